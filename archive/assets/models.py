@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from archive.db import Base, UTCDateTime, new_id, utcnow
+
+STATUSES = ("uploading", "processing", "ready", "rejected", "failed")
+GENRES = ("film", "tv", "folklore", "news", "documentary", "music", "other")
+KINDS = ("video", "audio", "image", "other")
+
+
+class Asset(Base):
+    """One master file and what is known of it.
+
+    The original is stored once per SHA-256 (content-addressed key); derived files
+    are Rendition rows. `meta` holds the editable metadata in the API's shape.
+    """
+
+    __tablename__ = "assets"
+    __table_args__ = (
+        CheckConstraint("status IN ('uploading', 'processing', 'ready', 'rejected', 'failed')", name="status"),
+        Index("ix_assets_status_updated", "status", "updated_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="processing")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str | None] = mapped_column(String(127), nullable=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    original_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    meta: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    technical: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Clips and other derived masters: {"source_id", "in", "out", "actual_in", "actual_out", "mode"}
+    lineage: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    # Set when processing starts, for the sweeper.
+    processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+    renditions: Mapped[list["Rendition"]] = relationship(  # noqa: F821
+        back_populates="asset", order_by="Rendition.name", cascade="all, delete-orphan")
+    organisation = relationship("Organisation", lazy="joined")
+    uploader = relationship("User", lazy="joined")
+
+    def title(self, lang: str | None = None) -> str:
+        titles = (self.meta or {}).get("title") or {}
+        if lang and titles.get(lang):
+            return titles[lang]
+        for code in ("en", "tr", "az"):
+            if titles.get(code):
+                return titles[code]
+        return self.filename
+
+
+from archive.renditions.models import Rendition  # noqa: E402,F401  (mapper registry)

@@ -1,0 +1,10 @@
+"""Every model, imported once so that the mapper registry and Alembic see them all."""
+from archive.accounts.models import ApiToken, Organisation, User  # noqa: F401
+from archive.assets.models import Asset  # noqa: F401
+from archive.events.models import Event  # noqa: F401
+from archive.ingest.models import Upload  # noqa: F401
+from archive.renditions.models import Rendition  # noqa: F401
+from archive.usage.models import UsageRecord  # noqa: F401
+from archive.db import Base  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,49 @@
+"""The Celery app, made from the Flask app's config (no import-time settings)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+
+from archive.tasks import DEFAULT_QUEUE, MEDIA_QUEUE
+
+
+def make_celery(app: Flask) -> Celery:
+    class AppContextTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery("ortak", task_cls=AppContextTask, set_as_current=False)
+    broker = app.config["BROKER_URL"]
+    conf = dict(
+        broker_url=broker,
+        task_ignore_result=True,
+        result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=DEFAULT_QUEUE,
+        task_routes={"workers.tasks.render": {"queue": MEDIA_QUEUE},
+                     "workers.tasks.ingest": {"queue": MEDIA_QUEUE}},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        imports=("workers.tasks",),
+    )
+    if broker.startswith("filesystem://"):
+        # The embedded broker: message files in DATA_DIR/broker, no server needed.
+        folder = Path(app.config["DATA_DIR"]) / "broker"
+        for sub in ("queue", "processed", "control"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        conf["broker_transport_options"] = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+            "control_folder": str(folder / "control"),
+        }
+        conf["worker_enable_remote_control"] = False
+    celery.conf.update(conf)
+    celery.flask_app = app
+    return celery

@@ -1,0 +1,78 @@
+"""The BlobStorage boundary. Backends: LocalBlobStorage (default), S3BlobStorage (MinIO/S3).
+
+Keys are relative, '/'-separated names made of [A-Za-z0-9._-] segments; a key that
+could escape the store ('..', absolute, backslash, NUL, empty segment) raises
+InvalidKey before any I/O. Backends raise these errors, never the vendor's.
+Nothing is overwritten in place: callers write new keys.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+
+class StorageError(Exception):
+    """The store failed (network, credentials, disk)."""
+
+
+class BlobNotFound(StorageError):
+    pass
+
+
+class InvalidKey(StorageError, ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    key: str
+    size: int
+    sha256: str | None = None  # set by put_* (computed while streaming); stat may not know it
+    content_type: str | None = None
+
+
+class BlobStorage(abc.ABC):
+    name: str
+
+    @abc.abstractmethod
+    def put_stream(self, key: str, stream: BinaryIO, *, length: int | None = None,
+                   content_type: str | None = None) -> BlobInfo:
+        """Stream `stream` to `key` in constant memory, computing its SHA-256 on the way."""
+
+    @abc.abstractmethod
+    def put_file(self, key: str, path: str, *, content_type: str | None = None,
+                 sha256: str | None = None, move: bool = False) -> BlobInfo:
+        """Store a local file. `move=True` lets a backend take the file (a rename) instead of copying."""
+
+    @abc.abstractmethod
+    def open_range(self, key: str, start: int = 0, end: int | None = None,
+                   chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        """Yield bytes start..end inclusive (end None = to the end of the blob)."""
+
+    @abc.abstractmethod
+    def stat(self, key: str) -> BlobInfo:
+        """Size (and content type where known) of a blob; BlobNotFound if absent."""
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove a blob; deleting an absent key is not an error."""
+
+    @abc.abstractmethod
+    def download_to(self, key: str, path: str) -> None:
+        """Copy a blob to a local file (for ffmpeg), streaming."""
+
+    @abc.abstractmethod
+    def local_path(self, key: str) -> str | None:
+        """A filesystem path ffmpeg can read directly, or None when the blob is remote."""
+
+    @abc.abstractmethod
+    def presigned_url(self, key: str, *, expires: int, filename: str | None = None) -> str | None:
+        """A short-lived URL a client can GET directly, or None when the backend has none."""
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Raise StorageError unless the store answers (used by /healthz and at start-up)."""

@@ -1,0 +1,70 @@
+"""The SearchBackend boundary. Backends: TantivySearchBackend (embedded), ElasticsearchBackend.
+
+The index is derived data: documents come from `search.mapping.asset_document` and
+`ortak reindex` rebuilds the whole index from the database.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Iterable
+
+FACETS = ("country", "genre", "year", "language", "status", "kind")
+
+
+class SearchError(Exception):
+    pass
+
+
+class QueryError(SearchError, ValueError):
+    """The query cannot be parsed or a filter value is invalid (a client mistake)."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet name -> accepted values (OR)
+    page: int = 1
+    per_page: int = 20
+    lang: str | None = None  # the searcher's language, for snippets and titles
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    title: str
+    snippet: str
+    segments: list[dict] = field(default_factory=list)  # timecoded hits where they exist
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]  # facet -> value -> count
+
+
+class SearchBackend(abc.ABC):
+    name: str
+
+    @abc.abstractmethod
+    def index(self, docs: Iterable[dict]) -> int:
+        """Add or replace documents (by "id"); visible to search when this returns."""
+
+    @abc.abstractmethod
+    def delete(self, doc_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Drop every document (reindex starts from here)."""
+
+    @abc.abstractmethod
+    def count(self) -> int: ...
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Raise SearchError unless the engine answers."""

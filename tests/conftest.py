@@ -1,0 +1,182 @@
+"""Shared fixtures.
+
+The schema always comes from `alembic upgrade head`. On SQLite (default) it is built once per
+session into a template file and copied for each test; with ORTAK_TEST_DATABASE_URL pointing at
+PostgreSQL, one database per session is migrated and every table is truncated after each test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from archive import create_app
+from archive.migrate import upgrade
+
+PG_URL = os.environ.get("ORTAK_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """SQLite: a migrated database file to copy. PostgreSQL: a fresh migrated database URL."""
+    if PG_URL:
+        name = f"ortak_test_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_URL.rsplit("/", 1)[0] + "/" + name
+        upgrade(url)
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "ortak.db"
+        upgrade(f"sqlite:///{path}")
+        yield path
+
+
+def _truncate_all(url: str) -> None:
+    from archive.models import metadata
+
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    eng.dispose()
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def database_url(migrated_template, data_dir):
+    if PG_URL:
+        yield migrated_template
+        _truncate_all(migrated_template)
+    else:
+        dest = data_dir / "ortak.db"
+        shutil.copyfile(migrated_template, dest)
+        yield f"sqlite:///{dest}"
+
+
+@pytest.fixture
+def app_config(data_dir, database_url) -> dict:
+    """Override to point a test at other backends; the defaults are the embedded ones."""
+    return {
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "LOG_FORMAT": "text",
+        "LOG_LEVEL": "WARNING",
+        "MAX_UPLOAD_SIZE": 50 * 1024 * 1024,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    yield app
+    app.extensions["ortak.db"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    from archive import db
+
+    with app.app_context():
+        yield db.session()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role, country="TR") -> (user_id, token); creates the organisation as needed."""
+    from archive import db
+    from archive.accounts import services
+    from archive.accounts.models import Organisation
+
+    def _make(role: str = "producer", country: str = "TR", org: str | None = None, email: str | None = None):
+        org = org or f"Org {country}"
+        email = email or f"{role}-{uuid.uuid4().hex[:6]}@example.org"
+        with app.app_context():
+            s = db.session()
+            if s.query(Organisation).filter_by(name=org).first() is None:
+                services.create_organisation(s, org, country)
+            u = services.create_user(s, email, "correct horse battery", org, role)
+            tok = services.create_token(s, u)
+            s.commit()
+            return u.id, tok
+
+    return _make
+
+
+@pytest.fixture
+def producer(make_user):
+    return make_user("producer", "TR")
+
+
+@pytest.fixture
+def auth(producer):
+    """Authorization headers for a producer."""
+    return {"Authorization": f"Bearer {producer[1]}"}
+
+
+# ---- real media, made with ffmpeg's lavfi sources ----
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def sample_video(media_dir) -> Path:
+    """4 s 640x360 25 fps H.264 + AAC stereo, with a start timecode."""
+    out = media_dir / "sample.mp4"
+    if not out.exists():
+        _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=4",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4",
+                "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-timecode", "10:00:00:00", "-shortest", str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_image(media_dir) -> Path:
+    out = media_dir / "sample.png"
+    if not out.exists():
+        _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=800x600", "-frames:v", "1", str(out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def truncated_video(sample_video, media_dir) -> Path:
+    out = media_dir / "truncated.mp4"
+    data = sample_video.read_bytes()
+    out.write_bytes(data[: len(data) // 3])
+    return out
+
+
+@pytest.fixture(scope="session")
+def not_media(media_dir) -> Path:
+    out = media_dir / "notes.mp4"
+    out.write_bytes(b"this is a text file pretending to be a video\n" * 100)
+    return out
