@@ -1,0 +1,73 @@
+# Ortak — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export ORTAK_DATA_DIR ?= $(CURDIR)/var
+export ORTAK_PORT ?= 8000
+# PostgreSQL the test suite runs on as well (skipped with a message when it does not answer).
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+
+.PHONY: install system-deps browser-deps assets run test test-sqlite test-postgres bench clean
+
+install: system-deps $(VENV)/.installed assets
+
+# ffmpeg/ffprobe come from Debian (imageio-ffmpeg has no ffprobe).
+system-deps:
+	@command -v ffprobe >/dev/null || { \
+	  echo "installing ffmpeg (Debian package)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) ffmpeg; \
+	  else sudo apt-get update -qq && sudo $(APT_INSTALL) ffmpeg; fi; }
+	@command -v npm >/dev/null || { \
+	  echo "installing Node.js and npm (Debian packages)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) nodejs npm; \
+	  else sudo apt-get update -qq && sudo $(APT_INSTALL) nodejs npm; fi; }
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot run here).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium (Debian package)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) chromium; \
+	  else sudo apt-get update -qq && sudo $(APT_INSTALL) chromium; fi; }
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+# Front-end packages (npm, locked) and compiled translations.
+assets: $(VENV)/.installed
+	@if [ -f package-lock.json ]; then \
+	  [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; fi
+	@[ ! -x scripts/vendor.sh ] || scripts/vendor.sh
+	@[ ! -x scripts/i18n.sh ] || PATH=$(CURDIR)/$(BIN):$$PATH scripts/i18n.sh
+
+# Fresh machine -> running service with embedded defaults (SQLite, local blobs, tantivy, file broker).
+run: install
+	@mkdir -p "$(ORTAK_DATA_DIR)"
+	@$(BIN)/ortak bootstrap
+	@echo "Ortak: http://127.0.0.1:$(ORTAK_PORT)/  (data in $(ORTAK_DATA_DIR); admin password in $(ORTAK_DATA_DIR)/admin-password.txt)"
+	@$(BIN)/ortak worker --concurrency 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/ortak serve
+
+# The whole suite: on SQLite, then again on PostgreSQL.
+test: install browser-deps
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+
+test-postgres:
+	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(TEST_PG_URL)').connect().close()" 2>/dev/null; then \
+	  ORTAK_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests; \
+	else echo "PostgreSQL at $(TEST_PG_URL) does not answer: the PostgreSQL run is skipped"; fi
+
+bench: install
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) node_modules archive/web/static/vendor

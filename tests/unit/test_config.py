@@ -1,0 +1,44 @@
+import pytest
+
+from archive.config import ConfigError, load_config
+
+
+def test_defaults_are_embedded(tmp_path):
+    cfg = load_config({"DATA_DIR": str(tmp_path)}, environ={})
+    assert cfg["DATABASE_URL"] == f"sqlite:///{tmp_path / 'ortak.db'}"
+    assert cfg["STORAGE"] == "local" and cfg["STORAGE_DIR"] == str(tmp_path / "blobs")
+    assert cfg["SEARCH"] == "tantivy" and cfg["BROKER_URL"] == "filesystem://"
+
+
+def test_environment_overrides_file_and_defaults(tmp_path):
+    conf = tmp_path / "ortak.toml"
+    conf.write_text('port = 9000\nmax_upload_size = 1000\n')
+    cfg = load_config(environ={"ORTAK_CONFIG": str(conf), "ORTAK_PORT": "9100", "ORTAK_DATA_DIR": str(tmp_path)})
+    assert cfg["PORT"] == 9100
+    assert cfg["MAX_UPLOAD_SIZE"] == 1000
+
+
+def test_overrides_win(tmp_path):
+    cfg = load_config({"PORT": 1234, "DATA_DIR": str(tmp_path)}, environ={"ORTAK_PORT": "9100"})
+    assert cfg["PORT"] == 1234
+
+
+@pytest.mark.parametrize("env, setting", [
+    ({"ORTAK_STORAGE": "ftp"}, "ORTAK_STORAGE"),
+    ({"ORTAK_STORAGE": "s3"}, "ORTAK_S3_ENDPOINT"),
+    ({"ORTAK_SEARCH": "elasticsearch"}, "ORTAK_ES_URL"),
+    ({"ORTAK_PORT": "eighty"}, "ORTAK_PORT"),
+    ({"ORTAK_S3_SECURE": "perhaps"}, "ORTAK_S3_SECURE"),
+    ({"ORTAK_MAX_UPLOAD_SIZE": "0"}, "ORTAK_MAX_UPLOAD_SIZE"),
+    ({"ORTAK_CONFIG": "/nonexistent/ortak.toml"}, "ORTAK_CONFIG"),
+])
+def test_misconfiguration_names_the_setting(env, setting, tmp_path):
+    with pytest.raises(ConfigError, match=setting):
+        load_config(environ={"ORTAK_DATA_DIR": str(tmp_path), **env})
+
+
+def test_create_app_fails_at_start_naming_the_setting(tmp_path):
+    from archive import create_app
+
+    with pytest.raises(ConfigError, match="ORTAK_S3_ACCESS_KEY"):
+        create_app({"DATA_DIR": str(tmp_path), "STORAGE": "s3", "S3_ENDPOINT": "127.0.0.1:1"})
