@@ -21,5 +21,6 @@ class UsageRecord(Base):
     action: Mapped[str] = mapped_column(String(32), nullable=False)
     rendition: Mapped[str] = mapped_column(String(32), nullable=False)
     declaration: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Unique: two records chained onto the same predecessor would be a fork.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)

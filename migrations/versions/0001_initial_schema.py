@@ -160,7 +160,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_usage_records_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_usage_records_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_usage_records')),
-    sa.UniqueConstraint('hash', name=op.f('uq_usage_records_hash'))
+    sa.UniqueConstraint('hash', name=op.f('uq_usage_records_hash')),
+    sa.UniqueConstraint('prev_hash', name=op.f('uq_usage_records_prev_hash'))
     )
     with op.batch_alter_table('usage_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_usage_records_asset_id'), ['asset_id'], unique=False)
