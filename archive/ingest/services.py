@@ -1,0 +1,320 @@
+"""Ingest: resumable (tus) uploads, and registering a finished original as an Asset.
+
+`register_original` is the one completion path: tus uploads and `ortak import` both
+call it with a staged file and its SHA-256, so deduplication, the content-addressed
+storage key, the Event and the after-commit ingest task are the same for both.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from archive.accounts.models import User
+from archive.assets.models import Asset
+from archive.assets.schemas import FIELDS, LANGS, merge_metadata, validate_metadata
+from archive.db import utcnow
+from archive.errors import ApiError, Conflict, Forbidden, NotFound, ValidationError
+from archive.events import services as events
+from archive.ingest import staging
+from archive.ingest.models import Upload
+from archive.ingest.tus import TusError, sanitise_filename
+from archive.services import storage
+from archive.storage.interfaces import StorageError
+from archive.tasks import MEDIA_QUEUE, enqueue
+
+log = logging.getLogger(__name__)
+
+# Offsets reach the database at least this often during one long PATCH, so a server
+# killed mid-request loses at most this much of what it had received.
+COMMIT_EVERY = 64 * 1024 * 1024
+# Keys tus clients (Uppy, tus-js-client) add on their own; read where useful, never refused.
+CLIENT_KEYS = ("filename", "name", "filetype", "type", "relativePath", "language")
+ADMIN_ONLY = ("organisation", "country")
+
+
+@dataclass
+class AppendResult:
+    upload: Upload
+    disconnected: bool = False
+
+
+# ---- registering an original (shared with bulk import) ------------------------------------
+
+def original_key(sha256: str) -> str:
+    return f"originals/{sha256[:2]}/{sha256}"
+
+
+def guess_content_type(filename: str, hint: str | None = None) -> str:
+    guessed = mimetypes.guess_type(filename)[0]
+    if guessed:
+        return guessed
+    if hint and "/" in hint and len(hint) < 100 and hint.isascii() and " " not in hint:
+        return hint
+    return "application/octet-stream"
+
+
+def find_by_sha256(session: Session, sha256: str) -> Asset | None:
+    return session.scalar(select(Asset).where(Asset.sha256 == sha256))
+
+
+def register_original(session: Session, *, staged: Path, sha256: str, size: int, filename: str,
+                      meta: dict, uploader: User, content_type: str | None = None) -> tuple[Asset, bool]:
+    """Store a staged file under its content key and create its Asset; (asset, created).
+
+    The staged file is consumed either way. An exact duplicate (same SHA-256) returns the
+    existing asset and stores nothing. The caller commits; the ingest task goes after it.
+    """
+    existing = find_by_sha256(session, sha256)
+    if existing is not None:
+        staged.unlink(missing_ok=True)
+        return existing, False
+    key = original_key(sha256)
+    store = storage()
+    if store.exists(key):
+        # Left by an earlier attempt whose commit failed: same bytes by construction.
+        staged.unlink(missing_ok=True)
+    else:
+        store.put_file(key, str(staged), content_type=content_type, sha256=sha256, move=True)
+    org = uploader.organisation
+    country = meta.get("country") or org.country
+    asset = Asset(status="processing", filename=filename, size=size, sha256=sha256, original_key=key,
+                  content_type=content_type or guess_content_type(filename), meta=meta,
+                  organisation_id=org.id, country=country, uploader_id=uploader.id)
+    try:
+        with session.begin_nested():
+            session.add(asset)
+            session.flush()
+    except IntegrityError:
+        # Another request registered the same bytes a moment ago.
+        existing = find_by_sha256(session, sha256)
+        if existing is None:
+            raise
+        return existing, False
+    events.record(session, actor_id=uploader.id, action="asset.created", subject_type="asset",
+                  subject_id=asset.id, after={"filename": filename, "size": size, "sha256": sha256,
+                                              "meta": meta})
+    enqueue(session, "workers.tasks.ingest", asset.id, queue=MEDIA_QUEUE)
+    return asset, True
+
+
+def clean_upload_metadata(raw: dict[str, str], user: User) -> dict:
+    """Upload-Metadata (decoded) → {"filename", "content_type", "meta"}; 422 on bad metadata."""
+    filename = sanitise_filename(raw.get("filename") or raw.get("name"))
+    language = raw.get("language") or "en"
+    if language not in LANGS:
+        raise ValidationError(f"language must be one of {', '.join(LANGS)}.", code="invalid_metadata",
+                              details={"field": "language"})
+    fields: dict = {}
+    unknown = []
+    for key, value in raw.items():
+        if key in CLIENT_KEYS:
+            continue
+        if key in ("title", "description"):
+            fields[key] = {language: value}
+        elif key in FIELDS:
+            fields[key] = value
+        else:
+            unknown.append(key)
+    if unknown:
+        raise ValidationError(f"Unknown metadata fields: {', '.join(sorted(unknown))}.", code="unknown_field",
+                              details={"fields": sorted(unknown)})
+    if user.role != "admin" and any(k in fields for k in ADMIN_ONLY):
+        raise Forbidden("Only admins set organisation or country; they come from your organisation.",
+                        code="admin_only_field")
+    config = current_app.config
+    cleaned = validate_metadata(fields, max_title=int(config["MAX_TITLE_LENGTH"]),
+                                max_text=int(config["MAX_TEXT_LENGTH"]))
+    return {"filename": filename,
+            "content_type": guess_content_type(filename, raw.get("filetype") or raw.get("type")),
+            "meta": merge_metadata({}, cleaned)}
+
+
+# ---- tus uploads --------------------------------------------------------------------------
+
+def create_upload(session: Session, user: User, *, length: int, raw_metadata: dict[str, str],
+                  raw_header: str = "") -> Upload:
+    limit = int(current_app.config["MAX_UPLOAD_SIZE"])
+    if length > limit:
+        raise ApiError(f"This file is {length} bytes; the limit is {limit} bytes.", code="upload_too_large",
+                       status=413, details={"length": length, "limit": limit})
+    if length == 0:
+        raise TusError("An empty file is not a recording; Upload-Length must be at least 1.",
+                       code="empty_upload")
+    cleaned = clean_upload_metadata(raw_metadata, user)
+    now = utcnow()
+    upload = Upload(user_id=user.id, length=length, offset=0, status="open",
+                    upload_metadata={**cleaned, "header": raw_header},
+                    created_at=now, updated_at=now,
+                    expires_at=now + timedelta(seconds=int(current_app.config["UPLOAD_EXPIRE_SECONDS"])))
+    session.add(upload)
+    session.flush()
+    staging.create_staged(upload.id)
+    session.commit()
+    return upload
+
+
+def get_upload(session: Session, user: User, upload_id: str) -> Upload:
+    upload = session.get(Upload, upload_id) if len(upload_id) <= 36 else None
+    if upload is None or upload.status == "aborted":
+        raise NotFound("No such upload.", code="upload_not_found")
+    if upload.user_id != user.id and user.role != "admin":
+        raise Forbidden("This upload belongs to someone else.", code="not_your_upload")
+    if upload.status == "open" and upload.expires_at < utcnow():
+        raise ApiError("This upload has expired; start a new one.", code="upload_expired", status=410)
+    return upload
+
+
+def append(session: Session, user: User, upload_id: str, *, offset: int, stream: BinaryIO,
+           content_length: int | None, checksum: tuple[str, bytes] | None) -> AppendResult:
+    """Write one PATCH body at `offset`; complete the upload when it reaches its length."""
+    upload = get_upload(session, user, upload_id)
+    if upload.status != "open":
+        if offset == upload.length and not content_length:
+            return AppendResult(upload)  # a retried final PATCH: the upload is already done
+        raise Conflict("This upload is finished.", code="upload_finished",
+                       details={"status": upload.status, "asset_id": upload.asset_id})
+    _check_offset(upload, offset)
+    remaining = upload.length - offset
+    if content_length is not None and content_length > remaining:
+        raise ApiError(f"The body ({content_length} bytes) goes past Upload-Length ({remaining} bytes left).",
+                       code="exceeds_upload_length", status=413,
+                       details={"remaining": remaining, "content_length": content_length})
+    session.commit()  # no transaction stays open while bytes stream in
+    path = staging.staged_path(upload.id)
+    with staging.locked_for_append(path) as fh:
+        session.refresh(upload)  # another writer may have moved it on while we waited
+        if upload.status != "open":
+            raise Conflict("This upload is finished.", code="upload_finished")
+        _check_offset(upload, offset)
+        if path.stat().st_size != offset:
+            fh.truncate(offset)  # bytes past the recorded offset were never acknowledged
+        digest = staging.hash_cache().take(upload.id, offset) or staging.hash_prefix(path, offset)
+        result = _receive(session, upload, fh, digest, stream,
+                          content_length if content_length is not None else remaining, checksum,
+                          exact=content_length is not None)
+        if upload.offset == upload.length:
+            _complete(session, upload, user, staging.hash_cache().take(upload.id, upload.length), path)
+    return result
+
+
+def _check_offset(upload: Upload, offset: int) -> None:
+    if offset != upload.offset:
+        raise Conflict(f"Upload-Offset {offset} does not match the upload's offset {upload.offset}.",
+                       code="offset_mismatch", details={"expected": upload.offset, "got": offset})
+
+
+def _receive(session, upload, fh, digest, stream, limit, checksum, *, exact: bool) -> AppendResult:
+    start = committed = upload.offset
+    before = digest.copy() if checksum else None
+    piece = hashlib.sha256() if checksum else None
+    written = 0
+    disconnected = False
+    try:
+        while written < limit:
+            try:
+                data = stream.read(min(staging.CHUNK, limit - written))
+            except Exception:  # the client went away or sent a broken body; keep what arrived
+                log.info("upload %s: body ended early after %d bytes", upload.id, written, exc_info=True)
+                data, disconnected = b"", True
+            if not data:
+                disconnected = disconnected or exact
+                break
+            fh.write(data)
+            digest.update(data)
+            if piece is not None:
+                piece.update(data)
+            written += len(data)
+            if piece is None and written - (committed - start) >= COMMIT_EVERY:
+                fh.flush()
+                committed = upload.offset = start + written
+                session.commit()
+        if not exact and written == limit and not disconnected and stream.read(1):
+            fh.truncate(start)
+            staging.hash_cache().drop(upload.id)
+            raise ApiError("The body goes past Upload-Length.", code="exceeds_upload_length", status=413)
+        fh.flush()
+    except OSError as exc:
+        fh.truncate(committed)
+        staging.hash_cache().drop(upload.id)
+        raise ApiError(f"The server could not store the bytes: {exc.strerror}.", code="storage_failed",
+                       status=507) from exc
+    if piece is not None and (disconnected or piece.digest() != checksum[1]):
+        fh.truncate(start)
+        fh.flush()
+        staging.hash_cache().put(upload.id, start, before)
+        if disconnected:
+            raise TusError("The body ended before it was complete; its checksum cannot be verified.",
+                           code="incomplete_body")
+        raise ApiError("The body does not match Upload-Checksum; the bytes were discarded.",
+                       code="checksum_mismatch", status=460,
+                       details={"offset": start})
+    upload.offset = start + written
+    staging.hash_cache().put(upload.id, upload.offset, digest)
+    session.commit()
+    return AppendResult(upload, disconnected=disconnected)
+
+
+def _complete(session: Session, upload: Upload, user: User, digest, path: Path) -> None:
+    if digest is None:
+        digest = staging.hash_prefix(path, upload.length)
+    sha256 = digest.hexdigest()
+    info = upload.upload_metadata or {}
+    uploader = session.get(User, upload.user_id)
+    try:
+        asset, created = register_original(session, staged=path, sha256=sha256, size=upload.length,
+                                           filename=info.get("filename") or "upload", meta=info.get("meta") or {},
+                                           uploader=uploader, content_type=info.get("content_type"))
+    except StorageError as exc:
+        session.rollback()
+        # The bytes stay staged; a retried PATCH at the final offset completes again.
+        staging.hash_cache().put(upload.id, upload.length, digest)
+        raise ApiError("The upload arrived but could not be stored; retry the last request.",
+                       code="storage_failed", status=503, details={"reason": str(exc)}) from exc
+    upload.status = "complete" if created else "duplicate"
+    upload.sha256 = sha256
+    upload.asset_id = asset.id
+    session.commit()
+    staging.hash_cache().drop(upload.id)
+    log.info("upload %s %s: asset %s sha256 %s", upload.id, upload.status, asset.id, sha256)
+
+
+def terminate(session: Session, user: User, upload_id: str) -> None:
+    upload = get_upload(session, user, upload_id)
+    if upload.status != "open":
+        raise Conflict("A finished upload cannot be terminated; its asset exists.", code="upload_finished",
+                       details={"asset_id": upload.asset_id})
+    session.commit()
+    path = staging.staged_path(upload.id)
+    with staging.locked_for_append(path):
+        session.refresh(upload)
+        upload.status = "aborted"
+        staging.remove_staged(upload.id)
+        session.commit()
+
+
+def describe(upload: Upload) -> dict:
+    return {"id": upload.id, "offset": upload.offset, "length": upload.length, "status": upload.status,
+            "asset_id": upload.asset_id, "filename": (upload.upload_metadata or {}).get("filename"),
+            "expires_at": upload.expires_at.isoformat()}
+
+
+def purge_expired(session: Session) -> int:
+    """Abort open uploads past their expiry and free their staged bytes."""
+    n = 0
+    for upload in session.scalars(select(Upload).where(Upload.status == "open", Upload.expires_at < utcnow())):
+        upload.status = "aborted"
+        staging.remove_staged(upload.id)
+        n += 1
+    session.commit()
+    return n
+
