@@ -18,6 +18,9 @@ from sqlalchemy import create_engine, text
 from archive import create_app
 from archive.migrate import upgrade
 
+# A real S3 server (SeaweedFS) for any test that asks for `s3_server` or `s3_config`.
+pytest_plugins = ["tests.seaweed", "tests.live_server"]
+
 PG_URL = os.environ.get("ORTAK_TEST_DATABASE_URL", "")
 
 

@@ -1,0 +1,448 @@
+"""One BlobStorage contract, run against every backend that runs here.
+
+`local` is LocalBlobStorage in a temp directory; `s3` is S3BlobStorage on a real SeaweedFS
+server (tests/seaweed.py) with a fresh bucket per test and the smallest S3 part size, so
+multipart uploads happen with modest data.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import os
+import time
+import tracemalloc
+
+import pytest
+import requests
+
+from archive.storage import BlobNotFound, InvalidKey, StorageError
+from archive.storage.local import LocalBlobStorage
+from archive.storage.s3 import MIN_PART_SIZE, S3BlobStorage
+
+MiB = 1024 * 1024
+DATA = bytes(range(256)) * 40 + b"tail"  # 10244 bytes, every byte value, odd length
+
+HOSTILE_KEYS = [
+    "../x", "/etc/passwd", "a/../../b", "a\\b", "a\x00b", "", "a//b", "a/./b", ".", "..",
+    "a/", "x" * 513, "a b", "a/b?c", "ş/ğ", "%2e%2e/x",
+]
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def blob_store(request, tmp_path):
+    if request.param == "local":
+        return LocalBlobStorage(tmp_path / "blobs")
+    config = request.getfixturevalue("s3_config")
+    return S3BlobStorage.from_config(config, part_size=MIN_PART_SIZE)
+
+
+@pytest.fixture
+def local_store(tmp_path):
+    return LocalBlobStorage.from_config({"STORAGE_DIR": str(tmp_path / "blobs")})
+
+
+@pytest.fixture
+def s3_store(s3_config):
+    return S3BlobStorage.from_config(s3_config, part_size=MIN_PART_SIZE)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_all(store, key, *args, **kwargs) -> bytes:
+    return b"".join(store.open_range(key, *args, **kwargs))
+
+
+class GeneratedStream:
+    """`size` bytes of varied data made on demand, hashed as it is produced."""
+
+    def __init__(self, size: int, chunk: int = 256 * 1024):
+        self.remaining = size
+        self.chunk = chunk
+        self.counter = 0
+        self.digest = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        # Short reads on purpose, like a socket: the backend must cope.
+        n = min(self.chunk, self.remaining) if n is None or n < 0 else min(n, self.chunk, self.remaining)
+        self.counter += 1
+        block = hashlib.sha256(self.counter.to_bytes(8, "big")).digest()
+        data = (block * (n // 32 + 1))[:n]
+        self.remaining -= n
+        self.digest.update(data)
+        return data
+
+
+class FailingStream(io.RawIOBase):
+    def __init__(self, good: int):
+        self.good = good
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if self.good <= 0:
+            raise ConnectionResetError("client went away")
+        n = self.good if n is None or n < 0 else min(n, self.good)
+        self.good -= n
+        return b"x" * n
+
+
+# ---- writes --------------------------------------------------------------------------------
+
+def test_put_stream_round_trip(blob_store):
+    info = blob_store.put_stream("assets/ab/original.bin", io.BytesIO(DATA), content_type="video/mp4")
+    assert info.key == "assets/ab/original.bin"
+    assert info.size == len(DATA)
+    assert info.sha256 == sha(DATA)
+    assert read_all(blob_store, "assets/ab/original.bin") == DATA
+    assert blob_store.exists("assets/ab/original.bin")
+    assert blob_store.stat("assets/ab/original.bin").size == len(DATA)
+
+
+def test_put_stream_with_length(blob_store):
+    info = blob_store.put_stream("k/with-length", io.BytesIO(DATA), length=len(DATA))
+    assert (info.size, info.sha256) == (len(DATA), sha(DATA))
+
+
+def test_put_stream_empty(blob_store):
+    info = blob_store.put_stream("k/empty", io.BytesIO(b""))
+    assert (info.size, info.sha256) == (0, sha(b""))
+    assert blob_store.stat("k/empty").size == 0
+    assert read_all(blob_store, "k/empty") == b""
+
+
+def test_put_stream_shorter_than_length_is_not_stored(blob_store):
+    with pytest.raises(StorageError):
+        blob_store.put_stream("k/short", io.BytesIO(DATA), length=len(DATA) + 10)
+    assert not blob_store.exists("k/short")
+
+
+def test_failed_stream_leaves_nothing(blob_store):
+    with pytest.raises((StorageError, ConnectionResetError)):
+        blob_store.put_stream("k/broken", FailingStream(3 * MiB))
+    assert not blob_store.exists("k/broken")
+
+
+def test_put_file_copies(blob_store, tmp_path):
+    src = tmp_path / "src.bin"
+    src.write_bytes(DATA)
+    info = blob_store.put_file("k/file", str(src), content_type="image/png")
+    assert (info.size, info.sha256) == (len(DATA), sha(DATA))
+    assert src.read_bytes() == DATA
+    assert read_all(blob_store, "k/file") == DATA
+
+
+def test_put_file_move_takes_the_file(blob_store, tmp_path):
+    src = tmp_path / "moved.bin"
+    src.write_bytes(DATA)
+    info = blob_store.put_file("k/moved", str(src), move=True)
+    assert info.sha256 == sha(DATA)
+    assert not src.exists()
+    assert read_all(blob_store, "k/moved") == DATA
+
+
+def test_put_file_with_known_hash(blob_store, tmp_path):
+    src = tmp_path / "hashed.bin"
+    src.write_bytes(DATA)
+    info = blob_store.put_file("k/hashed", str(src), sha256=sha(DATA), move=True)
+    assert (info.size, info.sha256) == (len(DATA), sha(DATA))
+    assert read_all(blob_store, "k/hashed") == DATA
+
+
+def test_put_file_missing_source(blob_store, tmp_path):
+    with pytest.raises(StorageError):
+        blob_store.put_file("k/none", str(tmp_path / "absent"))
+
+
+def test_large_stream_is_multipart_in_bounded_memory(blob_store):
+    size = 40 * MiB + 123
+    stream = GeneratedStream(size)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        info = blob_store.put_stream("big/stream.bin", stream)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.size == size
+    assert info.sha256 == stream.digest.hexdigest()
+    # S3 holds one part (5 MiB here) plus a copy or two; local holds one chunk.
+    assert peak < 20 * MiB, f"peak {peak / MiB:.1f} MiB for a {size / MiB:.0f} MiB upload"
+    assert blob_store.stat("big/stream.bin").size == size
+    digest = hashlib.sha256()
+    for chunk in blob_store.open_range("big/stream.bin"):
+        digest.update(chunk)
+    assert digest.hexdigest() == info.sha256
+
+
+# ---- reads ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start,end", [
+    (0, 0), (0, 99), (1000, 1999), (len(DATA) - 1, len(DATA) - 1), (len(DATA) - 1, None),
+    (0, None), (5000, None), (0, len(DATA) - 1), (100, len(DATA) + 500),
+])
+def test_open_range_is_inclusive(blob_store, start, end):
+    blob_store.put_stream("r/blob", io.BytesIO(DATA))
+    expected = DATA[start:] if end is None else DATA[start:end + 1]
+    assert read_all(blob_store, "r/blob", start, end) == expected
+
+
+def test_open_range_yields_chunks(blob_store):
+    blob_store.put_stream("r/chunks", io.BytesIO(DATA))
+    chunks = list(blob_store.open_range("r/chunks", 10, 5009, chunk_size=1000))
+    assert b"".join(chunks) == DATA[10:5010]
+    assert len(chunks) >= 5
+    assert all(len(c) <= 1000 for c in chunks)
+
+
+def test_open_range_past_the_end_is_empty(blob_store):
+    blob_store.put_stream("r/short", io.BytesIO(b"abc"))
+    assert read_all(blob_store, "r/short", 10) == b""
+
+
+def test_open_range_rejects_backwards_range(blob_store):
+    blob_store.put_stream("r/b", io.BytesIO(b"abc"))
+    with pytest.raises(ValueError):
+        blob_store.open_range("r/b", 2, 1)
+
+
+def test_abandoned_range_reads_do_not_leak(blob_store):
+    blob_store.put_stream("r/many", io.BytesIO(DATA))
+    # More abandoned reads than the S3 connection pool holds; each must give its connection back.
+    for _ in range(25):
+        it = iter(blob_store.open_range("r/many", chunk_size=100))
+        assert next(it) == DATA[:100]
+        close = getattr(it, "close", None)
+        if close:
+            close()
+    assert read_all(blob_store, "r/many") == DATA
+
+
+def test_missing_blob(blob_store, tmp_path):
+    with pytest.raises(BlobNotFound):
+        blob_store.stat("nope/missing")
+    with pytest.raises(BlobNotFound):
+        blob_store.open_range("nope/missing")
+    with pytest.raises(BlobNotFound):
+        blob_store.download_to("nope/missing", str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.glob(".out*")) == []
+    assert blob_store.exists("nope/missing") is False
+
+
+def test_delete(blob_store):
+    blob_store.put_stream("d/x", io.BytesIO(b"x"))
+    blob_store.delete("d/x")
+    assert not blob_store.exists("d/x")
+    with pytest.raises(BlobNotFound):
+        blob_store.stat("d/x")
+    blob_store.delete("d/x")  # absent: not an error
+    blob_store.delete("d/never-existed")
+
+
+def test_download_to(blob_store, tmp_path):
+    blob_store.put_stream("dl/x.mp4", io.BytesIO(DATA))
+    out = tmp_path / "x.mp4"
+    blob_store.download_to("dl/x.mp4", str(out))
+    assert out.read_bytes() == DATA
+
+
+def test_check_passes(blob_store):
+    blob_store.check()
+
+
+def test_stat_reports_size(blob_store):
+    blob_store.put_stream("s/x", io.BytesIO(DATA), content_type="video/mp4")
+    info = blob_store.stat("s/x")
+    assert (info.key, info.size) == ("s/x", len(DATA))
+
+
+# ---- hostile keys --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", HOSTILE_KEYS, ids=repr)
+def test_hostile_keys_are_refused_before_any_io(blob_store, key, tmp_path):
+    src = tmp_path / "src"
+    src.write_bytes(b"data")
+    calls = [
+        lambda: blob_store.put_stream(key, io.BytesIO(b"data")),
+        lambda: blob_store.put_file(key, str(src)),
+        lambda: blob_store.open_range(key),
+        lambda: blob_store.stat(key),
+        lambda: blob_store.exists(key),
+        lambda: blob_store.delete(key),
+        lambda: blob_store.download_to(key, str(tmp_path / "out")),
+        lambda: blob_store.local_path(key),
+        lambda: blob_store.presigned_url(key, expires=60),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidKey):
+            call()
+    assert src.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_longest_key_is_accepted(blob_store):
+    key = "/".join(["a" * 63] * 8)  # 511 characters
+    blob_store.put_stream(key, io.BytesIO(b"ok"))
+    assert read_all(blob_store, key) == b"ok"
+
+
+# ---- local only ----------------------------------------------------------------------------
+
+def test_local_move_is_a_rename(local_store, tmp_path):
+    src = tmp_path / "upload.bin"
+    src.write_bytes(DATA)
+    inode = src.stat().st_ino
+    local_store.put_file("m/renamed", str(src), move=True)
+    path = local_store.local_path("m/renamed")
+    assert os.stat(path).st_ino == inode
+    assert not src.exists()
+
+
+def test_local_path_is_the_real_file(local_store):
+    local_store.put_stream("p/x", io.BytesIO(DATA))
+    path = local_store.local_path("p/x")
+    assert os.path.isabs(path)
+    assert path.startswith(str(local_store.root) + os.sep)
+    with open(path, "rb") as fh:
+        assert fh.read() == DATA
+    assert local_store.presigned_url("p/x", expires=60) is None
+
+
+def test_local_writes_leave_no_temp_files(local_store):
+    local_store.put_stream("t/a", io.BytesIO(DATA))
+    with pytest.raises(ConnectionResetError):
+        local_store.put_stream("t/b", FailingStream(2 * MiB))
+    assert sorted(p.name for p in (local_store.root / "t").iterdir()) == ["a"]
+
+
+def test_local_failed_write_keeps_previous_blob(local_store):
+    local_store.put_stream("t/keep", io.BytesIO(b"old"))
+    with pytest.raises(ConnectionResetError):
+        local_store.put_stream("t/keep", FailingStream(10))
+    assert read_all(local_store, "t/keep") == b"old"
+
+
+def test_local_symlink_out_of_the_store_is_refused(local_store, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"secret")
+    os.symlink(outside, local_store.root / "link")
+    with pytest.raises(InvalidKey):
+        local_store.stat("link/secret")
+    with pytest.raises(InvalidKey):
+        local_store.put_stream("link/new", io.BytesIO(b"x"))
+    assert not (outside / "new").exists()
+
+
+def test_local_check_fails_when_the_directory_is_gone(local_store):
+    local_store.root.rmdir()
+    local_store.root.write_bytes(b"not a directory")
+    with pytest.raises(StorageError):
+        local_store.check()
+
+
+def test_local_from_config_creates_the_directory(tmp_path):
+    store = LocalBlobStorage.from_config({"STORAGE_DIR": str(tmp_path / "a" / "b")})
+    assert (tmp_path / "a" / "b").is_dir()
+    store.check()
+
+
+# ---- S3 only -------------------------------------------------------------------------------
+
+@pytest.mark.s3
+def test_s3_has_no_local_path(s3_store):
+    s3_store.put_stream("p/x", io.BytesIO(b"x"))
+    assert s3_store.local_path("p/x") is None
+
+
+@pytest.mark.s3
+def test_s3_creates_its_bucket(s3_config):
+    store = S3BlobStorage.from_config(s3_config)
+    assert store.client.bucket_exists(s3_config["S3_BUCKET"])
+
+
+@pytest.mark.s3
+@pytest.mark.parametrize("change", [
+    {"S3_SECRET_KEY": "wrong-secret"},
+    {"S3_ACCESS_KEY": "NOSUCHACCESSKEY"},
+], ids=["wrong-secret", "unknown-access-key"])
+def test_s3_wrong_credentials(s3_config, s3_store, change):
+    s3_store.put_stream("c/x", io.BytesIO(b"x"))
+    bad = S3BlobStorage.from_config({**s3_config, **change})
+    with pytest.raises(StorageError) as err:
+        bad.check()
+    assert not isinstance(err.value, BlobNotFound)
+    assert "S3_ACCESS_KEY" in str(err.value)
+    for call in (lambda: bad.stat("c/x"), lambda: bad.put_stream("c/y", io.BytesIO(b"y")),
+                 lambda: bad.open_range("c/x"), lambda: bad.delete("c/x"), lambda: bad.exists("c/x")):
+        with pytest.raises(StorageError) as err:
+            call()
+        assert not isinstance(err.value, BlobNotFound)
+    assert read_all(s3_store, "c/x") == b"x"
+
+
+@pytest.mark.s3
+def test_s3_unreachable_endpoint(s3_config):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = S3BlobStorage.from_config({**s3_config, "S3_ENDPOINT": f"127.0.0.1:{port}"})
+    with pytest.raises(StorageError, match="unreachable"):
+        store.check()
+    with pytest.raises(StorageError):
+        store.stat("a/b")
+
+
+@pytest.mark.s3
+def test_s3_presigned_url_downloads(s3_store):
+    s3_store.put_stream("v/clip.mp4", io.BytesIO(DATA), content_type="video/mp4")
+    url = s3_store.presigned_url("v/clip.mp4", expires=300, filename="Xəbərlər İstanbul.mp4")
+    resp = requests.get(url, timeout=30)
+    assert resp.status_code == 200
+    assert resp.content == DATA
+    disposition = resp.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''X%C9%99b%C9%99rl%C9%99r%20%C4%B0stanbul.mp4" in disposition
+    ranged = requests.get(url, headers={"Range": "bytes=10-19"}, timeout=30)
+    assert ranged.status_code == 206 and ranged.content == DATA[10:20]
+
+
+@pytest.mark.s3
+def test_s3_presigned_url_expires(s3_store):
+    s3_store.put_stream("v/short", io.BytesIO(b"x"))
+    url = s3_store.presigned_url("v/short", expires=1)
+    time.sleep(2.5)
+    assert requests.get(url, timeout=30).status_code == 403
+
+
+@pytest.mark.s3
+def test_s3_presigned_url_is_bound_to_its_key(s3_store):
+    s3_store.put_stream("v/a", io.BytesIO(b"a"))
+    s3_store.put_stream("v/b", io.BytesIO(b"b"))
+    url = s3_store.presigned_url("v/a", expires=60)
+    assert requests.get(url.replace("/v/a?", "/v/b?"), timeout=30).status_code == 403
+
+
+@pytest.mark.s3
+def test_create_app_with_s3_storage(app_config, s3_config):
+    from archive import create_app, services
+
+    app = create_app({**app_config, **s3_config})
+    try:
+        with app.app_context():
+            store = services.storage()
+            assert isinstance(store, S3BlobStorage)
+            store.check()
+            info = store.put_stream("app/x", io.BytesIO(DATA))
+            assert info.sha256 == sha(DATA)
+            assert read_all(store, "app/x") == DATA
+    finally:
+        app.extensions["ortak.db"].dispose()
