@@ -71,6 +71,7 @@ class LocalBlobStorage(BlobStorage):
             digest, size = (sha256, _size(source)) if sha256 else _hash_file(source)
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
+                _fsync_file(source)
                 os.replace(source, target)
                 _fsync_dir(target.parent)
                 return BlobInfo(key=key, size=size, sha256=digest, content_type=content_type)
@@ -98,9 +99,15 @@ class LocalBlobStorage(BlobStorage):
         try:
             with os.fdopen(fd, "wb") as out:
                 yield out
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
+                try:
+                    out.flush()
+                    os.fsync(out.fileno())
+                except OSError as exc:
+                    raise StorageError(f"cannot write {path}: {exc}") from exc
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise StorageError(f"cannot write {path}: {exc}") from exc
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
@@ -120,7 +127,7 @@ class LocalBlobStorage(BlobStorage):
             raise BlobNotFound(key) from exc
         except OSError as exc:
             raise StorageError(f"cannot open {key}: {exc}") from exc
-        return _read_range(fh, start, end, chunk_size)
+        return _FileRange(fh, start, end, chunk_size)
 
     def stat(self, key: str) -> BlobInfo:
         path = self._path(key)
@@ -178,18 +185,47 @@ class LocalBlobStorage(BlobStorage):
             raise StorageError(f"cannot delete {path}: {exc}") from exc
 
 
-def _read_range(fh: BinaryIO, start: int, end: int | None, chunk_size: int) -> Iterator[bytes]:
-    with fh:
+class _FileRange:
+    """Iterator over part of an open file; closing it (or exhausting it) closes the file.
+
+    A class rather than a generator: a generator that was never started does not run its
+    cleanup on close(), and a WSGI server closes bodies it never iterated (HEAD, a client
+    that went away).
+    """
+
+    def __init__(self, fh: BinaryIO, start: int, end: int | None, chunk_size: int):
+        self._fh: BinaryIO | None = fh
+        self._remaining = None if end is None else end - start + 1
+        self._chunk_size = chunk_size
         fh.seek(start)
-        remaining = None if end is None else end - start + 1
-        while remaining is None or remaining > 0:
-            want = chunk_size if remaining is None else min(chunk_size, remaining)
-            chunk = fh.read(want)
-            if not chunk:
-                break
-            if remaining is not None:
-                remaining -= len(chunk)
-            yield chunk
+
+    def __iter__(self) -> "_FileRange":
+        return self
+
+    def __next__(self) -> bytes:
+        if self._fh is None or self._remaining == 0:
+            self.close()
+            raise StopIteration
+        want = self._chunk_size if self._remaining is None else min(self._chunk_size, self._remaining)
+        try:
+            chunk = self._fh.read(want)
+        except OSError as exc:
+            self.close()
+            raise StorageError(f"read failed: {exc}") from exc
+        if not chunk:
+            self.close()
+            raise StopIteration
+        if self._remaining is not None:
+            self._remaining -= len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            fh.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def _hash_file(path: Path) -> tuple[str, int]:
@@ -210,6 +246,16 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc}") from exc
+
+
+def _fsync_file(path: Path) -> None:
+    # The producer may not have synced the file it hands over; a rename must not publish
+    # a blob whose bytes are still only in the page cache.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -102,7 +102,9 @@ class _RangeStream:
             response.release_conn()
 
     def __del__(self) -> None:
-        self.close()
+        # Last resort for a body nobody closed; errors here could only be printed.
+        with contextlib.suppress(Exception):
+            self.close()
 
 
 def _parse_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
