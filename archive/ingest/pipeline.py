@@ -1,0 +1,126 @@
+"""The ingest pipeline an uploaded asset goes through on the worker.
+
+processing → probe → (rejected | renditions → ready → index). The file's faults become
+`rejected` with a reason a person understands; ours (an ffmpeg crash on a good file, a
+storage outage) become `failed`. The original is never touched. Each state change writes
+an Event. Safe to run twice: only an asset still `processing` is worked on, and ready
+renditions are not made again.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from archive import db
+from archive.assets.models import Asset
+from archive.db import utcnow
+from archive.events.services import record
+from archive.media import images
+from archive.media.probe import ProbeResult, Rejected, inspect_media
+from archive.media.profiles import renditions_for
+from archive.renditions import services as renditions
+from archive.tasks import DEFAULT_QUEUE, enqueue
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR = 2000
+IMAGE_FORMATS = set(images.SUPPORTED)
+
+
+def process_asset(asset_id: str) -> str:
+    """Run the whole pipeline for one asset; returns the status it ends in (or 'skipped')."""
+    session = db.session()
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        log.warning("ingest: no asset %s (deleted, or a message from another database)", asset_id)
+        return "missing"
+    if asset.status != "processing":
+        log.info("ingest: asset %s is %s, nothing to do", asset_id, asset.status)
+        return "skipped"
+    asset.processing_started_at = utcnow()
+    session.commit()
+
+    try:
+        with renditions.source_file(asset) as src:
+            try:
+                kind, probe, technical = inspect(src)
+            except Rejected as exc:
+                return _reject(session, asset, exc)
+            asset.kind = kind
+            asset.technical = technical
+            session.commit()
+            for profile in renditions_for(kind):
+                renditions.produce(session, asset, profile, src, kind=kind, probe=probe)
+    except Rejected as exc:  # an image that only shows its damage while the preview is made
+        return _reject(session, asset, exc)
+    except Exception as exc:
+        log.exception("ingest of asset %s failed", asset_id)
+        return _fail(session, asset_id, exc)
+    return _ready(session, asset)
+
+
+def inspect(src: str) -> tuple[str, ProbeResult | None, dict]:
+    """kind, probe (audio/video only) and the technical metadata to store; Rejected if unusable."""
+    fmt = images.identify(src)
+    if fmt in IMAGE_FORMATS or fmt == "BOMB":
+        info = images.inspect_image(src)
+        return "image", None, info.to_dict()
+    probe = inspect_media(src, timeout=float(current_app.config["PROBE_TIMEOUT"]))
+    return probe.kind, probe, probe.to_dict()
+
+
+def _change_status(session: Session, asset: Asset, status: str, error: str | None, action: str,
+                   extra: dict | None = None) -> str:
+    before = {"status": asset.status}
+    asset.status = status
+    asset.error = error[:MAX_ERROR] if error else None
+    after = {"status": status, **({"error": asset.error} if asset.error else {}), **(extra or {})}
+    record(session, actor_id=None, action=action, subject_type="asset", subject_id=asset.id,
+           before=before, after=after)
+    return status
+
+
+def _reject(session: Session, asset: Asset, exc: Rejected) -> str:
+    session.rollback()
+    asset = session.get(Asset, asset.id)
+    _change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code})
+    session.commit()
+    log.info("asset %s rejected: %s", asset.id, exc.reason)
+    return "rejected"
+
+
+def _fail(session: Session, asset_id: str, exc: Exception) -> str:
+    session.rollback()
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        return "missing"
+    message = f"Processing failed: {exc}" if str(exc) else f"Processing failed: {exc.__class__.__name__}"
+    _change_status(session, asset, "failed", message, "asset.failed")
+    session.commit()
+    return "failed"
+
+
+def _ready(session: Session, asset: Asset) -> str:
+    _change_status(session, asset, "ready", None, "asset.ready",
+                   {"renditions": sorted(r.name for r in asset.renditions if r.status == "ready")})
+    enqueue(session, "workers.tasks.index_asset", asset.id, queue=DEFAULT_QUEUE)
+    session.commit()
+    return "ready"
+
+
+def render_one(asset_id: str, name: str) -> str:
+    """(Re)make one rendition of an already processed asset (the `render` task)."""
+    session = db.session()
+    asset = session.get(Asset, asset_id)
+    if asset is None or asset.kind is None or asset.status not in ("ready", "processing"):
+        return "skipped"
+    profile = next((p for p in renditions_for(asset.kind) if p.name == name), None)
+    if profile is None:
+        log.warning("render: %s assets have no %r rendition", asset.kind, name)
+        return "skipped"
+    probe = renditions.probe_from_technical(asset.technical)
+    with renditions.source_file(asset) as src:
+        row = renditions.produce(session, asset, profile, src, kind=asset.kind, probe=probe)
+    return row.status
