@@ -96,14 +96,17 @@ def verify_chain(session: Session, batch: int = 1000) -> ChainBreak | None:
     """None when every record links to the one before it and matches its hash."""
     expected_prev = GENESIS
     q = select(UsageRecord).order_by(UsageRecord.id).execution_options(yield_per=batch)
-    for rec in session.scalars(q):
-        if rec.prev_hash != expected_prev:
-            return ChainBreak(rec.id, "its prev_hash does not match the hash of the record before it "
-                                      "(a record was deleted, inserted or reordered)")
-        actual = record_hash(rec)
-        if actual != rec.hash:
-            return ChainBreak(rec.id, "its contents do not match its hash (the record was altered)")
-        expected_prev = rec.hash
+    result = session.scalars(q)
+    try:  # close the (server-side, on PostgreSQL) cursor when we stop early
+        for rec in result:
+            if rec.prev_hash != expected_prev:
+                return ChainBreak(rec.id, "its prev_hash does not match the hash of the record before it "
+                                          "(a record was deleted, inserted or reordered)")
+            if record_hash(rec) != rec.hash:
+                return ChainBreak(rec.id, "its contents do not match its hash (the record was altered)")
+            expected_prev = rec.hash
+    finally:
+        result.close()
     return None
 
 

@@ -1,0 +1,46 @@
+"""Assets for tests that must not depend on the upload endpoint or the media pipeline.
+
+Bytes go through the configured BlobStorage for real; the Asset and Rendition rows are
+inserted directly, as ingest would leave them.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+
+from archive import db
+from archive.accounts.models import User
+from archive.assets.models import Asset
+from archive.renditions.models import Rendition
+from archive.services import storage
+
+
+def create_asset(app, uploader_id: int, data: bytes = b"ortak test bytes\n" * 64, *,
+                 filename: str = "film.mp4", content_type: str = "video/mp4", meta: dict | None = None,
+                 status: str = "ready", kind: str = "video", renditions: dict | None = None) -> str:
+    """renditions: {name: {"data": bytes, "content_type": ..., "status": ..., "progress": ...}}."""
+    with app.app_context():
+        s = db.session()
+        user = s.get(User, uploader_id)
+        sha = hashlib.sha256(data).hexdigest()
+        key = f"originals/{sha[:2]}/{sha}"
+        storage().put_stream(key, io.BytesIO(data), length=len(data), content_type=content_type)
+        asset = Asset(status=status, kind=kind, filename=filename, content_type=content_type, size=len(data),
+                      sha256=sha, original_key=key, meta=meta or {}, technical={"duration": 4.0},
+                      organisation_id=user.organisation_id, country=user.organisation.country,
+                      uploader_id=user.id)
+        s.add(asset)
+        s.flush()
+        for name, spec in (renditions or {}).items():
+            r = Rendition(asset_id=asset.id, name=name, status=spec.get("status", "ready"),
+                          progress=spec.get("progress", 1.0 if spec.get("status", "ready") == "ready" else 0.0),
+                          content_type=spec.get("content_type"), width=spec.get("width"),
+                          height=spec.get("height"))
+            if spec.get("data") is not None:
+                ext = spec.get("ext", ".bin")
+                rkey = f"renditions/{asset.id}/{name}{ext}"
+                info = storage().put_stream(rkey, io.BytesIO(spec["data"]), length=len(spec["data"]))
+                r.blob_key, r.size, r.sha256 = rkey, info.size, info.sha256
+            s.add(r)
+        s.commit()
+        return asset.id
