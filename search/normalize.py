@@ -1,0 +1,132 @@
+"""The one text normalisation shared by indexing and querying, for every backend.
+
+Three forms of each word go into the index, and the same three are made from the query:
+
+- `normalise`: Azerbaijani Cyrillic → Latin, NFC, lowercased by Turkish rules (`İ`→`i`,
+  `I`→`ı`); keeps ı ə ş ç ğ ö ü. An exact spelling ranks highest.
+- `fold`: `normalise` then ı→i, ə→e, ş→s, ç→c, ğ→g, ö→o, ü→u and every other diacritic
+  removed, so `Istanbul` typed on an English keyboard (which Turkish rules lowercase to
+  `ıstanbul`) still meets `İstanbul` (→ `istanbul`).
+- `stem`: the folded Turkish Snowball stem, so `türküleri` meets `türkü`.
+
+Python's `str.lower()` is wrong here (`'İ'.lower()` adds a combining dot, `'I'.lower()` gives
+`i`), and so is tantivy's `lowercase` filter: backends receive text already normalised.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+import icu
+import snowballstemmer
+
+_LOCALE = icu.Locale("tr")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+# A word: letters and digits, with any combining marks that survived NFC. Punctuation,
+# apostrophes (`İstanbul'da`) and underscores (file names) separate words.
+_WORD = re.compile(r"[^\W_][\u0300-\u036F]*(?:[^\W_][\u0300-\u036F]*)*")
+_FOLD = str.maketrans({"ı": "i", "ə": "e", "ş": "s", "ç": "c", "ğ": "g", "ö": "o", "ü": "u",
+                       "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
+# Longer "words" are noise (hashes, base64) and engines cap term length anyway.
+MAX_WORD = 64
+
+# ICU transliterators and Snowball stemmers keep state between calls: one per thread.
+_local = threading.local()
+
+
+def _transliterator() -> icu.Transliterator:
+    t = getattr(_local, "cyrl", None)
+    if t is None:
+        # The 1991 Azerbaijani Cyrillic → Latin table (Ҝ→G, Г→Q, Ә→Ə, Ҹ→C, Ч→Ç, Ј→Y).
+        t = _local.cyrl = icu.Transliterator.createInstance("az_Cyrl-az/BGN")
+    return t
+
+
+def _stemmer():
+    s = getattr(_local, "stemmer", None)
+    if s is None:
+        s = _local.stemmer = snowballstemmer.stemmer("turkish")
+    return s
+
+
+def normalise(text: str) -> str:
+    """Cyrillic → Latin, NFC, Turkish lowercase. `'ŞƏKİ'` → `'şəki'`, `'IŞIK'` → `'ışık'`."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text.replace("\x00", ""))
+    if _CYRILLIC.search(text):
+        text = _transliterator().transliterate(text)
+    return unicodedata.normalize("NFC", str(icu.UnicodeString(text).toLower(_LOCALE)))
+
+
+def fold(text: str) -> str:
+    """`normalise` without the letters a foreign keyboard lacks: `'İSTANBUL'`, `'Istanbul'` → `'istanbul'`."""
+    decomposed = unicodedata.normalize("NFD", normalise(text).translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text, in order."""
+    return [w for w in _WORD.findall(normalise(text)) if len(w) <= MAX_WORD]
+
+
+def stem(word: str) -> str:
+    """The folded Turkish stem of one normalised word: `'türküleri'` → `'turku'`."""
+    return fold(_stemmer().stemWord(word))
+
+
+def variants(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(normalised, folded, stemmed) word lists of a text, as they go into the index."""
+    norm = words(text)
+    return norm, [fold(w) for w in norm], [stem(w) for w in norm]
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) for each word of the original text, for highlighting.
+
+    Offsets index the NFC form of `text` (what the metadata schema stores); each word is
+    normalised on its own, so Cyrillic or Turkish casing does not shift positions.
+    """
+    text = unicodedata.normalize("NFC", text)
+    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+
+
+def query_words(text: str) -> list[str]:
+    """The distinct normalised words of a query; punctuation and operators are just separators."""
+    seen: list[str] = []
+    for w in words(text or ""):
+        if w not in seen:
+            seen.append(w)
+    return seen[:32]  # a pasted page is not a query; the first words say enough
+
+
+def snippet(texts: list[str], query: list[str], width: int = 200) -> str:
+    """Plain text around the first word of `texts` that matches a query word, folded or stemmed.
+
+    Matching uses the same forms as the index, so `Istanbul` highlights `İSTANBUL`. With no
+    match (or no query), the start of the first text.
+    """
+    wanted = {fold(w) for w in query} | {stem(w) for w in query}
+    for text in texts:
+        # One line: newlines and runs of spaces do not belong in a snippet.
+        text = " ".join(unicodedata.normalize("NFC", text).split())
+        for start, end, folded in word_spans(text):
+            if folded in wanted or stem(normalise(text[start:end])) in wanted:
+                return _window(text, start, end, width)
+    return _window(" ".join(texts[0].split()), 0, 0, width) if texts else ""
+
+
+def _window(text: str, start: int, end: int, width: int) -> str:
+    if len(text) <= width:
+        return text
+    left = max(0, min(start - width // 3, len(text) - width))
+    right = min(len(text), left + width)
+    # Cut at spaces so no word is halved.
+    if left > 0:
+        space = text.find(" ", left)
+        left = space + 1 if 0 <= space < start else left
+    if right < len(text):
+        space = text.rfind(" ", left, right)
+        right = space if space > max(left, end) else right
+    return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")

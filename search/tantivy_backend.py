@@ -1,0 +1,269 @@
+"""TantivySearchBackend: the embedded default, an index directory under SEARCH_DIR.
+
+Text reaches tantivy already normalised (search.normalize): tantivy's own `lowercase`
+turns `İ` into `i` + a combining dot and its `ascii_fold` maps `ə` to `a`. Each text is
+indexed three times (normalised, folded, stemmed) as whitespace-separated words, and a query
+word is looked up in all three, exact forms boosted over folded and stemmed ones. The query
+is built term by term, never parsed, so no user text can be a syntax error.
+
+tantivy allows one writer per index directory across processes (the web process and the
+workers both index): every write opens a short-lived writer, retrying while another process
+holds the lock, commits and releases it. Searches `reload()` first so commits are seen.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import tantivy
+
+from search import normalize
+from search.interfaces import FACETS, Hit, QueryError, SearchBackend, SearchError, SearchQuery, SearchResult
+from search.mapping import (DESCRIPTION_FIELDS, FACET_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS, display_title,
+                            snippet_sources)
+
+# Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
+SCHEMA_VERSION = "v1"
+MAX_PER_PAGE = 100
+MAX_OFFSET = 10_000
+MAX_FILTER_VALUES = 50
+FACET_SIZE = 1000
+# (field, which word form, boost): an exact spelling outranks a folded or stemmed one,
+# and a title outranks the rest.
+_TEXT_FIELDS = (
+    ("title_n", "n", 4.0), ("title_f", "f", 2.5), ("title_s", "s", 1.5), ("title_s", "f", 1.5),
+    ("body_n", "n", 1.5), ("body_f", "f", 1.0), ("body_s", "s", 0.6), ("body_s", "f", 0.6),
+)
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    for group in ("title", "body"):
+        for form in ("n", "f", "s"):
+            sb.add_text_field(f"{group}_{form}", tokenizer_name="whitespace")
+    for facet in FACETS:
+        sb.add_text_field(facet, tokenizer_name="raw", fast=True)
+    sb.add_integer_field("created", indexed=True, fast=True)
+    sb.add_bytes_field("source", stored=True)
+    return sb.build()
+
+
+class TantivySearchBackend(SearchBackend):
+    name = "tantivy"
+
+    def __init__(self, path: str | os.PathLike, *, lock_timeout: float = 60.0, heap_size: int = 32_000_000):
+        self.path = Path(path) / SCHEMA_VERSION
+        self.lock_timeout = lock_timeout
+        self.heap_size = heap_size
+        self.schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._pid: int | None = None
+        # Threads of one process take turns at the writer instead of spinning on its lock.
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "TantivySearchBackend":
+        from archive.config import ConfigError
+
+        backend = cls(config["SEARCH_DIR"])
+        try:
+            backend._open()
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"ORTAK_SEARCH_DIR: cannot open a search index at {backend.path}: {exc}") from exc
+        return backend
+
+    # ---- the index, once per process ---------------------------------------------------------
+
+    def _open(self) -> tantivy.Index:
+        # A forked worker must not reuse the parent's handle (its threads did not survive the fork).
+        if self._index is None or self._pid != os.getpid():
+            self.path.mkdir(parents=True, exist_ok=True)
+            index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            index.config_reader(reload_policy="Manual")
+            self._index, self._pid = index, os.getpid()
+        return self._index
+
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._open()
+        index.reload()
+        return index.searcher()
+
+    def _write(self, work) -> None:
+        index = self._open()
+        with self._write_lock:
+            writer = self._acquire_writer(index)
+            try:
+                work(writer)
+                writer.commit()
+                writer.wait_merging_threads()  # releases the lock once merges are done
+            except Exception as exc:
+                try:
+                    writer.rollback()
+                except Exception:  # noqa: BLE001 - a consumed or broken writer: the original error matters
+                    pass
+                if isinstance(exc, SearchError):
+                    raise
+                raise SearchError(f"search index write failed: {exc}") from exc
+            finally:
+                del writer
+
+    def _acquire_writer(self, index: tantivy.Index) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                return index.writer(heap_size=self.heap_size, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise SearchError(f"cannot open the search index writer: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise SearchError(f"the search index at {self.path} stayed locked by another writer "
+                                      f"for {self.lock_timeout:.0f} s") from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    # ---- writing ----------------------------------------------------------------------------
+
+    def index(self, docs: Iterable[dict]) -> int:
+        prepared = [self._document(doc) for doc in docs]
+        if not prepared:
+            return 0
+
+        def work(writer):
+            for doc_id, document in prepared:
+                # Deleting first makes `index` a replace; the delete only hits older documents.
+                writer.delete_documents_by_term("id", doc_id)
+                writer.add_document(document)
+
+        self._write(work)
+        return len(prepared)
+
+    def delete(self, doc_id: str) -> None:
+        self._write(lambda writer: writer.delete_documents_by_term("id", str(doc_id)))
+
+    def clear(self) -> None:
+        self._write(lambda writer: writer.delete_all_documents())
+
+    def _document(self, doc: dict) -> tuple[str, tantivy.Document]:
+        doc_id = doc.get("id")
+        if not isinstance(doc_id, str) or not doc_id:
+            raise SearchError("a search document needs a text id")
+        d = tantivy.Document()
+        d.add_text("id", doc_id)
+        groups = {"title": [doc.get(f) for f in TITLE_FIELDS],
+                  "body": [doc.get(f) for f in DESCRIPTION_FIELDS]}
+        for field in OTHER_TEXT_FIELDS:
+            value = doc.get(field)
+            groups["body"].extend(value if isinstance(value, list) else [value])
+        for group, texts in groups.items():
+            for text in texts:
+                if not text:
+                    continue
+                norm, folded, stemmed = normalize.variants(str(text))
+                for form, words in (("n", norm), ("f", folded), ("s", stemmed)):
+                    if words:
+                        d.add_text(f"{group}_{form}", " ".join(words))
+        for facet in FACETS:
+            value = doc.get(FACET_FIELDS[facet])
+            for v in value if isinstance(value, list) else [value]:
+                if v not in (None, ""):
+                    d.add_text(facet, str(v))
+        d.add_integer("created", _micros(doc.get("created")))
+        d.add_bytes("source", json.dumps(doc, ensure_ascii=False).encode())
+        return doc_id, d
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        per_page, offset = _page(query)
+        words = normalize.query_words(query.text)
+        clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(query.filters)]
+        if words:
+            clauses += [(tantivy.Occur.Must, self._word_query(w)) for w in words]
+        else:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        q = tantivy.Query.boolean_query(clauses)
+
+        try:
+            searcher = self._searcher()
+            if words:
+                found = searcher.search(q, limit=per_page, offset=offset, count=True)
+            else:  # browsing: newest first
+                found = searcher.search(q, limit=per_page, offset=offset, count=True,
+                                        order_by_field="created", order=tantivy.Order.Desc)
+            aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACETS})
+            hits = []
+            for key, address in found.hits:
+                source = json.loads(searcher.doc(address)["source"][0])
+                hits.append(Hit(id=source["id"], score=float(key) if words else 0.0,
+                                title=display_title(source, query.lang),
+                                snippet=normalize.snippet(snippet_sources(source, query.lang), words)))
+        except (ValueError, OSError) as exc:
+            raise SearchError(f"search failed: {exc}") from exc
+        facets = {f: {b["key"]: b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
+        return SearchResult(total=found.count, hits=hits, facets=facets)
+
+    def _word_query(self, word: str) -> tantivy.Query:
+        forms = {"n": word, "f": normalize.fold(word), "s": normalize.stem(word)}
+        seen, shoulds = set(), []
+        for field, form, boost in _TEXT_FIELDS:
+            if (field, forms[form]) in seen:
+                continue
+            seen.add((field, forms[form]))
+            term = tantivy.Query.term_query(self.schema, field, forms[form])
+            shoulds.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, boost)))
+        return tantivy.Query.boolean_query(shoulds)
+
+    def _filter_queries(self, filters: Mapping[str, list[str]]) -> list[tantivy.Query]:
+        out = []
+        for facet, values in (filters or {}).items():
+            if facet not in FACETS:
+                raise QueryError(f"unknown filter {facet!r}; use one of {', '.join(FACETS)}")
+            if isinstance(values, str):
+                values = [values]
+            values = [str(v) for v in values if v not in (None, "")]
+            if len(values) > MAX_FILTER_VALUES:
+                raise QueryError(f"too many values for filter {facet!r} (at most {MAX_FILTER_VALUES})")
+            if values:
+                out.append(tantivy.Query.term_set_query(self.schema, facet, values))
+        return out
+
+    def count(self) -> int:
+        try:
+            return self._searcher().num_docs
+        except (ValueError, OSError) as exc:
+            raise SearchError(f"search index unavailable: {exc}") from exc
+
+    def check(self) -> None:
+        try:
+            self._searcher().num_docs
+        except Exception as exc:  # noqa: BLE001 - health checks report any failure as ours
+            raise SearchError(f"search index at {self.path} unavailable: {exc}") from exc
+
+
+def _page(query: SearchQuery) -> tuple[int, int]:
+    if not isinstance(query.page, int) or query.page < 1:
+        raise QueryError("page must be a positive whole number")
+    if not isinstance(query.per_page, int) or not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    offset = (query.page - 1) * query.per_page
+    if offset > MAX_OFFSET:
+        raise QueryError(f"results past the first {MAX_OFFSET} are not served; narrow the search")
+    return query.per_page, offset
+
+
+def _micros(created: Any) -> int:
+    if isinstance(created, datetime):
+        return int(created.timestamp() * 1_000_000)
+    if isinstance(created, str) and created:
+        try:
+            return int(datetime.fromisoformat(created).timestamp() * 1_000_000)
+        except ValueError:
+            pass
+    return 0
