@@ -1,0 +1,73 @@
+from fractions import Fraction
+
+import pytest
+
+from archive.media.timecode import (ProgressParser, normalise_timecode, parse_clock, parse_rate, parse_ratio,
+                                    parse_seconds)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("25/1", Fraction(25)), ("30000/1001", Fraction(30000, 1001)), ("24", Fraction(24)),
+    ("0/0", None), ("N/A", None), ("", None), (None, None), ("1/0", None), ("-25/1", None), ("abc", None),
+])
+def test_parse_rate(raw, expected):
+    assert parse_rate(raw) == expected
+
+
+def test_parse_ratio():
+    assert parse_ratio("16:9") == Fraction(16, 9)
+    assert parse_ratio("0:1") is None
+    assert parse_ratio("N/A") is None
+
+
+@pytest.mark.parametrize("raw, expected", [("4.000000", 4.0), (12, 12.0), ("N/A", None), (None, None),
+                                           ("-1", None), ("nan", None)])
+def test_parse_seconds(raw, expected):
+    assert parse_seconds(raw) == expected
+
+
+def test_parse_clock():
+    assert parse_clock("01:02:03.500000") == pytest.approx(3723.5)
+    assert parse_clock("-00:00:00.040000") is None
+    assert parse_clock("garbage") is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("10:00:00:00", "10:00:00:00"), ("01:00:00;00", "01:00:00;00"), (" 00:59:59:24 ", "00:59:59:24"),
+    ("25:61:00:00", None), ("10:00:00", None), ("", None), (None, None),
+])
+def test_normalise_timecode(raw, expected):
+    assert normalise_timecode(raw) == expected
+
+
+BLOCK = """frame=50
+fps=0.00
+out_time_us=2000000
+out_time_ms=2000000
+out_time=00:00:02.000000
+speed=63.9x
+progress=continue
+"""
+
+
+def test_progress_blocks_become_fractions():
+    parser = ProgressParser()
+    results = [p for p in (parser.feed(line) for line in BLOCK.splitlines()) if p]
+    assert len(results) == 1
+    p = results[0]
+    assert (p.frame, p.out_time, p.done) == (50, 2.0, False)
+    assert p.fraction(4.0) == 0.5
+    assert p.fraction(None) is None
+    end = [parser.feed(x) for x in ("out_time_us=4100000", "progress=end")][-1]
+    assert end.done and end.fraction(4.0) == 1.0
+
+
+def test_progress_clamps_and_tolerates_na():
+    parser = ProgressParser()
+    for line in ("out_time_us=N/A", "out_time=N/A"):
+        assert parser.feed(line) is None
+    p = parser.feed("progress=continue")
+    assert p.out_time is None and p.fraction(10) is None
+    parser.feed("out_time_us=9000000")
+    assert parser.feed("progress=continue").fraction(4.0) == 1.0
+    assert parser.feed("not a key value line") is None
