@@ -1,0 +1,198 @@
+"""Assets: reading, the API's JSON shape, metadata edits (with Events) and history."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.accounts.models import Organisation, User
+from archive.assets.models import STATUSES, Asset
+from archive.assets.schemas import merge_metadata, validate_metadata
+from archive.errors import Forbidden, NotFound, ValidationError
+from archive.events import services as events
+from archive.tasks import enqueue
+
+# new_id() makes lowercase UUID4 text; anything else cannot be an asset, so it never reaches SQL.
+_ASSET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+EDITOR_ROLES = ("rights_manager", "admin")
+# These live on the asset row (they drive rights and facets), not in `meta`.
+ROW_FIELDS = ("organisation", "country")
+
+
+def valid_asset_id(asset_id: object) -> bool:
+    return isinstance(asset_id, str) and _ASSET_ID.fullmatch(asset_id) is not None
+
+
+def get_asset(session: Session, asset_id: object) -> Asset:
+    asset = session.get(Asset, asset_id) if valid_asset_id(asset_id) else None
+    if asset is None:
+        shown = asset_id[:80] if isinstance(asset_id, str) else asset_id
+        raise NotFound(f"No asset {shown!r}.", code="asset_not_found")
+    return asset
+
+
+def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str | None = None) -> dict:
+    if status is not None and status not in STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(STATUSES)}.", code="invalid_parameter",
+                              details={"parameter": "status"})
+    q = select(Asset)
+    count = select(func.count()).select_from(Asset)
+    if status is not None:
+        q = q.where(Asset.status == status)
+        count = count.where(Asset.status == status)
+    total = session.scalar(count) or 0
+    rows = session.scalars(q.order_by(Asset.created_at.desc(), Asset.id)
+                           .offset((page - 1) * per_page).limit(per_page)).unique()
+    return {"total": total, "page": page, "per_page": per_page,
+            "items": [asset_to_json(a, summary=True) for a in rows]}
+
+
+# ---- the JSON shape (API.md) ---------------------------------------------------------------
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def download_url(asset: Asset, rendition: str) -> str:
+    return url_for("assets.download", asset_id=asset.id, rendition=rendition)
+
+
+def metadata_json(asset: Asset) -> dict[str, Any]:
+    meta = dict(asset.meta or {})
+    out: dict[str, Any] = {
+        "title": dict(meta.get("title") or {}),
+        "description": dict(meta.get("description") or {}),
+        "genre": meta.get("genre"),
+        "keywords": list(meta.get("keywords") or []),
+        "people": list(meta.get("people") or []),
+        "places": list(meta.get("places") or []),
+        "recorded": meta.get("recorded"),
+        "languages": list(meta.get("languages") or []),
+        "organisation": asset.organisation.name if asset.organisation is not None else None,
+        "country": asset.country,
+    }
+    return out
+
+
+def rendition_json(asset: Asset, r) -> dict[str, Any]:
+    return {"name": r.name, "status": r.status, "progress": r.progress, "size": r.size,
+            "sha256": r.sha256, "content_type": r.content_type, "width": r.width, "height": r.height,
+            "error": r.error,
+            "url": download_url(asset, r.name) if r.status == "ready" else None}
+
+
+def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = False) -> dict[str, Any]:
+    """The asset as API.md shows it. `title` is the display title: the caller's language,
+    then en/tr/az, then the filename, so that an untitled upload is still named."""
+    doc: dict[str, Any] = {
+        "id": asset.id,
+        "title": asset.title(lang),
+        "status": asset.status,
+        "error": asset.error,
+        "filename": asset.filename,
+        "size": asset.size,
+        "sha256": asset.sha256,
+        "kind": asset.kind,
+        "content_type": asset.content_type,
+        "created": _iso(asset.created_at),
+        "updated": _iso(asset.updated_at),
+        "metadata": metadata_json(asset),
+        "uploader": ({"id": asset.uploader.id, "email": asset.uploader.email}
+                     if asset.uploader is not None else None),
+        "download_url": download_url(asset, "original"),
+    }
+    if summary:
+        doc["renditions"] = [{"name": r.name, "status": r.status, "progress": r.progress}
+                             for r in asset.renditions]
+        return doc
+    doc["technical"] = asset.technical
+    doc["lineage"] = asset.lineage
+    doc["renditions"] = [rendition_json(asset, r) for r in asset.renditions]
+    return doc
+
+
+# ---- editing -------------------------------------------------------------------------------
+
+def can_edit(user: User, asset: Asset) -> bool:
+    return user.role in EDITOR_ROLES or (user.role == "producer" and asset.uploader_id == user.id)
+
+
+def _row_values(asset: Asset) -> dict[str, Any]:
+    return {"organisation": asset.organisation.name if asset.organisation is not None else None,
+            "country": asset.country}
+
+
+def _apply_row_fields(session: Session, asset: Asset, changes: dict, actor: User) -> None:
+    """Organisation and country: admins only, and only when the value would really change
+    (a form that posts every field back unchanged is not an attempt to move the asset)."""
+    wanted = {k: changes[k] for k in ROW_FIELDS if k in changes}
+    current = _row_values(asset)
+    really = {k: v for k, v in wanted.items() if v != current[k]}
+    if not really:
+        return
+    if actor.role != "admin":
+        raise Forbidden("Only an administrator may change the organisation or country of an asset.",
+                        code="admin_only", details={"fields": sorted(really)})
+    if "organisation" in really:
+        org = session.scalar(select(Organisation).where(Organisation.name == really["organisation"]))
+        if org is None:
+            raise ValidationError(f"No organisation named {really['organisation']!r}.",
+                                  code="organisation_not_found", details={"field": "organisation"})
+        asset.organisation_id = org.id
+        asset.organisation = org
+        # The country follows the new organisation unless the admin set it explicitly.
+        if "country" not in wanted:
+            asset.country = org.country
+    if "country" in really:
+        asset.country = really["country"]
+
+
+def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -> Asset:
+    """Validate, merge and save a metadata PATCH; one Event with the changed fields only.
+
+    Commits, so that the edit, its Event and the reindex task go together or not at all.
+    """
+    if not can_edit(actor, asset):
+        raise Forbidden("Only the uploader, a rights manager or an administrator may edit this asset.",
+                        code="not_allowed_to_edit")
+    cfg = current_app.config
+    clean = validate_metadata(changes, max_title=int(cfg["MAX_TITLE_LENGTH"]),
+                              max_text=int(cfg["MAX_TEXT_LENGTH"]))
+    before_meta = metadata_json(asset)
+
+    _apply_row_fields(session, asset, clean, actor)
+    meta_changes = {k: v for k, v in clean.items() if k not in ROW_FIELDS}
+    current = {k: v for k, v in (asset.meta or {}).items() if k not in ROW_FIELDS}
+    merged = merge_metadata(current, meta_changes)
+    if merged != (asset.meta or {}):
+        asset.meta = merged  # a new dict, so the JSON column is seen as changed
+
+    after_meta = metadata_json(asset)
+    changed = sorted(k for k in after_meta if after_meta[k] != before_meta[k])
+    if not changed:
+        return asset
+    before = {k: _none_if_empty(before_meta[k]) for k in changed}
+    after = {k: _none_if_empty(after_meta[k]) for k in changed}
+    events.record(session, actor_id=actor.id, action="asset.metadata_changed", subject_type="asset",
+                  subject_id=asset.id, before=before, after=after)
+    enqueue(session, "workers.tasks.index_asset", asset.id)
+    session.commit()
+    return asset
+
+
+def _none_if_empty(value):
+    return None if value in ({}, [], "") else value
+
+
+def history(session: Session, asset: Asset) -> list[dict[str, Any]]:
+    rows = events.history(session, "asset", asset.id)
+    actors = {}
+    ids = {e.actor_id for e in rows if e.actor_id is not None}
+    if ids:
+        actors = {u.id: u.email for u in session.scalars(select(User).where(User.id.in_(ids))).unique()}
+    return [{"id": e.id, "at": _iso(e.at), "action": e.action,
+             "actor": ({"id": e.actor_id, "email": actors.get(e.actor_id)} if e.actor_id is not None else None),
+             "before": e.before, "after": e.after} for e in rows]

@@ -1,0 +1,62 @@
+"""The assets JSON API: list, read, edit metadata, history, download."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from archive import db
+from archive.accounts.auth import api_user, require_user
+from archive.api.params import int_param, json_body, str_param
+from archive.assets import services
+from archive.assets.download import prepare_download
+from archive.assets.models import STATUSES
+
+bp = Blueprint("assets", __name__, url_prefix="/api/v1/assets")
+
+
+def _lang() -> str | None:
+    return str_param("lang", choices=("tr", "az", "en")) or getattr(api_user(), "locale", None)
+
+
+@bp.get("")
+@require_user()
+def list_assets():
+    page = int_param("page", 1, 1, 100_000)
+    per_page = int_param("per_page", 20, 1, 100)
+    status = str_param("status", choices=STATUSES)
+    return jsonify(services.list_assets(db.session(), page, per_page, status))
+
+
+@bp.get("/<asset_id>")
+@require_user()
+def get_asset(asset_id: str):
+    asset = services.get_asset(db.session(), asset_id)
+    return jsonify(services.asset_to_json(asset, _lang()))
+
+
+@bp.patch("/<asset_id>")
+@require_user()
+def patch_asset(asset_id: str):
+    session = db.session()
+    asset = services.get_asset(session, asset_id)
+    asset = services.update_metadata(session, asset, json_body(), api_user())
+    return jsonify(services.asset_to_json(asset, _lang()))
+
+
+@bp.get("/<asset_id>/history")
+@require_user()
+def asset_history(asset_id: str):
+    session = db.session()
+    asset = services.get_asset(session, asset_id)
+    return jsonify({"id": asset.id, "events": services.history(session, asset)})
+
+
+@bp.get("/<asset_id>/download")
+@require_user()
+def download(asset_id: str):
+    d = prepare_download(
+        db.session(), api_user(), asset_id, str_param("rendition", limit=64),
+        range_header=request.headers.get("Range"), if_none_match=request.headers.get("If-None-Match"),
+        if_range=request.headers.get("If-Range"), inline=request.args.get("inline") in ("1", "true"),
+        head=request.method == "HEAD")
+    # direct_passthrough: the storage iterator goes to the server untouched, chunk by chunk.
+    return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)
