@@ -219,8 +219,11 @@ class S3BlobStorage(BlobStorage):
             self.bucket, key, reader, length=-1 if length is None else length,
             content_type=content_type or "application/octet-stream",
             part_size=self._part_size(length), num_parallel_uploads=1))
-        if length is not None and reader.size != length:
-            raise StorageError(f"stream for {key} gave {reader.size} bytes, expected {length}")
+        # With a length the SDK stops reading there; bytes left over mean the caller's length
+        # was wrong, and the stored blob would be silently truncated.
+        if length is not None and (reader.size != length or stream.read(1)):
+            self._call("delete", key, lambda: self.client.remove_object(self.bucket, key))
+            raise StorageError(f"stream for {key} did not have the {length} bytes announced")
         # The ETag of a multipart upload is not a content hash; ours is.
         return BlobInfo(key=key, size=reader.size, sha256=reader.digest.hexdigest(), content_type=content_type)
 

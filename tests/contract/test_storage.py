@@ -118,6 +118,12 @@ def test_put_stream_shorter_than_length_is_not_stored(blob_store):
     assert not blob_store.exists("k/short")
 
 
+def test_put_stream_longer_than_length_is_not_stored(blob_store):
+    with pytest.raises(StorageError):
+        blob_store.put_stream("k/long", io.BytesIO(DATA), length=len(DATA) - 10)
+    assert not blob_store.exists("k/long")
+
+
 def test_failed_stream_leaves_nothing(blob_store):
     with pytest.raises((StorageError, ConnectionResetError)):
         blob_store.put_stream("k/broken", FailingStream(3 * MiB))
@@ -391,5 +397,22 @@ def test_create_app_with_s3_storage(app_config, s3_config):
             info = store.put_stream("app/x", io.BytesIO(DATA))
             assert info.sha256 == sha(DATA)
             assert read_all(store, "app/x") == DATA
+    finally:
+        app.extensions["ortak.db"].dispose()
+
+
+@pytest.mark.s3
+def test_create_app_starts_with_wrong_s3_credentials_and_health_says_so(app_config, s3_config):
+    from archive import create_app, services
+
+    # CLI commands that never touch blobs must still run; the store's failure is reported.
+    app = create_app({**app_config, **s3_config, "S3_SECRET_KEY": "wrong-secret"})
+    try:
+        with app.app_context():
+            with pytest.raises(StorageError, match="refused"):
+                services.storage().check()
+        resp = app.test_client().get("/healthz")
+        assert resp.status_code == 503
+        assert resp.get_json()["checks"]["storage"]["ok"] is False
     finally:
         app.extensions["ortak.db"].dispose()
