@@ -1,0 +1,224 @@
+"""`ortak import`: bulk ingest of local files, through the same completion path as tus uploads.
+
+Each file is copied once into UPLOAD_DIR while its SHA-256 is computed, then handed to
+`register_original` (dedupe, content-addressed key, Asset + Event, ingest task after the
+commit). Metadata comes from a CSV or JSON file whose rows are matched by file name.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from flask import current_app
+from tqdm import tqdm
+
+from archive import db
+from archive.accounts import services as accounts
+from archive.assets.schemas import FIELDS, LANGS, LISTS, merge_metadata, validate_metadata
+from archive.errors import ApiError, Forbidden, ValidationError
+from archive.ingest import staging
+from archive.ingest.services import guess_content_type, register_original
+from archive.ingest.tus import sanitise_filename
+from archive.storage.interfaces import StorageError
+
+IMPORTERS = ("producer", "admin")
+MAX_ROW_ERRORS = 10
+# CSV cells that hold lists use ';' so that commas stay usable inside names.
+CSV_LISTS = (*LISTS, "languages")
+
+
+@dataclass
+class Summary:
+    created: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        return f"created {len(self.created)}, duplicates {len(self.duplicates)}, failed {len(self.failed)}"
+
+
+def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int:
+    """Import `paths` (files, or directories recursed) for the user `as_user`; 0 if all went well, 1 if not."""
+    session = db.session()
+    user = accounts.get_user(session, as_user)
+    if user.role not in IMPORTERS:
+        raise Forbidden(f"{user.email} is a {user.role}; only producers and admins import.", code="wrong_role")
+    rows = load_metadata(Path(metadata_file)) if metadata_file else {}
+    summary = Summary()
+    files = collect_files(paths, summary)
+    total = sum(size for _, size in files)
+    used: set[str] = set()
+    with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+              disable=None, desc="import") as bar:
+        for path, size in files:
+            name = sanitise_filename(path.name)
+            meta = rows.get(path.name, rows.get(name, {}))
+            used.update(k for k in (path.name, name) if k in rows)
+            try:
+                asset_id, created = import_one(session, user, path, name, meta, bar)
+            except (OSError, StorageError, ApiError) as exc:
+                session.rollback()
+                summary.failed.append((str(path), getattr(exc, "message", None) or str(exc)))
+                continue
+            (summary.created if created else summary.duplicates).append(asset_id)
+    click.echo(summary.line())
+    for path, reason in summary.failed:
+        click.echo(f"  failed {path}: {reason}")
+    unused = sorted(set(rows) - used)
+    if unused:
+        click.echo(f"  metadata rows that matched no file: {', '.join(unused[:20])}")
+    return 1 if summary.failed else 0
+
+
+def collect_files(paths: list[str], summary: Summary) -> list[tuple[Path, int]]:
+    found: list[tuple[Path, int]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                for name in sorted(names):
+                    _add(Path(root) / name, found, summary)
+        elif path.exists():
+            _add(path, found, summary)
+        else:
+            summary.failed.append((raw, "no such file or directory"))
+    return found
+
+
+def _add(path: Path, found: list, summary: Summary) -> None:
+    if not path.is_file():
+        summary.failed.append((str(path), "not a regular file"))
+    else:
+        found.append((path, path.stat().st_size))
+
+
+def import_one(session, user, path: Path, name: str, meta: dict, bar) -> tuple[str, bool]:
+    staged, sha256, size = stage_copy(path, bar)
+    try:
+        if size == 0:
+            raise ValidationError("the file is empty", code="empty_upload")
+        asset, created = register_original(session, staged=staged, sha256=sha256, size=size, filename=name,
+                                           meta=meta, uploader=user, content_type=guess_content_type(name))
+        session.commit()
+    finally:
+        staged.unlink(missing_ok=True)
+    return asset.id, created
+
+
+def stage_copy(path: Path, bar) -> tuple[Path, str, int]:
+    """Copy `path` into UPLOAD_DIR in constant memory, hashing on the way."""
+    staged = staging.upload_dir() / f"import-{uuid.uuid4()}"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as src, staged.open("xb") as out:
+            while chunk := src.read(staging.CHUNK):
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+                bar.update(len(chunk))
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged, digest.hexdigest(), size
+
+
+# ---- the metadata file -------------------------------------------------------------------------
+
+def load_metadata(path: Path) -> dict[str, dict]:
+    """filename → metadata in the API shape; ValidationError naming the row on any mistake."""
+    if not path.is_file():
+        raise ValidationError(f"No metadata file {path}.", code="metadata_file_missing")
+    suffix = path.suffix.lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"Cannot read {path} as UTF-8: {exc}.", code="metadata_file_unreadable") from exc
+    if suffix == ".csv":
+        records = _csv_records(text)
+    elif suffix == ".json":
+        records = _json_records(text)
+    else:
+        raise ValidationError("The metadata file must end in .csv or .json.", code="metadata_file_type")
+    config = current_app.config
+    out: dict[str, dict] = {}
+    errors: list[str] = []
+    for number, record in records:
+        try:
+            filename = _row_filename(record.pop("filename", None))
+            if filename in out:
+                raise ValidationError(f"{filename} appears twice.", code="duplicate_row")
+            cleaned = validate_metadata(record, max_title=int(config["MAX_TITLE_LENGTH"]),
+                                        max_text=int(config["MAX_TEXT_LENGTH"]))
+            out[filename] = merge_metadata({}, cleaned)
+        except ValidationError as exc:
+            errors.append(f"row {number}: {exc.message}")
+    if errors:
+        raise ValidationError(f"{path.name}: {'; '.join(errors[:MAX_ROW_ERRORS])}", code="invalid_metadata_file",
+                              details={"errors": errors[:MAX_ROW_ERRORS], "count": len(errors)})
+    return out
+
+
+def _row_filename(value) -> str:
+    # Rows only name files to match; a path here would be a way to point at other files.
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("filename is missing.", code="invalid_metadata")
+    value = value.strip()
+    if any(c in value for c in "/\\\x00") or value in (".", "..") or sanitise_filename(value) != value:
+        raise ValidationError(f"filename {value[:80]!r} must be a bare file name, not a path.",
+                              code="invalid_metadata")
+    return value
+
+
+def _csv_records(text: str) -> list[tuple[int, dict]]:
+    try:
+        reader = csv.DictReader(text.splitlines(), strict=True)
+        header = reader.fieldnames or []
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ValidationError(f"The CSV file is malformed: {exc}.", code="malformed_metadata_file") from exc
+    if "filename" not in header:
+        raise ValidationError("The CSV file needs a 'filename' column.", code="malformed_metadata_file")
+    known = {"filename", *(f"{f}_{lang}" for f in ("title", "description") for lang in LANGS),
+             *(f for f in FIELDS if f not in ("title", "description"))}
+    unknown = sorted(set(header) - known)
+    if unknown:
+        raise ValidationError(f"Unknown CSV columns: {', '.join(unknown)}.", code="unknown_field",
+                              details={"fields": unknown})
+    records = []
+    for number, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise ValidationError(f"row {number} does not have as many cells as the header.",
+                                  code="malformed_metadata_file")
+        record: dict = {}
+        for column, value in row.items():
+            value = value.strip()
+            if not value:
+                continue
+            base, _, lang = column.partition("_")
+            if base in ("title", "description") and lang:
+                record.setdefault(base, {})[lang] = value
+            elif column in CSV_LISTS:
+                record[column] = [v.strip() for v in value.split(";") if v.strip()]
+            else:
+                record[column] = value
+        records.append((number, record))
+    return records
+
+
+def _json_records(text: str) -> list[tuple[int, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"The JSON file is malformed: {exc}.", code="malformed_metadata_file") from exc
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise ValidationError("The JSON file must be a list of objects.", code="malformed_metadata_file")
+    return [(number, dict(record)) for number, record in enumerate(data, start=1)]

@@ -1,0 +1,153 @@
+"""Upload services through the Flask test client (no header-size limits in the way)."""
+import base64
+import hashlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from archive import db
+from archive.accounts.models import User
+from archive.assets.models import Asset
+from archive.events.models import Event
+from archive.ingest import services, staging
+from archive.ingest.models import Upload
+from archive.services import storage
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def tus(token, **extra):
+    return {"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {token}", **extra}
+
+
+def create(client, token, length=10, metadata=""):
+    return client.post("/api/v1/uploads", headers=tus(token, **{"Upload-Length": str(length),
+                                                               "Upload-Metadata": metadata}))
+
+
+def test_100kb_title_is_422(client, producer):
+    resp = create(client, producer[1], metadata=f"title {b64('ş' * 50_000)}")
+    assert resp.status_code == 422
+    assert resp.get_json()["error"]["code"] == "metadata_too_long"
+    assert resp.headers["Tus-Resumable"] == "1.0.0"
+
+
+def test_sql_and_html_in_metadata_are_stored_as_text(client, producer, app):
+    title = "'); DROP TABLE assets; -- <script>alert(1)</script>"
+    resp = create(client, producer[1], metadata=f"title {b64(title)},language {b64('tr')}")
+    assert resp.status_code == 201
+    with app.app_context():
+        upload = db.session().scalar(select(Upload))
+        assert upload.upload_metadata["meta"]["title"] == {"tr": title}
+
+
+@pytest.mark.parametrize("metadata, status, code", [
+    (f"language {b64('de')},title {b64('x')}", 422, "invalid_metadata"),
+    (f"genre {b64('opera')}", 422, "invalid_metadata"),
+    (f"recorded {b64('1975-13')}", 422, "invalid_metadata"),
+    (f"country {b64('AZ')}", 403, "admin_only_field"),
+    (f"bogus {b64('x')}", 422, "unknown_field"),
+])
+def test_bad_upload_metadata(client, producer, metadata, status, code):
+    resp = create(client, producer[1], metadata=metadata)
+    assert resp.status_code == status and resp.get_json()["error"]["code"] == code
+
+
+def test_client_keys_are_accepted(client, producer, app):
+    # Uppy and tus-js-client add these on their own.
+    resp = create(client, producer[1], metadata=",".join(
+        f"{k} {b64(v)}" for k, v in {"name": "klip.mov", "type": "video/quicktime", "filetype": "video/quicktime",
+                                     "relativePath": "null"}.items()))
+    assert resp.status_code == 201
+    with app.app_context():
+        info = db.session().scalar(select(Upload)).upload_metadata
+        assert info["filename"] == "klip.mov" and info["content_type"] == "video/quicktime"
+
+
+def test_admin_may_set_country(client, make_user, app):
+    _, token = make_user("admin", "TR")
+    assert create(client, token, metadata=f"country {b64('AZ')}").status_code == 201
+
+
+def test_defer_length_is_refused(client, producer):
+    resp = client.post("/api/v1/uploads", headers=tus(producer[1], **{"Upload-Defer-Length": "1"}))
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "defer_length_unsupported"
+
+
+def test_expired_upload_is_410_and_purged(client, producer, app):
+    url = create(client, producer[1]).headers["Location"]
+    upload_id = url.rsplit("/", 1)[1]
+    with app.app_context():
+        s = db.session()
+        s.get(Upload, upload_id).expires_at -= timedelta(days=30)
+        s.commit()
+    resp = client.head(url, headers=tus(producer[1]))
+    assert resp.status_code == 410
+    with app.app_context():
+        assert services.purge_expired(db.session()) == 1
+        assert not staging.staged_path(upload_id).exists()
+    assert client.head(url, headers=tus(producer[1])).status_code == 404
+
+
+def test_patch_on_a_finished_upload_is_409(client, producer):
+    url = create(client, producer[1], length=3).headers["Location"]
+    h = tus(producer[1], **{"Content-Type": "application/offset+octet-stream"})
+    assert client.patch(url, data=b"abc", headers={**h, "Upload-Offset": "0"}).status_code == 204
+    resp = client.patch(url, data=b"d", headers={**h, "Upload-Offset": "3"})
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "upload_finished"
+    resp = client.delete(url, headers=tus(producer[1]))
+    assert resp.status_code == 409
+
+
+def test_stray_bytes_past_the_offset_are_dropped(client, producer, app):
+    # A server killed mid-PATCH can leave bytes the database never acknowledged.
+    url = create(client, producer[1], length=6).headers["Location"]
+    with app.app_context():
+        staging.staged_path(url.rsplit("/", 1)[1]).write_bytes(b"XXXX")
+    h = tus(producer[1], **{"Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"})
+    assert client.patch(url, data=b"abcdef", headers=h).status_code == 204
+    with app.app_context():
+        asset = db.session().scalar(select(Asset))
+        assert asset.sha256 == hashlib.sha256(b"abcdef").hexdigest()
+
+
+def _stage(app, data: bytes, name="x"):
+    path = staging.upload_dir() / name
+    path.write_bytes(data)
+    return path
+
+
+def test_register_original_dedupes(app, producer):
+    with app.app_context():
+        s = db.session()
+        user = s.get(User, producer[0])
+        data = b"recording"
+        sha = hashlib.sha256(data).hexdigest()
+        first, created = services.register_original(s, staged=_stage(app, data, "a"), sha256=sha, size=len(data),
+                                                    filename="a.wav", meta={"genre": "music"}, uploader=user)
+        s.commit()
+        assert created and first.content_type == "audio/x-wav" and first.country == "TR"
+        again, created = services.register_original(s, staged=_stage(app, data, "b"), sha256=sha, size=len(data),
+                                                    filename="b.wav", meta={}, uploader=user)
+        s.commit()
+        assert not created and again.id == first.id
+        assert not (staging.upload_dir() / "b").exists()
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.action == "asset.created")) == 1
+        assert b"".join(storage().open_range(first.original_key)) == data
+
+
+def test_register_original_reuses_an_orphaned_blob(app, producer):
+    # A blob stored by an attempt whose commit failed is the same bytes by its key.
+    with app.app_context():
+        s = db.session()
+        data = b"orphan"
+        sha = hashlib.sha256(data).hexdigest()
+        storage().put_file(services.original_key(sha), str(_stage(app, data, "o1")), move=True)
+        asset, created = services.register_original(s, staged=_stage(app, data, "o2"), sha256=sha, size=len(data),
+                                                    filename="o.bin", meta={}, uploader=s.get(User, producer[0]))
+        s.commit()
+        assert created and not (staging.upload_dir() / "o2").exists()
+        assert b"".join(storage().open_range(asset.original_key)) == data
