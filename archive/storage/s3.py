@@ -50,8 +50,21 @@ class _HashingReader:
         self._stream = stream
         self.digest = hashlib.sha256()
         self.size = 0
+        self.eof = False
+        self.error: BaseException | None = None
 
     def read(self, n: int = -1) -> bytes:
+        try:
+            data = self._read(n)
+        except BaseException as exc:
+            # Kept so the caller sees its own stream's failure, not a store error.
+            self.error = exc
+            raise
+        if not data or (n is not None and 0 <= n and len(data) < n):
+            self.eof = True
+        return data
+
+    def _read(self, n: int) -> bytes:
         if n is None or n < 0:
             data = self._stream.read()
         else:
@@ -215,10 +228,19 @@ class S3BlobStorage(BlobStorage):
         validate_key(key)
         self._ensure_bucket()
         reader = _HashingReader(stream)
-        self._call("upload", key, lambda: self.client.put_object(
-            self.bucket, key, reader, length=-1 if length is None else length,
-            content_type=content_type or "application/octet-stream",
-            part_size=self._part_size(length), num_parallel_uploads=1))
+        try:
+            self._call("upload", key, lambda: self.client.put_object(
+                self.bucket, key, reader, length=-1 if length is None else length,
+                content_type=content_type or "application/octet-stream",
+                part_size=self._part_size(length), num_parallel_uploads=1))
+        except StorageError as exc:
+            # The SDK has aborted the upload; say whose fault it was.
+            if reader.error is not None:
+                raise reader.error from None
+            if length is not None and reader.eof and reader.size < length:
+                raise StorageError(f"stream for {key} ended after {reader.size} bytes, "
+                                   f"expected {length}") from exc
+            raise
         # With a length the SDK stops reading there; bytes left over mean the caller's length
         # was wrong, and the stored blob would be silently truncated.
         if length is not None and (reader.size != length or stream.read(1)):
