@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from archive import db
 from archive.accounts import services
 from archive.accounts.models import User
-from archive.errors import ApiError, Forbidden, Unauthorised
+from archive.errors import Forbidden, Unauthorised, error_body
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -45,7 +45,10 @@ def init_auth(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
-        raise ApiError(exc.description, code="csrf_failed", status=400)
+        # Returned, not raised: an exception raised inside an error handler becomes a 500.
+        resp = jsonify(error_body("csrf_failed", exc.description))
+        resp.status_code = 400
+        return resp
 
 
 def api_user() -> User | None:
