@@ -1,0 +1,229 @@
+"""What each page shows, built from the services; the views only render it.
+
+Everything here returns plain data for the templates, which escape every value.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from archive import db
+from archive.assets import services as assets
+from archive.assets.models import GENRES
+from archive.services import search_backend
+from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
+from search.interfaces import QueryError, SearchQuery
+
+PER_PAGE = 20
+MAX_QUERY = 500
+MAX_PAGE = 500
+# The facets the list page offers as filters, in the order shown.
+FACETS = ("country", "genre", "year", "language")
+FACET_TITLES = {"country": _l("Country"), "genre": _l("Genre"), "year": _l("Year"), "language": _l("Language")}
+ACTIVE = ("uploading", "processing")
+STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),
+                 "rejected": _l("Rejected"), "failed": _l("Failed")}
+RENDITION_STATUS_LABELS = {"pending": _l("Waiting"), "running": _l("Running"), "ready": _l("Ready"),
+                           "failed": _l("Failed")}
+RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
+                    "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard")}
+FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre": _l("Genre"),
+                "keywords": _l("Keywords"), "people": _l("People"), "places": _l("Places"),
+                "recorded": _l("Recorded"), "languages": _l("Spoken languages"),
+                "organisation": _l("Organisation"), "country": _l("Country")}
+ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
+                 "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
+                 "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)")}
+TECHNICAL_LABELS = {"container": _l("Container"), "format": _l("Format"), "duration": _l("Duration"),
+                    "size": _l("Size"), "bit_rate": _l("Bit rate"), "video_codec": _l("Video codec"),
+                    "audio_codec": _l("Audio codec"), "codec": _l("Codec"), "width": _l("Width"),
+                    "height": _l("Height"), "frame_rate": _l("Frame rate"), "channels": _l("Audio channels"),
+                    "sample_rate": _l("Sample rate"), "timecode": _l("Start timecode"),
+                    "start_timecode": _l("Start timecode"), "pix_fmt": _l("Pixel format"),
+                    "audio_channels": _l("Audio channels"), "resolution": _l("Resolution"),
+                    "video": _l("Video"), "audio": _l("Audio")}
+
+
+def lang() -> str:
+    return str(get_locale() or "tr")
+
+
+def genre_options() -> list[tuple[str, Any]]:
+    return [(g, GENRE_LABELS[g]) for g in GENRES]
+
+
+def facet_value_label(facet: str, value: str) -> str:
+    if facet == "country":
+        return str(COUNTRY_LABELS.get(value, value))
+    if facet == "genre":
+        return str(GENRE_LABELS.get(value, value))
+    if facet == "language":
+        return str(LANGUAGE_LABELS.get(value, value))
+    return value
+
+
+# ---- the list/search page ------------------------------------------------------------------
+
+def _url(args: dict[str, list[str]]) -> str:
+    pairs = [(k, v) for k, values in args.items() for v in values if v]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def search_page(args: Mapping) -> dict[str, Any]:
+    """Run the query the URL asks for; a query the engine cannot read becomes a message, not a 500."""
+    text = (args.get("q") or "").replace("\x00", "")[:MAX_QUERY]
+    raw_page = args.get("page") or "1"
+    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) <= MAX_PAGE else 1
+    filters = {f: [v[:100] for v in args.getlist(f) if v][:20] for f in FACETS}
+    filters = {k: v for k, v in filters.items() if v}
+    current: dict[str, list[str]] = {"q": [text] if text else [], **filters}
+    out: dict[str, Any] = {"q": text, "filters": filters, "hits": [], "total": 0, "facets": [],
+                           "page": page, "pages": 0, "error": None}
+    try:
+        result = search_backend().search(SearchQuery(text=text, filters=filters, page=page,
+                                                     per_page=PER_PAGE, lang=lang()))
+    except QueryError as exc:
+        out["error"] = str(exc)
+        return out
+    out["total"] = result.total
+    out["pages"] = (result.total + PER_PAGE - 1) // PER_PAGE
+    out["hits"] = result.hits
+    for facet in FACETS:
+        counts = result.facets.get(facet) or {}
+        chosen = filters.get(facet, [])
+        values = []
+        # Years read best newest first; other facets by how many hits they hold.
+        order = (sorted(counts.items(), reverse=True) if facet == "year"
+                 else sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        for value, count in order:
+            on = value in chosen
+            toggled = dict(current)
+            toggled[facet] = [v for v in chosen if v != value] if on else [*chosen, value]
+            values.append({"value": value, "label": facet_value_label(facet, value), "count": count,
+                           "active": on, "url": _url(toggled)})
+        # A chosen value with no hits left still shows, so it can be switched off.
+        for value in chosen:
+            if value not in counts:
+                toggled = dict(current)
+                toggled[facet] = [v for v in chosen if v != value]
+                values.append({"value": value, "label": facet_value_label(facet, value), "count": 0,
+                               "active": True, "url": _url(toggled)})
+        if values:
+            out["facets"].append({"name": facet, "title": FACET_TITLES[facet], "values": values})
+    out["prev_url"] = _url({**current, "page": [str(page - 1)]}) if page > 1 else None
+    out["next_url"] = _url({**current, "page": [str(page + 1)]}) if page < out["pages"] else None
+    out["clear_url"] = _url({"q": current["q"]})
+    return out
+
+
+# ---- the asset page ------------------------------------------------------------------------
+
+def _technical_rows(technical: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Flatten the probe's result into (label, value) rows; unknown keys keep their own name."""
+    rows: list[tuple[str, str]] = []
+    if not isinstance(technical, dict):
+        return rows
+    for key, value in technical.items():
+        label = str(TECHNICAL_LABELS.get(key, key.replace("_", " ")))
+        label = f"{prefix}{label}"
+        if isinstance(value, dict):
+            rows.extend(_technical_rows(value, f"{label} · "))
+        elif isinstance(value, list):
+            for i, item in enumerate(value, 1):
+                if isinstance(item, dict):
+                    rows.extend(_technical_rows(item, f"{label} {i} · "))
+                else:
+                    rows.append((f"{label} {i}", str(item)))
+        elif value not in (None, ""):
+            if key == "duration" and isinstance(value, (int, float)):
+                value = format_duration(value)
+            rows.append((label, str(value)))
+    return rows
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0.0, float(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{int(h):02d}:{int(m):02d}:{s:05.2f}"
+
+
+def _change_rows(before: dict | None, after: dict | None) -> list[dict[str, Any]]:
+    before, after = before or {}, after or {}
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        rows.append({"field": str(FIELD_LABELS.get(key, key)), "before": _show(before.get(key)),
+                     "after": _show(after.get(key))})
+    return rows
+
+
+def _show(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_show(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_show(v) for v in value)
+    return str(value)
+
+
+def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
+    session = db.session()
+    asset = assets.get_asset(session, asset_id)
+    doc = assets.asset_to_json(asset, lang())
+    meta = doc["metadata"]
+    renditions = {r["name"]: r for r in doc["renditions"]}
+    can_edit = assets.can_edit(user, asset)
+    history = assets.history(session, asset)
+    for ev in history:
+        ev["label"] = str(ACTION_LABELS.get(ev["action"], ev["action"]))
+        ev["changes"] = _change_rows(ev["before"], ev["after"])
+    return {
+        "asset": doc,
+        "meta": meta,
+        "active": doc["status"] in ACTIVE,
+        "status_label": STATUS_LABELS.get(doc["status"], doc["status"]),
+        "renditions": [{**r, "label": RENDITION_LABELS.get(r["name"], r["name"]),
+                        "status_label": RENDITION_STATUS_LABELS.get(r["status"], r["status"]),
+                        "percent": progress_percent(r)} for r in doc["renditions"]],
+        "proxy_ready": renditions.get("proxy", {}).get("status") == "ready",
+        "poster_ready": renditions.get("poster", {}).get("status") == "ready"
+                        or renditions.get("preview", {}).get("status") == "ready",
+        "poster_name": "poster" if renditions.get("poster", {}).get("status") == "ready" else "preview",
+        "technical": _technical_rows(doc.get("technical")),
+        "description": _localised(meta.get("description")),
+        "history": history,
+        "can_edit": can_edit,
+        "is_admin": user.role == "admin",
+        "form": MetadataForm.for_asset(meta, formdata) if can_edit else None,
+        "field_labels": FIELD_LABELS,
+        "genre_label": GENRE_LABELS.get(meta.get("genre") or "", meta.get("genre")),
+        "country_label": COUNTRY_LABELS.get(meta.get("country") or "", meta.get("country")),
+        "language_names": [str(LANGUAGE_LABELS.get(c, c)) for c in meta.get("languages") or []],
+        "edit_error": None,
+        "rendition_status_labels": RENDITION_STATUS_LABELS,
+    }
+
+
+def _localised(values: dict | None) -> str:
+    values = values or {}
+    for code in (lang(), "en", "tr", "az"):
+        if values.get(code):
+            return values[code]
+    return ""
+
+
+def progress_percent(rendition: dict) -> int:
+    """Progress as a whole percent; a fraction (0..1) or a percent (0..100) both read right."""
+    if rendition.get("status") == "ready":
+        return 100
+    value = float(rendition.get("progress") or 0)
+    return int(max(0.0, min(100.0, value * 100 if value <= 1 else value)))
+
+
+def save_metadata(user, asset_id: str, changes: dict) -> None:
+    session = db.session()
+    assets.update_metadata(session, assets.get_asset(session, asset_id), changes, user)

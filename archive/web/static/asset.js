@@ -1,0 +1,48 @@
+// The asset page: while the asset is being processed, poll the JSON API every 2 s and
+// move the per-rendition progress bars; when processing ends, reload to show the player.
+(function () {
+  "use strict";
+  var root = document.getElementById("asset");
+  if (!root || root.dataset.active !== "1") { return; }
+  var ACTIVE = ["uploading", "processing"];
+  var badge = document.getElementById("status-badge");
+
+  function percent(r) {
+    if (r.status === "ready") { return 100; }
+    var v = Number(r.progress) || 0;
+    return Math.max(0, Math.min(100, v <= 1 ? v * 100 : v));
+  }
+
+  function update(doc) {
+    var known = {};
+    document.querySelectorAll("[data-rendition]").forEach(function (li) { known[li.dataset.rendition] = li; });
+    var missing = false;
+    (doc.renditions || []).forEach(function (r) {
+      var li = known[r.name];
+      if (!li) { missing = true; return; }
+      li.querySelector("progress").value = Math.floor(percent(r));
+      var st = li.querySelector(".rendition-status");
+      st.className = "rendition-status status-" + r.status;
+      st.textContent = root.dataset["l" + r.status.charAt(0).toUpperCase() + r.status.slice(1)] || r.status;
+    });
+    return missing;
+  }
+
+  function poll() {
+    fetch(root.dataset.api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (doc) {
+        if (!doc) { return setTimeout(poll, 2000); }
+        var newRenditions = update(doc);
+        if (ACTIVE.indexOf(doc.status) < 0 || newRenditions) {
+          // Status labels and the player are rendered (and translated) by the server.
+          window.location.reload();
+          return;
+        }
+        badge.dataset.status = doc.status;
+        setTimeout(poll, 2000);
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 2000);
+}());

@@ -1,0 +1,180 @@
+"""The web pages: log in, search, upload, the asset page. HTML only; the logic is in services."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from archive import db
+from archive.accounts import services as accounts
+from archive.errors import ApiError
+from archive.web import pages
+from archive.web.forms import LoginForm, LogoutForm, MetadataForm
+from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/web")
+bp.record_once(lambda state: init_babel(state.app))
+
+UPLOAD_ROLES = ("producer", "admin")
+# Everything the pages load is ours; no inline script, so injected markup cannot run.
+CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
+       "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'")
+
+
+@bp.after_request
+def _security_headers(resp):
+    resp.headers.setdefault("Content-Security-Policy", CSP)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    return resp
+
+
+@bp.context_processor
+def _page_globals():
+    current = pages.lang()
+    return {"logout_form": LogoutForm() if current_user.is_authenticated else None,
+            "can_upload": current_user.is_authenticated and current_user.role in UPLOAD_ROLES,
+            "languages": LANGUAGES, "current_lang": current, "current_lang_name": LANGUAGE_NAMES[current],
+            "media_url": media_url}
+
+
+def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:
+    """The download API (API.md); `inline` lets the browser show it rather than save it."""
+    url = f"/api/v1/assets/{quote(str(asset_id), safe='')}/download?rendition={quote(rendition, safe='')}"
+    return url + "&inline=1" if inline else url
+
+
+@bp.app_template_filter("filesize")
+def _filesize(value) -> str:
+    return format_decimal_size(value)
+
+
+@bp.app_template_filter("datetime")
+def _datetime(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return format_datetime(value, "medium")
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(_exc):
+    return render_template("error.html", status=400, message=_("The form expired; please try again.")), 400
+
+
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _http_error(exc):
+    messages = {403: _("You are not allowed to do this."), 404: _("There is no such page.")}
+    return render_template("error.html", status=exc.code, message=messages[exc.code]), exc.code
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an absolute or scheme-relative URL would be an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for("web.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session(), form.email.data, form.password.data)
+        if user is not None:
+            db.session().commit()  # authenticate may have upgraded the password hash
+            chosen = session.get("lang")
+            session.clear()  # nothing from before the login carries over, but the language
+            if chosen:
+                session["lang"] = chosen
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        # One message whether the e-mail is unknown or the password wrong: no user enumeration.
+        error, status = _("Wrong e-mail or password."), 401
+    elif request.method == "POST":
+        error, status = (_("The form expired; please try again.") if form.csrf_token.errors
+                         else _("Enter your e-mail and password.")), 400
+    return render_template("login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if current_user.is_authenticated and form.validate_on_submit():
+        logout_user()
+        session.clear()
+    return redirect(url_for("web.login"))
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    resp = make_response(redirect(_safe_next(request.args.get("next"))))
+    resp.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                    secure=request.is_secure)
+    return resp
+
+
+@bp.route("/")
+@login_required
+def index():
+    page = pages.search_page(request.args)
+    return render_template("search.html", **page), (400 if page.get("error") else 200)
+
+
+@bp.route("/upload")
+@login_required
+def upload():
+    if current_user.role not in UPLOAD_ROLES:
+        abort(403)
+    return render_template("upload.html", max_size=current_app.config["MAX_UPLOAD_SIZE"],
+                           genres=pages.genre_options())
+
+
+@bp.route("/assets/<asset_id>")
+@login_required
+def asset(asset_id: str):
+    return render_template("asset.html", **pages.asset_page(current_user, asset_id))
+
+
+@bp.route("/assets/<asset_id>", methods=["POST"])
+@login_required
+def asset_edit(asset_id: str):
+    page = pages.asset_page(current_user, asset_id, formdata=request.form)
+    if not page["can_edit"]:
+        abort(403)
+    form = page["form"]
+    if not form.validate():
+        return render_template("asset.html", **page), 400
+    try:
+        pages.save_metadata(current_user, asset_id, form.changes(admin=current_user.role == "admin"))
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status in (403, 404):
+            raise
+        page["edit_error"] = exc.message
+        return render_template("asset.html", **page), exc.status
+    flash(_("Saved."), "success")
+    return redirect(url_for("web.asset", asset_id=asset_id) + "#metadata")
