@@ -1,0 +1,129 @@
+"""`ortak import`: the console script with real files, real storage and the test database."""
+import hashlib
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from archive import db
+from archive.assets.models import Asset
+from archive.cli import main
+
+
+@pytest.fixture
+def ortak(app_config, monkeypatch):
+    monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
+    monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
+    monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
+
+    def run(*args):
+        return CliRunner().invoke(main, ["import", *args], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def importer(make_user):
+    make_user("producer", "AZ", email="idxal@example.az")
+    return "idxal@example.az"
+
+
+@pytest.fixture
+def tree(tmp_path, sample_video, sample_image):
+    root = tmp_path / "incoming"
+    (root / "1975").mkdir(parents=True)
+    shutil.copy(sample_video, root / "1975" / "toy.mp4")
+    shutil.copy(sample_image, root / "afişa.png")
+    return root
+
+
+def assets(app):
+    with app.app_context():
+        return {a.filename: a for a in db.session().scalars(select(Asset))}
+
+
+def test_import_a_tree_with_csv_metadata(ortak, importer, tree, tmp_path, app, sample_video):
+    csv_file = tmp_path / "meta.csv"
+    csv_file.write_text(
+        "filename,title_az,title_tr,description_en,genre,keywords,people,recorded,languages\n"
+        "toy.mp4,Toy,Düğün,A wedding,folklore,toy;muğam,Ələsgər,1975-06,az;tr\n", encoding="utf-8")
+    r = ortak(str(tree), "--metadata", str(csv_file), "--as", importer)
+    assert r.exit_code == 0, r.output
+    assert "created 2, duplicates 0, failed 0" in r.output
+    found = assets(app)
+    video = found["toy.mp4"]
+    assert video.sha256 == hashlib.sha256(sample_video.read_bytes()).hexdigest()
+    assert video.meta == {"title": {"az": "Toy", "tr": "Düğün"}, "description": {"en": "A wedding"},
+                          "genre": "folklore", "keywords": ["toy", "muğam"], "people": ["Ələsgər"],
+                          "recorded": "1975-06", "languages": ["az", "tr"]}
+    assert video.status == "processing" and video.country == "AZ"
+    assert found["afişa.png"].meta == {} and found["afişa.png"].content_type == "image/png"
+    # Again: everything is a duplicate and nothing new is stored.
+    r = ortak(str(tree), "--as", importer)
+    assert r.exit_code == 0 and "created 0, duplicates 2, failed 0" in r.output
+    assert len(assets(app)) == 2
+
+
+def test_import_with_json_metadata(ortak, importer, tree, tmp_path, app):
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps([{"filename": "afişa.png", "title": {"tr": "Afiş"}, "places": ["Şəki"]}]),
+                    encoding="utf-8")
+    r = ortak(str(tree / "afişa.png"), "--metadata", str(meta), "--as", importer)
+    assert r.exit_code == 0, r.output
+    assert assets(app)["afişa.png"].meta == {"title": {"tr": "Afiş"}, "places": ["Şəki"]}
+
+
+def test_missing_and_empty_files_fail_but_others_go_in(ortak, importer, tree, tmp_path, app):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    r = ortak(str(tree), str(tmp_path / "nope.mp4"), str(empty), "--as", importer)
+    assert r.exit_code == 1
+    assert "created 2, duplicates 0, failed 2" in r.output
+    assert "nope.mp4: no such file or directory" in r.output and "empty.mp4: the file is empty" in r.output
+    assert not list((tmp_path / "data" / "uploads").glob("*"))
+
+
+@pytest.mark.parametrize("name, content, needle", [
+    ("meta.csv", "filename,title_en\n../../etc/passwd,x\n", "bare file name"),
+    ("meta.csv", "filename,title_en\nsub/toy.mp4,x\n", "bare file name"),
+    ("meta.json", json.dumps([{"filename": "a\u0000.mp4"}]), "bare file name"),
+    ("meta.csv", 'filename,title_en\n"toy.mp4,x\n', "malformed"),
+    ("meta.csv", "filename,title_en\ntoy.mp4,x,extra\n", "malformed"),
+    ("meta.csv", "filename,titel_en\ntoy.mp4,x\n", "Unknown CSV columns"),
+    ("meta.csv", "title_en\nx\n", "filename"),
+    ("meta.csv", "filename,recorded\ntoy.mp4,1975-13\n", "row 2"),
+    ("meta.json", "[{", "malformed"),
+    ("meta.json", '{"filename": "toy.mp4"}', "list of objects"),
+    ("meta.json", json.dumps([{"filename": "toy.mp4", "title": {"en": "x" * 600}}]), "longer than 500"),
+    ("meta.txt", "filename\n", ".csv or .json"),
+    ("meta.csv", b"\xff\xfe\x00", "UTF-8"),
+])
+def test_bad_metadata_file_imports_nothing(ortak, importer, tree, tmp_path, app, name, content, needle):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    r = ortak(str(tree), "--metadata", str(path), "--as", importer)
+    assert r.exit_code == 2
+    assert needle in r.output
+    assert assets(app) == {}
+
+
+def test_missing_metadata_file(ortak, importer, tree, tmp_path):
+    r = ortak(str(tree), "--metadata", str(tmp_path / "none.csv"), "--as", importer)
+    assert r.exit_code == 2 and "metadata_file_missing" in r.output
+
+
+def test_unknown_user(ortak, tree, app):
+    r = ortak(str(tree), "--as", "nobody@example.org")
+    assert r.exit_code == 2 and "user_not_found" in r.output
+    assert assets(app) == {}
+
+
+def test_broadcaster_may_not_import(ortak, make_user, tree, app):
+    make_user("broadcaster", "TR", email="yayin@example.org")
+    r = ortak(str(tree), "--as", "yayin@example.org")
+    assert r.exit_code == 2 and "wrong_role" in r.output
