@@ -1,0 +1,126 @@
+"""process_asset in this process, on real files with real ffmpeg and the configured storage."""
+import subprocess
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from archive import db
+from archive.assets.models import Asset
+from archive.events.models import Event
+from archive.ingest.pipeline import process_asset, render_one
+from archive.renditions.models import Rendition
+from archive.services import storage
+
+
+def _asset(app, asset_id):
+    with app.app_context():
+        s = db.session()
+        a = s.get(Asset, asset_id)
+        return a, {r.name: r for r in a.renditions}, [e.action for e in s.scalars(
+            select(Event).where(Event.subject_id == asset_id).order_by(Event.id))]
+
+
+def _run(app, asset_id):
+    with app.app_context():
+        return process_asset(asset_id)
+
+
+def test_video_becomes_ready_with_proxy_and_poster(app, add_asset, sample_video, tmp_path):
+    asset_id = add_asset(sample_video)
+    assert _run(app, asset_id) == "ready"
+    asset, rends, actions = _asset(app, asset_id)
+    assert (asset.status, asset.kind, asset.error) == ("ready", "video", None)
+    assert asset.technical["start_timecode"] == "10:00:00:00" and asset.technical["width"] == 640
+    assert set(rends) == {"proxy", "poster"}
+    proxy, poster = rends["proxy"], rends["poster"]
+    assert proxy.status == "ready" and proxy.progress == 1.0 and proxy.content_type == "video/mp4"
+    assert proxy.blob_key == f"renditions/{asset_id}/proxy/{proxy.sha256}.mp4"
+    assert (proxy.width, proxy.height) == (640, 360) and proxy.size > 0
+    assert poster.content_type == "image/jpeg" and poster.blob_key.endswith(".jpg")
+    with app.app_context():
+        assert storage().exists(proxy.blob_key) and storage().exists(asset.original_key)
+        with Image.open(storage().local_path(poster.blob_key)) as im:
+            assert im.format == "JPEG" and im.size == (640, 360)
+    assert actions == ["asset.created", "asset.ready"]
+
+    # Idempotent: a second run of the task does nothing; a re-render of a ready rendition neither.
+    assert _run(app, asset_id) == "skipped"
+    with app.app_context():
+        assert render_one(asset_id, "proxy") == "ready"
+    again, rends2, _ = _asset(app, asset_id)
+    assert rends2["proxy"].blob_key == proxy.blob_key and rends2["proxy"].attempts == 1
+
+
+def test_audio_gets_an_m4a_proxy_only(app, add_asset, tmp_path):
+    tone = tmp_path / "tone.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=duration=2", str(tone)], check=True)
+    asset_id = add_asset(tone)
+    assert _run(app, asset_id) == "ready"
+    asset, rends, _ = _asset(app, asset_id)
+    assert asset.kind == "audio" and set(rends) == {"proxy"}
+    assert rends["proxy"].content_type == "audio/mp4" and rends["proxy"].blob_key.endswith(".m4a")
+
+
+def test_image_gets_a_poster(app, add_asset, sample_image):
+    asset_id = add_asset(sample_image)
+    assert _run(app, asset_id) == "ready"
+    asset, rends, _ = _asset(app, asset_id)
+    assert asset.kind == "image" and asset.technical["width"] == 800
+    assert set(rends) == {"poster"} and rends["poster"].width == 800
+
+
+@pytest.mark.parametrize("fixture, code", [("truncated_video", "truncated"), ("not_media", "not_media")])
+def test_bad_files_are_rejected_and_kept(app, add_asset, request, fixture, code):
+    asset_id = add_asset(request.getfixturevalue(fixture))
+    assert _run(app, asset_id) == "rejected"
+    asset, rends, actions = _asset(app, asset_id)
+    assert asset.status == "rejected" and asset.error and "nothing" not in asset.error.lower()
+    assert rends == {}
+    with app.app_context():
+        assert storage().exists(asset.original_key)  # the original is never deleted
+        ev = db.session().scalar(select(Event).where(Event.subject_id == asset_id, Event.action == "asset.rejected"))
+        assert ev.before == {"status": "processing"} and ev.after["reason_code"] == code
+        assert ev.after["error"] == asset.error
+
+
+def test_zero_byte_file_is_rejected(app, add_asset, tmp_path):
+    empty = tmp_path / "empty.mov"
+    empty.write_bytes(b"")
+    asset_id = add_asset(empty)
+    assert _run(app, asset_id) == "rejected"
+    assert _asset(app, asset_id)[0].error == "The file is empty (0 bytes)."
+
+
+def test_ffmpeg_failure_on_a_good_file_marks_failed(app, add_asset, sample_video, monkeypatch):
+    from archive.media import commands
+
+    asset_id = add_asset(sample_video)
+
+    def broken(src, dst, probe, profile):
+        return ["ffmpeg", "-nostdin", "-v", "error", "-i", "file:" + src, "-c:v", "no-such-encoder", "file:" + dst]
+
+    monkeypatch.setattr(commands, "video_proxy_command", broken)
+    assert _run(app, asset_id) == "failed"
+    asset, rends, actions = _asset(app, asset_id)
+    assert asset.status == "failed" and "Processing failed" in asset.error and "no-such-encoder" in asset.error
+    assert rends["proxy"].status == "failed" and "no-such-encoder" in rends["proxy"].error
+    assert rends["poster"].status == "ready"
+    assert actions[-1] == "asset.failed"
+
+
+def test_missing_and_unknown_assets_are_skipped(app):
+    assert _run(app, "00000000-0000-0000-0000-000000000000") == "missing"
+
+
+def test_rendition_rows_are_unique_per_asset_and_name(app, add_asset, sample_image):
+    from archive.renditions.services import get_or_create
+
+    asset_id = add_asset(sample_image)
+    with app.app_context():
+        s = db.session()
+        a = get_or_create(s, asset_id, "poster")
+        b = get_or_create(s, asset_id, "poster")
+        s.commit()
+        assert a.id == b.id
+        assert len(s.scalars(select(Rendition).where(Rendition.asset_id == asset_id)).all()) == 1
