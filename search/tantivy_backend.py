@@ -22,31 +22,19 @@ from typing import Any, Iterable, Mapping
 
 import tantivy
 
-from search import normalize
-from search.interfaces import FACETS, Hit, QueryError, SearchBackend, SearchError, SearchQuery, SearchResult
-from search.mapping import (DESCRIPTION_FIELDS, FACET_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS, display_title,
-                            snippet_sources)
+from search import fields, normalize
+from search.interfaces import FACETS, Hit, SearchBackend, SearchError, SearchQuery, SearchResult
+from search.mapping import display_title, snippet_sources
 
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
 SCHEMA_VERSION = "v1"
-MAX_PER_PAGE = 100
-MAX_OFFSET = 10_000
-MAX_FILTER_VALUES = 50
-FACET_SIZE = 1000
-# (field, which word form, boost): an exact spelling outranks a folded or stemmed one,
-# and a title outranks the rest.
-_TEXT_FIELDS = (
-    ("title_n", "n", 4.0), ("title_f", "f", 2.5), ("title_s", "s", 1.5), ("title_s", "f", 1.5),
-    ("body_n", "n", 1.5), ("body_f", "f", 1.0), ("body_s", "s", 0.6), ("body_s", "f", 0.6),
-)
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
-    for group in ("title", "body"):
-        for form in ("n", "f", "s"):
-            sb.add_text_field(f"{group}_{form}", tokenizer_name="whitespace")
+    for field in fields.TEXT_FIELDS:
+        sb.add_text_field(field, tokenizer_name="whitespace")
     for facet in FACETS:
         sb.add_text_field(facet, tokenizer_name="raw", fast=True)
     sb.add_integer_field("created", indexed=True, fast=True)
@@ -151,29 +139,12 @@ class TantivySearchBackend(SearchBackend):
         self._write(lambda writer: writer.delete_all_documents())
 
     def _document(self, doc: dict) -> tuple[str, tantivy.Document]:
-        doc_id = doc.get("id")
-        if not isinstance(doc_id, str) or not doc_id:
-            raise SearchError("a search document needs a text id")
+        doc_id = fields.doc_id(doc)
         d = tantivy.Document()
         d.add_text("id", doc_id)
-        groups = {"title": [doc.get(f) for f in TITLE_FIELDS],
-                  "body": [doc.get(f) for f in DESCRIPTION_FIELDS]}
-        for field in OTHER_TEXT_FIELDS:
-            value = doc.get(field)
-            groups["body"].extend(value if isinstance(value, list) else [value])
-        for group, texts in groups.items():
-            for text in texts:
-                if not text:
-                    continue
-                norm, folded, stemmed = normalize.variants(str(text))
-                for form, words in (("n", norm), ("f", folded), ("s", stemmed)):
-                    if words:
-                        d.add_text(f"{group}_{form}", " ".join(words))
-        for facet in FACETS:
-            value = doc.get(FACET_FIELDS[facet])
-            for v in value if isinstance(value, list) else [value]:
-                if v not in (None, ""):
-                    d.add_text(facet, str(v))
+        for field, values in {**fields.text_fields(doc), **fields.facet_values(doc)}.items():
+            for value in values:
+                d.add_text(field, value)
         d.add_integer("created", _micros(doc.get("created")))
         d.add_bytes("source", json.dumps(doc, ensure_ascii=False).encode())
         return doc_id, d
@@ -181,9 +152,10 @@ class TantivySearchBackend(SearchBackend):
     # ---- reading ----------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        per_page, offset = _page(query)
+        per_page, offset = fields.page_window(query)
         words = normalize.query_words(query.text)
-        clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(query.filters)]
+        clauses = [(tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, facet, values))
+                   for facet, values in fields.clean_filters(query.filters).items()]
         if words:
             clauses += [(tantivy.Occur.Must, self._word_query(w)) for w in words]
         else:
@@ -197,7 +169,7 @@ class TantivySearchBackend(SearchBackend):
             else:  # browsing: newest first
                 found = searcher.search(q, limit=per_page, offset=offset, count=True,
                                         order_by_field="created", order=tantivy.Order.Desc)
-            aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in FACETS})
+            aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
             hits = []
             for key, address in found.hits:
                 source = json.loads(searcher.doc(address)["source"][0])
@@ -210,29 +182,9 @@ class TantivySearchBackend(SearchBackend):
         return SearchResult(total=found.count, hits=hits, facets=facets)
 
     def _word_query(self, word: str) -> tantivy.Query:
-        forms = {"n": word, "f": normalize.fold(word), "s": normalize.stem(word)}
-        seen, shoulds = set(), []
-        for field, form, boost in _TEXT_FIELDS:
-            if (field, forms[form]) in seen:
-                continue
-            seen.add((field, forms[form]))
-            term = tantivy.Query.term_query(self.schema, field, forms[form])
-            shoulds.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, boost)))
-        return tantivy.Query.boolean_query(shoulds)
-
-    def _filter_queries(self, filters: Mapping[str, list[str]]) -> list[tantivy.Query]:
-        out = []
-        for facet, values in (filters or {}).items():
-            if facet not in FACETS:
-                raise QueryError(f"unknown filter {facet!r}; use one of {', '.join(FACETS)}")
-            if isinstance(values, str):
-                values = [values]
-            values = [str(v) for v in values if v not in (None, "")]
-            if len(values) > MAX_FILTER_VALUES:
-                raise QueryError(f"too many values for filter {facet!r} (at most {MAX_FILTER_VALUES})")
-            if values:
-                out.append(tantivy.Query.term_set_query(self.schema, facet, values))
-        return out
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, term), boost))
+            for field, term, boost in fields.word_clauses(word)])
 
     def count(self) -> int:
         try:
@@ -245,17 +197,6 @@ class TantivySearchBackend(SearchBackend):
             self._searcher().num_docs
         except Exception as exc:  # noqa: BLE001 - health checks report any failure as ours
             raise SearchError(f"search index at {self.path} unavailable: {exc}") from exc
-
-
-def _page(query: SearchQuery) -> tuple[int, int]:
-    if not isinstance(query.page, int) or query.page < 1:
-        raise QueryError("page must be a positive whole number")
-    if not isinstance(query.per_page, int) or not 1 <= query.per_page <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
-    offset = (query.page - 1) * query.per_page
-    if offset > MAX_OFFSET:
-        raise QueryError(f"results past the first {MAX_OFFSET} are not served; narrow the search")
-    return query.per_page, offset
 
 
 def _micros(created: Any) -> int:

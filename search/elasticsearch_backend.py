@@ -1,0 +1,155 @@
+"""ElasticsearchBackend: the scale backend (Elasticsearch 8/9, or a compatible server).
+
+ICU is a plugin that an Elasticsearch cluster may lack, and the stock analysers get Turkish
+casing wrong, so the engine receives the text as search.normalize made it: each text in
+normalised, folded and stemmed fields of whitespace-separated words, analysed by a plain
+whitespace analyser. Queries are built from `term` clauses on those fields (never a query
+string), so user text cannot be a syntax error. Titles and snippets come from the stored
+document through the same highlighter as the tantivy backend, in the original spelling.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from search import fields, normalize
+from search.interfaces import FACETS, Hit, SearchBackend, SearchError, SearchQuery, SearchResult
+from search.mapping import display_title, snippet_sources
+
+WORDS = {"type": "text", "analyzer": "ortak_words", "norms": True}
+SETTINGS = {
+    "number_of_shards": 1,
+    "analysis": {"analyzer": {"ortak_words": {"type": "custom", "tokenizer": "whitespace"}}},
+}
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        **{field: WORDS for field in fields.TEXT_FIELDS},
+        **{facet: {"type": "keyword"} for facet in FACETS},
+        "created": {"type": "date"},
+        # The mapped document as given, for titles and snippets; not searchable itself.
+        "source": {"type": "object", "enabled": False},
+    },
+}
+
+
+class ElasticsearchBackend(SearchBackend):
+    name = "elasticsearch"
+
+    def __init__(self, client: Elasticsearch, index: str = "ortak-assets"):
+        self.es = client
+        self.index_name = index
+        self._ready = False
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "ElasticsearchBackend":
+        from archive.config import ConfigError
+
+        url = config.get("ES_URL")
+        if not url:
+            raise ConfigError("ORTAK_ES_URL: required when ORTAK_SEARCH=elasticsearch")
+        # The cluster may start after us: connecting waits for the first use; /healthz reports it.
+        return cls(Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2),
+                   config.get("ES_INDEX") or "ortak-assets")
+
+    # ---- the index ----------------------------------------------------------------------------
+
+    def _ensure_index(self) -> None:
+        if self._ready:
+            return
+        try:
+            if not self.es.indices.exists(index=self.index_name):
+                self.es.indices.create(index=self.index_name, settings=SETTINGS, mappings=MAPPINGS)
+        except ApiError as exc:
+            # Another process created it between our check and our create.
+            if getattr(exc, "error", "") != "resource_already_exists_exception":
+                raise SearchError(f"cannot create index {self.index_name}: {exc}") from exc
+        except TransportError as exc:
+            raise SearchError(f"Elasticsearch unreachable: {exc}") from exc
+        self._ready = True
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        self._ensure_index()
+        try:
+            return fn(*args, **kwargs)
+        except (ApiError, TransportError) as exc:
+            raise SearchError(f"Elasticsearch {what} failed: {exc}") from exc
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    def index(self, docs: Iterable[dict]) -> int:
+        actions = [{"_op_type": "index", "_index": self.index_name, "_id": body["id"], "_source": body}
+                   for body in (self._document(doc) for doc in docs)]
+        if not actions:
+            return 0
+        # refresh=wait_for: the documents are searchable when this returns (the interface's promise).
+        ok, errors = self._call("bulk index", helpers.bulk, self.es, actions, refresh="wait_for",
+                                raise_on_error=False)
+        if errors:
+            raise SearchError(f"Elasticsearch refused {len(errors)} documents: {errors[:3]}")
+        return ok
+
+    def delete(self, doc_id: str) -> None:
+        try:
+            self._call("delete", self.es.delete, index=self.index_name, id=str(doc_id), refresh="wait_for")
+        except SearchError as exc:
+            if not isinstance(exc.__cause__, NotFoundError):
+                raise
+
+    def clear(self) -> None:
+        try:
+            self.es.indices.delete(index=self.index_name, ignore_unavailable=True)
+        except (ApiError, TransportError) as exc:
+            raise SearchError(f"Elasticsearch clear failed: {exc}") from exc
+        self._ready = False
+        self._ensure_index()
+
+    def _document(self, doc: dict) -> dict:
+        return {"id": fields.doc_id(doc), "created": doc.get("created"), "source": doc,
+                **fields.text_fields(doc), **fields.facet_values(doc)}
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        per_page, offset = fields.page_window(query)
+        words = normalize.query_words(query.text)
+        bool_query: dict[str, Any] = {"filter": [{"terms": {facet: values}}
+                                                 for facet, values in fields.clean_filters(query.filters).items()]}
+        if words:
+            bool_query["must"] = [self._word_query(w) for w in words]
+        else:
+            bool_query["must"] = [{"match_all": {}}]
+        request: dict[str, Any] = {
+            "index": self.index_name, "query": {"bool": bool_query}, "from_": offset, "size": per_page,
+            "track_total_hits": True, "source_includes": ["source"],
+            "aggs": {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS},
+        }
+        if not words:
+            request["sort"] = [{"created": {"order": "desc"}}, {"id": {"order": "asc"}}]
+        resp = self._call("search", self.es.search, **request)
+        hits = []
+        for h in resp["hits"]["hits"]:
+            source = h["_source"]["source"]
+            hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if words else 0.0,
+                            title=display_title(source, query.lang),
+                            snippet=normalize.snippet(snippet_sources(source, query.lang), words)))
+        aggs = resp.get("aggregations") or {}
+        facets = {f: {str(b["key"]): b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
+        return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, facets=facets)
+
+    @staticmethod
+    def _word_query(word: str) -> dict:
+        return {"bool": {"should": [{"term": {field: {"value": term, "boost": boost}}}
+                                    for field, term, boost in fields.word_clauses(word)],
+                         "minimum_should_match": 1}}
+
+    def count(self) -> int:
+        return int(self._call("count", self.es.count, index=self.index_name)["count"])
+
+    def check(self) -> None:
+        try:
+            self.es.cluster.health(timeout="5s")
+        except (ApiError, TransportError) as exc:
+            raise SearchError(f"Elasticsearch unavailable: {exc}") from exc

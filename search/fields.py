@@ -1,0 +1,104 @@
+"""How a mapped document and a query become engine fields; shared by every backend.
+
+Each text goes into `<group>_<form>` fields: group `title` (all title languages) or `body`
+(descriptions, keywords, people, places, file name, organisation); form `n` normalised,
+`f` folded, `s` stemmed (search.normalize). Values are whitespace-separated words, so an
+engine needs only a whitespace tokenizer and no case or accent handling of its own.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from search import normalize
+from search.interfaces import FACETS, QueryError, SearchQuery
+from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS
+
+TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in ("n", "f", "s"))
+# (field, query word form, boost): an exact spelling outranks a folded or stemmed one, and a
+# title outranks the rest. The stemmed field is also tried with the unstemmed folded word,
+# since Snowball does not always stem a bare word as it stems the inflected one
+# (`muğam` → `muğa`, `muğamları` → `muğam`).
+WORD_CLAUSES = (
+    ("title_n", "n", 4.0), ("title_f", "f", 2.5), ("title_s", "s", 1.5), ("title_s", "f", 1.5),
+    ("body_n", "n", 1.5), ("body_f", "f", 1.0), ("body_s", "s", 0.6), ("body_s", "f", 0.6),
+)
+MAX_PER_PAGE = 100
+MAX_OFFSET = 10_000
+MAX_FILTER_VALUES = 50
+FACET_SIZE = 1000
+
+
+def doc_id(doc: Mapping[str, Any]) -> str:
+    from search.interfaces import SearchError
+
+    value = doc.get("id")
+    if not isinstance(value, str) or not value:
+        raise SearchError("a search document needs a text id")
+    return value
+
+
+def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{field: [word string per source text]} for the six text fields; empty ones left out."""
+    groups: dict[str, list[Any]] = {"title": [doc.get(f) for f in TITLE_FIELDS],
+                                    "body": [doc.get(f) for f in DESCRIPTION_FIELDS]}
+    for field in OTHER_TEXT_FIELDS:
+        value = doc.get(field)
+        groups["body"].extend(value if isinstance(value, list) else [value])
+    out: dict[str, list[str]] = {}
+    for group, texts in groups.items():
+        for text in texts:
+            if not text:
+                continue
+            for form, words in zip("nfs", normalize.variants(str(text))):
+                if words:
+                    out.setdefault(f"{group}_{form}", []).append(" ".join(words))
+    return out
+
+
+def facet_values(doc: Mapping[str, Any]) -> dict[str, list[str]]:
+    out = {}
+    for facet in FACETS:
+        value = doc.get(FACET_FIELDS[facet])
+        values = [str(v) for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+        if values:
+            out[facet] = values
+    return out
+
+
+def word_clauses(word: str) -> list[tuple[str, str, float]]:
+    """(field, term, boost) to look one normalised query word up with, without repeats."""
+    forms = {"n": word, "f": normalize.fold(word), "s": normalize.stem(word)}
+    seen, out = set(), []
+    for field, form, boost in WORD_CLAUSES:
+        if (field, forms[form]) not in seen:
+            seen.add((field, forms[form]))
+            out.append((field, forms[form], boost))
+    return out
+
+
+def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """Facet → accepted values; QueryError for an unknown facet or too many values."""
+    out = {}
+    for facet, values in (filters or {}).items():
+        if facet not in FACETS:
+            raise QueryError(f"unknown filter {facet!r}; use one of {', '.join(FACETS)}")
+        if isinstance(values, str):
+            values = [values]
+        values = [str(v) for v in values if v not in (None, "")]
+        if len(values) > MAX_FILTER_VALUES:
+            raise QueryError(f"too many values for filter {facet!r} (at most {MAX_FILTER_VALUES})")
+        if values:
+            out[facet] = values
+    return out
+
+
+def page_window(query: SearchQuery) -> tuple[int, int]:
+    """(limit, offset) of the asked page; QueryError when it is out of range."""
+    if not isinstance(query.page, int) or query.page < 1:
+        raise QueryError("page must be a positive whole number")
+    if not isinstance(query.per_page, int) or not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    offset = (query.page - 1) * query.per_page
+    if offset > MAX_OFFSET:
+        raise QueryError(f"results past the first {MAX_OFFSET} are not served; narrow the search")
+    return query.per_page, offset

@@ -1,0 +1,275 @@
+"""One SearchBackend suite, run against every backend that can run here.
+
+- tantivy: always, on a fresh index directory.
+- osmem: Elasticsearch backend against osmem-server (in-memory, OpenSearch-compatible) for the
+  shape of requests and answers; its scoring and analysis are not Elasticsearch's own.
+- elasticsearch: a real cluster, only when ES_URL is set.
+The replay tests at the end check the exact requests the Elasticsearch backend sends against
+recordings in es_fixtures/ (see es_replay.py; the replay server is a fake).
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from search.elasticsearch_backend import ElasticsearchBackend
+from search.interfaces import QueryError, SearchQuery
+from search.tantivy_backend import TantivySearchBackend
+from tests.contract.es_replay import FIXTURES, PlainJsonNode, RecordingProxy, ReplayServer
+
+BASE = datetime(2024, 5, 1, tzinfo=timezone.utc)
+
+
+def doc(doc_id, *, days=0, **fields):
+    base = {"id": doc_id, "created": (BASE + timedelta(days=days)).isoformat(), "filename": f"{doc_id}.mp4",
+            "organisation": None, "country": "TR", "genre": None, "year": None, "languages": [],
+            "kind": "video", "status": "ready", "keywords": [], "people": [], "places": []}
+    for lang in ("tr", "az", "en"):
+        base[f"title_{lang}"] = None
+        base[f"description_{lang}"] = None
+    base.update(fields)
+    return base
+
+
+CORPUS = [
+    doc("ist", days=1, title_tr="İSTANBUL HATIRASI", title_en="Memories of Istanbul", country="TR", genre="documentary",
+        year="1975", languages=["tr"], description_tr="Boğaz'da bir gün. İstanbul'un eski vapurları.",
+        organisation="TRT"),
+    doc("isik", days=2, title_tr="IŞIK", description_tr="Karanlıkta bir ışık arayan adamın hikâyesi.",
+        country="TR", genre="film", year="1980", languages=["tr"], people=["Türkan Şoray"]),
+    doc("seki", days=3, title_az="ŞƏKİ XAN SARAYI", description_az="Şəki şəhərində çəkilmiş film; Gəncə yolunda.",
+        country="AZ", genre="documentary", year="1975", languages=["az"], places=["Şəki", "Gəncə"]),
+    doc("turku", days=4, title_tr="Bir türkü", description_tr="Karadeniz'den bir türkü ve kemençe.",
+        country="TR", genre="folklore", year="1990", languages=["tr"], kind="audio"),
+    doc("mugam", days=5, title_az="Muğam axşamı", title_en="An evening of mugham",
+        description_en="Alim Qasımov sings in Baku.", country="AZ", genre="music", year="1990",
+        languages=["az", "en"], people=["Alim Qasımov"]),
+]
+
+
+def ids(result):
+    return {h.id for h in result.hits}
+
+
+# ---- the backends --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def osmem():
+    osmem_server = pytest.importorskip("osmem_server")
+    try:
+        server = osmem_server.OsmemServer.start(japanese=False)
+    except osmem_server.OsmemError as exc:
+        pytest.skip(f"osmem-server cannot start here: {exc}")
+    yield server
+    server.close()
+    server.process.stdout.close()  # osmem's close() leaves the pipe open (a ResourceWarning)
+
+
+@pytest.fixture(params=["tantivy", "osmem", "elasticsearch"])
+def backend(request, tmp_path):
+    if request.param == "tantivy":
+        yield TantivySearchBackend(tmp_path / "index")
+        return
+    if request.param == "osmem":
+        client = Elasticsearch(request.getfixturevalue("osmem").url, node_class=PlainJsonNode)
+    else:
+        if not os.environ.get("ES_URL"):
+            pytest.skip("ES_URL is not set: no real Elasticsearch to test against")
+        client = Elasticsearch(os.environ["ES_URL"])
+    b = ElasticsearchBackend(client, f"ortak-test-{uuid.uuid4().hex[:8]}")
+    yield b
+    client.indices.delete(index=b.index_name, ignore_unavailable=True)
+    client.close()
+
+
+@pytest.fixture
+def filled(backend):
+    assert backend.index(CORPUS) == len(CORPUS)
+    return backend
+
+
+def find(backend, text, **kw):
+    return backend.search(SearchQuery(text=text, **kw))
+
+
+# ---- text ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["İSTANBUL", "istanbul", "Istanbul", "ıstanbul", "İstanbul'da"])
+def test_turkish_casing_finds_istanbul(filled, text):
+    assert "ist" in ids(find(filled, text))
+
+
+@pytest.mark.parametrize("text", ["IŞIK", "ışık", "isik", "ISIK", "Işık"])
+def test_dotless_i_folds(filled, text):
+    assert "isik" in ids(find(filled, text))
+
+
+@pytest.mark.parametrize("text", ["Şəki", "şəki", "ŞƏKİ", "Seki", "seki", "Şeki"])
+def test_schwa_and_cedilla_fold(filled, text):
+    assert ids(find(filled, text)) == {"seki"}
+
+
+@pytest.mark.parametrize("text", ["Шәки", "ШӘКИ", "Ҝәнҹә"])
+def test_azerbaijani_cyrillic_query_finds_latin_text(filled, text):
+    assert ids(find(filled, text)) == {"seki"}
+
+
+@pytest.mark.parametrize("text", ["türküleri", "türküler", "turkuleri"])
+def test_turkish_stemming(filled, text):
+    assert "turku" in ids(find(filled, text))
+
+
+def test_exact_spelling_ranks_above_folded(filled):
+    filled.index([doc("isik-folded", title_tr="isik", country="TR")])
+    hits = find(filled, "ışık").hits
+    assert hits[0].id == "isik"
+
+
+def test_all_words_must_match(filled):
+    assert ids(find(filled, "türkü kemençe")) == {"turku"}
+    assert ids(find(filled, "türkü Qasımov")) == set()
+
+
+def test_people_places_keywords_filename_are_searched(filled):
+    assert ids(find(filled, "qasimov")) == {"mugam"}
+    assert ids(find(filled, "Türkan")) == {"isik"}
+    assert "seki" in ids(find(filled, "gence"))
+    assert ids(find(filled, "mugam.mp4")) == {"mugam"}
+
+
+def test_title_in_searchers_language_and_snippet(filled):
+    hit = find(filled, "istanbul", lang="en").hits[0]
+    assert hit.title == "Memories of Istanbul"
+    hit = find(filled, "istanbul", lang="tr").hits[0]
+    assert hit.title == "İSTANBUL HATIRASI"
+    assert "İstanbul'un" in hit.snippet
+    assert find(filled, "seki", lang="en").hits[0].title == "ŞƏKİ XAN SARAYI"  # no English title
+
+
+@pytest.mark.parametrize("text", ['title:(', '"', "*", "AND OR", "'; DROP TABLE assets; --", "\\", "a" * 5000,
+                                  "x:[1 TO", "(((", "-", "~", "İ" * 300, "\x00", "<script>alert(1)</script>",
+                                  "field:value^3", "/regex.*/", "{!lucene}", "   "])
+def test_hostile_query_text_just_searches(filled, text):
+    result = find(filled, text)
+    assert result.total >= 0
+
+
+# ---- filters, facets, pages ----------------------------------------------------------------
+
+def test_facet_counts_over_everything(filled):
+    facets = find(filled, "").facets
+    assert facets["country"] == {"TR": 3, "AZ": 2}
+    assert facets["genre"] == {"documentary": 2, "film": 1, "folklore": 1, "music": 1}
+    assert facets["year"] == {"1975": 2, "1980": 1, "1990": 2}
+    assert facets["language"] == {"tr": 3, "az": 2, "en": 1}
+    assert facets["kind"] == {"video": 4, "audio": 1}
+    assert facets["status"] == {"ready": 5}
+
+
+def test_filters_or_within_and_across_facets(filled):
+    r = find(filled, "", filters={"year": ["1975", "1990"]})
+    assert ids(r) == {"ist", "seki", "turku", "mugam"}
+    r = find(filled, "", filters={"year": ["1975", "1990"], "country": ["AZ"]})
+    assert ids(r) == {"seki", "mugam"} and r.total == 2
+    assert r.facets["country"] == {"AZ": 2} and r.facets["genre"] == {"documentary": 1, "music": 1}
+    r = find(filled, "", filters={"language": ["en"]})
+    assert ids(r) == {"mugam"}
+    assert find(filled, "", filters={"country": ["XX"]}).total == 0
+
+
+def test_filters_combine_with_text(filled):
+    r = find(filled, "film", filters={"country": ["AZ"]})
+    assert ids(r) == {"seki"} and r.facets["year"] == {"1975": 1}
+
+
+def test_unknown_filter_and_bad_page_are_query_errors(filled):
+    with pytest.raises(QueryError):
+        find(filled, "", filters={"password": ["x"]})
+    with pytest.raises(QueryError):
+        find(filled, "", page=0)
+    with pytest.raises(QueryError):
+        find(filled, "", per_page=10_000)
+
+
+def test_pagination_and_browse_order(backend):
+    backend.index([doc(f"d{i:02d}", days=i, title_en=f"Reel {i}") for i in range(25)])
+    pages = [find(backend, "", page=p, per_page=10) for p in (1, 2, 3)]
+    assert [r.total for r in pages] == [25, 25, 25]
+    got = [h.id for r in pages for h in r.hits]
+    assert got == [f"d{i:02d}" for i in reversed(range(25))]  # newest first
+    r = find(backend, "reel", page=3, per_page=10)
+    assert r.total == 25 and len(r.hits) == 5
+    assert find(backend, "", page=4, per_page=10).hits == []
+
+
+# ---- writes --------------------------------------------------------------------------------
+
+def test_replace_by_id(filled):
+    filled.index([doc("isik", title_tr="Karanlık", country="AZ", filename="karanlik.mov")])
+    assert filled.count() == len(CORPUS)
+    assert ids(find(filled, "ışık")) == set()
+    assert ids(find(filled, "karanlık")) == {"isik"}
+    assert find(filled, "", filters={"country": ["AZ"]}).total == 3
+
+
+def test_delete_and_clear(filled):
+    filled.delete("seki")
+    filled.delete("never-indexed")
+    assert filled.count() == len(CORPUS) - 1
+    assert ids(find(filled, "şəki")) == set()
+    filled.clear()
+    assert filled.count() == 0 and find(filled, "").total == 0
+    filled.index(CORPUS[:1])
+    assert filled.count() == 1
+
+
+def test_check(backend):
+    backend.check()
+
+
+# ---- the exact requests the Elasticsearch backend sends --------------------------------------
+
+REPLAY_INDEX = "ortak-contract"
+SCENARIO = [  # (fixture name, operation); each runs on a new backend object, in this order
+    ("check", lambda b: b.check()),
+    ("index", lambda b: b.index(CORPUS)),
+    ("search", lambda b: b.search(SearchQuery(text="Karadeniz türküleri", filters={"country": ["TR"]},
+                                              per_page=5, lang="tr"))),
+    ("browse", lambda b: b.search(SearchQuery(filters={"year": ["1975"]}, page=1, per_page=2))),
+    ("delete", lambda b: b.delete("seki")),
+    ("count", lambda b: b.count()),
+    ("clear", lambda b: b.clear()),
+]
+
+
+def _plain(result):
+    return json.loads(json.dumps(result, default=lambda o: o.__dict__))
+
+
+@pytest.mark.skipif(not os.environ.get("ORTAK_RECORD_ES"), reason="set ORTAK_RECORD_ES=1 to re-record es_fixtures")
+def test_record_es_fixtures(osmem):
+    client = Elasticsearch(osmem.url, node_class=PlainJsonNode)
+    client.indices.delete(index=REPLAY_INDEX, ignore_unavailable=True)
+    FIXTURES.mkdir(exist_ok=True)
+    for name, operation in SCENARIO:
+        with RecordingProxy(osmem.url) as proxy:
+            result = operation(ElasticsearchBackend(Elasticsearch(proxy.url), REPLAY_INDEX))
+        payload = {"operation": name, "recorded_from": "osmem-server " + osmem.version,
+                   "result": _plain(result), "exchanges": proxy.exchanges}
+        (FIXTURES / f"{name}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+
+
+@pytest.mark.parametrize("name,operation", SCENARIO, ids=[n for n, _ in SCENARIO])
+def test_es_replay(name, operation):
+    recording = json.loads((FIXTURES / f"{name}.json").read_text())
+    with ReplayServer(recording["exchanges"]) as server:
+        client = Elasticsearch(server.url, max_retries=0)
+        result = operation(ElasticsearchBackend(client, REPLAY_INDEX))
+    assert not server.mismatches, "\n".join(server.mismatches)
+    assert server.expected == [], f"requests recorded but not sent: {server.expected}"
+    assert _plain(result) == recording["result"]
