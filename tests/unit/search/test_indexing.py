@@ -1,0 +1,87 @@
+"""asset_document, index_asset and `ortak reindex` against a real (SQLite) database and tantivy index."""
+import pytest
+from click.testing import CliRunner
+
+from archive import db
+from archive.assets.models import Asset
+from archive.cli import main
+from archive.services import search_backend
+from search.indexing import index_asset, reindex_all
+from search.interfaces import SearchQuery
+from search.mapping import asset_document, display_title
+from tests.asset_factory import create_asset
+
+META = {"title": {"tr": "İSTANBUL HATIRASI", "en": "Memories of Istanbul"},
+        "description": {"tr": "Boğaz'da bir gün."}, "genre": "documentary", "keywords": ["vapur"],
+        "people": ["Türkan Şoray"], "places": ["İstanbul"], "recorded": "1975-06-21",
+        "languages": ["tr", "en"], "country": "TR"}
+
+
+@pytest.fixture
+def uploader(make_user):
+    return make_user("producer", "TR", org="TRT Arşiv")[0]
+
+
+def test_asset_document(app, uploader):
+    asset_id = create_asset(app, uploader, meta=META, filename="hatira_1975.mp4")
+    with app.app_context():
+        d = asset_document(db.session().get(Asset, asset_id))
+    assert d["id"] == asset_id and d["filename"] == "hatira_1975.mp4"
+    assert d["title_tr"] == "İSTANBUL HATIRASI" and d["title_az"] is None and d["title_en"] == "Memories of Istanbul"
+    assert d["description_tr"] == "Boğaz'da bir gün." and d["description_en"] is None
+    assert (d["keywords"], d["people"], d["places"]) == (["vapur"], ["Türkan Şoray"], ["İstanbul"])
+    assert (d["country"], d["genre"], d["year"], d["languages"]) == ("TR", "documentary", "1975", ["tr", "en"])
+    assert (d["kind"], d["status"], d["organisation"]) == ("video", "ready", "TRT Arşiv")
+    assert d["created"].endswith("+00:00")
+
+
+def test_asset_document_without_metadata(app, uploader):
+    asset_id = create_asset(app, uploader, meta={}, filename="untitled.mov")
+    with app.app_context():
+        d = asset_document(db.session().get(Asset, asset_id))
+    assert d["year"] is None and d["genre"] is None and d["languages"] == [] and d["country"] == "TR"
+    assert display_title(d, "az") == "untitled.mov"  # the filename serves until a title is given
+
+
+def test_index_asset_and_delete_when_gone(app, uploader):
+    asset_id = create_asset(app, uploader, meta=META)
+    with app.app_context():
+        s = db.session()
+        assert index_asset(s, asset_id) is True
+        hits = search_backend().search(SearchQuery(text="istanbul", lang="en")).hits
+        assert [h.id for h in hits] == [asset_id] and hits[0].title == "Memories of Istanbul"
+        s.delete(s.get(Asset, asset_id))
+        s.commit()
+        assert index_asset(s, asset_id) is False
+        assert search_backend().search(SearchQuery(text="istanbul")).total == 0
+
+
+def test_index_asset_twice_keeps_one_document(app, uploader):
+    asset_id = create_asset(app, uploader, meta=META)
+    with app.app_context():
+        index_asset(db.session(), asset_id)
+        index_asset(db.session(), asset_id)
+        assert search_backend().count() == 1
+
+
+def test_reindex_all_rebuilds_from_the_database(app, uploader, monkeypatch):
+    monkeypatch.setattr("search.indexing.BATCH", 2)  # several batches
+    made = [create_asset(app, uploader, data=f"bytes {i}".encode(), meta={"title": {"az": f"Şəki {i}"}})
+            for i in range(5)]
+    with app.app_context():
+        search_backend().index([{"id": "stale", "title_en": "not in the database"}])
+        assert reindex_all(progress=False) == 5
+        result = search_backend().search(SearchQuery(text="seki", per_page=10))
+        assert {h.id for h in result.hits} == set(made)
+        assert search_backend().count() == 5
+
+
+def test_ortak_reindex_command(app, app_config, uploader, monkeypatch):
+    create_asset(app, uploader, meta=META)
+    monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
+    monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
+    monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
+    result = CliRunner().invoke(main, ["reindex"], catch_exceptions=False)
+    assert result.exit_code == 0 and "indexed 1 assets" in result.output
+    with app.app_context():
+        assert search_backend().search(SearchQuery(text="ıstanbul")).total == 1

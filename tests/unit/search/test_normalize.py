@@ -1,0 +1,90 @@
+"""The shared normalisation, with real Turkish and Azerbaijani words."""
+import pytest
+
+from search.normalize import fold, normalise, query_words, snippet, stem, variants, words
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("İSTANBUL", "istanbul"), ("Istanbul", "ıstanbul"), ("IŞIK", "ışık"), ("ŞƏKİ", "şəki"),
+    ("Şəki", "şəki"), ("ÇAĞRI", "çağrı"), ("ÖĞÜT", "öğüt"), ("Ağdam", "ağdam"),
+])
+def test_normalise_lowercases_by_turkish_rules(raw, expected):
+    assert normalise(raw) == expected
+
+
+def test_normalise_never_leaves_a_combining_dot():
+    assert "\u0307" not in normalise("İZMİR İĞDIR")
+    assert "İSTANBUL".lower() != normalise("İSTANBUL")  # why ICU: str.lower adds U+0307
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("Ҝәнҹә", "gəncə"), ("Шәки", "şəki"), ("Бакы", "bakı"), ("Азәрбајҹан", "azərbaycan"),
+    ("Мүғам", "muğam".replace("u", "ü")), ("Гусар", "qusar"),
+])
+def test_azerbaijani_cyrillic_becomes_latin(raw, expected):
+    assert normalise(raw) == expected
+
+
+def test_cyrillic_g_is_q_in_latin_azerbaijani():
+    # The 1991 table: Г is Q, Ҝ is G. 'Гәнҹә' is a misspelling of Ҝәнҹә (Gəncə) and reads 'Qəncə'.
+    assert normalise("Гәнҹә") == "qəncə"
+
+
+@pytest.mark.parametrize("raw", ["İSTANBUL", "istanbul", "Istanbul", "ıstanbul", "İstanbul"])
+def test_fold_makes_every_istanbul_one(raw):
+    assert fold(raw) == "istanbul"
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("IŞIK", "isik"), ("Şəki", "seki"), ("ŞƏKİ", "seki"), ("Gəncə", "gence"), ("çağrı", "cagri"),
+    ("Göyçay", "goycay"), ("Ürgüp", "urgup"), ("café", "cafe"), ("Ñandú", "nandu"),
+])
+def test_fold_strips_letters_a_foreign_keyboard_lacks(raw, expected):
+    assert fold(raw) == expected
+
+
+def test_normalise_keeps_turkish_and_azerbaijani_letters():
+    assert normalise("ışıq şəhər çöl ağ ürək") == "ışıq şəhər çöl ağ ürək"
+
+
+def test_nfc_and_nul():
+    assert normalise("S\u0327eki\x00") == "şeki"  # decomposed ş composes; NUL dropped
+
+
+@pytest.mark.parametrize("word,expected", [("türküleri", "turku"), ("türküler", "turku"), ("türkü", "turku"),
+                                           ("kitaplar", "kitap"), ("köyleri", "koy")])
+def test_turkish_stemming(word, expected):
+    assert stem(normalise(word)) == expected
+
+
+def test_words_split_on_punctuation_apostrophes_and_underscores():
+    assert words("İstanbul'da, 1975_arşiv-kaydı.mp4!") == ["istanbul", "da", "1975", "arşiv", "kaydı", "mp4"]
+
+
+def test_words_drop_overlong_tokens():
+    assert words("a" * 65 + " kısa") == ["kısa"]
+
+
+def test_variants():
+    assert variants("Şəki türküleri") == (["şəki", "türküleri"], ["seki", "turkuleri"], ["seki", "turku"])
+
+
+@pytest.mark.parametrize("hostile", ['title:(', '"', '*', 'AND OR', "'; DROP TABLE x; --", "\\", "\x00", ""])
+def test_query_words_ignore_syntax(hostile):
+    assert all(w.isalnum() for w in query_words(hostile))
+
+
+def test_query_words_are_bounded_and_distinct():
+    assert query_words("a a b") == ["a", "b"]
+    assert len(query_words(" ".join(f"w{i}" for i in range(100)))) == 32
+
+
+def test_snippet_centres_on_a_folded_match():
+    text = "Giriş. " + "dolgu " * 60 + "Sonunda İSTANBUL görünür. " + "son " * 60
+    out = snippet([text], ["ıstanbul"], width=80)
+    assert "İSTANBUL" in out and out.startswith("…") and out.endswith("…") and len(out) <= 82
+
+
+def test_snippet_without_match_is_the_start():
+    assert snippet(["Bir türkü\nve kemençe"], []) == "Bir türkü ve kemençe"
+    assert snippet([], ["x"]) == ""
