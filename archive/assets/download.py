@@ -130,9 +130,11 @@ def if_range_allows(header: str | None, etag: str | None) -> bool:
 def ascii_filename(name: str) -> str:
     text = unicodedata.normalize("NFKD", name.translate(_ASCII_READING))
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^A-Za-z0-9._ ()-]+", "_", text.encode("ascii", "ignore").decode("ascii"))
-    text = text.strip(" ._") or "download"
-    return text[:150]
+    stem, ext = posixpath.splitext(re.sub(r"[^A-Za-z0-9._ ()-]+", "_", text))
+    stem = stem.strip(" ._")
+    if not re.search(r"[A-Za-z0-9]", stem):  # nothing readable survived (Cyrillic, say)
+        stem = "download"
+    return stem[:140] + ext[:10]
 
 
 def safe_filename(name: str | None) -> str:
