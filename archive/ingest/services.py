@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,8 @@ COMMIT_EVERY = 64 * 1024 * 1024
 # Keys tus clients (Uppy, tus-js-client) add on their own; read where useful, never refused.
 CLIENT_KEYS = ("filename", "name", "filetype", "type", "relativePath", "language")
 ADMIN_ONLY = ("organisation", "country")
+# A client's type hint is echoed in download headers later: only a plain type/subtype passes.
+_MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}$")
 
 
 @dataclass
@@ -58,8 +61,8 @@ def guess_content_type(filename: str, hint: str | None = None) -> str:
     guessed = mimetypes.guess_type(filename)[0]
     if guessed:
         return guessed
-    if hint and "/" in hint and len(hint) < 100 and hint.isascii() and " " not in hint:
-        return hint
+    if hint and _MEDIA_TYPE.match(hint):
+        return hint.lower()
     return "application/octet-stream"
 
 

@@ -461,3 +461,65 @@ def test_streaming_200mb_keeps_memory_bounded(app_config, producer):
     finally:
         server.stop()
         big.extensions["ortak.db"].dispose()
+
+
+@pytest.fixture
+def gunicorn_server(app_config):
+    """`ortak serve` (gunicorn gthread) as a subprocess on the test database and data directory."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from types import SimpleNamespace
+
+    from tests.live_server import free_port
+
+    port = free_port()
+    env = {**os.environ, "ORTAK_DATA_DIR": app_config["DATA_DIR"], "ORTAK_DATABASE_URL": app_config["DATABASE_URL"],
+           "ORTAK_SECRET_KEY": "test-secret", "ORTAK_LOG_LEVEL": "WARNING",
+           "ORTAK_MAX_UPLOAD_SIZE": str(app_config["MAX_UPLOAD_SIZE"])}
+    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(port), "--workers", "1"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            try:
+                if requests.options(url + UPLOADS, timeout=2).status_code == 204:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.1)
+        yield SimpleNamespace(url=url, port=port)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
+
+
+def test_under_gunicorn(gunicorn_server, app, producer, sample_video, sample_image, uploader):
+    server, token = gunicorn_server, producer[1]
+    data = sample_video.read_bytes()
+    # A client drop mid-PATCH keeps the bytes that arrived; tuspy resumes from there.
+    url = create(server, token, len(data), f"filename {b64('g.mp4')}")
+    half = len(data) // 2
+    _send_then_drop(server, url, token, 0, data[:half], claimed=len(data))
+    assert _wait_offset(url, token, half) == half
+    up = uploader(server, token, sample_video, url=url)
+    up.upload()
+    assert asset_for(app, url).sha256 == hashlib.sha256(data).hexdigest()
+    # A chunked body (no Content-Length) streams too.
+    image = sample_image.read_bytes()
+    url = create(server, token, len(image), f"filename {b64('g.png')}")
+    resp = requests.patch(url, data=iter([image[:5000], image[5000:]]), timeout=30, headers=tus(
+        token, **{"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}))
+    assert resp.status_code == 204, resp.text
+    assert asset_for(app, url).sha256 == hashlib.sha256(image).hexdigest()
+    assert_error(patch(url, token, 0, b"x"), 409, "upload_finished")

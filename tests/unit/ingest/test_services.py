@@ -151,3 +151,15 @@ def test_register_original_reuses_an_orphaned_blob(app, producer):
         s.commit()
         assert created and not (staging.upload_dir() / "o2").exists()
         assert b"".join(storage().open_range(asset.original_key)) == data
+
+
+@pytest.mark.parametrize("hint, expected", [
+    ("video/quicktime", "video/quicktime"),
+    ("Video/MP4", "video/mp4"),
+    ("text/html\r\nSet-Cookie: x=1", "application/octet-stream"),
+    ("video/mp4; charset=x", "application/octet-stream"),
+    (None, "application/octet-stream"),
+])
+def test_content_type_hint_is_only_a_plain_media_type(hint, expected):
+    assert services.guess_content_type("no-extension", hint) == expected
+    assert services.guess_content_type("film.mp4", hint) == "video/mp4"
