@@ -281,6 +281,25 @@ def test_over_the_size_limit_is_413_before_any_byte(live_server, app, producer):
     assert staged_files(app) == []
 
 
+def test_size_limit_answers_before_the_body_is_sent(live_server, app, producer):
+    # creation-with-upload announcing a too-large body: the answer comes with no byte sent.
+    limit = app.config["MAX_UPLOAD_SIZE"]
+    conn = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
+    try:
+        conn.putrequest("POST", UPLOADS)
+        for k, v in tus(producer[1], **{"Upload-Length": str(limit + 1), "Content-Length": str(limit + 1),
+                                        "Content-Type": "application/offset+octet-stream"}).items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        resp = conn.getresponse()
+        assert resp.status == 413
+        assert json.loads(resp.read())["error"]["code"] == "upload_too_large"
+        assert "close" in resp.getheader("Connection")
+    finally:
+        conn.close()
+    assert staged_files(app) == []
+
+
 @pytest.mark.parametrize("length", ["", "-1", "abc", "1e3", "99999999999999999999999"])
 def test_bad_upload_length_is_400(live_server, producer, length):
     resp = requests.post(live_server.url + UPLOADS, headers=tus(producer[1], **{"Upload-Length": length}),
