@@ -48,6 +48,9 @@ def make_celery(app: Flask) -> Celery:
             "control_folder": str(folder / "control"),
         }
         conf["worker_enable_remote_control"] = False
+        # kombu's own filesystem transport loses messages between processes (see broker_fs).
+        conf["broker_transport"] = "archive.broker_fs:Transport"
+        conf["broker_url"] = "filesystem://localhost/"  # a host silences kombu's warning on each send
     celery.conf.update(conf)
     celery.flask_app = app
     return celery

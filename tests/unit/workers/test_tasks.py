@@ -31,3 +31,11 @@ def test_task_body_runs_in_the_flask_app_context(app, add_asset, sample_image):
     assert celery.tasks["workers.tasks.ingest"](asset_id) == "skipped"
     with app.app_context():
         assert db.session().get(Asset, asset_id).status == "ready"
+
+
+def test_embedded_broker_uses_the_safe_filesystem_transport(app):
+    from archive.broker_fs import Transport
+
+    celery = app.extensions["ortak.celery"]
+    with celery.connection_for_write() as conn:
+        assert isinstance(conn.transport, Transport)
