@@ -1,0 +1,106 @@
+"""Headless Chromium against the real service and worker: log in, upload a real video,
+wait until it is ready, play it, find it by searching its title."""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp")
+READY_TIMEOUT_MS = 180_000  # two cores, one worker: the ingest of a 5 s clip takes seconds, not minutes
+
+
+def _shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"ortak-{name}.png"), full_page=True)
+
+
+def _wait_until(page, expression: str, timeout_s: float = 30) -> None:
+    """Poll an expression with page.evaluate (CDP), since wait_for_function would need the
+    'unsafe-eval' our Content-Security-Policy rightly refuses."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s:.0f} s: {expression}")
+        page.wait_for_timeout(100)
+
+
+def _log_in(page, service) -> None:
+    page.goto(service.url + "/")
+    assert "/login" in page.url  # every page needs a login
+    _shot(page, "login")
+    page.fill("#email", service.email)
+    page.fill("#password", service.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(service.url + "/")
+
+
+def test_upload_play_and_find(page, service, small_video):
+    word = f"kızkulesi{uuid.uuid4().hex[:6]}"
+    title = f"İstanbul {word} gün batımı"
+    _log_in(page, service)
+    _shot(page, "search-empty")
+
+    page.click("nav.mainnav >> text=Yükle")
+    page.wait_for_selector("#upload-form")
+    page.set_input_files("#file", str(small_video))
+    page.fill("#title_tr", title)
+    page.fill("#title_en", f"Maiden's Tower {word}")
+    page.select_option("#genre", "documentary")
+    page.fill("#description", "Boğaz'da akşam; deneme kaydı.")
+    page.click("#start")
+    link = page.wait_for_selector("#asset-link", timeout=60_000)
+    assert page.eval_on_selector("#progress", "el => el.value") == 100
+    _shot(page, "upload-done")
+    link.click()
+
+    page.wait_for_selector("#asset-title")
+    assert page.inner_text("#asset-title") == title
+    # The page polls the API every 2 s and reloads itself when processing ends.
+    page.wait_for_selector("#status-badge[data-status=ready]", timeout=READY_TIMEOUT_MS)
+    video = page.wait_for_selector("video#player")
+    _shot(page, "asset-ready")
+    assert "rendition=proxy" in video.get_attribute("src")
+    page.evaluate("""async () => {
+        const v = document.getElementById('player');
+        v.muted = true;
+        await v.play();
+    }""")
+    _wait_until(page, "document.getElementById('player').currentTime > 1")
+    assert page.evaluate("document.getElementById('player').videoWidth") > 0
+    _shot(page, "asset-playing")
+
+    # The title is editable on the page, and the edit shows in the history.
+    page.fill("#title_az", f"Qız qalası {word}")
+    page.click("#metadata button[type=submit]")
+    page.wait_for_selector(".notice-success")
+    assert "Qız qalası" in page.inner_text(".history")
+
+    page.goto(service.url + "/?q=" + word.upper())  # the search folds case, Turkish-style
+    hit = page.wait_for_selector(f"ol.hits a:has-text('{word}')")
+    assert title in hit.inner_text()
+    assert page.locator(".facet-value[data-facet=genre][data-value=documentary]").count() == 1
+    _shot(page, "search-hit")
+
+    page.click("nav.langs >> text=AZ")
+    page.wait_for_selector("text=Arxivdə axtar", state="attached")
+    assert page.locator("html").get_attribute("lang") == "az"
+    # The edit reaches the index through the worker, so the new Azerbaijani title may take a moment.
+    deadline = time.monotonic() + 30
+    while f"Qız qalası {word}" not in page.inner_text("ol.hits"):
+        assert time.monotonic() < deadline, "the Azerbaijani title never reached the search page"
+        page.wait_for_timeout(500)
+        page.reload()
+    _shot(page, "search-az")
+
+
+def test_wrong_password_shows_a_clear_error(page, service):
+    page.goto(service.url + "/login")
+    page.fill("#email", service.email)
+    page.fill("#password", "yanlış parola")
+    page.click("button[type=submit]")
+    assert "E-posta adresi ya da parola yanlış." in page.inner_text("#login-error")
+    _shot(page, "login-error")
