@@ -8,6 +8,7 @@ from sqlalchemy import text
 from archive import db
 from archive.accounts.models import User
 from archive.assets.models import Asset
+from archive import cli
 from archive.cli import main
 from archive.usage.services import record_usage
 from tests.asset_factory import create_asset
@@ -19,11 +20,18 @@ def audit(app_config, monkeypatch):
     monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
     monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
     monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
+    # The command's app is never disposed (the process normally exits); here its pooled
+    # connections would outlive the test and, on PostgreSQL, warn as unclosed.
+    made = []
+    real_app = cli._app
+    monkeypatch.setattr(cli, "_app", lambda: made.append(real_app()) or made[-1])
 
     def run():
         return CliRunner().invoke(main, ["audit", "verify"], catch_exceptions=False)
 
-    return run
+    yield run
+    for app in made:
+        app.extensions["ortak.db"].dispose()
 
 
 def _records(app, user_id, n=3):
