@@ -146,7 +146,7 @@ def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Po
         try:
             if requests.options(f"http://127.0.0.1:{port}/api/v1/uploads", timeout=2).status_code == 204:
                 return proc
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still booting its workers
             pass
         time.sleep(0.2)
     raise SystemExit("ortak serve did not answer within 60 s")

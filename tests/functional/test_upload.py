@@ -502,13 +502,13 @@ def gunicorn_server(app_config):
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
             try:
                 if requests.options(url + UPLOADS, timeout=2).status_code == 204:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still booting its worker
                 pass
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.1)
