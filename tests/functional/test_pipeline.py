@@ -132,3 +132,42 @@ def test_sweeper_requeues_an_asset_whose_message_was_lost(app, broker_url, regis
     a = wait_for_status([asset_id], timeout=120, worker=worker)[asset_id]
     assert a.status == "ready" and a.attempts == 1
     assert "workers.tasks.sweep" in worker.log()
+
+
+def test_revoked_task_takes_its_ffmpeg_down(app, broker_url, register_file, start_worker, sample_video, tmp_path):
+    """`revoke(terminate=True)` SIGTERMs the pool process; its ffmpeg (own session) must die too."""
+    if not broker_url:
+        pytest.skip("revoke needs worker remote control, which the embedded file broker does not offer")
+    import re
+    import time
+
+    import psutil
+
+    from archive.renditions.models import Rendition
+
+    long_video = tmp_path / "long.mp4"  # ~2 min made by stream copy in well under a second
+    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "40", "-i", str(sample_video), "-c", "copy",
+                    str(long_video)], check=True)
+    worker = start_worker()
+    asset_id = register_file(long_video)
+    with app.app_context():
+        original = storage().local_path(db.session().get(Asset, asset_id).original_key)
+
+    ffmpeg = None
+    deadline = time.monotonic() + 90
+    while ffmpeg is None and time.monotonic() < deadline:
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            cmd = proc.info["cmdline"] or []
+            if proc.info["name"] == "ffmpeg" and "file:" + original in cmd and "libx264" in cmd:
+                ffmpeg = proc
+        time.sleep(0.1)
+    assert ffmpeg is not None, "the proxy transcode never started:\n" + worker.log()[-3000:]
+    task_id = re.search(r"Task workers\.tasks\.ingest\[([0-9a-f-]+)\] received", worker.log()).group(1)
+
+    app.extensions["ortak.celery"].control.revoke(task_id, terminate=True, signal="SIGTERM")
+    ffmpeg.wait(timeout=30)  # raises TimeoutExpired if it outlives its task
+    assert not ffmpeg.is_running() or ffmpeg.status() == psutil.STATUS_ZOMBIE
+    with app.app_context():
+        row = db.session().scalar(select(Rendition).where(Rendition.asset_id == asset_id, Rendition.name == "proxy"))
+        assert row.status == "running"  # left for the sweeper to re-queue
+    assert worker.proc.poll() is None  # the worker lives on
