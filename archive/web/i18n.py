@@ -65,8 +65,21 @@ def format_decimal_size(size) -> str:
     return f"{format_decimal(value, '#,##0.#')} {units[i]}" if i else f"{int(value)} B"
 
 
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated later, when a request has a language."""
+    return message
+
+
 def init_babel(app: Flask) -> None:
+    from flask_babel import gettext
+
+    from archive.accounts.auth import login_manager
+
     compile_catalogues()
+    # Flask-Login flashes this when a page needs a login; translated at that moment.
+    login_manager.login_message = N_("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = gettext
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=select_locale)

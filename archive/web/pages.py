@@ -15,6 +15,7 @@ from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.services import search_backend
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
+from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, technical_rows
 from search.interfaces import QueryError, SearchQuery
 
 PER_PAGE = 20
@@ -24,27 +25,13 @@ MAX_PAGE = 500
 FACETS = ("country", "genre", "year", "language")
 FACET_TITLES = {"country": _l("Country"), "genre": _l("Genre"), "year": _l("Year"), "language": _l("Language")}
 ACTIVE = ("uploading", "processing")
-STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),
-                 "rejected": _l("Rejected"), "failed": _l("Failed")}
 RENDITION_STATUS_LABELS = {"pending": _l("Waiting"), "running": _l("Running"), "ready": _l("Ready"),
                            "failed": _l("Failed")}
 RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
                     "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard")}
-FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre": _l("Genre"),
-                "keywords": _l("Keywords"), "people": _l("People"), "places": _l("Places"),
-                "recorded": _l("Recorded"), "languages": _l("Spoken languages"),
-                "organisation": _l("Organisation"), "country": _l("Country")}
 ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)")}
-TECHNICAL_LABELS = {"container": _l("Container"), "format": _l("Format"), "duration": _l("Duration"),
-                    "size": _l("Size"), "bit_rate": _l("Bit rate"), "video_codec": _l("Video codec"),
-                    "audio_codec": _l("Audio codec"), "codec": _l("Codec"), "width": _l("Width"),
-                    "height": _l("Height"), "frame_rate": _l("Frame rate"), "channels": _l("Audio channels"),
-                    "sample_rate": _l("Sample rate"), "timecode": _l("Start timecode"),
-                    "start_timecode": _l("Start timecode"), "pix_fmt": _l("Pixel format"),
-                    "audio_channels": _l("Audio channels"), "resolution": _l("Resolution"),
-                    "video": _l("Video"), "audio": _l("Audio")}
 
 
 def lang() -> str:
@@ -121,55 +108,6 @@ def search_page(args: Mapping) -> dict[str, Any]:
 
 # ---- the asset page ------------------------------------------------------------------------
 
-def _technical_rows(technical: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """Flatten the probe's result into (label, value) rows; unknown keys keep their own name."""
-    rows: list[tuple[str, str]] = []
-    if not isinstance(technical, dict):
-        return rows
-    for key, value in technical.items():
-        label = str(TECHNICAL_LABELS.get(key, key.replace("_", " ")))
-        label = f"{prefix}{label}"
-        if isinstance(value, dict):
-            rows.extend(_technical_rows(value, f"{label} · "))
-        elif isinstance(value, list):
-            for i, item in enumerate(value, 1):
-                if isinstance(item, dict):
-                    rows.extend(_technical_rows(item, f"{label} {i} · "))
-                else:
-                    rows.append((f"{label} {i}", str(item)))
-        elif value not in (None, ""):
-            if key == "duration" and isinstance(value, (int, float)):
-                value = format_duration(value)
-            rows.append((label, str(value)))
-    return rows
-
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0.0, float(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{int(h):02d}:{int(m):02d}:{s:05.2f}"
-
-
-def _change_rows(before: dict | None, after: dict | None) -> list[dict[str, Any]]:
-    before, after = before or {}, after or {}
-    rows = []
-    for key in sorted(set(before) | set(after)):
-        rows.append({"field": str(FIELD_LABELS.get(key, key)), "before": _show(before.get(key)),
-                     "after": _show(after.get(key))})
-    return rows
-
-
-def _show(value: Any) -> str:
-    if value in (None, "", [], {}):
-        return "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_show(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_show(v) for v in value)
-    return str(value)
-
-
 def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
     session = db.session()
     asset = assets.get_asset(session, asset_id)
@@ -180,7 +118,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
     history = assets.history(session, asset)
     for ev in history:
         ev["label"] = str(ACTION_LABELS.get(ev["action"], ev["action"]))
-        ev["changes"] = _change_rows(ev["before"], ev["after"])
+        ev["changes"] = change_rows(ev["before"], ev["after"])
     return {
         "asset": doc,
         "meta": meta,
@@ -193,7 +131,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "poster_ready": renditions.get("poster", {}).get("status") == "ready"
                         or renditions.get("preview", {}).get("status") == "ready",
         "poster_name": "poster" if renditions.get("poster", {}).get("status") == "ready" else "preview",
-        "technical": _technical_rows(doc.get("technical")),
+        "technical": technical_rows(doc.get("technical")),
         "description": _localised(meta.get("description")),
         "history": history,
         "can_edit": can_edit,

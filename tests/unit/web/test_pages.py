@@ -1,0 +1,204 @@
+"""The pages' content: languages, escaping, the search page with facets, the asset page and its edits."""
+from __future__ import annotations
+
+import pytest
+
+from archive import db
+from archive.assets.models import Asset
+from search.indexing import index_asset
+from tests.asset_factory import create_asset
+from tests.unit.web.conftest import csrf_from
+
+XSS = "<script>alert(1)</script>"
+# A word on each page that differs in every language.
+WORDS = {"tr": ("Arşiv", "Dosya yükle", "Teknik üst veri"),
+         "az": ("Arxiv", "Fayl yüklə", "Texniki metaməlumat"),
+         "en": ("Archive", "Upload a file", "Technical metadata")}
+
+
+def _index(app, *asset_ids):
+    with app.app_context():
+        for aid in asset_ids:
+            index_asset(db.session(), aid)
+
+
+@pytest.mark.parametrize("lang", ["tr", "az", "en"])
+def test_every_page_in_each_language_by_accept_language(app, logged_in, lang):
+    client, uid = logged_in
+    aid = create_asset(app, uid, meta={"title": {"tr": "Bir film"}})
+    headers = {"Accept-Language": f"{lang};q=1, de;q=0.5"}
+    archive_word, upload_word, tech_word = WORDS[lang]
+    home = client.get("/", headers=headers).get_data(as_text=True)
+    assert archive_word in home and f'<html lang="{lang}">' in home
+    assert upload_word in client.get("/upload", headers=headers).get_data(as_text=True)
+    assert tech_word in client.get(f"/assets/{aid}", headers=headers).get_data(as_text=True)
+
+
+def test_login_page_in_each_language(client):
+    assert "Giriş yap" in client.get("/login").get_data(as_text=True)  # default: Turkish
+    assert "Daxil ol" in client.get("/login", headers={"Accept-Language": "az"}).get_data(as_text=True)
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert "Giriş yap" in client.get("/login", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+
+
+def test_switcher_choice_beats_accept_language_and_survives_login(client, web_user):
+    resp = client.get("/lang/az", query_string={"next": "/login"})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/login"
+    assert "ortak_lang=az" in resp.headers["Set-Cookie"]
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Daxil ol" in page
+    _uid, email = web_user("producer")
+    client.post("/login", data={"email": email, "password": "correct horse battery", "csrf_token": csrf_from(page)})
+    assert "Arxiv" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_unknown_language_and_offsite_next_are_refused(client):
+    assert client.get("/lang/de").status_code == 404
+    resp = client.get("/lang/en", query_string={"next": "//evil.example/"})
+    assert resp.headers["Location"] == "/"
+
+
+def test_user_text_is_escaped_everywhere(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid, filename=f"{XSS}.mp4",
+                       meta={"title": {"tr": XSS}, "description": {"tr": f"<img src=x onerror=alert(2)> {XSS}"},
+                             "keywords": [XSS], "people": ["<b>bold</b>"]})
+    _index(app, aid)
+    for path in (f"/assets/{aid}", "/?q=script", "/?q=" + XSS):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
+    page = client.get(f"/assets/{aid}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/?q=script").get_data(as_text=True)
+
+
+def test_search_page_lists_hits_with_facets_that_filter(app, logged_in):
+    client, uid = logged_in
+    a = create_asset(app, uid, b"a" * 100, meta={"title": {"tr": "İstanbul Boğazı", "en": "The Bosphorus"},
+                                                 "genre": "documentary", "recorded": "1975-06"})
+    b = create_asset(app, uid, b"b" * 100, meta={"title": {"tr": "Bakı türküsü"}, "genre": "folklore",
+                                                 "recorded": "1980", "languages": ["az"]})
+    _index(app, a, b)
+    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The Bosphorus" in html and "Bakı türküsü" in html  # title in the UI language, else a fallback
+    assert 'data-facet="genre" data-value="folklore"' in html and "Documentary" in html
+    assert 'data-facet="year" data-value="1975"' in html
+    filtered = client.get("/?genre=folklore").get_data(as_text=True)
+    assert "Bakı türküsü" in filtered and "Boğazı" not in filtered
+    assert 'class="facet-value on"' in filtered
+    found = client.get("/", query_string={"q": "istanbul"}).get_data(as_text=True)
+    assert "İstanbul Boğazı" in found and "Bakı" not in found
+    assert f'/api/v1/assets/{a}/download?rendition=poster&amp;inline=1' in found
+
+
+@pytest.mark.parametrize("query", [{"q": "\x00" * 10}, {"q": "x" * 5000}, {"page": "-1"}, {"page": "abc"},
+                                   {"page": "99999999999999999999"}, {"year": "<script>"}, {"q": '"unclosed'},
+                                   {"q": "title:(((("}])
+def test_hostile_search_parameters_never_500(logged_in, query):
+    client, _uid = logged_in
+    assert client.get("/", query_string=query).status_code in (200, 400)
+
+
+def test_asset_page_shows_player_status_technical_and_history(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid, renditions={"proxy": {"data": b"mp4", "content_type": "video/mp4"},
+                                             "poster": {"data": b"jpg", "content_type": "image/jpeg"}})
+    html = client.get(f"/assets/{aid}").get_data(as_text=True)
+    assert f'src="/api/v1/assets/{aid}/download?rendition=proxy&amp;inline=1"' in html
+    assert f'poster="/api/v1/assets/{aid}/download?rendition=poster&amp;inline=1"' in html
+    assert 'data-active="0"' in html and "00:00:04.00" in html
+
+
+def test_processing_asset_polls_and_shows_progress(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid, status="processing",
+                       renditions={"proxy": {"status": "running", "progress": 0.42},
+                                   "poster": {"status": "pending", "progress": 0.0}})
+    html = client.get(f"/assets/{aid}").get_data(as_text=True)
+    assert 'data-active="1"' in html and '<video' not in html
+    assert 'value="42"' in html and "asset.js" in html
+
+
+def test_rejected_asset_shows_the_reason(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid, status="rejected")
+    with app.app_context():
+        asset = db.session().get(Asset, aid)
+        asset.error = "The file is not audio or video: ffprobe found no streams."
+        db.session().commit()
+    html = client.get(f"/assets/{aid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Rejected:" in html and "ffprobe found no streams" in html
+
+
+@pytest.mark.parametrize("asset_id", ["00000000-0000-4000-8000-000000000000", "..%2F..%2Fetc", "x" * 300])
+def test_unknown_asset_is_an_html_404(logged_in, asset_id):
+    client, _uid = logged_in
+    resp = client.get(f"/assets/{asset_id}")
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
+
+
+def test_editing_metadata_saves_and_writes_history(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid, meta={"title": {"tr": "Eski başlık"}})
+    token = csrf_from(client.get(f"/assets/{aid}").get_data(as_text=True))
+    resp = client.post(f"/assets/{aid}", data={
+        "csrf_token": token, "title_tr": "Yeni başlık", "title_az": "Yeni başlıq", "title_en": "",
+        "description_tr": "Açıklama", "genre": "folklore", "keywords": "saz, aşık", "people": "Aşık Veysel",
+        "places": "Sivas", "recorded": "1970-05", "languages": "tr"})
+    assert resp.status_code == 302
+    with app.app_context():
+        meta = db.session().get(Asset, aid).meta
+    assert meta["title"] == {"tr": "Yeni başlık", "az": "Yeni başlıq"}
+    assert meta["keywords"] == ["saz", "aşık"] and meta["recorded"] == "1970-05" and meta["genre"] == "folklore"
+    html = client.get(f"/assets/{aid}").get_data(as_text=True)
+    assert "Üst veri değiştirildi" in html and "Eski başlık" in html and "producer-tr-web@example.org" in html
+
+
+def test_invalid_metadata_is_shown_not_saved(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid, meta={"title": {"tr": "Aynı"}})
+    token = csrf_from(client.get(f"/assets/{aid}").get_data(as_text=True))
+    resp = client.post(f"/assets/{aid}", data={"csrf_token": token, "title_tr": "x" * 100_000, "genre": ""})
+    assert resp.status_code == 422
+    resp = client.post(f"/assets/{aid}", data={"csrf_token": token, "title_tr": "Aynı", "recorded": "1975-13",
+                                               "genre": ""})
+    assert resp.status_code == 422 and "recorded" in resp.get_data(as_text=True)
+    resp = client.post(f"/assets/{aid}", data={"csrf_token": token, "genre": "<script>"})
+    assert resp.status_code == 400
+    with app.app_context():
+        assert db.session().get(Asset, aid).meta == {"title": {"tr": "Aynı"}}
+
+
+def test_producer_cannot_move_an_asset_to_another_organisation(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid)
+    token = csrf_from(client.get(f"/assets/{aid}").get_data(as_text=True))
+    client.post(f"/assets/{aid}", data={"csrf_token": token, "genre": "", "organisation": "Other", "country": "AZ"})
+    with app.app_context():
+        assert db.session().get(Asset, aid).country == "TR"
+
+
+def test_login_prompt_is_translated(client):
+    resp = client.get("/upload", headers={"Accept-Language": "az"}, follow_redirects=True)
+    assert "Bu səhifəni görmək üçün daxil olun." in resp.get_data(as_text=True)
+
+
+def test_technical_metadata_reads_like_a_spec_sheet(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid)
+    with app.app_context():
+        asset = db.session().get(Asset, aid)
+        asset.technical = {"container": "mov,mp4,m4a", "container_long": "QuickTime / MOV", "duration": 3725.5,
+                           "bit_rate": 804388, "video_codec": "h264", "width": 1440, "height": 1080,
+                           "display_width": 1920, "display_height": 1080, "frame_rate": "30000/1001",
+                           "frame_rate_float": 29.97003, "interlaced": True, "audio_codec": "aac",
+                           "audio_channels": 2, "audio_sample_rate": 48000, "start_timecode": "10:00:00:00",
+                           "kind": "video", "decode_warnings": []}
+        db.session().commit()
+    html = client.get(f"/assets/{aid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for text in ("QuickTime / MOV", "01:02:05.50", "804 kb/s", "1440 × 1080", "1920 × 1080", "29.97 fps",
+                 "Interlaced", "48,000 Hz", "10:00:00:00"):
+        assert text in html, text
+    assert "mov,mp4,m4a" not in html
+    tr = client.get(f"/assets/{aid}").get_data(as_text=True)
+    assert "29,97 fps" in tr and "Geçmeli" in tr
