@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
+from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS
 from archive.web.i18n import format_decimal_size
 
 FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre": _l("Genre"),
@@ -87,6 +88,9 @@ def show(key: str, value: Any) -> str:
         return format_decimal_size(value)
     if key == "status" and value in STATUS_LABELS:
         return str(STATUS_LABELS[value])
+    labels = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS}.get(key)
+    if labels and isinstance(value, str):
+        return str(labels.get(value, value))
     if isinstance(value, dict):
         return "; ".join(f"{FIELD_LABELS.get(k, k)}: {show(k, v)}" for k, v in value.items())
     if isinstance(value, list):

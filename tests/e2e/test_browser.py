@@ -59,6 +59,7 @@ def test_upload_play_and_find(page, service, small_video):
 
     page.wait_for_selector("#asset-title")
     assert page.inner_text("#asset-title") == title
+    _shot(page, "asset-processing")  # usually still processing: the worker takes a few seconds
     # The page polls the API every 2 s and reloads itself when processing ends.
     page.wait_for_selector("#status-badge[data-status=ready]", timeout=READY_TIMEOUT_MS)
     video = page.wait_for_selector("video#player")
@@ -104,3 +105,27 @@ def test_wrong_password_shows_a_clear_error(page, service):
     page.click("button[type=submit]")
     assert "E-posta adresi ya da parola yanlış." in page.inner_text("#login-error")
     _shot(page, "login-error")
+
+
+def test_not_media_is_rejected_with_a_reason_and_a_second_upload_is_a_duplicate(page, service, tmp_path):
+    fake = tmp_path / "notlar.mp4"
+    fake.write_bytes(f"Bu bir video değil {uuid.uuid4()}\n".encode() * 200)
+    _log_in(page, service)
+
+    def upload() -> str:
+        page.goto(service.url + "/upload")
+        page.set_input_files("#file", str(fake))
+        page.click("#start")
+        return page.wait_for_selector("#asset-link", timeout=60_000).get_attribute("href")
+
+    first = upload()
+    assert page.locator("#result .notice-success").count() == 1
+    page.goto(service.url + first)
+    page.wait_for_selector("#status-badge[data-status=rejected]", timeout=READY_TIMEOUT_MS)
+    assert page.inner_text("#rejection").strip()  # the reason a person can read
+    _shot(page, "asset-rejected")
+
+    again = upload()
+    assert again == first
+    assert "Bu dosyanın tıpatıp aynısı zaten arşivde." in page.inner_text("#result .notice-warning")
+    _shot(page, "upload-duplicate")
