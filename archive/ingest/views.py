@@ -32,6 +32,11 @@ def _tus_headers(response):
     return response
 
 
+def _method() -> str:
+    # tus core: X-HTTP-Method-Override replaces the method, for clients that cannot send PATCH or DELETE.
+    return request.headers.get("X-HTTP-Method-Override", request.method).upper()
+
+
 def _empty(status: int, headers: dict[str, str]):
     resp = make_response("", status)
     resp.headers.update(headers)
@@ -93,7 +98,7 @@ def create():
 @require_user(*UPLOADERS)
 def status(upload_id):
     upload = services.get_upload(db.session(), api_user(), upload_id)
-    if request.method == "GET":
+    if _method() == "GET":
         resp = jsonify(services.describe(upload))
         resp.headers.update(_done_headers(upload))
         return resp
@@ -121,3 +126,13 @@ def patch(upload_id):
 def delete(upload_id):
     services.terminate(db.session(), api_user(), upload_id)
     return _empty(204, {})
+
+
+@bp.route("/<upload_id>", methods=["POST"], provide_automatic_options=False)
+def method_override(upload_id):
+    views = {"PATCH": patch, "DELETE": delete, "HEAD": status}
+    view = views.get(_method())
+    if view is None:
+        raise ApiError("POST to an upload needs X-HTTP-Method-Override: PATCH, DELETE or HEAD.",
+                       code="method_not_allowed", status=405, headers={"Allow": "GET, HEAD, PATCH, DELETE, OPTIONS"})
+    return view(upload_id)

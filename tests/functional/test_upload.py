@@ -542,3 +542,16 @@ def test_under_gunicorn(gunicorn_server, app, producer, sample_video, sample_ima
     assert resp.status_code == 204, resp.text
     assert asset_for(app, url).sha256 == hashlib.sha256(image).hexdigest()
     assert_error(patch(url, token, 0, b"x"), 409, "upload_finished")
+
+
+def test_method_override(live_server, app, producer):
+    url = create(live_server, producer[1], 4)
+    h = tus(producer[1], **{"Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"})
+    resp = requests.post(url, data=b"ab", headers={**h, "X-HTTP-Method-Override": "PATCH"}, timeout=10)
+    assert resp.status_code == 204 and resp.headers["Upload-Offset"] == "2"
+    resp = requests.post(url, headers={**tus(producer[1]), "X-HTTP-Method-Override": "HEAD"}, timeout=10)
+    assert resp.headers["Upload-Offset"] == "2" and resp.headers["Upload-Length"] == "4"
+    assert_error(requests.post(url, headers=tus(producer[1]), timeout=10), 405, "method_not_allowed")
+    resp = requests.post(url, headers={**tus(producer[1]), "X-HTTP-Method-Override": "DELETE"}, timeout=10)
+    assert resp.status_code == 204
+    assert_error(head(url, producer[1]), 404)
