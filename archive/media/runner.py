@@ -31,7 +31,8 @@ KILL_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
 MAX_STDOUT = 64 * 1024 * 1024  # ffprobe JSON of a sane file is far smaller
 
 _active: dict[int, subprocess.Popen] = {}
-_active_lock = threading.Lock()
+# Re-entrant: the SIGTERM handler runs on the main thread, possibly while it holds the lock.
+_active_lock = threading.RLock()
 
 
 class MediaError(Exception):
