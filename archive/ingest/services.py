@@ -75,7 +75,8 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
     """Store a staged file under its content key and create its Asset; (asset, created).
 
     The staged file is consumed either way. An exact duplicate (same SHA-256) returns the
-    existing asset and stores nothing. The caller commits; the ingest task goes after it.
+    existing asset and stores nothing. The caller commits (and must have nothing else
+    pending: a lost race is resolved by a rollback); the ingest task goes after the commit.
     """
     existing = find_by_sha256(session, sha256)
     if existing is not None:
@@ -93,12 +94,13 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
     asset = Asset(status="processing", filename=filename, size=size, sha256=sha256, original_key=key,
                   content_type=content_type or guess_content_type(filename), meta=meta,
                   organisation_id=org.id, country=country, uploader_id=uploader.id)
+    session.add(asset)
     try:
-        with session.begin_nested():
-            session.add(asset)
-            session.flush()
+        session.flush()
     except IntegrityError:
-        # Another request registered the same bytes a moment ago.
+        # Another request registered the same bytes a moment ago. Rolling back the whole
+        # transaction is safe: callers hold nothing uncommitted at this point.
+        session.rollback()
         existing = find_by_sha256(session, sha256)
         if existing is None:
             raise

@@ -163,3 +163,29 @@ def test_register_original_reuses_an_orphaned_blob(app, producer):
 def test_content_type_hint_is_only_a_plain_media_type(hint, expected):
     assert services.guess_content_type("no-extension", hint) == expected
     assert services.guess_content_type("film.mp4", hint) == "video/mp4"
+
+
+def test_register_original_loses_a_race_gracefully(app, producer, monkeypatch):
+    # Another process commits the same bytes between our lookup and our insert.
+    with app.app_context():
+        s = db.session()
+        user = s.get(User, producer[0])
+        data = b"raced"
+        sha = hashlib.sha256(data).hexdigest()
+        winner, _ = services.register_original(s, staged=_stage(app, data, "w"), sha256=sha, size=len(data),
+                                               filename="w.bin", meta={}, uploader=user)
+        s.commit()
+        real = services.find_by_sha256
+        calls = []
+
+        def blind_once(session, digest):
+            calls.append(digest)
+            return None if len(calls) == 1 else real(session, digest)
+
+        monkeypatch.setattr(services, "find_by_sha256", blind_once)
+        loser, created = services.register_original(s, staged=_stage(app, data, "l"), sha256=sha, size=len(data),
+                                                    filename="l.bin", meta={}, uploader=user)
+        s.commit()
+        assert not created and loser.id == winner.id
+        assert s.scalar(select(func.count()).select_from(Asset)) == 1
+        assert not (staging.upload_dir() / "l").exists()
