@@ -18,10 +18,24 @@ def ortak(app_config, monkeypatch):
     monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
     monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
 
+    import archive.cli
+
+    made = []
+    real = archive.cli._app
+
+    def tracked_app():
+        made.append(real())
+        return made[-1]
+
+    # The command's app is released here, so no database connection outlives the test.
+    monkeypatch.setattr(archive.cli, "_app", tracked_app)
+
     def run(*args):
         return CliRunner().invoke(main, ["import", *args], catch_exceptions=False)
 
-    return run
+    yield run
+    for app in made:
+        app.extensions["ortak.db"].dispose()
 
 
 @pytest.fixture
