@@ -129,3 +129,22 @@ def test_not_media_is_rejected_with_a_reason_and_a_second_upload_is_a_duplicate(
     assert again == first
     assert "Bu dosyanın tıpatıp aynısı zaten arşivde." in page.inner_text("#result .notice-warning")
     _shot(page, "upload-duplicate")
+
+
+def test_pages_fit_a_phone_screen(browser, service):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="az-AZ", is_mobile=True)
+    page = context.new_page()
+    try:
+        _log_in(page, service)
+        paths = ["/", "/upload"]
+        first_hit = page.locator("ol.hits a").first
+        if first_hit.count():
+            paths.append(first_hit.get_attribute("href"))
+        for path in paths:
+            page.goto(service.url + path)
+            assert page.locator("html").get_attribute("lang") == "az"
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+            _shot(page, "phone" + path.replace("/", "-").rstrip("-"))
+    finally:
+        context.close()
