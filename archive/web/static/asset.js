@@ -30,9 +30,14 @@
 
   function poll() {
     fetch(root.dataset.api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (res) {
+        // Logged out or gone: a reload shows the login page or the 404 page.
+        if ([401, 403, 404].indexOf(res.status) >= 0) { window.location.reload(); return undefined; }
+        return res.ok ? res.json() : null;
+      })
       .then(function (doc) {
-        if (!doc) { return setTimeout(poll, 2000); }
+        if (doc === undefined) { return; }
+        if (!doc) { setTimeout(poll, 2000); return; }
         var newRenditions = update(doc);
         if (ACTIVE.indexOf(doc.status) < 0 || newRenditions) {
           // Status labels and the player are rendered (and translated) by the server.
