@@ -68,7 +68,10 @@ def _datetime(value) -> str:
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+    # The services speak English; the common cases get the page's language, the detail stays.
+    message = {403: _("You are not allowed to do this."), 404: _("There is no such page.")}.get(exc.status)
+    return render_template("error.html", status=exc.status, message=message or exc.message,
+                           detail=exc.message if message else None), exc.status
 
 
 @bp.errorhandler(CSRFError)
