@@ -2,6 +2,7 @@
 wait until it is ready, play it, find it by searching its title."""
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from pathlib import Path
@@ -148,3 +149,28 @@ def test_pages_fit_a_phone_screen(browser, service):
             _shot(page, "phone" + path.replace("/", "-").rstrip("-"))
     finally:
         context.close()
+
+
+def test_upload_resumes_after_a_dropped_request(page, service, tmp_path):
+    """The first PATCH is cut off in the network; tus-js-client asks the server for the offset
+    (HEAD) and sends the rest, and the upload completes."""
+    data = tmp_path / "kesik.bin"
+    data.write_bytes(os.urandom(300_000))
+    seen: list[str] = []
+    dropped = []
+
+    def through(route, request):
+        seen.append(request.method)
+        if request.method == "PATCH" and not dropped:
+            dropped.append(request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    _log_in(page, service)
+    page.route("**/api/v1/uploads**", through)
+    page.goto(service.url + "/upload")
+    page.set_input_files("#file", str(data))
+    page.click("#start")
+    page.wait_for_selector("#asset-link", timeout=60_000)
+    assert dropped and seen.count("PATCH") >= 2 and "HEAD" in seen, seen
