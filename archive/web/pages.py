@@ -29,6 +29,7 @@ RENDITION_STATUS_LABELS = {"pending": _l("Waiting"), "running": _l("Running"), "
                            "failed": _l("Failed")}
 RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
                     "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard")}
+AUDIO_PROXY_LABEL = _l("Listening copy")
 ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)")}
@@ -124,7 +125,8 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "meta": meta,
         "active": doc["status"] in ACTIVE,
         "status_label": STATUS_LABELS.get(doc["status"], doc["status"]),
-        "renditions": [{**r, "label": RENDITION_LABELS.get(r["name"], r["name"]),
+        "renditions": [{**r, "label": (AUDIO_PROXY_LABEL if (r["name"], doc["kind"]) == ("proxy", "audio")
+                                  else RENDITION_LABELS.get(r["name"], r["name"])),
                         "status_label": RENDITION_STATUS_LABELS.get(r["status"], r["status"]),
                         "percent": progress_percent(r)} for r in doc["renditions"]],
         "proxy_ready": renditions.get("proxy", {}).get("status") == "ready",

@@ -256,3 +256,11 @@ def test_search_pages_through_results(app, logged_in):
     assert first.count('class="hit"') == 20 and "Sayfa 1 / 2" in first and 'rel="next"' in first
     second = client.get("/?page=2").get_data(as_text=True)
     assert second.count('class="hit"') == 3 and 'rel="prev"' in second
+
+
+def test_audio_asset_gets_an_audio_player(app, logged_in):
+    client, uid = logged_in
+    aid = create_asset(app, uid, kind="audio", filename="türkü.wav", content_type="audio/wav",
+                       renditions={"proxy": {"data": b"m4a", "content_type": "audio/mp4"}})
+    html = client.get(f"/assets/{aid}").get_data(as_text=True)
+    assert '<audio id="player"' in html and "<video" not in html and "Dinleme kopyası" in html
