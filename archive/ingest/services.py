@@ -224,35 +224,34 @@ def _receive(session, upload, fh, digest, stream, limit, checksum, *, exact: boo
     piece = hashlib.sha256() if checksum else None
     written = 0
     disconnected = False
-    try:
-        while written < limit:
-            try:
-                data = stream.read(min(staging.CHUNK, limit - written))
-            except Exception:  # the client went away or sent a broken body; keep what arrived
-                log.info("upload %s: body ended early after %d bytes", upload.id, written, exc_info=True)
-                data, disconnected = b"", True
-            if not data:
-                disconnected = disconnected or exact
-                break
-            fh.write(data)
-            digest.update(data)
-            if piece is not None:
-                piece.update(data)
-            written += len(data)
-            if piece is None and written - (committed - start) >= COMMIT_EVERY:
-                fh.flush()
-                committed = upload.offset = start + written
-                session.commit()
-        if not exact and written == limit and not disconnected and stream.read(1):
-            fh.truncate(start)
+    with staging.HashWorker(digest, piece) as hasher:
+        try:
+            while written < limit:
+                try:
+                    data = stream.read(min(staging.CHUNK, limit - written))
+                except Exception:  # the client went away or sent a broken body; keep what arrived
+                    log.info("upload %s: body ended early after %d bytes", upload.id, written, exc_info=True)
+                    data, disconnected = b"", True
+                if not data:
+                    disconnected = disconnected or exact
+                    break
+                fh.write(data)
+                hasher.update(data)
+                written += len(data)
+                if piece is None and written - (committed - start) >= COMMIT_EVERY:
+                    fh.flush()
+                    committed = upload.offset = start + written
+                    session.commit()
+            if not exact and written == limit and not disconnected and stream.read(1):
+                fh.truncate(start)
+                staging.hash_cache().drop(upload.id)
+                raise ApiError("The body goes past Upload-Length.", code="exceeds_upload_length", status=413)
+            fh.flush()
+        except OSError as exc:
+            fh.truncate(committed)
             staging.hash_cache().drop(upload.id)
-            raise ApiError("The body goes past Upload-Length.", code="exceeds_upload_length", status=413)
-        fh.flush()
-    except OSError as exc:
-        fh.truncate(committed)
-        staging.hash_cache().drop(upload.id)
-        raise ApiError(f"The server could not store the bytes: {exc.strerror}.", code="storage_failed",
-                       status=507) from exc
+            raise ApiError(f"The server could not store the bytes: {exc.strerror}.", code="storage_failed",
+                           status=507) from exc
     if piece is not None and (disconnected or piece.digest() != checksum[1]):
         fh.truncate(start)
         fh.flush()

@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import queue
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -50,6 +51,47 @@ class HashCache:
     def drop(self, upload_id: str) -> None:
         with self._lock:
             self._items.pop(upload_id, None)
+
+
+class HashWorker:
+    """Feed chunks to SHA-256 objects on a helper thread while the request thread receives the next.
+
+    hashlib releases the GIL for large buffers, so a PATCH costs about the larger of
+    (receive + write) and (hash) instead of their sum. At most `depth` chunks wait: memory
+    stays bounded. Read the digests only after the `with` block has closed.
+    """
+
+    def __init__(self, *digests, depth: int = 4):
+        self._digests = [d for d in digests if d is not None]
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ortak-upload-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    for digest in self._digests:
+                        digest.update(data)
+                except BaseException as exc:  # kept for close(); the queue is still drained
+                    self._error = exc
+
+    def update(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> "HashWorker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def hash_cache() -> HashCache:
