@@ -11,6 +11,8 @@ place (readers only ever see complete files), and claims a message by renaming i
 `processed_folder`, which is on the same filesystem (rename is atomic: exactly one consumer
 wins). The claimed file is deleted once read. Like the stock transport it has no
 redelivery after a crash (a claimed message is gone); the sweeper re-queues such work.
+Queue bindings (written as files under `control_folder`) are declared per connection, not
+remembered per process (see Transport).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import uuid
 from queue import Empty
 from time import monotonic
 
-from kombu.transport import filesystem
+from kombu.transport import filesystem, virtual
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
@@ -72,3 +74,11 @@ class Channel(filesystem.Channel):
 class Transport(filesystem.Transport):
     Channel = Channel
     driver_name = "ortak-filesystem"
+
+    def __init__(self, client, **kwargs):
+        super().__init__(client, **kwargs)
+        # Stock kombu shares one in-memory binding table per process: a binding declared for
+        # one broker folder is then "known" for every other, the binding file is never
+        # written there, and messages sent to that folder are dropped as unroutable. Each
+        # connection keeps its own table, so its first declare always writes the file.
+        self.state = virtual.BrokerState()
