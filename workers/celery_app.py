@@ -2,7 +2,6 @@
 from celery.signals import worker_process_init
 
 from archive import create_app
-from archive.media.runner import install_termination_handler
 
 flask_app = create_app()
 celery = flask_app.extensions["ortak.celery"]
@@ -12,5 +11,3 @@ celery = flask_app.extensions["ortak.celery"]
 def _fresh_connections(**_kwargs):
     # Forked pool processes must not share the parent's database connections.
     flask_app.extensions["ortak.db"].dispose()
-    # A revoked/terminated task gets SIGTERM in this pool process: take ffmpeg down with it.
-    install_termination_handler()

@@ -2,11 +2,11 @@
 
 Every command gets its own process group (so a kill reaches everything it spawned), a
 timeout, its stderr tail kept for the error message, and `-progress pipe:1` parsed into a
-0..1 fraction. The group is killed (SIGTERM, then SIGKILL) on timeout, on any exception in
-the caller (including SystemExit from a signal handler), and when the worker process gets
-SIGTERM (a revoked/terminated Celery task): `install_termination_handler` arranges that.
-On Linux the child also gets PR_SET_PDEATHSIG, so even a SIGKILLed worker takes its
-ffmpeg with it.
+0..1 fraction. The group is killed (SIGTERM, then SIGKILL) on timeout and on any exception
+unwinding through `run`. A revoked/terminated Celery task is such an exception: billiard's
+SIGTERM handler in the pool process raises SystemExit in the task, so the `finally` here
+kills ffmpeg before the process exits. A SIGKILLed worker (hard time limit, OOM killer)
+unwinds nothing; for that the child gets PR_SET_PDEATHSIG on Linux and dies with it.
 """
 from __future__ import annotations
 
@@ -29,10 +29,6 @@ log = logging.getLogger(__name__)
 
 KILL_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
 MAX_STDOUT = 64 * 1024 * 1024  # ffprobe JSON of a sane file is far smaller
-
-_active: dict[int, subprocess.Popen] = {}
-# Re-entrant: the SIGTERM handler runs on the main thread, possibly while it holds the lock.
-_active_lock = threading.RLock()
 
 
 class MediaError(Exception):
@@ -104,8 +100,6 @@ def run(argv: Sequence[str], *, timeout: float, capture_stdout: bool = False,
                                 start_new_session=True, preexec_fn=_child_setup, close_fds=True)
     except OSError as exc:
         raise CommandFailed(argv, None, "", f"cannot start {os.path.basename(argv[0])}: {exc}") from exc
-    with _active_lock:
-        _active[proc.pid] = proc
     readers = [threading.Thread(target=_read_stderr, args=(proc.stderr, tail), daemon=True),
                threading.Thread(target=_read_stdout, args=(proc.stdout, capture_stdout, chunks, latest), daemon=True)]
     for t in readers:
@@ -135,8 +129,6 @@ def run(argv: Sequence[str], *, timeout: float, capture_stdout: bool = False,
     finally:
         if proc.returncode is None:  # the caller is unwinding: never leave ffmpeg behind
             kill_group(proc)
-        with _active_lock:
-            _active.pop(proc.pid, None)
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
@@ -195,31 +187,3 @@ def kill_group(proc: subprocess.Popen, grace: float = KILL_GRACE) -> None:
         proc.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         log.error("process group %s did not die after SIGKILL", pgid)
-
-
-def kill_all_active() -> int:
-    """Kill every command this process is running (used on worker termination)."""
-    with _active_lock:
-        procs = list(_active.values())
-    for proc in procs:
-        _signal_group(proc.pid, signal.SIGKILL)
-    return len(procs)
-
-
-def install_termination_handler() -> None:
-    """On SIGTERM, take this process's ffmpeg groups down before dying.
-
-    Celery terminates a revoked task by sending SIGTERM to the pool process; without this
-    the ffmpeg child, in its own session, would run on to the end of the transcode.
-    """
-    previous = signal.getsignal(signal.SIGTERM)
-
-    def _on_term(signum, frame):
-        kill_all_active()
-        if callable(previous):
-            previous(signum, frame)
-            return
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, _on_term)

@@ -147,7 +147,12 @@ def produce(session: Session, asset: Asset, profile: Profile, src: str, *, kind:
         session.commit()
         return row
     except BaseException as exc:  # record, then let the caller (and Celery) see it
-        message = str(exc) or exc.__class__.__name__
+        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            # billiard turns SIGTERM (a revoked task, a worker shutting down) into SystemExit.
+            message = ("interrupted: the worker process was stopped (task revoked or worker shut down); "
+                       "the sweeper will retry")
+        else:
+            message = str(exc) or exc.__class__.__name__
         with contextlib.suppress(Exception):
             mark_failed(session, row.id, f"{profile.name} failed: {message}")
         raise
