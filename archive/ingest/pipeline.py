@@ -21,6 +21,7 @@ from archive.media import images
 from archive.media.probe import ProbeResult, Rejected, inspect_media
 from archive.media.profiles import renditions_for
 from archive.renditions import services as renditions
+from archive.storage.interfaces import BlobNotFound, StorageError
 from archive.tasks import DEFAULT_QUEUE, enqueue
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,12 @@ def _fail(session: Session, asset_id: str, exc: Exception) -> str:
     asset = session.get(Asset, asset_id)
     if asset is None:
         return "missing"
-    message = f"Processing failed: {exc}" if str(exc) else f"Processing failed: {exc.__class__.__name__}"
+    if isinstance(exc, BlobNotFound):
+        message = "Processing failed: the original file is missing from storage."
+    elif isinstance(exc, StorageError):
+        message = f"Processing failed: storage could not be read or written ({exc})."
+    else:
+        message = f"Processing failed: {exc}" if str(exc) else f"Processing failed: {exc.__class__.__name__}"
     _change_status(session, asset, "failed", message, "asset.failed")
     session.commit()
     return "failed"

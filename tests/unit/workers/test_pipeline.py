@@ -124,3 +124,11 @@ def test_rendition_rows_are_unique_per_asset_and_name(app, add_asset, sample_ima
         s.commit()
         assert a.id == b.id
         assert len(s.scalars(select(Rendition).where(Rendition.asset_id == asset_id)).all()) == 1
+
+
+def test_missing_original_fails_with_a_clear_error(app, add_asset, sample_image):
+    asset_id = add_asset(sample_image)
+    with app.app_context():
+        storage().delete(db.session().get(Asset, asset_id).original_key)
+    assert _run(app, asset_id) == "failed"
+    assert _asset(app, asset_id)[0].error == "Processing failed: the original file is missing from storage."
