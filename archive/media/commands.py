@@ -31,7 +31,7 @@ def file_url(path: str) -> str:
 
 def even(n: float) -> int:
     """Round to the nearest even integer ≥ 2 (x264 with 4:2:0 needs even dimensions)."""
-    return max(2, int(round(n / 2.0)) * 2)
+    return max(2, int(n / 2.0 + 0.5) * 2)  # half up, not banker's rounding
 
 
 def fit_within(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:
