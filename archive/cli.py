@@ -170,9 +170,8 @@ def reindex():
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Run the sweeper once and exit.")
-def sweep(once):
-    """Re-queue work that has been stuck longer than ORTAK_STUCK_AFTER seconds."""
+def sweep():
+    """Re-queue work stuck longer than ORTAK_STUCK_AFTER seconds (the worker's beat also runs this)."""
     from workers.sweeper import sweep_stuck
 
     with _app().app_context():

@@ -37,6 +37,9 @@ def index_asset(asset_id: str) -> None:
 
 @shared_task(name="workers.tasks.sweep", ignore_result=True)
 def sweep() -> int:
+    from archive import db
+    from archive.ingest.services import purge_expired
     from workers.sweeper import sweep_stuck
 
+    purge_expired(db.session())  # abandoned tus uploads free their staged bytes
     return sweep_stuck()
