@@ -6,6 +6,7 @@ PostgreSQL, one database per session is migrated and every table is truncated af
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -137,6 +138,32 @@ def producer(make_user):
 def auth(producer):
     """Authorization headers for a producer."""
     return {"Authorization": f"Bearer {producer[1]}"}
+
+
+@pytest.fixture
+def register_file(app, make_user, tmp_path):
+    """register_file(path) -> asset_id: stored in the configured storage and committed, as an
+    upload is; the commit sends `ingest` to the configured broker."""
+    from archive import db
+    from archive.accounts.models import User
+    from archive.ingest.services import register_original
+
+    user_id, _ = make_user("producer", "TR")
+
+    def _register(path: Path, filename: str | None = None) -> str:
+        staged = tmp_path / f"staged-{uuid.uuid4().hex}"
+        shutil.copyfile(path, staged)
+        data = staged.read_bytes()
+        with app.app_context():
+            s = db.session()
+            asset, created = register_original(s, staged=staged, sha256=hashlib.sha256(data).hexdigest(),
+                                               size=len(data), filename=filename or path.name, meta={},
+                                               uploader=s.get(User, user_id))
+            assert created
+            s.commit()
+            return asset.id
+
+    return _register
 
 
 # ---- real media, made with ffmpeg's lavfi sources ----
