@@ -12,7 +12,11 @@ from archive.errors import ApiError
 def _app():
     from archive import create_app
 
-    return create_app()
+    app = create_app()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # close the pool when the command ends, even by sys.exit
+        ctx.call_on_close(app.extensions["ortak.db"].dispose)
+    return app
 
 
 def _fail(exc: ApiError) -> None:
