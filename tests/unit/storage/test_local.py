@@ -10,31 +10,13 @@ import pytest
 
 from archive.storage import BlobNotFound, InvalidKey, StorageError
 from archive.storage.local import LocalBlobStorage
+from tests.contract.test_storage import FailingStream, read_all
 
 DATA = bytes(range(256)) * 40 + b"tail"
 
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def read_all(store, key, *args) -> bytes:
-    return b"".join(store.open_range(key, *args))
-
-
-class FailingStream(io.RawIOBase):
-    def __init__(self, good: int):
-        self.good = good
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        if self.good <= 0:
-            raise ConnectionResetError("client went away")
-        n = self.good if n is None or n < 0 else min(n, self.good)
-        self.good -= n
-        return b"x" * n
 
 
 @pytest.fixture
