@@ -166,6 +166,23 @@ def register_file(app, make_user, tmp_path):
     return _register
 
 
+@pytest.fixture
+def ortak_cli(app_config, monkeypatch):
+    """ortak_cli(*args, input=None) -> click Result: the `ortak` command with the environment a user sets."""
+    from click.testing import CliRunner
+
+    from archive.cli import main
+
+    monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
+    monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
+    monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
+
+    def run(*args, input=None):
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
 # ---- real media, made with ffmpeg's lavfi sources ----
 
 def _ffmpeg(*args: str) -> None:

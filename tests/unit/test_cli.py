@@ -1,21 +1,10 @@
 """The `ortak` console script, driven through click with the environment a user would set."""
 import pytest
-from click.testing import CliRunner
-
-from archive.cli import main
 
 
 @pytest.fixture
-def ortak(app_config, monkeypatch):
-    monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
-    monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
-    monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
-    runner = CliRunner()
-
-    def run(*args, input=None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-
-    return run
+def ortak(ortak_cli):
+    return ortak_cli
 
 
 def test_org_user_token(ortak):

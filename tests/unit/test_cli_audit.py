@@ -2,36 +2,19 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import text
 
 from archive import db
 from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive import cli
-from archive.cli import main
 from archive.usage.services import record_usage
 from tests.asset_factory import create_asset
 
 
 @pytest.fixture
-def audit(app_config, monkeypatch):
+def audit(ortak_cli):
     # The command builds its own app from the environment, as it does for a user.
-    monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
-    monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
-    monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
-    # The command's app is never disposed (the process normally exits); here its pooled
-    # connections would outlive the test and, on PostgreSQL, warn as unclosed.
-    made = []
-    real_app = cli._app
-    monkeypatch.setattr(cli, "_app", lambda: made.append(real_app()) or made[-1])
-
-    def run():
-        return CliRunner().invoke(main, ["audit", "verify"], catch_exceptions=False)
-
-    yield run
-    for app in made:
-        app.extensions["ortak.db"].dispose()
+    return lambda: ortak_cli("audit", "verify")
 
 
 def _records(app, user_id, n=3):

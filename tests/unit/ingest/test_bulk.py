@@ -4,38 +4,15 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from archive import db
 from archive.assets.models import Asset
-from archive.cli import main
 
 
 @pytest.fixture
-def ortak(app_config, monkeypatch):
-    monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
-    monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
-    monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
-
-    import archive.cli
-
-    made = []
-    real = archive.cli._app
-
-    def tracked_app():
-        made.append(real())
-        return made[-1]
-
-    # The command's app is released here, so no database connection outlives the test.
-    monkeypatch.setattr(archive.cli, "_app", tracked_app)
-
-    def run(*args):
-        return CliRunner().invoke(main, ["import", *args], catch_exceptions=False)
-
-    yield run
-    for app in made:
-        app.extensions["ortak.db"].dispose()
+def ortak(ortak_cli):
+    return lambda *args: ortak_cli("import", *args)
 
 
 @pytest.fixture
