@@ -1,6 +1,6 @@
 """Every model, imported once so that the mapper registry and Alembic see them all."""
-from archive.accounts.models import ApiToken, Organisation, User  # noqa: F401
-from archive.assets.models import Asset  # noqa: F401
+from archive.accounts.models import ApiToken, Organisation, User, UserSession  # noqa: F401
+from archive.assets.models import Asset, AssetHolding  # noqa: F401
 from archive.events.models import Event  # noqa: F401
 from archive.ingest.models import Upload  # noqa: F401
 from archive.renditions.models import Rendition  # noqa: F401

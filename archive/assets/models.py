@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db import Base, UTCDateTime, new_id, utcnow
@@ -28,6 +28,8 @@ class Asset(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="processing")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Machine-readable reason of `error` (a rejection or failure code), so pages can translate it.
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     content_type: Mapped[str | None] = mapped_column(String(127), nullable=True)
@@ -60,6 +62,29 @@ class Asset(Base):
             if titles.get(code):
                 return titles[code]
         return self.filename
+
+
+class AssetHolding(Base):
+    """Another organisation that holds a copy of an asset's original.
+
+    The archive stores identical bytes once (one Asset per SHA-256). When a second
+    organisation uploads a file the archive already holds, it is recorded here as also
+    holding a copy, with the file name and metadata it sent kept as its contribution.
+    """
+
+    __tablename__ = "asset_holdings"
+    __table_args__ = (UniqueConstraint("asset_id", "organisation_id", name="uq_asset_holdings_asset_org"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), nullable=False, index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    meta: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    organisation = relationship("Organisation", lazy="joined")
+    uploader = relationship("User", lazy="joined")
 
 
 from archive.renditions.models import Rendition  # noqa: E402,F401  (mapper registry)
