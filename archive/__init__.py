@@ -11,6 +11,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive import models  # noqa: F401  (register every mapper)
+    from archive.accounts.passwords import init_passwords
     from archive.config import ensure_secret_key, load_config
     from archive.db import Database, close_session
     from archive.errors import register_error_handlers
@@ -31,10 +32,33 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ortak.search"] = make_search(app.config)
     app.extensions["ortak.celery"] = make_celery(app)
     app.teardown_appcontext(close_session)
+    init_passwords(app)
+    _trust_proxies(app)
+    _no_sniffing(app)
 
     register_error_handlers(app)
     _register_blueprints(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host/-Port from exactly TRUSTED_PROXIES hops (0: none),
+    so that the client's address (login throttling) and https (Secure cookies) are the real
+    ones behind a reverse proxy, and a client cannot forge them when there is none."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+
+
+def _no_sniffing(app: Flask) -> None:
+    @app.after_request
+    def _nosniff(resp):
+        # Every response, API and downloads included: a browser must not guess a type
+        # (an uploaded "video" that is really HTML would otherwise run as a page).
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return resp
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -50,6 +50,27 @@ DEFAULTS: dict[str, Any] = {
     "STUCK_AFTER": 3600,
     "SECRET_KEY": "",
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    # False: the session cookie is Secure whenever the request came over https (directly or
+    # through a trusted proxy's X-Forwarded-Proto); True: always.
+    "SESSION_COOKIE_SECURE": False,
+    # How many reverse proxies in front of the service set X-Forwarded-For/-Proto/-Host/-Port
+    # (Werkzeug ProxyFix). 0 trusts none of those headers: a client could forge them.
+    "TRUSTED_PROXIES": 0,
+    # Failed logins (web form) and failed bearer tokens, counted per moving window of
+    # LOGIN_FAILURE_WINDOW seconds; past a limit, every attempt is refused (429 + Retry-After)
+    # until the window has moved on.
+    "LOGIN_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_FAILURES_PER_ADDRESS": 20,
+    "TOKEN_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_FAILURE_WINDOW": 900,
+    # Where the counters live: redis://... (shared by every process), or memory:// (one process).
+    # Empty: the Redis broker when BROKER_URL is redis://, memory:// otherwise.
+    "RATELIMIT_STORAGE_URL": "",
+    # Argon2id parameters (RFC 9106); stored hashes made with others are upgraded at the next login.
+    "PASSWORD_HASH_TIME_COST": 3,
+    "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB
+    "PASSWORD_HASH_PARALLELISM": 4,
     "LOG_FORMAT": "json",
     "LOG_LEVEL": "INFO",
     "TESTING": False,
@@ -122,7 +143,31 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(f"{ENV_PREFIX}ES_URL: required when {ENV_PREFIX}SEARCH=elasticsearch")
     if int(config["MAX_UPLOAD_SIZE"]) <= 0:
         raise ConfigError(f"{ENV_PREFIX}MAX_UPLOAD_SIZE: must be positive")
+    _derive_security(config)
     return config
+
+
+_RATELIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
+
+
+def _derive_security(config: dict[str, Any]) -> None:
+    if int(config["TRUSTED_PROXIES"]) < 0:
+        raise ConfigError(f"{ENV_PREFIX}TRUSTED_PROXIES: the number of proxy hops, 0 or more")
+    for key in ("LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS", "TOKEN_FAILURES_PER_ADDRESS",
+                "LOGIN_FAILURE_WINDOW", "PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_PARALLELISM"):
+        if int(config[key]) < 1:
+            raise ConfigError(f"{ENV_PREFIX}{key}: must be 1 or more")
+    # Argon2 needs at least 8 KiB of memory per lane.
+    if int(config["PASSWORD_HASH_MEMORY_COST"]) < 8 * int(config["PASSWORD_HASH_PARALLELISM"]):
+        raise ConfigError(f"{ENV_PREFIX}PASSWORD_HASH_MEMORY_COST: at least 8 KiB per lane "
+                          f"({ENV_PREFIX}PASSWORD_HASH_PARALLELISM)")
+    url = config["RATELIMIT_STORAGE_URL"]
+    if not url:
+        broker = config["BROKER_URL"]
+        url = broker if broker.split("://", 1)[0] in ("redis", "rediss") else "memory://"
+    if url.split("://", 1)[0] not in _RATELIMIT_SCHEMES or "://" not in url:
+        raise ConfigError(f"{ENV_PREFIX}RATELIMIT_STORAGE_URL: must be redis://... or memory://, not {url!r}")
+    config["RATELIMIT_STORAGE_URL"] = url
 
 
 def ensure_secret_key(config: dict[str, Any]) -> None:

@@ -23,6 +23,9 @@ from archive.migrate import upgrade
 pytest_plugins = ["tests.seaweed", "tests.live_server"]
 
 PG_URL = os.environ.get("ORTAK_TEST_DATABASE_URL", "")
+# Argon2 at its production cost takes ~0.35 s a hash; tests check behaviour, not cost.
+CHEAP_PASSWORD_HASHING = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 8,
+                          "PASSWORD_HASH_PARALLELISM": 1}
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +87,7 @@ def app_config(data_dir, database_url) -> dict:
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "WARNING",
         "MAX_UPLOAD_SIZE": 50 * 1024 * 1024,
+        **CHEAP_PASSWORD_HASHING,
     }
 
 
@@ -176,6 +180,8 @@ def ortak_cli(app_config, monkeypatch):
     monkeypatch.setenv("ORTAK_DATA_DIR", app_config["DATA_DIR"])
     monkeypatch.setenv("ORTAK_DATABASE_URL", app_config["DATABASE_URL"])
     monkeypatch.setenv("ORTAK_LOG_LEVEL", "WARNING")
+    for key, value in CHEAP_PASSWORD_HASHING.items():
+        monkeypatch.setenv(f"ORTAK_{key}", str(value))
 
     def run(*args, input=None):
         return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)

@@ -3,35 +3,59 @@
 Browser sessions carry CSRF protection (Flask-WTF): unsafe requests authenticated by
 the session cookie must send the token (form field or X-CSRFToken header). Requests
 authenticated by a bearer token carry no cookie and need none.
+
+A browser session is only as good as its server-side row (`archive.accounts.sessions`):
+the cookie's signature alone no longer logs anyone in. Invalid bearer tokens are counted
+per address and throttled (`archive.accounts.throttle`).
 """
 from __future__ import annotations
 
 import functools
 
-from flask import Flask, g, jsonify, request
-from flask_login import LoginManager, current_user
+from flask import Flask, g, jsonify, request, session
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from archive import db
-from archive.accounts import services
+from archive.accounts import services, sessions, throttle
 from archive.accounts.models import User
 from archive.errors import Forbidden, Unauthorised, error_body
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# What survives a login or logout in the cookie session: the chosen page language.
+KEPT_ON_LOGIN = ("lang",)
 
 
 def init_auth(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _csrf_for_sessions, not for bearer calls
+    app.session_interface = sessions.SessionInterface()
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
+    throttle.init_throttle(app)
 
     @login_manager.user_loader
     def _load(user_id: str):
-        user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        row = sessions.lookup(db.session(), session.get(sessions.SESSION_KEY))
+        if row is None or str(row.user_id) != user_id or not row.user.is_active:
+            return None
+        g.user_session = row
+        return row.user
+
+    @app.before_request
+    def _check_session():
+        # Runs first, while the request's database session is still clean: the session row is
+        # looked up now (not lazily mid-view) so that touching it may commit.
+        if "_user_id" not in session or (request.endpoint or "").endswith("static"):
+            return
+        if not current_user.is_authenticated:
+            _reset_cookie_session()  # ended or unknown: drop the dead login from the cookie
+            return
+        row = g.get("user_session")
+        if row is not None and sessions.touch(row):
+            db.session().commit()
 
     @app.before_request
     def _csrf_for_sessions():
@@ -51,16 +75,44 @@ def init_auth(app: Flask) -> None:
         return resp
 
 
+def _reset_cookie_session() -> None:
+    kept = {k: session[k] for k in KEPT_ON_LOGIN if k in session}
+    session.clear()
+    session.update(kept)
+
+
+def log_in(user: User) -> None:
+    """Start a server-side session for `user` in this browser (the caller commits)."""
+    _reset_cookie_session()  # nothing from before the login carries over but the language
+    session[sessions.SESSION_KEY] = sessions.start(db.session(), user.id, ip=request.remote_addr,
+                                                   user_agent=request.user_agent.string)
+    login_user(user)
+
+
+def log_out() -> None:
+    """End this browser's session row and forget the login (the caller commits)."""
+    sessions.end(db.session(), session.get(sessions.SESSION_KEY))
+    logout_user()
+    _reset_cookie_session()
+
+
 def api_user() -> User | None:
-    """The caller, from a bearer token or the session; cached for the request."""
+    """The caller, from a bearer token or the session; cached for the request.
+
+    Raises Throttled (429) when the caller's address sent too many invalid tokens lately.
+    """
     if "api_user" in g:
         return g.api_user
     user = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        user = services.user_for_token(db.session(), header[7:].strip())
-        if user is not None:
-            db.session().commit()
+        throttle.check_token()
+        s = db.session()
+        user = services.user_for_token(s, header[7:].strip())
+        if user is None:
+            throttle.token_failed()
+        elif s.dirty:  # the token's last use, written at most once a minute
+            s.commit()
     elif current_user and current_user.is_authenticated:
         user = current_user._get_current_object()
     g.api_user = user

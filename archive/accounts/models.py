@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db import Base, UTCDateTime, utcnow
@@ -18,6 +18,9 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
+    # A disabled organisation's users cannot log in and their API tokens are refused;
+    # its assets stay in the archive.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
@@ -29,6 +32,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True, nullable=False)
+    # What other organisations see instead of the e-mail address (None: "a user of <org>").
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     password_hash: Mapped[str] = mapped_column(String(200), nullable=False)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -45,7 +50,7 @@ class User(Base):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        return self.active and self.organisation.active
 
     @property
     def is_anonymous(self) -> bool:

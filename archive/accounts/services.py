@@ -1,23 +1,34 @@
-"""Organisations, users, passwords and API tokens."""
+"""Organisations, users, passwords and API tokens.
+
+Ending access: a password change or reset, disabling a user and disabling an organisation
+end every browser session of the users concerned; a password change or reset and disabling
+a user also revoke every API token of that user. A disabled organisation's tokens are refused
+while it stays disabled (`User.is_active` covers both flags).
+"""
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from archive.accounts import sessions
 from archive.accounts.models import COUNTRIES, ROLES, ApiToken, Organisation, User
+from archive.accounts.passwords import hash_password, needs_rehash, verify_password
 from archive.db import utcnow
 from archive.errors import Conflict, NotFound, ValidationError
 
-_hasher = PasswordHasher()
 TOKEN_PREFIX = "ortak_"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # Argon2 takes any length; this bounds the work a request can ask for
+MAX_NAME = 200
+# A token's last use is written at most this often: a write per request would cost every
+# bearer call (each PATCH of an upload) a commit.
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
 def create_organisation(session: Session, name: str, country: str) -> Organisation:
@@ -42,21 +53,87 @@ def get_organisation(session: Session, name: str) -> Organisation:
     return org
 
 
-def create_user(session: Session, email: str, password: str, organisation: str, role: str) -> User:
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def set_organisation_active(session: Session, name: str, active: bool) -> Organisation:
+    """Disable (or enable again) an organisation. Disabling ends its users' browser sessions;
+    while disabled, its users cannot log in and their API tokens are refused. Its assets and
+    the users' own flags stay as they are, so enabling it restores access."""
+    org = get_organisation(session, name)
+    org.active = active
+    if not active:
+        sessions.end_all(session, session.scalars(select(User.id).where(User.organisation_id == org.id)))
+    session.flush()
+    return org
+
+
+def _check_password(password: str | None) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ValidationError(f"A password needs at least {MIN_PASSWORD} characters.", code="weak_password",
+                              details={"min_length": MIN_PASSWORD})
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError(f"A password has at most {MAX_PASSWORD} characters.", code="password_too_long",
+                              details={"max_length": MAX_PASSWORD})
+    if not password.strip():
+        raise ValidationError("A password cannot be only spaces.", code="weak_password",
+                              details={"min_length": MIN_PASSWORD})
+    return password
+
+
+def _check_name(name: str | None) -> str | None:
+    name = " ".join((name or "").split())
+    if len(name) > MAX_NAME or "\x00" in name:
+        raise ValidationError(f"A name has at most {MAX_NAME} characters.", code="invalid_name")
+    return name or None
+
+
+def create_user(session: Session, email: str, password: str, organisation: str, role: str,
+                name: str | None = None) -> User:
     email = (email or "").strip().lower()
     if not _EMAIL.match(email):
         raise ValidationError("That is not an e-mail address.", code="invalid_email")
     if role not in ROLES:
         raise ValidationError(f"Role must be one of {', '.join(ROLES)}.", code="invalid_role")
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationError(f"A password needs at least {MIN_PASSWORD} characters.", code="weak_password")
+    _check_password(password)
+    name = _check_name(name)
     if session.scalar(select(User).where(User.email == email)):
         raise Conflict(f"A user {email} exists already.", code="user_exists")
     org = get_organisation(session, organisation)
-    user = User(email=email, password_hash=_hasher.hash(password), organisation_id=org.id, role=role)
+    user = User(email=email, name=name, password_hash=hash_password(password), organisation_id=org.id, role=role)
     session.add(user)
     session.flush()
     return user
+
+
+def list_users(session: Session, organisation: str | None = None) -> list[User]:
+    q = select(User).order_by(User.email)
+    if organisation is not None:
+        q = q.where(User.organisation_id == get_organisation(session, organisation).id)
+    return list(session.scalars(q).unique())
+
+
+def end_access(session: Session, user: User) -> tuple[int, int]:
+    """End every browser session and revoke every API token of `user`; (sessions, tokens)."""
+    ended = sessions.end_all(session, [user.id])
+    revoked = session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+                              .values(revoked=True).execution_options(synchronize_session="fetch")).rowcount
+    return ended, revoked or 0
+
+
+def set_password(session: Session, user: User, password: str) -> tuple[int, int]:
+    """Set a new password, then end every session and token of the user; (sessions, tokens) ended."""
+    user.password_hash = hash_password(_check_password(password))
+    session.flush()
+    return end_access(session, user)
+
+
+def set_user_active(session: Session, user: User, active: bool) -> tuple[int, int]:
+    """Disable (ending every session and token) or enable a user; (sessions, tokens) ended."""
+    user.active = active
+    session.flush()
+    return end_access(session, user) if not active else (0, 0)
 
 
 def get_user(session: Session, email: str) -> User:
@@ -67,19 +144,19 @@ def get_user(session: Session, email: str) -> User:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user if the password is right and the account active; None otherwise."""
+    """The user if the password is right and the account and its organisation are active;
+    None otherwise."""
+    password = password or ""
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
-        _hasher.hash(password or "x")  # spend the same time whether or not the user exists
+    if user is None or len(password) > MAX_PASSWORD:
+        hash_password("x")  # spend the same time whether or not the user exists
         return None
-    try:
-        _hasher.verify(user.password_hash, password or "")
-    except (VerificationError, InvalidHashError):
+    if not verify_password(user.password_hash, password):
         return None
-    if not user.active:
+    if not user.is_active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     return user
 
 
@@ -88,6 +165,9 @@ def _digest(token: str) -> str:
 
 
 def create_token(session: Session, user: User, name: str | None = None) -> str:
+    if not user.is_active:
+        raise ValidationError(f"{user.email} is disabled; enable the user (and organisation) first.",
+                              code="user_disabled")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=_digest(token), prefix=token[:12], name=name))
     session.flush()
@@ -95,11 +175,48 @@ def create_token(session: Session, user: User, name: str | None = None) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a live token belongs to, or None. Moves the token's `last_used_at` on
+    (unflushed) when it is a minute old or more; the caller commits when the session is dirty."""
     if not token or len(token) > 200:
         return None
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
                                                 ApiToken.revoked.is_(False)))
-    if row is None or not row.user.active:
+    if row is None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_EVERY:
+        row.last_used_at = now
     return row.user
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                .order_by(ApiToken.created_at, ApiToken.id)).unique())
+
+
+def revoke_token(session: Session, ref: str) -> ApiToken:
+    """Revoke one token named by its id (digits), its printed prefix (`ortak_xxxxxx`) or itself.
+
+    NotFound when nothing matches; Conflict (`ambiguous_token`) when a prefix names several
+    live tokens. Revoking a revoked token is allowed and changes nothing.
+    """
+    ref = (ref or "").strip()
+    if ref.isascii() and ref.isdigit() and len(ref) < 19:
+        rows = list(session.scalars(select(ApiToken).where(ApiToken.id == int(ref))).unique())
+    elif ref.startswith(TOKEN_PREFIX) and len(ref) > 12:  # the whole token
+        rows = list(session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(ref))).unique())
+    elif ref.startswith(TOKEN_PREFIX):
+        rows = list(session.scalars(select(ApiToken).where(ApiToken.prefix == ref)).unique())
+        live = [r for r in rows if not r.revoked]
+        rows = live or rows
+    else:
+        raise ValidationError(f"Name a token by its id or its prefix ({TOKEN_PREFIX}… as `token list` prints it).",
+                              code="invalid_token_reference")
+    if not rows:
+        raise NotFound(f"No token {ref!r}.", code="token_not_found")
+    if len(rows) > 1:
+        raise Conflict(f"{len(rows)} tokens start with {ref!r}; revoke by id.", code="ambiguous_token",
+                       details={"ids": [r.id for r in rows]})
+    rows[0].revoked = True
+    session.flush()
+    return rows[0]

@@ -22,6 +22,9 @@ class Upload(Base):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id"), nullable=True)
+    # For a duplicate: "added" (the uploader's organisation now holds a copy), "already_held",
+    # or "own_asset" (the asset is the uploader's organisation's own).
+    holding: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -8,11 +8,14 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
                    session, url_for)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from archive import db
 from archive.accounts import services as accounts
+from archive.accounts import throttle
+from archive.accounts.auth import log_in, log_out
 from archive.errors import ApiError
 from archive.web import pages
 from archive.web.forms import LoginForm, LogoutForm, MetadataForm
@@ -104,15 +107,20 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
+        try:
+            throttle.check_login(form.email.data)
+        except throttle.Throttled as exc:
+            minutes = -(-exc.retry_after // 60)
+            error = ngettext("Too many failed attempts. Try again in %(num)d minute.",
+                             "Too many failed attempts. Try again in %(num)d minutes.", minutes)
+            return (render_template("login.html", form=form, error=error), 429,
+                    {"Retry-After": str(exc.retry_after)})
         user = accounts.authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
-            db.session().commit()  # authenticate may have upgraded the password hash
-            chosen = session.get("lang")
-            session.clear()  # nothing from before the login carries over, but the language
-            if chosen:
-                session["lang"] = chosen
-            login_user(user)
+            log_in(user)
+            db.session().commit()  # the session row, and a password hash authenticate may have upgraded
             return redirect(_safe_next(request.args.get("next")))
+        throttle.login_failed(form.email.data)
         # One message whether the e-mail is unknown or the password wrong: no user enumeration.
         error, status = _("Wrong e-mail or password."), 401
     elif request.method == "POST":
@@ -125,8 +133,8 @@ def login():
 def logout():
     form = LogoutForm()
     if current_user.is_authenticated and form.validate_on_submit():
-        logout_user()
-        session.clear()
+        log_out()
+        db.session().commit()
     return redirect(url_for("web.login"))
 
 

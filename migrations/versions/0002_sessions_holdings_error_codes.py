@@ -1,4 +1,5 @@
-"""Server-side browser sessions, copies held by other organisations, error codes on assets
+"""Server-side browser sessions, copies held by other organisations, error codes on assets,
+display names of users, disabled organisations, the holding outcome of a duplicate upload
 
 Revision ID: 0002
 Revises: 0001
@@ -50,9 +51,26 @@ def upgrade() -> None:
     with op.batch_alter_table('assets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('error_code', sa.String(length=64), nullable=True))
 
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('name', sa.String(length=200), nullable=True))
+
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
+
+    with op.batch_alter_table('uploads', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('holding', sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('uploads', schema=None) as batch_op:
+        batch_op.drop_column('holding')
+
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_column('active')
+
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('name')
+
     with op.batch_alter_table('assets', schema=None) as batch_op:
         batch_op.drop_column('error_code')
 
