@@ -160,12 +160,12 @@ def register_file(app, make_user, tmp_path):
         data = staged.read_bytes()
         with app.app_context():
             s = db.session()
-            asset, created = register_original(s, staged=staged, sha256=hashlib.sha256(data).hexdigest(),
-                                               size=len(data), filename=filename or path.name, meta={},
-                                               uploader=s.get(User, user_id))
-            assert created
+            registered = register_original(s, staged=staged, sha256=hashlib.sha256(data).hexdigest(),
+                                           size=len(data), filename=filename or path.name, meta={},
+                                           uploader=s.get(User, user_id))
+            assert registered.created
             s.commit()
-            return asset.id
+            return registered.asset.id
 
     return _register
 

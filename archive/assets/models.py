@@ -53,6 +53,9 @@ class Asset(Base):
         back_populates="asset", order_by="Rendition.name", cascade="all, delete-orphan")
     organisation = relationship("Organisation", lazy="joined")
     uploader = relationship("User", lazy="joined")
+    # Other organisations holding a copy of the same bytes, oldest first.
+    holdings: Mapped[list["AssetHolding"]] = relationship(
+        order_by="(AssetHolding.created_at, AssetHolding.id)", cascade="all, delete-orphan", passive_deletes=True)
 
     def title(self, lang: str | None = None) -> str:
         titles = (self.meta or {}).get("title") or {}

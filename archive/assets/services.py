@@ -34,7 +34,8 @@ def get_asset(session: Session, asset_id: object) -> Asset:
     return asset
 
 
-def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str | None = None) -> dict:
+def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str | None = None,
+                viewer: User | None = None) -> dict:
     if status is not None and status not in STATUSES:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}.", code="invalid_parameter",
                               details={"parameter": "status"})
@@ -47,7 +48,7 @@ def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str
     rows = session.scalars(q.order_by(Asset.created_at.desc(), Asset.id)
                            .offset((page - 1) * per_page).limit(per_page)).unique()
     return {"total": total, "page": page, "per_page": per_page,
-            "items": [asset_to_json(a, summary=True) for a in rows]}
+            "items": [asset_to_json(a, summary=True, viewer=viewer) for a in rows]}
 
 
 # ---- the JSON shape (API.md) ---------------------------------------------------------------
@@ -84,9 +85,40 @@ def rendition_json(asset: Asset, r) -> dict[str, Any]:
             "url": download_url(asset, r.name) if r.status == "ready" else None}
 
 
-def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = False) -> dict[str, Any]:
+def may_see_email(viewer: User | None, person: User) -> bool:
+    """E-mail addresses are shown to the person's own organisation and to admins only."""
+    return viewer is not None and (viewer.role == "admin" or viewer.organisation_id == person.organisation_id)
+
+
+def organisation_json(org: Organisation | None) -> dict[str, Any] | None:
+    return {"id": org.id, "name": org.name, "country": org.country} if org is not None else None
+
+
+def person_json(person: User | None, viewer: User | None) -> dict[str, Any] | None:
+    """A user as others see them: {"id", "name", "organisation": {"id", "name", "country"}, "email"}.
+
+    `name` is null when the user has none (show "a user of <organisation>"); `email` is null
+    unless `viewer` may see it (`may_see_email`)."""
+    if person is None:
+        return None
+    return {"id": person.id, "name": person.name, "organisation": organisation_json(person.organisation),
+            "email": person.email if may_see_email(viewer, person) else None}
+
+
+def holdings_json(asset: Asset, viewer: User | None) -> list[dict[str, Any]]:
+    """Other organisations that uploaded the same bytes, oldest first: {"organisation",
+    "created", "filename", "metadata" (what they sent, in the metadata shape), "uploader"}."""
+    return [{"organisation": organisation_json(h.organisation), "created": _iso(h.created_at),
+             "filename": h.filename, "metadata": dict(h.meta or {}), "uploader": person_json(h.uploader, viewer)}
+            for h in asset.holdings]
+
+
+def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = False,
+                  viewer: User | None = None) -> dict[str, Any]:
     """The asset as API.md shows it. `title` is the display title: the caller's language,
-    then en/tr/az, then the filename, so that an untitled upload is still named."""
+    then en/tr/az, then the filename, so that an untitled upload is still named.
+    `uploader` (and each holding's) is `person_json` as `viewer` may see it; without a
+    viewer no e-mail address is shown."""
     doc: dict[str, Any] = {
         "id": asset.id,
         "title": asset.title(lang),
@@ -100,8 +132,7 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
         "created": _iso(asset.created_at),
         "updated": _iso(asset.updated_at),
         "metadata": metadata_json(asset),
-        "uploader": ({"id": asset.uploader.id, "email": asset.uploader.email}
-                     if asset.uploader is not None else None),
+        "uploader": person_json(asset.uploader, viewer),
         "download_url": download_url(asset, "original"),
     }
     if summary:
@@ -111,6 +142,7 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
     doc["technical"] = asset.technical
     doc["lineage"] = asset.lineage
     doc["renditions"] = [rendition_json(asset, r) for r in asset.renditions]
+    doc["holdings"] = holdings_json(asset, viewer)
     return doc
 
 
@@ -187,12 +219,13 @@ def _none_if_empty(value):
     return None if value in ({}, [], "") else value
 
 
-def history(session: Session, asset: Asset) -> list[dict[str, Any]]:
+def history(session: Session, asset: Asset, viewer: User | None = None) -> list[dict[str, Any]]:
+    """The asset's Events, oldest first; each `actor` is `person_json` as `viewer` may see it."""
     rows = events.history(session, "asset", asset.id)
     actors = {}
     ids = {e.actor_id for e in rows if e.actor_id is not None}
     if ids:
-        actors = {u.id: u.email for u in session.scalars(select(User).where(User.id.in_(ids))).unique()}
+        actors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids))).unique()}
     return [{"id": e.id, "at": _iso(e.at), "action": e.action,
-             "actor": ({"id": e.actor_id, "email": actors.get(e.actor_id)} if e.actor_id is not None else None),
+             "actor": person_json(actors.get(e.actor_id), viewer) if e.actor_id is not None else None,
              "before": e.before, "after": e.after} for e in rows]

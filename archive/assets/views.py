@@ -23,14 +23,14 @@ def list_assets():
     page = int_param("page", 1, 1, 100_000)
     per_page = int_param("per_page", 20, 1, 100)
     status = str_param("status", choices=STATUSES)
-    return jsonify(services.list_assets(db.session(), page, per_page, status))
+    return jsonify(services.list_assets(db.session(), page, per_page, status, viewer=api_user()))
 
 
 @bp.get("/<asset_id>")
 @require_user()
 def get_asset(asset_id: str):
     asset = services.get_asset(db.session(), asset_id)
-    return jsonify(services.asset_to_json(asset, _lang()))
+    return jsonify(services.asset_to_json(asset, _lang(), viewer=api_user()))
 
 
 @bp.patch("/<asset_id>")
@@ -39,7 +39,7 @@ def patch_asset(asset_id: str):
     session = db.session()
     asset = services.get_asset(session, asset_id)
     asset = services.update_metadata(session, asset, json_body(), api_user())
-    return jsonify(services.asset_to_json(asset, _lang()))
+    return jsonify(services.asset_to_json(asset, _lang(), viewer=api_user()))
 
 
 @bp.get("/<asset_id>/history")
@@ -47,7 +47,7 @@ def patch_asset(asset_id: str):
 def asset_history(asset_id: str):
     session = db.session()
     asset = services.get_asset(session, asset_id)
-    return jsonify({"id": asset.id, "events": services.history(session, asset)})
+    return jsonify({"id": asset.id, "events": services.history(session, asset, viewer=api_user())})
 
 
 @bp.get("/<asset_id>/download")

@@ -24,7 +24,8 @@ from archive.accounts import services as accounts
 from archive.assets.schemas import FIELDS, LANGS, LISTS, merge_metadata, validate_metadata
 from archive.errors import ApiError, Forbidden, ValidationError
 from archive.ingest import staging
-from archive.ingest.services import guess_content_type, register_original
+from archive.ingest.services import (ALREADY_HELD, HOLDING_ADDED, OWN_ASSET, Registration, guess_content_type,
+                                     register_original)
 from archive.ingest.tus import sanitise_filename
 from archive.storage.interfaces import StorageError
 
@@ -34,10 +35,16 @@ MAX_ROW_ERRORS = 10
 CSV_LISTS = (*LISTS, "languages")
 
 
+# What became of a file whose bytes the archive held already (see `record_copy`).
+DUPLICATE_OUTCOMES = {HOLDING_ADDED: "your organisation is now recorded as also holding a copy",
+                      ALREADY_HELD: "your organisation already holds a copy",
+                      OWN_ASSET: "already your organisation's"}
+
+
 @dataclass
 class Summary:
     created: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, Registration]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
@@ -62,13 +69,20 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
             meta = rows.get(path.name, rows.get(name, {}))
             used.update(k for k in (path.name, name) if k in rows)
             try:
-                asset_id, created = import_one(session, user, path, name, meta, bar)
+                registered = import_one(session, user, path, name, meta, bar)
             except (OSError, StorageError, ApiError) as exc:
                 session.rollback()
                 summary.failed.append((str(path), getattr(exc, "message", None) or str(exc)))
                 continue
-            (summary.created if created else summary.duplicates).append(asset_id)
+            if registered.created:
+                summary.created.append(registered.asset.id)
+            else:
+                summary.duplicates.append((str(path), registered))
     click.echo(summary.line())
+    for path, registered in summary.duplicates:
+        owner = registered.asset.organisation.name if registered.asset.organisation is not None else "?"
+        click.echo(f"  duplicate {path}: the archive holds these bytes as asset {registered.asset.id} "
+                   f"of {owner}; {DUPLICATE_OUTCOMES.get(registered.holding or '', registered.holding)}")
     for path, reason in summary.failed:
         click.echo(f"  failed {path}: {reason}")
     unused = sorted(set(rows) - used)
@@ -100,17 +114,17 @@ def _add(path: Path, found: list, summary: Summary) -> None:
         found.append((path, path.stat().st_size))
 
 
-def import_one(session, user, path: Path, name: str, meta: dict, bar) -> tuple[str, bool]:
+def import_one(session, user, path: Path, name: str, meta: dict, bar) -> Registration:
     staged, sha256, size = stage_copy(path, bar)
     try:
         if size == 0:
             raise ValidationError("the file is empty", code="empty_upload")
-        asset, created = register_original(session, staged=staged, sha256=sha256, size=size, filename=name,
-                                           meta=meta, uploader=user, content_type=guess_content_type(name))
+        registered = register_original(session, staged=staged, sha256=sha256, size=size, filename=name,
+                                       meta=meta, uploader=user, content_type=guess_content_type(name))
         session.commit()
     finally:
         staged.unlink(missing_ok=True)
-    return asset.id, created
+    return registered
 
 
 def stage_copy(path: Path, bar) -> tuple[Path, str, int]:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.accounts.models import User
-from archive.assets.models import Asset
+from archive.assets.models import Asset, AssetHolding
 from archive.assets.schemas import FIELDS, LANGS, merge_metadata, validate_metadata
 from archive.db import utcnow
 from archive.errors import ApiError, Conflict, Forbidden, NotFound, ValidationError
@@ -70,18 +70,36 @@ def find_by_sha256(session: Session, sha256: str) -> Asset | None:
     return session.scalar(select(Asset).where(Asset.sha256 == sha256))
 
 
-def register_original(session: Session, *, staged: Path, sha256: str, size: int, filename: str,
-                      meta: dict, uploader: User, content_type: str | None = None) -> tuple[Asset, bool]:
-    """Store a staged file under its content key and create its Asset; (asset, created).
+HOLDING_ADDED = "added"
+ALREADY_HELD = "already_held"
+OWN_ASSET = "own_asset"
 
-    The staged file is consumed either way. An exact duplicate (same SHA-256) returns the
-    existing asset and stores nothing. The caller commits (and must have nothing else
-    pending: a lost race is resolved by a rollback); the ingest task goes after the commit.
+
+@dataclass(frozen=True)
+class Registration:
+    """What `register_original` did: a new `asset` (`created`), or for bytes the archive held
+    already the existing asset and `holding`: HOLDING_ADDED (the uploader's organisation is
+    now recorded as also holding a copy), ALREADY_HELD (it was already), or OWN_ASSET (the
+    asset is its own organisation's; nothing is recorded but the Event)."""
+
+    asset: Asset
+    created: bool
+    holding: str | None = None
+
+
+def register_original(session: Session, *, staged: Path, sha256: str, size: int, filename: str,
+                      meta: dict, uploader: User, content_type: str | None = None) -> Registration:
+    """Store a staged file under its content key and create its Asset.
+
+    The staged file is consumed either way. Identical bytes are stored once: an exact
+    duplicate (same SHA-256) stores nothing and is recorded against the existing asset
+    (`record_copy`). The caller commits (and must have nothing else pending: a lost race is
+    resolved by a rollback); the ingest task goes after the commit.
     """
     existing = find_by_sha256(session, sha256)
     if existing is not None:
         staged.unlink(missing_ok=True)
-        return existing, False
+        return record_copy(session, existing, uploader, filename=filename, meta=meta)
     key = original_key(sha256)
     store = storage()
     if store.exists(key):
@@ -104,12 +122,44 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
         existing = find_by_sha256(session, sha256)
         if existing is None:
             raise
-        return existing, False
+        return record_copy(session, existing, uploader, filename=filename, meta=meta)
     events.record(session, actor_id=uploader.id, action="asset.created", subject_type="asset",
                   subject_id=asset.id, after={"filename": filename, "size": size, "sha256": sha256,
                                               "meta": meta})
     enqueue(session, "workers.tasks.ingest", asset.id, queue=MEDIA_QUEUE)
-    return asset, True
+    return Registration(asset, True)
+
+
+def record_copy(session: Session, asset: Asset, uploader: User, *, filename: str, meta: dict) -> Registration:
+    """Bytes `asset` already holds were uploaded again by `uploader`.
+
+    Another organisation's first copy adds an AssetHolding with the filename and metadata it
+    sent (its contribution; the asset's own metadata is not touched) and the Event
+    `asset.holding_added`. Any other repeat (the asset's own organisation, or an organisation
+    that holds a copy already) changes nothing but the Event `asset.duplicate_upload`.
+    """
+    org = uploader.organisation
+    if asset.organisation_id == org.id:
+        outcome = OWN_ASSET
+    elif session.scalar(select(AssetHolding.id).where(AssetHolding.asset_id == asset.id,
+                                                      AssetHolding.organisation_id == org.id)) is not None:
+        outcome = ALREADY_HELD
+    else:
+        session.add(AssetHolding(asset_id=asset.id, organisation_id=org.id, uploader_id=uploader.id,
+                                 filename=filename, meta=meta))
+        try:
+            session.flush()
+        except IntegrityError:
+            # The same organisation's other upload of these bytes won a moment ago; as above,
+            # the caller holds nothing uncommitted.
+            session.rollback()
+            return record_copy(session, asset, uploader, filename=filename, meta=meta)
+        events.record(session, actor_id=uploader.id, action="asset.holding_added", subject_type="asset",
+                      subject_id=asset.id, after={"organisation": org.name, "filename": filename, "meta": meta})
+        return Registration(asset, False, HOLDING_ADDED)
+    events.record(session, actor_id=uploader.id, action="asset.duplicate_upload", subject_type="asset",
+                  subject_id=asset.id, after={"organisation": org.name, "filename": filename, "holding": outcome})
+    return Registration(asset, False, outcome)
 
 
 def clean_upload_metadata(raw: dict[str, str], user: User) -> dict:
@@ -275,21 +325,22 @@ def _complete(session: Session, upload: Upload, user: User, digest, path: Path) 
     info = upload.upload_metadata or {}
     uploader = session.get(User, upload.user_id)
     try:
-        asset, created = register_original(session, staged=path, sha256=sha256, size=upload.length,
-                                           filename=info.get("filename") or "upload", meta=info.get("meta") or {},
-                                           uploader=uploader, content_type=info.get("content_type"))
+        registered = register_original(session, staged=path, sha256=sha256, size=upload.length,
+                                       filename=info.get("filename") or "upload", meta=info.get("meta") or {},
+                                       uploader=uploader, content_type=info.get("content_type"))
     except StorageError as exc:
         session.rollback()
         # The bytes stay staged; a retried PATCH at the final offset completes again.
         staging.hash_cache().put(upload.id, upload.length, digest)
         raise ApiError("The upload arrived but could not be stored; retry the last request.",
                        code="storage_failed", status=503, details={"reason": str(exc)}) from exc
-    upload.status = "complete" if created else "duplicate"
+    upload.status = "complete" if registered.created else "duplicate"
+    upload.holding = registered.holding
     upload.sha256 = sha256
-    upload.asset_id = asset.id
+    upload.asset_id = registered.asset.id
     session.commit()
     staging.hash_cache().drop(upload.id)
-    log.info("upload %s %s: asset %s sha256 %s", upload.id, upload.status, asset.id, sha256)
+    log.info("upload %s %s: asset %s sha256 %s", upload.id, upload.status, registered.asset.id, sha256)
 
 
 def terminate(session: Session, user: User, upload_id: str) -> None:
@@ -308,7 +359,8 @@ def terminate(session: Session, user: User, upload_id: str) -> None:
 
 def describe(upload: Upload) -> dict:
     return {"id": upload.id, "offset": upload.offset, "length": upload.length, "status": upload.status,
-            "asset_id": upload.asset_id, "filename": (upload.upload_metadata or {}).get("filename"),
+            "asset_id": upload.asset_id, "holding": upload.holding,
+            "filename": (upload.upload_metadata or {}).get("filename"),
             "expires_at": upload.expires_at.isoformat()}
 
 

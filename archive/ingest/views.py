@@ -63,8 +63,14 @@ def _check_content_type() -> None:
 def _done_headers(upload) -> dict[str, str]:
     if not upload.asset_id:
         return {}
-    return {"Ortak-Asset-Id": upload.asset_id, "Ortak-Upload-Status": upload.status,
-            "Link": f'</api/v1/assets/{upload.asset_id}>; rel="asset"'}
+    headers = {"Ortak-Asset-Id": upload.asset_id, "Ortak-Upload-Status": upload.status,
+               "Link": f'</api/v1/assets/{upload.asset_id}>; rel="asset"'}
+    if upload.status == "duplicate":
+        # The bytes were in the archive already: which asset, and what became of this copy.
+        headers["Ortak-Duplicate-Of"] = upload.asset_id
+        if upload.holding:
+            headers["Ortak-Holding"] = upload.holding
+    return headers
 
 
 @bp.route("", methods=["OPTIONS"])

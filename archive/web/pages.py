@@ -112,11 +112,11 @@ def search_page(args: Mapping) -> dict[str, Any]:
 def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
     session = db.session()
     asset = assets.get_asset(session, asset_id)
-    doc = assets.asset_to_json(asset, lang())
+    doc = assets.asset_to_json(asset, lang(), viewer=user)
     meta = doc["metadata"]
     renditions = {r["name"]: r for r in doc["renditions"]}
     can_edit = assets.can_edit(user, asset)
-    history = assets.history(session, asset)
+    history = assets.history(session, asset, viewer=user)
     for ev in history:
         ev["label"] = str(ACTION_LABELS.get(ev["action"], ev["action"]))
         ev["changes"] = change_rows(ev["before"], ev["after"])

@@ -126,14 +126,15 @@ def test_register_original_dedupes(app, producer):
         user = s.get(User, producer[0])
         data = b"recording"
         sha = hashlib.sha256(data).hexdigest()
-        first, created = services.register_original(s, staged=_stage(app, data, "a"), sha256=sha, size=len(data),
-                                                    filename="a.wav", meta={"genre": "music"}, uploader=user)
+        reg = services.register_original(s, staged=_stage(app, data, "a"), sha256=sha, size=len(data),
+                                         filename="a.wav", meta={"genre": "music"}, uploader=user)
         s.commit()
-        assert created and first.content_type == "audio/x-wav" and first.country == "TR"
-        again, created = services.register_original(s, staged=_stage(app, data, "b"), sha256=sha, size=len(data),
-                                                    filename="b.wav", meta={}, uploader=user)
+        first = reg.asset
+        assert reg.created and reg.holding is None and first.content_type == "audio/x-wav" and first.country == "TR"
+        again = services.register_original(s, staged=_stage(app, data, "b"), sha256=sha, size=len(data),
+                                           filename="b.wav", meta={}, uploader=user)
         s.commit()
-        assert not created and again.id == first.id
+        assert not again.created and again.asset.id == first.id and again.holding == services.OWN_ASSET
         assert not (staging.upload_dir() / "b").exists()
         assert s.scalar(select(func.count()).select_from(Event).where(Event.action == "asset.created")) == 1
         assert b"".join(storage().open_range(first.original_key)) == data
@@ -146,10 +147,11 @@ def test_register_original_reuses_an_orphaned_blob(app, producer):
         data = b"orphan"
         sha = hashlib.sha256(data).hexdigest()
         storage().put_file(services.original_key(sha), str(_stage(app, data, "o1")), move=True)
-        asset, created = services.register_original(s, staged=_stage(app, data, "o2"), sha256=sha, size=len(data),
-                                                    filename="o.bin", meta={}, uploader=s.get(User, producer[0]))
+        reg = services.register_original(s, staged=_stage(app, data, "o2"), sha256=sha, size=len(data),
+                                         filename="o.bin", meta={}, uploader=s.get(User, producer[0]))
         s.commit()
-        assert created and not (staging.upload_dir() / "o2").exists()
+        asset = reg.asset
+        assert reg.created and not (staging.upload_dir() / "o2").exists()
         assert b"".join(storage().open_range(asset.original_key)) == data
 
 
@@ -172,8 +174,8 @@ def test_register_original_loses_a_race_gracefully(app, producer, monkeypatch):
         user = s.get(User, producer[0])
         data = b"raced"
         sha = hashlib.sha256(data).hexdigest()
-        winner, _ = services.register_original(s, staged=_stage(app, data, "w"), sha256=sha, size=len(data),
-                                               filename="w.bin", meta={}, uploader=user)
+        winner = services.register_original(s, staged=_stage(app, data, "w"), sha256=sha, size=len(data),
+                                            filename="w.bin", meta={}, uploader=user).asset
         s.commit()
         real = services.find_by_sha256
         calls = []
@@ -183,9 +185,9 @@ def test_register_original_loses_a_race_gracefully(app, producer, monkeypatch):
             return None if len(calls) == 1 else real(session, digest)
 
         monkeypatch.setattr(services, "find_by_sha256", blind_once)
-        loser, created = services.register_original(s, staged=_stage(app, data, "l"), sha256=sha, size=len(data),
-                                                    filename="l.bin", meta={}, uploader=user)
+        loser = services.register_original(s, staged=_stage(app, data, "l"), sha256=sha, size=len(data),
+                                           filename="l.bin", meta={}, uploader=user)
         s.commit()
-        assert not created and loser.id == winner.id
+        assert not loser.created and loser.asset.id == winner.id and loser.holding == services.OWN_ASSET
         assert s.scalar(select(func.count()).select_from(Asset)) == 1
         assert not (staging.upload_dir() / "l").exists()
