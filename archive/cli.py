@@ -81,6 +81,17 @@ def org() -> None:
     """Organisations."""
 
 
+def _table(headers: tuple[str, ...], rows: list[tuple]) -> None:
+    cells = [tuple("" if v is None else str(v) for v in row) for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    for row in (headers, *cells):
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+
+
 @org.command("create")
 @click.argument("name")
 @click.option("--country", required=True, type=click.Choice(["TR", "AZ"], case_sensitive=False))
@@ -97,31 +108,165 @@ def org_create(name, country):
         click.echo(f"organisation {o.name} ({o.country}) id={o.id}")
 
 
+@org.command("list")
+def org_list():
+    """Every organisation, with its country, state and number of users."""
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        s = dbm.session()
+        counts = services.user_counts(s)
+        _table(("id", "name", "country", "state", "users"),
+               [(o.id, o.name, o.country, "active" if o.active else "disabled", counts.get(o.id, 0))
+                for o in services.list_organisations(s)])
+
+
+def _set_org_active(name: str, active: bool) -> None:
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        try:
+            o = services.set_organisation_active(dbm.session(), name, active)
+            dbm.session().commit()
+        except ApiError as exc:
+            _fail(exc)
+        click.echo(f"organisation {o.name} {'enabled' if active else 'disabled'}")
+
+
+@org.command("disable")
+@click.argument("name")
+def org_disable(name):
+    """Its users can no longer log in or use their API tokens; their sessions end. Assets stay."""
+    _set_org_active(name, False)
+
+
+@org.command("enable")
+@click.argument("name")
+def org_enable(name):
+    """Undo `org disable` (users' own disabled flags stay as they are)."""
+    _set_org_active(name, True)
+
+
 @main.group()
 def user() -> None:
     """Users."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    if not password_stdin:
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    if not line.strip("\r\n"):
+        _fail(ApiError("No password on standard input.", code="empty_password"))
+    return line.rstrip("\r\n")
 
 
 @user.command("create")
 @click.argument("email")
 @click.option("--org", "organisation", required=True)
 @click.option("--role", required=True, type=click.Choice(["producer", "broadcaster", "rights_manager", "admin"]))
+@click.option("--name", default=None, help="Display name other organisations see instead of the e-mail address.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def user_create(email, organisation, role, password_stdin):
+def user_create(email, organisation, role, name, password_stdin):
     from archive import db as dbm
     from archive.accounts import services
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     with _app().app_context():
         try:
-            u = services.create_user(dbm.session(), email, password, organisation, role)
+            u = services.create_user(dbm.session(), email, password, organisation, role, name=name)
             dbm.session().commit()
         except ApiError as exc:
             _fail(exc)
         click.echo(f"user {u.email} ({u.role}) id={u.id}")
+
+
+@user.command("list")
+@click.option("--org", "organisation", default=None, help="Only this organisation's users.")
+def user_list(organisation):
+    """Users with their organisation, role and state."""
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        try:
+            users = services.list_users(dbm.session(), organisation)
+        except ApiError as exc:
+            _fail(exc)
+        _table(("id", "email", "name", "organisation", "role", "state", "created"),
+               [(u.id, u.email, u.name or "-", u.organisation.name, u.role,
+                 "active" if u.active else "disabled", _when(u.created_at)) for u in users])
+
+
+def _set_user_active(email: str, active: bool) -> None:
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        s = dbm.session()
+        try:
+            u = services.get_user(s, email)
+            ended, revoked = services.set_user_active(s, u, active)
+            s.commit()
+        except ApiError as exc:
+            _fail(exc)
+        if active:
+            click.echo(f"user {u.email} enabled")
+        else:
+            click.echo(f"user {u.email} disabled; ended {ended} sessions, revoked {revoked} tokens")
+
+
+@user.command("disable")
+@click.argument("email")
+def user_disable(email):
+    """The user can no longer log in; every session ends and every API token is revoked."""
+    _set_user_active(email, False)
+
+
+@user.command("enable")
+@click.argument("email")
+def user_enable(email):
+    """Let a disabled user log in again (revoked tokens stay revoked)."""
+    _set_user_active(email, True)
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+def user_password(email, password_stdin):
+    """Reset a password; every session of the user ends and every API token is revoked."""
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        s = dbm.session()
+        try:
+            u = services.get_user(s, email)  # an unknown user is said before a password is asked
+            ended, revoked = services.set_password(s, u, _read_password(password_stdin))
+            s.commit()
+        except ApiError as exc:
+            _fail(exc)
+        click.echo(f"password of {u.email} changed; ended {ended} sessions, revoked {revoked} tokens")
+
+
+@user.command("name")
+@click.argument("email")
+@click.argument("name")
+def user_name(email, name):
+    """Set the display name other organisations see (an empty NAME removes it)."""
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        s = dbm.session()
+        try:
+            u = services.set_user_name(s, services.get_user(s, email), name)
+            s.commit()
+        except ApiError as exc:
+            _fail(exc)
+        click.echo(f"user {u.email} is shown as {u.name or 'a user of ' + u.organisation.name}")
 
 
 @main.group()
@@ -144,6 +289,41 @@ def token_create(email, name):
         except ApiError as exc:
             _fail(exc)
         click.echo(tok)
+
+
+@token.command("list")
+@click.argument("email")
+def token_list(email):
+    """EMAIL's tokens: id, prefix, name, created, last used (to the minute), state."""
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        s = dbm.session()
+        try:
+            tokens = services.list_tokens(s, services.get_user(s, email))
+        except ApiError as exc:
+            _fail(exc)
+        _table(("id", "prefix", "name", "created", "last used", "state"),
+               [(t.id, t.prefix, t.name or "-", _when(t.created_at), _when(t.last_used_at),
+                 "revoked" if t.revoked else "live") for t in tokens])
+
+
+@token.command("revoke")
+@click.argument("ref", metavar="ID-OR-PREFIX")
+def token_revoke(ref):
+    """Revoke a token by its id or its prefix, as `token list` prints them."""
+    from archive import db as dbm
+    from archive.accounts import services
+
+    with _app().app_context():
+        s = dbm.session()
+        try:
+            t = services.revoke_token(s, ref)
+            s.commit()
+        except ApiError as exc:
+            _fail(exc)
+        click.echo(f"token {t.id} ({t.prefix}) of {t.user.email} revoked")
 
 
 @main.command("import")

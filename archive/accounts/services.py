@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from archive.accounts import sessions
@@ -55,6 +55,11 @@ def get_organisation(session: Session, name: str) -> Organisation:
 
 def list_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def user_counts(session: Session) -> dict[int, int]:
+    """organisation id → number of users."""
+    return dict(session.execute(select(User.organisation_id, func.count()).group_by(User.organisation_id)).all())
 
 
 def set_organisation_active(session: Session, name: str, active: bool) -> Organisation:
@@ -112,6 +117,12 @@ def list_users(session: Session, organisation: str | None = None) -> list[User]:
     if organisation is not None:
         q = q.where(User.organisation_id == get_organisation(session, organisation).id)
     return list(session.scalars(q).unique())
+
+
+def set_user_name(session: Session, user: User, name: str | None) -> User:
+    user.name = _check_name(name)
+    session.flush()
+    return user
 
 
 def end_access(session: Session, user: User) -> tuple[int, int]:

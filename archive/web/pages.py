@@ -32,7 +32,8 @@ RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster imag
 AUDIO_PROXY_LABEL = _l("Listening copy")
 ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
-                 "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)")}
+                 "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
+                 "asset.holding_added": _l("Another organisation holds a copy")}
 
 
 def lang() -> str:
