@@ -224,6 +224,7 @@ def test_duplicate_is_answered_with_the_existing_asset(live_server, app, produce
     resp = head(second.url, other)
     assert resp.headers["Ortak-Asset-Id"] == original.id
     assert resp.headers["Ortak-Upload-Status"] == "duplicate"
+    assert resp.headers["Ortak-Duplicate-Of"] == original.id and resp.headers["Ortak-Holding"] == "added"
     assert resp.headers["Link"] == f'</api/v1/assets/{original.id}>; rel="asset"'
     with app.app_context():
         s = db.session()

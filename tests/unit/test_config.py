@@ -42,3 +42,31 @@ def test_create_app_fails_at_start_naming_the_setting(tmp_path):
 
     with pytest.raises(ConfigError, match="ORTAK_S3_ACCESS_KEY"):
         create_app({"DATA_DIR": str(tmp_path), "STORAGE": "s3", "S3_ENDPOINT": "127.0.0.1:1"})
+
+
+@pytest.mark.parametrize("env, setting", [
+    ({"ORTAK_TRUSTED_PROXIES": "-1"}, "ORTAK_TRUSTED_PROXIES"),
+    ({"ORTAK_TRUSTED_PROXIES": "two"}, "ORTAK_TRUSTED_PROXIES"),
+    ({"ORTAK_LOGIN_FAILURE_WINDOW": "0"}, "ORTAK_LOGIN_FAILURE_WINDOW"),
+    ({"ORTAK_LOGIN_FAILURES_PER_ACCOUNT": "0"}, "ORTAK_LOGIN_FAILURES_PER_ACCOUNT"),
+    ({"ORTAK_TOKEN_FAILURES_PER_ADDRESS": "-5"}, "ORTAK_TOKEN_FAILURES_PER_ADDRESS"),
+    ({"ORTAK_RATELIMIT_STORAGE_URL": "ftp://example.org"}, "ORTAK_RATELIMIT_STORAGE_URL"),
+    ({"ORTAK_RATELIMIT_STORAGE_URL": "redis"}, "ORTAK_RATELIMIT_STORAGE_URL"),
+    ({"ORTAK_PASSWORD_HASH_MEMORY_COST": "16", "ORTAK_PASSWORD_HASH_PARALLELISM": "4"},
+     "ORTAK_PASSWORD_HASH_MEMORY_COST"),
+    ({"ORTAK_PASSWORD_HASH_TIME_COST": "0"}, "ORTAK_PASSWORD_HASH_TIME_COST"),
+])
+def test_security_settings_are_checked(env, setting, tmp_path):
+    with pytest.raises(ConfigError, match=setting):
+        load_config(environ={"ORTAK_DATA_DIR": str(tmp_path), **env})
+
+
+@pytest.mark.parametrize("env, storage", [
+    ({}, "memory://"),
+    ({"ORTAK_BROKER_URL": "amqp://guest@localhost//"}, "memory://"),
+    ({"ORTAK_BROKER_URL": "redis://127.0.0.1:6379/2"}, "redis://127.0.0.1:6379/2"),
+    ({"ORTAK_BROKER_URL": "redis://127.0.0.1:6379/2", "ORTAK_RATELIMIT_STORAGE_URL": "memory://"}, "memory://"),
+    ({"ORTAK_RATELIMIT_STORAGE_URL": "redis://cache:6379/5"}, "redis://cache:6379/5"),
+])
+def test_throttle_counters_go_to_redis_when_there_is_one(env, storage, tmp_path):
+    assert load_config(environ={"ORTAK_DATA_DIR": str(tmp_path), **env})["RATELIMIT_STORAGE_URL"] == storage

@@ -1,4 +1,5 @@
 import pytest
+from sqlalchemy import select
 
 from archive.accounts import services
 from archive.accounts.models import ApiToken
@@ -67,3 +68,51 @@ def test_bad_users(db_session, email, password, role, code):
     with pytest.raises(ValidationError) as exc:
         services.create_user(db_session, email, password, "TRT", role)
     assert exc.value.code == code
+
+
+def test_hashing_cost_comes_from_the_configuration_and_old_hashes_are_upgraded(app_config, db_session):
+    from archive import create_app
+    from archive.accounts.models import User
+
+    services.create_organisation(db_session, "TRT", "TR")
+    user = services.create_user(db_session, "h@example.org", "uzun bir parola", "TRT", "producer")
+    db_session.commit()
+    assert "$m=8,t=1,p=1$" in user.password_hash  # the suite's cheap parameters
+    stronger = create_app({**app_config, "PASSWORD_HASH_TIME_COST": 2, "PASSWORD_HASH_MEMORY_COST": 16})
+    try:
+        with stronger.app_context():
+            from archive import db
+
+            s = db.session()
+            assert services.authenticate(s, "h@example.org", "uzun bir parola") is not None
+            s.commit()
+            assert "$m=16,t=2,p=1$" in s.scalar(select(User.password_hash))
+            assert services.authenticate(s, "h@example.org", "uzun bir parola") is not None
+    finally:
+        stronger.extensions["ortak.db"].dispose()
+
+
+def test_a_password_longer_than_the_limit_is_refused_without_hashing_it(db_session):
+    services.create_organisation(db_session, "TRT", "TR")
+    services.create_user(db_session, "l@example.org", "uzun bir parola", "TRT", "producer")
+    assert services.authenticate(db_session, "l@example.org", "x" * (services.MAX_PASSWORD + 1)) is None
+
+
+def test_token_last_use_moves_at_most_once_a_minute(db_session):
+    from datetime import timedelta
+
+    services.create_organisation(db_session, "TRT", "TR")
+    user = services.create_user(db_session, "u@example.org", "uzun bir parola", "TRT", "producer")
+    token = services.create_token(db_session, user)
+    db_session.commit()
+    services.user_for_token(db_session, token)
+    row = db_session.query(ApiToken).one()
+    first = row.last_used_at
+    assert first is not None
+    db_session.commit()
+    services.user_for_token(db_session, token)
+    assert row.last_used_at == first and not db_session.dirty
+    row.last_used_at = first - timedelta(seconds=61)
+    db_session.commit()
+    services.user_for_token(db_session, token)
+    assert row.last_used_at > first - timedelta(seconds=61)

@@ -1,0 +1,170 @@
+"""The account commands: org list/disable/enable, user list/disable/enable/password/name,
+token list/revoke; each with its bad input."""
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.web.conftest import log_in
+
+PASSWORD = "çok gizli parola"
+
+
+@pytest.fixture
+def ortak(ortak_cli):
+    ortak_cli("org", "create", "TRT", "--country", "TR")
+    ortak_cli("org", "create", "AzTV", "--country", "AZ")
+    for email, org, role, name in (("ayse@trt.example", "TRT", "producer", "Ayşe Yılmaz"),
+                                   ("can@trt.example", "TRT", "broadcaster", None),
+                                   ("rauf@aztv.example", "AzTV", "producer", None)):
+        args = ["user", "create", email, "--org", org, "--role", role, "--password-stdin"]
+        r = ortak_cli(*args, *(["--name", name] if name else []), input=PASSWORD + "\n")
+        assert r.exit_code == 0, r.output
+    return ortak_cli
+
+
+def _me(app, token):
+    return app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_org_list(ortak):
+    r = ortak("org", "list")
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["id", "name", "country", "state", "users"]
+    assert any(line.split()[1:] == ["AzTV", "AZ", "active", "1"] for line in lines)
+    assert any(line.split()[1:] == ["TRT", "TR", "active", "2"] for line in lines)
+
+
+def test_org_disable_locks_out_its_users_and_enable_restores(ortak, app):
+    token = ortak("token", "create", "rauf@aztv.example").output.strip()
+    other = ortak("token", "create", "ayse@trt.example").output.strip()
+    browser = app.test_client()
+    assert log_in(browser, "rauf@aztv.example", PASSWORD).status_code == 302
+    r = ortak("org", "disable", "AzTV")
+    assert r.exit_code == 0 and "disabled" in r.output
+    assert "disabled" in ortak("org", "list").output
+    assert _me(app, token) == 401 and _me(app, other) == 200
+    assert browser.get("/").status_code == 302
+    assert log_in(app.test_client(), "rauf@aztv.example", PASSWORD).status_code == 401
+    assert ortak("token", "create", "rauf@aztv.example").exit_code == 2  # no new tokens either
+    assert ortak("org", "enable", "AzTV").exit_code == 0
+    assert _me(app, token) == 200
+    assert log_in(app.test_client(), "rauf@aztv.example", PASSWORD).status_code == 302
+
+
+def test_user_list(ortak):
+    r = ortak("user", "list")
+    assert r.exit_code == 0
+    assert "ayse@trt.example" in r.output and "Ayşe Yılmaz" in r.output and "rauf@aztv.example" in r.output
+    r = ortak("user", "list", "--org", "AzTV")
+    assert "rauf@aztv.example" in r.output and "ayse@trt.example" not in r.output
+
+
+def test_user_disable_and_enable(ortak, app):
+    token = ortak("token", "create", "ayse@trt.example").output.strip()
+    browser = app.test_client()
+    assert log_in(browser, "ayse@trt.example", PASSWORD).status_code == 302
+    r = ortak("user", "disable", "AYSE@trt.example")
+    assert r.exit_code == 0 and "ended 1 sessions, revoked 1 tokens" in r.output
+    assert _me(app, token) == 401 and browser.get("/").status_code == 302
+    assert "disabled" in ortak("user", "list", "--org", "TRT").output
+    assert log_in(app.test_client(), "ayse@trt.example", PASSWORD).status_code == 401
+    assert ortak("user", "enable", "ayse@trt.example").exit_code == 0
+    assert log_in(app.test_client(), "ayse@trt.example", PASSWORD).status_code == 302
+    assert _me(app, token) == 401  # revoked tokens stay revoked
+
+
+def test_user_password_reset(ortak, app):
+    token = ortak("token", "create", "ayse@trt.example").output.strip()
+    browser = app.test_client()
+    assert log_in(browser, "ayse@trt.example", PASSWORD).status_code == 302
+    r = ortak("user", "password", "ayse@trt.example", "--password-stdin", input="yepyeni bir parola\n")
+    assert r.exit_code == 0 and "ended 1 sessions, revoked 1 tokens" in r.output
+    assert browser.get("/").status_code == 302 and _me(app, token) == 401
+    assert log_in(app.test_client(), "ayse@trt.example", PASSWORD).status_code == 401
+    assert log_in(app.test_client(), "ayse@trt.example", "yepyeni bir parola").status_code == 302
+
+
+def test_user_password_prompts_twice(ortak, app):
+    r = ortak("user", "password", "ayse@trt.example", input="yepyeni bir parola\nyepyeni bir parola\n")
+    assert r.exit_code == 0, r.output
+    assert log_in(app.test_client(), "ayse@trt.example", "yepyeni bir parola").status_code == 302
+
+
+def test_user_name(ortak):
+    assert ortak("user", "name", "can@trt.example", "Can Demir").exit_code == 0
+    assert "Can Demir" in ortak("user", "list").output
+    r = ortak("user", "name", "can@trt.example", "")
+    assert r.exit_code == 0 and "a user of TRT" in r.output
+
+
+def test_token_list_and_revoke(ortak, app):
+    first = ortak("token", "create", "ayse@trt.example", "--name", "laptop").output.strip()
+    second = ortak("token", "create", "ayse@trt.example").output.strip()
+    assert _me(app, first) == 200  # a last use to show
+    r = ortak("token", "list", "ayse@trt.example")
+    assert r.exit_code == 0 and first[:12] in r.output and second[:12] in r.output and "laptop" in r.output
+    assert first not in r.output  # only prefixes are ever shown
+    rows = {line.split()[1]: line.split() for line in r.output.splitlines()[1:]}
+    assert rows[first[:12]][-1] == "live" and rows[first[:12]][-2] != "-"  # used: when, to the minute
+    assert rows[second[:12]][-2:] == ["-", "live"] and rows[second[:12]][2] == "-"  # never used, no name
+    r = ortak("token", "revoke", first[:12])
+    assert r.exit_code == 0 and "revoked" in r.output
+    assert _me(app, first) == 401 and _me(app, second) == 200
+    second_id = rows[second[:12]][0]
+    assert ortak("token", "revoke", second_id).exit_code == 0
+    assert _me(app, second) == 401
+    assert ortak("token", "list", "ayse@trt.example").output.count("revoked") == 2
+
+
+def test_token_revoke_by_the_whole_token(ortak, app):
+    token = ortak("token", "create", "rauf@aztv.example").output.strip()
+    assert ortak("token", "revoke", token).exit_code == 0
+    assert _me(app, token) == 401
+
+
+def test_an_ambiguous_prefix_is_refused(ortak, app):
+    from archive import db
+    from archive.accounts.models import ApiToken
+
+    a = ortak("token", "create", "ayse@trt.example").output.strip()
+    b = ortak("token", "create", "rauf@aztv.example").output.strip()
+    with app.app_context():  # 6 random characters collide about once in 2^36; make them collide
+        db.session().query(ApiToken).update({ApiToken.prefix: "ortak_AAAAAA"})
+        db.session().commit()
+    r = ortak("token", "revoke", "ortak_AAAAAA")
+    assert r.exit_code == 2 and "ambiguous_token" in r.output
+    assert _me(app, a) == 200 and _me(app, b) == 200
+
+
+@pytest.mark.parametrize("args, input, needle", [
+    (("org", "disable", "Nowhere"), None, "organisation_not_found"),
+    (("org", "enable", ""), None, "organisation_not_found"),
+    (("user", "list", "--org", "Nowhere"), None, "organisation_not_found"),
+    (("user", "disable", "ghost@example.org"), None, "user_not_found"),
+    (("user", "enable", "not an address"), None, "user_not_found"),
+    (("user", "password", "ghost@example.org", "--password-stdin"), "yepyeni bir parola\n", "user_not_found"),
+    (("user", "password", "ayse@trt.example", "--password-stdin"), "kısa\n", "weak_password"),
+    (("user", "password", "ayse@trt.example", "--password-stdin"), "", "empty_password"),
+    (("user", "password", "ayse@trt.example", "--password-stdin"), "\n", "empty_password"),
+    (("user", "password", "ayse@trt.example", "--password-stdin"), " " * 12 + "\n", "weak_password"),
+    (("user", "password", "ayse@trt.example", "--password-stdin"), "x" * 2000 + "\n", "password_too_long"),
+    (("user", "create", "new@trt.example", "--org", "TRT", "--role", "producer", "--password-stdin"), "",
+     "empty_password"),
+    (("user", "create", "new@trt.example", "--org", "TRT", "--role", "producer", "--name", "x" * 201,
+      "--password-stdin"), PASSWORD + "\n", "invalid_name"),
+    (("user", "name", "ghost@example.org", "Ghost"), None, "user_not_found"),
+    (("user", "name", "can@trt.example", "y" * 201), None, "invalid_name"),
+    (("token", "list", "ghost@example.org"), None, "user_not_found"),
+    (("token", "revoke", "999999"), None, "token_not_found"),
+    (("token", "revoke", "ortak_nothin"), None, "token_not_found"),
+    (("token", "revoke", "ortak_" + "z" * 43), None, "token_not_found"),
+    (("token", "revoke", "'; DROP TABLE api_tokens; --"), None, "invalid_token_reference"),
+    (("token", "revoke", "9" * 40), None, "invalid_token_reference"),
+    (("token", "revoke", ""), None, "invalid_token_reference"),
+])
+def test_bad_input_is_refused_with_a_reason(ortak, args, input, needle):
+    r = ortak(*args, input=input)
+    assert r.exit_code == 2, r.output
+    assert needle in r.output
+    assert "Traceback" not in r.output
