@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from archive import db
+from archive.accounts import sessions
 from archive.events.models import Event
 from tests.asset_factory import create_asset
 
@@ -234,9 +235,14 @@ def test_organisation_and_country_are_admin_only(client, auth, make_user, asset)
 
 
 def _login(client, user_id):
+    """A browser session as logging in makes one: a server-side row, its secret in the cookie."""
+    with client.application.app_context():
+        secret = sessions.start(db.session(), user_id, ip="127.0.0.1", user_agent="test")
+        db.session().commit()
     with client.session_transaction() as s:
         s["_user_id"] = str(user_id)
         s["_fresh"] = True
+        s[sessions.SESSION_KEY] = secret
 
 
 def test_session_patch_without_csrf_token_is_refused(client, producer, asset):
