@@ -30,6 +30,8 @@ def make_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         imports=("workers.tasks",),
+        # One scheduler per archive, holding a lock (workers.beat).
+        beat_scheduler="workers.beat:LockedScheduler",
         # The sweeper runs often enough to notice stuck work within ~STUCK_AFTER.
         beat_schedule={"ortak-sweep": {"task": "workers.tasks.sweep",
                                        "schedule": float(max(10, min(300, int(app.config["STUCK_AFTER"]) // 4))),
