@@ -31,23 +31,15 @@ def _fail(exc: ApiError) -> None:
 
 def _require_schema(app) -> None:
     """Refuse to start a long-running process on a database without the current schema."""
-    from archive.migrate import schema_revisions
+    from archive.migrate import known_revisions, schema_revisions
 
     url = app.config["DATABASE_URL"]
     current, heads = schema_revisions(url)
     if current != heads:
-        if current and not set(current) & _known_revisions(url):
+        if current and not set(current) & known_revisions(url):
             raise CommandError(f"the database is at schema revision {', '.join(current)}, which this version "
                                f"of Ortak does not know (it ends at {', '.join(heads)}): upgrade Ortak")
         raise CommandError(not_migrated_message(url, current, heads))
-
-
-def _known_revisions(url: str) -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    from archive.migrate import alembic_config
-
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
 
 
 @click.group(cls=OrtakGroup)

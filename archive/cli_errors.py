@@ -87,11 +87,11 @@ def not_migrated_message(url: str, current: tuple[str, ...] = (), heads: tuple[s
 
 
 def _database_message(exc: BaseException) -> str:
-    from archive.migrate import schema_revisions
-
     settings = _settings() or {}
     url = settings.get("DATABASE_URL")
     if _missing_schema(exc):
+        from archive.migrate import schema_revisions
+
         current: tuple[str, ...] = ()
         heads: tuple[str, ...] = ()
         try:
