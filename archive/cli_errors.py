@@ -107,7 +107,7 @@ def _database_message(exc: BaseException) -> str:
 def _storage_message(exc: BaseException) -> str:
     settings = _settings() or {}
     if settings.get("STORAGE") == "s3":
-        hint = "ORTAK_S3_ENDPOINT, ORTAK_S3_ACCESS_KEY, ORTAK_S3_SECRET_KEY, ORTAK_S3_BUCKET"
+        hint = "ORTAK_S3_ENDPOINT, ORTAK_S3_PUBLIC_ENDPOINT, ORTAK_S3_ACCESS_KEY, ORTAK_S3_SECRET_KEY, ORTAK_S3_BUCKET"
     else:
         hint = "ORTAK_STORAGE_DIR"
     return f"blob storage ({settings.get('STORAGE', 'local')}): {_first_line(exc)} (check {hint})"
