@@ -132,8 +132,11 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
                 raise ConfigError(f"{ENV_PREFIX}{key}: required when {ENV_PREFIX}STORAGE=s3")
     if config["SEARCH"] == "elasticsearch" and not config["ES_URL"]:
         raise ConfigError(f"{ENV_PREFIX}ES_URL: required when {ENV_PREFIX}SEARCH=elasticsearch")
-    if int(config["MAX_UPLOAD_SIZE"]) <= 0:
-        raise ConfigError(f"{ENV_PREFIX}MAX_UPLOAD_SIZE: must be positive")
+    for key in ("MAX_UPLOAD_SIZE", "MAX_HEADER_BYTES", "STUCK_AFTER", "RESEND_QUEUED_AFTER", "SCRATCH_MAX_AGE"):
+        if int(config[key]) <= 0:
+            raise ConfigError(f"{ENV_PREFIX}{key}: must be positive")
+    if int(config["MAX_ATTEMPTS"]) < 0:
+        raise ConfigError(f"{ENV_PREFIX}MAX_ATTEMPTS: must be 0 or more")
     return config
 
 

@@ -1,10 +1,12 @@
 """Celery entry point: `celery -A workers.celery_app worker` (or `ortak worker`, `ortak beat`)."""
+import logging
 import os
 
 from celery.signals import beat_embedded_init, worker_init, worker_process_init
 
 from archive import create_app
 
+log = logging.getLogger(__name__)
 flask_app = create_app()
 celery = flask_app.extensions["ortak.celery"]
 _worker_pid: int | None = None
@@ -32,4 +34,6 @@ def _embedded_beat(**_kwargs):
     from workers.beat import watch_parent
 
     flask_app.extensions["ortak.db"].dispose()
-    watch_parent(_worker_pid or os.getppid())
+    parent = _worker_pid or os.getppid()
+    watch_parent(parent)
+    log.info("embedded beat started (pid %s); it stops with its worker (pid %s)", os.getpid(), parent)
