@@ -33,6 +33,7 @@ THREADS = 8
 # sun_path of a Unix socket holds 108 bytes on Linux, the terminating NUL included.
 MAX_UNIX_SOCKET_PATH = 107
 CONTROL_SOCKET = "gunicorn.ctl"
+MAX_DETAIL = 200  # characters of gunicorn's own description quoted back to the client
 
 
 def control_socket(data_dir: str) -> str | None:
@@ -88,7 +89,10 @@ def explain(exc: BaseException, status: int, cfg: Any) -> tuple[str, dict[str, A
                 {"max_field_bytes": cfg.limit_request_field_size, "max_fields": cfg.limit_request_fields})
     if status >= 500:
         return "The server could not handle the request.", {}
-    return f"The request is malformed: {exc}", {}
+    detail = str(exc)
+    if len(detail) > MAX_DETAIL:  # gunicorn quotes what it could not parse, which may be long
+        detail = detail[:MAX_DETAIL] + "…"
+    return f"The request is malformed: {detail}", {}
 
 
 class _Capture:

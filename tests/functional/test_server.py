@@ -142,6 +142,9 @@ def test_gunicorn_refusals_answer_in_the_json_error_shape(served):
     # A request gunicorn cannot parse at all: 400.
     error = _json_error(*_split_response(served.raw(b"GARBAGE\r\n\r\n")), 400, "bad_request")
     assert error["message"].startswith("The request is malformed")
+    error = _json_error(*_split_response(served.raw(b"GET /" + b"x" * 5000 + b"\r\n\r\n")),
+                        400, "bad_request")
+    assert len(error["message"]) < 300  # what could not be parsed is quoted, not echoed whole
 
     # Within the limits, the app answers (its own JSON 401 here).
     status, headers, body = served.request("GET", "/api/v1/assets?q=" + "a" * 7 * 1024,
