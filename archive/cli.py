@@ -1,4 +1,9 @@
-"""The `ortak` command. Each command builds the app with create_app() and calls a service."""
+"""The `ortak` command. Each command builds the app with create_app() and calls a service.
+
+Failures an operator can fix (configuration, a database without its schema, an unreachable
+database, store, search engine or broker) end any command with one line and exit status 2:
+the group's class, `archive.cli_errors.OrtakGroup`, does that for every command.
+"""
 from __future__ import annotations
 
 import os
@@ -6,6 +11,7 @@ import sys
 
 import click
 
+from archive.cli_errors import CommandError, OrtakGroup, not_migrated_message
 from archive.errors import ApiError
 
 
@@ -20,11 +26,23 @@ def _app():
 
 
 def _fail(exc: ApiError) -> None:
-    click.echo(f"error: {exc.message} ({exc.code})", err=True)
-    sys.exit(2)
+    raise CommandError(f"{exc.message} ({exc.code})") from exc
 
 
-@click.group()
+def _require_schema(app) -> None:
+    """Refuse to start a long-running process on a database without the current schema."""
+    from archive.migrate import known_revisions, schema_revisions
+
+    url = app.config["DATABASE_URL"]
+    current, heads = schema_revisions(url)
+    if current != heads:
+        if current and not set(current) & known_revisions(url):
+            raise CommandError(f"the database is at schema revision {', '.join(current)}, which this version "
+                               f"of Ortak does not know (it ends at {', '.join(heads)}): upgrade Ortak")
+        raise CommandError(not_migrated_message(url, current, heads))
+
+
+@click.group(cls=OrtakGroup)
 def main() -> None:
     """Ortak: the media-asset exchange and co-production archive."""
 
@@ -34,30 +52,57 @@ def main() -> None:
 @click.option("--port", default=None, type=int, help="Port (ORTAK_PORT).")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
 def serve(host, port, workers):
-    """Run the web service (gunicorn)."""
+    """Run the web service (gunicorn, configured by archive.gunicorn_conf)."""
     app = _app()
+    _require_schema(app)
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-                               "--workers", str(workers), "--worker-class", "gthread", "--threads", "8",
-                               "--timeout", "0", "--graceful-timeout", "10",
-                               "--access-logfile", "-", "archive.wsgi:app"])
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--config", "python:archive.gunicorn_conf",
+                               "--bind", f"{host}:{port}", "--workers", str(workers), "archive.wsgi:app"])
 
 
 @main.command()
 @click.option("--concurrency", default=2, show_default=True)
 @click.option("--queues", default="celery,media", show_default=True)
-@click.option("--beat/--no-beat", default=True, help="Also run the sweeper schedule in this worker.")
+@click.option("--beat/--no-beat", default=True,
+              help="Also run the scheduler (the sweeper's timer) in this worker; at most one runs per archive.")
 def worker(concurrency, queues, beat):
     """Run a Celery worker (media and housekeeping queues)."""
-    from workers.celery_app import celery
+    from workers.beat import scheduler_running
+    from workers.celery_app import celery, flask_app
 
+    _require_schema(flask_app)
+    _require_broker(celery)
     argv = ["worker", "--loglevel", "INFO", "--concurrency", str(concurrency), "-Q", queues,
             "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if beat and scheduler_running(flask_app.config):
+        # The embedded beat would refuse to start anyway; say so once, here.
+        click.echo("note: another scheduler runs for this archive; this worker runs without one", err=True)
+        beat = False
     if beat:
-        data = celery.flask_app.config["DATA_DIR"]
-        argv += ["--beat", "--schedule", os.path.join(data, "celerybeat-schedule")]
+        argv += ["--beat", "--schedule", os.path.join(flask_app.config["DATA_DIR"], "celerybeat-schedule")]
     celery.worker_main(argv)
+
+
+@main.command()
+def beat():
+    """Run the scheduler on its own (start the workers with --no-beat); one per archive."""
+    from celery.apps.beat import Beat
+
+    from workers.beat import hold_scheduler_lock
+    from workers.celery_app import celery, flask_app
+
+    _require_schema(flask_app)
+    _require_broker(celery)
+    hold_scheduler_lock(flask_app.config)  # SchedulerLockBusy: another beat runs
+    Beat(app=celery, loglevel="INFO", quiet=True,
+         schedule=os.path.join(flask_app.config["DATA_DIR"], "celerybeat-schedule")).run()
+
+
+def _require_broker(celery) -> None:
+    """Fail now, naming ORTAK_BROKER_URL, rather than retrying a broker that is not there."""
+    with celery.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=3, interval_start=1, interval_step=1, timeout=5)
 
 
 @main.group()
@@ -355,12 +400,20 @@ def reindex():
 
 @main.command()
 def sweep():
-    """Re-queue work stuck longer than ORTAK_STUCK_AFTER seconds (the worker's beat also runs this)."""
+    """Recover stuck work and orphaned scratch files now (the scheduler runs this on a timer).
+
+    Work started but silent for ORTAK_STUCK_AFTER seconds is re-queued; work still queued
+    after ORTAK_RESEND_QUEUED_AFTER seconds is sent again; see workers.sweeper.
+    """
+    from archive.scratch import sweep_orphans
     from workers.sweeper import sweep_stuck
 
-    with _app().app_context():
-        n = sweep_stuck()
-    click.echo(f"re-queued {n}")
+    app = _app()
+    with app.app_context():
+        report = sweep_stuck()
+    removed = sweep_orphans(app.config["DATA_DIR"], float(app.config["SCRATCH_MAX_AGE"]))
+    click.echo(f"re-queued {len(report.requeued)} stuck, re-sent {len(report.resent)} waiting, "
+               f"gave up on {len(report.failed)}, removed {len(removed)} orphaned scratch folders")
 
 
 @main.group()

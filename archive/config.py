@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "S3_BUCKET": "ortak",
     "S3_REGION": "us-east-1",
     "S3_SECURE": False,
+    # host:port or http(s)://host:port that browsers reach the store at; presigned download
+    # URLs name it. Empty: the same as S3_ENDPOINT.
+    "S3_PUBLIC_ENDPOINT": "",
     "PRESIGN_SECONDS": 300,
     # Search: "tantivy" (DATA_DIR/search) or "elasticsearch".
     "SEARCH": "tantivy",
@@ -40,14 +43,23 @@ DEFAULTS: dict[str, Any] = {
     # Uploads.
     "UPLOAD_DIR": "",
     "MAX_UPLOAD_SIZE": 64 * 1024**3,
+    # Longest HTTP header field (name, value and CRLF) the server accepts, e.g. Upload-Metadata.
+    "MAX_HEADER_BYTES": 65536,
     "UPLOAD_EXPIRE_SECONDS": 7 * 24 * 3600,
     "MAX_TITLE_LENGTH": 500,
     "MAX_TEXT_LENGTH": 20000,
     # Media processing.
     "FFMPEG_TIMEOUT": 6 * 3600,
     "PROBE_TIMEOUT": 120,
-    # Work not finished after this many seconds is re-queued by the sweeper.
+    # Work started but silent (no progress, no change) for this many seconds is re-queued by the sweeper.
     "STUCK_AFTER": 3600,
+    # Re-queues of stuck work before the asset or rendition is marked failed.
+    "MAX_ATTEMPTS": 3,
+    # Work still waiting in the queue (never started) after this many seconds is sent again, in
+    # case its message was lost; a duplicate is skipped by the claim, so this costs no attempt.
+    "RESEND_QUEUED_AFTER": 6 * 3600,
+    # Scratch files of a worker on another host that changed nothing for this long are removed.
+    "SCRATCH_MAX_AGE": 24 * 3600,
     "SECRET_KEY": "",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -141,8 +153,11 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
                 raise ConfigError(f"{ENV_PREFIX}{key}: required when {ENV_PREFIX}STORAGE=s3")
     if config["SEARCH"] == "elasticsearch" and not config["ES_URL"]:
         raise ConfigError(f"{ENV_PREFIX}ES_URL: required when {ENV_PREFIX}SEARCH=elasticsearch")
-    if int(config["MAX_UPLOAD_SIZE"]) <= 0:
-        raise ConfigError(f"{ENV_PREFIX}MAX_UPLOAD_SIZE: must be positive")
+    for key in ("MAX_UPLOAD_SIZE", "MAX_HEADER_BYTES", "STUCK_AFTER", "RESEND_QUEUED_AFTER", "SCRATCH_MAX_AGE"):
+        if int(config[key]) <= 0:
+            raise ConfigError(f"{ENV_PREFIX}{key}: must be positive")
+    if int(config["MAX_ATTEMPTS"]) < 0:
+        raise ConfigError(f"{ENV_PREFIX}MAX_ATTEMPTS: must be 0 or more")
     _derive_security(config)
     return config
 

@@ -5,6 +5,10 @@ from pathlib import Path
 
 from celery import Celery, Task
 from flask import Flask
+from kombu.transport import resolve_transport
+from kombu.utils.url import maybe_sanitize_url
+
+from archive.config import ConfigError
 
 from archive.tasks import DEFAULT_QUEUE, MEDIA_QUEUE
 
@@ -17,6 +21,7 @@ def make_celery(app: Flask) -> Celery:
 
     celery = Celery("ortak", task_cls=AppContextTask, set_as_current=False)
     broker = app.config["BROKER_URL"]
+    _check_broker_url(broker)
     conf = dict(
         broker_url=broker,
         task_ignore_result=True,
@@ -30,6 +35,8 @@ def make_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         imports=("workers.tasks",),
+        # One scheduler per archive, holding a lock (workers.beat).
+        beat_scheduler="workers.beat:LockedScheduler",
         # The sweeper runs often enough to notice stuck work within ~STUCK_AFTER.
         beat_schedule={"ortak-sweep": {"task": "workers.tasks.sweep",
                                        "schedule": float(max(10, min(300, int(app.config["STUCK_AFTER"]) // 4))),
@@ -54,3 +61,19 @@ def make_celery(app: Flask) -> Celery:
     celery.conf.update(conf)
     celery.flask_app = app
     return celery
+
+
+def _check_broker_url(url: str) -> None:
+    """A broker URL kombu cannot use fails at start-up, naming the setting."""
+    scheme = url.partition("://")[0]
+    if not scheme or "://" not in url:
+        raise ConfigError(f"ORTAK_BROKER_URL: {maybe_sanitize_url(url)!r} is not a URL "
+                          "(redis://host:6379/0 or amqp://user:password@host//)")
+    try:
+        resolve_transport(scheme)
+    except KeyError as exc:
+        raise ConfigError(f"ORTAK_BROKER_URL: no broker transport {scheme!r} "
+                          "(use redis://, rediss://, amqp:// or leave it empty for the embedded broker)") from exc
+    except ImportError as exc:
+        raise ConfigError(f"ORTAK_BROKER_URL: the {scheme!r} transport needs a package that is not "
+                          f"installed ({exc.name})") from exc

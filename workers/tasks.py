@@ -37,9 +37,13 @@ def index_asset(asset_id: str) -> None:
 
 @shared_task(name="workers.tasks.sweep", ignore_result=True)
 def sweep() -> int:
+    from flask import current_app
+
     from archive import db
     from archive.ingest.services import purge_expired
+    from archive.scratch import sweep_orphans
     from workers.sweeper import sweep_stuck
 
     purge_expired(db.session())  # abandoned tus uploads free their staged bytes
-    return sweep_stuck()
+    sweep_orphans(current_app.config["DATA_DIR"], float(current_app.config["SCRATCH_MAX_AGE"]))
+    return sweep_stuck().sent

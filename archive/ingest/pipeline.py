@@ -3,14 +3,15 @@
 processing → probe → (rejected | renditions → ready → index). The file's faults become
 `rejected` with a reason a person understands; ours (an ffmpeg crash on a good file, a
 storage outage) become `failed`. The original is never touched. Each state change writes
-an Event. Safe to run twice: only an asset still `processing` is worked on, and ready
-renditions are not made again.
+an Event. Safe to run twice: `claim` lets one delivery of a queued run through, only an
+asset still `processing` is worked on, and ready renditions are not made again.
 """
 from __future__ import annotations
 
 import logging
 
 from flask import current_app
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from archive import db
@@ -30,18 +31,40 @@ MAX_ERROR = 2000
 IMAGE_FORMATS = set(images.SUPPORTED)
 
 
+def claim(session: Session, asset_id: str) -> bool:
+    """Take the asset for processing: True for exactly one caller per queued run.
+
+    A compare-and-set on `processing_started_at` (NULL while the asset waits in the queue):
+    a second delivery of the same message, or a message the sweeper re-sent for work that
+    was only waiting, finds it set and skips, so no asset is processed twice at once. The
+    sweeper clears it again when it re-queues work that started and then went silent.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Asset)
+        .where(Asset.id == asset_id, Asset.status == "processing", Asset.processing_started_at.is_(None))
+        .values(processing_started_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount == 1
+
+
 def process_asset(asset_id: str) -> str:
     """Run the whole pipeline for one asset; returns the status it ends in (or 'skipped')."""
     session = db.session()
-    asset = session.get(Asset, asset_id)
-    if asset is None:
-        log.warning("ingest: no asset %s (deleted, or a message from another database)", asset_id)
-        return "missing"
-    if asset.status != "processing":
-        log.info("ingest: asset %s is %s, nothing to do", asset_id, asset.status)
+    if not claim(session, asset_id):
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            log.warning("ingest: no asset %s (deleted, or a message from another database)", asset_id)
+            return "missing"
+        if asset.status != "processing":
+            log.info("ingest: asset %s is %s, nothing to do", asset_id, asset.status)
+        else:
+            log.info("ingest: asset %s is being processed already (since %s), duplicate message skipped",
+                     asset_id, asset.processing_started_at)
         return "skipped"
-    asset.processing_started_at = utcnow()
-    session.commit()
+    asset = session.get(Asset, asset_id, populate_existing=True)
+    log.info("ingest: asset %s claimed (re-queued %s times before)", asset_id, asset.attempts)
 
     try:
         with renditions.source_file(asset) as src:

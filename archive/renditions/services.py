@@ -28,6 +28,7 @@ from archive.media.probe import ProbeResult
 from archive.media.profiles import Profile
 from archive.media.render import render
 from archive.renditions.models import Rendition
+from archive.scratch import process_dir
 from archive.services import storage
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,12 @@ def rendition_key(asset_id: str, name: str, sha256: str, ext: str) -> str:
 
 
 def work_dir() -> str:
-    """Scratch space on the data volume, so handing a file to local storage is a rename."""
-    path = os.path.join(current_app.config["DATA_DIR"], "tmp")
-    os.makedirs(path, exist_ok=True)
-    return path
+    """Scratch space on the data volume, so handing a file to local storage is a rename.
+
+    The folder is this process's own (`archive.scratch`), so what a killed worker leaves
+    behind is found and removed by the sweeper once that process is gone.
+    """
+    return process_dir(current_app.config["DATA_DIR"])
 
 
 @contextlib.contextmanager

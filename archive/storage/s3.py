@@ -120,12 +120,12 @@ class _RangeStream:
             self.close()
 
 
-def _parse_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
+def _parse_endpoint(endpoint: str, secure: bool, setting: str = "S3_ENDPOINT") -> tuple[str, bool]:
     """Accept `host:port` or a URL; a URL's scheme decides TLS."""
     if "://" in endpoint:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
-            raise StorageError(f"S3_ENDPOINT must be host:port or http(s)://host:port, not {endpoint!r}")
+            raise StorageError(f"{setting} must be host:port or http(s)://host:port, not {endpoint!r}")
         return parts.netloc, parts.scheme == "https"
     return endpoint.strip("/"), secure
 
@@ -145,10 +145,13 @@ class S3BlobStorage(BlobStorage):
     name = "s3"
 
     def __init__(self, client: Minio, bucket: str, *, region: str | None = None,
-                 part_size: int = DEFAULT_PART_SIZE):
+                 part_size: int = DEFAULT_PART_SIZE, presign_client: Minio | None = None):
+        """`presign_client` signs download URLs for another address of the same store (the one
+        browsers reach, S3_PUBLIC_ENDPOINT); without it URLs name the endpoint we use."""
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size must be at least {MIN_PART_SIZE}")
         self.client = client
+        self.presign_client = presign_client or client
         self.bucket = bucket
         self.region = region
         self.part_size = part_size
@@ -171,7 +174,19 @@ class S3BlobStorage(BlobStorage):
                            secure=secure, region=config.get("S3_REGION") or None, http_client=http)
         except ValueError as exc:
             raise StorageError(f"S3_ENDPOINT {config['S3_ENDPOINT']!r} is not usable: {exc}") from exc
-        store = cls(client, config["S3_BUCKET"], region=config.get("S3_REGION") or None, **kwargs)
+        presign_client = None
+        if config.get("S3_PUBLIC_ENDPOINT"):
+            # Presigning is local arithmetic, but the SDK asks the endpoint for the bucket's
+            # region unless it is given one: a public name may not resolve from in here.
+            public, public_secure = _parse_endpoint(str(config["S3_PUBLIC_ENDPOINT"]), secure, "S3_PUBLIC_ENDPOINT")
+            try:
+                presign_client = Minio(public, access_key=config["S3_ACCESS_KEY"], secret_key=config["S3_SECRET_KEY"],
+                                       secure=public_secure, region=config.get("S3_REGION") or "us-east-1",
+                                       http_client=http)
+            except ValueError as exc:
+                raise StorageError(f"S3_PUBLIC_ENDPOINT {config['S3_PUBLIC_ENDPOINT']!r} is not usable: {exc}") from exc
+        store = cls(client, config["S3_BUCKET"], region=config.get("S3_REGION") or None,
+                    presign_client=presign_client, **kwargs)
         try:
             store._ensure_bucket()
         except StorageError as exc:
@@ -342,7 +357,7 @@ class S3BlobStorage(BlobStorage):
         validate_key(key)
         seconds = max(1, min(int(expires), MAX_PRESIGN_SECONDS))
         headers = {"response-content-disposition": content_disposition(filename)} if filename else None
-        return self._call("presign", key, lambda: self.client.presigned_get_object(
+        return self._call("presign", key, lambda: self.presign_client.presigned_get_object(
             self.bucket, key, expires=timedelta(seconds=seconds), response_headers=headers))
 
     def check(self) -> None:

@@ -30,6 +30,12 @@ def test_overrides_win(tmp_path):
     ({"ORTAK_PORT": "eighty"}, "ORTAK_PORT"),
     ({"ORTAK_S3_SECURE": "perhaps"}, "ORTAK_S3_SECURE"),
     ({"ORTAK_MAX_UPLOAD_SIZE": "0"}, "ORTAK_MAX_UPLOAD_SIZE"),
+    ({"ORTAK_MAX_HEADER_BYTES": "0"}, "ORTAK_MAX_HEADER_BYTES"),
+    ({"ORTAK_STUCK_AFTER": "-5"}, "ORTAK_STUCK_AFTER"),
+    ({"ORTAK_RESEND_QUEUED_AFTER": "0"}, "ORTAK_RESEND_QUEUED_AFTER"),
+    ({"ORTAK_SCRATCH_MAX_AGE": "0"}, "ORTAK_SCRATCH_MAX_AGE"),
+    ({"ORTAK_MAX_ATTEMPTS": "-1"}, "ORTAK_MAX_ATTEMPTS"),
+    ({"ORTAK_MAX_ATTEMPTS": "three"}, "ORTAK_MAX_ATTEMPTS"),
     ({"ORTAK_CONFIG": "/nonexistent/ortak.toml"}, "ORTAK_CONFIG"),
 ])
 def test_misconfiguration_names_the_setting(env, setting, tmp_path):
