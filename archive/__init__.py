@@ -11,13 +11,14 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive import models  # noqa: F401  (register every mapper)
-    from archive.config import ensure_secret_key, load_config
+    from archive.config import ConfigError, ensure_secret_key, load_config
     from archive.db import Database, close_session
     from archive.errors import register_error_handlers
     from archive.logs import configure_logging
     from archive.queue import make_celery
     from archive.storage import make_storage
     from search import make_search
+    from search.interfaces import SearchConfigError
 
     app = Flask(__name__, instance_relative_config=False)
     settings = load_config(config)
@@ -28,7 +29,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["ortak.db"] = Database(app.config["DATABASE_URL"])
     app.extensions["ortak.storage"] = make_storage(app.config)
-    app.extensions["ortak.search"] = make_search(app.config)
+    try:
+        app.extensions["ortak.search"] = make_search(app.config)
+    except SearchConfigError as exc:  # one error type for every misconfigured setting
+        raise ConfigError(str(exc)) from exc
     app.extensions["ortak.celery"] = make_celery(app)
     app.teardown_appcontext(close_session)
 
