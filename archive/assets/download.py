@@ -9,10 +9,8 @@ import logging
 import mimetypes
 import posixpath
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterator
-from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 from archive.assets.models import Asset
 from archive.assets.services import get_asset
 from archive.errors import ApiError, Conflict, NotFound
+from archive.filenames import content_disposition, safe_filename
 from archive.services import storage
 from archive.storage.interfaces import BlobNotFound, InvalidKey
 from archive.usage.services import record_usage
@@ -34,11 +33,6 @@ _RANGE_SPEC = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
 # with scripts...) would run in our origin, so it is always an attachment.
 _INLINE_PREFIXES = ("video/", "audio/", "image/")
 _NOT_INLINE = ("image/svg+xml",)
-# RFC 5987 attr-char, the characters `filename*=` may carry unescaped.
-_ATTR_CHARS = "!#$&+-.^_`|~"
-# Letters NFKD does not reduce to ASCII but which have an obvious ASCII reading.
-_ASCII_READING = str.maketrans({"ı": "i", "ə": "e", "Ə": "E", "ß": "ss", "ø": "o", "Ø": "O",
-                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"})
 
 
 @dataclass(frozen=True)
@@ -125,34 +119,6 @@ def if_range_allows(header: str | None, etag: str | None) -> bool:
         return True
     header = header.strip()
     return etag is not None and not header.startswith("W/") and header == etag
-
-
-def ascii_filename(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name.translate(_ASCII_READING))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    stem, ext = posixpath.splitext(re.sub(r"[^A-Za-z0-9._ ()-]+", "_", text))
-    stem = stem.strip(" ._")
-    if not re.search(r"[A-Za-z0-9]", stem):  # nothing readable survived (Cyrillic, say)
-        stem = "download"
-    return stem[:140] + ext[:10]
-
-
-def safe_filename(name: str | None) -> str:
-    """A plain file name: no directories, control characters or NUL, whatever was uploaded."""
-    name = (name or "").replace("\\", "/")
-    name = posixpath.basename(name)
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    name = name.strip().lstrip(".")
-    return name[:255] or "download"
-
-
-def content_disposition(filename: str, inline: bool = False) -> str:
-    name = safe_filename(filename)
-    fallback = ascii_filename(name)
-    value = f'{"inline" if inline else "attachment"}; filename="{fallback}"'
-    if fallback != name:
-        value += f"; filename*=UTF-8''{quote(name, safe=_ATTR_CHARS)}"
-    return value
 
 
 def clean_content_type(value: str | None) -> str:

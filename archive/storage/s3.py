@@ -12,11 +12,10 @@ import logging
 import math
 import os
 import tempfile
-import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Mapping, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import certifi
 import urllib3
@@ -24,6 +23,7 @@ from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import MinioException, S3Error
 
+from archive.filenames import content_disposition
 from archive.storage.interfaces import BlobInfo, BlobNotFound, BlobStorage, StorageError
 from archive.storage.keys import validate_key
 
@@ -130,17 +130,6 @@ def _parse_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
             raise StorageError(f"S3_ENDPOINT must be host:port or http(s)://host:port, not {endpoint!r}")
         return parts.netloc, parts.scheme == "https"
     return endpoint.strip("/"), secure
-
-
-# Letters NFKD cannot reduce to ASCII but readers expect to see approximated.
-_ASCII_FALLBACK = str.maketrans({"ı": "i", "İ": "I", "ə": "e", "Ə": "E"})
-
-
-def content_disposition(filename: str) -> str:
-    """An `attachment` header safe for any filename (Turkish and Azerbaijani letters included)."""
-    ascii_name = unicodedata.normalize("NFKD", filename.translate(_ASCII_FALLBACK)).encode("ascii", "ignore").decode()
-    ascii_name = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in ascii_name) or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class S3BlobStorage(BlobStorage):

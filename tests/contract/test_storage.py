@@ -17,6 +17,7 @@ import tracemalloc
 import pytest
 import requests
 
+from archive.filenames import content_disposition
 from archive.storage import BlobNotFound, InvalidKey, StorageError
 from archive.storage.local import LocalBlobStorage
 from archive.storage.s3 import MIN_PART_SIZE, S3BlobStorage
@@ -441,6 +442,8 @@ def test_s3_presigned_url_downloads(s3_store):
     disposition = resp.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''X%C9%99b%C9%99rl%C9%99r%20%C4%B0stanbul.mp4" in disposition
+    # The same header a local download sends: one ASCII fallback for both backends.
+    assert disposition == content_disposition("Xəbərlər İstanbul.mp4")
     ranged = requests.get(url, headers={"Range": "bytes=10-19"}, timeout=30)
     assert ranged.status_code == 206 and ranged.content == DATA[10:20]
 

@@ -51,7 +51,7 @@ def test_whole_original(app, client, auth, asset, producer):
     assert h["Content-Length"] == str(len(DATA))
     assert h["Content-Type"] == "video/mp4"
     assert h["X-Content-Type-Options"] == "nosniff"
-    assert h["Content-Disposition"] == ("attachment; filename=\"Qiz Qalasi _ 1975.mp4\"; "
+    assert h["Content-Disposition"] == ("attachment; filename=\"Qiz Qalasi - 1975.mp4\"; "
                                         "filename*=UTF-8''Q%C4%B1z%20Qalas%C4%B1%20%E2%80%94%201975.mp4")
     [rec] = usage(app)
     assert (rec.user_id, rec.asset_id, rec.action, rec.rendition) == (producer[0], asset, "download", "original")
@@ -135,7 +135,7 @@ def test_rendition_download_inline_and_not_recorded(app, client, auth, asset):
     resp = client.get(url(asset, rendition="proxy", inline=1), headers=auth)
     assert resp.status_code == 200 and resp.data == b"proxy bytes" * 10
     assert resp.headers["Content-Type"] == "video/mp4"
-    assert resp.headers["Content-Disposition"].startswith('inline; filename="Qiz Qalasi _ 1975.proxy.mp4"')
+    assert resp.headers["Content-Disposition"].startswith('inline; filename="Qiz Qalasi - 1975.proxy.mp4"')
     assert resp.headers["ETag"] == '"%s"' % hashlib.sha256(b"proxy bytes" * 10).hexdigest()
     ranged = client.get(url(asset, rendition="proxy"), headers={**auth, "Range": "bytes=0-4"})
     assert ranged.status_code == 206 and ranged.data == b"proxy"
