@@ -42,18 +42,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import importlib
-
     from archive.accounts.auth import init_auth
+    from archive.api.views import bp as api
+    from archive.assets.views import bp as assets
+    from archive.health import bp as health
+    from archive.ingest.views import bp as ingest
+    from archive.web.views import bp as web
 
     init_auth(app)
-    # Each domain area contributes a blueprint named `bp` in its views module.
-    for module in ("archive.health", "archive.api.views", "archive.accounts.views", "archive.ingest.views",
-                   "archive.assets.views", "archive.web.views"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        app.register_blueprint(mod.bp)
+    for blueprint in (health, api, ingest, assets, web):
+        app.register_blueprint(blueprint)
