@@ -11,6 +11,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive import models  # noqa: F401  (register every mapper)
+    from archive.access.policies import make_policy
     from archive.config import ConfigError, ensure_secret_key, load_config
     from archive.db import Database, close_session
     from archive.errors import register_error_handlers
@@ -29,6 +30,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["ortak.db"] = Database(app.config["DATABASE_URL"])
     app.extensions["ortak.storage"] = make_storage(app.config)
+    try:
+        app.extensions["ortak.access_policy"] = make_policy(app.config)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
     try:
         app.extensions["ortak.search"] = make_search(app.config)
     except SearchConfigError as exc:  # one error type for every misconfigured setting

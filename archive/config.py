@@ -46,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     # Media processing.
     "FFMPEG_TIMEOUT": 6 * 3600,
     "PROBE_TIMEOUT": 120,
+    # The access gate: the policy deciding every read of an asset's bytes, and how long a
+    # reader may pause before the next request of the same read counts as a new use.
+    "ACCESS_POLICY": "members",
+    "READ_WINDOW_SECONDS": 1800,
     # Work not finished after this many seconds is re-queued by the sweeper.
     "STUCK_AFTER": 3600,
     "SECRET_KEY": "",

@@ -83,12 +83,13 @@ def test_single_range_is_206(client, auth, asset, header, start, end):
 
 
 def test_one_usage_record_per_read_not_per_seek(app, client, auth, asset):
+    """One use per read, however it is cut up (archive.access.gate): the whole file again
+    within the read window is the same use."""
     client.get(url(asset), headers={**auth, "Range": "bytes=0-1023"}).close()
     for header in ("bytes=1024-2047", "bytes=2048-", "bytes=-100"):
         assert client.get(url(asset), headers={**auth, "Range": header}).status_code == 206
-    assert len(usage(app)) == 1
     client.get(url(asset), headers=auth)
-    assert len(usage(app)) == 2
+    assert len(usage(app)) == 1
 
 
 @pytest.mark.parametrize("header", ["bytes=5000-", "bytes=999999-1000000", "bytes=-0"])
