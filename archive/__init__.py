@@ -11,14 +11,16 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive import models  # noqa: F401  (register every mapper)
+    from archive.access.policies import make_policy
     from archive.accounts.passwords import init_passwords
-    from archive.config import ensure_secret_key, load_config
+    from archive.config import ConfigError, ensure_secret_key, load_config
     from archive.db import Database, close_session
     from archive.errors import register_error_handlers
     from archive.logs import configure_logging
     from archive.queue import make_celery
     from archive.storage import make_storage
     from search import make_search
+    from search.interfaces import SearchConfigError
 
     app = Flask(__name__, instance_relative_config=False)
     settings = load_config(config)
@@ -29,7 +31,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["ortak.db"] = Database(app.config["DATABASE_URL"])
     app.extensions["ortak.storage"] = make_storage(app.config)
-    app.extensions["ortak.search"] = make_search(app.config)
+    try:
+        app.extensions["ortak.access_policy"] = make_policy(app.config)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    try:
+        app.extensions["ortak.search"] = make_search(app.config)
+    except SearchConfigError as exc:  # one error type for every misconfigured setting
+        raise ConfigError(str(exc)) from exc
     app.extensions["ortak.celery"] = make_celery(app)
     app.teardown_appcontext(close_session)
     init_passwords(app)
@@ -62,18 +71,14 @@ def _no_sniffing(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import importlib
-
     from archive.accounts.auth import init_auth
+    from archive.accounts.views import bp as accounts
+    from archive.api.views import bp as api
+    from archive.assets.views import bp as assets
+    from archive.health import bp as health
+    from archive.ingest.views import bp as ingest
+    from archive.web.views import bp as web
 
     init_auth(app)
-    # Each domain area contributes a blueprint named `bp` in its views module.
-    for module in ("archive.health", "archive.api.views", "archive.accounts.views", "archive.ingest.views",
-                   "archive.assets.views", "archive.web.views"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        app.register_blueprint(mod.bp)
+    for blueprint in (health, api, accounts, ingest, assets, web):
+        app.register_blueprint(blueprint)

@@ -391,10 +391,12 @@ def import_(paths, metadata_file, as_user):
 @main.command()
 def reindex():
     """Rebuild the search index from the database, with a progress bar."""
-    from search.indexing import reindex_all
+    from archive import db as dbm
+    from archive.indexing import reindex_all
+    from archive.services import search_backend
 
     with _app().app_context():
-        n = reindex_all(progress=True)
+        n = reindex_all(dbm.session(), search_backend(), progress=True)
     click.echo(f"indexed {n} assets")
 
 

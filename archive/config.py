@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     # Media processing.
     "FFMPEG_TIMEOUT": 6 * 3600,
     "PROBE_TIMEOUT": 120,
+    # The access gate: the policy deciding every read of an asset's bytes, and how long a
+    # reader may pause before the next request of the same read counts as a new use.
+    "ACCESS_POLICY": "members",
+    "READ_WINDOW_SECONDS": 1800,
     # Work started but silent (no progress, no change) for this many seconds is re-queued by the sweeper.
     "STUCK_AFTER": 3600,
     # Re-queues of stuck work before the asset or rendition is marked failed.

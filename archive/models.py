@@ -1,4 +1,5 @@
 """Every model, imported once so that the mapper registry and Alembic see them all."""
+from archive.access.models import ReadSession  # noqa: F401
 from archive.accounts.models import ApiToken, Organisation, User, UserSession  # noqa: F401
 from archive.assets.models import Asset, AssetHolding  # noqa: F401
 from archive.events.models import Event  # noqa: F401

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
 from search import fields, normalize
-from search.interfaces import FACETS, Hit, SearchBackend, SearchError, SearchQuery, SearchResult
+from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
 from search.mapping import display_title, snippet_sources
 
 WORDS = {"type": "text", "analyzer": "ortak_words", "norms": True}
@@ -45,11 +45,9 @@ class ElasticsearchBackend(SearchBackend):
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ElasticsearchBackend":
-        from archive.config import ConfigError
-
         url = config.get("ES_URL")
         if not url:
-            raise ConfigError("ORTAK_ES_URL: required when ORTAK_SEARCH=elasticsearch")
+            raise SearchConfigError("ORTAK_ES_URL: required when ORTAK_SEARCH=elasticsearch")
         # The cluster may start after us: connecting waits for the first use; /healthz reports it.
         return cls(Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2),
                    config.get("ES_INDEX") or "ortak-assets")

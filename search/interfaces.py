@@ -1,6 +1,6 @@
 """The SearchBackend boundary. Backends: TantivySearchBackend (embedded), ElasticsearchBackend.
 
-The index is derived data: documents come from `search.mapping.asset_document` and
+The index is derived data: documents have the shape of `search.mapping.document` and
 `ortak reindex` rebuilds the whole index from the database.
 """
 from __future__ import annotations
@@ -14,6 +14,10 @@ FACETS = ("country", "genre", "year", "language", "status", "kind")
 
 class SearchError(Exception):
     pass
+
+
+class SearchConfigError(SearchError):
+    """A backend cannot be set up from its settings; the message names the setting."""
 
 
 class QueryError(SearchError, ValueError):

@@ -1,6 +1,7 @@
-"""The single mapping from an Asset to the flat document every search backend indexes.
+"""The single document shape every search backend indexes (one flat document per asset).
 
-A document (all values plain JSON):
+The archive reads an asset's rows and calls `document(...)`; nothing here knows the
+archive's models. A document (all values plain JSON):
 
     id, created (ISO 8601 UTC), filename, organisation,
     title_tr, title_az, title_en, description_tr, description_az, description_en,
@@ -26,30 +27,33 @@ FACET_FIELDS = {"country": "country", "genre": "genre", "year": "year", "languag
                 "kind": "kind", "status": "status"}
 
 
-def asset_document(asset) -> dict[str, Any]:
-    """Flatten an `archive.assets.models.Asset` (its `meta` in the API shape) into a document."""
-    meta = asset.meta or {}
-    titles = meta.get("title") or {}
-    descriptions = meta.get("description") or {}
-    recorded = meta.get("recorded")
-    organisation = meta.get("organisation") or (asset.organisation.name if asset.organisation else None)
+def document(*, doc_id: str, created: datetime | None, filename: str, organisation: str | None,
+             country: str | None, genre: str | None, recorded: str | None, languages: list[str],
+             kind: str | None, status: str, titles: dict[str, str], descriptions: dict[str, str],
+             keywords: list[str], people: list[str], places: list[str]) -> dict[str, Any]:
+    """The flat document for one asset, from plain values (the archive reads them off its rows).
+
+    `recorded` is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (its year becomes the `year` facet);
+    `titles`/`descriptions` map a language code to text; languages other than tr/az/en are
+    ignored. `created` is an aware datetime (UTC when naive).
+    """
     doc: dict[str, Any] = {
-        "id": asset.id,
-        "created": _iso(asset.created_at),
-        "filename": asset.filename,
-        "organisation": organisation,
-        "country": meta.get("country") or asset.country,
-        "genre": meta.get("genre") or None,
+        "id": doc_id,
+        "created": _iso(created),
+        "filename": filename,
+        "organisation": organisation or None,
+        "country": country or None,
+        "genre": genre or None,
         "year": str(recorded)[:4] if recorded else None,
-        "languages": list(meta.get("languages") or []),
-        "kind": asset.kind,
-        "status": asset.status,
+        "languages": list(languages or []),
+        "kind": kind,
+        "status": status,
     }
     for lang in LANGS:
-        doc[f"title_{lang}"] = titles.get(lang) or None
-        doc[f"description_{lang}"] = descriptions.get(lang) or None
-    for field in LIST_FIELDS:
-        doc[field] = list(meta.get(field) or [])
+        doc[f"title_{lang}"] = (titles or {}).get(lang) or None
+        doc[f"description_{lang}"] = (descriptions or {}).get(lang) or None
+    for name, values in (("keywords", keywords), ("people", people), ("places", places)):
+        doc[name] = list(values or [])
     return doc
 
 

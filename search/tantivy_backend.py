@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping
 import tantivy
 
 from search import fields, normalize
-from search.interfaces import FACETS, Hit, SearchBackend, SearchError, SearchQuery, SearchResult
+from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
 from search.mapping import display_title, snippet_sources
 
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
@@ -57,13 +57,11 @@ class TantivySearchBackend(SearchBackend):
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "TantivySearchBackend":
-        from archive.config import ConfigError
-
         backend = cls(config["SEARCH_DIR"])
         try:
             backend._open()
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"ORTAK_SEARCH_DIR: cannot open a search index at {backend.path}: {exc}") from exc
+            raise SearchConfigError(f"ORTAK_SEARCH_DIR: cannot open a search index at {backend.path}: {exc}") from exc
         return backend
 
     # ---- the index, once per process ---------------------------------------------------------

@@ -30,9 +30,10 @@ def render(asset_id: str, name: str) -> str:
 @shared_task(name="workers.tasks.index_asset", ignore_result=True)
 def index_asset(asset_id: str) -> None:
     from archive import db
-    from search.indexing import index_asset as index
+    from archive.indexing import index_asset as index
+    from archive.services import search_backend
 
-    index(db.session(), asset_id)
+    index(db.session(), search_backend(), asset_id)
 
 
 @shared_task(name="workers.tasks.sweep", ignore_result=True)

@@ -1,28 +1,30 @@
-"""Downloads: which blob, which bytes (Range, RFC 9110), which headers, and the usage record.
+"""Downloads: which blob, which bytes (Range, RFC 9110), which headers, through the access gate.
 
-`prepare_download` decides everything and returns a `Download`; the view only turns it
-into a response. Bytes are streamed from `storage().open_range` in chunks, never loaded.
+`prepare_download` decides everything and returns a `Download`; the view commits (the gate's
+usage record is durable before any byte leaves) and turns it into a response. Bytes are
+streamed from `storage().open_range` in chunks, never loaded.
 """
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
 import posixpath
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterator
-from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from archive.access.gate import Decision, check_read
+from archive.access.policies import MASTER, PREVIEW, Reader, ReadRequest
 from archive.assets.models import Asset
 from archive.assets.services import get_asset
 from archive.errors import ApiError, Conflict, NotFound
+from archive.filenames import content_disposition, safe_filename
 from archive.services import storage
 from archive.storage.interfaces import BlobNotFound, InvalidKey
-from archive.usage.services import record_usage
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +36,6 @@ _RANGE_SPEC = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
 # with scripts...) would run in our origin, so it is always an attachment.
 _INLINE_PREFIXES = ("video/", "audio/", "image/")
 _NOT_INLINE = ("image/svg+xml",)
-# RFC 5987 attr-char, the characters `filename*=` may carry unescaped.
-_ATTR_CHARS = "!#$&+-.^_`|~"
-# Letters NFKD does not reduce to ASCII but which have an obvious ASCII reading.
-_ASCII_READING = str.maketrans({"ı": "i", "ə": "e", "Ə": "E", "ß": "ss", "ø": "o", "Ø": "O",
-                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"})
 
 
 @dataclass(frozen=True)
@@ -57,10 +54,14 @@ class Unsatisfiable(Exception):
 
 @dataclass
 class Download:
+    """What the view sends: status, headers, the body iterator (or a redirect), and the
+    gate's decision (403 when refused: the view commits the record, then raises)."""
+
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: Iterator[bytes] | None = None
     redirect: str | None = None
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True)
@@ -127,34 +128,6 @@ def if_range_allows(header: str | None, etag: str | None) -> bool:
     return etag is not None and not header.startswith("W/") and header == etag
 
 
-def ascii_filename(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name.translate(_ASCII_READING))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    stem, ext = posixpath.splitext(re.sub(r"[^A-Za-z0-9._ ()-]+", "_", text))
-    stem = stem.strip(" ._")
-    if not re.search(r"[A-Za-z0-9]", stem):  # nothing readable survived (Cyrillic, say)
-        stem = "download"
-    return stem[:140] + ext[:10]
-
-
-def safe_filename(name: str | None) -> str:
-    """A plain file name: no directories, control characters or NUL, whatever was uploaded."""
-    name = (name or "").replace("\\", "/")
-    name = posixpath.basename(name)
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    name = name.strip().lstrip(".")
-    return name[:255] or "download"
-
-
-def content_disposition(filename: str, inline: bool = False) -> str:
-    name = safe_filename(filename)
-    fallback = ascii_filename(name)
-    value = f'{"inline" if inline else "attachment"}; filename="{fallback}"'
-    if fallback != name:
-        value += f"; filename*=UTF-8''{quote(name, safe=_ATTR_CHARS)}"
-    return value
-
-
 def clean_content_type(value: str | None) -> str:
     if value:
         base = value.split(";", 1)[0].strip()
@@ -195,12 +168,39 @@ def _blob(asset: Asset, rendition: str) -> _Blob:
     return _Blob(r.blob_key, size, r.sha256, ctype, _rendition_filename(asset, rendition, r.blob_key, ctype))
 
 
-def prepare_download(session: Session, user, asset_id: str, rendition: str | None, *,
-                     range_header: str | None = None, if_none_match: str | None = None,
-                     if_range: str | None = None, inline: bool = False, head: bool = False) -> Download:
+def decision_headers(decision: Decision) -> dict[str, str]:
+    """The gate's decision travels with the bytes: `Ortak-Access-Decision`, and the conditions
+    the use must honour (a credit line...) as ASCII JSON in `Ortak-Access-Conditions`."""
+    headers = {"Ortak-Access-Decision": decision.outcome}
+    if decision.conditions:
+        headers["Ortak-Access-Conditions"] = json.dumps(decision.conditions, ensure_ascii=True,
+                                                        separators=(",", ":"), sort_keys=True)
+    return headers
+
+
+def prepare_download(session: Session, reader: Reader, asset_id: str, rendition: str | None, *,
+                     declaration: dict | None = None, range_header: str | None = None,
+                     if_none_match: str | None = None, if_range: str | None = None, inline: bool = False,
+                     head: bool = False) -> Download:
+    """`GET /api/v1/assets/{id}/download`: the original (a master-quality read) or a rendition
+    (a preview), through the access gate. The caller commits, then `raise_if_denied`."""
     asset = get_asset(session, asset_id)
     rendition = rendition or ORIGINAL
     blob = _blob(asset, rendition)
+    request = ReadRequest(asset=asset, what=rendition, quality=MASTER if rendition == ORIGINAL else PREVIEW,
+                          action="download", declaration=declaration)
+    return deliver(session, reader, request, blob, range_header=range_header, if_none_match=if_none_match,
+                   if_range=if_range, inline=inline, head=head)
+
+
+def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob, *, range_header: str | None,
+            if_none_match: str | None, if_range: str | None, inline: bool, head: bool) -> Download:
+    """Headers, conditional requests and the byte range of one stored blob, after the gate.
+
+    The gate is asked before anything about the bytes is answered (a refused reader learns
+    no more than that). A read that sends bytes is recorded per `archive.access.gate`; HEAD,
+    304 and 416 send none.
+    """
     etag = f'"{blob.sha256}"' if blob.sha256 else None
     inline = inline and can_inline(blob.content_type)
     headers = {
@@ -214,32 +214,28 @@ def prepare_download(session: Session, user, asset_id: str, rendition: str | Non
     }
     if etag:
         headers["ETag"] = etag
-
-    if none_match(if_none_match, etag):
-        return Download(304, {k: v for k, v in headers.items() if k in ("ETag", "Cache-Control")})
-
+    not_modified = none_match(if_none_match, etag)
+    unsatisfiable = False
     try:
         byte_range = parse_range(range_header, blob.size) if if_range_allows(if_range, etag) else None
     except Unsatisfiable:
+        byte_range, unsatisfiable = None, True
+
+    decision = check_read(session, reader, request, sends_bytes=not (head or not_modified or unsatisfiable))
+    if not decision.allowed:
+        return Download(403, decision=decision)
+    headers.update(decision_headers(decision))
+    if not_modified:
+        return Download(304, {k: v for k, v in headers.items() if k in ("ETag", "Cache-Control")}, decision=decision)
+    if unsatisfiable:
         raise ApiError(f"The range {range_header[:60]!r} is outside the {blob.size} bytes of this file.",
                        code="range_not_satisfiable", status=416,
-                       headers={"Content-Range": f"bytes */{blob.size}", "Accept-Ranges": "bytes"}) from None
-
-    # One usage record per read of an original, not per request: a player seeking through a
-    # file sends many Range requests, and only the one from byte 0 (or a request with no
-    # Range at all) starts a read. Recording every seek would flood the log with noise, and
-    # recording none of the ranged requests would let a client read a whole master in ranged
-    # pieces unrecorded; a read from 0 is what every client does first. HEAD and 304 send no
-    # bytes and are not reads.
-    if rendition == ORIGINAL and not head and (byte_range is None or byte_range.start == 0):
-        record_usage(session, user, asset, "download", ORIGINAL)
-        # The record is durable before the first byte (or the redirect) leaves.
-        session.commit()
+                       headers={"Content-Range": f"bytes */{blob.size}", "Accept-Ranges": "bytes"})
 
     url = storage().presigned_url(blob.key, expires=int(current_app.config["PRESIGN_SECONDS"]),
                                   filename=safe_filename(blob.filename))
     if url:
-        return Download(302, {"Location": url, "Cache-Control": "no-store"}, redirect=url)
+        return Download(302, {"Location": url, "Cache-Control": "no-store"}, redirect=url, decision=decision)
 
     if byte_range is None:
         status, start, end, length = 200, 0, None, blob.size
@@ -252,7 +248,7 @@ def prepare_download(session: Session, user, asset_id: str, rendition: str | Non
         try:
             body = storage().open_range(blob.key, start, end)
         except (BlobNotFound, InvalidKey):
-            log.error("blob %s of asset %s (%s) is missing from storage", blob.key, asset.id, rendition)
+            log.error("blob %s of asset %s (%s) is missing from storage", blob.key, request.asset.id, request.what)
             raise NotFound("The stored file for this asset is missing; the administrators have been told.",
                            code="blob_missing") from None
-    return Download(status, headers, body if body is not None else iter(()))
+    return Download(status, headers, body if body is not None else iter(()), decision=decision)

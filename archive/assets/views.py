@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from archive import db
+from archive.access.declarations import declaration_from_query
+from archive.access.policies import Reader
 from archive.accounts.auth import api_user, require_user
 from archive.api.params import int_param, json_body, str_param
 from archive.assets import services
@@ -53,11 +55,15 @@ def asset_history(asset_id: str):
 @bp.get("/<asset_id>/download")
 @require_user()
 def download(asset_id: str):
+    session = db.session()
     d = prepare_download(
         # Any rendition name, however long or odd, is checked by the service: unknown → 404.
-        db.session(), api_user(), asset_id, request.args.get("rendition"),
+        session, Reader.for_user(api_user()), asset_id, request.args.get("rendition"),
+        declaration=declaration_from_query(request.args),
         range_header=request.headers.get("Range"), if_none_match=request.headers.get("If-None-Match"),
         if_range=request.headers.get("If-Range"), inline=request.args.get("inline") in ("1", "true"),
         head=request.method == "HEAD")
+    session.commit()  # the usage record (or the refusal) is durable before any byte leaves
+    d.decision.raise_if_denied()
     # direct_passthrough: the storage iterator goes to the server untouched, chunk by chunk.
     return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)

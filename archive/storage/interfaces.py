@@ -8,20 +8,15 @@ Nothing is overwritten in place: callers write new keys.
 from __future__ import annotations
 
 import abc
+import os
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
 
+from archive.storage.errors import BlobNotFound, InvalidKey, StorageError
+from archive.storage.keys import validate_key
 
-class StorageError(Exception):
-    """The store failed (network, credentials, disk)."""
-
-
-class BlobNotFound(StorageError):
-    pass
-
-
-class InvalidKey(StorageError, ValueError):
-    pass
+__all__ = ["BlobInfo", "BlobNotFound", "BlobStorage", "InvalidKey", "StorageError"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +71,34 @@ class BlobStorage(abc.ABC):
     @abc.abstractmethod
     def check(self) -> None:
         """Raise StorageError unless the store answers (used by /healthz and at start-up)."""
+
+    # -- several files under one prefix (multi-file renditions: HLS, storyboards...) --------
+
+    @abc.abstractmethod
+    def list_prefix(self, prefix: str) -> Iterator[BlobInfo]:
+        """Every blob whose key lies under `prefix` (that is, starts with `prefix + "/"`),
+        in key order, with its size. `prefix` is validated as a key; an absent prefix
+        yields nothing. Half-written blobs are never listed."""
+
+    @abc.abstractmethod
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every blob under `prefix`; return how many were removed (0 when none)."""
+
+    def put_tree(self, prefix: str, directory: str | os.PathLike[str], *,
+                 content_type: Callable[[str], str | None] = lambda _path: None,
+                 move: bool = False) -> list[BlobInfo]:
+        """Store every regular file below the local `directory` under `prefix`, keeping
+        its relative path (`<prefix>/<relative/path>`), in path order.
+
+        Returns one BlobInfo per file with its size and SHA-256 (computed here, never
+        taken from the store). `content_type(relative_path)` names each file's media type.
+        With `move`, files may be taken by rename. Raises InvalidKey before any write when
+        a relative path is not a valid key, and StorageError when a write fails (files
+        already written stay; the caller owns the prefix and deletes it on failure).
+        """
+        root = Path(directory)
+        files = sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+        relatives = [p.relative_to(root).as_posix() for p in files]
+        keys = [validate_key(f"{prefix}/{rel}") for rel in relatives]
+        return [self.put_file(key, str(path), content_type=content_type(rel), move=move)
+                for key, path, rel in zip(keys, files, relatives)]

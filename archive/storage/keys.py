@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from archive.storage.interfaces import InvalidKey
+from archive.storage.errors import InvalidKey
 
 MAX_KEY_LENGTH = 512
 _SEGMENT = re.compile(r"[A-Za-z0-9._-]+")

@@ -176,6 +176,40 @@ class LocalBlobStorage(BlobStorage):
         except OSError as exc:
             raise StorageError(f"storage directory {self.root} is not writable: {exc}") from exc
 
+    def list_prefix(self, prefix: str) -> Iterator[BlobInfo]:
+        base = self._path(prefix)
+        if not base.is_dir():
+            return iter(())
+        return self._walk(base)
+
+    def _walk(self, base: Path) -> Iterator[BlobInfo]:
+        found = []
+        for dirpath, dirnames, filenames in os.walk(base):  # never follows symlinked directories
+            for name in filenames:
+                path = Path(dirpath) / name
+                if name.startswith(".tmp-") or path.is_symlink():
+                    continue  # an atomic write still in progress, or something not ours
+                found.append((path.relative_to(self.root).as_posix(), path))
+        for key, path in sorted(found):
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                continue  # deleted while we listed
+            yield BlobInfo(key=key, size=size)
+
+    def delete_prefix(self, prefix: str) -> int:
+        base = self._path(prefix)
+        if not base.is_dir():
+            return 0
+        count = sum(1 for _ in self._walk(base))
+        try:
+            shutil.rmtree(base)  # removes symlinks themselves, never what they point to
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StorageError(f"cannot delete {prefix}: {exc}") from exc
+        return count
+
     def _unlink(self, path: Path) -> None:
         try:
             path.unlink()

@@ -12,17 +12,18 @@ import logging
 import math
 import os
 import tempfile
-import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Mapping, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import certifi
 import urllib3
 from minio import Minio
+from minio.deleteobjects import DeleteObject
 from minio.error import MinioException, S3Error
 
+from archive.filenames import content_disposition
 from archive.storage.interfaces import BlobInfo, BlobNotFound, BlobStorage, StorageError
 from archive.storage.keys import validate_key
 
@@ -35,6 +36,7 @@ DEFAULT_PART_SIZE = 16 * MiB
 MIN_PART_SIZE = 5 * MiB
 MAX_PARTS = 10_000
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+DELETE_BATCH = 1000  # the most keys one S3 DeleteObjects request may name
 
 _NOT_FOUND = {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}
 _CREDENTIALS = {"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken",
@@ -128,17 +130,6 @@ def _parse_endpoint(endpoint: str, secure: bool, setting: str = "S3_ENDPOINT") -
             raise StorageError(f"{setting} must be host:port or http(s)://host:port, not {endpoint!r}")
         return parts.netloc, parts.scheme == "https"
     return endpoint.strip("/"), secure
-
-
-# Letters NFKD cannot reduce to ASCII but readers expect to see approximated.
-_ASCII_FALLBACK = str.maketrans({"ı": "i", "İ": "I", "ə": "e", "Ə": "E"})
-
-
-def content_disposition(filename: str) -> str:
-    """An `attachment` header safe for any filename (Turkish and Azerbaijani letters included)."""
-    ascii_name = unicodedata.normalize("NFKD", filename.translate(_ASCII_FALLBACK)).encode("ascii", "ignore").decode()
-    ascii_name = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in ascii_name) or "download"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class S3BlobStorage(BlobStorage):
@@ -359,6 +350,32 @@ class S3BlobStorage(BlobStorage):
         headers = {"response-content-disposition": content_disposition(filename)} if filename else None
         return self._call("presign", key, lambda: self.presign_client.presigned_get_object(
             self.bucket, key, expires=timedelta(seconds=seconds), response_headers=headers))
+
+    def list_prefix(self, prefix: str) -> Iterator[BlobInfo]:
+        validate_key(prefix)  # now, not when the caller first iterates
+        return self._list(prefix)
+
+    def _list(self, prefix: str) -> Iterator[BlobInfo]:
+        # S3 lists keys in UTF-8 binary order, which for our ASCII keys is key order. The
+        # SDK pages lazily; each page's request may fail, so every step goes through _call.
+        pages = self.client.list_objects(self.bucket, prefix=prefix + "/", recursive=True)
+        while True:
+            obj = self._call("list", None, lambda: next(pages, None))
+            if obj is None:
+                return
+            if not obj.is_dir:
+                yield BlobInfo(key=obj.object_name, size=int(obj.size or 0))
+
+    def delete_prefix(self, prefix: str) -> int:
+        keys = [info.key for info in self.list_prefix(prefix)]
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = [DeleteObject(k) for k in keys[start:start + DELETE_BATCH]]
+            # remove_objects is lazy: nothing is deleted until its error iterator is consumed.
+            errors = self._call("delete", None, lambda: list(self.client.remove_objects(self.bucket, batch)))
+            if errors:
+                raise StorageError(f"S3 delete of {prefix} failed for {len(errors)} objects: "
+                                   f"{errors[0].code}: {errors[0].message}")
+        return len(keys)
 
     def check(self) -> None:
         if not self._call("bucket check", None, lambda: self.client.bucket_exists(self.bucket)):

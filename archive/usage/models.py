@@ -9,7 +9,9 @@ from archive.db import Base, UTCDateTime, utcnow
 
 
 class UsageRecord(Base):
-    """Append-only: every read of a master or a clip. Each record hashes the one before it."""
+    """Append-only: every use of master-quality bytes (and every refused attempt), one record
+    per use as the access gate defines it (`archive.access.gate`). Each record hashes the one
+    before it."""
 
     __tablename__ = "usage_records"
 
@@ -21,6 +23,13 @@ class UsageRecord(Base):
     action: Mapped[str] = mapped_column(String(32), nullable=False)
     rendition: Mapped[str] = mapped_column(String(32), nullable=False)
     declaration: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # What the access gate decided ("allowed", "allowed_with_conditions", "denied"), why, and
+    # on which conditions; NULL on records written before the gate existed (they were reads).
+    decision: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reasons: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    conditions: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # The part of the asset read: {"in": seconds, "out": seconds}; NULL for the whole asset.
+    segment: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # Unique: two records chained onto the same predecessor would be a fork.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)

@@ -42,12 +42,21 @@ def _iso(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+# Fields added after the first records were written. Each enters the hashed form only when
+# set, so every record written before it existed keeps its hash.
+OPTIONAL_FIELDS = ("decision", "reasons", "conditions", "segment")
+
+
 def canonical(*, at: datetime, user_id: int, organisation_id: int, asset_id: str, action: str,
-              rendition: str, declaration: Any, prev_hash: str) -> bytes:
+              rendition: str, declaration: Any, prev_hash: str, **optional: Any) -> bytes:
     """The exact bytes a record's hash covers: sorted-key, compact, UTF-8 JSON."""
+    unknown = set(optional) - set(OPTIONAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown usage fields {sorted(unknown)}")
     doc = {"at": _iso(at), "user_id": user_id, "organisation_id": organisation_id,
            "asset_id": asset_id, "action": action, "rendition": rendition,
            "declaration": declaration, "prev_hash": prev_hash}
+    doc.update({k: v for k, v in optional.items() if v is not None})
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode("utf-8")
 
@@ -56,10 +65,13 @@ def record_hash(rec: UsageRecord) -> str:
     return hashlib.sha256(canonical(
         at=rec.at, user_id=rec.user_id, organisation_id=rec.organisation_id, asset_id=rec.asset_id,
         action=rec.action, rendition=rec.rendition, declaration=rec.declaration,
-        prev_hash=rec.prev_hash)).hexdigest()
+        prev_hash=rec.prev_hash, **{k: getattr(rec, k) for k in OPTIONAL_FIELDS})).hexdigest()
 
 
-def _lock_chain(session: Session) -> None:
+def lock_chain(session: Session) -> None:
+    """Serialise appends until the caller's commit (see the module docstring). Callers that
+    must decide something atomically with the append (the access gate) take it first."""
+    session.flush()  # earlier pending writes first, so the lock is the session's next statement
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
@@ -72,20 +84,31 @@ def _lock_chain(session: Session) -> None:
         session.execute(select(UsageRecord.id).order_by(UsageRecord.id.desc()).limit(1).with_for_update())
 
 
+def _plain_json(value: Any) -> Any:
+    # Round-trip through JSON now so the hashed form is exactly what the database returns.
+    return json.loads(json.dumps(value, allow_nan=False)) if value is not None else None
+
+
 def record_usage(session: Session, user, asset, action: str, rendition: str,
-                 declaration: dict | None = None) -> UsageRecord:
-    """Append one record to the chain. The caller commits; the lock is held until then."""
+                 declaration: dict | None = None, *, decision: str | None = None,
+                 reasons: list | None = None, conditions: dict | None = None,
+                 segment: dict | None = None) -> UsageRecord:
+    """Append one record to the chain; flushes, and the caller commits (the lock is held until then).
+
+    `user` is the reader (an `archive.accounts.models.User`), `asset` the asset read,
+    `action` one of ACTIONS, `rendition` what was read ("original" or a rendition name).
+    Raises ValueError for an unknown action.
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown usage action {action!r}")
-    # Round-trip the declaration through JSON now so the hashed form is what the database returns.
-    declaration = json.loads(json.dumps(declaration, allow_nan=False)) if declaration is not None else None
-    session.flush()  # earlier pending writes first, so the lock below is the session's next statement
-    _lock_chain(session)
+    lock_chain(session)
     head = session.scalar(select(UsageRecord.hash).order_by(UsageRecord.id.desc()).limit(1))
     # Microseconds are the finest precision both SQLite and PostgreSQL keep.
     rec = UsageRecord(at=utcnow(), user_id=user.id, organisation_id=user.organisation_id,
                       asset_id=asset.id, action=action, rendition=rendition,
-                      declaration=declaration, prev_hash=head or GENESIS)
+                      declaration=_plain_json(declaration), decision=decision, reasons=_plain_json(reasons),
+                      conditions=_plain_json(conditions), segment=_plain_json(segment),
+                      prev_hash=head or GENESIS)
     rec.hash = record_hash(rec)
     session.add(rec)
     session.flush()

@@ -17,6 +17,7 @@ import tracemalloc
 import pytest
 import requests
 
+from archive.filenames import content_disposition
 from archive.storage import BlobNotFound, InvalidKey, StorageError
 from archive.storage.local import LocalBlobStorage
 from archive.storage.s3 import MIN_PART_SIZE, S3BlobStorage
@@ -279,6 +280,77 @@ def test_stat_reports_size(blob_store):
     assert (info.key, info.size) == ("s/x", len(DATA))
 
 
+# ---- several files under one prefix ----------------------------------------------------------
+
+def _tree(root, files: dict[str, bytes]):
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+HLS = {"master.m3u8": b"#EXTM3U\n", "v0/index.m3u8": b"#EXTM3U\n#EXT-X-VERSION:7\n",
+       "v0/init.mp4": DATA, "v0/seg_00001.m4s": DATA[::-1], "a0/seg_00001.m4s": b"a" * 300}
+
+
+def test_put_tree_stores_every_file_with_its_own_hash(blob_store, tmp_path):
+    tree = _tree(tmp_path / "out", HLS)
+    types = {"m3u8": "application/vnd.apple.mpegurl"}
+    infos = blob_store.put_tree("r/a1/hls", tree, content_type=lambda rel: types.get(rel.rsplit(".", 1)[-1]))
+    assert [i.key for i in infos] == sorted(f"r/a1/hls/{rel}" for rel in HLS)
+    for info in infos:
+        data = HLS[info.key.removeprefix("r/a1/hls/")]
+        assert (info.size, info.sha256) == (len(data), sha(data))
+        assert read_all(blob_store, info.key) == data
+    assert infos[2].content_type == "application/vnd.apple.mpegurl"  # master.m3u8
+    assert (tree / "master.m3u8").exists()  # copied, not moved, unless asked
+
+
+def test_put_tree_move_takes_the_files(blob_store, tmp_path):
+    tree = _tree(tmp_path / "out", HLS)
+    blob_store.put_tree("r/a2/hls", tree, move=True)
+    assert not [p for p in tree.rglob("*") if p.is_file()]
+    assert read_all(blob_store, "r/a2/hls/v0/init.mp4") == DATA
+
+
+def test_put_tree_refuses_a_bad_file_name_before_writing_anything(blob_store, tmp_path):
+    tree = _tree(tmp_path / "out", {"a.ts": b"a", "b c.ts": b"b"})
+    with pytest.raises(InvalidKey):
+        blob_store.put_tree("r/a3", tree)
+    assert list(blob_store.list_prefix("r/a3")) == []
+
+
+def test_list_prefix_lists_only_what_is_under_it(blob_store, tmp_path):
+    blob_store.put_tree("r/a4/hls", _tree(tmp_path / "one", HLS))
+    blob_store.put_stream("r/a4/hls2/x", io.BytesIO(b"sibling"))
+    blob_store.put_stream("r/a4/hlsx", io.BytesIO(b"sibling"))
+    listed = list(blob_store.list_prefix("r/a4/hls"))
+    assert [i.key for i in listed] == sorted(f"r/a4/hls/{rel}" for rel in HLS)
+    assert {i.key: i.size for i in listed}["r/a4/hls/v0/init.mp4"] == len(DATA)
+    assert list(blob_store.list_prefix("r/nothing-here")) == []
+
+
+def test_delete_prefix_removes_the_tree_and_nothing_else(blob_store, tmp_path):
+    blob_store.put_tree("r/a5/hls", _tree(tmp_path / "one", HLS))
+    blob_store.put_stream("r/a5/hls2/x", io.BytesIO(b"sibling"))
+    assert blob_store.delete_prefix("r/a5/hls") == len(HLS)
+    assert list(blob_store.list_prefix("r/a5/hls")) == []
+    assert not blob_store.exists("r/a5/hls/master.m3u8")
+    assert read_all(blob_store, "r/a5/hls2/x") == b"sibling"
+    assert blob_store.delete_prefix("r/a5/hls") == 0
+
+
+def test_delete_prefix_in_several_batches(blob_store, tmp_path, monkeypatch):
+    import archive.storage.s3 as s3
+
+    monkeypatch.setattr(s3, "DELETE_BATCH", 2)
+    files = {f"s{i:03d}.ts": bytes([i]) for i in range(7)}
+    blob_store.put_tree("r/a6", _tree(tmp_path / "many", files))
+    assert blob_store.delete_prefix("r/a6") == 7
+    assert list(blob_store.list_prefix("r/a6")) == []
+
+
 # ---- hostile keys --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", HOSTILE_KEYS, ids=repr)
@@ -295,6 +367,9 @@ def test_hostile_keys_are_refused_before_any_io(blob_store, key, tmp_path):
         lambda: blob_store.download_to(key, str(tmp_path / "out")),
         lambda: blob_store.local_path(key),
         lambda: blob_store.presigned_url(key, expires=60),
+        lambda: blob_store.list_prefix(key),  # refused when called, not when first iterated
+        lambda: blob_store.delete_prefix(key),
+        lambda: blob_store.put_tree(key, tmp_path),
     ]
     for call in calls:
         with pytest.raises(InvalidKey):
@@ -367,6 +442,8 @@ def test_s3_presigned_url_downloads(s3_store):
     disposition = resp.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''X%C9%99b%C9%99rl%C9%99r%20%C4%B0stanbul.mp4" in disposition
+    # The same header a local download sends: one ASCII fallback for both backends.
+    assert disposition == content_disposition("Xəbərlər İstanbul.mp4")
     ranged = requests.get(url, headers={"Range": "bytes=10-19"}, timeout=30)
     assert ranged.status_code == 206 and ranged.content == DATA[10:20]
 

@@ -269,7 +269,8 @@ def test_me(client, make_user):
 @pytest.fixture
 def indexed(app, producer, make_user):
     """Two assets indexed by the real search backend, as the index task would."""
-    from search.indexing import index_asset
+    from archive.indexing import index_asset
+    from archive.services import search_backend
 
     az_user, _ = make_user("producer", "AZ", org="İctimai TV")
     a = create_asset(app, producer[0], data=b"one", meta={
@@ -278,7 +279,7 @@ def indexed(app, producer, make_user):
         "title": {"az": "Qız qalası"}, "genre": "folklore", "keywords": ["İstanbul"], "languages": ["az"]})
     with app.app_context():
         for asset_id in (a, b):
-            index_asset(db.session(), asset_id)
+            index_asset(db.session(), search_backend(), asset_id)
     return a, b
 
 

@@ -51,7 +51,7 @@ def test_whole_original(app, client, auth, asset, producer):
     assert h["Content-Length"] == str(len(DATA))
     assert h["Content-Type"] == "video/mp4"
     assert h["X-Content-Type-Options"] == "nosniff"
-    assert h["Content-Disposition"] == ("attachment; filename=\"Qiz Qalasi _ 1975.mp4\"; "
+    assert h["Content-Disposition"] == ("attachment; filename=\"Qiz Qalasi - 1975.mp4\"; "
                                         "filename*=UTF-8''Q%C4%B1z%20Qalas%C4%B1%20%E2%80%94%201975.mp4")
     [rec] = usage(app)
     assert (rec.user_id, rec.asset_id, rec.action, rec.rendition) == (producer[0], asset, "download", "original")
@@ -83,12 +83,13 @@ def test_single_range_is_206(client, auth, asset, header, start, end):
 
 
 def test_one_usage_record_per_read_not_per_seek(app, client, auth, asset):
+    """One use per read, however it is cut up (archive.access.gate): the whole file again
+    within the read window is the same use."""
     client.get(url(asset), headers={**auth, "Range": "bytes=0-1023"}).close()
     for header in ("bytes=1024-2047", "bytes=2048-", "bytes=-100"):
         assert client.get(url(asset), headers={**auth, "Range": header}).status_code == 206
-    assert len(usage(app)) == 1
     client.get(url(asset), headers=auth)
-    assert len(usage(app)) == 2
+    assert len(usage(app)) == 1
 
 
 @pytest.mark.parametrize("header", ["bytes=5000-", "bytes=999999-1000000", "bytes=-0"])
@@ -135,7 +136,7 @@ def test_rendition_download_inline_and_not_recorded(app, client, auth, asset):
     resp = client.get(url(asset, rendition="proxy", inline=1), headers=auth)
     assert resp.status_code == 200 and resp.data == b"proxy bytes" * 10
     assert resp.headers["Content-Type"] == "video/mp4"
-    assert resp.headers["Content-Disposition"].startswith('inline; filename="Qiz Qalasi _ 1975.proxy.mp4"')
+    assert resp.headers["Content-Disposition"].startswith('inline; filename="Qiz Qalasi - 1975.proxy.mp4"')
     assert resp.headers["ETag"] == '"%s"' % hashlib.sha256(b"proxy bytes" * 10).hexdigest()
     ranged = client.get(url(asset, rendition="proxy"), headers={**auth, "Range": "bytes=0-4"})
     assert ranged.status_code == 206 and ranged.data == b"proxy"

@@ -3,8 +3,7 @@ import multiprocessing
 
 import pytest
 
-from archive.config import ConfigError
-from search.interfaces import SearchError, SearchQuery
+from search.interfaces import SearchConfigError, SearchError, SearchQuery
 from search.tantivy_backend import SCHEMA_VERSION, TantivySearchBackend
 
 
@@ -53,8 +52,18 @@ def test_a_held_lock_times_out_with_our_error(tmp_path):
 def test_from_config_names_the_setting_when_the_directory_is_unusable(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.raises(ConfigError, match="SEARCH_DIR"):
+    with pytest.raises(SearchConfigError, match="SEARCH_DIR"):
         TantivySearchBackend.from_config({"SEARCH_DIR": str(blocker)})
+
+
+def test_the_app_reports_a_search_setting_as_a_config_error(app_config, tmp_path):
+    from archive import create_app
+    from archive.config import ConfigError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(ConfigError, match="SEARCH_DIR"):
+        create_app({**app_config, "SEARCH_DIR": str(blocker)})
 
 
 def test_index_lives_in_a_versioned_directory(tmp_path):

@@ -116,3 +116,29 @@ def test_local_from_config_creates_the_directory(tmp_path):
     store = LocalBlobStorage.from_config({"STORAGE_DIR": str(tmp_path / "a" / "b")})
     assert (tmp_path / "a" / "b").is_dir()
     store.check()
+
+
+def test_local_listing_skips_writes_in_progress_and_planted_links(local_store, tmp_path):
+    local_store.put_stream("r/a/hls/seg1.ts", io.BytesIO(b"1"))
+    (local_store.root / "r/a/hls/.tmp-abc.part").write_bytes(b"half")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"secret")
+    os.symlink(outside / "secret", local_store.root / "r/a/hls/link")
+    os.symlink(outside, local_store.root / "r/a/hls/dirlink")
+    assert [i.key for i in local_store.list_prefix("r/a/hls")] == ["r/a/hls/seg1.ts"]
+
+
+def test_local_delete_prefix_never_reaches_through_a_link(local_store, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"secret")
+    local_store.put_stream("r/b/hls/seg1.ts", io.BytesIO(b"1"))
+    os.symlink(outside, local_store.root / "r/b/hls/dirlink")
+    assert local_store.delete_prefix("r/b/hls") == 1
+    assert (outside / "secret").read_bytes() == b"secret"
+    assert not (local_store.root / "r/b/hls").exists()
+    with pytest.raises(InvalidKey):  # a prefix that is itself a link out of the store
+        os.symlink(outside, local_store.root / "r/b/out")
+        local_store.delete_prefix("r/b/out")
+    assert (outside / "secret").exists()

@@ -136,3 +136,36 @@ def test_concurrent_writers_do_not_fork_the_chain(app, producer):
         assert s.scalar(select(UsageRecord.id).order_by(UsageRecord.id.desc()).limit(1)) is not None
         assert len(list(s.scalars(select(UsageRecord)))) == 20
         assert verify_chain(s) is None
+
+
+def test_records_from_before_the_gate_keep_their_hash():
+    """Fields added later enter the hashed form only when set: an old record's bytes are unchanged."""
+    import json
+    from datetime import datetime, timezone
+
+    from archive.usage.services import canonical
+
+    at = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+    base = dict(at=at, user_id=1, organisation_id=2, asset_id="a", action="download", rendition="original",
+                declaration=None, prev_hash=GENESIS)
+    assert set(json.loads(canonical(**base))) == {"at", "user_id", "organisation_id", "asset_id", "action",
+                                                  "rendition", "declaration", "prev_hash"}
+    assert canonical(**base) == canonical(**base, decision=None, reasons=None, conditions=None, segment=None)
+    assert json.loads(canonical(**base, decision="denied"))["decision"] == "denied"
+    with pytest.raises(TypeError):
+        canonical(**base, who_knows="x")
+
+
+def test_tampered_decision_is_named(app, producer):
+    asset_id = create_asset(app, producer[0])
+    with app.app_context():
+        s = db.session()
+        user, asset = s.get(User, producer[0]), s.get(Asset, asset_id)
+        rec = record_usage(s, user, asset, "download", "original", decision="denied",
+                           reasons=[{"code": "x", "message": "no"}], segment={"in": 1.0, "out": 2.0})
+        s.commit()
+        rid = rec.id
+    assert _verify(app) is None
+    _exec(app, "UPDATE usage_records SET decision = 'allowed' WHERE id = :id", id=rid)
+    broken = _verify(app)
+    assert broken is not None and broken.id == rid and "altered" in broken.reason

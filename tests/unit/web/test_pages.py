@@ -5,7 +5,8 @@ import pytest
 
 from archive import db
 from archive.assets.models import Asset
-from search.indexing import index_asset
+from archive.indexing import index_asset
+from archive.services import search_backend
 from tests.asset_factory import create_asset
 from tests.unit.web.conftest import csrf_from
 
@@ -19,7 +20,7 @@ WORDS = {"tr": ("Arşiv", "Dosya yükle", "Teknik üst veri"),
 def _index(app, *asset_ids):
     with app.app_context():
         for aid in asset_ids:
-            index_asset(db.session(), aid)
+            index_asset(db.session(), search_backend(), aid)
 
 
 @pytest.mark.parametrize("lang", ["tr", "az", "en"])

@@ -6,9 +6,9 @@ from archive import db
 from archive.assets.models import Asset
 from archive.cli import main
 from archive.services import search_backend
-from search.indexing import index_asset, reindex_all
 from search.interfaces import SearchQuery
-from search.mapping import asset_document, display_title
+from archive.indexing import asset_document, index_asset, reindex_all
+from search.mapping import display_title
 from tests.asset_factory import create_asset
 
 META = {"title": {"tr": "İSTANBUL HATIRASI", "en": "Memories of Istanbul"},
@@ -47,30 +47,30 @@ def test_index_asset_and_delete_when_gone(app, uploader):
     asset_id = create_asset(app, uploader, meta=META)
     with app.app_context():
         s = db.session()
-        assert index_asset(s, asset_id) is True
+        assert index_asset(s, search_backend(), asset_id) is True
         hits = search_backend().search(SearchQuery(text="istanbul", lang="en")).hits
         assert [h.id for h in hits] == [asset_id] and hits[0].title == "Memories of Istanbul"
         s.delete(s.get(Asset, asset_id))
         s.commit()
-        assert index_asset(s, asset_id) is False
+        assert index_asset(s, search_backend(), asset_id) is False
         assert search_backend().search(SearchQuery(text="istanbul")).total == 0
 
 
 def test_index_asset_twice_keeps_one_document(app, uploader):
     asset_id = create_asset(app, uploader, meta=META)
     with app.app_context():
-        index_asset(db.session(), asset_id)
-        index_asset(db.session(), asset_id)
+        index_asset(db.session(), search_backend(), asset_id)
+        index_asset(db.session(), search_backend(), asset_id)
         assert search_backend().count() == 1
 
 
 def test_reindex_all_rebuilds_from_the_database(app, uploader, monkeypatch):
-    monkeypatch.setattr("search.indexing.BATCH", 2)  # several batches
+    monkeypatch.setattr("archive.indexing.BATCH", 2)  # several batches
     made = [create_asset(app, uploader, data=f"bytes {i}".encode(), meta={"title": {"az": f"Şəki {i}"}})
             for i in range(5)]
     with app.app_context():
         search_backend().index([{"id": "stale", "title_en": "not in the database"}])
-        assert reindex_all(progress=False) == 5
+        assert reindex_all(db.session(), search_backend()) == 5
         result = search_backend().search(SearchQuery(text="seki", per_page=10))
         assert {h.id for h in result.hits} == set(made)
         assert search_backend().count() == 5

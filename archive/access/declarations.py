@@ -1,0 +1,85 @@
+"""The usage declaration a reader sends with a read of master-quality bytes.
+
+API.md: query parameters `platform`, `territory`, `from`, `to`, `purpose`, `programme`, or
+the same keys as `"declaration": {...}` in a JSON body. Stored, as cleaned here, in the
+usage record; the rights policy decides on it.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Mapping
+
+from archive.errors import ValidationError
+
+# API.md's platforms.
+PLATFORMS = ("linear_tv", "vod", "online_news", "social", "theatrical", "radio", "archive_internal")
+FIELDS = ("platform", "territory", "from", "to", "purpose", "programme")
+MAX_TEXT = 300
+_TERRITORY = re.compile(r"[A-Z]{2}|WORLD")
+
+
+def _error(field: str, code: str, message: str, **params) -> dict:
+    return {"field": field, "code": code, "message": message, "params": params}
+
+
+def clean_declaration(raw: Any) -> dict | None:
+    """The declaration with only known, valid keys; None when nothing was declared.
+
+    Raises ValidationError (422, code invalid_declaration, details.errors: one entry per
+    field with field/code/message/params) for unknown keys, non-text values, an unknown
+    platform, a territory that is not ISO 3166-1 alpha-2 or WORLD, dates that are not
+    YYYY-MM-DD, or `to` before `from`.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ValidationError("The declaration must be an object.", code="invalid_declaration",
+                              details={"errors": [_error("declaration", "not_an_object", "must be an object")]})
+    errors: list[dict] = []
+    unknown = sorted(str(k)[:40] for k in raw if k not in FIELDS)
+    if unknown:
+        errors.append(_error("declaration", "unknown_field", f"unknown fields: {', '.join(unknown)}", fields=unknown))
+    out: dict[str, str] = {}
+    for name in FIELDS:
+        value = raw.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            errors.append(_error(name, "not_text", f"{name} must be text"))
+            continue
+        value = value.strip()
+        if len(value) > MAX_TEXT:
+            errors.append(_error(name, "too_long", f"{name} is longer than {MAX_TEXT} characters",
+                                 limit=MAX_TEXT, length=len(value)))
+            continue
+        if name == "platform" and value not in PLATFORMS:
+            errors.append(_error(name, "invalid_choice", f"platform must be one of {', '.join(PLATFORMS)}",
+                                 choices=list(PLATFORMS)))
+            continue
+        if name == "territory":
+            value = value.upper()
+            if not _TERRITORY.fullmatch(value):
+                errors.append(_error(name, "invalid_territory",
+                                     "territory must be an ISO 3166-1 alpha-2 code or WORLD"))
+                continue
+        if name in ("from", "to"):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                errors.append(_error(name, "invalid_date", f"{name} must be a date, YYYY-MM-DD"))
+                continue
+        out[name] = value
+    if "from" in out and "to" in out and out["to"] < out["from"]:
+        errors.append(_error("to", "window_reversed", "to is before from"))
+    if errors:
+        raise ValidationError("The usage declaration is not valid: "
+                              + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+                              code="invalid_declaration", details={"errors": errors})
+    return out or None
+
+
+def declaration_from_query(args: Mapping[str, str]) -> dict | None:
+    """The declaration carried as query parameters (absent keys are simply not declared)."""
+    raw = {name: args.get(name) for name in FIELDS if args.get(name) not in (None, "")}
+    return clean_declaration(raw) if raw else None

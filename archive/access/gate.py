@@ -1,0 +1,120 @@
+"""The one gate every read of an asset's bytes goes through.
+
+    decision = check_read(session, reader, request, sends_bytes=...)
+    session.commit()            # the caller owns the unit of work; nothing has left yet
+    decision.raise_if_denied()  # 403 rights_denied with the reasons
+    ... hand out the bytes ...
+
+`check_read` asks the configured policy (`archive.access.policies`), then makes sure one
+usage record covers the read when it is a use: every refused attempt, and every
+master-quality read that sends bytes. Previews that are allowed leave no record.
+
+What counts as ONE use: a read session, that is the requests of one reader for the same
+thing (`what`) of the same asset, with the same declaration, segment and outcome, with no
+gap longer than `READ_WINDOW_SECONDS` (default 30 min) between two of them. The first
+request of a session appends the usage record; later ones only keep the session open
+(`read_sessions.last_seen_at`, refreshed at most once a minute). So a video player or a
+download manager reading a master in 40 Range requests, from whatever byte each starts,
+is one use; the same file taken again for another programme, or after a long pause, is
+another. HEAD and 304 answers send no bytes and are no use.
+
+Deciding and recording happen under the usage log's append lock, so two parallel Range
+requests of one player open one session, not two; the record and the caller's other
+writes (a clip row, say) commit together or not at all.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.access.models import ReadSession
+from archive.access.policies import DENIED, MASTER, AccessPolicy, PolicyDecision, Reader, ReadRequest
+from archive.db import utcnow
+from archive.errors import Forbidden
+from archive.usage.services import lock_chain, record_usage
+
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class AccessDenied(Forbidden):
+    code = "rights_denied"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The policy's decision, plus the usage record that covers this read (None when the
+    read is no use) and whether this request opened it."""
+
+    outcome: str
+    reasons: list[dict] = field(default_factory=list)
+    conditions: dict = field(default_factory=dict)
+    blocks: list = field(default_factory=list)
+    usage_record_id: int | None = None
+    new_use: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome != DENIED
+
+    def raise_if_denied(self) -> None:
+        """AccessDenied (403, code rights_denied, details.reasons) when the read is refused."""
+        if not self.allowed:
+            first = self.reasons[0]["message"] if self.reasons else "You may not read this."
+            raise AccessDenied(first, details={"reasons": self.reasons, "conditions": self.conditions,
+                                               "blocks": self.blocks})
+
+    def as_json(self) -> dict:
+        return {"decision": self.outcome, "reasons": self.reasons, "conditions": self.conditions,
+                "blocks": self.blocks}
+
+
+def policy() -> AccessPolicy:
+    return current_app.extensions["ortak.access_policy"]
+
+
+def check_read(session: Session, reader: Reader, request: ReadRequest, *, sends_bytes: bool = True) -> Decision:
+    """Decide `request` for `reader` and record it when it is a use (see the module docstring).
+
+    Flushes; never commits and never raises for a refusal (the caller commits, so the
+    refused attempt is recorded, then calls `raise_if_denied`).
+    """
+    verdict = policy().decide(reader, request)
+    usage_id, new = None, False
+    if verdict.outcome == DENIED or (request.quality == MASTER and sends_bytes):
+        usage_id, new = _record_once(session, reader, request, verdict)
+    return Decision(verdict.outcome, list(verdict.reasons), dict(verdict.conditions), list(verdict.blocks),
+                    usage_id, new)
+
+
+def _digest(request: ReadRequest) -> str:
+    doc = {"declaration": request.declaration, "segment": request.segment}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _record_once(session: Session, reader: Reader, request: ReadRequest, verdict: PolicyDecision) -> tuple[int, bool]:
+    lock_chain(session)  # serialises concurrent requests of one read as well as appends
+    now = utcnow()
+    key = dict(principal=reader.key, asset_id=request.asset.id, what=request.what, outcome=verdict.outcome,
+               declaration_digest=_digest(request))
+    row = session.scalar(select(ReadSession).filter_by(**key))
+    window = timedelta(seconds=int(current_app.config["READ_WINDOW_SECONDS"]))
+    if row is not None and row.last_seen_at >= now - window:
+        if now - row.last_seen_at >= TOUCH_EVERY:
+            row.last_seen_at = now
+            session.flush()
+        return row.usage_record_id, False
+    rec = record_usage(session, reader.user, request.asset, request.action, request.what, request.declaration,
+                       decision=verdict.outcome, reasons=verdict.reasons or None,
+                       conditions=verdict.conditions or None, segment=request.segment)
+    if row is None:
+        session.add(ReadSession(**key, usage_record_id=rec.id, opened_at=now, last_seen_at=now))
+    else:
+        row.usage_record_id, row.opened_at, row.last_seen_at = rec.id, now, now
+    session.flush()
+    return rec.id, True

@@ -1,0 +1,66 @@
+"""Keeping the search index in step with the database (the truth; the index is derived).
+
+Reading an asset's rows into the search document is archive work; `search` only knows the
+document shape (`search.mapping.document`) and the backends, and imports nothing of ours.
+"""
+from __future__ import annotations
+
+import sys
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from archive.assets.models import Asset
+from search.interfaces import SearchBackend
+from search.mapping import document
+
+BATCH = 200
+
+
+def asset_document(asset: Asset) -> dict:
+    """The search document of `asset` as it is now (see `search.mapping` for the shape)."""
+    meta = asset.meta or {}
+    return document(
+        doc_id=asset.id, created=asset.created_at, filename=asset.filename,
+        organisation=meta.get("organisation") or (asset.organisation.name if asset.organisation else None),
+        country=meta.get("country") or asset.country, genre=meta.get("genre"), recorded=meta.get("recorded"),
+        languages=meta.get("languages") or [], kind=asset.kind, status=asset.status,
+        titles=meta.get("title") or {}, descriptions=meta.get("description") or {},
+        keywords=meta.get("keywords") or [], people=meta.get("people") or [], places=meta.get("places") or [])
+
+
+def index_asset(session: Session, backend: SearchBackend, asset_id: str) -> bool:
+    """Index the asset as it is now, or drop it from the index when it no longer exists.
+
+    Returns True when a document was written. Safe to repeat (a task may run twice).
+    """
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        backend.delete(asset_id)
+        return False
+    backend.index([asset_document(asset)])
+    return True
+
+
+def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False) -> int:
+    """Rebuild the whole index from the database in batches; return how many assets were indexed.
+
+    Batches follow the primary key, so assets added meanwhile are neither skipped nor
+    repeated; their own index task covers them anyway. A progress bar on stderr with `progress`.
+    """
+    total = session.scalar(select(func.count()).select_from(Asset)) or 0
+    backend.clear()
+    done = 0
+    last_id = ""
+    with tqdm(total=total, unit="asset", desc="reindex", file=sys.stderr, disable=not progress) as bar:
+        while True:
+            batch = session.scalars(select(Asset).where(Asset.id > last_id).order_by(Asset.id).limit(BATCH)).all()
+            if not batch:
+                break
+            done += backend.index([asset_document(a) for a in batch])
+            last_id = batch[-1].id
+            bar.update(len(batch))
+            for asset in batch:  # keep memory flat on a large archive
+                session.expunge(asset)
+    return done
