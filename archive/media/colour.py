@@ -34,7 +34,7 @@ REFERENCE_WHITE = 100
 # Peak to assume when the file gives none: HDR10 masters are mostly graded on 1000 cd/m²
 # displays and ITU-R BT.2100 takes 1000 cd/m² as HLG's nominal display peak.
 DEFAULT_PEAK = 1000
-MOBIUS_KNEE = 0.3  # tonemap's own default `param` for mobius
+MOBIUS_KNEE = 0.5  # linear below 50 cd/m²; measured against 0.3 (tonemap's default) in the tests
 
 # Values zscale accepts for its input description (ffmpeg 5.1 `-h filter=zscale`).
 ZSCALE_PRIMARIES = {"bt709", "bt470m", "bt470bg", "smpte170m", "smpte240m", "film", "bt2020", "smpte428",
@@ -92,11 +92,14 @@ def peak_luminance(probe: "ProbeResult") -> float:
     return float(DEFAULT_PEAK)
 
 
+def _primaries(probe: "ProbeResult") -> str:
+    return _known(probe.color_primaries, ZSCALE_PRIMARIES) or "bt2020"
+
+
 def _source(probe: "ProbeResult", *, transfer: str) -> str:
     """zscale's description of the input, stated rather than read from each frame: zimg
-    refuses frames whose tags are missing, and a remux may have lost the stream's VUI."""
-    return (f"tin={transfer}"
-            f":pin={_known(probe.color_primaries, ZSCALE_PRIMARIES) or 'bt2020'}"
+    finds "no path between colorspaces" for frames whose tags are missing."""
+    return (f"tin={transfer}:pin={_primaries(probe)}"
             f":min={_known(probe.color_space, ZSCALE_MATRICES) or 'bt2020nc'}"
             f":rin={probe.color_range if probe.color_range in ('tv', 'pc') else 'tv'}")
 
@@ -105,8 +108,10 @@ def tone_map_filters(probe: "ProbeResult") -> tuple[str, ...]:
     """zscale → linear float → BT.709 primaries → Möbius tone map → BT.709 transfer and matrix."""
     transfer = {"pq": "smpte2084", "hlg": "arib-std-b67"}[probe.hdr or "pq"]
     peak = peak_luminance(probe) / REFERENCE_WHITE
-    source = _source(probe, transfer=transfer)
-    return (f"zscale={source}:t=linear:npl={REFERENCE_WHITE}", "format=gbrpf32le", "zscale=p=bt709",
+    # The first step states its output primaries too: zscale takes an unstated output
+    # property from the frame, and an untagged frame would leave the next step no path.
+    return (f"zscale={_source(probe, transfer=transfer)}:t=linear:p={_primaries(probe)}:npl={REFERENCE_WHITE}",
+            "format=gbrpf32le", "zscale=p=bt709",
             f"tonemap=mobius:param={MOBIUS_KNEE}:desat=0:peak={peak:g}", "zscale=t=bt709:m=bt709:r=tv")
 
 
@@ -116,29 +121,28 @@ def gamut_filters(probe: "ProbeResult") -> tuple[str, ...]:
 
 
 def guessed_tags(probe: "ProbeResult") -> OutputColour:
-    """The source's own SDR tags, a missing one guessed from the others or the frame size."""
+    """The source's own SDR tags; a missing one from the other tags, else from the frame size."""
     width, height = probe.width or 0, probe.height or 0
     hd = width >= 1280 or height > 576
     primaries = probe.color_primaries if probe.color_primaries not in UNSPECIFIED else None
     matrix = probe.color_space if probe.color_space not in UNSPECIFIED else None
     transfer = probe.color_transfer if probe.color_transfer not in UNSPECIFIED else None
+    # mpv's guesses by size: (matrix, primaries)
+    by_size = ("bt709", "bt709") if hd else ("bt470bg", "bt470bg") if height == 576 else \
+        ("smpte170m", "smpte170m") if height in (480, 486) else ("smpte170m", "bt709")
+    if primaries is None:
+        primaries = _FAMILY.get(matrix or "", by_size[1])
     if (probe.pix_fmt or "").startswith(RGB_PIX_FMT_PREFIXES) or matrix == "gbr":
         matrix = "smpte170m"  # swscale turns RGB into YCbCr with the BT.601 matrix
-    if primaries is None:
-        if matrix == "bt709" or (matrix is None and hd):
-            primaries = "bt709"
-        elif matrix == "bt470bg" or height == 576:
-            primaries = "bt470bg"
-        elif matrix == "smpte170m" or height in (480, 486):
-            primaries = "smpte170m"
-        else:
-            primaries = "bt709"
-    if matrix is None:
-        matrix = {"bt709": "bt709", "bt470bg": "bt470bg", "smpte170m": "smpte170m"}.get(
-            primaries, "bt709" if hd else "smpte170m")
+    elif matrix is None:
+        matrix = _FAMILY.get(probe.color_primaries or "", by_size[0])
     if transfer is None:
         transfer = "bt709" if primaries == "bt709" else "smpte170m"
     return OutputColour(primaries, transfer, matrix, "tv")
+
+
+# The BT.709 / BT.601-625 / BT.601-525 families: a matrix and the primaries that go with it.
+_FAMILY = {"bt709": "bt709", "bt470bg": "bt470bg", "smpte170m": "smpte170m"}
 
 
 def plan(probe: "ProbeResult") -> ColourPlan:
