@@ -4,12 +4,15 @@ A proxy and a poster are 8-bit SDR for browsers and JPEG. What the source is dec
 filters (pure data, tested without ffmpeg):
 
 - HDR (transfer PQ or HLG, see `archive.media.streams.hdr_kind`): zimg (`zscale`) makes the
-  picture linear light with 1.0 = `REFERENCE_WHITE` cd/m², `tonemap` compresses the range up
-  to the content's peak (MaxCLL, else the mastering display's maximum, else `DEFAULT_PEAK`)
-  with the Möbius curve, which keeps everything below `MOBIUS_KNEE` linear (so skin and
-  diffuse white keep their level) and rolls off only highlights, then zimg converts BT.2020
-  to BT.709 and applies the BT.709 transfer. Measured on the same picture as SDR and as
-  BT.2020 PQ/HLG (tests/unit/media/test_hdr.py): mean luma within 2 %, Hable within 20 %.
+  picture linear light with 1.0 = `REFERENCE_WHITE` cd/m² and converts BT.2020 to BT.709
+  primaries; `tonemap` compresses the range up to the content's peak (MaxCLL, else the
+  mastering display's maximum, else `DEFAULT_PEAK`) with the Möbius curve, linear below
+  `MOBIUS_KNEE` and rolling off above it; zimg applies the BT.709 transfer and matrix.
+  Measured (benchmarks/tonemap.py, tests/unit/media/test_hdr.py) on one picture as SDR and
+  as a BT.2020 PQ master graded per ITU-R BT.2408 (SDR white at 203 cd/m²), the PQ poster
+  against the SDR poster: Möbius at 0.5 gives mean luma −1…−3 %, 95th percentile −4…−5 %;
+  tonemap's default 0.3 −3…−6 % / −7…−8 %; Hable (zscale's documented example) −21 % / −24 %;
+  no tone mapping −12 % / −37 % and saturation −56 %.
 - SDR with wide-gamut primaries or a BT.2020 matrix: zimg converts it to BT.709.
 - Other SDR (BT.709, BT.601 525/625, untagged): the pixels are left as they are and the
   output is tagged with what the source says, a field it leaves out being guessed the way
@@ -34,7 +37,7 @@ REFERENCE_WHITE = 100
 # Peak to assume when the file gives none: HDR10 masters are mostly graded on 1000 cd/m²
 # displays and ITU-R BT.2100 takes 1000 cd/m² as HLG's nominal display peak.
 DEFAULT_PEAK = 1000
-MOBIUS_KNEE = 0.5  # linear below 50 cd/m²; measured against 0.3 (tonemap's default) in the tests
+MOBIUS_KNEE = 0.5  # linear below 50 cd/m² (the module's docstring has the measurements)
 
 # Values zscale accepts for its input description (ffmpeg 5.1 `-h filter=zscale`).
 ZSCALE_PRIMARIES = {"bt709", "bt470m", "bt470bg", "smpte170m", "smpte240m", "film", "bt2020", "smpte428",
@@ -108,11 +111,12 @@ def tone_map_filters(probe: "ProbeResult") -> tuple[str, ...]:
     """zscale → linear float → BT.709 primaries → Möbius tone map → BT.709 transfer and matrix."""
     transfer = {"pq": "smpte2084", "hlg": "arib-std-b67"}[probe.hdr or "pq"]
     peak = peak_luminance(probe) / REFERENCE_WHITE
-    # The first step states its output primaries too: zscale takes an unstated output
-    # property from the frame, and an untagged frame would leave the next step no path.
-    return (f"zscale={_source(probe, transfer=transfer)}:t=linear:p={_primaries(probe)}:npl={REFERENCE_WHITE}",
-            "format=gbrpf32le", "zscale=p=bt709",
-            f"tonemap=mobius:param={MOBIUS_KNEE}:desat=0:peak={peak:g}", "zscale=t=bt709:m=bt709:r=tv")
+    # One zimg pass linearises and converts the primaries (measured 10 % less CPU than two);
+    # it states its output primaries, since zscale takes an unstated output property from
+    # the frame and an untagged frame would leave zimg no path.
+    return (f"zscale={_source(probe, transfer=transfer)}:t=linear:p=bt709:npl={REFERENCE_WHITE}",
+            "format=gbrpf32le", f"tonemap=mobius:param={MOBIUS_KNEE}:desat=0:peak={peak:g}",
+            "zscale=t=bt709:m=bt709:r=tv")
 
 
 def gamut_filters(probe: "ProbeResult") -> tuple[str, ...]:

@@ -31,8 +31,8 @@ def test_pq_master_is_tone_mapped_and_tagged_bt709():
     cmd = commands.video_proxy_command("hdr.mp4", "p.mp4", PQ, VIDEO_PROXY)
     vf = _after(cmd, "-vf")
     assert vf == ("scale=1280:720:flags=bicubic,setsar=1,"
-                  "zscale=tin=smpte2084:pin=bt2020:min=bt2020nc:rin=tv:t=linear:p=bt2020:npl=100,format=gbrpf32le,"
-                  "zscale=p=bt709,tonemap=mobius:param=0.5:desat=0:peak=10,zscale=t=bt709:m=bt709:r=tv,"
+                  "zscale=tin=smpte2084:pin=bt2020:min=bt2020nc:rin=tv:t=linear:p=bt709:npl=100,format=gbrpf32le,"
+                  "tonemap=mobius:param=0.5:desat=0:peak=10,zscale=t=bt709:m=bt709:r=tv,"
                   "format=yuv420p")
     assert _tags(cmd) == ("bt709", "bt709", "bt709", "tv") and _after(cmd, "-pix_fmt") == "yuv420p"
     assert "bt2020" not in " ".join(cmd[cmd.index("-vf") + 2:])  # no BT.2020 tag on the 8-bit output
