@@ -10,17 +10,15 @@ sometimes with a region (`en-US`), often `und`. Two normal forms are derived her
 - `iso639_2t`: the three-letter terminology code, which ISO/IEC 14496-12 requires in an MP4
   `mdhd` box (`ger` → `deu`).
 
-Both come from the ISO 639 tables shipped by `pycountry`; names come from CLDR (Babel)
-in the page's language, else from pycountry's translations of ISO 639-3/639-5, else English.
+Both come from the ISO 639 tables shipped by `pycountry` (the page names languages in
+`archive.web.present`).
 """
 from __future__ import annotations
 
 import functools
-import gettext
 import re
 
 import pycountry
-from babel import Locale, UnknownLocaleError
 
 # ISO 639-2 reserves qaa–qtz for local use; RFC 5646 keeps them as private-use primary subtags.
 _LOCAL_USE = re.compile(r"^q[a-t][a-z]$")
@@ -79,47 +77,3 @@ def iso639_2t(tag: object) -> str | None:
         return primary
     record = _lookup(primary)
     return record.alpha_3 if record is not None else None
-
-
-@functools.lru_cache(maxsize=16)
-def _locale(locale: str) -> Locale | None:
-    try:
-        return Locale.parse(locale.replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return None
-
-
-@functools.lru_cache(maxsize=64)
-def _iso_catalogue(domain: str, locale: str) -> gettext.NullTranslations:
-    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[locale], fallback=True)
-
-
-def language_name(code: object, locale: str) -> str | None:
-    """The name of the language `code` (any form `normalise_language` takes) in `locale`.
-
-    'az' in 'tr' → 'Azerbaycan dili', 'tur' in 'az' → 'türk', 'en-US' in 'en' →
-    'English (United States)'. None when the code is not an ISO 639 language.
-    """
-    normal = normalise_language(code)
-    if normal is None:
-        return None
-    match = _TAG.match(normal)
-    primary, region = match.group(1), match.group(3)
-    where = _locale(locale)
-    name = where.languages.get(primary) if where is not None else None
-    if name is None:
-        name = _iso_name(primary, locale)
-    if name is None:  # qaa–qtz: reserved for local use, named nowhere
-        return None
-    if region and where is not None and region in where.territories:
-        name = f"{name} ({where.territories[region]})"
-    return name
-
-
-def _iso_name(primary: str, locale: str) -> str | None:
-    language = pycountry.languages.get(alpha_2=primary) if len(primary) == 2 else pycountry.languages.get(alpha_3=primary)
-    record, domain = (language, "iso639-3") if language is not None else \
-        (pycountry.language_families.get(alpha_3=primary), "iso639-5")
-    if record is None:
-        return None
-    return _iso_catalogue(domain, locale.replace("-", "_").split("_")[0]).gettext(record.name)

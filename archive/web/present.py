@@ -1,14 +1,16 @@
 """Stored values made readable: technical metadata rows and the before/after of history events."""
 from __future__ import annotations
 
+import functools
+import gettext
 import re
 from typing import Any
 
+import pycountry
+from babel import Locale, UnknownLocaleError
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-
-from archive.media.languages import language_name
 
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS
 from archive.web.i18n import format_decimal_size
@@ -110,11 +112,56 @@ def _number(value: float) -> str:
     return format_decimal(round(value, 3))
 
 
+@functools.lru_cache(maxsize=16)
+def _locale(locale: str) -> Locale | None:
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _iso_catalogue(domain: str, language: str) -> gettext.NullTranslations:
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def _iso_name(primary: str, locale: str) -> str | None:
+    language = (pycountry.languages.get(alpha_2=primary) if len(primary) == 2
+                else pycountry.languages.get(alpha_3=primary))
+    record, domain = ((language, "iso639-3") if language is not None
+                      else (pycountry.language_families.get(alpha_3=primary), "iso639-5"))
+    if record is None:
+        return None
+    return _iso_catalogue(domain, locale.replace("-", "_").split("_")[0]).gettext(record.name)
+
+
+def language_name(code: Any, locale: str) -> str | None:
+    """The name of an RFC 5646 language tag ('az', 'ast', 'en-US') in `locale` ('tr', 'az', 'en').
+
+    CLDR's name (Babel) first, else pycountry's translation of the ISO 639-3/639-5 name, else
+    that English name; None for what names no language (qaa–qtz, junk).
+    'az' in 'tr' → 'Azerbaycan dili', 'tr' in 'az' → 'türk', 'en-US' in 'en' → 'English (United States)'.
+    """
+    if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Z]{2}|\d{3}))?", code):
+        return None
+    parts = code.split("-")
+    primary = parts[0]
+    region = parts[-1] if len(parts) > 1 and len(parts[-1]) != 4 else None
+    where = _locale(locale)
+    name = where.languages.get(primary) if where is not None else None
+    if name is None:
+        name = _iso_name(primary, locale)
+    if name is None:
+        return None
+    if region and where is not None and region in where.territories:
+        name = f"{name} ({where.territories[region]})"
+    return name
+
+
 def language_text(stream: dict) -> str | None:
     """'Azerbaijani (aze)' in the page's language; the tag as given when it names no language."""
     raw = stream.get("language") if isinstance(stream.get("language"), str) else None
-    code = stream.get("language_code") or raw
-    name = language_name(code, str(get_locale() or "en")) if code else None
+    name = language_name(stream.get("language_code"), str(get_locale() or "en"))
     if name:
         return f"{name} ({raw})" if raw else name
     return raw if raw and raw.lower() != "und" else None
