@@ -124,13 +124,14 @@ def main() -> None:
         poster_hdr = timed(poster(pq, p_pq), args.repeat)
 
         reference = poster_with(sdr, folder / "ref.jpg", p_sdr, None)
-        shipped = commands.video_filter(p_pq, commands.fit_within(p_pq.width, p_pq.height, 1280, 720), None)
+        shipped = commands.video_filter(p_pq, commands.fit_within(p_pq.width, p_pq.height, 1280, 720),
+                                        colour.jpeg_plan(p_pq))
         variants = {"shipped (" + colour.tone_map_filters(p_pq)[2] + ")": shipped,
                     "mobius param=0.3 (tonemap's default)": shipped.replace(
                         f"param={colour.MOBIUS_KNEE}", "param=0.3"),
                     "hable (zscale docs' example)": shipped.replace(
                         f"mobius:param={colour.MOBIUS_KNEE}", "hable"),
-                    "no tone mapping (before)": None}
+                    "no tone mapping": None}
         rows = {}
         for name, chain in variants.items():
             probe = p_raw if chain is None else p_pq

@@ -69,14 +69,17 @@ BT709 = OutputColour("bt709", "bt709", "bt709", "tv")
 
 @dataclass(frozen=True)
 class ColourPlan:
-    """`filters` go after scaling (cheaper at the output size), before the final format."""
+    """`scale_options` join the scaling step; `filters` follow it (cheaper at the output
+    size); `pix_fmt` ends the chain; `output` is what the file is to be tagged with."""
 
     filters: tuple[str, ...]
     output: OutputColour
-    converts: bool  # the filters end in zimg's output: a pix_fmt must follow them
+    pix_fmt: str | None = None  # None: the encoder's own choice
+    scale_options: str = ""
 
     @property
     def mode(self) -> str:
+        """'tonemap' (HDR), 'convert' (wide gamut), 'keep' (SDR pixels as they are)."""
         if any(f.startswith("tonemap=") for f in self.filters):
             return "tonemap"
         return "convert" if self.filters else "keep"
@@ -107,8 +110,9 @@ def _source(probe: "ProbeResult", *, transfer: str) -> str:
             f":rin={probe.color_range if probe.color_range in ('tv', 'pc') else 'tv'}")
 
 
-def tone_map_filters(probe: "ProbeResult") -> tuple[str, ...]:
-    """zscale → linear float → BT.709 primaries → Möbius tone map → BT.709 transfer and matrix."""
+def tone_map_filters(probe: "ProbeResult", out: OutputColour | None = None) -> tuple[str, ...]:
+    """zscale → linear float → BT.709 primaries → Möbius tone map → BT.709 transfer, `out`'s
+    matrix and range."""
     transfer = {"pq": "smpte2084", "hlg": "arib-std-b67"}[probe.hdr or "pq"]
     peak = peak_luminance(probe) / REFERENCE_WHITE
     # One zimg pass linearises and converts the primaries (measured 10 % less CPU than two);
@@ -116,12 +120,12 @@ def tone_map_filters(probe: "ProbeResult") -> tuple[str, ...]:
     # the frame and an untagged frame would leave zimg no path.
     return (f"zscale={_source(probe, transfer=transfer)}:t=linear:p=bt709:npl={REFERENCE_WHITE}",
             "format=gbrpf32le", f"tonemap=mobius:param={MOBIUS_KNEE}:desat=0:peak={peak:g}",
-            "zscale=t=bt709:m=bt709:r=tv")
+            f"zscale=t=bt709:m={(out or BT709).matrix}:r={(out or BT709).range}")
 
 
-def gamut_filters(probe: "ProbeResult") -> tuple[str, ...]:
+def gamut_filters(probe: "ProbeResult", out: OutputColour | None = None) -> tuple[str, ...]:
     source = _source(probe, transfer=_known(probe.color_transfer, ZSCALE_TRANSFERS) or "bt709")
-    return (f"zscale={source}:t=bt709:p=bt709:m=bt709:r=tv",)
+    return (f"zscale={source}:t=bt709:p=bt709:m={(out or BT709).matrix}:r={(out or BT709).range}",)
 
 
 def guessed_tags(probe: "ProbeResult") -> OutputColour:
@@ -149,10 +153,32 @@ def guessed_tags(probe: "ProbeResult") -> OutputColour:
 _FAMILY = {"bt709": "bt709", "bt470bg": "bt470bg", "smpte170m": "smpte170m"}
 
 
-def plan(probe: "ProbeResult") -> ColourPlan:
-    """What to do to the source's colour for an 8-bit BT.709-class preview, and its tags."""
+# swscale's names for the matrices it converts between (`scale=in_color_matrix=...`).
+SWSCALE_MATRICES = {"bt709": "bt709", "bt470bg": "bt470", "smpte170m": "smpte170m", "fcc": "fcc",
+                    "smpte240m": "smpte240m"}
+# JPEG (JFIF 1.02) stores full-range YCbCr with the BT.601 matrix; BT.709 pixels written as
+# they are come out with a colour cast in every viewer (measured on testsrc2: mean error of a
+# channel 15–23 of 255, under 3 with this conversion; tests/unit/media/test_hdr.py).
+JFIF = OutputColour("bt709", "bt709", "smpte170m", "pc")
+
+
+def plan(probe: "ProbeResult", *, pix_fmt: str = "yuv420p") -> ColourPlan:
+    """What to do to the source's colour for an 8-bit BT.709 preview in `pix_fmt`, and its tags."""
     if probe.hdr in HDR_TRANSFERS.values():
-        return ColourPlan(tone_map_filters(probe), BT709, True)
+        return ColourPlan(tone_map_filters(probe), BT709, pix_fmt)
     if probe.color_primaries in WIDE_GAMUT_PRIMARIES or probe.color_space in WIDE_GAMUT_MATRICES:
-        return ColourPlan(gamut_filters(probe), BT709, True)
-    return ColourPlan((), guessed_tags(probe), False)
+        return ColourPlan(gamut_filters(probe), BT709, pix_fmt)
+    return ColourPlan((), guessed_tags(probe), pix_fmt)
+
+
+def jpeg_plan(probe: "ProbeResult") -> ColourPlan:
+    """The same for a JPEG poster: HDR tone-mapped, every source converted to JFIF's
+    BT.601 full-range YCbCr."""
+    if probe.hdr in HDR_TRANSFERS.values():
+        return ColourPlan(tone_map_filters(probe, JFIF), JFIF, "yuvj420p")
+    if probe.color_primaries in WIDE_GAMUT_PRIMARIES or probe.color_space in WIDE_GAMUT_MATRICES:
+        return ColourPlan(gamut_filters(probe, JFIF), JFIF, "yuvj420p")
+    source = guessed_tags(probe).matrix
+    rgb = (probe.pix_fmt or "").startswith(RGB_PIX_FMT_PREFIXES) or probe.color_space == "gbr"
+    options = "" if rgb or source not in SWSCALE_MATRICES else f":in_color_matrix={SWSCALE_MATRICES[source]}"
+    return ColourPlan((), JFIF, "yuvj420p", f"{options}:out_color_matrix=bt601:out_range=full")

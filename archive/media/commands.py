@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from archive.media.colour import ColourPlan, jpeg_plan
 from archive.media.colour import plan as colour_plan
 from archive.media.languages import iso639_2t
 from archive.media.profiles import AudioProxyProfile, PosterProfile, VideoProxyProfile
@@ -90,20 +91,19 @@ def proxy_size(probe: "ProbeResult", profile: VideoProxyProfile) -> tuple[int, i
     return fit_within(width, height, profile.max_width, profile.max_height)
 
 
-def video_filter(probe: "ProbeResult", size: tuple[int, int], pix_fmt: str | None) -> str:
-    """Deinterlace, scale to `size`, square pixels, the colour plan (tone map), `pix_fmt`."""
+def video_filter(probe: "ProbeResult", size: tuple[int, int], colour: ColourPlan) -> str:
+    """Deinterlace, scale to `size`, square pixels, then the colour plan (tone map, pix_fmt)."""
     # ffmpeg applies the rotation itself (autorotate) before this chain, so `size` is the
     # display size. setsar=1 makes anamorphic sources square-pixel for browsers. Scaling
     # comes before the colour work: zimg's float pipeline costs per output pixel.
     chain = []
     if probe.interlaced:
         chain.append("yadif=mode=send_frame:deint=interlaced")
-    chain.append(f"scale={size[0]}:{size[1]}:flags=bicubic")
+    chain.append(f"scale={size[0]}:{size[1]}:flags=bicubic{colour.scale_options}")
     chain.append("setsar=1")
-    colour = colour_plan(probe)
     chain.extend(colour.filters)
-    if pix_fmt or colour.converts:
-        chain.append(f"format={pix_fmt or 'yuv420p'}")
+    if colour.pix_fmt:
+        chain.append(f"format={colour.pix_fmt}")
     return ",".join(chain)
 
 
@@ -115,11 +115,12 @@ def video_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: Video
     cmd = list(BASE) + PROGRESS + ["-i", file_url(src), "-map", video_map(probe)]
     for spec, _track in audio:
         cmd += ["-map", spec]
-    cmd += ["-vf", video_filter(probe, size, profile.pix_fmt),
+    colour = colour_plan(probe, pix_fmt=profile.pix_fmt)
+    cmd += ["-vf", video_filter(probe, size, colour),
             "-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
             "-profile:v", profile.h264_profile, "-pix_fmt", profile.pix_fmt,
             "-g", str(gop), "-keyint_min", str(gop)]
-    cmd += colour_plan(probe).output.args()
+    cmd += colour.output.args()
     cmd += _audio_args(profile, [track for _spec, track in audio]) if audio else ["-an"]
     # No tmcd track: the source timecode is kept in `technical`, and players ignore it.
     # Subtitles and data stay out: a browser's <video> shows neither from an MP4.
@@ -188,8 +189,9 @@ def poster_command(src: str, dst: str, probe: "ProbeResult", profile: PosterProf
     at = poster_time(probe.duration, profile)
     # -ss before -i seeks by index (fast); the decoder then lands on the exact frame.
     return list(BASE) + ["-ss", _ts(at), "-i", file_url(src), "-map", video_map(probe), "-frames:v", "1",
-                         "-vf", video_filter(probe, size, None), "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
-                         "-an", "-sn", "-dn", "-f", "image2", "-update", "1", file_url(dst)]
+                         "-vf", video_filter(probe, size, jpeg_plan(probe)), "-c:v", "mjpeg",
+                         "-q:v", str(profile.jpeg_qscale), "-an", "-sn", "-dn", "-f", "image2", "-update", "1",
+                         file_url(dst)]
 
 
 def _ts(seconds: float) -> str:

@@ -73,8 +73,8 @@ def technical_rows(t: Any) -> list[tuple[str, str]]:
         add(_l("Rotation"), f"{t['rotation']}°")
     if isinstance(t.get("bit_depth"), int) and t.get("video_codec"):
         add(_l("Bit depth"), _("%(bits)d-bit", bits=t["bit_depth"]))
-    if t.get("video_codec"):
-        add(_l("Dynamic range"), HDR_NAMES.get(t.get("hdr"), "SDR"))
+    if t.get("video_codec") and "hdr" in t:  # records probed before HDR was read do not say
+        add(_l("Dynamic range"), HDR_NAMES.get(t["hdr"], "SDR"))
     add(_l("Colour"), colour_text(t))
     add(_l("Audio codec"), t.get("audio_codec"))
     add(_l("Audio channels"), t.get("audio_channels"))

@@ -39,14 +39,27 @@ def test_pq_master_is_tone_mapped_and_tagged_bt709():
 
 
 def test_hlg_master_is_tone_mapped_from_hlg():
-    vf = commands.video_filter(HLG, (640, 360), "yuv420p")
+    vf = commands.video_filter(HLG, (640, 360), colour.plan(HLG))
     assert "zscale=tin=arib-std-b67:pin=bt2020:min=bt2020nc:rin=tv:t=linear" in vf and "tonemap=mobius" in vf
 
 
 def test_poster_of_an_hdr_master_is_tone_mapped_too():
     cmd = commands.poster_command("hdr.mp4", "p.jpg", PQ, POSTER)
     vf = _after(cmd, "-vf")
-    assert "tonemap=mobius" in vf and vf.endswith("zscale=t=bt709:m=bt709:r=tv,format=yuv420p")
+    # JPEG is BT.601 full range (JFIF): the tone map's last zimg step writes that.
+    assert "tonemap=mobius" in vf and vf.endswith("zscale=t=bt709:m=smpte170m:r=pc,format=yuvj420p")
+
+
+@pytest.mark.parametrize("tags, options", [
+    ({"color_space": "bt709"}, ":in_color_matrix=bt709:out_color_matrix=bt601:out_range=full"),
+    ({"color_space": "bt470bg"}, ":in_color_matrix=bt470:out_color_matrix=bt601:out_range=full"),
+    ({}, ":in_color_matrix=bt709:out_color_matrix=bt601:out_range=full"),  # untagged HD: BT.709
+    ({"pix_fmt": "rgb24"}, ":out_color_matrix=bt601:out_range=full"),
+])
+def test_sdr_posters_are_converted_to_jfif(tags, options):
+    probe = _video(**{"pix_fmt": "yuv420p", **tags})
+    vf = _after(commands.poster_command("a", "b", probe, POSTER), "-vf")
+    assert vf == f"scale=1280:720:flags=bicubic{options},setsar=1,format=yuvj420p"
 
 
 @pytest.mark.parametrize("side_data, peak", [
@@ -59,13 +72,13 @@ def test_poster_of_an_hdr_master_is_tone_mapped_too():
 ])
 def test_tone_map_peak_comes_from_the_content(side_data, peak):
     probe = _video(color_primaries="bt2020", color_transfer="smpte2084", side_data_list=side_data)
-    assert f"peak={peak}," in commands.video_filter(probe, (640, 360), "yuv420p")
+    assert f"peak={peak}," in commands.video_filter(probe, (640, 360), colour.plan(probe))
 
 
 def test_hdr_with_partial_tags_states_what_zimg_needs():
     # Only the transfer is tagged (a remux lost the rest); full range from a phone.
     probe = _video(color_transfer="smpte2084", color_range="pc")
-    vf = commands.video_filter(probe, (640, 360), "yuv420p")
+    vf = commands.video_filter(probe, (640, 360), colour.plan(probe))
     assert "zscale=tin=smpte2084:pin=bt2020:min=bt2020nc:rin=pc:t=linear" in vf
 
 

@@ -104,7 +104,8 @@ def test_poster_command_seeks_before_input():
     cmd = commands.poster_command("in.mp4", "poster.jpg", HD, POSTER)
     assert cmd.index("-ss") < cmd.index("-i") and _after(cmd, "-ss") == "10.000"
     assert _after(cmd, "-frames:v") == "1" and _after(cmd, "-c:v") == "mjpeg"
-    assert _after(cmd, "-vf") == "scale=1280:720:flags=bicubic,setsar=1"
+    assert _after(cmd, "-vf") == ("scale=1280:720:flags=bicubic:in_color_matrix=bt709:out_color_matrix=bt601"
+                                  ":out_range=full,setsar=1,format=yuvj420p")  # JPEG is BT.601 full range
     assert "-progress" not in cmd  # one frame: nothing to report
     tiny = PosterProfile(max_width=320, max_height=320)
     assert "scale=320:180" in _after(commands.poster_command("a", "b", HD, tiny), "-vf")

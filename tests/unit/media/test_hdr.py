@@ -13,7 +13,7 @@ import json
 import subprocess
 
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 
 from archive.media.probe import inspect_media
 from archive.media.profiles import POSTER, VIDEO_PROXY
@@ -22,10 +22,10 @@ from archive.media.render import render
 TIMEOUT = 120
 SIZE = "320x180"
 # How far a preview of the HDR master may be from the SDR one's (fractions of the SDR value).
-# Measured on the poster: tone-mapped, mean luma within 1 %, 95th percentile 4-5 % lower
-# (the roll-off keeps headroom for highlights up to the assumed 1000 cd/m²), saturation 4-6 %
-# lower (x265 and two colour conversions); shown as-is, PQ 12 % / 37 % / 55 % off and HLG
-# 0 % / 20 % / 39 % off.
+# Measured (poster and proxy frame): tone-mapped, mean luma +1…+2 %, 95th percentile −3…−4 %
+# (the roll-off keeps headroom for highlights up to the assumed 1000 cd/m²), saturation
+# −4…−6 % (x265 and two colour conversions); shown as it is, PQ −11 % / −34 % / −54 % and
+# HLG +1 % / −17 % / −38 %.
 TOLERANCE = {"luma": 0.05, "luma_p95": 0.08, "saturation": 0.10}
 
 
@@ -147,3 +147,23 @@ def test_sdr_proxy_is_tagged_as_what_it_is(masters, tmp_path):
     video = ffprobe_video(tmp_path / "p.mp4")
     assert (video["color_primaries"], video["color_transfer"], video["color_space"], video["pix_fmt"]) == \
            ("bt709", "bt709", "bt709", "yuv420p")
+
+
+@pytest.mark.parametrize("size, matrix", [("320x180", "bt709"), ("720x576", "bt470bg")])
+def test_posters_keep_the_colours_of_the_frame(tmp_path, size, matrix):
+    """JPEG stores BT.601 full-range YCbCr: an HD (BT.709) or SD (BT.601) frame keeps its colours."""
+    src = tmp_path / "src.mp4"
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration=1", "-vf",
+            f"scale=out_color_matrix={'bt709' if matrix == 'bt709' else 'bt601'}:out_range=tv,format=yuv420p",
+            "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-colorspace", matrix, "-color_range", "tv",
+            str(src))
+    truth = tmp_path / "truth.png"
+    _ffmpeg("-ss", "0.1", "-i", str(src), "-frames:v", "1", "-vf",
+            f"zscale=min={matrix}:rin=tv:m=gbr:r=pc,format=gbrp", str(truth))
+    probe = inspect_media(str(src), timeout=TIMEOUT)
+    poster = tmp_path / "poster.jpg"
+    render(POSTER, str(src), str(poster), kind="video", probe=dataclasses.replace(probe, duration=1.0),
+           timeout=TIMEOUT)
+    with Image.open(truth) as a, Image.open(poster) as b:
+        error = ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB").resize(a.size))).mean
+    assert max(error) < 6, error  # BT.709 YCbCr written as it is: red off by about 15

@@ -73,3 +73,11 @@ def test_malformed_records_never_break_the_page(app, technical):
     with app.test_request_context():
         rows = stream_rows(technical)
     assert all(isinstance(label, str) and isinstance(value, str) for label, value in rows)
+
+
+def test_dynamic_range_only_where_the_record_says(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        old = dict(technical_rows({"video_codec": "h264", "width": 640, "height": 360}))
+        sdr = dict(technical_rows({"video_codec": "h264", "hdr": None}))
+        audio = dict(technical_rows({"audio_codec": "aac", "hdr": None}))
+    assert "Dynamic range" not in old and sdr["Dynamic range"] == "SDR" and "Dynamic range" not in audio
