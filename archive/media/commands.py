@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from archive.media.colour import ColourPlan, jpeg_plan
+from archive.media.colour import plan as colour_plan
+from archive.media.languages import iso639_2t
 from archive.media.profiles import AudioProxyProfile, PosterProfile, VideoProxyProfile
 
 if TYPE_CHECKING:
     from archive.media.probe import ProbeResult
+    from archive.media.streams import AudioStream
 
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"
@@ -47,16 +51,35 @@ def ffprobe_command(src: str) -> list[str]:
             "-show_format", "-show_streams", file_url(src)]
 
 
+def video_map(probe: "ProbeResult") -> str:
+    """The moving picture: its container index, so cover art listed first is never taken."""
+    video = probe.video_stream
+    return f"0:{video.index}" if video is not None and video.index >= 0 else "0:v:0"
+
+
+def audio_inputs(probe: "ProbeResult") -> list[tuple[str, "AudioStream | None"]]:
+    """(map specifier, track) for every audio track a decoder exists for, in container order.
+
+    A record made before every stream was kept has no `streams`: its first track then.
+    """
+    tracks = [t for t in probe.audio_streams if t.codec and t.index >= 0]
+    if tracks:
+        return [(f"0:{t.index}", t) for t in tracks]
+    if probe.has_audio and not probe.streams:
+        return [("0:a:0", None)]
+    return []
+
+
 def decode_check_command(src: str, *, start: float | None, seconds: float, probe: "ProbeResult") -> list[str]:
-    """Decode `seconds` of the first video and audio streams from `start` to nowhere."""
+    """Decode `seconds` of the picture and every audio track from `start` to nowhere."""
     cmd = list(BASE)
     if start:
         cmd += ["-ss", _ts(start)]
     cmd += ["-i", file_url(src), "-t", _ts(seconds)]
     if probe.has_video:
-        cmd += ["-map", "0:v:0"]
-    if probe.has_audio:
-        cmd += ["-map", "0:a:0"]
+        cmd += ["-map", video_map(probe)]
+    for spec, _track in audio_inputs(probe):
+        cmd += ["-map", spec]
     return cmd + ["-f", "null"] + PROGRESS + ["-"]
 
 
@@ -68,16 +91,19 @@ def proxy_size(probe: "ProbeResult", profile: VideoProxyProfile) -> tuple[int, i
     return fit_within(width, height, profile.max_width, profile.max_height)
 
 
-def video_filter(probe: "ProbeResult", size: tuple[int, int], pix_fmt: str | None) -> str:
+def video_filter(probe: "ProbeResult", size: tuple[int, int], colour: ColourPlan) -> str:
+    """Deinterlace, scale to `size`, square pixels, then the colour plan (tone map, pix_fmt)."""
     # ffmpeg applies the rotation itself (autorotate) before this chain, so `size` is the
-    # display size. setsar=1 makes anamorphic sources square-pixel for browsers.
+    # display size. setsar=1 makes anamorphic sources square-pixel for browsers. Scaling
+    # comes before the colour work: zimg's float pipeline costs per output pixel.
     chain = []
     if probe.interlaced:
         chain.append("yadif=mode=send_frame:deint=interlaced")
-    chain.append(f"scale={size[0]}:{size[1]}:flags=bicubic")
+    chain.append(f"scale={size[0]}:{size[1]}:flags=bicubic{colour.scale_options}")
     chain.append("setsar=1")
-    if pix_fmt:
-        chain.append(f"format={pix_fmt}")
+    chain.extend(colour.filters)
+    if colour.pix_fmt:
+        chain.append(f"format={colour.pix_fmt}")
     return ",".join(chain)
 
 
@@ -85,18 +111,19 @@ def video_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: Video
     size = proxy_size(probe, profile)
     fps = float(probe.fps) if probe.fps else 25.0
     gop = max(1, int(round(fps * profile.keyframe_seconds)))
-    cmd = list(BASE) + PROGRESS + ["-i", file_url(src), "-map", "0:v:0"]
-    if probe.has_audio:
-        cmd += ["-map", "0:a:0"]
-    cmd += ["-vf", video_filter(probe, size, profile.pix_fmt),
+    audio = audio_inputs(probe)
+    cmd = list(BASE) + PROGRESS + ["-i", file_url(src), "-map", video_map(probe)]
+    for spec, _track in audio:
+        cmd += ["-map", spec]
+    colour = colour_plan(probe, pix_fmt=profile.pix_fmt)
+    cmd += ["-vf", video_filter(probe, size, colour),
             "-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
             "-profile:v", profile.h264_profile, "-pix_fmt", profile.pix_fmt,
             "-g", str(gop), "-keyint_min", str(gop)]
-    if probe.has_audio:
-        cmd += _audio_args(profile)
-    else:
-        cmd += ["-an"]
+    cmd += colour.output.args()
+    cmd += _audio_args(profile, [track for _spec, track in audio]) if audio else ["-an"]
     # No tmcd track: the source timecode is kept in `technical`, and players ignore it.
+    # Subtitles and data stay out: a browser's <video> shows neither from an MP4.
     cmd += ["-sn", "-dn", "-map_chapters", "-1", "-write_tmcd", "0"]
     if profile.faststart:
         cmd += ["-movflags", "+faststart"]
@@ -104,16 +131,44 @@ def video_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: Video
 
 
 def audio_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: AudioProxyProfile) -> list[str]:
-    cmd = list(BASE) + PROGRESS + ["-i", file_url(src), "-map", "0:a:0", "-vn", "-sn", "-dn"]
-    cmd += _audio_args(profile)
+    audio = audio_inputs(probe)
+    if not audio:
+        raise ValueError("the file has no audio track a decoder exists for")
+    cmd = list(BASE) + PROGRESS + ["-i", file_url(src)]
+    for spec, _track in audio:
+        cmd += ["-map", spec]
+    cmd += ["-vn", "-sn", "-dn"]
+    cmd += _audio_args(profile, [track for _spec, track in audio])
     if profile.faststart:
         cmd += ["-movflags", "+faststart"]
     return cmd + ["-f", "mp4", file_url(dst)]
 
 
-def _audio_args(profile: VideoProxyProfile | AudioProxyProfile) -> list[str]:
-    return ["-c:a", profile.audio_codec, "-b:a", profile.audio_bitrate,
-            "-ac", str(profile.audio_channels), "-ar", str(profile.audio_rate)]
+def _audio_args(profile: VideoProxyProfile | AudioProxyProfile, tracks: list["AudioStream | None"]) -> list[str]:
+    """Every track to AAC; each keeps its language (as ISO 639-2/T, which MP4 requires) and
+    title; the first is the default one. A track keeps fewer channels than the profile's
+    when it has fewer (mono stays mono)."""
+    args = ["-c:a", profile.audio_codec, "-b:a", profile.audio_bitrate, "-ar", str(profile.audio_rate)]
+    for n, track in enumerate(tracks):
+        channels = profile.audio_channels
+        if track is not None and track.channels:
+            channels = min(track.channels, profile.audio_channels)
+        args += [f"-ac:a:{n}", str(channels)]
+        if track is not None:
+            args += [f"-metadata:s:a:{n}", f"language={iso639_2t(track.language) or 'und'}"]
+            title = _metadata_text(track.title)
+            if title:
+                # MP4 readers take a track's name from 'udta/name' (title) or from the
+                # handler box (ffprobe's handler_name): write both.
+                args += [f"-metadata:s:a:{n}", f"title={title}", f"-metadata:s:a:{n}", f"handler_name={title}"]
+        args += [f"-disposition:a:{n}", "default" if n == 0 else "0"]
+    return args
+
+
+def _metadata_text(value: str | None, limit: int = 200) -> str:
+    # A title from a file is text for a label, not a place for control characters.
+    text = "".join(ch if ch.isprintable() else " " for ch in (value or "")).strip()
+    return text[:limit]
 
 
 def poster_time(duration: float | None, profile: PosterProfile) -> float:
@@ -133,9 +188,10 @@ def poster_command(src: str, dst: str, probe: "ProbeResult", profile: PosterProf
     size = fit_within(width, height, profile.max_width, profile.max_height)
     at = poster_time(probe.duration, profile)
     # -ss before -i seeks by index (fast); the decoder then lands on the exact frame.
-    return list(BASE) + ["-ss", _ts(at), "-i", file_url(src), "-map", "0:v:0", "-frames:v", "1",
-                         "-vf", video_filter(probe, size, None), "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
-                         "-an", "-sn", "-dn", "-f", "image2", "-update", "1", file_url(dst)]
+    return list(BASE) + ["-ss", _ts(at), "-i", file_url(src), "-map", video_map(probe), "-frames:v", "1",
+                         "-vf", video_filter(probe, size, jpeg_plan(probe)), "-c:v", "mjpeg",
+                         "-q:v", str(profile.jpeg_qscale), "-an", "-sn", "-dn", "-f", "image2", "-update", "1",
+                         file_url(dst)]
 
 
 def _ts(seconds: float) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 
 from archive.media import commands
 from archive.media.runner import MediaError, run
-from archive.media.timecode import normalise_timecode, parse_rate, parse_ratio, parse_seconds
+from archive.media.streams import (AudioStream, Stream, VideoStream, audio_tracks, main_video, parse_streams,
+                                   stream_from_dict)
+from archive.media.timecode import normalise_timecode, parse_rate, parse_seconds
 
 # Formats ffprobe reports for a single still image; those go to Pillow instead.
 STILL_IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "tiff_pipe", "bmp_pipe", "webp_pipe", "gif", "gif_pipe"}
@@ -33,6 +35,9 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class ProbeResult:
+    """What ffprobe says about a file: flat keys for the main video and the first audio
+    track (what most readers need), and `streams`, every stream in container order."""
+
     container: str
     container_long: str | None
     duration: float | None
@@ -47,11 +52,19 @@ class ProbeResult:
     frame_rate_float: float | None = None
     pix_fmt: str | None = None
     interlaced: bool = False
+    bit_depth: int | None = None
+    color_primaries: str | None = None  # ffmpeg's (ITU-T H.273) names; see archive.media.streams
+    color_transfer: str | None = None
+    color_space: str | None = None
+    color_range: str | None = None
+    hdr: str | None = None  # 'pq' | 'hlg' | None
     audio_codec: str | None = None
     audio_channels: int | None = None
     audio_sample_rate: int | None = None
+    audio_tracks: int = 0
     start_timecode: str | None = None
     decode_warnings: tuple[str, ...] = ()
+    streams: tuple[Stream, ...] = ()
 
     @property
     def has_video(self) -> bool:
@@ -69,11 +82,34 @@ class ProbeResult:
     def fps(self) -> Fraction | None:
         return parse_rate(self.frame_rate)
 
+    @property
+    def video_stream(self) -> VideoStream | None:
+        return main_video(self.streams)
+
+    @property
+    def audio_streams(self) -> tuple[AudioStream, ...]:
+        return audio_tracks(self.streams)
+
     def to_dict(self) -> dict:
-        data = asdict(self)
+        """The JSON stored as `assets.technical`: every field, `kind`, and `streams` as dicts."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["decode_warnings"] = list(self.decode_warnings)
+        data["streams"] = [s.to_dict() for s in self.streams]
         data["kind"] = self.kind
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ProbeResult":
+        """Rebuild from `to_dict`'s JSON (older records without `streams` included).
+
+        Raises TypeError/ValueError when `data` is not such a record.
+        """
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["decode_warnings"] = tuple(str(w) for w in values.get("decode_warnings") or ())
+        rebuilt = (stream_from_dict(s) for s in values.get("streams") or ())
+        values["streams"] = tuple(s for s in rebuilt if s is not None)
+        return cls(**values)
 
 
 def _int(value) -> int | None:
@@ -83,52 +119,39 @@ def _int(value) -> int | None:
         return None
 
 
-def _rotation(stream: dict) -> int:
-    for side in stream.get("side_data_list") or []:
-        if "rotation" in side:
-            return int(round(float(side["rotation"]))) % 360
-    tag = (stream.get("tags") or {}).get("rotate")
-    return int(tag) % 360 if tag and tag.lstrip("-").isdigit() else 0
-
-
 def parse_probe(data: dict) -> ProbeResult:
     """ffprobe `-show_format -show_streams` JSON → ProbeResult (no I/O: testable as data)."""
     fmt = data.get("format") or {}
-    streams = data.get("streams") or []
-    video = next((s for s in streams if s.get("codec_type") == "video"
-                  and not (s.get("disposition") or {}).get("attached_pic")), None)
-    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    raw = data.get("streams") or []
+    streams = parse_streams(raw)
     result: dict = dict(container=fmt.get("format_name") or "unknown", container_long=fmt.get("format_long_name"),
-                        duration=parse_seconds(fmt.get("duration")), bit_rate=_int(fmt.get("bit_rate")))
+                        duration=parse_seconds(fmt.get("duration")), bit_rate=_int(fmt.get("bit_rate")),
+                        streams=streams)
+    raw_by_index = {s.get("index"): s for s in raw if isinstance(s, dict)}
+    video = main_video(streams)
     if video is not None:
-        width, height = _int(video.get("width")), _int(video.get("height"))
-        rate = parse_rate(video.get("avg_frame_rate")) or parse_rate(video.get("r_frame_rate"))
-        rotation = _rotation(video)
-        dw, dh = width, height
-        sar = parse_ratio(video.get("sample_aspect_ratio"))
-        if width and height and sar and sar != 1:
-            dw = int(round(width * sar))
-        if rotation in (90, 270):
-            dw, dh = dh, dw
-        result.update(video_codec=video.get("codec_name") or "unknown", width=width, height=height,
-                      display_width=dw, display_height=dh, rotation=rotation,
-                      frame_rate=f"{rate.numerator}/{rate.denominator}" if rate else None,
-                      frame_rate_float=round(float(rate), 3) if rate else None, pix_fmt=video.get("pix_fmt"),
-                      interlaced=video.get("field_order") in ("tt", "bb", "tb", "bt"))
+        result.update(video_codec=video.codec or "unknown", width=video.width, height=video.height,
+                      display_width=video.display_width, display_height=video.display_height,
+                      rotation=video.rotation, frame_rate=video.frame_rate, frame_rate_float=video.frame_rate_float,
+                      pix_fmt=video.pix_fmt, interlaced=video.interlaced, bit_depth=video.bit_depth,
+                      color_primaries=video.color_primaries, color_transfer=video.color_transfer,
+                      color_space=video.color_space, color_range=video.color_range, hdr=video.hdr)
         if result["duration"] is None:
-            result["duration"] = parse_seconds(video.get("duration"))
-    if audio is not None:
-        result.update(audio_codec=audio.get("codec_name") or "unknown", audio_channels=_int(audio.get("channels")),
-                      audio_sample_rate=_int(audio.get("sample_rate")))
+            result["duration"] = parse_seconds((raw_by_index.get(video.index) or {}).get("duration"))
+    audio = audio_tracks(streams)
+    if audio:
+        first = audio[0]
+        result.update(audio_codec=first.codec or "unknown", audio_channels=first.channels,
+                      audio_sample_rate=first.sample_rate, audio_tracks=len(audio))
         if result["duration"] is None:
-            result["duration"] = parse_seconds(audio.get("duration"))
-    result["start_timecode"] = _timecode(fmt, streams)
+            result["duration"] = parse_seconds((raw_by_index.get(first.index) or {}).get("duration"))
+    result["start_timecode"] = _timecode(fmt, raw)
     return ProbeResult(**result)
 
 
 def _timecode(fmt: dict, streams: list[dict]) -> str | None:
     # MOV/MXF keep it on a tmcd/data stream or the video stream; some muxers on the format.
-    candidates = [(s.get("tags") or {}).get("timecode") for s in streams]
+    candidates = [(s.get("tags") or {}).get("timecode") for s in streams if isinstance(s, dict)]
     candidates.append((fmt.get("tags") or {}).get("timecode"))
     for value in candidates:
         tc = normalise_timecode(value)
@@ -216,6 +239,22 @@ def _short(line: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def _check_decoders(probe: ProbeResult) -> None:
+    """The picture, or with none at least one audio track, must have a decoder here."""
+    video = probe.video_stream
+    if video is not None and not video.codec:
+        raise Rejected("unsupported_codec", "The video is in a format Ortak cannot decode "
+                                            f"(codec tag {_tag_of(video)}).")
+    tracks = probe.audio_streams
+    if video is None and tracks and not any(t.codec for t in tracks):
+        raise Rejected("unsupported_codec", "The audio is in a format Ortak cannot decode "
+                                            f"(codec tag {_tag_of(tracks[0])}).")
+
+
+def _tag_of(stream) -> str:
+    return f"'{stream.codec_tag}'" if stream.codec_tag else "unknown"
+
+
 def inspect_media(path: str, *, timeout: float) -> ProbeResult:
     """Probe and check an audio/video file; raise Rejected with a reason when it is not usable."""
     try:
@@ -231,5 +270,6 @@ def inspect_media(path: str, *, timeout: float) -> ProbeResult:
         raise Rejected("no_streams", "The file has neither a video nor an audio stream.")
     if set(probe.container.split(",")) & STILL_IMAGE_FORMATS:
         raise Rejected("unsupported_image", "This image format is not supported; use JPEG, PNG or TIFF.")
+    _check_decoders(probe)
     warnings = decode_check(path, probe, timeout=timeout)
-    return ProbeResult(**{**asdict(probe), "decode_warnings": warnings})
+    return replace(probe, decode_warnings=warnings)

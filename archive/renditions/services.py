@@ -8,7 +8,6 @@ exists is not made again, so tasks can be re-run freely.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import logging
 import os
@@ -174,13 +173,11 @@ def _hash(path: str) -> tuple[str, int]:
 
 
 def probe_from_technical(technical: dict | None) -> ProbeResult | None:
-    """Rebuild the ProbeResult the pipeline stored in `asset.technical` (for re-renders)."""
-    if not technical or technical.get("kind") not in ("video", "audio"):
+    """Rebuild the ProbeResult the pipeline stored in `asset.technical` (for re-renders),
+    every stream included; None when there is none (an image, a record never probed)."""
+    if not isinstance(technical, dict) or technical.get("kind") not in ("video", "audio"):
         return None
-    names = {f.name for f in dataclasses.fields(ProbeResult)}
-    data = {k: v for k, v in technical.items() if k in names}
-    data["decode_warnings"] = tuple(data.get("decode_warnings") or ())
     try:
-        return ProbeResult(**data)
-    except TypeError:
+        return ProbeResult.from_dict(technical)
+    except (TypeError, ValueError):
         return None

@@ -15,7 +15,7 @@ from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.services import search_backend
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
-from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, technical_rows
+from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
 from search.interfaces import QueryError, SearchQuery
 
 PER_PAGE = 20
@@ -135,6 +135,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
                         or renditions.get("preview", {}).get("status") == "ready",
         "poster_name": "poster" if renditions.get("poster", {}).get("status") == "ready" else "preview",
         "technical": technical_rows(doc.get("technical")),
+        "streams": stream_rows(doc.get("technical")),
         "description": _localised(meta.get("description")),
         "history": history,
         "can_edit": can_edit,

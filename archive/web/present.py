@@ -1,9 +1,15 @@
 """Stored values made readable: technical metadata rows and the before/after of history events."""
 from __future__ import annotations
 
+import functools
+import gettext
+import re
 from typing import Any
 
-from flask_babel import format_decimal
+import pycountry
+from babel import Locale, UnknownLocaleError
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS
@@ -21,7 +27,12 @@ STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "
 _SHOWN = {"container", "container_long", "duration", "bit_rate", "video_codec", "width", "height",
           "display_width", "display_height", "rotation", "frame_rate", "frame_rate_float", "pix_fmt",
           "interlaced", "audio_codec", "audio_channels", "audio_sample_rate", "start_timecode",
-          "decode_warnings", "kind"}
+          "decode_warnings", "kind", "bit_depth", "color_primaries", "color_transfer", "color_space",
+          "color_range", "hdr", "audio_tracks", "streams"}
+HDR_NAMES = {"pq": "HDR · PQ (SMPTE ST 2084)", "hlg": "HDR · HLG (ARIB STD-B67)"}
+# ffmpeg's colour names (ITU-T H.273) as the standards write them; others are shown as they are.
+_COLOUR_NAMES = {"smpte2084": "PQ", "arib-std-b67": "HLG", "bt2020nc": "BT.2020 NCL", "bt2020c": "BT.2020 CL",
+                 "bt2020-10": "BT.2020 (10-bit)", "bt2020-12": "BT.2020 (12-bit)", "iec61966-2-1": "sRGB"}
 
 
 def format_duration(seconds: float) -> str:
@@ -60,6 +71,11 @@ def technical_rows(t: Any) -> list[tuple[str, str]]:
         add(_l("Scan"), _l("Interlaced") if t.get("interlaced") else _l("Progressive"))
     if t.get("rotation"):
         add(_l("Rotation"), f"{t['rotation']}°")
+    if isinstance(t.get("bit_depth"), int) and t.get("video_codec"):
+        add(_l("Bit depth"), _("%(bits)d-bit", bits=t["bit_depth"]))
+    if t.get("video_codec") and "hdr" in t:  # records probed before HDR was read do not say
+        add(_l("Dynamic range"), HDR_NAMES.get(t["hdr"], "SDR"))
+    add(_l("Colour"), colour_text(t))
     add(_l("Audio codec"), t.get("audio_codec"))
     add(_l("Audio channels"), t.get("audio_channels"))
     if t.get("audio_sample_rate"):
@@ -72,6 +88,175 @@ def technical_rows(t: Any) -> list[tuple[str, str]]:
         if key not in _SHOWN and not isinstance(value, (dict, list)):
             add(key.replace("_", " "), value)
     return [(str(label), str(value)) for label, value in rows]
+
+
+def colour_name(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    if value in _COLOUR_NAMES:
+        return _COLOUR_NAMES[value]
+    match = re.fullmatch(r"bt(\d+)", value)
+    return f"BT.{match.group(1)}" if match else value
+
+
+def colour_text(t: dict) -> str | None:
+    """'BT.2020 · PQ · BT.2020 NCL · limited range': primaries, transfer, matrix, range."""
+    parts = [colour_name(t.get(k)) for k in ("color_primaries", "color_transfer", "color_space")]
+    ranges = {"tv": _("limited range"), "pc": _("full range")}
+    parts.append(ranges.get(t.get("color_range")) if isinstance(t.get("color_range"), str) else None)
+    shown = [p for p in parts if p]
+    return " · ".join(shown) if shown else None
+
+
+def _number(value: float) -> str:
+    return format_decimal(round(value, 3))
+
+
+@functools.lru_cache(maxsize=16)
+def _locale(locale: str) -> Locale | None:
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _iso_catalogue(domain: str, language: str) -> gettext.NullTranslations:
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def _iso_name(primary: str, locale: str) -> str | None:
+    language = (pycountry.languages.get(alpha_2=primary) if len(primary) == 2
+                else pycountry.languages.get(alpha_3=primary))
+    record, domain = ((language, "iso639-3") if language is not None
+                      else (pycountry.language_families.get(alpha_3=primary), "iso639-5"))
+    if record is None:
+        return None
+    return _iso_catalogue(domain, locale.replace("-", "_").split("_")[0]).gettext(record.name)
+
+
+def language_name(code: Any, locale: str) -> str | None:
+    """The name of an RFC 5646 language tag ('az', 'ast', 'en-US') in `locale` ('tr', 'az', 'en').
+
+    CLDR's name (Babel) first, else pycountry's translation of the ISO 639-3/639-5 name, else
+    that English name; None for what names no language (qaa–qtz, junk).
+    'az' in 'tr' → 'Azerbaycan dili', 'tr' in 'az' → 'türk', 'en-US' in 'en' → 'English (United States)'.
+    """
+    if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Z]{2}|\d{3}))?", code):
+        return None
+    parts = code.split("-")
+    primary = parts[0]
+    region = parts[-1] if len(parts) > 1 and len(parts[-1]) != 4 else None
+    where = _locale(locale)
+    name = where.languages.get(primary) if where is not None else None
+    if name is None:
+        name = _iso_name(primary, locale)
+    if name is None:
+        return None
+    if region and where is not None and region in where.territories:
+        name = f"{name} ({where.territories[region]})"
+    return name
+
+
+def language_text(stream: dict) -> str | None:
+    """'Azerbaijani (aze)' in the page's language; the tag as given when it names no language."""
+    raw = stream.get("language") if isinstance(stream.get("language"), str) else None
+    name = language_name(stream.get("language_code"), str(get_locale() or "en"))
+    if name:
+        return f"{name} ({raw})" if raw else name
+    return raw if raw and raw.lower() != "und" else None
+
+
+def _flags(stream: dict) -> list[str]:
+    flags = []
+    if stream.get("default") is True:
+        flags.append(_("default"))
+    if stream.get("forced") is True:
+        flags.append(_("forced"))
+    if stream.get("hearing_impaired") is True:
+        flags.append(_("for the hard of hearing"))
+    return flags
+
+
+def _codec(stream: dict) -> str | None:
+    codec = stream.get("codec")
+    if not isinstance(codec, str):
+        return None
+    profile = stream.get("profile")
+    return f"{codec.upper()} {profile}" if isinstance(profile, str) and profile else codec.upper()
+
+
+def _video_parts(s: dict) -> list[str | None]:
+    parts = [_codec(s)]
+    if s.get("width") and s.get("height"):
+        parts.append(f"{s['width']} × {s['height']}")
+    if isinstance(s.get("frame_rate_float"), (int, float)) and not s.get("cover_art"):
+        parts.append(f"{_number(s['frame_rate_float'])} fps")
+    if isinstance(s.get("bit_depth"), int):
+        parts.append(_("%(bits)d-bit", bits=s["bit_depth"]))
+    if s.get("interlaced"):
+        parts.append(str(_l("Interlaced")))
+    if s.get("hdr") in HDR_NAMES:
+        parts.append(HDR_NAMES[s["hdr"]])
+    parts.append(colour_name(s.get("color_primaries")))
+    if s.get("closed_captions"):
+        parts.append(_("closed captions"))
+    return parts
+
+
+def _audio_parts(s: dict) -> list[str | None]:
+    parts = [_codec(s)]
+    if isinstance(s.get("channels"), int):
+        channels = _("%(count)d ch", count=s["channels"])
+        layout = s.get("channel_layout")
+        parts.append(f"{channels} ({layout})" if isinstance(layout, str) and layout else channels)
+    if isinstance(s.get("sample_rate"), int):
+        parts.append(f"{_number(s['sample_rate'] / 1000)} kHz")
+    return parts
+
+
+def _other_parts(s: dict) -> list[str | None]:
+    parts = [_codec(s)]
+    if isinstance(s.get("timecode"), str):
+        parts.append(_("timecode %(timecode)s", timecode=s["timecode"]))
+    if isinstance(s.get("filename"), str):
+        mimetype = s.get("mimetype")
+        parts.append(f"{s['filename']} ({mimetype})" if isinstance(mimetype, str) else s["filename"])
+    return parts
+
+
+_STREAM_LABELS = {"video": lambda n: _("Video %(number)d", number=n),
+                  "audio": lambda n: _("Audio %(number)d", number=n),
+                  "subtitle": lambda n: _("Subtitles %(number)d", number=n),
+                  "data": lambda n: _("Data %(number)d", number=n),
+                  "attachment": lambda n: _("Attachment %(number)d", number=n)}
+
+
+def stream_rows(t: Any) -> list[tuple[str, str]]:
+    """One (label, summary) row per stream of `technical["streams"]`, numbered per type:
+    ('Audio 2', 'AAC LC, 2 ch (stereo), 48 kHz, Azerbaijani (aze), “Dublaj”, default')."""
+    streams = t.get("streams") if isinstance(t, dict) else None
+    if not isinstance(streams, list):
+        return []
+    rows, counts = [], {}
+    for s in streams:
+        if not isinstance(s, dict) or s.get("type") not in _STREAM_LABELS:
+            continue
+        kind = s["type"]
+        if kind == "video" and s.get("cover_art"):
+            label = _("Cover art")
+        else:
+            counts[kind] = counts.get(kind, 0) + 1
+            label = _STREAM_LABELS[kind](counts[kind])
+        parts = (_video_parts(s) if kind == "video" else _audio_parts(s) if kind == "audio" else _other_parts(s))
+        if kind in ("audio", "subtitle", "video"):
+            parts.append(language_text(s) if kind != "video" else None)
+        if isinstance(s.get("title"), str) and s["title"]:
+            parts.append(f"“{s['title']}”")
+        if kind in ("audio", "subtitle"):
+            parts.extend(_flags(s))
+        rows.append((str(label), ", ".join(str(p) for p in parts if p) or "—"))
+    return rows
 
 
 def change_rows(before: dict | None, after: dict | None) -> list[dict[str, str]]:

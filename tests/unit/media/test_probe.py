@@ -117,3 +117,35 @@ def test_parse_probe_rotation_sar_and_tags():
 def test_parse_probe_missing_everything():
     p = parse_probe({})
     assert p.container == "unknown" and p.duration is None and not p.has_video and not p.has_audio
+
+
+def test_a_master_whose_audio_has_no_decoder_here_is_rejected_as_such(tmp_path):
+    """Only undecodable tracks: 'unsupported_codec', not 'corrupt' (the file is not damaged)."""
+    from archive.media.probe import _check_decoders
+
+    audio_only = parse_probe({"format": {"format_name": "mov,mp4"}, "streams": [
+        {"index": 0, "codec_type": "audio", "codec_tag_string": "dol2"}]})
+    with pytest.raises(Rejected) as info:
+        _check_decoders(audio_only)
+    assert info.value.code == "unsupported_codec" and "'dol2'" in info.value.reason
+    video = parse_probe({"format": {"format_name": "mov,mp4"}, "streams": [
+        {"index": 0, "codec_type": "video", "codec_tag_string": "apcx", "width": 8, "height": 8},
+        {"index": 1, "codec_type": "audio", "codec_name": "aac"}]})
+    with pytest.raises(Rejected) as info:
+        _check_decoders(video)
+    assert info.value.code == "unsupported_codec"
+    mixed = parse_probe({"format": {"format_name": "mov,mp4"}, "streams": [
+        {"index": 0, "codec_type": "audio", "codec_tag_string": "dol2"},
+        {"index": 1, "codec_type": "audio", "codec_name": "aac"}]})
+    _check_decoders(mixed)  # one track plays: the file is fine, the other is listed
+
+
+def test_every_audio_track_is_decode_checked(tmp_path):
+    """A master with two tracks goes through inspect_media whole: both listed, both decoded."""
+    master = tmp_path / "two.mka"
+    _ffmpeg("-f", "lavfi", "-i", "sine=duration=1", "-f", "lavfi", "-i", "sine=frequency=300:duration=1",
+            "-map", "0:a", "-map", "1:a", "-c:a", "flac", "-metadata:s:a:0", "language=tur",
+            "-metadata:s:a:1", "language=aze", str(master))
+    p = inspect_media(str(master), timeout=TIMEOUT)
+    assert p.kind == "audio" and p.audio_tracks == 2
+    assert [t.language_code for t in p.audio_streams] == ["tr", "az"]
