@@ -52,8 +52,13 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
+# JSON endpoints outside /api/ (their errors are JSON too, whatever the client accepts).
+JSON_PATHS = ("/healthz",)
+
+
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (request.path.startswith("/api/") or request.path in JSON_PATHS
+            or request.accept_mimetypes.best == "application/json")
 
 
 def http_error_code(exc: HTTPException) -> str:
