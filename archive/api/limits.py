@@ -17,11 +17,14 @@ state that number.
 """
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
 from typing import Any, Mapping
 
 from flask import Flask, current_app, request
+from werkzeug.serving import WSGIRequestHandler
 
-from archive.errors import ApiError
+from archive.errors import ApiError, error_body
 
 REQUEST_LINE_MAX = 8190
 HEADER_FIELDS_MAX = 100
@@ -77,3 +80,33 @@ def check_request_head() -> None:
 def install(app: Flask) -> None:
     """Run `check_request_head` before every other before_request function of the app."""
     app.before_request_funcs.setdefault(None, []).insert(0, check_request_head)
+
+
+class JsonErrorRequestHandler(WSGIRequestHandler):
+    """Werkzeug's development request handler, answering its own refusals as JSON.
+
+    Python's HTTP server refuses, before any app runs, a request line over 65536 bytes (414),
+    a header line over 65536 bytes or more than 100 header fields (431), and malformed
+    requests (400), with an HTML page. This handler gives those answers the error shape the
+    app and `ortak serve` use, so a client sees one shape whichever server answers.
+    """
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        try:
+            status = HTTPStatus(code)
+        except ValueError:
+            status = HTTPStatus.BAD_REQUEST
+        name = {HTTPStatus.REQUEST_URI_TOO_LONG: "uri_too_long",
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: ("too_many_headers" if "many" in (message or "").lower()
+                                                             else "header_too_large")}.get(
+            status, status.phrase.lower().replace(" ", "_").replace("-", "_"))
+        text = " ".join(part for part in (message or status.phrase, explain) if part)
+        body = json.dumps(error_body(name, text)).encode()
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(code, status.phrase)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)

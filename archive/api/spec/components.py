@@ -282,7 +282,7 @@ def components(config: Mapping[str, Any]) -> dict[str, Any]:
             "TusResumable": {"name": "Tus-Resumable", "in": "header", "required": True,
                              "schema": {"const": TUS_VERSION}},
             "UploadChecksum": {"name": "Upload-Checksum", "in": "header",
-                               "schema": {"type": "string",
+                               "schema": {"type": "string", "pattern": "^sha256 [A-Za-z0-9+/]{43}=$",
                                           "examples": ["sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]},
                                "description": "`sha256 <base64 digest>` of this request's body; a mismatch "
                                               "answers 460 and discards the body."},

@@ -212,7 +212,7 @@ def upload_paths(config: Mapping[str, Any]) -> dict[str, Any]:
     delete_answers = {"204": {"description": "Terminated; its staged bytes are freed.", "headers": tus_headers},
                       **error_codes, "409": error_response("`upload_finished`: the asset exists.")}
     upload_id = [{"name": "upload_id", "in": "path", "required": True, "schema": {"type": "string"}}]
-    offset = {"name": "Upload-Offset", "in": "header", "schema": {"type": "integer", "minimum": 0},
+    offset = {"name": "Upload-Offset", "in": "header", "schema": {"type": "integer", "minimum": 0, "examples": [0]},
               "description": "Required with PATCH."}
     return {
         "/api/v1/uploads": {
