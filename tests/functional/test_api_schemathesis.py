@@ -39,7 +39,7 @@ from tests.asset_factory import create_asset
 from tests.conftest import PG_URL, _truncate_all
 from tests.live_server import LiveServer
 
-MAX_EXAMPLES = int(os.environ.get("ORTAK_SCHEMATHESIS_EXAMPLES", "20"))
+MAX_EXAMPLES = int(os.environ.get("ORTAK_SCHEMATHESIS_EXAMPLES", "15"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_headers_conformance", "response_schema_conformance", "unsupported_method")
 # Methods no documented path lacks a reason to refuse; each must answer 405 with Allow.
