@@ -43,9 +43,9 @@ DEFAULTS: dict[str, Any] = {
     # Uploads.
     "UPLOAD_DIR": "",
     "MAX_UPLOAD_SIZE": 64 * 1024**3,
-    # Longest HTTP header field (name, value and CRLF) the server accepts, e.g. Upload-Metadata.
-    "MAX_HEADER_BYTES": 65536,
     "UPLOAD_EXPIRE_SECONDS": 7 * 24 * 3600,
+    # Largest header field (name, value and line end) the app and `ortak serve` accept.
+    "MAX_HEADER_BYTES": 65536,
     "MAX_TITLE_LENGTH": 500,
     "MAX_TEXT_LENGTH": 20000,
     # Media processing.
@@ -162,6 +162,9 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"{ENV_PREFIX}{key}: must be positive")
     if int(config["MAX_ATTEMPTS"]) < 0:
         raise ConfigError(f"{ENV_PREFIX}MAX_ATTEMPTS: must be 0 or more")
+    if int(config["MAX_HEADER_BYTES"]) < 4096:
+        # Cookies, tokens and tus headers need room; gunicorn's own default is 8190.
+        raise ConfigError(f"{ENV_PREFIX}MAX_HEADER_BYTES: must be at least 4096")
     _derive_security(config)
     return config
 

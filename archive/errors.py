@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
 class ApiError(Exception):
@@ -52,8 +52,18 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
+# JSON endpoints outside /api/ (their errors are JSON too, whatever the client accepts).
+JSON_PATHS = ("/healthz",)
+
+
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (request.path.startswith("/api/") or request.path in JSON_PATHS
+            or request.accept_mimetypes.best == "application/json")
+
+
+def http_error_code(exc: HTTPException) -> str:
+    """Werkzeug's reason phrase as a code: "Method Not Allowed" → `method_not_allowed`."""
+    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -66,9 +76,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        code = (exc.name or "error").lower().replace(" ", "_")
         if not _wants_json():
             return exc
-        resp = jsonify(error_body(code, exc.description or exc.name))
+        details: dict[str, Any] = {}
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            details["allowed"] = sorted(exc.valid_methods)
+        resp = jsonify(error_body(http_error_code(exc), exc.description or exc.name, details))
         resp.status_code = exc.code or 500
+        # The exception's own headers (Allow on a 405, WWW-Authenticate, Retry-After...) stay.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                resp.headers[name] = value
         return resp

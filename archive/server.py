@@ -4,10 +4,10 @@
 every value from `gunicorn_settings(config)` below, so the settings are data a test can read.
 
 Limits (the documented maxima; the tus endpoint advertises what fits in them):
-- the request line (method, URL, version) at most REQUEST_LINE_BYTES, gunicorn's own maximum;
+- the request line (method, URL, version) at most REQUEST_LINE_MAX, gunicorn's own maximum;
 - each header field (name, value, CRLF) at most MAX_HEADER_BYTES (`Upload-Metadata` of a
   tus upload carries the whole metadata, base64-encoded);
-- at most MAX_HEADER_FIELDS header fields.
+- at most HEADER_FIELDS_MAX header fields.
 
 gunicorn answers a request it cannot parse (over a limit, malformed) itself, before the
 app sees it, with an HTML page. `JsonErrorWorker` keeps gunicorn's classification and
@@ -24,11 +24,10 @@ from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.exceptions import default_exceptions
 
+from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX, header_bytes_limit
 from archive.errors import error_body
 from archive.logs import make_formatter
 
-REQUEST_LINE_BYTES = 8190  # gunicorn.http.message.MAX_REQUEST_LINE: it allows no more
-MAX_HEADER_FIELDS = 100
 THREADS = 8
 # sun_path of a Unix socket holds 108 bytes on Linux, the terminating NUL included.
 MAX_UNIX_SOCKET_PATH = 107
@@ -51,9 +50,10 @@ def gunicorn_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "threads": THREADS,
         "timeout": 0,  # uploads and downloads stream for as long as they take
         "graceful_timeout": 10,
-        "limit_request_line": REQUEST_LINE_BYTES,
-        "limit_request_fields": MAX_HEADER_FIELDS,
-        "limit_request_field_size": int(config["MAX_HEADER_BYTES"]),
+        # The app checks the same limits again (archive.api.limits): one answer whatever serves it.
+        "limit_request_line": REQUEST_LINE_MAX,
+        "limit_request_fields": HEADER_FIELDS_MAX,
+        "limit_request_field_size": header_bytes_limit(config),
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": str(config["LOG_LEVEL"]).lower(),
@@ -76,23 +76,25 @@ def _error_code(status: int) -> str:
     return exc().name.lower().replace(" ", "_") if exc else "bad_request"
 
 
-def explain(exc: BaseException, status: int, cfg: Any) -> tuple[str, dict[str, Any]]:
-    """The message and details of gunicorn's refusal of a request, for the client."""
+def explain(exc: BaseException, status: int, cfg: Any) -> tuple[str, str, dict[str, Any]]:
+    """The code, message and details of gunicorn's refusal of a request, for the client: the
+    same codes the app answers for the same limits (archive.api.limits)."""
     if isinstance(exc, LimitRequestLine):
         limit = cfg.limit_request_line
-        return (f"The request line (method, URL and HTTP version) is longer than {limit} bytes.",
+        return ("uri_too_long", f"The request line (method, URL and HTTP version) is longer than {limit} bytes.",
                 {"limit": limit})
     if isinstance(exc, LimitRequestHeaders):
-        return (f"The request headers are too large: each header field (name and value) may have at "
-                f"most {cfg.limit_request_field_size} bytes, and a request at most "
-                f"{cfg.limit_request_fields} header fields.",
-                {"max_field_bytes": cfg.limit_request_field_size, "max_fields": cfg.limit_request_fields})
+        if str(exc) == "limit request headers fields":  # gunicorn's wording for too many fields
+            return ("too_many_headers", f"A request may have at most {cfg.limit_request_fields} header fields.",
+                    {"limit": cfg.limit_request_fields})
+        return ("header_too_large", f"A header field (name, value and line end) may have at most "
+                f"{cfg.limit_request_field_size} bytes.", {"limit": cfg.limit_request_field_size})
     if status >= 500:
-        return "The server could not handle the request.", {}
+        return _error_code(status), "The server could not handle the request.", {}
     detail = str(exc)
     if len(detail) > MAX_DETAIL:  # gunicorn quotes what it could not parse, which may be long
         detail = detail[:MAX_DETAIL] + "…"
-    return f"The request is malformed: {detail}", {}
+    return _error_code(status), f"The request is malformed: {detail}", {}
 
 
 class _Capture:
@@ -125,8 +127,8 @@ class JsonErrorWorker(ThreadWorker):
             return  # gunicorn wrote nothing (the client was gone)
         status = int(parts[1])
         reason = parts[2] if len(parts) > 2 else ""
-        message, details = explain(exc, status, self.cfg)
-        body = json.dumps(error_body(_error_code(status), message, details)).encode()
+        code, message, details = explain(exc, status, self.cfg)
+        body = json.dumps(error_body(code, message, details)).encode()
         head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
                 f"Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")

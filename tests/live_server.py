@@ -14,6 +14,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from archive.api.limits import JsonErrorRequestHandler
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -41,7 +43,9 @@ class LiveServer:
     def start(self) -> "LiveServer":
         if self._server is not None:
             return self
-        self._server = make_server(self.host, self.port, self.app, threaded=True)
+        # Refusals of the server itself (over-long lines, too many headers) in the JSON shape too.
+        self._server = make_server(self.host, self.port, self.app, threaded=True,
+                                   request_handler=JsonErrorRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"live-server-{self.port}", daemon=True)
         self._thread.start()

@@ -7,7 +7,7 @@ from archive import db
 from archive.accounts import services, throttle
 from archive.accounts.auth import api_user, log_in, require_user
 from archive.accounts.sessions import SESSION_KEY
-from archive.api.params import json_body
+from archive.api.body import json_body
 from archive.errors import Forbidden, ValidationError
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1/me")

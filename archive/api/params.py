@@ -1,53 +1,112 @@
-"""Reading query parameters and JSON bodies: every client mistake becomes a 4xx with a code."""
+"""Reading query parameters: every client mistake becomes a 400 `invalid_parameter`.
+
+One parser per kind of value, used by the API and the pages alike:
+- `parse_int`: a whole number written in ASCII digits, within bounds. Python's `str.isdigit`
+  and `int` accept far more than a URL should carry (`"²"`, `"１"`, `"٣"`, `" 7"`, `"+7"`,
+  `"1_000"`), and disagree with each other on some of it, so neither decides here.
+- `str_param`: text of bounded length, optionally one of a fixed set of choices.
+- `list_param`: a repeatable parameter (`?country=TR&country=AZ`), each value checked.
+- `flag_param`: a yes/no switch (`1`/`true`/`yes`, `0`/`false`/`no`).
+"""
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Callable, Iterable
 
 from flask import request
-from werkzeug.exceptions import BadRequest
 
 from archive.errors import ApiError
 
 MAX_PARAM = 200
+# Bounds checked by length first: a 10,000-digit number is refused without converting it.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+_FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
-def bad_param(name: str, message: str) -> ApiError:
-    return ApiError(message, code="invalid_parameter", status=400, details={"parameter": name})
+class ParameterError(ApiError):
+    """A query parameter the server cannot use (400 `invalid_parameter`, details.parameter)."""
+
+    status = 400
+    code = "invalid_parameter"
+
+
+def bad_param(name: str, message: str, **details) -> ParameterError:
+    return ParameterError(message, details={"parameter": name, **details})
+
+
+def parse_int(raw: str | None, *, name: str, default: int, lo: int, hi: int) -> int:
+    """`raw` as a whole number in [lo, hi]; `default` when absent or empty.
+
+    Accepted: ASCII digits only (`0`-`9`, at most 18 of them; leading zeros allowed). Refused
+    with ParameterError (400, details {parameter, min, max}): signs, spaces, decimal points,
+    exponents, underscores, any non-ASCII digit, and anything outside [lo, hi].
+    """
+    if raw is None or raw == "":
+        return default
+    if not _WHOLE_NUMBER.fullmatch(raw) or not lo <= int(raw) <= hi:
+        raise bad_param(name, f"{name} must be a whole number from {lo} to {hi}, written with the digits 0-9.",
+                        min=lo, max=hi)
+    return int(raw)
 
 
 def int_param(name: str, default: int, lo: int, hi: int) -> int:
+    """The query parameter `name` through `parse_int`."""
+    return parse_int(request.args.get(name), name=name, default=default, lo=lo, hi=hi)
+
+
+def _clean(raw: str) -> str:
+    return raw.replace("\x00", "").strip()
+
+
+def str_param(name: str, *, limit: int = MAX_PARAM, choices: Iterable[str] | None = None) -> str | None:
+    """The query parameter `name` as text (NUL removed, trimmed), or None when absent or empty.
+
+    400 when longer than `limit` characters or, with `choices`, not one of them.
+    """
     raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if len(raw) > 12 or not raw.strip().lstrip("+").isdigit():
-        raise bad_param(name, f"{name} must be a whole number from {lo} to {hi}.")
-    value = int(raw)
-    if not lo <= value <= hi:
-        raise bad_param(name, f"{name} must be from {lo} to {hi}.")
+    if raw is None:
+        return None
+    value = _clean(raw)
+    if value == "":
+        return None
+    if len(value) > limit:
+        raise bad_param(name, f"{name} is longer than {limit} characters.", limit=limit)
+    if choices is not None:
+        choices = tuple(choices)
+        if value not in choices:
+            raise bad_param(name, f"{name} must be one of {', '.join(choices)}.", choices=list(choices))
     return value
 
 
-def str_param(name: str, *, limit: int = MAX_PARAM, choices: tuple[str, ...] | None = None) -> str | None:
+def list_param(name: str, *, max_items: int, limit: int = MAX_PARAM,
+               check: Callable[[str], str | None] | None = None, describe: str = "") -> list[str]:
+    """Every value of a repeatable parameter (empty values dropped), each through `check`.
+
+    `check(value)` returns the value to use (normalised) or None when it is not acceptable;
+    `describe` ends the 400 message then ("must be one of ...", "must be a year such as 1975").
+    """
+    values = [_clean(v) for v in request.args.getlist(name)]
+    values = [v for v in values if v]
+    if len(values) > max_items:
+        raise bad_param(name, f"At most {max_items} values of {name}.", max_items=max_items)
+    out: list[str] = []
+    for value in values:
+        if len(value) > limit:
+            raise bad_param(name, f"A {name} value is longer than {limit} characters.", limit=limit)
+        checked = check(value) if check is not None else value
+        if checked is None:
+            raise bad_param(name, f"{name} {value[:40]!r} {describe or 'is not accepted'}.", value=value[:40])
+        if checked not in out:
+            out.append(checked)
+    return out
+
+
+def flag_param(name: str, default: bool = False) -> bool:
+    """A yes/no parameter: 1/true/yes or 0/false/no (any case); absent or empty → `default`."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    raw = raw.replace("\x00", "")
-    if len(raw) > limit:
-        raise bad_param(name, f"{name} is longer than {limit} characters.")
-    if choices is not None and raw not in choices:
-        raise bad_param(name, f"{name} must be one of {', '.join(choices)}.")
-    return raw
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object: 415 without a JSON content type, 400 when it does not parse."""
-    if not request.is_json:
-        raise ApiError("Send the body as JSON (Content-Type: application/json).",
-                       code="unsupported_media_type", status=415)
-    try:
-        data = request.get_json(force=False, silent=False)
-    except BadRequest as exc:
-        raise ApiError("The body is not valid JSON.", code="malformed_json", status=400) from exc
-    if not isinstance(data, dict):
-        raise ApiError("The body must be a JSON object.", code="malformed_json", status=400)
-    return data
+    if raw is None or _clean(raw) == "":
+        return default
+    value = _FLAGS.get(_clean(raw).lower())
+    if value is None:
+        raise bad_param(name, f"{name} must be 1 or 0 (true or false).", choices=sorted(_FLAGS))
+    return value

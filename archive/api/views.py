@@ -1,53 +1,29 @@
-"""The API's own endpoints: search, the caller, and the OpenAPI document."""
+"""The API's own endpoints: search, the caller, and the OpenAPI document.
+
+The blueprint also installs the request-head limits (archive.api.limits) for the whole app.
+"""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from importlib import resources
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from archive.accounts.auth import api_user, require_user
-from archive.api.params import bad_param, int_param, str_param
+from archive.api import limits
+from archive.api.search_params import search_query
+from archive.api.spec import build_document
 from archive.errors import ApiError
 from archive.services import search_backend
-from search.interfaces import QueryError, SearchQuery
+from search.interfaces import QueryError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-SEARCH_FACETS = ("country", "genre", "year", "language", "kind")
-MAX_QUERY = 500
-MAX_FACET_VALUE = 64
-MAX_FACET_VALUES = 20
-LANGS = ("tr", "az", "en")
-
-
-def _facet_filters() -> dict[str, list[str]]:
-    """Repeated parameters are OR-ed (?country=TR&country=AZ); other parameters are ignored."""
-    filters: dict[str, list[str]] = {}
-    for facet in SEARCH_FACETS:
-        values = [v.replace("\x00", "").strip() for v in request.args.getlist(facet)]
-        values = [v for v in values if v]
-        if not values:
-            continue
-        if len(values) > MAX_FACET_VALUES:
-            raise bad_param(facet, f"At most {MAX_FACET_VALUES} values of {facet}.")
-        if any(len(v) > MAX_FACET_VALUE for v in values):
-            raise bad_param(facet, f"A {facet} value is longer than {MAX_FACET_VALUE} characters.")
-        filters[facet] = values
-    return filters
+bp.record_once(lambda state: limits.install(state.app))
 
 
 @bp.get("/search")
 @require_user()
 def search():
-    query = SearchQuery(
-        text=str_param("q", limit=MAX_QUERY) or "",
-        filters=_facet_filters(),
-        page=int_param("page", 1, 1, 1000),
-        per_page=int_param("per_page", 20, 1, 100),
-        lang=str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None),
-    )
+    query = search_query(getattr(api_user(), "locale", None))
     try:
         result = search_backend().search(query)
     except QueryError as exc:
@@ -72,10 +48,12 @@ def me():
                     "country": org.country if org is not None else None})
 
 
-@lru_cache(maxsize=1)
 def _openapi_text() -> str:
-    text = resources.files("archive.api").joinpath("openapi.json").read_text(encoding="utf-8")
-    json.loads(text)  # a broken document fails loudly here, not in a client
+    # Built from the running configuration (limits are settings), once per app.
+    text = current_app.extensions.get("ortak.openapi")
+    if text is None:
+        text = json.dumps(build_document(current_app.config), ensure_ascii=False, indent=1)
+        current_app.extensions["ortak.openapi"] = text
     return text
 
 

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 ORIGINAL = "original"
 _RENDITION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}")
-_RANGE_SPEC = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
+_RANGE_SPEC = re.compile(r"\s*([0-9]*)\s*-\s*([0-9]*)\s*")  # ASCII digits only, as every integer a client sends
 # Only media a browser plays or shows is ever served inline; anything else (HTML, SVG, PDF
 # with scripts...) would run in our origin, so it is always an attachment.
 _INLINE_PREFIXES = ("video/", "audio/", "image/")

@@ -2,15 +2,43 @@
 
 {"title": {"tr","az","en"}, "description": {...}, "genre", "keywords", "people", "places",
  "recorded": "YYYY" | "YYYY-MM" | "YYYY-MM-DD", "languages", "organisation", "country"}
+
+`validate_metadata` checks every field and reports every mistake at once: it raises
+ValidationError (422, code `invalid_metadata`) with
+`details = {"field": <first field>, "errors": [{"field", "code", "message", "params"}, ...]}`.
+Field error codes: `not_text`, `too_long` {limit, length}, `not_an_object`,
+`unknown_language` {language}, `not_a_list` {max_items}, `invalid_choice` {choices},
+`invalid_date`, `date_out_of_range` {min, max}, `unknown_language_code` {values},
+`empty_title`, `unknown_field` {fields}. Messages are English; pages translate by code.
+
+Rules and their sources:
+- `null` removes a field (in a PATCH); `organisation` and `country` cannot be removed.
+- `recorded` is a real date of the Gregorian calendar, from RECORDED_MIN_YEAR (1826, the
+  oldest surviving camera photograph, Niépce's "View from the Window at Le Gras": nothing
+  recorded by a camera or a microphone is older) to today. "Today" is the date in UTC+14,
+  the earliest time zone on Earth, so that a recording made after midnight anywhere is
+  never in the future.
+- `languages` are ISO 639 codes (the tables of `pycountry`): 639-1 (`az`), 639-2/T and
+  639-3 (`aze`, `azj`), 639-2/B (`ger`), any case. Each is stored in one normal form: the
+  two-letter 639-1 code when the language has one (BCP 47 prefers it), else the 639-3 code.
+- `country` is one of the organisation countries (`archive.accounts.models.COUNTRIES`).
+- A title must not end up empty once given: an edit that would leave an asset with no title
+  at all (every language removed, or only blanks typed) is refused with `empty_title`.
+  An asset that never had a title keeps showing its file name.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Mapping
 
+import pycountry
+
+from archive.accounts.models import COUNTRIES
 from archive.assets.models import GENRES
+from archive.config import DEFAULTS
 from archive.errors import ValidationError
 
 LANGS = ("tr", "az", "en")
@@ -18,109 +46,231 @@ LOCALISED = ("title", "description")
 LISTS = ("keywords", "people", "places")
 MAX_LIST = 200
 MAX_ITEM = 200
-_RECORDED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+MAX_ORGANISATION = 200
+DEFAULT_MAX_TITLE = DEFAULTS["MAX_TITLE_LENGTH"]
+DEFAULT_MAX_TEXT = DEFAULTS["MAX_TEXT_LENGTH"]
+RECORDED_MIN_YEAR = 1826
+RECORDED_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
+_RECORDED = re.compile(RECORDED_PATTERN, re.ASCII)
+LANGUAGE_CODE_PATTERN = r"^[A-Za-z]{2,3}$"
+_LANG_CODE = re.compile(LANGUAGE_CODE_PATTERN)
 FIELDS = (*LOCALISED, "genre", *LISTS, "recorded", "languages", "organisation", "country")
 
 
-def clean_text(value: Any, field: str, limit: int) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text.", code="invalid_metadata", details={"field": field})
-    value = unicodedata.normalize("NFC", value).replace("\x00", "").strip()
-    if len(value) > limit:
-        raise ValidationError(f"{field} is longer than {limit} characters.", code="metadata_too_long",
-                              details={"field": field, "limit": limit, "length": len(value)})
-    return value
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "code": self.code, "message": self.message, "params": self.params}
 
 
-def _localised(value: Any, field: str, limit: int) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ValidationError(f"{field} must be an object with keys tr, az, en.", code="invalid_metadata",
-                              details={"field": field})
-    out = {}
-    for lang, text in value.items():
-        if lang not in LANGS:
-            raise ValidationError(f"{field}: unknown language {lang!r}; use tr, az or en.",
-                                  code="invalid_metadata", details={"field": field})
-        if text is None:
-            continue
-        # An empty text is kept: in a PATCH it removes that language (see merge_metadata).
-        out[lang] = clean_text(text, f"{field}.{lang}", limit)
-    return out
+def raise_field_errors(errors: list[FieldError]) -> None:
+    """ValidationError (422 `invalid_metadata`) carrying every error, when there is any."""
+    if not errors:
+        return
+    raise ValidationError(" ".join(e.message for e in errors), code="invalid_metadata",
+                          details={"field": errors[0].field, "errors": [e.as_dict() for e in errors]})
 
 
-def _list(value: Any, field: str) -> list[str]:
-    if isinstance(value, str):
-        value = [v for v in value.split(",")]
-    if not isinstance(value, list) or len(value) > MAX_LIST:
-        raise ValidationError(f"{field} must be a list of at most {MAX_LIST} texts.", code="invalid_metadata",
-                              details={"field": field})
-    out: list[str] = []
-    for item in value:
-        item = clean_text(item, field, MAX_ITEM)
-        if item and item not in out:
-            out.append(item)
-    return out
+def latest_recording_date(now: datetime | None = None) -> date:
+    """Today in UTC+14: no recording anywhere can be dated later."""
+    now = now or datetime.now(timezone.utc)
+    return (now.astimezone(timezone.utc) + timedelta(hours=14)).date()
 
 
-def validate_recorded(value: Any) -> str | None:
-    if value in (None, ""):
+def language_code(value: str) -> str | None:
+    """An ISO 639 code in any of its forms → its normal form (see module doc), None if unknown."""
+    if not isinstance(value, str) or not _LANG_CODE.match(value):
         return None
-    if isinstance(value, int):
-        value = str(value)
-    m = _RECORDED.match(value) if isinstance(value, str) else None
-    if not m:
-        raise ValidationError("recorded must be YYYY, YYYY-MM or YYYY-MM-DD.", code="invalid_metadata",
-                              details={"field": "recorded"})
-    year, month, day = (int(g) if g else None for g in m.groups())
-    try:
-        date(year, month or 1, day or 1)
-    except ValueError as exc:
-        raise ValidationError(f"recorded is not a real date: {value}.", code="invalid_metadata",
-                              details={"field": "recorded"}) from exc
-    return value
+    code = value.lower()
+    lang = (pycountry.languages.get(alpha_2=code) if len(code) == 2
+            else pycountry.languages.get(alpha_3=code) or pycountry.languages.get(bibliographic=code))
+    if lang is None:
+        return None
+    return getattr(lang, "alpha_2", None) or lang.alpha_3
 
 
-def validate_metadata(data: Any, *, max_title: int = 500, max_text: int = 20000, partial: bool = True) -> dict:
-    """Return the cleaned metadata; raise ValidationError (422) naming the field otherwise.
+class _Checker:
+    """Cleans one metadata object field by field, collecting FieldErrors instead of raising."""
 
-    Unknown fields are refused so that a typo does not silently drop data.
-    """
+    def __init__(self, max_title: int, max_text: int, today: date):
+        self.max_title, self.max_text, self.today = max_title, max_text, today
+        self.errors: list[FieldError] = []
+        self.blank_titles = False
+
+    def fail(self, field: str, code: str, message: str, **params) -> None:
+        self.errors.append(FieldError(field, code, message, params))
+
+    def text(self, value: Any, field: str, limit: int) -> str | None:
+        if not isinstance(value, str):
+            self.fail(field, "not_text", f"{field} must be text.")
+            return None
+        value = unicodedata.normalize("NFC", value).replace("\x00", "").strip()
+        if len(value) > limit:
+            self.fail(field, "too_long", f"{field} is longer than {limit} characters ({len(value)}).",
+                      limit=limit, length=len(value))
+            return None
+        return value
+
+    def localised(self, value: Any, field: str, limit: int) -> dict[str, str] | None:
+        if value is None:
+            return {lang: "" for lang in LANGS}  # null removes every language
+        if not isinstance(value, dict):
+            self.fail(field, "not_an_object", f"{field} must be an object with the keys {', '.join(LANGS)}.")
+            return None
+        out: dict[str, str] = {}
+        for lang, text in value.items():
+            if lang not in LANGS:
+                self.fail(f"{field}.{lang}"[:80], "unknown_language",
+                          f"{field}: {str(lang)[:20]!r} is not one of the languages {', '.join(LANGS)}.",
+                          language=str(lang)[:20])
+                continue
+            if text is None:
+                text = ""
+            cleaned = self.text(text, f"{field}.{lang}", limit)
+            if cleaned is None:
+                continue
+            if field == "title" and cleaned == "" and text != "":
+                self.blank_titles = True
+            # An empty text is kept: in a PATCH it removes that language (see merge_metadata).
+            out[lang] = cleaned
+        return out
+
+    def text_list(self, value: Any, field: str) -> list[str] | None:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list) or len(value) > MAX_LIST:
+            self.fail(field, "not_a_list", f"{field} must be a list of at most {MAX_LIST} texts.", max_items=MAX_LIST)
+            return None
+        out: list[str] = []
+        ok = True
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                self.fail(field, "not_text", f"{field} must be a list of texts; item {index + 1} is not text.",
+                          index=index)
+                ok = False
+                break
+            item = unicodedata.normalize("NFC", item).replace("\x00", "").strip()
+            if len(item) > MAX_ITEM:
+                self.fail(field, "too_long", f"Item {index + 1} of {field} is longer than {MAX_ITEM} characters "
+                          f"({len(item)}).", limit=MAX_ITEM, length=len(item), index=index)
+                ok = False
+                break
+            if item and item not in out:
+                out.append(item)
+        return out if ok else None
+
+    def choice(self, value: Any, field: str, choices: tuple[str, ...], *, nullable: bool) -> str | None:
+        if nullable and value in (None, ""):
+            return None
+        if value not in choices:
+            self.fail(field, "invalid_choice", f"{field} must be one of {', '.join(choices)}.", choices=list(choices))
+        return value
+
+    def recorded(self, value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        m = _RECORDED.match(value) if isinstance(value, str) else None
+        parts = None
+        if m:
+            year, month, day = (int(g) if g else None for g in m.groups())
+            try:
+                date(year, month or 1, day or 1)
+                parts = (year, month, day)
+            except ValueError:
+                pass
+        if parts is None:
+            self.fail("recorded", "invalid_date",
+                      "recorded must be a real date written YYYY, YYYY-MM or YYYY-MM-DD.")
+            return None
+        year, month, day = parts
+        latest = self.today
+        # Compared at the precision given: "2026" is not in the future during 2026.
+        given = (year, month or 0, day or 0)
+        limit = (latest.year, latest.month if month else 0, latest.day if day else 0)
+        if year < RECORDED_MIN_YEAR or given > limit:
+            self.fail("recorded", "date_out_of_range",
+                      f"recorded must be from {RECORDED_MIN_YEAR} to {latest.isoformat()}.",
+                      min=str(RECORDED_MIN_YEAR), max=latest.isoformat())
+            return None
+        return value
+
+    def languages(self, value: Any) -> list[str] | None:
+        codes = self.text_list(value, "languages")
+        if codes is None:
+            return None
+        normal = [language_code(c) for c in codes]
+        bad = [c for c, n in zip(codes, normal) if n is None]
+        if bad:
+            self.fail("languages", "unknown_language_code",
+                      f"languages must be ISO 639 codes such as az, tr, en; not {', '.join(b[:20] for b in bad[:10])}.",
+                      values=[b[:20] for b in bad[:10]])
+            return None
+        return list(dict.fromkeys(n for n in normal if n))
+
+
+def metadata_errors(data: Any, *, max_title: int = DEFAULT_MAX_TITLE, max_text: int = DEFAULT_MAX_TEXT,
+                    current: Mapping[str, Any] | None = None,
+                    today: date | None = None) -> tuple[dict[str, Any], list[FieldError]]:
+    """(cleaned fields, every FieldError) for a metadata object; see `validate_metadata`."""
+    checker = _Checker(max_title, max_text, today or latest_recording_date())
     if not isinstance(data, dict):
-        raise ValidationError("Metadata must be a JSON object.", code="invalid_metadata")
-    unknown = sorted(set(data) - set(FIELDS))
+        checker.fail("metadata", "not_an_object", "Metadata must be a JSON object.")
+        return {}, checker.errors
+    unknown = sorted(str(k)[:60] for k in set(data) - set(FIELDS))
     if unknown:
-        raise ValidationError(f"Unknown metadata fields: {', '.join(unknown)}.", code="unknown_field",
-                              details={"fields": unknown})
+        checker.fail(unknown[0], "unknown_field", f"Unknown metadata fields: {', '.join(unknown[:20])}.",
+                     fields=unknown[:20])
     out: dict[str, Any] = {}
-    for field, value in data.items():
-        if field == "title":
-            out[field] = _localised(value, field, max_title)
-        elif field == "description":
-            out[field] = _localised(value, field, max_text)
-        elif field in LISTS:
-            out[field] = _list(value, field)
-        elif field == "genre":
-            if value not in (*GENRES, None, ""):
-                raise ValidationError(f"genre must be one of {', '.join(GENRES)}.", code="invalid_metadata",
-                                      details={"field": "genre"})
-            out[field] = value or None
-        elif field == "recorded":
-            out[field] = validate_recorded(value)
-        elif field == "languages":
-            langs = _list(value, field)
-            bad = [x for x in langs if not _LANG_CODE.match(x)]
-            if bad:
-                raise ValidationError("languages must be ISO 639 codes such as az, tr, en.",
-                                      code="invalid_metadata", details={"field": "languages", "values": bad})
-            out[field] = langs
-        elif field == "organisation":
-            out[field] = clean_text(value, field, 200)
-        elif field == "country":
-            if value not in ("TR", "AZ"):
-                raise ValidationError("country must be TR or AZ.", code="invalid_metadata",
-                                      details={"field": "country"})
-            out[field] = value
+    for name in FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "title":
+            cleaned = checker.localised(value, name, max_title)
+        elif name == "description":
+            cleaned = checker.localised(value, name, max_text)
+        elif name in LISTS:
+            cleaned = checker.text_list(value, name)
+        elif name == "genre":
+            cleaned = checker.choice(value, name, GENRES, nullable=True)
+        elif name == "recorded":
+            cleaned = checker.recorded(value)
+        elif name == "languages":
+            cleaned = checker.languages(value)
+        elif name == "organisation":
+            cleaned = checker.text(value, name, MAX_ORGANISATION)
+        else:  # country
+            cleaned = checker.choice(value, name, COUNTRIES, nullable=False)
+        if not any(e.field.split(".")[0] == name for e in checker.errors):
+            out[name] = cleaned
+    if "title" in out:
+        before = {k: v for k, v in ((current or {}).get("title") or {}).items() if v}
+        after = {**before, **out["title"]}
+        if not any(after.values()) and (before or checker.blank_titles):
+            checker.fail("title", "empty_title",
+                         "The title cannot be left empty: give it in at least one of tr, az, en.")
+    return out, checker.errors
+
+
+def validate_metadata(data: Any, *, max_title: int = DEFAULT_MAX_TITLE, max_text: int = DEFAULT_MAX_TEXT,
+                      current: Mapping[str, Any] | None = None, today: date | None = None) -> dict[str, Any]:
+    """The cleaned metadata fields of `data`, or ValidationError (422) listing every mistake.
+
+    `current` is the asset's metadata the fields will be merged into (None: a new asset); it
+    decides whether a title change would leave no title. Unknown fields are refused so that a
+    typo does not silently drop data.
+    """
+    out, errors = metadata_errors(data, max_title=max_title, max_text=max_text, current=current, today=today)
+    raise_field_errors(errors)
     return out
 
 
@@ -128,13 +278,13 @@ def merge_metadata(current: dict, changes: dict) -> dict:
     """Apply a PATCH: localised fields merge per language (empty text removes), others replace."""
     merged = {k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
               for k, v in (current or {}).items()}
-    for field, value in changes.items():
-        if field in LOCALISED:
-            base = merged.get(field) or {}
+    for name, value in changes.items():
+        if name in LOCALISED:
+            base = merged.get(name) or {}
             base.update(value)
-            merged[field] = {k: v for k, v in base.items() if v}
+            merged[name] = {k: v for k, v in base.items() if v}
         elif value in (None, [], ""):
-            merged.pop(field, None)
+            merged.pop(name, None)
         else:
-            merged[field] = value
+            merged[name] = value
     return merged

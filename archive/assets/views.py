@@ -7,23 +7,27 @@ from archive import db
 from archive.access.declarations import declaration_from_query
 from archive.access.policies import Reader
 from archive.accounts.auth import api_user, require_user
-from archive.api.params import int_param, json_body, str_param
+from archive.api.body import json_body
+from archive.api.params import flag_param, int_param, str_param
 from archive.assets import services
 from archive.assets.download import prepare_download
 from archive.assets.models import STATUSES
+from archive.assets.schemas import LANGS
 
 bp = Blueprint("assets", __name__, url_prefix="/api/v1/assets")
+MAX_PAGE = 100_000
+MAX_PER_PAGE = 100
 
 
 def _lang() -> str | None:
-    return str_param("lang", choices=("tr", "az", "en")) or getattr(api_user(), "locale", None)
+    return str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None)
 
 
 @bp.get("")
 @require_user()
 def list_assets():
-    page = int_param("page", 1, 1, 100_000)
-    per_page = int_param("per_page", 20, 1, 100)
+    page = int_param("page", 1, 1, MAX_PAGE)
+    per_page = int_param("per_page", 20, 1, MAX_PER_PAGE)
     status = str_param("status", choices=STATUSES)
     return jsonify(services.list_assets(db.session(), page, per_page, status, viewer=api_user()))
 
@@ -61,7 +65,7 @@ def download(asset_id: str):
         session, Reader.for_user(api_user()), asset_id, request.args.get("rendition"),
         declaration=declaration_from_query(request.args),
         range_header=request.headers.get("Range"), if_none_match=request.headers.get("If-None-Match"),
-        if_range=request.headers.get("If-Range"), inline=request.args.get("inline") in ("1", "true"),
+        if_range=request.headers.get("If-Range"), inline=flag_param("inline"),
         head=request.method == "HEAD")
     session.commit()  # the usage record (or the refusal) is durable before any byte leaves
     d.decision.raise_if_denied()

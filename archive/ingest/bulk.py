@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import os
 import sys
 import uuid
@@ -21,6 +20,7 @@ from tqdm import tqdm
 
 from archive import db
 from archive.accounts import services as accounts
+from archive.api.body import MalformedJson, parse_json
 from archive.assets.schemas import FIELDS, LANGS, LISTS, merge_metadata, validate_metadata
 from archive.errors import ApiError, Forbidden, ValidationError
 from archive.ingest import staging
@@ -230,9 +230,10 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
 
 def _json_records(text: str) -> list[tuple[int, dict]]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"The JSON file is malformed: {exc}.", code="malformed_metadata_file") from exc
+        data = parse_json(text)  # the API's reader: hostile nesting, NaN, duplicate keys are refused
+    except MalformedJson as exc:
+        raise ValidationError(f"The JSON file is malformed: {exc.message}", code="malformed_metadata_file",
+                              details=exc.details) from exc
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise ValidationError("The JSON file must be a list of objects.", code="malformed_metadata_file")
     return [(number, dict(record)) for number, record in enumerate(data, start=1)]

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from archive.db import Base, UTCDateTime, new_id, utcnow
 
 
+UPLOAD_STATUSES = ("open", "complete", "duplicate", "aborted")
+
+
 class Upload(Base):
     """A tus upload in progress. Bytes are staged under UPLOAD_DIR/<id> until complete."""
 

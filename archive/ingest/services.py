@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from archive.accounts.models import User
 from archive.assets.models import Asset, AssetHolding
-from archive.assets.schemas import FIELDS, LANGS, merge_metadata, validate_metadata
+from archive.assets.schemas import LANGS, FieldError, merge_metadata, metadata_errors, raise_field_errors
 from archive.db import utcnow
-from archive.errors import ApiError, Conflict, Forbidden, NotFound, ValidationError
+from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
 from archive.ingest import staging
 from archive.ingest.models import Upload
@@ -163,32 +163,33 @@ def record_copy(session: Session, asset: Asset, uploader: User, *, filename: str
 
 
 def clean_upload_metadata(raw: dict[str, str], user: User) -> dict:
-    """Upload-Metadata (decoded) → {"filename", "content_type", "meta"}; 422 on bad metadata."""
+    """Upload-Metadata (decoded) → {"filename", "content_type", "meta"}.
+
+    422 `invalid_metadata` listing every field mistake (archive.assets.schemas); 403 when a
+    non-admin sets organisation or country.
+    """
     filename = sanitise_filename(raw.get("filename") or raw.get("name"))
     language = raw.get("language") or "en"
+    errors: list[FieldError] = []
     if language not in LANGS:
-        raise ValidationError(f"language must be one of {', '.join(LANGS)}.", code="invalid_metadata",
-                              details={"field": "language"})
+        errors.append(FieldError("language", "invalid_choice", f"language must be one of {', '.join(LANGS)}.",
+                                 {"choices": list(LANGS)}))
+        language = "en"
     fields: dict = {}
-    unknown = []
     for key, value in raw.items():
         if key in CLIENT_KEYS:
             continue
         if key in ("title", "description"):
             fields[key] = {language: value}
-        elif key in FIELDS:
-            fields[key] = value
         else:
-            unknown.append(key)
-    if unknown:
-        raise ValidationError(f"Unknown metadata fields: {', '.join(sorted(unknown))}.", code="unknown_field",
-                              details={"fields": sorted(unknown)})
+            fields[key] = value  # unknown keys are reported by the validator with the rest
     if user.role != "admin" and any(k in fields for k in ADMIN_ONLY):
         raise Forbidden("Only admins set organisation or country; they come from your organisation.",
                         code="admin_only_field")
     config = current_app.config
-    cleaned = validate_metadata(fields, max_title=int(config["MAX_TITLE_LENGTH"]),
-                                max_text=int(config["MAX_TEXT_LENGTH"]))
+    cleaned, field_errors = metadata_errors(fields, max_title=int(config["MAX_TITLE_LENGTH"]),
+                                            max_text=int(config["MAX_TEXT_LENGTH"]), current={})
+    raise_field_errors(errors + field_errors)
     return {"filename": filename,
             "content_type": guess_content_type(filename, raw.get("filetype") or raw.get("type")),
             "meta": merge_metadata({}, cleaned)}

@@ -16,8 +16,9 @@ TUS_VERSION = "1.0.0"
 EXTENSIONS = ("creation", "creation-with-upload", "termination", "checksum")
 CHECKSUM_ALGORITHMS = ("sha256",)
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
-# A client that sends more metadata than this is not describing a file.
-MAX_METADATA_HEADER = 256 * 1024
+# Ortak's extension header in the OPTIONS answer: the longest Upload-Metadata value accepted
+# (the header-field limit of archive.api.limits less the field's name and punctuation).
+METADATA_LIMIT_HEADER = "Ortak-Upload-Metadata-Max-Length"
 MAX_FILENAME = 255
 _KEY = re.compile(r"^[^\s,]+$")
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
@@ -31,14 +32,18 @@ def common_headers() -> dict[str, str]:
     return {"Tus-Resumable": TUS_VERSION}
 
 
-def options_headers(max_size: int) -> dict[str, str]:
-    return {
+def options_headers(max_size: int, max_metadata: int | None = None) -> dict[str, str]:
+    """The tus discovery headers; `max_metadata` (bytes of Upload-Metadata) adds Ortak's own."""
+    headers = {
         "Tus-Resumable": TUS_VERSION,
         "Tus-Version": TUS_VERSION,
         "Tus-Extension": ",".join(EXTENSIONS),
         "Tus-Max-Size": str(int(max_size)),
         "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
     }
+    if max_metadata is not None:
+        headers[METADATA_LIMIT_HEADER] = str(int(max_metadata))
+    return headers
 
 
 def check_resumable(value: str | None) -> None:
@@ -60,13 +65,19 @@ def parse_non_negative(value: str | None, header: str) -> int:
     return int(value)
 
 
-def parse_metadata(header: str | None) -> dict[str, str]:
-    """Decode `Upload-Metadata`: comma-separated `key base64value` pairs (the value may be absent)."""
+def parse_metadata(header: str | None, max_length: int | None = None) -> dict[str, str]:
+    """Decode `Upload-Metadata`: comma-separated `key base64value` pairs (the value may be absent).
+
+    A header longer than `max_length` bytes answers 431 `header_too_large`, as the request
+    head limits do (archive.api.limits) for every header; 400 `invalid_metadata_header` when
+    the pairs are malformed.
+    """
     if not header:
         return {}
-    if len(header) > MAX_METADATA_HEADER:
-        raise TusError(f"Upload-Metadata is longer than {MAX_METADATA_HEADER} bytes.", code="metadata_too_long",
-                       status=413)
+    if max_length is not None and len(header) > max_length:
+        raise TusError(f"Upload-Metadata is {len(header)} bytes; the limit is {max_length}.",
+                       code="header_too_large", status=431,
+                       details={"header": "Upload-Metadata", "limit": max_length, "length": len(header)})
     out: dict[str, str] = {}
     for pair in header.split(","):
         pair = pair.strip()

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, make_response, request
 
 from archive import db
 from archive.accounts.auth import api_user, require_user
+from archive.api import limits
 from archive.errors import ApiError
 from archive.ingest import services, tus
 
@@ -60,6 +61,10 @@ def _check_content_type() -> None:
                        status=415)
 
 
+def _metadata_limit() -> int:
+    return limits.metadata_limit(limits.header_bytes_limit(current_app.config))
+
+
 def _done_headers(upload) -> dict[str, str]:
     if not upload.asset_id:
         return {}
@@ -76,7 +81,7 @@ def _done_headers(upload) -> dict[str, str]:
 @bp.route("", methods=["OPTIONS"])
 @bp.route("/<upload_id>", methods=["OPTIONS"])
 def options(upload_id=None):
-    return _empty(204, tus.options_headers(current_app.config["MAX_UPLOAD_SIZE"]))
+    return _empty(204, tus.options_headers(current_app.config["MAX_UPLOAD_SIZE"], _metadata_limit()))
 
 
 @bp.route("", methods=["POST"], provide_automatic_options=False)
@@ -87,7 +92,7 @@ def create():
                            code="defer_length_unsupported")
     length = tus.parse_non_negative(request.headers.get("Upload-Length"), "Upload-Length")
     header = request.headers.get("Upload-Metadata", "")
-    raw = tus.parse_metadata(header)
+    raw = tus.parse_metadata(header, _metadata_limit())
     session = db.session()
     with_body = request.mimetype == tus.OFFSET_CONTENT_TYPE and (request.content_length or 0) > 0
     checksum = tus.parse_checksum(request.headers.get("Upload-Checksum")) if with_body else None

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive import db
+from archive.api.params import ParameterError, parse_int
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.services import search_backend
@@ -61,11 +62,18 @@ def _url(args: dict[str, list[str]]) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
+def search_page_number(raw: str | None) -> int:
+    """The page the URL asks for (archive.api.params.parse_int); anything unusable is page 1."""
+    try:
+        return parse_int(raw, name="page", default=1, lo=1, hi=MAX_PAGE)
+    except ParameterError:
+        return 1
+
+
 def search_page(args: Mapping) -> dict[str, Any]:
     """Run the query the URL asks for; a query the engine cannot read becomes a message, not a 500."""
     text = (args.get("q") or "").replace("\x00", "")[:MAX_QUERY]
-    raw_page = args.get("page") or "1"
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) <= MAX_PAGE else 1
+    page = search_page_number(args.get("page"))
     filters = {f: [v[:100] for v in args.getlist(f) if v][:20] for f in FACETS}
     filters = {k: v for k, v in filters.items() if v}
     current: dict[str, list[str]] = {"q": [text] if text else [], **filters}

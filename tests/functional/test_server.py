@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.server import MAX_HEADER_FIELDS, REQUEST_LINE_BYTES, control_socket
+from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
+from archive.server import control_socket
 from tests.conftest import PG_URL
 from tests.live_server import free_port
 
@@ -127,17 +128,17 @@ def _split_response(raw: bytes) -> tuple[int, dict, bytes]:
 def test_gunicorn_refusals_answer_in_the_json_error_shape(served):
     # A URL longer than the request line may be: 414.
     status, headers, body = served.request("GET", "/api/v1/assets?q=" + "a" * 9 * 1024)
-    error = _json_error(status, headers, body, 414, "request_uri_too_long")
-    assert error["details"] == {"limit": REQUEST_LINE_BYTES} and str(REQUEST_LINE_BYTES) in error["message"]
+    error = _json_error(status, headers, body, 414, "uri_too_long")
+    assert error["details"] == {"limit": REQUEST_LINE_MAX} and str(REQUEST_LINE_MAX) in error["message"]
 
     # One header field over MAX_HEADER_BYTES: 431, naming both header limits.
     status, headers, body = served.request("GET", "/api/v1/assets", {"X-Padding": "b" * 70 * 1024})
-    error = _json_error(status, headers, body, 431, "request_header_fields_too_large")
-    assert error["details"] == {"max_field_bytes": 65536, "max_fields": MAX_HEADER_FIELDS}
+    error = _json_error(status, headers, body, 431, "header_too_large")
+    assert error["details"] == {"limit": 65536}
 
     # More header fields than allowed: 431 too.
-    many = {f"X-Field-{i}": "1" for i in range(MAX_HEADER_FIELDS + 5)}
-    _json_error(*served.request("GET", "/api/v1/assets", many), 431, "request_header_fields_too_large")
+    many = {f"X-Field-{i}": "1" for i in range(HEADER_FIELDS_MAX + 5)}
+    _json_error(*served.request("GET", "/api/v1/assets", many), 431, "too_many_headers")
 
     # A request gunicorn cannot parse at all: 400.
     error = _json_error(*_split_response(served.raw(b"GARBAGE\r\n\r\n")), 400, "bad_request")

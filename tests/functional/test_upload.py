@@ -329,7 +329,8 @@ def test_long_title_is_422(live_server, producer):
     # 1,000 characters fits in a header; the limit is 500.
     resp = requests.post(live_server.url + UPLOADS, timeout=10, headers=tus(
         producer[1], **{"Upload-Length": "10", "Upload-Metadata": f"title {b64('t' * 1000)}"}))
-    assert_error(resp, 422, "metadata_too_long")
+    body = assert_error(resp, 422, "invalid_metadata")
+    assert body["details"]["errors"][0]["code"] == "too_long"
 
 
 def test_100kb_title_never_reaches_the_app_as_a_500(live_server, producer):
@@ -343,7 +344,9 @@ def test_100kb_title_never_reaches_the_app_as_a_500(live_server, producer):
 def test_unknown_metadata_field_is_422(live_server, producer):
     resp = requests.post(live_server.url + UPLOADS, timeout=10, headers=tus(
         producer[1], **{"Upload-Length": "10", "Upload-Metadata": f"titel {b64('x')}"}))
-    assert_error(resp, 422, "unknown_field")
+    body = assert_error(resp, 422, "invalid_metadata")
+    assert body["details"]["errors"][0]["code"] == "unknown_field"
+    assert body["details"]["errors"][0]["params"] == {"fields": ["titel"]}
 
 
 def test_unauthenticated_is_401(live_server):

@@ -25,7 +25,7 @@ def test_single_ranges(header, expected):
 @pytest.mark.parametrize("header", [
     None, "", "bytes", "bytes=", "bytes=-", "bytes=a-b", "bytes=1-2-3", "bytes=5-1", "items=0-1",
     "bytes=0-1,5-6", "bytes=0-99, 200-299", "bytes=0x10-20", "bytes=1.5-2", "bytes=" + "9" * 300,
-    "bytes=\x000-1", "bytes=-1-",
+    "bytes=\x000-1", "bytes=-1-", "bytes=\u0661-\u0662", "bytes=\uff11-", "bytes=-\u0663", "bytes=\xb2-",
 ])
 def test_malformed_or_multiple_ranges_mean_the_whole_file(header):
     assert parse_range(header, SIZE) is None

@@ -45,7 +45,7 @@ def test_update_metadata_limits_come_from_config(app, ctx):
     app.config["MAX_TITLE_LENGTH"] = 10
     with pytest.raises(ValidationError) as exc:
         services.update_metadata(s, asset, {"title": {"tr": "x" * 11}}, user)
-    assert exc.value.details["limit"] == 10
+    assert exc.value.details["errors"][0]["params"] == {"limit": 10, "length": 11}
 
 
 def test_update_metadata_removes_with_empty_values(ctx):

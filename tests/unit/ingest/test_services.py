@@ -28,11 +28,16 @@ def create(client, token, length=10, metadata=""):
                                                                "Upload-Metadata": metadata}))
 
 
-def test_100kb_title_is_422(client, producer):
-    resp = create(client, producer[1], metadata=f"title {b64('ş' * 50_000)}")
+def test_long_title_is_422_and_a_header_over_the_limit_431(client, producer, app):
+    resp = create(client, producer[1], metadata=f"title {b64('ş' * 20_000)}")  # 53 KB: fits the header
     assert resp.status_code == 422
-    assert resp.get_json()["error"]["code"] == "metadata_too_long"
+    error = resp.get_json()["error"]
+    assert error["code"] == "invalid_metadata" and error["details"]["errors"][0]["code"] == "too_long"
     assert resp.headers["Tus-Resumable"] == "1.0.0"
+    resp = create(client, producer[1], metadata=f"title {b64('ş' * 50_000)}")  # 133 KB: over 64 KiB
+    assert resp.status_code == 431
+    assert resp.get_json()["error"]["code"] == "header_too_large"
+    assert resp.get_json()["error"]["details"]["limit"] == app.config["MAX_HEADER_BYTES"]
 
 
 def test_sql_and_html_in_metadata_are_stored_as_text(client, producer, app):
@@ -44,16 +49,24 @@ def test_sql_and_html_in_metadata_are_stored_as_text(client, producer, app):
         assert upload.upload_metadata["meta"]["title"] == {"tr": title}
 
 
-@pytest.mark.parametrize("metadata, status, code", [
-    (f"language {b64('de')},title {b64('x')}", 422, "invalid_metadata"),
-    (f"genre {b64('opera')}", 422, "invalid_metadata"),
-    (f"recorded {b64('1975-13')}", 422, "invalid_metadata"),
-    (f"country {b64('AZ')}", 403, "admin_only_field"),
-    (f"bogus {b64('x')}", 422, "unknown_field"),
+@pytest.mark.parametrize("metadata, status, code, field_codes", [
+    (f"language {b64('de')},title {b64('x')}", 422, "invalid_metadata", ["invalid_choice"]),
+    (f"genre {b64('opera')}", 422, "invalid_metadata", ["invalid_choice"]),
+    (f"recorded {b64('1975-13')}", 422, "invalid_metadata", ["invalid_date"]),
+    (f"recorded {b64('2999')}", 422, "invalid_metadata", ["date_out_of_range"]),
+    (f"languages {b64('az, xx')}", 422, "invalid_metadata", ["unknown_language_code"]),
+    (f"title {b64('   ')}", 422, "invalid_metadata", ["empty_title"]),
+    (f"country {b64('AZ')}", 403, "admin_only_field", None),
+    (f"bogus {b64('x')}", 422, "invalid_metadata", ["unknown_field"]),
+    # Every mistake at once, in one answer.
+    (f"bogus {b64('x')},genre {b64('opera')},recorded {b64('1700')},language {b64('de')}", 422,
+     "invalid_metadata", ["invalid_choice", "unknown_field", "invalid_choice", "date_out_of_range"]),
 ])
-def test_bad_upload_metadata(client, producer, metadata, status, code):
+def test_bad_upload_metadata(client, producer, metadata, status, code, field_codes):
     resp = create(client, producer[1], metadata=metadata)
     assert resp.status_code == status and resp.get_json()["error"]["code"] == code
+    if field_codes is not None:
+        assert [e["code"] for e in resp.get_json()["error"]["details"]["errors"]] == field_codes
 
 
 def test_client_keys_are_accepted(client, producer, app):

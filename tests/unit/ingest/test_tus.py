@@ -35,9 +35,12 @@ def test_bad_metadata_is_400(header):
 
 
 def test_oversized_metadata_header():
+    header = "title " + "A" * 100
+    assert tus.parse_metadata(header, len(header)) == {"title": "\x00" * 75}
     with pytest.raises(ApiError) as err:
-        tus.parse_metadata("title " + "A" * (tus.MAX_METADATA_HEADER + 4))
-    assert err.value.status == 413
+        tus.parse_metadata(header, len(header) - 1)
+    assert err.value.status == 431 and err.value.code == "header_too_large"
+    assert err.value.details == {"header": "Upload-Metadata", "limit": len(header) - 1, "length": len(header)}
 
 
 @pytest.mark.parametrize("value, expected", [("0", 0), ("12345", 12345), (" 7 ", 7)])
@@ -101,4 +104,6 @@ def test_sanitise_filename_keeps_the_extension_when_shortening():
 def test_options_headers():
     h = tus.options_headers(1000)
     assert h["Tus-Max-Size"] == "1000" and h["Tus-Checksum-Algorithm"] == "sha256"
+    assert tus.METADATA_LIMIT_HEADER not in h
+    assert tus.options_headers(1000, 65517)[tus.METADATA_LIMIT_HEADER] == "65517"
     assert h["Tus-Extension"].split(",") == ["creation", "creation-with-upload", "termination", "checksum"]

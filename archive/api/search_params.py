@@ -1,0 +1,68 @@
+"""The query of GET /api/v1/search: which parameters it reads and how each is checked.
+
+The OpenAPI document (archive.api.spec) is built from the same tables, so the document and
+the checks cannot drift apart.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from archive.accounts.models import COUNTRIES
+from archive.api.params import bad_param, int_param, list_param, str_param
+from archive.assets.models import GENRES, KINDS
+from archive.assets.schemas import LANGS, language_code
+from search.fields import MAX_OFFSET, MAX_PER_PAGE
+from search.interfaces import SearchQuery
+
+MAX_QUERY = 500
+MAX_FACET_VALUE = 64
+MAX_FACET_VALUES = 20
+MAX_PAGE = 1000
+DEFAULT_PER_PAGE = 20
+YEAR_PATTERN = r"^[0-9]{4}$"
+_YEAR = re.compile(YEAR_PATTERN)
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    return lambda value: value if value in choices else None
+
+
+# facet → (check: value → value to filter on, or None when refused; what a value must be;
+# the values allowed, for the document: a tuple of choices or a regular expression)
+SEARCH_FACETS: dict[str, tuple[Callable[[str], str | None], str, tuple[str, ...] | str]] = {
+    "country": (_choice(COUNTRIES), f"must be one of {', '.join(COUNTRIES)}", COUNTRIES),
+    "genre": (_choice(GENRES), f"must be one of {', '.join(GENRES)}", GENRES),
+    "year": (lambda v: v if _YEAR.match(v) else None, "must be a year of four digits, such as 1975", YEAR_PATTERN),
+    "language": (language_code, "must be an ISO 639 language code, such as az, tr, en",
+                 r"^[A-Za-z]{2,3}$"),
+    "kind": (_choice(KINDS), f"must be one of {', '.join(KINDS)}", KINDS),
+}
+
+
+def max_search_page(per_page: int) -> int:
+    """The deepest page served at `per_page` hits a page (search.fields.MAX_OFFSET, MAX_PAGE)."""
+    return min(MAX_PAGE, MAX_OFFSET // per_page + 1)
+
+
+def facet_filters() -> dict[str, list[str]]:
+    """Repeated parameters are OR-ed (?country=TR&country=AZ); different facets are AND-ed."""
+    filters: dict[str, list[str]] = {}
+    for facet, (check, describe, _allowed) in SEARCH_FACETS.items():
+        values = list_param(facet, max_items=MAX_FACET_VALUES, limit=MAX_FACET_VALUE, check=check,
+                            describe=describe)
+        if values:
+            filters[facet] = values
+    return filters
+
+
+def search_query(default_lang: str | None) -> SearchQuery:
+    """The request's search; 400 `invalid_parameter` naming the first parameter at fault."""
+    per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    page = int_param("page", 1, 1, MAX_PAGE)
+    deepest = max_search_page(per_page)
+    if page > deepest:
+        raise bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
+                                "narrow the search.", min=1, max=deepest)
+    return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
+                       per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang)

@@ -1,0 +1,69 @@
+"""The OpenAPI 3.1 document of the API, built from the code that enforces it.
+
+`build_document(config)` assembles it from the validators' constants and the limits in
+`config`; the service serves the document of its own configuration, and
+`archive/api/openapi.json` is the document of the default configuration, written by
+`python -m archive.api.spec` (a test fails when the committed file is stale).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
+from archive.api.spec.components import components
+from archive.api.spec.paths import asset_paths, meta_paths, search_path, upload_paths
+from archive.api.spec.text import INFO
+from archive.config import DEFAULTS
+
+COMMITTED = Path(__file__).resolve().parent.parent / "openapi.json"
+
+
+def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document for a configuration (a mapping with the keys of config.DEFAULTS)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Ortak API",
+            "version": "1.0.0",
+            "summary": "The media-asset exchange and co-production archive of Turkish and Azerbaijani broadcasters.",
+            "description": INFO.format(request_line=REQUEST_LINE_MAX, header_bytes=int(config["MAX_HEADER_BYTES"]),
+                                       header_fields=HEADER_FIELDS_MAX),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "tags": [
+            {"name": "assets", "description": "Assets, their metadata, history and bytes."},
+            {"name": "uploads", "description": "Resumable uploads, tus 1.0.0 (core, creation, creation-with-upload, "
+                                               "termination, checksum with sha256)."},
+            {"name": "search", "description": "Full-text search with facets."},
+            {"name": "meta", "description": "The caller, health and this document."},
+        ],
+        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **upload_paths(config)},
+        "components": components(config),
+    }
+
+
+def render(document: Mapping[str, Any]) -> str:
+    """The committed file's text: stable key order, one space of indent, a final newline."""
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def default_document_text() -> str:
+    return render(build_document(DEFAULTS))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m archive.api.spec [--check]`: write (or check) archive/api/openapi.json."""
+    argv = sys.argv[1:] if argv is None else argv
+    text = default_document_text()
+    if "--check" in argv:
+        if not COMMITTED.is_file() or COMMITTED.read_text(encoding="utf-8") != text:
+            print(f"{COMMITTED} is stale: run python -m archive.api.spec", file=sys.stderr)
+            return 1
+        return 0
+    COMMITTED.write_text(text, encoding="utf-8")
+    print(f"wrote {COMMITTED}")
+    return 0

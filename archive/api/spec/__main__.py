@@ -1,0 +1,5 @@
+import sys
+
+from archive.api.spec import main
+
+sys.exit(main())

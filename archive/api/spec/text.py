@@ -1,0 +1,41 @@
+"""The longer prose of the OpenAPI document (kept apart so the builders stay readable)."""
+
+INFO = (
+    "Every endpoint except /healthz, the tus OPTIONS and this document needs a caller: an API token "
+    "(`Authorization: Bearer TOKEN`, made with `ortak token create EMAIL`) or a browser session. Unsafe requests "
+    "made with a session cookie must carry the CSRF token (`X-CSRFToken` header); bearer calls need none. Every "
+    "client mistake answers a 4xx with the body `{{\"error\": {{\"code\", \"message\", \"details\"}}}}`, including "
+    "a method a path does not support (405 `method_not_allowed`, with `Allow` and `details.allowed`). "
+    "The request line is at most {request_line} bytes (414 `uri_too_long`), each header field at most "
+    "{header_bytes} bytes (431 `header_too_large`), at most {header_fields} header fields (431 "
+    "`too_many_headers`). Integer query parameters take the digits 0-9 only."
+)
+
+PATCH_TEXT = (
+    "Localised fields merge per language (an empty text or null removes that language); other fields replace "
+    "(null or an empty value removes them). `organisation` and `country` may be changed by admins only; the "
+    "country follows a new organisation unless given. Every change writes one `asset.metadata_changed` event "
+    "with the changed fields before and after, and the asset is re-indexed."
+)
+
+DOWNLOAD_TEXT = (
+    "Supports one `Range` (`bytes=a-b`, `bytes=a-`, `bytes=-n`) answered 206; several ranges, other units or a "
+    "malformed header get the whole file (200). `ETag` is the strong SHA-256 of the bytes; `If-None-Match` gives "
+    "304 and `If-Range` is honoured. Every request passes the access gate first: a refusal is 403 "
+    "`rights_denied` with `details.reasons` (and is recorded). A read of the original that sends bytes is a use "
+    "and leaves one usage record per read session: the reader's requests for the same file with the same usage "
+    "declaration, with no pause longer than the read window between them, whatever byte each starts at (so a "
+    "player's many Range requests are one use). The usage declaration travels as the query parameters "
+    "`platform`, `territory`, `from`, `to`, `purpose`, `programme` (422 `invalid_declaration` with "
+    "`details.errors` when malformed). `Ortak-Access-Decision` says what the gate decided and "
+    "`Ortak-Access-Conditions` (ASCII JSON) what the use must honour. When the storage is S3 the answer is a 302 "
+    "to a short-lived presigned URL, after the usage record is written. Only audio, video and images are ever "
+    "served inline."
+)
+
+UPLOADS_TEXT = (
+    "The size limit ({max_size} bytes) is checked against Upload-Length before any byte is accepted. "
+    "`Upload-Metadata` keys: `filename`, `title` and `description` (in the language named by `language`: tr, az "
+    "or en, default en), `filetype`, and any other metadata field (see MetadataPatch; lists as comma-separated "
+    "text). Its value may be {max_metadata} bytes long. Every metadata mistake is reported at once (422)."
+)
