@@ -68,7 +68,9 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
         if not _wants_json():
-            return exc
+            # A browser gets the web pages' styled, translated page (archive.web registers it).
+            page = app.extensions.get("ortak.error_page")
+            return page(exc) if page is not None else exc
         resp = jsonify(error_body(code, exc.description or exc.name))
         resp.status_code = exc.code or 500
         return resp

@@ -23,7 +23,10 @@ def list_assets():
     page = int_param("page", 1, 1, 100_000)
     per_page = int_param("per_page", 20, 1, 100)
     status = str_param("status", choices=STATUSES)
-    return jsonify(services.list_assets(db.session(), page, per_page, status))
+    # mine=1: the caller's own uploads, in every status (processing, rejected... included).
+    mine = str_param("mine", choices=("0", "1", "true", "false")) in ("1", "true")
+    return jsonify(services.list_assets(db.session(), page, per_page, status,
+                                        uploader_id=api_user().id if mine else None))
 
 
 @bp.get("/<asset_id>")
