@@ -1,6 +1,7 @@
 """The web pages: log in, search, upload, the asset page. HTML only; the logic is in services."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
@@ -10,7 +11,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from archive import db
 from archive.accounts import services as accounts
@@ -68,14 +69,10 @@ def _filesize(value) -> str:
 
 @bp.app_template_filter("email")
 def _email(value) -> Markup:
-    """An e-mail address that wraps only before its dots and its @ (a <wbr> there), never mid-word."""
-    text = str(value or "")
-    out = []
-    for i, ch in enumerate(text):
-        if ch in ".@" and i:
-            out.append(Markup("<wbr>"))
-        out.append(escape(ch))
-    return Markup("").join(out)
+    """An e-mail address that wraps only before its dots and its @ (<wbr> there), never inside
+    a part, not even at a hyphen: each part is an unbreakable span (CSS `.email-part`)."""
+    parts = re.split(r"(?=[.@])", str(value or ""))
+    return Markup("<wbr>").join(Markup('<span class="email-part">%s</span>') % p for p in parts if p)
 
 
 @bp.app_template_filter("datetime")
