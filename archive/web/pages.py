@@ -174,7 +174,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
     history = assets.history(session, asset)
     for ev in history:
         ev["label"] = str(ACTION_LABELS.get(ev["action"], ev["action"]))
-        ev["changes"] = change_rows(ev["before"], ev["after"])
+        ev["changes"] = change_rows(ev["before"], _translated_reason(ev["after"]))
     return {
         "asset": doc,
         "meta": meta,
@@ -203,6 +203,16 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
                    if doc["status"] in ("rejected", "failed") else None),
         "rendition_status_labels": RENDITION_STATUS_LABELS,
     }
+
+
+def _translated_reason(after: dict | None) -> dict | None:
+    """A rejection or failure event says why in English with a code beside it: shown as the
+    reason in the page's language (the English stays for a code the table does not know)."""
+    if not isinstance(after, dict) or after.get("reason_code") not in messages.ASSET_ERRORS:
+        return after
+    shown = {k: v for k, v in after.items() if k != "reason_code"}
+    shown["error"] = str(messages.ASSET_ERRORS[after["reason_code"]])
+    return shown
 
 
 def _localised(values: dict | None) -> str:

@@ -38,6 +38,19 @@ def test_the_reason_of_a_rejection_is_said_in_the_page_language(app, logged_in, 
     assert '<small class="detail" lang="en" id="reason-detail">' in block and "moov" in block
 
 
+def test_the_history_says_the_reason_in_the_page_language(app, logged_in, register_file, not_media):
+    from archive.ingest.pipeline import process_asset
+
+    client, _uid = logged_in
+    aid = register_file(not_media)
+    with app.app_context():
+        assert process_asset(aid) == "rejected"
+    html = client.get(f"/assets/{aid}", headers={"Accept-Language": "az"}).get_data(as_text=True)
+    history = html[html.index('id="history-h"'):]
+    assert "Ortak bu faylı səs, video və ya şəkil faylı kimi oxuya bilmir." in history
+    assert "not_media" not in history
+
+
 def test_every_code_has_its_own_sentence_on_the_page(app, logged_in):
     client, uid = logged_in
     aid = create_asset(app, uid, status="failed")
