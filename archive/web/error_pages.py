@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from archive.web.headers import page_headers
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -47,7 +49,7 @@ def error_page(status: int, message: str | None = None, detail: str | None = Non
                 f'<p><a href="/">{escape(_("Back to the archive"))}</a></p></section></main></body></html>')
     resp = make_response(body, status)
     resp.headers.update(headers or {})
-    return resp
+    return page_headers(resp)
 
 
 def http_error_page(exc: HTTPException) -> Response:

@@ -19,6 +19,7 @@ from archive.errors import ApiError
 from archive.web import messages, pages
 from archive.web.error_pages import error_page, http_error_page
 from archive.web.forms import LoginForm, LogoutForm
+from archive.web.headers import page_headers
 from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -33,18 +34,11 @@ def _setup(state) -> None:
 
 
 UPLOAD_ROLES = ("producer", "admin")
-# Everything the pages load is ours; no inline script, so injected markup cannot run.
-CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
-       "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-       "form-action 'self'")
 
 
 @bp.after_request
 def _security_headers(resp):
-    resp.headers.setdefault("Content-Security-Policy", CSP)
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "same-origin")
-    return resp
+    return page_headers(resp)
 
 
 @bp.app_context_processor  # app-wide: the error pages of unrouted paths use base.html too

@@ -64,6 +64,10 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
         page.fill("#recorded", "1975-13")
         page.click("#metadata button[type=submit]")
         page.wait_for_selector("#edit-errors")
+        # The list of problems takes the focus, visibly, so it is read first.
+        _wait(page, "document.activeElement && document.activeElement.id === 'edit-errors'",
+              "the focus did not go to the list of problems")
+        assert_focus_visible(page, "edit refused")
         _check(page, lang, "asset: edit refused", found)
         page.goto(service.url + "/upload")
         page.click("#start")

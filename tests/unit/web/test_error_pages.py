@@ -16,6 +16,7 @@ def _styled(resp) -> str:
     html = resp.get_data(as_text=True)
     assert resp.mimetype == "text/html"
     assert '<link rel="stylesheet" href="/static/web/ortak.css">' in html and 'class="card narrow"' in html
+    assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
     return html
 
 
