@@ -81,12 +81,14 @@ def _datetime(value) -> str:
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     # The services speak English. A code the messages table knows is said in the page's
-    # language; so is a 403, 404 or 5xx by its status. The English sentence stays as the detail.
-    if exc.code in messages.API_ERRORS or exc.status in (403, 404) or exc.status >= 500:
-        message = messages.api_error(exc.code, "", exc.status, exc.details) if exc.code in messages.API_ERRORS \
-            else None
-        return error_page(exc.status, message, detail=exc.message, headers=exc.headers)
-    return error_page(exc.status, exc.message, headers=exc.headers)
+    # language; a 403, 404 or 5xx without one gets its status's sentence. The English
+    # sentence stays, in small print, when it is not what is shown.
+    message = messages.api_error(exc.code, exc.message, exc.status, exc.details) \
+        if exc.code in messages.API_ERRORS else None
+    if message is None and exc.status not in (403, 404) and exc.status < 500:
+        message = exc.message
+    return error_page(exc.status, message, detail=exc.message if message != exc.message else None,
+                      headers=exc.headers)
 
 
 @bp.errorhandler(CSRFError)
