@@ -77,7 +77,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if not _wants_json():
-            return exc
+            # A browser gets the web pages' styled, translated page (archive.web registers it).
+            page = app.extensions.get("ortak.error_page")
+            return page(exc) if page is not None else exc
         details: dict[str, Any] = {}
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             details["allowed"] = sorted(exc.valid_methods)

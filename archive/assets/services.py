@@ -35,7 +35,13 @@ def get_asset(session: Session, asset_id: object) -> Asset:
 
 
 def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str | None = None,
-                viewer: User | None = None) -> dict:
+                viewer: User | None = None, uploader_id: int | None = None) -> dict:
+    """One page of assets, newest first: {"total", "page", "per_page", "items": [summary JSON]}.
+
+    `status` keeps one status (ValidationError when it is not one of STATUSES); `uploader_id`
+    keeps one user's uploads, in every status (the "my uploads" list); `viewer` decides which
+    e-mail addresses show (`person_json`).
+    """
     if status is not None and status not in STATUSES:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}.", code="invalid_parameter",
                               details={"parameter": "status"})
@@ -44,11 +50,24 @@ def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str
     if status is not None:
         q = q.where(Asset.status == status)
         count = count.where(Asset.status == status)
+    if uploader_id is not None:
+        q = q.where(Asset.uploader_id == uploader_id)
+        count = count.where(Asset.uploader_id == uploader_id)
     total = session.scalar(count) or 0
     rows = session.scalars(q.order_by(Asset.created_at.desc(), Asset.id)
                            .offset((page - 1) * per_page).limit(per_page)).unique()
     return {"total": total, "page": page, "per_page": per_page,
             "items": [asset_to_json(a, summary=True, viewer=viewer) for a in rows]}
+
+
+def summaries(session: Session, asset_ids: list[str], lang: str | None = None) -> dict[str, dict[str, Any]]:
+    """{asset id: summary JSON} for the ids that exist (unknown or malformed ids are left out),
+    in one query: what a list of search hits needs to know (kind, status, renditions)."""
+    ids = [i for i in asset_ids if valid_asset_id(i)]
+    if not ids:
+        return {}
+    rows = session.scalars(select(Asset).where(Asset.id.in_(ids))).unique()
+    return {a.id: asset_to_json(a, lang, summary=True) for a in rows}
 
 
 # ---- the JSON shape (API.md) ---------------------------------------------------------------
@@ -124,6 +143,7 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
         "title": asset.title(lang),
         "status": asset.status,
         "error": asset.error,
+        "error_code": asset.error_code,
         "filename": asset.filename,
         "size": asset.size,
         "sha256": asset.sha256,

@@ -29,7 +29,10 @@ def list_assets():
     page = int_param("page", 1, 1, MAX_PAGE)
     per_page = int_param("per_page", 20, 1, MAX_PER_PAGE)
     status = str_param("status", choices=STATUSES)
-    return jsonify(services.list_assets(db.session(), page, per_page, status, viewer=api_user()))
+    # mine=1: the caller's own uploads, in every status (processing, rejected... included).
+    mine = flag_param("mine")
+    return jsonify(services.list_assets(db.session(), page, per_page, status, viewer=api_user(),
+                                        uploader_id=api_user().id if mine else None))
 
 
 @bp.get("/<asset_id>")

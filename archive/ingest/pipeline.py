@@ -28,6 +28,8 @@ from archive.tasks import DEFAULT_QUEUE, enqueue
 log = logging.getLogger(__name__)
 
 MAX_ERROR = 2000
+# Why processing failed when the file is not to blame (`assets.error_code`; rejections use Rejected.code).
+FAILURE_CODES = ("original_missing", "storage_error", "processing_error")
 IMAGE_FORMATS = set(images.SUPPORTED)
 
 
@@ -96,10 +98,13 @@ def inspect(src: str) -> tuple[str, ProbeResult | None, dict]:
 
 
 def _change_status(session: Session, asset: Asset, status: str, error: str | None, action: str,
-                   extra: dict | None = None) -> str:
+                   extra: dict | None = None, *, error_code: str | None = None) -> str:
+    """Move the asset to `status`; `error` is the English sentence, `error_code` the machine
+    reason beside it (a Rejected.code or a FAILURE_CODES value) that pages translate."""
     before = {"status": asset.status}
     asset.status = status
     asset.error = error[:MAX_ERROR] if error else None
+    asset.error_code = error_code if error else None
     after = {"status": status, **({"error": asset.error} if asset.error else {}), **(extra or {})}
     record(session, actor_id=None, action=action, subject_type="asset", subject_id=asset.id,
            before=before, after=after)
@@ -109,7 +114,8 @@ def _change_status(session: Session, asset: Asset, status: str, error: str | Non
 def _reject(session: Session, asset: Asset, exc: Rejected) -> str:
     session.rollback()
     asset = session.get(Asset, asset.id)
-    _change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code})
+    _change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code},
+                   error_code=exc.code)
     session.commit()
     log.info("asset %s rejected: %s", asset.id, exc.reason)
     return "rejected"
@@ -121,12 +127,13 @@ def _fail(session: Session, asset_id: str, exc: Exception) -> str:
     if asset is None:
         return "missing"
     if isinstance(exc, BlobNotFound):
-        message = "Processing failed: the original file is missing from storage."
+        code, message = "original_missing", "Processing failed: the original file is missing from storage."
     elif isinstance(exc, StorageError):
-        message = f"Processing failed: storage could not be read or written ({exc})."
+        code, message = "storage_error", f"Processing failed: storage could not be read or written ({exc})."
     else:
+        code = "processing_error"
         message = f"Processing failed: {exc}" if str(exc) else f"Processing failed: {exc.__class__.__name__}"
-    _change_status(session, asset, "failed", message, "asset.failed")
+    _change_status(session, asset, "failed", message, "asset.failed", {"reason_code": code}, error_code=code)
     session.commit()
     return "failed"
 

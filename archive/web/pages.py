@@ -4,6 +4,7 @@ Everything here returns plain data for the templates, which escape every value.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
@@ -11,10 +12,13 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive import db
-from archive.api.params import ParameterError, parse_int
+from archive.api.params import ParameterError, int_param, parse_int
 from archive.assets import services as assets
 from archive.assets.models import GENRES
+from archive.assets.schemas import LANGS, LOCALISED
+from archive.errors import ApiError
 from archive.services import search_backend
+from archive.web import messages
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
 from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
 from search.interfaces import QueryError, SearchQuery
@@ -26,6 +30,10 @@ MAX_PAGE = 500
 FACETS = ("country", "genre", "year", "language")
 FACET_TITLES = {"country": _l("Country"), "genre": _l("Genre"), "year": _l("Year"), "language": _l("Language")}
 ACTIVE = ("uploading", "processing")
+# Renditions a result card may show as its picture, best first; a kind without one gets an icon.
+CARD_PICTURES = ("poster", "preview", "thumbnail")
+# The flash category of "Saved.": shown beside the edit form, not at the top of the page.
+SAVED = "saved"
 RENDITION_STATUS_LABELS = {"pending": _l("Waiting"), "running": _l("Running"), "ready": _l("Ready"),
                            "failed": _l("Failed")}
 RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
@@ -87,7 +95,7 @@ def search_page(args: Mapping) -> dict[str, Any]:
         return out
     out["total"] = result.total
     out["pages"] = (result.total + PER_PAGE - 1) // PER_PAGE
-    out["hits"] = result.hits
+    out["hits"] = result_cards(result.hits)
     for facet in FACETS:
         counts = result.facets.get(facet) or {}
         chosen = filters.get(facet, [])
@@ -116,6 +124,52 @@ def search_page(args: Mapping) -> dict[str, Any]:
     return out
 
 
+def result_cards(hits) -> list[dict[str, Any]]:
+    """The hits with what their cards show: the picture rendition that is ready (None when
+    there is none, so no request is made for a picture that would 404), the kind for the
+    icon, and the status while the asset is not ready."""
+    known = assets.summaries(db.session(), [h.id for h in hits], lang())
+    cards = []
+    for hit in hits:
+        doc = known.get(hit.id) or {}
+        ready = {r["name"] for r in doc.get("renditions") or [] if r.get("status") == "ready"}
+        status = doc.get("status")
+        cards.append({"id": hit.id, "title": hit.title, "snippet": hit.snippet, "kind": doc.get("kind"),
+                      "picture": next((name for name in CARD_PICTURES if name in ready), None),
+                      "status": status if status and status != "ready" else None,
+                      "status_label": STATUS_LABELS.get(status or "", status)})
+    return cards
+
+
+# ---- my uploads ----------------------------------------------------------------------------
+
+def my_uploads_page(user, args: Mapping) -> dict[str, Any]:
+    """The caller's own assets in every status, newest first, from the database (the search
+    index holds only what is ready), with the progress of those still being processed."""
+    page = int_param("page", 1, 1, MAX_PAGE)  # a bad number is the styled 400, in the page's language
+    listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id)
+    items = []
+    for doc in listing["items"]:
+        reason = messages.asset_error(doc.get("error_code"), doc.get("error")) \
+            if doc["status"] in ("rejected", "failed") else None
+        items.append({**doc, "status_label": STATUS_LABELS.get(doc["status"], doc["status"]),
+                      "active": doc["status"] in ACTIVE, "percent": overall_percent(doc),
+                      "reason": reason})
+    pages = (listing["total"] + PER_PAGE - 1) // PER_PAGE
+    return {"items": items, "total": listing["total"], "page": page, "pages": pages,
+            "any_active": any(i["active"] for i in items), "per_page": PER_PAGE,
+            "prev_url": f"?page={page - 1}" if page > 1 else None,
+            "next_url": f"?page={page + 1}" if page < pages else None}
+
+
+def overall_percent(doc: dict) -> int:
+    """An asset's processing progress: the mean of its renditions' (0 before any exists)."""
+    if doc.get("status") == "ready":
+        return 100
+    rends = doc.get("renditions") or []
+    return int(sum(progress_percent(r) for r in rends) / len(rends)) if rends else 0
+
+
 # ---- the asset page ------------------------------------------------------------------------
 
 def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
@@ -128,7 +182,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
     history = assets.history(session, asset, viewer=user)
     for ev in history:
         ev["label"] = str(ACTION_LABELS.get(ev["action"], ev["action"]))
-        ev["changes"] = change_rows(ev["before"], ev["after"])
+        ev["changes"] = change_rows(ev["before"], _translated_reason(ev["after"]))
     return {
         "asset": doc,
         "meta": meta,
@@ -153,9 +207,21 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "genre_label": GENRE_LABELS.get(meta.get("genre") or "", meta.get("genre")),
         "country_label": COUNTRY_LABELS.get(meta.get("country") or "", meta.get("country")),
         "language_names": [str(LANGUAGE_LABELS.get(c, c)) for c in meta.get("languages") or []],
-        "edit_error": None,
+        "edit_errors": None,
+        "reason": (messages.asset_error(doc.get("error_code"), doc.get("error"))
+                   if doc["status"] in ("rejected", "failed") else None),
         "rendition_status_labels": RENDITION_STATUS_LABELS,
     }
+
+
+def _translated_reason(after: dict | None) -> dict | None:
+    """A rejection or failure event says why in English with a code beside it: shown as the
+    reason in the page's language (the English stays for a code the table does not know)."""
+    if not isinstance(after, dict) or after.get("reason_code") not in messages.ASSET_ERRORS:
+        return after
+    shown = {k: v for k, v in after.items() if k != "reason_code"}
+    shown["error"] = str(messages.ASSET_ERRORS[after["reason_code"]])
+    return shown
 
 
 def _localised(values: dict | None) -> str:
@@ -177,3 +243,43 @@ def progress_percent(rendition: dict) -> int:
 def save_metadata(user, asset_id: str, changes: dict) -> None:
     session = db.session()
     assets.update_metadata(session, assets.get_asset(session, asset_id), changes, user)
+
+
+# ---- errors of the edit form ----------------------------------------------------------------
+
+_FORM_FIELDS = ("genre", "recorded", "languages", "keywords", "people", "places", "organisation", "country")
+
+
+def form_target(path: str | None) -> str | None:
+    """The id of the form control an error's field path belongs to: "title.tr" → "title_tr",
+    "keywords[2]" → "keywords", "title" → "title" (the fieldset); None for no control."""
+    parts = [p for p in re.split(r"[.\[\]]", path or "") if p]
+    if not parts:
+        return None
+    if parts[0] in LOCALISED:
+        return f"{parts[0]}_{parts[1]}" if len(parts) > 1 and parts[1] in LANGS else parts[0]
+    return parts[0] if parts[0] in _FORM_FIELDS else None
+
+
+def edit_errors(*, form=None, error: ApiError | None = None) -> dict[str, Any]:
+    """Every error of a failed edit, translated: {"by_field": {control id: [text]},
+    "summary": [{"target": control id | None, "text"}]} (summary in the order reported)."""
+    by_field: dict[str, list[str]] = {}
+    summary: list[dict[str, Any]] = []
+
+    def add(target: str | None, text: str) -> None:
+        summary.append({"target": f"{target}_{LANGS[0]}" if target in LOCALISED else target, "text": text})
+        if target:
+            by_field.setdefault(target, []).append(text)
+
+    if form is not None:
+        for name, errors in form.errors.items():  # WTForms' own, already in the page's language
+            for text in errors:
+                add(name if name in _FORM_FIELDS else None, str(text))
+    if error is not None:
+        if error.status == 422:
+            for entry in messages.field_errors(error.code, error.message, error.details):
+                add(form_target(entry.get("field")), messages.field_error(entry))
+        else:
+            add(None, messages.api_error(error.code, error.message, error.status, error.details))
+    return {"by_field": by_field, "summary": summary}

@@ -1,6 +1,7 @@
 """The web pages: log in, search, upload, the asset page. HTML only; the logic is in services."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
@@ -11,42 +12,45 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from archive import db
 from archive.accounts import services as accounts
 from archive.accounts import throttle
 from archive.accounts.auth import log_in, log_out
 from archive.errors import ApiError
-from archive.web import pages
-from archive.web.forms import LoginForm, LogoutForm, MetadataForm
+from archive.web import messages, pages
+from archive.web.error_pages import error_page, http_error_page
+from archive.web.forms import LoginForm, LogoutForm
+from archive.web.headers import page_headers
 from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
-bp.record_once(lambda state: init_babel(state.app))
+
+
+@bp.record_once
+def _setup(state) -> None:
+    init_babel(state.app)
+    # Every HTTP error a browser meets (no route, wrong method, a crash) gets the styled page.
+    state.app.extensions["ortak.error_page"] = http_error_page
+
 
 UPLOAD_ROLES = ("producer", "admin")
-# Everything the pages load is ours; no inline script, so injected markup cannot run.
-CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
-       "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-       "form-action 'self'")
 
 
 @bp.after_request
 def _security_headers(resp):
-    resp.headers.setdefault("Content-Security-Policy", CSP)
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "same-origin")
-    return resp
+    return page_headers(resp)
 
 
-@bp.context_processor
+@bp.app_context_processor  # app-wide: the error pages of unrouted paths use base.html too
 def _page_globals():
     current = pages.lang()
     return {"logout_form": LogoutForm() if current_user.is_authenticated else None,
             "can_upload": current_user.is_authenticated and current_user.role in UPLOAD_ROLES,
             "languages": LANGUAGES, "current_lang": current, "current_lang_name": LANGUAGE_NAMES[current],
-            "media_url": media_url}
+            "media_url": media_url, "messages_catalogue": messages.script_catalogue}
 
 
 def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:
@@ -60,6 +64,14 @@ def _filesize(value) -> str:
     return format_decimal_size(value)
 
 
+@bp.app_template_filter("email")
+def _email(value) -> Markup:
+    """An e-mail address that wraps only before its dots and its @ (<wbr> there), never inside
+    a part, not even at a hyphen: each part is an unbreakable span (CSS `.email-part`)."""
+    parts = re.split(r"(?=[.@])", str(value or ""))
+    return Markup("<wbr>").join(Markup('<span class="email-part">%s</span>') % p for p in parts if p)
+
+
 @bp.app_template_filter("datetime")
 def _datetime(value) -> str:
     if not value:
@@ -71,22 +83,20 @@ def _datetime(value) -> str:
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    # The services speak English; the common cases get the page's language, the detail stays.
-    message = {403: _("You are not allowed to do this."), 404: _("There is no such page.")}.get(exc.status)
-    return render_template("error.html", status=exc.status, message=message or exc.message,
-                           detail=exc.message if message else None), exc.status
+    # The services speak English. A code the messages table knows is said in the page's
+    # language; a 403, 404 or 5xx without one gets its status's sentence. The English
+    # sentence stays, in small print, when it is not what is shown.
+    message = messages.api_error(exc.code, exc.message, exc.status, exc.details) \
+        if exc.code in messages.API_ERRORS else None
+    if message is None and exc.status not in (403, 404) and exc.status < 500:
+        message = exc.message
+    return error_page(exc.status, message, detail=exc.message if message != exc.message else None,
+                      headers=exc.headers)
 
 
 @bp.errorhandler(CSRFError)
 def _csrf_error(_exc):
-    return render_template("error.html", status=400, message=_("The form expired; please try again.")), 400
-
-
-@bp.errorhandler(403)
-@bp.errorhandler(404)
-def _http_error(exc):
-    messages = {403: _("You are not allowed to do this."), 404: _("There is no such page.")}
-    return render_template("error.html", status=exc.code, message=messages[exc.code]), exc.code
+    return error_page(400, _("The form expired; please try again."))
 
 
 def _safe_next(target: str | None) -> str:
@@ -179,13 +189,21 @@ def asset_edit(asset_id: str):
         abort(403)
     form = page["form"]
     if not form.validate():
+        page["edit_errors"] = pages.edit_errors(form=form)
         return render_template("asset.html", **page), 400
     try:
         pages.save_metadata(current_user, asset_id, form.changes(admin=current_user.role == "admin"))
     except ApiError as exc:
         if exc.status >= 500 or exc.status in (403, 404):
             raise
-        page["edit_error"] = exc.message
+        page["edit_errors"] = pages.edit_errors(error=exc)
         return render_template("asset.html", **page), exc.status
-    flash(_("Saved."), "success")
-    return redirect(url_for("web.asset", asset_id=asset_id) + "#metadata")
+    # Shown beside the form (not at the top of the page), where asset.js moves the focus.
+    flash(_("Saved."), pages.SAVED)
+    return redirect(url_for("web.asset", asset_id=asset_id) + "#save-status")
+
+
+@bp.route("/my-uploads")
+@login_required
+def my_uploads():
+    return render_template("my_uploads.html", **pages.my_uploads_page(current_user, request.args))

@@ -3,6 +3,7 @@ file broker) as subprocesses sharing one temporary ORTAK_DATA_DIR, and Debian's 
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -11,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ EMAIL = "yapimci@ortak.test"
 PASSWORD = "gizli parola 123"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+# Small enough that a test can exceed it with a sparse file; far above every clip the tests upload.
+MAX_UPLOAD = 10 * 1024 * 1024
 
 
 def _ortak() -> str:
@@ -39,6 +42,19 @@ class Service:
     password: str
     data_dir: Path
     logs: Path
+    env: dict = field(default_factory=dict, repr=False)
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        """Run `ortak ARGS` against this service's data; its standard output."""
+        done = subprocess.run([_ortak(), *args], env=self.env, input=stdin, text=True, check=True,
+                              capture_output=True, cwd=ROOT, timeout=120)
+        return done.stdout
+
+    def api(self, token: str, path: str) -> dict:
+        req = urllib.request.Request(self.url + path, headers={"Authorization": "Bearer " + token,
+                                                               "Accept": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
 
 
 def _wait_http(url: str, procs: list[subprocess.Popen], logs: Path, timeout: float = 60) -> None:
@@ -98,7 +114,8 @@ def service(tmp_path_factory, vendored_tus) -> Service:
     port = free_port()
     env = {**os.environ, "ORTAK_DATA_DIR": str(data), "ORTAK_DATABASE_URL": f"sqlite:///{data / 'ortak.db'}",
            "ORTAK_PORT": str(port), "ORTAK_HOST": "127.0.0.1", "ORTAK_SECRET_KEY": "e2e-secret",
-           "ORTAK_LOG_FORMAT": "text", "ORTAK_LOG_LEVEL": "WARNING", "ORTAK_BROKER_URL": ""}
+           "ORTAK_LOG_FORMAT": "text", "ORTAK_LOG_LEVEL": "WARNING", "ORTAK_BROKER_URL": "",
+           "ORTAK_MAX_UPLOAD_SIZE": str(MAX_UPLOAD)}
     for key in ("ORTAK_CONFIG", "ORTAK_STORAGE", "ORTAK_SEARCH", "ORTAK_ES_URL"):
         env.pop(key, None)
     ortak = _ortak()
@@ -118,7 +135,7 @@ def service(tmp_path_factory, vendored_tus) -> Service:
                                       stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True))
         url = f"http://127.0.0.1:{port}"
         _wait_http(url + "/login", procs, logs)
-        yield Service(url=url, email=EMAIL, password=PASSWORD, data_dir=data, logs=logs)
+        yield Service(url=url, email=EMAIL, password=PASSWORD, data_dir=data, logs=logs, env=env)
     finally:
         for p in procs:
             _stop(p)
@@ -164,3 +181,71 @@ def small_video(tmp_path_factory) -> Path:
                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
                     "-shortest", str(out)], check=True, timeout=60)
     return out
+
+
+def upload_file(service: Service, token: str, path: Path, meta: dict[str, str]) -> str:
+    """Upload `path` with tuspy (a real tus client) as the token's user; the asset id."""
+    from tusclient import client
+
+    tus = client.TusClient(service.url + "/api/v1/uploads", headers={"Authorization": "Bearer " + token})
+    with path.open("rb") as fh:  # our handle, closed here (tuspy leaves its own open)
+        uploader = tus.uploader(file_stream=fh, metadata={"filename": path.name, **meta}, chunk_size=4 * 1024 * 1024)
+        uploader.upload()
+    return service.api(token, uploader.url.replace(service.url, ""))["asset_id"]
+
+
+def wait_for_status(service: Service, token: str, asset_id: str, timeout: float = 180) -> dict:
+    """Poll the asset until processing ends (ready, rejected or failed); its JSON."""
+    deadline = time.monotonic() + timeout
+    while True:
+        doc = service.api(token, f"/api/v1/assets/{asset_id}")
+        if doc["status"] not in ("uploading", "processing"):
+            return doc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"asset {asset_id} still {doc['status']} after {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+@dataclass
+class Seeded:
+    """Assets of every kind a page shows differently, made through the real upload and worker."""
+    token: str
+    video: str
+    audio: str
+    rejected: str
+    long_email: str
+    long_email_asset: str
+
+
+LONG_EMAIL = "gulnar.mammadova-aliyeva.baku.bureau@azerbaycan-televiziya.example.org"
+
+
+@pytest.fixture(scope="session")
+def seeded(service, tmp_path_factory) -> Seeded:
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is missing")
+    media = tmp_path_factory.mktemp("seed")
+    video, audio, junk = media / "saz-konseri.mp4", media / "mugam.m4a", media / "notlar.mov"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=4",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-shortest", str(video)], check=True, timeout=60)
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=44100:duration=3",
+                    "-c:a", "aac", str(audio)], check=True, timeout=60)
+    junk.write_bytes(b"Bu bir video degil; yalnizca notlar.\n" * 300)
+    token = service.cli("token", "create", service.email).strip()
+    ids = {"video": upload_file(service, token, video, {"title": "Saz konseri", "language": "tr"}),
+           "audio": upload_file(service, token, audio, {"title": "Muğam", "language": "az"}),
+           "rejected": upload_file(service, token, junk, {"title": "Notlar", "language": "tr"})}
+    service.cli("user", "create", LONG_EMAIL, "--org", "Ortak TV", "--role", "producer", "--password-stdin",
+                stdin=PASSWORD + "\n")
+    long_token = service.cli("token", "create", LONG_EMAIL).strip()
+    other = media / "ikinci-notlar.mov"
+    other.write_bytes(b"Ikinci dosya; bu da video degil.\n" * 300)
+    ids["long"] = upload_file(service, long_token, other, {"title": "Uzun adres", "language": "tr"})
+    states = {name: wait_for_status(service, token, aid)["status"] for name, aid in ids.items() if name != "long"}
+    assert states == {"video": "ready", "audio": "ready", "rejected": "rejected"}, states
+    return Seeded(token=token, video=ids["video"], audio=ids["audio"], rejected=ids["rejected"],
+                  long_email=LONG_EMAIL, long_email_asset=ids["long"])

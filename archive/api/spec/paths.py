@@ -181,7 +181,10 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                      "content": json_content(schema("AssetPage"))},
              "400": response("BadRequest")},
             parameters=[*page_parameters(asset_views.MAX_PAGE, asset_views.MAX_PER_PAGE, 20),
-                        {"name": "status", "in": "query", "schema": schema("AssetStatus")}])},
+                        {"name": "status", "in": "query", "schema": schema("AssetStatus")},
+                        {"name": "mine", "in": "query", "schema": {"enum": ["1", "0", "true", "false", "yes", "no"]},
+                         "description": "1: only the caller's own uploads, in every status (processing and "
+                                        "rejected included)."}])},
         "/api/v1/assets/{id}": {
             "parameters": asset_id,
             "get": operation(

@@ -1,7 +1,16 @@
-// The asset page: while the asset is being processed, poll the JSON API every 2 s and
-// move the per-rendition progress bars; when processing ends, reload to show the player.
+// The asset page: after a save (or a refused one) the focus goes to what the server said;
+// while the asset is being processed, poll the JSON API every 2 s and move the per-rendition
+// progress bars; when processing ends, reload to show the player.
 (function () {
   "use strict";
+  // "Saved." or the list of problems: focused and scrolled into view, so that neither the
+  // keyboard's place nor the eye is left at the top of the page.
+  var said = document.querySelector("[data-focus-on-load]");
+  if (said) {
+    said.focus({ preventScroll: true });
+    said.scrollIntoView({ block: "center" });
+  }
+
   var root = document.getElementById("asset");
   if (!root || root.dataset.active !== "1") { return; }
   var ACTIVE = ["uploading", "processing"];

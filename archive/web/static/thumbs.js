@@ -1,4 +1,5 @@
-// Results without a poster (audio, still processing, rejected) show the placeholder box.
+// Result cards ask only for a picture that is ready (the server knows); should one still fail
+// to load (removed meanwhile, a network error), the card shows its placeholder box instead.
 (function () {
   "use strict";
   document.querySelectorAll("img.poster-thumb").forEach(function (img) {

@@ -1,13 +1,17 @@
 // The upload page: tus-js-client sends the file to /api/v1/uploads in resumable chunks.
 // The session cookie authenticates the upload, so every request carries the CSRF token.
+// Errors are said in the page's language by their code (messages.js), each field error
+// next to its field.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
-  if (!form || !window.tus) { return; }
+  if (!form || !window.tus || !window.OrtakMessages) { return; }
 
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var d = form.dataset;
+  var M = window.OrtakMessages.from(form);
   var fileInput = document.getElementById("file");
+  var chooseBtn = document.getElementById("choose");
   var dropzone = document.getElementById("dropzone");
   var chosen = document.getElementById("chosen");
   var startBtn = document.getElementById("start");
@@ -19,46 +23,105 @@
   var result = document.getElementById("result");
   var file = null;
   var upload = null;
-  var assetId = null;
-  var uploadStatus = null;
+  var answer = {};
 
-  function humanSize(n) {
-    var units = ["B", "KB", "MB", "GB", "TB"];
-    var i = 0;
-    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-    return (i ? n.toFixed(1) : n) + " " + units[i];
+  function el(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (content) { node.textContent = content; }  // textContent: a server message never becomes markup
+    return node;
   }
 
-  function say(kind, message, link) {
+  function assetLink(id, label) {
+    var a = el("a", null, label);
+    a.href = d.assetUrl.replace("ASSET_ID", encodeURIComponent(id));
+    a.id = "asset-link";
+    return a;
+  }
+
+  // One notice in the result area; `items` become a list (field errors), `link` follows.
+  function say(kind, message, items, link) {
     result.textContent = "";
-    var p = document.createElement("p");
-    p.className = "notice notice-" + kind;
-    p.textContent = message;  // textContent: a server message never becomes markup
-    if (link) {
-      p.appendChild(document.createTextNode(" "));
-      var a = document.createElement("a");
-      a.href = link;
-      a.id = "asset-link";
-      a.textContent = d.msgOpen;
-      p.appendChild(a);
+    var notice = el("div", "notice notice-" + kind);
+    notice.appendChild(el("p", null, message));
+    if (items && items.length) {
+      var ul = el("ul");
+      items.forEach(function (item) {
+        var li = el("li");
+        if (item.target) {
+          var a = el("a", null, item.text);
+          a.href = "#" + item.target;
+          li.appendChild(a);
+        } else {
+          li.textContent = item.text;
+        }
+        ul.appendChild(li);
+      });
+      notice.appendChild(ul);
     }
-    result.appendChild(p);
+    if (link) { notice.appendChild(el("p")).appendChild(link); }
+    result.appendChild(notice);
+    // The answer may be far below the control that was used: bring it, and the focus, to it.
+    result.focus({ preventScroll: true });
+    result.scrollIntoView({ block: "nearest" });
+  }
+
+  function clearFieldErrors() {
+    form.querySelectorAll(".field-error").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id.slice(-6) !== "-error";
+      });
+      if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); }
+      else { input.removeAttribute("aria-describedby"); }
+    });
+  }
+
+  // The control a field path belongs to: title.tr -> #title_tr; description.* -> #description.
+  function control(path) {
+    var parts = String(path || "").split(/[.[\]]/).filter(Boolean);
+    if (parts[0] === "title" && parts[1]) { return document.getElementById("title_" + parts[1]); }
+    if (parts[0] === "description" || parts[0] === "genre") { return document.getElementById(parts[0]); }
+    return null;
+  }
+
+  function showFieldErrors(error) {
+    return M.fieldErrors(error).map(function (err) {
+      var message = M.fieldError(err);
+      var input = control(err.field);
+      if (!input) { return { text: message }; }
+      var id = input.id + "-error";
+      var note = document.getElementById(id);
+      if (!note) {
+        note = el("small", "error-text field-error");
+        note.id = id;
+        input.insertAdjacentElement("afterend", note);
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby",
+          ((input.getAttribute("aria-describedby") || "") + " " + id).trim());
+      }
+      note.textContent = (note.textContent ? note.textContent + " " : "") + message;
+      return { text: message, target: input.id };
+    });
+  }
+
+  function errorBody(res) {
+    try { return JSON.parse(res.getBody ? res.getBody() : res).error || {}; } catch (e) { return {}; }
   }
 
   function choose(f) {
     file = f || null;
-    chosen.hidden = !file;
-    if (file) {
-      chosen.textContent = file.name + " · " + humanSize(file.size);
-      var anyTitle = Array.prototype.some.call(form.querySelectorAll(".title-input"),
-        function (el) { return el.value.trim(); });
-      if (!anyTitle) {
-        var own = document.getElementById("title_" + d.lang);
-        if (own) { own.value = file.name.replace(/\.[^.]+$/, ""); }
-      }
-    }
+    // No title is made up from the file name: until a title is given, the name serves as one.
+    chosen.textContent = file ? file.name + " · " + M.size(file.size) : "";
   }
 
+  chooseBtn.addEventListener("click", function () { fileInput.click(); });
+  dropzone.addEventListener("click", function (e) {
+    if (e.target === dropzone || (e.target.closest(".dropzone-label") && e.target !== chooseBtn)) {
+      fileInput.click();
+    }
+  });
   fileInput.addEventListener("change", function () { choose(fileInput.files[0]); });
   ["dragenter", "dragover"].forEach(function (ev) {
     dropzone.addEventListener(ev, function (e) { e.preventDefault(); dropzone.classList.add("over"); });
@@ -72,8 +135,8 @@
 
   function titles() {
     var out = {};
-    form.querySelectorAll(".title-input").forEach(function (el) {
-      if (el.value.trim()) { out[el.dataset.lang] = el.value.trim(); }
+    form.querySelectorAll(".title-input").forEach(function (input) {
+      if (input.value.trim()) { out[input.dataset.lang] = input.value.trim(); }
     });
     return out;
   }
@@ -105,31 +168,64 @@
     });
   }
 
-  function finished(t, rest) {
+  function idle() {
     pauseBtn.hidden = true;
     resumeBtn.hidden = true;
     startBtn.disabled = false;
+  }
+
+  // A duplicate: the upload's JSON says how this organisation now stands to the file.
+  function duplicate(uploadUrl) {
+    var existing = answer.duplicateOf || answer.assetId;
+    var link = existing ? assetLink(existing, d.msgOpenExisting) : null;
+    var messages = { added: d.msgDuplicateAdded, already_held: d.msgDuplicateHeld, own_asset: d.msgDuplicateOwn };
+    fetch(uploadUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : {}; })
+      .catch(function () { return {}; })
+      .then(function (info) { say("warning", messages[info.holding] || d.msgDuplicate, null, link); });
+  }
+
+  function finished(t, rest, uploadUrl) {
+    idle();
     bar.value = 100;
-    var link = assetId ? d.assetUrl.replace("ASSET_ID", encodeURIComponent(assetId)) : null;
-    if (uploadStatus === "duplicate") {
-      say("warning", d.msgDuplicate, link);
+    if (answer.status === "duplicate") { duplicate(uploadUrl); return; }
+    var link = answer.assetId ? assetLink(answer.assetId, d.msgOpen) : null;
+    var needsPatch = answer.assetId && (Object.keys(t).length > 1 || rest.description);
+    if (!needsPatch) { say("success", d.msgDone, null, link); return; }
+    patchRest(answer.assetId, t, rest)
+      .then(function (res) {
+        if (res.ok) { say("success", d.msgDone, null, link); return undefined; }
+        return res.text().then(function (body) {
+          say("warning", d.msgDetailsNotSaved, showFieldErrors(errorBody(body)), link);
+        });
+      })
+      .catch(function () {
+        say("warning", d.msgDetailsNotSaved, [{ text: M.statusText(0) }], link);
+      });
+  }
+
+  function failed(err) {
+    idle();
+    var res = err && err.originalResponse;
+    var status = res ? res.getStatus() : 0;
+    var error = res ? errorBody(res) : {};
+    if (status === 422 || error.code === "invalid_metadata" || error.code === "unknown_field") {
+      say("error", d.msgFailed + " " + M.apiError(status, { code: "invalid_metadata" }), showFieldErrors(error));
       return;
     }
-    var needsPatch = assetId && (Object.keys(t).length > 1 || rest.description);
-    var after = needsPatch ? patchRest(assetId, t, rest) : Promise.resolve();
-    after.catch(function () { /* the titles can still be edited on the asset page */ })
-      .then(function () { say("success", d.msgDone, link); });
+    say("error", d.msgFailed + " " + M.apiError(status, error));
   }
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
+    clearFieldErrors();
     if (!file) { say("error", d.msgNoFile); return; }
     if (file.size > Number(d.maxSize)) { say("error", d.msgTooBig); return; }
     var t = titles();
     var md = uploadMetadata(t);
-    assetId = null;
-    uploadStatus = null;
+    answer = {};
     result.textContent = "";
+    text.textContent = "";
     box.hidden = false;
     bar.value = 0;
     startBtn.disabled = true;
@@ -144,25 +240,29 @@
       onProgress: function (sent, total) {
         var pct = total ? Math.floor(sent / total * 100) : 0;
         bar.value = pct;
-        text.textContent = pct + "% · " + humanSize(sent) + " / " + humanSize(total);
+        text.textContent = pct + "% · " + M.size(sent) + " / " + M.size(total);
       },
       onAfterResponse: function (req, res) {
         var id = res.getHeader("Ortak-Asset-Id");
-        if (id) { assetId = id; uploadStatus = res.getHeader("Ortak-Upload-Status"); }
+        if (id) {
+          answer = { assetId: id, status: res.getHeader("Ortak-Upload-Status"),
+                     duplicateOf: res.getHeader("Ortak-Duplicate-Of") };
+        }
       },
-      onError: function (err) {
-        startBtn.disabled = false;
-        pauseBtn.hidden = true;
-        resumeBtn.hidden = true;
-        var detail = String(err && err.message || err);
-        var body = err && err.originalResponse && err.originalResponse.getBody();
-        try { detail = JSON.parse(body).error.message; } catch (ignored) { /* not our error shape */ }
-        say("error", d.msgFailed + " " + detail);
+      // As tus-js-client decides by default (a client error is final), but say that it retries.
+      onShouldRetry: function (err) {
+        var res = err && err.originalResponse;
+        var status = res ? res.getStatus() : 0;
+        var retry = !(status >= 400 && status < 500 && status !== 409 && status !== 423);
+        if (retry) { text.textContent = M.statusText("retrying") || ""; }
+        return retry;
       },
-      onSuccess: function () { finished(t, md.rest); }
+      onError: failed,
+      onSuccess: function () { finished(t, md.rest, upload.url); }
     });
 
     pauseBtn.hidden = false;
+    pauseBtn.focus();  // the pressed Upload button is disabled now; Pause is the next useful control
     upload.findPreviousUploads().then(function (previous) {
       if (previous.length) {
         upload.resumeFromPreviousUpload(previous[0]);
@@ -177,12 +277,14 @@
     upload.abort();
     pauseBtn.hidden = true;
     resumeBtn.hidden = false;
+    resumeBtn.focus();  // the pressed button is gone; the focus goes to the one that replaces it
     text.textContent = d.msgPaused;
   });
   resumeBtn.addEventListener("click", function () {
     if (!upload) { return; }
     resumeBtn.hidden = true;
     pauseBtn.hidden = false;
+    pauseBtn.focus();
     upload.start();
   });
 }());

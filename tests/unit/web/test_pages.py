@@ -76,7 +76,8 @@ def test_user_text_is_escaped_everywhere(app, logged_in):
 def test_search_page_lists_hits_with_facets_that_filter(app, logged_in):
     client, uid = logged_in
     a = create_asset(app, uid, b"a" * 100, meta={"title": {"tr": "İstanbul Boğazı", "en": "The Bosphorus"},
-                                                 "genre": "documentary", "recorded": "1975-06"})
+                                                 "genre": "documentary", "recorded": "1975-06"},
+                     renditions={"poster": {"data": b"jpg", "content_type": "image/jpeg"}})
     b = create_asset(app, uid, b"b" * 100, meta={"title": {"tr": "Bakı türküsü"}, "genre": "folklore",
                                                  "recorded": "1980", "languages": ["az"]})
     _index(app, a, b)

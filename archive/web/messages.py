@@ -1,0 +1,211 @@
+"""Service codes made readable in the page's language: the one table for templates and scripts.
+
+The services speak English and attach a machine code: `assets.error_code` beside
+`assets.error` (a `Rejected.code` of `archive.media`, or a failure code of
+`archive.ingest.pipeline`), the `code` of an API error, and the `code` of each entry of an
+invalid-metadata error's `details.errors` (`{"field", "code", "message", "params"}`).
+Pages translate by code; a code this table does not know keeps the English text, so a new
+code is untranslated, never lost. The scripts get the same table through `script_catalogue()`
+(a JSON data attribute) and fill placeholders the same way as `fill()` here.
+
+Templates use Python's named placeholders, `%(limit)s`. Parameters are formatted for the page
+(numbers with the locale's digit grouping, choices by their labels) before they are filled in.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+
+from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS
+from archive.web.i18n import format_decimal_size
+from archive.web.present import FIELD_LABELS, STATUS_LABELS
+
+# Why an asset was rejected (the file's fault) or failed (ours). Source of the codes: every
+# `Rejected(code, ...)` in archive/media (a test checks that each has a row here), the failure
+# codes of archive.ingest.pipeline, and the sweeper's `attempts_exhausted`.
+ASSET_ERRORS = {
+    "empty": _l("The file is empty (0 bytes)."),
+    "not_media": _l("This is not an audio, video or image file Ortak can read."),
+    "truncated": _l("The file is incomplete: it ends before its media data does. Upload the whole file again."),
+    "corrupt": _l("The file is damaged: its audio or video cannot be decoded."),
+    "unreadable": _l("The file could not be read as media."),
+    "no_streams": _l("The file has neither a video nor an audio stream."),
+    "unsupported_image": _l("This image format is not supported; use JPEG, PNG or TIFF."),
+    "too_large": _l("The image is too large to decode safely."),
+    "unsupported_codec": _l("The file's video or audio is in a format Ortak cannot decode."),
+    "original_missing": _l("The original file is missing from storage."),
+    "storage_error": _l("Storage could not be read or written. The file itself may be fine; processing can be run again."),
+    "processing_error": _l("Ortak's processing stopped with an error. The file itself may be fine."),
+    "attempts_exhausted": _l("Processing was started several times and never finished."),
+}
+
+# One entry of `details.errors` of an invalid-metadata error (the field error codes of
+# archive.assets.schemas). `%(field)s` is the field's label, e.g. "Title (tr)".
+FIELD_ERRORS = {
+    "not_text": _l("%(field)s must be text."),
+    "too_long": _l("%(field)s can be at most %(limit)s characters long (it has %(length)s)."),
+    "not_an_object": _l("%(field)s must be given per language (tr, az, en)."),
+    "unknown_language": _l("%(field)s: “%(language)s” is not one of the languages tr, az, en."),
+    "not_a_list": _l("%(field)s must be a list of at most %(max_items)s entries."),
+    "invalid_choice": _l("%(field)s must be one of: %(choices)s."),
+    "invalid_date": _l("%(field)s must be a real date written YYYY, YYYY-MM or YYYY-MM-DD."),
+    "date_out_of_range": _l("%(field)s must lie between %(min)s and %(max)s."),
+    "unknown_language_code": _l("%(field)s: these are not language codes: %(values)s."),
+    "empty_title": _l("Give a title in at least one language."),
+    "unknown_field": _l("Unknown fields: %(fields)s."),
+    # Reported alone by the assets service when an administrator names an unknown organisation.
+    "organisation_not_found": _l("%(field)s: there is no organisation of that name."),
+}
+
+# The `code` of an API error as the pages' scripts meet it (uploads, metadata edits).
+API_ERRORS = {
+    "unauthenticated": _l("You are no longer logged in. Log in again, then upload the file again: it resumes "
+                          "where it stopped."),
+    "forbidden": _l("You are not allowed to do this."),
+    "wrong_role": _l("Your account may not upload files."),
+    "csrf_failed": _l("The page has expired. Reload it and try again."),
+    "upload_too_large": _l("This file is larger than the limit of %(limit)s."),
+    "exceeds_upload_length": _l("The server received more data than the file's size; start the upload again."),
+    "empty_upload": _l("The file is empty (0 bytes)."),
+    "invalid_metadata": _l("Some details are not valid; see the marked fields."),
+    "unknown_field": _l("Some details are not valid; see the marked fields."),
+    "metadata_too_long": _l("The title and description are too long to send with the upload; shorten them and "
+                            "add the rest on the asset page."),
+    "admin_only_field": _l("Only an administrator may set the organisation or country."),
+    "upload_expired": _l("This upload has expired; start it again."),
+    "upload_not_found": _l("The server no longer knows this upload; start it again."),
+    "checksum_mismatch": _l("Part of the file arrived damaged; press Upload to send it again."),
+    "storage_failed": _l("The server could not store the file just now; press Upload to try again."),
+    "not_allowed_to_edit": _l("Only the uploader, a rights manager or an administrator may edit this asset."),
+    "too_many_requests": _l("Too many attempts; wait a moment and try again."),
+    "invalid_parameter": _l("A value in the address is not valid."),
+}
+
+# When an answer carries no code we know: by HTTP status, then "network" for no answer at all.
+STATUS_ERRORS = {
+    "400": _l("The server could not read the request."),
+    "401": API_ERRORS["unauthenticated"],
+    "403": API_ERRORS["forbidden"],
+    "404": _l("The server no longer knows this upload; start it again."),
+    "413": _l("This file or its details are larger than the server accepts."),
+    "422": API_ERRORS["invalid_metadata"],
+    "429": API_ERRORS["too_many_requests"],
+    "5xx": _l("The server had a problem; try again later. An interrupted upload resumes where it stopped."),
+    "network": _l("The connection to the server was lost. Check the network and press Upload: the upload "
+                  "resumes where it stopped."),
+    "retrying": _l("The connection was interrupted; trying again…"),
+}
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Parameters of API errors that count bytes (upload_too_large: {"length", "limit"}).
+SIZE_PARAMS = ("limit", "length", "remaining", "content_length")
+# Field names a form shows under another name, and fields whose values are codes with labels.
+_CHOICE_LABELS = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS}
+
+
+def fill(template: str, params: Mapping[str, Any]) -> str | None:
+    """`template` with each `%(name)s` replaced by str(params[name]); None when one is missing.
+
+    The scripts do the same (messages.js), so a message reads alike wherever it is shown.
+    """
+    missing = False
+
+    def sub(m: re.Match) -> str:
+        nonlocal missing
+        if m.group(1) not in params:
+            missing = True
+            return ""
+        return str(params[m.group(1)])
+
+    out = _PLACEHOLDER.sub(sub, template)
+    return None if missing else out
+
+
+def field_label(path: str | None) -> str:
+    """"title.tr" → "Title (tr)"; "keywords.3" or "keywords[3]" → "Keywords"; unknown → as given."""
+    if not path:
+        return ""
+    parts = [p for p in re.split(r"[.\[\]]", path) if p]
+    base = str(FIELD_LABELS.get(parts[0], parts[0])) if parts else path
+    if len(parts) > 1 and parts[0] in ("title", "description") and parts[1] in LANGUAGE_LABELS:
+        return f"{base} ({parts[1]})"
+    return base
+
+
+def _value(field: str, name: str, value: Any, *, sizes: bool = False) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return format_decimal_size(value) if sizes and name in SIZE_PARAMS else format_decimal(value)
+    if isinstance(value, (list, tuple)):
+        labels = _CHOICE_LABELS.get(field.split(".")[0], {}) if name in ("choices", "values") else {}
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(value)
+
+
+def field_error(error: Mapping[str, Any]) -> str:
+    """One `details.errors` entry as a sentence in the page's language (its English
+    `message` for an unknown code or when a parameter the sentence needs is missing)."""
+    field = str(error.get("field") or "")
+    template = FIELD_ERRORS.get(str(error.get("code") or ""))
+    params = error.get("params") if isinstance(error.get("params"), Mapping) else {}
+    if template is not None:
+        values = {k: _value(field, k, v) for k, v in params.items()}
+        values["field"] = field_label(field)
+        text = fill(str(template), values)
+        if text is not None:
+            return text
+    return str(error.get("message") or error.get("code") or "")
+
+
+def field_errors(code: str, message: str, details: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The field errors of an API error: its `details.errors`, or, from a service that reports
+    one error, that one error (field from `details.field`, parameters from the rest)."""
+    details = details or {}
+    errors = details.get("errors")
+    if isinstance(errors, list) and errors:
+        return [e for e in errors if isinstance(e, Mapping)]
+    params = {k: v for k, v in details.items() if k != "field"}
+    return [{"field": details.get("field"), "code": code, "message": message, "params": params}]
+
+
+def api_error(code: str | None, message: str, status: int | None = None,
+              details: Mapping[str, Any] | None = None) -> str:
+    """A top-level API error for a person: by code, then by status, then the English message."""
+    template = API_ERRORS.get(code or "")
+    if template is not None:
+        text = fill(str(template), {k: _value("", k, v, sizes=True) for k, v in (details or {}).items()})
+        if text is not None:
+            return text
+    if message:
+        return message
+    key = "5xx" if status and status >= 500 else str(status)
+    return str(STATUS_ERRORS.get(key, STATUS_ERRORS["5xx"]))
+
+
+def asset_error(code: str | None, detail: str | None) -> dict[str, str | None]:
+    """{"message", "detail"} for a rejected or failed asset: the translated reason for a known
+    code with the stored English sentence as `detail` when it says more; for an unknown or
+    missing code the English sentence itself, as the detail, under a general message."""
+    template = ASSET_ERRORS.get(code or "")
+    if template is not None:
+        message = str(template)
+        return {"message": message, "detail": detail if detail and detail != message else None}
+    return {"message": None, "detail": detail or None}
+
+
+def script_catalogue() -> dict[str, Any]:
+    """Everything messages.js needs, translated into the page's language (a JSON data attribute)."""
+    return {
+        "field_errors": {k: str(v) for k, v in FIELD_ERRORS.items()},
+        "api_errors": {k: str(v) for k, v in API_ERRORS.items()},
+        "status_errors": {k: str(v) for k, v in STATUS_ERRORS.items()},
+        "asset_errors": {k: str(v) for k, v in ASSET_ERRORS.items()},
+        "fields": {k: str(v) for k, v in FIELD_LABELS.items()},
+        "choices": {field: {k: str(v) for k, v in labels.items()} for field, labels in _CHOICE_LABELS.items()},
+        "statuses": {k: str(v) for k, v in STATUS_LABELS.items()},
+        "size_params": list(SIZE_PARAMS),
+    }

@@ -1,0 +1,125 @@
+// Service messages in the page's language. The table is archive/web/messages.py, handed over
+// as a JSON data attribute (data-messages); placeholders `%(name)s` are filled the same way as
+// messages.fill() there: a code the table does not know, or a missing parameter, keeps the
+// service's English message.
+(function () {
+  "use strict";
+  var has = Object.prototype.hasOwnProperty;
+
+  function Messages(table, lang) {
+    this.t = table || {};
+    this.lang = lang || "tr";
+  }
+
+  Messages.prototype.fill = function (template, params) {
+    var missing = false;
+    var out = String(template).replace(/%\((\w+)\)s/g, function (all, name) {
+      if (!params || !has.call(params, name)) { missing = true; return ""; }
+      return String(params[name]);
+    });
+    return missing ? null : out;
+  };
+
+  Messages.prototype.number = function (n) {
+    try { return new Intl.NumberFormat(this.lang, { maximumFractionDigits: 1 }).format(n); }
+    catch (e) { return String(n); }
+  };
+
+  // Bytes for people, as format_decimal_size() writes them on the server.
+  Messages.prototype.size = function (n) {
+    var units = ["B", "KB", "MB", "GB", "TB"];
+    var value = Number(n) || 0;
+    var i = 0;
+    while (value >= 1024 && i < units.length - 1) { value /= 1024; i++; }
+    return (i ? this.number(value) : String(Math.floor(value))) + " " + units[i];
+  };
+
+  // "title.tr" -> "Title (tr)"; "keywords[2]" -> "Keywords".
+  Messages.prototype.fieldLabel = function (path) {
+    var parts = String(path || "").split(/[.[\]]/).filter(Boolean);
+    if (!parts.length) { return ""; }
+    var fields = this.t.fields || {};
+    var base = has.call(fields, parts[0]) ? fields[parts[0]] : parts[0];
+    if (parts.length > 1 && (parts[0] === "title" || parts[0] === "description") &&
+        ["tr", "az", "en"].indexOf(parts[1]) >= 0) {
+      return base + " (" + parts[1] + ")";
+    }
+    return base;
+  };
+
+  Messages.prototype.value = function (field, name, v, sizes) {
+    var self = this;
+    if (typeof v === "number") {
+      return sizes && (this.t.size_params || []).indexOf(name) >= 0 ? this.size(v) : this.number(v);
+    }
+    if (Array.isArray(v)) {
+      var labels = (name === "choices" || name === "values") ?
+        ((this.t.choices || {})[String(field).split(".")[0]] || {}) : {};
+      return v.map(function (x) { return has.call(labels, x) ? labels[x] : String(x); }).join(", ");
+    }
+    return String(v);
+  };
+
+  // One entry of details.errors ({field, code, message, params}) as a sentence.
+  Messages.prototype.fieldError = function (err) {
+    var template = (this.t.field_errors || {})[err.code];
+    if (template) {
+      var values = {};
+      var params = err.params || {};
+      for (var k in params) { if (has.call(params, k)) { values[k] = this.value(err.field || "", k, params[k]); } }
+      values.field = this.fieldLabel(err.field);
+      var text = this.fill(template, values);
+      if (text !== null) { return text; }
+    }
+    return String(err.message || err.code || "");
+  };
+
+  // The field errors of an error body: details.errors, or the one error a service reported.
+  Messages.prototype.fieldErrors = function (error) {
+    var details = (error && error.details) || {};
+    if (Array.isArray(details.errors) && details.errors.length) { return details.errors; }
+    var params = {};
+    for (var k in details) { if (has.call(details, k) && k !== "field") { params[k] = details[k]; } }
+    return [{ field: details.field, code: error.code, message: error.message, params: params }];
+  };
+
+  // A top-level error for a person: by code, then by HTTP status (0: no answer at all).
+  Messages.prototype.apiError = function (status, error) {
+    error = error || {};
+    var template = (this.t.api_errors || {})[error.code];
+    if (template) {
+      var values = {};
+      var details = error.details || {};
+      for (var k in details) { if (has.call(details, k)) { values[k] = this.value("", k, details[k], true); } }
+      var text = this.fill(template, values);
+      if (text !== null) { return text; }
+    }
+    if (error.message) { return String(error.message); }
+    return this.statusText(status);
+  };
+
+  Messages.prototype.statusText = function (status) {
+    var table = this.t.status_errors || {};
+    if (!status) { return table.network; }
+    if (status >= 500) { return table["5xx"]; }
+    return table[String(status)] || table["5xx"];
+  };
+
+  Messages.prototype.assetError = function (code, detail) {
+    var template = (this.t.asset_errors || {})[code];
+    if (template) { return { message: template, detail: detail && detail !== template ? detail : null }; }
+    return { message: null, detail: detail || null };
+  };
+
+  Messages.prototype.status = function (name) {
+    return (this.t.statuses || {})[name] || name;
+  };
+
+  window.OrtakMessages = {
+    from: function (el) {
+      var table = {};
+      try { table = JSON.parse(el.dataset.messages || "{}"); } catch (e) { /* keep English */ }
+      return new Messages(table, document.documentElement.lang);
+    }
+  };
+}());

@@ -1,0 +1,131 @@
+"""The one table of service codes → messages: complete for every code the services raise,
+translated in tr and az, filled with parameters, English kept for what it does not know."""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from flask_babel import force_locale
+
+from archive.ingest.pipeline import FAILURE_CODES
+from archive.web import messages
+
+ROOT = Path(__file__).resolve().parents[3]
+# The field error codes of the agreed invalid-metadata shape (details.errors[].code).
+AGREED_FIELD_CODES = {"not_text", "too_long", "not_an_object", "unknown_language", "not_a_list",
+                      "invalid_choice", "invalid_date", "date_out_of_range", "unknown_language_code",
+                      "empty_title", "unknown_field"}
+EXAMPLE_PARAMS = {"too_long": {"limit": 500, "length": 612}, "unknown_language": {"language": "ru"},
+                  "not_a_list": {"max_items": 200}, "invalid_choice": {"choices": ["film", "folklore"]},
+                  "date_out_of_range": {"min": "1850", "max": "2026-11-29"},
+                  "unknown_language_code": {"values": ["xx", "yy"]}, "unknown_field": {"fields": ["colour"]}}
+
+
+def rejection_codes() -> set[str]:
+    """Every literal code of a `Rejected(...)` raised anywhere in archive/media."""
+    codes = set()
+    for path in (ROOT / "archive" / "media").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Rejected" and node.args \
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                codes.add(node.args[0].value)
+    return codes
+
+
+def test_every_rejection_and_failure_code_has_a_message():
+    found = rejection_codes()
+    assert {"empty", "not_media", "truncated", "corrupt", "unreadable", "no_streams", "unsupported_image"} <= found
+    missing = (found | set(FAILURE_CODES) | {"attempts_exhausted"}) - set(messages.ASSET_ERRORS)
+    assert not missing, f"codes without a message: {sorted(missing)}"
+    assert AGREED_FIELD_CODES <= set(messages.FIELD_ERRORS)
+
+
+@pytest.mark.parametrize("lang", ["tr", "az"])
+def test_every_message_is_translated(app, lang):
+    tables = (messages.ASSET_ERRORS, messages.FIELD_ERRORS, messages.API_ERRORS, messages.STATUS_ERRORS)
+    with app.test_request_context():
+        with force_locale("en"):
+            english = {code: str(text) for table in tables for code, text in table.items()}
+        with force_locale(lang):
+            shown = {code: str(text) for table in tables for code, text in table.items()}
+    same = [english[c] for c in english if shown[c] == english[c]]
+    assert not same, f"untranslated in {lang}: {same}"
+    # The placeholders survive translation.
+    for code in english:
+        assert sorted(messages._PLACEHOLDER.findall(shown[code])) == sorted(messages._PLACEHOLDER.findall(english[code]))
+
+
+def test_field_errors_are_filled_in_the_page_language(app):
+    with app.test_request_context(), force_locale("tr"):
+        assert messages.field_error({"field": "title.tr", "code": "too_long", "message": "x",
+                                     "params": {"limit": 500, "length": 612}}) \
+            == "Başlık (tr) en fazla 500 karakter olabilir (şu an 612)."
+        assert messages.field_error({"field": "genre", "code": "invalid_choice", "message": "x",
+                                     "params": {"choices": ["film", "folklore"]}}) \
+            == "Tür şunlardan biri olmalıdır: Sinema filmi, Folklor."
+        assert messages.field_error({"field": "description", "code": "too_long", "message": "x",
+                                     "params": {"limit": 20000, "length": 20001}}) \
+            == "Açıklama en fazla 20.000 karakter olabilir (şu an 20.001)."
+        for code in AGREED_FIELD_CODES:
+            text = messages.field_error({"field": "recorded", "code": code, "message": "English",
+                                         "params": EXAMPLE_PARAMS.get(code, {})})
+            assert text != "English" and "%(" not in text, code
+    with app.test_request_context(), force_locale("az"):
+        assert messages.field_error({"field": "title.az", "code": "too_long", "message": "x",
+                                     "params": {"limit": 500, "length": 612}}) \
+            == "Başlıq (az) ən çox 500 simvol ola bilər (hazırda 612)."
+
+
+def test_what_the_table_does_not_know_keeps_the_english_sentence(app):
+    with app.test_request_context(), force_locale("tr"):
+        assert messages.field_error({"field": "x", "code": "new_code", "message": "A new rule."}) == "A new rule."
+        # A parameter the sentence needs is missing: the English sentence, not a broken one.
+        assert messages.field_error({"field": "title.tr", "code": "too_long", "message": "Too long.",
+                                     "params": {"limit": 5}}) == "Too long."
+        assert messages.field_error({"field": "title.tr", "code": "too_long", "message": "Too long.",
+                                     "params": "not a mapping"}) == "Too long."
+        assert messages.api_error("new_code", "Something new.", 400) == "Something new."
+        assert messages.api_error(None, "", 502) == str(messages.STATUS_ERRORS["5xx"])
+        assert messages.asset_error("new_code", "Stored English.") == {"message": None, "detail": "Stored English."}
+        assert messages.asset_error(None, None) == {"message": None, "detail": None}
+
+
+def test_one_error_from_a_service_becomes_one_field_error():
+    assert messages.field_errors("metadata_too_long", "title.tr is longer than 500 characters.",
+                                 {"field": "title.tr", "limit": 500, "length": 612}) == [
+        {"field": "title.tr", "code": "metadata_too_long", "message": "title.tr is longer than 500 characters.",
+         "params": {"limit": 500, "length": 612}}]
+    many = [{"field": "a", "code": "not_text"}, {"field": "b", "code": "not_text"}, "junk"]
+    assert messages.field_errors("invalid_metadata", "x", {"field": "a", "errors": many}) == many[:2]
+
+
+def test_api_errors_fill_sizes(app):
+    with app.test_request_context(), force_locale("tr"):
+        assert messages.api_error("upload_too_large", "x", 413, {"length": 11 << 20, "limit": 10 << 20}) \
+            == "Bu dosya 10 MB sınırından büyük."
+
+
+def test_the_scripts_get_the_same_table(app):
+    with app.test_request_context(), force_locale("az"):
+        table = json.loads(json.dumps(messages.script_catalogue()))
+        assert table["field_errors"]["too_long"] == str(messages.FIELD_ERRORS["too_long"])
+        assert table["asset_errors"].keys() == messages.ASSET_ERRORS.keys()
+        assert table["fields"]["title"] == "Başlıq" and table["choices"]["genre"]["film"] == "Bədii film"
+        assert table["statuses"]["rejected"] == "Rədd edildi"
+
+
+def test_fill_matches_the_scripts_rule():
+    assert messages.fill("%(a)s and %(b)s", {"a": 1, "b": "x"}) == "1 and x"
+    assert messages.fill("%(a)s and %(b)s", {"a": 1}) is None
+    assert messages.fill("no placeholders", {}) == "no placeholders"
+    # The same placeholder rule in messages.js (so a message reads alike on both sides).
+    source = (ROOT / "archive" / "web" / "static" / "messages.js").read_text(encoding="utf-8")
+    assert r"/%\((\w+)\)s/g" in source and messages._PLACEHOLDER.pattern == r"%\((\w+)\)s"
+
+
+def test_field_labels():
+    assert messages.field_label("keywords[3]") == "Keywords" and messages.field_label("keywords.3") == "Keywords"
+    assert messages.field_label("title.xx") == "Title" and messages.field_label("") == ""
+    assert messages.field_label("colour") == "colour"
