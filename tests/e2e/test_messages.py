@@ -238,7 +238,7 @@ def test_a_long_address_wraps_between_its_parts_and_is_cut_in_the_top_bar(browse
         assert who.evaluate("el => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow") \
             == "ellipsis"
         page.goto(f"{service.url}/assets/{seeded.long_email_asset}")
-        dd = page.locator("dd.email")
+        dd = page.locator("aside span.person span.email")  # "Uploaded by" in the details
         assert dd.inner_text().replace("\n", "") == seeded.long_email
         # Where each line of the address ends: only before a dot or the @.
         breaks = dd.evaluate("""dd => {
