@@ -44,8 +44,10 @@ def make_celery(app: Flask) -> Celery:
         task_default_queue=DEFAULT_QUEUE,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
+        # The task bodies, bound to their handles: named, never imported here, so the web
+        # service and the CLI run without the workers package.
         imports=("workers.tasks",),
-        # One scheduler per archive, holding a lock (workers.beat).
+        # One scheduler per archive, holding archive.scheduler_lock.
         beat_scheduler="workers.beat:LockedScheduler",
         # The sweeper runs often enough to notice stuck work within ~STUCK_AFTER.
         beat_schedule={"ortak-sweep": {"task": SWEEP.name,
