@@ -46,7 +46,7 @@ class TaskHandle:
             raise ValueError(f"{self.name}: unknown queue {self.queue!r} (one of {', '.join(QUEUES)})")
 
     def send(self, session: Session, *ids: str | int) -> None:
-        """Send the task once `session` commits (dropped if it rolls back).
+        """Send the task when the session's outermost transaction commits (dropped if it rolls back).
 
         Raises TypeError for a wrong number of arguments or an argument that is not an id.
         """
@@ -57,11 +57,12 @@ class TaskHandle:
         session.info.setdefault(_PENDING, []).append((tx, self, ids))
 
     def send_now(self, *ids: str | int) -> None:
-        """Publish at once, outside any transaction (the after-commit hook, and tests that
-        play a broker's duplicate delivery). Archive code uses `send`."""
+        """Publish at once, whatever any transaction does: for tests that play a broker's
+        duplicate delivery, and tools. Archive code uses `send`."""
         publish(self, self.check(ids))
 
     def check(self, ids: tuple) -> tuple:
+        """`ids` if they fit `params` (as many, each a str or int); TypeError otherwise."""
         if len(ids) != len(self.params):
             raise TypeError(f"{self.name} takes {len(self.params)} argument(s) ({', '.join(self.params)}), "
                             f"got {len(ids)}")
