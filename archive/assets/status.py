@@ -18,7 +18,8 @@ def change_status(session: Session, asset: Asset, status: str, error: str | None
     """Move `asset` to `status` and record the Event `action` (system actor); returns `status`.
 
     `error` is the English sentence a person reads (cut to MAX_ERROR characters), `error_code`
-    the machine reason beside it that pages translate; both are cleared when `error` is None.
+    the machine reason beside it that pages translate (a `Rejected.code`, one of the pipeline's
+    FAILURE_CODES, or the sweeper's `attempts_exhausted`); both are cleared when `error` is None.
     The Event's `before` is the old status, its `after` the new one with the error and
     `extra`. Flushes nothing and commits nothing: the caller owns the unit of work.
     """

@@ -27,6 +27,8 @@ from archive.task_handles import INDEX_ASSET
 
 log = logging.getLogger(__name__)
 
+# Why processing failed when the file is not to blame (`assets.error_code`; rejections use Rejected.code).
+FAILURE_CODES = ("original_missing", "storage_error", "processing_error")
 IMAGE_FORMATS = set(images.SUPPORTED)
 
 
@@ -97,7 +99,8 @@ def inspect(src: str) -> tuple[str, ProbeResult | None, dict]:
 def _reject(session: Session, asset: Asset, exc: Rejected) -> str:
     session.rollback()
     asset = session.get(Asset, asset.id)
-    change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code})
+    change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code},
+                  error_code=exc.code)
     session.commit()
     log.info("asset %s rejected: %s", asset.id, exc.reason)
     return "rejected"
@@ -109,12 +112,13 @@ def _fail(session: Session, asset_id: str, exc: Exception) -> str:
     if asset is None:
         return "missing"
     if isinstance(exc, BlobNotFound):
-        message = "Processing failed: the original file is missing from storage."
+        code, message = "original_missing", "Processing failed: the original file is missing from storage."
     elif isinstance(exc, StorageError):
-        message = f"Processing failed: storage could not be read or written ({exc})."
+        code, message = "storage_error", f"Processing failed: storage could not be read or written ({exc})."
     else:
+        code = "processing_error"
         message = f"Processing failed: {exc}" if str(exc) else f"Processing failed: {exc.__class__.__name__}"
-    change_status(session, asset, "failed", message, "asset.failed")
+    change_status(session, asset, "failed", message, "asset.failed", {"reason_code": code}, error_code=code)
     session.commit()
     return "failed"
 
