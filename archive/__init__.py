@@ -17,7 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive.db import Database, close_session
     from archive.errors import register_error_handlers
     from archive.logs import configure_logging
-    from archive.queue import make_celery
+    from archive.celery_factory import make_celery
     from archive.storage import make_storage
     from search import make_search
     from search.interfaces import SearchConfigError

@@ -13,6 +13,7 @@ import click
 
 from archive.cli_errors import CommandError, OrtakGroup, not_migrated_message
 from archive.errors import ApiError
+from archive.task_handles import QUEUES
 
 
 def _app():
@@ -63,12 +64,12 @@ def serve(host, port, workers):
 
 @main.command()
 @click.option("--concurrency", default=2, show_default=True)
-@click.option("--queues", default="celery,media", show_default=True)
+@click.option("--queues", default=",".join(QUEUES), show_default=True)
 @click.option("--beat/--no-beat", default=True,
               help="Also run the scheduler (the sweeper's timer) in this worker; at most one runs per archive.")
 def worker(concurrency, queues, beat):
     """Run a Celery worker (media and housekeeping queues)."""
-    from workers.beat import scheduler_running
+    from archive.scheduler_lock import scheduler_running
     from workers.celery_app import celery, flask_app
 
     _require_schema(flask_app)
@@ -89,7 +90,7 @@ def beat():
     """Run the scheduler on its own (start the workers with --no-beat); one per archive."""
     from celery.apps.beat import Beat
 
-    from workers.beat import hold_scheduler_lock
+    from archive.scheduler_lock import hold_scheduler_lock
     from workers.celery_app import celery, flask_app
 
     _require_schema(flask_app)
@@ -402,20 +403,23 @@ def reindex():
 
 @main.command()
 def sweep():
-    """Recover stuck work and orphaned scratch files now (the scheduler runs this on a timer).
+    """Recover stuck work, orphaned scratch files and abandoned uploads now (the scheduler runs
+    this on a timer).
 
     Work started but silent for ORTAK_STUCK_AFTER seconds is re-queued; work still queued
-    after ORTAK_RESEND_QUEUED_AFTER seconds is sent again; see workers.sweeper.
+    after ORTAK_RESEND_QUEUED_AFTER seconds is sent again; see archive.ingest.recovery.
     """
-    from archive.scratch import sweep_orphans
-    from workers.sweeper import sweep_stuck
+    from archive import db as dbm
+    from archive.ingest.recovery import sweep as sweep_all
 
     app = _app()
     with app.app_context():
-        report = sweep_stuck()
-    removed = sweep_orphans(app.config["DATA_DIR"], float(app.config["SCRATCH_MAX_AGE"]))
+        session = dbm.session()
+        report = sweep_all(session, app.config)
+        session.commit()  # the re-queued tasks leave now
     click.echo(f"re-queued {len(report.requeued)} stuck, re-sent {len(report.resent)} waiting, "
-               f"gave up on {len(report.failed)}, removed {len(removed)} orphaned scratch folders")
+               f"gave up on {len(report.failed)}, removed {len(report.scratch_removed)} orphaned scratch folders, "
+               f"aborted {report.uploads_purged} expired uploads")
 
 
 @main.group()

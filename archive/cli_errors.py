@@ -133,9 +133,9 @@ def explain(exc: BaseException) -> str | None:
 
     from archive.config import ConfigError
     from archive.errors import ApiError
+    from archive.scheduler_lock import SchedulerLockBusy
     from archive.storage.interfaces import StorageError
     from search.interfaces import QueryError, SearchError
-    from workers.beat import SchedulerLockBusy
 
     if isinstance(exc, ConfigError):
         return str(exc)

@@ -60,8 +60,14 @@ def _hostname() -> str:
 
 
 def _start_of(pid: int) -> int | None:
+    """The start time of a running process, None when it is gone, -1 when it cannot be seen."""
     try:
-        return round(psutil.Process(pid).create_time() * 100)
+        proc = psutil.Process(pid)
+        # A zombie has exited and only waits to be reaped (slowly, by a container's init):
+        # it runs nothing and will clean nothing up.
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return None
+        return round(proc.create_time() * 100)
     except (psutil.NoSuchProcess, psutil.ZombieProcess):
         return None
     except psutil.AccessDenied:  # alive, owned by someone else: it is not ours to judge

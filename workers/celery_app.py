@@ -5,6 +5,8 @@ import os
 from celery.signals import beat_embedded_init, worker_init, worker_process_init
 
 from archive import create_app
+from archive.scratch import sweep_orphans
+from workers.beat import watch_parent
 
 log = logging.getLogger(__name__)
 flask_app = create_app()
@@ -15,8 +17,6 @@ _worker_pid: int | None = None
 @worker_init.connect
 def _worker_starting(**_kwargs):
     # Scratch files a killed worker left behind on this host go before new work starts.
-    from archive.scratch import sweep_orphans
-
     global _worker_pid
     _worker_pid = os.getpid()
     sweep_orphans(flask_app.config["DATA_DIR"], float(flask_app.config["SCRATCH_MAX_AGE"]))
@@ -31,8 +31,6 @@ def _fresh_connections(**_kwargs):
 @beat_embedded_init.connect
 def _embedded_beat(**_kwargs):
     # An embedded beat is a child of the worker: it must not outlive it (see workers.beat).
-    from workers.beat import watch_parent
-
     flask_app.extensions["ortak.db"].dispose()
     parent = _worker_pid or os.getppid()
     watch_parent(parent)

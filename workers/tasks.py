@@ -1,50 +1,53 @@
-"""Thin Celery tasks: take an id, call archive code, let it record the outcome on the row.
+"""Thin Celery tasks, one per handle of `archive.task_handles`: take the ids, call the archive.
 
-`shared_task` binds each task to every Celery app `archive.queue.make_celery` creates, with
-that app's AppContextTask base, so each task body runs inside the Flask app context of the
-app the worker was built from. Every task is idempotent: the services check the row's state.
+`@runs(HANDLE)` makes the function the task of that handle, with the handle's name and
+queue; its parameters must be the handle's, or the worker fails at start-up. Each body calls
+the function of the same name in `archive.task_entry_points` and nothing else of the
+archive. The task class (`archive.celery_factory`) runs each body in the Flask app context
+as one unit of work and commits when it returns. `shared_task` binds every task to each
+Celery app `make_celery` creates.
 """
 from __future__ import annotations
 
-import logging
+import inspect
+from typing import Callable
 
 from celery import shared_task
 
-log = logging.getLogger(__name__)
+from archive import task_entry_points as entry
+from archive.task_handles import INDEX_ASSET, INGEST, RENDER, SWEEP, TaskHandle
 
 
-@shared_task(name="workers.tasks.ingest", ignore_result=True)
+def runs(handle: TaskHandle) -> Callable:
+    """Bind the decorated function as the Celery task of `handle`.
+
+    Raises TypeError when the function's parameters are not the handle's `params`.
+    """
+    def bind(body: Callable):
+        params = tuple(inspect.signature(body).parameters)
+        if params != handle.params:
+            raise TypeError(f"{body.__module__}.{body.__name__}{params} does not take the ids of "
+                            f"{handle.name}{handle.params}")
+        return shared_task(name=handle.name, queue=handle.queue, ignore_result=True)(body)
+
+    return bind
+
+
+@runs(INGEST)
 def ingest(asset_id: str) -> str:
-    from archive.ingest.pipeline import process_asset
-
-    return process_asset(asset_id)
+    return entry.ingest(asset_id)
 
 
-@shared_task(name="workers.tasks.render", ignore_result=True)
+@runs(RENDER)
 def render(asset_id: str, name: str) -> str:
-    from archive.ingest.pipeline import render_one
-
-    return render_one(asset_id, name)
+    return entry.render(asset_id, name)
 
 
-@shared_task(name="workers.tasks.index_asset", ignore_result=True)
-def index_asset(asset_id: str) -> None:
-    from archive import db
-    from archive.indexing import index_asset as index
-    from archive.services import search_backend
-
-    index(db.session(), search_backend(), asset_id)
+@runs(INDEX_ASSET)
+def index_asset(asset_id: str) -> bool:
+    return entry.index_asset(asset_id)
 
 
-@shared_task(name="workers.tasks.sweep", ignore_result=True)
+@runs(SWEEP)
 def sweep() -> int:
-    from flask import current_app
-
-    from archive import db
-    from archive.ingest.services import purge_expired
-    from archive.scratch import sweep_orphans
-    from workers.sweeper import sweep_stuck
-
-    purge_expired(db.session())  # abandoned tus uploads free their staged bytes
-    sweep_orphans(current_app.config["DATA_DIR"], float(current_app.config["SCRATCH_MAX_AGE"]))
-    return sweep_stuck().sent
+    return entry.sweep().sent

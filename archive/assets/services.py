@@ -13,7 +13,7 @@ from archive.assets.models import STATUSES, Asset
 from archive.assets.schemas import merge_metadata, validate_metadata
 from archive.errors import Forbidden, NotFound, ValidationError
 from archive.events import services as events
-from archive.tasks import enqueue
+from archive.task_handles import INDEX_ASSET
 
 # new_id() makes lowercase UUID4 text; anything else cannot be an asset, so it never reaches SQL.
 _ASSET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -230,7 +230,7 @@ def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -
     after = {k: _none_if_empty(after_meta[k]) for k in changed}
     events.record(session, actor_id=actor.id, action="asset.metadata_changed", subject_type="asset",
                   subject_id=asset.id, before=before, after=after)
-    enqueue(session, "workers.tasks.index_asset", asset.id)
+    INDEX_ASSET.send(session, asset.id)
     session.commit()
     return asset
 

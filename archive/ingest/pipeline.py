@@ -16,18 +16,17 @@ from sqlalchemy.orm import Session
 
 from archive import db
 from archive.assets.models import Asset
+from archive.assets.status import change_status
 from archive.db import utcnow
-from archive.events.services import record
 from archive.media import images
 from archive.media.probe import ProbeResult, Rejected, inspect_media
 from archive.media.profiles import renditions_for
 from archive.renditions import services as renditions
 from archive.storage.interfaces import BlobNotFound, StorageError
-from archive.tasks import DEFAULT_QUEUE, enqueue
+from archive.task_handles import INDEX_ASSET
 
 log = logging.getLogger(__name__)
 
-MAX_ERROR = 2000
 # Why processing failed when the file is not to blame (`assets.error_code`; rejections use Rejected.code).
 FAILURE_CODES = ("original_missing", "storage_error", "processing_error")
 IMAGE_FORMATS = set(images.SUPPORTED)
@@ -97,25 +96,11 @@ def inspect(src: str) -> tuple[str, ProbeResult | None, dict]:
     return probe.kind, probe, probe.to_dict()
 
 
-def _change_status(session: Session, asset: Asset, status: str, error: str | None, action: str,
-                   extra: dict | None = None, *, error_code: str | None = None) -> str:
-    """Move the asset to `status`; `error` is the English sentence, `error_code` the machine
-    reason beside it (a Rejected.code or a FAILURE_CODES value) that pages translate."""
-    before = {"status": asset.status}
-    asset.status = status
-    asset.error = error[:MAX_ERROR] if error else None
-    asset.error_code = error_code if error else None
-    after = {"status": status, **({"error": asset.error} if asset.error else {}), **(extra or {})}
-    record(session, actor_id=None, action=action, subject_type="asset", subject_id=asset.id,
-           before=before, after=after)
-    return status
-
-
 def _reject(session: Session, asset: Asset, exc: Rejected) -> str:
     session.rollback()
     asset = session.get(Asset, asset.id)
-    _change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code},
-                   error_code=exc.code)
+    change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code},
+                  error_code=exc.code)
     session.commit()
     log.info("asset %s rejected: %s", asset.id, exc.reason)
     return "rejected"
@@ -133,15 +118,15 @@ def _fail(session: Session, asset_id: str, exc: Exception) -> str:
     else:
         code = "processing_error"
         message = f"Processing failed: {exc}" if str(exc) else f"Processing failed: {exc.__class__.__name__}"
-    _change_status(session, asset, "failed", message, "asset.failed", {"reason_code": code}, error_code=code)
+    change_status(session, asset, "failed", message, "asset.failed", {"reason_code": code}, error_code=code)
     session.commit()
     return "failed"
 
 
 def _ready(session: Session, asset: Asset) -> str:
-    _change_status(session, asset, "ready", None, "asset.ready",
-                   {"renditions": sorted(r.name for r in asset.renditions if r.status == "ready")})
-    enqueue(session, "workers.tasks.index_asset", asset.id, queue=DEFAULT_QUEUE)
+    change_status(session, asset, "ready", None, "asset.ready",
+                  {"renditions": sorted(r.name for r in asset.renditions if r.status == "ready")})
+    INDEX_ASSET.send(session, asset.id)
     session.commit()
     return "ready"
 

@@ -31,7 +31,7 @@ from archive.ingest.models import Upload
 from archive.ingest.tus import TusError, sanitise_filename
 from archive.services import storage
 from archive.storage.interfaces import StorageError
-from archive.tasks import MEDIA_QUEUE, enqueue
+from archive.task_handles import INGEST
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
     events.record(session, actor_id=uploader.id, action="asset.created", subject_type="asset",
                   subject_id=asset.id, after={"filename": filename, "size": size, "sha256": sha256,
                                               "meta": meta})
-    enqueue(session, "workers.tasks.ingest", asset.id, queue=MEDIA_QUEUE)
+    INGEST.send(session, asset.id)
     return Registration(asset, True)
 
 
@@ -366,12 +366,16 @@ def describe(upload: Upload) -> dict:
 
 
 def purge_expired(session: Session) -> int:
-    """Abort open uploads past their expiry and free their staged bytes."""
+    """Abort open uploads past their expiry and free their staged bytes; returns how many.
+
+    Flushes; the caller commits (a rollback leaves them open, and the next purge frees
+    nothing twice: removing a staged file that is gone is a no-op).
+    """
     n = 0
     for upload in session.scalars(select(Upload).where(Upload.status == "open", Upload.expires_at < utcnow())):
         upload.status = "aborted"
         staging.remove_staged(upload.id)
         n += 1
-    session.commit()
+    session.flush()
     return n
 

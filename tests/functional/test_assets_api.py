@@ -42,7 +42,7 @@ def asset(app, producer):
 @pytest.fixture
 def sent_tasks(monkeypatch):
     sent = []
-    monkeypatch.setattr("archive.tasks.send_now", lambda name, *args, queue=None: sent.append((name, args)))
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
     return sent
 
 

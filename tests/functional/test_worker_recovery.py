@@ -25,8 +25,8 @@ from archive import db
 from archive.assets.models import Asset
 from archive.db import utcnow
 from archive.scratch import Owner
-from archive.tasks import MEDIA_QUEUE, send_now
-from workers.sweeper import sweep_stuck
+from archive.ingest.recovery import sweep_stuck
+from archive.task_handles import INGEST
 
 INGEST_RECEIVED = re.compile(r"Task workers\.tasks\.ingest\[[0-9a-f-]+\] received")
 
@@ -160,7 +160,9 @@ def test_a_backlog_is_worked_through_once(app, register_file, start_worker, wait
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         with app.app_context():
-            reports.append(sweep_stuck())
+            session = db.session()
+            reports.append(sweep_stuck(session, app.config))
+            session.commit()
             if all(a.status != "processing" for a in db.session().query(Asset).filter(Asset.id.in_(ids))):
                 break
         time.sleep(0.5)
@@ -186,8 +188,8 @@ def test_a_lost_message_is_sent_again_and_a_duplicate_is_skipped(app_config, reg
         with app.app_context():  # the first asset's message is lost (a worker died holding it)
             for name in _queue_files(app):
                 os.remove(os.path.join(app.config["DATA_DIR"], "broker", "queue", name))
-            send_now("workers.tasks.ingest", dup_id, queue=MEDIA_QUEUE)  # the second one's is sent twice
-            send_now("workers.tasks.ingest", dup_id, queue=MEDIA_QUEUE)
+            INGEST.send_now(dup_id)  # the second one's is sent twice
+            INGEST.send_now(dup_id)
         _age(app, [lost_id], 60)
         worker = start_worker(beat=True, ORTAK_RESEND_QUEUED_AFTER="20")
         assets = wait_for_status([lost_id, dup_id], timeout=120, worker=worker)

@@ -1,5 +1,13 @@
 """The `ortak` console script, driven through click with the environment a user would set."""
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
+
+from archive import db
+from archive.assets.models import Asset
+from archive.db import utcnow
+from tests.broker import clear, queued
 
 
 @pytest.fixture
@@ -57,3 +65,22 @@ def test_bootstrap_creates_one_admin(ortak, app_config):
     assert pw.stat().st_mode & 0o777 == 0o600
     r = ortak("bootstrap")
     assert "users exist already" in r.output
+
+
+def test_sweep_recovers_now_and_commits(ortak, app, register_file, sample_image):
+    """`ortak sweep` is the scheduler's sweep run at once: it commits, and what it re-queues is sent."""
+    asset_id = register_file(sample_image)
+    clear(app)
+    old = utcnow() - timedelta(seconds=app.config["STUCK_AFTER"] + 60)
+    with app.app_context():
+        s = db.session()
+        s.execute(update(Asset).where(Asset.id == asset_id)
+                  .values(updated_at=old, created_at=old, processing_started_at=old))
+        s.commit()
+    r = ortak("sweep")
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == ("re-queued 1 stuck, re-sent 0 waiting, gave up on 0, "
+                                "removed 0 orphaned scratch folders, aborted 0 expired uploads")
+    assert queued(app, "media") == [("workers.tasks.ingest", (asset_id,))]
+    with app.app_context():
+        assert db.session().get(Asset, asset_id).attempts == 1

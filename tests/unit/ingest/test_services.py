@@ -101,6 +101,7 @@ def test_expired_upload_is_410_and_purged(client, producer, app):
     assert resp.status_code == 410
     with app.app_context():
         assert services.purge_expired(db.session()) == 1
+        db.session().commit()  # the caller owns the unit of work
         assert not staging.staged_path(upload_id).exists()
     assert client.head(url, headers=tus(producer[1])).status_code == 404
 

@@ -51,6 +51,23 @@ def test_the_folder_of_a_dead_process_on_this_host_goes_at_once(tmp_path, dead_p
     assert not os.path.exists(dead) and os.path.isdir(mine)
 
 
+def test_the_folder_of_an_exited_but_unreaped_process_goes(tmp_path):
+    """A killed pool process can stay a zombie for a while (its new parent, a container's init,
+    reaps when it will): it runs nothing, so its scratch is an orphan."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 10
+        while psutil.Process(proc.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline, "the child never exited"
+            time.sleep(0.05)
+        zombie = Owner(proc.pid, round(psutil.Process(proc.pid).create_time() * 100), _hostname())
+        assert not owner_alive(zombie)
+        folder = _folder(tmp_path, zombie.folder_name)
+        assert sweep_orphans(str(tmp_path), max_age=DAY) == [os.path.basename(folder)]
+    finally:
+        proc.wait()
+
+
 def test_a_reused_pid_is_told_apart_by_its_start_time(tmp_path):
     me = current_owner()
     stale = _folder(tmp_path, Owner(me.pid, me.start - 500, me.host).folder_name)

@@ -1,4 +1,9 @@
-"""The Celery app, made from the Flask app's config (no import-time settings)."""
+"""The Celery app of an archive, made from the Flask app's config (no import-time settings).
+
+`create_app` calls `make_celery`; a worker process gets it through the `workers.celery_app`
+shim. Queues and task names are not configured here: each task names its own, with its
+handle (`archive.task_handles`).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,18 +13,25 @@ from flask import Flask
 from kombu.transport import resolve_transport
 from kombu.utils.url import maybe_sanitize_url
 
+from archive import db
 from archive.config import ConfigError
-
-from archive.tasks import DEFAULT_QUEUE, MEDIA_QUEUE
+from archive.task_handles import DEFAULT_QUEUE, SWEEP
 
 
 def make_celery(app: Flask) -> Celery:
-    class AppContextTask(Task):
+    class UnitOfWorkTask(Task):
+        """Each run of a task body is one unit of work in the app's context: what the body
+        leaves pending in the context's session is committed when it returns (and the tasks
+        it sent leave then), and rolled back when it raises (the context's teardown closes
+        the session). Warehouse's WarehouseTask does the same."""
+
         def __call__(self, *args, **kwargs):
             with app.app_context():
-                return self.run(*args, **kwargs)
+                result = self.run(*args, **kwargs)
+                db.session().commit()
+                return result
 
-    celery = Celery("ortak", task_cls=AppContextTask, set_as_current=False)
+    celery = Celery("ortak", task_cls=UnitOfWorkTask, set_as_current=False)
     broker = app.config["BROKER_URL"]
     _check_broker_url(broker)
     conf = dict(
@@ -30,17 +42,17 @@ def make_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue=DEFAULT_QUEUE,
-        task_routes={"workers.tasks.render": {"queue": MEDIA_QUEUE},
-                     "workers.tasks.ingest": {"queue": MEDIA_QUEUE}},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
+        # The task bodies, bound to their handles: named, never imported here, so the web
+        # service and the CLI run without the workers package.
         imports=("workers.tasks",),
-        # One scheduler per archive, holding a lock (workers.beat).
+        # One scheduler per archive, holding archive.scheduler_lock.
         beat_scheduler="workers.beat:LockedScheduler",
         # The sweeper runs often enough to notice stuck work within ~STUCK_AFTER.
-        beat_schedule={"ortak-sweep": {"task": "workers.tasks.sweep",
+        beat_schedule={"ortak-sweep": {"task": SWEEP.name,
                                        "schedule": float(max(10, min(300, int(app.config["STUCK_AFTER"]) // 4))),
-                                       "options": {"queue": DEFAULT_QUEUE}}},
+                                       "options": {"queue": SWEEP.queue}}},
     )
     if broker.startswith("filesystem://"):
         # The embedded broker: message files in DATA_DIR/broker, no server needed.

@@ -1,5 +1,9 @@
 """Recover work that stopped moving, without disturbing work that is only waiting its turn.
 
+`sweep` is what the scheduler runs on a timer (the `SWEEP` task) and `ortak sweep` runs at
+once: abandoned uploads free their staged bytes, scratch folders of dead processes go
+(`archive.scratch`), and stuck or lost work is sent again (`sweep_stuck`).
+
 Three kinds of asset in `processing`, told apart by `processing_started_at`, which the
 ingest task sets when it claims the asset (`archive.ingest.pipeline.claim`):
 
@@ -18,22 +22,27 @@ ingest task sets when it claims the asset (`archive.ingest.pipeline.claim`):
 
 Renditions re-made for an asset that is already ready (the `render` task) follow the first
 rule: `running` and silent for STUCK_AFTER is re-queued, up to MAX_ATTEMPTS.
+
+Both functions flush and never commit: the task or command that runs them commits, and the
+re-queued tasks leave after that commit.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Mapping
 
-from flask import current_app
 from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
 
-from archive import db
 from archive.assets.models import Asset
+from archive.assets.status import change_status
 from archive.db import utcnow
-from archive.events.services import record
+from archive.ingest.services import purge_expired
 from archive.renditions.models import Rendition
-from archive.tasks import MEDIA_QUEUE, enqueue
+from archive.scratch import sweep_orphans
+from archive.task_handles import INGEST, RENDER
 
 log = logging.getLogger(__name__)
 
@@ -43,26 +52,42 @@ ATTEMPTS_EXHAUSTED = "attempts_exhausted"
 
 @dataclass
 class SweepReport:
-    """What one sweep did, by asset (or rendition) id."""
+    """What one sweep did: assets (or `asset/rendition`) by id, scratch folders by name."""
 
     requeued: list[str] = field(default_factory=list)   # started and silent: sent again, one attempt more
     resent: list[str] = field(default_factory=list)     # waited past RESEND_QUEUED_AFTER: sent again
     failed: list[str] = field(default_factory=list)     # attempts exhausted
+    scratch_removed: list[str] = field(default_factory=list)  # folders of processes that are gone
+    uploads_purged: int = 0                             # open uploads past their expiry, aborted
 
     @property
     def sent(self) -> int:
         return len(self.requeued) + len(self.resent)
 
 
-def sweep_stuck(now: datetime | None = None) -> SweepReport:
-    """Re-queue stuck work, re-send long-waiting work and give up on exhausted work (one commit)."""
-    session = db.session()
-    config = current_app.config
-    now = now or utcnow()
-    cutoff = now - timedelta(seconds=int(config["STUCK_AFTER"]))
-    resend_cutoff = now - timedelta(seconds=int(config["RESEND_QUEUED_AFTER"]))
-    max_attempts = int(config["MAX_ATTEMPTS"])
+def sweep(session: Session, settings: Mapping[str, Any], now: datetime | None = None) -> SweepReport:
+    """The whole sweep (see the module docstring), by DATA_DIR, SCRATCH_MAX_AGE (seconds) and
+    the settings `sweep_stuck` reads. Flushes; the caller commits."""
     report = SweepReport()
+    report.uploads_purged = purge_expired(session)
+    report.scratch_removed = sweep_orphans(settings["DATA_DIR"], float(settings["SCRATCH_MAX_AGE"]))
+    sweep_stuck(session, settings, now, report)
+    return report
+
+
+def sweep_stuck(session: Session, settings: Mapping[str, Any], now: datetime | None = None,
+                report: SweepReport | None = None) -> SweepReport:
+    """Re-queue stuck work, re-send long-waiting work and give up on exhausted work.
+
+    Reads STUCK_AFTER and RESEND_QUEUED_AFTER (seconds) and MAX_ATTEMPTS from `settings`;
+    handles at most BATCH rows of each kind per call. Flushes; the caller commits, and the
+    tasks are sent after that commit.
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=int(settings["STUCK_AFTER"]))
+    resend_cutoff = now - timedelta(seconds=int(settings["RESEND_QUEUED_AFTER"]))
+    max_attempts = int(settings["MAX_ATTEMPTS"])
+    report = report if report is not None else SweepReport()
 
     recent_rendition = exists().where(Rendition.asset_id == Asset.id, Rendition.updated_at >= cutoff)
     stuck = session.scalars(
@@ -76,10 +101,10 @@ def sweep_stuck(now: datetime | None = None) -> SweepReport:
         else:
             asset.attempts += 1
             asset.processing_started_at = None  # the next delivery may claim it
-            enqueue(session, "workers.tasks.ingest", asset.id, queue=MEDIA_QUEUE)
+            INGEST.send(session, asset.id)
             report.requeued.append(asset.id)
             log.info("asset %s started but silent for %s s: re-queued (attempt %s of %s)",
-                     asset.id, config["STUCK_AFTER"], asset.attempts, max_attempts)
+                     asset.id, settings["STUCK_AFTER"], asset.attempts, max_attempts)
 
     waiting = session.scalars(
         select(Asset).where(Asset.status == "processing", Asset.processing_started_at.is_(None),
@@ -87,10 +112,10 @@ def sweep_stuck(now: datetime | None = None) -> SweepReport:
         .order_by(Asset.updated_at).limit(BATCH)).all()
     for asset in waiting:
         asset.updated_at = now
-        enqueue(session, "workers.tasks.ingest", asset.id, queue=MEDIA_QUEUE)
+        INGEST.send(session, asset.id)
         report.resent.append(asset.id)
         log.info("asset %s still queued after %s s: its message is sent again (no attempt counted)",
-                 asset.id, config["RESEND_QUEUED_AFTER"])
+                 asset.id, settings["RESEND_QUEUED_AFTER"])
 
     renditions = session.scalars(
         select(Rendition).join(Asset, Asset.id == Rendition.asset_id)
@@ -103,18 +128,16 @@ def sweep_stuck(now: datetime | None = None) -> SweepReport:
             report.failed.append(f"{row.asset_id}/{row.name}")
         else:
             row.status = "pending"
-            enqueue(session, "workers.tasks.render", row.asset_id, row.name, queue=MEDIA_QUEUE)
+            RENDER.send(session, row.asset_id, row.name)
             report.requeued.append(f"{row.asset_id}/{row.name}")
-    session.commit()
+    session.flush()
     return report
 
 
-def _give_up(session, asset: Asset) -> None:
-    record(session, actor_id=None, action="asset.failed", subject_type="asset", subject_id=asset.id,
-           before={"status": asset.status},
-           after={"status": "failed", "attempts": asset.attempts, "error_code": ATTEMPTS_EXHAUSTED})
-    asset.status = "failed"
-    asset.error_code = ATTEMPTS_EXHAUSTED
-    asset.error = (f"Processing did not finish after {asset.attempts} attempts; "
-                   "the worker stopped or was restarted each time.")
+def _give_up(session: Session, asset: Asset) -> None:
+    change_status(session, asset, "failed",
+                  f"Processing did not finish after {asset.attempts} attempts; "
+                  "the worker stopped or was restarted each time.",
+                  "asset.failed", {"reason_code": ATTEMPTS_EXHAUSTED, "attempts": asset.attempts},
+                  error_code=ATTEMPTS_EXHAUSTED)
     log.warning("asset %s failed after %s attempts", asset.id, asset.attempts)

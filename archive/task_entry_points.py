@@ -1,0 +1,37 @@
+"""What each background task does, in archive terms: one function per handle of `archive.task_handles`.
+
+`workers.tasks` binds each handle to a Celery task whose body calls the function of the
+same name here with the ids the message carries, and calls nothing else of the archive (a
+checked contract in pyproject.toml: workers never reach the database, storage, media or
+search themselves). Each function runs in the app context the task opened and uses that
+context's session; it flushes, and the task commits when it returns (the ingest pipeline
+also commits its own progress as it goes). Each is safe to run twice for the same ids: a
+message may be delivered more than once.
+"""
+from __future__ import annotations
+
+from flask import current_app
+
+from archive import db, indexing
+from archive.ingest import pipeline, recovery
+from archive.services import search_backend
+
+
+def ingest(asset_id: str) -> str:
+    """Probe and render a new asset; its final status, 'skipped' or 'missing' (see `pipeline.process_asset`)."""
+    return pipeline.process_asset(asset_id)
+
+
+def render(asset_id: str, name: str) -> str:
+    """(Re)make the rendition `name`; the rendition's status, or 'skipped'."""
+    return pipeline.render_one(asset_id, name)
+
+
+def index_asset(asset_id: str) -> bool:
+    """Write the asset's search document; False when the asset is gone (its document is dropped)."""
+    return indexing.index_asset(db.session(), search_backend(), asset_id)
+
+
+def sweep() -> recovery.SweepReport:
+    """One sweep of `archive.ingest.recovery` with the app's settings."""
+    return recovery.sweep(db.session(), current_app.config)
