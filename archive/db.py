@@ -85,6 +85,18 @@ def session() -> Session:
     return g.db_session
 
 
+def checkpoint(session: Session) -> None:
+    """Make the work so far durable in the middle of a long unit of work.
+
+    The unit-of-work owner (the request, the task body, the CLI command) commits once at its
+    end; services only flush. An operation that runs for minutes or hours inside one unit of
+    work (a tus PATCH streaming gigabytes, a transcode reporting progress) commits its
+    progress here, so that the state others read moves on and a crash loses little. Only
+    such operations call it, and their docstrings say so.
+    """
+    session.commit()
+
+
 def close_session(_exc=None) -> None:
     s = g.pop("db_session", None)
     if s is not None:
