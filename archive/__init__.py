@@ -14,7 +14,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive.access.policies import make_policy
     from archive.accounts.passwords import init_passwords
     from archive.config import ConfigError, ensure_secret_key, load_config
-    from archive.db import Database, close_session
+    from archive.db import Database, close_session, init_unit_of_work
     from archive.errors import register_error_handlers
     from archive.logs import configure_logging
     from archive.celery_factory import make_celery
@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise ConfigError(str(exc)) from exc
     app.extensions["ortak.celery"] = make_celery(app)
     app.teardown_appcontext(close_session)
+    init_unit_of_work(app)
     init_passwords(app)
     _trust_proxies(app)
     _no_sniffing(app)

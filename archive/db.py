@@ -85,6 +85,29 @@ def session() -> Session:
     return g.db_session
 
 
+def init_unit_of_work(app) -> None:
+    """One unit of work per request: committed once, when the view's answer is a success,
+    before any byte of its body leaves (so a usage record is durable before the download
+    starts); rolled back when the answer is an error, unless `keep_work` was called. Views
+    and services never commit (a test checks it); long operations use `checkpoint`."""
+
+    @app.after_request
+    def _end_unit_of_work(response):
+        s = g.get("db_session")
+        if s is not None:
+            if response.status_code < 400 or g.pop("ortak_keep_work", False):
+                s.commit()
+            else:
+                s.rollback()
+        return response
+
+
+def keep_work() -> None:
+    """Commit this request's unit of work even though its answer will be an error: the work
+    is the point (the access gate records a refused read, then answers 403)."""
+    g.ortak_keep_work = True
+
+
 def checkpoint(session: Session) -> None:
     """Make the work so far durable in the middle of a long unit of work.
 

@@ -1,9 +1,8 @@
 """The one gate every read of an asset's bytes goes through.
 
     decision = check_read(session, reader, request, sends_bytes=...)
-    session.commit()            # the caller owns the unit of work; nothing has left yet
-    decision.raise_if_denied()  # 403 rights_denied with the reasons
-    ... hand out the bytes ...
+    decision.raise_if_denied()  # 403 rights_denied with the reasons; the refusal is kept
+    ... hand out the bytes ...  # the request's unit of work commits before the first byte
 
 `check_read` asks the configured policy (`archive.access.policies`), then makes sure one
 usage record covers the read when it is a use: every refused attempt, and every
@@ -35,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from archive.access.models import ReadSession
 from archive.access.policies import DENIED, MASTER, AccessPolicy, PolicyDecision, Reader, ReadRequest
-from archive.db import utcnow
+from archive.db import keep_work, utcnow
 from archive.errors import Forbidden
 from archive.usage.services import lock_chain, record_usage
 
@@ -63,8 +62,10 @@ class Decision:
         return self.outcome != DENIED
 
     def raise_if_denied(self) -> None:
-        """AccessDenied (403, code rights_denied, details.reasons) when the read is refused."""
+        """AccessDenied (403, code rights_denied, details.reasons) when the read is refused; the
+        request's unit of work is kept, so the refusal's usage record is committed."""
         if not self.allowed:
+            keep_work()
             first = self.reasons[0]["message"] if self.reasons else "You may not read this."
             raise AccessDenied(first, details={"reasons": self.reasons, "conditions": self.conditions,
                                                "blocks": self.blocks})
@@ -81,8 +82,8 @@ def policy() -> AccessPolicy:
 def check_read(session: Session, reader: Reader, request: ReadRequest, *, sends_bytes: bool = True) -> Decision:
     """Decide `request` for `reader` and record it when it is a use (see the module docstring).
 
-    Flushes; never commits and never raises for a refusal (the caller commits, so the
-    refused attempt is recorded, then calls `raise_if_denied`).
+    Flushes; never commits and never raises for a refusal (the caller calls
+    `raise_if_denied`, which keeps the unit of work so the refused attempt is recorded).
     """
     verdict = policy().decide(reader, request)
     usage_id, new = None, False

@@ -111,8 +111,7 @@ def api_user() -> User | None:
         user = services.user_for_token(s, header[7:].strip())
         if user is None:
             throttle.token_failed()
-        elif s.dirty:  # the token's last use, written at most once a minute
-            s.commit()
+        # The token's last use (written at most once a minute) commits with the request.
     elif current_user and current_user.is_authenticated:
         user = current_user._get_current_object()
     g.api_user = user

@@ -39,5 +39,4 @@ def change_password():
     ended, revoked = services.set_password(s, user, new)
     if from_browser:
         log_in(user)
-    s.commit()
     return jsonify({"sessions_ended": ended, "tokens_revoked": revoked})

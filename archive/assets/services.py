@@ -205,7 +205,8 @@ def _apply_row_fields(session: Session, asset: Asset, changes: dict, actor: User
 def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -> Asset:
     """Validate, merge and save a metadata PATCH; one Event with the changed fields only.
 
-    Commits, so that the edit, its Event and the reindex task go together or not at all.
+    Flushes: the edit, its Event and the reindex task (sent after the commit) go together in
+    the caller's unit of work, or not at all.
     """
     if not can_edit(actor, asset):
         raise Forbidden("Only the uploader, a rights manager or an administrator may edit this asset.",
@@ -231,7 +232,7 @@ def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -
     events.record(session, actor_id=actor.id, action="asset.metadata_changed", subject_type="asset",
                   subject_id=asset.id, before=before, after=after)
     INDEX_ASSET.send(session, asset.id)
-    session.commit()
+    session.flush()
     return asset
 
 

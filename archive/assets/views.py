@@ -70,7 +70,7 @@ def download(asset_id: str):
         range_header=request.headers.get("Range"), if_none_match=request.headers.get("If-None-Match"),
         if_range=request.headers.get("If-Range"), inline=flag_param("inline"),
         head=request.method == "HEAD")
-    session.commit()  # the usage record (or the refusal) is durable before any byte leaves
     d.decision.raise_if_denied()
+    # The request's unit of work commits the usage record before the first byte leaves.
     # direct_passthrough: the storage iterator goes to the server untouched, chunk by chunk.
     return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)

@@ -127,8 +127,7 @@ def login():
                     {"Retry-After": str(exc.retry_after)})
         user = accounts.authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
-            log_in(user)
-            db.session().commit()  # the session row, and a password hash authenticate may have upgraded
+            log_in(user)  # the session row (and an upgraded password hash) commit with the request
             return redirect(_safe_next(request.args.get("next")))
         throttle.login_failed(form.email.data)
         # One message whether the e-mail is unknown or the password wrong: no user enumeration.
@@ -144,7 +143,6 @@ def logout():
     form = LogoutForm()
     if current_user.is_authenticated and form.validate_on_submit():
         log_out()
-        db.session().commit()
     return redirect(url_for("web.login"))
 
 
