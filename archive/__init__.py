@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Mapping
 
 from flask import Flask
@@ -13,7 +14,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive import models  # noqa: F401  (register every mapper)
     from archive.access.policies import make_policy
     from archive.accounts.passwords import init_passwords
-    from archive.config import ConfigError, ensure_secret_key, load_config
+    from archive.config import ConfigError, ensure_secret_key, load_settings
     from archive.db import Database, close_session, init_unit_of_work
     from archive.errors import register_error_handlers
     from archive.logs import configure_logging
@@ -23,10 +24,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from search.interfaces import SearchConfigError
 
     app = Flask(__name__, instance_relative_config=False)
-    settings = load_config(config)
-    ensure_secret_key(settings)
-    app.config.update(settings)
-    app.config["MAX_CONTENT_LENGTH"] = None  # uploads stream; limits are enforced per endpoint
+    settings, passed_through = load_settings(config)
+    settings = ensure_secret_key(settings)
+    app.extensions["ortak.settings"] = settings  # read with archive.config.settings()
+    app.config.update(asdict(settings))
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
+                      MAX_CONTENT_LENGTH=None)  # uploads stream; limits are enforced per endpoint
+    app.config.update(passed_through)
     configure_logging(app)
 
     app.extensions["ortak.db"] = Database(app.config["DATABASE_URL"])

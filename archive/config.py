@@ -4,117 +4,142 @@ Nothing here runs at import time; `load_config` is called by `create_app`.
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import tomllib
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, get_type_hints
+
+from flask import current_app
 
 ENV_PREFIX = "ORTAK_"
 
-DEFAULTS: dict[str, Any] = {
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Ortak reads, typed, with its default; each has a README row (a test checks).
+
+    Read once at start-up by `load_settings` (defaults → the TOML file `ORTAK_CONFIG` → the
+    environment `ORTAK_<NAME>` → overrides), validated, and kept on the app
+    (`archive.config.settings()`); the Flask config gets the same values. Units are in the
+    names or the comments: seconds, bytes, KiB.
+    """
+
     # Where every byte the embedded defaults write goes.
-    "DATA_DIR": "./var",
-    "PORT": 8000,
-    "HOST": "127.0.0.1",
+    DATA_DIR: str = "./var"
+    PORT: int = 8000
+    HOST: str = "127.0.0.1"
     # sqlite:///<DATA_DIR>/ortak.db when empty; any SQLAlchemy URL otherwise.
-    "DATABASE_URL": "",
-    # Blob storage: "local" (DATA_DIR/blobs) or "s3" (MinIO or any S3).
-    "STORAGE": "local",
-    "STORAGE_DIR": "",
-    "S3_ENDPOINT": "",
-    "S3_ACCESS_KEY": "",
-    "S3_SECRET_KEY": "",
-    "S3_BUCKET": "ortak",
-    "S3_REGION": "us-east-1",
-    "S3_SECURE": False,
+    DATABASE_URL: str = ""
+    # Blob storage: "local" (STORAGE_DIR, default DATA_DIR/blobs) or "s3" (MinIO or any S3).
+    STORAGE: str = "local"
+    STORAGE_DIR: str = ""
+    S3_ENDPOINT: str = ""
+    S3_ACCESS_KEY: str = ""
+    S3_SECRET_KEY: str = ""
+    S3_BUCKET: str = "ortak"
+    S3_REGION: str = "us-east-1"
+    S3_SECURE: bool = False
     # host:port or http(s)://host:port that browsers reach the store at; presigned download
     # URLs name it. Empty: the same as S3_ENDPOINT.
-    "S3_PUBLIC_ENDPOINT": "",
-    "PRESIGN_SECONDS": 300,
-    # Search: "tantivy" (DATA_DIR/search) or "elasticsearch".
-    "SEARCH": "tantivy",
-    "SEARCH_DIR": "",
-    "ES_URL": "",
-    "ES_INDEX": "ortak-assets",
+    S3_PUBLIC_ENDPOINT: str = ""
+    # CA bundle for an https S3 endpoint; empty: SSL_CERT_FILE when set, else certifi's.
+    S3_CA_FILE: str = ""
+    PRESIGN_SECONDS: int = 300
+    # Search: "tantivy" (SEARCH_DIR, default DATA_DIR/search) or "elasticsearch".
+    SEARCH: str = "tantivy"
+    SEARCH_DIR: str = ""
+    ES_URL: str = ""
+    ES_INDEX: str = "ortak-assets"
     # Celery broker; empty means the embedded file broker under DATA_DIR/broker.
-    "BROKER_URL": "",
-    # Uploads.
-    "UPLOAD_DIR": "",
-    "MAX_UPLOAD_SIZE": 64 * 1024**3,
-    "UPLOAD_EXPIRE_SECONDS": 7 * 24 * 3600,
-    # Largest header field (name, value and line end) the app and `ortak serve` accept.
-    "MAX_HEADER_BYTES": 65536,
-    "MAX_TITLE_LENGTH": 500,
-    "MAX_TEXT_LENGTH": 20000,
-    # Media processing.
-    "FFMPEG_TIMEOUT": 6 * 3600,
-    "PROBE_TIMEOUT": 120,
+    BROKER_URL: str = ""
+    # Uploads: staging (default DATA_DIR/uploads), size limit (bytes), lifetime of an unfinished
+    # upload (seconds).
+    UPLOAD_DIR: str = ""
+    MAX_UPLOAD_SIZE: int = 64 * 1024**3
+    UPLOAD_EXPIRE_SECONDS: int = 7 * 24 * 3600
+    # Largest header field (name, value and line end) the app and `ortak serve` accept, bytes.
+    MAX_HEADER_BYTES: int = 65536
+    # Characters of a title and of a description, per language.
+    MAX_TITLE_LENGTH: int = 500
+    MAX_TEXT_LENGTH: int = 20000
+    # Media processing (seconds).
+    FFMPEG_TIMEOUT: int = 6 * 3600
+    PROBE_TIMEOUT: int = 120
     # The access gate: the policy deciding every read of an asset's bytes, and how long a
-    # reader may pause before the next request of the same read counts as a new use.
-    "ACCESS_POLICY": "members",
-    "READ_WINDOW_SECONDS": 1800,
+    # reader may pause (seconds) before the next request of the same read counts as a new use.
+    ACCESS_POLICY: str = "members"
+    READ_WINDOW_SECONDS: int = 1800
     # Work started but silent (no progress, no change) for this many seconds is re-queued by the sweeper.
-    "STUCK_AFTER": 3600,
+    STUCK_AFTER: int = 3600
     # Re-queues of stuck work before the asset or rendition is marked failed.
-    "MAX_ATTEMPTS": 3,
+    MAX_ATTEMPTS: int = 3
     # Work still waiting in the queue (never started) after this many seconds is sent again, in
     # case its message was lost; a duplicate is skipped by the claim, so this costs no attempt.
-    "RESEND_QUEUED_AFTER": 6 * 3600,
+    RESEND_QUEUED_AFTER: int = 6 * 3600
     # Scratch files of a worker on another host that changed nothing for this long are removed.
-    "SCRATCH_MAX_AGE": 24 * 3600,
-    "SECRET_KEY": "",
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_HTTPONLY": True,
+    SCRATCH_MAX_AGE: int = 24 * 3600
+    # Session signing; empty: generated once into DATA_DIR/secret_key.
+    SECRET_KEY: str = ""
     # False: the session cookie is Secure whenever the request came over https (directly or
     # through a trusted proxy's X-Forwarded-Proto); True: always.
-    "SESSION_COOKIE_SECURE": False,
+    SESSION_COOKIE_SECURE: bool = False
     # How many reverse proxies in front of the service set X-Forwarded-For/-Proto/-Host/-Port
     # (Werkzeug ProxyFix). 0 trusts none of those headers: a client could forge them.
-    "TRUSTED_PROXIES": 0,
+    TRUSTED_PROXIES: int = 0
     # Failed logins (web form) and failed bearer tokens, counted per moving window of
     # LOGIN_FAILURE_WINDOW seconds; past a limit, every attempt is refused (429 + Retry-After)
     # until the window has moved on.
-    "LOGIN_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_FAILURES_PER_ADDRESS": 20,
-    "TOKEN_FAILURES_PER_ADDRESS": 20,
-    "LOGIN_FAILURE_WINDOW": 900,
+    LOGIN_FAILURES_PER_ACCOUNT: int = 5
+    LOGIN_FAILURES_PER_ADDRESS: int = 20
+    TOKEN_FAILURES_PER_ADDRESS: int = 20
+    LOGIN_FAILURE_WINDOW: int = 900
     # Where the counters live: redis://... (shared by every process), or memory:// (one process).
     # Empty: the Redis broker when BROKER_URL is redis://, memory:// otherwise.
-    "RATELIMIT_STORAGE_URL": "",
+    RATELIMIT_STORAGE_URL: str = ""
     # Argon2id parameters (RFC 9106); stored hashes made with others are upgraded at the next login.
-    "PASSWORD_HASH_TIME_COST": 3,
-    "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB
-    "PASSWORD_HASH_PARALLELISM": 4,
-    "LOG_FORMAT": "json",
-    "LOG_LEVEL": "INFO",
-    "TESTING": False,
-}
+    PASSWORD_HASH_TIME_COST: int = 3
+    PASSWORD_HASH_MEMORY_COST: int = 65536  # KiB
+    PASSWORD_HASH_PARALLELISM: int = 4
+    LOG_FORMAT: str = "json"
+    LOG_LEVEL: str = "INFO"
+
+
+SETTING_TYPES: dict[str, type] = get_type_hints(Settings)
+DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Settings)}
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message names the setting."""
 
 
-def _coerce(name: str, default: Any, raw: str) -> Any:
-    try:
-        if isinstance(default, bool):
-            if raw.lower() in ("1", "true", "yes", "on"):
-                return True
-            if raw.lower() in ("0", "false", "no", "off", ""):
-                return False
-            raise ValueError(raw)
-        if isinstance(default, int):
-            return int(raw)
-        if isinstance(default, (list, dict)):
-            return json.loads(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{ENV_PREFIX}{name}: cannot read {raw!r} as {type(default).__name__}") from exc
-    return raw
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
 
 
-def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def _coerce(name: str, raw: Any) -> Any:
+    """`raw` (text from the environment, or a TOML or override value) as the setting's type;
+    ConfigError naming the setting when it is not one."""
+    kind = SETTING_TYPES[name]
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
+            return raw.strip().lower() in _TRUE
+    elif kind is int:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lstrip("-").isascii() and raw.strip().lstrip("-").isdigit():
+            return int(raw.strip())
+    elif isinstance(raw, str):
+        return raw
+    raise ConfigError(f"{ENV_PREFIX}{name}: cannot read {raw!r} as {kind.__name__}")
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> tuple[Settings, dict[str, Any]]:
+    """The settings (see `Settings`), and the overrides that are not Ortak settings (Flask's
+    own keys a test or an embedding passes through). Raises ConfigError naming the setting."""
     environ = os.environ if environ is None else environ
     config = dict(DEFAULTS)
 
@@ -123,18 +148,41 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         path = Path(instance)
         if not path.is_file():
             raise ConfigError(f"{ENV_PREFIX}CONFIG: no such file {instance}")
-        with path.open("rb") as fh:
-            config.update({k.upper(): v for k, v in tomllib.load(fh).items()})
+        try:
+            with path.open("rb") as fh:
+                values = {k.upper(): v for k, v in tomllib.load(fh).items()}
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{ENV_PREFIX}CONFIG: cannot read {instance}: {exc}") from exc
+        unknown = sorted(set(values) - set(DEFAULTS))
+        if unknown:
+            raise ConfigError(f"{ENV_PREFIX}CONFIG: unknown settings in {instance}: {', '.join(unknown)}")
+        config.update({k: _coerce(k, v) for k, v in values.items()})
 
-    for name, default in DEFAULTS.items():
+    for name in DEFAULTS:
         raw = environ.get(ENV_PREFIX + name)
         if raw is not None:
-            config[name] = _coerce(name, default, raw)
+            config[name] = _coerce(name, raw)
+    if not config["S3_CA_FILE"]:
+        config["S3_CA_FILE"] = environ.get("SSL_CERT_FILE", "")  # OpenSSL's own variable
 
-    if overrides:
-        config.update(overrides)
+    extra: dict[str, Any] = {}
+    for name, value in (overrides or {}).items():
+        if name in DEFAULTS:
+            config[name] = _coerce(name, value)
+        else:
+            extra[name] = value
+    return Settings(**_derive(config)), extra
 
-    return _derive(config)
+
+def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings as one dict (what Flask's config holds), the pass-through keys included."""
+    settings, extra = load_settings(overrides, environ)
+    return {**asdict(settings), **extra}
+
+
+def settings() -> Settings:
+    """The running app's settings."""
+    return current_app.extensions["ortak.settings"]
 
 
 def _derive(config: dict[str, Any]) -> dict[str, Any]:
@@ -192,14 +240,14 @@ def _derive_security(config: dict[str, Any]) -> None:
     config["RATELIMIT_STORAGE_URL"] = url
 
 
-def ensure_secret_key(config: dict[str, Any]) -> None:
-    """Use the configured key, or one generated once and kept in DATA_DIR."""
-    if config["SECRET_KEY"]:
-        return
-    path = Path(config["DATA_DIR"]) / "secret_key"
+def ensure_secret_key(config: Settings) -> Settings:
+    """The settings with the configured key, or one generated once and kept in DATA_DIR."""
+    if config.SECRET_KEY:
+        return config
+    path = Path(config.DATA_DIR) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
-    config["SECRET_KEY"] = path.read_text().strip()
+    return replace(config, SECRET_KEY=path.read_text().strip())

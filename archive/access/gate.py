@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from archive.access.models import ReadSession
 from archive.access.policies import DENIED, MASTER, AccessPolicy, PolicyDecision, Reader, ReadRequest
+from archive.config import settings
 from archive.db import keep_work, utcnow
 from archive.errors import Forbidden
 from archive.usage.services import lock_chain, record_usage
@@ -104,7 +105,7 @@ def _record_once(session: Session, reader: Reader, request: ReadRequest, verdict
     key = dict(principal=reader.key, asset_id=request.asset.id, what=request.what, outcome=verdict.outcome,
                declaration_digest=_digest(request))
     row = session.scalar(select(ReadSession).filter_by(**key))
-    window = timedelta(seconds=int(current_app.config["READ_WINDOW_SECONDS"]))
+    window = timedelta(seconds=settings().READ_WINDOW_SECONDS)
     if row is not None and row.last_seen_at >= now - window:
         if now - row.last_seen_at >= TOUCH_EVERY:
             row.last_seen_at = now

@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from archive.access.gate import Decision, check_read
 from archive.access.policies import MASTER, PREVIEW, Reader, ReadRequest
 from archive.assets.models import Asset
 from archive.assets.services import get_asset
+from archive.config import settings
 from archive.errors import ApiError, Conflict, NotFound
 from archive.filenames import content_disposition, safe_filename
 from archive.services import storage
@@ -232,7 +232,7 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
                        code="range_not_satisfiable", status=416,
                        headers={"Content-Range": f"bytes */{blob.size}", "Accept-Ranges": "bytes"})
 
-    url = storage().presigned_url(blob.key, expires=int(current_app.config["PRESIGN_SECONDS"]),
+    url = storage().presigned_url(blob.key, expires=settings().PRESIGN_SECONDS,
                                   filename=safe_filename(blob.filename))
     if url:
         return Download(302, {"Location": url, "Cache-Control": "no-store"}, redirect=url, decision=decision)

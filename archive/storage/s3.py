@@ -157,7 +157,7 @@ class S3BlobStorage(BlobStorage):
             timeout=urllib3.Timeout(connect=5, read=120),
             maxsize=10,
             cert_reqs="CERT_REQUIRED",
-            ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+            ca_certs=config.get("S3_CA_FILE") or certifi.where(),
             retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
         )
         try:

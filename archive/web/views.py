@@ -5,11 +5,9 @@ import re
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
-                   session, url_for)
-from flask_babel import format_datetime
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -18,6 +16,7 @@ from archive import db
 from archive.accounts import services as accounts
 from archive.accounts import throttle
 from archive.accounts.auth import log_in, log_out
+from archive.config import settings
 from archive.errors import ApiError
 from archive.web import messages, pages
 from archive.web.error_pages import error_page, http_error_page
@@ -169,7 +168,7 @@ def index():
 def upload():
     if current_user.role not in UPLOAD_ROLES:
         abort(403)
-    return render_template("upload.html", max_size=current_app.config["MAX_UPLOAD_SIZE"],
+    return render_template("upload.html", max_size=settings().MAX_UPLOAD_SIZE,
                            genres=pages.genre_options())
 
 

@@ -76,3 +76,83 @@ def test_security_settings_are_checked(env, setting, tmp_path):
 ])
 def test_throttle_counters_go_to_redis_when_there_is_one(env, storage, tmp_path):
     assert load_config(environ={"ORTAK_DATA_DIR": str(tmp_path), **env})["RATELIMIT_STORAGE_URL"] == storage
+
+
+# ---- every setting: typed, defaulted, documented, and the only ones the code reads ----------
+
+def _readme_settings() -> set[str]:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    names: set[str] = set()
+    for row in re.findall(r"^\| (`ORTAK_[^|]*)\|", readme, flags=re.M):
+        first = None
+        for token in re.findall(r"`(ORTAK_[A-Z0-9_]+|_[A-Z0-9_]+)`", row):
+            if token.startswith("ORTAK_"):
+                first = token[len("ORTAK_"):]
+                names.add(first)
+            elif first:  # `ORTAK_PASSWORD_HASH_TIME_COST`, `_MEMORY_COST`: the same prefix
+                names.add(first.rsplit("_", 2)[0] + token)
+    return names
+
+
+def test_every_setting_has_a_readme_row_and_every_row_a_setting():
+    from archive.config import DEFAULTS
+
+    documented = _readme_settings() - {"CONFIG"}  # ORTAK_CONFIG names the file, not a setting
+    assert sorted(set(DEFAULTS) - documented) == [], "settings without a README row"
+    assert sorted(documented - set(DEFAULTS)) == [], "README rows of settings that do not exist"
+
+
+def test_the_code_reads_only_settings_that_exist():
+    import ast
+    from pathlib import Path
+
+    from archive.config import DEFAULTS
+
+    flask_keys = {"MAX_CONTENT_LENGTH", "WTF_CSRF_CHECK_DEFAULT", "WTF_CSRF_TIME_LIMIT", "BABEL_DEFAULT_LOCALE",
+                  "BABEL_TRANSLATION_DIRECTORIES", "RATELIMIT_KEY_PREFIX", "TESTING"}
+    root = Path(__file__).resolve().parents[2]
+    unknown = {}
+    for path in [*root.joinpath("archive").rglob("*.py"), *root.joinpath("workers").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            name = None
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+                    and isinstance(node.slice.value, str) and "config" in ast.unparse(node.value).lower():
+                name = node.slice.value
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call) \
+                    and ast.unparse(node.value.func) == "settings":
+                name = node.attr
+            if name and name.isupper() and name not in DEFAULTS and name not in flask_keys:
+                unknown.setdefault(str(path.relative_to(root)), set()).add(name)
+    assert unknown == {}
+
+
+def test_settings_are_typed_and_a_wrong_type_names_the_setting(tmp_path):
+    from archive.config import ConfigError, Settings, load_settings
+
+    settings, extra = load_settings({"DATA_DIR": str(tmp_path), "MAX_ATTEMPTS": "7", "TESTING": True},
+                                    environ={"ORTAK_S3_SECURE": "yes", "ORTAK_PORT": "9000"})
+    assert isinstance(settings, Settings) and extra == {"TESTING": True}
+    assert (settings.MAX_ATTEMPTS, settings.S3_SECURE, settings.PORT) == (7, True, 9000)
+    for env in ({"ORTAK_PORT": "eighty"}, {"ORTAK_S3_SECURE": "perhaps"}, {"ORTAK_MAX_ATTEMPTS": "1.5"},
+                {"ORTAK_PORT": "٣"}):
+        with pytest.raises(ConfigError, match=next(iter(env))):
+            load_settings({"DATA_DIR": str(tmp_path)}, environ=env)
+    toml = tmp_path / "ortak.toml"
+    toml.write_text('max_attempts = 4\nmax_atempts = 5\n')
+    with pytest.raises(ConfigError, match="unknown settings .* MAX_ATEMPTS"):
+        load_settings({"DATA_DIR": str(tmp_path)}, environ={"ORTAK_CONFIG": str(toml)})
+    toml.write_text('max_attempts = "four"\n')
+    with pytest.raises(ConfigError, match="MAX_ATTEMPTS"):
+        load_settings({"DATA_DIR": str(tmp_path)}, environ={"ORTAK_CONFIG": str(toml)})
+
+
+def test_the_app_keeps_its_settings_and_reads_no_environment_after_start(app, monkeypatch):
+    from archive.config import settings
+
+    with app.app_context():
+        before = settings().MAX_UPLOAD_SIZE
+        monkeypatch.setenv("ORTAK_MAX_UPLOAD_SIZE", "1")
+        assert settings().MAX_UPLOAD_SIZE == before == app.config["MAX_UPLOAD_SIZE"]
