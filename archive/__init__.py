@@ -80,7 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from archive.accounts.views import bp as accounts
     from archive.api.views import bp as api
     from archive.assets.views import bp as assets
-    from archive.health import bp as health
+    from archive.health.views import bp as health
     from archive.ingest.views import bp as ingest
     from archive.web.views import bp as web
 

@@ -1,0 +1,1 @@
+"""Is everything the archive needs answering? `services.check_all` asks; `views` serves /healthz."""

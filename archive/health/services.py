@@ -1,0 +1,38 @@
+"""The health checks: the database, storage, search and the queue, each asked once."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from archive import db, services
+
+log = logging.getLogger(__name__)
+MAX_ERROR = 300
+
+
+def _check_queue() -> None:
+    with services.celery().connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=3)
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": lambda: db.get_db().check(),
+    "storage": lambda: services.storage().check(),
+    "search": lambda: services.search_backend().check(),
+    "queue": _check_queue,
+}
+
+
+def check_all() -> tuple[bool, dict[str, dict]]:
+    """(all answered, {name: {"ok": bool, "error"?: str}}); never raises: a health check
+    reports every failure."""
+    result, ok = {}, True
+    for name, check in CHECKS.items():
+        try:
+            check()
+            result[name] = {"ok": True}
+        except Exception as exc:  # every failure is reported, whatever its kind
+            log.warning("health check %s failed: %s", name, exc)
+            result[name] = {"ok": False, "error": str(exc)[:MAX_ERROR]}
+            ok = False
+    return ok, result
