@@ -9,6 +9,8 @@ import json
 import pytest
 
 from tests.asset_factory import create_asset
+from tests.http import api_error as error
+from tests.http import bearer
 from tests.unit.web.conftest import log_in
 
 # Members of the class "text a careless int() would mishandle": non-ASCII digits that
@@ -19,17 +21,6 @@ INTEGER_PARAMETERS = [("/api/v1/assets", "page"), ("/api/v1/assets", "per_page")
                       ("/api/v1/search", "page"), ("/api/v1/search", "per_page")]
 
 
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
-def error(resp, status, code=None):
-    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:300])
-    body = resp.get_json()
-    assert set(body["error"]) == {"code", "message", "details"}, body
-    if code:
-        assert body["error"]["code"] == code, body
-    return body["error"]
 
 
 @pytest.fixture

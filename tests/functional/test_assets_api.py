@@ -14,22 +14,13 @@ from archive import db
 from archive.accounts import sessions
 from archive.events.models import Event
 from tests.asset_factory import create_asset
+from tests.http import api_error as error
+from tests.http import bearer
 
 HOSTILE_IDS = ["..%2F..%2Fetc%2Fpasswd", "..", "x" * 5000, "%00", "abc%00def",
                "00000000-0000-0000-0000-000000000000", "1%20OR%201=1", "%C4%B0stanbul"]
 
 
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
-def error(resp, status, code=None):
-    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:500])
-    body = resp.get_json()
-    assert set(body["error"]) == {"code", "message", "details"}, body
-    if code:
-        assert body["error"]["code"] == code, body
-    return body["error"]
 
 
 @pytest.fixture

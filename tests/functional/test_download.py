@@ -12,6 +12,7 @@ from archive.services import storage
 from archive.usage.models import UsageRecord
 from archive.usage.services import verify_chain
 from tests.asset_factory import create_asset
+from tests.http import api_error as error
 
 DATA = os.urandom(4096 + 17)
 SHA = hashlib.sha256(DATA).hexdigest()
@@ -34,11 +35,6 @@ def usage(app):
     with app.app_context():
         return list(db.session().scalars(select(UsageRecord).order_by(UsageRecord.id)))
 
-
-def error(resp, status, code):
-    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True)[:300])
-    assert resp.get_json()["error"]["code"] == code
-    return resp.get_json()["error"]
 
 
 def test_whole_original(app, client, auth, asset, producer):
