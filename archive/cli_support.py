@@ -1,0 +1,48 @@
+"""What every `ortak` command shares: the app, its unit of work, and plain tables.
+
+A service's refusal (ApiError) raised inside a command becomes its one-line error through
+`archive.cli_errors.OrtakGroup`; nothing here catches it.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import click
+from sqlalchemy.orm import Session
+
+
+def make_app():
+    """The app for this command; its database pool is closed when the command ends, even by sys.exit."""
+    from archive import create_app
+
+    app = create_app()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(app.extensions["ortak.db"].dispose)
+    return app
+
+
+@contextlib.contextmanager
+def unit_of_work(app=None) -> Iterator[Session]:
+    """The command's unit of work: the app context and its session, committed when the block
+    ends without an error (the command owns it, as a request or a task body owns theirs)."""
+    from archive import db
+
+    with (app or make_app()).app_context():
+        session = db.session()
+        yield session
+        session.commit()
+
+
+def table(headers: tuple[str, ...], rows: list[tuple]) -> None:
+    """Left-aligned columns, one row a line ("" for None)."""
+    cells = [tuple("" if v is None else str(v) for v in row) for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    for row in (headers, *cells):
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def when(value) -> str:
+    """A timestamp to the minute, or "-"."""
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
