@@ -1,47 +1,49 @@
-"""Ingest benchmark: upload + hash throughput through the real server against `cat FILE | sha256sum`.
+"""Upload benchmark: tus throughput of `ortak serve` against honest limits measured in the same run.
 
-One run measures, on the same file (2 GiB by default, made here unless --file is given):
-  (a) `cat FILE | sha256sum` wall time: the baseline the goal is stated against;
-      `hashlib.sha256` over the file is printed too, as a stricter reference;
-  (b) a tus upload of FILE through `ortak serve` (gunicorn gthread, a subprocess with a
-      temporary ORTAK_DATA_DIR, user and token made with the CLI), in large PATCH requests
-      streamed from the file, end to end until the asset row exists;
-and prints the throughput ratio (b vs a; goal >= 0.8) and the server process tree's peak
-RSS growth during (b) (psutil sampling; goal < 100 MB).
+    make bench-peer                      # once: npm ci in benchmarks/tus-peer (the peer, locked)
+    .venv/bin/python benchmarks/ingest.py [--size-mb 2048] [--patch-mb 8 512] [--repeats 3] [--json out.json]
 
-    .venv/bin/python benchmarks/ingest.py [--file PATH] [--size-mb 2048] [--patch-mb 512]
+Each repetition measures, on the same file (2 GiB by default, made here unless --file is given):
+  hash limit   Python's hashlib (OpenSSL) SHA-256 over the file, read in our chunk size;
+  disk limit   a sequential write of the same size to the filesystem of the upload directory,
+               in our chunk size, fsync at the end;
+  ortak        a tus upload through `ortak serve` (gunicorn gthread, as a user starts it),
+               POST then PATCHes of --patch-mb, until the final 204 names the asset; the
+               server hashes every byte and fsyncs the original before it answers;
+  peer         the same upload, same client, through `@tus/server` + `@tus/file-store`
+               (neither hashes nor fsyncs), started here on loopback;
+for each PATCH size, ortak and the peer in alternating order. Before every upload the first
+bytes of the file change (no deduplication) and the page cache is synced (no writeback left
+over from the previous upload). It prints MB/s per server and PATCH size (median, min-max
+over the repetitions), the paired ratios ortak/peer and ortak/min(hash, disk limit), and
+each server's peak RSS growth during its uploads (psutil, the whole process tree).
+Goals: ortak/peer >= 1 at every PATCH size, ortak/limit >= 0.8, RSS growth < 100 MB.
+
+Measured (2 cores shared with other work, virtio disk, 2 GiB file, 3 repetitions):
+see "Measured" at the end of this file.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
-import signal
-import socket
-import sqlite3
-import subprocess
+import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
-import requests
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-MIB = 1024 * 1024
+from upload_peers import MIB, OrtakServer, PeerServer, RssSampler, tus_upload  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+CHUNK = MIB  # archive.ingest.staging.CHUNK: the limits are measured in the server's own write size
 
 
 def make_file(path: Path, size: int) -> None:
-    # Random blocks, repeated: incompressible enough, and quick to write.
-    block = os.urandom(16 * MIB)
+    block = os.urandom(16 * MIB)  # random blocks, repeated: incompressible enough, and quick to write
     with path.open("wb") as out:
         left = size
         while left > 0:
@@ -49,150 +51,104 @@ def make_file(path: Path, size: int) -> None:
             left -= min(left, len(block))
 
 
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+def vary(path: Path, run: int) -> None:
+    """Make the file's bytes new for this upload (a duplicate would skip storing the original)."""
+    with path.open("r+b") as fh:
+        fh.write(run.to_bytes(8, "big") + os.urandom(8))
 
 
-def baseline_sha256sum(path: Path) -> str:
-    out = subprocess.run(f"cat {shlex_quote(path)} | sha256sum", shell=True, check=True, capture_output=True,
-                         text=True).stdout
-    return out.split()[0]
-
-
-def shlex_quote(path: Path) -> str:
-    import shlex
-
-    return shlex.quote(str(path))
-
-
-def hashlib_file(path: Path) -> str:
+def hash_limit(path: Path) -> tuple[float, str]:
+    """(seconds, hex digest) of hashlib SHA-256 over the file in CHUNK reads."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(MIB):
+    start = time.perf_counter()
+    with path.open("rb", buffering=0) as fh:
+        while chunk := fh.read(CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+    return time.perf_counter() - start, digest.hexdigest()
 
 
-class FileSlice:
-    """Bytes [start, start+length) of a file, yielded 1 MiB at a time with a known length."""
-
-    def __init__(self, path: Path, start: int, length: int):
-        self.path, self.start, self.length = path, start, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self):
-        with self.path.open("rb") as fh:
-            fh.seek(self.start)
-            left = self.length
-            while left > 0:
-                chunk = fh.read(min(MIB, left))
-                if not chunk:
-                    raise OSError("file shrank while uploading")
-                left -= len(chunk)
-                yield chunk
+def disk_limit(directory: Path, size: int) -> float:
+    """Seconds to write `size` bytes in CHUNK writes into `directory` and fsync them."""
+    block = os.urandom(CHUNK)
+    target = directory / "disk-limit.bin"
+    os.sync()
+    start = time.perf_counter()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        left = size
+        while left > 0:
+            left -= os.write(fd, block[: min(left, CHUNK)])
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    seconds = time.perf_counter() - start
+    target.unlink()
+    return seconds
 
 
-class RssSampler(threading.Thread):
-    """Peak summed RSS of a process and its descendants, sampled every `interval` seconds."""
-
-    def __init__(self, pid: int, interval: float = 0.02):
-        super().__init__(daemon=True)
-        self.root = psutil.Process(pid)
-        self.interval = interval
-        self.peak = 0
-        self._stop_event = threading.Event()
-
-    def current(self) -> int:
-        total = 0
-        for proc in [self.root, *self.root.children(recursive=True)]:
-            try:
-                total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self.peak = max(self.peak, self.current())
-            time.sleep(self.interval)
-
-    def stop(self) -> int:
-        self._stop_event.set()
-        self.join()
-        return self.peak
+def upload_once(server, path: Path, patch: int, sha256: str) -> tuple[float, int]:
+    """(seconds, peak RSS growth in bytes) of one upload; the stored bytes are checked, then removed."""
+    os.sync()
+    sampler = RssSampler(server.proc.pid)
+    before = sampler.current()
+    sampler.start()
+    start = time.perf_counter()
+    final = tus_upload(server.create_url, path, patch, server.headers)
+    seconds = time.perf_counter() - start
+    growth = sampler.stop() - before
+    stored, recorded = server.stored(final)
+    if recorded is not None and recorded != sha256:
+        raise SystemExit(f"{server.name}: recorded sha256 {recorded}, the file's is {sha256}")
+    if stored.stat().st_size != path.stat().st_size or hash_limit(stored)[1] != sha256:
+        raise SystemExit(f"{server.name}: the stored file {stored} differs from the upload")
+    stored.unlink()
+    return seconds, growth
 
 
-def ortak(env: dict, *args: str, input: str | None = None) -> str:
-    done = subprocess.run([sys.executable, "-m", "archive.cli", *args], env=env, input=input, text=True,
-                          capture_output=True)
-    if done.returncode != 0:
-        raise SystemExit(f"ortak {' '.join(args)} failed: {done.stderr or done.stdout}")
-    return done.stdout.strip()
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):7.2f}  ({min(values):.2f}-{max(values):.2f})"
 
 
-def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(port),
-                                 "--workers", str(workers)], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"ortak serve exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.options(f"http://127.0.0.1:{port}/api/v1/uploads", timeout=2).status_code == 204:
-                return proc
-        except requests.RequestException:  # not listening yet, or still booting its workers
-            pass
-        time.sleep(0.2)
-    raise SystemExit("ortak serve did not answer within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def tus_upload(base: str, token: str, path: Path, patch_size: int) -> tuple[str, str]:
-    """Create an upload and PATCH it in `patch_size` pieces; (upload url, asset id)."""
-    size = path.stat().st_size
-    auth = {"Authorization": f"Bearer {token}", "Tus-Resumable": "1.0.0"}
-    resp = requests.post(base + "/api/v1/uploads", timeout=60, headers={
-        **auth, "Upload-Length": str(size), "Upload-Metadata": "filename YmVuY2gubXA0"})  # bench.mp4
-    resp.raise_for_status()
-    url = base + resp.headers["Location"]
-    offset = 0
-    with requests.Session() as http:
-        while offset < size:
-            piece = min(patch_size, size - offset)
-            resp = http.patch(url, data=FileSlice(path, offset, piece), timeout=3600, headers={
-                **auth, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
-            if resp.status_code != 204:
-                raise SystemExit(f"PATCH at {offset} answered {resp.status_code}: {resp.text[:500]}")
-            offset = int(resp.headers["Upload-Offset"])
-    return url, resp.headers["Ortak-Asset-Id"]
+def report(results: dict, size: int) -> None:
+    mb = size / 1e6
+    hash_mbs = [mb / t for t in results["hash_s"]]
+    disk_mbs = [mb / t for t in results["disk_s"]]
+    limit = [min(h, d) for h, d in zip(hash_mbs, disk_mbs)]
+    print(f"\nfile {size / MIB:.0f} MiB, {len(limit)} repetitions; MB/s as median (min-max)")
+    print(f"  hash limit (hashlib sha256)    {spread(hash_mbs)}")
+    print(f"  disk limit (write + fsync)     {spread(disk_mbs)}")
+    for patch_mb, runs in results["uploads"].items():
+        ours = [mb / t for t in runs["ortak"]["seconds"]]
+        peer = [mb / t for t in runs["peer"]["seconds"]]
+        vs_peer = [o / p for o, p in zip(ours, peer)]
+        vs_limit = [o / lim for o, lim in zip(ours, limit)]
+        print(f"  {patch_mb:>4} MiB PATCHes  ortak       {spread(ours)}")
+        print(f"                   peer        {spread(peer)}")
+        print(f"                   ortak/peer  {spread(vs_peer)}  goal >= 1.00: "
+              f"{'met' if statistics.median(vs_peer) >= 1 else 'NOT met'}")
+        print(f"                   ortak/limit {spread(vs_limit)}  goal >= 0.80: "
+              f"{'met' if statistics.median(vs_limit) >= 0.8 else 'NOT met'}")
+    for name in ("ortak", "peer"):
+        growth = max(max(runs[name]["rss_growth"]) for runs in results["uploads"].values()) / 1e6
+        note = f"  goal < 100 MB: {'met' if growth < 100 else 'NOT met'}" if name == "ortak" else ""
+        print(f"  peak RSS growth {name:<5}          {growth:7.1f} MB{note}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--file", type=Path, help="an existing file to use (default: make one)")
+    parser.add_argument("--file", type=Path, help="an existing file to use (default: make one); its first "
+                                                  "16 bytes are overwritten before each upload")
     parser.add_argument("--size-mb", type=int, default=2048, help="size of the file to make, in MiB")
-    parser.add_argument("--patch-mb", type=int, default=512, help="bytes per PATCH request, in MiB")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    parser.add_argument("--patch-mb", type=int, nargs="+", default=[8, 512],
+                        help="PATCH sizes in MiB (8: the web uploader's chunk; 512: a large-chunk client)")
+    parser.add_argument("--repeats", type=int, default=3, help="repetitions (report the spread)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `ortak serve`")
+    parser.add_argument("--json", type=Path, help="also write the raw timings here")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ortak-bench-"))
-    server = None
+    servers = []
     try:
         path = args.file
         if path is None:
@@ -200,54 +156,42 @@ def main() -> None:
             print(f"making {args.size_mb} MiB test file ...", flush=True)
             make_file(path, args.size_mb * MIB)
         size = path.stat().st_size
-        subprocess.run(f"cat {shlex_quote(path)} > /dev/null", shell=True, check=True)  # both runs read from cache
-
-        t_base, sha_base = timed(lambda: baseline_sha256sum(path))
-        t_lib, sha_lib = timed(lambda: hashlib_file(path))
-        assert sha_base == sha_lib
-
-        data = work / "data"
-        env = {**os.environ, "ORTAK_DATA_DIR": str(data), "ORTAK_LOG_LEVEL": "WARNING",
-               "ORTAK_MAX_UPLOAD_SIZE": str(max(size, 1) * 2)}
-        ortak(env, "db", "upgrade")
-        ortak(env, "org", "create", "Bench", "--country", "TR")
-        ortak(env, "user", "create", "bench@example.org", "--org", "Bench", "--role", "producer",
-              "--password-stdin", input="benchmark password\n")
-        token = ortak(env, "token", "create", "bench@example.org").splitlines()[-1]
-        port = free_port()
-        server = start_server(env, port, args.workers, work / "serve.log")
-        base = f"http://127.0.0.1:{port}"
-
+        ours = OrtakServer(work / "data", workers=args.workers, max_upload=2 * size)
+        servers.append(ours.start())
+        peer = PeerServer(work / "data")
+        servers.append(peer.start())
         warm = work / "warm.bin"
-        for i in range(2 * args.workers):  # every worker has served an upload before measuring
-            warm.write_bytes(os.urandom(64 * 1024) + bytes([i]))
-            tus_upload(base, token, warm, MIB)
-        sampler = RssSampler(server.pid)
-        rss_before = sampler.current()
-        sampler.start()
-        t_up, (url, asset_id) = timed(lambda: tus_upload(base, token, path, args.patch_mb * MIB))
-        peak = sampler.stop()
+        for server in servers:  # every worker (and thread pool) has served an upload before measuring
+            for i in range(2 * args.workers):
+                warm.write_bytes(os.urandom(256 * 1024) + bytes([i]))
+                tus_upload(server.create_url, warm, 64 * 1024, server.headers)
 
-        with sqlite3.connect(data / "ortak.db") as conn:
-            row = conn.execute("SELECT sha256, size, status FROM assets WHERE id = ?", (asset_id,)).fetchone()
-        assert row is not None, "no asset row"
-        assert row[0] == sha_base and row[1] == size, f"asset {row} does not match the file"
-
-        mb = size / 1e6
-        ratio = t_base / t_up
-        growth = (peak - rss_before) / 1e6
-        print(f"file:                       {size / MIB:.0f} MiB ({path})")
-        print(f"(a) cat FILE | sha256sum:    {t_base:7.2f} s  {mb / t_base:8.1f} MB/s")
-        print(f"    python hashlib.sha256:   {t_lib:7.2f} s  {mb / t_lib:8.1f} MB/s  (reference)")
-        print(f"(b) tus upload via gunicorn: {t_up:7.2f} s  {mb / t_up:8.1f} MB/s  "
-              f"({args.patch_mb} MiB PATCHes, asset {row[2]}, sha256 verified)")
-        print(f"throughput ratio b/a:        {ratio:.2f}x  (goal >= 0.8x: {'met' if ratio >= 0.8 else 'NOT met'})")
-        print(f"    vs hashlib alone:        {t_lib / t_up:.2f}x")
-        print(f"server peak RSS growth:      {growth:.1f} MB  (tree {rss_before / 1e6:.0f} -> {peak / 1e6:.0f} MB; "
-              f"goal < 100 MB: {'met' if growth < 100 else 'NOT met'})")
+        results = {"size": size, "hash_s": [], "disk_s": [],
+                   "uploads": {p: {"ortak": {"seconds": [], "rss_growth": []},
+                                   "peer": {"seconds": [], "rss_growth": []}} for p in args.patch_mb}}
+        run = 0
+        for rep in range(args.repeats):
+            results["disk_s"].append(disk_limit(ours.upload_dir, size))
+            hash_seconds = []
+            for patch_mb in args.patch_mb:
+                for server in (servers if rep % 2 == 0 else servers[::-1]):
+                    run += 1
+                    vary(path, run)
+                    seconds, sha256 = hash_limit(path)
+                    hash_seconds.append(seconds)
+                    up_seconds, growth = upload_once(server, path, patch_mb * MIB, sha256)
+                    slot = results["uploads"][patch_mb][server.name]
+                    slot["seconds"].append(up_seconds)
+                    slot["rss_growth"].append(growth)
+                    print(f"  rep {rep + 1} {server.name:<5} {patch_mb:>4} MiB PATCHes: {size / 1e6 / up_seconds:7.1f} MB/s"
+                          f"  (hash {size / 1e6 / seconds:.0f} MB/s, RSS +{growth / 1e6:.1f} MB)", flush=True)
+            results["hash_s"].append(min(hash_seconds))
+        report(results, size)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
     finally:
-        if server is not None:
-            stop_server(server)
+        for server in servers:
+            server.stop()
         if args.keep:
             print(f"kept {work}")
         else:
@@ -256,3 +200,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+# Measured
+# --------
+# (filled in from a run of the command in the docstring)
