@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_DIR": "",
     "MAX_UPLOAD_SIZE": 64 * 1024**3,
     "UPLOAD_EXPIRE_SECONDS": 7 * 24 * 3600,
+    # Write staged upload bytes with O_DIRECT (falls back by itself where the filesystem refuses it).
+    "UPLOAD_DIRECT_IO": True,
     "MAX_TITLE_LENGTH": 500,
     "MAX_TEXT_LENGTH": 20000,
     # Media processing.
