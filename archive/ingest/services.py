@@ -251,7 +251,7 @@ def _receive(session, upload, path, digest, stream, limit, checksum, *, exact: b
     written = 0
     disconnected = False
     direct = bool(current_app.config["UPLOAD_DIRECT_IO"])
-    with staging.HashWorker(digest, piece) as hasher, StagedWriter(path, start, direct=direct) as out:
+    with StagedWriter(path, start, digest, piece, direct=direct) as out:
         try:
             while written < limit:
                 try:
@@ -263,7 +263,6 @@ def _receive(session, upload, path, digest, stream, limit, checksum, *, exact: b
                     disconnected = disconnected or exact
                     break
                 out.write(data)
-                hasher.update(data)
                 written += len(data)
                 if piece is None and written - (committed - start) >= COMMIT_EVERY:
                     out.sync()

@@ -68,24 +68,27 @@ def _round_up(n: int) -> int:
 
 
 class StagedWriter:
-    """Append to `path`, whose first `offset` bytes are kept, from a helper thread.
+    """Append to `path`, whose first `offset` bytes are kept, and feed the new bytes to `digests`.
 
-    `write(data)` copies into the current buffer and hands full buffers to the writing
-    thread; at most `depth` buffers exist, so memory stays bounded and a slow disk slows
-    the reader (back-pressure) instead of filling memory. `sync()` returns once every byte
-    accepted so far is on stable storage. A write error (ENOSPC, EIO) raised on the helper
-    thread is raised as OSError from the next `write`, `sync` or `close`. Use as a context
-    manager; the caller holds the staged file's lock.
+    `write(data)` copies into the current buffer and hands full buffers to one helper
+    thread, which updates every digest (hashlib objects) with the new bytes and then writes
+    the buffer: the request thread only receives and copies. At most `depth` buffers exist,
+    so memory stays bounded and a slow disk slows the reader (back-pressure) instead of
+    filling memory. `sync()` returns once every byte accepted so far is hashed and on
+    stable storage; read the digests after it. An error on the helper thread (ENOSPC, EIO)
+    is raised from the next `write`, `sync` or `close`. Use as a context manager; the
+    caller holds the staged file's lock.
     """
 
-    def __init__(self, path: Path, offset: int, *, direct: bool = True, buffer_size: int = BUFFER_SIZE,
-                 depth: int = 3):
+    def __init__(self, path: Path, offset: int, *digests, direct: bool = True, buffer_size: int = BUFFER_SIZE,
+                 depth: int = 4):
         if buffer_size % ALIGN or buffer_size < ALIGN or depth < 2:
             raise ValueError("buffer_size must be a positive multiple of ALIGN, depth at least 2")
         self.path = path
         self.offset = offset
         self.buffer_size = buffer_size
         self.direct = bool(direct and O_DIRECT)
+        self._digests = [d for d in digests if d is not None]
         self._fd = self._open()
         self._error: Exception | None = None
         self._free: queue.Queue = queue.Queue()
@@ -96,6 +99,7 @@ class StagedWriter:
         self._cur = self._buffers[0]
         self._base = offset - offset % ALIGN  # file position of the current buffer's first byte
         self._fill = offset - self._base
+        self._new = self._fill  # bytes before this in the current buffer were hashed before
         try:
             if self._fill:
                 self._read_head()
@@ -115,18 +119,18 @@ class StagedWriter:
             self._fill += n
             view = view[n:]
             if self._fill == self.buffer_size:
-                self._work.put((self._cur, self._base, self._fill, True))
+                self._work.put((self._cur, self._base, self._new, self._fill, True))
                 self._cur = self._free.get()
                 self._base += self.buffer_size
-                self._fill = 0
+                self._fill = self._new = 0
                 self._raise_pending()
         self.offset += len(data)
 
     def sync(self) -> None:
-        """Write what is buffered and fdatasync: every accepted byte is then on stable storage."""
+        """Hash and write what is buffered, then fdatasync: every accepted byte is on stable storage."""
         self._raise_pending()
-        if self._fill:
-            self._work.put((self._cur, self._base, self._fill, False))
+        if self._fill > self._new:
+            self._work.put((self._cur, self._base, self._new, self._fill, False))
         self._work.join()  # the helper is done with the current buffer too
         self._raise_pending()
         try:
@@ -140,6 +144,7 @@ class StagedWriter:
             self._cur[:tail] = self._cur[whole:self._fill]
             self._base += whole
             self._fill = tail
+        self._new = self._fill
 
     def truncate(self, length: int) -> None:
         """Drop everything past `length` (a refused or failed body); the writer is closed after."""
@@ -204,9 +209,13 @@ class StagedWriter:
 
     def _run(self) -> None:
         while (item := self._work.get()) is not None:
-            buf, base, length, recycle = item
+            buf, base, new, length, recycle = item
             try:
                 if self._error is None:
+                    if self._digests:
+                        with memoryview(buf) as view, view[new:length] as fresh:
+                            for digest in self._digests:
+                                digest.update(fresh)
                     self._write_at(buf, base, length)
             except Exception as exc:  # kept for the request thread; buffers keep flowing back
                 self._error = exc

@@ -11,7 +11,6 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import queue
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -57,11 +56,11 @@ class HashCache:
 class _HelperThreads:
     """Long-lived helper threads of this process, reused by every PATCH.
 
-    Starting a thread per stage per request cost about a tenth of an 8 MiB PATCH on a busy
-    machine (the starter waits for the new thread to run). Each PATCH holds two helpers
-    (hash, write) while it streams, so `max_workers` bounds the concurrent PATCHes of one
-    process at half of it, far above any gunicorn thread count. Made lazily in the process
-    that uses it (threads do not survive a fork).
+    Starting a thread per request cost about a tenth of an 8 MiB PATCH on a busy machine
+    (the starter waits for the new thread to run). Each PATCH holds one helper (its staged
+    writer) while it streams, so `max_workers` bounds the concurrent PATCHes of one
+    process, far above any gunicorn thread count. Made lazily in the process that uses it
+    (threads do not survive a fork).
     """
 
     def __init__(self, max_workers: int = 256):
@@ -79,46 +78,6 @@ class _HelperThreads:
 
 
 helper_threads = _HelperThreads()
-
-
-class HashWorker:
-    """Feed chunks to SHA-256 objects on a helper thread while the request thread receives the next.
-
-    hashlib releases the GIL for large buffers, so a PATCH costs about the larger of
-    (receive + write) and (hash) instead of their sum. At most `depth` chunks wait: memory
-    stays bounded. Read the digests only after the `with` block has closed.
-    """
-
-    def __init__(self, *digests, depth: int = 4):
-        self._digests = [d for d in digests if d is not None]
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
-        self._done = helper_threads.submit(self._run)
-
-    def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    for digest in self._digests:
-                        digest.update(data)
-                except BaseException as exc:  # kept for close(); the queue is still drained
-                    self._error = exc
-
-    def update(self, data: bytes) -> None:
-        self._queue.put(data)
-
-    def close(self) -> None:
-        if not self._done.done():
-            self._queue.put(None)
-            self._done.result()
-        if self._error is not None:
-            raise self._error
-
-    def __enter__(self) -> "HashWorker":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def hash_cache() -> HashCache:
