@@ -107,23 +107,25 @@ def _timed_write(target: Path, size: int, chunk: int, flags: int) -> float:
         target.unlink(missing_ok=True)
 
 
-def upload_once(server, path: Path, patch: int, sha256: str) -> tuple[float, int]:
-    """(seconds, peak RSS growth in bytes) of one upload; the stored bytes are checked, then removed."""
+def upload_once(server, path: Path, patch: int, sha256: str) -> tuple[float, int, float]:
+    """(seconds, peak RSS growth in bytes, server CPU seconds) of one upload; the stored bytes are
+    checked, then removed."""
     os.sync()
     sampler = RssSampler(server.proc.pid)
-    before = sampler.current()
+    before, cpu_before = sampler.current(), sampler.cpu_seconds()
     sampler.start()
     start = time.perf_counter()
     final = tus_upload(server.create_url, path, patch, server.headers)
     seconds = time.perf_counter() - start
     growth = sampler.stop() - before
+    cpu = sampler.cpu_seconds() - cpu_before
     stored, recorded = server.stored(final)
     if recorded is not None and recorded != sha256:
         raise SystemExit(f"{server.name}: recorded sha256 {recorded}, the file's is {sha256}")
     if stored.stat().st_size != path.stat().st_size or hash_limit(stored)[1] != sha256:
         raise SystemExit(f"{server.name}: the stored file {stored} differs from the upload")
     stored.unlink()
-    return seconds, growth
+    return seconds, growth, cpu
 
 
 def spread(values: list[float]) -> str:
@@ -155,6 +157,9 @@ def report(results: dict, size: int) -> None:
               f"{'met' if statistics.median(vs_peer) >= 1 else 'NOT met'}")
         print(f"                   ortak/limit {spread(vs_limit)}  goal >= 0.80: "
               f"{'met' if statistics.median(vs_limit) >= 0.8 else 'NOT met'}")
+        gb = size / 1e9
+        print(f"                   server CPU s/GB  ortak {spread([c / gb for c in runs['ortak']['cpu_s']])}"
+              f"  peer {spread([c / gb for c in runs['peer']['cpu_s']])}")
     for name in ("ortak", "peer"):
         growth = max(max(runs[name]["rss_growth"]) for runs in results["uploads"].values()) / 1e6
         note = f"  goal < 100 MB: {'met' if growth < 100 else 'NOT met'}" if name == "ortak" else ""
@@ -194,8 +199,8 @@ def main() -> None:
                 tus_upload(server.create_url, warm, 64 * 1024, server.headers)
 
         results = {"size": size, "hash_s": [], "disk_s": [],
-                   "uploads": {p: {"ortak": {"seconds": [], "rss_growth": []},
-                                   "peer": {"seconds": [], "rss_growth": []}} for p in args.patch_mb}}
+                   "uploads": {p: {name: {"seconds": [], "rss_growth": [], "cpu_s": []} for name in ("ortak", "peer")}
+                               for p in args.patch_mb}}
         run = 0
         for rep in range(args.repeats):
             results["disk_s"].append(disk_limit(ours.upload_dir, size))
@@ -206,12 +211,14 @@ def main() -> None:
                     vary(path, run)
                     seconds, sha256 = hash_limit(path)
                     hash_seconds.append(seconds)
-                    up_seconds, growth = upload_once(server, path, patch_mb * MIB, sha256)
+                    up_seconds, growth, cpu = upload_once(server, path, patch_mb * MIB, sha256)
                     slot = results["uploads"][patch_mb][server.name]
                     slot["seconds"].append(up_seconds)
                     slot["rss_growth"].append(growth)
+                    slot["cpu_s"].append(cpu)
                     print(f"  rep {rep + 1} {server.name:<5} {patch_mb:>4} MiB PATCHes: {size / 1e6 / up_seconds:7.1f} MB/s"
-                          f"  (hash {size / 1e6 / seconds:.0f} MB/s, RSS +{growth / 1e6:.1f} MB)", flush=True)
+                          f"  (server CPU {cpu / (size / 1e9):.2f} s/GB, hash {size / 1e6 / seconds:.0f} MB/s, "
+                          f"RSS +{growth / 1e6:.1f} MB)", flush=True)
             results["hash_s"].append(min(hash_seconds))
         report(results, size)
         if args.json:

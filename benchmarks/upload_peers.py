@@ -72,6 +72,17 @@ class RssSampler(threading.Thread):
                 pass
         return total
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process tree has used so far."""
+        total = 0.0
+        for proc in [self.root, *self.root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
     def run(self) -> None:
         while not self._stop_event.is_set():
             self.peak = max(self.peak, self.current())
