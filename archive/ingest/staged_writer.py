@@ -70,9 +70,9 @@ def _round_up(n: int) -> int:
 class StagedWriter:
     """Append to `path`, whose first `offset` bytes are kept, and feed the new bytes to `digests`.
 
-    `write(data)` copies into the current buffer and hands full buffers to one helper
-    thread, which updates every digest (hashlib objects) with the new bytes and then writes
-    the buffer: the request thread only receives and copies. At most `depth` buffers exist,
+    `write(data)` copies into the current buffer and hands full buffers to two helper
+    threads in turn: one updates every digest (hashlib objects) with the new bytes, the
+    other writes the buffer; the request thread only receives and copies. At most `depth` buffers exist,
     so memory stays bounded and a slow disk slows the reader (back-pressure) instead of
     filling memory. `sync()` returns once every byte accepted so far is hashed and on
     stable storage; read the digests after it. An error on the helper thread (ENOSPC, EIO)
@@ -92,7 +92,8 @@ class StagedWriter:
         self._fd = self._open()
         self._error: Exception | None = None
         self._free: queue.Queue = queue.Queue()
-        self._work: queue.Queue = queue.Queue()
+        self._work: queue.Queue = queue.Queue()  # buffers to hash, then passed on to be written
+        self._writes: queue.Queue = queue.Queue()
         self._buffers = [_POOL.take(buffer_size) for _ in range(depth)]
         for buf in self._buffers[1:]:
             self._free.put(buf)
@@ -106,7 +107,7 @@ class StagedWriter:
         except BaseException:
             self._release()
             raise
-        self._done = staging.helper_threads.submit(self._run)
+        self._done = [staging.helper_threads.submit(self._hash_stage), staging.helper_threads.submit(self._write_stage)]
 
     # ---- request thread ----------------------------------------------------------------
 
@@ -131,7 +132,8 @@ class StagedWriter:
         self._raise_pending()
         if self._fill > self._new:
             self._work.put((self._cur, self._base, self._new, self._fill, False))
-        self._work.join()  # the helper is done with the current buffer too
+        self._work.join()  # every buffer is hashed and queued for writing ...
+        self._writes.join()  # ... and written: the helpers are done with the current buffer too
         self._raise_pending()
         try:
             os.fdatasync(self._fd)
@@ -195,9 +197,10 @@ class StagedWriter:
             raise self._error
 
     def _stop(self) -> None:
-        if not self._done.done():
+        if not all(done.done() for done in self._done):
             self._work.put(None)
-            self._done.result()
+            for done in self._done:
+                done.result()
 
     def _release(self) -> None:
         if self._fd >= 0:
@@ -207,23 +210,39 @@ class StagedWriter:
             _POOL.give(buf)
         self._buffers = []
 
-    def _run(self) -> None:
+    # Two helpers, so the disk always has a write in flight while the next buffer is hashed
+    # (hashlib and pwrite both release the GIL). An error is kept for the request thread and
+    # the buffers keep flowing back, so nothing waits forever.
+
+    def _hash_stage(self) -> None:
         while (item := self._work.get()) is not None:
-            buf, base, new, length, recycle = item
+            buf, _base, new, length, _recycle = item
+            try:
+                if self._error is None and self._digests:
+                    with memoryview(buf) as view, view[new:length] as fresh:
+                        for digest in self._digests:
+                            digest.update(fresh)
+            except Exception as exc:
+                self._error = exc
+            finally:
+                self._writes.put(item)  # before task_done: sync() joins this queue first
+                self._work.task_done()
+        self._writes.put(None)
+        self._work.task_done()
+
+    def _write_stage(self) -> None:
+        while (item := self._writes.get()) is not None:
+            buf, base, _new, length, recycle = item
             try:
                 if self._error is None:
-                    if self._digests:
-                        with memoryview(buf) as view, view[new:length] as fresh:
-                            for digest in self._digests:
-                                digest.update(fresh)
                     self._write_at(buf, base, length)
-            except Exception as exc:  # kept for the request thread; buffers keep flowing back
+            except Exception as exc:
                 self._error = exc
             finally:
                 if recycle:
                     self._free.put(buf)
-                self._work.task_done()
-        self._work.task_done()
+                self._writes.task_done()
+        self._writes.task_done()
 
     def _write_at(self, buf: mmap.mmap, base: int, length: int) -> None:
         view = memoryview(buf)

@@ -57,10 +57,10 @@ class _HelperThreads:
     """Long-lived helper threads of this process, reused by every PATCH.
 
     Starting a thread per request cost about a tenth of an 8 MiB PATCH on a busy machine
-    (the starter waits for the new thread to run). Each PATCH holds one helper (its staged
-    writer) while it streams, so `max_workers` bounds the concurrent PATCHes of one
-    process, far above any gunicorn thread count. Made lazily in the process that uses it
-    (threads do not survive a fork).
+    (the starter waits for the new thread to run). Each PATCH holds two helpers (its staged
+    writer's hash and write stages) while it streams, so `max_workers` bounds the concurrent
+    PATCHes of one process at half of it, far above any gunicorn thread count. Made lazily
+    in the process that uses it (threads do not survive a fork).
     """
 
     def __init__(self, max_workers: int = 256):
