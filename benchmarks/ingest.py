@@ -41,8 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from upload_peers import MIB, OrtakServer, PeerServer, RssSampler, tus_upload  # noqa: E402
 
-CHUNK = MIB  # archive.ingest.staging.CHUNK: the limits are measured in the server's own sizes
-BUFFER_SIZE = 2 * MIB  # archive.ingest.staged_writer.BUFFER_SIZE
+# The limits are measured in the server's own sizes: its body reads and its O_DIRECT writes.
+from archive.ingest.staged_writer import BUFFER_SIZE  # noqa: E402
+from archive.ingest.staging import CHUNK  # noqa: E402
 
 
 def make_file(path: Path, size: int) -> None:
