@@ -13,7 +13,12 @@ Each repetition measures, on the same file (2 GiB by default, made here unless -
                server hashes every byte and fsyncs the original before it answers;
   peer         the same upload, same client, through `@tus/server` + `@tus/file-store`
                (neither hashes nor fsyncs), started here on loopback;
-for each PATCH size, ortak and the peer in alternating order. Before every upload the first
+  sink         the same upload, same client, to a tus endpoint that keeps nothing: the
+               ceiling of the client and the loopback, which no storing server can pass;
+  wsgi-sink    the same, through gunicorn with `ortak serve`'s flags and a WSGI app that
+               reads `wsgi.input` in our read size and keeps nothing: the ceiling of the
+               WSGI server's body reading;
+for each PATCH size, the four in an order that rotates with the repetition. Before every upload the first
 bytes of the file change (no deduplication) and the page cache is synced (no writeback left
 over from the previous upload). It prints MB/s per server and PATCH size (median, min-max
 over the repetitions), the paired ratios ortak/peer and ortak/min(hash, disk limit), and
@@ -39,7 +44,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from upload_peers import MIB, OrtakServer, PeerServer, RssSampler, tus_upload  # noqa: E402
+from upload_peers import (MIB, OrtakServer, PeerServer, RssSampler, SinkServer, WsgiSinkServer,  # noqa: E402
+                          tus_upload)
 
 # The limits are measured in the server's own sizes: its body reads and its O_DIRECT writes.
 from archive.ingest.staged_writer import BUFFER_SIZE  # noqa: E402
@@ -110,7 +116,7 @@ def _timed_write(target: Path, size: int, chunk: int, flags: int) -> float:
 
 def upload_once(server, path: Path, patch: int, sha256: str) -> tuple[float, int, float]:
     """(seconds, peak RSS growth in bytes, server CPU seconds) of one upload; the stored bytes are
-    checked, then removed."""
+    checked, then removed (the sink keeps none)."""
     os.sync()
     sampler = RssSampler(server.proc.pid)
     before, cpu_before = sampler.current(), sampler.cpu_seconds()
@@ -120,6 +126,8 @@ def upload_once(server, path: Path, patch: int, sha256: str) -> tuple[float, int
     seconds = time.perf_counter() - start
     growth = sampler.stop() - before
     cpu = sampler.cpu_seconds() - cpu_before
+    if server.name in ("sink", "wsgi-sink"):
+        return seconds, growth, cpu
     stored, recorded = server.stored(final)
     if recorded is not None and recorded != sha256:
         raise SystemExit(f"{server.name}: recorded sha256 {recorded}, the file's is {sha256}")
@@ -151,13 +159,20 @@ def report(results: dict, size: int) -> None:
         ours = [mb / t for t in runs["ortak"]["seconds"]]
         peer = [mb / t for t in runs["peer"]["seconds"]]
         vs_peer = [o / p for o, p in zip(ours, peer)]
+        sink = [mb / t for t in runs["sink"]["seconds"]]
         vs_limit = [o / lim for o, lim in zip(ours, limit)]
         print(f"  {patch_mb:>4} MiB PATCHes  ortak       {spread(ours)}")
         print(f"                   peer        {spread(peer)}")
+        wsgi = [mb / t for t in runs["wsgi-sink"]["seconds"]]
+        print(f"                   sink        {spread(sink)}  (client + loopback ceiling: stores nothing)")
+        print(f"                   wsgi-sink   {spread(wsgi)}  (gunicorn's body reading: stores nothing)")
         print(f"                   ortak/peer  {spread(vs_peer)}  goal >= 1.00: "
               f"{'met' if statistics.median(vs_peer) >= 1 else 'NOT met'}")
         print(f"                   ortak/limit {spread(vs_limit)}  goal >= 0.80: "
               f"{'met' if statistics.median(vs_limit) >= 0.8 else 'NOT met'}")
+        print(f"                   ortak/sink  {spread([o / k for o, k in zip(ours, sink)])}"
+              f"  peer/sink {spread([p / k for p, k in zip(peer, sink)])}")
+        print(f"                   ortak/wsgi-sink {spread([o / w for o, w in zip(ours, wsgi)])}")
         gb = size / 1e9
         print(f"                   server CPU s/GB  ortak {spread([c / gb for c in runs['ortak']['cpu_s']])}"
               f"  peer {spread([c / gb for c in runs['peer']['cpu_s']])}")
@@ -191,8 +206,9 @@ def main() -> None:
         size = path.stat().st_size
         ours = OrtakServer(work / "data", workers=args.workers, max_upload=2 * size)
         servers.append(ours.start())
-        peer = PeerServer(work / "data")
-        servers.append(peer.start())
+        servers.append(PeerServer(work / "data").start())
+        servers.append(SinkServer(work / "data").start())
+        servers.append(WsgiSinkServer(work / "data", workers=args.workers).start())
         warm = work / "warm.bin"
         for server in servers:  # every worker (and thread pool) has served an upload before measuring
             for i in range(2 * args.workers):
@@ -200,14 +216,14 @@ def main() -> None:
                 tus_upload(server.create_url, warm, 64 * 1024, server.headers)
 
         results = {"size": size, "hash_s": [], "disk_s": [],
-                   "uploads": {p: {name: {"seconds": [], "rss_growth": [], "cpu_s": []} for name in ("ortak", "peer")}
+                   "uploads": {p: {s.name: {"seconds": [], "rss_growth": [], "cpu_s": []} for s in servers}
                                for p in args.patch_mb}}
         run = 0
         for rep in range(args.repeats):
             results["disk_s"].append(disk_limit(ours.upload_dir, size))
             hash_seconds = []
             for patch_mb in args.patch_mb:
-                for server in (servers if rep % 2 == 0 else servers[::-1]):
+                for server in servers[rep % len(servers):] + servers[:rep % len(servers)]:  # rotate the order
                     run += 1
                     vary(path, run)
                     seconds, sha256 = hash_limit(path)

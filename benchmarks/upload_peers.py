@@ -4,7 +4,10 @@ Two tus servers on loopback, each a subprocess stopped by its PID: Ortak as `ort
 runs it (gunicorn gthread, a temporary ORTAK_DATA_DIR, user and token made with the CLI),
 and the peer, `@tus/server` with `@tus/file-store` from the npm project in
 `benchmarks/tus-peer` (`make bench-peer` installs it from its lock file). One client, plain
-`requests` PATCHes streamed from the file, drives both the same way.
+`requests` PATCHes streamed from the file, drives both the same way. Two more answer tus but
+keep nothing: the sink (a bare socket server reading into one buffer: the ceiling of the
+client and the loopback) and the WSGI sink (gunicorn as `ortak serve` runs it, reading
+`wsgi.input`: the ceiling of the WSGI server's body reading, which the upload path sits on).
 """
 from __future__ import annotations
 
@@ -241,3 +244,108 @@ class PeerServer:
     def stop(self) -> None:
         if self.proc is not None:
             stop(self.proc)
+
+
+class SinkServer:
+    """A tus endpoint that reads every body into one reused buffer and keeps nothing (this file, run as
+    `python upload_peers.py sink PORT`): one thread per connection, recv_into, no parsing beyond
+    the request line and Content-Length."""
+
+    name = "sink"
+
+    def __init__(self, data: Path):
+        self.log = data / "sink.log"
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.headers: dict[str, str] = {}
+
+    @property
+    def create_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/files"
+
+    def start(self) -> "SinkServer":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen([sys.executable, __file__, "sink", str(self.port)], stdout=out,
+                                         stderr=subprocess.STDOUT)
+        _wait_until_up(self.proc, lambda: requests.options(self.create_url, timeout=2).status_code == 204,
+                       self.log, "the sink")
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)
+
+
+class WsgiSinkServer(SinkServer):
+    """gunicorn, with the flags `ortak serve` passes, serving `wsgi_sink.app`: it reads each body
+    through `wsgi.input` as the upload path does, and keeps nothing."""
+
+    name = "wsgi-sink"
+
+    def __init__(self, data: Path, *, workers: int):
+        super().__init__(data)
+        self.log = data / "wsgi-sink.log"
+        self.workers = workers
+
+    def start(self) -> "WsgiSinkServer":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                 "--worker-class", "gthread", "--threads", "8", "--timeout", "0", "--graceful-timeout", "10",
+                 "--chdir", str(Path(__file__).resolve().parent), "wsgi_sink:app"], stdout=out, stderr=subprocess.STDOUT)
+        _wait_until_up(self.proc, lambda: requests.options(self.create_url, timeout=2).status_code == 204,
+                       self.log, "the WSGI sink")
+        return self
+
+
+def _serve_sink(port: int) -> None:
+    import socketserver
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            buf = bytearray(MIB)
+            offsets: dict[str, int] = {}
+            while True:
+                line = self.rfile.readline(65537)
+                if not line:
+                    return
+                method, target = line.split()[:2]
+                length = 0
+                while (header := self.rfile.readline(65537)) not in (b"\r\n", b"\n", b""):
+                    name, _, value = header.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                left = length
+                view = memoryview(buf)
+                while left:
+                    # readinto: the buffered reader hands over what it holds, then recv_into.
+                    n = self.rfile.readinto(view[:min(left, MIB)])
+                    if not n:
+                        return
+                    left -= n
+                upload = target.decode().rsplit("/", 1)[-1]
+                if method == b"POST":
+                    upload = os.urandom(8).hex()
+                    offsets[upload] = 0
+                    head = f"HTTP/1.1 201 Created\r\nLocation: /files/{upload}\r\nTus-Resumable: 1.0.0\r\n"
+                elif method == b"PATCH":
+                    offsets[upload] = offsets.get(upload, 0) + length
+                    head = f"HTTP/1.1 204 No Content\r\nUpload-Offset: {offsets[upload]}\r\nTus-Resumable: 1.0.0\r\n"
+                else:
+                    head = "HTTP/1.1 204 No Content\r\nTus-Resumable: 1.0.0\r\n"
+                self.wfile.write((head + "Content-Length: 0\r\n\r\n").encode())
+                self.wfile.flush()
+
+    class Server(socketserver.ThreadingTCPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    with Server(("127.0.0.1", port), Handler) as server:
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+        server.serve_forever()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["sink"]:
+    _serve_sink(int(sys.argv[2]))
