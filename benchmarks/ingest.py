@@ -233,7 +233,8 @@ def main() -> None:
                     slot["seconds"].append(up_seconds)
                     slot["rss_growth"].append(growth)
                     slot["cpu_s"].append(cpu)
-                    print(f"  rep {rep + 1} {server.name:<5} {patch_mb:>4} MiB PATCHes: {size / 1e6 / up_seconds:7.1f} MB/s"
+                    print(f"  rep {rep + 1} {server.name:<9} {patch_mb:>4} MiB PATCHes: "
+                          f"{size / 1e6 / up_seconds:7.1f} MB/s"
                           f"  (server CPU {cpu / (size / 1e9):.2f} s/GB, hash {size / 1e6 / seconds:.0f} MB/s, "
                           f"RSS +{growth / 1e6:.1f} MB)", flush=True)
             results["hash_s"].append(min(hash_seconds))

@@ -228,7 +228,8 @@ class PeerServer:
     def start(self) -> "PeerServer":
         node = shutil.which("node")
         if node is None or not (PEER_DIR / "node_modules" / "@tus" / "server").is_dir():
-            raise SystemExit("the peer tus server is not installed: run `make bench-peer` (npm ci in benchmarks/tus-peer)")
+            raise SystemExit("the peer tus server is not installed: run `make bench-peer` "
+                             "(npm ci in benchmarks/tus-peer)")
         self.files.mkdir(parents=True, exist_ok=True)
         log = self.files.parent / "peer.log"
         with log.open("wb") as out:
@@ -294,7 +295,8 @@ class WsgiSinkServer(SinkServer):
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                  "--worker-class", "gthread", "--threads", "8", "--timeout", "0", "--graceful-timeout", "10",
-                 "--chdir", str(Path(__file__).resolve().parent), "wsgi_sink:app"], stdout=out, stderr=subprocess.STDOUT)
+                 "--chdir", str(Path(__file__).resolve().parent), "wsgi_sink:app"],
+                stdout=out, stderr=subprocess.STDOUT)
         _wait_until_up(self.proc, lambda: requests.options(self.create_url, timeout=2).status_code == 204,
                        self.log, "the WSGI sink")
         return self

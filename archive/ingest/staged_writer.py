@@ -75,9 +75,9 @@ class StagedWriter:
 
     `write(data)` copies into the current buffer and hands full buffers to two helper
     threads in turn: one updates every digest (hashlib objects) with the new bytes, the
-    other writes the buffer; the request thread only receives and copies. At most `depth` buffers exist,
-    so memory stays bounded and a slow disk slows the reader (back-pressure) instead of
-    filling memory. `sync()` returns once every byte accepted so far is hashed and on
+    other writes the buffer; the request thread only receives and copies. At most `depth`
+    buffers exist, so memory stays bounded and a slow disk slows the reader (back-pressure)
+    instead of filling memory. `sync()` returns once every byte accepted so far is hashed and on
     stable storage; read the digests after it. An error on the helper thread (ENOSPC, EIO)
     is raised from the next `write`, `sync` or `close`. Use as a context manager; the
     caller holds the staged file's lock.
@@ -110,7 +110,8 @@ class StagedWriter:
         except BaseException:
             self._release()
             raise
-        self._done = [staging.helper_threads.submit(self._hash_stage), staging.helper_threads.submit(self._write_stage)]
+        self._done = [staging.helper_threads.submit(self._hash_stage),
+                      staging.helper_threads.submit(self._write_stage)]
 
     # ---- request thread ----------------------------------------------------------------
 
@@ -171,7 +172,7 @@ class StagedWriter:
             return
         try:  # already failing: release everything, keep the original exception
             self.close()
-        except OSError:
+        except Exception:
             log.debug("staged write of %s also failed on close", self.path, exc_info=True)
 
     # ---- internals ---------------------------------------------------------------------
