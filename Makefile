@@ -9,7 +9,7 @@ export ORTAK_PORT ?= 8000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: install system-deps browser-deps assets run test test-sqlite test-postgres bench clean
+.PHONY: install system-deps browser-deps assets run test test-sqlite test-postgres bench bench-peer clean
 
 install: system-deps $(VENV)/.installed assets
 
@@ -66,8 +66,13 @@ test-postgres:
 	  ORTAK_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests; \
 	else echo "PostgreSQL at $(TEST_PG_URL) does not answer: the PostgreSQL run is skipped"; fi
 
-bench: install
+bench: install bench-peer
 	$(BIN)/python benchmarks/ingest.py
 
+# The upload benchmark's peer: @tus/server + @tus/file-store, its own npm project (locked).
+bench-peer:
+	@cd benchmarks/tus-peer && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || \
+	  npm ci --no-audit --no-fund --loglevel=error; }
+
 clean:
-	rm -rf $(VENV) node_modules archive/web/static/vendor
+	rm -rf $(VENV) node_modules benchmarks/tus-peer/node_modules archive/web/static/vendor

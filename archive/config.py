@@ -58,6 +58,9 @@ class Settings:
     UPLOAD_DIR: str = ""
     MAX_UPLOAD_SIZE: int = 64 * 1024**3
     UPLOAD_EXPIRE_SECONDS: int = 7 * 24 * 3600
+    # Write staged upload bytes with O_DIRECT, past the page cache (archive.ingest.staged_writer);
+    # it falls back by itself where the filesystem refuses. False for network filesystems.
+    UPLOAD_DIRECT_IO: bool = True
     # Largest header field (name, value and line end) the app and `ortak serve` accept, bytes.
     MAX_HEADER_BYTES: int = 65536
     # Characters of a title and of a description, per language.

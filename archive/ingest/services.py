@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +29,7 @@ from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
 from archive.ingest import staging
 from archive.ingest.models import Upload
+from archive.ingest.staged_writer import StagedWriter
 from archive.ingest.tus import TusError, sanitise_filename
 from archive.services import storage
 from archive.storage.interfaces import StorageError
@@ -251,16 +253,34 @@ def append(session: Session, user: User, upload_id: str, *, offset: int, stream:
         session.refresh(upload)  # another writer may have moved it on while we waited
         if upload.status != "open":
             raise Conflict("This upload is finished.", code="upload_finished")
+        _reconcile_staged(session, upload, fh, path)
         _check_offset(upload, offset)
-        if path.stat().st_size != offset:
-            fh.truncate(offset)  # bytes past the recorded offset were never acknowledged
         digest = staging.hash_cache().take(upload.id, offset) or staging.hash_prefix(path, offset)
-        result = _receive(session, upload, fh, digest, stream,
+        result = _receive(session, upload, path, digest, stream,
                           content_length if content_length is not None else remaining, checksum,
                           exact=content_length is not None)
         if upload.offset == upload.length:
             _complete(session, upload, user, staging.hash_cache().take(upload.id, upload.length), path)
     return result
+
+
+def _reconcile_staged(session: Session, upload: Upload, fh, path: Path) -> None:
+    """Make the staged file and the recorded offset agree before appending.
+
+    Longer: a server stopped mid-PATCH wrote bytes it never acknowledged; they go. Shorter
+    (the staged file lost acknowledged bytes, e.g. a disk that did not keep an fdatasync
+    promise): the offset falls back to what is really there, so the client's next HEAD
+    resumes from it; padding the gap would silently corrupt the original.
+    """
+    size = path.stat().st_size
+    if size > upload.offset:
+        fh.truncate(upload.offset)
+    elif size < upload.offset:
+        log.warning("upload %s: staged file has %d bytes, its offset was %d; resuming from %d",
+                    upload.id, size, upload.offset, size)
+        staging.hash_cache().drop(upload.id)
+        upload.offset = size
+        session.commit()
 
 
 def _check_offset(upload: Upload, offset: int) -> None:
@@ -269,13 +289,20 @@ def _check_offset(upload: Upload, offset: int) -> None:
                        code="offset_mismatch", details={"expected": upload.offset, "got": offset})
 
 
-def _receive(session, upload, fh, digest, stream, limit, checksum, *, exact: bool) -> AppendResult:
+def _receive(session, upload, path, digest, stream, limit, checksum, *, exact: bool) -> AppendResult:
+    """Stream the body into the staged file and the running hash; durable before the offset moves.
+
+    Each recorded offset (every COMMIT_EVERY bytes, and at the end) follows an fdatasync of
+    the staged bytes before it, so an acknowledged Upload-Offset survives a server crash and
+    a power cut alike. With Upload-Checksum nothing is recorded until the body is verified.
+    """
     start = committed = upload.offset
     before = digest.copy() if checksum else None
     piece = hashlib.sha256() if checksum else None
     written = 0
     disconnected = False
-    with staging.HashWorker(digest, piece) as hasher:
+    direct = bool(current_app.config["UPLOAD_DIRECT_IO"])
+    with StagedWriter(path, start, digest, piece, direct=direct) as out:
         try:
             while written < limit:
                 try:
@@ -286,26 +313,24 @@ def _receive(session, upload, fh, digest, stream, limit, checksum, *, exact: boo
                 if not data:
                     disconnected = disconnected or exact
                     break
-                fh.write(data)
-                hasher.update(data)
+                out.write(data)
                 written += len(data)
                 if piece is None and written - (committed - start) >= COMMIT_EVERY:
-                    fh.flush()
+                    out.sync()
                     committed = upload.offset = start + written
                     session.commit()
             if not exact and written == limit and not disconnected and stream.read(1):
-                fh.truncate(start)
+                out.truncate(start)
                 staging.hash_cache().drop(upload.id)
                 raise ApiError("The body goes past Upload-Length.", code="exceeds_upload_length", status=413)
-            fh.flush()
+            out.sync()
         except OSError as exc:
-            fh.truncate(committed)
+            _discard_after(out, committed)
             staging.hash_cache().drop(upload.id)
-            raise ApiError(f"The server could not store the bytes: {exc.strerror}.", code="storage_failed",
+            raise ApiError(f"The server could not store the bytes: {exc.strerror or exc}.", code="storage_failed",
                            status=507) from exc
     if piece is not None and (disconnected or piece.digest() != checksum[1]):
-        fh.truncate(start)
-        fh.flush()
+        os.truncate(path, start)
         staging.hash_cache().put(upload.id, start, before)
         if disconnected:
             raise TusError("The body ended before it was complete; its checksum cannot be verified.",
@@ -317,6 +342,13 @@ def _receive(session, upload, fh, digest, stream, limit, checksum, *, exact: boo
     staging.hash_cache().put(upload.id, upload.offset, digest)
     session.commit()
     return AppendResult(upload, disconnected=disconnected)
+
+
+def _discard_after(out, length: int) -> None:
+    try:
+        out.truncate(length)
+    except OSError:  # the disk is failing: the recorded offset still decides what counts
+        log.warning("could not truncate %s back to %d bytes", out.path, length, exc_info=True)
 
 
 def _complete(session: Session, upload: Upload, user: User, digest, path: Path) -> None:

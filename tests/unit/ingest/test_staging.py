@@ -67,24 +67,3 @@ def test_lock_does_not_recreate_a_removed_file(tmp_path):
             pass
     assert err.value.status == 410
     assert not (tmp_path / "gone").exists()
-
-
-def test_hash_worker_matches_inline_hashing():
-    chunks = [bytes([i]) * (1024 * 1024 + i) for i in range(9)]
-    a, b = hashlib.sha256(), hashlib.sha256()
-    with staging.HashWorker(a, None, b, depth=2) as worker:
-        for chunk in chunks:
-            worker.update(chunk)
-    assert a.hexdigest() == b.hexdigest() == hashlib.sha256(b"".join(chunks)).hexdigest()
-
-
-def test_hash_worker_reports_a_failure_on_close():
-    class Broken:
-        def update(self, data):
-            raise RuntimeError("boom")
-
-    worker = staging.HashWorker(Broken(), depth=1)
-    for _ in range(5):  # the queue keeps draining after the failure, so nothing blocks
-        worker.update(b"x" * 4096)
-    with pytest.raises(RuntimeError):
-        worker.close()
