@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import User
 from archive.assets.models import Asset, AssetHolding
 from archive.assets.schemas import LANGS, FieldError, merge_metadata, metadata_errors, raise_field_errors
-from archive.db import utcnow
+from archive.db import checkpoint, utcnow
 from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
 from archive.ingest import staging
@@ -217,7 +217,6 @@ def create_upload(session: Session, user: User, *, length: int, raw_metadata: di
     session.add(upload)
     session.flush()
     staging.create_staged(upload.id)
-    session.commit()
     return upload
 
 
@@ -234,7 +233,12 @@ def get_upload(session: Session, user: User, upload_id: str) -> Upload:
 
 def append(session: Session, user: User, upload_id: str, *, offset: int, stream: BinaryIO,
            content_length: int | None, checksum: tuple[str, bytes] | None) -> AppendResult:
-    """Write one PATCH body at `offset`; complete the upload when it reaches its length."""
+    """Write one PATCH body at `offset`; complete the upload when it reaches its length.
+
+    A long operation inside the request's unit of work: it checkpoints (`archive.db.checkpoint`)
+    before the body streams (no transaction stays open meanwhile), at every recorded offset
+    (after the staged bytes are fdatasynced), and when the upload completes.
+    """
     upload = get_upload(session, user, upload_id)
     if upload.status != "open":
         if offset == upload.length and not content_length:
@@ -247,7 +251,7 @@ def append(session: Session, user: User, upload_id: str, *, offset: int, stream:
         raise ApiError(f"The body ({content_length} bytes) goes past Upload-Length ({remaining} bytes left).",
                        code="exceeds_upload_length", status=413,
                        details={"remaining": remaining, "content_length": content_length})
-    session.commit()  # no transaction stays open while bytes stream in
+    checkpoint(session)  # no transaction stays open while bytes stream in
     path = staging.staged_path(upload.id)
     with staging.locked_for_append(path) as fh:
         session.refresh(upload)  # another writer may have moved it on while we waited
@@ -280,7 +284,7 @@ def _reconcile_staged(session: Session, upload: Upload, fh, path: Path) -> None:
                     upload.id, size, upload.offset, size)
         staging.hash_cache().drop(upload.id)
         upload.offset = size
-        session.commit()
+        checkpoint(session)
 
 
 def _check_offset(upload: Upload, offset: int) -> None:
@@ -318,7 +322,7 @@ def _receive(session, upload, path, digest, stream, limit, checksum, *, exact: b
                 if piece is None and written - (committed - start) >= COMMIT_EVERY:
                     out.sync()
                     committed = upload.offset = start + written
-                    session.commit()
+                    checkpoint(session)
             if not exact and written == limit and not disconnected and stream.read(1):
                 out.truncate(start)
                 staging.hash_cache().drop(upload.id)
@@ -340,7 +344,7 @@ def _receive(session, upload, path, digest, stream, limit, checksum, *, exact: b
                        details={"offset": start})
     upload.offset = start + written
     staging.hash_cache().put(upload.id, upload.offset, digest)
-    session.commit()
+    checkpoint(session)
     return AppendResult(upload, disconnected=disconnected)
 
 
@@ -371,23 +375,25 @@ def _complete(session: Session, upload: Upload, user: User, digest, path: Path) 
     upload.holding = registered.holding
     upload.sha256 = sha256
     upload.asset_id = registered.asset.id
-    session.commit()
+    checkpoint(session)
     staging.hash_cache().drop(upload.id)
     log.info("upload %s %s: asset %s sha256 %s", upload.id, upload.status, registered.asset.id, sha256)
 
 
 def terminate(session: Session, user: User, upload_id: str) -> None:
+    """Abort an open upload and free its staged bytes; checkpoints before waiting for the
+    staged file's lock (no transaction is held meanwhile) and once it is aborted."""
     upload = get_upload(session, user, upload_id)
     if upload.status != "open":
         raise Conflict("A finished upload cannot be terminated; its asset exists.", code="upload_finished",
                        details={"asset_id": upload.asset_id})
-    session.commit()
+    checkpoint(session)
     path = staging.staged_path(upload.id)
     with staging.locked_for_append(path):
         session.refresh(upload)
         upload.status = "aborted"
         staging.remove_staged(upload.id)
-        session.commit()
+        checkpoint(session)
 
 
 def describe(upload: Upload) -> dict:
