@@ -53,7 +53,7 @@ def create_asset(app, uploader_id: int, data: bytes = b"ortak test bytes\n" * 64
                                         sha256=info.sha256, content_type=content_type_for(path)
                                         if spec.get("files") else spec.get("content_type") or "application/octet-stream"))
                 entry = next(iter(files))
-                r.prefix, r.entry = prefix, entry
+                r.prefix, r.entry, r.file_count = prefix, entry, len(files)
                 r.size = sum(len(c) for c in files.values())
                 r.sha256 = hashlib.sha256(files[entry]).hexdigest()
         s.commit()

@@ -16,8 +16,8 @@ class Rendition(Base):
     Its files are RenditionFile rows (the manifest), one for a proxy or a poster, hundreds
     for an HLS ladder. `entry` is the path of the file a client opens first (`proxy.mp4`,
     `master.m3u8`); it is set once a make has completed, and stays while a re-make runs or
-    after one failed, so the previous files keep being served. `size` is the bytes of all
-    files, `sha256` and `content_type` the entry file's. `spec_hash` is
+    after one failed, so the previous files keep being served. `file_count` and `size` are
+    the number and bytes of its files, `sha256` and `content_type` the entry file's. `spec_hash` is
     `archive.media.profiles.spec_hash` of the profile the files were made with (NULL: not
     known, made before profiles were hashed; the next run of the renditions step re-makes
     it). `prefix` is the storage prefix of the current make (NULL for a file stored before
@@ -38,6 +38,7 @@ class Rendition(Base):
     spec_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     prefix: Mapped[str | None] = mapped_column(String(512), nullable=True)
     entry: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    file_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     content_type: Mapped[str | None] = mapped_column(String(127), nullable=True)
     size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -248,6 +248,7 @@ def _install(session: Session, row: Rendition, profile: Profile, spec: str, pref
     row.spec_hash = spec
     row.prefix = prefix
     row.entry = profile.entry
+    row.file_count = len(infos)
     row.size = sum(info.size for info in infos)
     row.sha256 = entry.sha256
     row.content_type = profile.content_type

@@ -30,7 +30,8 @@ depends_on = None
 renditions = sa.table('renditions', sa.column('id', sa.Integer), sa.column('name', sa.String),
                       sa.column('status', sa.String), sa.column('blob_key', sa.String),
                       sa.column('entry', sa.String), sa.column('size', sa.BigInteger),
-                      sa.column('sha256', sa.String), sa.column('content_type', sa.String))
+                      sa.column('sha256', sa.String), sa.column('content_type', sa.String),
+                      sa.column('file_count', sa.Integer))
 BATCH = 1000
 
 
@@ -42,6 +43,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('spec_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('prefix', sa.String(length=512), nullable=True))
         batch_op.add_column(sa.Column('entry', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('file_count', sa.Integer(), server_default='0', nullable=False))
 
     op.create_table('rendition_files',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -74,6 +76,7 @@ def upgrade() -> None:
         "INSERT INTO rendition_files (rendition_id, path, blob_key, size, sha256, content_type) "
         "SELECT id, entry, blob_key, size, sha256, COALESCE(content_type, 'application/octet-stream') "
         "FROM renditions WHERE entry IS NOT NULL"))
+    conn.execute(renditions.update().where(renditions.c.entry.is_not(None)).values(file_count=1))
     conn.execute(renditions.update().where(renditions.c.blob_key.is_not(None), renditions.c.entry.is_(None))
                  .values(status='pending', blob_key=None))
 
@@ -92,6 +95,7 @@ def downgrade() -> None:
         "WHERE f.rendition_id = renditions.id AND f.path = renditions.entry)"))
     op.drop_table('rendition_files')
     with op.batch_alter_table('renditions', schema=None) as batch_op:
+        batch_op.drop_column('file_count')
         batch_op.drop_column('entry')
         batch_op.drop_column('prefix')
         batch_op.drop_column('spec_hash')
