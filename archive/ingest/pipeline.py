@@ -14,6 +14,7 @@ step already done with the same inputs is skipped (no rendition is made twice).
 from __future__ import annotations
 
 import logging
+from typing import Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ from archive.renditions.models import Rendition
 from archive.storage.interfaces import BlobNotFound, StorageError
 from archive.task_handles import INDEX_ASSET
 
-__all__ = ["claim", "inspect", "process_asset", "render_one", "run_one_step", "FAILURE_CODES"]
+__all__ = ["claim", "inspect", "process_asset", "ready_asset_ids", "render_one", "run_one_step", "FAILURE_CODES"]
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,18 @@ def render_one(asset_id: str, name: str) -> str:
     with StepContext(session, asset) as ctx:
         [row] = renditions.make_renditions(session, asset, [profile], ctx.source, probe=probe)
     return row.status
+
+
+def ready_asset_ids(session: Session, batch: int = 500) -> Iterator[str]:
+    """The ids of every ready asset, in id order, read `batch` at a time."""
+    last = ""
+    while True:
+        ids = session.scalars(select(Asset.id).where(Asset.status == "ready", Asset.id > last)
+                              .order_by(Asset.id).limit(batch)).all()
+        yield from ids
+        if len(ids) < batch:
+            return
+        last = ids[-1]
 
 
 def run_one_step(asset_id: str, name: str, *, force: bool = False) -> str:
