@@ -23,15 +23,13 @@ from archive import db
 from archive.assets.models import Asset
 from archive.assets.status import change_status
 from archive.db import utcnow
-from archive.ingest.steps import BY_NAME, INDEX, STEPS, StepContext, inspect, record_failure, run_step
+from archive.ingest.steps import BY_NAME, INDEX, STEPS, StepContext, record_failure, run_step
 from archive.media.probe import Rejected
 from archive.media.profiles import renditions_for
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition
 from archive.storage.interfaces import BlobNotFound, StorageError
 from archive.task_handles import INDEX_ASSET
-
-__all__ = ["claim", "inspect", "process_asset", "ready_asset_ids", "render_one", "run_one_step", "FAILURE_CODES"]
 
 log = logging.getLogger(__name__)
 

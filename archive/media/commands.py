@@ -34,9 +34,6 @@ FFPROBE = "ffprobe"
 BASE = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
 PROGRESS = ["-progress", "pipe:1", "-nostats"]
 DEINTERLACE = "yadif=mode=send_frame:deint=interlaced"
-# Seconds of the source a still's branch of a shared graph takes from its instant: the
-# frame at that instant, and an end, so the branch stops taking frames.
-STILL_WINDOW = 1.0
 
 
 def file_url(path: str) -> str:
@@ -223,8 +220,8 @@ def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPar
     with `-ss` before `-i`, which is fast, and the decoder lands on the exact frame). More
     outputs share one `-filter_complex` graph: the picture is decoded (and deinterlaced)
     once, `split` gives each picture stream its copy, and a still's copy is `trim`med to
-    the STILL_WINDOW seconds from its instant so that branch ends early instead of taking
-    every frame; audio tracks are mapped per output straight from the input. `-progress`
+    the one frame at its instant, so that branch ends there instead of taking every frame
+    to the end; audio tracks are mapped per output straight from the input. `-progress`
     is on unless every output is a still (nothing to report). ValueError for no outputs.
     """
     if not parts:
@@ -273,7 +270,10 @@ def filter_graph(source: str, shared: list[str], chains: list[str]) -> str:
 
 
 def _still_trim(at: float) -> str:
-    return f"trim=start={_ts(at)}:end={_ts(at + STILL_WINDOW)}"
+    # The first frame at or after `at` (as a seek lands), then that frame alone: the
+    # second trim counts the frames it receives and ends the branch after one, so one
+    # frame is scaled and the split stops feeding the branch.
+    return f"trim=start={_ts(at)},trim=end_frame=1"
 
 
 def video_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: VideoProxyProfile) -> list[str]:
