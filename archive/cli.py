@@ -1,4 +1,4 @@
-"""The `ortak` command. Each command builds the app with createmake_app() and calls a service.
+"""The `ortak` command. Each command builds the app with create_app() and calls a service.
 
 Failures an operator can fix (configuration, a database without its schema, an unreachable
 database, store, search engine or broker) end any command with one line and exit status 2:
@@ -13,7 +13,7 @@ import click
 
 from archive.cli_accounts import org, token, user
 from archive.cli_errors import CommandError, OrtakGroup, not_migrated_message
-from archive.cli_support import make_app, unit_of_work
+from archive.cli_support import make_app, table, unit_of_work
 from archive.task_handles import QUEUES
 
 
@@ -150,6 +150,69 @@ def sweep():
     click.echo(f"re-queued {len(report.requeued)} stuck, re-sent {len(report.resent)} waiting, "
                f"gave up on {len(report.failed)}, removed {len(report.scratch_removed)} orphaned scratch folders, "
                f"aborted {report.uploads_purged} expired uploads")
+
+
+@main.group()
+def steps() -> None:
+    """The processing steps of assets (probe, renditions, index)."""
+
+
+@steps.command("show")
+@click.argument("asset_id")
+def steps_show(asset_id):
+    """How each step of an asset last ended: status, time, error."""
+    from archive.assets.services import get_asset
+    from archive.ingest.steps import STEPS
+
+    with unit_of_work() as s:
+        asset = get_asset(s, asset_id)
+        recorded = asset.steps or {}
+        table(("step", "status", "at", "error"),
+               [(step.name, (recorded.get(step.name) or {}).get("status") or "-",
+                 (recorded.get(step.name) or {}).get("at") or "-",
+                 (recorded.get(step.name) or {}).get("error") or "") for step in STEPS])
+
+
+@steps.command("run")
+@click.argument("step")
+@click.argument("asset_ids", nargs=-1)
+@click.option("--all", "all_ready", is_flag=True, help="Every ready asset of the archive.")
+@click.option("--force", is_flag=True, help="Run it even where it is done with the same inputs.")
+@click.option("--queue", is_flag=True, help="Send the work to the workers instead of running it here "
+                                            "(not with --force).")
+def steps_run(step, asset_ids, all_ready, force, queue):
+    """Run STEP (probe, renditions or index) again for ready assets: what changed is made again, what did not is left alone
+    (after a profile change, `ortak steps run renditions --all` re-makes only the renditions of
+    that profile). Exit 1 when a step failed for any asset.
+    """
+    from archive import db as dbm
+    from archive.ingest.pipeline import ready_asset_ids, run_one_step
+    from archive.ingest.steps import BY_NAME
+    from archive.task_handles import RUN_STEP
+
+    if step not in BY_NAME:
+        raise click.UsageError(f"no step {step!r} (one of {', '.join(BY_NAME)})")
+    if bool(asset_ids) == all_ready:
+        raise click.UsageError("give asset ids or --all (not both)")
+    if queue and force:
+        raise click.UsageError("--force runs here only")
+    outcomes: dict[str, int] = {}
+    with make_app().app_context():  # each asset is its own unit of work
+        session = dbm.session()
+        ids = ready_asset_ids(session) if all_ready else iter(asset_ids)
+        for asset_id in ids:
+            if queue:
+                RUN_STEP.send(session, asset_id, step)
+                session.commit()
+                outcome = "queued"
+            else:
+                outcome = run_one_step(asset_id, step, force=force)
+                session.commit()
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            if not all_ready:
+                click.echo(f"{asset_id}: {outcome}")
+    click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "no ready assets")
+    sys.exit(1 if outcomes.get("failed") else 0)
 
 
 @main.group()

@@ -4,7 +4,7 @@ from archive.accounts.models import ApiToken, Organisation, User, UserSession  #
 from archive.assets.models import Asset, AssetHolding  # noqa: F401
 from archive.events.models import Event  # noqa: F401
 from archive.ingest.models import Upload  # noqa: F401
-from archive.renditions.models import Rendition  # noqa: F401
+from archive.renditions.models import Rendition, RenditionFile  # noqa: F401
 from archive.usage.models import UsageRecord  # noqa: F401
 from archive.db import Base  # noqa: F401
 

@@ -10,11 +10,15 @@ message may be delivered more than once.
 """
 from __future__ import annotations
 
+import logging
+
 from flask import current_app
 
 from archive import db, indexing
-from archive.ingest import pipeline, recovery
+from archive.ingest import pipeline, recovery, steps
 from archive.services import search_backend
+
+log = logging.getLogger(__name__)
 
 
 def ingest(asset_id: str) -> str:
@@ -25,6 +29,15 @@ def ingest(asset_id: str) -> str:
 def render(asset_id: str, name: str) -> str:
     """(Re)make the rendition `name`; the rendition's status, or 'skipped'."""
     return pipeline.render_one(asset_id, name)
+
+
+def run_step(asset_id: str, step: str) -> str:
+    """Run the processing step `step` of a ready asset again if its inputs changed (see
+    `pipeline.run_one_step`); 'unknown' for a step that does not exist."""
+    if step not in steps.BY_NAME:
+        log.warning("run_step: no step %r (asset %s)", step, asset_id)
+        return "unknown"
+    return pipeline.run_one_step(asset_id, step)
 
 
 def index_asset(asset_id: str) -> bool:

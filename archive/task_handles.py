@@ -81,6 +81,9 @@ INGEST = TaskHandle("workers.tasks.ingest", MEDIA_QUEUE, ("asset_id",))
 RENDER = TaskHandle("workers.tasks.render", MEDIA_QUEUE, ("asset_id", "name"))
 """(Re)make one rendition of an asset that was processed already."""
 
+RUN_STEP = TaskHandle("workers.tasks.run_step", MEDIA_QUEUE, ("asset_id", "step"))
+"""Run one processing step of a ready asset again, if its inputs changed (`archive.ingest.steps`)."""
+
 INDEX_ASSET = TaskHandle("workers.tasks.index_asset", DEFAULT_QUEUE, ("asset_id",))
 """Write the asset's search document as it is now (or drop it when the asset is gone)."""
 
@@ -88,7 +91,7 @@ SWEEP = TaskHandle("workers.tasks.sweep", DEFAULT_QUEUE, ())
 """Recover stuck and lost work, orphaned scratch and abandoned uploads (`archive.ingest.recovery`);
 the scheduler sends it on a timer."""
 
-HANDLES = (INGEST, RENDER, INDEX_ASSET, SWEEP)
+HANDLES = (INGEST, RENDER, RUN_STEP, INDEX_ASSET, SWEEP)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

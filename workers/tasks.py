@@ -15,7 +15,7 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import INDEX_ASSET, INGEST, RENDER, SWEEP, TaskHandle
+from archive.task_handles import INDEX_ASSET, INGEST, RENDER, RUN_STEP, SWEEP, TaskHandle
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -41,6 +41,11 @@ def ingest(asset_id: str) -> str:
 @runs(RENDER)
 def render(asset_id: str, name: str) -> str:
     return entry.render(asset_id, name)
+
+
+@runs(RUN_STEP)
+def run_step(asset_id: str, step: str) -> str:
+    return entry.run_step(asset_id, step)
 
 
 @runs(INDEX_ASSET)

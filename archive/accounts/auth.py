@@ -47,15 +47,15 @@ def init_auth(app: Flask) -> None:
     @app.before_request
     def _check_session():
         # Runs first, while the request's database session is still clean: the session row is
-        # looked up now (not lazily mid-view) so that touching it may commit.
+        # looked up now (not lazily mid-view); its touch commits with the request.
         if "_user_id" not in session or (request.endpoint or "").endswith("static"):
             return
         if not current_user.is_authenticated:
             _reset_cookie_session()  # ended or unknown: drop the dead login from the cookie
             return
         row = g.get("user_session")
-        if row is not None and sessions.touch(row):
-            db.session().commit()
+        if row is not None:
+            sessions.touch(row)
 
     @app.before_request
     def _csrf_for_sessions():

@@ -8,34 +8,39 @@ from __future__ import annotations
 
 import json
 import logging
-import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access.gate import Decision, check_read
 from archive.access.policies import MASTER, PREVIEW, Reader, ReadRequest
 from archive.assets.models import Asset
-from archive.assets.services import get_asset
+from archive.assets.services import find_rendition, get_asset, rendition_file_url
 from archive.config import settings
 from archive.errors import ApiError, Conflict, NotFound
 from archive.filenames import content_disposition, safe_filename
+from archive.renditions.files import is_valid_path
+from archive.renditions.models import Rendition, RenditionFile
+from archive.renditions.services import entry_file
 from archive.services import storage
 from archive.storage.interfaces import BlobNotFound, InvalidKey
 
 log = logging.getLogger(__name__)
 
 ORIGINAL = "original"
-_RENDITION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}")
 _RANGE_SPEC = re.compile(r"\s*([0-9]*)\s*-\s*([0-9]*)\s*")  # ASCII digits only, as every integer a client sends
 # Only media a browser plays or shows is ever served inline; anything else (HTML, SVG, PDF
 # with scripts...) would run in our origin, so it is always an attachment.
 _INLINE_PREFIXES = ("video/", "audio/", "image/")
 _NOT_INLINE = ("image/svg+xml",)
+# What players read besides media (HLS playlists, WebVTT tracks, waveform JSON): text no
+# browser runs, safe inline beside nosniff and the sandbox CSP.
+_INLINE_TYPES = ("application/vnd.apple.mpegurl", "text/vtt", "application/json")
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,13 @@ def none_match(header: str | None, etag: str | None) -> bool:
     return any(t.removeprefix("W/") == plain for t in tags)
 
 
+def has_encoded_separator(raw_uri: str | None) -> bool:
+    """Whether the path of a raw request URI has a percent-encoded '/' or '\\' (which the
+    server decodes before routing, so a route's path argument cannot show it)."""
+    path = (raw_uri or "").split("?", 1)[0].lower()
+    return "%2f" in path or "%5c" in path
+
+
 def if_range_allows(header: str | None, etag: str | None) -> bool:
     """If-Range needs a strong match. We send no Last-Modified, so a date never matches."""
     if not header:
@@ -137,35 +149,48 @@ def clean_content_type(value: str | None) -> str:
 
 
 def can_inline(content_type: str) -> bool:
-    return content_type.startswith(_INLINE_PREFIXES) and content_type not in _NOT_INLINE
+    return (content_type.startswith(_INLINE_PREFIXES) and content_type not in _NOT_INLINE) \
+        or content_type in _INLINE_TYPES
 
 
 # ---- the service -------------------------------------------------------------------------------
 
-def _rendition_filename(asset: Asset, name: str, key: str, content_type: str) -> str:
+def _rendition_filename(asset: Asset, name: str, path: str) -> str:
+    """`<original's stem>.<rendition name><ext>` for a rendition's one file (`film.proxy.mp4`),
+    `<stem>.<name>.<file name>` for a file of a larger one (`film.hls.seg_0_001.m4s`)."""
     stem = posixpath.splitext(safe_filename(asset.filename))[0] or "download"
-    ext = posixpath.splitext(key)[1] or mimetypes.guess_extension(content_type) or ""
-    return f"{stem}.{name}{ext}"
+    base = posixpath.basename(path)
+    root, ext = posixpath.splitext(base)
+    return f"{stem}.{name}{ext}" if root == name else f"{stem}.{name}.{base}"
 
 
-def _blob(asset: Asset, rendition: str) -> _Blob:
+def _rendition(asset: Asset, name: str) -> Rendition:
+    """The asset's rendition `name` with a complete make: 404 rendition_not_found, 409
+    rendition_not_ready (none has completed yet; one that is being re-made is served)."""
+    r = find_rendition(asset, name)
+    if not r.available:
+        raise Conflict(f"The {name} rendition is not ready yet ({r.status}).", code="rendition_not_ready",
+                       details={"rendition": name, "status": r.status, "progress": r.progress})
+    return r
+
+
+def _file_blob(asset: Asset, r: Rendition, f: RenditionFile) -> _Blob:
+    ctype = clean_content_type(f.content_type)
+    return _Blob(f.blob_key, f.size, f.sha256, ctype, _rendition_filename(asset, r.name, f.path))
+
+
+def _blob(session: Session, asset: Asset, rendition: str) -> _Blob:
     if rendition == ORIGINAL:
         return _Blob(asset.original_key, asset.size, asset.sha256, clean_content_type(asset.content_type),
                      asset.filename)
-    not_found = NotFound(f"This asset has no rendition {rendition[:40]!r}.", code="rendition_not_found",
-                         details={"rendition": rendition[:40],
-                                  "available": [ORIGINAL, *(r.name for r in asset.renditions)]})
-    if not _RENDITION_NAME.fullmatch(rendition):
-        raise not_found
-    r = next((r for r in asset.renditions if r.name == rendition), None)
-    if r is None:
-        raise not_found
-    if r.status != "ready" or not r.blob_key:
-        raise Conflict(f"The {rendition} rendition is not ready yet ({r.status}).", code="rendition_not_ready",
-                       details={"rendition": rendition, "status": r.status, "progress": r.progress})
-    ctype = clean_content_type(r.content_type)
-    size = r.size if r.size is not None else storage().stat(r.blob_key).size
-    return _Blob(r.blob_key, size, r.sha256, ctype, _rendition_filename(asset, rendition, r.blob_key, ctype))
+    r = _rendition(asset, rendition)
+    count = r.file_count
+    if count != 1:
+        raise Conflict(f"The {rendition} rendition has {count} files: read them one by one.",
+                       code="rendition_has_many_files",
+                       details={"rendition": rendition, "files": count, "entry": r.entry,
+                                "url": rendition_file_url(asset.id, rendition, r.entry)})
+    return _file_blob(asset, r, entry_file(session, r))
 
 
 def decision_headers(decision: Decision) -> dict[str, str]:
@@ -186,11 +211,37 @@ def prepare_download(session: Session, reader: Reader, asset_id: str, rendition:
     (a preview), through the access gate. The caller commits, then `raise_if_denied`."""
     asset = get_asset(session, asset_id)
     rendition = rendition or ORIGINAL
-    blob = _blob(asset, rendition)
+    blob = _blob(session, asset, rendition)
     request = ReadRequest(asset=asset, what=rendition, quality=MASTER if rendition == ORIGINAL else PREVIEW,
                           action="download", declaration=declaration)
     return deliver(session, reader, request, blob, range_header=range_header, if_none_match=if_none_match,
                    if_range=if_range, inline=inline, head=head)
+
+
+def prepare_rendition_file(session: Session, reader: Reader, asset_id: str, name: str, path: str, *,
+                           encoded_separator: bool = False, range_header: str | None = None,
+                           if_none_match: str | None = None, if_range: str | None = None,
+                           head: bool = False) -> Download:
+    """`GET /api/v1/assets/{id}/renditions/{name}/{path}`: one file of a rendition's current
+    make (a preview), through the access gate, served inline where the type allows.
+
+    404 `asset_not_found`, `rendition_not_found`, `rendition_file_not_found` (a path that is
+    not in the manifest: unknown, absolute, with '.', '..', a backslash, NUL, or an encoded
+    '/' or '\\' as `encoded_separator` says: the view sees the raw URI); 409
+    `rendition_not_ready`. The caller commits, then `raise_if_denied`.
+    """
+    asset = get_asset(session, asset_id)
+    r = _rendition(asset, name)
+    f = None
+    if not encoded_separator and is_valid_path(path):
+        f = session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == r.id,
+                                                       RenditionFile.path == path))
+    if f is None:
+        raise NotFound(f"The {name} rendition has no file {path[:80]!r}.", code="rendition_file_not_found",
+                       details={"rendition": name, "entry": r.entry})
+    request = ReadRequest(asset=asset, what=name, quality=PREVIEW, action="download")
+    return deliver(session, reader, request, _file_blob(asset, r, f), range_header=range_header,
+                   if_none_match=if_none_match, if_range=if_range, inline=True, head=head)
 
 
 def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob, *, range_header: str | None,

@@ -43,6 +43,9 @@ class Asset(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    # The processing steps and how each last ended (`archive.ingest.steps`):
+    # {"probe": {"status": "done", "at": ISO-8601, "error": null, "inputs": sha256 hex}, ...}
+    steps: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # Set when processing starts, for the sweeper.
     processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

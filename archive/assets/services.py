@@ -97,11 +97,50 @@ def metadata_json(asset: Asset) -> dict[str, Any]:
     return out
 
 
+def rendition_file_url(asset_id: str, name: str, path: str) -> str:
+    """The URL of one file of a rendition (`path` keeps its '/': it is the route's last part)."""
+    return url_for("assets.rendition_file", asset_id=asset_id, name=name, path=path)
+
+
 def rendition_json(asset: Asset, r) -> dict[str, Any]:
+    """A rendition as the API shows it. `size` is all its files' bytes, `sha256` and
+    `content_type` its entry file's; `entry` is the path of that file inside the rendition
+    and `url` where to read it (the download URL; for a make of several files, the file
+    route of the entry, beside which its other files are). The files of the current make
+    are served while a re-make runs or after one failed. `file_count` is how many files
+    the current make has (0 before one completed)."""
+    url = None
+    if r.available and r.file_count > 1:
+        url = rendition_file_url(asset.id, r.name, r.entry)
+    elif r.available or r.status == "ready":
+        url = download_url(asset, r.name)
     return {"name": r.name, "status": r.status, "progress": r.progress, "size": r.size,
             "sha256": r.sha256, "content_type": r.content_type, "width": r.width, "height": r.height,
-            "error": r.error,
-            "url": download_url(asset, r.name) if r.status == "ready" else None}
+            "error": r.error, "entry": r.entry, "file_count": r.file_count, "url": url}
+
+
+_RENDITION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+def find_rendition(asset: Asset, name: str):
+    """The asset's rendition `name`; NotFound `rendition_not_found` (with `details.available`,
+    the original first) for any other name, however long or odd."""
+    found = next((r for r in asset.renditions if r.name == name), None) if _RENDITION_NAME.fullmatch(name) else None
+    if found is None:
+        raise NotFound(f"This asset has no rendition {name[:40]!r}.", code="rendition_not_found",
+                       details={"rendition": name[:40], "available": ["original", *(r.name for r in asset.renditions)]})
+    return found
+
+
+def rendition_manifest(session: Session, asset_id: str, name: str) -> dict[str, Any]:
+    """`GET /api/v1/assets/{id}/renditions/{name}`: the rendition (`rendition_json`) with
+    `files`, its current make's manifest: [{"path", "size", "sha256", "content_type", "url"}]
+    in path order (empty before a make completed). 404 asset_not_found, rendition_not_found."""
+    asset = get_asset(session, asset_id)
+    r = find_rendition(asset, name)
+    files = [{"path": f.path, "size": f.size, "sha256": f.sha256, "content_type": f.content_type,
+              "url": rendition_file_url(asset.id, r.name, f.path)} for f in r.files]
+    return {**rendition_json(asset, r), "files": files}
 
 
 def may_see_email(viewer: User | None, person: User) -> bool:

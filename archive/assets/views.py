@@ -10,7 +10,7 @@ from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
 from archive.api.params import flag_param, int_param, str_param
 from archive.assets import services
-from archive.assets.download import prepare_download
+from archive.assets.download import has_encoded_separator, prepare_download, prepare_rendition_file
 from archive.assets.models import STATUSES
 from archive.assets.schemas import LANGS
 
@@ -73,4 +73,25 @@ def download(asset_id: str):
     d.decision.raise_if_denied()
     # The request's unit of work commits the usage record before the first byte leaves.
     # direct_passthrough: the storage iterator goes to the server untouched, chunk by chunk.
+    return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)
+
+
+@bp.get("/<asset_id>/renditions/<name>")
+@require_user()
+def rendition(asset_id: str, name: str):
+    return jsonify(services.rendition_manifest(db.session(), asset_id, name))
+
+
+# merge_slashes=False: '//' in a file path is refused as no file, not redirected to another one.
+@bp.get("/<asset_id>/renditions/<name>/<path:path>", merge_slashes=False)
+@require_user()
+def rendition_file(asset_id: str, name: str, path: str):
+    session = db.session()
+    d = prepare_rendition_file(
+        session, Reader.for_user(api_user()), asset_id, name, path,
+        # The server decodes %2F before routing; only the raw URI still shows it.
+        encoded_separator=has_encoded_separator(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")),
+        range_header=request.headers.get("Range"), if_none_match=request.headers.get("If-None-Match"),
+        if_range=request.headers.get("If-Range"), head=request.method == "HEAD")
+    d.decision.raise_if_denied()  # a refusal's record is kept; the request commits the rest
     return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)

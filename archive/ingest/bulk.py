@@ -22,6 +22,7 @@ from archive import db
 from archive.accounts import services as accounts
 from archive.api.body import MalformedJson, parse_json
 from archive.assets.schemas import FIELDS, LANGS, LISTS, merge_metadata, validate_metadata
+from archive.db import checkpoint
 from archive.errors import ApiError, Forbidden, ValidationError
 from archive.ingest import staging
 from archive.ingest.services import (ALREADY_HELD, HOLDING_ADDED, OWN_ASSET, Registration, guess_content_type,
@@ -121,7 +122,7 @@ def import_one(session, user, path: Path, name: str, meta: dict, bar) -> Registr
             raise ValidationError("the file is empty", code="empty_upload")
         registered = register_original(session, staged=staged, sha256=sha256, size=size, filename=name,
                                        meta=meta, uploader=user, content_type=guess_content_type(name))
-        session.commit()
+        checkpoint(session)  # each file is kept as it is imported: a later failure loses none
     finally:
         staged.unlink(missing_ok=True)
     return registered

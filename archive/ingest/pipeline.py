@@ -1,27 +1,33 @@
 """The ingest pipeline an uploaded asset goes through on the worker.
 
-processing → probe → (rejected | renditions → ready → index). The file's faults become
+processing → the steps of `archive.ingest.steps` (probe → renditions), then ready → the
+steps that follow it (index); a rejection or failure stops it. The file's faults become
 `rejected` with a reason a person understands; ours (an ffmpeg crash on a good file, a
 storage outage) become `failed`. The original is never touched. Each state change writes
-an Event. Safe to run twice: `claim` lets one delivery of a queued run through, only an
-asset still `processing` is worked on, and ready renditions are not made again.
+an Event, and each step is recorded on the asset. Safe to run twice: `claim` lets one
+delivery of a queued run through, only an asset still `processing` is worked on, and a
+step already done with the same inputs is skipped (no rendition is made twice).
+
+`process_asset` is one long unit of work (a task body): it makes its progress durable with
+`archive.db.checkpoint` as it goes (the claim, each step, the final status).
 """
 from __future__ import annotations
 
 import logging
+from typing import Iterator
 
-from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from archive import db
 from archive.assets.models import Asset
 from archive.assets.status import change_status
 from archive.db import utcnow
-from archive.media import images
-from archive.media.probe import ProbeResult, Rejected, inspect_media
+from archive.ingest.steps import BY_NAME, INDEX, STEPS, StepContext, record_failure, run_step
+from archive.media.probe import Rejected
 from archive.media.profiles import renditions_for
 from archive.renditions import services as renditions
+from archive.renditions.models import Rendition
 from archive.storage.interfaces import BlobNotFound, StorageError
 from archive.task_handles import INDEX_ASSET
 
@@ -29,7 +35,6 @@ log = logging.getLogger(__name__)
 
 # Why processing failed when the file is not to blame (`assets.error_code`; rejections use Rejected.code).
 FAILURE_CODES = ("original_missing", "storage_error", "processing_error")
-IMAGE_FORMATS = set(images.SUPPORTED)
 
 
 def claim(session: Session, asset_id: str) -> bool:
@@ -39,6 +44,7 @@ def claim(session: Session, asset_id: str) -> bool:
     a second delivery of the same message, or a message the sweeper re-sent for work that
     was only waiting, finds it set and skips, so no asset is processed twice at once. The
     sweeper clears it again when it re-queues work that started and then went silent.
+    Checkpoints: the claim is visible to every other worker at once.
     """
     now = utcnow()
     result = session.execute(
@@ -46,12 +52,12 @@ def claim(session: Session, asset_id: str) -> bool:
         .where(Asset.id == asset_id, Asset.status == "processing", Asset.processing_started_at.is_(None))
         .values(processing_started_at=now, updated_at=now)
         .execution_options(synchronize_session=False))
-    session.commit()
+    db.checkpoint(session)
     return result.rowcount == 1
 
 
 def process_asset(asset_id: str) -> str:
-    """Run the whole pipeline for one asset; returns the status it ends in (or 'skipped')."""
+    """Run every step for one asset; returns the status it ends in (or 'skipped', 'missing')."""
     session = db.session()
     if not claim(session, asset_id):
         asset = session.get(Asset, asset_id)
@@ -67,46 +73,37 @@ def process_asset(asset_id: str) -> str:
     asset = session.get(Asset, asset_id, populate_existing=True)
     log.info("ingest: asset %s claimed (re-queued %s times before)", asset_id, asset.attempts)
 
+    ctx = StepContext(session, asset)
     try:
-        with renditions.source_file(asset) as src:
-            try:
-                kind, probe, technical = inspect(src)
-            except Rejected as exc:
-                return _reject(session, asset, exc)
-            asset.kind = kind
-            asset.technical = technical
-            session.commit()
-            for profile in renditions_for(kind):
-                renditions.produce(session, asset, profile, src, kind=kind, probe=probe)
-    except Rejected as exc:  # an image that only shows its damage while the preview is made
-        return _reject(session, asset, exc)
+        with ctx:
+            for step in STEPS:
+                if step.after_ready and asset.status != "ready":
+                    _ready(session, asset)
+                run_step(ctx, step)
+    except Rejected as exc:  # the probe, or an image that only shows its damage while the preview is made
+        return _reject(session, asset_id, exc, ctx.running)
     except Exception as exc:
         log.exception("ingest of asset %s failed", asset_id)
-        return _fail(session, asset_id, exc)
-    return _ready(session, asset)
+        return _fail(session, asset_id, exc, ctx.running)
+    if asset.status != "ready":
+        _ready(session, asset)
+    db.checkpoint(session)
+    return "ready"
 
 
-def inspect(src: str) -> tuple[str, ProbeResult | None, dict]:
-    """kind, probe (audio/video only) and the technical metadata to store; Rejected if unusable."""
-    fmt = images.identify(src)
-    if fmt in IMAGE_FORMATS or fmt == "BOMB":
-        info = images.inspect_image(src)
-        return "image", None, info.to_dict()
-    probe = inspect_media(src, timeout=float(current_app.config["PROBE_TIMEOUT"]))
-    return probe.kind, probe, probe.to_dict()
-
-
-def _reject(session: Session, asset: Asset, exc: Rejected) -> str:
+def _reject(session: Session, asset_id: str, exc: Rejected, step: str | None) -> str:
     session.rollback()
-    asset = session.get(Asset, asset.id)
+    asset = session.get(Asset, asset_id)
+    if step:
+        record_failure(asset, step, exc.reason)
     change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code},
                   error_code=exc.code)
-    session.commit()
+    db.checkpoint(session)
     log.info("asset %s rejected: %s", asset.id, exc.reason)
     return "rejected"
 
 
-def _fail(session: Session, asset_id: str, exc: Exception) -> str:
+def _fail(session: Session, asset_id: str, exc: Exception, step: str | None) -> str:
     session.rollback()
     asset = session.get(Asset, asset_id)
     if asset is None:
@@ -118,21 +115,22 @@ def _fail(session: Session, asset_id: str, exc: Exception) -> str:
     else:
         code = "processing_error"
         message = f"Processing failed: {exc}" if str(exc) else f"Processing failed: {exc.__class__.__name__}"
+    if step:
+        record_failure(asset, step, message)
     change_status(session, asset, "failed", message, "asset.failed", {"reason_code": code}, error_code=code)
-    session.commit()
+    db.checkpoint(session)
     return "failed"
 
 
-def _ready(session: Session, asset: Asset) -> str:
-    change_status(session, asset, "ready", None, "asset.ready",
-                  {"renditions": sorted(r.name for r in asset.renditions if r.status == "ready")})
-    INDEX_ASSET.send(session, asset.id)
-    session.commit()
-    return "ready"
+def _ready(session: Session, asset: Asset) -> None:
+    names = session.scalars(select(Rendition.name).where(Rendition.asset_id == asset.id,
+                                                         Rendition.status == "ready")).all()
+    change_status(session, asset, "ready", None, "asset.ready", {"renditions": sorted(names)})
 
 
 def render_one(asset_id: str, name: str) -> str:
-    """(Re)make one rendition of an already processed asset (the `render` task)."""
+    """Make one rendition of an already processed asset again if it is not current (the
+    `render` task): the row's status, or 'skipped'. Checkpoints as it goes."""
     session = db.session()
     asset = session.get(Asset, asset_id)
     if asset is None or asset.kind is None or asset.status not in ("ready", "processing"):
@@ -142,6 +140,51 @@ def render_one(asset_id: str, name: str) -> str:
         log.warning("render: %s assets have no %r rendition", asset.kind, name)
         return "skipped"
     probe = renditions.probe_from_technical(asset.technical)
-    with renditions.source_file(asset) as src:
-        row = renditions.produce(session, asset, profile, src, kind=asset.kind, probe=probe)
+    with StepContext(session, asset) as ctx:
+        [row] = renditions.make_renditions(session, asset, [profile], ctx.source, probe=probe)
     return row.status
+
+
+def ready_asset_ids(session: Session, batch: int = 500) -> Iterator[str]:
+    """The ids of every ready asset, in id order, read `batch` at a time."""
+    last = ""
+    while True:
+        ids = session.scalars(select(Asset.id).where(Asset.status == "ready", Asset.id > last)
+                              .order_by(Asset.id).limit(batch)).all()
+        yield from ids
+        if len(ids) < batch:
+            return
+        last = ids[-1]
+
+
+def run_one_step(asset_id: str, name: str, *, force: bool = False) -> str:
+    """Run the step `name` (`archive.ingest.steps.BY_NAME`) for a ready asset, on its own:
+    'done' when it ran, 'current' when it was done already with the same inputs (nothing
+    made), 'failed' (recorded on the step, the asset stays ready: its previous files are
+    still served), 'skipped' when the asset is not ready, 'missing' when there is none.
+    A step that ran re-indexes the asset. Checkpoints as it goes. KeyError for an unknown step.
+    """
+    step = BY_NAME[name]
+    session = db.session()
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        return "missing"
+    if asset.status != "ready":
+        return "skipped"
+    ctx = StepContext(session, asset, force=force)
+    try:
+        with ctx:
+            for earlier in STEPS[:STEPS.index(step)]:
+                earlier.load(ctx)  # what the step needs of them (the kind, the probe result)
+            ran = run_step(ctx, step)
+    except Exception as exc:
+        log.exception("step %s of asset %s failed", name, asset_id)
+        session.rollback()
+        asset = session.get(Asset, asset_id)
+        record_failure(asset, name, str(exc) or exc.__class__.__name__)
+        db.checkpoint(session)
+        return "failed"
+    if ran and step is not INDEX:
+        INDEX_ASSET.send(session, asset.id)
+    db.checkpoint(session)
+    return "done" if ran else "current"

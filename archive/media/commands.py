@@ -1,5 +1,10 @@
 """ffmpeg/ffprobe command lines as data: pure functions of (paths, probe, profile).
 
+Each ffmpeg profile has an output builder (`OUTPUT_BUILDERS`, by profile type) that says
+what its output needs: picture chains, audio tracks, output options. `one_decode_command`
+puts any number of such outputs on ONE command, so the source is read and decoded once
+for all the renditions of an asset.
+
 Nothing here runs a process; `archive.media.runner.run` does. Every path is passed as
 `file:<path>` so that a name starting with '-' or looking like a protocol ('http:',
 'concat:') can never be read as an option or fetch something else.
@@ -10,7 +15,8 @@ and a literal list is what the tests compare against.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from archive.media.colour import ColourPlan, jpeg_plan
 from archive.media.colour import plan as colour_plan
@@ -27,6 +33,7 @@ FFPROBE = "ffprobe"
 # Options every ffmpeg run shares: no stdin, errors only on stderr, progress on stdout.
 BASE = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
 PROGRESS = ["-progress", "pipe:1", "-nostats"]
+DEINTERLACE = "yadif=mode=send_frame:deint=interlaced"
 
 
 def file_url(path: str) -> str:
@@ -91,57 +98,192 @@ def proxy_size(probe: "ProbeResult", profile: VideoProxyProfile) -> tuple[int, i
     return fit_within(width, height, profile.max_width, profile.max_height)
 
 
-def video_filter(probe: "ProbeResult", size: tuple[int, int], colour: ColourPlan) -> str:
-    """Deinterlace, scale to `size`, square pixels, then the colour plan (tone map, pix_fmt)."""
-    # ffmpeg applies the rotation itself (autorotate) before this chain, so `size` is the
+def scale_chain(size: tuple[int, int], colour: ColourPlan) -> str:
+    """Scale to `size`, square pixels, then the colour plan (tone map, pix_fmt)."""
+    # ffmpeg applies the rotation itself (autorotate) before any filter, so `size` is the
     # display size. setsar=1 makes anamorphic sources square-pixel for browsers. Scaling
     # comes before the colour work: zimg's float pipeline costs per output pixel.
-    chain = []
-    if probe.interlaced:
-        chain.append("yadif=mode=send_frame:deint=interlaced")
-    chain.append(f"scale={size[0]}:{size[1]}:flags=bicubic{colour.scale_options}")
-    chain.append("setsar=1")
-    chain.extend(colour.filters)
+    chain = [f"scale={size[0]}:{size[1]}:flags=bicubic{colour.scale_options}", "setsar=1", *colour.filters]
     if colour.pix_fmt:
         chain.append(f"format={colour.pix_fmt}")
     return ",".join(chain)
 
 
-def video_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: VideoProxyProfile) -> list[str]:
+def deinterlace(probe: "ProbeResult") -> list[str]:
+    """The filters every picture output shares, before the split: a deinterlacer when the
+    source is interlaced (done once, whatever the number of outputs)."""
+    return [DEINTERLACE] if probe.interlaced else []
+
+
+def video_filter(probe: "ProbeResult", size: tuple[int, int], colour: ColourPlan) -> str:
+    """Deinterlace, scale to `size`, square pixels, then the colour plan (tone map, pix_fmt)."""
+    return ",".join([*deinterlace(probe), scale_chain(size, colour)])
+
+
+# ---- outputs: each profile's part of a command ------------------------------------------------
+
+@dataclass(frozen=True)
+class OutputPart:
+    """One output of an ffmpeg command, as the profile that wants it describes it.
+
+    `target` is the file ffmpeg writes (for a multi-file output such as HLS, its entry;
+    `args` then name the other files). Each chain of `video` takes one copy of the decoded
+    picture (after `deinterlace`) and ends as one video stream of this output, in order;
+    `maps` are streams taken from the input as they are (audio tracks); `args` are the
+    output options (codecs, per-stream metadata, muxer), placed after the maps. `at` is set
+    for a still: the one instant (seconds) of the source it needs. `size` is the output's
+    picture size (width, height), None without a picture.
+    """
+
+    target: str
+    video: tuple[str, ...] = ()
+    maps: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    at: float | None = None
+    size: tuple[int, int] | None = None
+
+
+OutputBuilder = Callable[[Any, "ProbeResult", str], OutputPart]
+OUTPUT_BUILDERS: dict[type, OutputBuilder] = {}
+
+
+def builds(profile_type: type) -> Callable[[OutputBuilder], OutputBuilder]:
+    """Register the decorated function as the output builder of `profile_type`."""
+    def register(fn: OutputBuilder) -> OutputBuilder:
+        OUTPUT_BUILDERS[profile_type] = fn
+        return fn
+    return register
+
+
+def output_part(profile: Any, probe: "ProbeResult", dst: str) -> OutputPart:
+    """The `profile`'s output writing `dst`. ValueError when no ffmpeg output makes that
+    profile, or the source lacks what it needs (a picture, an audio track)."""
+    builder = OUTPUT_BUILDERS.get(type(profile))
+    if builder is None:
+        raise ValueError(f"ffmpeg makes no {type(profile).__name__} output")
+    return builder(profile, probe, dst)
+
+
+@builds(VideoProxyProfile)
+def video_proxy_part(profile: VideoProxyProfile, probe: "ProbeResult", dst: str) -> OutputPart:
     size = proxy_size(probe, profile)
     fps = float(probe.fps) if probe.fps else 25.0
     gop = max(1, int(round(fps * profile.keyframe_seconds)))
     audio = audio_inputs(probe)
-    cmd = list(BASE) + PROGRESS + ["-i", file_url(src), "-map", video_map(probe)]
-    for spec, _track in audio:
-        cmd += ["-map", spec]
     colour = colour_plan(probe, pix_fmt=profile.pix_fmt)
-    cmd += ["-vf", video_filter(probe, size, colour),
-            "-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
+    args = ["-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
             "-profile:v", profile.h264_profile, "-pix_fmt", profile.pix_fmt,
             "-g", str(gop), "-keyint_min", str(gop)]
-    cmd += colour.output.args()
-    cmd += _audio_args(profile, [track for _spec, track in audio]) if audio else ["-an"]
+    args += colour.output.args()
+    args += _audio_args(profile, [track for _spec, track in audio]) if audio else ["-an"]
     # No tmcd track: the source timecode is kept in `technical`, and players ignore it.
     # Subtitles and data stay out: a browser's <video> shows neither from an MP4.
-    cmd += ["-sn", "-dn", "-map_chapters", "-1", "-write_tmcd", "0"]
+    args += ["-sn", "-dn", "-map_chapters", "-1", "-write_tmcd", "0"]
     if profile.faststart:
-        cmd += ["-movflags", "+faststart"]
-    return cmd + ["-f", "mp4", file_url(dst)]
+        args += ["-movflags", "+faststart"]
+    args += ["-f", "mp4"]
+    return OutputPart(dst, video=(scale_chain(size, colour),), maps=tuple(spec for spec, _t in audio),
+                      args=tuple(args), size=size)
 
 
-def audio_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: AudioProxyProfile) -> list[str]:
+@builds(AudioProxyProfile)
+def audio_proxy_part(profile: AudioProxyProfile, probe: "ProbeResult", dst: str) -> OutputPart:
     audio = audio_inputs(probe)
     if not audio:
         raise ValueError("the file has no audio track a decoder exists for")
-    cmd = list(BASE) + PROGRESS + ["-i", file_url(src)]
-    for spec, _track in audio:
-        cmd += ["-map", spec]
-    cmd += ["-vn", "-sn", "-dn"]
-    cmd += _audio_args(profile, [track for _spec, track in audio])
+    args = ["-vn", "-sn", "-dn", *_audio_args(profile, [track for _spec, track in audio])]
     if profile.faststart:
-        cmd += ["-movflags", "+faststart"]
-    return cmd + ["-f", "mp4", file_url(dst)]
+        args += ["-movflags", "+faststart"]
+    args += ["-f", "mp4"]
+    return OutputPart(dst, maps=tuple(spec for spec, _t in audio), args=tuple(args))
+
+
+@builds(PosterProfile)
+def poster_part(profile: PosterProfile, probe: "ProbeResult", dst: str) -> OutputPart:
+    width = probe.display_width or probe.width
+    height = probe.display_height or probe.height
+    if not width or not height:
+        raise ValueError("the video stream has no frame size")
+    size = fit_within(width, height, profile.max_width, profile.max_height)
+    return OutputPart(dst, video=(scale_chain(size, jpeg_plan(probe)),),
+                      args=("-frames:v", "1", "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
+                            "-an", "-sn", "-dn", "-f", "image2", "-update", "1"),
+                      at=poster_time(probe.duration, profile), size=size)
+
+
+# ---- the command: one decode, every output ----------------------------------------------------
+
+def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPart]) -> list[str]:
+    """ONE ffmpeg command writing every output of `parts` from one decode of `src`.
+
+    One output with at most one picture stream is the simple form (`-vf`; a still seeks
+    with `-ss` before `-i`, which is fast, and the decoder lands on the exact frame). More
+    outputs share one `-filter_complex` graph: the picture is decoded (and deinterlaced)
+    once, `split` gives each picture stream its copy, and a still's copy is `trim`med to
+    the one frame at its instant, so that branch ends there instead of taking every frame
+    to the end; audio tracks are mapped per output straight from the input. `-progress`
+    is on unless every output is a still (nothing to report). ValueError for no outputs.
+    """
+    if not parts:
+        raise ValueError("a command needs at least one output")
+    legs = [chain for part in parts for chain in part.video]
+    cmd = list(BASE)
+    if any(part.at is None for part in parts):
+        cmd += PROGRESS
+    if len(parts) == 1 and len(legs) <= 1:
+        part = parts[0]
+        if part.at is not None:
+            cmd += ["-ss", _ts(part.at)]
+        cmd += ["-i", file_url(src)]
+        if legs:
+            cmd += ["-map", video_map(probe)]
+        for spec in part.maps:
+            cmd += ["-map", spec]
+        if legs:
+            cmd += ["-vf", ",".join([*deinterlace(probe), legs[0]])]
+        return cmd + list(part.args) + [file_url(part.target)]
+
+    cmd += ["-i", file_url(src)]
+    chains = [chain if part.at is None else f"{_still_trim(part.at)},{chain}"
+              for part in parts for chain in part.video]
+    if chains:
+        cmd += ["-filter_complex", filter_graph(video_map(probe), deinterlace(probe), chains)]
+    leg = 0
+    for part in parts:
+        for _chain in part.video:
+            cmd += ["-map", f"[v{leg}]"]
+            leg += 1
+        for spec in part.maps:
+            cmd += ["-map", spec]
+        cmd += list(part.args) + [file_url(part.target)]
+    return cmd
+
+
+def filter_graph(source: str, shared: list[str], chains: list[str]) -> str:
+    """`[source]` through the `shared` filters, split into one copy per chain; copy k ends
+    as the pad `[vk]`."""
+    head = f"[{source}]"
+    if len(chains) == 1:
+        return head + ",".join([*shared, chains[0]]) + "[v0]"
+    head += ",".join([*shared, f"split={len(chains)}"]) + "".join(f"[s{k}]" for k in range(len(chains)))
+    return ";".join([head, *(f"[s{k}]{chain}[v{k}]" for k, chain in enumerate(chains))])
+
+
+def _still_trim(at: float) -> str:
+    # The first frame at or after `at` (as a seek lands), then that frame alone: the
+    # second trim counts the frames it receives and ends the branch after one, so one
+    # frame is scaled and the split stops feeding the branch.
+    return f"trim=start={_ts(at)},trim=end_frame=1"
+
+
+def video_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: VideoProxyProfile) -> list[str]:
+    """The proxy alone (one output of `one_decode_command`)."""
+    return one_decode_command(src, probe, [video_proxy_part(profile, probe, dst)])
+
+
+def audio_proxy_command(src: str, dst: str, probe: "ProbeResult", profile: AudioProxyProfile) -> list[str]:
+    """The audio proxy alone; ValueError when no audio track can be decoded."""
+    return one_decode_command(src, probe, [audio_proxy_part(profile, probe, dst)])
 
 
 def _audio_args(profile: VideoProxyProfile | AudioProxyProfile, tracks: list["AudioStream | None"]) -> list[str]:
@@ -181,17 +323,8 @@ def poster_time(duration: float | None, profile: PosterProfile) -> float:
 
 
 def poster_command(src: str, dst: str, probe: "ProbeResult", profile: PosterProfile) -> list[str]:
-    width = probe.display_width or probe.width
-    height = probe.display_height or probe.height
-    if not width or not height:
-        raise ValueError("the video stream has no frame size")
-    size = fit_within(width, height, profile.max_width, profile.max_height)
-    at = poster_time(probe.duration, profile)
-    # -ss before -i seeks by index (fast); the decoder then lands on the exact frame.
-    return list(BASE) + ["-ss", _ts(at), "-i", file_url(src), "-map", video_map(probe), "-frames:v", "1",
-                         "-vf", video_filter(probe, size, jpeg_plan(probe)), "-c:v", "mjpeg",
-                         "-q:v", str(profile.jpeg_qscale), "-an", "-sn", "-dn", "-f", "image2", "-update", "1",
-                         file_url(dst)]
+    """The poster alone: a seek before the input, one frame."""
+    return one_decode_command(src, probe, [poster_part(profile, probe, dst)])
 
 
 def _ts(seconds: float) -> str:

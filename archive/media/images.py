@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from archive.media.probe import Rejected
-from archive.media.profiles import PosterProfile
+from archive.media.profiles import ImagePreviewProfile
 
 SUPPORTED = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "MPO": "image/jpeg"}
 
@@ -92,7 +92,7 @@ def inspect_image(path: str, *, max_pixels: int | None = None) -> ImageInfo:
                          mode=im.mode, orientation=orientation)
 
 
-def make_preview(src: str, dst: str, profile: PosterProfile, *, max_pixels: int | None = None) -> tuple[int, int]:
+def make_preview(src: str, dst: str, profile: ImagePreviewProfile, *, max_pixels: int | None = None) -> tuple[int, int]:
     """Write a poster-sized JPEG of `src` to `dst`, upright per EXIF; return its size."""
     im = _open_checked(src, max_pixels)
     with im:

@@ -11,7 +11,18 @@ RENDITION_STATUSES = ("pending", "running", "ready", "failed")
 
 
 class Rendition(Base):
-    """A derived file: one row per (asset, profile name), so work is idempotent."""
+    """A derived output of an asset: one row per (asset, profile name), so work is idempotent.
+
+    Its files are RenditionFile rows (the manifest), one for a proxy or a poster, hundreds
+    for an HLS ladder. `entry` is the path of the file a client opens first (`proxy.mp4`,
+    `master.m3u8`); it is set once a make has completed, and stays while a re-make runs or
+    after one failed, so the previous files keep being served. `file_count` and `size` are
+    the number and bytes of its files, `sha256` and `content_type` the entry file's. `spec_hash` is
+    `archive.media.profiles.spec_hash` of the profile the files were made with (NULL: not
+    known, made before profiles were hashed; the next run of the renditions step re-makes
+    it). `prefix` is the storage prefix of the current make (NULL for a file stored before
+    prefixes, whose key is in its manifest row).
+    """
 
     __tablename__ = "renditions"
     __table_args__ = (
@@ -24,7 +35,10 @@ class Rendition(Base):
     name: Mapped[str] = mapped_column(String(32), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
-    blob_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    spec_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prefix: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    entry: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    file_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     content_type: Mapped[str | None] = mapped_column(String(127), nullable=True)
     size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -36,3 +50,35 @@ class Rendition(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     asset = relationship("Asset", back_populates="renditions")
+    # Loaded on access only: an HLS ladder has hundreds of files, and the asset's JSON needs none.
+    files: Mapped[list["RenditionFile"]] = relationship(
+        back_populates="rendition", order_by="RenditionFile.path", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+    @property
+    def available(self) -> bool:
+        """A complete make exists whose files can be served (whatever runs now)."""
+        return self.entry is not None
+
+
+class RenditionFile(Base):
+    """One file of a rendition's current make: where it is inside the rendition (`path`,
+    '/'-separated, the same characters as a blob key), where it is stored (`blob_key`), its
+    size in bytes, SHA-256 (the ETag it is served with) and media type.
+
+    A table rather than a JSON list on the rendition: the file route reads one file of
+    hundreds by (rendition, path) on every segment a player asks for, an indexed lookup.
+    """
+
+    __tablename__ = "rendition_files"
+    __table_args__ = (UniqueConstraint("rendition_id", "path", name="uq_rendition_files_rendition_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rendition_id: Mapped[int] = mapped_column(ForeignKey("renditions.id", ondelete="CASCADE"), nullable=False)
+    path: Mapped[str] = mapped_column(String(255), nullable=False)
+    blob_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(127), nullable=False)
+
+    rendition = relationship("Rendition", back_populates="files")

@@ -1,34 +1,50 @@
-"""Renditions: one row per (asset, name), made once, stored under a new content-addressed key.
+"""Renditions: one row per (asset, profile name), made together from one decode, each make
+under its own storage prefix.
 
-The file is written to a temporary path next to the data directory and handed to
-BlobStorage with `move=True` under `renditions/<asset_id>/<name>/<sha256>.<ext>`: a
-re-render never overwrites what a player may be streaming. A ready rendition whose blob
-exists is not made again, so tasks can be re-run freely.
+A make of a rendition writes its files to scratch space, then to a prefix of its own with
+`put_tree`:
+
+    renditions/<asset_id>/<name>/<spec_hash[:12]>-<random 12 hex>/<path inside the rendition>
+
+Nothing is overwritten in place. The row's manifest (`RenditionFile` rows) is replaced and
+the row marked ready in one commit; only after that commit is the previous make deleted,
+since a player may be reading it until then. A ready rendition whose `spec_hash` is its
+profile's and whose entry file is in storage is never made again; one made with another
+profile (or none known) is re-made. The renditions an asset needs are grouped by renderer
+(`archive.media.render`): all ffmpeg ones are made by one command, one decode of the source.
+
+These functions run inside a task (or command) that owns the unit of work, for minutes or
+hours: they make their progress durable with `archive.db.checkpoint` (running, progress at
+most once a second, ready, failed), as the function docstrings say.
 """
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import shutil
 import tempfile
 import time
-from typing import Iterator
+import uuid
+from typing import Callable, Iterator, Sequence
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from archive import db
 from archive.assets.models import Asset
 from archive.db import utcnow
 from archive.media.probe import ProbeResult
-from archive.media.profiles import Profile
-from archive.media.render import render
-from archive.renditions.models import Rendition
+from archive.media.profiles import Profile, spec_hash
+from archive.media.render import Made, renderer_for
+from archive.media.runner import MediaError
+from archive.renditions.files import content_type_for
+from archive.renditions.models import Rendition, RenditionFile
 from archive.scratch import process_dir
 from archive.services import storage
+from archive.storage.interfaces import BlobInfo, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +52,9 @@ PROGRESS_INTERVAL = 1.0  # seconds between progress writes to the database
 MAX_ERROR = 2000
 
 
-def rendition_key(asset_id: str, name: str, sha256: str, ext: str) -> str:
-    return f"renditions/{asset_id}/{name}/{sha256}.{ext}"
+def make_prefix(asset_id: str, name: str, spec: str) -> str:
+    """A new storage prefix for one make of a rendition (never used before: 48 random bits)."""
+    return f"renditions/{asset_id}/{name}/{spec[:12]}-{uuid.uuid4().hex[:12]}"
 
 
 def work_dir() -> str:
@@ -80,15 +97,28 @@ def get_or_create(session: Session, asset_id: str, name: str) -> Rendition:
         return session.scalars(query.execution_options(populate_existing=True)).one()
 
 
-def is_done(rendition: Rendition) -> bool:
-    return rendition.status == "ready" and bool(rendition.blob_key) and storage().exists(rendition.blob_key)
+def entry_file(session: Session, row: Rendition) -> RenditionFile | None:
+    """The manifest row of the rendition's entry file (None before a make completed)."""
+    if row.entry is None or row.id is None:
+        return None
+    return session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == row.id,
+                                                      RenditionFile.path == row.entry))
+
+
+def is_current(session: Session, row: Rendition, profile: Profile) -> bool:
+    """Ready, made with this very profile (`spec_hash`), and its entry file is in storage."""
+    if row.status != "ready" or row.spec_hash != spec_hash(profile):
+        return False
+    entry = entry_file(session, row)
+    return entry is not None and storage().exists(entry.blob_key)
 
 
 class ProgressWriter:
-    """Callable the runner reports to; writes the fraction at most once per interval."""
+    """Callable the runner reports to: the fraction goes to every rendition of one decode,
+    made durable (`checkpoint`) at most once per interval."""
 
-    def __init__(self, session: Session, rendition: Rendition, interval: float = PROGRESS_INTERVAL):
-        self.session, self.rendition, self.interval = session, rendition, interval
+    def __init__(self, session: Session, rows: Sequence[Rendition], interval: float = PROGRESS_INTERVAL):
+        self.session, self.rows, self.interval = session, list(rows), interval
         self._last = 0.0
 
     def __call__(self, fraction: float) -> None:
@@ -96,58 +126,81 @@ class ProgressWriter:
         if now - self._last < self.interval:
             return
         self._last = now
-        self.rendition.progress = round(max(0.0, min(0.999, fraction)), 3)  # 1.0 only when stored
-        self.session.commit()
+        for row in self.rows:
+            row.progress = round(max(0.0, min(0.999, fraction)), 3)  # 1.0 only when stored
+        db.checkpoint(self.session)
 
 
-def mark_running(session: Session, rendition: Rendition) -> None:
-    rendition.status = "running"
-    rendition.progress = 0.0
-    rendition.error = None
-    rendition.started_at = utcnow()
-    rendition.attempts = (rendition.attempts or 0) + 1
-    session.commit()
-
-
-def mark_failed(session: Session, rendition_id: int, message: str) -> None:
-    session.rollback()
-    row = session.get(Rendition, rendition_id)
-    if row is None:
-        return
-    row.status = "failed"
-    row.error = message[:MAX_ERROR]
-    session.commit()
-
-
-def produce(session: Session, asset: Asset, profile: Profile, src: str, *, kind: str,
-            probe: ProbeResult | None) -> Rendition:
-    """Make (or find already made) the `profile` rendition of `asset` from the local `src`.
-
-    Raises what the renderer raised after recording it on the row as `failed`.
-    """
-    row = get_or_create(session, asset.id, profile.name)
-    if is_done(row):
-        return row
-    mark_running(session, row)
-    timeout = float(current_app.config["FFMPEG_TIMEOUT"])
-    tmp = tempfile.mkdtemp(prefix=f"ortak-{profile.name}-", dir=work_dir())
-    try:
-        dst = os.path.join(tmp, f"{profile.name}.{profile.ext}")
-        width, height = render(profile, src, dst, kind=kind, probe=probe, timeout=timeout,
-                               on_progress=ProgressWriter(session, row))
-        digest, size = _hash(dst)
-        key = rendition_key(asset.id, profile.name, digest, profile.ext)
-        info = storage().put_file(key, dst, content_type=profile.content_type, sha256=digest, move=True)
-        row.status = "ready"
-        row.progress = 1.0
-        row.blob_key = key
-        row.size = info.size or size
-        row.sha256 = digest
-        row.content_type = profile.content_type
-        row.width, row.height = width, height
+def mark_running(session: Session, rows: Sequence[Rendition]) -> None:
+    """Running from now (one more attempt each); checkpointed so readers see it."""
+    for row in rows:
+        row.status = "running"
+        row.progress = 0.0
         row.error = None
-        session.commit()
-        return row
+        row.started_at = utcnow()
+        row.attempts = (row.attempts or 0) + 1
+    db.checkpoint(session)
+
+
+def mark_failed(session: Session, failures: dict[int, str]) -> None:
+    """Roll back what the failed make left unsaved, then record {rendition id: message} as
+    `failed` and checkpoint. The rows keep the manifest of their previous make, if any."""
+    session.rollback()
+    for rendition_id, message in failures.items():
+        row = session.get(Rendition, rendition_id)
+        if row is not None:
+            row.status = "failed"
+            row.error = message[:MAX_ERROR]
+    db.checkpoint(session)
+
+
+def make_renditions(session: Session, asset: Asset, profiles: Sequence[Profile], source: Callable[[], str], *,
+                    probe: ProbeResult | None, force: bool = False) -> list[Rendition]:
+    """Make every rendition of `profiles` that is not current (`is_current`), or all with
+    `force`; return the rows in the order of `profiles`.
+
+    The profiles to make are grouped by renderer and each group is made by one run of it
+    (one ffmpeg command for all of audio and video). `source()` gives a local path of the
+    original; it is called only when something is to be made. Checkpoints (see the module
+    docstring). Raises what the renderer or storage raised, after recording every rendition
+    of the failed group as `failed` with the reason.
+    """
+    rows = [get_or_create(session, asset.id, profile.name) for profile in profiles]
+    groups: dict[str, list[tuple[Profile, Rendition]]] = {}
+    for profile, row in zip(profiles, rows):
+        if force or not is_current(session, row, profile):
+            groups.setdefault(profile.renderer, []).append((profile, row))
+    if groups:
+        src = source()
+        for jobs in groups.values():
+            _make(session, asset, jobs, src, probe)
+    return rows
+
+
+def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]], src: str,
+          probe: ProbeResult | None) -> None:
+    rows = [row for _profile, row in jobs]
+    mark_running(session, rows)
+    names = {row.id: profile.name for profile, row in jobs}
+    timeout = float(current_app.config["FFMPEG_TIMEOUT"])
+    tmp = tempfile.mkdtemp(prefix="ortak-make-", dir=work_dir())
+    written: list[str] = []
+    previous: list[tuple[str | None, list[str]]] = []
+    try:
+        folders = {profile.name: os.path.join(tmp, profile.name) for profile, _row in jobs}
+        for folder in folders.values():
+            os.mkdir(folder)
+        made = renderer_for(jobs[0][0]).render([(profile, folders[profile.name]) for profile, _row in jobs], src,
+                                               probe=probe, timeout=timeout, on_progress=ProgressWriter(session, rows))
+        for profile, row in jobs:
+            spec = spec_hash(profile)
+            prefix = make_prefix(asset.id, profile.name, spec)
+            written.append(prefix)
+            infos = storage().put_tree(prefix, folders[profile.name], move=True,
+                                       content_type=lambda rel, p=profile: _file_type(p, rel))
+            previous.append(_stored(session, row))
+            _install(session, row, profile, spec, prefix, infos, made[profile.name])
+        db.checkpoint(session)  # ready: from this commit on, readers get the new files
     except BaseException as exc:  # record, then let the caller (and Celery) see it
         if isinstance(exc, (SystemExit, KeyboardInterrupt)):
             # billiard turns SIGTERM (a revoked task, a worker shutting down) into SystemExit.
@@ -155,21 +208,66 @@ def produce(session: Session, asset: Asset, profile: Profile, src: str, *, kind:
                        "the sweeper will retry")
         else:
             message = str(exc) or exc.__class__.__name__
+        for prefix in written:
+            with contextlib.suppress(Exception):
+                storage().delete_prefix(prefix)
         with contextlib.suppress(Exception):
-            mark_failed(session, row.id, f"{profile.name} failed: {message}")
+            mark_failed(session, {rid: f"{name} failed: {message}" for rid, name in names.items()})
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    for prefix, keys in previous:
+        _delete_make(prefix, keys)
 
 
-def _hash(path: str) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+def _file_type(profile: Profile, path: str) -> str:
+    # The profile names its entry's type (an .mp4 proxy of audio would be audio/mp4).
+    return profile.content_type if path == profile.entry else content_type_for(path)
+
+
+def _stored(session: Session, row: Rendition) -> tuple[str | None, list[str]]:
+    """Where the row's current make is: its prefix, and the keys of its files."""
+    keys = list(session.scalars(select(RenditionFile.blob_key).where(RenditionFile.rendition_id == row.id)))
+    return row.prefix, keys
+
+
+def _install(session: Session, row: Rendition, profile: Profile, spec: str, prefix: str, infos: list[BlobInfo],
+             made: Made) -> None:
+    files = {info.key[len(prefix) + 1:]: info for info in infos}
+    entry = files.get(profile.entry)
+    if entry is None:
+        raise MediaError(f"{profile.name}: the renderer wrote no {profile.entry}")
+    # The old manifest goes first: a new file may have an old file's path.
+    session.execute(delete(RenditionFile).where(RenditionFile.rendition_id == row.id))
+    session.expire(row, ["files"])
+    session.add_all(RenditionFile(rendition_id=row.id, path=path, blob_key=info.key, size=info.size,
+                                  sha256=info.sha256, content_type=_file_type(profile, path))
+                    for path, info in sorted(files.items()))
+    row.status = "ready"
+    row.progress = 1.0
+    row.spec_hash = spec
+    row.prefix = prefix
+    row.entry = profile.entry
+    row.file_count = len(infos)
+    row.size = sum(info.size for info in infos)
+    row.sha256 = entry.sha256
+    row.content_type = profile.content_type
+    row.width, row.height = made.width, made.height
+    row.error = None
+    session.flush()
+
+
+def _delete_make(prefix: str | None, keys: list[str]) -> None:
+    """Remove a replaced make: its prefix, or (stored before prefixes) its files one by one."""
+    try:
+        if prefix is not None:
+            storage().delete_prefix(prefix)
+        else:
+            for key in keys:
+                storage().delete(key)
+    except StorageError:
+        # The new make is committed; the old files only cost space.
+        log.warning("could not delete the replaced rendition files %s", prefix or keys, exc_info=True)
 
 
 def probe_from_technical(technical: dict | None) -> ProbeResult | None:

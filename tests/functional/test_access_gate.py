@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from archive import db
 from archive.access.models import ReadSession
 from archive.access.policies import ALLOWED_WITH_CONDITIONS, DENIED, AccessPolicy, PolicyDecision
+from archive.assets.models import Asset
 from archive.usage.models import UsageRecord
 from archive.usage.services import verify_chain
 from tests.asset_factory import create_asset
@@ -162,11 +164,28 @@ def _asset_routes(app):
             yield rule
 
 
-def _variants(rule, asset_id):
-    values = {"asset_id": asset_id, "name": "proxy", "path": "x"}
-    base = rule.rule
+def _files(app, asset_id):
+    """(rendition name, path) of every file of the asset's renditions."""
+    with app.app_context():
+        asset = db.session().get(Asset, asset_id)
+        return [(r.name, f.path) for r in asset.renditions for f in r.files]
+
+
+def _fill(rule, values):
+    url = rule.rule
     for arg in rule.arguments:
-        base = base.replace(f"<{arg}>", values.get(arg, "x")).replace(f"<path:{arg}>", values.get(arg, "x"))
+        url = re.sub(rf"<(?:[^:<>]+:)?{arg}>", values.get(arg, "x"), url)
+    return url
+
+
+def _variants(rule, asset_id, files):
+    """URLs of the rule for the asset: with each file of each rendition where the rule
+    takes a rendition `name` and a `path`, and each rendition as a query parameter."""
+    if "path" in rule.arguments:
+        for name, path in files:
+            yield _fill(rule, {"asset_id": asset_id, "name": name, "path": path})
+        return
+    base = _fill(rule, {"asset_id": asset_id, "name": "proxy"})
     yield base
     for name in ("original", "proxy", "poster"):
         yield f"{base}?rendition={name}"
@@ -176,12 +195,15 @@ def test_every_route_that_returns_asset_bytes_goes_through_the_gate(app, client,
     """Found by looking, not by a list: any route answering with stored bytes must obey a policy
     that denies everything with 403 rights_denied and a denied record."""
     byte_urls = []
+    files = _files(app, asset)
+    assert sorted(files) == [("poster", "poster.jpg"), ("proxy", "proxy.mp4")]
     for rule in _asset_routes(app):
-        for target in _variants(rule, asset):
+        for target in _variants(rule, asset, files):
             resp = client.get(target, headers=auth)
             if resp.status_code < 300 and any(resp.data == blob for blob in _blobs(app)):
                 byte_urls.append(target)
-    assert len(byte_urls) >= 3  # original, proxy, poster at least
+    assert len(byte_urls) >= 5  # original, proxy, poster at least, by download and by file route
+    assert f"/api/v1/assets/{asset}/renditions/proxy/proxy.mp4" in byte_urls
     app.extensions["ortak.access_policy"] = DenyAll()
     before = len(records(app))
     for target in byte_urls:

@@ -130,7 +130,7 @@ def fuzz_server(migrated_template, tmp_path_factory):
     finished = requests.post(server.url + "/api/v1/uploads", data=body, timeout=10, headers=_tus(
         token, **{"Upload-Length": str(len(body)), "Content-Type": "application/offset+octet-stream"}))
     assert open_upload.status_code == finished.status_code == 201, (open_upload.text, finished.text)
-    REAL_IDS.update({"id": [video, audio],
+    REAL_IDS.update({"id": [video, audio], "name": ["proxy", "poster"], "path": ["proxy.mp4"],
                      "upload_id": [r.headers["Location"].rsplit("/", 1)[1] for r in (open_upload, finished)]})
     started = time.monotonic()
     yield server, token

@@ -10,6 +10,7 @@ import pytest
 from archive import db
 from archive.assets.models import Asset
 from archive.ingest.pipeline import process_asset, render_one
+from archive.renditions.services import entry_file
 from archive.services import storage
 from tests.unit.media.test_hdr import make_hdr_master, make_sdr_master
 from tests.unit.web.conftest import log_in
@@ -69,7 +70,7 @@ def _process(app, asset_id):
     with app.app_context():
         assert process_asset(asset_id) == "ready"
         asset = db.session().get(Asset, asset_id)
-        rends = {r.name: storage().local_path(r.blob_key) for r in asset.renditions}
+        rends = {r.name: storage().local_path(entry_file(db.session(), r).blob_key) for r in asset.renditions}
         return asset.technical, rends
 
 
@@ -105,7 +106,7 @@ def test_every_audio_track_reaches_the_proxy_and_the_page(app, register_file, vi
         db.session().commit()
         assert render_one(asset_id, "proxy") == "ready"
         row = db.session().query(Rendition).filter_by(asset_id=asset_id, name="proxy").one()
-        again = storage().local_path(row.blob_key)
+        again = storage().local_path(entry_file(db.session(), row).blob_key)
     assert [s["tags"]["language"] for s in ffprobe_streams(again) if s["codec_type"] == "audio"] == ["tur", "aze"]
 
     pages = {lang: viewer.get(f"/assets/{asset_id}?lang={lang}", headers={"Accept-Language": lang})

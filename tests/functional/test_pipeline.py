@@ -15,6 +15,7 @@ from archive import db
 from archive.assets.models import Asset
 from archive.db import utcnow
 from archive.events.models import Event
+from archive.renditions.services import entry_file
 from archive.services import storage
 from tests.functional.conftest import REDIS_HOST, REDIS_PORT, redis_db_or_skip
 
@@ -76,8 +77,8 @@ def test_worker_processes_video_image_and_rejects_truncated(app, register_file, 
     rends = {r.name: r for r in v.renditions}
     assert {n: r.status for n, r in rends.items()} == {"poster": "ready", "proxy": "ready"}
     with app.app_context():
-        proxy_path = storage().local_path(rends["proxy"].blob_key)
-        poster_path = storage().local_path(rends["poster"].blob_key)
+        proxy_path = storage().local_path(entry_file(db.session(), rends["proxy"]).blob_key)
+        poster_path = storage().local_path(entry_file(db.session(), rends["poster"]).blob_key)
         assert storage().exists(v.original_key)
     streams = ffprobe_streams(proxy_path)
     video_stream = next(s for s in streams if s["codec_type"] == "video")

@@ -1,11 +1,18 @@
-"""The schema comes from Alembic alone: one head, and models and migrations agree."""
+"""The schema comes from Alembic alone: one head, and models and migrations agree; data migrations
+keep what they migrate (on SQLite, and on PostgreSQL on the PostgreSQL run)."""
+import uuid
+from datetime import datetime, timezone
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import inspect as sa_inspect
 
 from archive.migrate import alembic_config
 from archive.models import metadata
+from tests.conftest import PG_URL
 
 
 def test_single_head():
@@ -32,3 +39,80 @@ def test_downgrade_and_upgrade_again(tmp_path):
     upgrade(url)
     command.downgrade(alembic_config(url), "base")
     upgrade(url)
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database with no schema: a SQLite file, or a new PostgreSQL database on the PostgreSQL run."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f"ortak_mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_0004_turns_each_blob_into_a_one_file_manifest_and_back(empty_database):
+    """Renditions stored before manifests: the blob becomes the entry file (spec_hash NULL, re-made
+    by the next renditions step); one without size or SHA-256 goes back to pending; and down again."""
+    from alembic import command
+
+    from archive.migrate import upgrade
+
+    url = empty_database
+    upgrade(url, "0003")
+    engine = create_engine(url)
+    now = datetime.now(timezone.utc)
+    meta = MetaData()
+    meta.reflect(engine)
+    t = meta.tables
+    with engine.begin() as conn:
+        conn.execute(t["organisations"].insert().values(id=1, name="İTV", country="AZ", created_at=now))
+        conn.execute(t["users"].insert().values(id=1, email="a@example.org", password_hash="x", organisation_id=1,
+                                                role="producer", active=True, created_at=now))
+        conn.execute(t["assets"].insert().values(
+            id="a1", status="ready", filename="film.mov", size=10, sha256="0" * 64, original_key="originals/x",
+            meta={}, organisation_id=1, country="AZ", uploader_id=1, attempts=0, created_at=now, updated_at=now))
+        rows = [dict(id=1, name="proxy", status="ready", blob_key="renditions/a1/proxy/" + "1" * 64 + ".mp4",
+                     size=100, sha256="1" * 64, content_type="video/mp4"),
+                dict(id=2, name="poster", status="failed", blob_key="renditions/a1/poster/" + "2" * 64 + ".jpg",
+                     size=20, sha256="2" * 64, content_type="image/jpeg"),
+                dict(id=3, name="broken", status="ready", blob_key="renditions/a1/broken/b.bin", size=None,
+                     sha256=None, content_type=None),
+                dict(id=4, name="waveform", status="pending", blob_key=None, size=None, sha256=None,
+                     content_type=None)]
+        for row in rows:
+            conn.execute(t["renditions"].insert().values(asset_id="a1", progress=1.0, attempts=1, updated_at=now,
+                                                         **row))
+    engine.dispose()
+
+    upgrade(url, "0004")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        got = {r.name: r for r in conn.execute(text(
+            "SELECT name, status, entry, file_count, spec_hash, prefix FROM renditions ORDER BY id"))}
+        files = conn.execute(text("SELECT rendition_id, path, blob_key, size, sha256, content_type "
+                                  "FROM rendition_files ORDER BY rendition_id")).all()
+        steps = conn.execute(text("SELECT steps FROM assets")).scalar()
+    engine.dispose()
+    assert {n: (r.status, r.entry, r.file_count, r.spec_hash, r.prefix) for n, r in got.items()} == {
+        "proxy": ("ready", "proxy.mp4", 1, None, None), "poster": ("failed", "poster.jpg", 1, None, None),
+        "broken": ("pending", None, 0, None, None), "waveform": ("pending", None, 0, None, None)}
+    assert [tuple(f) for f in files] == [
+        (1, "proxy.mp4", rows[0]["blob_key"], 100, "1" * 64, "video/mp4"),
+        (2, "poster.jpg", rows[1]["blob_key"], 20, "2" * 64, "image/jpeg")]
+    assert steps is None
+
+    command.downgrade(alembic_config(url), "0003")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT name, blob_key FROM renditions")).all())
+        tables = set(sa_inspect(conn).get_table_names())
+    engine.dispose()
+    assert back == {"proxy": rows[0]["blob_key"], "poster": rows[1]["blob_key"], "broken": None, "waveform": None}
+    assert "rendition_files" not in tables

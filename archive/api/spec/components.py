@@ -159,7 +159,25 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "content_type": {"type": ["string", "null"]},
                 "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]},
                 "error": {"type": ["string", "null"]},
-                "url": {"type": ["string", "null"], "description": "The download URL once ready."}},
+                "entry": {"type": ["string", "null"], "examples": ["proxy.mp4", "master.m3u8"],
+                          "description": "The path of the file a client opens first, once a make has completed."},
+                "file_count": {"type": "integer", "minimum": 0,
+                               "description": "How many files the current make has (0 before one completed)."},
+                "url": {"type": ["string", "null"],
+                        "description": "Where to read the rendition once a make has completed: the download URL "
+                                       "of a one-file rendition, the file URL of the entry of a larger one."}},
+        },
+        "RenditionManifest": {
+            "allOf": [schema("Rendition")],
+            "type": "object", "required": ["name", "status", "progress", "files"],
+            "properties": {"files": {"type": "array", "description": "The files of the current make, by path.",
+                                     "items": {"type": "object", "required": ["path", "size", "sha256",
+                                                                              "content_type", "url"],
+                                               "properties": {"path": {"type": "string"},
+                                                              "size": {"type": "integer", "minimum": 0},
+                                                              "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                                              "content_type": {"type": "string"},
+                                                              "url": {"type": "string"}}}}},
         },
         # Fields may be added (never removed or renamed): clients ignore what they do not know.
         "OrganisationRef": {

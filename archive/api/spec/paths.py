@@ -9,12 +9,14 @@ from typing import Any, Mapping
 
 from archive.accounts.services import MAX_PASSWORD, MIN_PASSWORD
 from archive.api import search_params
-from archive.api.spec.text import DOWNLOAD_TEXT, PATCH_TEXT, UPLOADS_TEXT
+from archive.api.spec.text import DOWNLOAD_TEXT, PATCH_TEXT, RENDITION_FILE_TEXT, UPLOADS_TEXT
 from archive.api.limits import header_bytes_limit, metadata_limit
 from archive.api.spec.components import JSON_LIMITS, error_response, json_content, ref, schema
 from archive.access.declarations import MAX_TEXT as DECLARATION_MAX_TEXT
 from archive.access.declarations import PLATFORMS
 from archive.assets import views as asset_views
+from archive.renditions.files import CONTENT_TYPES
+from archive.renditions.files import MAX_PATH as MAX_RENDITION_PATH
 from archive.ingest.tus import CHECKSUM_ALGORITHMS, EXTENSIONS, METADATA_LIMIT_HEADER, TUS_VERSION
 from search.fields import MAX_OFFSET, MAX_PER_PAGE
 
@@ -143,8 +145,9 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
         "403": error_response("`rights_denied`: the access policy refused this read; `details.reasons` are "
                               "`{code, message}` objects, `details.conditions` and `details.blocks` what decided it. "
                               "The refusal is recorded in the usage log."),
-        "409": error_response("`rendition_not_ready`: the rendition is pending, running or failed "
-                              "(details has status and progress)."),
+        "409": error_response("`rendition_not_ready`: no make of the rendition has completed yet (details has "
+                              "status and progress; one being made again is served from its previous make), or "
+                              "`rendition_has_many_files`: read its files by path (`details.url` is its entry's)."),
         "422": error_response("`invalid_declaration`: the usage declaration is malformed; `details.errors` has "
                               "one `{field, code, message, params}` per mistake."),
         "416": {"description": "`range_not_satisfiable`; `Content-Range: bytes */SIZE`.",
@@ -211,6 +214,7 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                     "properties": {"id": {"type": "string", "format": "uuid"},
                                    "events": {"type": "array", "items": schema("Event")}}})},
                  "404": response("NotFound")})},
+        **rendition_paths(config, byte_headers, declaration_free_answers(download_responses)),
         "/api/v1/assets/{id}/download": {
             "parameters": asset_id,
             "get": operation("assets", "download", "The bytes of the original or of a rendition.",
@@ -219,6 +223,57 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                               "The headers a download would have, without the bytes (and without a usage record).",
                               {k: v for k, v in download_responses.items() if k != "302"},
                               parameters=download_parameters),
+        },
+    }
+
+
+def declaration_free_answers(download_responses: dict[str, Any]) -> dict[str, Any]:
+    """The download's answers that a preview read can give too (no usage declaration)."""
+    return {k: v for k, v in download_responses.items() if k not in ("422", "200", "206", "404", "409")}
+
+
+def rendition_paths(config: Mapping[str, Any], byte_headers: dict[str, Any],
+                    common: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of a rendition, and one file of it (HLS playlists and segments, WebVTT,
+    waveform JSON...) by its path inside the rendition."""
+    params = [ref("parameters", "AssetId"),
+              {"name": "name", "in": "path", "required": True,
+               "schema": {"type": "string", "examples": ["proxy", "poster"]},
+               "description": "The rendition's name; another answers 404 `rendition_not_found`."}]
+    path_param = {"name": "path", "in": "path", "required": True,
+                  "schema": {"type": "string", "maxLength": MAX_RENDITION_PATH, "examples": ["proxy.mp4"]},
+                  "description": "The file's path inside the rendition, as the manifest lists it; it may contain "
+                                 "`/` (written as it is, not encoded). Segments of A-Z a-z 0-9 . _ -; anything "
+                                 "else (`..`, `.`, an empty segment, an encoded `/` or `\\`, NUL) names no file."}
+    media = {t: {"schema": {}} for t in sorted({*CONTENT_TYPES.values(), "application/octet-stream"})}
+    not_found = error_response("`asset_not_found`, `rendition_not_found`, or `rendition_file_not_found` (a path "
+                               "that is not in the manifest); `blob_missing` when a stored file is gone.")
+    not_ready = error_response("`rendition_not_ready`: no make of the rendition has completed yet (details "
+                               "has status and progress). A rendition being made again keeps serving its files.")
+    file_answers = {
+        **common,
+        "200": {"description": "The file, with the media type of its extension.", "headers": byte_headers,
+                "content": media},
+        "206": {"description": "The requested range.", "content": media, "headers": {
+            **byte_headers, "Content-Range": {"schema": {"type": "string", "examples": ["bytes 0-1023/4096"]}}}},
+        "404": not_found, "409": not_ready,
+    }
+    return {
+        "/api/v1/assets/{id}/renditions/{name}": {
+            "parameters": params,
+            "get": operation(
+                "assets", "getRendition", "A rendition and the manifest of its files.",
+                {"200": {"description": "The rendition with `files` (empty until a make has completed).",
+                         "content": json_content(schema("RenditionManifest"))},
+                 "404": error_response("`asset_not_found` or `rendition_not_found`.")})},
+        "/api/v1/assets/{id}/renditions/{name}/{path}": {
+            "parameters": [*params, path_param],
+            "get": operation("assets", "renditionFile", "One file of a rendition (a preview read).", file_answers,
+                             description=RENDITION_FILE_TEXT, parameters=[
+                                 {"name": "Range", "in": "header", "schema": {"type": "string",
+                                                                              "examples": ["bytes=0-1023"]}},
+                                 {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
+                                 {"name": "If-Range", "in": "header", "schema": {"type": "string"}}]),
         },
     }
 

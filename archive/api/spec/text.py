@@ -33,6 +33,17 @@ DOWNLOAD_TEXT = (
     "served inline."
 )
 
+RENDITION_FILE_TEXT = (
+    "A rendition is made of files: one for a proxy or a poster, playlists and segments for HLS, sprites and a "
+    "WebVTT track for a storyboard. Their types follow the extension: `.m3u8` application/vnd.apple.mpegurl, "
+    "`.ts` video/mp2t, `.m4s` video/iso.segment, `.mp4` video/mp4, `.m4a` audio/mp4, `.vtt` text/vtt, `.json` "
+    "application/json, `.jpg` image/jpeg; media, playlists, WebVTT and JSON are served inline, anything else as an "
+    "attachment. Range, ETag (the file's SHA-256), If-None-Match and If-Range as for downloads. Every request "
+    "passes the access gate as a preview (a refusal is 403 `rights_denied`, recorded); an allowed preview leaves "
+    "no usage record. While a rendition is made again, the files of its previous make are served; they are "
+    "removed once the new make is ready."
+)
+
 UPLOADS_TEXT = (
     "The size limit ({max_size} bytes) is checked against Upload-Length before any byte is accepted. "
     "`Upload-Metadata` keys: `filename`, `title` and `description` (in the language named by `language`: tr, az "

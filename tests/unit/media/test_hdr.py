@@ -86,12 +86,12 @@ def close_to(got: dict, want: dict) -> list[str]:
 
 
 def _poster(src, dst, probe):
-    render(POSTER, str(src), str(dst), kind="video", probe=probe, timeout=TIMEOUT)
+    render(POSTER, str(src), str(dst), probe=probe, timeout=TIMEOUT)
     return looks(dst)
 
 
 def _proxy_frame(src, proxy, frame, probe):
-    render(VIDEO_PROXY, str(src), str(proxy), kind="video", probe=probe, timeout=TIMEOUT)
+    render(VIDEO_PROXY, str(src), str(proxy), probe=probe, timeout=TIMEOUT)
     _ffmpeg("-ss", "1", "-i", str(proxy), "-frames:v", "1", str(frame))
     return looks(frame)
 
@@ -143,7 +143,7 @@ def test_without_tone_mapping_the_same_check_fails(masters, sdr_looks, tmp_path,
 
 def test_sdr_proxy_is_tagged_as_what_it_is(masters, tmp_path):
     probe = inspect_media(str(masters["sdr"]), timeout=TIMEOUT)
-    render(VIDEO_PROXY, str(masters["sdr"]), str(tmp_path / "p.mp4"), kind="video", probe=probe, timeout=TIMEOUT)
+    render(VIDEO_PROXY, str(masters["sdr"]), str(tmp_path / "p.mp4"), probe=probe, timeout=TIMEOUT)
     video = ffprobe_video(tmp_path / "p.mp4")
     assert (video["color_primaries"], video["color_transfer"], video["color_space"], video["pix_fmt"]) == \
            ("bt709", "bt709", "bt709", "yuv420p")
@@ -162,7 +162,7 @@ def test_posters_keep_the_colours_of_the_frame(tmp_path, size, matrix):
             f"zscale=min={matrix}:rin=tv:m=gbr:r=pc,format=gbrp", str(truth))
     probe = inspect_media(str(src), timeout=TIMEOUT)
     poster = tmp_path / "poster.jpg"
-    render(POSTER, str(src), str(poster), kind="video", probe=dataclasses.replace(probe, duration=1.0),
+    render(POSTER, str(src), str(poster), probe=dataclasses.replace(probe, duration=1.0),
            timeout=TIMEOUT)
     with Image.open(truth) as a, Image.open(poster) as b:
         error = ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB").resize(a.size))).mean

@@ -4,7 +4,7 @@ from PIL import Image
 
 from archive.media import images
 from archive.media.probe import Rejected
-from archive.media.profiles import POSTER
+from archive.media.profiles import IMAGE_POSTER as POSTER
 
 
 def _jpeg_with_orientation(path, orientation):

@@ -17,8 +17,14 @@ def _asset(app, asset_id):
     with app.app_context():
         s = db.session()
         a = s.get(Asset, asset_id)
+        for r in a.renditions:
+            r.files  # loaded while the session is open
         return a, {r.name: r for r in a.renditions}, [e.action for e in s.scalars(
             select(Event).where(Event.subject_id == asset_id).order_by(Event.id))]
+
+
+def entry_key(rendition) -> str:
+    return next(f.blob_key for f in rendition.files if f.path == rendition.entry)
 
 
 def _run(app, asset_id):
@@ -35,21 +41,27 @@ def test_video_becomes_ready_with_proxy_and_poster(app, add_asset, sample_video,
     assert set(rends) == {"proxy", "poster"}
     proxy, poster = rends["proxy"], rends["poster"]
     assert proxy.status == "ready" and proxy.progress == 1.0 and proxy.content_type == "video/mp4"
-    assert proxy.blob_key == f"renditions/{asset_id}/proxy/{proxy.sha256}.mp4"
+    assert proxy.entry == "proxy.mp4" and [f.path for f in proxy.files] == ["proxy.mp4"]
+    [proxy_file] = proxy.files
+    assert proxy.prefix.startswith(f"renditions/{asset_id}/proxy/{proxy.spec_hash[:12]}-")
+    assert proxy_file.blob_key == f"{proxy.prefix}/proxy.mp4"
+    assert (proxy_file.size, proxy_file.sha256, proxy_file.content_type) == (proxy.size, proxy.sha256, "video/mp4")
     assert (proxy.width, proxy.height) == (640, 360) and proxy.size > 0
-    assert poster.content_type == "image/jpeg" and poster.blob_key.endswith(".jpg")
+    assert poster.content_type == "image/jpeg" and entry_key(poster).endswith("/poster.jpg")
     with app.app_context():
-        assert storage().exists(proxy.blob_key) and storage().exists(asset.original_key)
-        with Image.open(storage().local_path(poster.blob_key)) as im:
+        assert storage().exists(entry_key(proxy)) and storage().exists(asset.original_key)
+        with Image.open(storage().local_path(entry_key(poster))) as im:
             assert im.format == "JPEG" and im.size == (640, 360)
     assert actions == ["asset.created", "asset.ready"]
+    assert {name: step["status"] for name, step in asset.steps.items()} == \
+           {"probe": "done", "renditions": "done", "index": "done"}
 
     # Idempotent: a second run of the task does nothing; a re-render of a ready rendition neither.
     assert _run(app, asset_id) == "skipped"
     with app.app_context():
         assert render_one(asset_id, "proxy") == "ready"
     again, rends2, _ = _asset(app, asset_id)
-    assert rends2["proxy"].blob_key == proxy.blob_key and rends2["proxy"].attempts == 1
+    assert entry_key(rends2["proxy"]) == entry_key(proxy) and rends2["proxy"].attempts == 1
 
 
 def test_audio_gets_an_m4a_proxy_only(app, add_asset, tmp_path):
@@ -59,7 +71,8 @@ def test_audio_gets_an_m4a_proxy_only(app, add_asset, tmp_path):
     assert _run(app, asset_id) == "ready"
     asset, rends, _ = _asset(app, asset_id)
     assert asset.kind == "audio" and set(rends) == {"proxy"}
-    assert rends["proxy"].content_type == "audio/mp4" and rends["proxy"].blob_key.endswith(".m4a")
+    assert rends["proxy"].content_type == "audio/mp4" and entry_key(rends["proxy"]).endswith("/proxy.m4a")
+    assert rends["proxy"].files[0].content_type == "audio/mp4"
 
 
 def test_image_gets_a_poster(app, add_asset, sample_image):
@@ -93,20 +106,36 @@ def test_zero_byte_file_is_rejected(app, add_asset, tmp_path):
 
 
 def test_ffmpeg_failure_on_a_good_file_marks_failed(app, add_asset, sample_video, monkeypatch):
+    """Proxy and poster come from one decode: an encoder failure fails both, with ffmpeg's reason,
+    and leaves no file in storage."""
+    import dataclasses
+
     from archive.media import commands
+    from archive.media.profiles import VideoProxyProfile
 
     asset_id = add_asset(sample_video)
+    proxy_part = commands.OUTPUT_BUILDERS[VideoProxyProfile]
 
-    def broken(src, dst, probe, profile):
-        return ["ffmpeg", "-nostdin", "-v", "error", "-i", "file:" + src, "-c:v", "no-such-encoder", "file:" + dst]
+    def broken(profile, probe, dst):
+        part = proxy_part(profile, probe, dst)
+        args = list(part.args)
+        args[args.index("-c:v") + 1] = "no-such-encoder"
+        return dataclasses.replace(part, args=tuple(args))
 
-    monkeypatch.setattr(commands, "video_proxy_command", broken)
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, broken)
     assert _run(app, asset_id) == "failed"
     asset, rends, actions = _asset(app, asset_id)
     assert asset.status == "failed" and "Processing failed" in asset.error and "no-such-encoder" in asset.error
-    assert rends["proxy"].status == "failed" and "no-such-encoder" in rends["proxy"].error
-    assert rends["poster"].status == "ready"
+    assert asset.error_code == "processing_error"
+    for name in ("proxy", "poster"):
+        assert rends[name].status == "failed" and "no-such-encoder" in rends[name].error
+        assert rends[name].files == [] and rends[name].entry is None
+    assert asset.steps["probe"]["status"] == "done"
+    assert asset.steps["renditions"]["status"] == "failed" and "no-such-encoder" in asset.steps["renditions"]["error"]
+    assert "index" not in asset.steps
     assert actions[-1] == "asset.failed"
+    with app.app_context():
+        assert list(storage().list_prefix(f"renditions/{asset_id}")) == []
 
 
 def test_missing_and_unknown_assets_are_skipped(app):

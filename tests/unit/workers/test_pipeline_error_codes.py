@@ -57,17 +57,23 @@ def test_a_storage_outage_is_storage_error(app, add_asset, sample_image, monkeyp
 
 
 def test_our_own_fault_is_processing_error_and_a_later_success_clears_it(app, add_asset, sample_video, monkeypatch):
+    import dataclasses
+
     from archive.media import commands
+    from archive.media.profiles import VideoProxyProfile
 
     asset_id = add_asset(sample_video)
-    real = commands.video_proxy_command
+    real = commands.OUTPUT_BUILDERS[VideoProxyProfile]
 
-    def broken(src, dst, probe, profile):
-        return ["ffmpeg", "-nostdin", "-v", "error", "-i", "file:" + src, "-c:v", "no-such-encoder", "file:" + dst]
+    def broken(profile, probe, dst):
+        part = real(profile, probe, dst)
+        args = list(part.args)
+        args[args.index("-c:v") + 1] = "no-such-encoder"
+        return dataclasses.replace(part, args=tuple(args))
 
-    monkeypatch.setattr(commands, "video_proxy_command", broken)
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, broken)
     assert _run(app, asset_id)[:2] == ("failed", "processing_error")
-    monkeypatch.setattr(commands, "video_proxy_command", real)
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, real)
     with app.app_context():
         asset = db.session().get(Asset, asset_id)
         asset.status = "processing"  # what a retry does (archive.ingest.recovery)

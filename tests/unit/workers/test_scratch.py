@@ -105,21 +105,23 @@ def test_failed_render_leaves_nothing(app, add_asset, sample_video, monkeypatch)
     """The `finally` path: a render that raises removes its own scratch at once."""
     from archive import db
     from archive.assets.models import Asset
+    from archive.media import render
     from archive.media.profiles import renditions_for
     from archive.renditions import services
 
-    def explode(profile, src, dst, **_kwargs):
-        with open(dst, "wb") as fh:
-            fh.write(b"partial")
-        raise RuntimeError("encoder crashed")
+    class Exploding(render.Renderer):
+        def render(self, jobs, src, **_kwargs):
+            for profile, folder in jobs:
+                with open(os.path.join(folder, profile.entry), "wb") as fh:
+                    fh.write(b"partial")
+            raise RuntimeError("encoder crashed")
 
-    monkeypatch.setattr(services, "render", explode)
+    monkeypatch.setitem(render.RENDERERS, "ffmpeg", Exploding())
     asset_id = add_asset(sample_video)
     with app.app_context():
         s = db.session()
         asset = s.get(Asset, asset_id)
-        profile = renditions_for("video")[0]
         with pytest.raises(RuntimeError, match="encoder crashed"):
-            services.produce(s, asset, profile, str(sample_video), kind="video", probe=None)
+            services.make_renditions(s, asset, renditions_for("video"), lambda: str(sample_video), probe=None)
         mine = services.work_dir()
     assert os.listdir(mine) == []

@@ -1,0 +1,215 @@
+"""Renditions are re-made when their profile changes, and only then.
+
+Real ffmpeg and the configured storage; every process the media layer starts and every
+write to storage is counted, so "made nothing" is measured, not assumed.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from archive import db
+from archive.assets.models import Asset
+from archive.ingest.pipeline import process_asset, render_one, run_one_step
+from archive.media import probe as probe_module
+from archive.media import profiles
+from archive.media import render as render_module
+from archive.media.profiles import POSTER, VIDEO_PROXY, spec_hash
+from archive.services import storage
+
+
+@pytest.fixture
+def counted(app, monkeypatch):
+    """{"ffmpeg": [argv...], "ffprobe": n, "writes": [keys]}: what the media layer ran and stored."""
+    seen = {"ffmpeg": [], "probe": 0, "writes": []}
+    real_render_run, real_probe_run = render_module.run, probe_module.run
+
+    def render_run(argv, **kwargs):
+        seen["ffmpeg"].append(list(argv))
+        return real_render_run(argv, **kwargs)
+
+    def probe_run(argv, **kwargs):
+        seen["probe"] += 1
+        return real_probe_run(argv, **kwargs)
+
+    monkeypatch.setattr(render_module, "run", render_run)
+    monkeypatch.setattr(probe_module, "run", probe_run)
+    with app.app_context():
+        store = storage()
+    for method in ("put_file", "put_stream"):
+        real = getattr(store, method)
+
+        def counting(key, *args, _real=real, **kwargs):
+            seen["writes"].append(key)
+            return _real(key, *args, **kwargs)
+
+        monkeypatch.setattr(store, method, counting)
+    return seen
+
+
+def snapshot(app, asset_id):
+    """{name: (status, spec_hash, prefix, sha256, attempts, [(path, key)])} and every stored key."""
+    with app.app_context():
+        asset = db.session().get(Asset, asset_id)
+        rows = {r.name: (r.status, r.spec_hash, r.prefix, r.sha256, r.attempts,
+                         [(f.path, f.blob_key) for f in r.files]) for r in asset.renditions}
+        keys = sorted(b.key for b in storage().list_prefix(f"renditions/{asset_id}"))
+        return rows, keys, dict(asset.steps or {})
+
+
+def outputs(argv) -> list[str]:
+    return [a for a in argv if a.startswith("file:") and a != argv[argv.index("-i") + 1]]
+
+
+def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register_file, sample_video, counted):
+    asset_id = register_file(sample_video)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    [argv] = counted["ffmpeg"]  # proxy and poster: ONE ffmpeg command
+    assert [o.rsplit("/", 1)[1] for o in outputs(argv)] == ["poster.jpg", "proxy.mp4"]
+    assert "-filter_complex" in argv and argv.count("-i") == 1
+    assert sorted(k.rsplit("/", 1)[1] for k in counted["writes"] if k.startswith("renditions/")) == \
+           ["poster.jpg", "proxy.mp4"]
+    rows, keys, steps = snapshot(app, asset_id)
+    assert rows["proxy"][1] == spec_hash(VIDEO_PROXY) and rows["poster"][1] == spec_hash(POSTER)
+    assert keys == sorted(f"{rows[n][2]}/{n}.{ext}" for n, ext in (("proxy", "mp4"), ("poster", "jpg")))
+
+    counted["ffmpeg"].clear(), counted["writes"].clear()
+    counted["probe"] = 0
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "current"
+        assert render_one(asset_id, "proxy") == "ready"
+        assert run_one_step(asset_id, "probe") == "current"
+    assert counted == {"ffmpeg": [], "probe": 0, "writes": []}
+    assert snapshot(app, asset_id)[:2] == (rows, keys)
+
+    # A re-delivered ingest (the sweeper re-queued it): every step is done with the same inputs.
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        asset.status, asset.processing_started_at = "processing", None
+        s.commit()
+        assert process_asset(asset_id) == "ready"
+    assert counted == {"ffmpeg": [], "probe": 0, "writes": []}
+    assert snapshot(app, asset_id)[:2] == (rows, keys)
+
+
+def test_a_profile_change_re_makes_only_that_rendition(app, register_file, sample_video, counted, monkeypatch):
+    asset_id = register_file(sample_video)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    before, keys_before, _ = snapshot(app, asset_id)
+    counted["ffmpeg"].clear(), counted["writes"].clear()
+
+    smaller = dataclasses.replace(VIDEO_PROXY, max_width=320, max_height=180, crf=30)
+    monkeypatch.setitem(profiles.RENDITIONS, "video", (POSTER, smaller))
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "done"
+    [argv] = counted["ffmpeg"]
+    assert [o.rsplit("/", 1)[1] for o in outputs(argv)] == ["proxy.mp4"]  # the poster is not made again
+    assert "-filter_complex" not in argv and "scale=320:180" in argv[argv.index("-vf") + 1]
+    assert [k.rsplit("/", 1)[1] for k in counted["writes"]] == ["proxy.mp4"]
+
+    after, keys_after, steps = snapshot(app, asset_id)
+    assert after["poster"] == before["poster"]  # same make, same files, no new attempt
+    status, spec, prefix, sha, attempts, files = after["proxy"]
+    assert (status, spec, attempts) == ("ready", spec_hash(smaller), 2)
+    assert prefix != before["proxy"][2] and sha != before["proxy"][3]
+    assert files == [("proxy.mp4", f"{prefix}/proxy.mp4")]
+    # The previous make is gone once the new one is committed; the poster's is untouched.
+    assert keys_after == sorted([f"{prefix}/proxy.mp4", f"{before['poster'][2]}/poster.jpg"])
+    assert steps["renditions"]["status"] == "done"
+    with app.app_context():
+        rows = {r.name: r for r in db.session().get(Asset, asset_id).renditions}
+        assert (rows["proxy"].width, rows["proxy"].height) == (320, 180)
+
+    counted["ffmpeg"].clear(), counted["writes"].clear()
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "current"
+    assert counted["ffmpeg"] == [] and counted["writes"] == []
+
+    # --force makes both again, from one decode.
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions", force=True) == "done"
+    [argv] = counted["ffmpeg"]
+    assert [o.rsplit("/", 1)[1] for o in outputs(argv)] == ["poster.jpg", "proxy.mp4"]
+
+
+def test_a_changed_poster_alone_seeks_instead_of_decoding_everything(app, register_file, sample_video, counted,
+                                                                     monkeypatch):
+    asset_id = register_file(sample_video)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    counted["ffmpeg"].clear()
+    monkeypatch.setitem(profiles.RENDITIONS, "video", (dataclasses.replace(POSTER, at_fraction=0.5), VIDEO_PROXY))
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "done"
+    [argv] = counted["ffmpeg"]
+    assert argv.index("-ss") < argv.index("-i") and argv[argv.index("-ss") + 1] == "2.000"
+    assert "-progress" not in argv
+
+
+def test_rows_made_before_profiles_were_hashed_are_re_made_once(app, register_file, sample_video, counted):
+    """A migrated row has spec_hash NULL: the next renditions step makes it again, then never."""
+    asset_id = register_file(sample_video)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        s = db.session()
+        for r in s.get(Asset, asset_id).renditions:
+            r.spec_hash = None
+        s.commit()
+    counted["ffmpeg"].clear()
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "done"
+        assert run_one_step(asset_id, "renditions") == "current"
+    assert len(counted["ffmpeg"]) == 1
+
+
+def test_a_failed_re_make_keeps_serving_the_previous_files(app, client, auth, register_file, sample_video,
+                                                           monkeypatch):
+    from archive.media import commands
+    from archive.media.profiles import VideoProxyProfile
+
+    asset_id = register_file(sample_video)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    before, keys_before, _ = snapshot(app, asset_id)
+    served = client.get(f"/api/v1/assets/{asset_id}/renditions/proxy/proxy.mp4", headers=auth).data
+
+    real = commands.OUTPUT_BUILDERS[VideoProxyProfile]
+
+    def broken(profile, probe, dst):
+        part = real(profile, probe, dst)
+        return dataclasses.replace(part, args=tuple("no-such-encoder" if a == "libx264" else a for a in part.args))
+
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, broken)
+    monkeypatch.setitem(profiles.RENDITIONS, "video", (POSTER, dataclasses.replace(VIDEO_PROXY, crf=31)))
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "failed"
+    after, keys_after, steps = snapshot(app, asset_id)
+    assert after["proxy"][0] == "failed" and after["proxy"][2:4] == before["proxy"][2:4]
+    assert after["proxy"][5] == before["proxy"][5] and keys_after == keys_before  # nothing new left behind
+    assert steps["renditions"]["status"] == "failed" and "no-such-encoder" in steps["renditions"]["error"]
+    resp = client.get(f"/api/v1/assets/{asset_id}/renditions/proxy/proxy.mp4", headers=auth)
+    assert resp.status_code == 200 and resp.data == served
+    with app.app_context():
+        assert db.session().get(Asset, asset_id).status == "ready"
+
+
+def test_progress_is_written_to_every_rendition_of_the_decode_at_most_once_a_second(monkeypatch):
+    import archive.models  # noqa: F401  (every mapper, for a Rendition made here)
+    from archive.renditions import services
+    from archive.renditions.models import Rendition
+
+    clock = [100.0]
+    commits = []
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(services.db, "checkpoint", lambda session: commits.append(session))
+    rows = [Rendition(name="proxy"), Rendition(name="poster")]
+    writer = services.ProgressWriter("session", rows)
+    for at, fraction in ((100.0, 0.1), (100.4, 0.2), (100.9, 0.3), (101.0, 0.4), (101.5, 0.5), (102.2, 1.0)):
+        clock[0] = at
+        writer(fraction)
+    assert len(commits) == 3
+    assert [r.progress for r in rows] == [0.999, 0.999]  # 1.0 only once the files are stored
