@@ -192,10 +192,10 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
                                   else RENDITION_LABELS.get(r["name"], r["name"])),
                         "status_label": RENDITION_STATUS_LABELS.get(r["status"], r["status"]),
                         "percent": progress_percent(r)} for r in doc["renditions"]],
-        "proxy_ready": renditions.get("proxy", {}).get("status") == "ready",
-        "poster_ready": renditions.get("poster", {}).get("status") == "ready"
-                        or renditions.get("preview", {}).get("status") == "ready",
-        "poster_name": "poster" if renditions.get("poster", {}).get("status") == "ready" else "preview",
+        # Served while a re-make runs (or after one failed): what has a URL can be shown.
+        "proxy_ready": bool(renditions.get("proxy", {}).get("url")),
+        "poster_ready": bool(renditions.get("poster", {}).get("url") or renditions.get("preview", {}).get("url")),
+        "poster_name": "poster" if renditions.get("poster", {}).get("url") else "preview",
         "technical": technical_rows(doc.get("technical")),
         "streams": stream_rows(doc.get("technical")),
         "description": _localised(meta.get("description")),
