@@ -126,8 +126,8 @@ def import_(paths, metadata_file, as_user):
 @main.command()
 def reindex():
     """Rebuild the search index from the database, with a progress bar."""
+    from archive.backends import search_backend
     from archive.indexing import reindex_all
-    from archive.services import search_backend
 
     with unit_of_work() as s:
         n = reindex_all(s, search_backend(), progress=True)

@@ -15,8 +15,8 @@ import logging
 from flask import current_app
 
 from archive import db, indexing
+from archive.backends import search_backend
 from archive.ingest import pipeline, recovery, steps
-from archive.services import search_backend
 
 log = logging.getLogger(__name__)
 

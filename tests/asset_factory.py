@@ -11,9 +11,9 @@ import io
 from archive import db
 from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive.renditions.models import Rendition, RenditionFile
+from archive.backends import storage
 from archive.renditions.files import content_type_for
-from archive.services import storage
+from archive.renditions.models import Rendition, RenditionFile
 
 
 def create_asset(app, uploader_id: int, data: bytes = b"ortak test bytes\n" * 64, *,

@@ -12,8 +12,8 @@ from archive.accounts.auth import api_user, require_user
 from archive.api import limits
 from archive.api.search_params import search_query
 from archive.api.spec import build_document
+from archive.backends import search_backend
 from archive.errors import ApiError
-from archive.services import search_backend
 from search.interfaces import QueryError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -20,13 +20,13 @@ from archive.access.gate import Decision, check_read
 from archive.access.policies import MASTER, PREVIEW, Reader, ReadRequest
 from archive.assets.models import Asset
 from archive.assets.services import find_rendition, get_asset, rendition_file_url
+from archive.backends import storage
 from archive.config import settings
 from archive.errors import ApiError, Conflict, NotFound
 from archive.filenames import content_disposition, safe_filename
 from archive.renditions.files import is_valid_path
 from archive.renditions.models import Rendition, RenditionFile
 from archive.renditions.services import entry_file
-from archive.services import storage
 from archive.storage.interfaces import BlobNotFound, InvalidKey
 
 log = logging.getLogger(__name__)

@@ -4,21 +4,21 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from archive import db, services
+from archive import backends, db
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 300
 
 
 def _check_queue() -> None:
-    with services.celery().connection_for_write() as conn:
+    with backends.celery().connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=3)
 
 
 CHECKS: dict[str, Callable[[], None]] = {
     "database": lambda: db.get_db().check(),
-    "storage": lambda: services.storage().check(),
-    "search": lambda: services.search_backend().check(),
+    "storage": lambda: backends.storage().check(),
+    "search": lambda: backends.search_backend().check(),
     "queue": _check_queue,
 }
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import User
 from archive.assets.models import Asset, AssetHolding
 from archive.assets.schemas import LANGS, FieldError, merge_metadata, metadata_errors, raise_field_errors
+from archive.backends import storage
 from archive.db import checkpoint, utcnow
 from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
@@ -31,7 +32,6 @@ from archive.ingest import staging
 from archive.ingest.models import Upload
 from archive.ingest.staged_writer import StagedWriter
 from archive.ingest.tus import TusError, sanitise_filename
-from archive.services import storage
 from archive.storage.interfaces import StorageError
 from archive.task_handles import INGEST
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from archive import db
 from archive.assets.models import Asset
+from archive.backends import storage
 from archive.db import utcnow
 from archive.media.probe import ProbeResult
 from archive.media.profiles import Profile, spec_hash
@@ -43,7 +44,6 @@ from archive.media.runner import MediaError
 from archive.renditions.files import content_type_for
 from archive.renditions.models import Rendition, RenditionFile
 from archive.scratch import process_dir
-from archive.services import storage
 from archive.storage.interfaces import BlobInfo, StorageError
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from archive.api.params import ParameterError, int_param, parse_int
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
+from archive.backends import search_backend
 from archive.errors import ApiError
-from archive.services import search_backend
 from archive.web import messages
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
 from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows

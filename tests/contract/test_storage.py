@@ -466,12 +466,12 @@ def test_s3_presigned_url_is_bound_to_its_key(s3_store):
 
 @pytest.mark.s3
 def test_create_app_with_s3_storage(app_config, s3_config):
-    from archive import create_app, services
+    from archive import backends, create_app
 
     app = create_app({**app_config, **s3_config})
     try:
         with app.app_context():
-            store = services.storage()
+            store = backends.storage()
             assert isinstance(store, S3BlobStorage)
             store.check()
             info = store.put_stream("app/x", io.BytesIO(DATA))
@@ -483,14 +483,14 @@ def test_create_app_with_s3_storage(app_config, s3_config):
 
 @pytest.mark.s3
 def test_create_app_starts_with_wrong_s3_credentials_and_health_says_so(app_config, s3_config):
-    from archive import create_app, services
+    from archive import backends, create_app
 
     # CLI commands that never touch blobs must still run; the store's failure is reported.
     app = create_app({**app_config, **s3_config, "S3_SECRET_KEY": "wrong-secret"})
     try:
         with app.app_context():
             with pytest.raises(StorageError, match="refused"):
-                services.storage().check()
+                backends.storage().check()
         resp = app.test_client().get("/healthz")
         assert resp.status_code == 503
         assert resp.get_json()["checks"]["storage"]["ok"] is False

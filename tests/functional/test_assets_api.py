@@ -266,8 +266,8 @@ def test_me(client, make_user):
 @pytest.fixture
 def indexed(app, producer, make_user):
     """Two assets indexed by the real search backend, as the index task would."""
+    from archive.backends import search_backend
     from archive.indexing import index_asset
-    from archive.services import search_backend
 
     az_user, _ = make_user("producer", "AZ", org="İctimai TV")
     a = create_asset(app, producer[0], data=b"one", meta={

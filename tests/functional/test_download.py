@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from archive import db
-from archive.services import storage
+from archive.backends import storage
 from archive.usage.models import UsageRecord
 from archive.usage.services import verify_chain
 from tests.asset_factory import create_asset

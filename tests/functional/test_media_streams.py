@@ -9,9 +9,9 @@ import pytest
 
 from archive import db
 from archive.assets.models import Asset
+from archive.backends import storage
 from archive.ingest.pipeline import process_asset, render_one
 from archive.renditions.services import entry_file
-from archive.services import storage
 from tests.unit.media.test_hdr import make_hdr_master, make_sdr_master
 from tests.unit.web.conftest import log_in
 

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 
 from archive import db
 from archive.assets.models import Asset
+from archive.backends import storage
 from archive.db import utcnow
 from archive.events.models import Event
 from archive.renditions.services import entry_file
-from archive.services import storage
 from tests.functional.conftest import REDIS_HOST, REDIS_PORT, redis_db_or_skip
 
 
@@ -104,9 +104,8 @@ def test_worker_processes_video_image_and_rejects_truncated(app, register_file, 
 
     # The ready assets went on to the index (the index_asset task ran on the default queue).
     with app.app_context():
+        from archive.backends import search_backend
         from search.interfaces import SearchQuery
-
-        from archive.services import search_backend
 
         backend = search_backend()
         if hasattr(backend, "reload"):

@@ -87,7 +87,7 @@ def asset_for(app, url: str) -> Asset:
 
 
 def stored_bytes(app, asset: Asset) -> bytes:
-    from archive.services import storage
+    from archive.backends import storage
 
     with app.app_context():
         return b"".join(storage().open_range(asset.original_key))

@@ -4,10 +4,10 @@ from click.testing import CliRunner
 
 from archive import db
 from archive.assets.models import Asset
+from archive.backends import search_backend
 from archive.cli import main
-from archive.services import search_backend
-from search.interfaces import SearchQuery
 from archive.indexing import asset_document, index_asset, reindex_all
+from search.interfaces import SearchQuery
 from search.mapping import display_title
 from tests.asset_factory import create_asset
 

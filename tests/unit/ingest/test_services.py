@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from archive import db
 from archive.accounts.models import User
 from archive.assets.models import Asset
+from archive.backends import storage
 from archive.events.models import Event
 from archive.ingest import services, staging
 from archive.ingest.models import Upload
-from archive.services import storage
 
 
 def b64(text: str) -> str:

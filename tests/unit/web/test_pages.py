@@ -5,8 +5,8 @@ import pytest
 
 from archive import db
 from archive.assets.models import Asset
+from archive.backends import search_backend
 from archive.indexing import index_asset
-from archive.services import search_backend
 from tests.asset_factory import create_asset
 from tests.unit.web.conftest import csrf_from
 

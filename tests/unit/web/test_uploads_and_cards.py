@@ -10,9 +10,9 @@ import pytest
 
 from archive import db
 from archive.assets.models import Asset
-from archive.web import messages
+from archive.backends import search_backend
 from archive.indexing import index_asset
-from archive.services import search_backend
+from archive.web import messages
 from tests.asset_factory import create_asset
 
 REASONS = {"tr": "Dosya eksik: medya verisi bitmeden sona eriyor.", "az": "Fayl natamamdır: media məlumatı bitmədən",

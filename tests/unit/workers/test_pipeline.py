@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from archive import db
 from archive.assets.models import Asset
+from archive.backends import storage
 from archive.events.models import Event
 from archive.ingest.pipeline import process_asset, render_one
 from archive.renditions.models import Rendition
-from archive.services import storage
 
 
 def _asset(app, asset_id):

@@ -9,9 +9,9 @@ import pytest
 from archive import db
 from archive.assets.models import Asset
 from archive.assets.services import asset_to_json
+from archive.backends import storage
 from archive.ingest import pipeline
 from archive.ingest.pipeline import process_asset
-from archive.services import storage
 from archive.storage.interfaces import StorageError
 
 

@@ -11,12 +11,12 @@ import pytest
 
 from archive import db
 from archive.assets.models import Asset
+from archive.backends import storage
 from archive.ingest.pipeline import process_asset, render_one, run_one_step
 from archive.media import probe as probe_module
 from archive.media import profiles
 from archive.media import render as render_module
 from archive.media.profiles import POSTER, VIDEO_PROXY, spec_hash
-from archive.services import storage
 
 
 @pytest.fixture

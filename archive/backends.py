@@ -1,4 +1,4 @@
-"""Accessors for the backends the app was configured with."""
+"""The backends the app was configured with: blob storage, search, the task queue (Celery)."""
 from __future__ import annotations
 
 from flask import current_app
