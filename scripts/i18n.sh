@@ -9,6 +9,6 @@ pybabel="$(command -v pybabel || echo "$root/.venv/bin/pybabel")"
 if [ "${1:-}" = "--extract" ]; then
   "$pybabel" extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
     -o archive/translations/messages.pot archive
-  "$pybabel" update --no-fuzzy-matching -i archive/translations/messages.pot -d archive/translations
+  "$pybabel" update --no-fuzzy-matching --ignore-obsolete -i archive/translations/messages.pot -d archive/translations
 fi
 "$pybabel" compile -d archive/translations
