@@ -77,11 +77,12 @@ def test_scratch_of_a_killed_transcode_is_swept_when_the_next_worker_starts(
     partial: list[Path] = []
 
     def transcoding() -> bool:
-        partial[:] = [p for p in scratch.glob("p*/ortak-proxy-*/proxy.mp4") if p.stat().st_size > 0]
+        # <process dir>/ortak-make-*/<rendition>/<file>: one make writes every rendition of a decode
+        partial[:] = [p for p in scratch.glob("p*/ortak-make-*/proxy/proxy.mp4") if p.stat().st_size > 0]
         return bool(partial)
 
     _wait(transcoding, 120, "the proxy transcode never wrote its output", worker.log())
-    owner_dir = partial[0].parents[1]
+    owner_dir = partial[0].parents[2]
     owner = Owner.parse(owner_dir.name)
     assert owner is not None and psutil.Process(owner.pid).ppid() == worker.proc.pid  # a pool process
     ffmpegs = [p for p in psutil.process_iter(["name", "cmdline"])
