@@ -38,11 +38,18 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Bind address (ORTAK_HOST).")
 @click.option("--port", default=None, type=int, help="Port (ORTAK_PORT).")
-@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="gunicorn worker processes (default 2, or 1 while the login throttle counts in memory).")
 def serve(host, port, workers):
     """Run the web service (gunicorn, configured by archive.gunicorn_conf)."""
     app = make_app()
     _require_schema(app)
+    in_memory = app.config["RATELIMIT_STORAGE_URL"].startswith("memory://")
+    if workers is None:
+        workers = 1 if in_memory else 2  # each process would count failed logins on its own
+    elif workers > 1 and in_memory:
+        raise CommandError("several worker processes need shared throttle counters: set "
+                           "ORTAK_RATELIMIT_STORAGE_URL=redis://... (or a Redis broker), or run one worker")
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--config", "python:archive.gunicorn_conf",

@@ -208,3 +208,11 @@ def test_an_unreachable_broker_is_named_without_its_password(user_env, command):
     line = result.stderr.strip().splitlines()[-1]
     assert line.startswith("error: the task broker at redis://:**@127.0.0.1:") and "ORTAK_BROKER_URL" in line
     assert PASSWORD not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_several_workers_counting_failed_logins_apart(ortak_cli, monkeypatch):
+    """Throttle counters in memory are per process: two workers would allow twice the limit."""
+    ortak_cli("db", "upgrade")
+    result = ortak_cli("serve", "--workers", "2")
+    assert result.exit_code == 2
+    assert "ORTAK_RATELIMIT_STORAGE_URL" in result.output and result.output.count("\n") == 1
