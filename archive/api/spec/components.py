@@ -282,7 +282,7 @@ def responses(config: Mapping[str, Any]) -> dict[str, Any]:
         "BadRequest": error_response(
             "A malformed request: `invalid_parameter` (details.parameter names it; an integer parameter takes the "
             "digits 0-9 only), `malformed_json` (details.reason: syntax, encoding, too_deep, not_finite, "
-            "number_too_long, duplicate_key, invalid_unicode, not_an_object), `invalid_query`, `csrf_failed`, "
+            "number_too_long, duplicate_key, invalid_unicode, not_an_object, incomplete), `invalid_query`, `csrf_failed`, "
             "tus header errors."),
         "Unauthenticated": error_response("No caller (`unauthenticated`): send `Authorization: Bearer TOKEN`."),
         "Forbidden": error_response("The caller may not do this (`wrong_role`, `not_allowed_to_edit`, "
