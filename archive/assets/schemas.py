@@ -202,6 +202,8 @@ class _Checker:
     def recorded(self, value: Any) -> str | None:
         if value in (None, ""):
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema counts 1975.0 as the integer 1975; so do we
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         m = _RECORDED.match(value) if isinstance(value, str) else None

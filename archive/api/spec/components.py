@@ -62,7 +62,10 @@ def _language_codes(*, patch: bool) -> dict[str, Any]:
 
 
 def _recorded(*, patch: bool, latest: str) -> dict[str, Any]:
-    return {"type": ["string", "integer", "null"] if patch else ["string", "null"], "pattern": RECORDED_PATTERN,
+    # A year may also be sent as a number in a PATCH; it is the same year, with the same range.
+    year = {"type": "integer", "minimum": RECORDED_MIN_YEAR}  # the latest year is today's: a 422 past it
+    text = {"type": "string", "pattern": RECORDED_PATTERN}
+    return {"oneOf": [text, year, {"type": "null"}] if patch else [text, {"type": "null"}],
             "examples": ["1975", "1975-06", "1975-06-21"],
             "description": f"A real date from {RECORDED_MIN_YEAR} (the oldest surviving camera photograph) to "
                            f"today, at the precision known: YEAR, YEAR-MONTH or a full date. {latest}"}
