@@ -216,3 +216,26 @@ def test_serve_refuses_several_workers_counting_failed_logins_apart(ortak_cli, m
     result = ortak_cli("serve", "--workers", "2")
     assert result.exit_code == 2
     assert "ORTAK_RATELIMIT_STORAGE_URL" in result.output and result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [("org", "list"), ("audit", "verify"), ("token", "create", "x@example.org"),
+                                  ("user", "list"), ("steps", "show", "x"), ("reindex",)])
+def test_a_command_on_a_fresh_data_folder_writes_nothing_and_says_to_migrate(ortak_cli, monkeypatch, tmp_path, args):
+    data = tmp_path / "fresh"
+    data.mkdir()
+    monkeypatch.setenv("ORTAK_DATA_DIR", str(data))
+    monkeypatch.delenv("ORTAK_DATABASE_URL")
+    _one_line_error(ortak_cli(*args), "run `ortak db upgrade`")
+    assert list(data.iterdir()) == []
+
+
+def test_every_command_refuses_an_old_schema(ortak_cli, app_config):
+    from archive.migrate import upgrade
+
+    url = app_config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("the old-schema database is made on SQLite")
+    from pathlib import Path
+    Path(url[len("sqlite:///"):]).unlink()
+    upgrade(url, "0002")
+    _one_line_error(ortak_cli("org", "create", "TRT", "--country", "TR"), "this version needs")
