@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from typing import Any, Mapping
 
@@ -14,7 +15,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive import models  # noqa: F401  (register every mapper)
     from archive.access.policies import make_policy
     from archive.accounts.passwords import init_passwords
-    from archive.config import ConfigError, ensure_secret_key, load_settings
+    from archive.config import ConfigError, ensure_secret_key, load_settings, unknown_variables
     from archive.db import Database, close_session, init_unit_of_work
     from archive.errors import register_error_handlers
     from archive.logs import configure_logging
@@ -32,6 +33,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       MAX_CONTENT_LENGTH=None)  # uploads stream; limits are enforced per endpoint
     app.config.update(passed_through)
     configure_logging(app)
+    unknown = unknown_variables()
+    if unknown:
+        logging.getLogger("archive").warning("environment variables that name no Ortak setting (a typo?): %s",
+                                             ", ".join(unknown))
 
     app.extensions["ortak.db"] = Database(app.config["DATABASE_URL"])
     app.extensions["ortak.storage"] = make_storage(app.config)

@@ -12,22 +12,9 @@ import sys
 import click
 
 from archive.cli_accounts import org, token, user
-from archive.cli_errors import CommandError, OrtakGroup, not_migrated_message
-from archive.cli_support import make_app, table, unit_of_work
+from archive.cli_errors import CommandError, OrtakGroup
+from archive.cli_support import make_app, require_schema, table, unit_of_work
 from archive.task_handles import QUEUES
-
-
-def _require_schema(app) -> None:
-    """Refuse to start a long-running process on a database without the current schema."""
-    from archive.migrate import known_revisions, schema_revisions
-
-    url = app.config["DATABASE_URL"]
-    current, heads = schema_revisions(url)
-    if current != heads:
-        if current and not set(current) & known_revisions(url):
-            raise CommandError(f"the database is at schema revision {', '.join(current)}, which this version "
-                               f"of Ortak does not know (it ends at {', '.join(heads)}): upgrade Ortak")
-        raise CommandError(not_migrated_message(url, current, heads))
 
 
 @click.group(cls=OrtakGroup)
@@ -38,11 +25,17 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Bind address (ORTAK_HOST).")
 @click.option("--port", default=None, type=int, help="Port (ORTAK_PORT).")
-@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="gunicorn worker processes (default 2, or 1 while the login throttle counts in memory).")
 def serve(host, port, workers):
     """Run the web service (gunicorn, configured by archive.gunicorn_conf)."""
     app = make_app()
-    _require_schema(app)
+    in_memory = app.config["RATELIMIT_STORAGE_URL"].startswith("memory://")
+    if workers is None:
+        workers = 1 if in_memory else 2  # each process would count failed logins on its own
+    elif workers > 1 and in_memory:
+        raise CommandError("several worker processes need shared throttle counters: set "
+                           "ORTAK_RATELIMIT_STORAGE_URL=redis://... (or a Redis broker), or run one worker")
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--config", "python:archive.gunicorn_conf",
@@ -57,9 +50,10 @@ def serve(host, port, workers):
 def worker(concurrency, queues, beat):
     """Run a Celery worker (media and housekeeping queues)."""
     from archive.scheduler_lock import scheduler_running
+
+    require_schema()  # before the worker's app is made on import (it writes into the data folder)
     from workers.celery_app import celery, flask_app
 
-    _require_schema(flask_app)
     _require_broker(celery)
     argv = ["worker", "--loglevel", "INFO", "--concurrency", str(concurrency), "-Q", queues,
             "--without-gossip", "--without-mingle", "--without-heartbeat"]
@@ -78,9 +72,10 @@ def beat():
     from celery.apps.beat import Beat
 
     from archive.scheduler_lock import hold_scheduler_lock
+
+    require_schema()  # before the worker's app is made on import (it writes into the data folder)
     from workers.celery_app import celery, flask_app
 
-    _require_schema(flask_app)
     _require_broker(celery)
     hold_scheduler_lock(flask_app.config)  # SchedulerLockBusy: another beat runs
     Beat(app=celery, loglevel="INFO", quiet=True,
@@ -104,7 +99,7 @@ def db_upgrade(revision):
     """Apply the Alembic migrations."""
     from archive.migrate import upgrade
 
-    app = make_app()
+    app = make_app(check_schema=False)
     upgrade(app.config["DATABASE_URL"], revision)
     click.echo(f"database at {revision}")
 
@@ -246,7 +241,7 @@ def bootstrap(email):
     from archive.accounts.models import Organisation, User
     from archive.migrate import upgrade
 
-    app = make_app()
+    app = make_app(check_schema=False)
     upgrade(app.config["DATABASE_URL"], "head")
     password = None
     with unit_of_work(app) as s:

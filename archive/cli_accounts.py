@@ -8,7 +8,7 @@ import click
 from archive.accounts import services
 from archive.accounts.models import COUNTRIES, ROLES
 from archive.cli_errors import CommandError
-from archive.cli_support import table, unit_of_work, when
+from archive.cli_support import require_schema, table, unit_of_work, when
 
 
 @click.group()
@@ -76,6 +76,7 @@ def _read_password(password_stdin: bool) -> str:
 @click.option("--name", default=None, help="Display name other organisations see instead of the e-mail address.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def user_create(email, organisation, role, name, password_stdin):
+    require_schema()  # before a password is asked for
     password = _read_password(password_stdin)
     with unit_of_work() as s:
         u = services.create_user(s, email, password, organisation, role, name=name)

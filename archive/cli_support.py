@@ -6,16 +6,41 @@ A service's refusal (ApiError) raised inside a command becomes its one-line erro
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Iterator
 
 import click
 from sqlalchemy.orm import Session
 
 
-def make_app():
-    """The app for this command; its database pool is closed when the command ends, even by sys.exit."""
+def require_schema(url: str | None = None) -> None:
+    """CommandError (one line, exit 2) unless the database at `url` (default: the configured
+    one) has this code's schema."""
+    from archive.cli_errors import CommandError, not_migrated_message
+    from archive.config import load_settings
+    from archive.migrate import known_revisions, schema_revisions
+
+    url = url or load_settings()[0].DATABASE_URL
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        if not path.exists() and path.parent.is_dir():  # `db upgrade` would make it: say so first
+            raise CommandError(not_migrated_message(url))
+    current, heads = schema_revisions(url)
+    if current != heads:
+        if current and not set(current) & known_revisions(url):
+            raise CommandError(f"the database is at schema revision {', '.join(current)}, which this version "
+                               f"of Ortak does not know (it ends at {', '.join(heads)}): upgrade Ortak")
+        raise CommandError(not_migrated_message(url, current, heads))
+
+
+def make_app(*, check_schema: bool = True):
+    """The app for this command; its database pool is closed when the command ends, even by
+    sys.exit. Unless told otherwise (`db upgrade`, `bootstrap`), a database without this
+    code's schema stops the command first, before anything is written."""
     from archive import create_app
 
+    if check_schema:
+        require_schema()
     app = create_app()
     ctx = click.get_current_context(silent=True)
     if ctx is not None:

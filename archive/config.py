@@ -183,13 +183,59 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     return {**asdict(settings), **extra}
 
 
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """ORTAK_* variables of the environment that name no setting: a typo, most likely (the app
+    logs them at start; the test suite's own ORTAK_TEST_* variables are not settings either)."""
+    environ = os.environ if environ is None else environ
+    known = {ENV_PREFIX + name for name in DEFAULTS} | {ENV_PREFIX + "CONFIG"}
+    return sorted(k for k in environ if k.startswith(ENV_PREFIX) and k not in known
+                  and not k.startswith(ENV_PREFIX + "TEST_"))
+
+
 def settings() -> Settings:
     """The running app's settings."""
     return current_app.extensions["ortak.settings"]
 
 
+# Whole-number settings and their ranges (inclusive); None: no upper bound.
+_RANGES: dict[str, tuple[int, int | None]] = {
+    "PORT": (1, 65535), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
+    "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "UPLOAD_EXPIRE_SECONDS": (60, None),
+    "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "LOG_FORMAT": ("json", "text"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+}
+
+
+def _check_ranges(config: dict[str, Any]) -> None:
+    for key, (lo, hi) in _RANGES.items():
+        value = int(config[key])
+        if value < lo or (hi is not None and value > hi):
+            upper = f" to {hi}" if hi is not None else " or more"
+            raise ConfigError(f"{ENV_PREFIX}{key}: must be {lo}{upper}, not {value}")
+    config["LOG_LEVEL"] = str(config["LOG_LEVEL"]).upper()
+    for key, choices in _CHOICES.items():
+        if config[key] not in choices:
+            raise ConfigError(f"{ENV_PREFIX}{key}: must be one of {', '.join(choices)}, not {config[key]!r}")
+
+
+def _check_creatable(data: Path) -> None:
+    """DATA_DIR is a directory, or can become one (its nearest existing ancestor is a writable
+    directory); nothing is created here: reading the settings writes nothing."""
+    probe = data
+    while not probe.exists():
+        probe = probe.parent
+    if probe == data and not data.is_dir():
+        raise ConfigError(f"{ENV_PREFIX}DATA_DIR: {data} is not a directory")
+    if probe != data and not (probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)):
+        raise ConfigError(f"{ENV_PREFIX}DATA_DIR: {data} cannot be created ({probe} is not a writable directory)")
+
+
 def _derive(config: dict[str, Any]) -> dict[str, Any]:
+    _check_ranges(config)
     data = Path(config["DATA_DIR"]).resolve()
+    _check_creatable(data)
     config["DATA_DIR"] = str(data)
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{data / 'ortak.db'}"
@@ -248,9 +294,14 @@ def ensure_secret_key(config: Settings) -> Settings:
     if config.SECRET_KEY:
         return config
     path = Path(config.DATA_DIR) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return replace(config, SECRET_KEY=path.read_text().strip())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"{ENV_PREFIX}DATA_DIR: cannot keep the secret key in {config.DATA_DIR}: "
+                          f"{exc.strerror} (or set {ENV_PREFIX}SECRET_KEY)") from None
+    return replace(config, SECRET_KEY=key)

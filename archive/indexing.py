@@ -31,12 +31,14 @@ def asset_document(asset: Asset) -> dict:
 
 
 def index_asset(session: Session, backend: SearchBackend, asset_id: str) -> bool:
-    """Index the asset as it is now, or drop it from the index when it no longer exists.
+    """Index the asset as it is now, or drop it from the index when it no longer exists or is
+    not ready (only ready assets are found by search: what is processing, rejected or failed is
+    its uploader's to see, in "My uploads").
 
     Returns True when a document was written. Safe to repeat (a task may run twice).
     """
     asset = session.get(Asset, asset_id)
-    if asset is None:
+    if asset is None or asset.status != "ready":
         backend.delete(asset_id)
         return False
     backend.index([asset_document(asset)])
@@ -44,18 +46,20 @@ def index_asset(session: Session, backend: SearchBackend, asset_id: str) -> bool
 
 
 def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False) -> int:
-    """Rebuild the whole index from the database in batches; return how many assets were indexed.
+    """Rebuild the whole index of ready assets from the database in batches; return how many
+    assets were indexed.
 
     Batches follow the primary key, so assets added meanwhile are neither skipped nor
     repeated; their own index task covers them anyway. A progress bar on stderr with `progress`.
     """
-    total = session.scalar(select(func.count()).select_from(Asset)) or 0
+    total = session.scalar(select(func.count()).select_from(Asset).where(Asset.status == "ready")) or 0
     backend.clear()
     done = 0
     last_id = ""
     with tqdm(total=total, unit="asset", desc="reindex", file=sys.stderr, disable=not progress) as bar:
         while True:
-            batch = session.scalars(select(Asset).where(Asset.id > last_id).order_by(Asset.id).limit(BATCH)).all()
+            batch = session.scalars(select(Asset).where(Asset.status == "ready", Asset.id > last_id)
+                                    .order_by(Asset.id).limit(BATCH)).all()
             if not batch:
                 break
             done += backend.index([asset_document(a) for a in batch])

@@ -57,6 +57,11 @@ def gunicorn_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": str(config["LOG_LEVEL"]).lower(),
+        # Whom to believe about the client (X-Forwarded-For/-Proto...) is the app's decision
+        # (ORTAK_TRUSTED_PROXIES, Werkzeug's ProxyFix): gunicorn's own defaults would believe
+        # any client on loopback that claims https.
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
     }
     if config["LOG_FORMAT"] == "json":
         settings["logger_class"] = "archive.server.JsonLogger"

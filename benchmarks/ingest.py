@@ -190,7 +190,8 @@ def main() -> None:
     parser.add_argument("--patch-mb", type=int, nargs="+", default=[8, 512],
                         help="PATCH sizes in MiB (8: the web uploader's chunk; 512: a large-chunk client)")
     parser.add_argument("--repeats", type=int, default=3, help="repetitions (report the spread)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `ortak serve`")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gunicorn workers of `ortak serve` (1, as it runs with the embedded defaults)")
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()

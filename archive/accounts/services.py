@@ -176,9 +176,12 @@ def _digest(token: str) -> str:
 
 
 def create_token(session: Session, user: User, name: str | None = None) -> str:
-    if not user.is_active:
-        raise ValidationError(f"{user.email} is disabled; enable the user (and organisation) first.",
+    if not user.active:
+        raise ValidationError(f"{user.email} is disabled; enable the user first (ortak user enable).",
                               code="user_disabled")
+    if not user.organisation.active:
+        raise ValidationError(f"{user.organisation.name}, the organisation of {user.email}, is disabled; enable it "
+                              "first (ortak org enable).", code="organisation_disabled")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=_digest(token), prefix=token[:12], name=name))
     session.flush()

@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from flask import request
+from werkzeug.exceptions import ClientDisconnected
 
 from archive.errors import ApiError
 
@@ -123,12 +124,28 @@ def parse_json(data: bytes | str) -> Any:
     return value
 
 
+def _read_at_most(limit: int) -> bytes:
+    """Up to `limit` bytes of the body: a socket may hand them over in several short reads."""
+    chunks, size = [], 0
+    while size < limit:
+        try:
+            chunk = request.stream.read(limit - size)
+        except (OSError, ValueError, ClientDisconnected):  # the client went away mid-body
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object.
 
     415 `unsupported_media_type` without a JSON content type; 413 `body_too_large` over
     MAX_BODY_BYTES; 400 `malformed_json` (see `parse_json`, plus reason `not_an_object`
-    when the value is not an object).
+    when the value is not an object, and `incomplete` when fewer bytes arrived than the
+    Content-Length announced).
     """
     if not request.is_json:
         raise ApiError("Send the body as JSON (Content-Type: application/json).",
@@ -137,9 +154,13 @@ def json_body() -> dict[str, Any]:
                          details={"limit": MAX_BODY_BYTES}, headers={"Connection": "close"})
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise too_large
-    data = request.stream.read(MAX_BODY_BYTES + 1)
+    data = _read_at_most(MAX_BODY_BYTES + 1)
     if len(data) > MAX_BODY_BYTES:
         raise too_large
+    if request.content_length is not None and len(data) < request.content_length:
+        # The client stopped before the length it announced: what arrived is not the body it meant.
+        raise MalformedJson(f"The body ended after {len(data)} of the {request.content_length} bytes announced.",
+                            "incomplete", received=len(data), announced=request.content_length)
     value = parse_json(data)
     if not isinstance(value, dict):
         raise MalformedJson("The body must be a JSON object.", "not_an_object")

@@ -35,13 +35,13 @@ def bad_param(name: str, message: str, **details) -> ParameterError:
 
 
 def parse_int(raw: str | None, *, name: str, default: int, lo: int, hi: int) -> int:
-    """`raw` as a whole number in [lo, hi]; `default` when absent or empty.
+    """`raw` as a whole number in [lo, hi]; `default` when absent.
 
     Accepted: ASCII digits only (`0`-`9`, at most 18 of them; leading zeros allowed). Refused
-    with ParameterError (400, details {parameter, min, max}): signs, spaces, decimal points,
-    exponents, underscores, any non-ASCII digit, and anything outside [lo, hi].
+    with ParameterError (400, details {parameter, min, max}): an empty value, signs, spaces,
+    decimal points, exponents, underscores, any non-ASCII digit, and anything outside [lo, hi].
     """
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not _WHOLE_NUMBER.fullmatch(raw) or not lo <= int(raw) <= hi:
         raise bad_param(name, f"{name} must be a whole number from {lo} to {hi}, written with the digits 0-9.",
@@ -59,15 +59,17 @@ def _clean(raw: str) -> str:
 
 
 def str_param(name: str, *, limit: int = MAX_PARAM, choices: Iterable[str] | None = None) -> str | None:
-    """The query parameter `name` as text (NUL removed, trimmed), or None when absent or empty.
+    """The query parameter `name` as text (NUL removed, trimmed), or None when absent (or,
+    for free text, empty).
 
-    400 when longer than `limit` characters or, with `choices`, not one of them.
+    400 when longer than `limit` characters or, with `choices`, not one of them (an empty
+    value is none of them).
     """
     raw = request.args.get(name)
     if raw is None:
         return None
     value = _clean(raw)
-    if value == "":
+    if value == "" and choices is None:
         return None
     if len(value) > limit:
         raise bad_param(name, f"{name} is longer than {limit} characters.", limit=limit)
@@ -102,9 +104,10 @@ def list_param(name: str, *, max_items: int, limit: int = MAX_PARAM,
 
 
 def flag_param(name: str, default: bool = False) -> bool:
-    """A yes/no parameter: 1/true/yes or 0/false/no (any case); absent or empty → `default`."""
+    """A yes/no parameter: 1/true/yes or 0/false/no (any case); absent → `default`; anything
+    else (an empty value too) is 400."""
     raw = request.args.get(name)
-    if raw is None or _clean(raw) == "":
+    if raw is None:
         return default
     value = _FLAGS.get(_clean(raw).lower())
     if value is None:

@@ -94,6 +94,32 @@ def language_code(value: str) -> str | None:
     return getattr(lang, "alpha_2", None) or lang.alpha_3
 
 
+_LINE_BREAKS = re.compile(r"[\t\n\r\v\f\u0085\u2028\u2029]+")
+
+
+def _edge(ch: str) -> bool:
+    # Whitespace, and invisible format characters (zero-width space, soft hyphen, BOM, bidi
+    # marks: Unicode category Cf), which leave a text that looks empty.
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """NFC text with the control characters dropped (NUL, ESC... Unicode category Cc; tabs and
+    line breaks are kept in `multiline` text, made single spaces elsewhere) and whitespace and
+    invisible format characters trimmed from both ends: "\u200b", "\u00ad" or "\u00a0 " alone
+    are empty."""
+    value = unicodedata.normalize("NFC", value)
+    if not multiline:
+        value = _LINE_BREAKS.sub(" ", value)
+    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cc" or (multiline and ch in "\t\n\r"))
+    start, end = 0, len(value)
+    while start < end and _edge(value[start]):
+        start += 1
+    while end > start and _edge(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
 class _Checker:
     """Cleans one metadata object field by field, collecting FieldErrors instead of raising."""
 
@@ -105,11 +131,11 @@ class _Checker:
     def fail(self, field: str, code: str, message: str, **params) -> None:
         self.errors.append(FieldError(field, code, message, params))
 
-    def text(self, value: Any, field: str, limit: int) -> str | None:
+    def text(self, value: Any, field: str, limit: int, *, multiline: bool = False) -> str | None:
         if not isinstance(value, str):
             self.fail(field, "not_text", f"{field} must be text.")
             return None
-        value = unicodedata.normalize("NFC", value).replace("\x00", "").strip()
+        value = clean_text(value, multiline=multiline)
         if len(value) > limit:
             self.fail(field, "too_long", f"{field} is longer than {limit} characters ({len(value)}).",
                       limit=limit, length=len(value))
@@ -131,7 +157,7 @@ class _Checker:
                 continue
             if text is None:
                 text = ""
-            cleaned = self.text(text, f"{field}.{lang}", limit)
+            cleaned = self.text(text, f"{field}.{lang}", limit, multiline=field == "description")
             if cleaned is None:
                 continue
             if field == "title" and cleaned == "" and text != "":
@@ -156,7 +182,7 @@ class _Checker:
                           index=index)
                 ok = False
                 break
-            item = unicodedata.normalize("NFC", item).replace("\x00", "").strip()
+            item = clean_text(item)
             if len(item) > MAX_ITEM:
                 self.fail(field, "too_long", f"Item {index + 1} of {field} is longer than {MAX_ITEM} characters "
                           f"({len(item)}).", limit=MAX_ITEM, length=len(item), index=index)
@@ -176,6 +202,8 @@ class _Checker:
     def recorded(self, value: Any) -> str | None:
         if value in (None, ""):
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema counts 1975.0 as the integer 1975; so do we
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         m = _RECORDED.match(value) if isinstance(value, str) else None

@@ -5,11 +5,11 @@ import re
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.accounts.models import Organisation, User
-from archive.assets.models import STATUSES, Asset
+from archive.assets.models import STATUSES, Asset, AssetHolding
 from archive.assets.schemas import merge_metadata, validate_metadata
 from archive.errors import Forbidden, NotFound, ValidationError
 from archive.events import services as events
@@ -39,7 +39,8 @@ def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str
     """One page of assets, newest first: {"total", "page", "per_page", "items": [summary JSON]}.
 
     `status` keeps one status (ValidationError when it is not one of STATUSES); `uploader_id`
-    keeps one user's uploads, in every status (the "my uploads" list); `viewer` decides which
+    keeps one user's uploads, in every status, with the assets they uploaded a copy of (the "my
+    uploads" list); `viewer` decides which
     e-mail addresses show (`person_json`).
     """
     if status is not None and status not in STATUSES:
@@ -51,8 +52,12 @@ def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str
         q = q.where(Asset.status == status)
         count = count.where(Asset.status == status)
     if uploader_id is not None:
-        q = q.where(Asset.uploader_id == uploader_id)
-        count = count.where(Asset.uploader_id == uploader_id)
+        # Theirs: what they uploaded, and the copies they uploaded of what the archive held
+        # already (recorded as a holding of the existing asset).
+        held = select(AssetHolding.asset_id).where(AssetHolding.uploader_id == uploader_id)
+        mine = or_(Asset.uploader_id == uploader_id, Asset.id.in_(held))
+        q = q.where(mine)
+        count = count.where(mine)
     total = session.scalar(count) or 0
     rows = session.scalars(q.order_by(Asset.created_at.desc(), Asset.id)
                            .offset((page - 1) * per_page).limit(per_page)).unique()

@@ -21,7 +21,8 @@ OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 METADATA_LIMIT_HEADER = "Ortak-Upload-Metadata-Max-Length"
 MAX_FILENAME = 255
 _KEY = re.compile(r"^[^\s,]+$")
-_DIGITS = re.compile(r"^[0-9]{1,19}$")
+# ASCII digits only; at most 40 of them are read (any such number is past every size limit).
+_DIGITS = re.compile(r"^[0-9]{1,40}$")
 
 
 class TusError(ApiError):
@@ -55,14 +56,27 @@ def check_resumable(value: str | None) -> None:
 
 
 def parse_non_negative(value: str | None, header: str) -> int:
-    """An integer header such as Upload-Length or Upload-Offset (digits only, no sign)."""
+    """An integer header such as Upload-Length or Upload-Offset (ASCII digits only, no sign).
+
+    A number too long for any file is still a number: the caller's limits answer it (413 for
+    an Upload-Length past the maximum size, 409 for an offset that is not the upload's).
+    """
     if value is None or value.strip() == "":
         raise TusError(f"The header {header} is required.", code="missing_header", details={"header": header})
     value = value.strip()
     if not _DIGITS.match(value):
-        raise TusError(f"{header} must be a non-negative whole number, not {value[:40]!r}.",
+        raise TusError(f"{header} must be a non-negative whole number, not {_as_sent(value)[:40]!r}.",
                        code="invalid_header", details={"header": header})
     return int(value)
+
+
+def _as_sent(value: str) -> str:
+    """A header value as the client wrote it: WSGI hands headers over as Latin-1, so UTF-8
+    ("²", "٣") arrives as mojibake unless it is read back."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def parse_metadata(header: str | None, max_length: int | None = None) -> dict[str, str]:

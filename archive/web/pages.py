@@ -146,7 +146,7 @@ def result_cards(hits) -> list[dict[str, Any]]:
 def my_uploads_page(user, args: Mapping) -> dict[str, Any]:
     """The caller's own assets in every status, newest first, from the database (the search
     index holds only what is ready), with the progress of those still being processed."""
-    page = int_param("page", 1, 1, MAX_PAGE)  # a bad number is the styled 400, in the page's language
+    page = search_page_number(args.get("page"))
     listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id)
     items = []
     for doc in listing["items"]:

@@ -83,14 +83,13 @@ def _datetime(value) -> str:
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     # The services speak English. A code the messages table knows is said in the page's
-    # language; a 403, 404 or 5xx without one gets its status's sentence. The English
-    # sentence stays, in small print, when it is not what is shown.
-    message = messages.api_error(exc.code, exc.message, exc.status, exc.details) \
-        if exc.code in messages.API_ERRORS else None
-    if message is None and exc.status not in (403, 404) and exc.status < 500:
-        message = exc.message
-    return error_page(exc.status, message, detail=exc.message if message != exc.message else None,
-                      headers=exc.headers)
+    # language, and only so; a 403, 404 or 5xx without one gets its status's sentence, with
+    # the English sentence in small print (it says more than the status).
+    if exc.code in messages.API_ERRORS:
+        return error_page(exc.status, messages.api_error(exc.code, exc.message, exc.status, exc.details),
+                          headers=exc.headers)
+    message = exc.message if exc.status not in (403, 404) and exc.status < 500 else None
+    return error_page(exc.status, message, detail=exc.message if message is None else None, headers=exc.headers)
 
 
 @bp.errorhandler(CSRFError)

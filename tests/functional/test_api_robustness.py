@@ -154,3 +154,27 @@ def test_unsupported_methods_are_405_with_allow_in_the_json_shape(live_server, p
             error_ = json.loads(body)["error"]
             assert error_["code"] == "method_not_allowed" and set(error_["details"]["allowed"]) == allow
             assert got["Content-Type"] == "application/json"
+
+
+def test_a_body_shorter_than_its_content_length_is_refused_not_applied(app, live_server, producer, asset):
+    """A client that stops before the length it announced did not send the body it meant."""
+    import socket
+
+    body = b'{"genre":"news"}'
+    head = (f"PATCH /api/v1/assets/{asset} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {producer[1]}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body) + 84}\r\nConnection: close\r\n\r\n")
+    with socket.create_connection((live_server.host, live_server.port), timeout=30) as s:
+        s.sendall(head.encode() + body)
+        s.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    payload = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+    assert status == 400 and payload["error"]["code"] == "malformed_json"
+    assert payload["error"]["details"]["reason"] == "incomplete"
+    from archive import db
+    from archive.assets.models import Asset
+
+    with app.app_context():
+        assert (db.session().get(Asset, asset).meta or {}).get("genre") is None

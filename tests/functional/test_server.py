@@ -211,3 +211,19 @@ def test_two_servers_side_by_side(serve, app_config, app, migrated_template, tmp
     assert second.request("GET", "/healthz")[0] == 200
     for server, path in sockets:
         assert Path(path).exists() == (server is second)
+
+
+def test_a_forwarded_scheme_is_believed_only_from_a_trusted_proxy(serve, app_config, app, tmp_path):
+    """gunicorn would believe X-Forwarded-Proto from any client on loopback; Ortak decides
+    (ORTAK_TRUSTED_PROXIES): a cookie is Secure over https only when https is believed."""
+    forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"}
+    untrusting = serve(app_config["DATA_DIR"], app_config["DATABASE_URL"])
+    status, headers, _ = untrusting.request("GET", "/lang/az", forged)
+    assert status == 302 and "Secure" not in headers["Set-Cookie"]
+    other = tmp_path / "other-data"
+    other.mkdir()
+    trusting = serve(str(other), app_config["DATABASE_URL"], ORTAK_TRUSTED_PROXIES="1")
+    status, headers, _ = trusting.request("GET", "/lang/az", {"X-Forwarded-Proto": "https"})
+    assert status == 302 and "Secure" in headers["Set-Cookie"]
+    status, headers, _ = trusting.request("GET", "/lang/az", {"X-Forwarded-Proto": "http"})
+    assert "Secure" not in headers["Set-Cookie"]

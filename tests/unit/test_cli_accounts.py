@@ -168,3 +168,13 @@ def test_bad_input_is_refused_with_a_reason(ortak, args, input, needle):
     assert r.exit_code == 2, r.output
     assert needle in r.output
     assert "Traceback" not in r.output
+
+
+def test_a_token_for_a_user_of_a_disabled_organisation_names_the_organisation(ortak_cli):
+    ortak_cli("org", "create", "AzTV", "--country", "AZ")
+    ortak_cli("user", "create", "a1@aztv.example", "--org", "AzTV", "--role", "producer", "--password-stdin",
+              input="correct horse battery\n")
+    ortak_cli("org", "disable", "AzTV")
+    result = ortak_cli("token", "create", "a1@aztv.example")
+    assert result.exit_code == 2 and "AzTV" in result.output and "organisation_disabled" in result.output
+    assert "user enable" not in result.output

@@ -208,3 +208,34 @@ def test_an_unreachable_broker_is_named_without_its_password(user_env, command):
     line = result.stderr.strip().splitlines()[-1]
     assert line.startswith("error: the task broker at redis://:**@127.0.0.1:") and "ORTAK_BROKER_URL" in line
     assert PASSWORD not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_several_workers_counting_failed_logins_apart(ortak_cli, monkeypatch):
+    """Throttle counters in memory are per process: two workers would allow twice the limit."""
+    ortak_cli("db", "upgrade")
+    result = ortak_cli("serve", "--workers", "2")
+    assert result.exit_code == 2
+    assert "ORTAK_RATELIMIT_STORAGE_URL" in result.output and result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [("org", "list"), ("audit", "verify"), ("token", "create", "x@example.org"),
+                                  ("user", "list"), ("steps", "show", "x"), ("reindex",)])
+def test_a_command_on_a_fresh_data_folder_writes_nothing_and_says_to_migrate(ortak_cli, monkeypatch, tmp_path, args):
+    data = tmp_path / "fresh"
+    data.mkdir()
+    monkeypatch.setenv("ORTAK_DATA_DIR", str(data))
+    monkeypatch.delenv("ORTAK_DATABASE_URL")
+    _one_line_error(ortak_cli(*args), "run `ortak db upgrade`")
+    assert list(data.iterdir()) == []
+
+
+def test_every_command_refuses_an_old_schema(ortak_cli, app_config):
+    from archive.migrate import upgrade
+
+    url = app_config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        pytest.skip("the old-schema database is made on SQLite")
+    from pathlib import Path
+    Path(url[len("sqlite:///"):]).unlink()
+    upgrade(url, "0002")
+    _one_line_error(ortak_cli("org", "create", "TRT", "--country", "TR"), "this version needs")

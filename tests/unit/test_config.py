@@ -156,3 +156,37 @@ def test_the_app_keeps_its_settings_and_reads_no_environment_after_start(app, mo
         before = settings().MAX_UPLOAD_SIZE
         monkeypatch.setenv("ORTAK_MAX_UPLOAD_SIZE", "1")
         assert settings().MAX_UPLOAD_SIZE == before == app.config["MAX_UPLOAD_SIZE"]
+
+
+@pytest.mark.parametrize("env, setting", [
+    ({"ORTAK_LOG_LEVEL": "LOUD"}, "LOG_LEVEL"), ({"ORTAK_LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ({"ORTAK_PORT": "-5"}, "PORT"), ({"ORTAK_PORT": "99999"}, "PORT"), ({"ORTAK_PORT": "0"}, "PORT"),
+    ({"ORTAK_READ_WINDOW_SECONDS": "-1"}, "READ_WINDOW_SECONDS"), ({"ORTAK_PRESIGN_SECONDS": "-10"}, "PRESIGN_SECONDS"),
+    ({"ORTAK_PROBE_TIMEOUT": "0"}, "PROBE_TIMEOUT"), ({"ORTAK_MAX_TITLE_LENGTH": "-1"}, "MAX_TITLE_LENGTH"),
+    ({"ORTAK_MAX_TEXT_LENGTH": "0"}, "MAX_TEXT_LENGTH"), ({"ORTAK_UPLOAD_EXPIRE_SECONDS": "-1"}, "UPLOAD_EXPIRE_SECONDS"),
+    ({"ORTAK_DATA_DIR": "{tmp}/a-file/data"}, "DATA_DIR"), ({"ORTAK_DATA_DIR": "{tmp}/a-file"}, "DATA_DIR"),
+])
+def test_a_value_out_of_its_range_names_the_setting(tmp_path, env, setting):
+    from archive.config import ConfigError, load_settings
+
+    (tmp_path / "a-file").write_text("not a directory")
+    environ = {"ORTAK_DATA_DIR": str(tmp_path), **{k: v.format(tmp=tmp_path) for k, v in env.items()}}
+    with pytest.raises(ConfigError, match=f"ORTAK_{setting}"):
+        load_settings(environ=environ)
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_config_error_at_start(app_config):
+    from archive import create_app
+    from archive.config import ConfigError
+
+    with pytest.raises(ConfigError, match="ORTAK_DATA_DIR"):
+        create_app({**app_config, "DATA_DIR": "/proc/ortak-cannot-be-here", "SECRET_KEY": ""})
+
+
+def test_log_level_in_any_case_and_unknown_variables_are_named(tmp_path):
+    from archive.config import load_settings, unknown_variables
+
+    settings, _ = load_settings(environ={"ORTAK_DATA_DIR": str(tmp_path), "ORTAK_LOG_LEVEL": "warning"})
+    assert settings.LOG_LEVEL == "WARNING"
+    assert unknown_variables({"ORTAK_FOO": "1", "ORTAK_PORT": "1", "ORTAK_CONFIG": "x",
+                              "ORTAK_TEST_DATABASE_URL": "x", "HOME": "/"}) == ["ORTAK_FOO"]

@@ -85,3 +85,14 @@ def test_ortak_reindex_command(app, app_config, uploader, monkeypatch):
     assert result.exit_code == 0 and "indexed 1 assets" in result.output
     with app.app_context():
         assert search_backend().search(SearchQuery(text="ıstanbul")).total == 1
+
+
+@pytest.mark.parametrize("status", ["processing", "rejected", "failed", "uploading"])
+def test_only_ready_assets_are_found(app, uploader, status):
+    """An edit of a rejected or processing asset must not put it before other organisations."""
+    asset_id = create_asset(app, uploader, meta=META, status=status)
+    with app.app_context():
+        search_backend().index([asset_document(db.session().get(Asset, asset_id))])  # as an old index held it
+        assert index_asset(db.session(), search_backend(), asset_id) is False
+        assert search_backend().search(SearchQuery(text="istanbul")).total == 0
+        assert reindex_all(db.session(), search_backend()) == 0

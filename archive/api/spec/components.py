@@ -62,7 +62,10 @@ def _language_codes(*, patch: bool) -> dict[str, Any]:
 
 
 def _recorded(*, patch: bool, latest: str) -> dict[str, Any]:
-    return {"type": ["string", "integer", "null"] if patch else ["string", "null"], "pattern": RECORDED_PATTERN,
+    # A year may also be sent as a number in a PATCH; it is the same year, with the same range.
+    year = {"type": "integer", "minimum": RECORDED_MIN_YEAR}  # the latest year is today's: a 422 past it
+    text = {"type": "string", "pattern": RECORDED_PATTERN}
+    return {"oneOf": [text, year, {"type": "null"}] if patch else [text, {"type": "null"}],
             "examples": ["1975", "1975-06", "1975-06-21"],
             "description": f"A real date from {RECORDED_MIN_YEAR} (the oldest surviving camera photograph) to "
                            f"today, at the precision known: YEAR, YEAR-MONTH or a full date. {latest}"}
@@ -282,7 +285,7 @@ def responses(config: Mapping[str, Any]) -> dict[str, Any]:
         "BadRequest": error_response(
             "A malformed request: `invalid_parameter` (details.parameter names it; an integer parameter takes the "
             "digits 0-9 only), `malformed_json` (details.reason: syntax, encoding, too_deep, not_finite, "
-            "number_too_long, duplicate_key, invalid_unicode, not_an_object), `invalid_query`, `csrf_failed`, "
+            "number_too_long, duplicate_key, invalid_unicode, not_an_object, incomplete), `invalid_query`, `csrf_failed`, "
             "tus header errors."),
         "Unauthenticated": error_response("No caller (`unauthenticated`): send `Authorization: Bearer TOKEN`."),
         "Forbidden": error_response("The caller may not do this (`wrong_role`, `not_allowed_to_edit`, "

@@ -117,7 +117,9 @@ def search_path() -> dict[str, Any]:
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": search_params.MAX_QUERY},
              "description": "Words to find in titles, descriptions, keywords, people and places, in every language."},
             *facets,
-            *page_parameters(search_params.MAX_PAGE, MAX_PER_PAGE, search_params.DEFAULT_PER_PAGE, note),
+            # The schema's maximum is the deepest page at any page size, so whatever it allows is
+            # served; smaller pages go deeper, as the description says.
+            *page_parameters(deepest, MAX_PER_PAGE, search_params.DEFAULT_PER_PAGE, note),
             ref("parameters", "Lang"),
         ])}}
 

@@ -43,8 +43,6 @@ def parse(raw):
 @example("0" * 30 + "1")
 def test_accepts_exactly_ascii_digits_in_bounds(raw):
     expected = int(raw) if raw and ASCII_DIGITS.fullmatch(raw) and len(raw) <= 18 and LO <= int(raw) <= HI else None
-    if raw == "":
-        expected = 7
     try:
         value = parse(raw)
     except ParameterError as exc:
@@ -67,8 +65,10 @@ def test_every_number_out_of_bounds_is_refused(n):
         parse(str(n))
 
 
-def test_absent_or_empty_is_the_default():
-    assert parse(None) == 7 and parse("") == 7
+def test_absent_is_the_default_and_empty_is_no_number():
+    assert parse(None) == 7
+    with pytest.raises(ParameterError):
+        parse("")
 
 
 def test_a_huge_digit_string_is_refused_without_converting_it():

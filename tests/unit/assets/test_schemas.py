@@ -143,3 +143,25 @@ def test_any_json_value_validates_or_is_a_422(data):
         validate_metadata(data, today=TODAY, current={"title": {"tr": "x"}})
     except ValidationError as exc:
         assert exc.status == 422 and exc.details["errors"]
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u200b", "\u00a0", "\u00ad", "\ufeff", "\u200e\u200f", "\t\n", " \u2028 "])
+def test_a_title_that_only_looks_empty_is_empty(blank):
+    with pytest.raises(ValidationError) as exc:
+        validate_metadata({"title": {"tr": blank, "az": blank, "en": None}}, current={"title": {"tr": "Saz"}})
+    assert [e["code"] for e in exc.value.details["errors"]] == ["empty_title"]
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("Ba\x00ku", "Baku"), ("\x07\x1b[31mRed\x1b[0m", "[31mRed[0m"), ("Şəki\u200b", "Şəki"),
+    ("\u00adDədə Qorqud\u00ad", "Dədə Qorqud"), ("Line\nbreak\ttab", "Line break tab"),
+    ("e\u0301", "\u00e9"),  # NFC
+])
+def test_control_and_invisible_characters_never_reach_a_title_or_a_list(raw, clean):
+    out = validate_metadata({"title": {"tr": raw}, "people": [raw]})
+    assert out["title"]["tr"] == clean and out["people"] == [clean]
+
+
+def test_descriptions_keep_their_lines_but_lose_control_characters():
+    out = validate_metadata({"description": {"az": "Birinci sətir\n\tİkinci sətir\x08\x17"}})
+    assert out["description"]["az"] == "Birinci sətir\n\tİkinci sətir"

@@ -168,3 +168,12 @@ def test_a_lost_race_for_the_same_holding_is_already_held(app, orgs, monkeypatch
         assert late.holding == "already_held" and not late.created
         assert real(select(func.count()).select_from(AssetHolding)) == 1
         assert not (staging.upload_dir() / "c").exists()
+
+
+def test_the_second_uploader_finds_the_asset_in_my_uploads(app, client, orgs):
+    first = upload(client, orgs["trt"][1], filename="halay.mp4", title="Halay", language="tr")
+    upload(client, orgs["aztv"][1], filename="yallı.mp4", title="Yallı", language="az")
+    mine = client.get("/api/v1/assets?mine=1", headers={"Authorization": f"Bearer {orgs['aztv'][1]}"}).get_json()
+    assert [a["id"] for a in mine["items"]] == [first.headers["Ortak-Asset-Id"]] and mine["total"] == 1
+    others = client.get("/api/v1/assets?mine=1", headers={"Authorization": f"Bearer {orgs['itv'][1]}"}).get_json()
+    assert others["total"] == 0

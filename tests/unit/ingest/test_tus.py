@@ -48,7 +48,7 @@ def test_non_negative(value, expected):
     assert tus.parse_non_negative(value, "Upload-Length") == expected
 
 
-@pytest.mark.parametrize("value", [None, "", "-1", "+1", "1.5", "1e9", "０", "1" * 20])
+@pytest.mark.parametrize("value", [None, "", "-1", "+1", "1.5", "1e9", "０", "1" * 41])
 def test_non_negative_refuses(value):
     with pytest.raises(ApiError) as err:
         tus.parse_non_negative(value, "Upload-Length")
@@ -107,3 +107,15 @@ def test_options_headers():
     assert tus.METADATA_LIMIT_HEADER not in h
     assert tus.options_headers(1000, 65517)[tus.METADATA_LIMIT_HEADER] == "65517"
     assert h["Tus-Extension"].split(",") == ["creation", "creation-with-upload", "termination", "checksum"]
+
+
+def test_a_number_too_long_for_any_file_is_still_a_number():
+    assert tus.parse_non_negative("9" * 20, "Upload-Length") == int("9" * 20)
+    with pytest.raises(tus.TusError):
+        tus.parse_non_negative("9" * 41, "Upload-Length")
+
+
+def test_a_refused_header_is_quoted_as_the_client_wrote_it():
+    with pytest.raises(tus.TusError) as exc:
+        tus.parse_non_negative("²".encode().decode("latin-1"), "Upload-Length")  # as WSGI hands it over
+    assert "'²'" in exc.value.message

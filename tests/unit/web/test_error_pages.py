@@ -86,8 +86,12 @@ def test_a_page_that_cannot_render_still_answers(app, monkeypatch):
     assert resp.status_code == 404 and "Belə səhifə yoxdur." in html and "/static/web/ortak.css" in html
 
 
-def test_api_errors_on_pages_say_the_code_in_the_page_language(app, logged_in):
-    client, _uid = logged_in
-    resp = client.get("/my-uploads?page=abc", headers={"Accept-Language": "az"})
-    html = _styled(resp)
+def test_api_errors_on_pages_say_the_code_in_the_page_language_only(app, logged_in):
+    from archive.api.params import bad_param
+    from archive.web.views import _api_error
+
+    with app.test_request_context("/my-uploads", headers={"Accept-Language": "az"}):
+        resp = _api_error(bad_param("page", "page must be a whole number from 1 to 500."))
+        html = _styled(resp)
     assert resp.status_code == 400 and "Ünvandakı dəyərlərdən biri düzgün deyil." in html
+    assert "whole number" not in html  # no English beside the translation
