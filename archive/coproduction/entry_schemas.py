@@ -148,3 +148,31 @@ def meeting_errors(data: Any) -> tuple[dict[str, Any], list[FieldError]]:
             if text and text not in out[name]:
                 out[name].append(text)
     return out, c.errors
+
+
+# The flat names of a contribution's fields in a form or a CSV row: the body's own names, and
+# crew_<name> / service_<name> for the fields of `crew` and `service`.
+FLAT_FIELDS = (*(f for f in CONTRIBUTION_FIELDS if f not in ("crew", "service")),
+               *(f"crew_{f}" for f in CREW_FIELDS), *(f"service_{f}" for f in SERVICE_FIELDS))
+
+
+def contribution_from_flat(row: Any) -> dict[str, Any]:
+    """A contribution body from flat text fields (a web form, a CSV row): empty fields are left
+    out, crew_*/service_* grouped into `crew`/`service`, codes upper-cased."""
+    def get(name: str) -> str:
+        value = row.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    body: dict[str, Any] = {k: get(k) for k in CONTRIBUTION_FIELDS if k not in ("crew", "service") and get(k)}
+    crew = {k: get(f"crew_{k}") for k in CREW_FIELDS if get(f"crew_{k}")}
+    service = {k: get(f"service_{k}") for k in SERVICE_FIELDS if get(f"service_{k}")}
+    for group, key in ((crew, "nationality"), (service, "country")):
+        if key in group:
+            group[key] = group[key].upper()
+    if crew and body.get("kind") == "crew":
+        body["crew"] = crew
+    if service and body.get("kind") == "service":
+        body["service"] = service
+    if "currency" in body:
+        body["currency"] = body["currency"].upper()
+    return body

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from archive import db
 from archive.coproduction import commission, ledger, parity, projects, rates
-from archive.coproduction.entry_schemas import CONTRIBUTION_FIELDS
+from archive.coproduction.entry_schemas import contribution_from_flat
 from archive.coproduction.models import CONTRIBUTION_KINDS
 from archive.coproduction.money import Money, exponent
 from archive.coproduction.rulesets import ELEMENT_KEYS, RULE_SETS
@@ -165,6 +165,13 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
     }
 
 
+def asset_projects(user, asset_id: str, lang: str) -> list[dict[str, Any]]:
+    """The projects an asset is footage of, with their credit line (public to every member)."""
+    return [{"id": p.id, "title": p.display_title(lang), "visible": projects.can_view(user, p),
+             "credit": credit_text(projects.credit(p))}
+            for p in projects.projects_of_asset(db.session(), asset_id)]
+
+
 def credit_text(names: list[str]) -> str | None:
     from flask_babel import gettext as _
 
@@ -211,20 +218,8 @@ def commission_page(user, lang: str) -> dict[str, Any]:
 
 
 def contribution_from_form(form: Mapping[str, str]) -> dict[str, Any]:
-    """A contribution body from the page's form: empty fields left out, crew/service grouped."""
-    body: dict[str, Any] = {k: form.get(k, "").strip() for k in CONTRIBUTION_FIELDS
-                            if k not in ("crew", "service") and form.get(k, "").strip()}
-    crew = {k: form.get(f"crew_{k}", "").strip() for k in ("person", "function", "days", "day_rate", "nationality",
-                                                           "element")}
-    service = {k: form.get(f"service_{k}", "").strip() for k in ("category", "quantity", "unit", "unit_rate",
-                                                                 "country", "element")}
-    if body.get("kind") == "crew":
-        body["crew"] = {k: (v.upper() if k == "nationality" else v) for k, v in crew.items() if v}
-    if body.get("kind") == "service" and any(service.values()):
-        body["service"] = {k: (v.upper() if k == "country" else v) for k, v in service.items() if v}
-    if "currency" in body:
-        body["currency"] = body["currency"].upper()
-    return body
+    """A contribution body from the page's form (the same flat fields as the CSV import)."""
+    return contribution_from_flat(form)
 
 
 def format_money(text: str, currency: str, locale: str) -> str:

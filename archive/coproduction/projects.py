@@ -228,6 +228,14 @@ def project_ids_of_asset(session: Session, asset_id: str) -> list[str]:
                                 .order_by(ProjectFootage.project_id)))
 
 
+def titles(session: Session, ids: list[str], lang: str | None) -> dict[str, str]:
+    """Project id → display title (a search facet's labels; the credit is public)."""
+    ids = [i for i in ids if isinstance(i, str) and len(i) <= MAX_ID]
+    if not ids:
+        return {}
+    return {p.id: p.display_title(lang) for p in session.scalars(select(Project).where(Project.id.in_(ids)))}
+
+
 def credit(project: Project) -> list[str]:
     """The organisations a co-production credit names: leads first, then co-producers
     ("A co-production of TRT and İTV"); contributors are not credited as co-producers."""
