@@ -125,6 +125,7 @@ def _xlsx(data: dict[str, Any]) -> bytes:
                      _dec(c["confirmed_share"]), _dec(c["to_restore"])])
     for r in rows:
         ws.append(r)
+    _number_formats(ws)
     ws["A1"].font = bold
     _sheet(wb, _("Financing plan"), [_("Budget line"), _("Currency"), _("Planned"), f"{_('Planned')} ({cur})",
                                     f"{_('Confirmed')} ({cur})", f"{_('Pending')} ({cur})"],
@@ -157,3 +158,12 @@ def _sheet(wb, title: str, header: list[str], rows: list[list[Any]], bold) -> No
         cell.font = bold
     for r in rows:
         ws.append(r)
+    _number_formats(ws)
+
+
+def _number_formats(ws) -> None:
+    # Amounts with their two places, rates with all of theirs (up to ten).
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = "#,##0.00########"
