@@ -29,7 +29,7 @@ from archive.chain import ChainBreak, HashChain, iso, link_hash, plain_json
 from archive.coproduction.entry_schemas import contribution_errors, reason_errors
 from archive.coproduction.models import LedgerEntry, Project, ProjectFootage
 from archive.coproduction.money import Money, money_text
-from archive.coproduction.projects import get_project, party_of, require_change
+from archive.coproduction.projects import ProjectNotFound, get_project, party_of, require_change
 from archive.coproduction.rates import rate_for
 from archive.coproduction.schemas import Checker, raise_errors
 from archive.coproduction.valuation import value
@@ -126,7 +126,10 @@ def get_contribution(session: Session, entry_id: object, viewer) -> LedgerEntry:
     entry = session.get(LedgerEntry, entry_id) if isinstance(entry_id, str) and len(entry_id) <= 64 else None
     if entry is None or entry.type != "contribution":
         raise ContributionNotFound("No such contribution.")
-    get_project(session, entry.project_id, viewer)  # 404 unless a party member or admin
+    try:
+        get_project(session, entry.project_id, viewer)  # a party member or an admin
+    except ProjectNotFound:
+        raise ContributionNotFound("No such contribution.") from None
     return entry
 
 
