@@ -291,3 +291,29 @@ def test_ledger_records_are_append_only_in_the_model_too(app, coprod):
             s.flush()
         s.rollback()
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+
+
+def test_search_filters_by_project(app, coprod):
+    from archive.indexing import index_asset
+    from archive.services import search_backend
+
+    inside = footage_asset(app, coprod.tr.user_id)
+    outside = footage_asset(app, coprod.tr.user_id, duration=33.0)
+    assert coprod.post(f"/api/v1/projects/{coprod.project_id}/footage", {"asset_id": inside}).status_code == 201
+    with app.app_context():
+        for asset_id in (inside, outside):
+            index_asset(db.session(), search_backend(), asset_id)
+    found = coprod.get(f"/api/v1/search?project={coprod.project_id}").get_json()
+    assert [h["id"] for h in found["hits"]] == [inside]
+    assert coprod.get("/api/v1/search").get_json()["facets"]["project"] == {coprod.project_id: 1}
+    assert coprod.get("/api/v1/search?project=not-a-uuid").status_code == 400
+    page = app.test_client()
+    from tests.unit.web.conftest import log_in
+
+    with app.app_context():
+        from archive.accounts.models import User
+
+        email = db.session().get(User, coprod.tr.user_id).email
+    log_in(page, email)
+    html = page.get(f"/?project={coprod.project_id}").get_data(as_text=True)
+    assert "Ortak Belgesel" in html  # the facet's value is shown by the project's title
