@@ -31,7 +31,7 @@ from archive.coproduction.models import LedgerEntry, Project, ProjectFootage
 from archive.coproduction.money import Money, money_text
 from archive.coproduction.projects import ProjectNotFound, get_project, party_of, require_change
 from archive.coproduction.rates import rate_for
-from archive.coproduction.schemas import Checker, raise_errors
+from archive.coproduction.schemas import MAX_AMOUNT, MAX_MINOR, Checker, raise_errors
 from archive.coproduction.valuation import value
 from archive.db import new_id, utcnow
 from archive.errors import Conflict, Forbidden, NotFound
@@ -105,6 +105,9 @@ def submit(session: Session, project: Project, data: Any, actor) -> LedgerEntry:
     money = valued.money
     rate = rate_for(session, project, money.currency, cleaned["date"])
     reporting = money.convert(rate.rate, project.reporting_currency)
+    if max(abs(money.minor), abs(reporting.minor)) > MAX_MINOR:
+        c.fail("amount", "out_of_range", "The amount is too large to be recorded.", min="0", max=str(MAX_AMOUNT))
+        raise_errors("invalid_contribution", c.errors)
     entry = _append(session, project, actor, type="contribution", party_id=party.id, kind=cleaned["kind"],
                     amount_minor=money.minor, currency=money.currency, date=cleaned["date"],
                     description=cleaned["description"], basis=plain_json(valued.basis),

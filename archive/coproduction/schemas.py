@@ -37,6 +37,11 @@ MAX_LIST = 100
 MIN_DATE = date(1900, 1, 1)
 SHARE_PLACES = 2
 SERVICE_CATEGORIES = ("studio", "equipment", "post_production", "travel", "other")
+# Bounds that keep every amount, product and sum exact in a 64-bit column: an amount typed is at
+# most a trillion units, a rate at most a million, and what is stored at most MAX_MINOR.
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_RATE = Decimal(10) ** 6
+MAX_MINOR = 10 ** 16
 # ISO 8601 calendar date only: 2027-01-05.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A position in a file: HH:MM:SS:FF (frames at the asset's rate) or HH:MM:SS[.fraction].
@@ -127,8 +132,8 @@ class Checker:
         return number
 
     def amount(self, value: Any, path: str, currency: str | None) -> Decimal | None:
-        """A positive amount with no more places than the currency's minor unit."""
-        return self.decimal(value, path, places=exponent(currency) if currency else 12)
+        """A positive amount with no more places than the currency's minor unit, at most MAX_AMOUNT."""
+        return self.decimal(value, path, places=exponent(currency) if currency else 12, maximum=MAX_AMOUNT)
 
     def date(self, value: Any, path: str, *, today: date | None = None) -> date | None:
         if value is None:
@@ -298,6 +303,6 @@ def rate_errors(data: Any) -> tuple[dict[str, Any], list[FieldError]]:
         return {}, c.errors
     out = {"currency": c.currency(data.get("currency"), "currency"),
            "date": c.date(data.get("date"), "date"),
-           "rate": c.decimal(data.get("rate"), "rate", places=RATE_PLACES),
+           "rate": c.decimal(data.get("rate"), "rate", places=RATE_PLACES, maximum=MAX_RATE),
            "source": c.text(data.get("source"), "source", MAX_NAME, required=True)}
     return out, c.errors

@@ -79,6 +79,8 @@ def test_a_project_outside_its_rule_set_limits_is_refused(client, sides):
     ({"amount": 100.5}, "amount", "not_a_decimal_string"),
     ({"amount": "1e3"}, "amount", "not_a_decimal_string"),
     ({"amount": "100.001"}, "amount", "too_precise"),
+    ({"amount": "1000000000001.00"}, "amount", "out_of_range"),
+    ({"amount": "9" * 18}, "amount", "out_of_range"),
     ({"currency": "XYZ"}, "currency", "unknown_currency"),
     ({"currency": "try"}, "currency", "unknown_currency"),
     ({"kind": "gift"}, "kind", "invalid_choice"),
