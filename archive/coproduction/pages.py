@@ -116,6 +116,13 @@ def money(text: str | None) -> str:
     return "—" if text is None else format_decimal(Decimal(text), "#,##0.00")
 
 
+def share(text: str | None) -> str:
+    """A percent string ("50.00") for the page's language ("50,00 %"); — for none."""
+    from decimal import Decimal
+
+    return "—" if text is None else f"{format_decimal(Decimal(text), '#,##0.00')} %"
+
+
 def projects_page(user, lang: str) -> dict[str, Any]:
     rows = projects.list_projects(db.session(), user)
     return {"projects": [{**projects.project_json(p, lang), "kind_label": KIND_LABELS.get(p.kind, p.kind),
@@ -158,7 +165,7 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         "rates": [rates.rate_json(r) for r in rates.list_rates(session, project)][:50],
         "meetings": [commission.meeting_json(m, same) for m, same in
                      commission.with_warnings(commission.meetings(session)) if project.id in (m.project_ids or [])],
-        "intact": broken is None, "broken": broken, "money": money,
+        "intact": broken is None, "broken": broken, "money": money, "share": share,
         "chart_data": chart_data(board),
         "currency_places": exponent(project.reporting_currency),
         "credit_text": credit_text(projects.credit(project)),
