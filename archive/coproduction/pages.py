@@ -21,6 +21,7 @@ from archive.errors import ApiError
 from archive.web.forms import COUNTRY_LABELS
 from archive.web.messages import fill
 
+VERIFY_ON_PAGE_MAX = 20_000
 KIND_LABELS = {"film": _l("Film"), "series": _l("Series"), "documentary": _l("Documentary"),
                "programme_exchange": _l("Programme exchange"), "event_coverage": _l("Event coverage")}
 STATUS_LABELS = {"development": _l("Development"), "production": _l("Production"),
@@ -150,7 +151,10 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         for s in e["signoffs"]:
             s["label"] = SIGNOFF_LABELS.get(s["type"], s["type"])
     rule_set = RULE_SETS.get(project.rule_set or "")
-    broken = ledger.verify(session, project)
+    # Verifying streams every record: done on the page while that is quick, else left to
+    # `ortak coproduction verify`, GET .../ledger/verify and the plan report.
+    checked = board["ledger"]["entries"] <= VERIFY_ON_PAGE_MAX
+    broken = ledger.verify(session, project) if checked else None
     return {
         "project": doc, "board": board, "entries": entries, "total": total, "page": page,
         "pages": max(1, (total + per_page - 1) // per_page),
@@ -165,7 +169,7 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         "rates": [rates.rate_json(r) for r in rates.list_rates(session, project)][:50],
         "meetings": [commission.meeting_json(m, same) for m, same in
                      commission.with_warnings(commission.meetings(session)) if project.id in (m.project_ids or [])],
-        "intact": broken is None, "broken": broken, "money": money, "share": share,
+        "intact": (broken is None) if checked else None, "broken": broken, "money": money, "share": share,
         "chart_data": chart_data(board),
         "currency_places": exponent(project.reporting_currency),
         "credit_text": credit_text(projects.credit(project)),

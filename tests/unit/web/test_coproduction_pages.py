@@ -115,3 +115,15 @@ def test_the_asset_page_shows_its_projects_and_credit(app, coprod):
     coprod.post(f"/api/v1/projects/{coprod.project_id}/footage", {"asset_id": asset})
     html = _browser(app, _email(app, coprod.az.user_id), "tr").get(f"/assets/{asset}").get_data(as_text=True)
     assert f"{TR_ORG} ve {AZ_ORG} ortak yapımı" in html and f"/projects/{coprod.project_id}" in html
+
+
+def test_a_long_ledger_is_verified_on_demand_not_on_every_view(app, coprod, monkeypatch):
+    from archive.coproduction import pages
+
+    coprod.contribute({"party": TR_ORG, "kind": "cash", "amount": "1.00", "currency": "EUR", "date": "2026-01-04"})
+    browser = _browser(app, _email(app, coprod.tr.user_id), "en")
+    assert "verified intact" in browser.get(f"/projects/{coprod.project_id}").get_data(as_text=True)
+    monkeypatch.setattr(pages, "VERIFY_ON_PAGE_MAX", 0)
+    monkeypatch.setattr(pages.ledger, "verify", lambda *a: pytest.fail("verified on a page view"))
+    html = browser.get(f"/projects/{coprod.project_id}").get_data(as_text=True)
+    assert f"/api/v1/projects/{coprod.project_id}/ledger/verify" in html and "Verify the chain" in html
