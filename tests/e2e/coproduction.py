@@ -3,6 +3,8 @@ a project between them, and a processed video of the TR side to contribute as fo
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import urllib.request
 from dataclasses import dataclass
 
@@ -32,14 +34,24 @@ class CoproductionSeed:
 
 
 @pytest.fixture(scope="session")
-def coproduction_seed(service, small_video) -> CoproductionSeed:
+def coproduction_seed(service, tmp_path_factory) -> CoproductionSeed:
+    """Session-wide (registered in tests/e2e/conftest.py): every test shares one project."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is missing")
+    # Footage of its own (other tests search for and deduplicate their own uploads).
+    video = tmp_path_factory.mktemp("coproduction") / "iki-kiyi.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "smptebars=size=320x240:rate=25:duration=6",
+                    "-f", "lavfi", "-i", "sine=frequency=550:sample_rate=44100:duration=6",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-shortest", str(video)], check=True, timeout=60)
     service.cli("org", "create", AZ_ORG, "--country", "AZ")
     service.cli("user", "create", AZ_EMAIL, "--org", AZ_ORG, "--role", "producer", "--password-stdin",
                 stdin=PASSWORD + "\n")
     tr_token = service.cli("token", "create", service.email).strip()
     az_token = service.cli("token", "create", AZ_EMAIL).strip()
-    video = upload_file(service, tr_token, small_video, {"title": "Kız Kulesi", "language": "tr"})
-    assert wait_for_status(service, tr_token, video)["status"] == "ready"
+    video_id = upload_file(service, tr_token, video, {"title": "Ortak arşiv: renk çubukları", "language": "tr"})
+    assert wait_for_status(service, tr_token, video_id)["status"] == "ready"
     project = api_post(service, tr_token, "/api/v1/projects", {
         "title": {"tr": "İki Kıyı", "az": "İki Sahil", "en": "Two Shores"}, "kind": "documentary",
         "reporting_currency": "EUR", "rule_set": "coe_2017_bilateral", "footage_rate_per_minute": "600.00",
@@ -55,4 +67,4 @@ def coproduction_seed(service, small_video) -> CoproductionSeed:
         api_post(service, tr_token, "/api/v1/commission/meetings", {
             "date": date, "city": city, "host_country": host, "attendees": ["Ayşe Yılmaz", "Rəşad Məmmədov"],
             "decisions": ["Finansman planı onaylandı"], "projects": [pid]})
-    return CoproductionSeed(pid, video, tr_token, az_token, AZ_EMAIL)
+    return CoproductionSeed(pid, video_id, tr_token, az_token, AZ_EMAIL)

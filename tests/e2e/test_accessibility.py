@@ -9,7 +9,6 @@ import time
 import pytest
 
 from tests.e2e.a11y import assert_focus_visible, axe_violations, focus_state
-from tests.e2e.coproduction import coproduction_seed  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tests.e2e.conftest import PASSWORD
-from tests.e2e.coproduction import TR_ORG, coproduction_seed  # noqa: F401  (fixture)
+from tests.e2e.coproduction import TR_ORG
 
 pytestmark = pytest.mark.browser
 
