@@ -16,7 +16,8 @@ from archive.events.services import record
 ROOT = Path(__file__).resolve().parents[2]
 # The unit-of-work owners: the request (db.init_unit_of_work), long operations' checkpoint, the
 # task body (celery_factory), CLI commands, and the scheduler lock on its own connection.
-OWNERS = {"archive/db.py", "archive/celery_factory.py", "archive/cli.py", "archive/scheduler_lock.py"}
+OWNERS = {"archive/db.py", "archive/celery_factory.py", "archive/cli.py", "archive/cli_coproduction.py",
+          "archive/scheduler_lock.py"}
 
 
 def _events(app) -> list[str]:

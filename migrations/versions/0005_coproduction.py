@@ -1,7 +1,7 @@
 """Co-production: projects, parties, budget lines, milestones, footage, exchange rates, the
 hash-chained contribution ledger, and the joint working commission's meetings
 
-Revision ID: 0004
+Revision ID: 0005
 Revises: 0003
 Create Date: 2026-11-29 23:32:30.326148
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import archive.db
 
 
-revision = '0004'
+revision = '0005'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
