@@ -85,10 +85,12 @@ def _register_blueprints(app: Flask) -> None:
     from archive.accounts.views import bp as accounts
     from archive.api.views import bp as api
     from archive.assets.views import bp as assets
+    from archive.coproduction.views.api import bp as coproduction
+    from archive.coproduction.views.pages import bp as coproduction_pages
     from archive.health.views import bp as health
     from archive.ingest.views import bp as ingest
     from archive.web.views import bp as web
 
     init_auth(app)
-    for blueprint in (health, api, accounts, ingest, assets, web):
+    for blueprint in (health, api, accounts, ingest, assets, coproduction, web, coproduction_pages):
         app.register_blueprint(blueprint)

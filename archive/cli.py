@@ -12,6 +12,7 @@ import sys
 import click
 
 from archive.cli_accounts import org, token, user
+from archive.cli_coproduction import coproduction
 from archive.cli_errors import CommandError, OrtakGroup
 from archive.cli_support import make_app, require_schema, table, unit_of_work
 from archive.task_handles import QUEUES
@@ -259,9 +260,8 @@ def bootstrap(email):
     click.echo(f"created admin {email} with password {password} (also in {pw_file})")
 
 
-for group in (org, user, token):
+for group in (org, user, token, coproduction):
     main.add_command(group)
-
 
 if __name__ == "__main__":
     main()

@@ -104,6 +104,9 @@ class Settings:
     PASSWORD_HASH_TIME_COST: int = 3
     PASSWORD_HASH_MEMORY_COST: int = 65536  # KiB
     PASSWORD_HASH_PARALLELISM: int = 4
+    # Co-production: how many days before an entry's date its currency's latest exchange rate
+    # may be (central banks publish none at weekends and on holidays).
+    COPRODUCTION_RATE_MAX_AGE_DAYS: int = 7
     LOG_FORMAT: str = "json"
     LOG_LEVEL: str = "INFO"
 
@@ -257,6 +260,8 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
     for key in ("MAX_UPLOAD_SIZE", "MAX_HEADER_BYTES", "STUCK_AFTER", "RESEND_QUEUED_AFTER", "SCRATCH_MAX_AGE"):
         if int(config[key]) <= 0:
             raise ConfigError(f"{ENV_PREFIX}{key}: must be positive")
+    if int(config["COPRODUCTION_RATE_MAX_AGE_DAYS"]) < 0:
+        raise ConfigError(f"{ENV_PREFIX}COPRODUCTION_RATE_MAX_AGE_DAYS: must be 0 or more")
     if int(config["MAX_ATTEMPTS"]) < 0:
         raise ConfigError(f"{ENV_PREFIX}MAX_ATTEMPTS: must be 0 or more")
     if int(config["MAX_HEADER_BYTES"]) < 4096:

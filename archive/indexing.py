@@ -8,10 +8,11 @@ from __future__ import annotations
 import sys
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from tqdm import tqdm
 
 from archive.assets.models import Asset
+from archive.coproduction.projects import project_ids_of_asset
 from search.interfaces import SearchBackend
 from search.mapping import document
 
@@ -27,7 +28,14 @@ def asset_document(asset: Asset) -> dict:
         country=meta.get("country") or asset.country, genre=meta.get("genre"), recorded=meta.get("recorded"),
         languages=meta.get("languages") or [], kind=asset.kind, status=asset.status,
         titles=meta.get("title") or {}, descriptions=meta.get("description") or {},
-        keywords=meta.get("keywords") or [], people=meta.get("people") or [], places=meta.get("places") or [])
+        keywords=meta.get("keywords") or [], people=meta.get("people") or [], places=meta.get("places") or [],
+        projects=_projects(asset))
+
+
+def _projects(asset: Asset) -> list[str]:
+    """The co-production projects the asset is footage of (a search filter)."""
+    session = object_session(asset)
+    return project_ids_of_asset(session, asset.id) if session is not None else []
 
 
 def index_asset(session: Session, backend: SearchBackend, asset_id: str) -> bool:

@@ -2,6 +2,8 @@
 from archive.access.models import ReadSession  # noqa: F401
 from archive.accounts.models import ApiToken, Organisation, User, UserSession  # noqa: F401
 from archive.assets.models import Asset, AssetHolding  # noqa: F401
+from archive.coproduction.models import (BudgetLine, ExchangeRate, LedgerEntry, Meeting, Milestone,  # noqa: F401
+                                         Party, Project, ProjectFootage)
 from archive.events.models import Event  # noqa: F401
 from archive.ingest.models import Upload  # noqa: F401
 from archive.renditions.models import Rendition, RenditionFile  # noqa: F401

@@ -13,4 +13,10 @@ fi
 mkdir -p "$dest"
 cp "$src/tus-js-client/dist/tus.min.js" "$dest/tus.min.js"
 cp "$src/tus-js-client/LICENSE" "$dest/tus-js-client.LICENSE" 2>/dev/null || true
-echo "vendor.sh: copied tus-js-client into ${dest#"$root"/}"
+if [ ! -f "$src/chart.js/dist/chart.umd.min.js" ]; then
+  echo "vendor.sh: $src/chart.js is missing; run 'npm ci' first" >&2
+  exit 1
+fi
+cp "$src/chart.js/dist/chart.umd.min.js" "$dest/chart.umd.min.js"
+cp "$src/chart.js/LICENSE.md" "$dest/chart.js.LICENSE.md" 2>/dev/null || true
+echo "vendor.sh: copied tus-js-client and chart.js into ${dest#"$root"/}"

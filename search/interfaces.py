@@ -9,7 +9,7 @@ import abc
 from dataclasses import dataclass, field
 from typing import Iterable
 
-FACETS = ("country", "genre", "year", "language", "status", "kind")
+FACETS = ("country", "genre", "year", "language", "status", "kind", "project")
 
 
 class SearchError(Exception):

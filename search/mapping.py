@@ -6,7 +6,8 @@ archive's models. A document (all values plain JSON):
     id, created (ISO 8601 UTC), filename, organisation,
     title_tr, title_az, title_en, description_tr, description_az, description_en,
     keywords, people, places (lists of text),
-    country, genre, year, languages (list), kind, status      ← the facets
+    country, genre, year, languages (list), kind, status,
+    projects (list: the co-production projects whose footage it is)   ← the facets
 
 Facet values are strings (`year` too: "1975"), so filters and counts look the same in every
 backend and in the URL. Absent values are None or [].
@@ -24,18 +25,20 @@ LIST_FIELDS = ("keywords", "people", "places")
 OTHER_TEXT_FIELDS = (*LIST_FIELDS, "filename", "organisation")
 # Document key of each facet in search.interfaces.FACETS.
 FACET_FIELDS = {"country": "country", "genre": "genre", "year": "year", "language": "languages",
-                "kind": "kind", "status": "status"}
+                "kind": "kind", "status": "status", "project": "projects"}
 
 
 def document(*, doc_id: str, created: datetime | None, filename: str, organisation: str | None,
              country: str | None, genre: str | None, recorded: str | None, languages: list[str],
              kind: str | None, status: str, titles: dict[str, str], descriptions: dict[str, str],
-             keywords: list[str], people: list[str], places: list[str]) -> dict[str, Any]:
+             keywords: list[str], people: list[str], places: list[str],
+             projects: list[str] | None = None) -> dict[str, Any]:
     """The flat document for one asset, from plain values (the archive reads them off its rows).
 
     `recorded` is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (its year becomes the `year` facet);
     `titles`/`descriptions` map a language code to text; languages other than tr/az/en are
-    ignored. `created` is an aware datetime (UTC when naive).
+    ignored. `created` is an aware datetime (UTC when naive). `projects` are the ids of the
+    projects the asset is footage of (a filter and facet like the others).
     """
     doc: dict[str, Any] = {
         "id": doc_id,
@@ -48,6 +51,7 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
         "languages": list(languages or []),
         "kind": kind,
         "status": status,
+        "projects": list(projects or []),
     }
     for lang in LANGS:
         doc[f"title_{lang}"] = (titles or {}).get(lang) or None

@@ -27,7 +27,7 @@ from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, Sea
 from search.mapping import display_title, snippet_sources
 
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
-SCHEMA_VERSION = "v1"
+SCHEMA_VERSION = "v2"  # v2: the `project` facet
 
 
 def build_schema() -> tantivy.Schema:

@@ -22,6 +22,9 @@ MAX_PAGE = 1000
 DEFAULT_PER_PAGE = 20
 YEAR_PATTERN = r"^[0-9]{4}$"
 _YEAR = re.compile(YEAR_PATTERN)
+# Project ids are UUIDs; a well-formed id of no project simply matches nothing.
+PROJECT_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_PROJECT = re.compile(PROJECT_PATTERN)
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[str], str | None]:
@@ -37,6 +40,7 @@ SEARCH_FACETS: dict[str, tuple[Callable[[str], str | None], str, tuple[str, ...]
     "language": (language_code, "must be an ISO 639 language code, such as az, tr, en",
                  r"^[A-Za-z]{2,3}$"),
     "kind": (_choice(KINDS), f"must be one of {', '.join(KINDS)}", KINDS),
+    "project": (lambda v: v if _PROJECT.match(v) else None, "must be a project id", PROJECT_PATTERN),
 }
 
 

@@ -4,10 +4,10 @@ A record's hash covers its own fields (never its id, which a database may renumb
 the previous record's hash, so changing, deleting or reordering any record breaks every
 link after it; `verify_chain` names the first broken one (`ortak audit verify`).
 
-Two writers must never both chain onto the same predecessor (a fork). Appends are
-serialised per database: PostgreSQL takes a transaction-scoped advisory lock, SQLite takes
-its single write lock before the last record is read. The unique constraints on `hash`
-and `prev_hash` are the last line of defence should a backend ever skip the lock.
+The chain mechanics (canonical bytes, link hashing, the append lock, streaming
+verification) are `archive.chain`'s, shared with the co-production ledger; the whole log is
+one chain. Appends are serialised per database (see `archive.chain.HashChain.lock`), and
+the unique constraints on `hash` and `prev_hash` are the last line of defence.
 
 What a chain alone cannot show is the loss of its newest records (a truncated tail looks
 intact); anchoring the head hash elsewhere is later work.
@@ -15,32 +15,22 @@ intact); anchoring the head hash elsewhere is later work.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.chain import GENESIS, ChainBreak, HashChain, canonical_bytes, iso, plain_json
 from archive.db import utcnow
 from archive.usage.models import UsageRecord
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "ChainBreak", "ACTIONS", "OPTIONAL_FIELDS", "canonical", "record_hash", "lock_chain",
+           "record_usage", "verify_chain", "recent"]
+
 ACTIONS = ("download", "clip", "stream")
 # Any constant shared by every Ortak process; it names the usage-log lock on PostgreSQL.
 _PG_LOCK_KEY = 0x0A7A_0001
-
-
-@dataclass(frozen=True)
-class ChainBreak:
-    id: int
-    reason: str
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
 
 # Fields added after the first records were written. Each enters the hashed form only when
 # set, so every record written before it existed keeps its hash.
@@ -53,12 +43,11 @@ def canonical(*, at: datetime, user_id: int, organisation_id: int, asset_id: str
     unknown = set(optional) - set(OPTIONAL_FIELDS)
     if unknown:
         raise TypeError(f"unknown usage fields {sorted(unknown)}")
-    doc = {"at": _iso(at), "user_id": user_id, "organisation_id": organisation_id,
+    doc = {"at": iso(at), "user_id": user_id, "organisation_id": organisation_id,
            "asset_id": asset_id, "action": action, "rendition": rendition,
            "declaration": declaration, "prev_hash": prev_hash}
     doc.update({k: v for k, v in optional.items() if v is not None})
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return canonical_bytes(doc)
 
 
 def record_hash(rec: UsageRecord) -> str:
@@ -68,25 +57,13 @@ def record_hash(rec: UsageRecord) -> str:
         prev_hash=rec.prev_hash, **{k: getattr(rec, k) for k in OPTIONAL_FIELDS})).hexdigest()
 
 
+USAGE_CHAIN = HashChain(UsageRecord, order=UsageRecord.id, hash_of=record_hash, lock_class=_PG_LOCK_KEY)
+
+
 def lock_chain(session: Session) -> None:
-    """Serialise appends until the caller's commit (see the module docstring). Callers that
-    must decide something atomically with the append (the access gate) take it first."""
-    session.flush()  # earlier pending writes first, so the lock is the session's next statement
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    elif dialect == "sqlite":
-        # A write statement takes SQLite's RESERVED lock even when it matches no row, so this
-        # is BEGIN IMMEDIATE inside SQLAlchemy's deferred transaction: any other appender waits
-        # (busy_timeout) until we commit, and the head we read next cannot move under us.
-        session.execute(text("UPDATE usage_records SET id = id WHERE 0 = 1"))
-    else:  # another server database: lock the head row
-        session.execute(select(UsageRecord.id).order_by(UsageRecord.id.desc()).limit(1).with_for_update())
-
-
-def _plain_json(value: Any) -> Any:
-    # Round-trip through JSON now so the hashed form is exactly what the database returns.
-    return json.loads(json.dumps(value, allow_nan=False)) if value is not None else None
+    """Serialise appends until the caller's commit (see `archive.chain`). Callers that must
+    decide something atomically with the append (the access gate) take it first."""
+    USAGE_CHAIN.lock(session)
 
 
 def record_usage(session: Session, user, asset, action: str, rendition: str,
@@ -102,14 +79,12 @@ def record_usage(session: Session, user, asset, action: str, rendition: str,
     if action not in ACTIONS:
         raise ValueError(f"unknown usage action {action!r}")
     lock_chain(session)
-    head = session.scalar(select(UsageRecord.hash).order_by(UsageRecord.id.desc()).limit(1))
     # Microseconds are the finest precision both SQLite and PostgreSQL keep.
     rec = UsageRecord(at=utcnow(), user_id=user.id, organisation_id=user.organisation_id,
                       asset_id=asset.id, action=action, rendition=rendition,
-                      declaration=_plain_json(declaration), decision=decision, reasons=_plain_json(reasons),
-                      conditions=_plain_json(conditions), segment=_plain_json(segment),
-                      prev_hash=head or GENESIS)
-    rec.hash = record_hash(rec)
+                      declaration=plain_json(declaration), decision=decision, reasons=plain_json(reasons),
+                      conditions=plain_json(conditions), segment=plain_json(segment))
+    USAGE_CHAIN.seal(rec, USAGE_CHAIN.head(session))
     session.add(rec)
     session.flush()
     return rec
@@ -117,20 +92,7 @@ def record_usage(session: Session, user, asset, action: str, rendition: str,
 
 def verify_chain(session: Session, batch: int = 1000) -> ChainBreak | None:
     """None when every record links to the one before it and matches its hash."""
-    expected_prev = GENESIS
-    q = select(UsageRecord).order_by(UsageRecord.id).execution_options(yield_per=batch)
-    result = session.scalars(q)
-    try:  # close the (server-side, on PostgreSQL) cursor when we stop early
-        for rec in result:
-            if rec.prev_hash != expected_prev:
-                return ChainBreak(rec.id, "its prev_hash does not match the hash of the record before it "
-                                          "(a record was deleted, inserted or reordered)")
-            if record_hash(rec) != rec.hash:
-                return ChainBreak(rec.id, "its contents do not match its hash (the record was altered)")
-            expected_prev = rec.hash
-    finally:
-        result.close()
-    return None
+    return USAGE_CHAIN.verify(session, batch=batch)
 
 
 def recent(session: Session, asset_id: str | None = None, limit: int = 50) -> list[UsageRecord]:

@@ -17,6 +17,8 @@ from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
 from archive.backends import search_backend
+from archive.coproduction import pages as coproduction_pages
+from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
 from archive.web import messages
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
@@ -27,8 +29,9 @@ PER_PAGE = 20
 MAX_QUERY = 500
 MAX_PAGE = 500
 # The facets the list page offers as filters, in the order shown.
-FACETS = ("country", "genre", "year", "language")
-FACET_TITLES = {"country": _l("Country"), "genre": _l("Genre"), "year": _l("Year"), "language": _l("Language")}
+FACETS = ("country", "genre", "year", "language", "project")
+FACET_TITLES = {"country": _l("Country"), "genre": _l("Genre"), "year": _l("Year"), "language": _l("Language"),
+                "project": _l("Co-production")}
 ACTIVE = ("uploading", "processing")
 # Renditions a result card may show as its picture, best first; a kind without one gets an icon.
 CARD_PICTURES = ("poster", "preview", "thumbnail")
@@ -60,6 +63,8 @@ def facet_value_label(facet: str, value: str) -> str:
         return str(GENRE_LABELS.get(value, value))
     if facet == "language":
         return str(LANGUAGE_LABELS.get(value, value))
+    if facet == "project":
+        return coproduction_projects.titles(db.session(), [value], lang()).get(value, value)
     return value
 
 
@@ -211,6 +216,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "reason": (messages.asset_error(doc.get("error_code"), doc.get("error"))
                    if doc["status"] in ("rejected", "failed") else None),
         "rendition_status_labels": RENDITION_STATUS_LABELS,
+        "projects": coproduction_pages.asset_projects(user, asset.id, lang()),
     }
 
 

@@ -249,3 +249,7 @@ def seeded(service, tmp_path_factory) -> Seeded:
     assert states == {"video": "ready", "audio": "ready", "rejected": "rejected"}, states
     return Seeded(token=token, video=ids["video"], audio=ids["audio"], rejected=ids["rejected"],
                   long_email=LONG_EMAIL, long_email_asset=ids["long"])
+
+
+# The co-production project every browser test shares (a session fixture, registered here once).
+from tests.e2e.coproduction import coproduction_seed  # noqa: E402,F401

@@ -41,9 +41,11 @@ def _check(page, lang: str, name: str, found: dict) -> None:
     found[f"{lang} {name}"] = violations
 
 
-def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service, seeded):
+def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service, seeded, coproduction_seed):
     """The figures of the report: pages × languages, and the violations found."""
-    pages = [("archive", "/"), ("search results", "/?q=saz"), ("upload", "/upload"),
+    project = f"/projects/{coproduction_seed.project_id}"
+    pages = [("co-productions", "/projects"), ("co-production project", project), ("commission", "/commission"),
+             ("archive", "/"), ("search results", "/?q=saz"), ("upload", "/upload"),
              ("asset: video", f"/assets/{seeded.video}"), ("asset: audio", f"/assets/{seeded.audio}"),
              ("asset: rejected", f"/assets/{seeded.rejected}"), ("my uploads", "/my-uploads"),
              ("error 404", "/no-such-page"), ("error 405", "/logout")]
@@ -69,6 +71,12 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
               "the focus did not go to the list of problems")
         assert_focus_visible(page, "edit refused")
         _check(page, lang, "asset: edit refused", found)
+        page.goto(service.url + project)
+        page.fill("#c-amount", "-1")
+        page.fill("#c-date", "2026-01-05")
+        page.click("#contribution-form button[type=submit]")
+        page.wait_for_selector("#form-errors")
+        _check(page, lang, "co-production: contribution refused", found)
         page.goto(service.url + "/upload")
         page.click("#start")
         page.wait_for_selector("#result .notice-error")

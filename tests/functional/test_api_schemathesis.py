@@ -49,6 +49,10 @@ SETTINGS = {"SECRET_KEY": "test-secret", "TESTING": True, "LOG_FORMAT": "text", 
 DOCUMENT = build_document({**DEFAULTS, **SETTINGS})
 
 schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
+# Commission minutes are files: bytes under their own types.
+for _minutes_type in ("application/pdf", "application/vnd.oasis.opendocument.text",
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
+    schemathesis.serializer.alias(_minutes_type, "application/octet-stream")
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_dict({
     "seed": 20261129,
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},
@@ -92,6 +96,26 @@ def _tus(token: str, **extra) -> dict:
     return {"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {token}", **extra}
 
 
+def _coproduction(server, token: str) -> dict[str, list[str]]:
+    """A project between the two organisations, a contribution, a milestone and a meeting to aim at."""
+    auth = {"Authorization": f"Bearer {token}"}
+    post = lambda path, body: requests.post(server.url + path, json=body, headers=auth, timeout=10)  # noqa: E731
+    project = post("/api/v1/projects", {
+        "title": {"tr": "Ortak"}, "kind": "film", "reporting_currency": "EUR", "rule_set": "coe_2017_multilateral",
+        "parties": [{"organisation": "Org TR", "role": "lead", "share": "60"},
+                    {"organisation": "İctimai TV", "role": "co_producer", "share": "40"}],
+        "milestones": [{"title": "Çekim", "due": "2027-01-01", "owner": "Org TR"}]})
+    assert project.status_code == 201, project.text
+    pid = project.json()["id"]
+    entry = post(f"/api/v1/projects/{pid}/contributions", {"party": "Org TR", "kind": "cash", "amount": "10.00",
+                                                           "currency": "EUR", "date": "2026-01-05"})
+    meeting = post("/api/v1/commission/meetings", {"date": "2026-01-05", "city": "Bakı", "host_country": "AZ"})
+    assert entry.status_code == meeting.status_code == 201, (entry.text, meeting.text)
+    milestone = requests.get(f"{server.url}/api/v1/projects/{pid}", headers=auth, timeout=10).json()["milestones"][0]
+    return {"project_id": [pid], "entry_id": [entry.json()["id"]], "meeting_id": [meeting.json()["id"]],
+            "milestone_id": [str(milestone["id"])]}
+
+
 @pytest.fixture(scope="module")
 def fuzz_server(migrated_template, tmp_path_factory):
     """(server, admin token): one app for the module, with assets and uploads to aim at."""
@@ -132,6 +156,7 @@ def fuzz_server(migrated_template, tmp_path_factory):
     assert open_upload.status_code == finished.status_code == 201, (open_upload.text, finished.text)
     REAL_IDS.update({"id": [video, audio], "name": ["proxy", "poster"], "path": ["proxy.mp4"],
                      "upload_id": [r.headers["Location"].rsplit("/", 1)[1] for r in (open_upload, finished)]})
+    REAL_IDS.update(_coproduction(server, token))
     started = time.monotonic()
     yield server, token
     print(f"\nSchemathesis: {len(calls)} operations, {sum(calls.values())} requests, "

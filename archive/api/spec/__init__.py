@@ -14,6 +14,8 @@ from typing import Any, Mapping
 
 from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
 from archive.api.spec.components import components
+from archive.api.spec.coproduction import schemas as coproduction_schemas
+from archive.api.spec.coproduction_paths import coproduction_paths
 from archive.api.spec.paths import asset_paths, meta_paths, search_path, upload_paths
 from archive.api.spec.text import INFO
 from archive.config import DEFAULTS
@@ -40,10 +42,19 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
                                                "termination, checksum with sha256)."},
             {"name": "search", "description": "Full-text search with facets."},
             {"name": "meta", "description": "The caller, health and this document."},
+            {"name": "coproduction", "description": "Co-production projects, the contribution ledger confirmed by "
+                                                    "both countries, the parity dashboard, the commission."},
         ],
-        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **upload_paths(config)},
-        "components": components(config),
+        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **upload_paths(config),
+                  **coproduction_paths()},
+        "components": _components(config),
     }
+
+
+def _components(config: Mapping[str, Any]) -> dict[str, Any]:
+    out = components(config)
+    out["schemas"].update(coproduction_schemas())
+    return out
 
 
 def render(document: Mapping[str, Any]) -> str:

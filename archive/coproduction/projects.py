@@ -1,0 +1,286 @@
+"""Projects: who may see and change them, creating one, its JSON, budget, calendar and footage.
+
+Access: members of a party's organisation (any role) and admins see a project, its ledger and
+its dashboard; others get 404 `project_not_found` (a project's existence is not theirs to
+know), except the co-production credit on an asset page, which is public to every member.
+Producers of a party (and admins) change it. Services flush; the caller commits.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.accounts.models import COUNTRIES, Organisation, User
+from archive.assets.models import Asset, AssetHolding
+from archive.assets.services import get_asset
+from archive.coproduction.models import BudgetLine, Milestone, Party, Project, ProjectFootage
+from archive.coproduction.money import Money, money_text
+from archive.coproduction.rulesets import RULE_SETS, share_limits_errors
+from archive.coproduction.schemas import Checker, milestone, project_errors, raise_errors, budget_line
+from archive.db import utcnow
+from archive.errors import ApiError, Forbidden, NotFound
+from archive.events.services import record
+from archive.task_handles import INDEX_ASSET
+
+WRITERS = ("producer", "admin")
+MAX_ID = 64
+
+
+class ProjectNotFound(NotFound):
+    code = "project_not_found"
+
+
+def party_of(user: User, project: Project) -> Party | None:
+    return next((p for p in project.parties if p.organisation_id == user.organisation_id), None)
+
+
+def can_view(user: User, project: Project) -> bool:
+    return user.role == "admin" or party_of(user, project) is not None
+
+
+def can_change(user: User, project: Project) -> bool:
+    return user.role == "admin" or (user.role in WRITERS and party_of(user, project) is not None)
+
+
+def get_project(session: Session, project_id: object, viewer: User) -> Project:
+    """The project, or 404 `project_not_found` (also when `viewer` may not see it)."""
+    project = session.get(Project, project_id) if isinstance(project_id, str) and len(project_id) <= MAX_ID else None
+    if project is None or not can_view(viewer, project):
+        raise ProjectNotFound("No such project.")
+    return project
+
+
+def require_change(user: User, project: Project) -> None:
+    if not can_change(user, project):
+        raise Forbidden("Only producers of a party organisation (and admins) change a project.", code="not_a_party")
+
+
+def list_projects(session: Session, viewer: User) -> list[Project]:
+    q = select(Project).order_by(Project.created_at.desc(), Project.id)
+    if viewer.role != "admin":
+        q = q.where(Project.id.in_(select(Party.project_id).where(Party.organisation_id == viewer.organisation_id)))
+    return list(session.scalars(q))
+
+
+def _organisations(session: Session, names: set[str]) -> dict[str, Organisation]:
+    if not names:
+        return {}
+    return {o.name: o for o in session.scalars(select(Organisation).where(Organisation.name.in_(names)))}
+
+
+def create_project(session: Session, data: Any, actor: User) -> Project:
+    """A project from the body of POST /api/v1/projects (see `schemas.project_errors`).
+
+    422 `invalid_project` listing every mistake (shares not summing to 100, parties of one
+    country only, an unknown organisation, a share outside the rule set's limits...); 403
+    `not_a_party` when a producer creates a project their organisation is not a party to.
+    """
+    cleaned, errors = project_errors(data, RULE_SETS)
+    parties = cleaned.get("parties") or []
+    orgs = _organisations(session, {p["organisation"] for p in parties}
+                          | {m["owner"] for m in cleaned.get("milestones") or [] if m["owner"]})
+    c = Checker(errors)
+    for p in parties:
+        if p["organisation"] not in orgs:
+            c.fail(f"{p['path']}.organisation", "unknown_organisation", f"No organisation named {p['organisation']!r}.")
+    if parties and all(p["organisation"] in orgs for p in parties) \
+            and {orgs[p["organisation"]].country for p in parties} != set(COUNTRIES):
+        c.fail("parties", "one_country_only",
+               "A joint project has parties of both countries (TR and AZ): each side confirms the other's entries.")
+    rule_set = RULE_SETS.get(cleaned.get("rule_set") or "")
+    for name, share in share_limits_errors(rule_set, {p["path"]: p["share"] for p in parties}):
+        c.fail(f"{name}.share", "out_of_range", f"{name}.share {share} is outside the rule set's limits "
+               f"{rule_set.min_share}-{rule_set.max_share}.", min=str(rule_set.min_share), max=str(rule_set.max_share))
+    categories = [b["category"] for b in cleaned.get("budget") or []]
+    for i, cat in enumerate(categories):
+        if cat in categories[:i]:
+            c.fail(f"budget[{i}].category", "duplicate", f"The budget line {cat!r} is given twice.")
+    party_names = {p["organisation"] for p in parties}
+    for m in cleaned.get("milestones") or []:
+        if m["owner"] and m["owner"] not in party_names:
+            c.fail(f"{m['path']}.owner", "unknown_organisation", f"{m['owner']!r} is not one of the parties.")
+    raise_errors("invalid_project", c.errors)
+    if actor.role != "admin" and actor.organisation_id not in {orgs[p["organisation"]].id for p in parties}:
+        raise Forbidden("Your organisation is not one of the parties of this project.", code="not_a_party")
+
+    currency = cleaned["reporting_currency"]
+    project = Project(title=cleaned["title"], kind=cleaned["kind"], status=cleaned["status"],
+                      reporting_currency=currency, rule_set=cleaned["rule_set"], created_by=actor.id,
+                      footage_rate_minor=Money(cleaned["footage_rate"], currency).minor
+                      if cleaned["footage_rate"] is not None else None)
+    by_org = {}
+    for p in parties:
+        party = Party(organisation_id=orgs[p["organisation"]].id, role=p["role"], share=p["share"])
+        project.parties.append(party)
+        by_org[p["organisation"]] = party
+    for b in cleaned["budget"]:
+        project.budget_lines.append(BudgetLine(category=b["category"], planned_minor=Money(b["amount"], b["currency"]).minor,
+                                               currency=b["currency"]))
+    session.add(project)
+    session.flush()
+    for m in cleaned["milestones"]:
+        project.milestones.append(Milestone(title=m["title"], due=m["due"], done=m["done"],
+                                            owner_party_id=by_org[m["owner"]].id if m["owner"] else None,
+                                            done_at=utcnow() if m["done"] else None))
+    session.flush()
+    record(session, actor_id=actor.id, action="project.created", subject_type="project", subject_id=project.id,
+           after=project_json(project))
+    return project
+
+
+def add_budget_line(session: Session, project: Project, data: Any, actor: User) -> BudgetLine:
+    require_change(actor, project)
+    c = Checker()
+    line = budget_line(c, data, "")
+    if line and any(b.category == line["category"] for b in project.budget_lines):
+        c.fail("category", "duplicate", f"The budget line {line['category']!r} exists.")
+    raise_errors("invalid_budget_line", c.errors)
+    row = BudgetLine(category=line["category"], planned_minor=Money(line["amount"], line["currency"]).minor,
+                     currency=line["currency"])
+    project.budget_lines.append(row)
+    session.flush()
+    record(session, actor_id=actor.id, action="project.budget_line_added", subject_type="project",
+           subject_id=project.id, after=budget_json(row))
+    return row
+
+
+def add_milestone(session: Session, project: Project, data: Any, actor: User) -> Milestone:
+    require_change(actor, project)
+    c = Checker()
+    m = milestone(c, data, "")
+    owner = None
+    if m and m["owner"]:
+        owner = next((p for p in project.parties if p.organisation.name == m["owner"]), None)
+        if owner is None:
+            c.fail("owner", "unknown_organisation", f"{m['owner']!r} is not one of the parties.")
+    raise_errors("invalid_milestone", c.errors)
+    row = Milestone(title=m["title"], due=m["due"], done=m["done"], owner_party_id=owner.id if owner else None,
+                    done_at=utcnow() if m["done"] else None)
+    project.milestones.append(row)
+    session.flush()
+    record(session, actor_id=actor.id, action="project.milestone_added", subject_type="project",
+           subject_id=project.id, after=milestone_json(row))
+    return row
+
+
+def set_milestone_done(session: Session, project: Project, milestone_id: int, done: Any, actor: User) -> Milestone:
+    require_change(actor, project)
+    row = next((m for m in project.milestones if m.id == milestone_id), None)
+    if row is None:
+        raise NotFound("No such milestone in this project.", code="milestone_not_found")
+    if not isinstance(done, bool):
+        c = Checker()
+        c.fail("done", "invalid_choice", "done must be true or false.", choices=[True, False])
+        raise_errors("invalid_milestone", c.errors)
+    before = milestone_json(row)
+    row.done, row.done_at = done, (utcnow() if done else None)
+    session.flush()
+    record(session, actor_id=actor.id, action="project.milestone_changed", subject_type="project",
+           subject_id=project.id, before=before, after=milestone_json(row))
+    return row
+
+
+def asset_parties(session: Session, project: Project, asset: Asset) -> list[Party]:
+    """The parties whose organisation owns the asset or holds a copy of it."""
+    holders = {asset.organisation_id} | set(session.scalars(
+        select(AssetHolding.organisation_id).where(AssetHolding.asset_id == asset.id)))
+    return [p for p in project.parties if p.organisation_id in holders]
+
+
+def link_footage(session: Session, project: Project, asset_id: Any, actor: User) -> ProjectFootage:
+    """Add an archive asset to the project's footage (idempotent); re-indexes it so search
+    can filter by project. 404 `asset_not_found`; 422 `asset_not_from_party` when no party
+    owns or holds it."""
+    require_change(actor, project)
+    asset = get_asset(session, asset_id)
+    if not asset_parties(session, project, asset):
+        raise ApiError("The asset belongs to no party of this project.", code="asset_not_from_party", status=422,
+                       details={"asset_id": asset.id})
+    row = session.scalar(select(ProjectFootage).where(ProjectFootage.project_id == project.id,
+                                                      ProjectFootage.asset_id == asset.id))
+    if row is None:
+        row = ProjectFootage(project_id=project.id, asset_id=asset.id, added_by=actor.id)
+        session.add(row)
+        session.flush()
+        record(session, actor_id=actor.id, action="project.footage_added", subject_type="project",
+               subject_id=project.id, after={"asset_id": asset.id})
+        INDEX_ASSET.send(session, asset.id)
+    return row
+
+
+def footage(session: Session, project: Project) -> list[Asset]:
+    q = (select(Asset).join(ProjectFootage, ProjectFootage.asset_id == Asset.id)
+         .where(ProjectFootage.project_id == project.id).order_by(ProjectFootage.added_at, ProjectFootage.id))
+    return list(session.scalars(q))
+
+
+def projects_of_asset(session: Session, asset_id: str) -> list[Project]:
+    q = (select(Project).join(ProjectFootage, ProjectFootage.project_id == Project.id)
+         .where(ProjectFootage.asset_id == asset_id).order_by(Project.created_at))
+    return list(session.scalars(q))
+
+
+def project_ids_of_asset(session: Session, asset_id: str) -> list[str]:
+    return list(session.scalars(select(ProjectFootage.project_id).where(ProjectFootage.asset_id == asset_id)
+                                .order_by(ProjectFootage.project_id)))
+
+
+def titles(session: Session, ids: list[str], lang: str | None) -> dict[str, str]:
+    """Project id → display title (a search facet's labels; the credit is public)."""
+    ids = [i for i in ids if isinstance(i, str) and len(i) <= MAX_ID]
+    if not ids:
+        return {}
+    return {p.id: p.display_title(lang) for p in session.scalars(select(Project).where(Project.id.in_(ids)))}
+
+
+def credit(project: Project) -> list[str]:
+    """The organisations a co-production credit names: leads first, then co-producers
+    ("A co-production of TRT and İTV"); contributors are not credited as co-producers."""
+    order = {"lead": 0, "co_producer": 1}
+    named = sorted((p for p in project.parties if p.role in order), key=lambda p: (order[p.role], p.id))
+    return [p.organisation.name for p in named]
+
+
+def credit_sentence(names: list[str]) -> str:
+    if not names:
+        return ""
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"A co-production of {joined}"
+
+
+def share_text(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+def party_json(p: Party) -> dict[str, Any]:
+    return {"id": p.id, "organisation": p.organisation.name, "organisation_id": p.organisation_id,
+            "country": p.organisation.country, "role": p.role, "share": share_text(p.share)}
+
+
+def budget_json(b: BudgetLine) -> dict[str, Any]:
+    return {"id": b.id, "category": b.category, "planned": money_text(b.planned_minor, b.currency),
+            "currency": b.currency}
+
+
+def milestone_json(m: Milestone) -> dict[str, Any]:
+    return {"id": m.id, "title": m.title, "due": m.due.isoformat(),
+            "owner": m.owner.organisation.name if m.owner else None, "done": m.done,
+            "done_at": m.done_at.isoformat() if m.done_at else None}
+
+
+def project_json(project: Project, lang: str | None = None) -> dict[str, Any]:
+    names = credit(project)
+    return {
+        "id": project.id, "title": dict(project.title or {}), "display_title": project.display_title(lang),
+        "kind": project.kind, "status": project.status, "reporting_currency": project.reporting_currency,
+        "rule_set": project.rule_set,
+        "footage_rate_per_minute": money_text(project.footage_rate_minor, project.reporting_currency),
+        "parties": [party_json(p) for p in project.parties],
+        "budget": [budget_json(b) for b in project.budget_lines],
+        "milestones": [milestone_json(m) for m in project.milestones],
+        "credit": {"organisations": names, "text": credit_sentence(names)},
+        "created": project.created_at.isoformat() if project.created_at else None,
+    }

@@ -1,0 +1,308 @@
+"""The shapes the co-production API takes, checked field by field (every mistake at once).
+
+Each `*_errors` function returns (cleaned values, [FieldError]); the services add the errors
+only the database can find (an unknown organisation, a missing rate) and raise one
+ValidationError (422) with `details.errors` [{field, code, message, params}] and
+`details.field` (the first). Field codes, beside those of asset metadata (`not_text`,
+`too_long` {limit, length}, `not_an_object`, `invalid_choice` {choices}, `unknown_field`
+{fields}, `invalid_date`, `not_a_list` {max_items}):
+`required`, `unknown_currency`, `not_a_decimal_string` (amounts are strings, never JSON
+numbers), `too_precise` {places}, `not_positive`, `out_of_range` {min, max},
+`date_in_future` {max}, `shares_not_100` {total}, `one_country_only`, `duplicate`,
+`unknown_organisation`, `unknown_element` {choices}, `unknown_country`, `invalid_timecode`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable
+
+import pycountry
+
+from archive.assets.schemas import LANGS, FieldError, latest_recording_date
+from archive.coproduction.models import PARTY_ROLES, PROJECT_KINDS, PROJECT_STATUSES
+from archive.coproduction.money import MoneyError, exponent, is_currency, parse_decimal
+from archive.errors import ValidationError
+
+MAX_TITLE = 300
+MAX_TEXT = 2000
+MAX_NAME = 200
+MAX_PARTIES = 20
+MAX_BUDGET_LINES = 200
+MAX_MILESTONES = 500
+MAX_LIST = 100
+MIN_DATE = date(1900, 1, 1)
+SHARE_PLACES = 2
+SERVICE_CATEGORIES = ("studio", "equipment", "post_production", "travel", "other")
+# Bounds that keep every amount, product and sum exact in a 64-bit column: an amount typed is at
+# most a trillion units, a rate at most a million, and what is stored at most MAX_MINOR.
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_RATE = Decimal(10) ** 6
+MAX_MINOR = 10 ** 16
+# ISO 8601 calendar date only: 2027-01-05.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A position in a file: HH:MM:SS:FF (frames at the asset's rate) or HH:MM:SS[.fraction].
+TIMECODE_PATTERN = r"^[0-9]{2}:[0-5][0-9]:[0-5][0-9](:[0-9]{2}|\.[0-9]{1,6})?$"
+_TIMECODE = re.compile(TIMECODE_PATTERN)
+
+
+def raise_errors(code: str, errors: list[FieldError]) -> None:
+    """One ValidationError (422 `code`) carrying every error, when there is any."""
+    if errors:
+        raise ValidationError(" ".join(e.message for e in errors[:10]), code=code,
+                              details={"field": errors[0].field, "errors": [e.as_dict() for e in errors]})
+
+
+@dataclass
+class Checker:
+    """Cleans values field by field, collecting FieldErrors instead of raising."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def fail(self, path: str, code: str, message: str, **params) -> None:
+        self.errors.append(FieldError(path[:120], code, message, params))
+
+    def object(self, data: Any, path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict | None:
+        if not isinstance(data, dict):
+            self.fail(path, "not_an_object", f"{path} must be a JSON object.")
+            return None
+        unknown = sorted(str(k)[:60] for k in set(data) - set(allowed))
+        if unknown:
+            self.fail(f"{path}.{unknown[0]}" if path else unknown[0], "unknown_field",
+                      f"Unknown fields: {', '.join(unknown[:20])}.", fields=unknown[:20])
+        for name in required:
+            if data.get(name) in (None, ""):
+                self.fail(self.join(path, name), "required", f"{self.join(path, name)} is required.")
+        return data
+
+    @staticmethod
+    def join(path: str, name: str) -> str:
+        return f"{path}.{name}" if path else name
+
+    def text(self, value: Any, path: str, limit: int, *, required: bool = False) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(path, "not_text", f"{path} must be text.")
+            return None
+        value = unicodedata.normalize("NFC", value).replace("\x00", "").strip()
+        if len(value) > limit:
+            self.fail(path, "too_long", f"{path} is longer than {limit} characters ({len(value)}).",
+                      limit=limit, length=len(value))
+            return None
+        if required and not value:
+            self.fail(path, "required", f"{path} is required.")
+            return None
+        return value or None
+
+    def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str | None:
+        if value is None:
+            return None
+        if value not in choices:
+            self.fail(path, "invalid_choice", f"{path} must be one of {', '.join(choices)}.", choices=list(choices))
+            return None
+        return value
+
+    def currency(self, value: Any, path: str) -> str | None:
+        if value is None:
+            return None
+        if not is_currency(value):
+            self.fail(path, "unknown_currency", f"{path} must be an ISO 4217 currency code such as TRY, AZN, EUR.")
+            return None
+        return value
+
+    def decimal(self, value: Any, path: str, *, places: int, positive: bool = True,
+                maximum: Decimal | None = None) -> Decimal | None:
+        if value is None:
+            return None
+        try:
+            number = parse_decimal(value, places=places)
+        except MoneyError as exc:
+            self.fail(path, exc.code, f"{path}: {exc}", **exc.params)
+            return None
+        if positive and number <= 0:
+            self.fail(path, "not_positive", f"{path} must be more than zero.")
+            return None
+        if maximum is not None and number > maximum:
+            self.fail(path, "out_of_range", f"{path} must be at most {maximum}.", min="0", max=str(maximum))
+            return None
+        return number
+
+    def amount(self, value: Any, path: str, currency: str | None) -> Decimal | None:
+        """A positive amount with no more places than the currency's minor unit, at most MAX_AMOUNT."""
+        return self.decimal(value, path, places=exponent(currency) if currency else 12, maximum=MAX_AMOUNT)
+
+    def date(self, value: Any, path: str, *, today: date | None = None) -> date | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
+            self.fail(path, "invalid_date", f"{path} must be a date written YYYY-MM-DD.")
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, "invalid_date", f"{path} must be a real date written YYYY-MM-DD.")
+            return None
+        latest = today or latest_recording_date()
+        if day < MIN_DATE:
+            self.fail(path, "out_of_range", f"{path} must be from {MIN_DATE.isoformat()}.",
+                      min=MIN_DATE.isoformat(), max=latest.isoformat())
+            return None
+        if day > latest:
+            self.fail(path, "date_in_future", f"{path} cannot be later than {latest.isoformat()}.",
+                      max=latest.isoformat())
+            return None
+        return day
+
+    def any_date(self, value: Any, path: str) -> date | None:
+        """A calendar date that may lie in the future (a milestone, a meeting)."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
+            self.fail(path, "invalid_date", f"{path} must be a date written YYYY-MM-DD.")
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, "invalid_date", f"{path} must be a real date written YYYY-MM-DD.")
+            return None
+        if not MIN_DATE <= day <= date(2200, 12, 31):
+            self.fail(path, "out_of_range", f"{path} must be from 1900 to 2200.", min="1900-01-01", max="2200-12-31")
+            return None
+        return day
+
+    def items(self, value: Any, path: str, limit: int) -> list | None:
+        if value is None:
+            return []
+        if not isinstance(value, list) or len(value) > limit:
+            self.fail(path, "not_a_list", f"{path} must be a list of at most {limit} items.", max_items=limit)
+            return None
+        return value
+
+    def country(self, value: Any, path: str) -> str | None:
+        if value is None:
+            return None
+        if not (isinstance(value, str) and len(value) == 2 and value.isascii()
+                and pycountry.countries.get(alpha_2=value.upper())):
+            self.fail(path, "unknown_country", f"{path} must be an ISO 3166-1 alpha-2 country code such as TR, AZ.")
+            return None
+        return value.upper()
+
+    def localised(self, value: Any, path: str, limit: int) -> dict[str, str] | None:
+        if not isinstance(value, dict):
+            self.fail(path, "not_an_object", f"{path} must be an object with the keys {', '.join(LANGS)}.")
+            return None
+        out = {}
+        for lang, text in value.items():
+            if lang not in LANGS:
+                self.fail(f"{path}.{str(lang)[:20]}", "unknown_language",
+                          f"{path}: {str(lang)[:20]!r} is not one of {', '.join(LANGS)}.", language=str(lang)[:20])
+                continue
+            cleaned = self.text(text, f"{path}.{lang}", limit)
+            if cleaned:
+                out[lang] = cleaned
+        if not out and not any(e.field.startswith(path) for e in self.errors):
+            self.fail(path, "required", f"{path} needs a text in at least one of {', '.join(LANGS)}.")
+        return out
+
+
+PROJECT_FIELDS = ("title", "kind", "status", "reporting_currency", "rule_set", "footage_rate_per_minute",
+                  "parties", "budget", "milestones")
+
+
+def project_errors(data: Any, rule_sets: Iterable[str]) -> tuple[dict[str, Any], list[FieldError]]:
+    """A new project's body; parties' organisations are names, checked by the service."""
+    c = Checker()
+    if c.object(data, "", PROJECT_FIELDS, ("title", "kind", "reporting_currency", "parties")) is None:
+        return {}, c.errors
+    currency = c.currency(data.get("reporting_currency"), "reporting_currency")
+    out: dict[str, Any] = {
+        "title": c.localised(data["title"], "title", MAX_TITLE) if "title" in data else None,
+        "kind": c.choice(data.get("kind"), "kind", PROJECT_KINDS),
+        "status": c.choice(data.get("status"), "status", PROJECT_STATUSES) or "development",
+        "reporting_currency": currency,
+        "rule_set": c.choice(data.get("rule_set"), "rule_set", tuple(rule_sets)),
+        "footage_rate": c.amount(data.get("footage_rate_per_minute"), "footage_rate_per_minute", currency),
+        "parties": parties_errors(c, data.get("parties")),
+        "budget": [b for b in (budget_line(c, item, f"budget[{i}]")
+                               for i, item in enumerate(c.items(data.get("budget"), "budget", MAX_BUDGET_LINES) or []))
+                   if b],
+        "milestones": [m for m in (milestone(c, item, f"milestones[{i}]") for i, item in
+                                   enumerate(c.items(data.get("milestones"), "milestones", MAX_MILESTONES) or []))
+                       if m],
+    }
+    return out, c.errors
+
+
+def parties_errors(c: Checker, value: Any) -> list[dict[str, Any]]:
+    items = c.items(value, "parties", MAX_PARTIES)
+    if items is None:
+        return []
+    if len(items) < 2 and value is not None:
+        c.fail("parties", "not_a_list", "A co-production needs at least two parties.", max_items=MAX_PARTIES)
+    out, names, total = [], set(), Decimal(0)
+    for i, item in enumerate(items):
+        path = f"parties[{i}]"
+        if c.object(item, path, ("organisation", "role", "share"), ("organisation", "role", "share")) is None:
+            continue
+        name = c.text(item.get("organisation"), f"{path}.organisation", MAX_NAME)
+        role = c.choice(item.get("role"), f"{path}.role", PARTY_ROLES)
+        share = c.decimal(item.get("share"), f"{path}.share", places=SHARE_PLACES, positive=False,
+                          maximum=Decimal(100))
+        if share is not None and share < 0:
+            c.fail(f"{path}.share", "out_of_range", f"{path}.share must be from 0 to 100.", min="0", max="100")
+            share = None
+        if name and name in names:
+            c.fail(f"{path}.organisation", "duplicate", f"{name} is named twice among the parties.")
+        names.add(name)
+        if share is not None:
+            total += share
+        if name and role and share is not None:
+            out.append({"organisation": name, "role": role, "share": share, "path": path})
+    if out and len(out) == len(items) and total != 100:
+        c.fail("parties", "shares_not_100", f"The agreed shares add up to {total}, not 100.", total=f"{total}")
+    return out
+
+
+def budget_line(c: Checker, item: Any, path: str) -> dict[str, Any] | None:
+    if c.object(item, path, ("category", "amount", "currency"), ("category", "amount", "currency")) is None:
+        return None
+    currency = c.currency(item.get("currency"), f"{path}.currency")
+    category = c.text(item.get("category"), f"{path}.category", 100, required=True)
+    amount = c.amount(item.get("amount"), f"{path}.amount", currency)
+    if category and currency and amount is not None:
+        return {"category": category, "amount": amount, "currency": currency}
+    return None
+
+
+def milestone(c: Checker, item: Any, path: str) -> dict[str, Any] | None:
+    if c.object(item, path, ("title", "due", "owner", "done"), ("title", "due")) is None:
+        return None
+    title = c.text(item.get("title"), f"{path}.title", MAX_TITLE, required=True)
+    due = c.any_date(item.get("due"), f"{path}.due")
+    owner = c.text(item.get("owner"), f"{path}.owner", MAX_NAME)
+    done = item.get("done", False)
+    if not isinstance(done, bool):
+        c.fail(f"{path}.done", "invalid_choice", f"{path}.done must be true or false.", choices=[True, False])
+        return None
+    if title and due:
+        return {"title": title, "due": due, "owner": owner, "done": done, "path": path}
+    return None
+
+
+RATE_FIELDS = ("currency", "date", "rate", "source")
+RATE_PLACES = 10
+
+
+def rate_errors(data: Any) -> tuple[dict[str, Any], list[FieldError]]:
+    c = Checker()
+    if c.object(data, "", RATE_FIELDS, RATE_FIELDS) is None:
+        return {}, c.errors
+    out = {"currency": c.currency(data.get("currency"), "currency"),
+           "date": c.date(data.get("date"), "date"),
+           "rate": c.decimal(data.get("rate"), "rate", places=RATE_PLACES, maximum=MAX_RATE),
+           "source": c.text(data.get("source"), "source", MAX_NAME, required=True)}
+    return out, c.errors

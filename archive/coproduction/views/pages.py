@@ -1,0 +1,144 @@
+"""The co-production web pages: the projects, a project's ledger and dashboard, the commission.
+
+Forms post here (with the session's CSRF token); each calls one service and redirects, or
+renders the page again with the mistakes in the page's language.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from archive import db
+from archive.api.params import int_param
+from archive.coproduction import commission, ledger, pages, projects, rates
+from archive.errors import ApiError
+from archive.web.error_pages import error_page
+from archive.web.headers import page_headers
+from archive.web.pages import lang
+
+bp = Blueprint("coproduction_pages", __name__, template_folder="../templates", static_folder="../static",
+               static_url_path="/static/coproduction")
+ACTIONS = ("confirm", "dispute", "answer", "reverse")
+MAX_PAGE = 10_000
+
+
+@bp.after_request
+def _headers(resp):
+    return page_headers(resp)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    lines = pages.error_lines(exc)
+    return error_page(exc.status, lines[0] if lines else None, detail=exc.message if lines[0] != exc.message else None,
+                      headers=exc.headers)
+
+
+def _project_page(project_id: str, errors: list[str] | None = None, status: int = 200, form=None):
+    page = int_param("page", 1, 1, MAX_PAGE)
+    data = pages.project_page(current_user, project_id, lang(), page=page)
+    return render_template("coproduction/project.html", errors=errors or [], form=form or {}, **data), status
+
+
+@bp.route("/projects")
+@login_required
+def project_list():
+    return render_template("coproduction/projects.html", **pages.projects_page(current_user, lang()))
+
+
+@bp.route("/projects/<project_id>")
+@login_required
+def project(project_id: str):
+    return _project_page(project_id)
+
+
+@bp.route("/projects/<project_id>/contributions", methods=["POST"])
+@login_required
+def contribute(project_id: str):
+    session = db.session()
+    project_row = projects.get_project(session, project_id, current_user)
+    try:
+        ledger.submit(session, project_row, pages.contribution_from_form(request.form), current_user)
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        session.rollback()
+        return _project_page(project_id, pages.error_lines(exc), exc.status, form=request.form)
+    flash(_("The contribution is recorded; it counts once the other side confirms it."), "info")
+    return redirect(url_for(".project", project_id=project_id) + "#ledger")
+
+
+@bp.route("/projects/<project_id>/contributions/<entry_id>/<action>", methods=["POST"])
+@login_required
+def signoff(project_id: str, entry_id: str, action: str):
+    if action not in ACTIONS:
+        return error_page(404)
+    session = db.session()
+    entry = ledger.get_contribution(session, entry_id, current_user)
+    if entry.project_id != project_id:
+        return error_page(404)
+    body = {"reason": request.form.get("reason", "")} if action in ("dispute", "answer") else (
+        {"reason": request.form["reason"]} if request.form.get("reason") else None)
+    try:
+        if action == "confirm":
+            ledger.confirm(session, entry, current_user)
+        elif action == "reverse":
+            ledger.reverse(session, entry, body, current_user)
+        else:
+            getattr(ledger, action)(session, entry, body, current_user)
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        session.rollback()
+        return _project_page(project_id, pages.error_lines(exc), exc.status)
+    flash({"confirm": _("Confirmed."), "dispute": _("Disputed."), "answer": _("Answer recorded."),
+           "reverse": _("Reversed.")}[action], "info")
+    return redirect(url_for(".project", project_id=project_id) + "#ledger")
+
+
+@bp.route("/projects/<project_id>/rates", methods=["POST"])
+@login_required
+def add_rate(project_id: str):
+    session = db.session()
+    project_row = projects.get_project(session, project_id, current_user)
+    body = {k: request.form.get(k, "").strip() for k in ("currency", "date", "rate", "source")}
+    body["currency"] = body["currency"].upper()
+    try:
+        rates.add_rate(session, project_row, body, current_user)
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        session.rollback()
+        return _project_page(project_id, pages.error_lines(exc), exc.status)
+    flash(_("Rate added."), "info")
+    return redirect(url_for(".project", project_id=project_id) + "#rates")
+
+
+@bp.route("/commission")
+@login_required
+def commission_page():
+    return render_template("coproduction/commission.html", errors=[], form={},
+                           **pages.commission_page(current_user, lang()))
+
+
+@bp.route("/commission", methods=["POST"])
+@login_required
+def add_meeting():
+    session = db.session()
+    lines = lambda name: [x.strip() for x in request.form.get(name, "").splitlines() if x.strip()]  # noqa: E731
+    body = {"date": request.form.get("date", "").strip(), "city": request.form.get("city", "").strip(),
+            "host_country": request.form.get("host_country", ""), "attendees": lines("attendees"),
+            "decisions": lines("decisions"), "projects": request.form.getlist("projects")}
+    try:
+        if current_user.role not in ("producer", "admin"):
+            raise ApiError("Your account may not do this.", code="wrong_role", status=403)
+        commission.create_meeting(session, body, current_user)
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        session.rollback()
+        return render_template("coproduction/commission.html", errors=pages.error_lines(exc), form=request.form,
+                               **pages.commission_page(current_user, lang())), exc.status
+    flash(_("Meeting recorded."), "info")
+    return redirect(url_for(".commission_page"))
