@@ -5,11 +5,13 @@ caller passes) bounds the decoded size, and going over it is a rejection, not a 
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from archive.media.probe import Rejected
 from archive.media.profiles import ImagePreviewProfile
@@ -66,6 +68,25 @@ def _open_checked(path: str, max_pixels: int | None):
     return im
 
 
+_STRICT = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Decode with Pillow's truncated-image tolerance off, whatever the process set.
+
+    `ImageFile.LOAD_TRUNCATED_IMAGES` is process-wide and WeasyPrint (co-production reports)
+    turns it on when imported; a truncated master must still be refused here.
+    """
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _bomb(exc: Exception) -> Rejected:
     return Rejected("too_large", f"The image is too large to decode safely ({exc}).")
 
@@ -79,7 +100,8 @@ def inspect_image(path: str, *, max_pixels: int | None = None) -> ImageInfo:
         fmt = im.format
         orientation = im.getexif().get(0x0112)
         try:
-            im.load()
+            with _strict_decoding():
+                im.load()
         except Image.DecompressionBombError as exc:
             raise _bomb(exc) from exc
         except (OSError, ValueError, SyntaxError) as exc:
@@ -97,6 +119,8 @@ def make_preview(src: str, dst: str, profile: ImagePreviewProfile, *, max_pixels
     im = _open_checked(src, max_pixels)
     with im:
         try:
+            with _strict_decoding():
+                im.load()
             upright = ImageOps.exif_transpose(im)
             if getattr(upright, "n_frames", 1) > 1:
                 upright.seek(0)

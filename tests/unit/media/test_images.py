@@ -46,7 +46,11 @@ def test_large_tiff_and_alpha_png_are_scaled_and_flattened(tmp_path):
         assert im.mode == "RGB" and im.getpixel((10, 10)) == (255, 255, 255)  # transparent → white
 
 
-def test_truncated_jpeg_is_rejected(tmp_path):
+@pytest.mark.parametrize("tolerant", [False, True], ids=["strict", "tolerant-process"])
+def test_truncated_jpeg_is_rejected(tmp_path, monkeypatch, tolerant):
+    # WeasyPrint (co-production reports) sets Pillow's process-wide truncated-image tolerance.
+    from PIL import ImageFile
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", tolerant)
     full = tmp_path / "full.jpg"
     Image.effect_noise((600, 400), 60).convert("RGB").save(full, "JPEG")
     cut = tmp_path / "cut.jpg"
@@ -54,6 +58,10 @@ def test_truncated_jpeg_is_rejected(tmp_path):
     with pytest.raises(Rejected) as info:
         images.inspect_image(str(cut))
     assert info.value.code == "truncated" and "incomplete or damaged" in info.value.reason
+    with pytest.raises(Rejected) as info:
+        images.make_preview(str(cut), str(tmp_path / "p.jpg"), POSTER)
+    assert info.value.code == "truncated"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is tolerant  # restored for the library that set it
 
 
 def test_decompression_bomb_is_rejected(tmp_path, monkeypatch):
