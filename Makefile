@@ -19,12 +19,12 @@ system-deps:
 	  echo "installing ffmpeg (Debian package)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) ffmpeg; \
 	  else sudo apt-get update -qq && sudo $(APT_INSTALL) ffmpeg; fi; }
-	@# WeasyPrint (co-production reports) renders with Pango and the DejaVu fonts; pdftotext
-	@# (poppler-utils) reads the reports back in the tests.
-	@{ ldconfig -p | grep -q libpangoft2-1.0 && [ -d /usr/share/fonts/truetype/dejavu ] && command -v pdftotext >/dev/null; } || { \
+	@# WeasyPrint (co-production reports) renders with Pango and the DejaVu fonts and subsets
+	@# fonts with HarfBuzz; pdftotext (poppler-utils) reads the reports back in the tests.
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && [ -d /usr/share/fonts/truetype/dejavu ] && command -v pdftotext >/dev/null; } || { \
 	  echo "installing Pango, DejaVu fonts and poppler-utils (Debian packages)"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; \
-	  else sudo apt-get update -qq && sudo $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; fi; }
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils; \
+	  else sudo apt-get update -qq && sudo $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils; fi; }
 	@command -v npm >/dev/null || { \
 	  echo "installing Node.js and npm (Debian packages)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) nodejs npm; \

@@ -28,6 +28,27 @@ CHEAP_PASSWORD_HASHING = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_CO
                           "PASSWORD_HASH_PARALLELISM": 1}
 
 
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, run only the tests that reach a database.
+
+    `make test` runs the suite on SQLite, then again with ORTAK_TEST_DATABASE_URL set; a test
+    that never asks for a database (media, search, pure functions) would only repeat itself.
+    A test reaches the database through the `database_url` fixture, or names PG_URL itself.
+    """
+    if not PG_URL:
+        return
+    keep, skip = [], []
+    for item in items:
+        module = getattr(item, "module", None)
+        if "database_url" in getattr(item, "fixturenames", ()) or getattr(module, "PG_URL", None) is not None:
+            keep.append(item)
+        else:
+            skip.append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory):
     """SQLite: a migrated database file to copy. PostgreSQL: a fresh migrated database URL."""
