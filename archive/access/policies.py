@@ -81,6 +81,10 @@ class AccessPolicy(abc.ABC):
     def __init__(self, config: Mapping[str, Any] | None = None):
         self.config = dict(config or {})
 
+    def wants_rights(self, request: "ReadRequest") -> bool:
+        """Whether the gate should load the asset's rights blocks for this request."""
+        return self.needs_rights
+
     @abc.abstractmethod
     def decide(self, reader: Reader, request: ReadRequest) -> PolicyDecision:
         """The decision for `request`; never raises for a refusal (that is a DENIED decision)."""
@@ -114,6 +118,11 @@ class RightsPolicy(AccessPolicy):
         super().__init__(config)
         self.preview_rule = self.config.get("RIGHTS_PREVIEW") or "members"
         self._today = today or (lambda: datetime.now(timezone.utc).date())
+
+    def wants_rights(self, request: ReadRequest) -> bool:
+        # Previews open to every member (the default) need no blocks: an HLS player's many
+        # segment requests cost no extra query.
+        return request.quality == MASTER or self.preview_rule != "members"
 
     def decide(self, reader: Reader, request: ReadRequest) -> PolicyDecision:
         user = reader.user

@@ -134,6 +134,11 @@ def test_an_exclusive_grant_overlapping_another_licensees_is_409_naming_it(app, 
     ({"contract": "no-such-contract"}, "contract", "unknown_contract"),
     ({"colour": "red"}, "colour", "unknown_field"),
     ({"exclusive": "yes"}, "exclusive", "not_a_boolean"),
+    ({"exclusive": True, "kind": "restriction"}, "exclusive", "invalid_choice"),
+    ({"territories": ["TR"] * 301}, "territories", "not_a_list"),  # oversized
+    ({"platforms": "linear_tv"}, "platforms", "not_a_list"),
+    ({"licensees": {"organisations": ["x" * 201]}}, "licensees.organisations[0]", "too_long"),
+    ({"conditions": {"credit": {"tr": "\u202e" + "y" * 400}}}, "conditions.credit.tr", "too_long"),
 ])
 def test_bad_blocks_are_422_and_store_nothing(app, client, people, asset, over, field, code):
     resp = client.post(f"/api/v1/assets/{asset}/rights", json=grant(**over), headers=H(people, "manager"))
