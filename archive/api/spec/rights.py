@@ -172,12 +172,15 @@ def rights_paths() -> dict[str, Any]:
                                "413": error_response(f"`document_too_large` (over {MAX_DOCUMENT_BYTES} bytes)."),
                                "415": error_response("`unsupported_media_type`."),
                                "503": error_response("`storage_failed`.")},
-                              requestBody={"required": True, "content": {t: {"schema": {}} for t in DOCUMENT_TYPES}}),
+                              parameters=[{"name": "Ortak-Filename", "in": "header", "schema": {"type": "string"}}],
+                              requestBody={"required": True, "content": {
+                                  t: {"schema": {"type": "string", "format": "binary"}} for t in DOCUMENT_TYPES}}),
         },
         "/api/v1/contracts/{contract_id}/documents/{document_id}": {
             "parameters": [contract_id, document_id],
             "get": operation(TAG, "getContractDocument", "The document's bytes, as an attachment.",
-                             {"200": {"description": "The bytes.", "content": {t: {"schema": {}} for t in DOCUMENT_TYPES}},
+                             {"200": {"description": "The bytes.", "content": {t: {"schema": {}} for t in DOCUMENT_TYPES},
+                                      "headers": {"Content-Disposition": ref("headers", "ContentDisposition")}},
                               "403": managers, "404": response("NotFound")}),
         },
     }
