@@ -71,8 +71,12 @@ class Settings:
     PROBE_TIMEOUT: int = 120
     # The access gate: the policy deciding every read of an asset's bytes, and how long a
     # reader may pause (seconds) before the next request of the same read counts as a new use.
-    ACCESS_POLICY: str = "members"
+    ACCESS_POLICY: str = "rights"
     READ_WINDOW_SECONDS: int = 1800
+    # Who may look at previews (proxy, poster, storyboard...) under the rights policy:
+    # "members" (every active member) or "licensees" (the contributing organisation, admins,
+    # and organisations some grant of the asset names, open today).
+    RIGHTS_PREVIEW: str = "members"
     # Work started but silent (no progress, no change) for this many seconds is re-queued by the sweeper.
     STUCK_AFTER: int = 3600
     # Re-queues of stuck work before the asset or rendition is marked failed.
@@ -207,7 +211,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "LOG_FORMAT": ("json", "text"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+    "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
 }
 
 

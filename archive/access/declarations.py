@@ -7,7 +7,7 @@ usage record; the rights policy decides on it.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from archive.errors import ValidationError
@@ -83,3 +83,33 @@ def declaration_from_query(args: Mapping[str, str]) -> dict | None:
     """The declaration carried as query parameters (absent keys are simply not declared)."""
     raw = {name: args.get(name) for name in FIELDS if args.get(name) not in (None, "")}
     return clean_declaration(raw) if raw else None
+
+
+REQUIRED = FIELDS  # a master-quality read declares all of them (issue 7)
+
+
+def earliest_today(now: datetime | None = None) -> date:
+    """The earliest calendar day it is anywhere now (UTC-12): an air date before it is past
+    everywhere."""
+    now = now or datetime.now(timezone.utc)
+    return (now.astimezone(timezone.utc) - timedelta(hours=12)).date()
+
+
+def require_complete(declaration: dict, today: date | None = None) -> dict:
+    """The cleaned `declaration` when every field is there and the air dates are not past.
+
+    Raises ValidationError (422 `invalid_declaration`, details.errors) with `required` for
+    each missing field and `date_in_past` {today} for a `from` (or `to`) before today
+    (`earliest_today`).
+    """
+    today = today or earliest_today()
+    errors = [_error(name, "required", f"{name} is required") for name in REQUIRED if not declaration.get(name)]
+    for name in ("from", "to"):
+        if declaration.get(name) and declaration[name] < today.isoformat():
+            errors.append(_error(name, "date_in_past", f"{name} is in the past (today is {today.isoformat()})",
+                                 today=today.isoformat()))
+    if errors:
+        raise ValidationError("The usage declaration is not complete: "
+                              + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+                              code="invalid_declaration", details={"errors": errors})
+    return declaration

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from flask import current_app
@@ -37,6 +37,7 @@ from archive.access.policies import DENIED, MASTER, AccessPolicy, PolicyDecision
 from archive.config import settings
 from archive.db import keep_work, utcnow
 from archive.errors import Forbidden
+from archive.rights.services import engine_blocks
 from archive.usage.services import lock_chain, record_usage
 
 TOUCH_EVERY = timedelta(seconds=60)
@@ -68,8 +69,11 @@ class Decision:
         if not self.allowed:
             keep_work()
             first = self.reasons[0]["message"] if self.reasons else "You may not read this."
-            raise AccessDenied(first, details={"reasons": self.reasons, "conditions": self.conditions,
-                                               "blocks": self.blocks})
+            # No declaration is its own refusal: the client has something to send.
+            code = "declaration_required" if self.reasons and self.reasons[0]["code"] == "declaration_required" \
+                else AccessDenied.code
+            raise AccessDenied(first, code=code, details={"reasons": self.reasons, "conditions": self.conditions,
+                                                          "blocks": self.blocks})
 
     def as_json(self) -> dict:
         return {"decision": self.outcome, "reasons": self.reasons, "conditions": self.conditions,
@@ -86,7 +90,10 @@ def check_read(session: Session, reader: Reader, request: ReadRequest, *, sends_
     Flushes; never commits and never raises for a refusal (the caller calls
     `raise_if_denied`, which keeps the unit of work so the refused attempt is recorded).
     """
-    verdict = policy().decide(reader, request)
+    decider = policy()
+    if decider.wants_rights(request):
+        request = replace(request, rights=engine_blocks(session, request.asset.id))
+    verdict = decider.decide(reader, request)
     usage_id, new = None, False
     if verdict.outcome == DENIED or (request.quality == MASTER and sends_bytes):
         usage_id, new = _record_once(session, reader, request, verdict)

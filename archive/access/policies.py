@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from typing import Any, Mapping
+
+from archive.rights import avails
 
 ALLOWED = "allowed"
 ALLOWED_WITH_CONDITIONS = "allowed_with_conditions"
@@ -46,6 +49,9 @@ class ReadRequest:
     action: str = "download"
     segment: dict | None = None
     declaration: dict | None = None
+    # The asset's rights blocks as the avails engine sees them; the gate loads them for a
+    # policy that `needs_rights`, so the policy itself never touches the database.
+    rights: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,14 @@ class PolicyDecision:
 
 class AccessPolicy(abc.ABC):
     name: str
+    needs_rights: bool = False
+
+    def __init__(self, config: Mapping[str, Any] | None = None):
+        self.config = dict(config or {})
+
+    def wants_rights(self, request: "ReadRequest") -> bool:
+        """Whether the gate should load the asset's rights blocks for this request."""
+        return self.needs_rights
 
     @abc.abstractmethod
     def decide(self, reader: Reader, request: ReadRequest) -> PolicyDecision:
@@ -87,13 +101,76 @@ class MembersMayRead(AccessPolicy):
         return PolicyDecision(ALLOWED)
 
 
-POLICIES: dict[str, type[AccessPolicy]] = {"members": MembersMayRead}
+DECLARED = ("platform", "territory", "from", "to", "purpose", "programme")
+
+
+class RightsPolicy(AccessPolicy):
+    """The rights decide (README "Rights and avails"): admins read everything and the
+    contributing organisation its own assets (both still recorded by the gate); previews
+    follow `RIGHTS_PREVIEW`; any other master-quality read needs a complete usage
+    declaration (else `declaration_required`) and the avails engine's grant for the reader's
+    organisation, on the declared platform, territory and days, for the segment read."""
+
+    name = "rights"
+    needs_rights = True
+
+    def __init__(self, config: Mapping[str, Any] | None = None, today=None):
+        super().__init__(config)
+        self.preview_rule = self.config.get("RIGHTS_PREVIEW") or "members"
+        self._today = today or (lambda: datetime.now(timezone.utc).date())
+
+    def wants_rights(self, request: ReadRequest) -> bool:
+        # Previews open to every member (the default) need no blocks: an HLS player's many
+        # segment requests cost no extra query.
+        return request.quality == MASTER or self.preview_rule != "members"
+
+    def decide(self, reader: Reader, request: ReadRequest) -> PolicyDecision:
+        user = reader.user
+        if not getattr(user, "active", False):
+            return PolicyDecision(DENIED, [{"code": "account_disabled", "message": "This account is disabled."}])
+        if user.role == "admin":
+            return PolicyDecision(ALLOWED, [{"code": "admin", "message": "Administrators may read every asset."}])
+        asset = request.asset
+        if asset.organisation_id == user.organisation_id:
+            return PolicyDecision(ALLOWED, [{"code": "own_asset", "message": "Your organisation contributed this "
+                                             "asset; it may always use it."}])
+        if request.quality == PREVIEW:
+            return self._preview(user, request)
+        declaration = request.declaration or {}
+        missing = [k for k in DECLARED if not declaration.get(k)]
+        if missing:
+            return PolicyDecision(DENIED, [{"code": "declaration_required", "missing": missing,
+                                            "message": "Declare the use first: " + ", ".join(missing) + "."}])
+        org = user.organisation
+        segment = (float(request.segment["in"]), float(request.segment["out"])) if request.segment else None
+        duration = (asset.technical or {}).get("duration")
+        ask = avails.AvailsRequest(org.id, org.country, declaration["platform"], declaration["territory"],
+                                   date.fromisoformat(declaration["from"]), date.fromisoformat(declaration["to"]),
+                                   segment, float(duration) if isinstance(duration, (int, float)) else None,
+                                   asset.organisation_id)
+        d = avails.decide(ask, request.rights)
+        return PolicyDecision(d.outcome, d.reasons, d.conditions, d.blocks)
+
+    def _preview(self, user, request: ReadRequest) -> PolicyDecision:
+        if self.preview_rule == "members":
+            return PolicyDecision(ALLOWED)
+        today = self._today()
+        org = user.organisation
+        named = [b for b in request.rights if b.kind == avails.GRANT and b.licensees.include(org.id, org.country)
+                 and b.start <= today and (b.end is None or today <= b.end)]
+        if named:
+            return PolicyDecision(ALLOWED, blocks=sorted(b.id for b in named))
+        return PolicyDecision(DENIED, [{"code": "not_a_licensee", "message": "Previews of this asset are for its "
+                                        "licensees: no grant names your organisation today."}])
+
+
+POLICIES: dict[str, type[AccessPolicy]] = {"members": MembersMayRead, "rights": RightsPolicy}
 
 
 def make_policy(config: Mapping[str, Any]) -> AccessPolicy:
     """The policy `ACCESS_POLICY` names; ValueError naming the setting otherwise."""
-    name = config.get("ACCESS_POLICY") or "members"
+    name = config.get("ACCESS_POLICY") or "rights"
     try:
-        return POLICIES[name]()
+        return POLICIES[name](config)
     except KeyError:
         raise ValueError(f"ORTAK_ACCESS_POLICY: must be one of {', '.join(POLICIES)}, not {name!r}") from None

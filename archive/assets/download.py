@@ -16,6 +16,7 @@ from typing import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.access.declarations import require_complete
 from archive.access.gate import Decision, check_read
 from archive.access.policies import MASTER, PREVIEW, Reader, ReadRequest
 from archive.assets.models import Asset
@@ -208,10 +209,15 @@ def prepare_download(session: Session, reader: Reader, asset_id: str, rendition:
                      if_none_match: str | None = None, if_range: str | None = None, inline: bool = False,
                      head: bool = False) -> Download:
     """`GET /api/v1/assets/{id}/download`: the original (a master-quality read) or a rendition
-    (a preview), through the access gate. The caller commits, then `raise_if_denied`."""
+    (a preview), through the access gate. The caller commits, then `raise_if_denied`.
+
+    A declaration sent with a read of the original must be complete, its air dates not past
+    (422 `invalid_declaration`, `archive.access.declarations.require_complete`)."""
     asset = get_asset(session, asset_id)
     rendition = rendition or ORIGINAL
     blob = _blob(session, asset, rendition)
+    if rendition == ORIGINAL and declaration is not None:
+        require_complete(declaration)  # 422 before the gate: a half declaration is a client's mistake
     request = ReadRequest(asset=asset, what=rendition, quality=MASTER if rendition == ORIGINAL else PREVIEW,
                           action="download", declaration=declaration)
     return deliver(session, reader, request, blob, range_header=range_header, if_none_match=if_none_match,

@@ -58,6 +58,34 @@ FIELD_ERRORS = {
     "unknown_field": _l("Unknown fields: %(fields)s."),
     # Reported alone by the assets service when an administrator names an unknown organisation.
     "organisation_not_found": _l("%(field)s: there is no organisation of that name."),
+    # Rights blocks and usage declarations (archive.rights.schemas, archive.access.declarations).
+    "required": _l("%(field)s is required."),
+    "unknown_territory": _l("%(field)s: not an ISO 3166-1 country code (such as TR, AZ) or WORLD."),
+    "unknown_platform": _l("%(field)s: not a platform Ortak knows."),
+    "unknown_country": _l("%(field)s: not an ISO 3166-1 country code such as TR or AZ."),
+    "unknown_organisation": _l("%(field)s: there is no organisation of that name."),
+    "window_reversed": _l("%(field)s is before the start."),
+    "no_licensees": _l("Name at least one licensee: an organisation, a country, or all members."),
+    "segment_outside_asset": _l("%(field)s is past the end of the asset."),
+    "segment_reversed": _l("%(field)s must come after the segment's start."),
+    "invalid_timecode": _l("%(field)s must be a timecode such as 00:01:00.000."),
+    "date_in_past": _l("%(field)s is in the past: declare planned air dates from today (%(today)s)."),
+    "invalid_territory": _l("%(field)s: not an ISO 3166-1 country code (such as TR, AZ) or WORLD."),
+}
+
+# Why the avails engine decided as it did (`reasons[].code` of archive.rights.avails and the
+# rights policy); `%(scope)s` is the part of the request concerned, `%(blocks)s` block ids.
+RIGHTS_REASONS = {
+    "cleared": _l("Cleared by rights block %(blocks)s."),
+    "own_asset": _l("Your organisation contributed this asset; it may always use it."),
+    "admin": _l("Administrators may read every asset."),
+    "restricted": _l("Restriction %(blocks)s forbids this use for %(scope)s."),
+    "not_covered": _l("No grant clears this use for %(scope)s."),
+    "held_back": _l("A holdback keeps this use back for %(scope)s."),
+    "preview_only": _l("Rights block %(blocks)s allows previews only."),
+    "clip_too_long": _l("Rights block %(blocks)s allows clips of at most %(max_clip_seconds)s seconds."),
+    "declaration_required": _l("Declare the use first: platform, territory, air dates, purpose and programme."),
+    "not_a_licensee": _l("Previews of this asset are for its licensees."),
 }
 
 # The `code` of an API error as the pages' scripts meet it (uploads, metadata edits).
@@ -82,6 +110,11 @@ API_ERRORS = {
     "not_allowed_to_edit": _l("Only the uploader, a rights manager or an administrator may edit this asset."),
     "too_many_requests": _l("Too many attempts; wait a moment and try again."),
     "invalid_parameter": _l("A value in the address is not valid."),
+    "exclusive_conflict": _l("This exclusive grant overlaps another licensee's exclusive grant %(blocks)s."),
+    "not_rights_manager": _l("Only a rights manager of the asset's organisation or an administrator may change "
+                             "its rights."),
+    "rights_denied": _l("Your organisation is not cleared for this use."),
+    "declaration_required": RIGHTS_REASONS["declaration_required"],
 }
 
 # When an answer carries no code we know: by HTTP status, then "network" for no answer at all.
@@ -184,6 +217,39 @@ def api_error(code: str | None, message: str, status: int | None = None,
         return message
     key = "5xx" if status and status >= 500 else str(status)
     return str(STATUS_ERRORS.get(key, STATUS_ERRORS["5xx"]))
+
+
+def scope_text(scope: Mapping[str, Any] | None) -> str:
+    """A reason's scope, language-neutral: "2027-02-01 – 2027-03-31; AZ, TR; 00:00:10 – 00:00:20"."""
+    if not isinstance(scope, Mapping):
+        return ""
+    parts = [", ".join(f"{p.get('from')} – {p.get('to') or '…'}" for p in scope.get("periods") or [])]
+    territories = list(scope.get("territories") or [])
+    parts.append(", ".join(territories[:12]) + (f" (+{len(territories) - 12})" if len(territories) > 12 else ""))
+    for seg in scope.get("segments") or []:
+        parts.append(f"{_clock(seg.get('in'))} – {_clock(seg.get('out'))}")
+    return "; ".join(p for p in parts if p)
+
+
+def _clock(seconds: Any) -> str:
+    if not isinstance(seconds, (int, float)):
+        return "…"
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def rights_reason(reason: Mapping[str, Any]) -> str:
+    """One reason of a rights decision in the page's language (its English `message` for a
+    code this table does not know)."""
+    template = RIGHTS_REASONS.get(str(reason.get("code") or ""))
+    if template is not None:
+        values = {"scope": scope_text(reason.get("scope")),
+                  "blocks": ", ".join(str(b) for b in reason.get("blocks") or []),
+                  "max_clip_seconds": reason.get("max_clip_seconds")}
+        text = fill(str(template), {k: v for k, v in values.items() if v not in (None, "")})
+        if text is not None:
+            return text
+    return str(reason.get("message") or reason.get("code") or "")
 
 
 def asset_error(code: str | None, detail: str | None) -> dict[str, str | None]:

@@ -20,6 +20,7 @@ from archive.backends import search_backend
 from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
+from archive.rights import pages as rights_pages
 from archive.web import messages
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
 from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
@@ -217,6 +218,8 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
                    if doc["status"] in ("rejected", "failed") else None),
         "rendition_status_labels": RENDITION_STATUS_LABELS,
         "projects": coproduction_pages.asset_projects(user, asset.id, lang()),
+        "rights": rights_pages.asset_rights(session, user, asset, lang()),
+        "rights_errors": None,
     }
 
 

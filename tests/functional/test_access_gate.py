@@ -101,14 +101,14 @@ def test_parallel_range_requests_of_one_player_open_one_use(app, live_server, au
 
 def test_a_new_declaration_is_a_new_use_and_is_kept_in_the_record(app, client, auth, asset):
     client.get(dl(asset), headers=auth)
-    decl = "platform=linear_tv&territory=az&from=2027-01-01&to=2027-01-31&programme=Xəbərlər"
+    decl = "platform=linear_tv&territory=az&from=2027-01-01&to=2027-01-31&programme=Xəbərlər&purpose=news"
     resp = client.get(dl(asset) + "?" + decl, headers=auth)
     assert resp.status_code == 200
     client.get(dl(asset) + "?" + decl, headers={**auth, "Range": "bytes=5-9"})
     first, second = records(app)
     assert first.declaration is None
     assert second.declaration == {"platform": "linear_tv", "territory": "AZ", "from": "2027-01-01",
-                                  "to": "2027-01-31", "programme": "Xəbərlər"}
+                                  "to": "2027-01-31", "programme": "Xəbərlər", "purpose": "news"}
 
 
 @pytest.mark.parametrize("query, field, code", [

@@ -167,14 +167,27 @@ def test_rendition_not_ready_is_409(client, auth, asset):
     error(client.get(url(asset, rendition="waveform"), headers=auth), 409, "rendition_not_ready")
 
 
-def test_any_user_may_download_and_is_recorded_with_their_organisation(app, client, make_user, asset):
+def test_another_organisation_downloads_with_a_declared_cleared_use_and_is_recorded_with_it(app, client, make_user,
+                                                                                            asset):
     uid, tok = make_user("broadcaster", "AZ", org="İctimai TV")
-    resp = client.get(url(asset), headers={"Authorization": f"Bearer {tok}"})
+    _, admin = make_user("admin", "TR", org="Ortak")
+    reader = {"Authorization": f"Bearer {tok}"}
+    refused = client.get(url(asset), headers=reader)  # rights policy: no declaration, no original
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "declaration_required"
+    grant = {"kind": "grant", "licensees": {"countries": ["AZ"]}, "territories": ["AZ"], "platforms": ["vod"],
+             "start": "2027-01-01", "end": None}
+    assert client.post(f"/api/v1/assets/{asset}/rights", json=grant,
+                       headers={"Authorization": f"Bearer {admin}"}).status_code == 201
+    resp = client.get(url(asset, platform="vod", territory="AZ", purpose="archive", programme="Arxiv",
+                          **{"from": "2027-02-01", "to": "2027-02-28"}), headers=reader)
     assert resp.status_code == 200
-    [rec] = usage(app)
+    first, second = usage(app)
     with app.app_context():
         from archive.accounts.models import User
-        assert rec.user_id == uid and rec.organisation_id == db.session().get(User, uid).organisation_id
+        org = db.session().get(User, uid).organisation_id
+    assert (first.user_id, first.organisation_id, first.decision) == (uid, org, "denied")
+    assert (second.user_id, second.organisation_id, second.decision) == (uid, org, "allowed")
+    assert second.declaration["programme"] == "Arxiv"
 
 
 def test_missing_blob_is_a_clean_404(app, client, auth, asset):

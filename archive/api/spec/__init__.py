@@ -17,6 +17,8 @@ from archive.api.spec.components import components
 from archive.api.spec.coproduction import schemas as coproduction_schemas
 from archive.api.spec.coproduction_paths import coproduction_paths
 from archive.api.spec.paths import asset_paths, meta_paths, search_path, upload_paths
+from archive.api.spec.rights import rights_paths
+from archive.api.spec.rights import schemas as rights_schemas
 from archive.api.spec.text import INFO
 from archive.config import DEFAULTS
 
@@ -42,11 +44,12 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
                                                "termination, checksum with sha256)."},
             {"name": "search", "description": "Full-text search with facets."},
             {"name": "meta", "description": "The caller, health and this document."},
+            {"name": "rights", "description": "Rights blocks (grants and restrictions), avails, contracts."},
             {"name": "coproduction", "description": "Co-production projects, the contribution ledger confirmed by "
                                                     "both countries, the parity dashboard, the commission."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **upload_paths(config),
-                  **coproduction_paths()},
+                  **rights_paths(), **coproduction_paths()},
         "components": _components(config),
     }
 
@@ -54,6 +57,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
 def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out = components(config)
     out["schemas"].update(coproduction_schemas())
+    out["schemas"].update(rights_schemas())
     return out
 
 

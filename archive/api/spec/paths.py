@@ -146,12 +146,16 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                               "or `blob_missing`."),
         "403": error_response("`rights_denied`: the access policy refused this read; `details.reasons` are "
                               "`{code, message}` objects, `details.conditions` and `details.blocks` what decided it. "
+                              "`declaration_required`: a read of the original by another organisation than the "
+                              "asset's needs a usage declaration (`details.reasons[0].missing`). "
                               "The refusal is recorded in the usage log."),
         "409": error_response("`rendition_not_ready`: no make of the rendition has completed yet (details has "
                               "status and progress; one being made again is served from its previous make), or "
                               "`rendition_has_many_files`: read its files by path (`details.url` is its entry's)."),
-        "422": error_response("`invalid_declaration`: the usage declaration is malformed; `details.errors` has "
-                              "one `{field, code, message, params}` per mistake."),
+        "422": error_response("`invalid_declaration`: the usage declaration is malformed, incomplete (`required`: "
+                              "a read of the original declares every field) or its air dates are past "
+                              "(`date_in_past`); `details.errors` has one `{field, code, message, params}` per "
+                              "mistake."),
         "416": {"description": "`range_not_satisfiable`; `Content-Range: bytes */SIZE`.",
                 "headers": {"Content-Range": {"schema": {"type": "string"}}}, "content": json_content(schema("Error"))},
     }

@@ -1,0 +1,432 @@
+"""The avails engine: may organisation O use asset A (segment in..out) on platform P in
+territory T from D1 to D2?  One pure function, `decide`: no database, no Flask, no clock.
+
+    decision = decide(AvailsRequest(...), blocks)   # blocks: the asset's RightsBlocks
+    decision.outcome  # "allowed" | "allowed_with_conditions" | "denied"
+
+The rules (README "Rights and avails" says the same for people):
+
+1. The contributing organisation may always use its own assets (`own_asset`): no block
+   is consulted. (Admins pass at the access gate, `archive.rights.policy`, not here.)
+2. A block applies to the request when its licensees name the requesting organisation,
+   the organisation's country, or all members; its platforms include the requested one;
+   and it overlaps the requested period, territory and segment.
+3. The requested scope is the product period × territory × segment, `WORLD` meaning every
+   ISO 3166-1 country, no segment meaning the whole asset. It is cut into cells at every
+   boundary of an applicable block. A cell is:
+   - `restricted` when a restriction applies to it (a restriction beats any grant of the
+     same scope, whoever created which first);
+   - `cleared` when a grant covers it: its window (start..end, both days included; no end:
+     open), its territories minus its exclusions, its segment, and no holdback of the grant
+     for this platform/territory is still in force (a holdback moves the grant's start to
+     its `not_before` day); a `preview_only` grant clears previews only; a grant with
+     `max_clip_seconds` does not clear a requested segment longer than that;
+   - `missing` otherwise.
+   Allowed only when EVERY cell is cleared; otherwise denied, with one reason per kind of
+   failure naming the part of the scope it concerns (periods, territories, segment).
+4. The conditions of an allowed use are those of every grant that cleared a cell, merged so
+   that all are honoured: every credit line per language, the shortest maximum clip length,
+   no modification if any grant says so. With conditions, the outcome is
+   `allowed_with_conditions`.
+5. Exclusivity is kept when blocks are created (`exclusivity_conflicts`): an exclusive
+   grant may not overlap an exclusive grant to other licensees. The engine itself needs no
+   special case for it.
+6. Nothing depends on the order of `blocks`: outputs are sorted.
+
+These rules make four laws hold (tests/unit/rights/test_avails_laws.py checks them with
+hypothesis): narrowing a request never turns a denial into a grant; adding a restriction
+never turns a denial into a grant; adding a grant never turns a grant into a denial; the
+order of the blocks does not change the decision.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Hashable, Iterable, Sequence
+
+import pycountry
+
+ALLOWED = "allowed"
+ALLOWED_WITH_CONDITIONS = "allowed_with_conditions"
+DENIED = "denied"
+GRANT = "grant"
+RESTRICTION = "restriction"
+KINDS = (GRANT, RESTRICTION)
+PLATFORMS = ("linear_tv", "vod", "online_news", "social", "theatrical", "radio", "archive_internal")
+WORLD = "WORLD"
+# One day past the last representable day: the end of an open window, as a half-open bound.
+_OPEN_END = date.max
+_MAX_LISTED = 12  # territories named one by one in a reason before "and N more"
+
+
+@functools.cache
+def all_territories() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code pycountry knows (what `WORLD` means)."""
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def is_territory(code: str) -> bool:
+    return code == WORLD or code in all_territories()
+
+
+@dataclass(frozen=True)
+class Holdback:
+    """The grant does not clear `platforms` (empty: all of the grant's) in `territories`
+    (empty: all of the grant's) before the day `not_before`."""
+
+    not_before: date
+    platforms: frozenset[str] = frozenset()
+    territories: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Licensees:
+    organisations: frozenset[Hashable] = frozenset()  # organisation ids
+    countries: frozenset[str] = frozenset()
+    all_members: bool = False
+
+    def include(self, organisation: Hashable, country: str) -> bool:
+        return self.all_members or organisation in self.organisations or country in self.countries
+
+    def within(self, other: "Licensees", country_of: dict) -> bool:
+        """Whether everyone these licensees name is also named by `other` (`country_of`:
+        organisation id → its country, to see an organisation inside a licensed country)."""
+        if other.all_members:
+            return True
+        if self.all_members:
+            return False
+        return self.countries <= other.countries and all(
+            o in other.organisations or country_of.get(o) in other.countries for o in self.organisations)
+
+
+@dataclass(frozen=True)
+class Conditions:
+    credit: tuple[tuple[str, str], ...] = ()  # (language, credit line), sorted
+    max_clip_seconds: float | None = None
+    no_modification: bool = False
+    preview_only: bool = False
+
+    def as_json(self) -> dict:
+        out: dict[str, Any] = {}
+        if self.credit:
+            out["credit"] = dict(self.credit)
+        if self.max_clip_seconds is not None:
+            out["max_clip_seconds"] = self.max_clip_seconds
+        if self.no_modification:
+            out["no_modification"] = True
+        if self.preview_only:
+            out["preview_only"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Block:
+    """One rights block as the engine sees it. `end` is the last day included (None: open);
+    `segment` (in, out) in seconds, half-open, None for the whole asset."""
+
+    id: Hashable
+    kind: str
+    licensees: Licensees
+    territories: frozenset[str]
+    platforms: frozenset[str]
+    start: date
+    end: date | None = None
+    exclude_territories: frozenset[str] = frozenset()
+    exclusive: bool = False
+    segment: tuple[float, float] | None = None
+    holdbacks: tuple[Holdback, ...] = ()
+    conditions: Conditions = Conditions()
+
+    def territory_set(self) -> frozenset[str]:
+        codes = all_territories() if WORLD in self.territories else self.territories
+        return frozenset(codes - self.exclude_territories)
+
+    def stop(self) -> date:
+        """The first day past the window (half-open)."""
+        return _OPEN_END if self.end is None or self.end >= date.max - timedelta(days=1) else self.end + timedelta(days=1)
+
+    def seg(self) -> tuple[float, float]:
+        return self.segment if self.segment is not None else (-math.inf, math.inf)
+
+
+@dataclass(frozen=True)
+class AvailsRequest:
+    """`organisation` (id) of `country` asks to use the asset on `platform` in `territory`
+    (alpha-2 or WORLD) from `start` to `end` (days included), the `segment` (in, out) in
+    seconds or the whole asset (`duration` seconds; None: unknown). `asset_organisation` is
+    the contributing organisation; `preview` asks for a preview rather than master bytes."""
+
+    organisation: Hashable
+    country: str
+    platform: str
+    territory: str
+    start: date
+    end: date
+    segment: tuple[float, float] | None = None
+    duration: float | None = None
+    asset_organisation: Hashable | None = None
+    preview: bool = False
+
+    def territory_set(self) -> frozenset[str]:
+        return all_territories() if self.territory == WORLD else frozenset({self.territory})
+
+    def seg(self) -> tuple[float, float]:
+        if self.segment is not None:
+            return self.segment
+        return (0.0, self.duration if self.duration is not None else math.inf)
+
+
+@dataclass(frozen=True)
+class AvailsDecision:
+    outcome: str
+    reasons: list[dict] = field(default_factory=list)
+    conditions: dict = field(default_factory=dict)
+    blocks: list = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome != DENIED
+
+    def as_json(self) -> dict:
+        return {"decision": self.outcome, "reasons": self.reasons, "conditions": self.conditions,
+                "blocks": self.blocks}
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+def _sorted_ids(ids: Iterable[Hashable]) -> list:
+    return sorted(set(ids), key=lambda i: (str(type(i)), i))
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _merge(intervals: Iterable[tuple]) -> list[tuple]:
+    out: list[list] = []
+    for lo, hi in sorted(intervals):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [tuple(i) for i in out]
+
+
+def _period_text(lo: date, hi: date) -> dict:
+    return {"from": lo.isoformat(), "to": None if hi == _OPEN_END else (hi - timedelta(days=1)).isoformat()}
+
+
+def _territory_text(codes: set[str], requested: frozenset[str]) -> list[str]:
+    if codes == set(requested) and len(requested) > 1:
+        return [WORLD]
+    return sorted(codes)
+
+
+def _clock(seconds: float) -> str:
+    if math.isinf(seconds):
+        return "end"
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}" + (
+        f".{round((seconds - whole) * 1000):03d}" if seconds != whole else "")
+
+
+def _scope(periods, territories, segments, whole_segment, show_segments: bool) -> dict:
+    scope: dict[str, Any] = {"periods": [_period_text(lo, hi) for lo, hi in _merge(periods)],
+                             "territories": territories}
+    segs = _merge(segments)
+    if show_segments or segs != [whole_segment]:
+        scope["segments"] = [{"in": lo, "out": None if math.isinf(hi) else hi} for lo, hi in segs]
+    return scope
+
+
+def _scope_text(scope: dict) -> str:
+    periods = ", ".join(f"{p['from']}..{p['to'] or 'open'}" for p in scope["periods"])
+    terr = scope["territories"]
+    terr_text = ", ".join(terr[:_MAX_LISTED]) + (f" and {len(terr) - _MAX_LISTED} more" if len(terr) > _MAX_LISTED else "")
+    text = f"{periods} in {terr_text}"
+    if "segments" in scope:
+        text += " for " + ", ".join(f"{_clock(s['in'])}-{_clock(s['out'] if s['out'] is not None else math.inf)}"
+                                   for s in scope["segments"])
+    return text
+
+
+def _holdback_start(block: Block, platform: str, territory: str) -> date:
+    start = block.start
+    for h in block.holdbacks:
+        if (not h.platforms or platform in h.platforms) and (not h.territories or territory in h.territories):
+            start = max(start, h.not_before)
+    return start
+
+
+def merge_conditions(conditions: Iterable[Conditions]) -> Conditions:
+    """Every credit line per language (distinct lines joined with " / ", sorted), the shortest
+    maximum clip length, no modification if any says so; preview_only if any."""
+    credit: dict[str, set[str]] = {}
+    clip: float | None = None
+    no_mod = preview = False
+    for c in conditions:
+        for lang, line in c.credit:
+            credit.setdefault(lang, set()).add(line)
+        if c.max_clip_seconds is not None:
+            clip = c.max_clip_seconds if clip is None else min(clip, c.max_clip_seconds)
+        no_mod = no_mod or c.no_modification
+        preview = preview or c.preview_only
+    return Conditions(tuple(sorted((lang, " / ".join(sorted(lines))) for lang, lines in credit.items())),
+                      clip, no_mod, preview)
+
+
+# ---- the decision --------------------------------------------------------------------------
+
+def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
+    """The decision for `request` given every rights block of the asset (module docstring).
+
+    Pure and total for well-formed input (dates in order, known codes: the schemas check
+    them). Reasons are {"code", "message", ...}: `own_asset`, `restricted` {blocks, scope},
+    `not_covered` {scope}, `held_back` {blocks, scope}, `preview_only` {blocks, scope},
+    `clip_too_long` {blocks, max_clip_seconds}, `cleared` {blocks}. A `scope` is
+    {"periods": [{"from", "to"}], "territories": [...], "segments"?: [{"in", "out"}]}.
+    """
+    if request.asset_organisation is not None and request.organisation == request.asset_organisation:
+        return AvailsDecision(ALLOWED, [{"code": "own_asset", "message": "Your organisation contributed this asset; "
+                                         "it may always use it."}])
+    want_period = (request.start, request.end + timedelta(days=1))
+    want_seg = request.seg()
+    want_terr = request.territory_set()
+    seg_len = want_seg[1] - want_seg[0]
+
+    applicable: list[tuple[Block, frozenset[str]]] = []
+    for b in blocks:
+        if request.platform not in b.platforms or not b.licensees.include(request.organisation, request.country):
+            continue
+        if not _overlap((b.start, b.stop()), want_period) or not _overlap(b.seg(), want_seg):
+            continue
+        terr = b.territory_set() & want_terr
+        if terr:
+            applicable.append((b, terr))
+
+    # Reasons a grant is out, whatever the cell: preview-only (for master use), too short a clip limit.
+    unusable: dict[str, list[Block]] = {"preview_only": [], "clip_too_long": []}
+    usable: list[tuple[Block, frozenset[str]]] = []
+    for b, terr in applicable:
+        if b.kind == GRANT and b.conditions.preview_only and not request.preview:
+            unusable["preview_only"].append(b)
+        elif b.kind == GRANT and b.conditions.max_clip_seconds is not None and seg_len > b.conditions.max_clip_seconds:
+            unusable["clip_too_long"].append(b)
+        else:
+            usable.append((b, terr))
+
+    # Cells: date and segment boundaries of every applicable block; territories grouped by
+    # which blocks name them (one group per distinct signature).
+    days = {want_period[0], want_period[1]}
+    points = {want_seg[0], want_seg[1]}
+    for b, _ in applicable:
+        days.update(d for d in (b.start, b.stop()) if want_period[0] < d < want_period[1])
+        for h in b.holdbacks:
+            if want_period[0] < h.not_before < want_period[1]:
+                days.add(h.not_before)
+        points.update(p for p in b.seg() if want_seg[0] < p < want_seg[1])
+    day_cuts, seg_cuts = sorted(days), sorted(points)
+    groups: dict[tuple, set[str]] = {}
+    usable_ids = {id(b) for b, _ in usable}
+    holdback_terr = {t for b, _ in usable for h in b.holdbacks for t in h.territories}
+    for t in want_terr:
+        sig = tuple(i for i, (b, terr) in enumerate(applicable) if t in terr) + (("hb", t) if t in holdback_terr else ())
+        groups.setdefault(sig, set()).add(t)
+
+    restricted: dict[Hashable, list] = {}
+    held: dict[Hashable, list] = {}
+    missing: list = []
+    cleared_by: set = set()
+    deciding_conditions: list[Conditions] = []
+    for sig, terrs in groups.items():
+        rep = min(terrs)
+        members = [applicable[i] for i in sig if isinstance(i, int)]
+        restrictions = [b for b, _ in members if b.kind == RESTRICTION]
+        grants = [b for b, _ in members if b.kind == GRANT and id(b) in usable_ids]
+        for d0, d1 in zip(day_cuts, day_cuts[1:]):
+            day_r = [b for b in restrictions if b.start <= d0 < b.stop()]
+            day_g = [b for b in grants if b.start <= d0 < b.stop()]
+            for s0, s1 in zip(seg_cuts, seg_cuts[1:]):
+                cell = ((d0, d1), terrs, (s0, s1))
+                hit = [b for b in day_r if b.seg()[0] <= s0 < b.seg()[1]]
+                if hit:
+                    for b in hit:
+                        restricted.setdefault(b.id, []).append(cell)
+                    continue
+                covering = [b for b in day_g if b.seg()[0] <= s0 < b.seg()[1]]
+                live = [b for b in covering if _holdback_start(b, request.platform, rep) <= d0]
+                if live:
+                    cleared_by.update(b.id for b in live)
+                    deciding_conditions.extend(b.conditions for b in live)
+                elif covering:
+                    for b in covering:
+                        held.setdefault(b.id, []).append(cell)
+                else:
+                    missing.append(cell)
+
+    whole = want_seg
+
+    def scope_of(cells) -> dict:
+        terr: set[str] = set()
+        for _, t, _ in cells:
+            terr |= t
+        return _scope([c[0] for c in cells], _territory_text(terr, want_terr), [c[2] for c in cells], whole,
+                      request.segment is not None)
+
+    what = f"{request.platform}"
+    reasons: list[dict] = []
+    for bid in _sorted_ids(restricted):
+        scope = scope_of(restricted[bid])
+        reasons.append({"code": "restricted", "blocks": [bid], "scope": scope,
+                        "message": f"Restriction {bid} forbids {what} use for {_scope_text(scope)}."})
+    held_ids = _sorted_ids(held)
+    if held_ids:
+        scope = scope_of([c for bid in held_ids for c in held[bid]])
+        reasons.append({"code": "held_back", "blocks": held_ids, "scope": scope,
+                        "message": f"A holdback keeps {what} use back for {_scope_text(scope)}."})
+    if missing:
+        for code, text in (("preview_only", "is for previews only"), ("clip_too_long", "allows shorter clips only")):
+            if unusable[code]:
+                ids = _sorted_ids(b.id for b in unusable[code])
+                reason = {"code": code, "blocks": ids,
+                          "message": f"The grant {', '.join(map(str, ids))} {text}."}
+                if code == "clip_too_long":
+                    reason["max_clip_seconds"] = min(b.conditions.max_clip_seconds for b in unusable[code])
+                reasons.append(reason)
+        scope = scope_of(missing)
+        reasons.append({"code": "not_covered", "scope": scope,
+                        "message": f"No grant clears {what} use for {_scope_text(scope)}."})
+    if reasons:
+        decided = _sorted_ids(list(restricted) + held_ids) or _sorted_ids(cleared_by)
+        return AvailsDecision(DENIED, reasons, {}, decided)
+    ids = _sorted_ids(cleared_by)
+    conditions = merge_conditions(deciding_conditions).as_json()
+    reasons = [{"code": "cleared", "blocks": ids,
+                "message": f"Cleared for {what} use by {'grant' if len(ids) == 1 else 'grants'} {', '.join(map(str, ids))}."}]
+    return AvailsDecision(ALLOWED_WITH_CONDITIONS if conditions else ALLOWED, reasons, conditions, ids)
+
+
+# ---- exclusivity, checked when a block is created ------------------------------------------
+
+def overlaps(a: Block, b: Block) -> bool:
+    """Whether two blocks share some platform, territory, day and part of the asset."""
+    return bool(a.platforms & b.platforms) and _overlap((a.start, a.stop()), (b.start, b.stop())) \
+        and _overlap(a.seg(), b.seg()) and bool(a.territory_set() & b.territory_set())
+
+
+def exclusivity_conflicts(new: Block, existing: Iterable[Block], country_of: dict) -> list[Block]:
+    """The existing exclusive grants `new` may not coexist with, oldest first as given: both
+    exclusive grants, overlapping (`overlaps`), to licensees that are not the same
+    (`country_of`: organisation id → country, see `Licensees.within`)."""
+    if new.kind != GRANT or not new.exclusive:
+        return []
+    out = []
+    for b in existing:
+        if b.id == new.id or b.kind != GRANT or not b.exclusive or not overlaps(new, b):
+            continue
+        same = new.licensees.within(b.licensees, country_of) and b.licensees.within(new.licensees, country_of)
+        if not same:
+            out.append(b)
+    return out

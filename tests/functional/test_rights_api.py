@@ -1,0 +1,252 @@
+"""Rights blocks, avails and contracts over HTTP (API.md), with the bad input of issue 7."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from archive import db
+from archive.events.models import Event
+from archive.rights.models import Contract, ContractDocument, RightsBlock
+from tests.asset_factory import create_asset
+
+
+@pytest.fixture
+def people(make_user):
+    """İTV (AZ) contributed the asset; TRT and ATV are Turkish broadcasters."""
+    return {
+        "producer": make_user("producer", "AZ", org="İTV"),
+        "manager": make_user("rights_manager", "AZ", org="İTV"),
+        "trt_manager": make_user("rights_manager", "TR", org="TRT"),
+        "trt": make_user("broadcaster", "TR", org="TRT"),
+        "atv": make_user("broadcaster", "TR", org="ATV"),
+        "admin": make_user("admin", "TR", org="Ortak"),
+    }
+
+
+def H(people, who):
+    return {"Authorization": f"Bearer {people[who][1]}"}
+
+
+@pytest.fixture
+def asset(app, people):
+    return create_asset(app, people["producer"][0], filename="Şəki.mp4")
+
+
+def grant(**over):
+    body = {"kind": "grant", "licensees": {"organisations": ["TRT"], "countries": [], "all_members": False},
+            "territories": ["TR"], "exclude_territories": [], "platforms": ["linear_tv"],
+            "start": "2027-01-01", "end": "2027-12-31", "exclusive": False, "segment": None,
+            "conditions": {"credit": {"tr": "Kaynak: İTV", "az": "Mənbə: İTV"}}}
+    body.update(over)
+    return body
+
+
+def counts(app):
+    with app.app_context():
+        s = db.session()
+        return (s.scalar(select(func.count()).select_from(RightsBlock)),
+                s.scalar(select(func.count()).select_from(Event).where(Event.action.like("rights.%"))))
+
+
+def avails(client, people, asset, who="trt", **params):
+    q = {"platform": "linear_tv", "territory": "TR", "from": "2027-03-01", "to": "2027-03-31", **params}
+    return client.get(f"/api/v1/assets/{asset}/avails", query_string=q, headers=H(people, who))
+
+
+def test_a_block_is_created_listed_in_the_api_shape_and_decides_avails(app, client, people, asset):
+    resp = client.post(f"/api/v1/assets/{asset}/rights", json=grant(), headers=H(people, "manager"))
+    assert resp.status_code == 201, resp.get_json()
+    block_id = resp.get_json()["id"]
+    items = client.get(f"/api/v1/assets/{asset}/rights", headers=H(people, "trt")).get_json()["items"]
+    assert items == [{"id": block_id, "asset_id": asset, **grant(), "holdbacks": [], "contract": None}]
+    body = avails(client, people, asset).get_json()
+    assert body["decision"] == "allowed_with_conditions" and body["blocks"] == [block_id]
+    assert body["conditions"] == {"credit": {"tr": "Kaynak: İTV", "az": "Mənbə: İTV"}}
+    denied = avails(client, people, asset, who="atv").get_json()
+    assert denied["decision"] == "denied" and denied["reasons"][0]["code"] == "not_covered"
+    wide = avails(client, people, asset, to="2028-02-29").get_json()
+    assert wide["reasons"][0]["scope"]["periods"] == [{"from": "2028-01-01", "to": "2028-02-29"}]
+    # A rights manager of the asset's organisation may ask on behalf of another organisation.
+    on_behalf = avails(client, people, asset, who="manager", org="ATV").get_json()
+    assert on_behalf["decision"] == "denied"
+    assert avails(client, people, asset, who="trt", org="ATV").status_code == 403
+    assert counts(app) == (1, 1)
+
+
+def test_patch_and_delete_write_events(app, client, people, asset):
+    block_id = client.post(f"/api/v1/assets/{asset}/rights", json=grant(), headers=H(people, "manager")).get_json()["id"]
+    resp = client.patch(f"/api/v1/assets/{asset}/rights/{block_id}", json={"territories": ["TR", "AZ"]},
+                        headers=H(people, "admin"))
+    assert resp.status_code == 200 and resp.get_json()["territories"] == ["AZ", "TR"]
+    assert avails(client, people, asset, territory="AZ").get_json()["decision"] == "allowed_with_conditions"
+    assert client.delete(f"/api/v1/assets/{asset}/rights/{block_id}", headers=H(people, "manager")).status_code == 204
+    assert avails(client, people, asset).get_json()["decision"] == "denied"
+    history = client.get(f"/api/v1/assets/{asset}/history", headers=H(people, "manager")).get_json()["events"]
+    actions = [e["action"] for e in history if e["action"].startswith("rights.")]
+    assert sorted(actions) == ["rights.block_changed", "rights.block_created", "rights.block_deleted"]
+    changed = next(e for e in history if e["action"] == "rights.block_changed")
+    assert changed["before"]["territories"] == ["TR"] and changed["after"]["territories"] == ["AZ", "TR"]
+
+
+def test_an_exclusive_grant_overlapping_another_licensees_is_409_naming_it(app, client, people, asset):
+    first = client.post(f"/api/v1/assets/{asset}/rights", json=grant(exclusive=True),
+                        headers=H(people, "manager")).get_json()["id"]
+    resp = client.post(f"/api/v1/assets/{asset}/rights",
+                       json=grant(exclusive=True, licensees={"organisations": ["ATV"]}, start="2027-06-01",
+                                  end=None), headers=H(people, "manager"))
+    assert resp.status_code == 409
+    err = resp.get_json()["error"]
+    assert err["code"] == "exclusive_conflict" and err["details"]["blocks"] == [first]
+    assert str(first) in err["message"]
+    assert counts(app) == (1, 1)
+    # A later exclusive year for ATV is fine; moving it over TRT's by PATCH is refused too.
+    later = client.post(f"/api/v1/assets/{asset}/rights",
+                        json=grant(exclusive=True, licensees={"organisations": ["ATV"]}, start="2028-01-01",
+                                   end=None), headers=H(people, "manager"))
+    assert later.status_code == 201
+    moved = client.patch(f"/api/v1/assets/{asset}/rights/{later.get_json()['id']}", json={"start": "2027-12-01"},
+                         headers=H(people, "manager"))
+    assert moved.status_code == 409 and moved.get_json()["error"]["details"]["blocks"] == [first]
+    items = client.get(f"/api/v1/assets/{asset}/rights", headers=H(people, "manager")).get_json()["items"]
+    assert [i["start"] for i in items] == ["2027-01-01", "2028-01-01"]
+    assert counts(app) == (2, 2)
+
+
+@pytest.mark.parametrize("over, field, code", [
+    ({"end": "2026-12-31"}, "end", "window_reversed"),
+    ({"territories": ["TR", "XX"]}, "territories[1]", "unknown_territory"),
+    ({"territories": ["Türkiye"]}, "territories[0]", "unknown_territory"),
+    ({"exclude_territories": ["ZZ"]}, "exclude_territories[0]", "unknown_territory"),
+    ({"platforms": ["telepathy"]}, "platforms[0]", "unknown_platform"),
+    ({"platforms": []}, "platforms", "required"),
+    ({"kind": "maybe"}, "kind", "invalid_choice"),
+    ({"licensees": {}}, "licensees", "no_licensees"),
+    ({"licensees": {"organisations": ["Nobody TV"]}}, "licensees.organisations[0]", "unknown_organisation"),
+    ({"licensees": {"countries": ["XX"]}}, "licensees.countries[0]", "unknown_country"),
+    ({"segment": {"in": "00:00:01.000", "out": "00:00:09.000"}}, "segment.out", "segment_outside_asset"),
+    ({"segment": {"in": "00:00:01:00", "out": "00:00:02:00"}}, "segment.in", "invalid_timecode"),  # no frame rate
+    ({"segment": {"in": "00:00:03.000", "out": "00:00:01.000"}}, "segment.out", "segment_reversed"),
+    ({"segment": {"in": "1s", "out": "00:00:02.000"}}, "segment.in", "invalid_timecode"),
+    ({"start": "2027-02-30"}, "start", "invalid_date"),
+    ({"conditions": {"max_clip_seconds": -5}}, "conditions.max_clip_seconds", "out_of_range"),
+    ({"conditions": {"credit": {"fr": "x"}}}, "conditions.credit.fr", "unknown_language"),
+    ({"holdbacks": [{"platforms": ["vod"]}]}, "holdbacks[0].not_before", "required"),
+    ({"contract": "no-such-contract"}, "contract", "unknown_contract"),
+    ({"colour": "red"}, "colour", "unknown_field"),
+    ({"exclusive": "yes"}, "exclusive", "not_a_boolean"),
+    ({"exclusive": True, "kind": "restriction"}, "exclusive", "invalid_choice"),
+    ({"territories": ["TR"] * 301}, "territories", "not_a_list"),  # oversized
+    ({"platforms": "linear_tv"}, "platforms", "not_a_list"),
+    ({"licensees": {"organisations": ["x" * 201]}}, "licensees.organisations[0]", "too_long"),
+    ({"conditions": {"credit": {"tr": "\u202e" + "y" * 400}}}, "conditions.credit.tr", "too_long"),
+])
+def test_bad_blocks_are_422_and_store_nothing(app, client, people, asset, over, field, code):
+    resp = client.post(f"/api/v1/assets/{asset}/rights", json=grant(**over), headers=H(people, "manager"))
+    assert resp.status_code == 422, resp.get_json()
+    err = resp.get_json()["error"]
+    assert err["code"] == "invalid_rights_block"
+    assert (field, code) in [(e["field"], e["code"]) for e in err["details"]["errors"]]
+    assert counts(app) == (0, 0)
+
+
+@pytest.mark.parametrize("body", [[], "grant", None, {"kind": "grant"}])
+def test_bodies_that_are_no_block_are_4xx(app, client, people, asset, body):
+    resp = client.post(f"/api/v1/assets/{asset}/rights", json=body, headers=H(people, "manager"))
+    assert 400 <= resp.status_code < 500 and "error" in resp.get_json()
+    assert counts(app) == (0, 0)
+
+
+def test_a_bad_patch_changes_nothing(app, client, people, asset):
+    block_id = client.post(f"/api/v1/assets/{asset}/rights", json=grant(), headers=H(people, "manager")).get_json()["id"]
+    for body, status in (({"end": "2026-01-01"}, 422), ({"platforms": ["tv"]}, 422), (["x"], 400)):
+        resp = client.patch(f"/api/v1/assets/{asset}/rights/{block_id}", json=body, headers=H(people, "manager"))
+        assert resp.status_code == status and "error" in resp.get_json()
+    [item] = client.get(f"/api/v1/assets/{asset}/rights", headers=H(people, "manager")).get_json()["items"]
+    assert item["end"] == "2027-12-31" and item["platforms"] == ["linear_tv"]
+    assert counts(app) == (1, 1)
+    assert client.patch(f"/api/v1/assets/{asset}/rights/99999", json={}, headers=H(people, "manager")).status_code == 404
+
+
+@pytest.mark.parametrize("who, status, code", [
+    ("trt_manager", 403, "not_rights_manager"),  # a rights manager, of another organisation
+    ("producer", 403, "wrong_role"),  # the asset's organisation, not its rights manager
+    ("trt", 403, "wrong_role"),
+])
+def test_rights_edits_by_the_wrong_organisation_or_role_are_403(app, client, people, asset, who, status, code):
+    block_id = client.post(f"/api/v1/assets/{asset}/rights", json=grant(), headers=H(people, "manager")).get_json()["id"]
+    for method, url, body in (("post", f"/api/v1/assets/{asset}/rights", grant()),
+                              ("patch", f"/api/v1/assets/{asset}/rights/{block_id}", {"end": None}),
+                              ("delete", f"/api/v1/assets/{asset}/rights/{block_id}", None)):
+        resp = getattr(client, method)(url, json=body, headers=H(people, who))
+        assert resp.status_code == status and resp.get_json()["error"]["code"] == code
+    assert client.post(f"/api/v1/assets/{asset}/rights", json=grant()).status_code == 401
+    assert counts(app) == (1, 1)
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"platform": "tv"}, "platform"),
+    ({"territory": "Narnia"}, "territory"),
+    ({"territory": "XX"}, "territory"),
+    ({"from": "2027-3-1"}, "from"),
+    ({"from": "2027-04-01", "to": "2027-03-01"}, "to"),
+    ({"org": "Nobody TV"}, None),
+])
+def test_bad_avails_queries_are_4xx(client, people, asset, params, parameter):
+    resp = avails(client, people, asset, **params)
+    assert 400 <= resp.status_code < 500
+    err = resp.get_json()["error"]
+    if parameter:
+        assert err["code"] == "invalid_parameter" and err["details"]["parameter"] == parameter
+    else:
+        assert err["code"] == "organisation_not_found"
+
+
+def test_the_avails_grid_shows_open_exclusive_and_restricted(client, people, asset):
+    client.post(f"/api/v1/assets/{asset}/rights", json=grant(exclusive=True), headers=H(people, "manager"))
+    client.post(f"/api/v1/assets/{asset}/rights",
+                json=grant(licensees={"all_members": True}, territories=["WORLD"], start="2028-01-01", end=None),
+                headers=H(people, "manager"))
+    client.post(f"/api/v1/assets/{asset}/rights",
+                json=grant(kind="restriction", licensees={"all_members": True}, territories=["WORLD"],
+                           platforms=["social"], start="2000-01-01", end=None, conditions={}),
+                headers=H(people, "manager"))
+    g = client.get(f"/api/v1/assets/{asset}/avails/grid", headers=H(people, "atv")).get_json()
+    assert g["platforms"] == ["linear_tv", "social"] and g["territories"] == ["TR", "WORLD"]
+    assert g["periods"][-2:] == [{"from": "2027-01-01", "to": "2027-12-31"}, {"from": "2028-01-01", "to": None}]
+    tr = g["cells"]["linear_tv"]["TR"]
+    assert [c["state"] for c in tr[-2:]] == ["exclusive", "open"] and tr[-2]["licensees"] == ["TRT"]
+    assert g["cells"]["linear_tv"]["WORLD"][-2]["state"] == "none"
+    assert {c["state"] for c in g["cells"]["social"]["WORLD"]} == {"restricted"}
+
+
+def test_contracts_keep_their_documents_as_blobs(app, client, people, asset):
+    resp = client.post("/api/v1/contracts", json={"reference": "İTV-2027/14", "signed": "2026-10-01"},
+                       headers=H(people, "manager"))
+    assert resp.status_code == 201
+    contract = resp.get_json()
+    assert contract["licensor"] == "İTV"
+    pdf = b"%PDF-1.4 signed contract\n" * 10
+    up = client.post(f"/api/v1/contracts/{contract['id']}/documents", data=pdf,
+                     headers={**H(people, "manager"), "Content-Type": "application/pdf",
+                              "Ortak-Filename": "sözleşme.pdf"})
+    assert up.status_code == 201
+    doc = up.get_json()["documents"][0]
+    got = client.get(doc["url"], headers=H(people, "manager"))
+    assert got.status_code == 200 and got.data == pdf
+    # A block cites it; another organisation sees neither the contract nor its documents.
+    assert client.post(f"/api/v1/assets/{asset}/rights", json=grant(contract=contract["id"]),
+                       headers=H(people, "manager")).status_code == 201
+    assert client.get(doc["url"], headers=H(people, "trt_manager")).status_code == 404
+    assert client.post("/api/v1/contracts", json={"reference": "İTV-2027/14"},
+                       headers=H(people, "manager")).status_code == 409
+    assert client.post("/api/v1/contracts", json={"reference": "X", "licensor": "İTV"},
+                       headers=H(people, "trt_manager")).status_code == 403
+    assert client.post("/api/v1/contracts", json={"reference": "X", "signed": "2999-01-01"},
+                       headers=H(people, "manager")).status_code == 422
+    bad = client.post(f"/api/v1/contracts/{contract['id']}/documents", data=b"<html>",
+                      headers={**H(people, "manager"), "Content-Type": "text/html"})
+    assert bad.status_code == 415
+    with app.app_context():
+        s = db.session()
+        assert s.scalar(select(func.count()).select_from(Contract)) == 1
+        assert s.scalar(select(func.count()).select_from(ContractDocument)) == 1
