@@ -142,16 +142,16 @@ class RenditionsStep(Step):
 
     def inputs(self, ctx: StepContext) -> dict[str, Any]:
         return {"original": ctx.asset.sha256, "kind": ctx.kind,
-                "profiles": {p.name: spec_hash(p) for p in renditions_for(ctx.kind or "")}}
+                "profiles": {p.name: spec_hash(p) for p in renditions_for(ctx.kind or "", ctx.probe)}}
 
     def is_current(self, ctx: StepContext) -> bool:
         rows = {row.name: row for row in ctx.session.scalars(
             select(Rendition).where(Rendition.asset_id == ctx.asset.id))}
         return all(p.name in rows and renditions.is_current(ctx.session, rows[p.name], p)
-                   for p in renditions_for(ctx.kind or ""))
+                   for p in renditions_for(ctx.kind or "", ctx.probe))
 
     def run(self, ctx: StepContext) -> None:
-        renditions.make_renditions(ctx.session, ctx.asset, renditions_for(ctx.kind or ""), ctx.source,
+        renditions.make_renditions(ctx.session, ctx.asset, renditions_for(ctx.kind or "", ctx.probe), ctx.source,
                                    probe=ctx.probe, force=ctx.force)
 
 

@@ -6,6 +6,7 @@ write to storage is counted, so "made nothing" is measured, not assumed.
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 
@@ -66,14 +67,22 @@ def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register
     asset_id = register_file(sample_video)
     with app.app_context():
         assert process_asset(asset_id) == "ready"
-    [argv] = counted["ffmpeg"]  # proxy and poster: ONE ffmpeg command
-    assert [o.rsplit("/", 1)[1] for o in outputs(argv)] == ["poster.jpg", "proxy.mp4"]
+    [argv] = counted["ffmpeg"]  # every rendition: ONE ffmpeg command
+    assert [o.rsplit("/", 2)[-2:] for o in outputs(argv)][:6] == [
+        ["poster", "poster.jpg"], ["proxy", "proxy.mp4"], ["360p", "seg_%05d.m4s"], ["360p", "index.m3u8"],
+        ["audio_0", "seg_%05d.m4s"], ["audio_0", "index.m3u8"]]
+    assert [o.rsplit("/", 1)[1] for o in outputs(argv)][6:] == ["thumb_%05d.jpg", "pcm_0"]  # scratch files
     assert "-filter_complex" in argv and argv.count("-i") == 1
-    assert sorted(k.rsplit("/", 1)[1] for k in counted["writes"] if k.startswith("renditions/")) == \
-           ["poster.jpg", "proxy.mp4"]
+    written = sorted(k.split("/", 4)[2] + "/" + k.split("/", 4)[4] for k in counted["writes"]
+                     if k.startswith("renditions/"))
+    assert written == ["hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
+                       "hls/audio_0/index.m3u8", "hls/audio_0/init.mp4", "hls/audio_0/seg_00000.m4s",
+                       "hls/master.m3u8", "poster/poster.jpg", "proxy/proxy.mp4", "storyboard/sprite_0.jpg",
+                       "storyboard/storyboard.vtt", "waveform/waveform.json"]
     rows, keys, steps = snapshot(app, asset_id)
     assert rows["proxy"][1] == spec_hash(VIDEO_PROXY) and rows["poster"][1] == spec_hash(POSTER)
-    assert keys == sorted(f"{rows[n][2]}/{n}.{ext}" for n, ext in (("proxy", "mp4"), ("poster", "jpg")))
+    assert keys == sorted(f"{rows[k.split('/', 4)[2]][2]}/{k.split('/', 4)[4]}" for k in counted["writes"]
+                          if k.startswith("renditions/"))
 
     counted["ffmpeg"].clear(), counted["writes"].clear()
     counted["probe"] = 0
@@ -118,7 +127,10 @@ def test_a_profile_change_re_makes_only_that_rendition(app, register_file, sampl
     assert prefix != before["proxy"][2] and sha != before["proxy"][3]
     assert files == [("proxy.mp4", f"{prefix}/proxy.mp4")]
     # The previous make is gone once the new one is committed; the poster's is untouched.
-    assert keys_after == sorted([f"{prefix}/proxy.mp4", f"{before['poster'][2]}/poster.jpg"])
+    assert [k for k in keys_after if k.split("/")[2] in ("proxy", "poster")] == \
+           sorted([f"{prefix}/proxy.mp4", f"{before['poster'][2]}/poster.jpg"])
+    assert [k for k in keys_after if k.split("/")[2] not in ("proxy", "poster")] == \
+           [k for k in keys_before if k.split("/")[2] not in ("proxy", "poster")]
     assert steps["renditions"]["status"] == "done"
     with app.app_context():
         rows = {r.name: r for r in db.session().get(Asset, asset_id).renditions}
@@ -213,3 +225,36 @@ def test_progress_is_written_to_every_rendition_of_the_decode_at_most_once_a_sec
         writer(fraction)
     assert len(commits) == 3
     assert [r.progress for r in rows] == [0.999, 0.999]  # 1.0 only once the files are stored
+
+
+def test_a_source_failing_mid_encode_leaves_nothing_and_can_be_retried(app, register_file, sample_video, tmp_path):
+    """The probe passed (the head is fine); the decode fails part-way: every rendition of
+    the decode is failed with ffmpeg's reason, nothing is stored or left in scratch, and a
+    retry on a readable original makes them all."""
+    from archive.media.probe import inspect_media
+    from archive.media.runner import CommandFailed
+    from archive.renditions import services
+
+    data = bytearray(sample_video.read_bytes())
+    third = len(data) // 3
+    data[third:2 * third] = bytes((i * 131 + 7) % 256 for i in range(third))
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(bytes(data))
+    asset_id = register_file(sample_video)
+    probe = inspect_media(str(sample_video), timeout=60)
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        wanted = profiles.renditions_for("video", probe)
+        with pytest.raises(CommandFailed, match="Invalid data"):
+            services.make_renditions(s, asset, wanted, lambda: str(bad), probe=probe)
+        rows = {r.name: r for r in s.get(Asset, asset_id).renditions}
+        assert set(rows) == {p.name for p in wanted}
+        for row in rows.values():
+            assert (row.status, row.entry, row.file_count) == ("failed", None, 0)
+            assert "exited with status 69" in row.error and "Invalid data found" in row.error
+        assert list(storage().list_prefix(f"renditions/{asset_id}")) == []
+        assert os.listdir(services.work_dir()) == []
+        # retry: the same rows, one more attempt, all ready
+        made = services.make_renditions(s, asset, wanted, lambda: str(sample_video), probe=probe)
+        assert [(r.status, r.attempts) for r in made] == [("ready", 2)] * len(wanted)
