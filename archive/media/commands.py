@@ -243,7 +243,7 @@ def video_proxy_part(profile: VideoProxyProfile, probe: "ProbeResult", dst: str)
     if profile.faststart:
         args += ["-movflags", "+faststart"]
     args += ["-f", "mp4"]
-    return OutputPart(dst, video=(scale_chain(size, colour),), maps=tuple(spec for spec, _t in audio),
+    return OutputPart(dst, video=(scale_chain(size, colour, profile.watermark),), maps=tuple(spec for spec, _t in audio),
                       args=tuple(args), size=size)
 
 
@@ -266,7 +266,7 @@ def poster_part(profile: PosterProfile, probe: "ProbeResult", dst: str) -> Outpu
     if not width or not height:
         raise ValueError("the video stream has no frame size")
     size = fit_within(width, height, profile.max_width, profile.max_height)
-    return OutputPart(dst, video=(scale_chain(size, jpeg_plan(probe)),),
+    return OutputPart(dst, video=(scale_chain(size, jpeg_plan(probe), profile.watermark),),
                       args=("-frames:v", "1", "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
                             "-an", "-sn", "-dn", "-f", "image2", "-update", "1"),
                       at=poster_time(probe.duration, profile), size=size)

@@ -51,6 +51,7 @@ class VideoProxyProfile:
     audio_channels: int = 2
     audio_rate: int = 48000
     faststart: bool = True  # moov before mdat: playback starts before the download ends
+    watermark: str | None = None  # burned-in text (commands.watermark_filter); None: none
 
     @property
     def entry(self) -> str:
@@ -93,6 +94,7 @@ class PosterProfile:
     at_fraction: float = 0.10
     fallback_seconds: float = 1.0
     jpeg_qscale: int = 3  # ffmpeg's mjpeg scale: 2 best .. 31 worst
+    watermark: str | None = None
 
     @property
     def entry(self) -> str:
@@ -242,10 +244,15 @@ RENDITIONS: dict[str, tuple[Profile, ...]] = {
 }
 
 
-def renditions_for(kind: str, probe: "ProbeResult | None" = None) -> tuple[Profile, ...]:
+def renditions_for(kind: str, probe: "ProbeResult | None" = None, *,
+                   watermark: str | None = None) -> tuple[Profile, ...]:
     """The renditions an asset of `kind` gets; with its `probe`, those its streams allow
-    (no waveform without an audio track a decoder exists for)."""
+    (no waveform without an audio track a decoder exists for); with `watermark`, every
+    picture preview carries that text burned in (a profile with a `watermark` field)."""
     profiles = RENDITIONS.get(kind, ())
+    if watermark:
+        profiles = tuple(dataclasses.replace(p, watermark=watermark) if "watermark" in
+                         {f.name for f in dataclasses.fields(p)} else p for p in profiles)
     if probe is None:
         return profiles
     has_audio = bool(probe.audio_streams and any(t.codec and t.index >= 0 for t in probe.audio_streams)) \
@@ -266,7 +273,9 @@ def spec_hash(profile: Profile) -> str:
     Equal for equal profiles in any process (sorted keys; Python writes a float as its
     shortest round-tripping repr), different when any field, the type or the version differs.
     """
-    doc = {"type": type(profile).__name__, "version": type(profile).version,
-           "fields": dataclasses.asdict(profile)}
+    fields = dataclasses.asdict(profile)
+    if fields.get("watermark", "") is None:
+        del fields["watermark"]  # no watermark: the hash of the profile before there were any
+    doc = {"type": type(profile).__name__, "version": type(profile).version, "fields": fields}
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
