@@ -15,6 +15,7 @@ and a literal list is what the tests compare against.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -332,21 +333,33 @@ def hls_parts(profile: HlsProfile, probe: "ProbeResult", folder: str, scratch: s
     the master playlist is written after the run (`archive.media.hls`), from what was made."""
     if not probe.has_video:
         raise ValueError("an HLS ladder needs a picture")
-    colour = colour_plan(probe, pix_fmt=profile.pix_fmt)
-    gop = gop_frames(probe, profile.segment_seconds)
-    keyframes = f"expr:gte(t,n_forced*{profile.segment_seconds})"
     parts = []
     for rung in ladder(probe, profile):
         sub = _join(folder, rung.folder)
-        args = ["-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
-                "-maxrate:v", f"{rung.max_kbps}k", "-bufsize:v", f"{2 * rung.max_kbps}k",
-                "-profile:v", profile.h264_profile, "-pix_fmt", profile.pix_fmt,
-                "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-force_key_frames", keyframes,
-                *colour.output.args(), "-an", "-sn", "-dn", "-map_chapters", "-1",
-                *hls_muxer_args(profile, sub)]
-        parts.append(OutputPart(_join(sub, "index.m3u8"), video=(scale_chain((rung.width, rung.height), colour,
-                                                                                 profile.watermark),),
-                                args=tuple(args), size=(rung.width, rung.height)))
+        chain, args = rung_encoding(profile, probe, rung)
+        parts.append(OutputPart(_join(sub, "index.m3u8"), video=(chain,),
+                                args=(*args, "-an", "-sn", "-dn", "-map_chapters", "-1",
+                                      *hls_muxer_args(profile, sub)), size=(rung.width, rung.height)))
+    parts += hls_audio_parts(profile, probe, folder)
+    return parts
+
+
+def rung_encoding(profile: HlsProfile, probe: "ProbeResult", rung: Rung) -> tuple[str, list[str]]:
+    """(picture chain, encoder options) of one rung: CRF capped at the rung's peak rate,
+    keyframes forced every `segment_seconds` of output time and nowhere else."""
+    colour = colour_plan(probe, pix_fmt=profile.pix_fmt)
+    gop = gop_frames(probe, profile.segment_seconds)
+    args = ["-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
+            "-maxrate:v", f"{rung.max_kbps}k", "-bufsize:v", f"{2 * rung.max_kbps}k",
+            "-profile:v", profile.h264_profile, "-pix_fmt", profile.pix_fmt,
+            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+            "-force_key_frames", f"expr:gte(t,n_forced*{profile.segment_seconds})", *colour.output.args()]
+    return scale_chain((rung.width, rung.height), colour, profile.watermark), args
+
+
+def hls_audio_parts(profile: HlsProfile, probe: "ProbeResult", folder: str) -> list[OutputPart]:
+    """One HLS output per audio track (`audio_{n}/index.m3u8`), AAC, its language kept."""
+    parts = []
     for n, (spec, track) in enumerate(audio_inputs(probe)):
         sub = _join(folder, f"audio_{n}")
         channels = profile.audio_channels
@@ -375,15 +388,23 @@ def storyboard_parts(profile: StoryboardProfile, probe: "ProbeResult", folder: s
     (`thumb_00000.jpg`, ...), laid out on sheets after the run (`archive.media.storyboard`)."""
     if not probe.has_video:
         raise ValueError("a storyboard needs a picture")
+    return [thumbnail_part(profile, probe, scratch)]
+
+
+def thumbnail_part(profile: StoryboardProfile, probe: "ProbeResult", scratch: str, offset: float = 0.0) -> OutputPart:
+    """The thumbnails of a picture that starts `offset` seconds into the source (a chunk):
+    the first frame of each `step`-second bucket of source time (a one-frame video gets its
+    frame), numbered by bucket. The selection comes first, so only thumbnails are scaled."""
     size = thumbnail_size(probe, profile)
     step = profile.interval_for(probe.duration)
-    # The first frame of each `step`-second bucket (a one-frame video gets its frame); the
-    # selection comes first, so only the frames that become thumbnails are scaled.
-    pick = f"select='isnan(prev_selected_t)+gt(floor(t/{step}),floor(prev_selected_t/{step}))'"
+    first = "1" if not offset else f"eq(mod({_ts(offset)},{step}),0)"
+    pick = (f"select='if(isnan(prev_t),{first},"
+            f"gt(floor((t+{_ts(offset)})/{step}),floor((prev_t+{_ts(offset)})/{step})))'")
     chain = pick + "," + scale_chain(size, jpeg_plan(probe), profile.watermark)
-    return [OutputPart(_join(scratch, "thumb_%05d.jpg"), video=(chain,),
-                       args=("-fps_mode", "passthrough", "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
-                             "-an", "-sn", "-dn", "-f", "image2", "-start_number", "0"), size=size)]
+    start = math.ceil(round(offset / step, 6))  # buckets begun before the offset
+    return OutputPart(_join(scratch, "thumb_%05d.jpg"), video=(chain,),
+                      args=("-fps_mode", "passthrough", "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
+                            "-an", "-sn", "-dn", "-f", "image2", "-start_number", str(start)), size=size)
 
 
 def waveform_rate(track: "AudioStream | None", profile: WaveformProfile) -> int:
@@ -405,7 +426,8 @@ def waveform_parts(profile: WaveformProfile, probe: "ProbeResult", folder: str, 
 
 # ---- the command: one decode, every output ----------------------------------------------------
 
-def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPart]) -> list[str]:
+def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPart], *,
+                       window: tuple[float, float] | None = None) -> list[str]:
     """ONE ffmpeg command writing every output of `parts` from one decode of `src`.
 
     One output with at most one picture stream is the simple form (`-vf`; a still seeks
@@ -414,7 +436,9 @@ def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPar
     once, `split` gives each picture stream its copy, and a still's copy is `trim`med to
     the one frame at its instant, so that branch ends there instead of taking every frame
     to the end; audio tracks are mapped per output straight from the input. `-progress`
-    is on unless every output is a still (nothing to report). ValueError for no outputs.
+    is on unless every output is a still (nothing to report). `window` (start, seconds)
+    reads only that part of the source, frame-exact (a chunk; output time starts at 0).
+    ValueError for no outputs.
     """
     if not parts:
         raise ValueError("a command needs at least one output")
@@ -435,6 +459,8 @@ def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPar
             cmd += ["-vf", ",".join([*deinterlace(probe), legs[0]])]
         return cmd + list(part.args) + [file_url(part.target)]
 
+    if window is not None:
+        cmd += ["-ss", _ts(window[0]), "-t", _ts(window[1])]
     cmd += ["-i", file_url(src)]
     chains = [chain if part.at is None else f"{_still_trim(part.at)},{chain}"
               for part in parts for chain in part.video]

@@ -191,7 +191,9 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
         for folder in folders.values():
             os.mkdir(folder)
         made = renderer_for(jobs[0][0]).render([(profile, folders[profile.name]) for profile, _row in jobs], src,
-                                               probe=probe, timeout=timeout, on_progress=ProgressWriter(session, rows))
+                                               probe=probe, timeout=timeout, on_progress=ProgressWriter(session, rows),
+                                               chunk_seconds=float(current_app.config["CHUNK_SECONDS"]),
+                                               parallel=int(current_app.config["CHUNK_PARALLEL"]))
         for profile, row in jobs:
             spec = spec_hash(profile)
             prefix = make_prefix(asset.id, profile.name, spec)

@@ -69,7 +69,7 @@ def test_one_command_for_every_rendition_decodes_once_and_splits():
     assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-maxrate:v"] == ["6000k", "3000k", "1500k", "800k"]
     assert cmd.count("-hls_time") == 6 and cmd[cmd.index("-hls_segment_type") + 1] == "fmp4"
     assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-metadata:s:a:0"] == ["language=tur", "language=tur", "language=aze"]  # proxy, audio_0, audio_1
-    assert "[s6]select='isnan(prev_selected_t)+gt(floor(t/1),floor(prev_selected_t/1))',scale=160:90" in graph
+    assert "[s6]select='if(isnan(prev_t),1,gt(floor((t+0.000)/1),floor((prev_t+0.000)/1)))',scale=160:90" in graph
 
 
 def test_storyboard_interval_grows_with_the_duration():

@@ -258,3 +258,23 @@ def test_a_source_failing_mid_encode_leaves_nothing_and_can_be_retried(app, regi
         # retry: the same rows, one more attempt, all ready
         made = services.make_renditions(s, asset, wanted, lambda: str(sample_video), probe=probe)
         assert [(r.status, r.attempts) for r in made] == [("ready", 2)] * len(wanted)
+
+
+def test_a_video_longer_than_chunk_seconds_is_made_in_chunks(app, register_file, counted, tmp_path):
+    import subprocess
+
+    src = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=7",
+                    "-f", "lavfi", "-i", "sine=duration=7", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", str(src)], check=True)
+    app.config["CHUNK_SECONDS"] = 1  # 6 s chunks: 0–6 s and 6–7 s
+    asset_id = register_file(src)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    windows = [(a[a.index("-ss") + 1], a[a.index("-t") + 1]) for a in counted["ffmpeg"] if "-t" in a]
+    assert sorted(windows) == [("0.000", "6.000"), ("6.000", "1.000")]
+    [join] = [a for a in counted["ffmpeg"] if "concat" in a]
+    assert "libx264" not in join
+    rows, keys, _ = snapshot(app, asset_id)
+    assert {name: row[0] for name, row in rows.items()} == {n: "ready" for n in
+                                                            ("poster", "proxy", "hls", "storyboard", "waveform")}
