@@ -70,11 +70,13 @@ def plan(duration: float | None, chunk_seconds: float, profiles: Sequence[object
 
 
 def chunked(probe: "ProbeResult", profiles: Sequence[object], chunk_seconds: float) -> bool:
-    """Whether to make these profiles in chunks: a picture, longer than one chunk length,
-    and only the profiles the chunked path knows (proxy, poster, HLS, storyboard, waveform)."""
+    """Whether to make these profiles in chunks: a picture longer than one chunk length, a
+    picture encode among them (proxy or HLS: a poster or a storyboard alone is cheap), and
+    only the profiles the chunked path knows (proxy, poster, HLS, storyboard, waveform)."""
     known = (VideoProxyProfile, PosterProfile, HlsProfile, StoryboardProfile, WaveformProfile)
-    return (probe.has_video and bool(probe.duration) and probe.duration > chunk_length(chunk_seconds, profiles)
-            and all(isinstance(p, known) for p in profiles))
+    encodes = any(isinstance(p, (VideoProxyProfile, HlsProfile)) for p in profiles)  # what chunks are for
+    return (probe.has_video and encodes and bool(probe.duration)
+            and probe.duration > chunk_length(chunk_seconds, profiles) and all(isinstance(p, known) for p in profiles))
 
 
 def _silent(probe: "ProbeResult") -> "ProbeResult":

@@ -32,6 +32,7 @@ def test_only_pictures_longer_than_a_chunk_are_chunked():
     probe = _probe(1920, 1080, duration=36000, audio=("tur",))
     assert chunks.chunked(probe, ALL, 300)
     assert not chunks.chunked(_probe(1920, 1080, duration=300, audio=("tur",)), ALL, 300)
+    assert not chunks.chunked(probe, (POSTER, STORYBOARD), 300)  # nothing worth spreading
     audio_only = _probe(1920, 1080, duration=36000, audio=("tur",))
     assert not chunks.chunked(audio_only.__class__(**{**audio_only.__dict__, "video_codec": None}), ALL, 300)
 
