@@ -70,10 +70,10 @@ class Settings:
     FFMPEG_TIMEOUT: int = 6 * 3600
     PROBE_TIMEOUT: int = 120
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
-    # to whole HLS segments), joined without re-encoding (archive.media.chunks); each ffmpeg
-    # command then lasts a chunk, whatever the length of the master.
+    # to whole HLS segments) that any worker may take, then joined without re-encoding
+    # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.
     CHUNK_SECONDS: int = 300
-    # Chunks one render encodes at once on its own host.
+    # Chunks the make's own task encodes at once while other workers take the rest.
     CHUNK_PARALLEL: int = 2
     # The access gate: the policy deciding every read of an asset's bytes, and how long a
     # reader may pause (seconds) before the next request of the same read counts as a new use.

@@ -278,3 +278,79 @@ def test_a_video_longer_than_chunk_seconds_is_made_in_chunks(app, register_file,
     rows, keys, _ = snapshot(app, asset_id)
     assert {name: row[0] for name, row in rows.items()} == {n: "ready" for n in
                                                             ("poster", "proxy", "hls", "storyboard", "waveform")}
+
+
+def test_a_chunk_another_worker_encoded_is_fetched_from_storage_not_encoded_again(app, register_file, counted,
+                                                                                  tmp_path, monkeypatch):
+    """A worker's RENDER_CHUNK task claims chunk 1 first (here: run as the rows are committed,
+    in place of a worker); the make's own task encodes the others, downloads chunk 1 and joins."""
+    import subprocess
+
+    from archive import task_entry_points
+    from archive.renditions import chunking
+    from archive.renditions.models import RenderChunk
+
+    src = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=13",
+                    "-f", "lavfi", "-i", "sine=duration=13", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", str(src)], check=True)
+    app.config.update(CHUNK_SECONDS=1, CHUNK_PARALLEL=1)
+    real_plan = chunking.plan
+    by_task = []
+
+    def plan_then_a_worker_takes_chunk_1(session, asset, profiles, probe, chunk_seconds):
+        rows = real_plan(session, asset, profiles, probe, chunk_seconds)
+        by_task.append(task_entry_points.render_chunk(rows[1].id))
+        assert task_entry_points.render_chunk(rows[1].id) == "skipped"  # a duplicate delivery
+        stored = sorted(b.key.rsplit("/", 1)[1] for b in storage().list_prefix(f"chunks/{asset.id}/{rows[0].make}"))
+        by_task.append(stored)
+        return rows
+
+    monkeypatch.setattr(chunking, "plan", plan_then_a_worker_takes_chunk_1)
+    asset_id = register_file(src)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        assert db.session().query(RenderChunk).count() == 0  # the rows go with the make
+        assert list(storage().list_prefix(f"chunks/{asset_id}")) == []  # and the stored chunk files
+    assert by_task[0] == "done"
+    assert by_task[1] == ["90p.mp4", "proxy.mp4", *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]  # 6–12 s
+    windows = sorted((a[a.index("-ss") + 1], a[a.index("-t") + 1]) for a in counted["ffmpeg"] if "-t" in a)
+    assert windows == [("0.000", "6.000"), ("12.000", "1.000"), ("6.000", "6.000")]  # each chunk encoded once
+    rows, _keys, _ = snapshot(app, asset_id)
+    assert {row[0] for row in rows.values()} == {"ready"}
+    with app.app_context():
+        hls = next(r for r in db.session().get(Asset, asset_id).renditions if r.name == "hls")
+        path = storage().local_path(next(f.blob_key for f in hls.files if f.path == "90p/index.m3u8"))
+    import m3u8
+    assert [s.duration for s in m3u8.load(path).segments] == [6.0, 6.0, 1.0]
+
+
+def test_a_chunk_failed_elsewhere_fails_the_make_with_its_reason_and_leaves_nothing(app, register_file, tmp_path,
+                                                                                   monkeypatch):
+    import subprocess
+
+    from archive.renditions import chunking
+    from archive.renditions.models import RenderChunk
+
+    src = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=13",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(src)], check=True)
+    app.config.update(CHUNK_SECONDS=1, CHUNK_PARALLEL=1)
+    real_plan = chunking.plan
+
+    def plan_then_chunk_2_fails_on_a_worker(session, asset, profiles, probe, chunk_seconds):
+        rows = real_plan(session, asset, profiles, probe, chunk_seconds)
+        assert chunking.claim(session, rows[2].id)
+        chunking._finish(session, rows[2].id, "failed", error="ffmpeg exited with status 1: disk full")
+        return rows
+
+    monkeypatch.setattr(chunking, "plan", plan_then_chunk_2_fails_on_a_worker)
+    asset_id = register_file(src)
+    with app.app_context():
+        assert process_asset(asset_id) == "failed"
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        assert "chunk 2 failed: ffmpeg exited with status 1: disk full" in asset.error
+        assert {r.status for r in asset.renditions} == {"failed"} and s.query(RenderChunk).count() == 0
+        assert list(storage().list_prefix(f"renditions/{asset_id}")) == []
+        assert list(storage().list_prefix(f"chunks/{asset_id}")) == []
