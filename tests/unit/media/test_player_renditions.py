@@ -265,3 +265,16 @@ def test_a_source_failing_mid_encode_raises_ffmpegs_reason(corrupt, tmp_path):
         render.RENDERERS["ffmpeg"].render(jobs, str(bad), probe=probe, timeout=TIMEOUT)
     assert failed.value.returncode == 69 and "Invalid data" in str(failed.value)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".scratch-")]
+
+
+def test_hdr_is_tone_mapped_in_every_preview_picture():
+    probe = parse_probe({"format": {"format_name": "mov,mp4", "duration": "60"}, "streams": [
+        {"index": 0, "codec_type": "video", "codec_name": "hevc", "width": 3840, "height": 2160,
+         "r_frame_rate": "25/1", "pix_fmt": "yuv420p10le", "color_transfer": "smpte2084",
+         "color_primaries": "bt2020", "color_space": "bt2020nc"}]})
+    parts = [part for profile in (POSTER, VIDEO_PROXY, HLS, STORYBOARD)
+             for part in commands.output_parts(profile, probe, f"/w/{profile.name}", "/s")]
+    chains = [chain for part in parts for chain in part.video]
+    assert len(chains) == 7 and all("tonemap=mobius" in chain for chain in chains)
+    rungs = [p for p in parts if "/hls/" in p.target]
+    assert all(p.args[p.args.index("-color_trc") + 1] == "bt709" for p in rungs)
