@@ -55,6 +55,23 @@ def org_enable(name):
     _set_org_active(name, True)
 
 
+@org.command("watermark")
+@click.argument("name")
+@click.option("--text", help="The text to burn in (default: '<organisation> · PREVIEW').")
+@click.option("--off", is_flag=True, help="Previews without a watermark.")
+def org_watermark(name, text, off):
+    """Burn a text into the previews (proxy, poster, HLS, storyboard) of the organisation's
+    assets, never the originals; the ready assets' changed previews are re-made."""
+    if off and text is not None:
+        raise CommandError("--text and --off exclude each other")
+    with unit_of_work() as s:
+        o = services.get_organisation(s, name)
+        wanted = None if off else (text if text is not None else services.default_watermark(o))
+        o, ids = services.set_preview_watermark(s, name, wanted)
+    state = f"watermark {o.preview_watermark!r}" if o.preview_watermark else "no watermark"
+    click.echo(f"organisation {o.name}: {state}; {len(ids)} asset(s) to re-make")
+
+
 @click.group()
 def user() -> None:
     """Users."""

@@ -69,6 +69,12 @@ class Settings:
     # Media processing (seconds).
     FFMPEG_TIMEOUT: int = 6 * 3600
     PROBE_TIMEOUT: int = 120
+    # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
+    # to whole HLS segments) that any worker may take, then joined without re-encoding
+    # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.
+    CHUNK_SECONDS: int = 300
+    # Chunks the make's own task encodes at once while other workers take the rest.
+    CHUNK_PARALLEL: int = 2
     # The access gate: the policy deciding every read of an asset's bytes, and how long a
     # reader may pause (seconds) before the next request of the same read counts as a new use.
     ACCESS_POLICY: str = "rights"
@@ -207,7 +213,8 @@ def settings() -> Settings:
 # Whole-number settings and their ranges (inclusive); None: no upper bound.
 _RANGES: dict[str, tuple[int, int | None]] = {
     "PORT": (1, 65535), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
-    "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "UPLOAD_EXPIRE_SECONDS": (60, None),
+    "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "CHUNK_SECONDS": (1, None),
+    "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {

@@ -17,6 +17,8 @@ from flask import current_app
 from archive import db, indexing
 from archive.backends import search_backend
 from archive.ingest import pipeline, recovery, steps
+from archive.renditions import chunking
+from archive.renditions import services as renditions
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,11 @@ def ingest(asset_id: str) -> str:
 def render(asset_id: str, name: str) -> str:
     """(Re)make the rendition `name`; the rendition's status, or 'skipped'."""
     return pipeline.render_one(asset_id, name)
+
+
+def render_chunk(chunk_id: int) -> str:
+    """Encode one chunk of a chunked make if no one has (see `chunking.encode_chunk`)."""
+    return chunking.encode_chunk(db.session(), int(chunk_id), renditions.source_file)
 
 
 def run_step(asset_id: str, step: str) -> str:

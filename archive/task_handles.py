@@ -81,6 +81,9 @@ INGEST = TaskHandle("workers.tasks.ingest", MEDIA_QUEUE, ("asset_id",))
 RENDER = TaskHandle("workers.tasks.render", MEDIA_QUEUE, ("asset_id", "name"))
 """(Re)make one rendition of an asset that was processed already."""
 
+RENDER_CHUNK = TaskHandle("workers.tasks.render_chunk", MEDIA_QUEUE, ("chunk_id",))
+"""Encode one chunk of a chunked make, if no one has yet (`archive.renditions.chunking`)."""
+
 RUN_STEP = TaskHandle("workers.tasks.run_step", MEDIA_QUEUE, ("asset_id", "step"))
 """Run one processing step of a ready asset again, if its inputs changed (`archive.ingest.steps`)."""
 
@@ -91,7 +94,7 @@ SWEEP = TaskHandle("workers.tasks.sweep", DEFAULT_QUEUE, ())
 """Recover stuck and lost work, orphaned scratch and abandoned uploads (`archive.ingest.recovery`);
 the scheduler sends it on a timer."""
 
-HANDLES = (INGEST, RENDER, RUN_STEP, INDEX_ASSET, SWEEP)
+HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

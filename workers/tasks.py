@@ -15,7 +15,7 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import INDEX_ASSET, INGEST, RENDER, RUN_STEP, SWEEP, TaskHandle
+from archive.task_handles import INDEX_ASSET, INGEST, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP, TaskHandle
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -41,6 +41,11 @@ def ingest(asset_id: str) -> str:
 @runs(RENDER)
 def render(asset_id: str, name: str) -> str:
     return entry.render(asset_id, name)
+
+
+@runs(RENDER_CHUNK)
+def render_chunk(chunk_id: int) -> str:
+    return entry.render_chunk(chunk_id)
 
 
 @runs(RUN_STEP)

@@ -22,6 +22,9 @@ class Organisation(Base):
     # its assets stay in the archive.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Text burned into the previews (proxy, poster, HLS, storyboard) of its assets, never the
+    # originals; None: no watermark. `ortak org watermark` sets it (accounts.services).
+    preview_watermark: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class User(Base):

@@ -53,6 +53,43 @@ def get_organisation(session: Session, name: str) -> Organisation:
     return org
 
 
+MAX_WATERMARK = 120
+
+
+def default_watermark(org: Organisation) -> str:
+    """What previews carry when an organisation turns the watermark on without its own text."""
+    return f"{org.name} · PREVIEW"
+
+
+def set_preview_watermark(session: Session, name: str, text: str | None) -> tuple[Organisation, list[str]]:
+    """Set (or, with None, remove) the text burned into the previews of the organisation's
+    assets; (the organisation, ids of its ready assets sent to re-make their renditions).
+
+    Only renditions whose profile changed are re-made (their spec hash takes the text in):
+    proxy, poster, HLS ladder and storyboard; never the original, never the waveform.
+    ValidationError for empty, control characters or more than MAX_WATERMARK characters;
+    NotFound for an unknown organisation.
+    """
+    from archive.assets.models import Asset  # accounts below assets in the layers: read only here
+    from archive.task_handles import RUN_STEP
+
+    org = get_organisation(session, name)
+    if text is not None:
+        text = text.strip()
+        if not text or len(text) > MAX_WATERMARK or any(not ch.isprintable() for ch in text):
+            raise ValidationError(f"A watermark is 1 to {MAX_WATERMARK} printable characters.",
+                                  code="invalid_watermark")
+    if org.preview_watermark == text:
+        return org, []
+    org.preview_watermark = text
+    session.flush()
+    ids = list(session.scalars(select(Asset.id).where(Asset.organisation_id == org.id, Asset.status == "ready",
+                                                      Asset.kind.in_(("video", "audio"))).order_by(Asset.id)))
+    for asset_id in ids:
+        RUN_STEP.send(session, asset_id, "renditions")
+    return org, ids
+
+
 def list_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 

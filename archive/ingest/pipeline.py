@@ -23,7 +23,7 @@ from archive import db
 from archive.assets.models import Asset
 from archive.assets.status import change_status
 from archive.db import utcnow
-from archive.ingest.steps import BY_NAME, INDEX, STEPS, StepContext, record_failure, run_step
+from archive.ingest.steps import BY_NAME, INDEX, STEPS, StepContext, preview_watermark, record_failure, run_step
 from archive.media.probe import Rejected
 from archive.media.profiles import renditions_for
 from archive.renditions import services as renditions
@@ -135,11 +135,12 @@ def render_one(asset_id: str, name: str) -> str:
     asset = session.get(Asset, asset_id)
     if asset is None or asset.kind is None or asset.status not in ("ready", "processing"):
         return "skipped"
-    profile = next((p for p in renditions_for(asset.kind) if p.name == name), None)
+    probe = renditions.probe_from_technical(asset.technical)
+    profile = next((p for p in renditions_for(asset.kind, probe, watermark=preview_watermark(asset))
+                    if p.name == name), None)
     if profile is None:
         log.warning("render: %s assets have no %r rendition", asset.kind, name)
         return "skipped"
-    probe = renditions.probe_from_technical(asset.technical)
     with StepContext(session, asset) as ctx:
         [row] = renditions.make_renditions(session, asset, [profile], ctx.source, probe=probe)
     return row.status

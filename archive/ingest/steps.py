@@ -142,17 +142,23 @@ class RenditionsStep(Step):
 
     def inputs(self, ctx: StepContext) -> dict[str, Any]:
         return {"original": ctx.asset.sha256, "kind": ctx.kind,
-                "profiles": {p.name: spec_hash(p) for p in renditions_for(ctx.kind or "")}}
+                "profiles": {p.name: spec_hash(p) for p in renditions_for(ctx.kind or "", ctx.probe, watermark=preview_watermark(ctx.asset))}}
 
     def is_current(self, ctx: StepContext) -> bool:
         rows = {row.name: row for row in ctx.session.scalars(
             select(Rendition).where(Rendition.asset_id == ctx.asset.id))}
         return all(p.name in rows and renditions.is_current(ctx.session, rows[p.name], p)
-                   for p in renditions_for(ctx.kind or ""))
+                   for p in renditions_for(ctx.kind or "", ctx.probe, watermark=preview_watermark(ctx.asset)))
 
     def run(self, ctx: StepContext) -> None:
-        renditions.make_renditions(ctx.session, ctx.asset, renditions_for(ctx.kind or ""), ctx.source,
+        renditions.make_renditions(ctx.session, ctx.asset, renditions_for(ctx.kind or "", ctx.probe, watermark=preview_watermark(ctx.asset)), ctx.source,
                                    probe=ctx.probe, force=ctx.force)
+
+
+def preview_watermark(asset: Asset) -> str | None:
+    """The text the asset's previews carry: its organisation's `preview_watermark`, or None."""
+    organisation = asset.organisation
+    return organisation.preview_watermark if organisation is not None else None
 
 
 class IndexStep(Step):

@@ -15,13 +15,15 @@ and a literal list is what the tests compare against.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from archive.media.colour import ColourPlan, jpeg_plan
 from archive.media.colour import plan as colour_plan
 from archive.media.languages import iso639_2t
-from archive.media.profiles import AudioProxyProfile, PosterProfile, VideoProxyProfile
+from archive.media.profiles import (AudioProxyProfile, HlsProfile, PosterProfile, StoryboardProfile, VideoProxyProfile,
+                                    WaveformProfile)
 
 if TYPE_CHECKING:
     from archive.media.probe import ProbeResult
@@ -34,6 +36,10 @@ FFPROBE = "ffprobe"
 BASE = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
 PROGRESS = ["-progress", "pipe:1", "-nostats"]
 DEINTERLACE = "yadif=mode=send_frame:deint=interlaced"
+# ffmpeg conceals a damaged frame and goes on, exiting 0 whatever the damage; a render fails
+# (exit status 69) when more than this fraction of the frames could not be decoded, so a
+# corrupt master never becomes a rendition that looks ready. A few glitched frames pass.
+MAX_DECODE_ERROR_RATE = 0.05
 
 
 def file_url(path: str) -> str:
@@ -98,15 +104,42 @@ def proxy_size(probe: "ProbeResult", profile: VideoProxyProfile) -> tuple[int, i
     return fit_within(width, height, profile.max_width, profile.max_height)
 
 
-def scale_chain(size: tuple[int, int], colour: ColourPlan) -> str:
-    """Scale to `size`, square pixels, then the colour plan (tone map, pix_fmt)."""
+def scale_chain(size: tuple[int, int], colour: ColourPlan, watermark: str | None = None) -> str:
+    """Scale to `size`, square pixels, then the colour plan (tone map, pix_fmt), then the
+    burned-in `watermark` text, if any (`watermark_filter`)."""
     # ffmpeg applies the rotation itself (autorotate) before any filter, so `size` is the
     # display size. setsar=1 makes anamorphic sources square-pixel for browsers. Scaling
     # comes before the colour work: zimg's float pipeline costs per output pixel.
     chain = [f"scale={size[0]}:{size[1]}:flags=bicubic{colour.scale_options}", "setsar=1", *colour.filters]
     if colour.pix_fmt:
         chain.append(f"format={colour.pix_fmt}")
+    if watermark:
+        chain.append(watermark_filter(watermark, size))
     return ",".join(chain)
+
+
+# DejaVu Sans covers Turkish and Azerbaijani letters (ə, ğ, ı, ş); the Makefile installs it.
+WATERMARK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+MAX_WATERMARK = 120
+
+
+def escape_filter_value(text: str) -> str:
+    """`text` as a value inside a filter graph: escaped once for the filter's option parser
+    (\\ ' :) and once for the graph parser (\\ ' [ ] , ;), as ffmpeg-filters(1) "Notes on
+    filtergraph escaping" describes. Control characters become spaces."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    once = "".join("\\" + ch if ch in "\\':" else ch for ch in text)
+    return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in once)
+
+
+def watermark_filter(text: str, size: tuple[int, int]) -> str:
+    """drawtext: `text` (at most MAX_WATERMARK characters, no %-expansion) in white at 60 %
+    opacity on a translucent box, bottom right, its height 1/20 of the picture's (at least 8 px)."""
+    fontsize = max(8, size[1] // 20)
+    margin = max(2, fontsize // 2)
+    return (f"drawtext=fontfile={WATERMARK_FONT}:expansion=none:text={escape_filter_value(text[:MAX_WATERMARK])}"
+            f":fontsize={fontsize}:fontcolor=white@0.6:box=1:boxcolor=black@0.35:boxborderw={max(1, fontsize // 4)}"
+            f":x=w-tw-{margin}:y=h-th-{margin}")
 
 
 def deinterlace(probe: "ProbeResult") -> list[str]:
@@ -141,6 +174,7 @@ class OutputPart:
     args: tuple[str, ...] = ()
     at: float | None = None
     size: tuple[int, int] | None = None
+    fifo: bool = False  # `target` is a named pipe the renderer creates and reads (raw PCM)
 
 
 OutputBuilder = Callable[[Any, "ProbeResult", str], OutputPart]
@@ -153,6 +187,34 @@ def builds(profile_type: type) -> Callable[[OutputBuilder], OutputBuilder]:
         OUTPUT_BUILDERS[profile_type] = fn
         return fn
     return register
+
+
+PartsBuilder = Callable[[Any, "ProbeResult", str, str], list[OutputPart]]
+PARTS_BUILDERS: dict[type, PartsBuilder] = {}
+
+
+def builds_parts(profile_type: type) -> Callable[[PartsBuilder], PartsBuilder]:
+    """Register the decorated function as the builder of a multi-output profile:
+    fn(profile, probe, folder, scratch) → its outputs, `folder` the rendition's files,
+    `scratch` a directory for intermediate files (pipes, thumbnails) that are not."""
+    def register(fn: PartsBuilder) -> PartsBuilder:
+        PARTS_BUILDERS[profile_type] = fn
+        return fn
+    return register
+
+
+def output_parts(profile: Any, probe: "ProbeResult", folder: str, scratch: str) -> list[OutputPart]:
+    """Every output of `profile` on the one command: one for a single-file profile (its
+    entry in `folder`), several for HLS (a rung each, an audio track each), the waveform (a
+    track each). ValueError as `output_part`."""
+    builder = PARTS_BUILDERS.get(type(profile))
+    if builder is not None:
+        return builder(profile, probe, folder, scratch)
+    return [output_part(profile, probe, _join(folder, profile.entry))]
+
+
+def _join(folder: str, *names: str) -> str:
+    return "/".join([folder.rstrip("/"), *names])
 
 
 def output_part(profile: Any, probe: "ProbeResult", dst: str) -> OutputPart:
@@ -182,7 +244,7 @@ def video_proxy_part(profile: VideoProxyProfile, probe: "ProbeResult", dst: str)
     if profile.faststart:
         args += ["-movflags", "+faststart"]
     args += ["-f", "mp4"]
-    return OutputPart(dst, video=(scale_chain(size, colour),), maps=tuple(spec for spec, _t in audio),
+    return OutputPart(dst, video=(scale_chain(size, colour, profile.watermark),), maps=tuple(spec for spec, _t in audio),
                       args=tuple(args), size=size)
 
 
@@ -205,15 +267,167 @@ def poster_part(profile: PosterProfile, probe: "ProbeResult", dst: str) -> Outpu
     if not width or not height:
         raise ValueError("the video stream has no frame size")
     size = fit_within(width, height, profile.max_width, profile.max_height)
-    return OutputPart(dst, video=(scale_chain(size, jpeg_plan(probe)),),
+    return OutputPart(dst, video=(scale_chain(size, jpeg_plan(probe), profile.watermark),),
                       args=("-frames:v", "1", "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
                             "-an", "-sn", "-dn", "-f", "image2", "-update", "1"),
                       at=poster_time(probe.duration, profile), size=size)
 
 
+# ---- the player's renditions: HLS ladder, storyboard, waveform ---------------------------------
+
+@dataclass(frozen=True)
+class Rung:
+    """One video rendition of the ladder: its folder name (`{lines}p`), picture size and
+    peak rate (kbit/s)."""
+
+    lines: int
+    width: int
+    height: int
+    max_kbps: int
+
+    @property
+    def folder(self) -> str:
+        return f"{self.lines}p"
+
+
+def ladder(probe: "ProbeResult", profile: HlsProfile) -> list[Rung]:
+    """The rungs a source gets: each of `profile.rungs` whose line count the source reaches
+    (a portrait picture is fitted to the rung's 16:9 box), largest first, never upscaled;
+    a source below the smallest rung gets one rung at its own (even) size. ValueError
+    without a frame size."""
+    width = probe.display_width or probe.width
+    height = probe.display_height or probe.height
+    if not width or not height:
+        raise ValueError("the video stream has no frame size")
+    rungs: list[Rung] = []
+    for lines, kbps in sorted(profile.rungs, reverse=True):
+        if lines > height:
+            continue
+        size = fit_within(width, height, even(lines * 16 / 9), lines)
+        if all(r.height != size[1] for r in rungs):
+            rungs.append(Rung(lines, size[0], size[1], kbps))
+    if not rungs:
+        lines, kbps = min(profile.rungs)
+        size = fit_within(width, height, width, height)
+        rungs.append(Rung(size[1], size[0], size[1], kbps))
+    return rungs
+
+
+def gop_frames(probe: "ProbeResult", seconds: float) -> int:
+    fps = float(probe.fps) if probe.fps else 25.0
+    return max(1, int(round(fps * seconds)))
+
+
+def hls_muxer_args(profile: HlsProfile, folder: str) -> list[str]:
+    """fMP4 HLS, VOD, segments cut at the forced keyframes; the init segment and the
+    segments beside the playlist, named relative to it."""
+    return ["-f", "hls", "-hls_time", str(profile.segment_seconds), "-hls_playlist_type", "vod",
+            "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
+            "-hls_flags", "independent_segments",
+            "-hls_segment_filename", file_url(_join(folder, "seg_%05d.m4s"))]
+
+
+@builds_parts(HlsProfile)
+def hls_parts(profile: HlsProfile, probe: "ProbeResult", folder: str, scratch: str) -> list[OutputPart]:
+    """One output per rung (`{lines}p/index.m3u8`) and per audio track (`audio_{n}/index.m3u8`);
+    the master playlist is written after the run (`archive.media.hls`), from what was made."""
+    if not probe.has_video:
+        raise ValueError("an HLS ladder needs a picture")
+    parts = []
+    for rung in ladder(probe, profile):
+        sub = _join(folder, rung.folder)
+        chain, args = rung_encoding(profile, probe, rung)
+        parts.append(OutputPart(_join(sub, "index.m3u8"), video=(chain,),
+                                args=(*args, "-an", "-sn", "-dn", "-map_chapters", "-1",
+                                      *hls_muxer_args(profile, sub)), size=(rung.width, rung.height)))
+    parts += hls_audio_parts(profile, probe, folder)
+    return parts
+
+
+def rung_encoding(profile: HlsProfile, probe: "ProbeResult", rung: Rung) -> tuple[str, list[str]]:
+    """(picture chain, encoder options) of one rung: CRF capped at the rung's peak rate,
+    keyframes forced every `segment_seconds` of output time and nowhere else."""
+    colour = colour_plan(probe, pix_fmt=profile.pix_fmt)
+    gop = gop_frames(probe, profile.segment_seconds)
+    args = ["-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
+            "-maxrate:v", f"{rung.max_kbps}k", "-bufsize:v", f"{2 * rung.max_kbps}k",
+            "-profile:v", profile.h264_profile, "-pix_fmt", profile.pix_fmt,
+            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+            "-force_key_frames", f"expr:gte(t,n_forced*{profile.segment_seconds})", *colour.output.args()]
+    return scale_chain((rung.width, rung.height), colour, profile.watermark), args
+
+
+def hls_audio_parts(profile: HlsProfile, probe: "ProbeResult", folder: str) -> list[OutputPart]:
+    """One HLS output per audio track (`audio_{n}/index.m3u8`), AAC, its language kept."""
+    parts = []
+    for n, (spec, track) in enumerate(audio_inputs(probe)):
+        sub = _join(folder, f"audio_{n}")
+        channels = profile.audio_channels
+        if track is not None and track.channels:
+            channels = min(track.channels, profile.audio_channels)
+        args = ["-c:a", profile.audio_codec, "-b:a", profile.audio_bitrate, "-ar", str(profile.audio_rate),
+                "-ac", str(channels), "-vn", "-sn", "-dn", "-map_chapters", "-1",
+                "-metadata:s:a:0", f"language={iso639_2t(track.language if track else None) or 'und'}",
+                *hls_muxer_args(profile, sub)]
+        parts.append(OutputPart(_join(sub, "index.m3u8"), maps=(spec,), args=tuple(args)))
+    return parts
+
+
+def thumbnail_size(probe: "ProbeResult", profile: StoryboardProfile) -> tuple[int, int]:
+    width = probe.display_width or probe.width
+    height = probe.display_height or probe.height
+    if not width or not height:
+        raise ValueError("the video stream has no frame size")
+    return even(profile.tile_width), even(profile.tile_width * height / width)
+
+
+@builds_parts(StoryboardProfile)
+def storyboard_parts(profile: StoryboardProfile, probe: "ProbeResult", folder: str,
+                     scratch: str) -> list[OutputPart]:
+    """One thumbnail every `interval_for(duration)` seconds, as numbered JPEGs in `scratch`
+    (`thumb_00000.jpg`, ...), laid out on sheets after the run (`archive.media.storyboard`)."""
+    if not probe.has_video:
+        raise ValueError("a storyboard needs a picture")
+    return [thumbnail_part(profile, probe, scratch)]
+
+
+def thumbnail_part(profile: StoryboardProfile, probe: "ProbeResult", scratch: str, offset: float = 0.0) -> OutputPart:
+    """The thumbnails of a picture that starts `offset` seconds into the source (a chunk):
+    the first frame of each `step`-second bucket of source time (a one-frame video gets its
+    frame), numbered by bucket. The selection comes first, so only thumbnails are scaled."""
+    size = thumbnail_size(probe, profile)
+    step = profile.interval_for(probe.duration)
+    first = "1" if not offset else f"eq(mod({_ts(offset)},{step}),0)"
+    pick = (f"select='if(isnan(prev_t),{first},"
+            f"gt(floor((t+{_ts(offset)})/{step}),floor((prev_t+{_ts(offset)})/{step})))'")
+    chain = pick + "," + scale_chain(size, jpeg_plan(probe), profile.watermark)
+    start = math.ceil(round(offset / step, 6))  # buckets begun before the offset
+    return OutputPart(_join(scratch, "thumb_%05d.jpg"), video=(chain,),
+                      args=("-fps_mode", "passthrough", "-c:v", "mjpeg", "-q:v", str(profile.jpeg_qscale),
+                            "-an", "-sn", "-dn", "-f", "image2", "-start_number", str(start)), size=size)
+
+
+def waveform_rate(track: "AudioStream | None", profile: WaveformProfile) -> int:
+    return (track.sample_rate if track is not None and track.sample_rate else None) or profile.default_rate
+
+
+@builds_parts(WaveformProfile)
+def waveform_parts(profile: WaveformProfile, probe: "ProbeResult", folder: str, scratch: str) -> list[OutputPart]:
+    """Each audio track mixed to mono, as raw signed 16-bit PCM into a named pipe
+    (`scratch/pcm_{n}`) the renderer reduces to peaks while ffmpeg writes."""
+    audio = audio_inputs(probe)
+    if not audio:
+        raise ValueError("the file has no audio track a decoder exists for")
+    return [OutputPart(_join(scratch, f"pcm_{n}"), maps=(spec,),
+                       args=("-vn", "-sn", "-dn", "-ac", "1", "-ar", str(waveform_rate(track, profile)),
+                             "-c:a", "pcm_s16le", "-f", "s16le"), fifo=True)
+            for n, (spec, track) in enumerate(audio)]
+
+
 # ---- the command: one decode, every output ----------------------------------------------------
 
-def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPart]) -> list[str]:
+def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPart], *,
+                       window: tuple[float, float] | None = None) -> list[str]:
     """ONE ffmpeg command writing every output of `parts` from one decode of `src`.
 
     One output with at most one picture stream is the simple form (`-vf`; a still seeks
@@ -222,14 +436,16 @@ def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPar
     once, `split` gives each picture stream its copy, and a still's copy is `trim`med to
     the one frame at its instant, so that branch ends there instead of taking every frame
     to the end; audio tracks are mapped per output straight from the input. `-progress`
-    is on unless every output is a still (nothing to report). ValueError for no outputs.
+    is on unless every output is a still (nothing to report). `window` (start, seconds)
+    reads only that part of the source, frame-exact (a chunk; output time starts at 0).
+    ValueError for no outputs.
     """
     if not parts:
         raise ValueError("a command needs at least one output")
     legs = [chain for part in parts for chain in part.video]
     cmd = list(BASE)
     if any(part.at is None for part in parts):
-        cmd += PROGRESS
+        cmd += PROGRESS + ["-max_error_rate", str(MAX_DECODE_ERROR_RATE)]
     if len(parts) == 1 and len(legs) <= 1:
         part = parts[0]
         if part.at is not None:
@@ -243,6 +459,8 @@ def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPar
             cmd += ["-vf", ",".join([*deinterlace(probe), legs[0]])]
         return cmd + list(part.args) + [file_url(part.target)]
 
+    if window is not None:
+        cmd += ["-ss", _ts(window[0]), "-t", _ts(window[1])]
     cmd += ["-i", file_url(src)]
     chains = [chain if part.at is None else f"{_still_trim(part.at)},{chain}"
               for part in parts for chain in part.video]

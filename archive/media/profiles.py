@@ -22,7 +22,10 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from archive.media.probe import ProbeResult
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class VideoProxyProfile:
     audio_channels: int = 2
     audio_rate: int = 48000
     faststart: bool = True  # moov before mdat: playback starts before the download ends
+    watermark: str | None = None  # burned-in text (commands.watermark_filter); None: none
 
     @property
     def entry(self) -> str:
@@ -90,6 +94,7 @@ class PosterProfile:
     at_fraction: float = 0.10
     fallback_seconds: float = 1.0
     jpeg_qscale: int = 3  # ffmpeg's mjpeg scale: 2 best .. 31 worst
+    watermark: str | None = None
 
     @property
     def entry(self) -> str:
@@ -115,24 +120,144 @@ class ImagePreviewProfile:
         return f"{self.name}.{self.ext}"
 
 
+@dataclass(frozen=True)
+class HlsProfile:
+    """An HLS ladder (RFC 8216): H.264 rungs in fMP4 segments of `segment_seconds`, cut on
+    keyframes forced at the same instants in every rung, and every audio track of the master
+    as an alternate audio rendition (`EXT-X-MEDIA TYPE=AUDIO`, GROUP-ID "audio").
+
+    `rungs` are (lines, peak kbit/s): a rung is made when the source has at least that many
+    lines (never upscaled); a source below the smallest gets one rung at its own size. Each
+    rung is CRF-encoded and capped at its peak rate (VBV), so the BANDWIDTH written is
+    measured, not guessed. Layout: `master.m3u8`, `{lines}p/index.m3u8` + `init.mp4` +
+    `seg_NNNNN.m4s`, `audio_{n}/...` for the n-th audio track (0-based, container order).
+    """
+
+    renderer: ClassVar[str] = "ffmpeg"
+    version: ClassVar[int] = 1
+
+    name: str = "hls"
+    ext: str = "m3u8"
+    content_type: str = "application/vnd.apple.mpegurl"
+    rungs: tuple[tuple[int, int], ...] = ((1080, 6000), (720, 3000), (480, 1500), (360, 800))
+    segment_seconds: int = 6  # Apple's HLS authoring spec (2024): 6 s target duration
+    video_codec: str = "libx264"
+    preset: str = "veryfast"
+    crf: int = 23
+    pix_fmt: str = "yuv420p"
+    h264_profile: str = "high"
+    audio_codec: str = "aac"
+    audio_bitrate: str = "128k"
+    audio_channels: int = 2
+    audio_rate: int = 48000
+    watermark: str | None = None  # burned-in text (archive.media.watermark); None: none
+
+    @property
+    def entry(self) -> str:
+        return "master.m3u8"
+
+
+@dataclass(frozen=True)
+class StoryboardProfile:
+    """Thumbnails for scrubbing: one frame every `interval_for(duration)` seconds, `tile_width`
+    pixels wide, laid out `columns` × `rows` per JPEG sheet (`sprite_{k}.jpg`), and a WebVTT
+    track (`storyboard.vtt`) whose cues point at `sprite_{k}.jpg#xywh=x,y,w,h` (the W3C
+    media-fragments spatial form, as JW Player, Video.js and Vidstack read it)."""
+
+    renderer: ClassVar[str] = "ffmpeg"
+    version: ClassVar[int] = 1
+
+    name: str = "storyboard"
+    ext: str = "vtt"
+    content_type: str = "text/vtt"
+    tile_width: int = 160
+    columns: int = 10
+    rows: int = 10
+    max_tiles: int = 600  # the interval grows with the duration to stay within this
+    intervals: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 300)  # seconds
+    jpeg_qscale: int = 5  # ffmpeg's mjpeg scale for each thumbnail
+    jpeg_quality: int = 80  # Pillow's scale for the sheets
+    watermark: str | None = None
+
+    @property
+    def entry(self) -> str:
+        return "storyboard.vtt"
+
+    def interval_for(self, duration: float | None) -> int:
+        """The smallest of `intervals` (seconds) giving at most `max_tiles` tiles."""
+        seconds = max(0.0, duration or 0.0)
+        for step in self.intervals:
+            if seconds / step <= self.max_tiles:
+                return step
+        return self.intervals[-1]
+
+
+@dataclass(frozen=True)
+class WaveformProfile:
+    """Peaks per audio track in the BBC audiowaveform JSON data format, version 2
+    (https://github.com/bbc/audiowaveform/blob/master/doc/DataFormat.md): {"version": 2,
+    "channels": 1, "sample_rate", "samples_per_pixel", "bits", "length", "data": [min, max, ...]}.
+
+    Each track is mixed to mono and decoded in the same ffmpeg pass as the other renditions;
+    `samples_per_pixel` is at least `min_samples_per_pixel` (audiowaveform's default, 256) and
+    grows with the duration so that no track has more than `max_points` (min, max) pairs.
+    `waveform.json` is the first track, `waveform_{n}.json` the n-th (n ≥ 1)."""
+
+    renderer: ClassVar[str] = "ffmpeg"
+    version: ClassVar[int] = 1
+    needs_audio: ClassVar[bool] = True
+
+    name: str = "waveform"
+    ext: str = "json"
+    content_type: str = "application/json"
+    bits: int = 8
+    min_samples_per_pixel: int = 256
+    max_points: int = 30000
+    default_rate: int = 48000  # when the track does not say its own
+
+    @property
+    def entry(self) -> str:
+        return "waveform.json"
+
+    def samples_per_pixel(self, duration: float | None, rate: int) -> int:
+        total = max(0.0, duration or 0.0) * rate
+        return max(self.min_samples_per_pixel, -(-int(total) // self.max_points))
+
+
 VIDEO_PROXY = VideoProxyProfile()
 AUDIO_PROXY = AudioProxyProfile()
 POSTER = PosterProfile()
 IMAGE_POSTER = ImagePreviewProfile()
+HLS = HlsProfile()
+STORYBOARD = StoryboardProfile()
+WAVEFORM = WaveformProfile()
 
-Profile = VideoProxyProfile | AudioProxyProfile | PosterProfile | ImagePreviewProfile
+Profile = (VideoProxyProfile | AudioProxyProfile | PosterProfile | ImagePreviewProfile | HlsProfile
+           | StoryboardProfile | WaveformProfile)
 
 # kind → the renditions an asset of that kind gets. Profiles sharing a renderer are made
 # together (one decode); the order is the order of the outputs on the command.
 RENDITIONS: dict[str, tuple[Profile, ...]] = {
-    "video": (POSTER, VIDEO_PROXY),
-    "audio": (AUDIO_PROXY,),
+    "video": (POSTER, VIDEO_PROXY, HLS, STORYBOARD, WAVEFORM),
+    "audio": (AUDIO_PROXY, WAVEFORM),
     "image": (IMAGE_POSTER,),
 }
 
 
-def renditions_for(kind: str) -> tuple[Profile, ...]:
-    return RENDITIONS.get(kind, ())
+def renditions_for(kind: str, probe: "ProbeResult | None" = None, *,
+                   watermark: str | None = None) -> tuple[Profile, ...]:
+    """The renditions an asset of `kind` gets; with its `probe`, those its streams allow
+    (no waveform without an audio track a decoder exists for); with `watermark`, every
+    picture preview carries that text burned in (a profile with a `watermark` field)."""
+    profiles = RENDITIONS.get(kind, ())
+    if watermark:
+        profiles = tuple(dataclasses.replace(p, watermark=watermark) if "watermark" in
+                         {f.name for f in dataclasses.fields(p)} else p for p in profiles)
+    if probe is None:
+        return profiles
+    has_audio = bool(probe.audio_streams and any(t.codec and t.index >= 0 for t in probe.audio_streams)) \
+        or (probe.has_audio and not probe.streams)
+    return tuple(p for p in profiles if has_audio or not getattr(p, "needs_audio", False))
 
 
 def profile_for(kind: str, name: str) -> Profile:
@@ -148,7 +273,9 @@ def spec_hash(profile: Profile) -> str:
     Equal for equal profiles in any process (sorted keys; Python writes a float as its
     shortest round-tripping repr), different when any field, the type or the version differs.
     """
-    doc = {"type": type(profile).__name__, "version": type(profile).version,
-           "fields": dataclasses.asdict(profile)}
+    fields = dataclasses.asdict(profile)
+    if fields.get("watermark", "") is None:
+        del fields["watermark"]  # no watermark: the hash of the profile before there were any
+    doc = {"type": type(profile).__name__, "version": type(profile).version, "fields": fields}
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()

@@ -41,7 +41,9 @@ class CommandFailed(MediaError):
         self.returncode = returncode
         self.stderr_tail = stderr_tail
         tool = os.path.basename(self.argv[0]) if self.argv else "command"
-        detail = stderr_tail.strip().splitlines()[-1] if stderr_tail.strip() else "no error output"
+        # ffmpeg folds repeats into "Last message repeated n times": the message is the line before.
+        lines = [line for line in stderr_tail.strip().splitlines() if not line.strip().startswith("Last message repeated")]
+        detail = lines[-1] if lines else "no error output"
         super().__init__(message or f"{tool} exited with status {returncode}: {detail}")
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db import Base, UTCDateTime, utcnow
@@ -82,3 +82,31 @@ class RenditionFile(Base):
     content_type: Mapped[str] = mapped_column(String(127), nullable=False)
 
     rendition = relationship("Rendition", back_populates="files")
+
+
+CHUNK_STATUSES = ("pending", "running", "done", "failed")
+
+
+class RenderChunk(Base):
+    """One chunk of a chunked make (`archive.renditions.chunking`): a window of the original
+    (`start`, `seconds`) whose pictures any worker may encode. `make` names the make it
+    belongs to; `profiles` the renditions it is for. Claimed by setting `running` where it
+    was `pending` (one UPDATE: one claimant); a worker other than the make's own stores its
+    outputs under `key_prefix`. The rows and their files go when the make ends."""
+
+    __tablename__ = "render_chunks"
+    __table_args__ = (UniqueConstraint("make", "index", name="uq_render_chunks_make_index"),
+                      CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), nullable=False, index=True)
+    make: Mapped[str] = mapped_column(String(32), nullable=False)
+    index: Mapped[int] = mapped_column(Integer, nullable=False)
+    start: Mapped[float] = mapped_column(Float, nullable=False)
+    seconds: Mapped[float] = mapped_column(Float, nullable=False)
+    profiles: Mapped[list] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    worker: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    key_prefix: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

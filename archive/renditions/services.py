@@ -39,8 +39,10 @@ from archive.backends import storage
 from archive.db import utcnow
 from archive.media.probe import ProbeResult
 from archive.media.profiles import Profile, spec_hash
-from archive.media.render import Made, renderer_for
+from archive.media import chunks
+from archive.media.render import FfmpegRenderer, Made, renderer_for
 from archive.media.runner import MediaError
+from archive.renditions import chunking
 from archive.renditions.files import content_type_for
 from archive.renditions.models import Rendition, RenditionFile
 from archive.scratch import process_dir
@@ -190,8 +192,15 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
         folders = {profile.name: os.path.join(tmp, profile.name) for profile, _row in jobs}
         for folder in folders.values():
             os.mkdir(folder)
-        made = renderer_for(jobs[0][0]).render([(profile, folders[profile.name]) for profile, _row in jobs], src,
-                                               probe=probe, timeout=timeout, on_progress=ProgressWriter(session, rows))
+        renderer = renderer_for(jobs[0][0])
+        profiles = [profile for profile, _row in jobs]
+        chunk_seconds = float(current_app.config["CHUNK_SECONDS"])
+        if isinstance(renderer, FfmpegRenderer) and probe is not None and chunks.chunked(probe, profiles, chunk_seconds):
+            made = _render_chunked(session, asset, renderer, [(p, folders[p.name]) for p in profiles], src, probe,
+                                   chunk_seconds, tmp, timeout, ProgressWriter(session, rows))
+        else:
+            made = renderer.render([(profile, folders[profile.name]) for profile in profiles], src, probe=probe,
+                                   timeout=timeout, on_progress=ProgressWriter(session, rows))
         for profile, row in jobs:
             spec = spec_hash(profile)
             prefix = make_prefix(asset.id, profile.name, spec)
@@ -218,6 +227,32 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
         shutil.rmtree(tmp, ignore_errors=True)
     for prefix, keys in previous:
         _delete_make(prefix, keys)
+
+
+def _render_chunked(session: Session, asset: Asset, renderer: FfmpegRenderer, jobs: list[tuple[Profile, str]],
+                    src: str, probe: ProbeResult, chunk_seconds: float, tmp: str, timeout: float,
+                    on_progress: ProgressWriter) -> dict[str, Made]:
+    """A long video: its chunks shared with the workers (`chunking`), then joined here.
+    Checkpoints (the chunk rows must be seen by other workers); the rows and stored chunk
+    files are removed whatever the outcome."""
+    profiles = [profile for profile, _folder in jobs]
+    rows = chunking.plan(session, asset, profiles, probe, chunk_seconds)
+    make = rows[0].make
+    scratch = os.path.join(tmp, ".chunks")
+    os.mkdir(scratch)
+    try:
+        dirs = chunking.run_chunks(session, rows, profiles, src, probe, scratch, timeout=timeout,
+                                   parallel=int(current_app.config["CHUNK_PARALLEL"]), on_progress=on_progress)
+        made = renderer.join(jobs, src, probe=probe, chunk_dirs=dirs, scratch=scratch, timeout=timeout,
+                             folders={p.name: folder for p, folder in jobs}, on_progress=on_progress)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            session.rollback()
+            chunking.discard(session, asset.id, make)
+            db.checkpoint(session)
+        raise
+    chunking.discard(session, asset.id, make)
+    return made
 
 
 def _file_type(profile: Profile, path: str) -> str:

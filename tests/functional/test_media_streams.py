@@ -124,7 +124,7 @@ def test_every_audio_track_reaches_the_proxy_and_the_page(app, register_file, vi
 def test_audio_only_master_keeps_every_track(app, register_file, viewer, two_language_audio):
     asset_id = register_file(two_language_audio)
     technical, rends = _process(app, asset_id)
-    assert technical["kind"] == "audio" and set(rends) == {"proxy"}
+    assert technical["kind"] == "audio" and set(rends) == {"proxy", "waveform"}
     audio = ffprobe_streams(rends["proxy"])
     assert [(s["codec_name"], s["tags"]["language"]) for s in audio] == [("aac", "tur"), ("aac", "aze")]
     html = viewer.get(f"/assets/{asset_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)

@@ -10,10 +10,11 @@ import pytest
 
 from archive import db, task_handles
 from archive.assets.models import Asset
-from archive.task_handles import HANDLES, INDEX_ASSET, INGEST, MEDIA_QUEUE, QUEUES, RENDER, RUN_STEP, TaskHandle
+from archive.task_handles import (HANDLES, INDEX_ASSET, INGEST, MEDIA_QUEUE, QUEUES, RENDER, RENDER_CHUNK, RUN_STEP,
+                                  TaskHandle)
 from tests.broker import clear, queued
 
-IDS = {"asset_id": "0b7c6c5e-3d7a-4d43-9a43-6f0c7c1f2a10", "name": "proxy", "step": "renditions"}
+IDS = {"asset_id": "0b7c6c5e-3d7a-4d43-9a43-6f0c7c1f2a10", "name": "proxy", "step": "renditions", "chunk_id": 7}
 
 
 def _all_queued(app):
@@ -32,7 +33,7 @@ def test_a_send_leaves_at_the_commit_on_the_handles_queue(app, handle):
 
 
 def test_long_media_work_runs_on_the_media_queue():
-    assert (INGEST.queue, RENDER.queue, RUN_STEP.queue) == (MEDIA_QUEUE, MEDIA_QUEUE, MEDIA_QUEUE)
+    assert (INGEST.queue, RENDER.queue, RUN_STEP.queue, RENDER_CHUNK.queue) == (MEDIA_QUEUE,) * 4
     assert INDEX_ASSET.queue != MEDIA_QUEUE
 
 

@@ -24,7 +24,7 @@ def test_poster_and_proxy_on_one_command_exactly():
              commands.output_part(VIDEO_PROXY, HD, "/w/proxy/proxy.mp4")]
     assert commands.one_decode_command("/in/master.mov", HD, parts) == [
         "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-progress", "pipe:1", "-nostats",
-        "-i", "file:/in/master.mov",
+        "-max_error_rate", "0.05", "-i", "file:/in/master.mov",
         "-filter_complex",
         "[0:v:0]split=2[s0][s1];"
         "[s0]trim=start=10.000,trim=end_frame=1,scale=1280:720:flags=bicubic:in_color_matrix=bt709:out_color_matrix=bt601"

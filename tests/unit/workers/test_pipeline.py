@@ -38,7 +38,11 @@ def test_video_becomes_ready_with_proxy_and_poster(app, add_asset, sample_video,
     asset, rends, actions = _asset(app, asset_id)
     assert (asset.status, asset.kind, asset.error) == ("ready", "video", None)
     assert asset.technical["start_timecode"] == "10:00:00:00" and asset.technical["width"] == 640
-    assert set(rends) == {"proxy", "poster"}
+    assert set(rends) == {"proxy", "poster", "hls", "storyboard", "waveform"}
+    assert {r.status for r in rends.values()} == {"ready"}
+    assert (rends["hls"].entry, rends["storyboard"].entry, rends["waveform"].entry) == \
+           ("master.m3u8", "storyboard.vtt", "waveform.json")
+    assert "360p/seg_00000.m4s" in [f.path for f in rends["hls"].files]
     proxy, poster = rends["proxy"], rends["poster"]
     assert proxy.status == "ready" and proxy.progress == 1.0 and proxy.content_type == "video/mp4"
     assert proxy.entry == "proxy.mp4" and [f.path for f in proxy.files] == ["proxy.mp4"]
@@ -64,13 +68,13 @@ def test_video_becomes_ready_with_proxy_and_poster(app, add_asset, sample_video,
     assert entry_key(rends2["proxy"]) == entry_key(proxy) and rends2["proxy"].attempts == 1
 
 
-def test_audio_gets_an_m4a_proxy_only(app, add_asset, tmp_path):
+def test_audio_gets_an_m4a_proxy_and_a_waveform_only(app, add_asset, tmp_path):
     tone = tmp_path / "tone.wav"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=duration=2", str(tone)], check=True)
     asset_id = add_asset(tone)
     assert _run(app, asset_id) == "ready"
     asset, rends, _ = _asset(app, asset_id)
-    assert asset.kind == "audio" and set(rends) == {"proxy"}
+    assert asset.kind == "audio" and set(rends) == {"proxy", "waveform"}
     assert rends["proxy"].content_type == "audio/mp4" and entry_key(rends["proxy"]).endswith("/proxy.m4a")
     assert rends["proxy"].files[0].content_type == "audio/mp4"
 

@@ -6,6 +6,7 @@ write to storage is counted, so "made nothing" is measured, not assumed.
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 
@@ -66,14 +67,22 @@ def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register
     asset_id = register_file(sample_video)
     with app.app_context():
         assert process_asset(asset_id) == "ready"
-    [argv] = counted["ffmpeg"]  # proxy and poster: ONE ffmpeg command
-    assert [o.rsplit("/", 1)[1] for o in outputs(argv)] == ["poster.jpg", "proxy.mp4"]
+    [argv] = counted["ffmpeg"]  # every rendition: ONE ffmpeg command
+    assert [o.rsplit("/", 2)[-2:] for o in outputs(argv)][:6] == [
+        ["poster", "poster.jpg"], ["proxy", "proxy.mp4"], ["360p", "seg_%05d.m4s"], ["360p", "index.m3u8"],
+        ["audio_0", "seg_%05d.m4s"], ["audio_0", "index.m3u8"]]
+    assert [o.rsplit("/", 1)[1] for o in outputs(argv)][6:] == ["thumb_%05d.jpg", "pcm_0"]  # scratch files
     assert "-filter_complex" in argv and argv.count("-i") == 1
-    assert sorted(k.rsplit("/", 1)[1] for k in counted["writes"] if k.startswith("renditions/")) == \
-           ["poster.jpg", "proxy.mp4"]
+    written = sorted(k.split("/", 4)[2] + "/" + k.split("/", 4)[4] for k in counted["writes"]
+                     if k.startswith("renditions/"))
+    assert written == ["hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
+                       "hls/audio_0/index.m3u8", "hls/audio_0/init.mp4", "hls/audio_0/seg_00000.m4s",
+                       "hls/master.m3u8", "poster/poster.jpg", "proxy/proxy.mp4", "storyboard/sprite_0.jpg",
+                       "storyboard/storyboard.vtt", "waveform/waveform.json"]
     rows, keys, steps = snapshot(app, asset_id)
     assert rows["proxy"][1] == spec_hash(VIDEO_PROXY) and rows["poster"][1] == spec_hash(POSTER)
-    assert keys == sorted(f"{rows[n][2]}/{n}.{ext}" for n, ext in (("proxy", "mp4"), ("poster", "jpg")))
+    assert keys == sorted(f"{rows[k.split('/', 4)[2]][2]}/{k.split('/', 4)[4]}" for k in counted["writes"]
+                          if k.startswith("renditions/"))
 
     counted["ffmpeg"].clear(), counted["writes"].clear()
     counted["probe"] = 0
@@ -118,7 +127,10 @@ def test_a_profile_change_re_makes_only_that_rendition(app, register_file, sampl
     assert prefix != before["proxy"][2] and sha != before["proxy"][3]
     assert files == [("proxy.mp4", f"{prefix}/proxy.mp4")]
     # The previous make is gone once the new one is committed; the poster's is untouched.
-    assert keys_after == sorted([f"{prefix}/proxy.mp4", f"{before['poster'][2]}/poster.jpg"])
+    assert [k for k in keys_after if k.split("/")[2] in ("proxy", "poster")] == \
+           sorted([f"{prefix}/proxy.mp4", f"{before['poster'][2]}/poster.jpg"])
+    assert [k for k in keys_after if k.split("/")[2] not in ("proxy", "poster")] == \
+           [k for k in keys_before if k.split("/")[2] not in ("proxy", "poster")]
     assert steps["renditions"]["status"] == "done"
     with app.app_context():
         rows = {r.name: r for r in db.session().get(Asset, asset_id).renditions}
@@ -213,3 +225,132 @@ def test_progress_is_written_to_every_rendition_of_the_decode_at_most_once_a_sec
         writer(fraction)
     assert len(commits) == 3
     assert [r.progress for r in rows] == [0.999, 0.999]  # 1.0 only once the files are stored
+
+
+def test_a_source_failing_mid_encode_leaves_nothing_and_can_be_retried(app, register_file, sample_video, tmp_path):
+    """The probe passed (the head is fine); the decode fails part-way: every rendition of
+    the decode is failed with ffmpeg's reason, nothing is stored or left in scratch, and a
+    retry on a readable original makes them all."""
+    from archive.media.probe import inspect_media
+    from archive.media.runner import CommandFailed
+    from archive.renditions import services
+
+    data = bytearray(sample_video.read_bytes())
+    third = len(data) // 3
+    data[third:2 * third] = bytes((i * 131 + 7) % 256 for i in range(third))
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(bytes(data))
+    asset_id = register_file(sample_video)
+    probe = inspect_media(str(sample_video), timeout=60)
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        wanted = profiles.renditions_for("video", probe)
+        with pytest.raises(CommandFailed, match="Invalid data"):
+            services.make_renditions(s, asset, wanted, lambda: str(bad), probe=probe)
+        rows = {r.name: r for r in s.get(Asset, asset_id).renditions}
+        assert set(rows) == {p.name for p in wanted}
+        for row in rows.values():
+            assert (row.status, row.entry, row.file_count) == ("failed", None, 0)
+            assert "exited with status 69" in row.error and "Invalid data found" in row.error
+        assert list(storage().list_prefix(f"renditions/{asset_id}")) == []
+        assert os.listdir(services.work_dir()) == []
+        # retry: the same rows, one more attempt, all ready
+        made = services.make_renditions(s, asset, wanted, lambda: str(sample_video), probe=probe)
+        assert [(r.status, r.attempts) for r in made] == [("ready", 2)] * len(wanted)
+
+
+def test_a_video_longer_than_chunk_seconds_is_made_in_chunks(app, register_file, counted, tmp_path):
+    import subprocess
+
+    src = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=7",
+                    "-f", "lavfi", "-i", "sine=duration=7", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", str(src)], check=True)
+    app.config["CHUNK_SECONDS"] = 1  # 6 s chunks: 0–6 s and 6–7 s
+    asset_id = register_file(src)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    windows = [(a[a.index("-ss") + 1], a[a.index("-t") + 1]) for a in counted["ffmpeg"] if "-t" in a]
+    assert sorted(windows) == [("0.000", "6.000"), ("6.000", "1.000")]
+    [join] = [a for a in counted["ffmpeg"] if "concat" in a]
+    assert "libx264" not in join
+    rows, keys, _ = snapshot(app, asset_id)
+    assert {name: row[0] for name, row in rows.items()} == {n: "ready" for n in
+                                                            ("poster", "proxy", "hls", "storyboard", "waveform")}
+
+
+def test_a_chunk_another_worker_encoded_is_fetched_from_storage_not_encoded_again(app, register_file, counted,
+                                                                                  tmp_path, monkeypatch):
+    """A worker's RENDER_CHUNK task claims chunk 1 first (here: run as the rows are committed,
+    in place of a worker); the make's own task encodes the others, downloads chunk 1 and joins."""
+    import subprocess
+
+    from archive import task_entry_points
+    from archive.renditions import chunking
+    from archive.renditions.models import RenderChunk
+
+    src = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=13",
+                    "-f", "lavfi", "-i", "sine=duration=13", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", str(src)], check=True)
+    app.config.update(CHUNK_SECONDS=1, CHUNK_PARALLEL=1)
+    real_plan = chunking.plan
+    by_task = []
+
+    def plan_then_a_worker_takes_chunk_1(session, asset, profiles, probe, chunk_seconds):
+        rows = real_plan(session, asset, profiles, probe, chunk_seconds)
+        by_task.append(task_entry_points.render_chunk(rows[1].id))
+        assert task_entry_points.render_chunk(rows[1].id) == "skipped"  # a duplicate delivery
+        stored = sorted(b.key.rsplit("/", 1)[1] for b in storage().list_prefix(f"chunks/{asset.id}/{rows[0].make}"))
+        by_task.append(stored)
+        return rows
+
+    monkeypatch.setattr(chunking, "plan", plan_then_a_worker_takes_chunk_1)
+    asset_id = register_file(src)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        assert db.session().query(RenderChunk).count() == 0  # the rows go with the make
+        assert list(storage().list_prefix(f"chunks/{asset_id}")) == []  # and the stored chunk files
+    assert by_task[0] == "done"
+    assert by_task[1] == ["90p.mp4", "proxy.mp4", *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]  # 6–12 s
+    windows = sorted((a[a.index("-ss") + 1], a[a.index("-t") + 1]) for a in counted["ffmpeg"] if "-t" in a)
+    assert windows == [("0.000", "6.000"), ("12.000", "1.000"), ("6.000", "6.000")]  # each chunk encoded once
+    rows, _keys, _ = snapshot(app, asset_id)
+    assert {row[0] for row in rows.values()} == {"ready"}
+    with app.app_context():
+        hls = next(r for r in db.session().get(Asset, asset_id).renditions if r.name == "hls")
+        path = storage().local_path(next(f.blob_key for f in hls.files if f.path == "90p/index.m3u8"))
+    import m3u8
+    assert [s.duration for s in m3u8.load(path).segments] == [6.0, 6.0, 1.0]
+
+
+def test_a_chunk_failed_elsewhere_fails_the_make_with_its_reason_and_leaves_nothing(app, register_file, tmp_path,
+                                                                                   monkeypatch):
+    import subprocess
+
+    from archive.renditions import chunking
+    from archive.renditions.models import RenderChunk
+
+    src = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=13",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(src)], check=True)
+    app.config.update(CHUNK_SECONDS=1, CHUNK_PARALLEL=1)
+    real_plan = chunking.plan
+
+    def plan_then_chunk_2_fails_on_a_worker(session, asset, profiles, probe, chunk_seconds):
+        rows = real_plan(session, asset, profiles, probe, chunk_seconds)
+        assert chunking.claim(session, rows[2].id)
+        chunking._finish(session, rows[2].id, "failed", error="ffmpeg exited with status 1: disk full")
+        return rows
+
+    monkeypatch.setattr(chunking, "plan", plan_then_chunk_2_fails_on_a_worker)
+    asset_id = register_file(src)
+    with app.app_context():
+        assert process_asset(asset_id) == "failed"
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        assert "chunk 2 failed: ffmpeg exited with status 1: disk full" in asset.error
+        assert {r.status for r in asset.renditions} == {"failed"} and s.query(RenderChunk).count() == 0
+        assert list(storage().list_prefix(f"renditions/{asset_id}")) == []
+        assert list(storage().list_prefix(f"chunks/{asset_id}")) == []
