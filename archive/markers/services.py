@@ -102,8 +102,12 @@ def add_marker(session: Session, asset: Asset, body: Any, actor: User) -> Marker
     return marker
 
 
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+
+
 def get_marker(session: Session, asset: Asset, marker_id: int) -> Marker:
-    marker = session.get(Marker, marker_id)
+    """The marker `marker_id` of `asset`; 404 `marker_not_found` for any other number."""
+    marker = session.get(Marker, marker_id) if 0 < marker_id <= MAX_ID else None
     if marker is None or marker.asset_id != asset.id:
         raise NotFound(f"No marker {marker_id} on this asset.", code="marker_not_found")
     return marker

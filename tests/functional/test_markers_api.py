@@ -157,6 +157,9 @@ def test_who_may_read_add_edit_and_remove(client, app, pal, people):
     assert r.status_code == 200 and r.get_json()["text"] == "admin düzəltdi"
     assert client.patch(f"{url}/999999", json={"text": "x"}, headers=people["admin"]["h"]).status_code == 404
     assert client.delete(f"{url}/abc", headers=people["admin"]["h"]).status_code == 404
+    for huge in ("2147483648", "9" * 30, "0", "-1"):
+        r = client.patch(f"{url}/{huge}", json={"text": "x"}, headers=people["admin"]["h"])
+        assert r.status_code == 404, huge
     other_asset = _asset(app, people, PAL, data=b"other")
     assert client.delete(f"/api/v1/assets/{other_asset}/markers/{mid}",
                          headers=people["author"]["h"]).status_code == 404

@@ -6,6 +6,7 @@ from typing import Any
 from archive.api.spec.components import error_response, json_content, nullable, ref, schema
 from archive.api.spec.paths import operation, response
 from archive.markers.schemas import MAX_TEXT, MAX_TIMECODE
+from archive.markers.services import MAX_ID
 
 TIMECODE = {"type": "string", "maxLength": MAX_TIMECODE, "examples": ["00:00:12:05", "01:00:10;02", "00:00:12.200"],
             "description": "A timecode of the master (its start timecode included): HH:MM:SS:FF, drop-frame "
@@ -55,7 +56,8 @@ def schemas() -> dict[str, Any]:
 
 def marker_paths() -> dict[str, Any]:
     asset_id = [ref("parameters", "AssetId")]
-    marker_id = {"name": "marker_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1},
+    marker_id = {"name": "marker_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                  "description": "A marker of this asset; anything else answers 404 `marker_not_found`."}
     forbidden = error_response("`not_marker_author`: only the marker's author or an administrator may change it.")
     return {
