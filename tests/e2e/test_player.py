@@ -30,7 +30,22 @@ def _until(page, expression: str, timeout_s: float = 30):
 
 
 @pytest.fixture(scope="module")
-def assets(service, hls_renditions):
+def vendored_hls():
+    """The page loads hls.js's browser build, copied from node_modules by scripts/vendor.sh."""
+    from tests.e2e.conftest import ROOT
+
+    target = ROOT / "archive" / "web" / "static" / "vendor" / "hls.min.js"
+    if not target.exists() and (ROOT / "node_modules" / "hls.js").is_dir():
+        import subprocess
+
+        subprocess.run([str(ROOT / "scripts" / "vendor.sh")], check=True)
+    if not target.exists():
+        pytest.skip("hls.js is not installed: run `npm ci && scripts/vendor.sh` (make assets)")
+    return target
+
+
+@pytest.fixture(scope="module")
+def assets(service, hls_renditions, vendored_hls):
     """Assets of the running service (its database and storage) with the player's renditions."""
     from archive import create_app
     from archive import db
