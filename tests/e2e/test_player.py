@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.asset_factory import create_asset
-from tests.e2e.a11y import axe_violations
+from tests.e2e.a11y import assert_focus_visible, axe_violations
 from tests.hls_renditions import TECHNICAL, register
 
 pytestmark = pytest.mark.browser
@@ -228,3 +228,47 @@ def test_the_player_page_has_no_wcag_aa_violations(logged_in, service, assets, l
         page.goto(f"{service.url}/assets/{assets[key]}")
         page.wait_for_selector("#player-tool, #zoom-view")
         assert axe_violations(page) == [], key
+
+
+@pytest.mark.parametrize("rate, drop, start", [("30000/1001", True, "01:00:00;00"), ("60000/1001", True, "00:59:00;04"),
+                                               ("25/1", False, "10:00:00:00"), ("24000/1001", False, "00:00:00:00")])
+def test_the_pages_timecode_is_the_servers(logged_in, service, assets, rate, drop, start):
+    """The player's timecode arithmetic (player.js) gives the labels archive/media/timecode.py
+    gives, drop-frame included, and reads them back to the same frames."""
+    from fractions import Fraction
+
+    from archive.media.timecode import frames_to_timecode, timecode_to_frames
+
+    page = logged_in
+    _open(page, service, assets["proxy"])
+    fraction = Fraction(*map(int, rate.split("/")))
+    start_frames = timecode_to_frames(start, fraction)
+    frames = list(range(0, 40000, 7)) + [1799, 1800, 3599, 3600, 17981, 17982, 17983, 107891, 107892]
+    got = page.evaluate("""([tl, frames]) => { const tc = new window.OrtakTimecode(tl);
+        return frames.map(f => [tc.label(f), tc.parse(tc.label(f))]); }""",
+                        [{"rate": rate, "drop_frame": drop, "start_frames": start_frames}, frames])
+    expected = [frames_to_timecode(start_frames + f, fraction, drop_frame=drop) for f in frames]
+    assert [label for label, _ in got] == expected
+    assert [back for _, back in got] == frames
+    assert page.evaluate("(tl) => new window.OrtakTimecode(tl).parse('01:01:00;00')",
+                         {"rate": rate, "drop_frame": drop, "start_frames": 0}) is None  # a dropped label
+
+
+def test_keyboard_only_through_the_player_controls(logged_in, service, assets):
+    page = logged_in
+    _open(page, service, assets["hls"])
+    _until(page, "document.getElementById('quality').options.length === 3")
+    page.focus("video#player")
+    stops = []
+    for _ in range(14):
+        page.keyboard.press("Tab")
+        stops.append(assert_focus_visible(page, "player controls")["focused"])
+        if page.evaluate("document.activeElement.id") == "timeline":
+            break
+    assert page.evaluate("document.activeElement.id") == "timeline", stops
+    for wanted in ("frame-back", "play-pause", "frame-forward", "set-in", "set-out", "quality", "audio-track"):
+        assert any(wanted in stop for stop in stops), (wanted, stops)
+    page.keyboard.press("End")
+    _until(page, "document.getElementById('timecode').textContent === '10:00:02:24'")
+    page.keyboard.press("Home")
+    _until(page, "document.getElementById('timecode').textContent === '10:00:00:00'")

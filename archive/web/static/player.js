@@ -635,6 +635,7 @@
     apply();
   }
 
+  window.OrtakTimecode = Timecode;  // the tests compare it with archive/media/timecode.py
   var tool = document.getElementById("player-tool");
   if (tool) { initPlayer(tool); }
   var zoomView = document.getElementById("zoom-view");
