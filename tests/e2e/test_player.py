@@ -12,7 +12,7 @@ import pytest
 
 from tests.asset_factory import create_asset
 from tests.e2e.a11y import assert_focus_visible, axe_violations
-from tests.hls_renditions import TECHNICAL, register
+from tests.hls_renditions import register
 
 pytestmark = pytest.mark.browser
 
