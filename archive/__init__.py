@@ -89,11 +89,12 @@ def _register_blueprints(app: Flask) -> None:
     from archive.coproduction.views.pages import bp as coproduction_pages
     from archive.health.views import bp as health
     from archive.ingest.views import bp as ingest
+    from archive.markers.views import bp as markers
     from archive.rights.page_views import bp as rights_pages
     from archive.rights.views import bp as rights
     from archive.web.views import bp as web
 
     init_auth(app)
-    for blueprint in (health, api, accounts, ingest, assets, rights, coproduction, web, coproduction_pages,
+    for blueprint in (health, api, accounts, ingest, assets, rights, markers, coproduction, web, coproduction_pages,
                       rights_pages):
         app.register_blueprint(blueprint)

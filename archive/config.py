@@ -5,6 +5,7 @@ Nothing here runs at import time; `load_config` is called by `create_app`.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
@@ -46,6 +47,10 @@ class Settings:
     # CA bundle for an https S3 endpoint; empty: SSL_CERT_FILE when set, else certifi's.
     S3_CA_FILE: str = ""
     PRESIGN_SECONDS: int = 300
+    # Behind nginx with local storage: the internal location (e.g. "/_ortak_blobs/") that serves
+    # STORAGE_DIR; the app then answers a read with X-Accel-Redirect and nginx sends the bytes.
+    # Empty: the app streams them itself.
+    ACCEL_REDIRECT_PREFIX: str = ""
     # Search: "tantivy" (SEARCH_DIR, default DATA_DIR/search) or "elasticsearch".
     SEARCH: str = "tantivy"
     SEARCH_DIR: str = ""
@@ -271,6 +276,10 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
     for key in ("MAX_UPLOAD_SIZE", "MAX_HEADER_BYTES", "STUCK_AFTER", "RESEND_QUEUED_AFTER", "SCRATCH_MAX_AGE"):
         if int(config[key]) <= 0:
             raise ConfigError(f"{ENV_PREFIX}{key}: must be positive")
+    prefix = config["ACCEL_REDIRECT_PREFIX"]
+    if prefix and not _ACCEL_PREFIX.fullmatch(prefix):
+        raise ConfigError(f"{ENV_PREFIX}ACCEL_REDIRECT_PREFIX: an nginx location path such as /_ortak_blobs/ "
+                          f"(starts and ends with /, letters, digits, - _ . / only), not {prefix[:80]!r}")
     if int(config["COPRODUCTION_RATE_MAX_AGE_DAYS"]) < 0:
         raise ConfigError(f"{ENV_PREFIX}COPRODUCTION_RATE_MAX_AGE_DAYS: must be 0 or more")
     if int(config["MAX_ATTEMPTS"]) < 0:
@@ -282,6 +291,7 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+_ACCEL_PREFIX = re.compile(r"/(?:(?!\.\.?/)[A-Za-z0-9_.-]+/)+")
 _RATELIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
 
 

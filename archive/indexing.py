@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from archive.assets.models import Asset
 from archive.coproduction.projects import project_ids_of_asset
+from archive.markers.services import segments as marker_segments
 from search.interfaces import SearchBackend
 from search.mapping import document
 
@@ -29,13 +30,19 @@ def asset_document(asset: Asset) -> dict:
         languages=meta.get("languages") or [], kind=asset.kind, status=asset.status,
         titles=meta.get("title") or {}, descriptions=meta.get("description") or {},
         keywords=meta.get("keywords") or [], people=meta.get("people") or [], places=meta.get("places") or [],
-        projects=_projects(asset))
+        projects=_projects(asset), segments=_segments(asset))
 
 
 def _projects(asset: Asset) -> list[str]:
     """The co-production projects the asset is footage of (a search filter)."""
     session = object_session(asset)
     return project_ids_of_asset(session, asset.id) if session is not None else []
+
+
+def _segments(asset: Asset) -> list[dict]:
+    """The asset's markers as timecoded segments `[{"in", "out", "text"}]` (timecodes of the master)."""
+    session = object_session(asset)
+    return marker_segments(session, asset) if session is not None else []
 
 
 def index_asset(session: Session, backend: SearchBackend, asset_id: str) -> bool:

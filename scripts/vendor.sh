@@ -19,4 +19,11 @@ if [ ! -f "$src/chart.js/dist/chart.umd.min.js" ]; then
 fi
 cp "$src/chart.js/dist/chart.umd.min.js" "$dest/chart.umd.min.js"
 cp "$src/chart.js/LICENSE.md" "$dest/chart.js.LICENSE.md" 2>/dev/null || true
-echo "vendor.sh: copied tus-js-client and chart.js into ${dest#"$root"/}"
+if [ ! -f "$src/hls.js/dist/hls.min.js" ]; then
+  echo "vendor.sh: $src/hls.js is missing; run 'npm ci' first" >&2
+  exit 1
+fi
+# The full build: the light one has no alternate audio renditions (the audio-track menu).
+cp "$src/hls.js/dist/hls.min.js" "$dest/hls.min.js"
+cp "$src/hls.js/LICENSE" "$dest/hls.js.LICENSE" 2>/dev/null || true
+echo "vendor.sh: copied tus-js-client, chart.js and hls.js into ${dest#"$root"/}"

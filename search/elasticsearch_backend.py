@@ -132,7 +132,8 @@ class ElasticsearchBackend(SearchBackend):
             source = h["_source"]["source"]
             hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if words else 0.0,
                             title=display_title(source, query.lang),
-                            snippet=normalize.snippet(snippet_sources(source, query.lang), words)))
+                            snippet=normalize.snippet(snippet_sources(source, query.lang), words),
+                            segments=fields.matching_segments(source, words)))
         aggs = resp.get("aggregations") or {}
         facets = {f: {str(b["key"]): b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, facets=facets)

@@ -44,6 +44,7 @@ def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
     for field in OTHER_TEXT_FIELDS:
         value = doc.get(field)
         groups["body"].extend(value if isinstance(value, list) else [value])
+    groups["body"].extend(seg.get("text") for seg in segments_of(doc))
     out: dict[str, list[str]] = {}
     for group, texts in groups.items():
         for text in texts:
@@ -52,6 +53,30 @@ def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
             for form, words in zip("nfs", normalize.variants(str(text))):
                 if words:
                     out.setdefault(f"{group}_{form}", []).append(" ".join(words))
+    return out
+
+
+def segments_of(doc: Mapping[str, Any]) -> list[dict]:
+    value = doc.get("segments")
+    return [seg for seg in value if isinstance(seg, dict)] if isinstance(value, list) else []
+
+
+def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
+    """The document's segments whose text has one of the query `words` in any of its forms
+    (normalised, folded, stemmed), in document order; none for an empty query. Ranking them
+    is the search's to refine."""
+    if not words:
+        return []
+    wanted = set()
+    for word in words:
+        wanted.update({word, normalize.fold(word), normalize.stem(word)})
+    out = []
+    for seg in segments_of(doc):
+        forms = set()
+        for variant in normalize.variants(str(seg.get("text") or "")):
+            forms.update(variant)
+        if forms & wanted:
+            out.append({"in": seg.get("in"), "out": seg.get("out"), "text": seg.get("text")})
     return out
 
 

@@ -8,6 +8,8 @@ archive's models. A document (all values plain JSON):
     keywords, people, places (lists of text),
     country, genre, year, languages (list), kind, status,
     projects (list: the co-production projects whose footage it is)   ← the facets
+    segments (only when there are some): timecoded texts [{"in", "out", "text"}] (markers
+      today, transcripts later), searched as body text and returned with the hits they match
 
 Facet values are strings (`year` too: "1975"), so filters and counts look the same in every
 backend and in the URL. Absent values are None or [].
@@ -32,13 +34,14 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
              country: str | None, genre: str | None, recorded: str | None, languages: list[str],
              kind: str | None, status: str, titles: dict[str, str], descriptions: dict[str, str],
              keywords: list[str], people: list[str], places: list[str],
-             projects: list[str] | None = None) -> dict[str, Any]:
+             projects: list[str] | None = None, segments: list[dict] | None = None) -> dict[str, Any]:
     """The flat document for one asset, from plain values (the archive reads them off its rows).
 
     `recorded` is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (its year becomes the `year` facet);
     `titles`/`descriptions` map a language code to text; languages other than tr/az/en are
     ignored. `created` is an aware datetime (UTC when naive). `projects` are the ids of the
-    projects the asset is footage of (a filter and facet like the others).
+    projects the asset is footage of (a filter and facet like the others). `segments` are
+    timecoded texts {"in": TIMECODE, "out": TIMECODE | None, "text"}; left out when there are none.
     """
     doc: dict[str, Any] = {
         "id": doc_id,
@@ -58,6 +61,9 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
         doc[f"description_{lang}"] = (descriptions or {}).get(lang) or None
     for name, values in (("keywords", keywords), ("people", people), ("places", places)):
         doc[name] = list(values or [])
+    if segments:
+        doc["segments"] = [{"in": seg.get("in"), "out": seg.get("out"), "text": seg.get("text") or ""}
+                           for seg in segments]
     return doc
 
 

@@ -173,7 +173,8 @@ class TantivySearchBackend(SearchBackend):
                 source = json.loads(searcher.doc(address)["source"][0])
                 hits.append(Hit(id=source["id"], score=float(key) if words else 0.0,
                                 title=display_title(source, query.lang),
-                                snippet=normalize.snippet(snippet_sources(source, query.lang), words)))
+                                snippet=normalize.snippet(snippet_sources(source, query.lang), words),
+                                segments=fields.matching_segments(source, words)))
         except (ValueError, OSError) as exc:
             raise SearchError(f"search failed: {exc}") from exc
         facets = {f: {b["key"]: b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}

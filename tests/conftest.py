@@ -254,3 +254,14 @@ def not_media(media_dir) -> Path:
     out = media_dir / "notes.mp4"
     out.write_bytes(b"this is a text file pretending to be a video\n" * 100)
     return out
+
+
+@pytest.fixture(scope="session")
+def hls_renditions(tmp_path_factory) -> dict[str, Path]:
+    """hls, storyboard, waveform, proxy and poster folders in the agreed layout, made once per
+    session with ffmpeg from a 3 s lavfi source (tests/hls_renditions.py)."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is missing")
+    from tests.hls_renditions import build_cached
+
+    return build_cached(tmp_path_factory.mktemp("hls-renditions") / "made")

@@ -11,7 +11,8 @@ import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ from archive.errors import ApiError, Conflict, NotFound
 from archive.filenames import content_disposition, safe_filename
 from archive.renditions.files import is_valid_path
 from archive.renditions.models import Rendition, RenditionFile
+from archive.renditions.playlists import MAX_PLAYLIST_BYTES, MAX_URL_LIFETIME, is_playlist, rewrite, url_lifetime
 from archive.renditions.services import entry_file
 from archive.storage.interfaces import BlobNotFound, InvalidKey
 
@@ -246,17 +248,52 @@ def prepare_rendition_file(session: Session, reader: Reader, asset_id: str, name
         raise NotFound(f"The {name} rendition has no file {path[:80]!r}.", code="rendition_file_not_found",
                        details={"rendition": name, "entry": r.entry})
     request = ReadRequest(asset=asset, what=name, quality=PREVIEW, action="download")
+    playlist = presigned_playlist(session, r, f)
+    if playlist is not None:  # a fresh copy every time: no conditional or partial answers
+        if_none_match = range_header = if_range = None
     return deliver(session, reader, request, _file_blob(asset, r, f), range_header=range_header,
-                   if_none_match=if_none_match, if_range=if_range, inline=True, head=head)
+                   if_none_match=if_none_match, if_range=if_range, inline=True, head=head, playlist=playlist)
+
+
+def presigned_playlist(session: Session, r: Rendition, f: RenditionFile) -> Callable[[], bytes] | None:
+    """For an HLS playlist on storage that presigns (S3): a function giving the playlist with
+    its media URIs replaced by presigned URLs (`archive.renditions.playlists`); None for any
+    other file, and on storage that streams (local), where relative URIs come back here."""
+    store = storage()
+    if not is_playlist(f.path) or f.size > MAX_PLAYLIST_BYTES:
+        return None
+    if store.presigned_url(f.blob_key, expires=1) is None:
+        return None
+
+    def build() -> bytes:
+        try:
+            text = b"".join(store.open_range(f.blob_key)).decode("utf-8")
+        except (BlobNotFound, InvalidKey):
+            log.error("playlist %s of rendition %s is missing from storage", f.blob_key, r.id)
+            raise NotFound("The stored file for this asset is missing; the administrators have been told.",
+                           code="blob_missing") from None
+        except UnicodeDecodeError:  # RFC 8216 §4: playlists are UTF-8; anything else is served as stored
+            return b"".join(store.open_range(f.blob_key))
+        keys = dict(session.execute(select(RenditionFile.path, RenditionFile.blob_key)
+                                    .where(RenditionFile.rendition_id == r.id)).all())
+        ttl = url_lifetime(text, settings().PRESIGN_SECONDS, MAX_URL_LIFETIME)
+        return rewrite(text, f.path,
+                       lambda path: store.presigned_url(keys[path], expires=ttl) if path in keys else None).encode()
+
+    return build
 
 
 def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob, *, range_header: str | None,
-            if_none_match: str | None, if_range: str | None, inline: bool, head: bool) -> Download:
+            if_none_match: str | None, if_range: str | None, inline: bool, head: bool,
+            playlist: Callable[[], bytes] | None = None) -> Download:
     """Headers, conditional requests and the byte range of one stored blob, after the gate.
 
     The gate is asked before anything about the bytes is answered (a refused reader learns
     no more than that). A read that sends bytes is recorded per `archive.access.gate`; HEAD,
-    304 and 416 send none.
+    304 and 416 send none. Then the bytes: `playlist()` (a playlist rewritten for this
+    request) when given; else a 302 to a presigned URL where storage has them (S3); else an
+    empty answer with `X-Accel-Redirect` for nginx when ACCEL_REDIRECT_PREFIX is set; else
+    streamed from storage.
     """
     etag = f'"{blob.sha256}"' if blob.sha256 else None
     inline = inline and can_inline(blob.content_type)
@@ -289,10 +326,28 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
                        code="range_not_satisfiable", status=416,
                        headers={"Content-Range": f"bytes */{blob.size}", "Accept-Ranges": "bytes"})
 
+    if playlist is not None:
+        # Its URLs expire: never cached, and no ETag (the bytes differ on every request).
+        headers.pop("ETag", None)
+        headers.pop("Accept-Ranges", None)
+        headers["Cache-Control"] = "private, no-store"
+        if head:
+            return Download(200, headers, iter(()), decision=decision)
+        data = playlist()
+        headers["Content-Length"] = str(len(data))
+        return Download(200, headers, iter((data,)), decision=decision)
+
     url = storage().presigned_url(blob.key, expires=settings().PRESIGN_SECONDS,
                                   filename=safe_filename(blob.filename))
     if url:
         return Download(302, {"Location": url, "Cache-Control": "no-store"}, redirect=url, decision=decision)
+
+    accel = settings().ACCEL_REDIRECT_PREFIX
+    if accel and not head:
+        # nginx sends the file (Range included) from its internal location over STORAGE_DIR;
+        # the headers above travel with it (see the README's nginx section).
+        headers["X-Accel-Redirect"] = accel + quote(blob.key, safe="/")
+        return Download(200, headers, iter(()), decision=decision)
 
     if byte_range is None:
         status, start, end, length = 200, 0, None, blob.size

@@ -109,3 +109,82 @@ def _block_to_progress(block: dict[str, str]) -> Progress:
                     frame=int(frame) if frame and frame.isdigit() else None,
                     speed=block.get("speed"),
                     done=block.get("progress") == "end")
+
+
+# ---- SMPTE timecode labels ↔ frame counts (SMPTE ST 12-1) ----------------------------------
+
+_SMPTE = re.compile(r"(\d{2}):([0-5]\d):([0-5]\d)([:;])(\d{2})")
+_CLOCK_LABEL = re.compile(r"(\d{2}):([0-5]\d):([0-5]\d)\.(\d{1,3})")
+# The rates whose timecode may drop frame numbers: 30000/1001 drops ;00 and ;01, 60000/1001
+# ;00 to ;03, at the start of every minute except each tenth (SMPTE ST 12-1 §5.2.2).
+DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
+
+
+class TimecodeError(ValueError):
+    """A timecode that names no frame at the given rate; `reason` is machine-readable:
+    `malformed`, `frame_out_of_range`, `drop_frame_rate` (';' at a rate that drops none),
+    `dropped_label` (a label drop-frame counting skips)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def timecode_base(rate: Fraction) -> int:
+    """The whole frames per timecode second: 25 for 25, 30 for 30000/1001, 24 for 24000/1001."""
+    return max(1, round(rate))
+
+
+def is_drop_frame(label: str | None) -> bool:
+    """Drop-frame labels separate seconds from frames with ';' (SMPTE ST 12-1)."""
+    return bool(label) and ";" in label
+
+
+def timecode_to_frames(label: str, rate: Fraction) -> int:
+    """`HH:MM:SS:FF` (non-drop) or `HH:MM:SS;FF` (drop-frame) at `rate` → the frame count since
+    00:00:00:00; `HH:MM:SS.mmm` (a clock time) → the frame that time falls in.
+
+    Raises TimecodeError (see its reasons)."""
+    if not isinstance(label, str):
+        raise TimecodeError("a timecode must be text", "malformed")
+    base = timecode_base(rate)
+    m = _SMPTE.fullmatch(label.strip())
+    if m is None:
+        c = _CLOCK_LABEL.fullmatch(label.strip())
+        if c is None:
+            raise TimecodeError(f"{label[:40]!r} is not HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.mmm", "malformed")
+        seconds = (int(c.group(1)) * 3600 + int(c.group(2)) * 60 + int(c.group(3))
+                   + Fraction(int(c.group(4)), 10 ** len(c.group(4))))
+        return int(seconds * rate)
+    hh, mm, ss, sep, ff = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), int(m.group(5))
+    if ff >= base:
+        raise TimecodeError(f"frame {ff} does not exist at {base} frames a second", "frame_out_of_range")
+    count = (hh * 3600 + mm * 60 + ss) * base + ff
+    if sep == ":":
+        return count
+    if rate not in DROP_FRAME_RATES:
+        raise TimecodeError(f"drop-frame timecode (';') exists only at 29.97 and 59.94, not {float(rate):g}",
+                            "drop_frame_rate")
+    drop = base // 15
+    if ss == 0 and mm % 10 and ff < drop:
+        raise TimecodeError(f"{label} is skipped by drop-frame counting", "dropped_label")
+    minutes = hh * 60 + mm
+    return count - drop * (minutes - minutes // 10)
+
+
+def frames_to_timecode(frames: int, rate: Fraction, *, drop_frame: bool = False) -> str:
+    """A frame count since 00:00:00:00 → its label, drop-frame (`;`) when asked and the rate
+    allows it; hours wrap at 24 as on tape."""
+    base = timecode_base(rate)
+    frames = max(0, int(frames))
+    drop_frame = drop_frame and rate in DROP_FRAME_RATES
+    if drop_frame:
+        drop = base // 15
+        per_minute = base * 60 - drop
+        per_ten = base * 600 - drop * 9
+        tens, rest = divmod(frames, per_ten)
+        frames += drop * 9 * tens + (drop * ((rest - drop) // per_minute) if rest > drop else 0)
+    ff = frames % base
+    seconds = frames // base
+    return (f"{seconds // 3600 % 24:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+            f"{';' if drop_frame else ':'}{ff:02d}")

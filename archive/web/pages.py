@@ -22,6 +22,8 @@ from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
 from archive.rights import pages as rights_pages
 from archive.web import messages
+from archive.web.player import labels as player_labels
+from archive.web.player import player as player_settings
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
 from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
 from search.interfaces import QueryError, SearchQuery
@@ -41,12 +43,15 @@ SAVED = "saved"
 RENDITION_STATUS_LABELS = {"pending": _l("Waiting"), "running": _l("Running"), "ready": _l("Ready"),
                            "failed": _l("Failed")}
 RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
-                    "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard")}
+                    "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard"),
+                    "hls": _l("Streaming copy (HLS)")}
 AUDIO_PROXY_LABEL = _l("Listening copy")
 ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
-                 "asset.holding_added": _l("Another organisation holds a copy")}
+                 "asset.holding_added": _l("Another organisation holds a copy"),
+                 "marker.added": _l("Marker added"), "marker.changed": _l("Marker changed"),
+                 "marker.removed": _l("Marker removed")}
 
 
 def lang() -> str:
@@ -220,6 +225,9 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "projects": coproduction_pages.asset_projects(user, asset.id, lang()),
         "rights": rights_pages.asset_rights(session, user, asset, lang()),
         "rights_errors": None,
+        "player": player_settings(doc, lang()),
+        "player_labels": player_labels(),
+        "hls_ready": bool(renditions.get("hls", {}).get("entry")),
     }
 
 

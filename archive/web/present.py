@@ -20,7 +20,9 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "recorded": _l("Recorded"), "languages": _l("Spoken languages"),
                 "organisation": _l("Organisation"), "country": _l("Country"), "filename": _l("File name"),
                 "size": _l("Size"), "sha256": "SHA-256", "status": _l("Status"), "renditions": _l("Renditions"),
-                "meta": _l("Metadata"), "error": _l("Reason"), "reason_code": _l("Reason code")}
+                "meta": _l("Metadata"), "error": _l("Reason"), "reason_code": _l("Reason code"),
+                # Marker events (archive.markers): which marker, its in and out timecodes, its text.
+                "marker": _l("Marker"), "in": _l("In"), "out": _l("Out"), "text": _l("Text")}
 STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),
                  "rejected": _l("Rejected"), "failed": _l("Failed")}
 # Keys the probe stores that the rows below already show in a friendlier form.

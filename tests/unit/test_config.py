@@ -37,6 +37,11 @@ def test_overrides_win(tmp_path):
     ({"ORTAK_MAX_ATTEMPTS": "-1"}, "ORTAK_MAX_ATTEMPTS"),
     ({"ORTAK_MAX_ATTEMPTS": "three"}, "ORTAK_MAX_ATTEMPTS"),
     ({"ORTAK_CONFIG": "/nonexistent/ortak.toml"}, "ORTAK_CONFIG"),
+    ({"ORTAK_ACCEL_REDIRECT_PREFIX": "_blobs/"}, "ORTAK_ACCEL_REDIRECT_PREFIX"),
+    ({"ORTAK_ACCEL_REDIRECT_PREFIX": "/_blobs"}, "ORTAK_ACCEL_REDIRECT_PREFIX"),
+    ({"ORTAK_ACCEL_REDIRECT_PREFIX": "/../etc/"}, "ORTAK_ACCEL_REDIRECT_PREFIX"),
+    ({"ORTAK_ACCEL_REDIRECT_PREFIX": "/a b/"}, "ORTAK_ACCEL_REDIRECT_PREFIX"),
+    ({"ORTAK_ACCEL_REDIRECT_PREFIX": "/x/\r\nSet-Cookie: a=b/"}, "ORTAK_ACCEL_REDIRECT_PREFIX"),
 ])
 def test_misconfiguration_names_the_setting(env, setting, tmp_path):
     with pytest.raises(ConfigError, match=setting):

@@ -16,6 +16,8 @@ from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
 from archive.api.spec.components import components
 from archive.api.spec.coproduction import schemas as coproduction_schemas
 from archive.api.spec.coproduction_paths import coproduction_paths
+from archive.api.spec.markers import marker_paths
+from archive.api.spec.markers import schemas as marker_schemas
 from archive.api.spec.paths import asset_paths, meta_paths, search_path, upload_paths
 from archive.api.spec.rights import rights_paths
 from archive.api.spec.rights import schemas as rights_schemas
@@ -40,6 +42,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
         "security": [{"bearer": []}, {"session": []}],
         "tags": [
             {"name": "assets", "description": "Assets, their metadata, history and bytes."},
+            {"name": "markers", "description": "Timecoded notes on an asset's timeline."},
             {"name": "uploads", "description": "Resumable uploads, tus 1.0.0 (core, creation, creation-with-upload, "
                                                "termination, checksum with sha256)."},
             {"name": "search", "description": "Full-text search with facets."},
@@ -48,7 +51,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "coproduction", "description": "Co-production projects, the contribution ledger confirmed by "
                                                     "both countries, the parity dashboard, the commission."},
         ],
-        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **upload_paths(config),
+        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **upload_paths(config),
                   **rights_paths(), **coproduction_paths()},
         "components": _components(config),
     }
@@ -58,6 +61,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out = components(config)
     out["schemas"].update(coproduction_schemas())
     out["schemas"].update(rights_schemas())
+    out["schemas"].update(marker_schemas())
     return out
 
 

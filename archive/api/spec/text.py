@@ -40,8 +40,12 @@ RENDITION_FILE_TEXT = (
     "application/json, `.jpg` image/jpeg; media, playlists, WebVTT and JSON are served inline, anything else as an "
     "attachment. Range, ETag (the file's SHA-256), If-None-Match and If-Range as for downloads. Every request "
     "passes the access gate as a preview (a refusal is 403 `rights_denied`, recorded); an allowed preview leaves "
-    "no usage record. While a rendition is made again, the files of its previous make are served; they are "
-    "removed once the new make is ready."
+    "no usage record; a refused stream is one record for the whole read session, not one per segment. While a "
+    "rendition is made again, the files of its previous make are served; they are removed once the new make is "
+    "ready. On S3 storage an HLS playlist is answered 200 with a copy made for this request, whose media URIs "
+    "are presigned URLs (`Cache-Control: private, no-store`, no ETag, no Range); other files are a 302 to a "
+    "presigned URL. Behind nginx (ACCEL_REDIRECT_PREFIX set, local storage) an allowed GET is an empty 200 with "
+    "`X-Accel-Redirect`, and nginx sends the bytes."
 )
 
 UPLOADS_TEXT = (

@@ -71,3 +71,52 @@ def test_progress_clamps_and_tolerates_na():
     parser.feed("out_time_us=9000000")
     assert parser.feed("progress=continue").fraction(4.0) == 1.0
     assert parser.feed("not a key value line") is None
+
+
+# ---- SMPTE labels ↔ frames ----
+
+from archive.media.timecode import TimecodeError, frames_to_timecode, timecode_to_frames  # noqa: E402
+
+NTSC = Fraction(30000, 1001)
+
+
+@pytest.mark.parametrize("label, rate, frames", [
+    ("00:00:00:00", Fraction(25), 0), ("00:00:01:00", Fraction(25), 25), ("10:00:00:00", Fraction(25), 900000),
+    ("00:00:12:05", Fraction(25), 305), ("00:00:01:00", NTSC, 30), ("00:00:59;29", NTSC, 1799),
+    ("00:01:00;02", NTSC, 1800), ("00:10:00;00", NTSC, 17982), ("01:00:00;00", NTSC, 107892),
+    ("00:01:00;04", Fraction(60000, 1001), 3600), ("00:01:00:00", NTSC, 1800),  # non-drop at 29.97
+    ("00:00:01.500", Fraction(25), 37), ("00:00:01:23", Fraction(24000, 1001), 47),
+])
+def test_timecode_to_frames(label, rate, frames):
+    assert timecode_to_frames(label, rate) == frames
+
+
+@pytest.mark.parametrize("label, rate, reason", [
+    ("00:00:00:25", Fraction(25), "frame_out_of_range"), ("00:00:00;00", Fraction(25), "drop_frame_rate"),
+    ("00:01:00;00", NTSC, "dropped_label"), ("00:01:00;01", NTSC, "dropped_label"),
+    ("00:01:00;03", Fraction(60000, 1001), "dropped_label"), ("1:00:00:00", Fraction(25), "malformed"),
+    ("00:60:00:00", Fraction(25), "malformed"), ("00:00:00", Fraction(25), "malformed"), ("", Fraction(25), "malformed"),
+    ("00:00:00:00\n", Fraction(25), None), ("٠٠:٠٠:٠٠:٠٠", Fraction(25), "malformed"),
+])
+def test_bad_timecodes(label, rate, reason):
+    if reason is None:  # surrounding white space is forgiven
+        assert timecode_to_frames(label, rate) == 0
+        return
+    with pytest.raises(TimecodeError) as err:
+        timecode_to_frames(label, rate)
+    assert err.value.reason == reason
+
+
+@pytest.mark.parametrize("rate", [NTSC, Fraction(60000, 1001)])
+def test_drop_frame_round_trip(rate):
+    for frames in list(range(0, 20000)) + list(range(2_589_000, 2_589_408)):
+        label = frames_to_timecode(frames, rate, drop_frame=True)
+        assert ";" in label and timecode_to_frames(label, rate) == frames
+
+
+def test_frames_to_timecode():
+    assert frames_to_timecode(305, Fraction(25)) == "00:00:12:05"
+    assert frames_to_timecode(1800, NTSC, drop_frame=True) == "00:01:00;02"
+    assert frames_to_timecode(1800, NTSC) == "00:01:00:00"
+    assert frames_to_timecode(25, Fraction(25), drop_frame=True) == "00:00:01:00"  # 25 fps never drops
+    assert frames_to_timecode(24 * 3600 * 25 + 1, Fraction(25)) == "00:00:00:01"  # wraps at 24 h

@@ -1,0 +1,1 @@
+"""Markers: timecoded notes on an asset's timeline (in, optional out, text, author)."""

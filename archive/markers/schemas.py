@@ -1,0 +1,98 @@
+"""Checking a marker's body: `{"in": TIMECODE, "out": TIMECODE | null, "text": "..."}`.
+
+Errors are 422 `invalid_marker` with `details.errors`, one {"field", "code", "message"} per
+problem: `unknown_field`, `required`, `not_text`, `invalid_timecode` (with `reason` from
+`archive.media.timecode.TimecodeError`), `out_of_range` (past the end of the asset),
+`out_before_in`, `empty`, `too_long`, `forbidden_characters`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from archive.errors import ValidationError
+from archive.markers.timeline import Timeline
+from archive.media.timecode import TimecodeError
+
+FIELDS = ("in", "out", "text")
+MAX_TEXT = 2000  # characters, after NFC normalisation
+MAX_TIMECODE = 32
+# Control characters other than tab and newline, and the bidirectional overrides and isolates
+# that make text read differently from how it is stored (CVE-2021-42574, "Trojan Source").
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def _error(field: str, code: str, message: str, **extra) -> dict:
+    return {"field": field, "code": code, "message": message, **extra}
+
+
+def _raise(errors: list[dict]) -> None:
+    if errors:
+        raise ValidationError("The marker is not valid: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+                              code="invalid_marker", details={"errors": errors})
+
+
+def clean_text(value: Any, errors: list[dict]) -> str | None:
+    if not isinstance(value, str):
+        errors.append(_error("text", "not_text" if value is not None else "required", "text must be given as text"))
+        return None
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+    if not text:
+        errors.append(_error("text", "empty", "text is empty"))
+        return None
+    if len(text) > MAX_TEXT:
+        errors.append(_error("text", "too_long", f"text is longer than {MAX_TEXT} characters",
+                             limit=MAX_TEXT, length=len(text)))
+        return None
+    if _FORBIDDEN.search(text):
+        errors.append(_error("text", "forbidden_characters",
+                             "text contains control characters or bidirectional overrides"))
+        return None
+    return text
+
+
+def _position(field: str, value: Any, timeline: Timeline, errors: list[dict]) -> int | None:
+    if not isinstance(value, str) or len(value) > MAX_TIMECODE:
+        errors.append(_error(field, "invalid_timecode", f"{field} must be a timecode such as 00:00:12:05",
+                             reason="malformed"))
+        return None
+    try:
+        frames = timeline.position(value)
+    except TimecodeError as exc:
+        errors.append(_error(field, "invalid_timecode", f"{field}: {exc}", reason=exc.reason))
+        return None
+    # `in` must name a frame of the asset; `out` (exclusive) may be the end itself.
+    last = timeline.frames
+    if last is not None and (frames > last or (field == "in" and frames >= last)):
+        errors.append(_error(field, "out_of_range", f"{field} is past the end of the asset "
+                             f"({timeline.label(last)})", max=timeline.label(last)))
+        return None
+    return frames
+
+
+def clean_marker(body: Any, timeline: Timeline, current: dict | None = None) -> dict:
+    """{"in_frame", "out_frame", "text"} from a request body; `current` (the marker's values,
+    for an edit) fills what the body leaves out. Raises ValidationError (see above)."""
+    if not isinstance(body, dict):
+        raise ValidationError("The body must be a JSON object.", code="invalid_marker",
+                              details={"errors": [_error("body", "not_an_object", "must be an object")]})
+    errors: list[dict] = []
+    unknown = sorted(str(k)[:40] for k in body if k not in FIELDS)
+    if unknown:
+        errors.append(_error("body", "unknown_field", f"unknown fields: {', '.join(unknown)}", fields=unknown))
+    out = dict(current or {})
+    if "in" in body or current is None:
+        if body.get("in") is None:
+            errors.append(_error("in", "required", "in is required"))
+        else:
+            out["in_frame"] = _position("in", body["in"], timeline, errors)
+    if "out" in body:
+        out["out_frame"] = None if body["out"] is None else _position("out", body["out"], timeline, errors)
+    out.setdefault("out_frame", None)
+    if "text" in body or current is None:
+        out["text"] = clean_text(body.get("text"), errors)
+    if not errors and out["out_frame"] is not None and out["out_frame"] <= out["in_frame"]:
+        errors.append(_error("out", "out_before_in", "out must come after in"))
+    _raise(errors)
+    return out

@@ -1,0 +1,78 @@
+"""What the asset page's player needs: the renditions it plays and draws, the timeline
+(frame rate, start timecode), the markers API, and every label in the page's language.
+
+HLS (`hls/master.m3u8`) is played by hls.js, or natively where the browser has HLS and no
+Media Source Extensions; without an `hls` rendition the MP4 proxy plays. The storyboard
+(`storyboard/storyboard.vtt`) gives the thumbnails over the timeline; the waveform
+(`waveform/waveform.json`, `waveform_{n}.json` for the n-th audio track) is drawn under it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from archive.assets.services import rendition_file_url
+from archive.markers.timeline import Timeline
+from archive.web.present import language_name
+
+# Languages the audio-track menu can always name (besides those the master's tracks carry).
+KNOWN_LANGUAGES = ("tr", "az", "en", "ru", "de", "fr", "ar", "fa", "ka")
+LABELS = {
+    "quality": _l("Quality"), "auto": _l("Auto"), "audio": _l("Audio track"), "track": _l("Track %(n)s"),
+    "play": _l("Play"), "pause": _l("Pause"), "frame_back": _l("Back one frame"),
+    "frame_forward": _l("Forward one frame"), "set_in": _l("Set in point"), "set_out": _l("Set out point"),
+    "clear_points": _l("Clear in and out"), "timeline": _l("Timeline"), "in_point": _l("In"),
+    "out_point": _l("Out"), "no_markers": _l("No markers yet."), "delete": _l("Delete"),
+    "seek_to": _l("Go to %(tc)s"), "marker_added": _l("Marker added."), "marker_deleted": _l("Marker deleted."),
+    "marker_failed": _l("The marker was not saved: %(reason)s"), "shuttle": _l("Speed %(rate)s×"),
+    "reverse": _l("Reverse %(rate)s×"), "zoom_in": _l("Zoom in"), "zoom_out": _l("Zoom out"),
+    "zoom_reset": _l("Fit"), "waveform": _l("Waveform"), "hls_failed": _l("The stream could not be played; "
+                                                                            "playing the viewing copy instead."),
+    "err_invalid_timecode": _l("the timecode is not valid (HH:MM:SS:FF)"),
+    "err_out_of_range": _l("the timecode is past the end"), "err_out_before_in": _l("out must come after in"),
+    "err_empty": _l("the text is empty"), "err_too_long": _l("the text is too long"),
+    "err_forbidden_characters": _l("the text contains characters that are not allowed"),
+    "err_other": _l("the server refused it"),
+}
+
+
+def labels() -> dict[str, str]:
+    return {key: str(value) for key, value in LABELS.items()}
+
+
+def language_names(technical: dict | None, locale: str) -> dict[str, str]:
+    """{RFC 5646 code: name in `locale`} for the known languages and the master's audio tracks."""
+    codes = list(KNOWN_LANGUAGES)
+    for stream in (technical or {}).get("streams") or []:
+        code = stream.get("language_code") if isinstance(stream, dict) else None
+        if isinstance(code, str) and code not in codes:
+            codes.append(code)
+    names = {}
+    for code in codes:
+        name = language_name(code, locale)
+        if name:
+            names[code] = name[:1].upper() + name[1:]
+    return names
+
+
+def _file_url(asset_id: str, renditions: dict[str, dict], name: str) -> str | None:
+    r = renditions.get(name) or {}
+    if not r.get("entry") or not r.get("file_count"):
+        return None
+    return rendition_file_url(asset_id, name, r["entry"])
+
+
+def player(doc: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The player's settings for the page (a JSON data attribute): kind, sources, timeline."""
+    renditions = {r["name"]: r for r in doc["renditions"]}
+    timeline = Timeline.of(doc.get("technical"), doc.get("kind"))
+    return {
+        "kind": doc.get("kind"),
+        "hls": _file_url(doc["id"], renditions, "hls"),
+        "storyboard": _file_url(doc["id"], renditions, "storyboard"),
+        "waveform": _file_url(doc["id"], renditions, "waveform"),
+        "timeline": timeline.as_json() if timeline else None,
+        "markers": f"/api/v1/assets/{doc['id']}/markers",
+        "languages": language_names(doc.get("technical"), locale),
+    }

@@ -1,0 +1,70 @@
+"""The asset page's player settings (archive/web/player.py, _player.html): what plays, what is
+drawn, in which language, for video with and without HLS, audio and images."""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from archive import db
+from archive.assets.models import Asset
+from tests.asset_factory import create_asset
+
+HLS = {"master.m3u8": b"#EXTM3U\n", "180p/index.m3u8": b"#EXTM3U\n"}
+
+
+def _settings(page: str) -> dict:
+    m = re.search(r"data-player='([^']*)'", page)
+    assert m, "no player settings on the page"
+    return json.loads(html.unescape(m.group(1)))
+
+
+def _technical(app, asset_id, technical):
+    with app.app_context():
+        s = db.session()
+        s.get(Asset, asset_id).technical = technical
+        s.commit()
+
+
+def test_video_with_hls_storyboard_and_waveform(app, logged_in):
+    client, uid = logged_in
+    asset_id = create_asset(app, uid, renditions={
+        "hls": {"files": HLS}, "storyboard": {"files": {"storyboard.vtt": b"WEBVTT\n", "sprite_0.jpg": b"x"}},
+        "waveform": {"files": {"waveform.json": b"{}"}},
+        "proxy": {"data": b"proxy", "content_type": "video/mp4", "ext": ".mp4"}})
+    _technical(app, asset_id, {"kind": "video", "duration": 10.0, "frame_rate": "30000/1001",
+                               "start_timecode": "01:00:00;00",
+                               "streams": [{"type": "audio", "language_code": "az"}, {"type": "audio", "language_code": "kk"}]})
+    page = client.get(f"/assets/{asset_id}", headers={"Accept-Language": "az"}).get_data(as_text=True)
+    s = _settings(page)
+    assert s["hls"] == f"/api/v1/assets/{asset_id}/renditions/hls/master.m3u8"
+    assert s["storyboard"].endswith("/renditions/storyboard/storyboard.vtt")
+    assert s["waveform"].endswith("/renditions/waveform/waveform.json")  # a one-file rendition, by the file route
+    assert s["timeline"] == {"rate": "30000/1001", "fps": 30000 / 1001, "start": "01:00:00;00", "start_frames": 107892,
+                             "drop_frame": True, "frames": 300}
+    assert s["markers"] == f"/api/v1/assets/{asset_id}/markers"
+    assert s["languages"]["tr"] == "Türk" and s["languages"]["kk"]  # names in the page's language
+    assert "vendor/hls.min.js" in page and "player.js" in page
+    assert 'id="marker-form"' in page and 'id="keys"' in page
+    assert "01:00:00;00" in page  # the timecode shown before the script runs
+    assert "rendition=proxy" in re.search(r'data-proxy="([^"]*)"', page).group(1)
+
+
+def test_video_without_hls_plays_the_proxy(app, logged_in):
+    client, uid = logged_in
+    asset_id = create_asset(app, uid, renditions={"proxy": {"data": b"proxy", "content_type": "video/mp4", "ext": ".mp4"}})
+    page = client.get(f"/assets/{asset_id}").get_data(as_text=True)
+    assert _settings(page)["hls"] is None and "vendor/hls.min.js" not in page
+    assert re.search(r'<video id="player"[^>]*src="/api/v1/assets/[^"]+rendition=proxy', page.replace("\n", " "))
+
+
+def test_audio_draws_its_waveform_and_images_zoom(app, logged_in):
+    client, uid = logged_in
+    audio = create_asset(app, uid, data=b"audio", kind="audio", renditions={
+        "proxy": {"data": b"m4a", "content_type": "audio/mp4", "ext": ".m4a"}})
+    page = client.get(f"/assets/{audio}").get_data(as_text=True)
+    assert 'id="waveform-picture"' in page and '<audio id="player"' in page
+    image = create_asset(app, uid, data=b"image", kind="image", renditions={
+        "poster": {"data": b"jpg", "content_type": "image/jpeg", "ext": ".jpg"}})
+    page = client.get(f"/assets/{image}").get_data(as_text=True)
+    assert 'id="zoom-view"' in page and 'id="player-tool"' not in page and 'id="marker-form"' not in page
