@@ -8,6 +8,8 @@ archive's models. A document (all values plain JSON):
     keywords, people, places (lists of text),
     country, genre, year, languages (list), kind, status,
     projects (list: the co-production projects whose footage it is)   ← the facets
+    cleared (list: what is open today by platform × territory × licensee, `search.cleared`;
+             searched by "cleared for me", never stored back with the document)
 
 Facet values are strings (`year` too: "1975"), so filters and counts look the same in every
 backend and in the URL. Absent values are None or [].
@@ -32,13 +34,14 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
              country: str | None, genre: str | None, recorded: str | None, languages: list[str],
              kind: str | None, status: str, titles: dict[str, str], descriptions: dict[str, str],
              keywords: list[str], people: list[str], places: list[str],
-             projects: list[str] | None = None) -> dict[str, Any]:
+             projects: list[str] | None = None, cleared: list[str] | None = None) -> dict[str, Any]:
     """The flat document for one asset, from plain values (the archive reads them off its rows).
 
     `recorded` is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (its year becomes the `year` facet);
     `titles`/`descriptions` map a language code to text; languages other than tr/az/en are
     ignored. `created` is an aware datetime (UTC when naive). `projects` are the ids of the
-    projects the asset is footage of (a filter and facet like the others).
+    projects the asset is footage of (a filter and facet like the others). `cleared` are the
+    tokens of `search.cleared.document_tokens`.
     """
     doc: dict[str, Any] = {
         "id": doc_id,
@@ -52,6 +55,7 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
         "kind": kind,
         "status": status,
         "projects": list(projects or []),
+        "cleared": list(cleared or []),
     }
     for lang in LANGS:
         doc[f"title_{lang}"] = (titles or {}).get(lang) or None
