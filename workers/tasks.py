@@ -15,7 +15,7 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import INDEX_ASSET, INGEST, RENDER, RUN_STEP, SWEEP, TaskHandle
+from archive.task_handles import INDEX_ASSET, INGEST, REINDEX_RIGHTS_DAY, RENDER, RUN_STEP, SWEEP, TaskHandle
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -56,3 +56,8 @@ def index_asset(asset_id: str) -> bool:
 @runs(SWEEP)
 def sweep() -> int:
     return entry.sweep().sent
+
+
+@runs(REINDEX_RIGHTS_DAY)
+def reindex_rights_day() -> int:
+    return entry.reindex_rights_day()
