@@ -157,3 +157,44 @@ def test_bad_cleared_values_are_400(client, people, archive, value):
 def test_anonymous_is_refused(client):
     resp = client.get("/api/v1/search", query_string={"cleared": "vod:TR"})
     assert resp.status_code == 401 and resp.get_json()["error"]["code"]
+
+
+# ---- the search page -------------------------------------------------------------------------
+
+def login(client, make_user, role="broadcaster", country="TR", org="TRT"):
+    import re
+
+    email = f"{role}-{country.lower()}-page@example.org"
+    make_user(role, country, org=org, email=email)
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"email": email, "password": "correct horse battery",
+                                       "csrf_token": token}).status_code == 302
+
+
+def test_search_page_cleared_selects_and_facet(client, make_user, archive):
+    login(client, make_user)
+    client.get("/lang/en")
+    html = client.get("/").get_data(as_text=True)
+    assert '<option value="TR" selected>Türkiye</option>' in html  # the user's country by default
+    assert "Cleared for us today in Türkiye" in html
+    assert 'data-facet="cleared" data-value="linear_tv"' in html and 'data-facet="cleared" data-value="vod"' in html
+    assert archive["nothing"] in html  # no platform chosen: no filter
+    html = client.get("/?platform=linear_tv").get_data(as_text=True)
+    assert archive["trt_tv"] in html and archive["world_vod"] not in html and archive["nothing"] not in html
+    html = client.get("/?platform=vod&territory=AZ").get_data(as_text=True)
+    assert "1 asset" not in html and archive["world_vod"] not in html and "Nothing found." in html
+    # Values that are not choices fall back to the defaults, never a 500.
+    for query in ("?platform=cinema&territory=XX", "?platform=%00&territory=" + "A" * 3000, "?territory=world"):
+        resp = client.get("/" + query)
+        assert resp.status_code == 200 and '<option value="TR" selected>' in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code,heading,country", [("tr", "Bugün bizim için", "Türkiye"),
+                                                  ("az", "Bu gün bizim üçün", "Azərbaycan")])
+def test_search_page_in_turkish_and_azerbaijani(client, make_user, archive, code, heading, country):
+    login(client, make_user, country="AZ", org="AzTV")
+    client.get(f"/lang/{code}")
+    html = client.get("/?platform=vod&territory=DE").get_data(as_text=True)
+    assert heading in html and f">{country}</option>" in html
+    assert archive["world_vod"] in html and archive["trt_tv"] not in html
