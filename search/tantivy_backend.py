@@ -194,14 +194,16 @@ class TantivySearchBackend(SearchBackend):
 
     def _cleared_query(self, who, platform: str) -> tantivy.Query:
         """search.cleared.query as tantivy clauses, a Should per alternative; a filter, so it
-        adds nothing to the score."""
+        adds nothing to the score. Term queries, not term_set_query: a term set walks the
+        field's whole term dictionary (measured 70x slower on 20,000 documents)."""
+        def term(token: str) -> tantivy.Query:
+            return tantivy.Query.term_query(self.schema, fields.CLEARED_FIELD, token)
+
         alternatives = []
         for alt in fields.cleared_alternatives(who, platform):
-            parts = [(tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, fields.CLEARED_FIELD,
-                                                                          list(alt.any_of)))]
-            if alt.none_of:
-                parts.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(
-                    self.schema, fields.CLEARED_FIELD, list(alt.none_of))))
+            parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query([(tantivy.Occur.Should, term(t))
+                                                                       for t in alt.any_of]))]
+            parts += [(tantivy.Occur.MustNot, term(t)) for t in alt.none_of]
             alternatives.append((tantivy.Occur.Should, tantivy.Query.boolean_query(parts)))
         return tantivy.Query.const_score_query(tantivy.Query.boolean_query(alternatives), 0.0)
 
