@@ -175,10 +175,11 @@ class TantivySearchBackend(SearchBackend):
                 found = searcher.search(q, limit=per_page, offset=offset, count=True,
                                         order_by_field="created", order=tantivy.Order.Desc)
             aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
-            cleared_counts = {p: searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, q),
-                                                                              (tantivy.Occur.Must, pq)]),
-                                                 limit=1, count=True).count
-                              for p, pq in facet_platforms.items()}
+            # One count per platform (tantivy has no `filters` aggregation); the filtered
+            # platform's count is the total already found.
+            cleared_counts = {p: found.count if p == who.platform else searcher.search(
+                tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, pq)]),
+                limit=1, count=True).count for p, pq in facet_platforms.items()}
             hits = []
             for key, address in found.hits:
                 source = json.loads(searcher.doc(address)["source"][0])
