@@ -166,3 +166,14 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+# Measured 2026-11-30 on this 2-core machine (load ~2-5 from other work), default arguments:
+#   documents: 100,000, rights profiles: 600 (engine 0.3 s), queries: 400 × 3 rounds
+#   cleared tokens a document: mean 4.8, max 37
+#   indexing: 6,541 docs/s; index size 31 MB
+#   plain           p50    7.97 ms  p99   21.26 ms  ratio p99  1.00  mean hits 67,863
+#   cleared filter  p50    6.54 ms  p99   17.50 ms  ratio p99  0.82  mean hits 6,224
+#   filter + facet  p50   18.16 ms  p99   50.45 ms  ratio p99  2.37  mean hits 6,224
+# The filter costs nothing measurable (fewer hits make the facet aggregations cheaper); the
+# per-platform `cleared` facet is six more counting searches (tantivy has no `filters`
+# aggregation; Elasticsearch answers it in the same request).
