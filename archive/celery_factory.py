@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 from kombu.transport import resolve_transport
 from kombu.utils.url import maybe_sanitize_url
 
 from archive import db
 from archive.config import ConfigError
-from archive.task_handles import DEFAULT_QUEUE, SWEEP
+from archive.task_handles import DEFAULT_QUEUE, REINDEX_RIGHTS_DAY, SWEEP
 
 
 def make_celery(app: Flask) -> Celery:
@@ -52,7 +53,11 @@ def make_celery(app: Flask) -> Celery:
         # The sweeper runs often enough to notice stuck work within ~STUCK_AFTER.
         beat_schedule={"ortak-sweep": {"task": SWEEP.name,
                                        "schedule": float(max(10, min(300, int(app.config["STUCK_AFTER"]) // 4))),
-                                       "options": {"queue": SWEEP.queue}}},
+                                       "options": {"queue": SWEEP.queue}},
+                        # Rights windows open and close with the calendar (UTC days).
+                        "ortak-rights-day": {"task": REINDEX_RIGHTS_DAY.name, "schedule": crontab(minute=5, hour=0),
+                                             "options": {"queue": REINDEX_RIGHTS_DAY.queue}}},
+        timezone="UTC",
     )
     if broker.startswith("filesystem://"):
         # The embedded broker: message files in DATA_DIR/broker, no server needed.

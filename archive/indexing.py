@@ -6,22 +6,33 @@ document shape (`search.mapping.document`) and the backends, and imports nothing
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 from tqdm import tqdm
 
+from archive.accounts.models import Organisation
 from archive.assets.models import Asset
 from archive.coproduction.projects import project_ids_of_asset
 from archive.markers.services import segments as marker_segments
+from archive.rights import avails
+from archive.rights import cleared as rights_cleared
+from archive.rights.services import asset_duration, assets_opening_or_closing, engine_blocks
+from search.cleared import document_tokens
 from search.interfaces import SearchBackend
 from search.mapping import document
 
 BATCH = 200
 
 
-def asset_document(asset: Asset) -> dict:
-    """The search document of `asset` as it is now (see `search.mapping` for the shape)."""
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def asset_document(asset: Asset, today: date | None = None) -> dict:
+    """The search document of `asset` as it is now (see `search.mapping` for the shape), its
+    rights as open on `today` (default: today, UTC)."""
     meta = asset.meta or {}
     return document(
         doc_id=asset.id, created=asset.created_at, filename=asset.filename,
@@ -30,7 +41,7 @@ def asset_document(asset: Asset) -> dict:
         languages=meta.get("languages") or [], kind=asset.kind, status=asset.status,
         titles=meta.get("title") or {}, descriptions=meta.get("description") or {},
         keywords=meta.get("keywords") or [], people=meta.get("people") or [], places=meta.get("places") or [],
-        projects=_projects(asset), segments=_segments(asset))
+        projects=_projects(asset), segments=_segments(asset), cleared=_cleared(asset, today or today_utc()))
 
 
 def _projects(asset: Asset) -> list[str]:
@@ -45,7 +56,21 @@ def _segments(asset: Asset) -> list[dict]:
     return marker_segments(session, asset) if session is not None else []
 
 
-def index_asset(session: Session, backend: SearchBackend, asset_id: str) -> bool:
+def _cleared(asset: Asset, today: date) -> list[str]:
+    """The `cleared` tokens: what the avails engine opens on `today` for the whole asset, by
+    platform × territory × licensee (`archive.rights.cleared`, `search.cleared`)."""
+    session = object_session(asset)
+    blocks = engine_blocks(session, asset.id) if session is not None else ()
+    orgs = {o for b in blocks for o in b.licensees.organisations}
+    country_of = ({o.id: o.country for o in session.scalars(select(Organisation).where(Organisation.id.in_(orgs)))}
+                  if orgs else {})
+    open_today, named = rights_cleared.open_today(blocks, owner=asset.organisation_id, duration=asset_duration(asset),
+                                                  country_of=country_of, today=today)
+    return document_tokens(owner=asset.organisation_id, open_today=open_today, named=named,
+                           universe=avails.all_territories())
+
+
+def index_asset(session: Session, backend: SearchBackend, asset_id: str, today: date | None = None) -> bool:
     """Index the asset as it is now, or drop it from the index when it no longer exists or is
     not ready (only ready assets are found by search: what is processing, rejected or failed is
     its uploader's to see, in "My uploads").
@@ -56,11 +81,11 @@ def index_asset(session: Session, backend: SearchBackend, asset_id: str) -> bool
     if asset is None or asset.status != "ready":
         backend.delete(asset_id)
         return False
-    backend.index([asset_document(asset)])
+    backend.index([asset_document(asset, today)])
     return True
 
 
-def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False) -> int:
+def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False, today: date | None = None) -> int:
     """Rebuild the whole index of ready assets from the database in batches; return how many
     assets were indexed.
 
@@ -77,9 +102,21 @@ def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = Fa
                                     .order_by(Asset.id).limit(BATCH)).all()
             if not batch:
                 break
-            done += backend.index([asset_document(a) for a in batch])
+            done += backend.index([asset_document(a, today) for a in batch])
             last_id = batch[-1].id
             bar.update(len(batch))
             for asset in batch:  # keep memory flat on a large archive
                 session.expunge(asset)
+    return done
+
+
+def reindex_rights_day(session: Session, backend: SearchBackend, today: date | None = None) -> int:
+    """Re-index the assets whose rights open or close on `today` (default: today, UTC): a
+    window starting that day, one whose last day was the day before, a holdback ending that
+    day (`archive.rights.services.assets_opening_or_closing`). Returns how many documents
+    were written (assets that are not ready are dropped from the index instead)."""
+    today = today or today_utc()
+    done = 0
+    for asset_id in assets_opening_or_closing(session, today):
+        done += index_asset(session, backend, asset_id, today)
     return done

@@ -11,6 +11,7 @@ message may be delivered more than once.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from flask import current_app
 
@@ -50,6 +51,12 @@ def run_step(asset_id: str, step: str) -> str:
 def index_asset(asset_id: str) -> bool:
     """Write the asset's search document; False when the asset is gone (its document is dropped)."""
     return indexing.index_asset(db.session(), search_backend(), asset_id)
+
+
+def reindex_rights_day(today: date | None = None) -> int:
+    """Re-index the assets whose rights open or close on `today` (default: today, UTC); how
+    many documents were written."""
+    return indexing.reindex_rights_day(db.session(), search_backend(), today)
 
 
 def sweep() -> recovery.SweepReport:

@@ -94,7 +94,11 @@ SWEEP = TaskHandle("workers.tasks.sweep", DEFAULT_QUEUE, ())
 """Recover stuck and lost work, orphaned scratch and abandoned uploads (`archive.ingest.recovery`);
 the scheduler sends it on a timer."""
 
-HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP)
+REINDEX_RIGHTS_DAY = TaskHandle("workers.tasks.reindex_rights_day", DEFAULT_QUEUE, ())
+"""Re-index the assets whose rights windows open or close today (`archive.indexing.reindex_rights_day`);
+the scheduler sends it daily, just after midnight UTC."""
+
+HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

@@ -28,6 +28,8 @@ MAPPINGS = {
         "id": {"type": "keyword"},
         **{field: WORDS for field in fields.TEXT_FIELDS},
         **{facet: {"type": "keyword"} for facet in FACETS},
+        # What is open today by platform × territory × licensee (search.cleared): filtered, never scored.
+        fields.CLEARED_FIELD: {"type": "keyword", "norms": False, "doc_values": False},
         "created": {"type": "date"},
         # The mapped document as given, for titles and snippets; not searchable itself.
         "source": {"type": "object", "enabled": False},
@@ -105,8 +107,12 @@ class ElasticsearchBackend(SearchBackend):
         self._ensure_index()
 
     def _document(self, doc: dict) -> dict:
-        return {"id": fields.doc_id(doc), "created": doc.get("created"), "source": doc,
+        body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc),
                 **fields.text_fields(doc), **fields.facet_values(doc)}
+        tokens = fields.cleared_values(doc)
+        if tokens:
+            body[fields.CLEARED_FIELD] = tokens
+        return body
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -115,6 +121,9 @@ class ElasticsearchBackend(SearchBackend):
         words = normalize.query_words(query.text)
         bool_query: dict[str, Any] = {"filter": [{"terms": {facet: values}}
                                                  for facet, values in fields.clean_filters(query.filters).items()]}
+        who = fields.clean_cleared(query.cleared)
+        if who is not None and who.platform:
+            bool_query["filter"].append(self._cleared_query(who, who.platform))
         if words:
             bool_query["must"] = [self._word_query(w) for w in words]
         else:
@@ -124,6 +133,9 @@ class ElasticsearchBackend(SearchBackend):
             "track_total_hits": True, "source_includes": ["source"],
             "aggs": {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS},
         }
+        if who is not None and who.platforms:
+            request["aggs"]["cleared"] = {"filters": {"filters": {p: self._cleared_query(who, p)
+                                                                  for p in who.platforms}}}
         if not words:
             request["sort"] = [{"created": {"order": "desc"}}, {"id": {"order": "asc"}}]
         resp = self._call("search", self.es.search, **request)
@@ -136,7 +148,22 @@ class ElasticsearchBackend(SearchBackend):
                             segments=fields.matching_segments(source, words)))
         aggs = resp.get("aggregations") or {}
         facets = {f: {str(b["key"]): b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
+        if who is not None:
+            buckets = (aggs.get("cleared") or {}).get("buckets") or {}
+            facets["cleared"] = {p: buckets[p]["doc_count"] for p in who.platforms
+                                 if (buckets.get(p) or {}).get("doc_count")}
         return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, facets=facets)
+
+    @staticmethod
+    def _cleared_query(who, platform: str) -> dict:
+        """search.cleared.query as a bool query: one `should` per alternative."""
+        should = []
+        for alt in fields.cleared_alternatives(who, platform):
+            clause: dict[str, Any] = {"filter": [{"terms": {fields.CLEARED_FIELD: list(alt.any_of)}}]}
+            if alt.none_of:
+                clause["must_not"] = [{"terms": {fields.CLEARED_FIELD: list(alt.none_of)}}]
+            should.append({"bool": clause})
+        return {"bool": {"should": should, "minimum_should_match": 1}}
 
     @staticmethod
     def _word_query(word: str) -> dict:

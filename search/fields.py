@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from search import normalize
-from search.interfaces import FACETS, QueryError, SearchQuery
+from search.cleared import check as check_cleared
+from search.cleared import query as cleared_query
+from search.interfaces import FACETS, QueryError, SearchError, SearchQuery
 from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS
 
 TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in ("n", "f", "s"))
@@ -29,8 +31,6 @@ FACET_SIZE = 1000
 
 
 def doc_id(doc: Mapping[str, Any]) -> str:
-    from search.interfaces import SearchError
-
     value = doc.get("id")
     if not isinstance(value, str) or not value:
         raise SearchError("a search document needs a text id")
@@ -127,3 +127,34 @@ def page_window(query: SearchQuery) -> tuple[int, int]:
     if offset > MAX_OFFSET:
         raise QueryError(f"results past the first {MAX_OFFSET} are not served; narrow the search")
     return query.per_page, offset
+
+
+CLEARED_FIELD = "cleared"
+
+
+def cleared_values(doc: Mapping[str, Any]) -> list[str]:
+    """The document's `cleared` tokens (search.cleared), as text."""
+    return [str(v) for v in doc.get(CLEARED_FIELD) or [] if v]
+
+
+def stored_source(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What a backend keeps of the document for titles and snippets: all but the rights tokens."""
+    return {k: v for k, v in doc.items() if k != CLEARED_FIELD}
+
+
+def clean_cleared(who):
+    """`who` (a search.cleared.ClearedFor, or None) if its values are plain codes; QueryError otherwise."""
+    if who is not None:
+        try:
+            check_cleared(who)
+        except ValueError as exc:
+            raise QueryError(f"cleared: {exc}") from exc
+    return who
+
+
+def cleared_alternatives(who, platform: str) -> list:
+    """search.cleared.query, a QueryError for a value that is no plain code."""
+    try:
+        return cleared_query(who, platform)
+    except ValueError as exc:
+        raise QueryError(f"cleared: {exc}") from exc

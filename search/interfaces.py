@@ -9,6 +9,8 @@ import abc
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from search.cleared import ClearedFor
+
 FACETS = ("country", "genre", "year", "language", "status", "kind", "project")
 
 
@@ -31,6 +33,9 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     lang: str | None = None  # the searcher's language, for snippets and titles
+    # "Cleared for me": filter on its platform (if any) and count the `cleared` facet
+    # (platform -> hits cleared there) for its organisation and territory, today.
+    cleared: ClearedFor | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Hit:
 class SearchResult:
     total: int
     hits: list[Hit]
-    facets: dict[str, dict[str, int]]  # facet -> value -> count
+    facets: dict[str, dict[str, int]]  # facet -> value -> count; "cleared": platform -> count
 
 
 class SearchBackend(abc.ABC):

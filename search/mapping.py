@@ -10,6 +10,8 @@ archive's models. A document (all values plain JSON):
     projects (list: the co-production projects whose footage it is)   ← the facets
     segments (only when there are some): timecoded texts [{"in", "out", "text"}] (markers
       today, transcripts later), searched as body text and returned with the hits they match
+    cleared (list: what is open today by platform × territory × licensee, `search.cleared`;
+             searched by "cleared for me", never stored back with the document)
 
 Facet values are strings (`year` too: "1975"), so filters and counts look the same in every
 backend and in the URL. Absent values are None or [].
@@ -34,7 +36,8 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
              country: str | None, genre: str | None, recorded: str | None, languages: list[str],
              kind: str | None, status: str, titles: dict[str, str], descriptions: dict[str, str],
              keywords: list[str], people: list[str], places: list[str],
-             projects: list[str] | None = None, segments: list[dict] | None = None) -> dict[str, Any]:
+             projects: list[str] | None = None, segments: list[dict] | None = None,
+             cleared: list[str] | None = None) -> dict[str, Any]:
     """The flat document for one asset, from plain values (the archive reads them off its rows).
 
     `recorded` is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (its year becomes the `year` facet);
@@ -42,6 +45,7 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
     ignored. `created` is an aware datetime (UTC when naive). `projects` are the ids of the
     projects the asset is footage of (a filter and facet like the others). `segments` are
     timecoded texts {"in": TIMECODE, "out": TIMECODE | None, "text"}; left out when there are none.
+    `cleared` are the tokens of `search.cleared.document_tokens`.
     """
     doc: dict[str, Any] = {
         "id": doc_id,
@@ -55,6 +59,7 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
         "kind": kind,
         "status": status,
         "projects": list(projects or []),
+        "cleared": list(cleared or []),
     }
     for lang in LANGS:
         doc[f"title_{lang}"] = (titles or {}).get(lang) or None

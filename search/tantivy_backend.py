@@ -27,7 +27,7 @@ from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, Sea
 from search.mapping import display_title, snippet_sources
 
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
-SCHEMA_VERSION = "v2"  # v2: the `project` facet
+SCHEMA_VERSION = "v3"  # v2: the `project` facet; v3: the `cleared` rights tokens
 
 
 def build_schema() -> tantivy.Schema:
@@ -37,6 +37,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(field, tokenizer_name="whitespace")
     for facet in FACETS:
         sb.add_text_field(facet, tokenizer_name="raw", fast=True)
+    sb.add_text_field(fields.CLEARED_FIELD, tokenizer_name="raw")
     sb.add_integer_field("created", indexed=True, fast=True)
     sb.add_bytes_field("source", stored=True)
     return sb.build()
@@ -143,8 +144,10 @@ class TantivySearchBackend(SearchBackend):
         for field, values in {**fields.text_fields(doc), **fields.facet_values(doc)}.items():
             for value in values:
                 d.add_text(field, value)
+        for token in fields.cleared_values(doc):
+            d.add_text(fields.CLEARED_FIELD, token)
         d.add_integer("created", _micros(doc.get("created")))
-        d.add_bytes("source", json.dumps(doc, ensure_ascii=False).encode())
+        d.add_bytes("source", json.dumps(fields.stored_source(doc), ensure_ascii=False).encode())
         return doc_id, d
 
     # ---- reading ----------------------------------------------------------------------------
@@ -154,6 +157,10 @@ class TantivySearchBackend(SearchBackend):
         words = normalize.query_words(query.text)
         clauses = [(tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, facet, values))
                    for facet, values in fields.clean_filters(query.filters).items()]
+        who = fields.clean_cleared(query.cleared)
+        if who is not None and who.platform:
+            clauses.append((tantivy.Occur.Must, self._cleared_query(who, who.platform)))
+        facet_platforms = {p: self._cleared_query(who, p) for p in who.platforms} if who is not None else {}
         if words:
             clauses += [(tantivy.Occur.Must, self._word_query(w)) for w in words]
         else:
@@ -168,6 +175,11 @@ class TantivySearchBackend(SearchBackend):
                 found = searcher.search(q, limit=per_page, offset=offset, count=True,
                                         order_by_field="created", order=tantivy.Order.Desc)
             aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
+            # One count per platform (tantivy has no `filters` aggregation); the filtered
+            # platform's count is the total already found.
+            cleared_counts = {p: found.count if p == who.platform else searcher.search(
+                tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, pq)]),
+                limit=1, count=True).count for p, pq in facet_platforms.items()}
             hits = []
             for key, address in found.hits:
                 source = json.loads(searcher.doc(address)["source"][0])
@@ -178,7 +190,24 @@ class TantivySearchBackend(SearchBackend):
         except (ValueError, OSError) as exc:
             raise SearchError(f"search failed: {exc}") from exc
         facets = {f: {b["key"]: b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
+        if who is not None:
+            facets["cleared"] = {p: n for p, n in cleared_counts.items() if n}
         return SearchResult(total=found.count, hits=hits, facets=facets)
+
+    def _cleared_query(self, who, platform: str) -> tantivy.Query:
+        """search.cleared.query as tantivy clauses, a Should per alternative; a filter, so it
+        adds nothing to the score. Term queries, not term_set_query: a term set walks the
+        field's whole term dictionary (measured 70x slower on 20,000 documents)."""
+        def term(token: str) -> tantivy.Query:
+            return tantivy.Query.term_query(self.schema, fields.CLEARED_FIELD, token)
+
+        alternatives = []
+        for alt in fields.cleared_alternatives(who, platform):
+            parts = [(tantivy.Occur.Must, tantivy.Query.boolean_query([(tantivy.Occur.Should, term(t))
+                                                                       for t in alt.any_of]))]
+            parts += [(tantivy.Occur.MustNot, term(t)) for t in alt.none_of]
+            alternatives.append((tantivy.Occur.Should, tantivy.Query.boolean_query(parts)))
+        return tantivy.Query.const_score_query(tantivy.Query.boolean_query(alternatives), 0.0)
 
     def _word_query(self, word: str) -> tantivy.Query:
         return tantivy.Query.boolean_query([

@@ -15,7 +15,8 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import INDEX_ASSET, INGEST, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP, TaskHandle
+from archive.task_handles import (INDEX_ASSET, INGEST, REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP,
+                                  TaskHandle)
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -61,3 +62,8 @@ def index_asset(asset_id: str) -> bool:
 @runs(SWEEP)
 def sweep() -> int:
     return entry.sweep().sent
+
+
+@runs(REINDEX_RIGHTS_DAY)
+def reindex_rights_day() -> int:
+    return entry.reindex_rights_day()

@@ -8,10 +8,14 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from flask import request
+
 from archive.accounts.models import COUNTRIES
 from archive.api.params import bad_param, int_param, list_param, str_param
 from archive.assets.models import GENRES, KINDS
 from archive.assets.schemas import LANGS, language_code
+from archive.rights.avails import PLATFORMS, is_territory
+from search.cleared import ClearedFor
 from search.fields import MAX_OFFSET, MAX_PER_PAGE
 from search.interfaces import SearchQuery
 
@@ -25,6 +29,8 @@ _YEAR = re.compile(YEAR_PATTERN)
 # Project ids are UUIDs; a well-formed id of no project simply matches nothing.
 PROJECT_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _PROJECT = re.compile(PROJECT_PATTERN)
+CLEARED_PATTERN = r"^(" + "|".join(PLATFORMS) + r"):([A-Z]{2}|WORLD)$"
+CLEARED_MAX = 40
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[str], str | None]:
@@ -60,13 +66,42 @@ def facet_filters() -> dict[str, list[str]]:
     return filters
 
 
-def search_query(default_lang: str | None) -> SearchQuery:
-    """The request's search; 400 `invalid_parameter` naming the first parameter at fault."""
+def parse_cleared(raw: str | None) -> tuple[str, str] | None:
+    """`PLATFORM:TERRITORY` → (platform, territory); None when absent. ParameterError (400
+    `invalid_parameter`, details.parameter `cleared`) for an empty or malformed value, an
+    unknown platform (`details.platforms`) or territory (ISO 3166-1 alpha-2 or WORLD)."""
+    if raw is None:
+        return None
+    value = raw.replace("\x00", "").strip()
+    if len(value) > CLEARED_MAX or value.count(":") != 1:
+        raise bad_param("cleared", "cleared must be PLATFORM:TERRITORY, such as linear_tv:TR.")
+    platform, territory = value.split(":")
+    if platform not in PLATFORMS:
+        raise bad_param("cleared", f"cleared: {platform[:40]!r} is not a platform; use one of {', '.join(PLATFORMS)}.",
+                        platforms=list(PLATFORMS))
+    if not is_territory(territory):
+        raise bad_param("cleared", f"cleared: {territory[:40]!r} is not an ISO 3166-1 alpha-2 territory or WORLD.")
+    return platform, territory
+
+
+def cleared_for(user, platform: str | None, territory: str) -> ClearedFor:
+    """"Cleared for me": the user's organisation in `territory` today, filtered on `platform`
+    (None: no filter), counted on every platform."""
+    org = user.organisation
+    return ClearedFor(organisation=str(org.id), country=org.country, territory=territory, platform=platform,
+                      platforms=PLATFORMS)
+
+
+def search_query(default_lang: str | None, user=None) -> SearchQuery:
+    """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
+    With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today."""
     per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     page = int_param("page", 1, 1, MAX_PAGE)
     deepest = max_search_page(per_page)
     if page > deepest:
         raise bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
                                 "narrow the search.", min=1, max=deepest)
+    cleared = parse_cleared(request.args.get("cleared"))
     return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
-                       per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang)
+                       per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang,
+                       cleared=cleared_for(user, *cleared) if cleared and user is not None else None)

@@ -23,7 +23,8 @@ bp.record_once(lambda state: limits.install(state.app))
 @bp.get("/search")
 @require_user()
 def search():
-    query = search_query(getattr(api_user(), "locale", None))
+    user = api_user()
+    query = search_query(getattr(user, "locale", None), user)
     try:
         result = search_backend().search(query)
     except QueryError as exc:

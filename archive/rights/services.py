@@ -7,10 +7,10 @@ nothing. Services flush; the caller commits.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from archive.accounts.models import Organisation, User
@@ -25,6 +25,7 @@ from archive.rights import avails
 from archive.rights.grid import avails_grid
 from archive.rights.models import Contract, RightsBlock
 from archive.rights.schemas import block_errors
+from archive.task_handles import INDEX_ASSET
 
 MANAGER_ROLES = ("rights_manager",)  # of the asset's organisation; admins pass every check
 MAX_BLOCKS_PER_ASSET = 2000
@@ -182,6 +183,7 @@ def create_block(session: Session, asset: Asset, data: Any, actor: User) -> Righ
         _check_exclusivity(session, asset, row)
     events.record(session, actor_id=actor.id, action="rights.block_created", subject_type="asset",
                   subject_id=asset.id, after=blocks_json(session, [row])[0])
+    INDEX_ASSET.send(session, asset.id)  # what is open today is in the search document
     session.flush()
     return row
 
@@ -222,6 +224,7 @@ def update_block(session: Session, asset: Asset, block_id: int, changes: Any, ac
     if after != before:
         events.record(session, actor_id=actor.id, action="rights.block_changed", subject_type="asset",
                       subject_id=asset.id, before=before, after=after)
+        INDEX_ASSET.send(session, asset.id)
     session.flush()
     return row
 
@@ -234,7 +237,22 @@ def delete_block(session: Session, asset: Asset, block_id: int, actor: User) -> 
     session.delete(row)
     events.record(session, actor_id=actor.id, action="rights.block_deleted", subject_type="asset",
                   subject_id=asset.id, before=before)
+    INDEX_ASSET.send(session, asset.id)
     session.flush()
+
+
+def assets_opening_or_closing(session: Session, day: date) -> list[str]:
+    """Ids of the assets (sorted) with a block whose window starts on `day` or whose last
+    day (`end`, included) was the day before, or with a holdback whose `not_before` is `day`:
+    what is open on `day` differs from the day before only for them."""
+    by_window = select(RightsBlock.asset_id).where(or_(RightsBlock.start_date == day,
+                                                       RightsBlock.end_date == day - timedelta(days=1)))
+    # Holdbacks are JSON; the text match only narrows what Python then checks.
+    maybe_held = session.execute(select(RightsBlock.asset_id, RightsBlock.holdbacks)
+                                 .where(cast(RightsBlock.holdbacks, String).contains(day.isoformat())))
+    held = {asset_id for asset_id, holdbacks in maybe_held
+            if any(h.get("not_before") == day.isoformat() for h in holdbacks or ())}
+    return sorted(set(session.scalars(by_window.distinct())) | held)
 
 
 # ---- avails ----------------------------------------------------------------------------------

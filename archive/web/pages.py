@@ -8,11 +8,13 @@ import re
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
+from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive import db
 from archive.api.params import ParameterError, int_param, parse_int
+from archive.api.search_params import cleared_for
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
@@ -21,6 +23,7 @@ from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
 from archive.rights import pages as rights_pages
+from archive.rights.avails import PLATFORMS, WORLD, all_territories
 from archive.web import messages
 from archive.web.player import labels as player_labels
 from archive.web.player import player as player_settings
@@ -89,18 +92,48 @@ def search_page_number(raw: str | None) -> int:
         return 1
 
 
-def search_page(args: Mapping) -> dict[str, Any]:
-    """Run the query the URL asks for; a query the engine cannot read becomes a message, not a 500."""
+def territory_options(locale: str) -> list[tuple[str, str]]:
+    """(code, name in `locale`) of WORLD and every ISO 3166-1 territory, by name (CLDR names via Babel)."""
+    names = Locale.parse(locale).territories
+    return [(WORLD, names.get("001", WORLD))] + sorted(((c, names.get(c, c)) for c in all_territories()),
+                                                       key=lambda item: item[1].casefold())
+
+
+def cleared_choice(args: Mapping, user) -> tuple[str | None, str]:
+    """(platform or None, territory) of the page's "cleared for me" selects; a value that is
+    not one of the choices is the default (no platform; the user's country)."""
+    platform = args.get("platform") or None
+    territory = args.get("territory") or ""
+    if platform not in PLATFORMS:
+        platform = None
+    if territory != WORLD and territory not in all_territories():
+        territory = user.organisation.country
+    return platform, territory
+
+
+def search_page(args: Mapping, user=None) -> dict[str, Any]:
+    """Run the query the URL asks for; a query the engine cannot read becomes a message, not a 500.
+    With `user`, the "cleared for me" selects (`platform`, `territory`) filter and count."""
     text = (args.get("q") or "").replace("\x00", "")[:MAX_QUERY]
     page = search_page_number(args.get("page"))
     filters = {f: [v[:100] for v in args.getlist(f) if v][:20] for f in FACETS}
     filters = {k: v for k, v in filters.items() if v}
-    current: dict[str, list[str]] = {"q": [text] if text else [], **filters}
+    platform, territory = cleared_choice(args, user) if user is not None else (None, "")
+    current: dict[str, list[str]] = {"q": [text] if text else [], **filters,
+                                     "platform": [platform] if platform else [],
+                                     "territory": [territory] if user is not None else []}
     out: dict[str, Any] = {"q": text, "filters": filters, "hits": [], "total": 0, "facets": [],
-                           "page": page, "pages": 0, "error": None}
+                           "page": page, "pages": 0, "error": None, "cleared": None}
+    if user is not None:
+        labels = {k: str(v) for k, v in rights_pages.PLATFORM_LABELS.items()}
+        options = territory_options(lang())
+        out["cleared"] = {"platform": platform, "territory": territory, "counts": [],
+                          "platforms": [(p, labels[p]) for p in PLATFORMS], "territories": options,
+                          "territory_label": dict(options).get(territory, territory)}
     try:
-        result = search_backend().search(SearchQuery(text=text, filters=filters, page=page,
-                                                     per_page=PER_PAGE, lang=lang()))
+        result = search_backend().search(SearchQuery(
+            text=text, filters=filters, page=page, per_page=PER_PAGE, lang=lang(),
+            cleared=cleared_for(user, platform, territory) if user is not None else None))
     except QueryError as exc:
         out["error"] = str(exc)
         return out
@@ -129,9 +162,17 @@ def search_page(args: Mapping) -> dict[str, Any]:
                                "active": True, "url": _url(toggled)})
         if values:
             out["facets"].append({"name": facet, "title": FACET_TITLES[facet], "values": values})
+    if out["cleared"] is not None:
+        counts = result.facets.get("cleared") or {}
+        for p, label in out["cleared"]["platforms"]:
+            on = p == platform
+            if counts.get(p) or on:
+                out["cleared"]["counts"].append({"value": p, "label": label, "count": counts.get(p, 0), "active": on,
+                                                 "url": _url({**current, "platform": [] if on else [p]})})
     out["prev_url"] = _url({**current, "page": [str(page - 1)]}) if page > 1 else None
     out["next_url"] = _url({**current, "page": [str(page + 1)]}) if page < out["pages"] else None
     out["clear_url"] = _url({"q": current["q"]})
+    out["has_filters"] = bool(filters or platform)
     return out
 
 

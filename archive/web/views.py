@@ -158,7 +158,7 @@ def set_language(code: str):
 @bp.route("/")
 @login_required
 def index():
-    page = pages.search_page(request.args)
+    page = pages.search_page(request.args, current_user)
     return render_template("search.html", **page), (400 if page.get("error") else 200)
 
 

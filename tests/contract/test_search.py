@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from elasticsearch import Elasticsearch
 
+from search.cleared import ClearedFor, document_tokens
 from search.elasticsearch_backend import ElasticsearchBackend
 from search.interfaces import QueryError, SearchQuery
 from search.tantivy_backend import TantivySearchBackend
@@ -207,6 +208,89 @@ def test_pagination_and_browse_order(backend):
     assert find(backend, "", page=4, per_page=10).hits == []
 
 
+# ---- rights: "cleared for me" ---------------------------------------------------------------
+
+UNIVERSE = ("AZ", "DE", "FR", "GE", "TR")
+CLEARED_CORPUS = [  # organisation 7 is Turkish, 8 Azerbaijani, 9 Turkish
+    # an all-members grant everywhere on linear TV
+    doc("world", days=1, title_en="Folk dances", cleared=document_tokens(
+        owner=1, open_today={"all": {"linear_tv": UNIVERSE}, "country:TR": {"linear_tv": UNIVERSE}},
+        named=["country:TR"], universe=UNIVERSE)),
+    # WORLD minus AZ on vod to all members; organisation 7 restricted
+    doc("most", days=2, title_en="Folk songs", cleared=document_tokens(
+        owner=1, open_today={"all": {"vod": ["DE", "FR", "GE", "TR"]}, "org:7": {}},
+        named=["org:7"], universe=UNIVERSE)),
+    # Turkish organisations, in Türkiye, on linear TV
+    doc("few", days=3, title_en="Film", cleared=document_tokens(
+        owner=2, open_today={"country:TR": {"linear_tv": ["TR"]}}, named=["country:TR"], universe=UNIVERSE)),
+    # organisation 7's own asset, cleared for nobody else
+    doc("own7", days=4, title_en="Folk tales", cleared=document_tokens(
+        owner=7, open_today={}, named=[], universe=UNIVERSE)),
+    doc("none", days=5, title_en="Folk", cleared=[]),
+]
+PLATFORMS = ("linear_tv", "vod", "social")
+
+
+def cleared_for(org, country, territory, platform=None):
+    return ClearedFor(organisation=str(org), country=country, territory=territory, platform=platform,
+                      platforms=PLATFORMS)
+
+
+@pytest.fixture
+def rights(backend):
+    backend.index(CLEARED_CORPUS)
+    return backend
+
+
+@pytest.mark.parametrize("who,expected", [
+    ((7, "TR", "TR", "linear_tv"), {"world", "few", "own7"}),
+    ((9, "TR", "TR", "linear_tv"), {"world", "few"}),
+    ((8, "AZ", "TR", "linear_tv"), {"world"}),
+    ((8, "AZ", "WORLD", "linear_tv"), {"world"}),
+    ((9, "TR", "WORLD", "linear_tv"), {"world"}),
+    ((7, "TR", "TR", "vod"), {"own7"}),             # a restriction for 7 beats the all-members grant
+    ((9, "TR", "TR", "vod"), {"most"}),
+    ((8, "AZ", "AZ", "vod"), set()),                # WORLD minus AZ
+    ((8, "AZ", "DE", "vod"), {"most"}),
+    ((8, "AZ", "WORLD", "vod"), set()),
+    ((8, "AZ", "TR", "social"), set()),
+])
+def test_cleared_filter(rights, who, expected):
+    r = find(rights, "", cleared=cleared_for(*who))
+    assert ids(r) == expected and r.total == len(expected)
+
+
+def test_cleared_facet_counts_per_platform(rights):
+    r = find(rights, "", cleared=cleared_for(9, "TR", "TR"))
+    assert r.total == len(CLEARED_CORPUS)  # no platform: no filter, counts only
+    assert r.facets["cleared"] == {"linear_tv": 2, "vod": 1}
+    r = find(rights, "folk", cleared=cleared_for(7, "TR", "TR", "linear_tv"), filters={"kind": ["video"]})
+    assert ids(r) == {"world", "own7"}
+    assert r.facets["cleared"] == {"linear_tv": 2, "vod": 1, "social": 1}  # own7 counts everywhere
+    assert r.facets["country"] == {"TR": 2}
+    assert "cleared" not in find(rights, "").facets
+
+
+def test_cleared_ranks_as_without(rights):
+    plain = find(rights, "folk dances")
+    filtered = find(rights, "folk dances", cleared=cleared_for(9, "TR", "TR", "linear_tv"))
+    assert [h.id for h in filtered.hits] == ["world"]
+    assert filtered.hits[0].score == pytest.approx(plain.hits[0].score, rel=1e-3)
+
+
+def test_cleared_tokens_are_not_given_back(rights):
+    hit = find(rights, "film").hits[0]
+    assert hit.id == "few" and "|" not in hit.snippet
+
+
+@pytest.mark.parametrize("bad", [ClearedFor("7", "TR", "TR", "linear tv"), ClearedFor("7 OR 1", "TR", "TR"),
+                                 ClearedFor("7", "TR", 'TR"', "vod"), ClearedFor("", "TR", "TR", "vod"),
+                                 ClearedFor("7", "TR", "T" * 200, "vod")])
+def test_cleared_hostile_values_are_query_errors(rights, bad):
+    with pytest.raises(QueryError):
+        find(rights, "", cleared=bad)
+
+
 # ---- writes --------------------------------------------------------------------------------
 
 def test_replace_by_id(filled):
@@ -241,6 +325,9 @@ SCENARIO = [  # (fixture name, operation); each runs on a new backend object, in
     ("search", lambda b: b.search(SearchQuery(text="Karadeniz türküleri", filters={"country": ["TR"]},
                                               per_page=5, lang="tr"))),
     ("browse", lambda b: b.search(SearchQuery(filters={"year": ["1975"]}, page=1, per_page=2))),
+    ("index_cleared", lambda b: b.index(CLEARED_CORPUS)),
+    ("search_cleared", lambda b: b.search(SearchQuery(text="folk", cleared=cleared_for(7, "TR", "TR", "linear_tv"),
+                                                      per_page=5, lang="en"))),
     ("delete", lambda b: b.delete("seki")),
     ("count", lambda b: b.count()),
     ("clear", lambda b: b.clear()),

@@ -96,3 +96,26 @@ def test_only_ready_assets_are_found(app, uploader, status):
         assert index_asset(db.session(), search_backend(), asset_id) is False
         assert search_backend().search(SearchQuery(text="istanbul")).total == 0
         assert reindex_all(db.session(), search_backend()) == 0
+
+
+def test_asset_document_carries_the_rights_open_on_the_day(app, uploader, make_user):
+    from datetime import date
+
+    from archive.accounts.models import Organisation
+    from archive.rights.models import RightsBlock
+
+    other = make_user("broadcaster", "AZ", org="İTV")[0]
+    asset_id = create_asset(app, uploader, meta=META)
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        assert asset_document(asset)["cleared"] == [f"own:{asset.organisation_id}"]
+        itv = s.query(Organisation).filter_by(name="İTV").one()
+        s.add(RightsBlock(asset_id=asset_id, kind="grant", licensee_organisations=[itv.id], licensee_countries=[],
+                          all_members=False, territories=["AZ"], exclude_territories=[], platforms=["vod"],
+                          start_date=date(2030, 1, 1), end_date=date(2030, 1, 31), holdbacks=[], conditions={},
+                          created_by=other))
+        s.flush()
+        assert asset_document(asset, date(2029, 12, 31))["cleared"] == [f"named|org:{itv.id}",
+                                                                        f"own:{asset.organisation_id}"]
+        assert f"org:{itv.id}|vod|AZ" in asset_document(asset, date(2030, 1, 31))["cleared"]

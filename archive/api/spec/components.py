@@ -260,7 +260,7 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                                    "snippet": {"type": "string"}, "score": {"type": "number"},
                                    "segments": {"type": "array", "items": {"type": "object"},
                                                 "description": "Timecoded hits where they exist."}}}},
-                "facets": {"type": "object", "description": "facet → value → count",
+                "facets": {"type": "object", "description": "facet → value → count; with `cleared`, `cleared`: platform → matches cleared there",
                            "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}}},
         },
         "Upload": {

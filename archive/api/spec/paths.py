@@ -117,6 +117,13 @@ def search_path() -> dict[str, Any]:
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": search_params.MAX_QUERY},
              "description": "Words to find in titles, descriptions, keywords, people and places, in every language."},
             *facets,
+            {"name": "cleared", "in": "query",
+             "schema": {"type": "string", "maxLength": search_params.CLEARED_MAX,
+                        "pattern": search_params.CLEARED_PATTERN},
+             "description": "`PLATFORM:TERRITORY` (ISO 3166-1 alpha-2 or `WORLD`): only the assets the caller's "
+                            "organisation may use there today (its own assets always), decided by the avails engine "
+                            "for the whole asset; the `cleared` facet then counts, per platform, the matches "
+                            "cleared in that territory. An unknown platform or territory answers 400."},
             # The schema's maximum is the deepest page at any page size, so whatever it allows is
             # served; smaller pages go deeper, as the description says.
             *page_parameters(deepest, MAX_PER_PAGE, search_params.DEFAULT_PER_PAGE, note),

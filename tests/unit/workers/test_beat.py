@@ -38,3 +38,19 @@ def test_a_beat_holds_the_lock_while_it_runs(app, lock_args, tmp_path):
         scheduler.close()
         scheduler_lock._held[1].release()
         scheduler_lock._held = None
+
+
+def test_the_rights_day_runs_daily_just_after_midnight_utc(app, lock_args, tmp_path):
+    from archive import scheduler_lock
+    from archive.task_handles import REINDEX_RIGHTS_DAY
+
+    scheduler = LockedScheduler(app.extensions["ortak.celery"], schedule_filename=str(tmp_path / "schedule"))
+    try:
+        entry = next(e for e in scheduler.schedule.values() if e.task == REINDEX_RIGHTS_DAY.name)
+        assert entry.options["queue"] == REINDEX_RIGHTS_DAY.queue
+        assert entry.schedule.hour == {0} and entry.schedule.minute == {5}
+        assert app.extensions["ortak.celery"].conf.timezone == "UTC"
+    finally:
+        scheduler.close()
+        scheduler_lock._held[1].release()
+        scheduler_lock._held = None
