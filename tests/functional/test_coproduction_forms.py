@@ -377,3 +377,28 @@ def test_api_changes_the_status_and_links_segments(app, coprod):
         assert db.session().scalars(select(Event.action).where(Event.subject_id == coprod.project_id)
                                     .order_by(Event.id)).all()[-2:] == ["project.status_changed",
                                                                         "project.footage_added"]
+
+
+def test_hostile_and_oversized_form_input_is_refused_not_a_500(app, sides):
+    tr, _az = sides
+    browser = _browser(app, tr.user_id, "en")
+    page = browser.get("/projects/new").get_data(as_text=True)
+    hostile = _project_form(page, title_tr="<script>alert(1)</script>" * 20, title_en="x" * 5000,
+                            title_az="Nul\x00bayt", reporting_currency="€€€", kind="'; DROP TABLE x; --",
+                            rule_set="../../etc/passwd", footage_rate_per_minute="1e400",
+                            **{"party-0-share": "NaN", "party-1-share": "50" * 40, "party-99-organisation": "X",
+                               "party-1-role": "lead\x00"})
+    resp = browser.post("/projects/new", data=hostile)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "<script>alert(1)</script>" not in html
+    assert "at most 300 characters" in _error_beside(html, "p-title-en")
+    assert 'id="p-party-99' not in html and _count(app, Project) == 0
+    for action in ("remove-99", "remove-x", "add" * 100, ""):
+        resp = browser.post("/projects/new", data=_project_form(page, row_action=action, **{"party-1-share": "1"}))
+        assert resp.status_code in (200, 422), action
+    assert _count(app, Project) == 0
+    # Twenty rows at most, however many are sent.
+    many = _project_form(page, **{f"party-{i}-organisation": f"Org {i}" for i in range(2, 40)},
+                         **{f"party-{i}-share": "1" for i in range(2, 40)}, row_action="add")
+    html = browser.post("/projects/new", data=many).get_data(as_text=True)
+    assert html.count("data-party-row=") == 20 and 'id="add-party"' not in html
