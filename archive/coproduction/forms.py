@@ -27,6 +27,18 @@ PROJECT_FIELDS = ("kind", "status", "reporting_currency", "rule_set", "footage_r
 # The flat form of each small form: its control prefix and the body fields it sends.
 FORMS = {"status": ("s", ("status",)), "budget": ("b", ("category", "amount", "currency")),
          "milestone": ("m", ("title", "due", "owner")), "footage": ("f", ("asset_id", "in", "out"))}
+# The contribution and rate forms predate the prefix rule: their controls by field path.
+CONTROL_IDS = {
+    "contribution": {"party": "c-party", "kind": "c-kind", "amount": "c-amount", "currency": "c-currency",
+                     "date": "c-date", "budget_category": "c-budget", "description": "c-description",
+                     "asset_id": "c-asset", "in": "c-in", "out": "c-out", "crew": "c-person",
+                     "crew.person": "c-person", "crew.function": "c-function", "crew.days": "c-days",
+                     "crew.day_rate": "c-dayrate", "crew.nationality": "c-nationality",
+                     "crew.element": "c-element", "service": "c-category", "service.category": "c-category",
+                     "service.quantity": "c-quantity", "service.unit_rate": "c-unitrate",
+                     "service.country": "c-scountry"},
+    "rate": {"currency": "r-currency", "date": "r-date", "rate": "r-rate", "source": "r-source"},
+}
 ROW_ACTION = re.compile(r"^(add|remove-([0-9]{1,2}))$")
 
 
@@ -90,6 +102,8 @@ def target(form_name: str, path: str | None) -> str | None:
     parts = [p for p in re.split(r"[.\[\]]", path or "") if p]
     if not parts:
         return None
+    if form_name in CONTROL_IDS:
+        return CONTROL_IDS[form_name].get(".".join(parts[:2])) or CONTROL_IDS[form_name].get(parts[0])
     if form_name == "project":
         if parts[0] == "title":
             return f"p-title-{parts[1]}" if len(parts) > 1 and parts[1] in LANGS else "p-title"

@@ -402,3 +402,22 @@ def test_hostile_and_oversized_form_input_is_refused_not_a_500(app, sides):
                          **{f"party-{i}-share": "1" for i in range(2, 40)}, row_action="add")
     html = browser.post("/projects/new", data=many).get_data(as_text=True)
     assert html.count("data-party-row=") == 20 and 'id="add-party"' not in html
+
+
+def test_the_contribution_and_rate_forms_show_their_errors_beside_the_fields(app, coprod):
+    browser = _browser(app, coprod.tr.user_id, "az")
+    page = _page(browser, coprod)
+    bad = browser.post(f"/projects/{coprod.project_id}/contributions", data={
+        "csrf_token": csrf_from(page), "party": TR_ORG, "kind": "crew", "currency": "TRY", "date": "2026-01-04",
+        "crew_person": "Ayşe", "crew_function": "yönetmen", "crew_days": "-2", "crew_day_rate": "100.00",
+        "crew_nationality": "XX", "crew_element": "director"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="form-errors"' in html  # the list at the top stays
+    assert _error_beside(html, "c-days") == "Gün sıfırdan böyük olmalıdır."
+    assert _error_beside(html, "c-nationality")
+    assert '<option value="director" selected' in html  # what was chosen stays
+    bad = browser.post(f"/projects/{coprod.project_id}/rates", data={
+        "csrf_token": csrf_from(page), "currency": "XYZ", "date": "2026-01-04", "rate": "0.5", "source": "TCMB"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and _error_beside(html, "r-currency") and 'value="TCMB"' in html
+    assert coprod.get(f"/api/v1/projects/{coprod.project_id}/rates").get_json()["items"] == []

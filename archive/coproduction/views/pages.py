@@ -171,7 +171,9 @@ def contribute(project_id: str):
         if exc.status >= 500 or exc.status == 404:
             raise
         session.rollback()
-        return _project_page(project_id, pages.error_lines(exc), exc.status, form=request.form)
+        lines = pages.error_entries(exc)
+        return _project_page(project_id, [text for _field, text in lines], exc.status, form=request.form,
+                             form_errors=forms.form_errors("contribution", exc, lines))
     flash(_("The contribution is recorded; it counts once the other side confirms it."), "info")
     return redirect(url_for(".project", project_id=project_id) + "#ledger")
 
@@ -217,7 +219,9 @@ def add_rate(project_id: str):
         if exc.status >= 500 or exc.status == 404:
             raise
         session.rollback()
-        return _project_page(project_id, pages.error_lines(exc), exc.status)
+        lines = pages.error_entries(exc)
+        return _project_page(project_id, [text for _field, text in lines], exc.status,
+                             form={"rate": request.form}, form_errors=forms.form_errors("rate", exc, lines))
     flash(_("Rate added."), "info")
     return redirect(url_for(".project", project_id=project_id) + "#rates")
 
