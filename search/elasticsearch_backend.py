@@ -62,6 +62,13 @@ class ElasticsearchBackend(SearchBackend):
         try:
             if not self.es.indices.exists(index=self.index_name):
                 self.es.indices.create(index=self.index_name, settings=SETTINGS, mappings=MAPPINGS)
+            else:
+                # An index made by an older version lacks the facets added since (the `project`
+                # facet): the mapping is strict, so documents carrying them would be refused until
+                # `ortak reindex` recreated it. Adding a keyword field is allowed on a live index,
+                # and putting one that is there already changes nothing.
+                self.es.indices.put_mapping(index=self.index_name,
+                                            properties={facet: MAPPINGS["properties"][facet] for facet in FACETS})
         except ApiError as exc:
             # Another process created it between our check and our create.
             if getattr(exc, "error", "") != "resource_already_exists_exception":

@@ -23,7 +23,7 @@ from typing import Any
 from archive.assets.schemas import FieldError
 from archive.coproduction.models import CONTRIBUTION_KINDS
 from archive.coproduction.rulesets import ELEMENT_KEYS
-from archive.coproduction.schemas import MAX_LIST, MAX_NAME, MAX_TEXT, SERVICE_CATEGORIES, _TIMECODE, Checker
+from archive.coproduction.schemas import MAX_LIST, MAX_NAME, MAX_TEXT, SERVICE_CATEGORIES, Checker
 
 CONTRIBUTION_FIELDS = ("party", "kind", "amount", "currency", "date", "description", "asset_id", "in", "out",
                        "budget_category", "crew", "service")
@@ -74,12 +74,7 @@ def contribution_errors(data: Any) -> tuple[dict[str, Any], list[FieldError]]:
 
 
 def _timecode(c: Checker, value: Any, path: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _TIMECODE.fullmatch(value):
-        c.fail(path, "invalid_timecode", f"{path} must be a position such as 00:01:30:12 (frames) or 00:01:30.480.")
-        return None
-    return value
+    return c.timecode(value, path)
 
 
 def _element(c: Checker, value: Any, path: str) -> str | None:

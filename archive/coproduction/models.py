@@ -125,15 +125,22 @@ class Milestone(Base):
 
 
 class ProjectFootage(Base):
-    """An archive asset (a master or a clip) that belongs to a project's footage."""
+    """An archive asset (a master or a clip), or a segment of one, that belongs to a project's
+    footage. `segment_in`/`segment_out` are timecodes as given (both or neither);
+    `segment_key` is "" for the whole asset and "IN/OUT" for a segment, so that the unique key
+    holds (SQL never finds two NULLs equal)."""
 
     __tablename__ = "coproduction_footage"
-    __table_args__ = (UniqueConstraint("project_id", "asset_id", name="uq_coproduction_footage_project_asset"),)
+    __table_args__ = (UniqueConstraint("project_id", "asset_id", "segment_key",
+                                       name="uq_coproduction_footage_project_asset_segment"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[str] = mapped_column(ForeignKey("coproduction_projects.id", ondelete="CASCADE"),
                                             nullable=False, index=True)
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), nullable=False, index=True)
+    segment_in: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    segment_out: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    segment_key: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
     added_by: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 

@@ -5,18 +5,21 @@ a code this table does not know keeps the service's English sentence.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from archive import db
+from archive.accounts.services import list_organisations
+from archive.assets.schemas import LANGS
 from archive.coproduction import commission, ledger, parity, projects, rates
 from archive.coproduction.entry_schemas import contribution_from_flat
-from archive.coproduction.models import CONTRIBUTION_KINDS
+from archive.coproduction.models import CONTRIBUTION_KINDS, PARTY_ROLES, PROJECT_KINDS, PROJECT_STATUSES
 from archive.coproduction.money import Money, exponent
 from archive.coproduction.rulesets import ELEMENT_KEYS, RULE_SETS
-from archive.coproduction.schemas import SERVICE_CATEGORIES
+from archive.coproduction.schemas import MAX_PARTIES, SERVICE_CATEGORIES
 from archive.errors import ApiError
 from archive.web.forms import COUNTRY_LABELS
 from archive.web.messages import fill
@@ -49,7 +52,11 @@ FIELD_LABELS = {"party": _l("Party"), "kind": _l("Kind"), "amount": _l("Amount")
                 "source": _l("Source"), "reason": _l("Reason"), "city": _l("City"), "host_country": _l("Host country"),
                 "person": _l("Person"), "function": _l("Function"), "days": _l("Days"), "day_rate": _l("Day rate"),
                 "nationality": _l("Nationality"), "element": _l("Creative element"), "quantity": _l("Quantity"),
-                "unit_rate": _l("Unit rate"), "category": _l("Category")}
+                "unit_rate": _l("Unit rate"), "category": _l("Category"), "title": _l("Title"),
+                "organisation": _l("Organisation"), "role": _l("Role"), "share": _l("Agreed share"),
+                "status": _l("Status"), "reporting_currency": _l("Reporting currency"), "rule_set": _l("Rule set"),
+                "footage_rate_per_minute": _l("Footage rate per minute"), "parties": _l("Parties"),
+                "due": _l("Due date"), "owner": _l("Owner"), "done": _l("Done")}
 # The code of an API error, or of one entry of its details.errors.
 ERRORS = {
     "required": _l("%(field)s is required."),
@@ -85,6 +92,22 @@ ERRORS = {
     "reversal_of_reversal": _l("A reversal cannot be reversed."),
     "rate_exists": _l("A rate for that currency and day exists already; entries use it."),
     "wrong_role": _l("Your account may not do this."),
+    "shares_not_100": _l("The agreed shares add up to %(total)s, not 100."),
+    "one_country_only": _l("A joint project has parties of both countries (TR and AZ): each side confirms the "
+                           "other's entries."),
+    "duplicate": _l("%(field)s is given twice, or exists already."),
+    "unknown_organisation": _l("%(field)s: there is no organisation of that name."),
+    "not_a_list": _l("%(field)s: give at least two and at most %(max_items)s."),
+    "milestone_not_found": _l("There is no such milestone in this project."),
+    "unknown_field": _l("%(field)s is not a field of this form."),
+    "not_text": _l("%(field)s must be text."),
+}
+# The choices of an `invalid_choice` said with their labels.
+CHOICE_LABELS = {"status": STATUS_LABELS, "kind": KIND_LABELS, "role": ROLE_LABELS, "category": SERVICE_LABELS}
+# A sentence for a code said of one field in particular.
+FIELD_ERRORS = {
+    ("unknown_organisation", "owner"): _l("The owner must be one of the project's parties."),
+    ("not_a_list", "parties"): _l("A co-production needs at least two parties (and at most %(max_items)s)."),
 }
 
 
@@ -92,23 +115,32 @@ def kind_label(kind: str | None) -> str:
     return str(CONTRIBUTION_LABELS.get(kind or "", kind or ""))
 
 
-def error_lines(exc: ApiError) -> list[str]:
-    """The error as sentences in the page's language: one per field mistake."""
+def error_entries(exc: ApiError) -> list[tuple[str | None, str]]:
+    """(field path, sentence in the page's language) for each mistake of `exc`: one per entry
+    of details.errors, or the error itself. A code without a sentence keeps the service's."""
     errors = (exc.details or {}).get("errors")
     entries = errors if isinstance(errors, list) and errors else [
         {"field": (exc.details or {}).get("field"), "code": exc.code, "message": exc.message,
          "params": {k: v for k, v in (exc.details or {}).items() if k != "field"}}]
     out = []
     for e in entries:
-        template = ERRORS.get(str(e.get("code")))
         params: Mapping[str, Any] = e.get("params") if isinstance(e.get("params"), Mapping) else {}
         field = str(e.get("field") or "")
-        name = field.split(".")[-1].split("[")[0]
-        values = {k: (", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in params.items()}
+        parts = [p for p in re.split(r"[.\[\]]", field) if p and not p.isdigit()]
+        name = (parts[-2] if len(parts) > 1 and parts[-1] in LANGS else parts[-1]) if parts else ""
+        template = FIELD_ERRORS.get((str(e.get("code")), name)) or ERRORS.get(str(e.get("code")))
+        labels = CHOICE_LABELS.get(name, {})
+        values = {k: (", ".join(str(labels.get(x, x)) for x in v) if isinstance(v, list) else str(v))
+                  for k, v in params.items()}
         values["field"] = str(FIELD_LABELS.get(name, name))
         text = fill(str(template), values) if template is not None else None
-        out.append(text or str(e.get("message") or exc.message))
+        out.append((field or None, text or str(e.get("message") or exc.message)))
     return out
+
+
+def error_lines(exc: ApiError) -> list[str]:
+    """The error as sentences in the page's language: one per field mistake."""
+    return [text for _field, text in error_entries(exc)]
 
 
 def money(text: str | None) -> str:
@@ -165,7 +197,9 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         "parties": [p.organisation.name for p in project.parties
                     if user.role == "admin" or p.organisation_id == user.organisation_id],
         "kinds": CONTRIBUTION_KINDS, "elements": ELEMENT_KEYS, "service_categories": SERVICE_CATEGORIES,
-        "footage": [{"id": a.id, "title": a.title(lang)} for a in projects.footage(session, project)],
+        "footage": projects.footage_doc(session, project, lang),
+        "statuses": PROJECT_STATUSES, "status_labels": STATUS_LABELS,
+        "party_names": [p.organisation.name for p in project.parties],
         "rates": [rates.rate_json(r) for r in rates.list_rates(session, project)][:50],
         "meetings": [commission.meeting_json(m, same) for m, same in
                      commission.with_warnings(commission.meetings(session)) if project.id in (m.project_ids or [])],
@@ -174,6 +208,20 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         "currency_places": exponent(project.reporting_currency),
         "credit_text": credit_text(projects.credit(project)),
     }
+
+
+def new_project_page(user, rows: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The new-project form: the choices, and the party rows (the user's organisation as lead
+    and one empty co-producer row to begin with)."""
+    organisations = [{"name": o.name, "country": o.country} for o in list_organisations(db.session()) if o.active]
+    if rows is None:
+        mine = user.organisation.name if getattr(user, "organisation", None) is not None else ""
+        rows = [{"organisation": mine, "role": "lead", "share": ""},
+                {"organisation": "", "role": "co_producer", "share": ""}]
+    return {"organisations": organisations, "rows": rows, "kinds": PROJECT_KINDS, "kind_labels": KIND_LABELS,
+            "statuses": PROJECT_STATUSES, "status_labels": STATUS_LABELS, "roles": PARTY_ROLES,
+            "role_labels": ROLE_LABELS, "rule_sets": {k: r.name for k, r in RULE_SETS.items()},
+            "country_labels": COUNTRY_LABELS, "max_rows": MAX_PARTIES, "langs": LANGS}
 
 
 def asset_projects(user, asset_id: str, lang: str) -> list[dict[str, Any]]:

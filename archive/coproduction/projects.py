@@ -19,7 +19,9 @@ from archive.assets.services import get_asset
 from archive.coproduction.models import BudgetLine, Milestone, Party, Project, ProjectFootage
 from archive.coproduction.money import Money, money_text
 from archive.coproduction.rulesets import RULE_SETS, share_limits_errors
-from archive.coproduction.schemas import Checker, milestone, project_errors, raise_errors, budget_line
+from archive.coproduction.schemas import (Checker, budget_line, footage_link_errors, milestone, project_errors,
+                                          raise_errors, status_errors)
+from archive.coproduction.segments import segment_seconds
 from archive.db import utcnow
 from archive.errors import ApiError, Forbidden, NotFound
 from archive.events.services import record
@@ -190,42 +192,97 @@ def asset_parties(session: Session, project: Project, asset: Asset) -> list[Part
     return [p for p in project.parties if p.organisation_id in holders]
 
 
-def link_footage(session: Session, project: Project, asset_id: Any, actor: User) -> ProjectFootage:
-    """Add an archive asset to the project's footage (idempotent); re-indexes it so search
-    can filter by project. 404 `asset_not_found`; 422 `asset_not_from_party` when no party
-    owns or holds it."""
+def link_footage(session: Session, project: Project, data: Any, actor: User) -> ProjectFootage:
+    """Add an archive asset, or a segment of it, to the project's footage (idempotent); body
+    {"asset_id", "in"?, "out"?} (`schemas.footage_link_errors`; timecodes as in
+    `archive.coproduction.segments`). Re-indexes the asset so search can filter by project.
+    404 `asset_not_found`; 422 `asset_not_from_party` when no party owns or holds it, 422
+    `invalid_footage` for a malformed body or a segment outside the asset."""
     require_change(actor, project)
-    asset = get_asset(session, asset_id)
+    cleaned, errors = footage_link_errors(data)
+    raise_errors("invalid_footage", errors)
+    asset = get_asset(session, cleaned["asset_id"])
     if not asset_parties(session, project, asset):
         raise ApiError("The asset belongs to no party of this project.", code="asset_not_from_party", status=422,
                        details={"asset_id": asset.id})
+    key = ""
+    if cleaned["in"] is not None:
+        c = Checker()
+        segment_seconds(c, asset, cleaned["in"], cleaned["out"])
+        raise_errors("invalid_footage", c.errors)
+        key = f"{cleaned['in']}/{cleaned['out']}"
     row = session.scalar(select(ProjectFootage).where(ProjectFootage.project_id == project.id,
-                                                      ProjectFootage.asset_id == asset.id))
+                                                      ProjectFootage.asset_id == asset.id,
+                                                      ProjectFootage.segment_key == key))
     if row is None:
-        row = ProjectFootage(project_id=project.id, asset_id=asset.id, added_by=actor.id)
+        row = ProjectFootage(project_id=project.id, asset_id=asset.id, segment_in=cleaned["in"],
+                             segment_out=cleaned["out"], segment_key=key, added_by=actor.id)
         session.add(row)
         session.flush()
         record(session, actor_id=actor.id, action="project.footage_added", subject_type="project",
-               subject_id=project.id, after={"asset_id": asset.id})
+               subject_id=project.id, after=footage_json(row))
         INDEX_ASSET.send(session, asset.id)
     return row
 
 
-def footage(session: Session, project: Project) -> list[Asset]:
-    q = (select(Asset).join(ProjectFootage, ProjectFootage.asset_id == Asset.id)
+def footage_json(row: ProjectFootage) -> dict[str, Any]:
+    return {"project_id": row.project_id, "asset_id": row.asset_id, "in": row.segment_in, "out": row.segment_out}
+
+
+def footage_links(session: Session, project: Project) -> list[tuple[ProjectFootage, Asset]]:
+    """The project's footage links and their assets, oldest first (a segment is a link of its own)."""
+    q = (select(ProjectFootage, Asset).join(Asset, ProjectFootage.asset_id == Asset.id)
          .where(ProjectFootage.project_id == project.id).order_by(ProjectFootage.added_at, ProjectFootage.id))
-    return list(session.scalars(q))
+    return [(link, asset) for link, asset in session.execute(q)]
+
+
+def footage_doc(session: Session, project: Project, lang: str | None) -> list[dict[str, Any]]:
+    """The project's footage for the API and the pages: one item per asset, oldest link first,
+    {"id", "title", "kind", "whole": linked as a whole, "segments": [{"in", "out"}]}."""
+    items: dict[str, dict[str, Any]] = {}
+    for link, asset in footage_links(session, project):
+        item = items.setdefault(asset.id, {"id": asset.id, "title": asset.title(lang), "kind": asset.kind,
+                                           "whole": False, "segments": []})
+        if link.segment_key:
+            item["segments"].append({"in": link.segment_in, "out": link.segment_out})
+        else:
+            item["whole"] = True
+    return list(items.values())
+
+
+def set_status(session: Session, project: Project, data: Any, actor: User) -> Project:
+    """Move the project to another status (body {"status"}, `schemas.status_errors`); 422
+    `invalid_project` for an unknown status. Writes a `project.status_changed` event."""
+    require_change(actor, project)
+    status, errors = status_errors(data)
+    raise_errors("invalid_project", errors)
+    if status != project.status:
+        before = project.status
+        project.status = status
+        session.flush()
+        record(session, actor_id=actor.id, action="project.status_changed", subject_type="project",
+               subject_id=project.id, before={"status": before}, after={"status": status})
+    return project
+
+
+def footage(session: Session, project: Project) -> list[Asset]:
+    """The project's footage assets, each once, in the order they were first linked."""
+    seen: dict[str, Asset] = {}
+    for _link, asset in footage_links(session, project):
+        seen.setdefault(asset.id, asset)
+    return list(seen.values())
 
 
 def projects_of_asset(session: Session, asset_id: str) -> list[Project]:
-    q = (select(Project).join(ProjectFootage, ProjectFootage.project_id == Project.id)
-         .where(ProjectFootage.asset_id == asset_id).order_by(Project.created_at))
+    q = (select(Project).where(Project.id.in_(select(ProjectFootage.project_id)
+                                              .where(ProjectFootage.asset_id == asset_id)))
+         .order_by(Project.created_at, Project.id))
     return list(session.scalars(q))
 
 
 def project_ids_of_asset(session: Session, asset_id: str) -> list[str]:
     return list(session.scalars(select(ProjectFootage.project_id).where(ProjectFootage.asset_id == asset_id)
-                                .order_by(ProjectFootage.project_id)))
+                                .distinct().order_by(ProjectFootage.project_id)))
 
 
 def titles(session: Session, ids: list[str], lang: str | None) -> dict[str, str]:

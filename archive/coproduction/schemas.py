@@ -174,6 +174,17 @@ class Checker:
             return None
         return day
 
+    def timecode(self, value: Any, path: str) -> str | None:
+        """A position shaped like HH:MM:SS:FF or HH:MM:SS[.fraction] (checked against the asset
+        by `archive.coproduction.segments`)."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _TIMECODE.fullmatch(value):
+            self.fail(path, "invalid_timecode",
+                      f"{path} must be a position such as 00:01:30:12 (frames) or 00:01:30.480.")
+            return None
+        return value
+
     def items(self, value: Any, path: str, limit: int) -> list | None:
         if value is None:
             return []
@@ -291,6 +302,31 @@ def milestone(c: Checker, item: Any, path: str) -> dict[str, Any] | None:
     if title and due:
         return {"title": title, "due": due, "owner": owner, "done": done, "path": path}
     return None
+
+
+def status_errors(data: Any) -> tuple[str | None, list[FieldError]]:
+    """The body of PATCH /api/v1/projects/{id}: {"status": one of PROJECT_STATUSES}."""
+    c = Checker()
+    if c.object(data, "", ("status",), ("status",)) is None:
+        return None, c.errors
+    return c.choice(data.get("status"), "status", PROJECT_STATUSES), c.errors
+
+
+FOOTAGE_FIELDS = ("asset_id", "in", "out")
+
+
+def footage_link_errors(data: Any) -> tuple[dict[str, Any], list[FieldError]]:
+    """The body of POST /api/v1/projects/{id}/footage: {"asset_id", "in"?, "out"?}; a segment
+    names both positions, the whole asset neither."""
+    c = Checker()
+    if c.object(data, "", FOOTAGE_FIELDS, ("asset_id",)) is None:
+        return {}, c.errors
+    out = {"asset_id": c.text(data.get("asset_id"), "asset_id", 64),
+           "in": c.timecode(data.get("in"), "in"), "out": c.timecode(data.get("out"), "out")}
+    for name, other in (("in", "out"), ("out", "in")):
+        if data.get(name) is None and data.get(other) is not None:
+            c.fail(name, "required", f"A segment names both in and out ({name} is missing).")
+    return out, c.errors
 
 
 RATE_FIELDS = ("currency", "date", "rate", "source")

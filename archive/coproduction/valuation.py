@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from archive.coproduction.models import Party, Project
 from archive.coproduction.money import Money
 from archive.coproduction.projects import asset_parties
 from archive.coproduction.schemas import Checker
-from archive.media.timecode import parse_rate
+from archive.coproduction.segments import segment_seconds
 
 SECONDS_PLACES = Decimal("0.001")
 
@@ -84,56 +83,12 @@ def _asset(session: Session, c: Checker, project: Project, party: Party | None, 
     return asset
 
 
-def position(value: str, fps: Fraction | None) -> Fraction | None:
-    """HH:MM:SS:FF (needs `fps`) or HH:MM:SS[.fff] → exact seconds; None when unusable."""
-    hh, mm, rest = value.split(":", 2)
-    if ":" in rest:
-        ss, ff = rest.split(":")
-        if fps is None or int(ff) >= fps:
-            return None
-        return int(hh) * 3600 + int(mm) * 60 + int(ss) + Fraction(int(ff)) / fps
-    return int(hh) * 3600 + int(mm) * 60 + Fraction(rest)
-
-
-def _seconds(c: Checker, asset: Asset, start: str | None, end: str | None) -> tuple[Fraction | None, dict | None]:
-    technical = asset.technical or {}
-    fps = parse_rate(technical.get("frame_rate"))
-    duration = technical.get("duration")
-    total = Fraction(str(duration)) if isinstance(duration, (int, float)) and duration > 0 else None
-    if start is None and end is None:
-        if total is None:
-            c.fail("asset_id", "duration_unknown", "The asset's duration is not known yet (it is still being "
-                   "processed, or is not audio or video): give in and out, or a fixed amount.")
-        return total, None
-    points = {}
-    for name, raw in (("in", start), ("out", end)):
-        if raw is None:
-            points[name] = Fraction(0) if name == "in" else total
-            continue
-        points[name] = position(raw, fps)
-        if points[name] is None:
-            c.fail(name, "invalid_timecode", f"{name}: frames need a frame rate below the frame count "
-                   f"(the asset's is {technical.get('frame_rate') or 'unknown'}).")
-    if points["in"] is None or points["out"] is None:
-        if points["out"] is None and end is None:
-            c.fail("out", "required", "The asset's duration is not known yet: give out.")
-        return None, None
-    if points["out"] <= points["in"]:
-        c.fail("out", "out_of_range", "out must come after in.", min=start or "00:00:00", max=None)
-        return None, None
-    if total is not None and points["out"] > total:
-        c.fail("out", "out_of_range", "out is past the end of the asset.", min=start or "00:00:00",
-               max=f"{float(total):.3f}")
-        return None, None
-    return points["out"] - points["in"], {"in": start or "00:00:00", "out": end or None}
-
-
 def _footage(session: Session, c: Checker, project: Project, party: Party | None, data: dict[str, Any],
              given: Money | None) -> Valued:
     asset = _asset(session, c, project, party, data["asset_id"])
     if asset is None:
         return Valued(given)
-    seconds, segment = _seconds(c, asset, data["in"], data["out"])
+    seconds, segment = segment_seconds(c, asset, data["in"], data["out"])
     if seconds is None:
         return Valued(given, asset=asset)
     exact = Decimal(seconds.numerator) / Decimal(seconds.denominator)

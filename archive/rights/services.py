@@ -17,7 +17,7 @@ from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
 from archive.coproduction.schemas import raise_errors
-from archive.coproduction.valuation import position
+from archive.coproduction.segments import position
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
 from archive.media.timecode import parse_rate

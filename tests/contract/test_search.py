@@ -18,7 +18,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from search.cleared import ClearedFor, document_tokens
-from search.elasticsearch_backend import ElasticsearchBackend
+from search.elasticsearch_backend import MAPPINGS, SETTINGS, ElasticsearchBackend
 from search.interfaces import QueryError, SearchQuery
 from search.tantivy_backend import TantivySearchBackend
 from tests.contract.es_replay import FIXTURES, PlainJsonNode, RecordingProxy, ReplayServer
@@ -360,3 +360,39 @@ def test_es_replay(name, operation):
     assert not server.mismatches, "\n".join(server.mismatches)
     assert server.expected == [], f"requests recorded but not sent: {server.expected}"
     assert _plain(result) == recording["result"]
+
+
+# ---- the project facet (co-production footage) -------------------------------------------------
+
+def test_filter_and_facet_by_project(backend):
+    """The co-production filter (`project`): an asset may be footage of several projects."""
+    p1, p2 = "0b7f5e4e-3c1a-4f57-9a55-1f1d7c9e0001", "0b7f5e4e-3c1a-4f57-9a55-1f1d7c9e0002"
+    backend.index([doc("a", title_tr="Kıyı", projects=[p1]), doc("b", title_tr="Kıyı iki", projects=[p1, p2]),
+                   doc("c", title_tr="Kıyı üç", projects=[])])
+    assert ids(find(backend, "", filters={"project": [p1]})) == {"a", "b"}
+    assert ids(find(backend, "kıyı", filters={"project": [p2]})) == {"b"}
+    assert ids(find(backend, "", filters={"project": [p1, p2]})) == {"a", "b"}
+    assert find(backend, "", filters={"project": ["0b7f5e4e-3c1a-4f57-9a55-1f1d7c9e0003"]}).total == 0
+    assert find(backend, "").facets["project"] == {p1: 2, p2: 1}
+    # Linked later: the asset's new document is found under the project.
+    backend.index([doc("c", title_tr="Kıyı üç", projects=[p2])])
+    assert ids(find(backend, "", filters={"project": [p2]})) == {"b", "c"}
+
+
+def test_an_index_made_before_the_project_facet_takes_documents_with_it(osmem):
+    """An Elasticsearch index created by an older version (strict mapping, no `project`) gains
+    the field when a backend first uses it, so documents of co-production footage are taken and
+    found by project before any `ortak reindex`."""
+    client = Elasticsearch(osmem.url, node_class=PlainJsonNode)
+    name = f"ortak-old-{uuid.uuid4().hex[:8]}"
+    old = json.loads(json.dumps(MAPPINGS))
+    del old["properties"]["project"]
+    client.indices.create(index=name, settings=SETTINGS, mappings=old)
+    try:
+        backend = ElasticsearchBackend(client, name)
+        project = "0b7f5e4e-3c1a-4f57-9a55-1f1d7c9e0001"
+        assert backend.index([doc("old", title_tr="Eski dizin", projects=[project])]) == 1
+        assert ids(find(backend, "", filters={"project": [project]})) == {"old"}
+    finally:
+        client.indices.delete(index=name, ignore_unavailable=True)
+        client.close()

@@ -44,7 +44,8 @@ def _check(page, lang: str, name: str, found: dict) -> None:
 def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service, seeded, coproduction_seed):
     """The figures of the report: pages × languages, and the violations found."""
     project = f"/projects/{coproduction_seed.project_id}"
-    pages = [("co-productions", "/projects"), ("co-production project", project), ("commission", "/commission"),
+    pages = [("co-productions", "/projects"), ("new co-production", "/projects/new"),
+             ("co-production project", project), ("commission", "/commission"),
              ("archive", "/"), ("search results", "/?q=saz"), ("upload", "/upload"),
              ("asset: video", f"/assets/{seeded.video}"), ("asset: audio", f"/assets/{seeded.audio}"),
              ("asset: rejected", f"/assets/{seeded.rejected}"), ("my uploads", "/my-uploads"),
@@ -77,6 +78,22 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
         page.click("#contribution-form button[type=submit]")
         page.wait_for_selector("#form-errors")
         _check(page, lang, "co-production: contribution refused", found)
+        page.goto(service.url + project)
+        page.fill("#b-category", "Montaj")
+        page.fill("#b-amount", "-100")
+        page.fill("#b-currency", "XYZ")
+        page.click("#budget-form button[type=submit]")
+        page.wait_for_selector("#b-amount-error")
+        _check(page, lang, "co-production: budget line refused", found)
+        page.goto(service.url + "/projects/new")
+        page.click("#add-party")
+        page.wait_for_selector("#p-party-2-organisation")
+        _check(page, lang, "new co-production: a party row added", found)
+        page.fill("#p-reporting_currency", "XY")
+        page.fill("#p-party-0-share", "120")
+        page.click("#create-project")
+        page.wait_for_selector("#p-title-error")
+        _check(page, lang, "new co-production: refused", found)
         page.goto(service.url + "/upload")
         page.click("#start")
         page.wait_for_selector("#result .notice-error")

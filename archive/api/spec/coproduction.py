@@ -84,8 +84,23 @@ def schemas() -> dict[str, Any]:
             "milestones": {"type": "array", "items": schema("Milestone")},
             "credit": _obj(["organisations", "text"], {"organisations": {"type": "array", "items": TEXT},
                                                        "text": TEXT}),
-            "footage": {"type": "array", "items": {"type": "object"}, "description": "GET of one project only."},
+            "footage": {"type": "array", "items": schema("FootageItem"), "description": "GET of one project only."},
             "created": {"type": ["string", "null"], "format": "date-time"}}),
+        "FootageItem": _obj(["id", "title", "kind", "whole", "segments"], {
+            "id": {"type": "string"}, "title": {"type": ["string", "null"]}, "kind": {"type": ["string", "null"]},
+            "whole": {"type": "boolean", "description": "The whole asset is linked."},
+            "segments": {"type": "array", "items": _obj(["in", "out"], {"in": TEXT, "out": TEXT}),
+                         "description": "Segments of the asset linked on their own."}}),
+        "FootageLinkNew": _obj(["asset_id"], {
+            "asset_id": {"type": "string"},
+            "in": {"type": "string", "pattern": TIMECODE_PATTERN, "examples": ["00:00:01:00"],
+                   "description": "With out: a segment of the asset (HH:MM:SS:FF or HH:MM:SS.fff)."},
+            "out": {"type": "string", "pattern": TIMECODE_PATTERN, "examples": ["00:00:05:00"]}},
+            additionalProperties=False),
+        "FootageLink": _obj(["project_id", "asset_id", "in", "out"], {
+            "project_id": {"type": "string"}, "asset_id": {"type": "string"},
+            "in": {"type": ["string", "null"]}, "out": {"type": ["string", "null"]}}),
+        "ProjectChange": _obj(["status"], {"status": {"enum": list(PROJECT_STATUSES)}}, additionalProperties=False),
         "Rate": _obj(["id", "currency", "date", "rate", "source"], {
             "id": {"type": "integer"}, "currency": CURRENCY, "date": DATE, "rate": MONEY, "source": TEXT}),
         "RateNew": _obj(["currency", "date", "rate", "source"], {

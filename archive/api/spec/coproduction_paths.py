@@ -65,9 +65,15 @@ def coproduction_paths() -> dict[str, Any]:
                                  "type": "object", "required": ["items"],
                                  "properties": {"items": {"type": "array", "items": schema("Project")}}})},
                                           "400": response("BadRequest")}, parameters=[LANG])},
-        "/api/v1/projects/{project_id}": {"parameters": PROJECT, "get": operation(
-            TAG, "getProject", "A project: parties and agreed shares, budget, calendar, footage, credit.",
-            {**ok("Project"), "400": response("BadRequest"), "404": response("NotFound")}, parameters=[LANG])},
+        "/api/v1/projects/{project_id}": {
+            "parameters": PROJECT,
+            "get": operation(TAG, "getProject", "A project: parties and agreed shares, budget, calendar, footage, "
+                             "credit.", {**ok("Project"), "400": response("BadRequest"), "404": response("NotFound")},
+                             parameters=[LANG]),
+            "patch": operation(TAG, "changeProject", "Move the project to another status (development, production, "
+                               "post-production, delivered).",
+                               _write(ok("Project"), invalid="`invalid_project`: `status` missing or unknown."),
+                               parameters=[LANG], requestBody=_body("ProjectChange"))},
         "/api/v1/projects/{project_id}/rates": {
             "parameters": PROJECT,
             "post": operation(TAG, "addRate", "An exchange rate: units of the reporting currency per unit of "
@@ -98,14 +104,14 @@ def coproduction_paths() -> dict[str, Any]:
                                    "type": "object", "required": ["done"], "additionalProperties": False,
                                    "properties": {"done": {"type": "boolean"}}})})},
         "/api/v1/projects/{project_id}/footage": {"parameters": PROJECT, "post": operation(
-            TAG, "linkFootage", "Add an archive asset of a party to the project's footage (search can then "
-                                "filter by the project).",
-            _write({"201": {"description": "Linked (also when it was).", "content": json_content({
-                "type": "object", "required": ["project_id", "asset_id"],
-                "properties": {"project_id": {"type": "string"}, "asset_id": {"type": "string"}}})}},
-                invalid="`asset_not_from_party`: no party owns or holds the asset."),
-            requestBody={"required": True, "content": json_content({
-                "type": "object", "required": ["asset_id"], "properties": {"asset_id": {"type": "string"}}})})},
+            TAG, "linkFootage", "Add an archive asset of a party, or a segment of it (in and out), to the "
+                                "project's footage (search can then filter by the project).",
+            _write({"201": {"description": "Linked (also when it was).", "content": json_content(
+                schema("FootageLink"))}},
+                invalid="`asset_not_from_party`: no party owns or holds the asset; `invalid_footage`: every "
+                        "mistake in `details.errors` (`invalid_timecode`, `required` for half a segment, "
+                        "`out_of_range` for a segment outside the asset)."),
+            requestBody=_body("FootageLinkNew"))},
         "/api/v1/projects/{project_id}/contributions": {
             "parameters": PROJECT,
             "post": operation(TAG, "submitContribution", "Record a contribution of the caller's party: pending until "

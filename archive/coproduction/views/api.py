@@ -53,8 +53,15 @@ def get_project(project_id: str):
     session = db.session()
     project = _project(project_id)
     doc = projects.project_json(project, _lang())
-    doc["footage"] = [{"id": a.id, "title": a.title(_lang()), "kind": a.kind} for a in projects.footage(session, project)]
+    doc["footage"] = projects.footage_doc(session, project, _lang())
     return jsonify(doc)
+
+
+@bp.patch("/projects/<project_id>")
+@require_user(*WRITERS)
+def change_project(project_id: str):
+    project = projects.set_status(db.session(), _project(project_id), json_body(), api_user())
+    return jsonify(projects.project_json(project, _lang()))
 
 
 @bp.post("/projects/<project_id>/rates")
@@ -100,9 +107,8 @@ def change_milestone(project_id: str, milestone_id: int):
 @bp.post("/projects/<project_id>/footage")
 @require_user(*WRITERS)
 def link_footage(project_id: str):
-    body = json_body()
-    row = projects.link_footage(db.session(), _project(project_id), body.get("asset_id"), api_user())
-    return jsonify({"project_id": row.project_id, "asset_id": row.asset_id}), 201
+    row = projects.link_footage(db.session(), _project(project_id), json_body(), api_user())
+    return jsonify(projects.footage_json(row)), 201
 
 
 @bp.post("/projects/<project_id>/contributions")

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from archive import db
 from archive.api.params import int_param
-from archive.coproduction import commission, ledger, pages, projects, rates
+from archive.coproduction import commission, forms, ledger, pages, projects, rates
 from archive.errors import ApiError
 from archive.web.error_pages import error_page
 from archive.web.headers import page_headers
@@ -35,10 +35,42 @@ def _api_error(exc: ApiError):
                       headers=exc.headers)
 
 
-def _project_page(project_id: str, errors: list[str] | None = None, status: int = 200, form=None):
+def _project_page(project_id: str, errors: list[str] | None = None, status: int = 200, form=None,
+                  form_errors: dict | None = None):
     page = int_param("page", 1, 1, MAX_PAGE)
     data = pages.project_page(current_user, project_id, lang(), page=page)
-    return render_template("coproduction/project.html", errors=errors or [], form=form or {}, **data), status
+    return render_template("coproduction/project.html", errors=errors or [], form=form or {},
+                           form_errors=form_errors or {}, **data), status
+
+
+def _client_mistake(exc: ApiError) -> bool:
+    """A mistake the form shows beside its fields (a 404 or a server fault gets its page)."""
+    return 400 <= exc.status < 500 and exc.status != 404
+
+
+def _require_writer() -> None:
+    """The API's role rule (`require_user("producer")`, admins pass): checked before anything."""
+    if current_user.role not in ("producer", "admin"):
+        raise ApiError("Your account may not do this.", code="wrong_role", status=403)
+
+
+def _small_form(project_id: str, name: str, change, anchor: str, done: str):
+    """Send one of the project page's small forms to its service (`change(session, project,
+    body)`); on a client mistake render the page again, with the errors beside the fields and
+    what was typed kept, and store nothing."""
+    _require_writer()
+    session = db.session()
+    project_row = projects.get_project(session, project_id, current_user)
+    try:
+        change(session, project_row, forms.small_body(name, request.form))
+    except ApiError as exc:
+        if not _client_mistake(exc):
+            raise
+        session.rollback()
+        return _project_page(project_id, status=exc.status, form={name: request.form},
+                             form_errors=forms.form_errors(name, exc, pages.error_entries(exc)))
+    flash(done, "info")
+    return redirect(url_for(".project", project_id=project_id) + anchor)
 
 
 @bp.route("/projects")
@@ -47,10 +79,85 @@ def project_list():
     return render_template("coproduction/projects.html", **pages.projects_page(current_user, lang()))
 
 
+def _new_project_page(rows=None, form=None, form_errors=None, status: int = 200):
+    return render_template("coproduction/new_project.html", form=form or {}, form_errors=form_errors or {},
+                           **pages.new_project_page(current_user, rows)), status
+
+
+@bp.route("/projects/new")
+@login_required
+def new_project():
+    _require_writer()
+    return _new_project_page()
+
+
+@bp.route("/projects/new", methods=["POST"])
+@login_required
+def create_project():
+    """Create a project, or (the "add a party" and "remove" buttons) show the form again with
+    one party row more or less, storing nothing."""
+    _require_writer()
+    rows = forms.row_action(request.form, forms.party_rows(request.form, keep_empty=True))
+    if rows is not None:
+        return _new_project_page(rows, request.form)
+    rows = forms.party_rows(request.form)
+    session = db.session()
+    try:
+        created = projects.create_project(session, forms.project_body(request.form, rows), current_user)
+    except ApiError as exc:
+        if not _client_mistake(exc):
+            raise
+        session.rollback()
+        return _new_project_page(rows or None, request.form,
+                                 forms.form_errors("project", exc, pages.error_entries(exc)), exc.status)
+    flash(_("The project is created."), "info")
+    return redirect(url_for(".project", project_id=created.id))
+
+
 @bp.route("/projects/<project_id>")
 @login_required
 def project(project_id: str):
     return _project_page(project_id)
+
+
+@bp.route("/projects/<project_id>/status", methods=["POST"])
+@login_required
+def change_status(project_id: str):
+    return _small_form(project_id, "status", lambda s, p, body: projects.set_status(s, p, body, current_user),
+                       "", _("Status changed."))
+
+
+@bp.route("/projects/<project_id>/budget", methods=["POST"])
+@login_required
+def add_budget_line(project_id: str):
+    return _small_form(project_id, "budget", lambda s, p, body: projects.add_budget_line(s, p, body, current_user),
+                       "#budget", _("Budget line added."))
+
+
+@bp.route("/projects/<project_id>/milestones", methods=["POST"])
+@login_required
+def add_milestone(project_id: str):
+    return _small_form(project_id, "milestone", lambda s, p, body: projects.add_milestone(s, p, body, current_user),
+                       "#calendar", _("Milestone added."))
+
+
+@bp.route("/projects/<project_id>/milestones/<int:milestone_id>/done", methods=["POST"])
+@login_required
+def milestone_done(project_id: str, milestone_id: int):
+    # "1" and "0" are the form's true and false; anything else goes to the service as sent,
+    # which refuses it as the API does.
+    raw = request.form.get("done", "")
+    done = {"1": True, "0": False}.get(raw, raw)
+    return _small_form(project_id, "milestone",
+                       lambda s, p, _body: projects.set_milestone_done(s, p, milestone_id, done, current_user),
+                       "#calendar", _("Milestone done.") if done is True else _("Milestone open again."))
+
+
+@bp.route("/projects/<project_id>/footage", methods=["POST"])
+@login_required
+def link_footage(project_id: str):
+    return _small_form(project_id, "footage", lambda s, p, body: projects.link_footage(s, p, body, current_user),
+                       "#footage", _("Footage linked."))
 
 
 @bp.route("/projects/<project_id>/contributions", methods=["POST"])
@@ -64,7 +171,9 @@ def contribute(project_id: str):
         if exc.status >= 500 or exc.status == 404:
             raise
         session.rollback()
-        return _project_page(project_id, pages.error_lines(exc), exc.status, form=request.form)
+        lines = pages.error_entries(exc)
+        return _project_page(project_id, [text for _field, text in lines], exc.status, form=request.form,
+                             form_errors=forms.form_errors("contribution", exc, lines))
     flash(_("The contribution is recorded; it counts once the other side confirms it."), "info")
     return redirect(url_for(".project", project_id=project_id) + "#ledger")
 
@@ -110,7 +219,9 @@ def add_rate(project_id: str):
         if exc.status >= 500 or exc.status == 404:
             raise
         session.rollback()
-        return _project_page(project_id, pages.error_lines(exc), exc.status)
+        lines = pages.error_entries(exc)
+        return _project_page(project_id, [text for _field, text in lines], exc.status,
+                             form={"rate": request.form}, form_errors=forms.form_errors("rate", exc, lines))
     flash(_("Rate added."), "info")
     return redirect(url_for(".project", project_id=project_id) + "#rates")
 

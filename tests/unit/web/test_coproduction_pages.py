@@ -108,13 +108,21 @@ def test_pages_of_a_project_one_may_not_see(app, coprod, make_user):
     assert app.test_client().get(f"/projects/{coprod.project_id}").status_code == 302  # to the login
 
 
-def test_the_asset_page_shows_its_projects_and_credit(app, coprod):
+@pytest.mark.parametrize("lang,credit,title", [("tr", f"{TR_ORG} ve {AZ_ORG} ortak yapımı", "Ortak Belgesel"),
+                                                ("az", f"{TR_ORG} və {AZ_ORG} birgə istehsalı", "Birgə Sənədli Film"),
+                                                ("en", f"A co-production of {TR_ORG} and {AZ_ORG}",
+                                                 "Joint Documentary")])
+def test_the_asset_page_shows_its_projects_and_credit(app, coprod, make_user, lang, credit, title):
     from tests.functional.test_coproduction_api import footage_asset
 
     asset = footage_asset(app, coprod.tr.user_id)
     coprod.post(f"/api/v1/projects/{coprod.project_id}/footage", {"asset_id": asset})
-    html = _browser(app, _email(app, coprod.az.user_id), "tr").get(f"/assets/{asset}").get_data(as_text=True)
-    assert f"{TR_ORG} ve {AZ_ORG} ortak yapımı" in html and f"/projects/{coprod.project_id}" in html
+    html = _browser(app, _email(app, coprod.az.user_id), lang).get(f"/assets/{asset}").get_data(as_text=True)
+    assert credit in html and title in html and f'href="/projects/{coprod.project_id}"' in html
+    # A member of no party sees the credit (it is public) but no link to a project it may not open.
+    make_user("broadcaster", "TR", org="Başka Kanal", email=f"viewer-{lang}@example.org")
+    html = _browser(app, f"viewer-{lang}@example.org", lang).get(f"/assets/{asset}").get_data(as_text=True)
+    assert credit in html and title in html and f'href="/projects/{coprod.project_id}"' not in html
 
 
 def test_a_long_ledger_is_verified_on_demand_not_on_every_view(app, coprod, monkeypatch):
