@@ -15,7 +15,7 @@ from kombu.utils.url import maybe_sanitize_url
 
 from archive import db
 from archive.config import ConfigError
-from archive.task_handles import DEFAULT_QUEUE, SWEEP
+from archive.task_handles import AUDIT_CHECKPOINT, DEFAULT_QUEUE, NOTIFICATION_CHECKS, SWEEP
 
 
 def make_celery(app: Flask) -> Celery:
@@ -52,7 +52,15 @@ def make_celery(app: Flask) -> Celery:
         # The sweeper runs often enough to notice stuck work within ~STUCK_AFTER.
         beat_schedule={"ortak-sweep": {"task": SWEEP.name,
                                        "schedule": float(max(10, min(300, int(app.config["STUCK_AFTER"]) // 4))),
-                                       "options": {"queue": SWEEP.queue}}},
+                                       "options": {"queue": SWEEP.queue}},
+                       # The usage log's head, signed outside the table (archive.usage.checkpoints).
+                       "ortak-audit-checkpoint": {"task": AUDIT_CHECKPOINT.name,
+                                                  "schedule": float(app.config["AUDIT_CHECKPOINT_SECONDS"]),
+                                                  "options": {"queue": AUDIT_CHECKPOINT.queue}},
+                       # Expiries, violations, a broken log... (archive.notifications.checks).
+                       "ortak-notification-checks": {"task": NOTIFICATION_CHECKS.name,
+                                                     "schedule": float(app.config["NOTIFICATION_CHECK_SECONDS"]),
+                                                     "options": {"queue": NOTIFICATION_CHECKS.queue}}},
     )
     if broker.startswith("filesystem://"):
         # The embedded broker: message files in DATA_DIR/broker, no server needed.

@@ -91,7 +91,15 @@ SWEEP = TaskHandle("workers.tasks.sweep", DEFAULT_QUEUE, ())
 """Recover stuck and lost work, orphaned scratch and abandoned uploads (`archive.ingest.recovery`);
 the scheduler sends it on a timer."""
 
-HANDLES = (INGEST, RENDER, RUN_STEP, INDEX_ASSET, SWEEP)
+AUDIT_CHECKPOINT = TaskHandle("workers.tasks.audit_checkpoint", DEFAULT_QUEUE, ())
+"""Sign a checkpoint of the usage log's head into blob storage (`archive.usage.checkpoints`);
+the scheduler sends it every AUDIT_CHECKPOINT_SECONDS."""
+
+NOTIFICATION_CHECKS = TaskHandle("workers.tasks.notification_checks", DEFAULT_QUEUE, ())
+"""Run every registered notification check and deliver what they raise (`archive.notifications`);
+the scheduler sends it every NOTIFICATION_CHECK_SECONDS."""
+
+HANDLES = (INGEST, RENDER, RUN_STEP, INDEX_ASSET, SWEEP, AUDIT_CHECKPOINT, NOTIFICATION_CHECKS)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

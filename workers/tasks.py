@@ -15,7 +15,8 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import INDEX_ASSET, INGEST, RENDER, RUN_STEP, SWEEP, TaskHandle
+from archive.task_handles import (AUDIT_CHECKPOINT, INDEX_ASSET, INGEST, NOTIFICATION_CHECKS, RENDER, RUN_STEP, SWEEP,
+                                  TaskHandle)
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -56,3 +57,13 @@ def index_asset(asset_id: str) -> bool:
 @runs(SWEEP)
 def sweep() -> int:
     return entry.sweep().sent
+
+
+@runs(AUDIT_CHECKPOINT)
+def audit_checkpoint() -> int:
+    return entry.audit_checkpoint()
+
+
+@runs(NOTIFICATION_CHECKS)
+def notification_checks() -> int:
+    return entry.notification_checks()
