@@ -89,8 +89,13 @@ def _register_blueprints(app: Flask) -> None:
     from archive.coproduction.views.pages import bp as coproduction_pages
     from archive.health.views import bp as health
     from archive.ingest.views import bp as ingest
+    from archive.notifications.views.api import bp as notifications
+    from archive.notifications.views.pages import bp as notification_pages
+    from archive.usage.views.api import bp as usage
+    from archive.usage.views.pages import bp as audit_pages
     from archive.web.views import bp as web
 
     init_auth(app)
-    for blueprint in (health, api, accounts, ingest, assets, coproduction, web, coproduction_pages):
+    for blueprint in (health, api, accounts, ingest, assets, coproduction, usage, notifications, web,
+                      coproduction_pages, audit_pages, notification_pages):
         app.register_blueprint(blueprint)

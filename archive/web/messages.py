@@ -99,6 +99,19 @@ STATUS_ERRORS = {
     "retrying": _l("The connection was interrupted; trying again…"),
 }
 
+# Notifications by kind (archive.notifications.checks); `params` fill the placeholders. A kind
+# without a row here is shown in its stored English sentence.
+NOTIFICATIONS = {
+    "usage_log_broken": _l("The usage log does not verify (%(problem)s, record %(record)s): run “ortak audit "
+                           "verify” and compare with the signed checkpoints."),
+}
+NOTIFICATION_PROBLEMS = {
+    "chain_broken": _l("a record was changed, deleted, inserted or reordered"),
+    "head_mismatch": _l("the log was rewritten up to a signed checkpoint"),
+    "missing_tail": _l("its newest records are missing"),
+    "bad_checkpoint": _l("a checkpoint's signature does not hold"),
+}
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Parameters of API errors that count bytes (upload_too_large: {"length", "limit"}).
 SIZE_PARAMS = ("limit", "length", "remaining", "content_length")
@@ -195,6 +208,17 @@ def asset_error(code: str | None, detail: str | None) -> dict[str, str | None]:
         message = str(template)
         return {"message": message, "detail": detail if detail and detail != message else None}
     return {"message": None, "detail": detail or None}
+
+
+def notification(kind: str, params: Mapping[str, Any], english: str) -> str:
+    """A notification in the page's language: by kind, else its stored English sentence."""
+    template = NOTIFICATIONS.get(kind)
+    if template is None:
+        return english
+    values = {k: ("-" if v is None else v) for k, v in (params or {}).items()}
+    if "problem" in values:
+        values["problem"] = str(NOTIFICATION_PROBLEMS.get(str(values["problem"]), values["problem"]))
+    return fill(str(template), values) or english
 
 
 def script_catalogue() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from archive.backends import search_backend
 from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
+from archive.notifications import services as notifications
 from archive.web import messages
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
 from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
@@ -46,6 +47,13 @@ ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
                  "asset.holding_added": _l("Another organisation holds a copy")}
+
+
+def unread_notifications(user) -> int:
+    """How many unread notifications the logged-in user has (0 for anyone else)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return notifications.unread_count(db.session(), user)
 
 
 def lang() -> str:
