@@ -79,7 +79,8 @@ API_ERRORS = {
     "upload_not_found": _l("The server no longer knows this upload; start it again."),
     "checksum_mismatch": _l("Part of the file arrived damaged; press Upload to send it again."),
     "storage_failed": _l("The server could not store the file just now; press Upload to try again."),
-    "not_allowed_to_edit": _l("Only the uploader, a rights manager or an administrator may edit this asset."),
+    "not_allowed_to_edit": _l("Only the producers and rights managers of the asset's organisation, or an "
+                              "administrator, may edit this asset."),
     "too_many_requests": _l("Too many attempts; wait a moment and try again."),
     "invalid_parameter": _l("A value in the address is not valid."),
 }
