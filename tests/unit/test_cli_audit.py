@@ -77,3 +77,26 @@ def test_verify_with_another_public_key_exits_1(app, producer, ortak_cli):
     other = "ed25519:" + base64.b64encode(bytes(32)).decode()
     r = ortak_cli("audit", "verify", "--public-key", other)
     assert r.exit_code == 1 and "does not hold" in r.output
+
+
+def test_verify_shows_a_progress_bar_on_a_terminal_only(app, producer, app_config, tmp_path):
+    """On a terminal (a pseudo-terminal made by `script`) tqdm draws the bar on stderr; piped, nothing but the verdict."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if shutil.which("script") is None:
+        pytest.skip("util-linux `script` is not installed")
+    _records(app, producer[0], n=5)
+    ortak = str(Path(sys.executable).parent / "ortak")
+    env = {**os.environ, "ORTAK_DATA_DIR": app_config["DATA_DIR"], "ORTAK_DATABASE_URL": app_config["DATABASE_URL"],
+           "ORTAK_LOG_LEVEL": "WARNING", "TERM": "xterm"}
+    # `script`'s terminal has no size when the test has none: give it one, as a real terminal has.
+    tty = subprocess.run(["script", "-qec", f"stty cols 100 rows 30; {ortak} audit verify", "/dev/null"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert tty.returncode == 0, tty.stdout
+    assert "verify: 100%" in tty.stdout and "5/5" in tty.stdout and "usage log intact" in tty.stdout
+    piped = subprocess.run([ortak, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == "" and "verify:" not in piped.stdout
