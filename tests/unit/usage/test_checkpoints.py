@@ -207,3 +207,19 @@ def test_the_append_lock_still_works_with_the_triggers(app, log, producer):
         record_usage(s, s.get(User, producer[0]), asset, "clip", "original")
         s.commit()
     assert verify(app)[0] == []
+
+
+def test_each_checkpoint_is_also_a_line_of_the_log(app, producer, caplog):
+    """The second place outside the table: the service's log (logger archive.audit), signed alike."""
+    import logging
+
+    from archive.chain import canonical_bytes
+
+    with app.app_context(), caplog.at_level(logging.INFO, logger="archive.audit"):
+        cp = checkpoints.checkpoint_now(db.session(), storage(), app.config)
+        public = checkpoints.public_key_of(app.config)
+    lines = [r for r in caplog.records if r.name == "archive.audit"]
+    assert len(lines) == 1 and lines[0].blob == cp.key
+    logged = lines[0].audit_checkpoint
+    assert logged == cp.as_json() and logged["checkpoint"]["count"] == 0
+    assert signing.signature_holds(public, canonical_bytes(logged["checkpoint"]), logged["signature"])
