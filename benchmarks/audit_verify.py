@@ -15,19 +15,22 @@ time should grow with the records, memory should not (the command streams). Also
 process, reading the same rows in order without checking them, for the cost of the checks.
 Nothing is asserted but that the command exits 0.
 
-Measured on this machine (2 cores, shared with a running test suite), 2026-11-30:
+Measured on this machine (2 cores), 2026-11-30, with nothing else running:
 
     SQLite  (.venv/bin/python benchmarks/audit_verify.py)
-      ortak audit verify,  100000 records:   3.7 s   26,946 records/s  peak RSS 184.4 MiB
-      ortak audit verify, 1000000 records:  63.1 s   15,850 records/s  peak RSS 186.0 MiB
-      reading the rows without checking: 27.0 s (verify 2.3x that); peak memory 1.01x for 10x the records
+      ortak audit verify,  100000 records:   3.7 s   26,928 records/s  peak RSS 187.7 MiB
+      ortak audit verify, 1000000 records:  28.1 s   35,573 records/s  peak RSS 189.4 MiB
+      reading the rows without checking: 9.4 s (verify 3.0x that); peak memory 1.01x for 10x the records
     PostgreSQL 15 (--database-url postgresql+psycopg://postgres@127.0.0.1:5432/ortak_bench_audit)
-      ortak audit verify,  100000 records:  19.4 s    5,142 records/s  peak RSS 199.3 MiB
-      ortak audit verify, 1000000 records: 147.2 s    6,793 records/s  peak RSS 201.5 MiB
-      reading the rows without checking: 32.6 s (verify 4.5x that); peak memory 1.01x for 10x the records
+      ortak audit verify,  100000 records:   6.9 s   14,395 records/s  peak RSS 199.5 MiB
+      ortak audit verify, 1000000 records:  32.7 s   30,607 records/s  peak RSS 201.4 MiB
+      reading the rows without checking: 14.3 s (verify 2.3x that); peak memory 1.01x for 10x the records
+
+and while the whole test suite ran on the same cores: 63.1 s (SQLite) and 147.2 s
+(PostgreSQL) for the million, with the same peaks (186.0 and 201.5 MiB).
 
 The peak is the whole process's resident size, libraries included. It does not grow with
-the log past 100,000 records (+1.6 MiB on SQLite, +2.2 MiB on PostgreSQL for ten times the
+the log past 100,000 records (+1.7 MiB on SQLite, +1.9 MiB on PostgreSQL for ten times the
 records); a smaller SQLite run (`--baseline 5000 --records 20000`) peaked at 136.0 and
 138.0 MiB. What makes the step between 20,000 and 100,000 records was not measured.
 """
