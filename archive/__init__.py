@@ -90,11 +90,15 @@ def _register_blueprints(app: Flask) -> None:
     from archive.health.views import bp as health
     from archive.ingest.views import bp as ingest
     from archive.markers.views import bp as markers
+    from archive.notifications.views.api import bp as notifications
+    from archive.notifications.views.pages import bp as notification_pages
     from archive.rights.page_views import bp as rights_pages
     from archive.rights.views import bp as rights
+    from archive.usage.views.api import bp as usage
+    from archive.usage.views.pages import bp as audit_pages
     from archive.web.views import bp as web
 
     init_auth(app)
-    for blueprint in (health, api, accounts, ingest, assets, rights, markers, coproduction, web, coproduction_pages,
-                      rights_pages):
+    for blueprint in (health, api, accounts, ingest, assets, rights, markers, coproduction, usage, notifications, web,
+                      coproduction_pages, rights_pages, audit_pages, notification_pages):
         app.register_blueprint(blueprint)

@@ -16,7 +16,7 @@ from kombu.utils.url import maybe_sanitize_url
 
 from archive import db
 from archive.config import ConfigError
-from archive.task_handles import DEFAULT_QUEUE, REINDEX_RIGHTS_DAY, SWEEP
+from archive.task_handles import AUDIT_CHECKPOINT, DEFAULT_QUEUE, NOTIFICATION_CHECKS, REINDEX_RIGHTS_DAY, SWEEP
 
 
 def make_celery(app: Flask) -> Celery:
@@ -56,7 +56,15 @@ def make_celery(app: Flask) -> Celery:
                                        "options": {"queue": SWEEP.queue}},
                         # Rights windows open and close with the calendar (UTC days).
                         "ortak-rights-day": {"task": REINDEX_RIGHTS_DAY.name, "schedule": crontab(minute=5, hour=0),
-                                             "options": {"queue": REINDEX_RIGHTS_DAY.queue}}},
+                                             "options": {"queue": REINDEX_RIGHTS_DAY.queue}},
+                        # The usage log's head, signed outside the table (archive.usage.checkpoints).
+                        "ortak-audit-checkpoint": {"task": AUDIT_CHECKPOINT.name,
+                                                   "schedule": float(app.config["AUDIT_CHECKPOINT_SECONDS"]),
+                                                   "options": {"queue": AUDIT_CHECKPOINT.queue}},
+                        # Expiries, violations, a broken log... (archive.notifications.checks).
+                        "ortak-notification-checks": {"task": NOTIFICATION_CHECKS.name,
+                                                      "schedule": float(app.config["NOTIFICATION_CHECK_SECONDS"]),
+                                                      "options": {"queue": NOTIFICATION_CHECKS.queue}}},
         timezone="UTC",
     )
     if broker.startswith("filesystem://"):

@@ -127,11 +127,16 @@ class HashChain:
         row.prev_hash = prev_hash
         row.hash = self.hash_of(row)
 
-    def verify(self, session: Session, scope: Any = None, batch: int = 1000) -> ChainBreak | None:
+    def verify(self, session: Session, scope: Any = None, batch: int = 1000,
+               visit: Callable[[int, Any], ChainBreak | None] | None = None) -> ChainBreak | None:
         """None when every row links to the one before it and matches its hash; else the first
         bad row. Streams in `batch`-row chunks (a server-side cursor on PostgreSQL) of plain rows:
         `hash_of` and `label` read columns by attribute, which a row of the table has as well as an
-        entity, and a row costs a fraction of an entity to build."""
+        entity, and a row costs a fraction of an entity to build.
+
+        `visit(position, row)`, when given, is called for every row that holds (position 1 for
+        the oldest); a ChainBreak it returns stops the walk and is the answer (the usage log's
+        signed checkpoints are checked this way, in the same single pass)."""
         table = self.model.__table__
         q = select(table).order_by(table.c[self.order.key])
         if self.scope is not None:
@@ -139,6 +144,7 @@ class HashChain:
                 raise TypeError("this chain family is split by scope: name the chain")
             q = q.where(table.c[self.scope.key] == scope)
         expected_prev = GENESIS
+        position = 0
         result = session.execute(q.execution_options(yield_per=batch))
         try:  # close the cursor when we stop early
             for row in result:
@@ -147,6 +153,11 @@ class HashChain:
                 if self.hash_of(row) != row.hash:
                     return ChainBreak(self.label(row), ALTERED)
                 expected_prev = row.hash
+                if visit is not None:
+                    position += 1
+                    found = visit(position, row)
+                    if found is not None:
+                        return found
         finally:
             result.close()
         return None

@@ -122,6 +122,14 @@ class Settings:
     # Co-production: how many days before an entry's date its currency's latest exchange rate
     # may be (central banks publish none at weekends and on holidays).
     COPRODUCTION_RATE_MAX_AGE_DAYS: int = 7
+    # The usage log's Ed25519 signing key (PKCS#8 PEM, made on first use with mode 0600);
+    # empty: DATA_DIR/audit-signing-key.pem. How often (seconds) the scheduler signs a checkpoint.
+    AUDIT_KEY_FILE: str = ""
+    AUDIT_CHECKPOINT_SECONDS: int = 3600
+    # How often (seconds) the scheduler runs the notification checks (archive.notifications),
+    # and how long (seconds) one webhook delivery may take.
+    NOTIFICATION_CHECK_SECONDS: int = 24 * 3600
+    WEBHOOK_TIMEOUT_SECONDS: int = 10
     LOG_FORMAT: str = "json"
     LOG_LEVEL: str = "INFO"
 
@@ -221,6 +229,8 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "CHUNK_SECONDS": (1, None),
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
+    "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
+    "WEBHOOK_TIMEOUT_SECONDS": (1, 120),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),

@@ -16,10 +16,12 @@ from datetime import date
 from flask import current_app
 
 from archive import db, indexing
-from archive.backends import search_backend
+from archive.backends import search_backend, storage
 from archive.ingest import pipeline, recovery, steps
+from archive.notifications import checks
 from archive.renditions import chunking
 from archive.renditions import services as renditions
+from archive.usage import checkpoints
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +64,13 @@ def reindex_rights_day(today: date | None = None) -> int:
 def sweep() -> recovery.SweepReport:
     """One sweep of `archive.ingest.recovery` with the app's settings."""
     return recovery.sweep(db.session(), current_app.config)
+
+
+def audit_checkpoint() -> int:
+    """Sign a checkpoint of the usage log (`archive.usage.checkpoints`); the count it signed."""
+    return checkpoints.checkpoint_now(db.session(), storage(), current_app.config).count
+
+
+def notification_checks() -> int:
+    """Run every notification check (`archive.notifications.checks`); how many notifications it raised."""
+    return checks.run_checks(db.session(), current_app.config).raised

@@ -98,7 +98,16 @@ REINDEX_RIGHTS_DAY = TaskHandle("workers.tasks.reindex_rights_day", DEFAULT_QUEU
 """Re-index the assets whose rights windows open or close today (`archive.indexing.reindex_rights_day`);
 the scheduler sends it daily, just after midnight UTC."""
 
-HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY)
+AUDIT_CHECKPOINT = TaskHandle("workers.tasks.audit_checkpoint", DEFAULT_QUEUE, ())
+"""Sign a checkpoint of the usage log's head into blob storage (`archive.usage.checkpoints`);
+the scheduler sends it every AUDIT_CHECKPOINT_SECONDS."""
+
+NOTIFICATION_CHECKS = TaskHandle("workers.tasks.notification_checks", DEFAULT_QUEUE, ())
+"""Run every registered notification check and deliver what they raise (`archive.notifications`);
+the scheduler sends it every NOTIFICATION_CHECK_SECONDS."""
+
+HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY, AUDIT_CHECKPOINT,
+           NOTIFICATION_CHECKS)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

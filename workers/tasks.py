@@ -15,8 +15,8 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import (INDEX_ASSET, INGEST, REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP,
-                                  TaskHandle)
+from archive.task_handles import (AUDIT_CHECKPOINT, INDEX_ASSET, INGEST, NOTIFICATION_CHECKS, REINDEX_RIGHTS_DAY, RENDER,
+                                  RENDER_CHUNK, RUN_STEP, SWEEP, TaskHandle)
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -67,3 +67,13 @@ def sweep() -> int:
 @runs(REINDEX_RIGHTS_DAY)
 def reindex_rights_day() -> int:
     return entry.reindex_rights_day()
+
+
+@runs(AUDIT_CHECKPOINT)
+def audit_checkpoint() -> int:
+    return entry.audit_checkpoint()
+
+
+@runs(NOTIFICATION_CHECKS)
+def notification_checks() -> int:
+    return entry.notification_checks()

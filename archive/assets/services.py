@@ -17,7 +17,9 @@ from archive.task_handles import INDEX_ASSET
 
 # new_id() makes lowercase UUID4 text; anything else cannot be an asset, so it never reaches SQL.
 _ASSET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-EDITOR_ROLES = ("rights_manager", "admin")
+# Who edits an asset's metadata: these roles of the asset's own organisation, and admins
+# (issue 7, "who may do what": a TRT rights manager may not edit an İTV asset).
+EDITOR_ROLES = ("producer", "rights_manager")
 # These live on the asset row (they drive rights and facets), not in `meta`.
 ROW_FIELDS = ("organisation", "country")
 
@@ -213,7 +215,8 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
 # ---- editing -------------------------------------------------------------------------------
 
 def can_edit(user: User, asset: Asset) -> bool:
-    return user.role in EDITOR_ROLES or (user.role == "producer" and asset.uploader_id == user.id)
+    """Admins edit every asset; producers and rights managers the assets of their own organisation."""
+    return user.role == "admin" or (user.role in EDITOR_ROLES and asset.organisation_id == user.organisation_id)
 
 
 def _row_values(asset: Asset) -> dict[str, Any]:
@@ -253,7 +256,8 @@ def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -
     the caller's unit of work, or not at all.
     """
     if not can_edit(actor, asset):
-        raise Forbidden("Only the uploader, a rights manager or an administrator may edit this asset.",
+        raise Forbidden("Only the producers and rights managers of the asset's organisation, or an administrator, "
+                        "may edit this asset.",
                         code="not_allowed_to_edit")
     cfg = current_app.config
     clean = validate_metadata(changes, max_title=int(cfg["MAX_TITLE_LENGTH"]),

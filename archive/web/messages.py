@@ -107,7 +107,8 @@ API_ERRORS = {
     "upload_not_found": _l("The server no longer knows this upload; start it again."),
     "checksum_mismatch": _l("Part of the file arrived damaged; press Upload to send it again."),
     "storage_failed": _l("The server could not store the file just now; press Upload to try again."),
-    "not_allowed_to_edit": _l("Only the uploader, a rights manager or an administrator may edit this asset."),
+    "not_allowed_to_edit": _l("Only the producers and rights managers of the asset's organisation, or an "
+                              "administrator, may edit this asset."),
     "too_many_requests": _l("Too many attempts; wait a moment and try again."),
     "invalid_parameter": _l("A value in the address is not valid."),
     "exclusive_conflict": _l("This exclusive grant overlaps another licensee's exclusive grant %(blocks)s."),
@@ -130,6 +131,19 @@ STATUS_ERRORS = {
     "network": _l("The connection to the server was lost. Check the network and press Upload: the upload "
                   "resumes where it stopped."),
     "retrying": _l("The connection was interrupted; trying again…"),
+}
+
+# Notifications by kind (archive.notifications.checks); `params` fill the placeholders. A kind
+# without a row here is shown in its stored English sentence.
+NOTIFICATIONS = {
+    "usage_log_broken": _l("The usage log does not verify (%(problem)s, record %(record)s): run “ortak audit "
+                           "verify” and compare with the signed checkpoints."),
+}
+NOTIFICATION_PROBLEMS = {
+    "chain_broken": _l("a record was changed, deleted, inserted or reordered"),
+    "head_mismatch": _l("the log was rewritten up to a signed checkpoint"),
+    "missing_tail": _l("its newest records are missing"),
+    "bad_checkpoint": _l("a checkpoint's signature does not hold"),
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -261,6 +275,17 @@ def asset_error(code: str | None, detail: str | None) -> dict[str, str | None]:
         message = str(template)
         return {"message": message, "detail": detail if detail and detail != message else None}
     return {"message": None, "detail": detail or None}
+
+
+def notification(kind: str, params: Mapping[str, Any], english: str) -> str:
+    """A notification in the page's language: by kind, else its stored English sentence."""
+    template = NOTIFICATIONS.get(kind)
+    if template is None:
+        return english
+    values = {k: ("-" if v is None else v) for k, v in (params or {}).items()}
+    if "problem" in values:
+        values["problem"] = str(NOTIFICATION_PROBLEMS.get(str(values["problem"]), values["problem"]))
+    return fill(str(template), values) or english
 
 
 def script_catalogue() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from archive.backends import search_backend
 from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
+from archive.notifications import services as notifications
 from archive.rights import pages as rights_pages
 from archive.rights.avails import PLATFORMS, WORLD, all_territories
 from archive.web import messages
@@ -55,6 +56,13 @@ ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("
                  "asset.holding_added": _l("Another organisation holds a copy"),
                  "marker.added": _l("Marker added"), "marker.changed": _l("Marker changed"),
                  "marker.removed": _l("Marker removed")}
+
+
+def unread_notifications(user) -> int:
+    """How many unread notifications the logged-in user has (0 for anyone else)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return notifications.unread_count(db.session(), user)
 
 
 def lang() -> str:

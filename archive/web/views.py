@@ -49,7 +49,8 @@ def _page_globals():
     return {"logout_form": LogoutForm() if current_user.is_authenticated else None,
             "can_upload": current_user.is_authenticated and current_user.role in UPLOAD_ROLES,
             "languages": LANGUAGES, "current_lang": current, "current_lang_name": LANGUAGE_NAMES[current],
-            "media_url": media_url, "messages_catalogue": messages.script_catalogue}
+            "media_url": media_url, "messages_catalogue": messages.script_catalogue,
+            "unread_notifications": pages.unread_notifications(current_user)}
 
 
 def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:

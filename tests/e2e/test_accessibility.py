@@ -49,7 +49,11 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
              ("archive", "/"), ("search results", "/?q=saz"), ("upload", "/upload"),
              ("asset: video", f"/assets/{seeded.video}"), ("asset: audio", f"/assets/{seeded.audio}"),
              ("asset: rejected", f"/assets/{seeded.rejected}"), ("my uploads", "/my-uploads"),
-             ("error 404", "/no-such-page"), ("error 405", "/logout")]
+             ("notifications", "/notifications"), ("error 404", "/no-such-page"), ("error 405", "/logout")]
+    # The usage audit is a rights manager's page (with the uses the seed's downloads left).
+    auditor = "denetim@ortak.example"
+    service.cli("user", "create", auditor, "--org", "Ortak TV", "--role", "rights_manager", "--password-stdin",
+                stdin=service.password + "\n")
     found: dict[str, list] = {}
     page = context.new_page()
     for lang in LANGS:
@@ -98,6 +102,11 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
         page.click("#start")
         page.wait_for_selector("#result .notice-error")
         _check(page, lang, "upload: error shown", found)
+        page.context.clear_cookies()
+        _log_in(page, service, auditor)
+        page.goto(service.url + "/audit")
+        page.wait_for_function("window.ortakCharts !== undefined")
+        _check(page, lang, "usage audit", found)
         page.context.clear_cookies()
     bad = {k: v for k, v in found.items() if v}
     print(f"axe-core WCAG 2.0/2.1 A+AA: {len(found)} page states ({len(found) // len(LANGS)} per language × "

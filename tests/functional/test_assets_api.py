@@ -201,16 +201,21 @@ def test_patch_body_must_be_json(client, auth, asset):
 
 
 def test_who_may_edit(client, make_user, asset):
-    for role in ("rights_manager", "admin"):
-        _, tok = make_user(role, "AZ")
+    """Producers and rights managers of the asset's organisation, and admins (issue 7: a
+    rights manager of another organisation may not edit its metadata)."""
+    for role, country, org in (("rights_manager", "TR", None), ("producer", "TR", None), ("admin", "AZ", "Ortak")):
+        _, tok = make_user(role, country, org=org)
         assert client.patch(f"/api/v1/assets/{asset}", headers=bearer(tok),
                             json={"keywords": [role]}).status_code == 200
     _, broadcaster = make_user("broadcaster", "TR")
     error(client.patch(f"/api/v1/assets/{asset}", headers=bearer(broadcaster), json={"genre": "news"}),
           403, "not_allowed_to_edit")
-    _, other_producer = make_user("producer", "TR")
-    error(client.patch(f"/api/v1/assets/{asset}", headers=bearer(other_producer), json={"genre": "news"}),
-          403, "not_allowed_to_edit")
+    for role, country, org in (("rights_manager", "AZ", "İTV"), ("producer", "AZ", "İTV"),
+                               ("rights_manager", "TR", "TV8")):
+        _, other = make_user(role, country, org=org)
+        error(client.patch(f"/api/v1/assets/{asset}", headers=bearer(other), json={"genre": "news"}),
+              403, "not_allowed_to_edit")
+    assert client.get(f"/api/v1/assets/{asset}", headers=bearer(other)).get_json()["metadata"]["genre"] != "news"
 
 
 def test_organisation_and_country_are_admin_only(client, auth, make_user, asset):

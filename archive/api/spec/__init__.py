@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
+from archive.api.spec.audit_paths import audit_paths, audit_schemas
 from archive.api.spec.components import components
 from archive.api.spec.coproduction import schemas as coproduction_schemas
 from archive.api.spec.coproduction_paths import coproduction_paths
@@ -50,9 +51,11 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "rights", "description": "Rights blocks (grants and restrictions), avails, contracts."},
             {"name": "coproduction", "description": "Co-production projects, the contribution ledger confirmed by "
                                                     "both countries, the parity dashboard, the commission."},
+            {"name": "usage", "description": "The usage log for rights managers and admins (read only)."},
+            {"name": "notifications", "description": "In-app notifications and the organisation's signed webhook."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **upload_paths(config),
-                  **rights_paths(), **coproduction_paths()},
+                  **rights_paths(), **coproduction_paths(), **audit_paths()},
         "components": _components(config),
     }
 
@@ -62,6 +65,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(coproduction_schemas())
     out["schemas"].update(rights_schemas())
     out["schemas"].update(marker_schemas())
+    out["schemas"].update(audit_schemas())
     return out
 
 

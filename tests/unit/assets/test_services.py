@@ -60,11 +60,16 @@ def test_update_metadata_removes_with_empty_values(ctx):
 
 
 def test_edit_rights(ctx, make_user):
+    """Producers and rights managers of the asset's organisation, and admins of any (issue 7)."""
     s, asset, user = ctx
     assert services.can_edit(user, asset)
-    for role, allowed in (("broadcaster", False), ("producer", False), ("rights_manager", True), ("admin", True)):
-        other = s.get(User, make_user(role)[0])
-        assert services.can_edit(other, asset) is allowed
+    same = user.organisation.name
+    for role, org, country, allowed in (
+            ("broadcaster", same, "TR", False), ("producer", same, "TR", True), ("rights_manager", same, "TR", True),
+            ("admin", same, "TR", True), ("producer", "İTV", "AZ", False), ("rights_manager", "İTV", "AZ", False),
+            ("rights_manager", "TV8", "TR", False), ("admin", "Ortak", "AZ", True)):
+        other = s.get(User, make_user(role, country, org=org)[0])
+        assert services.can_edit(other, asset) is allowed, (role, org)
         if not allowed:
             with pytest.raises(Forbidden):
                 services.update_metadata(s, asset, {"genre": "news"}, other)

@@ -12,6 +12,7 @@ from archive.assets.models import Asset
 from archive.usage.models import UsageRecord
 from archive.usage.services import GENESIS, record_hash, record_usage, verify_chain
 from tests.asset_factory import create_asset
+from tests.usage_tamper import tamper
 
 
 @pytest.fixture
@@ -36,10 +37,7 @@ def _verify(app):
 
 
 def _exec(app, sql, **params):
-    with app.app_context():
-        s = db.session()
-        s.execute(text(sql), params)
-        s.commit()
+    tamper(app, (sql, params))  # past the append-only triggers
 
 
 def test_records_link_to_each_other(app, chain):
@@ -65,22 +63,19 @@ def test_tampered_field_is_named(app, chain):
 
 
 def test_tampered_declaration_is_named(app, chain):
-    with app.app_context():
-        s = db.session()
-        s.execute(update(UsageRecord).where(UsageRecord.id == chain[3])
-                  .values(declaration={"purpose": "something else", "platform": "tv"}))
-        s.commit()
+    tamper(app, lambda s: s.execute(update(UsageRecord).where(UsageRecord.id == chain[3])
+                                    .values(declaration={"purpose": "something else", "platform": "tv"})))
     assert _verify(app).id == chain[3]
 
 
 def test_rehashed_record_still_breaks_the_next_link(app, chain):
     """Changing a record and recomputing its own hash moves the break to its successor."""
-    with app.app_context():
-        s = db.session()
+    def rehash(s):
         rec = s.get(UsageRecord, chain[1])
         rec.action = "clip"
         rec.hash = record_hash(rec)
-        s.commit()
+
+    tamper(app, rehash)
     bad = _verify(app)
     assert bad.id == chain[2] and "prev_hash" in bad.reason
 

@@ -1,0 +1,111 @@
+"""The checks the scheduler runs to raise notifications, as a registry.
+
+A check is a function `(session, config, today) -> iterable of Finding`, registered by name:
+
+    @check("rights_expiring")
+    def rights_expiring(session, config, today):
+        for block in ...:
+            yield Finding(kind="rights_expiring", recipients=[...], dedupe_key=f"rights_expiring:{block.id}",
+                          message="Rights on ... expire in 14 days.", subject=asset_id, params={...})
+
+`run_checks` runs every registered check, each in a savepoint (one that fails is logged and
+rolled back; the others still run), raises each finding's notification for its recipients
+once per `dedupe_key` (`archive.notifications.services.raise_for`), then delivers what is new
+to the organisations' webhooks. Add a translation of a new `kind` to
+`archive.web.messages.NOTIFICATIONS` (the English `message` is shown until then).
+
+Registered here: `usage_log` (the usage log and its signed checkpoints do not verify →
+every admin). The rights model adds "rights expiring in N days" and "use outside rights".
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from archive.accounts.models import User
+from archive.backends import storage
+from archive.db import utcnow
+from archive.notifications import services, webhooks
+from archive.usage import checkpoints
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something `recipients` should be told: `kind` names it (and its translation), `message`
+    says it in English, `dedupe_key` makes it one notification per user however often it is
+    found, `subject` is what it is about (an asset id...), `params` fill the translation."""
+
+    kind: str
+    recipients: Sequence[User]
+    dedupe_key: str
+    message: str
+    subject: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+Check = Callable[[Session, Mapping[str, Any], date], Iterable[Finding]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    """Register the decorated function as the check `name` (a name used twice is a TypeError)."""
+    def register(fn: Check) -> Check:
+        if name in CHECKS:
+            raise TypeError(f"a notification check named {name!r} is registered already")
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class RunReport:
+    raised: int = 0
+    delivered: int = 0
+    failed_deliveries: int = 0
+    failed_checks: list[str] = field(default_factory=list)
+
+
+def run_checks(session: Session, config: Mapping[str, Any], today: date | None = None,
+               names: Sequence[str] | None = None) -> RunReport:
+    """Run the checks `names` (default: all), raise their notifications and deliver the new
+    ones to webhooks. Flushes; the caller commits (the notification task)."""
+    today = today or utcnow().date()
+    report = RunReport()
+    new = []
+    for name in names or list(CHECKS):
+        try:
+            with session.begin_nested():
+                findings = list(CHECKS[name](session, config, today))
+                for f in findings:
+                    new += services.raise_for(session, f.recipients, kind=f.kind, message=f.message,
+                                              dedupe_key=f.dedupe_key, subject=f.subject, params=dict(f.params))
+        except Exception:  # one broken check must not silence the others
+            log.exception("notification check %s failed", name)
+            report.failed_checks.append(name)
+    report.raised = len(new)
+    if new:
+        report.delivered, report.failed_deliveries = webhooks.deliver(
+            session, new, timeout=float(config["WEBHOOK_TIMEOUT_SECONDS"]))
+    return report
+
+
+@check("usage_log")
+def usage_log(session: Session, config: Mapping[str, Any], today: date) -> Iterable[Finding]:
+    """The usage log and its checkpoints must verify (`ortak audit verify`); else every admin is told."""
+    problems, _walked, _signed = checkpoints.verify_log(session, storage(), checkpoints.public_key_of(config))
+    if not problems:
+        return []
+    first = problems[0]
+    admins = services.users_with_role(session, "admin")
+    return [Finding(kind="usage_log_broken", recipients=admins,
+                    dedupe_key=f"usage_log_broken:{first.kind}:{first.record_id}",
+                    message=f"The usage log does not verify: {first.message}",
+                    subject=str(first.record_id) if first.record_id is not None else None,
+                    params={"problem": first.kind, "record": first.record_id, "problems": len(problems)})]

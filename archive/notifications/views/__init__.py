@@ -1,0 +1,1 @@
+"""Notifications over HTTP: the API (`api`) and the page (`pages`)."""

@@ -1,0 +1,153 @@
+"""An organisation's webhook: its notifications POSTed as JSON, signed with HMAC-SHA256.
+
+The request (README "Notification webhooks" shows how to check it):
+
+    POST <url>
+    Content-Type: application/json
+    Ortak-Event: notifications
+    Ortak-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>
+
+    {"organisation": "TRT", "sent_at": "<ISO time>", "notifications": [
+        {"kind", "subject", "params", "message", "created", "dedupe_key"}, ...]}
+
+The timestamp is inside what is signed, so a receiver that refuses old timestamps (say, over
+five minutes) also refuses a replayed delivery. The secret is made here (32 random bytes,
+hex) and shown once when the webhook is set; a new PUT makes a new one.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from typing import Any, Sequence
+from urllib.parse import urlsplit
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.accounts.models import Organisation
+from archive.db import utcnow
+from archive.errors import NotFound, ValidationError
+from archive.notifications.models import Notification, OrganisationWebhook
+
+MAX_URL = 2000
+SIGNATURE_HEADER = "Ortak-Signature"
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The `Ortak-Signature` header value for `body` sent at `timestamp` (unix seconds)."""
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def signature_holds(secret: str, header: str, body: bytes, *, now: float | None = None, tolerance: int = 300) -> bool:
+    """What a receiver does: the header's MAC matches and its timestamp is within `tolerance` seconds."""
+    try:
+        parts = dict(p.split("=", 1) for p in header.split(","))
+        timestamp = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs((time.time() if now is None else now) - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(signature(secret, timestamp, body), header)
+
+
+def clean_url(raw: Any) -> str:
+    """An http(s) URL without credentials or fragment; ValidationError (422 invalid_webhook_url) otherwise."""
+    def bad(message: str) -> ValidationError:
+        return ValidationError(message, code="invalid_webhook_url", details={"field": "url"})
+
+    if not isinstance(raw, str) or not raw.strip():
+        raise bad("url must be an http or https URL.")
+    url = raw.strip()
+    if len(url) > MAX_URL:
+        raise bad(f"url is longer than {MAX_URL} characters.")
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise bad("url must not contain spaces or control characters.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        raise bad("url is not a URL.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise bad("url must be an http or https URL with a host.")
+    if parts.username or parts.password:
+        raise bad("url must not carry a user name or password; the signature authenticates Ortak.")
+    if parts.fragment:
+        raise bad("url must not have a fragment (#...).")
+    return url
+
+
+def set_webhook(session: Session, organisation: Organisation, body: Any) -> tuple[OrganisationWebhook, str]:
+    """Set (or replace) the organisation's webhook from {"url": ...}; (row, the new secret)."""
+    if not isinstance(body, dict) or set(body) != {"url"}:
+        raise ValidationError('Send {"url": "https://..."}.', code="invalid_webhook_url", details={"field": "url"})
+    url = clean_url(body["url"])
+    secret = secrets.token_hex(32)
+    row = session.scalar(select(OrganisationWebhook).where(OrganisationWebhook.organisation_id == organisation.id))
+    if row is None:
+        row = OrganisationWebhook(organisation_id=organisation.id, url=url, secret=secret, active=True,
+                                  created_at=utcnow())
+        session.add(row)
+    else:
+        row.url, row.secret, row.active, row.last_status, row.last_attempt_at = url, secret, True, None, None
+    session.flush()
+    return row, secret
+
+
+def get_webhook(session: Session, organisation_id: int) -> OrganisationWebhook:
+    row = session.scalar(select(OrganisationWebhook).where(OrganisationWebhook.organisation_id == organisation_id))
+    if row is None:
+        raise NotFound("Your organisation has no webhook.", code="webhook_not_found")
+    return row
+
+
+def delete_webhook(session: Session, organisation_id: int) -> None:
+    session.delete(get_webhook(session, organisation_id))
+    session.flush()
+
+
+def webhook_json(row: OrganisationWebhook) -> dict[str, Any]:
+    return {"url": row.url, "active": row.active, "created": row.created_at.isoformat(),
+            "last_status": row.last_status,
+            "last_attempt_at": row.last_attempt_at.isoformat() if row.last_attempt_at else None}
+
+
+def deliver(session: Session, notifications: Sequence[Notification], *, timeout: float) -> tuple[int, int]:
+    """POST each organisation's new notifications (one request per organisation with an active
+    webhook; a notification raised for several of its users goes once). Records each
+    delivery's outcome on the webhook row; (delivered, failed). Never raises for the
+    receiver's faults: a notification stays in the app whatever the webhook does."""
+    by_org: dict[int, dict[str, Notification]] = {}
+    for n in notifications:
+        by_org.setdefault(n.organisation_id, {}).setdefault(n.dedupe_key, n)
+    delivered = failed = 0
+    for org_id, items in by_org.items():
+        hook = session.scalar(select(OrganisationWebhook).where(OrganisationWebhook.organisation_id == org_id,
+                                                                OrganisationWebhook.active.is_(True)))
+        if hook is None:
+            continue
+        org = session.get(Organisation, org_id)
+        body = json.dumps({"organisation": org.name if org else None, "sent_at": utcnow().isoformat(),
+                           "notifications": [{"kind": n.kind, "subject": n.subject, "params": n.params,
+                                              "message": n.message, "created": n.created_at.isoformat(),
+                                              "dedupe_key": n.dedupe_key} for n in items.values()]},
+                          ensure_ascii=False, sort_keys=True).encode("utf-8")
+        headers = {"Content-Type": "application/json", "Ortak-Event": "notifications",
+                   SIGNATURE_HEADER: signature(hook.secret, int(time.time()), body),
+                   "User-Agent": "Ortak-Webhook/1"}
+        try:
+            resp = requests.post(hook.url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+            hook.last_status = str(resp.status_code)
+            ok = 200 <= resp.status_code < 300
+        except requests.RequestException as exc:
+            hook.last_status = f"{type(exc).__name__}: {str(exc)[:150]}"
+            ok = False
+        hook.last_attempt_at = utcnow()
+        delivered += ok
+        failed += not ok
+    session.flush()
+    return delivered, failed

@@ -1,0 +1,33 @@
+"""The usage log over HTTP: the API (`api`) and the audit pages (`pages`)."""
+from __future__ import annotations
+
+from datetime import date
+
+from archive.api.params import bad_param, str_param
+from archive.usage.reports import UsageFilter, valid_choices
+
+
+def _date(name: str) -> date | None:
+    raw = str_param(name, limit=10)
+    if raw is None:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise bad_param(name, f"{name} must be a date, YYYY-MM-DD.") from None
+
+
+def usage_filter() -> UsageFilter:
+    """The filters of the request's query (`asset`, `org`, `country`, `platform`, `from`, `to`);
+    400 invalid_parameter for a value that cannot be one (`to` before `from` too)."""
+    choices = valid_choices()
+    f = UsageFilter(asset_id=str_param("asset", limit=64), organisation=str_param("org"),
+                    country=str_param("country", choices=choices["country"]),
+                    platform=str_param("platform", choices=choices["platform"]),
+                    start=_date("from"), end=_date("to"))
+    if f.start and f.end and f.end < f.start:
+        raise bad_param("to", "to is before from.")
+    return f
+

@@ -1,0 +1,54 @@
+"""GET /api/v1/usage: the usage log for rights managers (their organisation's assets) and admins.
+
+Read only: no route changes or deletes a usage record (the table refuses it too).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, stream_with_context
+
+from archive import db
+from archive.accounts.auth import api_user, require_user
+from archive.api.params import int_param, str_param
+from archive.assets.schemas import LANGS
+from archive.usage import reports
+from archive.usage.views import usage_filter
+
+bp = Blueprint("usage_api", __name__, url_prefix="/api/v1")
+MAX_PAGE = 100_000
+MAX_PER_PAGE = 500
+FORMATS = ("json", "csv")
+
+
+def _lang() -> str | None:
+    return str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None)
+
+
+def _closing(lines, session):
+    # The request's unit of work committed before the first byte; the rows are read after it
+    # (by this session, whose request may have ended already), in a read transaction of their
+    # own that ends with the stream, however it ends.
+    try:
+        yield from lines
+    finally:
+        session.close()
+
+
+@bp.get("/usage")
+@require_user("rights_manager")
+def usage():
+    f = usage_filter()
+    fmt = str_param("format", choices=FORMATS) or "json"
+    page = int_param("page", 1, 1, MAX_PAGE)
+    per_page = int_param("per_page", 50, 1, MAX_PER_PAGE)
+    session = db.session()
+    if fmt == "csv":
+        lines = reports.usage_csv(session, api_user(), f, _lang())  # refusals raise here, before any byte
+        return Response(stream_with_context(_closing(lines, session)), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="ortak-usage.csv"'})
+    return jsonify(reports.usage_page(session, api_user(), f, page=page, per_page=per_page, lang=_lang()))
+
+
+@bp.get("/usage/summary")
+@require_user("rights_manager")
+def usage_summary():
+    return jsonify(reports.summary(db.session(), api_user(), usage_filter(), _lang()))

@@ -1,0 +1,76 @@
+"""The audit page for rights managers (their organisation's assets) and admins: usage by asset,
+organisation, country, platform and period, with charts, the records and a CSV export."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from archive import db
+from archive.api.params import int_param
+from archive.errors import ApiError
+from archive.usage import reports
+from archive.usage.views import usage_filter
+from archive.web.error_pages import error_page
+from archive.web.forms import COUNTRY_LABELS
+from archive.web.headers import page_headers
+from archive.web.pages import lang
+
+bp = Blueprint("audit_pages", __name__)
+PER_PAGE = 50
+MAX_PAGE = 10_000
+FILTERS = ("asset", "org", "country", "platform", "from", "to")
+PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
+                   "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
+                   "archive_internal": _l("Internal archive use")}
+DECISION_LABELS = {"allowed": _l("Allowed"), "allowed_with_conditions": _l("Allowed with conditions"),
+                   "denied": _l("Refused")}
+
+
+@bp.after_request
+def _headers(resp):
+    return page_headers(resp)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return error_page(exc.status, exc.message if exc.status == 400 else None, detail=exc.message,
+                      headers=exc.headers)
+
+
+@bp.route("/audit")
+@login_required
+def audit():
+    if current_user.role not in reports.AUDIT_ROLES:
+        abort(403)
+    if any(request.args.get(k) == "" for k in request.args):  # a form's "all" leaves empty fields
+        kept = [(k, v) for k, v in request.args.items(multi=True) if v != ""]
+        return redirect(request.path + ("?" + urlencode(kept) if kept else ""))
+    f = usage_filter()
+    page = int_param("page", 1, 1, MAX_PAGE)
+    session = db.session()
+    data = reports.usage_page(session, current_user, f, page=page, per_page=PER_PAGE, lang=lang())
+    figures = reports.summary(session, current_user, f, lang())
+    given = [(k, request.args[k]) for k in FILTERS if request.args.get(k)]
+    pages = max(1, -(-data["total"] // PER_PAGE))
+    chart = {"months": sorted({r["month"] for r in figures["by_month_country"]}),
+             "countries": [{"code": c, "label": str(COUNTRY_LABELS.get(c, c)),
+                            "uses": [next((r["uses"] for r in figures["by_month_country"]
+                                           if r["month"] == m and r["country"] == c), 0)
+                                     for m in sorted({r["month"] for r in figures["by_month_country"]})]}
+                           for c in sorted({r["country"] for r in figures["by_month_country"]})],
+             "top": {"labels": [a["title"] for a in figures["top_assets"]],
+                     "uses": [a["uses"] for a in figures["top_assets"]]},
+             "platforms": {"labels": [str(PLATFORM_LABELS.get(p["platform"], p["platform"] or _l("None declared")))
+                                      for p in figures["platforms"]],
+                           "uses": [p["uses"] for p in figures["platforms"]]},
+             "labels": {"uses": str(_l("Uses"))}}
+    return render_template(
+        "audit.html", records=data["items"], total=data["total"], page=page, pages=pages, figures=figures,
+        chart=chart, filters=dict(given), platforms=PLATFORM_LABELS, countries=COUNTRY_LABELS,
+        decisions=DECISION_LABELS,
+        csv_url="/api/v1/usage?" + urlencode(given + [("format", "csv"), ("lang", lang())]),
+        prev_url="?" + urlencode(given + [("page", page - 1)]) if page > 1 else None,
+        next_url="?" + urlencode(given + [("page", page + 1)]) if page < pages else None)

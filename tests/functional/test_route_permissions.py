@@ -1,0 +1,221 @@
+"""Who may do what, checked route by route: every method of every route of the app, as every
+actor of `tests/route_permissions.py`, against that table.
+
+A route without a row fails `test_every_route_has_a_row` with the row to add. The requests
+carry no useful body (an empty JSON object, or an empty form with the CSRF token): what is
+checked is whether the caller gets past the access checks, not what the route then does.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.asset_factory import create_asset
+from tests.route_permissions import ACTORS, FORBIDDEN, HIDDEN, LOGIN, OK, TABLE
+from tests.unit.web.conftest import PASSWORD, csrf_from
+
+# Reads first, removals last, so that what a route reads is still there when each actor asks.
+METHOD_ORDER = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+# Bodies for the routes whose checks of the body would otherwise answer before their access checks.
+BODIES = {("POST", "/api/v1/projects/<project_id>/footage"): {"asset_id": "{asset}"},
+          ("PUT", "/api/v1/commission/meetings/<meeting_id>/minutes"): "text"}
+
+
+def operations(app) -> set[tuple[str, str]]:
+    """(method, rule) of every route: Flask's automatic HEAD of a GET and OPTIONS left out."""
+    out = set()
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods:
+            if method == "OPTIONS" and rule.provide_automatic_options:
+                continue
+            if method == "HEAD" and "GET" in rule.methods and not _own_head(app, rule):
+                continue
+            out.add((method, rule.rule))
+    return out
+
+
+def _own_head(app, rule) -> bool:
+    # tus answers HEAD itself (the offset); everywhere else HEAD is the GET without its body.
+    return rule.endpoint.startswith("ingest.") and "GET" in rule.methods and "<upload_id>" in rule.rule
+
+
+def missing_rows(app) -> str | None:
+    """The message naming the routes without a row (None when every route has one)."""
+    missing = sorted(operations(app) - set(TABLE))
+    if not missing:
+        return None
+    return "routes without a row in tests/route_permissions.py TABLE; add, for each:\n" + "\n".join(
+        f'    ("{method}", "{rule}"): members(...),  # or public(), with the outcome of each actor'
+        for method, rule in missing)
+
+
+def test_every_route_has_a_row(app):
+    message = missing_rows(app)
+    assert message is None, message
+    stale = sorted(set(TABLE) - operations(app))
+    assert not stale, f"rows of tests/route_permissions.py for routes that do not exist: {stale}"
+
+
+def test_a_new_route_without_a_row_is_named_with_the_row_to_add(app):
+    app.add_url_rule("/api/v1/rights-grid/<asset_id>", "rights_grid", lambda asset_id: "", methods=["GET", "POST"])
+    message = missing_rows(app)
+    assert message is not None
+    assert '("GET", "/api/v1/rights-grid/<asset_id>"): members(...)' in message
+    assert '("POST", "/api/v1/rights-grid/<asset_id>"): members(...)' in message
+
+
+def test_every_row_names_every_actor():
+    for key, row in TABLE.items():
+        assert set(row) == set(ACTORS), key
+        assert set(row.values()) <= {OK, LOGIN, FORBIDDEN, HIDDEN}, key
+
+
+@pytest.fixture
+def world(app, client, make_user):
+    """TRT (TR) with a producer, a broadcaster and a rights manager; AzTV (AZ), TRT's partner in
+    a project; İTV (AZ), the other country's organisation; an admin. An asset of TRT's producer
+    with renditions, a project TRT–AzTV with a milestone and a contribution, a meeting, an upload."""
+    users = {
+        "producer": make_user("producer", "TR", org="TRT", email="producer@trt.example"),
+        "broadcaster": make_user("broadcaster", "TR", org="TRT", email="broadcaster@trt.example"),
+        "rights_manager": make_user("rights_manager", "TR", org="TRT", email="rights@trt.example"),
+        "admin": make_user("admin", "TR", org="Ortak", email="admin@ortak.example"),
+        "other_country": make_user("rights_manager", "AZ", org="İTV", email="rights@itv.example"),
+    }
+    partner = make_user("producer", "AZ", org="AzTV", email="producer@aztv.example")
+    asset = create_asset(app, users["producer"][0], renditions={
+        "proxy": {"data": b"proxy" * 20, "content_type": "video/mp4", "ext": ".mp4"},
+        "hls": {"files": {"master.m3u8": b"#EXTM3U\n", "v0/index.m3u8": b"#EXTM3U\n"}}})
+    tr = {"Authorization": f"Bearer {users['producer'][1]}"}
+    az = {"Authorization": f"Bearer {partner[1]}"}
+    r = client.post("/api/v1/projects", headers=tr, json={
+        "title": {"tr": "Ortak Belgesel", "az": "Birgə Sənədli Film"}, "kind": "documentary",
+        "reporting_currency": "EUR",
+        "parties": [{"organisation": "TRT", "role": "lead", "share": "50"},
+                    {"organisation": "AzTV", "role": "co_producer", "share": "50"}],
+        "milestones": [{"title": "Çekim", "due": "2027-03-01", "owner": "TRT"}]})
+    assert r.status_code == 201, r.get_json()
+    project = r.get_json()["id"]
+    milestone = client.get(f"/api/v1/projects/{project}", headers=tr).get_json()["milestones"][0]["id"]
+    r = client.post(f"/api/v1/projects/{project}/contributions", headers=az, json={
+        "party": "AzTV", "kind": "cash", "amount": "100.00", "currency": "EUR", "date": "2026-11-01",
+        "description": "Nağd"})
+    assert r.status_code == 201, r.get_json()
+    entry = r.get_json()["id"]
+    r = client.post("/api/v1/commission/meetings", headers=tr, json={
+        "date": "2026-10-01", "city": "Bakı", "host_country": "AZ", "attendees": ["A"], "decisions": ["B"],
+        "projects": [project]})
+    assert r.status_code == 201, r.get_json()
+    meeting = r.get_json()["id"]
+    r = client.post("/api/v1/uploads", headers={**tr, "Tus-Resumable": "1.0.0", "Upload-Length": "10",
+                                                "Upload-Metadata": "filename ZmlsbS5tcDQ="})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    upload = r.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    r = client.put(f"/api/v1/commission/meetings/{meeting}/minutes", headers={**tr, "Content-Type": "text/plain"},
+                   data="Tutanak".encode())
+    assert r.status_code == 201, r.get_json()
+    for who in ("rights_manager", "admin", "other_country"):  # each organisation's webhook, to read and remove
+        r = client.put("/api/v1/notifications/webhook", headers={"Authorization": f"Bearer {users[who][1]}"},
+                       json={"url": "https://hooks.example/ortak"})
+        assert r.status_code == 200, r.get_json()
+    def new_upload() -> str:
+        r = client.post("/api/v1/uploads", headers={**tr, "Tus-Resumable": "1.0.0", "Upload-Length": "10"})
+        assert r.status_code == 201, r.get_data(as_text=True)
+        return r.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+    values = {"asset": asset, "asset_id": asset, "project_id": project, "milestone_id": str(milestone), "entry_id": entry,
+              "meeting_id": meeting, "upload_id": upload, "code": "en", "action": "confirm"}
+    return users, values, {"upload_id": new_upload}
+
+
+def url_for_rule(rule: str, values: dict[str, str]) -> str:
+    special = {"/api/v1/assets/<asset_id>/renditions/<name>": {"name": "hls"},
+               "/api/v1/assets/<asset_id>/renditions/<name>/<path:path>": {"name": "hls", "path": "master.m3u8"},
+               "/static/web/<path:filename>": {"filename": "ortak.css"},
+               "/static/coproduction/<path:filename>": {"filename": "coproduction.css"},
+               "/static/<path:filename>": {"filename": "ortak.css"}}.get(rule, {})
+
+    def fill(m: re.Match) -> str:
+        name = m.group(1)
+        value = special.get(name, values.get(name))
+        assert value is not None, f"no value for <{name}> of {rule}: add one to the world fixture's values"
+        return value
+
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", fill, rule)
+
+
+def classify(resp, rule: str = "") -> str:
+    to_login = resp.status_code in (301, 302, 303) and "/login" in resp.headers.get("Location", "")
+    if resp.status_code == 401 or (to_login and rule != "/logout"):  # logging out ends at the login page
+        return LOGIN
+    if resp.status_code == 403:
+        return FORBIDDEN
+    if resp.status_code == 404:
+        return HIDDEN
+    return OK
+
+
+class Actor:
+    """One caller: a bearer token for the API, a logged-in browser session for the pages."""
+
+    def __init__(self, app, name: str, email: str | None, token: str | None):
+        self.name, self.email, self.token = name, email, token
+        self.client = app.test_client()
+        self.csrf = None
+        self.log_in()
+
+    def log_in(self) -> None:
+        self.csrf = csrf_from(self.client.get("/login").get_data(as_text=True))
+        if self.email is not None:
+            r = self.client.post("/login", data={"email": self.email, "password": PASSWORD, "csrf_token": self.csrf})
+            assert r.status_code == 302, (self.name, r.status_code)
+            self.csrf = csrf_from(self.client.get("/my-uploads").get_data(as_text=True))
+
+    def send(self, method: str, url: str, body=None):
+        if url.startswith("/api/"):
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            kwargs = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+            if body == "text":
+                kwargs = {"data": "Tutanak".encode(), "content_type": "text/plain"}
+            elif body is not None:
+                kwargs = {"json": body}
+            if url.startswith("/api/v1/uploads"):
+                headers["Tus-Resumable"] = "1.0.0"
+            resp = self.client.open(url, method=method, headers=headers, **kwargs)
+        else:
+            data = {"csrf_token": self.csrf} if method not in ("GET", "HEAD") else None
+            resp = self.client.open(url, method=method, data=data, headers={"X-CSRFToken": self.csrf or ""})
+        resp.get_data()
+        resp.close()
+        if url == "/logout":
+            self.log_in()
+        return resp
+
+
+def test_every_route_as_every_actor(app, world):
+    users, values, fresh = world
+    actors = [Actor(app, "anonymous", None, None)] + [
+        Actor(app, name, email, token) for name, (email, token) in (
+            (n, ({"producer": "producer@trt.example", "broadcaster": "broadcaster@trt.example",
+                  "rights_manager": "rights@trt.example", "admin": "admin@ortak.example",
+                  "other_country": "rights@itv.example"}[n], users[n][1])) for n in ACTORS[1:])]
+    wrong = []
+    for method, rule in sorted(operations(app), key=lambda op: (METHOD_ORDER.index(op[0]), op[1])):
+        expected = TABLE.get((method, rule))
+        if expected is None:
+            continue  # test_every_route_has_a_row names it
+        url = url_for_rule(rule, values)
+        body = BODIES.get((method, rule))
+        if isinstance(body, dict):
+            body = {k: v.format(**values) for k, v in body.items()}
+        for actor in actors:
+            if method == "DELETE" and any(f"<{name}>" in rule for name in fresh):
+                # What a removal removes is made again for each actor, so each removes their own try.
+                url = url_for_rule(rule, {**values, **{k: make() for k, make in fresh.items() if f"<{k}>" in rule}})
+            resp = actor.send(method, url, body)
+            got = classify(resp, rule)
+            if got != expected[actor.name]:
+                wrong.append(f"{method} {rule} as {actor.name}: expected {expected[actor.name]}, got {got} "
+                             f"({resp.status_code})")
+    assert not wrong, "routes that do not answer as tests/route_permissions.py says:\n" + "\n".join(wrong)

@@ -1,0 +1,160 @@
+"""Who may do what: one row per (method, route) of the Flask app, one outcome per actor.
+
+Roles decide actions; organisation and country scope them. `tests/functional/test_route_permissions.py`
+sends every method of every route of `app.url_map` as each actor and compares what happens
+with this table; a route without a row fails that test with the row to add.
+
+Actors (built by the test's `world` fixture; TRT is a Turkish broadcaster, İTV an Azerbaijani one):
+- `anonymous`: no token, no session;
+- `producer`: a TRT producer who uploaded the asset the URLs name;
+- `broadcaster`: a TRT broadcaster;
+- `rights_manager`: a TRT rights manager;
+- `admin`: an admin (of the platform's own organisation);
+- `other_country`: a rights manager of İTV (Azerbaijan): another organisation in the other
+  country, not a party to the project the URLs name. Its row says what organisation and
+  country scoping leave to the most trusted role short of admin.
+
+Outcomes (what the request is answered, whatever its body):
+- OK: passed the access check (any answer but the three below: 2xx, 3xx, or a 4xx about the
+  request itself, such as 400/409/415/422);
+- LOGIN: refused for want of a caller (401 from the API, a redirect to /login from a page);
+- FORBIDDEN: 403 (the caller's role or scope may not do this);
+- HIDDEN: 404 (the thing exists, but is not the caller's to see).
+
+The URLs' placeholders are filled from `world` (see the test's VALUES); a new placeholder
+needs a value there. To add a route: add its row here, with the reason when it is not plain.
+"""
+from __future__ import annotations
+
+ACTORS = ("anonymous", "producer", "broadcaster", "rights_manager", "admin", "other_country")
+OK, LOGIN, FORBIDDEN, HIDDEN = "ok", "login", "forbidden", "hidden"
+
+
+def public() -> dict[str, str]:
+    return dict.fromkeys(ACTORS, OK)
+
+
+def members(**overrides: str) -> dict[str, str]:
+    """Every logged-in user passes (anonymous: LOGIN), but for `overrides`."""
+    unknown = set(overrides) - set(ACTORS)
+    if unknown:
+        raise KeyError(f"unknown actors {sorted(unknown)}")
+    return {**dict.fromkeys(ACTORS, OK), "anonymous": LOGIN, **overrides}
+
+
+# Roles that upload (producers and admins); rights managers and broadcasters do not.
+UPLOADERS = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
+# Rights managers (their organisation's things) and admins.
+RIGHTS = dict(producer=FORBIDDEN, broadcaster=FORBIDDEN)
+# Co-production: producers (and admins) of a party organisation write; every member of a party
+# reads; others do not see the project. The API checks the role first (403 `wrong_role` for a
+# rights manager of any organisation), the pages the project first (404 for a non-party).
+PARTY_WRITERS_API = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
+PARTY_WRITERS_PAGE = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=HIDDEN)
+PARTY_READERS = dict(other_country=HIDDEN)
+# Sign-off of a contribution: a producer of a party of the OTHER country than the submitter's
+# (the URLs' contribution is AzTV's, so TRT's producer signs it off); admins may not sign off.
+SIGN_OFF = dict(PARTY_WRITERS_API, admin=FORBIDDEN)
+# Answering a dispute and reversing: the submitting party only (AzTV, not TRT); admins may not.
+SUBMITTER_ONLY = dict(PARTY_WRITERS_API, producer=FORBIDDEN, admin=FORBIDDEN)
+# Commission meetings are written by producers and admins.
+WRITERS = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
+# Uploads: producers and admins; an upload is its uploader's (and admins') only.
+UPLOAD = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
+
+TABLE: dict[tuple[str, str], dict[str, str]] = {
+    # ---- public ------------------------------------------------------------------------
+    ("GET", "/healthz"): public(),
+    ("GET", "/api/v1/openapi.json"): public(),
+    ("GET", "/login"): public(),
+    ("POST", "/login"): public(),  # a wrong or missing password is 400/401 for anyone: no one is let in
+    ("POST", "/logout"): public(),  # ends the caller's session, if any, and shows the login page
+    ("GET", "/lang/<code>"): public(),
+    ("GET", "/static/web/<path:filename>"): public(),
+    ("GET", "/static/coproduction/<path:filename>"): public(),
+    # Flask's own static route: archive/ has no static folder, nothing is served there.
+    ("GET", "/static/<path:filename>"): dict.fromkeys(ACTORS, HIDDEN),
+    # tus discovery is public (tus 1.0.0); creating and writing uploads is not.
+    ("OPTIONS", "/api/v1/uploads"): public(),
+    ("OPTIONS", "/api/v1/uploads/<upload_id>"): public(),
+
+    # ---- the caller --------------------------------------------------------------------
+    ("GET", "/api/v1/me"): members(),
+    ("POST", "/api/v1/me/password"): members(),  # the test sends no password: 4xx, nothing changes
+
+    # ---- search and assets ---------------------------------------------------------------
+    ("GET", "/"): members(),
+    ("GET", "/api/v1/search"): members(),
+    ("GET", "/api/v1/assets"): members(),
+    ("GET", "/api/v1/assets/<asset_id>"): members(),
+    ("GET", "/assets/<asset_id>"): members(),
+    # Metadata: the asset's organisation's producers and rights managers, and admins (issue 7).
+    ("PATCH", "/api/v1/assets/<asset_id>"): members(broadcaster=FORBIDDEN, other_country=FORBIDDEN),
+    ("POST", "/assets/<asset_id>"): members(broadcaster=FORBIDDEN, other_country=FORBIDDEN),
+    ("GET", "/api/v1/assets/<asset_id>/history"): members(),
+    # Bytes go through the access gate (policy "members": every active member may read).
+    ("GET", "/api/v1/assets/<asset_id>/download"): members(),
+    ("GET", "/api/v1/assets/<asset_id>/renditions/<name>"): members(),
+    ("GET", "/api/v1/assets/<asset_id>/renditions/<name>/<path:path>"): members(),
+    ("GET", "/api/v1/assets/<asset_id>/projects"): members(),
+
+    # ---- uploads -------------------------------------------------------------------------
+    ("GET", "/upload"): members(**UPLOADERS),
+    ("GET", "/my-uploads"): members(),
+    ("POST", "/api/v1/uploads"): members(**UPLOADERS),
+    ("HEAD", "/api/v1/uploads/<upload_id>"): members(**UPLOAD),
+    ("GET", "/api/v1/uploads/<upload_id>"): members(**UPLOAD),
+    ("PATCH", "/api/v1/uploads/<upload_id>"): members(**UPLOAD),
+    ("DELETE", "/api/v1/uploads/<upload_id>"): members(**UPLOAD),
+    # Only for clients that tunnel PATCH/DELETE (X-HTTP-Method-Override, checked then as those
+    # methods); a bare POST is 405 for anyone, before anything else.
+    ("POST", "/api/v1/uploads/<upload_id>"): public(),
+
+    # ---- usage log and notifications (issue 7) -------------------------------------------
+    # Rights managers see their own organisation's assets' uses, admins all; read only.
+    ("GET", "/api/v1/usage"): members(**RIGHTS),
+    ("GET", "/api/v1/usage/summary"): members(**RIGHTS),
+    ("GET", "/audit"): members(**RIGHTS),
+    ("GET", "/api/v1/notifications"): members(),
+    ("POST", "/api/v1/notifications/read"): members(),  # only the caller's own are marked
+    ("GET", "/notifications"): members(),
+    ("POST", "/notifications/read"): members(),
+    # The organisation's webhook: its rights managers and admins (the caller's own organisation only).
+    ("GET", "/api/v1/notifications/webhook"): members(**RIGHTS),
+    ("PUT", "/api/v1/notifications/webhook"): members(**RIGHTS),
+    ("DELETE", "/api/v1/notifications/webhook"): members(**RIGHTS),
+
+    # ---- co-production -------------------------------------------------------------------
+    ("GET", "/projects"): members(),
+    ("GET", "/api/v1/projects"): members(),
+    ("POST", "/api/v1/projects"): members(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN),
+    ("GET", "/projects/<project_id>"): members(**PARTY_READERS),
+    ("GET", "/api/v1/projects/<project_id>"): members(**PARTY_READERS),
+    ("GET", "/api/v1/projects/<project_id>/parity"): members(**PARTY_READERS),
+    ("GET", "/api/v1/projects/<project_id>/rates"): members(**PARTY_READERS),
+    ("GET", "/api/v1/projects/<project_id>/contributions"): members(**PARTY_READERS),
+    ("GET", "/api/v1/projects/<project_id>/ledger/verify"): members(**PARTY_READERS),
+    ("GET", "/api/v1/projects/<project_id>/report"): members(**PARTY_READERS),
+    ("POST", "/api/v1/projects/<project_id>/rates"): members(**PARTY_WRITERS_API),
+    ("POST", "/api/v1/projects/<project_id>/budget"): members(**PARTY_WRITERS_API),
+    ("POST", "/api/v1/projects/<project_id>/milestones"): members(**PARTY_WRITERS_API),
+    ("PATCH", "/api/v1/projects/<project_id>/milestones/<int:milestone_id>"): members(**PARTY_WRITERS_API),
+    ("POST", "/api/v1/projects/<project_id>/footage"): members(**PARTY_WRITERS_API),
+    ("POST", "/api/v1/projects/<project_id>/contributions"): members(**PARTY_WRITERS_API),
+    ("POST", "/projects/<project_id>/contributions"): members(**PARTY_WRITERS_PAGE),
+    ("POST", "/projects/<project_id>/rates"): members(**PARTY_WRITERS_PAGE),
+    # The URL's action is `confirm`: a sign-off (see SIGN_OFF), the page finds the project first.
+    ("POST", "/projects/<project_id>/contributions/<entry_id>/<action>"): members(**PARTY_WRITERS_PAGE,
+                                                                                 admin=FORBIDDEN),
+    ("GET", "/api/v1/contributions/<entry_id>"): members(**PARTY_READERS),
+    ("POST", "/api/v1/contributions/<entry_id>/confirm"): members(**SIGN_OFF),
+    ("POST", "/api/v1/contributions/<entry_id>/dispute"): members(**SIGN_OFF),
+    ("POST", "/api/v1/contributions/<entry_id>/answer"): members(**SUBMITTER_ONLY),
+    ("POST", "/api/v1/contributions/<entry_id>/reverse"): members(**SUBMITTER_ONLY),
+    ("GET", "/commission"): members(),
+    ("POST", "/commission"): members(**WRITERS),
+    ("GET", "/api/v1/commission/meetings"): members(),
+    ("POST", "/api/v1/commission/meetings"): members(**WRITERS),
+    ("GET", "/api/v1/commission/meetings/<meeting_id>/minutes"): members(),
+    ("PUT", "/api/v1/commission/meetings/<meeting_id>/minutes"): members(**WRITERS),
+}
