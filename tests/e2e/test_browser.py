@@ -65,7 +65,9 @@ def test_upload_play_and_find(page, service, small_video):
     page.wait_for_selector("#status-badge[data-status=ready]", timeout=READY_TIMEOUT_MS)
     video = page.wait_for_selector("video#player")
     _shot(page, "asset-ready")
-    assert "rendition=proxy" in video.get_attribute("src")
+    # The worker made an HLS ladder: the player streams it through hls.js (Chromium has MSE).
+    _wait_until(page, "document.getElementById('player-tool').dataset.engine === 'hls.js'")
+    assert video.get_attribute("src").startswith("blob:")
     page.evaluate("""async () => {
         const v = document.getElementById('player');
         v.muted = true;
