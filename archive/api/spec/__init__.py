@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
+from archive.api.spec.clips import clip_paths
+from archive.api.spec.clips import schemas as clip_schemas
 from archive.api.spec.components import components
 from archive.api.spec.coproduction import schemas as coproduction_schemas
 from archive.api.spec.coproduction_paths import coproduction_paths
@@ -43,6 +45,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
         "tags": [
             {"name": "assets", "description": "Assets, their metadata, history and bytes."},
             {"name": "markers", "description": "Timecoded notes on an asset's timeline."},
+            {"name": "clips", "description": "Segments of a master exported as assets of their own, with lineage."},
             {"name": "uploads", "description": "Resumable uploads, tus 1.0.0 (core, creation, creation-with-upload, "
                                                "termination, checksum with sha256)."},
             {"name": "search", "description": "Full-text search with facets."},
@@ -51,7 +54,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "coproduction", "description": "Co-production projects, the contribution ledger confirmed by "
                                                     "both countries, the parity dashboard, the commission."},
         ],
-        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **upload_paths(config),
+        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **clip_paths(), **upload_paths(config),
                   **rights_paths(), **coproduction_paths()},
         "components": _components(config),
     }
@@ -62,6 +65,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(coproduction_schemas())
     out["schemas"].update(rights_schemas())
     out["schemas"].update(marker_schemas())
+    out["schemas"].update(clip_schemas())
     return out
 
 
