@@ -42,7 +42,8 @@ class ClipRequest:
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
-    return {"field": field, "code": code, "message": message, **extra}
+    # The extras at the top (as markers report them) and as `params` (what pages fill in).
+    return {"field": field, "code": code, "message": message, **extra, "params": dict(extra)}
 
 
 def _position(field: str, value: Any, timeline: Timeline, errors: list[dict]) -> int | None:

@@ -41,9 +41,10 @@ def H(people, who):
     return {"Authorization": f"Bearer {people[who][1]}"}
 
 
-def make_source(app, people, path, status="ready"):
+def make_source(app, people, path, status="ready", renditions=None):
     """The master as ingest leaves it: its real bytes and probed technical metadata."""
     asset_id = create_asset(app, people["producer"][0], data=path.read_bytes(), filename="halay.mp4", status=status,
+                            renditions=renditions,
                             meta={"title": {"tr": "Halay", "az": "Halay", "en": "Halay"}, "genre": "folklore"})
     with app.app_context():
         asset = db.session().get(Asset, asset_id)
