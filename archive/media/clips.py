@@ -134,13 +134,15 @@ def video_codec_args(codec: str | None, pix_fmt: str | None, profile: str | None
 def accurate_command(src: str, dst: str, *, in_frame: int, out_frame: int, rate: Fraction, origin: Fraction,
                      video: list[str], timecode: str, comment: str) -> list[str]:
     """ffmpeg, decoding from just before `in_frame` and encoding exactly `out_frame - in_frame`
-    frames; every audio track as PCM of the same length."""
+    frames; every audio track as PCM of the same length (`atrim`)."""
     start = max(Fraction(0), origin + Fraction(in_frame) / rate - Fraction(SEEK_BACK))
     frames = out_frame - in_frame
     length = Fraction(frames) / rate
     return ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-v", "error", "-ss", _seconds(start), "-i", src,
-            "-map", "0:v:0", "-map", "0:a?", "-frames:v", str(frames), "-t", _seconds(length + Fraction(SEEK_BACK)),
-            *video, "-c:a", "pcm_s24le", "-map_metadata", "0", "-timecode", timecode,
+            "-map", "0:v:0", "-map", "0:a?", "-frames:v", str(frames), *video,
+            # Each audio track cut to the clip's length to the sample (not `-t`, which would also
+            # stop the video early at a gap in the master's timestamps).
+            "-af", f"atrim=duration={_seconds(length)}", "-c:a", "pcm_s24le", "-map_metadata", "0", "-timecode", timecode,
             "-metadata", f"comment={comment}", "-progress", "pipe:1", "-f", "mov", dst]
 
 
