@@ -85,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from archive.accounts.views import bp as accounts
     from archive.api.views import bp as api
     from archive.assets.views import bp as assets
+    from archive.clips.page_views import bp as clip_pages
+    from archive.clips.views import bp as clips
     from archive.coproduction.views.api import bp as coproduction
     from archive.coproduction.views.pages import bp as coproduction_pages
     from archive.health.views import bp as health
@@ -99,6 +101,6 @@ def _register_blueprints(app: Flask) -> None:
     from archive.web.views import bp as web
 
     init_auth(app)
-    for blueprint in (health, api, accounts, ingest, assets, rights, markers, coproduction, usage, notifications, web,
-                      coproduction_pages, rights_pages, audit_pages, notification_pages):
+    for blueprint in (health, api, accounts, ingest, assets, rights, markers, clips, coproduction, usage, notifications,
+                      web, coproduction_pages, rights_pages, clip_pages, audit_pages, notification_pages):
         app.register_blueprint(blueprint)

@@ -85,6 +85,25 @@ def declaration_from_query(args: Mapping[str, str]) -> dict | None:
     return clean_declaration(raw) if raw else None
 
 
+def read_declaration(args: Mapping[str, str], body: Any = None) -> dict | None:
+    """The one reader of a usage declaration, wherever the client put it: the query
+    parameters `args`, or `"declaration": {...}` in a JSON object `body` (None: no JSON body).
+
+    Both at once is 422 `invalid_declaration` (`declared_twice`): which one counts would be
+    a guess. Otherwise as `clean_declaration`.
+    """
+    in_query = any(args.get(name) not in (None, "") for name in FIELDS)
+    in_body = isinstance(body, Mapping) and body.get("declaration") is not None
+    if in_query and in_body:
+        raise ValidationError("Declare the use once: in the query or in the body, not both.",
+                              code="invalid_declaration",
+                              details={"errors": [_error("declaration", "declared_twice",
+                                                         "declared in the query and in the body")]})
+    if in_body:
+        return clean_declaration(body["declaration"])
+    return declaration_from_query(args)
+
+
 REQUIRED = FIELDS  # a master-quality read declares all of them (issue 7)
 
 

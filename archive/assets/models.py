@@ -40,6 +40,9 @@ class Asset(Base):
     technical: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # Clips and other derived masters: {"source_id", "in", "out", "actual_in", "actual_out", "mode"}
     lineage: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # A clip's source asset (its lineage's `source_id`, as a column so a source lists its clips).
+    source_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL"), nullable=True, index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)

@@ -192,7 +192,7 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
         "error_code": asset.error_code,
         "filename": asset.filename,
         "size": asset.size,
-        "sha256": asset.sha256,
+        "sha256": asset.sha256 if asset.original_key else None,  # a clip not cut yet has none
         "kind": asset.kind,
         "content_type": asset.content_type,
         "created": _iso(asset.created_at),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from archive import db
-from archive.access.declarations import declaration_from_query
+from archive.access.declarations import read_declaration
 from archive.access.policies import Reader
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
@@ -66,7 +66,7 @@ def download(asset_id: str):
     d = prepare_download(
         # Any rendition name, however long or odd, is checked by the service: unknown → 404.
         session, Reader.for_user(api_user()), asset_id, request.args.get("rendition"),
-        declaration=declaration_from_query(request.args),
+        declaration=read_declaration(request.args),
         range_header=request.headers.get("Range"), if_none_match=request.headers.get("If-None-Match"),
         if_range=request.headers.get("If-Range"), inline=flag_param("inline"),
         head=request.method == "HEAD")

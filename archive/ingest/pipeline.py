@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from archive import db
 from archive.assets.models import Asset
 from archive.assets.status import change_status
+from archive.clips.cutting import CUT, needs_cut
 from archive.db import utcnow
 from archive.ingest.steps import BY_NAME, INDEX, STEPS, StepContext, preview_watermark, record_failure, run_step
 from archive.media.probe import Rejected
@@ -76,6 +77,8 @@ def process_asset(asset_id: str) -> str:
     ctx = StepContext(session, asset)
     try:
         with ctx:
+            if needs_cut(asset) or (asset.steps or {}).get(CUT.name):
+                run_step(ctx, CUT)  # a clip: its bytes are cut from its source first (archive.clips.cutting)
             for step in STEPS:
                 if step.after_ready and asset.status != "ready":
                     _ready(session, asset)

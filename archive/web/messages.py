@@ -71,6 +71,11 @@ FIELD_ERRORS = {
     "invalid_timecode": _l("%(field)s must be a timecode such as 00:01:00.000."),
     "date_in_past": _l("%(field)s is in the past: declare planned air dates from today (%(today)s)."),
     "invalid_territory": _l("%(field)s: not an ISO 3166-1 country code (such as TR, AZ) or WORLD."),
+    # Clips (archive.clips.schemas) and the one declaration reader.
+    "invalid_seconds": _l("%(field)s must be a number of seconds from the start, 0 or more."),
+    "out_of_range": _l("%(field)s is past the end of the master (%(max)s)."),
+    "out_before_in": _l("The out point must come after the in point."),
+    "declared_twice": _l("Declare the use once: in the address or in the form, not both."),
 }
 
 # Why the avails engine decided as it did (`reasons[].code` of archive.rights.avails and the
@@ -116,6 +121,9 @@ API_ERRORS = {
                              "its rights."),
     "rights_denied": _l("Your organisation is not cleared for this use."),
     "declaration_required": RIGHTS_REASONS["declaration_required"],
+    "source_not_ready": _l("Only an asset that is ready can be clipped; this one is still being processed, or "
+                           "was rejected."),
+    "not_clippable": _l("Only a video whose length is known can be clipped."),
 }
 
 # When an answer carries no code we know: by HTTP status, then "network" for no answer at all.

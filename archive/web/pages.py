@@ -18,6 +18,7 @@ from archive.api.search_params import cleared_for
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
+from archive.clips import pages as clip_pages
 from archive.backends import search_backend
 from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
@@ -55,7 +56,8 @@ ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("
                  "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
                  "asset.holding_added": _l("Another organisation holds a copy"),
                  "marker.added": _l("Marker added"), "marker.changed": _l("Marker changed"),
-                 "marker.removed": _l("Marker removed")}
+                 "marker.removed": _l("Marker removed"), "asset.clip_requested": _l("Clip exported"),
+                 "rights.block_inherited": _l("Rights block inherited from the source")}
 
 
 def unread_notifications(user) -> int:
@@ -277,6 +279,9 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "player": player_settings(doc, lang()),
         "player_labels": player_labels(),
         "hls_ready": bool(renditions.get("hls", {}).get("entry")),
+        "clips": [{**c, "status_label": STATUS_LABELS.get(c["status"], c["status"])}
+                  for c in clip_pages.clips_list(session, asset, lang())],
+        "clip_source": clip_pages.source_link(session, asset, lang()),
     }
 
 

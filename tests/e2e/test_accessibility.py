@@ -49,7 +49,10 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
              ("archive", "/"), ("search results", "/?q=saz"), ("upload", "/upload"),
              ("asset: video", f"/assets/{seeded.video}"), ("asset: audio", f"/assets/{seeded.audio}"),
              ("asset: rejected", f"/assets/{seeded.rejected}"), ("my uploads", "/my-uploads"),
-             ("notifications", "/notifications"), ("error 404", "/no-such-page"), ("error 405", "/logout")]
+             ("notifications", "/notifications"), ("error 404", "/no-such-page"), ("error 405", "/logout"),
+             ("clip export", f"/assets/{seeded.video}/clip?in=00:00:00:05&out=00:00:01:00"),
+             ("clip export: checked", f"/assets/{seeded.video}/clip?in=00:00:00:05&out=00:00:01:00&checked=1"),
+             ("clip export: refused marks", f"/assets/{seeded.video}/clip?in=00:00:02:00&out=00:00:01:00&checked=1")]
     # The usage audit is a rights manager's page (with the uses the seed's downloads left).
     auditor = "denetim@ortak.example"
     service.cli("user", "create", auditor, "--org", "Ortak TV", "--role", "rights_manager", "--password-stdin",

@@ -311,6 +311,14 @@
       window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
       tool.dataset.in = state.points.in === null ? "" : tc.label(state.points.in);
       tool.dataset.out = state.points.out === null ? "" : tc.label(state.points.out);
+      var exportLink = el("export-clip");
+      if (exportLink) {  // the clip export page takes the marks
+        var target = new URL(exportLink.href, window.location.href);
+        ["in", "out"].forEach(function (k) {
+          if (state.points[k] === null) { target.searchParams.delete(k); } else { target.searchParams.set(k, tc.label(state.points[k])); }
+        });
+        exportLink.href = target.pathname + target.search;
+      }
       drawRange();
     }
     function setPoint(which) {

@@ -1,0 +1,136 @@
+"""The worker's side of a clip: the `cut` step, run by the ingest pipeline before the probe.
+
+A clip asset (`archive.clips.services`) starts without bytes. The pipeline's first step for
+it cuts the segment from its source (`archive.media.clips.cut`), stores the result under its
+SHA-256 like any original, fills in the actual in/out in its `lineage`, and copies the
+source's rights blocks that cover the segment onto the clip (shifted to the clip's own
+timeline, `inherit_rights`). Then the clip is probed and rendered like any upload; a cut that
+fails leaves the clip `failed` (never `ready`), as any other failed step does.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from fractions import Fraction
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.assets.models import Asset
+from archive.backends import storage
+from archive.events import services as events
+from archive.ingest.services import original_key
+from archive.ingest.steps import Step, StepContext
+from archive.markers.timeline import Timeline
+from archive.media import clips as media_clips
+from archive.renditions import services as renditions
+from archive.rights.models import RightsBlock
+
+HASH_CHUNK = 1024 * 1024
+_COPIED = ("kind", "licensee_organisations", "licensee_countries", "all_members", "territories",
+           "exclude_territories", "platforms", "start_date", "end_date", "exclusive", "holdbacks", "conditions",
+           "contract_id", "created_by")
+
+
+def needs_cut(asset: Asset) -> bool:
+    """A clip whose bytes are not made yet."""
+    return bool((asset.lineage or {}).get("source_id")) and not asset.original_key
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(HASH_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def clock(seconds: Fraction | float) -> str:
+    """Seconds → `HH:MM:SS.mmm`, the elapsed-time form rights segments take."""
+    ms = round(Fraction(seconds) * 1000)
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def inherit_rights(session: Session, source: Asset, clip: Asset, start: Fraction, end: Fraction) -> list[RightsBlock]:
+    """Copy `source`'s rights blocks that cover any of `start`..`end` (seconds of the source)
+    onto `clip`: a whole-asset block as it is, a segment block cut to the clip and shifted to
+    its timeline (0 = the clip's first frame). Each copy records the Event
+    `rights.block_inherited` on the clip."""
+    made = []
+    length = end - start
+    for block in session.scalars(select(RightsBlock).where(RightsBlock.asset_id == source.id)
+                                 .order_by(RightsBlock.id)):
+        values: dict[str, Any] = {name: getattr(block, name) for name in _COPIED}
+        if block.segment_in is not None and block.segment_out is not None:
+            lo = max(Fraction(str(block.segment_in)) - start, Fraction(0))
+            hi = min(Fraction(str(block.segment_out)) - start, length)
+            if hi <= lo:
+                continue  # the block is about another part of the source
+            values.update(segment_in=float(lo), segment_out=float(hi), segment={"in": clock(lo), "out": clock(hi)})
+        row = RightsBlock(asset_id=clip.id, **values)
+        session.add(row)
+        session.flush()
+        events.record(session, actor_id=None, action="rights.block_inherited", subject_type="asset",
+                      subject_id=clip.id, after={"block": row.id, "from_asset": source.id, "from_block": block.id,
+                                                 "segment": values.get("segment")})
+        made.append(row)
+    return made
+
+
+class CutStep(Step):
+    """Cut the clip from its source (only clips have it; `needs_cut`)."""
+
+    name = "cut"
+
+    def inputs(self, ctx: StepContext) -> dict[str, Any]:
+        lineage = ctx.asset.lineage or {}
+        return {k: lineage.get(k) for k in ("source_id", "in_frame", "out_frame", "rate", "mode")}
+
+    def is_current(self, ctx: StepContext) -> bool:
+        return bool(ctx.asset.original_key)
+
+    def run(self, ctx: StepContext) -> None:
+        cut_clip(ctx.session, ctx.asset)
+
+
+CUT = CutStep()
+
+
+def cut_clip(session: Session, clip: Asset) -> None:
+    """Make the clip's bytes and record what it got (see the module docstring). Raises
+    ClipError when the source is gone or cannot be cut; the runner's errors for ffmpeg."""
+    lineage = dict(clip.lineage or {})
+    source = session.get(Asset, lineage.get("source_id"))
+    if source is None or not source.original_key:
+        raise media_clips.ClipError("the clip's source asset is gone")
+    timeline = Timeline.of(source.technical, source.kind)
+    if timeline is None or timeline.rate_text != lineage.get("rate"):
+        raise media_clips.ClipError("the source's frame rate changed since the clip was asked for")
+    rate = timeline.rate
+    scratch = tempfile.mkdtemp(prefix="ortak-clip-", dir=renditions.work_dir())
+    try:
+        dst = os.path.join(scratch, "clip.mov")
+        with renditions.source_file(source) as src:
+            result = media_clips.cut(src, dst, mode=lineage["mode"], in_frame=int(lineage["in_frame"]),
+                                     out_frame=int(lineage["out_frame"]), rate=rate, timecode_at=timeline.label,
+                                     technical=source.technical or {}, comment=f"Ortak clip {clip.id} of {source.id}",
+                                     timeout=float(current_app.config["FFMPEG_TIMEOUT"]))
+        sha256, size = _sha256(dst), os.path.getsize(dst)
+        key = original_key(sha256)
+        store = storage()
+        if not store.exists(key):
+            store.put_file(key, dst, content_type="video/quicktime", sha256=sha256, move=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    lineage.update(actual_in=timeline.label(result.actual_in), actual_out=timeline.label(result.actual_out),
+                   actual_in_seconds=round(timeline.seconds(result.actual_in), 6),
+                   actual_out_seconds=round(timeline.seconds(result.actual_out), 6),
+                   actual_in_frame=result.actual_in, actual_out_frame=result.actual_out)
+    clip.lineage = lineage
+    clip.sha256, clip.size, clip.original_key = sha256, size, key
+    inherit_rights(session, source, clip, Fraction(result.actual_in) / rate, Fraction(result.actual_out) / rate)
+    session.flush()
