@@ -68,7 +68,9 @@ def add_contract(asset_id: str):
         abort(403)
     upload = request.files.get("document")
     try:
-        contract = contracts.create_contract(session, {"reference": request.form.get("reference") or None,
+        # The asset's organisation is the licensor (an admin's own organisation is not).
+        contract = contracts.create_contract(session, {"licensor": asset.organisation.name,
+                                                       "reference": request.form.get("reference") or None,
                                                        "signed": request.form.get("signed") or None}, current_user)
         if upload is not None and upload.filename:
             body = upload.stream.read(contracts.MAX_DOCUMENT_BYTES + 1)

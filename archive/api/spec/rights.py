@@ -46,7 +46,7 @@ def schemas() -> dict[str, Any]:
                        "properties": {lang: {"type": "string", "maxLength": MAX_CREDIT} for lang in LANGS}},
             "max_clip_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_CLIP_SECONDS},
             "no_modification": {"type": "boolean"}, "preview_only": {"type": "boolean"}}},
-        "contract": nullable({"type": "string", "description": "A contract id (POST /api/v1/contracts)."}),
+        "contract": nullable({"type": "string", "description": "A contract id (POST /api/v1/contracts) of the asset's organisation."}),
     }
     reason = {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"enum": ["own_asset", "admin", "cleared", "restricted", "not_covered", "held_back", "preview_only",
