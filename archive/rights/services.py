@@ -193,8 +193,13 @@ def create_block(session: Session, asset: Asset, data: Any, actor: User) -> Righ
     return row
 
 
+MAX_BLOCK_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+
+
 def get_block(session: Session, asset: Asset, block_id: int) -> RightsBlock:
-    row = session.get(RightsBlock, block_id)
+    """The block `block_id` of `asset`; 404 `rights_block_not_found` for any other number
+    (one past the column included)."""
+    row = session.get(RightsBlock, block_id) if 0 < block_id <= MAX_BLOCK_ID else None
     if row is None or row.asset_id != asset.id:
         raise NotFound(f"Asset {asset.id} has no rights block {block_id}.", code="rights_block_not_found")
     return row

@@ -266,3 +266,13 @@ def test_contracts_keep_their_documents_as_blobs(app, client, people, asset):
         s = db.session()
         assert s.scalar(select(func.count()).select_from(Contract)) == 2  # İTV's and TRT's
         assert s.scalar(select(func.count()).select_from(ContractDocument)) == 1
+
+
+@pytest.mark.parametrize("block_id", ["0", "2147483648", "99999999999999999999"])
+def test_block_ids_past_the_column_are_404_not_a_database_error(app, client, people, asset, block_id):
+    url = f"/api/v1/assets/{asset}/rights/{block_id}"
+    for resp in (client.patch(url, json={"end": None}, headers=H(people, "manager")),
+                 client.delete(url, headers=H(people, "manager"))):
+        assert resp.status_code == 404, resp.get_data(as_text=True)
+        assert resp.get_json()["error"]["code"] == "rights_block_not_found"
+    assert counts(app) == (0, 0)

@@ -132,3 +132,15 @@ def test_the_declaration_page_explains_a_refusal_and_links_a_cleared_download(ap
     half = client.get(f"/assets/{asset}/declare", query_string={"declared": "1", "platform": "vod",
                                                                  "from": "2020-01-01"})
     assert half.status_code == 400 and 'id="declaration-errors"' in half.get_data(as_text=True)
+
+
+def test_what_is_not_there_is_the_404_page_not_json(app, client, people, asset):
+    login(client, "m@itv.test")
+    token = csrf(client.get(f"/assets/{asset}").get_data(as_text=True))
+    for resp in (client.post(f"/assets/{asset}/rights/2147483648/delete", data={"csrf_token": token}),
+                 client.post(f"/assets/{asset}/rights/999/delete", data={"csrf_token": token}),
+                 client.post("/assets/no-such-asset/rights", data={"csrf_token": token, "kind": "grant"}),
+                 client.post("/assets/no-such-asset/contracts", data={"csrf_token": token, "reference": "X"}),
+                 client.get("/assets/no-such-asset/declare")):
+        assert resp.status_code == 404 and resp.mimetype == "text/html", resp.get_data(as_text=True)[:200]
+    assert count(app, Contract) == 0
