@@ -46,6 +46,10 @@ def members(**overrides: str) -> dict[str, str]:
 UPLOADERS = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
 # Rights managers (their organisation's things) and admins.
 RIGHTS = dict(producer=FORBIDDEN, broadcaster=FORBIDDEN)
+# The rights of an asset: its organisation's rights managers, and admins.
+ASSET_RIGHTS = dict(RIGHTS, other_country=FORBIDDEN)
+# A marker: its author (the URLs' marker is the producer's) and admins.
+MARKER_AUTHOR = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
 # Co-production: producers (and admins) of a party organisation write; every member of a party
 # reads; others do not see the project. The API checks the role first (403 `wrong_role` for a
 # rights manager of any organisation), the pages the project first (404 for a non-party).
@@ -92,11 +96,43 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("PATCH", "/api/v1/assets/<asset_id>"): members(broadcaster=FORBIDDEN, other_country=FORBIDDEN),
     ("POST", "/assets/<asset_id>"): members(broadcaster=FORBIDDEN, other_country=FORBIDDEN),
     ("GET", "/api/v1/assets/<asset_id>/history"): members(),
-    # Bytes go through the access gate (policy "members": every active member may read).
-    ("GET", "/api/v1/assets/<asset_id>/download"): members(),
+    # Bytes go through the access gate (policy "rights", README "Rights and avails"): the
+    # original of another organisation's asset needs a usage declaration the avails engine
+    # clears (403 `declaration_required` without one); the asset's own organisation and admins
+    # always read it. Renditions are previews, open to every member.
+    ("GET", "/api/v1/assets/<asset_id>/download"): members(other_country=FORBIDDEN),
     ("GET", "/api/v1/assets/<asset_id>/renditions/<name>"): members(),
     ("GET", "/api/v1/assets/<asset_id>/renditions/<name>/<path:path>"): members(),
     ("GET", "/api/v1/assets/<asset_id>/projects"): members(),
+
+    # ---- markers -------------------------------------------------------------------------
+    # Every member who may read the asset reads and adds markers; the URLs' marker is the
+    # producer's, and only its author or an admin changes or removes it.
+    ("GET", "/api/v1/assets/<asset_id>/markers"): members(),
+    ("POST", "/api/v1/assets/<asset_id>/markers"): members(),
+    ("PATCH", "/api/v1/assets/<asset_id>/markers/<int:marker_id>"): members(**MARKER_AUTHOR),
+    ("DELETE", "/api/v1/assets/<asset_id>/markers/<int:marker_id>"): members(**MARKER_AUTHOR),
+
+    # ---- rights and avails (issue 7) -----------------------------------------------------
+    # Every member reads an asset's blocks, its avails (for their own organisation) and its grid.
+    ("GET", "/api/v1/assets/<asset_id>/rights"): members(),
+    ("GET", "/api/v1/assets/<asset_id>/avails"): members(),
+    ("GET", "/api/v1/assets/<asset_id>/avails/grid"): members(),
+    ("GET", "/assets/<asset_id>/declare"): members(),  # the usage declaration before an original download
+    # Blocks: the asset's organisation's rights managers, and admins.
+    ("POST", "/api/v1/assets/<asset_id>/rights"): members(**ASSET_RIGHTS),
+    ("PATCH", "/api/v1/assets/<asset_id>/rights/<int:block_id>"): members(**ASSET_RIGHTS),
+    ("DELETE", "/api/v1/assets/<asset_id>/rights/<int:block_id>"): members(**ASSET_RIGHTS),
+    ("POST", "/assets/<asset_id>/rights"): members(**ASSET_RIGHTS),
+    ("POST", "/assets/<asset_id>/rights/<int:block_id>/delete"): members(**ASSET_RIGHTS),
+    ("POST", "/assets/<asset_id>/contracts"): members(**ASSET_RIGHTS),  # the asset's organisation as licensor
+    # Contracts: rights managers (of their own organisation, as licensor) and admins. The URLs'
+    # contract is TRT's: İTV's rights manager does not see it.
+    ("GET", "/api/v1/contracts"): members(**RIGHTS),  # each sees its own organisation's
+    ("POST", "/api/v1/contracts"): members(**RIGHTS),  # for its own organisation
+    ("GET", "/api/v1/contracts/<contract_id>"): members(**RIGHTS, other_country=HIDDEN),
+    ("POST", "/api/v1/contracts/<contract_id>/documents"): members(**RIGHTS, other_country=HIDDEN),
+    ("GET", "/api/v1/contracts/<contract_id>/documents/<int:document_id>"): members(**RIGHTS, other_country=HIDDEN),
 
     # ---- uploads -------------------------------------------------------------------------
     ("GET", "/upload"): members(**UPLOADERS),
@@ -128,7 +164,10 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/projects"): members(),
     ("GET", "/api/v1/projects"): members(),
     ("POST", "/api/v1/projects"): members(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN),
+    ("GET", "/projects/new"): members(**PARTY_WRITERS_API),  # producers and admins create projects
+    ("POST", "/projects/new"): members(**PARTY_WRITERS_API),
     ("GET", "/projects/<project_id>"): members(**PARTY_READERS),
+    ("PATCH", "/api/v1/projects/<project_id>"): members(**PARTY_WRITERS_API),  # its status
     ("GET", "/api/v1/projects/<project_id>"): members(**PARTY_READERS),
     ("GET", "/api/v1/projects/<project_id>/parity"): members(**PARTY_READERS),
     ("GET", "/api/v1/projects/<project_id>/rates"): members(**PARTY_READERS),
@@ -143,6 +182,12 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/projects/<project_id>/contributions"): members(**PARTY_WRITERS_API),
     ("POST", "/projects/<project_id>/contributions"): members(**PARTY_WRITERS_PAGE),
     ("POST", "/projects/<project_id>/rates"): members(**PARTY_WRITERS_PAGE),
+    # The project page's small forms check the role first, as the API does.
+    ("POST", "/projects/<project_id>/status"): members(**PARTY_WRITERS_API),
+    ("POST", "/projects/<project_id>/budget"): members(**PARTY_WRITERS_API),
+    ("POST", "/projects/<project_id>/milestones"): members(**PARTY_WRITERS_API),
+    ("POST", "/projects/<project_id>/milestones/<int:milestone_id>/done"): members(**PARTY_WRITERS_API),
+    ("POST", "/projects/<project_id>/footage"): members(**PARTY_WRITERS_API),
     # The URL's action is `confirm`: a sign-off (see SIGN_OFF), the page finds the project first.
     ("POST", "/projects/<project_id>/contributions/<entry_id>/<action>"): members(**PARTY_WRITERS_PAGE,
                                                                                  admin=FORBIDDEN),
@@ -157,4 +202,11 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/commission/meetings"): members(**WRITERS),
     ("GET", "/api/v1/commission/meetings/<meeting_id>/minutes"): members(),
     ("PUT", "/api/v1/commission/meetings/<meeting_id>/minutes"): members(**WRITERS),
+    # ---- clips -------------------------------------------------------------------------
+    # Any member may ask for a clip; the rights decide each export at the gate (a request with
+    # no declaration or no marks is the caller's mistake, not a refusal of the caller).
+    ("GET", "/api/v1/assets/<asset_id>/clips"): members(),
+    ("POST", "/api/v1/assets/<asset_id>/clips"): members(),
+    ("GET", "/assets/<asset_id>/clip"): members(),
+    ("POST", "/assets/<asset_id>/clip"): members(),
 }

@@ -66,10 +66,14 @@ def create_contract(session: Session, data: Any, actor: User) -> Contract:
     return row
 
 
-def list_contracts(session: Session, viewer: User) -> list[Contract]:
+def list_contracts(session: Session, viewer: User, licensor_id: int | None = None) -> list[Contract]:
+    """The contracts `viewer` may see (their organisation's; admins all), newest first;
+    only those of the organisation `licensor_id` when given."""
     q = select(Contract).order_by(Contract.created_at.desc(), Contract.id)
     if viewer.role != "admin":
         q = q.where(Contract.licensor_id == viewer.organisation_id)
+    if licensor_id is not None:
+        q = q.where(Contract.licensor_id == licensor_id)
     return list(session.scalars(q).unique())
 
 

@@ -12,7 +12,9 @@ from archive import db
 from archive.assets.services import get_asset
 from archive.errors import ApiError
 from archive.rights import contracts, pages, services
+from archive.web import messages
 from archive.web import pages as web_pages
+from archive.web.error_pages import error_page
 from archive.web.headers import page_headers
 
 bp = Blueprint("rights_pages", __name__, template_folder="templates")
@@ -21,6 +23,18 @@ bp = Blueprint("rights_pages", __name__, template_folder="templates")
 @bp.after_request
 def _headers(resp):
     return page_headers(resp)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    # A browser gets the error page (no asset, no such block, not a rights manager...): a code
+    # the messages table knows in the page's language, else its status's sentence with the
+    # service's English in small print, as on the other pages.
+    if exc.code in messages.API_ERRORS:
+        return error_page(exc.status, messages.api_error(exc.code, exc.message, exc.status, exc.details),
+                          headers=exc.headers)
+    message = exc.message if exc.status not in (403, 404) and exc.status < 500 else None
+    return error_page(exc.status, message, detail=exc.message if message is None else None, headers=exc.headers)
 
 
 def _asset_page_again(asset_id: str, errors: list[str], status: int):
@@ -68,7 +82,9 @@ def add_contract(asset_id: str):
         abort(403)
     upload = request.files.get("document")
     try:
-        contract = contracts.create_contract(session, {"reference": request.form.get("reference") or None,
+        # The asset's organisation is the licensor (an admin's own organisation is not).
+        contract = contracts.create_contract(session, {"licensor": asset.organisation.name,
+                                                       "reference": request.form.get("reference") or None,
                                                        "signed": request.form.get("signed") or None}, current_user)
         if upload is not None and upload.filename:
             body = upload.stream.read(contracts.MAX_DOCUMENT_BYTES + 1)

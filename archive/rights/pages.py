@@ -72,7 +72,8 @@ def asset_rights(session: Session, user: User, asset: Asset, lang: str) -> dict[
     return {"blocks": blocks, "grid": grid, "platform_labels": {k: str(v) for k, v in PLATFORM_LABELS.items()},
             "credits": credit_lines(rows, lang), "can_manage": can_manage,
             "needs_declaration": needs_declaration(user, asset),
-            "contracts": contracts.list_contracts(session, user) if can_manage else []}
+            # What a block of this asset may cite: its organisation's contracts.
+            "contracts": contracts.list_contracts(session, user, asset.organisation_id) if can_manage else []}
 
 
 # ---- the rights editor ----------------------------------------------------------------------

@@ -137,8 +137,13 @@ def _resolve(session: Session, asset: Asset, clean: dict, errors: list) -> dict[
                                          f"No organisation named {name[:100]!r}.", {"name": name[:100]}))
             else:
                 orgs.append(found[name])
-    if clean.get("contract") and session.get(Contract, clean["contract"]) is None:
-        errors.append(FieldError("contract", "unknown_contract", f"No contract {clean['contract'][:64]!r}."))
+    if clean.get("contract"):
+        # A block is its asset's organisation's grant or restriction: it cites that
+        # organisation's contracts only (another's is unknown here, as it is in the API).
+        contract = session.get(Contract, clean["contract"])
+        if contract is None or contract.licensor_id != asset.organisation_id:
+            errors.append(FieldError("contract", "unknown_contract",
+                                     f"No contract {clean['contract'][:64]!r} of the asset's organisation."))
     seconds = segment_seconds(asset, clean["segment"], errors) if clean.get("segment") else None
     return dict(kind=clean["kind"], licensee_organisations=sorted(orgs),
                 licensee_countries=clean["licensees"]["countries"], all_members=clean["licensees"]["all_members"],
@@ -188,8 +193,13 @@ def create_block(session: Session, asset: Asset, data: Any, actor: User) -> Righ
     return row
 
 
+MAX_BLOCK_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+
+
 def get_block(session: Session, asset: Asset, block_id: int) -> RightsBlock:
-    row = session.get(RightsBlock, block_id)
+    """The block `block_id` of `asset`; 404 `rights_block_not_found` for any other number
+    (one past the column included)."""
+    row = session.get(RightsBlock, block_id) if 0 < block_id <= MAX_BLOCK_ID else None
     if row is None or row.asset_id != asset.id:
         raise NotFound(f"Asset {asset.id} has no rights block {block_id}.", code="rights_block_not_found")
     return row

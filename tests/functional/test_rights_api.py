@@ -243,10 +243,36 @@ def test_contracts_keep_their_documents_as_blobs(app, client, people, asset):
                        headers=H(people, "trt_manager")).status_code == 403
     assert client.post("/api/v1/contracts", json={"reference": "X", "signed": "2999-01-01"},
                        headers=H(people, "manager")).status_code == 422
+    # A block cites its asset's organisation's contracts only: TRT's is unknown on İTV's asset,
+    # whoever asks (an admin too), on create and on change; nothing is stored.
+    theirs = client.post("/api/v1/contracts", json={"reference": "TRT-2027/3"}, headers=H(people, "trt_manager"))
+    assert theirs.status_code == 201
+    blocks = counts(app)
+    for who in ("manager", "admin"):
+        refused = client.post(f"/api/v1/assets/{asset}/rights", json=grant(contract=theirs.get_json()["id"]),
+                              headers=H(people, who))
+        assert refused.status_code == 422, refused.get_json()
+        assert [e["code"] for e in refused.get_json()["error"]["details"]["errors"]] == ["unknown_contract"]
+    block_id = client.get(f"/api/v1/assets/{asset}/rights", headers=H(people, "manager")).get_json()["items"][0]["id"]
+    changed = client.patch(f"/api/v1/assets/{asset}/rights/{block_id}", json={"contract": theirs.get_json()["id"]},
+                           headers=H(people, "manager"))
+    assert changed.status_code == 422 and counts(app) == blocks
+    assert client.get(f"/api/v1/assets/{asset}/rights", headers=H(people, "manager")).get_json()["items"][0][
+        "contract"] == contract["id"]
     bad = client.post(f"/api/v1/contracts/{contract['id']}/documents", data=b"<html>",
                       headers={**H(people, "manager"), "Content-Type": "text/html"})
     assert bad.status_code == 415
     with app.app_context():
         s = db.session()
-        assert s.scalar(select(func.count()).select_from(Contract)) == 1
+        assert s.scalar(select(func.count()).select_from(Contract)) == 2  # İTV's and TRT's
         assert s.scalar(select(func.count()).select_from(ContractDocument)) == 1
+
+
+@pytest.mark.parametrize("block_id", ["0", "2147483648", "99999999999999999999"])
+def test_block_ids_past_the_column_are_404_not_a_database_error(app, client, people, asset, block_id):
+    url = f"/api/v1/assets/{asset}/rights/{block_id}"
+    for resp in (client.patch(url, json={"end": None}, headers=H(people, "manager")),
+                 client.delete(url, headers=H(people, "manager"))):
+        assert resp.status_code == 404, resp.get_data(as_text=True)
+        assert resp.get_json()["error"]["code"] == "rights_block_not_found"
+    assert counts(app) == (0, 0)

@@ -76,6 +76,33 @@ def test_a_contract_with_its_document_is_recorded_from_the_page(app, client, peo
     assert count(app, Contract) == 1
 
 
+def test_an_admin_records_a_contract_for_the_assets_organisation_not_their_own(app, client, people, asset,
+                                                                              make_user):
+    make_user("admin", "TR", org="Ortak", email="a@ortak.test")
+    login(client, "a@ortak.test")
+    html = client.get(f"/assets/{asset}").get_data(as_text=True)
+    resp = client.post(f"/assets/{asset}/contracts", data={"csrf_token": csrf(html), "reference": "İTV-15"})
+    assert resp.status_code == 302
+    with app.app_context():
+        [contract] = db.session().scalars(select(Contract)).all()
+        assert contract.licensor.name == "İTV"
+    # İTV's rights manager has it, and the asset's editor offers it to the blocks it backs.
+    client.post("/logout", data={"csrf_token": csrf(html)})
+    login(client, "m@itv.test")
+    html = client.get(f"/assets/{asset}").get_data(as_text=True)
+    assert "İTV-15" in html
+
+
+def test_the_editor_offers_only_the_assets_organisation_contracts(app, client, people, asset, make_user):
+    _uid, token = make_user("admin", "TR", org="Ortak", email="a@ortak.test")
+    trt_manager = make_user("rights_manager", "TR", org="TRT")[1]
+    assert client.post("/api/v1/contracts", json={"reference": "TRT-99"},
+                       headers={"Authorization": f"Bearer {trt_manager}"}).status_code == 201
+    login(client, "a@ortak.test")
+    html = client.get(f"/assets/{asset}").get_data(as_text=True)
+    assert 'id="rights-form"' in html and "TRT-99" not in html
+
+
 def test_others_see_rights_but_no_editor_and_cannot_post(app, client, people, asset):
     login(client, "b@trt.test")
     html = client.get(f"/assets/{asset}").get_data(as_text=True)
@@ -105,3 +132,15 @@ def test_the_declaration_page_explains_a_refusal_and_links_a_cleared_download(ap
     half = client.get(f"/assets/{asset}/declare", query_string={"declared": "1", "platform": "vod",
                                                                  "from": "2020-01-01"})
     assert half.status_code == 400 and 'id="declaration-errors"' in half.get_data(as_text=True)
+
+
+def test_what_is_not_there_is_the_404_page_not_json(app, client, people, asset):
+    login(client, "m@itv.test")
+    token = csrf(client.get(f"/assets/{asset}").get_data(as_text=True))
+    for resp in (client.post(f"/assets/{asset}/rights/2147483648/delete", data={"csrf_token": token}),
+                 client.post(f"/assets/{asset}/rights/999/delete", data={"csrf_token": token}),
+                 client.post("/assets/no-such-asset/rights", data={"csrf_token": token, "kind": "grant"}),
+                 client.post("/assets/no-such-asset/contracts", data={"csrf_token": token, "reference": "X"}),
+                 client.get("/assets/no-such-asset/declare")):
+        assert resp.status_code == 404 and resp.mimetype == "text/html", resp.get_data(as_text=True)[:200]
+    assert count(app, Contract) == 0

@@ -9,6 +9,7 @@ from archive.api.spec.paths import operation, response
 from archive.assets.schemas import LANGS
 from archive.rights.avails import KINDS, PLATFORMS
 from archive.rights.contracts import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES
+from archive.rights.services import MAX_BLOCK_ID
 from archive.rights.schemas import MAX_CLIP_SECONDS, MAX_CREDIT, MAX_HOLDBACKS, MAX_LIST
 
 TAG = "rights"
@@ -46,7 +47,7 @@ def schemas() -> dict[str, Any]:
                        "properties": {lang: {"type": "string", "maxLength": MAX_CREDIT} for lang in LANGS}},
             "max_clip_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_CLIP_SECONDS},
             "no_modification": {"type": "boolean"}, "preview_only": {"type": "boolean"}}},
-        "contract": nullable({"type": "string", "description": "A contract id (POST /api/v1/contracts)."}),
+        "contract": nullable({"type": "string", "description": "A contract id (POST /api/v1/contracts) of the asset's organisation."}),
     }
     reason = {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"enum": ["own_asset", "admin", "cleared", "restricted", "not_covered", "held_back", "preview_only",
@@ -81,7 +82,8 @@ def schemas() -> dict[str, Any]:
 
 def rights_paths() -> dict[str, Any]:
     asset_id = [ref("parameters", "AssetId")]
-    block_id = {"name": "block_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    block_id = {"name": "block_id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_BLOCK_ID}}
     contract_id = {"name": "contract_id", "in": "path", "required": True, "schema": {"type": "string"}}
     document_id = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     forbidden = error_response("`wrong_role` (rights managers and admins), `not_rights_manager` (a rights manager "
