@@ -157,4 +157,8 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/commission/meetings"): members(**WRITERS),
     ("GET", "/api/v1/commission/meetings/<meeting_id>/minutes"): members(),
     ("PUT", "/api/v1/commission/meetings/<meeting_id>/minutes"): members(**WRITERS),
+    # ---- rights audit: expiring grants, uses outside rights, EMA avails (issue 7 item 6) -----
+    # Rights managers see their own organisation's assets only (another's: an empty answer).
+    ("GET", "/api/v1/rights/expiring"): members(**RIGHTS),
+    ("GET", "/api/v1/usage/outside-rights"): members(**RIGHTS),
 }
