@@ -161,4 +161,5 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # Rights managers see their own organisation's assets only (another's: an empty answer).
     ("GET", "/api/v1/rights/expiring"): members(**RIGHTS),
     ("GET", "/api/v1/usage/outside-rights"): members(**RIGHTS),
+    ("GET", "/api/v1/avails/ema"): members(**RIGHTS),
 }
