@@ -130,6 +130,8 @@ class Settings:
     # and how long (seconds) one webhook delivery may take.
     NOTIFICATION_CHECK_SECONDS: int = 24 * 3600
     WEBHOOK_TIMEOUT_SECONDS: int = 10
+    # The expiry notification: rights managers are told of grants ending within this many days.
+    RIGHTS_EXPIRY_NOTICE_DAYS: int = 30
     LOG_FORMAT: str = "json"
     LOG_LEVEL: str = "INFO"
 
@@ -230,7 +232,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
-    "WEBHOOK_TIMEOUT_SECONDS": (1, 120),
+    "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),

@@ -209,4 +209,9 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/assets/<asset_id>/clips"): members(),
     ("GET", "/assets/<asset_id>/clip"): members(),
     ("POST", "/assets/<asset_id>/clip"): members(),
+    # ---- rights audit: expiring grants, uses outside rights, EMA avails (issue 7 item 6) -----
+    # Rights managers see their own organisation's assets only (another's: an empty answer).
+    ("GET", "/api/v1/rights/expiring"): members(**RIGHTS),
+    ("GET", "/api/v1/usage/outside-rights"): members(**RIGHTS),
+    ("GET", "/api/v1/avails/ema"): members(**RIGHTS),
 }

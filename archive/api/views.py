@@ -1,4 +1,4 @@
-"""The API's own endpoints: search, the caller, and the OpenAPI document.
+"""The API's own endpoints: search (and its avails in the EMA layout), the caller, and the OpenAPI document.
 
 The blueprint also installs the request-head limits (archive.api.limits) for the whole app.
 """
@@ -8,12 +8,14 @@ import json
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from archive import db
 from archive.accounts.auth import api_user, require_user
 from archive.api import limits
 from archive.api.search_params import search_query
 from archive.api.spec import build_document
 from archive.backends import search_backend
 from archive.errors import ApiError
+from archive.rights import ema
 from search.interfaces import QueryError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -37,6 +39,23 @@ def search():
                   "segments": h.segments} for h in result.hits],
         "facets": result.facets,
     })
+
+
+@bp.get("/avails/ema")
+@require_user("rights_manager")
+def avails_ema():
+    """The avails of the search's hits (the same parameters as /search: that page of hits) in the
+    EMA Avails layout, as CSV (`archive.rights.ema`); a rights manager gets the rows of their
+    organisation's assets among them, an admin all."""
+    user = api_user()
+    query = search_query(getattr(user, "locale", None), user)
+    try:
+        result = search_backend().search(query)
+    except QueryError as exc:
+        raise ApiError(f"The search could not be understood: {exc}", code="invalid_query", status=400) from exc
+    rows = ema.ema_rows(db.session(), user, [h.id for h in result.hits])  # refusals raise here, before any byte
+    return Response(ema.ema_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="ortak-avails-ema.csv"'})
 
 
 @bp.get("/me")

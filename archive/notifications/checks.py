@@ -15,7 +15,10 @@ to the organisations' webhooks. Add a translation of a new `kind` to
 `archive.web.messages.NOTIFICATIONS` (the English `message` is shown until then).
 
 Registered here: `usage_log` (the usage log and its signed checkpoints do not verify →
-every admin). The rights model adds "rights expiring in N days" and "use outside rights".
+every admin); `rights_expiring` (a grant ends within RIGHTS_EXPIRY_NOTICE_DAYS days → the
+rights managers of the asset's organisation, once per block, end day and threshold);
+`use_outside_rights` (an allowed use outside the rights that cleared it,
+`archive.rights.audit` → the rights managers of the asset's organisation, once per record).
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from archive.accounts.models import User
 from archive.backends import storage
 from archive.db import utcnow
 from archive.notifications import services, webhooks
+from archive.rights import audit as rights_audit
 from archive.usage import checkpoints
 
 log = logging.getLogger(__name__)
@@ -109,3 +113,50 @@ def usage_log(session: Session, config: Mapping[str, Any], today: date) -> Itera
                     message=f"The usage log does not verify: {first.message}",
                     subject=str(first.record_id) if first.record_id is not None else None,
                     params={"problem": first.kind, "record": first.record_id, "problems": len(problems)})]
+
+
+def _rights_managers(session: Session, organisation_id: int, cache: dict[int, list[User]]) -> list[User]:
+    if organisation_id not in cache:
+        cache[organisation_id] = services.users_with_role(session, "rights_manager", organisation_id)
+    return cache[organisation_id]
+
+
+@check("rights_expiring")
+def rights_expiring(session: Session, config: Mapping[str, Any], today: date) -> Iterable[Finding]:
+    """Each grant ending within RIGHTS_EXPIRY_NOTICE_DAYS days (`archive.rights.audit.expiring_blocks`)
+    → the rights managers of its asset's organisation, once per block, end day and threshold
+    (a later run, or a shorter countdown, raises nothing new; a grant extended and expiring
+    again is told again)."""
+    days = int(config["RIGHTS_EXPIRY_NOTICE_DAYS"])
+    managers: dict[int, list[User]] = {}
+    for block, asset in rights_audit.expiring_blocks(session, today, days):
+        recipients = _rights_managers(session, asset.organisation_id, managers)
+        if not recipients:
+            continue
+        left = (block.end_date - today).days
+        yield Finding(kind="rights_expiring", recipients=recipients,
+                      dedupe_key=f"rights_expiring:{block.id}:{block.end_date.isoformat()}:{days}",
+                      message=f"The grant {block.id} on \u201c{asset.title()}\u201d ends on "
+                              f"{block.end_date.isoformat()} (in {left} days).",
+                      subject=asset.id, params={"block": block.id, "title": asset.title(),
+                                                "end": block.end_date.isoformat(), "days_left": left,
+                                                "days": days})
+
+
+@check("use_outside_rights")
+def use_outside_rights(session: Session, config: Mapping[str, Any], today: date) -> Iterable[Finding]:
+    """Each allowed use outside the rights that cleared it (`archive.rights.audit.find_outside_rights`)
+    → the rights managers of the asset's organisation, once per usage record."""
+    managers: dict[int, list[User]] = {}
+    for o in rights_audit.find_outside_rights(session):
+        recipients = _rights_managers(session, o.asset.organisation_id, managers)
+        if not recipients:
+            continue
+        problems = ", ".join(o.problems)
+        yield Finding(kind="use_outside_rights", recipients=recipients,
+                      dedupe_key=f"use_outside_rights:{o.record.id}",
+                      message=f"Use {o.record.id} of \u201c{o.asset.title()}\u201d by {o.organisation.name} is "
+                              f"outside the rights that cleared it ({problems}).",
+                      subject=o.asset.id, params={"usage": o.record.id, "title": o.asset.title(),
+                                                  "organisation": o.organisation.name, "problems": problems,
+                                                  "blocks": list(o.blocks)})

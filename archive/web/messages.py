@@ -146,6 +146,9 @@ STATUS_ERRORS = {
 NOTIFICATIONS = {
     "usage_log_broken": _l("The usage log does not verify (%(problem)s, record %(record)s): run “ortak audit "
                            "verify” and compare with the signed checkpoints."),
+    "rights_expiring": _l("The grant %(block)s on “%(title)s” ends on %(end)s (in %(days_left)s days)."),
+    "use_outside_rights": _l("Use %(usage)s of “%(title)s” by %(organisation)s is outside the rights that cleared "
+                             "it (%(problems)s)."),
 }
 NOTIFICATION_PROBLEMS = {
     "chain_broken": _l("a record was changed, deleted, inserted or reordered"),

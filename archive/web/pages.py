@@ -140,6 +140,13 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
         out["cleared"] = {"platform": platform, "territory": territory, "counts": [],
                           "platforms": [(p, labels[p]) for p in PLATFORMS], "territories": options,
                           "territory_label": dict(options).get(territory, territory)}
+    if user is not None and getattr(user, "role", None) in ("rights_manager", "admin"):
+        # The same search as the API reads it: this page's hits, in the EMA Avails layout.
+        ema = [("q", text)] if text else []
+        ema += [(k, v) for k, vs in filters.items() for v in vs] + [("page", page), ("per_page", PER_PAGE)]
+        if platform and territory:
+            ema.append(("cleared", f"{platform}:{territory}"))
+        out["ema_url"] = "/api/v1/avails/ema?" + urlencode(ema + [("lang", lang())])
     try:
         result = search_backend().search(SearchQuery(
             text=text, filters=filters, page=page, per_page=PER_PAGE, lang=lang(),

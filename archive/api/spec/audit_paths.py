@@ -11,6 +11,7 @@ from archive.assets.schemas import LANGS
 from archive.notifications.services import MAX_IDS
 from archive.notifications.views import api as notifications_api
 from archive.notifications.webhooks import MAX_URL
+from archive.rights import audit as rights_audit
 from archive.usage.reports import CSV_COLUMNS, TOP_ASSETS
 from archive.usage.views import api as usage_api
 
@@ -64,6 +65,33 @@ def audit_schemas() -> dict[str, Any]:
             "organisations": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "name": {"type": "string"}, "country": {"type": "string"},
                 "uses": count}}}}},
+        "ExpiringRights": {"type": "object", "required": ["days", "today", "items"], "properties": {
+            "days": {"type": "integer"}, "today": {"type": "string", "format": "date"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "block": {"type": "integer"}, "asset": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "title": {"type": "string"}}},
+                "licensees": {"type": "array", "items": {"type": "string"},
+                              "description": "Organisation names, `country:XX`, `all members`."},
+                "platforms": {"type": "array", "items": {"type": "string", "enum": list(PLATFORMS)}},
+                "territories": {"type": "array", "items": {"type": "string"}},
+                "exclude_territories": {"type": "array", "items": {"type": "string"}},
+                "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"},
+                "days_left": count, "exclusive": {"type": "boolean"}, "contract": nullable({"type": "string"})}}}}},
+        "OutsideRightsPage": {"type": "object", "required": ["total", "page", "per_page", "items"], "properties": {
+            "total": count, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "usage_id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+                "asset": {"type": "object", "properties": {"id": {"type": "string"}, "title": {"type": "string"}}},
+                "organisation": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "country": {"type": "string"}}},
+                "declaration": {"type": "object"},
+                "blocks": {"type": "array", "items": {"type": "integer"}},
+                "problems": {"type": "array", "items": {"type": "string", "enum": [
+                    rights_audit.OUTSIDE_WINDOW, rights_audit.BLOCK_CHANGED, rights_audit.BLOCK_DELETED]}},
+                "changed_blocks": {"type": "array", "items": {"type": "integer"}},
+                "deleted_blocks": {"type": "array", "items": {"type": "integer"}},
+                "uncovered": {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                                         "items": {"type": "string", "format": "date"}}}}}}}},
         "Notification": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kind": {"type": "string"}, "subject": nullable({"type": "string"}),
             "params": {"type": "object"}, "message": {"type": "string"},
@@ -101,6 +129,33 @@ def audit_paths() -> dict[str, Any]:
             "declared platforms, uses by organisation.",
             {"200": {"description": "The figures.", "content": json_content(schema("UsageSummary"))},
              **bad, "403": WRONG_ROLE, **no_org}, parameters=usage_filters())},
+        "/api/v1/rights/expiring": {"get": operation(
+            "usage", "listExpiringRights",
+            "The grants whose window ends within `days` days from today (UTC; today included), soonest first: for a "
+            "rights manager those on their organisation's assets, for an admin all. Restrictions are not listed (one "
+            "that ends takes no right away). `format=csv` answers the columns "
+            f"{', '.join(rights_audit.EXPIRING_CSV_COLUMNS)}.",
+            {"200": {"description": "The grants, or the CSV.",
+                     "content": {**json_content(schema("ExpiringRights")), csv_text: {"schema": {"type": "string"}}}},
+             **bad, "403": WRONG_ROLE},
+            parameters=[_query("days", "How many days ahead (default 30).", type="integer", minimum=0,
+                               maximum=rights_audit.MAX_DAYS, default=30),
+                        _query("format", "json (default) or csv.", type="string", enum=list(usage_api.FORMATS)),
+                        _query("lang", "The language of asset titles.", type="string", enum=list(LANGS))])},
+        "/api/v1/usage/outside-rights": {"get": operation(
+            "usage", "listUsesOutsideRights",
+            "Allowed uses outside the rights that cleared them, newest first: the declared air dates (`from`..`to`) "
+            "are not covered by the current windows of the blocks named in the record's `cleared` reason "
+            "(`outside_window`, with the days `uncovered`), or those blocks were changed (`block_changed`) or "
+            "deleted (`block_deleted`) since the use. A rights manager sees the uses of their organisation's assets, "
+            "an admin all. `format=csv` answers every one, oldest first, with the columns "
+            f"{', '.join(rights_audit.OUTSIDE_CSV_COLUMNS)}.",
+            {"200": {"description": "One page, or the CSV.",
+                     "content": {**json_content(schema("OutsideRightsPage")), csv_text: {"schema": {"type": "string"}}}},
+             **bad, "403": WRONG_ROLE},
+            parameters=page_parameters(usage_api.MAX_PAGE, usage_api.MAX_PER_PAGE, 50) + [
+                _query("format", "json (default) or csv.", type="string", enum=list(usage_api.FORMATS)),
+                _query("lang", "The language of asset titles.", type="string", enum=list(LANGS))])},
         "/api/v1/notifications": {"get": operation(
             "notifications", "listNotifications", "The caller's notifications, newest first, with how many are unread.",
             {"200": {"description": "One page.", "content": json_content({"type": "object", "properties": {

@@ -15,6 +15,7 @@ from archive.api.spec.components import JSON_LIMITS, error_response, json_conten
 from archive.access.declarations import MAX_TEXT as DECLARATION_MAX_TEXT
 from archive.access.declarations import PLATFORMS
 from archive.assets import views as asset_views
+from archive.rights.ema import EMA_COLUMNS, LICENSE_TYPES, MAX_ROWS
 from archive.renditions.files import CONTENT_TYPES
 from archive.renditions.files import MAX_PATH as MAX_RENDITION_PATH
 from archive.ingest.tus import CHECKSUM_ALGORITHMS, EXTENSIONS, METADATA_LIMIT_HEADER, TUS_VERSION
@@ -105,7 +106,7 @@ def search_path() -> dict[str, Any]:
     note = (f" Results past the first {MAX_OFFSET} are not served: the deepest page is "
             f"{MAX_OFFSET} ÷ per_page + 1 (at most {search_params.MAX_PAGE}; {deepest} at {MAX_PER_PAGE} a page); "
             "a deeper one answers 400 with `details.max`.")
-    return {"/api/v1/search": {"get": operation(
+    search = {"get": operation(
         "search", "search", "Full-text search with facet filters and counts.",
         {"200": {"description": "One page of hits and the facet counts of all matches.",
                  "content": json_content(schema("SearchResult"))},
@@ -128,7 +129,24 @@ def search_path() -> dict[str, Any]:
             # served; smaller pages go deeper, as the description says.
             *page_parameters(deepest, MAX_PER_PAGE, search_params.DEFAULT_PER_PAGE, note),
             ref("parameters", "Lang"),
-        ])}}
+        ])}
+    ema = {"get": operation(
+        "search", "availsEma",
+        "The avails of the same search's hits (that page of hits) in the MovieLabs EMA Avails column layout "
+        "(CSV), for rights managers (the rows of their organisation's assets among the hits) and admins.",
+        {"200": {"description": f"The CSV: the header {', '.join(EMA_COLUMNS)}, then one row per asset × grant × "
+                                "territory × platform.", "content": {"text/csv": {"schema": {"type": "string"}}}},
+         "400": error_response(f"`invalid_parameter` (as /search), `invalid_query`, or `export_too_large` (more "
+                               f"than {MAX_ROWS} rows: narrow the search)."),
+         "403": error_response("`wrong_role`: rights managers and admins only.")},
+        description="Only grants are avails; `WORLD` is expanded to every ISO 3166-1 code minus the grant's "
+                    "exclusions. `LicenseType` maps Ortak's platforms: "
+                    + ", ".join(f"{p} → {t or '(none)'}" for p, t in LICENSE_TYPES.items())
+                    + "; the Ortak platform is always in `LicenseRightsDescription`. An open end is `Open`. "
+                      "Source: the EMA Avails spreadsheet template v1.7 (https://www.movielabs.com/md/avails/); "
+                      "README \"Avails in the EMA layout\" gives every column.",
+        parameters=search["get"]["parameters"])}
+    return {"/api/v1/search": search, "/api/v1/avails/ema": ema}
 
 
 def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""GET /api/v1/usage: the usage log for rights managers (their organisation's assets) and admins.
+"""GET /api/v1/usage: the usage log for rights managers (their organisation's assets) and admins;
+GET /api/v1/rights/expiring and /api/v1/usage/outside-rights (`archive.rights.audit`).
 
 Read only: no route changes or deletes a usage record (the table refuses it too).
 """
@@ -10,6 +11,8 @@ from archive import db
 from archive.accounts.auth import api_user, require_user
 from archive.api.params import int_param, str_param
 from archive.assets.schemas import LANGS
+from archive.db import utcnow
+from archive.rights import audit as rights_audit
 from archive.usage import reports
 from archive.usage.views import usage_filter
 
@@ -52,3 +55,34 @@ def usage():
 @require_user("rights_manager")
 def usage_summary():
     return jsonify(reports.summary(db.session(), api_user(), usage_filter(), _lang()))
+
+
+def _today():
+    return utcnow().date()
+
+
+@bp.get("/rights/expiring")
+@require_user("rights_manager")
+def rights_expiring():
+    """Grants ending within `days` (0..3650, default 30) days; `format=csv` for the CSV."""
+    days = int_param("days", 30, 0, rights_audit.MAX_DAYS)
+    fmt = str_param("format", choices=FORMATS) or "json"
+    data = rights_audit.expiring(db.session(), api_user(), days, _today(), _lang())
+    if fmt == "csv":
+        return Response(rights_audit.expiring_csv(data), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="ortak-rights-expiring.csv"'})
+    return jsonify(data)
+
+
+@bp.get("/usage/outside-rights")
+@require_user("rights_manager")
+def usage_outside_rights():
+    """Allowed uses outside the rights that cleared them; `format=csv` for the CSV."""
+    fmt = str_param("format", choices=FORMATS) or "json"
+    page = int_param("page", 1, 1, MAX_PAGE)
+    per_page = int_param("per_page", 50, 1, MAX_PER_PAGE)
+    session = db.session()
+    if fmt == "csv":
+        return Response(rights_audit.outside_rights_csv(session, api_user(), _lang()), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="ortak-outside-rights.csv"'})
+    return jsonify(rights_audit.outside_rights(session, api_user(), page=page, per_page=per_page, lang=_lang()))

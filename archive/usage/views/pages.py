@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 
 from archive import db
 from archive.api.params import int_param
+from archive.db import utcnow
 from archive.errors import ApiError
+from archive.rights import audit as rights_audit
 from archive.usage import reports
 from archive.usage.views import usage_filter
 from archive.web.error_pages import error_page
@@ -27,6 +29,9 @@ PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "
                    "archive_internal": _l("Internal archive use")}
 DECISION_LABELS = {"allowed": _l("Allowed"), "allowed_with_conditions": _l("Allowed with conditions"),
                    "denied": _l("Refused")}
+PROBLEM_LABELS = {rights_audit.OUTSIDE_WINDOW: _l("Air dates outside the window"),
+                  rights_audit.BLOCK_CHANGED: _l("Block changed since"),
+                  rights_audit.BLOCK_DELETED: _l("Block deleted since")}
 
 
 @bp.after_request
@@ -53,6 +58,9 @@ def audit():
     session = db.session()
     data = reports.usage_page(session, current_user, f, page=page, per_page=PER_PAGE, lang=lang())
     figures = reports.summary(session, current_user, f, lang())
+    days = int_param("days", 30, 0, rights_audit.MAX_DAYS)
+    expiring = rights_audit.expiring(session, current_user, days, utcnow().date(), lang())
+    outside = rights_audit.outside_rights(session, current_user, per_page=PER_PAGE, lang=lang())
     given = [(k, request.args[k]) for k in FILTERS if request.args.get(k)]
     pages = max(1, -(-data["total"] // PER_PAGE))
     chart = {"months": sorted({r["month"] for r in figures["by_month_country"]}),
@@ -70,7 +78,10 @@ def audit():
     return render_template(
         "audit.html", records=data["items"], total=data["total"], page=page, pages=pages, figures=figures,
         chart=chart, filters=dict(given), platforms=PLATFORM_LABELS, countries=COUNTRY_LABELS,
-        decisions=DECISION_LABELS,
+        decisions=DECISION_LABELS, days=days, expiring=expiring["items"], outside=outside,
+        problems=PROBLEM_LABELS,
+        expiring_csv_url="/api/v1/rights/expiring?" + urlencode([("days", days), ("format", "csv"), ("lang", lang())]),
+        outside_csv_url="/api/v1/usage/outside-rights?" + urlencode([("format", "csv"), ("lang", lang())]),
         csv_url="/api/v1/usage?" + urlencode(given + [("format", "csv"), ("lang", lang())]),
         prev_url="?" + urlencode(given + [("page", page - 1)]) if page > 1 else None,
         next_url="?" + urlencode(given + [("page", page + 1)]) if page < pages else None)
