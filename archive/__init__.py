@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from archive.accounts.views import bp as accounts
     from archive.api.views import bp as api
     from archive.assets.views import bp as assets
+    from archive.baskets.views import bp as baskets
     from archive.coproduction.views.api import bp as coproduction
     from archive.coproduction.views.pages import bp as coproduction_pages
     from archive.health.views import bp as health
@@ -96,5 +97,5 @@ def _register_blueprints(app: Flask) -> None:
 
     init_auth(app)
     for blueprint in (health, api, accounts, ingest, assets, rights, markers, coproduction, web, coproduction_pages,
-                      rights_pages):
+                      rights_pages, baskets):
         app.register_blueprint(blueprint)

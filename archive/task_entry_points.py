@@ -17,6 +17,7 @@ from flask import current_app
 
 from archive import db, indexing
 from archive.backends import search_backend
+from archive.baskets import zips
 from archive.ingest import pipeline, recovery, steps
 from archive.renditions import chunking
 from archive.renditions import services as renditions
@@ -62,3 +63,8 @@ def reindex_rights_day(today: date | None = None) -> int:
 def sweep() -> recovery.SweepReport:
     """One sweep of `archive.ingest.recovery` with the app's settings."""
     return recovery.sweep(db.session(), current_app.config)
+
+
+def build_basket_zip(basket_id: str) -> str:
+    """Build the basket's zip (see `zips.build_zip`): "ready", "failed", "skipped" or "missing"."""
+    return zips.build_zip(db.session(), basket_id)

@@ -98,7 +98,10 @@ REINDEX_RIGHTS_DAY = TaskHandle("workers.tasks.reindex_rights_day", DEFAULT_QUEU
 """Re-index the assets whose rights windows open or close today (`archive.indexing.reindex_rights_day`);
 the scheduler sends it daily, just after midnight UTC."""
 
-HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY)
+BUILD_BASKET_ZIP = TaskHandle("workers.tasks.build_basket_zip", MEDIA_QUEUE, ("basket_id",))
+"""Build a basket's zip and stream it to storage (`archive.baskets.zips.build_zip`); long, so on the media queue."""
+
+HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY, BUILD_BASKET_ZIP)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

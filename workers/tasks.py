@@ -15,7 +15,7 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import (INDEX_ASSET, INGEST, REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP,
+from archive.task_handles import (BUILD_BASKET_ZIP, INDEX_ASSET, INGEST, REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP,
                                   TaskHandle)
 
 
@@ -67,3 +67,8 @@ def sweep() -> int:
 @runs(REINDEX_RIGHTS_DAY)
 def reindex_rights_day() -> int:
     return entry.reindex_rights_day()
+
+
+@runs(BUILD_BASKET_ZIP)
+def build_basket_zip(basket_id: str) -> str:
+    return entry.build_basket_zip(basket_id)

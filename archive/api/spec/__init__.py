@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
+from archive.api.spec.baskets import basket_paths
+from archive.api.spec.baskets import schemas as basket_schemas
 from archive.api.spec.components import components
 from archive.api.spec.coproduction import schemas as coproduction_schemas
 from archive.api.spec.coproduction_paths import coproduction_paths
@@ -43,6 +45,8 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
         "tags": [
             {"name": "assets", "description": "Assets, their metadata, history and bytes."},
             {"name": "markers", "description": "Timecoded notes on an asset's timeline."},
+            {"name": "baskets", "description": "Named collections of assets and segments, shared with users and "
+                                               "downloaded as one zip with a manifest."},
             {"name": "uploads", "description": "Resumable uploads, tus 1.0.0 (core, creation, creation-with-upload, "
                                                "termination, checksum with sha256)."},
             {"name": "search", "description": "Full-text search with facets."},
@@ -52,7 +56,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
                                                     "both countries, the parity dashboard, the commission."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **upload_paths(config),
-                  **rights_paths(), **coproduction_paths()},
+                  **rights_paths(), **coproduction_paths(), **basket_paths()},
         "components": _components(config),
     }
 
@@ -62,6 +66,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(coproduction_schemas())
     out["schemas"].update(rights_schemas())
     out["schemas"].update(marker_schemas())
+    out["schemas"].update(basket_schemas())
     return out
 
 
