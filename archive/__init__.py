@@ -86,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     from archive.api.views import bp as api
     from archive.assets.views import bp as assets
     from archive.baskets.views import bp as baskets
+    from archive.shares.views import api as shares
+    from archive.shares.views import pages as share_pages
     from archive.coproduction.views.api import bp as coproduction
     from archive.coproduction.views.pages import bp as coproduction_pages
     from archive.health.views import bp as health
@@ -97,5 +99,5 @@ def _register_blueprints(app: Flask) -> None:
 
     init_auth(app)
     for blueprint in (health, api, accounts, ingest, assets, rights, markers, coproduction, web, coproduction_pages,
-                      rights_pages, baskets):
+                      rights_pages, baskets, shares, share_pages):
         app.register_blueprint(blueprint)

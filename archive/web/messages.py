@@ -115,6 +115,13 @@ API_ERRORS = {
                              "its rights."),
     "rights_denied": _l("Your organisation is not cleared for this use."),
     "declaration_required": RIGHTS_REASONS["declaration_required"],
+    "share_not_found": _l("There is no such share link. Check the address you were sent."),
+    "share_revoked": _l("This share link was withdrawn by the person who made it."),
+    "share_expired": _l("This share link has expired."),
+    "share_exhausted": _l("This share link has been used as many times as it allows."),
+    "share_password_required": _l("This link needs its password: open the link itself first."),
+    "rendition_not_shared": _l("This link does not share that file."),
+    "zip_not_ready": _l("The zip is not ready yet."),
 }
 
 # When an answer carries no code we know: by HTTP status, then "network" for no answer at all.

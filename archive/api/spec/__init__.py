@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
-from archive.api.spec.baskets import basket_paths
+from archive.api.spec.baskets import basket_paths, share_paths
 from archive.api.spec.baskets import schemas as basket_schemas
 from archive.api.spec.components import components
 from archive.api.spec.coproduction import schemas as coproduction_schemas
@@ -56,7 +56,8 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
                                                     "both countries, the parity dashboard, the commission."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **upload_paths(config),
-                  **rights_paths(), **coproduction_paths(), **basket_paths()},
+                  **rights_paths(), **coproduction_paths(), **basket_paths(),
+                  **share_paths()},
         "components": _components(config),
     }
 

@@ -169,3 +169,49 @@ def basket_paths() -> dict[str, Any]:
                               "404": NOT_FOUND, "409": error_response("`zip_not_ready`.")}),
         },
     }
+
+
+def share_paths() -> dict[str, Any]:
+    from archive.shares.services import MAX_DOWNLOADS, MAX_LIFETIME, MAX_PASSWORD, MIN_PASSWORD, PREVIEWS
+    body = {
+        "type": "object", "required": ["expires"], "additionalProperties": False,
+        "description": "Exactly one of `basket_id` (the basket's owner) and `asset_id`.",
+        "properties": {
+            "basket_id": {"type": "string"}, "asset_id": {"type": "string"},
+            "expires": {"type": "string", "examples": ["2027-01-31", "2027-01-31T18:00:00+03:00"],
+                        "description": f"ISO 8601: a date (to its end, UTC) or a date-time with its offset; in the "
+                                       f"future, at most {MAX_LIFETIME.days} days ahead."},
+            "password": {"type": "string", "minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD},
+            "max_downloads": {"type": "integer", "minimum": 1, "maximum": MAX_DOWNLOADS},
+            "renditions": {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9_]{1,32}$"},
+                           "default": PREVIEWS,
+                           "description": "What a visitor may take; `original` (a master-quality read through "
+                                          "the gate, with a usage declaration) only when named. A basket link "
+                                          "with `original` also gives the basket's ready zip."}}}
+    return {
+        "/api/v1/shares": {
+            "post": operation(
+                "baskets", "createShare",
+                "A link to a basket or an asset that opens without an account (`url`, `/s/TOKEN`) until it "
+                "expires, is revoked or has given `max_downloads` downloads (then 410). Only the token's SHA-256 "
+                "is stored; the token is shown once, in `url`. Every use is a read by the link's creator through "
+                "the access gate, recorded in the usage log with the link's id.",
+                {"201": {"description": "`{\"id\", \"url\", \"basket_id\", \"asset_id\", \"expires\", \"revoked\", "
+                                        "\"password\", \"max_downloads\", \"downloads\", \"renditions\"}`.",
+                         "content": json_content({"type": "object", "required": ["id", "url"]})},
+                 "403": READ_ONLY, "404": error_response("`basket_not_found`, `asset_not_found`."),
+                 "422": error_response("`invalid_share`: `details.errors` (`unknown_field`, `one_subject`, "
+                                       "`required`, `invalid_datetime`, `no_offset`, `in_the_past`, `too_far`, "
+                                       "`invalid_password`, `invalid_number`, `invalid_renditions`)."),
+                 **BODY_ERRORS},
+                requestBody={"required": True, "content": json_content(body)}),
+        },
+        "/api/v1/shares/{share_id}": {
+            "parameters": [{"name": "share_id", "in": "path", "required": True,
+                            "schema": {"type": "string", "maxLength": 36}}],
+            "delete": operation("baskets", "revokeShare", "Revoke a link (its creator, or an administrator of the "
+                                "creator's organisation); revoking again is no error.",
+                                {"204": {"description": "Revoked: the link answers 410."},
+                                 "404": error_response("`share_not_found`.")}),
+        },
+    }

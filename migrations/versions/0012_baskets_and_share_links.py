@@ -1,4 +1,4 @@
-"""Baskets: items, members, zip state
+"""Baskets (items, members, zip state) and share links; usage records name the share link
 
 Revision ID: 0012
 Revises: 0009
@@ -75,9 +75,50 @@ def upgrade() -> None:
     with op.batch_alter_table('basket_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_basket_members_user_id'), ['user_id'], unique=False)
 
+    op.create_table('share_links',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('basket_id', sa.String(length=36), nullable=True),
+    sa.Column('asset_id', sa.String(length=36), nullable=True),
+    sa.Column('creator_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', archive.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', archive.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', archive.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('password_hash', sa.String(length=200), nullable=True),
+    sa.Column('max_downloads', sa.Integer(), nullable=True),
+    sa.Column('downloads', sa.Integer(), nullable=False),
+    sa.Column('renditions', sa.JSON(), nullable=False),
+    sa.CheckConstraint('(basket_id IS NULL) <> (asset_id IS NULL)', name=op.f('ck_share_links_one_subject')),
+    sa.CheckConstraint('downloads >= 0', name=op.f('ck_share_links_downloads')),
+    sa.CheckConstraint('max_downloads IS NULL OR max_downloads > 0', name=op.f('ck_share_links_max_downloads')),
+    sa.ForeignKeyConstraint(['asset_id'], ['assets.id'], name=op.f('fk_share_links_asset_id_assets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['basket_id'], ['baskets.id'], name=op.f('fk_share_links_basket_id_baskets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['creator_id'], ['users.id'], name=op.f('fk_share_links_creator_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_share_links')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_share_links_token_hash'))
+    )
+    with op.batch_alter_table('share_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_share_links_asset_id'), ['asset_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_share_links_basket_id'), ['basket_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_share_links_creator_id'), ['creator_id'], unique=False)
+
+    with op.batch_alter_table('usage_records', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('share_link_id', sa.String(length=36), nullable=True))
+        batch_op.create_index(batch_op.f('ix_usage_records_share_link_id'), ['share_link_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('usage_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_usage_records_share_link_id'))
+        batch_op.drop_column('share_link_id')
+
+    with op.batch_alter_table('share_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_share_links_creator_id'))
+        batch_op.drop_index(batch_op.f('ix_share_links_basket_id'))
+        batch_op.drop_index(batch_op.f('ix_share_links_asset_id'))
+
+    op.drop_table('share_links')
+
     with op.batch_alter_table('basket_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_basket_members_user_id'))
 
