@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from archive.accounts.views import bp as accounts
     from archive.api.views import bp as api
     from archive.assets.views import bp as assets
+    from archive.baskets.pages import bp as basket_pages
     from archive.baskets.views import bp as baskets
     from archive.shares.views import api as shares
     from archive.shares.views import pages as share_pages
@@ -99,5 +100,5 @@ def _register_blueprints(app: Flask) -> None:
 
     init_auth(app)
     for blueprint in (health, api, accounts, ingest, assets, rights, markers, coproduction, web, coproduction_pages,
-                      rights_pages, baskets, shares, share_pages):
+                      rights_pages, baskets, shares, share_pages, basket_pages):
         app.register_blueprint(blueprint)
