@@ -66,7 +66,7 @@ class IterStream(io.RawIOBase):
 
     def __init__(self, chunks: Iterable[bytes]):
         self._chunks = iter(chunks)
-        self._buffer = b""
+        self._buffer = memoryview(b"")  # a view, so handing out part of a chunk copies it once
 
     def readable(self) -> bool:
         return True
@@ -74,7 +74,7 @@ class IterStream(io.RawIOBase):
     def readinto(self, target) -> int:
         while not self._buffer:
             try:
-                self._buffer = next(self._chunks)
+                self._buffer = memoryview(next(self._chunks))
             except StopIteration:
                 return 0
         n = min(len(target), len(self._buffer))
