@@ -3,7 +3,9 @@
 Constant memory and no scratch beyond one item: `stream_zip` (PyPI `stream-zip`) writes the
 archive as the items' bytes arrive, and `BlobStorage.put_stream` streams it on to storage; a
 whole asset is read from storage in 1 MiB chunks, a segment is cut by a stream copy
-(`archive.media.cuts`) into this process's scratch folder, streamed, and deleted. Entries are
+(`archive.media.cuts`) into this process's scratch folder, streamed, and deleted. Each item is
+read twice: once for its size and CRC-32, which a stored ZIP entry's local header needs before
+its bytes (stream-zip would otherwise hold the whole entry in memory), then into the zip. Entries are
 stored, not deflated (media does not compress) and always ZIP64, so a basket of any size and
 any number of items opens.
 
@@ -27,7 +29,8 @@ import os
 import posixpath
 import re
 import time
-from typing import Any, Iterable, Iterator
+import zlib
+from typing import Any, Callable, Iterable, Iterator
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -135,21 +138,36 @@ class _Builder:
                 raise ZipRefused(f"item {item.id} ({item.asset_id}): "
                                  + "; ".join(r.get("message", "") for r in decision.reasons))
             name = entry_name(n, item)
-            yield name, self.modified, 0o644, NO_COMPRESSION_64, self._item_bytes(n, item, name, decision)
-        yield "manifest.json", self.modified, 0o644, NO_COMPRESSION_64, iter([self._manifest_json()])
-        yield "manifest.csv", self.modified, 0o644, NO_COMPRESSION_64, iter([manifest_csv(self.rows)])
+            seg = segment_of(item)
+            source, cleanup = self._source(item, seg)
+            try:
+                size, crc = _size_and_crc(source())
+            except BaseException:
+                cleanup()
+                raise
+            # Stored with its size and CRC-32 known up front: stream-zip streams it (its plain
+            # NO_COMPRESSION_64 would buffer the whole file in memory to learn them).
+            yield (name, self.modified, 0o644, NO_COMPRESSION_64(size, crc),
+                   self._item_bytes(n, item, name, decision, seg, source, cleanup, size))
+        for name, data in (("manifest.json", self._manifest_json()), ("manifest.csv", manifest_csv(self.rows))):
+            yield name, self.modified, 0o644, NO_COMPRESSION_64(len(data), zlib.crc32(data)), iter([data])
 
-    def _item_bytes(self, n: int, item: BasketItem, name: str, decision) -> Iterator[bytes]:
+    def _item_bytes(self, n: int, item: BasketItem, name: str, decision, seg: dict | None,
+                    source: Callable[[], Iterator[bytes]], cleanup: Callable[[], None],
+                    expected: int) -> Iterator[bytes]:
         digest, size = hashlib.sha256(), 0
         asset = item.asset
-        seg = segment_of(item)
-        expected = asset.size if seg is None else None
-        for chunk in self._source(item, seg):
-            digest.update(chunk)
-            size += len(chunk)
-            yield chunk
-            if expected:
-                self.progress(n - 1 + size / expected)
+        try:
+            for chunk in source():
+                digest.update(chunk)
+                size += len(chunk)
+                yield chunk
+                if expected:
+                    self.progress(n - 1 + size / expected)
+        finally:
+            cleanup()
+        if size != expected:
+            raise StorageError(f"item {item.id} changed while it was zipped ({expected} then {size} bytes)")
         self.rows.append({
             "n": n, "file": name, "item": item.id, "asset_id": asset.id, "title": asset.title(),
             "source_filename": asset.filename, "source_sha256": asset.sha256,
@@ -160,31 +178,41 @@ class _Builder:
             "usage_record": decision.usage_record_id})
         self.progress(n, force=True)
 
-    def _source(self, item: BasketItem, seg: dict | None) -> Iterator[bytes]:
+    def _source(self, item: BasketItem, seg: dict | None) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None]]:
+        """(a function giving the item's bytes afresh each call, a clean-up): a whole asset is
+        read from storage; a segment is cut into scratch first (removed by the clean-up)."""
         store = storage()
         if seg is None:
-            yield from store.open_range(item.asset.original_key, chunk_size=CHUNK)
-            return
+            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), (lambda: None)
         ext = os.path.splitext(safe_filename(item.asset.filename))[1][:12] or ".mp4"
         token = new_id()
         src = store.local_path(item.asset.original_key)
         fetched = None
-        if src is None:
-            fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
-            store.download_to(item.asset.original_key, src)
         dst = os.path.join(self.scratch, f"basket-cut-{token}{ext}")
-        try:
-            cut_segment(src, dst, seg["in_seconds"], seg["out_seconds"] - seg["in_seconds"], timeout=CUT_TIMEOUT)
-            if fetched:
-                os.unlink(fetched)
-                fetched = None
-            with open(dst, "rb") as f:
-                while chunk := f.read(CHUNK):
-                    yield chunk
-        finally:
+
+        def cleanup() -> None:
             for path in (fetched, dst):
                 if path and os.path.exists(path):
                     os.unlink(path)
+
+        try:
+            if src is None:
+                fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
+                store.download_to(item.asset.original_key, src)
+            cut_segment(src, dst, seg["in_seconds"], seg["out_seconds"] - seg["in_seconds"], timeout=CUT_TIMEOUT)
+        except BaseException:
+            cleanup()
+            raise
+        if fetched:
+            os.unlink(fetched)
+            fetched = None
+
+        def read() -> Iterator[bytes]:
+            with open(dst, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    yield chunk
+
+        return read, cleanup
 
     def _manifest_json(self) -> bytes:
         b = self.basket
@@ -192,6 +220,14 @@ class _Builder:
                            "requested": b.zip_requested_at.isoformat() if b.zip_requested_at else None,
                            "requested_by": self.reader.user.email, "items": self.rows},
                           ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _size_and_crc(chunks: Iterable[bytes]) -> tuple[int, int]:
+    size, crc = 0, 0
+    for chunk in chunks:
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+    return size, crc
 
 
 def build_zip(session: Session, basket_id: str) -> str:
