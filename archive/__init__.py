@@ -87,6 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     from archive.assets.views import bp as assets
     from archive.clips.page_views import bp as clip_pages
     from archive.clips.views import bp as clips
+    from archive.baskets.pages import bp as basket_pages
+    from archive.baskets.views import bp as baskets
+    from archive.shares.views import api as shares
+    from archive.shares.views import pages as share_pages
     from archive.coproduction.views.api import bp as coproduction
     from archive.coproduction.views.pages import bp as coproduction_pages
     from archive.health.views import bp as health
@@ -102,5 +106,6 @@ def _register_blueprints(app: Flask) -> None:
 
     init_auth(app)
     for blueprint in (health, api, accounts, ingest, assets, rights, markers, clips, coproduction, usage, notifications,
-                      web, coproduction_pages, rights_pages, clip_pages, audit_pages, notification_pages):
+                      baskets, shares, web, coproduction_pages, rights_pages, clip_pages, audit_pages,
+                      notification_pages, share_pages, basket_pages):
         app.register_blueprint(blueprint)

@@ -8,6 +8,8 @@ from archive.events.models import Event  # noqa: F401
 from archive.ingest.models import Upload  # noqa: F401
 from archive.markers.models import Marker  # noqa: F401
 from archive.notifications.models import Notification, OrganisationWebhook  # noqa: F401
+from archive.baskets.models import Basket, BasketItem, BasketMember  # noqa: F401
+from archive.shares.models import ShareLink  # noqa: F401
 from archive.renditions.models import Rendition, RenditionFile  # noqa: F401
 from archive.rights.models import Contract, ContractDocument, RightsBlock  # noqa: F401
 from archive.usage.models import UsageRecord  # noqa: F401

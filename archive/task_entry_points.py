@@ -17,6 +17,7 @@ from flask import current_app
 
 from archive import db, indexing
 from archive.backends import search_backend, storage
+from archive.baskets import zips
 from archive.ingest import pipeline, recovery, steps
 from archive.notifications import checks
 from archive.renditions import chunking
@@ -74,3 +75,8 @@ def audit_checkpoint() -> int:
 def notification_checks() -> int:
     """Run every notification check (`archive.notifications.checks`); how many notifications it raised."""
     return checks.run_checks(db.session(), current_app.config).raised
+
+
+def build_basket_zip(basket_id: str) -> str:
+    """Build the basket's zip (see `zips.build_zip`): "ready", "failed", "skipped" or "missing"."""
+    return zips.build_zip(db.session(), basket_id)

@@ -106,8 +106,11 @@ NOTIFICATION_CHECKS = TaskHandle("workers.tasks.notification_checks", DEFAULT_QU
 """Run every registered notification check and deliver what they raise (`archive.notifications`);
 the scheduler sends it every NOTIFICATION_CHECK_SECONDS."""
 
+BUILD_BASKET_ZIP = TaskHandle("workers.tasks.build_basket_zip", MEDIA_QUEUE, ("basket_id",))
+"""Build a basket's zip and stream it to storage (`archive.baskets.zips.build_zip`); long, so on the media queue."""
+
 HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY, AUDIT_CHECKPOINT,
-           NOTIFICATION_CHECKS)
+           NOTIFICATION_CHECKS, BUILD_BASKET_ZIP)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

@@ -120,7 +120,8 @@ def _record_once(session: Session, reader: Reader, request: ReadRequest, verdict
         return row.usage_record_id, False
     rec = record_usage(session, reader.user, request.asset, request.action, request.what, request.declaration,
                        decision=verdict.outcome, reasons=verdict.reasons or None,
-                       conditions=verdict.conditions or None, segment=request.segment)
+                       conditions=verdict.conditions or None, segment=request.segment,
+                       share_link_id=reader.share_link_id)
     if row is None:
         session.add(ReadSession(**key, usage_record_id=rec.id, opened_at=now, last_seen_at=now))
     else:

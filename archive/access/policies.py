@@ -27,11 +27,17 @@ class Reader:
     """Who reads: a user today; a share link carries its creator as `user` and its own key."""
 
     user: Any  # archive.accounts.models.User
-    key: str  # "user:<id>": what one read session is keyed by
+    key: str  # "user:<id>" (or "share:<link id>"): what one read session is keyed by
+    share_link_id: str | None = None  # the share link a visitor reads through (`user` is its creator)
 
     @classmethod
     def for_user(cls, user) -> "Reader":
         return cls(user=user, key=f"user:{user.id}")
+
+    @classmethod
+    def for_share_link(cls, link) -> "Reader":
+        """A visitor of a share link: reads as the link's creator, recorded against the link."""
+        return cls(user=link.creator, key=f"share:{link.id}", share_link_id=link.id)
 
     @property
     def organisation_id(self) -> int:

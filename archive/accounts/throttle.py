@@ -7,6 +7,8 @@ without checking it (the right password too) until the moving window has let an 
 go. Counters live in Flask-Limiter's storage (`RATELIMIT_STORAGE_URL`: Redis, shared by every
 process, or memory, one process) with its moving-window strategy.
 
+Wrong share-link passwords count as failed logins do, per link and per address.
+
 Settings: `LOGIN_FAILURES_PER_ACCOUNT` (5), `LOGIN_FAILURES_PER_ADDRESS` (20),
 `TOKEN_FAILURES_PER_ADDRESS` (20), all per `LOGIN_FAILURE_WINDOW` seconds (900). The
 address is the client's as Werkzeug sees it after ProxyFix (`TRUSTED_PROXIES`).
@@ -77,6 +79,9 @@ def _rules(kind: str, email: str | None) -> list[tuple[str, str, tuple[str, ...]
     if kind == "login":
         return [("account", "LOGIN_FAILURES_PER_ACCOUNT", _keys(kind, "account", _account(email))),
                 ("address", "LOGIN_FAILURES_PER_ADDRESS", _keys(kind, "address", _address()))]
+    if kind == "share":  # wrong share-link passwords: per link, as per account, and per address
+        return [("link", "LOGIN_FAILURES_PER_ACCOUNT", _keys(kind, "link", _account(email))),
+                ("address", "LOGIN_FAILURES_PER_ADDRESS", _keys(kind, "address", _address()))]
     return [("address", "TOKEN_FAILURES_PER_ADDRESS", _keys(kind, "address", _address()))]
 
 
@@ -125,3 +130,13 @@ def check_token() -> None:
 
 def token_failed() -> None:
     _fail("token")
+
+
+def check_share_password(link_id: str) -> None:
+    """Raise Throttled (429) when the share link `link_id`, or the caller's address, has had
+    too many wrong passwords lately (the login limits: per account for the link)."""
+    _check("share", link_id)
+
+
+def share_password_failed(link_id: str) -> None:
+    _fail("share", link_id)

@@ -30,6 +30,8 @@ class UsageRecord(Base):
     conditions: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # The part of the asset read: {"in": seconds, "out": seconds}; NULL for the whole asset.
     segment: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # The share link (archive.shares) the read came through; NULL for a reader's own reads.
+    share_link_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     # Unique: two records chained onto the same predecessor would be a fork.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)

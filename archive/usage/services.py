@@ -34,7 +34,7 @@ _PG_LOCK_KEY = 0x0A7A_0001
 
 # Fields added after the first records were written. Each enters the hashed form only when
 # set, so every record written before it existed keeps its hash.
-OPTIONAL_FIELDS = ("decision", "reasons", "conditions", "segment")
+OPTIONAL_FIELDS = ("decision", "reasons", "conditions", "segment", "share_link_id")
 
 
 def canonical(*, at: datetime, user_id: int, organisation_id: int, asset_id: str, action: str,
@@ -69,11 +69,12 @@ def lock_chain(session: Session) -> None:
 def record_usage(session: Session, user, asset, action: str, rendition: str,
                  declaration: dict | None = None, *, decision: str | None = None,
                  reasons: list | None = None, conditions: dict | None = None,
-                 segment: dict | None = None) -> UsageRecord:
+                 segment: dict | None = None, share_link_id: str | None = None) -> UsageRecord:
     """Append one record to the chain; flushes, and the caller commits (the lock is held until then).
 
     `user` is the reader (an `archive.accounts.models.User`), `asset` the asset read,
-    `action` one of ACTIONS, `rendition` what was read ("original" or a rendition name).
+    `action` one of ACTIONS, `rendition` what was read ("original" or a rendition name),
+    `share_link_id` the share link (`archive.shares`) the read came through, if any.
     Raises ValueError for an unknown action.
     """
     if action not in ACTIONS:
@@ -83,7 +84,8 @@ def record_usage(session: Session, user, asset, action: str, rendition: str,
     rec = UsageRecord(at=utcnow(), user_id=user.id, organisation_id=user.organisation_id,
                       asset_id=asset.id, action=action, rendition=rendition,
                       declaration=plain_json(declaration), decision=decision, reasons=plain_json(reasons),
-                      conditions=plain_json(conditions), segment=plain_json(segment))
+                      conditions=plain_json(conditions), segment=plain_json(segment),
+                      share_link_id=share_link_id)
     USAGE_CHAIN.seal(rec, USAGE_CHAIN.head(session))
     session.add(rec)
     session.flush()

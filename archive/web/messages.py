@@ -124,6 +124,13 @@ API_ERRORS = {
     "source_not_ready": _l("Only an asset that is ready can be clipped; this one is still being processed, or "
                            "was rejected."),
     "not_clippable": _l("Only a video whose length is known can be clipped."),
+    "share_not_found": _l("There is no such share link. Check the address you were sent."),
+    "share_revoked": _l("This share link was withdrawn by the person who made it."),
+    "share_expired": _l("This share link has expired."),
+    "share_exhausted": _l("This share link has been used as many times as it allows."),
+    "share_password_required": _l("This link needs its password: open the link itself first."),
+    "rendition_not_shared": _l("This link does not share that file."),
+    "zip_not_ready": _l("The zip is not ready yet."),
 }
 
 # When an answer carries no code we know: by HTTP status, then "network" for no answer at all.

@@ -16,6 +16,8 @@ from archive.api.limits import HEADER_FIELDS_MAX, REQUEST_LINE_MAX
 from archive.api.spec.audit_paths import audit_paths, audit_schemas
 from archive.api.spec.clips import clip_paths
 from archive.api.spec.clips import schemas as clip_schemas
+from archive.api.spec.baskets import basket_paths, share_paths
+from archive.api.spec.baskets import schemas as basket_schemas
 from archive.api.spec.components import components
 from archive.api.spec.coproduction import schemas as coproduction_schemas
 from archive.api.spec.coproduction_paths import coproduction_paths
@@ -47,6 +49,8 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "assets", "description": "Assets, their metadata, history and bytes."},
             {"name": "markers", "description": "Timecoded notes on an asset's timeline."},
             {"name": "clips", "description": "Segments of a master exported as assets of their own, with lineage."},
+            {"name": "baskets", "description": "Named collections of assets and segments, shared with users and "
+                                               "downloaded as one zip with a manifest."},
             {"name": "uploads", "description": "Resumable uploads, tus 1.0.0 (core, creation, creation-with-upload, "
                                                "termination, checksum with sha256)."},
             {"name": "search", "description": "Full-text search with facets."},
@@ -58,7 +62,8 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "notifications", "description": "In-app notifications and the organisation's signed webhook."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **clip_paths(),
-                  **upload_paths(config), **rights_paths(), **coproduction_paths(), **audit_paths()},
+                  **upload_paths(config), **rights_paths(), **coproduction_paths(), **audit_paths(),
+                  **basket_paths(), **share_paths()},
         "components": _components(config),
     }
 
@@ -70,6 +75,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(marker_schemas())
     out["schemas"].update(audit_schemas())
     out["schemas"].update(clip_schemas())
+    out["schemas"].update(basket_schemas())
     return out
 
 

@@ -1,0 +1,1 @@
+"""Baskets: named collections of assets, clips and marked segments, shared and zipped."""

@@ -1,0 +1,148 @@
+"""Checking basket bodies: `{"name"}`, `{"asset_id", "in"?, "out"?}`, `{"user", "access"}`.
+
+Errors are 422 with `details.errors`, one {"field", "code", "message"} per problem, under the
+body's code (`invalid_basket`, `invalid_basket_item`, `invalid_basket_member`). Item codes:
+`unknown_field`, `required`, `invalid_timecode` (with `reason` from
+`archive.media.timecode.TimecodeError`), `invalid_seconds`, `out_of_range` (past the end of
+the asset), `out_before_in`, `segment_without_pair` (one of in/out only), `no_timeline` (a
+segment of an asset that has no frames: an image, or media not probed yet).
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from fractions import Fraction
+from typing import Any
+
+from archive.errors import ValidationError
+from archive.markers.timeline import Timeline
+from archive.media.timecode import TimecodeError
+
+MAX_NAME = 200
+MAX_TIMECODE = 32
+MAX_SECONDS = 7 * 24 * 3600  # a week: far past any master, small enough to stay exact
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def _error(field: str, code: str, message: str, **extra) -> dict:
+    return {"field": field, "code": code, "message": message, **extra}
+
+
+def _raise(code: str, what: str, errors: list[dict]) -> None:
+    if errors:
+        raise ValidationError(f"The {what} is not valid: " + "; ".join(f"{e['field']}: {e['message']}"
+                                                                        for e in errors),
+                              code=code, details={"errors": errors})
+
+
+def _unknown(body: dict, fields: tuple[str, ...], errors: list[dict]) -> None:
+    unknown = sorted(str(k)[:40] for k in body if k not in fields)
+    if unknown:
+        errors.append(_error("body", "unknown_field", f"unknown fields: {', '.join(unknown)}", fields=unknown))
+
+
+def clean_name(body: dict) -> str:
+    """The basket's name: text, NFC, 1..MAX_NAME characters, no control characters or
+    bidirectional overrides (CVE-2021-42574). 422 `invalid_basket`."""
+    errors: list[dict] = []
+    _unknown(body, ("name",), errors)
+    value = body.get("name")
+    name = None
+    if not isinstance(value, str):
+        errors.append(_error("name", "required" if value is None else "not_text", "name must be given as text"))
+    else:
+        name = unicodedata.normalize("NFC", value).strip()
+        if not name:
+            errors.append(_error("name", "empty", "name is empty"))
+        elif len(name) > MAX_NAME:
+            errors.append(_error("name", "too_long", f"name is longer than {MAX_NAME} characters", limit=MAX_NAME))
+        elif _FORBIDDEN.search(name):
+            errors.append(_error("name", "forbidden_characters",
+                                 "name contains control characters or bidirectional overrides"))
+    _raise("invalid_basket", "basket", errors)
+    return name  # type: ignore[return-value]
+
+
+def _frames(field: str, value: Any, timeline: Timeline, errors: list[dict]) -> int | None:
+    """A timecode of the master (string) or seconds from its first frame (number) → frames
+    (seconds: `in` rounded down to its frame, `out` up)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        errors.append(_error(field, "invalid_timecode", f"{field} must be a timecode such as 00:00:12:05 "
+                             "or a number of seconds", reason="malformed"))
+        return None
+    if isinstance(value, str):
+        if len(value) > MAX_TIMECODE:
+            errors.append(_error(field, "invalid_timecode", f"{field} is too long to be a timecode",
+                                 reason="malformed"))
+            return None
+        try:
+            frames = timeline.position(value)
+        except TimecodeError as exc:
+            errors.append(_error(field, "invalid_timecode", f"{field}: {exc}", reason=exc.reason))
+            return None
+    else:
+        if not math.isfinite(value) or value < 0 or value > MAX_SECONDS:
+            errors.append(_error(field, "invalid_seconds", f"{field} must be seconds from 0 to {MAX_SECONDS}"))
+            return None
+        # `in` names the frame showing at that instant, `out` (exclusive) the end of the frame
+        # showing there: the segment covers at least the seconds asked for.
+        exact = Fraction(str(value)) * timeline.rate
+        frames = math.floor(exact) if field == "in" else math.ceil(exact)
+    last = timeline.frames
+    if last is not None and (frames > last or (field == "in" and frames >= last)):
+        errors.append(_error(field, "out_of_range", f"{field} is past the end of the asset "
+                             f"({timeline.label(last)})", max=timeline.label(last)))
+        return None
+    return frames
+
+
+def item_asset_id(body: Any) -> str:
+    """The `asset_id` of an item body, checked for shape only (the service looks it up)."""
+    if not isinstance(body, dict):
+        _raise("invalid_basket_item", "item", [_error("body", "not_an_object", "must be an object")])
+    value = body.get("asset_id")
+    if not isinstance(value, str) or not value.strip():
+        _raise("invalid_basket_item", "item", [_error("asset_id", "required", "asset_id must be given as text")])
+    return value.strip()
+
+
+def clean_item(body: dict, timeline: Timeline | None) -> dict:
+    """{"in_frame", "out_frame"} (both None for the whole asset) from an item body, checked
+    against the asset's `timeline` (None: the asset has none). Raises ValidationError."""
+    errors: list[dict] = []
+    _unknown(body, ("asset_id", "in", "out"), errors)
+    start, end = body.get("in"), body.get("out")
+    out = {"in_frame": None, "out_frame": None}
+    if start is None and end is None:
+        _raise("invalid_basket_item", "item", errors)
+        return out
+    if start is None or end is None:
+        errors.append(_error("in" if start is None else "out", "segment_without_pair",
+                             "a segment needs both in and out"))
+    elif timeline is None or timeline.frames is None:
+        errors.append(_error("in", "no_timeline", "this asset has no timeline to cut (not audio or video, "
+                             "or still being processed)"))
+    else:
+        out["in_frame"] = _frames("in", start, timeline, errors)
+        out["out_frame"] = _frames("out", end, timeline, errors)
+        if not errors and out["out_frame"] <= out["in_frame"]:
+            errors.append(_error("out", "out_before_in", "out must come after in"))
+    _raise("invalid_basket_item", "item", errors)
+    return out
+
+
+def clean_member(body: dict) -> tuple[str, str]:
+    """(user e-mail or id as text, access) from `{"user": EMAIL|ID, "access": "read"|"edit"}`."""
+    errors: list[dict] = []
+    _unknown(body, ("user", "access"), errors)
+    user = body.get("user")
+    if isinstance(user, int) and not isinstance(user, bool):
+        user = str(user)
+    if not isinstance(user, str) or not user.strip() or len(user) > 320:
+        errors.append(_error("user", "required", "user must be an e-mail address or a user id"))
+    access = body.get("access", "read")
+    if access not in ("read", "edit"):
+        errors.append(_error("access", "invalid_choice", "access must be read or edit", choices=["read", "edit"]))
+    _raise("invalid_basket_member", "share", errors)
+    return user.strip(), access  # type: ignore[union-attr]

@@ -1,0 +1,310 @@
+"""Baskets: create, list, add and remove items, share with users, ask for the zip.
+
+Who sees a basket: its owner, the users it is shared with (`BasketMember`), and the
+administrators of the owner's organisation. Anyone else gets 404 `basket_not_found`, as for
+a basket that does not exist (a private basket's existence is not told). The owner, `edit`
+members and those administrators change its items; only the owner (or an administrator of
+the organisation) shares it. Services flush; the caller commits.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.access.declarations import clean_declaration, require_complete
+from archive.access.gate import check_read
+from archive.access.policies import MASTER, Reader, ReadRequest
+from archive.accounts.models import User
+from archive.assets.models import Asset
+from archive.assets.services import get_asset, person_json
+from archive.baskets.models import Basket, BasketItem, BasketMember
+from archive.baskets.schemas import clean_item, clean_member, clean_name, item_asset_id
+from archive.db import keep_work, utcnow
+from archive.errors import ApiError, Conflict, Forbidden, NotFound
+from archive.events import services as events
+from archive.markers.timeline import Timeline
+from archive.task_handles import BUILD_BASKET_ZIP
+
+MAX_ITEMS = 10_000  # per basket
+MAX_MEMBERS = 200
+PER_PAGE = 100
+MAX_PER_PAGE = 1000
+MAX_REFUSALS_SHOWN = 100  # reasons per item in a 403, for the first items refused
+_BASKET_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f-]{36}")
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+def get_basket(session: Session, basket_id: object, viewer: User, *, need: str = "read") -> Basket:
+    """The basket `basket_id` as `viewer` may use it: `need` "read", "edit" or "share".
+
+    404 `basket_not_found` for a malformed id, a basket that does not exist and one the viewer
+    may not see; 403 `basket_read_only` when the viewer sees it but may not do `need`."""
+    basket = session.get(Basket, basket_id) if isinstance(basket_id, str) and _BASKET_ID.fullmatch(basket_id) \
+        else None
+    access = access_of(session, basket, viewer) if basket is not None else None
+    if access is None:
+        shown = basket_id[:80] if isinstance(basket_id, str) else basket_id
+        raise NotFound(f"No basket {shown!r}.", code="basket_not_found")
+    allowed = {"read": ("read", "edit", "owner"), "edit": ("edit", "owner"), "share": ("owner",)}[need]
+    if access not in allowed:
+        raise Forbidden("You may see this basket but not change it." if need == "edit"
+                        else "Only the basket's owner may share it.", code="basket_read_only",
+                        details={"access": access})
+    return basket  # type: ignore[return-value]
+
+
+def access_of(session: Session, basket: Basket, viewer: User) -> str | None:
+    """"owner", "edit", "read", or None (the viewer may not see the basket)."""
+    if basket.owner_id == viewer.id or (viewer.role == "admin" and viewer.organisation_id == basket.organisation_id):
+        return "owner"
+    member = session.scalar(select(BasketMember).where(BasketMember.basket_id == basket.id,
+                                                       BasketMember.user_id == viewer.id))
+    return member.access if member is not None else None
+
+
+def _count(session: Session, basket: Basket) -> int:
+    return session.scalar(select(func.count()).select_from(BasketItem).where(BasketItem.basket_id == basket.id)) or 0
+
+
+def timeline_for_item(item: BasketItem) -> Timeline | None:
+    timeline = Timeline.of(item.asset.technical, item.asset.kind)
+    if item.rate is None or timeline is None:
+        return timeline
+    if item.rate == timeline.rate_text:
+        return timeline
+    rate = Fraction(item.rate)
+    return Timeline(rate, int(timeline.start * rate / timeline.rate), False, None)
+
+
+def segment_of(item: BasketItem) -> dict | None:
+    """{"in", "out", "in_seconds", "out_seconds"} of a segment item (timecodes of the master);
+    None for a whole asset."""
+    if item.in_frame is None:
+        return None
+    t = timeline_for_item(item) or Timeline(Fraction(item.rate or "25"), 0, False, None)
+    return {"in": t.label(item.in_frame), "out": t.label(item.out_frame),
+            "in_seconds": round(t.seconds(item.in_frame), 6), "out_seconds": round(t.seconds(item.out_frame), 6)}
+
+
+def item_json(item: BasketItem, lang: str | None = None) -> dict[str, Any]:
+    """{"id", "asset_id", "title", "status", "in", "out", "in_seconds", "out_seconds", "added"}."""
+    seg = segment_of(item) or {"in": None, "out": None, "in_seconds": None, "out_seconds": None}
+    return {"id": item.id, "asset_id": item.asset_id, "title": item.asset.title(lang), "status": item.asset.status,
+            **seg, "added": item.created_at.isoformat() if item.created_at else None}
+
+
+def zip_json(basket: Basket) -> dict[str, Any] | None:
+    """{"status", "progress", "error", "size", "sha256", "download"} or None (never asked)."""
+    if basket.zip_status is None:
+        return None
+    ready = basket.zip_status == "ready"
+    return {"status": basket.zip_status, "progress": round(basket.zip_progress or 0.0, 4),
+            "error": basket.zip_error, "size": basket.zip_size if ready else None,
+            "sha256": basket.zip_sha256 if ready else None,
+            "requested": basket.zip_requested_at.isoformat() if basket.zip_requested_at else None,
+            "download": f"/api/v1/baskets/{basket.id}/zip" if ready else None}
+
+
+def basket_json(session: Session, basket: Basket, viewer: User, *, page: int = 1, per_page: int = PER_PAGE,
+                lang: str | None = None) -> dict[str, Any]:
+    """The basket with one page of its items (in the order they were added):
+    {"id", "name", "owner", "access", "created", "total", "page", "per_page", "pages",
+    "items": [item_json], "members": [...], "zip": zip_json}."""
+    total = _count(session, basket)
+    items = session.scalars(select(BasketItem).where(BasketItem.basket_id == basket.id).order_by(BasketItem.id)
+                            .offset((page - 1) * per_page).limit(per_page))
+    access = access_of(session, basket, viewer)
+    members = session.scalars(select(BasketMember).where(BasketMember.basket_id == basket.id)
+                              .order_by(BasketMember.id))
+    return {"id": basket.id, "name": basket.name, "owner": person_json(basket.owner, viewer), "access": access,
+            "created": basket.created_at.isoformat() if basket.created_at else None,
+            "total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)),
+            "items": [item_json(i, lang) for i in items],
+            "members": [{"user": person_json(m.user, viewer), "access": m.access} for m in members],
+            "zip": zip_json(basket)}
+
+
+def list_baskets(session: Session, viewer: User) -> list[dict[str, Any]]:
+    """The baskets the viewer owns or that are shared with them, newest first:
+    [{"id", "name", "access", "items", "created", "zip"}]."""
+    shared = select(BasketMember.basket_id).where(BasketMember.user_id == viewer.id)
+    rows = session.scalars(select(Basket).where((Basket.owner_id == viewer.id) | Basket.id.in_(shared))
+                           .order_by(Basket.created_at.desc(), Basket.id).limit(500))
+    counts = dict(session.execute(select(BasketItem.basket_id, func.count()).group_by(BasketItem.basket_id)
+                                  .where(BasketItem.basket_id.in_(
+                                      select(Basket.id).where((Basket.owner_id == viewer.id)
+                                                              | Basket.id.in_(shared))))).all())
+    return [{"id": b.id, "name": b.name, "access": "owner" if b.owner_id == viewer.id else access_of(session, b, viewer),
+             "items": counts.get(b.id, 0), "created": b.created_at.isoformat() if b.created_at else None,
+             "zip": zip_json(b)} for b in rows]
+
+
+# ---- changing ----------------------------------------------------------------------------------
+
+def create_basket(session: Session, body: dict, actor: User) -> Basket:
+    basket = Basket(name=clean_name(body), owner_id=actor.id, owner=actor, organisation_id=actor.organisation_id)
+    session.add(basket)
+    session.flush()
+    events.record(session, actor_id=actor.id, action="basket.created", subject_type="basket", subject_id=basket.id,
+                  after={"name": basket.name})
+    return basket
+
+
+def add_item(session: Session, basket: Basket, body: Any, actor: User) -> BasketItem:
+    """Add a whole asset or a segment of it (`archive.baskets.schemas.clean_item`).
+
+    404 `asset_not_found`; 422 `invalid_basket_item`; 409 `basket_full` past MAX_ITEMS."""
+    asset = get_asset(session, item_asset_id(body))
+    timeline = Timeline.of(asset.technical, asset.kind)
+    clean = clean_item(body, timeline)
+    if _count(session, basket) >= MAX_ITEMS:
+        raise Conflict(f"This basket has {MAX_ITEMS} items, the most it may have.", code="basket_full",
+                       details={"limit": MAX_ITEMS})
+    item = BasketItem(basket_id=basket.id, asset_id=asset.id, asset=asset, added_by_id=actor.id,
+                      in_frame=clean["in_frame"], out_frame=clean["out_frame"],
+                      rate=timeline.rate_text if clean["in_frame"] is not None and timeline else None)
+    session.add(item)
+    session.flush()
+    events.record(session, actor_id=actor.id, action="basket.item_added", subject_type="basket",
+                  subject_id=basket.id, after={"item": item.id, "asset": asset.id, **(segment_of(item) or {})})
+    return item
+
+
+MAX_ID = 2**31 - 1
+
+
+def get_item(session: Session, basket: Basket, item_id: int) -> BasketItem:
+    item = session.get(BasketItem, item_id) if 0 < item_id <= MAX_ID else None
+    if item is None or item.basket_id != basket.id:
+        raise NotFound(f"No item {item_id} in this basket.", code="basket_item_not_found")
+    return item
+
+
+def remove_item(session: Session, basket: Basket, item: BasketItem, actor: User) -> None:
+    events.record(session, actor_id=actor.id, action="basket.item_removed", subject_type="basket",
+                  subject_id=basket.id, before={"item": item.id, "asset": item.asset_id, **(segment_of(item) or {})})
+    session.delete(item)
+    session.flush()
+
+
+def share_with(session: Session, basket: Basket, body: dict, actor: User) -> BasketMember:
+    """Share with a user (by e-mail or id) for `read` or `edit`; sharing again changes the access.
+
+    422 `invalid_basket_member`; 404 `user_not_found`; 409 `basket_owner` for the owner
+    themselves; 409 `too_many_members` past MAX_MEMBERS."""
+    who, access = clean_member(body)
+    user = session.get(User, int(who)) if who.isdigit() and len(who) < 10 else \
+        session.scalar(select(User).where(func.lower(User.email) == who.lower()))
+    if user is None or not user.active:
+        raise NotFound(f"No user {who[:80]!r}.", code="user_not_found")
+    if user.id == basket.owner_id:
+        raise Conflict("The owner has the basket already.", code="basket_owner")
+    member = session.scalar(select(BasketMember).where(BasketMember.basket_id == basket.id,
+                                                       BasketMember.user_id == user.id))
+    if member is None:
+        count = session.scalar(select(func.count()).select_from(BasketMember)
+                               .where(BasketMember.basket_id == basket.id)) or 0
+        if count >= MAX_MEMBERS:
+            raise Conflict(f"This basket is shared with {MAX_MEMBERS} users, the most it may be.",
+                           code="too_many_members", details={"limit": MAX_MEMBERS})
+        member = BasketMember(basket_id=basket.id, user_id=user.id, user=user, access=access)
+        session.add(member)
+    member.access = access
+    session.flush()
+    events.record(session, actor_id=actor.id, action="basket.shared", subject_type="basket", subject_id=basket.id,
+                  after={"user": user.id, "access": access})
+    return member
+
+
+def unshare(session: Session, basket: Basket, user_id: int, actor: User) -> None:
+    member = session.scalar(select(BasketMember).where(BasketMember.basket_id == basket.id,
+                                                       BasketMember.user_id == user_id)) \
+        if 0 < user_id <= MAX_ID else None
+    if member is None:
+        raise NotFound("The basket is not shared with this user.", code="basket_member_not_found")
+    events.record(session, actor_id=actor.id, action="basket.unshared", subject_type="basket", subject_id=basket.id,
+                  before={"user": user_id, "access": member.access})
+    session.delete(member)
+    session.flush()
+
+
+# ---- the zip -----------------------------------------------------------------------------------
+
+def item_read_request(item: BasketItem, declaration: dict | None) -> ReadRequest:
+    """The master-quality read one item of a zip is: the original, or its segment in seconds."""
+    seg = segment_of(item)
+    return ReadRequest(asset=item.asset, what="original", quality=MASTER, action="download",
+                       segment={"in": seg["in_seconds"], "out": seg["out_seconds"]} if seg else None,
+                       declaration=declaration)
+
+
+def items_in_order(session: Session, basket_id: str, batch: int = 500):
+    """Every item of the basket in the order added, read `batch` rows at a time (keyset paging,
+    so a basket of 10,000 items is never one query result in memory)."""
+    last = 0
+    while True:
+        rows = list(session.scalars(select(BasketItem).where(BasketItem.basket_id == basket_id, BasketItem.id > last)
+                                    .order_by(BasketItem.id).limit(batch)))
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: User) -> Basket:
+    """Ask for the basket's zip of originals: a master-quality read of every item.
+
+    Every item passes the access gate with the declaration (complete, air dates not past:
+    422 `invalid_declaration`); when the rights deny any, nothing is built and the whole
+    request is refused: 403 `rights_denied` with `details.items` [{"item", "asset_id",
+    "reasons"}] (the first MAX_REFUSALS_SHOWN) and `details.refused` (how many); the refusals
+    are kept in the usage log. 409 `basket_empty`; 409 `zip_in_progress` while one is queued or
+    building. The uses themselves are recorded when the worker reads each item.
+    """
+    declaration = clean_declaration(raw_declaration)
+    if declaration is None:
+        raise ApiError("A zip of originals is a master-quality read: declare the use (platform, territory, "
+                       "from, to, purpose, programme).", code="declaration_required", status=403,
+                       details={"reasons": [{"code": "declaration_required",
+                                             "message": "A usage declaration is required."}]})
+    require_complete(declaration)
+    if basket.zip_status in ("queued", "building"):
+        raise Conflict("A zip of this basket is being built already.", code="zip_in_progress",
+                       details={"zip": zip_json(basket)})
+    if _count(session, basket) == 0:
+        raise Conflict("The basket is empty.", code="basket_empty")
+    reader = Reader.for_user(actor)
+    refused: list[dict] = []
+    count = 0
+    for item in items_in_order(session, basket.id):
+        decision = check_read(session, reader, item_read_request(item, declaration), sends_bytes=False)
+        if not decision.allowed:
+            count += 1
+            if len(refused) < MAX_REFUSALS_SHOWN:
+                refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
+    if count:
+        keep_work()  # the refused attempts stay in the usage log
+        raise ApiError(f"The rights refuse {count} item(s) of this basket; nothing was built.",
+                       code="rights_denied", status=403, details={"refused": count, "items": refused,
+                                                                  "reasons": refused[0]["reasons"]})
+    basket.zip_status, basket.zip_progress, basket.zip_error = "queued", 0.0, None
+    basket.zip_declaration, basket.zip_requester_id, basket.zip_requested_at = declaration, actor.id, utcnow()
+    session.flush()
+    events.record(session, actor_id=actor.id, action="basket.zip_requested", subject_type="basket",
+                  subject_id=basket.id, after={"declaration": declaration})
+    BUILD_BASKET_ZIP.send(session, basket.id)
+    session.flush()
+    return basket
+
+
+def zip_blob(basket: Basket) -> tuple[str, int, str]:
+    """(key, size, sha256) of the basket's ready zip; 409 `zip_not_ready` otherwise."""
+    if basket.zip_status != "ready" or not basket.zip_key:
+        raise Conflict("The basket's zip is not ready.", code="zip_not_ready", details={"zip": zip_json(basket)})
+    return basket.zip_key, basket.zip_size or 0, basket.zip_sha256 or ""
+

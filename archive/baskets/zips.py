@@ -1,0 +1,284 @@
+"""Building a basket's zip: every item's bytes streamed into one ZIP64 archive on storage.
+
+Constant memory and no scratch beyond one item: `stream_zip` (PyPI `stream-zip`) writes the
+archive as the items' bytes arrive, and `BlobStorage.put_stream` streams it on to storage; a
+whole asset is read from storage in 1 MiB chunks, a segment is cut by a stream copy
+(`archive.media.cuts`) into this process's scratch folder, streamed, and deleted. Each item is
+read twice: once for its size and CRC-32, which a stored ZIP entry's local header needs before
+its bytes (stream-zip would otherwise hold the whole entry in memory), then into the zip. Entries are
+stored, not deflated (media does not compress) and always ZIP64, so a basket of any size and
+any number of items opens.
+
+The archive ends with `manifest.json` and `manifest.csv`: per item its file name in the zip,
+title, source (asset id, original file name and SHA-256), in/out asked for, size and SHA-256
+of the bytes in the zip, the rights decision, its conditions and the credit lines that apply.
+
+Each item is read through the access gate (a master-quality read, recorded in the usage log
+with the zip's declaration) just before its bytes are written; a refusal then (the rights
+changed after the request) fails the whole zip. Progress (items done / items) is committed
+as it moves (`archive.db.checkpoint`).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import posixpath
+import re
+import time
+import zlib
+from typing import Any, Callable, Iterable, Iterator
+
+from flask import current_app
+from sqlalchemy.orm import Session
+from stream_zip import NO_COMPRESSION_64, stream_zip
+
+from archive.access.gate import check_read
+from archive.access.policies import Reader
+from archive.accounts.models import User
+from archive.backends import storage
+from archive.baskets.models import Basket, BasketItem
+from archive.baskets.services import _count, item_read_request, items_in_order, segment_of
+from archive.db import checkpoint, new_id, utcnow
+from archive.events import services as events
+from archive.filenames import safe_filename
+from archive.media.cuts import cut_segment
+from archive.media.runner import MediaError
+from archive.scratch import process_dir
+from archive.storage.interfaces import StorageError
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+PROGRESS_EVERY = 1.0  # seconds between progress commits inside one item
+CUT_TIMEOUT = 6 * 3600.0  # a stream copy reads at disk speed; this only stops a hung ffmpeg
+MANIFEST_FIELDS = ("n", "file", "item", "asset_id", "title", "source_filename", "source_sha256", "in", "out",
+                   "in_seconds", "out_seconds", "size", "sha256", "decision", "credit", "conditions")
+_UNSAFE = re.compile(r"[^\w.()\- ]+")
+
+
+class ZipRefused(Exception):
+    """An item the rights refused when the worker came to read it."""
+
+
+class IterStream(io.RawIOBase):
+    """A read-only file over an iterator of byte strings, for `put_stream`."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks = iter(chunks)
+        self._buffer = memoryview(b"")  # a view, so handing out part of a chunk copies it once
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer:
+            try:
+                self._buffer = memoryview(next(self._chunks))
+            except StopIteration:
+                return 0
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def entry_name(n: int, item: BasketItem) -> str:
+    """`00001 Title.mp4`, or `00002 Title 10-00-12-05 10-00-20-00.mp4` for a segment: numbered
+    so items of the same asset never collide; only letters, digits and `._-() `."""
+    stem, ext = posixpath.splitext(safe_filename(item.asset.filename))
+    title = _UNSAFE.sub("_", item.asset.title() or stem).strip(" ._")[:80] or "item"
+    ext = _UNSAFE.sub("", ext)[:12]
+    seg = segment_of(item)
+    cut = f" {seg['in']} {seg['out']}".replace(":", "-").replace(";", "-") if seg else ""
+    return f"{n:05d} {title}{cut}{ext}"
+
+
+def credit_lines(conditions: dict) -> str:
+    credit = (conditions or {}).get("credit") or {}
+    if isinstance(credit, dict):
+        return " | ".join(f"{lang}: {text}" for lang, text in sorted(credit.items()) if text)
+    return str(credit)
+
+
+def manifest_csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=MANIFEST_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "conditions": json.dumps(row["conditions"], ensure_ascii=False, sort_keys=True)})
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
+
+
+class _Builder:
+    def __init__(self, session: Session, basket: Basket, reader: Reader):
+        self.session, self.basket, self.reader = session, basket, reader
+        self.total = max(1, _count(session, basket))
+        self.rows: list[dict[str, Any]] = []
+        self.scratch = process_dir(current_app.config["DATA_DIR"])
+        self.modified = (basket.zip_requested_at or utcnow()).replace(tzinfo=None)
+        self._last = 0.0
+
+    def progress(self, done: float, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last >= PROGRESS_EVERY:
+            self.basket.zip_progress = min(0.99, done / self.total)
+            checkpoint(self.session)
+            self._last = now
+
+    def members(self) -> Iterator[tuple]:
+        for n, item in enumerate(items_in_order(self.session, self.basket.id), 1):
+            decision = check_read(self.session, self.reader,
+                                  item_read_request(item, self.basket.zip_declaration), sends_bytes=True)
+            checkpoint(self.session)  # the use is recorded, and the usage log's lock released
+            if not decision.allowed:
+                raise ZipRefused(f"item {item.id} ({item.asset_id}): "
+                                 + "; ".join(r.get("message", "") for r in decision.reasons))
+            name = entry_name(n, item)
+            seg = segment_of(item)
+            source, cleanup = self._source(item, seg)
+            try:
+                size, crc = _size_and_crc(source())
+            except BaseException:
+                cleanup()
+                raise
+            # Stored with its size and CRC-32 known up front: stream-zip streams it (its plain
+            # NO_COMPRESSION_64 would buffer the whole file in memory to learn them).
+            yield (name, self.modified, 0o644, NO_COMPRESSION_64(size, crc),
+                   self._item_bytes(n, item, name, decision, seg, source, cleanup, size))
+        for name, data in (("manifest.json", self._manifest_json()), ("manifest.csv", manifest_csv(self.rows))):
+            yield name, self.modified, 0o644, NO_COMPRESSION_64(len(data), zlib.crc32(data)), iter([data])
+
+    def _item_bytes(self, n: int, item: BasketItem, name: str, decision, seg: dict | None,
+                    source: Callable[[], Iterator[bytes]], cleanup: Callable[[], None],
+                    expected: int) -> Iterator[bytes]:
+        digest, size = hashlib.sha256(), 0
+        asset = item.asset
+        try:
+            for chunk in source():
+                digest.update(chunk)
+                size += len(chunk)
+                yield chunk
+                if expected:
+                    self.progress(n - 1 + size / expected)
+        finally:
+            cleanup()
+        if size != expected:
+            raise StorageError(f"item {item.id} changed while it was zipped ({expected} then {size} bytes)")
+        self.rows.append({
+            "n": n, "file": name, "item": item.id, "asset_id": asset.id, "title": asset.title(),
+            "source_filename": asset.filename, "source_sha256": asset.sha256,
+            "in": seg["in"] if seg else None, "out": seg["out"] if seg else None,
+            "in_seconds": seg["in_seconds"] if seg else None, "out_seconds": seg["out_seconds"] if seg else None,
+            "size": size, "sha256": digest.hexdigest(), "decision": decision.outcome,
+            "credit": credit_lines(decision.conditions), "conditions": decision.conditions,
+            "usage_record": decision.usage_record_id})
+        self.progress(n, force=True)
+
+    def _source(self, item: BasketItem, seg: dict | None) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None]]:
+        """(a function giving the item's bytes afresh each call, a clean-up): a whole asset is
+        read from storage; a segment is cut into scratch first (removed by the clean-up)."""
+        store = storage()
+        if seg is None:
+            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), (lambda: None)
+        ext = os.path.splitext(safe_filename(item.asset.filename))[1][:12] or ".mp4"
+        token = new_id()
+        src = store.local_path(item.asset.original_key)
+        fetched = None
+        dst = os.path.join(self.scratch, f"basket-cut-{token}{ext}")
+
+        def cleanup() -> None:
+            for path in (fetched, dst):
+                if path and os.path.exists(path):
+                    os.unlink(path)
+
+        try:
+            if src is None:
+                fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
+                store.download_to(item.asset.original_key, src)
+            cut_segment(src, dst, seg["in_seconds"], seg["out_seconds"] - seg["in_seconds"], timeout=CUT_TIMEOUT)
+        except BaseException:
+            cleanup()
+            raise
+        if fetched:
+            os.unlink(fetched)
+            fetched = None
+
+        def read() -> Iterator[bytes]:
+            with open(dst, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    yield chunk
+
+        return read, cleanup
+
+    def _manifest_json(self) -> bytes:
+        b = self.basket
+        return json.dumps({"basket": {"id": b.id, "name": b.name}, "declaration": b.zip_declaration,
+                           "requested": b.zip_requested_at.isoformat() if b.zip_requested_at else None,
+                           "requested_by": self.reader.user.email, "items": self.rows},
+                          ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _size_and_crc(chunks: Iterable[bytes]) -> tuple[int, int]:
+    size, crc = 0, 0
+    for chunk in chunks:
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+    return size, crc
+
+
+def build_zip(session: Session, basket_id: str) -> str:
+    """The worker's job for BUILD_BASKET_ZIP: build, stream to storage, mark ready (or failed
+    with the reason). Returns the status, or "missing"/"skipped" (no basket; nothing asked).
+    Safe to run twice: a zip already ready is left alone; a build cut short starts over under
+    a new key."""
+    basket = session.get(Basket, basket_id)
+    if basket is None:
+        return "missing"
+    if basket.zip_status not in ("queued", "building"):
+        return "skipped"
+    requester = session.get(User, basket.zip_requester_id) if basket.zip_requester_id else None
+    if requester is None:
+        return _fail(session, basket, "The user who asked for the zip no longer exists.")
+    basket.zip_status, basket.zip_progress, basket.zip_error = "building", 0.0, None
+    checkpoint(session)
+    key = f"baskets/{basket.id}/{new_id()}.zip"
+    builder = _Builder(session, basket, Reader.for_user(requester))
+    try:
+        info = storage().put_stream(key, IterStream(stream_zip(builder.members(), chunk_size=CHUNK)),
+                                    content_type="application/zip")
+    except (ZipRefused, MediaError, StorageError, OSError) as exc:
+        session.rollback()
+        storage().delete(key)
+        return _fail(session, session.get(Basket, basket_id), str(exc)[:2000])
+    old = basket.zip_key
+    basket.zip_status, basket.zip_progress, basket.zip_key = "ready", 1.0, info.key
+    basket.zip_size, basket.zip_sha256 = info.size, info.sha256
+    events.record(session, actor_id=requester.id, action="basket.zip_ready", subject_type="basket",
+                  subject_id=basket.id, after={"key": info.key, "size": info.size, "sha256": info.sha256,
+                                               "items": len(builder.rows)})
+    checkpoint(session)
+    if old and old != info.key:
+        storage().delete(old)
+    return "ready"
+
+
+def _fail(session: Session, basket: Basket, message: str) -> str:
+    if basket.zip_key:  # an earlier zip of the basket: no longer what it holds
+        storage().delete(basket.zip_key)
+    basket.zip_status, basket.zip_error, basket.zip_key = "failed", message, None
+    basket.zip_size = basket.zip_sha256 = None
+    events.record(session, actor_id=basket.zip_requester_id, action="basket.zip_failed", subject_type="basket",
+                  subject_id=basket.id, after={"error": message})
+    checkpoint(session)
+    log.warning("zip of basket %s failed: %s", basket.id, message)
+    return "failed"
+
+
+def open_zip(key: str) -> Iterator[bytes]:
+    """The ready zip's bytes, streamed from storage."""
+    return storage().open_range(key, chunk_size=CHUNK)
+

@@ -1,0 +1,114 @@
+"""What a visitor of a share link sees and takes: the page's contents, one file, the basket's zip.
+
+Every read goes through the access gate as the link's creator (`Reader.for_share_link`) and
+is recorded with the link's id; a download that starts at the first byte counts against the
+link's `max_downloads` (a player's later Range requests do not).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from archive.access.gate import check_read
+from archive.access.policies import Reader
+from archive.assets.download import ORIGINAL, Download, prepare_download
+from archive.assets.models import Asset
+from archive.assets.services import get_asset
+from archive.baskets.models import Basket, BasketItem
+from archive.baskets.services import PER_PAGE, item_json, item_read_request, items_in_order, zip_blob
+from archive.db import keep_work
+from archive.errors import ApiError, Forbidden, NotFound
+from archive.shares.models import ShareLink
+from archive.shares.services import count_download
+
+
+def page_contents(session: Session, link: ShareLink, page: int = 1, lang: str | None = None) -> dict[str, Any]:
+    """{"asset": Asset | None, "basket": Basket | None, "items": [item_json], "total", "page",
+    "pages", "renditions", "zip": bool (the basket's zip may be taken here), "first": the
+    Asset the player shows first (None for an empty basket)}."""
+    out: dict[str, Any] = {"asset": None, "basket": None, "items": [], "total": 0, "page": page, "pages": 1,
+                           "renditions": link.renditions, "zip": False, "first": None}
+    if link.asset_id:
+        asset = session.get(Asset, link.asset_id)
+        out.update(asset=asset, first=asset, items=[{"id": None, "asset_id": asset.id, "title": asset.title(lang), "in": None,
+                                        "out": None, "status": asset.status}], total=1)
+        return out
+    basket = session.get(Basket, link.basket_id)
+    total = session.scalar(select(func.count()).select_from(BasketItem).where(BasketItem.basket_id == basket.id))
+    items = list(session.scalars(select(BasketItem).where(BasketItem.basket_id == basket.id).order_by(BasketItem.id)
+                                 .offset((page - 1) * PER_PAGE).limit(PER_PAGE)))
+    out.update(basket=basket, items=[item_json(i, lang) for i in items], total=total or 0,
+               first=items[0].asset if items else None,
+               pages=max(1, -(-(total or 0) // PER_PAGE)),
+               zip=ORIGINAL in link.renditions and basket.zip_status == "ready")
+    return out
+
+
+def playable(asset: Asset, link: ShareLink) -> dict[str, bool]:
+    """Which permitted renditions of `asset` are there to take: {name: ready}."""
+    out = {}
+    for name in link.renditions:
+        if name == ORIGINAL:
+            out[name] = asset.status == "ready"
+        else:
+            r = next((r for r in asset.renditions if r.name == name), None)
+            out[name] = r is not None and bool(r.file_count)
+    return out
+
+
+def _check_asset(session: Session, link: ShareLink, asset_id: str) -> None:
+    if link.asset_id is not None:
+        ok = asset_id == link.asset_id
+    else:
+        ok = session.scalar(select(exists().where(BasketItem.basket_id == link.basket_id,
+                                                  BasketItem.asset_id == asset_id)))
+    if not ok:
+        raise NotFound("This link does not share that asset.", code="asset_not_found")
+
+
+def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendition: str, *,
+                        declaration: dict | None, range_header: str | None, if_none_match: str | None,
+                        head: bool) -> Download:
+    """One file of a shared asset (`rendition` one the link permits: 403
+    `rendition_not_shared`), through the gate as the link's creator. The caller commits."""
+    get_asset(session, asset_id)
+    _check_asset(session, link, asset_id)
+    if rendition not in link.renditions:
+        raise Forbidden("This link does not share that rendition.", code="rendition_not_shared",
+                        details={"renditions": link.renditions})
+    d = prepare_download(session, Reader.for_share_link(link), asset_id, rendition, declaration=declaration,
+                         range_header=range_header, if_none_match=if_none_match,
+                         inline=rendition != ORIGINAL, head=head)
+    first_byte = not range_header or d.headers.get("Content-Range", "bytes 0-").startswith("bytes 0-")
+    if d.status in (200, 206) and not head and first_byte:
+        count_download(session, link)
+    return d
+
+
+def prepare_shared_zip(session: Session, link: ShareLink) -> tuple[str, int, str, str]:
+    """(key, size, sha256, name) of the shared basket's ready zip, when the link shares
+    originals. Each item passes the gate as the link's creator with the zip's declaration
+    (recorded against the link); a refusal refuses the whole zip: 403 `rights_denied` with
+    `details.items`. 403 `rendition_not_shared`; 409 `zip_not_ready`."""
+    if link.basket_id is None:
+        raise NotFound("This link shares an asset, not a basket.", code="basket_not_found")
+    if ORIGINAL not in link.renditions:
+        raise Forbidden("This link does not share originals, so not the zip.", code="rendition_not_shared",
+                        details={"renditions": link.renditions})
+    basket = session.get(Basket, link.basket_id)
+    key, size, sha256 = zip_blob(basket)
+    reader = Reader.for_share_link(link)
+    refused = []
+    for item in items_in_order(session, basket.id):
+        decision = check_read(session, reader, item_read_request(item, basket.zip_declaration), sends_bytes=True)
+        if not decision.allowed:
+            refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
+    if refused:
+        keep_work()
+        raise ApiError(f"The rights refuse {len(refused)} item(s) of this basket.", code="rights_denied",
+                       status=403, details={"refused": len(refused), "items": refused[:100],
+                                            "reasons": refused[0]["reasons"]})
+    count_download(session, link)
+    return key, size, sha256, f"{basket.name}.zip"

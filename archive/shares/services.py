@@ -1,0 +1,216 @@
+"""Share links: make, revoke, open, and the reads a visitor makes through one.
+
+A link is `/s/<token>`: 32 random bytes (`secrets.token_urlsafe`), of which only the SHA-256
+is stored. It opens without an account until it expires, is revoked or has given its
+`max_downloads` downloads; after that it answers 410 (`share_expired`, `share_revoked`,
+`share_exhausted`); an unknown token is 404 `share_not_found`. A visitor reads as the link's
+creator through the access gate (`Reader.for_share_link`): the rights decide as for the
+creator's organisation, and every use is recorded with the link's id. Services flush; the
+caller commits.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from archive.accounts.models import User
+from archive.accounts.passwords import hash_password, verify_password
+from archive.accounts.throttle import check_share_password, share_password_failed
+from archive.assets.services import get_asset
+from archive.baskets.models import Basket
+from archive.baskets.services import get_basket
+from archive.db import utcnow
+from archive.errors import ApiError, NotFound, ValidationError
+from archive.events import services as events
+from archive.shares.models import ShareLink
+
+PREVIEWS = ["proxy", "poster"]  # what a link lets a visitor take unless it names more
+MAX_LIFETIME = timedelta(days=365)
+MAX_DOWNLOADS = 1_000_000
+MIN_PASSWORD, MAX_PASSWORD = 8, 200
+MAX_RENDITIONS = 12
+_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+_ID = re.compile(r"[0-9a-f-]{36}")
+FIELDS = ("basket_id", "asset_id", "expires", "password", "max_downloads", "renditions")
+
+
+class Gone(ApiError):
+    status = 410
+    code = "share_gone"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _error(field: str, code: str, message: str, **extra) -> dict:
+    return {"field": field, "code": code, "message": message, **extra}
+
+
+def parse_expiry(value: Any, now: datetime, errors: list[dict]) -> datetime | None:
+    """ISO 8601: a date (the link lasts to the end of that day, UTC) or a date-time with its
+    UTC offset (`Z` or `+03:00`); after now and at most MAX_LIFETIME ahead."""
+    if not isinstance(value, str) or len(value) > 40:
+        errors.append(_error("expires", "required" if value is None else "invalid_datetime",
+                             "expires must be an ISO 8601 date or date-time with an offset"))
+        return None
+    try:
+        if len(value) == 10:
+            at = datetime.combine(date.fromisoformat(value), time.max, tzinfo=timezone.utc)
+        else:
+            at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if at.tzinfo is None:
+                errors.append(_error("expires", "no_offset", "expires must carry a UTC offset (Z or +03:00)"))
+                return None
+    except ValueError:
+        errors.append(_error("expires", "invalid_datetime", "expires must be an ISO 8601 date or date-time"))
+        return None
+    at = at.astimezone(timezone.utc)
+    if at <= now:
+        errors.append(_error("expires", "in_the_past", "expires is not in the future"))
+    elif at > now + MAX_LIFETIME:
+        errors.append(_error("expires", "too_far", f"a link lasts at most {MAX_LIFETIME.days} days",
+                             limit_days=MAX_LIFETIME.days))
+    return at
+
+
+def clean_share(body: dict, now: datetime) -> dict:
+    """The checked body of `POST /api/v1/shares`; 422 `invalid_share` with details.errors."""
+    errors: list[dict] = []
+    unknown = sorted(str(k)[:40] for k in body if k not in FIELDS)
+    if unknown:
+        errors.append(_error("body", "unknown_field", f"unknown fields: {', '.join(unknown)}", fields=unknown))
+    basket_id, asset_id = body.get("basket_id"), body.get("asset_id")
+    if (basket_id is None) == (asset_id is None):
+        errors.append(_error("basket_id", "one_subject", "give exactly one of basket_id and asset_id"))
+    for name, value in (("basket_id", basket_id), ("asset_id", asset_id)):
+        if value is not None and not isinstance(value, str):
+            errors.append(_error(name, "not_text", f"{name} must be text"))
+    out: dict[str, Any] = {"basket_id": basket_id, "asset_id": asset_id,
+                           "expires": parse_expiry(body.get("expires"), now, errors)}
+    password = body.get("password")
+    if password is not None and (not isinstance(password, str)
+                                 or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD):
+        errors.append(_error("password", "invalid_password",
+                             f"password must be text of {MIN_PASSWORD} to {MAX_PASSWORD} characters"))
+    out["password"] = password
+    limit = body.get("max_downloads")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                              or not 1 <= limit <= MAX_DOWNLOADS):
+        errors.append(_error("max_downloads", "invalid_number", f"max_downloads must be 1 to {MAX_DOWNLOADS}"))
+    out["max_downloads"] = limit
+    names = body.get("renditions", PREVIEWS)
+    if not isinstance(names, list) or not 1 <= len(names) <= MAX_RENDITIONS \
+            or not all(isinstance(n, str) and _NAME.fullmatch(n) for n in names):
+        errors.append(_error("renditions", "invalid_renditions",
+                             f"renditions must be 1 to {MAX_RENDITIONS} names such as proxy, poster, original"))
+        names = []
+    out["renditions"] = sorted(set(names))
+    if errors:
+        raise ValidationError("The share link is not valid: " + "; ".join(f"{e['field']}: {e['message']}"
+                                                                          for e in errors),
+                              code="invalid_share", details={"errors": errors})
+    return out
+
+
+def create_share(session: Session, body: dict, actor: User) -> tuple[ShareLink, str]:
+    """(link, token): the token is shown once, here; only its digest is kept. A basket is
+    shared by its owner (or an administrator of its organisation); an asset by any member.
+    404 `basket_not_found` / `asset_not_found`; 403 `basket_read_only`; 422 `invalid_share`."""
+    clean = clean_share(body, utcnow())
+    if clean["basket_id"] is not None:
+        subject = {"basket_id": get_basket(session, clean["basket_id"], actor, need="share").id}
+    else:
+        subject = {"asset_id": get_asset(session, clean["asset_id"]).id}
+    token = secrets.token_urlsafe(32)
+    link = ShareLink(token_hash=token_digest(token), creator_id=actor.id, creator=actor, expires_at=clean["expires"],
+                     password_hash=hash_password(clean["password"]) if clean["password"] else None,
+                     max_downloads=clean["max_downloads"], downloads=0, renditions=clean["renditions"], **subject)
+    session.add(link)
+    session.flush()
+    events.record(session, actor_id=actor.id, action="share.created", subject_type="share", subject_id=link.id,
+                  after={**subject, "expires": link.expires_at.isoformat(), "password": link.password_hash is not None,
+                         "max_downloads": link.max_downloads, "renditions": link.renditions})
+    return link, token
+
+
+def share_url(token: str) -> str:
+    return f"/s/{token}"
+
+
+def share_json(link: ShareLink) -> dict[str, Any]:
+    return {"id": link.id, "basket_id": link.basket_id, "asset_id": link.asset_id,
+            "expires": link.expires_at.isoformat(), "revoked": link.revoked_at.isoformat() if link.revoked_at else None,
+            "password": link.password_hash is not None, "max_downloads": link.max_downloads,
+            "downloads": link.downloads, "renditions": link.renditions}
+
+
+def revoke(session: Session, share_id: str, actor: User) -> None:
+    """Revoke (its creator, or an administrator of the creator's organisation); revoking twice
+    is no error. 404 `share_not_found` for anyone else."""
+    link = session.get(ShareLink, share_id) if isinstance(share_id, str) and _ID.fullmatch(share_id) else None
+    if link is None or not (link.creator_id == actor.id or (actor.role == "admin" and
+                                                            actor.organisation_id == link.creator.organisation_id)):
+        raise NotFound(f"No share link {share_id[:80]!r}.", code="share_not_found")
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        session.flush()
+        events.record(session, actor_id=actor.id, action="share.revoked", subject_type="share", subject_id=link.id)
+
+
+def open_link(session: Session, token: str) -> ShareLink:
+    """The live link for `token`. 404 `share_not_found`; 410 `share_revoked`, `share_expired`,
+    `share_exhausted`."""
+    link = session.scalar(select(ShareLink).where(ShareLink.token_hash == token_digest(token))) \
+        if isinstance(token, str) and _TOKEN.fullmatch(token) else None
+    if link is None:
+        raise NotFound("There is no such share link.", code="share_not_found")
+    if link.revoked_at is not None:
+        raise Gone("This share link was revoked.", code="share_revoked")
+    if link.expires_at <= utcnow():
+        raise Gone("This share link has expired.", code="share_expired",
+                   details={"expired": link.expires_at.isoformat()})
+    if link.max_downloads is not None and link.downloads >= link.max_downloads:
+        raise Gone("This share link has given all its downloads.", code="share_exhausted",
+                   details={"max_downloads": link.max_downloads})
+    return link
+
+
+def check_password(link: ShareLink, password: str | None) -> bool:
+    """Whether `password` opens the link (always, for a link without one). Wrong passwords are
+    throttled per link and per address (`archive.accounts.throttle`): 429 `too_many_attempts`."""
+    if link.password_hash is None:
+        return True
+    check_share_password(link.id)
+    if isinstance(password, str) and 0 < len(password) <= MAX_PASSWORD and verify_password(link.password_hash,
+                                                                                            password):
+        return True
+    if password is not None:
+        share_password_failed(link.id)
+    return False
+
+
+def count_download(session: Session, link: ShareLink) -> None:
+    """One more download, atomically: 410 `share_exhausted` when another request took the last."""
+    if link.max_downloads is None:
+        link.downloads += 1
+        session.flush()
+        return
+    done = session.execute(update(ShareLink).where(ShareLink.id == link.id,
+                                                   ShareLink.downloads < ShareLink.max_downloads)
+                           .values(downloads=ShareLink.downloads + 1)).rowcount
+    if not done:
+        raise Gone("This share link has given all its downloads.", code="share_exhausted",
+                   details={"max_downloads": link.max_downloads})
+    session.refresh(link)
+
+
+def shared_basket(session: Session, link: ShareLink) -> Basket | None:
+    return session.get(Basket, link.basket_id) if link.basket_id else None

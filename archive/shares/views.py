@@ -1,0 +1,118 @@
+"""Share links: the JSON API (`/api/v1/shares`) and the page a link opens (`/s/<token>`), with
+its files and the basket's zip. The page needs no account; a password, when the link has one,
+is asked once per browser session."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError as CsrfInvalid
+
+from archive import db
+from archive.access.declarations import declaration_from_query
+from archive.accounts.auth import api_user, require_user
+from archive.api.body import json_body
+from archive.api.params import int_param
+from archive.errors import ApiError
+from archive.filenames import content_disposition
+from archive.shares import reads, services
+from archive.baskets import zips
+from archive.web import messages
+from archive.web.error_pages import error_page
+from archive.web.headers import page_headers
+from archive.web.pages import lang
+
+api = Blueprint("shares", __name__, url_prefix="/api/v1/shares")
+pages = Blueprint("share_pages", __name__, url_prefix="/s", template_folder="templates")
+MAX_PAGE = 1000
+
+
+@api.post("")
+@require_user()
+def create_share():
+    link, token = services.create_share(db.session(), json_body(), api_user())
+    return jsonify({**services.share_json(link), "url": request.host_url.rstrip("/") + services.share_url(token)}), 201
+
+
+@api.delete("/<share_id>")
+@require_user()
+def revoke_share(share_id: str):
+    services.revoke(db.session(), share_id, api_user())
+    return "", 204
+
+
+# ---- the page a link opens -----------------------------------------------------------------------
+
+@pages.after_request
+def _headers(resp):
+    resp = page_headers(resp)
+    resp.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@pages.errorhandler(ApiError)
+def _page_error(exc: ApiError):
+    if exc.code in messages.API_ERRORS:  # in the page's language; plain values only fill the sentence
+        plain = {k: v for k, v in exc.details.items() if isinstance(v, (str, int, float))}
+        return error_page(exc.status, messages.api_error(exc.code, exc.message, exc.status, plain),
+                          detail=exc.message if exc.status == 403 else None, headers=exc.headers)
+    return error_page(exc.status, None, detail=exc.message, headers=exc.headers)
+
+
+def _unlocked(link) -> bool:
+    return link.password_hash is None or session.get(f"share:{link.id}") is True
+
+
+def _open(token: str):
+    link = services.open_link(db.session(), token)
+    if not _unlocked(link):
+        raise ApiError("This link needs its password.", code="share_password_required", status=401)
+    return link
+
+
+@pages.route("/<token>", methods=["GET", "POST"])
+def share_page(token: str):
+    link = services.open_link(db.session(), token)
+    if not _unlocked(link):
+        wrong = False
+        if request.method == "POST":
+            try:
+                validate_csrf(request.form.get("csrf_token"))
+            except CsrfInvalid:
+                raise ApiError("The form expired; open the link again.", code="csrf_failed") from None
+            if services.check_password(link, request.form.get("password", "")):
+                session[f"share:{link.id}"] = True
+                return redirect(url_for("share_pages.share_page", token=token), code=303)
+            wrong = True
+        else:
+            services.check_password(link, None)  # a throttled link says so at once
+        return render_template("shares/password.html", token=token, wrong=wrong, csrf=generate_csrf()), \
+            (401 if wrong else 200)
+    page = int_param("page", 1, 1, MAX_PAGE)
+    contents = reads.page_contents(db.session(), link, page, lang())
+    first = contents["first"]
+    return render_template("shares/share.html", token=token, link=link, page=contents, first=first,
+                           ready=reads.playable(first, link) if first else {})
+
+
+@pages.route("/<token>/assets/<asset_id>/<rendition>", methods=["GET", "HEAD"])
+def share_file(token: str, asset_id: str, rendition: str):
+    link = _open(token)
+    d = reads.prepare_shared_file(db.session(), link, asset_id, rendition,
+                                  declaration=declaration_from_query(request.args),
+                                  range_header=request.headers.get("Range"),
+                                  if_none_match=request.headers.get("If-None-Match"), head=request.method == "HEAD")
+    d.decision.raise_if_denied()
+    if d.redirect:
+        return redirect(d.redirect, code=302)
+    return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)
+
+
+@pages.get("/<token>/zip")
+def share_zip(token: str):
+    link = _open(token)
+    key, size, sha256, name = reads.prepare_shared_zip(db.session(), link)
+    return Response(zips.open_zip(key), headers={
+        "Content-Type": "application/zip", "Content-Length": str(size), "ETag": f'"{sha256}"',
+        "Content-Disposition": content_disposition(name, False), "X-Content-Type-Options": "nosniff"})
+

@@ -1,0 +1,36 @@
+"""The baskets pages (issue 9 item 4): the list and a basket's page in tr, az and en, with its
+items, the zip's state and the share forms; another user's private basket is not found."""
+from __future__ import annotations
+
+from tests.asset_factory import create_asset
+from tests.functional.test_rights_pages import csrf
+
+
+def _login(client, email):
+    page = client.get("/login").get_data(as_text=True)
+    assert client.post("/login", data={"email": email, "password": "correct horse battery",
+                                       "csrf_token": csrf(page)}).status_code == 302
+
+
+def test_the_pages_in_three_languages(app, client, make_user):
+    uid, token = make_user("broadcaster", "TR", org="TRT", email="b@trt.test")
+    make_user("broadcaster", "TR", org="ATV", email="c@atv.test")
+    h = {"Authorization": f"Bearer {token}"}
+    asset = create_asset(app, uid, filename="Şəki.mp4", meta={"title": {"tr": "Şeki Sarayı"}})
+    bid = client.post("/api/v1/baskets", json={"name": "Akşam haberleri"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
+    _login(client, "b@trt.test")
+    for lang, words in (("tr", ("Sepetler", "Paylaşım bağlantısı oluştur", "Zip dosyasını hazırla")),
+                        ("az", ("Səbətlər", "Paylaşım keçidi yarat", "Zip faylını hazırla")),
+                        ("en", ("Baskets", "Make a share link", "Build the zip"))):
+        client.get(f"/lang/{lang}")
+        listing = client.get("/baskets")
+        assert listing.status_code == 200 and "Akşam haberleri" in listing.get_data(as_text=True)
+        page = client.get(f"/baskets/{bid}").get_data(as_text=True)
+        assert all(w in page for w in words) and "Şeki Sarayı" in page and 'data-zip=\'null\'' in page
+    client.get("/logout")
+    other = app.test_client()
+    _login(other, "c@atv.test")
+    assert other.get(f"/baskets/{bid}").status_code == 404
+    assert other.get("/baskets/not-an-id").status_code == 404
+    assert app.test_client().get("/baskets").status_code in (302, 401)

@@ -1,0 +1,203 @@
+"""Share links (issue 9 item 3): a token link to a basket or an asset, opened without an
+account; expiry, revocation, download limits, passwords (throttled), renditions (previews by
+default), every use through the gate and recorded against the link and its creator."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from archive import db
+from archive.shares.models import ShareLink
+from archive.usage.models import UsageRecord
+from tests.asset_factory import create_asset
+from tests.functional.test_baskets_api import GRANT, USE, _build, _error
+
+PROXY = b"proxy bytes " * 200
+ORIGINAL = b"original master bytes " * 300
+
+
+@pytest.fixture
+def people(make_user):
+    made = {"producer": make_user("producer", "AZ", org="İTV"), "manager": make_user("rights_manager", "AZ", org="İTV"),
+            "trt": make_user("broadcaster", "TR", org="TRT"), "atv": make_user("broadcaster", "TR", org="ATV")}
+    return {k: {"id": v[0], "h": {"Authorization": f"Bearer {v[1]}"}} for k, v in made.items()}
+
+
+@pytest.fixture
+def asset(app, client, people):
+    asset_id = create_asset(app, people["producer"]["id"], data=ORIGINAL, filename="halay.mp4", renditions={
+        "proxy": {"data": PROXY, "content_type": "video/mp4", "ext": ".mp4"}})
+    assert client.post(f"/api/v1/assets/{asset_id}/rights", json=GRANT,
+                       headers=people["manager"]["h"]).status_code == 201
+    return asset_id
+
+
+def _soon(**delta) -> str:
+    return (datetime.now(timezone.utc) + timedelta(**(delta or {"days": 7}))).isoformat()
+
+
+def _share(client, h, **body):
+    r = client.post("/api/v1/shares", json={"expires": _soon(), **body}, headers=h)
+    assert r.status_code == 201, r.get_json()
+    out = r.get_json()
+    assert out["url"].startswith("http://localhost/s/"), out["url"]
+    return out, out["url"].removeprefix("http://localhost")
+
+
+def _fresh(app):
+    return app.test_client()  # no session, no token: a visitor without an account
+
+
+def test_an_asset_link_opens_without_an_account_and_gives_previews_only(app, client, people, asset):
+    share, url = _share(client, people["trt"]["h"], asset_id=asset)
+    token = url.rsplit("/", 1)[1]
+    assert len(token) >= 40 and share["renditions"] == ["poster", "proxy"]
+    with app.app_context():  # only the token's hash is stored
+        row = db.session().get(ShareLink, share["id"])
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in json.dumps(
+            {c.name: str(getattr(row, c.name)) for c in ShareLink.__table__.columns})
+    visitor = _fresh(app)
+    page = visitor.get(url)
+    assert page.status_code == 200 and b"share-player" in page.data and page.headers["Referrer-Policy"] == "no-referrer"
+    proxy = visitor.get(f"{url}/assets/{asset}/proxy")
+    assert proxy.status_code == 200 and proxy.data == PROXY
+    assert visitor.get(f"{url}/assets/{asset}/original").status_code == 403  # not shared
+    other = create_asset(app, people["producer"]["id"], data=b"another")
+    assert visitor.get(f"{url}/assets/{other}/proxy").status_code == 404
+    for lang, words in (("tr", "kadar açık"), ("az", "tarixinədək açıqdır"), ("en", "Open until")):
+        visitor.get(f"/lang/{lang}")
+        assert words in visitor.get(url).get_data(as_text=True)
+
+
+def test_originals_through_the_gate_recorded_against_the_link_and_its_creator(app, client, people, asset):
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, renditions=["proxy", "original"])
+    visitor = _fresh(app)
+    assert visitor.get(f"{url}/assets/{asset}/original").status_code == 403  # no declaration
+    q = "&".join(f"{k}={v}" for k, v in USE.items())
+    r = visitor.get(f"{url}/assets/{asset}/original?{q}")
+    assert r.status_code == 200 and r.data == ORIGINAL
+    assert r.headers["Ortak-Access-Decision"] == "allowed_with_conditions"
+    assert visitor.get(f"{url}/assets/{asset}/original?" + q.replace("territory=TR", "territory=AZ")).status_code == 403
+    with app.app_context():
+        recs = list(db.session().scalars(select(UsageRecord).order_by(UsageRecord.id)))
+        assert [(x.decision, x.share_link_id, x.user_id) for x in recs] == [
+            ("denied", share["id"], people["trt"]["id"]), ("allowed_with_conditions", share["id"], people["trt"]["id"]),
+            ("denied", share["id"], people["trt"]["id"])]
+    from archive.usage.services import verify_chain
+    with app.app_context():
+        assert verify_chain(db.session()) is None
+
+
+def test_expired_revoked_and_exhausted_links_are_gone(app, client, people, asset):
+    h = people["trt"]["h"]
+    share, url = _share(client, h, asset_id=asset, max_downloads=2)
+    visitor = _fresh(app)
+    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 200
+    # A player's later Range requests are the same download.
+    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=100-"}).status_code == 206
+    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 200
+    gone = visitor.get(f"{url}/assets/{asset}/proxy")
+    assert gone.status_code == 410 and "izin verilen sayıda kullanıldı" in gone.get_data(as_text=True)
+    assert visitor.get(url).status_code == 410
+
+    share, url = _share(client, h, asset_id=asset)
+    assert client.delete(f"/api/v1/shares/{share['id']}", headers=people["atv"]["h"]).status_code == 404
+    assert client.delete(f"/api/v1/shares/{share['id']}", headers=h).status_code == 204
+    assert client.delete(f"/api/v1/shares/{share['id']}", headers=h).status_code == 204
+    assert visitor.get(url).status_code == 410 and visitor.get(f"{url}/assets/{asset}/proxy").status_code == 410
+
+    share, url = _share(client, h, asset_id=asset)
+    with app.app_context():
+        db.session().execute(update(ShareLink).where(ShareLink.id == share["id"])
+                             .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        db.session().commit()
+    r = visitor.get(url)
+    assert r.status_code == 410 and "süresi doldu" in r.get_data(as_text=True)
+    for bad in ("x", "A" * 43, "../../etc/passwd", "A" * 500):
+        assert visitor.get(f"/s/{bad}").status_code == 404
+    _error(client.delete("/api/v1/shares/nope", headers=h), 404, "share_not_found")
+
+
+def _csrf(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def test_password_links_and_the_throttle(app, client, people, asset):
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, password="gizli parola 1975")
+    with app.app_context():
+        assert db.session().get(ShareLink, share["id"]).password_hash.startswith("$argon2")
+    visitor = _fresh(app)
+    page = visitor.get(url)
+    assert page.status_code == 200 and b"share-password" in page.data and b"share-player" not in page.data
+    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 401
+    token = _csrf(page)
+    assert visitor.post(url, data={"password": "yanlış", "csrf_token": token}).status_code == 401
+    assert visitor.post(url, data={"password": "gizli parola 1975"}).status_code == 400  # no CSRF token
+    ok = visitor.post(url, data={"password": "gizli parola 1975", "csrf_token": token})
+    assert ok.status_code == 303
+    assert visitor.get(url).status_code == 200 and visitor.get(f"{url}/assets/{asset}/proxy").status_code == 200
+    # Guessing: after the per-account limit of failures the right password is refused too.
+    guesser = _fresh(app)
+    token = _csrf(guesser.get(url))
+    limit = app.config["LOGIN_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit - 1):  # the first visitor's wrong password counted already
+        assert guesser.post(url, data={"password": "tahmin", "csrf_token": token}).status_code == 401
+    throttled = guesser.post(url, data={"password": "gizli parola 1975", "csrf_token": token})
+    assert throttled.status_code == 429 and "Retry-After" in throttled.headers
+
+
+def test_bad_share_bodies(client, people, asset):
+    h = people["trt"]["h"]
+    past = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+    cases = [({"asset_id": asset}, "required"), ({"expires": _soon()}, "one_subject"),
+             ({"asset_id": asset, "basket_id": asset, "expires": _soon()}, "one_subject"),
+             ({"asset_id": asset, "expires": past}, "in_the_past"),
+             ({"asset_id": asset, "expires": _soon(days=400)}, "too_far"),
+             ({"asset_id": asset, "expires": "2027-13-45"}, "invalid_datetime"),
+             ({"asset_id": asset, "expires": "2027-01-05T10:00:00"}, "no_offset"),
+             ({"asset_id": asset, "expires": _soon(), "password": "kısa"}, "invalid_password"),
+             ({"asset_id": asset, "expires": _soon(), "max_downloads": 0}, "invalid_number"),
+             ({"asset_id": asset, "expires": _soon(), "max_downloads": True}, "invalid_number"),
+             ({"asset_id": asset, "expires": _soon(), "renditions": []}, "invalid_renditions"),
+             ({"asset_id": asset, "expires": _soon(), "renditions": ["../x"]}, "invalid_renditions"),
+             ({"asset_id": asset, "expires": _soon(), "admin": True}, "unknown_field")]
+    for body, code in cases:
+        err = _error(client.post("/api/v1/shares", json=body, headers=h), 422, "invalid_share")
+        assert code in [e["code"] for e in err["details"]["errors"]], (body, err)
+    _error(client.post("/api/v1/shares", json={"asset_id": "nope", "expires": _soon()}, headers=h), 404,
+           "asset_not_found")
+    assert client.post("/api/v1/shares", json={"asset_id": asset, "expires": _soon()}).status_code == 401
+    # Another organisation's private basket cannot be shared by link.
+    bid = client.post("/api/v1/baskets", json={"name": "özel"}, headers=h).get_json()["id"]
+    _error(client.post("/api/v1/shares", json={"basket_id": bid, "expires": _soon()}, headers=people["atv"]["h"]),
+           404, "basket_not_found")
+
+
+def test_a_basket_link_gives_the_zip_through_the_gate(app, client, people, asset):
+    h = people["trt"]["h"]
+    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
+    preview_only, purl = _share(client, h, basket_id=bid)
+    share, url = _share(client, h, basket_id=bid, renditions=["proxy", "original"])
+    visitor = _fresh(app)
+    assert visitor.get(f"{url}/zip").status_code == 409  # not built yet
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
+    assert _build(app, bid) == "ready"
+    page = visitor.get(url).get_data(as_text=True)
+    assert 'id="share-zip"' in page
+    assert visitor.get(f"{purl}/zip").status_code == 403  # previews only: no originals, no zip
+    r = visitor.get(f"{url}/zip")
+    assert r.status_code == 200
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(r.data)).read("manifest.json"))
+    assert manifest["items"][0]["sha256"] == hashlib.sha256(ORIGINAL).hexdigest()
+    with app.app_context():
+        recs = list(db.session().scalars(select(UsageRecord).where(UsageRecord.share_link_id == share["id"])))
+        assert [(x.decision, x.user_id, x.declaration) for x in recs] == [
+            ("allowed_with_conditions", people["trt"]["id"], USE)]
