@@ -63,6 +63,12 @@ SIGN_OFF = dict(PARTY_WRITERS_API, admin=FORBIDDEN)
 SUBMITTER_ONLY = dict(PARTY_WRITERS_API, producer=FORBIDDEN, admin=FORBIDDEN)
 # Commission meetings are written by producers and admins.
 WRITERS = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
+# A basket: the URLs' basket is TRT's producer's, shared read-only with TRT's broadcaster. Its
+# owner and the administrators of the owner's organisation act on it (docs/api.md, "Who sees a
+# basket"); the world's admin is of the platform's own organisation, so it is not theirs either.
+# Anyone it is not shared with gets 404, as for no basket.
+BASKET_READERS = dict(rights_manager=HIDDEN, admin=HIDDEN, other_country=HIDDEN)
+BASKET_EDITORS = dict(BASKET_READERS, broadcaster=FORBIDDEN)  # a read-only member: 403 `basket_read_only`
 # Uploads: producers and admins; an upload is its uploader's (and admins') only.
 UPLOAD = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
 
@@ -214,4 +220,32 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/rights/expiring"): members(**RIGHTS),
     ("GET", "/api/v1/usage/outside-rights"): members(**RIGHTS),
     ("GET", "/api/v1/avails/ema"): members(**RIGHTS),
+    # ---- baskets and share links ---------------------------------------------------------
+    ("GET", "/api/v1/baskets"): members(),  # each lists the baskets they see
+    ("POST", "/api/v1/baskets"): members(),  # anyone makes their own (the empty body: 422)
+    ("GET", "/api/v1/baskets/<basket_id>"): members(**BASKET_READERS),
+    ("POST", "/api/v1/baskets/<basket_id>/items"): members(**BASKET_EDITORS),
+    ("DELETE", "/api/v1/baskets/<basket_id>/items/<int:item_id>"): members(**BASKET_EDITORS),
+    # Sharing is the owner's (and the owner's organisation's admins'): an `edit` member may not.
+    ("POST", "/api/v1/baskets/<basket_id>/members"): members(**BASKET_EDITORS),
+    ("DELETE", "/api/v1/baskets/<basket_id>/members/<int:user_id>"): members(**BASKET_EDITORS),
+    # Whoever sees the basket asks for its zip (with a declared use; the rights decide each item
+    # at the gate) and downloads it. The producer's ask queues it, the member's is then a 409
+    # `zip_in_progress`; the download of a zip not built is a 409 `zip_not_ready`: about the request.
+    ("POST", "/api/v1/baskets/<basket_id>/zip"): members(**BASKET_READERS),
+    ("GET", "/api/v1/baskets/<basket_id>/zip"): members(**BASKET_READERS),
+    ("GET", "/baskets"): members(),
+    ("GET", "/baskets/<basket_id>"): members(**BASKET_READERS),
+    ("GET", "/baskets/static/baskets/<path:filename>"): public(),  # the pages' script, as /static/web
+    # Any member makes a link to an asset they may read, or to a basket they own; a link is
+    # revoked by its creator or an administrator of the creator's organisation (others: 404).
+    ("POST", "/api/v1/shares"): members(),
+    ("DELETE", "/api/v1/shares/<share_id>"): members(broadcaster=HIDDEN, rights_manager=HIDDEN, admin=HIDDEN,
+                                                     other_country=HIDDEN),
+    # The page a link opens needs no account: the token is the right to see what it shares. The
+    # URLs' link shares the basket with originals; its zip is not built (409).
+    ("GET", "/s/<token>"): public(),
+    ("POST", "/s/<token>"): public(),  # the password form: a link without one shows its page
+    ("GET", "/s/<token>/assets/<asset_id>/<rendition>"): public(),
+    ("GET", "/s/<token>/zip"): public(),
 }

@@ -8,6 +8,7 @@ checked is whether the caller gets past the access checks, not what the route th
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -19,7 +20,19 @@ from tests.unit.web.conftest import PASSWORD, csrf_from
 METHOD_ORDER = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
 # Bodies for the routes whose checks of the body would otherwise answer before their access checks.
 BODIES = {("POST", "/api/v1/projects/<project_id>/footage"): {"asset_id": "{asset}"},
-          ("PUT", "/api/v1/commission/meetings/<meeting_id>/minutes"): "text"}
+          ("PUT", "/api/v1/commission/meetings/<meeting_id>/minutes"): "text",
+          # A zip of originals needs a declared use (403 `declaration_required` otherwise, for anyone).
+          ("POST", "/api/v1/baskets/<basket_id>/zip"): {"declaration": {
+              "platform": "linear_tv", "territory": "TR", "from": "2027-03-01", "to": "2027-03-31",
+              "purpose": "broadcast", "programme": "Halk Müziği Saati"}}}
+
+
+def body_for(method: str, rule: str, values: dict[str, str]):
+    """The route's body of BODIES, its text values' placeholders filled from `values`."""
+    body = BODIES.get((method, rule))
+    if isinstance(body, dict):
+        body = {k: v.format(**values) if isinstance(v, str) else v for k, v in body.items()}
+    return body
 
 
 def operations(app) -> set[tuple[str, str]]:
@@ -149,11 +162,42 @@ def world(app, client, make_user):
         assert r.status_code == 201, r.get_json()
         return str(r.get_json()["id"])
 
+    # A basket of the producer with the asset, shared read-only with TRT's broadcaster; a link
+    # by the producer to that basket that shares originals too (so its zip, not built, is a 409).
+    r = client.post("/api/v1/baskets", headers=tr, json={"name": "Seçki"})
+    assert r.status_code == 201, r.get_json()
+    basket = r.get_json()["id"]
+    broadcaster_id = client.get("/api/v1/me", headers={"Authorization": f"Bearer {users['broadcaster'][1]}"}) \
+        .get_json()["id"]
+
+    def new_item() -> str:  # the asset, once more: its owner may remove it, and admins of TRT
+        r = client.post(f"/api/v1/baskets/{basket}/items", headers=tr, json={"asset_id": asset})
+        assert r.status_code == 201, r.get_json()
+        return str(r.get_json()["id"])
+
+    def new_member() -> str:  # TRT's broadcaster, who may read the basket but not change it
+        r = client.post(f"/api/v1/baskets/{basket}/members", headers=tr,
+                        json={"user": "broadcaster@trt.example", "access": "read"})
+        assert r.status_code == 201, r.get_json()
+        assert r.get_json()["user_id"] == broadcaster_id
+        return str(broadcaster_id)
+
+    def new_link() -> tuple[str, str]:  # (id, token): the token is only in the answer's url
+        r = client.post("/api/v1/shares", headers=tr, json={
+            "basket_id": basket, "expires": (date.today() + timedelta(days=7)).isoformat(),
+            "renditions": ["proxy", "original"]})
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()["id"], r.get_json()["url"].rsplit("/s/", 1)[1]
+
+    item, member = new_item(), new_member()
+    share, token = new_link()
     values = {"asset": asset, "asset_id": asset, "project_id": project, "milestone_id": str(milestone), "entry_id": entry,
               "meeting_id": meeting, "upload_id": upload, "code": "en", "action": "confirm",
               "marker_id": new_marker(), "block_id": new_block(), "contract_id": contract,
-              "document_id": str(document)}
-    return users, values, {"upload_id": new_upload, "marker_id": new_marker, "block_id": new_block}
+              "document_id": str(document), "basket_id": basket, "item_id": item, "user_id": member,
+              "share_id": share, "token": token, "rendition": "proxy"}
+    return users, values, {"upload_id": new_upload, "marker_id": new_marker, "block_id": new_block,
+                           "item_id": new_item, "user_id": new_member, "share_id": lambda: new_link()[0]}
 
 
 def url_for_rule(rule: str, values: dict[str, str]) -> str:
@@ -161,7 +205,8 @@ def url_for_rule(rule: str, values: dict[str, str]) -> str:
                "/api/v1/assets/<asset_id>/renditions/<name>/<path:path>": {"name": "hls", "path": "master.m3u8"},
                "/static/web/<path:filename>": {"filename": "ortak.css"},
                "/static/coproduction/<path:filename>": {"filename": "coproduction.css"},
-               "/static/<path:filename>": {"filename": "ortak.css"}}.get(rule, {})
+               "/static/<path:filename>": {"filename": "ortak.css"},
+               "/baskets/static/baskets/<path:filename>": {"filename": "baskets.js"}}.get(rule, {})
 
     def fill(m: re.Match) -> str:
         name = m.group(1)
@@ -243,9 +288,7 @@ def test_every_route_as_every_actor(app, world):
         if expected is None:
             continue  # test_every_route_has_a_row names it
         url = url_for_rule(rule, values)
-        body = BODIES.get((method, rule))
-        if isinstance(body, dict):
-            body = {k: v.format(**values) for k, v in body.items()}
+        body = body_for(method, rule, values)
         for actor in actors:
             remade = placeholders(rule) & set(fresh) if removes(method, rule) else set()
             if remade:
@@ -276,9 +319,7 @@ def test_no_route_faults_on_ids_that_are_not_there(app, world):
             for hostile in ("2147483648", "9" * 300):
                 if f"<int:{name}>" in rule and not hostile.isdigit():
                     continue
-                resp = admin.send(method, url_for_rule(rule, {**values, name: hostile}),
-                                  BODIES.get((method, rule)) if not isinstance(BODIES.get((method, rule)), dict)
-                                  else {k: v.format(**values) for k, v in BODIES[(method, rule)].items()})
+                resp = admin.send(method, url_for_rule(rule, {**values, name: hostile}), body_for(method, rule, values))
                 if resp.status_code >= 500:
                     faults.append(f"{method} {rule} with <{name}> = {hostile[:12]}...: {resp.status_code}")
     assert not faults, "\n".join(faults)
