@@ -14,17 +14,8 @@ from fractions import Fraction
 from archive.assets.models import Asset
 from archive.coproduction.schemas import Checker
 from archive.media.timecode import parse_rate
+from archive.media.timecode import position_seconds as position
 
-
-def position(value: str, fps: Fraction | None) -> Fraction | None:
-    """HH:MM:SS:FF (needs `fps`) or HH:MM:SS[.fff] → exact seconds; None when unusable."""
-    hh, mm, rest = value.split(":", 2)
-    if ":" in rest:
-        ss, ff = rest.split(":")
-        if fps is None or int(ff) >= fps:
-            return None
-        return int(hh) * 3600 + int(mm) * 60 + int(ss) + Fraction(int(ff)) / fps
-    return int(hh) * 3600 + int(mm) * 60 + Fraction(rest)
 
 def segment_seconds(c: Checker, asset: Asset, start: str | None, end: str | None) -> tuple[Fraction | None, dict | None]:
     """(seconds, {"in", "out"}) of the segment `start`-`end` (already shaped like timecodes;

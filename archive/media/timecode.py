@@ -188,3 +188,16 @@ def frames_to_timecode(frames: int, rate: Fraction, *, drop_frame: bool = False)
     seconds = frames // base
     return (f"{seconds // 3600 % 24:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
             f"{';' if drop_frame else ':'}{ff:02d}")
+
+
+def position_seconds(value: str, fps: Fraction | None) -> Fraction | None:
+    """A position in a file, HH:MM:SS:FF (frames: needs `fps`) or HH:MM:SS[.fff], as exact seconds
+    from the file's start; None when unusable (no rate, or a frame count not below it).
+    The caller has checked the shape; shared by co-production segments and rights segments."""
+    hh, mm, rest = value.split(":", 2)
+    if ":" in rest:
+        ss, ff = rest.split(":")
+        if fps is None or int(ff) >= fps:
+            return None
+        return int(hh) * 3600 + int(mm) * 60 + int(ss) + Fraction(int(ff)) / fps
+    return int(hh) * 3600 + int(mm) * 60 + Fraction(rest)

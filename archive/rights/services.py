@@ -17,10 +17,9 @@ from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
 from archive.coproduction.schemas import raise_errors
-from archive.coproduction.segments import position
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
-from archive.media.timecode import parse_rate
+from archive.media.timecode import parse_rate, position_seconds
 from archive.rights import avails
 from archive.rights.grid import avails_grid
 from archive.rights.models import Contract, RightsBlock
@@ -103,7 +102,7 @@ def segment_seconds(asset: Asset, segment: dict, errors: list, path: str = "segm
     fps = parse_rate((asset.technical or {}).get("frame_rate"))
     points = []
     for name in ("in", "out"):
-        value = position(segment[name], fps)
+        value = position_seconds(segment[name], fps)
         if value is None:
             errors.append(FieldError(f"{path}.{name}", "invalid_timecode",
                                      f"{path}.{name}: frames need the asset's frame rate and must be below it."))
