@@ -91,7 +91,7 @@ def check_read(session: Session, reader: Reader, request: ReadRequest, *, sends_
     `raise_if_denied`, which keeps the unit of work so the refused attempt is recorded).
     """
     decider = policy()
-    if decider.wants_rights(request):
+    if decider.wants_rights(reader, request):
         request = replace(request, rights=engine_blocks(session, request.asset.id))
     verdict = decider.decide(reader, request)
     usage_id, new = None, False
