@@ -59,10 +59,10 @@ run: install
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/ortak serve
 
-# The whole suite: on SQLite, then again on PostgreSQL.
+# The whole suite: on SQLite and, side by side on the other core, again on PostgreSQL. Each
+# run's output is printed whole when it ends (--output-sync); the target fails if either does.
 test: install browser-deps
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
