@@ -156,6 +156,10 @@ NOTIFICATIONS = {
     "rights_expiring": _l("The grant %(block)s on “%(title)s” ends on %(end)s (in %(days_left)s days)."),
     "use_outside_rights": _l("Use %(usage)s of “%(title)s” by %(organisation)s is outside the rights that cleared "
                              "it (%(problems)s)."),
+    "fixity_fail": _l("Fixity check failed: the %(object)s of “%(title)s” (asset %(asset)s, stored as %(key)s) "
+                      "no longer has the SHA-256 recorded when it was stored (found %(actual)s)."),
+    "fixity_missing": _l("Fixity check: the %(object)s of “%(title)s” (asset %(asset)s) is missing from storage "
+                         "(%(key)s)."),
 }
 NOTIFICATION_PROBLEMS = {
     "chain_broken": _l("a record was changed, deleted, inserted or reordered"),
