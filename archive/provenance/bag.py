@@ -49,7 +49,7 @@ from archive.filenames import safe_filename
 from archive.provenance import ebucore, premis
 from archive.provenance.models import FixityCheck
 from archive.rights.services import blocks_json, list_blocks
-from archive.storage.interfaces import BlobNotFound, InvalidKey
+from archive.storage.interfaces import BlobNotFound, BlobStorage, InvalidKey
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +138,9 @@ def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration
     top = f"ortak-{asset.id}"
     if not decision.allowed:
         return BagStream(f"{top}.tar", 0, iter(()), decision, "")
+    store = storage()  # held: the body streams after the request's app context has ended
     try:
-        size = storage().stat(asset.original_key).size
+        size = store.stat(asset.original_key).size
     except (BlobNotFound, InvalidKey):
         log.error("bag of asset %s: its original %s is missing from storage", asset.id, asset.original_key)
         raise NotFound("The stored file for this asset is missing; the administrators have been told.",
@@ -166,11 +167,11 @@ def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration
     mtime = int(utcnow().timestamp())
     headers = [_header(f"{top}/{m.path}", m.size, mtime) for m in members]
     length = tar_length(headers, [m.size for m in members])
-    return BagStream(f"{top}.tar", length, _stream(members, headers, length, asset.id, asset.sha256), decision,
+    return BagStream(f"{top}.tar", length, _stream(store, members, headers, length, asset.id, asset.sha256), decision,
                      original_path)
 
 
-def _stream(members: list[_Member], headers: list[bytes], length: int, asset_id: str,
+def _stream(store: BlobStorage, members: list[_Member], headers: list[bytes], length: int, asset_id: str,
             expected: str) -> Iterator[bytes]:
     sent = 0
     for member, header in zip(members, headers):
@@ -182,7 +183,7 @@ def _stream(members: list[_Member], headers: list[bytes], length: int, asset_id:
         else:
             digest = hashlib.sha256()
             n = 0
-            chunks = storage().open_range(member.key, chunk_size=CHUNK)
+            chunks = store.open_range(member.key, chunk_size=CHUNK)
             try:
                 for chunk in chunks:
                     if n + len(chunk) > member.size:  # grew since stat: send what the header announced
