@@ -17,7 +17,7 @@ scheduler starts a run every FIXITY_RUN_SECONDS; each run takes the files whose 
 oldest (never checked first) up to its share of the stored bytes,
 `total bytes × FIXITY_RUN_SECONDS / cycle` (at least one file), and reads at most
 FIXITY_BYTES_PER_SECOND. So a 30-day cycle over 300 TB, run hourly, checks ~417 GB an hour;
-at 50 MiB/s that takes ~2.3 h: the operator sees the cycle cannot hold (`report()["behind"]`)
+at 50 MiB/s that takes ~2.2 h: the operator sees the cycle cannot hold (`report()["behind"]`)
 and raises the rate or lengthens the cycle.
 """
 from __future__ import annotations

@@ -208,3 +208,28 @@ def test_run_budget():
     assert fixity.run_budget(3000, 3600, 30 * 86400) == 5  # ceil(3000 × 3600 / 2592000)
     assert fixity.run_budget(3000, 86400, 3600) == 3000
     assert fixity.run_budget(0, 3600, 86400) == 0
+
+
+def test_the_scheduler_sends_the_fixity_run_and_the_task_tells_the_admins(app, make_user, assets):
+    from archive import task_entry_points
+    from archive.task_handles import FIXITY_CHECKS, MEDIA_QUEUE
+
+    beat = app.extensions["ortak.celery"].conf.beat_schedule
+    assert beat["ortak-fixity"]["task"] == FIXITY_CHECKS.name
+    assert beat["ortak-fixity"]["schedule"] == float(app.config["FIXITY_RUN_SECONDS"]) == 3600.0
+    assert beat["ortak-fixity"]["options"]["queue"] == FIXITY_CHECKS.queue == MEDIA_QUEUE
+
+    admin, _ = make_user("admin", "TR", org="Ortak")
+    _tamper(app, _key(app, assets[1]))
+    app.config["FIXITY_RUN_SECONDS"] = 30 * 24 * 3600  # one run as long as the cycle: every file is due
+    with app.app_context():
+        s = db.session()
+        checked = task_entry_points.fixity_checks()  # the task body: one run, then the fixity check
+        s.commit()
+    assert checked == 6
+    with app.app_context():
+        rows = db.session().scalars(select(FixityCheck)).all()
+        assert {r.agent for r in rows} == {fixity.SCHEDULER_AGENT}
+        assert [(r.asset_id, r.outcome) for r in rows if r.outcome != "pass"] == [(assets[1], "fail")]
+    told = _fixity_notifications(app)  # at once, not at the next daily run of the checks
+    assert [(n.user_id, n.kind, n.subject) for n in told] == [(admin, "fixity_fail", assets[1])]
