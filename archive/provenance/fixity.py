@@ -113,12 +113,22 @@ def _last_checks():
             .group_by(FixityCheck.blob_key).subquery("last_checks"))
 
 
-def stored_files(session: Session, asset_id: str | None = None) -> Iterator[StoredFile]:
-    """Every stored file of `asset_id` (or of the archive), originals first, in key order; streamed."""
+def stored_files(session: Session, asset_id: str | None = None, batch: int = 1000) -> Iterator[StoredFile]:
+    """Every stored file of `asset_id` (or of the archive), in blob-key order, read in pages of
+    `batch` (keyset on the blob key, unique across originals and rendition files): constant
+    memory, and no cursor held open across the commits a long check makes."""
     f = files_subquery(asset_id)
-    q = select(f).order_by(case((f.c.kind == "original", 0), else_=1), f.c.asset_id, f.c.blob_key)
-    for row in session.execute(q.execution_options(yield_per=1000)):
-        yield StoredFile(**row._mapping)
+    last = None
+    while True:
+        q = select(f).order_by(f.c.blob_key).limit(batch)
+        if last is not None:
+            q = q.where(f.c.blob_key > last)
+        rows = session.execute(q).all()
+        for row in rows:
+            yield StoredFile(**row._mapping)
+        if len(rows) < batch:
+            return
+        last = rows[-1].blob_key
 
 
 def totals(session: Session, asset_id: str | None = None) -> tuple[int, int]:
@@ -200,27 +210,32 @@ def check_all(session: Session, store: BlobStorage, agent: str, *, asset_id: str
     check as it is made (`archive.db.checkpoint`: a long run loses nothing when stopped)."""
     result = RunResult()
     throttle = Throttle(rate)
-    for f in list(stored_files(session, asset_id)):
+    for f in stored_files(session, asset_id):
         result.add(check_file(session, store, f, agent, throttle=throttle, on_bytes=on_bytes))
         checkpoint(session)
     return result
 
 
-def due_files(session: Session, now: datetime, cycle: timedelta) -> Iterator[StoredFile]:
+def due_files(session: Session, now: datetime, cycle: timedelta, batch: int = 500) -> Iterator[StoredFile]:
     """Stored files whose latest check is older than `cycle` (or that were never checked),
-    the longest unchecked first; streamed."""
+    the longest unchecked first, read in pages of `batch` (the caller takes what it needs
+    before it writes a check, so the pages see one state)."""
     f = files_subquery()
     last = _last_checks()
     checked_at = FixityCheck.at
-    q = (select(f, checked_at.label("checked_at"))
+    q = (select(f)
          .outerjoin(last, last.c.blob_key == f.c.blob_key)
          .outerjoin(FixityCheck, FixityCheck.id == last.c.last_id)
          .where(or_(checked_at.is_(None), checked_at < now - cycle))
          .order_by(case((checked_at.is_(None), 0), else_=1), checked_at, f.c.blob_key))
-    for row in session.execute(q.execution_options(yield_per=500)):
-        data = dict(row._mapping)
-        data.pop("checked_at")
-        yield StoredFile(**data)
+    offset = 0
+    while True:
+        rows = session.execute(q.offset(offset).limit(batch)).all()
+        for row in rows:
+            yield StoredFile(**row._mapping)
+        if len(rows) < batch:
+            return
+        offset += batch
 
 
 def run_budget(total_bytes: int, run_seconds: int, cycle_seconds: int) -> int:
