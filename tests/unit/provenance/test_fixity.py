@@ -114,6 +114,14 @@ def _bad_input_case(app, make_user, assets):
     assert {n.user_id for n in told} == {admin}
     missing = next(n for n in told if n.kind == "fixity_missing")
     assert missing.subject == first and "seg_0_002.m4s" in missing.message and seg in missing.message
+    failed = next(n for n in told if n.kind == "fixity_fail")
+    from archive.web import messages
+    for lang, words in (("tr", ("Bütünlük denetimi başarısız", "özgün dosyası")),
+                        ("az", ("Bütövlük yoxlaması uğursuz", "orijinal faylı")),
+                        ("en", ("Fixity check failed: the original of",))):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            text = messages.notification(failed.kind, failed.params, failed.message)
+        assert all(w in text for w in words) and second in text, (lang, text)
     # Found again at the next check: the same damage is not told twice.
     _check_all(app)
     with app.app_context():
