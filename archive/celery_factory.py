@@ -16,7 +16,8 @@ from kombu.utils.url import maybe_sanitize_url
 
 from archive import db
 from archive.config import ConfigError
-from archive.task_handles import AUDIT_CHECKPOINT, DEFAULT_QUEUE, NOTIFICATION_CHECKS, REINDEX_RIGHTS_DAY, SWEEP
+from archive.task_handles import (AUDIT_CHECKPOINT, DEFAULT_QUEUE, FIXITY_CHECKS, NOTIFICATION_CHECKS, REINDEX_RIGHTS_DAY,
+                                  SWEEP)
 
 
 def make_celery(app: Flask) -> Celery:
@@ -64,7 +65,12 @@ def make_celery(app: Flask) -> Celery:
                         # Expiries, violations, a broken log... (archive.notifications.checks).
                         "ortak-notification-checks": {"task": NOTIFICATION_CHECKS.name,
                                                       "schedule": float(app.config["NOTIFICATION_CHECK_SECONDS"]),
-                                                      "options": {"queue": NOTIFICATION_CHECKS.queue}}},
+                                                      "options": {"queue": NOTIFICATION_CHECKS.queue}},
+                        # Every stored file re-hashed once per FIXITY_CYCLE_DAYS, a share each run
+                        # (archive.provenance.fixity).
+                        "ortak-fixity": {"task": FIXITY_CHECKS.name,
+                                         "schedule": float(app.config["FIXITY_RUN_SECONDS"]),
+                                         "options": {"queue": FIXITY_CHECKS.queue}}},
         timezone="UTC",
     )
     if broker.startswith("filesystem://"):

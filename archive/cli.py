@@ -13,6 +13,7 @@ import click
 
 from archive.cli_accounts import org, token, user
 from archive.cli_coproduction import coproduction
+from archive.cli_provenance import fixity
 from archive.cli_errors import CommandError, OrtakGroup
 from archive.cli_support import make_app, require_schema, table, unit_of_work
 from archive.task_handles import QUEUES
@@ -304,7 +305,7 @@ def bootstrap(email):
     click.echo(f"created admin {email} with password {password} (also in {pw_file})")
 
 
-for group in (org, user, token, coproduction):
+for group in (org, user, token, coproduction, fixity):
     main.add_command(group)
 
 if __name__ == "__main__":

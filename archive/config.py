@@ -132,6 +132,13 @@ class Settings:
     WEBHOOK_TIMEOUT_SECONDS: int = 10
     # The expiry notification: rights managers are told of grants ending within this many days.
     RIGHTS_EXPIRY_NOTICE_DAYS: int = 30
+    # Fixity (archive.provenance.fixity): every stored original and rendition file is re-hashed
+    # once per FIXITY_CYCLE_DAYS, in runs the scheduler starts every FIXITY_RUN_SECONDS, each
+    # taking its share of the bytes; reads are throttled to FIXITY_BYTES_PER_SECOND (0: as fast
+    # as storage answers).
+    FIXITY_CYCLE_DAYS: int = 30
+    FIXITY_RUN_SECONDS: int = 3600
+    FIXITY_BYTES_PER_SECOND: int = 50 * 1024 * 1024
     LOG_FORMAT: str = "json"
     LOG_LEVEL: str = "INFO"
 
@@ -233,6 +240,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
     "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
+    "FIXITY_CYCLE_DAYS": (1, 3650), "FIXITY_RUN_SECONDS": (60, 7 * 24 * 3600), "FIXITY_BYTES_PER_SECOND": (0, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),

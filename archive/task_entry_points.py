@@ -20,6 +20,7 @@ from archive.backends import search_backend, storage
 from archive.baskets import zips
 from archive.ingest import pipeline, recovery, steps
 from archive.notifications import checks
+from archive.provenance import fixity
 from archive.renditions import chunking
 from archive.renditions import services as renditions
 from archive.usage import checkpoints
@@ -80,3 +81,14 @@ def notification_checks() -> int:
 def build_basket_zip(basket_id: str) -> str:
     """Build the basket's zip (see `zips.build_zip`): "ready", "failed", "skipped" or "missing"."""
     return zips.build_zip(db.session(), basket_id)
+
+
+def fixity_checks() -> int:
+    """One scheduled fixity run (`archive.provenance.fixity.run_due`), then, when a file failed or
+    was missing, the `fixity` notification check at once (admins hear now, not at the next daily
+    run of the checks); how many files it checked."""
+    session = db.session()
+    result = fixity.run_due(session, storage(), current_app.config)
+    if result.failures:
+        checks.run_checks(session, current_app.config, names=["fixity"])
+    return result.checked

@@ -109,8 +109,12 @@ the scheduler sends it every NOTIFICATION_CHECK_SECONDS."""
 BUILD_BASKET_ZIP = TaskHandle("workers.tasks.build_basket_zip", MEDIA_QUEUE, ("basket_id",))
 """Build a basket's zip and stream it to storage (`archive.baskets.zips.build_zip`); long, so on the media queue."""
 
+FIXITY_CHECKS = TaskHandle("workers.tasks.fixity_checks", MEDIA_QUEUE, ())
+"""Re-hash this run's share of the stored files (`archive.provenance.fixity.run_due`); the scheduler
+sends it every FIXITY_RUN_SECONDS. Long (it reads bytes, throttled), so on the media queue."""
+
 HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY, AUDIT_CHECKPOINT,
-           NOTIFICATION_CHECKS, BUILD_BASKET_ZIP)
+           NOTIFICATION_CHECKS, BUILD_BASKET_ZIP, FIXITY_CHECKS)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

@@ -111,6 +111,19 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/assets/<asset_id>/renditions/<name>/<path:path>"): members(),
     ("GET", "/api/v1/assets/<asset_id>/projects"): members(),
 
+    # ---- provenance (issue 12) -----------------------------------------------------------
+    # Every member reads an asset's provenance (each section shows what the caller may see).
+    # The bag hands out the original: the access gate as for its download (another
+    # organisation without a declaration: 403 `declaration_required`). Fixity: admins only.
+    ("GET", "/api/v1/assets/<asset_id>/provenance"): members(),
+    ("GET", "/assets/<asset_id>/provenance"): members(),
+    ("POST", "/api/v1/assets/<asset_id>/bag"): members(other_country=FORBIDDEN),
+    ("POST", "/assets/<asset_id>/provenance/bag"): members(other_country=FORBIDDEN),
+    ("GET", "/api/v1/fixity"): members(producer=FORBIDDEN, broadcaster=FORBIDDEN, rights_manager=FORBIDDEN,
+                                       other_country=FORBIDDEN),
+    ("GET", "/fixity"): members(producer=FORBIDDEN, broadcaster=FORBIDDEN, rights_manager=FORBIDDEN,
+                                other_country=FORBIDDEN),
+
     # ---- markers -------------------------------------------------------------------------
     # Every member who may read the asset reads and adds markers; the URLs' marker is the
     # producer's, and only its author or an admin changes or removes it.

@@ -15,8 +15,9 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import (AUDIT_CHECKPOINT, BUILD_BASKET_ZIP, INDEX_ASSET, INGEST, NOTIFICATION_CHECKS,
-                                  REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP, TaskHandle)
+from archive.task_handles import (AUDIT_CHECKPOINT, BUILD_BASKET_ZIP, FIXITY_CHECKS, INDEX_ASSET, INGEST,
+                                  NOTIFICATION_CHECKS, REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP,
+                                  TaskHandle)
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -77,6 +78,13 @@ def audit_checkpoint() -> int:
 @runs(NOTIFICATION_CHECKS)
 def notification_checks() -> int:
     return entry.notification_checks()
+
+
 @runs(BUILD_BASKET_ZIP)
 def build_basket_zip(basket_id: str) -> str:
     return entry.build_basket_zip(basket_id)
+
+
+@runs(FIXITY_CHECKS)
+def fixity_checks() -> int:
+    return entry.fixity_checks()

@@ -18,10 +18,13 @@ Registered here: `usage_log` (the usage log and its signed checkpoints do not ve
 every admin); `rights_expiring` (a grant ends within RIGHTS_EXPIRY_NOTICE_DAYS days → the
 rights managers of the asset's organisation, once per block, end day and threshold);
 `use_outside_rights` (an allowed use outside the rights that cleared it,
-`archive.rights.audit` → the rights managers of the asset's organisation, once per record).
+`archive.rights.audit` → the rights managers of the asset's organisation, once per record);
+`fixity` (a stored original or rendition file no longer has its recorded SHA-256, or is missing,
+`archive.provenance.fixity` → every admin, once per file, outcome and digest found).
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +36,7 @@ from archive.accounts.models import User
 from archive.backends import storage
 from archive.db import utcnow
 from archive.notifications import services, webhooks
+from archive.provenance import fixity
 from archive.rights import audit as rights_audit
 from archive.usage import checkpoints
 
@@ -160,3 +164,30 @@ def use_outside_rights(session: Session, config: Mapping[str, Any], today: date)
                       subject=o.asset.id, params={"usage": o.record.id, "title": o.asset.title(),
                                                   "organisation": o.organisation.name, "problems": problems,
                                                   "blocks": list(o.blocks)})
+
+
+@check("fixity")
+def fixity_failures(session: Session, config: Mapping[str, Any], today: date) -> Iterable[Finding]:
+    """Each stored file whose latest fixity check failed or found it missing
+    (`archive.provenance.fixity.failures_to_tell`) → every admin, once per file, outcome and
+    digest found (the same damage found again next cycle is not told twice; new damage is)."""
+    failures = fixity.failures_to_tell(session)
+    if not failures:
+        return
+    admins = services.users_with_role(session, "admin")
+    for row, asset in failures:
+        label = "original" if row.kind == "original" else f"{row.rendition}/{row.path}"
+        title = asset.title() if asset is not None else row.asset_id
+        key_digest = hashlib.sha256(row.blob_key.encode()).hexdigest()[:32]
+        if row.outcome == "missing":
+            message = (f"Fixity check: the {label} of \u201c{title}\u201d (asset {row.asset_id}) is missing from "
+                       f"storage ({row.blob_key}).")
+        else:
+            message = (f"Fixity check failed: the {label} of \u201c{title}\u201d (asset {row.asset_id}, stored as "
+                       f"{row.blob_key}) no longer has the SHA-256 recorded when it was stored "
+                       f"(found {row.actual_sha256}).")
+        yield Finding(kind=f"fixity_{row.outcome}", recipients=admins,
+                      dedupe_key=f"fixity:{row.outcome}:{key_digest}:{row.actual_sha256 or '-'}",
+                      message=message, subject=row.asset_id,
+                      params={"object": label, "title": title, "asset": row.asset_id, "key": row.blob_key,
+                              "expected": row.expected_sha256, "actual": row.actual_sha256, "check": row.id})

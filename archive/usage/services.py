@@ -28,7 +28,8 @@ from archive.usage.models import UsageRecord
 __all__ = ["GENESIS", "ChainBreak", "ACTIONS", "OPTIONAL_FIELDS", "canonical", "record_hash", "lock_chain",
            "record_usage", "verify_chain", "recent"]
 
-ACTIONS = ("download", "clip", "stream")
+# "bag": an export of the original in a BagIt bag for deposit (archive.provenance.bag).
+ACTIONS = ("download", "clip", "stream", "bag")
 # Any constant shared by every Ortak process; it names the usage-log lock on PostgreSQL.
 _PG_LOCK_KEY = 0x0A7A_0001
 

@@ -156,7 +156,13 @@ NOTIFICATIONS = {
     "rights_expiring": _l("The grant %(block)s on “%(title)s” ends on %(end)s (in %(days_left)s days)."),
     "use_outside_rights": _l("Use %(usage)s of “%(title)s” by %(organisation)s is outside the rights that cleared "
                              "it (%(problems)s)."),
+    "fixity_fail": _l("Fixity check failed: the %(object)s of “%(title)s” (asset %(asset)s, stored as %(key)s) "
+                      "no longer has the SHA-256 recorded when it was stored (found %(actual)s)."),
+    "fixity_missing": _l("Fixity check: the %(object)s of “%(title)s” (asset %(asset)s) is missing from storage "
+                         "(%(key)s)."),
 }
+# What a fixity notification's `object` names: the original, or a rendition's file by its path.
+NOTIFICATION_OBJECTS = {"original": _l("original")}
 NOTIFICATION_PROBLEMS = {
     "chain_broken": _l("a record was changed, deleted, inserted or reordered"),
     "head_mismatch": _l("the log was rewritten up to a signed checkpoint"),
@@ -303,6 +309,8 @@ def notification(kind: str, params: Mapping[str, Any], english: str) -> str:
     values = {k: ("-" if v is None else v) for k, v in (params or {}).items()}
     if "problem" in values:
         values["problem"] = str(NOTIFICATION_PROBLEMS.get(str(values["problem"]), values["problem"]))
+    if "object" in values:
+        values["object"] = str(NOTIFICATION_OBJECTS.get(str(values["object"]), values["object"]))
     return fill(str(template), values) or english
 
 

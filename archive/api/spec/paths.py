@@ -149,6 +149,23 @@ def search_path() -> dict[str, Any]:
     return {"/api/v1/search": search, "/api/v1/avails/ema": ema}
 
 
+def declaration_parameters() -> list[dict[str, Any]]:
+    """The usage declaration as query parameters (a read of master-quality bytes)."""
+    return [
+        {"name": "platform", "in": "query", "schema": {"enum": list(PLATFORMS)},
+         "description": "Usage declaration: where the material will be used."},
+        {"name": "territory", "in": "query",
+         "schema": {"type": "string", "pattern": "^([A-Za-z]{2}|WORLD|world)$", "examples": ["TR", "AZ", "WORLD"]},
+         "description": "Usage declaration: ISO 3166-1 alpha-2, or WORLD."},
+        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+         "description": "Usage declaration: first planned day of use."},
+        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+         "description": "Usage declaration: last planned day of use (not before `from`)."},
+        {"name": "purpose", "in": "query", "schema": {"type": "string", "maxLength": DECLARATION_MAX_TEXT}},
+        {"name": "programme", "in": "query", "schema": {"type": "string", "maxLength": DECLARATION_MAX_TEXT}},
+    ]
+
+
 def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
     asset_id = [ref("parameters", "AssetId")]
     byte_headers = {"ETag": ref("headers", "ETag"), "Accept-Ranges": ref("headers", "AcceptRanges"),
@@ -184,19 +201,7 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
         "416": {"description": "`range_not_satisfiable`; `Content-Range: bytes */SIZE`.",
                 "headers": {"Content-Range": {"schema": {"type": "string"}}}, "content": json_content(schema("Error"))},
     }
-    declaration = [
-        {"name": "platform", "in": "query", "schema": {"enum": list(PLATFORMS)},
-         "description": "Usage declaration: where the material will be used."},
-        {"name": "territory", "in": "query",
-         "schema": {"type": "string", "pattern": "^([A-Za-z]{2}|WORLD|world)$", "examples": ["TR", "AZ", "WORLD"]},
-         "description": "Usage declaration: ISO 3166-1 alpha-2, or WORLD."},
-        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "Usage declaration: first planned day of use."},
-        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "Usage declaration: last planned day of use (not before `from`)."},
-        {"name": "purpose", "in": "query", "schema": {"type": "string", "maxLength": DECLARATION_MAX_TEXT}},
-        {"name": "programme", "in": "query", "schema": {"type": "string", "maxLength": DECLARATION_MAX_TEXT}},
-    ]
+    declaration = declaration_parameters()
     download_parameters = [
         {"name": "rendition", "in": "query", "schema": {"type": "string", "default": "original",
                                                          "examples": ["original", "proxy", "poster"]}},
