@@ -132,6 +132,15 @@ class Settings:
     WEBHOOK_TIMEOUT_SECONDS: int = 10
     # The expiry notification: rights managers are told of grants ending within this many days.
     RIGHTS_EXPIRY_NOTICE_DAYS: int = 30
+    # C2PA content credentials (archive.provenance.credentials): the organisation's signing
+    # certificate chain (PEM: signer first, then intermediates) and its ES256 private key (PEM);
+    # both empty or unreadable: exports go out unsigned and /healthz warns. The PEM trust
+    # anchors a manifest must chain to for `trusted` (empty: valid manifests are only `valid`).
+    C2PA_SIGN_CERT: str = ""
+    C2PA_SIGN_KEY: str = ""
+    C2PA_TRUST_ANCHORS: str = ""
+    # Largest file `POST /api/v1/provenance/verify` takes (bytes).
+    C2PA_VERIFY_MAX_BYTES: int = 2 * 1024**3
     LOG_FORMAT: str = "json"
     LOG_LEVEL: str = "INFO"
 
@@ -233,6 +242,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
     "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
+    "C2PA_VERIFY_MAX_BYTES": (1, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),

@@ -148,18 +148,32 @@ def mime_type(path: str) -> str | None:
     return WRITABLE.get(os.path.splitext(path)[1].lower())
 
 
-def read_file(path: str, *, trust_anchors: str | None = None) -> CredentialReport:
-    """The credentials of the file at `path` (see the module docstring). Never raises for the
-    file's content: a damaged or foreign file is `invalid` or `unsupported` with the reason."""
+def read_file(path: str, *, name: str | None = None, trust_anchors: str | None = None) -> CredentialReport:
+    """The credentials of the file at `path` (see the module docstring); `name`: the file's
+    own name when `path` has none (a content-addressed blob), for its format. Never raises for
+    the file's content: a damaged or foreign file is `invalid` or `unsupported` with the reason."""
+    with open(path, "rb") as fh:
+        return read_stream(fh, format_of(name or path), trust_anchors=trust_anchors)
+
+
+def format_of(filename: str) -> str:
+    """The format hint for a file named `filename`: its extension when the library reads that
+    format, else "" (the library then detects the container from the bytes)."""
+    ext = os.path.splitext(filename or "")[1].lower().lstrip(".")
+    return ext if ext and ext in c2pa.Reader.get_supported_mime_types() else ""
+
+
+def read_stream(stream: Any, fmt: str = "", *, trust_anchors: str | None = None) -> CredentialReport:
+    """`read_file` for an open, seekable binary stream; `fmt` a MIME type or extension ("":
+    detected from the bytes)."""
     try:
-        with open(path, "rb") as fh:
-            reader = c2pa.Reader.try_create(mime_type(path) or "", fh, context=_context(trust_anchors))
-            if reader is None:
-                return CredentialReport("absent")
-            with reader:
-                store = json.loads(reader.json())
-                state = (reader.get_validation_state() or "Invalid").lower()
-                results = reader.get_validation_results() or {}
+        reader = c2pa.Reader.try_create(fmt, stream, context=_context(trust_anchors))
+        if reader is None:
+            return CredentialReport("absent")
+        with reader:
+            store = json.loads(reader.json())
+            state = (reader.get_validation_state() or "Invalid").lower()
+            results = reader.get_validation_results() or {}
     except c2pa.C2paError as exc:
         if type(exc).__name__.endswith("NotSupported"):
             return CredentialReport("unsupported", reason=_clean(exc))
@@ -240,15 +254,17 @@ def _summary(label: str, data: dict[str, Any], state: str, failures: list[dict[s
 
 
 def sign_file(src: str, dst: str, *, identity: SigningIdentity, manifest: dict[str, Any],
-              parent: tuple[str, str] | None = None, trust_anchors: str | None = None) -> None:
+              parent: tuple[str, str] | None = None, name: str | None = None,
+              trust_anchors: str | None = None) -> None:
     """Write `dst`: `src` with `manifest` (a C2PA manifest definition: claim_generator_info,
-    title, assertions) signed by `identity`, and `parent` (path, title) as its `parentOf`
-    ingredient labelled `parent` (the actions name it). `dst` takes `src`'s format; NotWritable
-    when that is not one of `WRITABLE`; CredentialsError when the library refuses (a damaged
-    file, a certificate the C2PA profile rejects). The files are streamed, never loaded."""
-    fmt = mime_type(src)
+    title, assertions) signed by `identity`, and `parent` (path, file name: its format comes
+    from the name) as its `parentOf` ingredient labelled `parent` (the actions name it). `dst`
+    takes `src`'s format (from `name`, else from `src`'s own name); NotWritable when that is not
+    one of `WRITABLE`; CredentialsError when the library refuses (a damaged file, a
+    certificate the C2PA profile rejects). The files are streamed, never loaded."""
+    fmt = mime_type(name or src)
     if fmt is None:
-        raise NotWritable(f"C2PA cannot be written into {os.path.splitext(src)[1] or 'this'} files "
+        raise NotWritable(f"C2PA cannot be written into {os.path.splitext(name or src)[1] or 'these'} files "
                           f"(writable: JPEG, MP4, MOV)")
     try:
         ctx = _context(trust_anchors)
@@ -257,10 +273,9 @@ def sign_file(src: str, dst: str, *, identity: SigningIdentity, manifest: dict[s
         with signer, c2pa.Builder(manifest, context=ctx) as builder:
             if parent is not None:
                 path, title = parent
+                hint = mime_type(title) or format_of(title) or "application/octet-stream"
                 with open(path, "rb") as fh:
-                    builder.add_ingredient({"title": title, "relationship": "parentOf", "label": "parent",
-                                            **({"format": mime_type(path)} if mime_type(path) else {})},
-                                           mime_type(path) or "application/octet-stream", fh)
+                    builder.add_ingredient({"title": title, "relationship": "parentOf", "label": "parent"}, hint, fh)
             with open(src, "rb") as source, open(dst, "w+b") as target:
                 builder.sign(signer, fmt, source, target)
     except c2pa.C2paError as exc:
