@@ -207,8 +207,8 @@ def chain(store: dict[str, Any], state: str, failures: list[dict[str, str]],
     or a missing manifest ends the walk). `state`/`failures`: of the whole store, given to the
     active manifest. An ingredient's manifest is `invalid` when the validation recorded with
     the ingredient when it was signed in, or this reading's `deltas` (the failures found in
-    ingredients now), show a real failure; `valid` when its signer is not trusted here;
-    otherwise it shares the store's state."""
+    ingredients now), show a real failure; `valid` when its signer was not trusted (then, by
+    the signer's trust anchors, or now); otherwise it shares the store's state."""
     manifests = store.get("manifests") or {}
     out: list[ManifestSummary] = []
     label, seen, own_state, own_failures = store.get("active_manifest"), set(), state, failures
@@ -223,7 +223,7 @@ def chain(store: dict[str, Any], state: str, failures: list[dict[str, str]],
         recorded = _failures(((parent.get("validation_results") or {}).get("activeManifest") or {}).get("failure"))
         own_failures = [f for f in recorded if f["code"] != UNTRUSTED] + list(deltas)
         real = [f for f in own_failures if f["code"] != UNTRUSTED]
-        untrusted = any(f["code"] == UNTRUSTED for f in deltas)
+        untrusted = any(f["code"] == UNTRUSTED for f in recorded + list(deltas))
         own_state = "invalid" if real else ("valid" if untrusted or state == "invalid" else state)
     return out
 

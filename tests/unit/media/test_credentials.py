@@ -81,7 +81,8 @@ def test_child_signed_with_parent_validates_both(files, identity, chain, tmp_pat
     master = tmp_path / "master.mp4"
     cr.sign_file(str(files["mp4"]), str(master), identity=identity, manifest=_manifest("c2pa.created"))
     clip = tmp_path / "clip.mp4"
-    cr.sign_file(str(master), str(clip), identity=identity, manifest=_manifest(), parent=(str(master), "master.mp4"))
+    cr.sign_file(str(master), str(clip), identity=identity, manifest=_manifest(), parent=(str(master), "master.mp4"),
+                 trust_anchors=chain.root.read_text())
     report = cr.read_file(str(clip), trust_anchors=chain.root.read_text())
     assert report.state == "trusted"
     assert [m.state for m in report.manifests] == ["trusted", "trusted"]
