@@ -263,3 +263,38 @@ def test_missing_key_exports_go_on_unsigned_with_a_health_warning(app, client, r
     assert {"rendition:proxy", "rendition:poster"} <= {e["export"] for e in events}
     assert all(e["reason_code"] in ("no_signer", "not_writable") for e in events)
     assert any("exports are not signed" in r.getMessage() for r in caplog.records)
+
+
+def test_pages_show_the_credentials_in_each_language(app, client, make_user, media_files):
+    from tests.functional.test_rights_pages import csrf, login
+    user_id, _ = make_user("producer", "TR", org="TRT", email="cc@trt.test")
+    from archive.ingest.services import register_original
+    import hashlib
+    import shutil
+    staged = media_files["tampered"].parent / "staged-tampered.mp4"
+    shutil.copyfile(media_files["tampered"], staged)
+    with app.app_context():
+        s = db.session()
+        from archive.accounts.models import User
+        data = staged.read_bytes()
+        asset_id = register_original(s, staged=staged, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                     filename="tampered.mp4", meta={}, uploader=s.get(User, user_id)).asset.id
+        s.commit()
+        assert process_asset(asset_id) == "ready"
+    login(client, "cc@trt.test")
+    pages = {lang: client.get(f"/assets/{asset_id}", headers={"Accept-Language": lang}).get_data(as_text=True)
+             for lang in ("tr", "az", "en")}
+    assert "İçerik kimlik bilgileri" in pages["tr"] and "Geçersiz içerik kimlik bilgileri" in pages["tr"]
+    assert "Məzmun etimadnaməsi" in pages["az"] and "Etibarsız məzmun etimadnaməsi" in pages["az"]
+    assert "Invalid content credentials" in pages["en"] and "bmffHash.mismatch" in pages["en"]
+    form = client.get("/provenance/verify", headers={"Accept-Language": "az"}).get_data(as_text=True)
+    assert "Məzmun etimadnaməsini yoxla" in form
+    with open(media_files["camera"], "rb") as fh:
+        shown = client.post("/provenance/verify", data={"csrf_token": csrf(form), "file": (fh, "camera.mp4")},
+                            headers={"Accept-Language": "tr"}, content_type="multipart/form-data")
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "CameraFirmware 2.1" in html and "Field camera 7" in html
+    assert "Geçerli içerik kimlik bilgileri" in html
+    missing = client.post("/provenance/verify", data={"csrf_token": csrf(form)}, headers={"Accept-Language": "tr"},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 400 and "Doğrulanacak bir dosya seçin." in missing.get_data(as_text=True)
