@@ -15,8 +15,9 @@ STATES = ("absent", "valid", "trusted", "invalid", "unsupported")
 class ContentCredential(Base):
     """The C2PA manifest store an asset's original carried, as read at ingest: `state` (see
     `archive.media.credentials`), `reason` when invalid or unsupported, and `manifests` (the
-    chain, newest first, each a `ManifestSummary` as a dict). One row per asset; `sha256` is
-    the original it was read from."""
+    chain, newest first, each a `ManifestSummary` as a dict), and `renditions`: which of its
+    renditions are handed out signed, and why not (an HLS ladder cannot be). One row per asset;
+    `sha256` is the original it was read from."""
 
     __tablename__ = "content_credentials"
     __table_args__ = (
@@ -30,6 +31,9 @@ class ContentCredential(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     failures: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     manifests: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # The downloadable renditions and whether their hand-out copy carries Ortak's manifest:
+    # {name: {"state": "signed" | "no_signer" | "not_writable" | "signing_failed", "reason"?}}.
+    renditions: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 

@@ -19,9 +19,10 @@
     means the plain rendition is served, with `Ortak-Content-Credentials: unsigned`;
   - a basket item is signed in the zip builder's scratch file before it is zipped.
 - Where C2PA cannot be written (MXF, HLS segments, a format the library refuses) or no key is
-  configured, the export goes on unsigned and the asset's history records why (Event
-  `credentials.not_signed` with `reason_code` and `reason`); a missing or unusable key is
-  also a warning in `/healthz` and in the logs.
+  configured, the export goes on unsigned, and the asset says why: for its renditions in its
+  `ContentCredential.renditions` (HLS: never), for a clip or a basket item handed out in the
+  asset's history (Event `credentials.not_signed` with `export`, `reason_code`, `reason`). A
+  missing or unusable key is also a warning in `/healthz` and in the logs.
 - **Verification** of any file (`verify_upload`): the chain of manifests it carries.
 
 Signer: the operator's chain and key (`ORTAK_C2PA_SIGN_CERT`, `ORTAK_C2PA_SIGN_KEY`), trust
@@ -129,6 +130,7 @@ def read_master(session: Session, asset: Asset, path: str) -> ContentCredential:
     data = report.to_dict()
     row.sha256, row.state, row.reason = asset.sha256, report.state, report.reason
     row.failures, row.manifests, row.read_at = data["failures"], data["manifests"], utcnow()
+    row.renditions = row.renditions or {}
     if report.state == "invalid":
         log.warning("asset %s carries an invalid C2PA manifest: %s", asset.id, report.reason)
     session.flush()
@@ -137,8 +139,9 @@ def read_master(session: Session, asset: Asset, path: str) -> ContentCredential:
 
 def credentials_json(session: Session, asset: Asset) -> dict[str, Any] | None:
     """The asset API's `content_credentials`: {"state", "reason", "manifests", "read_at",
-    "unsigned_exports": [{"export", "reason_code", "reason", "at"}] (the latest 20)}; None
-    before the step has read the original."""
+    "renditions" (see `sign_renditions`), "unsigned_exports": [{"export", "reason_code",
+    "reason", "at"}] (clips and basket items that went out unsigned, the latest 20)}; None
+    before the step has read the original and no export went out unsigned."""
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
     unsigned = [{"export": (e.after or {}).get("export"), "reason_code": (e.after or {}).get("reason_code"),
                  "reason": (e.after or {}).get("reason"), "at": e.at.isoformat()}
@@ -147,7 +150,7 @@ def credentials_json(session: Session, asset: Asset) -> dict[str, Any] | None:
         return None
     return {"state": row.state if row else None, "reason": row.reason if row else None,
             "manifests": row.manifests if row else [], "read_at": row.read_at.isoformat() if row else None,
-            "unsigned_exports": unsigned}
+            "renditions": row.renditions if row else {}, "unsigned_exports": unsigned}
 
 
 # ---- signing ------------------------------------------------------------------------------------------
@@ -227,33 +230,48 @@ def signed_copy(session: Session, asset: Asset, rendition: str, file: RenditionF
         SignedRendition.source_sha256 == file.sha256, SignedRendition.signer == signer))
 
 
-def sign_renditions(session: Session, asset: Asset, master_path: str) -> list[SignedRendition]:
+def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[str, dict[str, str]]:
     """Make the signed copies of the asset's downloadable renditions (`SIGNED_RENDITIONS`) for
-    the current signer that are not made yet; an HLS ladder is noted as not signed. Flushes."""
+    the current signer that are not made yet, and say for each (and for an HLS ladder, which
+    cannot carry C2PA) whether its hand-out is signed: {name: {"state": "signed" | "no_signer"
+    | "not_writable" | "signing_failed", "reason"?}}, kept on the asset's ContentCredential.
+    No Event: a missing signer is the platform's state (health), not the asset's. Flushes."""
     identity = signing_identity()
-    made = []
+    why = None if identity is not None else (signer_status()[1] or "no signer")
+    out: dict[str, dict[str, str]] = {}
     store = storage()
     for row in sorted(asset.renditions, key=lambda r: r.name):
         if row.name == "hls" and row.available:
-            note_unsigned(session, asset, "rendition:hls", NOT_WRITABLE, HLS_REASON)
+            out["hls"] = {"state": NOT_WRITABLE, "reason": HLS_REASON}
             continue
         file = _rendition_file(session, row) if row.name in SIGNED_RENDITIONS else None
         if file is None:
             continue
         if identity is None:
-            note_unsigned(session, asset, f"rendition:{row.name}", NO_SIGNER, signer_status()[1] or "no signer")
+            out[row.name] = {"state": NO_SIGNER, "reason": why}
             continue
         existing = signed_copy(session, asset, row.name, file)
-        if existing is not None and store.exists(existing.blob_key):
-            made.append(existing)
-            continue
-        made.append(_sign_rendition(session, asset, row, file, master_path, identity, existing))
+        if existing is None or not store.exists(existing.blob_key):
+            try:
+                existing = _sign_rendition(session, asset, row, file, master_path, identity, existing)
+            except media.NotWritable as exc:
+                out[row.name] = {"state": NOT_WRITABLE, "reason": exc.reason}
+                continue
+            except media.CredentialsError as exc:
+                log.warning("C2PA signing of the %s of asset %s failed: %s", row.name, asset.id, exc)
+                out[row.name] = {"state": SIGNING_FAILED, "reason": str(exc)[:500]}
+                continue
+        out[row.name] = {"state": "signed", "signer": identity.subject}
+    row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
+    if row is not None:
+        row.renditions = out
     session.flush()
-    return [m for m in made if m is not None]
+    return out
 
 
 def _sign_rendition(session: Session, asset: Asset, row: Rendition, file: RenditionFile, master_path: str,
-                    identity: media.SigningIdentity, existing: SignedRendition | None) -> SignedRendition | None:
+                    identity: media.SigningIdentity, existing: SignedRendition | None) -> SignedRendition:
+    """Sign the rendition file into a new blob and keep it; NotWritable / CredentialsError."""
     store = storage()
     scratch = tempfile.mkdtemp(prefix="ortak-c2pa-", dir=renditions.work_dir())
     try:
@@ -263,11 +281,10 @@ def _sign_rendition(session: Session, asset: Asset, row: Rendition, file: Rendit
             src = os.path.join(scratch, "rendition" + ext)
             store.download_to(file.blob_key, src)
         dst = os.path.join(scratch, "signed" + ext)
-        actions = [{"action": "c2pa.transcoded"}]
-        if not sign_export(session, asset, src, dst, name=file.path, export=f"rendition:{row.name}",
-                           actions=actions, details={"rendition": row.name, "rendition_sha256": file.sha256},
-                           master_path=master_path, identity=identity):
-            return None
+        manifest = export_manifest(asset, title=os.path.basename(file.path), actions=[{"action": "c2pa.transcoded"}],
+                                   details={"rendition": row.name, "rendition_sha256": file.sha256})
+        media.sign_file(src, dst, identity=identity, manifest=manifest, name=file.path,
+                        parent=(master_path, asset.filename), trust_anchors=trust_anchors())
         sha256, size = _sha256(dst), os.path.getsize(dst)
         key = f"credentials/{sha256[:2]}/{sha256}{ext}"
         if not store.exists(key):

@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('failures', sa.JSON(), nullable=False),
     sa.Column('manifests', sa.JSON(), nullable=False),
+    sa.Column('renditions', sa.JSON(), nullable=False),
     sa.Column('read_at', archive.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("state IN ('absent', 'valid', 'trusted', 'invalid', 'unsupported')", name=op.f('ck_content_credentials_state')),
     sa.ForeignKeyConstraint(['asset_id'], ['assets.id'], name=op.f('fk_content_credentials_asset_id_assets'), ondelete='CASCADE'),

@@ -39,13 +39,19 @@ def schemas() -> dict[str, Any]:
             "type": ["object", "null"],
             "description": "The C2PA manifest the original carried when it was ingested (null before the "
                            "`credentials` step ran), and exports of the asset that went out unsigned.",
-            "required": ["state", "reason", "manifests", "read_at", "unsigned_exports"],
+            "required": ["state", "reason", "manifests", "read_at", "renditions", "unsigned_exports"],
             "properties": {
                 "state": {"enum": [*STATES, None]},
                 "reason": {"type": ["string", "null"], "description": "Why `invalid` or `unsupported`."},
                 "manifests": {"type": "array", "items": schema("CredentialManifest"),
                               "description": "The chain, newest first (each `parentOf` ingredient's manifest next)."},
                 "read_at": {"type": ["string", "null"], "format": "date-time"},
+                "renditions": {"type": "object", "description": "Per downloadable rendition (proxy, poster) and "
+                               "the HLS ladder: `state` `signed`, `no_signer`, `not_writable` (HLS, MXF) or "
+                               "`signing_failed`, and `reason`.",
+                               "additionalProperties": {"type": "object", "properties": {
+                                   "state": {"enum": ["signed", "no_signer", "not_writable", "signing_failed"]},
+                                   "reason": {"type": "string"}}}},
                 "unsigned_exports": {"type": "array", "items": {
                     "type": "object", "properties": {
                         "export": {"type": "string", "examples": ["rendition:hls", "basket:…", "clip:…"]},
