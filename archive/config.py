@@ -139,8 +139,12 @@ class Settings:
     C2PA_SIGN_CERT: str = ""
     C2PA_SIGN_KEY: str = ""
     C2PA_TRUST_ANCHORS: str = ""
+    # Largest file whose C2PA hashes are checked or that is signed (bytes): the C2PA library
+    # holds an MP4/MOV's media box in memory while it hashes it (measured: about the file's
+    # size). Larger masters' manifests are shown `unverified`; larger exports go out unsigned.
+    C2PA_MAX_BYTES: int = 1024**3
     # Largest file `POST /api/v1/provenance/verify` takes (bytes).
-    C2PA_VERIFY_MAX_BYTES: int = 2 * 1024**3
+    C2PA_VERIFY_MAX_BYTES: int = 1024**3
     LOG_FORMAT: str = "json"
     LOG_LEVEL: str = "INFO"
 
@@ -242,7 +246,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
     "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
-    "C2PA_VERIFY_MAX_BYTES": (1, None),
+    "C2PA_VERIFY_MAX_BYTES": (1, None), "C2PA_MAX_BYTES": (1, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),

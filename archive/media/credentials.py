@@ -35,12 +35,16 @@ from cryptography.hazmat.primitives import serialization
 # BMFF); the formats Ortak hands out (proxies, clips, originals in baskets) that it writes.
 WRITABLE = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".mp4": "video/mp4", ".m4v": "video/mp4",
             ".mov": "video/quicktime"}
-STATES = ("absent", "valid", "trusted", "invalid", "unsupported")
+STATES = ("absent", "valid", "trusted", "invalid", "unsupported", "unverified")
 ORTAK_ASSERTION = "org.ortak.export"  # Ortak's own assertion: asset ids, in/out, signed_at
 UNTRUSTED = "signingCredential.untrusted"
 MAX_REASONS = 10
+# Offline, no thumbnails; the signer writes its output through a temporary file past 64 MB
+# (c2pa-rs's default is 512 MB in memory; measured: signing a 200 MB MP4 peaked at 440 MiB
+# resident with it, 247 MiB with 16-64 MB, see benchmarks/content_credentials.py).
 _OFFLINE = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
-            "builder": {"thumbnail": {"enabled": False}}}
+            "builder": {"thumbnail": {"enabled": False}},
+            "core": {"backing_store_memory_threshold_in_mb": 64}}
 
 
 class CredentialsError(Exception):
@@ -136,8 +140,10 @@ class CredentialReport:
         return asdict(self)
 
 
-def _context(trust_anchors: str | None) -> c2pa.Context:
+def _context(trust_anchors: str | None, *, verify: bool = True) -> c2pa.Context:
     config: dict[str, Any] = json.loads(json.dumps(_OFFLINE))
+    if not verify:
+        config["verify"]["verify_after_reading"] = False
     if trust_anchors:
         config["trust"] = {"trust_anchors": trust_anchors}
     return c2pa.Context.from_dict(config)
@@ -148,12 +154,15 @@ def mime_type(path: str) -> str | None:
     return WRITABLE.get(os.path.splitext(path)[1].lower())
 
 
-def read_file(path: str, *, name: str | None = None, trust_anchors: str | None = None) -> CredentialReport:
+def read_file(path: str, *, name: str | None = None, trust_anchors: str | None = None,
+              verify: bool = True) -> CredentialReport:
     """The credentials of the file at `path` (see the module docstring); `name`: the file's
     own name when `path` has none (a content-addressed blob), for its format. Never raises for
-    the file's content: a damaged or foreign file is `invalid` or `unsupported` with the reason."""
+    the file's content: a damaged or foreign file is `invalid` or `unsupported` with the reason.
+    `verify=False`: the manifests are read but nothing is checked (state `unverified`): cheap
+    whatever the size, where checking a BMFF file holds its media box in memory."""
     with open(path, "rb") as fh:
-        return read_stream(fh, format_of(name or path), trust_anchors=trust_anchors)
+        return read_stream(fh, format_of(name or path), trust_anchors=trust_anchors, verify=verify)
 
 
 def format_of(filename: str) -> str:
@@ -163,11 +172,12 @@ def format_of(filename: str) -> str:
     return ext if ext and ext in c2pa.Reader.get_supported_mime_types() else ""
 
 
-def read_stream(stream: Any, fmt: str = "", *, trust_anchors: str | None = None) -> CredentialReport:
+def read_stream(stream: Any, fmt: str = "", *, trust_anchors: str | None = None,
+                verify: bool = True) -> CredentialReport:
     """`read_file` for an open, seekable binary stream; `fmt` a MIME type or extension ("":
     detected from the bytes)."""
     try:
-        reader = c2pa.Reader.try_create(fmt, stream, context=_context(trust_anchors))
+        reader = c2pa.Reader.try_create(fmt, stream, context=_context(trust_anchors, verify=verify))
         if reader is None:
             return CredentialReport("absent")
         with reader:
@@ -178,6 +188,8 @@ def read_stream(stream: Any, fmt: str = "", *, trust_anchors: str | None = None)
         if type(exc).__name__.endswith("NotSupported"):
             return CredentialReport("unsupported", reason=_clean(exc))
         return CredentialReport("invalid", reason=_clean(exc))
+    if not verify:
+        return CredentialReport("unverified", manifests=chain(store, "unverified", []))
     failures = _failures((results.get("activeManifest") or {}).get("failure"))
     deltas = [f for delta in results.get("ingredientDeltas") or []
               for f in _failures(((delta.get("validationDeltas") or {}).get("failure")))]
@@ -225,6 +237,8 @@ def chain(store: dict[str, Any], state: str, failures: list[dict[str, str]],
         real = [f for f in own_failures if f["code"] != UNTRUSTED]
         untrusted = any(f["code"] == UNTRUSTED for f in recorded + list(deltas))
         own_state = "invalid" if real else ("valid" if untrusted or state == "invalid" else state)
+        if state == "unverified":
+            own_state, own_failures = "unverified", []
     return out
 
 

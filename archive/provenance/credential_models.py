@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.db import Base, UTCDateTime, utcnow
 
-STATES = ("absent", "valid", "trusted", "invalid", "unsupported")
+STATES = ("absent", "valid", "trusted", "invalid", "unsupported", "unverified")
 
 
 class ContentCredential(Base):
@@ -21,7 +21,8 @@ class ContentCredential(Base):
 
     __tablename__ = "content_credentials"
     __table_args__ = (
-        CheckConstraint("state IN ('absent', 'valid', 'trusted', 'invalid', 'unsupported')", name="state"),
+        CheckConstraint("state IN ('absent', 'valid', 'trusted', 'invalid', 'unsupported', 'unverified')",
+                        name="state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -14,11 +14,13 @@ STATE_LABELS = {
     "trusted": _l("Valid content credentials from a trusted signer"),
     "invalid": _l("Invalid content credentials: the file or its manifest was altered or is damaged"),
     "unsupported": _l("Content credentials cannot be read from this kind of file"),
+    "unverified": _l("Content credentials shown but not checked: the file is too large to check here"),
 }
 UNSIGNED_REASONS = {
     "no_signer": _l("Not signed: no signing certificate is configured."),
     "not_writable": _l("Not signed: this format cannot carry content credentials (MXF, HLS segments)."),
     "signing_failed": _l("Not signed: signing failed."),
+    "too_large": _l("Not signed: the file is too large to sign here."),
 }
 ERRORS = {
     "file_too_large": _l("The file is too large to verify here (at most %(limit)s bytes)."),

@@ -59,7 +59,7 @@ SIGNED_RENDITIONS = ("proxy", "poster")  # the single-file renditions a person d
 NOT_SIGNED = "credentials.not_signed"
 HASH_CHUNK = 1024 * 1024
 # Reason codes of an export that went out unsigned (pages translate them).
-NO_SIGNER, NOT_WRITABLE, SIGNING_FAILED = "no_signer", "not_writable", "signing_failed"
+NO_SIGNER, NOT_WRITABLE, SIGNING_FAILED, TOO_LARGE = "no_signer", "not_writable", "signing_failed", "too_large"
 HLS_REASON = "HLS segments are not signed: C2PA is written into whole files (the proxy is signed)"
 
 
@@ -122,7 +122,11 @@ def signer_key() -> str | None:
 def read_master(session: Session, asset: Asset, path: str) -> ContentCredential:
     """Read the credentials the original at `path` carries and keep them on the asset (one
     row per asset, replaced). Never raises for the file's content. Flushes."""
-    report = media.read_file(path, name=asset.filename, trust_anchors=trust_anchors())
+    limit = settings().C2PA_MAX_BYTES
+    report = media.read_file(path, name=asset.filename, trust_anchors=trust_anchors(),
+                             verify=os.path.getsize(path) <= limit)
+    if report.state == "unverified":
+        report.reason = f"larger than ORTAK_C2PA_MAX_BYTES ({limit} bytes): the manifests are shown, not checked"
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
     if row is None:
         row = ContentCredential(asset_id=asset.id)
@@ -193,6 +197,15 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
         _, why = signer_status()
         note_unsigned(session, master, export, NO_SIGNER, why or "no signer", actor_id)
         return False
+    if media.mime_type(name) is None:
+        note_unsigned(session, master, export, NOT_WRITABLE,
+                      f"C2PA cannot be written into {os.path.splitext(name)[1] or 'these'} files (writable: JPEG, MP4, MOV)",
+                      actor_id)
+        return False
+    limit = settings().C2PA_MAX_BYTES
+    if os.path.getsize(src) > limit:
+        note_unsigned(session, master, export, TOO_LARGE, f"larger than ORTAK_C2PA_MAX_BYTES ({limit} bytes)", actor_id)
+        return False
     manifest = export_manifest(master, title=os.path.basename(name), actions=actions, details=details)
     try:
         media.sign_file(src, dst, identity=identity, manifest=manifest, name=name,
@@ -249,6 +262,9 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
             continue
         if identity is None:
             out[row.name] = {"state": NO_SIGNER, "reason": why}
+            continue
+        if file.size > settings().C2PA_MAX_BYTES:
+            out[row.name] = {"state": TOO_LARGE, "reason": "larger than ORTAK_C2PA_MAX_BYTES"}
             continue
         existing = signed_copy(session, asset, row.name, file)
         if existing is None or not store.exists(existing.blob_key):
@@ -348,7 +364,8 @@ def verify_upload(stream: IO[bytes], filename: str, size: int | None) -> dict[st
     if total == 0:
         raise ApiError("The file is empty.", code="empty_file", status=422)
     stream.seek(0)
-    report = media.read_stream(stream, media.format_of(filename), trust_anchors=trust_anchors())
+    checked = total <= settings().C2PA_MAX_BYTES
+    report = media.read_stream(stream, media.format_of(filename), trust_anchors=trust_anchors(), verify=checked)
     if report.state == "unsupported":
         raise ApiError("Content credentials cannot be read from this kind of file.", code="unsupported_format",
                        status=422, details={"reason": report.reason})

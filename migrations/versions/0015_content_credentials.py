@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('manifests', sa.JSON(), nullable=False),
     sa.Column('renditions', sa.JSON(), nullable=False),
     sa.Column('read_at', archive.db.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("state IN ('absent', 'valid', 'trusted', 'invalid', 'unsupported')", name=op.f('ck_content_credentials_state')),
+    sa.CheckConstraint("state IN ('absent', 'valid', 'trusted', 'invalid', 'unsupported', 'unverified')", name=op.f('ck_content_credentials_state')),
     sa.ForeignKeyConstraint(['asset_id'], ['assets.id'], name=op.f('fk_content_credentials_asset_id_assets'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_credentials')),
     sa.UniqueConstraint('asset_id', name=op.f('uq_content_credentials_asset_id'))

@@ -298,3 +298,19 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
     missing = client.post("/provenance/verify", data={"csrf_token": csrf(form)}, headers={"Accept-Language": "tr"},
                           content_type="multipart/form-data")
     assert missing.status_code == 400 and "Doğrulanacak bir dosya seçin." in missing.get_data(as_text=True)
+
+
+def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app, client, register_file, media_files,
+                                                                             make_user):
+    import dataclasses
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"], C2PA_MAX_BYTES=1000)
+    asset_id = register_file(media_files["tampered"], "tampered.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    _, h = _bearer(make_user)
+    cc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()["content_credentials"]
+    assert cc["state"] == "unverified" and "ORTAK_C2PA_MAX_BYTES" in cc["reason"]
+    assert cc["manifests"][0]["claim_generator"] == "CameraFirmware 2.1"
+    assert cc["renditions"]["proxy"]["state"] == "too_large"
+    resp = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
+    assert resp.status_code == 200 and resp.headers["Ortak-Content-Credentials"] == "unsigned"

@@ -28,7 +28,7 @@ def schemas() -> dict[str, Any]:
             "author": {"type": "array", "items": {"type": "string"}},
             "ortak": {"type": ["object", "null"], "description": "Ortak's assertion `org.ortak.export`: source_id, "
                       "source_sha256, organisation, in/out, signed_at..."},
-            "state": {"enum": ["valid", "trusted", "invalid"]},
+            "state": {"enum": ["valid", "trusted", "invalid", "unverified"]},
             "failures": {"type": "array", "items": schema("CredentialFailure")}}}
     return {
         "CredentialFailure": {"type": "object", "required": ["code", "explanation"],
@@ -50,18 +50,18 @@ def schemas() -> dict[str, Any]:
                                "the HLS ladder: `state` `signed`, `no_signer`, `not_writable` (HLS, MXF) or "
                                "`signing_failed`, and `reason`.",
                                "additionalProperties": {"type": "object", "properties": {
-                                   "state": {"enum": ["signed", "no_signer", "not_writable", "signing_failed"]},
+                                   "state": {"enum": ["signed", "no_signer", "not_writable", "signing_failed", "too_large"]},
                                    "reason": {"type": "string"}}}},
                 "unsigned_exports": {"type": "array", "items": {
                     "type": "object", "properties": {
                         "export": {"type": "string", "examples": ["rendition:hls", "basket:…", "clip:…"]},
-                        "reason_code": {"enum": ["no_signer", "not_writable", "signing_failed"]},
+                        "reason_code": {"enum": ["no_signer", "not_writable", "signing_failed", "too_large"]},
                         "reason": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}}}},
         "CredentialVerification": {
             "type": "object", "required": ["filename", "size", "sha256", "state", "reason", "failures", "manifests"],
             "properties": {"filename": {"type": "string"}, "size": {"type": "integer"},
                            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                           "state": {"enum": ["absent", "valid", "trusted", "invalid"]},
+                           "state": {"enum": ["absent", "valid", "trusted", "invalid", "unverified"]},
                            "reason": {"type": ["string", "null"]},
                            "failures": {"type": "array", "items": schema("CredentialFailure")},
                            "manifests": {"type": "array", "items": schema("CredentialManifest")}}},
@@ -76,7 +76,8 @@ def credential_paths(config: Mapping[str, Any]) -> dict[str, Any]:
             "The C2PA content credentials a file carries: the chain of manifests (claim generator, signer, time, "
             "actions, ingredients, validation state) and the file's SHA-256. Nothing is stored.",
             {"200": {"description": "`absent`, `valid`, `trusted` (the signer chains to the archive's trust "
-                                    "anchors) or `invalid` with `reason`.",
+                                    "anchors), `invalid` with `reason`, or `unverified` (larger than "
+                                    "ORTAK_C2PA_MAX_BYTES: the manifests are shown, their hashes not checked).",
                      "content": json_content(schema("CredentialVerification"))},
              "400": error_response("`file_required`: no multipart field `file`."),
              "413": error_response(f"`file_too_large`: more than {limit} bytes."),

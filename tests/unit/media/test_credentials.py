@@ -124,3 +124,14 @@ def test_identity_errors_name_the_file(chain, tmp_path):
     other = make_chain(tmp_path / "o")
     with pytest.raises(cr.IdentityError, match="not the key of the first certificate"):
         cr.load_identity(str(chain.chain), str(other.key))
+
+
+def test_unverified_reading_shows_the_chain_without_checking(files, identity, tmp_path):
+    dst = tmp_path / "signed.mp4"
+    cr.sign_file(str(files["mp4"]), str(dst), identity=identity, manifest=_manifest("c2pa.created"))
+    data = bytearray(dst.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    dst.write_bytes(bytes(data))
+    report = cr.read_file(str(dst), verify=False)
+    assert report.state == "unverified" and report.failures == []  # the damage is not looked for
+    assert [m.state for m in report.manifests] == ["unverified"] and report.manifests[0].claim_generator
