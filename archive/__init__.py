@@ -96,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from archive.health.views import bp as health
     from archive.ingest.views import bp as ingest
     from archive.markers.views import bp as markers
+    from archive.provenance.credentials_views import api as provenance_credentials
+    from archive.provenance.credentials_views import pages as provenance_credential_pages
     from archive.notifications.views.api import bp as notifications
     from archive.notifications.views.pages import bp as notification_pages
     from archive.provenance.pages import bp as provenance_pages
@@ -109,5 +111,6 @@ def _register_blueprints(app: Flask) -> None:
     init_auth(app)
     for blueprint in (health, api, accounts, ingest, assets, rights, markers, clips, coproduction, usage, notifications,
                       baskets, shares, web, coproduction_pages, rights_pages, clip_pages, audit_pages,
-                      notification_pages, share_pages, basket_pages, provenance, provenance_pages):
+                      notification_pages, share_pages, basket_pages, provenance, provenance_pages,
+                      provenance_credentials, provenance_credential_pages):
         app.register_blueprint(blueprint)

@@ -151,7 +151,7 @@ def sweep():
 
 @main.group()
 def steps() -> None:
-    """The processing steps of assets (probe, renditions, index)."""
+    """The processing steps of assets (probe, renditions, credentials, index)."""
 
 
 @steps.command("show")
@@ -178,7 +178,7 @@ def steps_show(asset_id):
 @click.option("--queue", is_flag=True, help="Send the work to the workers instead of running it here "
                                             "(not with --force).")
 def steps_run(step, asset_ids, all_ready, force, queue):
-    """Run STEP (probe, renditions or index) again for ready assets: what changed is made again, what did not is left alone
+    """Run STEP (probe, renditions, credentials or index) again for ready assets: what changed is made again, what did not is left alone
     (after a profile change, `ortak steps run renditions --all` re-makes only the renditions of
     that profile). Exit 1 when a step failed for any asset.
     """

@@ -139,6 +139,19 @@ class Settings:
     FIXITY_CYCLE_DAYS: int = 30
     FIXITY_RUN_SECONDS: int = 3600
     FIXITY_BYTES_PER_SECOND: int = 50 * 1024 * 1024
+    # C2PA content credentials (archive.provenance.credentials): the organisation's signing
+    # certificate chain (PEM: signer first, then intermediates) and its ES256 private key (PEM);
+    # both empty or unreadable: exports go out unsigned and /healthz warns. The PEM trust
+    # anchors a manifest must chain to for `trusted` (empty: valid manifests are only `valid`).
+    C2PA_SIGN_CERT: str = ""
+    C2PA_SIGN_KEY: str = ""
+    C2PA_TRUST_ANCHORS: str = ""
+    # Largest file whose C2PA hashes are checked or that is signed (bytes): the C2PA library
+    # holds an MP4/MOV's media box in memory while it hashes it (measured: about the file's
+    # size). Larger masters' manifests are shown `unverified`; larger exports go out unsigned.
+    C2PA_MAX_BYTES: int = 1024**3
+    # Largest file `POST /api/v1/provenance/verify` takes (bytes).
+    C2PA_VERIFY_MAX_BYTES: int = 1024**3
     LOG_FORMAT: str = "json"
     LOG_LEVEL: str = "INFO"
 
@@ -241,6 +254,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
     "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
     "FIXITY_CYCLE_DAYS": (1, 3650), "FIXITY_RUN_SECONDS": (60, 7 * 24 * 3600), "FIXITY_BYTES_PER_SECOND": (0, None),
+    "C2PA_VERIFY_MAX_BYTES": (1, None), "C2PA_MAX_BYTES": (1, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),

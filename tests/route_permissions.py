@@ -76,6 +76,10 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # ---- public ------------------------------------------------------------------------
     ("GET", "/healthz"): public(),
     ("GET", "/api/v1/openapi.json"): public(),
+    # Verifying a file's content credentials (C2PA): any member (no file: 400 file_required).
+    ("POST", "/api/v1/provenance/verify"): members(),
+    ("GET", "/provenance/verify"): members(),
+    ("POST", "/provenance/verify"): members(),
     ("GET", "/login"): public(),
     ("POST", "/login"): public(),  # a wrong or missing password is 400/401 for anyone: no one is let in
     ("POST", "/logout"): public(),  # ends the caller's session, if any, and shows the login page

@@ -30,6 +30,7 @@ from archive.renditions.files import is_valid_path
 from archive.renditions.models import Rendition, RenditionFile
 from archive.renditions.playlists import MAX_PLAYLIST_BYTES, MAX_URL_LIFETIME, is_playlist, rewrite, url_lifetime
 from archive.renditions.services import entry_file
+from archive.provenance import credentials
 from archive.storage.interfaces import BlobNotFound, InvalidKey
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class _Blob:
     sha256: str | None
     content_type: str
     filename: str
+    credentials: str | None = None  # "signed" / "unsigned": a file that may carry C2PA
 
 
 # ---- pure helpers (tested as data) -----------------------------------------------------------
@@ -196,7 +198,16 @@ def _blob(session: Session, asset: Asset, rendition: str) -> _Blob:
                        code="rendition_has_many_files",
                        details={"rendition": rendition, "files": count, "entry": r.entry,
                                 "url": rendition_file_url(asset.id, rendition, r.entry)})
-    return _file_blob(asset, r, entry_file(session, r))
+    f = entry_file(session, r)
+    blob = _file_blob(asset, r, f)
+    if rendition in credentials.SIGNED_RENDITIONS:
+        # The copy signed with C2PA for the current signer, kept in storage: its own bytes,
+        # SHA-256 (the ETag) and size (archive.provenance.credentials).
+        signed = credentials.signed_copy(session, asset, rendition, f)
+        if signed is not None:
+            return _Blob(signed.blob_key, signed.size, signed.sha256, blob.content_type, blob.filename, "signed")
+        return _Blob(blob.key, blob.size, blob.sha256, blob.content_type, blob.filename, "unsigned")
+    return blob
 
 
 def decision_headers(decision: Decision) -> dict[str, str]:
@@ -311,6 +322,8 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
     }
     if etag:
         headers["ETag"] = etag
+    if blob.credentials:
+        headers["Ortak-Content-Credentials"] = blob.credentials
     not_modified = none_match(if_none_match, etag)
     unsatisfiable = False
     try:

@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from archive.accounts.models import Organisation, User
 from archive.assets.models import STATUSES, Asset, AssetHolding
 from archive.assets.schemas import merge_metadata, validate_metadata
 from archive.errors import Forbidden, NotFound, ValidationError
 from archive.events import services as events
+from archive.provenance import credentials
 from archive.task_handles import INDEX_ASSET
 
 # new_id() makes lowercase UUID4 text; anything else cannot be an asset, so it never reaches SQL.
@@ -209,6 +210,10 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
     doc["lineage"] = asset.lineage
     doc["renditions"] = [rendition_json(asset, r) for r in asset.renditions]
     doc["holdings"] = holdings_json(asset, viewer)
+    session = object_session(asset)
+    # The C2PA manifest the original carried, and exports that went out unsigned (null before
+    # the credentials step read it); archive.provenance.credentials.credentials_json.
+    doc["content_credentials"] = credentials.credentials_json(session, asset) if session is not None else None
     return doc
 
 

@@ -13,6 +13,12 @@ The archive ends with `manifest.json` and `manifest.csv`: per item its file name
 title, source (asset id, original file name and SHA-256), in/out asked for, size and SHA-256
 of the bytes in the zip, the rights decision, its conditions and the credit lines that apply.
 
+Each item in a format that carries C2PA (JPEG, MP4, MOV) is signed in scratch before it is
+zipped (`archive.provenance.credentials.sign_export`: Ortak, the organisation, the master as
+the `parentOf` ingredient, the segment's in/out); an item that cannot be signed (MXF, no
+signing key) goes in unsigned and the reason is noted on its asset. The manifest's
+`credentials` column says which.
+
 Each item is read through the access gate (a master-quality read, recorded in the usage log
 with the zip's declaration) just before its bytes are written; a refusal then (the rights
 changed after the request) fails the whole zip. Progress (items done / items) is committed
@@ -47,6 +53,7 @@ from archive.events import services as events
 from archive.filenames import safe_filename
 from archive.media.cuts import cut_segment
 from archive.media.runner import MediaError
+from archive.provenance import credentials
 from archive.scratch import process_dir
 from archive.storage.interfaces import StorageError
 
@@ -56,7 +63,7 @@ CHUNK = 1024 * 1024
 PROGRESS_EVERY = 1.0  # seconds between progress commits inside one item
 CUT_TIMEOUT = 6 * 3600.0  # a stream copy reads at disk speed; this only stops a hung ffmpeg
 MANIFEST_FIELDS = ("n", "file", "item", "asset_id", "title", "source_filename", "source_sha256", "in", "out",
-                   "in_seconds", "out_seconds", "size", "sha256", "decision", "credit", "conditions")
+                   "in_seconds", "out_seconds", "size", "sha256", "decision", "credit", "conditions", "credentials")
 _UNSAFE = re.compile(r"[^\w.()\- ]+")
 
 
@@ -120,6 +127,7 @@ class _Builder:
         self.rows: list[dict[str, Any]] = []
         self.scratch = process_dir(current_app.config["DATA_DIR"])
         self.modified = (basket.zip_requested_at or utcnow()).replace(tzinfo=None)
+        self.signed: dict[int, str] = {}  # item id → "signed" (else unsigned)
         self._last = 0.0
 
     def progress(self, done: float, force: bool = False) -> None:
@@ -139,7 +147,7 @@ class _Builder:
                                  + "; ".join(r.get("message", "") for r in decision.reasons))
             name = entry_name(n, item)
             seg = segment_of(item)
-            source, cleanup = self._source(item, seg)
+            source, cleanup = self._source(item, seg, name)
             try:
                 size, crc = _size_and_crc(source())
             except BaseException:
@@ -175,40 +183,55 @@ class _Builder:
             "in_seconds": seg["in_seconds"] if seg else None, "out_seconds": seg["out_seconds"] if seg else None,
             "size": size, "sha256": digest.hexdigest(), "decision": decision.outcome,
             "credit": credit_lines(decision.conditions), "conditions": decision.conditions,
-            "usage_record": decision.usage_record_id})
+            "usage_record": decision.usage_record_id, "credentials": self.signed.pop(item.id, "unsigned")})
         self.progress(n, force=True)
 
-    def _source(self, item: BasketItem, seg: dict | None) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None]]:
-        """(a function giving the item's bytes afresh each call, a clean-up): a whole asset is
-        read from storage; a segment is cut into scratch first (removed by the clean-up)."""
+    def _source(self, item: BasketItem, seg: dict | None,
+                name: str) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None]]:
+        """(a function giving the item's bytes afresh each call, a clean-up): a segment is cut
+        into scratch; the item is then signed into scratch when its format carries C2PA (see
+        the module docstring); a whole asset that is not signed is read from storage."""
         store = storage()
-        if seg is None:
-            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), (lambda: None)
         ext = os.path.splitext(safe_filename(item.asset.filename))[1][:12] or ".mp4"
         token = new_id()
         src = store.local_path(item.asset.original_key)
         fetched = None
-        dst = os.path.join(self.scratch, f"basket-cut-{token}{ext}")
+        cut = os.path.join(self.scratch, f"basket-cut-{token}{ext}")
+        signed = os.path.join(self.scratch, f"basket-signed-{token}{ext}")
+        writable = credentials.writable(ext)
 
         def cleanup() -> None:
-            for path in (fetched, dst):
+            for path in (fetched, cut, signed):
                 if path and os.path.exists(path):
                     os.unlink(path)
 
         try:
-            if src is None:
+            if src is None and (seg is not None or writable):
                 fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
                 store.download_to(item.asset.original_key, src)
-            cut_segment(src, dst, seg["in_seconds"], seg["out_seconds"] - seg["in_seconds"], timeout=CUT_TIMEOUT)
+            if seg is not None:
+                cut_segment(src, cut, seg["in_seconds"], seg["out_seconds"] - seg["in_seconds"], timeout=CUT_TIMEOUT)
+            plain = cut if seg is not None else src
+            details = {"basket_id": self.basket.id, "item": item.id,
+                       **({k: seg[k] for k in ("in", "out", "in_seconds", "out_seconds")} if seg else {})}
+            actions = [{"action": "c2pa.trimmed"}] if seg else []
+            ok = credentials.sign_export(self.session, item.asset, plain, signed, name=name,
+                                         export=f"basket:{self.basket.id}", actions=actions + [{"action": "c2pa.published"}],
+                                         details=details, master_path=src, actor_id=self.reader.user.id)
         except BaseException:
             cleanup()
             raise
-        if fetched:
+        if ok:
+            self.signed[item.id] = "signed"
+        if fetched and (ok or seg is not None):
             os.unlink(fetched)
             fetched = None
+        if not ok and seg is None and fetched is None:
+            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), cleanup
+        path = signed if ok else (cut if seg is not None else fetched)
 
         def read() -> Iterator[bytes]:
-            with open(dst, "rb") as f:
+            with open(path, "rb") as f:
                 while chunk := f.read(CHUNK):
                     yield chunk
 

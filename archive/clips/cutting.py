@@ -6,6 +6,11 @@ SHA-256 like any original, fills in the actual in/out in its `lineage`, and copi
 source's rights blocks that cover the segment onto the clip (shifted to the clip's own
 timeline, `inherit_rights`). Then the clip is probed and rendered like any upload; a cut that
 fails leaves the clip `failed` (never `ready`), as any other failed step does.
+
+The cut is signed with C2PA before it is stored (`archive.provenance.credentials.sign_export`:
+Ortak, the organisation, the source as the `parentOf` ingredient, the in/out, `c2pa.trimmed`
+and, for an accurate cut, `c2pa.transcoded`), so the clip's SHA-256 is that of the signed
+file; with no signer, or a refusal, the plain cut is stored and the reason noted on the source.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from archive.ingest.services import original_key
 from archive.ingest.steps import Step, StepContext
 from archive.markers.timeline import Timeline
 from archive.media import clips as media_clips
+from archive.provenance import credentials
 from archive.renditions import services as renditions
 from archive.rights.models import RightsBlock
 
@@ -100,6 +106,24 @@ class CutStep(Step):
 CUT = CutStep()
 
 
+def _signed(session: Session, source: Asset, clip: Asset, src: str, dst: str, lineage: dict, timeline: Timeline,
+            result: media_clips.Cut) -> str:
+    """The cut at `dst` signed (a new file beside it), or `dst` itself when it went unsigned."""
+    signed = dst[:-4] + ".signed.mov"
+    actions = [{"action": "c2pa.trimmed"}]
+    if lineage.get("mode") != "fast":
+        actions.append({"action": "c2pa.transcoded"})
+    details = {"asset_id": clip.id, "mode": lineage.get("mode"),
+               "in": timeline.label(result.actual_in), "out": timeline.label(result.actual_out),
+               "in_seconds": round(float(timeline.seconds(result.actual_in)), 6),
+               "out_seconds": round(float(timeline.seconds(result.actual_out)), 6)}
+    if credentials.sign_export(session, source, dst, signed, name="clip.mov", export=f"clip:{clip.id}",
+                               actions=actions, details=details, master_path=src, actor_id=clip.uploader_id):
+        os.unlink(dst)
+        return signed
+    return dst
+
+
 def cut_clip(session: Session, clip: Asset) -> None:
     """Make the clip's bytes and record what it got (see the module docstring). Raises
     ClipError when the source is gone or cannot be cut; the runner's errors for ffmpeg."""
@@ -119,6 +143,7 @@ def cut_clip(session: Session, clip: Asset) -> None:
                                      out_frame=int(lineage["out_frame"]), rate=rate, timecode_at=timeline.label,
                                      technical=source.technical or {}, comment=f"Ortak clip {clip.id} of {source.id}",
                                      timeout=float(current_app.config["FFMPEG_TIMEOUT"]))
+            dst = _signed(session, source, clip, src, dst, lineage, timeline, result)
         sha256, size = _sha256(dst), os.path.getsize(dst)
         key = original_key(sha256)
         store = storage()

@@ -5,6 +5,7 @@ import logging
 from typing import Callable
 
 from archive import backends, db
+from archive.provenance import credentials
 
 log = logging.getLogger(__name__)
 MAX_ERROR = 300
@@ -36,3 +37,14 @@ def check_all() -> tuple[bool, dict[str, dict]]:
             result[name] = {"ok": False, "error": str(exc)[:MAX_ERROR]}
             ok = False
     return ok, result
+
+
+def warnings() -> dict[str, dict]:
+    """What works but not as configured, without making the service unhealthy: {name: {"ok":
+    False, "warning": str} or {"ok": True, ...}}. `content_credentials`: whether exports are
+    signed (archive.provenance.credentials.health). Logged as warnings. Never raises."""
+    result = {"content_credentials": credentials.health()}
+    for name, entry in result.items():
+        if not entry.get("ok"):
+            log.warning("health: %s: %s", name, entry.get("warning"))
+    return result

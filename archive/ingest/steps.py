@@ -1,6 +1,6 @@
 """The steps of processing an asset: idempotent, each recorded on the asset, each re-runnable alone.
 
-    probe → renditions → index        (later: fingerprints, C2PA, transcripts, before index)
+    probe → renditions → credentials → index        (later: fingerprints, transcripts, before index)
 
 A step says what it depends on (`inputs`: the original's SHA-256, the profiles' hashes...),
 whether what it made is still there (`is_current`), and how to run. `run_step` records it
@@ -36,6 +36,7 @@ from archive.db import utcnow
 from archive.media import images
 from archive.media.probe import ProbeResult, inspect_media
 from archive.media.profiles import renditions_for, spec_hash
+from archive.provenance import credentials
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition
 from archive.task_handles import INDEX_ASSET
@@ -172,8 +173,26 @@ class IndexStep(Step):
         INDEX_ASSET.send(ctx.session, ctx.asset.id)
 
 
-PROBE, RENDITIONS, INDEX = ProbeStep(), RenditionsStep(), IndexStep()
-STEPS: tuple[Step, ...] = (PROBE, RENDITIONS, INDEX)
+class CredentialsStep(Step):
+    """C2PA: read the manifest the original carries, and sign the downloadable renditions for
+    the configured signer (`archive.provenance.credentials`). An invalid manifest is recorded,
+    never a failure; a missing key leaves the renditions unsigned (noted on the asset)."""
+
+    name = "credentials"
+
+    def inputs(self, ctx: StepContext) -> dict[str, Any]:
+        return credentials.step_inputs(ctx.session, ctx.asset)
+
+    def is_current(self, ctx: StepContext) -> bool:
+        return credentials.step_is_current(ctx.session, ctx.asset)
+
+    def run(self, ctx: StepContext) -> None:
+        credentials.read_master(ctx.session, ctx.asset, ctx.source())
+        credentials.sign_renditions(ctx.session, ctx.asset, ctx.source())
+
+
+PROBE, RENDITIONS, CREDENTIALS, INDEX = ProbeStep(), RenditionsStep(), CredentialsStep(), IndexStep()
+STEPS: tuple[Step, ...] = (PROBE, RENDITIONS, CREDENTIALS, INDEX)
 BY_NAME = {step.name: step for step in STEPS}
 
 

@@ -51,7 +51,8 @@ RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster imag
                     "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard"),
                     "hls": _l("Streaming copy (HLS)")}
 AUDIO_PROXY_LABEL = _l("Listening copy")
-ACTION_LABELS = {"asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
+ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credentials"),
+                 "asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"), "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
                  "asset.holding_added": _l("Another organisation holds a copy"),

@@ -1,7 +1,7 @@
 """Fixity checks: one row per check of a stored original or rendition file (PREMIS "fixity check" events)
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-11-30 05:10:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import archive.db
 
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,8 @@ from archive.api.spec.clips import schemas as clip_schemas
 from archive.api.spec.baskets import basket_paths, share_paths
 from archive.api.spec.baskets import schemas as basket_schemas
 from archive.api.spec.components import components
+from archive.api.spec.credentials import credential_paths
+from archive.api.spec.credentials import schemas as credential_schemas
 from archive.api.spec.coproduction import schemas as coproduction_schemas
 from archive.api.spec.coproduction_paths import coproduction_paths
 from archive.api.spec.markers import marker_paths
@@ -63,11 +65,12 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "usage", "description": "The usage log for rights managers and admins (read only)."},
             {"name": "notifications", "description": "In-app notifications and the organisation's signed webhook."},
             {"name": "provenance", "description": "An asset's lineage, its BagIt export for deposit (PREMIS, "
-                                                  "EBUCore), and the fixity of every stored file."},
+                                                  "EBUCore), the fixity of every stored file, and content "
+                                                  "credentials (C2PA): verifying the manifests a file carries."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **clip_paths(),
                   **upload_paths(config), **rights_paths(), **coproduction_paths(), **audit_paths(),
-                  **basket_paths(), **share_paths(), **provenance_paths()},
+                  **basket_paths(), **share_paths(), **provenance_paths(), **credential_paths(config)},
         "components": _components(config),
     }
 
@@ -81,6 +84,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(clip_schemas())
     out["schemas"].update(basket_schemas())
     out["schemas"].update(provenance_schemas())
+    out["schemas"].update(credential_schemas())
     return out
 
 

@@ -137,7 +137,13 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
         "Health": {
             "type": "object", "required": ["ok", "checks"],
             "properties": {"ok": {"type": "boolean"}, "checks": {"type": "object", "additionalProperties": {
-                "type": "object", "properties": {"ok": {"type": "boolean"}, "error": {"type": "string"}}}}},
+                "type": "object", "properties": {"ok": {"type": "boolean"}, "error": {"type": "string"}}}},
+                "warnings": {"type": "object", "description": "What works but not as configured; never a 503. "
+                             "`content_credentials`: `ok` false with `warning` when exports go out unsigned "
+                             "(no or an unusable C2PA signing key), else the signer's `signer`, `fingerprint`, "
+                             "`not_after`.",
+                             "additionalProperties": {"type": "object", "properties": {
+                                 "ok": {"type": "boolean"}, "warning": {"type": "string"}}}}},
         },
         "Me": {
             "type": "object", "required": ["id", "email", "role", "organisation", "country", "locale"],
@@ -234,7 +240,10 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                              "description": "Other organisations holding a copy, oldest first. Not in list items."},
                 "error_code": {"type": ["string", "null"],
                                "description": "Machine-readable reason of `error` (e.g. `truncated`, `corrupt`)."},
-                "download_url": {"type": "string"}},
+                "download_url": {"type": "string"},
+                "content_credentials": {**schema("ContentCredentials"), "description": "C2PA: the manifest the "
+                                        "original carried at ingest and exports that went out unsigned; null "
+                                        "before it was read. Not in list items."}},
         },
         "AssetPage": {
             "type": "object", "required": ["total", "page", "per_page", "items"],

@@ -171,7 +171,12 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
     byte_headers = {"ETag": ref("headers", "ETag"), "Accept-Ranges": ref("headers", "AcceptRanges"),
                     "Content-Disposition": ref("headers", "ContentDisposition"),
                     "Ortak-Access-Decision": ref("headers", "AccessDecision"),
-                    "Ortak-Access-Conditions": ref("headers", "AccessConditions")}
+                    "Ortak-Access-Conditions": ref("headers", "AccessConditions"),
+                    "Ortak-Content-Credentials": {
+                        "description": "For `proxy` and `poster`: `signed` (a copy carrying Ortak's C2PA manifest "
+                                       "with the master as its parent) or `unsigned` (no signer configured, or the "
+                                       "signed copy not made yet).",
+                        "schema": {"enum": ["signed", "unsigned"]}}}
     # What a file was uploaded as; anything else (or nothing recognisable) is application/octet-stream.
     media = {t: {"schema": {}} for t in ("video/*", "audio/*", "image/*", "application/octet-stream", "*/*")}
     download_responses = {

@@ -58,7 +58,7 @@ def test_video_becomes_ready_with_proxy_and_poster(app, add_asset, sample_video,
             assert im.format == "JPEG" and im.size == (640, 360)
     assert actions == ["asset.created", "asset.ready"]
     assert {name: step["status"] for name, step in asset.steps.items()} == \
-           {"probe": "done", "renditions": "done", "index": "done"}
+           {"probe": "done", "renditions": "done", "credentials": "done", "index": "done"}
 
     # Idempotent: a second run of the task does nothing; a re-render of a ready rendition neither.
     assert _run(app, asset_id) == "skipped"

@@ -1,0 +1,50 @@
+"""What the content-credential pages show, in the page's language: state labels, the reasons an
+export went unsigned, and the verify page's errors (by code; the services speak English)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from archive.errors import ApiError
+
+STATE_LABELS = {
+    "absent": _l("No content credentials"),
+    "valid": _l("Valid content credentials (signer not on this archive's trust list)"),
+    "trusted": _l("Valid content credentials from a trusted signer"),
+    "invalid": _l("Invalid content credentials: the file or its manifest was altered or is damaged"),
+    "unsupported": _l("Content credentials cannot be read from this kind of file"),
+    "unverified": _l("Content credentials shown but not checked: the file is too large to check here"),
+}
+UNSIGNED_REASONS = {
+    "no_signer": _l("Not signed: no signing certificate is configured."),
+    "not_writable": _l("Not signed: this format cannot carry content credentials (MXF, HLS segments)."),
+    "signing_failed": _l("Not signed: signing failed."),
+    "too_large": _l("Not signed: the file is too large to sign here."),
+}
+ERRORS = {
+    "file_too_large": _l("The file is too large to verify here (at most %(limit)s bytes)."),
+    "file_required": _l("Choose a file to verify."),
+    "empty_file": _l("The file is empty."),
+    "unsupported_format": _l("Content credentials cannot be read from this kind of file."),
+}
+
+
+def state_label(state: str | None) -> str:
+    return str(STATE_LABELS.get(state or "", state or ""))
+
+
+def present(result: dict[str, Any]) -> dict[str, Any]:
+    """A verification (or an asset's `content_credentials`) with `label` added."""
+    return {**result, "label": state_label(result.get("state"))}
+
+
+def unsigned_label(code: str | None) -> str:
+    return str(UNSIGNED_REASONS.get(code or "", code or ""))
+
+
+def error_text(exc: ApiError) -> str:
+    template = ERRORS.get(exc.code)
+    if template is None:
+        return exc.message
+    return str(template) % {"limit": (exc.details or {}).get("limit", "")}

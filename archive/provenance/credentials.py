@@ -1,0 +1,382 @@
+"""Content credentials (C2PA) in Ortak: read what a master carries, sign what Ortak hands out.
+
+- **On ingest** (the `credentials` step, `archive.ingest.steps`): the original's manifest store
+  is read (`archive.media.credentials.read_file`) and kept as the asset's `ContentCredential`
+  (state absent / valid / trusted / invalid with the reason / unsupported, and the chain).
+  An invalid manifest never stops the ingest.
+- **On hand-out**, a file in a writable format (JPEG, MP4, MOV) gets a manifest that names
+  Ortak (claim generator), the contributing organisation (CreativeWork author), the source
+  master as its `parentOf` ingredient, the in/out (Ortak's `org.ortak.export` assertion) and
+  the actions (`c2pa.opened` of the master, then `c2pa.transcoded`, `c2pa.trimmed`,
+  `c2pa.published` as they apply):
+  - a clip's bytes are signed as they are cut (`sign_export`, from `archive.clips.cutting`),
+    so the stored clip, its SHA-256 and every later read of it carry the manifest;
+  - a proxy or poster download serves a signed copy made ONCE per (asset, rendition, the
+    rendition file's SHA-256, signer) by the same step and kept in storage
+    (`SignedRendition`): downloads stream a stored blob with its own SHA-256 as ETag, Range
+    works, nothing is signed per request and nothing is held in memory. A copy missing for
+    the current signer (the key changed: `ortak steps run credentials --all` makes them)
+    means the plain rendition is served, with `Ortak-Content-Credentials: unsigned`;
+  - a basket item is signed in the zip builder's scratch file before it is zipped.
+- Where C2PA cannot be written (MXF, HLS segments, a format the library refuses) or no key is
+  configured, the export goes on unsigned, and the asset says why: for its renditions in its
+  `ContentCredential.renditions` (HLS: never), for a clip or a basket item handed out in the
+  asset's history (Event `credentials.not_signed` with `export`, `reason_code`, `reason`). A
+  missing or unusable key is also a warning in `/healthz` and in the logs.
+- **Verification** of any file (`verify_upload`): the chain of manifests it carries.
+
+Signer: the operator's chain and key (`ORTAK_C2PA_SIGN_CERT`, `ORTAK_C2PA_SIGN_KEY`), trust
+anchors `ORTAK_C2PA_TRUST_ANCHORS`; see the README's "Content credentials (C2PA)".
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from archive.assets.models import Asset
+from archive.backends import storage
+from archive.config import settings
+from archive.db import utcnow
+from archive.errors import ApiError
+from archive.events import services as events
+from archive.media import credentials as media
+from archive.provenance.credential_models import ContentCredential, SignedRendition
+from archive.renditions import services as renditions
+from archive.renditions.models import Rendition, RenditionFile
+
+log = logging.getLogger(__name__)
+
+GENERATOR = "Ortak"
+GENERATOR_VERSION = "1"
+SIGNED_RENDITIONS = ("proxy", "poster")  # the single-file renditions a person downloads
+NOT_SIGNED = "credentials.not_signed"
+HASH_CHUNK = 1024 * 1024
+# Reason codes of an export that went out unsigned (pages translate them).
+NO_SIGNER, NOT_WRITABLE, SIGNING_FAILED, TOO_LARGE = "no_signer", "not_writable", "signing_failed", "too_large"
+HLS_REASON = "HLS segments are not signed: C2PA is written into whole files (the proxy is signed)"
+
+
+# ---- the signer ---------------------------------------------------------------------------------
+
+def signer_status() -> tuple[media.SigningIdentity | None, str | None]:
+    """(the configured signing identity, None) or (None, why there is none: not configured, a
+    file missing or unusable). Read from the files each time (small; a rotated key is seen)."""
+    config = settings()
+    if not config.C2PA_SIGN_CERT and not config.C2PA_SIGN_KEY:
+        return None, "no C2PA signing certificate is configured (ORTAK_C2PA_SIGN_CERT, ORTAK_C2PA_SIGN_KEY)"
+    if not config.C2PA_SIGN_CERT or not config.C2PA_SIGN_KEY:
+        missing = "ORTAK_C2PA_SIGN_KEY" if config.C2PA_SIGN_CERT else "ORTAK_C2PA_SIGN_CERT"
+        return None, f"{missing} is not set: both the chain and the key are needed"
+    try:
+        return media.load_identity(config.C2PA_SIGN_CERT, config.C2PA_SIGN_KEY), None
+    except media.IdentityError as exc:
+        return None, str(exc)
+
+
+def signing_identity() -> media.SigningIdentity | None:
+    """The signer, or None (logged as a warning: exports then go out unsigned)."""
+    identity, why = signer_status()
+    if identity is None:
+        log.warning("C2PA: exports are not signed: %s", why)
+    return identity
+
+
+def trust_anchors() -> str | None:
+    """The PEM trust anchors, or None when none are configured or the file cannot be read."""
+    path = settings().C2PA_TRUST_ANCHORS
+    if not path:
+        return None
+    try:
+        with open(path, encoding="ascii") as fh:
+            return fh.read(4 * 1024 * 1024)
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("C2PA: cannot read the trust anchors %s: %s", path, exc)
+        return None
+
+
+def health() -> dict[str, Any]:
+    """The `/healthz` entry: {"ok": True, "signer": subject, "not_after"} or {"ok": False,
+    "warning": why exports go out unsigned}. Never raises."""
+    identity, why = signer_status()
+    if identity is None:
+        return {"ok": False, "warning": f"C2PA exports go out unsigned: {why}"}
+    return {"ok": True, "signer": identity.subject, "fingerprint": identity.fingerprint,
+            "not_after": identity.not_after}
+
+
+def signer_key() -> str | None:
+    """The current signer's fingerprint (what a signed copy is kept under), None without one."""
+    identity, _ = signer_status()
+    return identity.fingerprint if identity else None
+
+
+# ---- reading a master -----------------------------------------------------------------------------
+
+def read_master(session: Session, asset: Asset, path: str) -> ContentCredential:
+    """Read the credentials the original at `path` carries and keep them on the asset (one
+    row per asset, replaced). Never raises for the file's content. Flushes."""
+    limit = settings().C2PA_MAX_BYTES
+    report = media.read_file(path, name=asset.filename, trust_anchors=trust_anchors(),
+                             verify=os.path.getsize(path) <= limit)
+    if report.state == "unverified":
+        report.reason = f"larger than ORTAK_C2PA_MAX_BYTES ({limit} bytes): the manifests are shown, not checked"
+    row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
+    if row is None:
+        row = ContentCredential(asset_id=asset.id)
+        session.add(row)
+    data = report.to_dict()
+    row.sha256, row.state, row.reason = asset.sha256, report.state, report.reason
+    row.failures, row.manifests, row.read_at = data["failures"], data["manifests"], utcnow()
+    row.renditions = row.renditions or {}
+    if report.state == "invalid":
+        log.warning("asset %s carries an invalid C2PA manifest: %s", asset.id, report.reason)
+    session.flush()
+    return row
+
+
+def credentials_json(session: Session, asset: Asset) -> dict[str, Any] | None:
+    """The asset API's `content_credentials`: {"state", "reason", "manifests", "read_at",
+    "renditions" (see `sign_renditions`), "unsigned_exports": [{"export", "reason_code",
+    "reason", "at"}] (clips and basket items that went out unsigned, the latest 20)}; None
+    before the step has read the original and no export went out unsigned."""
+    row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
+    unsigned = [{"export": (e.after or {}).get("export"), "reason_code": (e.after or {}).get("reason_code"),
+                 "reason": (e.after or {}).get("reason"), "at": e.at.isoformat()}
+                for e in events.history(session, "asset", asset.id) if e.action == NOT_SIGNED][:20]
+    if row is None and not unsigned:
+        return None
+    return {"state": row.state if row else None, "reason": row.reason if row else None,
+            "manifests": row.manifests if row else [], "read_at": row.read_at.isoformat() if row else None,
+            "renditions": row.renditions if row else {}, "unsigned_exports": unsigned}
+
+
+# ---- signing ------------------------------------------------------------------------------------------
+
+def export_manifest(master: Asset, *, title: str, actions: list[dict[str, Any]],
+                    details: dict[str, Any]) -> dict[str, Any]:
+    """The manifest definition of a file handed out from `master` (see the module docstring);
+    `details` go into Ortak's assertion with the master's id, SHA-256 and the signing time."""
+    organisation = master.organisation.name if master.organisation is not None else None
+    ortak = {"source_id": master.id, "source_sha256": master.sha256, "source_filename": master.filename,
+             "organisation": organisation, "signed_at": utcnow().isoformat(timespec="seconds"), **details}
+    assertions: list[dict[str, Any]] = [
+        {"label": "c2pa.actions.v2", "data": {"actions": [
+            {"action": "c2pa.opened", "parameters": {"ingredientIds": ["parent"]}}, *actions]}},
+        {"label": media.ORTAK_ASSERTION, "data": ortak}]
+    if organisation:
+        assertions.append({"label": "stds.schema-org.CreativeWork",
+                           "data": {"@context": "https://schema.org", "@type": "CreativeWork",
+                                    "author": [{"@type": "Organization", "name": organisation}]}})
+    return {"claim_generator_info": [{"name": GENERATOR, "version": GENERATOR_VERSION}], "title": title,
+            "assertions": assertions}
+
+
+def note_unsigned(session: Session, asset: Asset, export: str, code: str, reason: str,
+                  actor_id: int | None = None) -> None:
+    """Record on `asset` that `export` went out without credentials, and why. Flushes nothing."""
+    events.record(session, actor_id=actor_id, action=NOT_SIGNED, subject_type="asset", subject_id=asset.id,
+                  after={"export": export, "reason_code": code, "reason": reason[:500]})
+
+
+def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: str, export: str,
+                actions: list[dict[str, Any]], details: dict[str, Any], master_path: str | None,
+                actor_id: int | None = None, identity: media.SigningIdentity | None = None) -> bool:
+    """Sign `src` (a file named like `name`) into `dst` with `master` (its original at
+    `master_path`) as the parentOf ingredient: True when `dst` was written. False (and the
+    reason recorded on `master`, `note_unsigned`) when there is no signer, the format cannot
+    carry C2PA or the library refused: the caller hands out `src` as it is."""
+    identity = identity or signing_identity()
+    if identity is None:
+        _, why = signer_status()
+        note_unsigned(session, master, export, NO_SIGNER, why or "no signer", actor_id)
+        return False
+    if media.mime_type(name) is None:
+        note_unsigned(session, master, export, NOT_WRITABLE,
+                      f"C2PA cannot be written into {os.path.splitext(name)[1] or 'these'} files (writable: JPEG, MP4, MOV)",
+                      actor_id)
+        return False
+    limit = settings().C2PA_MAX_BYTES
+    if os.path.getsize(src) > limit:
+        note_unsigned(session, master, export, TOO_LARGE, f"larger than ORTAK_C2PA_MAX_BYTES ({limit} bytes)", actor_id)
+        return False
+    manifest = export_manifest(master, title=os.path.basename(name), actions=actions, details=details)
+    try:
+        media.sign_file(src, dst, identity=identity, manifest=manifest, name=name,
+                        parent=(master_path, master.filename) if master_path else None,
+                        trust_anchors=trust_anchors())
+    except media.NotWritable as exc:
+        note_unsigned(session, master, export, NOT_WRITABLE, exc.reason, actor_id)
+        return False
+    except media.CredentialsError as exc:
+        log.warning("C2PA signing of %s of asset %s failed: %s", export, master.id, exc)
+        note_unsigned(session, master, export, SIGNING_FAILED, str(exc), actor_id)
+        return False
+    return True
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(HASH_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _rendition_file(session: Session, row: Rendition) -> RenditionFile | None:
+    return renditions.entry_file(session, row) if row.available and row.file_count == 1 else None
+
+
+def signed_copy(session: Session, asset: Asset, rendition: str, file: RenditionFile) -> SignedRendition | None:
+    """The kept signed copy of the rendition file `file` for the current signer, or None."""
+    signer = signer_key()
+    if signer is None:
+        return None
+    return session.scalar(select(SignedRendition).where(
+        SignedRendition.asset_id == asset.id, SignedRendition.rendition == rendition,
+        SignedRendition.source_sha256 == file.sha256, SignedRendition.signer == signer))
+
+
+def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[str, dict[str, str]]:
+    """Make the signed copies of the asset's downloadable renditions (`SIGNED_RENDITIONS`) for
+    the current signer that are not made yet, and say for each (and for an HLS ladder, which
+    cannot carry C2PA) whether its hand-out is signed: {name: {"state": "signed" | "no_signer"
+    | "not_writable" | "signing_failed", "reason"?}}, kept on the asset's ContentCredential.
+    No Event: a missing signer is the platform's state (health), not the asset's. Flushes."""
+    identity = signing_identity()
+    why = None if identity is not None else (signer_status()[1] or "no signer")
+    out: dict[str, dict[str, str]] = {}
+    store = storage()
+    for row in sorted(asset.renditions, key=lambda r: r.name):
+        if row.name == "hls" and row.available:
+            out["hls"] = {"state": NOT_WRITABLE, "reason": HLS_REASON}
+            continue
+        file = _rendition_file(session, row) if row.name in SIGNED_RENDITIONS else None
+        if file is None:
+            continue
+        if identity is None:
+            out[row.name] = {"state": NO_SIGNER, "reason": why}
+            continue
+        if file.size > settings().C2PA_MAX_BYTES:
+            out[row.name] = {"state": TOO_LARGE, "reason": "larger than ORTAK_C2PA_MAX_BYTES"}
+            continue
+        existing = signed_copy(session, asset, row.name, file)
+        if existing is None or not store.exists(existing.blob_key):
+            try:
+                existing = _sign_rendition(session, asset, row, file, master_path, identity, existing)
+            except media.NotWritable as exc:
+                out[row.name] = {"state": NOT_WRITABLE, "reason": exc.reason}
+                continue
+            except media.CredentialsError as exc:
+                log.warning("C2PA signing of the %s of asset %s failed: %s", row.name, asset.id, exc)
+                out[row.name] = {"state": SIGNING_FAILED, "reason": str(exc)[:500]}
+                continue
+        out[row.name] = {"state": "signed", "signer": identity.subject}
+    row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
+    if row is not None:
+        row.renditions = out
+    session.flush()
+    return out
+
+
+def _sign_rendition(session: Session, asset: Asset, row: Rendition, file: RenditionFile, master_path: str,
+                    identity: media.SigningIdentity, existing: SignedRendition | None) -> SignedRendition:
+    """Sign the rendition file into a new blob and keep it; NotWritable / CredentialsError."""
+    store = storage()
+    scratch = tempfile.mkdtemp(prefix="ortak-c2pa-", dir=renditions.work_dir())
+    try:
+        ext = os.path.splitext(file.path)[1].lower()
+        src = store.local_path(file.blob_key)
+        if src is None:
+            src = os.path.join(scratch, "rendition" + ext)
+            store.download_to(file.blob_key, src)
+        dst = os.path.join(scratch, "signed" + ext)
+        manifest = export_manifest(asset, title=os.path.basename(file.path), actions=[{"action": "c2pa.transcoded"}],
+                                   details={"rendition": row.name, "rendition_sha256": file.sha256})
+        media.sign_file(src, dst, identity=identity, manifest=manifest, name=file.path,
+                        parent=(master_path, asset.filename), trust_anchors=trust_anchors())
+        sha256, size = _sha256(dst), os.path.getsize(dst)
+        key = f"credentials/{sha256[:2]}/{sha256}{ext}"
+        if not store.exists(key):
+            store.put_file(key, dst, content_type=file.content_type, sha256=sha256, move=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    copy = existing or SignedRendition(asset_id=asset.id, rendition=row.name, source_sha256=file.sha256,
+                                       signer=identity.fingerprint)
+    copy.blob_key, copy.sha256, copy.size = key, sha256, size
+    session.add(copy)
+    return copy
+
+
+def step_inputs(session: Session, asset: Asset) -> dict[str, Any]:
+    """What the credentials step's outcome depends on: the original, the trust anchors, the
+    signer and the files of the renditions it signs."""
+    anchors = trust_anchors()
+    files = {}
+    for row in asset.renditions:
+        file = _rendition_file(session, row) if row.name in SIGNED_RENDITIONS else None
+        if file is not None:
+            files[row.name] = file.sha256
+    return {"original": asset.sha256, "signer": signer_key(), "renditions": files,
+            "trust": hashlib.sha256(anchors.encode()).hexdigest() if anchors else None}
+
+
+def step_is_current(session: Session, asset: Asset) -> bool:
+    """The original's credentials are read and every signed copy the signer needs is there."""
+    row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
+    if row is None or row.sha256 != asset.sha256:
+        return False
+    if signer_key() is None:
+        return True
+    store = storage()
+    for r in asset.renditions:
+        file = _rendition_file(session, r) if r.name in SIGNED_RENDITIONS else None
+        if file is None:
+            continue
+        copy = signed_copy(session, asset, r.name, file)
+        if copy is None or not store.exists(copy.blob_key):
+            return False
+    return True
+
+
+# ---- verification -----------------------------------------------------------------------------------
+
+def verify_upload(stream: IO[bytes], filename: str, size: int | None) -> dict[str, Any]:
+    """The credentials of an uploaded file: {"filename", "size", "sha256", "state", "reason",
+    "failures", "manifests"} (`archive.media.credentials.CredentialReport`). `stream` is
+    seekable. 413 `file_too_large` past ORTAK_C2PA_VERIFY_MAX_BYTES; 422 `empty_file`; 422
+    `unsupported_format` for a file the C2PA library cannot read (not JPEG, PNG, MP4, MOV,
+    WAV, PDF... nor any format it knows)."""
+    limit = settings().C2PA_VERIFY_MAX_BYTES
+    digest, total = hashlib.sha256(), 0
+    stream.seek(0)
+    for block in iter(lambda: stream.read(HASH_CHUNK), b""):
+        digest.update(block)
+        total += len(block)
+        if total > limit:
+            raise too_large(limit)
+    if total == 0:
+        raise ApiError("The file is empty.", code="empty_file", status=422)
+    stream.seek(0)
+    checked = total <= settings().C2PA_MAX_BYTES
+    report = media.read_stream(stream, media.format_of(filename), trust_anchors=trust_anchors(), verify=checked)
+    if report.state == "unsupported":
+        raise ApiError("Content credentials cannot be read from this kind of file.", code="unsupported_format",
+                       status=422, details={"reason": report.reason})
+    return {"filename": filename, "size": total, "sha256": digest.hexdigest(), **report.to_dict()}
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(f"The file is larger than {limit} bytes.", code="file_too_large", status=413,
+                    details={"limit": limit})
+
+
+def writable(ext: str) -> bool:
+    """Whether a file with the extension `ext` ('.mp4') can carry a manifest Ortak writes."""
+    return media.mime_type("x" + ext) is not None

@@ -1,0 +1,316 @@
+"""C2PA content credentials (issue 12 item 2) end to end: read on ingest, signed on export
+(proxy download, clip, basket item), not written where it cannot be, verified on upload."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from archive import db
+from archive.assets.models import Asset
+from archive.backends import storage
+from archive.baskets import zips
+from archive.events.models import Event
+from archive.ingest.pipeline import process_asset
+from archive.media import credentials as media
+from archive.provenance.credential_models import SignedRendition
+from tests.asset_factory import create_asset
+from tests.c2pa_chain import make_chain
+
+GRANT = {"kind": "grant", "licensees": {"organisations": ["TRT"]}, "territories": ["TR"],
+         "platforms": ["linear_tv"], "start": "2027-01-01", "end": "2027-12-31"}
+USE = {"platform": "linear_tv", "territory": "TR", "from": "2027-03-01", "to": "2027-03-31",
+       "purpose": "broadcast", "programme": "Haberler"}
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def media_files(tmp_path_factory):
+    """A camera's signed MP4 master (its own chain), the same tampered, a JPEG and an MXF."""
+    d = tmp_path_factory.mktemp("cc-media")
+    plain = d / "plain.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=3", "-f", "lavfi", "-i",
+            "sine=duration=3:sample_rate=48000", "-c:v", "libx264", "-preset", "ultrafast", "-g", "12",
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-timecode", "10:00:00:00", str(plain))
+    camera = make_chain(d / "camera", org="Kamera A.Ş.", cn="Field camera 7")
+    identity = media.load_identity(str(camera.chain), str(camera.key))
+    signed = d / "camera.mp4"
+    media.sign_file(str(plain), str(signed), identity=identity, manifest={
+        "claim_generator_info": [{"name": "CameraFirmware", "version": "2.1"}], "title": "camera.mp4",
+        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+            {"action": "c2pa.created", "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}]})
+    data = bytearray(signed.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    tampered = d / "tampered.mp4"
+    tampered.write_bytes(bytes(data))
+    jpeg, mxf = d / "still.jpg", d / "master.mxf"
+    _ffmpeg("-f", "lavfi", "-i", "mandelbrot=size=320x240", "-frames:v", "1", str(jpeg))
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-c:v", "mpeg2video", str(mxf))
+    junk = d / "notes.mp4"
+    junk.write_bytes(b"not a video at all\n" * 500)
+    return {"plain": plain, "camera": signed, "tampered": tampered, "jpeg": jpeg, "mxf": mxf, "junk": junk}
+
+
+@pytest.fixture
+def chain(tmp_path):
+    return make_chain(tmp_path / "ortak-chain", org="Ortak Test", cn="Ortak archive signer")
+
+
+@pytest.fixture
+def app_config(app_config, chain):
+    return {**app_config, "C2PA_SIGN_CERT": str(chain.chain), "C2PA_SIGN_KEY": str(chain.key),
+            "C2PA_TRUST_ANCHORS": str(chain.root)}
+
+
+def _bearer(make_user, role="producer", country="TR", org=None):
+    user_id, token = make_user(role, country, org=org) if org else make_user(role, country)
+    return user_id, {"Authorization": f"Bearer {token}"}
+
+
+def _read_blob(app, key, tmp_path, name):
+    out = tmp_path / name
+    with app.app_context():
+        out.write_bytes(b"".join(storage().open_range(key)))
+    return out
+
+
+def _unsigned_events(app, asset_id):
+    with app.app_context():
+        return [e.after for e in db.session().scalars(select(Event).where(
+            Event.subject_id == asset_id, Event.action == "credentials.not_signed"))]
+
+
+def test_ingest_reads_the_masters_manifest_and_the_proxy_download_is_signed_with_it_as_parent(
+        app, client, register_file, media_files, chain, make_user, tmp_path):
+    asset_id = register_file(media_files["camera"], "camera.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    _, h = _bearer(make_user)
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()
+    cc = doc["content_credentials"]
+    assert cc["state"] == "valid" and cc["reason"] is None  # the camera's CA is not our trust anchor
+    [camera] = cc["manifests"]
+    assert camera["claim_generator"] == "CameraFirmware 2.1" and camera["signer"]["common_name"] == "Field camera 7"
+    assert [a["action"] for a in camera["actions"]] == ["c2pa.created"]
+
+    first = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
+    assert first.status_code == 200 and first.headers["Ortak-Content-Credentials"] == "signed"
+    again = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]  # signed once, kept
+    import hashlib
+    assert first.headers["ETag"] == f'"{hashlib.sha256(first.data).hexdigest()}"'
+    proxy = tmp_path / "proxy.mp4"
+    proxy.write_bytes(first.data)
+    report = media.read_file(str(proxy), trust_anchors=chain.root.read_text())
+    assert report.state == "trusted", report.reason
+    ours, parent = report.manifests
+    assert ours.claim_generator.startswith("Ortak") and ours.signer["common_name"] == "Ortak archive signer"
+    assert [a["action"] for a in ours.actions] == ["c2pa.opened", "c2pa.transcoded"]
+    assert ours.ingredients[0]["relationship"] == "parentOf" and ours.ingredients[0]["title"] == "camera.mp4"
+    assert ours.ortak["source_id"] == asset_id and ours.ortak["rendition"] == "proxy"
+    assert parent.claim_generator == "CameraFirmware 2.1" and parent.state == "valid"
+    # A partial read of the signed copy is answered from the same bytes.
+    part = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers={**h, "Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.data == first.data[:100]
+    # The HLS ladder cannot carry C2PA: said on the asset.
+    assert cc["renditions"]["hls"]["state"] == "not_writable" and "HLS" in cc["renditions"]["hls"]["reason"]
+    assert cc["renditions"]["proxy"]["state"] == cc["renditions"]["poster"]["state"] == "signed"
+    page = client.get(f"/assets/{asset_id}", headers=h)
+    assert page.status_code in (200, 302)
+
+
+def test_a_tampered_master_is_shown_invalid_with_the_reason_and_ingest_goes_on(app, client, register_file,
+                                                                                 media_files, make_user):
+    asset_id = register_file(media_files["tampered"], "tampered.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    _, h = _bearer(make_user)
+    cc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()["content_credentials"]
+    assert cc["state"] == "invalid" and "assertion.bmffHash.mismatch" in cc["reason"]
+
+
+def test_a_clip_is_signed_with_its_master_as_parent_and_both_validate(app, client, register_file, media_files,
+                                                                       chain, tmp_path):
+    asset_id = register_file(media_files["camera"], "camera.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        uploader = db.session().get(Asset, asset_id).uploader_id
+    from archive.accounts.models import ApiToken  # noqa: F401  (the token of the master's uploader)
+    from archive.accounts.services import create_token
+    with app.app_context():
+        s = db.session()
+        from archive.accounts.models import User
+        token = create_token(s, s.get(User, uploader), "t")
+        s.commit()
+        raw = token[1] if isinstance(token, tuple) else token
+    h = {"Authorization": f"Bearer {raw}"}
+    resp = client.post(f"/api/v1/assets/{asset_id}/clips", json={"in": "10:00:00:12", "out": "10:00:02:00",
+                                                                 "mode": "accurate"}, headers=h)
+    assert resp.status_code == 202, resp.get_json()
+    clip_id = resp.get_json()["id"]
+    with app.app_context():
+        assert process_asset(clip_id) == "ready"
+        clip = db.session().get(Asset, clip_id)
+        key, sha256 = clip.original_key, clip.sha256
+    clip_file = _read_blob(app, key, tmp_path, "clip.mov")
+    import hashlib
+    assert hashlib.sha256(clip_file.read_bytes()).hexdigest() == sha256  # the checksum is of the signed bytes
+    report = media.read_file(str(clip_file), trust_anchors=chain.root.read_text())
+    assert report.state == "trusted", report.reason
+    ours, parent = report.manifests
+    assert [a["action"] for a in ours.actions] == ["c2pa.opened", "c2pa.trimmed", "c2pa.transcoded"]
+    assert ours.ortak["in"] == "10:00:00:12" and ours.ortak["out"] == "10:00:02:00"
+    assert ours.ortak["source_id"] == asset_id and ours.author
+    assert parent.state in ("valid", "trusted") and parent.claim_generator == "CameraFirmware 2.1"
+    # The clip's own ingest reads what it carries.
+    doc = client.get(f"/api/v1/assets/{clip_id}", headers=h).get_json()["content_credentials"]
+    assert doc["state"] == "trusted" and len(doc["manifests"]) == 2
+
+
+def test_an_mxf_basket_item_goes_out_unsigned_with_the_reason_and_a_segment_is_signed(
+        app, client, make_user, media_files, chain, tmp_path):
+    producer, _ = make_user("producer", "AZ", org="İTV")
+    _, manager = _bearer(make_user, "rights_manager", "AZ", org="İTV")
+    _, trt = _bearer(make_user, "broadcaster", "TR", org="TRT")
+    mxf = create_asset(app, producer, data=media_files["mxf"].read_bytes(), filename="master.mxf",
+                       content_type="application/mxf")
+    mp4 = create_asset(app, producer, data=media_files["plain"].read_bytes(), filename="halay.mp4")
+    with app.app_context():
+        for a in (mxf, mp4):
+            db.session().get(Asset, a).technical = {"duration": 3.0, "frame_rate": "25/1",
+                                                    "start_timecode": "10:00:00:00"}
+        db.session().commit()
+    for a in (mxf, mp4):
+        assert client.post(f"/api/v1/assets/{a}/rights", json=GRANT, headers=manager).status_code == 201
+    bid = client.post("/api/v1/baskets", json={"name": "C2PA"}, headers=trt).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": mxf}, headers=trt).status_code == 201
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": mp4, "in": "10:00:00:00",
+                                                            "out": "10:00:02:00"}, headers=trt).status_code == 201
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=trt).status_code == 202
+    with app.app_context():
+        assert zips.build_zip(db.session(), bid) == "ready"
+        db.session().commit()
+    data = client.get(f"/api/v1/baskets/{bid}/zip", headers=trt).data
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        rows = json.loads(z.read("manifest.json"))["items"]
+        assert [r["credentials"] for r in rows] == ["unsigned", "signed"]
+        assert z.read(rows[0]["file"]) == media_files["mxf"].read_bytes()  # unchanged, never failed
+        seg = tmp_path / "seg.mp4"
+        seg.write_bytes(z.read(rows[1]["file"]))
+    report = media.read_file(str(seg), trust_anchors=chain.root.read_text())
+    assert report.state == "trusted" and report.manifests[0].ortak["in"] == "10:00:00:00"
+    assert [a["action"] for a in report.manifests[0].actions] == ["c2pa.opened", "c2pa.trimmed", "c2pa.published"]
+    [why] = _unsigned_events(app, mxf)
+    assert why["export"] == f"basket:{bid}" and why["reason_code"] == "not_writable" and ".mxf" in why["reason"]
+
+
+def test_verify_endpoint_shows_the_chain_and_refuses_bad_input(app, client, make_user, media_files, tmp_path):
+    _, h = _bearer(make_user)
+
+    def post(path, name=None, headers=h):
+        with open(path, "rb") as fh:
+            return client.post("/api/v1/provenance/verify", data={"file": (fh, name or path.name)},
+                               headers=headers, content_type="multipart/form-data")
+
+    ok = post(media_files["camera"])
+    assert ok.status_code == 200, ok.get_json()
+    body = ok.get_json()
+    assert body["state"] == "valid" and body["manifests"][0]["claim_generator"] == "CameraFirmware 2.1"
+    assert body["size"] == media_files["camera"].stat().st_size
+    bad = post(media_files["tampered"]).get_json()
+    assert bad["state"] == "invalid" and "bmffHash.mismatch" in bad["reason"]
+    assert post(media_files["jpeg"]).get_json()["state"] == "absent"
+    junk = post(media_files["junk"], "notes.txt")
+    assert junk.status_code == 422 and junk.get_json()["error"]["code"] == "unsupported_format"
+    assert post(media_files["camera"], headers={}).status_code == 401
+    none = client.post("/api/v1/provenance/verify", data={}, headers=h, content_type="multipart/form-data")
+    assert none.status_code == 400 and none.get_json()["error"]["code"] == "file_required"
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    assert post(empty).get_json()["error"]["code"] == "empty_file"
+    app.extensions["ortak.settings"] = __import__("dataclasses").replace(app.extensions["ortak.settings"],
+                                                                          C2PA_VERIFY_MAX_BYTES=1000)
+    big = post(media_files["camera"])
+    assert big.status_code == 413 and big.get_json()["error"]["code"] == "file_too_large"
+    page = client.get("/provenance/verify", headers=h)
+    assert page.status_code in (200, 302)
+
+
+def test_missing_key_exports_go_on_unsigned_with_a_health_warning(app, client, register_file, media_files,
+                                                                   make_user, caplog):
+    import dataclasses
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"],
+                                                           C2PA_SIGN_KEY="/nonexistent/key.pem")
+    health = client.get("/healthz").get_json()
+    warning = health["warnings"]["content_credentials"]
+    assert warning["ok"] is False and "/nonexistent/key.pem" in warning["warning"]
+    asset_id = register_file(media_files["plain"], "plain.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        assert db.session().scalars(select(SignedRendition)).all() == []
+    _, h = _bearer(make_user)
+    resp = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
+    assert resp.status_code == 200 and resp.headers["Ortak-Content-Credentials"] == "unsigned"
+    assert media.read_file(str(media_files["plain"])).state == "absent"
+    renditions = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()["content_credentials"]["renditions"]
+    assert renditions["proxy"]["state"] == renditions["poster"]["state"] == "no_signer"
+    assert "/nonexistent/key.pem" in renditions["proxy"]["reason"]
+    assert any("exports are not signed" in r.getMessage() for r in caplog.records)
+
+
+def test_pages_show_the_credentials_in_each_language(app, client, make_user, media_files):
+    from tests.functional.test_rights_pages import csrf, login
+    user_id, _ = make_user("producer", "TR", org="TRT", email="cc@trt.test")
+    from archive.ingest.services import register_original
+    import hashlib
+    import shutil
+    staged = media_files["tampered"].parent / "staged-tampered.mp4"
+    shutil.copyfile(media_files["tampered"], staged)
+    with app.app_context():
+        s = db.session()
+        from archive.accounts.models import User
+        data = staged.read_bytes()
+        asset_id = register_original(s, staged=staged, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                     filename="tampered.mp4", meta={}, uploader=s.get(User, user_id)).asset.id
+        s.commit()
+        assert process_asset(asset_id) == "ready"
+    login(client, "cc@trt.test")
+    pages = {lang: client.get(f"/assets/{asset_id}", headers={"Accept-Language": lang}).get_data(as_text=True)
+             for lang in ("tr", "az", "en")}
+    assert "İçerik kimlik bilgileri" in pages["tr"] and "Geçersiz içerik kimlik bilgileri" in pages["tr"]
+    assert "Məzmun etimadnaməsi" in pages["az"] and "Etibarsız məzmun etimadnaməsi" in pages["az"]
+    assert "Invalid content credentials" in pages["en"] and "bmffHash.mismatch" in pages["en"]
+    form = client.get("/provenance/verify", headers={"Accept-Language": "az"}).get_data(as_text=True)
+    assert "Məzmun etimadnaməsini yoxla" in form
+    with open(media_files["camera"], "rb") as fh:
+        shown = client.post("/provenance/verify", data={"csrf_token": csrf(form), "file": (fh, "camera.mp4")},
+                            headers={"Accept-Language": "tr"}, content_type="multipart/form-data")
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "CameraFirmware 2.1" in html and "Field camera 7" in html
+    assert "Geçerli içerik kimlik bilgileri" in html
+    missing = client.post("/provenance/verify", data={"csrf_token": csrf(form)}, headers={"Accept-Language": "tr"},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 400 and "Doğrulanacak bir dosya seçin." in missing.get_data(as_text=True)
+
+
+def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app, client, register_file, media_files,
+                                                                             make_user):
+    import dataclasses
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"], C2PA_MAX_BYTES=1000)
+    asset_id = register_file(media_files["tampered"], "tampered.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    _, h = _bearer(make_user)
+    cc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()["content_credentials"]
+    assert cc["state"] == "unverified" and "ORTAK_C2PA_MAX_BYTES" in cc["reason"]
+    assert cc["manifests"][0]["claim_generator"] == "CameraFirmware 2.1"
+    assert cc["renditions"]["proxy"]["state"] == "too_large"
+    resp = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
+    assert resp.status_code == 200 and resp.headers["Ortak-Content-Credentials"] == "unsigned"
