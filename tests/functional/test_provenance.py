@@ -76,9 +76,24 @@ def test_a_clip_names_its_master_and_the_master_its_clip(client, people, master,
     parent = prov(client, people, "producer", master)
     assert parent["sources"] == []
     assert [c["id"] for c in parent["derivatives"]["clips"]] == [clip]
-    # The places left for other modules' sections: null until they register.
-    assert parent["content_credentials"] is None and parent["lookup"] is None
-    assert set(parent) >= {"asset", "sources", "derivatives", "holdings", "usage", "rights", "events", "fixity"}
+    # Before the credentials step has read the master, its section is null.
+    assert parent["content_credentials"] is None
+    assert set(parent) >= {"asset", "sources", "derivatives", "holdings", "usage", "rights", "events", "fixity",
+                           "content_credentials", "lookup"}
+
+
+def test_the_content_credentials_section_is_the_asset_apis(app, client, people, master):
+    from archive.provenance.credential_models import ContentCredential
+    with app.app_context():
+        s = db.session()
+        s.add(ContentCredential(asset_id=master, sha256="0" * 64, state="invalid",
+                                reason="assertion.bmffHash.mismatch", manifests=[]))
+        s.commit()
+    doc = prov(client, people, "other", master)
+    assert doc["content_credentials"]["state"] == "invalid"
+    assert doc["content_credentials"]["reason"] == "assertion.bmffHash.mismatch"
+    assert doc["content_credentials"] == client.get(f"/api/v1/assets/{master}",
+                                                    headers=h(people, "other")).get_json()["content_credentials"]
 
 
 def test_baskets_share_links_and_usage_of_other_organisations_do_not_leak(client, people, master):
