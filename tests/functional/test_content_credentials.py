@@ -314,3 +314,32 @@ def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app,
     assert cc["renditions"]["proxy"]["state"] == "too_large"
     resp = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
     assert resp.status_code == 200 and resp.headers["Ortak-Content-Credentials"] == "unsigned"
+
+
+def test_a_new_signing_key_re_signs_the_renditions_when_the_step_runs_again(app, client, register_file, media_files,
+                                                                             make_user, tmp_path):
+    import dataclasses
+    from archive.ingest.pipeline import run_one_step
+    asset_id = register_file(media_files["plain"], "plain.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        assert run_one_step(asset_id, "credentials") == "current"  # nothing changed: nothing signed again
+    _, h = _bearer(make_user)
+    before = client.get(f"/api/v1/assets/{asset_id}/download?rendition=poster", headers=h)
+    assert before.headers["Ortak-Content-Credentials"] == "signed"
+    new = make_chain(tmp_path / "rotated", org="Ortak Test", cn="Ortak signer 2027")
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"],
+                                                           C2PA_SIGN_CERT=str(new.chain), C2PA_SIGN_KEY=str(new.key))
+    stale = client.get(f"/api/v1/assets/{asset_id}/download?rendition=poster", headers=h)
+    assert stale.headers["Ortak-Content-Credentials"] == "unsigned"  # no copy for this signer yet: the plain file
+    with app.app_context():
+        assert run_one_step(asset_id, "credentials") == "done"
+        assert len(db.session().scalars(select(SignedRendition).where(SignedRendition.asset_id == asset_id)).all()) == 4
+    after = client.get(f"/api/v1/assets/{asset_id}/download?rendition=poster", headers=h)
+    assert after.headers["Ortak-Content-Credentials"] == "signed" and after.data != before.data
+    poster = tmp_path / "poster.jpg"
+    poster.write_bytes(after.data)
+    report = media.read_file(str(poster))
+    assert report.manifests[0].signer["common_name"] == "Ortak signer 2027"
+    assert [a["action"] for a in report.manifests[0].actions] == ["c2pa.opened", "c2pa.transcoded"]
+    assert "CN=Ortak signer 2027" in client.get("/healthz").get_json()["warnings"]["content_credentials"]["signer"]
