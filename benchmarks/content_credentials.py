@@ -33,13 +33,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

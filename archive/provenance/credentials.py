@@ -347,7 +347,7 @@ def step_is_current(session: Session, asset: Asset) -> bool:
 
 # ---- verification -----------------------------------------------------------------------------------
 
-def verify_upload(stream: IO[bytes], filename: str, size: int | None) -> dict[str, Any]:
+def verify_upload(stream: IO[bytes], filename: str) -> dict[str, Any]:
     """The credentials of an uploaded file: {"filename", "size", "sha256", "state", "reason",
     "failures", "manifests"} (`archive.media.credentials.CredentialReport`). `stream` is
     seekable. 413 `file_too_large` past ORTAK_C2PA_VERIFY_MAX_BYTES; 422 `empty_file`; 422

@@ -46,7 +46,7 @@ def _uploaded():
 @require_user()
 def verify():
     upload = _uploaded()
-    return jsonify(credentials.verify_upload(upload.stream, upload.filename, request.content_length))
+    return jsonify(credentials.verify_upload(upload.stream, upload.filename))
 
 
 @pages.route("/provenance/verify", methods=["GET", "POST"])
@@ -56,8 +56,7 @@ def verify_page():
         return render_template("provenance/verify.html", result=None, error=None)
     try:
         upload = _uploaded()
-        result = credential_pages.present(credentials.verify_upload(upload.stream, upload.filename,
-                                                                    request.content_length))
+        result = credential_pages.present(credentials.verify_upload(upload.stream, upload.filename))
     except ApiError as exc:
         if exc.status >= 500:
             raise

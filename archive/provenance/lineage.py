@@ -23,6 +23,7 @@ section shows only what the viewer may see elsewhere (issue 7, "who may do what"
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any, Callable
 
 from sqlalchemy import func, or_, select
@@ -38,6 +39,8 @@ from archive.provenance import fixity
 from archive.rights.services import blocks_json, list_blocks
 from archive.shares.models import ShareLink
 from archive.usage.models import UsageRecord
+
+log = logging.getLogger(__name__)
 
 MAX_SOURCES = 20  # a clip of a clip of ...: the chain is walked this far up
 MAX_LISTED = 100  # items per list (the totals count them all)
@@ -62,12 +65,15 @@ def section(name: str) -> Callable[[Section], Section]:
 
 
 def _load_extensions() -> None:
+    """Import the modules that register the reserved sections, where they exist. One that is
+    there but cannot be imported (a package it needs is missing) leaves its section null and
+    logs why: the rest of the lineage is still answered."""
     for module in _EXTENSIONS:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
             if exc.name != module:
-                raise
+                log.error("provenance section module %s cannot be imported: %s", module, exc)
 
 
 def provenance(session: Session, asset: Asset, viewer: User, lang: str | None = None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tarfile
+import uuid
 
 import pytest
 
@@ -16,6 +17,9 @@ pytestmark = pytest.mark.browser
 def test_provenance_and_fixity_pages(context, service, seeded, tmp_path):  # noqa: F811
     out = service.cli("fixity", "check", "--asset", seeded.video)  # exit status 0: all intact
     assert "0 fail, 0 missing" in out
+    admin = f"fixity-{uuid.uuid4().hex[:6]}@ortak.example"  # the fixity report is an admin's page
+    service.cli("user", "create", admin, "--org", "Ortak TV", "--role", "admin", "--password-stdin",
+                stdin=service.password + "\n")
     found: dict[str, list] = {}
     page = context.new_page()
     for lang in LANGS:
@@ -27,8 +31,12 @@ def test_provenance_and_fixity_pages(context, service, seeded, tmp_path):  # noq
         assert page.locator("html").get_attribute("lang") == lang
         assert int(page.locator("[data-count-pass]").get_attribute("data-count-pass")) >= 1
         _check(page, lang, "provenance", found)
+        page.context.clear_cookies()
+        _language(page, service, lang)
+        _log_in(page, service, admin)
         page.goto(service.url + "/fixity")
         page.wait_for_selector("#fixity-report")
+        assert page.locator("html").get_attribute("lang") == lang
         _check(page, lang, "fixity report", found)
         page.context.clear_cookies()
     _log_in(page, service)

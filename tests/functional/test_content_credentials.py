@@ -2,8 +2,11 @@
 (proxy download, clip, basket item), not written where it cannot be, verified on upload."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import json
+import shutil
 import subprocess
 import zipfile
 
@@ -11,15 +14,19 @@ import pytest
 from sqlalchemy import select
 
 from archive import db
+from archive.accounts.models import User
+from archive.accounts.services import create_token
 from archive.assets.models import Asset
 from archive.backends import storage
 from archive.baskets import zips
 from archive.events.models import Event
-from archive.ingest.pipeline import process_asset
+from archive.ingest.pipeline import process_asset, run_one_step
+from archive.ingest.services import register_original
 from archive.media import credentials as media
 from archive.provenance.credential_models import SignedRendition
 from tests.asset_factory import create_asset
 from tests.c2pa_chain import make_chain
+from tests.functional.test_rights_pages import csrf, login
 
 GRANT = {"kind": "grant", "licensees": {"organisations": ["TRT"]}, "territories": ["TR"],
          "platforms": ["linear_tv"], "start": "2027-01-01", "end": "2027-12-31"}
@@ -104,7 +111,6 @@ def test_ingest_reads_the_masters_manifest_and_the_proxy_download_is_signed_with
     assert first.status_code == 200 and first.headers["Ortak-Content-Credentials"] == "signed"
     again = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
     assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]  # signed once, kept
-    import hashlib
     assert first.headers["ETag"] == f'"{hashlib.sha256(first.data).hexdigest()}"'
     proxy = tmp_path / "proxy.mp4"
     proxy.write_bytes(first.data)
@@ -142,15 +148,11 @@ def test_a_clip_is_signed_with_its_master_as_parent_and_both_validate(app, clien
     with app.app_context():
         assert process_asset(asset_id) == "ready"
         uploader = db.session().get(Asset, asset_id).uploader_id
-    from archive.accounts.models import ApiToken  # noqa: F401  (the token of the master's uploader)
-    from archive.accounts.services import create_token
-    with app.app_context():
+    with app.app_context():  # the master's uploader exports the clip
         s = db.session()
-        from archive.accounts.models import User
         token = create_token(s, s.get(User, uploader), "t")
         s.commit()
-        raw = token[1] if isinstance(token, tuple) else token
-    h = {"Authorization": f"Bearer {raw}"}
+    h = {"Authorization": f"Bearer {token}"}
     resp = client.post(f"/api/v1/assets/{asset_id}/clips", json={"in": "10:00:00:12", "out": "10:00:02:00",
                                                                  "mode": "accurate"}, headers=h)
     assert resp.status_code == 202, resp.get_json()
@@ -160,7 +162,6 @@ def test_a_clip_is_signed_with_its_master_as_parent_and_both_validate(app, clien
         clip = db.session().get(Asset, clip_id)
         key, sha256 = clip.original_key, clip.sha256
     clip_file = _read_blob(app, key, tmp_path, "clip.mov")
-    import hashlib
     assert hashlib.sha256(clip_file.read_bytes()).hexdigest() == sha256  # the checksum is of the signed bytes
     report = media.read_file(str(clip_file), trust_anchors=chain.root.read_text())
     assert report.state == "trusted", report.reason
@@ -235,8 +236,7 @@ def test_verify_endpoint_shows_the_chain_and_refuses_bad_input(app, client, make
     empty = tmp_path / "empty.jpg"
     empty.write_bytes(b"")
     assert post(empty).get_json()["error"]["code"] == "empty_file"
-    app.extensions["ortak.settings"] = __import__("dataclasses").replace(app.extensions["ortak.settings"],
-                                                                          C2PA_VERIFY_MAX_BYTES=1000)
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"], C2PA_VERIFY_MAX_BYTES=1000)
     big = post(media_files["camera"])
     assert big.status_code == 413 and big.get_json()["error"]["code"] == "file_too_large"
     page = client.get("/provenance/verify", headers=h)
@@ -245,7 +245,6 @@ def test_verify_endpoint_shows_the_chain_and_refuses_bad_input(app, client, make
 
 def test_missing_key_exports_go_on_unsigned_with_a_health_warning(app, client, register_file, media_files,
                                                                    make_user, caplog):
-    import dataclasses
     app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"],
                                                            C2PA_SIGN_KEY="/nonexistent/key.pem")
     health = client.get("/healthz").get_json()
@@ -266,16 +265,11 @@ def test_missing_key_exports_go_on_unsigned_with_a_health_warning(app, client, r
 
 
 def test_pages_show_the_credentials_in_each_language(app, client, make_user, media_files):
-    from tests.functional.test_rights_pages import csrf, login
     user_id, _ = make_user("producer", "TR", org="TRT", email="cc@trt.test")
-    from archive.ingest.services import register_original
-    import hashlib
-    import shutil
     staged = media_files["tampered"].parent / "staged-tampered.mp4"
     shutil.copyfile(media_files["tampered"], staged)
     with app.app_context():
         s = db.session()
-        from archive.accounts.models import User
         data = staged.read_bytes()
         asset_id = register_original(s, staged=staged, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                                      filename="tampered.mp4", meta={}, uploader=s.get(User, user_id)).asset.id
@@ -285,6 +279,8 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
     pages = {lang: client.get(f"/assets/{asset_id}", headers={"Accept-Language": lang}).get_data(as_text=True)
              for lang in ("tr", "az", "en")}
     assert "İçerik kimlik bilgileri" in pages["tr"] and "Geçersiz içerik kimlik bilgileri" in pages["tr"]
+    # The HLS ladder is named as a viewing copy without credentials, with the reason.
+    assert "İçerik kimlik bilgisi olmayan izleme kopyaları" in pages["tr"] and "HLS segments are not signed" in pages["tr"]
     assert "Məzmun etimadnaməsi" in pages["az"] and "Etibarsız məzmun etimadnaməsi" in pages["az"]
     assert "Invalid content credentials" in pages["en"] and "bmffHash.mismatch" in pages["en"]
     form = client.get("/provenance/verify", headers={"Accept-Language": "az"}).get_data(as_text=True)
@@ -302,7 +298,6 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
 
 def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app, client, register_file, media_files,
                                                                              make_user):
-    import dataclasses
     app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"], C2PA_MAX_BYTES=1000)
     asset_id = register_file(media_files["tampered"], "tampered.mp4")
     with app.app_context():
@@ -314,3 +309,30 @@ def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app,
     assert cc["renditions"]["proxy"]["state"] == "too_large"
     resp = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
     assert resp.status_code == 200 and resp.headers["Ortak-Content-Credentials"] == "unsigned"
+
+
+def test_a_new_signing_key_re_signs_the_renditions_when_the_step_runs_again(app, client, register_file, media_files,
+                                                                             make_user, tmp_path):
+    asset_id = register_file(media_files["plain"], "plain.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        assert run_one_step(asset_id, "credentials") == "current"  # nothing changed: nothing signed again
+    _, h = _bearer(make_user)
+    before = client.get(f"/api/v1/assets/{asset_id}/download?rendition=poster", headers=h)
+    assert before.headers["Ortak-Content-Credentials"] == "signed"
+    new = make_chain(tmp_path / "rotated", org="Ortak Test", cn="Ortak signer 2027")
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"],
+                                                           C2PA_SIGN_CERT=str(new.chain), C2PA_SIGN_KEY=str(new.key))
+    stale = client.get(f"/api/v1/assets/{asset_id}/download?rendition=poster", headers=h)
+    assert stale.headers["Ortak-Content-Credentials"] == "unsigned"  # no copy for this signer yet: the plain file
+    with app.app_context():
+        assert run_one_step(asset_id, "credentials") == "done"
+        assert len(db.session().scalars(select(SignedRendition).where(SignedRendition.asset_id == asset_id)).all()) == 4
+    after = client.get(f"/api/v1/assets/{asset_id}/download?rendition=poster", headers=h)
+    assert after.headers["Ortak-Content-Credentials"] == "signed" and after.data != before.data
+    poster = tmp_path / "poster.jpg"
+    poster.write_bytes(after.data)
+    report = media.read_file(str(poster))
+    assert report.manifests[0].signer["common_name"] == "Ortak signer 2027"
+    assert [a["action"] for a in report.manifests[0].actions] == ["c2pa.opened", "c2pa.transcoded"]
+    assert "CN=Ortak signer 2027" in client.get("/healthz").get_json()["warnings"]["content_credentials"]["signer"]

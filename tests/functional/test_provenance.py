@@ -273,3 +273,15 @@ def test_the_bag_from_the_page_needs_a_declaration_from_another_organisation(app
     r = client.post(f"/assets/{master}/provenance/bag", data={"csrf_token": csrf(page)})
     assert r.status_code in (403, 422)
     assert "bag-errors" in r.get_data(as_text=True)
+
+
+def test_a_module_fills_a_reserved_section_by_registering_it(client, people, master, monkeypatch):
+    from archive.provenance import lineage
+
+    monkeypatch.setitem(lineage.SECTIONS, "content_credentials",
+                        lambda session, asset, viewer, lang: {"status": "absent", "asset": asset.id})
+    doc = prov(client, people, "producer", master)
+    assert doc["content_credentials"] == {"status": "absent", "asset": master}
+    assert doc["lookup"] is None
+    with pytest.raises(TypeError):
+        lineage.section("sources")(lambda *a: None)  # a name is registered once

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from archive.api.spec.components import error_response, json_content, schema
-from archive.api.spec.paths import operation, response
+from archive.api.spec.paths import operation
 from archive.provenance.credential_models import STATES
 
 
