@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from archive.health.views import bp as health
     from archive.ingest.views import bp as ingest
     from archive.markers.views import bp as markers
+    from archive.transcripts.views import bp as transcripts
     from archive.notifications.views.api import bp as notifications
     from archive.notifications.views.pages import bp as notification_pages
     from archive.rights.page_views import bp as rights_pages
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from archive.web.views import bp as web
 
     init_auth(app)
-    for blueprint in (health, api, accounts, ingest, assets, rights, markers, clips, coproduction, usage, notifications,
+    for blueprint in (health, api, accounts, ingest, assets, rights, markers, transcripts, clips, coproduction, usage, notifications,
                       baskets, shares, web, coproduction_pages, rights_pages, clip_pages, audit_pages,
                       notification_pages, share_pages, basket_pages):
         app.register_blueprint(blueprint)

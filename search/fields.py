@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from search import normalize
+from search.highlight import highlight
 from search.cleared import check as check_cleared
 from search.cleared import query as cleared_query
-from search.interfaces import FACETS, QueryError, SearchError, SearchQuery
-from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS
+from search.interfaces import FACETS, SORTS, QueryError, SearchError, SearchQuery
+from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, LANGS, OTHER_TEXT_FIELDS, TITLE_FIELDS, recorded_day
 
 TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in ("n", "f", "s"))
 # (field, query word form, boost): an exact spelling outranks a folded or stemmed one, and a
@@ -76,8 +77,95 @@ def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
         for variant in normalize.variants(str(seg.get("text") or "")):
             forms.update(variant)
         if forms & wanted:
-            out.append({"in": seg.get("in"), "out": seg.get("out"), "text": seg.get("text")})
+            out.append({"in": seg.get("in"), "out": seg.get("out"), "in_seconds": seg.get("in_seconds"),
+                        "out_seconds": seg.get("out_seconds"), "text": seg.get("text"),
+                        "highlight": highlight(str(seg.get("text") or ""), words),
+                        "lang": seg.get("lang"), "source": seg.get("source") or "marker"})
+            if len(out) >= MAX_SEGMENT_HITS:
+                break
     return out
+
+
+MAX_SEGMENT_HITS = 5  # per hit: the first matching segments in time order
+
+
+def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> dict[str, str]:
+    """{"title": ..., "description": ...} highlighted (search.highlight) where a query word
+    matched: the title in the searcher's language and the first description that matches."""
+    out: dict[str, str] = {}
+    order = ([lang] if lang in LANGS else []) + [c for c in ("en", "tr", "az") if c != lang]
+    for key, prefix in (("title", "title_"), ("description", "description_")):
+        for code in order:
+            marked = highlight(doc.get(f"{prefix}{code}"), words)
+            if marked:
+                out[key] = marked
+                break
+    return out
+
+
+# ---- visibility, ranges and sorting ----------------------------------------------------------
+
+OWNER_FIELD = "owner"
+VISIBLE_STATUS = "ready"  # what everyone finds; other statuses only the owner organisation
+RECORDED_FIELD = "recorded_day"
+RECORDED_LAST = "recorded_last"  # recorded_day, with unknown dates after every known one
+SORT_INTEGERS = (RECORDED_FIELD, RECORDED_LAST, "duration_ms", *(f"title_key_{c}" for c in LANGS))
+RANGE_FIELDS = (RECORDED_FIELD,)
+NO_DATE = 99_999_999
+
+
+def sort_values(doc: Mapping[str, Any]) -> dict[str, int]:
+    """The document's unsigned integers to sort and range-filter on (search.mapping)."""
+    day = int(doc.get(RECORDED_FIELD) or 0)
+    out = {RECORDED_FIELD: day, RECORDED_LAST: day or NO_DATE, "duration_ms": int(doc.get("duration_ms") or 0)}
+    for code in LANGS:
+        out[f"title_key_{code}"] = int(doc.get(f"title_key_{code}") or 2**64 - 1)
+    return out
+
+
+def sort_order(query: SearchQuery, has_words: bool) -> tuple[str | None, bool]:
+    """(fast field to order by, descending) for the query's sort; (None, _) is by relevance.
+    Without query words "relevance" is newest upload first. QueryError for an unknown sort."""
+    sort = query.sort or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort[:40]!r}; use one of {', '.join(SORTS)}")
+    if sort == "relevance":
+        return (None, False) if has_words else ("created", True)
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    if name == "title":
+        code = query.lang if query.lang in LANGS else "tr"
+        return f"title_key_{code}", descending
+    if name == "recorded":
+        return (RECORDED_FIELD if descending else RECORDED_LAST), descending
+    return {"created": "created", "duration": "duration_ms"}[name], descending
+
+
+def recorded_range(query: SearchQuery) -> tuple[int | None, int | None]:
+    """The recording-date range as inclusive YYYYMMDD integers (a year or month alone
+    covers all its days); QueryError for a date that is not YYYY, YYYY-MM or YYYY-MM-DD or
+    a range that ends before it starts."""
+    low = _day(query.recorded_from, "recorded_from", end=False)
+    high = _day(query.recorded_to, "recorded_to", end=True)
+    if low is not None and high is not None and high < low:
+        raise QueryError("recorded_to is before recorded_from")
+    return low, high
+
+
+def _day(value: str | None, name: str, *, end: bool) -> int | None:
+    if not value:
+        return None
+    day = recorded_day(value) if len(value) <= 10 and value[:4].isdigit() else 0
+    parts = value.split("-")
+    if not day or len(parts) > 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4 \
+            or (len(parts) > 1 and not 1 <= int(parts[1]) <= 12) or (len(parts) > 2 and not 1 <= int(parts[2]) <= 31):
+        raise QueryError(f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    if end:  # the last day of the year or month given
+        if len(parts) == 1:
+            day += 1231
+        elif len(parts) == 2:
+            day += 31
+    return day
 
 
 def facet_values(doc: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -11,7 +11,11 @@ from typing import Iterable
 
 from search.cleared import ClearedFor
 
-FACETS = ("country", "genre", "year", "language", "status", "kind", "project")
+FACETS = ("country", "organisation", "genre", "decade", "year", "language", "meta_language", "kind", "duration",
+          "transcript", "project", "status")
+# Sort orders: "relevance" (the default with query text; newest upload first without), or a
+# field ascending, "-field" descending. "title" is alphabetical in the searcher's language.
+SORTS = ("relevance", "recorded", "-recorded", "created", "-created", "duration", "-duration", "title", "-title")
 
 
 class SearchError(Exception):
@@ -36,6 +40,14 @@ class SearchQuery:
     # "Cleared for me": filter on its platform (if any) and count the `cleared` facet
     # (platform -> hits cleared there) for its organisation and territory, today.
     cleared: ClearedFor | None = None
+    sort: str = "relevance"
+    # Recording date range, inclusive: "YYYY", "YYYY-MM" or "YYYY-MM-DD" (None: open).
+    recorded_from: str | None = None
+    recorded_to: str | None = None
+    # Who is searching: assets not ready yet are found by their own organisation
+    # (`viewer_organisation`, an organisation id) only; `sees_everything` (admins) finds all.
+    viewer_organisation: str | None = None
+    sees_everything: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,9 @@ class Hit:
     title: str
     snippet: str
     segments: list[dict] = field(default_factory=list)  # timecoded hits where they exist
+    # Highlighted fragments: {"title": "…<mark>word</mark>…", "description": …}, present only
+    # where a query word matched (HTML-escaped text with <mark> around the matches).
+    highlights: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

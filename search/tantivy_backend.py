@@ -27,7 +27,7 @@ from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, Sea
 from search.mapping import display_title, snippet_sources
 
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
-SCHEMA_VERSION = "v3"  # v2: the `project` facet; v3: the `cleared` rights tokens
+SCHEMA_VERSION = "v4"  # v2: the `project` facet; v3: the `cleared` rights tokens; v4: facets, sorts, owner
 
 
 def build_schema() -> tantivy.Schema:
@@ -38,7 +38,10 @@ def build_schema() -> tantivy.Schema:
     for facet in FACETS:
         sb.add_text_field(facet, tokenizer_name="raw", fast=True)
     sb.add_text_field(fields.CLEARED_FIELD, tokenizer_name="raw")
+    sb.add_text_field(fields.OWNER_FIELD, tokenizer_name="raw")
     sb.add_integer_field("created", indexed=True, fast=True)
+    for name in fields.SORT_INTEGERS:
+        sb.add_unsigned_field(name, indexed=name in fields.RANGE_FIELDS, fast=True)
     sb.add_bytes_field("source", stored=True)
     return sb.build()
 
@@ -146,7 +149,11 @@ class TantivySearchBackend(SearchBackend):
                 d.add_text(field, value)
         for token in fields.cleared_values(doc):
             d.add_text(fields.CLEARED_FIELD, token)
+        if doc.get(fields.OWNER_FIELD):
+            d.add_text(fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD]))
         d.add_integer("created", _micros(doc.get("created")))
+        for name, value in fields.sort_values(doc).items():
+            d.add_unsigned(name, value)
         d.add_bytes("source", json.dumps(fields.stored_source(doc), ensure_ascii=False).encode())
         return doc_id, d
 
@@ -155,8 +162,17 @@ class TantivySearchBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         per_page, offset = fields.page_window(query)
         words = normalize.query_words(query.text)
+        sort_field, descending = fields.sort_order(query, bool(words))
         clauses = [(tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, facet, values))
                    for facet, values in fields.clean_filters(query.filters).items()]
+        low, high = fields.recorded_range(query)
+        if low is not None or high is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.schema, fields.RECORDED_FIELD, tantivy.FieldType.Unsigned, low or 1, high or 99991231,
+                include_lower=True, include_upper=True)))
+        visible = self._visibility_query(query)
+        if visible is not None:
+            clauses.append((tantivy.Occur.Must, visible))
         who = fields.clean_cleared(query.cleared)
         if who is not None and who.platform:
             clauses.append((tantivy.Occur.Must, self._cleared_query(who, who.platform)))
@@ -169,11 +185,11 @@ class TantivySearchBackend(SearchBackend):
 
         try:
             searcher = self._searcher()
-            if words:
+            if sort_field is None:
                 found = searcher.search(q, limit=per_page, offset=offset, count=True)
-            else:  # browsing: newest first
-                found = searcher.search(q, limit=per_page, offset=offset, count=True,
-                                        order_by_field="created", order=tantivy.Order.Desc)
+            else:
+                found = searcher.search(q, limit=per_page, offset=offset, count=True, order_by_field=sort_field,
+                                        order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
             aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
             # One count per platform (tantivy has no `filters` aggregation); the filtered
             # platform's count is the total already found.
@@ -183,16 +199,28 @@ class TantivySearchBackend(SearchBackend):
             hits = []
             for key, address in found.hits:
                 source = json.loads(searcher.doc(address)["source"][0])
-                hits.append(Hit(id=source["id"], score=float(key) if words else 0.0,
+                hits.append(Hit(id=source["id"], score=float(key) if words and sort_field is None else 0.0,
                                 title=display_title(source, query.lang),
                                 snippet=normalize.snippet(snippet_sources(source, query.lang), words),
-                                segments=fields.matching_segments(source, words)))
+                                segments=fields.matching_segments(source, words),
+                                highlights=fields.highlights(source, words, query.lang)))
         except (ValueError, OSError) as exc:
             raise SearchError(f"search failed: {exc}") from exc
         facets = {f: {b["key"]: b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         if who is not None:
             facets["cleared"] = {p: n for p, n in cleared_counts.items() if n}
         return SearchResult(total=found.count, hits=hits, facets=facets)
+
+    def _visibility_query(self, query: SearchQuery) -> tantivy.Query | None:
+        """Ready assets, and those of the viewer's own organisation in any status; None (no
+        clause) for a viewer who sees everything."""
+        if query.sees_everything:
+            return None
+        options = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "status", fields.VISIBLE_STATUS))]
+        if query.viewer_organisation:
+            options.append((tantivy.Occur.Should, tantivy.Query.term_query(
+                self.schema, fields.OWNER_FIELD, str(query.viewer_organisation))))
+        return tantivy.Query.const_score_query(tantivy.Query.boolean_query(options), 0.0)
 
     def _cleared_query(self, who, platform: str) -> tantivy.Query:
         """search.cleared.query as tantivy clauses, a Should per alternative; a filter, so it
