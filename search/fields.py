@@ -106,7 +106,8 @@ def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> di
 # ---- visibility, ranges and sorting ----------------------------------------------------------
 
 OWNER_FIELD = "owner"
-VISIBLE_STATUS = "ready"  # what everyone finds; other statuses only the owner organisation
+# Statuses only the owner organisation finds (everyone finds the others: "ready").
+HIDDEN_STATUSES = ("uploading", "processing", "rejected", "failed")
 RECORDED_FIELD = "recorded_day"
 RECORDED_LAST = "recorded_last"  # recorded_day, with unknown dates after every known one
 SORT_INTEGERS = (RECORDED_FIELD, RECORDED_LAST, "duration_ms", *(f"title_key_{c}" for c in LANGS))

@@ -212,11 +212,14 @@ class TantivySearchBackend(SearchBackend):
         return SearchResult(total=found.count, hits=hits, facets=facets)
 
     def _visibility_query(self, query: SearchQuery) -> tantivy.Query | None:
-        """Ready assets, and those of the viewer's own organisation in any status; None (no
-        clause) for a viewer who sees everything."""
+        """Assets not in a HIDDEN_STATUSES status, and those of the viewer's own organisation in
+        any status; None (no clause) for a viewer who sees everything."""
         if query.sees_everything:
             return None
-        options = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "status", fields.VISIBLE_STATUS))]
+        public = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, tantivy.Query.all_query()),
+            (tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "status", list(fields.HIDDEN_STATUSES)))])
+        options = [(tantivy.Occur.Should, public)]
         if query.viewer_organisation:
             options.append((tantivy.Occur.Should, tantivy.Query.term_query(
                 self.schema, fields.OWNER_FIELD, str(query.viewer_organisation))))

@@ -35,8 +35,9 @@ def search():
         "total": result.total,
         "page": query.page,
         "per_page": query.per_page,
+        "sort": query.sort,
         "hits": [{"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score,
-                  "segments": h.segments} for h in result.hits],
+                  "highlights": h.highlights, "segments": h.segments} for h in result.hits],
         "facets": result.facets,
     })
 

@@ -27,6 +27,8 @@ from archive.api.spec.paths import asset_paths, meta_paths, search_path, upload_
 from archive.api.spec.rights import rights_paths
 from archive.api.spec.rights import schemas as rights_schemas
 from archive.api.spec.text import INFO
+from archive.api.spec.transcripts import schemas as transcript_schemas
+from archive.api.spec.transcripts import transcript_paths
 from archive.config import DEFAULTS
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.json"
@@ -48,6 +50,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
         "tags": [
             {"name": "assets", "description": "Assets, their metadata, history and bytes."},
             {"name": "markers", "description": "Timecoded notes on an asset's timeline."},
+            {"name": "transcripts", "description": "Subtitles and transcripts (SRT, WebVTT) as timecoded segments."},
             {"name": "clips", "description": "Segments of a master exported as assets of their own, with lineage."},
             {"name": "baskets", "description": "Named collections of assets and segments, shared with users and "
                                                "downloaded as one zip with a manifest."},
@@ -61,7 +64,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "usage", "description": "The usage log for rights managers and admins (read only)."},
             {"name": "notifications", "description": "In-app notifications and the organisation's signed webhook."},
         ],
-        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **clip_paths(),
+        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **transcript_paths(), **clip_paths(),
                   **upload_paths(config), **rights_paths(), **coproduction_paths(), **audit_paths(),
                   **basket_paths(), **share_paths()},
         "components": _components(config),
@@ -73,6 +76,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(coproduction_schemas())
     out["schemas"].update(rights_schemas())
     out["schemas"].update(marker_schemas())
+    out["schemas"].update(transcript_schemas())
     out["schemas"].update(audit_schemas())
     out["schemas"].update(clip_schemas())
     out["schemas"].update(basket_schemas())

@@ -6,6 +6,8 @@ genre, role or limit changes the document with the code. Limits that are setting
 """
 from __future__ import annotations
 
+from search.interfaces import SORTS
+
 from typing import Any, Mapping
 
 from archive.accounts.models import COUNTRIES, ROLES
@@ -259,8 +261,16 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                     "type": "object", "required": ["id", "title", "snippet", "score", "segments"],
                     "properties": {"id": {"type": "string"}, "title": {"type": "string"},
                                    "snippet": {"type": "string"}, "score": {"type": "number"},
+                                   "highlights": {"type": "object", "additionalProperties": {"type": "string"},
+                                                  "description": "`title`, `description`: HTML-escaped text "
+                                                                 "with <mark> around the matched words, where "
+                                                                 "a word matched."},
                                    "segments": {"type": "array", "items": {"type": "object"},
-                                                "description": "Timecoded hits where they exist."}}}},
+                                                "description": "Timecoded hits (transcript cues, markers): "
+                                                               "`in`, `out` (timecodes), `in_seconds`, "
+                                                               "`out_seconds`, `text`, `highlight`, `lang`, "
+                                                               "`source` (`transcript` or `marker`)."}}}},
+                "sort": {"enum": list(SORTS)},
                 "facets": {"type": "object", "description": "facet → value → count; with `cleared`, `cleared`: platform → matches cleared there",
                            "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}}},
         },

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from archive.accounts.services import MAX_PASSWORD, MIN_PASSWORD
 from archive.api import search_params
+from search.interfaces import SORTS
 from archive.api.spec.text import DOWNLOAD_TEXT, PATCH_TEXT, RENDITION_FILE_TEXT, UPLOADS_TEXT
 from archive.api.limits import header_bytes_limit, metadata_limit
 from archive.api.spec.components import JSON_LIMITS, error_response, json_content, ref, schema
@@ -113,11 +114,25 @@ def search_path() -> dict[str, Any]:
          "400": response("BadRequest")},
         description="Turkish and Azerbaijani casing fold: `İSTANBUL`, `istanbul` and `Istanbul` match each other. "
                     "A facet parameter may repeat; its values are OR-ed, different facets are AND-ed. Every facet "
-                    "value is checked. Unknown parameters are ignored.",
+                    "value is checked. Unknown parameters are ignored. Assets not ready yet (`status` facet) "
+                    "are found by their own organisation only (admins find all). Subtitle and transcript "
+                    "cues and markers are searched as timecoded segments: a hit lists the ones that matched "
+                    "with in/out timecodes and seconds.",
         parameters=[
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": search_params.MAX_QUERY},
              "description": "Words to find in titles, descriptions, keywords, people and places, in every language."},
             *facets,
+            {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)},
+             "description": "`relevance` (default; without `q`, newest upload first), or `recorded`, `created` "
+                            "(upload), `duration`, `title` (alphabetical in the searcher's language: ICU "
+                            "collation, `ç` after `c`, `ə` after `e`, `ı` before `i`) ascending, `-name` "
+                            "descending. Assets without a recording date come last."},
+            {"name": "recorded_from", "in": "query",
+             "schema": {"type": "string", "pattern": search_params.DATE_PATTERN},
+             "description": "Recorded on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)."},
+            {"name": "recorded_to", "in": "query",
+             "schema": {"type": "string", "pattern": search_params.DATE_PATTERN},
+             "description": "Recorded on or before this date (a year or month alone includes all its days)."},
             {"name": "cleared", "in": "query",
              "schema": {"type": "string", "maxLength": search_params.CLEARED_MAX,
                         "pattern": search_params.CLEARED_PATTERN},
