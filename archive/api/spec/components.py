@@ -6,8 +6,6 @@ genre, role or limit changes the document with the code. Limits that are setting
 """
 from __future__ import annotations
 
-from search.interfaces import SORTS
-
 from typing import Any, Mapping
 
 from archive.accounts.models import COUNTRIES, ROLES
@@ -18,6 +16,7 @@ from archive.assets.schemas import (LANGS, LANGUAGE_CODE_PATTERN, LISTS, MAX_ITE
                                     RECORDED_MIN_YEAR, RECORDED_PATTERN)
 from archive.ingest.models import UPLOAD_STATUSES
 from archive.ingest.tus import TUS_VERSION
+from search.interfaces import SORTS
 from archive.renditions.models import RENDITION_STATUSES
 
 
