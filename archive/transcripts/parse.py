@@ -77,11 +77,20 @@ def _parse_srt(text: str) -> list[Cue]:
                 raise SubtitleError(f"The file holds more than {MAX_CUES} cues.")
     except srt.SRTParseError as exc:
         raise SubtitleError(f"Not a valid SRT cue: {exc.unmatched_content.strip()[:80]!r}.",
-                            _line_at(text, exc.expected_start + len(exc.unmatched_content)
-                                     - len(exc.unmatched_content.lstrip()))) from None
+                            _srt_fault_line(text, exc.expected_start, exc.unmatched_content)) from None
     except srt.TimestampParseError as exc:
         raise SubtitleError(f"Not a valid SRT timestamp: {exc}.", _find_line(text, str(exc))) from None
     return cues
+
+
+def _srt_fault_line(text: str, start: int, unmatched: str) -> int:
+    """The line of an SRT block srt could not match: its first line that is not blank and
+    not a bare cue number (the number is fine; its timing line, or what stands there, is not)."""
+    line = _line_at(text, start)
+    for offset, content in enumerate(unmatched.split("\n")):
+        if content.strip() and not content.strip().isdigit():
+            return line + offset
+    return line
 
 
 def _parse_vtt(text: str) -> list[Cue]:

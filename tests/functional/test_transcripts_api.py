@@ -98,7 +98,7 @@ def test_only_editors_of_the_asset_change_transcripts(client, asset, people, who
 
 
 @pytest.mark.parametrize("body, line", [
-    (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:0x,000 --> 00:00:03,000\niki\n", 5),
+    (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:0x,000 --> 00:00:03,000\niki\n", 6),
     (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:05,000 --> 00:00:03,000\niki\n", 6),
     (b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbir\n\n00:00:xx.000 --> 00:00:03.000\niki\n", 6),
     (b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbir\n00:00:02.000 --> 00:00:03.000\niki\n", 5),
