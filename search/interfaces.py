@@ -23,7 +23,14 @@ class SearchConfigError(SearchError):
 
 
 class QueryError(SearchError, ValueError):
-    """The query cannot be parsed or a filter value is invalid (a client mistake)."""
+    """The query cannot be parsed or a filter value is invalid (a client mistake).
+
+    `code` says which mistake, for a translated message: `invalid_query` (a filter, page or
+    rights value), `no_searchable_text` (characters but no word to search, search.query)."""
+
+    def __init__(self, message: str, *, code: str = "invalid_query"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class SearchQuery:
     # "Cleared for me": filter on its platform (if any) and count the `cleared` facet
     # (platform -> hits cleared there) for its organisation and territory, today.
     cleared: ClearedFor | None = None
+    # Typed so far, as the person types: the last word is also a prefix (search.query).
+    as_you_type: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]  # facet -> value -> count; "cleared": platform -> count
+    # When a query with words finds nothing: the same query with words of the index spelled
+    # like the typed ones, which finds something (search.query.suggestion); else None.
+    did_you_mean: str | None = None
 
 
 class SearchBackend(abc.ABC):
