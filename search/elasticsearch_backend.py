@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
 from search import fields, normalize
+from search import query as query_plan
 from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
 from search.mapping import display_title, snippet_sources
 
@@ -124,17 +125,24 @@ class ElasticsearchBackend(SearchBackend):
     # ---- reading ------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
+        return self._search(query, suggest=True)
+
+    def _search(self, query: SearchQuery, *, suggest: bool) -> SearchResult:
         per_page, offset = fields.page_window(query)
-        words = normalize.query_words(query.text)
+        parsed = query_plan.parse(query.text, as_you_type=query.as_you_type)
+        words = parsed.words
+        text_plan = query_plan.plan(parsed)
         bool_query: dict[str, Any] = {"filter": [{"terms": {facet: values}}
                                                  for facet, values in fields.clean_filters(query.filters).items()]}
         who = fields.clean_cleared(query.cleared)
         if who is not None and who.platform:
             bool_query["filter"].append(self._cleared_query(who, who.platform))
-        if words:
-            bool_query["must"] = [self._word_query(w) for w in words]
+        if text_plan.must:
+            bool_query["must"] = [compile_clause(c) for c in text_plan.must]
         else:
             bool_query["must"] = [{"match_all": {}}]
+        if text_plan.must_not:
+            bool_query["must_not"] = [compile_clause(c) for c in text_plan.must_not]
         request: dict[str, Any] = {
             "index": self.index_name, "query": {"bool": bool_query}, "from_": offset, "size": per_page,
             "track_total_hits": True, "source_includes": ["source"],
@@ -143,13 +151,13 @@ class ElasticsearchBackend(SearchBackend):
         if who is not None and who.platforms:
             request["aggs"]["cleared"] = {"filters": {"filters": {p: self._cleared_query(who, p)
                                                                   for p in who.platforms}}}
-        if not words:
+        if not text_plan.must:
             request["sort"] = [{"created": {"order": "desc"}}, {"id": {"order": "asc"}}]
         resp = self._call("search", self.es.search, **request)
         hits = []
         for h in resp["hits"]["hits"]:
             source = h["_source"]["source"]
-            hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if words else 0.0,
+            hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if text_plan.must else 0.0,
                             title=display_title(source, query.lang),
                             snippet=normalize.snippet(snippet_sources(source, query.lang), words),
                             segments=fields.matching_segments(source, words)))
@@ -159,7 +167,29 @@ class ElasticsearchBackend(SearchBackend):
             buckets = (aggs.get("cleared") or {}).get("buckets") or {}
             facets["cleared"] = {p: buckets[p]["doc_count"] for p in who.platforms
                                  if (buckets.get(p) or {}).get("doc_count")}
-        return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, facets=facets)
+        total = resp["hits"]["total"]["value"]
+        did_you_mean = None
+        if suggest and total == 0 and text_plan.must and offset == 0:
+            did_you_mean = self._did_you_mean(parsed, query)
+        return SearchResult(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    def _did_you_mean(self, parsed, query: SearchQuery) -> str | None:
+        """search.query.suggestion, each word's closest spelling read off the documents that
+        have a word two edits from it; offered only when the suggested query finds something."""
+        def closest(word: str) -> str | None:
+            folded = normalize.fold(word)
+            resp = self._call("search", self.es.search, index=self.index_name, size=20, source_includes=["source"],
+                              query={"bool": {"should": [{"fuzzy": {f"{group}_f": {"value": folded, "fuzziness": 2}}}
+                                                         for group in ("title", "body")]}})
+            texts = [t for h in resp["hits"]["hits"] for t in fields.source_texts(h["_source"]["source"])]
+            return query_plan.candidates_from(texts, word)
+
+        suggested = query_plan.suggestion(parsed, closest)
+        if suggested is None:
+            return None
+        again = self._search(SearchQuery(text=suggested, filters=query.filters, per_page=1, cleared=query.cleared),
+                             suggest=False)
+        return suggested if again.total else None
 
     @staticmethod
     def _cleared_query(who, platform: str) -> dict:
@@ -172,12 +202,6 @@ class ElasticsearchBackend(SearchBackend):
             should.append({"bool": clause})
         return {"bool": {"should": should, "minimum_should_match": 1}}
 
-    @staticmethod
-    def _word_query(word: str) -> dict:
-        return {"bool": {"should": [{"term": {field: {"value": term, "boost": boost}}}
-                                    for field, term, boost in fields.word_clauses(word)],
-                         "minimum_should_match": 1}}
-
     def count(self) -> int:
         return int(self._call("count", self.es.count, index=self.index_name)["count"])
 
@@ -186,3 +210,20 @@ class ElasticsearchBackend(SearchBackend):
             self.es.cluster.health(timeout="5s")
         except (ApiError, TransportError) as exc:
             raise SearchError(f"Elasticsearch unavailable: {exc}") from exc
+
+
+def compile_clause(clause) -> dict:
+    """A search.query clause as Elasticsearch query DSL: `term`, `prefix`, `fuzzy` (edit
+    distance 1, transpositions count one), `match_phrase` on the whitespace-analysed field,
+    and `bool` for Any_ (should, at least one) and All (must)."""
+    if isinstance(clause, query_plan.Match):
+        if clause.kind == "fuzzy":
+            return {"fuzzy": {clause.field: {"value": clause.value, "fuzziness": 1, "transpositions": True,
+                                             "boost": clause.boost}}}
+        kind = "prefix" if clause.kind == "prefix" else "term"
+        return {kind: {clause.field: {"value": clause.value, "boost": clause.boost}}}
+    if isinstance(clause, query_plan.Phrase):
+        return {"match_phrase": {clause.field: {"query": " ".join(clause.words), "boost": clause.boost}}}
+    if isinstance(clause, query_plan.All):
+        return {"bool": {"must": [compile_clause(c) for c in clause.clauses]}}
+    return {"bool": {"should": [compile_clause(c) for c in clause.clauses], "minimum_should_match": 1}}

@@ -1,30 +1,26 @@
 """How a mapped document and a query become engine fields; shared by every backend.
 
 Each text goes into `<group>_<form>` fields: group `title` (all title languages) or `body`
-(descriptions, keywords, people, places, file name, organisation); form `n` normalised,
-`f` folded, `s` stemmed (search.normalize). Values are whitespace-separated words, so an
-engine needs only a whitespace tokenizer and no case or accent handling of its own.
+(descriptions, keywords, people, places, file name, organisation, segments); form `n`
+normalised, `f` folded, `s` stemmed, `x` cross-Turkic, `xs` cross-Turkic stem, `e` English
+stem (English texts only) — search.analysis. Values are whitespace-separated words, one a
+position, so an engine needs only a whitespace tokenizer and no case or accent handling of
+its own, and phrases match in every form. How a query uses the fields: search.query.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from search import normalize
+from search import analysis, normalize
 from search.highlight import highlight
 from search.cleared import check as check_cleared
 from search.cleared import query as cleared_query
 from search.interfaces import FACETS, SORTS, QueryError, SearchError, SearchQuery
 from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, LANGS, OTHER_TEXT_FIELDS, TITLE_FIELDS, recorded_day
 
-TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in ("n", "f", "s"))
-# (field, query word form, boost): an exact spelling outranks a folded or stemmed one, and a
-# title outranks the rest. The stemmed field is also tried with the unstemmed folded word,
-# since Snowball does not always stem a bare word as it stems the inflected one
-# (`muğam` → `muğa`, `muğamları` → `muğam`).
-WORD_CLAUSES = (
-    ("title_n", "n", 4.0), ("title_f", "f", 2.5), ("title_s", "s", 1.5), ("title_s", "f", 1.5),
-    ("body_n", "n", 1.5), ("body_f", "f", 1.0), ("body_s", "s", 0.6), ("body_s", "f", 0.6),
-)
+TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in analysis.FORMS)
+# Texts in English, which also get the English stem (`e`).
+ENGLISH_FIELDS = ("title_en", "description_en")
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 MAX_FILTER_VALUES = 50
@@ -39,22 +35,34 @@ def doc_id(doc: Mapping[str, Any]) -> str:
 
 
 def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
-    """{field: [word string per source text]} for the six text fields; empty ones left out."""
-    groups: dict[str, list[Any]] = {"title": [doc.get(f) for f in TITLE_FIELDS],
-                                    "body": [doc.get(f) for f in DESCRIPTION_FIELDS]}
+    """{field: [word string per source text]} for the TEXT_FIELDS; empty ones left out."""
+    groups: dict[str, list[tuple[Any, bool]]] = {
+        "title": [(doc.get(f), f in ENGLISH_FIELDS) for f in TITLE_FIELDS],
+        "body": [(doc.get(f), f in ENGLISH_FIELDS) for f in DESCRIPTION_FIELDS]}
     for field in OTHER_TEXT_FIELDS:
         value = doc.get(field)
-        groups["body"].extend(value if isinstance(value, list) else [value])
-    groups["body"].extend(seg.get("text") for seg in segments_of(doc))
+        groups["body"].extend((v, False) for v in (value if isinstance(value, list) else [value]))
+    groups["body"].extend((seg.get("text"), False) for seg in segments_of(doc))
     out: dict[str, list[str]] = {}
     for group, texts in groups.items():
-        for text in texts:
+        for text, english in texts:
             if not text:
                 continue
-            for form, words in zip("nfs", normalize.variants(str(text))):
+            for form, words in analysis.text_forms(str(text), english_text=english).items():
                 if words:
                     out.setdefault(f"{group}_{form}", []).append(" ".join(words))
     return out
+
+
+def source_texts(doc: Mapping[str, Any]) -> list[str]:
+    """Every searchable text of a mapped document (titles, descriptions, lists, file name,
+    organisation, segments), as given."""
+    texts: list[Any] = [doc.get(f) for f in (*TITLE_FIELDS, *DESCRIPTION_FIELDS)]
+    for field in OTHER_TEXT_FIELDS:
+        value = doc.get(field)
+        texts.extend(value if isinstance(value, list) else [value])
+    texts.extend(seg.get("text") for seg in segments_of(doc))
+    return [str(t) for t in texts if t]
 
 
 def segments_of(doc: Mapping[str, Any]) -> list[dict]:
@@ -70,11 +78,11 @@ def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
         return []
     wanted = set()
     for word in words:
-        wanted.update({word, normalize.fold(word), normalize.stem(word)})
+        wanted.update(analysis.forms(word)[:3])
     out = []
     for seg in segments_of(doc):
         forms = set()
-        for variant in normalize.variants(str(seg.get("text") or "")):
+        for variant in analysis.text_forms(str(seg.get("text") or "")).values():
             forms.update(variant)
         if forms & wanted:
             out.append({"in": seg.get("in"), "out": seg.get("out"), "in_seconds": seg.get("in_seconds"),
@@ -176,17 +184,6 @@ def facet_values(doc: Mapping[str, Any]) -> dict[str, list[str]]:
         values = [str(v) for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
         if values:
             out[facet] = values
-    return out
-
-
-def word_clauses(word: str) -> list[tuple[str, str, float]]:
-    """(field, term, boost) to look one normalised query word up with, without repeats."""
-    forms = {"n": word, "f": normalize.fold(word), "s": normalize.stem(word)}
-    seen, out = set(), []
-    for field, form, boost in WORD_CLAUSES:
-        if (field, forms[form]) not in seen:
-            seen.add((field, forms[form]))
-            out.append((field, forms[form], boost))
     return out
 
 

@@ -27,7 +27,14 @@ class SearchConfigError(SearchError):
 
 
 class QueryError(SearchError, ValueError):
-    """The query cannot be parsed or a filter value is invalid (a client mistake)."""
+    """The query cannot be parsed or a filter value is invalid (a client mistake).
+
+    `code` says which mistake, for a translated message: `invalid_query` (a filter, page or
+    rights value), `no_searchable_text` (characters but no word to search, search.query)."""
+
+    def __init__(self, message: str, *, code: str = "invalid_query"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class SearchQuery:
     # (`viewer_organisation`, an organisation id) only; `sees_everything` (admins) finds all.
     viewer_organisation: str | None = None
     sees_everything: bool = False
+    # Typed so far, as the person types: the last word is also a prefix (search.query).
+    as_you_type: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]  # facet -> value -> count; "cleared": platform -> count
+    # When a query with words finds nothing: the same query with words of the index spelled
+    # like the typed ones, which finds something (search.query.suggestion); else None.
+    did_you_mean: str | None = None
 
 
 class SearchBackend(abc.ABC):

@@ -152,12 +152,20 @@ def test_title_in_searchers_language_and_snippet(filled):
     assert find(filled, "seki", lang="en").hits[0].title == "ŞƏKİ XAN SARAYI"  # no English title
 
 
-@pytest.mark.parametrize("text", ['title:(', '"', "*", "AND OR", "'; DROP TABLE assets; --", "\\", "a" * 5000,
-                                  "x:[1 TO", "(((", "-", "~", "İ" * 300, "\x00", "<script>alert(1)</script>",
-                                  "field:value^3", "/regex.*/", "{!lucene}", "   "])
+@pytest.mark.parametrize("text", ['title:(', "AND OR", "'; DROP TABLE assets; --", "a" * 5000,
+                                  "x:[1 TO", "İ" * 300, "\x00", "<script>alert(1)</script>",
+                                  "field:value^3", "/regex.*/", "{!lucene}", "   ", '"istanbul', 'istanbul"', "((istanbul",
+                                  "istanbul)]}", "AND", "NOT", "-istanbul -", "ist*" * 200])
 def test_hostile_query_text_just_searches(filled, text):
     result = find(filled, text)
     assert result.total >= 0
+
+
+@pytest.mark.parametrize("text", ['"', "*", "***", "\\", "(((", "-", "~", "🎉", "🎉🎉 !!", '""', "-*", "' '"])
+def test_a_query_without_a_word_is_refused_not_answered_with_everything(filled, text):
+    with pytest.raises(QueryError) as raised:
+        find(filled, text)
+    assert raised.value.code == "no_searchable_text"
 
 
 # ---- filters, facets, pages ----------------------------------------------------------------
