@@ -9,6 +9,7 @@ document through the same highlighter as the tantivy backend, in the original sp
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
@@ -32,6 +33,10 @@ MAPPINGS = {
         # What is open today by platform × territory × licensee (search.cleared): filtered, never scored.
         fields.CLEARED_FIELD: {"type": "keyword", "norms": False, "doc_values": False},
         "created": {"type": "date"},
+        # The organisation that finds the asset before it is ready (search.fields.HIDDEN_STATUSES).
+        fields.OWNER_FIELD: {"type": "keyword"},
+        # Sorts and the recording-date range (search.fields.sort_values; title keys halved to fit a long).
+        **{name: {"type": "long"} for name in fields.SORT_INTEGERS},
         # The mapped document as given, for titles and snippets; not searchable itself.
         "source": {"type": "object", "enabled": False},
     },
@@ -68,8 +73,9 @@ class ElasticsearchBackend(SearchBackend):
                 # facet): the mapping is strict, so documents carrying them would be refused until
                 # `ortak reindex` recreated it. Adding a keyword field is allowed on a live index,
                 # and putting one that is there already changes nothing.
-                self.es.indices.put_mapping(index=self.index_name,
-                                            properties={facet: MAPPINGS["properties"][facet] for facet in FACETS})
+                self.es.indices.put_mapping(index=self.index_name, properties={
+                    name: MAPPINGS["properties"][name]
+                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS)})
         except ApiError as exc:
             # Another process created it between our check and our create.
             if getattr(exc, "error", "") != "resource_already_exists_exception":
@@ -120,6 +126,11 @@ class ElasticsearchBackend(SearchBackend):
         tokens = fields.cleared_values(doc)
         if tokens:
             body[fields.CLEARED_FIELD] = tokens
+        if doc.get(fields.OWNER_FIELD):
+            body[fields.OWNER_FIELD] = str(doc[fields.OWNER_FIELD])
+        # A long is signed: the 64-bit title keys lose their last bit, which keeps their order.
+        body.update({name: value >> 1 if name.startswith("title_key_") else value
+                     for name, value in fields.sort_values(doc).items()})
         return body
 
     # ---- reading ------------------------------------------------------------------------------
@@ -134,9 +145,18 @@ class ElasticsearchBackend(SearchBackend):
         text_plan = query_plan.plan(parsed)
         bool_query: dict[str, Any] = {"filter": [{"terms": {facet: values}}
                                                  for facet, values in fields.clean_filters(query.filters).items()]}
+        low, high = fields.recorded_range(query)
+        if low is not None or high is not None:
+            bool_query["filter"].append({"range": {fields.RECORDED_FIELD: {"gte": low or 1, "lte": high or 99991231}}})
+        if not query.sees_everything:
+            visible: list[dict] = [{"bool": {"must_not": [{"terms": {"status": list(fields.HIDDEN_STATUSES)}}]}}]
+            if query.viewer_organisation:
+                visible.append({"term": {fields.OWNER_FIELD: str(query.viewer_organisation)}})
+            bool_query["filter"].append({"bool": {"should": visible, "minimum_should_match": 1}})
         who = fields.clean_cleared(query.cleared)
         if who is not None and who.platform:
             bool_query["filter"].append(self._cleared_query(who, who.platform))
+        sort_field, descending = fields.sort_order(query, bool(text_plan.must))
         if text_plan.must:
             bool_query["must"] = [compile_clause(c) for c in text_plan.must]
         else:
@@ -151,16 +171,17 @@ class ElasticsearchBackend(SearchBackend):
         if who is not None and who.platforms:
             request["aggs"]["cleared"] = {"filters": {"filters": {p: self._cleared_query(who, p)
                                                                   for p in who.platforms}}}
-        if not text_plan.must:
-            request["sort"] = [{"created": {"order": "desc"}}, {"id": {"order": "asc"}}]
+        if sort_field is not None:
+            request["sort"] = [{sort_field: {"order": "desc" if descending else "asc"}}, {"id": {"order": "asc"}}]
         resp = self._call("search", self.es.search, **request)
         hits = []
         for h in resp["hits"]["hits"]:
             source = h["_source"]["source"]
-            hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if text_plan.must else 0.0,
+            hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if sort_field is None else 0.0,
                             title=display_title(source, query.lang),
                             snippet=normalize.snippet(snippet_sources(source, query.lang), words),
-                            segments=fields.matching_segments(source, words)))
+                            segments=fields.matching_segments(source, words),
+                            highlights=fields.highlights(source, words, query.lang)))
         aggs = resp.get("aggregations") or {}
         facets = {f: {str(b["key"]): b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         if who is not None:
@@ -187,7 +208,7 @@ class ElasticsearchBackend(SearchBackend):
         suggested = query_plan.suggestion(parsed, closest)
         if suggested is None:
             return None
-        again = self._search(SearchQuery(text=suggested, filters=query.filters, per_page=1, cleared=query.cleared),
+        again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),
                              suggest=False)
         return suggested if again.total else None
 

@@ -404,3 +404,97 @@ def test_an_index_made_before_the_project_facet_takes_documents_with_it(osmem):
     finally:
         client.indices.delete(index=name, ignore_unavailable=True)
         client.close()
+
+
+# ---- facets, sorts, visibility, segments (issue 11) ---------------------------------------------
+
+def _mapped(doc_id, title_az, *, recorded=None, duration=None, status="ready", owner="org-a", segments=None,
+            days=0, country="AZ"):
+    from search.mapping import document
+    return document(doc_id=doc_id, created=BASE + timedelta(days=days), filename=f"{doc_id}.mp4",
+                    organisation="AzTV" if owner == "org-a" else "TRT", country=country, genre="folklore",
+                    recorded=recorded, languages=["az"], kind="video", status=status, titles={"az": title_az},
+                    descriptions={}, keywords=["toy"], people=[], places=[], segments=segments, owner=owner,
+                    duration=duration, has_transcript=bool(segments))
+
+
+SORTED = [
+    _mapped("cay", "Çay dəstgahı", recorded="1975-06-21", duration=50, days=1),
+    _mapped("cam", "Cam ustası", recorded="1962", duration=900, days=2),
+    _mapped("eks", "Əkinçilər toyu", recorded=None, duration=4000, days=3, owner="org-b", country="TR"),
+    _mapped("ekin", "Ekin vaxtı", recorded="1988-02", duration=200, days=4),
+    _mapped("isiq", "İşıq toyu", recorded="1975-01-05", duration=1500, days=5),
+    _mapped("ish", "Işıqlı yol", recorded="1991", duration=None, days=6),
+    _mapped("new", "Yeni toy", recorded="2001", status="processing", owner="org-b", days=7, country="TR",
+            segments=[{"in": "00:00:10:00", "out": "00:00:12:00", "in_seconds": 10.0, "out_seconds": 12.0,
+                       "text": "Gəlin köçür, toy başlayır", "lang": "az", "source": "transcript"}]),
+]
+
+
+@pytest.fixture
+def sortable(backend):
+    assert backend.index(SORTED) == len(SORTED)
+    return backend
+
+
+def order(backend, sort, **kw):
+    return [h.id for h in backend.search(SearchQuery(sort=sort, per_page=20, **kw)).hits]
+
+
+def test_title_sorts_in_the_azerbaijani_alphabet(sortable):
+    # c < ç, e < ə, ı < i (dotless before dotted); the asset still being processed is not shown.
+    assert order(sortable, "title", lang="az") == ["cam", "cay", "ekin", "eks", "ish", "isiq"]
+    assert order(sortable, "-title", lang="az") == ["isiq", "ish", "eks", "ekin", "cay", "cam"]
+
+
+def test_recorded_and_duration_sorts_put_the_unknown_last(sortable):
+    assert order(sortable, "recorded") == ["cam", "isiq", "cay", "ekin", "ish", "eks"]
+    assert order(sortable, "-recorded")[:5] == ["ish", "ekin", "cay", "isiq", "cam"]
+    assert order(sortable, "-duration")[:2] == ["eks", "isiq"]
+    assert order(sortable, "created") == ["cay", "cam", "eks", "ekin", "isiq", "ish"]
+
+
+def test_recording_date_range(sortable):
+    def found(**kw):
+        return set(order(sortable, "relevance", **kw))
+    assert found(recorded_from="1975", recorded_to="1975") == {"cay", "isiq"}
+    assert found(recorded_from="1975-02") == {"cay", "ekin", "ish"}
+    assert found(recorded_to="1975-01") == {"cam", "isiq"}
+    with pytest.raises(QueryError):
+        sortable.search(SearchQuery(recorded_from="1990", recorded_to="1980"))
+    with pytest.raises(QueryError):
+        sortable.search(SearchQuery(recorded_from="75-01"))
+
+
+def test_new_facets_are_counted(sortable):
+    facets = sortable.search(SearchQuery(per_page=1)).facets
+    assert facets["decade"] == {"1960": 1, "1970": 2, "1980": 1, "1990": 1}
+    assert facets["duration"] == {"0-1": 1, "5-20": 1, "20-60": 1, "1-5": 1, "60+": 1}
+    assert facets["organisation"] == {"AzTV": 5, "TRT": 1}
+    assert facets["meta_language"] == {"az": 6} and facets["transcript"] == {"no": 6}
+    assert set(order(sortable, "relevance", filters={"duration": ["0-1", "60+"]})) == {"cay", "eks"}
+
+
+def test_assets_not_ready_are_found_by_their_organisation_only(sortable):
+    assert "new" not in order(sortable, "relevance", viewer_organisation="org-a")
+    mine = sortable.search(SearchQuery(viewer_organisation="org-b"))
+    assert mine.hits[0].id == "new" and mine.facets["status"] == {"ready": 6, "processing": 1}
+    assert [h.id for h in sortable.search(SearchQuery(text="yeni", viewer_organisation="org-b")).hits] == ["new"]
+    assert sortable.search(SearchQuery(text="yeni", viewer_organisation="org-a")).total == 0
+    assert "new" in order(sortable, "relevance", sees_everything=True)
+
+
+def test_a_segment_hit_returns_its_timecodes_and_highlights(sortable):
+    hit = sortable.search(SearchQuery(text="gəlin", viewer_organisation="org-b")).hits[0]
+    assert hit.id == "new"
+    assert [(s["in"], s["out"], s["in_seconds"], s["source"]) for s in hit.segments] == [
+        ("00:00:10:00", "00:00:12:00", 10.0, "transcript")]
+    assert hit.segments[0]["highlight"] == "<mark>Gəlin</mark> köçür, toy başlayır"
+    titled = sortable.search(SearchQuery(text="ışıq", lang="az")).hits
+    assert {h.highlights.get("title") for h in titled} >= {"<mark>İşıq</mark> toyu"}
+
+
+@pytest.mark.parametrize("sort", ["nonsense", "-relevance", "title;drop"])
+def test_unknown_sort_is_a_query_error(sortable, sort):
+    with pytest.raises(QueryError):
+        sortable.search(SearchQuery(sort=sort))
