@@ -139,4 +139,5 @@ def search_query(default_lang: str | None, user=None) -> SearchQuery:
                        cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
                        sort=str_param("sort", choices=SORTS) or "relevance",
                        recorded_from=date_param("recorded_from"), recorded_to=date_param("recorded_to"),
+                       as_you_type=str_param("as_you_type", choices=("0", "1", "true", "false")) in ("1", "true"),
                        **viewer(user))

@@ -2,6 +2,8 @@
 `.../transcripts/{lang}` (put an SRT or WebVTT file as the body, read, remove)."""
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from flask import Blueprint, jsonify, request
 
 from archive import db
@@ -39,7 +41,7 @@ def put_transcript(asset_id: str, lang: str):
         services.put_transcript(session, asset, lang, b"", api_user())
     data = raw_body(services.MAX_BYTES)
     transcript, created = services.put_transcript(session, asset, lang, data, api_user(),
-                                                  filename=request.headers.get("X-Filename"))
+                                                  filename=unquote(request.headers.get("X-Filename") or "")[:255] or None)
     return jsonify(services.transcript_json(transcript, asset, with_segments=False)), 201 if created else 200
 
 

@@ -127,6 +127,9 @@ def search_path() -> dict[str, Any]:
                             "(upload), `duration`, `title` (alphabetical in the searcher's language: ICU "
                             "collation, `ç` after `c`, `ə` after `e`, `ı` before `i`) ascending, `-name` "
                             "descending. Assets without a recording date come last."},
+            {"name": "as_you_type", "in": "query", "schema": {"enum": ["0", "1", "true", "false"]},
+             "description": "`1`: the query is being typed, so its last word also matches as a prefix "
+                            "(suggestions)."},
             {"name": "recorded_from", "in": "query",
              "schema": {"type": "string", "pattern": search_params.DATE_PATTERN},
              "description": "Recorded on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)."},
