@@ -143,6 +143,8 @@ class ElasticsearchBackend(SearchBackend):
             bool_query["must"] = [{"match_all": {}}]
         if text_plan.must_not:
             bool_query["must_not"] = [compile_clause(c) for c in text_plan.must_not]
+        if text_plan.should:  # optional beside `must`: they add to the score only
+            bool_query["should"] = [compile_clause(c) for c in text_plan.should]
         request: dict[str, Any] = {
             "index": self.index_name, "query": {"bool": bool_query}, "from_": offset, "size": per_page,
             "track_total_hits": True, "source_includes": ["source"],
