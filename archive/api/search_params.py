@@ -11,7 +11,7 @@ from typing import Callable
 from flask import request
 
 from archive.accounts.models import COUNTRIES
-from archive.api.params import bad_param, int_param, list_param, str_param
+from archive.api.params import bad_param, flag_param, int_param, list_param, str_param
 from archive.assets.models import GENRES, KINDS
 from archive.assets.schemas import LANGS, language_code
 from archive.rights.avails import PLATFORMS, is_territory
@@ -94,7 +94,8 @@ def cleared_for(user, platform: str | None, territory: str) -> ClearedFor:
 
 def search_query(default_lang: str | None, user=None) -> SearchQuery:
     """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
-    With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today."""
+    With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
+    with `as_you_type=1`, `q` is still being typed and its last word is also a prefix."""
     per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     page = int_param("page", 1, 1, MAX_PAGE)
     deepest = max_search_page(per_page)
@@ -104,4 +105,5 @@ def search_query(default_lang: str | None, user=None) -> SearchQuery:
     cleared = parse_cleared(request.args.get("cleared"))
     return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
                        per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang,
-                       cleared=cleared_for(user, *cleared) if cleared and user is not None else None)
+                       cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
+                       as_you_type=flag_param("as_you_type"))

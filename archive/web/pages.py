@@ -152,7 +152,7 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
             text=text, filters=filters, page=page, per_page=PER_PAGE, lang=lang(),
             cleared=cleared_for(user, platform, territory) if user is not None else None))
     except QueryError as exc:
-        out["error"] = str(exc)
+        out["error"] = messages.query_error(exc.code, str(exc))
         return out
     out["total"] = result.total
     out["pages"] = (result.total + PER_PAGE - 1) // PER_PAGE

@@ -111,12 +111,20 @@ def search_path() -> dict[str, Any]:
         {"200": {"description": "One page of hits and the facet counts of all matches.",
                  "content": json_content(schema("SearchResult"))},
          "400": response("BadRequest")},
-        description="Turkish and Azerbaijani casing fold: `İSTANBUL`, `istanbul` and `Istanbul` match each other. "
-                    "A facet parameter may repeat; its values are OR-ed, different facets are AND-ed. Every facet "
-                    "value is checked. Unknown parameters are ignored.",
+        description="Every word must match in some form: exact, folded (`İSTANBUL`, `istanbul` and `Istanbul` match "
+                    "each other), stemmed (`türküleri` finds `türkü`), the other language's spelling (`Karabağ` finds "
+                    "`Qarabağ`, Azerbaijani Cyrillic finds Latin), a synonym (`halı` finds `xalça` and `carpet`), "
+                    "one typo in a word of 5+ letters; exact forms rank highest. A suffix after an apostrophe is "
+                    "dropped (`Şuşa'da`). `\"a phrase\"` finds the words in a row, `-word` leaves out, `word*` is a "
+                    "prefix. A `q` with no letter or digit (`🎉`, `***`) answers 400 `invalid_query` with "
+                    "`details.reason` `no_searchable_text`. A facet parameter may repeat; its values are OR-ed, "
+                    "different facets are AND-ed. Every facet value is checked. Unknown parameters are ignored.",
         parameters=[
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": search_params.MAX_QUERY},
              "description": "Words to find in titles, descriptions, keywords, people and places, in every language."},
+            {"name": "as_you_type", "in": "query", "schema": {"type": "boolean", "default": False},
+             "description": "`1` while the person is still typing `q` (suggestions as you type): its last word also "
+                            "matches as a prefix (`İstanb` finds `İstanbul`)."},
             *facets,
             {"name": "cleared", "in": "query",
              "schema": {"type": "string", "maxLength": search_params.CLEARED_MAX,
