@@ -227,9 +227,8 @@ def phrase_clause(words: tuple[str, ...], *, weight: float = 1.0) -> Any_:
 def _exclusion(term: Term) -> Clause:
     if len(term.words) > 1:
         return phrase_clause(term.words)
-    forms = analysis.forms(term.words[0])
-    return Any_(tuple(Match(f"{group}_{letter}", forms[_FORM_INDEX[letter]], 1.0)
-                      for group in GROUP_WEIGHT for letter in ("n", "f", "s")))
+    # What the word would find, but typos and synonyms: `-saray` leaves out `Saraya` too.
+    return word_clause(term.words[0], fuzzy=False)
 
 
 def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None) -> Plan:

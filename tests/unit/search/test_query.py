@@ -121,12 +121,13 @@ def test_stop_words_are_optional_beside_other_words():
 
 
 def test_phrases_and_exclusions():
-    plan = query.plan(query.parse('"xan sarayı" -vapur'))
+    plan = query.plan(query.parse('"xan sarayı" -vapur -halı'))
     assert all(isinstance(c, Phrase) for c in plan.must[0].clauses)
     assert {c.field for c in plan.must[0].clauses} >= {"title_n", "title_f", "title_x", "body_n"}
-    (exclusion,) = plan.must_not
+    exclusion, _hali = plan.must_not
     assert {(m.field, m.value) for m in _matches(exclusion)} >= {("title_n", "vapur"), ("body_f", "vapur")}
-    assert not [m for m in _matches(exclusion) if m.kind != "term"]
+    assert not [m for m in _matches(exclusion) if m.kind != "term"]  # no typos
+    assert not [m for m in _matches(_hali) if m.value in ("xalca", "carpet")]  # no synonyms
 
 
 def test_suggestion_replaces_words_it_can():
