@@ -84,8 +84,15 @@ def backend(request, tmp_path):
         client = Elasticsearch(os.environ["ES_URL"])
     b = ElasticsearchBackend(client, f"ortak-test-{uuid.uuid4().hex[:8]}")
     yield b
-    client.indices.delete(index=b.index_name, ignore_unavailable=True)
+    drop_es(client, b.index_name)
     client.close()
+
+
+def drop_es(client, name):
+    """Every index behind the alias `name`, and its template."""
+    client.indices.delete(index=f"{name}-*", ignore_unavailable=True, allow_no_indices=True)
+    client.indices.delete(index=name, ignore_unavailable=True)
+    client.options(ignore_status=404).indices.delete_index_template(name=name)
 
 
 @pytest.fixture
@@ -420,7 +427,7 @@ def _plain(result):
 @pytest.mark.skipif(not os.environ.get("ORTAK_RECORD_ES"), reason="set ORTAK_RECORD_ES=1 to re-record es_fixtures")
 def test_record_es_fixtures(osmem):
     client = Elasticsearch(osmem.url, node_class=PlainJsonNode)
-    client.indices.delete(index=REPLAY_INDEX, ignore_unavailable=True)
+    drop_es(client, REPLAY_INDEX)
     FIXTURES.mkdir(exist_ok=True)
     for name, operation in SCENARIO:
         with RecordingProxy(osmem.url) as proxy:
