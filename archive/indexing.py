@@ -100,21 +100,23 @@ def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = Fa
     repeated; their own index task covers them anyway. A progress bar on stderr with `progress`.
     """
     total = session.scalar(select(func.count()).select_from(Asset)) or 0
-    backend.clear()
-    done = 0
-    last_id = ""
-    with tqdm(total=total, unit="asset", desc="reindex", file=sys.stderr, disable=not progress) as bar:
-        while True:
-            batch = session.scalars(select(Asset).where(Asset.id > last_id)
-                                    .order_by(Asset.id).limit(BATCH)).all()
-            if not batch:
-                break
-            done += backend.index([asset_document(a, today) for a in batch])
-            last_id = batch[-1].id
-            bar.update(len(batch))
-            for asset in batch:  # keep memory flat on a large archive
-                session.expunge(asset)
-    return done
+
+    def batches():
+        last_id = ""
+        with tqdm(total=total, unit="asset", desc="reindex", file=sys.stderr, disable=not progress) as bar:
+            while True:
+                batch = session.scalars(select(Asset).where(Asset.id > last_id)
+                                        .order_by(Asset.id).limit(BATCH)).all()
+                if not batch:
+                    break
+                yield [asset_document(a, today) for a in batch]
+                last_id = batch[-1].id
+                bar.update(len(batch))
+                for asset in batch:  # keep memory flat on a large archive
+                    session.expunge(asset)
+
+    # The backend decides how: Elasticsearch fills a new index and swaps its alias (no downtime).
+    return backend.rebuild(batches())
 
 
 def reindex_rights_day(session: Session, backend: SearchBackend, today: date | None = None) -> int:

@@ -137,6 +137,31 @@ def text_forms(text: str, *, english_text: bool = False) -> dict[str, list[str]]
     return {letter: [a[i] for a in analysed] for i, letter in enumerate(letters)}
 
 
+MIN_TRUNCATION = 4
+
+
+@functools.lru_cache(maxsize=200_000)
+def truncations(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(folded, cross-Turkic) beginnings of one normalised word, from one letter shorter than
+    its stem to the whole word, at least MIN_TRUNCATION letters: what its stem may be in a
+    document. Snowball's Turkish stemmer leaves the possessive `-(s)I` after a vowel
+    (`türküsü` → `turkus`, `türküleri` → `turku`) and takes `-nI` for an accusative
+    (`destanı` → `desta`): a query word tried at these lengths against the stems meets them.
+    """
+    out = []
+    for whole, stemmed in ((fold(word), stem(word)), (cross_prefix(word), cross_stem(word))):
+        shortest = max(MIN_TRUNCATION, min(len(stemmed), len(whole)) - 1)
+        out.append(tuple(whole[:k] for k in range(shortest, len(whole) + 1)))
+    return out[0], out[1]
+
+
+# Words that join others rather than name something: optional in a query of other words, so
+# `epic of Dede Korkut` finds `Dede Korkut`. Source: the Snowball English stop list (its
+# articles, prepositions and conjunctions) and their Turkish and Azerbaijani counterparts.
+STOP_WORDS = frozenset("""a an the of in on at to for from with by and or as into about
+ve və ile ilə ya veya yaxud ki de da bu şu o için üçün""".split())
+
+
 def key(word: str) -> str:
     """The loosest form of one normalised word (cross-Turkic stem), for synonym look-ups."""
     return forms(word)[4]

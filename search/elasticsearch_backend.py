@@ -1,11 +1,18 @@
 """ElasticsearchBackend: the scale backend (Elasticsearch 8/9, or a compatible server).
 
 ICU is a plugin that an Elasticsearch cluster may lack, and the stock analysers get Turkish
-casing wrong, so the engine receives the text as search.normalize made it: each text in
-normalised, folded and stemmed fields of whitespace-separated words, analysed by a plain
-whitespace analyser. Queries are built from `term` clauses on those fields (never a query
-string), so user text cannot be a syntax error. Titles and snippets come from the stored
-document through the same highlighter as the tantivy backend, in the original spelling.
+casing wrong, so the engine receives each text as search.analysis made it: whitespace-separated
+words in one field per form (normalised, folded, stemmed, cross-Turkic, English), and the
+query's plan (search.query) is compiled to `term`, `prefix`, `fuzzy` and `match_phrase`
+clauses on those fields (never a query string), so user text cannot be a syntax error and the
+ranking is tantivy's. The raw texts also go into language fields that Elasticsearch analyses
+itself the same way (search.es_template), with the synonyms as a `synonym_graph` at search time.
+
+Index management: the backend's name (`ES_INDEX`, default `ortak-assets`) is an alias; an
+index template gives every `<name>-NNNNNN` index the settings and mappings. `ortak reindex`
+(`rebuild`) fills a fresh index and moves the alias to it in one atomic `_aliases` call, so
+searches never see a half-built index. Titles and snippets come from the stored document
+through the same highlighter as the tantivy backend, in the original spelling.
 """
 from __future__ import annotations
 
@@ -14,33 +21,15 @@ from typing import Any, Iterable, Mapping
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from search import fields, normalize
+from search import es_template, fields, normalize
 from search import query as query_plan
 from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
 from search.mapping import display_title, snippet_sources
 
-WORDS = {"type": "text", "analyzer": "ortak_words", "norms": True}
-SETTINGS = {
-    "number_of_shards": 1,
-    "analysis": {"analyzer": {"ortak_words": {"type": "custom", "tokenizer": "whitespace"}}},
-}
-MAPPINGS = {
-    "dynamic": "strict",
-    "properties": {
-        "id": {"type": "keyword"},
-        **{field: WORDS for field in fields.TEXT_FIELDS},
-        **{facet: {"type": "keyword"} for facet in FACETS},
-        # What is open today by platform × territory × licensee (search.cleared): filtered, never scored.
-        fields.CLEARED_FIELD: {"type": "keyword", "norms": False, "doc_values": False},
-        "created": {"type": "date"},
-        # The organisation that finds the asset before it is ready (search.fields.HIDDEN_STATUSES).
-        fields.OWNER_FIELD: {"type": "keyword"},
-        # Sorts and the recording-date range (search.fields.sort_values; title keys halved to fit a long).
-        **{name: {"type": "long"} for name in fields.SORT_INTEGERS},
-        # The mapped document as given, for titles and snippets; not searchable itself.
-        "source": {"type": "object", "enabled": False},
-    },
-}
+SETTINGS = es_template.settings()
+MAPPINGS = es_template.mappings()
+# A language-analysed clause is optional beside the word clauses: it adds to the score only.
+LANGUAGE_BOOST = 0.2
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -48,7 +37,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def __init__(self, client: Elasticsearch, index: str = "ortak-assets"):
         self.es = client
-        self.index_name = index
+        self.index_name = index  # the alias searches and writes go through
         self._ready = False
 
     @classmethod
@@ -60,19 +49,20 @@ class ElasticsearchBackend(SearchBackend):
         return cls(Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2),
                    config.get("ES_INDEX") or "ortak-assets")
 
-    # ---- the index ----------------------------------------------------------------------------
+    # ---- the index: an alias over numbered indices made from the template -----------------------
 
     def _ensure_index(self) -> None:
         if self._ready:
             return
         try:
+            self.es.indices.put_index_template(name=self.index_name, **es_template.template(self.index_name))
             if not self.es.indices.exists(index=self.index_name):
-                self.es.indices.create(index=self.index_name, settings=SETTINGS, mappings=MAPPINGS)
-            else:
-                # An index made by an older version lacks the facets added since (the `project`
-                # facet): the mapping is strict, so documents carrying them would be refused until
-                # `ortak reindex` recreated it. Adding a keyword field is allowed on a live index,
-                # and putting one that is there already changes nothing.
+                self.es.indices.create(index=self._numbered(1), aliases={self.index_name: {}})
+            elif not self.es.indices.exists_alias(name=self.index_name):
+                # An index made by an older version under the alias's own name: it lacks the facets
+                # added since (the `project` facet) and the mapping is strict, so documents carrying
+                # them would be refused until `ortak reindex` replaced it with an aliased one. Adding
+                # a keyword field is allowed on a live index; putting one that is there changes nothing.
                 self.es.indices.put_mapping(index=self.index_name, properties={
                     name: MAPPINGS["properties"][name]
                     for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS)})
@@ -84,6 +74,49 @@ class ElasticsearchBackend(SearchBackend):
             raise SearchError(f"Elasticsearch unreachable: {exc}") from exc
         self._ready = True
 
+    def _numbered(self, number: int) -> str:
+        return f"{self.index_name}-{number:06d}"
+
+    def _behind_alias(self) -> list[str]:
+        """The concrete indices the alias points to (the name itself for an older, unaliased index)."""
+        try:
+            if self.es.indices.exists_alias(name=self.index_name):
+                return sorted(self.es.indices.get_alias(name=self.index_name))
+            return [self.index_name] if self.es.indices.exists(index=self.index_name) else []
+        except (ApiError, TransportError) as exc:
+            raise SearchError(f"Elasticsearch alias {self.index_name} unreadable: {exc}") from exc
+
+    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+        """Fill a new index `<alias>-NNNNNN` from `batches`, then move the alias to it and drop
+        the old index: searches see the old documents until the swap, the new ones after it.
+        Documents written through the alias meanwhile land in the old index; their next index
+        task (or another rebuild) puts them in the new one."""
+        self._ensure_index()
+        old = self._behind_alias()
+        numbers = [int(name.rsplit("-", 1)[1]) for name in old if name.rsplit("-", 1)[-1].isdigit()]
+        new = self._numbered(max(numbers, default=0) + 1)
+        done = 0
+        try:
+            self.es.indices.create(index=new)
+            for batch in batches:
+                done += self._bulk(new, batch, refresh=False)
+            self.es.indices.refresh(index=new)
+            actions: list[dict] = [{"add": {"index": new, "alias": self.index_name}}]
+            for name in old:
+                actions.insert(0, {"remove_index": {"index": name}} if name == self.index_name
+                               else {"remove": {"index": name, "alias": self.index_name}})
+            self.es.indices.update_aliases(actions=actions)
+            for name in old:
+                if name != self.index_name:
+                    self.es.indices.delete(index=name, ignore_unavailable=True)
+        except (ApiError, TransportError) as exc:
+            try:
+                self.es.indices.delete(index=new, ignore_unavailable=True)
+            except (ApiError, TransportError):
+                pass  # the original error matters; a stray index is swept by the next rebuild
+            raise SearchError(f"Elasticsearch rebuild into {new} failed: {exc}") from exc
+        return done
+
     def _call(self, what: str, fn, *args, **kwargs):
         self._ensure_index()
         try:
@@ -94,12 +127,16 @@ class ElasticsearchBackend(SearchBackend):
     # ---- writing ------------------------------------------------------------------------------
 
     def index(self, docs: Iterable[dict]) -> int:
-        actions = [{"_op_type": "index", "_index": self.index_name, "_id": body["id"], "_source": body}
+        self._ensure_index()
+        # refresh=wait_for: the documents are searchable when this returns (the interface's promise).
+        return self._bulk(self.index_name, docs, refresh="wait_for")
+
+    def _bulk(self, index: str, docs: Iterable[dict], *, refresh) -> int:
+        actions = [{"_op_type": "index", "_index": index, "_id": body["id"], "_source": body}
                    for body in (self._document(doc) for doc in docs)]
         if not actions:
             return 0
-        # refresh=wait_for: the documents are searchable when this returns (the interface's promise).
-        ok, errors = self._call("bulk index", helpers.bulk, self.es, actions, refresh="wait_for",
+        ok, errors = self._call("bulk index", helpers.bulk, self.es, actions, refresh=refresh,
                                 raise_on_error=False)
         if errors:
             raise SearchError(f"Elasticsearch refused {len(errors)} documents: {errors[:3]}")
@@ -113,16 +150,12 @@ class ElasticsearchBackend(SearchBackend):
                 raise
 
     def clear(self) -> None:
-        try:
-            self.es.indices.delete(index=self.index_name, ignore_unavailable=True)
-        except (ApiError, TransportError) as exc:
-            raise SearchError(f"Elasticsearch clear failed: {exc}") from exc
-        self._ready = False
-        self._ensure_index()
+        """An empty index behind the alias (rebuild with no documents)."""
+        self.rebuild([])
 
     def _document(self, doc: dict) -> dict:
         body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc),
-                **fields.text_fields(doc), **fields.facet_values(doc)}
+                **fields.text_fields(doc), **es_template.language_texts(doc), **fields.facet_values(doc)}
         tokens = fields.cleared_values(doc)
         if tokens:
             body[fields.CLEARED_FIELD] = tokens
@@ -163,6 +196,15 @@ class ElasticsearchBackend(SearchBackend):
             bool_query["must"] = [{"match_all": {}}]
         if text_plan.must_not:
             bool_query["must_not"] = [compile_clause(c) for c in text_plan.must_not]
+        should = [compile_clause(c) for c in text_plan.should]  # optional beside `must`: score only
+        if text_plan.must and words:
+            # Elasticsearch's own analysis of the typed words (synonym graphs, its stemmers).
+            should.append({"multi_match": {"query": " ".join(words), "type": "most_fields", "boost": LANGUAGE_BOOST,
+                                           "fields": [f"{name}{sub}" for name in (*es_template.LANGUAGE_FIELDS,
+                                                                                   es_template.NAMES_FIELD)
+                                                      for sub in ("", ".folded", ".stem", ".cross")]}})
+        if should:
+            bool_query["should"] = should
         request: dict[str, Any] = {
             "index": self.index_name, "query": {"bool": bool_query}, "from_": offset, "size": per_page,
             "track_total_hits": True, "source_includes": ["source"],

@@ -96,7 +96,14 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def clear(self) -> None:
-        """Drop every document (reindex starts from here)."""
+        """Drop every document."""
+
+    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+        """Replace every document with those of `batches` (`ortak reindex`); return how many
+        were indexed. Here: clear, then index batch by batch. A backend that can build aside
+        and swap (Elasticsearch aliases) overrides it so searches never see a partial index."""
+        self.clear()
+        return sum(self.index(batch) for batch in batches)
 
     @abc.abstractmethod
     def count(self) -> int: ...

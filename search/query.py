@@ -169,6 +169,7 @@ Clause = Union[Match, Phrase, Any_, All]
 class Plan:
     must: tuple[Clause, ...] = ()
     must_not: tuple[Clause, ...] = ()
+    should: tuple[Clause, ...] = ()  # optional: they only add to the score
 
 
 # (form of the query word → field form, boost) per field group: the exact spelling first, a
@@ -180,6 +181,7 @@ WORD_FORMS = (("n", "n", 4.0), ("f", "f", 2.5), ("s", "s", 1.5), ("f", "s", 1.5)
 GROUP_WEIGHT = {"title": 1.0, "body": 0.4}
 SYNONYM_WEIGHT = 0.5
 FUZZY_BOOST = 0.3
+TRUNCATION_BOOST = 1.0
 PREFIX_BOOST = 0.8
 PHRASE_FORMS = (("n", 4.0), ("f", 2.5), ("x", 1.0))
 _FORM_INDEX = {letter: i for i, letter in enumerate(analysis.FORMS)}
@@ -202,8 +204,16 @@ def word_clause(word: str, *, weight: float = 1.0, prefix: bool = False, fuzzy: 
                     seen.add((f"{group}_{field_form}", value, "prefix"))
                     out.append(Match(f"{group}_{field_form}", value,
                                      round(PREFIX_BOOST * boost * group_weight * weight, 4), "prefix"))
+        folded_cuts, cross_cuts = analysis.truncations(word)
+        for field_form, cuts, boost in (("s", folded_cuts, TRUNCATION_BOOST), ("f", folded_cuts, TRUNCATION_BOOST),
+                                        ("xs", cross_cuts, TRUNCATION_BOOST / 2), ("x", cross_cuts, TRUNCATION_BOOST / 2)):
+            for cut in cuts:
+                if (f"{group}_{field_form}", cut) not in seen:
+                    seen.add((f"{group}_{field_form}", cut))
+                    out.append(Match(f"{group}_{field_form}", cut, round(boost * group_weight * weight, 4)))
         if fuzzy and not prefix and len(forms[1]) >= MIN_FUZZY:
             out.append(Match(f"{group}_f", forms[1], round(FUZZY_BOOST * group_weight * weight, 4), "fuzzy"))
+            out.append(Match(f"{group}_x", forms[3], round(FUZZY_BOOST / 2 * group_weight * weight, 4), "fuzzy"))
     return Any_(tuple(out))
 
 
@@ -217,9 +227,8 @@ def phrase_clause(words: tuple[str, ...], *, weight: float = 1.0) -> Any_:
 def _exclusion(term: Term) -> Clause:
     if len(term.words) > 1:
         return phrase_clause(term.words)
-    forms = analysis.forms(term.words[0])
-    return Any_(tuple(Match(f"{group}_{letter}", forms[_FORM_INDEX[letter]], 1.0)
-                      for group in GROUP_WEIGHT for letter in ("n", "f", "s")))
+    # What the word would find, but typos and synonyms: `-saray` leaves out `Saraya` too.
+    return word_clause(term.words[0], fuzzy=False)
 
 
 def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None) -> Plan:
@@ -227,7 +236,12 @@ def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None)
     synonym group matches), one `must_not` per negated term."""
     table = synonym_table or synonyms.default()
     must: list[Clause] = []
+    should: list[Clause] = []
     plain = [t for t in parsed.positive if not t.phrase]
+    # Stop words are optional beside other words (`epic of Dede Korkut`), required alone (`of`).
+    if any(t.words[0] not in analysis.STOP_WORDS for t in plain) or any(t.phrase for t in parsed.positive):
+        should += [word_clause(t.words[0], fuzzy=False) for t in plain if t.words[0] in analysis.STOP_WORDS]
+        plain = [t for t in plain if t.words[0] not in analysis.STOP_WORDS]
     spans = {start: (end, alts) for start, end, alts in
              table.spans([t.words[0] for t in plain])}
     i = 0
@@ -244,7 +258,7 @@ def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None)
             must.extend(typed)
         i = end
     must += [phrase_clause(t.words) for t in parsed.positive if t.phrase]
-    return Plan(tuple(must), tuple(_exclusion(t) for t in parsed.negative))
+    return Plan(tuple(must), tuple(_exclusion(t) for t in parsed.negative), tuple(should))
 
 
 # ---- "did you mean" -----------------------------------------------------------------------------

@@ -72,7 +72,10 @@ class Synonyms:
         """The other members (as word lists) of every group that has `words` as a member,
         compared by cross-Turkic stem or word, or English stem."""
         out: list[list[str]] = []
-        for lookup in _lookup_keys(words):
+        lookups = _lookup_keys(words)
+        if len(words) == 1:  # `müsahibəsi`: the stem Snowball misses is one of its beginnings
+            lookups += [(cut,) for cut in reversed(analysis.truncations(words[0])[1])]
+        for lookup in lookups:
             out += [m for m in self._by_key.get(lookup, []) if m not in out and m != words]
         return out
 

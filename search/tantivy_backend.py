@@ -189,6 +189,7 @@ class TantivySearchBackend(SearchBackend):
         sort_field, descending = fields.sort_order(query, bool(text_plan.must))
         clauses += [(tantivy.Occur.Must, self._compile(c)) for c in text_plan.must]
         clauses += [(tantivy.Occur.MustNot, self._compile(c)) for c in text_plan.must_not]
+        clauses += [(tantivy.Occur.Should, self._compile(c)) for c in text_plan.should]
         if not text_plan.must:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         q = tantivy.Query.boolean_query(clauses)

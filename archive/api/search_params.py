@@ -11,7 +11,7 @@ from typing import Callable
 from flask import request
 
 from archive.accounts.models import COUNTRIES
-from archive.api.params import bad_param, int_param, list_param, str_param
+from archive.api.params import bad_param, flag_param, int_param, list_param, str_param
 from archive.assets.models import GENRES, KINDS, STATUSES
 from archive.assets.schemas import LANGS, language_code
 from archive.rights.avails import PLATFORMS, is_territory
@@ -126,7 +126,8 @@ def viewer(user) -> dict:
 
 def search_query(default_lang: str | None, user=None) -> SearchQuery:
     """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
-    With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today."""
+    With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
+    with `as_you_type=1`, `q` is still being typed and its last word is also a prefix."""
     per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     page = int_param("page", 1, 1, MAX_PAGE)
     deepest = max_search_page(per_page)
@@ -139,5 +140,4 @@ def search_query(default_lang: str | None, user=None) -> SearchQuery:
                        cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
                        sort=str_param("sort", choices=SORTS) or "relevance",
                        recorded_from=date_param("recorded_from"), recorded_to=date_param("recorded_to"),
-                       as_you_type=str_param("as_you_type", choices=("0", "1", "true", "false")) in ("1", "true"),
-                       **viewer(user))
+                       as_you_type=flag_param("as_you_type"), **viewer(user))

@@ -84,8 +84,15 @@ def backend(request, tmp_path):
         client = Elasticsearch(os.environ["ES_URL"])
     b = ElasticsearchBackend(client, f"ortak-test-{uuid.uuid4().hex[:8]}")
     yield b
-    client.indices.delete(index=b.index_name, ignore_unavailable=True)
+    drop_es(client, b.index_name)
     client.close()
+
+
+def drop_es(client, name):
+    """Every index behind the alias `name`, and its template."""
+    client.indices.delete(index=f"{name}-*", ignore_unavailable=True, allow_no_indices=True)
+    client.indices.delete(index=name, ignore_unavailable=True)
+    client.options(ignore_status=404).indices.delete_index_template(name=name)
 
 
 @pytest.fixture
@@ -166,6 +173,77 @@ def test_a_query_without_a_word_is_refused_not_answered_with_everything(filled, 
     with pytest.raises(QueryError) as raised:
         find(filled, text)
     assert raised.value.code == "no_searchable_text"
+
+
+# ---- query semantics: forms, cross-Turkic spellings, synonyms, syntax (search.query) ----------
+
+SEMANTICS = [
+    doc("carpets", days=1, title_az="Qarabağ xalçaları", description_az="Şuşa'da toxunmuş xalçalar.", country="AZ"),
+    doc("korkut", days=2, title_tr="Dede Korkut hikâyeleri", description_tr="Oğuz destanları."),
+    doc("rigs", days=3, title_en="Oil rigs of the Caspian", description_en="Offshore rigs at Neft Daşları."),
+    doc("palace", days=4, title_tr="Sarayı", description_tr="Eski bir saray."),
+    doc("palace2", days=5, title_tr="Saraya", description_tr="Saraya giden yol."),
+]
+
+
+@pytest.fixture
+def semantics(backend):
+    backend.index(SEMANTICS)
+    return backend
+
+
+def ranked(backend, text, **kw):
+    return [h.id for h in find(backend, text, **kw).hits]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("KARABAĞ HALILARI", "carpets"),        # cross-Turkic spelling + a synonym + Turkish endings
+    ("Karabakh carpet", "carpets"),         # exonym + English synonym
+    ("Карабах", "carpets"),                 # Russian Cyrillic exonym
+    ("qarabag xalcalari", "carpets"),       # no diacritics
+    ("Şuşa'da", "carpets"),                 # apostrophe suffix
+    ("Dədə Qorqud", "korkut"),              # Azerbaijani spelling of a Turkish title
+    ("dede korkut hikayesi", "korkut"),     # a possessive the stemmer misses, no circumflex
+    ("oil rig", "rigs"),                    # English stem
+    ("rigs of the Caspian", "rigs"),        # stop words optional
+    ("Kaspian", "rigs"),                    # one typo in a word of 5+ letters
+])
+def test_every_word_matches_in_some_form(semantics, text, first):
+    assert ranked(semantics, text)[:1] == [first]
+
+
+def test_every_word_must_match(semantics):
+    assert ranked(semantics, "Qarabağ korkut") == []
+
+
+def test_exact_ranks_above_stemmed_and_fuzzy(semantics):
+    assert ranked(semantics, "sarayı")[:2] == ["palace", "palace2"]
+    assert ranked(semantics, "saraya")[:2] == ["palace2", "palace"]
+
+
+def test_phrases(semantics):
+    assert ranked(semantics, '"dede korkut"') == ["korkut"]
+    assert ranked(semantics, '"Dədə Qorqud"') == ["korkut"]
+    assert ranked(semantics, '"korkut dede"') == []
+
+
+def test_exclusion(semantics):
+    assert "carpets" not in ranked(semantics, "xalça -Şuşa")
+    assert set(ranked(semantics, "-saray -xalça")) == {"korkut", "rigs"}  # only exclusions: browse the rest
+
+
+def test_prefixes(semantics):
+    assert ranked(semantics, "Qarab*") == ["carpets"]
+    assert ranked(semantics, "Karab*") == ["carpets"]  # cross-Turkic prefix
+    assert ranked(semantics, "Qarab") == []
+    assert ranked(semantics, "Qarab", as_you_type=True) == ["carpets"]
+
+
+def test_did_you_mean(semantics):
+    result = find(semantics, "xolçalrı")
+    assert result.total == 0 and result.did_you_mean == "xalçaları"
+    assert find(semantics, "xalça").did_you_mean is None
+    assert find(semantics, "qqqqqqqq").did_you_mean is None
 
 
 # ---- filters, facets, pages ----------------------------------------------------------------
@@ -349,7 +427,7 @@ def _plain(result):
 @pytest.mark.skipif(not os.environ.get("ORTAK_RECORD_ES"), reason="set ORTAK_RECORD_ES=1 to re-record es_fixtures")
 def test_record_es_fixtures(osmem):
     client = Elasticsearch(osmem.url, node_class=PlainJsonNode)
-    client.indices.delete(index=REPLAY_INDEX, ignore_unavailable=True)
+    drop_es(client, REPLAY_INDEX)
     FIXTURES.mkdir(exist_ok=True)
     for name, operation in SCENARIO:
         with RecordingProxy(osmem.url) as proxy:

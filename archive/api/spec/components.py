@@ -271,7 +271,11 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                                                                "`source` (`transcript` or `marker`)."}}}},
                 "sort": {"enum": list(SORTS)},
                 "facets": {"type": "object", "description": "facet → value → count; with `cleared`, `cleared`: platform → matches cleared there",
-                           "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+                           "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                "did_you_mean": {"type": ["string", "null"],
+                                 "description": "When a query with words finds nothing: the same query with words "
+                                                "of the archive spelled like the typed ones, which finds something; "
+                                                "else null."}},
         },
         "Upload": {
             "type": "object", "required": ["id", "offset", "length", "status", "asset_id", "filename", "expires_at"],
