@@ -208,7 +208,8 @@ class ElasticsearchBackend(SearchBackend):
         request: dict[str, Any] = {
             "index": self.index_name, "query": {"bool": bool_query}, "from_": offset, "size": per_page,
             "track_total_hits": True, "source_includes": ["source"],
-            "aggs": {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS},
+            "aggs": ({f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS}
+                     if query.count_facets else {}),
         }
         if who is not None and who.platforms:
             request["aggs"]["cleared"] = {"filters": {"filters": {p: self._cleared_query(who, p)

@@ -9,6 +9,8 @@ its own, and phrases match in every form. How a query uses the fields: search.qu
 """
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any, Mapping
 
 from search import analysis, normalize
@@ -81,10 +83,7 @@ def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
         wanted.update(analysis.forms(word)[:3])
     out = []
     for seg in segments_of(doc):
-        forms = set()
-        for variant in analysis.text_forms(str(seg.get("text") or "")).values():
-            forms.update(variant)
-        if forms & wanted:
+        if any(not wanted.isdisjoint(_raw_word_forms(w)) for w in _RAW_WORD.findall(str(seg.get("text") or ""))):
             out.append({"in": seg.get("in"), "out": seg.get("out"), "in_seconds": seg.get("in_seconds"),
                         "out_seconds": seg.get("out_seconds"), "text": seg.get("text"),
                         "highlight": highlight(str(seg.get("text") or ""), words),
@@ -95,6 +94,16 @@ def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
 
 
 MAX_SEGMENT_HITS = 5  # per hit: the first matching segments in time order
+# A run of letters and digits as a text has it (analysis.words normalises first; this is only
+# the cache key, so each distinct spelling is analysed once per process).
+_RAW_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _raw_word_forms(raw: str) -> frozenset[str]:
+    """Every form the index has of one word of a text (analysis.text_forms), cached: a hit's
+    segments are matched word by word, and a transcript repeats its words."""
+    return frozenset(f for variant in analysis.text_forms(raw).values() for f in variant)
 
 
 def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> dict[str, str]:

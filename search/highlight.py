@@ -18,10 +18,8 @@ def highlight(text: str | None, words: list[str], width: int = MAX_FRAGMENT) -> 
     <mark>; None when no word of it matches (or there is no query or text)."""
     if not text or not words:
         return None
-    wanted = {normalize.fold(w) for w in words} | {normalize.stem(w) for w in words}
     text = " ".join(text.split())
-    spans = [(start, end) for start, end, folded in normalize.word_spans(text)
-             if folded in wanted or normalize.stem(folded) in wanted]
+    spans = [(start, end) for start, end, folded in normalize.word_spans(text) if normalize.matches(folded, words)]
     if not spans:
         return None
     left, right = _window(text, spans[0][0], width)

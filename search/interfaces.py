@@ -48,6 +48,8 @@ class SearchQuery:
     # (platform -> hits cleared there) for its organisation and territory, today.
     cleared: ClearedFor | None = None
     sort: str = "relevance"
+    # Count the facets (False: hits and total only, as a suggestion list needs).
+    count_facets: bool = True
     # Recording date range, inclusive: "YYYY", "YYYY-MM" or "YYYY-MM-DD" (None: open).
     recorded_from: str | None = None
     recorded_to: str | None = None

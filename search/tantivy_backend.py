@@ -201,7 +201,8 @@ class TantivySearchBackend(SearchBackend):
             else:
                 found = searcher.search(q, limit=per_page, offset=offset, count=True, order_by_field=sort_field,
                                         order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
-            aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
+            aggs = (searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
+                    if query.count_facets else {})
             # One count per platform (tantivy has no `filters` aggregation); the filtered
             # platform's count is the total already found.
             cleared_counts = {p: found.count if p == who.platform else searcher.search(

@@ -124,6 +124,11 @@ def viewer(user) -> dict:
             "sees_everything": getattr(user, "role", None) == "admin"}
 
 
+def typed(as_you_type: bool) -> dict:
+    """As-you-type searches feed a suggestion list: the last word is a prefix and no facet is counted."""
+    return {"as_you_type": as_you_type, "count_facets": not as_you_type}
+
+
 def search_query(default_lang: str | None, user=None) -> SearchQuery:
     """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
     With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
@@ -140,4 +145,4 @@ def search_query(default_lang: str | None, user=None) -> SearchQuery:
                        cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
                        sort=str_param("sort", choices=SORTS) or "relevance",
                        recorded_from=date_param("recorded_from"), recorded_to=date_param("recorded_to"),
-                       as_you_type=flag_param("as_you_type"), **viewer(user))
+                       **typed(flag_param("as_you_type")), **viewer(user))
