@@ -84,6 +84,8 @@ def settings() -> dict[str, Any]:
             },
             "filter": {
                 "ortak_lowercase": {"type": "lowercase", "language": "turkish"},
+                # Lucene's asciifolding (and osmem's) makes `ə` an `a`; ours (search.analysis) an `e`.
+                "ortak_schwa": {"type": "pattern_replace", "pattern": "ə", "replacement": "e"},
                 "ortak_fold": {"type": "asciifolding", "preserve_original": True},
                 "ortak_fold_only": {"type": "asciifolding", "preserve_original": False},
                 "ortak_turkish_stem": {"type": "stemmer", "language": "turkish"},
@@ -99,14 +101,15 @@ def settings() -> dict[str, Any]:
                 "ortak_search": {"type": "custom", "char_filter": text_chain, "tokenizer": "ortak_letters",
                                  "filter": ["ortak_lowercase", "ortak_synonyms"]},
                 "ortak_folded": {"type": "custom", "char_filter": text_chain, "tokenizer": "ortak_letters",
-                                 "filter": ["ortak_lowercase", "ortak_fold"]},
+                                 "filter": ["ortak_lowercase", "ortak_schwa", "ortak_fold"]},
                 "ortak_stem_tr": {"type": "custom", "char_filter": text_chain, "tokenizer": "ortak_letters",
-                                  "filter": ["ortak_lowercase", "ortak_turkish_stem", "ortak_fold_only"]},
+                                  "filter": ["ortak_lowercase", "ortak_turkish_stem", "ortak_schwa", "ortak_fold_only"]},
                 "ortak_stem_en": {"type": "custom", "char_filter": text_chain, "tokenizer": "ortak_letters",
-                                  "filter": ["ortak_lowercase", "ortak_fold_only", "ortak_english_stem"]},
+                                  "filter": ["ortak_lowercase", "ortak_schwa", "ortak_fold_only", "ortak_english_stem"]},
                 "ortak_cross": {"type": "custom", "char_filter": [*text_chain, "ortak_cross_turkic"],
                                 "tokenizer": "ortak_letters",
-                                "filter": ["ortak_lowercase", "ortak_turkish_stem", "ortak_fold_only", *devoice]},
+                                "filter": ["ortak_lowercase", "ortak_turkish_stem", "ortak_schwa", "ortak_fold_only",
+                                           *devoice]},
             },
         },
     }

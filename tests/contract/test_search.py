@@ -3,7 +3,7 @@
 - tantivy: always, on a fresh index directory.
 - osmem: Elasticsearch backend against osmem-server (in-memory, OpenSearch-compatible) for the
   shape of requests and answers; its scoring and analysis are not Elasticsearch's own.
-- elasticsearch: a real cluster, only when ES_URL is set.
+- elasticsearch: a real cluster, only when ORTAK_ES_URL (or ES_URL) is set.
 The replay tests at the end check the exact requests the Elasticsearch backend sends against
 recordings in es_fixtures/ (see es_replay.py; the replay server is a fake).
 """
@@ -79,9 +79,10 @@ def backend(request, tmp_path):
     if request.param == "osmem":
         client = Elasticsearch(request.getfixturevalue("osmem").url, node_class=PlainJsonNode)
     else:
-        if not os.environ.get("ES_URL"):
-            pytest.skip("ES_URL is not set: no real Elasticsearch to test against")
-        client = Elasticsearch(os.environ["ES_URL"])
+        url = os.environ.get("ORTAK_ES_URL") or os.environ.get("ES_URL")
+        if not url:
+            pytest.skip("ORTAK_ES_URL is not set: no real Elasticsearch to test against")
+        client = Elasticsearch(url)
     b = ElasticsearchBackend(client, f"ortak-test-{uuid.uuid4().hex[:8]}")
     yield b
     drop_es(client, b.index_name)
