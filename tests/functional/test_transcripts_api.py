@@ -140,3 +140,23 @@ def test_a_hit_inside_a_cue_returns_its_timecodes(client, app, asset, people):
     api = client.get("/api/v1/search?q=AŞIQ&transcript=yes", headers=people["other"]["h"]).get_json()
     assert api["total"] == 1 and api["hits"][0]["segments"][0]["in_seconds"] == 72.4
     assert api["facets"]["transcript"] == {"yes": 1}
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ({"sort": "nonsense"}, "sort"), ({"recorded_from": "75"}, "recorded_from"),
+    ({"recorded_to": "1975-13-99x"}, "recorded_to"), ({"duration": "2-3"}, "duration"),
+    ({"decade": "1975"}, "decade"), ({"status": "deleted"}, "status"), ({"transcript": "maybe"}, "transcript"),
+    ({"per_page": "-5"}, "per_page"), ({"per_page": "100000"}, "per_page"), ({"page": "99999"}, "page"),
+])
+def test_bad_search_parameters_are_400_with_the_parameter(client, people, query, parameter):
+    r = client.get("/api/v1/search", query_string=query, headers=people["producer"]["h"])
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["error"]["details"]["parameter"] == parameter
+
+
+def test_a_reversed_date_range_is_an_invalid_query_and_a_page_past_the_end_is_empty(client, people):
+    h = people["producer"]["h"]
+    r = client.get("/api/v1/search", query_string={"recorded_from": "1990", "recorded_to": "1980"}, headers=h)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_query"
+    r = client.get("/api/v1/search", query_string={"page": "40", "unknown_facet": "x"}, headers=h)
+    assert r.status_code == 200 and r.get_json()["hits"] == []
