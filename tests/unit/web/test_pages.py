@@ -266,3 +266,12 @@ def test_audio_asset_gets_an_audio_player(app, logged_in):
                        renditions={"proxy": {"data": b"m4a", "content_type": "audio/mp4"}})
     html = client.get(f"/assets/{aid}").get_data(as_text=True)
     assert '<audio id="player"' in html and "<video" not in html and "Dinleme kopyası" in html
+
+
+@pytest.mark.parametrize("lang, words", [("tr", "harf ya da rakam"), ("az", "hərf və ya rəqəm"),
+                                         ("en", "letter or digit")])
+def test_a_search_without_a_word_says_so_in_the_page_language(app, logged_in, lang, words):
+    client, _uid = logged_in
+    resp = client.get("/?q=%F0%9F%8E%89", headers={"Accept-Language": lang})
+    assert resp.status_code == 400  # the page, with the reason where the hits would be
+    assert words in resp.get_data(as_text=True)
