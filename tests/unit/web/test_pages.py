@@ -299,3 +299,12 @@ def test_search_page_sorts_filters_and_keeps_every_choice_in_the_url(app, logged
     assert "Cami avlusu" in found and "Çay bahçesi" not in found
     bad = client.get("/", query_string={"recorded_from": "1990", "recorded_to": "1980", "sort": "bogus"})
     assert bad.status_code == 400 and "recorded_to" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, words", [("tr", "harf ya da rakam"), ("az", "hərf və ya rəqəm"),
+                                         ("en", "letter or digit")])
+def test_a_search_without_a_word_says_so_in_the_page_language(app, logged_in, lang, words):
+    client, _uid = logged_in
+    resp = client.get("/?q=%F0%9F%8E%89", headers={"Accept-Language": lang})
+    assert resp.status_code == 400  # the page, with the reason where the hits would be
+    assert words in resp.get_data(as_text=True)
