@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from archive.markers.views import bp as markers
     from archive.provenance.credentials_views import api as provenance_credentials
     from archive.provenance.credentials_views import pages as provenance_credential_pages
+    from archive.transcripts.views import bp as transcripts
     from archive.notifications.views.api import bp as notifications
     from archive.notifications.views.pages import bp as notification_pages
     from archive.provenance.pages import bp as provenance_pages
@@ -109,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from archive.web.views import bp as web
 
     init_auth(app)
-    for blueprint in (health, api, accounts, ingest, assets, rights, markers, clips, coproduction, usage, notifications,
+    for blueprint in (health, api, accounts, ingest, assets, rights, markers, transcripts, clips, coproduction, usage, notifications,
                       baskets, shares, web, coproduction_pages, rights_pages, clip_pages, audit_pages,
                       notification_pages, share_pages, basket_pages, provenance, provenance_pages,
                       provenance_credentials, provenance_credential_pages):

@@ -16,6 +16,7 @@ from archive.accounts.models import Organisation
 from archive.assets.models import Asset
 from archive.coproduction.projects import project_ids_of_asset
 from archive.markers.services import segments as marker_segments
+from archive.transcripts.services import segments as transcript_segments
 from archive.rights import avails
 from archive.rights import cleared as rights_cleared
 from archive.rights.services import asset_duration, assets_opening_or_closing, engine_blocks
@@ -34,6 +35,7 @@ def asset_document(asset: Asset, today: date | None = None) -> dict:
     """The search document of `asset` as it is now (see `search.mapping` for the shape), its
     rights as open on `today` (default: today, UTC)."""
     meta = asset.meta or {}
+    segments = _segments(asset)
     return document(
         doc_id=asset.id, created=asset.created_at, filename=asset.filename,
         organisation=meta.get("organisation") or (asset.organisation.name if asset.organisation else None),
@@ -41,7 +43,9 @@ def asset_document(asset: Asset, today: date | None = None) -> dict:
         languages=meta.get("languages") or [], kind=asset.kind, status=asset.status,
         titles=meta.get("title") or {}, descriptions=meta.get("description") or {},
         keywords=meta.get("keywords") or [], people=meta.get("people") or [], places=meta.get("places") or [],
-        projects=_projects(asset), segments=_segments(asset), cleared=_cleared(asset, today or today_utc()))
+        projects=_projects(asset), segments=segments, cleared=_cleared(asset, today or today_utc()),
+        owner=str(asset.organisation_id) if asset.organisation_id is not None else None,
+        duration=asset_duration(asset), has_transcript=any(s.get("source") == "transcript" for s in segments))
 
 
 def _projects(asset: Asset) -> list[str]:
@@ -51,9 +55,12 @@ def _projects(asset: Asset) -> list[str]:
 
 
 def _segments(asset: Asset) -> list[dict]:
-    """The asset's markers as timecoded segments `[{"in", "out", "text"}]` (timecodes of the master)."""
+    """The asset's markers and transcript cues as timecoded segments `[{"in", "out",
+    "in_seconds", "out_seconds", "text", "source", ...}]` (timecodes of the master)."""
     session = object_session(asset)
-    return marker_segments(session, asset) if session is not None else []
+    if session is None:
+        return []
+    return marker_segments(session, asset) + transcript_segments(session, asset)
 
 
 def _cleared(asset: Asset, today: date) -> list[str]:
@@ -71,14 +78,14 @@ def _cleared(asset: Asset, today: date) -> list[str]:
 
 
 def index_asset(session: Session, backend: SearchBackend, asset_id: str, today: date | None = None) -> bool:
-    """Index the asset as it is now, or drop it from the index when it no longer exists or is
-    not ready (only ready assets are found by search: what is processing, rejected or failed is
-    its uploader's to see, in "My uploads").
+    """Index the asset as it is now, in any status, or drop it from the index when it no
+    longer exists. An asset is findable at once: while it is not ready only its own
+    organisation finds it (SearchQuery.viewer_organisation), with its status as a facet.
 
     Returns True when a document was written. Safe to repeat (a task may run twice).
     """
     asset = session.get(Asset, asset_id)
-    if asset is None or asset.status != "ready":
+    if asset is None:
         backend.delete(asset_id)
         return False
     backend.index([asset_document(asset, today)])
@@ -86,35 +93,37 @@ def index_asset(session: Session, backend: SearchBackend, asset_id: str, today: 
 
 
 def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False, today: date | None = None) -> int:
-    """Rebuild the whole index of ready assets from the database in batches; return how many
+    """Rebuild the whole index of assets (every status) from the database in batches; return how many
     assets were indexed.
 
     Batches follow the primary key, so assets added meanwhile are neither skipped nor
     repeated; their own index task covers them anyway. A progress bar on stderr with `progress`.
     """
-    total = session.scalar(select(func.count()).select_from(Asset).where(Asset.status == "ready")) or 0
-    backend.clear()
-    done = 0
-    last_id = ""
-    with tqdm(total=total, unit="asset", desc="reindex", file=sys.stderr, disable=not progress) as bar:
-        while True:
-            batch = session.scalars(select(Asset).where(Asset.status == "ready", Asset.id > last_id)
-                                    .order_by(Asset.id).limit(BATCH)).all()
-            if not batch:
-                break
-            done += backend.index([asset_document(a, today) for a in batch])
-            last_id = batch[-1].id
-            bar.update(len(batch))
-            for asset in batch:  # keep memory flat on a large archive
-                session.expunge(asset)
-    return done
+    total = session.scalar(select(func.count()).select_from(Asset)) or 0
+
+    def batches():
+        last_id = ""
+        with tqdm(total=total, unit="asset", desc="reindex", file=sys.stderr, disable=not progress) as bar:
+            while True:
+                batch = session.scalars(select(Asset).where(Asset.id > last_id)
+                                        .order_by(Asset.id).limit(BATCH)).all()
+                if not batch:
+                    break
+                yield [asset_document(a, today) for a in batch]
+                last_id = batch[-1].id
+                bar.update(len(batch))
+                for asset in batch:  # keep memory flat on a large archive
+                    session.expunge(asset)
+
+    # The backend decides how: Elasticsearch fills a new index and swaps its alias (no downtime).
+    return backend.rebuild(batches())
 
 
 def reindex_rights_day(session: Session, backend: SearchBackend, today: date | None = None) -> int:
     """Re-index the assets whose rights open or close on `today` (default: today, UTC): a
     window starting that day, one whose last day was the day before, a holdback ending that
     day (`archive.rights.services.assets_opening_or_closing`). Returns how many documents
-    were written (assets that are not ready are dropped from the index instead)."""
+    were written."""
     today = today or today_utc()
     done = 0
     for asset_id in assets_opening_or_closing(session, today):

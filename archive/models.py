@@ -7,6 +7,7 @@ from archive.coproduction.models import (BudgetLine, ExchangeRate, LedgerEntry, 
 from archive.events.models import Event  # noqa: F401
 from archive.ingest.models import Upload  # noqa: F401
 from archive.markers.models import Marker  # noqa: F401
+from archive.transcripts.models import Transcript, TranscriptSegment  # noqa: F401
 from archive.notifications.models import Notification, OrganisationWebhook  # noqa: F401
 from archive.baskets.models import Basket, BasketItem, BasketMember  # noqa: F401
 from archive.shares.models import ShareLink  # noqa: F401

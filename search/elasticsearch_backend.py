@@ -1,40 +1,35 @@
 """ElasticsearchBackend: the scale backend (Elasticsearch 8/9, or a compatible server).
 
 ICU is a plugin that an Elasticsearch cluster may lack, and the stock analysers get Turkish
-casing wrong, so the engine receives the text as search.normalize made it: each text in
-normalised, folded and stemmed fields of whitespace-separated words, analysed by a plain
-whitespace analyser. Queries are built from `term` clauses on those fields (never a query
-string), so user text cannot be a syntax error. Titles and snippets come from the stored
-document through the same highlighter as the tantivy backend, in the original spelling.
+casing wrong, so the engine receives each text as search.analysis made it: whitespace-separated
+words in one field per form (normalised, folded, stemmed, cross-Turkic, English), and the
+query's plan (search.query) is compiled to `term`, `prefix`, `fuzzy` and `match_phrase`
+clauses on those fields (never a query string), so user text cannot be a syntax error and the
+ranking is tantivy's. The raw texts also go into language fields that Elasticsearch analyses
+itself the same way (search.es_template), with the synonyms as a `synonym_graph` at search time.
+
+Index management: the backend's name (`ES_INDEX`, default `ortak-assets`) is an alias; an
+index template gives every `<name>-NNNNNN` index the settings and mappings. `ortak reindex`
+(`rebuild`) fills a fresh index and moves the alias to it in one atomic `_aliases` call, so
+searches never see a half-built index. Titles and snippets come from the stored document
+through the same highlighter as the tantivy backend, in the original spelling.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from search import fields, normalize
+from search import es_template, fields, normalize
+from search import query as query_plan
 from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
 from search.mapping import display_title, snippet_sources
 
-WORDS = {"type": "text", "analyzer": "ortak_words", "norms": True}
-SETTINGS = {
-    "number_of_shards": 1,
-    "analysis": {"analyzer": {"ortak_words": {"type": "custom", "tokenizer": "whitespace"}}},
-}
-MAPPINGS = {
-    "dynamic": "strict",
-    "properties": {
-        "id": {"type": "keyword"},
-        **{field: WORDS for field in fields.TEXT_FIELDS},
-        **{facet: {"type": "keyword"} for facet in FACETS},
-        # What is open today by platform × territory × licensee (search.cleared): filtered, never scored.
-        fields.CLEARED_FIELD: {"type": "keyword", "norms": False, "doc_values": False},
-        "created": {"type": "date"},
-        # The mapped document as given, for titles and snippets; not searchable itself.
-        "source": {"type": "object", "enabled": False},
-    },
-}
+SETTINGS = es_template.settings()
+MAPPINGS = es_template.mappings()
+# A language-analysed clause is optional beside the word clauses: it adds to the score only.
+LANGUAGE_BOOST = 0.2
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -42,7 +37,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def __init__(self, client: Elasticsearch, index: str = "ortak-assets"):
         self.es = client
-        self.index_name = index
+        self.index_name = index  # the alias searches and writes go through
         self._ready = False
 
     @classmethod
@@ -54,21 +49,23 @@ class ElasticsearchBackend(SearchBackend):
         return cls(Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2),
                    config.get("ES_INDEX") or "ortak-assets")
 
-    # ---- the index ----------------------------------------------------------------------------
+    # ---- the index: an alias over numbered indices made from the template -----------------------
 
     def _ensure_index(self) -> None:
         if self._ready:
             return
         try:
+            self.es.indices.put_index_template(name=self.index_name, **es_template.template(self.index_name))
             if not self.es.indices.exists(index=self.index_name):
-                self.es.indices.create(index=self.index_name, settings=SETTINGS, mappings=MAPPINGS)
-            else:
-                # An index made by an older version lacks the facets added since (the `project`
-                # facet): the mapping is strict, so documents carrying them would be refused until
-                # `ortak reindex` recreated it. Adding a keyword field is allowed on a live index,
-                # and putting one that is there already changes nothing.
-                self.es.indices.put_mapping(index=self.index_name,
-                                            properties={facet: MAPPINGS["properties"][facet] for facet in FACETS})
+                self.es.indices.create(index=self._numbered(1), aliases={self.index_name: {}})
+            elif not self.es.indices.exists_alias(name=self.index_name):
+                # An index made by an older version under the alias's own name: it lacks the facets
+                # added since (the `project` facet) and the mapping is strict, so documents carrying
+                # them would be refused until `ortak reindex` replaced it with an aliased one. Adding
+                # a keyword field is allowed on a live index; putting one that is there changes nothing.
+                self.es.indices.put_mapping(index=self.index_name, properties={
+                    name: MAPPINGS["properties"][name]
+                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS)})
         except ApiError as exc:
             # Another process created it between our check and our create.
             if getattr(exc, "error", "") != "resource_already_exists_exception":
@@ -76,6 +73,49 @@ class ElasticsearchBackend(SearchBackend):
         except TransportError as exc:
             raise SearchError(f"Elasticsearch unreachable: {exc}") from exc
         self._ready = True
+
+    def _numbered(self, number: int) -> str:
+        return f"{self.index_name}-{number:06d}"
+
+    def _behind_alias(self) -> list[str]:
+        """The concrete indices the alias points to (the name itself for an older, unaliased index)."""
+        try:
+            if self.es.indices.exists_alias(name=self.index_name):
+                return sorted(self.es.indices.get_alias(name=self.index_name))
+            return [self.index_name] if self.es.indices.exists(index=self.index_name) else []
+        except (ApiError, TransportError) as exc:
+            raise SearchError(f"Elasticsearch alias {self.index_name} unreadable: {exc}") from exc
+
+    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+        """Fill a new index `<alias>-NNNNNN` from `batches`, then move the alias to it and drop
+        the old index: searches see the old documents until the swap, the new ones after it.
+        Documents written through the alias meanwhile land in the old index; their next index
+        task (or another rebuild) puts them in the new one."""
+        self._ensure_index()
+        old = self._behind_alias()
+        numbers = [int(name.rsplit("-", 1)[1]) for name in old if name.rsplit("-", 1)[-1].isdigit()]
+        new = self._numbered(max(numbers, default=0) + 1)
+        done = 0
+        try:
+            self.es.indices.create(index=new)
+            for batch in batches:
+                done += self._bulk(new, batch, refresh=False)
+            self.es.indices.refresh(index=new)
+            actions: list[dict] = [{"add": {"index": new, "alias": self.index_name}}]
+            for name in old:
+                actions.insert(0, {"remove_index": {"index": name}} if name == self.index_name
+                               else {"remove": {"index": name, "alias": self.index_name}})
+            self.es.indices.update_aliases(actions=actions)
+            for name in old:
+                if name != self.index_name:
+                    self.es.indices.delete(index=name, ignore_unavailable=True)
+        except (ApiError, TransportError) as exc:
+            try:
+                self.es.indices.delete(index=new, ignore_unavailable=True)
+            except (ApiError, TransportError):
+                pass  # the original error matters; a stray index is swept by the next rebuild
+            raise SearchError(f"Elasticsearch rebuild into {new} failed: {exc}") from exc
+        return done
 
     def _call(self, what: str, fn, *args, **kwargs):
         self._ensure_index()
@@ -87,12 +127,16 @@ class ElasticsearchBackend(SearchBackend):
     # ---- writing ------------------------------------------------------------------------------
 
     def index(self, docs: Iterable[dict]) -> int:
-        actions = [{"_op_type": "index", "_index": self.index_name, "_id": body["id"], "_source": body}
+        self._ensure_index()
+        # refresh=wait_for: the documents are searchable when this returns (the interface's promise).
+        return self._bulk(self.index_name, docs, refresh="wait_for")
+
+    def _bulk(self, index: str, docs: Iterable[dict], *, refresh) -> int:
+        actions = [{"_op_type": "index", "_index": index, "_id": body["id"], "_source": body}
                    for body in (self._document(doc) for doc in docs)]
         if not actions:
             return 0
-        # refresh=wait_for: the documents are searchable when this returns (the interface's promise).
-        ok, errors = self._call("bulk index", helpers.bulk, self.es, actions, refresh="wait_for",
+        ok, errors = self._call("bulk index", helpers.bulk, self.es, actions, refresh=refresh,
                                 raise_on_error=False)
         if errors:
             raise SearchError(f"Elasticsearch refused {len(errors)} documents: {errors[:3]}")
@@ -106,60 +150,110 @@ class ElasticsearchBackend(SearchBackend):
                 raise
 
     def clear(self) -> None:
-        try:
-            self.es.indices.delete(index=self.index_name, ignore_unavailable=True)
-        except (ApiError, TransportError) as exc:
-            raise SearchError(f"Elasticsearch clear failed: {exc}") from exc
-        self._ready = False
-        self._ensure_index()
+        """An empty index behind the alias (rebuild with no documents)."""
+        self.rebuild([])
 
     def _document(self, doc: dict) -> dict:
         body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc),
-                **fields.text_fields(doc), **fields.facet_values(doc)}
+                **fields.text_fields(doc), **es_template.language_texts(doc), **fields.facet_values(doc)}
         tokens = fields.cleared_values(doc)
         if tokens:
             body[fields.CLEARED_FIELD] = tokens
+        if doc.get(fields.OWNER_FIELD):
+            body[fields.OWNER_FIELD] = str(doc[fields.OWNER_FIELD])
+        # A long is signed: the 64-bit title keys lose their last bit, which keeps their order.
+        body.update({name: value >> 1 if name.startswith("title_key_") else value
+                     for name, value in fields.sort_values(doc).items()})
         return body
 
     # ---- reading ------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
+        return self._search(query, suggest=True)
+
+    def _search(self, query: SearchQuery, *, suggest: bool) -> SearchResult:
         per_page, offset = fields.page_window(query)
-        words = normalize.query_words(query.text)
+        parsed = query_plan.parse(query.text, as_you_type=query.as_you_type)
+        words = parsed.words
+        text_plan = query_plan.plan(parsed)
         bool_query: dict[str, Any] = {"filter": [{"terms": {facet: values}}
                                                  for facet, values in fields.clean_filters(query.filters).items()]}
+        low, high = fields.recorded_range(query)
+        if low is not None or high is not None:
+            bool_query["filter"].append({"range": {fields.RECORDED_FIELD: {"gte": low or 1, "lte": high or 99991231}}})
+        if not query.sees_everything:
+            visible: list[dict] = [{"bool": {"must_not": [{"terms": {"status": list(fields.HIDDEN_STATUSES)}}]}}]
+            if query.viewer_organisation:
+                visible.append({"term": {fields.OWNER_FIELD: str(query.viewer_organisation)}})
+            bool_query["filter"].append({"bool": {"should": visible, "minimum_should_match": 1}})
         who = fields.clean_cleared(query.cleared)
         if who is not None and who.platform:
             bool_query["filter"].append(self._cleared_query(who, who.platform))
-        if words:
-            bool_query["must"] = [self._word_query(w) for w in words]
+        sort_field, descending = fields.sort_order(query, bool(text_plan.must))
+        if text_plan.must:
+            bool_query["must"] = [compile_clause(c) for c in text_plan.must]
         else:
             bool_query["must"] = [{"match_all": {}}]
+        if text_plan.must_not:
+            bool_query["must_not"] = [compile_clause(c) for c in text_plan.must_not]
+        should = [compile_clause(c) for c in text_plan.should]  # optional beside `must`: score only
+        if text_plan.must and words:
+            # Elasticsearch's own analysis of the typed words (synonym graphs, its stemmers).
+            should.append({"multi_match": {"query": " ".join(words), "type": "most_fields", "boost": LANGUAGE_BOOST,
+                                           "fields": [f"{name}{sub}" for name in (*es_template.LANGUAGE_FIELDS,
+                                                                                   es_template.NAMES_FIELD)
+                                                      for sub in ("", ".folded", ".stem", ".cross")]}})
+        if should:
+            bool_query["should"] = should
         request: dict[str, Any] = {
             "index": self.index_name, "query": {"bool": bool_query}, "from_": offset, "size": per_page,
             "track_total_hits": True, "source_includes": ["source"],
-            "aggs": {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS},
+            "aggs": ({f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS}
+                     if query.count_facets else {}),
         }
         if who is not None and who.platforms:
             request["aggs"]["cleared"] = {"filters": {"filters": {p: self._cleared_query(who, p)
                                                                   for p in who.platforms}}}
-        if not words:
-            request["sort"] = [{"created": {"order": "desc"}}, {"id": {"order": "asc"}}]
+        if sort_field is not None:
+            request["sort"] = [{sort_field: {"order": "desc" if descending else "asc"}}, {"id": {"order": "asc"}}]
         resp = self._call("search", self.es.search, **request)
         hits = []
         for h in resp["hits"]["hits"]:
             source = h["_source"]["source"]
-            hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if words else 0.0,
+            hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if sort_field is None else 0.0,
                             title=display_title(source, query.lang),
                             snippet=normalize.snippet(snippet_sources(source, query.lang), words),
-                            segments=fields.matching_segments(source, words)))
+                            segments=fields.matching_segments(source, words),
+                            highlights=fields.highlights(source, words, query.lang)))
         aggs = resp.get("aggregations") or {}
         facets = {f: {str(b["key"]): b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         if who is not None:
             buckets = (aggs.get("cleared") or {}).get("buckets") or {}
             facets["cleared"] = {p: buckets[p]["doc_count"] for p in who.platforms
                                  if (buckets.get(p) or {}).get("doc_count")}
-        return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, facets=facets)
+        total = resp["hits"]["total"]["value"]
+        did_you_mean = None
+        if suggest and total == 0 and text_plan.must and offset == 0:
+            did_you_mean = self._did_you_mean(parsed, query)
+        return SearchResult(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    def _did_you_mean(self, parsed, query: SearchQuery) -> str | None:
+        """search.query.suggestion, each word's closest spelling read off the documents that
+        have a word two edits from it; offered only when the suggested query finds something."""
+        def closest(word: str) -> str | None:
+            folded = normalize.fold(word)
+            resp = self._call("search", self.es.search, index=self.index_name, size=20, source_includes=["source"],
+                              query={"bool": {"should": [{"fuzzy": {f"{group}_f": {"value": folded, "fuzziness": 2}}}
+                                                         for group in ("title", "body")]}})
+            texts = [t for h in resp["hits"]["hits"] for t in fields.source_texts(h["_source"]["source"])]
+            return query_plan.candidates_from(texts, word)
+
+        suggested = query_plan.suggestion(parsed, closest)
+        if suggested is None:
+            return None
+        again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),
+                             suggest=False)
+        return suggested if again.total else None
 
     @staticmethod
     def _cleared_query(who, platform: str) -> dict:
@@ -172,12 +266,6 @@ class ElasticsearchBackend(SearchBackend):
             should.append({"bool": clause})
         return {"bool": {"should": should, "minimum_should_match": 1}}
 
-    @staticmethod
-    def _word_query(word: str) -> dict:
-        return {"bool": {"should": [{"term": {field: {"value": term, "boost": boost}}}
-                                    for field, term, boost in fields.word_clauses(word)],
-                         "minimum_should_match": 1}}
-
     def count(self) -> int:
         return int(self._call("count", self.es.count, index=self.index_name)["count"])
 
@@ -186,3 +274,20 @@ class ElasticsearchBackend(SearchBackend):
             self.es.cluster.health(timeout="5s")
         except (ApiError, TransportError) as exc:
             raise SearchError(f"Elasticsearch unavailable: {exc}") from exc
+
+
+def compile_clause(clause) -> dict:
+    """A search.query clause as Elasticsearch query DSL: `term`, `prefix`, `fuzzy` (edit
+    distance 1, transpositions count one), `match_phrase` on the whitespace-analysed field,
+    and `bool` for Any_ (should, at least one) and All (must)."""
+    if isinstance(clause, query_plan.Match):
+        if clause.kind == "fuzzy":
+            return {"fuzzy": {clause.field: {"value": clause.value, "fuzziness": 1, "transpositions": True,
+                                             "boost": clause.boost}}}
+        kind = "prefix" if clause.kind == "prefix" else "term"
+        return {kind: {clause.field: {"value": clause.value, "boost": clause.boost}}}
+    if isinstance(clause, query_plan.Phrase):
+        return {"match_phrase": {clause.field: {"query": " ".join(clause.words), "boost": clause.boost}}}
+    if isinstance(clause, query_plan.All):
+        return {"bool": {"must": [compile_clause(c) for c in clause.clauses]}}
+    return {"bool": {"should": [compile_clause(c) for c in clause.clauses], "minimum_should_match": 1}}

@@ -1,29 +1,28 @@
 """How a mapped document and a query become engine fields; shared by every backend.
 
 Each text goes into `<group>_<form>` fields: group `title` (all title languages) or `body`
-(descriptions, keywords, people, places, file name, organisation); form `n` normalised,
-`f` folded, `s` stemmed (search.normalize). Values are whitespace-separated words, so an
-engine needs only a whitespace tokenizer and no case or accent handling of its own.
+(descriptions, keywords, people, places, file name, organisation, segments); form `n`
+normalised, `f` folded, `s` stemmed, `x` cross-Turkic, `xs` cross-Turkic stem, `e` English
+stem (English texts only) — search.analysis. Values are whitespace-separated words, one a
+position, so an engine needs only a whitespace tokenizer and no case or accent handling of
+its own, and phrases match in every form. How a query uses the fields: search.query.
 """
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any, Mapping
 
-from search import normalize
+from search import analysis, normalize
+from search.highlight import highlight
 from search.cleared import check as check_cleared
 from search.cleared import query as cleared_query
-from search.interfaces import FACETS, QueryError, SearchError, SearchQuery
-from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS
+from search.interfaces import FACETS, SORTS, QueryError, SearchError, SearchQuery
+from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, LANGS, OTHER_TEXT_FIELDS, TITLE_FIELDS, recorded_day
 
-TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in ("n", "f", "s"))
-# (field, query word form, boost): an exact spelling outranks a folded or stemmed one, and a
-# title outranks the rest. The stemmed field is also tried with the unstemmed folded word,
-# since Snowball does not always stem a bare word as it stems the inflected one
-# (`muğam` → `muğa`, `muğamları` → `muğam`).
-WORD_CLAUSES = (
-    ("title_n", "n", 4.0), ("title_f", "f", 2.5), ("title_s", "s", 1.5), ("title_s", "f", 1.5),
-    ("body_n", "n", 1.5), ("body_f", "f", 1.0), ("body_s", "s", 0.6), ("body_s", "f", 0.6),
-)
+TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in analysis.FORMS)
+# Texts in English, which also get the English stem (`e`).
+ENGLISH_FIELDS = ("title_en", "description_en")
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 MAX_FILTER_VALUES = 50
@@ -38,22 +37,34 @@ def doc_id(doc: Mapping[str, Any]) -> str:
 
 
 def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
-    """{field: [word string per source text]} for the six text fields; empty ones left out."""
-    groups: dict[str, list[Any]] = {"title": [doc.get(f) for f in TITLE_FIELDS],
-                                    "body": [doc.get(f) for f in DESCRIPTION_FIELDS]}
+    """{field: [word string per source text]} for the TEXT_FIELDS; empty ones left out."""
+    groups: dict[str, list[tuple[Any, bool]]] = {
+        "title": [(doc.get(f), f in ENGLISH_FIELDS) for f in TITLE_FIELDS],
+        "body": [(doc.get(f), f in ENGLISH_FIELDS) for f in DESCRIPTION_FIELDS]}
     for field in OTHER_TEXT_FIELDS:
         value = doc.get(field)
-        groups["body"].extend(value if isinstance(value, list) else [value])
-    groups["body"].extend(seg.get("text") for seg in segments_of(doc))
+        groups["body"].extend((v, False) for v in (value if isinstance(value, list) else [value]))
+    groups["body"].extend((seg.get("text"), False) for seg in segments_of(doc))
     out: dict[str, list[str]] = {}
     for group, texts in groups.items():
-        for text in texts:
+        for text, english in texts:
             if not text:
                 continue
-            for form, words in zip("nfs", normalize.variants(str(text))):
+            for form, words in analysis.text_forms(str(text), english_text=english).items():
                 if words:
                     out.setdefault(f"{group}_{form}", []).append(" ".join(words))
     return out
+
+
+def source_texts(doc: Mapping[str, Any]) -> list[str]:
+    """Every searchable text of a mapped document (titles, descriptions, lists, file name,
+    organisation, segments), as given."""
+    texts: list[Any] = [doc.get(f) for f in (*TITLE_FIELDS, *DESCRIPTION_FIELDS)]
+    for field in OTHER_TEXT_FIELDS:
+        value = doc.get(field)
+        texts.extend(value if isinstance(value, list) else [value])
+    texts.extend(seg.get("text") for seg in segments_of(doc))
+    return [str(t) for t in texts if t]
 
 
 def segments_of(doc: Mapping[str, Any]) -> list[dict]:
@@ -69,15 +80,110 @@ def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
         return []
     wanted = set()
     for word in words:
-        wanted.update({word, normalize.fold(word), normalize.stem(word)})
+        wanted.update(analysis.forms(word)[:3])
     out = []
     for seg in segments_of(doc):
-        forms = set()
-        for variant in normalize.variants(str(seg.get("text") or "")):
-            forms.update(variant)
-        if forms & wanted:
-            out.append({"in": seg.get("in"), "out": seg.get("out"), "text": seg.get("text")})
+        if any(not wanted.isdisjoint(_raw_word_forms(w)) for w in _RAW_WORD.findall(str(seg.get("text") or ""))):
+            out.append({"in": seg.get("in"), "out": seg.get("out"), "in_seconds": seg.get("in_seconds"),
+                        "out_seconds": seg.get("out_seconds"), "text": seg.get("text"),
+                        "highlight": highlight(str(seg.get("text") or ""), words),
+                        "lang": seg.get("lang"), "source": seg.get("source") or "marker"})
+            if len(out) >= MAX_SEGMENT_HITS:
+                break
     return out
+
+
+MAX_SEGMENT_HITS = 5  # per hit: the first matching segments in time order
+# A run of letters and digits as a text has it (analysis.words normalises first; this is only
+# the cache key, so each distinct spelling is analysed once per process).
+_RAW_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _raw_word_forms(raw: str) -> frozenset[str]:
+    """Every form the index has of one word of a text (analysis.text_forms), cached: a hit's
+    segments are matched word by word, and a transcript repeats its words."""
+    return frozenset(f for variant in analysis.text_forms(raw).values() for f in variant)
+
+
+def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> dict[str, str]:
+    """{"title": ..., "description": ...} highlighted (search.highlight) where a query word
+    matched: the title in the searcher's language and the first description that matches."""
+    out: dict[str, str] = {}
+    order = ([lang] if lang in LANGS else []) + [c for c in ("en", "tr", "az") if c != lang]
+    for key, prefix in (("title", "title_"), ("description", "description_")):
+        for code in order:
+            marked = highlight(doc.get(f"{prefix}{code}"), words)
+            if marked:
+                out[key] = marked
+                break
+    return out
+
+
+# ---- visibility, ranges and sorting ----------------------------------------------------------
+
+OWNER_FIELD = "owner"
+# Statuses only the owner organisation finds (everyone finds the others: "ready").
+HIDDEN_STATUSES = ("uploading", "processing", "rejected", "failed")
+RECORDED_FIELD = "recorded_day"
+RECORDED_LAST = "recorded_last"  # recorded_day, with unknown dates after every known one
+SORT_INTEGERS = (RECORDED_FIELD, RECORDED_LAST, "duration_ms", *(f"title_key_{c}" for c in LANGS))
+RANGE_FIELDS = (RECORDED_FIELD,)
+NO_DATE = 99_999_999
+
+
+def sort_values(doc: Mapping[str, Any]) -> dict[str, int]:
+    """The document's unsigned integers to sort and range-filter on (search.mapping)."""
+    day = int(doc.get(RECORDED_FIELD) or 0)
+    out = {RECORDED_FIELD: day, RECORDED_LAST: day or NO_DATE, "duration_ms": int(doc.get("duration_ms") or 0)}
+    for code in LANGS:
+        out[f"title_key_{code}"] = int(doc.get(f"title_key_{code}") or 2**64 - 1)
+    return out
+
+
+def sort_order(query: SearchQuery, has_words: bool) -> tuple[str | None, bool]:
+    """(fast field to order by, descending) for the query's sort; (None, _) is by relevance.
+    Without query words "relevance" is newest upload first. QueryError for an unknown sort."""
+    sort = query.sort or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort[:40]!r}; use one of {', '.join(SORTS)}")
+    if sort == "relevance":
+        return (None, False) if has_words else ("created", True)
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    if name == "title":
+        code = query.lang if query.lang in LANGS else "tr"
+        return f"title_key_{code}", descending
+    if name == "recorded":
+        return (RECORDED_FIELD if descending else RECORDED_LAST), descending
+    return {"created": "created", "duration": "duration_ms"}[name], descending
+
+
+def recorded_range(query: SearchQuery) -> tuple[int | None, int | None]:
+    """The recording-date range as inclusive YYYYMMDD integers (a year or month alone
+    covers all its days); QueryError for a date that is not YYYY, YYYY-MM or YYYY-MM-DD or
+    a range that ends before it starts."""
+    low = _day(query.recorded_from, "recorded_from", end=False)
+    high = _day(query.recorded_to, "recorded_to", end=True)
+    if low is not None and high is not None and high < low:
+        raise QueryError("recorded_to is before recorded_from")
+    return low, high
+
+
+def _day(value: str | None, name: str, *, end: bool) -> int | None:
+    if not value:
+        return None
+    day = recorded_day(value) if len(value) <= 10 and value[:4].isdigit() else 0
+    parts = value.split("-")
+    if not day or len(parts) > 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4 \
+            or (len(parts) > 1 and not 1 <= int(parts[1]) <= 12) or (len(parts) > 2 and not 1 <= int(parts[2]) <= 31):
+        raise QueryError(f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    if end:  # the last day of the year or month given
+        if len(parts) == 1:
+            day += 1231
+        elif len(parts) == 2:
+            day += 31
+    return day
 
 
 def facet_values(doc: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -87,17 +193,6 @@ def facet_values(doc: Mapping[str, Any]) -> dict[str, list[str]]:
         values = [str(v) for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
         if values:
             out[facet] = values
-    return out
-
-
-def word_clauses(word: str) -> list[tuple[str, str, float]]:
-    """(field, term, boost) to look one normalised query word up with, without repeats."""
-    forms = {"n": word, "f": normalize.fold(word), "s": normalize.stem(word)}
-    seen, out = set(), []
-    for field, form, boost in WORD_CLAUSES:
-        if (field, forms[form]) not in seen:
-            seen.add((field, forms[form]))
-            out.append((field, forms[form], boost))
     return out
 
 

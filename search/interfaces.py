@@ -11,7 +11,11 @@ from typing import Iterable
 
 from search.cleared import ClearedFor
 
-FACETS = ("country", "genre", "year", "language", "status", "kind", "project")
+FACETS = ("country", "organisation", "genre", "decade", "year", "language", "meta_language", "kind", "duration",
+          "transcript", "project", "status")
+# Sort orders: "relevance" (the default with query text; newest upload first without), or a
+# field ascending, "-field" descending. "title" is alphabetical in the searcher's language.
+SORTS = ("relevance", "recorded", "-recorded", "created", "-created", "duration", "-duration", "title", "-title")
 
 
 class SearchError(Exception):
@@ -23,7 +27,14 @@ class SearchConfigError(SearchError):
 
 
 class QueryError(SearchError, ValueError):
-    """The query cannot be parsed or a filter value is invalid (a client mistake)."""
+    """The query cannot be parsed or a filter value is invalid (a client mistake).
+
+    `code` says which mistake, for a translated message: `invalid_query` (a filter, page or
+    rights value), `no_searchable_text` (characters but no word to search, search.query)."""
+
+    def __init__(self, message: str, *, code: str = "invalid_query"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,18 @@ class SearchQuery:
     # "Cleared for me": filter on its platform (if any) and count the `cleared` facet
     # (platform -> hits cleared there) for its organisation and territory, today.
     cleared: ClearedFor | None = None
+    sort: str = "relevance"
+    # Count the facets (False: hits and total only, as a suggestion list needs).
+    count_facets: bool = True
+    # Recording date range, inclusive: "YYYY", "YYYY-MM" or "YYYY-MM-DD" (None: open).
+    recorded_from: str | None = None
+    recorded_to: str | None = None
+    # Who is searching: assets not ready yet are found by their own organisation
+    # (`viewer_organisation`, an organisation id) only; `sees_everything` (admins) finds all.
+    viewer_organisation: str | None = None
+    sees_everything: bool = False
+    # Typed so far, as the person types: the last word is also a prefix (search.query).
+    as_you_type: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,9 @@ class Hit:
     title: str
     snippet: str
     segments: list[dict] = field(default_factory=list)  # timecoded hits where they exist
+    # Highlighted fragments: {"title": "…<mark>word</mark>…", "description": …}, present only
+    # where a query word matched (HTML-escaped text with <mark> around the matches).
+    highlights: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,6 +78,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]  # facet -> value -> count; "cleared": platform -> count
+    # When a query with words finds nothing: the same query with words of the index spelled
+    # like the typed ones, which finds something (search.query.suggestion); else None.
+    did_you_mean: str | None = None
 
 
 class SearchBackend(abc.ABC):
@@ -69,7 +98,14 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def clear(self) -> None:
-        """Drop every document (reindex starts from here)."""
+        """Drop every document."""
+
+    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+        """Replace every document with those of `batches` (`ortak reindex`); return how many
+        were indexed. Here: clear, then index batch by batch. A backend that can build aside
+        and swap (Elasticsearch aliases) overrides it so searches never see a partial index."""
+        self.clear()
+        return sum(self.index(batch) for batch in batches)
 
     @abc.abstractmethod
     def count(self) -> int: ...

@@ -7,9 +7,15 @@ archive's models. A document (all values plain JSON):
     title_tr, title_az, title_en, description_tr, description_az, description_en,
     keywords, people, places (lists of text),
     country, genre, year, languages (list), kind, status,
-    projects (list: the co-production projects whose footage it is)   ← the facets
-    segments (only when there are some): timecoded texts [{"in", "out", "text"}] (markers
-      today, transcripts later), searched as body text and returned with the hits they match
+    projects (list: the co-production projects whose footage it is),
+    decade ("1970"), meta_languages (the languages its titles/descriptions are in),
+    duration_bucket (DURATION_BUCKETS), has_transcript ("yes"/"no")   ← the facets
+    owner (the organisation id: it sees the asset while it is not ready yet),
+    recorded_day (YYYYMMDD as an integer, 00 for an unknown month or day; 0 when unknown),
+    duration_ms (0 when unknown), title_key_tr/_az/_en (search.collation.sort_key)  ← sorts
+    segments (only when there are some): timecoded texts [{"in", "out", "in_seconds",
+      "out_seconds", "text", "lang", "source"}] (markers and transcript cues), searched as
+      body text and returned with the hits they match
     cleared (list: what is open today by platform × territory × licensee, `search.cleared`;
              searched by "cleared for me", never stored back with the document)
 
@@ -21,6 +27,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from search import collation
+
 LANGS = ("tr", "az", "en")
 TITLE_FIELDS = tuple(f"title_{lang}" for lang in LANGS)
 DESCRIPTION_FIELDS = tuple(f"description_{lang}" for lang in LANGS)
@@ -28,8 +36,13 @@ LIST_FIELDS = ("keywords", "people", "places")
 # Searched as text besides titles and descriptions.
 OTHER_TEXT_FIELDS = (*LIST_FIELDS, "filename", "organisation")
 # Document key of each facet in search.interfaces.FACETS.
-FACET_FIELDS = {"country": "country", "genre": "genre", "year": "year", "language": "languages",
-                "kind": "kind", "status": "status", "project": "projects"}
+FACET_FIELDS = {"country": "country", "organisation": "organisation", "genre": "genre", "decade": "decade",
+                "year": "year", "language": "languages", "meta_language": "meta_languages", "kind": "kind",
+                "duration": "duration_bucket", "transcript": "has_transcript", "project": "projects",
+                "status": "status"}
+# (upper bound in seconds, exclusive; bucket value): "0-1" is under a minute, "60+" an hour or more.
+DURATION_BUCKETS = ((60, "0-1"), (300, "1-5"), (1200, "5-20"), (3600, "20-60"), (float("inf"), "60+"))
+SORT_FIELDS = ("recorded_day", "duration_ms", *(f"title_key_{lang}" for lang in ("tr", "az", "en")))
 
 
 def document(*, doc_id: str, created: datetime | None, filename: str, organisation: str | None,
@@ -37,7 +50,8 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
              kind: str | None, status: str, titles: dict[str, str], descriptions: dict[str, str],
              keywords: list[str], people: list[str], places: list[str],
              projects: list[str] | None = None, segments: list[dict] | None = None,
-             cleared: list[str] | None = None) -> dict[str, Any]:
+             cleared: list[str] | None = None, owner: str | None = None, duration: float | None = None,
+             has_transcript: bool = False) -> dict[str, Any]:
     """The flat document for one asset, from plain values (the archive reads them off its rows).
 
     `recorded` is "YYYY", "YYYY-MM" or "YYYY-MM-DD" (its year becomes the `year` facet);
@@ -45,7 +59,9 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
     ignored. `created` is an aware datetime (UTC when naive). `projects` are the ids of the
     projects the asset is footage of (a filter and facet like the others). `segments` are
     timecoded texts {"in": TIMECODE, "out": TIMECODE | None, "text"}; left out when there are none.
-    `cleared` are the tokens of `search.cleared.document_tokens`.
+    `cleared` are the tokens of `search.cleared.document_tokens`. `owner` is the id of the
+    organisation the asset belongs to; `duration` its length in seconds (None: unknown);
+    `has_transcript` whether it has subtitles or a transcript.
     """
     doc: dict[str, Any] = {
         "id": doc_id,
@@ -60,16 +76,47 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
         "status": status,
         "projects": list(projects or []),
         "cleared": list(cleared or []),
+        "owner": owner or None,
+        "decade": str(recorded)[:3] + "0" if recorded and str(recorded)[:4].isdigit() else None,
+        "meta_languages": [lang for lang in LANGS if (titles or {}).get(lang) or (descriptions or {}).get(lang)],
+        "duration_bucket": duration_bucket(duration),
+        "has_transcript": "yes" if has_transcript else "no",
+        "recorded_day": recorded_day(recorded),
+        "duration_ms": int(round(duration * 1000)) if duration and duration > 0 else 0,
     }
     for lang in LANGS:
         doc[f"title_{lang}"] = (titles or {}).get(lang) or None
         doc[f"description_{lang}"] = (descriptions or {}).get(lang) or None
+    for lang in LANGS:
+        doc[f"title_key_{lang}"] = collation.sort_key(display_title(doc, lang), lang)
     for name, values in (("keywords", keywords), ("people", people), ("places", places)):
         doc[name] = list(values or [])
     if segments:
-        doc["segments"] = [{"in": seg.get("in"), "out": seg.get("out"), "text": seg.get("text") or ""}
+        doc["segments"] = [{"in": seg.get("in"), "out": seg.get("out"), "in_seconds": seg.get("in_seconds"),
+                            "out_seconds": seg.get("out_seconds"), "text": seg.get("text") or "",
+                            "lang": seg.get("lang"), "source": seg.get("source") or "marker"}
                            for seg in segments]
     return doc
+
+
+def duration_bucket(seconds: float | None) -> str | None:
+    """The DURATION_BUCKETS value of a length in seconds; None when unknown or zero."""
+    if not seconds or seconds <= 0:
+        return None
+    return next(name for bound, name in DURATION_BUCKETS if seconds < bound)
+
+
+def recorded_day(recorded: str | None) -> int:
+    """"1975", "1975-06" or "1975-06-21" → 19750000, 19750600, 19750621; 0 when absent or unreadable."""
+    parts = str(recorded or "").split("-")[:3]
+    try:
+        numbers = [int(p) for p in parts if p]
+    except ValueError:
+        return 0
+    if not numbers or not 0 < numbers[0] < 10000:
+        return 0
+    numbers += [0] * (3 - len(numbers))
+    return numbers[0] * 10000 + numbers[1] * 100 + numbers[2]
 
 
 def display_title(doc: dict[str, Any], lang: str | None) -> str:

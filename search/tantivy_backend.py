@@ -1,10 +1,10 @@
 """TantivySearchBackend: the embedded default, an index directory under SEARCH_DIR.
 
-Text reaches tantivy already normalised (search.normalize): tantivy's own `lowercase`
-turns `İ` into `i` + a combining dot and its `ascii_fold` maps `ə` to `a`. Each text is
-indexed three times (normalised, folded, stemmed) as whitespace-separated words, and a query
-word is looked up in all three, exact forms boosted over folded and stemmed ones. The query
-is built term by term, never parsed, so no user text can be a syntax error.
+Text reaches tantivy already analysed (search.analysis): tantivy's own `lowercase` turns
+`İ` into `i` + a combining dot and its `ascii_fold` maps `ə` to `a`. Each text is indexed in
+every form (normalised, folded, stemmed, cross-Turkic, English) as whitespace-separated
+words, and the query's plan (search.query) is built clause by clause from term, phrase,
+prefix and fuzzy queries, never parsed by tantivy, so no user text can be a syntax error.
 
 tantivy allows one writer per index directory across processes (the web process and the
 workers both index): every write opens a short-lived writer, retrying while another process
@@ -13,7 +13,9 @@ holds the lock, commits and releases it. Searches `reload()` first so commits ar
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import os
+import re
 import threading
 import time
 from datetime import datetime
@@ -23,11 +25,14 @@ from typing import Any, Iterable, Mapping
 import tantivy
 
 from search import fields, normalize
+from search import query as query_plan
 from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
 from search.mapping import display_title, snippet_sources
 
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
-SCHEMA_VERSION = "v3"  # v2: the `project` facet; v3: the `cleared` rights tokens
+# v2: the `project` facet; v3: the `cleared` rights tokens; v4: the cross-Turkic and English forms;
+# v5: more facets, sort fields, the owner organisation
+SCHEMA_VERSION = "v5"
 
 
 def build_schema() -> tantivy.Schema:
@@ -38,7 +43,10 @@ def build_schema() -> tantivy.Schema:
     for facet in FACETS:
         sb.add_text_field(facet, tokenizer_name="raw", fast=True)
     sb.add_text_field(fields.CLEARED_FIELD, tokenizer_name="raw")
+    sb.add_text_field(fields.OWNER_FIELD, tokenizer_name="raw")
     sb.add_integer_field("created", indexed=True, fast=True)
+    for name in fields.SORT_INTEGERS:
+        sb.add_unsigned_field(name, indexed=name in fields.RANGE_FIELDS, fast=True)
     sb.add_bytes_field("source", stored=True)
     return sb.build()
 
@@ -146,35 +154,55 @@ class TantivySearchBackend(SearchBackend):
                 d.add_text(field, value)
         for token in fields.cleared_values(doc):
             d.add_text(fields.CLEARED_FIELD, token)
+        if doc.get(fields.OWNER_FIELD):
+            d.add_text(fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD]))
         d.add_integer("created", _micros(doc.get("created")))
+        for name, value in fields.sort_values(doc).items():
+            d.add_unsigned(name, value)
         d.add_bytes("source", json.dumps(fields.stored_source(doc), ensure_ascii=False).encode())
         return doc_id, d
 
     # ---- reading ----------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
+        return self._search(query, suggest=True)
+
+    def _search(self, query: SearchQuery, *, suggest: bool) -> SearchResult:
         per_page, offset = fields.page_window(query)
-        words = normalize.query_words(query.text)
+        parsed = query_plan.parse(query.text, as_you_type=query.as_you_type)
+        words = parsed.words
         clauses = [(tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, facet, values))
                    for facet, values in fields.clean_filters(query.filters).items()]
+        low, high = fields.recorded_range(query)
+        if low is not None or high is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.schema, fields.RECORDED_FIELD, tantivy.FieldType.Unsigned, low or 1, high or 99991231,
+                include_lower=True, include_upper=True)))
+        visible = self._visibility_query(query)
+        if visible is not None:
+            clauses.append((tantivy.Occur.Must, visible))
         who = fields.clean_cleared(query.cleared)
         if who is not None and who.platform:
             clauses.append((tantivy.Occur.Must, self._cleared_query(who, who.platform)))
         facet_platforms = {p: self._cleared_query(who, p) for p in who.platforms} if who is not None else {}
-        if words:
-            clauses += [(tantivy.Occur.Must, self._word_query(w)) for w in words]
-        else:
+        text_plan = query_plan.plan(parsed)
+        sort_field, descending = fields.sort_order(query, bool(text_plan.must))
+        clauses += [(tantivy.Occur.Must, self._compile(c)) for c in text_plan.must]
+        clauses += [(tantivy.Occur.MustNot, self._compile(c)) for c in text_plan.must_not]
+        clauses += [(tantivy.Occur.Should, self._compile(c)) for c in text_plan.should]
+        if not text_plan.must:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         q = tantivy.Query.boolean_query(clauses)
 
         try:
             searcher = self._searcher()
-            if words:
+            if sort_field is None:
                 found = searcher.search(q, limit=per_page, offset=offset, count=True)
-            else:  # browsing: newest first
-                found = searcher.search(q, limit=per_page, offset=offset, count=True,
-                                        order_by_field="created", order=tantivy.Order.Desc)
-            aggs = searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
+            else:
+                found = searcher.search(q, limit=per_page, offset=offset, count=True, order_by_field=sort_field,
+                                        order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
+            aggs = (searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
+                    if query.count_facets else {})
             # One count per platform (tantivy has no `filters` aggregation); the filtered
             # platform's count is the total already found.
             cleared_counts = {p: found.count if p == who.platform else searcher.search(
@@ -183,16 +211,72 @@ class TantivySearchBackend(SearchBackend):
             hits = []
             for key, address in found.hits:
                 source = json.loads(searcher.doc(address)["source"][0])
-                hits.append(Hit(id=source["id"], score=float(key) if words else 0.0,
+                hits.append(Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
                                 title=display_title(source, query.lang),
                                 snippet=normalize.snippet(snippet_sources(source, query.lang), words),
-                                segments=fields.matching_segments(source, words)))
+                                segments=fields.matching_segments(source, words),
+                                highlights=fields.highlights(source, words, query.lang)))
+            did_you_mean = None
+            if suggest and found.count == 0 and text_plan.must and offset == 0:
+                did_you_mean = self._did_you_mean(searcher, parsed, query)
         except (ValueError, OSError) as exc:
             raise SearchError(f"search failed: {exc}") from exc
         facets = {f: {b["key"]: b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         if who is not None:
             facets["cleared"] = {p: n for p, n in cleared_counts.items() if n}
-        return SearchResult(total=found.count, hits=hits, facets=facets)
+        return SearchResult(total=found.count, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    def _did_you_mean(self, searcher: tantivy.Searcher, parsed, query: SearchQuery) -> str | None:
+        """search.query.suggestion, each word's closest spelling read off the documents that
+        have a word two edits from it; offered only when the suggested query finds something
+        with the same filters."""
+        def closest(word: str) -> str | None:
+            folded = normalize.fold(word)
+            fuzzy = tantivy.Query.boolean_query([
+                (tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.schema, f"{group}_f", folded, distance=2))
+                for group in ("title", "body")])
+            texts = []
+            for _score, address in searcher.search(fuzzy, limit=20).hits:
+                source = json.loads(searcher.doc(address)["source"][0])
+                texts += fields.source_texts(source)
+            return query_plan.candidates_from(texts, word)
+
+        suggested = query_plan.suggestion(parsed, closest)
+        if suggested is None:
+            return None
+        again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),
+                             suggest=False)
+        return suggested if again.total else None
+
+    def _compile(self, clause) -> tantivy.Query:
+        """A search.query clause as a tantivy query."""
+        Q, schema = tantivy.Query, self.schema
+        if isinstance(clause, query_plan.Match):
+            if clause.kind == "prefix":
+                inner = Q.regex_query(schema, clause.field, re.escape(clause.value) + ".*")
+            elif clause.kind == "fuzzy":
+                inner = Q.fuzzy_term_query(schema, clause.field, clause.value, distance=1)
+            else:
+                inner = Q.term_query(schema, clause.field, clause.value)
+            return Q.boost_query(inner, clause.boost)
+        if isinstance(clause, query_plan.Phrase):
+            return Q.boost_query(Q.phrase_query(schema, clause.field, list(clause.words)), clause.boost)
+        occur = tantivy.Occur.Must if isinstance(clause, query_plan.All) else tantivy.Occur.Should
+        return Q.boolean_query([(occur, self._compile(c)) for c in clause.clauses])
+
+    def _visibility_query(self, query: SearchQuery) -> tantivy.Query | None:
+        """Assets not in a HIDDEN_STATUSES status, and those of the viewer's own organisation in
+        any status; None (no clause) for a viewer who sees everything."""
+        if query.sees_everything:
+            return None
+        public = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, tantivy.Query.all_query()),
+            (tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "status", list(fields.HIDDEN_STATUSES)))])
+        options = [(tantivy.Occur.Should, public)]
+        if query.viewer_organisation:
+            options.append((tantivy.Occur.Should, tantivy.Query.term_query(
+                self.schema, fields.OWNER_FIELD, str(query.viewer_organisation))))
+        return tantivy.Query.const_score_query(tantivy.Query.boolean_query(options), 0.0)
 
     def _cleared_query(self, who, platform: str) -> tantivy.Query:
         """search.cleared.query as tantivy clauses, a Should per alternative; a filter, so it
@@ -208,11 +292,6 @@ class TantivySearchBackend(SearchBackend):
             parts += [(tantivy.Occur.MustNot, term(t)) for t in alt.none_of]
             alternatives.append((tantivy.Occur.Should, tantivy.Query.boolean_query(parts)))
         return tantivy.Query.const_score_query(tantivy.Query.boolean_query(alternatives), 0.0)
-
-    def _word_query(self, word: str) -> tantivy.Query:
-        return tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, term), boost))
-            for field, term, boost in fields.word_clauses(word)])
 
     def count(self) -> int:
         try:

@@ -44,6 +44,8 @@ def members(**overrides: str) -> dict[str, str]:
 
 # Roles that upload (producers and admins); rights managers and broadcasters do not.
 UPLOADERS = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
+# The asset's metadata and transcripts: its organisation's producers and rights managers, and admins.
+ASSET_EDITORS = dict(broadcaster=FORBIDDEN, other_country=FORBIDDEN)
 # Rights managers (their organisation's things) and admins.
 RIGHTS = dict(producer=FORBIDDEN, broadcaster=FORBIDDEN)
 # The rights of an asset: its organisation's rights managers, and admins.
@@ -135,6 +137,14 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/assets/<asset_id>/markers"): members(),
     ("PATCH", "/api/v1/assets/<asset_id>/markers/<int:marker_id>"): members(**MARKER_AUTHOR),
     ("DELETE", "/api/v1/assets/<asset_id>/markers/<int:marker_id>"): members(**MARKER_AUTHOR),
+
+    # ---- transcripts (issue 11) ----------------------------------------------------------
+    # Every member reads them; those who edit the asset's metadata (admins, the producers and
+    # rights managers of its organisation) put and remove them.
+    ("GET", "/api/v1/assets/<asset_id>/transcripts"): members(),
+    ("GET", "/api/v1/assets/<asset_id>/transcripts/<lang>"): members(),
+    ("PUT", "/api/v1/assets/<asset_id>/transcripts/<lang>"): members(**ASSET_EDITORS),
+    ("DELETE", "/api/v1/assets/<asset_id>/transcripts/<lang>"): members(**ASSET_EDITORS),
 
     # ---- rights and avails (issue 7) -----------------------------------------------------
     # Every member reads an asset's blocks, its avails (for their own organisation) and its grid.

@@ -165,3 +165,21 @@ def json_body() -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedJson("The body must be a JSON object.", "not_an_object")
     return value
+
+
+def raw_body(limit: int) -> bytes:
+    """The request's body as bytes, read at most `limit` + 1 of them. 413 `body_too_large`
+    (details.limit) over `limit`, before reading when Content-Length says so; 400
+    `incomplete_body` when fewer bytes arrived than Content-Length announced."""
+    too_large = ApiError(f"The body is larger than {limit} bytes.", code="body_too_large", status=413,
+                         details={"limit": limit}, headers={"Connection": "close"})
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    data = _read_at_most(limit + 1)
+    if len(data) > limit:
+        raise too_large
+    if request.content_length is not None and len(data) < request.content_length:
+        raise ApiError(f"The body ended after {len(data)} of the {request.content_length} bytes announced.",
+                       code="incomplete_body", status=400,
+                       details={"received": len(data), "announced": request.content_length})
+    return data

@@ -11,13 +11,14 @@ from typing import Callable
 from flask import request
 
 from archive.accounts.models import COUNTRIES
-from archive.api.params import bad_param, int_param, list_param, str_param
-from archive.assets.models import GENRES, KINDS
+from archive.api.params import bad_param, flag_param, int_param, list_param, str_param
+from archive.assets.models import GENRES, KINDS, STATUSES
 from archive.assets.schemas import LANGS, language_code
 from archive.rights.avails import PLATFORMS, is_territory
 from search.cleared import ClearedFor
 from search.fields import MAX_OFFSET, MAX_PER_PAGE
-from search.interfaces import SearchQuery
+from search.interfaces import SORTS, SearchQuery
+from search.mapping import DURATION_BUCKETS
 
 MAX_QUERY = 500
 MAX_FACET_VALUE = 64
@@ -31,6 +32,11 @@ PROJECT_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _PROJECT = re.compile(PROJECT_PATTERN)
 CLEARED_PATTERN = r"^(" + "|".join(PLATFORMS) + r"):([A-Z]{2}|WORLD)$"
 CLEARED_MAX = 40
+DECADE_PATTERN = r"^[0-9]{3}0$"
+_DECADE = re.compile(DECADE_PATTERN)
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+DURATIONS = tuple(name for _bound, name in DURATION_BUCKETS)
+YES_NO = ("yes", "no")
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[str], str | None]:
@@ -41,12 +47,21 @@ def _choice(choices: tuple[str, ...]) -> Callable[[str], str | None]:
 # the values allowed, for the document: a tuple of choices or a regular expression)
 SEARCH_FACETS: dict[str, tuple[Callable[[str], str | None], str, tuple[str, ...] | str]] = {
     "country": (_choice(COUNTRIES), f"must be one of {', '.join(COUNTRIES)}", COUNTRIES),
+    # The organisation's name as the facet counts give it; a name of no organisation matches nothing.
+    "organisation": (lambda v: v, "must be an organisation's name", r"^.{1,64}$"),
     "genre": (_choice(GENRES), f"must be one of {', '.join(GENRES)}", GENRES),
+    "decade": (lambda v: v if _DECADE.match(v) else None, "must be a decade's first year, such as 1970",
+               DECADE_PATTERN),
     "year": (lambda v: v if _YEAR.match(v) else None, "must be a year of four digits, such as 1975", YEAR_PATTERN),
     "language": (language_code, "must be an ISO 639 language code, such as az, tr, en",
                  r"^[A-Za-z]{2,3}$"),
+    "meta_language": (_choice(LANGS), f"must be one of {', '.join(LANGS)}", LANGS),
     "kind": (_choice(KINDS), f"must be one of {', '.join(KINDS)}", KINDS),
+    "duration": (_choice(DURATIONS), f"must be one of {', '.join(DURATIONS)} (minutes)", DURATIONS),
+    "transcript": (_choice(YES_NO), "must be yes or no", YES_NO),
     "project": (lambda v: v if _PROJECT.match(v) else None, "must be a project id", PROJECT_PATTERN),
+    # Only the asset's own organisation finds it before it is ready, so only it sees other values.
+    "status": (_choice(STATUSES), f"must be one of {', '.join(STATUSES)}", STATUSES),
 }
 
 
@@ -92,9 +107,32 @@ def cleared_for(user, platform: str | None, territory: str) -> ClearedFor:
                       platforms=PLATFORMS)
 
 
+def date_param(name: str) -> str | None:
+    """`recorded_from`/`recorded_to`: YYYY, YYYY-MM or YYYY-MM-DD; 400 otherwise."""
+    value = str_param(name, limit=10)
+    if value is not None and not re.match(DATE_PATTERN, value):
+        raise bad_param(name, f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06.")
+    return value
+
+
+def viewer(user) -> dict:
+    """What `user` may find besides ready assets: their organisation's assets in any status;
+    an admin everything."""
+    if user is None:
+        return {}
+    return {"viewer_organisation": str(user.organisation_id) if user.organisation_id is not None else None,
+            "sees_everything": getattr(user, "role", None) == "admin"}
+
+
+def typed(as_you_type: bool) -> dict:
+    """As-you-type searches feed a suggestion list: the last word is a prefix and no facet is counted."""
+    return {"as_you_type": as_you_type, "count_facets": not as_you_type}
+
+
 def search_query(default_lang: str | None, user=None) -> SearchQuery:
     """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
-    With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today."""
+    With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
+    with `as_you_type=1`, `q` is still being typed and its last word is also a prefix."""
     per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     page = int_param("page", 1, 1, MAX_PAGE)
     deepest = max_search_page(per_page)
@@ -104,4 +142,7 @@ def search_query(default_lang: str | None, user=None) -> SearchQuery:
     cleared = parse_cleared(request.args.get("cleared"))
     return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
                        per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang,
-                       cleared=cleared_for(user, *cleared) if cleared and user is not None else None)
+                       cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
+                       sort=str_param("sort", choices=SORTS) or "relevance",
+                       recorded_from=date_param("recorded_from"), recorded_to=date_param("recorded_to"),
+                       **typed(flag_param("as_you_type")), **viewer(user))

@@ -16,10 +16,18 @@ from archive.api.spec import build_document
 from archive.backends import search_backend
 from archive.errors import ApiError
 from archive.rights import ema
+from archive.web import messages
 from search.interfaces import QueryError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.record_once(lambda state: limits.install(state.app))
+
+
+def query_error(exc: QueryError) -> ApiError:
+    """400 `invalid_query` in the request's language (archive.web.messages.query_error);
+    `details.reason` is the search's code (`no_searchable_text`, `invalid_query`)."""
+    return ApiError(messages.query_error(exc.code, str(exc)), code="invalid_query", status=400,
+                    details={"reason": exc.code})
 
 
 @bp.get("/search")
@@ -30,14 +38,16 @@ def search():
     try:
         result = search_backend().search(query)
     except QueryError as exc:
-        raise ApiError(f"The search could not be understood: {exc}", code="invalid_query", status=400) from exc
+        raise query_error(exc) from exc
     return jsonify({
         "total": result.total,
         "page": query.page,
         "per_page": query.per_page,
+        "sort": query.sort,
         "hits": [{"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score,
-                  "segments": h.segments} for h in result.hits],
+                  "highlights": h.highlights, "segments": h.segments} for h in result.hits],
         "facets": result.facets,
+        "did_you_mean": result.did_you_mean,
     })
 
 
@@ -52,7 +62,7 @@ def avails_ema():
     try:
         result = search_backend().search(query)
     except QueryError as exc:
-        raise ApiError(f"The search could not be understood: {exc}", code="invalid_query", status=400) from exc
+        raise query_error(exc) from exc
     rows = ema.ema_rows(db.session(), user, [h.id for h in result.hits])  # refusals raise here, before any byte
     return Response(ema.ema_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="ortak-avails-ema.csv"'})

@@ -205,6 +205,8 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
     if summary:
         doc["renditions"] = [{"name": r.name, "status": r.status, "progress": r.progress}
                              for r in asset.renditions]
+        duration = (asset.technical or {}).get("duration")
+        doc["duration"] = duration if isinstance(duration, (int, float)) and duration > 0 else None
         return doc
     doc["technical"] = asset.technical
     doc["lineage"] = asset.lineage

@@ -3,6 +3,9 @@
 Each file is copied once into UPLOAD_DIR while its SHA-256 is computed, then handed to
 `register_original` (dedupe, content-addressed key, Asset + Event, ingest task after the
 commit). Metadata comes from a CSV or JSON file whose rows are matched by file name.
+Subtitle sidecars next to a media file (`film.mov` with `film.tr.srt`, `film.az.vtt`) are not
+assets of their own: they become the imported asset's transcripts in that language
+(`archive.transcripts.services.put_transcript`, as the importing user).
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from archive.ingest.services import (ALREADY_HELD, HOLDING_ADDED, OWN_ASSET, Reg
                                      register_original)
 from archive.ingest.tus import sanitise_filename
 from archive.storage.interfaces import StorageError
+from archive.transcripts import services as transcripts
 
 IMPORTERS = ("producer", "admin")
 MAX_ROW_ERRORS = 10
@@ -47,9 +51,11 @@ class Summary:
     created: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, Registration]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    transcripts: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return f"created {len(self.created)}, duplicates {len(self.duplicates)}, failed {len(self.failed)}"
+        line = f"created {len(self.created)}, duplicates {len(self.duplicates)}, failed {len(self.failed)}"
+        return line + (f", transcripts {len(self.transcripts)}" if self.transcripts else "")
 
 
 def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int:
@@ -60,7 +66,7 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
         raise Forbidden(f"{user.email} is a {user.role}; only producers and admins import.", code="wrong_role")
     rows = load_metadata(Path(metadata_file)) if metadata_file else {}
     summary = Summary()
-    files = collect_files(paths, summary)
+    files, sidecars = split_sidecars(collect_files(paths, summary))
     total = sum(size for _, size in files)
     used: set[str] = set()
     with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
@@ -79,6 +85,8 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
                 summary.created.append(registered.asset.id)
             else:
                 summary.duplicates.append((str(path), registered))
+            for sidecar, lang in sidecars.get(path, []):
+                attach_sidecar(session, user, registered.asset, sidecar, lang, summary)
     click.echo(summary.line())
     for path, registered in summary.duplicates:
         owner = registered.asset.organisation.name if registered.asset.organisation is not None else "?"
@@ -106,6 +114,43 @@ def collect_files(paths: list[str], summary: Summary) -> list[tuple[Path, int]]:
         else:
             summary.failed.append((raw, "no such file or directory"))
     return found
+
+
+def split_sidecars(files: list[tuple[Path, int]]) -> tuple[list[tuple[Path, int]], dict[Path, list[tuple[Path, str]]]]:
+    """(files to import as assets, media path → [(sidecar path, language)]): an `.srt` or
+    `.vtt` file named `<media stem>.<ISO 639 code>.<ext>` in the same directory as a media file
+    being imported is its sidecar (`transcripts.sidecar_lang`); any other is a file like the rest."""
+    media = [(p, n) for p, n in files if not p.name.lower().endswith(transcripts.SIDECAR_SUFFIXES)]
+    by_dir: dict[Path, list[Path]] = {}
+    for path, _size in media:
+        by_dir.setdefault(path.parent, []).append(path)
+    sidecars: dict[Path, list[tuple[Path, str]]] = {}
+    kept = list(media)
+    for path, size in files:
+        if not path.name.lower().endswith(transcripts.SIDECAR_SUFFIXES):
+            continue
+        owner = next(((m, lang) for m in by_dir.get(path.parent, [])
+                      if (lang := transcripts.sidecar_lang(m.name, path.name))), None)
+        if owner is None:
+            kept.append((path, size))
+        else:
+            sidecars.setdefault(owner[0], []).append((path, owner[1]))
+    return kept, sidecars
+
+
+def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary) -> None:
+    """Store the sidecar as the asset's transcript in `lang` (its own unit of work); a file
+    too large, unreadable or refused by the parser is reported failed with its reason."""
+    try:
+        if path.stat().st_size > transcripts.MAX_BYTES:
+            raise transcripts.too_large()
+        transcripts.put_transcript(session, asset, lang, path.read_bytes(), user, filename=path.name)
+        checkpoint(session)
+    except (OSError, ApiError) as exc:
+        session.rollback()
+        summary.failed.append((str(path), getattr(exc, "message", None) or str(exc)))
+        return
+    summary.transcripts.append(str(path))
 
 
 def _add(path: Path, found: list, summary: Summary) -> None:

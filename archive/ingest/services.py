@@ -33,7 +33,7 @@ from archive.ingest.models import Upload
 from archive.ingest.staged_writer import StagedWriter
 from archive.ingest.tus import TusError, sanitise_filename
 from archive.storage.interfaces import StorageError
-from archive.task_handles import INGEST
+from archive.task_handles import INDEX_ASSET, INGEST
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,7 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
                   subject_id=asset.id, after={"filename": filename, "size": size, "sha256": sha256,
                                               "meta": meta})
     INGEST.send(session, asset.id)
+    INDEX_ASSET.send(session, asset.id)  # findable at once: its organisation sees it while it is processed
     return Registration(asset, True)
 
 

@@ -147,8 +147,9 @@ def remove_marker(session: Session, asset: Asset, marker: Marker, actor: User) -
 
 
 def segments(session: Session, asset: Asset) -> list[dict[str, Any]]:
-    """The asset's markers as search segments: [{"in", "out", "text"}], in and out as the
-    master's timecodes, as the markers API gives them (`out` null for a point)."""
+    """The asset's markers as search segments: [{"in", "out", "in_seconds", "out_seconds",
+    "text", "source": "marker"}], in and out as the master's timecodes, as the markers API
+    gives them (`out` null for a point), and as seconds from the first frame."""
     timeline = Timeline.of(asset.technical, asset.kind)
     if timeline is None:
         return []
@@ -156,5 +157,7 @@ def segments(session: Session, asset: Asset) -> list[dict[str, Any]]:
     for m in markers_of(session, asset.id):
         t = _timeline_for(m, timeline)
         out.append({"in": t.label(m.in_frame), "out": t.label(m.out_frame) if m.out_frame is not None else None,
-                    "text": m.text})
+                    "in_seconds": round(t.seconds(m.in_frame), 3),
+                    "out_seconds": round(t.seconds(m.out_frame), 3) if m.out_frame is not None else None,
+                    "text": m.text, "source": "marker"})
     return out

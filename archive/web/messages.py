@@ -42,6 +42,13 @@ ASSET_ERRORS = {
     "attempts_exhausted": _l("Processing was started several times and never finished."),
 }
 
+# Why a search could not be run (search.interfaces.QueryError.code).
+QUERY_ERRORS = {
+    "no_searchable_text": _l("The search has no letter or digit to look for. Type a word, a name or a number; "
+                             "symbols and emoji alone are not searched."),
+    "invalid_query": _l("The search could not be understood: %(reason)s"),
+}
+
 # One entry of `details.errors` of an invalid-metadata error (the field error codes of
 # archive.assets.schemas). `%(field)s` is the field's label, e.g. "Title (tr)".
 FIELD_ERRORS = {
@@ -326,3 +333,11 @@ def script_catalogue() -> dict[str, Any]:
         "statuses": {k: str(v) for k, v in STATUS_LABELS.items()},
         "size_params": list(SIZE_PARAMS),
     }
+
+
+def query_error(code: str, message: str) -> str:
+    """The search's QueryError in the page's language; an unknown code keeps the English `message`."""
+    text = QUERY_ERRORS.get(code)
+    if text is None:
+        return f"The search could not be understood: {message}"
+    return str(text) % {"reason": message} if code == "invalid_query" else str(text)

@@ -9,12 +9,13 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from babel import Locale
+from markupsafe import Markup
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive import db
 from archive.api.params import ParameterError, int_param, parse_int
-from archive.api.search_params import cleared_for
+from archive.api.search_params import cleared_for, viewer
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
@@ -26,6 +27,7 @@ from archive.errors import ApiError
 from archive.notifications import services as notifications
 from archive.rights import pages as rights_pages
 from archive.rights.avails import PLATFORMS, WORLD, all_territories
+from archive.transcripts import services as transcripts
 from archive.web import messages
 from archive.web.player import labels as player_labels
 from archive.web.player import player as player_settings
@@ -37,9 +39,23 @@ PER_PAGE = 20
 MAX_QUERY = 500
 MAX_PAGE = 500
 # The facets the list page offers as filters, in the order shown.
-FACETS = ("country", "genre", "year", "language", "project")
-FACET_TITLES = {"country": _l("Country"), "genre": _l("Genre"), "year": _l("Year"), "language": _l("Language"),
-                "project": _l("Co-production")}
+FACETS = ("country", "organisation", "genre", "decade", "year", "language", "meta_language", "kind", "duration",
+          "transcript", "project", "status")
+FACET_TITLES = {"country": _l("Country"), "organisation": _l("Organisation"), "genre": _l("Genre"),
+                "decade": _l("Decade"), "year": _l("Year"), "language": _l("Spoken language"),
+                "meta_language": _l("Described in"), "kind": _l("Kind"), "duration": _l("Duration"),
+                "transcript": _l("Transcript"), "project": _l("Co-production"), "status": _l("Status")}
+KIND_LABELS = {"video": _l("Video"), "audio": _l("Audio"), "image": _l("Image"), "other": _l("Other file")}
+DURATION_LABELS = {"0-1": _l("Under a minute"), "1-5": _l("1–5 minutes"), "5-20": _l("5–20 minutes"),
+                   "20-60": _l("20–60 minutes"), "60+": _l("An hour or more")}
+TRANSCRIPT_LABELS = {"yes": _l("With subtitles or transcript"), "no": _l("Without")}
+SORT_LABELS = {"relevance": _l("Best match"), "-recorded": _l("Recorded: newest first"),
+               "recorded": _l("Recorded: oldest first"), "-created": _l("Uploaded: newest first"),
+               "created": _l("Uploaded: oldest first"), "-duration": _l("Longest first"),
+               "duration": _l("Shortest first"), "title": _l("Title: A to Z"), "-title": _l("Title: Z to A")}
+VIEWS = ("list", "grid")
+# Values of the URL that are not facets, kept by every link the page makes (the permalink).
+STATE = ("q", "sort", "view", "recorded_from", "recorded_to")
 ACTIVE = ("uploading", "processing")
 # Renditions a result card may show as its picture, best first; a kind without one gets an icon.
 CARD_PICTURES = ("poster", "preview", "thumbnail")
@@ -76,16 +92,32 @@ def genre_options() -> list[tuple[str, Any]]:
     return [(g, GENRE_LABELS[g]) for g in GENRES]
 
 
+FIXED_LABELS = {"country": COUNTRY_LABELS, "genre": GENRE_LABELS, "language": LANGUAGE_LABELS,
+                "meta_language": LANGUAGE_LABELS, "kind": KIND_LABELS, "duration": DURATION_LABELS,
+                "transcript": TRANSCRIPT_LABELS, "status": STATUS_LABELS}
+
+
+def facet_labels(values: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """{facet: {value: label}} for the values shown (`values`: facet → iterable of values):
+    fixed tables in the page's language; the projects' titles in one query for all of them."""
+    out: dict[str, dict[str, str]] = {}
+    projects = sorted({v for v in values.get("project") or ()})
+    project_titles = coproduction_projects.titles(db.session(), projects, lang()) if projects else {}
+    for facet, shown in values.items():
+        labels = out.setdefault(facet, {})
+        for value in shown:
+            if facet == "project":
+                labels[value] = project_titles.get(value, value)
+            elif facet == "decade":
+                labels[value] = f"{value}–{value[:3]}9" if len(value) == 4 and value.isdigit() else value
+            else:
+                labels[value] = str(FIXED_LABELS.get(facet, {}).get(value, value))
+    return out
+
+
 def facet_value_label(facet: str, value: str) -> str:
-    if facet == "country":
-        return str(COUNTRY_LABELS.get(value, value))
-    if facet == "genre":
-        return str(GENRE_LABELS.get(value, value))
-    if facet == "language":
-        return str(LANGUAGE_LABELS.get(value, value))
-    if facet == "project":
-        return coproduction_projects.titles(db.session(), [value], lang()).get(value, value)
-    return value
+    """One value's label (facet_labels for many: it asks the database once for all projects)."""
+    return facet_labels({facet: [value]})[facet][value]
 
 
 # ---- the list/search page ------------------------------------------------------------------
@@ -124,17 +156,34 @@ def cleared_choice(args: Mapping, user) -> tuple[str | None, str]:
 
 def search_page(args: Mapping, user=None) -> dict[str, Any]:
     """Run the query the URL asks for; a query the engine cannot read becomes a message, not a 500.
-    With `user`, the "cleared for me" selects (`platform`, `territory`) filter and count."""
+    With `user`, the "cleared for me" selects (`platform`, `territory`) filter and count, and
+    the user's organisation's assets that are not ready yet are found too (admins: all).
+
+    Every choice is in the URL (q, facets, sort, view, recorded_from/to, page, platform,
+    territory), so the address is the search's permalink; values that are not choices fall
+    back to the defaults instead of failing."""
     text = (args.get("q") or "").replace("\x00", "")[:MAX_QUERY]
     page = search_page_number(args.get("page"))
     filters = {f: [v[:100] for v in args.getlist(f) if v][:20] for f in FACETS}
     filters = {k: v for k, v in filters.items() if v}
+    sort = args.get("sort") if args.get("sort") in SORT_LABELS else "relevance"
+    view = args.get("view") if args.get("view") in VIEWS else "list"
+    dates = {k: (args.get(k) or "").strip()[:10] for k in ("recorded_from", "recorded_to")}
     platform, territory = cleared_choice(args, user) if user is not None else (None, "")
     current: dict[str, list[str]] = {"q": [text] if text else [], **filters,
+                                     "sort": [sort] if sort != "relevance" else [],
+                                     "view": [view] if view != "list" else [],
+                                     **{k: [v] if v else [] for k, v in dates.items()},
                                      "platform": [platform] if platform else [],
                                      "territory": [territory] if user is not None else []}
     out: dict[str, Any] = {"q": text, "filters": filters, "hits": [], "total": 0, "facets": [],
-                           "page": page, "pages": 0, "error": None, "cleared": None}
+                           "page": page, "pages": 0, "error": None, "cleared": None, "sort": sort, "view": view,
+                           "dates": dates, "did_you_mean": None,
+                           "sorts": [(k, str(v)) for k, v in SORT_LABELS.items()],
+                           "views": [{"name": v, "active": v == view,
+                                      "url": _url({**current, "view": [v] if v != "list" else [], "page": []})}
+                                     for v in VIEWS],
+                           "permalink": _url({**current, "page": [str(page)] if page > 1 else []})}
     if user is not None:
         labels = {k: str(v) for k, v in rights_pages.PLATFORM_LABELS.items()}
         options = territory_options(lang())
@@ -150,33 +199,40 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
         out["ema_url"] = "/api/v1/avails/ema?" + urlencode(ema + [("lang", lang())])
     try:
         result = search_backend().search(SearchQuery(
-            text=text, filters=filters, page=page, per_page=PER_PAGE, lang=lang(),
-            cleared=cleared_for(user, platform, territory) if user is not None else None))
+            text=text, filters=filters, page=page, per_page=PER_PAGE, lang=lang(), sort=sort,
+            recorded_from=dates["recorded_from"] or None, recorded_to=dates["recorded_to"] or None,
+            cleared=cleared_for(user, platform, territory) if user is not None else None, **viewer(user)))
     except QueryError as exc:
-        out["error"] = str(exc)
+        out["error"] = messages.query_error(exc.code, str(exc))
         return out
     out["total"] = result.total
     out["pages"] = (result.total + PER_PAGE - 1) // PER_PAGE
     out["hits"] = result_cards(result.hits)
+    suggested = getattr(result, "did_you_mean", None)
+    if suggested:
+        out["did_you_mean"] = {"text": suggested, "url": _url({**current, "q": [suggested], "page": []})}
+    labels = facet_labels({f: set(result.facets.get(f) or {}) | set(filters.get(f, [])) for f in FACETS})
     for facet in FACETS:
         counts = result.facets.get(facet) or {}
+        if facet == "status" and set(counts) <= {"ready"} and not filters.get("status"):
+            continue  # only an organisation's own unfinished assets make this a choice
         chosen = filters.get(facet, [])
         values = []
-        # Years read best newest first; other facets by how many hits they hold.
-        order = (sorted(counts.items(), reverse=True) if facet == "year"
+        # Years and decades read best newest first; other facets by how many hits they hold.
+        order = (sorted(counts.items(), reverse=True) if facet in ("year", "decade")
                  else sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         for value, count in order:
             on = value in chosen
             toggled = dict(current)
             toggled[facet] = [v for v in chosen if v != value] if on else [*chosen, value]
-            values.append({"value": value, "label": facet_value_label(facet, value), "count": count,
+            values.append({"value": value, "label": labels[facet].get(value, value), "count": count,
                            "active": on, "url": _url(toggled)})
         # A chosen value with no hits left still shows, so it can be switched off.
         for value in chosen:
             if value not in counts:
                 toggled = dict(current)
                 toggled[facet] = [v for v in chosen if v != value]
-                values.append({"value": value, "label": facet_value_label(facet, value), "count": 0,
+                values.append({"value": value, "label": labels[facet].get(value, value), "count": 0,
                                "active": True, "url": _url(toggled)})
         if values:
             out["facets"].append({"name": facet, "title": FACET_TITLES[facet], "values": values})
@@ -189,8 +245,30 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
                                                  "url": _url({**current, "platform": [] if on else [p]})})
     out["prev_url"] = _url({**current, "page": [str(page - 1)]}) if page > 1 else None
     out["next_url"] = _url({**current, "page": [str(page + 1)]}) if page < out["pages"] else None
-    out["clear_url"] = _url({"q": current["q"]})
-    out["has_filters"] = bool(filters or platform)
+    out["clear_url"] = _url({k: current[k] for k in ("q", "sort", "view")})
+    out["has_filters"] = bool(filters or platform or any(dates.values()))
+    return out
+
+
+def _duration_label(seconds) -> str | None:
+    """h:mm:ss or m:ss of a length in seconds; None when unknown."""
+    if not isinstance(seconds, (int, float)) or seconds <= 0:
+        return None
+    total = int(round(seconds))
+    h, m, sec = total // 3600, total // 60 % 60, total % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def _segment_cards(asset_id: str, segments: list[dict]) -> list[dict[str, Any]]:
+    out = []
+    for seg in segments:
+        seconds = seg.get("in_seconds")
+        at = f"?t={seconds:g}" if isinstance(seconds, (int, float)) else ""
+        out.append({"in": seg.get("in") or (_duration_label(seconds) if seconds else "0:00"),
+                    "seconds": seconds, "text": seg.get("text") or "",
+                    "highlight": Markup(seg["highlight"]) if seg.get("highlight") else None,
+                    "url": f"/assets/{asset_id}{at}", "source": seg.get("source"),
+                    "lang": seg.get("lang")})
     return out
 
 
@@ -204,8 +282,18 @@ def result_cards(hits) -> list[dict[str, Any]]:
         doc = known.get(hit.id) or {}
         ready = {r["name"] for r in doc.get("renditions") or [] if r.get("status") == "ready"}
         status = doc.get("status")
+        meta = doc.get("metadata") or {}
+        highlights = getattr(hit, "highlights", None) or {}
         cards.append({"id": hit.id, "title": hit.title, "snippet": hit.snippet, "kind": doc.get("kind"),
+                      "kind_label": KIND_LABELS.get(doc.get("kind") or "", doc.get("kind")),
+                      "title_html": Markup(highlights["title"]) if highlights.get("title") else None,
+                      "snippet_html": Markup(highlights["description"]) if highlights.get("description") else None,
                       "picture": next((name for name in CARD_PICTURES if name in ready), None),
+                      "storyboard": "storyboard" in ready,
+                      "duration": _duration_label(doc.get("duration")), "recorded": meta.get("recorded"),
+                      "organisation": meta.get("organisation"),
+                      "country": str(COUNTRY_LABELS.get(meta.get("country") or "", meta.get("country") or "")) or None,
+                      "segments": _segment_cards(hit.id, list(getattr(hit, "segments", None) or [])),
                       "status": status if status and status != "ready" else None,
                       "status_label": STATUS_LABELS.get(status or "", status)})
     return cards
@@ -290,7 +378,24 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "clips": [{**c, "status_label": STATUS_LABELS.get(c["status"], c["status"])}
                   for c in clip_pages.clips_list(session, asset, lang())],
         "clip_source": clip_pages.source_link(session, asset, lang()),
+        "transcripts": transcript_rows(session, asset),
+        "transcript_langs": [(c, str(LANGUAGE_LABELS.get(c, c))) for c in LANGS],
     }
+
+
+TRANSCRIPT_LINES_SHOWN = 500
+
+
+def transcript_rows(session, asset) -> list[dict[str, Any]]:
+    """The asset's transcripts with their first TRANSCRIPT_LINES_SHOWN cues (the API has all)."""
+    rows = []
+    for t in transcripts.transcripts_of(session, asset.id):
+        row = transcripts.transcript_json(t, asset)
+        row["more"] = max(0, len(row["segments"]) - TRANSCRIPT_LINES_SHOWN)
+        row["segments"] = row["segments"][:TRANSCRIPT_LINES_SHOWN]
+        row["lang_label"] = str(LANGUAGE_LABELS.get(t.lang, t.lang))
+        rows.append(row)
+    return rows
 
 
 def _translated_reason(after: dict | None) -> dict | None:

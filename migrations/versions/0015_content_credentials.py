@@ -2,7 +2,7 @@
 renditions handed out
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30 05:20:00.000000
 """
 from alembic import op
@@ -11,7 +11,7 @@ import archive.db
 
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

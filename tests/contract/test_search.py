@@ -3,7 +3,7 @@
 - tantivy: always, on a fresh index directory.
 - osmem: Elasticsearch backend against osmem-server (in-memory, OpenSearch-compatible) for the
   shape of requests and answers; its scoring and analysis are not Elasticsearch's own.
-- elasticsearch: a real cluster, only when ES_URL is set.
+- elasticsearch: a real cluster, only when ORTAK_ES_URL (or ES_URL) is set.
 The replay tests at the end check the exact requests the Elasticsearch backend sends against
 recordings in es_fixtures/ (see es_replay.py; the replay server is a fake).
 """
@@ -79,13 +79,21 @@ def backend(request, tmp_path):
     if request.param == "osmem":
         client = Elasticsearch(request.getfixturevalue("osmem").url, node_class=PlainJsonNode)
     else:
-        if not os.environ.get("ES_URL"):
-            pytest.skip("ES_URL is not set: no real Elasticsearch to test against")
-        client = Elasticsearch(os.environ["ES_URL"])
+        url = os.environ.get("ORTAK_ES_URL") or os.environ.get("ES_URL")
+        if not url:
+            pytest.skip("ORTAK_ES_URL is not set: no real Elasticsearch to test against")
+        client = Elasticsearch(url)
     b = ElasticsearchBackend(client, f"ortak-test-{uuid.uuid4().hex[:8]}")
     yield b
-    client.indices.delete(index=b.index_name, ignore_unavailable=True)
+    drop_es(client, b.index_name)
     client.close()
+
+
+def drop_es(client, name):
+    """Every index behind the alias `name`, and its template."""
+    client.indices.delete(index=f"{name}-*", ignore_unavailable=True, allow_no_indices=True)
+    client.indices.delete(index=name, ignore_unavailable=True)
+    client.options(ignore_status=404).indices.delete_index_template(name=name)
 
 
 @pytest.fixture
@@ -152,12 +160,91 @@ def test_title_in_searchers_language_and_snippet(filled):
     assert find(filled, "seki", lang="en").hits[0].title == "ŞƏKİ XAN SARAYI"  # no English title
 
 
-@pytest.mark.parametrize("text", ['title:(', '"', "*", "AND OR", "'; DROP TABLE assets; --", "\\", "a" * 5000,
-                                  "x:[1 TO", "(((", "-", "~", "İ" * 300, "\x00", "<script>alert(1)</script>",
-                                  "field:value^3", "/regex.*/", "{!lucene}", "   "])
+@pytest.mark.parametrize("text", ['title:(', "AND OR", "'; DROP TABLE assets; --", "a" * 5000,
+                                  "x:[1 TO", "İ" * 300, "\x00", "<script>alert(1)</script>",
+                                  "field:value^3", "/regex.*/", "{!lucene}", "   ", '"istanbul', 'istanbul"', "((istanbul",
+                                  "istanbul)]}", "AND", "NOT", "-istanbul -", "ist*" * 200])
 def test_hostile_query_text_just_searches(filled, text):
     result = find(filled, text)
     assert result.total >= 0
+
+
+@pytest.mark.parametrize("text", ['"', "*", "***", "\\", "(((", "-", "~", "🎉", "🎉🎉 !!", '""', "-*", "' '"])
+def test_a_query_without_a_word_is_refused_not_answered_with_everything(filled, text):
+    with pytest.raises(QueryError) as raised:
+        find(filled, text)
+    assert raised.value.code == "no_searchable_text"
+
+
+# ---- query semantics: forms, cross-Turkic spellings, synonyms, syntax (search.query) ----------
+
+SEMANTICS = [
+    doc("carpets", days=1, title_az="Qarabağ xalçaları", description_az="Şuşa'da toxunmuş xalçalar.", country="AZ"),
+    doc("korkut", days=2, title_tr="Dede Korkut hikâyeleri", description_tr="Oğuz destanları."),
+    doc("rigs", days=3, title_en="Oil rigs of the Caspian", description_en="Offshore rigs at Neft Daşları."),
+    doc("palace", days=4, title_tr="Sarayı", description_tr="Eski bir saray."),
+    doc("palace2", days=5, title_tr="Saraya", description_tr="Saraya giden yol."),
+]
+
+
+@pytest.fixture
+def semantics(backend):
+    backend.index(SEMANTICS)
+    return backend
+
+
+def ranked(backend, text, **kw):
+    return [h.id for h in find(backend, text, **kw).hits]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("KARABAĞ HALILARI", "carpets"),        # cross-Turkic spelling + a synonym + Turkish endings
+    ("Karabakh carpet", "carpets"),         # exonym + English synonym
+    ("Карабах", "carpets"),                 # Russian Cyrillic exonym
+    ("qarabag xalcalari", "carpets"),       # no diacritics
+    ("Şuşa'da", "carpets"),                 # apostrophe suffix
+    ("Dədə Qorqud", "korkut"),              # Azerbaijani spelling of a Turkish title
+    ("dede korkut hikayesi", "korkut"),     # a possessive the stemmer misses, no circumflex
+    ("oil rig", "rigs"),                    # English stem
+    ("rigs of the Caspian", "rigs"),        # stop words optional
+    ("Kaspian", "rigs"),                    # one typo in a word of 5+ letters
+])
+def test_every_word_matches_in_some_form(semantics, text, first):
+    assert ranked(semantics, text)[:1] == [first]
+
+
+def test_every_word_must_match(semantics):
+    assert ranked(semantics, "Qarabağ korkut") == []
+
+
+def test_exact_ranks_above_stemmed_and_fuzzy(semantics):
+    assert ranked(semantics, "sarayı")[:2] == ["palace", "palace2"]
+    assert ranked(semantics, "saraya")[:2] == ["palace2", "palace"]
+
+
+def test_phrases(semantics):
+    assert ranked(semantics, '"dede korkut"') == ["korkut"]
+    assert ranked(semantics, '"Dədə Qorqud"') == ["korkut"]
+    assert ranked(semantics, '"korkut dede"') == []
+
+
+def test_exclusion(semantics):
+    assert "carpets" not in ranked(semantics, "xalça -Şuşa")
+    assert set(ranked(semantics, "-saray -xalça")) == {"korkut", "rigs"}  # only exclusions: browse the rest
+
+
+def test_prefixes(semantics):
+    assert ranked(semantics, "Qarab*") == ["carpets"]
+    assert ranked(semantics, "Karab*") == ["carpets"]  # cross-Turkic prefix
+    assert ranked(semantics, "Qarab") == []
+    assert ranked(semantics, "Qarab", as_you_type=True) == ["carpets"]
+
+
+def test_did_you_mean(semantics):
+    result = find(semantics, "xolçalrı")
+    assert result.total == 0 and result.did_you_mean == "xalçaları"
+    assert find(semantics, "xalça").did_you_mean is None
+    assert find(semantics, "qqqqqqqq").did_you_mean is None
 
 
 # ---- filters, facets, pages ----------------------------------------------------------------
@@ -341,7 +428,7 @@ def _plain(result):
 @pytest.mark.skipif(not os.environ.get("ORTAK_RECORD_ES"), reason="set ORTAK_RECORD_ES=1 to re-record es_fixtures")
 def test_record_es_fixtures(osmem):
     client = Elasticsearch(osmem.url, node_class=PlainJsonNode)
-    client.indices.delete(index=REPLAY_INDEX, ignore_unavailable=True)
+    drop_es(client, REPLAY_INDEX)
     FIXTURES.mkdir(exist_ok=True)
     for name, operation in SCENARIO:
         with RecordingProxy(osmem.url) as proxy:
@@ -396,3 +483,97 @@ def test_an_index_made_before_the_project_facet_takes_documents_with_it(osmem):
     finally:
         client.indices.delete(index=name, ignore_unavailable=True)
         client.close()
+
+
+# ---- facets, sorts, visibility, segments (issue 11) ---------------------------------------------
+
+def _mapped(doc_id, title_az, *, recorded=None, duration=None, status="ready", owner="org-a", segments=None,
+            days=0, country="AZ"):
+    from search.mapping import document
+    return document(doc_id=doc_id, created=BASE + timedelta(days=days), filename=f"{doc_id}.mp4",
+                    organisation="AzTV" if owner == "org-a" else "TRT", country=country, genre="folklore",
+                    recorded=recorded, languages=["az"], kind="video", status=status, titles={"az": title_az},
+                    descriptions={}, keywords=["toy"], people=[], places=[], segments=segments, owner=owner,
+                    duration=duration, has_transcript=bool(segments))
+
+
+SORTED = [
+    _mapped("cay", "Çay dəstgahı", recorded="1975-06-21", duration=50, days=1),
+    _mapped("cam", "Cam ustası", recorded="1962", duration=900, days=2),
+    _mapped("eks", "Əkinçilər toyu", recorded=None, duration=4000, days=3, owner="org-b", country="TR"),
+    _mapped("ekin", "Ekin vaxtı", recorded="1988-02", duration=200, days=4),
+    _mapped("isiq", "İşıq toyu", recorded="1975-01-05", duration=1500, days=5),
+    _mapped("ish", "Işıqlı yol", recorded="1991", duration=None, days=6),
+    _mapped("new", "Yeni toy", recorded="2001", status="processing", owner="org-b", days=7, country="TR",
+            segments=[{"in": "00:00:10:00", "out": "00:00:12:00", "in_seconds": 10.0, "out_seconds": 12.0,
+                       "text": "Gəlin köçür, toy başlayır", "lang": "az", "source": "transcript"}]),
+]
+
+
+@pytest.fixture
+def sortable(backend):
+    assert backend.index(SORTED) == len(SORTED)
+    return backend
+
+
+def order(backend, sort, **kw):
+    return [h.id for h in backend.search(SearchQuery(sort=sort, per_page=20, **kw)).hits]
+
+
+def test_title_sorts_in_the_azerbaijani_alphabet(sortable):
+    # c < ç, e < ə, ı < i (dotless before dotted); the asset still being processed is not shown.
+    assert order(sortable, "title", lang="az") == ["cam", "cay", "ekin", "eks", "ish", "isiq"]
+    assert order(sortable, "-title", lang="az") == ["isiq", "ish", "eks", "ekin", "cay", "cam"]
+
+
+def test_recorded_and_duration_sorts_put_the_unknown_last(sortable):
+    assert order(sortable, "recorded") == ["cam", "isiq", "cay", "ekin", "ish", "eks"]
+    assert order(sortable, "-recorded")[:5] == ["ish", "ekin", "cay", "isiq", "cam"]
+    assert order(sortable, "-duration")[:2] == ["eks", "isiq"]
+    assert order(sortable, "created") == ["cay", "cam", "eks", "ekin", "isiq", "ish"]
+
+
+def test_recording_date_range(sortable):
+    def found(**kw):
+        return set(order(sortable, "relevance", **kw))
+    assert found(recorded_from="1975", recorded_to="1975") == {"cay", "isiq"}
+    assert found(recorded_from="1975-02") == {"cay", "ekin", "ish"}
+    assert found(recorded_to="1975-01") == {"cam", "isiq"}
+    with pytest.raises(QueryError):
+        sortable.search(SearchQuery(recorded_from="1990", recorded_to="1980"))
+    with pytest.raises(QueryError):
+        sortable.search(SearchQuery(recorded_from="75-01"))
+
+
+def test_new_facets_are_counted(sortable):
+    facets = sortable.search(SearchQuery(per_page=1)).facets
+    assert facets["decade"] == {"1960": 1, "1970": 2, "1980": 1, "1990": 1}
+    assert facets["duration"] == {"0-1": 1, "5-20": 1, "20-60": 1, "1-5": 1, "60+": 1}
+    assert facets["organisation"] == {"AzTV": 5, "TRT": 1}
+    assert facets["meta_language"] == {"az": 6} and facets["transcript"] == {"no": 6}
+    assert set(order(sortable, "relevance", filters={"duration": ["0-1", "60+"]})) == {"cay", "eks"}
+
+
+def test_assets_not_ready_are_found_by_their_organisation_only(sortable):
+    assert "new" not in order(sortable, "relevance", viewer_organisation="org-a")
+    mine = sortable.search(SearchQuery(viewer_organisation="org-b"))
+    assert mine.hits[0].id == "new" and mine.facets["status"] == {"ready": 6, "processing": 1}
+    assert [h.id for h in sortable.search(SearchQuery(text="yeni", viewer_organisation="org-b")).hits] == ["new"]
+    assert sortable.search(SearchQuery(text="yeni", viewer_organisation="org-a")).total == 0
+    assert "new" in order(sortable, "relevance", sees_everything=True)
+
+
+def test_a_segment_hit_returns_its_timecodes_and_highlights(sortable):
+    hit = sortable.search(SearchQuery(text="gəlin", viewer_organisation="org-b")).hits[0]
+    assert hit.id == "new"
+    assert [(s["in"], s["out"], s["in_seconds"], s["source"]) for s in hit.segments] == [
+        ("00:00:10:00", "00:00:12:00", 10.0, "transcript")]
+    assert hit.segments[0]["highlight"] == "<mark>Gəlin</mark> köçür, toy başlayır"
+    titled = sortable.search(SearchQuery(text="ışıq", lang="az")).hits
+    assert {h.highlights.get("title") for h in titled} >= {"<mark>İşıq</mark> toyu"}
+
+
+@pytest.mark.parametrize("sort", ["nonsense", "-relevance", "title;drop"])
+def test_unknown_sort_is_a_query_error(sortable, sort):
+    with pytest.raises(QueryError):
+        sortable.search(SearchQuery(sort=sort))

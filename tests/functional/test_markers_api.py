@@ -179,6 +179,9 @@ def test_markers_are_searchable_as_timecoded_segments(client, app, pal, people):
         assert index_asset(db.session(), search_backend(), pal)
         result = search_backend().search(SearchQuery(text="sarayi"))
     assert [hit.id for hit in result.hits] == [pal]
-    assert result.hits[0].segments == [{"in": "10:00:12:05", "out": "10:00:14:00", "text": "Şəki xan sarayı görünür"}]
+    assert result.hits[0].segments == [{"in": "10:00:12:05", "out": "10:00:14:00", "in_seconds": 12.2,
+                                        "out_seconds": 14.0, "text": "Şəki xan sarayı görünür",
+                                        "highlight": "Şəki xan <mark>sarayı</mark> görünür", "lang": None,
+                                        "source": "marker"}]
     api = client.get("/api/v1/search?q=SARAYI", headers=h).get_json()
     assert api["hits"][0]["segments"][0]["in"] == "10:00:12:05"

@@ -154,6 +154,12 @@ def world(app, client, make_user):
         assert r.status_code == 201, r.get_json()
         return str(r.get_json()["id"])
 
+    def new_transcript() -> str:  # the producer's asset's Turkish subtitles
+        r = client.put(f"/api/v1/assets/{asset}/transcripts/tr", headers=tr,
+                       data="1\n00:00:01,000 --> 00:00:02,000\nGiriş\n".encode(), content_type="application/x-subrip")
+        assert r.status_code in (200, 201), r.get_json()
+        return "tr"
+
     def new_block() -> str:  # a grant by TRT's rights manager on TRT's asset, citing its contract
         r = client.post(f"/api/v1/assets/{asset}/rights", headers=manager, json={
             "kind": "grant", "licensees": {"organisations": ["AzTV"], "countries": [], "all_members": False},
@@ -195,8 +201,8 @@ def world(app, client, make_user):
               "meeting_id": meeting, "upload_id": upload, "code": "en", "action": "confirm",
               "marker_id": new_marker(), "block_id": new_block(), "contract_id": contract,
               "document_id": str(document), "basket_id": basket, "item_id": item, "user_id": member,
-              "share_id": share, "token": token, "rendition": "proxy"}
-    return users, values, {"upload_id": new_upload, "marker_id": new_marker, "block_id": new_block,
+              "share_id": share, "token": token, "rendition": "proxy", "lang": new_transcript()}
+    return users, values, {"upload_id": new_upload, "marker_id": new_marker, "block_id": new_block, "lang": new_transcript,
                            "item_id": new_item, "user_id": new_member, "share_id": lambda: new_link()[0]}
 
 

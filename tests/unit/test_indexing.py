@@ -88,14 +88,23 @@ def test_ortak_reindex_command(app, app_config, uploader, monkeypatch):
 
 
 @pytest.mark.parametrize("status", ["processing", "rejected", "failed", "uploading"])
-def test_only_ready_assets_are_found(app, uploader, status):
-    """An edit of a rejected or processing asset must not put it before other organisations."""
+def test_assets_not_ready_are_found_by_their_organisation_only(app, uploader, make_user, status):
+    """Findable at once: an asset being processed (or refused) is found by its own organisation,
+    with its status as a facet, and by nobody else."""
+    other_org_user = make_user("broadcaster", "AZ", org="İTV")[0]
     asset_id = create_asset(app, uploader, meta=META, status=status)
     with app.app_context():
-        search_backend().index([asset_document(db.session().get(Asset, asset_id))])  # as an old index held it
-        assert index_asset(db.session(), search_backend(), asset_id) is False
+        from archive.accounts.models import User
+        s = db.session()
+        own_org = str(s.get(Asset, asset_id).organisation_id)
+        other_org = str(s.get(User, other_org_user).organisation_id)
+        assert index_asset(s, search_backend(), asset_id) is True
+        mine = search_backend().search(SearchQuery(text="istanbul", viewer_organisation=own_org))
+        assert mine.total == 1 and mine.facets["status"] == {status: 1}
+        assert search_backend().search(SearchQuery(text="istanbul", viewer_organisation=other_org)).total == 0
         assert search_backend().search(SearchQuery(text="istanbul")).total == 0
-        assert reindex_all(db.session(), search_backend()) == 0
+        assert search_backend().search(SearchQuery(text="istanbul", sees_everything=True)).total == 1
+        assert reindex_all(db.session(), search_backend()) == 1
 
 
 def test_asset_document_carries_the_rights_open_on_the_day(app, uploader, make_user):

@@ -31,6 +31,8 @@ from archive.api.spec.provenance import schemas as provenance_schemas
 from archive.api.spec.rights import rights_paths
 from archive.api.spec.rights import schemas as rights_schemas
 from archive.api.spec.text import INFO
+from archive.api.spec.transcripts import schemas as transcript_schemas
+from archive.api.spec.transcripts import transcript_paths
 from archive.config import DEFAULTS
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.json"
@@ -52,6 +54,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
         "tags": [
             {"name": "assets", "description": "Assets, their metadata, history and bytes."},
             {"name": "markers", "description": "Timecoded notes on an asset's timeline."},
+            {"name": "transcripts", "description": "Subtitles and transcripts (SRT, WebVTT) as timecoded segments."},
             {"name": "clips", "description": "Segments of a master exported as assets of their own, with lineage."},
             {"name": "baskets", "description": "Named collections of assets and segments, shared with users and "
                                                "downloaded as one zip with a manifest."},
@@ -68,7 +71,7 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
                                                   "EBUCore), the fixity of every stored file, and content "
                                                   "credentials (C2PA): verifying the manifests a file carries."},
         ],
-        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **clip_paths(),
+        "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **transcript_paths(), **clip_paths(),
                   **upload_paths(config), **rights_paths(), **coproduction_paths(), **audit_paths(),
                   **basket_paths(), **share_paths(), **provenance_paths(), **credential_paths(config)},
         "components": _components(config),
@@ -80,6 +83,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(coproduction_schemas())
     out["schemas"].update(rights_schemas())
     out["schemas"].update(marker_schemas())
+    out["schemas"].update(transcript_schemas())
     out["schemas"].update(audit_schemas())
     out["schemas"].update(clip_schemas())
     out["schemas"].update(basket_schemas())

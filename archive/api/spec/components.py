@@ -16,6 +16,7 @@ from archive.assets.schemas import (LANGS, LANGUAGE_CODE_PATTERN, LISTS, MAX_ITE
                                     RECORDED_MIN_YEAR, RECORDED_PATTERN)
 from archive.ingest.models import UPLOAD_STATUSES
 from archive.ingest.tus import TUS_VERSION
+from search.interfaces import SORTS
 from archive.renditions.models import RENDITION_STATUSES
 
 
@@ -268,10 +269,22 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                     "type": "object", "required": ["id", "title", "snippet", "score", "segments"],
                     "properties": {"id": {"type": "string"}, "title": {"type": "string"},
                                    "snippet": {"type": "string"}, "score": {"type": "number"},
+                                   "highlights": {"type": "object", "additionalProperties": {"type": "string"},
+                                                  "description": "`title`, `description`: HTML-escaped text "
+                                                                 "with <mark> around the matched words, where "
+                                                                 "a word matched."},
                                    "segments": {"type": "array", "items": {"type": "object"},
-                                                "description": "Timecoded hits where they exist."}}}},
+                                                "description": "Timecoded hits (transcript cues, markers): "
+                                                               "`in`, `out` (timecodes), `in_seconds`, "
+                                                               "`out_seconds`, `text`, `highlight`, `lang`, "
+                                                               "`source` (`transcript` or `marker`)."}}}},
+                "sort": {"enum": list(SORTS)},
                 "facets": {"type": "object", "description": "facet → value → count; with `cleared`, `cleared`: platform → matches cleared there",
-                           "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+                           "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                "did_you_mean": {"type": ["string", "null"],
+                                 "description": "When a query with words finds nothing: the same query with words "
+                                                "of the archive spelled like the typed ones, which finds something; "
+                                                "else null."}},
         },
         "Upload": {
             "type": "object", "required": ["id", "offset", "length", "status", "asset_id", "filename", "expires_at"],

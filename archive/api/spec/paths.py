@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from archive.accounts.services import MAX_PASSWORD, MIN_PASSWORD
 from archive.api import search_params
+from search.interfaces import SORTS
 from archive.api.spec.text import DOWNLOAD_TEXT, PATCH_TEXT, RENDITION_FILE_TEXT, UPLOADS_TEXT
 from archive.api.limits import header_bytes_limit, metadata_limit
 from archive.api.spec.components import JSON_LIMITS, error_response, json_content, ref, schema
@@ -111,13 +112,35 @@ def search_path() -> dict[str, Any]:
         {"200": {"description": "One page of hits and the facet counts of all matches.",
                  "content": json_content(schema("SearchResult"))},
          "400": response("BadRequest")},
-        description="Turkish and Azerbaijani casing fold: `İSTANBUL`, `istanbul` and `Istanbul` match each other. "
-                    "A facet parameter may repeat; its values are OR-ed, different facets are AND-ed. Every facet "
-                    "value is checked. Unknown parameters are ignored.",
+        description="Every word must match in some form: exact, folded (`İSTANBUL`, `istanbul` and `Istanbul` match "
+                    "each other), stemmed (`türküleri` finds `türkü`), the other language's spelling (`Karabağ` finds "
+                    "`Qarabağ`, Azerbaijani Cyrillic finds Latin), a synonym (`halı` finds `xalça` and `carpet`), "
+                    "one typo in a word of 5+ letters; exact forms rank highest. A suffix after an apostrophe is "
+                    "dropped (`Şuşa'da`). `\"a phrase\"` finds the words in a row, `-word` leaves out, `word*` is a "
+                    "prefix. A `q` with no letter or digit (`🎉`, `***`) answers 400 `invalid_query` with "
+                    "`details.reason` `no_searchable_text`. A facet parameter may repeat; its values are OR-ed, "
+                    "different facets are AND-ed. Every facet value is checked. Unknown parameters are ignored. "
+                    "Assets not ready yet (`status` facet) are found by their own organisation only (admins find "
+                    "all). Subtitle and transcript cues and markers are searched as timecoded segments: a hit lists "
+                    "the ones that matched with in/out timecodes and seconds.",
         parameters=[
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": search_params.MAX_QUERY},
              "description": "Words to find in titles, descriptions, keywords, people and places, in every language."},
+            {"name": "as_you_type", "in": "query", "schema": {"type": "boolean", "default": False},
+             "description": "`1` while the person is still typing `q` (suggestions as you type): its last word also "
+                            "matches as a prefix (`İstanb` finds `İstanbul`)."},
             *facets,
+            {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)},
+             "description": "`relevance` (default; without `q`, newest upload first), or `recorded`, `created` "
+                            "(upload), `duration`, `title` (alphabetical in the searcher's language: ICU "
+                            "collation, `ç` after `c`, `ə` after `e`, `ı` before `i`) ascending, `-name` "
+                            "descending. Assets without a recording date come last."},
+            {"name": "recorded_from", "in": "query",
+             "schema": {"type": "string", "pattern": search_params.DATE_PATTERN},
+             "description": "Recorded on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)."},
+            {"name": "recorded_to", "in": "query",
+             "schema": {"type": "string", "pattern": search_params.DATE_PATTERN},
+             "description": "Recorded on or before this date (a year or month alone includes all its days)."},
             {"name": "cleared", "in": "query",
              "schema": {"type": "string", "maxLength": search_params.CLEARED_MAX,
                         "pattern": search_params.CLEARED_PATTERN},

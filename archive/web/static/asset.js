@@ -11,6 +11,43 @@
     said.scrollIntoView({ block: "center" });
   }
 
+  // Transcripts: a line seeks the player there (a plain link, ?t=, without JavaScript); the
+  // form PUTs the chosen SRT/WebVTT file to the API and reloads to show it.
+  var player = document.getElementById("player");
+  document.querySelectorAll("a.transcript-line").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var t = parseFloat(link.dataset.seconds);
+      if (!player || !isFinite(t)) { return; }
+      event.preventDefault();
+      player.currentTime = t;
+      player.scrollIntoView({ block: "center" });
+    });
+  });
+  var tform = document.getElementById("transcript-form");
+  if (tform) {
+    tform.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var file = document.getElementById("transcript-file").files[0];
+      var lang = document.getElementById("transcript-lang").value;
+      var status = document.getElementById("transcript-status");
+      if (!file) { status.textContent = tform.dataset.pick; return; }
+      var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+      status.textContent = tform.dataset.sending;
+      fetch(tform.dataset.url + "/" + encodeURIComponent(lang), {
+        method: "PUT", credentials: "same-origin", body: file,
+        headers: { "Content-Type": "application/octet-stream", "Accept": "application/json",
+                   "X-CSRFToken": csrf, "X-Filename": encodeURIComponent(file.name) }
+      }).then(function (resp) {
+        if (resp.ok) { window.location.reload(); return null; }
+        return resp.json().then(function (body) {
+          var err = (body && body.error) || {};
+          var line = err.details && err.details.line;
+          status.textContent = tform.dataset.refused + (line ? " " + tform.dataset.line.replace("{line}", line) : "");
+        });
+      }).catch(function () { status.textContent = tform.dataset.failed; });
+    });
+  }
+
   var root = document.getElementById("asset");
   if (!root || root.dataset.active !== "1") { return; }
   var ACTIVE = ["uploading", "processing"];

@@ -2,7 +2,7 @@
 // HLS by hls.js (vendor/hls.min.js, from npm), natively where the browser has HLS but no Media
 // Source Extensions, else the MP4 proxy. SMPTE timecode from the master's start timecode and
 // frame rate (drop-frame at 29.97/59.94 shown with ';'), frame steps, J/K/L shuttle, in/out
-// points (kept in the URL: ?in=...&out=...), quality and audio-track menus, storyboard
+// points (kept in the URL: ?in=...&out=...), a start time (?t=seconds, from a search hit), quality and audio-track menus, storyboard
 // thumbnails over the timeline, the waveform under it, markers. Images get a zoomable view.
 (function () {
   "use strict";
@@ -234,6 +234,15 @@
         drawRange();
       });
     });
+    // ?t=SECONDS (a search hit inside a segment links here): start there once the media is known.
+    var startAt = parseFloat(new URLSearchParams(window.location.search).get("t"));
+    if (isFinite(startAt) && startAt > 0) {
+      var seekToStart = function () {
+        media.removeEventListener("loadedmetadata", seekToStart);
+        media.currentTime = Math.min(startAt, media.duration || startAt);
+      };
+      if (media.readyState >= 1) { seekToStart(); } else { media.addEventListener("loadedmetadata", seekToStart); }
+    }
 
     // -- transport: play, frame steps, J/K/L --
     var reverseTimer = null;

@@ -121,3 +121,23 @@ def test_broadcaster_may_not_import(ortak, make_user, tree, app):
     make_user("broadcaster", "TR", email="yayin@example.org")
     r = ortak(str(tree), "--as", "yayin@example.org")
     assert r.exit_code == 2 and "wrong_role" in r.output
+
+
+def test_subtitle_sidecars_become_transcripts(ortak, importer, tree, app):
+    from archive.transcripts.models import Transcript
+
+    folder = tree / "1975"
+    (folder / "toy.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nDüğün başlıyor\n", encoding="utf-8")
+    (folder / "toy.az.vtt").write_text("WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nToy başlayır\n", encoding="utf-8")
+    (folder / "toy.en.srt").write_text("1\n00:00:0x,500 --> 00:00:01,500\nbroken\n", encoding="utf-8")
+    (folder / "notes.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nstray\n", encoding="utf-8")
+    r = ortak(str(tree), "--as", importer)
+    # The broken sidecar fails with its line; a subtitle file beside no media is imported as a file.
+    assert "created 3, duplicates 0, failed 1, transcripts 2" in r.output, r.output
+    assert "toy.en.srt" in r.output and "line 2" in r.output and r.exit_code == 1
+    found = assets(app)
+    assert "toy.tr.srt" not in found and "notes.srt" in found
+    with app.app_context():
+        got = {t.lang: [s.text for s in t.segments] for t in db.session().scalars(
+            select(Transcript).where(Transcript.asset_id == found["toy.mp4"].id))}
+    assert got == {"tr": ["Düğün başlıyor"], "az": ["Toy başlayır"]}

@@ -70,7 +70,9 @@ def test_user_text_is_escaped_everywhere(app, logged_in):
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
     page = client.get(f"/assets/{aid}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/?q=script").get_data(as_text=True)
+    # The search page highlights the query word inside the escaped text, and adds no other markup.
+    assert "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;" in \
+        client.get("/?q=script").get_data(as_text=True)
 
 
 def test_search_page_lists_hits_with_facets_that_filter(app, logged_in):
@@ -89,7 +91,7 @@ def test_search_page_lists_hits_with_facets_that_filter(app, logged_in):
     assert "Bakı türküsü" in filtered and "Boğazı" not in filtered
     assert 'class="facet-value on"' in filtered
     found = client.get("/", query_string={"q": "istanbul"}).get_data(as_text=True)
-    assert "İstanbul Boğazı" in found and "Bakı" not in found
+    assert "<mark>İstanbul</mark> Boğazı" in found and "Bakı" not in found
     assert f'/api/v1/assets/{a}/download?rendition=poster&amp;inline=1' in found
 
 
@@ -104,7 +106,8 @@ def test_hostile_search_parameters_never_500(logged_in):
         resp = client.get("/", query_string=query)
         assert resp.status_code in (200, 400), query
         assert "<script>" not in resp.get_data(as_text=True).split("</head>", 1)[1].replace(
-            '<script src="/static/web/thumbs.js" defer></script>', "")
+            '<script src="/static/web/thumbs.js" defer></script>', "").replace(
+            '<script src="/static/web/search.js" defer></script>', "")
 
 
 def test_asset_page_shows_player_status_technical_and_history(app, logged_in):
@@ -266,3 +269,42 @@ def test_audio_asset_gets_an_audio_player(app, logged_in):
                        renditions={"proxy": {"data": b"m4a", "content_type": "audio/mp4"}})
     html = client.get(f"/assets/{aid}").get_data(as_text=True)
     assert '<audio id="player"' in html and "<video" not in html and "Dinleme kopyası" in html
+
+
+def test_search_page_sorts_filters_and_keeps_every_choice_in_the_url(app, logged_in):
+    from archive.assets.models import Asset
+    client, uid = logged_in
+    short = create_asset(app, uid, b"s" * 100, meta={"title": {"tr": "Çay bahçesi"}, "recorded": "1962",
+                                                     "organisation": "TRT"})
+    long_ = create_asset(app, uid, b"l" * 100, meta={"title": {"tr": "Cami avlusu"}, "recorded": "1988-05"})
+    with app.app_context():
+        db.session().get(Asset, short).technical = {"duration": 42.0}
+        db.session().get(Asset, long_).technical = {"duration": 4000.0}
+        db.session().commit()
+    _index(app, short, long_)
+    html = client.get("/", query_string={"sort": "title", "view": "grid"},
+                      headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    assert html.index("Cami avlusu") < html.index("Çay bahçesi")  # c before ç
+    assert 'class="hits hits-grid"' in html and '<option value="title" selected>' in html
+    assert "1:06:40" in html and "0:42" in html  # durations on the cards
+    assert 'data-facet="decade" data-value="1960"' in html and "1960–1969" in html
+    assert 'data-facet="duration" data-value="60+"' in html
+    # Facet links and the permalink keep the sort and the view.
+    import re
+    permalink = re.search(r'href="([^"]*)" class="permalink"', html).group(1)
+    assert "sort=title" in permalink and "view=grid" in permalink
+    decade = re.search(r'href="([^"]*)" class="facet-value"[^>]*data-facet="decade" data-value="1960"', html).group(1)
+    assert "sort=title" in decade and "view=grid" in decade and "decade=1960" in decade
+    found = client.get("/", query_string={"recorded_from": "1980", "sort": "-duration"}).get_data(as_text=True)
+    assert "Cami avlusu" in found and "Çay bahçesi" not in found
+    bad = client.get("/", query_string={"recorded_from": "1990", "recorded_to": "1980", "sort": "bogus"})
+    assert bad.status_code == 400 and "recorded_to" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, words", [("tr", "harf ya da rakam"), ("az", "hərf və ya rəqəm"),
+                                         ("en", "letter or digit")])
+def test_a_search_without_a_word_says_so_in_the_page_language(app, logged_in, lang, words):
+    client, _uid = logged_in
+    resp = client.get("/?q=%F0%9F%8E%89", headers={"Accept-Language": lang})
+    assert resp.status_code == 400  # the page, with the reason where the hits would be
+    assert words in resp.get_data(as_text=True)

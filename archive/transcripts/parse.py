@@ -1,0 +1,145 @@
+"""Reading subtitle files: SRT with `srt`, WebVTT with `webvtt-py`, into plain cues.
+
+`parse(data, filename=None)` → (format, [Cue]) where format is "srt" or "vtt" (a file that
+starts with `WEBVTT` after an optional byte order mark is WebVTT, anything else SRT). A file
+the library refuses raises `SubtitleError` with the 1-based line of the fault; the
+libraries report a character offset (srt) or the offending block or timestamp (webvtt-py),
+from which the line is found in the text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import srt
+import webvtt
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+MAX_CUES = 20_000  # a feature film has 1,500-2,000; a day of broadcast 20,000
+MAX_CUE_TEXT = 2_000  # characters of one cue's text
+# Cue markup (<i>, <b>, <v Speaker>, <00:00:01.000>, {\an8}): kept out of the searchable text.
+_TAGS = re.compile(r"<[^>]{0,200}>|\{\\[^}]{0,200}\}")
+
+
+class SubtitleError(ValueError):
+    """A subtitle file that cannot be read; `line` is 1-based (None when it is the whole file)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def detect_format(text: str) -> str:
+    return "vtt" if text.lstrip("\ufeff").startswith("WEBVTT") else "srt"
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without a byte order mark); SubtitleError with the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubtitleError("The file is not UTF-8 text.", data[:exc.start].count(b"\n") + 1) from None
+
+
+def parse(data: bytes) -> tuple[str, list[Cue]]:
+    """(format, cues in file order); SubtitleError for a file that is not UTF-8, not SRT or
+    WebVTT, has no cue, more than MAX_CUES cues, or a cue that ends before it starts."""
+    text = decode(data).replace("\x00", "")
+    fmt = detect_format(text)
+    cues = _parse_vtt(text) if fmt == "vtt" else _parse_srt(text)
+    if not cues:
+        raise SubtitleError("The file holds no subtitle cue.")
+    return fmt, cues
+
+
+def _clean(text: str) -> str:
+    return " ".join(_TAGS.sub("", text).split())[:MAX_CUE_TEXT]
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, max(0, offset)) + 1
+
+
+def _parse_srt(text: str) -> list[Cue]:
+    cues: list[Cue] = []
+    try:
+        for sub in srt.parse(text):
+            cues.append(_cue(sub.start.total_seconds(), sub.end.total_seconds(), sub.content, text, len(cues)))
+            if len(cues) > MAX_CUES:
+                raise SubtitleError(f"The file holds more than {MAX_CUES} cues.")
+    except srt.SRTParseError as exc:
+        raise SubtitleError(f"Not a valid SRT cue: {exc.unmatched_content.strip()[:80]!r}.",
+                            _srt_fault_line(text, exc.expected_start, exc.unmatched_content)) from None
+    except srt.TimestampParseError as exc:
+        raise SubtitleError(f"Not a valid SRT timestamp: {exc}.", _find_line(text, str(exc))) from None
+    return cues
+
+
+def _srt_fault_line(text: str, start: int, unmatched: str) -> int:
+    """The line of an SRT block srt could not match: its first line that is not blank and
+    not a bare cue number (the number is fine; its timing line, or what stands there, is not)."""
+    line = _line_at(text, start)
+    for offset, content in enumerate(unmatched.split("\n")):
+        if content.strip() and not content.strip().isdigit():
+            return line + offset
+    return line
+
+
+def _parse_vtt(text: str) -> list[Cue]:
+    try:
+        captions = webvtt.from_string(text, strict=True).captions
+    except MalformedFileError as exc:
+        raise SubtitleError(f"Not a valid WebVTT file: {exc}.", 1) from None
+    except MalformedCaptionError as exc:
+        raise SubtitleError(f"Not a valid WebVTT cue: {str(exc)[:200]}.", _find_line(text, str(exc))) from None
+    if len(captions) > MAX_CUES:
+        raise SubtitleError(f"The file holds more than {MAX_CUES} cues.")
+    return [_cue(c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000, c.text, text, i)
+            for i, c in enumerate(captions)]
+
+
+def _cue(start: float, end: float, content: str, text: str, ordinal: int) -> Cue:
+    start_ms, end_ms = round(start * 1000), round(end * 1000)
+    if start_ms < 0 or end_ms < start_ms:
+        raise SubtitleError(f"Cue {ordinal + 1} ends before it starts.", _timing_line(text, ordinal))
+    return Cue(start_ms, end_ms, _clean(content))
+
+
+def _timing_line(text: str, ordinal: int) -> int | None:
+    """The 1-based line of the `ordinal`-th (0-based) cue timing line (`... --> ...`)."""
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "-->" in line:
+            seen += 1
+            if seen == ordinal:
+                return number
+    return None
+
+
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.){1,200})'")
+
+
+def _find_line(text: str, message: str) -> int | None:
+    """The 1-based line of the fault a library's error message quotes: a bad timestamp, or the
+    lines of a cue block (webvtt-py quotes them all). A block whose last quoted line is a
+    timing line ran into the next cue without an empty line: that line is the fault;
+    otherwise the block's first line is."""
+    fragments = [f.replace("\\'", "'") for f in _QUOTED.findall(message) if f.strip()]
+    if not fragments:
+        return None
+    block_at = text.find("\n".join(fragments))
+    if "block" in message and len(fragments) > 1 and "-->" in fragments[-1]:
+        if block_at >= 0:
+            return _line_at(text, block_at) + len(fragments) - 1
+        at = text.find(fragments[-1])
+        return _line_at(text, at) if at >= 0 else None
+    at = block_at if block_at >= 0 else text.find(fragments[0])
+    return _line_at(text, at) if at >= 0 else None

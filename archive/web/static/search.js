@@ -1,0 +1,65 @@
+// The search page: the sort menu applies at once, and the search box suggests titles as you
+// type (the API's search with as_you_type, whose last word is a prefix). Without JavaScript
+// the form still works: the sort applies with the Search button, and there are no suggestions.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.searchbar");
+  if (!form) { return; }
+  form.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { form.submit(); });
+  });
+
+  var input = document.getElementById("q"), list = document.getElementById("suggestions");
+  if (!input || !list || !window.fetch) { return; }
+  var timer = null, seq = 0, active = -1;
+
+  function close() {
+    list.hidden = true; list.textContent = ""; active = -1;
+    input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant");
+  }
+  function highlight(index) {
+    var items = list.querySelectorAll("[role=option]");
+    if (!items.length) { return; }
+    active = (index + items.length) % items.length;
+    items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+    input.setAttribute("aria-activedescendant", items[active].id);
+  }
+  function show(hits) {
+    list.textContent = "";
+    hits.forEach(function (hit, i) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      li.id = "suggestion-" + i; li.setAttribute("role", "option"); li.setAttribute("aria-selected", "false");
+      a.href = "/assets/" + encodeURIComponent(hit.id);
+      a.textContent = hit.title;  // text, never markup
+      a.tabIndex = -1;
+      li.appendChild(a); list.appendChild(li);
+    });
+    list.hidden = hits.length === 0;
+    input.setAttribute("aria-expanded", hits.length ? "true" : "false");
+    active = -1;
+  }
+  function ask() {
+    var text = input.value.trim(), mine = ++seq;
+    if (text.length < 2) { close(); return; }
+    var url = input.dataset.suggestUrl + "?" + new URLSearchParams({q: text, per_page: "6", as_you_type: "1"});
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (resp) { return resp.ok ? resp.json() : {hits: []}; })
+      .then(function (body) { if (mine === seq) { show(body.hits || []); } })
+      .catch(function () { if (mine === seq) { close(); } });
+  }
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 150);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (list.hidden) { return; }
+    if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+    else if (event.key === "Escape") { close(); }
+    else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      window.location.href = list.querySelectorAll("[role=option] a")[active].href;
+    }
+  });
+  input.addEventListener("blur", function () { window.setTimeout(close, 200); });
+}());

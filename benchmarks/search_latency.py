@@ -1,0 +1,289 @@
+"""Search latency and indexing rate at archive scale: tantivy against SQLite FTS5, same run.
+
+    nice .venv/bin/python benchmarks/search_latency.py [--docs 100000] [--queries 300]
+
+A synthetic archive of `--docs` assets (10% with a transcript) over a realistic vocabulary:
+about 4,000 Turkish/Azerbaijani roots (real archive words first, then syllable-built ones)
+with inflectional endings, drawn Zipf-distributed (s = 1.07), titles of 3-9 words,
+descriptions of 15-90, 2-6 keywords, people and places, facet values as the archive has
+them, and 40-160 subtitle cues of 4-12 words per transcript. Prints, for each backend, the
+indexing rate (documents/s, all text forms and facets, including Python normalisation) and
+p50/p99 query latency in ms for:
+
+  text              1-2 query words, hits and total only (no facet counts)
+  text+filters      the same with two facet filters and a recording-date range
+  text+filters+facets  the same counting every facet (the search page's query)
+  segment           1-2 words found in transcripts (documents with a transcript)
+  sorted by date    text, newest recording first
+
+The FTS5 row is the baseline: the same documents in a `fts5` table (unicode61 tokenizer on
+the folded text, search.normalize.fold) with the facets in a plain table, filtered by a CROSS
+JOIN (FTS first), facets by GROUP BY over the matching rows, segments in a second FTS table.
+Only ratios measured in the same run are meaningful (the machine is shared).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and its name would hide the package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+from search import normalize  # noqa: E402
+from search.interfaces import FACETS, SearchQuery  # noqa: E402
+from search.mapping import FACET_FIELDS, document  # noqa: E402
+from search.tantivy_backend import TantivySearchBackend  # noqa: E402
+
+REAL = ("arşiv belgesel film kayıt haber türkü muğam düğün toy halı xalça şarkı mahnı saz aşıq aşık kemençe "
+        "tar kamança zurna davul nağara oyun rəqs halay yallı bayram Novruz Nevruz köy kənd şəhər İstanbul "
+        "Bakı Şəki Gəncə Şuşa Qarabağ Karabağ Naxçıvan Nahçıvan Trabzon Erzurum Kars Iğdır Ankara İzmir "
+        "Lənkəran Quba Qəbələ deniz dəniz dağ dağlar yol su çay gece gecə sabah səhər ana ata baba çocuk "
+        "uşaq gelin gəlin damat bəy ozan Dede Dədə Korkut Qorqud destan dastan hikâye hekayə masal nağıl "
+        "tiyatro teatr konser konsert festival müzik musiqi orkestr koro xor radyo radio televiziya "
+        "televizyon röportaj müsahibə söyleşi tarih tarix savaş müharibə barış sülh göç köç pazar bazar "
+        "ipek ipək pamuk pambıq buğday buğda üzüm nar çörek çörək ekmek bal süt çoban sürü at atlı").split()
+SUFFIXES = ("", "", "", "", "lar", "ler", "ları", "leri", "da", "de", "də", "dan", "den", "dən", "ın", "in",
+            "nın", "nin", "ı", "i", "u", "ü", "ə", "a", "e", "la", "lə", "ya", "yə", "sı", "si", "ları", "lərin")
+SYLLABLES = ("ka ke ki kı ko kö ku kü ba be bi bı bo bö bu bü ça çe çi ço çu da de di dı do du ga ge gi go gu "
+             "ha he hi ho hu xa xə la le li lı lo lu ma me mi mı mo mu na ne ni nı no nu pa pe ra re ri rı ro ru "
+             "sa se si sı so su şa şe şi şı şo şu ta te ti tı to tu ya ye yo yu za ze zi zo zu qa qə ğa ğı ər "
+             "əl ən al el il ol ul an en in on un ar er ır ur as es is os us at et it ot ut am em im om um").split()
+ORGS = ("TRT", "İTV", "AzTV", "ATV", "Show TV", "Kanal 7", "Xəzər TV", "TRT Arşiv", "Ictimai", "Space TV",
+        "TV8", "Lider TV")
+COUNTRIES = ("TR", "AZ", "GE", "KZ", "UZ", "DE")
+GENRES = ("documentary", "news", "film", "folklore", "music", "interview", "sport", "other")
+KINDS = ("video", "video", "video", "audio", "image")
+
+
+class Vocabulary:
+    """Roots ranked by frequency (Zipf, s = 1.07) and inflected on the way out."""
+
+    def __init__(self, rng: random.Random, roots: int = 4000):
+        made = set(w.lower() for w in REAL)
+        words = list(REAL)
+        while len(words) < roots:
+            word = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3, 3, 4))))
+            if word not in made:
+                made.add(word)
+                words.append(word)
+        self.words = words
+        weights = [1 / (rank ** 1.07) for rank in range(1, len(words) + 1)]
+        total = sum(weights)
+        self.cum = []
+        acc = 0.0
+        for w in weights:
+            acc += w / total
+            self.cum.append(acc)
+        self.rng = rng
+
+    def root(self) -> str:
+        import bisect
+        return self.words[min(bisect.bisect(self.cum, self.rng.random()), len(self.words) - 1)]
+
+    def word(self) -> str:
+        root = self.root()
+        return root + (self.rng.choice(SUFFIXES) if root[0].islower() else "")
+
+    def text(self, lo: int, hi: int) -> str:
+        return " ".join(self.word() for _ in range(self.rng.randint(lo, hi)))
+
+
+def timecode(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}:00"
+
+
+def make_docs(n: int, rng: random.Random, vocab: Vocabulary) -> list[dict]:
+    docs = []
+    for i in range(n):
+        year = rng.randint(1930, 2024)
+        recorded = rng.choice((str(year), f"{year}-{rng.randint(1, 12):02d}",
+                               f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", None))
+        duration = rng.choice((None, rng.uniform(20, 7200)))
+        segments = None
+        if rng.random() < 0.10:
+            t, segments = 0.0, []
+            for _ in range(rng.randint(40, 160)):
+                length = rng.uniform(1.5, 6)
+                segments.append({"in": timecode(t), "out": timecode(t + length), "in_seconds": round(t, 3),
+                                 "out_seconds": round(t + length, 3), "text": vocab.text(4, 12), "lang": "tr",
+                                 "source": "transcript"})
+                t += length + rng.uniform(0, 2)
+        lang = rng.choice(("tr", "az", "en"))
+        docs.append(document(
+            doc_id=f"a{i:07d}", created=None, filename=f"kayit_{i}.mp4", organisation=rng.choice(ORGS),
+            country=rng.choice(COUNTRIES), genre=rng.choice(GENRES), recorded=recorded,
+            languages=rng.sample(("tr", "az", "en", "ru"), rng.randint(0, 2)), kind=rng.choice(KINDS),
+            status="ready" if rng.random() < 0.97 else "processing", titles={lang: vocab.text(3, 9)},
+            descriptions={lang: vocab.text(15, 90)} if rng.random() < 0.8 else {},
+            keywords=[vocab.word() for _ in range(rng.randint(2, 6))],
+            people=[f"{vocab.root().title()} {vocab.root().title()}" for _ in range(rng.randint(0, 2))],
+            places=[vocab.root().title() for _ in range(rng.randint(0, 2))],
+            projects=[], segments=segments, owner=f"org-{rng.randint(1, 12)}", duration=duration,
+            has_transcript=bool(segments)))
+        docs[-1]["created"] = f"20{rng.randint(10, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00+00:00"
+    return docs
+
+
+def queries(rng: random.Random, vocab: Vocabulary, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        # Mid-frequency words matter most: the most common ones are stopword-like, the rarest find nothing.
+        words = [vocab.words[min(int(rng.paretovariate(0.6)) + rng.randint(0, 40), len(vocab.words) - 1)]
+                 for _ in range(rng.choice((1, 1, 2)))]
+        out.append(" ".join(w + (rng.choice(SUFFIXES) if w[0].islower() else "") for w in words))
+    return out
+
+
+def pct(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values) * 1000, values[min(len(values) - 1, int(len(values) * 0.99))] * 1000
+
+
+def timed(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        t0 = time.perf_counter()
+        fn(item)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+FILTERS = ({"country": ["TR", "AZ"], "genre": ["documentary", "folklore", "music"]}, "1950", "2010")
+
+
+def run_tantivy(docs, qs, seg_qs, tmp) -> dict:
+    backend = TantivySearchBackend(tmp, heap_size=256_000_000)
+    t0 = time.perf_counter()
+    for i in range(0, len(docs), 5000):
+        backend.index(docs[i:i + 5000])
+    rate = len(docs) / (time.perf_counter() - t0)
+    filters, low, high = FILTERS
+
+    def q(text, **kw):
+        return backend.search(SearchQuery(text=text, per_page=20, lang="tr", sees_everything=True, **kw))
+    return {
+        "rate": rate,
+        "text": timed(lambda t: q(t, count_facets=False), qs),
+        "text+filters": timed(lambda t: q(t, count_facets=False, filters=filters, recorded_from=low,
+                                          recorded_to=high), qs),
+        "text+filters+facets": timed(lambda t: q(t, filters=filters, recorded_from=low, recorded_to=high), qs),
+        "segment": timed(lambda t: q(t, count_facets=False, filters={"transcript": ["yes"]}), seg_qs),
+        "sorted by date": timed(lambda t: q(t, count_facets=False, sort="-recorded"), qs),
+    }
+
+
+def fold_words(text: str) -> str:
+    return " ".join(normalize.fold(w) for w in normalize.words(text))
+
+
+def run_fts5(docs, qs, seg_qs, path) -> dict:
+    db = sqlite3.connect(path)
+    db.executescript("""
+        PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+        CREATE VIRTUAL TABLE docs_fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 0');
+        CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT, country TEXT, organisation TEXT, genre TEXT,
+                           decade TEXT, year TEXT, language TEXT, meta_language TEXT, kind TEXT, duration TEXT,
+                           transcript TEXT, project TEXT, status TEXT, recorded INTEGER, created TEXT);
+        CREATE VIRTUAL TABLE segs_fts USING fts5(text, doc UNINDEXED, t UNINDEXED,
+                                                  tokenize='unicode61 remove_diacritics 0');
+    """)
+    t0 = time.perf_counter()
+    for i, d in enumerate(docs):
+        title = fold_words(" ".join(d.get(f"title_{c}") or "" for c in ("tr", "az", "en")))
+        body = fold_words(" ".join([*(d.get(f"description_{c}") or "" for c in ("tr", "az", "en")),
+                                    *d["keywords"], *d["people"], *d["places"], d["filename"]]))
+        db.execute("INSERT INTO docs_fts(rowid, title, body) VALUES (?, ?, ?)", (i, title, body))
+        first = {f: (lambda v: (v[0] if isinstance(v, list) and v else (v if not isinstance(v, list) else None)))(
+            d.get(FACET_FIELDS[f])) for f in FACETS}
+        db.execute("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (i, d["id"], *(first[f] for f in FACETS), d["recorded_day"], d["created"]))
+        for seg in d.get("segments") or ():
+            db.execute("INSERT INTO segs_fts(text, doc, t) VALUES (?, ?, ?)",
+                       (fold_words(seg["text"]), i, seg["in_seconds"]))
+    db.execute("CREATE INDEX docs_recorded ON docs(recorded)")
+    db.commit()
+    rate = len(docs) / (time.perf_counter() - t0)
+    filters, low, high = FILTERS
+    low_day, high_day = int(low) * 10000, int(high) * 10000 + 1231
+
+    def match(text):
+        return " ".join(f'"{w}"' for w in (normalize.fold(x) for x in normalize.words(text)) if w) or '""'
+
+    where_filters = ("d.country IN ('TR','AZ') AND d.genre IN ('documentary','folklore','music') "
+                     f"AND d.recorded BETWEEN {low_day} AND {high_day}")
+
+    def text(t):
+        m = match(t)
+        db.execute("SELECT d.id FROM docs_fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE docs_fts MATCH ? "
+                   "ORDER BY bm25(docs_fts) LIMIT 20", (m,)).fetchall()
+        db.execute("SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?", (m,)).fetchone()
+
+    def text_filters(t, facets=False):
+        m = match(t)
+        base = (f"FROM docs_fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE docs_fts MATCH ? AND {where_filters}")
+        db.execute(f"SELECT d.id {base} ORDER BY bm25(docs_fts) LIMIT 20", (m,)).fetchall()
+        db.execute(f"SELECT count(*) {base}", (m,)).fetchone()
+        if facets:
+            for facet in FACETS:
+                db.execute(f"SELECT d.{facet}, count(*) {base} GROUP BY d.{facet}", (m,)).fetchall()
+
+    def segment(t):
+        db.execute("SELECT doc, t FROM segs_fts WHERE segs_fts MATCH ? ORDER BY bm25(segs_fts) LIMIT 20",
+                   (match(t),)).fetchall()
+
+    def by_date(t):
+        db.execute("SELECT d.id FROM docs_fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE docs_fts MATCH ? "
+                   "ORDER BY d.recorded DESC LIMIT 20", (match(t),)).fetchall()
+
+    out = {"rate": rate, "text": timed(text, qs), "text+filters": timed(text_filters, qs),
+           "text+filters+facets": timed(lambda t: text_filters(t, True), qs), "segment": timed(segment, seg_qs),
+           "sorted by date": timed(by_date, qs)}
+    db.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--no-fts5", action="store_true", help="tantivy only (a 1M run on a busy machine)")
+    args = ap.parse_args()
+    rng = random.Random(11)
+    vocab = Vocabulary(rng)
+    t0 = time.perf_counter()
+    docs = make_docs(args.docs, rng, vocab)
+    words = sum(len(normalize.words(" ".join(str(d.get(k) or "") for k in ("title_tr", "title_az", "title_en",
+                                                                            "description_tr", "description_az",
+                                                                            "description_en")))) for d in docs[:2000])
+    print(f"corpus: {len(docs)} documents ({sum(1 for d in docs if d.get('segments'))} with transcripts, "
+          f"{sum(len(d.get('segments') or ()) for d in docs)} cues), {len(vocab.words)} roots, "
+          f"~{words / 2000:.0f} title+description words a document; made in {time.perf_counter() - t0:.0f} s",
+          flush=True)
+    qs = queries(rng, vocab, args.queries)
+    seg_qs = [" ".join(rng.choice(d["segments"])["text"].split()[:rng.choice((1, 2))])
+              for d in rng.sample([d for d in docs if d.get("segments")], min(args.queries, 1000))]
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {"tantivy": run_tantivy(docs, qs, seg_qs, Path(tmp) / "tantivy")}
+        print(f"tantivy indexed {results['tantivy']['rate']:.0f} documents/s", flush=True)
+        if not args.no_fts5:
+            results["sqlite fts5"] = run_fts5(docs, qs, seg_qs, str(Path(tmp) / "fts.db"))
+    cases = ("text", "text+filters", "text+filters+facets", "segment", "sorted by date")
+    print(f"\n{len(docs)} documents, {len(qs)} queries ({len(seg_qs)} segment queries); p50 / p99 in ms")
+    print(f"{'backend':<12} {'docs/s':>8}  " + "  ".join(f"{c:>22}" for c in cases))
+    for name, r in results.items():
+        cells = "  ".join(f"{'%.1f / %.1f' % pct(r[c]):>22}" for c in cases)
+        print(f"{name:<12} {r['rate']:>8.0f}  {cells}")
+    if "sqlite fts5" in results:
+        t, f = results["tantivy"], results["sqlite fts5"]
+        print("p99 ratio fts5/tantivy: " + ", ".join(f"{c} {pct(f[c])[1] / pct(t[c])[1]:.1f}x" for c in cases))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Language analysis: the forms a word is indexed and looked up in, for every backend.
+
+One module for indexing and querying, tantivy and Elasticsearch alike. Each word of a text
+(search.normalize: Azerbaijani Cyrillic → Latin, NFC, Turkish lowercase) gets these forms:
+
+- `n` normalised: the exact spelling (`şəki`), ranked highest;
+- `f` folded: without the letters a foreign keyboard lacks (`seki`, `istanbul` for `Istanbul`);
+- `s` stemmed: the folded Turkish Snowball stem (`türküleri` → `turku`);
+- `x` cross-Turkic: the word with Azerbaijani and Turkish spellings made one (`TO_TURKISH`,
+  `FINAL_DEVOICING`): `Qarabağ`/`Karabağ`, `Naxçıvan`/`Nahçıvan`, `Qorqud`/`Korkut` meet;
+- `xs` cross-Turkic stem: the Turkish stem of the word written the Turkish way, so
+  `aşıqları`/`aşıklar` meet; both ranked below the forms of one language;
+- `e` English: the folded English (Porter2) Snowball stem, only for English texts
+  (`title_en`, `description_en`), so `rigs` meets `rig`.
+
+A suffix after an apostrophe is dropped on both sides (`Şuşa'da` → `şuşa`, `İstanbul'un` →
+`istanbul`): Turkish and Azerbaijani write proper names' case endings that way, and as a word
+of its own the suffix matches nothing useful.
+
+Every per-word form is cached (`functools.lru_cache`): a vocabulary repeats far more than it
+grows, and the pure-Python Snowball stemmers cost about a millisecond a word.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+
+import snowballstemmer
+
+from search.normalize import MAX_WORD, normalise
+
+# Apostrophes people type between a name and its suffix: ASCII, typographic, modifier letter,
+# grave and acute accents used as apostrophes.
+APOSTROPHES = "'’ʼ‘`´"
+_SUFFIX = re.compile(r"(?<=[^\W_])[" + APOSTROPHES + r"][^\W\d_]+")
+# A word: letters and digits with any combining marks that survived NFC.
+_WORD = re.compile(r"[^\W_][\u0300-\u036F]*(?:[^\W_][\u0300-\u036F]*)*")
+_FOLD = str.maketrans({"ı": "i", "ə": "e", "ş": "s", "ç": "c", "ğ": "g", "ö": "o", "ü": "u",
+                       "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
+
+# The regular Azerbaijani ↔ Turkish spelling correspondences. Sources: the 1991 Azerbaijani
+# Latin alphabet against the 1928 Turkish one (q, x, ə, w have no Turkish letter: Azerbaijani
+# q is Turkish k — `Qarabağ`/`Karabağ`; x is h — `Naxçıvan`/`Nahçıvan`, `xan`/`han`; ə is e —
+# `Dədə`/`Dede`), and final devoicing, which Turkish writes and Azerbaijani does not
+# (`Qorqud`/`Korkut`, `Məhəmməd`/`Mehmet`, `kənd`/`kent`).
+TO_TURKISH = str.maketrans({"q": "k", "x": "h", "ə": "e", "w": "v"})
+FINAL_DEVOICING = {"b": "p", "d": "t", "g": "k"}
+# The circumflex marks vowel length or a palatal consonant (`hikâye`, `kâğıt`) and is mostly
+# not typed; Snowball's Turkish vowel harmony rules know only the plain vowels.
+_CIRCUMFLEX = str.maketrans({"â": "a", "î": "i", "û": "u"})
+
+_local = threading.local()
+
+
+def _stemmer(language: str):
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(language)
+    return stemmers[language]
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text, in order, apostrophe suffixes dropped:
+    `"Şuşa'da bir TOY"` → `["şuşa", "bir", "toy"]`. Words over MAX_WORD letters are noise
+    (hashes, base64) and left out."""
+    if not text:
+        return []
+    text = _SUFFIX.sub("", normalise(text))
+    return [w for w in _WORD.findall(text) if len(w) <= MAX_WORD]
+
+
+@functools.lru_cache(maxsize=500_000)
+def fold(word: str) -> str:
+    """The folded form of one normalised word: `'şəki'` → `'seki'`, `'ıstanbul'` → `'istanbul'`."""
+    decomposed = unicodedata.normalize("NFD", word.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=500_000)
+def stem(word: str) -> str:
+    """The folded Turkish Snowball stem of one normalised word: `'türküleri'` → `'turku'`."""
+    return fold(_stemmer("turkish").stemWord(word.translate(_CIRCUMFLEX)))
+
+
+def _devoice(folded: str) -> str:
+    if len(folded) > 2 and folded[-1] in FINAL_DEVOICING:
+        return folded[:-1] + FINAL_DEVOICING[folded[-1]]
+    return folded
+
+
+@functools.lru_cache(maxsize=500_000)
+def cross(word: str) -> str:
+    """The cross-Turkic form of one normalised word: written the Turkish way (TO_TURKISH),
+    folded, the final consonant devoiced (FINAL_DEVOICING): `'qarabağ'` and `'karabağ'` →
+    `'karabak'`, `'qorqud'` → `'korkut'`, `'naxçıvan'` → `'nahcivan'`."""
+    return _devoice(fold(word.translate(TO_TURKISH)))
+
+
+def cross_prefix(word: str) -> str:
+    """`cross` for the start of a word (no final devoicing: the word goes on)."""
+    return fold(word.translate(TO_TURKISH))
+
+
+@functools.lru_cache(maxsize=500_000)
+def cross_stem(word: str) -> str:
+    """The cross-Turkic Turkish stem of one normalised word: `'aşıqları'` and `'aşıklar'` → `'asik'`."""
+    return _devoice(fold(_stemmer("turkish").stemWord(word.translate(TO_TURKISH).translate(_CIRCUMFLEX))))
+
+
+@functools.lru_cache(maxsize=500_000)
+def english(folded: str) -> str:
+    """The English Snowball (Porter2) stem of a folded word: `'rigs'` → `'rig'`, `'dancing'` → `'danc'`."""
+    return _stemmer("english").stemWord(folded)
+
+
+# The form letters, in the order `forms` returns them after the normalised word itself.
+FORMS = ("n", "f", "s", "x", "xs", "e")
+
+
+@functools.lru_cache(maxsize=500_000)
+def forms(word: str) -> tuple[str, str, str, str, str, str]:
+    """(normalised, folded, stemmed, cross-Turkic, cross-Turkic stem, English stem) of one
+    normalised word, cached together."""
+    folded = fold(word)
+    return word, folded, stem(word), cross(word), cross_stem(word), english(folded)
+
+
+def text_forms(text: str, *, english_text: bool = False) -> dict[str, list[str]]:
+    """{form letter: word list} of a text, as it goes into the index: `n`, `f`, `s`, `x`, `xs`,
+    and `e` when `english_text`. Empty lists when the text has no word."""
+    analysed = [forms(w) for w in words(text)]
+    letters = FORMS if english_text else FORMS[:-1]
+    return {letter: [a[i] for a in analysed] for i, letter in enumerate(letters)}
+
+
+MIN_TRUNCATION = 4
+
+
+@functools.lru_cache(maxsize=200_000)
+def truncations(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(folded, cross-Turkic) beginnings of one normalised word, from one letter shorter than
+    its stem to the whole word, at least MIN_TRUNCATION letters: what its stem may be in a
+    document. Snowball's Turkish stemmer leaves the possessive `-(s)I` after a vowel
+    (`türküsü` → `turkus`, `türküleri` → `turku`) and takes `-nI` for an accusative
+    (`destanı` → `desta`): a query word tried at these lengths against the stems meets them.
+    """
+    out = []
+    for whole, stemmed in ((fold(word), stem(word)), (cross_prefix(word), cross_stem(word))):
+        shortest = max(MIN_TRUNCATION, min(len(stemmed), len(whole)) - 1)
+        out.append(tuple(whole[:k] for k in range(shortest, len(whole) + 1)))
+    return out[0], out[1]
+
+
+# Words that join others rather than name something: optional in a query of other words, so
+# `epic of Dede Korkut` finds `Dede Korkut`. Source: the Snowball English stop list (its
+# articles, prepositions and conjunctions) and their Turkish and Azerbaijani counterparts.
+STOP_WORDS = frozenset("""a an the of in on at to for from with by and or as into about
+ve və ile ilə ya veya yaxud ki de da bu şu o için üçün""".split())
+
+
+def key(word: str) -> str:
+    """The loosest form of one normalised word (cross-Turkic stem), for synonym look-ups."""
+    return forms(word)[4]

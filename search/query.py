@@ -1,0 +1,295 @@
+"""What a query means, for every backend: parsing the text a person typed, and the plan of
+clauses a backend turns into its own query objects.
+
+The syntax (nothing else is special; any other character only separates words):
+
+- words: every word must match in some form (search.analysis: exact, folded, stemmed,
+  cross-Turkic, English stem; a synonym of search.synonyms; a word of 5+ letters one edit
+  away), exact forms ranked highest, then folded, stemmed, cross-Turkic, synonyms, fuzzy;
+- `"a phrase"` (also “…”, «…», „…“): the words in a row; an unbalanced quote is ignored;
+- `-word`, `-"a phrase"`, `NOT word`: documents with it are left out;
+- `word*`: a prefix (two letters at least); with `as_you_type`, the last word is one too;
+- `AND`, `OR`, `&&`, `||` (upper case) are dropped when there are other words: all words are
+  required anyway. A query of only such words searches for them;
+- a suffix after an apostrophe is dropped (`Şuşa'da` → `Şuşa`).
+
+A text with characters but no searchable word (`🎉`, `***`, `*`, `-`) is a QueryError with
+code `no_searchable_text`: answering it with the whole archive would be a lie.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from search import analysis, synonyms
+from search.interfaces import QueryError
+from search.normalize import MAX_WORD
+
+MAX_TEXT = 2000      # characters of a query read; the API refuses longer ones before this
+MAX_TERMS = 32       # a pasted page is not a query; the first words say enough
+MAX_PHRASE = 16
+MIN_PREFIX = 2
+MIN_FUZZY = 5        # letters a word needs before a typo in it is forgiven
+OPERATORS = {"AND", "OR", "&&", "||"}
+NOT = "NOT"
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‟": '"'})
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+NO_SEARCHABLE_TEXT = "no_searchable_text"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One unit of a query: a word (or the words of one token such as `mugam.mp4`), or a phrase."""
+    words: tuple[str, ...]           # normalised (search.analysis.words)
+    phrase: bool = False
+    prefix: bool = False
+    negated: bool = False
+    text: str = ""                   # as typed, for "did you mean"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    terms: tuple[Term, ...] = ()
+
+    @property
+    def positive(self) -> list[Term]:
+        return [t for t in self.terms if not t.negated]
+
+    @property
+    def negative(self) -> list[Term]:
+        return [t for t in self.terms if t.negated]
+
+    @property
+    def words(self) -> list[str]:
+        """The positive words, for snippets and segment hits."""
+        seen: list[str] = []
+        for term in self.positive:
+            seen += [w for w in term.words if w not in seen]
+        return seen
+
+
+def parse(text: str | None, *, as_you_type: bool = False) -> ParsedQuery:
+    """The terms of a query text (the syntax in the module docstring).
+
+    Raises QueryError (code `no_searchable_text`) when `text` has characters but no word.
+    An empty or blank text is an empty ParsedQuery (browse everything, newest first).
+    """
+    text = (text or "").replace("\x00", "")[:MAX_TEXT].translate(_QUOTES)
+    if not text.strip():
+        return ParsedQuery()
+    if text.count('"') % 2:  # an unbalanced quote: the last one is taken for a typo
+        cut = text.rindex('"')
+        text = text[:cut] + " " + text[cut + 1:]
+    raw: list[tuple[str, bool, bool, bool]] = []  # (token, phrase, negated, prefix)
+    for m in _TOKEN.finditer(text):
+        if m.group(3) is None:
+            raw.append((m.group(2), True, bool(m.group(1)), False))
+            continue
+        token = m.group(3)
+        negated = token.startswith("-") and len(token) > 1
+        token = token.lstrip("-+")
+        raw.append((token, False, negated, token.endswith("*")))
+    if as_you_type and raw and not raw[-1][1] and not text[-1].isspace():
+        token, _phrase, negated, _prefix = raw[-1]
+        raw[-1] = (token, False, negated, True)
+
+    only_operators = all(tok in OPERATORS or tok == NOT for tok, phrase, *_ in raw if not phrase)
+    terms: list[Term] = []
+    negate_next = False
+    for token, phrase, negated, prefix in raw:
+        if not phrase and not only_operators:
+            if token in OPERATORS:
+                continue
+            if token == NOT:
+                negate_next = True
+                continue
+        negated, negate_next = negated or negate_next, False
+        words = tuple(analysis.words(token))
+        if not words and any(c.isalnum() for c in token):
+            # Only words too long to be indexed (search.normalize.MAX_WORD): they match nothing.
+            words = (analysis.fold(token[:MAX_WORD]),)
+        if not words:
+            continue
+        if phrase and len(words) > 1:
+            terms.append(Term(words[:MAX_PHRASE], phrase=True, negated=negated, text=token))
+        elif negated and len(words) > 1:  # -foo.bar: leave out the two words in a row
+            terms.append(Term(words[:MAX_PHRASE], phrase=True, negated=True, text=token))
+        else:
+            for i, word in enumerate(words):
+                last = i == len(words) - 1
+                terms.append(Term((word,), prefix=prefix and last and len(word) >= MIN_PREFIX,
+                                  negated=negated, text=word if len(words) > 1 else token.rstrip("*")))
+    if not terms:
+        raise QueryError("the query has no letter or digit to search for", code=NO_SEARCHABLE_TEXT)
+    # Repeats add nothing: `istanbul İSTANBUL` is one term.
+    unique: list[Term] = []
+    for term in terms:
+        if all((t.words, t.phrase, t.negated) != (term.words, term.phrase, term.negated) for t in unique):
+            unique.append(term)
+    return ParsedQuery(tuple(unique[:MAX_TERMS]))
+
+
+# ---- the plan: backend-neutral clauses ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Match:
+    """One term value in one field; `kind` is `term`, `prefix` or `fuzzy` (edit distance 1)."""
+    field: str
+    value: str
+    boost: float
+    kind: str = "term"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    field: str
+    words: tuple[str, ...]
+    boost: float
+
+
+@dataclass(frozen=True)
+class Any_:
+    """At least one of the clauses matches; the scores of those that do add up."""
+    clauses: tuple["Clause", ...]
+
+
+@dataclass(frozen=True)
+class All:
+    """Every clause matches."""
+    clauses: tuple["Clause", ...]
+
+
+Clause = Union[Match, Phrase, Any_, All]
+
+
+@dataclass(frozen=True)
+class Plan:
+    must: tuple[Clause, ...] = ()
+    must_not: tuple[Clause, ...] = ()
+    should: tuple[Clause, ...] = ()  # optional: they only add to the score
+
+
+# (form of the query word → field form, boost) per field group: the exact spelling first, a
+# title above the rest. A stemmed field is also tried with the unstemmed folded word, since
+# Snowball does not always stem a bare word as it stems the inflected one (`muğam` → `muğa`,
+# `muğamları` → `muğam`); the same for the cross-Turkic stem.
+WORD_FORMS = (("n", "n", 4.0), ("f", "f", 2.5), ("s", "s", 1.5), ("f", "s", 1.5), ("e", "e", 1.5),
+              ("x", "x", 1.0), ("xs", "xs", 0.8), ("x", "xs", 0.8))
+GROUP_WEIGHT = {"title": 1.0, "body": 0.4}
+SYNONYM_WEIGHT = 0.5
+FUZZY_BOOST = 0.3
+TRUNCATION_BOOST = 1.0
+PREFIX_BOOST = 0.8
+PHRASE_FORMS = (("n", 4.0), ("f", 2.5), ("x", 1.0))
+_FORM_INDEX = {letter: i for i, letter in enumerate(analysis.FORMS)}
+
+
+def word_clause(word: str, *, weight: float = 1.0, prefix: bool = False, fuzzy: bool = True) -> Any_:
+    """Every way one normalised word may match, without repeats."""
+    forms = analysis.forms(word)
+    out: list[Clause] = []
+    seen = set()
+    for group, group_weight in GROUP_WEIGHT.items():
+        for query_form, field_form, boost in WORD_FORMS:
+            item = (f"{group}_{field_form}", forms[_FORM_INDEX[query_form]])
+            if item not in seen:
+                seen.add(item)
+                out.append(Match(item[0], item[1], round(boost * group_weight * weight, 4)))
+        if prefix:
+            for field_form, value, boost in (("f", forms[1], 1.0), ("x", analysis.cross_prefix(word), 0.5)):
+                if (f"{group}_{field_form}", value, "prefix") not in seen:
+                    seen.add((f"{group}_{field_form}", value, "prefix"))
+                    out.append(Match(f"{group}_{field_form}", value,
+                                     round(PREFIX_BOOST * boost * group_weight * weight, 4), "prefix"))
+        folded_cuts, cross_cuts = analysis.truncations(word)
+        for field_form, cuts, boost in (("s", folded_cuts, TRUNCATION_BOOST), ("f", folded_cuts, TRUNCATION_BOOST),
+                                        ("xs", cross_cuts, TRUNCATION_BOOST / 2), ("x", cross_cuts, TRUNCATION_BOOST / 2)):
+            for cut in cuts:
+                if (f"{group}_{field_form}", cut) not in seen:
+                    seen.add((f"{group}_{field_form}", cut))
+                    out.append(Match(f"{group}_{field_form}", cut, round(boost * group_weight * weight, 4)))
+        if fuzzy and not prefix and len(forms[1]) >= MIN_FUZZY:
+            out.append(Match(f"{group}_f", forms[1], round(FUZZY_BOOST * group_weight * weight, 4), "fuzzy"))
+            out.append(Match(f"{group}_x", forms[3], round(FUZZY_BOOST / 2 * group_weight * weight, 4), "fuzzy"))
+    return Any_(tuple(out))
+
+
+def phrase_clause(words: tuple[str, ...], *, weight: float = 1.0) -> Any_:
+    analysed = [analysis.forms(w) for w in words]
+    return Any_(tuple(Phrase(f"{group}_{letter}", tuple(a[_FORM_INDEX[letter]] for a in analysed),
+                             round(boost * group_weight * weight, 4))
+                      for group, group_weight in GROUP_WEIGHT.items() for letter, boost in PHRASE_FORMS))
+
+
+def _exclusion(term: Term) -> Clause:
+    if len(term.words) > 1:
+        return phrase_clause(term.words)
+    # What the word would find, but typos and synonyms: `-saray` leaves out `Saraya` too.
+    return word_clause(term.words[0], fuzzy=False)
+
+
+def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None) -> Plan:
+    """The clauses of a parsed query: one `must` per positive term (or per run of words a
+    synonym group matches), one `must_not` per negated term."""
+    table = synonym_table or synonyms.default()
+    must: list[Clause] = []
+    should: list[Clause] = []
+    plain = [t for t in parsed.positive if not t.phrase]
+    # Stop words are optional beside other words (`epic of Dede Korkut`), required alone (`of`).
+    if any(t.words[0] not in analysis.STOP_WORDS for t in plain) or any(t.phrase for t in parsed.positive):
+        should += [word_clause(t.words[0], fuzzy=False) for t in plain if t.words[0] in analysis.STOP_WORDS]
+        plain = [t for t in plain if t.words[0] not in analysis.STOP_WORDS]
+    spans = {start: (end, alts) for start, end, alts in
+             table.spans([t.words[0] for t in plain])}
+    i = 0
+    while i < len(plain):
+        end, alternatives = spans.get(i, (i + 1, []))
+        typed = [word_clause(t.words[0], prefix=t.prefix) for t in plain[i:end]]
+        if alternatives:
+            options: list[Clause] = [typed[0] if len(typed) == 1 else All(tuple(typed))]
+            for alt in alternatives:
+                clauses = [word_clause(w, weight=SYNONYM_WEIGHT, fuzzy=False) for w in alt]
+                options.append(clauses[0] if len(clauses) == 1 else All(tuple(clauses)))
+            must.append(Any_(tuple(options)))
+        else:
+            must.extend(typed)
+        i = end
+    must += [phrase_clause(t.words) for t in parsed.positive if t.phrase]
+    return Plan(tuple(must), tuple(_exclusion(t) for t in parsed.negative), tuple(should))
+
+
+# ---- "did you mean" -----------------------------------------------------------------------------
+
+def suggestion(parsed: ParsedQuery, closest: Callable[[str], str | None]) -> str | None:
+    """The query with each positive word replaced by `closest(word)` (a word of the index
+    spelled like it, or None), as text; None when no word changes."""
+    parts, changed = [], False
+    for term in parsed.terms:
+        if term.phrase:
+            parts.append(("-" if term.negated else "") + '"' + " ".join(term.words) + '"')
+            continue
+        word = term.words[0]
+        better = None if term.negated or term.prefix else closest(word)
+        if better and better != word:
+            changed = True
+            word = better
+        parts.append(("-" if term.negated else "") + word + ("*" if term.prefix else ""))
+    return " ".join(parts) if changed else None
+
+
+def candidates_from(texts: list[str], word: str) -> str | None:
+    """The word of `texts` closest to `word` (difflib's ratio, at least 0.75), or None."""
+    vocabulary = {w for text in texts for w in analysis.words(text) if w != word}
+    found = difflib.get_close_matches(word, sorted(vocabulary), n=1, cutoff=0.75)
+    if found:
+        return found[0]
+    folded = {analysis.fold(w): w for w in vocabulary}
+    found = difflib.get_close_matches(analysis.fold(word), sorted(folded), n=1, cutoff=0.75)
+    return folded[found[0]] if found else None
+
+
+__all__ = ["All", "Any_", "Clause", "Match", "NO_SEARCHABLE_TEXT", "ParsedQuery", "Phrase", "Plan", "Term",
+           "candidates_from", "parse", "phrase_clause", "plan", "suggestion", "word_clause"]

@@ -1,0 +1,102 @@
+"""The curated Turkish ↔ Azerbaijani ↔ English synonym groups (search/data/synonyms.txt).
+
+Applied at query time only: the index keeps what the metadata says, and the list can change
+without a reindex. Members are matched on their cross-Turkic stems (search.analysis.key), so
+`halıları`, `HALI` and `hali` all find the group of `halı`, and a member of several words
+(`Qara dəniz`) matches those words in a row.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from search import analysis
+
+DATA = Path(__file__).parent / "data" / "synonyms.txt"
+MAX_SPAN = 4  # the longest member, in words
+
+
+def parse(text: str) -> list[list[list[str]]]:
+    """Groups of members, each member its normalised words, from the file's text: one group
+    a line, members separated by `|`, `#` starts a comment. A member without a word, or a
+    group of fewer than two different members, is a ValueError naming the line."""
+    groups = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        members = []
+        for raw in line.split("|"):
+            member = analysis.words(raw)
+            if not member:
+                raise ValueError(f"synonyms line {number}: a member without a word: {raw.strip()!r}")
+            if len(member) > MAX_SPAN:
+                raise ValueError(f"synonyms line {number}: {raw.strip()!r} is longer than {MAX_SPAN} words")
+            if member not in members:
+                members.append(member)
+        if len({_keys(m) for m in members}) < 2:
+            raise ValueError(f"synonyms line {number}: a group needs two different members")
+        groups.append(members)
+    return groups
+
+
+def _keys(words: list[str]) -> tuple[str, ...]:
+    return tuple(analysis.key(w) for w in words)
+
+
+# The forms a member is found by (search.analysis.forms): cross-Turkic stem, cross-Turkic word
+# (Snowball stems a bare word unlike its inflections: `halı` → `hal`, `halıları` → `halı`),
+# English stem (`carpets` → `carpet`).
+_LOOKUP_FORMS = (4, 3, 5)
+
+
+def _lookup_keys(words: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(analysis.forms(w)[i] for w in words) for i in _LOOKUP_FORMS]
+
+
+class Synonyms:
+    """Look-ups over parsed groups: `expand(words)` → spans with their alternatives."""
+
+    def __init__(self, groups: list[list[list[str]]]):
+        self.groups = groups
+        self._by_key: dict[tuple[str, ...], list[list[str]]] = {}
+        for members in groups:
+            for member in members:
+                for lookup in _lookup_keys(member):
+                    alternatives = self._by_key.setdefault(lookup, [])
+                    for other in members:
+                        if _keys(other) != _keys(member) and other not in alternatives:
+                            alternatives.append(other)
+
+    def alternatives(self, words: list[str]) -> list[list[str]]:
+        """The other members (as word lists) of every group that has `words` as a member,
+        compared by cross-Turkic stem or word, or English stem."""
+        out: list[list[str]] = []
+        lookups = _lookup_keys(words)
+        if len(words) == 1:  # `müsahibəsi`: the stem Snowball misses is one of its beginnings
+            lookups += [(cut,) for cut in reversed(analysis.truncations(words[0])[1])]
+        for lookup in lookups:
+            out += [m for m in self._by_key.get(lookup, []) if m not in out and m != words]
+        return out
+
+    def spans(self, words: list[str]) -> list[tuple[int, int, list[list[str]]]]:
+        """(start, end, alternatives) for the longest members found in `words`, left to right,
+        not overlapping: `["qara", "dəniz", "mahnıları"]` → `[(0, 2, [["karadeniz"], ...]),
+        (2, 3, [["şarkı"], ["song"]])]`."""
+        out, i = [], 0
+        while i < len(words):
+            for n in range(min(MAX_SPAN, len(words) - i), 0, -1):
+                found = self.alternatives(words[i:i + n])
+                if found:
+                    out.append((i, i + n, found))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def default() -> Synonyms:
+    """The groups of search/data/synonyms.txt, read once per process."""
+    return Synonyms(parse(DATA.read_text(encoding="utf-8")))

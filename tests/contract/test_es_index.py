@@ -1,0 +1,190 @@
+"""Elasticsearch index management and analysis: the alias swap of `ortak reindex`, the index
+template, and its analysers against search.analysis.
+
+Against osmem-server for what it implements (aliases, templates, Turkish lowercase,
+asciifolding, Snowball stemmers); the cases that need `mapping` char filters and
+`synonym_graph` (osmem ignores both) run only against a real Elasticsearch at ORTAK_ES_URL
+(or ES_URL), marked `real_es`.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import uuid
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from search import analysis, es_template
+from search.elasticsearch_backend import MAPPINGS, SETTINGS, ElasticsearchBackend
+from search.interfaces import SearchQuery
+from tests.contract.es_replay import PlainJsonNode
+from tests.contract.test_search import doc, drop_es, osmem  # noqa: F401 - the osmem fixture
+
+ES_URL = os.environ.get("ORTAK_ES_URL") or os.environ.get("ES_URL")
+real_es = pytest.mark.skipif(not ES_URL, reason="needs a real Elasticsearch: set ORTAK_ES_URL")
+
+
+@pytest.fixture
+def client(osmem):  # noqa: F811
+    c = Elasticsearch(osmem.url, node_class=PlainJsonNode)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def real_client():
+    c = Elasticsearch(ES_URL)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def backend(client):
+    b = ElasticsearchBackend(client, f"ortak-idx-{uuid.uuid4().hex[:8]}")
+    yield b
+    drop_es(client, b.index_name)
+
+
+def ids(backend, text=""):
+    return {h.id for h in backend.search(SearchQuery(text=text, per_page=100)).hits}
+
+
+def test_the_name_is_an_alias_over_a_template_made_index(backend, client):
+    backend.index([doc("a", title_tr="Eski Bakü")])
+    assert sorted(client.indices.get_alias(name=backend.index_name)) == [f"{backend.index_name}-000001"]
+    assert client.indices.exists_index_template(name=backend.index_name)
+    mapping = client.indices.get_mapping(index=f"{backend.index_name}-000001")
+    properties = next(iter(mapping.values()))["mappings"]["properties"]
+    assert set(properties["text_tr"]["fields"]) == {"folded", "stem", "cross"}
+    assert properties["title_xs"]["analyzer"] == "ortak_words"
+
+
+def test_rebuild_swaps_the_alias_and_searches_never_see_a_partial_index(backend, client):
+    backend.index([doc("old1", title_tr="Eski Bakü"), doc("old2", title_tr="Eski İstanbul")])
+    seen_during = []
+
+    def batches():
+        yield [doc("new1", title_tr="Yeni Bakü")]
+        seen_during.append(ids(backend))  # mid-rebuild: the old index, whole
+        yield [doc("new2", title_tr="Yeni İstanbul")]
+        seen_during.append(ids(backend))
+
+    assert backend.rebuild(batches()) == 2
+    assert seen_during == [{"old1", "old2"}, {"old1", "old2"}]
+    assert ids(backend) == {"new1", "new2"} and ids(backend, "bakü") == {"new1"}
+    assert sorted(client.indices.get_alias(name=backend.index_name)) == [f"{backend.index_name}-000002"]
+    assert not client.indices.exists(index=f"{backend.index_name}-000001")
+    backend.clear()
+    assert ids(backend) == set() and backend.count() == 0
+    assert sorted(client.indices.get_alias(name=backend.index_name)) == [f"{backend.index_name}-000003"]
+
+
+def test_a_failed_rebuild_keeps_the_old_index(backend, client):
+    backend.index([doc("old", title_tr="Eski Bakü")])
+
+    def batches():
+        yield [doc("new", title_tr="Yeni")]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        backend.rebuild(batches())
+    assert ids(backend) == {"old"}
+
+
+def test_rebuild_replaces_an_unaliased_index_of_an_older_version(client):
+    name = f"ortak-legacy-{uuid.uuid4().hex[:8]}"
+    client.indices.create(index=name, settings=SETTINGS, mappings=MAPPINGS)
+    try:
+        backend = ElasticsearchBackend(client, name)
+        backend.index([doc("old", title_tr="Eski")])
+        assert ids(backend) == {"old"}
+        backend.rebuild([[doc("new", title_tr="Yeni")]])
+        assert ids(backend) == {"new"}
+        assert sorted(client.indices.get_alias(name=name)) == [f"{name}-000001"]
+    finally:
+        drop_es(client, name)
+
+
+# ---- the template's analysers against search.analysis -------------------------------------------
+
+WORDS = ["İSTANBUL", "Istanbul", "ŞƏKİ", "ışık", "türküleri", "Karabağ", "halıları", "Qarabağ"]
+
+
+def analyse(client, index, analyzer, text):
+    return [t["token"] for t in client.indices.analyze(index=index, analyzer=analyzer, text=text)["tokens"]]
+
+
+def without_char_filters(settings):
+    """The template's settings with its analysers' char filters taken off: osmem ignores
+    `mapping` and cannot run `pattern_replace` in `_analyze`; the token filters remain."""
+    out = copy.deepcopy(settings)
+    for analyzer in out["analysis"]["analyzer"].values():
+        analyzer.pop("char_filter", None)
+    return out
+
+
+@pytest.fixture
+def analysed_index(client):
+    name = f"ortak-an-{uuid.uuid4().hex[:8]}"
+    client.indices.create(index=name, settings=without_char_filters(SETTINGS), mappings=MAPPINGS)
+    yield name
+    client.indices.delete(index=name, ignore_unavailable=True)
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_exact_and_folded_analysers_agree_with_search_analysis(client, analysed_index, word):
+    (normalised,) = analysis.words(word)
+    assert analyse(client, analysed_index, "ortak_exact", word) == [normalised]
+    assert analysis.fold(normalised) in analyse(client, analysed_index, "ortak_folded", word)
+
+
+@pytest.mark.parametrize("word", ["türküleri", "halıları", "oyunları", "karabağ"])
+def test_turkish_stem_analyser_agrees_with_search_analysis(client, analysed_index, word):
+    assert analyse(client, analysed_index, "ortak_stem_tr", word) == [analysis.stem(word)]
+
+
+@pytest.mark.parametrize("word", ["rigs", "dancing", "earthquakes"])
+def test_english_stem_analyser_agrees_with_search_analysis(client, analysed_index, word):
+    assert analyse(client, analysed_index, "ortak_stem_en", word) == [analysis.forms(word)[5]]
+
+
+def test_template_mappings_are_made_from_the_shared_tables():
+    assert "Ә => Ə" in es_template.cyrillic_mappings() and "ҝ => g" in es_template.cyrillic_mappings()
+    assert {"q => k", "x => h", "ə => e", "Q => K"} <= set(es_template.cross_turkic_mappings())
+    assert "düğün, toy, wedding" in es_template.synonym_rules()
+    assert any(rule.startswith("karadeniz, qara dəniz") for rule in es_template.synonym_rules())
+
+
+@real_es
+@pytest.mark.parametrize("text", ["Шәки", "Ҝәнҹә", "ШУША", "Қарабағ"])
+def test_cyrillic_char_filter_agrees_with_icu(real_client, text):
+    name = f"ortak-an-{uuid.uuid4().hex[:8]}"
+    real_client.indices.create(index=name, settings=SETTINGS, mappings=MAPPINGS)
+    try:
+        assert analyse(real_client, name, "ortak_exact", text) == analysis.words(text)
+    finally:
+        real_client.indices.delete(index=name)
+
+
+@real_es
+@pytest.mark.parametrize("az, tr", [("Qarabağ", "Karabağ"), ("Naxçıvan", "Nahçıvan"), ("aşıqları", "aşıkları")])
+def test_cross_turkic_analyser_joins_spellings(real_client, az, tr):
+    name = f"ortak-an-{uuid.uuid4().hex[:8]}"
+    real_client.indices.create(index=name, settings=SETTINGS, mappings=MAPPINGS)
+    try:
+        assert analyse(real_client, name, "ortak_cross", az) == analyse(real_client, name, "ortak_cross", tr)
+    finally:
+        real_client.indices.delete(index=name)
+
+
+@real_es
+def test_synonym_graph_at_search_time(real_client):
+    backend = ElasticsearchBackend(real_client, f"ortak-syn-{uuid.uuid4().hex[:8]}")
+    try:
+        backend.index([doc("sea", title_tr="Karadeniz kıyısında"), doc("toy", title_az="Gəncə toyu")])
+        assert "sea" in ids(backend, "Qara dəniz")
+        hits = real_client.search(index=backend.index_name, query={"match": {"text_az": "düğün"}})["hits"]["hits"]
+        assert [h["_id"] for h in hits] == ["toy"]
+    finally:
+        drop_es(real_client, backend.index_name)

@@ -1,0 +1,111 @@
+"""The search page in headless Chromium (issue 11): a word said in an asset's subtitles finds
+it with the cue's timecode; a facet narrows the results and the URL keeps it; the sort menu
+applies at once and orders titles by the Turkish alphabet; suggestions appear as you type;
+opening the segment hit lands in the player at that point (?t=)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.asset_factory import create_asset
+from tests.hls_renditions import register
+
+pytestmark = pytest.mark.browser
+
+SRT = "1\n00:00:00,500 --> 00:00:01,500\nGiriş\n\n2\n00:00:02,000 --> 00:00:03,000\nKulenin önünde martılar uçuyor\n"
+
+
+def _until(page, expression: str, timeout_s: float = 30):
+    """Poll an expression (the page's CSP refuses the eval wait_for_function needs)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s:.0f} s: {expression}")
+        page.wait_for_timeout(50)
+
+
+@pytest.fixture(scope="module")
+def found(service, hls_renditions):
+    """Two assets of the running service: one with a playable proxy and Turkish subtitles, one
+    without; both indexed in the service's search index."""
+    from archive import create_app, db
+    from archive.accounts.models import User
+    from archive.assets.models import Asset
+    from archive.backends import search_backend
+    from archive.indexing import index_asset
+    from archive.transcripts.services import put_transcript
+
+    app = create_app({"DATA_DIR": str(service.data_dir), "DATABASE_URL": service.env["ORTAK_DATABASE_URL"],
+                      "SECRET_KEY": service.env["ORTAK_SECRET_KEY"], "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text"})
+    try:
+        with app.app_context():
+            uid = db.session().query(User).filter_by(email=service.email).one().id
+        tower = create_asset(app, uid, data=b"search page tower", meta={
+            "title": {"tr": "Çamlıca kulesi"}, "genre": "documentary", "recorded": "1975-06"})
+        register(app, tower, hls_renditions, ["proxy", "poster", "storyboard"])
+        other = create_asset(app, uid, data=b"search page other", meta={
+            "title": {"tr": "Cami avlusunda martılar"}, "genre": "folklore", "recorded": "1962"})
+        with app.app_context():
+            s = db.session()
+            put_transcript(s, s.get(Asset, tower), "tr", SRT.encode(), None)
+            s.commit()
+            for asset_id in (tower, other):
+                assert index_asset(db.session(), search_backend(), asset_id)
+        yield {"tower": tower, "other": other}
+    finally:
+        app.extensions["ortak.db"].dispose()
+
+
+@pytest.fixture
+def logged_in(page, service):
+    page.goto(service.url + "/login")
+    page.fill("#email", service.email)
+    page.fill("#password", service.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(service.url + "/")
+    return page
+
+
+def test_search_facet_sort_suggestions_and_a_segment_hit_opens_the_player_there(logged_in, service, found):
+    page = logged_in
+    page.goto(service.url + "/?q=martılar")
+    cards = page.locator("ol.hits li.hit")
+    assert cards.count() == 2
+    # The subtitle cue that matched, with its timecode and the word marked.
+    hit = page.locator("a.segment-hit")
+    assert hit.count() == 1 and "<mark>martılar</mark>" in hit.inner_html()
+    assert hit.locator(".timecode").inner_text() == "10:00:02:00"
+    # A facet: folklore only; the URL keeps the query and the filter.
+    page.click('a.facet-value[data-facet="genre"][data-value="folklore"]')
+    page.wait_for_url("**genre=folklore**")
+    assert "q=mart" in page.url and page.locator("ol.hits li.hit").count() == 1
+    assert "Cami avlusunda" in page.inner_text("ol.hits")
+    page.click('a.facet-value.on[data-facet="genre"]')  # off again
+    page.wait_for_load_state()
+    _until(page, "document.querySelectorAll('ol.hits li.hit').length === 2")
+    # The sort menu applies at once: Turkish alphabetical order puts c before ç.
+    page.select_option("#sort", "title")
+    page.wait_for_url("**sort=title**")
+    titles = page.locator("ol.hits li.hit h3").all_inner_texts()
+    assert titles == ["Cami avlusunda martılar", "Çamlıca kulesi"]
+    # Suggestions as you type: the last word is a prefix.
+    page.fill("#q", "")
+    page.type("#q", "çamlı", delay=30)
+    page.wait_for_selector("#suggestions li a")
+    assert "Çamlıca kulesi" in page.inner_text("#suggestions")
+    # The segment hit lands in the player at its point.
+    page.goto(service.url + "/?q=martılar")
+    page.click("a.segment-hit")
+    page.wait_for_url(f"**/assets/{found['tower']}?t=2**")
+    page.wait_for_selector("#player-tool")
+    _until(page, "document.getElementById('player').readyState >= 1")
+    _until(page, "Math.abs(document.getElementById('player').currentTime - 2) < 0.05")
+    # The transcript shows on the asset page; a line seeks the player to it.
+    page.click("#transcripts details summary")
+    assert "Kulenin önünde martılar uçuyor" in page.inner_text("#transcripts")
+    page.click("#transcripts a.transcript-line >> nth=0")
+    _until(page, "Math.abs(document.getElementById('player').currentTime - 0.5) < 0.05")

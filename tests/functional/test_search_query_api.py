@@ -1,0 +1,89 @@
+"""The query text of GET /api/v1/search over HTTP (search.query): what is refused with 400
+and in which language, what is answered, as-you-type prefixes and "did you mean"."""
+from __future__ import annotations
+
+import pytest
+
+from archive import db
+from archive.backends import search_backend
+from archive.indexing import index_asset
+from tests.asset_factory import create_asset
+from tests.http import api_error as error
+
+
+@pytest.fixture
+def archive(app, producer):
+    made = [create_asset(app, producer[0], data=f"{i}".encode() * 64, meta=meta) for i, meta in enumerate([
+        {"title": {"az": "Qarabağ xalçaları"}, "description": {"az": "Şuşa'da toxunmuş xalçalar."}},
+        {"title": {"tr": "İstanbul'un son vapurları"}, "description": {"tr": "Boğaz'da eski vapurlar."}},
+    ])]
+    with app.app_context():
+        for asset in made:
+            index_asset(db.session(), search_backend(), asset)
+    return made
+
+
+def search(client, auth, **params):
+    return client.get("/api/v1/search", query_string=params, headers=auth)
+
+
+@pytest.mark.parametrize("q", ["🎉", "***", "*", "-", "\"\"", "(((", "~!@#"])
+def test_a_query_without_a_word_is_400_not_the_whole_archive(client, auth, archive, q):
+    e = error(search(client, auth, q=q), 400, "invalid_query")
+    assert e["details"]["reason"] == "no_searchable_text"
+    assert e["message"]
+
+
+@pytest.mark.parametrize("lang, words", [("tr", "harf ya da rakam"), ("az", "hərf və ya rəqəm"),
+                                         ("en", "letter or digit")])
+def test_the_refusal_is_in_the_request_language(client, auth, archive, lang, words):
+    resp = client.get("/api/v1/search", query_string={"q": "🎉"}, headers={**auth, "Accept-Language": lang})
+    assert words in error(resp, 400, "invalid_query")["message"]
+
+
+def test_a_10_kb_query_is_400_naming_q(client, auth, archive):
+    e = error(search(client, auth, q="karabağ " * 1300), 400, "invalid_parameter")
+    assert e["details"]["parameter"] == "q"
+
+
+@pytest.mark.parametrize("q", ["AND OR", "\"karabağ", "karabağ\"", "((karabağ", "karabağ)]", "NOT", "-vapur",
+                               "xalça AND", "\x00karabağ"])
+def test_odd_but_searchable_queries_answer(client, auth, archive, q):
+    resp = search(client, auth, q=q)
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["total"] >= 0
+
+
+def test_empty_query_browses_everything_newest_first(client, auth, archive):
+    body = search(client, auth, q="").get_json()
+    assert body["total"] == 2 and [h["id"] for h in body["hits"]] == list(reversed(archive))
+
+
+def test_semantics_over_http(client, auth, archive):
+    def ids(**params):
+        resp = search(client, auth, **params)
+        assert resp.status_code == 200, resp.get_json()
+        return [h["id"] for h in resp.get_json()["hits"]]
+
+    carpets, ferries = archive
+    assert ids(q="KARABAĞ HALILARI") == [carpets]       # cross-Turkic spelling and a synonym
+    assert ids(q="Şuşa'da") == [carpets]                # apostrophe suffix dropped
+    assert ids(q="istanbul -vapur") == []               # exclusion
+    assert ids(q='"son vapurları"') == [ferries]        # phrase
+    assert ids(q='"vapurları son"') == []
+    assert ids(q="İstanb") == []                         # a whole word unless typing
+    assert ids(q="İstanb", as_you_type="1") == [ferries]
+    assert ids(q="ist*") == [ferries]
+
+
+def test_as_you_type_must_be_a_flag(client, auth, archive):
+    e = error(search(client, auth, q="ist", as_you_type="maybe"), 400, "invalid_parameter")
+    assert e["details"]["parameter"] == "as_you_type"
+
+
+def test_did_you_mean_when_nothing_is_found(client, auth, archive):
+    body = search(client, auth, q="vapurlrıı").get_json()
+    assert body["total"] == 0 and body["did_you_mean"] == "vapurları"
+    found = search(client, auth, q=body["did_you_mean"]).get_json()
+    assert found["total"] == 1 and found["did_you_mean"] is None
+    assert search(client, auth, q="zzzzzzzz").get_json()["did_you_mean"] is None

@@ -1,0 +1,73 @@
+"""search.analysis: the word forms every backend indexes and queries."""
+from __future__ import annotations
+
+import pytest
+
+from search import analysis
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Şuşa'da bir TOY", ["şuşa", "bir", "toy"]),
+    ("İstanbul’un vapurları", ["istanbul", "vapurları"]),
+    ("Karabağʼdan `Bakı´ya", ["karabağ", "bakı"]),
+    ("Шуша гарлары", ["şuşa", "qarları"]),
+    ("rock'n'roll 1975'te", ["rock", "1975"]),
+    ("", []),
+])
+def test_words_drop_apostrophe_suffixes(text, words):
+    assert analysis.words(text) == words
+
+
+@pytest.mark.parametrize("az, tr", [("qarabağ", "karabağ"), ("naxçıvan", "nahçıvan"), ("qorqud", "korkut"),
+                                    ("dədə", "dede"), ("xan", "han"), ("aşıq", "aşık"), ("gəncə", "gence"),
+                                    ("kənd", "kent")])
+def test_cross_turkic_form_joins_azerbaijani_and_turkish_spellings(az, tr):
+    assert analysis.cross(az) == analysis.cross(tr)
+
+
+@pytest.mark.parametrize("az, tr", [("aşıqları", "aşıklar"), ("xalçaları", "halçalar"), ("qalaları", "kalalar")])
+def test_cross_turkic_stem_joins_inflected_forms(az, tr):
+    assert analysis.cross_stem(az) == analysis.cross_stem(tr)
+
+
+def test_cross_turkic_keeps_words_apart_that_differ():
+    assert analysis.cross("kale") != analysis.cross("qala")  # a different vowel: a synonym's job
+    assert analysis.cross("dag") != analysis.cross("tag")
+
+
+@pytest.mark.parametrize("a, b", [("rigs", "rig"), ("dancing", "dances"), ("earthquakes", "earthquake"),
+                                  ("winemakers", "winemaker")])
+def test_english_stem(a, b):
+    assert analysis.english(analysis.fold(a)) == analysis.english(analysis.fold(b))
+
+
+def test_turkish_stem_ignores_the_circumflex():
+    assert analysis.stem("hikâyeleri") == analysis.stem("hikayeleri") == "hikaye"
+
+
+@pytest.mark.parametrize("query, document", [("türküsü", "türküleri"), ("halısı", "halıları"),
+                                             ("destanları", "destanı"), ("ninnisi", "ninnileri")])
+def test_a_query_word_beginning_meets_the_stem_snowball_gives_the_document(query, document):
+    assert analysis.stem(query) != analysis.stem(document)  # why truncations exist
+    assert analysis.stem(document) in analysis.truncations(query)[0]
+
+
+def test_truncations_are_never_shorter_than_four_letters():
+    for word in ("kaleleri", "ata", "türküsü", "ev"):
+        assert all(len(cut) >= min(analysis.MIN_TRUNCATION, len(analysis.fold(word)))
+                   for cut in analysis.truncations(word)[0])
+
+
+def test_text_forms_align_word_for_word():
+    forms = analysis.text_forms("Qarabağ xalçaları", english_text=True)
+    assert set(forms) == set(analysis.FORMS)
+    assert all(len(v) == 2 for v in forms.values())
+    assert forms["n"] == ["qarabağ", "xalçaları"] and forms["x"][0] == "karabak"
+    assert "e" not in analysis.text_forms("Qarabağ")
+
+
+def test_forms_are_cached():
+    analysis.forms.cache_clear()
+    analysis.forms("karadeniz")
+    analysis.forms("karadeniz")
+    assert analysis.forms.cache_info().hits == 1

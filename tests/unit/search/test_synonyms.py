@@ -1,0 +1,48 @@
+"""Every group of search/data/synonyms.txt, on a real index: each member, typed as a query,
+finds the assets titled with every other member of its group."""
+from __future__ import annotations
+
+import pytest
+
+from search import synonyms
+from search.interfaces import SearchQuery
+from search.tantivy_backend import TantivySearchBackend
+
+GROUPS = synonyms.parse(synonyms.DATA.read_text(encoding="utf-8"))
+RAW = [[m.strip() for m in line.split("#", 1)[0].split("|")]
+       for line in synonyms.DATA.read_text(encoding="utf-8").splitlines() if line.split("#", 1)[0].strip()]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    backend = TantivySearchBackend(tmp_path_factory.mktemp("synonyms"))
+    backend.index([{"id": f"g{g}m{m}", "created": "2024-01-01T00:00:00+00:00", "title_tr": text}
+                   for g, members in enumerate(RAW) for m, text in enumerate(members)])
+    return backend
+
+
+@pytest.mark.parametrize("group", range(len(RAW)), ids=[members[0] for members in RAW])
+def test_every_member_finds_the_others(index, group):
+    wanted = {f"g{group}m{m}" for m in range(len(RAW[group]))}
+    for text in RAW[group]:
+        found = {h.id for h in index.search(SearchQuery(text=text, per_page=100)).hits}
+        assert wanted <= found, f"{text!r} misses {sorted(wanted - found)}"
+
+
+def test_the_file_parses_into_groups_of_different_members():
+    assert len(GROUPS) == len(RAW) >= 50
+
+
+@pytest.mark.parametrize("text, error", [("düğün | ", "a member without a word"),
+                                         ("halı | Halı | HALI", "two different members"),
+                                         ("a b c d e | x", "longer than")])
+def test_bad_lines_are_refused_with_their_number(text, error):
+    with pytest.raises(ValueError, match=f"line 2: .*{error}|line 2: {error}"):
+        synonyms.parse("# comment\n" + text)
+
+
+def test_spans_take_the_longest_member():
+    table = synonyms.default()
+    (span,) = table.spans(["qara", "dəniz"])
+    assert span[:2] == (0, 2) and ["karadeniz"] in span[2]
+    assert table.spans(["nothing", "here"]) == []
