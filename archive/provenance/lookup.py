@@ -18,7 +18,7 @@ from archive.media import fingerprints
 from archive.media.probe import ProbeResult
 from archive.media.runner import run
 from archive.provenance import matching
-from archive.provenance.index import FingerprintIndex, Neighbour
+from archive.provenance.index import FingerprintIndex, Neighbour, popcount64
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Settings:
     window: float = 20.0
     windows: int = 4
     rate: int = fingerprints.QUERY_RATE
+    static_k: int = 4096  # neighbours of a static query's one hash: every asset holding the picture
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
     vote, so a hidden asset neither shows nor outvotes a visible one."""
     if query.frames == 0:
         return []
+    if query.static:
+        return _find_static(index, query, settings, allowed)
     normal = index.search(query.normal, k=settings.k, radius=settings.radius)
     mirror = index.search(query.mirrored, k=settings.k, radius=settings.radius)
     if allowed is not None:
@@ -88,17 +91,37 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
         mirror = [n for n in mirror if n.key in keep]
     step = 1.0 / settings.rate
     found = matching.vote(query.times, normal, mirror, frames=query.frames, index_rate=settings.index_rate,
-                          step=step, static=query.static, min_score=0.0, tie_margin=settings.tie_margin,
-                          limit=20)
-    if not query.static:
-        for c in found[:3]:
-            hits: list[Neighbour] = mirror if c.mirrored else normal
-            matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
+                          step=step, min_score=0.0, tie_margin=settings.tie_margin, limit=20)
+    for c in found[:3]:
+        hits: list[Neighbour] = mirror if c.mirrored else normal
+        matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
     found = [c for c in found if c.score >= settings.min_score]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     if found:
         best = found[0].score
         close = [c for c in found if best - c.score <= settings.tie_margin]
         for c in found:
-            c.tied = query.static or (len(close) > 1 and c in close)
+            c.tied = len(close) > 1 and c in close
+    return found[:10]
+
+
+def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings,
+                 allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
+    """A static query: its one picture looked up (`static_k` neighbours), every asset holding
+    it a candidate, all tied when there are several (`matching.static_candidates`)."""
+    informative = np.flatnonzero(query.normal != fingerprints.NO_HASH)
+    first = informative[0]
+    score = float(np.mean(popcount64(query.normal[informative] ^ query.normal[first]) <= settings.radius))
+    normal = index.search(query.normal[first:first + 1], k=settings.static_k, radius=settings.radius)
+    mirror = index.search(query.mirrored[first:first + 1], k=settings.static_k, radius=settings.radius)
+    if allowed is not None:
+        keep = allowed({n.key for n in normal} | {n.key for n in mirror})
+        normal = [n for n in normal if n.key in keep]
+        mirror = [n for n in mirror if n.key in keep]
+    found = [c for c in matching.static_candidates(normal, mirror, score=score, query_in=float(query.times[first]),
+                                                   query_out=float(query.times[informative[-1]]) + 1 / settings.rate,
+                                                   index_rate=settings.index_rate)
+             if c.score >= settings.min_score]
+    for c in found:
+        c.tied = len(found) > 1
     return found[:10]

@@ -63,11 +63,11 @@ def is_static(hashes: np.ndarray, spread: int = STATIC_SPREAD) -> bool:
 
 
 def vote(times: np.ndarray, normal: Iterable[Neighbour], mirrored: Iterable[Neighbour], *, frames: int,
-         index_rate: float, step: float, tolerance: float = 1.0, static: bool = False,
+         index_rate: float, step: float, tolerance: float = 1.0,
          min_score: float = 0.0, tie_margin: float = 0.1, limit: int = 10) -> list[Candidate]:
     """The candidates for a query of `frames` informative frames at `times` (seconds), best
     first: those scoring at least `min_score`, at most `limit`; the ones within `tie_margin`
-    of the best are marked tied (static queries: all of them). `step` is the query's frame
+    of the best are marked tied (a static query is `static_candidates`' instead). `step` is the query's frame
     interval (seconds), `index_rate` the index's hashes a second."""
     if frames <= 0:
         return []
@@ -80,9 +80,6 @@ def vote(times: np.ndarray, normal: Iterable[Neighbour], mirrored: Iterable[Neig
     for (key, flag), hits in groups.items():
         arr = np.array(hits, dtype=float)
         q, tm, d = arr[:, 0].astype(int), arr[:, 1], arr[:, 2]
-        if static:
-            found.append(_static_candidate(key, flag, q, times[q], tm, d, frames, step))
-            continue
         found += _peaks(key, flag, q, times[q], tm, d, frames, step, tolerance)
     found = _merge_mirrors(found, tolerance)
     found = [c for c in found if c.score >= min_score]
@@ -90,8 +87,7 @@ def vote(times: np.ndarray, normal: Iterable[Neighbour], mirrored: Iterable[Neig
     if found:
         best = found[0].score
         for c in found:
-            c.tied = static or (best - c.score <= tie_margin and len(found) > 1 and
-                                sum(1 for o in found if best - o.score <= tie_margin) > 1)
+            c.tied = sum(1 for o in found if best - o.score <= tie_margin) > 1 and best - c.score <= tie_margin
     return found[:limit]
 
 
@@ -128,15 +124,24 @@ def _candidate(key: str, flag: bool, q: np.ndarray, tq: np.ndarray, tm: np.ndarr
                      q_out + offset, float(np.median(d)), supports=list(zip(tq.tolist(), tm.tolist())))
 
 
-def _static_candidate(key: str, flag: bool, q: np.ndarray, tq: np.ndarray, tm: np.ndarray, d: np.ndarray,
-                      frames: int, step: float) -> Candidate:
-    """A static query against one asset: where in it the held picture is (the first run of
-    matching master seconds), scored by the query frames that match at all."""
-    score = len(np.unique(q)) / frames
-    start = float(tm.min())
-    span = float(tq.max() - tq.min()) + step
-    return Candidate(key, flag, start - float(tq.min()), score, len(np.unique(q)), float(tq.min()),
-                     float(tq.max()) + step, start, start + span, float(np.median(d)), static=True)
+def static_candidates(normal: Iterable[Neighbour], mirrored: Iterable[Neighbour], *, score: float,
+                      query_in: float, query_out: float, index_rate: float) -> list[Candidate]:
+    """A static query's candidates from the neighbours of its one representative hash: every
+    asset holding the picture, at the first second it shows it, each with the query's own
+    `score` (the fraction of its frames that look like the representative); ordered by
+    key. Where in an asset the picture is cannot be told: `static` is set on each."""
+    best: dict[str, tuple[bool, int, int]] = {}
+    for flag, hits in ((False, normal), (True, mirrored)):
+        for n in hits:
+            seen = best.get(n.key)
+            if seen is None or (n.distance, flag, n.position) < (seen[2], seen[0], seen[1]):
+                best[n.key] = (flag, n.position, n.distance)
+    out = []
+    for key, (flag, position, distance) in sorted(best.items()):
+        start = position / index_rate
+        out.append(Candidate(key, flag, start - query_in, score, 0, query_in, query_out, start,
+                             start + query_out - query_in, float(distance), static=True))
+    return out
 
 
 def _merge_mirrors(found: Sequence[Candidate], tolerance: float) -> list[Candidate]:
@@ -173,9 +178,27 @@ def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.n
             n = len(np.unique(q[near]))
             if n > best[0] or (n == best[0] and abs(s - 1) < abs(best[1] - 1)):
                 best = (n, float(s), float(c))
-    n, speed, _c = best
+    n, speed, c = best
     if abs(speed - 1.0) < min_change or n / frames < candidate.score + min_gain:
         return candidate
+    # The vote finds the line's inliers; least squares on them (one match a query frame, the
+    # nearest the line) gives the speed, which the 1 s bins only bracket.
+    resid = np.abs(tm - speed * tq - c)
+    near = resid <= 1.0
+    order = np.lexsort((resid[near], q[near]))
+    pick = order[np.unique(q[near][order], return_index=True)[1]]
+    x, y = tq[near][pick], tm[near][pick]
+    if len(x) >= 3 and np.ptp(x) > 0:
+        speed, offset = (float(v) for v in np.polyfit(x, y, 1))
+    else:
+        offset = float(np.median(y - speed * x))
+    if abs(speed - 1.0) < min_change:
+        return candidate
+    q_in, q_out = float(x.min()), float(x.max()) + step
+    candidate.speed, candidate.offset, candidate.score = round(speed, 2), offset, n / frames
+    candidate.matched, candidate.query_in, candidate.query_out = n, q_in, q_out
+    candidate.master_in, candidate.master_out = max(0.0, offset + speed * q_in), offset + speed * q_out
+    return candidate
     b = tm - speed * tq
     near = np.abs(b - _c) <= 1.0
     offset = float(np.median(b[near]))
