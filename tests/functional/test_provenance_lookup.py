@@ -30,20 +30,21 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
-VIEWS = {"whole": (-0.743643887037151, 0.131825904205330, 3.0), "seahorse": (-0.7436, 0.1318, 0.05),
-         "needle": (-1.25, 0.02, 0.2)}
+VIEWS = {"whole": (-0.743643887037151, 0.131825904205330, 3.0, "testsrc2=s=80x45:r=25"),
+         "seahorse": (-0.7436, 0.1318, 0.05, "life=s=40x22:r=25:seed=3:mold=10,scale=80:44"),
+         "needle": (-1.25, 0.02, 0.2, "smptebars=s=80x45:r=25")}
 
 
 def _picture(out: Path, view: str, seconds: int) -> Path:
     """A zoom into the Mandelbrot set (a view of its own) under a moving test pattern:
     large smooth shapes that change every second, as footage has."""
     if not out.exists():
-        x, y, scale = VIEWS[view]
+        x, y, scale, overlay = VIEWS[view]
         seed = len(view)
         _ffmpeg("-filter_complex",
                 f"mandelbrot=s=160x90:r=25:maxiter=100:start_x={x}:start_y={y}:start_scale={scale}:end_pts=120,"
                 f"scale=320:180,"
-                f"format=yuv420p[b];testsrc2=s=80x45:r=25[o];[b][o]overlay=x=120+100*sin(t*0.3+{seed})"
+                f"format=yuv420p[b];{overlay},format=yuv420p[o];[b][o]overlay=x=120+100*sin(t*0.3+{seed})"
                 f":y=60+50*cos(t*0.2):shortest=1,trim=duration={seconds}[v]",
                 "-map", "[v]", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
                 "-timecode", "10:00:00:00", str(out))
@@ -105,6 +106,8 @@ def people(make_user):
 
 
 def _post(client, path: Path | bytes, headers, *, raw=False):
+    # Werkzeug's test client spools a multipart body over 500 kB to a temporary file it never
+    # closes (a ResourceWarning): files that large go as the raw body.
     data = path if isinstance(path, bytes) else path.read_bytes()
     if raw:
         return client.post(LOOKUP, data=data, headers={**headers, "Content-Type": "video/mp4"})
@@ -138,13 +141,13 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
 
 def test_unrelated_footage_matches_nothing(app, client, media, people, tmp_path):
     _indexed(app, people["producer"], media["master"], tmp=tmp_path)
-    r = _post(client, media["other"], people["h"])
+    r = _post(client, media["other"], people["h"], raw=True)
     assert r.status_code == 200 and r.get_json()["matches"] == []
 
 
 def test_assets_the_caller_may_not_see_are_not_answered(app, client, media, people, tmp_path):
     _indexed(app, people["producer"], media["hidden"], status="processing", tmp=tmp_path)
-    r = _post(client, media["hidden"], people["h"])
+    r = _post(client, media["hidden"], people["h"], raw=True)
     assert r.status_code == 200 and r.get_json()["matches"] == []
 
 
