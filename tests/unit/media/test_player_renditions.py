@@ -217,7 +217,7 @@ def test_every_rendition_from_one_run_with_six_audio_tracks(six_made):
 
 def test_no_audio_gets_a_ladder_without_audio_and_no_waveform(media, tmp_path):
     probe, made = _make(media["silent"], tmp_path)
-    assert set(made) == {"poster", "proxy", "hls", "storyboard"}
+    assert set(made) == {"poster", "proxy", "hls", "storyboard", "fingerprints"}
     master = m3u8.load(str(tmp_path / "hls" / "master.m3u8"))
     assert not master.media and master.playlists[0].stream_info.codecs.startswith("avc1.")
     assert "," not in master.playlists[0].stream_info.codecs and master.playlists[0].stream_info.audio is None
