@@ -101,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from archive.transcripts.views import bp as transcripts
     from archive.notifications.views.api import bp as notifications
     from archive.notifications.views.pages import bp as notification_pages
+    from archive.provenance.lookup_page_views import bp as provenance_lookup_pages
+    from archive.provenance.lookup_views import bp as provenance_lookup
     from archive.provenance.pages import bp as provenance_pages
     from archive.provenance.views import bp as provenance
     from archive.rights.page_views import bp as rights_pages
@@ -113,5 +115,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (health, api, accounts, ingest, assets, rights, markers, transcripts, clips, coproduction, usage, notifications,
                       baskets, shares, web, coproduction_pages, rights_pages, clip_pages, audit_pages,
                       notification_pages, share_pages, basket_pages, provenance, provenance_pages,
-                      provenance_credentials, provenance_credential_pages):
+                      provenance_credentials, provenance_credential_pages, provenance_lookup,
+                      provenance_lookup_pages):
         app.register_blueprint(blueprint)

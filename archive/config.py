@@ -4,6 +4,8 @@ Nothing here runs at import time; `load_config` is called by `create_app`.
 """
 from __future__ import annotations
 
+import importlib.util
+
 import os
 import re
 import secrets
@@ -74,6 +76,18 @@ class Settings:
     # Media processing (seconds).
     FFMPEG_TIMEOUT: int = 6 * 3600
     PROBE_TIMEOUT: int = 120
+    # Reverse clip search (archive.provenance): the fingerprint index backend ("numpy", exact,
+    # embedded; "faiss" with the faiss-cpu package), the largest clip a lookup accepts
+    # (bytes), the shortest (seconds), how much of a clip is decoded whole before it is
+    # sampled instead (seconds), the longest a lookup may decode (seconds), and the least
+    # confidence (fraction of the query's frames matching along one line) a match needs
+    # (benchmarks/provenance.py measured the negatives' scores below it).
+    FINGERPRINT_INDEX: str = "numpy"
+    LOOKUP_MAX_BYTES: int = 2 * 1024**3
+    LOOKUP_MIN_SECONDS: int = 2
+    LOOKUP_WHOLE_SECONDS: int = 120
+    LOOKUP_TIMEOUT: int = 300
+    LOOKUP_MIN_CONFIDENCE_PERCENT: int = 40
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
     # to whole HLS segments) that any worker may take, then joined without re-encoding
     # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.
@@ -255,9 +269,12 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
     "FIXITY_CYCLE_DAYS": (1, 3650), "FIXITY_RUN_SECONDS": (60, 7 * 24 * 3600), "FIXITY_BYTES_PER_SECOND": (0, None),
     "C2PA_VERIFY_MAX_BYTES": (1, None), "C2PA_MAX_BYTES": (1, None),
+    "LOOKUP_MAX_BYTES": (1, None), "LOOKUP_MIN_SECONDS": (1, 3600), "LOOKUP_WHOLE_SECONDS": (10, None),
+    "LOOKUP_TIMEOUT": (1, None), "LOOKUP_MIN_CONFIDENCE_PERCENT": (1, 100),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+    "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"),
+    "FINGERPRINT_INDEX": ("numpy", "faiss"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
 }
 
 
@@ -305,6 +322,9 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
         for key in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET"):
             if not config[key]:
                 raise ConfigError(f"{ENV_PREFIX}{key}: required when {ENV_PREFIX}STORAGE=s3")
+    if config["FINGERPRINT_INDEX"] == "faiss" and importlib.util.find_spec("faiss") is None:
+        raise ConfigError(f"{ENV_PREFIX}FINGERPRINT_INDEX=faiss needs the faiss-cpu package "
+                          "(pip install 'ortak[faiss]'), or set it to numpy")
     if config["SEARCH"] == "elasticsearch" and not config["ES_URL"]:
         raise ConfigError(f"{ENV_PREFIX}ES_URL: required when {ENV_PREFIX}SEARCH=elasticsearch")
     for key in ("MAX_UPLOAD_SIZE", "MAX_HEADER_BYTES", "STUCK_AFTER", "RESEND_QUEUED_AFTER", "SCRATCH_MAX_AGE"):

@@ -19,3 +19,4 @@ from archive.provenance.credential_models import ContentCredential, SignedRendit
 from archive.db import Base  # noqa: F401
 
 metadata = Base.metadata
+from archive.provenance.fingerprint_models import VideoFingerprint  # noqa: F401

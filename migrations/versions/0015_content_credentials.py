@@ -2,7 +2,7 @@
 renditions handed out
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-30 05:20:00.000000
 """
 from alembic import op
@@ -11,7 +11,7 @@ import archive.db
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -31,8 +31,9 @@ def test_show_lists_every_step(ortak, ready_video):
     r = ortak("steps", "show", ready_video)
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert [line.split()[:2] for line in lines[-4:]] == [["probe", "done"], ["renditions", "done"], ["credentials", "done"],
-                                                     ["index", "done"]]
+    assert [line.split()[:2] for line in lines[-5:]] == [["probe", "done"], ["renditions", "done"],
+                                                         ["fingerprints", "done"], ["credentials", "done"],
+                                                         ["index", "done"]]
 
 
 def test_run_here_makes_only_what_changed(ortak, app, ready_video, monkeypatch):
@@ -73,7 +74,7 @@ def test_a_failed_step_exits_1_and_is_recorded(ortak, app, ready_video, monkeypa
 
 
 @pytest.mark.parametrize("args, needle", [
-    (("steps", "run", "transcode", "x"), "no step 'transcode' (one of probe, renditions, credentials, index)"),
+    (("steps", "run", "transcode", "x"), "no step 'transcode' (one of probe, renditions, fingerprints, credentials, index)"),
     (("steps", "run", "renditions"), "give asset ids or --all"),
     (("steps", "run", "renditions", "x", "--all"), "give asset ids or --all"),
     (("steps", "run", "renditions", "--all", "--queue", "--force"), "--force runs here only"),

@@ -26,6 +26,8 @@ from archive.api.spec.coproduction_paths import coproduction_paths
 from archive.api.spec.markers import marker_paths
 from archive.api.spec.markers import schemas as marker_schemas
 from archive.api.spec.paths import asset_paths, meta_paths, search_path, upload_paths
+from archive.api.spec.lookup import provenance_paths as lookup_paths
+from archive.api.spec.lookup import schemas as lookup_schemas
 from archive.api.spec.provenance import provenance_paths
 from archive.api.spec.provenance import schemas as provenance_schemas
 from archive.api.spec.rights import rights_paths
@@ -68,12 +70,15 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
             {"name": "usage", "description": "The usage log for rights managers and admins (read only)."},
             {"name": "notifications", "description": "In-app notifications and the organisation's signed webhook."},
             {"name": "provenance", "description": "An asset's lineage, its BagIt export for deposit (PREMIS, "
-                                                  "EBUCore), the fixity of every stored file, and content "
-                                                  "credentials (C2PA): verifying the manifests a file carries."},
+                                                  "EBUCore), the fixity of every stored file, content "
+                                                  "credentials (C2PA): verifying the manifests a file carries, and "
+                                                  "where a clip comes from: reverse clip search over the masters' "
+                                                  "perceptual hashes."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **transcript_paths(), **clip_paths(),
                   **upload_paths(config), **rights_paths(), **coproduction_paths(), **audit_paths(),
-                  **basket_paths(), **share_paths(), **provenance_paths(), **credential_paths(config)},
+                  **basket_paths(), **share_paths(), **provenance_paths(), **credential_paths(config),
+                  **lookup_paths(config)},
         "components": _components(config),
     }
 
@@ -89,6 +94,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(basket_schemas())
     out["schemas"].update(provenance_schemas())
     out["schemas"].update(credential_schemas())
+    out["schemas"].update(lookup_schemas())
     return out
 
 

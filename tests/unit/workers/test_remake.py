@@ -71,11 +71,11 @@ def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register
     assert [o.rsplit("/", 2)[-2:] for o in outputs(argv)][:6] == [
         ["poster", "poster.jpg"], ["proxy", "proxy.mp4"], ["360p", "seg_%05d.m4s"], ["360p", "index.m3u8"],
         ["audio_0", "seg_%05d.m4s"], ["audio_0", "index.m3u8"]]
-    assert [o.rsplit("/", 1)[1] for o in outputs(argv)][6:] == ["thumb_%05d.jpg", "pcm_0"]  # scratch files
+    assert [o.rsplit("/", 1)[1] for o in outputs(argv)][6:] == ["thumb_%05d.jpg", "pcm_0", "fingerprint.gray"]  # scratch
     assert "-filter_complex" in argv and argv.count("-i") == 1
     written = sorted(k.split("/", 4)[2] + "/" + k.split("/", 4)[4] for k in counted["writes"]
                      if k.startswith("renditions/"))
-    assert written == ["hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
+    assert written == ["fingerprints/phash.bin", "hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
                        "hls/audio_0/index.m3u8", "hls/audio_0/init.mp4", "hls/audio_0/seg_00000.m4s",
                        "hls/master.m3u8", "poster/poster.jpg", "proxy/proxy.mp4", "storyboard/sprite_0.jpg",
                        "storyboard/storyboard.vtt", "waveform/waveform.json"]
@@ -277,7 +277,8 @@ def test_a_video_longer_than_chunk_seconds_is_made_in_chunks(app, register_file,
     assert "libx264" not in join
     rows, keys, _ = snapshot(app, asset_id)
     assert {name: row[0] for name, row in rows.items()} == {n: "ready" for n in
-                                                            ("poster", "proxy", "hls", "storyboard", "waveform")}
+                                                            ("poster", "proxy", "hls", "storyboard", "waveform",
+                                                             "fingerprints")}
 
 
 def test_a_chunk_another_worker_encoded_is_fetched_from_storage_not_encoded_again(app, register_file, counted,
@@ -313,7 +314,8 @@ def test_a_chunk_another_worker_encoded_is_fetched_from_storage_not_encoded_agai
         assert db.session().query(RenderChunk).count() == 0  # the rows go with the make
         assert list(storage().list_prefix(f"chunks/{asset_id}")) == []  # and the stored chunk files
     assert by_task[0] == "done"
-    assert by_task[1] == ["90p.mp4", "proxy.mp4", *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]  # 6–12 s
+    assert by_task[1] == ["90p.mp4", "fingerprint.gray", "proxy.mp4",
+                          *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]  # 6–12 s
     windows = sorted((a[a.index("-ss") + 1], a[a.index("-t") + 1]) for a in counted["ffmpeg"] if "-t" in a)
     assert windows == [("0.000", "6.000"), ("12.000", "1.000"), ("6.000", "6.000")]  # each chunk encoded once
     rows, _keys, _ = snapshot(app, asset_id)
