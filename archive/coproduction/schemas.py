@@ -44,8 +44,9 @@ MAX_RATE = Decimal(10) ** 6
 MAX_MINOR = 10 ** 16
 # ISO 8601 calendar date only: 2027-01-05.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# A position in a file: HH:MM:SS:FF (frames at the asset's rate) or HH:MM:SS[.fraction].
-TIMECODE_PATTERN = r"^[0-9]{2}:[0-5][0-9]:[0-5][0-9](:[0-9]{2}|\.[0-9]{1,6})?$"
+# The shape of a timecode of the master: HH:MM:SS:FF, drop-frame HH:MM:SS;FF, or a clock time
+# HH:MM:SS[.fraction] (what it names is read by archive.markers.timeline.read_position).
+TIMECODE_PATTERN = r"^[0-9]{2}:[0-5][0-9]:[0-5][0-9]([:;][0-9]{2}|\.[0-9]{1,6})?$"
 _TIMECODE = re.compile(TIMECODE_PATTERN)
 
 
@@ -175,8 +176,8 @@ class Checker:
         return day
 
     def timecode(self, value: Any, path: str) -> str | None:
-        """A position shaped like HH:MM:SS:FF or HH:MM:SS[.fraction] (checked against the asset
-        by `archive.coproduction.segments`)."""
+        """A position shaped like HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS[.fraction] (checked against
+        the asset by `archive.coproduction.segments`)."""
         if value is None:
             return None
         if not isinstance(value, str) or not _TIMECODE.fullmatch(value):

@@ -12,12 +12,11 @@ import unicodedata
 from typing import Any
 
 from archive.errors import ValidationError
-from archive.markers.timeline import Timeline
-from archive.media.timecode import TimecodeError
+from archive.markers.timeline import MAX_LABEL, PositionError, Timeline, read_position
 
 FIELDS = ("in", "out", "text")
 MAX_TEXT = 2000  # characters, after NFC normalisation
-MAX_TIMECODE = 32
+MAX_TIMECODE = MAX_LABEL
 # Control characters other than tab and newline, and the bidirectional overrides and isolates
 # that make text read differently from how it is stored (CVE-2021-42574, "Trojan Source").
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
@@ -53,22 +52,13 @@ def clean_text(value: Any, errors: list[dict]) -> str | None:
 
 
 def _position(field: str, value: Any, timeline: Timeline, errors: list[dict]) -> int | None:
-    if not isinstance(value, str) or len(value) > MAX_TIMECODE:
-        errors.append(_error(field, "invalid_timecode", f"{field} must be a timecode such as 00:00:12:05",
-                             reason="malformed"))
-        return None
+    # A marker takes timecode labels only (no seconds); `in` must name a frame of the asset,
+    # `out` (exclusive) may be the end itself.
     try:
-        frames = timeline.position(value)
-    except TimecodeError as exc:
-        errors.append(_error(field, "invalid_timecode", f"{field}: {exc}", reason=exc.reason))
+        return read_position(timeline, field, value, seconds=False)
+    except PositionError as exc:
+        errors.append(_error(field, exc.code, exc.message, **exc.params))
         return None
-    # `in` must name a frame of the asset; `out` (exclusive) may be the end itself.
-    last = timeline.frames
-    if last is not None and (frames > last or (field == "in" and frames >= last)):
-        errors.append(_error(field, "out_of_range", f"{field} is past the end of the asset "
-                             f"({timeline.label(last)})", max=timeline.label(last)))
-        return None
-    return frames
 
 
 def clean_marker(body: Any, timeline: Timeline, current: dict | None = None) -> dict:

@@ -90,7 +90,7 @@ def _segment(c: Checker, value: Any) -> dict | None:
             continue
         if not isinstance(raw, str) or not _TIMECODE.fullmatch(raw):
             c.fail(f"segment.{name}", "invalid_timecode",
-                   f"segment.{name} must be a timecode HH:MM:SS:FF or HH:MM:SS.fff.")
+                   f"segment.{name} must be a timecode of the master: HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.fff.")
             continue
         out[name] = raw
     return out if len(out) == 2 else None

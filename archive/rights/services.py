@@ -19,7 +19,7 @@ from archive.assets.schemas import FieldError
 from archive.coproduction.schemas import raise_errors
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
-from archive.media.timecode import parse_rate, position_seconds
+from archive.markers.timeline import PositionError, Timeline, read_position
 from archive.rights import avails
 from archive.rights.grid import avails_grid
 from archive.rights.models import Contract, RightsBlock
@@ -97,31 +97,33 @@ def asset_duration(asset: Asset) -> float | None:
 
 
 def segment_seconds(asset: Asset, segment: dict, errors: list, path: str = "segment") -> tuple[float, float] | None:
-    """{"in", "out"} timecodes → seconds within the asset; appends FieldErrors
-    (`invalid_timecode`, `segment_reversed`, `duration_unknown`, `segment_outside_asset`)."""
-    fps = parse_rate((asset.technical or {}).get("frame_rate"))
+    """{"in", "out"} timecodes of the master → seconds from its first frame, read by
+    `archive.markers.timeline.read_position` (the master's start timecode and drop-frame
+    counting apply, as for markers and clips); appends FieldErrors: `invalid_timecode`
+    {reason}, `segment_reversed`, `duration_unknown`, `segment_outside_asset` {duration}."""
+    timeline = Timeline.of(asset.technical, asset.kind)
+    if timeline is None or timeline.frames is None:
+        errors.append(FieldError(path, "duration_unknown", "The asset's duration is not known: a segment cannot be "
+                                 "checked against it."))
+        return None
     points = []
     for name in ("in", "out"):
-        value = position_seconds(segment[name], fps)
-        if value is None:
-            errors.append(FieldError(f"{path}.{name}", "invalid_timecode",
-                                     f"{path}.{name}: frames need the asset's frame rate and must be below it."))
+        try:
+            points.append(read_position(timeline, name, segment[name], seconds=False))
+        except PositionError as exc:
+            if exc.code == "out_of_range":
+                duration = asset_duration(asset)
+                errors.append(FieldError(f"{path}.{name}", "segment_outside_asset",
+                                         f"{path}.{name} is past the end of the asset ({exc.params['max']}).",
+                                         {"duration": duration, **exc.params}))
+            else:
+                errors.append(FieldError(f"{path}.{name}", exc.code, f"{path}.{exc.message}", dict(exc.params)))
             return None
-        points.append(float(value))
     lo, hi = points
     if hi <= lo:
         errors.append(FieldError(f"{path}.out", "segment_reversed", f"{path}.out must be after {path}.in."))
         return None
-    duration = asset_duration(asset)
-    if duration is None:
-        errors.append(FieldError(path, "duration_unknown", "The asset's duration is not known: a segment cannot be "
-                                 "checked against it."))
-        return None
-    if hi > duration + 1e-6:
-        errors.append(FieldError(f"{path}.out", "segment_outside_asset",
-                                 f"{path}.out is past the end of the asset ({duration:.3f} s).", {"duration": duration}))
-        return None
-    return lo, hi
+    return timeline.seconds(lo), timeline.seconds(hi)
 
 
 def _resolve(session: Session, asset: Asset, clean: dict, errors: list) -> dict[str, Any]:
