@@ -2,15 +2,17 @@
 
 Constant memory and no scratch beyond one item: `stream_zip` (PyPI `stream-zip`) writes the
 archive as the items' bytes arrive, and `BlobStorage.put_stream` streams it on to storage; a
-whole asset is read from storage in 1 MiB chunks, a segment is cut by a stream copy
-(`archive.media.cuts`) into this process's scratch folder, streamed, and deleted. Each item is
+whole asset is read from storage in 1 MiB chunks, a segment is cut by the clip export's `fast`
+cutter (`archive.media.clips.cut`: a stream copy from the keyframe at or before `in`, QuickTime
+with the master's timecode) into this process's scratch folder, streamed, and deleted. Each item is
 read twice: once for its size and CRC-32, which a stored ZIP entry's local header needs before
 its bytes (stream-zip would otherwise hold the whole entry in memory), then into the zip. Entries are
 stored, not deflated (media does not compress) and always ZIP64, so a basket of any size and
 any number of items opens.
 
 The archive ends with `manifest.json` and `manifest.csv`: per item its file name in the zip,
-title, source (asset id, original file name and SHA-256), in/out asked for, size and SHA-256
+title, source (asset id, original file name and SHA-256), in/out asked for and the actual
+in/out of the cut (a stream copy starts on a keyframe), size and SHA-256
 of the bytes in the zip, the rights decision, its conditions and the credit lines that apply.
 
 Each item is read through the access gate (a master-quality read, recorded in the usage log
@@ -41,11 +43,12 @@ from archive.access.policies import Reader
 from archive.accounts.models import User
 from archive.backends import storage
 from archive.baskets.models import Basket, BasketItem
-from archive.baskets.services import _count, item_read_request, items_in_order, segment_of
+from archive.baskets.services import _count, item_read_request, items_in_order, segment_of, timeline_for_item
 from archive.db import checkpoint, new_id, utcnow
 from archive.events import services as events
 from archive.filenames import safe_filename
-from archive.media.cuts import cut_segment
+from archive.media.clips import ClipError
+from archive.media.clips import cut as cut_clip
 from archive.media.runner import MediaError
 from archive.scratch import process_dir
 from archive.storage.interfaces import StorageError
@@ -56,7 +59,8 @@ CHUNK = 1024 * 1024
 PROGRESS_EVERY = 1.0  # seconds between progress commits inside one item
 CUT_TIMEOUT = 6 * 3600.0  # a stream copy reads at disk speed; this only stops a hung ffmpeg
 MANIFEST_FIELDS = ("n", "file", "item", "asset_id", "title", "source_filename", "source_sha256", "in", "out",
-                   "in_seconds", "out_seconds", "size", "sha256", "decision", "credit", "conditions")
+                   "in_seconds", "out_seconds", "actual_in", "actual_out", "actual_in_seconds", "actual_out_seconds",
+                   "size", "sha256", "decision", "credit", "conditions")
 _UNSAFE = re.compile(r"[^\w.()\- ]+")
 
 
@@ -87,14 +91,15 @@ class IterStream(io.RawIOBase):
 
 
 def entry_name(n: int, item: BasketItem) -> str:
-    """`00001 Title.mp4`, or `00002 Title 10-00-12-05 10-00-20-00.mp4` for a segment: numbered
-    so items of the same asset never collide; only letters, digits and `._-() `."""
+    """`00001 Title.mp4`, or `00002 Title 10-00-12-05 10-00-20-00.mov` for a segment (a cut is
+    QuickTime, whatever the master's container): numbered so items of the same asset never
+    collide; only letters, digits and `._-() `."""
     stem, ext = posixpath.splitext(safe_filename(item.asset.filename))
     title = _UNSAFE.sub("_", item.asset.title() or stem).strip(" ._")[:80] or "item"
     ext = _UNSAFE.sub("", ext)[:12]
     seg = segment_of(item)
     cut = f" {seg['in']} {seg['out']}".replace(":", "-").replace(";", "-") if seg else ""
-    return f"{n:05d} {title}{cut}{ext}"
+    return f"{n:05d} {title}{cut}{'.mov' if seg else ext}"
 
 
 def credit_lines(conditions: dict) -> str:
@@ -139,7 +144,7 @@ class _Builder:
                                  + "; ".join(r.get("message", "") for r in decision.reasons))
             name = entry_name(n, item)
             seg = segment_of(item)
-            source, cleanup = self._source(item, seg)
+            source, cleanup, actual = self._source(item, seg)
             try:
                 size, crc = _size_and_crc(source())
             except BaseException:
@@ -148,11 +153,11 @@ class _Builder:
             # Stored with its size and CRC-32 known up front: stream-zip streams it (its plain
             # NO_COMPRESSION_64 would buffer the whole file in memory to learn them).
             yield (name, self.modified, 0o644, NO_COMPRESSION_64(size, crc),
-                   self._item_bytes(n, item, name, decision, seg, source, cleanup, size))
+                   self._item_bytes(n, item, name, decision, seg, actual, source, cleanup, size))
         for name, data in (("manifest.json", self._manifest_json()), ("manifest.csv", manifest_csv(self.rows))):
             yield name, self.modified, 0o644, NO_COMPRESSION_64(len(data), zlib.crc32(data)), iter([data])
 
-    def _item_bytes(self, n: int, item: BasketItem, name: str, decision, seg: dict | None,
+    def _item_bytes(self, n: int, item: BasketItem, name: str, decision, seg: dict | None, actual: dict | None,
                     source: Callable[[], Iterator[bytes]], cleanup: Callable[[], None],
                     expected: int) -> Iterator[bytes]:
         digest, size = hashlib.sha256(), 0
@@ -173,22 +178,28 @@ class _Builder:
             "source_filename": asset.filename, "source_sha256": asset.sha256,
             "in": seg["in"] if seg else None, "out": seg["out"] if seg else None,
             "in_seconds": seg["in_seconds"] if seg else None, "out_seconds": seg["out_seconds"] if seg else None,
+            **(actual or dict.fromkeys(("actual_in", "actual_out", "actual_in_seconds", "actual_out_seconds"))),
             "size": size, "sha256": digest.hexdigest(), "decision": decision.outcome,
             "credit": credit_lines(decision.conditions), "conditions": decision.conditions,
             "usage_record": decision.usage_record_id})
         self.progress(n, force=True)
 
-    def _source(self, item: BasketItem, seg: dict | None) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None]]:
-        """(a function giving the item's bytes afresh each call, a clean-up): a whole asset is
-        read from storage; a segment is cut into scratch first (removed by the clean-up)."""
+    def _source(self, item: BasketItem, seg: dict | None) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None],
+                                                                  dict | None]:
+        """(a function giving the item's bytes afresh each call, a clean-up, the actual in/out
+        of a cut): a whole asset is read from storage; a segment is cut into scratch first
+        (removed by the clean-up)."""
         store = storage()
         if seg is None:
-            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), (lambda: None)
+            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), (lambda: None), None
         ext = os.path.splitext(safe_filename(item.asset.filename))[1][:12] or ".mp4"
         token = new_id()
         src = store.local_path(item.asset.original_key)
         fetched = None
-        dst = os.path.join(self.scratch, f"basket-cut-{token}{ext}")
+        dst = os.path.join(self.scratch, f"basket-cut-{token}.mov")
+        timeline = timeline_for_item(item)
+        if timeline is None:
+            raise MediaError(f"item {item.id}: the asset has no timeline to cut")
 
         def cleanup() -> None:
             for path in (fetched, dst):
@@ -199,7 +210,9 @@ class _Builder:
             if src is None:
                 fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
                 store.download_to(item.asset.original_key, src)
-            cut_segment(src, dst, seg["in_seconds"], seg["out_seconds"] - seg["in_seconds"], timeout=CUT_TIMEOUT)
+            got = cut_clip(src, dst, mode="fast", in_frame=item.in_frame, out_frame=item.out_frame,
+                           rate=timeline.rate, timecode_at=timeline.label, technical=item.asset.technical or {},
+                           comment=f"Ortak basket {self.basket.id} item {item.id}", timeout=CUT_TIMEOUT)
         except BaseException:
             cleanup()
             raise
@@ -212,7 +225,10 @@ class _Builder:
                 while chunk := f.read(CHUNK):
                     yield chunk
 
-        return read, cleanup
+        actual = {"actual_in": timeline.label(got.actual_in), "actual_out": timeline.label(got.actual_out),
+                  "actual_in_seconds": round(timeline.seconds(got.actual_in), 6),
+                  "actual_out_seconds": round(timeline.seconds(got.actual_out), 6)}
+        return read, cleanup, actual
 
     def _manifest_json(self) -> bytes:
         b = self.basket
@@ -250,7 +266,7 @@ def build_zip(session: Session, basket_id: str) -> str:
     try:
         info = storage().put_stream(key, IterStream(stream_zip(builder.members(), chunk_size=CHUNK)),
                                     content_type="application/zip")
-    except (ZipRefused, MediaError, StorageError, OSError) as exc:
+    except (ZipRefused, MediaError, ClipError, StorageError, OSError) as exc:
         session.rollback()
         storage().delete(key)
         return _fail(session, session.get(Basket, basket_id), str(exc)[:2000])
