@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from archive.coproduction.schemas import TIMECODE_PATTERN, Checker
+from archive.validation import TIMECODE_PATTERN, Checker
 from archive.rights.avails import KINDS, PLATFORMS, WORLD, is_territory
 
 BLOCK_FIELDS = ("kind", "licensees", "territories", "exclude_territories", "platforms", "start", "end",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
-from archive.coproduction.schemas import raise_errors
+from archive.validation import raise_errors
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
 from archive.markers.timeline import PositionError, Timeline, read_position
