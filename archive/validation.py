@@ -36,10 +36,12 @@ def entry(field_path: str, code: str, message: str, **params: Any) -> dict[str, 
     return {**params, **FieldError(field_path, code, message, params).as_dict()}
 
 
-def raise_entries(code: str, message: str, entries: list[dict[str, Any]]) -> None:
-    """One ValidationError (422 `code`) carrying `entries` (made by `entry`), when there is any."""
+def raise_entries(code: str, what: str, entries: list[dict[str, Any]]) -> None:
+    """One ValidationError (422 `code`, "The {what} is not valid: ...") carrying `entries`
+    (made by `entry`), when there is any."""
     if entries:
-        raise ValidationError(message, code=code, details={"field": entries[0]["field"], "errors": entries})
+        raise ValidationError(f"The {what} is not valid: " + "; ".join(f"{e['field']}: {e['message']}" for e in entries),
+                              code=code, details={"field": entries[0]["field"], "errors": entries})
 
 
 def raise_errors(code: str, errors: list[FieldError]) -> None:

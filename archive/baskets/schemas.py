@@ -1,6 +1,6 @@
 """Checking basket bodies: `{"name"}`, `{"asset_id", "in"?, "out"?}`, `{"user", "access"}`.
 
-Errors are 422 with `details.errors`, one {"field", "code", "message"} per problem, under the
+Errors are 422 with `details.errors`, one {"field", "code", "message", "params"} per problem (`archive.validation`), under the
 body's code (`invalid_basket`, `invalid_basket_item`, `invalid_basket_member`). Item codes:
 `unknown_field`, `required`, `invalid_timecode` (with `reason` from
 `archive.media.timecode.TimecodeError`), `invalid_seconds`, `out_of_range` (past the end of
@@ -13,8 +13,8 @@ import re
 import unicodedata
 from typing import Any
 
-from archive.errors import ValidationError
 from archive.markers.timeline import MAX_LABEL, MAX_SECONDS, PositionError, Timeline, read_position
+from archive.validation import entry, raise_entries
 
 MAX_NAME = 200
 MAX_TIMECODE = MAX_LABEL
@@ -22,14 +22,11 @@ _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\uff
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
-    return {"field": field, "code": code, "message": message, **extra}
+    return entry(field, code, message, **extra)
 
 
 def _raise(code: str, what: str, errors: list[dict]) -> None:
-    if errors:
-        raise ValidationError(f"The {what} is not valid: " + "; ".join(f"{e['field']}: {e['message']}"
-                                                                        for e in errors),
-                              code=code, details={"errors": errors})
+    raise_entries(code, what, errors)
 
 
 def _unknown(body: dict, fields: tuple[str, ...], errors: list[dict]) -> None:

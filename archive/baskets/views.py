@@ -11,8 +11,8 @@ from archive.api.body import json_body
 from archive.api.params import int_param, str_param
 from archive.assets.schemas import LANGS
 from archive.baskets import services, zips
-from archive.errors import ValidationError
 from archive.filenames import content_disposition
+from archive.validation import entry, raise_entries
 
 bp = Blueprint("baskets", __name__, url_prefix="/api/v1/baskets")
 MAX_PAGE = 100_000
@@ -84,9 +84,8 @@ def _zip_declaration():
         body = json_body()
         unknown = sorted(str(k)[:40] for k in body if k != "declaration")
         if unknown:
-            raise ValidationError(f"Unknown fields: {', '.join(unknown)}.", code="invalid_body",
-                                  details={"errors": [{"field": "body", "code": "unknown_field",
-                                                       "message": "unknown fields", "fields": unknown}]})
+            raise_entries("invalid_body", "body", [entry("body", "unknown_field", f"unknown fields: {', '.join(unknown)}",
+                                                         fields=unknown)])
         if body.get("declaration") is not None:
             return body["declaration"]
     return declaration_from_query(request.args)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from archive.errors import ValidationError
 from archive.markers.timeline import MAX_LABEL, MAX_SECONDS, PositionError, Timeline, read_position
+from archive.validation import entry, raise_entries
 
 FIELDS = ("in", "out", "mode", "declaration")
 MODES = ("fast", "accurate")
@@ -38,8 +38,7 @@ class ClipRequest:
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
-    # The extras at the top (as markers report them) and as `params` (what pages fill in).
-    return {"field": field, "code": code, "message": message, **extra, "params": dict(extra)}
+    return entry(field, code, message, **extra)
 
 
 def _position(field: str, value: Any, timeline: Timeline, errors: list[dict]) -> int | None:
@@ -54,8 +53,7 @@ def clean_clip(body: Any, timeline: Timeline) -> ClipRequest:
     """The checked request; raises ValidationError (see the module docstring). The declaration
     is not looked at here."""
     if not isinstance(body, dict):
-        raise ValidationError("The body must be a JSON object.", code="invalid_clip",
-                              details={"errors": [_error("body", "not_an_object", "must be an object")]})
+        raise_entries("invalid_clip", "clip", [_error("body", "not_an_object", "must be an object")])
     errors: list[dict] = []
     unknown = sorted(str(k)[:40] for k in body if k not in FIELDS)[:20]
     if unknown:
@@ -71,7 +69,5 @@ def clean_clip(body: Any, timeline: Timeline) -> ClipRequest:
         errors.append(_error("mode", "invalid_choice", f"mode must be one of {', '.join(MODES)}", choices=list(MODES)))
     if not errors and points["out"] <= points["in"]:
         errors.append(_error("out", "out_before_in", "out must come after in"))
-    if errors:
-        raise ValidationError("The clip is not valid: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
-                              code="invalid_clip", details={"errors": errors})
+    raise_entries("invalid_clip", "clip", errors)
     return ClipRequest(points["in"], points["out"], mode, {"in": body["in"], "out": body["out"]})

@@ -1,6 +1,6 @@
 """Checking a marker's body: `{"in": TIMECODE, "out": TIMECODE | null, "text": "..."}`.
 
-Errors are 422 `invalid_marker` with `details.errors`, one {"field", "code", "message"} per
+Errors are 422 `invalid_marker` with `details.errors`, one {"field", "code", "message", "params"} per
 problem: `unknown_field`, `required`, `not_text`, `invalid_timecode` (with `reason` from
 `archive.media.timecode.TimecodeError`), `out_of_range` (past the end of the asset),
 `out_before_in`, `empty`, `too_long`, `forbidden_characters`.
@@ -11,8 +11,8 @@ import re
 import unicodedata
 from typing import Any
 
-from archive.errors import ValidationError
 from archive.markers.timeline import MAX_LABEL, PositionError, Timeline, read_position
+from archive.validation import entry, raise_entries
 
 FIELDS = ("in", "out", "text")
 MAX_TEXT = 2000  # characters, after NFC normalisation
@@ -23,13 +23,11 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
-    return {"field": field, "code": code, "message": message, **extra}
+    return entry(field, code, message, **extra)
 
 
 def _raise(errors: list[dict]) -> None:
-    if errors:
-        raise ValidationError("The marker is not valid: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
-                              code="invalid_marker", details={"errors": errors})
+    raise_entries("invalid_marker", "marker", errors)
 
 
 def clean_text(value: Any, errors: list[dict]) -> str | None:
@@ -65,8 +63,7 @@ def clean_marker(body: Any, timeline: Timeline, current: dict | None = None) -> 
     """{"in_frame", "out_frame", "text"} from a request body; `current` (the marker's values,
     for an edit) fills what the body leaves out. Raises ValidationError (see above)."""
     if not isinstance(body, dict):
-        raise ValidationError("The body must be a JSON object.", code="invalid_marker",
-                              details={"errors": [_error("body", "not_an_object", "must be an object")]})
+        raise_entries("invalid_marker", "marker", [_error("body", "not_an_object", "must be an object")])
     errors: list[dict] = []
     unknown = sorted(str(k)[:40] for k in body if k not in FIELDS)
     if unknown:
