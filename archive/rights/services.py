@@ -287,10 +287,14 @@ def avails_request(asset: Asset, org: Organisation, platform: str, territory: st
 def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation | None, *, platform: str,
                  territory: str, start: date, end: date) -> avails.AvailsDecision:
     """The engine's answer for `org` (default: the viewer's). Asking for another organisation
-    than one's own needs to manage the asset's rights (403 `not_rights_manager`)."""
+    than one's own is for the asset's rights managers and admins: a read, so anyone else is
+    refused by role (403 `wrong_role`, details {"role", "organisation"}), as the other rights
+    reads (audit, usage log, EMA export) refuse, not with the edits' `not_rights_manager`."""
     org = org or viewer.organisation
-    if org.id != viewer.organisation_id:
-        _require_manager(viewer, asset)
+    if org.id != viewer.organisation_id and not can_manage(viewer, asset):
+        raise Forbidden("Only a rights manager of the asset's organisation or an administrator may ask about "
+                        "another organisation's avails.", code="wrong_role",
+                        details={"role": viewer.role, "organisation": org.name})
     return avails.decide(avails_request(asset, org, platform, territory, start, end),
                          engine_blocks(session, asset.id))
 

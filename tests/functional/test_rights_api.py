@@ -69,7 +69,12 @@ def test_a_block_is_created_listed_in_the_api_shape_and_decides_avails(app, clie
     # A rights manager of the asset's organisation may ask on behalf of another organisation.
     on_behalf = avails(client, people, asset, who="manager", org="ATV").get_json()
     assert on_behalf["decision"] == "denied"
-    assert avails(client, people, asset, who="trt", org="ATV").status_code == 403
+    refused = avails(client, people, asset, who="trt", org="ATV")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+    assert refused.get_json()["error"]["details"] == {"role": "broadcaster", "organisation": "ATV"}
+    # A rights manager of another organisation may not ask for a third either; for its own, yes.
+    assert avails(client, people, asset, who="trt_manager", org="ATV").get_json()["error"]["code"] == "wrong_role"
+    assert avails(client, people, asset, who="trt_manager", org="TRT").get_json()["decision"] == "allowed_with_conditions"
     assert counts(app) == (1, 1)
 
 
