@@ -294,6 +294,7 @@ def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: U
                                                                   "reasons": refused[0]["reasons"]})
     basket.zip_status, basket.zip_progress, basket.zip_error = "queued", 0.0, None
     basket.zip_declaration, basket.zip_requester_id, basket.zip_requested_at = declaration, actor.id, utcnow()
+    basket.zip_updated_at = basket.zip_requested_at
     session.flush()
     events.record(session, actor_id=actor.id, action="basket.zip_requested", subject_type="basket",
                   subject_id=basket.id, after={"declaration": declaration})

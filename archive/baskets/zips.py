@@ -131,6 +131,7 @@ class _Builder:
         now = time.monotonic()
         if force or now - self._last >= PROGRESS_EVERY:
             self.basket.zip_progress = min(0.99, done / self.total)
+            self.basket.zip_updated_at = utcnow()
             checkpoint(self.session)
             self._last = now
 
@@ -260,6 +261,7 @@ def build_zip(session: Session, basket_id: str) -> str:
     if requester is None:
         return _fail(session, basket, "The user who asked for the zip no longer exists.")
     basket.zip_status, basket.zip_progress, basket.zip_error = "building", 0.0, None
+    basket.zip_updated_at = utcnow()
     checkpoint(session)
     key = f"baskets/{basket.id}/{new_id()}.zip"
     builder = _Builder(session, basket, Reader.for_user(requester))
@@ -282,15 +284,23 @@ def build_zip(session: Session, basket_id: str) -> str:
     return "ready"
 
 
-def _fail(session: Session, basket: Basket, message: str) -> str:
+def fail_zip(session: Session, basket: Basket, message: str) -> None:
+    """Mark the basket's zip failed with `message` (what the page and API show), dropping an
+    earlier zip; the owner may ask again (`services.request_zip`). Records `basket.zip_failed`.
+    Flushes; the caller commits."""
     if basket.zip_key:  # an earlier zip of the basket: no longer what it holds
         storage().delete(basket.zip_key)
     basket.zip_status, basket.zip_error, basket.zip_key = "failed", message, None
     basket.zip_size = basket.zip_sha256 = None
     events.record(session, actor_id=basket.zip_requester_id, action="basket.zip_failed", subject_type="basket",
                   subject_id=basket.id, after={"error": message})
-    checkpoint(session)
+    session.flush()
     log.warning("zip of basket %s failed: %s", basket.id, message)
+
+
+def _fail(session: Session, basket: Basket, message: str) -> str:
+    fail_zip(session, basket, message)
+    checkpoint(session)
     return "failed"
 
 
