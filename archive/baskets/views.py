@@ -95,7 +95,7 @@ def _zip_declaration():
 @require_user()
 def request_zip(basket_id: str):
     session = db.session()
-    basket = services.get_basket(session, basket_id, api_user())
+    basket = services.get_basket(session, basket_id, api_user(), need="zip")
     basket = services.request_zip(session, basket, _zip_declaration(), api_user())
     return jsonify({"id": basket.id, "zip": services.zip_json(basket)}), 202
 
@@ -104,7 +104,7 @@ def request_zip(basket_id: str):
 @require_user()
 def download_zip(basket_id: str):
     session = db.session()
-    basket = services.get_basket(session, basket_id, api_user())
+    basket = services.get_basket(session, basket_id, api_user(), need="zip")
     key, size, sha256 = services.zip_blob(basket)
     name = f"{basket.name}.zip"
     return Response(zips.open_zip(key), headers={
