@@ -250,4 +250,6 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/s/<token>"): public(),  # the password form: a link without one shows its page
     ("GET", "/s/<token>/assets/<asset_id>/<rendition>"): public(),
     ("GET", "/s/<token>/zip"): public(),
+    # The player's streams on the link's page (HLS, storyboard, waveform): anyone with the token.
+    ("GET", "/s/<token>/assets/<asset_id>/renditions/<name>/<path:path>"): public(),
 }

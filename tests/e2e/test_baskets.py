@@ -113,7 +113,7 @@ def test_a_basket_shared_by_link_downloads_as_a_zip_with_its_manifest(browser, s
         page.set_default_timeout(30_000)
         page.goto(url)
         assert page.inner_text("#share-title") == "Akşam bülteni"
-        page.wait_for_selector("#share-player")
+        page.wait_for_selector("#player-tool #player")
         with page.expect_download() as info:
             page.click("#share-zip")
         data = Path(info.value.path()).read_bytes()
