@@ -18,6 +18,7 @@ import pytest
 
 from tests.e2e.a11y import axe_violations
 from tests.e2e.conftest import PASSWORD, upload_file, wait_for_status
+from tests.e2e.test_player import _until
 
 pytestmark = pytest.mark.browser
 
@@ -144,15 +145,13 @@ def test_add_to_basket_from_the_player_takes_the_marked_segment_or_the_whole_ass
         page.click("button[type=submit]")
         page.wait_for_url(service.url + "/")
         page.goto(f"{service.url}/assets/{footage['segment']}")
-        page.wait_for_function("document.querySelector('#player').readyState >= 1")
-        page.evaluate("document.querySelector('#player').currentTime = 1.0")
-        page.wait_for_function("Math.abs(document.querySelector('#player').currentTime - 1.0) < 0.05")
-        page.locator("#timeline").focus()
+        _until(page, "document.getElementById('player').readyState >= 1")
+        page.focus("#timeline")
+        page.keyboard.press("Shift+ArrowRight")  # one second
         page.keyboard.press("i")
-        page.evaluate("document.querySelector('#player').currentTime = 2.0")
-        page.wait_for_function("Math.abs(document.querySelector('#player').currentTime - 2.0) < 0.05")
+        page.keyboard.press("Shift+ArrowRight")
         page.keyboard.press("o")
-        page.wait_for_function("document.querySelector('#player-tool').dataset.out !== ''")
+        _until(page, "document.getElementById('player-tool').dataset.out !== ''")
         marks = page.evaluate("[document.querySelector('#player-tool').dataset.in, "
                               "document.querySelector('#player-tool').dataset.out]")
         page.click("#add-to-basket")
@@ -166,7 +165,7 @@ def test_add_to_basket_from_the_player_takes_the_marked_segment_or_the_whole_ass
         # Again: the whole asset, into the basket just made (now in the list).
         page.click("#add-basket-cancel")
         page.click("#add-to-basket")
-        page.wait_for_function("document.querySelector('#add-basket').options.length > 1")
+        _until(page, "document.getElementById('add-basket').options.length > 1")
         page.check("#add-whole")
         page.select_option("#add-basket", label="Gecə xəbərləri")
         page.click("#add-basket-submit")
