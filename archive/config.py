@@ -94,6 +94,9 @@ class Settings:
     CHUNK_SECONDS: int = 300
     # Chunks the make's own task encodes at once while other workers take the rest.
     CHUNK_PARALLEL: int = 2
+    # The platform's own organisation (the one `ortak create-admin` makes): its admins audit
+    # every organisation's baskets, read-only (archive.baskets.services.access_of).
+    PLATFORM_ORGANISATION: str = "Ortak"
     # The access gate: the policy deciding every read of an asset's bytes, and how long a
     # reader may pause (seconds) before the next request of the same read counts as a new use.
     ACCESS_POLICY: str = "rights"

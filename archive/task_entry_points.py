@@ -19,7 +19,7 @@ from archive import db, indexing
 from archive.backends import search_backend, storage
 from archive.baskets import zips
 from archive.ingest import pipeline, recovery, steps
-from archive.notifications import checks
+from archive.notifications import checks, webhooks
 from archive.provenance import fixity
 from archive.renditions import chunking
 from archive.renditions import services as renditions
@@ -76,6 +76,12 @@ def audit_checkpoint() -> int:
 def notification_checks() -> int:
     """Run every notification check (`archive.notifications.checks`); how many notifications it raised."""
     return checks.run_checks(db.session(), current_app.config).raised
+
+
+def deliver_webhook(notification_id: int) -> str:
+    """POST one notification to its organisation's webhook (`webhooks.deliver`): "delivered",
+    "failed", "no_webhook" or "missing"."""
+    return webhooks.deliver(db.session(), notification_id, timeout=float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"]))
 
 
 def build_basket_zip(basket_id: str) -> str:

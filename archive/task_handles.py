@@ -106,6 +106,10 @@ NOTIFICATION_CHECKS = TaskHandle("workers.tasks.notification_checks", DEFAULT_QU
 """Run every registered notification check and deliver what they raise (`archive.notifications`);
 the scheduler sends it every NOTIFICATION_CHECK_SECONDS."""
 
+DELIVER_WEBHOOK = TaskHandle("workers.tasks.deliver_webhook", DEFAULT_QUEUE, ("notification_id",))
+"""POST one new notification to its organisation's webhook (`archive.notifications.webhooks.deliver`);
+sent by the notification checks, so the receiver is called after their commit, never inside it."""
+
 BUILD_BASKET_ZIP = TaskHandle("workers.tasks.build_basket_zip", MEDIA_QUEUE, ("basket_id",))
 """Build a basket's zip and stream it to storage (`archive.baskets.zips.build_zip`); long, so on the media queue."""
 
@@ -114,7 +118,7 @@ FIXITY_CHECKS = TaskHandle("workers.tasks.fixity_checks", MEDIA_QUEUE, ())
 sends it every FIXITY_RUN_SECONDS. Long (it reads bytes, throttled), so on the media queue."""
 
 HANDLES = (INGEST, RENDER, RENDER_CHUNK, RUN_STEP, INDEX_ASSET, SWEEP, REINDEX_RIGHTS_DAY, AUDIT_CHECKPOINT,
-           NOTIFICATION_CHECKS, BUILD_BASKET_ZIP, FIXITY_CHECKS)
+           NOTIFICATION_CHECKS, DELIVER_WEBHOOK, BUILD_BASKET_ZIP, FIXITY_CHECKS)
 
 
 def publish(handle: TaskHandle, ids: tuple) -> None:

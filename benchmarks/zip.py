@@ -2,9 +2,13 @@
 the same files, in the same run, and the build's peak RSS.
 
     .venv/bin/python benchmarks/zip.py [--files 8] [--mib 128]
+    .venv/bin/python benchmarks/zip.py --size 4G --files 4 --sparse    # the worker's RSS for a 4 GB basket
 
-Writes `--files` files of `--mib` MiB each (random bytes: media does not compress) into local
-storage as the originals of ready assets, puts them in one basket, asks for the zip through
+Writes `--files` files of `--mib` MiB each (or `--size` in all, split among them; random bytes:
+media does not compress) into local storage as the originals of ready assets (`--sparse`:
+files made with holes instead, `truncate`, moved into storage: no disk space or random bytes
+spent on them, the same bytes to read, hash and zip for the build, which is what its RSS
+depends on), puts them in one basket, asks for the zip through
 the real service (the access gate, the rights policy, with a declaration), then builds it in
 a CHILD process exactly as the worker does (`build_zip` on a fresh app), so that the child's
 peak RSS (getrusage RUSAGE_SELF, before the build and after) is the build's alone. The baseline is
@@ -52,7 +56,7 @@ def child(data: Path, basket_id: str) -> None:
     print(f"{status} {seconds:.6f} {before} {peak}")
 
 
-def setup(data: Path, files: list[Path]) -> str:
+def setup(data: Path, files: list[Path], move: bool = False) -> tuple[str, list[str]]:
     import hashlib
 
     from archive import create_app, db
@@ -73,15 +77,18 @@ def setup(data: Path, files: list[Path]) -> str:
         user = accounts.create_user(s, "b@trt.test", "correct horse battery", "TRT", "broadcaster")
         s.flush()
         basket = baskets.create_basket(s, {"name": "bench"}, user)
+        originals: list[str] = []
         for path in files:
             digest = hashlib.sha256()
             with path.open("rb") as f:
                 while block := f.read(CHUNK):
                     digest.update(block)
             key = f"originals/{digest.hexdigest()[:2]}/{digest.hexdigest()}"
-            storage().put_file(key, str(path), sha256=digest.hexdigest())
+            size = path.stat().st_size
+            storage().put_file(key, str(path), sha256=digest.hexdigest(), move=move)
+            originals.append(storage().local_path(key))
             asset = Asset(status="ready", kind="other", filename=path.name, content_type="application/octet-stream",
-                          size=path.stat().st_size, sha256=digest.hexdigest(), original_key=key, meta={},
+                          size=size, sha256=digest.hexdigest(), original_key=key, meta={},
                           organisation_id=owner.organisation_id, country="AZ", uploader_id=owner.id)
             s.add(asset)
             s.flush()
@@ -91,7 +98,7 @@ def setup(data: Path, files: list[Path]) -> str:
             baskets.add_item(s, basket, {"asset_id": asset.id}, user)
         baskets.request_zip(s, basket, USE, user)
         s.commit()
-        return basket.id
+        return basket.id, originals
 
 
 def main() -> int:
@@ -101,7 +108,16 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=8)
     ap.add_argument("--mib", type=int, default=128)
+    ap.add_argument("--size", help="the basket's size in all (e.g. 4G, 512M), split among --files; overrides --mib")
+    ap.add_argument("--sparse", action="store_true", help="files with holes (truncate), not random bytes")
     args = ap.parse_args()
+    if args.size:
+        units = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
+        number, unit = args.size[:-1], args.size[-1:].upper()
+        if unit not in units or not number.replace(".", "", 1).isdigit():
+            print(f"--size {args.size!r}: give a number and K, M, G or T", file=sys.stderr)
+            return 2
+        args.mib = max(1, int(float(number) * units[unit] / args.files))
     if shutil.which("zip") is None:
         print("zip (Info-ZIP) is missing: apt-get install zip", file=sys.stderr)
         return 2
@@ -113,17 +129,20 @@ def main() -> int:
         for i in range(args.files):
             path = src / f"master-{i:02d}.bin"
             with path.open("wb") as f:
-                for _ in range(args.mib * 1024 * 1024 // CHUNK):
-                    f.write(os.urandom(CHUNK))
+                if args.sparse:
+                    f.truncate(args.mib * 1024 * 1024 + i)  # one byte apart: each its own SHA-256
+                else:
+                    for _ in range(args.mib * 1024 * 1024 // CHUNK):
+                        f.write(os.urandom(CHUNK))
             files.append(path)
         total_mib = args.files * args.mib
         data = work / "data"
         data.mkdir()
-        basket_id = setup(data, files)
+        basket_id, originals = setup(data, files, move=args.sparse)
 
         baseline = work / "baseline.zip"
         t0 = time.perf_counter()
-        subprocess.run(["zip", "-0", "-q", "-j", str(baseline), *map(str, files)], check=True)
+        subprocess.run(["zip", "-0", "-q", "-j", str(baseline), *originals], check=True)
         zip_seconds = time.perf_counter() - t0
         baseline.unlink()
 
@@ -134,7 +153,8 @@ def main() -> int:
         if status != "ready":
             print(f"the build ended {status!r}: {done.stderr[-2000:]}", file=sys.stderr)
             return 1
-        print(f"basket of {args.files} files x {args.mib} MiB = {total_mib} MiB")
+        print(f"basket of {args.files} files x {args.mib} MiB = {total_mib} MiB"
+              + (" (sparse files: zero bytes, holes on disk)" if args.sparse else ""))
         print(f"zip -0:        {zip_seconds:7.2f} s  {total_mib / zip_seconds:8.1f} MiB/s")
         print(f"build_zip:     {ours_seconds:7.2f} s  {total_mib / ours_seconds:8.1f} MiB/s "
               "(gate per item, SHA-256 of each entry and of the zip, manifest, commits included)")

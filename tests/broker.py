@@ -26,3 +26,21 @@ def clear(app) -> None:
     """Drop every waiting message (as if a worker had taken them)."""
     for name in os.listdir(_folder(app)):
         os.remove(os.path.join(_folder(app), name))
+
+
+def take(app, queue: str, task: str) -> list[tuple]:
+    """Remove the waiting messages of `task` from `queue` (as a worker taking them would) and
+    return their args, oldest first."""
+    folder = _folder(app)
+    if not os.path.isdir(folder):
+        return []
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(f".{queue}.msg"):
+            continue
+        with open(os.path.join(folder, name)) as fh:
+            msg = json.load(fh)
+        if msg["headers"]["task"] == task:
+            out.append(tuple(json.loads(base64.b64decode(msg["body"]))[0]))
+            os.remove(os.path.join(folder, name))
+    return out

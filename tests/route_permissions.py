@@ -67,10 +67,12 @@ SUBMITTER_ONLY = dict(PARTY_WRITERS_API, producer=FORBIDDEN, admin=FORBIDDEN)
 WRITERS = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
 # A basket: the URLs' basket is TRT's producer's, shared read-only with TRT's broadcaster. Its
 # owner and the administrators of the owner's organisation act on it (docs/api.md, "Who sees a
-# basket"); the world's admin is of the platform's own organisation, so it is not theirs either.
-# Anyone it is not shared with gets 404, as for no basket.
-BASKET_READERS = dict(rights_manager=HIDDEN, admin=HIDDEN, other_country=HIDDEN)
-BASKET_EDITORS = dict(BASKET_READERS, broadcaster=FORBIDDEN)  # a read-only member: 403 `basket_read_only`
+# basket"); the world's admin is of the platform's own organisation (PLATFORM_ORGANISATION),
+# which sees every basket for audit, read-only: no change and no zip (403 `basket_read_only`).
+# Anyone else it is not shared with gets 404, as for no basket.
+BASKET_READERS = dict(rights_manager=HIDDEN, other_country=HIDDEN)
+BASKET_EDITORS = dict(BASKET_READERS, broadcaster=FORBIDDEN, admin=FORBIDDEN)  # read-only: 403 `basket_read_only`
+BASKET_ZIP = dict(BASKET_READERS, admin=FORBIDDEN)  # an audit reads the list, not the originals
 # Uploads: producers and admins; an upload is its uploader's (and admins') only.
 UPLOAD = dict(broadcaster=FORBIDDEN, rights_manager=FORBIDDEN, other_country=FORBIDDEN)
 
@@ -259,8 +261,8 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # Whoever sees the basket asks for its zip (with a declared use; the rights decide each item
     # at the gate) and downloads it. The producer's ask queues it, the member's is then a 409
     # `zip_in_progress`; the download of a zip not built is a 409 `zip_not_ready`: about the request.
-    ("POST", "/api/v1/baskets/<basket_id>/zip"): members(**BASKET_READERS),
-    ("GET", "/api/v1/baskets/<basket_id>/zip"): members(**BASKET_READERS),
+    ("POST", "/api/v1/baskets/<basket_id>/zip"): members(**BASKET_ZIP),
+    ("GET", "/api/v1/baskets/<basket_id>/zip"): members(**BASKET_ZIP),
     ("GET", "/baskets"): members(),
     ("GET", "/baskets/<basket_id>"): members(**BASKET_READERS),
     ("GET", "/baskets/static/baskets/<path:filename>"): public(),  # the pages' script, as /static/web
@@ -279,4 +281,6 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # request); the answer names only assets the caller may see.
     ("POST", "/api/v1/provenance/lookup"): members(),
     ("GET", "/provenance/lookup"): members(),
+    # The player's streams on the link's page (HLS, storyboard, waveform): anyone with the token.
+    ("GET", "/s/<token>/assets/<asset_id>/renditions/<name>/<path:path>"): public(),
 }

@@ -15,9 +15,9 @@ from typing import Callable
 from celery import shared_task
 
 from archive import task_entry_points as entry
-from archive.task_handles import (AUDIT_CHECKPOINT, BUILD_BASKET_ZIP, FIXITY_CHECKS, INDEX_ASSET, INGEST,
-                                  NOTIFICATION_CHECKS, REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP, SWEEP,
-                                  TaskHandle)
+from archive.task_handles import (AUDIT_CHECKPOINT, BUILD_BASKET_ZIP, DELIVER_WEBHOOK, FIXITY_CHECKS, INDEX_ASSET,
+                                  INGEST, NOTIFICATION_CHECKS, REINDEX_RIGHTS_DAY, RENDER, RENDER_CHUNK, RUN_STEP,
+                                  SWEEP, TaskHandle)
 
 
 def runs(handle: TaskHandle) -> Callable:
@@ -78,6 +78,11 @@ def audit_checkpoint() -> int:
 @runs(NOTIFICATION_CHECKS)
 def notification_checks() -> int:
     return entry.notification_checks()
+
+
+@runs(DELIVER_WEBHOOK)
+def deliver_webhook(notification_id: int) -> str:
+    return entry.deliver_webhook(notification_id)
 
 
 @runs(BUILD_BASKET_ZIP)

@@ -32,7 +32,7 @@ class Basket(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    zip_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    zip_status: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     zip_progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     zip_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
     zip_size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -41,6 +41,10 @@ class Basket(Base):
     zip_declaration: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     zip_requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     zip_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The build's heartbeat: set when asked, when a worker starts and at each progress commit
+    # (every PROGRESS_EVERY seconds), so the sweeper (archive.ingest.recovery) tells a build
+    # whose worker died from one that is only slow or waiting.
+    zip_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
 

@@ -1,6 +1,6 @@
 """Checking basket bodies: `{"name"}`, `{"asset_id", "in"?, "out"?}`, `{"user", "access"}`.
 
-Errors are 422 with `details.errors`, one {"field", "code", "message"} per problem, under the
+Errors are 422 with `details.errors`, one {"field", "code", "message", "params"} per problem (`archive.validation`), under the
 body's code (`invalid_basket`, `invalid_basket_item`, `invalid_basket_member`). Item codes:
 `unknown_field`, `required`, `invalid_timecode` (with `reason` from
 `archive.media.timecode.TimecodeError`), `invalid_seconds`, `out_of_range` (past the end of
@@ -9,31 +9,24 @@ segment of an asset that has no frames: an image, or media not probed yet).
 """
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from fractions import Fraction
 from typing import Any
 
-from archive.errors import ValidationError
-from archive.markers.timeline import Timeline
-from archive.media.timecode import TimecodeError
+from archive.markers.timeline import MAX_LABEL, MAX_SECONDS, PositionError, Timeline, read_position
+from archive.validation import entry, raise_entries
 
 MAX_NAME = 200
-MAX_TIMECODE = 32
-MAX_SECONDS = 7 * 24 * 3600  # a week: far past any master, small enough to stay exact
+MAX_TIMECODE = MAX_LABEL
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
-    return {"field": field, "code": code, "message": message, **extra}
+    return entry(field, code, message, **extra)
 
 
 def _raise(code: str, what: str, errors: list[dict]) -> None:
-    if errors:
-        raise ValidationError(f"The {what} is not valid: " + "; ".join(f"{e['field']}: {e['message']}"
-                                                                        for e in errors),
-                              code=code, details={"errors": errors})
+    raise_entries(code, what, errors)
 
 
 def _unknown(body: dict, fields: tuple[str, ...], errors: list[dict]) -> None:
@@ -65,36 +58,13 @@ def clean_name(body: dict) -> str:
 
 
 def _frames(field: str, value: Any, timeline: Timeline, errors: list[dict]) -> int | None:
-    """A timecode of the master (string) or seconds from its first frame (number) → frames
-    (seconds: `in` rounded down to its frame, `out` up)."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        errors.append(_error(field, "invalid_timecode", f"{field} must be a timecode such as 00:00:12:05 "
-                             "or a number of seconds", reason="malformed"))
+    """A timecode of the master (string) or seconds from its first frame (number) → frames,
+    read by `archive.markers.timeline.read_position`."""
+    try:
+        return read_position(timeline, field, value)
+    except PositionError as exc:
+        errors.append(_error(field, exc.code, exc.message, **exc.params))
         return None
-    if isinstance(value, str):
-        if len(value) > MAX_TIMECODE:
-            errors.append(_error(field, "invalid_timecode", f"{field} is too long to be a timecode",
-                                 reason="malformed"))
-            return None
-        try:
-            frames = timeline.position(value)
-        except TimecodeError as exc:
-            errors.append(_error(field, "invalid_timecode", f"{field}: {exc}", reason=exc.reason))
-            return None
-    else:
-        if not math.isfinite(value) or value < 0 or value > MAX_SECONDS:
-            errors.append(_error(field, "invalid_seconds", f"{field} must be seconds from 0 to {MAX_SECONDS}"))
-            return None
-        # `in` names the frame showing at that instant, `out` (exclusive) the end of the frame
-        # showing there: the segment covers at least the seconds asked for.
-        exact = Fraction(str(value)) * timeline.rate
-        frames = math.floor(exact) if field == "in" else math.ceil(exact)
-    last = timeline.frames
-    if last is not None and (frames > last or (field == "in" and frames >= last)):
-        errors.append(_error(field, "out_of_range", f"{field} is past the end of the asset "
-                             f"({timeline.label(last)})", max=timeline.label(last)))
-        return None
-    return frames
 
 
 def item_asset_id(body: Any) -> str:

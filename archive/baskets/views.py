@@ -11,8 +11,8 @@ from archive.api.body import json_body
 from archive.api.params import int_param, str_param
 from archive.assets.schemas import LANGS
 from archive.baskets import services, zips
-from archive.errors import ValidationError
 from archive.filenames import content_disposition
+from archive.validation import entry, raise_entries
 
 bp = Blueprint("baskets", __name__, url_prefix="/api/v1/baskets")
 MAX_PAGE = 100_000
@@ -84,9 +84,8 @@ def _zip_declaration():
         body = json_body()
         unknown = sorted(str(k)[:40] for k in body if k != "declaration")
         if unknown:
-            raise ValidationError(f"Unknown fields: {', '.join(unknown)}.", code="invalid_body",
-                                  details={"errors": [{"field": "body", "code": "unknown_field",
-                                                       "message": "unknown fields", "fields": unknown}]})
+            raise_entries("invalid_body", "body", [entry("body", "unknown_field", f"unknown fields: {', '.join(unknown)}",
+                                                         fields=unknown)])
         if body.get("declaration") is not None:
             return body["declaration"]
     return declaration_from_query(request.args)
@@ -96,7 +95,7 @@ def _zip_declaration():
 @require_user()
 def request_zip(basket_id: str):
     session = db.session()
-    basket = services.get_basket(session, basket_id, api_user())
+    basket = services.get_basket(session, basket_id, api_user(), need="zip")
     basket = services.request_zip(session, basket, _zip_declaration(), api_user())
     return jsonify({"id": basket.id, "zip": services.zip_json(basket)}), 202
 
@@ -105,7 +104,7 @@ def request_zip(basket_id: str):
 @require_user()
 def download_zip(basket_id: str):
     session = db.session()
-    basket = services.get_basket(session, basket_id, api_user())
+    basket = services.get_basket(session, basket_id, api_user(), need="zip")
     key, size, sha256 = services.zip_blob(basket)
     name = f"{basket.name}.zip"
     return Response(zips.open_zip(key), headers={

@@ -2,15 +2,17 @@
 
 Constant memory and no scratch beyond one item: `stream_zip` (PyPI `stream-zip`) writes the
 archive as the items' bytes arrive, and `BlobStorage.put_stream` streams it on to storage; a
-whole asset is read from storage in 1 MiB chunks, a segment is cut by a stream copy
-(`archive.media.cuts`) into this process's scratch folder, streamed, and deleted. Each item is
+whole asset is read from storage in 1 MiB chunks, a segment is cut by the clip export's `fast`
+cutter (`archive.media.clips.cut`: a stream copy from the keyframe at or before `in`, QuickTime
+with the master's timecode) into this process's scratch folder, streamed, and deleted. Each item is
 read twice: once for its size and CRC-32, which a stored ZIP entry's local header needs before
 its bytes (stream-zip would otherwise hold the whole entry in memory), then into the zip. Entries are
 stored, not deflated (media does not compress) and always ZIP64, so a basket of any size and
 any number of items opens.
 
 The archive ends with `manifest.json` and `manifest.csv`: per item its file name in the zip,
-title, source (asset id, original file name and SHA-256), in/out asked for, size and SHA-256
+title, source (asset id, original file name and SHA-256), in/out asked for and the actual
+in/out of the cut (a stream copy starts on a keyframe), size and SHA-256
 of the bytes in the zip, the rights decision, its conditions and the credit lines that apply.
 
 Each item in a format that carries C2PA (JPEG, MP4, MOV) is signed in scratch before it is
@@ -47,11 +49,12 @@ from archive.access.policies import Reader
 from archive.accounts.models import User
 from archive.backends import storage
 from archive.baskets.models import Basket, BasketItem
-from archive.baskets.services import _count, item_read_request, items_in_order, segment_of
+from archive.baskets.services import _count, item_read_request, items_in_order, segment_of, timeline_for_item
 from archive.db import checkpoint, new_id, utcnow
 from archive.events import services as events
 from archive.filenames import safe_filename
-from archive.media.cuts import cut_segment
+from archive.media.clips import ClipError
+from archive.media.clips import cut as cut_clip
 from archive.media.runner import MediaError
 from archive.provenance import credentials
 from archive.scratch import process_dir
@@ -63,7 +66,8 @@ CHUNK = 1024 * 1024
 PROGRESS_EVERY = 1.0  # seconds between progress commits inside one item
 CUT_TIMEOUT = 6 * 3600.0  # a stream copy reads at disk speed; this only stops a hung ffmpeg
 MANIFEST_FIELDS = ("n", "file", "item", "asset_id", "title", "source_filename", "source_sha256", "in", "out",
-                   "in_seconds", "out_seconds", "size", "sha256", "decision", "credit", "conditions", "credentials")
+                   "in_seconds", "out_seconds", "actual_in", "actual_out", "actual_in_seconds", "actual_out_seconds",
+                   "size", "sha256", "decision", "credit", "conditions", "credentials")
 _UNSAFE = re.compile(r"[^\w.()\- ]+")
 
 
@@ -94,14 +98,15 @@ class IterStream(io.RawIOBase):
 
 
 def entry_name(n: int, item: BasketItem) -> str:
-    """`00001 Title.mp4`, or `00002 Title 10-00-12-05 10-00-20-00.mp4` for a segment: numbered
-    so items of the same asset never collide; only letters, digits and `._-() `."""
+    """`00001 Title.mp4`, or `00002 Title 10-00-12-05 10-00-20-00.mov` for a segment (a cut is
+    QuickTime, whatever the master's container): numbered so items of the same asset never
+    collide; only letters, digits and `._-() `."""
     stem, ext = posixpath.splitext(safe_filename(item.asset.filename))
     title = _UNSAFE.sub("_", item.asset.title() or stem).strip(" ._")[:80] or "item"
     ext = _UNSAFE.sub("", ext)[:12]
     seg = segment_of(item)
     cut = f" {seg['in']} {seg['out']}".replace(":", "-").replace(";", "-") if seg else ""
-    return f"{n:05d} {title}{cut}{ext}"
+    return f"{n:05d} {title}{cut}{'.mov' if seg else ext}"
 
 
 def credit_lines(conditions: dict) -> str:
@@ -134,6 +139,7 @@ class _Builder:
         now = time.monotonic()
         if force or now - self._last >= PROGRESS_EVERY:
             self.basket.zip_progress = min(0.99, done / self.total)
+            self.basket.zip_updated_at = utcnow()
             checkpoint(self.session)
             self._last = now
 
@@ -147,7 +153,7 @@ class _Builder:
                                  + "; ".join(r.get("message", "") for r in decision.reasons))
             name = entry_name(n, item)
             seg = segment_of(item)
-            source, cleanup = self._source(item, seg, name)
+            source, cleanup, actual = self._source(item, seg, name)
             try:
                 size, crc = _size_and_crc(source())
             except BaseException:
@@ -156,11 +162,11 @@ class _Builder:
             # Stored with its size and CRC-32 known up front: stream-zip streams it (its plain
             # NO_COMPRESSION_64 would buffer the whole file in memory to learn them).
             yield (name, self.modified, 0o644, NO_COMPRESSION_64(size, crc),
-                   self._item_bytes(n, item, name, decision, seg, source, cleanup, size))
+                   self._item_bytes(n, item, name, decision, seg, actual, source, cleanup, size))
         for name, data in (("manifest.json", self._manifest_json()), ("manifest.csv", manifest_csv(self.rows))):
             yield name, self.modified, 0o644, NO_COMPRESSION_64(len(data), zlib.crc32(data)), iter([data])
 
-    def _item_bytes(self, n: int, item: BasketItem, name: str, decision, seg: dict | None,
+    def _item_bytes(self, n: int, item: BasketItem, name: str, decision, seg: dict | None, actual: dict | None,
                     source: Callable[[], Iterator[bytes]], cleanup: Callable[[], None],
                     expected: int) -> Iterator[bytes]:
         digest, size = hashlib.sha256(), 0
@@ -181,39 +187,53 @@ class _Builder:
             "source_filename": asset.filename, "source_sha256": asset.sha256,
             "in": seg["in"] if seg else None, "out": seg["out"] if seg else None,
             "in_seconds": seg["in_seconds"] if seg else None, "out_seconds": seg["out_seconds"] if seg else None,
+            **(actual or dict.fromkeys(("actual_in", "actual_out", "actual_in_seconds", "actual_out_seconds"))),
             "size": size, "sha256": digest.hexdigest(), "decision": decision.outcome,
             "credit": credit_lines(decision.conditions), "conditions": decision.conditions,
             "usage_record": decision.usage_record_id, "credentials": self.signed.pop(item.id, "unsigned")})
         self.progress(n, force=True)
 
     def _source(self, item: BasketItem, seg: dict | None,
-                name: str) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None]]:
-        """(a function giving the item's bytes afresh each call, a clean-up): a segment is cut
-        into scratch; the item is then signed into scratch when its format carries C2PA (see
-        the module docstring); a whole asset that is not signed is read from storage."""
+                name: str) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None], dict | None]:
+        """(a function giving the item's bytes afresh each call, a clean-up, the actual in/out
+        of a cut or None): a segment is cut into scratch (the clip cutter's fast mode); the item
+        is then signed into scratch when its format carries C2PA (see the module docstring); a
+        whole asset that is not signed is read from storage."""
         store = storage()
         ext = os.path.splitext(safe_filename(item.asset.filename))[1][:12] or ".mp4"
         token = new_id()
         src = store.local_path(item.asset.original_key)
         fetched = None
-        cut = os.path.join(self.scratch, f"basket-cut-{token}{ext}")
-        signed = os.path.join(self.scratch, f"basket-signed-{token}{ext}")
-        writable = credentials.writable(ext)
+        cut = os.path.join(self.scratch, f"basket-cut-{token}.mov")
+        signed = os.path.join(self.scratch, f"basket-signed-{token}{'.mov' if seg is not None else ext}")
+        writable = credentials.writable(".mov" if seg is not None else ext)
+        timeline = None
+        if seg is not None:
+            timeline = timeline_for_item(item)
+            if timeline is None:
+                raise MediaError(f"item {item.id}: the asset has no timeline to cut")
 
         def cleanup() -> None:
             for path in (fetched, cut, signed):
                 if path and os.path.exists(path):
                     os.unlink(path)
 
+        actual = None
         try:
             if src is None and (seg is not None or writable):
                 fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
                 store.download_to(item.asset.original_key, src)
             if seg is not None:
-                cut_segment(src, cut, seg["in_seconds"], seg["out_seconds"] - seg["in_seconds"], timeout=CUT_TIMEOUT)
+                got = cut_clip(src, cut, mode="fast", in_frame=item.in_frame, out_frame=item.out_frame,
+                               rate=timeline.rate, timecode_at=timeline.label, technical=item.asset.technical or {},
+                               comment=f"Ortak basket {self.basket.id} item {item.id}", timeout=CUT_TIMEOUT)
+                actual = {"actual_in": timeline.label(got.actual_in), "actual_out": timeline.label(got.actual_out),
+                          "actual_in_seconds": round(timeline.seconds(got.actual_in), 6),
+                          "actual_out_seconds": round(timeline.seconds(got.actual_out), 6)}
             plain = cut if seg is not None else src
             details = {"basket_id": self.basket.id, "item": item.id,
-                       **({k: seg[k] for k in ("in", "out", "in_seconds", "out_seconds")} if seg else {})}
+                       **({k: seg[k] for k in ("in", "out", "in_seconds", "out_seconds")} if seg else {}),
+                       **(actual or {})}
             actions = [{"action": "c2pa.trimmed"}] if seg else []
             ok = credentials.sign_export(self.session, item.asset, plain, signed, name=name,
                                          export=f"basket:{self.basket.id}", actions=actions + [{"action": "c2pa.published"}],
@@ -227,7 +247,7 @@ class _Builder:
             os.unlink(fetched)
             fetched = None
         if not ok and seg is None and fetched is None:
-            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), cleanup
+            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), cleanup, None
         path = signed if ok else (cut if seg is not None else fetched)
 
         def read() -> Iterator[bytes]:
@@ -235,7 +255,7 @@ class _Builder:
                 while chunk := f.read(CHUNK):
                     yield chunk
 
-        return read, cleanup
+        return read, cleanup, actual
 
     def _manifest_json(self) -> bytes:
         b = self.basket
@@ -267,13 +287,14 @@ def build_zip(session: Session, basket_id: str) -> str:
     if requester is None:
         return _fail(session, basket, "The user who asked for the zip no longer exists.")
     basket.zip_status, basket.zip_progress, basket.zip_error = "building", 0.0, None
+    basket.zip_updated_at = utcnow()
     checkpoint(session)
     key = f"baskets/{basket.id}/{new_id()}.zip"
     builder = _Builder(session, basket, Reader.for_user(requester))
     try:
         info = storage().put_stream(key, IterStream(stream_zip(builder.members(), chunk_size=CHUNK)),
                                     content_type="application/zip")
-    except (ZipRefused, MediaError, StorageError, OSError) as exc:
+    except (ZipRefused, MediaError, ClipError, StorageError, OSError) as exc:
         session.rollback()
         storage().delete(key)
         return _fail(session, session.get(Basket, basket_id), str(exc)[:2000])
@@ -289,15 +310,23 @@ def build_zip(session: Session, basket_id: str) -> str:
     return "ready"
 
 
-def _fail(session: Session, basket: Basket, message: str) -> str:
+def fail_zip(session: Session, basket: Basket, message: str) -> None:
+    """Mark the basket's zip failed with `message` (what the page and API show), dropping an
+    earlier zip; the owner may ask again (`services.request_zip`). Records `basket.zip_failed`.
+    Flushes; the caller commits."""
     if basket.zip_key:  # an earlier zip of the basket: no longer what it holds
         storage().delete(basket.zip_key)
     basket.zip_status, basket.zip_error, basket.zip_key = "failed", message, None
     basket.zip_size = basket.zip_sha256 = None
     events.record(session, actor_id=basket.zip_requester_id, action="basket.zip_failed", subject_type="basket",
                   subject_id=basket.id, after={"error": message})
-    checkpoint(session)
+    session.flush()
     log.warning("zip of basket %s failed: %s", basket.id, message)
+
+
+def _fail(session: Session, basket: Basket, message: str) -> str:
+    fail_zip(session, basket, message)
+    checkpoint(session)
     return "failed"
 
 

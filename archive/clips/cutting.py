@@ -55,17 +55,19 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def clock(seconds: Fraction | float) -> str:
-    """Seconds → `HH:MM:SS.mmm`, the elapsed-time form rights segments take."""
-    ms = round(Fraction(seconds) * 1000)
-    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
-
-
-def inherit_rights(session: Session, source: Asset, clip: Asset, start: Fraction, end: Fraction) -> list[RightsBlock]:
-    """Copy `source`'s rights blocks that cover any of `start`..`end` (seconds of the source)
-    onto `clip`: a whole-asset block as it is, a segment block cut to the clip and shifted to
-    its timeline (0 = the clip's first frame). Each copy records the Event
+def inherit_rights(session: Session, source: Asset, clip: Asset, timeline: Timeline, actual_in: int,
+                   actual_out: int) -> list[RightsBlock]:
+    """Copy `source`'s rights blocks that cover any of the frames `actual_in`..`actual_out` of
+    the source (on its `timeline`) onto `clip`: a whole-asset block as it is, a segment block
+    cut to the clip and shifted to its timeline (seconds from the clip's first frame; labels
+    the master's timecode there, which the clip carries as its own start timecode, so they read
+    back through `archive.markers.timeline.read_position`). Each copy records the Event
     `rights.block_inherited` on the clip."""
+    start, end = Fraction(actual_in) / timeline.rate, Fraction(actual_out) / timeline.rate
+
+    def label(seconds: Fraction) -> str:
+        return timeline.label(actual_in + round(seconds * timeline.rate))
+
     made = []
     length = end - start
     for block in session.scalars(select(RightsBlock).where(RightsBlock.asset_id == source.id)
@@ -76,7 +78,7 @@ def inherit_rights(session: Session, source: Asset, clip: Asset, start: Fraction
             hi = min(Fraction(str(block.segment_out)) - start, length)
             if hi <= lo:
                 continue  # the block is about another part of the source
-            values.update(segment_in=float(lo), segment_out=float(hi), segment={"in": clock(lo), "out": clock(hi)})
+            values.update(segment_in=float(lo), segment_out=float(hi), segment={"in": label(lo), "out": label(hi)})
         row = RightsBlock(asset_id=clip.id, **values)
         session.add(row)
         session.flush()
@@ -157,5 +159,5 @@ def cut_clip(session: Session, clip: Asset) -> None:
                    actual_in_frame=result.actual_in, actual_out_frame=result.actual_out)
     clip.lineage = lineage
     clip.sha256, clip.size, clip.original_key = sha256, size, key
-    inherit_rights(session, source, clip, Fraction(result.actual_in) / rate, Fraction(result.actual_out) / rate)
+    inherit_rights(session, source, clip, timeline, result.actual_in, result.actual_out)
     session.flush()

@@ -1,11 +1,11 @@
-"""Segments of an archive asset: `in`/`out` positions in the file, as HH:MM:SS:FF (frames at
-the asset's frame rate, `technical.frame_rate`) or HH:MM:SS[.fraction] (seconds), checked
-against the asset's probed duration (`technical.duration`, seconds).
+"""Segments of an archive asset: `in`/`out` positions as timecodes of the master
+(`HH:MM:SS:FF`, drop-frame `HH:MM:SS;FF` when the master's start timecode is, or a clock time
+`HH:MM:SS[.fraction]`; its start timecode added), read by `archive.markers.timeline.read_position`
+as markers, clips and rights segments are, and checked against the asset's probed length.
 
 Shared by a footage contribution's valuation (`archive.coproduction.valuation`) and a
-project's footage links (`archive.coproduction.projects.link_footage`), so both read a
-timecode the same way. Mistakes go to the caller's Checker with the codes `invalid_timecode`
-(frames without a frame rate, or a frame count not below it), `required` and `out_of_range`.
+project's footage links (`archive.coproduction.projects.link_footage`). Mistakes go to the
+caller's Checker with the codes `invalid_timecode` {reason}, `required` and `out_of_range`.
 """
 from __future__ import annotations
 
@@ -13,16 +13,15 @@ from fractions import Fraction
 
 from archive.assets.models import Asset
 from archive.coproduction.schemas import Checker
-from archive.media.timecode import parse_rate
-from archive.media.timecode import position_seconds as position
+from archive.markers.timeline import PositionError, Timeline, read_position
 
 
 def segment_seconds(c: Checker, asset: Asset, start: str | None, end: str | None) -> tuple[Fraction | None, dict | None]:
     """(seconds, {"in", "out"}) of the segment `start`-`end` (already shaped like timecodes;
     either may be None: the start or the end of the asset), or (the whole duration, None)
     when both are None; (None, None) after reporting a mistake to `c`."""
+    timeline = Timeline.of(asset.technical, asset.kind)
     technical = asset.technical or {}
-    fps = parse_rate(technical.get("frame_rate"))
     duration = technical.get("duration")
     total = Fraction(str(duration)) if isinstance(duration, (int, float)) and duration > 0 else None
     if start is None and end is None:
@@ -30,15 +29,20 @@ def segment_seconds(c: Checker, asset: Asset, start: str | None, end: str | None
             c.fail("asset_id", "duration_unknown", "The asset's duration is not known yet (it is still being "
                    "processed, or is not audio or video): give in and out, or a fixed amount.")
         return total, None
-    points = {}
+    if timeline is None:
+        c.fail("asset_id", "no_timeline", "The asset has no timeline (it is not audio or video): "
+               "give a fixed amount instead of in and out.")
+        return None, None
+    points: dict[str, Fraction | None] = {}
     for name, raw in (("in", start), ("out", end)):
         if raw is None:
             points[name] = Fraction(0) if name == "in" else total
             continue
-        points[name] = position(raw, fps)
-        if points[name] is None:
-            c.fail(name, "invalid_timecode", f"{name}: frames need a frame rate below the frame count "
-                   f"(the asset's is {technical.get('frame_rate') or 'unknown'}).")
+        try:
+            points[name] = Fraction(read_position(timeline, name, raw, seconds=False)) / timeline.rate
+        except PositionError as exc:
+            points[name] = None
+            c.fail(name, exc.code, exc.message + ".", **exc.params)
     if points["in"] is None or points["out"] is None:
         if points["out"] is None and end is None:
             c.fail("out", "required", "The asset's duration is not known yet: give out.")

@@ -23,6 +23,13 @@ ingest task sets when it claims the asset (`archive.ingest.pipeline.claim`):
 Renditions re-made for an asset that is already ready (the `render` task) follow the first
 rule: `running` and silent for STUCK_AFTER is re-queued, up to MAX_ATTEMPTS.
 
+A basket's zip (`archive.baskets.zips`) has a heartbeat, `zip_updated_at`, stamped when it is
+asked for, when a worker starts it and at each progress commit (every second while bytes
+move). `building` and silent for STUCK_AFTER: its worker died; the zip is marked `failed`
+with the reason (a zip is not resumed: the owner asks again, which the failure allows).
+`queued` for RESEND_QUEUED_AFTER: its message is sent again (a duplicate finds it building
+or ready and does nothing).
+
 Both functions flush and never commit: the task or command that runs them commits, and the
 re-queued tasks leave after that commit.
 """
@@ -33,16 +40,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from archive.assets.models import Asset
 from archive.assets.status import change_status
+from archive.baskets.models import Basket
+from archive.baskets.zips import fail_zip
 from archive.db import utcnow
 from archive.ingest.services import purge_expired
 from archive.renditions.models import Rendition
 from archive.scratch import sweep_orphans
-from archive.task_handles import INGEST, RENDER
+from archive.task_handles import BUILD_BASKET_ZIP, INGEST, RENDER
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +139,30 @@ def sweep_stuck(session: Session, settings: Mapping[str, Any], now: datetime | N
             row.status = "pending"
             RENDER.send(session, row.asset_id, row.name)
             report.requeued.append(f"{row.asset_id}/{row.name}")
+    _sweep_zips(session, settings, now, cutoff, resend_cutoff, report)
     session.flush()
     return report
+
+
+def _sweep_zips(session: Session, settings: Mapping[str, Any], now: datetime, cutoff: datetime,
+                resend_cutoff: datetime, report: SweepReport) -> None:
+    """Basket zips: a silent build fails, a long-queued one is sent again (module docstring).
+    Listed in the report as `basket:<id>`."""
+    beat = func.coalesce(Basket.zip_updated_at, Basket.zip_requested_at)
+    dead = session.scalars(select(Basket).where(Basket.zip_status == "building", beat < cutoff)
+                           .order_by(beat).limit(BATCH)).all()
+    for basket in dead:
+        fail_zip(session, basket, f"The worker building the zip stopped (no progress for {settings['STUCK_AFTER']} s): "
+                                  "ask for the zip again.")
+        report.failed.append(f"basket:{basket.id}")
+    waiting = session.scalars(select(Basket).where(Basket.zip_status == "queued", beat < resend_cutoff)
+                              .order_by(beat).limit(BATCH)).all()
+    for basket in waiting:
+        basket.zip_updated_at = now
+        BUILD_BASKET_ZIP.send(session, basket.id)
+        report.resent.append(f"basket:{basket.id}")
+        log.info("zip of basket %s still queued after %s s: its message is sent again",
+                 basket.id, settings["RESEND_QUEUED_AFTER"])
 
 
 def _give_up(session: Session, asset: Asset) -> None:

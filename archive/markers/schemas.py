@@ -1,6 +1,6 @@
 """Checking a marker's body: `{"in": TIMECODE, "out": TIMECODE | null, "text": "..."}`.
 
-Errors are 422 `invalid_marker` with `details.errors`, one {"field", "code", "message"} per
+Errors are 422 `invalid_marker` with `details.errors`, one {"field", "code", "message", "params"} per
 problem: `unknown_field`, `required`, `not_text`, `invalid_timecode` (with `reason` from
 `archive.media.timecode.TimecodeError`), `out_of_range` (past the end of the asset),
 `out_before_in`, `empty`, `too_long`, `forbidden_characters`.
@@ -11,26 +11,23 @@ import re
 import unicodedata
 from typing import Any
 
-from archive.errors import ValidationError
-from archive.markers.timeline import Timeline
-from archive.media.timecode import TimecodeError
+from archive.markers.timeline import MAX_LABEL, PositionError, Timeline, read_position
+from archive.validation import entry, raise_entries
 
 FIELDS = ("in", "out", "text")
 MAX_TEXT = 2000  # characters, after NFC normalisation
-MAX_TIMECODE = 32
+MAX_TIMECODE = MAX_LABEL
 # Control characters other than tab and newline, and the bidirectional overrides and isolates
 # that make text read differently from how it is stored (CVE-2021-42574, "Trojan Source").
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
-    return {"field": field, "code": code, "message": message, **extra}
+    return entry(field, code, message, **extra)
 
 
 def _raise(errors: list[dict]) -> None:
-    if errors:
-        raise ValidationError("The marker is not valid: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
-                              code="invalid_marker", details={"errors": errors})
+    raise_entries("invalid_marker", "marker", errors)
 
 
 def clean_text(value: Any, errors: list[dict]) -> str | None:
@@ -53,30 +50,20 @@ def clean_text(value: Any, errors: list[dict]) -> str | None:
 
 
 def _position(field: str, value: Any, timeline: Timeline, errors: list[dict]) -> int | None:
-    if not isinstance(value, str) or len(value) > MAX_TIMECODE:
-        errors.append(_error(field, "invalid_timecode", f"{field} must be a timecode such as 00:00:12:05",
-                             reason="malformed"))
-        return None
+    # A marker takes timecode labels only (no seconds); `in` must name a frame of the asset,
+    # `out` (exclusive) may be the end itself.
     try:
-        frames = timeline.position(value)
-    except TimecodeError as exc:
-        errors.append(_error(field, "invalid_timecode", f"{field}: {exc}", reason=exc.reason))
+        return read_position(timeline, field, value, seconds=False)
+    except PositionError as exc:
+        errors.append(_error(field, exc.code, exc.message, **exc.params))
         return None
-    # `in` must name a frame of the asset; `out` (exclusive) may be the end itself.
-    last = timeline.frames
-    if last is not None and (frames > last or (field == "in" and frames >= last)):
-        errors.append(_error(field, "out_of_range", f"{field} is past the end of the asset "
-                             f"({timeline.label(last)})", max=timeline.label(last)))
-        return None
-    return frames
 
 
 def clean_marker(body: Any, timeline: Timeline, current: dict | None = None) -> dict:
     """{"in_frame", "out_frame", "text"} from a request body; `current` (the marker's values,
     for an edit) fills what the body leaves out. Raises ValidationError (see above)."""
     if not isinstance(body, dict):
-        raise ValidationError("The body must be a JSON object.", code="invalid_marker",
-                              details={"errors": [_error("body", "not_an_object", "must be an object")]})
+        raise_entries("invalid_marker", "marker", [_error("body", "not_an_object", "must be an object")])
     errors: list[dict] = []
     unknown = sorted(str(k)[:40] for k in body if k not in FIELDS)
     if unknown:

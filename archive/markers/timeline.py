@@ -8,8 +8,9 @@ timeline counts at AUDIO_RATE, the EBU timecode rate of 25 frames a second.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from archive.media.timecode import (TimecodeError, frames_to_timecode, is_drop_frame, parse_rate, timecode_base,
                                     timecode_to_frames)
@@ -73,3 +74,64 @@ class Timeline:
         timecode, whether it drops frames, the length in frames."""
         return {"rate": self.rate_text, "fps": float(self.rate), "start": self.label(0),
                 "start_frames": self.start, "drop_frame": self.drop_frame, "frames": self.frames}
+
+
+MAX_LABEL = 32  # characters of a timecode label; longer text is not one
+MAX_SECONDS = 86400 * 7  # a position given as seconds: a week of media is beyond any master here
+
+
+@dataclass
+class PositionError(ValueError):
+    """Why a position names no frame of the master. `code`: `required`, `invalid_timecode`
+    (params `reason`: `malformed`, `frame_out_of_range`, `drop_frame_rate`, `dropped_label`
+    from `TimecodeError`, or `drop_frame_mismatch`: `;` on a master counted without drop
+    frames, `:` on one counted with them), `invalid_seconds`, `out_of_range` (params `max`,
+    the master's last timecode, and `max_seconds`)."""
+
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def read_position(timeline: Timeline, name: str, value: Any, *, seconds: bool = True) -> int:
+    """A position of the master → frames from its first frame. The one reader of positions for
+    markers, clips, basket segments, rights segments and co-production footage segments.
+
+    `value` is a timecode label of the master (`HH:MM:SS:FF`, drop-frame `HH:MM:SS;FF` when the
+    master's start timecode is, or a clock time `HH:MM:SS[.ffffff]`; its start timecode added,
+    SMPTE ST 12-1) or, when `seconds`, a JSON number of seconds from the first frame. `name` is
+    `in` or `out`: a number for `in` names the frame showing at that instant, for `out`
+    (exclusive) the end of the frame showing there, so the segment covers at least the seconds
+    asked; `in` must name a frame of the master, `out` may be its end. Raises PositionError."""
+    if value is None:
+        raise PositionError("required", f"{name} is required", {"reason": "malformed"})
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (not seconds and not isinstance(value, str)):
+        raise PositionError("invalid_timecode", f"{name} must be a timecode such as 00:00:12:05"
+                            + (" or a number of seconds" if seconds else ""), {"reason": "malformed"})
+    if isinstance(value, str):
+        label = value.strip()
+        if len(value) > MAX_LABEL:
+            raise PositionError("invalid_timecode", f"{name} is too long to be a timecode", {"reason": "malformed"})
+        smpte = "." not in label and label.count(":") + label.count(";") == 3
+        if smpte and (";" in label) != timeline.drop_frame:
+            expected = "drop-frame (;)" if timeline.drop_frame else "non-drop-frame (:)"
+            raise PositionError("invalid_timecode", f"{name}: the master's timecode is {expected}",
+                                {"reason": "drop_frame_mismatch"})
+        try:
+            frames = timeline.position(label)
+        except TimecodeError as exc:
+            raise PositionError("invalid_timecode", f"{name}: {exc}", {"reason": exc.reason}) from exc
+    else:
+        if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+            raise PositionError("invalid_seconds", f"{name} must be seconds from 0 to {MAX_SECONDS}",
+                                {"min": 0, "max": MAX_SECONDS})
+        exact = Fraction(str(value)) * timeline.rate
+        frames = math.floor(exact) if name == "in" else math.ceil(exact)
+    last = timeline.frames
+    if last is not None and (frames > last or (name != "out" and frames >= last)):
+        raise PositionError("out_of_range", f"{name} is past the end of the master ({timeline.label(last)})",
+                            {"max": timeline.label(last), "max_seconds": round(timeline.seconds(last), 6)})
+    return frames

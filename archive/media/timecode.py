@@ -114,7 +114,7 @@ def _block_to_progress(block: dict[str, str]) -> Progress:
 # ---- SMPTE timecode labels ↔ frame counts (SMPTE ST 12-1) ----------------------------------
 
 _SMPTE = re.compile(r"(\d{2}):([0-5]\d):([0-5]\d)([:;])(\d{2})")
-_CLOCK_LABEL = re.compile(r"(\d{2}):([0-5]\d):([0-5]\d)\.(\d{1,3})")
+_CLOCK_LABEL = re.compile(r"(\d{2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?")
 # The rates whose timecode may drop frame numbers: 30000/1001 drops ;00 and ;01, 60000/1001
 # ;00 to ;03, at the start of every minute except each tenth (SMPTE ST 12-1 §5.2.2).
 DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
@@ -152,9 +152,10 @@ def timecode_to_frames(label: str, rate: Fraction) -> int:
     if m is None:
         c = _CLOCK_LABEL.fullmatch(label.strip())
         if c is None:
-            raise TimecodeError(f"{label[:40]!r} is not HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.mmm", "malformed")
+            raise TimecodeError(f"{label[:40]!r} is not HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.ffffff", "malformed")
+        fraction = c.group(4) or "0"
         seconds = (int(c.group(1)) * 3600 + int(c.group(2)) * 60 + int(c.group(3))
-                   + Fraction(int(c.group(4)), 10 ** len(c.group(4))))
+                   + Fraction(int(fraction), 10 ** len(fraction)))
         return int(seconds * rate)
     hh, mm, ss, sep, ff = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), int(m.group(5))
     if ff >= base:
@@ -189,15 +190,3 @@ def frames_to_timecode(frames: int, rate: Fraction, *, drop_frame: bool = False)
     return (f"{seconds // 3600 % 24:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
             f"{';' if drop_frame else ':'}{ff:02d}")
 
-
-def position_seconds(value: str, fps: Fraction | None) -> Fraction | None:
-    """A position in a file, HH:MM:SS:FF (frames: needs `fps`) or HH:MM:SS[.fff], as exact seconds
-    from the file's start; None when unusable (no rate, or a frame count not below it).
-    The caller has checked the shape; shared by co-production segments and rights segments."""
-    hh, mm, rest = value.split(":", 2)
-    if ":" in rest:
-        ss, ff = rest.split(":")
-        if fps is None or int(ff) >= fps:
-            return None
-        return int(hh) * 3600 + int(mm) * 60 + int(ss) + Fraction(int(ff)) / fps
-    return int(hh) * 3600 + int(mm) * 60 + Fraction(rest)

@@ -10,8 +10,9 @@ A check is a function `(session, config, today) -> iterable of Finding`, registe
 
 `run_checks` runs every registered check, each in a savepoint (one that fails is logged and
 rolled back; the others still run), raises each finding's notification for its recipients
-once per `dedupe_key` (`archive.notifications.services.raise_for`), then delivers what is new
-to the organisations' webhooks. Add a translation of a new `kind` to
+once per `dedupe_key` (`archive.notifications.services.raise_for`), then sends DELIVER_WEBHOOK
+for what is new to an organisation with an active webhook: the receiver is called by that
+task after this run's commit (STYLE.md 2 and 11), never while its transaction is open. Add a translation of a new `kind` to
 `archive.web.messages.NOTIFICATIONS` (the English `message` is shown until then).
 
 Registered here: `usage_log` (the usage log and its signed checkpoints do not verify →
@@ -38,6 +39,7 @@ from archive.db import utcnow
 from archive.notifications import services, webhooks
 from archive.provenance import fixity
 from archive.rights import audit as rights_audit
+from archive.task_handles import DELIVER_WEBHOOK
 from archive.usage import checkpoints
 
 log = logging.getLogger(__name__)
@@ -75,15 +77,16 @@ def check(name: str) -> Callable[[Check], Check]:
 @dataclass
 class RunReport:
     raised: int = 0
-    delivered: int = 0
-    failed_deliveries: int = 0
+    deliveries_sent: int = 0  # DELIVER_WEBHOOK tasks sent (they leave at the commit)
     failed_checks: list[str] = field(default_factory=list)
 
 
 def run_checks(session: Session, config: Mapping[str, Any], today: date | None = None,
                names: Sequence[str] | None = None) -> RunReport:
-    """Run the checks `names` (default: all), raise their notifications and deliver the new
-    ones to webhooks. Flushes; the caller commits (the notification task)."""
+    """Run the checks `names` (default: all), raise their notifications and send a
+    DELIVER_WEBHOOK for each new one (one per organisation and `dedupe_key`) to an organisation
+    with an active webhook. Flushes; the caller commits (the notification task), and the
+    commit sends the deliveries."""
     today = today or utcnow().date()
     report = RunReport()
     new = []
@@ -98,9 +101,9 @@ def run_checks(session: Session, config: Mapping[str, Any], today: date | None =
             log.exception("notification check %s failed", name)
             report.failed_checks.append(name)
     report.raised = len(new)
-    if new:
-        report.delivered, report.failed_deliveries = webhooks.deliver(
-            session, new, timeout=float(config["WEBHOOK_TIMEOUT_SECONDS"]))
+    for notification_id in webhooks.to_deliver(session, new):
+        DELIVER_WEBHOOK.send(session, notification_id)
+        report.deliveries_sent += 1
     return report
 
 

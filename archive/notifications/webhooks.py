@@ -116,38 +116,49 @@ def webhook_json(row: OrganisationWebhook) -> dict[str, Any]:
             "last_attempt_at": row.last_attempt_at.isoformat() if row.last_attempt_at else None}
 
 
-def deliver(session: Session, notifications: Sequence[Notification], *, timeout: float) -> tuple[int, int]:
-    """POST each organisation's new notifications (one request per organisation with an active
-    webhook; a notification raised for several of its users goes once). Records each
-    delivery's outcome on the webhook row; (delivered, failed). Never raises for the
-    receiver's faults: a notification stays in the app whatever the webhook does."""
-    by_org: dict[int, dict[str, Notification]] = {}
+def _active_hook(session: Session, organisation_id: int) -> OrganisationWebhook | None:
+    return session.scalar(select(OrganisationWebhook).where(OrganisationWebhook.organisation_id == organisation_id,
+                                                            OrganisationWebhook.active.is_(True)))
+
+
+def to_deliver(session: Session, notifications: Sequence[Notification]) -> list[int]:
+    """The ids of the notifications to POST: one per organisation with an active webhook and
+    `dedupe_key` (a notification raised for several of its users goes once)."""
+    firsts: dict[tuple[int, str], int] = {}
     for n in notifications:
-        by_org.setdefault(n.organisation_id, {}).setdefault(n.dedupe_key, n)
-    delivered = failed = 0
-    for org_id, items in by_org.items():
-        hook = session.scalar(select(OrganisationWebhook).where(OrganisationWebhook.organisation_id == org_id,
-                                                                OrganisationWebhook.active.is_(True)))
-        if hook is None:
-            continue
-        org = session.get(Organisation, org_id)
-        body = json.dumps({"organisation": org.name if org else None, "sent_at": utcnow().isoformat(),
-                           "notifications": [{"kind": n.kind, "subject": n.subject, "params": n.params,
-                                              "message": n.message, "created": n.created_at.isoformat(),
-                                              "dedupe_key": n.dedupe_key} for n in items.values()]},
-                          ensure_ascii=False, sort_keys=True).encode("utf-8")
-        headers = {"Content-Type": "application/json", "Ortak-Event": "notifications",
-                   SIGNATURE_HEADER: signature(hook.secret, int(time.time()), body),
-                   "User-Agent": "Ortak-Webhook/1"}
-        try:
-            resp = requests.post(hook.url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
-            hook.last_status = str(resp.status_code)
-            ok = 200 <= resp.status_code < 300
-        except requests.RequestException as exc:
-            hook.last_status = f"{type(exc).__name__}: {str(exc)[:150]}"
-            ok = False
-        hook.last_attempt_at = utcnow()
-        delivered += ok
-        failed += not ok
+        firsts.setdefault((n.organisation_id, n.dedupe_key), n.id)
+    hooked = {org for org in {org for org, _key in firsts} if _active_hook(session, org) is not None}
+    return [nid for (org, _key), nid in firsts.items() if org in hooked]
+
+
+def deliver(session: Session, notification_id: int, *, timeout: float) -> str:
+    """The DELIVER_WEBHOOK task's work: POST the notification to its organisation's active
+    webhook and record the outcome on the webhook row (`last_status`, `last_attempt_at`).
+    Returns "delivered", "failed" (not 2xx, a timeout, no answer: not retried, the
+    notification stays in the app), "no_webhook" (none, or switched off since) or "missing"
+    (the notification is gone). Never raises for the receiver's faults. Flushes."""
+    n = session.get(Notification, notification_id)
+    if n is None:
+        return "missing"
+    hook = _active_hook(session, n.organisation_id)
+    if hook is None:
+        return "no_webhook"
+    org = session.get(Organisation, n.organisation_id)
+    body = json.dumps({"organisation": org.name if org else None, "sent_at": utcnow().isoformat(),
+                       "notifications": [{"kind": n.kind, "subject": n.subject, "params": n.params,
+                                          "message": n.message, "created": n.created_at.isoformat(),
+                                          "dedupe_key": n.dedupe_key}]},
+                      ensure_ascii=False, sort_keys=True).encode("utf-8")
+    headers = {"Content-Type": "application/json", "Ortak-Event": "notifications",
+               SIGNATURE_HEADER: signature(hook.secret, int(time.time()), body),
+               "User-Agent": "Ortak-Webhook/1"}
+    try:
+        resp = requests.post(hook.url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+        hook.last_status = str(resp.status_code)
+        ok = 200 <= resp.status_code < 300
+    except requests.RequestException as exc:
+        hook.last_status = f"{type(exc).__name__}: {str(exc)[:150]}"
+        ok = False
+    hook.last_attempt_at = utcnow()
     session.flush()
-    return delivered, failed
+    return "delivered" if ok else "failed"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from archive.accounts.models import Organisation, User
 from archive.backends import storage
-from archive.coproduction.schemas import Checker, raise_errors
+from archive.validation import Checker, raise_errors
 from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
 from archive.filenames import safe_filename

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from archive.coproduction.schemas import TIMECODE_PATTERN, Checker
+from archive.validation import TIMECODE_PATTERN, Checker
 from archive.rights.avails import KINDS, PLATFORMS, WORLD, is_territory
 
 BLOCK_FIELDS = ("kind", "licensees", "territories", "exclude_territories", "platforms", "start", "end",
@@ -90,7 +90,7 @@ def _segment(c: Checker, value: Any) -> dict | None:
             continue
         if not isinstance(raw, str) or not _TIMECODE.fullmatch(raw):
             c.fail(f"segment.{name}", "invalid_timecode",
-                   f"segment.{name} must be a timecode HH:MM:SS:FF or HH:MM:SS.fff.")
+                   f"segment.{name} must be a timecode of the master: HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.fff.")
             continue
         out[name] = raw
     return out if len(out) == 2 else None

@@ -8,7 +8,7 @@ nothing. Services flush; the caller commits.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
-from archive.coproduction.schemas import raise_errors
+from archive.validation import raise_errors
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
-from archive.media.timecode import parse_rate, position_seconds
+from archive.markers.timeline import PositionError, Timeline, read_position
 from archive.rights import avails
 from archive.rights.grid import avails_grid
 from archive.rights.models import Contract, RightsBlock
@@ -91,37 +91,52 @@ def engine_blocks(session: Session, asset_id: str) -> tuple[avails.Block, ...]:
     return tuple(engine_block(r) for r in rows)
 
 
+def engine_blocks_of(session: Session, asset_ids: Iterable[str], batch: int = 500) -> dict[str, tuple[avails.Block, ...]]:
+    """`engine_blocks` of many assets in one query per `batch` of them: {asset id: blocks}
+    (every id given is a key; an asset without blocks has ())."""
+    ids = sorted(set(asset_ids))
+    found: dict[str, list[avails.Block]] = {i: [] for i in ids}
+    for start in range(0, len(ids), batch):
+        rows = session.scalars(select(RightsBlock).where(RightsBlock.asset_id.in_(ids[start:start + batch]))
+                               .order_by(RightsBlock.asset_id, RightsBlock.id))
+        for row in rows:
+            found[row.asset_id].append(engine_block(row))
+    return {i: tuple(blocks) for i, blocks in found.items()}
+
+
 def asset_duration(asset: Asset) -> float | None:
     duration = (asset.technical or {}).get("duration")
     return float(duration) if isinstance(duration, (int, float)) and duration > 0 else None
 
 
 def segment_seconds(asset: Asset, segment: dict, errors: list, path: str = "segment") -> tuple[float, float] | None:
-    """{"in", "out"} timecodes → seconds within the asset; appends FieldErrors
-    (`invalid_timecode`, `segment_reversed`, `duration_unknown`, `segment_outside_asset`)."""
-    fps = parse_rate((asset.technical or {}).get("frame_rate"))
+    """{"in", "out"} timecodes of the master → seconds from its first frame, read by
+    `archive.markers.timeline.read_position` (the master's start timecode and drop-frame
+    counting apply, as for markers and clips); appends FieldErrors: `invalid_timecode`
+    {reason}, `segment_reversed`, `duration_unknown`, `segment_outside_asset` {duration}."""
+    timeline = Timeline.of(asset.technical, asset.kind)
+    if timeline is None or timeline.frames is None:
+        errors.append(FieldError(path, "duration_unknown", "The asset's duration is not known: a segment cannot be "
+                                 "checked against it."))
+        return None
     points = []
     for name in ("in", "out"):
-        value = position_seconds(segment[name], fps)
-        if value is None:
-            errors.append(FieldError(f"{path}.{name}", "invalid_timecode",
-                                     f"{path}.{name}: frames need the asset's frame rate and must be below it."))
+        try:
+            points.append(read_position(timeline, name, segment[name], seconds=False))
+        except PositionError as exc:
+            if exc.code == "out_of_range":
+                duration = asset_duration(asset)
+                errors.append(FieldError(f"{path}.{name}", "segment_outside_asset",
+                                         f"{path}.{name} is past the end of the asset ({exc.params['max']}).",
+                                         {"duration": duration, **exc.params}))
+            else:
+                errors.append(FieldError(f"{path}.{name}", exc.code, f"{path}.{exc.message}", dict(exc.params)))
             return None
-        points.append(float(value))
     lo, hi = points
     if hi <= lo:
         errors.append(FieldError(f"{path}.out", "segment_reversed", f"{path}.out must be after {path}.in."))
         return None
-    duration = asset_duration(asset)
-    if duration is None:
-        errors.append(FieldError(path, "duration_unknown", "The asset's duration is not known: a segment cannot be "
-                                 "checked against it."))
-        return None
-    if hi > duration + 1e-6:
-        errors.append(FieldError(f"{path}.out", "segment_outside_asset",
-                                 f"{path}.out is past the end of the asset ({duration:.3f} s).", {"duration": duration}))
-        return None
-    return lo, hi
+    return timeline.seconds(lo), timeline.seconds(hi)
 
 
 def _resolve(session: Session, asset: Asset, clean: dict, errors: list) -> dict[str, Any]:
@@ -285,10 +300,14 @@ def avails_request(asset: Asset, org: Organisation, platform: str, territory: st
 def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation | None, *, platform: str,
                  territory: str, start: date, end: date) -> avails.AvailsDecision:
     """The engine's answer for `org` (default: the viewer's). Asking for another organisation
-    than one's own needs to manage the asset's rights (403 `not_rights_manager`)."""
+    than one's own is for the asset's rights managers and admins: a read, so anyone else is
+    refused by role (403 `wrong_role`, details {"role", "organisation"}), as the other rights
+    reads (audit, usage log, EMA export) refuse, not with the edits' `not_rights_manager`."""
     org = org or viewer.organisation
-    if org.id != viewer.organisation_id:
-        _require_manager(viewer, asset)
+    if org.id != viewer.organisation_id and not can_manage(viewer, asset):
+        raise Forbidden("Only a rights manager of the asset's organisation or an administrator may ask about "
+                        "another organisation's avails.", code="wrong_role",
+                        details={"role": viewer.role, "organisation": org.name})
     return avails.decide(avails_request(asset, org, platform, territory, start, end),
                          engine_blocks(session, asset.id))
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from archive.access.gate import check_read
 from archive.access.policies import Reader
-from archive.assets.download import ORIGINAL, Download, prepare_download
+from archive.assets.download import ORIGINAL, Download, prepare_download, prepare_rendition_file
 from archive.assets.models import Asset
 from archive.assets.services import get_asset
 from archive.baskets.models import Basket, BasketItem
@@ -85,6 +85,33 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
     if d.status in (200, 206) and not head and first_byte:
         count_download(session, link)
     return d
+
+
+# The files the player streams: a link that shares the viewing copy (`proxy`) lets its visitor
+# play the same preview as HLS, with the storyboard over the timeline and the waveform under it.
+STREAM_RENDITIONS = ("hls", "storyboard", "waveform")
+
+
+def streams(link: ShareLink) -> bool:
+    return "proxy" in link.renditions
+
+
+def prepare_shared_rendition_file(session: Session, link: ShareLink, asset_id: str, name: str, path: str, *,
+                                  encoded_separator: bool, range_header: str | None, if_none_match: str | None,
+                                  if_range: str | None, head: bool) -> Download:
+    """One file of a shared asset's HLS, storyboard or waveform (STREAM_RENDITIONS), for the
+    player on the link's page: through the gate as the link's creator (a refusal is recorded
+    with the link's id), never counted as a download. 403 `rendition_not_shared` when the link
+    does not share the viewing copy or `name` is not a stream; otherwise as
+    `archive.assets.download.prepare_rendition_file`. The caller commits."""
+    get_asset(session, asset_id)
+    _check_asset(session, link, asset_id)
+    if name not in STREAM_RENDITIONS or not streams(link):
+        raise Forbidden("This link does not share that rendition.", code="rendition_not_shared",
+                        details={"renditions": link.renditions})
+    return prepare_rendition_file(session, Reader.for_share_link(link), asset_id, name, path,
+                                  encoded_separator=encoded_separator, range_header=range_header,
+                                  if_none_match=if_none_match, if_range=if_range, head=head)
 
 
 def prepare_shared_zip(session: Session, link: ShareLink) -> tuple[str, int, str, str]:

@@ -26,9 +26,10 @@ from archive.assets.services import get_asset
 from archive.baskets.models import Basket
 from archive.baskets.services import get_basket
 from archive.db import utcnow
-from archive.errors import ApiError, NotFound, ValidationError
+from archive.errors import ApiError, NotFound
 from archive.events import services as events
 from archive.shares.models import ShareLink
+from archive.validation import entry, raise_entries
 
 PREVIEWS = ["proxy", "poster"]  # what a link lets a visitor take unless it names more
 MAX_LIFETIME = timedelta(days=365)
@@ -51,7 +52,7 @@ def token_digest(token: str) -> str:
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
-    return {"field": field, "code": code, "message": message, **extra}
+    return entry(field, code, message, **extra)
 
 
 def parse_expiry(value: Any, now: datetime, errors: list[dict]) -> datetime | None:
@@ -113,10 +114,7 @@ def clean_share(body: dict, now: datetime) -> dict:
                              f"renditions must be 1 to {MAX_RENDITIONS} names such as proxy, poster, original"))
         names = []
     out["renditions"] = sorted(set(names))
-    if errors:
-        raise ValidationError("The share link is not valid: " + "; ".join(f"{e['field']}: {e['message']}"
-                                                                          for e in errors),
-                              code="invalid_share", details={"errors": errors})
+    raise_entries("invalid_share", "share link", errors)
     return out
 
 

@@ -9,6 +9,7 @@ from wtforms.validators import ValidationError as CsrfInvalid
 
 from archive import db
 from archive.access.declarations import declaration_from_query
+from archive.assets.download import has_encoded_separator
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
 from archive.api.params import int_param
@@ -20,6 +21,8 @@ from archive.web import messages
 from archive.web.error_pages import error_page
 from archive.web.headers import page_headers
 from archive.web.pages import lang
+from archive.web.player import labels as player_labels
+from archive.web.player import player as player_settings
 
 api = Blueprint("shares", __name__, url_prefix="/api/v1/shares")
 pages = Blueprint("share_pages", __name__, url_prefix="/s", template_folder="templates")
@@ -91,8 +94,49 @@ def share_page(token: str):
     page = int_param("page", 1, 1, MAX_PAGE)
     contents = reads.page_contents(db.session(), link, page, lang())
     first = contents["first"]
-    return render_template("shares/share.html", token=token, link=link, page=contents, first=first,
-                           ready=reads.playable(first, link) if first else {})
+    ready = reads.playable(first, link) if first else {}
+    return render_template("shares/share.html", token=token, link=link, page=contents, first=first, ready=ready,
+                           **(_player(token, link, first, ready) if first else {}))
+
+
+def _player(token: str, link, asset, ready: dict) -> dict:
+    """The asset page's player (`_player.html`, player.js) for the link's first asset: HLS,
+    storyboard and waveform through `/s/<token>/assets/<id>/renditions/...`, the proxy and
+    poster through the link's file route; no markers, no clip export."""
+    rows = {r.name: r for r in asset.renditions if r.status == "ready" and r.entry and r.file_count}
+
+    def stream(name: str) -> str | None:
+        if name not in rows or not reads.streams(link):
+            return None
+        return url_for("share_pages.share_rendition_file", token=token, asset_id=asset.id, name=name,
+                       path=rows[name].entry)
+
+    doc = {"id": asset.id, "kind": asset.kind, "technical": asset.technical, "renditions": []}
+    settings = {**player_settings(doc, lang()), "hls": stream("hls"), "storyboard": stream("storyboard"),
+                "waveform": stream("waveform"), "markers": None}
+
+    def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:
+        return url_for("share_pages.share_file", token=token, asset_id=asset_id, rendition=rendition)
+
+    return {"asset": asset, "player": settings, "player_labels": player_labels(), "shared": True,
+            "hls_ready": bool(settings["hls"]), "proxy_ready": bool(ready.get("proxy")),
+            "poster_ready": bool(ready.get("poster")), "poster_name": "poster", "active": False,
+            "media_url": media_url}
+
+
+@pages.route("/<token>/assets/<asset_id>/renditions/<name>/<path:path>", methods=["GET", "HEAD"],
+             merge_slashes=False)
+def share_rendition_file(token: str, asset_id: str, name: str, path: str):
+    """The player's streams of a shared asset (HLS playlists and segments, storyboard,
+    waveform), through the gate as the link's creator (`reads.prepare_shared_rendition_file`)."""
+    link = _open(token)
+    d = reads.prepare_shared_rendition_file(
+        db.session(), link, asset_id, name, path,
+        encoded_separator=has_encoded_separator(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")),
+        range_header=request.headers.get("Range"), if_none_match=request.headers.get("If-None-Match"),
+        if_range=request.headers.get("If-Range"), head=request.method == "HEAD")
+    d.decision.raise_if_denied()
+    return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)
 
 
 @pages.route("/<token>/assets/<asset_id>/<rendition>", methods=["GET", "HEAD"])

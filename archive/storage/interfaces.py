@@ -29,6 +29,10 @@ class BlobInfo:
 
 class BlobStorage(abc.ABC):
     name: str
+    # The origin (`scheme://host[:port]`) browsers fetch this store's presigned URLs from, for
+    # the pages' Content-Security-Policy; None when the store hands out none (local files are
+    # served by the archive itself).
+    public_origin: str | None = None
 
     @abc.abstractmethod
     def put_stream(self, key: str, stream: BinaryIO, *, length: int | None = None,

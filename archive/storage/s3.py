@@ -136,17 +136,29 @@ class S3BlobStorage(BlobStorage):
     name = "s3"
 
     def __init__(self, client: Minio, bucket: str, *, region: str | None = None,
-                 part_size: int = DEFAULT_PART_SIZE, presign_client: Minio | None = None):
+                 part_size: int = DEFAULT_PART_SIZE, presign_client: Minio | None = None,
+                 public_origin: str | None = None):
         """`presign_client` signs download URLs for another address of the same store (the one
-        browsers reach, S3_PUBLIC_ENDPOINT); without it URLs name the endpoint we use."""
+        browsers reach, S3_PUBLIC_ENDPOINT); without it URLs name the endpoint we use.
+        `public_origin` is the origin of the URLs it signs (`origin_of(config)`)."""
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size must be at least {MIN_PART_SIZE}")
         self.client = client
         self.presign_client = presign_client or client
+        self.public_origin = public_origin
         self.bucket = bucket
         self.region = region
         self.part_size = part_size
         self._bucket_ready = False
+
+    @staticmethod
+    def origin_of(config: Mapping[str, Any]) -> str:
+        """The origin browsers fetch presigned URLs from: S3_PUBLIC_ENDPOINT, else S3_ENDPOINT
+        (https when the URL says so, or S3_SECURE). Raises StorageError for an unusable one."""
+        host, secure = _parse_endpoint(str(config["S3_ENDPOINT"]), bool(config.get("S3_SECURE")))
+        if config.get("S3_PUBLIC_ENDPOINT"):  # host:port takes the endpoint's TLS, as from_config's presigner
+            host, secure = _parse_endpoint(str(config["S3_PUBLIC_ENDPOINT"]), secure, "S3_PUBLIC_ENDPOINT")
+        return f"{'https' if secure else 'http'}://{host}"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], **kwargs: Any) -> "S3BlobStorage":
@@ -177,7 +189,7 @@ class S3BlobStorage(BlobStorage):
             except ValueError as exc:
                 raise StorageError(f"S3_PUBLIC_ENDPOINT {config['S3_PUBLIC_ENDPOINT']!r} is not usable: {exc}") from exc
         store = cls(client, config["S3_BUCKET"], region=config.get("S3_REGION") or None,
-                    presign_client=presign_client, **kwargs)
+                    presign_client=presign_client, public_origin=cls.origin_of(config), **kwargs)
         try:
             store._ensure_bucket()
         except StorageError as exc:

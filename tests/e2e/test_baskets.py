@@ -18,6 +18,7 @@ import pytest
 
 from tests.e2e.a11y import axe_violations
 from tests.e2e.conftest import PASSWORD, upload_file, wait_for_status
+from tests.e2e.test_player import _until
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +114,7 @@ def test_a_basket_shared_by_link_downloads_as_a_zip_with_its_manifest(browser, s
         page.set_default_timeout(30_000)
         page.goto(url)
         assert page.inner_text("#share-title") == "Akşam bülteni"
-        page.wait_for_selector("#share-player")
+        page.wait_for_selector("#player-tool #player")
         with page.expect_download() as info:
             page.click("#share-zip")
         data = Path(info.value.path()).read_bytes()
@@ -129,3 +130,49 @@ def test_a_basket_shared_by_link_downloads_as_a_zip_with_its_manifest(browser, s
     assert all(r["credit"] == "az: Mənbə: Sepet İTV | tr: Kaynak: Sepet İTV" for r in rows)
     assert manifest["declaration"]["programme"] == "Akşam bülteni"
     assert "manifest.csv" in zf.namelist()
+
+
+def test_add_to_basket_from_the_player_takes_the_marked_segment_or_the_whole_asset(browser, service, footage):
+    """The player's "Add to basket": mark in/out with the keyboard, add the segment to a new
+    basket, then the whole asset to the same basket; the basket lists both."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="az-AZ")
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{service.url}/lang/az?next=/login")
+        page.fill("#email", BROADCASTER)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(service.url + "/")
+        page.goto(f"{service.url}/assets/{footage['segment']}")
+        _until(page, "document.getElementById('player').readyState >= 1")
+        page.focus("#timeline")
+        page.keyboard.press("Shift+ArrowRight")  # one second
+        page.keyboard.press("i")
+        page.keyboard.press("Shift+ArrowRight")
+        page.keyboard.press("o")
+        _until(page, "document.getElementById('player-tool').dataset.out !== ''")
+        marks = page.evaluate("[document.querySelector('#player-tool').dataset.in, "
+                              "document.querySelector('#player-tool').dataset.out]")
+        page.click("#add-to-basket")
+        page.wait_for_selector("#basket-dialog[open]")
+        assert page.is_checked("#add-segment") and page.inner_text("#add-segment-points") == f"{marks[0]} – {marks[1]}"
+        page.select_option("#add-basket", "")
+        page.fill("#add-basket-name", "Gecə xəbərləri")
+        page.click("#add-basket-submit")
+        page.wait_for_selector("#add-basket-open")
+        assert "Gecə xəbərləri" in page.inner_text("#add-basket-status")
+        # Again: the whole asset, into the basket just made (now in the list).
+        page.click("#add-basket-cancel")
+        page.click("#add-to-basket")
+        _until(page, "document.getElementById('add-basket').options.length > 1")
+        page.check("#add-whole")
+        page.select_option("#add-basket", label="Gecə xəbərləri")
+        page.click("#add-basket-submit")
+        page.wait_for_selector("#add-basket-open")
+        page.click("#add-basket-open")
+        page.wait_for_selector("#basket-items tbody tr >> nth=1")
+        rows = [page.inner_text(f"#basket-items tbody tr >> nth={n}") for n in range(2)]
+        assert marks[0] in rows[0] and marks[1] in rows[0] and marks[0] not in rows[1]
+    finally:
+        ctx.close()

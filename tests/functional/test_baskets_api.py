@@ -128,14 +128,18 @@ def test_items_zip_and_manifest(app, client, people, assets, sample_video):
         assert row["credit"] == "az: Mənbə: İTV | tr: Kaynak: İTV"
     assert zf.read(rows[0]["file"]) == sample_video.read_bytes()
     assert rows[1]["in"] == "10:00:01:00" and rows[1]["out"] == "10:00:03:00"
-    assert rows[1]["file"] == "00002 Halay oyunu 10-00-01-00 10-00-03-00.mp4"
-    # The segment is a real, shorter file: cut by stream copy from the keyframe at or before `in`.
-    cut = app.config["DATA_DIR"] + "/cut.mp4"
+    assert rows[1]["file"] == "00002 Halay oyunu 10-00-01-00 10-00-03-00.mov"
+    # The segment is a real, shorter file: cut by the clips' stream copy from the keyframe at or
+    # before `in`, which the manifest reports as the actual in.
+    assert rows[1]["actual_in_seconds"] <= rows[1]["in_seconds"] and rows[1]["actual_in"] <= "10:00:01:00"
+    assert rows[1]["actual_out"] == "10:00:03:00" and rows[0]["actual_in"] is None
+    cut = app.config["DATA_DIR"] + "/cut.mov"
     with open(cut, "wb") as f:
         f.write(zf.read(rows[1]["file"]))
     duration = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
                                      "csv=p=0", cut], capture_output=True, text=True, check=True).stdout)
     assert 1.9 <= duration <= 3.1
+    assert duration == pytest.approx(rows[1]["actual_out_seconds"] - rows[1]["actual_in_seconds"], abs=0.05)
     table = list(csv.DictReader(io.StringIO(zf.read("manifest.csv").decode("utf-8-sig"))))
     assert [t["sha256"] for t in table] == [r["sha256"] for r in rows]
     assert table[1]["title"] == "Halay oyunu" and table[3]["source_filename"] == "notes.txt"

@@ -57,13 +57,14 @@ def make_source(app, people, path, status="ready", renditions=None):
 def pal(app, client, people, masters):
     asset_id = make_source(app, people, masters["pal"])
     for body in (GRANT,
-                 # a restriction on 0-1 s, one on 2.5-3 s: the first overlaps a clip of 0.68-2.12 s, the second not
+                 # a restriction on 0-1 s, one on 2.5-3 s (timecodes of the master, which starts at 10:00:00:00):
+                 # the first overlaps a clip of 0.68-2.12 s, the second not
                  {"kind": "restriction", "licensees": {"all_members": True}, "territories": ["WORLD"],
                   "platforms": ["social"], "start": "2000-01-01", "end": None,
-                  "segment": {"in": "00:00:00:00", "out": "00:00:01:00"}},
+                  "segment": {"in": "10:00:00:00", "out": "10:00:01:00"}},
                  {"kind": "restriction", "licensees": {"all_members": True}, "territories": ["WORLD"],
                   "platforms": ["vod"], "start": "2000-01-01", "end": None,
-                  "segment": {"in": "00:00:02:12", "out": "00:00:03:00"}}):
+                  "segment": {"in": "10:00:02:12", "out": "10:00:03:00"}}):
         resp = client.post(f"/api/v1/assets/{asset_id}/rights", json=body, headers=H(people, "manager"))
         assert resp.status_code == 201, resp.get_json()
     return asset_id
@@ -111,7 +112,8 @@ def test_an_accurate_clip_is_a_derived_asset_with_lineage_exact_frames_rendition
         # The grant covers the whole master; the 0-1 s restriction is 0-0.32 s of the clip; the 2.5 s one is gone.
         assert [(b.kind, b.segment_in, b.segment_out) for b in blocks] == [("grant", None, None),
                                                                             ("restriction", 0.0, 0.32)]
-        assert blocks[1].segment == {"in": "00:00:00.000", "out": "00:00:00.320"}
+        # Its labels are the master's timecode, which the clip carries as its start timecode.
+        assert blocks[1].segment == {"in": "10:00:00:17", "out": "10:00:01:00"}
         assert clip.meta["title"]["tr"] == "Halay" and clip.organisation.name == "İTV" and clip.source_id == pal
     source_frames, clip_frames = frame_hashes(masters["pal"]), frame_hashes(path)
     assert clip_frames[0] == source_frames[17] and clip_frames[-1] == source_frames[52]

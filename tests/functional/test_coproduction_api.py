@@ -16,12 +16,13 @@ from tests.coproduction_fixtures import AZ_ORG, TR_ORG, coprod, project_body, si
 
 
 def footage_asset(app, user_id: int, *, duration: float = 120.0, frame_rate: str | None = "25/1",
-                  lineage: dict | None = None, data: bytes | None = None) -> str:
+                  lineage: dict | None = None, data: bytes | None = None, start_timecode: str | None = None) -> str:
     asset_id = create_asset(app, user_id, data or f"clip {user_id} {duration} {lineage}".encode() * 50)
     with app.app_context():
         s = db.session()
         asset = s.get(Asset, asset_id)
-        asset.technical = {"duration": duration, **({"frame_rate": frame_rate} if frame_rate else {})}
+        asset.technical = {"duration": duration, **({"frame_rate": frame_rate} if frame_rate else {}),
+                           **({"start_timecode": start_timecode} if start_timecode else {})}
         asset.lineage = lineage
         s.commit()
     return asset_id
@@ -87,6 +88,25 @@ def test_footage_from_a_clip_is_valued_at_the_agreed_rate_per_minute(app, coprod
     doc = coprod.get(f"/api/v1/assets/{clip}/projects", coprod.az).get_json()
     assert doc["projects"][0]["id"] == coprod.project_id and doc["projects"][0]["credit"]["organisations"] == \
         [TR_ORG, AZ_ORG]
+
+
+def test_footage_timecodes_are_the_masters_with_its_start_and_drop_frame_counting(app, coprod):
+    # Segments are read as markers and clips read them: 01:00:00;00 is the master's first frame.
+    master = footage_asset(app, coprod.tr.user_id, duration=600.0, frame_rate="30000/1001",
+                           start_timecode="01:00:00;00")
+    resp = coprod.contribute({"party": TR_ORG, "kind": "footage", "asset_id": master, "date": "2026-01-10",
+                              "in": "01:00:00;00", "out": "01:01:00;02"})
+    assert resp.status_code == 201, resp.get_json()
+    doc = coprod.get(f"/api/v1/contributions/{resp.get_json()['id']}").get_json()
+    # 1800 frames at 30000/1001 = 60.06 s; at 120.00 EUR a minute = 120.12 EUR.
+    assert doc["basis"] == {"seconds": "60.060", "rate_per_minute": "120.00"}
+    assert doc["amount"] == "120.12"
+    for seg, reason in (({"in": "01:00:00;00", "out": "01:01:00;01"}, "dropped_label"),
+                        ({"in": "01:00:00:00", "out": "01:01:00;02"}, "drop_frame_mismatch")):
+        bad = coprod.contribute({"party": TR_ORG, "kind": "footage", "asset_id": master, "date": "2026-01-10", **seg})
+        entries = bad.get_json()["error"]["details"]["errors"]
+        assert bad.status_code == 422 and [(e["code"], e["params"]["reason"]) for e in entries] == [
+            ("invalid_timecode", reason)]
 
 
 def test_crew_days_times_day_rate_with_nationality_and_a_service_in_kind(coprod):

@@ -393,9 +393,18 @@ def test_hostile_and_oversized_form_input_is_refused_not_a_500(app, sides):
     assert resp.status_code == 422 and "<script>alert(1)</script>" not in html
     assert "at most 300 characters" in _error_beside(html, "p-title-en")
     assert 'id="p-party-99' not in html and _count(app, Project) == 0
-    for action in ("remove-99", "remove-x", "add" * 100, ""):
+    # Removing a row that is not there redraws the form as it was; an action that is no row
+    # action (junk, or none) submits it, and the shares (60 + 1) are refused beside the parties.
+    resp = browser.post("/projects/new", data=_project_form(page, row_action="remove-99", **{"party-1-share": "1"}))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and html.count("data-party-row=") == 2 and 'class="field-error"' not in html
+    for action in ("remove-x", "add" * 100, ""):
         resp = browser.post("/projects/new", data=_project_form(page, row_action=action, **{"party-1-share": "1"}))
-        assert resp.status_code in (200, 422), action
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422, action
+        shares = re.search(r'id="p-parties-error"[^>]*>([^<]*)<', html)
+        assert shares and shares.group(1).strip() == "The agreed shares add up to 61, not 100.", action
+        assert html.count("data-party-row=") == 2, action
     assert _count(app, Project) == 0
     # Twenty rows at most, however many are sent.
     many = _project_form(page, **{f"party-{i}-organisation": f"Org {i}" for i in range(2, 40)},

@@ -69,7 +69,12 @@ def test_a_block_is_created_listed_in_the_api_shape_and_decides_avails(app, clie
     # A rights manager of the asset's organisation may ask on behalf of another organisation.
     on_behalf = avails(client, people, asset, who="manager", org="ATV").get_json()
     assert on_behalf["decision"] == "denied"
-    assert avails(client, people, asset, who="trt", org="ATV").status_code == 403
+    refused = avails(client, people, asset, who="trt", org="ATV")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+    assert refused.get_json()["error"]["details"] == {"role": "broadcaster", "organisation": "ATV"}
+    # A rights manager of another organisation may not ask for a third either; for its own, yes.
+    assert avails(client, people, asset, who="trt_manager", org="ATV").get_json()["error"]["code"] == "wrong_role"
+    assert avails(client, people, asset, who="trt_manager", org="TRT").get_json()["decision"] == "allowed_with_conditions"
     assert counts(app) == (1, 1)
 
 
@@ -124,7 +129,8 @@ def test_an_exclusive_grant_overlapping_another_licensees_is_409_naming_it(app, 
     ({"licensees": {"organisations": ["Nobody TV"]}}, "licensees.organisations[0]", "unknown_organisation"),
     ({"licensees": {"countries": ["XX"]}}, "licensees.countries[0]", "unknown_country"),
     ({"segment": {"in": "00:00:01.000", "out": "00:00:09.000"}}, "segment.out", "segment_outside_asset"),
-    ({"segment": {"in": "00:00:01:00", "out": "00:00:02:00"}}, "segment.in", "invalid_timecode"),  # no frame rate
+    ({"segment": {"in": "00:00:01:25", "out": "00:00:02:00"}}, "segment.in", "invalid_timecode"),  # frame 25 at 25
+    ({"segment": {"in": "00:00:01;00", "out": "00:00:02:00"}}, "segment.in", "invalid_timecode"),  # ';' at 25
     ({"segment": {"in": "00:00:03.000", "out": "00:00:01.000"}}, "segment.out", "segment_reversed"),
     ({"segment": {"in": "1s", "out": "00:00:02.000"}}, "segment.in", "invalid_timecode"),
     ({"start": "2027-02-30"}, "start", "invalid_date"),
@@ -147,6 +153,50 @@ def test_bad_blocks_are_422_and_store_nothing(app, client, people, asset, over, 
     assert err["code"] == "invalid_rights_block"
     assert (field, code) in [(e["field"], e["code"]) for e in err["details"]["errors"]]
     assert counts(app) == (0, 0)
+
+
+def _technical(app, asset_id, technical):
+    from archive.assets.models import Asset
+    with app.app_context():
+        s = db.session()
+        s.get(Asset, asset_id).technical = technical
+        s.commit()
+
+
+def _stored_segment(app, block_id):
+    with app.app_context():
+        row = db.session().get(RightsBlock, block_id)
+        return row.segment_in, row.segment_out
+
+
+def test_segments_are_timecodes_of_the_master_with_its_start_timecode(app, client, people, asset):
+    # The segment reader is the markers' and clips' one: the master's start timecode counts.
+    _technical(app, asset, {"duration": 60.0, "frame_rate": "25", "start_timecode": "10:00:00:00"})
+    resp = client.post(f"/api/v1/assets/{asset}/rights", json=grant(segment={"in": "10:00:01:00", "out": "10:00:02:12"}),
+                       headers=H(people, "manager"))
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["segment"] == {"in": "10:00:01:00", "out": "10:00:02:12"}
+    assert _stored_segment(app, resp.get_json()["id"]) == (pytest.approx(1.0), pytest.approx(2.48))
+    # A label before the start timecode is the next day's: past the end of a one-minute master.
+    early = client.post(f"/api/v1/assets/{asset}/rights", json=grant(segment={"in": "00:00:01:00", "out": "00:00:02:00"}),
+                        headers=H(people, "manager"))
+    err = early.get_json()["error"]
+    assert early.status_code == 422 and (err["details"]["errors"][0]["field"], err["details"]["errors"][0]["code"]) == (
+        "segment.in", "segment_outside_asset")
+
+
+def test_drop_frame_segments_on_a_29_97_drop_frame_master(app, client, people, asset):
+    _technical(app, asset, {"duration": 120.0, "frame_rate": "30000/1001", "start_timecode": "01:00:00;00"})
+    ok = client.post(f"/api/v1/assets/{asset}/rights", json=grant(segment={"in": "01:01:00;02", "out": "01:01:10;00"}),
+                     headers=H(people, "manager"))
+    assert ok.status_code == 201, ok.get_json()
+    assert _stored_segment(app, ok.get_json()["id"])[0] == pytest.approx(1800 * 1001 / 30000)
+    for seg, reason in (({"in": "01:01:00;01", "out": "01:01:10;00"}, "dropped_label"),
+                        ({"in": "01:01:00:02", "out": "01:01:10;00"}, "drop_frame_mismatch")):
+        resp = client.post(f"/api/v1/assets/{asset}/rights", json=grant(segment=seg), headers=H(people, "manager"))
+        entry = resp.get_json()["error"]["details"]["errors"][0]
+        assert resp.status_code == 422 and entry["code"] == "invalid_timecode" and entry["params"]["reason"] == reason
+    assert counts(app) == (1, 1)
 
 
 @pytest.mark.parametrize("body", [[], "grant", None, {"kind": "grant"}])

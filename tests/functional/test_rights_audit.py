@@ -20,7 +20,7 @@ from archive.notifications.models import Notification
 from archive.rights.audit import EXPIRING_CSV_COLUMNS, OUTSIDE_CSV_COLUMNS
 from archive.usage.services import record_usage
 from tests.asset_factory import create_asset
-from tests.unit.notifications.test_checks import receiver  # noqa: F401 (a fixture)
+from tests.unit.notifications.test_checks import deliver_sent, receiver  # noqa: F401 (receiver: a fixture)
 from tests.unit.web.conftest import log_in
 
 USE = {"platform": "linear_tv", "territory": "TR", "from": "2027-03-01", "to": "2027-03-31",
@@ -242,6 +242,7 @@ def test_expiry_notifies_the_assets_rights_managers_once_per_block_and_threshold
         s.commit()
         report = checks.run_checks(s, app.config, world["today"], names=["rights_expiring"])
         s.commit()
+    assert deliver_sent(app) == ["delivered"]
     # 30 days: İTV's "soon" grant (two rights managers), TRT's "b_soon" (one); no restriction.
     assert report.raised == 3 and report.failed_checks == []
     notes = _notes(app, "rights_expiring")
@@ -257,7 +258,7 @@ def test_expiry_notifies_the_assets_rights_managers_once_per_block_and_threshold
         report = checks.run_checks(db.session(), app.config, world["today"] + timedelta(days=1),
                                    names=["rights_expiring"])
         db.session().commit()
-    assert report.raised == 0 and len(receiver.received) == 1
+    assert report.raised == 0 and deliver_sent(app) == [] and len(receiver.received) == 1
     with app.app_context():  # a longer threshold is another notice
         config = {**app.config, "RIGHTS_EXPIRY_NOTICE_DAYS": 100}
         assert checks.run_checks(db.session(), config, world["today"], names=["rights_expiring"]).raised == 2 + 2 + 1
@@ -281,7 +282,7 @@ def test_violation_notifies_the_assets_rights_managers_once_per_record(app, clie
         s.commit()
         assert checks.run_checks(s, app.config, world["today"], names=["use_outside_rights"]).raised == 0
         s.commit()
-    assert report.raised == 2 and report.delivered == 1
+    assert report.raised == 2 and report.deliveries_sent == 1 and deliver_sent(app) == ["delivered"]
     notes = _notes(app, "use_outside_rights")
     assert {uid for uid, _s, _p in notes} == {world["users"]["itv_rm"][0], world["users"]["itv_rm2"][0]}
     assert all(subject == world["a"] and p["organisation"] == "TRT" for _u, subject, p in notes)

@@ -209,6 +209,7 @@ def world(app, client, make_user):
 def url_for_rule(rule: str, values: dict[str, str]) -> str:
     special = {"/api/v1/assets/<asset_id>/renditions/<name>": {"name": "hls"},
                "/api/v1/assets/<asset_id>/renditions/<name>/<path:path>": {"name": "hls", "path": "master.m3u8"},
+               "/s/<token>/assets/<asset_id>/renditions/<name>/<path:path>": {"name": "hls", "path": "master.m3u8"},
                "/static/web/<path:filename>": {"filename": "ortak.css"},
                "/static/coproduction/<path:filename>": {"filename": "coproduction.css"},
                "/static/<path:filename>": {"filename": "ortak.css"},

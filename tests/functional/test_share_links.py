@@ -65,7 +65,7 @@ def test_an_asset_link_opens_without_an_account_and_gives_previews_only(app, cli
             {c.name: str(getattr(row, c.name)) for c in ShareLink.__table__.columns})
     visitor = _fresh(app)
     page = visitor.get(url)
-    assert page.status_code == 200 and b"share-player" in page.data and page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and b'id="player-tool"' in page.data and page.headers["Referrer-Policy"] == "no-referrer"
     proxy = visitor.get(f"{url}/assets/{asset}/proxy")
     assert proxy.status_code == 200 and proxy.data == PROXY
     assert visitor.get(f"{url}/assets/{asset}/original").status_code == 403  # not shared
@@ -135,7 +135,7 @@ def test_password_links_and_the_throttle(app, client, people, asset):
         assert db.session().get(ShareLink, share["id"]).password_hash.startswith("$argon2")
     visitor = _fresh(app)
     page = visitor.get(url)
-    assert page.status_code == 200 and b"share-password" in page.data and b"share-player" not in page.data
+    assert page.status_code == 200 and b"share-password" in page.data and b'id="player-tool"' not in page.data
     assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 401
     token = _csrf(page)
     assert visitor.post(url, data={"password": "yanlış", "csrf_token": token}).status_code == 401
@@ -201,3 +201,35 @@ def test_a_basket_link_gives_the_zip_through_the_gate(app, client, people, asset
         recs = list(db.session().scalars(select(UsageRecord).where(UsageRecord.share_link_id == share["id"])))
         assert [(x.decision, x.user_id, x.declaration) for x in recs] == [
             ("allowed_with_conditions", people["trt"]["id"], USE)]
+
+
+def test_the_link_page_plays_hls_through_the_link(app, client, people):
+    """The page shows the archive's player; its HLS, storyboard and waveform come through the
+    link (`/s/<token>/assets/<id>/renditions/...`) as long as the link shares the viewing copy."""
+    playlist = b"#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nv0/index.m3u8\n"
+    asset = create_asset(app, people["producer"]["id"], data=ORIGINAL + b"hls", filename="halay.mp4", renditions={
+        "proxy": {"data": PROXY, "content_type": "video/mp4", "ext": ".mp4"},
+        "hls": {"files": {"master.m3u8": playlist, "v0/index.m3u8": b"#EXTM3U\n#EXT-X-ENDLIST\n"}}})
+    assert client.post(f"/api/v1/assets/{asset}/rights", json=GRANT, headers=people["manager"]["h"]).status_code == 201
+    _share_doc, url = _share(client, people["trt"]["h"], asset_id=asset)
+    visitor = _fresh(app)
+    html = visitor.get(url).get_data(as_text=True)
+    settings = json.loads(re.search(r"data-player='([^']*)'", html).group(1).replace("&#34;", '"'))
+    assert settings["hls"] == f"{url}/assets/{asset}/renditions/hls/master.m3u8" and settings["markers"] is None
+    assert 'id="export-clip"' not in html and "vendor/hls.min.js" in html and "player.js" in html
+    master = visitor.get(settings["hls"])
+    assert master.status_code == 200 and master.data == playlist
+    assert visitor.get(f"{url}/assets/{asset}/renditions/hls/v0/index.m3u8").status_code == 200
+    for bad, status, code in ((f"{url}/assets/{asset}/renditions/hls/../proxy.mp4", 404, None),
+                              (f"{url}/assets/{asset}/renditions/hls/nothing.m3u8", 404, "rendition_file_not_found"),
+                              (f"{url}/assets/{asset}/renditions/original/x", 403, "rendition_not_shared")):
+        resp = visitor.get(bad)  # the link's pages answer errors as pages
+        assert resp.status_code == status, (bad, resp.status_code, code)
+    other = create_asset(app, people["producer"]["id"], data=b"another one")
+    assert visitor.get(f"{url}/assets/{other}/renditions/hls/master.m3u8").status_code == 404
+    # A link that shares only the poster plays no stream.
+    _doc, poster_only = _share(client, people["trt"]["h"], asset_id=asset, renditions=["poster"])
+    assert visitor.get(f"{poster_only}/assets/{asset}/renditions/hls/master.m3u8").status_code == 403
+    # A revoked link streams nothing.
+    client.delete(f"/api/v1/shares/{_share_doc['id']}", headers=people["trt"]["h"])
+    assert visitor.get(settings["hls"]).status_code in (404, 410)

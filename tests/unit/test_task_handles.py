@@ -15,7 +15,7 @@ from archive.task_handles import (HANDLES, INDEX_ASSET, INGEST, MEDIA_QUEUE, QUE
 from tests.broker import clear, queued
 
 IDS = {"asset_id": "0b7c6c5e-3d7a-4d43-9a43-6f0c7c1f2a10", "name": "proxy", "step": "renditions", "chunk_id": 7,
-       "basket_id": "5f0e7a2c-9d1b-4c8e-8a7f-2b6d3e4c5a10"}
+       "basket_id": "5f0e7a2c-9d1b-4c8e-8a7f-2b6d3e4c5a10", "notification_id": 42}
 
 
 def _all_queued(app):

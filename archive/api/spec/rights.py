@@ -127,8 +127,8 @@ def rights_paths() -> dict[str, Any]:
                              "from a day to a day? The avails engine's decision, every reason and condition.",
                              {"200": {"description": "The decision.", "content": json_content(schema("AvailsDecision"))},
                               "400": response("BadRequest"),
-                              "403": error_response("`not_rights_manager`: asking for another organisation needs to "
-                                                    "manage the asset's rights."),
+                              "403": error_response("`wrong_role` (details `role`, `organisation`): asking for another "
+                                                    "organisation is for the asset's rights managers and admins."),
                               "404": error_response("`asset_not_found`, `organisation_not_found`.")},
                              parameters=[
                                  q("org", {"type": "string", "maxLength": 200}, "Name or id; default the caller's."),

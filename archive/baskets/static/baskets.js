@@ -79,7 +79,7 @@
   var timer = null;
 
   function show(zip) {
-    if (!zip) { return; }
+    if (!zip || !bar) { return; }  // an audit view has no zip controls
     bar.hidden = zip.status === "ready";
     bar.value = zip.progress || 0;
     label.textContent = L[zip.status] + (zip.status === "failed" && zip.error ? ": " + zip.error : "");
@@ -98,7 +98,8 @@
 
   show(JSON.parse(root.getAttribute("data-zip") || "null"));
 
-  document.getElementById("zip-form").addEventListener("submit", function (e) {
+  var zipForm = document.getElementById("zip-form");
+  if (zipForm) zipForm.addEventListener("submit", function (e) {
     e.preventDefault();
     var declaration = { platform: document.getElementById("z-platform").value };
     ["territory", "from", "to", "purpose", "programme"].forEach(function (k) {

@@ -551,6 +551,7 @@
       });
     }
     function loadMarkers() {
+      if (!cfg.markers || !el("marker-list")) { return Promise.resolve(); }  // a share link's page has none
       return fetch(cfg.markers, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (doc) { if (doc) { state.markers = doc.markers; renderMarkers(); } });

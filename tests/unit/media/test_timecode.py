@@ -95,7 +95,7 @@ def test_timecode_to_frames(label, rate, frames):
     ("00:00:00:25", Fraction(25), "frame_out_of_range"), ("00:00:00;00", Fraction(25), "drop_frame_rate"),
     ("00:01:00;00", NTSC, "dropped_label"), ("00:01:00;01", NTSC, "dropped_label"),
     ("00:01:00;03", Fraction(60000, 1001), "dropped_label"), ("1:00:00:00", Fraction(25), "malformed"),
-    ("00:60:00:00", Fraction(25), "malformed"), ("00:00:00", Fraction(25), "malformed"), ("", Fraction(25), "malformed"),
+    ("00:60:00:00", Fraction(25), "malformed"), ("00:00", Fraction(25), "malformed"), ("", Fraction(25), "malformed"),
     ("00:00:00:00\n", Fraction(25), None), ("٠٠:٠٠:٠٠:٠٠", Fraction(25), "malformed"),
 ])
 def test_bad_timecodes(label, rate, reason):
@@ -120,3 +120,10 @@ def test_frames_to_timecode():
     assert frames_to_timecode(1800, NTSC) == "00:01:00:00"
     assert frames_to_timecode(25, Fraction(25), drop_frame=True) == "00:00:01:00"  # 25 fps never drops
     assert frames_to_timecode(24 * 3600 * 25 + 1, Fraction(25)) == "00:00:00:01"  # wraps at 24 h
+
+
+def test_clock_times_name_the_frame_they_fall_in():
+    # Whole seconds and up to microseconds, as rights and co-production segments are written.
+    assert timecode_to_frames("00:00:02", Fraction(25)) == 50
+    assert timecode_to_frames("00:00:01.999999", Fraction(25)) == 49
+    assert timecode_to_frames("00:00:01.5", Fraction(30000, 1001)) == 44

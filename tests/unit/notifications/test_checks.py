@@ -16,11 +16,22 @@ from archive.assets.models import Asset
 from archive.backends import storage
 from archive.notifications import checks, services, webhooks
 from archive.notifications.models import Notification, OrganisationWebhook
-from archive.task_handles import AUDIT_CHECKPOINT, NOTIFICATION_CHECKS
+from archive.task_handles import AUDIT_CHECKPOINT, DELIVER_WEBHOOK, NOTIFICATION_CHECKS
 from archive.usage import checkpoints
 from archive.usage.services import record_usage
 from tests.asset_factory import create_asset
+from tests.broker import take
 from tests.usage_tamper import tamper
+
+
+def deliver_sent(app) -> list[str]:
+    """Run the DELIVER_WEBHOOK tasks the commits sent, as a worker would; their outcomes."""
+    outcomes = []
+    for (notification_id,) in take(app, DELIVER_WEBHOOK.queue, DELIVER_WEBHOOK.name):
+        with app.app_context():
+            outcomes.append(task_entry_points.deliver_webhook(notification_id))
+            db.session().commit()
+    return outcomes
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -117,9 +128,13 @@ def test_the_webhook_gets_one_signed_request_per_organisation(app, broken_log, r
         hook, secret = webhooks.set_webhook(s, org, {"url": f"http://127.0.0.1:{receiver.server_port}/hook"})
         s.commit()
         report = checks.run_checks(s, app.config)
-        s.commit()
-        assert s.get(OrganisationWebhook, hook.id).last_status == "204"
-    assert report.delivered == 1 and report.failed_deliveries == 0
+        assert receiver.received == [] and take(app, DELIVER_WEBHOOK.queue, DELIVER_WEBHOOK.name) == []
+        s.commit()  # the delivery is sent by the commit, never from inside the transaction
+        assert receiver.received == []
+    assert report.deliveries_sent == 1
+    assert deliver_sent(app) == ["delivered"]
+    with app.app_context():
+        assert db.session().get(OrganisationWebhook, hook.id).last_status == "204"
     assert len(receiver.received) == 1  # İTV's admin has no webhook
     headers, body = receiver.received[0]
     assert webhooks.signature_holds(secret, headers["Ortak-Signature"], body)
@@ -149,8 +164,10 @@ def test_a_failing_receiver_is_recorded_and_the_notification_stays(app, broken_l
                                              {"url": f"http://127.0.0.1:{receiver.server_port}/"})
         report = checks.run_checks(s, app.config)
         s.commit()
-        assert s.get(OrganisationWebhook, hook.id).last_status == str(status)
-    assert report.failed_deliveries == 1 and report.raised == 2
+    assert deliver_sent(app) == ["failed"] and report.raised == 2
+    with app.app_context():
+        assert db.session().get(OrganisationWebhook, hook.id).last_status == str(status)
+        assert db.session().query(Notification).count() == 2
 
 
 def test_an_unreachable_receiver_is_recorded(app, broken_log):
@@ -162,10 +179,37 @@ def test_an_unreachable_receiver_is_recorded(app, broken_log):
         s = db.session()
         hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
                                              {"url": f"http://127.0.0.1:{port}/"})
-        report = checks.run_checks(s, app.config)
+        checks.run_checks(s, app.config)
         s.commit()
-        assert s.get(OrganisationWebhook, hook.id).last_status.startswith("ConnectionError")
-    assert report.failed_deliveries == 1
+    assert deliver_sent(app) == ["failed"]
+    with app.app_context():
+        assert db.session().get(OrganisationWebhook, hook.id).last_status.startswith("ConnectionError")
+
+
+def test_a_rolled_back_run_delivers_nothing(app, broken_log, receiver):
+    admins, _ = broken_log
+    with app.app_context():
+        s = db.session()
+        hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
+                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"})
+        s.commit()
+        assert checks.run_checks(s, app.config).deliveries_sent == 1
+        s.rollback()
+    assert deliver_sent(app) == [] and receiver.received == []
+
+
+def test_a_webhook_switched_off_before_the_worker_runs_is_skipped(app, broken_log, receiver):
+    admins, _ = broken_log
+    with app.app_context():
+        s = db.session()
+        hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
+                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"})
+        s.commit()
+        assert checks.run_checks(s, app.config).deliveries_sent == 1
+        s.commit()
+        s.get(OrganisationWebhook, hook.id).active = False  # switched off before a worker took the task
+        s.commit()
+    assert deliver_sent(app) == ["no_webhook"] and receiver.received == []
 
 
 def test_a_failing_check_does_not_stop_the_others(app, broken_log, monkeypatch):

@@ -48,6 +48,11 @@ def test_video_with_hls_storyboard_and_waveform(app, logged_in):
     assert 'id="marker-form"' in page and 'id="keys"' in page
     assert "01:00:00;00" in page  # the timecode shown before the script runs
     assert "rendition=proxy" in re.search(r'data-proxy="([^"]*)"', page).group(1)
+    # "Add to basket": the button, its dialog in the page's language, and its script.
+    assert 'id="add-to-basket"' in page and 'id="basket-dialog"' in page and "basket_add.js" in page
+    assert "Səbətə əlavə et" in page and "İşarələnmiş hissə" in page
+    labels = json.loads(html.unescape(re.search(r"data-labels='([^']*)'", page[page.index('id="basket-dialog"'):]).group(1)))
+    assert labels["added"] == "%(name)s səbətinə əlavə edildi."
 
 
 def test_video_without_hls_plays_the_proxy(app, logged_in):

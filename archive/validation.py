@@ -1,0 +1,186 @@
+"""What every JSON body check shares: the error entry, the collecting Checker, one raise.
+
+An error entry is `{"field", "code", "message", "params"}` (`FieldError.as_dict`): `field` the
+path of the value (`segment.in`, `parties[1].share`), `code` machine-readable, `message` for a
+person (English; pages translate by `code` and `params`), `params` the values a message names
+(`limit`, `choices`, `reason`, ...). A 422 carries them as `details.errors`, and `details.field`
+names the first. Rights, co-production, asset metadata, markers, clips, baskets and share links
+all answer in this shape; the entries of markers, clips, baskets and share links also carry their
+`params` at the top of the entry, as they first did (`entry`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+import pycountry
+
+from archive.assets.schemas import LANGS, FieldError, latest_recording_date
+from archive.errors import ValidationError
+
+MIN_DATE = date(1900, 1, 1)
+# ISO 8601 calendar date only: 2027-01-05.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The shape of a timecode of the master: HH:MM:SS:FF, drop-frame HH:MM:SS;FF, or a clock time
+# HH:MM:SS[.fraction] (what it names is read by archive.markers.timeline.read_position).
+TIMECODE_PATTERN = r"^[0-9]{2}:[0-5][0-9]:[0-5][0-9]([:;][0-9]{2}|\.[0-9]{1,6})?$"
+_TIMECODE = re.compile(TIMECODE_PATTERN)
+
+
+def entry(field_path: str, code: str, message: str, **params: Any) -> dict[str, Any]:
+    """An error entry (see the module docstring) with its params also at the top, as the
+    markers, clips, baskets and share-link APIs first wrote them."""
+    return {**params, **FieldError(field_path, code, message, params).as_dict()}
+
+
+def raise_entries(code: str, what: str, entries: list[dict[str, Any]]) -> None:
+    """One ValidationError (422 `code`, "The {what} is not valid: ...") carrying `entries`
+    (made by `entry`), when there is any."""
+    if entries:
+        raise ValidationError(f"The {what} is not valid: " + "; ".join(f"{e['field']}: {e['message']}" for e in entries),
+                              code=code, details={"field": entries[0]["field"], "errors": entries})
+
+
+def raise_errors(code: str, errors: list[FieldError]) -> None:
+    """One ValidationError (422 `code`) carrying every error, when there is any."""
+    if errors:
+        raise ValidationError(" ".join(e.message for e in errors[:10]), code=code,
+                              details={"field": errors[0].field, "errors": [e.as_dict() for e in errors]})
+
+
+@dataclass
+class Checker:
+    """Cleans values field by field, collecting FieldErrors instead of raising."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def fail(self, path: str, code: str, message: str, **params) -> None:
+        self.errors.append(FieldError(path[:120], code, message, params))
+
+    def object(self, data: Any, path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict | None:
+        if not isinstance(data, dict):
+            self.fail(path, "not_an_object", f"{path} must be a JSON object.")
+            return None
+        unknown = sorted(str(k)[:60] for k in set(data) - set(allowed))
+        if unknown:
+            self.fail(f"{path}.{unknown[0]}" if path else unknown[0], "unknown_field",
+                      f"Unknown fields: {', '.join(unknown[:20])}.", fields=unknown[:20])
+        for name in required:
+            if data.get(name) in (None, ""):
+                self.fail(self.join(path, name), "required", f"{self.join(path, name)} is required.")
+        return data
+
+    @staticmethod
+    def join(path: str, name: str) -> str:
+        return f"{path}.{name}" if path else name
+
+    def text(self, value: Any, path: str, limit: int, *, required: bool = False) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(path, "not_text", f"{path} must be text.")
+            return None
+        value = unicodedata.normalize("NFC", value).replace("\x00", "").strip()
+        if len(value) > limit:
+            self.fail(path, "too_long", f"{path} is longer than {limit} characters ({len(value)}).",
+                      limit=limit, length=len(value))
+            return None
+        if required and not value:
+            self.fail(path, "required", f"{path} is required.")
+            return None
+        return value or None
+
+    def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str | None:
+        if value is None:
+            return None
+        if value not in choices:
+            self.fail(path, "invalid_choice", f"{path} must be one of {', '.join(choices)}.", choices=list(choices))
+            return None
+        return value
+
+    def date(self, value: Any, path: str, *, today: date | None = None) -> date | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
+            self.fail(path, "invalid_date", f"{path} must be a date written YYYY-MM-DD.")
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, "invalid_date", f"{path} must be a real date written YYYY-MM-DD.")
+            return None
+        latest = today or latest_recording_date()
+        if day < MIN_DATE:
+            self.fail(path, "out_of_range", f"{path} must be from {MIN_DATE.isoformat()}.",
+                      min=MIN_DATE.isoformat(), max=latest.isoformat())
+            return None
+        if day > latest:
+            self.fail(path, "date_in_future", f"{path} cannot be later than {latest.isoformat()}.",
+                      max=latest.isoformat())
+            return None
+        return day
+
+    def any_date(self, value: Any, path: str) -> date | None:
+        """A calendar date that may lie in the future (a milestone, a meeting)."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
+            self.fail(path, "invalid_date", f"{path} must be a date written YYYY-MM-DD.")
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, "invalid_date", f"{path} must be a real date written YYYY-MM-DD.")
+            return None
+        if not MIN_DATE <= day <= date(2200, 12, 31):
+            self.fail(path, "out_of_range", f"{path} must be from 1900 to 2200.", min="1900-01-01", max="2200-12-31")
+            return None
+        return day
+
+    def timecode(self, value: Any, path: str) -> str | None:
+        """A position shaped like HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS[.fraction] (checked against
+        the asset by `archive.coproduction.segments`)."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _TIMECODE.fullmatch(value):
+            self.fail(path, "invalid_timecode",
+                      f"{path} must be a position such as 00:01:30:12 (frames) or 00:01:30.480.")
+            return None
+        return value
+
+    def items(self, value: Any, path: str, limit: int) -> list | None:
+        if value is None:
+            return []
+        if not isinstance(value, list) or len(value) > limit:
+            self.fail(path, "not_a_list", f"{path} must be a list of at most {limit} items.", max_items=limit)
+            return None
+        return value
+
+    def country(self, value: Any, path: str) -> str | None:
+        if value is None:
+            return None
+        if not (isinstance(value, str) and len(value) == 2 and value.isascii()
+                and pycountry.countries.get(alpha_2=value.upper())):
+            self.fail(path, "unknown_country", f"{path} must be an ISO 3166-1 alpha-2 country code such as TR, AZ.")
+            return None
+        return value.upper()
+
+    def localised(self, value: Any, path: str, limit: int) -> dict[str, str] | None:
+        if not isinstance(value, dict):
+            self.fail(path, "not_an_object", f"{path} must be an object with the keys {', '.join(LANGS)}.")
+            return None
+        out = {}
+        for lang, text in value.items():
+            if lang not in LANGS:
+                self.fail(f"{path}.{str(lang)[:20]}", "unknown_language",
+                          f"{path}: {str(lang)[:20]!r} is not one of {', '.join(LANGS)}.", language=str(lang)[:20])
+                continue
+            cleaned = self.text(text, f"{path}.{lang}", limit)
+            if cleaned:
+                out[lang] = cleaned
+        if not out and not any(e.field.startswith(path) for e in self.errors):
+            self.fail(path, "required", f"{path} needs a text in at least one of {', '.join(LANGS)}.")
+        return out

@@ -1,0 +1,67 @@
+"""The one reader of positions (archive.markers.timeline.read_position): labels of the master
+with its start timecode and drop-frame counting, seconds, and every way a position is wrong."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from archive.markers.timeline import MAX_SECONDS, PositionError, Timeline, read_position
+
+PAL = Timeline.of({"duration": 60.0, "frame_rate": "25", "start_timecode": "10:00:00:00"}, "video")
+NTSC_DF = Timeline.of({"duration": 120.0, "frame_rate": "30000/1001", "start_timecode": "01:00:00;00"}, "video")
+
+
+def _error(timeline, name, value, **kw) -> PositionError:
+    with pytest.raises(PositionError) as caught:
+        read_position(timeline, name, value, **kw)
+    return caught.value
+
+
+def test_labels_count_from_the_start_timecode():
+    assert read_position(PAL, "in", "10:00:01:05") == 30
+    assert read_position(PAL, "in", "10:00:01.5") == 37  # a clock time falls in frame 37
+    assert read_position(PAL, "in", "10:00:02") == 50
+    assert read_position(PAL, "out", "10:01:00:00") == 1500  # out may be the end itself
+
+
+def test_drop_frame_labels_on_a_drop_frame_master():
+    # 01:01:00;02 is the first label of minute 1 (;00 and ;01 are dropped): frame 1800.
+    assert read_position(NTSC_DF, "in", "01:01:00;02") == 1800
+    assert _error(NTSC_DF, "in", "01:01:00;01").params["reason"] == "dropped_label"
+    assert _error(NTSC_DF, "in", "01:01:00:02").params["reason"] == "drop_frame_mismatch"
+    assert _error(PAL, "in", "10:00:01;00").params["reason"] == "drop_frame_mismatch"
+
+
+def test_seconds_cover_at_least_what_was_asked():
+    assert read_position(PAL, "in", 1.03) == 25  # the frame showing at 1.03 s
+    assert read_position(PAL, "out", 1.03) == 26  # the end of that frame
+    assert read_position(NTSC_DF, "out", 1) == 30  # 29.97 frames in a second: the 30th ends after it
+    assert Fraction(30) / NTSC_DF.rate > 1
+
+
+@pytest.mark.parametrize("value, kw, code, reason", [
+    (None, {}, "required", "malformed"),
+    (True, {}, "invalid_timecode", "malformed"),
+    ([1], {}, "invalid_timecode", "malformed"),
+    (5, {"seconds": False}, "invalid_timecode", "malformed"),
+    ("1:2:3", {}, "invalid_timecode", "malformed"),
+    ("10:00:00:00" + " " * 40, {}, "invalid_timecode", "malformed"),
+    ("10:00:01:25", {}, "invalid_timecode", "frame_out_of_range"),
+    (float("nan"), {}, "invalid_seconds", None),
+    (-1, {}, "invalid_seconds", None),
+    (MAX_SECONDS + 1, {}, "invalid_seconds", None),
+    ("10:01:00:00", {}, "out_of_range", None),  # `in` must name a frame of the master
+    (60.01, {}, "out_of_range", None),
+])
+def test_positions_that_name_no_frame(value, kw, code, reason):
+    err = _error(PAL, "in", value, **kw)
+    assert err.code == code
+    assert err.params.get("reason") == reason
+    if code == "out_of_range":
+        assert err.params == {"max": "10:01:00:00", "max_seconds": 60.0}
+
+
+def test_a_master_without_length_takes_any_position():
+    timeline = Timeline.of({"frame_rate": "25"}, "video")
+    assert read_position(timeline, "out", "05:00:00:00") == 5 * 3600 * 25
