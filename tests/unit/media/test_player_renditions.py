@@ -3,6 +3,7 @@ ffmpeg command: the command as data, then the outputs checked with ffprobe and t
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -185,6 +186,15 @@ def _ffprobe(path):
     return json.loads(out)
 
 
+def _elementary(path, stream):
+    """MD5 of a stream's packets as an elementary stream (H.264 Annex B, AAC in ADTS)."""
+    fmt = ["-bsf:v", "h264_mp4toannexb", "-f", "h264"] if stream == "v" else ["-f", "adts"]
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path),
+                          "-map", f"0:{stream}", "-c", "copy", *fmt, "-"], check=True, capture_output=True).stdout
+    assert out
+    return hashlib.md5(out).hexdigest()
+
+
 def _make(src, out, profiles=None):
     probe = inspect_media(str(src), timeout=TIMEOUT)
     profiles = profiles or [p for p in renditions_for(probe.kind, probe) if p.renderer == "ffmpeg"]
@@ -259,6 +269,12 @@ def test_every_rendition_from_one_run_with_six_audio_tracks(six_made):
     proxy = _ffprobe(out / "proxy" / "proxy.mp4")
     assert [s["codec_name"] for s in proxy["streams"]] == ["h264"] + ["aac"] * 6
     assert abs(float(proxy["format"]["duration"]) - 13.0) <= 0.1
+    assert [s["tags"]["language"] for s in proxy["streams"][1:]] == ["tur", "aze", "eng", "rus", "deu", "fra"]
+    # the proxy's picture is the rung's encode and its sound the audio renditions', byte for byte
+    assert _elementary(out / "proxy" / "proxy.mp4", "v") == _elementary(folder / "index.m3u8", "v")
+    for n in (0, 5):
+        assert _elementary(out / "proxy" / "proxy.mp4", f"a:{n}") == \
+            _elementary(out / "hls" / f"audio_{n}" / "index.m3u8", "a")
     # storyboard: 13 thumbnails at 1 s on one sheet of 10 columns (2 rows used), cues to the end
     vtt = (out / "storyboard" / "storyboard.vtt").read_text().split("\n")
     assert vtt[0] == "WEBVTT"
