@@ -98,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     from archive.markers.views import bp as markers
     from archive.notifications.views.api import bp as notifications
     from archive.notifications.views.pages import bp as notification_pages
+    from archive.provenance.page_views import bp as provenance_pages
+    from archive.provenance.views import bp as provenance
     from archive.rights.page_views import bp as rights_pages
     from archive.rights.views import bp as rights
     from archive.usage.views.api import bp as usage
@@ -107,5 +109,5 @@ def _register_blueprints(app: Flask) -> None:
     init_auth(app)
     for blueprint in (health, api, accounts, ingest, assets, rights, markers, clips, coproduction, usage, notifications,
                       baskets, shares, web, coproduction_pages, rights_pages, clip_pages, audit_pages,
-                      notification_pages, share_pages, basket_pages):
+                      notification_pages, share_pages, basket_pages, provenance, provenance_pages):
         app.register_blueprint(blueprint)

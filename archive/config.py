@@ -74,6 +74,18 @@ class Settings:
     # Media processing (seconds).
     FFMPEG_TIMEOUT: int = 6 * 3600
     PROBE_TIMEOUT: int = 120
+    # Reverse clip search (archive.provenance): the fingerprint index backend ("numpy", exact,
+    # embedded; "faiss" with the faiss-cpu package), the largest clip a lookup accepts
+    # (bytes), the shortest (seconds), how much of a clip is decoded whole before it is
+    # sampled instead (seconds), the longest a lookup may decode (seconds), and the least
+    # confidence (fraction of the query's frames matching along one line) a match needs
+    # (benchmarks/provenance.py measured the negatives' scores below it).
+    FINGERPRINT_INDEX: str = "numpy"
+    LOOKUP_MAX_BYTES: int = 2 * 1024**3
+    LOOKUP_MIN_SECONDS: int = 2
+    LOOKUP_WHOLE_SECONDS: int = 120
+    LOOKUP_TIMEOUT: int = 300
+    LOOKUP_MIN_CONFIDENCE_PERCENT: int = 30
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
     # to whole HLS segments) that any worker may take, then joined without re-encoding
     # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.
@@ -233,9 +245,12 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
     "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
+    "LOOKUP_MAX_BYTES": (1, None), "LOOKUP_MIN_SECONDS": (1, 3600), "LOOKUP_WHOLE_SECONDS": (10, None),
+    "LOOKUP_TIMEOUT": (1, None), "LOOKUP_MIN_CONFIDENCE_PERCENT": (1, 100),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+    "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"),
+    "FINGERPRINT_INDEX": ("numpy", "faiss"), "LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
 }
 
 

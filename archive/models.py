@@ -16,3 +16,4 @@ from archive.usage.models import UsageRecord  # noqa: F401
 from archive.db import Base  # noqa: F401
 
 metadata = Base.metadata
+from archive.provenance.models import VideoFingerprint  # noqa: F401

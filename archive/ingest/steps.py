@@ -1,6 +1,6 @@
 """The steps of processing an asset: idempotent, each recorded on the asset, each re-runnable alone.
 
-    probe → renditions → index        (later: fingerprints, C2PA, transcripts, before index)
+    probe → renditions → fingerprints → index        (later: C2PA, transcripts, before index)
 
 A step says what it depends on (`inputs`: the original's SHA-256, the profiles' hashes...),
 whether what it made is still there (`is_current`), and how to run. `run_step` records it
@@ -36,6 +36,7 @@ from archive.db import utcnow
 from archive.media import images
 from archive.media.probe import ProbeResult, inspect_media
 from archive.media.profiles import renditions_for, spec_hash
+from archive.provenance import services as provenance
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition
 from archive.task_handles import INDEX_ASSET
@@ -161,6 +162,24 @@ def preview_watermark(asset: Asset) -> str | None:
     return organisation.preview_watermark if organisation is not None else None
 
 
+class FingerprintsStep(Step):
+    """The video's perceptual hashes (made by the renditions' one decode, the `fingerprints`
+    rendition) copied into the reverse clip search index table (`archive.provenance`)."""
+
+    name = "fingerprints"
+
+    def inputs(self, ctx: StepContext) -> dict[str, Any]:
+        entry = provenance.fingerprint_file(ctx.session, ctx.asset.id)
+        return {"fingerprints": entry.sha256 if entry is not None else None}
+
+    def is_current(self, ctx: StepContext) -> bool:
+        return provenance.fingerprint_file(ctx.session, ctx.asset.id) is None or \
+            provenance.is_recorded(ctx.session, ctx.asset.id)
+
+    def run(self, ctx: StepContext) -> None:
+        provenance.record_fingerprints(ctx.session, ctx.asset)
+
+
 class IndexStep(Step):
     """Send the asset to the search index (after the commit; the index is derived data,
     `ortak reindex` rebuilds it). Runs every time: an edit may have changed the document."""
@@ -172,8 +191,8 @@ class IndexStep(Step):
         INDEX_ASSET.send(ctx.session, ctx.asset.id)
 
 
-PROBE, RENDITIONS, INDEX = ProbeStep(), RenditionsStep(), IndexStep()
-STEPS: tuple[Step, ...] = (PROBE, RENDITIONS, INDEX)
+PROBE, RENDITIONS, FINGERPRINTS, INDEX = ProbeStep(), RenditionsStep(), FingerprintsStep(), IndexStep()
+STEPS: tuple[Step, ...] = (PROBE, RENDITIONS, FINGERPRINTS, INDEX)
 BY_NAME = {step.name: step for step in STEPS}
 
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from archive.media import commands
 from archive.media.commands import OutputPart, file_url
-from archive.media.profiles import HlsProfile, PosterProfile, StoryboardProfile, VideoProxyProfile, WaveformProfile
+from archive.media.profiles import (FingerprintProfile, HlsProfile, PosterProfile, StoryboardProfile, VideoProxyProfile,
+                                   WaveformProfile)
 
 if TYPE_CHECKING:
     from archive.media.probe import ProbeResult
@@ -72,8 +74,9 @@ def plan(duration: float | None, chunk_seconds: float, profiles: Sequence[object
 def chunked(probe: "ProbeResult", profiles: Sequence[object], chunk_seconds: float) -> bool:
     """Whether to make these profiles in chunks: a picture longer than one chunk length, a
     picture encode among them (proxy or HLS: a poster or a storyboard alone is cheap), and
-    only the profiles the chunked path knows (proxy, poster, HLS, storyboard, waveform)."""
-    known = (VideoProxyProfile, PosterProfile, HlsProfile, StoryboardProfile, WaveformProfile)
+    only the profiles the chunked path knows (proxy, poster, HLS, storyboard, waveform,
+    fingerprints)."""
+    known = (VideoProxyProfile, PosterProfile, HlsProfile, StoryboardProfile, WaveformProfile, FingerprintProfile)
     encodes = any(isinstance(p, (VideoProxyProfile, HlsProfile)) for p in profiles)  # what chunks are for
     return (probe.has_video and encodes and bool(probe.duration)
             and probe.duration > chunk_length(chunk_seconds, profiles) and all(isinstance(p, known) for p in profiles))
@@ -104,6 +107,9 @@ def chunk_parts(profiles: Sequence[object], probe: "ProbeResult", chunk: Chunk, 
             parts.append(commands.video_proxy_part(profile, silent, f"{folder}/{PROXY_VIDEO}"))
         elif isinstance(profile, StoryboardProfile):
             parts.append(commands.thumbnail_part(profile, probe, f"{folder}/{THUMBS}", offset=chunk.start))
+        elif isinstance(profile, FingerprintProfile):
+            parts.append(commands.fingerprint_part(profile, f"{folder}/{commands.FINGERPRINT_FRAMES}",
+                                                   frames=math.ceil(round(chunk.seconds * profile.rate, 6))))
         elif isinstance(profile, PosterProfile):
             at = commands.poster_time(probe.duration, profile)
             if chunk.start <= at < chunk.start + chunk.seconds:
@@ -192,6 +198,20 @@ def _remapped(part: OutputPart) -> list[str]:
     for spec in part.maps:
         out += ["-map", "SRC:" + spec.split(":", 1)[1]]
     return out + list(part.args) + [part.output]
+
+
+def join_fingerprint_frames(profile: FingerprintProfile, chunk_folders: Sequence[str], scratch: str) -> OutputPart:
+    """Every chunk's grey frames end to end in `scratch/fingerprint.gray` (each chunk starts
+    on a whole second and has `ceil(seconds × rate)` frames, so frame k of the whole is at
+    k / rate seconds, as in one pass): the part `finish` hashes."""
+    target = f"{scratch}/{commands.FINGERPRINT_FRAMES}"
+    with open(target, "wb") as out:
+        for folder in chunk_folders:
+            path = os.path.join(folder, commands.FINGERPRINT_FRAMES)
+            if os.path.exists(path):
+                with open(path, "rb") as fh:
+                    shutil.copyfileobj(fh, out)
+    return OutputPart(target, size=(profile.frame_size, profile.frame_size))
 
 
 def chunk_thumbs(chunk_folders: Sequence[str]) -> list[str]:

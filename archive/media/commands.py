@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from archive.media.colour import ColourPlan, jpeg_plan
 from archive.media.colour import plan as colour_plan
 from archive.media.languages import iso639_2t
-from archive.media.profiles import (AudioProxyProfile, HlsProfile, PosterProfile, StoryboardProfile, VideoProxyProfile,
-                                    WaveformProfile)
+from archive.media.profiles import (AudioProxyProfile, FingerprintProfile, HlsProfile, PosterProfile, StoryboardProfile,
+                                    VideoProxyProfile, WaveformProfile)
 
 if TYPE_CHECKING:
     from archive.media.probe import ProbeResult
@@ -445,6 +445,29 @@ def waveform_parts(profile: WaveformProfile, probe: "ProbeResult", folder: str, 
                        args=("-vn", "-sn", "-dn", "-ac", "1", "-ar", str(waveform_rate(track, profile)),
                              "-c:a", "pcm_s16le", "-f", "s16le"), fifo=True)
             for n, (spec, track) in enumerate(audio)]
+
+
+FINGERPRINT_FRAMES = "fingerprint.gray"
+
+
+@builds_parts(FingerprintProfile)
+def fingerprint_parts(profile: FingerprintProfile, probe: "ProbeResult", folder: str,
+                      scratch: str) -> list[OutputPart]:
+    """The picture `rate` times a second as raw 8-bit grey `frame_size`² frames in
+    `scratch/fingerprint.gray`, hashed after the run (`archive.media.fingerprints`)."""
+    if not probe.has_video:
+        raise ValueError("fingerprints need a picture")
+    return [fingerprint_part(profile, _join(scratch, FINGERPRINT_FRAMES))]
+
+
+def fingerprint_part(profile: FingerprintProfile, dst: str, frames: int | None = None) -> OutputPart:
+    """Raw grey frames for hashing, `profile.rate` a second from output time 0 (`fps` before
+    `scale`: only the frames kept are scaled; `area` averages, no aliasing); at most
+    `frames` of them (a chunk's share)."""
+    n = profile.frame_size
+    limit = ("-frames:v", str(frames)) if frames else ()
+    return OutputPart(dst, video=(f"fps={profile.rate},scale={n}:{n}:flags=area,format=gray",),
+                      args=(*limit, "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo"), size=(n, n))
 
 
 # ---- shared encodes: the MP4 proxy is the ladder's rung of its size ---------------------------

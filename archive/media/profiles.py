@@ -236,6 +236,32 @@ class WaveformProfile:
         return max(self.min_samples_per_pixel, -(-int(total) // self.max_points))
 
 
+@dataclass(frozen=True)
+class FingerprintProfile:
+    """Perceptual hashes of the picture for reverse clip search (`archive.provenance`): one
+    64-bit pHash (`imagehash.phash`: DCT of a 32 × 32 grey frame, the 8 × 8 lowest
+    frequencies against their median) per 1/`rate` seconds of the source, taken from the
+    same decode as the other renditions (a `fps`, `scale`, `format=gray` branch of the one
+    command writing raw frames that Python hashes, `archive.media.fingerprints`).
+
+    The entry `phash.bin` holds the hashes as big-endian unsigned 64-bit integers, hash k
+    for the frame at k/`rate` seconds; 0 marks a flat frame (black, a uniform card) that has
+    no hash worth matching. Recipe and its measurement: ARCHITECTURE.md "Known traps"."""
+
+    renderer: ClassVar[str] = "ffmpeg"
+    version: ClassVar[int] = 1
+
+    name: str = "fingerprints"
+    ext: str = "bin"
+    content_type: str = "application/octet-stream"
+    rate: int = 1  # hashes per second of source
+    frame_size: int = 32  # the grey square the hash is computed from (pHash's own 32 × 32)
+
+    @property
+    def entry(self) -> str:
+        return "phash.bin"
+
+
 VIDEO_PROXY = VideoProxyProfile()
 AUDIO_PROXY = AudioProxyProfile()
 POSTER = PosterProfile()
@@ -243,14 +269,15 @@ IMAGE_POSTER = ImagePreviewProfile()
 HLS = HlsProfile()
 STORYBOARD = StoryboardProfile()
 WAVEFORM = WaveformProfile()
+FINGERPRINTS = FingerprintProfile()
 
 Profile = (VideoProxyProfile | AudioProxyProfile | PosterProfile | ImagePreviewProfile | HlsProfile
-           | StoryboardProfile | WaveformProfile)
+           | StoryboardProfile | WaveformProfile | FingerprintProfile)
 
 # kind → the renditions an asset of that kind gets. Profiles sharing a renderer are made
 # together (one decode); the order is the order of the outputs on the command.
 RENDITIONS: dict[str, tuple[Profile, ...]] = {
-    "video": (POSTER, VIDEO_PROXY, HLS, STORYBOARD, WAVEFORM),
+    "video": (POSTER, VIDEO_PROXY, HLS, STORYBOARD, WAVEFORM, FINGERPRINTS),
     "audio": (AUDIO_PROXY, WAVEFORM),
     "image": (IMAGE_POSTER,),
 }

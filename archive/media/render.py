@@ -18,9 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from archive.media import chunks, commands, images, player_files
+from archive.media import chunks, commands, fingerprints, images, player_files
 from archive.media.probe import ProbeResult
-from archive.media.profiles import HlsProfile, PosterProfile, Profile, StoryboardProfile, WaveformProfile
+from archive.media.profiles import (FingerprintProfile, HlsProfile, PosterProfile, Profile, StoryboardProfile,
+                                   WaveformProfile)
 from archive.media.runner import MediaError, run
 
 ProgressCallback = Callable[[float], None]
@@ -160,6 +161,8 @@ class FfmpegRenderer(Renderer):
                 parts = [dataclasses.replace(commands.poster_part(profile, probe, target))]
             elif isinstance(profile, HlsProfile):
                 parts = []
+            elif isinstance(profile, FingerprintProfile):
+                parts = [chunks.join_fingerprint_frames(profile, chunk_dirs, scratch)]
             else:
                 parts = [commands.OutputPart(os.path.join(folder, profile.entry),
                                              size=commands.proxy_size(probe, profile))]
@@ -177,6 +180,9 @@ class FfmpegRenderer(Renderer):
         if isinstance(profile, StoryboardProfile):
             player_files.write_storyboard(folder, scratch, profile, probe.duration, parts[0].size)
             return Made(*parts[0].size)
+        if isinstance(profile, FingerprintProfile):
+            fingerprints.hash_file(parts[0].target, os.path.join(folder, profile.entry), profile.frame_size)
+            return Made()
         if isinstance(profile, WaveformProfile):
             tracks = [t for _s, t in commands.audio_inputs(probe)]
             for n, (part, track) in enumerate(zip(parts, tracks)):

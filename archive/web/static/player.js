@@ -337,6 +337,18 @@
       markerOut.value = "";
       keepPoints();
     });
+    // A link may carry in/out points (a clip lookup's match): mark them, start at the in point.
+    (function pointsFromUrl() {
+      var url = new URL(window.location.href);
+      ["in", "out"].forEach(function (k) {
+        var frame = tc.parse(url.searchParams.get(k));
+        if (frame !== null) { state.points[k] = frame; }
+      });
+      if (state.points.in === null) { return; }
+      var start = function () { seekFrame(state.points.in); };
+      if (media.readyState >= 1) { start(); } else { media.addEventListener("loadedmetadata", start, { once: true }); }
+      keepPoints();
+    }());
 
     // -- the timeline: seek by pointer or keys; storyboard tile on hover --
     function timeAtX(clientX) {

@@ -158,8 +158,9 @@ def test_audio_names_are_the_languages_own_and_unique():
 
 def test_renditions_follow_the_streams():
     assert [p.name for p in renditions_for("video", _probe(640, 360, audio=("tur",)))] == \
-           ["poster", "proxy", "hls", "storyboard", "waveform"]
-    assert [p.name for p in renditions_for("video", _probe(640, 360))] == ["poster", "proxy", "hls", "storyboard"]
+           ["poster", "proxy", "hls", "storyboard", "waveform", "fingerprints"]
+    assert [p.name for p in renditions_for("video", _probe(640, 360))] == ["poster", "proxy", "hls", "storyboard",
+                                                                              "fingerprints"]
     audio_only = dataclasses.replace(_multitrack(), video_codec=None)
     assert [p.name for p in renditions_for("audio", audio_only)] == ["proxy", "waveform"]
     with pytest.raises(ValueError, match="picture"):
@@ -240,7 +241,7 @@ def six_made(media):
 
 def test_every_rendition_from_one_run_with_six_audio_tracks(six_made):
     probe, made, out = six_made
-    assert set(made) == {"poster", "proxy", "hls", "storyboard", "waveform"}
+    assert set(made) == {"poster", "proxy", "hls", "storyboard", "waveform", "fingerprints"}
     master = m3u8.load(str(out / "hls" / "master.m3u8"))
     assert master.is_variant and len(master.playlists) == 1
     variant = master.playlists[0].stream_info
@@ -296,7 +297,7 @@ def test_every_rendition_from_one_run_with_six_audio_tracks(six_made):
 
 def test_no_audio_gets_a_ladder_without_audio_and_no_waveform(media, tmp_path):
     probe, made = _make(media["silent"], tmp_path)
-    assert set(made) == {"poster", "proxy", "hls", "storyboard"}
+    assert set(made) == {"poster", "proxy", "hls", "storyboard", "fingerprints"}
     master = m3u8.load(str(tmp_path / "hls" / "master.m3u8"))
     assert not master.media and master.playlists[0].stream_info.codecs.startswith("avc1.")
     assert "," not in master.playlists[0].stream_info.codecs and master.playlists[0].stream_info.audio is None

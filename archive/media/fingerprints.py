@@ -1,0 +1,148 @@
+"""Perceptual hashes of video frames, for reverse clip search (`archive.provenance`).
+
+The frames come from ffmpeg as raw 8-bit grey squares (`commands.fingerprint_part`: the
+ingest's one decode for masters; `query_command` here for a clip someone asks about), and
+each is hashed with `imagehash.phash` (64 bits: the 8 × 8 lowest frequencies of the DCT of
+the 32 × 32 grey frame, each bit "above the median"). The recipe (1 hash a second for the
+index, 2 a second for queries, hashed normal and mirrored) was measured on photographic
+footage: ARCHITECTURE.md "Known traps"; `benchmarks/provenance.py` measures it here.
+
+A frame whose grey levels hardly vary (black, a uniform card: standard deviation below
+FLAT_STD) has no hash worth matching: it is written as NO_HASH (0), which pHash never gives
+a frame with any detail (about half its bits are set).
+
+Hashes travel as big-endian unsigned 64-bit integers (`to_bytes`, `from_bytes`).
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+import imagehash
+import numpy as np
+from PIL import Image
+
+from archive.media.commands import BASE, file_url, video_map
+from archive.media.runner import MediaError
+
+if TYPE_CHECKING:
+    from archive.media.probe import ProbeResult
+
+FRAME_SIZE = 32  # pHash's own working size
+NO_HASH = 0
+FLAT_STD = 4.0  # grey levels (0..255): below this a frame is "flat"
+QUERY_RATE = 2  # hashes per second of a query clip
+
+
+def read_frames(path: str, size: int = FRAME_SIZE, limit: int | None = None) -> np.ndarray:
+    """The raw grey frames ffmpeg wrote to `path`: an (n, size, size) uint8 array (a partial
+    last frame is dropped); at most `limit` frames. An absent file has none."""
+    if not os.path.exists(path):
+        return np.zeros((0, size, size), dtype=np.uint8)
+    data = np.fromfile(path, dtype=np.uint8)
+    whole = data.size // (size * size)
+    if limit is not None:
+        whole = min(whole, limit)
+    return data[: whole * size * size].reshape(whole, size, size)
+
+
+def flat(frames: np.ndarray) -> np.ndarray:
+    """A bool per frame: its grey levels hardly vary (standard deviation < FLAT_STD)."""
+    if len(frames) == 0:
+        return np.zeros(0, dtype=bool)
+    return frames.reshape(len(frames), -1).astype(np.float32).std(axis=1) < FLAT_STD
+
+
+def phash64(frames: np.ndarray) -> np.ndarray:
+    """One 64-bit pHash per grey frame (`imagehash.phash`, bit 63 the first of its 8 × 8
+    matrix, row by row) as a uint64 array; NO_HASH for a flat frame."""
+    out = np.zeros(len(frames), dtype=np.uint64)
+    if len(frames) == 0:
+        return out
+    is_flat = flat(frames)
+    bits = np.zeros((len(frames), 64), dtype=bool)
+    for i, frame in enumerate(frames):
+        if not is_flat[i]:
+            bits[i] = imagehash.phash(Image.fromarray(np.ascontiguousarray(frame), mode="L")).hash.reshape(-1)
+    packed = np.packbits(bits, axis=1)  # (n, 8) bytes, most significant bit first
+    out[:] = packed.view(">u8").reshape(-1).astype(np.uint64)
+    out[is_flat] = NO_HASH
+    return out
+
+
+def mirrored(frames: np.ndarray) -> np.ndarray:
+    """The frames flipped left to right (what `hflip` does to the picture)."""
+    return frames[:, :, ::-1]
+
+
+def to_bytes(hashes: np.ndarray) -> bytes:
+    return np.asarray(hashes, dtype=np.uint64).astype(">u8").tobytes()
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    """The hashes of `to_bytes`; ValueError when the length is not a multiple of 8."""
+    if len(data) % 8:
+        raise ValueError(f"{len(data)} bytes is not a whole number of 64-bit hashes")
+    return np.frombuffer(data, dtype=">u8").astype(np.uint64)
+
+
+def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | None = None) -> int:
+    """Hash the raw frames at `frames_path` into `dst` (`to_bytes`); the number of hashes.
+    MediaError when ffmpeg wrote no frame."""
+    frames = read_frames(frames_path, size, limit)
+    if len(frames) == 0:
+        raise MediaError("ffmpeg wrote no frame to fingerprint")
+    hashes = phash64(frames)
+    with open(dst, "wb") as fh:
+        fh.write(to_bytes(hashes))
+    return len(hashes)
+
+
+# ---- query clips ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    """A stretch of a query clip that is decoded: start and length, seconds."""
+
+    start: float
+    seconds: float
+
+
+def sample_windows(duration: float, *, whole_up_to: float, window: float, count: int) -> list[Window]:
+    """What of a clip of `duration` seconds to decode: the whole of it up to `whole_up_to`
+    seconds; a longer one is sampled, `count` windows of `window` seconds spread evenly
+    from start to end (so a two-hour file costs `count` × `window` seconds of decoding)."""
+    if duration <= whole_up_to:
+        return [Window(0.0, duration)]
+    count = max(1, count)
+    room = max(0.0, duration - window)
+    starts = [room * k / (count - 1) for k in range(count)] if count > 1 else [room / 2]
+    return [Window(round(s, 3), window) for s in starts]
+
+
+def query_command(src: str, probe: "ProbeResult", windows: Sequence[Window], targets: Sequence[str], *,
+                  rate: int = QUERY_RATE, size: int = FRAME_SIZE) -> list[str]:
+    """ONE ffmpeg command decoding each window of `src` (an input each, `-ss`/`-t` before
+    `-i`: only the window is read) into raw grey `size`² frames, `rate` a second, one target
+    file per window. ValueError when the counts differ or there is no window."""
+    if not windows or len(windows) != len(targets):
+        raise ValueError("one target per window, at least one window")
+    stream = video_map(probe).split(":", 1)[1]
+    cmd = list(BASE)
+    for w in windows:
+        if w.start:
+            cmd += ["-ss", f"{w.start:.3f}"]
+        cmd += ["-t", f"{w.seconds:.3f}", "-i", file_url(src)]
+    graph = ";".join(f"[{k}:{stream}]fps={rate},scale={size}:{size}:flags=area,format=gray[q{k}]"
+                     for k in range(len(windows)))
+    cmd += ["-filter_complex", graph]
+    for k, target in enumerate(targets):
+        cmd += ["-map", f"[q{k}]", "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo", file_url(target)]
+    return cmd
+
+
+def frames_expected(window: Window, rate: int) -> int:
+    return max(1, math.ceil(round(window.seconds * rate, 6)))
+

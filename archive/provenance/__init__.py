@@ -1,0 +1,1 @@
+"""Provenance: where a clip comes from (reverse clip search over perceptual hashes)."""

@@ -1,0 +1,127 @@
+"""Reverse clip search on a local file: hash the query, ask the index, vote (no database).
+
+`hash_query` decodes the clip once (sampled when long: `fingerprints.sample_windows`) at
+QUERY_RATE frames a second and hashes each frame normal and mirrored; `find` asks the index
+for each hash's neighbours and votes (`archive.provenance.matching`). `archive.provenance.services`
+adds the database (which assets the caller may see, their timelines); the benchmark calls
+these directly.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from archive.media import fingerprints
+from archive.media.probe import ProbeResult
+from archive.media.runner import run
+from archive.provenance import matching
+from archive.provenance.index import FingerprintIndex, Neighbour, popcount64
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a lookup searches: neighbours per hash (`k`), the Hamming radius (bits), the
+    index's hashes a second, the least confidence a candidate needs, the tie margin, and
+    how a query is sampled (whole up to `whole_up_to` s, else `windows` × `window` s)."""
+
+    k: int = 32
+    radius: int = 10
+    index_rate: int = 1
+    min_score: float = 0.3
+    tie_margin: float = 0.1
+    whole_up_to: float = 120.0
+    window: float = 20.0
+    windows: int = 4
+    rate: int = fingerprints.QUERY_RATE
+    static_k: int = 4096  # neighbours of a static query's one hash: every asset holding the picture
+
+
+@dataclass(frozen=True)
+class QueryHashes:
+    """A query's frames: their times (seconds into the query), hashes normal and mirrored
+    (NO_HASH for flat frames), the number of informative (not flat) frames, whether the
+    picture is static, and how many seconds were decoded."""
+
+    times: np.ndarray
+    normal: np.ndarray
+    mirrored: np.ndarray
+    frames: int
+    static: bool
+    decoded: float
+
+
+def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *, timeout: float) -> QueryHashes:
+    """Decode and hash `src` (one ffmpeg command, through the runner: CommandFailed or
+    CommandTimeout when it cannot)."""
+    duration = probe.duration or 0.0
+    windows = fingerprints.sample_windows(duration, whole_up_to=settings.whole_up_to, window=settings.window,
+                                          count=settings.windows)
+    targets = [os.path.join(scratch, f"query_{k}.gray") for k in range(len(windows))]
+    run(fingerprints.query_command(src, probe, windows, targets, rate=settings.rate), timeout=timeout)
+    times, normal, mirror = [], [], []
+    for window, target in zip(windows, targets):
+        frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, settings.rate))
+        times.append(window.start + np.arange(len(frames)) / settings.rate)
+        normal.append(fingerprints.phash64(frames))
+        mirror.append(fingerprints.phash64(fingerprints.mirrored(frames)))
+    hashes = np.concatenate(normal) if normal else np.zeros(0, dtype=np.uint64)
+    informative = int(np.count_nonzero(hashes != fingerprints.NO_HASH))
+    return QueryHashes(np.concatenate(times) if times else np.zeros(0), hashes,
+                       np.concatenate(mirror) if mirror else np.zeros(0, dtype=np.uint64), informative,
+                       matching.is_static(hashes), sum(w.seconds for w in windows))
+
+
+def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
+         allowed: Callable[[set[str]], set[str]] | None = None) -> list[matching.Candidate]:
+    """The candidate masters of `query`, best first (`matching.vote`), the best refitted for a
+    speed change. `allowed(keys) → keys` keeps only assets the caller may see, before the
+    vote, so a hidden asset neither shows nor outvotes a visible one."""
+    if query.frames == 0:
+        return []
+    if query.static:
+        return _find_static(index, query, settings, allowed)
+    normal = index.search(query.normal, k=settings.k, radius=settings.radius)
+    mirror = index.search(query.mirrored, k=settings.k, radius=settings.radius)
+    if allowed is not None:
+        keep = allowed({n.key for n in normal} | {n.key for n in mirror})
+        normal = [n for n in normal if n.key in keep]
+        mirror = [n for n in mirror if n.key in keep]
+    step = 1.0 / settings.rate
+    found = matching.vote(query.times, normal, mirror, frames=query.frames, index_rate=settings.index_rate,
+                          step=step, min_score=0.0, tie_margin=settings.tie_margin, limit=20)
+    for c in found[:3]:
+        hits: list[Neighbour] = mirror if c.mirrored else normal
+        matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
+    found = [c for c in found if c.score >= settings.min_score]
+    found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
+    if found:
+        best = found[0].score
+        close = [c for c in found if best - c.score <= settings.tie_margin]
+        for c in found:
+            c.tied = len(close) > 1 and c in close
+    return found[:10]
+
+
+def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings,
+                 allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
+    """A static query: its one picture looked up (`static_k` neighbours), every asset holding
+    it a candidate, all tied when there are several (`matching.static_candidates`)."""
+    informative = np.flatnonzero(query.normal != fingerprints.NO_HASH)
+    first = informative[0]
+    score = float(np.mean(popcount64(query.normal[informative] ^ query.normal[first]) <= settings.radius))
+    normal = index.search(query.normal[first:first + 1], k=settings.static_k, radius=settings.radius)
+    mirror = index.search(query.mirrored[first:first + 1], k=settings.static_k, radius=settings.radius)
+    if allowed is not None:
+        keep = allowed({n.key for n in normal} | {n.key for n in mirror})
+        normal = [n for n in normal if n.key in keep]
+        mirror = [n for n in mirror if n.key in keep]
+    found = [c for c in matching.static_candidates(normal, mirror, score=score, query_in=float(query.times[first]),
+                                                   query_out=float(query.times[informative[-1]]) + 1 / settings.rate,
+                                                   index_rate=settings.index_rate)
+             if c.score >= settings.min_score]
+    for c in found:
+        c.tied = len(found) > 1
+    return found[:10]

@@ -1,0 +1,209 @@
+"""From nearest-neighbour hashes to candidate masters: a vote on (asset, time offset).
+
+Each query frame (at query time tq, hashed normal and mirrored) has neighbours in the index:
+(asset, master time tm, Hamming distance). A query that is an excerpt of a master, at its
+speed, has tm − tq constant: the offset. For each (asset, mirrored or not) the offsets are
+binned by whole seconds and a bin c is supported by every query frame with a neighbour
+whose offset is within `tolerance` of c; its score is the fraction of the query's frames
+that support it (0..1, the confidence). Peaks closer than 2 × tolerance in one asset are
+one candidate. The recipe is ARCHITECTURE.md's "Known traps" (reverse clip search).
+
+Static queries (every frame's hash alike: a card, a held shot) have no offset to vote on:
+each asset they match is a candidate, all tied. Repeating content (a loop, the same footage
+in two masters, a clip and its master) gives candidates of equal score: every candidate
+within `tie_margin` of the best is returned and marked tied; none is picked.
+
+A speed change shows as a drift of the offset: for the best candidates, a line
+tm = speed × tq + offset is fitted by a vote over speeds (`fit_speed`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from archive.provenance.index import Neighbour, popcount64
+
+STATIC_SPREAD = 6  # bits: a query whose hashes are all this close to their first is static
+SPEEDS = np.round(np.exp(np.linspace(np.log(0.5), np.log(2.0), 141)), 4)  # 1 % steps, 1.0 included
+
+
+@dataclass
+class Candidate:
+    """One master a query may come from: the asset, whether the query is mirrored, the
+    offset (master seconds at query time 0), the speed (master seconds per query second),
+    the confidence (fraction of the query's frames that match along that line), the query
+    span matched and the master span it maps to (seconds), the median Hamming distance of
+    the matches, and whether it is tied with others (no single answer)."""
+
+    key: str
+    mirrored: bool
+    offset: float
+    score: float
+    matched: int
+    query_in: float
+    query_out: float
+    master_in: float
+    master_out: float
+    distance: float
+    speed: float = 1.0
+    tied: bool = False
+    static: bool = False
+    supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
+
+
+def is_static(hashes: np.ndarray, spread: int = STATIC_SPREAD) -> bool:
+    """Every informative hash is within `spread` bits of every other (no motion to align on)."""
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    hashes = hashes[hashes != 0]
+    if len(hashes) < 2:
+        return True
+    return all(int(popcount64(hashes ^ h).max()) <= spread for h in hashes[:: max(1, len(hashes) // 8)])
+
+
+def vote(times: np.ndarray, normal: Iterable[Neighbour], mirrored: Iterable[Neighbour], *, frames: int,
+         index_rate: float, step: float, tolerance: float = 1.0,
+         min_score: float = 0.0, tie_margin: float = 0.1, limit: int = 10) -> list[Candidate]:
+    """The candidates for a query of `frames` informative frames at `times` (seconds), best
+    first: those scoring at least `min_score`, at most `limit`; the ones within `tie_margin`
+    of the best are marked tied (a static query is `static_candidates`' instead). `step` is the query's frame
+    interval (seconds), `index_rate` the index's hashes a second."""
+    if frames <= 0:
+        return []
+    times = np.asarray(times, dtype=float)
+    groups: dict[tuple[str, bool], list[tuple[int, float, int]]] = {}
+    for flag, hits in ((False, normal), (True, mirrored)):
+        for n in hits:
+            groups.setdefault((n.key, flag), []).append((n.query, n.position / index_rate, n.distance))
+    found: list[Candidate] = []
+    for (key, flag), hits in groups.items():
+        arr = np.array(hits, dtype=float)
+        q, tm, d = arr[:, 0].astype(int), arr[:, 1], arr[:, 2]
+        found += _peaks(key, flag, q, times[q], tm, d, frames, step, tolerance)
+    found = _merge_mirrors(found, tolerance)
+    found = [c for c in found if c.score >= min_score]
+    found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
+    if found:
+        best = found[0].score
+        for c in found:
+            c.tied = sum(1 for o in found if best - o.score <= tie_margin) > 1 and best - c.score <= tie_margin
+    return found[:limit]
+
+
+def _peaks(key: str, flag: bool, q: np.ndarray, tq: np.ndarray, tm: np.ndarray, d: np.ndarray, frames: int,
+           step: float, tolerance: float) -> list[Candidate]:
+    offsets = tm - tq
+    centres = np.unique(np.round(offsets))
+    scored = []
+    for c in centres:
+        near = np.abs(offsets - c) <= tolerance
+        scored.append((len(np.unique(q[near])) / frames, float(c)))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    taken: list[Candidate] = []
+    for score, c in scored:
+        if any(abs(c - t.offset) < 2 * tolerance + 0.5 for t in taken):
+            continue
+        near = np.abs(offsets - c) <= tolerance
+        taken.append(_candidate(key, flag, q[near], tq[near], tm[near], d[near], frames, step, c))
+        if len(taken) >= 5:
+            break
+    return taken
+
+
+def _candidate(key: str, flag: bool, q: np.ndarray, tq: np.ndarray, tm: np.ndarray, d: np.ndarray, frames: int,
+               step: float, centre: float) -> Candidate:
+    # One match per query frame: the one whose offset is nearest the peak.
+    order = np.lexsort((np.abs((tm - tq) - centre), q))
+    first = np.unique(q[order], return_index=True)[1]
+    pick = order[first]
+    tq, tm, d = tq[pick], tm[pick], d[pick]
+    offset = float(np.median(tm - tq))
+    q_in, q_out = float(tq.min()), float(tq.max()) + step
+    return Candidate(key, flag, offset, len(pick) / frames, len(pick), q_in, q_out, max(0.0, q_in + offset),
+                     q_out + offset, float(np.median(d)), supports=list(zip(tq.tolist(), tm.tolist())))
+
+
+def static_candidates(normal: Iterable[Neighbour], mirrored: Iterable[Neighbour], *, score: float,
+                      query_in: float, query_out: float, index_rate: float) -> list[Candidate]:
+    """A static query's candidates from the neighbours of its one representative hash: every
+    asset holding the picture, at the first second it shows it, each with the query's own
+    `score` (the fraction of its frames that look like the representative); ordered by
+    key. Where in an asset the picture is cannot be told: `static` is set on each."""
+    best: dict[str, tuple[bool, int, int]] = {}
+    for flag, hits in ((False, normal), (True, mirrored)):
+        for n in hits:
+            seen = best.get(n.key)
+            if seen is None or (n.distance, flag, n.position) < (seen[2], seen[0], seen[1]):
+                best[n.key] = (flag, n.position, n.distance)
+    out = []
+    for key, (flag, position, distance) in sorted(best.items()):
+        start = position / index_rate
+        out.append(Candidate(key, flag, start - query_in, score, 0, query_in, query_out, start,
+                             start + query_out - query_in, float(distance), static=True))
+    return out
+
+
+def _merge_mirrors(found: Sequence[Candidate], tolerance: float) -> list[Candidate]:
+    """Symmetric pictures match both ways: of a normal and a mirrored candidate of one
+    asset at the same offset keep the better (the normal one when equal)."""
+    out: list[Candidate] = []
+    for c in sorted(found, key=lambda c: (-c.score, c.mirrored)):
+        if any(o.key == c.key and o.mirrored != c.mirrored and abs(o.offset - c.offset) <= 2 * tolerance
+               for o in out):
+            continue
+        out.append(c)
+    return out
+
+
+def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.ndarray, *, index_rate: float,
+              step: float, frames: int, min_gain: float = 0.15, min_change: float = 0.04) -> Candidate:
+    """Refit `candidate` along the best line tm = speed × tq + offset over all its asset's
+    matches (a vote over SPEEDS × whole-second offsets, distinct query frames counted); the
+    candidate with its speed and spans updated when that line is supported by at least
+    `min_gain` more of the query than speed 1 and the speed is ≥ `min_change` from 1;
+    otherwise the candidate unchanged."""
+    hits = [(n.query, n.position / index_rate) for n in neighbours if n.key == candidate.key]
+    if len(hits) < 4:
+        return candidate
+    arr = np.array(hits, dtype=float)
+    q, tm = arr[:, 0].astype(int), arr[:, 1]
+    tq = np.asarray(times, dtype=float)[q]
+    best = (0, 1.0, candidate.offset)
+    for s in SPEEDS:
+        b = tm - s * tq
+        bins = np.round(b)
+        for c in np.unique(bins):
+            near = np.abs(b - c) <= 1.0
+            n = len(np.unique(q[near]))
+            if n > best[0] or (n == best[0] and abs(s - 1) < abs(best[1] - 1)):
+                best = (n, float(s), float(c))
+    n, speed, c = best
+    if abs(speed - 1.0) < min_change or n / frames < candidate.score + min_gain:
+        return candidate
+    # The vote finds the line's inliers; least squares on them (one match a query frame, the
+    # nearest the line) gives the speed, which the 1 s bins only bracket.
+    resid = np.abs(tm - speed * tq - c)
+    near = resid <= 1.0
+    order = np.lexsort((resid[near], q[near]))
+    pick = order[np.unique(q[near][order], return_index=True)[1]]
+    x, y = tq[near][pick], tm[near][pick]
+    if len(x) >= 3 and np.ptp(x) > 0:
+        speed, offset = (float(v) for v in np.polyfit(x, y, 1))
+    else:
+        offset = float(np.median(y - speed * x))
+    if abs(speed - 1.0) < min_change:
+        return candidate
+    q_in, q_out = float(x.min()), float(x.max()) + step
+    candidate.speed, candidate.offset, candidate.score = round(speed, 2), offset, n / frames
+    candidate.matched, candidate.query_in, candidate.query_out = n, q_in, q_out
+    candidate.master_in, candidate.master_out = max(0.0, offset + speed * q_in), offset + speed * q_out
+    return candidate
+    b = tm - speed * tq
+    near = np.abs(b - _c) <= 1.0
+    offset = float(np.median(b[near]))
+    q_in, q_out = float(tq[near].min()), float(tq[near].max()) + step
+    candidate.speed, candidate.offset, candidate.score = round(speed, 2), offset, n / frames
+    candidate.matched, candidate.query_in, candidate.query_out = n, q_in, q_out
+    candidate.master_in, candidate.master_out = max(0.0, offset + speed * q_in), offset + speed * q_out
+    return candidate

@@ -1,0 +1,37 @@
+"""What the reverse clip search page shows: its labels, in the reader's language."""
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+EDIT_LABELS = {
+    "identical": lambda: _("Identical file"),
+    "mirrored": lambda: _("Mirrored"),
+    "speed_change": lambda: _("Speed changed"),
+    "cropped": lambda: _("Cropped"),
+    "resized": lambda: _("Resized"),
+    "re_encoded": lambda: _("Re-encoded"),
+}
+
+
+def lookup_page() -> dict:
+    """The page's settings and labels (the script renders the matches)."""
+    limit = int(current_app.config["LOOKUP_MAX_BYTES"])
+    labels = {
+        "searching": _("Looking the clip up…"),
+        "none": _("No master in the archive matches this clip."),
+        "ambiguous": _("No single answer: these candidates match equally well (static or repeating "
+                       "pictures, or the same footage in several assets)."),
+        "confidence": _("Confidence"),
+        "master": _("In the master"),
+        "query": _("In your clip"),
+        "open": _("Open in the player at this timecode"),
+        "tied": _("Tied"),
+        "speed": _("Speed ×%(speed)s"),
+        "sampled": _("The clip is long: only samples of it were compared."),
+        "your_frame": _("Your clip"),
+        "master_frame": _("The master"),
+        "failed": _("The lookup failed."),
+        "edits": {code: label() for code, label in EDIT_LABELS.items()},
+    }
+    return {"labels": labels, "api": url_for("provenance.lookup"), "max_mb": limit // (1024 * 1024)}

@@ -1,0 +1,294 @@
+"""Reverse clip search in the archive: the fingerprints of ingested videos, the index a
+process keeps of them, and the lookup a member asks ("where does this clip come from?").
+
+At ingest the renditions' one decode writes the `fingerprints` rendition (`phash.bin`,
+`archive.media.profiles.FingerprintProfile`); the `fingerprints` step (`record_fingerprints`)
+copies its hashes into `video_fingerprints`, one row per asset. Each process keeps an
+in-memory index (`archive.provenance.index`, backend FINGERPRINT_INDEX) of every row and
+refreshes it when the table changed (its row count or latest `updated_at` differ: one
+cheap query per lookup).
+
+A lookup (`lookup`) copies the upload to scratch (at most LOOKUP_MAX_BYTES, hashing it with
+SHA-256 on the way), probes it (no full decode), hashes it at 2 frames a second normal and
+mirrored (sampled when longer than LOOKUP_WHOLE_SECONDS), votes, and answers the candidate
+masters the caller may see (ready assets: every member of the archive sees every ready
+asset, as search does), with in/out in seconds and as the master's timecodes
+(`archive.markers.timeline.Timeline`), a confidence and the differences seen.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archive.assets.models import Asset
+from archive.backends import storage
+from archive.errors import ApiError, ValidationError
+from archive.markers.timeline import Timeline
+from archive.media import fingerprints
+from archive.media.probe import ProbeResult, Rejected, ffprobe, parse_probe
+from archive.media.profiles import FINGERPRINTS, STORYBOARD
+from archive.media.runner import CommandFailed, CommandTimeout, MediaError
+from archive.provenance import lookup as search
+from archive.provenance.index import FingerprintIndex, make_index
+from archive.provenance.matching import Candidate
+from archive.provenance.models import VideoFingerprint
+from archive.renditions.models import Rendition, RenditionFile
+from archive.scratch import process_dir
+
+log = logging.getLogger(__name__)
+
+ALGORITHM = "phash64"
+COPY_BLOCK = 1 << 20
+
+
+# ---- fingerprints of ingested assets --------------------------------------------------------
+
+def fingerprint_file(session: Session, asset_id: str) -> RenditionFile | None:
+    """The entry file of the asset's ready `fingerprints` rendition, or None."""
+    return session.scalar(select(RenditionFile).join(Rendition, RenditionFile.rendition_id == Rendition.id)
+                          .where(Rendition.asset_id == asset_id, Rendition.name == FINGERPRINTS.name,
+                                 Rendition.status == "ready", RenditionFile.path == FINGERPRINTS.entry))
+
+
+def is_recorded(session: Session, asset_id: str) -> bool:
+    """The asset's row holds the hashes of its current fingerprints rendition."""
+    entry = fingerprint_file(session, asset_id)
+    row = session.get(VideoFingerprint, asset_id)
+    return entry is not None and row is not None and row.source_sha256 == entry.sha256
+
+
+def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | None:
+    """Copy the hashes of the asset's fingerprints rendition into `video_fingerprints`
+    (replacing its row); None, and any old row removed, when the asset has no such
+    rendition (audio, an image). MediaError when the stored file is not whole hashes.
+    Flushes."""
+    entry = fingerprint_file(session, asset.id)
+    row = session.get(VideoFingerprint, asset.id)
+    if entry is None:
+        if row is not None:
+            session.delete(row)
+            session.flush()
+        return None
+    data = b"".join(storage().open_range(entry.blob_key))
+    try:
+        hashes = fingerprints.from_bytes(data)
+    except ValueError as exc:
+        raise MediaError(f"the fingerprints of asset {asset.id} are damaged: {exc}") from exc
+    if row is None:
+        row = VideoFingerprint(asset_id=asset.id)
+        session.add(row)
+    row.algorithm, row.rate, row.count = ALGORITHM, FINGERPRINTS.rate, len(hashes)
+    row.hashes, row.source_sha256 = data, entry.sha256
+    session.flush()
+    return row
+
+
+# ---- the process's index --------------------------------------------------------------------
+
+@dataclass
+class _Loaded:
+    index: FingerprintIndex
+    stamp: tuple
+
+
+_lock = threading.Lock()
+
+
+def current_index(session: Session) -> FingerprintIndex:
+    """This app's index of every fingerprint row, reloaded when the table changed since it
+    was loaded (its row count or latest `updated_at`). IndexUnavailable when the configured
+    backend cannot load."""
+    stamp = tuple(session.execute(select(func.count(), func.max(VideoFingerprint.updated_at))).one())
+    loaded: _Loaded | None = current_app.extensions.get("ortak.fingerprint_index")
+    if loaded is not None and loaded.stamp == stamp:
+        return loaded.index
+    with _lock:
+        loaded = current_app.extensions.get("ortak.fingerprint_index")
+        if loaded is not None and loaded.stamp == stamp:
+            return loaded.index
+        index = make_index(current_app.config["FINGERPRINT_INDEX"])
+        for asset_id, data in session.execute(select(VideoFingerprint.asset_id, VideoFingerprint.hashes)):
+            index.add(asset_id, fingerprints.from_bytes(data))
+        current_app.extensions["ortak.fingerprint_index"] = _Loaded(index, stamp)
+        return index
+
+
+# ---- lookups ----------------------------------------------------------------------------------
+
+class LookupRefused(ApiError):
+    status = 422
+    code = "unusable_clip"
+
+
+def settings() -> search.Settings:
+    config = current_app.config
+    return search.Settings(min_score=int(config["LOOKUP_MIN_CONFIDENCE_PERCENT"]) / 100,
+                           whole_up_to=float(config["LOOKUP_WHOLE_SECONDS"]))
+
+
+def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]:
+    """Copy `stream` to `scratch/query`: (path, SHA-256 hex, bytes). ApiError 413
+    `too_large` past `limit` bytes, 422 `empty_file` for none."""
+    path = os.path.join(scratch, "query")
+    digest, size = hashlib.sha256(), 0
+    with open(path, "wb") as out:
+        while block := stream.read(COPY_BLOCK):
+            size += len(block)
+            if size > limit:
+                raise ApiError(f"The clip is larger than the {limit // (1024 * 1024)} MB a lookup accepts.",
+                               code="too_large", status=413, details={"max_bytes": limit})
+            digest.update(block)
+            out.write(block)
+    if size == 0:
+        raise ValidationError("The file is empty.", code="empty_file")
+    return path, digest.hexdigest(), size
+
+
+def probe_query(path: str) -> ProbeResult:
+    """What the clip is, without decoding it; 415 `not_video` when it has no moving picture,
+    422 `clip_too_short` under LOOKUP_MIN_SECONDS."""
+    try:
+        probe = parse_probe(ffprobe(path, timeout=float(current_app.config["PROBE_TIMEOUT"])))
+    except Rejected as exc:
+        raise ApiError(f"This is not a video file Ortak can read: {exc.reason}", code="not_video", status=415,
+                       details={"reason": exc.code}) from exc
+    video = probe.video_stream
+    if not probe.has_video or video is None or (video.frame_rate_float or 0) <= 0 and not probe.duration:
+        raise ApiError("The file has no moving picture to look up.", code="not_video", status=415)
+    if probe.kind != "video":
+        raise ApiError("The file has no moving picture to look up (a still image or audio).", code="not_video",
+                       status=415)
+    minimum = float(current_app.config["LOOKUP_MIN_SECONDS"])
+    if not probe.duration or probe.duration < minimum:
+        raise ValidationError(f"The clip is too short to look up: at least {minimum:g} seconds are needed.",
+                              code="clip_too_short", details={"min_seconds": minimum,
+                                                              "seconds": probe.duration})
+    return probe
+
+
+def visible_ids(session: Session, user, ids: set[str]) -> set[str]:
+    """The assets of `ids` the caller may see: ready ones (every member sees every ready
+    asset, as search shows them; an asset being processed, rejected or failed is not shown)."""
+    if not ids or user is None:
+        return set()
+    return set(session.scalars(select(Asset.id).where(Asset.id.in_(ids), Asset.status == "ready")))
+
+
+def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = None) -> dict:
+    """Look the clip in `stream` up; the answer document (README "Reverse clip search").
+
+    Raises ApiError: 413 `too_large`, 415 `not_video`, 422 `empty_file`, `clip_too_short`,
+    `no_picture` (every sampled frame flat: black or a uniform card), 422 `undecodable`
+    when ffmpeg cannot decode it, 503 `lookup_timeout` past LOOKUP_TIMEOUT.
+    """
+    config = current_app.config
+    scratch = tempfile.mkdtemp(prefix="lookup-", dir=process_dir(config["DATA_DIR"]))
+    try:
+        path, sha256, size = receive(stream, scratch, int(config["LOOKUP_MAX_BYTES"]))
+        probe = probe_query(path)
+        wanted = settings()
+        try:
+            query = search.hash_query(path, probe, scratch, wanted, timeout=float(config["LOOKUP_TIMEOUT"]))
+        except CommandTimeout as exc:
+            raise ApiError("The clip took too long to decode; try a shorter excerpt.", code="lookup_timeout",
+                           status=503) from exc
+        except CommandFailed as exc:
+            raise ValidationError("The clip could not be decoded.", code="undecodable",
+                                  details={"reason": str(exc)[:300]}) from exc
+        if query.frames == 0:
+            raise ValidationError("Every sampled frame is blank (black or one flat colour): there is nothing "
+                                  "to recognise.", code="no_picture")
+        found = search.find(current_index(session), query, wanted,
+                            allowed=lambda ids: visible_ids(session, user, ids))
+        return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def answer(session: Session, found: list[Candidate], query: search.QueryHashes, probe: ProbeResult, *,
+           sha256: str, size: int, filename: str | None) -> dict:
+    assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_({c.key for c in found})))}
+    matches = [match_json(c, assets[c.key], probe, sha256) for c in found if c.key in assets]
+    return {"matches": matches,
+            "ambiguous": any(m["tied"] for m in matches),
+            "query": {"filename": filename, "bytes": size, "sha256": sha256, "duration": probe.duration,
+                      "width": probe.display_width or probe.width, "height": probe.display_height or probe.height,
+                      "decoded_seconds": round(query.decoded, 3), "sampled": query.decoded < (probe.duration or 0) - 0.5,
+                      "frames": int(len(query.times)), "informative_frames": query.frames, "static": query.static}}
+
+
+def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> dict:
+    timeline = Timeline.of(asset.technical, asset.kind)
+    duration = (asset.technical or {}).get("duration")
+    end = float(duration) if isinstance(duration, (int, float)) else c.master_out
+    m_in, m_out = max(0.0, c.master_in), max(0.0, min(c.master_out, end))
+    doc = {"asset_id": asset.id, "title": asset.title(None), "in": round(m_in, 3), "out": round(m_out, 3),
+           "query_in": round(c.query_in, 3), "query_out": round(c.query_out, 3),
+           "confidence": round(min(1.0, c.score), 3), "frames_matched": c.matched,
+           "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": c.speed, "tied": c.tied,
+           "static": c.static, "edits": edits(c, asset, probe, sha256)}
+    if timeline is not None:
+        doc["in_timecode"] = timeline.label(int(round(m_in * float(timeline.rate))))
+        doc["out_timecode"] = timeline.label(int(round(m_out * float(timeline.rate))))
+        doc["player"] = f"/assets/{asset.id}?in={doc['in_timecode']}&out={doc['out_timecode']}"
+    doc["master_frame"] = master_frame(asset, m_in)
+    return doc
+
+
+def master_frame(asset: Asset, seconds: float) -> dict | None:
+    """The master's storyboard tile at `seconds` (`{"url", "x", "y", "w", "h"}`: a region of
+    a sprite sheet, as the storyboard's WebVTT cues name it), else its poster (`{"url"}`),
+    else None: what a page shows beside the query's frame."""
+    ready = {r.name: r for r in asset.renditions if r.status == "ready" or r.available}
+    board = ready.get(STORYBOARD.name)
+    duration = (asset.technical or {}).get("duration")
+    if board is not None and board.width and board.height and isinstance(duration, (int, float)):
+        step = STORYBOARD.interval_for(float(duration))
+        tile = max(0, int(min(seconds, max(0.0, float(duration) - 0.001)) // step))
+        sheet, cell = divmod(tile, STORYBOARD.columns * STORYBOARD.rows)
+        row, col = divmod(cell, STORYBOARD.columns)
+        return {"url": f"/api/v1/assets/{asset.id}/renditions/storyboard/sprite_{sheet}.jpg",
+                "x": col * board.width, "y": row * board.height, "w": board.width, "h": board.height}
+    if "poster" in ready:
+        return {"url": f"/api/v1/assets/{asset.id}/download?rendition=poster"}
+    return None
+
+
+ASPECT_TOLERANCE = 0.03
+SIZE_TOLERANCE = 0.95
+
+
+def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> list[str]:
+    """The differences seen between the query and the master, in this order: `mirrored`
+    (the mirrored hashes matched), `speed_change` (the offset drifts: `Candidate.speed`),
+    `cropped` (the picture's aspect differs by more than 3 %; a crop that keeps the aspect
+    is not seen), `resized` (fewer lines than the master's), `re_encoded` (not the master's
+    bytes). `identical` alone when the file is the master itself."""
+    if sha256 == asset.sha256:
+        return ["identical"]
+    technical = asset.technical or {}
+    out = []
+    if c.mirrored:
+        out.append("mirrored")
+    if abs(c.speed - 1.0) >= 0.04:
+        out.append("speed_change")
+    qw, qh = probe.display_width or probe.width, probe.display_height or probe.height
+    mw = technical.get("display_width") or technical.get("width")
+    mh = technical.get("display_height") or technical.get("height")
+    if qw and qh and isinstance(mw, int) and isinstance(mh, int) and mw and mh:
+        if abs((qw / qh) / (mw / mh) - 1) > ASPECT_TOLERANCE:
+            out.append("cropped")
+        if qh < mh * SIZE_TOLERANCE:
+            out.append("resized")
+    out.append("re_encoded")
+    return out

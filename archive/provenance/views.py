@@ -1,0 +1,32 @@
+"""Reverse clip search, JSON: `POST /api/v1/provenance/lookup` (a video file as the body, or
+multipart `file`) → the candidate masters (`archive.provenance.services.lookup`)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from archive import db
+from archive.accounts.auth import api_user, require_user
+from archive.errors import ApiError, ValidationError
+from archive.provenance import services
+
+bp = Blueprint("provenance", __name__, url_prefix="/api/v1/provenance")
+
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file
+
+
+@bp.post("/lookup")
+@require_user()
+def lookup():
+    limit = int(current_app.config["LOOKUP_MAX_BYTES"])
+    if request.content_length is not None and request.content_length > limit + FORM_OVERHEAD:
+        raise ApiError(f"The clip is larger than the {limit // (1024 * 1024)} MB a lookup accepts.",
+                       code="too_large", status=413, details={"max_bytes": limit})
+    if request.mimetype == "multipart/form-data":
+        request.max_content_length = limit + FORM_OVERHEAD
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise ValidationError("Send the clip as the form field `file`.", code="file_required")
+        stream, filename = upload.stream, upload.filename
+    else:
+        stream, filename = request.stream, None
+    return jsonify(services.lookup(db.session(), api_user(), stream, filename=filename))

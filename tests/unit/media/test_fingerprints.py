@@ -1,0 +1,117 @@
+"""Fingerprints: the hashing branch of the renditions' one decode (as data, then run, single
+pass and chunked), pHash of grey frames, flat frames, and how a query clip is sampled."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+from archive.media import commands, fingerprints, render
+from archive.media.probe import inspect_media
+from archive.media.profiles import FINGERPRINTS, POSTER, VIDEO_PROXY, renditions_for
+from archive.media.runner import run
+from archive.provenance.index import popcount64
+from tests.unit.media.test_player_renditions import _probe
+
+TIMEOUT = 120
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def moving(tmp_path_factory):
+    """14 s of a game of life, 320×180, 25 fps: every second looks different."""
+    out = tmp_path_factory.mktemp("fp") / "life.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "life=s=40x24:r=25:seed=7:ratio=0.4:mold=10,scale=320:180:flags=neighbor,format=yuv420p",
+            "-t", "14", "-c:v", "libx264", "-preset", "ultrafast", str(out))
+    return out
+
+
+def test_videos_get_fingerprints_and_audio_does_not():
+    assert FINGERPRINTS in renditions_for("video") and FINGERPRINTS not in renditions_for("audio")
+    assert FINGERPRINTS.renderer == "ffmpeg" and FINGERPRINTS.entry == "phash.bin"
+
+
+def test_the_hashing_branch_is_one_more_output_of_the_one_command():
+    probe = _probe(1920, 1080)
+    parts = [*commands.output_parts(VIDEO_PROXY, probe, "/out/proxy", "/scratch"),
+             *commands.output_parts(FINGERPRINTS, probe, "/out/fingerprints", "/scratch")]
+    cmd = commands.one_decode_command("/in.mp4", probe, parts)
+    assert cmd.count("-i") == 1  # one decode
+    graph = cmd[cmd.index("-filter_complex") + 1]
+    assert "split=2" in graph and "[s1]fps=1,scale=32:32:flags=area,format=gray[v1]" in graph
+    tail = cmd[cmd.index("[v1]") - 1:]
+    assert tail == ["-map", "[v1]", "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo",
+                    "file:/scratch/fingerprint.gray"]
+    audio_only = dataclasses.replace(_probe(640, 360, audio=("tur",)), video_codec=None)
+    with pytest.raises(ValueError):
+        commands.output_parts(FINGERPRINTS, audio_only, "/o", "/s")
+
+
+def test_one_decode_hashes_one_frame_a_second(moving, tmp_path):
+    probe = inspect_media(str(moving), timeout=TIMEOUT)
+    jobs = [(POSTER, str(tmp_path / "poster")), (FINGERPRINTS, str(tmp_path / "fingerprints"))]
+    for _p, folder in jobs:
+        os.makedirs(folder)
+    render.FfmpegRenderer().render(jobs, str(moving), probe=probe, timeout=TIMEOUT)
+    hashes = fingerprints.from_bytes((tmp_path / "fingerprints" / "phash.bin").read_bytes())
+    assert len(hashes) == 14
+    assert (tmp_path / "poster" / "poster.jpg").stat().st_size > 0
+    assert len(set(hashes.tolist())) >= 12 and fingerprints.NO_HASH not in hashes
+    # The same frames decoded alone hash the same: the branch is the fingerprint, not an approximation.
+    alone = tmp_path / "alone.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         "fps=1,scale=32:32:flags=area,format=gray", "-f", "rawvideo", str(alone)], timeout=TIMEOUT)
+    assert fingerprints.phash64(fingerprints.read_frames(str(alone))).tolist() == hashes.tolist()
+
+
+def test_a_chunked_make_hashes_like_a_single_pass(moving, tmp_path):
+    probe = inspect_media(str(moving), timeout=TIMEOUT)
+    made = {}
+    for label, chunk in (("single", None), ("chunked", 2)):
+        folder = tmp_path / label
+        jobs = [(VIDEO_PROXY, str(folder / "proxy")), (FINGERPRINTS, str(folder / "fingerprints"))]
+        for _p, f in jobs:
+            os.makedirs(f)
+        render.FfmpegRenderer().render(jobs, str(moving), probe=probe, timeout=TIMEOUT, chunk_seconds=chunk)
+        made[label] = fingerprints.from_bytes((folder / "fingerprints" / "phash.bin").read_bytes())
+    assert len(made["chunked"]) == len(made["single"]) == 14
+    # Chunks start on keyframes at whole seconds: the same instants are hashed.
+    assert int(popcount64(made["chunked"] ^ made["single"]).max()) <= 4
+
+
+def test_flat_frames_have_no_hash_and_mirroring_changes_it():
+    rng = np.random.default_rng(1)
+    frames = np.zeros((3, 32, 32), dtype=np.uint8)
+    frames[1] = 200  # a white card
+    frames[2] = (rng.random((32, 32)) * 255).astype(np.uint8)
+    frames[2, :, :16] //= 3  # darker left half: not symmetric
+    hashes = fingerprints.phash64(frames)
+    assert hashes[0] == hashes[1] == fingerprints.NO_HASH and hashes[2] != fingerprints.NO_HASH
+    flipped = fingerprints.phash64(fingerprints.mirrored(frames[2:]))[0]
+    assert int(popcount64(np.array([flipped ^ hashes[2]], dtype=np.uint64))[0]) > 10
+    assert fingerprints.phash64(fingerprints.mirrored(fingerprints.mirrored(frames[2:])))[0] == hashes[2]
+    assert fingerprints.from_bytes(fingerprints.to_bytes(hashes)).tolist() == hashes.tolist()
+    with pytest.raises(ValueError):
+        fingerprints.from_bytes(b"1234567")
+
+
+def test_a_long_query_is_sampled_and_a_short_one_read_whole():
+    assert fingerprints.sample_windows(14.5, whole_up_to=120, window=20, count=4) == [fingerprints.Window(0.0, 14.5)]
+    two_hours = fingerprints.sample_windows(7200, whole_up_to=120, window=20, count=4)
+    assert [w.start for w in two_hours] == [0.0, 2393.333, 4786.667, 7180.0]
+    assert sum(w.seconds for w in two_hours) == 80 and all(w.start + w.seconds <= 7200 for w in two_hours)
+    cmd = fingerprints.query_command("/q.mp4", _probe(640, 360), two_hours[:2], ["/s/q0", "/s/q1"])
+    # Each window is an input of its own, seeking before `-i`: only the window is read.
+    assert cmd[cmd.index("-t"):cmd.index("-t") + 4] == ["-t", "20.000", "-i", "file:/q.mp4"]
+    assert cmd[cmd.index("-ss"):cmd.index("-ss") + 6] == ["-ss", "2393.333", "-t", "20.000", "-i", "file:/q.mp4"]
+    assert cmd.count("-i") == 2
+    graph = cmd[cmd.index("-filter_complex") + 1].split(";")
+    assert graph == ["[0:0]fps=2,scale=32:32:flags=area,format=gray[q0]", "[1:0]fps=2,scale=32:32:flags=area,format=gray[q1]"]
+    with pytest.raises(ValueError):
+        fingerprints.query_command("/q.mp4", _probe(640, 360), two_hours, ["/s/q0"])
