@@ -2,19 +2,20 @@
 
 A source longer than the chunk length is cut, in output time, at multiples of the chunk
 length rounded up to the HLS segment length (`plan`), so every chunk starts on a keyframe
-of every output (the rungs force one every `segment_seconds`, the proxy every
-`keyframe_seconds`, which divides it) and HLS segments never straddle a join. Each chunk is
-ONE ffmpeg command (`chunk_command`): it reads only its window of the source, frame-exact
-(`-ss`/`-t` before `-i`), decodes it once and writes, video only, every rung and the proxy
-picture as MP4, its storyboard thumbnails (numbered by source-time bucket) and the poster
-if the poster's instant is in it. Chunks are independent: any process on any host can make
-one from the original.
+of every output (the rungs and the proxy force one every `keyframe_seconds`, which divides
+the segment length) and HLS segments never straddle a join. Each chunk is ONE ffmpeg command
+(`chunk_command`): it reads only its window of the source, frame-exact (`-ss`/`-t` before
+`-i`), decodes it once and writes, video only, every rung and the proxy picture as MP4 (no
+proxy when it is a rung's stream, `commands.ladder_share`), its storyboard thumbnails
+(numbered by source-time bucket) and the poster if the poster's instant is in it. Chunks
+are independent: any process on any host can make one from the original.
 
 The join (`join_command`) is ONE ffmpeg command that copies each video stream's chunks end
 to end (concat demuxer, no re-encode) into the HLS rungs and the proxy, and takes the audio
-from the source itself, whole: every audio track is encoded once, from the start, so there
-is no seam in the sound and A/V sync is that of the source; the waveform peaks are read in
-the same pass. What follows (master playlist, storyboard sheets, peaks) is as for a single
+from the source itself, whole: every audio track is encoded from the start, so there is no
+seam in the sound and A/V sync is that of the source (once for the proxy and the audio
+renditions when the proxy shares a rung: one `tee` writes that rung, the proxy and the audio
+renditions, as in a single pass); the waveform peaks are read in the same pass. What follows (master playlist, storyboard sheets, peaks) is as for a single
 pass (`archive.media.render`).
 """
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Each ffmpeg profile has an output builder (`OUTPUT_BUILDERS`, by profile type) that says
 what its output needs: picture chains, audio tracks, output options. `one_decode_command`
 puts any number of such outputs on ONE command, so the source is read and decoded once
-for all the renditions of an asset.
+for all the renditions of an asset; `planned_parts` also encodes once what two renditions
+would encode alike: the MP4 proxy is the HLS rung of its size, written with the audio
+renditions by one `tee` output (`shared_ladder_part`).
 
 Nothing here runs a process; `archive.media.runner.run` does. Every path is passed as
 `file:<path>` so that a name starting with '-' or looking like a protocol ('http:',
