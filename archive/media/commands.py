@@ -459,16 +459,19 @@ def fingerprint_parts(profile: FingerprintProfile, probe: "ProbeResult", folder:
     `scratch/fingerprint.gray`, hashed after the run (`archive.media.fingerprints`)."""
     if not probe.has_video:
         raise ValueError("fingerprints need a picture")
-    return [fingerprint_part(profile, _join(scratch, FINGERPRINT_FRAMES))]
+    frames = max(1, math.ceil(round(probe.duration * profile.rate, 6))) if probe.duration else None
+    return [fingerprint_part(profile, _join(scratch, FINGERPRINT_FRAMES), frames=frames)]
 
 
 def fingerprint_part(profile: FingerprintProfile, dst: str, frames: int | None = None) -> OutputPart:
     """Raw grey frames for hashing, `profile.rate` a second from output time 0 (`fps` before
     `scale`: only the frames kept are scaled; `area` averages, no aliasing); at most
-    `frames` of them (a chunk's share)."""
+    `frames` of them (a chunk's share; ceil(duration × rate) for the whole, so a picture
+    shorter than 1/rate, a one-frame video, still gets its frame: `eof_action=pass` hands on
+    the frame the rounding at the end would drop)."""
     n = profile.frame_size
     limit = ("-frames:v", str(frames)) if frames else ()
-    return OutputPart(dst, video=(f"fps={profile.rate},scale={n}:{n}:flags=area,format=gray",),
+    return OutputPart(dst, video=(f"fps={profile.rate}:eof_action=pass,scale={n}:{n}:flags=area,format=gray",),
                       args=(*limit, "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo"), size=(n, n))
 
 
