@@ -56,6 +56,7 @@ class Timed:
     cpu: float  # user+sys of the children (ffmpeg)
     own: float = 0.0  # user+sys of this process (all its threads)
     ffmpeg_wall: float = 0.0  # (a): wall time inside the ffmpeg runs
+    own_outside: float = 0.0  # (a): CPU time of this process before and after the ffmpeg runs
     first_segment: float | None = None  # (a): seconds to the first HLS segment on disk
 
     def __str__(self) -> str:
@@ -110,12 +111,16 @@ def ours(src: Path, probe, out: Path, **options) -> Timed:
     stop = threading.Event()
     real_run = render.run
 
+    own_spans: list[float] = []
+
     def timed_run(*args, **kwargs):
-        t = time.perf_counter()
+        t = clock()
         try:
             return real_run(*args, **kwargs)
         finally:
-            spans.append(time.perf_counter() - t)
+            t1 = clock()
+            spans.append(t1[0] - t[0])
+            own_spans.append(t1[2] - t[2])
 
     t0 = clock()
 
@@ -137,6 +142,7 @@ def ours(src: Path, probe, out: Path, **options) -> Timed:
         thread.join()
     result = since(t0, own=True)
     result.ffmpeg_wall = sum(spans)
+    result.own_outside = result.own - sum(own_spans)
     result.first_segment = seen[0] if seen else None
     return result
 
@@ -203,7 +209,8 @@ def main() -> None:
                 a = ours(src, probe, work / "a")
                 b = raw(src, probe, work / "b")
                 print(f"{minutes:g} min 1080p25: probe {probe_s:.1f} s; (a) ours {a} ({60 * minutes / a.wall:.2f}x "
-                      f"realtime; {a.wall - a.ffmpeg_wall:.1f} s outside ffmpeg); (b) raw {b}; "
+                      f"realtime; outside ffmpeg {a.wall - a.ffmpeg_wall:.1f} s wall, "
+                      f"{a.own_outside:.1f} s CPU); (b) raw {b}; "
                       f"a/b wall {a.wall / b.wall:.3f}, CPU {(a.cpu + a.own) / b.cpu:.3f}", flush=True)
                 if not (args.skip_passes and minutes == longest):
                     c = passes(src, probe, work / "c")

@@ -76,7 +76,8 @@ def test_worker_processes_video_image_and_rejects_truncated(app, register_file, 
     assert v.technical["start_timecode"] == "10:00:00:00" and v.technical["frame_rate"] == "25/1"
     rends = {r.name: r for r in v.renditions}
     assert {n: r.status for n, r in rends.items()} == {"poster": "ready", "proxy": "ready", "hls": "ready",
-                                                        "storyboard": "ready", "waveform": "ready"}
+                                                        "storyboard": "ready", "waveform": "ready",
+                                                        "fingerprints": "ready"}
     with app.app_context():
         proxy_path = storage().local_path(entry_file(db.session(), rends["proxy"]).blob_key)
         poster_path = storage().local_path(entry_file(db.session(), rends["poster"]).blob_key)
