@@ -15,8 +15,9 @@ to end (concat demuxer, no re-encode) into the HLS rungs and the proxy, and take
 from the source itself, whole: every audio track is encoded from the start, so there is no
 seam in the sound and A/V sync is that of the source (once for the proxy and the audio
 renditions when the proxy shares a rung: one `tee` writes that rung, the proxy and the audio
-renditions, as in a single pass); the waveform peaks are read in the same pass. What follows (master playlist, storyboard sheets, peaks) is as for a single
-pass (`archive.media.render`).
+renditions, as in a single pass); the waveform peaks are read in the same pass. What
+follows (master playlist, storyboard sheets, peaks) is as for a single pass
+(`archive.media.render`).
 """
 from __future__ import annotations
 

@@ -549,7 +549,8 @@ def shared_ladder_part(hls: HlsProfile, hls_folder: str, proxy: VideoProxyProfil
         ([("select", "v"), *hls_muxer_options(hls, sub)], playlist), (mp4, _join(proxy_folder, proxy.entry))]
     for n in range(len(audio)):
         track_folder = _join(hls_folder, f"audio_{n}")
-        slaves.append(([("select", f"a:{n}"), *hls_muxer_options(hls, track_folder)], _join(track_folder, "index.m3u8")))
+        slaves.append(([("select", f"a:{n}"), *hls_muxer_options(hls, track_folder)],
+                       _join(track_folder, "index.m3u8")))
     return OutputPart(playlist, video=() if copy_video else (chain,), maps=tuple(spec for spec, _t in audio),
                       args=tuple(args),
                       size=(rung.width, rung.height), url=tee_url(slaves), also=tuple(path for _o, path in slaves[1:]))
