@@ -243,3 +243,41 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+# Measured 2026-11-30 on the shared 2-core machine (load average 10-37 from the other helpers;
+# wall times are distorted by that and by running beside each other, CPU times much less: the
+# ratios to read are the CPU ones, each from one run).
+#
+# Before (the code at 33efc0a: proxy and rungs encoded apart, audio encoded for the proxy and
+# again for the renditions; this benchmark run against it):
+#   benchmarks/transcode.py --minutes 0.25 --chunk-seconds 6
+#     (a) 154.4 s wall, 34.2 s CPU; (b) 138.3 s wall, 31.4 s CPU; a/b wall 1.12, CPU 1.09
+#     (c) 315.9 s wall, 39.0 s CPU; c/a CPU 1.14
+#   (earlier note, wall only, 1 min: a/b 1.29, c/a 1.00; first segment 20.2 s; 10 min never run)
+# Where the cost was (one 30 s 1080p25 source, ffmpeg CPU): decode 3.0 s, scale to 720p 1.5 s,
+# x264 veryfast 1080p 25.7 s, 720p 10.3 s: encoding is the cost, so one decode alone saves
+# little against (c); the proxy's own 720p encode was a fifth of (a). x264 threads per output
+# (-threads 0/1/2 on one 720p encode: 5.3/5.3/5.7 s CPU) change nothing, so they stay default.
+#
+# After (the proxy is the 720p rung's stream, audio encoded once, through the tee muxer):
+#   benchmarks/transcode.py --minutes 1 --chunk-seconds 12 --parallel 2
+#     1 min: (a) 422.7 s wall, 99.1 s CPU (2.0 s of it in Python); (b) 620.4 s wall, 96.6 s CPU;
+#            a/b wall 0.68, CPU 1.026
+#     1 min: (c) 1193.6 s wall, 151.9 s CPU; c/a wall 2.82, CPU 1.53
+#     1 min: first HLS segment on disk 49.2 s after the make began (probe 3.4 s); the make
+#            complete (what the API serves) after 422.7 s
+#     1 min: chunked (12 s chunks, 2 at once) 254.0 s wall, 105.8 s CPU; single/chunked wall
+#            1.66, CPU 0.94 (the chunks' seeks and the join cost 7 % more CPU, two at once win wall)
+#   benchmarks/transcode.py --minutes 0.25 --chunk-seconds 6
+#     (a) 140.4 s wall, 27.7 s CPU (1.0 in Python); (b) 260.6 s wall, 25.4 s CPU; a/b CPU 1.09
+#     (c) 539.5 s wall, 41.8 s CPU; c/a CPU 1.51; chunked (6 s, 2 at once) 98.4 s wall, 27.7 s CPU:
+#     single/chunked wall 1.43, CPU 1.00; first segment 51.4 s, the make 140.4 s
+# a against b, settled: (a) and (b) of a 12 s source run four times in alternating order (load ~10):
+#     CPU a 17.9/16.0/18.2/17.2 s, b 16.4/15.4/19.5/18.5 s (sum a/b 0.99); wall sum a/b 0.93; the
+#     time (a) spends outside ffmpeg (scratch, pipes, master playlist, sheets, peaks, hashes)
+#     0.03-0.17 s wall, its Python CPU 0.3-0.6 s (progress parsing, peak reduction, sheets,
+#     pHash): a/b is the same command, and the 1.29 before was the load, not the pipeline. (At
+#     load 30 the few seconds of Python after ffmpeg took 10 s of wall: waiting for a core.)
+# 10 min: (a) single pass started twice at load 29-37; the first run was stopped after 1891 s
+# wall with 228 s of the 600 encoded (ffmpeg 375 s CPU: 1.65 s CPU per source second, as for
+# 1 min, 99.1/60); TEN_MIN_PLACEHOLDER
