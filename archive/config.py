@@ -4,6 +4,8 @@ Nothing here runs at import time; `load_config` is called by `create_app`.
 """
 from __future__ import annotations
 
+import importlib.util
+
 import os
 import re
 import secrets
@@ -85,7 +87,7 @@ class Settings:
     LOOKUP_MIN_SECONDS: int = 2
     LOOKUP_WHOLE_SECONDS: int = 120
     LOOKUP_TIMEOUT: int = 300
-    LOOKUP_MIN_CONFIDENCE_PERCENT: int = 30
+    LOOKUP_MIN_CONFIDENCE_PERCENT: int = 15
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
     # to whole HLS segments) that any worker may take, then joined without re-encoding
     # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.
@@ -298,6 +300,9 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
         for key in ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET"):
             if not config[key]:
                 raise ConfigError(f"{ENV_PREFIX}{key}: required when {ENV_PREFIX}STORAGE=s3")
+    if config["FINGERPRINT_INDEX"] == "faiss" and importlib.util.find_spec("faiss") is None:
+        raise ConfigError(f"{ENV_PREFIX}FINGERPRINT_INDEX=faiss needs the faiss-cpu package "
+                          "(pip install 'ortak[faiss]'), or set it to numpy")
     if config["SEARCH"] == "elasticsearch" and not config["ES_URL"]:
         raise ConfigError(f"{ENV_PREFIX}ES_URL: required when {ENV_PREFIX}SEARCH=elasticsearch")
     for key in ("MAX_UPLOAD_SIZE", "MAX_HEADER_BYTES", "STUCK_AFTER", "RESEND_QUEUED_AFTER", "SCRATCH_MAX_AGE"):

@@ -248,4 +248,8 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/s/<token>"): public(),  # the password form: a link without one shows its page
     ("GET", "/s/<token>/assets/<asset_id>/<rendition>"): public(),
     ("GET", "/s/<token>/zip"): public(),
+    # Reverse clip search: any member looks a clip up (the test's empty body is a 4xx about the
+    # request); the answer names only assets the caller may see.
+    ("POST", "/api/v1/provenance/lookup"): members(),
+    ("GET", "/provenance/lookup"): members(),
 }

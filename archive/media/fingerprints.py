@@ -25,7 +25,6 @@ import numpy as np
 from PIL import Image
 
 from archive.media.commands import BASE, file_url, video_map
-from archive.media.runner import MediaError
 
 if TYPE_CHECKING:
     from archive.media.probe import ProbeResult
@@ -90,10 +89,9 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | None = None) -> int:
     """Hash the raw frames at `frames_path` into `dst` (`to_bytes`); the number of hashes.
-    MediaError when ffmpeg wrote no frame."""
+    No frame gives an empty file: nothing to search for, and no reason to fail the renditions
+    (a one-frame video does get its frame, `commands.fingerprint_part`)."""
     frames = read_frames(frames_path, size, limit)
-    if len(frames) == 0:
-        raise MediaError("ffmpeg wrote no frame to fingerprint")
     hashes = phash64(frames)
     with open(dst, "wb") as fh:
         fh.write(to_bytes(hashes))

@@ -28,9 +28,10 @@ class Settings:
     how a query is sampled (whole up to `whole_up_to` s, else `windows` × `window` s)."""
 
     k: int = 32
-    radius: int = 10
+    radius: int = 12
     index_rate: int = 1
-    min_score: float = 0.3
+    min_score: float = 0.15
+    min_frames: int = 3  # and at least this many query frames on the line
     tie_margin: float = 0.1
     whole_up_to: float = 120.0
     window: float = 20.0
@@ -95,7 +96,7 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
     for c in found[:3]:
         hits: list[Neighbour] = mirror if c.mirrored else normal
         matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
-    found = [c for c in found if c.score >= settings.min_score]
+    found = [c for c in found if c.score >= settings.min_score and c.matched >= settings.min_frames]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     if found:
         best = found[0].score

@@ -95,13 +95,16 @@ def _peaks(key: str, flag: bool, q: np.ndarray, tq: np.ndarray, tm: np.ndarray, 
            step: float, tolerance: float) -> list[Candidate]:
     offsets = tm - tq
     centres = np.unique(np.round(offsets))
+    closeness = 1.0 / (1.0 + d)  # a tie-break: slow pictures support neighbouring bins alike
     scored = []
     for c in centres:
         near = np.abs(offsets - c) <= tolerance
-        scored.append((len(np.unique(q[near])) / frames, float(c)))
-    scored.sort(key=lambda s: (-s[0], s[1]))
+        best = np.zeros(frames if frames > q.max() else q.max() + 1)
+        np.maximum.at(best, q[near], closeness[near])
+        scored.append((len(np.unique(q[near])) / frames, float(best.sum()), float(c)))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     taken: list[Candidate] = []
-    for score, c in scored:
+    for score, _weight, c in scored:
         if any(abs(c - t.offset) < 2 * tolerance + 0.5 for t in taken):
             continue
         near = np.abs(offsets - c) <= tolerance
@@ -113,8 +116,8 @@ def _peaks(key: str, flag: bool, q: np.ndarray, tq: np.ndarray, tm: np.ndarray, 
 
 def _candidate(key: str, flag: bool, q: np.ndarray, tq: np.ndarray, tm: np.ndarray, d: np.ndarray, frames: int,
                step: float, centre: float) -> Candidate:
-    # One match per query frame: the one whose offset is nearest the peak.
-    order = np.lexsort((np.abs((tm - tq) - centre), q))
+    # One match per query frame: its closest hash (then the offset nearest the peak).
+    order = np.lexsort((np.abs((tm - tq) - centre), d, q))
     first = np.unique(q[order], return_index=True)[1]
     pick = order[first]
     tq, tm, d = tq[pick], tm[pick], d[pick]

@@ -35,7 +35,7 @@ from archive.backends import storage
 from archive.errors import ApiError, ValidationError
 from archive.markers.timeline import Timeline
 from archive.media import fingerprints
-from archive.media.probe import ProbeResult, Rejected, ffprobe, parse_probe
+from archive.media.probe import STILL_IMAGE_FORMATS, ProbeResult, Rejected, ffprobe, parse_probe
 from archive.media.profiles import FINGERPRINTS, STORYBOARD
 from archive.media.runner import CommandFailed, CommandTimeout, MediaError
 from archive.provenance import lookup as search
@@ -162,12 +162,10 @@ def probe_query(path: str) -> ProbeResult:
     except Rejected as exc:
         raise ApiError(f"This is not a video file Ortak can read: {exc.reason}", code="not_video", status=415,
                        details={"reason": exc.code}) from exc
-    video = probe.video_stream
-    if not probe.has_video or video is None or (video.frame_rate_float or 0) <= 0 and not probe.duration:
-        raise ApiError("The file has no moving picture to look up.", code="not_video", status=415)
-    if probe.kind != "video":
-        raise ApiError("The file has no moving picture to look up (a still image or audio).", code="not_video",
-                       status=415)
+    still = bool(set(probe.container.split(",")) & STILL_IMAGE_FORMATS)
+    if not probe.has_video or probe.video_stream is None or still:
+        raise ApiError("The file has no moving picture to look up (audio, a still image or something else).",
+                       code="not_video", status=415)
     minimum = float(current_app.config["LOOKUP_MIN_SECONDS"])
     if not probe.duration or probe.duration < minimum:
         raise ValidationError(f"The clip is too short to look up: at least {minimum:g} seconds are needed.",

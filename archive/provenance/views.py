@@ -26,7 +26,8 @@ def lookup():
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise ValidationError("Send the clip as the form field `file`.", code="file_required")
-        stream, filename = upload.stream, upload.filename
-    else:
-        stream, filename = request.stream, None
-    return jsonify(services.lookup(db.session(), api_user(), stream, filename=filename))
+        try:
+            return jsonify(services.lookup(db.session(), api_user(), upload.stream, filename=upload.filename))
+        finally:
+            upload.close()  # a large part is spooled to a temporary file: gone now, not at collection
+    return jsonify(services.lookup(db.session(), api_user(), request.stream, filename=None))

@@ -31,7 +31,8 @@ def test_show_lists_every_step(ortak, ready_video):
     r = ortak("steps", "show", ready_video)
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert [line.split()[:2] for line in lines[-3:]] == [["probe", "done"], ["renditions", "done"], ["index", "done"]]
+    assert [line.split()[:2] for line in lines[-4:]] == [["probe", "done"], ["renditions", "done"],
+                                                         ["fingerprints", "done"], ["index", "done"]]
 
 
 def test_run_here_makes_only_what_changed(ortak, app, ready_video, monkeypatch):

@@ -195,3 +195,12 @@ def test_log_level_in_any_case_and_unknown_variables_are_named(tmp_path):
     assert settings.LOG_LEVEL == "WARNING"
     assert unknown_variables({"ORTAK_FOO": "1", "ORTAK_PORT": "1", "ORTAK_CONFIG": "x",
                               "ORTAK_TEST_DATABASE_URL": "x", "HOME": "/"}) == ["ORTAK_FOO"]
+
+
+def test_a_faiss_index_without_faiss_fails_at_start_naming_the_setting(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "faiss" else real(name, *a))
+    with pytest.raises(ConfigError, match="ORTAK_FINGERPRINT_INDEX=faiss needs the faiss-cpu package"):
+        load_config({"DATA_DIR": str(tmp_path), "FINGERPRINT_INDEX": "faiss"})

@@ -24,6 +24,8 @@ from archive.api.spec.coproduction_paths import coproduction_paths
 from archive.api.spec.markers import marker_paths
 from archive.api.spec.markers import schemas as marker_schemas
 from archive.api.spec.paths import asset_paths, meta_paths, search_path, upload_paths
+from archive.api.spec.provenance import provenance_paths
+from archive.api.spec.provenance import schemas as provenance_schemas
 from archive.api.spec.rights import rights_paths
 from archive.api.spec.rights import schemas as rights_schemas
 from archive.api.spec.text import INFO
@@ -60,10 +62,12 @@ def build_document(config: Mapping[str, Any]) -> dict[str, Any]:
                                                     "both countries, the parity dashboard, the commission."},
             {"name": "usage", "description": "The usage log for rights managers and admins (read only)."},
             {"name": "notifications", "description": "In-app notifications and the organisation's signed webhook."},
+            {"name": "provenance", "description": "Where a clip comes from: reverse clip search over the masters' "
+                                                  "perceptual hashes."},
         ],
         "paths": {**meta_paths(), **search_path(), **asset_paths(config), **marker_paths(), **clip_paths(),
                   **upload_paths(config), **rights_paths(), **coproduction_paths(), **audit_paths(),
-                  **basket_paths(), **share_paths()},
+                  **basket_paths(), **share_paths(), **provenance_paths(config)},
         "components": _components(config),
     }
 
@@ -76,6 +80,7 @@ def _components(config: Mapping[str, Any]) -> dict[str, Any]:
     out["schemas"].update(audit_schemas())
     out["schemas"].update(clip_schemas())
     out["schemas"].update(basket_schemas())
+    out["schemas"].update(provenance_schemas())
     return out
 
 

@@ -121,7 +121,7 @@ def test_decode_check_command_head_and_tail():
 
 def test_renditions_per_kind():
     assert [p.name for p in renditions_for("video")] == ["poster", "proxy", "hls", "storyboard", "waveform",
-                                                           "fingerprints"]
+                                                         "fingerprints"]
     assert [p.name for p in renditions_for("audio")] == ["proxy", "waveform"] and renditions_for("audio")[0] is AUDIO_PROXY
     assert [p.name for p in renditions_for("image")] == ["poster"]
     assert renditions_for("other") == ()

@@ -160,7 +160,7 @@ def test_renditions_follow_the_streams():
     assert [p.name for p in renditions_for("video", _probe(640, 360, audio=("tur",)))] == \
            ["poster", "proxy", "hls", "storyboard", "waveform", "fingerprints"]
     assert [p.name for p in renditions_for("video", _probe(640, 360))] == ["poster", "proxy", "hls", "storyboard",
-                                                                              "fingerprints"]
+                                                                           "fingerprints"]
     audio_only = dataclasses.replace(_multitrack(), video_codec=None)
     assert [p.name for p in renditions_for("audio", audio_only)] == ["proxy", "waveform"]
     with pytest.raises(ValueError, match="picture"):

@@ -38,7 +38,7 @@ def test_video_becomes_ready_with_proxy_and_poster(app, add_asset, sample_video,
     asset, rends, actions = _asset(app, asset_id)
     assert (asset.status, asset.kind, asset.error) == ("ready", "video", None)
     assert asset.technical["start_timecode"] == "10:00:00:00" and asset.technical["width"] == 640
-    assert set(rends) == {"proxy", "poster", "hls", "storyboard", "waveform"}
+    assert set(rends) == {"proxy", "poster", "hls", "storyboard", "waveform", "fingerprints"}
     assert {r.status for r in rends.values()} == {"ready"}
     assert (rends["hls"].entry, rends["storyboard"].entry, rends["waveform"].entry) == \
            ("master.m3u8", "storyboard.vtt", "waveform.json")
@@ -58,7 +58,7 @@ def test_video_becomes_ready_with_proxy_and_poster(app, add_asset, sample_video,
             assert im.format == "JPEG" and im.size == (640, 360)
     assert actions == ["asset.created", "asset.ready"]
     assert {name: step["status"] for name, step in asset.steps.items()} == \
-           {"probe": "done", "renditions": "done", "index": "done"}
+           {"probe": "done", "renditions": "done", "fingerprints": "done", "index": "done"}
 
     # Idempotent: a second run of the task does nothing; a re-render of a ready rendition neither.
     assert _run(app, asset_id) == "skipped"

@@ -1,0 +1,90 @@
+"""`paths` and schemas of reverse clip search (`POST /api/v1/provenance/lookup`)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from archive.api.spec.components import error_response, json_content, nullable, schema
+from archive.api.spec.paths import operation
+
+EDITS = ["identical", "mirrored", "speed_change", "cropped", "resized", "re_encoded"]
+
+
+def schemas() -> dict[str, Any]:
+    seconds = {"type": "number", "minimum": 0}
+    return {
+        "LookupMatch": {
+            "type": "object",
+            "required": ["asset_id", "title", "in", "out", "query_in", "query_out", "confidence", "frames_matched",
+                         "distance", "mirrored", "speed", "tied", "static", "edits", "master_frame"],
+            "properties": {
+                "asset_id": {"type": "string"}, "title": {"type": "string"},
+                "in": {**seconds, "description": "Where the matched part starts in the master (seconds from its "
+                                                 "first frame)."},
+                "out": {**seconds, "description": "Where it ends in the master."},
+                "in_timecode": {"type": "string", "description": "`in` as the master's timecode."},
+                "out_timecode": {"type": "string"},
+                "query_in": {**seconds, "description": "Where the matched part starts in the uploaded clip."},
+                "query_out": seconds,
+                "confidence": {"type": "number", "minimum": 0, "maximum": 1,
+                               "description": "The fraction of the clip's sampled frames that match the master "
+                                              "along one time line."},
+                "frames_matched": {"type": "integer"},
+                "distance": {"type": "number", "description": "Median Hamming distance (bits of 64) of the "
+                                                              "matching frames' perceptual hashes."},
+                "mirrored": {"type": "boolean"},
+                "speed": {"type": "number", "description": "Master seconds per clip second (1: unchanged)."},
+                "tied": {"type": "boolean", "description": "Other candidates match as well: no single answer."},
+                "static": {"type": "boolean", "description": "The clip is a still picture: where in the master "
+                                                             "cannot be told."},
+                "edits": {"type": "array", "items": {"enum": EDITS},
+                          "description": "Differences seen: `mirrored`, `speed_change`, `cropped` (aspect changed), "
+                                         "`resized` (fewer lines), `re_encoded` (other bytes); or `identical`."},
+                "player": {"type": "string", "description": "The asset's page, its player marked at in and out."},
+                "master_frame": nullable({
+                    "type": "object", "required": ["url"],
+                    "properties": {"url": {"type": "string"}, "x": {"type": "integer"}, "y": {"type": "integer"},
+                                   "w": {"type": "integer"}, "h": {"type": "integer"}},
+                    "description": "The master's storyboard tile at `in` (a region x, y, w, h of a sprite sheet), "
+                                   "or its poster."})}},
+        "LookupResult": {
+            "type": "object", "required": ["matches", "ambiguous", "query"],
+            "properties": {
+                "matches": {"type": "array", "items": schema("LookupMatch"),
+                            "description": "Candidate masters, best first; empty when nothing matches."},
+                "ambiguous": {"type": "boolean", "description": "Several candidates are tied (static or repeating "
+                                                                "pictures, the same footage in several assets)."},
+                "query": {"type": "object", "properties": {
+                    "filename": {"type": ["string", "null"]}, "bytes": {"type": "integer"},
+                    "sha256": {"type": "string"}, "duration": {"type": ["number", "null"]},
+                    "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]},
+                    "decoded_seconds": {"type": "number"},
+                    "sampled": {"type": "boolean", "description": "Only windows of a long clip were decoded."},
+                    "frames": {"type": "integer"}, "informative_frames": {"type": "integer"},
+                    "static": {"type": "boolean"}}}}},
+    }
+
+
+def provenance_paths(config: Mapping[str, Any]) -> dict[str, Any]:
+    limit = int(config["LOOKUP_MAX_BYTES"])
+    binary = {"type": "string", "format": "binary", "maxLength": limit}
+    return {
+        "/api/v1/provenance/lookup": {
+            "post": operation(
+                "provenance", "lookupClip",
+                "Where does this clip come from? The masters it was cut from, where in them, and what was changed "
+                "(perceptual hashes at 2 frames a second, normal and mirrored, voted by asset and time offset).",
+                {"200": {"description": "The candidates (only assets the caller may see).",
+                         "content": json_content(schema("LookupResult"))},
+                 "413": error_response(f"`too_large`: more than {limit} bytes."),
+                 "415": error_response("`not_video`: not a file with a moving picture."),
+                 "422": error_response("`empty_file`, `file_required` (multipart without `file`), `clip_too_short` "
+                                       f"(under {int(config['LOOKUP_MIN_SECONDS'])} s), `no_picture` (every sampled "
+                                       "frame black or flat), `undecodable`."),
+                 "503": error_response("`lookup_timeout`: decoding took longer than the server allows.")},
+                requestBody={"required": True, "content": {
+                    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                                       "properties": {"file": binary}}},
+                    "application/octet-stream": {"schema": binary},
+                    "video/*": {"schema": binary}}}),
+        },
+    }

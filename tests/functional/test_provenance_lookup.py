@@ -1,0 +1,215 @@
+"""Reverse clip search end to end: a master ingested by the pipeline gets its fingerprints
+from the renditions' decode; `POST /api/v1/provenance/lookup` finds an edited excerpt of it
+at its timecode; bad input (non-video, 1 s, black, oversized, unauthenticated, no file) is a
+4xx; a 2-hour file is sampled; static pictures tie; hidden assets stay hidden; the page."""
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from archive import db
+from archive.assets.models import Asset
+from archive.ingest.pipeline import process_asset
+from archive.media import commands, fingerprints
+from archive.media.probe import inspect_media
+from archive.media.profiles import FINGERPRINTS
+from archive.media.runner import run
+from archive.provenance import services
+from archive.provenance.models import VideoFingerprint
+from tests.asset_factory import create_asset
+from tests.functional.test_rights_pages import login
+
+LOOKUP = "/api/v1/provenance/lookup"
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+VIEWS = {"whole": (-0.743643887037151, 0.131825904205330, 3.0, "testsrc2=s=80x45:r=25"),
+         "elephants": (0.285, 0.01, 0.1, "life=s=40x22:r=25:seed=3:mold=10,scale=80:44"),
+         "needle": (-1.25, 0.02, 0.2, "smptebars=s=80x45:r=25")}
+
+
+def _picture(out: Path, view: str, seconds: int) -> Path:
+    """A zoom into the Mandelbrot set (a view of its own) under a moving test pattern:
+    large smooth shapes that change every second, as footage has."""
+    if not out.exists():
+        x, y, scale, overlay = VIEWS[view]
+        seed = len(view)
+        _ffmpeg("-filter_complex",
+                f"mandelbrot=s=160x90:r=25:maxiter=100:start_x={x}:start_y={y}:start_scale={scale}:end_pts=120,"
+                f"scale=320:180,"
+                f"format=yuv420p[b];{overlay},format=yuv420p[o];[b][o]overlay=x=120+100*sin(t*0.3+{seed})"
+                f":y=60+50*cos(t*0.2):shortest=1,trim=duration={seconds}[v]",
+                "-map", "[v]", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
+                "-timecode", "10:00:00:00", str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    d = tmp_path_factory.mktemp("lookup")
+    files = {"master": _picture(d / "master.mp4", "whole", 40), "other": _picture(d / "other.mp4", "elephants", 40),
+             "hidden": _picture(d / "hidden.mp4", "needle", 30)}
+    # The query: 8 s of the master from 17 s, mirrored, 10 % cropped, 240 lines, low bit rate.
+    files["query"] = d / "query.mp4"
+    _ffmpeg("-ss", "17", "-t", "8", "-i", str(files["master"]), "-vf", "hflip,crop=iw*0.9:ih*0.9,scale=-2:120",
+            "-c:v", "libx264", "-b:v", "60k", str(files["query"]))
+    files["black"] = d / "black.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
+    files["second"] = d / "second.mp4"
+    _ffmpeg("-i", str(files["master"]), "-t", "1", "-c:v", "libx264", str(files["second"]))
+    files["bars"] = d / "bars.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "smptehdbars=s=320x180:r=25", "-t", "20", "-c:v", "libx264", str(files["bars"]))
+    files["bars_query"] = d / "bars_query.mp4"
+    _ffmpeg("-i", str(files["bars"]), "-t", "5", "-vf", "scale=-2:120", "-c:v", "libx264", str(files["bars_query"]))
+    # Two hours of a tiny picture at 1 frame a second: cheap to make, and sampled by a lookup.
+    files["long"] = d / "long.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=96x54:r=1", "-t", "7200", "-c:v", "libx264", "-preset", "ultrafast",
+            "-g", "600", str(files["long"]))
+    return files
+
+
+def _indexed(app, user_id, path: Path, *, status="ready", tmp: Path) -> str:
+    tmp.mkdir(parents=True, exist_ok=True)
+    return _make_indexed(app, user_id, path, status=status, tmp=tmp)
+
+
+def _make_indexed(app, user_id, path: Path, *, status: str, tmp: Path) -> str:
+    """An asset with the fingerprints rendition the one decode makes (the same branch, run
+    alone), recorded as the fingerprints step records it."""
+    probe = inspect_media(str(path), timeout=60)
+    parts = commands.output_parts(FINGERPRINTS, probe, str(tmp), str(tmp))
+    run(commands.one_decode_command(str(path), probe, parts), timeout=120)
+    fingerprints.hash_file(parts[0].target, str(tmp / "phash.bin"))
+    asset_id = create_asset(app, user_id, data=path.read_bytes(), status=status, filename=path.name,
+                            renditions={"fingerprints": {"files": {"phash.bin": (tmp / "phash.bin").read_bytes()}}})
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        asset.technical = probe.to_dict()
+        services.record_fingerprints(s, asset)
+        s.commit()
+    return asset_id
+
+
+@pytest.fixture
+def people(make_user):
+    producer = make_user("producer", "TR", org="TRT")
+    broadcaster = make_user("broadcaster", "AZ", org="İTV")
+    return {"producer": producer[0], "h": {"Authorization": f"Bearer {broadcaster[1]}"}}
+
+
+def _post(client, path: Path | bytes, headers, *, raw=False):
+    # Werkzeug's test client spools a multipart body over 500 kB to a temporary file it never
+    # closes (a ResourceWarning): files that large go as the raw body.
+    data = path if isinstance(path, bytes) else path.read_bytes()
+    if raw:
+        return client.post(LOOKUP, data=data, headers={**headers, "Content-Type": "video/mp4"})
+    return client.post(LOOKUP, data={"file": (io.BytesIO(data), "clip.mp4")}, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, register_file, media, people):
+    asset_id = register_file(media["master"])
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        s = db.session()
+        row = s.get(VideoFingerprint, asset_id)
+        assert (row.count, row.rate, row.algorithm) == (40, 1, "phash64")
+        assert s.get(Asset, asset_id).steps["fingerprints"]["status"] == "done"
+    r = _post(client, media["query"], people["h"])
+    assert r.status_code == 200, r.get_json()
+    doc = r.get_json()
+    top = doc["matches"][0]
+    assert top["asset_id"] == asset_id and not doc["ambiguous"] and not top["tied"]
+    assert abs(top["in"] - top["query_in"] - 17) <= 1.0 and top["confidence"] >= 0.5
+    assert top["in_timecode"].startswith("10:00:1") and top["out"] > top["in"]
+    assert {"mirrored", "resized", "re_encoded"} <= set(top["edits"]) and top["mirrored"]
+    assert top["player"] == f"/assets/{asset_id}?in={top['in_timecode']}&out={top['out_timecode']}"
+    assert top["master_frame"]["url"].startswith(f"/api/v1/assets/{asset_id}/renditions/storyboard/sprite_0.jpg")
+    assert doc["query"]["sampled"] is False and doc["query"]["frames"] == 16
+    # The master itself, as the raw body: identical, at 0.
+    same = _post(client, media["master"], people["h"], raw=True).get_json()["matches"][0]
+    assert same["asset_id"] == asset_id and same["edits"] == ["identical"] and same["in"] <= 1.0
+
+
+def test_unrelated_footage_matches_nothing(app, client, media, people, tmp_path):
+    _indexed(app, people["producer"], media["master"], tmp=tmp_path)
+    r = _post(client, media["other"], people["h"], raw=True)
+    assert r.status_code == 200 and r.get_json()["matches"] == []
+
+
+def test_assets_the_caller_may_not_see_are_not_answered(app, client, media, people, tmp_path):
+    _indexed(app, people["producer"], media["hidden"], status="processing", tmp=tmp_path)
+    r = _post(client, media["hidden"], people["h"], raw=True)
+    assert r.status_code == 200 and r.get_json()["matches"] == []
+
+
+def test_a_static_picture_in_two_masters_is_a_tie(app, client, media, people, tmp_path):
+    a = _indexed(app, people["producer"], media["bars"], tmp=tmp_path / "a")
+    # The same card in a second asset (another file: different bytes, same picture).
+    other = tmp_path / "bars2.mp4"
+    _ffmpeg("-i", str(media["bars"]), "-c:v", "libx264", "-crf", "30", str(other))
+    b = _indexed(app, people["producer"], other, tmp=tmp_path / "b")
+    doc = _post(client, media["bars_query"], people["h"]).get_json()
+    assert doc["ambiguous"] and doc["query"]["static"]
+    assert sorted(m["asset_id"] for m in doc["matches"]) == sorted([a, b])
+    assert all(m["tied"] and m["static"] for m in doc["matches"])
+
+
+def test_a_two_hour_file_is_sampled_not_decoded_whole(app, client, media, people):
+    r = _post(client, media["long"], people["h"], raw=True)
+    assert r.status_code == 200, r.get_json()
+    q = r.get_json()["query"]
+    assert q["sampled"] and q["decoded_seconds"] == 80 and q["duration"] == pytest.approx(7200, abs=1)
+
+
+@pytest.mark.parametrize("name, status, code", [
+    ("second", 422, "clip_too_short"),
+    ("black", 422, "no_picture"),
+])
+def test_clips_that_cannot_be_looked_up(client, media, people, name, status, code):
+    r = _post(client, media[name], people["h"])
+    assert r.status_code == status and r.get_json()["error"]["code"] == code
+
+
+def test_bad_requests_are_4xx_with_the_error_shape(app, client, people, not_media, sample_image):
+    h = people["h"]
+    cases = [
+        (_post(client, not_media, h), 415, "not_video"),
+        (_post(client, sample_image, h), 415, "not_video"),
+        (_post(client, b"", h, raw=True), 422, "empty_file"),
+        (client.post(LOOKUP, data={"other": "x"}, headers=h, content_type="multipart/form-data"), 422, "file_required"),
+        (client.post(LOOKUP, data=b"x" * 100), 401, "unauthenticated"),
+    ]
+    for resp, status, code in cases:
+        assert (resp.status_code, resp.get_json()["error"]["code"]) == (status, code)
+
+
+def test_an_oversized_clip_is_refused_without_reading_it_all(app, client, people):
+    app.config["LOOKUP_MAX_BYTES"] = 200_000
+    big = b"\0" * 300_000
+    for raw in (True, False):
+        r = _post(client, big, people["h"], raw=raw)
+        assert r.status_code == 413 and r.get_json()["error"]["code"] == "too_large"
+    # Sent without a length (chunked, as gunicorn hands it on): counted while copied.
+    r = client.post(LOOKUP, input_stream=io.BytesIO(big), headers={**people["h"], "Content-Type": "video/mp4",
+                                                                    "Transfer-Encoding": "chunked"},
+                    environ_overrides={"wsgi.input_terminated": True})
+    assert r.status_code == 413 and r.get_json()["error"]["code"] == "too_large"
+
+
+def test_the_lookup_page_in_three_languages(client, make_user):
+    make_user("broadcaster", "TR", org="TRT", email="look@trt.test")
+    assert client.get("/provenance/lookup").status_code == 302  # to the login page
+    login(client, "look@trt.test")
+    for lang, title in (("en", "Where does this clip come from?"), ("tr", "Bu klip nereden geliyor?"),
+                        ("az", "Bu klip haradan gəlir?")):
+        html = client.get("/provenance/lookup", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert title in html and 'id="lookup-form"' in html and 'data-api="/api/v1/provenance/lookup"' in html
