@@ -280,7 +280,7 @@ if __name__ == "__main__":
 #     load 30 the few seconds of Python after ffmpeg took 10 s of wall: waiting for a core.)
 # 10 min: (a) single pass started twice at load 29-37; the first run was stopped after 1891 s
 # wall with 228 s of the 600 encoded (ffmpeg 375 s CPU: 1.65 s CPU per source second, as for
-# 1 min, 99.1/60); the second (after the shared encode, load 12-18) had made 342 s of the 600
-# after 1196 s wall, ffmpeg 553 s CPU (1.62 s CPU per source second: a 10 min make costs ten 1 min
-# ones, nothing grows with the length). Chunked against single at 10 min was not reached before
+# 1 min, 99.1/60); the second (after the shared encode, load 12-18) was stopped for the deadline
+# with 414 s of the 600 made after 1609 s wall, ffmpeg 680 s CPU (1.64 s CPU per source second:
+# a 10 min make costs ten 1 min ones, nothing grows with the length). Chunked against single at 10 min was not reached before
 # the deadline: at 1 min, 12 s chunks two at once, it was 1.66x faster in wall for 7 % more CPU.
