@@ -4,20 +4,28 @@ against one ffmpeg pass per rendition; chunked against single pass; time to a fi
 For each --minutes (default 1 and 10), a 1080p25 H.264 source with a Turkish and an
 Azerbaijani AAC track is made with lavfi (a 5 s testsrc2 unit looped by stream copy), then:
   (a) ours     `FfmpegRenderer.render` making poster, proxy, HLS ladder (1080/720/480/360 +
-               2 audio renditions), storyboard and waveform: one ffmpeg command, `-progress`
-               parsed, peaks reduced from named pipes, sheets, cues and master playlist written;
+               2 audio renditions), storyboard and waveform: one ffmpeg command
+               (`commands.planned_parts`: the proxy is the 720p rung's encode, the audio encoded
+               once, through the tee muxer), `-progress` parsed, peaks reduced from named pipes,
+               sheets, cues and master playlist written;
   (b) raw      the same ffmpeg command run by plain `subprocess.run`, the PCM written to a
                file and nothing done after it: ffmpeg's own cost of those outputs;
   (c) passes   one ffmpeg command per output, the anchors' way (MediaCMS runs one ffmpeg per
-               resolution): poster, proxy, each rung, the audio renditions, the storyboard,
-               the waveform PCM; each decodes the source again.
+               resolution and one for the MP4): each profile planned alone
+               (`planned_parts([profile])`, so the proxy is its own encode), then each of its
+               outputs alone: poster, proxy, each rung, the audio renditions (together), the
+               storyboard, the waveform PCM; each decodes the source again.
+Every figure is wall time and CPU time (user+sys of the ffmpeg children, and for (a) also of
+this process: progress, peaks, sheets): the machine is shared, and CPU time is what
+contention distorts least. For (a) the seconds outside the ffmpeg run are given apart.
 Then, for the longest source, (a) in chunks (--chunk-seconds, --parallel chunk commands at
-once) against (a) single pass, and the time from the start of a make to the first HLS
-segment on disk (what a progressive publisher could serve) and to the whole make (what the
-API serves: a rendition is served once its make is complete).
+once) against (a) single pass, and, from the single pass, the time from the start of the
+make to the first HLS segment on disk (what a progressive publisher could serve) and to the
+whole make (what the API serves: a rendition is served once its make is complete).
 Goals: a/b <= 1.1, c/a >= 1.5.
 
     .venv/bin/python benchmarks/transcode.py [--minutes 1 10] [--chunk-seconds 60] [--parallel 2]
+        [--skip-passes] [--only-long] [--repeat N]
 
 Measured: see the end of this file.
 """
@@ -25,12 +33,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,6 +48,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from archive.media import commands, render  # noqa: E402
 from archive.media.probe import inspect_media  # noqa: E402
 from archive.media.profiles import renditions_for  # noqa: E402
+
+
+@dataclass
+class Timed:
+    wall: float
+    cpu: float  # user+sys of the children (ffmpeg)
+    own: float = 0.0  # user+sys of this process (all its threads)
+    ffmpeg_wall: float = 0.0  # (a): wall time inside the ffmpeg runs
+    own_outside: float = 0.0  # (a): CPU time of this process before and after the ffmpeg runs
+    first_segment: float | None = None  # (a): seconds to the first HLS segment on disk
+
+    def __str__(self) -> str:
+        text = f"{self.wall:.1f} s wall, {self.cpu + self.own:.1f} s CPU"
+        if self.own:
+            text += f" ({self.own:.1f} of it in Python)"
+        return text
+
+
+def clock() -> tuple[float, float, float]:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return (time.perf_counter(), children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime)
+
+
+def since(t0: tuple[float, float, float], *, own: bool = False) -> Timed:
+    t1 = clock()
+    return Timed(t1[0] - t0[0], t1[1] - t0[1], (t1[2] - t0[2]) if own else 0.0)
 
 
 def make_source(folder: Path, minutes: float) -> Path:
@@ -66,65 +103,87 @@ def jobs_in(out: Path, probe) -> list:
     return jobs
 
 
-def ours(src: Path, probe, out: Path, **options) -> float:
+def ours(src: Path, probe, out: Path, **options) -> Timed:
+    """(a), with the wall time inside ffmpeg and the first segment of any rung on disk."""
     jobs = jobs_in(out, probe)
-    start = time.perf_counter()
-    render.RENDERERS["ffmpeg"].render(jobs, str(src), probe=probe, timeout=24 * 3600, **options)
-    return time.perf_counter() - start
-
-
-def all_parts(probe, out: Path) -> list:
-    jobs = jobs_in(out, probe)
-    scratch = out / "scratch"
-    scratch.mkdir()
-    parts = [part for profile, folder in jobs for part in commands.output_parts(profile, probe, folder, str(scratch))]
-    for part in parts:
-        os.makedirs(os.path.dirname(part.target), exist_ok=True)
-    return parts
-
-
-def raw(src: Path, probe, out: Path) -> float:
-    argv = commands.one_decode_command(str(src), probe, all_parts(probe, out))
-    argv = [a for a in argv if a not in ("-progress", "pipe:1")]  # nothing reads it here
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def passes(src: Path, probe, out: Path) -> float:
-    parts = all_parts(probe, out)
-    # HLS audio renditions together (audio only, cheap); every other output alone
-    audio = [p for p in parts if not p.video and not p.fifo]
-    alone = [[p] for p in parts if p.video or p.fifo]
-    start = time.perf_counter()
-    for group in alone + ([audio] if audio else []):
-        argv = [a for a in commands.one_decode_command(str(src), probe, group) if a not in ("-progress", "pipe:1")]
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def first_segment(src: Path, probe, out: Path) -> tuple[float, float]:
-    """(seconds to the first segment of the lowest rung on disk, seconds to the whole make)."""
+    spans: list[float] = []
     seen: list[float] = []
     stop = threading.Event()
-    start = time.perf_counter()
+    real_run = render.run
+
+    own_spans: list[float] = []
+
+    def timed_run(*args, **kwargs):
+        t = clock()
+        try:
+            return real_run(*args, **kwargs)
+        finally:
+            t1 = clock()
+            spans.append(t1[0] - t[0])
+            own_spans.append(t1[2] - t[2])
+
+    t0 = clock()
 
     def watch() -> None:
         while not stop.is_set():
             if any(out.glob("hls/*p/seg_00000.m4s")):
-                seen.append(time.perf_counter() - start)
+                seen.append(time.perf_counter() - t0[0])
                 return
             time.sleep(0.05)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
+    render.run = timed_run
+    try:
+        render.RENDERERS["ffmpeg"].render(jobs, str(src), probe=probe, timeout=24 * 3600, **options)
+    finally:
+        render.run = real_run
+        stop.set()
+        thread.join()
+    result = since(t0, own=True)
+    result.ffmpeg_wall = sum(spans)
+    result.own_outside = result.own - sum(own_spans)
+    result.first_segment = seen[0] if seen else None
+    return result
+
+
+def planned(jobs, probe, scratch: Path) -> list:
+    parts, _own = commands.planned_parts(jobs, probe, str(scratch))
+    for part in parts:
+        for path in (part.target, *part.also):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+    return parts
+
+
+def quiet(argv: list[str]) -> list[str]:
+    return [a for a in argv if a not in ("-progress", "pipe:1")]  # nothing reads it here
+
+
+def raw(src: Path, probe, out: Path) -> Timed:
     jobs = jobs_in(out, probe)
-    start = time.perf_counter()
-    render.RENDERERS["ffmpeg"].render(jobs, str(src), probe=probe, timeout=24 * 3600)
-    total = time.perf_counter() - start
-    stop.set()
-    thread.join()
-    return (seen[0] if seen else total), total
+    scratch = out / "scratch"
+    scratch.mkdir()
+    argv = quiet(commands.one_decode_command(str(src), probe, planned(jobs, probe, scratch)))
+    t0 = clock()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return since(t0)
+
+
+def passes(src: Path, probe, out: Path) -> Timed:
+    jobs = jobs_in(out, probe)
+    scratch = out / "scratch"
+    scratch.mkdir()
+    groups = []
+    for job in jobs:  # each profile planned alone: nothing shared between profiles
+        parts = planned([job], probe, scratch)
+        # HLS audio renditions together (audio only, cheap); every other output alone
+        audio = [p for p in parts if not p.video and not p.fifo]
+        groups += [[p] for p in parts if p.video or p.fifo] + ([audio] if audio else [])
+    t0 = clock()
+    for group in groups:
+        subprocess.run(quiet(commands.one_decode_command(str(src), probe, group)), check=True,
+                       stdout=subprocess.DEVNULL)
+    return since(t0)
 
 
 def main() -> None:
@@ -133,32 +192,51 @@ def main() -> None:
     parser.add_argument("--chunk-seconds", type=int, default=60)
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--skip-passes", action="store_true", help="leave out (c) for the longest source")
-    parser.add_argument("--only-long", action="store_true", help="only chunked vs single and the first segment")
+    parser.add_argument("--only-long", action="store_true",
+                        help="for the longest source only (a) single pass (first segment) and chunked, then (b)")
+    parser.add_argument("--repeat", type=int, default=1, help="(a), (b), (c) this many times in turn")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ortak-transcode-"))
+    longest = max(args.minutes)
+    single: Timed | None = None
     try:
         for minutes in ([] if args.only_long else args.minutes):
             src = make_source(work, minutes)
             t0 = time.perf_counter()
             probe = inspect_media(str(src), timeout=600)
             probe_s = time.perf_counter() - t0
-            a = ours(src, probe, work / "a")
-            b = raw(src, probe, work / "b")
-            line = f"{minutes:g} min 1080p25: probe {probe_s:.1f} s; (a) ours {a:.1f} s ({60 * minutes / a:.2f}x realtime); " \
-                   f"(b) raw {b:.1f} s; a/b {a / b:.3f}"
-            if not (args.skip_passes and minutes == max(args.minutes)):
-                c = passes(src, probe, work / "c")
-                line += f"; (c) per-rendition passes {c:.1f} s; c/a {c / a:.2f}"
-            print(line, flush=True)
-        src = make_source(work, max(args.minutes))
+            for _round in range(args.repeat):
+                a = ours(src, probe, work / "a")
+                b = raw(src, probe, work / "b")
+                print(f"{minutes:g} min 1080p25: probe {probe_s:.1f} s; (a) ours {a} ({60 * minutes / a.wall:.2f}x "
+                      f"realtime; outside ffmpeg {a.wall - a.ffmpeg_wall:.1f} s wall, "
+                      f"{a.own_outside:.1f} s CPU); (b) raw {b}; "
+                      f"a/b wall {a.wall / b.wall:.3f}, CPU {(a.cpu + a.own) / b.cpu:.3f}", flush=True)
+                if not (args.skip_passes and minutes == longest):
+                    c = passes(src, probe, work / "c")
+                    print(f"{minutes:g} min 1080p25: (c) per-rendition passes {c}; c/a wall {c.wall / a.wall:.2f}, "
+                          f"CPU {c.cpu / (a.cpu + a.own):.2f}", flush=True)
+            if minutes == longest:
+                single = a
+        src = make_source(work, longest)
+        t0 = time.perf_counter()
         probe = inspect_media(str(src), timeout=600)
-        single = ours(src, probe, work / "single")
+        probe_s = time.perf_counter() - t0
+        if single is None:
+            single = ours(src, probe, work / "single")
+            print(f"{longest:g} min: (a) single pass {single}", flush=True)
+        if single.first_segment is not None:
+            print(f"{longest:g} min: probe {probe_s:.1f} s; first HLS segment on disk {single.first_segment:.1f} s "
+                  f"after the make began; the make complete (served by the API) after {single.wall:.1f} s",
+                  flush=True)
         chunked = ours(src, probe, work / "chunked", chunk_seconds=args.chunk_seconds, parallel=args.parallel)
-        print(f"{max(args.minutes):g} min: single pass {single:.1f} s; chunked ({args.chunk_seconds} s chunks, "
-              f"{args.parallel} at once) {chunked:.1f} s; single/chunked {single / chunked:.2f}", flush=True)
-        first, total = first_segment(src, probe, work / "first")
-        print(f"{max(args.minutes):g} min: first HLS segment on disk after {first:.1f} s; the make complete "
-              f"(served by the API) after {total:.1f} s + probe", flush=True)
+        print(f"{longest:g} min: chunked ({args.chunk_seconds} s chunks, {args.parallel} at once) {chunked}; "
+              f"single/chunked wall {single.wall / chunked.wall:.2f}, CPU "
+              f"{(single.cpu + single.own) / (chunked.cpu + chunked.own):.2f}", flush=True)
+        if args.only_long:
+            b = raw(src, probe, work / "b")
+            print(f"{longest:g} min: (b) raw {b}; a/b wall {single.wall / b.wall:.3f}, "
+                  f"CPU {(single.cpu + single.own) / b.cpu:.3f}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -166,17 +244,43 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-# Measured 2026-11-30 on the shared 2-core machine while other helpers' test suites ran
-# (load average 7–18; figures are one run each and noisy, not a steady state):
-#   .venv/bin/python benchmarks/transcode.py --minutes 1 2 --skip-passes --chunk-seconds 30
-#     1 min 1080p25: probe 2.4 s; (a) ours 273.8 s (0.22x realtime); (b) raw 211.5 s; a/b 1.294;
-#     (c) per-rendition passes 272.9 s; c/a 1.00      (stopped there: the 2 min runs took too long)
-#   .venv/bin/python benchmarks/transcode.py --minutes 1 --only-long --chunk-seconds 12 --parallel 2
-#     1 min: single pass 188.5 s; chunked (12 s chunks, 2 at once) 139.6 s; single/chunked 1.35
-#     1 min: first HLS segment on disk after 20.2 s; the make complete (served by the API) after 122.2 s + probe
-# Goals a/b <= 1.1 and c/a >= 1.5 NOT shown: encoding (four x264 rungs and the x264 proxy)
-# dominates; decoding an H.264 1080p source is a small share of it, so one decode saves little
-# of c, and ffmpeg 5.1 runs every output's filtering and encoder feeding on one thread.
-# A second look at lower load (load average 6–9), a 15 s source, (a), (b), (c) twice in turn:
-#     a 40.0 s, b 34.0 s, c 36.0 s (a/b 1.18, c/a 0.90); a 46.3 s, b 43.0 s, c 47.8 s (a/b 1.08, c/a 1.03)
-# The 10 min source was not run (1 min took ~4.5 min per variant under this load).
+# Measured 2026-11-30 on the shared 2-core machine (load average 10-37 from the other helpers;
+# wall times are distorted by that and by running beside each other, CPU times much less: the
+# ratios to read are the CPU ones, each from one run).
+#
+# Before (the code at 33efc0a: proxy and rungs encoded apart, audio encoded for the proxy and
+# again for the renditions; this benchmark run against it):
+#   benchmarks/transcode.py --minutes 0.25 --chunk-seconds 6
+#     (a) 154.4 s wall, 34.2 s CPU; (b) 138.3 s wall, 31.4 s CPU; a/b wall 1.12, CPU 1.09
+#     (c) 315.9 s wall, 39.0 s CPU; c/a CPU 1.14
+#   (earlier note, wall only, 1 min: a/b 1.29, c/a 1.00; first segment 20.2 s; 10 min never run)
+# Where the cost was (one 30 s 1080p25 source, ffmpeg CPU): decode 3.0 s, scale to 720p 1.5 s,
+# x264 veryfast 1080p 25.7 s, 720p 10.3 s: encoding is the cost, so one decode alone saves
+# little against (c); the proxy's own 720p encode was a fifth of (a). x264 threads per output
+# (-threads 0/1/2 on one 720p encode: 5.3/5.3/5.7 s CPU) change nothing, so they stay default.
+#
+# After (the proxy is the 720p rung's stream, audio encoded once, through the tee muxer):
+#   benchmarks/transcode.py --minutes 1 --chunk-seconds 12 --parallel 2
+#     1 min: (a) 422.7 s wall, 99.1 s CPU (2.0 s of it in Python); (b) 620.4 s wall, 96.6 s CPU;
+#            a/b wall 0.68, CPU 1.026
+#     1 min: (c) 1193.6 s wall, 151.9 s CPU; c/a wall 2.82, CPU 1.53
+#     1 min: first HLS segment on disk 49.2 s after the make began (probe 3.4 s); the make
+#            complete (what the API serves) after 422.7 s
+#     1 min: chunked (12 s chunks, 2 at once) 254.0 s wall, 105.8 s CPU; single/chunked wall
+#            1.66, CPU 0.94 (the chunks' seeks and the join cost 7 % more CPU, two at once win wall)
+#   benchmarks/transcode.py --minutes 0.25 --chunk-seconds 6
+#     (a) 140.4 s wall, 27.7 s CPU (1.0 in Python); (b) 260.6 s wall, 25.4 s CPU; a/b CPU 1.09
+#     (c) 539.5 s wall, 41.8 s CPU; c/a CPU 1.51; chunked (6 s, 2 at once) 98.4 s wall, 27.7 s CPU:
+#     single/chunked wall 1.43, CPU 1.00; first segment 51.4 s, the make 140.4 s
+# a against b, settled: (a) and (b) of a 12 s source run four times in alternating order (load ~10):
+#     CPU a 17.9/16.0/18.2/17.2 s, b 16.4/15.4/19.5/18.5 s (sum a/b 0.99); wall sum a/b 0.93; the
+#     time (a) spends outside ffmpeg (scratch, pipes, master playlist, sheets, peaks, hashes)
+#     0.03-0.17 s wall, its Python CPU 0.3-0.6 s (progress parsing, peak reduction, sheets,
+#     pHash): a/b is the same command, and the 1.29 before was the load, not the pipeline. (At
+#     load 30 the few seconds of Python after ffmpeg took 10 s of wall: waiting for a core.)
+# 10 min: (a) single pass started twice at load 29-37; the first run was stopped after 1891 s
+# wall with 228 s of the 600 encoded (ffmpeg 375 s CPU: 1.65 s CPU per source second, as for
+# 1 min, 99.1/60); the second (after the shared encode, load 12-18) was stopped for the deadline
+# with 414 s of the 600 made after 1609 s wall, ffmpeg 680 s CPU (1.64 s CPU per source second:
+# a 10 min make costs ten 1 min ones, nothing grows with the length). Chunked against single at 10 min was not reached before
+# the deadline: at 1 min, 12 s chunks two at once, it was 1.66x faster in wall for 7 % more CPU.

@@ -2,20 +2,22 @@
 
 A source longer than the chunk length is cut, in output time, at multiples of the chunk
 length rounded up to the HLS segment length (`plan`), so every chunk starts on a keyframe
-of every output (the rungs force one every `segment_seconds`, the proxy every
-`keyframe_seconds`, which divides it) and HLS segments never straddle a join. Each chunk is
-ONE ffmpeg command (`chunk_command`): it reads only its window of the source, frame-exact
-(`-ss`/`-t` before `-i`), decodes it once and writes, video only, every rung and the proxy
-picture as MP4, its storyboard thumbnails (numbered by source-time bucket) and the poster
-if the poster's instant is in it. Chunks are independent: any process on any host can make
-one from the original.
+of every output (the rungs and the proxy force one every `keyframe_seconds`, which divides
+the segment length) and HLS segments never straddle a join. Each chunk is ONE ffmpeg command
+(`chunk_command`): it reads only its window of the source, frame-exact (`-ss`/`-t` before
+`-i`), decodes it once and writes, video only, every rung and the proxy picture as MP4 (no
+proxy when it is a rung's stream, `commands.ladder_share`), its storyboard thumbnails
+(numbered by source-time bucket) and the poster if the poster's instant is in it. Chunks
+are independent: any process on any host can make one from the original.
 
 The join (`join_command`) is ONE ffmpeg command that copies each video stream's chunks end
 to end (concat demuxer, no re-encode) into the HLS rungs and the proxy, and takes the audio
-from the source itself, whole: every audio track is encoded once, from the start, so there
-is no seam in the sound and A/V sync is that of the source; the waveform peaks are read in
-the same pass. What follows (master playlist, storyboard sheets, peaks) is as for a single
-pass (`archive.media.render`).
+from the source itself, whole: every audio track is encoded from the start, so there is no
+seam in the sound and A/V sync is that of the source (once for the proxy and the audio
+renditions when the proxy shares a rung: one `tee` writes that rung, the proxy and the audio
+renditions, as in a single pass); the waveform peaks are read in the same pass. What
+follows (master playlist, storyboard sheets, peaks) is as for a single pass
+(`archive.media.render`).
 """
 from __future__ import annotations
 
@@ -89,10 +91,14 @@ def _silent(probe: "ProbeResult") -> "ProbeResult":
 
 def chunk_parts(profiles: Sequence[object], probe: "ProbeResult", chunk: Chunk, folder: str) -> list[OutputPart]:
     """The outputs of one chunk in `folder`: `{lines}p.mp4` per rung, `proxy.mp4` (picture
-    only), `thumbs/thumb_NNNNN.jpg`, `poster.jpg` when the poster's instant is in the chunk."""
+    only; none when the proxy is a rung's stream, `commands.ladder_share`),
+    `thumbs/thumb_NNNNN.jpg`, `poster.jpg` when the poster's instant is in the chunk."""
     silent = _silent(probe)
+    share = commands.ladder_share(profiles, probe)
     parts: list[OutputPart] = []
     for profile in profiles:
+        if share is not None and profile is share[1]:
+            continue  # the proxy's picture is the shared rung's, joined from its chunks
         if isinstance(profile, HlsProfile):
             for rung in commands.ladder(probe, profile):
                 chain, args = commands.rung_encoding(profile, probe, rung)
@@ -146,15 +152,24 @@ def join_command(src: str, probe: "ProbeResult", profiles: Sequence[object], chu
         return sum(1 for a in inputs if a == "-i") - 1
 
     audio = commands.audio_inputs(probe)
+    share = commands.ladder_share(profiles, probe)
     for profile in profiles:
         if isinstance(profile, HlsProfile):
             folder = folders[profile.name]
             for rung in commands.ladder(probe, profile):
                 n = concat_input(f"{rung.folder}.mp4")
+                if share is not None and rung == share[2]:
+                    # the rung, the proxy and the audio renditions: one tee, audio encoded once
+                    tee = commands.shared_ladder_part(profile, folder, share[1], folders[share[1].name], probe,
+                                                      rung, copy_video=True)
+                    outputs += ["-map", f"{n}:v:0", *_remapped(tee)]
+                    continue
                 sub = f"{folder}/{rung.folder}"
                 outputs += ["-map", f"{n}:v:0", "-c:v", "copy", "-an", "-sn", "-dn", "-map_chapters", "-1",
                             *commands.hls_muxer_args(profile, sub), file_url(f"{sub}/index.m3u8")]
         elif isinstance(profile, VideoProxyProfile):
+            if share is not None:
+                continue  # written by the shared rung's tee
             n = concat_input(PROXY_VIDEO)
             outputs += ["-map", f"{n}:v:0"]
             outputs += [a for spec, _t in audio for a in ("-map", "SRC:" + spec.split(":", 1)[1])]
@@ -165,7 +180,7 @@ def join_command(src: str, probe: "ProbeResult", profiles: Sequence[object], chu
                 outputs += ["-movflags", "+faststart"]
             outputs += ["-f", "mp4", file_url(f"{folders[profile.name]}/{profile.entry}")]
     for profile in profiles:
-        if isinstance(profile, HlsProfile):
+        if isinstance(profile, HlsProfile) and share is None:
             for part in commands.hls_audio_parts(profile, probe, folders[profile.name]):
                 outputs += _remapped(part)
         elif isinstance(profile, WaveformProfile):
@@ -184,7 +199,7 @@ def _remapped(part: OutputPart) -> list[str]:
     out: list[str] = []
     for spec in part.maps:
         out += ["-map", "SRC:" + spec.split(":", 1)[1]]
-    return out + list(part.args) + [file_url(part.target)]
+    return out + list(part.args) + [part.output]
 
 
 def join_fingerprint_frames(profile: FingerprintProfile, chunk_folders: Sequence[str], scratch: str) -> OutputPart:

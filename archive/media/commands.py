@@ -3,7 +3,9 @@
 Each ffmpeg profile has an output builder (`OUTPUT_BUILDERS`, by profile type) that says
 what its output needs: picture chains, audio tracks, output options. `one_decode_command`
 puts any number of such outputs on ONE command, so the source is read and decoded once
-for all the renditions of an asset.
+for all the renditions of an asset; `planned_parts` also encodes once what two renditions
+would encode alike: the MP4 proxy is the HLS rung of its size, written with the audio
+renditions by one `tee` output (`shared_ladder_part`).
 
 Nothing here runs a process; `archive.media.runner.run` does. Every path is passed as
 `file:<path>` so that a name starting with '-' or looking like a protocol ('http:',
@@ -165,7 +167,9 @@ class OutputPart:
     `maps` are streams taken from the input as they are (audio tracks); `args` are the
     output options (codecs, per-stream metadata, muxer), placed after the maps. `at` is set
     for a still: the one instant (seconds) of the source it needs. `size` is the output's
-    picture size (width, height), None without a picture.
+    picture size (width, height), None without a picture. `url` is the output's name on the
+    command when it is not `file:<target>` (a `tee` of several files, `tee_url`); `also`
+    the other files such an output writes (their folders are made before the run).
     """
 
     target: str
@@ -175,6 +179,13 @@ class OutputPart:
     at: float | None = None
     size: tuple[int, int] | None = None
     fifo: bool = False  # `target` is a named pipe the renderer creates and reads (raw PCM)
+    url: str | None = None
+    also: tuple[str, ...] = ()
+
+    @property
+    def output(self) -> str:
+        """The output's name on the command line."""
+        return self.url if self.url is not None else file_url(self.target)
 
 
 OutputBuilder = Callable[[Any, "ProbeResult", str], OutputPart]
@@ -318,13 +329,19 @@ def gop_frames(probe: "ProbeResult", seconds: float) -> int:
     return max(1, int(round(fps * seconds)))
 
 
+def hls_muxer_options(profile: HlsProfile, folder: str) -> list[tuple[str, str]]:
+    """fMP4 HLS, VOD, segments cut at the first keyframe `segment_seconds` after the last
+    cut (the forced ones); the init segment and the segments beside the playlist, named
+    relative to it. (option, value) pairs, `f` the muxer."""
+    return [("f", "hls"), ("hls_time", str(profile.segment_seconds)), ("hls_playlist_type", "vod"),
+            ("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", "init.mp4"),
+            ("hls_flags", "independent_segments"),
+            ("hls_segment_filename", file_url(_join(folder, "seg_%05d.m4s")))]
+
+
 def hls_muxer_args(profile: HlsProfile, folder: str) -> list[str]:
-    """fMP4 HLS, VOD, segments cut at the forced keyframes; the init segment and the
-    segments beside the playlist, named relative to it."""
-    return ["-f", "hls", "-hls_time", str(profile.segment_seconds), "-hls_playlist_type", "vod",
-            "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
-            "-hls_flags", "independent_segments",
-            "-hls_segment_filename", file_url(_join(folder, "seg_%05d.m4s"))]
+    """`hls_muxer_options` as output options."""
+    return [arg for key, value in hls_muxer_options(profile, folder) for arg in ("-" + key, value)]
 
 
 @builds_parts(HlsProfile)
@@ -346,15 +363,23 @@ def hls_parts(profile: HlsProfile, probe: "ProbeResult", folder: str, scratch: s
 
 def rung_encoding(profile: HlsProfile, probe: "ProbeResult", rung: Rung) -> tuple[str, list[str]]:
     """(picture chain, encoder options) of one rung: CRF capped at the rung's peak rate,
-    keyframes forced every `segment_seconds` of output time and nowhere else."""
+    keyframes forced every `keyframe_seconds` of output time (`segment_seconds` when that
+    does not divide it) and nowhere else, so every rung cuts its segments at the same instants."""
     colour = colour_plan(probe, pix_fmt=profile.pix_fmt)
-    gop = gop_frames(probe, profile.segment_seconds)
+    every = hls_keyframe_seconds(profile)
+    gop = gop_frames(probe, every)
     args = ["-c:v", profile.video_codec, "-preset", profile.preset, "-crf", str(profile.crf),
             "-maxrate:v", f"{rung.max_kbps}k", "-bufsize:v", f"{2 * rung.max_kbps}k",
             "-profile:v", profile.h264_profile, "-pix_fmt", profile.pix_fmt,
             "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-            "-force_key_frames", f"expr:gte(t,n_forced*{profile.segment_seconds})", *colour.output.args()]
+            "-force_key_frames", f"expr:gte(t,n_forced*{every})", *colour.output.args()]
     return scale_chain((rung.width, rung.height), colour, profile.watermark), args
+
+
+def hls_keyframe_seconds(profile: HlsProfile) -> int:
+    """The rungs' keyframe interval (s): `keyframe_seconds` when it divides `segment_seconds`."""
+    every = int(profile.keyframe_seconds or 0)
+    return every if every > 0 and profile.segment_seconds % every == 0 else int(profile.segment_seconds)
 
 
 def hls_audio_parts(profile: HlsProfile, probe: "ProbeResult", folder: str) -> list[OutputPart]:
@@ -434,17 +459,127 @@ def fingerprint_parts(profile: FingerprintProfile, probe: "ProbeResult", folder:
     `scratch/fingerprint.gray`, hashed after the run (`archive.media.fingerprints`)."""
     if not probe.has_video:
         raise ValueError("fingerprints need a picture")
-    return [fingerprint_part(profile, _join(scratch, FINGERPRINT_FRAMES))]
+    frames = max(1, math.ceil(round(probe.duration * profile.rate, 6))) if probe.duration else None
+    return [fingerprint_part(profile, _join(scratch, FINGERPRINT_FRAMES), frames=frames)]
 
 
 def fingerprint_part(profile: FingerprintProfile, dst: str, frames: int | None = None) -> OutputPart:
     """Raw grey frames for hashing, `profile.rate` a second from output time 0 (`fps` before
     `scale`: only the frames kept are scaled; `area` averages, no aliasing); at most
-    `frames` of them (a chunk's share)."""
+    `frames` of them (a chunk's share; ceil(duration × rate) for the whole, so a picture
+    shorter than 1/rate, a one-frame video, still gets its frame: `eof_action=pass` hands on
+    the frame the rounding at the end would drop)."""
     n = profile.frame_size
     limit = ("-frames:v", str(frames)) if frames else ()
-    return OutputPart(dst, video=(f"fps={profile.rate},scale={n}:{n}:flags=area,format=gray",),
+    return OutputPart(dst, video=(f"fps={profile.rate}:eof_action=pass,scale={n}:{n}:flags=area,format=gray",),
                       args=(*limit, "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo"), size=(n, n))
+
+
+# ---- shared encodes: the MP4 proxy is the ladder's rung of its size ---------------------------
+
+def shared_rung(proxy: VideoProxyProfile, hls: HlsProfile, probe: "ProbeResult") -> Rung | None:
+    """The rung of `hls`'s ladder whose encoded stream can be the proxy's picture, or None:
+    the proxy wants it (`from_ladder`), the rung has the proxy's size, the same picture chain
+    (scale, colour plan, watermark) and the same encoding (codec, preset, CRF, H.264 profile,
+    pixel format, keyframe interval), and, where the source has audio, both want the same
+    AAC (codec, bit rate, channels, sample rate), so the audio is encoded once as well."""
+    if not proxy.from_ladder or not probe.has_video:
+        return None
+    same_encoding = (proxy.video_codec, proxy.preset, proxy.crf, proxy.h264_profile, proxy.pix_fmt,
+                     float(proxy.keyframe_seconds)) == (hls.video_codec, hls.preset, hls.crf, hls.h264_profile,
+                                                        hls.pix_fmt, float(hls_keyframe_seconds(hls)))
+    same_audio = (proxy.audio_codec, proxy.audio_bitrate, proxy.audio_channels, proxy.audio_rate) == \
+        (hls.audio_codec, hls.audio_bitrate, hls.audio_channels, hls.audio_rate)
+    if not same_encoding or not (same_audio or not audio_inputs(probe)):
+        return None
+    size = proxy_size(probe, proxy)
+    for rung in ladder(probe, hls):
+        if (rung.width, rung.height) == size:
+            chain, _args = rung_encoding(hls, probe, rung)
+            if chain == scale_chain(size, colour_plan(probe, pix_fmt=proxy.pix_fmt), proxy.watermark):
+                return rung
+    return None
+
+
+def ladder_share(profiles: Sequence[Any], probe: "ProbeResult") -> tuple[HlsProfile, VideoProxyProfile, Rung] | None:
+    """(the HLS profile, the proxy profile, the shared rung) when `profiles` hold both and
+    they share a rung (`shared_rung`); else None."""
+    hls = next((p for p in profiles if isinstance(p, HlsProfile)), None)
+    proxy = next((p for p in profiles if isinstance(p, VideoProxyProfile)), None)
+    if hls is None or proxy is None:
+        return None
+    rung = shared_rung(proxy, hls, probe)
+    return (hls, proxy, rung) if rung is not None else None
+
+
+def _escaped(text: str, specials: str) -> str:
+    return "".join("\\" + ch if ch in specials else ch for ch in text)
+
+
+def tee_url(slaves: Sequence[tuple[Sequence[tuple[str, str]], str]]) -> str:
+    """The `tee` muxer's output name writing each (options, path) of `slaves`:
+    `[key=value:...]file:path`, joined by '|'. Escaped as libavformat/tee.c reads it (FFmpeg
+    5.1): the name is first split on '|' by av_get_token (which unescapes \\ and quotes), then
+    each option value is read by av_get_token up to ':' or ']'; so values are escaped for both
+    levels and paths for the first."""
+    names = []
+    for options, path in slaves:
+        spec = ":".join(f"{key}={_escaped(value, chr(92) + chr(39) + ':]')}" for key, value in options)
+        names.append(_escaped(f"[{spec}]{file_url(path)}", chr(92) + chr(39) + "|"))
+    return "|".join(names)
+
+
+def shared_ladder_part(hls: HlsProfile, hls_folder: str, proxy: VideoProxyProfile, proxy_folder: str,
+                       probe: "ProbeResult", rung: Rung, *, copy_video: bool = False) -> OutputPart:
+    """ONE output encoding `rung`'s picture and every audio track once, written by the `tee`
+    muxer to the rung's media playlist (picture only), the MP4 proxy (picture and every
+    track, as `video_proxy_part` writes them) and each audio rendition (`audio_{n}`, its
+    track only). Its `target` is the rung's playlist, `also` the others. With `copy_video`
+    the picture is an encoded stream the caller maps (a join of chunks): no chain, copied."""
+    chain, video_args = rung_encoding(hls, probe, rung)
+    if copy_video:
+        video_args = ["-c:v", "copy"]
+    audio = audio_inputs(probe)
+    args = [*video_args, *(_audio_args(proxy, [track for _spec, track in audio]) if audio else ["-an"]),
+            "-sn", "-dn", "-map_chapters", "-1", "-flags", "+global_header", "-f", "tee"]
+    sub = _join(hls_folder, rung.folder)
+    playlist = _join(sub, "index.m3u8")
+    mp4 = [("f", "mp4"), ("write_tmcd", "0")] + ([("movflags", "+faststart")] if proxy.faststart else [])
+    slaves: list[tuple[list[tuple[str, str]], str]] = [
+        ([("select", "v"), *hls_muxer_options(hls, sub)], playlist), (mp4, _join(proxy_folder, proxy.entry))]
+    for n in range(len(audio)):
+        track_folder = _join(hls_folder, f"audio_{n}")
+        slaves.append(([("select", f"a:{n}"), *hls_muxer_options(hls, track_folder)],
+                       _join(track_folder, "index.m3u8")))
+    return OutputPart(playlist, video=() if copy_video else (chain,), maps=tuple(spec for spec, _t in audio),
+                      args=tuple(args),
+                      size=(rung.width, rung.height), url=tee_url(slaves), also=tuple(path for _o, path in slaves[1:]))
+
+
+def planned_parts(jobs: Sequence[tuple[Any, str]], probe: "ProbeResult",
+                  scratch: str) -> tuple[list[OutputPart], dict[str, list[OutputPart]]]:
+    """(the outputs of ONE command making every (profile, folder) of `jobs`, each profile's
+    own outputs by profile name). Each profile's outputs are `output_parts`, except that
+    where the MP4 proxy and the HLS ladder share a rung (`ladder_share`) that rung, the
+    proxy and the audio renditions are one output (`shared_ladder_part`) in the proxy's
+    place on the command, and the proxy's own list names its file and size only.
+    ValueError as `output_parts`."""
+    mine = {profile.name: output_parts(profile, probe, folder, scratch) for profile, folder in jobs}
+    share = ladder_share([profile for profile, _folder in jobs], probe)
+    if share is None:
+        return [part for profile, _folder in jobs for part in mine[profile.name]], mine
+    hls, proxy, rung = share
+    folders = {profile.name: folder for profile, folder in jobs}
+    tee = shared_ladder_part(hls, folders[hls.name], proxy, folders[proxy.name], probe, rung)
+    replaced = {tee.target, *tee.also}
+    parts: list[OutputPart] = []
+    for profile, _folder in jobs:
+        if profile is proxy:
+            parts.append(tee)
+        else:
+            parts += [part for part in mine[profile.name] if part.target not in replaced]
+    mine[proxy.name] = [OutputPart(_join(folders[proxy.name], proxy.entry), size=tee.size)]
+    return parts, mine
 
 
 # ---- the command: one decode, every output ----------------------------------------------------
@@ -480,7 +615,7 @@ def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPar
             cmd += ["-map", spec]
         if legs:
             cmd += ["-vf", ",".join([*deinterlace(probe), legs[0]])]
-        return cmd + list(part.args) + [file_url(part.target)]
+        return cmd + list(part.args) + [part.output]
 
     if window is not None:
         cmd += ["-ss", _ts(window[0]), "-t", _ts(window[1])]
@@ -496,7 +631,7 @@ def one_decode_command(src: str, probe: "ProbeResult", parts: Sequence[OutputPar
             leg += 1
         for spec in part.maps:
             cmd += ["-map", spec]
-        cmd += list(part.args) + [file_url(part.target)]
+        cmd += list(part.args) + [part.output]
     return cmd
 
 

@@ -89,8 +89,8 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | None = None) -> int:
     """Hash the raw frames at `frames_path` into `dst` (`to_bytes`); the number of hashes.
-    A video too short for one sample (a single frame: `fps` gives none) gets an empty file:
-    nothing to search for, and no reason to fail its renditions."""
+    No frame gives an empty file: nothing to search for, and no reason to fail the renditions
+    (a one-frame video does get its frame, `commands.fingerprint_part`)."""
     frames = read_frames(frames_path, size, limit)
     hashes = phash64(frames)
     with open(dst, "wb") as fh:

@@ -30,10 +30,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class VideoProxyProfile:
-    """A browser-playable H.264/AAC MP4 at most `max_height` lines, aspect kept."""
+    """A browser-playable H.264/AAC MP4 at most `max_height` lines, aspect kept.
+
+    With `from_ladder`, when the same run makes an HLS ladder with a rung of the proxy's
+    size and the same encoding (codec, preset, CRF, H.264 profile, pixel format, keyframe
+    interval, watermark), the proxy's picture IS that rung's encoded stream (capped at the
+    rung's peak rate) and its audio the ladder's audio renditions', muxed into the MP4 by the
+    same command (`archive.media.commands.shared_ladder_part`): nothing is encoded twice.
+    Otherwise it is its own encode with these fields.
+    """
 
     renderer: ClassVar[str] = "ffmpeg"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: the ladder's rung when one matches (`from_ladder`)
 
     name: str = "proxy"
     ext: str = "mp4"
@@ -52,6 +60,7 @@ class VideoProxyProfile:
     audio_rate: int = 48000
     faststart: bool = True  # moov before mdat: playback starts before the download ends
     watermark: str | None = None  # burned-in text (commands.watermark_filter); None: none
+    from_ladder: bool = True  # share the HLS rung of the same size and encoding, if any
 
     @property
     def entry(self) -> str:
@@ -131,16 +140,19 @@ class HlsProfile:
     rung is CRF-encoded and capped at its peak rate (VBV), so the BANDWIDTH written is
     measured, not guessed. Layout: `master.m3u8`, `{lines}p/index.m3u8` + `init.mp4` +
     `seg_NNNNN.m4s`, `audio_{n}/...` for the n-th audio track (0-based, container order).
+    Keyframes are forced every `keyframe_seconds` (which divides `segment_seconds`), so a
+    player seeks to within 2 s and the MP4 proxy can be the 720p rung's stream.
     """
 
     renderer: ClassVar[str] = "ffmpeg"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: keyframes every `keyframe_seconds`, not once a segment
 
     name: str = "hls"
     ext: str = "m3u8"
     content_type: str = "application/vnd.apple.mpegurl"
     rungs: tuple[tuple[int, int], ...] = ((1080, 6000), (720, 3000), (480, 1500), (360, 800))
     segment_seconds: int = 6  # Apple's HLS authoring spec (2024): 6 s target duration
+    keyframe_seconds: int = 2  # the same spec: "Key frames SHOULD be present every two seconds"
     video_codec: str = "libx264"
     preset: str = "veryfast"
     crf: int = 23

@@ -61,17 +61,18 @@ class FfmpegRenderer(Renderer):
         scratch = tempfile.mkdtemp(prefix=".scratch-", dir=os.path.dirname(os.path.abspath(jobs[0][1])))
         readers: dict[str, player_files.PeakReader] = {}
         try:
-            planned = [(profile, folder, commands.output_parts(profile, probe, folder, scratch))
-                       for profile, folder in jobs]
-            parts = [part for _profile, _folder, mine in planned for part in mine]
+            parts, own = commands.planned_parts(jobs, probe, scratch)
+            planned = [(profile, folder, own[profile.name]) for profile, folder in jobs]
             for profile, _folder, mine in planned:
                 for n, part in enumerate(mine):
                     if part.fifo:
                         os.mkfifo(part.target, 0o600)
                         readers[part.target] = player_files.PeakReader(
                             part.target, *_peak_settings(profile, probe, n)).start()
-                    else:
-                        os.makedirs(os.path.dirname(part.target), exist_ok=True)
+            for part in parts:
+                for path in (part.target, *part.also):
+                    if not part.fifo:
+                        os.makedirs(os.path.dirname(path), exist_ok=True)
             try:
                 run(commands.one_decode_command(src, probe, parts), timeout=timeout, duration=probe.duration,
                     on_progress=on_progress)

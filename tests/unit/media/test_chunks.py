@@ -17,6 +17,7 @@ from tests.unit.media.test_player_renditions import _probe
 
 TIMEOUT = 120
 ALL = (POSTER, VIDEO_PROXY, HLS, STORYBOARD, WAVEFORM)
+OWN_PROXY = (POSTER, dataclasses.replace(VIDEO_PROXY, from_ladder=False), HLS, STORYBOARD, WAVEFORM)
 
 
 def test_chunks_are_whole_segments_and_the_last_takes_the_rest():
@@ -45,9 +46,12 @@ def test_a_chunk_reads_its_window_once_and_writes_pictures_only():
     assert cmd[cmd.index("-ss") + 1] == "2100.000" and cmd[cmd.index("-t") + 1] == "300.000"
     assert cmd.index("-t") < cmd.index("-i") and cmd.count("-i") == 1
     targets = [a for a in cmd if a.startswith("file:/c/")]
-    assert targets == ["file:/c/7/proxy.mp4", "file:/c/7/1080p.mp4", "file:/c/7/720p.mp4", "file:/c/7/480p.mp4",
-                       "file:/c/7/360p.mp4", "file:/c/7/thumbs/thumb_%05d.jpg"]  # the poster is at 3600 s
-    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-map"] == [f"[v{k}]" for k in range(6)]  # no audio
+    # the proxy is the 720p rung's stream: no chunk of its own (the poster is at 3600 s)
+    assert targets == ["file:/c/7/1080p.mp4", "file:/c/7/720p.mp4", "file:/c/7/480p.mp4",
+                       "file:/c/7/360p.mp4", "file:/c/7/thumbs/thumb_%05d.jpg"]
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-map"] == [f"[v{k}]" for k in range(5)]  # no audio
+    own = chunks.chunk_command("/m.mov", probe, OWN_PROXY, chunk, "/c/7")
+    assert [a for a in own if a.startswith("file:/c/")][:2] == ["file:/c/7/proxy.mp4", "file:/c/7/1080p.mp4"]
     assert cmd[cmd.index("-start_number") + 1] == "35"  # thumbnails numbered by 60 s bucket of source time (10 h: one a minute)
     poster_chunk = chunks.chunk_command("/m.mov", probe, ALL, chunks.Chunk(12, 3600.0, 300.0), "/c/12")
     assert "file:/c/12/poster.jpg" in poster_chunk and "trim=start=0.000" in " ".join(poster_chunk)
@@ -57,6 +61,18 @@ def test_the_join_copies_pictures_and_encodes_audio_from_the_source():
     probe = _probe(1280, 720, duration=900, audio=("tur", "aze"))
     folders = {p.name: f"/w/{p.name}" for p in ALL}
     argv, scripts, pipes = chunks.join_command("/m.mov", probe, ALL, ["/c/0", "/c/1"], folders, "/s")
+    assert sorted(scripts) == ["/s/360p.mp4.ffconcat", "/s/480p.mp4.ffconcat", "/s/720p.mp4.ffconcat"]
+    assert argv.count("-i") == 4 and argv.count("copy") == 3 and "libx264" not in argv and argv.count("aac") == 1
+    maps = [argv[i + 1] for i, a in enumerate(argv) if a == "-map"]
+    # the 720p rung with both tracks (one tee: rung, proxy, audio renditions), the rungs, the waveform pipes
+    assert maps == ["0:v:0", "3:1", "3:2", "1:v:0", "2:v:0", "3:1", "3:2"]
+    tee = argv[argv.index("tee") + 1].split("|")
+    assert [slave.rsplit("]", 1)[1] for slave in tee] == [
+        "file:/w/hls/720p/index.m3u8", "file:/w/proxy/proxy.mp4", "file:/w/hls/audio_0/index.m3u8",
+        "file:/w/hls/audio_1/index.m3u8"]
+    assert [p.target for p in pipes] == ["/s/pcm_0", "/s/pcm_1"]
+    # a proxy of its own: its chunks joined apart, its audio encoded apart
+    argv, scripts, pipes = chunks.join_command("/m.mov", probe, OWN_PROXY, ["/c/0", "/c/1"], folders, "/s")
     assert sorted(scripts) == ["/s/360p.mp4.ffconcat", "/s/480p.mp4.ffconcat", "/s/720p.mp4.ffconcat",
                                "/s/proxy.mp4.ffconcat"]
     assert scripts["/s/720p.mp4.ffconcat"] == "ffconcat version 1.0\nfile '/c/0/720p.mp4'\nfile '/c/1/720p.mp4'\n"
@@ -151,7 +167,7 @@ def test_chunked_matches_single_pass_in_duration_frames_and_sync(made):
     init = (chunked / "hls" / "108p" / "init.mp4").read_bytes()
     first = chunked / "first.mp4"
     first.write_bytes(init + (chunked / "hls" / "108p" / "seg_00001.m4s").read_bytes())
-    assert _frames(first)[0][1] == 1 and sum(key for _t, key in _frames(first)) == 1  # 6 s of one GOP
+    assert _frames(first)[0][1] == 1 and sum(key for _t, key in _frames(first)) == 3  # 6 s: three 2 s GOPs
     # storyboard and waveform: identical files
     assert (chunked / "storyboard" / "storyboard.vtt").read_text() == (single / "storyboard" / "storyboard.vtt").read_text()
     assert (chunked / "waveform" / "waveform.json").read_bytes() == (single / "waveform" / "waveform.json").read_bytes()

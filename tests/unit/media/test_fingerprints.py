@@ -44,9 +44,9 @@ def test_the_hashing_branch_is_one_more_output_of_the_one_command():
     cmd = commands.one_decode_command("/in.mp4", probe, parts)
     assert cmd.count("-i") == 1  # one decode
     graph = cmd[cmd.index("-filter_complex") + 1]
-    assert "split=2" in graph and "[s1]fps=1,scale=32:32:flags=area,format=gray[v1]" in graph
+    assert "split=2" in graph and "[s1]fps=1:eof_action=pass,scale=32:32:flags=area,format=gray[v1]" in graph
     tail = cmd[cmd.index("[v1]") - 1:]
-    assert tail == ["-map", "[v1]", "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo",
+    assert tail == ["-map", "[v1]", "-frames:v", "100", "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo",
                     "file:/scratch/fingerprint.gray"]
     audio_only = dataclasses.replace(_probe(640, 360, audio=("tur",)), video_codec=None)
     with pytest.raises(ValueError):

@@ -3,6 +3,7 @@ ffmpeg command: the command as data, then the outputs checked with ffprobe and t
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -64,12 +65,76 @@ def test_one_command_for_every_rendition_decodes_once_and_splits():
                        "file:/w/hls/audio_0/seg_%05d.m4s", "file:/w/hls/audio_0/index.m3u8",
                        "file:/w/hls/audio_1/seg_%05d.m4s", "file:/w/hls/audio_1/index.m3u8",
                        "file:/s/thumb_%05d.jpg", "file:/s/pcm_0", "file:/s/pcm_1"]
-    # every rung: keyframes forced on the same 6 s grid, no scene-cut keyframes, capped rate
-    assert cmd.count("expr:gte(t,n_forced*6)") == 4 and cmd.count("-sc_threshold") == 4
+    # every rung: keyframes forced on the same 2 s grid (segments of 6 s are cut on it), no
+    # scene-cut keyframes, capped rate
+    assert cmd.count("expr:gte(t,n_forced*2)") == 4 and cmd.count("-sc_threshold") == 4
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-g"] == ["50"] * 5
     assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-maxrate:v"] == ["6000k", "3000k", "1500k", "800k"]
     assert cmd.count("-hls_time") == 6 and cmd[cmd.index("-hls_segment_type") + 1] == "fmp4"
     assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-metadata:s:a:0"] == ["language=tur", "language=tur", "language=aze"]  # proxy, audio_0, audio_1
     assert "[s6]select='if(isnan(prev_t),1,gt(floor((t+0.000)/1),floor((prev_t+0.000)/1)))',scale=160:90" in graph
+
+
+def _jobs(*profiles):
+    return [(profile, f"/w/{profile.name}") for profile in profiles]
+
+
+def test_the_proxy_is_the_720p_rung_and_audio_is_encoded_once():
+    probe = _probe(1920, 1080, audio=("tur", "aze"))
+    parts, own = commands.planned_parts(_jobs(POSTER, VIDEO_PROXY, HLS, STORYBOARD, WAVEFORM), probe, "/s")
+    cmd = commands.one_decode_command("/in/m.mov", probe, parts)
+    graph = cmd[cmd.index("-filter_complex") + 1]
+    # poster, 720p (proxy too), 1080p, 480p, 360p, storyboard: six copies, four x264 encodes;
+    # outputs: poster, the tee, three rungs, thumbnails, two PCM pipes
+    assert graph.startswith("[0:0]split=6[s0][s1][s2][s3][s4][s5];")
+    assert cmd.count("libx264") == 4 and cmd.count("aac") == 1 and cmd.count("-f") == 8  # outputs
+    assert [cmd[i + 1] for i, a in enumerate(cmd) if a == "-maxrate:v"] == ["3000k", "6000k", "1500k", "800k"]
+    tee = cmd[cmd.index("tee") + 1]
+    slaves = tee.split("|")
+    assert slaves == [
+        "[select=v:f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
+        ":hls_flags=independent_segments:hls_segment_filename=file\\\\:/w/hls/720p/seg_%05d.m4s]"
+        "file:/w/hls/720p/index.m3u8",
+        "[f=mp4:write_tmcd=0:movflags=+faststart]file:/w/proxy/proxy.mp4",
+        "[select=a\\\\:0:f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
+        ":hls_flags=independent_segments:hls_segment_filename=file\\\\:/w/hls/audio_0/seg_%05d.m4s]"
+        "file:/w/hls/audio_0/index.m3u8",
+        "[select=a\\\\:1:f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
+        ":hls_flags=independent_segments:hls_segment_filename=file\\\\:/w/hls/audio_1/seg_%05d.m4s]"
+        "file:/w/hls/audio_1/index.m3u8"]
+    at = cmd.index("tee")
+    shared = cmd[cmd.index("[v1]"):at]
+    assert shared[:6] == ["[v1]", "-map", "0:1", "-map", "0:2", "-c:v"]
+    assert ["-flags", "+global_header"] == shared[shared.index("-flags"):shared.index("-flags") + 2]
+    assert "file:/w/hls/720p/index.m3u8" not in cmd and "file:/w/proxy/proxy.mp4" not in cmd
+    assert own["proxy"] == [commands.OutputPart("/w/proxy/proxy.mp4", size=(1280, 720))]
+    assert [p.target for p in own["hls"]][1] == "/w/hls/720p/index.m3u8"
+
+
+@pytest.mark.parametrize("proxy, share", [
+    (VIDEO_PROXY, True),
+    (dataclasses.replace(VIDEO_PROXY, from_ladder=False), False),
+    (dataclasses.replace(VIDEO_PROXY, crf=20), False),
+    (dataclasses.replace(VIDEO_PROXY, keyframe_seconds=1.0), False),
+    (dataclasses.replace(VIDEO_PROXY, max_height=540, max_width=960), False),  # no 540p rung
+    (dataclasses.replace(VIDEO_PROXY, audio_bitrate="96k"), False),
+    (dataclasses.replace(VIDEO_PROXY, watermark="PREVIEW"), False),
+])
+def test_the_proxy_shares_a_rung_only_when_it_is_the_same_encode(proxy, share):
+    probe = _probe(1920, 1080, audio=("tur",))
+    parts, _own = commands.planned_parts(_jobs(proxy, HLS), probe, "/s")
+    cmd = commands.one_decode_command("/in/m.mov", probe, parts)
+    assert ("tee" in cmd) is share and cmd.count("libx264") == (4 if share else 5)
+    silent = _probe(1920, 1080)  # no audio: the audio settings do not matter
+    parts, _own = commands.planned_parts(_jobs(dataclasses.replace(proxy, audio_bitrate="96k"), HLS), silent, "/s")
+    assert ("tee" in commands.one_decode_command("/in/m.mov", silent, parts)) is (share or proxy.audio_bitrate == "96k")
+
+
+def test_tee_names_are_escaped_for_both_of_its_parsers():
+    url = commands.tee_url([([("select", "a:0"), ("hls_segment_filename", "file:/a b/x'y]z|w")], "/p|q/i.m3u8"),
+                            ([("f", "mp4")], "/o.mp4")])
+    assert url == ("[select=a\\\\:0:hls_segment_filename=file\\\\:/a b/x\\\\\\'y\\\\]z\\|w]file:/p\\|q/i.m3u8"
+                   "|[f=mp4]file:/o.mp4")
 
 
 def test_storyboard_interval_grows_with_the_duration():
@@ -120,6 +185,15 @@ def _ffprobe(path):
     out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
                           str(path)], check=True, capture_output=True).stdout
     return json.loads(out)
+
+
+def _elementary(path, stream):
+    """MD5 of a stream's packets as an elementary stream (H.264 Annex B, AAC in ADTS)."""
+    fmt = ["-bsf:v", "h264_mp4toannexb", "-f", "h264"] if stream == "v" else ["-f", "adts"]
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path),
+                          "-map", f"0:{stream}", "-c", "copy", *fmt, "-"], check=True, capture_output=True).stdout
+    assert out
+    return hashlib.md5(out).hexdigest()
 
 
 def _make(src, out, profiles=None):
@@ -196,6 +270,12 @@ def test_every_rendition_from_one_run_with_six_audio_tracks(six_made):
     proxy = _ffprobe(out / "proxy" / "proxy.mp4")
     assert [s["codec_name"] for s in proxy["streams"]] == ["h264"] + ["aac"] * 6
     assert abs(float(proxy["format"]["duration"]) - 13.0) <= 0.1
+    assert [s["tags"]["language"] for s in proxy["streams"][1:]] == ["tur", "aze", "eng", "rus", "deu", "fra"]
+    # the proxy's picture is the rung's encode and its sound the audio renditions', byte for byte
+    assert _elementary(out / "proxy" / "proxy.mp4", "v") == _elementary(folder / "index.m3u8", "v")
+    for n in (0, 5):
+        assert _elementary(out / "proxy" / "proxy.mp4", f"a:{n}") == \
+            _elementary(out / "hls" / f"audio_{n}" / "index.m3u8", "a")
     # storyboard: 13 thumbnails at 1 s on one sheet of 10 columns (2 rows used), cues to the end
     vtt = (out / "storyboard" / "storyboard.vtt").read_text().split("\n")
     assert vtt[0] == "WEBVTT"

@@ -60,7 +60,14 @@ def snapshot(app, asset_id):
 
 
 def outputs(argv) -> list[str]:
-    return [a for a in argv if a.startswith("file:") and a != argv[argv.index("-i") + 1]]
+    """The files the command's outputs name: `file:` arguments, and each file of a `tee`."""
+    found = []
+    for a in argv:
+        if a.startswith("file:") and a != argv[argv.index("-i") + 1]:
+            found.append(a)
+        elif a.startswith("[") and "]file:" in a:  # a tee: [options]file:...|[options]file:...
+            found += [slave.rsplit("]", 1)[1] for slave in a.split("|")]
+    return found
 
 
 def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register_file, sample_video, counted):
@@ -68,10 +75,12 @@ def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register
     with app.app_context():
         assert process_asset(asset_id) == "ready"
     [argv] = counted["ffmpeg"]  # every rendition: ONE ffmpeg command
-    assert [o.rsplit("/", 2)[-2:] for o in outputs(argv)][:6] == [
-        ["poster", "poster.jpg"], ["proxy", "proxy.mp4"], ["360p", "seg_%05d.m4s"], ["360p", "index.m3u8"],
-        ["audio_0", "seg_%05d.m4s"], ["audio_0", "index.m3u8"]]
-    assert [o.rsplit("/", 1)[1] for o in outputs(argv)][6:] == ["thumb_%05d.jpg", "pcm_0", "fingerprint.gray"]  # scratch
+    # the proxy is the 360p rung's encode: one tee writes the rung, the proxy and the audio rendition
+    assert [o.rsplit("/", 2)[-2:] for o in outputs(argv)][:4] == [
+        ["poster", "poster.jpg"], ["360p", "index.m3u8"], ["proxy", "proxy.mp4"], ["audio_0", "index.m3u8"]]
+    assert argv.count("libx264") == 1 and argv.count("aac") == 1
+    assert [o.rsplit("/", 1)[1] for o in outputs(argv)][4:] == ["thumb_%05d.jpg", "pcm_0",
+                                                              "fingerprint.gray"]  # scratch files
     assert "-filter_complex" in argv and argv.count("-i") == 1
     written = sorted(k.split("/", 4)[2] + "/" + k.split("/", 4)[4] for k in counted["writes"]
                      if k.startswith("renditions/"))
@@ -314,8 +323,8 @@ def test_a_chunk_another_worker_encoded_is_fetched_from_storage_not_encoded_agai
         assert db.session().query(RenderChunk).count() == 0  # the rows go with the make
         assert list(storage().list_prefix(f"chunks/{asset_id}")) == []  # and the stored chunk files
     assert by_task[0] == "done"
-    assert by_task[1] == ["90p.mp4", "fingerprint.gray", "proxy.mp4",
-                          *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]  # 6–12 s
+    # 6–12 s: the rung (the proxy is its stream: no proxy.mp4 of its own), the grey frames, thumbnails
+    assert by_task[1] == ["90p.mp4", "fingerprint.gray", *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]
     windows = sorted((a[a.index("-ss") + 1], a[a.index("-t") + 1]) for a in counted["ffmpeg"] if "-t" in a)
     assert windows == [("0.000", "6.000"), ("12.000", "1.000"), ("6.000", "6.000")]  # each chunk encoded once
     rows, _keys, _ = snapshot(app, asset_id)
