@@ -35,9 +35,6 @@ from search.mapping import display_title, snippet_sources
 # v5: more facets, sort fields, the owner organisation; v6: segments (transcript cues and markers)
 # in a segment index of their own beside the asset index, no longer stored in each asset's source
 SCHEMA_VERSION = "v6"
-# How many matching segments of the page's assets are read at most, best first (then
-# MAX_SEGMENT_HITS per asset are kept, in time order).
-SEGMENT_CANDIDATES = 1000
 
 
 def build_schema() -> tantivy.Schema:
@@ -285,29 +282,27 @@ class TantivySearchBackend(SearchBackend):
     def _page_segments(self, asset_ids: list[str], text_plan, words: list[str]) -> dict[str, list[dict]]:
         """{asset id: its segments that match one of the query's terms (search.query's plan,
         the same forms as the asset's search), at most fields.MAX_SEGMENT_HITS, the best
-        scored of them in time order}, for the page's assets only: one query over the segment
-        index, no segment decoded that does not match."""
+        scored of them in time order}, for the page's assets that have segments only: a query
+        per asset on the segment index; no segment that does not match is decoded."""
         if not asset_ids or not text_plan.must:
             return {}
         Q, O = tantivy.Query, tantivy.Occur
-        # Term queries, not term_set_query (which walks the field's whole term dictionary).
-        page = Q.boolean_query([(O.Should, Q.term_query(self.segment_schema, "asset", a)) for a in asset_ids])
-        clauses = [(O.Must, page),
-                   (O.Must, Q.boolean_query([(O.Should, self._compile(c, self.segment_schema))
-                                             for c in text_plan.must]))]
-        clauses += [(O.MustNot, self._compile(c, self.segment_schema)) for c in text_plan.must_not]
+        text = [(O.Must, Q.boolean_query([(O.Should, self._compile(c, self.segment_schema)) for c in text_plan.must]))]
+        text += [(O.MustNot, self._compile(c, self.segment_schema)) for c in text_plan.must_not]
         searcher = self._segment_searcher()
-        found = searcher.search(Q.boolean_query(clauses), limit=SEGMENT_CANDIDATES)
-        grouped: dict[str, list[dict]] = {}
-        for _score, address in found.hits:
-            source = json.loads(searcher.doc(address)["source"][0])
-            kept = grouped.setdefault(source.pop("asset"), [])
-            if len(kept) < fields.MAX_SEGMENT_HITS:
-                kept.append(source)
         out = {}
-        for asset_id, kept in grouped.items():
-            kept.sort(key=lambda seg: seg.pop("position"))
+        # One small query per asset (the best MAX_SEGMENT_HITS of its cues), not one over the
+        # page: a common word matches thousands of cues of a few assets.
+        for asset_id in asset_ids:
+            found = searcher.search(Q.boolean_query(
+                [(O.Must, Q.term_query(self.segment_schema, "asset", asset_id)), *text]),
+                limit=fields.MAX_SEGMENT_HITS)
+            kept = [json.loads(searcher.doc(address)["source"][0]) for _score, address in found.hits]
+            if not kept:
+                continue
+            kept.sort(key=lambda seg: seg["position"])
             for seg in kept:
+                del seg["position"], seg["asset"]
                 seg["highlight"] = highlight(str(seg.get("text") or ""), words)
             out[asset_id] = kept
         return out
