@@ -287,7 +287,10 @@ class TantivySearchBackend(SearchBackend):
         if not asset_ids or not text_plan.must:
             return {}
         Q, O = tantivy.Query, tantivy.Occur
-        text = [(O.Must, Q.boolean_query([(O.Should, self._compile(c, self.segment_schema)) for c in text_plan.must]))]
+        # No typo matches in cues (as before segments had an index): each fuzzy clause walks the
+        # term dictionary, once per asset here.
+        text = [(O.Must, Q.boolean_query([(O.Should, self._compile(c, self.segment_schema, fuzzy=False))
+                                          for c in text_plan.must]))]
         text += [(O.MustNot, self._compile(c, self.segment_schema)) for c in text_plan.must_not]
         searcher = self._segment_searcher()
         out = {}
@@ -332,8 +335,9 @@ class TantivySearchBackend(SearchBackend):
                              suggest=False)
         return suggested if again.total else None
 
-    def _compile(self, clause, schema: tantivy.Schema | None = None) -> tantivy.Query:
-        """A search.query clause as a tantivy query (on the asset index's schema unless told)."""
+    def _compile(self, clause, schema: tantivy.Schema | None = None, *, fuzzy: bool = True) -> tantivy.Query:
+        """A search.query clause as a tantivy query (on the asset index's schema unless told);
+        without its typo (fuzzy) matches when not `fuzzy`."""
         Q, schema = tantivy.Query, schema or self.schema
         if isinstance(clause, query_plan.Match):
             if clause.kind == "prefix":
@@ -346,7 +350,8 @@ class TantivySearchBackend(SearchBackend):
         if isinstance(clause, query_plan.Phrase):
             return Q.boost_query(Q.phrase_query(schema, clause.field, list(clause.words)), clause.boost)
         occur = tantivy.Occur.Must if isinstance(clause, query_plan.All) else tantivy.Occur.Should
-        return Q.boolean_query([(occur, self._compile(c, schema)) for c in clause.clauses])
+        return Q.boolean_query([(occur, self._compile(c, schema, fuzzy=fuzzy)) for c in clause.clauses
+                                if fuzzy or getattr(c, "kind", None) != "fuzzy"])
 
     def _visibility_query(self, query: SearchQuery) -> tantivy.Query | None:
         """Assets not in a HIDDEN_STATUSES status, and those of the viewer's own organisation in
