@@ -154,7 +154,7 @@ class ElasticsearchBackend(SearchBackend):
         self.rebuild([])
 
     def _document(self, doc: dict) -> dict:
-        body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc),
+        body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc, with_segments=True),
                 **fields.text_fields(doc), **es_template.language_texts(doc), **fields.facet_values(doc)}
         tokens = fields.cleared_values(doc)
         if tokens:

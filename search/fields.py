@@ -232,9 +232,32 @@ def cleared_values(doc: Mapping[str, Any]) -> list[str]:
     return [str(v) for v in doc.get(CLEARED_FIELD) or [] if v]
 
 
-def stored_source(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """What a backend keeps of the document for titles and snippets: all but the rights tokens."""
-    return {k: v for k, v in doc.items() if k != CLEARED_FIELD}
+def stored_source(doc: Mapping[str, Any], *, with_segments: bool = False) -> dict[str, Any]:
+    """What a backend keeps of the document for the hit card (titles, snippets, highlights):
+    all but the rights tokens. The segments only `with_segments` (Elasticsearch, which
+    matches them per hit with matching_segments); otherwise just counted (`segment_count`):
+    a backend with a segment index reads a hit's matching segments from there (a
+    transcript's hundreds of cues decoded per hit made a page of hits 100 times slower)."""
+    if with_segments:
+        return {k: v for k, v in doc.items() if k != CLEARED_FIELD}
+    out = {k: v for k, v in doc.items() if k not in (CLEARED_FIELD, "segments")}
+    out["segment_count"] = len(segments_of(doc))
+    return out
+
+
+def segment_text_fields(seg: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{`body_<form>`: [words]} of one segment's text, as text_fields makes them for an asset."""
+    text = seg.get("text")
+    if not text:
+        return {}
+    return {f"body_{form}": [" ".join(words)] for form, words in analysis.text_forms(str(text)).items() if words}
+
+
+def segment_hit(seg: Mapping[str, Any]) -> dict[str, Any]:
+    """A segment as a hit lists it (without its highlight)."""
+    return {"in": seg.get("in"), "out": seg.get("out"), "in_seconds": seg.get("in_seconds"),
+            "out_seconds": seg.get("out_seconds"), "text": seg.get("text"), "lang": seg.get("lang"),
+            "source": seg.get("source") or "marker"}
 
 
 def clean_cleared(who):

@@ -19,6 +19,8 @@ def highlight(text: str | None, words: list[str], width: int = MAX_FRAGMENT) -> 
     if not text or not words:
         return None
     text = " ".join(text.split())
+    if not normalize.may_match(text, words):
+        return None
     spans = [(start, end) for start, end, folded in normalize.word_spans(text) if normalize.matches(folded, words)]
     if not spans:
         return None

@@ -123,6 +123,8 @@ def snippet(texts: list[str], query: list[str], width: int = 200) -> str:
     for text in texts:
         # One line: newlines and runs of spaces do not belong in a snippet.
         text = " ".join(unicodedata.normalize("NFC", text).split())
+        if not may_match(text, query):
+            continue
         for start, end, folded in word_spans(text):
             if matches(folded, query):
                 return _window(text, start, end, width)
@@ -132,6 +134,24 @@ def snippet(texts: list[str], query: list[str], width: int = 200) -> str:
 @functools.lru_cache(maxsize=4096)
 def _query_forms(query: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(fold(w) for w in query), tuple({stem(w) for w in query if len(stem(w)) >= 3})
+
+
+def may_match(text: str, query: list[str]) -> bool:
+    """False when no word of `text` can `matches` a query word: the whole text folded once
+    holds none of the query's folded words or stems. A cheap test before word_spans (which
+    folds word by word) in snippets and highlights, where most texts of a hit do not match.
+    Cyrillic text is transliterated word by word, so it is always True for it."""
+    if _CYRILLIC.search(text):
+        return True
+    exact, stems = _query_forms(tuple(query))
+    folded = _fold_text(text)
+    return any(w in folded for w in exact) or any(s in folded for s in stems)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_text(text: str) -> str:
+    # A hit's description is tested by the snippet and the highlights of one search.
+    return fold(text)
 
 
 def matches(folded: str, query: list[str]) -> bool:

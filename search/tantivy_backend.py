@@ -27,12 +27,14 @@ import tantivy
 from search import fields, normalize
 from search import query as query_plan
 from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
+from search.highlight import highlight
 from search.mapping import display_title, snippet_sources
 
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
 # v2: the `project` facet; v3: the `cleared` rights tokens; v4: the cross-Turkic and English forms;
-# v5: more facets, sort fields, the owner organisation
-SCHEMA_VERSION = "v5"
+# v5: more facets, sort fields, the owner organisation; v6: segments (transcript cues and markers)
+# in a segment index of their own beside the asset index, no longer stored in each asset's source
+SCHEMA_VERSION = "v6"
 
 
 def build_schema() -> tantivy.Schema:
@@ -51,6 +53,18 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
+def build_segment_schema() -> tantivy.Schema:
+    """One document per segment (a transcript cue or marker): the asset's id, the text in
+    the same `body_*` forms as assets (title fields exist, empty, so one query plan compiles
+    for both) and the segment as stored JSON."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("asset", stored=True, tokenizer_name="raw")
+    for field in fields.TEXT_FIELDS:
+        sb.add_text_field(field, tokenizer_name="whitespace")
+    sb.add_bytes_field("source", stored=True)
+    return sb.build()
+
+
 class TantivySearchBackend(SearchBackend):
     name = "tantivy"
 
@@ -59,7 +73,9 @@ class TantivySearchBackend(SearchBackend):
         self.lock_timeout = lock_timeout
         self.heap_size = heap_size
         self.schema = build_schema()
+        self.segment_schema = build_segment_schema()
         self._index: tantivy.Index | None = None
+        self._segments: tantivy.Index | None = None
         self._pid: int | None = None
         # Threads of one process take turns at the writer instead of spinning on its lock.
         self._write_lock = threading.Lock()
@@ -79,9 +95,12 @@ class TantivySearchBackend(SearchBackend):
         # A forked worker must not reuse the parent's handle (its threads did not survive the fork).
         if self._index is None or self._pid != os.getpid():
             self.path.mkdir(parents=True, exist_ok=True)
+            (self.path / "segments").mkdir(exist_ok=True)
             index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
             index.config_reader(reload_policy="Manual")
-            self._index, self._pid = index, os.getpid()
+            segments = tantivy.Index(self.segment_schema, path=str(self.path / "segments"), reuse=True)
+            segments.config_reader(reload_policy="Manual")
+            self._index, self._segments, self._pid = index, segments, os.getpid()
         return self._index
 
     def _searcher(self) -> tantivy.Searcher:
@@ -89,8 +108,20 @@ class TantivySearchBackend(SearchBackend):
         index.reload()
         return index.searcher()
 
-    def _write(self, work) -> None:
-        index = self._open()
+    def _segment_searcher(self) -> tantivy.Searcher:
+        self._open()
+        self._segments.reload()
+        return self._segments.searcher()
+
+    def _write(self, work, segment_work=None) -> None:
+        """`work(writer)` on the asset index, then `segment_work(writer)` on the segment index
+        (each its own commit: the segments of an asset are written after the asset and
+        deleted with it)."""
+        self._write_one(self._open(), work)
+        if segment_work is not None:
+            self._write_one(self._segments, segment_work)
+
+    def _write_one(self, index: tantivy.Index, work) -> None:
         with self._write_lock:
             writer = self._acquire_writer(index)
             try:
@@ -126,9 +157,11 @@ class TantivySearchBackend(SearchBackend):
     # ---- writing ----------------------------------------------------------------------------
 
     def index(self, docs: Iterable[dict]) -> int:
+        docs = list(docs)
         prepared = [self._document(doc) for doc in docs]
         if not prepared:
             return 0
+        segments = [(doc_id, self._segment_documents(doc_id, doc)) for (doc_id, _), doc in zip(prepared, docs)]
 
         def work(writer):
             for doc_id, document in prepared:
@@ -136,14 +169,34 @@ class TantivySearchBackend(SearchBackend):
                 writer.delete_documents_by_term("id", doc_id)
                 writer.add_document(document)
 
-        self._write(work)
+        def segment_work(writer):
+            for doc_id, documents in segments:
+                writer.delete_documents_by_term("asset", doc_id)
+                for document in documents:
+                    writer.add_document(document)
+
+        self._write(work, segment_work)
         return len(prepared)
 
     def delete(self, doc_id: str) -> None:
-        self._write(lambda writer: writer.delete_documents_by_term("id", str(doc_id)))
+        self._write(lambda writer: writer.delete_documents_by_term("id", str(doc_id)),
+                    lambda writer: writer.delete_documents_by_term("asset", str(doc_id)))
 
     def clear(self) -> None:
-        self._write(lambda writer: writer.delete_all_documents())
+        self._write(lambda writer: writer.delete_all_documents(), lambda writer: writer.delete_all_documents())
+
+    def _segment_documents(self, doc_id: str, doc: dict) -> list[tantivy.Document]:
+        out = []
+        for position, seg in enumerate(fields.segments_of(doc)):
+            d = tantivy.Document()
+            d.add_text("asset", doc_id)
+            for field, values in fields.segment_text_fields(seg).items():
+                for value in values:
+                    d.add_text(field, value)
+            d.add_bytes("source", json.dumps({**fields.segment_hit(seg), "asset": doc_id, "position": position},
+                                             ensure_ascii=False).encode())
+            out.append(d)
+        return out
 
     def _document(self, doc: dict) -> tuple[str, tantivy.Document]:
         doc_id = fields.doc_id(doc)
@@ -208,14 +261,14 @@ class TantivySearchBackend(SearchBackend):
             cleared_counts = {p: found.count if p == who.platform else searcher.search(
                 tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, pq)]),
                 limit=1, count=True).count for p, pq in facet_platforms.items()}
-            hits = []
-            for key, address in found.hits:
-                source = json.loads(searcher.doc(address)["source"][0])
-                hits.append(Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
-                                title=display_title(source, query.lang),
-                                snippet=normalize.snippet(snippet_sources(source, query.lang), words),
-                                segments=fields.matching_segments(source, words),
-                                highlights=fields.highlights(source, words, query.lang)))
+            sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in found.hits]
+            segments = self._page_segments([s["id"] for _, s in sources if s.get("segment_count")], text_plan, words)
+            hits = [Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
+                        title=display_title(source, query.lang),
+                        snippet=normalize.snippet(snippet_sources(source, query.lang), words),
+                        segments=segments.get(source["id"], []),
+                        highlights=fields.highlights(source, words, query.lang))
+                    for key, source in sources]
             did_you_mean = None
             if suggest and found.count == 0 and text_plan.must and offset == 0:
                 did_you_mean = self._did_you_mean(searcher, parsed, query)
@@ -225,6 +278,37 @@ class TantivySearchBackend(SearchBackend):
         if who is not None:
             facets["cleared"] = {p: n for p, n in cleared_counts.items() if n}
         return SearchResult(total=found.count, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    def _page_segments(self, asset_ids: list[str], text_plan, words: list[str]) -> dict[str, list[dict]]:
+        """{asset id: its segments that match one of the query's terms (search.query's plan,
+        the same forms as the asset's search), at most fields.MAX_SEGMENT_HITS, the best
+        scored of them in time order}, for the page's assets that have segments only: a query
+        per asset on the segment index; no segment that does not match is decoded."""
+        if not asset_ids or not text_plan.must:
+            return {}
+        Q, O = tantivy.Query, tantivy.Occur
+        # No typo matches in cues (as before segments had an index): each fuzzy clause walks the
+        # term dictionary, once per asset here.
+        text = [(O.Must, Q.boolean_query([(O.Should, self._compile(c, self.segment_schema, fuzzy=False))
+                                          for c in text_plan.must]))]
+        text += [(O.MustNot, self._compile(c, self.segment_schema)) for c in text_plan.must_not]
+        searcher = self._segment_searcher()
+        out = {}
+        # One small query per asset (the best MAX_SEGMENT_HITS of its cues), not one over the
+        # page: a common word matches thousands of cues of a few assets.
+        for asset_id in asset_ids:
+            found = searcher.search(Q.boolean_query(
+                [(O.Must, Q.term_query(self.segment_schema, "asset", asset_id)), *text]),
+                limit=fields.MAX_SEGMENT_HITS)
+            kept = [json.loads(searcher.doc(address)["source"][0]) for _score, address in found.hits]
+            if not kept:
+                continue
+            kept.sort(key=lambda seg: seg["position"])
+            for seg in kept:
+                del seg["position"], seg["asset"]
+                seg["highlight"] = highlight(str(seg.get("text") or ""), words)
+            out[asset_id] = kept
+        return out
 
     def _did_you_mean(self, searcher: tantivy.Searcher, parsed, query: SearchQuery) -> str | None:
         """search.query.suggestion, each word's closest spelling read off the documents that
@@ -239,6 +323,9 @@ class TantivySearchBackend(SearchBackend):
             for _score, address in searcher.search(fuzzy, limit=20).hits:
                 source = json.loads(searcher.doc(address)["source"][0])
                 texts += fields.source_texts(source)
+            segment_searcher = self._segment_searcher()
+            for _score, address in segment_searcher.search(fuzzy, limit=20).hits:
+                texts.append(str(json.loads(segment_searcher.doc(address)["source"][0]).get("text") or ""))
             return query_plan.candidates_from(texts, word)
 
         suggested = query_plan.suggestion(parsed, closest)
@@ -248,9 +335,10 @@ class TantivySearchBackend(SearchBackend):
                              suggest=False)
         return suggested if again.total else None
 
-    def _compile(self, clause) -> tantivy.Query:
-        """A search.query clause as a tantivy query."""
-        Q, schema = tantivy.Query, self.schema
+    def _compile(self, clause, schema: tantivy.Schema | None = None, *, fuzzy: bool = True) -> tantivy.Query:
+        """A search.query clause as a tantivy query (on the asset index's schema unless told);
+        without its typo (fuzzy) matches when not `fuzzy`."""
+        Q, schema = tantivy.Query, schema or self.schema
         if isinstance(clause, query_plan.Match):
             if clause.kind == "prefix":
                 inner = Q.regex_query(schema, clause.field, re.escape(clause.value) + ".*")
@@ -262,7 +350,8 @@ class TantivySearchBackend(SearchBackend):
         if isinstance(clause, query_plan.Phrase):
             return Q.boost_query(Q.phrase_query(schema, clause.field, list(clause.words)), clause.boost)
         occur = tantivy.Occur.Must if isinstance(clause, query_plan.All) else tantivy.Occur.Should
-        return Q.boolean_query([(occur, self._compile(c)) for c in clause.clauses])
+        return Q.boolean_query([(occur, self._compile(c, schema, fuzzy=fuzzy)) for c in clause.clauses
+                                if fuzzy or getattr(c, "kind", None) != "fuzzy"])
 
     def _visibility_query(self, query: SearchQuery) -> tantivy.Query | None:
         """Assets not in a HIDDEN_STATUSES status, and those of the viewer's own organisation in

@@ -1,6 +1,7 @@
 """The shared normalisation, with real Turkish and Azerbaijani words."""
 import pytest
 
+from search import normalize
 from search.normalize import fold, normalise, query_words, snippet, stem, variants, words
 
 
@@ -88,3 +89,15 @@ def test_snippet_centres_on_a_folded_match():
 def test_snippet_without_match_is_the_start():
     assert snippet(["Bir türkü\nve kemençe"], []) == "Bir türkü ve kemençe"
     assert snippet([], ["x"]) == ""
+
+
+@pytest.mark.parametrize("text, query, expected", [
+    ("İSTANBUL'da bir gece", ["istanbul"], True),
+    ("Karadeniz türküleri", ["türkü"], True),       # the stem starts an inflected word
+    ("Bakı gecələri", ["istanbul"], False),
+    ("Шәки", ["şəki"], True),                          # Cyrillic: always scanned word by word
+])
+def test_may_match_is_a_cheap_test_that_never_hides_a_match(text, query, expected):
+    assert normalize.may_match(text, query) is expected
+    if not expected:
+        assert not any(normalize.matches(f, query) for _s, _e, f in normalize.word_spans(text))

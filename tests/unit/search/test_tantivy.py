@@ -2,6 +2,7 @@
 import multiprocessing
 
 import pytest
+import tantivy
 
 from search.interfaces import SearchConfigError, SearchError, SearchQuery
 from search.tantivy_backend import SCHEMA_VERSION, TantivySearchBackend
@@ -74,3 +75,36 @@ def test_index_lives_in_a_versioned_directory(tmp_path):
 def test_a_document_without_id_is_refused(tmp_path):
     with pytest.raises(SearchError):
         TantivySearchBackend(tmp_path).index([{"title_en": "no id"}])
+
+
+def _cue(second: int, text: str) -> dict:
+    return {"in": f"00:00:{second:02d}.000", "out": None, "in_seconds": float(second), "out_seconds": None,
+            "text": text, "lang": "tr", "source": "transcript"}
+
+
+def test_segments_live_in_their_own_index_replaced_and_deleted_with_the_asset(tmp_path):
+    import json
+
+    backend = TantivySearchBackend(tmp_path)
+    cues = [_cue(i, f"söz {i}") for i in range(40)] + [_cue(50, "Kemençe çalınıyor"), _cue(55, "kemençeler")]
+    backend.index([{"id": "a", "title_tr": "Karadeniz", "created": None, "segments": cues}])
+    searcher = backend._searcher()
+    address = searcher.search(tantivy.Query.all_query(), limit=1).hits[0][1]
+    stored = json.loads(searcher.doc(address)["source"][0])
+    assert "segments" not in stored and stored["segment_count"] == 42  # the hit card's source carries no cue
+    hit = backend.search(SearchQuery(text="kemençe")).hits[0]
+    assert [s["in_seconds"] for s in hit.segments] == [50.0, 55.0]  # time order
+    assert "<mark>Kemençe</mark>" in hit.segments[0]["highlight"]
+    assert backend.count() == 1
+    backend.index([{"id": "a", "title_tr": "Karadeniz", "created": None, "segments": [_cue(3, "zurna")]}])
+    assert backend.search(SearchQuery(text="kemençe")).total == 0
+    assert [s["text"] for s in backend.search(SearchQuery(text="zurna")).hits[0].segments] == ["zurna"]
+    backend.delete("a")
+    assert backend._segment_searcher().num_docs == 0
+
+
+def test_an_asset_found_by_its_title_lists_no_segment_without_the_word(tmp_path):
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_tr": "Kemençe", "created": None, "segments": [_cue(1, "zurna"), _cue(2, "davul")]}])
+    hit = backend.search(SearchQuery(text="kemençe")).hits[0]
+    assert hit.id == "a" and hit.segments == []
