@@ -53,6 +53,9 @@ schemathesis.serializer.alias("application/offset+octet-stream", "application/oc
 for _minutes_type in ("application/pdf", "application/vnd.oasis.opendocument.text",
                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
     schemathesis.serializer.alias(_minutes_type, "application/octet-stream")
+# Subtitle files (transcripts) and the clip a lookup is asked about: bytes under their own types.
+for _file_type in ("application/x-subrip", "text/vtt", "video/*"):
+    schemathesis.serializer.alias(_file_type, "application/octet-stream")
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_dict({
     "seed": 20261129,
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},

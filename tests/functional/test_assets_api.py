@@ -292,7 +292,7 @@ def test_search_finds_folded_text_with_facets(client, auth, indexed):
     assert body["total"] == 2 and body["page"] == 1 and body["per_page"] == 20
     hit = next(h for h in body["hits"] if h["id"] == a)
     assert hit["title"] == "İSTANBUL BOĞAZI" and isinstance(hit["score"], float)
-    assert set(hit) == {"id", "title", "snippet", "score", "segments"}
+    assert set(hit) == {"id", "title", "snippet", "score", "segments", "highlights"}
     assert body["facets"]["country"] == {"TR": 1, "AZ": 1}
 
     only_az = client.get("/api/v1/search?q=ISTANBUL&country=AZ&colour=red", headers=auth).get_json()
