@@ -66,6 +66,12 @@ class FingerprintIndex(abc.ABC):
         """The number of hashes stored."""
 
     @abc.abstractmethod
+    def sequence(self, key: str) -> np.ndarray:
+        """The hashes stored under `key` in position order (uint64, length = its last stored
+        position + 1), NO_HASH where nothing was stored (flat frames); empty for an unknown
+        key. What the verification pass aligns a query against (`matching.verify`)."""
+
+    @abc.abstractmethod
     def search(self, queries: np.ndarray, *, k: int, radius: int) -> list[Neighbour]:
         """For each query hash (uint64), its at most `k` nearest stored hashes at a Hamming
         distance ≤ `radius`, nearest first per query (equal distances in any order). NO_HASH
@@ -115,6 +121,16 @@ class _Packed(FingerprintIndex, abc.ABC):
 
     def __len__(self) -> int:
         return self._count
+
+    def sequence(self, key: str) -> np.ndarray:
+        with self._lock:
+            stored = self._by_key.get(key)
+        if stored is None or not len(stored[1]):
+            return np.zeros(0, dtype=np.uint64)
+        hashes, positions = stored
+        out = np.zeros(int(positions[-1]) + 1, dtype=np.uint64)
+        out[positions] = hashes
+        return out
 
     def _pack(self) -> None:
         # Under the lock. Keys are sorted so that two backends fed alike pack alike.
