@@ -119,9 +119,9 @@ def index_hashes(path: str, scratch: str) -> np.ndarray:
     parts = commands.output_parts(FINGERPRINTS, probe, scratch, scratch)
     run(commands.one_decode_command(path, probe, parts), timeout=900)
     out = os.path.join(scratch, "phash.bin")
-    fingerprints.hash_file(parts[0].target, out)
+    count = fingerprints.hash_file(parts[0].target, out, FINGERPRINTS.frame_size, crops=FINGERPRINTS.crops)
     with open(out, "rb") as fh:
-        return fingerprints.from_bytes(fh.read())
+        return fingerprints.to_planes(fingerprints.from_bytes(fh.read()), count)
 
 
 def ask(index, path: str, scratch: str, settings: lookup.Settings):
@@ -150,8 +150,14 @@ def accuracy(args, work: str, settings: lookup.Settings) -> None:
     index = NumpyHammingIndex()
     for n in range(args.masters):
         index.add(f"m{n:02d}", index_hashes(masters[n], work))
-    modes = {"vote only": dataclasses.replace(settings, min_score=0.0, verify=False),
-             "verified": dataclasses.replace(settings, min_score=0.0, verify=True)}
+    # "before": the vote alone on the whole-frame hashes (the recipe before verification and
+    # crops); "crops": the vote on every plane, unverified; "verified": the default.
+    whole = NumpyHammingIndex()
+    for key in index.keys():
+        whole.add(key, index.sequence(key)[0])
+    modes = {"before": (whole, dataclasses.replace(settings, min_score=0.0, verify=False)),
+             "crops": (index, dataclasses.replace(settings, min_score=0.0, verify=False)),
+             "verified": (index, dataclasses.replace(settings, min_score=0.0, verify=True))}
     answers: dict[str, dict[str, list]] = {m: {e: [] for e in EDITS} for m in modes}  # (n, start, s, candidates)
     negatives: dict[str, list] = {m: [] for m in modes}
     qpath = os.path.join(work, "query.mp4")
@@ -162,8 +168,8 @@ def accuracy(args, work: str, settings: lookup.Settings) -> None:
             start = round(rng.uniform(0, args.seconds - seconds - 0.5), 2)
             make_query(masters[n], qpath, start, seconds, edit)
             query = lookup.hash_query(qpath, inspect_media(qpath, timeout=60), work, settings, timeout=300)
-            for mode, s in modes.items():
-                found = lookup.find(index, query, s)
+            for mode, (idx, s) in modes.items():
+                found = lookup.find(idx, query, s)
                 (negatives[mode] if n >= args.masters else answers[mode][edit]).append(
                     (n, start, round(seconds, 1), found))
     print(f"{sum(len(v) for v in answers['verified'].values())} queries and {len(negatives['verified'])} negatives "

@@ -50,6 +50,7 @@ class Candidate:
     speed: float = 1.0
     tied: bool = False
     static: bool = False
+    plane: int = 0  # verified on: 0 the master's whole frames, k its k-th centre crop
     supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
 
 
@@ -247,15 +248,19 @@ def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *
 def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: np.ndarray, *, index_rate: float,
            step: float, reach: float = 1.5, grain: float = 0.1) -> Candidate:
     """`candidate` moved to the offset within ±`reach` s of its voted one (every `grain` s)
-    where the query lies closest to the master (`aligned_distance`, the lowest; of equal ones
-    the nearest the vote), with `distance` that mean distance and its spans updated. The
-    vote bins whole seconds and slow pictures support neighbouring bins alike: this is what
-    picks the right second inside one master."""
+    and the plane of `master` ((planes, n) hashes: the whole frame, then centre crops)
+    where the query lies closest (`aligned_distance`, the lowest; of equal ones the
+    nearest the vote, then the whole frame), with `distance` that mean distance, `plane`
+    that plane and its spans updated. The vote bins whole seconds and slow pictures support
+    neighbouring bins alike: this is what picks the right second inside one master."""
+    master = np.asarray(master, dtype=np.uint64)
+    master = master.reshape(1, -1) if master.ndim < 2 else master
     grid = candidate.offset + np.arange(-reach, reach + grain / 2, grain)
-    scores = [aligned_distance(query, times, master, offset=float(o), speed=candidate.speed, index_rate=index_rate)
-              for o in grid]
-    best = min(range(len(grid)), key=lambda i: (round(scores[i], 6), abs(grid[i] - candidate.offset)))
-    candidate.offset, candidate.distance = float(grid[best]), float(scores[best])
+    scored = [(round(aligned_distance(query, times, plane, offset=float(o), speed=candidate.speed,
+                                      index_rate=index_rate), 6), abs(float(o) - candidate.offset), p, float(o))
+              for p, plane in enumerate(master) for o in grid]
+    distance, _gap, p, offset = min(scored)
+    candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
     span = candidate.query_out - candidate.query_in
     candidate.master_in = max(0.0, candidate.offset + candidate.speed * candidate.query_in)
     candidate.master_out = candidate.master_in + candidate.speed * span
@@ -278,11 +283,13 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
            sequence: Callable[[str], np.ndarray], *, index_rate: float, step: float, tie_bits: float = 0.5,
            limit: int = 10) -> list[Candidate]:
     """The voted candidates `found`, each aligned against its master's own hashes
-    (`sequence(key)`, `refine`) and ranked by aligned distance, lowest first. Of one asset
+    (`sequence(key)`: (planes, n), `refine`) and ranked by aligned distance, lowest first. Of one asset
     (and one orientation) the candidates that land on the same second are one. Every
     candidate within `tie_bits` of the best's distance is tied with it (repeated footage,
-    a loop); `score` becomes the `confidence` of its distance against the best candidate of
-    another asset that is not tied (MISSING_BITS when there is none). `query` and `mirror`
+    a loop); another second of a tied asset that is not tied is dropped (a worse alignment
+    of the same answer). `score` becomes, for the tied (or the single best), the
+    `confidence` of its distance against the best candidate of another asset (MISSING_BITS
+    when there is none), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
     are the query's hashes normal and mirrored at `times`."""
     cache: dict[str, np.ndarray] = {}
     out: list[Candidate] = []
@@ -304,7 +311,11 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     close = [c for c in out if c.distance - best <= tie_bits]
     others = [c.distance for c in out if c not in close and c.key not in {t.key for t in close}]
     reference = min(others, default=MISSING_BITS)
+    keys = {c.key for c in close}
+    # Another second of an asset already answered, not tied with it, is a worse alignment of
+    # the same answer (a slow picture): not a candidate of its own.
+    out = [c for c in out if c in close or c.key not in keys]
     for c in out:
         c.tied = len(close) > 1 and c in close
-        c.score = confidence(c.distance, reference) if c in close or c.distance < reference else 0.0
+        c.score = confidence(c.distance, reference) if c in close else 0.0
     return out[:limit]
