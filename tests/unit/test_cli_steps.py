@@ -73,7 +73,7 @@ def test_a_failed_step_exits_1_and_is_recorded(ortak, app, ready_video, monkeypa
 
 
 @pytest.mark.parametrize("args, needle", [
-    (("steps", "run", "transcode", "x"), "no step 'transcode' (one of probe, renditions, index)"),
+    (("steps", "run", "transcode", "x"), "no step 'transcode' (one of probe, renditions, fingerprints, index)"),
     (("steps", "run", "renditions"), "give asset ids or --all"),
     (("steps", "run", "renditions", "x", "--all"), "give asset ids or --all"),
     (("steps", "run", "renditions", "--all", "--queue", "--force"), "--force runs here only"),
