@@ -87,7 +87,7 @@ class Settings:
     LOOKUP_MIN_SECONDS: int = 2
     LOOKUP_WHOLE_SECONDS: int = 120
     LOOKUP_TIMEOUT: int = 300
-    LOOKUP_MIN_CONFIDENCE_PERCENT: int = 40
+    LOOKUP_MIN_CONFIDENCE_PERCENT: int = 60
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
     # to whole HLS segments) that any worker may take, then joined without re-encoding
     # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.

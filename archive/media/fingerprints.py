@@ -7,6 +7,13 @@ the 32 × 32 grey frame, each bit "above the median"). The recipe (1 hash a seco
 index, 2 a second for queries, hashed normal and mirrored) was measured on photographic
 footage: ARCHITECTURE.md "Known traps"; `benchmarks/provenance.py` measures it here.
 
+The index also holds, for each master second, the hashes of centre crops of its frame
+(`CROPS`: 90 % and 80 % of its width and height, cut from the `FRAME_SIZE` grey square
+before hashing, so one decode still serves): a query that was cropped and blown up again
+(the usual social-media reframe) lies close to one of them and far from the whole frame's.
+The hashes of a master are `planes` (whole frame first, then each crop) of one hash a
+sample each, stored plane after plane (`to_planes`).
+
 A frame whose grey levels hardly vary (black, a uniform card: standard deviation below
 FLAT_STD) has no hash worth matching: it is written as NO_HASH (0), which pHash never gives
 a frame with any detail (about half its bits are set).
@@ -29,7 +36,8 @@ from archive.media.commands import BASE, file_url, video_map
 if TYPE_CHECKING:
     from archive.media.probe import ProbeResult
 
-FRAME_SIZE = 32  # pHash's own working size
+FRAME_SIZE = 64  # the grey square decoded; pHash works on 32 × 32 (it resizes), crops need the margin
+CROPS = (0.9, 0.8)  # centre crops hashed beside the whole frame (fraction of width and height)
 NO_HASH = 0
 FLAT_STD = 4.0  # grey levels (0..255): below this a frame is "flat"
 QUERY_RATE = 2  # hashes per second of a query clip
@@ -71,6 +79,36 @@ def phash64(frames: np.ndarray) -> np.ndarray:
     return out
 
 
+def centre_crop(frames: np.ndarray, fraction: float) -> np.ndarray:
+    """The centre `fraction` (0 < fraction ≤ 1) of each frame's width and height, rounded to
+    whole pixels (at least one). ValueError outside that range."""
+    if not 0 < fraction <= 1:
+        raise ValueError("a crop keeps more than 0 and at most 1 of the picture")
+    if fraction == 1 or len(frames) == 0:
+        return frames
+    h, w = frames.shape[1:]
+    ch, cw = max(1, round(h * fraction)), max(1, round(w * fraction))
+    top, left = (h - ch) // 2, (w - cw) // 2
+    return frames[:, top:top + ch, left:left + cw]
+
+
+def planes(frames: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:
+    """The hashes of `frames`, whole and each centre crop of `crops`: a (1 + len(crops), n)
+    uint64 array, row 0 the whole frames."""
+    return np.stack([phash64(frames), *(phash64(centre_crop(frames, f)) for f in crops)]) \
+        if len(frames) else np.zeros((1 + len(crops), 0), dtype=np.uint64)
+
+
+def to_planes(hashes: np.ndarray, count: int) -> np.ndarray:
+    """The flat hashes of a master (`from_bytes`) as its planes: (len // count, count);
+    one plane when `count` is 0 or does not divide the length (an old single-plane file).
+    """
+    hashes = np.asarray(hashes, dtype=np.uint64).reshape(-1)
+    if count <= 0 or len(hashes) % count or not len(hashes):
+        return hashes.reshape(1, -1)
+    return hashes.reshape(-1, count)
+
+
 def mirrored(frames: np.ndarray) -> np.ndarray:
     """The frames flipped left to right (what `hflip` does to the picture)."""
     return frames[:, :, ::-1]
@@ -87,15 +125,18 @@ def from_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=">u8").astype(np.uint64)
 
 
-def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | None = None) -> int:
-    """Hash the raw frames at `frames_path` into `dst` (`to_bytes`); the number of hashes.
-    No frame gives an empty file: nothing to search for, and no reason to fail the renditions
-    (a one-frame video does get its frame, `commands.fingerprint_part`)."""
+def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | None = None,
+              crops: Sequence[float] = CROPS) -> int:
+    """Hash the raw frames at `frames_path` into `dst`: the `planes` (whole frame, then each
+    centre crop of `crops`) one after the other (`to_bytes`); the number of frames hashed
+    (the file holds that many hashes per plane). No frame gives an empty file: nothing to
+    search for, and no reason to fail the renditions (a one-frame video does get its frame,
+    `commands.fingerprint_part`)."""
     frames = read_frames(frames_path, size, limit)
-    hashes = phash64(frames)
+    hashes = planes(frames, crops)
     with open(dst, "wb") as fh:
-        fh.write(to_bytes(hashes))
-    return len(hashes)
+        fh.write(to_bytes(hashes.reshape(-1)))
+    return len(frames)
 
 
 # ---- query clips ---------------------------------------------------------------------------

@@ -244,18 +244,26 @@ class FingerprintProfile:
     same decode as the other renditions (a `fps`, `scale`, `format=gray` branch of the one
     command writing raw frames that Python hashes, `archive.media.fingerprints`).
 
-    The entry `phash.bin` holds the hashes as big-endian unsigned 64-bit integers, hash k
+    The entry `phash.bin` holds the hashes as big-endian unsigned 64-bit integers in
+    `planes` planes of one hash a sample each: the whole frame, then each centre crop of
+    `crops` (a query cropped and blown up again matches those); in each plane hash k is
     for the frame at k/`rate` seconds; 0 marks a flat frame (black, a uniform card) that has
     no hash worth matching. Recipe and its measurement: ARCHITECTURE.md "Known traps"."""
 
     renderer: ClassVar[str] = "ffmpeg"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2  # 2: 64 × 64 frames, centre crops hashed too
 
     name: str = "fingerprints"
     ext: str = "bin"
     content_type: str = "application/octet-stream"
     rate: int = 1  # hashes per second of source
-    frame_size: int = 32  # the grey square the hash is computed from (pHash's own 32 × 32)
+    frame_size: int = 64  # the grey square decoded (pHash resizes to its 32 × 32; crops need the margin)
+    crops: tuple[float, ...] = (0.9, 0.8)  # centre crops hashed too (`fingerprints.CROPS`)
+
+    @property
+    def planes(self) -> int:
+        """Hashes a sample: the whole frame and each crop."""
+        return 1 + len(self.crops)
 
     @property
     def entry(self) -> str:

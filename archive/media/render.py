@@ -181,7 +181,8 @@ class FfmpegRenderer(Renderer):
             player_files.write_storyboard(folder, scratch, profile, probe.duration, parts[0].size)
             return Made(*parts[0].size)
         if isinstance(profile, FingerprintProfile):
-            fingerprints.hash_file(parts[0].target, os.path.join(folder, profile.entry), profile.frame_size)
+            fingerprints.hash_file(parts[0].target, os.path.join(folder, profile.entry), profile.frame_size,
+                                   crops=profile.crops)
             return Made()
         if isinstance(profile, WaveformProfile):
             tracks = [t for _s, t in commands.audio_inputs(probe)]

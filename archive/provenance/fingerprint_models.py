@@ -12,7 +12,9 @@ class VideoFingerprint(Base):
     """The perceptual hashes of one video asset, for reverse clip search: `count` 64-bit
     hashes (`algorithm`, e.g. `phash64`), `rate` a second of the source, hash k for the
     frame at k / rate seconds, stored as one blob (`hashes`: big-endian uint64, 0 for a flat
-    frame; `archive.media.fingerprints.to_bytes`), 8 bytes a second: 29 MB for 1,000 hours.
+    frame; `archive.media.fingerprints.to_bytes`), 8 bytes a second and plane: `planes`
+    planes one after the other (the whole frame, then each centre crop of
+    `FingerprintProfile.crops`; `fingerprints.to_planes`), 86 MB for 1,000 hours at 3.
 
     One row per asset rather than a row per hash: the index (`archive.provenance.index`) is
     loaded whole into memory and never queried hash by hash in SQL. `source_sha256` is the
@@ -26,6 +28,7 @@ class VideoFingerprint(Base):
     algorithm: Mapped[str] = mapped_column(String(32), nullable=False)
     rate: Mapped[int] = mapped_column(Integer, nullable=False)
     count: Mapped[int] = mapped_column(Integer, nullable=False)
+    planes: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     hashes: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     source_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False,

@@ -50,8 +50,10 @@ class FingerprintIndex(abc.ABC):
 
     @abc.abstractmethod
     def add(self, key: str, hashes: np.ndarray) -> None:
-        """Store `hashes` (uint64, position = array index) under `key`, replacing what the
-        key had; NO_HASH entries are skipped."""
+        """Store `hashes` under `key`, replacing what the key had; NO_HASH entries are
+        skipped. `hashes` is uint64, one plane (n,) or several (planes, n): position = index
+        along the last axis; every plane's hashes are searched, each found at its position
+        (the planes of a master are its whole frames and centre crops)."""
 
     @abc.abstractmethod
     def remove(self, key: str) -> None:
@@ -64,6 +66,13 @@ class FingerprintIndex(abc.ABC):
     @abc.abstractmethod
     def __len__(self) -> int:
         """The number of hashes stored."""
+
+    @abc.abstractmethod
+    def sequence(self, key: str) -> np.ndarray:
+        """The hashes stored under `key` as they were added: a (planes, n) uint64 array, n
+        its last stored position + 1, NO_HASH where nothing was stored (flat frames); (1, 0)
+        for an unknown key. What the verification pass aligns a query against
+        (`matching.verify`)."""
 
     @abc.abstractmethod
     def search(self, queries: np.ndarray, *, k: int, radius: int) -> list[Neighbour]:
@@ -93,12 +102,14 @@ class _Packed(FingerprintIndex, abc.ABC):
         self._count = 0
 
     def add(self, key: str, hashes: np.ndarray) -> None:
-        hashes = np.asarray(hashes, dtype=np.uint64).reshape(-1)
-        positions = np.flatnonzero(hashes != NO_HASH)
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        hashes = hashes.reshape(1, -1) if hashes.ndim < 2 else hashes.reshape(hashes.shape[0], -1)
+        plane, positions = np.nonzero(hashes != NO_HASH)  # plane by plane, positions ascending
         with self._lock:
             old = self._by_key.pop(key, None)
             self._count -= 0 if old is None else len(old[0])
-            self._by_key[key] = (hashes[positions].copy(), positions.astype(np.int64))
+            self._by_key[key] = (hashes[plane, positions].copy(), positions.astype(np.int64),
+                                 plane.astype(np.int16), hashes.shape[0])
             self._count += len(positions)
             self._dirty = True
 
@@ -115,6 +126,16 @@ class _Packed(FingerprintIndex, abc.ABC):
 
     def __len__(self) -> int:
         return self._count
+
+    def sequence(self, key: str) -> np.ndarray:
+        with self._lock:
+            stored = self._by_key.get(key)
+        if stored is None or not len(stored[1]):
+            return np.zeros((1 if stored is None else stored[3], 0), dtype=np.uint64)
+        hashes, positions, plane, planes = stored
+        out = np.zeros((planes, int(positions.max()) + 1), dtype=np.uint64)
+        out[plane, positions] = hashes
+        return out
 
     def _pack(self) -> None:
         # Under the lock. Keys are sorted so that two backends fed alike pack alike.

@@ -30,9 +30,12 @@ class Settings:
     k: int = 32
     radius: int = 12
     index_rate: int = 1
-    min_score: float = 0.4  # benchmarks/provenance.py: 2/48 negatives above it, 6/48 above 0.25
+    min_score: float = 0.6  # verified confidence; benchmarks/provenance.py --seed 7 (calibration): 4/48 negatives above it
     min_frames: int = 3  # and at least this many query frames on the line
     tie_margin: float = 0.1
+    verify: bool = True  # align the best voted candidates on their hashes (`matching.verify`)
+    verify_top: int = 12  # how many voted candidates are verified
+    tie_bits: float = 0.5  # verified candidates this close (mean bits) to the best are tied
     whole_up_to: float = 120.0
     window: float = 20.0
     windows: int = 4
@@ -96,7 +99,14 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
     for c in found[:3]:
         hits: list[Neighbour] = mirror if c.mirrored else normal
         matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
-    found = [c for c in found if c.score >= settings.min_score and c.matched >= settings.min_frames]
+    found = [c for c in found if c.matched >= settings.min_frames]
+    if settings.verify:
+        found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
+        found = matching.verify(found[:settings.verify_top], query.normal, query.mirrored, query.times,
+                                index.sequence, index_rate=settings.index_rate, step=step,
+                                tie_bits=settings.tie_bits)
+        return [c for c in found if c.score >= settings.min_score][:10]
+    found = [c for c in found if c.score >= settings.min_score]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     if found:
         best = found[0].score

@@ -19,11 +19,11 @@ tm = speed × tq + offset is fitted by a vote over speeds (`fit_speed`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from archive.provenance.index import Neighbour, popcount64
+from archive.provenance.index import NO_HASH, Neighbour, popcount64
 
 STATIC_SPREAD = 6  # bits: a query whose hashes are all this close to their first is static
 SPEEDS = np.round(np.exp(np.linspace(np.log(0.5), np.log(2.0), 141)), 4)  # 1 % steps, 1.0 included
@@ -50,6 +50,7 @@ class Candidate:
     speed: float = 1.0
     tied: bool = False
     static: bool = False
+    plane: int = 0  # verified on: 0 the master's whole frames, k its k-th centre crop
     supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
 
 
@@ -210,3 +211,111 @@ def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.n
     candidate.matched, candidate.query_in, candidate.query_out = n, q_in, q_out
     candidate.master_in, candidate.master_out = max(0.0, offset + speed * q_in), offset + speed * q_out
     return candidate
+
+
+# ---- verification: align the query along each candidate's own hashes ------------------------
+
+MISSING_BITS = 32.0  # what a query frame with no master hash to compare scores: an unrelated pair
+SURE_BITS = 4.0  # an aligned mean distance at or below this is a certain match (re-encoding noise)
+
+
+def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
+                     speed: float = 1.0, index_rate: float = 1.0) -> float:
+    """The mean Hamming distance (bits) of the query's hashes (at `times`, seconds) to the
+    master's hashes (`index_rate` a second) along tm = speed × tq + offset. Each query frame
+    is compared with the master hash nearest tm, weighted 1 − 2 × |tm − that hash's time| in
+    hash intervals (so a 2 fps query against a 1 fps index weighs each pair of query frames
+    to 1 and the sub-second offset shows). A query frame that lands before or after the
+    master, or on a flat master frame, counts MISSING_BITS; flat query frames are skipped.
+    MISSING_BITS when the query has no informative frame."""
+    query = np.asarray(query, dtype=np.uint64)
+    keep = query != NO_HASH
+    if not keep.any():
+        return MISSING_BITS
+    q, tq = query[keep], np.asarray(times, dtype=float)[keep]
+    at = (speed * tq + offset) * index_rate
+    pos = np.round(at).astype(np.int64)
+    weight = np.clip(1.0 - 2.0 * np.abs(at - pos), 0.0, 1.0)
+    inside = (pos >= 0) & (pos < len(master))
+    bits = np.full(len(q), MISSING_BITS)
+    stored = master[np.clip(pos, 0, max(0, len(master) - 1))] if len(master) else np.zeros(len(q), dtype=np.uint64)
+    present = inside & (stored != NO_HASH)
+    bits[present] = popcount64(q[present] ^ stored[present])
+    total = weight.sum()
+    return float((weight * bits).sum() / total) if total > 0 else MISSING_BITS
+
+
+def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: np.ndarray, *, index_rate: float,
+           step: float, reach: float = 1.5, grain: float = 0.1) -> Candidate:
+    """`candidate` moved to the offset within ±`reach` s of its voted one (every `grain` s)
+    and the plane of `master` ((planes, n) hashes: the whole frame, then centre crops)
+    where the query lies closest (`aligned_distance`, the lowest; of equal ones the
+    nearest the vote, then the whole frame), with `distance` that mean distance, `plane`
+    that plane and its spans updated. The vote bins whole seconds and slow pictures support
+    neighbouring bins alike: this is what picks the right second inside one master."""
+    master = np.asarray(master, dtype=np.uint64)
+    master = master.reshape(1, -1) if master.ndim < 2 else master
+    grid = candidate.offset + np.arange(-reach, reach + grain / 2, grain)
+    scored = [(round(aligned_distance(query, times, plane, offset=float(o), speed=candidate.speed,
+                                      index_rate=index_rate), 6), abs(float(o) - candidate.offset), p, float(o))
+              for p, plane in enumerate(master) for o in grid]
+    distance, _gap, p, offset = min(scored)
+    candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
+    span = candidate.query_out - candidate.query_in
+    candidate.master_in = max(0.0, candidate.offset + candidate.speed * candidate.query_in)
+    candidate.master_out = candidate.master_in + candidate.speed * span
+    return candidate
+
+
+def confidence(distance: float, reference: float) -> float:
+    """How sure a match at aligned mean `distance` (bits) is, 0..1, given `reference`: the
+    aligned distance of the best candidate from another asset (the look-alike), at most
+    MISSING_BITS (unrelated pictures). The margin between them over the room there is above
+    SURE_BITS: (reference − distance) / (reference − SURE_BITS), clipped."""
+    reference = min(reference, MISSING_BITS)
+    room = reference - SURE_BITS
+    if room <= 0:
+        return 0.0
+    return float(np.clip((reference - distance) / room, 0.0, 1.0))
+
+
+def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, times: np.ndarray,
+           sequence: Callable[[str], np.ndarray], *, index_rate: float, step: float, tie_bits: float = 0.5,
+           limit: int = 10) -> list[Candidate]:
+    """The voted candidates `found`, each aligned against its master's own hashes
+    (`sequence(key)`: (planes, n), `refine`) and ranked by aligned distance, lowest first. Of one asset
+    (and one orientation) the candidates that land on the same second are one. Every
+    candidate within `tie_bits` of the best's distance is tied with it (repeated footage,
+    a loop); another second of a tied asset that is not tied is dropped (a worse alignment
+    of the same answer). `score` becomes, for the tied (or the single best), the
+    `confidence` of its distance against the best candidate of another asset (MISSING_BITS
+    when there is none), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
+    are the query's hashes normal and mirrored at `times`."""
+    cache: dict[str, np.ndarray] = {}
+    out: list[Candidate] = []
+    for c in found:
+        master = cache.get(c.key)
+        if master is None:
+            master = cache[c.key] = np.asarray(sequence(c.key), dtype=np.uint64)
+        refine(c, mirror if c.mirrored else query, times, master, index_rate=index_rate, step=step)
+        if any(o.key == c.key and abs(o.offset - c.offset) < 1.0 for o in out):
+            same = next(o for o in out if o.key == c.key and abs(o.offset - c.offset) < 1.0)
+            if (c.distance, c.mirrored) < (same.distance, same.mirrored):
+                out[out.index(same)] = c
+            continue
+        out.append(c)
+    out.sort(key=lambda c: (c.distance, c.mirrored, c.key, c.offset))
+    if not out:
+        return []
+    best = out[0].distance
+    close = [c for c in out if c.distance - best <= tie_bits]
+    others = [c.distance for c in out if c not in close and c.key not in {t.key for t in close}]
+    reference = min(others, default=MISSING_BITS)
+    keys = {c.key for c in close}
+    # Another second of an asset already answered, not tied with it, is a worse alignment of
+    # the same answer (a slow picture): not a candidate of its own.
+    out = [c for c in out if c in close or c.key not in keys]
+    for c in out:
+        c.tied = len(close) > 1 and c in close
+        c.score = confidence(c.distance, reference) if c in close else 0.0
+    return out[:limit]

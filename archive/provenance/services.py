@@ -84,10 +84,14 @@ def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | No
         hashes = fingerprints.from_bytes(data)
     except ValueError as exc:
         raise MediaError(f"the fingerprints of asset {asset.id} are damaged: {exc}") from exc
+    # The file holds FINGERPRINTS.planes planes (whole frame, centre crops); a file of
+    # before the crops (profile version 1) holds one.
+    planes = FINGERPRINTS.planes if len(hashes) % FINGERPRINTS.planes == 0 else 1
     if row is None:
         row = VideoFingerprint(asset_id=asset.id)
         session.add(row)
-    row.algorithm, row.rate, row.count = ALGORITHM, FINGERPRINTS.rate, len(hashes)
+    row.algorithm, row.rate, row.count = ALGORITHM, FINGERPRINTS.rate, len(hashes) // planes
+    row.planes = planes
     row.hashes, row.source_sha256 = data, entry.sha256
     session.flush()
     return row
@@ -117,8 +121,9 @@ def current_index(session: Session) -> FingerprintIndex:
         if loaded is not None and loaded.stamp == stamp:
             return loaded.index
         index = make_index(current_app.config["FINGERPRINT_INDEX"])
-        for asset_id, data in session.execute(select(VideoFingerprint.asset_id, VideoFingerprint.hashes)):
-            index.add(asset_id, fingerprints.from_bytes(data))
+        for asset_id, data, count in session.execute(select(VideoFingerprint.asset_id, VideoFingerprint.hashes,
+                                                            VideoFingerprint.count)):
+            index.add(asset_id, fingerprints.to_planes(fingerprints.from_bytes(data), count))
         current_app.extensions["ortak.fingerprint_index"] = _Loaded(index, stamp)
         return index
 

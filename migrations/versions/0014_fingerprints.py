@@ -21,6 +21,7 @@ def upgrade() -> None:
     sa.Column('algorithm', sa.String(length=32), nullable=False),
     sa.Column('rate', sa.Integer(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('planes', sa.Integer(), server_default='1', nullable=False),
     sa.Column('hashes', sa.LargeBinary(), nullable=False),
     sa.Column('source_sha256', sa.String(length=64), nullable=False),
     sa.Column('updated_at', archive.db.UTCDateTime(timezone=True), nullable=False),

@@ -96,3 +96,16 @@ def test_the_setting_names_a_backend():
     assert set(BACKENDS) == {"numpy", "faiss"} and isinstance(make_index("numpy"), NumpyHammingIndex)
     with pytest.raises(ValueError, match="FINGERPRINT_INDEX"):
         make_index("annoy")
+
+
+def test_planes_are_searched_at_their_positions_and_given_back_as_added(index):
+    whole, crop = _random(40, 31), _random(40, 32)
+    whole[5] = 0  # a flat frame: nothing stored there, NO_HASH given back
+    index.add("m", np.stack([whole, crop]))
+    assert len(index) == 79
+    found = index.search(np.array([crop[12], whole[30]], dtype=np.uint64), k=1, radius=0)
+    assert [(n.query, n.key, n.position, n.distance) for n in found] == [(0, "m", 12, 0), (1, "m", 30, 0)]
+    assert index.sequence("m").tolist() == np.stack([whole, crop]).tolist()
+    index.add("one", whole[:10])
+    assert index.sequence("one").shape == (1, 10)
+    assert index.sequence("unknown").shape == (1, 0)

@@ -60,11 +60,12 @@ def test_run_on_the_workers_sends_one_task_per_ready_asset(ortak, app, ready_vid
 
 def test_a_failed_step_exits_1_and_is_recorded(ortak, app, ready_video, monkeypatch):
     from archive.media import commands
-    from archive.media.profiles import VideoProxyProfile
+    from archive.media.profiles import PosterProfile
 
-    real = commands.OUTPUT_BUILDERS[VideoProxyProfile]
-    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, lambda p, probe, dst: dataclasses.replace(
-        real(p, probe, dst), args=("-c:v", "no-such-encoder", "-f", "mp4")))
+    # The poster has an encode of its own (the MP4 proxy shares the 720p rung's).
+    real = commands.OUTPUT_BUILDERS[PosterProfile]
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, PosterProfile, lambda p, probe, dst: dataclasses.replace(
+        real(p, probe, dst), args=("-frames:v", "1", "-c:v", "no-such-encoder", "-f", "image2")))
     r = ortak("steps", "run", "renditions", ready_video, "--force")
     assert (r.exit_code, r.output.splitlines()) == (1, [f"{ready_video}: failed", "1 failed"])
     with app.app_context():

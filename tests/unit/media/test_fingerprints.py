@@ -44,7 +44,7 @@ def test_the_hashing_branch_is_one_more_output_of_the_one_command():
     cmd = commands.one_decode_command("/in.mp4", probe, parts)
     assert cmd.count("-i") == 1  # one decode
     graph = cmd[cmd.index("-filter_complex") + 1]
-    assert "split=2" in graph and "[s1]fps=1:eof_action=pass,scale=32:32:flags=area,format=gray[v1]" in graph
+    assert "split=2" in graph and "[s1]fps=1:eof_action=pass,scale=64:64:flags=area,format=gray[v1]" in graph
     tail = cmd[cmd.index("[v1]") - 1:]
     assert tail == ["-map", "[v1]", "-frames:v", "100", "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo",
                     "file:/scratch/fingerprint.gray"]
@@ -59,15 +59,18 @@ def test_one_decode_hashes_one_frame_a_second(moving, tmp_path):
     for _p, folder in jobs:
         os.makedirs(folder)
     render.FfmpegRenderer().render(jobs, str(moving), probe=probe, timeout=TIMEOUT)
-    hashes = fingerprints.from_bytes((tmp_path / "fingerprints" / "phash.bin").read_bytes())
-    assert len(hashes) == 14
+    stored = fingerprints.from_bytes((tmp_path / "fingerprints" / "phash.bin").read_bytes())
+    assert len(stored) == 14 * FINGERPRINTS.planes  # whole frames, then each centre crop
+    planes = fingerprints.to_planes(stored, 14)
     assert (tmp_path / "poster" / "poster.jpg").stat().st_size > 0
-    assert len(set(hashes.tolist())) >= 12 and fingerprints.NO_HASH not in hashes
+    for plane in planes:
+        assert len(set(plane.tolist())) >= 12 and fingerprints.NO_HASH not in plane
+    hashes = planes[0]
     # The same frames decoded alone hash the same: the branch is the fingerprint, not an approximation.
     alone = tmp_path / "alone.gray"
     run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         "fps=1,scale=32:32:flags=area,format=gray", "-f", "rawvideo", str(alone)], timeout=TIMEOUT)
-    assert fingerprints.phash64(fingerprints.read_frames(str(alone))).tolist() == hashes.tolist()
+         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(alone)], timeout=TIMEOUT)
+    assert fingerprints.planes(fingerprints.read_frames(str(alone))).tolist() == planes.tolist()
 
 
 def test_a_chunked_make_hashes_like_a_single_pass(moving, tmp_path):
@@ -80,7 +83,7 @@ def test_a_chunked_make_hashes_like_a_single_pass(moving, tmp_path):
             os.makedirs(f)
         render.FfmpegRenderer().render(jobs, str(moving), probe=probe, timeout=TIMEOUT, chunk_seconds=chunk)
         made[label] = fingerprints.from_bytes((folder / "fingerprints" / "phash.bin").read_bytes())
-    assert len(made["chunked"]) == len(made["single"]) == 14
+    assert len(made["chunked"]) == len(made["single"]) == 14 * FINGERPRINTS.planes
     # Chunks start on keyframes at whole seconds: the same instants are hashed.
     assert int(popcount64(made["chunked"] ^ made["single"]).max()) <= 4
 
@@ -112,6 +115,37 @@ def test_a_long_query_is_sampled_and_a_short_one_read_whole():
     assert cmd[cmd.index("-ss"):cmd.index("-ss") + 6] == ["-ss", "2393.333", "-t", "20.000", "-i", "file:/q.mp4"]
     assert cmd.count("-i") == 2
     graph = cmd[cmd.index("-filter_complex") + 1].split(";")
-    assert graph == ["[0:0]fps=2,scale=32:32:flags=area,format=gray[q0]", "[1:0]fps=2,scale=32:32:flags=area,format=gray[q1]"]
+    assert graph == ["[0:0]fps=2,scale=64:64:flags=area,format=gray[q0]", "[1:0]fps=2,scale=64:64:flags=area,format=gray[q1]"]
     with pytest.raises(ValueError):
         fingerprints.query_command("/q.mp4", _probe(640, 360), two_hours, ["/s/q0"])
+
+
+def test_a_cropped_and_enlarged_frame_is_close_to_its_crop_plane(moving, tmp_path):
+    """A query cut to its centre 90 % and blown up again (what a reframe for social media
+    does) lies closer to the master's 90 % crop plane than to its whole frame."""
+    frames_path = tmp_path / "frames.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
+    master = fingerprints.planes(fingerprints.read_frames(str(frames_path)))
+    assert master.shape == (3, 14)
+    cropped = tmp_path / "cropped.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         "crop=iw*0.9:ih*0.9,fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cropped)],
+        timeout=TIMEOUT)
+    query = fingerprints.phash64(fingerprints.read_frames(str(cropped)))
+    to_whole = popcount64(query ^ master[0]).mean()
+    to_crop = popcount64(query ^ master[1]).mean()
+    assert to_crop < to_whole - 2
+
+
+def test_centre_crops_and_planes_as_data():
+    frames = np.arange(2 * 64 * 64, dtype=np.uint32).reshape(2, 64, 64).astype(np.uint8)
+    crop = fingerprints.centre_crop(frames, 0.9)
+    assert crop.shape == (2, 58, 58) and (crop[:, 0, 0] == frames[:, 3, 3]).all()
+    assert fingerprints.centre_crop(frames, 1.0) is frames
+    with pytest.raises(ValueError):
+        fingerprints.centre_crop(frames, 0)
+    flat = np.arange(1, 13, dtype=np.uint64)
+    assert fingerprints.to_planes(flat, 4).tolist() == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]
+    assert fingerprints.to_planes(flat, 5).shape == (1, 12)  # not whole planes: one (an old file)
+    assert fingerprints.planes(np.zeros((0, 64, 64), dtype=np.uint8)).shape == (3, 0)

@@ -2,6 +2,8 @@
 queries, ties for repeated footage and static pictures, speed changes, hidden assets."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -101,3 +103,77 @@ def test_static_means_every_hash_close_to_every_other():
     assert matching.is_static(np.array([h, h ^ np.uint64(3), h], dtype=np.uint64))
     assert not matching.is_static(_random(10, 2))
     assert matching.is_static(np.array([0, 0], dtype=np.uint64))  # nothing but flat frames
+
+
+def _slow(n, seed, bits=3):
+    """A slow-moving master: each second's hash `bits` bits from the one before."""
+    rng = np.random.default_rng(seed)
+    out = np.empty(n, dtype=np.uint64)
+    out[0] = _random(1, seed)[0]
+    for i in range(1, n):
+        out[i] = out[i - 1]
+        for b in rng.choice(64, size=bits, replace=False):
+            out[i] ^= np.uint64(1) << np.uint64(int(b))
+    return out
+
+
+def test_in_a_slow_master_the_aligned_second_wins_not_a_neighbouring_one(index):
+    master = _slow(300, 21)
+    index.add("slow", master)
+    q = _query(master, 140, 10, noise=4)
+    voted = lookup.find(index, q, dataclasses.replace(SETTINGS, verify=False, min_score=0.0))
+    assert sum(1 for c in voted if c.key == "slow") > 1  # the vote sees neighbouring seconds too
+    found = lookup.find(index, q, SETTINGS)
+    top = found[0]
+    assert (top.key, top.tied) == ("slow", False) and abs(top.offset - 140) <= 0.5
+    assert [c.key for c in found] == ["slow"]  # one answer: the neighbouring seconds are the same candidate
+
+
+def test_a_look_alike_master_is_not_a_second_answer(index):
+    master = _random(300, 41)
+    index.add("original", master)
+    index.add("look-alike", _noisy(master, 7, 42))  # another shot of the same scene
+    q = _query(master, 60, 10, noise=6)
+    voted = lookup.find(index, q, dataclasses.replace(SETTINGS, verify=False, min_score=0.0))
+    assert {"original", "look-alike"} <= {c.key for c in voted}  # the vote alone cannot tell them apart
+    found = lookup.find(index, q, SETTINGS)
+    assert [c.key for c in found] == ["original"] and not found[0].tied
+    # Its confidence is the margin over the look-alike: lower than with no look-alike at all.
+    alone = NumpyHammingIndex()
+    alone.add("original", master)
+    assert found[0].score < lookup.find(alone, q, SETTINGS)[0].score
+
+
+def test_a_query_that_matches_a_crop_plane_is_found_on_it(index):
+    whole, crop = _random(300, 51), _random(300, 52)
+    index.add("master", np.stack([whole, crop, _random(300, 53)]))
+    top = lookup.find(index, _query(crop, 75, 10, noise=3), SETTINGS)[0]
+    assert (top.key, top.plane, top.tied) == ("master", 1, False) and abs(top.offset - 75) <= 0.5
+
+
+def test_the_sub_second_offset_is_refined():
+    """A 2 fps query starting half-way between two index seconds: aligned, the offset lands
+    within a quarter second of the truth, which the whole-second vote cannot give."""
+    master = _slow(200, 61, bits=8)
+    times = np.arange(20) / 2
+    # The index hashes second k; a query frame at tq shows master time 50.5 + tq: the
+    # nearest second's hash where tq + 0.5 is whole, else a frame between (half of each).
+    at = 50.5 + times
+    hashes = np.where(np.isclose(at, np.round(at)), master[np.round(at).astype(int)], _random(20, 62))
+    q = lookup.QueryHashes(times, hashes, _random(20, 63), 20, False, 10)
+    idx = NumpyHammingIndex()
+    idx.add("m", master)
+    top = lookup.find(idx, q, dataclasses.replace(SETTINGS, min_score=0.0))[0]
+    assert top.key == "m" and abs(top.offset - 50.5) <= 0.25
+
+
+def test_aligned_distance_counts_what_falls_outside_the_master():
+    master = _random(10, 71)
+    times = np.arange(4.0)
+    assert matching.aligned_distance(master[:4], times, master, offset=0.0) == 0
+    # Two of four frames land past the end: they count as unrelated pictures.
+    query = np.concatenate([master[8:10], _random(2, 72)])
+    assert matching.aligned_distance(query, times, master, offset=8.0) == matching.MISSING_BITS * 2 / 4
+    assert matching.aligned_distance(np.zeros(4, dtype=np.uint64), times, master, offset=0) == matching.MISSING_BITS
+    assert matching.confidence(4.0, 30.0) == 1.0 and matching.confidence(30.0, 30.0) == 0.0
+    assert matching.confidence(10.0, 3.0) == 0.0

@@ -110,15 +110,15 @@ def test_zero_byte_file_is_rejected(app, add_asset, tmp_path):
 
 
 def test_ffmpeg_failure_on_a_good_file_marks_failed(app, add_asset, sample_video, monkeypatch):
-    """Proxy and poster come from one decode: an encoder failure fails both, with ffmpeg's reason,
-    and leaves no file in storage."""
+    """Proxy and poster come from one decode: an encoder failure (the poster's; the proxy shares the
+    720p rung's encode) fails both, with ffmpeg's reason, and leaves no file in storage."""
     import dataclasses
 
     from archive.media import commands
-    from archive.media.profiles import VideoProxyProfile
+    from archive.media.profiles import PosterProfile
 
     asset_id = add_asset(sample_video)
-    proxy_part = commands.OUTPUT_BUILDERS[VideoProxyProfile]
+    proxy_part = commands.OUTPUT_BUILDERS[PosterProfile]
 
     def broken(profile, probe, dst):
         part = proxy_part(profile, probe, dst)
@@ -126,7 +126,7 @@ def test_ffmpeg_failure_on_a_good_file_marks_failed(app, add_asset, sample_video
         args[args.index("-c:v") + 1] = "no-such-encoder"
         return dataclasses.replace(part, args=tuple(args))
 
-    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, broken)
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, PosterProfile, broken)
     assert _run(app, asset_id) == "failed"
     asset, rends, actions = _asset(app, asset_id)
     assert asset.status == "failed" and "Processing failed" in asset.error and "no-such-encoder" in asset.error

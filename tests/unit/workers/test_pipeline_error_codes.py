@@ -60,10 +60,10 @@ def test_our_own_fault_is_processing_error_and_a_later_success_clears_it(app, ad
     import dataclasses
 
     from archive.media import commands
-    from archive.media.profiles import VideoProxyProfile
+    from archive.media.profiles import PosterProfile
 
     asset_id = add_asset(sample_video)
-    real = commands.OUTPUT_BUILDERS[VideoProxyProfile]
+    real = commands.OUTPUT_BUILDERS[PosterProfile]
 
     def broken(profile, probe, dst):
         part = real(profile, probe, dst)
@@ -71,9 +71,9 @@ def test_our_own_fault_is_processing_error_and_a_later_success_clears_it(app, ad
         args[args.index("-c:v") + 1] = "no-such-encoder"
         return dataclasses.replace(part, args=tuple(args))
 
-    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, broken)
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, PosterProfile, broken)
     assert _run(app, asset_id)[:2] == ("failed", "processing_error")
-    monkeypatch.setitem(commands.OUTPUT_BUILDERS, VideoProxyProfile, real)
+    monkeypatch.setitem(commands.OUTPUT_BUILDERS, PosterProfile, real)
     with app.app_context():
         asset = db.session().get(Asset, asset_id)
         asset.status = "processing"  # what a retry does (archive.ingest.recovery)
