@@ -101,16 +101,22 @@ class Checker:
             return None
         return value
 
-    def date(self, value: Any, path: str, *, today: date | None = None) -> date | None:
+    def _calendar_date(self, value: Any, path: str) -> date | None:
+        """`value` read as a YYYY-MM-DD date; None (an error recorded unless `value` is None)."""
         if value is None:
             return None
         if not isinstance(value, str) or not _DATE.fullmatch(value):
             self.fail(path, "invalid_date", f"{path} must be a date written YYYY-MM-DD.")
             return None
         try:
-            day = date.fromisoformat(value)
+            return date.fromisoformat(value)
         except ValueError:
             self.fail(path, "invalid_date", f"{path} must be a real date written YYYY-MM-DD.")
+            return None
+
+    def date(self, value: Any, path: str, *, today: date | None = None) -> date | None:
+        day = self._calendar_date(value, path)
+        if day is None:
             return None
         latest = today or latest_recording_date()
         if day < MIN_DATE:
@@ -125,15 +131,8 @@ class Checker:
 
     def any_date(self, value: Any, path: str) -> date | None:
         """A calendar date that may lie in the future (a milestone, a meeting)."""
-        if value is None:
-            return None
-        if not isinstance(value, str) or not _DATE.fullmatch(value):
-            self.fail(path, "invalid_date", f"{path} must be a date written YYYY-MM-DD.")
-            return None
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            self.fail(path, "invalid_date", f"{path} must be a real date written YYYY-MM-DD.")
+        day = self._calendar_date(value, path)
+        if day is None:
             return None
         if not MIN_DATE <= day <= date(2200, 12, 31):
             self.fail(path, "out_of_range", f"{path} must be from 1900 to 2200.", min="1900-01-01", max="2200-12-31")

@@ -36,7 +36,6 @@ from archive.provenance import credentials
 from archive.renditions import services as renditions
 from archive.rights.models import RightsBlock
 
-HASH_CHUNK = 1024 * 1024
 _COPIED = ("kind", "licensee_organisations", "licensee_countries", "all_members", "territories",
            "exclude_territories", "platforms", "start_date", "end_date", "exclusive", "holdbacks", "conditions",
            "contract_id", "created_by")
@@ -48,11 +47,8 @@ def needs_cut(asset: Asset) -> bool:
 
 
 def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(HASH_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def inherit_rights(session: Session, source: Asset, clip: Asset, timeline: Timeline, actual_in: int,

@@ -222,11 +222,8 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
 
 
 def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(HASH_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _rendition_file(session: Session, row: Rendition) -> RenditionFile | None:
