@@ -31,7 +31,8 @@ from archive.usage.models import UsageRecord
 AUDIT_ROLES = ("rights_manager", "admin")
 TOP_ASSETS = 10
 CSV_COLUMNS = ("id", "at", "asset_id", "asset_title", "organisation", "country", "user", "action", "rendition",
-               "platform", "territory", "from", "to", "purpose", "programme", "decision", "hash")
+               "platform", "territory", "from", "to", "purpose", "programme", "decision", "segment_in", "segment_out",
+               "share_link_id", "hash")
 # The organisation that used the asset (beside the asset's own organisation).
 USER_ORG = aliased(Organisation, name="user_org")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -101,7 +102,8 @@ def _record_json(rec: UsageRecord, asset: Asset, org: Organisation, user: User |
             "organisation": {"id": org.id, "name": org.name, "country": org.country},
             "user": person_json(user, viewer), "action": rec.action, "rendition": rec.rendition,
             "declaration": rec.declaration, "decision": rec.decision, "reasons": rec.reasons,
-            "conditions": rec.conditions, "segment": rec.segment, "hash": rec.hash}
+            "conditions": rec.conditions, "segment": rec.segment, "share_link_id": rec.share_link_id,
+            "hash": rec.hash}
 
 
 def usage_page(session: Session, viewer: User, f: UsageFilter, *, page: int = 1, per_page: int = 50,
@@ -117,6 +119,11 @@ def usage_page(session: Session, viewer: User, f: UsageFilter, *, page: int = 1,
                            .order_by(UsageRecord.id.desc()).offset((page - 1) * per_page).limit(per_page)).unique()
     items = [_record_json(rec, asset, org, user, viewer, lang) for rec, asset, org, user in rows]
     return {"total": total, "page": page, "per_page": per_page, "items": items}
+
+
+def _segment_end(rec: UsageRecord, end: str) -> Any:
+    """The record's segment in or out (a timecode label or seconds, as the read named it), or None."""
+    return rec.segment.get(end) if isinstance(rec.segment, dict) else None
 
 
 def _cell(value: Any) -> str:
@@ -146,7 +153,8 @@ def usage_csv(session: Session, viewer: User, f: UsageFilter, lang: str | None =
                 out.writerow([_cell(v) for v in (
                     rec.id, rec.at.isoformat(), asset.id, asset.title(lang), org.name, org.country, name,
                     rec.action, rec.rendition, d.get("platform"), d.get("territory"), d.get("from"), d.get("to"),
-                    d.get("purpose"), d.get("programme"), rec.decision, rec.hash)])
+                    d.get("purpose"), d.get("programme"), rec.decision, _segment_end(rec, "in"),
+                    _segment_end(rec, "out"), rec.share_link_id, rec.hash)])
                 if n % 500 == 0:
                     yield buf.getvalue()
                     buf.seek(0)

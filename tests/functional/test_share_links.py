@@ -3,6 +3,7 @@ account; expiry, revocation, download limits, passwords (throttled), renditions 
 default), every use through the gate and recorded against the link and its creator."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -201,6 +202,12 @@ def test_a_basket_link_gives_the_zip_through_the_gate(app, client, people, asset
         recs = list(db.session().scalars(select(UsageRecord).where(UsageRecord.share_link_id == share["id"])))
         assert [(x.decision, x.user_id, x.declaration) for x in recs] == [
             ("allowed_with_conditions", people["trt"]["id"], USE)]
+    # The asset's rights manager sees, in the usage log and its CSV, which link the read came through.
+    items = client.get("/api/v1/usage", headers=people["manager"]["h"]).get_json()["items"]
+    assert [i["id"] for i in items if i["share_link_id"] == share["id"]] == [recs[0].id]
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/usage?format=csv",
+                                                      headers=people["manager"]["h"]).get_data(as_text=True))))
+    assert [r["id"] for r in rows if r["share_link_id"] == share["id"]] == [str(recs[0].id)]
 
 
 def test_the_link_page_plays_hls_through_the_link(app, client, people):

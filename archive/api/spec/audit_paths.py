@@ -49,7 +49,8 @@ def audit_schemas() -> dict[str, Any]:
                             "user": {"type": "object"}, "action": {"type": "string"}, "rendition": {"type": "string"},
                             "declaration": nullable({"type": "object"}), "decision": nullable({"type": "string"}),
                             "reasons": nullable({"type": "array"}), "conditions": nullable({"type": "object"}),
-                            "segment": nullable({"type": "object"}), "hash": {"type": "string"}}},
+                            "segment": nullable({"type": "object"}), "share_link_id": nullable({"type": "string"}),
+                            "hash": {"type": "string"}}},
         "UsagePage": {"type": "object", "required": ["total", "page", "per_page", "items"], "properties": {
             "total": count, "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "items": {"type": "array", "items": schema("UsageRecord")}}},
