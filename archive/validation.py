@@ -40,8 +40,14 @@ def raise_entries(code: str, what: str, entries: list[dict[str, Any]]) -> None:
     """One ValidationError (422 `code`, "The {what} is not valid: ...") carrying `entries`
     (made by `entry`), when there is any."""
     if entries:
-        raise ValidationError(f"The {what} is not valid: " + "; ".join(f"{e['field']}: {e['message']}" for e in entries),
+        raise ValidationError(f"The {what} is not valid: " + "; ".join(_named(e) for e in entries),
                               code=code, details={"field": entries[0]["field"], "errors": entries})
+
+
+def _named(e: dict[str, Any]) -> str:
+    """The entry's message, led by its field unless the message already begins with it."""
+    field, message = e["field"], e["message"]
+    return message if message.startswith((f"{field} ", f"{field}:")) else f"{field}: {message}"
 
 
 def raise_errors(code: str, errors: list[FieldError]) -> None:
