@@ -5,6 +5,7 @@ import json
 import os
 import struct
 import subprocess
+import time
 from datetime import timedelta
 
 import pytest
@@ -110,9 +111,14 @@ def test_worker_processes_video_image_and_rejects_truncated(app, register_file, 
         from search.interfaces import SearchQuery
 
         backend = search_backend()
-        if hasattr(backend, "reload"):
-            backend.reload()
-        found = {h.id for h in backend.search(SearchQuery(text="", per_page=50)).hits}
+        deadline = time.monotonic() + 120  # the index step runs last, after the status is ready
+        while True:
+            if hasattr(backend, "reload"):
+                backend.reload()
+            found = {h.id for h in backend.search(SearchQuery(text="", per_page=50)).hits}
+            if {video, image} <= found or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
     assert {video, image} <= found
 
 
