@@ -169,6 +169,17 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def logged_in(page, service):
+    """`page`, logged in as the service's admin, on the home page."""
+    page.goto(service.url + "/login")
+    page.fill("#email", service.email)
+    page.fill("#password", service.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(service.url + "/")
+    return page
+
+
 @pytest.fixture(scope="session")
 def small_video(tmp_path_factory) -> Path:
     """5 s of 320x240 H.264 + AAC made with ffmpeg's lavfi sources."""

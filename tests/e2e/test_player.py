@@ -73,16 +73,6 @@ def assets(service, hls_renditions, vendored_hls):
         app.extensions["ortak.db"].dispose()
 
 
-@pytest.fixture
-def logged_in(page, service):
-    page.goto(service.url + "/login")
-    page.fill("#email", service.email)
-    page.fill("#password", service.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(service.url + "/")
-    return page
-
-
 def _open(page, service, asset_id):
     page.goto(f"{service.url}/assets/{asset_id}")
     page.wait_for_selector("#player-tool, #zoom-view")

@@ -60,16 +60,6 @@ def found(service, hls_renditions):
         app.extensions["ortak.db"].dispose()
 
 
-@pytest.fixture
-def logged_in(page, service):
-    page.goto(service.url + "/login")
-    page.fill("#email", service.email)
-    page.fill("#password", service.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(service.url + "/")
-    return page
-
-
 def test_search_facet_sort_suggestions_and_a_segment_hit_opens_the_player_there(logged_in, service, found):
     page = logged_in
     page.goto(service.url + "/?q=martılar")
