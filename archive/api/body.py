@@ -150,13 +150,7 @@ def json_body() -> dict[str, Any]:
     if not request.is_json:
         raise ApiError("Send the body as JSON (Content-Type: application/json).",
                        code="unsupported_media_type", status=415)
-    too_large = ApiError(f"The body is larger than {MAX_BODY_BYTES} bytes.", code="body_too_large", status=413,
-                         details={"limit": MAX_BODY_BYTES}, headers={"Connection": "close"})
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise too_large
-    data = _read_at_most(MAX_BODY_BYTES + 1)
-    if len(data) > MAX_BODY_BYTES:
-        raise too_large
+    data = _bounded(MAX_BODY_BYTES)
     if request.content_length is not None and len(data) < request.content_length:
         # The client stopped before the length it announced: what arrived is not the body it meant.
         raise MalformedJson(f"The body ended after {len(data)} of the {request.content_length} bytes announced.",
@@ -171,6 +165,17 @@ def raw_body(limit: int) -> bytes:
     """The request's body as bytes, read at most `limit` + 1 of them. 413 `body_too_large`
     (details.limit) over `limit`, before reading when Content-Length says so; 400
     `incomplete_body` when fewer bytes arrived than Content-Length announced."""
+    data = _bounded(limit)
+    if request.content_length is not None and len(data) < request.content_length:
+        raise ApiError(f"The body ended after {len(data)} of the {request.content_length} bytes announced.",
+                       code="incomplete_body", status=400,
+                       details={"received": len(data), "announced": request.content_length})
+    return data
+
+
+def _bounded(limit: int) -> bytes:
+    """At most `limit` bytes of the body; 413 `body_too_large` (details.limit) over it, before
+    reading when Content-Length says so."""
     too_large = ApiError(f"The body is larger than {limit} bytes.", code="body_too_large", status=413,
                          details={"limit": limit}, headers={"Connection": "close"})
     if request.content_length is not None and request.content_length > limit:
@@ -178,8 +183,4 @@ def raw_body(limit: int) -> bytes:
     data = _read_at_most(limit + 1)
     if len(data) > limit:
         raise too_large
-    if request.content_length is not None and len(data) < request.content_length:
-        raise ApiError(f"The body ended after {len(data)} of the {request.content_length} bytes announced.",
-                       code="incomplete_body", status=400,
-                       details={"received": len(data), "announced": request.content_length})
     return data
