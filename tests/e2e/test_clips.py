@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import wait_for_status
-from tests.e2e.test_player import _open, _until, logged_in  # noqa: F401  (the fixture)
+from tests.e2e.test_player import _open, _until
 
 pytestmark = pytest.mark.browser
 
