@@ -65,11 +65,11 @@ test: install browser-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 tests
 
 test-postgres:
 	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(TEST_PG_URL)').connect().close()" 2>/dev/null; then \
-	  ORTAK_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" tests; \
+	  ORTAK_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 -m "not browser" tests; \
 	else echo "PostgreSQL at $(TEST_PG_URL) does not answer: the PostgreSQL run is skipped"; fi
 
 bench: install bench-peer
