@@ -175,6 +175,9 @@ class FfmpegRenderer(Renderer):
         playlist, sheets and cues, peaks); MediaError when something is missing."""
         if isinstance(profile, HlsProfile):
             rungs = commands.ladder(probe, profile)
+            media = [rung.folder for rung in rungs] + [f"audio_{n}" for n in range(len(commands.audio_inputs(probe)))]
+            for sub in media:
+                player_files.close_media_playlist(os.path.join(folder, sub, "index.m3u8"))
             player_files.write_master(folder, rungs, [t for _s, t in commands.audio_inputs(probe)])
             return Made(rungs[0].width, rungs[0].height)
         if isinstance(profile, StoryboardProfile):
