@@ -20,12 +20,15 @@ this process: progress, peaks, sheets): the machine is shared, and CPU time is w
 contention distorts least. For (a) the seconds outside the ffmpeg run are given apart.
 Then, for the longest source, (a) in chunks (--chunk-seconds, --parallel chunk commands at
 once) against (a) single pass, and, from the single pass, the time from the start of the
-make to the first HLS segment on disk (what a progressive publisher could serve) and to the
-whole make (what the API serves: a rendition is served once its make is complete).
+make to the first HLS segment on disk and to the whole make; then the same source through the
+pipeline (`served`: registered as an upload, `process_asset` in a thread, the API read as a
+player does): the time from the start of the make to the first segment SERVABLE through the
+published EVENT playlist (`archive.renditions.live`), against the time to the rendition being
+ready (all the API served before progressive publishing).
 Goals: a/b <= 1.1, c/a >= 1.5.
 
     .venv/bin/python benchmarks/transcode.py [--minutes 1 10] [--chunk-seconds 60] [--parallel 2]
-        [--skip-passes] [--only-long] [--repeat N]
+        [--skip-passes] [--only-long [--first-playable-only]] [--repeat N]
 
 Measured: see the end of this file.
 """
@@ -147,6 +150,88 @@ def ours(src: Path, probe, out: Path, **options) -> Timed:
     return result
 
 
+def served(src: Path, work: Path) -> tuple[float | None, float | None, float]:
+    """The pipeline as a broadcaster meets it: the source registered as an upload in an app
+    of its own (SQLite, local storage under `work`), `process_asset` in a thread, and this
+    thread reading the API as a player does (the Flask test client, a producer's token) every
+    0.25 s. Returns, in seconds from the start of the make (its first ffmpeg run): the first
+    segment SERVABLE (the asset's `hls.live_url` master playlist, its first variant's media
+    playlist and that playlist's first segment all answered 200), the rendition ready (the
+    make complete: what the API served before progressive publishing), and the whole
+    ingest (every step after the renditions too)."""
+    import hashlib
+
+    import m3u8
+
+    from archive import create_app, db
+    from archive.accounts import services as accounts
+    from archive.ingest.pipeline import process_asset
+    from archive.ingest.services import register_original
+    from archive.migrate import upgrade
+
+    data = work / "served"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    url = f"sqlite:///{data}/ortak.db"
+    upgrade(url)
+    app = create_app({"DATA_DIR": str(data), "DATABASE_URL": url, "SECRET_KEY": "benchmark", "LOG_LEVEL": "WARNING",
+                      "MAX_UPLOAD_SIZE": 1 << 40})
+    staged = data / "staged"
+    shutil.copyfile(src, staged)
+    digest = hashlib.sha256(staged.read_bytes()).hexdigest()
+    with app.app_context():
+        s = db.session()
+        accounts.create_organisation(s, "Benchmark", "TR")
+        user = accounts.create_user(s, "bench@example.org", "correct horse battery", "Benchmark", "producer")
+        token = accounts.create_token(s, user)
+        asset_id = register_original(s, staged=staged, sha256=digest, size=staged.stat().st_size,
+                                     filename=src.name, meta={}, uploader=user).asset.id
+        s.commit()
+    started: list[float] = []
+    real_run = render.run
+
+    def timed_run(*args, **kwargs):
+        if not started:
+            started.append(time.perf_counter())
+        return real_run(*args, **kwargs)
+
+    def ingest() -> None:
+        with app.app_context():
+            process_asset(asset_id)
+
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    first = ready = None
+    render.run = timed_run
+    thread = threading.Thread(target=ingest, daemon=True)
+    try:
+        thread.start()
+        while thread.is_alive() and ready is None:
+            time.sleep(0.25)
+            doc = client.get(f"/api/v1/assets/{asset_id}", headers=auth).get_json()
+            hls = next((r for r in doc.get("renditions", []) if r["name"] == "hls"), {})
+            if hls.get("status") == "ready":
+                ready = time.perf_counter()
+            if first is None and hls.get("live_url"):
+                base = hls["live_url"].rsplit("/", 1)[0]
+                master = client.get(hls["live_url"], headers=auth)
+                if master.status_code != 200:
+                    continue
+                variant = f"{base}/{m3u8.loads(master.get_data(as_text=True)).playlists[0].uri}"
+                media = client.get(variant, headers=auth)
+                segments = m3u8.loads(media.get_data(as_text=True)).segments if media.status_code == 200 else []
+                if segments and client.get(f"{variant.rsplit('/', 1)[0]}/{segments[0].uri}",
+                                           headers=auth).status_code == 200:
+                    first = time.perf_counter()
+        thread.join()
+    finally:
+        render.run = real_run
+        app.extensions["ortak.db"].dispose()
+    end = time.perf_counter()
+    t0 = started[0] if started else end
+    return (first - t0 if first else None, ready - t0 if ready else None, end - t0)
+
+
 def planned(jobs, probe, scratch: Path) -> list:
     parts, _own = commands.planned_parts(jobs, probe, str(scratch))
     for part in parts:
@@ -195,6 +280,9 @@ def main() -> None:
     parser.add_argument("--only-long", action="store_true",
                         help="for the longest source only (a) single pass (first segment) and chunked, then (b)")
     parser.add_argument("--repeat", type=int, default=1, help="(a), (b), (c) this many times in turn")
+    parser.add_argument("--first-playable-only", action="store_true",
+                        help="with --only-long: (a) single pass and the time to the first servable segment, "
+                             "then stop (no chunked, no (b))")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ortak-transcode-"))
     longest = max(args.minutes)
@@ -227,8 +315,15 @@ def main() -> None:
             print(f"{longest:g} min: (a) single pass {single}", flush=True)
         if single.first_segment is not None:
             print(f"{longest:g} min: probe {probe_s:.1f} s; first HLS segment on disk {single.first_segment:.1f} s "
-                  f"after the make began; the make complete (served by the API) after {single.wall:.1f} s",
-                  flush=True)
+                  f"after the make began; the make complete after {single.wall:.1f} s", flush=True)
+        first, ready, whole = served(src, work)
+        print(f"{longest:g} min through the pipeline and the API: first segment servable through the published "
+              f"playlist {first if first is None else round(first, 1)} s after the make began; the hls rendition "
+              f"ready (all the API served before) after {ready if ready is None else round(ready, 1)} s; the "
+              f"ingest done after {whole:.1f} s"
+              + (f"; first playable / ready {first / ready:.3f}" if first and ready else ""), flush=True)
+        if args.first_playable_only:
+            return
         chunked = ours(src, probe, work / "chunked", chunk_seconds=args.chunk_seconds, parallel=args.parallel)
         print(f"{longest:g} min: chunked ({args.chunk_seconds} s chunks, {args.parallel} at once) {chunked}; "
               f"single/chunked wall {single.wall / chunked.wall:.2f}, CPU "

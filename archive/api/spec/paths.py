@@ -207,7 +207,7 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                                "`application/octet-stream`, or another type a file was uploaded with "
                                "(`application/mxf`...).", "headers": byte_headers, "content": media},
         "206": {"description": "The requested range.", "content": media, "headers": {
-            **file_headers, "Content-Range": {"schema": {"type": "string", "examples": ["bytes 0-1023/4096"]}}}},
+            **byte_headers, "Content-Range": {"schema": {"type": "string", "examples": ["bytes 0-1023/4096"]}}}},
         "302": {"description": f"S3 storage: a presigned URL valid for {int(config['PRESIGN_SECONDS'])} s.",
                 "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}},
         "304": {"description": "If-None-Match matched the ETag."},
