@@ -219,6 +219,18 @@ def make_chunk(src: str, probe: ProbeResult, profiles: Sequence[Profile], chunk:
         on_progress=on_progress)
 
 
+def make_chunk_preview(src: str, probe: ProbeResult, profile: HlsProfile, chunk: "chunks.Chunk", chunk_folder: str,
+                       folder: str, *, timeout: float) -> None:
+    """The HLS outputs of one encoded chunk (in `chunk_folder`) alone, into `folder`
+    (`chunks.preview_command`). Raises CommandFailed."""
+    for rung in commands.ladder(probe, profile):
+        os.makedirs(os.path.join(folder, rung.folder), exist_ok=True)
+    for n, _track in enumerate(commands.audio_inputs(probe)):
+        os.makedirs(os.path.join(folder, f"audio_{n}"), exist_ok=True)
+    run(chunks.preview_command(src, probe, profile, chunk, chunk_folder, folder), timeout=timeout,
+        duration=chunk.seconds)
+
+
 def _peak_settings(profile: WaveformProfile, probe: ProbeResult, n: int) -> tuple[int, int]:
     """(samples per pixel, bits) of the n-th audio track's peaks."""
     track = commands.audio_inputs(probe)[n][1]

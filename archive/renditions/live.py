@@ -24,9 +24,14 @@ published is not in the table (404). When the make is complete its VOD files are
 by `archive.renditions.services` as for any make and the live rows go in the same commit;
 the live prefix is deleted after it. A failed make removes both (`discard`).
 
-Chunked makes (`archive.renditions.chunking`) encode the pictures as MP4 chunks and make the
-HLS outputs in the join: the publisher polls through the chunk phase (nothing to publish
-yet) and publishes the join's segments as ffmpeg completes them, the first chunk's first.
+Chunked makes (`archive.renditions.chunking`) encode the pictures as MP4 chunks (in
+parallel, on any worker) and make the HLS outputs in the join, after the last chunk. So that
+a long video plays before that, the first chunk, as soon as it is there, is made into HLS
+segments alone (`archive.media.chunks.preview_command`: its pictures copied, the audio
+encoded up to its end, the segments cut at the same instants as the join's) and published
+with `preview` (all but each playlist's last segment, which the chunk's end may cut short);
+the join's segments follow as ffmpeg completes them, from the first not yet published. Later
+chunks are not published before the join: in order, the first is what a viewer needs first.
 """
 from __future__ import annotations
 
@@ -108,14 +113,16 @@ class LivePublisher:
             with contextlib.suppress(Exception):
                 self.session.rollback()
 
-    def poll(self) -> bool:
-        """Publish what ffmpeg completed since the last poll; True when something was."""
+    def poll(self, folder: str | None = None, *, hold_last: bool = False) -> bool:
+        """Publish what ffmpeg completed in `folder` (the make's) since the last poll; True
+        when something was. `hold_last` keeps each playlist's last segment back."""
+        folder = folder or self.folder
         stale, self._stale = self._stale, []
         changed = False
         for sub in self.media:
-            changed |= self._publish_media(sub)
+            changed |= self._publish_media(folder, sub, hold_last)
         if changed and self.row.live_entry is None and all(self.published.values()):
-            text = player_files.master_playlist(self.folder, self.rungs, self.tracks)
+            text = player_files.master_playlist(folder, self.rungs, self.tracks)
             self._put_playlist(MASTER, text)
             self.row.live_entry = MASTER
         if changed:
@@ -125,14 +132,20 @@ class LivePublisher:
                 storage().delete(key)
         return changed
 
-    def _publish_media(self, sub: str) -> bool:
-        path = os.path.join(self.folder, sub, PLAYLIST)
+    def preview(self, folder: str) -> bool:
+        """Publish the HLS outputs of a first chunk made alone into `folder`
+        (`archive.media.chunks.preview_command`), each playlist's last segment held back (the
+        chunk's end may cut its audio short); the join's own segments follow from there."""
+        return self.poll(folder, hold_last=True)
+
+    def _publish_media(self, folder: str, sub: str, hold_last: bool) -> bool:
+        path = os.path.join(folder, sub, PLAYLIST)
         try:
             with open(path, encoding="utf-8") as fh:
                 playlist = m3u8.loads(fh.read())
         except FileNotFoundError:
             return False  # ffmpeg has not completed a segment of it yet
-        segments = list(playlist.segments)
+        segments = list(playlist.segments)[:-1] if hold_last else list(playlist.segments)
         done = self.published[sub]
         if len(segments) <= done:
             return False
@@ -142,17 +155,17 @@ class LivePublisher:
         if done == 0:
             init = segments[0].init_section
             if init is not None and init.uri:
-                self._put_file(f"{sub}/{init.uri}")
+                self._put_file(folder, f"{sub}/{init.uri}")
         for segment in segments[done:]:
-            self._put_file(f"{sub}/{segment.uri}")
+            self._put_file(folder, f"{sub}/{segment.uri}")
         self.published[sub] = len(segments)
         target = max(self.target, *(int(math.ceil(float(s.duration or 0))) for s in segments))
         self.target = target
         self._put_playlist(f"{sub}/{PLAYLIST}", event_playlist(playlist, len(segments), target))
         return True
 
-    def _put_file(self, path: str) -> None:
-        local = os.path.join(self.folder, *path.split("/"))
+    def _put_file(self, folder: str, path: str) -> None:
+        local = os.path.join(folder, *path.split("/"))
         info = storage().put_file(f"{self.prefix}/{path}", local, content_type=content_type_for(path))
         self._row_for(path, info)
 

@@ -40,7 +40,7 @@ from archive.db import utcnow
 from archive.media.probe import ProbeResult
 from archive.media.profiles import HlsProfile, Profile, spec_hash
 from archive.media import chunks
-from archive.media.render import FfmpegRenderer, Made, renderer_for
+from archive.media.render import FfmpegRenderer, Made, make_chunk_preview, renderer_for
 from archive.media.runner import MediaError
 from archive.renditions import chunking, live
 from archive.renditions.files import content_type_for
@@ -217,6 +217,7 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
         profiles = [profile for profile, _row in jobs]
         chunk_seconds = float(current_app.config["CHUNK_SECONDS"])
         progress = ProgressWriter(session, rows)
+        publishers: list[live.LivePublisher] = []
         if isinstance(renderer, FfmpegRenderer) and probe is not None:
             # The HLS ladder is published segment by segment while ffmpeg makes it.
             publishers = [live.LivePublisher(session, row, profile, probe, folders[profile.name],
@@ -225,7 +226,7 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
             progress = Progress(progress, *publishers)
         if isinstance(renderer, FfmpegRenderer) and probe is not None and chunks.chunked(probe, profiles, chunk_seconds):
             made = _render_chunked(session, asset, renderer, [(p, folders[p.name]) for p in profiles], src, probe,
-                                   chunk_seconds, tmp, timeout, progress)
+                                   chunk_seconds, tmp, timeout, progress, publishers)
         else:
             made = renderer.render([(profile, folders[profile.name]) for profile in profiles], src, probe=probe,
                                    timeout=timeout, on_progress=progress)
@@ -261,18 +262,35 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
 
 def _render_chunked(session: Session, asset: Asset, renderer: FfmpegRenderer, jobs: list[tuple[Profile, str]],
                     src: str, probe: ProbeResult, chunk_seconds: float, tmp: str, timeout: float,
-                    on_progress: Callable[[float], None]) -> dict[str, Made]:
+                    on_progress: Callable[[float], None],
+                    publishers: Sequence[live.LivePublisher] = ()) -> dict[str, Made]:
     """A long video: its chunks shared with the workers (`chunking`), then joined here.
     Checkpoints (the chunk rows must be seen by other workers); the rows and stored chunk
-    files are removed whatever the outcome."""
+    files are removed whatever the outcome. The first chunk, once there, is made into HLS
+    segments alone and published (`publishers`), so it plays before the join."""
     profiles = [profile for profile, _folder in jobs]
     rows = chunking.plan(session, asset, profiles, probe, chunk_seconds)
     make = rows[0].make
     scratch = os.path.join(tmp, ".chunks")
     os.mkdir(scratch)
     try:
+        first = chunks.Chunk(0, rows[0].start, rows[0].seconds)
+
+        def on_chunk(index: int, folder: str) -> None:
+            if index != 0:
+                return
+            for publisher in publishers:
+                preview = os.path.join(tmp, f".preview-{publisher.profile.name}")
+                try:
+                    make_chunk_preview(src, probe, publisher.profile, first, folder, preview, timeout=timeout)
+                    publisher.preview(preview)
+                except (MediaError, StorageError, OSError, ValueError):
+                    # A preview only: the make goes on, and publishes from the join.
+                    log.warning("the first chunk of asset %s could not be published early", asset.id, exc_info=True)
+
         dirs = chunking.run_chunks(session, rows, profiles, src, probe, scratch, timeout=timeout,
-                                   parallel=int(current_app.config["CHUNK_PARALLEL"]), on_progress=on_progress)
+                                   parallel=int(current_app.config["CHUNK_PARALLEL"]), on_progress=on_progress,
+                                   on_chunk=on_chunk if publishers else None)
         made = renderer.join(jobs, src, probe=probe, chunk_dirs=dirs, scratch=scratch, timeout=timeout,
                              folders={p.name: folder for p, folder in jobs}, on_progress=on_progress)
     except BaseException:

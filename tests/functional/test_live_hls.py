@@ -40,21 +40,29 @@ def long_video(tmp_path_factory) -> Path:
     return out
 
 
+class Runs(list):
+    """The pids of the renderer's ffmpeg runs, in order; `at_join`: the published segments
+    stored when the join of a chunked make started."""
+
+    at_join: list[str] | None = None
+
+
 @pytest.fixture
 def throttled(monkeypatch):
-    """Every ffmpeg run of the renderer reads its first input at its native rate; the pids
-    of the runs, in order."""
-    pids: list[int] = []
+    """Every ffmpeg run of the renderer reads its first input at its native rate."""
+    runs = Runs()
     real = render_module.run
 
     def run(argv, **kwargs):
         argv = list(argv)
         if argv and os.path.basename(argv[0]) == "ffmpeg" and "-i" in argv:
             argv.insert(argv.index("-i"), "-re")
-        return real(argv, on_start=pids.append, **kwargs)
+        if "concat" in argv and runs.at_join is None:  # the join: runs in the make's app context
+            runs.at_join = [b.key for b in storage().list_prefix("renditions") if b.key.endswith(".m4s")]
+        return real(argv, on_start=runs.append, **kwargs)
 
     monkeypatch.setattr(render_module, "run", run)
-    return pids
+    return runs
 
 
 class Make(threading.Thread):
@@ -154,6 +162,12 @@ def test_a_running_make_is_served_as_event_playlists_then_as_vod(app, client, au
 
     make.join(WAIT)
     assert make.result == "ready"
+    if mode == "chunked":  # the first chunk (12 s: two segments) was published before the join began
+        assert throttled.at_join is not None, "the make was not chunked"
+        early = {k.rsplit("/", 1)[1] for k in throttled.at_join if "-live/" in k}
+        assert "seg_00000.m4s" in early and early <= {"seg_00000.m4s", "seg_00001.m4s"}, early
+    else:
+        assert throttled.at_join is None
     hls = hls_of(client, auth, asset_id)
     assert hls["status"] == "ready" and hls["live"] is False and hls["live_url"] is None
     final = client.get(f"{base}/{variant}", headers=auth)
