@@ -195,3 +195,61 @@ def test_a_failed_make_leaves_nothing_published(app, client, auth, register_file
     assert gone.status_code == 409 and gone.get_json()["error"]["code"] == "rendition_not_ready"
     assert live_rows(app, asset_id) == 0
     assert [k for k in stored(app, asset_id) if "/hls/" in k] == []
+
+
+def test_on_s3_a_running_make_is_served_with_presigned_urls(app_config, s3_config, long_video, throttled, tmp_path):
+    """Real S3 (SeaweedFS on loopback): the published EVENT playlist names presigned URLs of
+    the published segments, which S3 answers; afterwards nothing published is left."""
+    import hashlib
+
+    import requests
+
+    from archive import create_app
+    from archive.accounts import services as accounts
+    from archive.ingest.services import register_original
+
+    app = create_app({**app_config, **s3_config, "PRESIGN_SECONDS": 60})
+    try:
+        staged = tmp_path / "staged"
+        staged.write_bytes(long_video.read_bytes())
+        with app.app_context():
+            s = db.session()
+            accounts.create_organisation(s, "TRT", "TR")
+            user = accounts.create_user(s, "s3live@example.org", "correct horse battery", "TRT", "producer")
+            token = accounts.create_token(s, user)
+            asset_id = register_original(s, staged=staged, sha256=hashlib.sha256(staged.read_bytes()).hexdigest(),
+                                         size=staged.stat().st_size, filename="canli.mp4", meta={},
+                                         uploader=user).asset.id
+            s.commit()
+        client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
+        make = Make(app, asset_id)
+        make.start()
+        hls = wait_live(client, auth, asset_id, make)
+        base = base_of(hls["live_url"])
+        master = client.get(hls["live_url"], headers=auth)
+        assert master.status_code == 200 and master.headers["Cache-Control"] == "private, no-store"
+        variant = m3u8.loads(master.get_data(as_text=True)).playlists[0].uri  # playlists stay relative
+        media = client.get(f"{base}/{variant}", headers=auth)
+        assert media.status_code == 200 and media.headers["Ortak-Rendition-Status"] == "running"
+        text = media.get_data(as_text=True)
+        assert "#EXT-X-PLAYLIST-TYPE:EVENT" in text and "#EXT-X-ENDLIST" not in text
+        playlist = m3u8.loads(text)
+        init_url, first_url = playlist.segments[0].init_section.uri, playlist.segments[0].uri
+        assert "X-Amz-Signature=" in init_url and "X-Amz-Signature=" in first_url
+        playable = tmp_path / "first.mp4"
+        playable.write_bytes(requests.get(init_url, timeout=30).content + requests.get(first_url, timeout=30).content)
+        probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                                 str(playable)], capture_output=True, text=True, check=True)
+        assert probed.stdout.strip() == "h264"
+        segment = client.get(f"{base_of(f'{base}/{variant}')}/{playlist.segments[0].uri.split('?')[0].rsplit('/', 1)[1]}",
+                             headers=auth)
+        assert segment.status_code == 302 and "X-Amz-Signature=" in segment.headers["Location"]
+        assert make.is_alive()
+        make.join(WAIT)
+        assert make.result == "ready"
+        final = client.get(f"{base}/{variant}", headers=auth).get_data(as_text=True)
+        assert "#EXT-X-PLAYLIST-TYPE:VOD" in final and "#EXT-X-ENDLIST" in final
+        assert live_rows(app, asset_id) == 0
+        assert not [k for k in stored(app, asset_id) if "-live/" in k]
+    finally:
+        app.extensions["ortak.db"].dispose()
