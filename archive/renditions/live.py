@@ -214,6 +214,19 @@ def clear(session: Session, rows: Sequence[Rendition]) -> list[str]:
     return prefixes
 
 
+def withdraw(session: Session, rows: Sequence[Rendition]) -> None:
+    """Stop serving what the makes of `rows` published (a make whose worker died: the sweeper,
+    `archive.ingest.recovery`): their `RenditionLiveFile` rows and `live_entry` go; flushes.
+    `live_prefix` stays, so the next make of the row deletes the files (`clear`)."""
+    ids = [row.id for row in rows if row.id is not None]
+    if ids:
+        session.execute(delete(RenditionLiveFile).where(RenditionLiveFile.rendition_id.in_(ids))
+                        .execution_options(synchronize_session=False))
+    for row in rows:
+        row.live_entry = None
+    session.flush()
+
+
 def delete_prefixes(prefixes: Sequence[str]) -> None:
     """Remove published files no row names any more (best effort: they only cost space)."""
     for prefix in prefixes:
