@@ -219,10 +219,12 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
         progress = ProgressWriter(session, rows)
         publishers: list[live.LivePublisher] = []
         if isinstance(renderer, FfmpegRenderer) and probe is not None:
-            # The HLS ladder is published segment by segment while ffmpeg makes it.
+            # An HLS ladder with no complete make is published segment by segment while ffmpeg
+            # makes it; one made again keeps serving its complete make, so nothing is published.
             publishers = [live.LivePublisher(session, row, profile, probe, folders[profile.name],
                                              prefixes[profile.name])
-                          for profile, row in jobs if isinstance(profile, HlsProfile) and probe.has_video]
+                          for profile, row in jobs
+                          if isinstance(profile, HlsProfile) and probe.has_video and not row.available]
             progress = Progress(progress, *publishers)
         if isinstance(renderer, FfmpegRenderer) and probe is not None and chunks.chunked(probe, profiles, chunk_seconds):
             made = _render_chunked(session, asset, renderer, [(p, folders[p.name]) for p in profiles], src, probe,
