@@ -8,6 +8,7 @@ the API read with the test client while the make runs in its own thread and app 
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -147,6 +148,18 @@ def test_a_running_make_is_served_as_event_playlists_then_as_vod(app, client, au
     assert first.headers["Ortak-Rendition-Status"] == "running"
     part = client.get(f"{folder}/{playlist.segments[0].uri}", headers={**auth, "Range": "bytes=0-99"})
     assert part.status_code == 206 and part.data == first.data[:100]
+    if mode == "single":  # behind nginx: the published segment is handed over like any file
+        settings = app.extensions["ortak.settings"]
+        app.extensions["ortak.settings"] = dataclasses.replace(settings, ACCEL_REDIRECT_PREFIX="/_ortak_blobs/")
+        try:
+            accel = client.get(f"{folder}/{playlist.segments[0].uri}", headers=auth)
+        finally:
+            app.extensions["ortak.settings"] = settings
+        redirect = accel.headers["X-Accel-Redirect"]
+        assert accel.status_code == 200 and accel.data == b"" and "-live/" in redirect
+        assert accel.headers["Ortak-Rendition-Status"] == "running"
+        on_disk = Path(app.config["STORAGE_DIR"]) / redirect.removeprefix("/_ortak_blobs/")
+        assert on_disk.read_bytes() == first.data
     playable = tmp_path / "first.mp4"
     playable.write_bytes(init.data + first.data)
     probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name",
