@@ -27,7 +27,7 @@ from archive.config import settings
 from archive.errors import ApiError, Conflict, NotFound
 from archive.filenames import content_disposition, safe_filename
 from archive.renditions.files import is_valid_path
-from archive.renditions.models import Rendition, RenditionFile
+from archive.renditions.models import Rendition, RenditionFile, RenditionLiveFile
 from archive.renditions.playlists import MAX_PLAYLIST_BYTES, MAX_URL_LIFETIME, is_playlist, rewrite, url_lifetime
 from archive.renditions.services import entry_file
 from archive.provenance import credentials
@@ -251,25 +251,40 @@ def prepare_rendition_file(session: Session, reader: Reader, asset_id: str, name
     not in the manifest: unknown, absolute, with '.', '..', a backslash, NUL, or an encoded
     '/' or '\\' as `encoded_separator` says: the view sees the raw URI); 409
     `rendition_not_ready`. The caller commits, then `raise_if_denied`.
+
+    A rendition with no complete make whose running make publishes as it goes (an HLS
+    ladder, `Rendition.live`) serves what that make has published, and only that: its master
+    and EVENT media playlists (sent with `Cache-Control: no-cache`, as they grow) and the
+    segments they name; every other path is 404 `rendition_file_not_found`. Such answers
+    carry `Ortak-Rendition-Status: running`.
     """
     asset = get_asset(session, asset_id)
-    r = _rendition(asset, name)
+    r = find_rendition(asset, name)
+    files = RenditionLiveFile if r.live else RenditionFile
+    if files is RenditionFile:
+        r = _rendition(asset, name)
     f = None
     if not encoded_separator and is_valid_path(path):
-        f = session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == r.id,
-                                                       RenditionFile.path == path))
+        f = session.scalar(select(files).where(files.rendition_id == r.id, files.path == path))
     if f is None:
         raise NotFound(f"The {name} rendition has no file {path[:80]!r}.", code="rendition_file_not_found",
-                       details={"rendition": name, "entry": r.entry})
+                       details={"rendition": name, "entry": r.entry or r.live_entry})
     request = ReadRequest(asset=asset, what=name, quality=PREVIEW, action="download")
-    playlist = presigned_playlist(session, r, f)
+    playlist = presigned_playlist(session, r, f, files)
     if playlist is not None:  # a fresh copy every time: no conditional or partial answers
         if_none_match = range_header = if_range = None
+    extra = {}
+    if files is RenditionLiveFile:
+        extra["Ortak-Rendition-Status"] = "running"
+        if is_playlist(f.path):
+            extra["Cache-Control"] = "private, no-cache"  # it grows: revalidate (ETag) at every reload
     return deliver(session, reader, request, _file_blob(asset, r, f), range_header=range_header,
-                   if_none_match=if_none_match, if_range=if_range, inline=True, head=head, playlist=playlist)
+                   if_none_match=if_none_match, if_range=if_range, inline=True, head=head, playlist=playlist,
+                   extra_headers=extra)
 
 
-def presigned_playlist(session: Session, r: Rendition, f: RenditionFile) -> Callable[[], bytes] | None:
+def presigned_playlist(session: Session, r: Rendition, f: RenditionFile | RenditionLiveFile,
+                       files: type = RenditionFile) -> Callable[[], bytes] | None:
     """For an HLS playlist on storage that presigns (S3): a function giving the playlist with
     its media URIs replaced by presigned URLs (`archive.renditions.playlists`); None for any
     other file, and on storage that streams (local), where relative URIs come back here."""
@@ -288,8 +303,8 @@ def presigned_playlist(session: Session, r: Rendition, f: RenditionFile) -> Call
                            code="blob_missing") from None
         except UnicodeDecodeError:  # RFC 8216 §4: playlists are UTF-8; anything else is served as stored
             return b"".join(store.open_range(f.blob_key))
-        keys = dict(session.execute(select(RenditionFile.path, RenditionFile.blob_key)
-                                    .where(RenditionFile.rendition_id == r.id)).all())
+        # The manifest `f` belongs to (the complete make's, or what a running one published).
+        keys = dict(session.execute(select(files.path, files.blob_key).where(files.rendition_id == r.id)).all())
         ttl = url_lifetime(text, settings().PRESIGN_SECONDS, MAX_URL_LIFETIME)
         return rewrite(text, f.path,
                        lambda path: store.presigned_url(keys[path], expires=ttl) if path in keys else None).encode()
@@ -299,7 +314,7 @@ def presigned_playlist(session: Session, r: Rendition, f: RenditionFile) -> Call
 
 def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob, *, range_header: str | None,
             if_none_match: str | None, if_range: str | None, inline: bool, head: bool,
-            playlist: Callable[[], bytes] | None = None) -> Download:
+            playlist: Callable[[], bytes] | None = None, extra_headers: dict[str, str] | None = None) -> Download:
     """Headers, conditional requests and the byte range of one stored blob, after the gate.
 
     The gate is asked before anything about the bytes is answered (a refused reader learns
@@ -307,7 +322,8 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
     304 and 416 send none. Then the bytes: `playlist()` (a playlist rewritten for this
     request) when given; else a 302 to a presigned URL where storage has them (S3); else an
     empty answer with `X-Accel-Redirect` for nginx when ACCEL_REDIRECT_PREFIX is set; else
-    streamed from storage.
+    streamed from storage. `extra_headers` replace or add to the headers of every answer
+    that sends the file (a running make's status, its playlists' caching).
     """
     etag = f'"{blob.sha256}"' if blob.sha256 else None
     inline = inline and can_inline(blob.content_type)
@@ -322,6 +338,7 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
     }
     if etag:
         headers["ETag"] = etag
+    headers.update(extra_headers or {})
     if blob.credentials:
         headers["Ortak-Content-Credentials"] = blob.credentials
     not_modified = none_match(if_none_match, etag)

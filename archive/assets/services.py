@@ -116,7 +116,12 @@ def rendition_json(asset: Asset, r) -> dict[str, Any]:
     and `url` where to read it (the download URL; for a make of several files, the file
     route of the entry, beside which its other files are). The files of the current make
     are served while a re-make runs or after one failed. `file_count` is how many files
-    the current make has (0 before one completed)."""
+    the current make has (0 before one completed).
+
+    `live` is true while a rendition with no complete make is being made and its make
+    publishes as it goes (an HLS ladder: `archive.renditions.live`); `live_url` is then the
+    file route of the published master playlist (its media playlists are EVENT playlists
+    that grow until the make is complete), else null."""
     url = None
     if r.available and r.file_count > 1:
         url = rendition_file_url(asset.id, r.name, r.entry)
@@ -124,7 +129,8 @@ def rendition_json(asset: Asset, r) -> dict[str, Any]:
         url = download_url(asset, r.name)
     return {"name": r.name, "status": r.status, "progress": r.progress, "size": r.size,
             "sha256": r.sha256, "content_type": r.content_type, "width": r.width, "height": r.height,
-            "error": r.error, "entry": r.entry, "file_count": r.file_count, "url": url}
+            "error": r.error, "entry": r.entry, "file_count": r.file_count, "url": url,
+            "live": r.live, "live_url": rendition_file_url(asset.id, r.name, r.live_entry) if r.live else None}
 
 
 _RENDITION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")

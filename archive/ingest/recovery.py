@@ -21,7 +21,9 @@ ingest task sets when it claims the asset (`archive.ingest.pipeline.claim`):
   the next resend waits another RESEND_QUEUED_AFTER.
 
 Renditions re-made for an asset that is already ready (the `render` task) follow the first
-rule: `running` and silent for STUCK_AFTER is re-queued, up to MAX_ATTEMPTS.
+rule: `running` and silent for STUCK_AFTER is re-queued, up to MAX_ATTEMPTS. What a dead make
+had published while it ran (`archive.renditions.live`) stops being served then; its files go
+when the rendition is made again.
 
 A basket's zip (`archive.baskets.zips`) has a heartbeat, `zip_updated_at`, stamped when it is
 asked for, when a worker starts it and at each progress commit (every second while bytes
@@ -49,6 +51,7 @@ from archive.baskets.models import Basket
 from archive.baskets.zips import fail_zip
 from archive.db import utcnow
 from archive.ingest.services import purge_expired
+from archive.renditions import live
 from archive.renditions.models import Rendition
 from archive.scratch import sweep_orphans
 from archive.task_handles import BUILD_BASKET_ZIP, INGEST, RENDER
@@ -104,6 +107,8 @@ def sweep_stuck(session: Session, settings: Mapping[str, Any], now: datetime | N
                             Asset.processing_started_at < cutoff, Asset.updated_at < cutoff, ~recent_rendition)
         .order_by(Asset.updated_at).limit(BATCH)).all()
     for asset in stuck:
+        # Its make died with it: what it published is no longer served (the next make removes it).
+        live.withdraw(session, [r for r in asset.renditions if r.status == "running"])
         if asset.attempts >= max_attempts:
             _give_up(session, asset)
             report.failed.append(asset.id)
@@ -130,6 +135,7 @@ def sweep_stuck(session: Session, settings: Mapping[str, Any], now: datetime | N
         select(Rendition).join(Asset, Asset.id == Rendition.asset_id)
         .where(and_(Rendition.status == "running", Rendition.updated_at < cutoff, Asset.status == "ready"))
         .limit(BATCH)).all()
+    live.withdraw(session, renditions)
     for row in renditions:
         if row.attempts >= max_attempts:
             row.status = "failed"

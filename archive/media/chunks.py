@@ -194,6 +194,28 @@ def join_command(src: str, probe: "ProbeResult", profiles: Sequence[object], chu
     return argv, scripts, pipes
 
 
+def preview_command(src: str, probe: "ProbeResult", profile: HlsProfile, chunk: Chunk, chunk_folder: str,
+                    folder: str) -> list[str]:
+    """ONE ffmpeg command making the HLS outputs of one chunk alone into `folder`, laid out as
+    the ladder's folder: each rung's chunk picture (`chunk_parts`) copied, every audio track
+    encoded from `src` up to the chunk's end. What a make in chunks can publish as soon as its
+    first chunk is done, before the join (`archive.renditions.live`); the segments cut at the
+    same instants as the join's (chunks start on segment boundaries). The output folders must
+    exist."""
+    rungs = commands.ladder(probe, profile)
+    inputs: list[str] = []
+    outputs: list[str] = []
+    for n, rung in enumerate(rungs):
+        inputs += ["-i", file_url(f"{chunk_folder}/{rung.folder}.mp4")]
+        sub = f"{folder}/{rung.folder}"
+        outputs += ["-map", f"{n}:v:0", "-c:v", "copy", "-an", "-sn", "-dn", "-map_chapters", "-1",
+                    *commands.hls_muxer_args(profile, sub), file_url(f"{sub}/index.m3u8")]
+    inputs += ["-t", f"{chunk.start + chunk.seconds:.3f}", "-i", file_url(src)]
+    for part in commands.hls_audio_parts(profile, probe, folder):
+        outputs += [a.replace("SRC:", f"{len(rungs)}:", 1) if a.startswith("SRC:") else a for a in _remapped(part)]
+    return [*commands.BASE, *commands.PROGRESS, *inputs, *outputs]
+
+
 def _remapped(part: OutputPart) -> list[str]:
     """An audio-only output of the single-pass builders, its maps taken from the source input."""
     out: list[str] = []

@@ -330,10 +330,15 @@ def gop_frames(probe: "ProbeResult", seconds: float) -> int:
 
 
 def hls_muxer_options(profile: HlsProfile, folder: str) -> list[tuple[str, str]]:
-    """fMP4 HLS, VOD, segments cut at the first keyframe `segment_seconds` after the last
-    cut (the forced ones); the init segment and the segments beside the playlist, named
-    relative to it. (option, value) pairs, `f` the muxer."""
-    return [("f", "hls"), ("hls_time", str(profile.segment_seconds)), ("hls_playlist_type", "vod"),
+    """fMP4 HLS, segments cut at the first keyframe `segment_seconds` after the last cut
+    (the forced ones); the init segment and the segments beside the playlist, named relative
+    to it. (option, value) pairs, `f` the muxer.
+
+    The playlist type is EVENT: ffmpeg 5.1 then rewrites each media playlist (by a rename)
+    after every completed segment, which is what progressive publishing reads
+    (`archive.renditions.live`); with VOD it writes them only at the end. `finish` turns the
+    ended playlists into VOD ones (`archive.media.player_files.close_media_playlist`)."""
+    return [("f", "hls"), ("hls_time", str(profile.segment_seconds)), ("hls_playlist_type", "event"),
             ("hls_segment_type", "fmp4"), ("hls_fmp4_init_filename", "init.mp4"),
             ("hls_flags", "independent_segments"),
             ("hls_segment_filename", file_url(_join(folder, "seg_%05d.m4s")))]

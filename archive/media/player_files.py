@@ -55,7 +55,7 @@ class MediaPlaylist:
 
 
 def read_media_playlist(path: str) -> MediaPlaylist:
-    """Parse an ffmpeg VOD media playlist and measure its segments. MediaError when a
+    """Parse a media playlist ffmpeg wrote and measure its segments. MediaError when a
     segment it names is missing or it names none."""
     segments: list[tuple[str, float]] = []
     pending: float | None = None
@@ -140,9 +140,33 @@ def _quoted(value: str) -> str:
     return '"' + value.replace('"', "'").replace("\r", " ").replace("\n", " ") + '"'
 
 
+def close_media_playlist(path: str) -> None:
+    """Turn the EVENT media playlist ffmpeg ended (`#EXT-X-ENDLIST`) into a VOD one
+    (RFC 8216 §4.3.3.5: a VOD playlist cannot change). MediaError when ffmpeg did not end it."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    if "#EXT-X-ENDLIST" not in text:
+        raise MediaError(f"{os.path.basename(os.path.dirname(path))}: ffmpeg did not end the playlist")
+    closed = re.sub(r"(?m)^#EXT-X-PLAYLIST-TYPE:EVENT\s*$", "#EXT-X-PLAYLIST-TYPE:VOD", text)
+    if closed != text:
+        with open(path + ".vod", "w", encoding="utf-8") as fh:
+            fh.write(closed)
+        os.replace(path + ".vod", path)
+
+
 def write_master(folder: str, rungs: Sequence["Rung"], tracks: Sequence["AudioStream | None"]) -> str:
-    """Write `folder/master.m3u8` for the rungs' and tracks' media playlists ffmpeg wrote;
-    return its text. Variants are listed best first; the first audio track is DEFAULT."""
+    """Write `folder/master.m3u8` (`master_playlist`); return its text."""
+    text = master_playlist(folder, rungs, tracks)
+    with open(os.path.join(folder, "master.m3u8"), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return text
+
+
+def master_playlist(folder: str, rungs: Sequence["Rung"], tracks: Sequence["AudioStream | None"]) -> str:
+    """The master playlist of the rungs' and tracks' media playlists ffmpeg wrote in `folder`
+    (complete ones, or those of a make still running: rates are then those of the segments
+    made so far). Variants are listed best first; the first audio track is DEFAULT.
+    MediaError when a media playlist names no segment or a segment is missing."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
     audio_peak = audio_average = 0
     for n, ((language, name), _track) in enumerate(zip(audio_names(tracks), tracks)):
@@ -167,10 +191,7 @@ def write_master(folder: str, rungs: Sequence["Rung"], tracks: Sequence["AudioSt
         if tracks:
             attrs.append(f"AUDIO={_quoted(AUDIO_GROUP)}")
         lines += ["#EXT-X-STREAM-INF:" + ",".join(attrs), f"{rung.folder}/index.m3u8"]
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(folder, "master.m3u8"), "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return text
+    return "\n".join(lines) + "\n"
 
 
 # ---- storyboard ----------------------------------------------------------------------------

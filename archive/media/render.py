@@ -175,6 +175,9 @@ class FfmpegRenderer(Renderer):
         playlist, sheets and cues, peaks); MediaError when something is missing."""
         if isinstance(profile, HlsProfile):
             rungs = commands.ladder(probe, profile)
+            media = [rung.folder for rung in rungs] + [f"audio_{n}" for n in range(len(commands.audio_inputs(probe)))]
+            for sub in media:
+                player_files.close_media_playlist(os.path.join(folder, sub, "index.m3u8"))
             player_files.write_master(folder, rungs, [t for _s, t in commands.audio_inputs(probe)])
             return Made(rungs[0].width, rungs[0].height)
         if isinstance(profile, StoryboardProfile):
@@ -214,6 +217,18 @@ def make_chunk(src: str, probe: ProbeResult, profiles: Sequence[Profile], chunk:
         os.makedirs(os.path.dirname(part.target), exist_ok=True)
     run(chunks.chunk_command(src, probe, profiles, chunk, folder), timeout=timeout, duration=chunk.seconds,
         on_progress=on_progress)
+
+
+def make_chunk_preview(src: str, probe: ProbeResult, profile: HlsProfile, chunk: "chunks.Chunk", chunk_folder: str,
+                       folder: str, *, timeout: float) -> None:
+    """The HLS outputs of one encoded chunk (in `chunk_folder`) alone, into `folder`
+    (`chunks.preview_command`). Raises CommandFailed."""
+    for rung in commands.ladder(probe, profile):
+        os.makedirs(os.path.join(folder, rung.folder), exist_ok=True)
+    for n, _track in enumerate(commands.audio_inputs(probe)):
+        os.makedirs(os.path.join(folder, f"audio_{n}"), exist_ok=True)
+    run(chunks.preview_command(src, probe, profile, chunk, chunk_folder, folder), timeout=timeout,
+        duration=chunk.seconds)
 
 
 def _peak_settings(profile: WaveformProfile, probe: ProbeResult, n: int) -> tuple[int, int]:

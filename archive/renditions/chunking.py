@@ -119,10 +119,12 @@ def encode_chunk(session: Session, chunk_id: int, source: Callable[[], contextli
 
 def run_chunks(session: Session, rows: Sequence[RenderChunk], profiles: Sequence[Profile], src: str,
                probe: ProbeResult, folder: str, *, timeout: float, parallel: int,
-               on_progress: Callable[[float], None] | None = None) -> list[str]:
+               on_progress: Callable[[float], None] | None = None,
+               on_chunk: Callable[[int, str], None] | None = None) -> list[str]:
     """Encode or collect every chunk of the make into `folder/chunk_NNNNN`; the folders in
     order. Encodes what it claims (up to `parallel` at once), downloads what others stored,
-    re-offers chunks whose worker went silent. MediaError naming a failed chunk."""
+    re-offers chunks whose worker went silent. MediaError naming a failed chunk.
+    `on_chunk(index, folder)` is called, in this thread, as each chunk is there."""
     ids = [row.id for row in rows]
     dirs = {row.id: os.path.join(folder, f"chunk_{row.index:05d}") for row in rows}
     plan_of = {row.id: chunks.Chunk(row.index, row.start, row.seconds) for row in rows}
@@ -138,6 +140,8 @@ def run_chunks(session: Session, rows: Sequence[RenderChunk], profiles: Sequence
                     future.result()  # a failed encode of ours fails the make
                     _finish(session, chunk_id, "done")
                     collected.add(chunk_id)
+                    if on_chunk is not None:
+                        on_chunk(plan_of[chunk_id].index, dirs[chunk_id])
                 states = {r.id: r for r in session.scalars(
                     select(RenderChunk).where(RenderChunk.id.in_(ids)).execution_options(populate_existing=True))}
                 if len(states) < len(ids):
@@ -150,6 +154,8 @@ def run_chunks(session: Session, rows: Sequence[RenderChunk], profiles: Sequence
                     if row.status == "done" and row.key_prefix:
                         _download(row.key_prefix, dirs[chunk_id])
                         collected.add(chunk_id)
+                        if on_chunk is not None:
+                            on_chunk(row.index, dirs[chunk_id])
                     elif (row.status == "running" and row.claimed_at is not None
                           and utcnow() - row.claimed_at > stuck):
                         log.warning("chunk %s silent since %s: offered again", row.index, row.claimed_at)

@@ -22,6 +22,12 @@ class Rendition(Base):
     known, made before profiles were hashed; the next run of the renditions step re-makes
     it). `prefix` is the storage prefix of the current make (NULL for a file stored before
     prefixes, whose key is in its manifest row).
+
+    While a make of an HLS ladder runs, what it has published so far (`archive.renditions.live`)
+    is in `live_files`: `live_prefix` is where those files are stored (set from the first one
+    published, so a failed or interrupted make can remove them), `live_entry` the path of the
+    published master playlist (set once every rung and audio rendition has a segment). Both
+    are NULL when no make publishes, and cleared when the make is installed or fails.
     """
 
     __tablename__ = "renditions"
@@ -44,6 +50,8 @@ class Rendition(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    live_prefix: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    live_entry: Mapped[str | None] = mapped_column(String(255), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -59,6 +67,11 @@ class Rendition(Base):
     def available(self) -> bool:
         """A complete make exists whose files can be served (whatever runs now)."""
         return self.entry is not None
+
+    @property
+    def live(self) -> bool:
+        """No complete make, and the running one has published a playable master playlist."""
+        return self.entry is None and self.status == "running" and self.live_entry is not None
 
 
 class RenditionFile(Base):
@@ -82,6 +95,23 @@ class RenditionFile(Base):
     content_type: Mapped[str] = mapped_column(String(127), nullable=False)
 
     rendition = relationship("Rendition", back_populates="files")
+
+
+class RenditionLiveFile(Base):
+    """One file an in-progress make has published (`archive.renditions.live`): the same
+    columns as RenditionFile. A segment or init section is stored once; a playlist is stored
+    under a new key at each version and its row moved to it, so no stored blob changes."""
+
+    __tablename__ = "rendition_live_files"
+    __table_args__ = (UniqueConstraint("rendition_id", "path", name="uq_rendition_live_files_rendition_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rendition_id: Mapped[int] = mapped_column(ForeignKey("renditions.id", ondelete="CASCADE"), nullable=False)
+    path: Mapped[str] = mapped_column(String(255), nullable=False)
+    blob_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(127), nullable=False)
 
 
 CHUNK_STATUSES = ("pending", "running", "done", "failed")

@@ -38,11 +38,11 @@ from archive.assets.models import Asset
 from archive.backends import storage
 from archive.db import utcnow
 from archive.media.probe import ProbeResult
-from archive.media.profiles import Profile, spec_hash
+from archive.media.profiles import HlsProfile, Profile, spec_hash
 from archive.media import chunks
-from archive.media.render import FfmpegRenderer, Made, renderer_for
+from archive.media.render import FfmpegRenderer, Made, make_chunk_preview, renderer_for
 from archive.media.runner import MediaError
-from archive.renditions import chunking
+from archive.renditions import chunking, live
 from archive.renditions.files import content_type_for
 from archive.renditions.models import Rendition, RenditionFile
 from archive.scratch import process_dir
@@ -146,14 +146,31 @@ def mark_running(session: Session, rows: Sequence[Rendition]) -> None:
 
 def mark_failed(session: Session, failures: dict[int, str]) -> None:
     """Roll back what the failed make left unsaved, then record {rendition id: message} as
-    `failed` and checkpoint. The rows keep the manifest of their previous make, if any."""
+    `failed` and checkpoint. The rows keep the manifest of their previous make, if any;
+    what the failed make published while it ran (`archive.renditions.live`) is forgotten in
+    the same commit, then deleted from storage."""
     session.rollback()
+    rows = []
     for rendition_id, message in failures.items():
         row = session.get(Rendition, rendition_id)
         if row is not None:
             row.status = "failed"
             row.error = message[:MAX_ERROR]
+            rows.append(row)
+    published = live.clear(session, rows)
     db.checkpoint(session)
+    live.delete_prefixes(published)
+
+
+class Progress:
+    """Several progress callbacks as one (the database writer, the live publisher)."""
+
+    def __init__(self, *callbacks: Callable[[float], None]):
+        self.callbacks = callbacks
+
+    def __call__(self, fraction: float) -> None:
+        for callback in self.callbacks:
+            callback(fraction)
 
 
 def make_renditions(session: Session, asset: Asset, profiles: Sequence[Profile], source: Callable[[], str], *,
@@ -182,12 +199,16 @@ def make_renditions(session: Session, asset: Asset, profiles: Sequence[Profile],
 def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]], src: str,
           probe: ProbeResult | None) -> None:
     rows = [row for _profile, row in jobs]
+    leftovers = live.clear(session, rows)  # what an interrupted make published
     mark_running(session, rows)
+    live.delete_prefixes(leftovers)
     names = {row.id: profile.name for profile, row in jobs}
     timeout = float(current_app.config["FFMPEG_TIMEOUT"])
     tmp = tempfile.mkdtemp(prefix="ortak-make-", dir=work_dir())
     written: list[str] = []
     previous: list[tuple[str | None, list[str]]] = []
+    published: list[str] = []
+    prefixes = {profile.name: make_prefix(asset.id, profile.name, spec_hash(profile)) for profile, _row in jobs}
     try:
         folders = {profile.name: os.path.join(tmp, profile.name) for profile, _row in jobs}
         for folder in folders.values():
@@ -195,20 +216,31 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
         renderer = renderer_for(jobs[0][0])
         profiles = [profile for profile, _row in jobs]
         chunk_seconds = float(current_app.config["CHUNK_SECONDS"])
+        progress = ProgressWriter(session, rows)
+        publishers: list[live.LivePublisher] = []
+        if isinstance(renderer, FfmpegRenderer) and probe is not None:
+            # An HLS ladder with no complete make is published segment by segment while ffmpeg
+            # makes it; one made again keeps serving its complete make, so nothing is published.
+            publishers = [live.LivePublisher(session, row, profile, probe, folders[profile.name],
+                                             prefixes[profile.name])
+                          for profile, row in jobs
+                          if isinstance(profile, HlsProfile) and probe.has_video and not row.available]
+            progress = Progress(progress, *publishers)
         if isinstance(renderer, FfmpegRenderer) and probe is not None and chunks.chunked(probe, profiles, chunk_seconds):
             made = _render_chunked(session, asset, renderer, [(p, folders[p.name]) for p in profiles], src, probe,
-                                   chunk_seconds, tmp, timeout, ProgressWriter(session, rows))
+                                   chunk_seconds, tmp, timeout, progress, publishers)
         else:
             made = renderer.render([(profile, folders[profile.name]) for profile in profiles], src, probe=probe,
-                                   timeout=timeout, on_progress=ProgressWriter(session, rows))
+                                   timeout=timeout, on_progress=progress)
         for profile, row in jobs:
             spec = spec_hash(profile)
-            prefix = make_prefix(asset.id, profile.name, spec)
+            prefix = prefixes[profile.name]
             written.append(prefix)
             infos = storage().put_tree(prefix, folders[profile.name], move=True,
                                        content_type=lambda rel, p=profile: _file_type(p, rel))
             previous.append(_stored(session, row))
             _install(session, row, profile, spec, prefix, infos, made[profile.name])
+            published += live.clear(session, [row])  # the VOD files replace them in this commit
         db.checkpoint(session)  # ready: from this commit on, readers get the new files
     except BaseException as exc:  # record, then let the caller (and Celery) see it
         if isinstance(exc, (SystemExit, KeyboardInterrupt)):
@@ -227,22 +259,40 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
         shutil.rmtree(tmp, ignore_errors=True)
     for prefix, keys in previous:
         _delete_make(prefix, keys)
+    live.delete_prefixes(published)
 
 
 def _render_chunked(session: Session, asset: Asset, renderer: FfmpegRenderer, jobs: list[tuple[Profile, str]],
                     src: str, probe: ProbeResult, chunk_seconds: float, tmp: str, timeout: float,
-                    on_progress: ProgressWriter) -> dict[str, Made]:
+                    on_progress: Callable[[float], None],
+                    publishers: Sequence[live.LivePublisher] = ()) -> dict[str, Made]:
     """A long video: its chunks shared with the workers (`chunking`), then joined here.
     Checkpoints (the chunk rows must be seen by other workers); the rows and stored chunk
-    files are removed whatever the outcome."""
+    files are removed whatever the outcome. The first chunk, once there, is made into HLS
+    segments alone and published (`publishers`), so it plays before the join."""
     profiles = [profile for profile, _folder in jobs]
     rows = chunking.plan(session, asset, profiles, probe, chunk_seconds)
     make = rows[0].make
     scratch = os.path.join(tmp, ".chunks")
     os.mkdir(scratch)
     try:
+        first = chunks.Chunk(0, rows[0].start, rows[0].seconds)
+
+        def on_chunk(index: int, folder: str) -> None:
+            if index != 0:
+                return
+            for publisher in publishers:
+                preview = os.path.join(tmp, f".preview-{publisher.profile.name}")
+                try:
+                    make_chunk_preview(src, probe, publisher.profile, first, folder, preview, timeout=timeout)
+                    publisher.preview(preview)
+                except (MediaError, StorageError, OSError, ValueError):
+                    # A preview only: the make goes on, and publishes from the join.
+                    log.warning("the first chunk of asset %s could not be published early", asset.id, exc_info=True)
+
         dirs = chunking.run_chunks(session, rows, profiles, src, probe, scratch, timeout=timeout,
-                                   parallel=int(current_app.config["CHUNK_PARALLEL"]), on_progress=on_progress)
+                                   parallel=int(current_app.config["CHUNK_PARALLEL"]), on_progress=on_progress,
+                                   on_chunk=on_chunk if publishers else None)
         made = renderer.join(jobs, src, probe=probe, chunk_dirs=dirs, scratch=scratch, timeout=timeout,
                              folders={p.name: folder for p, folder in jobs}, on_progress=on_progress)
     except BaseException:

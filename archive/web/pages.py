@@ -374,7 +374,8 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "rights_errors": None,
         "player": player_settings(doc, lang()),
         "player_labels": player_labels(),
-        "hls_ready": bool(renditions.get("hls", {}).get("entry")),
+        "hls_ready": bool(renditions.get("hls", {}).get("entry") or renditions.get("hls", {}).get("live")),
+        "hls_live": bool(renditions.get("hls", {}).get("live")),
         "clips": [{**c, "status_label": STATUS_LABELS.get(c["status"], c["status"])}
                   for c in clip_pages.clips_list(session, asset, lang())],
         "clip_source": clip_pages.source_link(session, asset, lang()),

@@ -2,7 +2,9 @@
 (frame rate, start timecode), the markers API, and every label in the page's language.
 
 HLS (`hls/master.m3u8`) is played by hls.js, or natively where the browser has HLS and no
-Media Source Extensions; without an `hls` rendition the MP4 proxy plays. The storyboard
+Media Source Extensions; without an `hls` rendition the MP4 proxy plays. An `hls` rendition
+still being made (`live`) is played from its published master playlist, from the start,
+with a note that the asset is still being processed. The storyboard
 (`storyboard/storyboard.vtt`) gives the thumbnails over the timeline; the waveform
 (`waveform/waveform.json`, `waveform_{n}.json` for the n-th audio track) is drawn under it.
 """
@@ -34,6 +36,9 @@ LABELS = {
     "err_empty": _l("the text is empty"), "err_too_long": _l("the text is too long"),
     "err_forbidden_characters": _l("the text contains characters that are not allowed"),
     "err_other": _l("the server refused it"),
+    "live": _l("This asset is still being processed: you are watching the part made so far, and the rest "
+               "follows as it is made."),
+    "live_done": _l("Processing is complete: the whole asset can be played."),
 }
 
 
@@ -69,7 +74,9 @@ def player(doc: dict[str, Any], locale: str) -> dict[str, Any]:
     timeline = Timeline.of(doc.get("technical"), doc.get("kind"))
     return {
         "kind": doc.get("kind"),
-        "hls": _file_url(doc["id"], renditions, "hls"),
+        # A ladder still being made plays what has been published (`live_url`, EVENT playlists).
+        "hls": _file_url(doc["id"], renditions, "hls") or (renditions.get("hls") or {}).get("live_url"),
+        "live": bool((renditions.get("hls") or {}).get("live")),
         "storyboard": _file_url(doc["id"], renditions, "storyboard"),
         "waveform": _file_url(doc["id"], renditions, "waveform"),
         "timeline": timeline.as_json() if timeline else None,

@@ -175,7 +175,14 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                                "description": "How many files the current make has (0 before one completed)."},
                 "url": {"type": ["string", "null"],
                         "description": "Where to read the rendition once a make has completed: the download URL "
-                                       "of a one-file rendition, the file URL of the entry of a larger one."}},
+                                       "of a one-file rendition, the file URL of the entry of a larger one."},
+                "live": {"type": "boolean",
+                         "description": "No make has completed, and the running one publishes as it goes (an HLS "
+                                        "ladder): `live_url` can be played while it is made."},
+                "live_url": {"type": ["string", "null"],
+                             "description": "While `live`: the file URL of the published master playlist, whose "
+                                            "media playlists are EVENT playlists that grow until the make is "
+                                            "complete (then VOD, with ENDLIST, at the same URLs)."}},
         },
         "RenditionManifest": {
             "allOf": [schema("Rendition")],

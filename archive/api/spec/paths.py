@@ -312,14 +312,18 @@ def rendition_paths(config: Mapping[str, Any], byte_headers: dict[str, Any],
     media = {t: {"schema": {}} for t in sorted({*CONTENT_TYPES.values(), "application/octet-stream"})}
     not_found = error_response("`asset_not_found`, `rendition_not_found`, or `rendition_file_not_found` (a path "
                                "that is not in the manifest); `blob_missing` when a stored file is gone.")
-    not_ready = error_response("`rendition_not_ready`: no make of the rendition has completed yet (details "
-                               "has status and progress). A rendition being made again keeps serving its files.")
+    not_ready = error_response("`rendition_not_ready`: no make of the rendition has completed yet and none is "
+                               "publishing as it goes (details has status and progress). A rendition being made "
+                               "again keeps serving its files.")
+    file_headers = {**byte_headers, "Ortak-Rendition-Status": {
+        "description": "`running`: a file a make still running has published (the rendition is `live`).",
+        "schema": {"enum": ["running"]}}}
     file_answers = {
         **common,
-        "200": {"description": "The file, with the media type of its extension.", "headers": byte_headers,
+        "200": {"description": "The file, with the media type of its extension.", "headers": file_headers,
                 "content": media},
         "206": {"description": "The requested range.", "content": media, "headers": {
-            **byte_headers, "Content-Range": {"schema": {"type": "string", "examples": ["bytes 0-1023/4096"]}}}},
+            **file_headers, "Content-Range": {"schema": {"type": "string", "examples": ["bytes 0-1023/4096"]}}}},
         "404": not_found, "409": not_ready,
     }
     return {

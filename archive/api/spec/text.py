@@ -45,7 +45,13 @@ RENDITION_FILE_TEXT = (
     "ready. On S3 storage an HLS playlist is answered 200 with a copy made for this request, whose media URIs "
     "are presigned URLs (`Cache-Control: private, no-store`, no ETag, no Range); other files are a 302 to a "
     "presigned URL. Behind nginx (ACCEL_REDIRECT_PREFIX set, local storage) an allowed GET is an empty 200 with "
-    "`X-Accel-Redirect`, and nginx sends the bytes."
+    "`X-Accel-Redirect`, and nginx sends the bytes. An HLS ladder with no complete make is served while it is "
+    "made (the rendition's `live` is true, `live_url` its master playlist): the master playlist, EVENT media "
+    "playlists (`#EXT-X-PLAYLIST-TYPE:EVENT`, no `#EXT-X-ENDLIST`) listing the segments made so far, their init "
+    "sections and those segments, with `Ortak-Rendition-Status: running` and, for the playlists, "
+    "`Cache-Control: private, no-cache`; any other path is 404 `rendition_file_not_found`. Once the make is "
+    "complete the same paths serve the VOD playlists (with `#EXT-X-ENDLIST`) and every file; if it fails, what "
+    "it published is removed and the paths answer 409 `rendition_not_ready`."
 )
 
 UPLOADS_TEXT = (

@@ -1,6 +1,7 @@
 // The asset page: after a save (or a refused one) the focus goes to what the server said;
 // while the asset is being processed, poll the JSON API every 2 s and move the per-rendition
-// progress bars; when processing ends, reload to show the player.
+// progress bars; when processing ends, reload to show the player (and as soon as an HLS
+// ladder being made can be played: `live`; a page playing one is not reloaded at the end).
 (function () {
   "use strict";
   // "Saved." or the list of problems: focused and scrolled into view, so that neither the
@@ -85,6 +86,15 @@
         if (doc === undefined) { return; }
         if (!doc) { setTimeout(poll, 2000); return; }
         var newRenditions = update(doc);
+        var tool = document.getElementById("player-tool");
+        var live = (doc.renditions || []).some(function (r) { return r.live; });
+        if (live && !tool) { window.location.reload(); return; }  // its first segments are there: show the player
+        if (tool && JSON.parse(tool.dataset.player).live && !newRenditions && ACTIVE.indexOf(doc.status) < 0) {
+          // Playing the ladder while it was made: no reload to break the playback; the player
+          // says when the whole asset can be played.
+          badge.dataset.status = doc.status;
+          return;
+        }
         if (ACTIVE.indexOf(doc.status) < 0 || newRenditions) {
           // Status labels and the player are rendered (and translated) by the server.
           window.location.reload();

@@ -152,7 +152,9 @@
     if (cfg.hls && window.Hls && window.Hls.isSupported()) {
       var Hls = window.Hls;
       // No worker: the page's CSP allows no blob: scripts, and fMP4 needs no transmuxing.
-      hls = new Hls({ enableWorker: false, capLevelToPlayerSize: false });
+      // A ladder still being made is an EVENT playlist (live to hls.js): play it from the start.
+      hls = new Hls(cfg.live ? { enableWorker: false, capLevelToPlayerSize: false, startPosition: 0 }
+        : { enableWorker: false, capLevelToPlayerSize: false });
       window.ortakPlayer.hls = hls;
       tool.dataset.engine = "hls.js";
       hls.on(Hls.Events.MANIFEST_PARSED, fillQuality);
@@ -168,12 +170,24 @@
       hls.on(Hls.Events.ERROR, function (event, data) {
         if (data.fatal) { useProxy(L.hls_failed); }
       });
+      if (cfg.live) {
+        tool.dataset.live = "true";
+        note.textContent = L.live;
+        // The make is complete when the media playlist is ended (the VOD one replaced the EVENT one).
+        hls.on(Hls.Events.LEVEL_LOADED, function (event, data) {
+          if (tool.dataset.live === "true" && data.details && !data.details.live) {
+            tool.dataset.live = "false";
+            note.textContent = L.live_done;
+          }
+        });
+      }
       hls.loadSource(cfg.hls);
       hls.attachMedia(media);
       quality.addEventListener("change", function () { hls.currentLevel = Number(quality.value); });
       audioMenu.addEventListener("change", function () { hls.audioTrack = Number(audioMenu.value); });
     } else if (cfg.hls && media.canPlayType("application/vnd.apple.mpegurl")) {
       tool.dataset.engine = "native";
+      if (cfg.live) { note.textContent = L.live; }
       media.src = cfg.hls;
       // Safari lists the master playlist's alternate audio as the element's audio tracks.
       if (media.audioTracks) {

@@ -92,6 +92,33 @@ def test_running_rendition_of_ready_asset_is_requeued(app, register_file, sample
         assert db.session().get(Rendition, row.id).status == "pending"
 
 
+def test_what_a_dead_make_published_is_no_longer_served(app, register_file, sample_video):
+    """A worker died while its make published HLS segments (`archive.renditions.live`): the
+    sweeper withdraws them (no row to serve), keeping the prefix for the next make to delete."""
+    from archive.renditions.models import RenditionLiveFile
+
+    asset_id = register_file(sample_video)
+    clear(app)
+    with app.app_context():
+        s = db.session()
+        row = get_or_create(s, asset_id, "hls")
+        row.status, row.attempts = "running", 1
+        row.live_prefix, row.live_entry = f"renditions/{asset_id}/hls/x-live", "master.m3u8"
+        s.flush()
+        s.add(RenditionLiveFile(rendition_id=row.id, path="master.m3u8", blob_key=f"{row.live_prefix}/v1/master.m3u8",
+                                size=1, sha256="0" * 64, content_type="application/vnd.apple.mpegurl"))
+        s.commit()
+        assert row.live
+    _age(app, asset_id, app.config["STUCK_AFTER"] + 60, status="ready")
+    assert _sweep(app) == 1
+    with app.app_context():
+        s = db.session()
+        after = s.get(Rendition, row.id)
+        assert (after.status, after.live, after.live_entry) == ("pending", False, None)
+        assert after.live_prefix == f"renditions/{asset_id}/hls/x-live"
+        assert s.scalars(select(RenditionLiveFile)).all() == []
+
+
 def _wait_in_queue(app, asset_id, seconds):
     """The asset was queued `seconds` ago and no worker has claimed it yet."""
     old = utcnow() - timedelta(seconds=seconds)

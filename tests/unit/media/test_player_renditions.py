@@ -92,14 +92,14 @@ def test_the_proxy_is_the_720p_rung_and_audio_is_encoded_once():
     tee = cmd[cmd.index("tee") + 1]
     slaves = tee.split("|")
     assert slaves == [
-        "[select=v:f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
+        "[select=v:f=hls:hls_time=6:hls_playlist_type=event:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
         ":hls_flags=independent_segments:hls_segment_filename=file\\\\:/w/hls/720p/seg_%05d.m4s]"
         "file:/w/hls/720p/index.m3u8",
         "[f=mp4:write_tmcd=0:movflags=+faststart]file:/w/proxy/proxy.mp4",
-        "[select=a\\\\:0:f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
+        "[select=a\\\\:0:f=hls:hls_time=6:hls_playlist_type=event:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
         ":hls_flags=independent_segments:hls_segment_filename=file\\\\:/w/hls/audio_0/seg_%05d.m4s]"
         "file:/w/hls/audio_0/index.m3u8",
-        "[select=a\\\\:1:f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
+        "[select=a\\\\:1:f=hls:hls_time=6:hls_playlist_type=event:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4"
         ":hls_flags=independent_segments:hls_segment_filename=file\\\\:/w/hls/audio_1/seg_%05d.m4s]"
         "file:/w/hls/audio_1/index.m3u8"]
     at = cmd.index("tee")
