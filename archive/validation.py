@@ -20,14 +20,33 @@ import pycountry
 
 from archive.assets.schemas import LANGS, FieldError, latest_recording_date
 from archive.errors import ValidationError
+from archive.media.timecode import TimecodeError, check_label
 
 MIN_DATE = date(1900, 1, 1)
 # ISO 8601 calendar date only: 2027-01-05.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The shape of a timecode of the master: HH:MM:SS:FF, drop-frame HH:MM:SS;FF, or a clock time
-# HH:MM:SS[.fraction] (what it names is read by archive.markers.timeline.read_position).
+# HH:MM:SS[.fraction] (what it names is read by archive.markers.timeline.read_position). The
+# pattern is the one the API documents; a label of that shape with a field out of range (seconds
+# 99) is told apart from a malformed one by `archive.media.timecode.check_label`.
 TIMECODE_PATTERN = r"^[0-9]{2}:[0-5][0-9]:[0-5][0-9]([:;][0-9]{2}|\.[0-9]{1,6})?$"
-_TIMECODE = re.compile(TIMECODE_PATTERN)
+
+
+def timecode_problem(value: Any) -> TimecodeError | None:
+    """Why `value` is not a timecode label (HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS[.fraction]),
+    or None: the rate-independent half of `archive.markers.timeline.read_position` (the shape,
+    then hours 00-23, minutes and seconds 00-59, each named with its range when out of it), for
+    inputs checked before the asset's timeline is at hand. `reason` and `params` as
+    `archive.media.timecode.TimecodeError`."""
+    if not isinstance(value, str) or len(value) > 32:
+        return TimecodeError("must be a position such as 00:01:30:12 (frames) or 00:01:30.480", "malformed")
+    try:
+        check_label(value)
+    except TimecodeError as exc:
+        if exc.reason == "malformed":
+            return TimecodeError("must be a position such as 00:01:30:12 (frames) or 00:01:30.480", "malformed")
+        return exc
+    return None
 
 
 def entry(field_path: str, code: str, message: str, **params: Any) -> dict[str, Any]:
@@ -150,9 +169,9 @@ class Checker:
         the asset by `archive.coproduction.segments`)."""
         if value is None:
             return None
-        if not isinstance(value, str) or not _TIMECODE.fullmatch(value):
-            self.fail(path, "invalid_timecode",
-                      f"{path} must be a position such as 00:01:30:12 (frames) or 00:01:30.480.")
+        problem = timecode_problem(value)
+        if problem is not None:
+            self.fail(path, "invalid_timecode", f"{path}: {problem}", **problem.params, reason=problem.reason)
             return None
         return value
 

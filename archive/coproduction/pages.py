@@ -22,7 +22,7 @@ from archive.coproduction.rulesets import ELEMENT_KEYS, RULE_SETS
 from archive.coproduction.schemas import MAX_PARTIES, SERVICE_CATEGORIES
 from archive.errors import ApiError
 from archive.web.forms import COUNTRY_LABELS
-from archive.web.messages import fill
+from archive.web.messages import TIMECODE_REASONS, fill
 
 VERIFY_ON_PAGE_MAX = 20_000
 KIND_LABELS = {"film": _l("Film"), "series": _l("Series"), "documentary": _l("Documentary"),
@@ -129,6 +129,10 @@ def error_entries(exc: ApiError) -> list[tuple[str | None, str]]:
         parts = [p for p in re.split(r"[.\[\]]", field) if p and not p.isdigit()]
         name = (parts[-2] if len(parts) > 1 and parts[-1] in LANGS else parts[-1]) if parts else ""
         template = FIELD_ERRORS.get((str(e.get("code")), name)) or ERRORS.get(str(e.get("code")))
+        if e.get("code") == "invalid_timecode" and params.get("reason") in TIMECODE_REASONS:
+            # a field of the label out of its range (seconds 99): named, with the range
+            template = TIMECODE_REASONS[params["reason"]]
+            params = {**params, **{k: f"{params[k]:02d}" for k in ("value", "max") if isinstance(params.get(k), int)}}
         labels = CHOICE_LABELS.get(name, {})
         values = {k: (", ".join(str(labels.get(x, x)) for x in v) if isinstance(v, list) else str(v))
                   for k, v in params.items()}

@@ -85,6 +85,19 @@ FIELD_ERRORS = {
     "declared_twice": _l("Declare the use once: in the address or in the form, not both."),
 }
 
+# An `invalid_timecode` whose label is well formed but has a field out of its range
+# (`params.reason` of archive.media.timecode.TimecodeError): the field named with its range.
+TIMECODE_REASONS = {
+    "hours_out_of_range": _l("%(field)s: the hours are %(value)s; hours run from 00 to %(max)s."),
+    "minutes_out_of_range": _l("%(field)s: the minutes are %(value)s; minutes run from 00 to %(max)s."),
+    "seconds_out_of_range": _l("%(field)s: the seconds are %(value)s; seconds run from 00 to %(max)s."),
+    "frame_out_of_range": _l("%(field)s: frame %(value)s does not exist; at this frame rate frames run from 00 to "
+                             "%(max)s."),
+    "drop_frame_rate": _l("%(field)s: drop-frame timecode (;) exists only at 29.97 and 59.94 frames a second."),
+    "dropped_label": _l("%(field)s: drop-frame counting skips this label."),
+    "drop_frame_mismatch": _l("%(field)s: use the master's own kind of timecode (; for drop-frame, : otherwise)."),
+}
+
 # Why the avails engine decided as it did (`reasons[].code` of archive.rights.avails and the
 # rights policy); `%(scope)s` is the part of the request concerned, `%(blocks)s` block ids.
 RIGHTS_REASONS = {
@@ -228,10 +241,16 @@ def field_error(error: Mapping[str, Any]) -> str:
     """One `details.errors` entry as a sentence in the page's language (its English
     `message` for an unknown code or when a parameter the sentence needs is missing)."""
     field = str(error.get("field") or "")
-    template = FIELD_ERRORS.get(str(error.get("code") or ""))
+    code = str(error.get("code") or "")
+    template = FIELD_ERRORS.get(code)
     params = error.get("params") if isinstance(error.get("params"), Mapping) else {}
+    if code == "invalid_timecode" and params.get("reason") in TIMECODE_REASONS:
+        template = TIMECODE_REASONS[params["reason"]]
+        params = {**params, **({"value": f"{params['value']:02d}", "max": f"{params['max']:02d}"}
+                               if isinstance(params.get("value"), int) and isinstance(params.get("max"), int) else {})}
     if template is not None:
-        values = {k: _value(field, k, v) for k, v in params.items()}
+        values = {k: (v if k in ("value", "max") and isinstance(v, str) else _value(field, k, v))
+                  for k, v in params.items()}
         values["field"] = field_label(field)
         text = fill(str(template), values)
         if text is not None:
@@ -325,6 +344,7 @@ def script_catalogue() -> dict[str, Any]:
     """Everything messages.js needs, translated into the page's language (a JSON data attribute)."""
     return {
         "field_errors": {k: str(v) for k, v in FIELD_ERRORS.items()},
+        "timecode_reasons": {k: str(v) for k, v in TIMECODE_REASONS.items()},
         "api_errors": {k: str(v) for k, v in API_ERRORS.items()},
         "status_errors": {k: str(v) for k, v in STATUS_ERRORS.items()},
         "asset_errors": {k: str(v) for k, v in ASSET_ERRORS.items()},

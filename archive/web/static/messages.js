@@ -63,9 +63,16 @@
   // One entry of details.errors ({field, code, message, params}) as a sentence.
   Messages.prototype.fieldError = function (err) {
     var template = (this.t.field_errors || {})[err.code];
+    var params = err.params || {};
+    var byReason = (this.t.timecode_reasons || {})[params.reason];
+    if (err.code === "invalid_timecode" && byReason) {
+      template = byReason;
+      if (typeof params.value === "number" && typeof params.max === "number") {
+        params = Object.assign({}, params, { value: ("0" + params.value).slice(-2), max: ("0" + params.max).slice(-2) });
+      }
+    }
     if (template) {
       var values = {};
-      var params = err.params || {};
       for (var k in params) { if (has.call(params, k)) { values[k] = this.value(err.field || "", k, params[k]); } }
       values.field = this.fieldLabel(err.field);
       var text = this.fill(template, values);
