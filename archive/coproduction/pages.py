@@ -101,6 +101,8 @@ ERRORS = {
     "milestone_not_found": _l("There is no such milestone in this project."),
     "unknown_field": _l("%(field)s is not a field of this form."),
     "not_text": _l("%(field)s must be text."),
+    "forbidden_characters": _l("%(field)s contains invisible characters that can make text read differently from "
+                               "how it is stored (%(characters)s); remove them."),
 }
 # The choices of an `invalid_choice` said with their labels.
 CHOICE_LABELS = {"status": STATUS_LABELS, "kind": KIND_LABELS, "role": ROLE_LABELS, "category": SERVICE_LABELS}

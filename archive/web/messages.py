@@ -83,6 +83,9 @@ FIELD_ERRORS = {
     "out_of_range": _l("%(field)s is past the end of the master (%(max)s)."),
     "out_before_in": _l("The out point must come after the in point."),
     "declared_twice": _l("Declare the use once: in the address or in the form, not both."),
+    # Any free text (archive.validation.disguise_error): `%(characters)s` are code points, U+202E...
+    "forbidden_characters": _l("%(field)s contains invisible characters that can make text read differently from "
+                               "how it is stored (%(characters)s); remove them."),
 }
 
 # An `invalid_timecode` whose label is well formed but has a field out of its range

@@ -129,11 +129,12 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "field": {"type": "string", "examples": ["title.tr", "recorded"]},
                 "code": {"enum": ["not_text", "too_long", "not_an_object", "unknown_language", "not_a_list",
                                   "invalid_choice", "invalid_date", "date_out_of_range", "unknown_language_code",
-                                  "empty_title", "unknown_field"]},
+                                  "empty_title", "unknown_field", "forbidden_characters"]},
                 "message": {"type": "string"},
                 "params": {"type": "object", "description": "too_long: limit, length; unknown_language: language; "
                            "not_a_list: max_items; invalid_choice: choices; date_out_of_range: min, max; "
-                           "unknown_language_code: values; unknown_field: fields."}},
+                           "unknown_language_code: values; unknown_field: fields; forbidden_characters: characters "
+                           "(code points such as U+202E)."}},
         },
         "Health": {
             "type": "object", "required": ["ok", "checks"],
