@@ -56,9 +56,14 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
 JSON_PATHS = ("/healthz",)
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the client gets JSON (errors included): an API path, a JSON path, or a client whose
+    preferred type (`Accept`) is application/json, as a script opening a share link sends."""
     return (request.path.startswith("/api/") or request.path in JSON_PATHS
             or request.accept_mimetypes.best == "application/json")
+
+
+_wants_json = wants_json
 
 
 def http_error_code(exc: HTTPException) -> str:

@@ -83,6 +83,8 @@ FIELD_ERRORS = {
     "out_of_range": _l("%(field)s is past the end of the master (%(max)s)."),
     "out_before_in": _l("The out point must come after the in point."),
     "declared_twice": _l("Declare the use once: in the address or in the form, not both."),
+    "declared_by_link": _l("The use was declared when this link was made; declare nothing else."),
+    "declaration_without_original": _l("A usage declaration goes with a link that shares originals."),
     # Any free text (archive.validation.disguise_error): `%(characters)s` are code points, U+202E...
     "forbidden_characters": _l("%(field)s contains invisible characters that can make text read differently from "
                                "how it is stored (%(characters)s); remove them."),
@@ -152,6 +154,7 @@ API_ERRORS = {
     "share_expired": _l("This share link has expired."),
     "share_exhausted": _l("This share link has been used as many times as it allows."),
     "share_password_required": _l("This link needs its password: open the link itself first."),
+    "share_password_wrong": _l("The password is wrong."),
     "rendition_not_shared": _l("This link does not share that file."),
     "zip_not_ready": _l("The zip is not ready yet."),
 }
