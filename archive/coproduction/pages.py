@@ -22,7 +22,7 @@ from archive.coproduction.rulesets import ELEMENT_KEYS, RULE_SETS
 from archive.coproduction.schemas import MAX_PARTIES, SERVICE_CATEGORIES
 from archive.errors import ApiError
 from archive.web.forms import COUNTRY_LABELS
-from archive.web.messages import TIMECODE_REASONS, fill
+from archive.web.messages import TIMECODE_REASONS, fill, wrong_role
 
 VERIFY_ON_PAGE_MAX = 20_000
 KIND_LABELS = {"film": _l("Film"), "series": _l("Series"), "documentary": _l("Documentary"),
@@ -91,7 +91,6 @@ ERRORS = {
     "already_reversed": _l("This entry is reversed already."),
     "reversal_of_reversal": _l("A reversal cannot be reversed."),
     "rate_exists": _l("A rate for that currency and day exists already; entries use it."),
-    "wrong_role": _l("Your account may not do this."),
     "shares_not_100": _l("The agreed shares add up to %(total)s, not 100."),
     "one_country_only": _l("A joint project has parties of both countries (TR and AZ): each side confirms the "
                            "other's entries."),
@@ -127,6 +126,9 @@ def error_entries(exc: ApiError) -> list[tuple[str | None, str]]:
     out = []
     for e in entries:
         params: Mapping[str, Any] = e.get("params") if isinstance(e.get("params"), Mapping) else {}
+        if e.get("code") == "wrong_role":  # the action refused and the roles that may do it
+            out.append((str(e.get("field") or "") or None, wrong_role(params)))
+            continue
         field = str(e.get("field") or "")
         parts = [p for p in re.split(r"[.\[\]]", field) if p and not p.isdigit()]
         name = (parts[-2] if len(parts) > 1 and parts[-1] in LANGS else parts[-1]) if parts else ""
