@@ -313,7 +313,9 @@ def responses(config: Mapping[str, Any]) -> dict[str, Any]:
             "tus header errors."),
         "Unauthenticated": error_response("No caller (`unauthenticated`): send `Authorization: Bearer TOKEN`."),
         "Forbidden": error_response("The caller may not do this (`wrong_role`, `not_allowed_to_edit`, "
-                                    "`admin_only`, `admin_only_field`, `not_your_upload`)."),
+                                    "`admin_only`, `admin_only_field`, `not_your_upload`). A `wrong_role` has "
+                                    "`details` `{action, roles, role}`: what was refused, the roles that may do "
+                                    "it (admins among them) and the caller's."),
         "NotFound": error_response("No such thing (`asset_not_found`, `upload_not_found`, `rendition_not_found`)."),
         "Invalid": {
             "description": "The values do not validate: `invalid_metadata` with every field mistake in "
