@@ -10,7 +10,7 @@ from tests.asset_factory import create_asset
 from tests.functional.test_wrong_role import login
 
 STATIC = Path(__file__).resolve().parents[2] / "archive"
-USERS = ("basket_add.js", "upload.js", "baskets.js", "asset.js", "lookup.js")
+USERS = ("basket_add.js", "upload.js", "baskets.js", "asset.js", "lookup.js", "player.js")
 
 
 def _scripts(html: str) -> list[str]:
