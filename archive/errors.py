@@ -38,6 +38,50 @@ class Forbidden(ApiError):
     code = "forbidden"
 
 
+class WrongRole(Forbidden):
+    """403 `wrong_role`: the caller's role may not do `action`. details: {"action": a key of
+    ROLE_ACTIONS (what was refused), "roles": the roles that may (admins always may), "role":
+    the caller's}; pages say it in tr/az/en from these (archive.web.messages.wrong_role), the
+    English `message` says it for scripts."""
+
+    code = "wrong_role"
+
+    def __init__(self, action: str, roles: tuple[str, ...] | list[str], role: str, *,
+                 details: dict[str, Any] | None = None):
+        needed = list(dict.fromkeys([*roles, "admin"]))
+        what = ROLE_ACTIONS.get(action, "do this")
+        super().__init__(f"Only {_or(needed)} may {what}; you are {_a(role)}.", code="wrong_role",
+                         details={**(details or {}), "action": action, "roles": needed, "role": role})
+
+
+# What a `wrong_role` refused, as a verb phrase for the English message (the pages' own sentences
+# are archive.web.messages.ROLE_ACTIONS, by the same keys).
+ROLE_ACTIONS = {
+    "upload": "upload files",
+    "import": "import files",
+    "coproduction": "record co-production projects, entries and meetings",
+    "rights": "manage rights blocks and contracts",
+    "avails_other_organisation": "ask about another organisation's avails",
+    "usage_log": "read the usage log and the rights audit",
+    "avails_export": "export avails",
+    "notifications": "manage the organisation's notifications and webhook",
+    "fixity": "read the fixity report",
+}
+_ROLE_NAMES = {"producer": "a producer", "broadcaster": "a broadcaster", "rights_manager": "a rights manager",
+               "admin": "an administrator"}
+
+
+def _a(role: str) -> str:
+    return _ROLE_NAMES.get(role, role)
+
+
+def _or(roles: list[str]) -> str:
+    plural = {"producer": "producers", "broadcaster": "broadcasters", "rights_manager": "rights managers",
+              "admin": "administrators"}
+    names = [plural.get(r, r) for r in roles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 class Conflict(ApiError):
     status = 409
     code = "conflict"
@@ -56,9 +100,14 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
 JSON_PATHS = ("/healthz",)
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the client gets JSON (errors included): an API path, a JSON path, or a client whose
+    preferred type (`Accept`) is application/json, as a script opening a share link sends."""
     return (request.path.startswith("/api/") or request.path in JSON_PATHS
             or request.accept_mimetypes.best == "application/json")
+
+
+_wants_json = wants_json
 
 
 def http_error_code(exc: HTTPException) -> str:

@@ -13,21 +13,109 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
 import pycountry
 
-from archive.assets.schemas import LANGS, FieldError, latest_recording_date
 from archive.errors import ValidationError
+from archive.media.timecode import TimecodeError, check_label
 
+LANGS = ("tr", "az", "en")
 MIN_DATE = date(1900, 1, 1)
 # ISO 8601 calendar date only: 2027-01-05.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The shape of a timecode of the master: HH:MM:SS:FF, drop-frame HH:MM:SS;FF, or a clock time
-# HH:MM:SS[.fraction] (what it names is read by archive.markers.timeline.read_position).
+# HH:MM:SS[.fraction] (what it names is read by archive.markers.timeline.read_position). The
+# pattern is the one the API documents; a label of that shape with a field out of range (seconds
+# 99) is told apart from a malformed one by `archive.media.timecode.check_label`.
 TIMECODE_PATTERN = r"^[0-9]{2}:[0-5][0-9]:[0-5][0-9]([:;][0-9]{2}|\.[0-9]{1,6})?$"
-_TIMECODE = re.compile(TIMECODE_PATTERN)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "code": self.code, "message": self.message, "params": self.params}
+
+
+def latest_recording_date(now: datetime | None = None) -> date:
+    """Today in UTC+14: no recording anywhere can be dated later."""
+    now = now or datetime.now(timezone.utc)
+    return (now.astimezone(timezone.utc) + timedelta(hours=14)).date()
+
+
+# ---- characters that disguise text ------------------------------------------------------------
+# Text people submit (titles, descriptions, keywords, marker notes, basket names, rights and
+# contract fields, co-production descriptions, declarations, transcript cues) is refused when it
+# holds a character that makes it read differently from how it is stored or searched:
+# - the bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069 (a
+#   U+202E turns "gpj.exe" into what looks like "exe.jpg"; CVE-2021-42574, "Trojan Source"),
+#   and every other invisible format character (Unicode category Cf: the marks U+200E, U+200F
+#   and U+061C, zero-width space U+200B, word joiner U+2060, soft hyphen U+00AD, an inner byte
+#   order mark U+FEFF, interlinear annotations U+FFF9-U+FFFB, tag characters U+E0000-U+E007F
+#   that smuggle hidden ASCII). Turkish, Azerbaijani (Latin or Cyrillic) and English need none
+#   of them; they hide words from search and change what a reader sees;
+# - control characters (category Cc) but tab and line breaks, which multi-line text keeps.
+# Allowed, deliberately: ZERO WIDTH NON-JOINER U+200C and ZERO WIDTH JOINER U+200D. They reorder
+# nothing (they only choose how neighbouring letters join): ZWNJ is required in Perso-Arabic
+# writing, in which Azerbaijani is written in Iran (names in folklore footage are), and ZWJ
+# builds emoji sequences people paste. Edge characters trimmed by a field's cleaning (a leading
+# byte order mark, say) are gone before this check, which sees what would be stored.
+ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+_LINE_CONTROLS = frozenset("\t\n\r")
+MAX_NAMED_CHARACTERS = 5
+
+
+def disguising_characters(text: str, *, multiline: bool = True) -> list[str]:
+    """The distinct characters of `text` that can disguise it (see above), as "U+202E" strings in
+    order of first appearance, at most MAX_NAMED_CHARACTERS; [] when there is none. Tab and line
+    breaks are reported too when not `multiline`."""
+    found: list[str] = []
+    kept = _LINE_CONTROLS if multiline else frozenset()
+    for ch in text:
+        category = unicodedata.category(ch)
+        if (category == "Cf" and ch not in ALLOWED_FORMAT_CHARACTERS) or (category == "Cc" and ch not in kept):
+            code = f"U+{ord(ch):04X}"
+            if code not in found:
+                found.append(code)
+                if len(found) == MAX_NAMED_CHARACTERS:
+                    break
+    return found
+
+
+def disguise_error(path: str, text: str, *, multiline: bool = True) -> FieldError | None:
+    """The `forbidden_characters` error of field `path` when `text` holds characters that can
+    disguise it (params `characters`: ["U+202E", ...]), else None. The one check every input
+    path of free text calls."""
+    characters = disguising_characters(text, multiline=multiline)
+    if not characters:
+        return None
+    names = ", ".join(f"{c} {unicodedata.name(chr(int(c[2:], 16)), 'control character')}" for c in characters)
+    return FieldError(path, "forbidden_characters",
+                      f"{path} contains invisible characters that can make text read differently from how it is "
+                      f"stored ({names}); remove them.", {"characters": characters})
+
+
+def timecode_problem(value: Any) -> TimecodeError | None:
+    """Why `value` is not a timecode label (HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS[.fraction]),
+    or None: the rate-independent half of `archive.markers.timeline.read_position` (the shape,
+    then hours 00-23, minutes and seconds 00-59, each named with its range when out of it), for
+    inputs checked before the asset's timeline is at hand. `reason` and `params` as
+    `archive.media.timecode.TimecodeError`."""
+    if not isinstance(value, str) or len(value) > 32:
+        return TimecodeError("must be a position such as 00:01:30:12 (frames) or 00:01:30.480", "malformed")
+    try:
+        check_label(value)
+    except TimecodeError as exc:
+        if exc.reason == "malformed":
+            return TimecodeError("must be a position such as 00:01:30:12 (frames) or 00:01:30.480", "malformed")
+        return exc
+    return None
 
 
 def entry(field_path: str, code: str, message: str, **params: Any) -> dict[str, Any]:
@@ -94,6 +182,10 @@ class Checker:
             self.fail(path, "too_long", f"{path} is longer than {limit} characters ({len(value)}).",
                       limit=limit, length=len(value))
             return None
+        problem = disguise_error(path, value)
+        if problem is not None:
+            self.errors.append(FieldError(path[:120], problem.code, problem.message, problem.params))
+            return None
         if required and not value:
             self.fail(path, "required", f"{path} is required.")
             return None
@@ -150,9 +242,9 @@ class Checker:
         the asset by `archive.coproduction.segments`)."""
         if value is None:
             return None
-        if not isinstance(value, str) or not _TIMECODE.fullmatch(value):
-            self.fail(path, "invalid_timecode",
-                      f"{path} must be a position such as 00:01:30:12 (frames) or 00:01:30.480.")
+        problem = timecode_problem(value)
+        if problem is not None:
+            self.fail(path, "invalid_timecode", f"{path}: {problem}", **problem.params, reason=problem.reason)
             return None
         return value
 

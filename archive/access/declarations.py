@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from archive.errors import ValidationError
+from archive.validation import disguise_error
 
 # API.md's platforms.
 PLATFORMS = ("linear_tv", "vod", "online_news", "social", "theatrical", "radio", "archive_internal")
@@ -49,6 +50,10 @@ def clean_declaration(raw: Any) -> dict | None:
             errors.append(_error(name, "not_text", f"{name} must be text"))
             continue
         value = value.strip()
+        problem = disguise_error(name, value, multiline=False)
+        if problem is not None:
+            errors.append(_error(name, problem.code, problem.message, **problem.params))
+            continue
         if len(value) > MAX_TEXT:
             errors.append(_error(name, "too_long", f"{name} is longer than {MAX_TEXT} characters",
                                  limit=MAX_TEXT, length=len(value)))

@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from archive import db
 from archive.accounts import services, sessions, throttle
 from archive.accounts.models import User
-from archive.errors import Forbidden, Unauthorised, error_body
+from archive.errors import Forbidden, Unauthorised, WrongRole, error_body
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -118,10 +118,22 @@ def api_user() -> User | None:
     return user
 
 
-def require_user(*roles: str):
-    """Decorator: 401 without a caller, 403 when the caller's role is not in `roles` (admins pass)."""
+# What a role-guarded view does, by the package it belongs to: the `action` of its `wrong_role`.
+_ACTIONS_BY_MODULE = (("archive.ingest.", "upload"), ("archive.coproduction.", "coproduction"),
+                      ("archive.rights.", "rights"), ("archive.usage.", "usage_log"),
+                      ("archive.notifications.", "notifications"), ("archive.provenance.", "fixity"),
+                      ("archive.api.", "avails_export"))
+
+
+def require_user(*roles: str, action: str | None = None):
+    """Decorator: 401 without a caller, 403 `wrong_role` (archive.errors.WrongRole, naming the
+    action refused and the roles that may do it) when the caller's role is not in `roles`
+    (admins pass). `action`: a key of archive.errors.ROLE_ACTIONS; by default the view's package's."""
 
     def wrap(view):
+        refused = action or next((a for prefix, a in _ACTIONS_BY_MODULE if view.__module__.startswith(prefix)),
+                                 "other")
+
         @functools.wraps(view)
         def inner(*args, **kwargs):
             user = api_user()
@@ -129,8 +141,7 @@ def require_user(*roles: str):
                 raise Unauthorised("Log in or send an API token (Authorization: Bearer ...).",
                                    headers={"WWW-Authenticate": 'Bearer realm="ortak"'})
             if roles and user.role not in roles and user.role != "admin":
-                raise Forbidden(f"This needs the role {' or '.join(roles)}; you are {user.role}.",
-                                code="wrong_role")
+                raise WrongRole(refused, roles, user.role)
             return view(*args, **kwargs)
 
         return inner

@@ -20,6 +20,7 @@ from archive.accounts.models import COUNTRIES, ROLES, ApiToken, Organisation, Us
 from archive.accounts.passwords import hash_password, needs_rehash, verify_password
 from archive.db import utcnow
 from archive.errors import Conflict, NotFound, ValidationError
+from archive.validation import disguise_error
 
 TOKEN_PREFIX = "ortak_"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
@@ -36,6 +37,7 @@ def create_organisation(session: Session, name: str, country: str) -> Organisati
     country = (country or "").strip().upper()
     if not name or len(name) > 200 or "\x00" in name:
         raise ValidationError("An organisation needs a name of 1 to 200 characters.", code="invalid_name")
+    _refuse_disguise("name", name)
     if country not in COUNTRIES:
         raise ValidationError(f"Country must be one of {', '.join(COUNTRIES)}.", code="invalid_country")
     if session.scalar(select(Organisation).where(Organisation.name == name)):
@@ -128,7 +130,16 @@ def _check_name(name: str | None) -> str | None:
     name = " ".join((name or "").split())
     if len(name) > MAX_NAME or "\x00" in name:
         raise ValidationError(f"A name has at most {MAX_NAME} characters.", code="invalid_name")
+    _refuse_disguise("name", name)
     return name or None
+
+
+def _refuse_disguise(field: str, text: str) -> None:
+    """422 `forbidden_characters` (details `field`, `characters`) for a name holding characters
+    that can disguise it (archive.validation.disguise_error)."""
+    problem = disguise_error(field, text, multiline=False)
+    if problem is not None:
+        raise ValidationError(problem.message, code=problem.code, details={"field": field, **problem.params})
 
 
 def create_user(session: Session, email: str, password: str, organisation: str, role: str,

@@ -40,8 +40,8 @@ from archive.accounts.models import COUNTRIES
 from archive.assets.models import GENRES
 from archive.config import DEFAULTS
 from archive.errors import ValidationError
+from archive.validation import LANGS, FieldError, disguise_error, latest_recording_date
 
-LANGS = ("tr", "az", "en")
 LOCALISED = ("title", "description")
 LISTS = ("keywords", "people", "places")
 MAX_LIST = 200
@@ -57,29 +57,12 @@ _LANG_CODE = re.compile(LANGUAGE_CODE_PATTERN)
 FIELDS = (*LOCALISED, "genre", *LISTS, "recorded", "languages", "organisation", "country")
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    code: str
-    message: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "code": self.code, "message": self.message, "params": self.params}
-
-
 def raise_field_errors(errors: list[FieldError]) -> None:
     """ValidationError (422 `invalid_metadata`) carrying every error, when there is any."""
     if not errors:
         return
     raise ValidationError(" ".join(e.message for e in errors), code="invalid_metadata",
                           details={"field": errors[0].field, "errors": [e.as_dict() for e in errors]})
-
-
-def latest_recording_date(now: datetime | None = None) -> date:
-    """Today in UTC+14: no recording anywhere can be dated later."""
-    now = now or datetime.now(timezone.utc)
-    return (now.astimezone(timezone.utc) + timedelta(hours=14)).date()
 
 
 def language_code(value: str) -> str | None:
@@ -97,10 +80,15 @@ def language_code(value: str) -> str | None:
 _LINE_BREAKS = re.compile(r"[\t\n\r\v\f\u0085\u2028\u2029]+")
 
 
+# The bidirectional embeddings, overrides and isolates are refused wherever they stand (see
+# archive.validation.disguise_error), never trimmed away quietly.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _edge(ch: str) -> bool:
     # Whitespace, and invisible format characters (zero-width space, soft hyphen, BOM, bidi
     # marks: Unicode category Cf), which leave a text that looks empty.
-    return ch.isspace() or unicodedata.category(ch) == "Cf"
+    return ch.isspace() or (unicodedata.category(ch) == "Cf" and ch not in _BIDI_CONTROLS)
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -136,11 +124,21 @@ class _Checker:
             self.fail(field, "not_text", f"{field} must be text.")
             return None
         value = clean_text(value, multiline=multiline)
+        if self.disguised(value, field):
+            return None
         if len(value) > limit:
             self.fail(field, "too_long", f"{field} is longer than {limit} characters ({len(value)}).",
                       limit=limit, length=len(value))
             return None
         return value
+
+    def disguised(self, value: str, field: str) -> bool:
+        """Record `forbidden_characters` when `value` holds characters that can disguise it
+        (archive.validation.disguise_error)."""
+        problem = disguise_error(field, value)
+        if problem is not None:
+            self.errors.append(problem)
+        return problem is not None
 
     def localised(self, value: Any, field: str, limit: int) -> dict[str, str] | None:
         if value is None:
@@ -183,6 +181,12 @@ class _Checker:
                 ok = False
                 break
             item = clean_text(item)
+            problem = disguise_error(field, item)
+            if problem is not None:
+                self.errors.append(FieldError(field, problem.code, f"Item {index + 1} of {problem.message}",
+                                              {**problem.params, "index": index}))
+                ok = False
+                break
             if len(item) > MAX_ITEM:
                 self.fail(field, "too_long", f"Item {index + 1} of {field} is longer than {MAX_ITEM} characters "
                           f"({len(item)}).", limit=MAX_ITEM, length=len(item), index=index)

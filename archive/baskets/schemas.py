@@ -9,16 +9,14 @@ segment of an asset that has no frames: an image, or media not probed yet).
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
 from archive.markers.timeline import MAX_LABEL, MAX_SECONDS, PositionError, Timeline, read_position
-from archive.validation import entry, raise_entries
+from archive.validation import disguise_error, entry, raise_entries
 
 MAX_NAME = 200
 MAX_TIMECODE = MAX_LABEL
-_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
@@ -50,9 +48,8 @@ def clean_name(body: dict) -> str:
             errors.append(_error("name", "empty", "name is empty"))
         elif len(name) > MAX_NAME:
             errors.append(_error("name", "too_long", f"name is longer than {MAX_NAME} characters", limit=MAX_NAME))
-        elif _FORBIDDEN.search(name):
-            errors.append(_error("name", "forbidden_characters",
-                                 "name contains control characters or bidirectional overrides"))
+        elif (problem := disguise_error("name", name, multiline=False)) is not None:
+            errors.append(_error("name", problem.code, problem.message, **problem.params))
     _raise("invalid_basket", "basket", errors)
     return name  # type: ignore[return-value]
 

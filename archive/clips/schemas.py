@@ -7,7 +7,7 @@ frame (a number). `in` names the first frame of the clip, `out` the frame after 
 
 Errors are 422 `invalid_clip` with `details.errors`, one {"field", "code", "message", ...} per
 problem: `unknown_field`, `required`, `invalid_timecode` (with `reason`: `malformed`,
-`frame_out_of_range`, `drop_frame_rate`, `dropped_label` from
+`hours_out_of_range`, `minutes_out_of_range`, `seconds_out_of_range`, `frame_out_of_range` (with `part`, `value`, `min`, `max`: the field and its range), `drop_frame_rate`, `dropped_label` from
 `archive.media.timecode.TimecodeError`, or `drop_frame_mismatch` for `;` on a master whose
 timecode does not drop frames and `:` on one whose does), `invalid_seconds`, `out_of_range`
 (past the end), `out_before_in`, `invalid_choice` (mode). The declaration is read by

@@ -22,7 +22,7 @@ from archive.coproduction.rulesets import ELEMENT_KEYS, RULE_SETS
 from archive.coproduction.schemas import MAX_PARTIES, SERVICE_CATEGORIES
 from archive.errors import ApiError
 from archive.web.forms import COUNTRY_LABELS
-from archive.web.messages import fill
+from archive.web.messages import TIMECODE_REASONS, fill, wrong_role
 
 VERIFY_ON_PAGE_MAX = 20_000
 KIND_LABELS = {"film": _l("Film"), "series": _l("Series"), "documentary": _l("Documentary"),
@@ -91,7 +91,6 @@ ERRORS = {
     "already_reversed": _l("This entry is reversed already."),
     "reversal_of_reversal": _l("A reversal cannot be reversed."),
     "rate_exists": _l("A rate for that currency and day exists already; entries use it."),
-    "wrong_role": _l("Your account may not do this."),
     "shares_not_100": _l("The agreed shares add up to %(total)s, not 100."),
     "one_country_only": _l("A joint project has parties of both countries (TR and AZ): each side confirms the "
                            "other's entries."),
@@ -101,6 +100,8 @@ ERRORS = {
     "milestone_not_found": _l("There is no such milestone in this project."),
     "unknown_field": _l("%(field)s is not a field of this form."),
     "not_text": _l("%(field)s must be text."),
+    "forbidden_characters": _l("%(field)s contains invisible characters that can make text read differently from "
+                               "how it is stored (%(characters)s); remove them."),
 }
 # The choices of an `invalid_choice` said with their labels.
 CHOICE_LABELS = {"status": STATUS_LABELS, "kind": KIND_LABELS, "role": ROLE_LABELS, "category": SERVICE_LABELS}
@@ -125,10 +126,17 @@ def error_entries(exc: ApiError) -> list[tuple[str | None, str]]:
     out = []
     for e in entries:
         params: Mapping[str, Any] = e.get("params") if isinstance(e.get("params"), Mapping) else {}
+        if e.get("code") == "wrong_role":  # the action refused and the roles that may do it
+            out.append((str(e.get("field") or "") or None, wrong_role(params)))
+            continue
         field = str(e.get("field") or "")
         parts = [p for p in re.split(r"[.\[\]]", field) if p and not p.isdigit()]
         name = (parts[-2] if len(parts) > 1 and parts[-1] in LANGS else parts[-1]) if parts else ""
         template = FIELD_ERRORS.get((str(e.get("code")), name)) or ERRORS.get(str(e.get("code")))
+        if e.get("code") == "invalid_timecode" and params.get("reason") in TIMECODE_REASONS:
+            # a field of the label out of its range (seconds 99): named, with the range
+            template = TIMECODE_REASONS[params["reason"]]
+            params = {**params, **{k: f"{params[k]:02d}" for k in ("value", "max") if isinstance(params.get(k), int)}}
         labels = CHOICE_LABELS.get(name, {})
         values = {k: (", ".join(str(labels.get(x, x)) for x in v) if isinstance(v, list) else str(v))
                   for k, v in params.items()}

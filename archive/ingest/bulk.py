@@ -26,7 +26,7 @@ from archive.accounts import services as accounts
 from archive.api.body import MalformedJson, parse_json
 from archive.assets.schemas import FIELDS, LANGS, LISTS, merge_metadata, validate_metadata
 from archive.db import checkpoint
-from archive.errors import ApiError, Forbidden, ValidationError
+from archive.errors import ApiError, ValidationError, WrongRole
 from archive.ingest import staging
 from archive.ingest.services import (ALREADY_HELD, HOLDING_ADDED, OWN_ASSET, Registration, guess_content_type,
                                      register_original)
@@ -63,7 +63,7 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
     session = db.session()
     user = accounts.get_user(session, as_user)
     if user.role not in IMPORTERS:
-        raise Forbidden(f"{user.email} is a {user.role}; only producers and admins import.", code="wrong_role")
+        raise WrongRole("import", IMPORTERS, user.role)
     rows = load_metadata(Path(metadata_file)) if metadata_file else {}
     summary = Summary()
     files, sidecars = split_sidecars(collect_files(paths, summary))

@@ -7,19 +7,15 @@ problem: `unknown_field`, `required`, `not_text`, `invalid_timecode` (with `reas
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
 from archive.markers.timeline import MAX_LABEL, PositionError, Timeline, read_position
-from archive.validation import entry, raise_entries
+from archive.validation import disguise_error, entry, raise_entries
 
 FIELDS = ("in", "out", "text")
 MAX_TEXT = 2000  # characters, after NFC normalisation
 MAX_TIMECODE = MAX_LABEL
-# Control characters other than tab and newline, and the bidirectional overrides and isolates
-# that make text read differently from how it is stored (CVE-2021-42574, "Trojan Source").
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]")
 
 
 def _error(field: str, code: str, message: str, **extra) -> dict:
@@ -42,9 +38,9 @@ def clean_text(value: Any, errors: list[dict]) -> str | None:
         errors.append(_error("text", "too_long", f"text is longer than {MAX_TEXT} characters",
                              limit=MAX_TEXT, length=len(text)))
         return None
-    if _FORBIDDEN.search(text):
-        errors.append(_error("text", "forbidden_characters",
-                             "text contains control characters or bidirectional overrides"))
+    problem = disguise_error("text", text)
+    if problem is not None:
+        errors.append(_error("text", problem.code, problem.message, **problem.params))
         return None
     return text
 

@@ -83,8 +83,9 @@ MAX_SECONDS = 86400 * 7  # a position given as seconds: a week of media is beyon
 @dataclass
 class PositionError(ValueError):
     """Why a position names no frame of the master. `code`: `required`, `invalid_timecode`
-    (params `reason`: `malformed`, `frame_out_of_range`, `drop_frame_rate`, `dropped_label`
-    from `TimecodeError`, or `drop_frame_mismatch`: `;` on a master counted without drop
+    (params `reason`: `malformed`, `hours_out_of_range`, `minutes_out_of_range`,
+    `seconds_out_of_range`, `frame_out_of_range` (with `part`, `value`, `min`, `max`: the field
+    of the label and its range), `drop_frame_rate`, `dropped_label` from `TimecodeError`, or `drop_frame_mismatch`: `;` on a master counted without drop
     frames, `:` on one counted with them), `invalid_seconds`, `out_of_range` (params `max`,
     the master's last timecode, and `max_seconds`)."""
 
@@ -123,7 +124,7 @@ def read_position(timeline: Timeline, name: str, value: Any, *, seconds: bool = 
         try:
             frames = timeline.position(label)
         except TimecodeError as exc:
-            raise PositionError("invalid_timecode", f"{name}: {exc}", {"reason": exc.reason}) from exc
+            raise PositionError("invalid_timecode", f"{name}: {exc}", {"reason": exc.reason, **exc.params}) from exc
     else:
         if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
             raise PositionError("invalid_seconds", f"{name} must be seconds from 0 to {MAX_SECONDS}",

@@ -113,21 +113,54 @@ def _block_to_progress(block: dict[str, str]) -> Progress:
 
 # ---- SMPTE timecode labels ↔ frame counts (SMPTE ST 12-1) ----------------------------------
 
-_SMPTE = re.compile(r"(\d{2}):([0-5]\d):([0-5]\d)([:;])(\d{2})")
-_CLOCK_LABEL = re.compile(r"(\d{2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?")
+# ASCII digits only (`\d` would take ٠١٢ and other scripts' digits).
+_SMPTE = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})([:;])([0-9]{2})")
+_CLOCK_LABEL = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?")
 # The rates whose timecode may drop frame numbers: 30000/1001 drops ;00 and ;01, 60000/1001
 # ;00 to ;03, at the start of every minute except each tenth (SMPTE ST 12-1 §5.2.2).
 DROP_FRAME_RATES = (Fraction(30000, 1001), Fraction(60000, 1001))
+# The range of each field of a label (SMPTE ST 12-1 §5: hours 00-23, minutes and seconds 00-59;
+# frames 00 to the timecode base less one, checked with the rate).
+FIELD_RANGES = {"hours": 23, "minutes": 59, "seconds": 59}
 
 
 class TimecodeError(ValueError):
     """A timecode that names no frame at the given rate; `reason` is machine-readable:
-    `malformed`, `frame_out_of_range`, `drop_frame_rate` (';' at a rate that drops none),
-    `dropped_label` (a label drop-frame counting skips)."""
+    `malformed` (not shaped like a timecode), `hours_out_of_range`, `minutes_out_of_range`,
+    `seconds_out_of_range`, `frame_out_of_range` (a well-formed field past its range; `params`
+    {"part": "hours"|"minutes"|"seconds"|"frame", "value": int, "min": 0, "max": int}),
+    `drop_frame_rate` (';' at a rate that drops none), `dropped_label` (a label drop-frame
+    counting skips)."""
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: str, params: dict | None = None):
         super().__init__(message)
         self.reason = reason
+        self.params = params or {}
+
+
+def _field_range_error(part: str, value: int, top: int) -> TimecodeError:
+    unit = {"hours": "hours run", "minutes": "minutes run", "seconds": "seconds run", "frame": "frames run"}[part]
+    return TimecodeError(f"{part} {value:02d} is out of range: {unit} from 00 to {top:02d}",
+                         f"{part}_out_of_range", {"part": part, "value": value, "min": 0, "max": top})
+
+
+def check_clock_fields(hours: int, minutes: int, seconds: int) -> None:
+    """Raise TimecodeError (`hours_out_of_range`, `minutes_out_of_range`, `seconds_out_of_range`)
+    for the first field of a well-formed label outside its range (FIELD_RANGES)."""
+    for part, value in (("hours", hours), ("minutes", minutes), ("seconds", seconds)):
+        if value > FIELD_RANGES[part]:
+            raise _field_range_error(part, value, FIELD_RANGES[part])
+
+
+def check_label(label: str) -> None:
+    """The rate-independent checks of a label: its shape (`malformed`) and the range of its hours,
+    minutes and seconds. The frame field is checked against a rate by `timecode_to_frames`.
+    Raises TimecodeError."""
+    text = label.strip() if isinstance(label, str) else ""
+    m = _SMPTE.fullmatch(text) or _CLOCK_LABEL.fullmatch(text)
+    if m is None:
+        raise TimecodeError(f"{str(label)[:40]!r} is not HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.ffffff", "malformed")
+    check_clock_fields(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
 def timecode_base(rate: Fraction) -> int:
@@ -144,22 +177,25 @@ def timecode_to_frames(label: str, rate: Fraction) -> int:
     """`HH:MM:SS:FF` (non-drop) or `HH:MM:SS;FF` (drop-frame) at `rate` → the frame count since
     00:00:00:00; `HH:MM:SS.mmm` (a clock time) → the frame that time falls in.
 
-    Raises TimecodeError (see its reasons)."""
+    Raises TimecodeError (see its reasons): a label of the right shape with a field out of its
+    range names that field and the range, e.g. "seconds 99 is out of range: seconds run from 00
+    to 59"."""
     if not isinstance(label, str):
         raise TimecodeError("a timecode must be text", "malformed")
     base = timecode_base(rate)
+    check_label(label)
     m = _SMPTE.fullmatch(label.strip())
     if m is None:
         c = _CLOCK_LABEL.fullmatch(label.strip())
-        if c is None:
-            raise TimecodeError(f"{label[:40]!r} is not HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.ffffff", "malformed")
         fraction = c.group(4) or "0"
         seconds = (int(c.group(1)) * 3600 + int(c.group(2)) * 60 + int(c.group(3))
                    + Fraction(int(fraction), 10 ** len(fraction)))
         return int(seconds * rate)
     hh, mm, ss, sep, ff = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), int(m.group(5))
     if ff >= base:
-        raise TimecodeError(f"frame {ff} does not exist at {base} frames a second", "frame_out_of_range")
+        raise TimecodeError(f"frame {ff:02d} does not exist at {base} frames a second: frames run from 00 to "
+                            f"{base - 1:02d}", "frame_out_of_range",
+                            {"part": "frame", "value": ff, "min": 0, "max": base - 1})
     count = (hh * 3600 + mm * 60 + ss) * base + ff
     if sep == ":":
         return count

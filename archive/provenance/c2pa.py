@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import User
 from archive.assets.models import Asset
 from archive.provenance.credentials import credentials_json
-from archive.provenance.lineage import section
+from archive.provenance.sections import section
 
 
 @section("content_credentials")

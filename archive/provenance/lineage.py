@@ -7,9 +7,10 @@
 Every key but the first two is a *section*, made by a function registered in SECTIONS
 (`@section("name")`). The C2PA credentials (`content_credentials`: the manifest the master
 carries, valid/invalid/absent, and what was signed on export) and the reverse-lookup matches
-(`lookup`) are reserved here and are null until their modules register a section of that name
-(`archive.provenance.c2pa`, `archive.provenance.lookup`: import them in `_EXTENSIONS`); a
-client reads a null section as "not known here".
+(`lookup`) are reserved and are null until a module registers a section of that name with
+`archive.provenance.sections.section`; this module imports each such module by name (today
+`archive.provenance.c2pa`), so import-linter sees the dependency. A client reads a null section
+as "not known here".
 
 Access is the asset's: every member of the platform reads an asset and its lineage, but each
 section shows only what the viewer may see elsewhere (issue 7, "who may do what"):
@@ -22,9 +23,7 @@ section shows only what the viewer may see elsewhere (issue 7, "who may do what"
 """
 from __future__ import annotations
 
-import importlib
-import logging
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -35,50 +34,22 @@ from archive.assets.models import Asset
 from archive.baskets.models import Basket, BasketItem, BasketMember
 from archive.baskets.services import segment_of
 from archive.clips.services import clip_json, clips_of
+from archive.provenance import c2pa  # noqa: F401  (registers the content_credentials section)
 from archive.provenance import fixity
+from archive.provenance.sections import RESERVED, SECTIONS, section
 from archive.rights.services import blocks_json, list_blocks
 from archive.shares.models import ShareLink
 from archive.usage.models import UsageRecord
-
-log = logging.getLogger(__name__)
 
 MAX_SOURCES = 20  # a clip of a clip of ...: the chain is walked this far up
 MAX_LISTED = 100  # items per list (the totals count them all)
 USAGE_READERS = ("rights_manager",)  # of the asset's organisation; admins read all
 
-Section = Callable[[Session, Asset, User, "str | None"], Any]
-SECTIONS: dict[str, Section] = {}
-# Sections other modules provide; null until registered (see the module docstring).
-RESERVED = ("content_credentials", "lookup")
-_EXTENSIONS = ("archive.provenance.c2pa", "archive.provenance.lookup")
-
-
-def section(name: str) -> Callable[[Section], Section]:
-    """Register the decorated function as the provenance section `name` (TypeError when taken)."""
-    def register(fn: Section) -> Section:
-        if name in SECTIONS:
-            raise TypeError(f"a provenance section named {name!r} is registered already")
-        SECTIONS[name] = fn
-        return fn
-
-    return register
-
-
-def _load_extensions() -> None:
-    """Import the modules that register the reserved sections, where they exist. One that is
-    there but cannot be imported (a package it needs is missing) leaves its section null and
-    logs why: the rest of the lineage is still answered."""
-    for module in _EXTENSIONS:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                log.error("provenance section module %s cannot be imported: %s", module, exc)
+__all__ = ["RESERVED", "SECTIONS", "provenance", "section"]
 
 
 def provenance(session: Session, asset: Asset, viewer: User, lang: str | None = None) -> dict[str, Any]:
     """The provenance document of `asset` as `viewer` may see it (module docstring)."""
-    _load_extensions()
     doc: dict[str, Any] = {"id": asset.id, "asset": _asset_json(asset, lang)}
     for name in RESERVED:
         doc[name] = None

@@ -6,7 +6,7 @@ The pages show the same documents as the API (`archive.provenance.lineage`,
 `archive.provenance.fixity.report`), every sentence in the page's language."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -14,11 +14,12 @@ from archive import db
 from archive.access.declarations import FIELDS as DECLARATION_FIELDS
 from archive.access.policies import Reader
 from archive.assets.services import get_asset
-from archive.errors import ApiError
+from archive.errors import ApiError, WrongRole
 from archive.filenames import content_disposition
 from archive.provenance import bag, fixity, lineage
 from archive.rights import pages as rights_pages
 from archive.rights.avails import PLATFORMS
+from archive.web import messages
 from archive.web.error_pages import error_page
 from archive.web.headers import page_headers
 from archive.web.pages import ACTION_LABELS, RENDITION_LABELS, lang
@@ -38,6 +39,9 @@ def _headers(resp):
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
+    if exc.code in messages.API_ERRORS:  # said in the page's language (wrong_role: the action and roles)
+        return error_page(exc.status, messages.api_error(exc.code, exc.message, exc.status, exc.details),
+                          headers=exc.headers)
     return error_page(exc.status, exc.message if exc.status == 400 else None, detail=exc.message,
                       headers=exc.headers)
 
@@ -84,7 +88,7 @@ def export_bag(asset_id: str):
 @login_required
 def fixity_report():
     if current_user.role != "admin":
-        abort(403)
+        raise WrongRole("fixity", ("admin",), current_user.role)
     report = fixity.report(db.session(), current_app.config)
     return render_template("provenance/fixity.html", report=report, outcome_labels=OUTCOME_LABELS,
                            rendition_labels=RENDITION_LABELS)

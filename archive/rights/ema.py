@@ -154,7 +154,7 @@ def ema_rows(session: Session, viewer: User, asset_ids: Sequence[str]) -> list[l
     `asset_ids`, then by grant, territory, platform.
 
     Raises Forbidden (wrong_role) for other roles, ExportTooLarge (400) past MAX_ROWS rows."""
-    _check_viewer(viewer)
+    _check_viewer(viewer, "avails_export")
     if not asset_ids:
         return []
     q = select(Asset).where(Asset.id.in_(list(asset_ids)))

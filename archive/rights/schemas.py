@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from archive.validation import TIMECODE_PATTERN, Checker
+from archive.validation import Checker, timecode_problem
 from archive.rights.avails import KINDS, PLATFORMS, WORLD, is_territory
 
 BLOCK_FIELDS = ("kind", "licensees", "territories", "exclude_territories", "platforms", "start", "end",
@@ -35,7 +35,6 @@ MAX_LIST = 300  # every country of the world fits
 MAX_HOLDBACKS = 20
 MAX_CREDIT = 300
 MAX_CLIP_SECONDS = 24 * 3600
-_TIMECODE = re.compile(TIMECODE_PATTERN)
 
 
 def _flag(c: Checker, value: Any, path: str) -> bool:
@@ -88,9 +87,15 @@ def _segment(c: Checker, value: Any) -> dict | None:
         raw = value.get(name)
         if raw is None:
             continue
-        if not isinstance(raw, str) or not _TIMECODE.fullmatch(raw):
+        problem = timecode_problem(raw)
+        if problem is not None and problem.reason == "malformed":
             c.fail(f"segment.{name}", "invalid_timecode",
-                   f"segment.{name} must be a timecode of the master: HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.fff.")
+                   f"segment.{name} must be a timecode of the master: HH:MM:SS:FF, HH:MM:SS;FF or HH:MM:SS.fff.",
+                   reason="malformed")
+            continue
+        if problem is not None:
+            c.fail(f"segment.{name}", "invalid_timecode", f"segment.{name}: {problem}", reason=problem.reason,
+                   **problem.params)
             continue
         out[name] = raw
     return out if len(out) == 2 else None

@@ -17,7 +17,7 @@ from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
 from archive.validation import raise_errors
-from archive.errors import Conflict, Forbidden, NotFound, ValidationError
+from archive.errors import Conflict, Forbidden, NotFound, ValidationError, WrongRole
 from archive.events import services as events
 from archive.markers.timeline import PositionError, Timeline, read_position
 from archive.rights import avails
@@ -301,13 +301,14 @@ def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation
                  territory: str, start: date, end: date) -> avails.AvailsDecision:
     """The engine's answer for `org` (default: the viewer's). Asking for another organisation
     than one's own is for the asset's rights managers and admins: a read, so anyone else is
-    refused by role (403 `wrong_role`, details {"role", "organisation"}), as the other rights
+    refused by role (403 `wrong_role`, details {"action", "roles", "role", "organisation"}; a
+    rights manager of another organisation is refused too, though the role is right: the roles
+    named are those of the asset's organisation), as the other rights
     reads (audit, usage log, EMA export) refuse, not with the edits' `not_rights_manager`."""
     org = org or viewer.organisation
     if org.id != viewer.organisation_id and not can_manage(viewer, asset):
-        raise Forbidden("Only a rights manager of the asset's organisation or an administrator may ask about "
-                        "another organisation's avails.", code="wrong_role",
-                        details={"role": viewer.role, "organisation": org.name})
+        raise WrongRole("avails_other_organisation", ("rights_manager",), viewer.role,
+                        details={"organisation": org.name})
     return avails.decide(avails_request(asset, org, platform, territory, start, end),
                          engine_blocks(session, asset.id))
 

@@ -114,11 +114,14 @@ def prepare_shared_rendition_file(session: Session, link: ShareLink, asset_id: s
                                   if_none_match=if_none_match, if_range=if_range, head=head)
 
 
-def prepare_shared_zip(session: Session, link: ShareLink) -> tuple[str, int, str, str]:
+def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | None) -> tuple[str, int, str, str]:
     """(key, size, sha256, name) of the shared basket's ready zip, when the link shares
-    originals. Each item passes the gate as the link's creator with the zip's declaration
-    (recorded against the link); a refusal refuses the whole zip: 403 `rights_denied` with
-    `details.items`. 403 `rendition_not_shared`; 409 `zip_not_ready`."""
+    originals. Each item passes the gate as the link's creator with `declaration`: the one
+    recorded when the link was made, else the visitor's (`services.read_declaration_of`), never
+    the declaration the zip was built with (a rights manager reads a link's uses under what its
+    creator declared for it). Every item is recorded against the link; a refusal refuses the
+    whole zip: 403 `rights_denied` with `details.items` (`declaration_required` among the
+    reasons when nothing was declared). 403 `rendition_not_shared`; 409 `zip_not_ready`."""
     if link.basket_id is None:
         raise NotFound("This link shares an asset, not a basket.", code="basket_not_found")
     if ORIGINAL not in link.renditions:
@@ -129,7 +132,7 @@ def prepare_shared_zip(session: Session, link: ShareLink) -> tuple[str, int, str
     reader = Reader.for_share_link(link)
     refused = []
     for item in items_in_order(session, basket.id):
-        decision = check_read(session, reader, item_read_request(item, basket.zip_declaration), sends_bytes=True)
+        decision = check_read(session, reader, item_read_request(item, declaration), sends_bytes=True)
         if not decision.allowed:
             refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
     if refused:

@@ -26,8 +26,10 @@ from archive.assets.services import get_asset
 from archive.baskets.models import Basket
 from archive.baskets.services import get_basket
 from archive.db import utcnow
-from archive.errors import ApiError, NotFound
+from archive.access.declarations import clean_declaration
+from archive.errors import ApiError, NotFound, ValidationError
 from archive.events import services as events
+from archive.events.models import Event
 from archive.shares.models import ShareLink
 from archive.validation import entry, raise_entries
 
@@ -39,7 +41,7 @@ MAX_RENDITIONS = 12
 _NAME = re.compile(r"[a-z0-9_]{1,32}")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _ID = re.compile(r"[0-9a-f-]{36}")
-FIELDS = ("basket_id", "asset_id", "expires", "password", "max_downloads", "renditions")
+FIELDS = ("basket_id", "asset_id", "expires", "password", "max_downloads", "renditions", "declaration")
 
 
 class Gone(ApiError):
@@ -114,7 +116,12 @@ def clean_share(body: dict, now: datetime) -> dict:
                              f"renditions must be 1 to {MAX_RENDITIONS} names such as proxy, poster, original"))
         names = []
     out["renditions"] = sorted(set(names))
+    if body.get("declaration") is not None and "original" not in out["renditions"]:
+        errors.append(_error("declaration", "declaration_without_original",
+                             "a usage declaration goes with a link that shares originals (renditions: original)"))
     raise_entries("invalid_share", "share link", errors)
+    # 422 `invalid_declaration` (details.errors), as everywhere a declaration is read.
+    out["declaration"] = clean_declaration(body.get("declaration"))
     return out
 
 
@@ -135,16 +142,45 @@ def create_share(session: Session, body: dict, actor: User) -> tuple[ShareLink, 
     session.flush()
     events.record(session, actor_id=actor.id, action="share.created", subject_type="share", subject_id=link.id,
                   after={**subject, "expires": link.expires_at.isoformat(), "password": link.password_hash is not None,
-                         "max_downloads": link.max_downloads, "renditions": link.renditions})
+                         "max_downloads": link.max_downloads, "renditions": link.renditions,
+                         "declaration": clean["declaration"]})
     return link, token
+
+
+def link_declaration(session: Session, link: ShareLink) -> dict | None:
+    """The usage declaration recorded when `link` was made (its `share.created` event), or None
+    when it was made without one. Once recorded it cannot change: the link's creator declared
+    the use of every master-quality read through the link, whoever opens it."""
+    after = session.scalar(select(Event.after).where(Event.subject_type == "share", Event.subject_id == link.id,
+                                                     Event.action == "share.created").order_by(Event.id).limit(1))
+    return (after or {}).get("declaration") or None
+
+
+def read_declaration_of(session: Session, link: ShareLink, visitor: dict | None) -> dict | None:
+    """The declaration a master-quality read through `link` is checked and recorded with: the
+    one recorded at the link's creation when there is one (a visitor's own is then refused, 422
+    `invalid_declaration` with the entry `declared_by_link`), else the visitor's (`visitor`,
+    from the query; None: undeclared, and the gate refuses with `declaration_required`)."""
+    recorded = link_declaration(session, link)
+    if recorded is None:
+        return visitor
+    if visitor is not None and visitor != recorded:
+        raise ValidationError("This link's use was declared when it was made; a visitor declares no other.",
+                              code="invalid_declaration",
+                              details={"field": "declaration", "errors": [entry(
+                                  "declaration", "declared_by_link",
+                                  "the link's creator declared its use when making it; send no declaration",
+                                  declaration=recorded)]})
+    return recorded
 
 
 def share_url(token: str) -> str:
     return f"/s/{token}"
 
 
-def share_json(link: ShareLink) -> dict[str, Any]:
-    return {"id": link.id, "basket_id": link.basket_id, "asset_id": link.asset_id,
+def share_json(link: ShareLink, declaration: dict | None = None) -> dict[str, Any]:
+    """The link as the API shows it; `declaration`: the one recorded at its creation."""
+    return {"id": link.id, "basket_id": link.basket_id, "asset_id": link.asset_id, "declaration": declaration,
             "expires": link.expires_at.isoformat(), "revoked": link.revoked_at.isoformat() if link.revoked_at else None,
             "password": link.password_hash is not None, "max_downloads": link.max_downloads,
             "downloads": link.downloads, "renditions": link.renditions}

@@ -13,7 +13,7 @@ from archive.assets.download import has_encoded_separator
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
 from archive.api.params import int_param
-from archive.errors import ApiError
+from archive.errors import ApiError, error_body, wants_json
 from archive.filenames import content_disposition
 from archive.shares import reads, services
 from archive.baskets import zips
@@ -33,7 +33,8 @@ MAX_PAGE = 1000
 @require_user()
 def create_share():
     link, token = services.create_share(db.session(), json_body(), api_user())
-    return jsonify({**services.share_json(link), "url": request.host_url.rstrip("/") + services.share_url(token)}), 201
+    return jsonify({**services.share_json(link, services.link_declaration(db.session(), link)),
+                    "url": request.host_url.rstrip("/") + services.share_url(token)}), 201
 
 
 @api.delete("/<share_id>")
@@ -55,6 +56,11 @@ def _headers(resp):
 
 @pages.errorhandler(ApiError)
 def _page_error(exc: ApiError):
+    if wants_json():  # a script (Accept: application/json) gets the API's error shape and code
+        resp = jsonify(error_body(exc.code, exc.message, exc.details))
+        resp.status_code = exc.status
+        resp.headers.update(exc.headers)
+        return resp
     if exc.code in messages.API_ERRORS:  # in the page's language; plain values only fill the sentence
         plain = {k: v for k, v in exc.details.items() if isinstance(v, (str, int, float))}
         return error_page(exc.status, messages.api_error(exc.code, exc.message, exc.status, plain),
@@ -75,6 +81,11 @@ def _open(token: str):
 
 @pages.route("/<token>", methods=["GET", "POST"])
 def share_page(token: str):
+    """The link's page (HTML), or, for a client whose `Accept` prefers application/json, the
+    link as JSON (`_share_doc`); errors in the API's shape for such a client (docs/api.md, "Share
+    link pages"). A password-protected link is opened by POSTing its form (`password`,
+    `csrf_token` from the form, with the session cookie the form set): 303 back here; a wrong
+    password 401 `share_password_wrong`, a stale form 400 `csrf_failed`."""
     link = services.open_link(db.session(), token)
     if not _unlocked(link):
         wrong = False
@@ -89,14 +100,35 @@ def share_page(token: str):
             wrong = True
         else:
             services.check_password(link, None)  # a throttled link says so at once
+        if wants_json():
+            if wrong:
+                raise ApiError("The password is wrong.", code="share_password_wrong", status=401)
+            raise ApiError("This link needs its password: POST it with the form's csrf_token (see the link's "
+                           "HTML page).", code="share_password_required", status=401,
+                           details={"csrf_token": generate_csrf()})
         return render_template("shares/password.html", token=token, wrong=wrong, csrf=generate_csrf()), \
             (401 if wrong else 200)
     page = int_param("page", 1, 1, MAX_PAGE)
     contents = reads.page_contents(db.session(), link, page, lang())
+    if wants_json():
+        return jsonify(_share_doc(token, link, contents))
     first = contents["first"]
     ready = reads.playable(first, link) if first else {}
     return render_template("shares/share.html", token=token, link=link, page=contents, first=first, ready=ready,
                            **(_player(token, link, first, ready) if first else {}))
+
+
+def _share_doc(token: str, link, contents: dict) -> dict:
+    """The link for a script: {"id", "expires", "renditions", "declaration" (recorded at its
+    creation, or null), "asset_id" | "basket": {"id", "name"}, "items", "total", "page", "pages",
+    "zip": its URL when the basket's zip may be taken, else null}."""
+    basket = contents["basket"]
+    return {"id": link.id, "expires": link.expires_at.isoformat(), "renditions": link.renditions,
+            "declaration": services.link_declaration(db.session(), link), "asset_id": link.asset_id,
+            "basket": {"id": basket.id, "name": basket.name} if basket is not None else None,
+            "items": contents["items"], "total": contents["total"], "page": contents["page"],
+            "pages": contents["pages"],
+            "zip": url_for("share_pages.share_zip", token=token) if contents["zip"] else None}
 
 
 def _player(token: str, link, asset, ready: dict) -> dict:
@@ -142,8 +174,10 @@ def share_rendition_file(token: str, asset_id: str, name: str, path: str):
 @pages.route("/<token>/assets/<asset_id>/<rendition>", methods=["GET", "HEAD"])
 def share_file(token: str, asset_id: str, rendition: str):
     link = _open(token)
+    visitor = declaration_from_query(request.args) if rendition == "original" else None
     d = reads.prepare_shared_file(db.session(), link, asset_id, rendition,
-                                  declaration=declaration_from_query(request.args),
+                                  declaration=services.read_declaration_of(db.session(), link, visitor)
+                                  if rendition == "original" else declaration_from_query(request.args),
                                   range_header=request.headers.get("Range"),
                                   if_none_match=request.headers.get("If-None-Match"), head=request.method == "HEAD")
     d.decision.raise_if_denied()
@@ -155,7 +189,8 @@ def share_file(token: str, asset_id: str, rendition: str):
 @pages.get("/<token>/zip")
 def share_zip(token: str):
     link = _open(token)
-    key, size, sha256, name = reads.prepare_shared_zip(db.session(), link)
+    declaration = services.read_declaration_of(db.session(), link, declaration_from_query(request.args))
+    key, size, sha256, name = reads.prepare_shared_zip(db.session(), link, declaration)
     return Response(zips.open_zip(key), headers={
         "Content-Type": "application/zip", "Content-Length": str(size), "ETag": f'"{sha256}"',
         "Content-Disposition": content_disposition(name, False), "X-Content-Type-Options": "nosniff"})

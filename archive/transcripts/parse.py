@@ -15,6 +15,8 @@ import srt
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from archive.validation import disguise_error
+
 MAX_CUES = 20_000  # a feature film has 1,500-2,000; a day of broadcast 20,000
 MAX_CUE_TEXT = 2_000  # characters of one cue's text
 # Cue markup (<i>, <b>, <v Speaker>, <00:00:01.000>, {\an8}): kept out of the searchable text.
@@ -24,10 +26,13 @@ _TAGS = re.compile(r"<[^>]{0,200}>|\{\\[^}]{0,200}\}")
 class SubtitleError(ValueError):
     """A subtitle file that cannot be read; `line` is 1-based (None when it is the whole file)."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, *, code: str | None = None,
+                 params: dict | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.code = code  # `forbidden_characters` (params `characters`, `cue`), else None
+        self.params = params or {}
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,10 @@ def _cue(start: float, end: float, content: str, text: str, ordinal: int) -> Cue
     start_ms, end_ms = round(start * 1000), round(end * 1000)
     if start_ms < 0 or end_ms < start_ms:
         raise SubtitleError(f"Cue {ordinal + 1} ends before it starts.", _timing_line(text, ordinal))
+    problem = disguise_error(f"cue {ordinal + 1}", content)
+    if problem is not None:
+        raise SubtitleError(problem.message[0].upper() + problem.message[1:], _timing_line(text, ordinal),
+                            code=problem.code, params={**problem.params, "cue": ordinal + 1})
     return Cue(start_ms, end_ms, _clean(content))
 
 

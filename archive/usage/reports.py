@@ -25,7 +25,7 @@ from archive.access.declarations import PLATFORMS
 from archive.accounts.models import COUNTRIES, Organisation, User
 from archive.assets.models import Asset
 from archive.assets.services import person_json, valid_asset_id
-from archive.errors import Forbidden, NotFound
+from archive.errors import NotFound, WrongRole
 from archive.usage.models import UsageRecord
 
 AUDIT_ROLES = ("rights_manager", "admin")
@@ -49,9 +49,10 @@ class UsageFilter:
     end: date | None = None
 
 
-def _check_viewer(viewer: User) -> None:
+def _check_viewer(viewer: User, action: str = "usage_log") -> None:
+    """403 `wrong_role` (refusing `action`) unless the viewer is a rights manager or an admin."""
     if viewer.role not in AUDIT_ROLES:
-        raise Forbidden("The usage log is for rights managers and administrators.", code="wrong_role")
+        raise WrongRole(action, AUDIT_ROLES, viewer.role)
 
 
 def _organisation_id(session: Session, name_or_id: str) -> int:

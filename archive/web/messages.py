@@ -83,6 +83,24 @@ FIELD_ERRORS = {
     "out_of_range": _l("%(field)s is past the end of the master (%(max)s)."),
     "out_before_in": _l("The out point must come after the in point."),
     "declared_twice": _l("Declare the use once: in the address or in the form, not both."),
+    "declared_by_link": _l("The use was declared when this link was made; declare nothing else."),
+    "declaration_without_original": _l("A usage declaration goes with a link that shares originals."),
+    # Any free text (archive.validation.disguise_error): `%(characters)s` are code points, U+202E...
+    "forbidden_characters": _l("%(field)s contains invisible characters that can make text read differently from "
+                               "how it is stored (%(characters)s); remove them."),
+}
+
+# An `invalid_timecode` whose label is well formed but has a field out of its range
+# (`params.reason` of archive.media.timecode.TimecodeError): the field named with its range.
+TIMECODE_REASONS = {
+    "hours_out_of_range": _l("%(field)s: the hours are %(value)s; hours run from 00 to %(max)s."),
+    "minutes_out_of_range": _l("%(field)s: the minutes are %(value)s; minutes run from 00 to %(max)s."),
+    "seconds_out_of_range": _l("%(field)s: the seconds are %(value)s; seconds run from 00 to %(max)s."),
+    "frame_out_of_range": _l("%(field)s: frame %(value)s does not exist; at this frame rate frames run from 00 to "
+                             "%(max)s."),
+    "drop_frame_rate": _l("%(field)s: drop-frame timecode (;) exists only at 29.97 and 59.94 frames a second."),
+    "dropped_label": _l("%(field)s: drop-frame counting skips this label."),
+    "drop_frame_mismatch": _l("%(field)s: use the master's own kind of timecode (; for drop-frame, : otherwise)."),
 }
 
 # Why the avails engine decided as it did (`reasons[].code` of archive.rights.avails and the
@@ -105,7 +123,8 @@ API_ERRORS = {
     "unauthenticated": _l("You are no longer logged in. Log in again, then upload the file again: it resumes "
                           "where it stopped."),
     "forbidden": _l("You are not allowed to do this."),
-    "wrong_role": _l("Your account may not upload files."),
+    # Filled by `wrong_role()` (action and roles said with their labels); these are its fallbacks.
+    "wrong_role": _l("Only %(roles)s may do this; your account is %(role)s."),
     "csrf_failed": _l("The page has expired. Reload it and try again."),
     "upload_too_large": _l("This file is larger than the limit of %(limit)s."),
     "exceeds_upload_length": _l("The server received more data than the file's size; start the upload again."),
@@ -136,9 +155,81 @@ API_ERRORS = {
     "share_expired": _l("This share link has expired."),
     "share_exhausted": _l("This share link has been used as many times as it allows."),
     "share_password_required": _l("This link needs its password: open the link itself first."),
+    "share_password_wrong": _l("The password is wrong."),
     "rendition_not_shared": _l("This link does not share that file."),
     "zip_not_ready": _l("The zip is not ready yet."),
+    # Codes the pages meet that had only the services' English sentence (baskets, markers,
+    # downloads, rights, accounts, request bodies).
+    "basket_not_found": _l("There is no such basket, or it is not shared with you."),
+    "basket_read_only": _l("This basket is shared with you to read only."),
+    "basket_owner": _l("Only the basket's owner may do this."),
+    "basket_full": _l("The basket holds as many items as it may."),
+    "basket_empty": _l("The basket is empty: add items first."),
+    "basket_item_not_found": _l("That item is no longer in the basket."),
+    "basket_member_not_found": _l("That person is not a member of this basket."),
+    "too_many_members": _l("The basket is shared with as many people as it may be."),
+    "zip_in_progress": _l("The zip is being made; wait until it is ready."),
+    "user_not_found": _l("There is no user with that e-mail address."),
+    "marker_not_found": _l("There is no such marker on this asset."),
+    "not_marker_author": _l("Only the marker's author or an administrator may change it."),
+    "too_many_markers": _l("This asset has as many markers as it may have."),
+    "no_timeline": _l("This asset has no timeline: it is not audio or video, or its length is not known yet."),
+    "admin_only": _l("Only an administrator may do this."),
+    "rendition_not_ready": _l("This file is not ready yet."),
+    "original_not_ready": _l("The original is not ready yet."),
+    "blob_missing": _l("The file is missing from storage."),
+    "too_many_attempts": _l("Too many attempts; wait a moment and try again."),
+    "weak_password": _l("The password is too short or too simple."),
+    "password_too_long": _l("The password is too long."),
+    "wrong_password": _l("The current password is wrong."),
+    "body_too_large": _l("What was sent is larger than the server accepts."),
+    "malformed_json": _l("The server could not read the request."),
+    "unsupported_media_type": _l("The server does not accept this kind of file here."),
+    "too_many_blocks": _l("This asset has as many rights blocks as it may have."),
+    "rights_block_not_found": _l("There is no such rights block."),
+    "export_too_large": _l("The export is too large: narrow the search first."),
+    "contract_exists": _l("A contract with that reference exists already."),
+    "contract_not_found": _l("There is no such contract."),
+    "document_too_large": _l("The document is larger than the server accepts."),
+    "share_gone": _l("This share link is no longer open."),
 }
+
+# A `wrong_role` (archive.errors.WrongRole): what was refused (`details.action`, the keys of
+# archive.errors.ROLE_ACTIONS) and who may do it (`details.roles`), in the page's language.
+USER_ROLE_LABELS = {"producer": _l("producer"), "broadcaster": _l("broadcaster"),
+                    "rights_manager": _l("rights manager"), "admin": _l("administrator")}
+ROLE_ACTIONS = {
+    "upload": _l("uploading files"),
+    "import": _l("importing files"),
+    "coproduction": _l("recording co-production projects, entries and meetings"),
+    "rights": _l("managing rights blocks and contracts"),
+    "avails_other_organisation": _l("asking about another organisation's avails"),
+    "usage_log": _l("reading the usage log and the rights audit"),
+    "avails_export": _l("exporting avails"),
+    "notifications": _l("managing the organisation's notifications and webhook"),
+    "fixity": _l("reading the fixity report"),
+}
+WRONG_ROLE = _l("Your account may not do this: %(action)s. It is for these roles: %(roles)s; your account's role "
+                "is %(role)s.")
+WRONG_ROLE_NO_ACTION = _l("Your account may not do this. It is for these roles: %(roles)s; your account's role is "
+                          "%(role)s.")
+WRONG_ROLE_BARE = _l("Your account's role may not do this.")
+
+
+def wrong_role(details: Mapping[str, Any] | None) -> str:
+    """A `wrong_role` error in the page's language, naming the action refused and the roles that
+    may do it (the bare sentence when the details do not say)."""
+    details = details or {}
+    roles, role = details.get("roles"), details.get("role")
+    if not isinstance(roles, list) or not roles or not isinstance(role, str):
+        return str(WRONG_ROLE_BARE)
+    values = {"roles": ", ".join(str(USER_ROLE_LABELS.get(r, r)) for r in roles),
+              "role": str(USER_ROLE_LABELS.get(role, role))}
+    action = ROLE_ACTIONS.get(str(details.get("action") or ""))
+    if action is None:
+        return str(WRONG_ROLE_NO_ACTION) % values
+    return str(WRONG_ROLE) % {**values, "action": str(action)}
+
 
 # When an answer carries no code we know: by HTTP status, then "network" for no answer at all.
 STATUS_ERRORS = {
@@ -228,10 +319,16 @@ def field_error(error: Mapping[str, Any]) -> str:
     """One `details.errors` entry as a sentence in the page's language (its English
     `message` for an unknown code or when a parameter the sentence needs is missing)."""
     field = str(error.get("field") or "")
-    template = FIELD_ERRORS.get(str(error.get("code") or ""))
+    code = str(error.get("code") or "")
+    template = FIELD_ERRORS.get(code)
     params = error.get("params") if isinstance(error.get("params"), Mapping) else {}
+    if code == "invalid_timecode" and params.get("reason") in TIMECODE_REASONS:
+        template = TIMECODE_REASONS[params["reason"]]
+        params = {**params, **({"value": f"{params['value']:02d}", "max": f"{params['max']:02d}"}
+                               if isinstance(params.get("value"), int) and isinstance(params.get("max"), int) else {})}
     if template is not None:
-        values = {k: _value(field, k, v) for k, v in params.items()}
+        values = {k: (v if k in ("value", "max") and isinstance(v, str) else _value(field, k, v))
+                  for k, v in params.items()}
         values["field"] = field_label(field)
         text = fill(str(template), values)
         if text is not None:
@@ -253,6 +350,8 @@ def field_errors(code: str, message: str, details: Mapping[str, Any] | None) -> 
 def api_error(code: str | None, message: str, status: int | None = None,
               details: Mapping[str, Any] | None = None) -> str:
     """A top-level API error for a person: by code, then by status, then the English message."""
+    if code == "wrong_role":
+        return wrong_role(details)
     template = API_ERRORS.get(code or "")
     if template is not None:
         text = fill(str(template), {k: _value("", k, v, sizes=True) for k, v in (details or {}).items()})
@@ -325,6 +424,7 @@ def script_catalogue() -> dict[str, Any]:
     """Everything messages.js needs, translated into the page's language (a JSON data attribute)."""
     return {
         "field_errors": {k: str(v) for k, v in FIELD_ERRORS.items()},
+        "timecode_reasons": {k: str(v) for k, v in TIMECODE_REASONS.items()},
         "api_errors": {k: str(v) for k, v in API_ERRORS.items()},
         "status_errors": {k: str(v) for k, v in STATUS_ERRORS.items()},
         "asset_errors": {k: str(v) for k, v in ASSET_ERRORS.items()},
@@ -332,6 +432,9 @@ def script_catalogue() -> dict[str, Any]:
         "choices": {field: {k: str(v) for k, v in labels.items()} for field, labels in _CHOICE_LABELS.items()},
         "statuses": {k: str(v) for k, v in STATUS_LABELS.items()},
         "size_params": list(SIZE_PARAMS),
+        "wrong_role": {"with_action": str(WRONG_ROLE), "no_action": str(WRONG_ROLE_NO_ACTION),
+                       "bare": str(WRONG_ROLE_BARE), "actions": {k: str(v) for k, v in ROLE_ACTIONS.items()},
+                       "roles": {k: str(v) for k, v in USER_ROLE_LABELS.items()}},
     }
 
 

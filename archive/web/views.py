@@ -17,7 +17,7 @@ from archive.accounts import services as accounts
 from archive.accounts import throttle
 from archive.accounts.auth import log_in, log_out
 from archive.config import settings
-from archive.errors import ApiError
+from archive.errors import ApiError, WrongRole
 from archive.web import messages, pages
 from archive.web.error_pages import error_page, http_error_page
 from archive.web.forms import LoginForm, LogoutForm
@@ -167,7 +167,7 @@ def index():
 @login_required
 def upload():
     if current_user.role not in UPLOAD_ROLES:
-        abort(403)
+        raise WrongRole("upload", UPLOAD_ROLES, current_user.role)
     return render_template("upload.html", max_size=settings().MAX_UPLOAD_SIZE,
                            genres=pages.genre_options())
 

@@ -145,15 +145,17 @@ def test_every_field_error_of_the_agreed_shape_is_translated(context, service, t
 
 def test_a_refusal_by_role_is_translated(context, service, tmp_path):
     """The answer is the test's: a page that opened for a producer is refused for the role."""
-    body = {"error": {"code": "wrong_role", "message": "This needs the role producer; you are broadcaster.",
-                      "details": {}}}
+    body = {"error": {"code": "wrong_role", "message": "Only producers and administrators may upload files; you "
+                      "are a broadcaster.", "details": {"action": "upload", "roles": ["producer", "admin"],
+                                                        "role": "broadcaster"}}}
     page = context.new_page()
     page.route("**/api/v1/uploads", lambda route: route.fulfill(status=403, content_type="application/json",
                                                                  body=json.dumps(body)))
     _log_in(page, service, lang="az")
     page.goto(service.url + "/upload")
     _start(page, _unique_file(tmp_path))
-    assert "Hesabınızla fayl yükləmək olmaz." in _result(page)
+    said = _result(page)  # the action refused and the roles that may do it, in the page's language
+    assert "fayl yükləmə" in said and "prodüser, administrator" in said and "yayımçı" in said, said
 
 
 def test_a_lost_connection_is_retried_and_then_explained(context, service, tmp_path):

@@ -338,7 +338,8 @@ def test_the_small_forms_refuse_third_organisations_broadcasters_and_missing_csr
     page = _page(viewer, coprod)
     assert 'id="budget-form"' not in page and 'id="status-form"' not in page  # nothing it may not use
     refused = viewer.post(f"/projects/{coprod.project_id}/{path}", data={"csrf_token": csrf_from(page), **data})
-    assert refused.status_code == 403 and "Your account may not do this." in refused.get_data(as_text=True)
+    assert refused.status_code == 403
+    assert "Your account may not do this: recording co-production projects" in refused.get_data(as_text=True)
     assert party.post(f"/projects/{coprod.project_id}/{path}", data=data).status_code == 400
     assert party.post(f"/projects/{coprod.project_id}/{path}", data={"csrf_token": token[:-2], **data}).status_code \
         == 400

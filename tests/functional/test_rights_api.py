@@ -71,7 +71,9 @@ def test_a_block_is_created_listed_in_the_api_shape_and_decides_avails(app, clie
     assert on_behalf["decision"] == "denied"
     refused = avails(client, people, asset, who="trt", org="ATV")
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
-    assert refused.get_json()["error"]["details"] == {"role": "broadcaster", "organisation": "ATV"}
+    assert refused.get_json()["error"]["details"] == {"role": "broadcaster", "organisation": "ATV",
+                                                      "action": "avails_other_organisation",
+                                                      "roles": ["rights_manager", "admin"]}
     # A rights manager of another organisation may not ask for a third either; for its own, yes.
     assert avails(client, people, asset, who="trt_manager", org="ATV").get_json()["error"]["code"] == "wrong_role"
     assert avails(client, people, asset, who="trt_manager", org="TRT").get_json()["decision"] == "allowed_with_conditions"

@@ -186,7 +186,9 @@ def test_a_basket_link_gives_the_zip_through_the_gate(app, client, people, asset
     bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
     assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
     preview_only, purl = _share(client, h, basket_id=bid)
-    share, url = _share(client, h, basket_id=bid, renditions=["proxy", "original"])
+    # The use is declared when the link is made: that declaration, not the zip's, applies to it.
+    share, url = _share(client, h, basket_id=bid, renditions=["proxy", "original"], declaration=USE)
+    assert share["declaration"] == USE
     visitor = _fresh(app)
     assert visitor.get(f"{url}/zip").status_code == 409  # not built yet
     assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202

@@ -48,6 +48,9 @@ def test_seconds_cover_at_least_what_was_asked():
     ("1:2:3", {}, "invalid_timecode", "malformed"),
     ("10:00:00:00" + " " * 40, {}, "invalid_timecode", "malformed"),
     ("10:00:01:25", {}, "invalid_timecode", "frame_out_of_range"),
+    ("10:00:99:00", {}, "invalid_timecode", "seconds_out_of_range"),
+    ("10:60:00:00", {}, "invalid_timecode", "minutes_out_of_range"),
+    ("10:00:99.250", {}, "invalid_timecode", "seconds_out_of_range"),
     (float("nan"), {}, "invalid_seconds", None),
     (-1, {}, "invalid_seconds", None),
     (MAX_SECONDS + 1, {}, "invalid_seconds", None),
@@ -65,3 +68,9 @@ def test_positions_that_name_no_frame(value, kw, code, reason):
 def test_a_master_without_length_takes_any_position():
     timeline = Timeline.of({"frame_rate": "25"}, "video")
     assert read_position(timeline, "out", "05:00:00:00") == 5 * 3600 * 25
+
+
+def test_an_out_of_range_field_is_named_with_its_range_not_called_malformed():
+    err = _error(PAL, "in", "00:00:99:00")
+    assert err.params == {"reason": "seconds_out_of_range", "part": "seconds", "value": 99, "min": 0, "max": 59}
+    assert err.message == "in: seconds 99 is out of range: seconds run from 00 to 59"

@@ -187,7 +187,14 @@ def share_paths() -> dict[str, Any]:
                            "default": PREVIEWS,
                            "description": "What a visitor may take; `original` (a master-quality read through "
                                           "the gate, with a usage declaration) only when named. A basket link "
-                                          "with `original` also gives the basket's ready zip."}}}
+                                          "with `original` also gives the basket's ready zip."},
+            "declaration": {**schema("UsageDeclaration"),
+                            "description": "With `original` only: the usage declaration every master-quality read "
+                                           "through the link (originals and the basket's zip) is checked and "
+                                           "recorded with, fixed at the link's creation; a visitor declares no "
+                                           "other (422 `invalid_declaration`, entry `declared_by_link`). Without "
+                                           "it, a visitor declares the use in the query, for the zip as for an "
+                                           "original; the declaration the zip was built with never applies."}}}
     return {
         "/api/v1/shares": {
             "post": operation(
@@ -197,12 +204,14 @@ def share_paths() -> dict[str, Any]:
                 "is stored; the token is shown once, in `url`. Every use is a read by the link's creator through "
                 "the access gate, recorded in the usage log with the link's id.",
                 {"201": {"description": "`{\"id\", \"url\", \"basket_id\", \"asset_id\", \"expires\", \"revoked\", "
-                                        "\"password\", \"max_downloads\", \"downloads\", \"renditions\"}`.",
+                                        "\"password\", \"max_downloads\", \"downloads\", \"renditions\", "
+                                        "\"declaration\"}`.",
                          "content": json_content({"type": "object", "required": ["id", "url"]})},
                  "403": READ_ONLY, "404": error_response("`basket_not_found`, `asset_not_found`."),
                  "422": error_response("`invalid_share`: `details.errors` (`unknown_field`, `one_subject`, "
                                        "`required`, `invalid_datetime`, `no_offset`, `in_the_past`, `too_far`, "
-                                       "`invalid_password`, `invalid_number`, `invalid_renditions`)."),
+                                       "`invalid_password`, `invalid_number`, `invalid_renditions`, "
+                                       "`declaration_without_original`); `invalid_declaration`."),
                  **BODY_ERRORS},
                 requestBody={"required": True, "content": json_content(body)}),
         },

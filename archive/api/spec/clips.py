@@ -81,7 +81,7 @@ def clip_paths() -> dict[str, Any]:
                                        "rejected or failed), `not_clippable` (not video, or its length unknown)."),
                  "422": error_response(
                      "`invalid_clip`: `details.errors` has one `{field, code, message}` per mistake: "
-                     "`unknown_field`, `required`, `invalid_timecode` (`reason`: `malformed`, `frame_out_of_range`, "
+                     "`unknown_field`, `required`, `invalid_timecode` (`reason`: `malformed`, `hours_out_of_range`, `minutes_out_of_range`, `seconds_out_of_range`, `frame_out_of_range` (with `part`, `value`, `min`, `max`: the field and its range), "
                      "`drop_frame_rate`, `dropped_label`, `drop_frame_mismatch`), `invalid_seconds`, "
                      "`out_of_range` (past the end), `out_before_in`, `invalid_choice` (mode). "
                      "`invalid_declaration`: the declaration is malformed, incomplete, its days past, or sent both "

@@ -129,11 +129,12 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "field": {"type": "string", "examples": ["title.tr", "recorded"]},
                 "code": {"enum": ["not_text", "too_long", "not_an_object", "unknown_language", "not_a_list",
                                   "invalid_choice", "invalid_date", "date_out_of_range", "unknown_language_code",
-                                  "empty_title", "unknown_field"]},
+                                  "empty_title", "unknown_field", "forbidden_characters"]},
                 "message": {"type": "string"},
                 "params": {"type": "object", "description": "too_long: limit, length; unknown_language: language; "
                            "not_a_list: max_items; invalid_choice: choices; date_out_of_range: min, max; "
-                           "unknown_language_code: values; unknown_field: fields."}},
+                           "unknown_language_code: values; unknown_field: fields; forbidden_characters: characters "
+                           "(code points such as U+202E)."}},
         },
         "Health": {
             "type": "object", "required": ["ok", "checks"],
@@ -319,7 +320,9 @@ def responses(config: Mapping[str, Any]) -> dict[str, Any]:
             "tus header errors."),
         "Unauthenticated": error_response("No caller (`unauthenticated`): send `Authorization: Bearer TOKEN`."),
         "Forbidden": error_response("The caller may not do this (`wrong_role`, `not_allowed_to_edit`, "
-                                    "`admin_only`, `admin_only_field`, `not_your_upload`)."),
+                                    "`admin_only`, `admin_only_field`, `not_your_upload`). A `wrong_role` has "
+                                    "`details` `{action, roles, role}`: what was refused, the roles that may do "
+                                    "it (admins among them) and the caller's."),
         "NotFound": error_response("No such thing (`asset_not_found`, `upload_not_found`, `rendition_not_found`)."),
         "Invalid": {
             "description": "The values do not validate: `invalid_metadata` with every field mistake in "

@@ -13,9 +13,10 @@ TIMECODE = {"type": "string", "maxLength": MAX_TIMECODE, "examples": ["00:00:12:
                            "HH:MM:SS;FF (29.97 and 59.94 only), or HH:MM:SS.mmm. Audio counts 25 frames a second."}
 INVALID = error_response(
     "`invalid_marker`: `details.errors` has one `{field, code, message}` per mistake: `unknown_field`, `required`, "
-    "`not_text`, `invalid_timecode` (with `reason`: `malformed`, `frame_out_of_range`, `drop_frame_rate`, "
+    "`not_text`, `invalid_timecode` (with `reason`: `malformed`, `hours_out_of_range`, `minutes_out_of_range`, `seconds_out_of_range`, `frame_out_of_range` (with `part`, `value`, `min`, `max`: the field and its range), `drop_frame_rate`, "
     "`dropped_label`), `out_of_range` (past the end of the asset), `out_before_in`, `empty`, `too_long`, "
-    "`forbidden_characters` (control characters, bidirectional overrides).")
+    "`forbidden_characters` (control characters, bidirectional overrides and other invisible format characters; "
+    "`characters`: their code points).")
 NOT_FOUND = error_response("`asset_not_found`, or `marker_not_found` (no such marker on this asset).")
 NO_TIMELINE = error_response("`no_timeline`: the asset is not audio or video, or its duration is not known yet; "
                              "`too_many_markers`.")

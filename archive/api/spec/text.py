@@ -8,7 +8,16 @@ INFO = (
     "a method a path does not support (405 `method_not_allowed`, with `Allow` and `details.allowed`). "
     "The request line is at most {request_line} bytes (414 `uri_too_long`), each header field at most "
     "{header_bytes} bytes (431 `header_too_large`), at most {header_fields} header fields (431 "
-    "`too_many_headers`). Integer query parameters take the digits 0-9 only."
+    "`too_many_headers`). Integer query parameters take the digits 0-9 only. Free text (titles, descriptions, "
+    "keywords, marker text, basket names, rights and contract fields, co-production entries, usage declarations, "
+    "transcript cues, account and organisation names) is refused with the field named (422, an entry or code "
+    "`forbidden_characters`, params `characters`: [\"U+202E\", ...]; 400 `invalid_subtitles` with "
+    "`details.reason` for a transcript cue) when it holds characters that make it read differently from how it "
+    "is stored: the bidirectional embeddings, overrides and isolates U+202A-U+202E and U+2066-U+2069, every other "
+    "invisible format character (Unicode Cf: U+200B, U+200E, U+200F, U+061C, U+2060, U+00AD, an inner U+FEFF, "
+    "tag characters...) and control characters other than tab and line breaks. ZERO WIDTH NON-JOINER (U+200C) and "
+    "ZERO WIDTH JOINER (U+200D) are allowed: they reorder nothing, Perso-Arabic script needs ZWNJ and emoji "
+    "sequences ZWJ."
 )
 
 PATCH_TEXT = (

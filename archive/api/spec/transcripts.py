@@ -41,7 +41,9 @@ def transcript_paths() -> dict[str, Any]:
         "application/x-subrip", "text/vtt", "text/plain", "application/octet-stream")}}
     invalid = error_response("`invalid_subtitles`: the file is not UTF-8 SRT or WebVTT, holds no cue, more than "
                              f"{MAX_CUES} cues, or a cue that ends before it starts; `details.line` is the line "
-                             "of the fault (null when it is the whole file). `invalid_language`; "
+                             "of the fault (null when it is the whole file); a cue whose text holds characters "
+                             "that disguise it adds `details.reason` `forbidden_characters`, `details.cue` and "
+                             "`details.characters`. `invalid_language`; "
                              "`incomplete_body`.")
     return {
         "/api/v1/assets/{id}/transcripts": {

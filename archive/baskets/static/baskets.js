@@ -4,27 +4,14 @@
   "use strict";
   var script = document.currentScript;
   var L = JSON.parse(script.getAttribute("data-labels") || "{}");
-  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var status = document.getElementById("basket-status");
 
   function say(text) { if (status) { status.textContent = text; } }
 
+  // The API through the pages' one caller (api.js); a refusal is said with the page's sentence.
   function call(method, url, body) {
-    var init = { method: method, credentials: "same-origin",
-                 headers: { "Accept": "application/json", "X-CSRFToken": csrf } };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(url, init).then(function (r) {
-      if (r.status === 204) { return {}; }
-      return r.json().then(function (data) {
-        if (!r.ok) {
-          var reason = (data.error && data.error.message) || String(r.status);
-          throw new Error(L.error.replace("%(reason)s", reason));
-        }
-        return data;
-      });
+    return window.OrtakApi.call(method, url, body).catch(function (failure) {
+      throw new Error(L.error.replace("%(reason)s", failure.message));
     });
   }
 
@@ -98,14 +85,19 @@
 
   show(JSON.parse(root.getAttribute("data-zip") || "null"));
 
-  var zipForm = document.getElementById("zip-form");
-  if (zipForm) zipForm.addEventListener("submit", function (e) {
-    e.preventDefault();
+  // The usage declared in the zip form: the zip's, and a link's that shares the originals.
+  function declared() {
     var declaration = { platform: document.getElementById("z-platform").value };
     ["territory", "from", "to", "purpose", "programme"].forEach(function (k) {
       declaration[k] = document.getElementById("z-" + k).value.trim();
     });
-    call("POST", api + "/zip", { declaration: declaration }).then(function (data) { show(data.zip); }, fail);
+    return declaration;
+  }
+
+  var zipForm = document.getElementById("zip-form");
+  if (zipForm) zipForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    call("POST", api + "/zip", { declaration: declared() }).then(function (data) { show(data.zip); }, fail);
   });
 
   var memberForm = document.getElementById("member-form");
@@ -127,7 +119,12 @@
       var max = document.getElementById("link-max").value;
       if (password) { body.password = password; }
       if (max) { body.max_downloads = Number(max); }
-      if (document.getElementById("link-originals").checked) { body.renditions = ["poster", "proxy", "original"]; }
+      if (document.getElementById("link-originals").checked) {
+        // The use is declared when the link is made; every read of an original through it is checked
+        // and recorded with this declaration (API.md, POST /api/v1/shares).
+        body.renditions = ["poster", "proxy", "original"];
+        body.declaration = declared();
+      }
       call("POST", "/api/v1/shares", body).then(function (data) {
         document.getElementById("link-url").textContent = data.url;
         say(L.link_made);

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from archive import db
 from archive.api.params import int_param
 from archive.coproduction import commission, forms, ledger, pages, projects, rates
-from archive.errors import ApiError
+from archive.errors import ApiError, WrongRole
 from archive.web.error_pages import error_page
 from archive.web.headers import page_headers
 from archive.web.pages import lang
@@ -51,7 +51,7 @@ def _client_mistake(exc: ApiError) -> bool:
 def _require_writer() -> None:
     """The API's role rule (`require_user("producer")`, admins pass): checked before anything."""
     if current_user.role not in ("producer", "admin"):
-        raise ApiError("Your account may not do this.", code="wrong_role", status=403)
+        raise WrongRole("coproduction", ("producer",), current_user.role)
 
 
 def _small_form(project_id: str, name: str, change, anchor: str, done: str):
@@ -243,7 +243,7 @@ def add_meeting():
             "decisions": lines("decisions"), "projects": request.form.getlist("projects")}
     try:
         if current_user.role not in ("producer", "admin"):
-            raise ApiError("Your account may not do this.", code="wrong_role", status=403)
+            raise WrongRole("coproduction", ("producer",), current_user.role)
         commission.create_meeting(session, body, current_user)
     except ApiError as exc:
         if exc.status >= 500:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from archive import db
 from archive.api.params import int_param
 from archive.db import utcnow
-from archive.errors import ApiError
+from archive.errors import ApiError, WrongRole
 from archive.rights import audit as rights_audit
 from archive.usage import reports
 from archive.usage.views import usage_filter
+from archive.web import messages
 from archive.web.error_pages import error_page
 from archive.web.forms import COUNTRY_LABELS
 from archive.web.headers import page_headers
@@ -41,6 +42,9 @@ def _headers(resp):
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
+    if exc.code in messages.API_ERRORS:  # said in the page's language (wrong_role: the action and roles)
+        return error_page(exc.status, messages.api_error(exc.code, exc.message, exc.status, exc.details),
+                          headers=exc.headers)
     return error_page(exc.status, exc.message if exc.status == 400 else None, detail=exc.message,
                       headers=exc.headers)
 
@@ -49,7 +53,7 @@ def _api_error(exc: ApiError):
 @login_required
 def audit():
     if current_user.role not in reports.AUDIT_ROLES:
-        abort(403)
+        raise WrongRole("usage_log", reports.AUDIT_ROLES, current_user.role)
     if any(request.args.get(k) == "" for k in request.args):  # a form's "all" leaves empty fields
         kept = [(k, v) for k, v in request.args.items(multi=True) if v != ""]
         return redirect(request.path + ("?" + urlencode(kept) if kept else ""))

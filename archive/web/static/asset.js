@@ -32,20 +32,14 @@
       var lang = document.getElementById("transcript-lang").value;
       var status = document.getElementById("transcript-status");
       if (!file) { status.textContent = tform.dataset.pick; return; }
-      var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
       status.textContent = tform.dataset.sending;
-      fetch(tform.dataset.url + "/" + encodeURIComponent(lang), {
-        method: "PUT", credentials: "same-origin", body: file,
-        headers: { "Content-Type": "application/octet-stream", "Accept": "application/json",
-                   "X-CSRFToken": csrf, "X-Filename": encodeURIComponent(file.name) }
-      }).then(function (resp) {
-        if (resp.ok) { window.location.reload(); return null; }
-        return resp.json().then(function (body) {
-          var err = (body && body.error) || {};
-          var line = err.details && err.details.line;
-          status.textContent = tform.dataset.refused + (line ? " " + tform.dataset.line.replace("{line}", line) : "");
-        });
-      }).catch(function () { status.textContent = tform.dataset.failed; });
+      window.OrtakApi.call("PUT", tform.dataset.url + "/" + encodeURIComponent(lang), file, {
+        raw: true, headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) }
+      }).then(function () { window.location.reload(); }, function (failure) {
+        if (!failure.status) { status.textContent = tform.dataset.failed; return; }
+        var line = failure.error.details && failure.error.details.line;
+        status.textContent = tform.dataset.refused + (line ? " " + tform.dataset.line.replace("{line}", line) : "");
+      });
     });
   }
 

@@ -1,14 +1,14 @@
 /* "Add to basket" on an asset's page: the player's marked segment (its in/out points, as
    timecodes of the master) or the whole asset, into one of the user's baskets they may change,
-   or a new one, through the baskets API (POST /api/v1/baskets, POST /api/v1/baskets/{id}/items). */
+   or a new one, through the baskets API (POST /api/v1/baskets, POST /api/v1/baskets/{id}/items)
+   called with api.js (OrtakApi), which the page loads first. */
 (function () {
   "use strict";
   var dialog = document.getElementById("basket-dialog");
   var opener = document.getElementById("add-to-basket");
-  if (!dialog || !opener) { return; }
+  if (!dialog || !opener || !window.OrtakApi) { return; }
   var L = JSON.parse(dialog.getAttribute("data-labels") || "{}");
   var asset = dialog.getAttribute("data-asset");
-  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var tool = document.getElementById("player-tool");
   var select = document.getElementById("add-basket");
   var nameInput = document.getElementById("add-basket-name");
@@ -20,20 +20,8 @@
     return text.replace(/%\((\w+)\)s/g, function (m, k) { return values[k] === undefined ? m : values[k]; });
   }
 
-  function call(method, url, body) {
-    var init = { method: method, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRFToken": csrf } };
-    if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    return fetch(url, init).then(function (r) {
-      return r.json().then(function (data) {
-        if (!r.ok) {
-          var err = data.error || {};
-          var first = ((err.details || {}).errors || [])[0];
-          throw new Error((first && first.message) || err.message || String(r.status));
-        }
-        return data;
-      });
-    });
-  }
+  // The API through the pages' one caller (api.js): CSRF token, JSON, errors as OrtakApi.Failure.
+  var call = window.OrtakApi.call;
 
   function marks() {
     var a = tool ? tool.dataset["in"] : "", b = tool ? tool.dataset.out : "";

@@ -10,7 +10,7 @@
   var status = document.getElementById("lookup-status");
   var list = document.getElementById("lookup-results");
   var video = document.getElementById("lookup-video");
-  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var csrf = window.OrtakApi ? window.OrtakApi.csrf() : "";  // api.js
   var file = null, objectUrl = null;
 
   function node(tag, cls, text) {

@@ -63,9 +63,16 @@
   // One entry of details.errors ({field, code, message, params}) as a sentence.
   Messages.prototype.fieldError = function (err) {
     var template = (this.t.field_errors || {})[err.code];
+    var params = err.params || {};
+    var byReason = (this.t.timecode_reasons || {})[params.reason];
+    if (err.code === "invalid_timecode" && byReason) {
+      template = byReason;
+      if (typeof params.value === "number" && typeof params.max === "number") {
+        params = Object.assign({}, params, { value: ("0" + params.value).slice(-2), max: ("0" + params.max).slice(-2) });
+      }
+    }
     if (template) {
       var values = {};
-      var params = err.params || {};
       for (var k in params) { if (has.call(params, k)) { values[k] = this.value(err.field || "", k, params[k]); } }
       values.field = this.fieldLabel(err.field);
       var text = this.fill(template, values);
@@ -84,8 +91,28 @@
   };
 
   // A top-level error for a person: by code, then by HTTP status (0: no answer at all).
+  // A wrong_role: the action refused and the roles that may do it (messages.wrong_role()).
+  Messages.prototype.wrongRole = function (details) {
+    var t = this.t.wrong_role || {};
+    var roles = details && details.roles, role = details && details.role;
+    if (!Array.isArray(roles) || !roles.length || typeof role !== "string") { return t.bare || null; }
+    var labels = t.roles || {};
+    var values = {
+      roles: roles.map(function (r) { return has.call(labels, r) ? labels[r] : String(r); }).join(", "),
+      role: has.call(labels, role) ? labels[role] : role
+    };
+    var action = (t.actions || {})[details.action];
+    if (!action) { return this.fill(t.no_action || "", values); }
+    values.action = action;
+    return this.fill(t.with_action || "", values);
+  };
+
   Messages.prototype.apiError = function (status, error) {
     error = error || {};
+    if (error.code === "wrong_role" && this.t.wrong_role) {
+      var said = this.wrongRole(error.details || {});
+      if (said) { return said; }
+    }
     var template = (this.t.api_errors || {})[error.code];
     if (template) {
       var values = {};

@@ -503,7 +503,9 @@
     var markerOut = el("marker-out") || document.createElement("input"), markerText = el("marker-text");
     var markerInTouched = false;
     markerIn.addEventListener("input", function () { markerInTouched = true; });
-    var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+    // Markers go through the pages' one API caller (api.js, loaded before this script on the
+    // asset page; a share link's page has no markers and makes no call).
+    var Api = window.OrtakApi;
 
     function renderMarkers() {
       var list = el("marker-list"), ticks = el("ticks"), d = duration();
@@ -556,8 +558,8 @@
           del.textContent = L.delete;
           del.setAttribute("aria-label", L.delete + ": " + m.in);
           del.addEventListener("click", function () {
-            fetch(cfg.markers + "/" + m.id, { method: "DELETE", credentials: "same-origin", headers: { "X-CSRFToken": csrf } })
-              .then(function (r) { if (r.ok) { el("marker-status").textContent = L.marker_deleted; loadMarkers(); } });
+            Api.call("DELETE", cfg.markers + "/" + m.id)
+              .then(function () { el("marker-status").textContent = L.marker_deleted; loadMarkers(); }, function () {});
           });
           li.appendChild(del);
         }
@@ -565,34 +567,26 @@
       });
     }
     function loadMarkers() {
-      if (!cfg.markers || !el("marker-list")) { return Promise.resolve(); }  // a share link's page has none
-      return fetch(cfg.markers, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (doc) { if (doc) { state.markers = doc.markers; renderMarkers(); } });
+      if (!cfg.markers || !el("marker-list") || !Api) { return Promise.resolve(); }  // a share link's page has none
+      return Api.call("GET", cfg.markers)
+        .then(function (doc) { state.markers = doc.markers; renderMarkers(); }, function () {});
     }
     if (markerForm) {
       markerForm.addEventListener("submit", function (e) {
         e.preventDefault();
         var status = el("marker-status");
         var body = { in: markerIn.value.trim(), out: markerOut.value.trim() || null, text: markerText.value };
-        fetch(cfg.markers, { method: "POST", credentials: "same-origin",
-                             headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
-                             body: JSON.stringify(body) })
-          .then(function (r) { return r.json().then(function (doc) { return { ok: r.ok, doc: doc }; }); })
-          .then(function (res) {
-            if (res.ok) {
-              status.textContent = L.marker_added;
-              markerText.value = "";
-              markerOut.value = "";
-              markerInTouched = false;
-              return loadMarkers();
-            }
-            var err = (res.doc && res.doc.error) || {};
-            var first = ((err.details || {}).errors || [])[0] || { code: err.code };
-            status.textContent = fill(L.marker_failed, { reason: L["err_" + first.code] || L.err_other });
-            return null;
-          })
-          .catch(function () { status.textContent = fill(L.marker_failed, { reason: L.err_other }); });
+        Api.call("POST", cfg.markers, body).then(function () {
+          status.textContent = L.marker_added;
+          markerText.value = "";
+          markerOut.value = "";
+          markerInTouched = false;
+          return loadMarkers();
+        }, function (failure) {
+          var err = failure.error || {};
+          var first = ((err.details || {}).errors || [])[0] || { code: err.code };
+          status.textContent = fill(L.marker_failed, { reason: L["err_" + first.code] || L.err_other });
+        });
       });
     }
 

@@ -5,9 +5,9 @@
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
-  if (!form || !window.tus || !window.OrtakMessages) { return; }
+  if (!form || !window.tus || !window.OrtakMessages || !window.OrtakApi) { return; }
 
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var Api = window.OrtakApi;  // api.js: the CSRF token and the JSON calls every page script shares
   var d = form.dataset;
   var M = window.OrtakMessages.from(form);
   var fileInput = document.getElementById("file");
@@ -107,7 +107,7 @@
   }
 
   function errorBody(res) {
-    try { return JSON.parse(res.getBody ? res.getBody() : res).error || {}; } catch (e) { return {}; }
+    return Api.errorOf(res.getBody ? res.getBody() : res);
   }
 
   function choose(f) {
@@ -161,11 +161,7 @@
   function patchRest(id, t, rest) {
     var body = { title: t };
     if (rest.description) { body.description = {}; body.description[d.lang] = rest.description; }
-    return fetch("/api/v1/assets/" + encodeURIComponent(id), {
-      method: "PATCH", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify(body)
-    });
+    return Api.call("PATCH", "/api/v1/assets/" + encodeURIComponent(id), body);
   }
 
   function idle() {
@@ -192,16 +188,12 @@
     var link = answer.assetId ? assetLink(answer.assetId, d.msgOpen) : null;
     var needsPatch = answer.assetId && (Object.keys(t).length > 1 || rest.description);
     if (!needsPatch) { say("success", d.msgDone, null, link); return; }
-    patchRest(answer.assetId, t, rest)
-      .then(function (res) {
-        if (res.ok) { say("success", d.msgDone, null, link); return undefined; }
-        return res.text().then(function (body) {
-          say("warning", d.msgDetailsNotSaved, showFieldErrors(errorBody(body)), link);
-        });
-      })
-      .catch(function () {
-        say("warning", d.msgDetailsNotSaved, [{ text: M.statusText(0) }], link);
-      });
+    patchRest(answer.assetId, t, rest).then(function () {
+      say("success", d.msgDone, null, link);
+    }, function (failure) {
+      say("warning", d.msgDetailsNotSaved,
+          failure.status ? showFieldErrors(failure.error) : [{ text: M.statusText(0) }], link);
+    });
   }
 
   function failed(err) {
@@ -235,7 +227,7 @@
       chunkSize: 8 * 1024 * 1024,
       retryDelays: [0, 1000, 3000, 5000, 10000],
       metadata: md.meta,
-      headers: { "X-CSRFToken": csrf },
+      headers: { "X-CSRFToken": Api.csrf() },
       removeFingerprintOnSuccess: true,
       onProgress: function (sent, total) {
         var pct = total ? Math.floor(sent / total * 100) : 0;

@@ -95,7 +95,9 @@ def test_timecode_to_frames(label, rate, frames):
     ("00:00:00:25", Fraction(25), "frame_out_of_range"), ("00:00:00;00", Fraction(25), "drop_frame_rate"),
     ("00:01:00;00", NTSC, "dropped_label"), ("00:01:00;01", NTSC, "dropped_label"),
     ("00:01:00;03", Fraction(60000, 1001), "dropped_label"), ("1:00:00:00", Fraction(25), "malformed"),
-    ("00:60:00:00", Fraction(25), "malformed"), ("00:00", Fraction(25), "malformed"), ("", Fraction(25), "malformed"),
+    ("00:60:00:00", Fraction(25), "minutes_out_of_range"), ("00:00:99:00", Fraction(25), "seconds_out_of_range"),
+    ("24:00:00:00", Fraction(25), "hours_out_of_range"), ("00:00:99.5", Fraction(25), "seconds_out_of_range"),
+    ("00:00:00:30", NTSC, "frame_out_of_range"), ("0٠:00:00:00", Fraction(25), "malformed"), ("00:00", Fraction(25), "malformed"), ("", Fraction(25), "malformed"),
     ("00:00:00:00\n", Fraction(25), None), ("٠٠:٠٠:٠٠:٠٠", Fraction(25), "malformed"),
 ])
 def test_bad_timecodes(label, rate, reason):
@@ -127,3 +129,19 @@ def test_clock_times_name_the_frame_they_fall_in():
     assert timecode_to_frames("00:00:02", Fraction(25)) == 50
     assert timecode_to_frames("00:00:01.999999", Fraction(25)) == 49
     assert timecode_to_frames("00:00:01.5", Fraction(30000, 1001)) == 44
+
+
+@pytest.mark.parametrize("label, rate, part, value, top, words", [
+    ("00:00:99:00", Fraction(25), "seconds", 99, 59, "seconds 99 is out of range: seconds run from 00 to 59"),
+    ("00:75:00:00", Fraction(25), "minutes", 75, 59, "minutes 75 is out of range: minutes run from 00 to 59"),
+    ("31:00:00:00", Fraction(25), "hours", 31, 23, "hours 31 is out of range: hours run from 00 to 23"),
+    ("00:00:01:25", Fraction(25), "frame", 25, 24, "frames run from 00 to 24"),
+    ("00:00:01;30", NTSC, "frame", 30, 29, "frames run from 00 to 29"),
+])
+def test_a_well_formed_label_with_a_field_out_of_range_names_the_field_and_its_range(label, rate, part, value, top,
+                                                                                      words):
+    with pytest.raises(TimecodeError) as err:
+        timecode_to_frames(label, rate)
+    assert err.value.reason == f"{part}_out_of_range"
+    assert err.value.params == {"part": part, "value": value, "min": 0, "max": top}
+    assert words in str(err.value)
