@@ -119,7 +119,8 @@ def index_hashes(path: str, scratch: str) -> np.ndarray:
     parts = commands.output_parts(FINGERPRINTS, probe, scratch, scratch)
     run(commands.one_decode_command(path, probe, parts), timeout=900)
     out = os.path.join(scratch, "phash.bin")
-    count = fingerprints.hash_file(parts[0].target, out, FINGERPRINTS.frame_size, crops=FINGERPRINTS.crops)
+    count = fingerprints.hash_file(parts[0].target, out, FINGERPRINTS.frame_size, crops=FINGERPRINTS.crops,
+                                    corners=FINGERPRINTS.corners)
     with open(out, "rb") as fh:
         return fingerprints.to_planes(fingerprints.from_bytes(fh.read()), count)
 

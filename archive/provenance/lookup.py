@@ -69,8 +69,8 @@ def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *
     for window, target in zip(windows, targets):
         frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, settings.rate))
         times.append(window.start + np.arange(len(frames)) / settings.rate)
-        normal.append(fingerprints.phash64(frames))
-        mirror.append(fingerprints.phash64(fingerprints.mirrored(frames)))
+        normal.append(fingerprints.frame_hashes(frames))
+        mirror.append(fingerprints.frame_hashes(fingerprints.mirrored(frames)))
     hashes = np.concatenate(normal) if normal else np.zeros(0, dtype=np.uint64)
     informative = int(np.count_nonzero(hashes != fingerprints.NO_HASH))
     return QueryHashes(np.concatenate(times) if times else np.zeros(0), hashes,

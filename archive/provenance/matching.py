@@ -51,6 +51,7 @@ class Candidate:
     tied: bool = False
     static: bool = False
     plane: int = 0  # verified on: 0 the master's whole frames, k its k-th centre crop
+    agreement: float = 0.0  # verified: the share of the query its master shows there (`agreement`)
     supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
 
 
@@ -216,22 +217,26 @@ def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.n
 # ---- verification: align the query along each candidate's own hashes ------------------------
 
 MISSING_BITS = 32.0  # what a query frame with no master hash to compare scores: an unrelated pair
-SURE_BITS = 4.0  # an aligned mean distance at or below this is a certain match (re-encoding noise)
+# The per-frame match probability's midpoint and spread (bits), and the margin (mean bits) by
+# which a match must beat a look-alike in another asset to be sure of it: calibrated on the
+# Hamming distances of edited copies (aligned with their master) against those of unrelated
+# pictures (negatives at their best alignment), `benchmarks/provenance.py` seeds 3 and 5.
+MATCH_BITS = 14.0
+MATCH_SPREAD = 1.5
+MARGIN_BITS = 8.0
 
 
-def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
-                     speed: float = 1.0, index_rate: float = 1.0) -> float:
-    """The mean Hamming distance (bits) of the query's hashes (at `times`, seconds) to the
-    master's hashes (`index_rate` a second) along tm = speed × tq + offset. Each query frame
-    is compared with the master hash nearest tm, weighted 1 − 2 × |tm − that hash's time| in
-    hash intervals (so a 2 fps query against a 1 fps index weighs each pair of query frames
-    to 1 and the sub-second offset shows). A query frame that lands before or after the
-    master, or on a flat master frame, counts MISSING_BITS; flat query frames are skipped.
-    MISSING_BITS when the query has no informative frame."""
+def aligned_bits(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
+                 speed: float = 1.0, index_rate: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Per informative query frame (flat ones skipped): the Hamming distance (bits) of its
+    hash (at `times`, seconds) to the master hash (`index_rate` a second) nearest
+    tm = speed × tq + offset, and its weight 1 − 2 × |tm − that hash's time| in hash
+    intervals (so a 2 fps query against a 1 fps index weighs each pair of query frames to 1
+    and the sub-second offset shows). A frame that lands before or after the master, or on
+    a flat master frame, counts MISSING_BITS. Two float arrays of equal length (empty when
+    the query has no informative frame)."""
     query = np.asarray(query, dtype=np.uint64)
     keep = query != NO_HASH
-    if not keep.any():
-        return MISSING_BITS
     q, tq = query[keep], np.asarray(times, dtype=float)[keep]
     at = (speed * tq + offset) * index_rate
     pos = np.round(at).astype(np.int64)
@@ -241,6 +246,14 @@ def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *
     stored = master[np.clip(pos, 0, max(0, len(master) - 1))] if len(master) else np.zeros(len(q), dtype=np.uint64)
     present = inside & (stored != NO_HASH)
     bits[present] = popcount64(q[present] ^ stored[present])
+    return bits, weight
+
+
+def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
+                     speed: float = 1.0, index_rate: float = 1.0) -> float:
+    """The weighted mean of `aligned_bits` (bits): how far the query lies from the master
+    along tm = speed × tq + offset. MISSING_BITS when the query has no informative frame."""
+    bits, weight = aligned_bits(query, times, master, offset=offset, speed=speed, index_rate=index_rate)
     total = weight.sum()
     return float((weight * bits).sum() / total) if total > 0 else MISSING_BITS
 
@@ -256,27 +269,47 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     master = np.asarray(master, dtype=np.uint64)
     master = master.reshape(1, -1) if master.ndim < 2 else master
     grid = candidate.offset + np.arange(-reach, reach + grain / 2, grain)
-    scored = [(round(aligned_distance(query, times, plane, offset=float(o), speed=candidate.speed,
-                                      index_rate=index_rate), 6), abs(float(o) - candidate.offset), p, float(o))
-              for p, plane in enumerate(master) for o in grid]
-    distance, _gap, p, offset = min(scored)
-    candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
+    scored = []
+    for p, plane in enumerate(master):
+        for o in grid:
+            bits, weight = aligned_bits(query, times, plane, offset=float(o), speed=candidate.speed,
+                                        index_rate=index_rate)
+            total = weight.sum()
+            mean = float((weight * bits).sum() / total) if total > 0 else MISSING_BITS
+            scored.append((round(mean, 6), abs(float(o) - candidate.offset), p, float(o), agreement(bits, weight)))
+    distance, _gap, p, offset, share = min(scored)
+    candidate.offset, candidate.distance, candidate.plane, candidate.agreement = offset, float(distance), p, share
     span = candidate.query_out - candidate.query_in
     candidate.master_in = max(0.0, candidate.offset + candidate.speed * candidate.query_in)
     candidate.master_out = candidate.master_in + candidate.speed * span
     return candidate
 
 
-def confidence(distance: float, reference: float) -> float:
-    """How sure a match at aligned mean `distance` (bits) is, 0..1, given `reference`: the
-    aligned distance of the best candidate from another asset (the look-alike), at most
-    MISSING_BITS (unrelated pictures). The margin between them over the room there is above
-    SURE_BITS: (reference − distance) / (reference − SURE_BITS), clipped."""
-    reference = min(reference, MISSING_BITS)
-    room = reference - SURE_BITS
-    if room <= 0:
-        return 0.0
-    return float(np.clip((reference - distance) / room, 0.0, 1.0))
+def match_probability(bits: np.ndarray | float) -> np.ndarray:
+    """How likely a query frame at `bits` (Hamming distance to the master hash it aligns
+    with) shows that master frame, 0..1: a logistic 1 / (1 + exp((bits − MATCH_BITS) /
+    MATCH_SPREAD)), its midpoint where the distances of edited copies and of unrelated
+    pictures cross (calibrated on `benchmarks/provenance.py`, see MATCH_BITS)."""
+    return 1.0 / (1.0 + np.exp((np.asarray(bits, dtype=float) - MATCH_BITS) / MATCH_SPREAD))
+
+
+def agreement(bits: np.ndarray, weight: np.ndarray) -> float:
+    """The share of a query that its master shows along one alignment (`aligned_bits`): the
+    weighted mean `match_probability` of its frames, 0..1; 0 for no frame. Frames are
+    scored one by one, so a few unrelated-looking frames (a cut, a caption) lower it by
+    their share, and unrelated pictures that come close on a frame or two stay low."""
+    total = float(np.sum(weight))
+    return float(np.sum(weight * match_probability(bits)) / total) if total > 0 else 0.0
+
+
+def confidence(share: float, distance: float, reference: float) -> float:
+    """How sure a match is, 0..1: its `agreement` `share`, times its margin over `reference`,
+    the aligned mean distance (bits) of the best candidate from another asset (the
+    look-alike; MISSING_BITS when there is none): (reference − distance) / MARGIN_BITS,
+    clipped to 0..1. A query that its master shows throughout, with no look-alike within
+    MARGIN_BITS, is 1."""
+    margin = float(np.clip((min(reference, MISSING_BITS) - distance) / MARGIN_BITS, 0.0, 1.0))
+    return float(np.clip(share, 0.0, 1.0)) * margin
 
 
 def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, times: np.ndarray,
@@ -317,5 +350,5 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     out = [c for c in out if c in close or c.key not in keys]
     for c in out:
         c.tied = len(close) > 1 and c in close
-        c.score = confidence(c.distance, reference) if c in close else 0.0
+        c.score = confidence(c.agreement, c.distance, reference) if c in close else 0.0
     return out[:limit]
