@@ -15,7 +15,7 @@ The hashes of a master are `planes` (whole frame first, then each crop) of one h
 sample each, stored plane after plane (`to_planes`).
 
 Every hash leaves the picture's four corners out (`mask_corners`: CORNERS of the width and
-height, filled with the picture's mean grey before the DCT): that is where channel logos,
+height, filled with the mean grey of the rest before the DCT): that is where channel logos,
 clocks and "LIVE" bugs sit, and a white plate there moved the whole frame's low frequencies
 by 12 bits (median, logo edit of `benchmarks/provenance.py`, seed 5) against 6 with the
 corners left out; unrelated pictures stay as far apart (profile version 3).
@@ -101,7 +101,8 @@ def centre_crop(frames: np.ndarray, fraction: float) -> np.ndarray:
 
 def mask_corners(frames: np.ndarray, corners: Sequence[float] = CORNERS) -> np.ndarray:
     """The frames with their four corners, each `corners` = (fraction of the width, of the
-    height), filled with the frame's mean grey: (n, h, w) uint8 as given. (0, 0) leaves
+    height), filled with the mean grey of the rest of the frame (so nothing in a corner
+    counts): (n, h, w) uint8 as given. (0, 0) leaves
     them whole. ValueError for a fraction outside 0..0.5."""
     fw, fh = corners
     if not (0 <= fw <= 0.5 and 0 <= fh <= 0.5):
@@ -112,11 +113,13 @@ def mask_corners(frames: np.ndarray, corners: Sequence[float] = CORNERS) -> np.n
     ch, cw = round(h * fh), round(w * fw)
     if not (ch and cw):
         return frames
-    out = frames.copy()
-    mean = np.round(frames.reshape(len(frames), -1).mean(axis=1)).astype(np.uint8)[:, None, None]
+    corner = np.zeros((h, w), dtype=bool)
     for rows in (slice(0, ch), slice(h - ch, h)):
         for cols in (slice(0, cw), slice(w - cw, w)):
-            out[:, rows, cols] = mean
+            corner[rows, cols] = True
+    out = frames.copy()
+    rest = frames[:, ~corner].astype(np.float32).mean(axis=1)  # what is in a corner cannot move it
+    out[:, corner] = np.round(rest).astype(np.uint8)[:, None]
     return out
 
 
