@@ -287,20 +287,35 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
         if query_planes.ndim != 2 or query_planes.shape[0] != master.shape[0]:
             query_planes = None
     grid = candidate.offset + np.arange(-reach, reach + grain / 2, grain)
-    keep = np.asarray(query, dtype=np.uint64) != NO_HASH
-    scored = []
+    query = np.asarray(query, dtype=np.uint64)
+    keep = query != NO_HASH
+    tq = np.asarray(times, dtype=float)[keep]
+    # Every offset of the grid at once (what `aligned_bits` does for one): (offsets, frames).
+    at = (candidate.speed * tq[None, :] + grid[:, None]) * index_rate
+    pos = np.round(at).astype(np.int64)
+    weight = np.clip(1.0 - 2.0 * np.abs(at - pos), 0.0, 1.0)
+    total = weight.sum(axis=1)
+    n = master.shape[1]
+    inside = (pos >= 0) & (pos < n)
+    clipped = np.clip(pos, 0, max(0, n - 1))
+    scored, aligned = [], []
     for p in range(master.shape[0]):
         pairs = [(query, master[p])] if query_planes is None else \
             [(query_planes[k], master[k + p]) for k in range(master.shape[0] - p)]
-        for o in grid:
-            parts = [aligned_bits(q, times, m, offset=float(o), speed=candidate.speed, index_rate=index_rate,
-                                  keep=keep) for q, m in pairs]
-            bits, weight = np.mean([b for b, _w in parts], axis=0), parts[0][1]
-            total = weight.sum()
-            mean = float((weight * bits).sum() / total) if total > 0 else MISSING_BITS
-            scored.append((round(mean, 6), abs(float(o) - candidate.offset), p, float(o), agreement(bits, weight)))
-    distance, _gap, p, offset, share = min(scored)
-    candidate.offset, candidate.distance, candidate.plane, candidate.agreement = offset, float(distance), p, share
+        bits = np.zeros(pos.shape)
+        for q, m in pairs:
+            q = q[keep][None, :]
+            stored = m[clipped] if n else np.zeros(pos.shape, dtype=np.uint64)
+            present = inside & (stored != NO_HASH) & (q != NO_HASH)
+            bits += np.where(present, popcount64(q ^ stored), MISSING_BITS)
+        bits /= len(pairs)
+        means = np.where(total > 0, (weight * bits).sum(axis=1) / np.where(total > 0, total, 1), MISSING_BITS)
+        for g, o in enumerate(grid):
+            scored.append((round(float(means[g]), 6), abs(float(o) - candidate.offset), p, float(o), len(aligned)))
+            aligned.append((bits[g], weight[g]))
+    distance, _gap, p, offset, at_best = min(scored)
+    candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
+    candidate.agreement = agreement(*aligned[at_best])
     span = candidate.query_out - candidate.query_in
     candidate.master_in = max(0.0, candidate.offset + candidate.speed * candidate.query_in)
     candidate.master_out = candidate.master_in + candidate.speed * span
