@@ -246,12 +246,13 @@ class FingerprintProfile:
 
     The entry `phash.bin` holds the hashes as big-endian unsigned 64-bit integers in
     `planes` planes of one hash a sample each: the whole frame, then each centre crop of
-    `crops` (a query cropped and blown up again matches those); in each plane hash k is
+    `crops` (a query cropped and blown up again matches those), each with its four corners
+    (`corners` of the width and height) left out, where logos sit; in each plane hash k is
     for the frame at k/`rate` seconds; 0 marks a flat frame (black, a uniform card) that has
     no hash worth matching. Recipe and its measurement: ARCHITECTURE.md "Known traps"."""
 
     renderer: ClassVar[str] = "ffmpeg"
-    version: ClassVar[int] = 2  # 2: 64 × 64 frames, centre crops hashed too
+    version: ClassVar[int] = 3  # 2: 64 × 64 frames, centre crops hashed too; 3: corners masked
 
     name: str = "fingerprints"
     ext: str = "bin"
@@ -259,6 +260,7 @@ class FingerprintProfile:
     rate: int = 1  # hashes per second of source
     frame_size: int = 64  # the grey square decoded (pHash resizes to its 32 × 32; crops need the margin)
     crops: tuple[float, ...] = (0.9, 0.8)  # centre crops hashed too (`fingerprints.CROPS`)
+    corners: tuple[float, float] = (0.25, 0.2)  # left out of every hash (`fingerprints.CORNERS`: logos)
 
     @property
     def planes(self) -> int:

@@ -14,7 +14,8 @@ class VideoFingerprint(Base):
     frame at k / rate seconds, stored as one blob (`hashes`: big-endian uint64, 0 for a flat
     frame; `archive.media.fingerprints.to_bytes`), 8 bytes a second and plane: `planes`
     planes one after the other (the whole frame, then each centre crop of
-    `FingerprintProfile.crops`; `fingerprints.to_planes`), 86 MB for 1,000 hours at 3.
+    `FingerprintProfile.crops`, each with its corners left out: `fingerprints.frame_hashes`;
+    `fingerprints.to_planes`), 86 MB for 1,000 hours at 3.
 
     One row per asset rather than a row per hash: the index (`archive.provenance.index`) is
     loaded whole into memory and never queried hash by hash in SQL. `source_sha256` is the

@@ -30,12 +30,13 @@ class Settings:
     k: int = 32
     radius: int = 12
     index_rate: int = 1
-    min_score: float = 0.6  # verified confidence; benchmarks/provenance.py --seed 7 (calibration): 4/48 negatives above it
+    min_score: float = 0.6  # verified confidence (`matching.confidence`, calibrated: matching.MATCH_BITS)
     min_frames: int = 3  # and at least this many query frames on the line
     tie_margin: float = 0.1
     verify: bool = True  # align the best voted candidates on their hashes (`matching.verify`)
     verify_top: int = 12  # how many voted candidates are verified
     tie_bits: float = 0.5  # verified candidates this close (mean bits) to the best are tied
+    plane_pairs: bool = True  # verify plane against plane (`matching.refine`), not the whole frame alone
     whole_up_to: float = 120.0
     window: float = 20.0
     windows: int = 4
@@ -47,7 +48,9 @@ class Settings:
 class QueryHashes:
     """A query's frames: their times (seconds into the query), hashes normal and mirrored
     (NO_HASH for flat frames), the number of informative (not flat) frames, whether the
-    picture is static, and how many seconds were decoded."""
+    picture is static, how many seconds were decoded, and the hashes of every plane the
+    index holds (whole frame, centre crops; normal and mirrored) that the verification
+    compares plane against plane (`matching.refine`), when there are any."""
 
     times: np.ndarray
     normal: np.ndarray
@@ -55,6 +58,7 @@ class QueryHashes:
     frames: int
     static: bool
     decoded: float
+    planes: tuple[np.ndarray, np.ndarray] | None = None  # (normal, mirrored) planes as the index's: `fingerprints.planes`
 
 
 def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *, timeout: float) -> QueryHashes:
@@ -69,13 +73,19 @@ def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *
     for window, target in zip(windows, targets):
         frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, settings.rate))
         times.append(window.start + np.arange(len(frames)) / settings.rate)
-        normal.append(fingerprints.phash64(frames))
-        mirror.append(fingerprints.phash64(fingerprints.mirrored(frames)))
-    hashes = np.concatenate(normal) if normal else np.zeros(0, dtype=np.uint64)
+        normal.append(fingerprints.planes(frames))
+        mirror.append(fingerprints.planes(fingerprints.mirrored(frames)))
+    return query_hashes(np.concatenate(times) if times else np.zeros(0), np.concatenate(normal, axis=1),
+                        np.concatenate(mirror, axis=1), sum(w.seconds for w in windows))
+
+
+def query_hashes(times: np.ndarray, normal: np.ndarray, mirrored: np.ndarray, decoded: float) -> QueryHashes:
+    """A query from its frames' `times` (seconds) and their planes normal and mirrored
+    ((planes, n) uint64, `fingerprints.planes`), `decoded` seconds of it decoded."""
+    hashes = np.asarray(normal, dtype=np.uint64)[0]
     informative = int(np.count_nonzero(hashes != fingerprints.NO_HASH))
-    return QueryHashes(np.concatenate(times) if times else np.zeros(0), hashes,
-                       np.concatenate(mirror) if mirror else np.zeros(0, dtype=np.uint64), informative,
-                       matching.is_static(hashes), sum(w.seconds for w in windows))
+    return QueryHashes(np.asarray(times, dtype=float), hashes, np.asarray(mirrored, dtype=np.uint64)[0],
+                       informative, matching.is_static(hashes), decoded, (normal, mirrored))
 
 
 def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
@@ -104,7 +114,7 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
         found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
         found = matching.verify(found[:settings.verify_top], query.normal, query.mirrored, query.times,
                                 index.sequence, index_rate=settings.index_rate, step=step,
-                                tie_bits=settings.tie_bits)
+                                tie_bits=settings.tie_bits, planes=query.planes if settings.plane_pairs else None)
         return [c for c in found if c.score >= settings.min_score][:10]
     found = [c for c in found if c.score >= settings.min_score]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))

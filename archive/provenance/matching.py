@@ -51,6 +51,7 @@ class Candidate:
     tied: bool = False
     static: bool = False
     plane: int = 0  # verified on: 0 the master's whole frames, k its k-th centre crop
+    agreement: float = 0.0  # verified: the share of the query its master shows there (`agreement`)
     supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
 
 
@@ -216,22 +217,33 @@ def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.n
 # ---- verification: align the query along each candidate's own hashes ------------------------
 
 MISSING_BITS = 32.0  # what a query frame with no master hash to compare scores: an unrelated pair
-SURE_BITS = 4.0  # an aligned mean distance at or below this is a certain match (re-encoding noise)
+# The per-frame match probability's midpoint and spread (bits), and the margin (mean bits) by
+# which a match must beat a look-alike in another asset to be sure of it. Calibrated on
+# `benchmarks/provenance.py --seed 5` (seed 11 held out): per query frame, edited copies
+# aligned with their master lie at a median of 6–12 bits (low bit rate and combined edits
+# the highest), unrelated pictures at 32, 1 pair in 1,000 at 14 or less; at their best
+# alignment the negatives' look-alike masters reach a mean of 11–13 bits. MATCH_BITS = 12
+# with MATCH_SPREAD = 2 was the highest midpoint that left every negative below the 0.60
+# threshold (worst 0.58); 12.5 let one through.
+MATCH_BITS = 12.0
+MATCH_SPREAD = 2.0
+MARGIN_BITS = 6.0
 
 
-def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
-                     speed: float = 1.0, index_rate: float = 1.0) -> float:
-    """The mean Hamming distance (bits) of the query's hashes (at `times`, seconds) to the
-    master's hashes (`index_rate` a second) along tm = speed × tq + offset. Each query frame
-    is compared with the master hash nearest tm, weighted 1 − 2 × |tm − that hash's time| in
-    hash intervals (so a 2 fps query against a 1 fps index weighs each pair of query frames
-    to 1 and the sub-second offset shows). A query frame that lands before or after the
-    master, or on a flat master frame, counts MISSING_BITS; flat query frames are skipped.
-    MISSING_BITS when the query has no informative frame."""
+def aligned_bits(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
+                 speed: float = 1.0, index_rate: float = 1.0,
+                 keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per informative query frame (flat ones skipped): the Hamming distance (bits) of its
+    hash (at `times`, seconds) to the master hash (`index_rate` a second) nearest
+    tm = speed × tq + offset, and its weight 1 − 2 × |tm − that hash's time| in hash
+    intervals (so a 2 fps query against a 1 fps index weighs each pair of query frames to 1
+    and the sub-second offset shows). A frame that lands before or after the master, or on
+    a flat master frame, counts MISSING_BITS. Two float arrays of equal length (empty when
+    the query has no informative frame). `keep` (bool per frame) picks the frames instead,
+    a NO_HASH among them counting MISSING_BITS (a crop plane's flat frame whose whole frame
+    is not)."""
     query = np.asarray(query, dtype=np.uint64)
-    keep = query != NO_HASH
-    if not keep.any():
-        return MISSING_BITS
+    keep = query != NO_HASH if keep is None else np.asarray(keep, dtype=bool)
     q, tq = query[keep], np.asarray(times, dtype=float)[keep]
     at = (speed * tq + offset) * index_rate
     pos = np.round(at).astype(np.int64)
@@ -239,49 +251,107 @@ def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *
     inside = (pos >= 0) & (pos < len(master))
     bits = np.full(len(q), MISSING_BITS)
     stored = master[np.clip(pos, 0, max(0, len(master) - 1))] if len(master) else np.zeros(len(q), dtype=np.uint64)
-    present = inside & (stored != NO_HASH)
+    present = inside & (stored != NO_HASH) & (q != NO_HASH)
     bits[present] = popcount64(q[present] ^ stored[present])
+    return bits, weight
+
+
+def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
+                     speed: float = 1.0, index_rate: float = 1.0) -> float:
+    """The weighted mean of `aligned_bits` (bits): how far the query lies from the master
+    along tm = speed × tq + offset. MISSING_BITS when the query has no informative frame."""
+    bits, weight = aligned_bits(query, times, master, offset=offset, speed=speed, index_rate=index_rate)
     total = weight.sum()
     return float((weight * bits).sum() / total) if total > 0 else MISSING_BITS
 
 
 def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: np.ndarray, *, index_rate: float,
-           step: float, reach: float = 1.5, grain: float = 0.1) -> Candidate:
+           step: float, reach: float = 1.5, grain: float = 0.1, query_planes: np.ndarray | None = None) -> Candidate:
     """`candidate` moved to the offset within ±`reach` s of its voted one (every `grain` s)
     and the plane of `master` ((planes, n) hashes: the whole frame, then centre crops)
     where the query lies closest (`aligned_distance`, the lowest; of equal ones the
     nearest the vote, then the whole frame), with `distance` that mean distance, `plane`
-    that plane and its spans updated. The vote bins whole seconds and slow pictures support
-    neighbouring bins alike: this is what picks the right second inside one master."""
+    that plane, `agreement` the share of the query matched there and its spans updated.
+    The vote bins whole seconds and slow pictures support neighbouring bins alike: this is
+    what picks the right second inside one master.
+
+    With `query_planes` (the query's own planes, as many as the master's, row 0 `query`),
+    each query frame is compared plane against plane, the master's shifted by `plane`
+    crops (query plane k against master plane k + plane: a query cropped by the first crop
+    matches at shift 1) and its bits are the mean over the pairs: more of the picture
+    compared, so unrelated look-alikes stay further than with one 64-bit hash."""
     master = np.asarray(master, dtype=np.uint64)
     master = master.reshape(1, -1) if master.ndim < 2 else master
+    if query_planes is not None:
+        query_planes = np.asarray(query_planes, dtype=np.uint64)
+        if query_planes.ndim != 2 or query_planes.shape[0] != master.shape[0]:
+            query_planes = None
     grid = candidate.offset + np.arange(-reach, reach + grain / 2, grain)
-    scored = [(round(aligned_distance(query, times, plane, offset=float(o), speed=candidate.speed,
-                                      index_rate=index_rate), 6), abs(float(o) - candidate.offset), p, float(o))
-              for p, plane in enumerate(master) for o in grid]
-    distance, _gap, p, offset = min(scored)
+    query = np.asarray(query, dtype=np.uint64)
+    keep = query != NO_HASH
+    tq = np.asarray(times, dtype=float)[keep]
+    # Every offset of the grid at once (what `aligned_bits` does for one): (offsets, frames).
+    at = (candidate.speed * tq[None, :] + grid[:, None]) * index_rate
+    pos = np.round(at).astype(np.int64)
+    weight = np.clip(1.0 - 2.0 * np.abs(at - pos), 0.0, 1.0)
+    total = weight.sum(axis=1)
+    n = master.shape[1]
+    inside = (pos >= 0) & (pos < n)
+    clipped = np.clip(pos, 0, max(0, n - 1))
+    scored, aligned = [], []
+    for p in range(master.shape[0]):
+        pairs = [(query, master[p])] if query_planes is None else \
+            [(query_planes[k], master[k + p]) for k in range(master.shape[0] - p)]
+        bits = np.zeros(pos.shape)
+        for q, m in pairs:
+            q = q[keep][None, :]
+            stored = m[clipped] if n else np.zeros(pos.shape, dtype=np.uint64)
+            present = inside & (stored != NO_HASH) & (q != NO_HASH)
+            bits += np.where(present, popcount64(q ^ stored), MISSING_BITS)
+        bits /= len(pairs)
+        means = np.where(total > 0, (weight * bits).sum(axis=1) / np.where(total > 0, total, 1), MISSING_BITS)
+        for g, o in enumerate(grid):
+            scored.append((round(float(means[g]), 6), abs(float(o) - candidate.offset), p, float(o), len(aligned)))
+            aligned.append((bits[g], weight[g]))
+    distance, _gap, p, offset, at_best = min(scored)
     candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
+    candidate.agreement = agreement(*aligned[at_best])
     span = candidate.query_out - candidate.query_in
     candidate.master_in = max(0.0, candidate.offset + candidate.speed * candidate.query_in)
     candidate.master_out = candidate.master_in + candidate.speed * span
     return candidate
 
 
-def confidence(distance: float, reference: float) -> float:
-    """How sure a match at aligned mean `distance` (bits) is, 0..1, given `reference`: the
-    aligned distance of the best candidate from another asset (the look-alike), at most
-    MISSING_BITS (unrelated pictures). The margin between them over the room there is above
-    SURE_BITS: (reference − distance) / (reference − SURE_BITS), clipped."""
-    reference = min(reference, MISSING_BITS)
-    room = reference - SURE_BITS
-    if room <= 0:
-        return 0.0
-    return float(np.clip((reference - distance) / room, 0.0, 1.0))
+def match_probability(bits: np.ndarray | float) -> np.ndarray:
+    """How likely a query frame at `bits` (Hamming distance to the master hash it aligns
+    with) shows that master frame, 0..1: a logistic 1 / (1 + exp((bits − MATCH_BITS) /
+    MATCH_SPREAD)), its midpoint where the distances of edited copies and of unrelated
+    pictures cross (calibrated on `benchmarks/provenance.py`, see MATCH_BITS)."""
+    return 1.0 / (1.0 + np.exp((np.asarray(bits, dtype=float) - MATCH_BITS) / MATCH_SPREAD))
+
+
+def agreement(bits: np.ndarray, weight: np.ndarray) -> float:
+    """The share of a query that its master shows along one alignment (`aligned_bits`): the
+    weighted mean `match_probability` of its frames, 0..1; 0 for no frame. Frames are
+    scored one by one, so a few unrelated-looking frames (a cut, a caption) lower it by
+    their share, and unrelated pictures that come close on a frame or two stay low."""
+    total = float(np.sum(weight))
+    return float(np.sum(weight * match_probability(bits)) / total) if total > 0 else 0.0
+
+
+def confidence(share: float, distance: float, reference: float) -> float:
+    """How sure a match is, 0..1: its `agreement` `share`, times its margin over `reference`,
+    the aligned mean distance (bits) of the best candidate from another asset (the
+    look-alike; MISSING_BITS when there is none): (reference − distance) / MARGIN_BITS,
+    clipped to 0..1. A query that its master shows throughout, with no look-alike within
+    MARGIN_BITS, is 1."""
+    margin = float(np.clip((min(reference, MISSING_BITS) - distance) / MARGIN_BITS, 0.0, 1.0))
+    return float(np.clip(share, 0.0, 1.0)) * margin
 
 
 def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, times: np.ndarray,
            sequence: Callable[[str], np.ndarray], *, index_rate: float, step: float, tie_bits: float = 0.5,
-           limit: int = 10) -> list[Candidate]:
+           limit: int = 10, planes: tuple[np.ndarray, np.ndarray] | None = None) -> list[Candidate]:
     """The voted candidates `found`, each aligned against its master's own hashes
     (`sequence(key)`: (planes, n), `refine`) and ranked by aligned distance, lowest first. Of one asset
     (and one orientation) the candidates that land on the same second are one. Every
@@ -290,14 +360,16 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     of the same answer). `score` becomes, for the tied (or the single best), the
     `confidence` of its distance against the best candidate of another asset (MISSING_BITS
     when there is none), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
-    are the query's hashes normal and mirrored at `times`."""
+    are the query's hashes normal and mirrored at `times`; `planes` their planes (normal,
+    mirrored), compared plane against plane when given (`refine`)."""
     cache: dict[str, np.ndarray] = {}
     out: list[Candidate] = []
     for c in found:
         master = cache.get(c.key)
         if master is None:
             master = cache[c.key] = np.asarray(sequence(c.key), dtype=np.uint64)
-        refine(c, mirror if c.mirrored else query, times, master, index_rate=index_rate, step=step)
+        refine(c, mirror if c.mirrored else query, times, master, index_rate=index_rate, step=step,
+               query_planes=None if planes is None else planes[1 if c.mirrored else 0])
         if any(o.key == c.key and abs(o.offset - c.offset) < 1.0 for o in out):
             same = next(o for o in out if o.key == c.key and abs(o.offset - c.offset) < 1.0)
             if (c.distance, c.mirrored) < (same.distance, same.mirrored):
@@ -317,5 +389,5 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     out = [c for c in out if c in close or c.key not in keys]
     for c in out:
         c.tied = len(close) > 1 and c in close
-        c.score = confidence(c.distance, reference) if c in close else 0.0
+        c.score = confidence(c.agreement, c.distance, reference) if c in close else 0.0
     return out[:limit]

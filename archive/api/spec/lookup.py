@@ -26,11 +26,14 @@ def schemas() -> dict[str, Any]:
                 "query_in": {**seconds, "description": "Where the matched part starts in the uploaded clip."},
                 "query_out": seconds,
                 "confidence": {"type": "number", "minimum": 0, "maximum": 1,
-                               "description": "The fraction of the clip's sampled frames that match the master "
-                                              "along one time line."},
+                               "description": "The share of the clip's sampled frames that match the master "
+                                              "along one time line (each frame's match probability calibrated "
+                                              "from its Hamming distance), times the margin over the closest "
+                                              "other asset."},
                 "frames_matched": {"type": "integer"},
-                "distance": {"type": "number", "description": "Median Hamming distance (bits of 64) of the "
-                                                              "matching frames' perceptual hashes."},
+                "distance": {"type": "number", "description": "Mean Hamming distance (bits of 64) of the "
+                                                              "clip's perceptual hashes to the master's along "
+                                                              "that time line."},
                 "mirrored": {"type": "boolean"},
                 "speed": {"type": "number", "description": "Master seconds per clip second (1: unchanged)."},
                 "tied": {"type": "boolean", "description": "Other candidates match as well: no single answer."},

@@ -132,7 +132,7 @@ def test_a_cropped_and_enlarged_frame_is_close_to_its_crop_plane(moving, tmp_pat
     run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
          "crop=iw*0.9:ih*0.9,fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cropped)],
         timeout=TIMEOUT)
-    query = fingerprints.phash64(fingerprints.read_frames(str(cropped)))
+    query = fingerprints.frame_hashes(fingerprints.read_frames(str(cropped)))
     to_whole = popcount64(query ^ master[0]).mean()
     to_crop = popcount64(query ^ master[1]).mean()
     assert to_crop < to_whole - 2
@@ -149,3 +149,20 @@ def test_centre_crops_and_planes_as_data():
     assert fingerprints.to_planes(flat, 4).tolist() == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]
     assert fingerprints.to_planes(flat, 5).shape == (1, 12)  # not whole planes: one (an old file)
     assert fingerprints.planes(np.zeros((0, 64, 64), dtype=np.uint8)).shape == (3, 0)
+
+
+def test_a_logo_in_a_corner_leaves_the_hash_alone():
+    """The corners are left out of every hash: a channel's white plate in the top right
+    corner moves the plain pHash of a picture, not the hash the index and queries take."""
+    y, x = np.mgrid[0:64, 0:64]
+    frames = (90 + 40 * np.sin(x / 9.0) + 30 * np.cos(y / 13.0 + 1))[None].astype(np.uint8)  # smooth, 64 × 64
+    logo = frames.copy()
+    logo[:, 3:10, 51:61] = 255  # 80–96 % of the width, 5–15 % of the height
+    plain = int(popcount64(fingerprints.phash64(frames) ^ fingerprints.phash64(logo))[0])
+    masked = int(popcount64(fingerprints.frame_hashes(frames) ^ fingerprints.frame_hashes(logo))[0])
+    assert masked == 0 < plain
+    corners = fingerprints.mask_corners(frames)
+    assert (corners[:, :13, :16] == corners[0, 0, 0]).all() and (corners[:, 20:40, 20:40] == frames[:, 20:40, 20:40]).all()
+    assert fingerprints.mask_corners(frames, (0, 0)) is frames
+    with pytest.raises(ValueError):
+        fingerprints.mask_corners(frames, (0.6, 0.2))

@@ -175,5 +175,18 @@ def test_aligned_distance_counts_what_falls_outside_the_master():
     query = np.concatenate([master[8:10], _random(2, 72)])
     assert matching.aligned_distance(query, times, master, offset=8.0) == matching.MISSING_BITS * 2 / 4
     assert matching.aligned_distance(np.zeros(4, dtype=np.uint64), times, master, offset=0) == matching.MISSING_BITS
-    assert matching.confidence(4.0, 30.0) == 1.0 and matching.confidence(30.0, 30.0) == 0.0
-    assert matching.confidence(10.0, 3.0) == 0.0
+    # Confidence: the share matched, times the margin over a look-alike in another asset.
+    assert matching.confidence(1.0, 4.0, 30.0) == 1.0 and matching.confidence(1.0, 30.0, 30.0) == 0.0
+    assert matching.confidence(0.5, 4.0, matching.MISSING_BITS) == 0.5
+    assert matching.confidence(1.0, 10.0, 3.0) == 0.0
+
+
+def test_the_match_probability_falls_from_edited_copies_to_unrelated_pictures():
+    """Per frame: re-encoding noise (a few bits) is a match, unrelated pictures (about half
+    the bits, and the closest of them measured on the benchmark's negatives) are not."""
+    p = matching.match_probability(np.array([0, 4, matching.MATCH_BITS, 20, 32]))
+    assert p[0] > 0.99 and p[1] > 0.95 and p[2] == pytest.approx(0.5) and p[3] < 0.05 and p[4] < 1e-4
+    assert (np.diff(p) < 0).all()
+    # The share of a query matched: frames one by one, weighted.
+    assert matching.agreement(np.array([2.0, 2.0, 32.0, 32.0]), np.ones(4)) == pytest.approx(0.5, abs=0.01)
+    assert matching.agreement(np.zeros(0), np.zeros(0)) == 0.0
