@@ -63,8 +63,15 @@ def normalise(text: str) -> str:
 
 def fold(text: str) -> str:
     """`normalise` without the letters a foreign keyboard lacks: `'İSTANBUL'`, `'Istanbul'` → `'istanbul'`."""
-    decomposed = unicodedata.normalize("NFD", normalise(text).translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_marks(unicodedata.normalize("NFD", normalise(text).translate(_FOLD)))
+
+
+def strip_marks(text: str) -> str:
+    """`text` without its combining characters (`unicodedata.combining` not 0), as after NFD
+    the accents of `é` or `ň`. One `str.translate` over the distinct characters' marks: highlights
+    and snippets fold whole descriptions, where a test per character cost more than the search."""
+    marks = {ord(c): None for c in set(text) if unicodedata.combining(c)}
+    return text.translate(marks) if marks else text
 
 
 def words(text: str) -> list[str]:
