@@ -101,8 +101,13 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
     Offsets index the NFC form of `text` (what the metadata schema stores); each word is
     normalised on its own, so Cyrillic or Turkish casing does not shift positions.
     """
-    text = unicodedata.normalize("NFC", text)
-    return [(m.start(), m.end(), fold_word(m.group())) for m in _WORD.finditer(text)]
+    return list(_word_spans(unicodedata.normalize("NFC", text)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    # A hit's description is read by its snippet and by its highlight in one search.
+    return tuple((m.start(), m.end(), fold_word(m.group())) for m in _WORD.finditer(text))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -132,8 +137,9 @@ def snippet(texts: list[str], query: list[str], width: int = 200) -> str:
         text = " ".join(unicodedata.normalize("NFC", text).split())
         if not may_match(text, query):
             continue
-        for start, end, folded in word_spans(text):
-            if matches(folded, query):
+        exact, stems = _query_forms(tuple(query))
+        for start, end, folded in _word_spans(unicodedata.normalize("NFC", text)):
+            if folded in exact or folded.startswith(stems):
                 return _window(text, start, end, width)
     return _window(" ".join(texts[0].split()), 0, 0, width) if texts else ""
 
@@ -167,7 +173,14 @@ def matches(folded: str, query: list[str]) -> bool:
     is the inflected word's beginning: `türküleri` starts with `turku`). No stemming of the
     text's words: a snippet or highlight looks at every word of every hit."""
     exact, stems = _query_forms(tuple(query))
-    return folded in exact or any(folded.startswith(s) for s in stems)
+    return folded in exact or folded.startswith(stems)
+
+
+def matching_spans(text: str, query: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word of `text` that `matches` a query word (offsets as word_spans)."""
+    exact, stems = _query_forms(tuple(query))
+    return [(start, end) for start, end, folded in _word_spans(unicodedata.normalize("NFC", text))
+            if folded in exact or folded.startswith(stems)]
 
 
 def _window(text: str, start: int, end: int, width: int) -> str:
