@@ -62,10 +62,10 @@ def build_segment_schema() -> tantivy.Schema:
     so one query plan compiles for both) and the segment as stored JSON."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("asset", stored=True, tokenizer_name="raw")
-    sb.add_unsigned_field("asset_key", fast=True)
     for field in fields.TEXT_FIELDS:
         sb.add_text_field(field, tokenizer_name="whitespace")
     sb.add_bytes_field("source", stored=True)
+    sb.add_unsigned_field("asset_key", fast=True)
     return sb.build()
 
 
@@ -342,15 +342,19 @@ class TantivySearchBackend(SearchBackend):
         with the same filters."""
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
-            fuzzy = tantivy.Query.boolean_query([
-                (tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.schema, f"{group}_f", folded, distance=2))
-                for group in ("title", "body")])
+
+            def fuzzy(schema: tantivy.Schema) -> tantivy.Query:
+                # Built on the schema of the index it runs on: a query resolves field names to
+                # that schema's field numbers, and the two indexes number their fields apart.
+                return tantivy.Query.boolean_query([
+                    (tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(schema, f"{group}_f", folded, distance=2))
+                    for group in ("title", "body")])
             texts = []
-            for _score, address in searcher.search(fuzzy, limit=20).hits:
+            for _score, address in searcher.search(fuzzy(self.schema), limit=20).hits:
                 source = json.loads(searcher.doc(address)["source"][0])
                 texts += fields.source_texts(source)
             segment_searcher = self._segment_searcher()
-            for _score, address in segment_searcher.search(fuzzy, limit=20).hits:
+            for _score, address in segment_searcher.search(fuzzy(self.segment_schema), limit=20).hits:
                 texts.append(str(json.loads(segment_searcher.doc(address)["source"][0]).get("text") or ""))
             return query_plan.candidates_from(texts, word)
 

@@ -148,3 +148,13 @@ def test_page_segments_are_the_same_when_two_assets_share_a_key(tmp_path, monkey
     second = TantivySearchBackend(tmp_path / "b")
     _two_transcribed_assets(second)
     assert {h.id: h.segments for h in second.search(SearchQuery(text="kemençe", per_page=10)).hits} == expected
+
+
+def test_did_you_mean_reads_a_spelling_off_the_segments(tmp_path):
+    # A word only a cue has: its spelling is found by a typo query on the segment index (built
+    # on that index's own schema: its fields are numbered apart from the asset index's).
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_tr": "Karadeniz", "created": None,
+                    "segments": [_cue(1, "zurna"), _cue(4, "Çağırış başlıyor")]}])
+    result = backend.search(SearchQuery(text="cagirriss"))
+    assert result.total == 0 and result.did_you_mean == "çağırış"
