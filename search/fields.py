@@ -36,9 +36,9 @@ def doc_id(doc: Mapping[str, Any]) -> str:
     return value
 
 
-def text_fields(doc: Mapping[str, Any], segment_forms: list[dict[str, str]] | None = None) -> dict[str, list[str]]:
+def text_fields(doc: Mapping[str, Any], analysed_segments: list[dict[str, str]] | None = None) -> dict[str, list[str]]:
     """{field: [word string per source text]} for the TEXT_FIELDS; empty ones left out.
-    `segment_forms` are the document's segments already analysed (`segment_forms(doc)`), so a
+    `analysed_segments` are the document's segments already analysed (`segment_forms(doc)`), so a
     backend that also indexes each segment on its own analyses a cue once."""
     groups: dict[str, list[tuple[Any, bool]]] = {
         "title": [(doc.get(f), f in ENGLISH_FIELDS) for f in TITLE_FIELDS],
@@ -53,7 +53,7 @@ def text_fields(doc: Mapping[str, Any], segment_forms: list[dict[str, str]] | No
                 continue
             for form, joined in analysis.indexed_forms(str(text), english_text=english).items():
                 out.setdefault(f"{group}_{form}", []).append(joined)
-    for analysed in (segment_forms(doc) if segment_forms is None else segment_forms):
+    for analysed in (segment_forms(doc) if analysed_segments is None else analysed_segments):
         for form, joined in analysed.items():
             out.setdefault(f"body_{form}", []).append(joined)
     return out
