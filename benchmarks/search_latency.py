@@ -19,7 +19,10 @@ p50/p99 query latency in ms for:
 The FTS5 row is the baseline: the same documents in a `fts5` table (unicode61 tokenizer on
 the folded text, search.normalize.fold) with the facets in a plain table, filtered by a CROSS
 JOIN (FTS first), facets by GROUP BY over the matching rows, segments in a second FTS table.
-Only ratios measured in the same run are meaningful (the machine is shared).
+Only ratios measured in the same run are meaningful (the machine is shared): the queries are
+run interleaved, each on every backend before the next, so both see the same load (run one
+backend's queries after the other's and a change of load between them moves the ratio by 10x).
+The indexing rates are measured one after the other and are not protected so.
 """
 from __future__ import annotations
 
@@ -146,15 +149,6 @@ def pct(values: list[float]) -> tuple[float, float]:
     return statistics.median(values) * 1000, values[min(len(values) - 1, int(len(values) * 0.99))] * 1000
 
 
-def timed(fn, items) -> list[float]:
-    out = []
-    for item in items:
-        t0 = time.perf_counter()
-        fn(item)
-        out.append(time.perf_counter() - t0)
-    return out
-
-
 FILTERS = ({"country": ["TR", "AZ"], "genre": ["documentary", "folklore", "music"]}, "1950", "2010")
 
 
@@ -170,12 +164,12 @@ def run_tantivy(docs, qs, seg_qs, tmp) -> dict:
         return backend.search(SearchQuery(text=text, per_page=20, lang="tr", sees_everything=True, **kw))
     return {
         "rate": rate,
-        "text": timed(lambda t: q(t, count_facets=False), qs),
-        "text+filters": timed(lambda t: q(t, count_facets=False, filters=filters, recorded_from=low,
-                                          recorded_to=high), qs),
-        "text+filters+facets": timed(lambda t: q(t, filters=filters, recorded_from=low, recorded_to=high), qs),
-        "segment": timed(lambda t: q(t, count_facets=False, filters={"transcript": ["yes"]}), seg_qs),
-        "sorted by date": timed(lambda t: q(t, count_facets=False, sort="-recorded"), qs),
+        "text": (lambda t: q(t, count_facets=False), qs),
+        "text+filters": (lambda t: q(t, count_facets=False, filters=filters, recorded_from=low,
+                                     recorded_to=high), qs),
+        "text+filters+facets": (lambda t: q(t, filters=filters, recorded_from=low, recorded_to=high), qs),
+        "segment": (lambda t: q(t, count_facets=False, filters={"transcript": ["yes"]}), seg_qs),
+        "sorted by date": (lambda t: q(t, count_facets=False, sort="-recorded"), qs),
     }
 
 
@@ -242,10 +236,28 @@ def run_fts5(docs, qs, seg_qs, path) -> dict:
         db.execute("SELECT d.id FROM docs_fts f CROSS JOIN docs d ON d.rowid = f.rowid WHERE docs_fts MATCH ? "
                    "ORDER BY d.recorded DESC LIMIT 20", (match(t),)).fetchall()
 
-    out = {"rate": rate, "text": timed(text, qs), "text+filters": timed(text_filters, qs),
-           "text+filters+facets": timed(lambda t: text_filters(t, True), qs), "segment": timed(segment, seg_qs),
-           "sorted by date": timed(by_date, qs)}
-    db.close()
+    return {"rate": rate, "text": (text, qs), "text+filters": (text_filters, qs),
+            "text+filters+facets": (lambda t: text_filters(t, True), qs), "segment": (segment, seg_qs),
+            "sorted by date": (by_date, qs)}
+
+
+def interleaved(backends: dict[str, dict], cases) -> dict[str, dict]:
+    """{backend: {"rate": documents/s, case: [seconds per query]}}: each query is run on every
+    backend in turn (the first backend alternating) before the next one, so a shared machine's
+    changing load falls on all of them alike and their ratio holds within the run."""
+    out = {name: {"rate": b["rate"]} for name, b in backends.items()}
+    names = list(backends)
+    for case in cases:
+        items = backends[names[0]][case][1]
+        times: dict[str, list[float]] = {name: [] for name in names}
+        for i, item in enumerate(items):
+            for name in (names if i % 2 == 0 else names[::-1]):
+                fn = backends[name][case][0]
+                t0 = time.perf_counter()
+                fn(item)
+                times[name].append(time.perf_counter() - t0)
+        for name in names:
+            out[name][case] = times[name]
     return out
 
 
@@ -269,12 +281,14 @@ def main() -> None:
     qs = queries(rng, vocab, args.queries)
     seg_qs = [" ".join(rng.choice(d["segments"])["text"].split()[:rng.choice((1, 2))])
               for d in rng.sample([d for d in docs if d.get("segments")], min(args.queries, 1000))]
-    with tempfile.TemporaryDirectory() as tmp:
-        results = {"tantivy": run_tantivy(docs, qs, seg_qs, Path(tmp) / "tantivy")}
-        print(f"tantivy indexed {results['tantivy']['rate']:.0f} documents/s", flush=True)
-        if not args.no_fts5:
-            results["sqlite fts5"] = run_fts5(docs, qs, seg_qs, str(Path(tmp) / "fts.db"))
     cases = ("text", "text+filters", "text+filters+facets", "segment", "sorted by date")
+    with tempfile.TemporaryDirectory() as tmp:
+        backends = {"tantivy": run_tantivy(docs, qs, seg_qs, Path(tmp) / "tantivy")}
+        print(f"tantivy indexed {backends['tantivy']['rate']:.0f} documents/s", flush=True)
+        if not args.no_fts5:
+            backends["sqlite fts5"] = run_fts5(docs, qs, seg_qs, str(Path(tmp) / "fts.db"))
+            print(f"sqlite fts5 indexed {backends['sqlite fts5']['rate']:.0f} documents/s", flush=True)
+        results = interleaved(backends, cases)
     print(f"\n{len(docs)} documents, {len(qs)} queries ({len(seg_qs)} segment queries); p50 / p99 in ms")
     print(f"{'backend':<12} {'docs/s':>8}  " + "  ".join(f"{c:>22}" for c in cases))
     for name, r in results.items():
