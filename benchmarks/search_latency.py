@@ -301,3 +301,59 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+# Measured 2026-11-30 on the shared 2-core machine (load average 10-31 all along: other helpers'
+# test suites, a transcode benchmark and ffmpeg jobs; every run under `nice -n 19`), before
+# (commit 0800a9a) and after issue 11's latency work (per-hit segment queries replaced by one
+# query per page grouped on the segment index's `asset_key` fast field; each cue analysed once
+# at indexing; marks stripped and a text's word spans read once per search in highlights and
+# snippets). Same command for both; "before" ran the same benchmark file with 0800a9a's `search`
+# package first on the path (PYTHONPATH).
+#
+# 100,000 assets (9,936 with transcripts, 996,819 cues), `nice -n 19 .venv/bin/python
+# benchmarks/search_latency.py --docs 100000`, this file BEFORE queries were interleaved (each
+# backend's queries one after the other), p50 / p99 in ms:
+#   before  tantivy      51 docs/s  text 104.8/339.5  +filters 79.3/227.5  +facets 100.8/304.7
+#                                   segment 163.5/510.7  by date 92.5/348.1
+#           sqlite fts5 185 docs/s  text 38.3/992.4   +filters 97.7/838.4  +facets 739.1/4934.3
+#                                   segment 23.2/1616.1  by date 24.2/132.8
+#   after   tantivy      75 docs/s  text 56.5/499.3   +filters 54.2/141.3  +facets 71.6/317.8
+#                                   segment 40.4/182.9   by date 19.6/80.3
+#           sqlite fts5 506 docs/s  text 10.8/88.3    +filters 10.3/62.2   +facets 78.1/639.8
+#                                   segment 4.7/162.8    by date 5.5/27.8
+# The FTS5 rows show what went wrong with that method here: the same FTS5 queries ran 3-10x
+# faster in the second run, because the load fell while its FTS5 phase ran; the tantivy phases
+# of the two runs saw about the same load (20-30), so tantivy before/after is the fairer
+# comparison at 100k: indexing 1.5x (51 -> 75 documents/s); p50 1.4x (text+filters, +facets)
+# to 1.9x (text), 4.0x (segment) and 4.7x (by date); p99 1.6x (text+filters), 2.8x (segment),
+# 4.3x (by date), no better for text (340 -> 499) and +facets (305 -> 318). Hence the
+# interleaved queries.
+#
+# 20,000 assets (2,018 with transcripts, 203,053 cues), `nice -n 19 .venv/bin/python
+# benchmarks/search_latency.py --docs 20000` (this file, queries interleaved), before and after
+# run at the same time (load 11-17), p50 / p99 in ms:
+#   before  tantivy     103 docs/s  text 49.4/491.1  +filters 47.3/245.6  +facets 54.1/267.9
+#                                   segment 34.6/106.6  by date 13.2/52.2
+#           sqlite fts5 247 docs/s  text 3.9/107.0   +filters 4.3/42.1    +facets 14.9/243.9
+#                                   segment 0.8/28.4    by date 0.7/6.3
+#   after   tantivy     129 docs/s  text 59.8/285.6  +filters 29.6/294.9  +facets 47.6/303.1
+#                                   segment 62.8/385.9  by date 29.0/282.4
+#           sqlite fts5 262 docs/s  text 4.8/133.0   +filters 1.9/213.1   +facets 15.3/262.1
+#                                   segment 1.4/161.2   by date 0.8/18.4
+# p50 tantivy/FTS5, before -> after: text 12.7 -> 12.5, +filters 11.0 -> 15.6, +facets 3.6 ->
+# 3.1, segment 43 -> 45, by date 19 -> 36. At this load the whole-query figures move 2x between
+# runs: they show no change, in either direction, that the noise does not explain.
+#
+# The segment step alone, measured in one process on one index (the page's segment lookup of
+# before, a query per asset, against the one grouped query, alternating, for the 300 segment
+# queries' pages of 20 transcribed assets): identical results 300/300; 5,000 assets p50 10.7 ->
+# 4.8 ms (p99 53.0 -> 38.2), 20,000 assets p50 27.7 -> 8.8 ms (p99 80.3 -> 26.5), the median
+# page 3.0x faster and the gap growing with the index (each per-asset query built its weights
+# over the whole term dictionary again).
+#
+# Not measured: 1,000,000 assets. At the rates this machine gave (75-130 documents/s under load)
+# indexing them would take 2-4 hours, so the goals (p99 < 50 ms at 1M for text+filters+facets,
+# >= 5,000 documents/s) are neither shown met nor shown missed here. What dominates next (a
+# cProfile of 50 text queries at 20,000 before the work): tantivy's own search and facet
+# aggregation (the query runs twice with facets: once for the hits and count, once for the
+# aggregation), then Python snippets and highlights (faster now, same output), query building.
