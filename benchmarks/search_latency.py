@@ -358,5 +358,5 @@ if __name__ == "__main__":
 # tantivy's search 13% and its facet aggregation 10% (with facets the query runs twice, once
 # for hits and count, once for the counts), the rest Python, led by snippets and highlights
 # (22% each, overlapping: a hit's texts are folded and split into words once per search) and
-# the query's ~9,000 clause objects (5%). Before, on 20,000 assets (text, 50 queries), the
+# building the query's ~150 clause objects (5%). Before, on 20,000 assets (text, 50 queries), the
 # per-asset segment queries took 35% and the Python highlights and snippets 55%.
