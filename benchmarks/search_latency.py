@@ -341,15 +341,30 @@ if __name__ == "__main__":
 #           sqlite fts5 262 docs/s  text 4.8/133.0   +filters 1.9/213.1   +facets 15.3/262.1
 #                                   segment 1.4/161.2   by date 0.8/18.4
 # p50 tantivy/FTS5, before -> after: text 12.7 -> 12.5, +filters 11.0 -> 15.6, +facets 3.6 ->
-# 3.1, segment 43 -> 45, by date 19 -> 36. At this load the whole-query figures move 2x between
-# runs: they show no change, in either direction, that the noise does not explain.
+# 3.1, segment 43 -> 45, by date 19 -> 36. The same pair again 10 minutes later (load 11-13):
+#   before  tantivy     134 docs/s  text 22.5/64.6   +filters 24.1/142.6  +facets 29.5/138.6
+#                                   segment 24.9/159.0  by date 9.1/27.0
+#           sqlite fts5 407 docs/s  text 1.9/18.2    +filters 1.2/22.1    +facets 7.4/114.2
+#                                   segment 0.8/33.5    by date 0.5/2.3
+#   after   tantivy     165 docs/s  text 19.9/191.4  +filters 21.7/52.5   +facets 24.5/127.2
+#                                   segment 28.5/74.1   by date 21.7/122.0
+#           sqlite fts5 308 docs/s  text 2.0/51.6    +filters 1.9/17.0    +facets 7.9/180.7
+#                                   segment 1.2/45.3    by date 0.8/14.1
+# p50 tantivy/FTS5: text 11.8 -> 10.0, +filters 20 -> 11.4, +facets 4.0 -> 3.1, segment 31 ->
+# 24, by date 18 -> 27; indexing 1.23-1.25x in both pairs. At this load the whole-query
+# figures move 2x between runs of the same code: beyond indexing they show no change that the
+# noise does not explain (by date was slower after in both pairs, but its segment step alone is
+# faster, below, and nothing else on its path changed but the highlighting, which is faster too).
 #
 # The segment step alone, measured in one process on one index (the page's segment lookup of
 # before, a query per asset, against the one grouped query, alternating, for the 300 segment
 # queries' pages of 20 transcribed assets): identical results 300/300; 5,000 assets p50 10.7 ->
 # 4.8 ms (p99 53.0 -> 38.2), 20,000 assets p50 27.7 -> 8.8 ms (p99 80.3 -> 26.5), the median
 # page 3.0x faster and the gap growing with the index (each per-asset query built its weights
-# over the whole term dictionary again).
+# over the whole term dictionary again). For the sorted-by-date queries' pages (fewer
+# transcribed assets a page), 20,000 assets: identical 300/300, p50 4.3 -> 1.9 ms, p99 27.1 ->
+# 7.5 ms. (A one-off script, not kept: both lookups on one TantivySearchBackend, the old one
+# copied from commit 0800a9a.)
 #
 # Not measured: 1,000,000 assets. At the rates this machine gave (75-130 documents/s under load)
 # indexing them would take 2-4 hours, so the goals (p99 < 50 ms at 1M for text+filters+facets,
