@@ -29,7 +29,7 @@ import unicodedata
 
 import snowballstemmer
 
-from search.normalize import MAX_WORD, normalise
+from search.normalize import MAX_WORD, normalise, strip_marks
 
 # Apostrophes people type between a name and its suffix: ASCII, typographic, modifier letter,
 # grave and acute accents used as apostrophes.
@@ -76,8 +76,7 @@ def words(text: str) -> list[str]:
 @functools.lru_cache(maxsize=500_000)
 def fold(word: str) -> str:
     """The folded form of one normalised word: `'şəki'` → `'seki'`, `'ıstanbul'` → `'istanbul'`."""
-    decomposed = unicodedata.normalize("NFD", word.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_marks(unicodedata.normalize("NFD", word.translate(_FOLD)))
 
 
 @functools.lru_cache(maxsize=500_000)
@@ -132,9 +131,22 @@ def forms(word: str) -> tuple[str, str, str, str, str, str]:
 def text_forms(text: str, *, english_text: bool = False) -> dict[str, list[str]]:
     """{form letter: word list} of a text, as it goes into the index: `n`, `f`, `s`, `x`, `xs`,
     and `e` when `english_text`. Empty lists when the text has no word."""
-    analysed = [forms(w) for w in words(text)]
     letters = FORMS if english_text else FORMS[:-1]
-    return {letter: [a[i] for a in analysed] for i, letter in enumerate(letters)}
+    analysed = [forms(w) for w in words(text)]
+    if not analysed:
+        return {letter: [] for letter in letters}
+    # One transposition instead of a pass per form (indexing analyses every text of every asset).
+    return {letter: list(column) for letter, column in zip(letters, zip(*analysed))}
+
+
+def indexed_forms(text: str, *, english_text: bool = False) -> dict[str, str]:
+    """{form letter: its words joined by single spaces} of a text, as an engine field takes
+    them (search.fields); empty when the text has no word."""
+    letters = FORMS if english_text else FORMS[:-1]
+    analysed = [forms(w) for w in words(text)]
+    if not analysed:
+        return {}
+    return {letter: " ".join(column) for letter, column in zip(letters, zip(*analysed))}
 
 
 MIN_TRUNCATION = 4

@@ -36,24 +36,33 @@ def doc_id(doc: Mapping[str, Any]) -> str:
     return value
 
 
-def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
-    """{field: [word string per source text]} for the TEXT_FIELDS; empty ones left out."""
+def text_fields(doc: Mapping[str, Any], analysed_segments: list[dict[str, str]] | None = None) -> dict[str, list[str]]:
+    """{field: [word string per source text]} for the TEXT_FIELDS; empty ones left out.
+    `analysed_segments` are the document's segments already analysed (`segment_forms(doc)`), so a
+    backend that also indexes each segment on its own analyses a cue once."""
     groups: dict[str, list[tuple[Any, bool]]] = {
         "title": [(doc.get(f), f in ENGLISH_FIELDS) for f in TITLE_FIELDS],
         "body": [(doc.get(f), f in ENGLISH_FIELDS) for f in DESCRIPTION_FIELDS]}
     for field in OTHER_TEXT_FIELDS:
         value = doc.get(field)
         groups["body"].extend((v, False) for v in (value if isinstance(value, list) else [value]))
-    groups["body"].extend((seg.get("text"), False) for seg in segments_of(doc))
     out: dict[str, list[str]] = {}
     for group, texts in groups.items():
         for text, english in texts:
             if not text:
                 continue
-            for form, words in analysis.text_forms(str(text), english_text=english).items():
-                if words:
-                    out.setdefault(f"{group}_{form}", []).append(" ".join(words))
+            for form, joined in analysis.indexed_forms(str(text), english_text=english).items():
+                out.setdefault(f"{group}_{form}", []).append(joined)
+    for analysed in (segment_forms(doc) if analysed_segments is None else analysed_segments):
+        for form, joined in analysed.items():
+            out.setdefault(f"body_{form}", []).append(joined)
     return out
+
+
+def segment_forms(doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Each of the document's segments (segments_of, in order) analysed as the index takes it:
+    {form letter: words joined} (search.analysis.indexed_forms), {} for a segment without a word."""
+    return [analysis.indexed_forms(str(seg.get("text"))) if seg.get("text") else {} for seg in segments_of(doc)]
 
 
 def source_texts(doc: Mapping[str, Any]) -> list[str]:
@@ -245,12 +254,13 @@ def stored_source(doc: Mapping[str, Any], *, with_segments: bool = False) -> dic
     return out
 
 
-def segment_text_fields(seg: Mapping[str, Any]) -> dict[str, list[str]]:
-    """{`body_<form>`: [words]} of one segment's text, as text_fields makes them for an asset."""
-    text = seg.get("text")
-    if not text:
-        return {}
-    return {f"body_{form}": [" ".join(words)] for form, words in analysis.text_forms(str(text)).items() if words}
+def segment_text_fields(seg: Mapping[str, Any], analysed: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """{`body_<form>`: [words]} of one segment's text, as text_fields makes them for an asset;
+    from `analysed` (its entry of segment_forms) when given."""
+    if analysed is None:
+        text = seg.get("text")
+        analysed = analysis.indexed_forms(str(text)) if text else {}
+    return {f"body_{form}": [joined] for form, joined in analysed.items()}
 
 
 def segment_hit(seg: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ def highlight(text: str | None, words: list[str], width: int = MAX_FRAGMENT) -> 
     text = " ".join(text.split())
     if not normalize.may_match(text, words):
         return None
-    spans = [(start, end) for start, end, folded in normalize.word_spans(text) if normalize.matches(folded, words)]
+    spans = normalize.matching_spans(text, words)
     if not spans:
         return None
     left, right = _window(text, spans[0][0], width)

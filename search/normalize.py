@@ -63,8 +63,15 @@ def normalise(text: str) -> str:
 
 def fold(text: str) -> str:
     """`normalise` without the letters a foreign keyboard lacks: `'İSTANBUL'`, `'Istanbul'` → `'istanbul'`."""
-    decomposed = unicodedata.normalize("NFD", normalise(text).translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_marks(unicodedata.normalize("NFD", normalise(text).translate(_FOLD)))
+
+
+def strip_marks(text: str) -> str:
+    """`text` without its combining characters (`unicodedata.combining` not 0), as after NFD
+    the accents of `é` or `ň`. One `str.translate` over the distinct characters' marks: highlights
+    and snippets fold whole descriptions, where a test per character cost more than the search."""
+    marks = {ord(c): None for c in set(text) if unicodedata.combining(c)}
+    return text.translate(marks) if marks else text
 
 
 def words(text: str) -> list[str]:
@@ -94,8 +101,13 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
     Offsets index the NFC form of `text` (what the metadata schema stores); each word is
     normalised on its own, so Cyrillic or Turkish casing does not shift positions.
     """
-    text = unicodedata.normalize("NFC", text)
-    return [(m.start(), m.end(), fold_word(m.group())) for m in _WORD.finditer(text)]
+    return list(_word_spans(unicodedata.normalize("NFC", text)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    # A hit's description is read by its snippet and by its highlight in one search.
+    return tuple((m.start(), m.end(), fold_word(m.group())) for m in _WORD.finditer(text))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -125,8 +137,9 @@ def snippet(texts: list[str], query: list[str], width: int = 200) -> str:
         text = " ".join(unicodedata.normalize("NFC", text).split())
         if not may_match(text, query):
             continue
-        for start, end, folded in word_spans(text):
-            if matches(folded, query):
+        exact, stems = _query_forms(tuple(query))
+        for start, end, folded in _word_spans(unicodedata.normalize("NFC", text)):
+            if folded in exact or folded.startswith(stems):
                 return _window(text, start, end, width)
     return _window(" ".join(texts[0].split()), 0, 0, width) if texts else ""
 
@@ -160,7 +173,14 @@ def matches(folded: str, query: list[str]) -> bool:
     is the inflected word's beginning: `türküleri` starts with `turku`). No stemming of the
     text's words: a snippet or highlight looks at every word of every hit."""
     exact, stems = _query_forms(tuple(query))
-    return folded in exact or any(folded.startswith(s) for s in stems)
+    return folded in exact or folded.startswith(stems)
+
+
+def matching_spans(text: str, query: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word of `text` that `matches` a query word (offsets as word_spans)."""
+    exact, stems = _query_forms(tuple(query))
+    return [(start, end) for start, end, folded in _word_spans(unicodedata.normalize("NFC", text))
+            if folded in exact or folded.startswith(stems)]
 
 
 def _window(text: str, start: int, end: int, width: int) -> str:

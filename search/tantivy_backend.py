@@ -12,6 +12,7 @@ holds the lock, commits and releases it. Searches `reload()` first so commits ar
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 import os
@@ -33,8 +34,9 @@ from search.mapping import display_title, snippet_sources
 # Bump when the schema changes: a new directory is made and `ortak reindex` fills it.
 # v2: the `project` facet; v3: the `cleared` rights tokens; v4: the cross-Turkic and English forms;
 # v5: more facets, sort fields, the owner organisation; v6: segments (transcript cues and markers)
-# in a segment index of their own beside the asset index, no longer stored in each asset's source
-SCHEMA_VERSION = "v6"
+# in a segment index of their own beside the asset index, no longer stored in each asset's source;
+# v7: the segment index's `asset_key` fast field (a page's segments found by one query)
+SCHEMA_VERSION = "v7"
 
 
 def build_schema() -> tantivy.Schema:
@@ -54,14 +56,16 @@ def build_schema() -> tantivy.Schema:
 
 
 def build_segment_schema() -> tantivy.Schema:
-    """One document per segment (a transcript cue or marker): the asset's id, the text in
-    the same `body_*` forms as assets (title fields exist, empty, so one query plan compiles
-    for both) and the segment as stored JSON."""
+    """One document per segment (a transcript cue or marker): the asset's id, and as
+    `asset_key` its asset_key (a fast field, to group a page's segments by asset without
+    reading them), the text in the same `body_*` forms as assets (title fields exist, empty,
+    so one query plan compiles for both) and the segment as stored JSON."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("asset", stored=True, tokenizer_name="raw")
     for field in fields.TEXT_FIELDS:
         sb.add_text_field(field, tokenizer_name="whitespace")
     sb.add_bytes_field("source", stored=True)
+    sb.add_unsigned_field("asset_key", fast=True)
     return sb.build()
 
 
@@ -157,11 +161,14 @@ class TantivySearchBackend(SearchBackend):
     # ---- writing ----------------------------------------------------------------------------
 
     def index(self, docs: Iterable[dict]) -> int:
-        docs = list(docs)
-        prepared = [self._document(doc) for doc in docs]
+        prepared, segments = [], []
+        for doc in docs:
+            analysed = fields.segment_forms(doc)  # each cue analysed once, for the asset and for itself
+            doc_id, document = self._document(doc, analysed)
+            prepared.append((doc_id, document))
+            segments.append((doc_id, self._segment_documents(doc_id, doc, analysed)))
         if not prepared:
             return 0
-        segments = [(doc_id, self._segment_documents(doc_id, doc)) for (doc_id, _), doc in zip(prepared, docs)]
 
         def work(writer):
             for doc_id, document in prepared:
@@ -185,12 +192,14 @@ class TantivySearchBackend(SearchBackend):
     def clear(self) -> None:
         self._write(lambda writer: writer.delete_all_documents(), lambda writer: writer.delete_all_documents())
 
-    def _segment_documents(self, doc_id: str, doc: dict) -> list[tantivy.Document]:
+    def _segment_documents(self, doc_id: str, doc: dict, analysed: list[dict[str, str]]) -> list[tantivy.Document]:
         out = []
+        key = asset_key(doc_id)
         for position, seg in enumerate(fields.segments_of(doc)):
             d = tantivy.Document()
             d.add_text("asset", doc_id)
-            for field, values in fields.segment_text_fields(seg).items():
+            d.add_unsigned("asset_key", key)
+            for field, values in fields.segment_text_fields(seg, analysed[position]).items():
                 for value in values:
                     d.add_text(field, value)
             d.add_bytes("source", json.dumps({**fields.segment_hit(seg), "asset": doc_id, "position": position},
@@ -198,11 +207,11 @@ class TantivySearchBackend(SearchBackend):
             out.append(d)
         return out
 
-    def _document(self, doc: dict) -> tuple[str, tantivy.Document]:
+    def _document(self, doc: dict, segment_forms: list[dict[str, str]]) -> tuple[str, tantivy.Document]:
         doc_id = fields.doc_id(doc)
         d = tantivy.Document()
         d.add_text("id", doc_id)
-        for field, values in {**fields.text_fields(doc), **fields.facet_values(doc)}.items():
+        for field, values in {**fields.text_fields(doc, segment_forms), **fields.facet_values(doc)}.items():
             for value in values:
                 d.add_text(field, value)
         for token in fields.cleared_values(doc):
@@ -262,7 +271,8 @@ class TantivySearchBackend(SearchBackend):
                 tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, pq)]),
                 limit=1, count=True).count for p, pq in facet_platforms.items()}
             sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in found.hits]
-            segments = self._page_segments([s["id"] for _, s in sources if s.get("segment_count")], text_plan, words)
+            segments = self._page_segments({s["id"]: s["segment_count"] for _, s in sources if s.get("segment_count")},
+                                           text_plan, words)
             hits = [Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
                         title=display_title(source, query.lang),
                         snippet=normalize.snippet(snippet_sources(source, query.lang), words),
@@ -279,35 +289,51 @@ class TantivySearchBackend(SearchBackend):
             facets["cleared"] = {p: n for p, n in cleared_counts.items() if n}
         return SearchResult(total=found.count, hits=hits, facets=facets, did_you_mean=did_you_mean)
 
-    def _page_segments(self, asset_ids: list[str], text_plan, words: list[str]) -> dict[str, list[dict]]:
+    def _page_segments(self, assets: dict[str, int], text_plan, words: list[str]) -> dict[str, list[dict]]:
         """{asset id: its segments that match one of the query's terms (search.query's plan,
         the same forms as the asset's search), at most fields.MAX_SEGMENT_HITS, the best
-        scored of them in time order}, for the page's assets that have segments only: a query
-        per asset on the segment index; no segment that does not match is decoded."""
-        if not asset_ids or not text_plan.must:
+        scored of them in time order}, for the page's assets that have segments only
+        (`assets`: {asset id: its number of segments}).
+
+        One query on the segment index for the whole page: the page's assets (a term each,
+        scored as a query per asset would score them, so the order within an asset is the
+        same) and the text. Its hits, best first, are grouped by the `asset_key` fast field
+        (no stored segment read); only the kept segments are decoded. The limit is the page's
+        number of segments, so no asset's best segment is cut off by another's."""
+        if not assets or not text_plan.must:
             return {}
         Q, O = tantivy.Query, tantivy.Occur
+        keys = {asset_key(asset_id): asset_id for asset_id in assets}
+        if len(keys) < len(assets):  # two ids of one page with one key: a query each (never seen)
+            out = {}
+            for asset_id, count in assets.items():
+                out.update(self._page_segments({asset_id: count}, text_plan, words))
+            return out
         # No typo matches in cues (as before segments had an index): each fuzzy clause walks the
-        # term dictionary, once per asset here.
+        # term dictionary.
         text = [(O.Must, Q.boolean_query([(O.Should, self._compile(c, self.segment_schema, fuzzy=False))
                                           for c in text_plan.must]))]
         text += [(O.MustNot, self._compile(c, self.segment_schema)) for c in text_plan.must_not]
+        page = Q.boolean_query([(O.Should, Q.term_query(self.segment_schema, "asset", asset_id)) for asset_id in assets])
         searcher = self._segment_searcher()
+        found = searcher.search(Q.boolean_query([(O.Must, page), *text]), limit=max(1, sum(assets.values())),
+                                count=False)
+        addresses = [address for _score, address in found.hits]
+        kept: dict[str, list] = {}
+        for key, address in zip(searcher.fast_field_values("asset_key", addresses) if addresses else (), addresses):
+            best = kept.setdefault(keys[key], [])
+            if len(best) < fields.MAX_SEGMENT_HITS:
+                best.append(address)
         out = {}
-        # One small query per asset (the best MAX_SEGMENT_HITS of its cues), not one over the
-        # page: a common word matches thousands of cues of a few assets.
-        for asset_id in asset_ids:
-            found = searcher.search(Q.boolean_query(
-                [(O.Must, Q.term_query(self.segment_schema, "asset", asset_id)), *text]),
-                limit=fields.MAX_SEGMENT_HITS)
-            kept = [json.loads(searcher.doc(address)["source"][0]) for _score, address in found.hits]
-            if not kept:
+        for asset_id in assets:
+            if asset_id not in kept:
                 continue
-            kept.sort(key=lambda seg: seg["position"])
-            for seg in kept:
+            segments = sorted((json.loads(searcher.doc(address)["source"][0]) for address in kept[asset_id]),
+                              key=lambda seg: seg["position"])
+            for seg in segments:
                 del seg["position"], seg["asset"]
                 seg["highlight"] = highlight(str(seg.get("text") or ""), words)
-            out[asset_id] = kept
+            out[asset_id] = segments
         return out
 
     def _did_you_mean(self, searcher: tantivy.Searcher, parsed, query: SearchQuery) -> str | None:
@@ -316,15 +342,19 @@ class TantivySearchBackend(SearchBackend):
         with the same filters."""
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
-            fuzzy = tantivy.Query.boolean_query([
-                (tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.schema, f"{group}_f", folded, distance=2))
-                for group in ("title", "body")])
+
+            def fuzzy(schema: tantivy.Schema) -> tantivy.Query:
+                # Built on the schema of the index it runs on: a query resolves field names to
+                # that schema's field numbers, and the two indexes number their fields apart.
+                return tantivy.Query.boolean_query([
+                    (tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(schema, f"{group}_f", folded, distance=2))
+                    for group in ("title", "body")])
             texts = []
-            for _score, address in searcher.search(fuzzy, limit=20).hits:
+            for _score, address in searcher.search(fuzzy(self.schema), limit=20).hits:
                 source = json.loads(searcher.doc(address)["source"][0])
                 texts += fields.source_texts(source)
             segment_searcher = self._segment_searcher()
-            for _score, address in segment_searcher.search(fuzzy, limit=20).hits:
+            for _score, address in segment_searcher.search(fuzzy(self.segment_schema), limit=20).hits:
                 texts.append(str(json.loads(segment_searcher.doc(address)["source"][0]).get("text") or ""))
             return query_plan.candidates_from(texts, word)
 
@@ -393,6 +423,11 @@ class TantivySearchBackend(SearchBackend):
             self._searcher().num_docs
         except Exception as exc:  # noqa: BLE001 - health checks report any failure as ours
             raise SearchError(f"search index at {self.path} unavailable: {exc}") from exc
+
+
+def asset_key(doc_id: str) -> int:
+    """A 64-bit number for an asset id (its BLAKE2b digest), the segment index's `asset_key`."""
+    return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=8).digest(), "big")
 
 
 def _micros(created: Any) -> int:

@@ -108,3 +108,53 @@ def test_an_asset_found_by_its_title_lists_no_segment_without_the_word(tmp_path)
     backend.index([{"id": "a", "title_tr": "Kemençe", "created": None, "segments": [_cue(1, "zurna"), _cue(2, "davul")]}])
     hit = backend.search(SearchQuery(text="kemençe")).hits[0]
     assert hit.id == "a" and hit.segments == []
+
+
+def _two_transcribed_assets(backend):
+    many = [_cue(i, f"kemençe {i}") for i in range(12)]  # more matching cues than a hit lists
+    few = [_cue(1, "zurna"), _cue(7, "Kemençeler çalıyor"), _cue(9, "davul"), _cue(20, "bir kemençe daha")]
+    backend.index([{"id": "many", "title_tr": "Karadeniz kemençe", "created": None, "segments": many},
+                   {"id": "few", "title_tr": "Kemençe düğünü", "created": None, "segments": few},
+                   {"id": "none", "title_tr": "Kemençe", "created": None}])
+
+
+def test_one_page_query_lists_each_assets_own_best_segments(tmp_path):
+    # The page's segments come from one query over all its assets: an asset whose every cue
+    # matches does not crowd out another's, each keeps at most MAX_SEGMENT_HITS in time order.
+    from search.fields import MAX_SEGMENT_HITS
+
+    backend = TantivySearchBackend(tmp_path)
+    _two_transcribed_assets(backend)
+    hits = {h.id: h for h in backend.search(SearchQuery(text="kemençe", per_page=10)).hits}
+    assert set(hits) == {"many", "few", "none"}
+    many = [s["in_seconds"] for s in hits["many"].segments]
+    assert len(many) == MAX_SEGMENT_HITS and many == sorted(many)
+    assert [s["in_seconds"] for s in hits["few"].segments] == [7.0, 20.0]
+    assert "<mark>Kemençeler</mark>" in hits["few"].segments[0]["highlight"]
+    assert hits["none"].segments == []
+    # A word of both texts: each lists only its cues with the word.
+    hits = {h.id: h for h in backend.search(SearchQuery(text="kemençe daha", per_page=10)).hits}
+    assert set(hits) == {"few"} and [s["in_seconds"] for s in hits["few"].segments] == [7.0, 20.0]
+
+
+def test_page_segments_are_the_same_when_two_assets_share_a_key(tmp_path, monkeypatch):
+    # asset_key is a 64-bit digest: were two assets of a page ever to share one, each is asked on its own.
+    from search import tantivy_backend
+
+    first = TantivySearchBackend(tmp_path / "a")
+    _two_transcribed_assets(first)
+    expected = {h.id: h.segments for h in first.search(SearchQuery(text="kemençe", per_page=10)).hits}
+    monkeypatch.setattr(tantivy_backend, "asset_key", lambda doc_id: 7)
+    second = TantivySearchBackend(tmp_path / "b")
+    _two_transcribed_assets(second)
+    assert {h.id: h.segments for h in second.search(SearchQuery(text="kemençe", per_page=10)).hits} == expected
+
+
+def test_did_you_mean_reads_a_spelling_off_the_segments(tmp_path):
+    # A word only a cue has: its spelling is found by a typo query on the segment index (built
+    # on that index's own schema: its fields are numbered apart from the asset index's).
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_tr": "Karadeniz", "created": None,
+                    "segments": [_cue(1, "zurna"), _cue(4, "Çağırış başlıyor")]}])
+    result = backend.search(SearchQuery(text="cagirriss"))
+    assert result.total == 0 and result.did_you_mean == "çağırış"
