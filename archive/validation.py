@@ -43,6 +43,21 @@ class FieldError:
         return {"field": self.field, "code": self.code, "message": self.message, "params": self.params}
 
 
+def day_after(day: date) -> date:
+    """The day after `day`, or `date.max` itself for the last day of the calendar.
+
+    Dates come from clients (a declaration's `to`, a report's `to`, a rights window): 9999-12-31
+    is a valid ISO date, and `day + timedelta(days=1)` would raise OverflowError (a 500) for it.
+    Used as a half-open interval's end, date.max stands for "open" at that far edge.
+    """
+    return day if day >= date.max else day + timedelta(days=1)
+
+
+def day_before(day: date) -> date:
+    """The day before `day`, or `date.min` itself for the first day of the calendar."""
+    return day if day <= date.min else day - timedelta(days=1)
+
+
 def latest_recording_date(now: datetime | None = None) -> date:
     """Today in UTC+14: no recording anywhere can be dated later."""
     now = now or datetime.now(timezone.utc)

@@ -33,6 +33,7 @@ from archive.assets.models import Asset
 from archive.rights.models import RightsBlock
 from archive.usage.models import UsageRecord
 from archive.usage.reports import AUDIT_ROLES, _cell, _check_viewer
+from archive.validation import day_after, day_before
 
 MAX_DAYS = 3650
 ALLOWED_DECISIONS = ("allowed", "allowed_with_conditions")
@@ -152,10 +153,12 @@ def _uncovered(start: date, end: date, windows: list[tuple[date, date | None]]) 
         if w_end is not None and w_end < day:
             continue
         if w_start > day:
-            gaps.append((day.isoformat(), min(end, w_start - timedelta(days=1)).isoformat()))
+            gaps.append((day.isoformat(), min(end, day_before(w_start)).isoformat()))
         if w_end is None:
             return gaps
-        day = max(day, w_end + timedelta(days=1))
+        if w_end >= date.max:
+            return gaps
+        day = max(day, day_after(w_end))
     if day <= end:
         gaps.append((day.isoformat(), end.isoformat()))
     return gaps

@@ -48,6 +48,8 @@ from typing import Any, Hashable, Iterable, Sequence
 
 import pycountry
 
+from archive.validation import day_after
+
 ALLOWED = "allowed"
 ALLOWED_WITH_CONDITIONS = "allowed_with_conditions"
 DENIED = "denied"
@@ -145,7 +147,7 @@ class Block:
 
     def stop(self) -> date:
         """The first day past the window (half-open)."""
-        return _OPEN_END if self.end is None or self.end >= date.max - timedelta(days=1) else self.end + timedelta(days=1)
+        return _OPEN_END if self.end is None else day_after(self.end)
 
     def seg(self) -> tuple[float, float]:
         return self.segment if self.segment is not None else (-math.inf, math.inf)
@@ -291,7 +293,10 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
     if request.asset_organisation is not None and request.organisation == request.asset_organisation:
         return AvailsDecision(ALLOWED, [{"code": "own_asset", "message": "Your organisation contributed this asset; "
                                          "it may always use it."}])
-    want_period = (request.start, request.end + timedelta(days=1))
+    # Half-open [start, day after end). The calendar has no day after 9999-12-31: a window
+    # reaching it ends at date.max, and one that starts there is checked from the day before
+    # (never an empty window, which every block would cover).
+    want_period = (min(request.start, date.max - timedelta(days=1)), day_after(request.end))
     want_seg = request.seg()
     want_terr = request.territory_set()
     seg_len = want_seg[1] - want_seg[0]

@@ -7,7 +7,7 @@ nothing. Services flush; the caller commits.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Iterable
 
 from sqlalchemy import String, cast, or_, select
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
-from archive.validation import raise_errors
+from archive.validation import day_before, raise_errors
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError, WrongRole
 from archive.events import services as events
 from archive.markers.timeline import PositionError, Timeline, read_position
@@ -270,7 +270,7 @@ def assets_opening_or_closing(session: Session, day: date) -> list[str]:
     day (`end`, included) was the day before, or with a holdback whose `not_before` is `day`:
     what is open on `day` differs from the day before only for them."""
     by_window = select(RightsBlock.asset_id).where(or_(RightsBlock.start_date == day,
-                                                       RightsBlock.end_date == day - timedelta(days=1)))
+                                                       RightsBlock.end_date == day_before(day)))
     # Holdbacks are JSON; the text match only narrows what Python then checks.
     maybe_held = session.execute(select(RightsBlock.asset_id, RightsBlock.holdbacks)
                                  .where(cast(RightsBlock.holdbacks, String).contains(day.isoformat())))

@@ -72,10 +72,10 @@ def parse_expiry(value: Any, now: datetime, errors: list[dict]) -> datetime | No
             if at.tzinfo is None:
                 errors.append(_error("expires", "no_offset", "expires must carry a UTC offset (Z or +03:00)"))
                 return None
-    except ValueError:
+        at = at.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59:59-12:00 is past the calendar's end in UTC
         errors.append(_error("expires", "invalid_datetime", "expires must be an ISO 8601 date or date-time"))
         return None
-    at = at.astimezone(timezone.utc)
     if at <= now:
         errors.append(_error("expires", "in_the_past", "expires is not in the future"))
     elif at > now + MAX_LIFETIME:

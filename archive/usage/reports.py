@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any, Iterator
 
 from sqlalchemy import func, select
@@ -26,6 +26,7 @@ from archive.accounts.models import COUNTRIES, Organisation, User
 from archive.assets.models import Asset
 from archive.assets.services import person_json, valid_asset_id
 from archive.errors import NotFound, WrongRole
+from archive.validation import day_after
 from archive.usage.models import UsageRecord
 
 AUDIT_ROLES = ("rights_manager", "admin")
@@ -92,7 +93,7 @@ def _query(session: Session, viewer: User, f: UsageFilter, *columns) -> Any:
     if f.start is not None:
         q = q.where(UsageRecord.at >= datetime.combine(f.start, time.min, tzinfo=timezone.utc))
     if f.end is not None:
-        q = q.where(UsageRecord.at < datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=timezone.utc))
+        q = q.where(UsageRecord.at < datetime.combine(day_after(f.end), time.min, tzinfo=timezone.utc))
     return q
 
 
