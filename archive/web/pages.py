@@ -65,7 +65,7 @@ RENDITION_STATUS_LABELS = {"pending": _l("Waiting"), "running": _l("Running"), "
                            "failed": _l("Failed")}
 RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
                     "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard"),
-                    "hls": _l("Streaming copy (HLS)")}
+                    "hls": _l("Streaming copy (HLS)"), "fingerprints": _l("Fingerprints (reverse lookup)")}
 AUDIO_PROXY_LABEL = _l("Listening copy")
 ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credentials"),
                  "asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
