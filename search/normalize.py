@@ -62,8 +62,31 @@ def normalise(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """`normalise` without the letters a foreign keyboard lacks: `'İSTANBUL'`, `'Istanbul'` → `'istanbul'`."""
+    """`normalise` without the letters a foreign keyboard lacks: `'İSTANBUL'`, `'Istanbul'` → `'istanbul'`.
+
+    A text of Latin letters only (U+0000-U+024F and `ə`/`Ə`, no combining marks: nearly every
+    title and description) is folded character by character from a table of `_fold_slow` of
+    each character, one `str.translate` instead of ICU's case mapping, NFD and a mark strip:
+    none of these characters composes with its neighbour under NFC, and Turkish lowercasing
+    looks at a neighbour only for a combining dot (not in the table), so the result is the
+    same (tests/unit/search/test_normalize.py checks each character and mixed texts)."""
+    if _LATIN.fullmatch(text):
+        return text.translate(_latin_folds())
+    return _fold_slow(text)
+
+
+def _fold_slow(text: str) -> str:
     return strip_marks(unicodedata.normalize("NFD", normalise(text).translate(_FOLD)))
+
+
+# The characters `fold` folds from a table: Basic Latin to Latin Extended-B, and ə (U+0259).
+LATIN_TABLE_CHARS = "".join(map(chr, range(0x250))) + "\u0259"
+_LATIN = re.compile(f"[{re.escape(LATIN_TABLE_CHARS)}]*")
+
+
+@functools.lru_cache(maxsize=1)
+def _latin_folds() -> dict[int, str]:
+    return {ord(c): _fold_slow(c) for c in LATIN_TABLE_CHARS}
 
 
 def strip_marks(text: str) -> str:

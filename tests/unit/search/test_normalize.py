@@ -101,3 +101,26 @@ def test_may_match_is_a_cheap_test_that_never_hides_a_match(text, query, expecte
     assert normalize.may_match(text, query) is expected
     if not expected:
         assert not any(normalize.matches(f, query) for _s, _e, f in normalize.word_spans(text))
+
+
+def test_fold_from_the_latin_table_is_the_full_fold_for_every_character():
+    from search.normalize import LATIN_TABLE_CHARS, _fold_slow
+    assert [c for c in LATIN_TABLE_CHARS if fold(c) != _fold_slow(c)] == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fold_from_the_latin_table_is_the_full_fold_for_mixed_texts(seed):
+    # Neighbours that could interact: dotted and dotless I, digraphs, ß, ə, NUL, spaces, apostrophes.
+    import random
+    from search.normalize import LATIN_TABLE_CHARS, _fold_slow
+    rng = random.Random(seed)
+    tricky = "IİiıƏəǄǅǆßŞşÇçĞğÖöÜü'\x00 \t.-_"
+    for _ in range(3000):
+        text = "".join(rng.choice(tricky if rng.random() < 0.6 else LATIN_TABLE_CHARS) for _ in range(rng.randint(0, 16)))
+        assert fold(text) == _fold_slow(text), repr(text)
+
+
+@pytest.mark.parametrize("text", ["İ", "Şuşa\u0301", "Ι", "Карабах", "a\u0307", "Ӏ", "🎉"])
+def test_fold_outside_the_latin_table_takes_the_full_fold(text):
+    from search.normalize import _fold_slow
+    assert fold(text) == _fold_slow(text)
