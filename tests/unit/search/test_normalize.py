@@ -124,3 +124,15 @@ def test_fold_from_the_latin_table_is_the_full_fold_for_mixed_texts(seed):
 def test_fold_outside_the_latin_table_takes_the_full_fold(text):
     from search.normalize import _fold_slow
     assert fold(text) == _fold_slow(text)
+
+
+@pytest.mark.parametrize("text", [
+    "İSTANBUL'da Şuşa'dakı türküleri, Istanbul_2 x²y IŞIK ışıklar istanbullu",
+    "Qarabağ xalçaları — KARABAĞ HALILARI; halı halılar xalça",
+    "ǅemal straße Straße (tar) tarix TARİXİ", "Карабах Qarabağ", "mugam muğamları Muğam\u0301"])
+@pytest.mark.parametrize("query", [["istanbul"], ["ışık"], ["şuşa"], ["qarabağ", "halı"], ["türkü"], ["tar"],
+                                   ["straße"], ["dz"], ["muğam"], ["x"]])
+def test_matching_spans_of_a_whole_folded_text_are_those_of_word_by_word_folding(text, query):
+    exact, stems = normalize._query_forms(tuple(query))
+    by_word = [(s, e) for s, e, folded in normalize.word_spans(text) if folded in exact or folded.startswith(stems)]
+    assert normalize.matching_spans(text, query) == by_word
