@@ -62,8 +62,45 @@ def normalise(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """`normalise` without the letters a foreign keyboard lacks: `'İSTANBUL'`, `'Istanbul'` → `'istanbul'`."""
+    """`normalise` without the letters a foreign keyboard lacks: `'İSTANBUL'`, `'Istanbul'` → `'istanbul'`.
+
+    A text of Latin letters only (U+0000-U+024F and `ə`/`Ə`, no combining marks: nearly every
+    title and description) is folded character by character from a table of `_fold_slow` of
+    each character, one `str.translate` instead of ICU's case mapping, NFD and a mark strip:
+    none of these characters composes with its neighbour under NFC, and Turkish lowercasing
+    looks at a neighbour only for a combining dot (not in the table), so the result is the
+    same (tests/unit/search/test_normalize.py checks each character and mixed texts)."""
+    if _LATIN.fullmatch(text):
+        return text.translate(_latin_folds())
+    return _fold_slow(text)
+
+
+def _fold_slow(text: str) -> str:
     return strip_marks(unicodedata.normalize("NFD", normalise(text).translate(_FOLD)))
+
+
+# The characters `fold` folds from a table: Basic Latin to Latin Extended-B, and ə (U+0259).
+LATIN_TABLE_CHARS = "".join(map(chr, range(0x250))) + "\u0259"
+_LATIN = re.compile(f"[{re.escape(LATIN_TABLE_CHARS)}]*")
+
+
+@functools.lru_cache(maxsize=1)
+def _latin_folds() -> dict[int, str]:
+    return {ord(c): _fold_slow(c) for c in LATIN_TABLE_CHARS}
+
+
+def _aligned_chars() -> str:
+    """The table's characters that fold to one character, a word character (as `_WORD` has
+    them) exactly when they are one: a text of them folded has the same words at the same offsets."""
+    def is_word(c: str) -> bool:
+        return re.fullmatch(r"[^\W_]", c) is not None
+    return "".join(c for c in LATIN_TABLE_CHARS
+                   if len(_fold_slow(c)) == 1 and is_word(c) == is_word(_fold_slow(c)))
+
+
+@functools.lru_cache(maxsize=1)
+def _aligned() -> re.Pattern:
+    return re.compile(f"[{re.escape(_aligned_chars())}]*")
 
 
 def strip_marks(text: str) -> str:
@@ -137,10 +174,9 @@ def snippet(texts: list[str], query: list[str], width: int = 200) -> str:
         text = " ".join(unicodedata.normalize("NFC", text).split())
         if not may_match(text, query):
             continue
-        exact, stems = _query_forms(tuple(query))
-        for start, end, folded in _word_spans(unicodedata.normalize("NFC", text)):
-            if folded in exact or folded.startswith(stems):
-                return _window(text, start, end, width)
+        spans = _matching_spans(unicodedata.normalize("NFC", text), tuple(query))
+        if spans:
+            return _window(text, spans[0][0], spans[0][1], width)
     return _window(" ".join(texts[0].split()), 0, 0, width) if texts else ""
 
 
@@ -178,9 +214,36 @@ def matches(folded: str, query: list[str]) -> bool:
 
 def matching_spans(text: str, query: list[str]) -> list[tuple[int, int]]:
     """(start, end) of each word of `text` that `matches` a query word (offsets as word_spans)."""
-    exact, stems = _query_forms(tuple(query))
-    return [(start, end) for start, end, folded in _word_spans(unicodedata.normalize("NFC", text))
-            if folded in exact or folded.startswith(stems)]
+    return _matching_spans(unicodedata.normalize("NFC", text), tuple(query))
+
+
+def _matching_spans(text: str, query: tuple[str, ...]) -> list[tuple[int, int]]:
+    """matching_spans of an NFC text. A text whose every character folds to one character of
+    the same kind (a word character or not; `_aligned_chars`) is folded whole, offsets unchanged,
+    and each folded query word and stem is looked for in it with `str.find`: a stem at a word's
+    start matches that word, a folded query word one that is all of it. Any other text is folded
+    word by word."""
+    exact, stems = _query_forms(query)
+    if not _aligned().fullmatch(text):
+        return [(start, end) for start, end, folded in _word_spans(text)
+                if folded in exact or folded.startswith(stems)]
+    folded = _fold_text(text)
+    spans = set()
+    for needle, whole in [*((w, True) for w in exact if w), *((s, False) for s in stems)]:
+        at = folded.find(needle)
+        while at >= 0:
+            if at == 0 or not folded[at - 1].isalnum():  # `[^\W_]`, a word character
+                end = at + len(needle)
+                if not whole:
+                    end = _WORD_REST.match(folded, end).end()
+                    spans.add((at, end))
+                elif end == len(folded) or not folded[end].isalnum():
+                    spans.add((at, end))
+            at = folded.find(needle, at + 1)
+    return sorted(spans)
+
+
+_WORD_REST = re.compile(r"[^\W_]*")
 
 
 def _window(text: str, start: int, end: int, width: int) -> str:

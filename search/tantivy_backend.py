@@ -12,6 +12,7 @@ holds the lock, commits and releases it. Searches `reload()` first so commits ar
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import replace
@@ -83,6 +84,10 @@ class TantivySearchBackend(SearchBackend):
         self._pid: int | None = None
         # Threads of one process take turns at the writer instead of spinning on its lock.
         self._write_lock = threading.Lock()
+        # A query text's parse, plan and compiled tantivy clauses, kept for the searches that
+        # repeat it (the next page, a facet clicked, "did you mean"'s own count): tantivy
+        # queries are immutable and the plan depends on the text alone.
+        self._text_query = functools.lru_cache(maxsize=256)(self._build_text_query)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "TantivySearchBackend":
@@ -229,9 +234,19 @@ class TantivySearchBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         return self._search(query, suggest=True)
 
-    def _search(self, query: SearchQuery, *, suggest: bool) -> SearchResult:
+    def _build_text_query(self, text: str | None, as_you_type: bool):
+        """(parsed query, its plan, the plan's must, must_not and should clauses compiled on the
+        asset index's schema), for `_text_query`'s cache."""
+        parsed = query_plan.parse(text, as_you_type=as_you_type)
+        text_plan = query_plan.plan(parsed)
+        return (parsed, text_plan, tuple(self._compile(c) for c in text_plan.must),
+                tuple(self._compile(c) for c in text_plan.must_not), tuple(self._compile(c) for c in text_plan.should))
+
+    def _search(self, query: SearchQuery, *, suggest: bool, count_only: bool = False) -> SearchResult:
+        """The page of hits, total and facets; with `count_only` the total alone (no hits,
+        facets or suggestion: what "did you mean" needs of its suggested query)."""
         per_page, offset = fields.page_window(query)
-        parsed = query_plan.parse(query.text, as_you_type=query.as_you_type)
+        parsed, text_plan, must, must_not, should = self._text_query(query.text, bool(query.as_you_type))
         words = parsed.words
         clauses = [(tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, facet, values))
                    for facet, values in fields.clean_filters(query.filters).items()]
@@ -247,17 +262,19 @@ class TantivySearchBackend(SearchBackend):
         if who is not None and who.platform:
             clauses.append((tantivy.Occur.Must, self._cleared_query(who, who.platform)))
         facet_platforms = {p: self._cleared_query(who, p) for p in who.platforms} if who is not None else {}
-        text_plan = query_plan.plan(parsed)
         sort_field, descending = fields.sort_order(query, bool(text_plan.must))
-        clauses += [(tantivy.Occur.Must, self._compile(c)) for c in text_plan.must]
-        clauses += [(tantivy.Occur.MustNot, self._compile(c)) for c in text_plan.must_not]
-        clauses += [(tantivy.Occur.Should, self._compile(c)) for c in text_plan.should]
+        clauses += [(tantivy.Occur.Must, c) for c in must]
+        clauses += [(tantivy.Occur.MustNot, c) for c in must_not]
+        clauses += [(tantivy.Occur.Should, c) for c in should]
         if not text_plan.must:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         q = tantivy.Query.boolean_query(clauses)
 
         try:
             searcher = self._searcher()
+            if count_only:
+                return SearchResult(total=searcher.search(q, limit=1, count=True).count, hits=[],
+                                    facets={f: {} for f in FACETS}, did_you_mean=None)
             if sort_field is None:
                 found = searcher.search(q, limit=per_page, offset=offset, count=True)
             else:
@@ -362,7 +379,7 @@ class TantivySearchBackend(SearchBackend):
         if suggested is None:
             return None
         again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),
-                             suggest=False)
+                             suggest=False, count_only=True)
         return suggested if again.total else None
 
     def _compile(self, clause, schema: tantivy.Schema | None = None, *, fuzzy: bool = True) -> tantivy.Query:

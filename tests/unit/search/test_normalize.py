@@ -101,3 +101,38 @@ def test_may_match_is_a_cheap_test_that_never_hides_a_match(text, query, expecte
     assert normalize.may_match(text, query) is expected
     if not expected:
         assert not any(normalize.matches(f, query) for _s, _e, f in normalize.word_spans(text))
+
+
+def test_fold_from_the_latin_table_is_the_full_fold_for_every_character():
+    from search.normalize import LATIN_TABLE_CHARS, _fold_slow
+    assert [c for c in LATIN_TABLE_CHARS if fold(c) != _fold_slow(c)] == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fold_from_the_latin_table_is_the_full_fold_for_mixed_texts(seed):
+    # Neighbours that could interact: dotted and dotless I, digraphs, ß, ə, NUL, spaces, apostrophes.
+    import random
+    from search.normalize import LATIN_TABLE_CHARS, _fold_slow
+    rng = random.Random(seed)
+    tricky = "IİiıƏəǄǅǆßŞşÇçĞğÖöÜü'\x00 \t.-_"
+    for _ in range(3000):
+        text = "".join(rng.choice(tricky if rng.random() < 0.6 else LATIN_TABLE_CHARS) for _ in range(rng.randint(0, 16)))
+        assert fold(text) == _fold_slow(text), repr(text)
+
+
+@pytest.mark.parametrize("text", ["İ", "Şuşa\u0301", "Ι", "Карабах", "a\u0307", "Ӏ", "🎉"])
+def test_fold_outside_the_latin_table_takes_the_full_fold(text):
+    from search.normalize import _fold_slow
+    assert fold(text) == _fold_slow(text)
+
+
+@pytest.mark.parametrize("text", [
+    "İSTANBUL'da Şuşa'dakı türküleri, Istanbul_2 x²y IŞIK ışıklar istanbullu",
+    "Qarabağ xalçaları — KARABAĞ HALILARI; halı halılar xalça",
+    "ǅemal straße Straße (tar) tarix TARİXİ", "Карабах Qarabağ", "mugam muğamları Muğam\u0301"])
+@pytest.mark.parametrize("query", [["istanbul"], ["ışık"], ["şuşa"], ["qarabağ", "halı"], ["türkü"], ["tar"],
+                                   ["straße"], ["dz"], ["muğam"], ["x"]])
+def test_matching_spans_of_a_whole_folded_text_are_those_of_word_by_word_folding(text, query):
+    exact, stems = normalize._query_forms(tuple(query))
+    by_word = [(s, e) for s, e, folded in normalize.word_spans(text) if folded in exact or folded.startswith(stems)]
+    assert normalize.matching_spans(text, query) == by_word
