@@ -41,6 +41,7 @@ class Settings:
     window: float = 20.0
     windows: int = 4
     rate: int = fingerprints.QUERY_RATE
+    verify_rate: int = fingerprints.QUERY_RATE  # frames a second the verification aligns (a multiple of `rate`)
     static_k: int = 4096  # neighbours of a static query's one hash: every asset holding the picture
 
 
@@ -59,6 +60,7 @@ class QueryHashes:
     static: bool
     decoded: float
     planes: tuple[np.ndarray, np.ndarray] | None = None  # (normal, mirrored) planes as the index's: `fingerprints.planes`
+    dense: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (times, normal planes, mirrored planes) to verify on
 
 
 def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *, timeout: float) -> QueryHashes:
@@ -68,24 +70,46 @@ def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *
     windows = fingerprints.sample_windows(duration, whole_up_to=settings.whole_up_to, window=settings.window,
                                           count=settings.windows)
     targets = [os.path.join(scratch, f"query_{k}.gray") for k in range(len(windows))]
-    run(fingerprints.query_command(src, probe, windows, targets, rate=settings.rate), timeout=timeout)
+    rate = verify_rate(settings)
+    run(fingerprints.query_command(src, probe, windows, targets, rate=rate), timeout=timeout)
     times, normal, mirror = [], [], []
     for window, target in zip(windows, targets):
-        frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, settings.rate))
-        times.append(window.start + np.arange(len(frames)) / settings.rate)
+        frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, rate))
+        times.append(window.start + np.arange(len(frames)) / rate)
         normal.append(fingerprints.planes(frames))
         mirror.append(fingerprints.planes(fingerprints.mirrored(frames)))
-    return query_hashes(np.concatenate(times) if times else np.zeros(0), np.concatenate(normal, axis=1),
-                        np.concatenate(mirror, axis=1), sum(w.seconds for w in windows))
+    times_of = times
+    times = np.concatenate(times) if times else np.zeros(0)
+    normal, mirror = np.concatenate(normal, axis=1), np.concatenate(mirror, axis=1)
+    decoded = sum(w.seconds for w in windows)
+    if rate == settings.rate:
+        return query_hashes(times, normal, mirror, decoded)
+    # The search takes each window's frames at its start + k / settings.rate (the frames `fps=settings.rate`
+    # picks), the verification all of them.
+    counts = np.cumsum([0] + [len(t) for t in times_of])
+    search = np.concatenate([np.arange(counts[k], counts[k + 1], rate // settings.rate) for k in range(len(windows))])
+    return query_hashes(times[search], normal[:, search], mirror[:, search], decoded, dense=(times, normal, mirror))
 
 
-def query_hashes(times: np.ndarray, normal: np.ndarray, mirrored: np.ndarray, decoded: float) -> QueryHashes:
+def verify_rate(settings: Settings) -> int:
+    """The frames a second a query is decoded at: `settings.verify_rate` when it is a whole
+    multiple of `settings.rate` (the search's frames are then among them), else `rate`."""
+    v, r = int(settings.verify_rate), int(settings.rate)
+    return v if r > 0 and v > r and v % r == 0 else r
+
+
+def query_hashes(times: np.ndarray, normal: np.ndarray, mirrored: np.ndarray, decoded: float, *,
+                 dense: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> QueryHashes:
     """A query from its frames' `times` (seconds) and their planes normal and mirrored
-    ((planes, n) uint64, `fingerprints.planes`), `decoded` seconds of it decoded."""
+    ((planes, n) uint64, `fingerprints.planes`), `decoded` seconds of it decoded; `dense`
+    the same (times, normal, mirrored) at the verification's denser rate, when there is one."""
     hashes = np.asarray(normal, dtype=np.uint64)[0]
     informative = int(np.count_nonzero(hashes != fingerprints.NO_HASH))
+    if dense is not None:
+        dense = (np.asarray(dense[0], dtype=float), np.asarray(dense[1], dtype=np.uint64),
+                 np.asarray(dense[2], dtype=np.uint64))
     return QueryHashes(np.asarray(times, dtype=float), hashes, np.asarray(mirrored, dtype=np.uint64)[0],
-                       informative, matching.is_static(hashes), decoded, (normal, mirrored))
+                       informative, matching.is_static(hashes), decoded, (normal, mirrored), dense)
 
 
 def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
@@ -112,9 +136,15 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
     found = [c for c in found if c.matched >= settings.min_frames]
     if settings.verify:
         found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
-        found = matching.verify(found[:settings.verify_top], query.normal, query.mirrored, query.times,
-                                index.sequence, index_rate=settings.index_rate, step=step,
-                                tie_bits=settings.tie_bits, planes=query.planes if settings.plane_pairs else None)
+        # Verified on the dense frames when the query has them (`Settings.verify_rate`).
+        times, normal_planes, mirror_planes = query.dense if query.dense is not None else \
+            (query.times, *(query.planes or (query.normal[None, :], query.mirrored[None, :])))
+        verify_step = float(np.median(np.diff(times))) if query.dense is not None and len(times) > 1 else step
+        found = matching.verify(found[:settings.verify_top], normal_planes[0], mirror_planes[0], times,
+                                index.sequence, index_rate=settings.index_rate,
+                                step=verify_step, tie_bits=settings.tie_bits,
+                                planes=(normal_planes, mirror_planes) if settings.plane_pairs and
+                                (query.planes is not None or query.dense is not None) else None)
         return [c for c in found if c.score >= settings.min_score][:10]
     found = [c for c in found if c.score >= settings.min_score]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))

@@ -228,6 +228,12 @@ MISSING_BITS = 32.0  # what a query frame with no master hash to compare scores:
 MATCH_BITS = 12.0
 MATCH_SPREAD = 2.0
 MARGIN_BITS = 6.0
+# In a verification (`refine`) a query frame's weight falls from 1 on a master hash's time to 0
+# ALIGN_FRAMES query frame intervals from it (but no slower than half-way between two master
+# hashes): at 2 frames a second against 1 hash a second each pair of frames weighs 1; at a
+# denser verification rate only the frames nearest each master hash count (a picture that
+# changes every frame is 14–17 bits from its master hash 0.25 s away, 6–12 on it).
+ALIGN_FRAMES = 1.0
 
 
 def aligned_bits(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
@@ -293,7 +299,8 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     # Every offset of the grid at once (what `aligned_bits` does for one): (offsets, frames).
     at = (candidate.speed * tq[None, :] + grid[:, None]) * index_rate
     pos = np.round(at).astype(np.int64)
-    weight = np.clip(1.0 - 2.0 * np.abs(at - pos), 0.0, 1.0)
+    slope = max(2.0, 1.0 / (ALIGN_FRAMES * step * index_rate)) if step > 0 else 2.0
+    weight = np.clip(1.0 - slope * np.abs(at - pos), 0.0, 1.0)
     total = weight.sum(axis=1)
     n = master.shape[1]
     inside = (pos >= 0) & (pos < n)

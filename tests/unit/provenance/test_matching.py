@@ -190,3 +190,42 @@ def test_the_match_probability_falls_from_edited_copies_to_unrelated_pictures():
     # The share of a query matched: frames one by one, weighted.
     assert matching.agreement(np.array([2.0, 2.0, 32.0, 32.0]), np.ones(4)) == pytest.approx(0.5, abs=0.01)
     assert matching.agreement(np.zeros(0), np.zeros(0)) == 0.0
+
+
+def _fast_changing(master, start, seconds, rate, seed=5):
+    """A query of a picture that changes every frame, at `rate` frames a second from `start`:
+    each frame lies 2 bits from the master hash of the nearest second when it falls on it and
+    5 bits more for every tenth of a second it is away from it (12 bits at 0.2 s)."""
+    times = np.arange(int(seconds * rate)) / rate
+    at = start + times
+    nearest = np.clip(np.round(at).astype(int), 0, len(master) - 1)
+    rng = np.random.default_rng(seed)
+    out = master[nearest].copy()
+    for i, off in enumerate(np.abs(at - np.round(at))):
+        for b in rng.choice(64, size=int(round(2 + 50 * off)), replace=False):
+            out[i] ^= np.uint64(1) << np.uint64(int(b))
+    return times, out
+
+
+def test_dense_verification_rescues_a_picture_that_changes_every_frame(index):
+    """The search's 2 frames a second fall 0.2–0.3 s from the master's hashes (10–14 bits:
+    under the threshold); the same query verified on 10 frames a second has frames on them."""
+    master = index.sequence("asset-05")[0]
+    dense_t, dense_h = _fast_changing(master, 200.2, 10, rate=10)
+    other = _random(len(dense_t), 77)
+    search = slice(None, None, 5)
+    planes = (dense_h[None, :], other[None, :])
+    sparse = lookup.query_hashes(dense_t[search], planes[0][:, search], planes[1][:, search], 10)
+    dense = lookup.query_hashes(dense_t[search], planes[0][:, search], planes[1][:, search], 10,
+                                dense=(dense_t, *planes))
+    settings = dataclasses.replace(SETTINGS, min_score=0.0)
+    before, after = lookup.find(index, sparse, settings), lookup.find(index, dense, settings)
+    assert before and before[0].key == "asset-05" and before[0].score < SETTINGS.min_score
+    top = after[0]
+    assert top.key == "asset-05" and abs(top.offset - 200.2) <= 0.15 and top.score >= SETTINGS.min_score
+
+
+def test_a_query_decoded_for_dense_verification_searches_at_the_query_rate():
+    assert lookup.verify_rate(dataclasses.replace(SETTINGS, rate=2, verify_rate=10)) == 10
+    assert lookup.verify_rate(dataclasses.replace(SETTINGS, rate=2, verify_rate=5)) == 2  # not a multiple
+    assert lookup.verify_rate(dataclasses.replace(SETTINGS, rate=2, verify_rate=1)) == 2
