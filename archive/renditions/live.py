@@ -203,13 +203,9 @@ def clear(session: Session, rows: Sequence[Rendition]) -> list[str]:
     """Forget what in-progress makes of `rows` published (rows of `RenditionLiveFile`,
     `live_prefix`, `live_entry`); flushes. The prefixes to delete once that is committed."""
     prefixes = [row.live_prefix for row in rows if row.live_prefix]
-    ids = [row.id for row in rows if row.id is not None]
-    if ids:
-        session.execute(delete(RenditionLiveFile).where(RenditionLiveFile.rendition_id.in_(ids))
-                        .execution_options(synchronize_session=False))
+    withdraw(session, rows)
     for row in rows:
         row.live_prefix = None
-        row.live_entry = None
     session.flush()
     return prefixes
 

@@ -74,7 +74,20 @@ class Rendition(Base):
         return self.entry is None and self.status == "running" and self.live_entry is not None
 
 
-class RenditionFile(Base):
+class _StoredFileColumns:
+    """The columns of one stored file of a rendition: its path inside the rendition, blob key,
+    size in bytes, SHA-256 and media type (shared by RenditionFile and RenditionLiveFile)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rendition_id: Mapped[int] = mapped_column(ForeignKey("renditions.id", ondelete="CASCADE"), nullable=False)
+    path: Mapped[str] = mapped_column(String(255), nullable=False)
+    blob_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(127), nullable=False)
+
+
+class RenditionFile(_StoredFileColumns, Base):
     """One file of a rendition's current make: where it is inside the rendition (`path`,
     '/'-separated, the same characters as a blob key), where it is stored (`blob_key`), its
     size in bytes, SHA-256 (the ETag it is served with) and media type.
@@ -86,32 +99,16 @@ class RenditionFile(Base):
     __tablename__ = "rendition_files"
     __table_args__ = (UniqueConstraint("rendition_id", "path", name="uq_rendition_files_rendition_path"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rendition_id: Mapped[int] = mapped_column(ForeignKey("renditions.id", ondelete="CASCADE"), nullable=False)
-    path: Mapped[str] = mapped_column(String(255), nullable=False)
-    blob_key: Mapped[str] = mapped_column(String(512), nullable=False)
-    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(127), nullable=False)
-
     rendition = relationship("Rendition", back_populates="files")
 
 
-class RenditionLiveFile(Base):
+class RenditionLiveFile(_StoredFileColumns, Base):
     """One file an in-progress make has published (`archive.renditions.live`): the same
     columns as RenditionFile. A segment or init section is stored once; a playlist is stored
     under a new key at each version and its row moved to it, so no stored blob changes."""
 
     __tablename__ = "rendition_live_files"
     __table_args__ = (UniqueConstraint("rendition_id", "path", name="uq_rendition_live_files_rendition_path"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rendition_id: Mapped[int] = mapped_column(ForeignKey("renditions.id", ondelete="CASCADE"), nullable=False)
-    path: Mapped[str] = mapped_column(String(255), nullable=False)
-    blob_key: Mapped[str] = mapped_column(String(512), nullable=False)
-    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(127), nullable=False)
 
 
 CHUNK_STATUSES = ("pending", "running", "done", "failed")

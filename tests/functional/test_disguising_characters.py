@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from archive.validation import disguise_error, disguising_characters
-from tests.asset_factory import create_asset
 from tests.coproduction_fixtures import AZ_ORG, TR_ORG, coprod, project_body, sides  # noqa: F401  (fixtures)
+from tests.functional.test_error_entries import ctx  # noqa: F401  (the fixture: an İTV asset, its producer and rights manager)
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "Halay gpj.exe" reads as "Halay exe.jpg"
 
@@ -31,15 +31,6 @@ def test_single_line_fields_also_refuse_line_breaks_and_the_error_names_the_fiel
     assert err.field == "description" and err.code == "forbidden_characters"
     assert err.params == {"characters": ["U+202E"]}
     assert "description" in err.message and "RIGHT-TO-LEFT OVERRIDE" in err.message
-
-
-@pytest.fixture
-def ctx(app, make_user):
-    producer = make_user("producer", "AZ", org="İTV")
-    manager = make_user("rights_manager", "AZ", org="İTV")
-    asset = create_asset(app, producer[0], filename="halay.mp4")
-    return {"asset": asset, "producer": {"Authorization": f"Bearer {producer[1]}"},
-            "manager": {"Authorization": f"Bearer {manager[1]}"}}
 
 
 def _refused(resp, field):

@@ -6,20 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.asset_factory import create_asset
 from tests.coproduction_fixtures import AZ_ORG, TR_ORG, coprod, project_body, sides  # noqa: F401  (fixtures)
 from tests.functional.test_coproduction_api import footage_asset
+from tests.functional.test_error_entries import ctx  # noqa: F401  (the fixture: an İTV asset, its producer and rights manager)
 
 SECONDS_99 = {"reason": "seconds_out_of_range", "part": "seconds", "value": 99, "min": 0, "max": 59}
-
-
-@pytest.fixture
-def ctx(app, make_user):
-    producer = make_user("producer", "AZ", org="İTV")
-    manager = make_user("rights_manager", "AZ", org="İTV")
-    asset = create_asset(app, producer[0], filename="halay.mp4")
-    return {"asset": asset, "producer": {"Authorization": f"Bearer {producer[1]}"},
-            "manager": {"Authorization": f"Bearer {manager[1]}"}}
 
 
 def _entry(resp, code, field):
