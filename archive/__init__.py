@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _no_sniffing(app)
 
     register_error_handlers(app)
+    _register_converters(app)
     _register_blueprints(app)
     return app
 
@@ -78,6 +79,13 @@ def _no_sniffing(app: Flask) -> None:
         # (an uploaded "video" that is really HTML would otherwise run as a page).
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         return resp
+
+
+def _register_converters(app: Flask) -> None:
+    from archive.api.converters import AnyPathConverter, ResourceIdConverter
+
+    app.url_map.converters["int"] = ResourceIdConverter
+    app.url_map.converters["path"] = AnyPathConverter
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -178,3 +178,12 @@ def test_a_body_shorter_than_its_content_length_is_refused_not_applied(app, live
 
     with app.app_context():
         assert (db.session().get(Asset, asset).meta or {}).get("genre") is None
+
+
+@pytest.mark.parametrize("segment", HOSTILE_INTEGERS)
+def test_an_id_that_names_no_row_is_the_resources_own_404(client, auth, asset, segment):
+    """`abc`, `-1`, `٣` or an id past any row's reach in place of a marker's or a rights block's
+    id: the resource's own 404 (archive.api.converters), never the bare not_found or a 500."""
+    error(client.patch(f"/api/v1/assets/{asset}/markers/{segment}", json={"text": "x"}, headers=auth), 404,
+          "marker_not_found")
+    error(client.delete(f"/api/v1/assets/{asset}/markers/{segment}", headers=auth), 404, "marker_not_found")
