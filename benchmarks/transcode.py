@@ -402,3 +402,13 @@ if __name__ == "__main__":
 #   Short run of the same (0.2 min source, before the 1 min one):
 #     --minutes 0.2 --only-long --first-playable-only: first segment servable 44.1 s, ready 58.5 s
 #     (0.753: a 12 s source has two segments, the first is half of it).
+#
+# 2026-11-30, the 10 min source on an idle machine (/work-style driver calling ours() twice, one
+# after the other: single pass, then 60 s chunks two at once on the same 2 cores):
+#     (a) single pass 456.9 s wall, 888.8 s CPU (4.1 in Python); first HLS segment on disk 5.5 s
+#     chunked 528.2 s wall, 1017.2 s CPU (6.7 in Python); single/chunked wall 0.87, CPU 0.87
+#   On one 2-core machine the single pass already keeps both cores busy (x264's threads), so two
+#   chunk commands at once only add the chunks' seeks and the join (+14 % CPU): chunking pays
+#   when the chunks go to workers on other machines, not beside each other here.
+#   Same day, loaded (load 10-37), --minutes 1 10: 1 min a/b CPU 1.055, c/a CPU 1.59; 10 min
+#   (a) 809.3 s CPU, (b) 921.4 s CPU, a/b CPU 0.878 ((c) at 10 min stopped: over an hour at that load).
