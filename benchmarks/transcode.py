@@ -403,7 +403,7 @@ if __name__ == "__main__":
 #     --minutes 0.2 --only-long --first-playable-only: first segment servable 44.1 s, ready 58.5 s
 #     (0.753: a 12 s source has two segments, the first is half of it).
 #
-# 2026-11-30, the 10 min source on an idle machine (/work-style driver calling ours() twice, one
+# 2026-11-30, the 10 min source on an idle machine (a short driver calling ours() twice, one
 # after the other: single pass, then 60 s chunks two at once on the same 2 cores):
 #     (a) single pass 456.9 s wall, 888.8 s CPU (4.1 in Python); first HLS segment on disk 5.5 s
 #     chunked 528.2 s wall, 1017.2 s CPU (6.7 in Python); single/chunked wall 0.87, CPU 0.87
