@@ -150,6 +150,15 @@ EDITS = {
 }
 
 
+def query_plan(rng: random.Random, total: int, master_seconds: float):
+    """The queries of a corpus, in order: (master number, edit, in-point s, length s), one per
+    master and edit, 5-15 s long, drawn from `rng` (the same draws for the same seed)."""
+    for n in range(total):
+        for edit in EDITS:
+            seconds = rng.uniform(5, 15)
+            yield n, edit, round(rng.uniform(0, master_seconds - seconds - 0.5), 2), seconds
+
+
 def make_query(master: str, dst: str, start: float, seconds: float, edit: str) -> None:
     chain, args = EDITS[edit]
     vf = ["-vf", chain] if chain else []
@@ -207,16 +216,13 @@ def accuracy(args, work: str, settings: lookup.Settings) -> None:
     negatives: dict[str, list] = {m: [] for m in modes}
     qpath = os.path.join(work, "query.mp4")
     t0 = time.monotonic()
-    for n in range(total):
-        for edit in EDITS:
-            seconds = rng.uniform(5, 15)
-            start = round(rng.uniform(0, args.seconds - seconds - 0.5), 2)
-            make_query(masters[n], qpath, start, seconds, edit)
-            query = lookup.hash_query(qpath, inspect_media(qpath, timeout=60), work, settings, timeout=300)
-            for mode, (idx, s) in modes.items():
-                found = lookup.find(idx, query, s)
-                (negatives[mode] if n >= args.masters else answers[mode][edit]).append(
-                    (n, start, round(seconds, 1), found))
+    for n, edit, start, seconds in query_plan(rng, total, args.seconds):
+        make_query(masters[n], qpath, start, seconds, edit)
+        query = lookup.hash_query(qpath, inspect_media(qpath, timeout=60), work, settings, timeout=300)
+        for mode, (idx, s) in modes.items():
+            found = lookup.find(idx, query, s)
+            (negatives[mode] if n >= args.masters else answers[mode][edit]).append(
+                (n, start, round(seconds, 1), found))
     print(f"{sum(len(v) for v in answers['verified'].values())} queries and {len(negatives['verified'])} negatives "
           f"answered in {time.monotonic() - t0:.0f} s", flush=True)
 

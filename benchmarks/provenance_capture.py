@@ -47,7 +47,7 @@ from archive.media.probe import inspect_media  # noqa: E402
 from archive.media.runner import run  # noqa: E402
 from archive.provenance import lookup, matching  # noqa: E402
 from archive.provenance.index import NumpyHammingIndex  # noqa: E402
-from provenance import EDITS, index_hashes, make_master, make_query  # noqa: E402
+from provenance import EDITS, index_hashes, make_master, make_query, query_plan  # noqa: E402
 
 CAPTURE_RATE = 20
 
@@ -70,22 +70,19 @@ def capture(args) -> None:
         queries = []
         qpath = os.path.join(work, "query.mp4")
         t0 = time.monotonic()
-        for n in range(total):
-            for edit in EDITS:
-                seconds = rng.uniform(5, 15)
-                start = round(rng.uniform(0, args.seconds - seconds - 0.5), 2)
-                if n not in only:
-                    continue  # the same draws as the whole corpus: its queries keep their in-points
-                make_query(masters[n], qpath, start, seconds, edit)
-                probe = inspect_media(qpath, timeout=60)
-                window = fingerprints.Window(0.0, probe.duration or 0.0)
-                target = os.path.join(work, "query.gray")
-                run(fingerprints.query_command(qpath, probe, [window], [target], rate=CAPTURE_RATE), timeout=300)
-                frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, CAPTURE_RATE))
-                queries.append(dict(n=n, edit=edit, start=start, seconds=round(seconds, 1),
-                                    times=np.arange(len(frames)) / CAPTURE_RATE,
-                                    normal=fingerprints.planes(frames),
-                                    mirrored=fingerprints.planes(fingerprints.mirrored(frames))))
+        for n, edit, start, seconds in query_plan(rng, total, args.seconds):
+            if n not in only:
+                continue  # the same draws as the whole corpus: its queries keep their in-points
+            make_query(masters[n], qpath, start, seconds, edit)
+            probe = inspect_media(qpath, timeout=60)
+            window = fingerprints.Window(0.0, probe.duration or 0.0)
+            target = os.path.join(work, "query.gray")
+            run(fingerprints.query_command(qpath, probe, [window], [target], rate=CAPTURE_RATE), timeout=300)
+            frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, CAPTURE_RATE))
+            queries.append(dict(n=n, edit=edit, start=start, seconds=round(seconds, 1),
+                                times=np.arange(len(frames)) / CAPTURE_RATE,
+                                normal=fingerprints.planes(frames),
+                                mirrored=fingerprints.planes(fingerprints.mirrored(frames))))
         print(f"seed {args.seed}: {len(queries)} queries captured in {time.monotonic() - t0:.0f} s", flush=True)
         with open(args.out, "wb") as fh:
             pickle.dump(dict(seed=args.seed, masters=args.masters, planes=planes, queries=queries,
