@@ -103,7 +103,12 @@ def timecode(seconds: float) -> str:
 
 
 def make_docs(n: int, rng: random.Random, vocab: Vocabulary) -> list[dict]:
-    docs = []
+    return list(doc_stream(n, rng, vocab))
+
+
+def doc_stream(n: int, rng: random.Random, vocab: Vocabulary):
+    """The corpus one document at a time (1M documents held at once would take about 19 GB):
+    the same `rng` state gives the same documents, so each backend reads its own stream."""
     for i in range(n):
         year = rng.randint(1930, 2024)
         recorded = rng.choice((str(year), f"{year}-{rng.randint(1, 12):02d}",
@@ -119,7 +124,7 @@ def make_docs(n: int, rng: random.Random, vocab: Vocabulary) -> list[dict]:
                                  "source": "transcript"})
                 t += length + rng.uniform(0, 2)
         lang = rng.choice(("tr", "az", "en"))
-        docs.append(document(
+        doc = document(
             doc_id=f"a{i:07d}", created=None, filename=f"kayit_{i}.mp4", organisation=rng.choice(ORGS),
             country=rng.choice(COUNTRIES), genre=rng.choice(GENRES), recorded=recorded,
             languages=rng.sample(("tr", "az", "en", "ru"), rng.randint(0, 2)), kind=rng.choice(KINDS),
@@ -129,9 +134,9 @@ def make_docs(n: int, rng: random.Random, vocab: Vocabulary) -> list[dict]:
             people=[f"{vocab.root().title()} {vocab.root().title()}" for _ in range(rng.randint(0, 2))],
             places=[vocab.root().title() for _ in range(rng.randint(0, 2))],
             projects=[], segments=segments, owner=f"org-{rng.randint(1, 12)}", duration=duration,
-            has_transcript=bool(segments)))
-        docs[-1]["created"] = f"20{rng.randint(10, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00+00:00"
-    return docs
+            has_transcript=bool(segments))
+        doc["created"] = f"20{rng.randint(10, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00+00:00"
+        yield doc
 
 
 def queries(rng: random.Random, vocab: Vocabulary, n: int) -> list[str]:
@@ -152,12 +157,27 @@ def pct(values: list[float]) -> tuple[float, float]:
 FILTERS = ({"country": ["TR", "AZ"], "genre": ["documentary", "folklore", "music"]}, "1950", "2010")
 
 
+def batches(docs, size: int = 5000):
+    batch = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def run_tantivy(docs, qs, seg_qs, tmp) -> dict:
+    """`docs`: an iterable of mapped documents (a stream: the time to make them is not counted)."""
     backend = TantivySearchBackend(tmp, heap_size=256_000_000)
-    t0 = time.perf_counter()
-    for i in range(0, len(docs), 5000):
-        backend.index(docs[i:i + 5000])
-    rate = len(docs) / (time.perf_counter() - t0)
+    n, spent = 0, 0.0
+    for batch in batches(docs):
+        t0 = time.perf_counter()
+        backend.index(batch)
+        spent += time.perf_counter() - t0
+        n += len(batch)
+    rate = n / spent
     filters, low, high = FILTERS
 
     def q(text, **kw):
@@ -188,8 +208,7 @@ def run_fts5(docs, qs, seg_qs, path) -> dict:
         CREATE VIRTUAL TABLE segs_fts USING fts5(text, doc UNINDEXED, t UNINDEXED,
                                                   tokenize='unicode61 remove_diacritics 0');
     """)
-    t0 = time.perf_counter()
-    for i, d in enumerate(docs):
+    def insert(i, d):
         title = fold_words(" ".join(d.get(f"title_{c}") or "" for c in ("tr", "az", "en")))
         body = fold_words(" ".join([*(d.get(f"description_{c}") or "" for c in ("tr", "az", "en")),
                                     *d["keywords"], *d["people"], *d["places"], d["filename"]]))
@@ -201,9 +220,18 @@ def run_fts5(docs, qs, seg_qs, path) -> dict:
         for seg in d.get("segments") or ():
             db.execute("INSERT INTO segs_fts(text, doc, t) VALUES (?, ?, ?)",
                        (fold_words(seg["text"]), i, seg["in_seconds"]))
+
+    n, spent = 0, 0.0
+    for batch in batches(docs):
+        t0 = time.perf_counter()
+        for d in batch:
+            insert(n, d)
+            n += 1
+        spent += time.perf_counter() - t0
+    t0 = time.perf_counter()
     db.execute("CREATE INDEX docs_recorded ON docs(recorded)")
     db.commit()
-    rate = len(docs) / (time.perf_counter() - t0)
+    rate = n / (spent + time.perf_counter() - t0)
     filters, low, high = FILTERS
     low_day, high_day = int(low) * 10000, int(high) * 10000 + 1231
 
@@ -267,29 +295,46 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--no-fts5", action="store_true", help="tantivy only (a 1M run on a busy machine)")
     args = ap.parse_args()
-    rng = random.Random(11)
-    vocab = Vocabulary(rng)
-    t0 = time.perf_counter()
-    docs = make_docs(args.docs, rng, vocab)
-    words = sum(len(normalize.words(" ".join(str(d.get(k) or "") for k in ("title_tr", "title_az", "title_en",
-                                                                            "description_tr", "description_az",
-                                                                            "description_en")))) for d in docs[:2000])
-    print(f"corpus: {len(docs)} documents ({sum(1 for d in docs if d.get('segments'))} with transcripts, "
-          f"{sum(len(d.get('segments') or ()) for d in docs)} cues), {len(vocab.words)} roots, "
-          f"~{words / 2000:.0f} title+description words a document; made in {time.perf_counter() - t0:.0f} s",
-          flush=True)
-    qs = queries(rng, vocab, args.queries)
-    seg_qs = [" ".join(rng.choice(d["segments"])["text"].split()[:rng.choice((1, 2))])
-              for d in rng.sample([d for d in docs if d.get("segments")], min(args.queries, 1000))]
+    vocab = Vocabulary(random.Random(11))
+    seed = random.Random(12).getrandbits(64)
+
+    def stream():
+        return doc_stream(args.docs, random.Random(seed), vocab)
+    # The first backend's stream also describes the corpus and draws the segment queries (a
+    # reservoir of documents with a transcript); the other backend reads the same documents again.
+    pick, sample, seen = random.Random(13), [], {"segments": 0, "cues": 0, "words": 0}
+
+    def described():
+        for i, d in enumerate(stream()):
+            if i < 2000:
+                seen["words"] += len(normalize.words(" ".join(str(d.get(k) or "") for k in (
+                    "title_tr", "title_az", "title_en", "description_tr", "description_az", "description_en"))))
+            if d.get("segments"):
+                seen["segments"] += 1
+                seen["cues"] += len(d["segments"])
+                cue = pick.choice(d["segments"])["text"]
+                if len(sample) < min(args.queries, 1000):
+                    sample.append(cue)
+                elif (j := pick.randrange(seen["segments"])) < len(sample):
+                    sample[j] = cue
+            yield d
     cases = ("text", "text+filters", "text+filters+facets", "segment", "sorted by date")
+    rng = random.Random(14)
+    qs = queries(rng, vocab, args.queries)
+    seg_qs: list[str] = []  # filled once the first stream has been read
     with tempfile.TemporaryDirectory() as tmp:
-        backends = {"tantivy": run_tantivy(docs, qs, seg_qs, Path(tmp) / "tantivy")}
+        t0 = time.perf_counter()
+        backends = {"tantivy": run_tantivy(described(), qs, seg_qs, Path(tmp) / "tantivy")}
+        print(f"corpus: {args.docs} documents ({seen['segments']} with transcripts, {seen['cues']} cues), "
+              f"{len(vocab.words)} roots, ~{seen['words'] / min(args.docs, 2000):.0f} title+description words a "
+              f"document; indexed in {time.perf_counter() - t0:.0f} s with the time to make them", flush=True)
+        seg_qs += [" ".join(cue.split()[:rng.choice((1, 2))]) for cue in sample]
         print(f"tantivy indexed {backends['tantivy']['rate']:.0f} documents/s", flush=True)
         if not args.no_fts5:
-            backends["sqlite fts5"] = run_fts5(docs, qs, seg_qs, str(Path(tmp) / "fts.db"))
+            backends["sqlite fts5"] = run_fts5(stream(), qs, seg_qs, str(Path(tmp) / "fts.db"))
             print(f"sqlite fts5 indexed {backends['sqlite fts5']['rate']:.0f} documents/s", flush=True)
         results = interleaved(backends, cases)
-    print(f"\n{len(docs)} documents, {len(qs)} queries ({len(seg_qs)} segment queries); p50 / p99 in ms")
+    print(f"\n{args.docs} documents, {len(qs)} queries ({len(seg_qs)} segment queries); p50 / p99 in ms")
     print(f"{'backend':<12} {'docs/s':>8}  " + "  ".join(f"{c:>22}" for c in cases))
     for name, r in results.items():
         cells = "  ".join(f"{'%.1f / %.1f' % pct(r[c]):>22}" for c in cases)
