@@ -121,13 +121,15 @@ def import_(paths, metadata_file, as_user):
 
 
 @main.command()
-def reindex():
+@click.option("--jobs", type=click.IntRange(min=1, max=256), default=None,
+              help="Processes that analyse the text (default: one per CPU).")
+def reindex(jobs):
     """Rebuild the search index from the database, with a progress bar."""
     from archive.backends import search_backend
     from archive.indexing import reindex_all
 
     with unit_of_work() as s:
-        n = reindex_all(s, search_backend(), progress=True)
+        n = reindex_all(s, search_backend(), progress=True, jobs=jobs)
     click.echo(f"indexed {n} assets")
 
 

@@ -92,12 +92,14 @@ def index_asset(session: Session, backend: SearchBackend, asset_id: str, today: 
     return True
 
 
-def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False, today: date | None = None) -> int:
+def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False, today: date | None = None,
+                jobs: int | None = None) -> int:
     """Rebuild the whole index of assets (every status) from the database in batches; return how many
     assets were indexed.
 
     Batches follow the primary key, so assets added meanwhile are neither skipped nor
     repeated; their own index task covers them anyway. A progress bar on stderr with `progress`.
+    `jobs`: processes that analyse the text (SearchBackend.rebuild; None: one per CPU).
     """
     total = session.scalar(select(func.count()).select_from(Asset)) or 0
 
@@ -116,7 +118,7 @@ def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = Fa
                     session.expunge(asset)
 
     # The backend decides how: Elasticsearch fills a new index and swaps its alias (no downtime).
-    return backend.rebuild(batches())
+    return backend.rebuild(batches(), jobs=jobs)
 
 
 def reindex_rights_day(session: Session, backend: SearchBackend, today: date | None = None) -> int:

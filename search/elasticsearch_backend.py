@@ -86,7 +86,7 @@ class ElasticsearchBackend(SearchBackend):
         except (ApiError, TransportError) as exc:
             raise SearchError(f"Elasticsearch alias {self.index_name} unreadable: {exc}") from exc
 
-    def rebuild(self, batches: Iterable[list[dict]]) -> int:
+    def rebuild(self, batches: Iterable[list[dict]], *, jobs: int | None = None) -> int:
         """Fill a new index `<alias>-NNNNNN` from `batches`, then move the alias to it and drop
         the old index: searches see the old documents until the swap, the new ones after it.
         Documents written through the alias meanwhile land in the old index; their next index

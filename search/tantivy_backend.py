@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 import os
 import re
 import threading
@@ -38,6 +39,8 @@ from search.mapping import display_title, snippet_sources
 # in a segment index of their own beside the asset index, no longer stored in each asset's source;
 # v7: the segment index's `asset_key` fast field (a page's segments found by one query)
 SCHEMA_VERSION = "v7"
+# Documents a rebuild writes between two commits.
+REBUILD_COMMIT = 5000
 
 
 def build_schema() -> tantivy.Schema:
@@ -166,29 +169,71 @@ class TantivySearchBackend(SearchBackend):
     # ---- writing ----------------------------------------------------------------------------
 
     def index(self, docs: Iterable[dict]) -> int:
-        prepared, segments = [], []
-        for doc in docs:
-            analysed = fields.segment_forms(doc)  # each cue analysed once, for the asset and for itself
-            doc_id, document = self._document(doc, analysed)
-            prepared.append((doc_id, document))
-            segments.append((doc_id, self._segment_documents(doc_id, doc, analysed)))
+        return self._write_prepared([prepare(doc) for doc in docs])
+
+    def _write_prepared(self, prepared: list["Prepared"]) -> int:
+        """Write analysed documents (`prepare`): each replaces the asset's document and its
+        segments; one commit on each index."""
         if not prepared:
             return 0
+        built = [(p.doc_id, *self._documents(p)) for p in prepared]
 
         def work(writer):
-            for doc_id, document in prepared:
+            for doc_id, document, _ in built:
                 # Deleting first makes `index` a replace; the delete only hits older documents.
                 writer.delete_documents_by_term("id", doc_id)
                 writer.add_document(document)
 
         def segment_work(writer):
-            for doc_id, documents in segments:
+            for doc_id, _, documents in built:
                 writer.delete_documents_by_term("asset", doc_id)
                 for document in documents:
                     writer.add_document(document)
 
         self._write(work, segment_work)
-        return len(prepared)
+        return len(built)
+
+    def rebuild(self, batches: Iterable[list[dict]], *, jobs: int | None = None) -> int:
+        """Clear, then index `batches` with their analysis (`prepare`, pure Python: about half
+        of the indexing CPU) spread over `jobs` processes (default: the CPUs this process may
+        use) while this process writes what they return, in order. Commits come every
+        REBUILD_COMMIT documents (a commit costs as much as indexing thousands), so other
+        writers (the web process, workers) get their turn between them. Returns how many
+        documents were indexed. Raises SearchError for a document without a text id."""
+        self.clear()
+        jobs = jobs or len(os.sched_getaffinity(0))
+        batches = iter(batches)
+        done, waiting = 0, []
+
+        def take(prepared: list[Prepared], *, last: bool = False) -> None:
+            nonlocal done
+            waiting.extend(prepared)
+            if waiting and (last or len(waiting) >= REBUILD_COMMIT):
+                done += self._write_prepared(waiting)
+                waiting.clear()
+
+        first = next(batches, None)
+        second = next(batches, None)
+        if second is None or jobs <= 1:  # one batch or one job: no pool to start
+            for batch in (b for b in (first, second) if b is not None):
+                take(prepare_many(batch))
+            for batch in batches:
+                take(prepare_many(batch))
+            take([], last=True)
+            return done
+        import concurrent.futures
+        import multiprocessing
+        # Spawned, not forked: this process holds tantivy's threads.
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending: list[concurrent.futures.Future] = []
+            for batch in itertools.chain((first, second), batches):
+                pending.append(pool.submit(prepare_many, batch))
+                if len(pending) > 2 * jobs:  # keep the pool busy, never the whole archive in memory
+                    take(pending.pop(0).result())
+            for future in pending:
+                take(future.result())
+        take([], last=True)
+        return done
 
     def delete(self, doc_id: str) -> None:
         self._write(lambda writer: writer.delete_documents_by_term("id", str(doc_id)),
@@ -197,37 +242,27 @@ class TantivySearchBackend(SearchBackend):
     def clear(self) -> None:
         self._write(lambda writer: writer.delete_all_documents(), lambda writer: writer.delete_all_documents())
 
-    def _segment_documents(self, doc_id: str, doc: dict, analysed: list[dict[str, str]]) -> list[tantivy.Document]:
-        out = []
-        key = asset_key(doc_id)
-        for position, seg in enumerate(fields.segments_of(doc)):
-            d = tantivy.Document()
-            d.add_text("asset", doc_id)
-            d.add_unsigned("asset_key", key)
-            for field, values in fields.segment_text_fields(seg, analysed[position]).items():
-                for value in values:
-                    d.add_text(field, value)
-            d.add_bytes("source", json.dumps({**fields.segment_hit(seg), "asset": doc_id, "position": position},
-                                             ensure_ascii=False).encode())
-            out.append(d)
-        return out
-
-    def _document(self, doc: dict, segment_forms: list[dict[str, str]]) -> tuple[str, tantivy.Document]:
-        doc_id = fields.doc_id(doc)
+    def _documents(self, prepared: "Prepared") -> tuple[tantivy.Document, list[tantivy.Document]]:
+        """The asset's tantivy document and its segments' documents."""
         d = tantivy.Document()
-        d.add_text("id", doc_id)
-        for field, values in {**fields.text_fields(doc, segment_forms), **fields.facet_values(doc)}.items():
-            for value in values:
-                d.add_text(field, value)
-        for token in fields.cleared_values(doc):
-            d.add_text(fields.CLEARED_FIELD, token)
-        if doc.get(fields.OWNER_FIELD):
-            d.add_text(fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD]))
-        d.add_integer("created", _micros(doc.get("created")))
-        for name, value in fields.sort_values(doc).items():
+        d.add_text("id", prepared.doc_id)
+        for field, value in prepared.texts:
+            d.add_text(field, value)
+        d.add_integer("created", prepared.created)
+        for name, value in prepared.unsigned:
             d.add_unsigned(name, value)
-        d.add_bytes("source", json.dumps(fields.stored_source(doc), ensure_ascii=False).encode())
-        return doc_id, d
+        d.add_bytes("source", prepared.source)
+        key = asset_key(prepared.doc_id)
+        segments = []
+        for texts, source in prepared.segments:
+            s = tantivy.Document()
+            s.add_text("asset", prepared.doc_id)
+            s.add_unsigned("asset_key", key)
+            for field, value in texts:
+                s.add_text(field, value)
+            s.add_bytes("source", source)
+            segments.append(s)
+        return d, segments
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -440,6 +475,48 @@ class TantivySearchBackend(SearchBackend):
             self._searcher().num_docs
         except Exception as exc:  # noqa: BLE001 - health checks report any failure as ours
             raise SearchError(f"search index at {self.path} unavailable: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A mapped document analysed for the two indexes, in plain values (picklable, so the
+    analysis can run in another process): `texts` the asset's (field, words) pairs, text
+    fields, facets, rights tokens and owner; `created` in microseconds since the epoch;
+    `unsigned` the sort and range integers; `source` the stored JSON; `segments` one
+    ((field, words) pairs, stored JSON) per segment, in order."""
+    doc_id: str
+    texts: list[tuple[str, str]]
+    created: int
+    unsigned: list[tuple[str, int]]
+    source: bytes
+    segments: list[tuple[list[tuple[str, str]], bytes]]
+
+
+def prepare(doc: dict) -> Prepared:
+    """Analyse one mapped document (search.mapping.document) for the asset and segment
+    indexes; each cue is analysed once, for the asset and for itself. Raises SearchError
+    for a document without a text id."""
+    doc_id = fields.doc_id(doc)
+    analysed = fields.segment_forms(doc)
+    texts = [(field, value) for field, values in {**fields.text_fields(doc, analysed), **fields.facet_values(doc)}.items()
+             for value in values]
+    texts += [(fields.CLEARED_FIELD, token) for token in fields.cleared_values(doc)]
+    if doc.get(fields.OWNER_FIELD):
+        texts.append((fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD])))
+    segments = []
+    for position, seg in enumerate(fields.segments_of(doc)):
+        seg_texts = [(field, value) for field, values in fields.segment_text_fields(seg, analysed[position]).items()
+                     for value in values]
+        segments.append((seg_texts, json.dumps({**fields.segment_hit(seg), "asset": doc_id, "position": position},
+                                               ensure_ascii=False).encode()))
+    return Prepared(doc_id=doc_id, texts=texts, created=_micros(doc.get("created")),
+                    unsigned=list(fields.sort_values(doc).items()),
+                    source=json.dumps(fields.stored_source(doc), ensure_ascii=False).encode(), segments=segments)
+
+
+def prepare_many(docs: list[dict]) -> list[Prepared]:
+    """`prepare` for a batch (one task of `rebuild`'s process pool)."""
+    return [prepare(doc) for doc in docs]
 
 
 def asset_key(doc_id: str) -> int:
