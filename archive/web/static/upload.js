@@ -322,11 +322,11 @@
     e.preventDefault();
     clearFieldErrors();
     if (!file) { say("error", d.msgNoFile); return; }
+    if (file.size > Number(d.maxSize)) { say("error", d.msgTooBig); return; }
     chosenTranscripts().forEach(function (item) {
       item.bar.hidden = true;
       transcriptState(item, "", sd.msgWaiting);
     });
-    if (file.size > Number(d.maxSize)) { say("error", d.msgTooBig); return; }
     var t = titles();
     var md = uploadMetadata(t);
     answer = {};
