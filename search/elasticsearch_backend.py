@@ -178,7 +178,8 @@ class ElasticsearchBackend(SearchBackend):
         text_plan = query_plan.plan(parsed)
         # The facet filters go to `post_filter` (hits and total), not the query, so each facet's
         # aggregation can leave out its own filter (multi-select facets: _facet_aggs).
-        facet_filters = {facet: {"terms": {facet: values}} for facet, values in fields.clean_filters(query.filters).items()}
+        facet_filters = {facet: {"terms": {facet: values}}
+                         for facet, values in fields.clean_filters(query.filters).items()}
         bool_query: dict[str, Any] = {"filter": []}
         low, high = fields.recorded_range(query)
         if low is not None or high is not None:

@@ -321,7 +321,8 @@ class TantivySearchBackend(SearchBackend):
         aggs = searcher.aggregate(q, {f: terms(f) for f in FACETS if f not in facet_filters})
         for facet in facet_filters:
             others = [(tantivy.Occur.Must, f) for name, f in facet_filters.items() if name != facet]
-            aggs[facet] = searcher.aggregate(tantivy.Query.boolean_query(clauses + others), {facet: terms(facet)})[facet]
+            without_own = tantivy.Query.boolean_query(clauses + others)
+            aggs[facet] = searcher.aggregate(without_own, {facet: terms(facet)})[facet]
         return aggs
 
     def _page_segments(self, assets: dict[str, int], text_plan, words: list[str]) -> dict[str, list[dict]]:

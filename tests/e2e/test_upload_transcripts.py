@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from tests.e2e.a11y import assert_focus_visible, axe_violations
+
 pytestmark = pytest.mark.browser
 
 GOOD_SRT = "1\n00:00:01,000 --> 00:00:02,500\nMerhaba\n\n2\n00:00:03,000 --> 00:00:04,000\nİkinci satır\n"
@@ -56,6 +58,14 @@ def test_subtitles_are_sent_after_the_upload_and_a_refused_one_is_said_with_its_
     assert "error-text" in az_status.get_attribute("class")
     assert page.get_attribute("#transcript_az", "aria-invalid") == "true"
     assert page.locator("#transcript_en-status").inner_text() == ""  # no file chosen, nothing said
+    # The outcomes read right to every reader (axe-core, WCAG A and AA), and each subtitle input
+    # is a keyboard stop with a visible focus ring.
+    assert axe_violations(page) == []
+    page.focus("#description")
+    for lang in ("tr", "az", "en"):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == f"transcript_{lang}"
+        assert_focus_visible(page, f"subtitle input {lang}")
     # The media upload is kept, with the subtitles that were accepted.
     asset = page.request.get(f"{service.url}/api/v1/assets/{asset_id}")
     assert asset.status == 200 and asset.json()["filename"] == media.name
