@@ -240,6 +240,17 @@ def test_upload_page_wires_tus_with_csrf(logged_in):
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
 
 
+def test_upload_page_offers_a_subtitle_file_per_language_with_its_messages_translated(logged_in):
+    client, _uid = logged_in
+    for lang, refused in (("tr", "hata {line}. satırda."), ("az", "xəta {line}-ci sətirdədir."),
+                          ("en", "the fault is on line {line}.")):
+        html = client.get("/upload", headers={"Accept-Language": lang}).get_data(as_text=True)
+        for code in ("tr", "az", "en"):
+            assert f'id="transcript_{code}" class="transcript-input" data-lang="{code}"' in html
+            assert f'id="transcript_{code}-status"' in html and f'id="transcript_{code}-progress"' in html
+        assert refused in html and 'data-max="10485760"' in html
+
+
 def test_our_static_files_are_served(client):
     for name in ("ortak.css", "upload.js", "asset.js", "thumbs.js"):
         resp = client.get(f"/static/web/{name}")
