@@ -58,6 +58,7 @@ def test_subtitles_are_sent_after_the_upload_and_a_refused_one_is_said_with_its_
     assert "error-text" in az_status.get_attribute("class")
     assert page.get_attribute("#transcript_az", "aria-invalid") == "true"
     assert page.locator("#transcript_en-status").inner_text() == ""  # no file chosen, nothing said
+    page.screenshot(path="/tmp/ortak-upload-transcripts.png", full_page=True)
     # The outcomes read right to every reader (axe-core, WCAG A and AA), and each subtitle input
     # is a keyboard stop with a visible focus ring.
     assert axe_violations(page) == []
