@@ -86,7 +86,7 @@ def test_subtitles_are_sent_after_the_upload_and_a_refused_one_is_said_with_its_
     assert page.request.get(f"{service.url}/api/v1/assets/{second}").status == 200
 
 
-def test_subtitles_alone_are_all_added_and_the_upload_is_complete(logged_in, service, tmp_path):
+def test_subtitles_are_all_added_and_none_is_sent_for_a_duplicate(logged_in, service, tmp_path):
     page = logged_in
     media = tmp_path / "konser.bin"
     media.write_bytes(os.urandom(120_000))
@@ -97,4 +97,13 @@ def test_subtitles_alone_are_all_added_and_the_upload_is_complete(logged_in, ser
     asset_id = _upload(page, service, media, {"tr": tr, "en": en})
     assert page.locator("#result .notice-success").count() == 1
     assert page.locator("#transcript_en-status").inner_text() == "Eklendi (1 satır)."
+    assert _transcripts(page, service, asset_id) == {"en": 1, "tr": 2}
+    # The same file again is a duplicate: no asset is made, so the subtitle is not sent, and
+    # the page says where to add it.
+    az = tmp_path / "konser.az.srt"
+    az.write_text(GOOD_SRT, encoding="utf-8")
+    assert _upload(page, service, media, {"az": az}) == asset_id
+    assert page.locator("#result .notice-warning").count() == 1
+    assert page.locator("#transcript_az-status").inner_text() == (
+        "Gönderilmedi: dosya zaten arşivde. Altyazıları kayıt sayfasından ekleyin.")
     assert _transcripts(page, service, asset_id) == {"en": 1, "tr": 2}
