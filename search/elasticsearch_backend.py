@@ -176,8 +176,11 @@ class ElasticsearchBackend(SearchBackend):
         parsed = query_plan.parse(query.text, as_you_type=query.as_you_type)
         words = parsed.words
         text_plan = query_plan.plan(parsed)
-        bool_query: dict[str, Any] = {"filter": [{"terms": {facet: values}}
-                                                 for facet, values in fields.clean_filters(query.filters).items()]}
+        # The facet filters go to `post_filter` (hits and total), not the query, so each facet's
+        # aggregation can leave out its own filter (multi-select facets: _facet_aggs).
+        facet_filters = {facet: {"terms": {facet: values}}
+                         for facet, values in fields.clean_filters(query.filters).items()}
+        bool_query: dict[str, Any] = {"filter": []}
         low, high = fields.recorded_range(query)
         if low is not None or high is not None:
             bool_query["filter"].append({"range": {fields.RECORDED_FIELD: {"gte": low or 1, "lte": high or 99991231}}})
@@ -208,12 +211,12 @@ class ElasticsearchBackend(SearchBackend):
         request: dict[str, Any] = {
             "index": self.index_name, "query": {"bool": bool_query}, "from_": offset, "size": per_page,
             "track_total_hits": True, "source_includes": ["source"],
-            "aggs": ({f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS}
-                     if query.count_facets else {}),
         }
-        if who is not None and who.platforms:
-            request["aggs"]["cleared"] = {"filters": {"filters": {p: self._cleared_query(who, p)
-                                                                  for p in who.platforms}}}
+        if facet_filters:
+            request["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}
+        cleared_agg = ({"filters": {"filters": {p: self._cleared_query(who, p) for p in who.platforms}}}
+                       if who is not None and who.platforms else None)
+        request["aggs"] = _facet_aggs(facet_filters, cleared_agg, count_facets=query.count_facets)
         if sort_field is not None:
             request["sort"] = [{sort_field: {"order": "desc" if descending else "asc"}}, {"id": {"order": "asc"}}]
         resp = self._call("search", self.es.search, **request)
@@ -225,7 +228,7 @@ class ElasticsearchBackend(SearchBackend):
                             snippet=normalize.snippet(snippet_sources(source, query.lang), words),
                             segments=fields.matching_segments(source, words),
                             highlights=fields.highlights(source, words, query.lang)))
-        aggs = resp.get("aggregations") or {}
+        aggs = _flatten_aggs(resp.get("aggregations") or {})
         facets = {f: {str(b["key"]): b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         if who is not None:
             buckets = (aggs.get("cleared") or {}).get("buckets") or {}
@@ -274,6 +277,48 @@ class ElasticsearchBackend(SearchBackend):
             self.es.cluster.health(timeout="5s")
         except (ApiError, TransportError) as exc:
             raise SearchError(f"Elasticsearch unavailable: {exc}") from exc
+
+
+# The filter aggregation that holds what is counted with every facet filter (_facet_aggs).
+ALL_FILTERS_AGG = "all_filters"
+
+
+def _facet_aggs(facet_filters: dict[str, dict], cleared: dict | None, *, count_facets: bool) -> dict[str, Any]:
+    """The search's aggregations. The query holds every filter but the facet filters (those are
+    the `post_filter`), so: without a facet filter, a terms aggregation per facet (and `cleared`)
+    as they are; with some, the unfiltered facets and `cleared` inside one `filter` aggregation
+    ALL_FILTERS_AGG of every facet filter, and each filtered facet inside a `filter`
+    aggregation of the other facets' filters (none: at the top), so its other values keep
+    their counts. _flatten_aggs reads the answer back to {facet: terms answer}."""
+    terms = {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS} if count_facets else {}
+    if cleared is not None:
+        terms["cleared"] = cleared
+    if not facet_filters:
+        return terms
+    out: dict[str, Any] = {}
+    rest = {name: agg for name, agg in terms.items() if name not in facet_filters}
+    if rest:
+        out[ALL_FILTERS_AGG] = {"filter": {"bool": {"filter": list(facet_filters.values())}}, "aggs": rest}
+    for facet in facet_filters:
+        if facet not in terms:
+            continue
+        others = [clause for name, clause in facet_filters.items() if name != facet]
+        out[facet] = ({"filter": {"bool": {"filter": others}}, "aggs": {facet: terms[facet]}} if others
+                      else terms[facet])
+    return out
+
+
+def _flatten_aggs(aggs: dict[str, Any]) -> dict[str, Any]:
+    """The aggregations _facet_aggs asked for, answered, as {facet or "cleared": its terms or
+    filters answer}, out of their `filter` wrappers."""
+    out = dict(aggs)
+    wrapped = out.pop(ALL_FILTERS_AGG, None)
+    if isinstance(wrapped, dict):
+        out.update({k: v for k, v in wrapped.items() if isinstance(v, dict)})
+    for name, value in list(out.items()):
+        if isinstance(value, dict) and "buckets" not in value and isinstance(value.get(name), dict):
+            out[name] = value[name]  # a filtered facet inside its filter of the other facets
+    return out
 
 
 def compile_clause(clause) -> dict:

@@ -283,8 +283,11 @@ class TantivySearchBackend(SearchBackend):
         per_page, offset = fields.page_window(query)
         parsed, text_plan, must, must_not, should = self._text_query(query.text, bool(query.as_you_type))
         words = parsed.words
-        clauses = [(tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, facet, values))
-                   for facet, values in fields.clean_filters(query.filters).items()]
+        # The facet filters apart from the rest: a filtered facet is counted without its own
+        # filter (multi-select facets), so its count query leaves that one clause out.
+        facet_filters = {facet: tantivy.Query.term_set_query(self.schema, facet, values)
+                         for facet, values in fields.clean_filters(query.filters).items()}
+        clauses = []
         low, high = fields.recorded_range(query)
         if low is not None or high is not None:
             clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
@@ -303,7 +306,7 @@ class TantivySearchBackend(SearchBackend):
         clauses += [(tantivy.Occur.Should, c) for c in should]
         if not text_plan.must:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-        q = tantivy.Query.boolean_query(clauses)
+        q = tantivy.Query.boolean_query(clauses + [(tantivy.Occur.Must, f) for f in facet_filters.values()])
 
         try:
             searcher = self._searcher()
@@ -315,8 +318,7 @@ class TantivySearchBackend(SearchBackend):
             else:
                 found = searcher.search(q, limit=per_page, offset=offset, count=True, order_by_field=sort_field,
                                         order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
-            aggs = (searcher.aggregate(q, {f: {"terms": {"field": f, "size": fields.FACET_SIZE}} for f in FACETS})
-                    if query.count_facets else {})
+            aggs = self._facet_counts(searcher, q, clauses, facet_filters) if query.count_facets else {}
             # One count per platform (tantivy has no `filters` aggregation); the filtered
             # platform's count is the total already found.
             cleared_counts = {p: found.count if p == who.platform else searcher.search(
@@ -340,6 +342,23 @@ class TantivySearchBackend(SearchBackend):
         if who is not None:
             facets["cleared"] = {p: n for p, n in cleared_counts.items() if n}
         return SearchResult(total=found.count, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    def _facet_counts(self, searcher: tantivy.Searcher, q: tantivy.Query, clauses: list,
+                      facet_filters: dict[str, tantivy.Query]) -> dict[str, Any]:
+        """The facets' terms aggregations ({facet: {"buckets": [{"key", "doc_count"}]}}): the
+        facets without a filter over `q` (all the filters) in one aggregation; each facet that
+        has a filter over `clauses` and the other facets' filters, without its own, so its other
+        values keep their counts (a multi-select facet: ticking one more value widens the
+        search). One more aggregation per filtered facet, of that facet alone; none without."""
+        def terms(facet: str) -> dict:
+            return {"terms": {"field": facet, "size": fields.FACET_SIZE}}
+
+        aggs = searcher.aggregate(q, {f: terms(f) for f in FACETS if f not in facet_filters})
+        for facet in facet_filters:
+            others = [(tantivy.Occur.Must, f) for name, f in facet_filters.items() if name != facet]
+            without_own = tantivy.Query.boolean_query(clauses + others)
+            aggs[facet] = searcher.aggregate(without_own, {facet: terms(facet)})[facet]
+        return aggs
 
     def _page_segments(self, assets: dict[str, int], text_plan, words: list[str]) -> dict[str, list[dict]]:
         """{asset id: its segments that match one of the query's terms (search.query's plan,

@@ -380,11 +380,23 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
                   for c in clip_pages.clips_list(session, asset, lang())],
         "clip_source": clip_pages.source_link(session, asset, lang()),
         "transcripts": transcript_rows(session, asset),
-        "transcript_langs": [(c, str(LANGUAGE_LABELS.get(c, c))) for c in LANGS],
+        "transcript_langs": transcript_languages(),
     }
 
 
 TRANSCRIPT_LINES_SHOWN = 500
+
+
+def transcript_languages() -> list[tuple[str, str]]:
+    """(code, label in the page's language) of the languages a transcript is given in on the
+    asset and upload pages."""
+    return [(c, str(LANGUAGE_LABELS.get(c, c))) for c in LANGS]
+
+
+def upload_page() -> dict[str, Any]:
+    """The upload page's choices: genres, the transcript languages and their size limit (bytes)."""
+    return {"genres": genre_options(), "transcript_langs": transcript_languages(),
+            "transcript_max": transcripts.MAX_BYTES}
 
 
 def transcript_rows(session, asset) -> list[dict[str, Any]]:

@@ -168,8 +168,7 @@ def index():
 def upload():
     if current_user.role not in UPLOAD_ROLES:
         raise WrongRole("upload", UPLOAD_ROLES, current_user.role)
-    return render_template("upload.html", max_size=settings().MAX_UPLOAD_SIZE,
-                           genres=pages.genre_options())
+    return render_template("upload.html", max_size=settings().MAX_UPLOAD_SIZE, **pages.upload_page())
 
 
 @bp.route("/assets/<asset_id>")

@@ -264,10 +264,40 @@ def test_filters_or_within_and_across_facets(filled):
     assert ids(r) == {"ist", "seki", "turku", "mugam"}
     r = find(filled, "", filters={"year": ["1975", "1990"], "country": ["AZ"]})
     assert ids(r) == {"seki", "mugam"} and r.total == 2
-    assert r.facets["country"] == {"AZ": 2} and r.facets["genre"] == {"documentary": 1, "music": 1}
+    # country is counted without its own filter (multi-select), genre with every filter
+    assert r.facets["country"] == {"AZ": 2, "TR": 2} and r.facets["genre"] == {"documentary": 1, "music": 1}
     r = find(filled, "", filters={"language": ["en"]})
     assert ids(r) == {"mugam"}
     assert find(filled, "", filters={"country": ["XX"]}).total == 0
+
+
+def test_a_filtered_facet_is_counted_without_its_own_filter(filled):
+    """Multi-select facets: the values of a facet that has a filter are counted with every other
+    filter but not its own, so the other values stay offered with what ticking them would add;
+    the other facets are counted with every filter."""
+    r = find(filled, "", filters={"country": ["TR"]})
+    assert ids(r) == {"ist", "isik", "turku"} and r.total == 3
+    assert r.facets["country"] == {"TR": 3, "AZ": 2}
+    assert r.facets["genre"] == {"documentary": 1, "film": 1, "folklore": 1}
+    assert r.facets["year"] == {"1975": 1, "1980": 1, "1990": 1}
+    wider = find(filled, "", filters={"country": ["TR", "AZ"]})
+    assert wider.total == 5 and wider.facets["country"] == {"TR": 3, "AZ": 2}
+    # Two facets with filters: each is counted with the other's filter.
+    r = find(filled, "", filters={"country": ["TR"], "year": ["1975"]})
+    assert ids(r) == {"ist"} and r.total == 1
+    assert r.facets["country"] == {"TR": 1, "AZ": 1}
+    assert r.facets["year"] == {"1975": 1, "1980": 1, "1990": 1}
+    assert r.facets["genre"] == {"documentary": 1} and r.facets["kind"] == {"video": 1}
+    # With words and the recording range: they narrow every facet's counts, the facet's own filter not.
+    r = find(filled, "türkü", filters={"country": ["AZ"]})
+    assert r.total == 0 and r.hits == []
+    assert r.facets["country"] == {"TR": 1} and r.facets["genre"] == {}
+    # A value with no match under the other filters is not offered.
+    r = find(filled, "", filters={"country": ["AZ"], "genre": ["film"]})
+    assert r.total == 0 and r.facets["country"] == {"TR": 1} and r.facets["genre"] == {"documentary": 1, "music": 1}
+    # Facets not asked for: none counted, the filters still apply.
+    r = find(filled, "", filters={"country": ["AZ"]}, count_facets=False)
+    assert ids(r) == {"seki", "mugam"} and not any(r.facets.get(f) for f in ("country", "genre"))
 
 
 def test_filters_combine_with_text(filled):
@@ -412,6 +442,8 @@ SCENARIO = [  # (fixture name, operation); each runs on a new backend object, in
     ("search", lambda b: b.search(SearchQuery(text="Karadeniz türküleri", filters={"country": ["TR"]},
                                               per_page=5, lang="tr"))),
     ("browse", lambda b: b.search(SearchQuery(filters={"year": ["1975"]}, page=1, per_page=2))),
+    ("browse_facets", lambda b: b.search(SearchQuery(filters={"country": ["TR", "AZ"], "year": ["1975"]},
+                                                     text="film", page=1, per_page=2))),
     ("index_cleared", lambda b: b.index(CLEARED_CORPUS)),
     ("search_cleared", lambda b: b.search(SearchQuery(text="folk", cleared=cleared_for(7, "TR", "TR", "linear_tv"),
                                                       per_page=5, lang="en"))),

@@ -1,5 +1,6 @@
 """The search page in headless Chromium (issue 11): a word said in an asset's subtitles finds
-it with the cue's timecode; a facet narrows the results and the URL keeps it; the sort menu
+it with the cue's timecode; a facet narrows the results and the URL keeps it, and a second
+value of the same facet widens them again (multi-select); the sort menu
 applies at once and orders titles by the Turkish alphabet; suggestions appear as you type;
 opening the segment hit lands in the player at that point (?t=)."""
 from __future__ import annotations
@@ -74,6 +75,18 @@ def test_search_facet_sort_suggestions_and_a_segment_hit_opens_the_player_there(
     page.wait_for_url("**genre=folklore**")
     assert "q=mart" in page.url and page.locator("ol.hits li.hit").count() == 1
     assert "Cami avlusunda" in page.inner_text("ol.hits")
+    # Multi-select: the genre facet still offers documentary with its count; ticking it too
+    # widens the results to either genre, and the address keeps both.
+    documentary = page.locator('a.facet-value[data-facet="genre"][data-value="documentary"]')
+    assert documentary.locator(".count").inner_text() == "1"
+    documentary.click()
+    page.wait_for_url("**genre=documentary**")
+    assert "genre=folklore" in page.url and page.locator("ol.hits li.hit").count() == 2
+    assert page.locator('a.facet-value.on[data-facet="genre"]').count() == 2
+    page.click('a.facet-value.on[data-facet="genre"][data-value="documentary"]')
+    page.wait_for_load_state()
+    _until(page, "!location.search.includes('documentary')")
+    assert page.locator("ol.hits li.hit").count() == 1
     page.click('a.facet-value.on[data-facet="genre"]')  # off again
     page.wait_for_load_state()
     _until(page, "document.querySelectorAll('ol.hits li.hit').length === 2")

@@ -287,7 +287,10 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                                                                "`out_seconds`, `text`, `highlight`, `lang`, "
                                                                "`source` (`transcript` or `marker`)."}}}},
                 "sort": {"enum": list(SORTS)},
-                "facets": {"type": "object", "description": "facet → value → count; with `cleared`, `cleared`: platform → matches cleared there",
+                "facets": {"type": "object", "description": "facet → value → count over the matches; a facet that has a filter is "
+                                          "counted with every other filter but not its own (its other values "
+                                          "keep their counts: multi-select); with `cleared`, `cleared`: "
+                                          "platform → matches cleared there",
                            "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}},
                 "did_you_mean": {"type": ["string", "null"],
                                  "description": "When a query with words finds nothing: the same query with words "

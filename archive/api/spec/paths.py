@@ -119,7 +119,9 @@ def search_path() -> dict[str, Any]:
                     "dropped (`Şuşa'da`). `\"a phrase\"` finds the words in a row, `-word` leaves out, `word*` is a "
                     "prefix. A `q` with no letter or digit (`🎉`, `***`) answers 400 `invalid_query` with "
                     "`details.reason` `no_searchable_text`. A facet parameter may repeat; its values are OR-ed, "
-                    "different facets are AND-ed. Every facet value is checked. Unknown parameters are ignored. "
+                    "different facets are AND-ed. A facet that has a filter is counted with every other filter but not "
+                    "its own, so its other values keep their counts (multi-select); the other facets are counted "
+                    "with every filter. Every facet value is checked. Unknown parameters are ignored. "
                     "Assets not ready yet (`status` facet) are found by their own organisation only (admins find "
                     "all). Subtitle and transcript cues and markers are searched as timecoded segments: a hit lists "
                     "the ones that matched with in/out timecodes and seconds.",

@@ -1,7 +1,9 @@
 // The upload page: tus-js-client sends the file to /api/v1/uploads in resumable chunks.
 // The session cookie authenticates the upload, so every request carries the CSRF token.
 // Errors are said in the page's language by their code (messages.js), each field error
-// next to its field.
+// next to its field. Subtitle files chosen per language are PUT to the asset's transcripts
+// (one at a time, each with its progress and outcome) once the upload has made the asset; a
+// refused one is said beside its input and never undoes the upload.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -181,18 +183,126 @@
       .then(function (info) { say("warning", messages[info.holding] || d.msgDuplicate, null, link); });
   }
 
+  // ---- subtitle files, one per language ----------------------------------------------------
+
+  var subs = document.getElementById("transcripts");
+  var sd = subs ? subs.dataset : {};
+
+  // The chosen subtitle files: [{lang, file, input, bar, status}].
+  function chosenTranscripts() {
+    if (!subs) { return []; }
+    return Array.prototype.filter.call(subs.querySelectorAll(".transcript-input"), function (input) {
+      return input.files && input.files.length;
+    }).map(function (input) {
+      return { lang: input.dataset.lang, file: input.files[0], input: input,
+               bar: document.getElementById(input.id + "-progress"),
+               status: document.getElementById(input.id + "-status") };
+    });
+  }
+
+  // A sentence of the page with its {name} placeholders filled.
+  function put(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    });
+  }
+
+  function transcriptState(item, kind, message) {
+    item.status.textContent = message || "";
+    item.status.className = "small transcript-status" + (kind === "error" ? " error-text" : kind === "done" ? " done" : "");
+    if (kind === "error") { item.input.setAttribute("aria-invalid", "true"); }
+    else { item.input.removeAttribute("aria-invalid"); }
+  }
+
+  // The API's refusal of a subtitle file in the page's language: the line of the fault for a
+  // file the parser refuses, the cue and characters for one that disguises its text.
+  function transcriptError(failure) {
+    var error = failure.error || {};
+    var details = error.details || {};
+    if (error.code === "invalid_subtitles") {
+      if (details.reason === "forbidden_characters" && details.line) {
+        return put(sd.msgDisguised, { cue: details.cue || "?", line: details.line,
+                                      characters: (details.characters || []).join(", ") });
+      }
+      return details.line ? put(sd.msgRefusedLine, { line: details.line }) : sd.msgRefused;
+    }
+    if (failure.status === 413 || error.code === "body_too_large") { return sd.msgTooBig; }
+    return sd.msgFailed + " " + M.apiError(failure.status, error);
+  }
+
+  // PUT one file with its upload progress (XMLHttpRequest: fetch reports none); a Promise of
+  // the summary, or a rejected OrtakApi.Failure.
+  function putTranscript(assetId, item) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("PUT", "/api/v1/assets/" + encodeURIComponent(assetId) + "/transcripts/" + encodeURIComponent(item.lang));
+      var h = Api.headers({ "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(item.file.name) });
+      Object.keys(h).forEach(function (k) { xhr.setRequestHeader(k, h[k]); });
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) { item.bar.value = Math.floor(e.loaded / e.total * 100); }
+      };
+      xhr.onload = function () {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          try { resolve(JSON.parse(xhr.responseText || "{}")); } catch (e) { resolve({}); }
+        } else {
+          reject(new Api.Failure(xhr.status, Api.errorOf(xhr.responseText)));
+        }
+      };
+      xhr.onerror = function () { reject(new Api.Failure(0, {})); };
+      xhr.send(item.file);
+    });
+  }
+
+  // Send the chosen files one after the other; a Promise of how many were not added.
+  function sendTranscripts(assetId, items) {
+    var refused = 0;
+    return items.reduce(function (previous, item) {
+      return previous.then(function () {
+        if (item.file.size > Number(sd.max)) {
+          refused += 1;
+          transcriptState(item, "error", sd.msgTooBig);
+          return undefined;
+        }
+        item.bar.hidden = false;
+        item.bar.value = 0;
+        transcriptState(item, "", sd.msgSending);
+        return putTranscript(assetId, item).then(function (summary) {
+          item.bar.value = 100;
+          transcriptState(item, "done", put(sd.msgAdded, { count: summary.segment_count }));
+        }, function (failure) {
+          refused += 1;
+          item.bar.hidden = true;
+          transcriptState(item, "error", transcriptError(failure));
+        });
+      });
+    }, Promise.resolve()).then(function () { return refused; });
+  }
+
   function finished(t, rest, uploadUrl) {
-    idle();
     bar.value = 100;
-    if (answer.status === "duplicate") { duplicate(uploadUrl); return; }
+    pauseBtn.hidden = true;  // the file is sent; Upload stays disabled until the subtitles are
+    resumeBtn.hidden = true;
+    var items = chosenTranscripts();
+    if (answer.status === "duplicate") {
+      idle();
+      items.forEach(function (item) { transcriptState(item, "error", sd.msgNotSent); });
+      duplicate(uploadUrl);
+      return;
+    }
     var link = answer.assetId ? assetLink(answer.assetId, d.msgOpen) : null;
     var needsPatch = answer.assetId && (Object.keys(t).length > 1 || rest.description);
-    if (!needsPatch) { say("success", d.msgDone, null, link); return; }
-    patchRest(answer.assetId, t, rest).then(function () {
-      say("success", d.msgDone, null, link);
-    }, function (failure) {
-      say("warning", d.msgDetailsNotSaved,
-          failure.status ? showFieldErrors(failure.error) : [{ text: M.statusText(0) }], link);
+    var details = needsPatch ? patchRest(answer.assetId, t, rest).then(function () { return null; },
+      function (failure) {
+        return failure.status ? showFieldErrors(failure.error) : [{ text: M.statusText(0) }];
+      }) : Promise.resolve(null);
+    details.then(function (notSaved) {
+      var sent = answer.assetId && items.length ? sendTranscripts(answer.assetId, items) : Promise.resolve(0);
+      return sent.then(function (refused) {
+        idle();
+        if (notSaved) { say("warning", d.msgDetailsNotSaved, notSaved, link); }
+        else if (refused) { say("warning", sd.msgSomeFailed, null, link); }
+        else { say("success", d.msgDone, null, link); }
+      });
     });
   }
 
@@ -213,6 +323,10 @@
     clearFieldErrors();
     if (!file) { say("error", d.msgNoFile); return; }
     if (file.size > Number(d.maxSize)) { say("error", d.msgTooBig); return; }
+    chosenTranscripts().forEach(function (item) {
+      item.bar.hidden = true;
+      transcriptState(item, "", sd.msgWaiting);
+    });
     var t = titles();
     var md = uploadMetadata(t);
     answer = {};

@@ -158,3 +158,44 @@ def test_did_you_mean_reads_a_spelling_off_the_segments(tmp_path):
                     "segments": [_cue(1, "zurna"), _cue(4, "Çağırış başlıyor")]}])
     result = backend.search(SearchQuery(text="cagirriss"))
     assert result.total == 0 and result.did_you_mean == "çağırış"
+
+
+class _CountingSearcher:
+    """A tantivy searcher that records each aggregation's facets (tantivy's own class cannot be patched)."""
+
+    def __init__(self, searcher, calls):
+        self._searcher, self._calls = searcher, calls
+
+    def aggregate(self, query, aggs):
+        self._calls.append(sorted(aggs))
+        return self._searcher.aggregate(query, aggs)
+
+    def __getattr__(self, name):
+        return getattr(self._searcher, name)
+
+
+def test_a_filtered_facet_costs_one_aggregation_of_itself_and_none_without_filters(tmp_path, monkeypatch):
+    """Multi-select facet counts: without a facet filter one aggregation of every facet, as
+    before; each facet with a filter adds one aggregation of that facet alone."""
+    from search.interfaces import FACETS
+
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_tr": "Halay", "country": "TR", "genre": "folklore", "created": None},
+                   {"id": "b", "title_tr": "Muğam", "country": "AZ", "genre": "music", "created": None}])
+    calls: list[list[str]] = []
+    opened = backend._searcher
+    monkeypatch.setattr(backend, "_searcher", lambda: _CountingSearcher(opened(), calls))
+
+    backend.search(SearchQuery())
+    assert calls == [sorted(FACETS)]
+    calls.clear()
+    result = backend.search(SearchQuery(filters={"country": ["TR"]}, text="halay"))
+    assert calls == [sorted(f for f in FACETS if f != "country"), ["country"]]
+    assert result.total == 1 and result.facets["country"] == {"TR": 1}
+    calls.clear()
+    result = backend.search(SearchQuery(filters={"country": ["TR"], "genre": ["music", "folklore"]}))
+    assert calls == [sorted(f for f in FACETS if f not in ("country", "genre")), ["country"], ["genre"]]
+    assert result.facets["country"] == {"TR": 1, "AZ": 1} and result.facets["genre"] == {"folklore": 1}
+    calls.clear()
+    backend.search(SearchQuery(filters={"country": ["TR"]}, count_facets=False))
+    assert calls == []

@@ -1,6 +1,9 @@
 """The pages' content: languages, escaping, the search page with facets, the asset page and its edits."""
 from __future__ import annotations
 
+import re
+from html import unescape as html_unescape
+
 import pytest
 
 from archive import db
@@ -90,6 +93,14 @@ def test_search_page_lists_hits_with_facets_that_filter(app, logged_in):
     filtered = client.get("/?genre=folklore").get_data(as_text=True)
     assert "Bakı türküsü" in filtered and "Boğazı" not in filtered
     assert 'class="facet-value on"' in filtered
+    # Multi-select: the genre not ticked is still offered, with what ticking it adds, and its
+    # link keeps the ticked one; following it widens the results (every choice in the address).
+    more = re.search(r'href="([^"]*)" class="facet-value"[^>]*data-facet="genre" data-value="documentary"',
+                     filtered)
+    assert more and "genre=folklore" in more.group(1) and "genre=documentary" in more.group(1)
+    both = client.get("/" + html_unescape(more.group(1))).get_data(as_text=True)
+    assert "Bakı türküsü" in both and "Boğazı" in both
+    assert both.count('class="facet-value on"') == 2
     found = client.get("/", query_string={"q": "istanbul"}).get_data(as_text=True)
     assert "<mark>İstanbul</mark> Boğazı" in found and "Bakı" not in found
     assert f'/api/v1/assets/{a}/download?rendition=poster&amp;inline=1' in found
@@ -229,6 +240,17 @@ def test_upload_page_wires_tus_with_csrf(logged_in):
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
 
 
+def test_upload_page_offers_a_subtitle_file_per_language_with_its_messages_translated(logged_in):
+    client, _uid = logged_in
+    for lang, refused in (("tr", "hata {line}. satırda."), ("az", "xəta {line}-ci sətirdədir."),
+                          ("en", "the fault is on line {line}.")):
+        html = client.get("/upload", headers={"Accept-Language": lang}).get_data(as_text=True)
+        for code in ("tr", "az", "en"):
+            assert f'id="transcript_{code}" class="transcript-input" data-lang="{code}"' in html
+            assert f'id="transcript_{code}-status"' in html and f'id="transcript_{code}-progress"' in html
+        assert refused in html and 'data-max="10485760"' in html
+
+
 def test_our_static_files_are_served(client):
     for name in ("ortak.css", "upload.js", "asset.js", "thumbs.js"):
         resp = client.get(f"/static/web/{name}")
@@ -290,7 +312,6 @@ def test_search_page_sorts_filters_and_keeps_every_choice_in_the_url(app, logged
     assert 'data-facet="decade" data-value="1960"' in html and "1960–1969" in html
     assert 'data-facet="duration" data-value="60+"' in html
     # Facet links and the permalink keep the sort and the view.
-    import re
     permalink = re.search(r'href="([^"]*)" class="permalink"', html).group(1)
     assert "sort=title" in permalink and "view=grid" in permalink
     decade = re.search(r'href="([^"]*)" class="facet-value"[^>]*data-facet="decade" data-value="1960"', html).group(1)
