@@ -168,16 +168,18 @@ def batches(docs, size: int = 5000):
         yield batch
 
 
-def run_tantivy(docs, qs, seg_qs, tmp) -> dict:
-    """`docs`: an iterable of mapped documents (a stream: the time to make them is not counted)."""
+def run_tantivy(docs, qs, seg_qs, tmp, *, reuse: bool = False) -> dict:
+    """`docs`: an iterable of mapped documents (a stream: the time to make them is not counted).
+    With `reuse` the index at `tmp` is queried as it is (the stream only read), rate 0."""
     backend = TantivySearchBackend(tmp, heap_size=256_000_000)
     n, spent = 0, 0.0
     for batch in batches(docs):
         t0 = time.perf_counter()
-        backend.index(batch)
+        if not reuse:
+            backend.index(batch)
         spent += time.perf_counter() - t0
         n += len(batch)
-    rate = n / spent
+    rate = 0.0 if reuse else n / spent
     filters, low, high = FILTERS
 
     def q(text, **kw):
@@ -294,6 +296,9 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--no-fts5", action="store_true", help="tantivy only (a 1M run on a busy machine)")
+    ap.add_argument("--index-dir", type=Path, default=None,
+                    help="keep the tantivy index here; if it holds one of the same --docs, query it without "
+                         "indexing again (the corpus is still made, for the segment queries)")
     args = ap.parse_args()
     vocab = Vocabulary(random.Random(11))
     seed = random.Random(12).getrandbits(64)
@@ -324,12 +329,18 @@ def main() -> None:
     seg_qs: list[str] = []  # filled once the first stream has been read
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        backends = {"tantivy": run_tantivy(described(), qs, seg_qs, Path(tmp) / "tantivy")}
+        where = (args.index_dir or Path(tmp)) / "tantivy"
+        marker = where / f"complete-{args.docs}"
+        reuse = marker.exists()
+        backends = {"tantivy": run_tantivy(described(), qs, seg_qs, where, reuse=reuse)}
+        if args.index_dir is not None and not reuse:
+            marker.touch()
         print(f"corpus: {args.docs} documents ({seen['segments']} with transcripts, {seen['cues']} cues), "
               f"{len(vocab.words)} roots, ~{seen['words'] / min(args.docs, 2000):.0f} title+description words a "
               f"document; indexed in {time.perf_counter() - t0:.0f} s with the time to make them", flush=True)
         seg_qs += [" ".join(cue.split()[:rng.choice((1, 2))]) for cue in sample]
-        print(f"tantivy indexed {backends['tantivy']['rate']:.0f} documents/s", flush=True)
+        print(f"tantivy reused the index at {where}" if reuse else
+              f"tantivy indexed {backends['tantivy']['rate']:.0f} documents/s", flush=True)
         if not args.no_fts5:
             backends["sqlite fts5"] = run_fts5(stream(), qs, seg_qs, str(Path(tmp) / "fts.db"))
             print(f"sqlite fts5 indexed {backends['sqlite fts5']['rate']:.0f} documents/s", flush=True)
