@@ -55,9 +55,9 @@ run: install
 	@mkdir -p "$(ORTAK_DATA_DIR)"
 	@$(BIN)/ortak bootstrap
 	@echo "Ortak: http://127.0.0.1:$(ORTAK_PORT)/  (data in $(ORTAK_DATA_DIR); admin password in $(ORTAK_DATA_DIR)/admin-password.txt)"
-	@$(BIN)/ortak worker --concurrency 2 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/ortak serve
+	@# One process owns both: SIGTERM/SIGINT (make passes SIGTERM on to it) stop the web
+	@# service and the worker, and either ending alone stops the other (archive/supervisor.py).
+	@exec $(BIN)/ortak run --concurrency 2
 
 # The whole suite: on SQLite and, side by side on the other core, again on PostgreSQL. Each
 # run's output is printed whole when it ends (--output-sync); the target fails if either does.

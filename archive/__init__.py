@@ -83,9 +83,12 @@ def _no_sniffing(app: Flask) -> None:
 
 def _register_converters(app: Flask) -> None:
     from archive.api.converters import AnyPathConverter, ResourceIdConverter
+    from archive.api.raw_path import KeepEncodedSlashes
 
     app.url_map.converters["int"] = ResourceIdConverter
     app.url_map.converters["path"] = AnyPathConverter
+    # `..%2f` in place of an id stays one segment, so it reaches the view as an id of nothing.
+    app.wsgi_app = KeepEncodedSlashes(app.wsgi_app)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

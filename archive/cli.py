@@ -16,6 +16,7 @@ from archive.cli_coproduction import coproduction
 from archive.cli_provenance import fixity
 from archive.cli_errors import CommandError, OrtakGroup
 from archive.cli_support import make_app, require_schema, table, unit_of_work
+from archive.supervisor import DEFAULT_GRACE, supervise
 from archive.task_handles import QUEUES
 
 
@@ -66,6 +67,26 @@ def worker(concurrency, queues, beat):
     if beat:
         argv += ["--beat", "--schedule", os.path.join(flask_app.config["DATA_DIR"], "celerybeat-schedule")]
     celery.worker_main(argv)
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address of the web service (ORTAK_HOST).")
+@click.option("--port", default=None, type=int, help="Port of the web service (ORTAK_PORT).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64), help="gunicorn worker processes (as `serve`).")
+@click.option("--concurrency", default=2, show_default=True, help="Celery worker processes (as `worker`).")
+@click.option("--grace", default=DEFAULT_GRACE, show_default=True, type=click.FloatRange(0, 3600),
+              help="Seconds the two get to stop after SIGTERM or SIGINT before they are killed.")
+def run(host, port, workers, concurrency, grace):
+    """Run the web service and a worker (with the scheduler) as two child processes, until
+    SIGTERM or SIGINT (sent on to both) or until one of them ends; then stop both.
+
+    Exit 0 after a stop asked by a signal; not 0 when a process had to be killed after the
+    grace period or ended unasked (see archive.supervisor)."""
+    require_schema()  # one clear line now rather than two children failing apart
+    me = [sys.executable, "-m", "archive.cli"]
+    web = me + ["serve"] + (["--host", host] if host else []) + (["--port", str(port)] if port else []) \
+        + (["--workers", str(workers)] if workers else [])
+    sys.exit(supervise([("web", web), ("worker", me + ["worker", "--concurrency", str(concurrency)])], grace=grace))
 
 
 @main.command()

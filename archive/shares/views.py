@@ -10,6 +10,7 @@ from wtforms.validators import ValidationError as CsrfInvalid
 from archive import db
 from archive.access.declarations import declaration_from_query
 from archive.assets.download import has_encoded_separator
+from archive.assets.services import person_json
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
 from archive.api.params import int_param
@@ -114,7 +115,8 @@ def share_page(token: str):
         return jsonify(_share_doc(token, link, contents))
     first = contents["first"]
     ready = reads.playable(first, link) if first else {}
-    return render_template("shares/share.html", token=token, link=link, page=contents, first=first, ready=ready,
+    return render_template("shares/share.html", token=token, link=link, creator=person_json(link.creator, None),
+                           page=contents, first=first, ready=ready,
                            **(_player(token, link, first, ready) if first else {}))
 
 

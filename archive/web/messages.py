@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS
 from archive.web.i18n import format_decimal_size
-from archive.web.present import FIELD_LABELS, STATUS_LABELS
+from archive.web.present import FIELD_LABELS, PERSON_UNNAMED, STATUS_LABELS
 
 # Why an asset was rejected (the file's fault) or failed (ours). Source of the codes: every
 # `Rejected(code, ...)` in archive/media (a test checks that each has a row here), the failure
@@ -67,6 +67,7 @@ FIELD_ERRORS = {
     "organisation_not_found": _l("%(field)s: there is no organisation of that name."),
     # Rights blocks and usage declarations (archive.rights.schemas, archive.access.declarations).
     "required": _l("%(field)s is required."),
+    "empty": _l("%(field)s is empty."),  # a marker's text of nothing but spaces
     "unknown_territory": _l("%(field)s: not an ISO 3166-1 country code (such as TR, AZ) or WORLD."),
     "unknown_platform": _l("%(field)s: not a platform Ortak knows."),
     "unknown_country": _l("%(field)s: not an ISO 3166-1 country code such as TR or AZ."),
@@ -431,6 +432,7 @@ def script_catalogue() -> dict[str, Any]:
         "fields": {k: str(v) for k, v in FIELD_LABELS.items()},
         "choices": {field: {k: str(v) for k, v in labels.items()} for field, labels in _CHOICE_LABELS.items()},
         "statuses": {k: str(v) for k, v in STATUS_LABELS.items()},
+        "person_unnamed": str(PERSON_UNNAMED),
         "size_params": list(SIZE_PARAMS),
         "wrong_role": {"with_action": str(WRONG_ROLE), "no_action": str(WRONG_ROLE_NO_ACTION),
                        "bare": str(WRONG_ROLE_BARE), "actions": {k: str(v) for k, v in ROLE_ACTIONS.items()},

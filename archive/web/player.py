@@ -31,11 +31,6 @@ LABELS = {
     "reverse": _l("Reverse %(rate)s×"), "zoom_in": _l("Zoom in"), "zoom_out": _l("Zoom out"),
     "zoom_reset": _l("Fit"), "waveform": _l("Waveform"), "hls_failed": _l("The stream could not be played; "
                                                                             "playing the viewing copy instead."),
-    "err_invalid_timecode": _l("the timecode is not valid (HH:MM:SS:FF)"),
-    "err_out_of_range": _l("the timecode is past the end"), "err_out_before_in": _l("out must come after in"),
-    "err_empty": _l("the text is empty"), "err_too_long": _l("the text is too long"),
-    "err_forbidden_characters": _l("the text contains characters that are not allowed"),
-    "err_other": _l("the server refused it"),
     "live": _l("This asset is still being processed: you are watching the part made so far, and the rest "
                "follows as it is made."),
     "live_done": _l("Processing is complete: the whole asset can be played."),

@@ -1,10 +1,10 @@
-"""Stored values made readable: technical metadata rows and the before/after of history events."""
+"""Stored values made readable: technical metadata rows, the before/after of history events, people."""
 from __future__ import annotations
 
 import functools
 import gettext
 import re
-from typing import Any
+from typing import Any, Mapping
 
 import pycountry
 from babel import Locale, UnknownLocaleError
@@ -23,6 +23,8 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "meta": _l("Metadata"), "error": _l("Reason"), "reason_code": _l("Reason code"),
                 # Marker events (archive.markers): which marker, its in and out timecodes, its text.
                 "marker": _l("Marker"), "in": _l("In"), "out": _l("Out"), "text": _l("Text")}
+# A user without a name (archive.web.messages gives it to the scripts as `person_unnamed`).
+PERSON_UNNAMED = _l("a user of %(organisation)s")
 STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),
                  "rejected": _l("Rejected"), "failed": _l("Failed")}
 # Keys the probe stores that the rows below already show in a friendlier form.
@@ -35,6 +37,20 @@ HDR_NAMES = {"pq": "HDR · PQ (SMPTE ST 2084)", "hlg": "HDR · HLG (ARIB STD-B67
 # ffmpeg's colour names (ITU-T H.273) as the standards write them; others are shown as they are.
 _COLOUR_NAMES = {"smpte2084": "PQ", "arib-std-b67": "HLG", "bt2020nc": "BT.2020 NCL", "bt2020c": "BT.2020 CL",
                  "bt2020-10": "BT.2020 (10-bit)", "bt2020-12": "BT.2020 (12-bit)", "iec61966-2-1": "sRGB"}
+
+
+def person_name(person: Mapping[str, Any] | None) -> str:
+    """How the pages name a user given as `archive.assets.services.person_json`: "Ayşe Yılmaz
+    (TRT)", or for a user without a name "a user of TRT" in the page's language (never the
+    e-mail address, which only the `person` macro adds, where `person_json` gave it); "—" for
+    nobody. messages.js `person()` says the same for the scripts."""
+    if not person:
+        return "—"
+    org = person.get("organisation") or {}
+    org_name = org.get("name") if isinstance(org, Mapping) else None
+    if person.get("name"):
+        return f"{person['name']} ({org_name})" if org_name else str(person["name"])
+    return str(PERSON_UNNAMED) % {"organisation": org_name or "—"}
 
 
 def format_duration(seconds: float) -> str:

@@ -23,6 +23,7 @@ from archive.web.error_pages import error_page, http_error_page
 from archive.web.forms import LoginForm, LogoutForm
 from archive.web.headers import page_headers
 from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
+from archive.web.present import person_name
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
@@ -57,6 +58,11 @@ def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:
     """The download API (API.md); `inline` lets the browser show it rather than save it."""
     url = f"/api/v1/assets/{quote(str(asset_id), safe='')}/download?rendition={quote(rendition, safe='')}"
     return url + "&inline=1" if inline else url
+
+
+@bp.app_template_filter("person_name")
+def _person_name(value) -> str:
+    return person_name(value)
 
 
 @bp.app_template_filter("filesize")

@@ -262,3 +262,65 @@ def test_keyboard_only_through_the_player_controls(logged_in, service, assets):
     _until(page, "document.getElementById('timecode').textContent === '10:00:02:24'")
     page.keyboard.press("Home")
     _until(page, "document.getElementById('timecode').textContent === '10:00:00:00'")
+
+
+# Refused markers (the hls asset: 3 s at 25 fps from 10:00:00:00): a field of the in point out of
+# its range, a frame the rate does not have, a point past the end, a label that is no timecode,
+# and a text of spaces only.
+REFUSED_MARKERS = [
+    ({"in": "10:00:99:00", "text": "x"}, ["99", "59"]),
+    ({"in": "10:00:01:30", "text": "x"}, ["30", "24"]),
+    ({"in": "10:05:00:00", "text": "x"}, ["10:00:03:00"]),
+    ({"in": "abc", "text": "x"}, []),
+    ({"in": "10:00:01:00", "text": "   "}, []),
+]
+
+
+@pytest.mark.parametrize("lang", ["tr", "az", "en"])
+def test_a_refused_marker_says_the_apis_reason_and_markers_name_their_author(logged_in, service, assets, lang):
+    """The form shows the API's own reason for each entry (by code, and by `params.reason` for a
+    timecode), in the page's language, as the server's table says it (archive.web.messages), not
+    one generic sentence; the marker list names an author without a name "a user of ..."."""
+    from archive import create_app
+    from archive.web import messages
+    from archive.web.player import labels
+
+    page = logged_in
+    page.goto(f"{service.url}/lang/{lang}?next=/assets/{assets['hls']}")
+    page.wait_for_selector("#marker-form")
+    app = create_app({"DATA_DIR": str(service.data_dir), "DATABASE_URL": service.env["ORTAK_DATABASE_URL"],
+                      "SECRET_KEY": service.env["ORTAK_SECRET_KEY"], "LOG_LEVEL": "WARNING", "LOG_FORMAT": "text"})
+    try:
+        said = []
+        for body, figures in REFUSED_MARKERS:
+            # The API's answer to this body, asked through the page's own caller.
+            failure = page.evaluate("(b) => window.OrtakApi.call('POST', JSON.parse(document.getElementById("
+                                    "'player-tool').dataset.player).markers, b).then(() => null, f => f.error)", body)
+            assert failure and failure["code"] == "invalid_marker", failure
+            with app.test_request_context(headers={"Cookie": f"ortak_lang={lang}"}):
+                reasons = " ".join(messages.field_error(e) for e in failure["details"]["errors"])
+                expected = messages.fill(str(labels()["marker_failed"]), {"reason": reasons})
+            page.fill("#marker-in", body["in"])
+            page.fill("#marker-text", body["text"])
+            page.evaluate("document.getElementById('marker-status').textContent = ''")
+            page.click("#marker-add")
+            _until(page, "document.getElementById('marker-status').textContent !== ''")
+            shown = page.inner_text("#marker-status")
+            assert shown == expected, (body, shown, expected)
+            assert all(f in shown for f in figures), (body, shown)
+            said.append(shown)
+        assert len(set(said)) == len(said)  # a reason each, no one sentence for all
+        if lang != "en":
+            with app.test_request_context(headers={"Cookie": "ortak_lang=en"}):
+                english = messages.field_error(failure["details"]["errors"][0])
+            assert english not in said[-1]
+    finally:
+        app.extensions["ortak.db"].dispose()
+    # A marker by the service's admin, who has no name: named as the pages name such a user.
+    page.fill("#marker-in", "10:00:00:10")
+    page.fill("#marker-text", f"İşaret {lang}")
+    page.click("#marker-add")
+    item = page.locator("#marker-list li", has_text=f"İşaret {lang}")
+    item.wait_for()
+    assert item.locator(".marker-author").inner_text() == {
+        "tr": "bir Ortak TV kullanıcısı", "az": "bir Ortak TV istifadəçisi", "en": "a user of Ortak TV"}[lang]

@@ -138,6 +138,15 @@
     return { message: null, detail: detail || null };
   };
 
+  // A user as the API gives one ({name, organisation: {name}, email}), as the pages name them
+  // (archive.web.present.person_name): "Ayşe Yılmaz (TRT)", or "a user of TRT" without a name.
+  Messages.prototype.person = function (p) {
+    if (!p) { return "—"; }
+    var org = (p.organisation && p.organisation.name) || "";
+    if (p.name) { return org ? p.name + " (" + org + ")" : String(p.name); }
+    return this.fill(this.t.person_unnamed || "a user of %(organisation)s", { organisation: org || "—" });
+  };
+
   Messages.prototype.status = function (name) {
     return (this.t.statuses || {})[name] || name;
   };

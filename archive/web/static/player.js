@@ -506,6 +506,9 @@
     // Markers go through the pages' one API caller (api.js, loaded before this script on the
     // asset page; a share link's page has no markers and makes no call).
     var Api = window.OrtakApi;
+    // The service's messages and the names of people in the page's language (messages.js; the
+    // markers' section carries the table).
+    var Messages = el("markers") && window.OrtakMessages ? window.OrtakMessages.from(el("markers")) : null;
 
     function renderMarkers() {
       var list = el("marker-list"), ticks = el("ticks"), d = duration();
@@ -547,7 +550,7 @@
         text.textContent = m.text;
         var who = document.createElement("span");
         who.className = "muted small marker-author";
-        who.textContent = m.author ? (m.author.name || (m.author.organisation && m.author.organisation.name) || "") : "";
+        who.textContent = m.author && Messages ? Messages.person(m.author) : "";
         li.appendChild(go);
         li.appendChild(text);
         li.appendChild(who);
@@ -571,6 +574,18 @@
       return Api.call("GET", cfg.markers)
         .then(function (doc) { state.markers = doc.markers; renderMarkers(); }, function () {});
     }
+    // Why the API refused a marker, in the page's language: each entry of an invalid_marker
+    // (an out-of-range field of a timecode by its params.reason, a point past the end, ...)
+    // as messages.js says it, any other error by its code; the service's English sentence
+    // where the table has no words for it.
+    function markerRefusal(failure) {
+      var err = failure.error || {};
+      if (!Messages) { return failure.message; }
+      if (err.code === "invalid_marker") {
+        return Messages.fieldErrors(err).map(function (entry) { return Messages.fieldError(entry); }).join(" ");
+      }
+      return Messages.apiError(failure.status, err);
+    }
     if (markerForm) {
       markerForm.addEventListener("submit", function (e) {
         e.preventDefault();
@@ -583,9 +598,7 @@
           markerInTouched = false;
           return loadMarkers();
         }, function (failure) {
-          var err = failure.error || {};
-          var first = ((err.details || {}).errors || [])[0] || { code: err.code };
-          status.textContent = fill(L.marker_failed, { reason: L["err_" + first.code] || L.err_other });
+          status.textContent = fill(L.marker_failed, { reason: markerRefusal(failure) });
         });
       });
     }
