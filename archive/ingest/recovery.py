@@ -7,6 +7,10 @@ once: abandoned uploads free their staged bytes, scratch folders of dead process
 Three kinds of asset in `processing`, told apart by `processing_started_at`, which the
 ingest task sets when it claims the asset (`archive.ingest.pipeline.claim`):
 
+A worker process stopped while it works (SIGTERM, Ctrl-C) gives its claim back and sends the
+message again itself (`archive.ingest.pipeline`): such work is waiting, not stuck. The rules
+below are for what a killed process could not record.
+
 - **Started and silent** (claimed, and nothing on the asset or its renditions changed for
   STUCK_AFTER seconds; renditions write progress every second, so a long transcode is never
   mistaken for a dead one): the worker died (OOM, SIGKILL, a restart). The asset is
