@@ -104,8 +104,9 @@ def _interrupted(session: Session, asset_id: str, step: str | None) -> None:
     revoked task): nothing is wrong with the asset, so it is given back to the queue at once.
     The claim is released and the message sent again in one commit, so the next worker takes
     it up as soon as it starts (a redelivery of the first message is then the duplicate the
-    claim skips); the Event `asset.interrupted` names the step that ran. No attempt is counted. Best effort: a process
-    killed outright records nothing, and the sweeper re-queues it after STUCK_AFTER."""
+    claim skips); the Event `asset.interrupted` names the step that ran. No attempt is
+    counted. Best effort: a process killed outright records nothing, and the sweeper
+    re-queues it after STUCK_AFTER."""
     try:
         session.rollback()
         asset = session.get(Asset, asset_id)
