@@ -230,9 +230,28 @@ def steps_run(step, asset_ids, all_ready, force, queue):
                 session.commit()
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             if not all_ready:
-                click.echo(f"{asset_id}: {outcome}")
+                click.echo(f"{asset_id}: {outcome}{_why_not_run(session, asset_id, outcome)}")
     click.echo(", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "no ready assets")
     sys.exit(1 if outcomes.get("failed") else 0)
+
+
+def _why_not_run(session, asset_id: str, outcome: str) -> str:
+    """Why `ortak steps run` left an asset alone: ' (reason)' for 'skipped' and 'missing', else ''."""
+    from archive.assets.models import Asset
+
+    if outcome == "missing":
+        return " (no asset has this id)"
+    if outcome != "skipped":
+        return ""
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        return " (no asset has this id)"
+    why = {"processing": "it is still being processed: the ingest runs every step",
+           "rejected": "it was rejected",
+           "failed": "its processing failed"}.get(
+        asset.status, f"it is {asset.status}")
+    reason = f": {asset.error}" if asset.error and asset.status in ("rejected", "failed") else ""
+    return f" (steps run again on ready assets only; {why}{reason})"
 
 
 @main.group()

@@ -247,7 +247,8 @@ def prepare_rendition_file(session: Session, reader: Reader, asset_id: str, name
     """`GET /api/v1/assets/{id}/renditions/{name}/{path}`: one file of a rendition's current
     make (a preview), through the access gate, served inline where the type allows.
 
-    404 `asset_not_found`, `rendition_not_found`, `rendition_file_not_found` (a path that is
+    404 `asset_not_found`, `rendition_not_found`, `original_not_a_rendition` (the original is
+    read from the download), `rendition_file_not_found` (a path that is
     not in the manifest: unknown, absolute, with '.', '..', a backslash, NUL, or an encoded
     '/' or '\\' as `encoded_separator` says: the view sees the raw URI); 409
     `rendition_not_ready`. The caller commits, then `raise_if_denied`.
@@ -259,7 +260,7 @@ def prepare_rendition_file(session: Session, reader: Reader, asset_id: str, name
     carry `Ortak-Rendition-Status: running`.
     """
     asset = get_asset(session, asset_id)
-    r = find_rendition(asset, name)
+    r = find_rendition(asset, name, original=False)
     files = RenditionLiveFile if r.live else RenditionFile
     if files is RenditionFile:
         r = _rendition(asset, name)

@@ -136,22 +136,32 @@ def rendition_json(asset: Asset, r) -> dict[str, Any]:
 _RENDITION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
-def find_rendition(asset: Asset, name: str):
+def find_rendition(asset: Asset, name: str, *, original: bool = True):
     """The asset's rendition `name`; NotFound `rendition_not_found` (with `details.available`,
-    the original first) for any other name, however long or odd."""
+    what may be asked for there: the original first when `original`) for any other name,
+    however long or odd. Where the original is not served (`original` False: the routes
+    under `/renditions/`, which serve renditions only), asking for it is NotFound
+    `original_not_a_rendition` with `details.url`, the download address that serves it."""
     found = next((r for r in asset.renditions if r.name == name), None) if _RENDITION_NAME.fullmatch(name) else None
     if found is None:
+        names = [r.name for r in asset.renditions]
+        if name == "original" and not original:
+            url = f"/api/v1/assets/{asset.id}/download?rendition=original"
+            raise NotFound(f"The original is not a rendition and is not served here: read it from {url}.",
+                           code="original_not_a_rendition",
+                           details={"rendition": name, "url": url, "available": names})
         raise NotFound(f"This asset has no rendition {name[:40]!r}.", code="rendition_not_found",
-                       details={"rendition": name[:40], "available": ["original", *(r.name for r in asset.renditions)]})
+                       details={"rendition": name[:40], "available": (["original"] if original else []) + names})
     return found
 
 
 def rendition_manifest(session: Session, asset_id: str, name: str) -> dict[str, Any]:
     """`GET /api/v1/assets/{id}/renditions/{name}`: the rendition (`rendition_json`) with
     `files`, its current make's manifest: [{"path", "size", "sha256", "content_type", "url"}]
-    in path order (empty before a make completed). 404 asset_not_found, rendition_not_found."""
+    in path order (empty before a make completed). 404 asset_not_found, rendition_not_found,
+    original_not_a_rendition."""
     asset = get_asset(session, asset_id)
-    r = find_rendition(asset, name)
+    r = find_rendition(asset, name, original=False)
     files = [{"path": f.path, "size": f.size, "sha256": f.sha256, "content_type": f.content_type,
               "url": rendition_file_url(asset.id, r.name, f.path)} for f in r.files]
     return {**rendition_json(asset, r), "files": files}

@@ -13,6 +13,7 @@ step already done with the same inputs is skipped (no rendition is made twice).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Iterator
 
@@ -24,13 +25,14 @@ from archive.assets.models import Asset
 from archive.assets.status import change_status
 from archive.clips.cutting import CUT, needs_cut
 from archive.db import utcnow
+from archive.events import services as events
 from archive.ingest.steps import BY_NAME, INDEX, STEPS, StepContext, preview_watermark, record_failure, run_step
 from archive.media.probe import Rejected
 from archive.media.profiles import renditions_for
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition
 from archive.storage.interfaces import BlobNotFound, StorageError
-from archive.task_handles import INDEX_ASSET
+from archive.task_handles import INDEX_ASSET, INGEST, RENDER
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,9 @@ def process_asset(asset_id: str) -> str:
                 run_step(ctx, step)
     except Rejected as exc:  # the probe, or an image that only shows its damage while the preview is made
         return _reject(session, asset_id, exc, ctx.running)
+    except renditions.INTERRUPTIONS:
+        _interrupted(session, asset_id, ctx.running)
+        raise
     except Exception as exc:
         log.exception("ingest of asset %s failed", asset_id)
         return _fail(session, asset_id, exc, ctx.running)
@@ -92,6 +97,31 @@ def process_asset(asset_id: str) -> str:
         _ready(session, asset)
     db.checkpoint(session)
     return "ready"
+
+
+def _interrupted(session: Session, asset_id: str, step: str | None) -> None:
+    """The worker process was stopped while it worked on the asset (Ctrl-C, a shutdown, a
+    revoked task): nothing is wrong with the asset, so it is given back to the queue at once.
+    The claim is released and the message sent again in one commit, so the next worker takes
+    it up as soon as it starts (a redelivery of the first message is then the duplicate the
+    claim skips); the Event `asset.interrupted` names the step that ran. No attempt is
+    counted. Best effort: a process killed outright records nothing, and the sweeper
+    re-queues it after STUCK_AFTER."""
+    try:
+        session.rollback()
+        asset = session.get(Asset, asset_id)
+        if asset is None or asset.status != "processing":
+            return
+        asset.processing_started_at = None
+        asset.updated_at = utcnow()
+        events.record(session, actor_id=None, action="asset.interrupted", subject_type="asset",
+                      subject_id=asset.id, before={"status": "processing"},
+                      after={"status": "processing", **({"step": step} if step else {})})
+        INGEST.send(session, asset.id)
+        db.checkpoint(session)
+        log.warning("ingest of asset %s was interrupted (worker stopped): sent again", asset_id)
+    except Exception:
+        log.exception("ingest of asset %s was interrupted and could not be given back; the sweeper will", asset_id)
 
 
 def _reject(session: Session, asset_id: str, exc: Rejected, step: str | None) -> str:
@@ -144,8 +174,15 @@ def render_one(asset_id: str, name: str) -> str:
     if profile is None:
         log.warning("render: %s assets have no %r rendition", asset.kind, name)
         return "skipped"
-    with StepContext(session, asset) as ctx:
-        [row] = renditions.make_renditions(session, asset, [profile], ctx.source, probe=probe)
+    try:
+        with StepContext(session, asset) as ctx:
+            [row] = renditions.make_renditions(session, asset, [profile], ctx.source, probe=probe)
+    except renditions.INTERRUPTIONS:
+        # The row is `pending` again (`make_renditions`); the next worker makes it at once.
+        with contextlib.suppress(Exception):
+            RENDER.send(session, asset_id, name)
+            db.checkpoint(session)
+        raise
     return row.status
 
 

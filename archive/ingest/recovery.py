@@ -7,6 +7,12 @@ once: abandoned uploads free their staged bytes, scratch folders of dead process
 Three kinds of asset in `processing`, told apart by `processing_started_at`, which the
 ingest task sets when it claims the asset (`archive.ingest.pipeline.claim`):
 
+A worker process stopped while it works (SIGTERM, Ctrl-C) gives its claim back and sends the
+message again itself (`archive.ingest.pipeline`): such work is waiting, not stuck. A claimed
+asset whose current run recorded a rendition as interrupted while the claim stayed set (how
+an interruption was recorded before) is re-queued at once, with no attempt counted. The rules
+below are for what a killed process could not record.
+
 - **Started and silent** (claimed, and nothing on the asset or its renditions changed for
   STUCK_AFTER seconds; renditions write progress every second, so a long transcode is never
   mistaken for a dead one): the worker died (OOM, SIGKILL, a restart). The asset is
@@ -101,6 +107,7 @@ def sweep_stuck(session: Session, settings: Mapping[str, Any], now: datetime | N
     max_attempts = int(settings["MAX_ATTEMPTS"])
     report = report if report is not None else SweepReport()
 
+    _requeue_interrupted(session, report)
     recent_rendition = exists().where(Rendition.asset_id == Asset.id, Rendition.updated_at >= cutoff)
     stuck = session.scalars(
         select(Asset).where(Asset.status == "processing", Asset.processing_started_at.is_not(None),
@@ -148,6 +155,34 @@ def sweep_stuck(session: Session, settings: Mapping[str, Any], now: datetime | N
     _sweep_zips(session, settings, now, cutoff, resend_cutoff, report)
     session.flush()
     return report
+
+
+# How a make stopped by its worker was recorded before an interruption gave the claim back
+# (`archive.renditions.services`): `<rendition> failed: interrupted: the worker process was stopped ...`.
+INTERRUPTED_ERROR = "% failed: interrupted: the worker process was stopped%"
+
+
+def _requeue_interrupted(session: Session, report: SweepReport) -> None:
+    """Claimed assets whose current run recorded a rendition as interrupted (its worker was
+    stopped, and said so, while the claim stayed set): re-queued at once, with no attempt
+    counted, whatever STUCK_AFTER says; their interrupted renditions wait again (`pending`)."""
+    interrupted = (select(Rendition.asset_id)
+                   .join(Asset, Asset.id == Rendition.asset_id)
+                   .where(Asset.status == "processing", Asset.processing_started_at.is_not(None),
+                          Rendition.status == "failed", Rendition.error.like(INTERRUPTED_ERROR),
+                          Rendition.updated_at >= Asset.processing_started_at))
+    running = exists().where(Rendition.asset_id == Asset.id, Rendition.status == "running")
+    assets = session.scalars(select(Asset).where(Asset.id.in_(interrupted), ~running)
+                             .order_by(Asset.updated_at).limit(BATCH)).all()
+    for asset in assets:
+        for row in asset.renditions:
+            if row.status == "failed" and row.error and INTERRUPTED_ERROR.strip("%") in row.error:
+                row.status, row.error, row.progress = "pending", None, 0.0
+        asset.processing_started_at = None  # the next delivery may claim it
+        asset.updated_at = utcnow()
+        INGEST.send(session, asset.id)
+        report.requeued.append(asset.id)
+        log.info("asset %s: its worker was stopped mid-make (recorded as interrupted): re-queued at once", asset.id)
 
 
 def _sweep_zips(session: Session, settings: Mapping[str, Any], now: datetime, cutoff: datetime,

@@ -2,7 +2,7 @@
 
 Errors are 422 `invalid_marker` with `details.errors`, one {"field", "code", "message", "params"} per
 problem: `unknown_field`, `required`, `not_text`, `invalid_timecode` (with `reason` from
-`archive.media.timecode.TimecodeError`), `out_of_range` (past the end of the asset),
+`archive.media.timecode.TimecodeError`), `out_of_range` (past the end of the asset), `before_start` (before its start timecode),
 `out_before_in`, `empty`, `too_long`, `forbidden_characters`.
 """
 from __future__ import annotations

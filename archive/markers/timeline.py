@@ -87,7 +87,9 @@ class PositionError(ValueError):
     `seconds_out_of_range`, `frame_out_of_range` (with `part`, `value`, `min`, `max`: the field
     of the label and its range), `drop_frame_rate`, `dropped_label` from `TimecodeError`, or `drop_frame_mismatch`: `;` on a master counted without drop
     frames, `:` on one counted with them), `invalid_seconds`, `out_of_range` (params `max`,
-    the master's last timecode, and `max_seconds`)."""
+    the master's last timecode, and `max_seconds`), `before_start` (a label before the start
+    timecode, which would be the next day's and is past the end: params `min`, the start
+    timecode, `max` and `max_seconds`)."""
 
     code: str
     message: str
@@ -133,6 +135,11 @@ def read_position(timeline: Timeline, name: str, value: Any, *, seconds: bool = 
         frames = math.floor(exact) if name == "in" else math.ceil(exact)
     last = timeline.frames
     if last is not None and (frames > last or (name != "out" and frames >= last)):
+        if isinstance(value, str) and timeline.start and frames >= timeline._day() - timeline.start:
+            # Read as the next day's, and past the end: a label before the start timecode.
+            raise PositionError("before_start", f"{name} is before the start of the master ({timeline.label(0)})",
+                                {"min": timeline.label(0), "max": timeline.label(last),
+                                 "max_seconds": round(timeline.seconds(last), 6)})
         raise PositionError("out_of_range", f"{name} is past the end of the master ({timeline.label(last)})",
                             {"max": timeline.label(last), "max_seconds": round(timeline.seconds(last), 6)})
     return frames

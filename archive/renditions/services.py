@@ -133,6 +133,11 @@ class ProgressWriter:
         db.checkpoint(self.session)
 
 
+# A stopped worker process: billiard turns SIGTERM (a revoked task, a worker shutting down)
+# into SystemExit, Ctrl-C is KeyboardInterrupt. Interrupted work is waiting, not failed.
+INTERRUPTIONS = (SystemExit, KeyboardInterrupt)
+
+
 def mark_running(session: Session, rows: Sequence[Rendition]) -> None:
     """Running from now (one more attempt each); checkpointed so readers see it."""
     for row in rows:
@@ -144,18 +149,21 @@ def mark_running(session: Session, rows: Sequence[Rendition]) -> None:
     db.checkpoint(session)
 
 
-def mark_failed(session: Session, failures: dict[int, str]) -> None:
+def mark_failed(session: Session, failures: dict[int, str | None], status: str = "failed") -> None:
     """Roll back what the failed make left unsaved, then record {rendition id: message} as
-    `failed` and checkpoint. The rows keep the manifest of their previous make, if any;
+    `status` and checkpoint. The rows keep the manifest of their previous make, if any;
     what the failed make published while it ran (`archive.renditions.live`) is forgotten in
-    the same commit, then deleted from storage."""
+    the same commit, then deleted from storage. `status` "pending" (message None) is an
+    interrupted make that is sent again: not failed, only waiting for its worker."""
     session.rollback()
     rows = []
     for rendition_id, message in failures.items():
         row = session.get(Rendition, rendition_id)
         if row is not None:
-            row.status = "failed"
-            row.error = message[:MAX_ERROR]
+            row.status = status
+            row.error = message[:MAX_ERROR] if message else None
+            if status == "pending":
+                row.progress = 0.0
             rows.append(row)
     published = live.clear(session, rows)
     db.checkpoint(session)
@@ -243,17 +251,16 @@ def _make(session: Session, asset: Asset, jobs: list[tuple[Profile, Rendition]],
             published += live.clear(session, [row])  # the VOD files replace them in this commit
         db.checkpoint(session)  # ready: from this commit on, readers get the new files
     except BaseException as exc:  # record, then let the caller (and Celery) see it
-        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
-            # billiard turns SIGTERM (a revoked task, a worker shutting down) into SystemExit.
-            message = ("interrupted: the worker process was stopped (task revoked or worker shut down); "
-                       "the sweeper will retry")
-        else:
-            message = str(exc) or exc.__class__.__name__
         for prefix in written:
             with contextlib.suppress(Exception):
                 storage().delete_prefix(prefix)
         with contextlib.suppress(Exception):
-            mark_failed(session, {rid: f"{name} failed: {message}" for rid, name in names.items()})
+            if isinstance(exc, INTERRUPTIONS):
+                # Not the make's fault: the task that ran it sends it again (`archive.ingest.pipeline`).
+                mark_failed(session, dict.fromkeys(names), status="pending")
+            else:
+                message = str(exc) or exc.__class__.__name__
+                mark_failed(session, {rid: f"{name} failed: {message}" for rid, name in names.items()})
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

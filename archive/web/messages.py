@@ -82,6 +82,7 @@ FIELD_ERRORS = {
     # Clips (archive.clips.schemas) and the one declaration reader.
     "invalid_seconds": _l("%(field)s must be a number of seconds from the start, 0 or more."),
     "out_of_range": _l("%(field)s is past the end of the master (%(max)s)."),
+    "before_start": _l("%(field)s is before the start of the master (%(min)s)."),
     "out_before_in": _l("The out point must come after the in point."),
     "declared_twice": _l("Declare the use once: in the address or in the form, not both."),
     "declared_by_link": _l("The use was declared when this link was made; declare nothing else."),

@@ -56,6 +56,25 @@ def language_names(technical: dict | None, locale: str) -> dict[str, str]:
     return names
 
 
+def audio_tracks(technical: dict | None) -> list[dict[str, str | None]]:
+    """[{"lang": RFC 5646 code or None, "title": the track's title or None}] for each audio
+    track of the HLS ladder, in the master playlist's order (every audio stream with a codec,
+    in container order; a record probed before streams were kept: its one track, untagged).
+    The player names its menu entries with them, in the page's language."""
+    technical = technical or {}
+    streams = [s for s in technical.get("streams") or [] if isinstance(s, dict)]
+    tracks = [s for s in streams if s.get("type") == "audio" and s.get("codec")
+              and isinstance(s.get("index"), int) and s["index"] >= 0]
+    if not tracks and not streams and technical.get("audio_codec"):
+        return [{"lang": None, "title": None}]
+    out = []
+    for s in tracks:
+        title = "".join(ch for ch in str(s.get("title") or "") if ch.isprintable()).strip()[:100]
+        lang = s.get("language_code")
+        out.append({"lang": lang if isinstance(lang, str) and lang else None, "title": title or None})
+    return out
+
+
 def _file_url(asset_id: str, renditions: dict[str, dict], name: str) -> str | None:
     r = renditions.get(name) or {}
     if not r.get("entry") or not r.get("file_count"):
@@ -77,4 +96,5 @@ def player(doc: dict[str, Any], locale: str) -> dict[str, Any]:
         "timeline": timeline.as_json() if timeline else None,
         "markers": f"/api/v1/assets/{doc['id']}/markers",
         "languages": language_names(doc.get("technical"), locale),
+        "audio_tracks": audio_tracks(doc.get("technical")),
     }

@@ -12,7 +12,7 @@ import pytest
 
 from tests.asset_factory import create_asset
 from tests.e2e.a11y import assert_focus_visible, axe_violations
-from tests.hls_renditions import register
+from tests.hls_renditions import TECHNICAL, register
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +59,18 @@ def assets(service, hls_renditions, vendored_hls):
         made = {}
         made["hls"] = create_asset(app, uid, data=b"player hls master", meta={"title": {"tr": "Kız Kulesi"}})
         register(app, made["hls"], hls_renditions)
+        # One language twice, told apart by title; a track with no language.
+        technical = TECHNICAL
+        streams = [{"type": "video", "index": 0, "codec": "h264"}]
+        made["two_tur"] = create_asset(app, uid, data=b"player two turkish tracks", meta={"title": {"tr": "Betimleme"}})
+        register(app, made["two_tur"], hls_renditions, technical={**technical, "streams": streams + [
+            {"type": "audio", "index": 1, "codec": "aac", "language": "tur", "language_code": "tr", "title": "Ana ses"},
+            {"type": "audio", "index": 2, "codec": "aac", "language": "tur", "language_code": "tr",
+             "title": "Sesli betimleme"}]})
+        made["untagged"] = create_asset(app, uid, data=b"player untagged track", meta={"title": {"tr": "Etiketsiz"}})
+        register(app, made["untagged"], hls_renditions, technical={**technical, "streams": streams + [
+            {"type": "audio", "index": 1, "codec": "aac", "language": "tur", "language_code": "tr"},
+            {"type": "audio", "index": 2, "codec": "aac"}]})
         made["proxy"] = create_asset(app, uid, data=b"player proxy master", meta={"title": {"tr": "Yedek"}})
         register(app, made["proxy"], hls_renditions, ["proxy", "poster", "storyboard", "waveform"])
         made["audio"] = create_asset(app, uid, data=b"player audio master", kind="audio", filename="mugam.m4a",
@@ -133,6 +145,23 @@ def test_hls_plays_switches_quality_and_audio_shows_storyboard_and_markers_seek(
     assert page.locator("#ticks .tick").count() == 1
     page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
     page.screenshot(path="/tmp/ortak-player.png", full_page=True)  # for a person to look at
+
+
+@pytest.mark.parametrize("lang, two_tur, untagged", [
+    ("tr", ["Türkçe (Ana ses)", "Türkçe (Sesli betimleme)"], ["Türkçe", "Kanal 2"]),
+    ("en", ["Turkish (Ana ses)", "Turkish (Sesli betimleme)"], ["Turkish", "Track 2"])])
+def test_audio_tracks_are_told_apart_in_the_pages_language(logged_in, service, assets, lang, two_tur, untagged):
+    """Two tracks in one language show their titles; a track with no language is "Track N" in
+    the page's language, not the playlist's English NAME."""
+    page = logged_in
+    page.goto(f"{service.url}/lang/{lang}?next=/assets/{assets['two_tur']}")
+    _until(page, "document.getElementById('audio-track').options.length === 2")
+    assert page.eval_on_selector_all("#audio-track option", "os => os.map(o => o.textContent)") == two_tur
+    page.select_option("#audio-track", index=1)
+    _until(page, "window.ortakPlayer.hls.audioTrack === 1")
+    _open(page, service, assets["untagged"])
+    _until(page, "document.getElementById('audio-track').options.length === 2")
+    assert page.eval_on_selector_all("#audio-track option", "os => os.map(o => o.textContent)") == untagged
 
 
 def test_timecode_frame_steps_shuttle_and_in_out_in_the_url(logged_in, service, assets):

@@ -97,7 +97,8 @@ def test_audio_counts_at_25_and_images_have_no_timeline(client, app, people):
     ({"in": "10:61:00:00", "text": "x"}, "in", "invalid_timecode"),
     ({"in": "10:00:12:05" + "0" * 100, "text": "x"}, "in", "invalid_timecode"),
     ({"in": "10:01:00:00", "text": "x"}, "in", "out_of_range"),  # the master is 60 s long
-    ({"in": "09:59:59:24", "text": "x"}, "in", "out_of_range"),  # before the start: the next day's
+    ({"in": "09:59:59:24", "text": "x"}, "in", "before_start"),  # before the start timecode
+    ({"in": "00:00:01:05", "text": "x"}, "in", "before_start"),
     ({"in": "10:00:01:00", "out": "10:01:00:01", "text": "x"}, "out", "out_of_range"),
     ({"in": "10:00:05:00", "out": "10:00:04:00", "text": "x"}, "out", "out_before_in"),
     ({"in": "10:00:05:00", "out": "10:00:05:00", "text": "x"}, "out", "out_before_in"),

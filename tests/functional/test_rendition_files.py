@@ -132,9 +132,24 @@ def test_the_path_with_a_real_slash_is_a_file(client, auth, asset):
     assert client.get(url(asset, "hls", "a/b"), headers=auth).data == FILES["a/b"]
 
 
-@pytest.mark.parametrize("name", ["nope", "HLS", "..", "original", "x" * 40, "h%00ls"])
+@pytest.mark.parametrize("name", ["nope", "HLS", "..", "x" * 40, "h%00ls"])
 def test_unknown_rendition_is_404(client, auth, asset, name):
-    error(client.get(url(asset, name, "master.m3u8"), headers=auth), 404, "rendition_not_found")
+    body = error(client.get(url(asset, name, "master.m3u8"), headers=auth), 404, "rendition_not_found")
+    assert "original" not in body["details"]["available"]  # not served by these routes
+    assert "hls" in body["details"]["available"]
+
+
+def test_the_original_is_not_served_as_a_rendition_and_the_answer_says_where_it_is(client, auth, asset):
+    for address in (url(asset, "original", "x"), f"/api/v1/assets/{asset}/renditions/original"):
+        resp = client.get(address, headers=auth)
+        body = error(resp, 404, "original_not_a_rendition")
+        assert body["details"]["url"] == f"/api/v1/assets/{asset}/download?rendition=original"
+        assert "original" not in body["details"]["available"]
+        assert "not a rendition" in body["message"]
+    # The download, which does serve the original, still lists it among what may be asked for.
+    body = error(client.get(f"/api/v1/assets/{asset}/download?rendition=nope", headers=auth), 404,
+                 "rendition_not_found")
+    assert body["details"]["available"][0] == "original"
 
 
 def test_unknown_asset_is_404_and_login_is_needed(client, auth, asset):

@@ -100,6 +100,53 @@ def test_scratch_of_a_killed_transcode_is_swept_when_the_next_worker_starts(
     assert all(Owner.parse(d.name) is None or not _gone(Owner.parse(d.name).pid) for d in scratch.iterdir())
 
 
+# ---- an interrupted transcode is taken up again at once ----
+
+def test_an_interrupted_transcode_is_taken_up_again_when_the_worker_restarts(
+        app, register_file, start_worker, wait_for_status, sample_video, tmp_path):
+    from archive.events.models import Event
+    from archive.renditions.models import Rendition
+
+    long_video = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "40", "-i", str(sample_video), "-c", "copy",
+                    str(long_video)], check=True)
+    worker = start_worker()
+    asset_id = register_file(long_video)
+    scratch = Path(app.config["DATA_DIR"], "tmp")
+    partial: list[Path] = []
+
+    def transcoding() -> bool:
+        partial[:] = [p for p in scratch.glob("p*/ortak-make-*/proxy/proxy.mp4") if p.stat().st_size > 0]
+        return bool(partial)
+
+    _wait(transcoding, 120, "the proxy transcode never wrote its output", worker.log())
+    pool = Owner.parse(partial[0].parents[2].name).pid  # the pool process making it
+
+    os.killpg(worker.proc.pid, signal.SIGTERM)  # the worker and its pool process stopped mid-transcode
+    _wait(lambda: _gone(pool), 30, "the pool process outlived SIGTERM", worker.log())
+    try:
+        worker.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a warm shutdown may linger; the pool process is gone
+        os.killpg(worker.proc.pid, signal.SIGKILL)
+        worker.proc.wait(timeout=10)
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        assert asset.status == "processing" and asset.processing_started_at is None  # the claim is given back
+        rows = s.query(Rendition).filter_by(asset_id=asset_id).all()
+        made = [r for r in rows if r.status != "ready"]
+        assert made and all(r.status == "pending" and r.error is None for r in made)  # waiting, not failed
+        assert s.query(Event).filter_by(subject_id=asset_id, action="asset.interrupted").count() == 1
+        assert asset.attempts == 0
+
+    # No sweep runs (no beat, STUCK_AFTER never reached): the next worker takes it up by itself.
+    worker = start_worker()
+    assets = wait_for_status([asset_id], timeout=300, worker=worker)
+    assert assets[asset_id].status == "ready", worker.log()[-3000:]
+    assert all(r.status == "ready" for r in assets[asset_id].renditions)
+    assert worker.log().count(f"asset {asset_id} claimed") == 1
+
+
 # ---- one scheduler, never orphaned ----
 
 def _beat_pid(worker) -> int:

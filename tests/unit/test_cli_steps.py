@@ -54,8 +54,30 @@ def test_run_on_the_workers_sends_one_task_per_ready_asset(ortak, app, ready_vid
     assert queued(app, "media") == [("workers.tasks.run_step", (ready_video, "renditions"))]
     r = ortak("steps", "run", "probe", ready_video, waiting, "00000000-0000-0000-0000-000000000000")
     assert r.exit_code == 0
-    assert r.output.splitlines()[:3] == [f"{ready_video}: current", f"{waiting}: skipped",
-                                         "00000000-0000-0000-0000-000000000000: missing"]
+    assert r.output.splitlines()[:3] == [
+        f"{ready_video}: current",
+        f"{waiting}: skipped (steps run again on ready assets only; it is still being processed: the ingest "
+        "runs every step)",
+        "00000000-0000-0000-0000-000000000000: missing (no asset has this id)"]
+
+
+def test_a_skipped_asset_is_told_why(ortak, app, register_file, sample_image):
+    from sqlalchemy import update
+
+    from archive import db
+    from archive.assets.models import Asset
+
+    rejected = register_file(sample_image)
+    with app.app_context():
+        s = db.session()
+        s.execute(update(Asset).where(Asset.id == rejected).values(
+            status="rejected", error="The file is not a picture, a sound or a video.", error_code="unsupported"))
+        s.commit()
+    r = ortak("steps", "run", "probe", rejected)
+    assert r.exit_code == 0
+    assert r.output.splitlines() == [
+        f"{rejected}: skipped (steps run again on ready assets only; it was rejected: The file is not a picture, "
+        "a sound or a video.)", "1 skipped"]
 
 
 def test_a_failed_step_exits_1_and_is_recorded(ortak, app, ready_video, monkeypatch):

@@ -65,6 +65,22 @@ def test_positions_that_name_no_frame(value, kw, code, reason):
         assert err.params == {"max": "10:01:00:00", "max_seconds": 60.0}
 
 
+def test_a_label_before_the_start_timecode_says_so():
+    for value in ("00:00:01:05", "09:59:59:24", "09:59:59.5"):
+        err = _error(PAL, "in", value)
+        assert err.code == "before_start", value
+        assert err.params == {"min": "10:00:00:00", "max": "10:01:00:00", "max_seconds": 60.0}
+        assert str(err) == "in is before the start of the master (10:00:00:00)"
+    assert _error(PAL, "out", "09:00:00:00").code == "before_start"
+    # A master that starts at 00:00:00:00 has nothing before it: past its end is past its end.
+    zero = Timeline.of({"duration": 60.0, "frame_rate": "25"}, "video")
+    assert _error(zero, "in", "23:59:59:24").code == "out_of_range"
+    # A master running across midnight: the next day's labels are its own.
+    night = Timeline.of({"duration": 7200.0, "frame_rate": "25", "start_timecode": "23:30:00:00"}, "video")
+    assert read_position(night, "in", "00:10:00:00") == 40 * 60 * 25
+    assert _error(night, "in", "23:00:00:00").code == "before_start"
+
+
 def test_a_master_without_length_takes_any_position():
     timeline = Timeline.of({"frame_rate": "25"}, "video")
     assert read_position(timeline, "out", "05:00:00:00") == 5 * 3600 * 25

@@ -129,12 +129,35 @@
       quality.disabled = hls.levels.length < 2;
     }
 
+    // A menu entry for each audio track, in the page's language: the language's name, with the
+    // track's title when it has one ("Türkçe (Sesli betimleme)") or with "Track N" when another
+    // track shares the language; an untagged track is its title, else "Track N". The tracks'
+    // languages and titles are the page's (cfg.audio_tracks, in the master playlist's order):
+    // the playlist's NAMEs are in the languages' own names, or English ("Audio 3").
+    function audioLabels(tracks) {
+      var known = cfg.audio_tracks && cfg.audio_tracks.length === tracks.length ? cfg.audio_tracks : null;
+      var info = tracks.map(function (t, i) {
+        var k = known ? known[i] : {};
+        return { lang: (known ? k.lang : t.lang) || "", title: (k && k.title) || "" };
+      });
+      var count = {};
+      info.forEach(function (t) { if (t.lang) { count[t.lang] = (count[t.lang] || 0) + 1; } });
+      return info.map(function (t, i) {
+        var number = fill(L.track, { n: i + 1 });
+        if (!t.lang) { return t.title || number; }
+        var name = languageName(t.lang, t.lang);
+        if (t.title) { return name + " (" + t.title + ")"; }
+        return count[t.lang] > 1 ? name + " (" + number + ")" : name;
+      });
+    }
+
     function fillAudio(tracks, current) {
       audioMenu.textContent = "";
+      var names = audioLabels(tracks);
       tracks.forEach(function (t, i) {
         var o = document.createElement("option");
         o.value = String(i);
-        o.textContent = t.lang ? languageName(t.lang, t.name) : (t.name || fill(L.track, { n: i + 1 }));
+        o.textContent = names[i];
         if (t.lang) { o.lang = t.lang; }
         audioMenu.appendChild(o);
       });

@@ -263,3 +263,50 @@ def test_one_sweep_frees_abandoned_uploads_and_orphaned_scratch_too(app, make_us
         s = db.session()
         assert (s.get(Upload, expired.id).status, s.get(Upload, current.id).status) == ("aborted", "open")
         assert not staging.staged_path(expired.id).exists() and staging.staged_path(current.id).exists()
+
+
+def test_a_make_recorded_as_interrupted_is_requeued_at_once(app, register_file, sample_video):
+    """A claimed asset whose run recorded its renditions as interrupted (the worker was stopped
+    and said so, the claim stayed set) is sent again by the next sweep, without waiting
+    STUCK_AFTER and without counting an attempt; its renditions wait again."""
+    asset_id = register_file(sample_video)
+    clear(app)
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        asset.processing_started_at = utcnow() - timedelta(seconds=30)  # claimed half a minute ago
+        for name in ("proxy", "hls"):
+            row = get_or_create(s, asset_id, name)
+            row.status = "failed"
+            row.error = (f"{name} failed: interrupted: the worker process was stopped (task revoked or worker "
+                         "shut down); the sweeper will retry")
+        poster = get_or_create(s, asset_id, "poster")
+        poster.status, poster.error = "failed", "poster failed: ffmpeg exited with 1"  # a real failure stays
+        s.commit()
+    assert _stuck(app).requeued == [asset_id]
+    assert queued(app, "media") == [("workers.tasks.ingest", (asset_id,))]
+    with app.app_context():
+        s = db.session()
+        a = s.get(Asset, asset_id)
+        assert (a.status, a.attempts, a.processing_started_at) == ("processing", 0, None)
+        rows = {r.name: (r.status, r.error) for r in a.renditions}
+        assert rows["proxy"] == ("pending", None) and rows["hls"] == ("pending", None)
+        assert rows["poster"] == ("failed", "poster failed: ffmpeg exited with 1")
+    clear(app)
+    assert _sweep(app) == 0  # unclaimed now: only waiting
+
+
+def test_an_interruption_of_an_earlier_run_does_not_requeue_the_current_one(app, register_file, sample_video):
+    asset_id = register_file(sample_video)
+    clear(app)
+    with app.app_context():
+        s = db.session()
+        row = get_or_create(s, asset_id, "proxy")
+        row.status = "failed"
+        row.error = "proxy failed: interrupted: the worker process was stopped (task revoked or worker shut down)"
+        s.commit()
+        s.execute(update(Rendition).where(Rendition.asset_id == asset_id)
+                  .values(updated_at=utcnow() - timedelta(seconds=60)))
+        s.execute(update(Asset).where(Asset.id == asset_id).values(processing_started_at=utcnow()))  # claimed since
+        s.commit()
+    assert _sweep(app) == 0

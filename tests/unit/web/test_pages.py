@@ -329,3 +329,25 @@ def test_a_search_without_a_word_says_so_in_the_page_language(app, logged_in, la
     resp = client.get("/?q=%F0%9F%8E%89", headers={"Accept-Language": lang})
     assert resp.status_code == 400  # the page, with the reason where the hits would be
     assert words in resp.get_data(as_text=True)
+
+
+def test_an_interrupted_asset_shows_its_renditions_waiting_and_the_interruption_in_its_history(app, logged_in):
+    """What `archive.ingest.pipeline` leaves when its worker is stopped: the renditions wait
+    (none reads "Failed" under "being made") and the history says it starts again."""
+    from archive.events.services import record
+
+    client, uid = logged_in
+    aid = create_asset(app, uid, status="processing",
+                       renditions={"proxy": {"status": "pending"}, "hls": {"status": "pending"}})
+    with app.app_context():
+        s = db.session()
+        record(s, actor_id=None, action="asset.interrupted", subject_type="asset", subject_id=aid,
+               before={"status": "processing"}, after={"status": "processing", "step": "renditions"})
+        s.commit()
+    html = client.get(f"/assets/{aid}", headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    section = html[html.index('id="processing"'):html.index("</section>", html.index('id="processing"'))]
+    assert section.count("status-pending") == 2 and "status-failed" not in section
+    assert "Bekliyor" in section and "Başarısız" not in section
+    assert "İşleme yarıda kesildi (işçi durdu); yeniden başlıyor" in html
+    html = client.get(f"/assets/{aid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Processing interrupted (the worker stopped); it starts again" in html

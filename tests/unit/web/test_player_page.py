@@ -73,3 +73,23 @@ def test_audio_draws_its_waveform_and_images_zoom(app, logged_in):
         "poster": {"data": b"jpg", "content_type": "image/jpeg", "ext": ".jpg"}})
     page = client.get(f"/assets/{image}").get_data(as_text=True)
     assert 'id="zoom-view"' in page and 'id="player-tool"' not in page and 'id="marker-form"' not in page
+
+
+def test_audio_tracks_carry_their_language_and_title_in_the_masters_order(app, logged_in):
+    client, uid = logged_in
+    asset_id = create_asset(app, uid, renditions={"hls": {"files": HLS}})
+    _technical(app, asset_id, {"kind": "video", "duration": 10.0, "video_codec": "h264", "audio_codec": "aac",
+                               "streams": [{"type": "video", "index": 0, "codec": "h264"},
+                                           {"type": "audio", "index": 1, "codec": "aac", "language_code": "tr",
+                                            "title": "Ana ses"},
+                                           {"type": "audio", "index": 2, "codec": "aac", "language_code": "tr",
+                                            "title": "Sesli\u0007 betimleme "},
+                                           {"type": "audio", "index": 3},  # no decoder: not in the ladder
+                                           {"type": "audio", "index": 4, "codec": "ac3"}]})
+    s = _settings(client.get(f"/assets/{asset_id}").get_data(as_text=True))
+    assert s["audio_tracks"] == [{"lang": "tr", "title": "Ana ses"}, {"lang": "tr", "title": "Sesli betimleme"},
+                                 {"lang": None, "title": None}]
+    # A record probed before streams were kept: its one track, untagged.
+    _technical(app, asset_id, {"kind": "video", "duration": 10.0, "video_codec": "h264", "audio_codec": "aac"})
+    s = _settings(client.get(f"/assets/{asset_id}").get_data(as_text=True))
+    assert s["audio_tracks"] == [{"lang": None, "title": None}]
