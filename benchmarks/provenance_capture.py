@@ -56,6 +56,7 @@ def capture(args) -> None:
     rng = random.Random(args.seed)
     total = args.masters + args.negatives
     work = tempfile.mkdtemp(prefix="ortak-capture-")
+    t0 = time.monotonic()
     try:
         masters, planes = [], {}
         only = set(args.only) if args.only else set(range(total))
@@ -67,12 +68,18 @@ def capture(args) -> None:
             make_master(path, n, args.seconds, args.seed)
             if n < args.masters:
                 planes[f"m{n:02d}"] = index_hashes(path, work)
+            print(f"  master {n}: {time.monotonic() - t0:.0f} s", flush=True)
+        print(f"seed {args.seed}: {len(planes)} masters indexed", flush=True)
         queries = []
         qpath = os.path.join(work, "query.mp4")
         t0 = time.monotonic()
-        for n, edit, start, seconds in query_plan(rng, total, args.seconds):
-            if n not in only:
-                continue  # the same draws as the whole corpus: its queries keep their in-points
+        # The same draws as the whole corpus (its queries keep their in-points), taken in rounds
+        # (each round some indexed masters' queries and a negative's), the capture saved after
+        # each query: stopped early, it is a part of every edit and of the negatives.
+        plan = [p for p in query_plan(rng, total, args.seconds) if p[0] in only]
+        plan.sort(key=lambda p: (p[0] / args.masters if p[0] < args.masters
+                                 else (p[0] - args.masters + 0.5) / max(1, args.negatives), p[0]))
+        for k, (n, edit, start, seconds) in enumerate(plan):
             make_query(masters[n], qpath, start, seconds, edit)
             probe = inspect_media(qpath, timeout=60)
             window = fingerprints.Window(0.0, probe.duration or 0.0)
@@ -83,12 +90,19 @@ def capture(args) -> None:
                                 times=np.arange(len(frames)) / CAPTURE_RATE,
                                 normal=fingerprints.planes(frames),
                                 mirrored=fingerprints.planes(fingerprints.mirrored(frames))))
+            save(args, planes, queries, complete=k + 1 == len(plan))
+            print(f"  {k + 1}/{len(plan)} queries, {time.monotonic() - t0:.0f} s", flush=True)
         print(f"seed {args.seed}: {len(queries)} queries captured in {time.monotonic() - t0:.0f} s", flush=True)
-        with open(args.out, "wb") as fh:
-            pickle.dump(dict(seed=args.seed, masters=args.masters, planes=planes, queries=queries,
-                             rate=CAPTURE_RATE), fh)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def save(args, planes: dict, queries: list, *, complete: bool) -> None:
+    """The capture so far to `args.out` (written aside, then moved in place)."""
+    with open(args.out + ".part", "wb") as fh:
+        pickle.dump(dict(seed=args.seed, masters=args.masters, planes=planes, queries=queries,
+                         rate=CAPTURE_RATE, complete=complete), fh)
+    os.replace(args.out + ".part", args.out)
 
 
 def query_at(q: dict, rate: int, verify_rate: int, capture_rate: int) -> lookup.QueryHashes:
@@ -98,6 +112,25 @@ def query_at(q: dict, rate: int, verify_rate: int, capture_rate: int) -> lookup.
     s, v = slice(None, None, step), slice(None, None, vstep)
     return lookup.query_hashes(q["times"][s], q["normal"][:, s], q["mirrored"][:, s], q["times"][-1] if len(q["times"]) else 0,
                                dense=(q["times"][v], q["normal"][:, v], q["mirrored"][:, v]))
+
+
+def frame_bits(q: dict, master: np.ndarray, offset: float, mirrored: bool, verify_rate: int,
+               capture_rate: int) -> tuple[np.ndarray, int]:
+    """The query's frames at `verify_rate` against its master along tm = tq + offset, plane
+    against plane (as `matching.refine`) at the crop shift that aligns them best: the mean
+    bits of each frame within 0.25 s of a master hash (the index's 1 a second), and that shift."""
+    v = slice(None, None, capture_rate // verify_rate)
+    planes, times = (q["mirrored"] if mirrored else q["normal"])[:, v], q["times"][v]
+    best = None
+    for shift in range(master.shape[0]):
+        pairs = [matching.aligned_bits(planes[k], times, master[k + shift], offset=offset,
+                                       keep=planes[0] != fingerprints.NO_HASH)
+                 for k in range(master.shape[0] - shift)]
+        bits = np.mean([b for b, _w in pairs], axis=0)
+        near = pairs[0][1] >= 0.5
+        if best is None or bits[near].mean() < best[0][near].mean():
+            best = (bits, shift, near)
+    return best[0][best[2]], best[1]
 
 
 def replay(args) -> None:
@@ -128,7 +161,11 @@ def replay(args) -> None:
         print(f"seed {cap['seed']} rate {settings.rate} verify-rate {args.verify_rate} align {args.align_frames:g} threshold {t:.2f}: " + " / ".join(cells)
               + f" %, {fp}/{len(negatives)} false positives", flush=True)
     worst = max((c.score for _q, found in negatives for c in found), default=0.0)
-    print(f"  highest negative score {worst:.2f}")
+    trues = [(q, found) for rs in rows.values() for q, found in rs]
+    scores = [found[0].score for q, found in trues if found and right(q, found[0])]
+    print(f"  {len(trues)} queries, {len(negatives)} negatives{'' if cap.get('complete', True) else ' (a part of the capture)'};"
+          f" highest negative score {worst:.2f}; lowest score of a right first answer {min(scores, default=0.0):.2f}"
+          f" ({len(trues) - len(scores)} queries with a wrong or no first answer)")
     if args.verbose:
         for edit, rs in rows.items():
             for q, found in rs:
@@ -136,6 +173,13 @@ def replay(args) -> None:
                 if top is None or not right(q, top):
                     print("  miss:", edit, f"m{q['n']:02d}", q["start"], q["seconds"],
                           [(c.key, round(c.offset, 2), round(c.score, 2), round(c.distance, 1)) for c in found[:2]])
+                    own = next((c for c in found if c.key == f"m{q['n']:02d}"), None)
+                    offset = own.offset if own else q["start"]
+                    mirrored = q["edit"] in ("mirror", "combined")
+                    bits, shift = frame_bits(q, cap["planes"][f"m{q['n']:02d}"], offset, mirrored,
+                                             args.verify_rate, cap["rate"])
+                    print(f"    its master at {offset:.2f} s (crop shift {shift}): bits per frame on a master hash",
+                          " ".join(f"{b:.0f}" for b in bits))
         for q, found in negatives:
             if found and found[0].score >= 0.1:
                 print("  negative:", f"m{q['n']:02d}", q["edit"], (found[0].key, round(found[0].score, 2),
