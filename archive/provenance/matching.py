@@ -166,8 +166,8 @@ def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.n
     """Refit `candidate` along the best line tm = speed × tq + offset over all its asset's
     matches (a vote over SPEEDS × whole-second offsets, distinct query frames counted); the
     candidate with its speed and spans updated when that line is supported by at least
-    `min_gain` more of the query than speed 1 and the speed is ≥ `min_change` from 1;
-    otherwise the candidate unchanged."""
+    `min_gain` more of the query than speed 1 and its least-squares speed is ≥ `min_change`
+    from 1 and within SPEEDS (0.5-2.0); otherwise the candidate unchanged."""
     hits = [(n.query, n.position / index_rate) for n in neighbours if n.key == candidate.key]
     if len(hits) < 4:
         return candidate
@@ -197,17 +197,11 @@ def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.n
         speed, offset = (float(v) for v in np.polyfit(x, y, 1))
     else:
         offset = float(np.median(y - speed * x))
-    if abs(speed - 1.0) < min_change:
+    if abs(speed - 1.0) < min_change or not SPEEDS[0] <= speed <= SPEEDS[-1]:
+        # Outside the speeds voted over, the fit follows stray matches, not a line: a look-alike
+        # of another master fitted at 0.23-0.40 scored as a copy (benchmarks/provenance_capture.py).
         return candidate
     q_in, q_out = float(x.min()), float(x.max()) + step
-    candidate.speed, candidate.offset, candidate.score = round(speed, 2), offset, n / frames
-    candidate.matched, candidate.query_in, candidate.query_out = n, q_in, q_out
-    candidate.master_in, candidate.master_out = max(0.0, offset + speed * q_in), offset + speed * q_out
-    return candidate
-    b = tm - speed * tq
-    near = np.abs(b - _c) <= 1.0
-    offset = float(np.median(b[near]))
-    q_in, q_out = float(tq[near].min()), float(tq[near].max()) + step
     candidate.speed, candidate.offset, candidate.score = round(speed, 2), offset, n / frames
     candidate.matched, candidate.query_in, candidate.query_out = n, q_in, q_out
     candidate.master_in, candidate.master_out = max(0.0, offset + speed * q_in), offset + speed * q_out

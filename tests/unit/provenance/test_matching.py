@@ -229,3 +229,35 @@ def test_a_query_decoded_for_dense_verification_searches_at_the_query_rate():
     assert lookup.verify_rate(dataclasses.replace(SETTINGS, rate=2, verify_rate=10)) == 10
     assert lookup.verify_rate(dataclasses.replace(SETTINGS, rate=2, verify_rate=5)) == 2  # not a multiple
     assert lookup.verify_rate(dataclasses.replace(SETTINGS, rate=2, verify_rate=1)) == 2
+
+
+def _speed_case(speed: float, *, frames: int = 20, step: float = 0.5, offset: float = 5.0, span: int = 8):
+    """A candidate at speed 1 with little support, and `span` query frames that lie on the line
+    tm = speed × tq + offset (index at 1 frame a second)."""
+    from archive.provenance.index import Neighbour
+    from archive.provenance.matching import Candidate
+
+    times = np.arange(frames) * step
+    neighbours = [Neighbour(query=i, key="m", position=round(speed * times[i] + offset), distance=4)
+                  for i in range(span)]
+    candidate = Candidate(key="m", mirrored=False, offset=offset, score=0.1, matched=2, query_in=0.0,
+                          query_out=1.0, master_in=offset, master_out=offset + 1.0, distance=4.0)
+    return candidate, neighbours, times
+
+
+def test_fit_speed_takes_a_line_within_the_voted_speeds():
+    from archive.provenance.matching import fit_speed
+
+    candidate, neighbours, times = _speed_case(1.5, span=16)
+    fitted = fit_speed(candidate, neighbours, times, index_rate=1.0, step=0.5, frames=20)
+    assert abs(fitted.speed - 1.5) < 0.1 and fitted.score == 16 / 20
+
+
+def test_fit_speed_keeps_the_candidate_when_the_fit_leaves_the_voted_speeds():
+    # The points follow 0.3 master seconds a query second, which the vote (0.5-2.0) only
+    # brackets at 0.5: a look-alike's stray matches, not a slowed copy.
+    from archive.provenance.matching import fit_speed
+
+    candidate, neighbours, times = _speed_case(0.3, span=8)
+    fitted = fit_speed(candidate, neighbours, times, index_rate=1.0, step=0.5, frames=20)
+    assert fitted.speed == 1.0 and fitted.score == 0.1 and fitted.offset == 5.0
