@@ -67,21 +67,8 @@ def _age(app, asset_ids, seconds: float) -> None:
 
 def test_scratch_of_a_killed_transcode_is_swept_when_the_next_worker_starts(
         app, register_file, start_worker, sample_video, tmp_path):
-    long_video = tmp_path / "long.mp4"  # ~2 min by stream copy, so the transcode runs a while
-    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "40", "-i", str(sample_video), "-c", "copy",
-                    str(long_video)], check=True)
-    worker = start_worker()
-    register_file(long_video)
+    worker, _, partial = _transcoding_a_long_master(app, register_file, start_worker, sample_video, tmp_path)
     scratch = Path(app.config["DATA_DIR"], "tmp")
-
-    partial: list[Path] = []
-
-    def transcoding() -> bool:
-        # <process dir>/ortak-make-*/<rendition>/<file>: one make writes every rendition of a decode
-        partial[:] = [p for p in scratch.glob("p*/ortak-make-*/proxy/proxy.mp4") if p.stat().st_size > 0]
-        return bool(partial)
-
-    _wait(transcoding, 120, "the proxy transcode never wrote its output", worker.log())
     owner_dir = partial[0].parents[2]
     owner = Owner.parse(owner_dir.name)
     assert owner is not None and psutil.Process(owner.pid).ppid() == worker.proc.pid  # a pool process
@@ -107,19 +94,7 @@ def test_an_interrupted_transcode_is_taken_up_again_when_the_worker_restarts(
     from archive.events.models import Event
     from archive.renditions.models import Rendition
 
-    long_video = tmp_path / "long.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "40", "-i", str(sample_video), "-c", "copy",
-                    str(long_video)], check=True)
-    worker = start_worker()
-    asset_id = register_file(long_video)
-    scratch = Path(app.config["DATA_DIR"], "tmp")
-    partial: list[Path] = []
-
-    def transcoding() -> bool:
-        partial[:] = [p for p in scratch.glob("p*/ortak-make-*/proxy/proxy.mp4") if p.stat().st_size > 0]
-        return bool(partial)
-
-    _wait(transcoding, 120, "the proxy transcode never wrote its output", worker.log())
+    worker, asset_id, partial = _transcoding_a_long_master(app, register_file, start_worker, sample_video, tmp_path)
     pool = Owner.parse(partial[0].parents[2].name).pid  # the pool process making it
 
     os.killpg(worker.proc.pid, signal.SIGTERM)  # the worker and its pool process stopped mid-transcode
@@ -250,3 +225,23 @@ def test_a_lost_message_is_sent_again_and_a_duplicate_is_skipped(app_config, reg
                 + log.count(f"asset {dup_id} is ready, nothing to do")) == 1
     finally:
         app.extensions["ortak.db"].dispose()
+
+
+def _transcoding_a_long_master(app, register_file, start_worker, sample_video, tmp_path):
+    """(worker, asset id, [the partial proxy file]) once a worker is transcoding a ~2 min master
+    (the sample looped by stream copy, so the transcode runs a while)."""
+    long_video = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "40", "-i", str(sample_video), "-c", "copy",
+                    str(long_video)], check=True)
+    worker = start_worker()
+    asset_id = register_file(long_video)
+    scratch = Path(app.config["DATA_DIR"], "tmp")
+    partial: list[Path] = []
+
+    def transcoding() -> bool:
+        # <process dir>/ortak-make-*/<rendition>/<file>: one make writes every rendition of a decode
+        partial[:] = [p for p in scratch.glob("p*/ortak-make-*/proxy/proxy.mp4") if p.stat().st_size > 0]
+        return bool(partial)
+
+    _wait(transcoding, 120, "the proxy transcode never wrote its output", worker.log())
+    return worker, asset_id, partial
