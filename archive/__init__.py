@@ -82,11 +82,12 @@ def _no_sniffing(app: Flask) -> None:
 
 
 def _register_converters(app: Flask) -> None:
-    from archive.api.converters import AnyPathConverter, ResourceIdConverter
+    from archive.api.converters import AnyPathConverter, ResourceIdConverter, TextIdConverter
     from archive.api.raw_path import KeepEncodedSlashes
 
     app.url_map.converters["int"] = ResourceIdConverter
     app.url_map.converters["path"] = AnyPathConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextIdConverter
     # `..%2f` in place of an id stays one segment, so it reaches the view as an id of nothing.
     app.wsgi_app = KeepEncodedSlashes(app.wsgi_app)  # type: ignore[method-assign]
 

@@ -37,3 +37,14 @@ class AnyPathConverter(PathConverter):
 
     regex = r".+?"
     part_isolating = False  # it spans segments (Werkzeug would infer True: no "/" in the regex)
+
+
+class TextIdConverter(BaseConverter):
+    """`<name>` (the default converter) for text ids and tokens: any segment, with a NUL
+    character, which a PostgreSQL text value cannot hold (the driver raises `DataError`),
+    replaced by U+FFFD, so the view's lookup finds nothing and answers its own 404."""
+
+    part_isolating = True
+
+    def to_python(self, value: str) -> str:
+        return value.replace("\x00", "\ufffd")

@@ -113,7 +113,8 @@ def segment_seconds(asset: Asset, segment: dict, errors: list, path: str = "segm
     """{"in", "out"} timecodes of the master → seconds from its first frame, read by
     `archive.markers.timeline.read_position` (the master's start timecode and drop-frame
     counting apply, as for markers and clips); appends FieldErrors: `invalid_timecode`
-    {reason}, `segment_reversed`, `duration_unknown`, `segment_outside_asset` {duration}."""
+    {reason}, `segment_reversed`, `duration_unknown`, `segment_outside_asset` {duration} (before the
+    start timecode or past the end)."""
     timeline = Timeline.of(asset.technical, asset.kind)
     if timeline is None or timeline.frames is None:
         errors.append(FieldError(path, "duration_unknown", "The asset's duration is not known: a segment cannot be "
@@ -124,10 +125,13 @@ def segment_seconds(asset: Asset, segment: dict, errors: list, path: str = "segm
         try:
             points.append(read_position(timeline, name, segment[name], seconds=False))
         except PositionError as exc:
-            if exc.code == "out_of_range":
+            if exc.code in ("out_of_range", "before_start"):
+                # One code for both sides of the asset in a rights block (docs/api.md, rights):
+                # before its start timecode or past its end.
                 duration = asset_duration(asset)
-                errors.append(FieldError(f"{path}.{name}", "segment_outside_asset",
-                                         f"{path}.{name} is past the end of the asset ({exc.params['max']}).",
+                where = (f"before the start of the asset ({exc.params['min']})" if exc.code == "before_start"
+                         else f"past the end of the asset ({exc.params['max']})")
+                errors.append(FieldError(f"{path}.{name}", "segment_outside_asset", f"{path}.{name} is {where}.",
                                          {"duration": duration, **exc.params}))
             else:
                 errors.append(FieldError(f"{path}.{name}", exc.code, f"{path}.{exc.message}", dict(exc.params)))

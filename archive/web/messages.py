@@ -74,7 +74,7 @@ FIELD_ERRORS = {
     "unknown_organisation": _l("%(field)s: there is no organisation of that name."),
     "window_reversed": _l("%(field)s is before the start."),
     "no_licensees": _l("Name at least one licensee: an organisation, a country, or all members."),
-    "segment_outside_asset": _l("%(field)s is past the end of the asset."),
+    "segment_outside_asset": _l("%(field)s is outside the asset (before its start or past its end)."),
     "segment_reversed": _l("%(field)s must come after the segment's start."),
     "invalid_timecode": _l("%(field)s must be a timecode such as 00:01:00.000."),
     "date_in_past": _l("%(field)s is in the past: declare planned air dates from today (%(today)s)."),

@@ -179,12 +179,13 @@ def test_segments_are_timecodes_of_the_master_with_its_start_timecode(app, clien
     assert resp.status_code == 201, resp.get_json()
     assert resp.get_json()["segment"] == {"in": "10:00:01:00", "out": "10:00:02:12"}
     assert _stored_segment(app, resp.get_json()["id"]) == (pytest.approx(1.0), pytest.approx(2.48))
-    # A label before the start timecode is the next day's: past the end of a one-minute master.
+    # A label before the start timecode is outside the asset, as one past its end is (the rights code).
     early = client.post(f"/api/v1/assets/{asset}/rights", json=grant(segment={"in": "00:00:01:00", "out": "00:00:02:00"}),
                         headers=H(people, "manager"))
     err = early.get_json()["error"]
     assert early.status_code == 422 and (err["details"]["errors"][0]["field"], err["details"]["errors"][0]["code"]) == (
         "segment.in", "segment_outside_asset")
+    assert "before the start of the asset (10:00:00:00)" in err["details"]["errors"][0]["message"]
 
 
 def test_drop_frame_segments_on_a_29_97_drop_frame_master(app, client, people, asset):
