@@ -20,6 +20,11 @@ import pytest
 
 from tests.live_server import free_port
 
+# Process supervision does not depend on the database: the SQLite run of `make test` covers it,
+# and the PostgreSQL run, side by side with it, is the longer of the two.
+pytestmark = pytest.mark.skipif(bool(os.environ.get("ORTAK_TEST_DATABASE_URL")),
+                                reason="process supervision: covered by the SQLite run")
+
 
 class Running:
     def __init__(self, data_dir: Path, database_url: str, log: Path, *args: str):
