@@ -143,7 +143,7 @@ def import_(paths, metadata_file, as_user):
 
 @main.command()
 @click.option("--jobs", type=click.IntRange(min=1, max=256), default=None,
-              help="Processes that analyse the text (default: one per CPU).")
+              help="Processes that analyse the text (tantivy; default 1: this one).")
 def reindex(jobs):
     """Rebuild the search index from the database, with a progress bar."""
     from archive.backends import search_backend

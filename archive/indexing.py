@@ -99,7 +99,7 @@ def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = Fa
 
     Batches follow the primary key, so assets added meanwhile are neither skipped nor
     repeated; their own index task covers them anyway. A progress bar on stderr with `progress`.
-    `jobs`: processes that analyse the text (SearchBackend.rebuild; None: one per CPU).
+    `jobs`: processes that analyse the text (SearchBackend.rebuild; None: the backend's default).
     """
     total = session.scalar(select(func.count()).select_from(Asset)) or 0
 

@@ -104,8 +104,8 @@ class SearchBackend(abc.ABC):
         """Replace every document with those of `batches` (`ortak reindex`); return how many
         were indexed. Here: clear, then index batch by batch. A backend that can build aside
         and swap (Elasticsearch aliases) overrides it so searches never see a partial index;
-        one that analyses text in Python (tantivy) spreads that over `jobs` processes (None:
-        as many as the CPUs this process may use); others ignore `jobs`."""
+        one that analyses text in Python (tantivy) may spread that over `jobs` processes (None:
+        the backend's default); others ignore `jobs`."""
         self.clear()
         return sum(self.index(batch) for batch in batches)
 
