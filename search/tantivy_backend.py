@@ -12,6 +12,7 @@ holds the lock, commits and releases it. Searches `reload()` first so commits ar
 """
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import itertools
@@ -203,39 +204,27 @@ class TantivySearchBackend(SearchBackend):
         Returns how many documents were indexed. Raises SearchError for a document without a
         text id."""
         self.clear()
-        jobs = jobs or 1
         batches = iter(batches)
-        done, waiting = 0, []
-
-        def take(prepared: list[Prepared], *, last: bool = False) -> None:
-            nonlocal done
-            waiting.extend(prepared)
-            if waiting and (last or len(waiting) >= REBUILD_COMMIT):
-                done += self._write_prepared(waiting)
-                waiting.clear()
-
-        first = next(batches, None)
-        second = next(batches, None)
-        if second is None or jobs <= 1:  # one batch or one job: no pool to start
-            for batch in (b for b in (first, second) if b is not None):
-                take(prepare_many(batch))
-            for batch in batches:
-                take(prepare_many(batch))
-            take([], last=True)
-            return done
+        head = list(itertools.islice(batches, 2))
+        batches = itertools.chain(head, batches)
+        if (jobs or 1) <= 1 or len(head) < 2:  # one job, or one batch: no pool to start
+            return self._write_in_commits(map(prepare_many, batches))
         import concurrent.futures
         import multiprocessing
         # Spawned, not forked: this process holds tantivy's threads.
         with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pending: list[concurrent.futures.Future] = []
-            for batch in itertools.chain((first, second), batches):
-                pending.append(pool.submit(prepare_many, batch))
-                if len(pending) > 2 * jobs:  # keep the pool busy, never the whole archive in memory
-                    take(pending.pop(0).result())
-            for future in pending:
-                take(future.result())
-        take([], last=True)
-        return done
+            return self._write_in_commits(_bounded_map(pool, prepare_many, batches, 2 * jobs))
+
+    def _write_in_commits(self, prepared_batches: Iterable[list["Prepared"]]) -> int:
+        """Write analysed batches in order, one commit every REBUILD_COMMIT documents and one
+        for the rest; how many were written."""
+        done, waiting = 0, []
+        for prepared in prepared_batches:
+            waiting.extend(prepared)
+            if len(waiting) >= REBUILD_COMMIT:
+                done += self._write_prepared(waiting)
+                waiting = []
+        return done + self._write_prepared(waiting)
 
     def delete(self, doc_id: str) -> None:
         self._write(lambda writer: writer.delete_documents_by_term("id", str(doc_id)),
@@ -533,6 +522,18 @@ def prepare(doc: dict) -> Prepared:
     return Prepared(doc_id=doc_id, texts=texts, created=_micros(doc.get("created")),
                     unsigned=list(fields.sort_values(doc).items()),
                     source=json.dumps(fields.stored_source(doc), ensure_ascii=False).encode(), segments=segments)
+
+
+def _bounded_map(pool, fn, items: Iterable, ahead: int):
+    """`fn` over `items` in `pool`, results in order, at most `ahead` submitted and not yet
+    taken (never the whole archive in memory)."""
+    pending: collections.deque = collections.deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) > ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def prepare_many(docs: list[dict]) -> list[Prepared]:
