@@ -249,6 +249,17 @@ def accuracy(args, work: str, settings: lookup.Settings) -> None:
                       if found and right("", n, start, found[0]))
         print(f"  highest score of any negative's candidate: {worst:.2f}; lowest score of a right top-1: "
               f"{tops[0] if tops else None}")
+        # Of the right top-1 answers: how far the in-point lies from the cut (seconds), and how
+        # much of the clip the answer spans (query_out − query_in against the clip's length).
+        rights = [(abs(found[0].offset + found[0].speed * found[0].query_in - start - found[0].query_in),
+                   (found[0].query_out - found[0].query_in) / seconds)
+                  for rows in answers[mode].values() for n, start, seconds, found in rows
+                  if found and right("", n, start, found[0])]
+        if rights:
+            errors, spans = np.array([r[0] for r in rights]), np.array([r[1] for r in rights])
+            print(f"  in-point error of right top-1 answers: median {np.median(errors):.2f} s, 95th percentile "
+                  f"{np.percentile(errors, 95):.2f} s, worst {errors.max():.2f} s; span / clip length: median "
+                  f"{np.median(spans):.2f}, 5th percentile {np.percentile(spans, 5):.2f}, least {spans.min():.2f}")
         for edit, rows in answers[mode].items():
             for n, start, seconds, found in rows:
                 top = next((c for c in found if c.score >= settings.min_score), None)

@@ -133,7 +133,10 @@ def frame_bits(q: dict, master: np.ndarray, offset: float, mirrored: bool, verif
                capture_rate: int, speed: float = 1.0) -> tuple[np.ndarray, int]:
     """The query's frames at `verify_rate` against a master along tm = speed × tq + offset, plane
     against plane (as `matching.refine`) at the crop shift that aligns them best: the mean
-    bits of each frame within 0.25 s of a master hash (the index's 1 a second), and that shift."""
+    bits of each frame within 0.25 s of a master hash (the index's 1 a second), and that shift.
+    `offset` is in picture times (as `lookup.find` answers and the cuts were made), moved back
+    to sample numbers here (`fingerprints.picture_delay`)."""
+    offset -= fingerprints.picture_delay(1) - speed * fingerprints.picture_delay(capture_rate)
     v = slice(None, None, capture_rate // verify_rate)
     planes, times = (q["mirrored"] if mirrored else q["normal"])[:, v], q["times"][v]
     best = None

@@ -50,6 +50,17 @@ FLAT_STD = 4.0  # grey levels (0..255): below this a frame is "flat"
 QUERY_RATE = 2  # hashes per second of a query clip
 
 
+def picture_delay(rate: float) -> float:
+    """How far (seconds) the picture of sampled frame k lies after its time k / `rate`:
+    0.5 / rate. ffmpeg's `fps` filter (rounding to nearest, its default) gives output frame k
+    the last source frame before (k + 0.5) / rate: measured on a 25 fps ramp (frame n at grey
+    level n), `fps=1` kept source frames 12, 37, 62, … (0.48 s, 1.48 s, …) and `fps=10` frames
+    1, 3, 6, 8, … (0.04 s, 0.12 s, …). A master hashed at 1 a second and a query at 10 a
+    second differ by 0.45 s for the same picture; ignored, every in-point came out that much
+    early. The half source frame both lose cancels when their frame rates are alike."""
+    return 0.5 / rate if rate > 0 else 0.0
+
+
 def read_frames(path: str, size: int = FRAME_SIZE, limit: int | None = None) -> np.ndarray:
     """The raw grey frames ffmpeg wrote to `path`: an (n, size, size) uint8 array (a partial
     last frame is dropped); at most `limit` frames. An absent file has none."""

@@ -148,7 +148,10 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
                                 step=verify_step, tie_bits=settings.tie_bits,
                                 planes=(normal_planes, mirror_planes) if settings.plane_pairs and
                                 (query.planes is not None or query.dense is not None) else None)
-        return [c for c in found if c.score >= settings.min_score][:10]
+        found = [c for c in found if c.score >= settings.min_score][:10]
+        for c in found:
+            c.matched = frames_within(query, c.query_in, c.query_out)
+        return [to_picture_times(c, settings, dense=query.dense is not None) for c in found]
     found = [c for c in found if c.score >= settings.min_score]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     if found:
@@ -156,7 +159,26 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
         close = [c for c in found if best - c.score <= settings.tie_margin]
         for c in found:
             c.tied = len(close) > 1 and c in close
-    return found[:10]
+    return [to_picture_times(c, settings, dense=query.dense is not None) for c in found[:10]]
+
+
+def frames_within(query: QueryHashes, start: float, end: float) -> int:
+    """The query's informative search frames (`query.times`, not flat) from `start` to before
+    `end` (seconds in the query): a verified candidate's `matched`."""
+    inside = (query.times >= start - 1e-6) & (query.times < end - 1e-6) & (query.normal != fingerprints.NO_HASH)
+    return int(np.count_nonzero(inside))
+
+
+def to_picture_times(c: matching.Candidate, settings: Settings, *, dense: bool) -> matching.Candidate:
+    """`c` with its offset and master in/out moved from sample numbers to the times their
+    pictures show (`fingerprints.picture_delay`): a master hash k shows k + 0.5 / index_rate
+    seconds, a query frame at t shows t + 0.5 / (its decode rate). The spans in the query stay
+    its frames' times."""
+    decode = verify_rate(settings) if dense else settings.rate
+    shift = fingerprints.picture_delay(settings.index_rate) - c.speed * fingerprints.picture_delay(decode)
+    c.offset += shift
+    c.master_in, c.master_out = max(0.0, c.offset + c.speed * c.query_in), c.offset + c.speed * c.query_out
+    return c
 
 
 def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings,
@@ -178,4 +200,4 @@ def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings
              if c.score >= settings.min_score]
     for c in found:
         c.tied = len(found) > 1
-    return found[:10]
+    return [to_picture_times(c, settings, dense=query.dense is not None) for c in found[:10]]

@@ -316,11 +316,48 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
             aligned.append((bits[g], weight[g]))
     distance, _gap, p, offset, at_best = min(scored)
     candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
-    candidate.agreement = agreement(*aligned[at_best])
-    span = candidate.query_out - candidate.query_in
+    bits, weight = aligned[at_best]
+    candidate.agreement = agreement(bits, weight)
+    all_times = np.asarray(times, dtype=float)
+    if len(all_times) and index_rate > 0:
+        span = verified_span(bits, weight, pos[at_best % len(grid)], offset=offset, speed=candidate.speed, index_rate=index_rate,
+                             bounds=(float(all_times.min()), float(all_times.max()) + step))
+        if span is not None:
+            candidate.query_in, candidate.query_out = span
     candidate.master_in = max(0.0, candidate.offset + candidate.speed * candidate.query_in)
-    candidate.master_out = candidate.master_in + candidate.speed * span
+    candidate.master_out = candidate.offset + candidate.speed * candidate.query_out
     return candidate
+
+
+def verified_span(bits: np.ndarray, weight: np.ndarray, positions: np.ndarray, *, offset: float, speed: float,
+                  index_rate: float, bounds: tuple[float, float]) -> tuple[float, float] | None:
+    """The query span (seconds) that one alignment shows matching its master. `bits` and
+    `weight` are its frames' (`aligned_bits`), `positions` the master hash each frame is
+    compared with. A master hash is matched when the weighted mean `match_probability` of
+    the frames compared with it is at least 0.5; the span runs from the first matched hash
+    (its time in the query, (position / index_rate − offset) / speed) to the last, each end
+    widened half-way to the nearest unmatched hash beyond it, or by a whole hash interval
+    when there is none, and kept within `bounds` (the query's first frame, its end). None
+    when no hash matches. The vote's span counts only the frames whose neighbours were
+    found; this is the span the verification saw."""
+    weight = np.asarray(weight, dtype=float)
+    weighs = weight > 0
+    if not weighs.any():
+        return None
+    pos = np.asarray(positions)[weighs]
+    held, inverse = np.unique(pos, return_inverse=True)
+    w = weight[weighs]
+    share = np.bincount(inverse, w * match_probability(np.asarray(bits)[weighs])) / np.bincount(inverse, w)
+    at = (held / index_rate - offset) / speed
+    matched = share >= 0.5
+    if not matched.any():
+        return None
+    interval = 1.0 / (index_rate * speed)
+    first, last = float(at[matched].min()), float(at[matched].max())
+    before, after = at[~matched & (at < first)], at[~matched & (at > last)]
+    low = (first + float(before.max())) / 2 if len(before) else first - interval
+    high = (last + float(after.min())) / 2 if len(after) else last + interval
+    return max(bounds[0], low), max(bounds[0], min(bounds[1], high))
 
 
 def match_probability(bits: np.ndarray | float) -> np.ndarray:

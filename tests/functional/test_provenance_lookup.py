@@ -60,6 +60,9 @@ def media(tmp_path_factory):
     files["query"] = d / "query.mp4"
     _ffmpeg("-ss", "17", "-t", "8", "-i", str(files["master"]), "-vf", "hflip,crop=iw*0.9:ih*0.9,scale=-2:120",
             "-c:v", "libx264", "-b:v", "60k", str(files["query"]))
+    # The master's last 10 s, re-encoded: the answer reaches its end (the vote alone stopped short).
+    files["tail"] = d / "tail.mp4"
+    _ffmpeg("-ss", "30", "-i", str(files["master"]), "-c:v", "libx264", "-b:v", "80k", str(files["tail"]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -128,12 +131,18 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
     doc = r.get_json()
     top = doc["matches"][0]
     assert top["asset_id"] == asset_id and not doc["ambiguous"] and not top["tied"]
-    assert abs(top["in"] - top["query_in"] - 17) <= 1.0 and top["confidence"] >= 0.5
+    # In/out in the master are where the clip's pictures are (within a quarter second), over
+    # the whole clip that the verification matched.
+    assert abs(top["in"] - 17) <= 0.25 and abs(top["out"] - 25) <= 0.25 and top["confidence"] >= 0.5
+    assert (top["query_in"], top["query_out"], top["frames_matched"]) == (0.0, 8.0, 16)
     assert top["in_timecode"].startswith("10:00:1") and top["out"] > top["in"]
     assert {"mirrored", "resized", "re_encoded"} <= set(top["edits"]) and top["mirrored"]
     assert top["player"] == f"/assets/{asset_id}?in={top['in_timecode']}&out={top['out_timecode']}"
     assert top["master_frame"]["url"].startswith(f"/api/v1/assets/{asset_id}/renditions/storyboard/sprite_0.jpg")
     assert doc["query"]["sampled"] is False and doc["query"]["frames"] == 16
+    tail = _post(client, media["tail"], people["h"]).get_json()["matches"][0]
+    assert tail["asset_id"] == asset_id and abs(tail["in"] - 30) <= 0.25 and abs(tail["out"] - 40) <= 0.25
+    assert (tail["query_in"], tail["query_out"], tail["frames_matched"]) == (0.0, 10.0, 20)
     # The master itself, as the raw body: identical, at 0.
     same = _post(client, media["master"], people["h"], raw=True).get_json()["matches"][0]
     assert same["asset_id"] == asset_id and same["edits"] == ["identical"] and same["in"] <= 1.0

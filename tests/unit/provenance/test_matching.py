@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from archive.media import fingerprints
 from archive.provenance import lookup, matching
 from archive.provenance.index import NumpyHammingIndex
 
@@ -222,7 +223,10 @@ def test_dense_verification_rescues_a_picture_that_changes_every_frame(index):
     before, after = lookup.find(index, sparse, settings), lookup.find(index, dense, settings)
     assert before and before[0].key == "asset-05" and before[0].score < SETTINGS.min_score
     top = after[0]
-    assert top.key == "asset-05" and abs(top.offset - 200.2) <= 0.15 and top.score >= SETTINGS.min_score
+    # The synthetic frames are sample times (hash k shows second k); the answer is in picture
+    # times (`fingerprints.picture_delay`): 0.5 s later for the index, 0.05 s for the 10 fps query.
+    truth = 200.2 + fingerprints.picture_delay(1) - fingerprints.picture_delay(10)
+    assert top.key == "asset-05" and abs(top.offset - truth) <= 0.15 and top.score >= SETTINGS.min_score
 
 
 def test_a_query_decoded_for_dense_verification_searches_at_the_query_rate():
@@ -261,3 +265,43 @@ def test_fit_speed_keeps_the_candidate_when_the_fit_leaves_the_voted_speeds():
     candidate, neighbours, times = _speed_case(0.3, span=8)
     fitted = fit_speed(candidate, neighbours, times, index_rate=1.0, step=0.5, frames=20)
     assert fitted.speed == 1.0 and fitted.score == 0.1 and fitted.offset == 5.0
+
+
+def _span(bits_per_hash, *, offset=10.0, rate=10, reach=None):
+    """`verified_span` for a 10 fps query aligned at `offset` against a 1 fps master, each
+    master hash's frames at the given bits (None: past the master's end, MISSING_BITS)."""
+    times = np.arange(len(bits_per_hash) * rate) / rate
+    at = times + offset
+    pos = np.round(at).astype(int)
+    weight = np.clip(1.0 - 10 * np.abs(at - pos), 0.0, 1.0)
+    per = {p: b for p, b in zip(range(int(offset), int(offset) + len(bits_per_hash) + 1), bits_per_hash)}
+    bits = np.array([per.get(p, None) if per.get(p, None) is not None else matching.MISSING_BITS for p in pos],
+                    dtype=float)
+    return matching.verified_span(bits, weight, pos, offset=offset, speed=1.0, index_rate=1,
+                                  bounds=(0.0, float(times[-1]) + 1 / rate))
+
+
+def test_the_span_is_what_the_verification_matched_not_what_the_vote_found():
+    # Every hash matched: the whole query, both ends kept within it.
+    assert _span([4] * 10) == (0.0, 10.0)
+    # The last four seconds fall past the master's end: the span stops half-way to the first.
+    low, high = _span([4] * 6 + [None] * 4)
+    assert low == 0.0 and 5.0 <= high <= 6.0
+    # A cut to unrelated footage at the start: the span begins after it.
+    low, high = _span([30, 30, 30] + [5] * 7)
+    assert 2.0 <= low <= 3.0 and high == 10.0
+    # A few unrelated frames inside (a caption, a flash) leave one span: first to last matched.
+    assert _span([5, 5, 30, 30, 5, 5, 5, 5, 5, 5]) == (0.0, 10.0)
+    # Nothing matched: no span (the candidate keeps the vote's).
+    assert _span([30] * 10) is None
+
+
+def test_the_master_in_is_where_the_picture_is_not_where_the_sample_is():
+    """ffmpeg's fps filter shows, for sample k at `rate`, the picture at (k + 0.5) / rate: an
+    excerpt hashed at 10 a second from master second 20 meets the master's 1-a-second hashes
+    0.45 s after their sample numbers say."""
+    assert fingerprints.picture_delay(1) == 0.5 and fingerprints.picture_delay(10) == 0.05
+    assert fingerprints.picture_delay(0) == 0.0
+    c = matching.Candidate("m", False, 19.55, 1.0, 20, 0.0, 10.0, 19.55, 29.55, 3.0)
+    out = lookup.to_picture_times(c, SETTINGS, dense=True)
+    assert (round(out.offset, 6), round(out.master_in, 6), round(out.master_out, 6)) == (20.0, 20.0, 30.0)
