@@ -46,6 +46,8 @@ class Settings:
     # `benchmarks/provenance_capture.py --seed 5` and reported on seed 11 (README "Reverse clip search").
     verify_rate: int = 10
     static_k: int = 4096  # neighbours of a static query's one hash: every asset holding the picture
+    min_part: float = 3.0  # seconds: a part of a clip shorter than this is not looked up alone (`by_parts`)
+    max_parts: int = 6  # lookups a clip may take, the whole and its parts (`by_parts`)
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,32 @@ def query_hashes(times: np.ndarray, normal: np.ndarray, mirrored: np.ndarray, de
 def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
          allowed: Callable[[set[str]], set[str]] | None = None) -> list[matching.Candidate]:
     """The candidate masters of `query`, best first (`matching.vote`), the best refitted for a
-    speed change. `allowed(keys) → keys` keeps only assets the caller may see, before the
-    vote, so a hidden asset neither shows nor outvotes a visible one."""
+    speed change, verified (`matching.verify`) unless `settings.verify` is off, in picture
+    times (`to_picture_times`). `allowed(keys) → keys` keeps only assets the caller may see,
+    before the vote, so a hidden asset neither shows nor outvotes a visible one.
+
+    A clip may join footage of several sources: a master's excerpt between shots the archive
+    does not hold, two masters cut together. What the first answer does not cover (or, when
+    no candidate is sure of the whole clip, what lies outside the best-aligned candidate's
+    verified span) is looked up again on its own, part by part (`by_parts`); each source is
+    then an answer of its own, its `query_in`/`query_out` saying which part of the clip it is
+    and its confidence that of that part."""
     if query.frames == 0:
         return []
     if query.static:
-        return _find_static(index, query, settings, allowed)
+        return [to_picture_times(c, settings, dense=query.dense is not None)
+                for c in _find_static(index, query, settings, allowed)]
+    if not settings.verify:
+        return [to_picture_times(c, settings, dense=query.dense is not None)
+                for c in _unverified(index, query, settings, allowed)]
+    found = by_parts(index, query, settings, allowed, budget=[settings.max_parts])
+    return [to_picture_times(c, settings, dense=query.dense is not None) for c in found]
+
+
+def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
+           allowed: Callable[[set[str]], set[str]] | None) -> tuple[list[matching.Candidate], list, list]:
+    """The voted candidates (no threshold), the best three refitted for a speed change, with
+    at least `min_frames` frames; and the neighbours (normal, mirrored) they came from."""
     normal = index.search(query.normal, k=settings.k, radius=settings.radius)
     mirror = index.search(query.mirrored, k=settings.k, radius=settings.radius)
     if allowed is not None:
@@ -136,22 +158,14 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
     for c in found[:3]:
         hits: list[Neighbour] = mirror if c.mirrored else normal
         matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
-    found = [c for c in found if c.matched >= settings.min_frames]
-    if settings.verify:
-        found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
-        # Verified on the dense frames when the query has them (`Settings.verify_rate`).
-        times, normal_planes, mirror_planes = query.dense if query.dense is not None else \
-            (query.times, *(query.planes or (query.normal[None, :], query.mirrored[None, :])))
-        verify_step = float(np.median(np.diff(times))) if query.dense is not None and len(times) > 1 else step
-        found = matching.verify(found[:settings.verify_top], normal_planes[0], mirror_planes[0], times,
-                                index.sequence, index_rate=settings.index_rate,
-                                step=verify_step, tie_bits=settings.tie_bits,
-                                planes=(normal_planes, mirror_planes) if settings.plane_pairs and
-                                (query.planes is not None or query.dense is not None) else None)
-        found = [c for c in found if c.score >= settings.min_score][:10]
-        for c in found:
-            c.matched = frames_within(query, c.query_in, c.query_out)
-        return [to_picture_times(c, settings, dense=query.dense is not None) for c in found]
+    return [c for c in found if c.matched >= settings.min_frames], normal, mirror
+
+
+def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
+                allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
+    """The vote's candidates scoring at least `min_score`, best first, those within
+    `tie_margin` of the best tied (the recipe before verification; `Settings.verify` off)."""
+    found, _normal, _mirror = _voted(index, query, settings, allowed)
     found = [c for c in found if c.score >= settings.min_score]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     if found:
@@ -159,7 +173,97 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
         close = [c for c in found if best - c.score <= settings.tie_margin]
         for c in found:
             c.tied = len(close) > 1 and c in close
-    return [to_picture_times(c, settings, dense=query.dense is not None) for c in found[:10]]
+    return found[:10]
+
+
+def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
+              allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
+    """Every voted candidate verified and scored (`matching.verify`), lowest aligned distance
+    first, with no confidence threshold; `matched` counts the query's frames in its span."""
+    found, _normal, _mirror = _voted(index, query, settings, allowed)
+    found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
+    # Verified on the dense frames when the query has them (`Settings.verify_rate`).
+    times, normal_planes, mirror_planes = query.dense if query.dense is not None else \
+        (query.times, *(query.planes or (query.normal[None, :], query.mirrored[None, :])))
+    step = 1.0 / settings.rate
+    verify_step = float(np.median(np.diff(times))) if query.dense is not None and len(times) > 1 else step
+    found = matching.verify(found[:settings.verify_top], normal_planes[0], mirror_planes[0], times,
+                            index.sequence, index_rate=settings.index_rate,
+                            step=verify_step, tie_bits=settings.tie_bits,
+                            planes=(normal_planes, mirror_planes) if settings.plane_pairs and
+                            (query.planes is not None or query.dense is not None) else None)
+    for c in found:
+        c.matched = frames_within(query, c.query_in, c.query_out)
+    return found
+
+
+def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
+             allowed: Callable[[set[str]], set[str]] | None, *, budget: list[int]) -> list[matching.Candidate]:
+    """The sure answers (confidence ≥ `min_score`, at most 10) for `query` and, looked up
+    alone, for each part of it at least `min_part` seconds long that they leave uncovered.
+    When no candidate is sure of the whole query, the best-aligned one's verified span is
+    looked up alone first (a master's excerpt among other shots scores only its share of the
+    whole). `budget` ([lookups left]) bounds the lookups; an answer of the same asset on the
+    same time line as one already given widens that one's span instead of repeating it."""
+    if budget[0] <= 0 or query.frames < settings.min_frames:
+        return []
+    budget[0] -= 1
+    if query.static:  # a held shot or a card inside the clip: every asset holding it, tied
+        return _find_static(index, query, settings, allowed)
+    found = _verified(index, query, settings, allowed)
+    sure = [c for c in found if c.score >= settings.min_score][:10]
+    start, end = query_span(query, settings)
+    if not sure:
+        best = found[0] if found else None
+        if best is None or best.query_out - best.query_in < settings.min_part or \
+                best.query_out - best.query_in > (end - start) - settings.min_part:
+            return []
+        sure = by_parts(index, part_of(query, best.query_in, best.query_out), settings, allowed, budget=budget)
+        if not sure:
+            return []
+        low, high = best.query_in, best.query_out
+    else:
+        low, high = min(c.query_in for c in sure), max(c.query_out for c in sure)
+    out = list(sure)
+    for a, b in ((start, low), (high, end)):
+        if b - a >= settings.min_part:
+            for c in by_parts(index, part_of(query, a, b), settings, allowed, budget=budget):
+                same = next((o for o in out if o.key == c.key and o.mirrored == c.mirrored
+                             and abs(o.offset - c.offset) < 1.0), None)
+                if same is None:
+                    out.append(c)
+                else:
+                    same.query_in, same.query_out = min(same.query_in, c.query_in), max(same.query_out, c.query_out)
+                    same.master_in = max(0.0, same.offset + same.speed * same.query_in)
+                    same.master_out = same.offset + same.speed * same.query_out
+                    same.matched = frames_within(query, same.query_in, same.query_out)
+    return out
+
+
+def query_span(query: QueryHashes, settings: Settings) -> tuple[float, float]:
+    """The seconds of the query its search frames cover: the first frame's time to the last's
+    plus one frame interval (at `settings.rate`)."""
+    if not len(query.times):
+        return 0.0, 0.0
+    return float(query.times.min()), float(query.times.max()) + 1.0 / settings.rate
+
+
+def part_of(query: QueryHashes, start: float, end: float) -> QueryHashes:
+    """The frames of `query` from `start` to before `end` (seconds in the query; their times
+    kept, so an answer's span stays in the whole clip's seconds), as a query of its own."""
+    def pick(times: np.ndarray) -> np.ndarray:
+        return (times >= start - 1e-6) & (times < end - 1e-6)
+
+    keep = pick(query.times)
+    normal = query.normal[keep]
+    planes = None if query.planes is None else (query.planes[0][:, keep], query.planes[1][:, keep])
+    dense = None
+    if query.dense is not None:
+        inside = pick(query.dense[0])
+        dense = (query.dense[0][inside], query.dense[1][:, inside], query.dense[2][:, inside])
+    return QueryHashes(query.times[keep], normal, query.mirrored[keep],
+                       int(np.count_nonzero(normal != fingerprints.NO_HASH)), matching.is_static(normal),
+                       max(0.0, end - start), planes, dense)
 
 
 def frames_within(query: QueryHashes, start: float, end: float) -> int:
@@ -200,4 +304,4 @@ def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings
              if c.score >= settings.min_score]
     for c in found:
         c.tied = len(found) > 1
-    return [to_picture_times(c, settings, dense=query.dense is not None) for c in found[:10]]
+    return found[:10]

@@ -63,6 +63,12 @@ def media(tmp_path_factory):
     # The master's last 10 s, re-encoded: the answer reaches its end (the vote alone stopped short).
     files["tail"] = d / "tail.mp4"
     _ffmpeg("-ss", "30", "-i", str(files["master"]), "-c:v", "libx264", "-b:v", "80k", str(files["tail"]))
+    # A news item's edit: 4 s the archive does not hold, 8 s of the master from 20 s, 4 s more.
+    files["joined"] = d / "joined.mp4"
+    _ffmpeg("-t", "4", "-i", str(files["other"]), "-ss", "20", "-t", "8", "-i", str(files["master"]),
+            "-ss", "10", "-t", "4", "-i", str(files["other"]),
+            "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]", "-map", "[v]", "-c:v", "libx264",
+            "-crf", "28", str(files["joined"]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -140,9 +146,14 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
     assert top["player"] == f"/assets/{asset_id}?in={top['in_timecode']}&out={top['out_timecode']}"
     assert top["master_frame"]["url"].startswith(f"/api/v1/assets/{asset_id}/renditions/storyboard/sprite_0.jpg")
     assert doc["query"]["sampled"] is False and doc["query"]["frames"] == 16
-    tail = _post(client, media["tail"], people["h"]).get_json()["matches"][0]
+    tail = _post(client, media["tail"], people["h"], raw=True).get_json()["matches"][0]
     assert tail["asset_id"] == asset_id and abs(tail["in"] - 30) <= 0.25 and abs(tail["out"] - 40) <= 0.25
     assert (tail["query_in"], tail["query_out"], tail["frames_matched"]) == (0.0, 10.0, 20)
+    # Only half the edit is the master's: that half is answered, where it sits in the clip.
+    joined = _post(client, media["joined"], people["h"], raw=True).get_json()["matches"]
+    assert [m["asset_id"] for m in joined] == [asset_id], joined
+    assert abs(joined[0]["query_in"] - 4) <= 0.5 and abs(joined[0]["query_out"] - 12) <= 0.5
+    assert abs(joined[0]["in"] - 20) <= 0.25 and joined[0]["confidence"] >= 0.6
     # The master itself, as the raw body: identical, at 0.
     same = _post(client, media["master"], people["h"], raw=True).get_json()["matches"][0]
     assert same["asset_id"] == asset_id and same["edits"] == ["identical"] and same["in"] <= 1.0

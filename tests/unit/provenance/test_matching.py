@@ -305,3 +305,57 @@ def test_the_master_in_is_where_the_picture_is_not_where_the_sample_is():
     c = matching.Candidate("m", False, 19.55, 1.0, 20, 0.0, 10.0, 19.55, 29.55, 3.0)
     out = lookup.to_picture_times(c, SETTINGS, dense=True)
     assert (round(out.offset, 6), round(out.master_in, 6), round(out.master_out, 6)) == (20.0, 20.0, 30.0)
+
+
+def _joined(*pieces):
+    """A 2 fps query joined from pieces: (master hashes or None for footage the index does not
+    hold, start second, seconds). Returns the query and the query second each piece starts at."""
+    hashes, starts, at = [], [], 0.0
+    for k, (master, start, seconds) in enumerate(pieces):
+        n = int(seconds * 2)
+        if master is None:
+            part = _random(n, 500 + k)
+        else:
+            picks = np.clip(np.round(start + np.arange(n) / 2).astype(int), 0, len(master) - 1)
+            part = _noisy(master[picks], 3, 600 + k)
+        hashes.append(part)
+        starts.append(at)
+        at += seconds
+    normal = np.concatenate(hashes)
+    times = np.arange(len(normal)) / 2
+    return lookup.QueryHashes(times, normal, _random(len(normal), 98), len(normal), False, at), starts
+
+
+def test_an_excerpt_between_shots_the_archive_does_not_hold_is_found_for_its_part(index):
+    """4 s of other footage, 8 s of asset 07 from second 123, 4 s more: the master shows half
+    the clip (below the threshold for the whole), so its verified span is looked up alone."""
+    query, _starts = _joined((None, 0, 4), (index.sequence("asset-07")[0], 123, 8), (None, 0, 4))
+    found = lookup.find(index, query, SETTINGS)
+    assert [c.key for c in found] == ["asset-07"]
+    top = found[0]
+    assert abs(top.query_in - 4) <= 0.5 and abs(top.query_out - 12) <= 0.5 and top.score >= SETTINGS.min_score
+    truth = 123 - 4 + fingerprints.picture_delay(1) - fingerprints.picture_delay(2)
+    assert abs(top.offset - truth) <= 0.3 and top.matched == 16
+
+
+def test_a_clip_cut_from_two_masters_answers_both_each_with_its_part(index):
+    query, starts = _joined((index.sequence("asset-03")[0], 40, 6), (index.sequence("asset-09")[0], 300, 7))
+    found = lookup.find(index, query, SETTINGS)
+    spans = {c.key: (c.query_in, c.query_out) for c in found}
+    assert set(spans) == {"asset-03", "asset-09"}, found
+    assert abs(spans["asset-03"][0] - 0) <= 0.5 and abs(spans["asset-03"][1] - 6) <= 0.5
+    assert abs(spans["asset-09"][0] - 6) <= 0.5 and abs(spans["asset-09"][1] - 13) <= 0.5
+    assert all(c.score >= SETTINGS.min_score and not c.tied for c in found)
+
+
+def test_unrelated_footage_is_looked_up_a_bounded_number_of_times(index, monkeypatch):
+    calls = []
+    real = lookup._verified
+    monkeypatch.setattr(lookup, "_verified", lambda *a, **k: calls.append(1) or real(*a, **k))
+    query, _ = _joined((None, 0, 30))
+    assert lookup.find(index, query, SETTINGS) == []
+    assert 1 <= len(calls) <= SETTINGS.max_parts
+    # A part keeps its frames' times, so answers stay in the whole clip's seconds.
+    part = lookup.part_of(query, 10.0, 14.0)
+    assert part.times.tolist() == [10.0, 10.5, 11.0, 11.5, 12.0, 12.5, 13.0, 13.5] and part.frames == 8
+    assert part.decoded == 4.0 and lookup.query_span(part, SETTINGS) == (10.0, 14.0)
