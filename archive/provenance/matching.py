@@ -228,6 +228,13 @@ MARGIN_BITS = 6.0
 # denser verification rate only the frames nearest each master hash count (a picture that
 # changes every frame is 14–17 bits from its master hash 0.25 s away, 6–12 on it).
 ALIGN_FRAMES = 1.0
+# The speeds a verification also aligns the best voted candidates on (`refine`'s `speeds`): every
+# third of SPEEDS (3 % steps, 1.0 among them), and how much closer (mean bits) another speed
+# must align than the candidate's own to be taken. A clip slowed to 0.8 aligned at speed 1
+# lies 10.9 bits from its master (the frames off the line count as unrelated).
+VERIFY_SPEEDS = SPEEDS[1::3]
+SPEED_GAIN_BITS = 2.0
+SPEED_TOP = 3  # how many of the voted candidates (best first) are aligned over VERIFY_SPEEDS
 
 
 def aligned_bits(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
@@ -266,7 +273,8 @@ def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *
 
 
 def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: np.ndarray, *, index_rate: float,
-           step: float, reach: float = 1.5, grain: float = 0.1, query_planes: np.ndarray | None = None) -> Candidate:
+           step: float, reach: float = 1.5, grain: float = 0.1, query_planes: np.ndarray | None = None,
+           speeds: Sequence[float] | None = None) -> Candidate:
     """`candidate` moved to the offset within ±`reach` s of its voted one (every `grain` s)
     and the plane of `master` ((planes, n) hashes: the whole frame, then centre crops)
     where the query lies closest (`aligned_distance`, the lowest; of equal ones the
@@ -279,19 +287,35 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     each query frame is compared plane against plane, the master's shifted by `plane`
     crops (query plane k against master plane k + plane: a query cropped by the first crop
     matches at shift 1) and its bits are the mean over the pairs: more of the picture
-    compared, so unrelated look-alikes stay further than with one 64-bit hash."""
+    compared, so unrelated look-alikes stay further than with one 64-bit hash.
+
+    With `speeds`, each of those speeds is aligned too (offsets ±`reach` around the line
+    through the query's middle frame) and taken, with its offset, when its distance is at
+    least SPEED_GAIN_BITS below the best at the candidate's own speed: a speed change the
+    vote could not tell (a slowed clip's few neighbours fit speed 1 nearly as well)."""
     master = np.asarray(master, dtype=np.uint64)
     master = master.reshape(1, -1) if master.ndim < 2 else master
     if query_planes is not None:
         query_planes = np.asarray(query_planes, dtype=np.uint64)
         if query_planes.ndim != 2 or query_planes.shape[0] != master.shape[0]:
             query_planes = None
-    grid = candidate.offset + np.arange(-reach, reach + grain / 2, grain)
+    base = np.arange(-reach, reach + grain / 2, grain)
     query = np.asarray(query, dtype=np.uint64)
     keep = query != NO_HASH
     tq = np.asarray(times, dtype=float)[keep]
-    # Every offset of the grid at once (what `aligned_bits` does for one): (offsets, frames).
-    at = (candidate.speed * tq[None, :] + grid[:, None]) * index_rate
+    # The rows to align: (speed, offset), the candidate's speed first; other speeds pivot on the
+    # query's middle frame, where the candidate's line puts it in the master.
+    row_speed, grid = [np.full(len(base), candidate.speed)], [candidate.offset + base]
+    if speeds is not None and len(tq):
+        pivot = float(np.median(tq))
+        at_pivot = candidate.speed * pivot + candidate.offset
+        for sp in speeds:
+            if abs(float(sp) - candidate.speed) > 1e-9:
+                row_speed.append(np.full(len(base), float(sp)))
+                grid.append(at_pivot - float(sp) * pivot + base)
+    row_speed, grid = np.concatenate(row_speed), np.concatenate(grid)
+    # Every row at once (what `aligned_bits` does for one): (rows, frames).
+    at = (row_speed[:, None] * tq[None, :] + grid[:, None]) * index_rate
     pos = np.round(at).astype(np.int64)
     slope = max(2.0, 1.0 / (ALIGN_FRAMES * step * index_rate)) if step > 0 else 2.0
     weight = np.clip(1.0 - slope * np.abs(at - pos), 0.0, 1.0)
@@ -312,15 +336,20 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
         bits /= len(pairs)
         means = np.where(total > 0, (weight * bits).sum(axis=1) / np.where(total > 0, total, 1), MISSING_BITS)
         for g, o in enumerate(grid):
-            scored.append((round(float(means[g]), 6), abs(float(o) - candidate.offset), p, float(o), len(aligned)))
+            scored.append((round(float(means[g]), 6), abs(float(o) - candidate.offset), p, float(o), len(aligned), g))
             aligned.append((bits[g], weight[g]))
-    distance, _gap, p, offset, at_best = min(scored)
+    own = min(e for e in scored if row_speed[e[5]] == candidate.speed)
+    best = min(scored)
+    # Another speed only when it aligns clearly better (a search over speeds finds a slightly
+    # closer line for any pair of pictures).
+    distance, _gap, p, offset, at_best, row = best if best[0] <= own[0] - SPEED_GAIN_BITS else own
     candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
+    candidate.speed = float(row_speed[row])
     bits, weight = aligned[at_best]
     candidate.agreement = agreement(bits, weight)
     all_times = np.asarray(times, dtype=float)
     if len(all_times) and index_rate > 0:
-        span = verified_span(bits, weight, pos[at_best % len(grid)], offset=offset, speed=candidate.speed, index_rate=index_rate,
+        span = verified_span(bits, weight, pos[row], offset=offset, speed=candidate.speed, index_rate=index_rate,
                              bounds=(float(all_times.min()), float(all_times.max()) + step))
         if span is not None:
             candidate.query_in, candidate.query_out = span
@@ -402,12 +431,13 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     mirrored), compared plane against plane when given (`refine`)."""
     cache: dict[str, np.ndarray] = {}
     out: list[Candidate] = []
-    for c in found:
+    for rank, c in enumerate(found):
         master = cache.get(c.key)
         if master is None:
             master = cache[c.key] = np.asarray(sequence(c.key), dtype=np.uint64)
         refine(c, mirror if c.mirrored else query, times, master, index_rate=index_rate, step=step,
-               query_planes=None if planes is None else planes[1 if c.mirrored else 0])
+               query_planes=None if planes is None else planes[1 if c.mirrored else 0],
+               speeds=VERIFY_SPEEDS if rank < SPEED_TOP and c.speed == 1.0 else None)
         if any(o.key == c.key and abs(o.offset - c.offset) < 1.0 for o in out):
             same = next(o for o in out if o.key == c.key and abs(o.offset - c.offset) < 1.0)
             if (c.distance, c.mirrored) < (same.distance, same.mirrored):

@@ -238,7 +238,7 @@ def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> d
     doc = {"asset_id": asset.id, "title": asset.title(None), "in": round(m_in, 3), "out": round(m_out, 3),
            "query_in": round(c.query_in, 3), "query_out": round(c.query_out, 3),
            "confidence": round(min(1.0, c.score), 3), "frames_matched": c.matched,
-           "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": c.speed, "tied": c.tied,
+           "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": round(c.speed, 3), "tied": c.tied,
            "static": c.static, "edits": edits(c, asset, probe, sha256)}
     if timeline is not None:
         doc["in_timecode"] = timeline.label(int(round(m_in * float(timeline.rate))))

@@ -359,3 +359,27 @@ def test_unrelated_footage_is_looked_up_a_bounded_number_of_times(index, monkeyp
     part = lookup.part_of(query, 10.0, 14.0)
     assert part.times.tolist() == [10.0, 10.5, 11.0, 11.5, 12.0, 12.5, 13.0, 13.5] and part.frames == 8
     assert part.decoded == 4.0 and lookup.query_span(part, SETTINGS) == (10.0, 14.0)
+
+
+def test_the_verification_finds_a_speed_change_the_vote_missed():
+    """A clip slowed to 0.8 whose vote kept speed 1 (its few neighbours fit both lines): the
+    verification aligns it over VERIFY_SPEEDS and takes 0.8; an unrelated query keeps speed 1
+    (no speed aligns it SPEED_GAIN_BITS closer)."""
+    master = _slow(400, 81, bits=10)
+    times = np.arange(100) / 10  # 10 s at 10 frames a second, master seconds 100..108
+    at = 100 + 0.8 * times
+    hashes = np.where(np.abs(at - np.round(at)) < 0.06, _noisy(master[np.round(at).astype(int)], 3, 82),
+                      _random(100, 83))
+
+    def candidate():
+        return matching.Candidate("m", False, 104 - 5.0, 0.7, 14, 0.0, 10.0, 99.0, 109.0, 8.0)
+
+    plain = matching.refine(candidate(), hashes, times, master, index_rate=1, step=0.1)
+    found = matching.refine(candidate(), hashes, times, master, index_rate=1, step=0.1,
+                            speeds=matching.VERIFY_SPEEDS)
+    assert plain.speed == 1.0 and abs(found.speed - 0.8) <= 0.02
+    assert found.distance <= plain.distance - matching.SPEED_GAIN_BITS
+    assert abs(found.master_in - 100) <= 0.3 and abs(found.master_out - 108) <= 0.3
+    unrelated = matching.refine(candidate(), _random(100, 84), times, master, index_rate=1, step=0.1,
+                                speeds=matching.VERIFY_SPEEDS)
+    assert unrelated.speed == 1.0
