@@ -14,7 +14,9 @@ in two masters, a clip and its master) gives candidates of equal score: every ca
 within `tie_margin` of the best is returned and marked tied; none is picked.
 
 A speed change shows as a drift of the offset: for the best candidates, a line
-tm = speed × tq + offset is fitted by a vote over speeds (`fit_speed`).
+tm = speed × tq + offset is fitted by a vote over speeds (`fit_speed`), and the verification
+aligns the best over VERIFY_SPEEDS (`refine`), which tells speeds apart where the vote's few
+neighbours cannot.
 """
 from __future__ import annotations
 
