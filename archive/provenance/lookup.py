@@ -208,8 +208,10 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     if budget[0] <= 0 or query.frames < settings.min_frames:
         return []
     budget[0] -= 1
-    if query.static:  # a held shot or a card inside the clip: every asset holding it, tied
-        return _find_static(index, query, settings, allowed)
+    if query.static:
+        # A held shot or a card inside a clip: one picture, one hash to go on, too little to
+        # name a source by (a whole clip that is static is answered by `_find_static`).
+        return []
     found = _verified(index, query, settings, allowed)
     sure = [c for c in found if c.score >= settings.min_score][:10]
     start, end = query_span(query, settings)
