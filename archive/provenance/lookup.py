@@ -46,7 +46,7 @@ class Settings:
     # `benchmarks/provenance_capture.py --seed 5` and reported on seed 11 (README "Reverse clip search").
     verify_rate: int = 10
     static_k: int = 4096  # neighbours of a static query's one hash: every asset holding the picture
-    min_part: float = 3.0  # seconds: a part of a clip shorter than this is not looked up alone (`by_parts`)
+    min_part: float = 4.0  # seconds: a part of a clip shorter than this is not looked up alone (`by_parts`)
     max_parts: int = 6  # lookups a clip may take, the whole and its parts (`by_parts`)
 
 
@@ -177,9 +177,10 @@ def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
 
 
 def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
-              allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
+              allowed: Callable[[set[str]], set[str]] | None, *, speeds: bool = True) -> list[matching.Candidate]:
     """Every voted candidate verified and scored (`matching.verify`), lowest aligned distance
-    first, with no confidence threshold; `matched` counts the query's frames in its span."""
+    first, with no confidence threshold; `matched` counts the query's frames in its span.
+    Without `speeds`, the verification does not align over other speeds than the vote's."""
     found, _normal, _mirror = _voted(index, query, settings, allowed)
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     # Verified on the dense frames when the query has them (`Settings.verify_rate`).
@@ -191,20 +192,27 @@ def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
                             index.sequence, index_rate=settings.index_rate,
                             step=verify_step, tie_bits=settings.tie_bits,
                             planes=(normal_planes, mirror_planes) if settings.plane_pairs and
-                            (query.planes is not None or query.dense is not None) else None)
+                            (query.planes is not None or query.dense is not None) else None,
+                            speed_top=matching.SPEED_TOP if speeds else 0)
     for c in found:
         c.matched = frames_within(query, c.query_in, c.query_out)
     return found
 
 
 def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
-             allowed: Callable[[set[str]], set[str]] | None, *, budget: list[int]) -> list[matching.Candidate]:
+             allowed: Callable[[set[str]], set[str]] | None, *, budget: list[int],
+             part: bool = False) -> list[matching.Candidate]:
     """The sure answers (confidence ≥ `min_score`, at most 10) for `query` and, looked up
     alone, for each part of it at least `min_part` seconds long that they leave uncovered.
     When no candidate is sure of the whole query, the best-aligned one's verified span is
     looked up alone first (a master's excerpt among other shots scores only its share of the
     whole). `budget` ([lookups left]) bounds the lookups; an answer of the same asset on the
-    same time line as one already given widens that one's span instead of repeating it."""
+    same time line as one already given widens that one's span instead of repeating it.
+
+    A `part` is held to more: its answers must span `min_part` seconds of it, and it is
+    aligned at the vote's speeds only. A few seconds compared over many lines find a close
+    one by chance (`benchmarks/provenance.py --seed 11`: a 2 s span of an unrelated master
+    at speed 0.77 scored 0.89)."""
     if budget[0] <= 0 or query.frames < settings.min_frames:
         return []
     budget[0] -= 1
@@ -212,15 +220,17 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
         # A held shot or a card inside a clip: one picture, one hash to go on, too little to
         # name a source by (a whole clip that is static is answered by `_find_static`).
         return []
-    found = _verified(index, query, settings, allowed)
-    sure = [c for c in found if c.score >= settings.min_score][:10]
+    found = _verified(index, query, settings, allowed, speeds=not part)
+    sure = [c for c in found if c.score >= settings.min_score
+            and (not part or c.query_out - c.query_in >= settings.min_part - 1e-6)][:10]
     start, end = query_span(query, settings)
     if not sure:
         best = found[0] if found else None
         if best is None or best.query_out - best.query_in < settings.min_part or \
                 best.query_out - best.query_in > (end - start) - settings.min_part:
             return []
-        sure = by_parts(index, part_of(query, best.query_in, best.query_out), settings, allowed, budget=budget)
+        sure = by_parts(index, part_of(query, best.query_in, best.query_out), settings, allowed, budget=budget,
+                        part=True)
         if not sure:
             return []
         low, high = best.query_in, best.query_out
@@ -229,7 +239,7 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     out = list(sure)
     for a, b in ((start, low), (high, end)):
         if b - a >= settings.min_part:
-            for c in by_parts(index, part_of(query, a, b), settings, allowed, budget=budget):
+            for c in by_parts(index, part_of(query, a, b), settings, allowed, budget=budget, part=True):
                 same = next((o for o in out if o.key == c.key and o.mirrored == c.mirrored
                              and abs(o.offset - c.offset) < 1.0), None)
                 if same is None:

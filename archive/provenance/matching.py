@@ -231,10 +231,13 @@ MARGIN_BITS = 6.0
 # changes every frame is 14–17 bits from its master hash 0.25 s away, 6–12 on it).
 ALIGN_FRAMES = 1.0
 # The speeds a verification also aligns the best voted candidates on (`refine`'s `speeds`): every
-# third of SPEEDS (3 % steps, 1.0 among them), and how much closer (mean bits) another speed
-# must align than the candidate's own to be taken. A clip slowed to 0.8 aligned at speed 1
-# lies 10.9 bits from its master (the frames off the line count as unrelated).
-VERIFY_SPEEDS = SPEEDS[1::3]
+# third of SPEEDS (3 % steps, 1.0 among them) from 0.75 to 1.33, and how much closer (mean bits)
+# another speed must align than the candidate's own to be taken. A clip slowed to 0.8 aligned
+# at speed 1 lies 10.9 bits from its master (the frames off the line count as unrelated).
+# Slower lines were tried and dropped: at 0.5-0.66 a query spans so few master seconds that
+# unrelated masters found a close line (`benchmarks/provenance.py --seed 11`: three negatives at
+# confidence 0.78-0.96, at speeds 0.51-0.66); the vote's `fit_speed` still reaches 0.5-2.0.
+VERIFY_SPEEDS = SPEEDS[1::3][(SPEEDS[1::3] >= 0.75) & (SPEEDS[1::3] <= 1.34)]
 SPEED_GAIN_BITS = 2.0
 SPEED_TOP = 3  # how many of the voted candidates (best first) are aligned over VERIFY_SPEEDS
 
@@ -420,7 +423,8 @@ def confidence(share: float, distance: float, reference: float) -> float:
 
 def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, times: np.ndarray,
            sequence: Callable[[str], np.ndarray], *, index_rate: float, step: float, tie_bits: float = 0.5,
-           limit: int = 10, planes: tuple[np.ndarray, np.ndarray] | None = None) -> list[Candidate]:
+           limit: int = 10, planes: tuple[np.ndarray, np.ndarray] | None = None,
+           speed_top: int = SPEED_TOP) -> list[Candidate]:
     """The voted candidates `found`, each aligned against its master's own hashes
     (`sequence(key)`: (planes, n), `refine`) and ranked by aligned distance, lowest first. Of one asset
     (and one orientation) the candidates that land on the same second are one. Every
@@ -439,7 +443,7 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
             master = cache[c.key] = np.asarray(sequence(c.key), dtype=np.uint64)
         refine(c, mirror if c.mirrored else query, times, master, index_rate=index_rate, step=step,
                query_planes=None if planes is None else planes[1 if c.mirrored else 0],
-               speeds=VERIFY_SPEEDS if rank < SPEED_TOP and c.speed == 1.0 else None)
+               speeds=VERIFY_SPEEDS if rank < speed_top and c.speed == 1.0 else None)
         if any(o.key == c.key and abs(o.offset - c.offset) < 1.0 for o in out):
             same = next(o for o in out if o.key == c.key and abs(o.offset - c.offset) < 1.0)
             if (c.distance, c.mirrored) < (same.distance, same.mirrored):
