@@ -117,12 +117,18 @@ def query_hashes(times: np.ndarray, normal: np.ndarray, mirrored: np.ndarray, de
                        informative, matching.is_static(hashes), decoded, (normal, mirrored), dense)
 
 
+Families = Callable[[set[str]], dict[str, str]]
+
+
 def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
-         allowed: Callable[[set[str]], set[str]] | None = None) -> list[matching.Candidate]:
+         allowed: Callable[[set[str]], set[str]] | None = None,
+         families: Families | None = None) -> list[matching.Candidate]:
     """The candidate masters of `query`, best first (`matching.vote`), the best refitted for a
     speed change, verified (`matching.verify`) unless `settings.verify` is off, in picture
     times (`to_picture_times`). `allowed(keys) → keys` keeps only assets the caller may see,
-    before the vote, so a hidden asset neither shows nor outvotes a visible one.
+    before the vote, so a hidden asset neither shows nor outvotes a visible one. `families(keys)
+    → {key: family}` names the assets derived from one master (its clips) alike: they are not
+    each other's look-alikes (`matching.verify`).
 
     A clip may join footage of several sources: a master's excerpt between shots the archive
     does not hold, two masters cut together. What the first answer does not cover (or, when
@@ -138,7 +144,7 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
     if not settings.verify:
         return [to_picture_times(c, settings, dense=query.dense is not None)
                 for c in _unverified(index, query, settings, allowed)]
-    found = by_parts(index, query, settings, allowed, budget=[settings.max_parts])
+    found = by_parts(index, query, settings, allowed, budget=[settings.max_parts], families=families)
     return [to_picture_times(c, settings, dense=query.dense is not None) for c in found]
 
 
@@ -177,7 +183,8 @@ def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
 
 
 def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
-              allowed: Callable[[set[str]], set[str]] | None, *, speeds: bool = True) -> list[matching.Candidate]:
+              allowed: Callable[[set[str]], set[str]] | None, *, speeds: bool = True,
+              families: Families | None = None) -> list[matching.Candidate]:
     """Every voted candidate verified and scored (`matching.verify`), lowest aligned distance
     first, with no confidence threshold; `matched` counts the query's frames in its span.
     Without `speeds`, the verification does not align over other speeds than the vote's."""
@@ -188,12 +195,14 @@ def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
         (query.times, *(query.planes or (query.normal[None, :], query.mirrored[None, :])))
     step = 1.0 / settings.rate
     verify_step = float(np.median(np.diff(times))) if query.dense is not None and len(times) > 1 else step
+    kin = families({c.key for c in found}) if families is not None and found else {}
     found = matching.verify(found[:settings.verify_top], normal_planes[0], mirror_planes[0], times,
                             index.sequence, index_rate=settings.index_rate,
                             step=verify_step, tie_bits=settings.tie_bits,
                             planes=(normal_planes, mirror_planes) if settings.plane_pairs and
                             (query.planes is not None or query.dense is not None) else None,
-                            speed_top=matching.SPEED_TOP if speeds else 0)
+                            speed_top=matching.SPEED_TOP if speeds else 0,
+                            family=lambda key: kin.get(key, key))
     for c in found:
         c.matched = frames_within(query, c.query_in, c.query_out)
     return found
@@ -201,7 +210,7 @@ def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
 
 def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
              allowed: Callable[[set[str]], set[str]] | None, *, budget: list[int],
-             part: bool = False) -> list[matching.Candidate]:
+             part: bool = False, families: Families | None = None) -> list[matching.Candidate]:
     """The sure answers (confidence ≥ `min_score`, at most 10) for `query` and, looked up
     alone, for each part of it at least `min_part` seconds long that they leave uncovered.
     When no candidate is sure of the whole query, the best-aligned one's verified span is
@@ -220,7 +229,7 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
         # A held shot or a card inside a clip: one picture, one hash to go on, too little to
         # name a source by (a whole clip that is static is answered by `_find_static`).
         return []
-    found = _verified(index, query, settings, allowed, speeds=not part)
+    found = _verified(index, query, settings, allowed, speeds=not part, families=families)
     sure = [c for c in found if c.score >= settings.min_score
             and (not part or c.query_out - c.query_in >= settings.min_part - 1e-6)][:10]
     start, end = query_span(query, settings)
@@ -230,7 +239,7 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
                 best.query_out - best.query_in > (end - start) - settings.min_part:
             return []
         sure = by_parts(index, part_of(query, best.query_in, best.query_out), settings, allowed, budget=budget,
-                        part=True)
+                        part=True, families=families)
         if not sure:
             return []
         low, high = best.query_in, best.query_out
@@ -239,7 +248,8 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     out = list(sure)
     for a, b in ((start, low), (high, end)):
         if b - a >= settings.min_part:
-            for c in by_parts(index, part_of(query, a, b), settings, allowed, budget=budget, part=True):
+            for c in by_parts(index, part_of(query, a, b), settings, allowed, budget=budget, part=True,
+                              families=families):
                 same = next((o for o in out if o.key == c.key and o.mirrored == c.mirrored
                              and abs(o.offset - c.offset) < 1.0), None)
                 if same is None:

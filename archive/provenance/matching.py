@@ -424,7 +424,7 @@ def confidence(share: float, distance: float, reference: float) -> float:
 def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, times: np.ndarray,
            sequence: Callable[[str], np.ndarray], *, index_rate: float, step: float, tie_bits: float = 0.5,
            limit: int = 10, planes: tuple[np.ndarray, np.ndarray] | None = None,
-           speed_top: int = SPEED_TOP) -> list[Candidate]:
+           speed_top: int = SPEED_TOP, family: Callable[[str], str] | None = None) -> list[Candidate]:
     """The voted candidates `found`, each aligned against its master's own hashes
     (`sequence(key)`: (planes, n), `refine`) and ranked by aligned distance, lowest first. Of one asset
     (and one orientation) the candidates that land on the same second are one. Every
@@ -434,7 +434,11 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     `confidence` of its distance against the best candidate of another asset (MISSING_BITS
     when there is none), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
     are the query's hashes normal and mirrored at `times`; `planes` their planes (normal,
-    mirrored), compared plane against plane when given (`refine`)."""
+    mirrored), compared plane against plane when given (`refine`). `family(key)` names each
+    asset's family (a clip and the master it was cut from are one): a candidate of the same
+    family is not the look-alike a margin is taken over (a clip of the master would otherwise
+    halve its master's confidence). `speed_top`: how many of `found` (best first) are also
+    aligned over VERIFY_SPEEDS."""
     cache: dict[str, np.ndarray] = {}
     out: list[Candidate] = []
     for rank, c in enumerate(found):
@@ -455,7 +459,9 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
         return []
     best = out[0].distance
     close = [c for c in out if c.distance - best <= tie_bits]
-    others = [c.distance for c in out if c not in close and c.key not in {t.key for t in close}]
+    kin = family or (lambda key: key)
+    answered = {kin(t.key) for t in close}
+    others = [c.distance for c in out if c not in close and kin(c.key) not in answered]
     reference = min(others, default=MISSING_BITS)
     keys = {c.key for c in close}
     # Another second of an asset already answered, not tied with it, is a worse alignment of

@@ -179,6 +179,31 @@ def probe_query(path: str) -> ProbeResult:
     return probe
 
 
+def families(session: Session, ids: set[str]) -> dict[str, str]:
+    """{asset id: the master it derives from}: a clip's source, followed up through clips of
+    clips (`Asset.source_id`) to an asset cut from nothing; an asset that is no clip is its
+    own. What the lookup uses so a clip and its master are not each other's look-alikes."""
+    parent: dict[str, str | None] = {}
+    wanted = set(ids)
+    for _depth in range(16):  # clips of clips, bounded (a cycle cannot be stored, but never loop)
+        wanted -= parent.keys()
+        if not wanted:
+            break
+        rows = session.execute(select(Asset.id, Asset.source_id).where(Asset.id.in_(wanted))).all()
+        parent.update({row.id: row.source_id for row in rows})
+        parent.update({i: None for i in wanted if i not in parent})
+        wanted = {p for p in parent.values() if p is not None}
+
+    def root(key: str) -> str:
+        seen = {key}
+        while parent.get(key) is not None and parent[key] not in seen:
+            key = parent[key]
+            seen.add(key)
+        return key
+
+    return {i: root(i) for i in ids}
+
+
 def visible_ids(session: Session, user, ids: set[str]) -> set[str]:
     """The assets of `ids` the caller may see: ready ones (every member sees every ready
     asset, as search shows them; an asset being processed, rejected or failed is not shown)."""
@@ -212,7 +237,8 @@ def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = 
             raise ValidationError("Every sampled frame is blank (black or one flat colour): there is nothing "
                                   "to recognise.", code="no_picture")
         found = search.find(current_index(session), query, wanted,
-                            allowed=lambda ids: visible_ids(session, user, ids))
+                            allowed=lambda ids: visible_ids(session, user, ids),
+                            families=lambda ids: families(session, ids))
         return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

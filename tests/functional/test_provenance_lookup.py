@@ -233,3 +233,21 @@ def test_the_lookup_page_in_three_languages(client, make_user):
                         ("az", "Bu klip haradan gəlir?")):
         html = client.get("/provenance/lookup", headers={"Accept-Language": lang}).get_data(as_text=True)
         assert title in html and 'id="lookup-form"' in html and 'data-api="/api/v1/provenance/lookup"' in html
+
+
+def test_a_clip_and_its_master_are_one_family(app, make_user):
+    """Clips of clips lead to the master they were cut from; an asset cut from nothing, or
+    unknown, is its own family (what keeps a clip from halving its master's confidence)."""
+    user = make_user("producer", "TR", org="TRT")[0]
+    master = create_asset(app, user, data=b"master\n" * 64)
+    clip = create_asset(app, user, data=b"clip\n" * 64)
+    inner = create_asset(app, user, data=b"clip of clip\n" * 64)
+    other = create_asset(app, user, data=b"other\n" * 64)
+    with app.app_context():
+        s = db.session()
+        s.get(Asset, clip).source_id = master
+        s.get(Asset, inner).source_id = clip
+        s.commit()
+        assert services.families(s, {master, clip, inner, other, "nope"}) == {
+            master: master, clip: master, inner: master, other: other, "nope": "nope"}
+        assert services.families(s, set()) == {}

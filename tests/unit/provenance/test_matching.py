@@ -383,3 +383,22 @@ def test_the_verification_finds_a_speed_change_the_vote_missed():
     unrelated = matching.refine(candidate(), _random(100, 84), times, master, index_rate=1, step=0.1,
                                 speeds=matching.VERIFY_SPEEDS)
     assert unrelated.speed == 1.0
+
+
+def test_a_clip_of_the_master_is_not_the_look_alike_its_margin_is_taken_over(index):
+    """The index holds a master and a clip cut from it (its seconds 100-110): a query of
+    seconds 100-111 lies closer to the master (the clip ends at 110). Taken as a rival asset,
+    the clip halves the master's margin; as one family, the master is answered alone."""
+    master = index.sequence("asset-04")[0]
+    idx = NumpyHammingIndex()
+    for key in index.keys():
+        idx.add(key, index.sequence(key))
+    idx.add("clip", master[100:110])
+    query = _query(master, 100, 11, noise=6)
+    alone = lookup.find(idx, query, dataclasses.replace(SETTINGS, min_score=0.0))
+    rival = next(c for c in alone if c.key == "asset-04")
+    kin = lookup.find(idx, query, dataclasses.replace(SETTINGS, min_score=0.0),
+                      families=lambda keys: {k: "asset-04" if k == "clip" else k for k in keys})
+    top = kin[0]
+    assert top.key == "asset-04" and top.score >= SETTINGS.min_score > rival.score
+    assert all(c.score < SETTINGS.min_score for c in kin if c.key == "clip")
