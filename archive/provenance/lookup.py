@@ -324,6 +324,11 @@ def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings
                                                    query_out=float(query.times[informative[-1]]) + 1 / settings.rate,
                                                    index_rate=settings.index_rate)
              if c.score >= settings.min_score]
+    # The frames that show the picture: what a static answer matched (at least `min_frames`).
+    like = int(np.count_nonzero(popcount64(query.normal[informative] ^ query.normal[first]) <= settings.radius))
+    if like < settings.min_frames:
+        return []
     for c in found:
         c.tied = len(found) > 1
+        c.matched = like
     return found[:10]

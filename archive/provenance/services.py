@@ -165,7 +165,7 @@ def probe_query(path: str) -> ProbeResult:
     try:
         probe = parse_probe(ffprobe(path, timeout=float(current_app.config["PROBE_TIMEOUT"])))
     except Rejected as exc:
-        raise ApiError(f"This is not a video file Ortak can read: {exc.reason}", code="not_video", status=415,
+        raise ApiError("This is not a video file Ortak can read.", code="not_video", status=415,
                        details={"reason": exc.code}) from exc
     still = bool(set(probe.container.split(",")) & STILL_IMAGE_FORMATS)
     if not probe.has_video or probe.video_stream is None or still:

@@ -194,6 +194,15 @@ API_ERRORS = {
     "contract_not_found": _l("There is no such contract."),
     "document_too_large": _l("The document is larger than the server accepts."),
     "share_gone": _l("This share link is no longer open."),
+    # Reverse clip search (POST /api/v1/provenance/lookup).
+    "file_required": _l("Choose a file first."),
+    "too_large": _l("The clip is larger than a lookup accepts; cut a shorter excerpt."),
+    "not_video": _l("This is not a video file Ortak can read (audio, a still image or something else)."),
+    "empty_file": _l("The file is empty (0 bytes)."),
+    "clip_too_short": _l("The clip is too short to look up: at least %(min_seconds)s seconds are needed."),
+    "no_picture": _l("Every sampled frame is blank (black or one flat colour): there is nothing to recognise."),
+    "undecodable": _l("The clip could not be decoded: the file may be damaged or incomplete."),
+    "lookup_timeout": _l("The clip took too long to decode; try a shorter excerpt."),
 }
 
 # A `wrong_role` (archive.errors.WrongRole): what was refused (`details.action`, the keys of

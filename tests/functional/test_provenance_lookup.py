@@ -4,7 +4,10 @@ at its timecode; bad input (non-video, 1 s, black, oversized, unauthenticated, n
 4xx; a 2-hour file is sampled; static pictures tie; hidden assets stay hidden; the page."""
 from __future__ import annotations
 
+import html as html_lib
 import io
+import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -181,6 +184,8 @@ def test_a_static_picture_in_two_masters_is_a_tie(app, client, media, people, tm
     assert doc["ambiguous"] and doc["query"]["static"]
     assert sorted(m["asset_id"] for m in doc["matches"]) == sorted([a, b])
     assert all(m["tied"] and m["static"] for m in doc["matches"])
+    # The frames showing the picture are what it matched: 5 s at 2 a second.
+    assert all(m["frames_matched"] == 10 for m in doc["matches"])
 
 
 def test_a_two_hour_file_is_sampled_not_decoded_whole(app, client, media, people):
@@ -233,6 +238,15 @@ def test_the_lookup_page_in_three_languages(client, make_user):
                         ("az", "Bu klip haradan gəlir?")):
         html = client.get("/provenance/lookup", headers={"Accept-Language": lang}).get_data(as_text=True)
         assert title in html and 'id="lookup-form"' in html and 'data-api="/api/v1/provenance/lookup"' in html
+        # The refusals the page shows come in its language (messages.js reads this catalogue).
+        catalogue = json.loads(html_lib.unescape(re.search(r"data-messages='([^']*)'", html).group(1)))
+        refusals = catalogue["api_errors"]
+        assert {"clip_too_short", "no_picture", "not_video", "empty_file", "too_large", "lookup_timeout",
+                "undecodable", "file_required"} <= set(refusals)
+        assert refusals["clip_too_short"] == {
+            "en": "The clip is too short to look up: at least %(min_seconds)s seconds are needed.",
+            "tr": "Klip aranamayacak kadar kısa: en az %(min_seconds)s saniye gerekir.",
+            "az": "Klip axtarış üçün çox qısadır: ən azı %(min_seconds)s saniyə lazımdır."}[lang]
 
 
 def test_a_clip_and_its_master_are_one_family(app, make_user):

@@ -11,6 +11,8 @@
   var list = document.getElementById("lookup-results");
   var video = document.getElementById("lookup-video");
   var csrf = window.OrtakApi ? window.OrtakApi.csrf() : "";  // api.js
+  // The API's refusals in the page's language (messages.js); its English sentence otherwise.
+  var messages = window.OrtakMessages ? window.OrtakMessages.from(form) : null;
   var file = null, objectUrl = null;
 
   function node(tag, cls, text) {
@@ -49,11 +51,15 @@
     body.append("file", file);
     fetch(form.dataset.api, { method: "POST", body: body, credentials: "same-origin",
                               headers: { "Accept": "application/json", "X-CSRFToken": csrf } })
-      .then(function (r) { return r.json().then(function (doc) { return { ok: r.ok, doc: doc }; }); })
+      .then(function (r) {
+        return r.json().then(function (doc) { return { ok: r.ok, status: r.status, doc: doc }; });
+      })
       .then(function (res) {
         if (!res.ok) {
           status.className = "notice notice-error";
-          status.textContent = (res.doc.error && res.doc.error.message) || L.failed;
+          var error = res.doc && res.doc.error;
+          status.textContent = (messages && messages.apiError(res.status, error)) ||
+            (error && error.message) || L.failed;
           return;
         }
         show(res.doc);
