@@ -362,7 +362,16 @@ def verify_upload(stream: IO[bytes], filename: str) -> dict[str, Any]:
         raise ApiError("The file is empty.", code="empty_file", status=422)
     stream.seek(0)
     checked = total <= settings().C2PA_MAX_BYTES
-    report = media.read_stream(stream, media.format_of(filename), trust_anchors=trust_anchors(), verify=checked)
+    fmt = media.format_of(filename)
+    report = media.read_stream(stream, fmt, trust_anchors=trust_anchors(), verify=checked)
+    if report.state == "invalid" and fmt:
+        # A name can lie: bytes that are no such file at all ("invalid BMFF structure" for text
+        # named .mp4) are a file the library cannot read, not a manifest that failed. Read by
+        # the bytes alone, such a file is unsupported; a real one of that format reads the same.
+        stream.seek(0)
+        by_bytes = media.read_stream(stream, "", trust_anchors=trust_anchors(), verify=checked)
+        if by_bytes.state == "unsupported":
+            report = by_bytes
     if report.state == "unsupported":
         raise ApiError("Content credentials cannot be read from this kind of file.", code="unsupported_format",
                        status=422, details={"reason": report.reason})

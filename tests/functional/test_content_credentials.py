@@ -230,6 +230,10 @@ def test_verify_endpoint_shows_the_chain_and_refuses_bad_input(app, client, make
     assert post(media_files["jpeg"]).get_json()["state"] == "absent"
     junk = post(media_files["junk"], "notes.txt")
     assert junk.status_code == 422 and junk.get_json()["error"]["code"] == "unsupported_format"
+    # Named as a video, the same bytes are still no file the library reads: not "invalid".
+    for name in ("clip.mp4", "clip.mov", "photo.jpg"):
+        named = post(media_files["junk"], name)
+        assert named.status_code == 422 and named.get_json()["error"]["code"] == "unsupported_format", name
     assert post(media_files["camera"], headers={}).status_code == 401
     none = client.post("/api/v1/provenance/verify", data={}, headers=h, content_type="multipart/form-data")
     assert none.status_code == 400 and none.get_json()["error"]["code"] == "file_required"
