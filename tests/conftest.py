@@ -30,6 +30,35 @@ pytest_plugins = ["tests.seaweed", "tests.live_server"]
 hypothesis_settings.register_profile("ortak", deadline=None)
 hypothesis_settings.load_profile("ortak")
 
+
+def _url_builders_compiled_on_first_use() -> None:
+    """Werkzeug compiles two URL builders (Python source, `compile`) for each of the app's ~685
+    rules when the app is made: ~90 % of `create_app` in cProfile, and the suite makes an app
+    for most tests. Compiled on first use instead, the same code builds the same URLs; a test
+    builds a handful. Tests only (werkzeug.routing.rules.Rule._compile_builder, werkzeug 3.1);
+    without that method nothing is changed."""
+    from werkzeug.routing.rules import Rule
+
+    eager = getattr(Rule, "_compile_builder", None)
+    if eager is None:
+        return
+
+    def on_first_use(self, append_unknown=True):
+        compiled = None
+
+        def build(rule, *args, **kwargs):
+            nonlocal compiled
+            if compiled is None:
+                compiled = eager(rule, append_unknown)
+            return compiled(rule, *args, **kwargs)
+
+        return build
+
+    Rule._compile_builder = on_first_use
+
+
+_url_builders_compiled_on_first_use()
+
 PG_URL = os.environ.get("ORTAK_TEST_DATABASE_URL", "")
 # Argon2 at its production cost takes ~0.35 s a hash; tests check behaviour, not cost.
 CHEAP_PASSWORD_HASHING = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 8,
