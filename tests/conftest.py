@@ -2,7 +2,8 @@
 
 The schema always comes from `alembic upgrade head`. On SQLite (default) it is built once per
 session into a template file and copied for each test; with ORTAK_TEST_DATABASE_URL pointing at
-PostgreSQL, one database per session is migrated and every table is truncated after each test.
+PostgreSQL, one database per session is migrated and every table is emptied after each test
+(`_empty_all`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from archive import create_app
 from archive.migrate import upgrade
@@ -28,31 +30,92 @@ pytest_plugins = ["tests.seaweed", "tests.live_server"]
 hypothesis_settings.register_profile("ortak", deadline=None)
 hypothesis_settings.load_profile("ortak")
 
+
+def _url_builders_compiled_on_first_use() -> None:
+    """Werkzeug compiles two URL builders (Python source, `compile`) for each of the app's ~685
+    rules when the app is made: ~90 % of `create_app` in cProfile, and the suite makes an app
+    for most tests. Compiled on first use instead, the same code builds the same URLs; a test
+    builds a handful. Tests only (werkzeug.routing.rules.Rule._compile_builder, werkzeug 3.1);
+    without that method nothing is changed."""
+    from werkzeug.routing.rules import Rule
+
+    eager = getattr(Rule, "_compile_builder", None)
+    if eager is None:
+        return
+
+    def on_first_use(self, append_unknown=True):
+        compiled = None
+
+        def build(rule, *args, **kwargs):
+            nonlocal compiled
+            if compiled is None:
+                compiled = eager(rule, append_unknown)
+            return compiled(rule, *args, **kwargs)
+
+        return build
+
+    Rule._compile_builder = on_first_use
+
+
+_url_builders_compiled_on_first_use()
+
 PG_URL = os.environ.get("ORTAK_TEST_DATABASE_URL", "")
 # Argon2 at its production cost takes ~0.35 s a hash; tests check behaviour, not cost.
 CHEAP_PASSWORD_HASHING = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 8,
                           "PASSWORD_HASH_PARALLELISM": 1}
 
 
-def pytest_collection_modifyitems(config, items):
-    """On the PostgreSQL run, run only the tests that reach a database.
+# The fixtures that hand a test the run's database (or the template it is copied from).
+DATABASE_FIXTURES = frozenset({"database_url", "migrated_template"})
+_DATABASE_INDEPENDENT = pytest.StashKey[int]()  # how many the PostgreSQL run left out
 
-    `make test` runs the suite on SQLite, then again with ORTAK_TEST_DATABASE_URL set; a test
+
+def _names_pg_url(code) -> bool:
+    """Whether a function's code (its nested functions and lambdas too) reads the global PG_URL."""
+    return "PG_URL" in code.co_names or any(
+        _names_pg_url(const) for const in code.co_consts if hasattr(const, "co_names"))
+
+
+def reaches_database(item) -> bool:
+    """Whether a test can touch the run's database: it asks, through any fixture on the way, for
+    one of DATABASE_FIXTURES; it, or one of the fixtures it uses, reads PG_URL (a test that makes
+    its own PostgreSQL database); or it is marked `database`."""
+    if item.get_closest_marker("database") is not None:
+        return True
+    if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    functions = [getattr(item, "function", None)]
+    if info is not None:
+        functions += [d.func for defs in info.name2fixturedefs.values() for d in defs]
+    return any(_names_pg_url(f.__code__) for f in functions if hasattr(f, "__code__"))
+
+
+@pytest.hookimpl(trylast=True)  # after `-m "not browser"`: the count is of tests that would have run
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, run only the tests that can reach a database (`reaches_database`).
+
+    `make test` runs the suite on SQLite and, side by side, with ORTAK_TEST_DATABASE_URL set; a test
     that never asks for a database (media, search, pure functions) would only repeat itself.
-    A test reaches the database through the `database_url` fixture, or names PG_URL itself.
+    How many were left out is printed at the start of the run.
     """
     if not PG_URL:
         return
     keep, skip = [], []
     for item in items:
-        module = getattr(item, "module", None)
-        if "database_url" in getattr(item, "fixturenames", ()) or getattr(module, "PG_URL", None) is not None:
-            keep.append(item)
-        else:
-            skip.append(item)
+        (keep if reaches_database(item) else skip).append(item)
+    config.stash[_DATABASE_INDEPENDENT] = len(skip)
     if skip:
         config.hook.pytest_deselected(items=skip)
         items[:] = keep
+
+
+def pytest_collection_finish(session):
+    count = session.config.stash.get(_DATABASE_INDEPENDENT, None)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if count is not None and reporter is not None:
+        reporter.write_line(f"PostgreSQL run: {count} database-independent tests deselected "
+                            "(they ran in the SQLite run; tests/conftest.py reaches_database)")
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +129,8 @@ def migrated_template(tmp_path_factory):
         url = PG_URL.rsplit("/", 1)[0] + "/" + name
         upgrade(url)
         yield url
+        if url in _emptying_engines:
+            _emptying_engines.pop(url).dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -75,14 +140,36 @@ def migrated_template(tmp_path_factory):
         yield path
 
 
-def _truncate_all(url: str) -> None:
+_emptying_engines: dict[str, Engine] = {}
+
+
+def _empty_all(url: str) -> None:
+    """Empty every table of the PostgreSQL database at `url` and restart its sequences, as the
+    freshly migrated database was (alembic_version is kept).
+
+    DELETE with the triggers off (`session_replication_role = replica`: no foreign-key checks,
+    and the usage log's append-only trigger stays quiet), on one connection kept for the
+    session: a TRUNCATE of the 38 tables took ~1 s a test on the loaded 2-core machine, this
+    ~0.05 s. A role that may not set session_replication_role (not a superuser) gets
+    `TRUNCATE ... RESTART IDENTITY CASCADE` instead.
+    """
     from archive.models import metadata
 
-    eng = create_engine(url)
-    with eng.begin() as conn:
-        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    eng.dispose()
+    eng = _emptying_engines.get(url)
+    if eng is None:
+        eng = _emptying_engines[url] = create_engine(url, pool_size=1)
+    try:
+        with eng.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("; ".join(f'DELETE FROM "{t.name}"' for t in metadata.sorted_tables)))
+            conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                              "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
+    except ProgrammingError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        with eng.begin() as conn:
+            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -96,7 +183,7 @@ def data_dir(tmp_path) -> Path:
 def database_url(migrated_template, data_dir):
     if PG_URL:
         yield migrated_template
-        _truncate_all(migrated_template)
+        _empty_all(migrated_template)
     else:
         dest = data_dir / "ortak.db"
         shutil.copyfile(migrated_template, dest)
