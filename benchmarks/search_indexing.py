@@ -17,6 +17,18 @@ documents/s (0.89x), 2.99 ms (the documents and their analysis pickled both ways
 analysis 1.13 ms of the 1.81 (63 %), so 5,000 documents/s at that cost needs 9.1 cores. The
 same rebuild committing every 200 documents (before) against every 5,000, alternating:
 293 and 312 against 524 and 522 documents/s (3.42 and 3.20 against 2.01 and 2.02 ms CPU).
+
+    nice .venv/bin/python benchmarks/search_indexing.py [--docs 20000] --baseline COMMIT [--repeat 2]
+
+compares that commit's `search` package (git archive) with this tree's: a rebuild with
+`--jobs 1` each in a child process of its own, alternating, and reports CPU ms a document and
+its ratio to the baseline's (the main figure on a shared machine; wall time moves with load).
+
+Measured 2026-11-30, 2 cores shared with other work (load average 8-10, so every figure is
+inflated against the quiet run above), `--docs 20000 --baseline 2e8d12d --repeat 2`: CPU
+3.00 and 3.07 ms a document for the baseline against 2.89 and 2.95 for the analysis of a
+document's texts together (0.96x); the analysis alone 2.05 against 1.83 ms (0.89x). Wall
+times ranged 84-405 s for the same work and say nothing here.
 """
 from __future__ import annotations
 
