@@ -17,27 +17,50 @@ documents/s (0.89x), 2.99 ms (the documents and their analysis pickled both ways
 analysis 1.13 ms of the 1.81 (63 %), so 5,000 documents/s at that cost needs 9.1 cores. The
 same rebuild committing every 200 documents (before) against every 5,000, alternating:
 293 and 312 against 524 and 522 documents/s (3.42 and 3.20 against 2.01 and 2.02 ms CPU).
+
+    nice .venv/bin/python benchmarks/search_indexing.py [--docs 20000] --baseline COMMIT [--repeat 2]
+
+compares that commit's `search` package (git archive) with this tree's: a rebuild with
+`--jobs 1` each in a child process of its own, alternating, and reports CPU ms a document and
+its ratio to the baseline's (the main figure on a shared machine; wall time moves with load).
+
+Measured 2026-11-30, 2 cores shared with other work (load average 8-10, so every figure is
+inflated against the quiet run above), `--docs 20000 --baseline 2e8d12d --repeat 2`: CPU
+3.00 and 3.07 ms a document for the baseline against 2.89 and 2.95 for the analysis of a
+document's texts together (0.96x); the analysis alone 2.05 against 1.83 ms (0.89x). Wall
+times ranged 84-405 s for the same work and say nothing here. The same command again at load
+average 1-2: baseline 2.80 and 2.61 ms, this tree 2.42 and 2.49 (0.93x); the analysis 1.75
+against 1.55 ms (0.89x); 405 against 439 documents/s (1.08x).
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search import tantivy_backend  # noqa: E402
-from search.tantivy_backend import TantivySearchBackend  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("search_latency", Path(__file__).parent / "search_latency.py")
-sl = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sl)
+def load(search_root: str | None):
+    """(search.tantivy_backend, benchmarks/search_latency.py) with the `search` package of
+    `search_root` (a baseline's, see `--baseline`) or of this tree."""
+    if search_root:
+        sys.path.insert(0, search_root)
+    sys.path.insert(1 if search_root else 0, str(ROOT))
+    from search import tantivy_backend
+
+    spec = importlib.util.spec_from_file_location("search_latency", Path(__file__).parent / "search_latency.py")
+    sl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sl)
+    return tantivy_backend, sl
 
 
 def cpu() -> float:
@@ -45,12 +68,72 @@ def cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run(batches: list[list[dict]], jobs: int, tmp: str) -> tuple[float, float]:
+def corpus(sl, n: int, batch: int) -> tuple[list[dict], list[list[dict]]]:
+    docs = list(sl.doc_stream(n, random.Random(12), sl.Vocabulary(random.Random(11))))
+    return docs, [docs[i:i + batch] for i in range(0, len(docs), batch)]
+
+
+def analysis_cost(tantivy_backend, docs: list[dict]) -> float:
+    """CPU seconds a document of the analysis alone (prepare), in this process, on a sample of
+    up to 5,000 documents, its caches cold."""
+    sample = docs[:: max(1, len(docs) // 5000)]
+    c0 = time.process_time()
+    for doc in sample:
+        tantivy_backend.prepare(doc)
+    return (time.process_time() - c0) / len(sample)
+
+
+def run(tantivy_backend, batches: list[list[dict]], jobs: int, tmp: str) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process and its children) of one rebuild."""
-    backend = TantivySearchBackend(tmp, heap_size=256_000_000)
+    backend = tantivy_backend.TantivySearchBackend(tmp, heap_size=256_000_000)
     c0, t0 = cpu(), time.perf_counter()
     backend.rebuild(iter(batches), jobs=jobs)
     return time.perf_counter() - t0, cpu() - c0
+
+
+def child(args) -> None:
+    """One rebuild (`--jobs 1`) with the search package of `--child` ("" for this tree), after
+    the analysis alone on a sample (analysis_cost, caches cold, as the default mode does):
+    {"wall", "cpu", "analysis", "transcripts"} as JSON."""
+    tantivy_backend, sl = load(args.child or None)
+    docs, batches = corpus(sl, args.docs, args.batch)
+    analysis = analysis_cost(tantivy_backend, docs)  # first, as the default mode measures it
+    with tempfile.TemporaryDirectory() as tmp:
+        wall, spent = run(tantivy_backend, batches, 1, tmp)
+    print(json.dumps({"wall": wall, "cpu": spent, "analysis": analysis,
+                      "transcripts": sum(1 for d in docs if d.get("segments"))}))
+
+
+def against_baseline(args) -> None:
+    """This tree's rebuild against `--baseline`'s, each in a child process of its own (fresh
+    caches, nothing of one loaded in the other), alternating, `--repeat` times each."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.search_relevance import baseline_package
+
+    results: dict[str, list[dict]] = {"baseline": [], "new": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = {"baseline": str(baseline_package(args.baseline, Path(tmp))), "new": ""}
+        for r in range(args.repeat):
+            for name in (("baseline", "new") if r % 2 == 0 else ("new", "baseline")):
+                out = subprocess.run([sys.executable, __file__, "--child", roots[name], "--docs", str(args.docs),
+                                      "--batch", str(args.batch)], check=True, capture_output=True, text=True, cwd=tmp)
+                results[name].append(json.loads(out.stdout))
+                row = results[name][-1]
+                print(f"{name}: {row['wall']:.1f} s, {args.docs / row['wall']:.0f} documents/s, "
+                      f"CPU {row['cpu'] / args.docs * 1000:.2f} ms a document", flush=True)
+    base = min(r["cpu"] for r in results["baseline"])
+    base_wall = min(r["wall"] for r in results["baseline"])
+    print(f"\n{args.docs} documents ({results['new'][0]['transcripts']} with transcripts), batches of {args.batch}, "
+          f"jobs 1, best of {args.repeat}; baseline {args.baseline}")
+    print(f"{'code':>9} {'wall s':>8} {'docs/s':>8} {'CPU ms/doc':>11} {'CPU x base':>11} {'analysis ms':>12}")
+    for name, runs in results.items():
+        wall, spent = min(r["wall"] for r in runs), min(r["cpu"] for r in runs)
+        analysis = min(r["analysis"] for r in runs)
+        print(f"{name:>9} {wall:>8.1f} {args.docs / wall:>8.0f} {spent / args.docs * 1000:>11.2f} "
+              f"{spent / base:>11.2f} {analysis * 1000:>12.2f}")
+    spent = min(r["cpu"] for r in results["new"]) / args.docs
+    print(f"new: wall {base_wall / min(r['wall'] for r in results['new']):.2f}x the baseline's rate; "
+          f"at {spent * 1000:.2f} ms CPU a document 5,000 documents/s needs {5000 * spent:.1f} cores")
 
 
 def main() -> None:
@@ -59,20 +142,22 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=200, help="documents a batch (archive.indexing.BATCH)")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--baseline", help="a commit: its search package's rebuild against this tree's (jobs 1)")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    docs = list(sl.doc_stream(args.docs, random.Random(12), sl.Vocabulary(random.Random(11))))
-    batches = [docs[i:i + args.batch] for i in range(0, len(docs), args.batch)]
+    if args.child is not None:
+        return child(args)
+    if args.baseline:
+        return against_baseline(args)
+    tantivy_backend, sl = load(None)
+    docs, batches = corpus(sl, args.docs, args.batch)
     # The analysis alone, in this process, on a sample: its CPU per document.
-    sample = docs[:: max(1, len(docs) // 5000)]
-    c0 = time.process_time()
-    for doc in sample:
-        tantivy_backend.prepare(doc)
-    analysis = (time.process_time() - c0) / len(sample)
+    analysis = analysis_cost(tantivy_backend, docs)
     results: dict[int, list[tuple[float, float]]] = {1: [], args.jobs: []}
     for r in range(args.repeat):
         for jobs in ((1, args.jobs) if r % 2 == 0 else (args.jobs, 1)):
             with tempfile.TemporaryDirectory() as tmp:
-                results[jobs].append(run(batches, jobs, tmp))
+                results[jobs].append(run(tantivy_backend, batches, jobs, tmp))
                 wall, spent = results[jobs][-1]
                 print(f"jobs {jobs}: {wall:.1f} s, {len(docs) / wall:.0f} documents/s, CPU {spent:.1f} s", flush=True)
     base = min(w for w, _ in results[1])

@@ -17,8 +17,12 @@ A suffix after an apostrophe is dropped on both sides (`Şuşa'da` → `şuşa`,
 `istanbul`): Turkish and Azerbaijani write proper names' case endings that way, and as a word
 of its own the suffix matches nothing useful.
 
-Every per-word form is cached (`functools.lru_cache`): a vocabulary repeats far more than it
-grows, and the pure-Python Snowball stemmers cost about a millisecond a word.
+A word's forms are cached together (`forms`, `functools.lru_cache`): a vocabulary repeats
+far more than it grows. A new word's forms are made without further caches: folding is one
+`str.translate` through a per-character table (`_CharTable`), the stems one Snowball call
+each. Indexing analyses a document's texts together (`indexed_forms_many`): one
+normalisation, one regular-expression pass and one transposition of the forms for all of
+them; the work per text, not per word, was most of the analysis of short subtitle cues.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ import unicodedata
 
 import snowballstemmer
 
-from search.normalize import MAX_WORD, normalise, strip_marks
+from search.normalize import MAX_WORD, TEXT_BREAK, normalise, normalise_many, strip_marks
 
 # Apostrophes people type between a name and its suffix: ASCII, typographic, modifier letter,
 # grave and acute accents used as apostrophes.
@@ -73,16 +77,42 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if len(w) <= MAX_WORD]
 
 
-@functools.lru_cache(maxsize=500_000)
+class _CharTable(dict):
+    """A `str.translate` table filled on first use: each character's image under `image`.
+    `fold` and the cross-Turkic spelling are maps of one character at a time (a translation,
+    NFD, then the combining marks dropped: NFD's reordering moves only combining marks, which
+    are dropped), so a word's form is its characters' forms joined, one `str.translate`."""
+
+    def __init__(self, image):
+        super().__init__()
+        self.image = image
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = self.image(chr(code))
+        return value
+
+
+def _fold_char(char: str) -> str:
+    return strip_marks(unicodedata.normalize("NFD", char.translate(_FOLD)))
+
+
+_FOLDS = _CharTable(_fold_char)
+_CROSS_FOLDS = _CharTable(lambda char: _fold_char(char.translate(TO_TURKISH)))
+
+
 def fold(word: str) -> str:
     """The folded form of one normalised word: `'şəki'` → `'seki'`, `'ıstanbul'` → `'istanbul'`."""
-    return strip_marks(unicodedata.normalize("NFD", word.translate(_FOLD)))
+    return word.translate(_FOLDS)
+
+
+def _stem(word: str) -> str:
+    return _stemmer("turkish").stemWord(word.translate(_CIRCUMFLEX)).translate(_FOLDS)
 
 
 @functools.lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
     """The folded Turkish Snowball stem of one normalised word: `'türküleri'` → `'turku'`."""
-    return fold(_stemmer("turkish").stemWord(word.translate(_CIRCUMFLEX)))
+    return _stem(word)
 
 
 def _devoice(folded: str) -> str:
@@ -91,29 +121,42 @@ def _devoice(folded: str) -> str:
     return folded
 
 
+def _cross(word: str) -> str:
+    return _devoice(word.translate(_CROSS_FOLDS))
+
+
 @functools.lru_cache(maxsize=500_000)
 def cross(word: str) -> str:
     """The cross-Turkic form of one normalised word: written the Turkish way (TO_TURKISH),
     folded, the final consonant devoiced (FINAL_DEVOICING): `'qarabağ'` and `'karabağ'` →
     `'karabak'`, `'qorqud'` → `'korkut'`, `'naxçıvan'` → `'nahcivan'`."""
-    return _devoice(fold(word.translate(TO_TURKISH)))
+    return _cross(word)
 
 
 def cross_prefix(word: str) -> str:
     """`cross` for the start of a word (no final devoicing: the word goes on)."""
-    return fold(word.translate(TO_TURKISH))
+    return word.translate(_CROSS_FOLDS)
+
+
+def _cross_stem(word: str) -> str:
+    return _devoice(_stemmer("turkish").stemWord(word.translate(TO_TURKISH).translate(_CIRCUMFLEX))
+                    .translate(_FOLDS))
 
 
 @functools.lru_cache(maxsize=500_000)
 def cross_stem(word: str) -> str:
     """The cross-Turkic Turkish stem of one normalised word: `'aşıqları'` and `'aşıklar'` → `'asik'`."""
-    return _devoice(fold(_stemmer("turkish").stemWord(word.translate(TO_TURKISH).translate(_CIRCUMFLEX))))
+    return _cross_stem(word)
+
+
+def _english(folded: str) -> str:
+    return _stemmer("english").stemWord(folded)
 
 
 @functools.lru_cache(maxsize=500_000)
 def english(folded: str) -> str:
     """The English Snowball (Porter2) stem of a folded word: `'rigs'` → `'rig'`, `'dancing'` → `'danc'`."""
-    return _stemmer("english").stemWord(folded)
+    return _english(folded)
 
 
 # The form letters, in the order `forms` returns them after the normalised word itself.
@@ -124,8 +167,8 @@ FORMS = ("n", "f", "s", "x", "xs", "e")
 def forms(word: str) -> tuple[str, str, str, str, str, str]:
     """(normalised, folded, stemmed, cross-Turkic, cross-Turkic stem, English stem) of one
     normalised word, cached together."""
-    folded = fold(word)
-    return word, folded, stem(word), cross(word), cross_stem(word), english(folded)
+    folded = word.translate(_FOLDS)
+    return word, folded, _stem(word), _cross(word), _cross_stem(word), _english(folded)
 
 
 def text_forms(text: str, *, english_text: bool = False) -> dict[str, list[str]]:
@@ -147,6 +190,42 @@ def indexed_forms(text: str, *, english_text: bool = False) -> dict[str, str]:
     if not analysed:
         return {}
     return {letter: " ".join(column) for letter, column in zip(letters, zip(*analysed))}
+
+
+# A word when the text has no combining mark (`_WORD` then finds the same runs), or a text break.
+_PLAIN_WORD_OR_BREAK = re.compile(r"[^\W_]+|" + TEXT_BREAK)
+_WORD_OR_BREAK = re.compile(_WORD.pattern + "|" + TEXT_BREAK)
+_MARK = re.compile("[\u0300-\u036F]")
+_HAS_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+_BREAK_FORMS = (TEXT_BREAK,) * len(FORMS)
+
+
+def indexed_forms_many(texts: list[str], english_texts: list[bool] | None = None) -> list[dict[str, str]]:
+    """`indexed_forms` of each text (`english_texts[i]`: whether text i is English), made for
+    all the texts together: one normalisation (normalise_many), one pass of the regular
+    expressions and one transposition of the words' forms with a break between texts, then
+    each form's words joined once and cut at the breaks. An asset with a transcript has
+    hundreds of cues of a few words each, where the work per text cost more than the words."""
+    if not texts:
+        return []
+    normalised = TEXT_BREAK.join(normalise_many(texts))
+    if _HAS_APOSTROPHE.search(normalised):
+        normalised = _SUFFIX.sub("", normalised)
+    tokens = (_WORD_OR_BREAK if _MARK.search(normalised) else _PLAIN_WORD_OR_BREAK).findall(normalised)
+    analysed = [_BREAK_FORMS, *[_BREAK_FORMS if w == TEXT_BREAK else forms(w) for w in tokens if len(w) <= MAX_WORD],
+                _BREAK_FORMS]
+    # Each column joined: "\0 a b \0 c \0 \0": split at the breaks, each piece keeps a space on
+    # either side from the join.
+    columns = [[piece[1:-1] for piece in " ".join(column).split(TEXT_BREAK)[1:-1]] for column in zip(*analysed)]
+    out = []
+    for i, normal in enumerate(columns[0]):
+        if not normal:
+            out.append({})
+        elif english_texts and english_texts[i]:
+            out.append({letter: column[i] for letter, column in zip(FORMS, columns)})
+        else:
+            out.append({letter: column[i] for letter, column in zip(FORMS[:-1], columns)})
+    return out
 
 
 MIN_TRUNCATION = 4

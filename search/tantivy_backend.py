@@ -504,11 +504,12 @@ class Prepared:
 
 def prepare(doc: dict) -> Prepared:
     """Analyse one mapped document (search.mapping.document) for the asset and segment
-    indexes; each cue is analysed once, for the asset and for itself. Raises SearchError
-    for a document without a text id."""
+    indexes; all its texts in one search.analysis.indexed_forms_many call (fields.document_forms),
+    each cue once, for the asset and for itself. Raises SearchError for a document without a
+    text id."""
     doc_id = fields.doc_id(doc)
-    analysed = fields.segment_forms(doc)
-    texts = [(field, value) for field, values in {**fields.text_fields(doc, analysed), **fields.facet_values(doc)}.items()
+    text_fields, analysed = fields.document_forms(doc)
+    texts = [(field, value) for field, values in {**text_fields, **fields.facet_values(doc)}.items()
              for value in values]
     texts += [(fields.CLEARED_FIELD, token) for token in fields.cleared_values(doc)]
     if doc.get(fields.OWNER_FIELD):

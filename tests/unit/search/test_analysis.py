@@ -71,3 +71,43 @@ def test_forms_are_cached():
     analysis.forms("karadeniz")
     analysis.forms("karadeniz")
     assert analysis.forms.cache_info().hits == 1
+
+
+# Texts where doing a document's texts together could differ from one by one: Cyrillic (its
+# transliteration looks at neighbours), combining marks at a text's start or end (NFC across
+# the break), Greek final sigma and Turkish dotted I (context-sensitive lowercasing), NUL and
+# newlines, apostrophe suffixes, over-long words, texts without a word.
+TEXTS = ["Şuşa'da bir TOY", "Шуша гарлары ЕЛЕНА Ёлка", "e", "\u0301abc", "ΟΔΟΣ ΣΑΣ", "I\u0307stanbul IĞDIR",
+         "a\x00b", "satır\nsonu", "rock'n'roll 1975'te", "🎉 ***", "x" * 70 + " kısa", "hikâyeleri",
+         "ǅemal ß Æsir", "Qarabağ xalçaları", "İstanbul’un vapurları", "Karabağʼdan `Bakı´ya", "ﬁre", "한국어",
+         "", "   ", "e\u0301\u0327 n\u0303"]
+
+
+def test_texts_analysed_together_as_one_by_one():
+    english = [i % 3 == 0 for i in range(len(TEXTS))]
+    assert analysis.indexed_forms_many(TEXTS, english) == [
+        analysis.indexed_forms(text, english_text=e) for text, e in zip(TEXTS, english)]
+    assert analysis.indexed_forms_many(TEXTS[3:5]) == [analysis.indexed_forms(t) for t in TEXTS[3:5]]
+    assert analysis.indexed_forms_many([]) == []
+
+
+def test_normalise_many_is_normalise_of_each():
+    from search import normalize
+
+    assert normalize.normalise_many(TEXTS) == [normalize.normalise(t) for t in TEXTS]
+    latin = [t for t in TEXTS if not normalize._CYRILLIC.search(t)]  # the one-call path
+    assert normalize.normalise_many(latin) == [normalize.normalise(t) for t in latin]
+
+
+def test_fold_by_table_is_fold_by_definition():
+    import unicodedata
+
+    def by_definition(word):
+        return analysis.strip_marks(unicodedata.normalize("NFD", word.translate(analysis._FOLD)))
+
+    chars = [chr(c) for c in range(0x20, 0x2000) if not 0xD800 <= c <= 0xDFFF] + list("ǅﬁ한ﬂ")
+    for char in chars:
+        assert analysis.fold(char) == by_definition(char), char
+    for word in ("şəkiçöğü", "e\u0301\u0327", "ǅemal", "ıstanbul", "hikâye", "ñandú", "ʻokina"):
+        assert analysis.fold(word) == by_definition(word)
+        assert analysis.cross_prefix(word) == by_definition(word.translate(analysis.TO_TURKISH))
