@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -298,6 +299,24 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
     missing = client.post("/provenance/verify", data={"csrf_token": csrf(form)}, headers={"Accept-Language": "tr"},
                           content_type="multipart/form-data")
     assert missing.status_code == 400 and "Doğrulanacak bir dosya seçin." in missing.get_data(as_text=True)
+    # The lookup page shows the dropped clip's chain too (a fragment its script puts beside the matches).
+    lookup = client.get("/provenance/lookup", headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    url = re.search(r'id="lookup-credentials"[^>]*data-url="([^"]+)"', lookup).group(1)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', lookup).group(1)
+
+    def fragment(path, name, lang="tr"):
+        with open(path, "rb") as fh:
+            return client.post(url, data={"file": (fh, name)}, content_type="multipart/form-data",
+                               headers={"Accept-Language": lang, "X-CSRFToken": token})
+
+    chain = fragment(media_files["camera"], "camera.mp4")
+    html = chain.get_data(as_text=True)
+    assert chain.status_code == 200 and "CameraFirmware 2.1" in html and "Geçerli içerik kimlik bilgileri" in html
+    assert "<html" not in html  # a fragment, not a page
+    junk = fragment(media_files["junk"], "clip.mp4", "az")
+    assert junk.status_code == 422 and 'id="lookup-credentials-error"' in junk.get_data(as_text=True)
+    refused = client.post(url, data={"file": (io.BytesIO(b"x"), "x.mp4")}, content_type="multipart/form-data")
+    assert refused.status_code in (400, 403)  # no CSRF token: refused before anything is read
 
 
 def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app, client, register_file, media_files,

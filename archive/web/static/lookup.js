@@ -49,6 +49,7 @@
     status.textContent = L.searching;
     var body = new FormData();
     body.append("file", file);
+    credentials(file);
     fetch(form.dataset.api, { method: "POST", body: body, credentials: "same-origin",
                               headers: { "Accept": "application/json", "X-CSRFToken": csrf } })
       .then(function (r) {
@@ -65,6 +66,21 @@
         show(res.doc);
       })
       .catch(function () { status.className = "notice notice-error"; status.textContent = L.failed; });
+  }
+
+  // The chain of content credentials the clip carries (C2PA), rendered by the server.
+  function credentials(file) {
+    var section = document.getElementById("lookup-credentials");
+    if (!section || !section.dataset.url) { return; }
+    section.hidden = true;
+    section.textContent = "";
+    var body = new FormData();
+    body.append("file", file);
+    fetch(section.dataset.url, { method: "POST", body: body, credentials: "same-origin",
+                                 headers: { "Accept": "text/html", "X-CSRFToken": csrf } })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { section.innerHTML = html; section.hidden = false; })
+      .catch(function () { section.hidden = true; });
   }
 
   function show(doc) {
