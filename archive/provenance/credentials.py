@@ -107,8 +107,27 @@ def health() -> dict[str, Any]:
     identity, why = signer_status()
     if identity is None:
         return {"ok": False, "warning": f"C2PA exports go out unsigned: {why}"}
-    return {"ok": True, "signer": identity.subject, "fingerprint": identity.fingerprint,
-            "not_after": identity.not_after}
+    out = {"ok": True, "signer": identity.subject, "fingerprint": identity.fingerprint,
+           "not_after": identity.not_after}
+    exposed = key_exposure(settings().C2PA_SIGN_KEY)
+    if exposed:
+        out["warning"] = exposed
+    return out
+
+
+def key_exposure(path: str) -> str | None:
+    """Why the signing key at `path` is readable by more than its owner (group or others have
+    any permission: the README asks for mode 0600), or None. Exports still go out signed: a
+    warning in `/healthz` and the log, not a refusal."""
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        return None
+    if mode & 0o077:
+        why = f"the C2PA signing key {path} has mode {mode:04o}: other users may read it; make it 0600"
+        log.warning("C2PA: %s", why)
+        return why
+    return None
 
 
 def signer_key() -> str | None:

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -358,4 +359,11 @@ def test_a_new_signing_key_re_signs_the_renditions_when_the_step_runs_again(app,
     report = media.read_file(str(poster))
     assert report.manifests[0].signer["common_name"] == "Ortak signer 2027"
     assert [a["action"] for a in report.manifests[0].actions] == ["c2pa.opened", "c2pa.transcoded"]
-    assert "CN=Ortak signer 2027" in client.get("/healthz").get_json()["warnings"]["content_credentials"]["signer"]
+    signer = client.get("/healthz").get_json()["warnings"]["content_credentials"]
+    assert "CN=Ortak signer 2027" in signer["signer"]
+    # A key others may read still signs, with a warning that says how to fix it.
+    os.chmod(new.key, 0o600)
+    assert "warning" not in client.get("/healthz").get_json()["warnings"]["content_credentials"]
+    os.chmod(new.key, 0o644)
+    exposed = client.get("/healthz").get_json()["warnings"]["content_credentials"]
+    assert exposed["ok"] is True and "mode 0644" in exposed["warning"] and "0600" in exposed["warning"]
