@@ -50,6 +50,7 @@ from archive.media import credentials as media
 from archive.provenance.credential_models import ContentCredential, SignedRendition
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition, RenditionFile
+from archive.storage.errors import BlobNotFound
 
 log = logging.getLogger(__name__)
 
@@ -292,6 +293,12 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
             except media.CredentialsError as exc:
                 log.warning("C2PA signing of the %s of asset %s failed: %s", row.name, asset.id, exc)
                 out[row.name] = {"state": SIGNING_FAILED, "reason": str(exc)[:500]}
+                continue
+            except BlobNotFound:
+                # A rendition file gone from storage: fixity names it; the other renditions are signed.
+                log.warning("C2PA signing of the %s of asset %s: its file %s is missing from storage",
+                            row.name, asset.id, file.path)
+                out[row.name] = {"state": SIGNING_FAILED, "reason": "the rendition's file is missing from storage"}
                 continue
         out[row.name] = {"state": "signed", "signer": identity.subject}
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))

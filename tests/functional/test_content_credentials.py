@@ -25,7 +25,7 @@ from archive.events.models import Event
 from archive.ingest.pipeline import process_asset, run_one_step
 from archive.ingest.services import register_original
 from archive.media import credentials as media
-from archive.provenance.credential_models import SignedRendition
+from archive.provenance.credential_models import ContentCredential, SignedRendition
 from tests.asset_factory import create_asset
 from tests.c2pa_chain import make_chain
 from tests.functional.test_rights_pages import csrf, login
@@ -367,3 +367,23 @@ def test_a_new_signing_key_re_signs_the_renditions_when_the_step_runs_again(app,
     os.chmod(new.key, 0o644)
     exposed = client.get("/healthz").get_json()["warnings"]["content_credentials"]
     assert exposed["ok"] is True and "mode 0644" in exposed["warning"] and "0600" in exposed["warning"]
+
+
+def test_a_rendition_file_missing_from_storage_is_named_and_the_others_are_signed(app, client, register_file,
+                                                                                 media_files, tmp_path, caplog):
+    asset_id = register_file(media_files["plain"], "plain.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        s = db.session()
+        poster = next(r for r in s.get(Asset, asset_id).renditions if r.name == "poster")
+        storage().delete(poster.files[0].blob_key)  # gone behind the archive's back
+    new = make_chain(tmp_path / "rotated", org="Ortak Test", cn="Ortak signer 2028")
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"],
+                                                           C2PA_SIGN_CERT=str(new.chain), C2PA_SIGN_KEY=str(new.key))
+    with app.app_context():
+        assert run_one_step(asset_id, "credentials") == "done"  # not "failed" with a traceback
+        states = {name: doc["state"] for name, doc in
+                  db.session().scalar(select(ContentCredential).where(ContentCredential.asset_id == asset_id))
+                  .renditions.items()}
+    assert states["poster"] == "signing_failed" and states["proxy"] == "signed"
+    assert "is missing from storage" in caplog.text and "Traceback" not in caplog.text
