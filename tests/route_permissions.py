@@ -281,6 +281,7 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # request); the answer names only assets the caller may see.
     ("POST", "/api/v1/provenance/lookup"): members(),
     ("GET", "/provenance/lookup"): members(),
+    ("POST", "/provenance/lookup/credentials"): members(),
     # The player's streams on the link's page (HLS, storyboard, waveform): anyone with the token.
     ("GET", "/s/<token>/assets/<asset_id>/renditions/<name>/<path:path>"): public(),
 }

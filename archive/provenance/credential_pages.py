@@ -2,11 +2,12 @@
 export went unsigned, and the verify page's errors (by code; the services speak English)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 
 from archive.errors import ApiError
+from archive.provenance import credentials
 
 STATE_LABELS = {
     "absent": _l("No content credentials"),
@@ -48,3 +49,17 @@ def error_text(exc: ApiError) -> str:
     if template is None:
         return exc.message
     return str(template) % {"limit": (exc.details or {}).get("limit", "")}
+
+
+def verification(uploaded: Callable[[], Any]) -> tuple[dict[str, Any] | None, str | None, int]:
+    """A page's verification of the file `uploaded()` gives (a werkzeug FileStorage; it raises
+    ApiError for a missing or oversized one): (the result with its `label`, None, 200), or
+    (None, the refusal in the page's language, its 4xx status) for a missing, empty, oversized
+    or unreadable file. A 5xx is raised."""
+    try:
+        upload = uploaded()
+        return present(credentials.verify_upload(upload.stream, upload.filename)), None, 200
+    except ApiError as exc:
+        if exc.status >= 500:
+            raise
+        return None, error_text(exc), exc.status

@@ -50,6 +50,7 @@ from archive.media import credentials as media
 from archive.provenance.credential_models import ContentCredential, SignedRendition
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition, RenditionFile
+from archive.storage.errors import BlobNotFound
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,27 @@ def health() -> dict[str, Any]:
     identity, why = signer_status()
     if identity is None:
         return {"ok": False, "warning": f"C2PA exports go out unsigned: {why}"}
-    return {"ok": True, "signer": identity.subject, "fingerprint": identity.fingerprint,
-            "not_after": identity.not_after}
+    out = {"ok": True, "signer": identity.subject, "fingerprint": identity.fingerprint,
+           "not_after": identity.not_after}
+    exposed = key_exposure(settings().C2PA_SIGN_KEY)
+    if exposed:
+        out["warning"] = exposed
+    return out
+
+
+def key_exposure(path: str) -> str | None:
+    """Why the signing key at `path` is readable by more than its owner (group or others have
+    any permission: the README asks for mode 0600), or None. Exports still go out signed: a
+    warning in `/healthz` and the log, not a refusal."""
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        return None
+    if mode & 0o077:
+        why = f"the C2PA signing key {path} has mode {mode:04o}: other users may read it; make it 0600"
+        log.warning("C2PA: %s", why)
+        return why
+    return None
 
 
 def signer_key() -> str | None:
@@ -273,6 +293,12 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
             except media.CredentialsError as exc:
                 log.warning("C2PA signing of the %s of asset %s failed: %s", row.name, asset.id, exc)
                 out[row.name] = {"state": SIGNING_FAILED, "reason": str(exc)[:500]}
+                continue
+            except BlobNotFound:
+                # A rendition file gone from storage: fixity names it; the other renditions are signed.
+                log.warning("C2PA signing of the %s of asset %s: its file %s is missing from storage",
+                            row.name, asset.id, file.path)
+                out[row.name] = {"state": SIGNING_FAILED, "reason": "the rendition's file is missing from storage"}
                 continue
         out[row.name] = {"state": "signed", "signer": identity.subject}
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))

@@ -27,7 +27,7 @@ def _headers(resp):
     return page_headers(resp)
 
 
-def _uploaded():
+def uploaded_file():
     """The `file` part of the multipart body: 413 when too large, 400 `file_required`."""
     limit = settings().C2PA_VERIFY_MAX_BYTES
     if request.content_length is not None and request.content_length > limit + FORM_SLACK:
@@ -45,7 +45,7 @@ def _uploaded():
 @api.post("/verify")
 @require_user()
 def verify():
-    upload = _uploaded()
+    upload = uploaded_file()
     return jsonify(credentials.verify_upload(upload.stream, upload.filename))
 
 
@@ -54,15 +54,8 @@ def verify():
 def verify_page():
     if request.method == "GET":
         return render_template("provenance/verify.html", result=None, error=None)
-    try:
-        upload = _uploaded()
-        result = credential_pages.present(credentials.verify_upload(upload.stream, upload.filename))
-    except ApiError as exc:
-        if exc.status >= 500:
-            raise
-        return render_template("provenance/verify.html", result=None,
-                               error=credential_pages.error_text(exc)), exc.status
-    return render_template("provenance/verify.html", result=result, error=None)
+    result, error, status = credential_pages.verification(uploaded_file)
+    return render_template("provenance/verify.html", result=result, error=error), status
 
 
 @pages.app_context_processor

@@ -9,7 +9,7 @@ Every key but the first two is a *section*, made by a function registered in SEC
 carries, valid/invalid/absent, and what was signed on export) and the reverse-lookup matches
 (`lookup`) are reserved and are null until a module registers a section of that name with
 `archive.provenance.sections.section`; this module imports each such module by name (today
-`archive.provenance.c2pa`), so import-linter sees the dependency. A client reads a null section
+`archive.provenance.c2pa` and `archive.provenance.lookup_section`), so import-linter sees the dependency. A client reads a null section
 as "not known here".
 
 Access is the asset's: every member of the platform reads an asset and its lineage, but each
@@ -35,6 +35,7 @@ from archive.baskets.models import Basket, BasketItem, BasketMember
 from archive.baskets.services import segment_of
 from archive.clips.services import clip_json, clips_of
 from archive.provenance import c2pa  # noqa: F401  (registers the content_credentials section)
+from archive.provenance import lookup_section  # noqa: F401  (registers the lookup section)
 from archive.provenance import fixity
 from archive.provenance.sections import RESERVED, SECTIONS, section
 from archive.rights.services import blocks_json, list_blocks

@@ -34,4 +34,5 @@ def lookup_page() -> dict:
         "failed": _("The lookup failed."),
         "edits": {code: label() for code, label in EDIT_LABELS.items()},
     }
-    return {"labels": labels, "api": url_for("provenance_lookup.lookup"), "max_mb": limit // (1024 * 1024)}
+    return {"labels": labels, "api": url_for("provenance_lookup.lookup"), "max_mb": limit // (1024 * 1024),
+            "credentials": url_for("provenance_lookup_pages.lookup_credentials")}

@@ -18,7 +18,7 @@ from archive.assets.models import Asset
 Section = Callable[[Session, Asset, User, "str | None"], Any]
 SECTIONS: dict[str, Section] = {}
 # Keys every document carries; null until a module registers a section of that name (a client
-# reads null as "not known here"). `lookup` (reverse clip lookup matches) has no provider yet.
+# reads null as "not known here"): `archive.provenance.c2pa`, `archive.provenance.lookup_section`.
 RESERVED = ("content_credentials", "lookup")
 
 

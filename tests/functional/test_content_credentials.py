@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -23,7 +25,7 @@ from archive.events.models import Event
 from archive.ingest.pipeline import process_asset, run_one_step
 from archive.ingest.services import register_original
 from archive.media import credentials as media
-from archive.provenance.credential_models import SignedRendition
+from archive.provenance.credential_models import ContentCredential, SignedRendition
 from tests.asset_factory import create_asset
 from tests.c2pa_chain import make_chain
 from tests.functional.test_rights_pages import csrf, login
@@ -298,6 +300,24 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
     missing = client.post("/provenance/verify", data={"csrf_token": csrf(form)}, headers={"Accept-Language": "tr"},
                           content_type="multipart/form-data")
     assert missing.status_code == 400 and "Doğrulanacak bir dosya seçin." in missing.get_data(as_text=True)
+    # The lookup page shows the dropped clip's chain too (a fragment its script puts beside the matches).
+    lookup = client.get("/provenance/lookup", headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    url = re.search(r'id="lookup-credentials"[^>]*data-url="([^"]+)"', lookup).group(1)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', lookup).group(1)
+
+    def fragment(path, name, lang="tr"):
+        with open(path, "rb") as fh:
+            return client.post(url, data={"file": (fh, name)}, content_type="multipart/form-data",
+                               headers={"Accept-Language": lang, "X-CSRFToken": token})
+
+    chain = fragment(media_files["camera"], "camera.mp4")
+    html = chain.get_data(as_text=True)
+    assert chain.status_code == 200 and "CameraFirmware 2.1" in html and "Geçerli içerik kimlik bilgileri" in html
+    assert "<html" not in html  # a fragment, not a page
+    junk = fragment(media_files["junk"], "clip.mp4", "az")
+    assert junk.status_code == 422 and 'id="lookup-credentials-error"' in junk.get_data(as_text=True)
+    refused = client.post(url, data={"file": (io.BytesIO(b"x"), "x.mp4")}, content_type="multipart/form-data")
+    assert refused.status_code in (400, 403)  # no CSRF token: refused before anything is read
 
 
 def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app, client, register_file, media_files,
@@ -339,4 +359,31 @@ def test_a_new_signing_key_re_signs_the_renditions_when_the_step_runs_again(app,
     report = media.read_file(str(poster))
     assert report.manifests[0].signer["common_name"] == "Ortak signer 2027"
     assert [a["action"] for a in report.manifests[0].actions] == ["c2pa.opened", "c2pa.transcoded"]
-    assert "CN=Ortak signer 2027" in client.get("/healthz").get_json()["warnings"]["content_credentials"]["signer"]
+    signer = client.get("/healthz").get_json()["warnings"]["content_credentials"]
+    assert "CN=Ortak signer 2027" in signer["signer"]
+    # A key others may read still signs, with a warning that says how to fix it.
+    os.chmod(new.key, 0o600)
+    assert "warning" not in client.get("/healthz").get_json()["warnings"]["content_credentials"]
+    os.chmod(new.key, 0o644)
+    exposed = client.get("/healthz").get_json()["warnings"]["content_credentials"]
+    assert exposed["ok"] is True and "mode 0644" in exposed["warning"] and "0600" in exposed["warning"]
+
+
+def test_a_rendition_file_missing_from_storage_is_named_and_the_others_are_signed(app, client, register_file,
+                                                                                 media_files, tmp_path, caplog):
+    asset_id = register_file(media_files["plain"], "plain.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        s = db.session()
+        poster = next(r for r in s.get(Asset, asset_id).renditions if r.name == "poster")
+        storage().delete(poster.files[0].blob_key)  # gone behind the archive's back
+    new = make_chain(tmp_path / "rotated", org="Ortak Test", cn="Ortak signer 2028")
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"],
+                                                           C2PA_SIGN_CERT=str(new.chain), C2PA_SIGN_KEY=str(new.key))
+    with app.app_context():
+        assert run_one_step(asset_id, "credentials") == "done"  # not "failed" with a traceback
+        states = {name: doc["state"] for name, doc in
+                  db.session().scalar(select(ContentCredential).where(ContentCredential.asset_id == asset_id))
+                  .renditions.items()}
+    assert states["poster"] == "signing_failed" and states["proxy"] == "signed"
+    assert "is missing from storage" in caplog.text and "Traceback" not in caplog.text

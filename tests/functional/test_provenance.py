@@ -282,6 +282,8 @@ def test_a_module_fills_a_reserved_section_by_registering_it(client, people, mas
                         lambda session, asset, viewer, lang: {"status": "absent", "asset": asset.id})
     doc = prov(client, people, "producer", master)
     assert doc["content_credentials"] == {"status": "absent", "asset": master}
-    assert doc["lookup"] is None
+    assert doc["lookup"] == {"indexed": False}  # its module's own: the master has no fingerprints here
+    monkeypatch.delitem(lineage.SECTIONS, "lookup")
+    assert prov(client, people, "producer", master)["lookup"] is None  # a reserved key no module fills
     with pytest.raises(TypeError):
         lineage.section("sources")(lambda *a: None)  # a name is registered once

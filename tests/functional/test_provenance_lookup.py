@@ -135,6 +135,10 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
         row = s.get(VideoFingerprint, asset_id)
         assert (row.count, row.rate, row.algorithm) == (40, 1, "phash64")
         assert s.get(Asset, asset_id).steps["fingerprints"]["status"] == "done"
+    # The asset's provenance says a clip of it can be traced back (its lookup section).
+    section = client.get(f"/api/v1/assets/{asset_id}/provenance", headers=people["h"]).get_json()["lookup"]
+    assert section["indexed"] is True and (section["hashes"], section["rate"], section["planes"]) == (40, 1, 3)
+    assert section["seconds"] == 40.0 and section["algorithm"] == "phash64" and section["updated_at"].endswith("Z")
     r = _post(client, media["query"], people["h"])
     assert r.status_code == 200, r.get_json()
     doc = r.get_json()
@@ -247,6 +251,16 @@ def test_the_lookup_page_in_three_languages(client, make_user):
             "en": "The clip is too short to look up: at least %(min_seconds)s seconds are needed.",
             "tr": "Klip aranamayacak kadar kısa: en az %(min_seconds)s saniye gerekir.",
             "az": "Klip axtarış üçün çox qısadır: ən azı %(min_seconds)s saniyə lazımdır."}[lang]
+
+
+def test_an_asset_without_fingerprints_says_it_cannot_be_traced(app, client, make_user):
+    producer, token = make_user("producer", "TR", org="TRT", email="lineage@trt.test")
+    asset_id = create_asset(app, producer, data=b"no picture here\n" * 64)
+    doc = client.get(f"/api/v1/assets/{asset_id}/provenance", headers={"Authorization": f"Bearer {token}"})
+    assert doc.status_code == 200 and doc.get_json()["lookup"] == {"indexed": False}
+    login(client, "lineage@trt.test")
+    html = client.get(f"/assets/{asset_id}/provenance", headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    assert 'id="lookup" aria-labelledby="lookup-h" data-indexed="false"' in html and "Ters klip araması" in html
 
 
 def test_a_clip_and_its_master_are_one_family(app, make_user):

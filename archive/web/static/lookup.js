@@ -24,7 +24,17 @@
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
   }
-  function seconds(s) { return (Math.round(s * 10) / 10).toFixed(1) + " s"; }
+  // Numbers as the page's language writes them (tr/az: "1,3 sn"-style decimals, "%72").
+  var lang = document.documentElement.lang || "en";
+  function seconds(s) {
+    try {
+      return new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(s) + " s";
+    } catch (e) { return (Math.round(s * 10) / 10).toFixed(1) + " s"; }
+  }
+  function percent(share) {
+    try { return new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 }).format(share); }
+    catch (e) { return Math.round(share * 100) + " %"; }
+  }
 
   ["dragover", "dragenter"].forEach(function (name) {
     form.addEventListener(name, function (e) { e.preventDefault(); form.classList.add("over"); });
@@ -49,6 +59,7 @@
     status.textContent = L.searching;
     var body = new FormData();
     body.append("file", file);
+    credentials(file);
     fetch(form.dataset.api, { method: "POST", body: body, credentials: "same-origin",
                               headers: { "Accept": "application/json", "X-CSRFToken": csrf } })
       .then(function (r) {
@@ -65,6 +76,21 @@
         show(res.doc);
       })
       .catch(function () { status.className = "notice notice-error"; status.textContent = L.failed; });
+  }
+
+  // The chain of content credentials the clip carries (C2PA), rendered by the server.
+  function credentials(file) {
+    var section = document.getElementById("lookup-credentials");
+    if (!section || !section.dataset.url) { return; }
+    section.hidden = true;
+    section.textContent = "";
+    var body = new FormData();
+    body.append("file", file);
+    fetch(section.dataset.url, { method: "POST", body: body, credentials: "same-origin",
+                                 headers: { "Accept": "text/html", "X-CSRFToken": csrf } })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { section.innerHTML = html; section.hidden = false; })
+      .catch(function () { section.hidden = true; });
   }
 
   function show(doc) {
@@ -85,7 +111,7 @@
       if (m.tied) { head.appendChild(node("span", "badge", L.tied)); }
       item.appendChild(head);
       var facts = node("p", "lookup-facts");
-      facts.appendChild(node("span", null, L.confidence + ": " + Math.round(m.confidence * 100) + " %"));
+      facts.appendChild(node("span", null, L.confidence + ": " + percent(m.confidence)));
       facts.appendChild(node("span", "mono", " · " + L.master + ": " + (m.in_timecode || seconds(m["in"])) +
                                          " – " + (m.out_timecode || seconds(m.out))));
       facts.appendChild(node("span", null, " · " + L.query + ": " + seconds(m.query_in) + " – " + seconds(m.query_out)));
