@@ -52,5 +52,6 @@ def make_chain(folder: Path, org: str = "Test Broadcaster", cn: str = "Ortak sig
     paths = TestChain(folder / "chain.pem", folder / "key.pem", folder / "root.pem")
     paths.chain.write_bytes(leaf.public_bytes(pem) + mid.public_bytes(pem))
     paths.key.write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    paths.key.chmod(0o600)  # as the README asks of a signing key (others may not read it)
     paths.root.write_bytes(root.public_bytes(pem))
     return paths
