@@ -262,7 +262,9 @@ def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> d
     end = float(duration) if isinstance(duration, (int, float)) else c.master_out
     m_in, m_out = max(0.0, c.master_in), max(0.0, min(c.master_out, end))
     doc = {"asset_id": asset.id, "title": asset.title(None), "in": round(m_in, 3), "out": round(m_out, 3),
-           "query_in": round(c.query_in, 3), "query_out": round(c.query_out, 3),
+           "query_in": round(c.query_in, 3),
+           # The last frame's interval may reach past the clip's end: no further than its duration.
+           "query_out": round(min(c.query_out, probe.duration) if probe.duration else c.query_out, 3),
            "confidence": round(min(1.0, c.score), 3), "frames_matched": c.matched,
            "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": round(c.speed, 3), "tied": c.tied,
            "static": c.static, "edits": edits(c, asset, probe, sha256)}

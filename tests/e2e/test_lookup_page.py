@@ -42,5 +42,7 @@ def test_a_clip_dropped_on_the_lookup_page_is_found_with_its_credentials(logged_
     links = [page.locator("#lookup-results li a").nth(i).get_attribute("href")
              for i in range(page.locator("#lookup-results li a").count())]
     assert any(link and f"/assets/{asset_id}?in=" in link for link in links), links
+    # Numbers as the page's language writes them: "0.0 s" in English (the decimal sign from CLDR).
+    assert " s – " in page.locator("#lookup-results li").first.inner_text()
     page.wait_for_selector("#lookup-credentials:not([hidden]) h2", timeout=60_000)
     assert page.locator("#lookup-credentials [data-state]").get_attribute("data-state") == "absent"

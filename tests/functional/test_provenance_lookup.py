@@ -279,3 +279,14 @@ def test_a_clip_and_its_master_are_one_family(app, make_user):
         assert services.families(s, {master, clip, inner, other, "nope"}) == {
             master: master, clip: master, inner: master, other: other, "nope": "nope"}
         assert services.families(s, set()) == {}
+
+
+def test_the_lookup_page_is_told_how_its_language_writes_numbers(client, make_user):
+    make_user("broadcaster", "TR", org="TRT", email="numbers@trt.test")
+    login(client, "numbers@trt.test")
+    seen = {}
+    for lang in ("tr", "az", "en"):
+        html = client.get("/provenance/lookup", headers={"Accept-Language": lang}).get_data(as_text=True)
+        labels = json.loads(html_lib.unescape(re.search(r'data-labels="([^"]*)"', html).group(1)))
+        seen[lang] = (labels["decimal"], labels["percent"])
+    assert seen == {"tr": (",", "%%(num)s"), "az": (",", "%(num)s%"), "en": (".", "%(num)s%")}

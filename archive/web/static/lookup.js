@@ -24,17 +24,11 @@
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
   }
-  // Numbers as the page's language writes them (tr/az: "1,3 sn"-style decimals, "%72").
-  var lang = document.documentElement.lang || "en";
-  function seconds(s) {
-    try {
-      return new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(s) + " s";
-    } catch (e) { return (Math.round(s * 10) / 10).toFixed(1) + " s"; }
-  }
-  function percent(share) {
-    try { return new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 }).format(share); }
-    catch (e) { return Math.round(share * 100) + " %"; }
-  }
+  // Numbers as the page's language writes them (the server's CLDR data: "1,3 s", "%72" in tr).
+  function decimal(x, digits) { return Number(x).toFixed(digits).replace(".", L.decimal || "."); }
+  function seconds(s) { return decimal(s, 1) + " s"; }
+  // Rounded down: a near-certain match never reads as certain (0.995 is 99 %).
+  function percent(share) { return fill(L.percent || "%(num)s %", { num: String(Math.floor(share * 100)) }); }
 
   ["dragover", "dragenter"].forEach(function (name) {
     form.addEventListener(name, function (e) { e.preventDefault(); form.classList.add("over"); });
@@ -119,7 +113,7 @@
       var edits = node("ul", "lookup-edits");
       m.edits.forEach(function (code) {
         var text = L.edits[code] || code;
-        if (code === "speed_change") { text += " (" + fill(L.speed, { speed: m.speed }) + ")"; }
+        if (code === "speed_change") { text += " (" + fill(L.speed, { speed: decimal(m.speed, 2) }) + ")"; }
         edits.appendChild(node("li", "tag", text));
       });
       item.appendChild(edits);
