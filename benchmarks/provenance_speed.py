@@ -29,13 +29,10 @@ def hashes(n: int, seed: int) -> np.ndarray:
 
 
 def noisy(values: np.ndarray, bits: int, seed: int) -> np.ndarray:
-    """Each hash with `bits` random bits flipped (what re-encoding does to a pHash)."""
+    """Each hash XORed with a mask of `bits` distinct random bits (what re-encoding does to a pHash)."""
     rng = np.random.default_rng(seed)
-    out = values.copy()
-    for i in range(len(out)):
-        for b in rng.choice(64, size=bits, replace=False):
-            out[i] ^= np.uint64(1) << np.uint64(int(b))
-    return out
+    positions = np.argsort(rng.random((len(values), 64)), axis=1)[:, :bits].astype(np.uint64)
+    return values ^ np.bitwise_or.reduce(np.left_shift(np.uint64(1), positions), axis=1)
 
 
 def main() -> None:
