@@ -36,30 +36,17 @@ def doc_id(doc: Mapping[str, Any]) -> str:
     return value
 
 
-def text_fields(doc: Mapping[str, Any], analysed_segments: list[dict[str, str]] | None = None) -> dict[str, list[str]]:
-    """{field: [word string per source text]} for the TEXT_FIELDS; empty ones left out.
-    `analysed_segments` are the document's segments already analysed (`segment_forms(doc)`), so a
-    backend that also indexes each segment on its own analyses a cue once (`document_forms`
-    gives both from one analysis)."""
-    if analysed_segments is None:
-        return document_forms(doc)[0]
-    return _text_fields(doc, [], analysed_segments)[0]
+def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{field: [word string per source text]} for the TEXT_FIELDS; empty ones left out. A
+    backend that also indexes each segment on its own takes `document_forms`, which gives the
+    segments' analysis too (each cue analysed once)."""
+    return document_forms(doc)[0]
 
 
 def document_forms(doc: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[dict[str, str]]]:
-    """(text_fields(doc), segment_forms(doc)), every text of the document analysed in one
-    search.analysis.indexed_forms_many call."""
-    segments = segments_of(doc)
-    with_text = [i for i, seg in enumerate(segments) if seg.get("text")]
-    return _text_fields(doc, [str(segments[i]["text"]) for i in with_text], None, segments, with_text)
-
-
-def _text_fields(doc: Mapping[str, Any], segment_texts: list[str], analysed_segments: list[dict[str, str]] | None,
-                 segments: list[dict] = (), with_text: list[int] = ()
-                 ) -> tuple[dict[str, list[str]], list[dict[str, str]]]:
-    """(text_fields, segment_forms) with the segments given analysed, or (`analysed_segments`
-    None) their `segment_texts` (those of `segments` at the positions `with_text`) analysed
-    with the document's other texts."""
+    """(text_fields(doc), each of the document's segments (segments_of, in order) analysed as
+    the index takes it: {form letter: words joined}, {} for a segment without a word), every
+    text of the document analysed in one search.analysis.indexed_forms_many call."""
     groups: dict[str, list[tuple[Any, bool]]] = {
         "title": [(doc.get(f), f in ENGLISH_FIELDS) for f in TITLE_FIELDS],
         "body": [(doc.get(f), f in ENGLISH_FIELDS) for f in DESCRIPTION_FIELDS]}
@@ -67,33 +54,22 @@ def _text_fields(doc: Mapping[str, Any], segment_texts: list[str], analysed_segm
         value = doc.get(field)
         groups["body"].extend((v, False) for v in (value if isinstance(value, list) else [value]))
     given = [(group, str(text), english) for group, texts in groups.items() for text, english in texts if text]
-    analysed_texts = analysis.indexed_forms_many([text for _, text, _ in given] + segment_texts,
-                                                 [english for _, _, english in given] + [False] * len(segment_texts))
+    segments = segments_of(doc)
+    with_text = [i for i, seg in enumerate(segments) if seg.get("text")]
+    analysed_texts = analysis.indexed_forms_many(
+        [text for _, text, _ in given] + [str(segments[i]["text"]) for i in with_text],
+        [english for _, _, english in given] + [False] * len(with_text))
     out: dict[str, list[str]] = {}
     for (group, _, _), analysed in zip(given, analysed_texts):
         for form, joined in analysed.items():
             out.setdefault(f"{group}_{form}", []).append(joined)
-    if analysed_segments is None:
-        segment_analysis: list[dict[str, str]] = [{} for _ in segments]
-        for i, analysed in zip(with_text, analysed_texts[len(given):]):
-            segment_analysis[i] = analysed
-    else:
-        segment_analysis = analysed_segments
+    segment_analysis: list[dict[str, str]] = [{} for _ in segments]
+    for i, analysed in zip(with_text, analysed_texts[len(given):]):
+        segment_analysis[i] = analysed
     for analysed in segment_analysis:
         for form, joined in analysed.items():
             out.setdefault(f"body_{form}", []).append(joined)
     return out, segment_analysis
-
-
-def segment_forms(doc: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Each of the document's segments (segments_of, in order) analysed as the index takes it:
-    {form letter: words joined} (search.analysis.indexed_forms), {} for a segment without a word."""
-    segments = segments_of(doc)
-    with_text = [i for i, seg in enumerate(segments) if seg.get("text")]
-    out: list[dict[str, str]] = [{} for _ in segments]
-    for i, analysed in zip(with_text, analysis.indexed_forms_many([str(segments[i]["text"]) for i in with_text])):
-        out[i] = analysed
-    return out
 
 
 def source_texts(doc: Mapping[str, Any]) -> list[str]:
@@ -287,7 +263,7 @@ def stored_source(doc: Mapping[str, Any], *, with_segments: bool = False) -> dic
 
 def segment_text_fields(seg: Mapping[str, Any], analysed: dict[str, str] | None = None) -> dict[str, list[str]]:
     """{`body_<form>`: [words]} of one segment's text, as text_fields makes them for an asset;
-    from `analysed` (its entry of segment_forms) when given."""
+    from `analysed` (its entry of `document_forms`' segments) when given."""
     if analysed is None:
         text = seg.get("text")
         analysed = analysis.indexed_forms(str(text)) if text else {}
