@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from babel.numbers import format_percent, get_decimal_symbol
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 EDIT_LABELS = {
@@ -35,10 +33,6 @@ def lookup_page() -> dict:
         "master_frame": _("The master"),
         "failed": _("The lookup failed."),
         "edits": {code: label() for code, label in EDIT_LABELS.items()},
-        # How the page's language writes numbers (CLDR through Babel; a browser's own locale data
-        # may lack a language): the decimal sign, and a percentage with `%(num)s` for the number.
-        "decimal": get_decimal_symbol(get_locale()),
-        "percent": format_percent(0.72, locale=get_locale()).replace("72", "%(num)s"),
     }
     return {"labels": labels, "api": url_for("provenance_lookup.lookup"), "max_mb": limit // (1024 * 1024),
             "credentials": url_for("provenance_lookup_pages.lookup_credentials")}

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from flask_babel import format_decimal
+from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS
@@ -431,6 +432,15 @@ def notification(kind: str, params: Mapping[str, Any], english: str) -> str:
     return fill(str(template), values) or english
 
 
+def number_symbols() -> dict[str, str]:
+    """How the page's language writes numbers, for its scripts (CLDR through Babel; a browser's
+    own locale data may lack a language: Chromium wrote Azerbaijani 1,3 as "1.3"): the decimal
+    and group signs, and a percentage with `%(num)s` for the number ("%%(num)s" in Turkish)."""
+    locale = get_locale()
+    return {"decimal": get_decimal_symbol(locale), "group": get_group_symbol(locale),
+            "percent": format_percent(0.72, locale=locale).replace("72", "%(num)s")}
+
+
 def script_catalogue() -> dict[str, Any]:
     """Everything messages.js needs, translated into the page's language (a JSON data attribute)."""
     return {
@@ -444,6 +454,7 @@ def script_catalogue() -> dict[str, Any]:
         "statuses": {k: str(v) for k, v in STATUS_LABELS.items()},
         "person_unnamed": str(PERSON_UNNAMED),
         "size_params": list(SIZE_PARAMS),
+        "numbers": number_symbols(),
         "wrong_role": {"with_action": str(WRONG_ROLE), "no_action": str(WRONG_ROLE_NO_ACTION),
                        "bare": str(WRONG_ROLE_BARE), "actions": {k: str(v) for k, v in ROLE_ACTIONS.items()},
                        "roles": {k: str(v) for k, v in USER_ROLE_LABELS.items()}},

@@ -287,6 +287,6 @@ def test_the_lookup_page_is_told_how_its_language_writes_numbers(client, make_us
     seen = {}
     for lang in ("tr", "az", "en"):
         html = client.get("/provenance/lookup", headers={"Accept-Language": lang}).get_data(as_text=True)
-        labels = json.loads(html_lib.unescape(re.search(r'data-labels="([^"]*)"', html).group(1)))
-        seen[lang] = (labels["decimal"], labels["percent"])
+        numbers = json.loads(html_lib.unescape(re.search(r"data-messages='([^']*)'", html).group(1)))["numbers"]
+        seen[lang] = (numbers["decimal"], numbers["percent"])
     assert seen == {"tr": (",", "%%(num)s"), "az": (",", "%(num)s%"), "en": (".", "%(num)s%")}

@@ -24,11 +24,10 @@
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
   }
-  // Numbers as the page's language writes them (the server's CLDR data: "1,3 s", "%72" in tr).
-  function decimal(x, digits) { return Number(x).toFixed(digits).replace(".", L.decimal || "."); }
+  // Numbers as the page's language writes them (messages.js: "1,3 s", "%99" in tr).
+  function decimal(x, digits) { return messages ? messages.number(x, digits) : Number(x).toFixed(digits); }
   function seconds(s) { return decimal(s, 1) + " s"; }
-  // Rounded down: a near-certain match never reads as certain (0.995 is 99 %).
-  function percent(share) { return fill(L.percent || "%(num)s %", { num: String(Math.floor(share * 100)) }); }
+  function percent(share) { return messages ? messages.percent(share) : Math.floor(share * 100) + " %"; }
 
   ["dragover", "dragenter"].forEach(function (name) {
     form.addEventListener(name, function (e) { e.preventDefault(); form.classList.add("over"); });

@@ -20,9 +20,26 @@
     return missing ? null : out;
   };
 
-  Messages.prototype.number = function (n) {
-    try { return new Intl.NumberFormat(this.lang, { maximumFractionDigits: 1 }).format(n); }
-    catch (e) { return String(n); }
+  // A number as the page's language writes it: the catalogue's signs (the server's CLDR data),
+  // `digits` decimals (default: at most 1); the browser's Intl only when the catalogue has none.
+  Messages.prototype.number = function (n, digits) {
+    var sym = this.t.numbers;
+    if (!sym || !sym.decimal) {
+      try {
+        return new Intl.NumberFormat(this.lang, digits === undefined ? { maximumFractionDigits: 1 } :
+          { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+      } catch (e) { return String(n); }
+    }
+    var text = digits === undefined ? String(Math.round(Number(n) * 10) / 10) : Number(n).toFixed(digits);
+    var parts = text.split(".");
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, sym.group || "");
+    return parts.join(sym.decimal);
+  };
+
+  // A share (0..1) as a percentage, rounded down: a near-certain answer never reads as certain.
+  Messages.prototype.percent = function (share) {
+    var num = String(Math.floor(Number(share) * 100));
+    return this.fill((this.t.numbers || {}).percent || "%(num)s %", { num: num }) || num + " %";
   };
 
   // Bytes for people, as format_decimal_size() writes them on the server.
