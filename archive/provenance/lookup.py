@@ -149,9 +149,9 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
 
 
 def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
-           allowed: Callable[[set[str]], set[str]] | None) -> tuple[list[matching.Candidate], list, list]:
+           allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
     """The voted candidates (no threshold), the best three refitted for a speed change, with
-    at least `min_frames` frames; and the neighbours (normal, mirrored) they came from."""
+    at least `min_frames` frames."""
     normal = index.search(query.normal, k=settings.k, radius=settings.radius)
     mirror = index.search(query.mirrored, k=settings.k, radius=settings.radius)
     if allowed is not None:
@@ -164,14 +164,14 @@ def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     for c in found[:3]:
         hits: list[Neighbour] = mirror if c.mirrored else normal
         matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
-    return [c for c in found if c.matched >= settings.min_frames], normal, mirror
+    return [c for c in found if c.matched >= settings.min_frames]
 
 
 def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
                 allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
     """The vote's candidates scoring at least `min_score`, best first, those within
     `tie_margin` of the best tied (the recipe before verification; `Settings.verify` off)."""
-    found, _normal, _mirror = _voted(index, query, settings, allowed)
+    found = _voted(index, query, settings, allowed)
     found = [c for c in found if c.score >= settings.min_score]
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     if found:
@@ -188,7 +188,7 @@ def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     """Every voted candidate verified and scored (`matching.verify`), lowest aligned distance
     first, with no confidence threshold; `matched` counts the query's frames in its span.
     Without `speeds`, the verification does not align over other speeds than the vote's."""
-    found, _normal, _mirror = _voted(index, query, settings, allowed)
+    found = _voted(index, query, settings, allowed)
     found.sort(key=lambda c: (-c.score, c.mirrored, c.distance, c.key, c.offset))
     # Verified on the dense frames when the query has them (`Settings.verify_rate`).
     times, normal_planes, mirror_planes = query.dense if query.dense is not None else \
@@ -256,8 +256,7 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
                     out.append(c)
                 else:
                     same.query_in, same.query_out = min(same.query_in, c.query_in), max(same.query_out, c.query_out)
-                    same.master_in = max(0.0, same.offset + same.speed * same.query_in)
-                    same.master_out = same.offset + same.speed * same.query_out
+                    same.place()
                     same.matched = frames_within(query, same.query_in, same.query_out)
     return out
 
@@ -303,7 +302,7 @@ def to_picture_times(c: matching.Candidate, settings: Settings, *, dense: bool) 
     decode = verify_rate(settings) if dense else settings.rate
     shift = fingerprints.picture_delay(settings.index_rate) - c.speed * fingerprints.picture_delay(decode)
     c.offset += shift
-    c.master_in, c.master_out = max(0.0, c.offset + c.speed * c.query_in), c.offset + c.speed * c.query_out
+    c.place()
     return c
 
 

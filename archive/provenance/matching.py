@@ -56,6 +56,12 @@ class Candidate:
     agreement: float = 0.0  # verified: the share of the query its master shows there (`agreement`)
     supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
 
+    def place(self) -> None:
+        """Set the master span from the line and the query span: master_in = offset + speed ×
+        query_in (not before the master's start), master_out = offset + speed × query_out."""
+        self.master_in = max(0.0, self.offset + self.speed * self.query_in)
+        self.master_out = self.offset + self.speed * self.query_out
+
 
 def is_static(hashes: np.ndarray, spread: int = STATIC_SPREAD) -> bool:
     """Every informative hash is within `spread` bits of every other (no motion to align on)."""
@@ -206,7 +212,7 @@ def fit_speed(candidate: Candidate, neighbours: Iterable[Neighbour], times: np.n
     q_in, q_out = float(x.min()), float(x.max()) + step
     candidate.speed, candidate.offset, candidate.score = round(speed, 2), offset, n / frames
     candidate.matched, candidate.query_in, candidate.query_out = n, q_in, q_out
-    candidate.master_in, candidate.master_out = max(0.0, offset + speed * q_in), offset + speed * q_out
+    candidate.place()
     return candidate
 
 
@@ -358,8 +364,7 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
                              bounds=(float(all_times.min()), float(all_times.max()) + step))
         if span is not None:
             candidate.query_in, candidate.query_out = span
-    candidate.master_in = max(0.0, candidate.offset + candidate.speed * candidate.query_in)
-    candidate.master_out = candidate.offset + candidate.speed * candidate.query_out
+    candidate.place()
     return candidate
 
 
