@@ -34,6 +34,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from typing import IO, Any
 
@@ -86,7 +87,15 @@ def signing_identity() -> media.SigningIdentity | None:
     identity, why = signer_status()
     if identity is None:
         log.warning("C2PA: exports are not signed: %s", why)
+    else:
+        exposed = key_exposure(settings().C2PA_SIGN_KEY)
+        if exposed and exposed not in _WARNED:  # once a process, not at every export
+            _WARNED.add(exposed)
+            log.warning("C2PA: %s", exposed)
     return identity
+
+
+_WARNED: set[str] = set()
 
 
 def trust_anchors() -> str | None:
@@ -118,16 +127,15 @@ def health() -> dict[str, Any]:
 
 def key_exposure(path: str) -> str | None:
     """Why the signing key at `path` is readable by more than its owner (group or others have
-    any permission: the README asks for mode 0600), or None. Exports still go out signed: a
-    warning in `/healthz` and the log, not a refusal."""
+    any permission: the README asks for mode 0600, as `archive.usage.signing` does of the audit
+    key, which it refuses), or None. Exports still go out signed: a warning in `/healthz` and,
+    once a process, in the log (`signing_identity`), not a refusal."""
     try:
-        mode = os.stat(path).st_mode & 0o777
+        mode = os.stat(path).st_mode
     except OSError:
         return None
-    if mode & 0o077:
-        why = f"the C2PA signing key {path} has mode {mode:04o}: other users may read it; make it 0600"
-        log.warning("C2PA: %s", why)
-        return why
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return f"the C2PA signing key {path} has mode {stat.S_IMODE(mode):04o}: other users may read it; make it 0600"
     return None
 
 
