@@ -147,20 +147,37 @@ EDITS = {
     "mirror": ("hflip", ["-crf", "26"]),
     "combined": (f"hflip,crop=iw*0.9:ih*0.9,{LOGO},scale=-2:480", ["-b:v", "150k", "-maxrate", "200k",
                                                                    "-bufsize", "400k"]),
+    # Off-centre 10 % crops, one of four by the master's number: a corner's 90 % of the width
+    # and height (top left, top right, bottom left, bottom right), and 90 % of one dimension
+    # keeping an edge (left, right, top, bottom).
+    "crop_corner": (("crop=iw*0.9:ih*0.9:0:0", "crop=iw*0.9:ih*0.9:iw*0.1:0", "crop=iw*0.9:ih*0.9:0:ih*0.1",
+                     "crop=iw*0.9:ih*0.9:iw*0.1:ih*0.1"), ["-crf", "26"]),
+    "crop_side": (("crop=iw*0.9:ih:0:0", "crop=iw*0.9:ih:iw*0.1:0", "crop=iw:ih*0.9:0:0", "crop=iw:ih*0.9:0:ih*0.1"),
+                  ["-crf", "26"]),
 }
+# Edits added after the corpus's first six: their in-points and lengths come from a second
+# random stream, so the first six keep the queries (and figures) of runs before them.
+LATER_EDITS = ("crop_corner", "crop_side")
 
 
-def query_plan(rng: random.Random, total: int, master_seconds: float):
+def query_plan(seed: int, total: int, master_seconds: float):
     """The queries of a corpus, in order: (master number, edit, in-point s, length s), one per
-    master and edit, 5-15 s long, drawn from `rng` (the same draws for the same seed)."""
+    master and edit, 5-15 s long, drawn from `seed`'s random streams (the same draws for the
+    same seed; LATER_EDITS from a stream of their own)."""
+    rng, later = random.Random(seed), random.Random(seed * 7919 + 1)
     for n in range(total):
         for edit in EDITS:
-            seconds = rng.uniform(5, 15)
-            yield n, edit, round(rng.uniform(0, master_seconds - seconds - 0.5), 2), seconds
+            draw = later if edit in LATER_EDITS else rng
+            seconds = draw.uniform(5, 15)
+            yield n, edit, round(draw.uniform(0, master_seconds - seconds - 0.5), 2), seconds
 
 
-def make_query(master: str, dst: str, start: float, seconds: float, edit: str) -> None:
+def make_query(master: str, dst: str, start: float, seconds: float, edit: str, n: int = 0) -> None:
+    """The query of master number `n` cut from `master` at `start` for `seconds`, with `edit`
+    (an edit of several variants takes number n % their count) into `dst`."""
     chain, args = EDITS[edit]
+    if isinstance(chain, tuple):
+        chain = chain[n % len(chain)]
     vf = ["-vf", chain] if chain else []
     run([*commands.BASE, "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", commands.file_url(master), *vf,
          "-c:v", "libx264", "-preset", "ultrafast", *args, "-an", "-f", "mp4", commands.file_url(dst)], timeout=300)
@@ -191,7 +208,6 @@ def accuracy(args, work: str, settings: lookup.Settings) -> None:
     """Every query is answered with no confidence threshold, twice from the same hashes: by
     the vote alone (verification off: the recipe before it) and verified (the default); the
     report then applies each of THRESHOLDS to both, the configured one marked."""
-    rng = random.Random(args.seed)
     total = args.masters + args.negatives
     masters = []
     t0 = time.monotonic()
@@ -216,8 +232,8 @@ def accuracy(args, work: str, settings: lookup.Settings) -> None:
     negatives: dict[str, list] = {m: [] for m in modes}
     qpath = os.path.join(work, "query.mp4")
     t0 = time.monotonic()
-    for n, edit, start, seconds in query_plan(rng, total, args.seconds):
-        make_query(masters[n], qpath, start, seconds, edit)
+    for n, edit, start, seconds in query_plan(args.seed, total, args.seconds):
+        make_query(masters[n], qpath, start, seconds, edit, n)
         query = lookup.hash_query(qpath, inspect_media(qpath, timeout=60), work, settings, timeout=300)
         for mode, (idx, s) in modes.items():
             found = lookup.find(idx, query, s)

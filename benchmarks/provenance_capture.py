@@ -6,12 +6,13 @@ so that recipes can be compared without decoding again.
     nice .venv/bin/python benchmarks/provenance_capture.py replay /tmp/cap3.pkl [--verify-rate 2]
 
 A capture holds each indexed master's planes (the renditions' fingerprint branch) and, for
-each query, the planes of its frames normal and mirrored at CAPTURE_RATE frames a second
-(one decode); a replay takes the search frames at the query rate from them (every
+each query, its raw grey frames at CAPTURE_RATE frames a second (one decode; captures made
+before held their planes); a replay hashes them as the code it runs does (`--no-views`: the
+planes alone, the recipe before off-centre views), takes the search frames at the query rate from them (every
 CAPTURE_RATE / rate-th frame: the frames `fps=rate` picks) and verifies on the frames at
 `--verify-rate`, then scores top-1 and false positives as `provenance.py` does.
 
-The capture is saved after each query, the queries taken in rounds (some indexed masters'
+The capture is saved every SAVE_EVERY queries, the queries taken in rounds (some indexed masters'
 queries, then a negative's), so one stopped early is a part of every edit and of the
 negatives (`replay` says so); `--only` makes and indexes a part of the masters only.
 `replay --verbose` prints each miss with its master's per-frame distances at the right
@@ -46,7 +47,6 @@ import argparse
 import dataclasses
 import os
 import pickle
-import random
 import shutil
 import sys
 import tempfile
@@ -65,10 +65,10 @@ from archive.provenance.index import NumpyHammingIndex  # noqa: E402
 from provenance import EDITS, index_hashes, make_master, make_query, query_plan  # noqa: E402
 
 CAPTURE_RATE = 20
+SAVE_EVERY = 16  # queries between saves (a capture of raw frames is some hundred MB)
 
 
 def capture(args) -> None:
-    rng = random.Random(args.seed)
     total = args.masters + args.negatives
     work = tempfile.mkdtemp(prefix="ortak-capture-")
     t0 = time.monotonic()
@@ -91,21 +91,21 @@ def capture(args) -> None:
         # The same draws as the whole corpus (its queries keep their in-points), taken in rounds
         # (each round some indexed masters' queries and a negative's), the capture saved after
         # each query: stopped early, it is a part of every edit and of the negatives.
-        plan = [p for p in query_plan(rng, total, args.seconds) if p[0] in only]
+        plan = [p for p in query_plan(args.seed, total, args.seconds) if p[0] in only]
         plan.sort(key=lambda p: (p[0] / args.masters if p[0] < args.masters
                                  else (p[0] - args.masters + 0.5) / max(1, args.negatives), p[0]))
         for k, (n, edit, start, seconds) in enumerate(plan):
-            make_query(masters[n], qpath, start, seconds, edit)
+            make_query(masters[n], qpath, start, seconds, edit, n)
             probe = inspect_media(qpath, timeout=60)
             window = fingerprints.Window(0.0, probe.duration or 0.0)
             target = os.path.join(work, "query.gray")
             run(fingerprints.query_command(qpath, probe, [window], [target], rate=CAPTURE_RATE), timeout=300)
             frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, CAPTURE_RATE))
+            # The frames themselves (uint8): a replay hashes them as the code it runs does.
             queries.append(dict(n=n, edit=edit, start=start, seconds=round(seconds, 1),
-                                times=np.arange(len(frames)) / CAPTURE_RATE,
-                                normal=fingerprints.planes(frames),
-                                mirrored=fingerprints.planes(fingerprints.mirrored(frames))))
-            save(args, planes, queries, complete=k + 1 == len(plan))
+                                times=np.arange(len(frames)) / CAPTURE_RATE, frames=frames.copy()))
+            if (k + 1) % SAVE_EVERY == 0 or k + 1 == len(plan):
+                save(args, planes, queries, complete=k + 1 == len(plan))
             print(f"  {k + 1}/{len(plan)} queries, {time.monotonic() - t0:.0f} s", flush=True)
         print(f"seed {args.seed}: {len(queries)} queries captured in {time.monotonic() - t0:.0f} s", flush=True)
     finally:
@@ -120,9 +120,22 @@ def save(args, planes: dict, queries: list, *, complete: bool) -> None:
     os.replace(args.out + ".part", args.out)
 
 
+def hashed(q: dict, *, views: bool = True) -> dict:
+    """`q` with its frames hashed as `lookup.hash_query` hashes them (`fingerprints.query_planes`,
+    normal and mirrored; without `views`, the planes alone: the recipe before off-centre views).
+    A capture made before frames were kept holds its planes already."""
+    if "frames" in q:
+        frames = q["frames"]
+        make = fingerprints.query_planes if views else fingerprints.planes
+        q = dict(q, normal=make(frames), mirrored=make(fingerprints.mirrored(frames)))
+    elif not views:
+        q = dict(q, normal=q["normal"][:1 + len(fingerprints.CROPS)], mirrored=q["mirrored"][:1 + len(fingerprints.CROPS)])
+    return q
+
+
 def query_at(q: dict, rate: int, verify_rate: int, capture_rate: int) -> lookup.QueryHashes:
-    """The captured query as `hash_query` gives it: search frames at `rate`, verification
-    frames at `verify_rate` (both dividing `capture_rate`)."""
+    """The captured query (`hashed`) as `hash_query` gives it: search frames at `rate`,
+    verification frames at `verify_rate` (both dividing `capture_rate`)."""
     step, vstep = capture_rate // rate, capture_rate // verify_rate
     s, v = slice(None, None, step), slice(None, None, vstep)
     return lookup.query_hashes(q["times"][s], q["normal"][:, s], q["mirrored"][:, s], q["times"][-1] if len(q["times"]) else 0,
@@ -162,7 +175,8 @@ def replay(args) -> None:
     matching.ALIGN_FRAMES = args.align_frames
     rows = {e: [] for e in EDITS}
     negatives = []
-    for q in cap["queries"]:
+    for k, q in enumerate(cap["queries"]):
+        q = cap["queries"][k] = hashed(q, views=not args.no_views)
         found = lookup.find(index, query_at(q, settings.rate, args.verify_rate, cap["rate"]), settings)
         (negatives if q["n"] >= cap["masters"] else rows[q["edit"]]).append((q, found))
 
@@ -229,6 +243,8 @@ def main() -> None:
     r.add_argument("--align-frames", type=float, default=matching.ALIGN_FRAMES)
     r.add_argument("--thresholds", type=float, nargs="+", default=[0.6])
     r.add_argument("--verbose", action="store_true")
+    r.add_argument("--no-views", action="store_true", help="hash the queries' planes alone (the recipe before "
+                   "off-centre views)")
     args = parser.parse_args()
     capture(args) if args.command == "capture" else replay(args)
 

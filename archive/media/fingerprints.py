@@ -14,6 +14,13 @@ before hashing, so one decode still serves): a query that was cropped and blown 
 The hashes of a master are `planes` (whole frame first, then each crop) of one hash a
 sample each, stored plane after plane (`to_planes`).
 
+A query is also hashed through off-centre VIEWS of its frame (`views`: 90 % of its width and
+height, anchored at each corner and each side's middle): a crop that keeps one edge (the
+left 90 %, a corner) is no centre crop, so neither the whole frame nor a centre plane of
+its master is near it (median 16 bits for a corner's 90 %, a third of its frames within 12),
+but one of its views shows its master's centre 80 % again (median 2-4 bits: `benchmarks/
+provenance.py`'s off-centre edits). The views cost the query only: the index keeps its planes.
+
 Every hash leaves the picture's four corners out (`mask_corners`: CORNERS of the width and
 height, filled with the mean grey of the rest before the DCT): that is where channel logos,
 clocks and "LIVE" bugs sit, and a white plate there moved the whole frame's low frequencies
@@ -44,6 +51,11 @@ if TYPE_CHECKING:
 
 FRAME_SIZE = 64  # the grey square decoded; pHash works on 32 × 32 (it resizes), crops need the margin
 CROPS = (0.9, 0.8)  # centre crops hashed beside the whole frame (fraction of width and height)
+# A query frame's off-centre views (`views`): VIEW_FRACTION of its width and height, anchored
+# at (x, y) (0 the left or top edge, 1 the right or bottom, 0.5 the middle); the centre view is
+# the first crop plane already.
+VIEW_FRACTION = 0.9
+VIEWS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (0.0, 0.5), (1.0, 0.5), (0.5, 0.0), (0.5, 1.0))
 CORNERS = (0.25, 0.2)  # each corner's share of the width and height left out of a hash (`mask_corners`)
 NO_HASH = 0
 FLAT_STD = 4.0  # grey levels (0..255): below this a frame is "flat"
@@ -100,13 +112,25 @@ def phash64(frames: np.ndarray) -> np.ndarray:
 def centre_crop(frames: np.ndarray, fraction: float) -> np.ndarray:
     """The centre `fraction` (0 < fraction ≤ 1) of each frame's width and height, rounded to
     whole pixels (at least one). ValueError outside that range."""
+    return crop(frames, fraction, (0.5, 0.5))
+
+
+def crop(frames: np.ndarray, fraction: float, anchor: tuple[float, float]) -> np.ndarray:
+    """`fraction` (0 < fraction ≤ 1) of each frame's width and height, rounded to whole
+    pixels (at least one), placed at `anchor` = (x, y), each 0..1: 0 keeps the left (top)
+    edge, 1 the right (bottom), 0.5 the centre (the margin split, the odd pixel on the far
+    side). (n, h', w') uint8, a view of `frames`. ValueError for a fraction or an anchor
+    outside its range."""
     if not 0 < fraction <= 1:
         raise ValueError("a crop keeps more than 0 and at most 1 of the picture")
+    ax, ay = anchor
+    if not (0 <= ax <= 1 and 0 <= ay <= 1):
+        raise ValueError("a crop's anchor lies within 0..1 of the width and the height")
     if fraction == 1 or len(frames) == 0:
         return frames
     h, w = frames.shape[1:]
     ch, cw = max(1, round(h * fraction)), max(1, round(w * fraction))
-    top, left = (h - ch) // 2, (w - cw) // 2
+    top, left = int((h - ch) * ay), int((w - cw) * ax)
     return frames[:, top:top + ch, left:left + cw]
 
 
@@ -149,6 +173,29 @@ def planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence
     return np.stack([frame_hashes(frames, corners), *(frame_hashes(centre_crop(frames, f), corners)
                                                        for f in crops)]) \
         if len(frames) else np.zeros((1 + len(crops), 0), dtype=np.uint64)
+
+
+def views(frames: np.ndarray, fraction: float = VIEW_FRACTION,
+          anchors: Sequence[tuple[float, float]] = VIEWS, corners: Sequence[float] = CORNERS) -> np.ndarray:
+    """The hashes (`frame_hashes`) of each off-centre view of `frames`: `fraction` of the
+    width and height at each of `anchors` (`crop`). A (len(anchors), n) uint64 array."""
+    if not len(frames):
+        return np.zeros((len(anchors), 0), dtype=np.uint64)
+    return np.stack([frame_hashes(crop(frames, fraction, a), corners) for a in anchors]).reshape(len(anchors), -1)
+
+
+def query_planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS) -> np.ndarray:
+    """What a query frame is hashed as: its `planes` (the index's rows: whole, then each
+    centre crop of `crops`) followed by its off-centre `views`: a (1 + len(crops) +
+    len(VIEWS), n) uint64 array. `view_rows` says where the views start."""
+    return np.concatenate([planes(frames, crops, corners), views(frames, corners=corners)])
+
+
+def view_rows(query: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:
+    """The off-centre views of `query_planes`' rows ((rows, n) uint64): the rows after the
+    index's planes; none (shape (0, n)) for a query hashed as planes only."""
+    query = np.asarray(query, dtype=np.uint64)
+    return query[1 + len(crops):] if query.ndim == 2 else np.zeros((0, query.size), dtype=np.uint64)
 
 
 def to_planes(hashes: np.ndarray, count: int) -> np.ndarray:

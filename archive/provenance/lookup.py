@@ -56,7 +56,9 @@ class QueryHashes:
     (NO_HASH for flat frames), the number of informative (not flat) frames, whether the
     picture is static, how many seconds were decoded, and the hashes of every plane the
     index holds (whole frame, centre crops; normal and mirrored) that the verification
-    compares plane against plane (`matching.refine`), when there are any."""
+    compares plane against plane (`matching.refine`), when there are any, followed by the
+    frames' off-centre views (`fingerprints.query_planes`), which the vote searches beside
+    the whole frames and the verification aligns on the master's crop planes."""
 
     times: np.ndarray
     normal: np.ndarray
@@ -64,7 +66,7 @@ class QueryHashes:
     frames: int
     static: bool
     decoded: float
-    planes: tuple[np.ndarray, np.ndarray] | None = None  # (normal, mirrored) planes as the index's: `fingerprints.planes`
+    planes: tuple[np.ndarray, np.ndarray] | None = None  # (normal, mirrored): `fingerprints.query_planes`
     dense: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (times, normal planes, mirrored planes) to verify on
 
 
@@ -81,8 +83,8 @@ def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *
     for window, target in zip(windows, targets):
         frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, rate))
         times.append(window.start + np.arange(len(frames)) / rate)
-        normal.append(fingerprints.planes(frames))
-        mirror.append(fingerprints.planes(fingerprints.mirrored(frames)))
+        normal.append(fingerprints.query_planes(frames))
+        mirror.append(fingerprints.query_planes(fingerprints.mirrored(frames)))
     times_of = times
     times = np.concatenate(times) if times else np.zeros(0)
     normal, mirror = np.concatenate(normal, axis=1), np.concatenate(mirror, axis=1)
@@ -106,7 +108,7 @@ def verify_rate(settings: Settings) -> int:
 def query_hashes(times: np.ndarray, normal: np.ndarray, mirrored: np.ndarray, decoded: float, *,
                  dense: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> QueryHashes:
     """A query from its frames' `times` (seconds) and their planes normal and mirrored
-    ((planes, n) uint64, `fingerprints.planes`), `decoded` seconds of it decoded; `dense`
+    ((rows, n) uint64, `fingerprints.query_planes`, or `planes` alone), `decoded` seconds of it decoded; `dense`
     the same (times, normal, mirrored) at the verification's denser rate, when there is one."""
     hashes = np.asarray(normal, dtype=np.uint64)[0]
     informative = int(np.count_nonzero(hashes != fingerprints.NO_HASH))
@@ -152,8 +154,8 @@ def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
            allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
     """The voted candidates (no threshold), the best three refitted for a speed change, with
     at least `min_frames` frames."""
-    normal = index.search(query.normal, k=settings.k, radius=settings.radius)
-    mirror = index.search(query.mirrored, k=settings.k, radius=settings.radius)
+    normal = search(index, query.normal, None if query.planes is None else query.planes[0], settings)
+    mirror = search(index, query.mirrored, None if query.planes is None else query.planes[1], settings)
     if allowed is not None:
         keep = allowed({n.key for n in normal} | {n.key for n in mirror})
         normal = [n for n in normal if n.key in keep]
@@ -165,6 +167,22 @@ def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
         hits: list[Neighbour] = mirror if c.mirrored else normal
         matching.fit_speed(c, hits, query.times, index_rate=settings.index_rate, step=step, frames=query.frames)
     return [c for c in found if c.matched >= settings.min_frames]
+
+
+def search(index: FingerprintIndex, hashes: np.ndarray, planes: np.ndarray | None,
+           settings: Settings, *, k: int | None = None) -> list[Neighbour]:
+    """The neighbours (`k`, by default `settings.k`, within `settings.radius` bits) of a query's frames:
+    of each whole-frame hash (`hashes`, (n,)) and of each off-centre view of it
+    (`fingerprints.view_rows` of `planes`, (rows, n), when given), each found for its frame
+    (`Neighbour.query` a frame number 0..n−1, a frame found by several views listed for each:
+    the vote counts frames, not neighbours)."""
+    hashes = np.asarray(hashes, dtype=np.uint64).reshape(-1)
+    views = fingerprints.view_rows(planes) if planes is not None else np.zeros((0, len(hashes)), dtype=np.uint64)
+    if views.shape[1] != len(hashes):
+        views = views[:0]
+    found = index.search(np.concatenate([hashes, views.reshape(-1)]), k=k or settings.k, radius=settings.radius)
+    n = len(hashes)
+    return [h if h.query < n else Neighbour(h.query % n, h.key, h.position, h.distance) for h in found] if n else []
 
 
 def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
@@ -313,8 +331,11 @@ def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings
     informative = np.flatnonzero(query.normal != fingerprints.NO_HASH)
     first = informative[0]
     score = float(np.mean(popcount64(query.normal[informative] ^ query.normal[first]) <= settings.radius))
-    normal = index.search(query.normal[first:first + 1], k=settings.static_k, radius=settings.radius)
-    mirror = index.search(query.mirrored[first:first + 1], k=settings.static_k, radius=settings.radius)
+    one = slice(first, first + 1)
+    normal = search(index, query.normal[one], None if query.planes is None else query.planes[0][:, one], settings,
+                    k=settings.static_k)
+    mirror = search(index, query.mirrored[one], None if query.planes is None else query.planes[1][:, one], settings,
+                    k=settings.static_k)
     if allowed is not None:
         keep = allowed({n.key for n in normal} | {n.key for n in mirror})
         normal = [n for n in normal if n.key in keep]

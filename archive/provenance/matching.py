@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from archive.media.fingerprints import CROPS
 from archive.provenance.index import NO_HASH, Neighbour, popcount64
 
 STATIC_SPREAD = 6  # bits: a query whose hashes are all this close to their first is static
@@ -53,6 +54,7 @@ class Candidate:
     tied: bool = False
     static: bool = False
     plane: int = 0  # verified on: 0 the master's whole frames, k its k-th centre crop
+    view: int = 0  # verified through: 0 the query's whole frame, v its v-th off-centre view (`fingerprints.VIEWS`)
     agreement: float = 0.0  # verified: the share of the query its master shows there (`agreement`)
     supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
 
@@ -294,11 +296,14 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     The vote bins whole seconds and slow pictures support neighbouring bins alike: this is
     what picks the right second inside one master.
 
-    With `query_planes` (the query's own planes, as many as the master's, row 0 `query`),
-    each query frame is compared plane against plane, the master's shifted by `plane`
-    crops (query plane k against master plane k + plane: a query cropped by the first crop
-    matches at shift 1) and its bits are the mean over the pairs: more of the picture
-    compared, so unrelated look-alikes stay further than with one 64-bit hash.
+    With `query_planes` (the query's own rows, `fingerprints.query_planes`: its planes, row 0
+    `query`, then its off-centre views), each query frame is compared plane against plane,
+    the master's shifted by `plane` crops (query plane k against master plane k + plane: a
+    query cropped by the first crop matches at shift 1) and its bits are the mean over the
+    pairs: more of the picture compared, so unrelated look-alikes stay further than with one
+    64-bit hash. Each off-centre view is also aligned on each of the master's crop planes
+    (one pair: a crop that kept an edge shows its master's centre again in the view anchored
+    at the opposite edge), `view` saying which when one aligns closest.
 
     With `speeds`, each of those speeds is aligned too (offsets ±`reach` around the line
     through the query's middle frame) and taken, with its offset, when its distance is at
@@ -308,7 +313,7 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     master = master.reshape(1, -1) if master.ndim < 2 else master
     if query_planes is not None:
         query_planes = np.asarray(query_planes, dtype=np.uint64)
-        if query_planes.ndim != 2 or query_planes.shape[0] != master.shape[0]:
+        if query_planes.ndim != 2 or query_planes.shape[1] != len(query):
             query_planes = None
     base = np.arange(-reach, reach + grain / 2, grain)
     query = np.asarray(query, dtype=np.uint64)
@@ -335,9 +340,7 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     inside = (pos >= 0) & (pos < n)
     clipped = np.clip(pos, 0, max(0, n - 1))
     scored, aligned = [], []
-    for p in range(master.shape[0]):
-        pairs = [(query, master[p])] if query_planes is None else \
-            [(query_planes[k], master[k + p]) for k in range(master.shape[0] - p)]
+    for p, view, pairs in _hypotheses(query, query_planes, master):
         bits = np.zeros(pos.shape)
         for q, m in pairs:
             q = q[keep][None, :]
@@ -347,14 +350,15 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
         bits /= len(pairs)
         means = np.where(total > 0, (weight * bits).sum(axis=1) / np.where(total > 0, total, 1), MISSING_BITS)
         for g, o in enumerate(grid):
-            scored.append((round(float(means[g]), 6), abs(float(o) - candidate.offset), p, float(o), len(aligned), g))
+            scored.append((round(float(means[g]), 6), abs(float(o) - candidate.offset), p, view, float(o),
+                           len(aligned), g))
             aligned.append((bits[g], weight[g]))
-    own = min(e for e in scored if row_speed[e[5]] == candidate.speed)
+    own = min(e for e in scored if row_speed[e[6]] == candidate.speed)
     best = min(scored)
     # Another speed only when it aligns clearly better (a search over speeds finds a slightly
     # closer line for any pair of pictures).
-    distance, _gap, p, offset, at_best, row = best if best[0] <= own[0] - SPEED_GAIN_BITS else own
-    candidate.offset, candidate.distance, candidate.plane = offset, float(distance), p
+    distance, _gap, p, view, offset, at_best, row = best if best[0] <= own[0] - SPEED_GAIN_BITS else own
+    candidate.offset, candidate.distance, candidate.plane, candidate.view = offset, float(distance), p, view
     candidate.speed = float(row_speed[row])
     bits, weight = aligned[at_best]
     candidate.agreement = agreement(bits, weight)
@@ -366,6 +370,23 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
             candidate.query_in, candidate.query_out = span
     candidate.place()
     return candidate
+
+
+def _hypotheses(query: np.ndarray, query_planes: np.ndarray | None,
+                master: np.ndarray) -> list[tuple[int, int, list[tuple[np.ndarray, np.ndarray]]]]:
+    """What `refine` aligns: (master plane, query view, [(query row, master row)] compared).
+    Without `query_planes`, the query's hashes against each master plane. With them, for each
+    master plane p the query's centre planes k against master planes k + p (as many as both
+    have), then each off-centre view (`fingerprints.view_rows`) against each master crop
+    plane (p ≥ 1)."""
+    count = master.shape[0]
+    if query_planes is None:
+        return [(p, 0, [(query, master[p])]) for p in range(count)]
+    centre = min(len(query_planes), 1 + len(CROPS))
+    out = [(p, 0, [(query_planes[k], master[k + p]) for k in range(min(centre, count - p))]) for p in range(count)]
+    for v, row in enumerate(query_planes[centre:], start=1):
+        out += [(p, v, [(row, master[p])]) for p in range(1, count)]
+    return out
 
 
 def verified_span(bits: np.ndarray, weight: np.ndarray, positions: np.ndarray, *, offset: float, speed: float,

@@ -151,6 +151,44 @@ def test_centre_crops_and_planes_as_data():
     assert fingerprints.planes(np.zeros((0, 64, 64), dtype=np.uint8)).shape == (3, 0)
 
 
+@pytest.mark.parametrize("crop", ["crop=iw*0.9:ih*0.9:0:0", "crop=iw*0.9:ih*0.9:iw*0.1:ih*0.1",
+                                  "crop=iw*0.9:ih:0:0", "crop=iw:ih*0.9:0:ih*0.1"])
+def test_an_off_centre_crop_is_close_to_its_master_through_a_view(moving, tmp_path, crop):
+    """A crop that keeps an edge (a corner's or a side's 90 %) is no centre crop: its whole
+    frame lies far from every plane of its master, one of its off-centre views close to the
+    master's centre crop (what the vote and the verification then align on)."""
+    frames_path = tmp_path / "frames.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
+    master = fingerprints.planes(fingerprints.read_frames(str(frames_path)))
+    cropped = tmp_path / "cropped.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         f"{crop},fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cropped)], timeout=TIMEOUT)
+    query = fingerprints.query_planes(fingerprints.read_frames(str(cropped)))
+    assert query.shape == (3 + len(fingerprints.VIEWS), master.shape[1])
+    whole = min(popcount64(query[0] ^ plane).mean() for plane in master)
+    views = fingerprints.view_rows(query)
+    best_view = min(popcount64(view ^ plane).mean() for view in views for plane in master[1:])
+    assert best_view < whole - 2, (best_view, whole)
+
+
+def test_crops_are_placed_by_their_anchor():
+    frames = np.arange(2 * 64 * 64, dtype=np.uint32).reshape(2, 64, 64).astype(np.uint8)
+    assert (fingerprints.crop(frames, 0.9, (0.5, 0.5)) == fingerprints.centre_crop(frames, 0.9)).all()
+    top_left, bottom_right = fingerprints.crop(frames, 0.9, (0, 0)), fingerprints.crop(frames, 0.9, (1, 1))
+    assert top_left.shape == bottom_right.shape == (2, 58, 58)
+    assert (top_left[:, 0, 0] == frames[:, 0, 0]).all() and (bottom_right[:, -1, -1] == frames[:, -1, -1]).all()
+    side = fingerprints.crop(frames, 0.9, (1, 0.5))
+    assert (side[:, 0, -1] == frames[:, 3, 63]).all()
+    for anchor in ((-0.1, 0), (0, 1.5)):
+        with pytest.raises(ValueError):
+            fingerprints.crop(frames, 0.9, anchor)
+    assert fingerprints.views(frames).shape == (len(fingerprints.VIEWS), 2)
+    assert fingerprints.views(frames[:0]).shape == (len(fingerprints.VIEWS), 0)
+    assert fingerprints.query_planes(frames[:0]).shape == (3 + len(fingerprints.VIEWS), 0)
+    assert fingerprints.view_rows(fingerprints.planes(frames)).shape == (0, 2)
+
+
 def test_a_logo_in_a_corner_leaves_the_hash_alone():
     """The corners are left out of every hash: a channel's white plate in the top right
     corner moves the plain pHash of a picture, not the hash the index and queries take."""

@@ -152,6 +152,41 @@ def test_a_query_that_matches_a_crop_plane_is_found_on_it(index):
     assert (top.key, top.plane, top.tied) == ("master", 1, False) and abs(top.offset - 75) <= 0.5
 
 
+def _with_views(query, view_rows):
+    """`query` given planes whose off-centre views are `view_rows` ((views, n), normal; the
+    mirrored views unrelated) and whose centre planes are its whole hash and unrelated ones."""
+    n = len(query.times)
+    fill = [_random(n, 200 + k) for k in range(2)]
+    views = np.asarray(view_rows, dtype=np.uint64)
+    normal = np.stack([query.normal, *fill, *views])
+    mirrored = np.stack([query.mirrored, *fill, *(_random(n, 300 + k) for k in range(len(views)))])
+    return dataclasses.replace(query, planes=(normal, mirrored))
+
+
+def test_an_off_centre_crop_is_found_through_a_view_of_it(index):
+    """A corner's 90 %: the query's whole frame matches nothing the index holds, one of its
+    off-centre views its master's centre crop. Found there, at its offset, the view named."""
+    whole, crop90, crop80 = _random(300, 71), _random(300, 72), _random(300, 73)
+    index.add("master", np.stack([whole, crop90, crop80]))
+    base = _query(crop80, 140, 10, noise=3)
+    unrelated = dataclasses.replace(base, normal=_random(len(base.times), 74))
+    views = [_random(len(base.times), 80 + v) for v in range(len(fingerprints.VIEWS))]
+    views[3] = base.normal  # the view anchored bottom right of a top-left crop
+    query = _with_views(unrelated, views)
+    top = lookup.find(index, query, SETTINGS)[0]
+    assert (top.key, top.plane, top.view, top.tied) == ("master", 2, 4, False) and abs(top.offset - 140) <= 0.5
+    assert top.score >= SETTINGS.min_score
+    # Without its views, the same query is not found.
+    assert not [c for c in lookup.find(index, dataclasses.replace(query, planes=None), SETTINGS)
+                if c.key == "master" and c.score >= SETTINGS.min_score]
+
+
+def test_views_do_not_make_unrelated_footage_a_match(index):
+    query = _query(_random(600, 500), 10, 10, noise=0)
+    views = [_random(len(query.times), 600 + v) for v in range(len(fingerprints.VIEWS))]
+    assert not [c for c in lookup.find(index, _with_views(query, views), SETTINGS) if c.score >= SETTINGS.min_score]
+
+
 def test_the_sub_second_offset_is_refined():
     """A 2 fps query starting half-way between two index seconds: aligned, the offset lands
     within a quarter second of the truth, which the whole-second vote cannot give."""
