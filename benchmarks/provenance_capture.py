@@ -192,6 +192,13 @@ def replay(args) -> None:
         fp = sum(1 for _q, found in negatives if any(c.score >= t for c in found))
         print(f"seed {cap['seed']} rate {settings.rate} verify-rate {args.verify_rate} align {args.align_frames:g} threshold {t:.2f}: " + " / ".join(cells)
               + f" %, {fp}/{len(negatives)} false positives", flush=True)
+    # How often a right first answer was aligned on a crop plane or through an off-centre view:
+    # what the API reports as `cropped` for a crop that keeps the aspect.
+    seen = []
+    for edit, rs in rows.items():
+        firsts = [found[0] for q, found in rs if found and right(q, found[0])]
+        seen.append(f"{edit} {sum(1 for c in firsts if c.plane or c.view)}/{len(firsts)}")
+    print("  aligned on a crop (plane or view) among right first answers: " + ", ".join(seen))
     worst = max((c.score for _q, found in negatives for c in found), default=0.0)
     trues = [(q, found) for rs in rows.values() for q, found in rs]
     scores = [found[0].score for q, found in trues if found and right(q, found[0])]

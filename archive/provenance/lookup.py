@@ -38,6 +38,10 @@ class Settings:
     verify_top: int = 12  # how many voted candidates are verified
     tie_bits: float = 0.5  # verified candidates this close (mean bits) to the best are tied
     plane_pairs: bool = True  # verify plane against plane (`matching.refine`), not the whole frame alone
+    # Hash, search and align the query frames' off-centre views too (`fingerprints.query_planes`):
+    # a crop that keeps an edge is found (`benchmarks/provenance.py` crop_corner, crop_side); the
+    # search then takes 1 + len(VIEWS) hashes a frame instead of 1.
+    views: bool = True
     whole_up_to: float = 120.0
     window: float = 20.0
     windows: int = 4
@@ -79,12 +83,13 @@ def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *
     targets = [os.path.join(scratch, f"query_{k}.gray") for k in range(len(windows))]
     rate = verify_rate(settings)
     run(fingerprints.query_command(src, probe, windows, targets, rate=rate), timeout=timeout)
+    hashes = fingerprints.query_planes if settings.views else fingerprints.planes
     times, normal, mirror = [], [], []
     for window, target in zip(windows, targets):
         frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, rate))
         times.append(window.start + np.arange(len(frames)) / rate)
-        normal.append(fingerprints.query_planes(frames))
-        mirror.append(fingerprints.query_planes(fingerprints.mirrored(frames)))
+        normal.append(hashes(frames))
+        mirror.append(hashes(fingerprints.mirrored(frames)))
     times_of = times
     times = np.concatenate(times) if times else np.zeros(0)
     normal, mirror = np.concatenate(normal, axis=1), np.concatenate(mirror, axis=1)

@@ -302,8 +302,9 @@ SIZE_TOLERANCE = 0.95
 def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> list[str]:
     """The differences seen between the query and the master, in this order: `mirrored`
     (the mirrored hashes matched), `speed_change` (the offset drifts: `Candidate.speed`),
-    `cropped` (the picture's aspect differs by more than 3 %; a crop that keeps the aspect
-    is not seen), `resized` (fewer lines than the master's), `re_encoded` (not the master's
+    `cropped` (the picture's aspect differs by more than 3 %, or it aligned closest on a crop
+    plane of the master or through an off-centre view of itself: `Candidate.plane`,
+    `Candidate.view`), `resized` (fewer lines than the master's), `re_encoded` (not the master's
     bytes). `identical` alone when the file is the master itself."""
     if sha256 == asset.sha256:
         return ["identical"]
@@ -316,10 +317,10 @@ def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> list[s
     qw, qh = probe.display_width or probe.width, probe.display_height or probe.height
     mw = technical.get("display_width") or technical.get("width")
     mh = technical.get("display_height") or technical.get("height")
-    if qw and qh and isinstance(mw, int) and isinstance(mh, int) and mw and mh:
-        if abs((qw / qh) / (mw / mh) - 1) > ASPECT_TOLERANCE:
-            out.append("cropped")
-        if qh < mh * SIZE_TOLERANCE:
-            out.append("resized")
+    sized = bool(qw and qh and isinstance(mw, int) and isinstance(mh, int) and mw and mh)
+    if c.plane or c.view or (sized and abs((qw / qh) / (mw / mh) - 1) > ASPECT_TOLERANCE):
+        out.append("cropped")
+    if sized and qh < mh * SIZE_TOLERANCE:
+        out.append("resized")
     out.append("re_encoded")
     return out

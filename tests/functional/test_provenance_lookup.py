@@ -72,6 +72,14 @@ def media(tmp_path_factory):
             "-ss", "10", "-t", "4", "-i", str(files["other"]),
             "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]", "-map", "[v]", "-c:v", "libx264",
             "-crf", "28", str(files["joined"]))
+    # Crops that keep an edge, as a reframe does: the bottom-right 90 % of 10 s from 5 s, and
+    # the left 90 % (full height) of 10 s from 22 s.
+    files["corner"] = d / "corner.mp4"
+    _ffmpeg("-ss", "5", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.9:ih*0.9:iw*0.1:ih*0.1",
+            "-c:v", "libx264", "-crf", "26", str(files["corner"]))
+    files["side"] = d / "side.mp4"
+    _ffmpeg("-ss", "22", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.9:ih:0:0",
+            "-c:v", "libx264", "-crf", "26", str(files["side"]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -164,6 +172,16 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
     # The master itself, as the raw body: identical, at 0.
     same = _post(client, media["master"], people["h"], raw=True).get_json()["matches"][0]
     assert same["asset_id"] == asset_id and same["edits"] == ["identical"] and same["in"] <= 1.0
+
+
+def test_a_crop_that_keeps_an_edge_is_found_at_its_timecode(app, client, media, people, tmp_path):
+    asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
+    for name, start in (("corner", 5), ("side", 22)):
+        matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
+        assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
+        top = matches[0]
+        assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)
+        assert top["confidence"] >= 0.6 and not top["mirrored"] and "cropped" in top["edits"], (name, top)
 
 
 def test_unrelated_footage_matches_nothing(app, client, media, people, tmp_path):
