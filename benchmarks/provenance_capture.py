@@ -173,6 +173,8 @@ def replay(args) -> None:
     settings = dataclasses.replace(lookup.Settings(), min_score=0.0, verify_rate=args.verify_rate,
                                    rate=args.rate or lookup.Settings().rate)
     matching.ALIGN_FRAMES = args.align_frames
+    if args.view_gain is not None:
+        matching.VIEW_GAIN_BITS = args.view_gain
     rows = {e: [] for e in EDITS}
     negatives = []
     for k, q in enumerate(cap["queries"]):
@@ -250,6 +252,7 @@ def main() -> None:
     r.add_argument("--align-frames", type=float, default=matching.ALIGN_FRAMES)
     r.add_argument("--thresholds", type=float, nargs="+", default=[0.6])
     r.add_argument("--verbose", action="store_true")
+    r.add_argument("--view-gain", type=float, default=None, help="matching.VIEW_GAIN_BITS for this replay")
     r.add_argument("--no-views", action="store_true", help="hash the queries' planes alone (the recipe before "
                    "off-centre views)")
     args = parser.parse_args()

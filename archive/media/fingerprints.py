@@ -14,12 +14,12 @@ before hashing, so one decode still serves): a query that was cropped and blown 
 The hashes of a master are `planes` (whole frame first, then each crop) of one hash a
 sample each, stored plane after plane (`to_planes`).
 
-A query is also hashed through off-centre VIEWS of its frame (`views`: 90 % of its width and
-height, anchored at each corner and each side's middle): a crop that keeps one edge (the
-left 90 %, a corner) is no centre crop, so neither the whole frame nor a centre plane of
-its master is near it (median 16 bits for a corner's 90 %, a third of its frames within 12),
-but one of its views shows its master's centre 80 % again (median 2-4 bits: `benchmarks/
-provenance.py`'s off-centre edits). The views cost the query only: the index keeps its planes.
+A query is also hashed through off-centre VIEWS of its frame (`views`): a crop that keeps an
+edge (the left 90 %, a corner's 90 %) is no centre crop, so neither its whole frame nor a
+centre plane of its master is near it (a corner's 90 %: median 16 bits, a fifth of its frames
+within 12), but the part of it where its master's centre 80 % lies, cut out again, is (each
+view is that part for one corner or side: median 2-4 bits). The views cost the query only:
+the index keeps its planes; `benchmarks/provenance.py` measures them (crop_corner, crop_side).
 
 Every hash leaves the picture's four corners out (`mask_corners`: CORNERS of the width and
 height, filled with the mean grey of the rest before the DCT): that is where channel logos,
@@ -51,11 +51,14 @@ if TYPE_CHECKING:
 
 FRAME_SIZE = 64  # the grey square decoded; pHash works on 32 × 32 (it resizes), crops need the margin
 CROPS = (0.9, 0.8)  # centre crops hashed beside the whole frame (fraction of width and height)
-# A query frame's off-centre views (`views`): VIEW_FRACTION of its width and height, anchored
-# at (x, y) (0 the left or top edge, 1 the right or bottom, 0.5 the middle); the centre view is
-# the first crop plane already.
-VIEW_FRACTION = 0.9
-VIEWS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (0.0, 0.5), (1.0, 0.5), (0.5, 0.0), (0.5, 1.0))
+# A query frame's off-centre views (`views`): (width, height, x, y) — the share of its width and
+# height kept, placed at (x, y) (0 the left or top edge, 1 the right or bottom, 0.5 the middle).
+# Each is where its master's centre 80 % (the last crop plane) lies in a 10 % crop that kept an
+# edge: in a corner's 90 % the master's centre 80 % is the 8/9 of it away from that corner; in
+# the left 90 % (full height), the right 8/9 of the width and the middle 80 % of the height.
+EDGE = 8 / 9
+VIEWS = ((EDGE, EDGE, 1.0, 1.0), (EDGE, EDGE, 0.0, 1.0), (EDGE, EDGE, 1.0, 0.0), (EDGE, EDGE, 0.0, 0.0),
+         (EDGE, 0.8, 1.0, 0.5), (EDGE, 0.8, 0.0, 0.5), (0.8, EDGE, 0.5, 1.0), (0.8, EDGE, 0.5, 0.0))
 CORNERS = (0.25, 0.2)  # each corner's share of the width and height left out of a hash (`mask_corners`)
 NO_HASH = 0
 FLAT_STD = 4.0  # grey levels (0..255): below this a frame is "flat"
@@ -112,24 +115,25 @@ def phash64(frames: np.ndarray) -> np.ndarray:
 def centre_crop(frames: np.ndarray, fraction: float) -> np.ndarray:
     """The centre `fraction` (0 < fraction ≤ 1) of each frame's width and height, rounded to
     whole pixels (at least one). ValueError outside that range."""
-    return crop(frames, fraction, (0.5, 0.5))
+    return crop(frames, (fraction, fraction), (0.5, 0.5))
 
 
-def crop(frames: np.ndarray, fraction: float, anchor: tuple[float, float]) -> np.ndarray:
-    """`fraction` (0 < fraction ≤ 1) of each frame's width and height, rounded to whole
-    pixels (at least one), placed at `anchor` = (x, y), each 0..1: 0 keeps the left (top)
-    edge, 1 the right (bottom), 0.5 the centre (the margin split, the odd pixel on the far
-    side). (n, h', w') uint8, a view of `frames`. ValueError for a fraction or an anchor
-    outside its range."""
-    if not 0 < fraction <= 1:
+def crop(frames: np.ndarray, size: tuple[float, float], anchor: tuple[float, float]) -> np.ndarray:
+    """`size` = (share of the width, of the height), each 0 < share ≤ 1, of each frame,
+    rounded to whole pixels (at least one), placed at `anchor` = (x, y), each 0..1: 0 keeps
+    the left (top) edge, 1 the right (bottom), 0.5 the centre (the margin split, the odd
+    pixel on the far side). (n, h', w') uint8, a view of `frames`. ValueError for a share or
+    an anchor outside its range."""
+    fw, fh = size
+    if not (0 < fw <= 1 and 0 < fh <= 1):
         raise ValueError("a crop keeps more than 0 and at most 1 of the picture")
     ax, ay = anchor
     if not (0 <= ax <= 1 and 0 <= ay <= 1):
         raise ValueError("a crop's anchor lies within 0..1 of the width and the height")
-    if fraction == 1 or len(frames) == 0:
+    if (fw == 1 and fh == 1) or len(frames) == 0:
         return frames
     h, w = frames.shape[1:]
-    ch, cw = max(1, round(h * fraction)), max(1, round(w * fraction))
+    ch, cw = max(1, round(h * fh)), max(1, round(w * fw))
     top, left = int((h - ch) * ay), int((w - cw) * ax)
     return frames[:, top:top + ch, left:left + cw]
 
@@ -175,13 +179,14 @@ def planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence
         if len(frames) else np.zeros((1 + len(crops), 0), dtype=np.uint64)
 
 
-def views(frames: np.ndarray, fraction: float = VIEW_FRACTION,
-          anchors: Sequence[tuple[float, float]] = VIEWS, corners: Sequence[float] = CORNERS) -> np.ndarray:
-    """The hashes (`frame_hashes`) of each off-centre view of `frames`: `fraction` of the
-    width and height at each of `anchors` (`crop`). A (len(anchors), n) uint64 array."""
+def views(frames: np.ndarray, shapes: Sequence[tuple[float, float, float, float]] = VIEWS,
+          corners: Sequence[float] = CORNERS) -> np.ndarray:
+    """The hashes (`frame_hashes`) of each off-centre view of `frames`, (width, height, x, y)
+    of `shapes` (`crop`). A (len(shapes), n) uint64 array."""
     if not len(frames):
-        return np.zeros((len(anchors), 0), dtype=np.uint64)
-    return np.stack([frame_hashes(crop(frames, fraction, a), corners) for a in anchors]).reshape(len(anchors), -1)
+        return np.zeros((len(shapes), 0), dtype=np.uint64)
+    return np.stack([frame_hashes(crop(frames, (fw, fh), (ax, ay)), corners)
+                     for fw, fh, ax, ay in shapes]).reshape(len(shapes), -1)
 
 
 def query_planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS) -> np.ndarray:

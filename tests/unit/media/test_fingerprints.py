@@ -174,15 +174,17 @@ def test_an_off_centre_crop_is_close_to_its_master_through_a_view(moving, tmp_pa
 
 def test_crops_are_placed_by_their_anchor():
     frames = np.arange(2 * 64 * 64, dtype=np.uint32).reshape(2, 64, 64).astype(np.uint8)
-    assert (fingerprints.crop(frames, 0.9, (0.5, 0.5)) == fingerprints.centre_crop(frames, 0.9)).all()
-    top_left, bottom_right = fingerprints.crop(frames, 0.9, (0, 0)), fingerprints.crop(frames, 0.9, (1, 1))
+    assert (fingerprints.crop(frames, (0.9, 0.9), (0.5, 0.5)) == fingerprints.centre_crop(frames, 0.9)).all()
+    top_left, bottom_right = fingerprints.crop(frames, (0.9, 0.9), (0, 0)), fingerprints.crop(frames, (0.9, 0.9), (1, 1))
     assert top_left.shape == bottom_right.shape == (2, 58, 58)
     assert (top_left[:, 0, 0] == frames[:, 0, 0]).all() and (bottom_right[:, -1, -1] == frames[:, -1, -1]).all()
-    side = fingerprints.crop(frames, 0.9, (1, 0.5))
-    assert (side[:, 0, -1] == frames[:, 3, 63]).all()
+    side = fingerprints.crop(frames, (0.9, 0.8), (1, 0.5))
+    assert side.shape == (2, 51, 58) and (side[:, 0, -1] == frames[:, 6, 63]).all()
+    with pytest.raises(ValueError):
+        fingerprints.crop(frames, (0.9, 0), (0, 0))
     for anchor in ((-0.1, 0), (0, 1.5)):
         with pytest.raises(ValueError):
-            fingerprints.crop(frames, 0.9, anchor)
+            fingerprints.crop(frames, (0.9, 0.9), anchor)
     assert fingerprints.views(frames).shape == (len(fingerprints.VIEWS), 2)
     assert fingerprints.views(frames[:0]).shape == (len(fingerprints.VIEWS), 0)
     assert fingerprints.query_planes(frames[:0]).shape == (3 + len(fingerprints.VIEWS), 0)
