@@ -358,6 +358,7 @@ def main() -> None:
                         help="corpus and query seed: calibrate on one, report on another")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--accuracy-only", action="store_true")
+    parser.add_argument("--latency-only", action="store_true", help="the lookup latency alone (no ingest cost)")
     args = parser.parse_args()
     settings = lookup.Settings()
     work = tempfile.mkdtemp(prefix="ortak-bench-provenance-")
@@ -365,12 +366,13 @@ def main() -> None:
         sample = os.path.join(work, "sample.mp4")
         if not args.accuracy_only:
             make_master(sample, 99, 60.0)
-        if not args.skip_accuracy:
+        if not (args.skip_accuracy or args.latency_only):
             accuracy(args, work, settings)
         if args.accuracy_only:
             return
         latency(work, settings, sample)
-        ingest_cost(work, sample)
+        if not args.latency_only:
+            ingest_cost(work, sample)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

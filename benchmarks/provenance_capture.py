@@ -171,7 +171,8 @@ def replay(args) -> None:
     for key, p in cap["planes"].items():
         index.add(key, p)
     settings = dataclasses.replace(lookup.Settings(), min_score=0.0, verify_rate=args.verify_rate,
-                                   rate=args.rate or lookup.Settings().rate)
+                                   rate=args.rate or lookup.Settings().rate,
+                                   view_every=args.view_every or lookup.Settings().view_every)
     matching.ALIGN_FRAMES = args.align_frames
     if args.view_gain is not None:
         matching.VIEW_GAIN_BITS = args.view_gain
@@ -252,6 +253,7 @@ def main() -> None:
     r.add_argument("--align-frames", type=float, default=matching.ALIGN_FRAMES)
     r.add_argument("--thresholds", type=float, nargs="+", default=[0.6])
     r.add_argument("--verbose", action="store_true")
+    r.add_argument("--view-every", type=int, default=0, help="lookup.Settings.view_every (default: the lookup's)")
     r.add_argument("--view-gain", type=float, default=None, help="matching.VIEW_GAIN_BITS for this replay")
     r.add_argument("--no-views", action="store_true", help="hash the queries' planes alone (the recipe before "
                    "off-centre views)")

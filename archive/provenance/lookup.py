@@ -42,6 +42,10 @@ class Settings:
     # a crop that keeps an edge is found (`benchmarks/provenance.py` crop_corner, crop_side); the
     # search then takes 1 + len(VIEWS) hashes a frame instead of 1.
     views: bool = True
+    # The search looks up the views of every view_every-th search frame (the verification aligns
+    # them all): each frame's views cost as much as eight frames; 2 halves that (the view_every
+    # figures: README "Crops that keep an edge").
+    view_every: int = 2
     whole_up_to: float = 120.0
     window: float = 20.0
     windows: int = 4
@@ -176,18 +180,23 @@ def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
 
 def search(index: FingerprintIndex, hashes: np.ndarray, planes: np.ndarray | None,
            settings: Settings, *, k: int | None = None) -> list[Neighbour]:
-    """The neighbours (`k`, by default `settings.k`, within `settings.radius` bits) of a query's frames:
-    of each whole-frame hash (`hashes`, (n,)) and of each off-centre view of it
-    (`fingerprints.view_rows` of `planes`, (rows, n), when given), each found for its frame
-    (`Neighbour.query` a frame number 0..n−1, a frame found by several views listed for each:
-    the vote counts frames, not neighbours)."""
+    """The neighbours (`k`, by default `settings.k`, within `settings.radius` bits) of a
+    query's frames: of each whole-frame hash (`hashes`, (n,)) and of each off-centre view
+    (`fingerprints.view_rows` of `planes`, (rows, n), when given) of every
+    `settings.view_every`-th frame, each found for its frame (`Neighbour.query` a frame
+    number 0..n−1, a frame found by several views listed for each: the vote counts frames,
+    not neighbours)."""
     hashes = np.asarray(hashes, dtype=np.uint64).reshape(-1)
-    views = fingerprints.view_rows(planes) if planes is not None else np.zeros((0, len(hashes)), dtype=np.uint64)
-    if views.shape[1] != len(hashes):
-        views = views[:0]
-    found = index.search(np.concatenate([hashes, views.reshape(-1)]), k=k or settings.k, radius=settings.radius)
     n = len(hashes)
-    return [h if h.query < n else Neighbour(h.query % n, h.key, h.position, h.distance) for h in found] if n else []
+    if not n:
+        return []
+    views = fingerprints.view_rows(planes) if planes is not None else np.zeros((0, n), dtype=np.uint64)
+    every = max(1, int(settings.view_every))
+    views = views[:, ::every] if views.shape[1] == n else views[:0, :0]
+    found = index.search(np.concatenate([hashes, views.reshape(-1)]), k=k or settings.k, radius=settings.radius)
+    width = views.shape[1]
+    return [h if h.query < n else Neighbour(((h.query - n) % width) * every, h.key, h.position, h.distance)
+            for h in found]
 
 
 def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,

@@ -248,7 +248,9 @@ ALIGN_FRAMES = 1.0
 VERIFY_SPEEDS = SPEEDS[1::3][(SPEEDS[1::3] >= 0.75) & (SPEEDS[1::3] <= 1.34)]
 SPEED_GAIN_BITS = 2.0
 # How much closer (mean bits) an alignment through one of the query's off-centre views must
-# be than the best on its centre planes to be taken (`refine`).
+# be than the best on its centre planes to be taken (`refine`). 0: the closest is taken; 2 and 4
+# kept the same false positives and lost side crops (`benchmarks/provenance_capture.py replay
+# --view-gain`, seed 11).
 VIEW_GAIN_BITS = 0.0
 SPEED_TOP = 3  # how many of the voted candidates (best first) are aligned over VERIFY_SPEEDS
 
