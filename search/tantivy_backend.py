@@ -306,21 +306,28 @@ class TantivySearchBackend(SearchBackend):
                 return SearchResult(total=searcher.search(q, limit=1, count=True).count, hits=[],
                                     facets={f: {} for f in FACETS}, did_you_mean=None)
             # With counts to make, the total comes from their aggregation (it visits every
-            # match anyway, unscored); without, from the page's search.
+            # match anyway, unscored) and the page's search runs only when the page has hits;
+            # without, the page's search counts.
             counted = bool(query.count_facets or facet_platforms)
-            if sort_field is None:
-                found = searcher.search(q, limit=per_page, offset=offset, count=not counted)
-            else:
-                found = searcher.search(q, limit=per_page, offset=offset, count=not counted, order_by_field=sort_field,
-                                        order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
-            total, aggs, cleared_counts = found.count, {}, {}
+            total, aggs, cleared_counts = 0, {}, {}
             if counted:
                 total, aggs, cleared_counts = self._counts(
                     searcher, clauses, filter_values, query.count_facets,
                     {p: self._cleared_filter(who, p) for p in facet_platforms if p != who.platform})
                 if who is not None and who.platform in facet_platforms:
                     cleared_counts[who.platform] = total  # the platform filtered on: every match
-            sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in found.hits]
+            page = []
+            if not counted or total > offset:
+                if sort_field is None:
+                    found = searcher.search(q, limit=per_page, offset=offset, count=not counted)
+                else:
+                    found = searcher.search(q, limit=per_page, offset=offset, count=not counted,
+                                            order_by_field=sort_field,
+                                            order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
+                page = found.hits
+                if not counted:
+                    total = found.count
+            sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in page]
             segments = self._page_segments({s["id"]: s["segment_count"] for _, s in sources if s.get("segment_count")},
                                            text_plan, words)
             hits = [Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
