@@ -32,7 +32,8 @@ of its own, both open at once, every query sent to both in turn (the first alter
 timed in its child around `backend.search`. Prints p50/p99 in ms for each query kind, old and
 new, their ratios, how many answers were identical (total, hit ids and scores, facet counts,
 "did you mean") and the load average before and after. The segment queries are drawn from the
-corpus as above and kept beside the index (`queries-N-Q.json`), so a second run reads no corpus.
+corpus as above (`--segment-queries-from N`: from its first N documents) and kept beside the
+index (`queries-N-Q[-from-N].json`), so a second run reads no corpus.
 """
 from __future__ import annotations
 
@@ -384,6 +385,9 @@ def main() -> None:
                          "indexing again (the corpus is still made, for the segment queries)")
     ap.add_argument("--baseline", help="a commit: its search package's latency against this tree's on the same "
                                        "index (needs --index-dir; tantivy only)")
+    ap.add_argument("--segment-queries-from", type=int, default=None, metavar="N",
+                    help="with a reused index, draw the segment queries from its first N documents only (the same "
+                         "documents at any --docs: the stream is seeded), not reading the whole corpus again")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve is not None:
@@ -393,14 +397,14 @@ def main() -> None:
     vocab = Vocabulary(random.Random(11))
     seed = random.Random(12).getrandbits(64)
 
-    def stream():
-        return doc_stream(args.docs, random.Random(seed), vocab)
+    def stream(n: int = args.docs):
+        return doc_stream(n, random.Random(seed), vocab)
     # The first backend's stream also describes the corpus and draws the segment queries (a
     # reservoir of documents with a transcript); the other backend reads the same documents again.
     pick, sample, seen = random.Random(13), [], {"segments": 0, "cues": 0, "words": 0}
 
-    def described():
-        for i, d in enumerate(stream()):
+    def described(n: int = args.docs):
+        for i, d in enumerate(stream(n)):
             if i < 2000:
                 seen["words"] += len(normalize.words(" ".join(str(d.get(k) or "") for k in (
                     "title_tr", "title_az", "title_en", "description_tr", "description_az", "description_en"))))
@@ -422,15 +426,17 @@ def main() -> None:
         where = (args.index_dir or Path(tmp)) / "tantivy"
         marker = where / f"complete-{args.docs}"
         reuse = marker.exists()
-        kept = where / f"queries-{args.docs}-{args.queries}.json"
+        read = min(args.docs, args.segment_queries_from or args.docs) if reuse else args.docs
+        kept = where / f"queries-{args.docs}-{args.queries}{f'-from-{read}' if read < args.docs else ''}.json"
         if args.baseline and reuse and kept.exists():
             seg_qs = json.loads(kept.read_text())["segment"]
             print(f"tantivy reuses the index at {where} and its segment queries", flush=True)
             return against_baseline(args, cases, qs, seg_qs, where.parent)
-        backends = {"tantivy": run_tantivy(described(), qs, seg_qs, where, reuse=reuse)}
+        backends = {"tantivy": run_tantivy(described(read), qs, seg_qs, where, reuse=reuse)}
         if args.index_dir is not None and not reuse:
             marker.touch()
-        print(f"corpus: {args.docs} documents ({seen['segments']} with transcripts, {seen['cues']} cues), "
+        print(f"corpus: {args.docs} documents{f' (the first {read} read)' if read < args.docs else ''} "
+              f"({seen['segments']} with transcripts, {seen['cues']} cues), "
               f"{len(vocab.words)} roots, ~{seen['words'] / min(args.docs, 2000):.0f} title+description words a "
               f"document; indexed in {time.perf_counter() - t0:.0f} s with the time to make them", flush=True)
         seg_qs += [" ".join(cue.split()[:rng.choice((1, 2))]) for cue in sample]
