@@ -232,7 +232,8 @@ def _varied_corpus(n: int) -> list[dict]:
     for i in range(n):
         year = rng.randint(1950, 1999)
         open_today = {rng.choice(("all", "org:7", "country:TR", "country:AZ")):
-                      {rng.choice(("linear_tv", "vod", "social")): rng.sample(("AZ", "DE", "GE", "TR"), rng.randint(1, 4))}
+                      {rng.choice(("linear_tv", "vod", "social")):
+                       rng.sample(("AZ", "DE", "GE", "TR"), rng.randint(1, 4))}
                       for _ in range(rng.randint(0, 2))}
         docs.append(document(
             doc_id=f"d{i:03d}", created=None, filename=f"f{i}.mp4", organisation=rng.choice(_ORGS),
@@ -302,7 +303,8 @@ def test_totals_and_facet_counts_are_those_of_a_search_per_value(tmp_path):
         for facet in FACETS:
             expected = {}
             for value in values[facet]:
-                n = backend.search(SearchQuery(count_facets=False, **{**kw, "filters": {**filters, facet: [value]}})).total
+                one = {**kw, "filters": {**filters, facet: [value]}}
+                n = backend.search(SearchQuery(count_facets=False, **one)).total
                 if n:
                     expected[value] = n
             assert result.facets[facet] == expected, (case, facet)
