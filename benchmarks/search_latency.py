@@ -536,3 +536,11 @@ if __name__ == "__main__":
 # (22% each, overlapping: a hit's texts are folded and split into words once per search) and
 # building the query's ~150 clause objects (5%). Before, on 20,000 assets (text, 50 queries), the
 # per-asset segment queries took 35% and the Python highlights and snippets 55%.
+#
+# --baseline, 2026-11-30, old c9556c1 (every filtered facet and every cleared platform a pass of
+# its own) against the one aggregation with filter buckets, `nice -n 19 .venv/bin/python
+# benchmarks/search_latency.py --docs 100000 --queries 300 --index-dir DIR --baseline c9556c1`,
+# load average 5-6 (other work beside it), answers identical 300/300 in every case; p50 / p99 ms,
+# old -> new, two runs:
+#   text+filters+facets  127.8/511.9 -> 90.8/424.5 (0.71 / 0.83);  66.1/428.9 -> 44.8/278.7 (0.68 / 0.65)
+#   the unchanged cases (text, text+filters, segment, sorted by date): p50 0.93-1.08, p99 0.75-1.36 (noise)
