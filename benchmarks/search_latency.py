@@ -544,3 +544,7 @@ if __name__ == "__main__":
 # old -> new, two runs:
 #   text+filters+facets  127.8/511.9 -> 90.8/424.5 (0.71 / 0.83);  66.1/428.9 -> 44.8/278.7 (0.68 / 0.65)
 #   the unchanged cases (text, text+filters, segment, sorted by date): p50 0.93-1.08, p99 0.75-1.36 (noise)
+# The same at 670,000 assets (a 1M build stopped at its 134th commit: the index of --docs 670000),
+# `... --docs 670000 --queries 300 --index-dir DIR --baseline c9556c1 --segment-queries-from 100000`,
+# identical 300/300: text+filters+facets 158.1/521.1 -> 108.2/407.7 (0.68 / 0.78, load 3.2-4.3);
+# 109.7/279.3 -> 75.9/164.1 (0.69 / 0.59, load 1.9-3.5); the unchanged cases p50 0.96-1.03.
