@@ -23,13 +23,27 @@ Only ratios measured in the same run are meaningful (the machine is shared): the
 run interleaved, each on every backend before the next, so both see the same load (run one
 backend's queries after the other's and a change of load between them moves the ratio by 10x).
 The indexing rates are measured one after the other and are not protected so.
+
+    nice .venv/bin/python benchmarks/search_latency.py --docs 100000 --index-dir DIR --baseline COMMIT
+
+compares that commit's `search` package (git archive) with this tree's on the same tantivy
+index (built first with this tree's code if `--index-dir` holds none): each in a child process
+of its own, both open at once, every query sent to both in turn (the first alternating), each
+timed in its child around `backend.search`. Prints p50/p99 in ms for each query kind, old and
+new, their ratios, how many answers were identical (total, hit ids and scores, facet counts,
+"did you mean") and the load average before and after. The segment queries are drawn from the
+corpus as above (`--segment-queries-from N`: from its first N documents) and kept beside the
+index (`queries-N-Q[-from-N].json`), so a second run reads no corpus.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +51,10 @@ from pathlib import Path
 
 # Run as a script, this file's folder comes first on sys.path and its name would hide the package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+ROOT = Path(__file__).resolve().parent.parent
+if "--serve" in sys.argv:  # a --baseline child: its `search` package first, before anything imports one
+    _root = sys.argv[sys.argv.index("--serve") + 1]
+    sys.path.insert(0, _root or str(ROOT))
 
 from search import normalize  # noqa: E402
 from search.interfaces import FACETS, SearchQuery  # noqa: E402
@@ -291,6 +309,72 @@ def interleaved(backends: dict[str, dict], cases) -> dict[str, dict]:
     return out
 
 
+def serve(index: Path) -> None:
+    """A --baseline child: run_tantivy's cases on the index at `index` (reused as it is) with
+    the `search` package first on sys.path; reads {"case", "text"} lines, writes {"seconds",
+    "answer"} lines (answer: total, hit ids and scores, facets, did_you_mean)."""
+    cases = run_tantivy((), [], [], index, reuse=True)
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        ask = json.loads(line)
+        fn = cases[ask["case"]][0]
+        t0 = time.perf_counter()
+        result = fn(ask["text"])
+        spent = time.perf_counter() - t0
+        answer = [result.total, [[h.id, round(h.score, 4)] for h in result.hits],
+                  {f: sorted(v.items()) for f, v in sorted(result.facets.items())}, result.did_you_mean]
+        print(json.dumps({"seconds": spent, "answer": answer}), flush=True)
+
+
+def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path) -> None:
+    """This tree's search against `args.baseline`'s on the index at `where`, interleaved query by
+    query in two child processes (serve)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.search_relevance import baseline_package
+
+    load = [os.getloadavg()]
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = {"baseline": str(baseline_package(args.baseline, Path(tmp))), "new": ""}
+        children = {name: subprocess.Popen([sys.executable, __file__, "--serve", root, "--index-dir", str(where)],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=tmp)
+                    for name, root in roots.items()}
+        try:
+            for child in children.values():
+                assert json.loads(child.stdout.readline())["ready"]
+
+            def ask(name: str, case: str, text: str) -> dict:
+                child = children[name]
+                child.stdin.write(json.dumps({"case": case, "text": text}) + "\n")
+                child.stdin.flush()
+                return json.loads(child.stdout.readline())
+            times = {name: {case: [] for case in cases} for name in children}
+            same = {case: 0 for case in cases}
+            for case in cases:
+                items = seg_qs if case == "segment" else qs
+                for i, text in enumerate(items):
+                    answers = {}
+                    for name in (("baseline", "new") if i % 2 == 0 else ("new", "baseline")):
+                        got = ask(name, case, text)
+                        times[name][case].append(got["seconds"])
+                        answers[name] = got["answer"]
+                    same[case] += answers["baseline"] == answers["new"]
+                print(f"{case}: done", file=sys.stderr, flush=True)
+        finally:
+            for child in children.values():
+                child.stdin.close()
+                child.wait()
+    load.append(os.getloadavg())
+    print(f"\n{args.docs} documents, {len(qs)} queries ({len(seg_qs)} segment queries), baseline {args.baseline} "
+          f"against this tree, interleaved; p50 / p99 in ms; load average (1, 5, 15 min) before "
+          f"{' '.join('%.1f' % x for x in load[0])}, after {' '.join('%.1f' % x for x in load[1])}")
+    print(f"{'case':<22} {'baseline':>16} {'new':>16} {'p50 new/old':>12} {'p99 new/old':>12} {'identical':>10}")
+    for case in cases:
+        old, new = pct(times["baseline"][case]), pct(times["new"][case])
+        n = len(times["new"][case])
+        print(f"{case:<22} {'%.1f / %.1f' % old:>16} {'%.1f / %.1f' % new:>16} {new[0] / old[0]:>12.2f} "
+              f"{new[1] / old[1]:>12.2f} {f'{same[case]}/{n}':>10}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=100_000)
@@ -299,18 +383,28 @@ def main() -> None:
     ap.add_argument("--index-dir", type=Path, default=None,
                     help="keep the tantivy index here; if it holds one of the same --docs, query it without "
                          "indexing again (the corpus is still made, for the segment queries)")
+    ap.add_argument("--baseline", help="a commit: its search package's latency against this tree's on the same "
+                                       "index (needs --index-dir; tantivy only)")
+    ap.add_argument("--segment-queries-from", type=int, default=None, metavar="N",
+                    help="with a reused index, draw the segment queries from its first N documents only (the same "
+                         "documents at any --docs: the stream is seeded), not reading the whole corpus again")
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.serve is not None:
+        return serve(args.index_dir / "tantivy")
+    if args.baseline and args.index_dir is None:
+        ap.error("--baseline needs --index-dir (the index both codes query)")
     vocab = Vocabulary(random.Random(11))
     seed = random.Random(12).getrandbits(64)
 
-    def stream():
-        return doc_stream(args.docs, random.Random(seed), vocab)
+    def stream(n: int = args.docs):
+        return doc_stream(n, random.Random(seed), vocab)
     # The first backend's stream also describes the corpus and draws the segment queries (a
     # reservoir of documents with a transcript); the other backend reads the same documents again.
     pick, sample, seen = random.Random(13), [], {"segments": 0, "cues": 0, "words": 0}
 
-    def described():
-        for i, d in enumerate(stream()):
+    def described(n: int = args.docs):
+        for i, d in enumerate(stream(n)):
             if i < 2000:
                 seen["words"] += len(normalize.words(" ".join(str(d.get(k) or "") for k in (
                     "title_tr", "title_az", "title_en", "description_tr", "description_az", "description_en"))))
@@ -332,15 +426,26 @@ def main() -> None:
         where = (args.index_dir or Path(tmp)) / "tantivy"
         marker = where / f"complete-{args.docs}"
         reuse = marker.exists()
-        backends = {"tantivy": run_tantivy(described(), qs, seg_qs, where, reuse=reuse)}
+        read = min(args.docs, args.segment_queries_from or args.docs) if reuse else args.docs
+        kept = where / f"queries-{args.docs}-{args.queries}{f'-from-{read}' if read < args.docs else ''}.json"
+        if args.baseline and reuse and kept.exists():
+            seg_qs = json.loads(kept.read_text())["segment"]
+            print(f"tantivy reuses the index at {where} and its segment queries", flush=True)
+            return against_baseline(args, cases, qs, seg_qs, where.parent)
+        backends = {"tantivy": run_tantivy(described(read), qs, seg_qs, where, reuse=reuse)}
         if args.index_dir is not None and not reuse:
             marker.touch()
-        print(f"corpus: {args.docs} documents ({seen['segments']} with transcripts, {seen['cues']} cues), "
+        print(f"corpus: {args.docs} documents{f' (the first {read} read)' if read < args.docs else ''} "
+              f"({seen['segments']} with transcripts, {seen['cues']} cues), "
               f"{len(vocab.words)} roots, ~{seen['words'] / min(args.docs, 2000):.0f} title+description words a "
               f"document; indexed in {time.perf_counter() - t0:.0f} s with the time to make them", flush=True)
         seg_qs += [" ".join(cue.split()[:rng.choice((1, 2))]) for cue in sample]
         print(f"tantivy reused the index at {where}" if reuse else
               f"tantivy indexed {backends['tantivy']['rate']:.0f} documents/s", flush=True)
+        if args.index_dir is not None:
+            kept.write_text(json.dumps({"segment": seg_qs}))
+        if args.baseline:
+            return against_baseline(args, cases, qs, seg_qs, where.parent)
         if not args.no_fts5:
             backends["sqlite fts5"] = run_fts5(stream(), qs, seg_qs, str(Path(tmp) / "fts.db"))
             print(f"sqlite fts5 indexed {backends['sqlite fts5']['rate']:.0f} documents/s", flush=True)
@@ -431,3 +536,15 @@ if __name__ == "__main__":
 # (22% each, overlapping: a hit's texts are folded and split into words once per search) and
 # building the query's ~150 clause objects (5%). Before, on 20,000 assets (text, 50 queries), the
 # per-asset segment queries took 35% and the Python highlights and snippets 55%.
+#
+# --baseline, 2026-11-30, old c9556c1 (every filtered facet and every cleared platform a pass of
+# its own) against the one aggregation with filter buckets, `nice -n 19 .venv/bin/python
+# benchmarks/search_latency.py --docs 100000 --queries 300 --index-dir DIR --baseline c9556c1`,
+# load average 5-6 (other work beside it), answers identical 300/300 in every case; p50 / p99 ms,
+# old -> new, two runs:
+#   text+filters+facets  127.8/511.9 -> 90.8/424.5 (0.71 / 0.83);  66.1/428.9 -> 44.8/278.7 (0.68 / 0.65)
+#   the unchanged cases (text, text+filters, segment, sorted by date): p50 0.93-1.08, p99 0.75-1.36 (noise)
+# The same at 670,000 assets (a 1M build stopped at its 134th commit: the index of --docs 670000),
+# `... --docs 670000 --queries 300 --index-dir DIR --baseline c9556c1 --segment-queries-from 100000`,
+# identical 300/300: text+filters+facets 158.1/521.1 -> 108.2/407.7 (0.68 / 0.78, load 3.2-4.3);
+# 109.7/279.3 -> 75.9/164.1 (0.69 / 0.59, load 1.9-3.5); the unchanged cases p50 0.96-1.03.

@@ -276,8 +276,9 @@ class TantivySearchBackend(SearchBackend):
         words = parsed.words
         # The facet filters apart from the rest: a filtered facet is counted without its own
         # filter (multi-select facets), so its count query leaves that one clause out.
+        filter_values = fields.clean_filters(query.filters)
         facet_filters = {facet: tantivy.Query.term_set_query(self.schema, facet, values)
-                         for facet, values in fields.clean_filters(query.filters).items()}
+                         for facet, values in filter_values.items()}
         clauses = []
         low, high = fields.recorded_range(query)
         if low is not None or high is not None:
@@ -304,18 +305,29 @@ class TantivySearchBackend(SearchBackend):
             if count_only:
                 return SearchResult(total=searcher.search(q, limit=1, count=True).count, hits=[],
                                     facets={f: {} for f in FACETS}, did_you_mean=None)
-            if sort_field is None:
-                found = searcher.search(q, limit=per_page, offset=offset, count=True)
-            else:
-                found = searcher.search(q, limit=per_page, offset=offset, count=True, order_by_field=sort_field,
-                                        order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
-            aggs = self._facet_counts(searcher, q, clauses, facet_filters) if query.count_facets else {}
-            # One count per platform (tantivy has no `filters` aggregation); the filtered
-            # platform's count is the total already found.
-            cleared_counts = {p: found.count if p == who.platform else searcher.search(
-                tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, pq)]),
-                limit=1, count=True).count for p, pq in facet_platforms.items()}
-            sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in found.hits]
+            # With counts to make, the total comes from their aggregation (it visits every
+            # match anyway, unscored) and the page's search runs only when the page has hits;
+            # without, the page's search counts.
+            counted = bool(query.count_facets or facet_platforms)
+            total, aggs, cleared_counts = 0, {}, {}
+            if counted:
+                total, aggs, cleared_counts = self._counts(
+                    searcher, clauses, filter_values, query.count_facets,
+                    {p: self._cleared_filter(who, p) for p in facet_platforms if p != who.platform})
+                if who is not None and who.platform in facet_platforms:
+                    cleared_counts[who.platform] = total  # the platform filtered on: every match
+            page = []
+            if not counted or total > offset:
+                if sort_field is None:
+                    found = searcher.search(q, limit=per_page, offset=offset, count=not counted)
+                else:
+                    found = searcher.search(q, limit=per_page, offset=offset, count=not counted,
+                                            order_by_field=sort_field,
+                                            order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
+                page = found.hits
+                if not counted:
+                    total = found.count
+            sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in page]
             segments = self._page_segments({s["id"]: s["segment_count"] for _, s in sources if s.get("segment_count")},
                                            text_plan, words)
             hits = [Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
@@ -325,31 +337,46 @@ class TantivySearchBackend(SearchBackend):
                         highlights=fields.highlights(source, words, query.lang))
                     for key, source in sources]
             did_you_mean = None
-            if suggest and found.count == 0 and text_plan.must and offset == 0:
+            if suggest and total == 0 and text_plan.must and offset == 0:
                 did_you_mean = self._did_you_mean(searcher, parsed, query)
         except (ValueError, OSError) as exc:
             raise SearchError(f"search failed: {exc}") from exc
         facets = {f: {b["key"]: b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         if who is not None:
-            facets["cleared"] = {p: n for p, n in cleared_counts.items() if n}
-        return SearchResult(total=found.count, hits=hits, facets=facets, did_you_mean=did_you_mean)
+            facets["cleared"] = {p: cleared_counts[p] for p in facet_platforms if cleared_counts[p]}
+        return SearchResult(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
 
-    def _facet_counts(self, searcher: tantivy.Searcher, q: tantivy.Query, clauses: list,
-                      facet_filters: dict[str, tantivy.Query]) -> dict[str, Any]:
-        """The facets' terms aggregations ({facet: {"buckets": [{"key", "doc_count"}]}}): the
-        facets without a filter over `q` (all the filters) in one aggregation; each facet that
-        has a filter over `clauses` and the other facets' filters, without its own, so its other
-        values keep their counts (a multi-select facet: ticking one more value widens the
-        search). One more aggregation per filtered facet, of that facet alone; none without."""
+    def _counts(self, searcher: tantivy.Searcher, clauses: list, filter_values: dict[str, list[str]],
+                count_facets: bool, platforms: dict[str, str]) -> tuple[int, dict[str, Any], dict[str, int]]:
+        """(total, the facets' terms aggregations {facet: {"buckets": [{"key", "doc_count"}]}},
+        {platform: count}) in one aggregation pass over `clauses` (the query without its facet
+        filters): a `filter` bucket of every facet filter (its doc_count the total) holding the
+        unfiltered facets' terms and one `filter` bucket per platform of `platforms` ({platform:
+        search.cleared's alternatives as a query string, _cleared_filter}); and, with
+        `count_facets`, per filtered facet a `filter` bucket of the other facets' filters holding
+        that facet's terms, so its other values keep their counts (a multi-select facet:
+        ticking one more value widens the search). Before, each filtered facet and each platform
+        was a pass of its own over the matches (with their text query's weights built again),
+        and the total came from the scored search.
+
+        A `filter` bucket is a set of the segment's documents matching its query string (parsed
+        by tantivy's QueryParser; values quoted, _filter_string), looked up for each match."""
         def terms(facet: str) -> dict:
             return {"terms": {"field": facet, "size": fields.FACET_SIZE}}
 
-        aggs = searcher.aggregate(q, {f: terms(f) for f in FACETS if f not in facet_filters})
-        for facet in facet_filters:
-            others = [(tantivy.Occur.Must, f) for name, f in facet_filters.items() if name != facet]
-            without_own = tantivy.Query.boolean_query(clauses + others)
-            aggs[facet] = searcher.aggregate(without_own, {facet: terms(facet)})[facet]
-        return aggs
+        inner = {f: terms(f) for f in FACETS if f not in filter_values} if count_facets else {}
+        inner.update({f"platform:{p}": {"filter": text} for p, text in platforms.items()})
+        request = {"all": {"filter": _filter_string(filter_values), **({"aggs": inner} if inner else {})}}
+        if count_facets:
+            for facet in filter_values:
+                others = {name: values for name, values in filter_values.items() if name != facet}
+                request[f"without:{facet}"] = {"filter": _filter_string(others), "aggs": {facet: terms(facet)}}
+        found = searcher.aggregate(tantivy.Query.boolean_query(clauses), request)
+        everything = found["all"]
+        aggs = {f: everything[f] for f in FACETS if f in everything}
+        aggs.update({f: found[f"without:{f}"][f] for f in filter_values if count_facets})
+        return (int(everything["doc_count"]), aggs,
+                {p: int(everything[f"platform:{p}"]["doc_count"]) for p in platforms})
 
     def _page_segments(self, assets: dict[str, int], text_plan, words: list[str]) -> dict[str, list[dict]]:
         """{asset id: its segments that match one of the query's terms (search.query's plan,
@@ -474,6 +501,16 @@ class TantivySearchBackend(SearchBackend):
             alternatives.append((tantivy.Occur.Should, tantivy.Query.boolean_query(parts)))
         return tantivy.Query.const_score_query(tantivy.Query.boolean_query(alternatives), 0.0)
 
+    def _cleared_filter(self, who, platform: str) -> str:
+        """_cleared_query's alternatives as a query string for a `filter` aggregation: a
+        Should per alternative, each holding any of its tokens and none of its excluded ones."""
+        alternatives = []
+        for alt in fields.cleared_alternatives(who, platform):
+            parts = ["+(" + " ".join(_quoted(fields.CLEARED_FIELD, t) for t in alt.any_of) + ")"]
+            parts += ["-" + _quoted(fields.CLEARED_FIELD, t) for t in alt.none_of]
+            alternatives.append("(" + " ".join(parts) + ")")
+        return " ".join(alternatives)
+
     def count(self) -> int:
         try:
             return self._searcher().num_docs
@@ -523,6 +560,21 @@ def prepare(doc: dict) -> Prepared:
     return Prepared(doc_id=doc_id, texts=texts, created=_micros(doc.get("created")),
                     unsigned=list(fields.sort_values(doc).items()),
                     source=json.dumps(fields.stored_source(doc), ensure_ascii=False).encode(), segments=segments)
+
+
+def _quoted(field: str, value: str) -> str:
+    """`field:"value"` in tantivy's query syntax, matching the one term `value` of a `raw`
+    field: inside double quotes a backslash takes the next character as it is (tantivy's
+    query grammar, simple_term), so `\\` and `"` are escaped and nothing else has a meaning."""
+    return f'{field}:"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _filter_string(filter_values: Mapping[str, list[str]]) -> str:
+    """The facet filters (search.fields.clean_filters) as a query string: each facet one of
+    its values, every facet (AND of ORs, as the search's term_set_query clauses); `*` (every
+    document) without filters."""
+    return " ".join("+(" + " ".join(_quoted(facet, v) for v in values) + ")"
+                    for facet, values in filter_values.items()) or "*"
 
 
 def _bounded_map(pool, fn, items: Iterable, ahead: int):

@@ -161,7 +161,8 @@ def test_did_you_mean_reads_a_spelling_off_the_segments(tmp_path):
 
 
 class _CountingSearcher:
-    """A tantivy searcher that records each aggregation's facets (tantivy's own class cannot be patched)."""
+    """A tantivy searcher that records each aggregation's names and each search's count flag (tantivy's
+    own class cannot be patched)."""
 
     def __init__(self, searcher, calls):
         self._searcher, self._calls = searcher, calls
@@ -170,14 +171,20 @@ class _CountingSearcher:
         self._calls.append(sorted(aggs))
         return self._searcher.aggregate(query, aggs)
 
+    def search(self, query, **kw):
+        self._calls.append(f"search count={kw.get('count', True)}")
+        return self._searcher.search(query, **kw)
+
     def __getattr__(self, name):
         return getattr(self._searcher, name)
 
 
-def test_a_filtered_facet_costs_one_aggregation_of_itself_and_none_without_filters(tmp_path, monkeypatch):
-    """Multi-select facet counts: without a facet filter one aggregation of every facet, as
-    before; each facet with a filter adds one aggregation of that facet alone."""
-    from search.interfaces import FACETS
+def test_every_count_is_one_aggregation_and_the_scored_search_counts_nothing(tmp_path, monkeypatch):
+    """Multi-select facet counts, the total and the platform counts in one aggregation pass
+    over the matches (a `filter` bucket of every facet filter, one of the other filters per
+    filtered facet, one per platform); the page's scored search counts only when no
+    aggregation runs, and runs only when the page holds hits."""
+    from search.cleared import ClearedFor
 
     backend = TantivySearchBackend(tmp_path)
     backend.index([{"id": "a", "title_tr": "Halay", "country": "TR", "genre": "folklore", "created": None},
@@ -187,15 +194,145 @@ def test_a_filtered_facet_costs_one_aggregation_of_itself_and_none_without_filte
     monkeypatch.setattr(backend, "_searcher", lambda: _CountingSearcher(opened(), calls))
 
     backend.search(SearchQuery())
-    assert calls == [sorted(FACETS)]
+    assert calls == [["all"], "search count=False"]
     calls.clear()
     result = backend.search(SearchQuery(filters={"country": ["TR"]}, text="halay"))
-    assert calls == [sorted(f for f in FACETS if f != "country"), ["country"]]
+    assert calls == [["all", "without:country"], "search count=False"]
     assert result.total == 1 and result.facets["country"] == {"TR": 1}
     calls.clear()
     result = backend.search(SearchQuery(filters={"country": ["TR"], "genre": ["music", "folklore"]}))
-    assert calls == [sorted(f for f in FACETS if f not in ("country", "genre")), ["country"], ["genre"]]
+    assert calls == [["all", "without:country", "without:genre"], "search count=False"]
     assert result.facets["country"] == {"TR": 1, "AZ": 1} and result.facets["genre"] == {"folklore": 1}
     calls.clear()
-    backend.search(SearchQuery(filters={"country": ["TR"]}, count_facets=False))
-    assert calls == []
+    result = backend.search(SearchQuery(filters={"country": ["TR"]}, count_facets=False))
+    assert calls == ["search count=True"] and result.total == 1
+    calls.clear()
+    backend.search(SearchQuery(cleared=ClearedFor("7", "TR", "TR", "vod", platforms=("linear_tv", "vod", "social")),
+                               count_facets=False))
+    assert calls == [["all"]]  # nothing cleared for 7 on vod: no page to search
+    calls.clear()
+    result = backend.search(SearchQuery(text="halay", page=2, per_page=1))
+    assert calls == [["all"]] and result.total == 1 and result.hits == []  # past the last hit
+
+
+# A corpus with every facet, multi-valued languages, hidden statuses, rights tokens and values a
+# query string must quote (spaces, quotes, a backslash, a colon).
+_ORGS = ("TRT", "Show TV", 'Kanal "7"', "a\\b", "x:y", "İTV")
+_WORDS = ("halay", "muğam", "türkü", "kemençe", "yallı", "bayram", "düğün", "saz")
+
+
+def _varied_corpus(n: int) -> list[dict]:
+    import random
+
+    from search.cleared import document_tokens
+    from search.mapping import document
+
+    rng = random.Random(5)
+    docs = []
+    for i in range(n):
+        year = rng.randint(1950, 1999)
+        open_today = {rng.choice(("all", "org:7", "country:TR", "country:AZ")):
+                      {rng.choice(("linear_tv", "vod", "social")):
+                       rng.sample(("AZ", "DE", "GE", "TR"), rng.randint(1, 4))}
+                      for _ in range(rng.randint(0, 2))}
+        docs.append(document(
+            doc_id=f"d{i:03d}", created=None, filename=f"f{i}.mp4", organisation=rng.choice(_ORGS),
+            country=rng.choice(("TR", "AZ", "GE", None)), genre=rng.choice(("music", "folklore", "news", None)),
+            recorded=rng.choice((str(year), f"{year}-0{rng.randint(1, 9)}", None)),
+            languages=rng.sample(("tr", "az", "en", "ru"), rng.randint(0, 2)), kind=rng.choice(("video", "audio")),
+            status=rng.choice(("ready",) * 5 + ("processing", "failed")),
+            titles={"tr": " ".join(rng.sample(_WORDS, rng.randint(1, 3)))},
+            descriptions={"az": " ".join(rng.sample(_WORDS, rng.randint(1, 4)))}, keywords=[], people=[], places=[],
+            projects=rng.sample(("p1", "p2 p3"), rng.randint(0, 2)), owner=str(rng.randint(6, 9)),
+            duration=rng.choice((None, rng.uniform(10, 5000))), has_transcript=rng.random() < 0.3,
+            cleared=document_tokens(owner=str(rng.randint(6, 9)), open_today=open_today,
+                                    named=rng.sample(("org:7", "country:TR"), rng.randint(0, 1)),
+                                    universe=("AZ", "DE", "GE", "TR"))))
+    return docs
+
+
+def _all_ids(backend, kw) -> set[str]:
+    from search.fields import MAX_PER_PAGE
+
+    out, page = set(), 1
+    while True:
+        hits = backend.search(SearchQuery(**{**kw, "page": page, "per_page": MAX_PER_PAGE, "count_facets": False})).hits
+        out |= {h.id for h in hits}
+        if len(hits) < MAX_PER_PAGE:
+            return out
+        page += 1
+
+
+def test_totals_and_facet_counts_are_those_of_a_search_per_value(tmp_path):
+    """The aggregation's total, multi-select facet counts and platform counts equal plain
+    counts: for each facet value, the total of the same search with that facet's filter set to
+    that value alone (its own filter left out, the others kept) and no facets counted (the
+    scored search's own count); for each platform, the hits that the same search with that
+    platform filtered on finds too."""
+    from search.cleared import ClearedFor
+    from search.fields import facet_values
+    from search.interfaces import FACETS
+
+    backend = TantivySearchBackend(tmp_path)
+    docs = _varied_corpus(160)
+    backend.index(docs)
+    values = {f: set() for f in FACETS}
+    for d in docs:
+        for facet, vs in facet_values(d).items():
+            values[facet].update(vs)
+    platforms = ("linear_tv", "vod", "social")
+    cases = [
+        {},
+        {"text": "halay"},
+        {"text": "muğam türkü", "filters": {"country": ["TR", "AZ"], "genre": ["music", "folklore"]}},
+        {"text": "halay -saz", "filters": {"organisation": list(_ORGS[1:5]), "language": ["tr", "en"]},
+         "recorded_from": "1960", "recorded_to": "1990"},
+        {"filters": {"project": ["p2 p3"], "kind": ["audio"], "organisation": ['Kanal "7"', "nobody"]}},
+        {"text": "bayram", "viewer_organisation": "7", "sees_everything": False,
+         "filters": {"status": ["ready", "processing", "failed"]}},
+        {"cleared": ClearedFor("7", "TR", "TR", None, platforms=platforms), "filters": {"year": ["1970", "1985"]}},
+        {"text": "düğün", "cleared": ClearedFor("8", "AZ", "DE", "vod", platforms=platforms),
+         "filters": {"genre": ["music", "news"]}},
+    ]
+    checked = 0
+    for case in cases:
+        kw = {"sees_everything": True, **case}
+        result = backend.search(SearchQuery(per_page=5, **kw))
+        filters = kw.get("filters", {})
+        assert result.total == backend.search(SearchQuery(count_facets=False, **kw)).total
+        for facet in FACETS:
+            expected = {}
+            for value in values[facet]:
+                one = {**kw, "filters": {**filters, facet: [value]}}
+                n = backend.search(SearchQuery(count_facets=False, **one)).total
+                if n:
+                    expected[value] = n
+            assert result.facets[facet] == expected, (case, facet)
+            checked += len(expected)
+        if kw.get("cleared") is not None:  # each platform counted among the hits (with their platform filter)
+            who = kw["cleared"]
+            hits = _all_ids(backend, kw)
+            expected = {}
+            for platform in platforms:
+                n = len(hits & _all_ids(backend, {**kw, "cleared": ClearedFor(
+                    who.organisation, who.country, who.territory, platform)}))
+                if n:
+                    expected[platform] = n
+            assert len(hits) == result.total
+            assert result.facets["cleared"] == expected, case
+            checked += len(expected)
+    assert checked > 100  # the cases do count something
+
+
+def test_facet_filter_values_that_mean_something_in_a_query_string_are_plain_values(tmp_path):
+    """Quotes, backslashes, colons, brackets and query words in a filter value match that
+    value alone, never a query error (the aggregation's filters are query strings)."""
+    backend = TantivySearchBackend(tmp_path)
+    backend.index(_varied_corpus(40))
+    for value in ('Kanal "7"', "a\\b", "x:y", '"', "\\", '\\"', "*", "OR", "(", ")", "[", "-", "a AND b", "' \"",
+                  "title_tr:halay", "İTV"):
+        result = backend.search(SearchQuery(filters={"organisation": [value]}, sees_everything=True))
+        plain = backend.search(SearchQuery(filters={"organisation": [value]}, sees_everything=True,
+                                           count_facets=False))
+        assert result.total == plain.total, value
+        assert sum(result.facets["kind"].values()) == result.total, value  # one kind each
