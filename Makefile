@@ -61,15 +61,24 @@ run: install
 
 # The whole suite: on SQLite and, side by side on the other core, again on PostgreSQL. Each
 # run's output is printed whole when it ends (--output-sync); the target fails if either does.
+# The database-independent tests run once (tests/conftest.py reaches_database): with both runs,
+# in the PostgreSQL run, as the SQLite run has the browser tests; a run alone, or the SQLite run
+# when PostgreSQL does not answer, takes them itself.
 test: install browser-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target INDEPENDENT_RUN=postgres test-sqlite test-postgres
+
+# Which run takes the database-independent tests: sqlite or postgres (ORTAK_TEST_INDEPENDENT_RUN).
+INDEPENDENT_RUN ?= sqlite
+PG_ANSWERS = $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(TEST_PG_URL)').connect().close()" 2>/dev/null
 
 test-sqlite:
-	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 tests
+	@if [ "$(INDEPENDENT_RUN)" = postgres ] && $(PG_ANSWERS); then run=postgres; else run=sqlite; fi; \
+	ORTAK_TEST_INDEPENDENT_RUN=$$run $(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 tests
 
 test-postgres:
-	@if $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(TEST_PG_URL)').connect().close()" 2>/dev/null; then \
-	  ORTAK_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 -m "not browser" tests; \
+	@if $(PG_ANSWERS); then \
+	  ORTAK_TEST_INDEPENDENT_RUN=$(INDEPENDENT_RUN) ORTAK_TEST_DATABASE_URL=$(TEST_PG_URL) \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 -m "not browser" tests; \
 	else echo "PostgreSQL at $(TEST_PG_URL) does not answer: the PostgreSQL run is skipped"; fi
 
 bench: install bench-peer

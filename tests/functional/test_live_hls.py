@@ -2,8 +2,10 @@
 the gate under EVENT playlists; afterwards the VOD playlists replace them; a failed make
 leaves nothing published.
 
-Real ffmpeg on a lavfi source, read at its frame rate (`-re` before the source, so the make
-lasts at least the source's length however fast the machine is), the configured storage,
+Real ffmpeg on a lavfi source, read at twice its frame rate (`-readrate 2` before the source,
+so the make lasts at least half the source's length however fast the machine is: 10 s, of
+which the first segment is published after ~3 s, leaving ~7 s for a test's reads of the live
+files; `-re`, its frame rate, gave 17 s and made each make twice as long), the configured storage,
 the API read with the test client while the make runs in its own thread and app context.
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ from archive.media import render as render_module
 from archive.renditions.models import Rendition, RenditionLiveFile
 
 SECONDS = 20  # the source's length: segments of 6 s, so three are published before the end
+READRATE = 2  # times the source's frame rate that a make reads it at
 WAIT = 240  # seconds a test waits for the make at most (the machine is shared)
 
 
@@ -50,14 +53,14 @@ class Runs(list):
 
 @pytest.fixture
 def throttled(monkeypatch):
-    """Every ffmpeg run of the renderer reads its first input at its native rate."""
+    """Every ffmpeg run of the renderer reads its first input at READRATE times its native rate."""
     runs = Runs()
     real = render_module.run
 
     def run(argv, **kwargs):
         argv = list(argv)
         if argv and os.path.basename(argv[0]) == "ffmpeg" and "-i" in argv:
-            argv.insert(argv.index("-i"), "-re")
+            argv[argv.index("-i"):argv.index("-i")] = ["-readrate", str(READRATE)]
         if "concat" in argv and runs.at_join is None:  # the join: runs in the make's app context
             runs.at_join = [b.key for b in storage().list_prefix("renditions") if b.key.endswith(".m4s")]
         return real(argv, on_start=runs.append, **kwargs)
