@@ -159,18 +159,29 @@ def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]
     return path, digest.hexdigest(), size
 
 
+# What the probe says of a file that is media but damaged (`archive.media.probe.Rejected`):
+# such a clip is `undecodable` (422), not "not a video".
+DAMAGED = frozenset({"truncated", "corrupt"})
+
+
 def probe_query(path: str) -> ProbeResult:
-    """What the clip is, without decoding it; 415 `not_video` when it has no moving picture,
-    422 `clip_too_short` under LOOKUP_MIN_SECONDS."""
+    """What the clip is, without decoding it; 415 `not_video` when it is no media or has no
+    moving picture (`details.reason` says which), 422 `undecodable` when it is a damaged file
+    (DAMAGED: cut short, corrupt; the probe's reason in `details`), 422 `clip_too_short` under
+    LOOKUP_MIN_SECONDS."""
     try:
         probe = parse_probe(ffprobe(path, timeout=float(current_app.config["PROBE_TIMEOUT"])))
     except Rejected as exc:
+        if exc.code in DAMAGED:
+            raise ValidationError("The clip could not be decoded.", code="undecodable",
+                                  details={"reason": exc.code, "detail": exc.reason}) from exc
         raise ApiError("This is not a video file Ortak can read.", code="not_video", status=415,
                        details={"reason": exc.code}) from exc
     still = bool(set(probe.container.split(",")) & STILL_IMAGE_FORMATS)
     if not probe.has_video or probe.video_stream is None or still:
         raise ApiError("The file has no moving picture to look up (audio, a still image or something else).",
-                       code="not_video", status=415)
+                       code="not_video", status=415,
+                       details={"reason": "still_image" if still else "no_video_stream"})
     minimum = float(current_app.config["LOOKUP_MIN_SECONDS"])
     if not probe.duration or probe.duration < minimum:
         raise ValidationError(f"The clip is too short to look up: at least {minimum:g} seconds are needed.",

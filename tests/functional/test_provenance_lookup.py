@@ -239,6 +239,19 @@ def test_bad_requests_are_4xx_with_the_error_shape(app, client, people, not_medi
         assert (resp.status_code, resp.get_json()["error"]["code"]) == (status, code)
 
 
+def test_a_damaged_clip_is_undecodable_not_a_non_video(client, media, people):
+    """A video cut short (its first 60 % of bytes) is media that cannot be decoded: 422
+    `undecodable` with the probe's reason, as documented; a file with no picture says why."""
+    data = media["query"].read_bytes()
+    r = _post(client, data[: len(data) * 6 // 10], people["h"], raw=True)
+    error = r.get_json()["error"]
+    assert (r.status_code, error["code"], error["details"]["reason"]) == (422, "undecodable", "truncated"), error
+    silent = media["query"].parent / "silent.m4a"
+    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "aac", str(silent))
+    r = _post(client, silent, people["h"])
+    assert (r.status_code, r.get_json()["error"]["details"]) == (415, {"reason": "no_video_stream"})
+
+
 def test_an_oversized_clip_is_refused_without_reading_it_all(app, client, people):
     app.config["LOOKUP_MAX_BYTES"] = 200_000
     big = b"\0" * 300_000
