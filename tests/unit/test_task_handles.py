@@ -76,15 +76,28 @@ def test_savepoints_neither_send_early_nor_drop_the_outer_sends(app, register_fi
     assert queued(app, MEDIA_QUEUE) == [(INGEST.name, ("outer",)), (RENDER.name, ("released", "proxy"))]
 
 
-def test_sends_are_published_in_order_after_one_commit(app):
+def test_sends_are_published_in_order_after_one_commit(app, monkeypatch):
+    """Published in the order sent, after the commit. The order is read from the publish calls:
+    the file broker names a message by its millisecond and a random uuid, so two sent within one
+    millisecond lie in its folder in either order."""
+    published = []
+    real = task_handles.publish
+
+    def recorded(handle, ids):
+        published.append((handle.name, tuple(ids)))
+        real(handle, ids)
+
+    monkeypatch.setattr(task_handles, "publish", recorded)
     with app.app_context():
         session = db.session()
         INGEST.send(session, "a")
         RENDER.send(session, "a", "poster")
         INGEST.send(session, "b")
+        assert published == []
         session.commit()
-    assert queued(app, MEDIA_QUEUE) == [(INGEST.name, ("a",)), (RENDER.name, ("a", "poster")),
-                                        (INGEST.name, ("b",))]
+    sent = [(INGEST.name, ("a",)), (RENDER.name, ("a", "poster")), (INGEST.name, ("b",))]
+    assert published == sent
+    assert sorted(queued(app, MEDIA_QUEUE)) == sorted(sent)
 
 
 @pytest.mark.parametrize("args, message", [
