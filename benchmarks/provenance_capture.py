@@ -129,7 +129,7 @@ def hashed(q: dict, *, views: bool = True) -> dict:
         make = fingerprints.query_planes if views else fingerprints.planes
         q = dict(q, normal=make(frames), mirrored=make(fingerprints.mirrored(frames)))
     elif not views:
-        q = dict(q, normal=q["normal"][:1 + len(fingerprints.CROPS)], mirrored=q["mirrored"][:1 + len(fingerprints.CROPS)])
+        q = dict(q, normal=fingerprints.plane_rows(q["normal"]), mirrored=fingerprints.plane_rows(q["mirrored"]))
     return q
 
 
@@ -174,8 +174,6 @@ def replay(args) -> None:
                                    rate=args.rate or lookup.Settings().rate,
                                    view_every=args.view_every or lookup.Settings().view_every)
     matching.ALIGN_FRAMES = args.align_frames
-    if args.view_gain is not None:
-        matching.VIEW_GAIN_BITS = args.view_gain
     rows = {e: [] for e in EDITS}
     negatives = []
     for k, q in enumerate(cap["queries"]):
@@ -254,7 +252,6 @@ def main() -> None:
     r.add_argument("--thresholds", type=float, nargs="+", default=[0.6])
     r.add_argument("--verbose", action="store_true")
     r.add_argument("--view-every", type=int, default=0, help="lookup.Settings.view_every (default: the lookup's)")
-    r.add_argument("--view-gain", type=float, default=None, help="matching.VIEW_GAIN_BITS for this replay")
     r.add_argument("--no-views", action="store_true", help="hash the queries' planes alone (the recipe before "
                    "off-centre views)")
     args = parser.parse_args()

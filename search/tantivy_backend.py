@@ -275,7 +275,7 @@ class TantivySearchBackend(SearchBackend):
         parsed, text_plan, must, must_not, should = self._text_query(query.text, bool(query.as_you_type))
         words = parsed.words
         # The facet filters apart from the rest: a filtered facet is counted without its own
-        # filter (multi-select facets), so its count query leaves that one clause out.
+        # filter (multi-select facets: `_counts`, from `filter_values`).
         filter_values = fields.clean_filters(query.filters)
         facet_filters = {facet: tantivy.Query.term_set_query(self.schema, facet, values)
                          for facet, values in filter_values.items()}
@@ -291,7 +291,7 @@ class TantivySearchBackend(SearchBackend):
         who = fields.clean_cleared(query.cleared)
         if who is not None and who.platform:
             clauses.append((tantivy.Occur.Must, self._cleared_query(who, who.platform)))
-        facet_platforms = {p: self._cleared_query(who, p) for p in who.platforms} if who is not None else {}
+        facet_platforms = list(who.platforms) if who is not None else []  # counted in `_counts`
         sort_field, descending = fields.sort_order(query, bool(text_plan.must))
         clauses += [(tantivy.Occur.Must, c) for c in must]
         clauses += [(tantivy.Occur.MustNot, c) for c in must_not]

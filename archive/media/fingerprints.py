@@ -54,14 +54,23 @@ if TYPE_CHECKING:
 
 FRAME_SIZE = 64  # the grey square decoded; pHash works on 32 × 32 (it resizes), crops need the margin
 CROPS = (0.9, 0.8)  # centre crops hashed beside the whole frame (fraction of width and height)
-# A query frame's off-centre views (`views`): (width, height, x, y) — the share of its width and
+# A query frame's off-centre views (`views`): (width, height, x, y), the share of its width and
 # height kept, placed at (x, y) (0 the left or top edge, 1 the right or bottom, 0.5 the middle).
-# Each is where its master's centre 80 % (the last crop plane) lies in a 10 % crop that kept an
-# edge: in a corner's 90 % the master's centre 80 % is the 8/9 of it away from that corner; in
-# the left 90 % (full height), the right 8/9 of the width and the middle 80 % of the height.
-EDGE = 8 / 9
-VIEWS = ((EDGE, EDGE, 1.0, 1.0), (EDGE, EDGE, 0.0, 1.0), (EDGE, EDGE, 1.0, 0.0), (EDGE, EDGE, 0.0, 0.0),
-         (EDGE, 0.8, 1.0, 0.5), (EDGE, 0.8, 0.0, 0.5), (0.8, EDGE, 0.5, 1.0), (0.8, EDGE, 0.5, 0.0))
+# Each is where its master's smallest centre crop (CROPS[-1]) lies in a crop that kept EDGE_KEPT
+# of the picture and one edge: in a corner's 90 % the master's centre 80 % is the 8/9 of it away
+# from that corner; in the left 90 % (full height), the right 8/9 of the width and the middle
+# 80 % of the height.
+EDGE_KEPT = 0.9
+
+
+def _edge_views(inner: float, kept: float) -> tuple[tuple[float, float, float, float], ...]:
+    share = inner / kept  # the inner crop's share of the cropped dimension
+    corners = tuple((share, share, x, y) for x, y in ((1.0, 1.0), (0.0, 1.0), (1.0, 0.0), (0.0, 0.0)))
+    sides = ((share, inner, 1.0, 0.5), (share, inner, 0.0, 0.5), (inner, share, 0.5, 1.0), (inner, share, 0.5, 0.0))
+    return corners + sides
+
+
+VIEWS = _edge_views(CROPS[-1], EDGE_KEPT)
 CORNERS = (0.25, 0.2)  # each corner's share of the width and height left out of a hash (`mask_corners`)
 NO_HASH = 0
 FLAT_STD = 4.0  # grey levels (0..255): below this a frame is "flat"
@@ -188,8 +197,7 @@ def views(frames: np.ndarray, shapes: Sequence[tuple[float, float, float, float]
     of `shapes` (`crop`). A (len(shapes), n) uint64 array."""
     if not len(frames):
         return np.zeros((len(shapes), 0), dtype=np.uint64)
-    return np.stack([frame_hashes(crop(frames, (fw, fh), (ax, ay)), corners)
-                     for fw, fh, ax, ay in shapes]).reshape(len(shapes), -1)
+    return np.stack([frame_hashes(crop(frames, (fw, fh), (ax, ay)), corners) for fw, fh, ax, ay in shapes])
 
 
 def query_planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS) -> np.ndarray:
@@ -199,9 +207,15 @@ def query_planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Se
     return np.concatenate([planes(frames, crops, corners), views(frames, corners=corners)])
 
 
+def plane_rows(query: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:
+    """The rows of `query_planes` that are the index's planes (whole, then each centre crop):
+    (≤ 1 + len(crops), n) uint64; all the rows of a query hashed as `planes` only."""
+    return np.asarray(query, dtype=np.uint64)[:1 + len(crops)]
+
+
 def view_rows(query: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:
     """The off-centre views of `query_planes`' rows ((rows, n) uint64): the rows after the
-    index's planes; none (shape (0, n)) for a query hashed as planes only."""
+    index's planes (`plane_rows`); none (shape (0, n)) for a query hashed as planes only."""
     query = np.asarray(query, dtype=np.uint64)
     return query[1 + len(crops):] if query.ndim == 2 else np.zeros((0, query.size), dtype=np.uint64)
 

@@ -163,8 +163,8 @@ def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
            allowed: Callable[[set[str]], set[str]] | None) -> list[matching.Candidate]:
     """The voted candidates (no threshold), the best three refitted for a speed change, with
     at least `min_frames` frames."""
-    normal = search(index, query.normal, None if query.planes is None else query.planes[0], settings)
-    mirror = search(index, query.mirrored, None if query.planes is None else query.planes[1], settings)
+    normal = _neighbours(index, query, settings, mirrored=False)
+    mirror = _neighbours(index, query, settings, mirrored=True)
     if allowed is not None:
         keep = allowed({n.key for n in normal} | {n.key for n in mirror})
         normal = [n for n in normal if n.key in keep]
@@ -178,21 +178,21 @@ def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     return [c for c in found if c.matched >= settings.min_frames]
 
 
-def search(index: FingerprintIndex, hashes: np.ndarray, planes: np.ndarray | None,
-           settings: Settings, *, k: int | None = None) -> list[Neighbour]:
-    """The neighbours (`k`, by default `settings.k`, within `settings.radius` bits) of a
-    query's frames: of each whole-frame hash (`hashes`, (n,)) and of each off-centre view
-    (`fingerprints.view_rows` of `planes`, (rows, n), when given) of every
+def _neighbours(index: FingerprintIndex, query: QueryHashes, settings: Settings, *, mirrored: bool,
+                frames: slice = slice(None), k: int | None = None) -> list[Neighbour]:
+    """The neighbours (`k`, by default `settings.k`, within `settings.radius` bits) of the
+    query's search `frames`, normal or `mirrored`: of each whole-frame hash and of each
+    off-centre view (`fingerprints.view_rows` of its planes, when it has them) of every
     `settings.view_every`-th frame, each found for its frame (`Neighbour.query` a frame
-    number 0..n−1, a frame found by several views listed for each: the vote counts frames,
-    not neighbours)."""
-    hashes = np.asarray(hashes, dtype=np.uint64).reshape(-1)
+    number 0..n−1 of `frames`, a frame found by several views listed for each: the vote
+    counts frames, not neighbours)."""
+    hashes = (query.mirrored if mirrored else query.normal)[frames]
     n = len(hashes)
     if not n:
         return []
-    views = fingerprints.view_rows(planes) if planes is not None else np.zeros((0, n), dtype=np.uint64)
     every = max(1, int(settings.view_every))
-    views = views[:, ::every] if views.shape[1] == n else views[:0, :0]
+    views = np.zeros((0, 0), dtype=np.uint64) if query.planes is None else \
+        fingerprints.view_rows(query.planes[1 if mirrored else 0][:, frames])[:, ::every]
     found = index.search(np.concatenate([hashes, views.reshape(-1)]), k=k or settings.k, radius=settings.radius)
     width = views.shape[1]
     return [h if h.query < n else Neighbour(((h.query - n) % width) * every, h.key, h.position, h.distance)
@@ -346,10 +346,8 @@ def _find_static(index: FingerprintIndex, query: QueryHashes, settings: Settings
     first = informative[0]
     score = float(np.mean(popcount64(query.normal[informative] ^ query.normal[first]) <= settings.radius))
     one = slice(first, first + 1)
-    normal = search(index, query.normal[one], None if query.planes is None else query.planes[0][:, one], settings,
-                    k=settings.static_k)
-    mirror = search(index, query.mirrored[one], None if query.planes is None else query.planes[1][:, one], settings,
-                    k=settings.static_k)
+    normal = _neighbours(index, query, settings, mirrored=False, frames=one, k=settings.static_k)
+    mirror = _neighbours(index, query, settings, mirrored=True, frames=one, k=settings.static_k)
     if allowed is not None:
         keep = allowed({n.key for n in normal} | {n.key for n in mirror})
         normal = [n for n in normal if n.key in keep]

@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from archive.media.fingerprints import CROPS
+from archive.media.fingerprints import plane_rows, view_rows
 from archive.provenance.index import NO_HASH, Neighbour, popcount64
 
 STATIC_SPREAD = 6  # bits: a query whose hashes are all this close to their first is static
@@ -247,11 +247,6 @@ ALIGN_FRAMES = 1.0
 # confidence 0.78-0.96, at speeds 0.51-0.66); the vote's `fit_speed` still reaches 0.5-2.0.
 VERIFY_SPEEDS = SPEEDS[1::3][(SPEEDS[1::3] >= 0.75) & (SPEEDS[1::3] <= 1.34)]
 SPEED_GAIN_BITS = 2.0
-# How much closer (mean bits) an alignment through one of the query's off-centre views must
-# be than the best on its centre planes to be taken (`refine`). 0: the closest is taken; 2 and 4
-# kept the same false positives and lost side crops (`benchmarks/provenance_capture.py replay
-# --view-gain`, seed 11).
-VIEW_GAIN_BITS = 0.0
 SPEED_TOP = 3  # how many of the voted candidates (best first) are aligned over VERIFY_SPEEDS
 
 
@@ -365,11 +360,12 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
         best = min(entries)
         return best if best[0] <= own[0] - SPEED_GAIN_BITS else own
 
-    # Through a view only when it aligns clearly better than the centre planes: one 64-bit pair
-    # among many hypotheses finds a look-alike closer than the averaged planes do.
-    centre = pick([e for e in scored if e[3] == 0])
-    anyhow = pick(scored)
-    distance, _gap, p, view, offset, at_best, row = anyhow if anyhow[0] <= centre[0] - VIEW_GAIN_BITS else centre
+    # The speed rule within the centre planes and within every hypothesis, the closer of the two
+    # taken (the first on a tie). Requiring a view to align 2 or 4 bits closer than the centre
+    # planes kept the same false positives and lost side crops (seed 11 of
+    # `benchmarks/provenance_capture.py replay`).
+    distance, _gap, p, view, offset, at_best, row = min(pick(scored), pick([e for e in scored if e[3] == 0]),
+                                                        key=lambda e: e[0])
     candidate.offset, candidate.distance, candidate.plane, candidate.view = offset, float(distance), p, view
     candidate.speed = float(row_speed[row])
     bits, weight = aligned[at_best]
@@ -397,10 +393,10 @@ def _hypotheses(query: np.ndarray, query_planes: np.ndarray | None,
     count = master.shape[0]
     if query_planes is None:
         return [(p, 0, [(query, master[p])]) for p in range(count)]
-    centre = min(len(query_planes), 1 + len(CROPS))
-    out = [(p, 0, [(query_planes[k], master[k + p]) for k in range(min(centre, count - p))]) for p in range(count)]
+    centre = plane_rows(query_planes)
+    out = [(p, 0, [(centre[k], master[k + p]) for k in range(min(len(centre), count - p))]) for p in range(count)]
     if count > 1:
-        out += [(count - 1, v, [(row, master[count - 1])]) for v, row in enumerate(query_planes[centre:], start=1)]
+        out += [(count - 1, v, [(row, master[count - 1])]) for v, row in enumerate(view_rows(query_planes), start=1)]
     return out
 
 
