@@ -154,20 +154,26 @@ EDITS = {
                      "crop=iw*0.9:ih*0.9:iw*0.1:ih*0.1"), ["-crf", "26"]),
     "crop_side": (("crop=iw*0.9:ih:0:0", "crop=iw*0.9:ih:iw*0.1:0", "crop=iw:ih*0.9:0:0", "crop=iw:ih*0.9:0:ih*0.1"),
                   ["-crf", "26"]),
+    # The 16:9 master shown in another shape, cut at the centre: 4:3 (a standard-definition
+    # channel, 12.5 % off each side) and a vertical 9:16 social video (a third of the width),
+    # scaled as such a channel or app would.
+    "cut_4x3": ("crop=trunc(ih*4/3/2)*2:ih,scale=640:480", ["-crf", "26"]),
+    "cut_vertical": ("crop=trunc(ih*9/16/2)*2:ih,scale=360:640", ["-crf", "26"]),
 }
-# Edits added after the corpus's first six: their in-points and lengths come from a second
-# random stream, so the first six keep the queries (and figures) of runs before them.
-LATER_EDITS = ("crop_corner", "crop_side")
+# Edits added after the corpus's first six: their in-points and lengths come from random
+# streams of their own (the number: 1 the off-centre crops, 2 the cuts), so the edits before
+# them keep the queries (and figures) of runs before them.
+LATER_EDITS = {"crop_corner": 1, "crop_side": 1, "cut_4x3": 2, "cut_vertical": 2}
 
 
 def query_plan(seed: int, total: int, master_seconds: float):
     """The queries of a corpus, in order: (master number, edit, in-point s, length s), one per
     master and edit, 5-15 s long, drawn from `seed`'s random streams (the same draws for the
-    same seed; LATER_EDITS from a stream of their own)."""
-    rng, later = random.Random(seed), random.Random(seed * 7919 + 1)
+    same seed; LATER_EDITS from streams of their own)."""
+    streams = {0: random.Random(seed), **{k: random.Random(seed * 7919 + k) for k in set(LATER_EDITS.values())}}
     for n in range(total):
         for edit in EDITS:
-            draw = later if edit in LATER_EDITS else rng
+            draw = streams[LATER_EDITS.get(edit, 0)]
             seconds = draw.uniform(5, 15)
             yield n, edit, round(draw.uniform(0, master_seconds - seconds - 0.5), 2), seconds
 
@@ -190,7 +196,8 @@ def index_hashes(path: str, scratch: str) -> np.ndarray:
     run(commands.one_decode_command(path, probe, parts), timeout=900)
     out = os.path.join(scratch, "phash.bin")
     count = fingerprints.hash_file(parts[0].target, out, FINGERPRINTS.frame_size, crops=FINGERPRINTS.crops,
-                                    corners=FINGERPRINTS.corners)
+                                    corners=FINGERPRINTS.corners, aspect=probe.display_aspect,
+                                    cut_aspects=FINGERPRINTS.cuts)
     with open(out, "rb") as fh:
         return fingerprints.to_planes(fingerprints.from_bytes(fh.read()), count)
 

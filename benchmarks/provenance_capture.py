@@ -152,6 +152,7 @@ def frame_bits(q: dict, master: np.ndarray, offset: float, mirrored: bool, verif
     offset -= fingerprints.picture_delay(1) - speed * fingerprints.picture_delay(capture_rate)
     v = slice(None, None, capture_rate // verify_rate)
     planes, times = (q["mirrored"] if mirrored else q["normal"])[:, v], q["times"][v]
+    master = fingerprints.plane_rows(master)  # the centre planes (a cut is no shift of them)
     best = None
     for shift in range(master.shape[0]):
         pairs = [matching.aligned_bits(planes[k], times, master[k + shift], offset=offset, speed=speed,
@@ -169,7 +170,8 @@ def replay(args) -> None:
         cap = pickle.load(fh)
     index = NumpyHammingIndex()
     for key, p in cap["planes"].items():
-        index.add(key, p)
+        # --no-cuts: the master's centre planes alone, as the index held them before cuts.
+        index.add(key, fingerprints.plane_rows(p) if args.no_cuts else p)
     settings = dataclasses.replace(lookup.Settings(), min_score=0.0, verify_rate=args.verify_rate,
                                    rate=args.rate or lookup.Settings().rate,
                                    view_every=args.view_every or lookup.Settings().view_every)
@@ -198,8 +200,9 @@ def replay(args) -> None:
     seen = []
     for edit, rs in rows.items():
         firsts = [found[0] for q, found in rs if found and right(q, found[0])]
-        seen.append(f"{edit} {sum(1 for c in firsts if c.plane or c.view)}/{len(firsts)}")
-    print("  aligned on a crop (plane or view) among right first answers: " + ", ".join(seen))
+        seen.append(f"{edit} {sum(1 for c in firsts if c.plane or c.view)}/{len(firsts)}"
+                    f" (cut {sum(1 for c in firsts if c.plane > len(fingerprints.CROPS))})")
+    print("  aligned on a crop (plane, view; of them a cut) among right first answers: " + ", ".join(seen))
     worst = max((c.score for _q, found in negatives for c in found), default=0.0)
     trues = [(q, found) for rs in rows.values() for q, found in rs]
     scores = [found[0].score for q, found in trues if found and right(q, found[0])]
@@ -254,6 +257,8 @@ def main() -> None:
     r.add_argument("--view-every", type=int, default=0, help="lookup.Settings.view_every (default: the lookup's)")
     r.add_argument("--no-views", action="store_true", help="hash the queries' planes alone (the recipe before "
                    "off-centre views)")
+    r.add_argument("--no-cuts", action="store_true", help="index the masters' centre planes alone (the index "
+                   "before cuts to other shapes)")
     args = parser.parse_args()
     capture(args) if args.command == "capture" else replay(args)
 

@@ -71,6 +71,13 @@ def _edge_views(inner: float, kept: float) -> tuple[tuple[float, float, float, f
 
 
 VIEWS = _edge_views(CROPS[-1], EDGE_KEPT)
+# The picture shapes (display width / height) a master is also cut to, centred, and hashed beside
+# its centre crops (`cuts`): a 16:9 programme shown on a 4:3 channel loses 12.5 % of each side, a
+# 4:3 archive film shown in 16:9 a band at the top and the bottom, and a vertical 9:16 social
+# video keeps a third of a 16:9 picture's width. No centre crop holds such a cut (a 4:3 cut of
+# 16:9 keeps all of the height, the 80 % crop does not), nor does any view of the cut picture.
+CUT_ASPECTS = (16 / 9, 4 / 3, 9 / 16)
+SAME_SHAPE = 0.07  # a cut keeping more than 1 − this of both dimensions is the whole frame: no plane
 CORNERS = (0.25, 0.2)  # each corner's share of the width and height left out of a hash (`mask_corners`)
 NO_HASH = 0
 FLAT_STD = 4.0  # grey levels (0..255): below this a frame is "flat"
@@ -191,6 +198,50 @@ def planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence
         if len(frames) else np.zeros((1 + len(crops), 0), dtype=np.uint64)
 
 
+def cut_shape(aspect: float | None, target: float) -> tuple[float, float] | None:
+    """The centre cut of a picture of display aspect ratio `aspect` (width / height) to
+    `target`: (share of the width, share of the height) kept, one of them 1; None when the
+    aspect is unknown (None, ≤ 0) or the cut keeps more than 1 − SAME_SHAPE of both (the
+    picture already has that shape). A 16:9 picture to 4:3: (0.75, 1.0); 4:3 to 16:9:
+    (1.0, 0.75); 16:9 to 9:16: (0.316, 1.0). ValueError for a target ≤ 0."""
+    if target <= 0:
+        raise ValueError("a picture shape is a positive width / height")
+    if aspect is None or not aspect > 0:
+        return None
+    shape = (target / aspect, 1.0) if target < aspect else (1.0, aspect / target)
+    return None if min(shape) > 1 - SAME_SHAPE else shape
+
+
+def cuts(frames: np.ndarray, aspect: float | None, targets: Sequence[float] = CUT_ASPECTS,
+         corners: Sequence[float] = CORNERS) -> np.ndarray:
+    """The hashes (`frame_hashes`) of each centre cut of `frames` (pictures of display aspect
+    `aspect`, decoded as squares) to the shapes `targets` (`cut_shape`): a (len(targets), n)
+    uint64 array, a row of NO_HASH for a shape the picture already has (or when `aspect` is
+    unknown): nothing is indexed for it."""
+    out = np.zeros((len(targets), len(frames)), dtype=np.uint64)
+    for row, target in enumerate(targets):
+        shape = cut_shape(aspect, target)
+        if shape is not None and len(frames):
+            out[row] = frame_hashes(crop(frames, shape, (0.5, 0.5)), corners)
+    return out
+
+
+def master_planes(frames: np.ndarray, aspect: float | None, crops: Sequence[float] = CROPS,
+                  cut_aspects: Sequence[float] = CUT_ASPECTS, corners: Sequence[float] = CORNERS) -> np.ndarray:
+    """What the index holds of a master's frames: its centre `planes` (whole, then each crop
+    of `crops`) followed by its `cuts` to `cut_aspects`: (1 + len(crops) + len(cut_aspects),
+    n) uint64. `aspect` is the master's display aspect ratio (width / height)."""
+    return np.concatenate([planes(frames, crops, corners), cuts(frames, aspect, cut_aspects, corners)])
+
+
+def cut_rows(master: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:
+    """The cut planes of a master's hashes (`master_planes`' rows after its centre planes):
+    (rows, n) uint64; none (shape (0, n)) for a master hashed before cuts (centre planes only)."""
+    master = np.asarray(master, dtype=np.uint64)
+    master = master.reshape(1, -1) if master.ndim < 2 else master
+    return master[1 + len(crops):]
+
+
 def views(frames: np.ndarray, shapes: Sequence[tuple[float, float, float, float]] = VIEWS,
           corners: Sequence[float] = CORNERS) -> np.ndarray:
     """The hashes (`frame_hashes`) of each off-centre view of `frames`, (width, height, x, y)
@@ -247,14 +298,16 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 
 def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | None = None,
-              crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS) -> int:
-    """Hash the raw frames at `frames_path` into `dst`: the `planes` (whole frame, then each
-    centre crop of `crops`; corners masked by `corners`) one after the other (`to_bytes`); the number of frames hashed
-    (the file holds that many hashes per plane). No frame gives an empty file: nothing to
-    search for, and no reason to fail the renditions (a one-frame video does get its frame,
-    `commands.fingerprint_part`)."""
+              crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS, *, aspect: float | None = None,
+              cut_aspects: Sequence[float] = CUT_ASPECTS) -> int:
+    """Hash the raw frames at `frames_path` into `dst`: the `master_planes` (whole frame, each
+    centre crop of `crops`, each centre cut to `cut_aspects` of a picture of display aspect
+    `aspect`; corners masked by `corners`) one after the other (`to_bytes`); the number of
+    frames hashed (the file holds that many hashes per plane). No frame gives an empty file:
+    nothing to search for, and no reason to fail the renditions (a one-frame video does get
+    its frame, `commands.fingerprint_part`)."""
     frames = read_frames(frames_path, size, limit)
-    hashes = planes(frames, crops, corners)
+    hashes = master_planes(frames, aspect, crops, cut_aspects, corners)
     with open(dst, "wb") as fh:
         fh.write(to_bytes(hashes.reshape(-1)))
     return len(frames)

@@ -79,6 +79,14 @@ class ProbeResult:
         return "video" if self.has_video else "audio"
 
     @property
+    def display_aspect(self) -> float | None:
+        """The picture's shape as shown (width / height, after sample aspect ratio and
+        rotation: `display_width` / `display_height`, else the coded size); None without a
+        picture size."""
+        w, h = self.display_width or self.width, self.display_height or self.height
+        return w / h if w and h else None
+
+    @property
     def fps(self) -> Fraction | None:
         return parse_rate(self.frame_rate)
 

@@ -246,13 +246,16 @@ class FingerprintProfile:
 
     The entry `phash.bin` holds the hashes as big-endian unsigned 64-bit integers in
     `planes` planes of one hash a sample each: the whole frame, then each centre crop of
-    `crops` (a query cropped and blown up again matches those), each with its four corners
+    `crops` (a query cropped and blown up again matches those), then the centre cut of the
+    picture to each shape of `cuts` (display width / height: a 16:9 master shown as 4:3 or
+    as a vertical video; all 0 for the shape the master has), each with its four corners
     (`corners` of the width and height) left out, where logos sit; in each plane hash k is
     for the frame at k/`rate` seconds; 0 marks a flat frame (black, a uniform card) that has
     no hash worth matching. Recipe and its measurement: ARCHITECTURE.md "Known traps"."""
 
     renderer: ClassVar[str] = "ffmpeg"
-    version: ClassVar[int] = 3  # 2: 64 × 64 frames, centre crops hashed too; 3: corners masked
+    # 2: 64 × 64 frames, centre crops hashed too; 3: corners masked; 4: cuts to other shapes
+    version: ClassVar[int] = 4
 
     name: str = "fingerprints"
     ext: str = "bin"
@@ -261,11 +264,12 @@ class FingerprintProfile:
     frame_size: int = 64  # the grey square decoded (pHash resizes to its 32 × 32; crops need the margin)
     crops: tuple[float, ...] = (0.9, 0.8)  # centre crops hashed too (`fingerprints.CROPS`)
     corners: tuple[float, float] = (0.25, 0.2)  # left out of every hash (`fingerprints.CORNERS`: logos)
+    cuts: tuple[float, ...] = (16 / 9, 4 / 3, 9 / 16)  # shapes cut to (`fingerprints.CUT_ASPECTS`)
 
     @property
     def planes(self) -> int:
-        """Hashes a sample: the whole frame and each crop."""
-        return 1 + len(self.crops)
+        """Hashes a sample: the whole frame, each crop and each cut."""
+        return 1 + len(self.crops) + len(self.cuts)
 
     @property
     def entry(self) -> str:

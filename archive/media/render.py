@@ -185,7 +185,8 @@ class FfmpegRenderer(Renderer):
             return Made(*parts[0].size)
         if isinstance(profile, FingerprintProfile):
             fingerprints.hash_file(parts[0].target, os.path.join(folder, profile.entry), profile.frame_size,
-                                   crops=profile.crops, corners=profile.corners)
+                                   crops=profile.crops, corners=profile.corners, aspect=probe.display_aspect,
+                                   cut_aspects=profile.cuts)
             return Made()
         if isinstance(profile, WaveformProfile):
             tracks = [t for _s, t in commands.audio_inputs(probe)]

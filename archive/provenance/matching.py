@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from archive.media.fingerprints import plane_rows, view_rows
+from archive.media.fingerprints import cut_rows, plane_rows, view_rows
 from archive.provenance.index import NO_HASH, Neighbour, popcount64
 
 STATIC_SPREAD = 6  # bits: a query whose hashes are all this close to their first is static
@@ -53,7 +53,7 @@ class Candidate:
     speed: float = 1.0
     tied: bool = False
     static: bool = False
-    plane: int = 0  # verified on: 0 the master's whole frames, k its k-th centre crop
+    plane: int = 0  # verified on: 0 the master's whole frames, k its k-th centre crop, then its cuts (`cut_rows`)
     view: int = 0  # verified through: 0 the query's whole frame, v its v-th off-centre view (`fingerprints.VIEWS`)
     agreement: float = 0.0  # verified: the share of the query its master shows there (`agreement`)
     supports: list[tuple[float, float]] = field(default_factory=list, repr=False)  # (tq, tm) pairs
@@ -389,14 +389,18 @@ def _hypotheses(query: np.ndarray, query_planes: np.ndarray | None,
     plane, its smallest centre crop: each view is where that crop lies in a crop of the
     master that kept an edge (`fingerprints.VIEWS`); a view on a larger plane would be a
     picture moved, not cropped, and only gives look-alikes more chances
-    (`benchmarks/provenance_capture.py replay`, seed 11: a negative at 0.70 through one)."""
-    count = master.shape[0]
+    (`benchmarks/provenance_capture.py replay`, seed 11: a negative at 0.70 through one).
+    Last, the query's whole frame against each of the master's cuts to another shape
+    (`fingerprints.cut_rows`, those it has: a 4:3 or vertical cut of a 16:9 master is the
+    whole of such a query)."""
     if query_planes is None:
-        return [(p, 0, [(query, master[p])]) for p in range(count)]
+        return [(p, 0, [(query, master[p])]) for p in range(master.shape[0])]
+    count = len(plane_rows(master))  # the master's centre planes; its cuts follow (`fingerprints.cut_rows`)
     centre = plane_rows(query_planes)
     out = [(p, 0, [(centre[k], master[k + p]) for k in range(min(len(centre), count - p))]) for p in range(count)]
     if count > 1:
         out += [(count - 1, v, [(row, master[count - 1])]) for v, row in enumerate(view_rows(query_planes), start=1)]
+    out += [(count + c, 0, [(centre[0], row)]) for c, row in enumerate(cut_rows(master)) if np.any(row != NO_HASH)]
     return out
 
 

@@ -36,7 +36,7 @@ from archive.errors import ApiError, ValidationError
 from archive.markers.timeline import Timeline
 from archive.media import fingerprints
 from archive.media.probe import STILL_IMAGE_FORMATS, ProbeResult, Rejected, ffprobe, parse_probe
-from archive.media.profiles import FINGERPRINTS, STORYBOARD
+from archive.media.profiles import FINGERPRINTS, STORYBOARD, spec_hash
 from archive.media.runner import CommandFailed, CommandTimeout, MediaError
 from archive.provenance import lookup as search
 from archive.provenance.index import FingerprintIndex, make_index
@@ -84,9 +84,7 @@ def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | No
         hashes = fingerprints.from_bytes(data)
     except ValueError as exc:
         raise MediaError(f"the fingerprints of asset {asset.id} are damaged: {exc}") from exc
-    # The file holds FINGERPRINTS.planes planes (whole frame, centre crops); a file of
-    # before the crops (profile version 1) holds one.
-    planes = FINGERPRINTS.planes if len(hashes) % FINGERPRINTS.planes == 0 else 1
+    planes = file_planes(len(hashes), entry.rendition.spec_hash)
     if row is None:
         row = VideoFingerprint(asset_id=asset.id)
         session.add(row)
@@ -95,6 +93,19 @@ def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | No
     row.hashes, row.source_sha256 = data, entry.sha256
     session.flush()
     return row
+
+
+def file_planes(hashes: int, made_by: str | None) -> int:
+    """How many planes a fingerprints file of `hashes` hashes holds: FINGERPRINTS.planes
+    (whole frame, centre crops, cuts) when the rendition was made by today's profile
+    (`made_by`, its spec hash, is `spec_hash(FINGERPRINTS)`); a file of an earlier profile
+    holds 1 + len(FINGERPRINTS.crops) (versions 2-3: whole frame and centre crops) or, when
+    that does not divide it, one (version 1). Such a row keeps working (`matching` aligns the
+    planes it has) until `ortak steps run renditions --all` makes the file again."""
+    if made_by == spec_hash(FINGERPRINTS) and hashes % FINGERPRINTS.planes == 0:
+        return FINGERPRINTS.planes
+    centre = 1 + len(FINGERPRINTS.crops)
+    return centre if hashes % centre == 0 else 1
 
 
 # ---- the process's index --------------------------------------------------------------------

@@ -60,17 +60,22 @@ def test_one_decode_hashes_one_frame_a_second(moving, tmp_path):
         os.makedirs(folder)
     render.FfmpegRenderer().render(jobs, str(moving), probe=probe, timeout=TIMEOUT)
     stored = fingerprints.from_bytes((tmp_path / "fingerprints" / "phash.bin").read_bytes())
-    assert len(stored) == 14 * FINGERPRINTS.planes  # whole frames, then each centre crop
+    assert len(stored) == 14 * FINGERPRINTS.planes  # whole frames, each centre crop, each cut
     planes = fingerprints.to_planes(stored, 14)
     assert (tmp_path / "poster" / "poster.jpg").stat().st_size > 0
-    for plane in planes:
+    centre, cut = planes[:1 + len(FINGERPRINTS.crops)], fingerprints.cut_rows(planes)
+    for plane in centre:
         assert len(set(plane.tolist())) >= 12 and fingerprints.NO_HASH not in plane
-    hashes = planes[0]
+    # A 5:3 picture (320×180 of 300×180 shown: the 40×24 world's shape): cut to 4:3 and to 9:16,
+    # nothing for 16:9, which it nearly has.
+    assert probe.display_aspect == pytest.approx(5 / 3) and FINGERPRINTS.cuts == (16 / 9, 4 / 3, 9 / 16) and set(cut[0].tolist()) == {fingerprints.NO_HASH}
+    for plane in cut[1:]:  # a third of the width holds less of what moves: 10 of 14 differ
+        assert len(set(plane.tolist())) >= 10 and fingerprints.NO_HASH not in plane
     # The same frames decoded alone hash the same: the branch is the fingerprint, not an approximation.
     alone = tmp_path / "alone.gray"
     run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
          "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(alone)], timeout=TIMEOUT)
-    assert fingerprints.planes(fingerprints.read_frames(str(alone))).tolist() == planes.tolist()
+    assert fingerprints.master_planes(fingerprints.read_frames(str(alone)), 5 / 3).tolist() == planes.tolist()
 
 
 def test_a_chunked_make_hashes_like_a_single_pass(moving, tmp_path):
