@@ -313,6 +313,29 @@ def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | N
     return len(frames)
 
 
+LAYOUT_ENTRY = "phash.json"  # beside the hashes: what their planes are (`layout`)
+
+
+def layout(count: int, rate: int, crops: Sequence[float] = CROPS, cut_aspects: Sequence[float] = CUT_ASPECTS,
+           aspect: float | None = None) -> dict:
+    """What a fingerprints file holds, written beside it (LAYOUT_ENTRY) so that a reader
+    need not guess its planes from its length: {"algorithm": "phash64", "rate": hashes a
+    second, "count": hashes a plane, "planes": [{"kind": "whole" | "crop" | "cut", "width":
+    share kept, "height": share kept, "aspect": the shape cut to (cuts only)}, ...] in file
+    order, "aspect": the picture's display width / height (null when unknown)}. A cut the
+    picture needs not (it has that shape) keeps its plane, all NO_HASH, with width and
+    height null."""
+    planes: list[dict] = [{"kind": "whole", "width": 1.0, "height": 1.0}]
+    planes += [{"kind": "crop", "width": float(f), "height": float(f)} for f in crops]
+    for target in cut_aspects:
+        shape = cut_shape(aspect, target)
+        planes.append({"kind": "cut", "aspect": round(float(target), 6),
+                       "width": None if shape is None else round(shape[0], 6),
+                       "height": None if shape is None else round(shape[1], 6)})
+    return {"algorithm": "phash64", "rate": int(rate), "count": int(count), "planes": planes,
+            "aspect": None if aspect is None else round(float(aspect), 6)}
+
+
 # ---- query clips ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import abc
 import concurrent.futures
 import dataclasses
+import json
 import os
 import shutil
 import tempfile
@@ -184,9 +185,12 @@ class FfmpegRenderer(Renderer):
             player_files.write_storyboard(folder, scratch, profile, probe.duration, parts[0].size)
             return Made(*parts[0].size)
         if isinstance(profile, FingerprintProfile):
-            fingerprints.hash_file(parts[0].target, os.path.join(folder, profile.entry), profile.frame_size,
-                                   crops=profile.crops, corners=profile.corners, aspect=probe.display_aspect,
-                                   cut_aspects=profile.cuts)
+            count = fingerprints.hash_file(parts[0].target, os.path.join(folder, profile.entry), profile.frame_size,
+                                           crops=profile.crops, corners=profile.corners,
+                                           aspect=probe.display_aspect, cut_aspects=profile.cuts)
+            with open(os.path.join(folder, fingerprints.LAYOUT_ENTRY), "w", encoding="utf-8") as fh:
+                json.dump(fingerprints.layout(count, profile.rate, profile.crops, profile.cuts, probe.display_aspect),
+                          fh)
             return Made()
         if isinstance(profile, WaveformProfile):
             tracks = [t for _s, t in commands.audio_inputs(probe)]

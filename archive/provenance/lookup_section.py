@@ -1,11 +1,12 @@
 """The provenance document's `lookup` section: whether reverse clip search can find the asset
 (`POST /api/v1/provenance/lookup`), from its fingerprints row.
 
-    {"indexed": true, "algorithm": "phash64", "rate": 1, "hashes": 40, "planes": 3,
+    {"indexed": true, "algorithm": "phash64", "rate": 1, "hashes": 40, "planes": 6,
      "seconds": 40.0, "updated_at": "…Z"}    or    {"indexed": false}
 
 `hashes` counts the samples (one a `rate`-th of a second), `planes` the pictures hashed for
-each (the whole frame and its centre crops), `seconds` what they cover. `indexed` is false for
+each (the whole frame, its centre crops and its cuts to other shapes; 3 for fingerprints made
+before cuts), `seconds` what they cover. `indexed` is false for
 an asset without a picture, or before its fingerprints step has run: a lookup cannot find it.
 """
 from __future__ import annotations

@@ -18,6 +18,7 @@ asset, as search does), with in/out in seconds and as the master's timecodes
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -36,7 +37,7 @@ from archive.errors import ApiError, ValidationError
 from archive.markers.timeline import Timeline
 from archive.media import fingerprints
 from archive.media.probe import STILL_IMAGE_FORMATS, ProbeResult, Rejected, ffprobe, parse_probe
-from archive.media.profiles import FINGERPRINTS, STORYBOARD, spec_hash
+from archive.media.profiles import FINGERPRINTS, STORYBOARD
 from archive.media.runner import CommandFailed, CommandTimeout, MediaError
 from archive.provenance import lookup as search
 from archive.provenance.index import FingerprintIndex, make_index
@@ -84,7 +85,7 @@ def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | No
         hashes = fingerprints.from_bytes(data)
     except ValueError as exc:
         raise MediaError(f"the fingerprints of asset {asset.id} are damaged: {exc}") from exc
-    planes = file_planes(len(hashes), entry.rendition.spec_hash)
+    planes = file_planes(len(hashes), _layout(session, entry))
     if row is None:
         row = VideoFingerprint(asset_id=asset.id)
         session.add(row)
@@ -95,15 +96,34 @@ def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | No
     return row
 
 
-def file_planes(hashes: int, made_by: str | None) -> int:
-    """How many planes a fingerprints file of `hashes` hashes holds: FINGERPRINTS.planes
-    (whole frame, centre crops, cuts) when the rendition was made by today's profile
-    (`made_by`, its spec hash, is `spec_hash(FINGERPRINTS)`); a file of an earlier profile
-    holds 1 + len(FINGERPRINTS.crops) (versions 2-3: whole frame and centre crops) or, when
-    that does not divide it, one (version 1). Such a row keeps working (`matching` aligns the
-    planes it has) until `ortak steps run renditions --all` makes the file again."""
-    if made_by == spec_hash(FINGERPRINTS) and hashes % FINGERPRINTS.planes == 0:
-        return FINGERPRINTS.planes
+def _layout(session: Session, entry: RenditionFile) -> dict | None:
+    """The layout file beside the hashes (`fingerprints.LAYOUT_ENTRY`), or None (a rendition
+    made before there was one). MediaError when it is there but not a layout."""
+    doc = session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == entry.rendition_id,
+                                                     RenditionFile.path == fingerprints.LAYOUT_ENTRY))
+    if doc is None:
+        return None
+    try:
+        value = json.loads(b"".join(storage().open_range(doc.blob_key)))
+        if not isinstance(value, dict) or not isinstance(value.get("planes"), list):
+            raise ValueError("no list of planes")
+        return value
+    except ValueError as exc:
+        raise MediaError(f"the fingerprints layout of asset {entry.rendition.asset_id} is damaged: {exc}") from exc
+
+
+def file_planes(hashes: int, layout: dict | None) -> int:
+    """How many planes a fingerprints file of `hashes` hashes holds: as many as its `layout`
+    (`fingerprints.layout`) lists. A file without one was made by a profile before cuts
+    (versions 2-3): 1 + len(FINGERPRINTS.crops) planes (whole frame, centre crops) or, when
+    that does not divide it, one (version 1); such a row keeps working (`matching` aligns the
+    planes it has) until `ortak steps run renditions --all` makes it again. MediaError when
+    the layout's planes do not divide the hashes."""
+    if layout is not None:
+        planes = len(layout["planes"])
+        if not planes or hashes % planes:
+            raise MediaError(f"the fingerprints file's {hashes} hashes are not {planes} whole planes")
+        return planes
     centre = 1 + len(FINGERPRINTS.crops)
     return centre if hashes % centre == 0 else 1
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from archive.ingest.pipeline import process_asset
 from archive.media import commands, fingerprints
 from archive.media.probe import inspect_media
 from archive.media.profiles import FINGERPRINTS
-from archive.media.runner import run
+from archive.media.runner import MediaError, run
 from archive.provenance import services
 from archive.provenance.fingerprint_models import VideoFingerprint
 from tests.asset_factory import create_asset
@@ -80,6 +81,14 @@ def media(tmp_path_factory):
     files["side"] = d / "side.mp4"
     _ffmpeg("-ss", "22", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.9:ih:0:0",
             "-c:v", "libx264", "-crf", "26", str(files["side"]))
+    # The 16:9 master shown in another shape: its centre 4:3 (10 s from 12 s, as a standard-
+    # definition channel shows it) and its centre 9:16 (10 s from 26 s, a vertical social video).
+    files["cut_4x3"] = d / "cut_4x3.mp4"
+    _ffmpeg("-ss", "12", "-t", "10", "-i", str(files["master"]), "-vf", "crop=ih*4/3:ih,scale=320:240",
+            "-c:v", "libx264", "-crf", "26", str(files["cut_4x3"]))
+    files["vertical"] = d / "vertical.mp4"
+    _ffmpeg("-ss", "26", "-t", "10", "-i", str(files["master"]), "-vf", "crop=trunc(ih*9/32)*2:ih,scale=180:320",
+            "-c:v", "libx264", "-crf", "26", str(files["vertical"]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -106,9 +115,11 @@ def _make_indexed(app, user_id, path: Path, *, status: str, tmp: Path) -> str:
     probe = inspect_media(str(path), timeout=60)
     parts = commands.output_parts(FINGERPRINTS, probe, str(tmp), str(tmp))
     run(commands.one_decode_command(str(path), probe, parts), timeout=120)
-    fingerprints.hash_file(parts[0].target, str(tmp / "phash.bin"))
+    count = fingerprints.hash_file(parts[0].target, str(tmp / "phash.bin"), aspect=probe.display_aspect)
+    layout = json.dumps(fingerprints.layout(count, FINGERPRINTS.rate, aspect=probe.display_aspect)).encode()
     asset_id = create_asset(app, user_id, data=path.read_bytes(), status=status, filename=path.name,
-                            renditions={"fingerprints": {"files": {"phash.bin": (tmp / "phash.bin").read_bytes()}}})
+                            renditions={"fingerprints": {"files": {"phash.bin": (tmp / "phash.bin").read_bytes(),
+                                                                   fingerprints.LAYOUT_ENTRY: layout}}})
     with app.app_context():
         s = db.session()
         asset = s.get(Asset, asset_id)
@@ -145,7 +156,7 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
         assert s.get(Asset, asset_id).steps["fingerprints"]["status"] == "done"
     # The asset's provenance says a clip of it can be traced back (its lookup section).
     section = client.get(f"/api/v1/assets/{asset_id}/provenance", headers=people["h"]).get_json()["lookup"]
-    assert section["indexed"] is True and (section["hashes"], section["rate"], section["planes"]) == (40, 1, 3)
+    assert section["indexed"] is True and (section["hashes"], section["rate"], section["planes"]) == (40, 1, FINGERPRINTS.planes)
     assert section["seconds"] == 40.0 and section["algorithm"] == "phash64" and section["updated_at"].endswith("Z")
     r = _post(client, media["query"], people["h"])
     assert r.status_code == 200, r.get_json()
@@ -182,6 +193,50 @@ def test_a_crop_that_keeps_an_edge_is_found_at_its_timecode(app, client, media, 
         top = matches[0]
         assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)
         assert top["confidence"] >= 0.6 and not top["mirrored"] and "cropped" in top["edits"], (name, top)
+
+
+def test_the_master_cut_to_another_shape_is_found_at_its_timecode(app, client, media, people, tmp_path):
+    asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
+    for name, start in (("cut_4x3", 12), ("vertical", 26)):
+        matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
+        assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
+        top = matches[0]
+        assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)
+        assert top["confidence"] >= 0.6 and not top["mirrored"] and "cropped" in top["edits"], (name, top)
+
+
+def test_fingerprints_made_before_cuts_still_answer(app, client, media, people, tmp_path):
+    """A rendition of profile version 3 (whole frame and centre crops, no layout file beside
+    it) is read as such and answers what it can; a cut it never held is not guessed."""
+    probe = inspect_media(str(media["master"]), timeout=60)
+    parts = commands.output_parts(FINGERPRINTS, probe, str(tmp_path), str(tmp_path))
+    run(commands.one_decode_command(str(media["master"]), probe, parts), timeout=120)
+    fingerprints.hash_file(parts[0].target, str(tmp_path / "phash.bin"), cut_aspects=())  # the old planes
+    asset_id = create_asset(app, people["producer"], data=media["master"].read_bytes(), filename="old.mp4",
+                            renditions={"fingerprints": {"files": {"phash.bin": (tmp_path / "phash.bin").read_bytes()}}})
+    with app.app_context():
+        s = db.session()
+        row = services.record_fingerprints(s, s.get(Asset, asset_id))
+        s.commit()
+        assert (row.planes, row.count) == (3, 40)
+    tail = _post(client, media["tail"], people["h"], raw=True).get_json()["matches"]
+    assert tail and tail[0]["asset_id"] == asset_id and abs(tail[0]["in"] - 30) <= 0.25
+    cut = _post(client, media["cut_4x3"], people["h"], raw=True).get_json()["matches"]
+    assert not any(m["confidence"] >= 0.6 for m in cut), cut
+
+
+@pytest.mark.parametrize("layout", [b"{not json", b"[]", b'{"planes": []}', b'{"planes": [1, 2, 3, 4, 5]}'])
+def test_a_damaged_layout_beside_the_hashes_is_named_not_guessed(app, people, layout):
+    hashes = fingerprints.to_bytes(np.arange(1, 13, dtype=np.uint64))  # 12 hashes: 2 × 6 planes, 4 × 3
+    asset_id = create_asset(app, people["producer"], data=b"x", filename="damaged.mp4",
+                            renditions={"fingerprints": {"files": {"phash.bin": hashes,
+                                                                   fingerprints.LAYOUT_ENTRY: layout}}})
+    with app.app_context():
+        s = db.session()
+        with pytest.raises(MediaError, match="fingerprints"):
+            services.record_fingerprints(s, s.get(Asset, asset_id))
+    assert services.file_planes(12, {"planes": [{}] * 6}) == 6 and services.file_planes(12, None) == 3
+    assert services.file_planes(7, None) == 1  # version 1: one plane
 
 
 def test_unrelated_footage_matches_nothing(app, client, media, people, tmp_path):

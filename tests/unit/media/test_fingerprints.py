@@ -177,6 +177,49 @@ def test_an_off_centre_crop_is_close_to_its_master_through_a_view(moving, tmp_pa
     assert best_view < whole - 2, (best_view, whole)
 
 
+@pytest.mark.parametrize("cut", ["crop=ih*4/3:ih,scale=320:240", "crop=trunc(ih*9/32)*2:ih,scale=180:320"])
+def test_a_cut_to_another_shape_is_close_to_the_masters_cut_plane(moving, tmp_path, cut):
+    """The master (shown 5:3) cut at its centre to 4:3 or to a vertical 9:16 and scaled as
+    a channel or an app would: its whole frame lies far from every centre plane and view of
+    its master (no crop holds all of the height with part of the width) and close to the
+    master's cut to that shape."""
+    probe = inspect_media(str(moving), timeout=TIMEOUT)
+    frames_path = tmp_path / "frames.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
+    master = fingerprints.master_planes(fingerprints.read_frames(str(frames_path)), probe.display_aspect)
+    cut_query = tmp_path / "cut.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         f"{cut},fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cut_query)], timeout=TIMEOUT)
+    query = fingerprints.query_planes(fingerprints.read_frames(str(cut_query)))
+    centre = master[:3]
+    elsewhere = min(popcount64(row ^ plane).mean() for row in query for plane in centre)
+    shape = 1 if "4/3" in cut else 2  # the cut planes: 16:9 (empty here), 4:3, 9:16
+    on_cut = popcount64(query[0] ^ fingerprints.cut_rows(master)[shape]).mean()
+    assert on_cut <= 8 and on_cut < elsewhere - 6, (on_cut, elsewhere)
+
+
+def test_cut_shapes_and_the_layout_file():
+    assert fingerprints.cut_shape(16 / 9, 4 / 3) == (0.75, 1.0)
+    assert fingerprints.cut_shape(4 / 3, 16 / 9) == (1.0, 0.75)
+    assert fingerprints.cut_shape(16 / 9, 9 / 16) == pytest.approx((0.3164, 1.0), abs=1e-4)
+    # A shape the picture has (or nearly: 1.85 film in 16:9 keeps 96 %) is no cut; nor is an unknown one.
+    assert fingerprints.cut_shape(16 / 9, 16 / 9) is None and fingerprints.cut_shape(1.85, 16 / 9) is None
+    assert fingerprints.cut_shape(None, 4 / 3) is None and fingerprints.cut_shape(0, 4 / 3) is None
+    with pytest.raises(ValueError):
+        fingerprints.cut_shape(16 / 9, 0)
+    frames = np.random.default_rng(3).integers(0, 256, (4, 64, 64), dtype=np.uint8)
+    cuts = fingerprints.cuts(frames, 4 / 3)
+    assert cuts.shape == (3, 4) and (cuts[1] == fingerprints.NO_HASH).all() and (cuts[[0, 2]] != 0).all()
+    assert (fingerprints.cuts(frames, None) == fingerprints.NO_HASH).all()
+    assert fingerprints.master_planes(frames, 4 / 3).shape == (6, 4)
+    assert fingerprints.cut_rows(fingerprints.planes(frames)).shape == (0, 4)  # hashed before cuts
+    layout = fingerprints.layout(40, 1, aspect=16 / 9)
+    assert layout["count"] == 40 and len(layout["planes"]) == FINGERPRINTS.planes == 6
+    assert [p["kind"] for p in layout["planes"]] == ["whole", "crop", "crop", "cut", "cut", "cut"]
+    assert layout["planes"][3]["width"] is None and layout["planes"][4]["width"] == 0.75
+
+
 def test_crops_are_placed_by_their_anchor():
     frames = np.arange(2 * 64 * 64, dtype=np.uint32).reshape(2, 64, 64).astype(np.uint8)
     assert (fingerprints.crop(frames, (0.9, 0.9), (0.5, 0.5)) == fingerprints.centre_crop(frames, 0.9)).all()

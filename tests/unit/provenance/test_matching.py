@@ -181,6 +181,38 @@ def test_an_off_centre_crop_is_found_through_a_view_of_it(index):
                 if c.key == "master" and c.score >= SETTINGS.min_score]
 
 
+def test_a_cut_to_another_shape_is_aligned_on_the_masters_cut(index):
+    """A 4:3 cut of a 16:9 master: the query's whole frame is the master's cut plane (after
+    its centre planes: whole, 90 %, 80 %, then the cuts to 16:9, 4:3, 9:16, the 16:9 one
+    empty for a 16:9 master). Found there, the plane named; a master hashed before cuts
+    (its centre planes alone) does not answer it."""
+    centre = [_random(300, 61 + k) for k in range(3)]
+    cut43, vertical = _random(300, 64), _random(300, 65)
+    empty = np.zeros(300, dtype=np.uint64)
+    index.add("master", np.stack([*centre, empty, cut43, vertical]))
+    base = _query(cut43, 200, 10, noise=3)
+    query = _with_views(base, [_random(len(base.times), 90 + v) for v in range(len(fingerprints.VIEWS))])
+    top = lookup.find(index, query, SETTINGS)[0]
+    assert (top.key, top.plane, top.view, top.tied) == ("master", 4, 0, False) and abs(top.offset - 200) <= 0.5
+    assert top.score >= SETTINGS.min_score
+    vertical_query = _with_views(_query(vertical, 50, 10, noise=3), [_random(len(base.times), 95 + v)
+                                                                     for v in range(len(fingerprints.VIEWS))])
+    assert lookup.find(index, vertical_query, SETTINGS)[0].plane == 5
+    old = NumpyHammingIndex()
+    old.add("master", np.stack(centre))
+    assert not [c for c in lookup.find(old, query, SETTINGS) if c.score >= SETTINGS.min_score]
+
+
+def test_hypotheses_pair_the_whole_frame_with_each_cut_the_master_has():
+    query = np.stack([_random(8, 1 + k) for k in range(3 + len(fingerprints.VIEWS))])
+    master = np.stack([*(_random(8, 20 + k) for k in range(3)), np.zeros(8, dtype=np.uint64), _random(8, 24),
+                       _random(8, 25)])
+    cuts = [(p, v, pairs) for p, v, pairs in matching._hypotheses(query[0], query, master) if p >= 3]
+    assert [(p, v, len(pairs)) for p, v, pairs in cuts] == [(4, 0, 1), (5, 0, 1)]  # no empty 16:9 cut
+    assert all(pairs[0][0] is not None and np.array_equal(pairs[0][0], query[0]) for _p, _v, pairs in cuts)
+    assert not [h for h in matching._hypotheses(query[0], query, master[:3]) if h[0] >= 3]
+
+
 def test_views_do_not_make_unrelated_footage_a_match(index):
     query = _query(_random(600, 500), 10, 10, noise=0)
     views = [_random(len(query.times), 600 + v) for v in range(len(fingerprints.VIEWS))]
