@@ -174,12 +174,17 @@ def replay(args) -> None:
         index.add(key, fingerprints.plane_rows(p) if args.no_cuts else p)
     settings = dataclasses.replace(lookup.Settings(), min_score=0.0, verify_rate=args.verify_rate,
                                    rate=args.rate or lookup.Settings().rate,
-                                   view_every=args.view_every or lookup.Settings().view_every)
+                                   view_every=args.view_every or lookup.Settings().view_every,
+                                   search_views=lookup.Settings().search_views if args.search_views is None
+                                   else args.search_views)
     matching.ALIGN_FRAMES = args.align_frames
     rows = {e: [] for e in EDITS}
     negatives = []
     for k, q in enumerate(cap["queries"]):
         q = cap["queries"][k] = hashed(q, views=not args.no_views)
+        if args.no_near_views:  # the 10 % crops' views alone (the recipe before the 5 % ones)
+            rows = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
+            q = dict(q, normal=q["normal"][:rows], mirrored=q["mirrored"][:rows])
         found = lookup.find(index, query_at(q, settings.rate, args.verify_rate, cap["rate"]), settings)
         (negatives if q["n"] >= cap["masters"] else rows[q["edit"]]).append((q, found))
 
@@ -257,6 +262,10 @@ def main() -> None:
     r.add_argument("--view-every", type=int, default=0, help="lookup.Settings.view_every (default: the lookup's)")
     r.add_argument("--no-views", action="store_true", help="hash the queries' planes alone (the recipe before "
                    "off-centre views)")
+    r.add_argument("--search-views", type=int, default=None, help="lookup.Settings.search_views: how many of "
+                   "the views the search looks up (default: the lookup's; 16 all, the 5 %% crops' too)")
+    r.add_argument("--no-near-views", action="store_true", help="hash the 10 %% crops' views alone (the "
+                   "recipe before the 5 %% crops' views)")
     r.add_argument("--no-cuts", action="store_true", help="index the masters' centre planes alone (the index "
                    "before cuts to other shapes)")
     args = parser.parse_args()

@@ -70,7 +70,14 @@ def _edge_views(inner: float, kept: float) -> tuple[tuple[float, float, float, f
     return corners + sides
 
 
-VIEWS = _edge_views(CROPS[-1], EDGE_KEPT)
+# A 5 % crop that keeps an edge stays near its master's whole frame (median 6-8 bits: the search
+# finds it) but aligns loosely (a second of it above 12 bits moved the in-point a second late);
+# in it the master's centre 90 % lies exactly: NEAR_EDGE_KEPT's views, aligned on that plane.
+NEAR_EDGE_KEPT = 0.95
+VIEWS = _edge_views(CROPS[-1], EDGE_KEPT) + _edge_views(CROPS[0], NEAR_EDGE_KEPT)
+# The master plane (`planes` row: 1 the 90 % crop, 2 the 80 %) each view is aligned on.
+VIEW_PLANES = (len(CROPS),) * 8 + (1,) * 8
+SEARCH_VIEWS = 8  # the views the search looks up (the first): a 5 % crop is found by its whole frame
 # The picture shapes (display width / height) a master is also cut to, centred, and hashed beside
 # its centre crops (`cuts`): a 16:9 programme shown on a 4:3 channel loses 12.5 % of each side, a
 # 4:3 archive film shown in 16:9 a band at the top and the bottom, and a vertical 9:16 social

@@ -46,6 +46,9 @@ class Settings:
     # them all): each frame's views cost as much as eight frames; 2 halves that (the view_every
     # figures: README "Crops that keep an edge").
     view_every: int = 2
+    # How many of the views (the first; `fingerprints.VIEWS`) the search looks up: the 10 % crops'
+    # (SEARCH_VIEWS). A 5 % crop is found by its whole frame; its views serve the verification.
+    search_views: int = fingerprints.SEARCH_VIEWS
     whole_up_to: float = 120.0
     window: float = 20.0
     windows: int = 4
@@ -182,8 +185,8 @@ def _neighbours(index: FingerprintIndex, query: QueryHashes, settings: Settings,
                 frames: slice = slice(None), k: int | None = None) -> list[Neighbour]:
     """The neighbours (`k`, by default `settings.k`, within `settings.radius` bits) of the
     query's search `frames`, normal or `mirrored`: of each whole-frame hash and of each
-    off-centre view (`fingerprints.view_rows` of its planes, when it has them) of every
-    `settings.view_every`-th frame, each found for its frame (`Neighbour.query` a frame
+    off-centre view a search looks up (`fingerprints.view_rows` of its planes, when it has
+    them, the first `settings.search_views`) of every `settings.view_every`-th frame, each found for its frame (`Neighbour.query` a frame
     number 0..n−1 of `frames`, a frame found by several views listed for each: the vote
     counts frames, not neighbours)."""
     hashes = (query.mirrored if mirrored else query.normal)[frames]
@@ -192,7 +195,7 @@ def _neighbours(index: FingerprintIndex, query: QueryHashes, settings: Settings,
         return []
     every = max(1, int(settings.view_every))
     views = np.zeros((0, 0), dtype=np.uint64) if query.planes is None else \
-        fingerprints.view_rows(query.planes[1 if mirrored else 0][:, frames])[:, ::every]
+        fingerprints.view_rows(query.planes[1 if mirrored else 0][:, frames])[:settings.search_views, ::every]
     found = index.search(np.concatenate([hashes, views.reshape(-1)]), k=k or settings.k, radius=settings.radius)
     width = views.shape[1]
     return [h if h.query < n else Neighbour(((h.query - n) % width) * every, h.key, h.position, h.distance)

@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from archive.media.fingerprints import cut_rows, plane_rows, view_rows
+from archive.media.fingerprints import VIEW_PLANES, cut_rows, plane_rows, view_rows
 from archive.provenance.index import NO_HASH, Neighbour, popcount64
 
 STATIC_SPREAD = 6  # bits: a query whose hashes are all this close to their first is static
@@ -385,11 +385,12 @@ def _hypotheses(query: np.ndarray, query_planes: np.ndarray | None,
     """What `refine` aligns: (master plane, query view, [(query row, master row)] compared).
     Without `query_planes`, the query's hashes against each master plane. With them, for each
     master plane p the query's centre planes k against master planes k + p (as many as both
-    have), then each off-centre view (`fingerprints.view_rows`) against the master's last
-    plane, its smallest centre crop: each view is where that crop lies in a crop of the
-    master that kept an edge (`fingerprints.VIEWS`); a view on a larger plane would be a
-    picture moved, not cropped, and only gives look-alikes more chances
-    (`benchmarks/provenance_capture.py replay`, seed 11: a negative at 0.70 through one).
+    have), then each off-centre view (`fingerprints.view_rows`) against the master's centre
+    crop it was cut for (`fingerprints.VIEW_PLANES`: the 80 % for a 10 % crop that kept an
+    edge, the 90 % for a 5 % one): each view is where that crop lies in such a crop of the
+    master (`fingerprints.VIEWS`); a view on another plane would be a picture moved, not
+    cropped, and only gives look-alikes more chances (`benchmarks/provenance_capture.py
+    replay`, seed 11: a negative at 0.70 through a 10 % view on the 90 % plane).
     Last, the query's whole frame against each of the master's cuts to another shape
     (`fingerprints.cut_rows`, those it has: a 4:3 or vertical cut of a 16:9 master is the
     whole of such a query)."""
@@ -398,8 +399,8 @@ def _hypotheses(query: np.ndarray, query_planes: np.ndarray | None,
     count = len(plane_rows(master))  # the master's centre planes; its cuts follow (`fingerprints.cut_rows`)
     centre = plane_rows(query_planes)
     out = [(p, 0, [(centre[k], master[k + p]) for k in range(min(len(centre), count - p))]) for p in range(count)]
-    if count > 1:
-        out += [(count - 1, v, [(row, master[count - 1])]) for v, row in enumerate(view_rows(query_planes), start=1)]
+    out += [(p, v, [(row, master[p])]) for v, (row, p) in enumerate(zip(view_rows(query_planes), VIEW_PLANES), start=1)
+            if 0 < p < count]
     out += [(count + c, 0, [(centre[0], row)]) for c, row in enumerate(cut_rows(master)) if np.any(row != NO_HASH)]
     return out
 

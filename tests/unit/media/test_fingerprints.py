@@ -177,6 +177,28 @@ def test_an_off_centre_crop_is_close_to_its_master_through_a_view(moving, tmp_pa
     assert best_view < whole - 2, (best_view, whole)
 
 
+@pytest.mark.parametrize("crop", ["crop=iw*0.95:ih*0.95:0:0", "crop=iw*0.95:ih*0.95:iw*0.05:ih*0.05",
+                                  "crop=iw*0.95:ih:iw*0.05:0", "crop=iw:ih*0.95:0:0"])
+def test_a_five_percent_crop_lies_closest_to_the_90_percent_plane_through_its_view(moving, tmp_path, crop):
+    """A 5 % crop that keeps an edge stays near the master's whole frame (the search finds it
+    there) but one of its near views (VIEWS after the first SEARCH_VIEWS) is the master's
+    centre 90 % again: aligned on that plane it lies closer than any centre plane pair."""
+    frames_path = tmp_path / "frames.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
+    master = fingerprints.planes(fingerprints.read_frames(str(frames_path)))
+    cropped = tmp_path / "cropped.gray"
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
+         f"{crop},fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cropped)], timeout=TIMEOUT)
+    query = fingerprints.query_planes(fingerprints.read_frames(str(cropped)))
+    assert len(fingerprints.VIEWS) == len(fingerprints.VIEW_PLANES) == 16 and fingerprints.SEARCH_VIEWS == 8
+    centre = min(np.mean([popcount64(query[k] ^ master[k + shift]).mean() for k in range(3 - shift)])
+                 for shift in range(3))
+    near = fingerprints.view_rows(query)[fingerprints.SEARCH_VIEWS:]
+    best = min(popcount64(view ^ master[1]).mean() for view in near)
+    assert best < centre - 2, (best, centre)
+
+
 @pytest.mark.parametrize("cut", ["crop=ih*4/3:ih,scale=320:240", "crop=trunc(ih*9/32)*2:ih,scale=180:320"])
 def test_a_cut_to_another_shape_is_close_to_the_masters_cut_plane(moving, tmp_path, cut):
     """The master (shown 5:3) cut at its centre to 4:3 or to a vertical 9:16 and scaled as
@@ -193,7 +215,9 @@ def test_a_cut_to_another_shape_is_close_to_the_masters_cut_plane(moving, tmp_pa
          f"{cut},fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cut_query)], timeout=TIMEOUT)
     query = fingerprints.query_planes(fingerprints.read_frames(str(cut_query)))
     centre = master[:3]
-    elsewhere = min(popcount64(row ^ plane).mean() for row in query for plane in centre)
+    elsewhere = min([popcount64(row ^ plane).mean() for row in fingerprints.plane_rows(query) for plane in centre]
+                    + [popcount64(view ^ centre[p]).mean()  # each view as the verification aligns it
+                       for view, p in zip(fingerprints.view_rows(query), fingerprints.VIEW_PLANES)])
     shape = 1 if "4/3" in cut else 2  # the cut planes: 16:9 (empty here), 4:3, 9:16
     on_cut = popcount64(query[0] ^ fingerprints.cut_rows(master)[shape]).mean()
     assert on_cut <= 8 and on_cut < elsewhere - 6, (on_cut, elsewhere)

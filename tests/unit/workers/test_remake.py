@@ -84,7 +84,7 @@ def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register
     assert "-filter_complex" in argv and argv.count("-i") == 1
     written = sorted(k.split("/", 4)[2] + "/" + k.split("/", 4)[4] for k in counted["writes"]
                      if k.startswith("renditions/"))
-    assert written == ["fingerprints/phash.bin", "hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
+    assert written == ["fingerprints/phash.bin", "fingerprints/phash.json", "hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
                        "hls/audio_0/index.m3u8", "hls/audio_0/init.mp4", "hls/audio_0/seg_00000.m4s",
                        "hls/master.m3u8", "poster/poster.jpg", "proxy/proxy.mp4", "storyboard/sprite_0.jpg",
                        "storyboard/storyboard.vtt", "waveform/waveform.json"]
