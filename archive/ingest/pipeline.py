@@ -203,7 +203,9 @@ def run_one_step(asset_id: str, name: str, *, force: bool = False) -> str:
     'done' when it ran, 'current' when it was done already with the same inputs (nothing
     made), 'failed' (recorded on the step, the asset stays ready: its previous files are
     still served), 'skipped' when the asset is not ready, 'missing' when there is none.
-    A step that ran re-indexes the asset. Checkpoints as it goes. KeyError for an unknown step.
+    A step that ran is followed by the later steps whose inputs it changed (renditions →
+    fingerprints, credentials) and re-indexes the asset. Checkpoints as it goes. KeyError for
+    an unknown step.
     """
     step = BY_NAME[name]
     session = db.session()
@@ -218,11 +220,20 @@ def run_one_step(asset_id: str, name: str, *, force: bool = False) -> str:
             for earlier in STEPS[:STEPS.index(step)]:
                 earlier.load(ctx)  # what the step needs of them (the kind, the probe result)
             ran = run_step(ctx, step)
+            if ran:
+                # What it made is a later step's input (the fingerprints rendition the fingerprints
+                # step copies, the files credentials sign): each later step whose inputs changed
+                # runs too (the others find themselves current), so that one command upgrades.
+                ctx.force = False
+                for later in STEPS[STEPS.index(step) + 1:]:
+                    if later is not INDEX:
+                        run_step(ctx, later)
     except Exception as exc:
-        log.exception("step %s of asset %s failed", name, asset_id)
+        failed = ctx.running or name
+        log.exception("step %s of asset %s failed", failed, asset_id)
         session.rollback()
         asset = session.get(Asset, asset_id)
-        record_failure(asset, name, str(exc) or exc.__class__.__name__)
+        record_failure(asset, failed, str(exc) or exc.__class__.__name__)
         db.checkpoint(session)
         return "failed"
     if ran and step is not INDEX:

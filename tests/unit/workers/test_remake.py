@@ -18,6 +18,8 @@ from archive.media import probe as probe_module
 from archive.media import profiles
 from archive.media import render as render_module
 from archive.media.profiles import POSTER, VIDEO_PROXY, spec_hash
+from archive.provenance import services as provenance_services
+from archive.provenance.fingerprint_models import VideoFingerprint
 
 
 @pytest.fixture
@@ -155,6 +157,32 @@ def test_a_profile_change_re_makes_only_that_rendition(app, register_file, sampl
         assert run_one_step(asset_id, "renditions", force=True) == "done"
     [argv] = counted["ffmpeg"]
     assert [o.rsplit("/", 1)[1] for o in outputs(argv)] == ["poster.jpg", "proxy.mp4"]
+
+
+def test_a_new_fingerprints_profile_is_made_and_recorded_by_one_command(app, register_file, sample_video, counted,
+                                                                        monkeypatch):
+    """An upgrade that changes how masters are hashed: `ortak steps run renditions` makes the
+    fingerprints rendition again and the fingerprints step, whose input that is, copies the new
+    hashes into the index table in the same run (the other renditions stay as they were)."""
+    asset_id = register_file(sample_video)
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        before = db.session().get(VideoFingerprint, asset_id)
+        old_sha, old_planes = before.source_sha256, before.planes
+    counted["ffmpeg"].clear(), counted["writes"].clear()
+    fewer = dataclasses.replace(profiles.FINGERPRINTS, cuts=(4 / 3,))
+    video = tuple(fewer if p.name == "fingerprints" else p for p in profiles.RENDITIONS["video"])
+    monkeypatch.setitem(profiles.RENDITIONS, "video", video)
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "done"
+        session = db.session()
+        row = session.get(VideoFingerprint, asset_id)
+        entry = provenance_services.fingerprint_file(session, asset_id)
+        assert row.source_sha256 == entry.sha256 != old_sha and (old_planes, row.planes) == (6, 4)
+        assert session.get(Asset, asset_id).steps["fingerprints"]["status"] == "done"
+    assert sorted(k.rsplit("/", 1)[1] for k in counted["writes"]) == ["phash.bin", "phash.json"]
+    with app.app_context():
+        assert run_one_step(asset_id, "renditions") == "current"
 
 
 def test_a_changed_poster_alone_seeks_instead_of_decoding_everything(app, register_file, sample_video, counted,
