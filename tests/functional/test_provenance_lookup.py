@@ -89,6 +89,14 @@ def media(tmp_path_factory):
     files["vertical"] = d / "vertical.mp4"
     _ffmpeg("-ss", "26", "-t", "10", "-i", str(files["master"]), "-vf", "crop=trunc(ih*9/32)*2:ih,scale=180:320",
             "-c:v", "libx264", "-crf", "26", str(files["vertical"]))
+    # 5 % crops that keep an edge: the top-left 95 % of 10 s from 8 s, the right 95 % (full
+    # height) of 10 s from 27 s.
+    files["corner5"] = d / "corner5.mp4"
+    _ffmpeg("-ss", "8", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.95:ih*0.95:0:0",
+            "-c:v", "libx264", "-crf", "26", str(files["corner5"]))
+    files["side5"] = d / "side5.mp4"
+    _ffmpeg("-ss", "27", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.95:ih:iw*0.05:0",
+            "-c:v", "libx264", "-crf", "26", str(files["side5"]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -187,7 +195,7 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
 
 def test_a_crop_that_keeps_an_edge_is_found_at_its_timecode(app, client, media, people, tmp_path):
     asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
-    for name, start in (("corner", 5), ("side", 22)):
+    for name, start in (("corner", 5), ("side", 22), ("corner5", 8), ("side5", 27)):
         matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
         assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
         top = matches[0]
