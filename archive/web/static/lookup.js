@@ -105,7 +105,8 @@
       item.appendChild(head);
       var facts = node("p", "lookup-facts");
       facts.appendChild(node("span", null, L.confidence + ": " + percent(m.confidence)));
-      facts.appendChild(node("span", "mono", " · " + L.master + ": " + (m.in_timecode || seconds(m["in"])) +
+      facts.appendChild(node("span", null, " · " + L.master + ": "));  // the label in the text's face
+      facts.appendChild(node("span", "mono", (m.in_timecode || seconds(m["in"])) +
                                          " – " + (m.out_timecode || seconds(m.out))));
       facts.appendChild(node("span", null, " · " + L.query + ": " + seconds(m.query_in) + " – " + seconds(m.query_out)));
       item.appendChild(facts);
