@@ -178,6 +178,8 @@ def replay(args) -> None:
                                    search_views=lookup.Settings().search_views if args.search_views is None
                                    else args.search_views)
     matching.ALIGN_FRAMES = args.align_frames
+    if args.off_centre_gain is not None:
+        matching.OFF_CENTRE_GAIN_BITS = args.off_centre_gain
     rows = {e: [] for e in EDITS}
     negatives = []
     for k, q in enumerate(cap["queries"]):
@@ -266,6 +268,8 @@ def main() -> None:
                    "the views the search looks up (default: the lookup's; 16 all, the 5 %% crops' too)")
     r.add_argument("--no-near-views", action="store_true", help="hash the 10 %% crops' views alone (the "
                    "recipe before the 5 %% crops' views)")
+    r.add_argument("--off-centre-gain", type=float, default=None, help="matching.OFF_CENTRE_GAIN_BITS (bits a "
+                   "view or a cut must align closer than the centre planes; default: the lookup's)")
     r.add_argument("--no-cuts", action="store_true", help="index the masters' centre planes alone (the index "
                    "before cuts to other shapes)")
     args = parser.parse_args()
