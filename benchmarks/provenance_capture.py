@@ -182,13 +182,31 @@ def replay(args) -> None:
         matching.OFF_CENTRE_GAIN_BITS = args.off_centre_gain
     rows = {e: [] for e in EDITS}
     negatives = []
+    # The queries' hashes are kept beside the capture (hashing 16 views of every frame takes most
+    # of a replay): made again when the recipe's views change.
+    cache = f"{args.capture}.hashed-{len(fingerprints.VIEWS)}views-{'planes' if args.no_views else 'views'}"
+    stored = None
+    if os.path.exists(cache):
+        with open(cache, "rb") as fh:
+            stored = pickle.load(fh)
+        if len(stored) != len(cap["queries"]):
+            stored = None
+    made = []
     for k, q in enumerate(cap["queries"]):
-        q = cap["queries"][k] = hashed(q, views=not args.no_views)
+        if stored is not None:
+            q = cap["queries"][k] = dict(q, normal=stored[k][0], mirrored=stored[k][1])
+        else:
+            q = cap["queries"][k] = hashed(q, views=not args.no_views)
+            made.append((q["normal"], q["mirrored"]))
         if args.no_near_views:  # the 10 % crops' views alone (the recipe before the 5 % ones)
-            rows = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
-            q = dict(q, normal=q["normal"][:rows], mirrored=q["mirrored"][:rows])
+            keep = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
+            q = dict(q, normal=q["normal"][:keep], mirrored=q["mirrored"][:keep])
         found = lookup.find(index, query_at(q, settings.rate, args.verify_rate, cap["rate"]), settings)
         (negatives if q["n"] >= cap["masters"] else rows[q["edit"]]).append((q, found))
+    if stored is None and made:
+        with open(cache + ".part", "wb") as fh:
+            pickle.dump(made, fh)
+        os.replace(cache + ".part", cache)
 
     def right(q, c):
         return (c.key == f"m{q['n']:02d}" and abs(c.offset - q["start"]) <= 1.0
