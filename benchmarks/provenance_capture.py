@@ -180,6 +180,8 @@ def replay(args) -> None:
     matching.ALIGN_FRAMES = args.align_frames
     if args.off_centre_gain is not None:
         matching.OFF_CENTRE_GAIN_BITS = args.off_centre_gain
+    if args.near_view_gain is not None:
+        matching.NEAR_VIEW_GAIN_BITS = args.near_view_gain
     rows = {e: [] for e in EDITS}
     negatives = []
     # The queries' hashes are kept beside the capture (hashing 16 views of every frame takes most
@@ -288,6 +290,8 @@ def main() -> None:
                    "recipe before the 5 %% crops' views)")
     r.add_argument("--off-centre-gain", type=float, default=None, help="matching.OFF_CENTRE_GAIN_BITS (bits a "
                    "view or a cut must align closer than the centre planes; default: the lookup's)")
+    r.add_argument("--near-view-gain", type=float, default=None, help="matching.NEAR_VIEW_GAIN_BITS (bits a 5 %% "
+                   "crop's view must align closer than the centre planes; default: the lookup's)")
     r.add_argument("--no-cuts", action="store_true", help="index the masters' centre planes alone (the index "
                    "before cuts to other shapes)")
     args = parser.parse_args()
