@@ -73,12 +73,12 @@ PG_ANSWERS = $(BIN)/python -c "import sqlalchemy as s; s.create_engine('$(TEST_P
 
 test-sqlite:
 	@if [ "$(INDEPENDENT_RUN)" = postgres ] && $(PG_ANSWERS); then run=postgres; else run=sqlite; fi; \
-	ORTAK_TEST_INDEPENDENT_RUN=$$run $(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 tests
+	ORTAK_TEST_INDEPENDENT_RUN=$$run $(BIN)/python -m pytest -q -p no:cacheprovider --durations=30 tests
 
 test-postgres:
 	@if $(PG_ANSWERS); then \
 	  ORTAK_TEST_INDEPENDENT_RUN=$(INDEPENDENT_RUN) ORTAK_TEST_DATABASE_URL=$(TEST_PG_URL) \
-	    $(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 -m "not browser" tests; \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider --durations=30 -m "not browser" tests; \
 	else echo "PostgreSQL at $(TEST_PG_URL) does not answer: the PostgreSQL run is skipped"; fi
 
 bench: install bench-peer

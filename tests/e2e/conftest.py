@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CHEAP_PASSWORD_HASHING
 from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,43 @@ class Service:
     data_dir: Path
     logs: Path
     env: dict = field(default_factory=dict, repr=False)
+    _app: object = field(default=None, repr=False)
+
+    @property
+    def app(self):
+        """A Flask app of this process on the service's database and storage (made once): what
+        the tests set up through the service functions, without an `ortak` process each time."""
+        if self._app is None:
+            from archive import create_app
+
+            self._app = create_app({"DATA_DIR": str(self.data_dir), "DATABASE_URL": self.env["ORTAK_DATABASE_URL"],
+                                    "SECRET_KEY": self.env["ORTAK_SECRET_KEY"], "LOG_LEVEL": "WARNING",
+                                    "LOG_FORMAT": "text", "BROKER_URL": "", **CHEAP_PASSWORD_HASHING})
+        return self._app
+
+    def create_org(self, name: str, country: str) -> None:
+        """What `ortak org create NAME --country COUNTRY` does (archive/cli_accounts.py)."""
+        from archive.accounts import services
+        from archive.cli_support import unit_of_work
+
+        with unit_of_work(self.app) as s:
+            services.create_organisation(s, name, country)
+
+    def create_user(self, email: str, org: str, role: str, password: str | None = None) -> None:
+        """What `ortak user create EMAIL --org ORG --role ROLE --password-stdin` does."""
+        from archive.accounts import services
+        from archive.cli_support import unit_of_work
+
+        with unit_of_work(self.app) as s:
+            services.create_user(s, email, password or self.password, org, role)
+
+    def create_token(self, email: str) -> str:
+        """What `ortak token create EMAIL` prints: a new API token of the user."""
+        from archive.accounts import services
+        from archive.cli_support import unit_of_work
+
+        with unit_of_work(self.app) as s:
+            return services.create_token(s, services.get_user(s, email))
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
         """Run `ortak ARGS` against this service's data; its standard output."""
@@ -115,15 +153,19 @@ def service(tmp_path_factory, vendored_tus) -> Service:
     env = {**os.environ, "ORTAK_DATA_DIR": str(data), "ORTAK_DATABASE_URL": f"sqlite:///{data / 'ortak.db'}",
            "ORTAK_PORT": str(port), "ORTAK_HOST": "127.0.0.1", "ORTAK_SECRET_KEY": "e2e-secret",
            "ORTAK_LOG_FORMAT": "text", "ORTAK_LOG_LEVEL": "WARNING", "ORTAK_BROKER_URL": "",
-           "ORTAK_MAX_UPLOAD_SIZE": str(MAX_UPLOAD)}
+           "ORTAK_MAX_UPLOAD_SIZE": str(MAX_UPLOAD),
+           # As everywhere in the suite (tests/conftest.py): the tests check behaviour, not Argon2's cost.
+           **{f"ORTAK_{key}": str(value) for key, value in CHEAP_PASSWORD_HASHING.items()}}
     for key in ("ORTAK_CONFIG", "ORTAK_STORAGE", "ORTAK_SEARCH", "ORTAK_ES_URL"):
         env.pop(key, None)
     ortak = _ortak()
-    for args, stdin in ((["db", "upgrade"], None), (["org", "create", "Ortak TV", "--country", "TR"], None),
-                        (["user", "create", EMAIL, "--org", "Ortak TV", "--role", "producer", "--password-stdin"],
-                         PASSWORD + "\n")):
-        subprocess.run([ortak, *args], env=env, input=stdin, text=True, check=True, capture_output=True,
-                       cwd=ROOT, timeout=120)
+    from archive.migrate import upgrade
+
+    upgrade(env["ORTAK_DATABASE_URL"])  # `ortak db upgrade`
+    port_url = f"http://127.0.0.1:{port}"
+    accounts = Service(url=port_url, email=EMAIL, password=PASSWORD, data_dir=data, logs=logs, env=env)
+    accounts.create_org("Ortak TV", "TR")
+    accounts.create_user(EMAIL, "Ortak TV", "producer")
 
     procs: list[subprocess.Popen] = []
     web_log = (logs / "web.log").open("wb")
@@ -133,12 +175,13 @@ def service(tmp_path_factory, vendored_tus) -> Service:
                                       stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True))
         procs.append(subprocess.Popen([ortak, "worker", "--concurrency", "1", "--no-beat"], env=env, cwd=ROOT,
                                       stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True))
-        url = f"http://127.0.0.1:{port}"
-        _wait_http(url + "/login", procs, logs)
-        yield Service(url=url, email=EMAIL, password=PASSWORD, data_dir=data, logs=logs, env=env)
+        _wait_http(port_url + "/login", procs, logs)
+        yield accounts
     finally:
         for p in procs:
             _stop(p)
+        if accounts._app is not None:
+            accounts.app.extensions["ortak.db"].dispose()
         web_log.close()
         worker_log.close()
 
@@ -169,14 +212,45 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def logged_in(page, service):
-    """`page`, logged in as the service's admin, on the home page."""
-    page.goto(service.url + "/login")
-    page.fill("#email", service.email)
+_LOGINS: dict[tuple[str, str, str | None], list[dict]] = {}  # (service url, e-mail, language): cookies
+
+
+def log_in(page, service: Service, email: str | None = None, lang: str | None = None) -> None:
+    """Log `page`'s browser context in as `email` (the service's own user by default) and land on
+    the home page; with `lang`, in that language (`/lang/LANG` before the login form).
+
+    The first login of an (e-mail, language) pair in the session goes through the login form;
+    its cookies are kept, and later ones are given those cookies (the same server-side session,
+    the language it holds) and open the home page, which must then answer, not send to the
+    login page. No test ends a session it did not log in itself through the form (the one that
+    logs out, test_messages.py's expired page, logs in with the form only), and a session found
+    ended all the same is logged in again through the form. Tests of the login itself use the form.
+    """
+    email = email or service.email
+    key = (service.url, email, lang)
+    # Without `lang`, what the session holds depends on what the context held before (a language
+    # chosen earlier): the kept cookies stand in for a login only in a context that holds none.
+    keep = lang is not None or not page.context.cookies()
+    cookies = _LOGINS.get(key) if keep else None
+    if cookies is not None:
+        page.context.add_cookies(cookies)
+        page.goto(service.url + "/")
+        if page.url == service.url + "/":
+            return
+        _LOGINS.pop(key, None)
+    page.goto(f"{service.url}/lang/{lang}?next=/login" if lang else service.url + "/login")
+    page.fill("#email", email)
     page.fill("#password", service.password)
     page.click("button[type=submit]")
     page.wait_for_url(service.url + "/")
+    if keep:
+        _LOGINS[key] = page.context.cookies()
+
+
+@pytest.fixture
+def logged_in(page, service):
+    """`page`, logged in as the service's admin, on the home page."""
+    log_in(page, service)
     return page
 
 
@@ -246,13 +320,12 @@ def seeded(service, tmp_path_factory) -> Seeded:
                     "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=44100:duration=3",
                     "-c:a", "aac", str(audio)], check=True, timeout=60)
     junk.write_bytes(b"Bu bir video degil; yalnizca notlar.\n" * 300)
-    token = service.cli("token", "create", service.email).strip()
+    token = service.create_token(service.email)
     ids = {"video": upload_file(service, token, video, {"title": "Saz konseri", "language": "tr"}),
            "audio": upload_file(service, token, audio, {"title": "Muğam", "language": "az"}),
            "rejected": upload_file(service, token, junk, {"title": "Notlar", "language": "tr"})}
-    service.cli("user", "create", LONG_EMAIL, "--org", "Ortak TV", "--role", "producer", "--password-stdin",
-                stdin=PASSWORD + "\n")
-    long_token = service.cli("token", "create", LONG_EMAIL).strip()
+    service.create_user(LONG_EMAIL, "Ortak TV", "producer")
+    long_token = service.create_token(LONG_EMAIL)
     other = media / "ikinci-notlar.mov"
     other.write_bytes(b"Ikinci dosya; bu da video degil.\n" * 300)
     ids["long"] = upload_file(service, long_token, other, {"title": "Uzun adres", "language": "tr"})

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Service, upload_file, wait_for_status
+from tests.e2e.conftest import Service, upload_file, wait_for_status
 
 TR_ORG = "Ortak TV"  # the service's own organisation (tests/e2e/conftest.py)
 AZ_ORG = "İctimai Televiziya"
@@ -45,11 +45,10 @@ def coproduction_seed(service, tmp_path_factory) -> CoproductionSeed:
                     "-f", "lavfi", "-i", "sine=frequency=550:sample_rate=44100:duration=6",
                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
                     "-shortest", str(video)], check=True, timeout=60)
-    service.cli("org", "create", AZ_ORG, "--country", "AZ")
-    service.cli("user", "create", AZ_EMAIL, "--org", AZ_ORG, "--role", "producer", "--password-stdin",
-                stdin=PASSWORD + "\n")
-    tr_token = service.cli("token", "create", service.email).strip()
-    az_token = service.cli("token", "create", AZ_EMAIL).strip()
+    service.create_org(AZ_ORG, "AZ")
+    service.create_user(AZ_EMAIL, AZ_ORG, "producer")
+    tr_token = service.create_token(service.email)
+    az_token = service.create_token(AZ_EMAIL)
     video_id = upload_file(service, tr_token, video, {"title": "Ortak arşiv: renk çubukları", "language": "tr"})
     assert wait_for_status(service, tr_token, video_id)["status"] == "ready"
     project = api_post(service, tr_token, "/api/v1/projects", {

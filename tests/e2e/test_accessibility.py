@@ -9,6 +9,7 @@ import time
 import pytest
 
 from tests.e2e.a11y import assert_focus_visible, axe_violations, focus_state
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,12 +17,8 @@ LANGS = ("tr", "az", "en")
 SAVED = {"tr": "Kaydedildi.", "az": "Yadda saxlanıldı.", "en": "Saved."}
 
 
-def _log_in(page, service, email=None) -> None:
-    page.goto(service.url + "/login")
-    page.fill("#email", email or service.email)
-    page.fill("#password", service.password)
-    page.click("button[type=submit]")
-    page.wait_for_url(service.url + "/")
+def _log_in(page, service, email=None, lang=None) -> None:
+    log_in(page, service, email, lang)
 
 
 def _language(page, service, lang: str) -> None:
@@ -55,8 +52,7 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
              ("clip export: refused marks", f"/assets/{seeded.video}/clip?in=00:00:02:00&out=00:00:01:00&checked=1")]
     # The usage audit is a rights manager's page (with the uses the seed's downloads left).
     auditor = "denetim@ortak.example"
-    service.cli("user", "create", auditor, "--org", "Ortak TV", "--role", "rights_manager", "--password-stdin",
-                stdin=service.password + "\n")
+    service.create_user(auditor, "Ortak TV", "rights_manager")
     found: dict[str, list] = {}
     page = context.new_page()
     for lang in LANGS:
@@ -64,7 +60,7 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
         _check(page, lang, "login", found)
         page.goto(service.url + "/no-such-page")
         _check(page, lang, "error 404 (logged out)", found)
-        _log_in(page, service)
+        _log_in(page, service, lang=lang)
         for name, path in pages:
             page.goto(service.url + path)
             assert page.locator("html").get_attribute("lang") == lang, (lang, path)

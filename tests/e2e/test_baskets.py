@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.a11y import axe_violations
-from tests.e2e.conftest import PASSWORD, upload_file, wait_for_status
+from tests.e2e.conftest import log_in, upload_file, wait_for_status
 from tests.e2e.test_player import _until
 
 pytestmark = pytest.mark.browser
@@ -45,13 +45,13 @@ def footage(service, tmp_path_factory):
                         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25",
                         "-c:a", "aac", "-shortest", str(path)], check=True, timeout=60)
         paths.append(path)
-    service.cli("org", "create", AZ_ORG, "--country", "AZ")
-    service.cli("org", "create", TR_ORG, "--country", "TR")
+    service.create_org(AZ_ORG, "AZ")
+    service.create_org(TR_ORG, "TR")
     for email, org, role in ((PRODUCER, AZ_ORG, "producer"), (MANAGER, AZ_ORG, "rights_manager"),
                              (BROADCASTER, TR_ORG, "broadcaster")):
-        service.cli("user", "create", email, "--org", org, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
-    producer = service.cli("token", "create", PRODUCER).strip()
-    manager = service.cli("token", "create", MANAGER).strip()
+        service.create_user(email, org, role)
+    producer = service.create_token(PRODUCER)
+    manager = service.create_token(MANAGER)
     ids = [upload_file(service, producer, p, {"title": t, "language": "az"})
            for p, t in zip(paths, ("Yanar Dağ", "Qobustan qayaları"))]
     for asset_id in ids:
@@ -68,11 +68,7 @@ def test_a_basket_shared_by_link_downloads_as_a_zip_with_its_manifest(browser, s
     try:
         page = ctx.new_page()
         page.set_default_timeout(30_000)
-        page.goto(f"{service.url}/lang/tr?next=/login")
-        page.fill("#email", BROADCASTER)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(service.url + "/")
+        log_in(page, service, BROADCASTER, "tr")
         page.click("text=Sepetler")
         page.fill("#basket-name", "Akşam bülteni")
         page.click("#basket-new button[type=submit]")
@@ -139,11 +135,7 @@ def test_add_to_basket_from_the_player_takes_the_marked_segment_or_the_whole_ass
     try:
         page = ctx.new_page()
         page.set_default_timeout(30_000)
-        page.goto(f"{service.url}/lang/az?next=/login")
-        page.fill("#email", BROADCASTER)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(service.url + "/")
+        log_in(page, service, BROADCASTER, "az")
         page.goto(f"{service.url}/assets/{footage['segment']}")
         _until(page, "document.getElementById('player').readyState >= 1")
         page.focus("#timeline")

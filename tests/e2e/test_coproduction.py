@@ -11,18 +11,14 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 from tests.e2e.coproduction import AZ_ORG, TR_ORG
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in(page, service, email: str, lang: str) -> None:
-    page.goto(f"{service.url}/lang/{lang}?next=/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(service.url + "/")
+    log_in(page, service, email, lang)
 
 
 def _chart(page) -> dict:

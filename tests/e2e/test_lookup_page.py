@@ -29,7 +29,7 @@ def test_a_clip_dropped_on_the_lookup_page_is_found_with_its_credentials(logged_
     # 6 s from 4 s, mirrored and smaller: an edited excerpt that shares none of the master's bytes.
     _ffmpeg("-ss", "4", "-t", "6", "-i", str(master), "-vf", "hflip,scale=-2:120", "-c:v", "libx264",
             "-preset", "ultrafast", str(clip))
-    token = service.cli("token", "create", service.email).strip()
+    token = service.create_token(service.email)
     asset_id = upload_file(service, token, master, {"title": "Mandelbrot", "language": "en"})
     assert wait_for_status(service, token, asset_id)["status"] == "ready"
     page = logged_in

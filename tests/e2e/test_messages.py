@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import MAX_UPLOAD, upload_file, wait_for_status
+from tests.e2e.conftest import MAX_UPLOAD, log_in, upload_file, wait_for_status
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +33,10 @@ def context(browser):
 
 
 def _log_in(page, service, email=None, lang="tr") -> None:
+    log_in(page, service, email, lang)
+
+
+def _log_in_with_the_form(page, service, email=None, lang="tr") -> None:
     page.goto(f"{service.url}/lang/{lang}?next=/login")
     page.fill("#email", email or service.email)
     page.fill("#password", service.password)
@@ -69,12 +73,12 @@ def test_a_lost_login_is_said_in_the_page_language(context, service, tmp_path, l
 
 def test_an_expired_page_is_said_so(context, service, tmp_path):
     page = context.new_page()
-    _log_in(page, service)
+    _log_in_with_the_form(page, service)  # a session of its own: this test ends it
     page.goto(service.url + "/upload")
     other = context.new_page()  # a new login in another tab gives the session a new CSRF secret
     other.goto(service.url + "/")
     other.click("button.link")
-    _log_in(other, service)
+    _log_in_with_the_form(other, service)
     _start(page, _unique_file(tmp_path))
     assert "Sayfanın süresi doldu. Sayfayı yenileyip yeniden deneyin." in _result(page)
 

@@ -18,13 +18,12 @@ def test_provenance_and_fixity_pages(context, service, seeded, tmp_path):  # noq
     out = service.cli("fixity", "check", "--asset", seeded.video)  # exit status 0: all intact
     assert "0 fail, 0 missing" in out
     admin = f"fixity-{uuid.uuid4().hex[:6]}@ortak.example"  # the fixity report is an admin's page
-    service.cli("user", "create", admin, "--org", "Ortak TV", "--role", "admin", "--password-stdin",
-                stdin=service.password + "\n")
+    service.create_user(admin, "Ortak TV", "admin")
     found: dict[str, list] = {}
     page = context.new_page()
     for lang in LANGS:
         _language(page, service, lang)
-        _log_in(page, service)
+        _log_in(page, service, lang=lang)
         page.goto(f"{service.url}/assets/{seeded.video}")
         page.click("#provenance-link")
         page.wait_for_selector("#fixity")
@@ -33,7 +32,7 @@ def test_provenance_and_fixity_pages(context, service, seeded, tmp_path):  # noq
         _check(page, lang, "provenance", found)
         page.context.clear_cookies()
         _language(page, service, lang)
-        _log_in(page, service, admin)
+        _log_in(page, service, admin, lang)
         page.goto(service.url + "/fixity")
         page.wait_for_selector("#fixity-report")
         assert page.locator("html").get_attribute("lang") == lang

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.a11y import axe_violations
-from tests.e2e.conftest import PASSWORD, upload_file, wait_for_status
+from tests.e2e.conftest import log_in, upload_file, wait_for_status
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,7 @@ def _post(url: str, token: str, body: dict) -> dict:
 
 
 def _log_in(page, service, email: str, lang: str = "tr") -> None:
-    page.goto(f"{service.url}/lang/{lang}?next=/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(service.url + "/")
+    log_in(page, service, email, lang)
 
 
 def _declare(page, territory: str) -> None:
@@ -57,13 +53,13 @@ def footage(service, tmp_path_factory):
                         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
                         "-shortest", str(path)], check=True, timeout=60)
         paths.append(path)
-    service.cli("org", "create", AZ_ORG, "--country", "AZ")
-    service.cli("org", "create", TR_ORG, "--country", "TR")
+    service.create_org(AZ_ORG, "AZ")
+    service.create_org(TR_ORG, "TR")
     for email, org, role in ((PRODUCER, AZ_ORG, "producer"), (MANAGER, AZ_ORG, "rights_manager"),
                              (BROADCASTER, TR_ORG, "broadcaster")):
-        service.cli("user", "create", email, "--org", org, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
-    producer = service.cli("token", "create", PRODUCER).strip()
-    manager = service.cli("token", "create", MANAGER).strip()
+        service.create_user(email, org, role)
+    producer = service.create_token(PRODUCER)
+    manager = service.create_token(MANAGER)
     ids = [upload_file(service, producer, p, {"title": t, "language": "az"})
            for p, t in zip(paths, ("Şəki Xan Sarayı", "Qobustan"))]
     for asset_id in ids:

@@ -2,11 +2,15 @@
 the gate under EVENT playlists; afterwards the VOD playlists replace them; a failed make
 leaves nothing published.
 
-Real ffmpeg on a lavfi source, read at twice its frame rate (`-readrate 2` before the source,
-so the make lasts at least half the source's length however fast the machine is: 10 s, of
-which the first segment is published after ~3 s, leaving ~7 s for a test's reads of the live
-files; `-re`, its frame rate, gave 17 s and made each make twice as long), the configured storage,
-the API read with the test client while the make runs in its own thread and app context.
+Real ffmpeg on a lavfi source, read faster than its frame rate but not at full speed (`-readrate`
+before the source, so the make lasts at least the source's length over READRATE however fast the
+machine is, and a segment is published while ffmpeg runs), the configured storage, the API read
+with the test client while the make runs in its own thread and app context. A test that reads
+the live files holds the make once a playable ladder is published (`Runs.hold`: its progress
+callback waits, in the make's thread) until it has read them, so the make is running while it
+reads however slow the machine; it reads the source at 4 times its rate (at least 5 s). The
+failed make's test, which kills the encoder while it runs, reads it at twice its rate (at least
+10 s, the first segment after ~3 s) and holds nothing. `-re`, the frame rate, gave 17 s a make.
 """
 from __future__ import annotations
 
@@ -29,7 +33,9 @@ from archive.media import render as render_module
 from archive.renditions.models import Rendition, RenditionLiveFile
 
 SECONDS = 20  # the source's length: segments of 6 s, so three are published before the end
-READRATE = 2  # times the source's frame rate that a make reads it at
+READRATE = 2  # times the source's frame rate that a make reads it at (a make that is not held)
+HELD_READRATE = 4  # the same for a make held once published (Runs.hold)
+HOLD = 240  # seconds a make is held at most
 WAIT = 240  # seconds a test waits for the make at most (the machine is shared)
 
 
@@ -46,9 +52,31 @@ def long_video(tmp_path_factory) -> Path:
 
 class Runs(list):
     """The pids of the renderer's ffmpeg runs, in order; `at_join`: the published segments
-    stored when the join of a chunked make started."""
+    stored when the join of a chunked make started. `hold()` before the make starts: its
+    progress callback waits once a playable ladder (the master playlist) is published, until
+    `release()`."""
 
     at_join: list[str] | None = None
+
+    def __init__(self):
+        super().__init__()
+        self.held: threading.Event | None = None
+
+    def hold(self) -> None:
+        self.held = threading.Event()
+
+    def release(self) -> None:
+        if self.held is not None:
+            self.held.set()
+
+
+def _published_master() -> bool:
+    """In the make's thread and app context: a master playlist of its HLS rendition is published
+    (committed by the publisher; read without a flush, which would take SQLite's write lock)."""
+    s = db.session()
+    with s.no_autoflush:
+        return s.scalar(select(func.count()).select_from(Rendition).where(
+            Rendition.name == "hls", Rendition.live_entry.is_not(None))) > 0
 
 
 @pytest.fixture
@@ -57,16 +85,27 @@ def throttled(monkeypatch):
     runs = Runs()
     real = render_module.run
 
-    def run(argv, **kwargs):
+    def run(argv, on_progress=None, **kwargs):
         argv = list(argv)
         if argv and os.path.basename(argv[0]) == "ffmpeg" and "-i" in argv:
-            argv[argv.index("-i"):argv.index("-i")] = ["-readrate", str(READRATE)]
+            rate = READRATE if runs.held is None else HELD_READRATE
+            argv[argv.index("-i"):argv.index("-i")] = ["-readrate", str(rate)]
         if "concat" in argv and runs.at_join is None:  # the join: runs in the make's app context
             runs.at_join = [b.key for b in storage().list_prefix("renditions") if b.key.endswith(".m4s")]
-        return real(argv, on_start=runs.append, **kwargs)
+        held = runs.held
+        if on_progress is not None and held is not None and isinstance(threading.current_thread(), Make):
+            report = on_progress
+
+            def on_progress(value):  # noqa: F811  (the make's own callback, then the hold)
+                report(value)
+                if not held.is_set() and _published_master():
+                    held.wait(HOLD)
+
+        return real(argv, on_start=runs.append, on_progress=on_progress, **kwargs)
 
     monkeypatch.setattr(render_module, "run", run)
-    return runs
+    yield runs
+    runs.release()
 
 
 class Make(threading.Thread):
@@ -123,6 +162,7 @@ def test_a_running_make_is_served_as_event_playlists_then_as_vod(app, client, au
                                                                  throttled, tmp_path, mode):
     asset_id = register_file(long_video)
     make = Make(app, asset_id)
+    throttled.hold()
     make.start()
     hls = wait_live(client, auth, asset_id, make)
     assert hls["status"] == "running" and hls["url"] is None and hls["live_url"].endswith("/hls/master.m3u8")
@@ -176,6 +216,7 @@ def test_a_running_make_is_served_as_event_playlists_then_as_vod(app, client, au
                       headers=auth).status_code in (404, 409)
     assert make.is_alive(), "the make was to be running while its files were read"
 
+    throttled.release()
     make.join(WAIT)
     assert make.result == "ready"
     if mode == "chunked":  # the first chunk (12 s: two segments) was published before the join began
@@ -239,6 +280,7 @@ def test_on_s3_a_running_make_is_served_with_presigned_urls(app_config, s3_confi
             s.commit()
         client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
         make = Make(app, asset_id)
+        throttled.hold()
         make.start()
         hls = wait_live(client, auth, asset_id, make)
         base = base_of(hls["live_url"])
@@ -261,6 +303,7 @@ def test_on_s3_a_running_make_is_served_with_presigned_urls(app_config, s3_confi
                              headers=auth)
         assert segment.status_code == 302 and "X-Amz-Signature=" in segment.headers["Location"]
         assert make.is_alive()
+        throttled.release()
         make.join(WAIT)
         assert make.result == "ready"
         final = client.get(f"{base}/{variant}", headers=auth).get_data(as_text=True)
