@@ -84,8 +84,10 @@ def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register
     assert [o.rsplit("/", 1)[1] for o in outputs(argv)][4:] == ["thumb_%05d.jpg", "pcm_0",
                                                               "fingerprint.gray"]  # scratch files
     assert "-filter_complex" in argv and argv.count("-i") == 1
+    # What a make under way publishes for players (`<prefix>-live/…`, once it has run a second:
+    # how many times depends on the machine's speed) is not what it made.
     written = sorted(k.split("/", 4)[2] + "/" + k.split("/", 4)[4] for k in counted["writes"]
-                     if k.startswith("renditions/"))
+                     if k.startswith("renditions/") and not k.split("/", 4)[3].endswith("-live"))
     assert written == ["fingerprints/phash.bin", "fingerprints/phash.json", "hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
                        "hls/audio_0/index.m3u8", "hls/audio_0/init.mp4", "hls/audio_0/seg_00000.m4s",
                        "hls/master.m3u8", "poster/poster.jpg", "proxy/proxy.mp4", "storyboard/sprite_0.jpg",
