@@ -8,7 +8,9 @@ prefix and fuzzy queries, never parsed by tantivy, so no user text can be a synt
 
 tantivy allows one writer per index directory across processes (the web process and the
 workers both index): every write opens a short-lived writer, retrying while another process
-holds the lock, commits and releases it. Searches `reload()` first so commits are seen.
+holds the lock, commits and releases it (the asset index's lock first, then the segment
+index's). Searches reload the reader when a commit changed the index's meta.json, so
+commits made by any process are seen.
 """
 from __future__ import annotations
 
@@ -117,6 +119,7 @@ class TantivySearchBackend(SearchBackend):
             segments = tantivy.Index(self.segment_schema, path=str(self.path / "segments"), reuse=True)
             segments.config_reader(reload_policy="Manual")
             self._index, self._segments, self._pid = index, segments, os.getpid()
+            self._metas: dict[Path, bytes] = {}  # each index's meta.json at its last reload (_fresh)
         return self._index
 
     def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
@@ -128,14 +131,27 @@ class TantivySearchBackend(SearchBackend):
         return self._threads
 
     def _searcher(self) -> tantivy.Searcher:
-        index = self._open()
-        index.reload()
-        return index.searcher()
+        return self._fresh(self._open(), self.path)
 
     def _segment_searcher(self) -> tantivy.Searcher:
         self._open()
-        self._segments.reload()
-        return self._segments.searcher()
+        return self._fresh(self._segments, self.path / "segments")
+
+    def _fresh(self, index: tantivy.Index, directory: Path) -> tantivy.Searcher:
+        """A searcher of `index` (at `directory`) that sees every commit made so far, by this
+        process or another: the reader is reloaded when the index's `meta.json` (tantivy's
+        list of committed segments and deletes, rewritten by every commit with its new
+        opstamp) differs from the one read before the last reload; a search of an index
+        nobody wrote to since reuses the reader (a reload opens every segment again)."""
+        try:
+            meta = (directory / "meta.json").read_bytes()
+        except OSError:
+            meta = None
+        if meta is None or self._metas.get(directory) != meta:
+            index.reload()
+            if meta is not None:
+                self._metas[directory] = meta
+        return index.searcher()
 
     def _write(self, work, segment_work=None) -> None:
         """`work(writer)` on the asset index, then `segment_work(writer)` on the segment index
@@ -256,8 +272,9 @@ class TantivySearchBackend(SearchBackend):
         costs as much as indexing thousands; other writers, the web process and workers, get
         their turn between commits). With `jobs` > 1 the analysis (`prepare`, pure Python,
         about 60 % of the indexing CPU) runs in that many processes while this one writes
-        what they return, in order; the default (None or 1) analyses here: on 2 cores the pool
-        measured 0.89x, its pickling costing 65 % more CPU (benchmarks/search_indexing.py).
+        what they return, in order; the default (None or 1) analyses here, a document at a
+        time while tantivy's threads index the ones before (`_write_prepared`): on 2 cores the
+        pool measured 0.89x, its pickling costing 65 % more CPU (benchmarks/search_indexing.py).
         Returns how many documents were indexed. Raises SearchError for a document without a
         text id."""
         self.clear()
