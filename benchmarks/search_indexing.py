@@ -31,6 +31,18 @@ document's texts together (0.96x); the analysis alone 2.05 against 1.83 ms (0.89
 times ranged 84-405 s for the same work and say nothing here. The same command again at load
 average 1-2: baseline 2.80 and 2.61 ms, this tree 2.42 and 2.49 (0.93x); the analysis 1.75
 against 1.55 ms (0.89x); 405 against 439 documents/s (1.08x).
+
+Measured 2026-11-30, load average 10-17 (other helpers' suites), `--docs 10000 --batch 5000
+--baseline e5f3bba --repeat 2`, after the analysis was moved beside tantivy's indexing (both
+writers open while each document is analysed, so tantivy's threads index the one before):
+baseline 283.1 and 229.3 s against 108.8 and 142.5 s; best of 2, 44 against 92 documents/s
+(2.11x the rate), CPU 1.90 against 2.00 ms a document (1.05x: the work is the same, it
+overlaps). At 2.00 ms CPU a document, 5,000 documents/s needs 10 cores: tantivy's own
+indexing (every word in 5-6 forms with positions, every cue in the asset and in the segment
+index) measured 0.85 ms CPU a document alone (/work/exp/write.py, one-off), so 2 cores cannot
+reach the goal whatever the Python costs. The same at load 4-5, `--docs 5000 --batch 5000
+--baseline e5f3bba --repeat 2`: baseline 19.8 and 116.8 s, new 13.6 and 15.0 s; best of 2,
+252 against 367 documents/s (1.46x), CPU 2.58 against 2.69 ms a document (1.04x).
 """
 from __future__ import annotations
 

@@ -8,11 +8,14 @@ prefix and fuzzy queries, never parsed by tantivy, so no user text can be a synt
 
 tantivy allows one writer per index directory across processes (the web process and the
 workers both index): every write opens a short-lived writer, retrying while another process
-holds the lock, commits and releases it. Searches `reload()` first so commits are seen.
+holds the lock, commits and releases it (the asset index's lock first, then the segment
+index's). Searches reload the reader when a commit changed the index's meta.json, so
+commits made by any process are seen.
 """
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import functools
 import hashlib
 import itertools
@@ -88,6 +91,8 @@ class TantivySearchBackend(SearchBackend):
         self._pid: int | None = None
         # Threads of one process take turns at the writer instead of spinning on its lock.
         self._write_lock = threading.Lock()
+        self._threads: concurrent.futures.ThreadPoolExecutor | None = None
+        self._threads_pid: int | None = None
         # A query text's parse, plan and compiled tantivy clauses, kept for the searches that
         # repeat it (the next page, a facet clicked, "did you mean"'s own count): tantivy
         # queries are immutable and the plan depends on the text alone.
@@ -114,17 +119,39 @@ class TantivySearchBackend(SearchBackend):
             segments = tantivy.Index(self.segment_schema, path=str(self.path / "segments"), reuse=True)
             segments.config_reader(reload_policy="Manual")
             self._index, self._segments, self._pid = index, segments, os.getpid()
+            self._metas: dict[Path, bytes] = {}  # each index's meta.json at its last reload (_fresh)
         return self._index
 
+    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        """This process's threads for a search's facet counts (`_search`), made on first use
+        (a forked worker makes its own: threads do not survive a fork)."""
+        if self._threads is None or self._threads_pid != os.getpid():
+            self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tantivy-counts")
+            self._threads_pid = os.getpid()
+        return self._threads
+
     def _searcher(self) -> tantivy.Searcher:
-        index = self._open()
-        index.reload()
-        return index.searcher()
+        return self._fresh(self._open(), self.path)
 
     def _segment_searcher(self) -> tantivy.Searcher:
         self._open()
-        self._segments.reload()
-        return self._segments.searcher()
+        return self._fresh(self._segments, self.path / "segments")
+
+    def _fresh(self, index: tantivy.Index, directory: Path) -> tantivy.Searcher:
+        """A searcher of `index` (at `directory`) that sees every commit made so far, by this
+        process or another: the reader is reloaded when the index's `meta.json` (tantivy's
+        list of committed segments and deletes, rewritten by every commit with its new
+        opstamp) differs from the one read before the last reload; a search of an index
+        nobody wrote to since reuses the reader (a reload opens every segment again)."""
+        try:
+            meta = (directory / "meta.json").read_bytes()
+        except OSError:
+            meta = None
+        if meta is None or self._metas.get(directory) != meta:
+            index.reload()
+            if meta is not None:
+                self._metas[directory] = meta
+        return index.searcher()
 
     def _write(self, work, segment_work=None) -> None:
         """`work(writer)` on the asset index, then `segment_work(writer)` on the segment index
@@ -142,15 +169,54 @@ class TantivySearchBackend(SearchBackend):
                 writer.commit()
                 writer.wait_merging_threads()  # releases the lock once merges are done
             except Exception as exc:
-                try:
-                    writer.rollback()
-                except Exception:  # noqa: BLE001 - a consumed or broken writer: the original error matters
-                    pass
+                _rollback(writer)
                 if isinstance(exc, SearchError):
                     raise
                 raise SearchError(f"search index write failed: {exc}") from exc
             finally:
                 del writer
+
+    def _write_both(self, work) -> int:
+        """`work(asset writer, segment writer)` with both writers open, then the asset index's
+        commit and the segment index's, in that order (as `_write`); what `work` returns.
+
+        Both writers are held while `work` runs so that tantivy's indexing threads index what
+        was added while this thread analyses the next documents (`_write_prepared`): the
+        analysis (Python) and the indexing (tantivy's threads) used to run one after the
+        other. Every process takes the asset index's lock first, so two writers never wait on
+        each other. An exception `work` raises as `_Unwritten` (an error of the documents, not
+        of the index) rolls both back and is raised as it was; any other is a SearchError."""
+        with self._write_lock:
+            writer = self._acquire_writer(self._open())
+            try:
+                segment_writer = self._acquire_writer(self._segments)
+            except Exception:
+                _rollback(writer)
+                del writer
+                raise
+            try:
+                done = work(writer, segment_writer)
+                writer.commit()
+                writer.wait_merging_threads()  # releases the lock once merges are done
+            except Exception as exc:
+                _rollback(writer)
+                _rollback(segment_writer)
+                if isinstance(exc, _Unwritten):
+                    raise exc.error from None
+                if isinstance(exc, SearchError):
+                    raise
+                raise SearchError(f"search index write failed: {exc}") from exc
+            finally:
+                del writer
+            try:
+                segment_writer.commit()
+                segment_writer.wait_merging_threads()
+            except Exception as exc:
+                _rollback(segment_writer)
+                raise SearchError(f"search index write failed: {exc}") from exc
+            finally:
+                del segment_writer
+            return done
 
     def _acquire_writer(self, index: tantivy.Index) -> tantivy.IndexWriter:
         deadline = time.monotonic() + self.lock_timeout
@@ -170,37 +236,45 @@ class TantivySearchBackend(SearchBackend):
     # ---- writing ----------------------------------------------------------------------------
 
     def index(self, docs: Iterable[dict]) -> int:
-        return self._write_prepared([prepare(doc) for doc in docs])
+        return self._write_prepared(prepare(doc) for doc in docs)
 
-    def _write_prepared(self, prepared: list["Prepared"]) -> int:
-        """Write analysed documents (`prepare`): each replaces the asset's document and its
-        segments; one commit on each index."""
-        if not prepared:
+    def _write_prepared(self, prepared: Iterable["Prepared"]) -> int:
+        """Write analysed documents (`prepare`; an iterable, read while the writers are open,
+        so an asset is analysed while tantivy indexes the one before): each replaces the
+        asset's document and its segments; one commit on each index. An error raised while
+        reading `prepared` (a document without a text id) writes nothing and is raised as it is."""
+        items = iter(prepared)
+        first = next(items, None)
+        if first is None:
             return 0
-        built = [(p.doc_id, *self._documents(p)) for p in prepared]
 
-        def work(writer):
-            for doc_id, document, _ in built:
+        def work(writer, segment_writer) -> int:
+            done, item = 0, first
+            while item is not None:
+                document, segments = self._documents(item)
                 # Deleting first makes `index` a replace; the delete only hits older documents.
-                writer.delete_documents_by_term("id", doc_id)
+                writer.delete_documents_by_term("id", item.doc_id)
                 writer.add_document(document)
+                segment_writer.delete_documents_by_term("asset", item.doc_id)
+                for segment in segments:
+                    segment_writer.add_document(segment)
+                done += 1
+                try:
+                    item = next(items, None)
+                except Exception as exc:  # noqa: BLE001 - the documents' error, raised by _write_both as it is
+                    raise _Unwritten(exc) from exc
+            return done
 
-        def segment_work(writer):
-            for doc_id, _, documents in built:
-                writer.delete_documents_by_term("asset", doc_id)
-                for document in documents:
-                    writer.add_document(document)
-
-        self._write(work, segment_work)
-        return len(built)
+        return self._write_both(work)
 
     def rebuild(self, batches: Iterable[list[dict]], *, jobs: int | None = None) -> int:
         """Clear, then index `batches`, committing every REBUILD_COMMIT documents (a commit
         costs as much as indexing thousands; other writers, the web process and workers, get
         their turn between commits). With `jobs` > 1 the analysis (`prepare`, pure Python,
         about 60 % of the indexing CPU) runs in that many processes while this one writes
-        what they return, in order; the default (None or 1) analyses here: on 2 cores the pool
-        measured 0.89x, its pickling costing 65 % more CPU (benchmarks/search_indexing.py).
+        what they return, in order; the default (None or 1) analyses here, a document at a
+        time while tantivy's threads index the ones before (`_write_prepared`): on 2 cores the
+        pool measured 0.89x, its pickling costing 65 % more CPU (benchmarks/search_indexing.py).
         Returns how many documents were indexed. Raises SearchError for a document without a
         text id."""
         self.clear()
@@ -208,23 +282,31 @@ class TantivySearchBackend(SearchBackend):
         head = list(itertools.islice(batches, 2))
         batches = itertools.chain(head, batches)
         if (jobs or 1) <= 1 or len(head) < 2:  # one job, or one batch: no pool to start
-            return self._write_in_commits(map(prepare_many, batches))
+            return self._write_in_commits(map(functools.partial(map, prepare), batches))
         import concurrent.futures
         import multiprocessing
         # Spawned, not forked: this process holds tantivy's threads.
         with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             return self._write_in_commits(_bounded_map(pool, prepare_many, batches, 2 * jobs))
 
-    def _write_in_commits(self, prepared_batches: Iterable[list["Prepared"]]) -> int:
-        """Write analysed batches in order, one commit every REBUILD_COMMIT documents and one
-        for the rest; how many were written."""
-        done, waiting = 0, []
-        for prepared in prepared_batches:
-            waiting.extend(prepared)
-            if len(waiting) >= REBUILD_COMMIT:
-                done += self._write_prepared(waiting)
-                waiting = []
-        return done + self._write_prepared(waiting)
+    def _write_in_commits(self, prepared_batches: Iterable[Iterable["Prepared"]]) -> int:
+        """Write analysed batches in order, one commit after the batch that brings a commit's
+        documents to REBUILD_COMMIT and one for the rest; how many were written. The batches
+        are read while the writers are open (`_write_prepared`): a lazy batch (`map(prepare,
+        docs)`) is analysed a document at a time while tantivy indexes."""
+        batches, done = iter(prepared_batches), 0
+        while (batch := next(batches, None)) is not None:
+            def one_commit(batch=batch):
+                taken = 0
+                while batch is not None:
+                    for item in batch:
+                        yield item
+                        taken += 1
+                    if taken >= REBUILD_COMMIT:
+                        return
+                    batch = next(batches, None)
+            done += self._write_prepared(one_commit())
+        return done
 
     def delete(self, doc_id: str) -> None:
         self._write(lambda writer: writer.delete_documents_by_term("id", str(doc_id)),
@@ -306,18 +388,20 @@ class TantivySearchBackend(SearchBackend):
                 return SearchResult(total=searcher.search(q, limit=1, count=True).count, hits=[],
                                     facets={f: {} for f in FACETS}, did_you_mean=None)
             # With counts to make, the total comes from their aggregation (it visits every
-            # match anyway, unscored) and the page's search runs only when the page has hits;
-            # without, the page's search counts.
+            # match anyway, unscored) and the page's search does not count; without, the page's
+            # search counts. The aggregation runs in another thread beside the page's search
+            # and the page's Python (tantivy lets go of the GIL while it searches): the two
+            # passes each build the text query's weights (its fuzzy terms walk the term
+            # dictionary in every segment), which tantivy's Python API cannot share, so they
+            # are built at the same time instead of one after the other.
             counted = bool(query.count_facets or facet_platforms)
             total, aggs, cleared_counts = 0, {}, {}
+            counting = None
             if counted:
-                total, aggs, cleared_counts = self._counts(
-                    searcher, clauses, filter_values, query.count_facets,
+                counting = self._pool().submit(
+                    self._counts, searcher, clauses, filter_values, query.count_facets,
                     {p: self._cleared_filter(who, p) for p in facet_platforms if p != who.platform})
-                if who is not None and who.platform in facet_platforms:
-                    cleared_counts[who.platform] = total  # the platform filtered on: every match
-            page = []
-            if not counted or total > offset:
+            try:
                 if sort_field is None:
                     found = searcher.search(q, limit=per_page, offset=offset, count=not counted)
                 else:
@@ -327,15 +411,23 @@ class TantivySearchBackend(SearchBackend):
                 page = found.hits
                 if not counted:
                     total = found.count
-            sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in page]
-            segments = self._page_segments({s["id"]: s["segment_count"] for _, s in sources if s.get("segment_count")},
-                                           text_plan, words)
-            hits = [Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
-                        title=display_title(source, query.lang),
-                        snippet=normalize.snippet(snippet_sources(source, query.lang), words),
-                        segments=segments.get(source["id"], []),
-                        highlights=fields.highlights(source, words, query.lang))
-                    for key, source in sources]
+                sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in page]
+                segments = self._page_segments({s["id"]: s["segment_count"] for _, s in sources
+                                                if s.get("segment_count")}, text_plan, words)
+                hits = [Hit(id=source["id"], score=float(key) if sort_field is None else 0.0,
+                            title=display_title(source, query.lang),
+                            snippet=normalize.snippet(snippet_sources(source, query.lang), words),
+                            segments=segments.get(source["id"], []),
+                            highlights=fields.highlights(source, words, query.lang))
+                        for key, source in sources]
+            except BaseException:
+                if counting is not None:  # not left running: the page's error is the one raised
+                    concurrent.futures.wait([counting])
+                raise
+            if counting is not None:
+                total, aggs, cleared_counts = counting.result()
+            if counting is not None and who is not None and who.platform in facet_platforms:
+                cleared_counts[who.platform] = total  # the platform filtered on: every match
             did_you_mean = None
             if suggest and total == 0 and text_plan.must and offset == 0:
                 did_you_mean = self._did_you_mean(searcher, parsed, query)
@@ -560,6 +652,21 @@ def prepare(doc: dict) -> Prepared:
     return Prepared(doc_id=doc_id, texts=texts, created=_micros(doc.get("created")),
                     unsigned=list(fields.sort_values(doc).items()),
                     source=json.dumps(fields.stored_source(doc), ensure_ascii=False).encode(), segments=segments)
+
+
+class _Unwritten(Exception):
+    """An error raised while reading the documents to write (not by the index): `error`."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _rollback(writer: tantivy.IndexWriter) -> None:
+    try:
+        writer.rollback()
+    except Exception:  # noqa: BLE001 - a consumed or broken writer: the original error matters
+        pass
 
 
 def _quoted(field: str, value: str) -> str:

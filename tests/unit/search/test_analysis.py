@@ -111,3 +111,44 @@ def test_fold_by_table_is_fold_by_definition():
     for word in ("şəkiçöğü", "e\u0301\u0327", "ǅemal", "ıstanbul", "hikâye", "ñandú", "ʻokina"):
         assert analysis.fold(word) == by_definition(word)
         assert analysis.cross_prefix(word) == by_definition(word.translate(analysis.TO_TURKISH))
+
+
+# Turkish, Azerbaijani Latin and Cyrillic, English; apostrophes of every kind, circumflexes,
+# combining marks, dotted and dotless i in both cases, digits, a word over MAX_WORD letters.
+_VARIED = [
+    "İSTANBUL'da ıslak Işık ılık KÂĞIT hikâyeleri türküleri oyunları düğünü şarkısı halıları",
+    "Qarabağ xalçaları Dədə Qorqud Naxçıvan'dan aşıqları Şəki'nin gəlinləri Gəncə kəndləri muğamı",
+    "Карабах Шуша гарлары Ҝәнҹә Дәдә Горгуд ашыг һалай Бакы'да",
+    "The dancing rigs of Karabakh: weddings, carpets and songs; it's the musicians' festival",
+    "Şuşa’da Istanbul‘un Bakı`ya Karabağʼdan İzmir´e rock'n'roll 1975'te",
+    "Cafe\u0301 ṅ cañón Zoë naïve œuvre straße Łódź Ørsted Đakovo ß",
+    "kayit_12.mp4 ŞƏKİ-XAN 2024 " + "x" * 70 + " TÜRKÜ türkü TüRkÜ",
+    "",
+]
+
+
+def _reference(text: str, english_text: bool) -> dict[str, str]:
+    """The forms of `text` made word by word from the uncached functions (no lru_cache, no
+    batching): what the index held before any cache or batching was added."""
+    letters = analysis.FORMS if english_text else analysis.FORMS[:-1]
+    made = [(w, w.translate(analysis._FOLDS), analysis._stem(w), analysis._cross(w), analysis._cross_stem(w),
+             analysis._english(w.translate(analysis._FOLDS))) for w in analysis.words(text)]
+    if not made:
+        return {}
+    return {letter: " ".join(column) for letter, column in zip(letters, zip(*made))}
+
+
+def test_indexed_forms_are_the_word_by_word_forms_cold_and_warm():
+    """The cached, batched analysis (indexed_forms_many: one normalisation, the per-word
+    `forms` cache) gives the tokens of the word-by-word analysis, with its caches empty and
+    full, for each text alone and for all of them in one call."""
+    english = [i % 2 == 1 for i in range(len(_VARIED))]
+    expected = [_reference(t, e) for t, e in zip(_VARIED, english)]
+    assert all(expected[:-1]) and expected[-1] == {}  # every text but the empty one has words
+    for cache in (analysis.forms, analysis.stem, analysis.cross, analysis.cross_stem, analysis.english):
+        cache.cache_clear()
+    cold = analysis.indexed_forms_many(_VARIED, english)
+    warm = analysis.indexed_forms_many(_VARIED, english)
+    assert cold == warm == expected
+    assert [analysis.indexed_forms(t, english_text=e) for t, e in zip(_VARIED, english)] == expected
+    assert analysis.forms.cache_info().hits > 0
