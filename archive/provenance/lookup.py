@@ -188,8 +188,10 @@ def _neighbours(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     the index holds, and of each off-centre view a search looks up (`fingerprints.view_rows`
     of its planes, when it has them, the first `settings.search_views`) of every
     `settings.view_every`-th frame, on the one master plane that view is verified on
-    (`fingerprints.VIEW_PLANES`, `matching._hypotheses`: a view's neighbour on another plane
-    is a picture moved, not cropped). Each is found for its frame (`Neighbour.query` a frame
+    (`fingerprints.VIEW_PLANES`, `matching._hypotheses`; 1/5 to 1/3 of the hashes to scan,
+    `benchmarks/provenance.py --latency-only`. A view's neighbours on other planes, which the
+    vote counted before, found one 10 % crop of 400 that this misses: README "Reverse clip
+    search"). Each is found for its frame (`Neighbour.query` a frame
     number 0..n−1 of `frames`, a frame found by several views listed for each: the vote
     counts frames, not neighbours); the whole frames' neighbours first, then each view's in
     view order."""
