@@ -62,7 +62,7 @@ from archive.media.probe import inspect_media  # noqa: E402
 from archive.media.runner import run  # noqa: E402
 from archive.provenance import lookup, matching  # noqa: E402
 from archive.provenance.index import NumpyHammingIndex  # noqa: E402
-from provenance import EDITS, index_hashes, make_master, make_query, query_plan  # noqa: E402
+from provenance import EDITS, AllPlanes, index_hashes, make_master, make_query, query_plan  # noqa: E402
 
 CAPTURE_RATE = 20
 SAVE_EVERY = 16  # queries between saves (a capture of raw frames is some hundred MB)
@@ -194,6 +194,7 @@ def replay(args) -> None:
         if len(stored) != len(cap["queries"]):
             stored = None
     made = []
+    changed = []
     for k, q in enumerate(cap["queries"]):
         if stored is not None:
             q = cap["queries"][k] = dict(q, normal=stored[k][0], mirrored=stored[k][1])
@@ -201,9 +202,16 @@ def replay(args) -> None:
             q = cap["queries"][k] = hashed(q, views=not args.no_views)
             made.append((q["normal"], q["mirrored"]))
         if args.no_near_views:  # the 10 % crops' views alone (the recipe before the 5 % ones)
-            keep = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
-            q = dict(q, normal=q["normal"][:keep], mirrored=q["mirrored"][:keep])
-        found = lookup.find(index, query_at(q, settings.rate, args.verify_rate, cap["rate"]), settings)
+            kept = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
+            q = dict(q, normal=q["normal"][:kept], mirrored=q["mirrored"][:kept])
+        asked = query_at(q, settings.rate, args.verify_rate, cap["rate"])
+        found = lookup.find(AllPlanes(index) if args.views_on_all_planes else index, asked, settings)
+        if args.compare_all_planes:
+            other = lookup.find(AllPlanes(index), asked, settings)
+            mine = [(c.key, c.mirrored, round(c.offset, 2), round(c.score, 3)) for c in found[:3]]
+            theirs = [(c.key, c.mirrored, round(c.offset, 2), round(c.score, 3)) for c in other[:3]]
+            if mine != theirs:
+                changed.append((q, mine, theirs))
         (negatives if q["n"] >= cap["masters"] else rows[q["edit"]]).append((q, found))
     if stored is None and made:
         with open(cache + ".part", "wb") as fh:
@@ -236,6 +244,11 @@ def replay(args) -> None:
     print(f"  {len(trues)} queries, {len(negatives)} negatives{'' if cap.get('complete', True) else ' (a part of the capture)'};"
           f" highest negative score {worst:.2f}; lowest score of a right first answer {min(scores, default=0.0):.2f}"
           f" ({len(trues) - len(scores)} queries with a wrong or no first answer)")
+    if args.compare_all_planes:
+        print(f"  views searched on their verified plane against every plane: {len(changed)} of "
+              f"{len(cap['queries'])} queries' first three answers differ (key, mirrored, offset, score)")
+        for q, mine, theirs in changed:
+            print("   ", q["edit"], f"m{q['n']:02d}", q["start"], "verified plane:", mine, "every plane:", theirs)
     if args.verbose:
         for edit, rs in rows.items():
             for q, found in rs:
@@ -294,6 +307,10 @@ def main() -> None:
                    "crop's view must align closer than the centre planes; default: the lookup's)")
     r.add_argument("--no-cuts", action="store_true", help="index the masters' centre planes alone (the index "
                    "before cuts to other shapes)")
+    r.add_argument("--views-on-all-planes", action="store_true", help="search the views on every plane (the "
+                   "lookup before it searched each on the plane it is verified on)")
+    r.add_argument("--compare-all-planes", action="store_true", help="also answer each query as "
+                   "--views-on-all-planes does and list the queries whose first three answers differ")
     args = parser.parse_args()
     capture(args) if args.command == "capture" else replay(args)
 

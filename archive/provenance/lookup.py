@@ -184,22 +184,41 @@ def _voted(index: FingerprintIndex, query: QueryHashes, settings: Settings,
 def _neighbours(index: FingerprintIndex, query: QueryHashes, settings: Settings, *, mirrored: bool,
                 frames: slice = slice(None), k: int | None = None) -> list[Neighbour]:
     """The neighbours (`k`, by default `settings.k`, within `settings.radius` bits) of the
-    query's search `frames`, normal or `mirrored`: of each whole-frame hash and of each
-    off-centre view a search looks up (`fingerprints.view_rows` of its planes, when it has
-    them, the first `settings.search_views`) of every `settings.view_every`-th frame, each found for its frame (`Neighbour.query` a frame
+    query's search `frames`, normal or `mirrored`: of each whole-frame hash, on every plane
+    the index holds, and of each off-centre view a search looks up (`fingerprints.view_rows`
+    of its planes, when it has them, the first `settings.search_views`) of every
+    `settings.view_every`-th frame, on the one master plane that view is verified on
+    (`fingerprints.VIEW_PLANES`, `matching._hypotheses`; 1/5 to 1/3 of the hashes to scan,
+    `benchmarks/provenance.py --latency-only`. A view's neighbours on other planes, which the
+    vote counted before, found one 10 % crop of 400 that this misses: README "Reverse clip
+    search"). Each is found for its frame (`Neighbour.query` a frame
     number 0..n−1 of `frames`, a frame found by several views listed for each: the vote
-    counts frames, not neighbours)."""
+    counts frames, not neighbours); the whole frames' neighbours first, then each view's in
+    view order."""
     hashes = (query.mirrored if mirrored else query.normal)[frames]
     n = len(hashes)
     if not n:
         return []
+    k = k or settings.k
     every = max(1, int(settings.view_every))
-    views = np.zeros((0, 0), dtype=np.uint64) if query.planes is None else \
-        fingerprints.view_rows(query.planes[1 if mirrored else 0][:, frames])[:settings.search_views, ::every]
-    found = index.search(np.concatenate([hashes, views.reshape(-1)]), k=k or settings.k, radius=settings.radius)
+    found = index.search(hashes, k=k, radius=settings.radius)
+    if query.planes is None or settings.search_views <= 0:
+        return found
+    views = fingerprints.view_rows(query.planes[1 if mirrored else 0][:, frames])[:settings.search_views, ::every]
     width = views.shape[1]
-    return [h if h.query < n else Neighbour(((h.query - n) % width) * every, h.key, h.position, h.distance)
-            for h in found]
+    if not width:
+        return found
+    # Consecutive views verified on the same plane are looked up together, on that plane alone.
+    first = 0
+    while first < len(views):
+        plane = fingerprints.VIEW_PLANES[first]
+        last = first
+        while last + 1 < len(views) and fingerprints.VIEW_PLANES[last + 1] == plane:
+            last += 1
+        hits = index.search(views[first:last + 1].reshape(-1), k=k, radius=settings.radius, planes=[plane])
+        found += [Neighbour((h.query % width) * every, h.key, h.position, h.distance) for h in hits]
+        first = last + 1
+    return found
 
 
 def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,

@@ -1,5 +1,6 @@
-"""One FingerprintIndex contract, run against every backend that runs here: numpy (the
-embedded default, always) and faiss (when `faiss-cpu` is installed; skipped otherwise)."""
+"""One FingerprintIndex contract, run against every backend: numpy (the embedded default)
+and faiss (`faiss-cpu`, installed with the dev extra by `make install`; skipped only where
+it is missing, a deployment without the `faiss` extra)."""
 from __future__ import annotations
 
 import numpy as np
@@ -109,3 +110,85 @@ def test_planes_are_searched_at_their_positions_and_given_back_as_added(index):
     index.add("one", whole[:10])
     assert index.sequence("one").shape == (1, 10)
     assert index.sequence("unknown").shape == (1, 0)
+
+
+def _triples(found):
+    return [(n.query, n.key, n.position, n.distance) for n in found]
+
+
+def test_a_search_restricted_to_planes_answers_as_an_index_of_those_planes_alone(index):
+    # Three keys of three planes each; the same hash stored on plane 0 of "a" and on plane 2 of "b".
+    stored = {key: np.stack([_random(300, seed + p) for p in range(3)]) for key, seed in (("a", 40), ("b", 50), ("c", 60))}
+    shared = stored["a"][0, 7]
+    stored["b"][2, 9] = shared
+    for key, hashes in stored.items():
+        index.add(key, hashes)
+    index.add("short", _random(20, 70))  # one plane only: nothing of it on planes 1 and 2
+    stored["short"] = _random(20, 70)[None, :]
+    u64 = np.uint64
+    queries = np.concatenate([np.array([shared], dtype=u64),
+                              np.array([_flip(h, (1, 30, 50, 61)) for h in stored["c"][:, 40]], dtype=u64),
+                              np.array([_flip(stored["a"][1, 3], (5, 6))], dtype=u64), _random(4, 71),
+                              np.zeros(1, dtype=u64)])
+    for chosen in ([2], [0], [0, 2], [2, 1, 1], [7], [1, 7]):
+        alone = type(index)()
+        for key, hashes in stored.items():
+            kept = np.zeros_like(hashes)
+            rows = [p for p in chosen if p < len(hashes)]
+            kept[rows] = hashes[rows]
+            alone.add(key, kept)
+        # every stored hash of those planes (distance to each query, key, position)
+        table = [(key, pos, h) for key, hashes in stored.items() for p in sorted(set(chosen)) if p < len(hashes)
+                 for pos, h in enumerate(hashes[p]) if h != 0]
+        values = np.array([h for _, _, h in table], dtype=u64)
+        near = {q: sorted(zip(popcount64(values ^ value).tolist(), (t[0] for t in table), (t[1] for t in table)))
+                for q, value in enumerate(queries) if value != 0}
+        for k, radius in ((3, 12), (1, 0), (5, 64), (2000, 64)):
+            mine = index.search(queries, k=k, radius=radius, planes=chosen)
+            theirs = alone.search(queries, k=k, radius=radius)
+            assert [(n.query, n.distance) for n in mine] == [(n.query, n.distance) for n in theirs]
+            # ... filtered by the radius, nearest first, k a query
+            expected = {q: [n for n in found if n[0] <= radius] for q, found in near.items()}
+            assert [(n.query, n.distance) for n in mine] == [(q, n[0]) for q in expected for n in expected[q][:k]]
+            within = {(q, *n) for q, found in expected.items() for n in found}
+            assert all((n.query, n.distance, n.key, n.position) in within for n in mine)
+    assert _triples(index.search(queries[:1], k=5, radius=0, planes=[2])) == [(0, "b", 9, 0)]
+    assert _triples(index.search(queries[:1], k=5, radius=0, planes=[0])) == [(0, "a", 7, 0)]
+    assert sorted(_triples(index.search(queries[:1], k=5, radius=0))) == [(0, "a", 7, 0), (0, "b", 9, 0)]
+    assert index.search(queries, k=5, radius=64, planes=[3]) == []
+
+
+def test_bad_planes_are_refused(index):
+    index.add("a", np.stack([_random(5, 80), _random(5, 81)]))
+    for planes in ([], [-1], [0, -2], [1.0], ["0"], "0", [True], 2, [None]):
+        with pytest.raises(ValueError):
+            index.search(_random(2, 82), k=1, radius=12, planes=planes)
+    assert len(index.search(_random(2, 82), k=1, radius=64, planes=(np.int64(1),))) == 2
+
+
+def test_the_numpy_scan_across_tiles_is_the_exhaustive_answer(monkeypatch):
+    # Tiles smaller than the index and than the query batch, many equal distances: the k
+    # nearest by (distance, packed row), as one XOR over every row gives them.
+    from archive.provenance import index as module
+    monkeypatch.setattr(module, "BLOCK", 37)
+    monkeypatch.setattr(module, "QUERY_BLOCK", 3)
+    rng = np.random.default_rng(90)
+    small = rng.integers(0, 2**16, size=(2, 700), dtype=np.uint64)  # 16 bits set at most: ties galore
+    index = NumpyHammingIndex()
+    index.add("x", small)
+    index.add("y", rng.integers(0, 2**16, size=(2, 500), dtype=np.uint64))
+    index.search(small[0, :1], k=1, radius=0)
+    packed = index._hashes
+    queries = np.concatenate([small[0, :5], rng.integers(0, 2**16, size=4, dtype=np.uint64), [0]]).astype(np.uint64)
+    for k, radius, planes in ((1, 64, None), (7, 3, None), (50, 5, None), (300, 64, None), (2000, 6, [1]), (9, 64, [0])):
+        found = index.search(queries, k=k, radius=radius, planes=planes)
+        expected = []
+        lo, hi = (0, len(packed)) if planes is None else (int(index._bounds[planes[0]]), int(index._bounds[planes[0] + 1]))
+        for q, value in enumerate(queries):
+            if value == 0:
+                continue
+            d = popcount64(packed[lo:hi] ^ value).astype(np.int64)
+            rows = np.flatnonzero(d <= radius)
+            rows = rows[np.lexsort((rows, d[rows]))][:k]
+            expected += [(q, index._keys[index._owner[lo + r]], int(index._position[lo + r]), int(d[r])) for r in rows]
+        assert _triples(found) == expected
