@@ -88,6 +88,8 @@ class Settings:
     LOOKUP_WHOLE_SECONDS: int = 120
     LOOKUP_TIMEOUT: int = 300
     LOOKUP_MIN_CONFIDENCE_PERCENT: int = 60
+    # Align a lookup's 5 % crops that keep an edge through views of their own (`lookup.Settings.near_views`).
+    LOOKUP_NEAR_VIEWS: bool = False
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
     # to whole HLS segments) that any worker may take, then joined without re-encoding
     # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.

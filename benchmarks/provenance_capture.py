@@ -176,7 +176,8 @@ def replay(args) -> None:
                                    rate=args.rate or lookup.Settings().rate,
                                    view_every=args.view_every or lookup.Settings().view_every,
                                    search_views=lookup.Settings().search_views if args.search_views is None
-                                   else args.search_views)
+                                   else args.search_views,
+                                   near_views=(args.near_views or lookup.Settings().near_views) and not args.no_near_views)
     matching.ALIGN_FRAMES = args.align_frames
     if args.off_centre_gain is not None:
         matching.OFF_CENTRE_GAIN_BITS = args.off_centre_gain
@@ -201,7 +202,7 @@ def replay(args) -> None:
         else:
             q = cap["queries"][k] = hashed(q, views=not args.no_views)
             made.append((q["normal"], q["mirrored"]))
-        if args.no_near_views:  # the 10 % crops' views alone (the recipe before the 5 % ones)
+        if not settings.near_views:  # the 10 % crops' views alone (the 5 % ones are off by default)
             kept = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
             q = dict(q, normal=q["normal"][:kept], mirrored=q["mirrored"][:kept])
         asked = query_at(q, settings.rate, args.verify_rate, cap["rate"])
@@ -299,6 +300,8 @@ def main() -> None:
                    "off-centre views)")
     r.add_argument("--search-views", type=int, default=None, help="lookup.Settings.search_views: how many of "
                    "the views the search looks up (default: the lookup's; 16 all, the 5 %% crops' too)")
+    r.add_argument("--near-views", action="store_true", help="hash and align the 5 %% crops' views too "
+                   "(lookup.Settings.near_views)")
     r.add_argument("--no-near-views", action="store_true", help="hash the 10 %% crops' views alone (the "
                    "recipe before the 5 %% crops' views)")
     r.add_argument("--off-centre-gain", type=float, default=None, help="matching.OFF_CENTRE_GAIN_BITS (bits a "

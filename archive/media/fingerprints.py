@@ -269,11 +269,13 @@ def views(frames: np.ndarray, shapes: Sequence[tuple[float, float, float, float]
     return np.stack([frame_hashes(crop(frames, (fw, fh), (ax, ay)), corners) for fw, fh, ax, ay in shapes])
 
 
-def query_planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS) -> np.ndarray:
+def query_planes(frames: np.ndarray, crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS,
+                 shapes: Sequence[tuple[float, float, float, float]] = VIEWS) -> np.ndarray:
     """What a query frame is hashed as: its `planes` (the index's rows: whole, then each
-    centre crop of `crops`) followed by its off-centre `views`: a (1 + len(crops) +
-    len(VIEWS), n) uint64 array. `view_rows` says where the views start."""
-    return np.concatenate([planes(frames, crops, corners), views(frames, corners=corners)])
+    centre crop of `crops`) followed by its off-centre `views` of `shapes` (VIEWS, or the
+    first SEARCH_VIEWS of them: the 10 % crops'): a (1 + len(crops) + len(shapes), n) uint64
+    array. `view_rows` says where the views start."""
+    return np.concatenate([planes(frames, crops, corners), views(frames, shapes, corners=corners)])
 
 
 def plane_rows(query: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:

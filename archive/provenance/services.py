@@ -169,7 +169,8 @@ class LookupRefused(ApiError):
 def settings() -> search.Settings:
     config = current_app.config
     return search.Settings(min_score=int(config["LOOKUP_MIN_CONFIDENCE_PERCENT"]) / 100,
-                           whole_up_to=float(config["LOOKUP_WHOLE_SECONDS"]))
+                           whole_up_to=float(config["LOOKUP_WHOLE_SECONDS"]),
+                           near_views=bool(config.get("LOOKUP_NEAR_VIEWS", False)))
 
 
 def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]:
