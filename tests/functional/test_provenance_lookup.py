@@ -55,6 +55,16 @@ def _picture(out: Path, view: str, seconds: int) -> Path:
     return out
 
 
+# Excerpts of the master the lookup must place (10 s each): crops that keep an edge, as a
+# reframe does (the bottom-right 90 %, the left 90 % at full height; 5 % ones: the top-left 95 %,
+# the right 95 % at full height), and the 16:9 master shown in another shape (its centre 4:3, as
+# a standard-definition channel shows it; its centre 9:16, a vertical social video).
+EXCERPTS = (("corner", 5, "crop=iw*0.9:ih*0.9:iw*0.1:ih*0.1"), ("side", 22, "crop=iw*0.9:ih:0:0"),
+            ("corner5", 8, "crop=iw*0.95:ih*0.95:0:0"), ("side5", 27, "crop=iw*0.95:ih:iw*0.05:0"),
+            ("cut_4x3", 12, "crop=ih*4/3:ih,scale=320:240"), ("vertical", 26, "crop=trunc(ih*9/32)*2:ih,scale=180:320"))
+START = {name: start for name, start, _chain in EXCERPTS}
+
+
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
     d = tmp_path_factory.mktemp("lookup")
@@ -73,30 +83,11 @@ def media(tmp_path_factory):
             "-ss", "10", "-t", "4", "-i", str(files["other"]),
             "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]", "-map", "[v]", "-c:v", "libx264",
             "-crf", "28", str(files["joined"]))
-    # Crops that keep an edge, as a reframe does: the bottom-right 90 % of 10 s from 5 s, and
-    # the left 90 % (full height) of 10 s from 22 s.
-    files["corner"] = d / "corner.mp4"
-    _ffmpeg("-ss", "5", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.9:ih*0.9:iw*0.1:ih*0.1",
-            "-c:v", "libx264", "-crf", "26", str(files["corner"]))
-    files["side"] = d / "side.mp4"
-    _ffmpeg("-ss", "22", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.9:ih:0:0",
-            "-c:v", "libx264", "-crf", "26", str(files["side"]))
-    # The 16:9 master shown in another shape: its centre 4:3 (10 s from 12 s, as a standard-
-    # definition channel shows it) and its centre 9:16 (10 s from 26 s, a vertical social video).
-    files["cut_4x3"] = d / "cut_4x3.mp4"
-    _ffmpeg("-ss", "12", "-t", "10", "-i", str(files["master"]), "-vf", "crop=ih*4/3:ih,scale=320:240",
-            "-c:v", "libx264", "-crf", "26", str(files["cut_4x3"]))
-    files["vertical"] = d / "vertical.mp4"
-    _ffmpeg("-ss", "26", "-t", "10", "-i", str(files["master"]), "-vf", "crop=trunc(ih*9/32)*2:ih,scale=180:320",
-            "-c:v", "libx264", "-crf", "26", str(files["vertical"]))
-    # 5 % crops that keep an edge: the top-left 95 % of 10 s from 8 s, the right 95 % (full
-    # height) of 10 s from 27 s.
-    files["corner5"] = d / "corner5.mp4"
-    _ffmpeg("-ss", "8", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.95:ih*0.95:0:0",
-            "-c:v", "libx264", "-crf", "26", str(files["corner5"]))
-    files["side5"] = d / "side5.mp4"
-    _ffmpeg("-ss", "27", "-t", "10", "-i", str(files["master"]), "-vf", "crop=iw*0.95:ih:iw*0.05:0",
-            "-c:v", "libx264", "-crf", "26", str(files["side5"]))
+    # 10 s excerpts of the master, reframed: (name, in-point s, picture chain).
+    for name, start, chain in EXCERPTS:
+        files[name] = d / f"{name}.mp4"
+        _ffmpeg("-ss", str(start), "-t", "10", "-i", str(files["master"]), "-vf", chain, "-c:v", "libx264",
+                "-crf", "26", str(files[name]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -195,7 +186,8 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
 
 def test_a_crop_that_keeps_an_edge_is_found_at_its_timecode(app, client, media, people, tmp_path):
     asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
-    for name, start in (("corner", 5), ("side", 22)):
+    for name in ("corner", "side"):
+        start = START[name]
         matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
         assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
         top = matches[0]
@@ -205,7 +197,8 @@ def test_a_crop_that_keeps_an_edge_is_found_at_its_timecode(app, client, media, 
 
 def test_the_master_cut_to_another_shape_is_found_at_its_timecode(app, client, media, people, tmp_path):
     asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
-    for name, start in (("cut_4x3", 12), ("vertical", 26)):
+    for name in ("cut_4x3", "vertical"):
+        start = START[name]
         matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
         assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
         top = matches[0]
@@ -252,11 +245,13 @@ def test_five_percent_crops_are_found_and_with_their_views_at_their_timecode(app
     """A 5 % crop that keeps an edge is found by its whole frame; with the 5 % crops' views
     (`Settings.near_views`, off by default) it is aligned at its timecode and named cropped."""
     asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
-    for name, start in (("corner5", 8), ("side5", 27)):
+    for name in ("corner5", "side5"):
+        start = START[name]
         matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
         assert matches and matches[0]["asset_id"] == asset_id and abs(matches[0]["in"] - start) <= 1.0, (name, matches)
     monkeypatch.setitem(app.config, "LOOKUP_NEAR_VIEWS", True)
-    for name, start in (("corner5", 8), ("side5", 27)):
+    for name in ("corner5", "side5"):
+        start = START[name]
         top = _post(client, media[name], people["h"], raw=True).get_json()["matches"][0]
         assert top["asset_id"] == asset_id, (name, top)
         assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)

@@ -23,6 +23,15 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
+def _grey_frames(src, dst, chain: str = ""):
+    """The frames of `src` as the index takes them (1 a second, 64 × 64 grey), after `chain`
+    (an ffmpeg picture chain: a crop, a cut), read from `dst`."""
+    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(src), "-vf",
+         f"{chain + ',' if chain else ''}fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(dst)],
+        timeout=TIMEOUT)
+    return fingerprints.read_frames(str(dst))
+
+
 @pytest.fixture(scope="module")
 def moving(tmp_path_factory):
     """14 s of a game of life, 320×180, 25 fps: every second looks different."""
@@ -72,10 +81,7 @@ def test_one_decode_hashes_one_frame_a_second(moving, tmp_path):
     for plane in cut[1:]:  # a third of the width holds less of what moves: 10 of 14 differ
         assert len(set(plane.tolist())) >= 10 and fingerprints.NO_HASH not in plane
     # The same frames decoded alone hash the same: the branch is the fingerprint, not an approximation.
-    alone = tmp_path / "alone.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(alone)], timeout=TIMEOUT)
-    assert fingerprints.master_planes(fingerprints.read_frames(str(alone)), 5 / 3).tolist() == planes.tolist()
+    assert fingerprints.master_planes(_grey_frames(moving, tmp_path / "alone.gray"), 5 / 3).tolist() == planes.tolist()
 
 
 def test_a_chunked_make_hashes_like_a_single_pass(moving, tmp_path):
@@ -128,16 +134,9 @@ def test_a_long_query_is_sampled_and_a_short_one_read_whole():
 def test_a_cropped_and_enlarged_frame_is_close_to_its_crop_plane(moving, tmp_path):
     """A query cut to its centre 90 % and blown up again (what a reframe for social media
     does) lies closer to the master's 90 % crop plane than to its whole frame."""
-    frames_path = tmp_path / "frames.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
-    master = fingerprints.planes(fingerprints.read_frames(str(frames_path)))
+    master = fingerprints.planes(_grey_frames(moving, tmp_path / "frames.gray"))
     assert master.shape == (3, 14)
-    cropped = tmp_path / "cropped.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         "crop=iw*0.9:ih*0.9,fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cropped)],
-        timeout=TIMEOUT)
-    query = fingerprints.frame_hashes(fingerprints.read_frames(str(cropped)))
+    query = fingerprints.frame_hashes(_grey_frames(moving, tmp_path / "cropped.gray", "crop=iw*0.9:ih*0.9"))
     to_whole = popcount64(query ^ master[0]).mean()
     to_crop = popcount64(query ^ master[1]).mean()
     assert to_crop < to_whole - 2
@@ -162,14 +161,8 @@ def test_an_off_centre_crop_is_close_to_its_master_through_a_view(moving, tmp_pa
     """A crop that keeps an edge (a corner's or a side's 90 %) is no centre crop: its whole
     frame lies far from every plane of its master, one of its off-centre views close to the
     master's centre crop (what the vote and the verification then align on)."""
-    frames_path = tmp_path / "frames.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
-    master = fingerprints.planes(fingerprints.read_frames(str(frames_path)))
-    cropped = tmp_path / "cropped.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         f"{crop},fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cropped)], timeout=TIMEOUT)
-    query = fingerprints.query_planes(fingerprints.read_frames(str(cropped)))
+    master = fingerprints.planes(_grey_frames(moving, tmp_path / "frames.gray"))
+    query = fingerprints.query_planes(_grey_frames(moving, tmp_path / "cropped.gray", crop))
     assert query.shape == (3 + len(fingerprints.VIEWS), master.shape[1])
     whole = min(popcount64(query[0] ^ plane).mean() for plane in master)
     views = fingerprints.view_rows(query)
@@ -183,14 +176,8 @@ def test_a_five_percent_crop_lies_closest_to_the_90_percent_plane_through_its_vi
     """A 5 % crop that keeps an edge stays near the master's whole frame (the search finds it
     there) but one of its near views (VIEWS after the first SEARCH_VIEWS) is the master's
     centre 90 % again: aligned on that plane it lies closer than any centre plane pair."""
-    frames_path = tmp_path / "frames.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
-    master = fingerprints.planes(fingerprints.read_frames(str(frames_path)))
-    cropped = tmp_path / "cropped.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         f"{crop},fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cropped)], timeout=TIMEOUT)
-    query = fingerprints.query_planes(fingerprints.read_frames(str(cropped)))
+    master = fingerprints.planes(_grey_frames(moving, tmp_path / "frames.gray"))
+    query = fingerprints.query_planes(_grey_frames(moving, tmp_path / "cropped.gray", crop))
     assert len(fingerprints.VIEWS) == len(fingerprints.VIEW_PLANES) == 16 and fingerprints.SEARCH_VIEWS == 8
     centre = min(np.mean([popcount64(query[k] ^ master[k + shift]).mean() for k in range(3 - shift)])
                  for shift in range(3))
@@ -206,14 +193,8 @@ def test_a_cut_to_another_shape_is_close_to_the_masters_cut_plane(moving, tmp_pa
     its master (no crop holds all of the height with part of the width) and close to the
     master's cut to that shape."""
     probe = inspect_media(str(moving), timeout=TIMEOUT)
-    frames_path = tmp_path / "frames.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         "fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(frames_path)], timeout=TIMEOUT)
-    master = fingerprints.master_planes(fingerprints.read_frames(str(frames_path)), probe.display_aspect)
-    cut_query = tmp_path / "cut.gray"
-    run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(moving), "-vf",
-         f"{cut},fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(cut_query)], timeout=TIMEOUT)
-    query = fingerprints.query_planes(fingerprints.read_frames(str(cut_query)))
+    master = fingerprints.master_planes(_grey_frames(moving, tmp_path / "frames.gray"), probe.display_aspect)
+    query = fingerprints.query_planes(_grey_frames(moving, tmp_path / "cut.gray", cut))
     centre = master[:3]
     elsewhere = min([popcount64(row ^ plane).mean() for row in fingerprints.plane_rows(query) for plane in centre]
                     + [popcount64(view ^ centre[p]).mean()  # each view as the verification aligns it
