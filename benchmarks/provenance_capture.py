@@ -177,12 +177,8 @@ def replay(args) -> None:
                                    view_every=args.view_every or lookup.Settings().view_every,
                                    search_views=lookup.Settings().search_views if args.search_views is None
                                    else args.search_views,
-                                   near_views=(args.near_views or lookup.Settings().near_views) and not args.no_near_views)
+                                   near_views=args.near_views or lookup.Settings().near_views)
     matching.ALIGN_FRAMES = args.align_frames
-    if args.off_centre_gain is not None:
-        matching.OFF_CENTRE_GAIN_BITS = args.off_centre_gain
-    if args.near_view_gain is not None:
-        matching.NEAR_VIEW_GAIN_BITS = args.near_view_gain
     rows = {e: [] for e in EDITS}
     negatives = []
     # The queries' hashes are kept beside the capture (hashing 16 views of every frame takes most
@@ -302,12 +298,6 @@ def main() -> None:
                    "the views the search looks up (default: the lookup's; 16 all, the 5 %% crops' too)")
     r.add_argument("--near-views", action="store_true", help="hash and align the 5 %% crops' views too "
                    "(lookup.Settings.near_views)")
-    r.add_argument("--no-near-views", action="store_true", help="hash the 10 %% crops' views alone (the "
-                   "recipe before the 5 %% crops' views)")
-    r.add_argument("--off-centre-gain", type=float, default=None, help="matching.OFF_CENTRE_GAIN_BITS (bits a "
-                   "view or a cut must align closer than the centre planes; default: the lookup's)")
-    r.add_argument("--near-view-gain", type=float, default=None, help="matching.NEAR_VIEW_GAIN_BITS (bits a 5 %% "
-                   "crop's view must align closer than the centre planes; default: the lookup's)")
     r.add_argument("--no-cuts", action="store_true", help="index the masters' centre planes alone (the index "
                    "before cuts to other shapes)")
     r.add_argument("--views-on-all-planes", action="store_true", help="search the views on every plane (the "

@@ -85,10 +85,14 @@ def _edge_views(inner: float, kept: float) -> tuple[tuple[float, float, float, f
 # finds it) but aligns loosely (a second of it above 12 bits moved the in-point a second late);
 # in it the master's centre 90 % lies exactly: NEAR_EDGE_KEPT's views, aligned on that plane.
 NEAR_EDGE_KEPT = 0.95
-VIEWS = _edge_views(CROPS[-1], EDGE_KEPT) + _edge_views(CROPS[0], NEAR_EDGE_KEPT)
-# The master plane (`planes` row: 1 the 90 % crop, 2 the 80 %) each view is aligned on.
-VIEW_PLANES = (len(CROPS),) * 8 + (1,) * 8
-SEARCH_VIEWS = 8  # the views the search looks up (the first): a 5 % crop is found by its whole frame
+# The views' sets: (the share of the picture a crop kept, the master's centre crop (`planes` row:
+# 1 the 90 %, 2 the 80 %) that lies in it and that its views are aligned on). The first set's are
+# the ones a search looks up (SEARCH_VIEWS): a 5 % crop is found by its whole frame.
+_VIEW_SETS = ((EDGE_KEPT, len(CROPS)), (NEAR_EDGE_KEPT, 1))
+_SETS = [_edge_views(CROPS[row - 1], kept) for kept, row in _VIEW_SETS]
+VIEWS = tuple(view for views_of in _SETS for view in views_of)
+VIEW_PLANES = tuple(row for (_kept, row), views_of in zip(_VIEW_SETS, _SETS) for _view in views_of)
+SEARCH_VIEWS = len(_SETS[0])
 # The picture shapes (display width / height) a master is also cut to, centred, and hashed beside
 # its centre crops (`cuts`): a 16:9 programme shown on a 4:3 channel loses 12.5 % of each side, a
 # 4:3 archive film shown in 16:9 a band at the top and the bottom, and a vertical 9:16 social

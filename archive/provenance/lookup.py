@@ -10,6 +10,7 @@ these directly.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -216,15 +217,11 @@ def _neighbours(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     if not width:
         return found
     # Consecutive views verified on the same plane are looked up together, on that plane alone.
-    first = 0
-    while first < len(views):
-        plane = fingerprints.VIEW_PLANES[first]
-        last = first
-        while last + 1 < len(views) and fingerprints.VIEW_PLANES[last + 1] == plane:
-            last += 1
-        hits = index.search(views[first:last + 1].reshape(-1), k=k, radius=settings.radius, planes=[plane])
+    rows = zip(views, fingerprints.VIEW_PLANES)
+    for plane, group in itertools.groupby(rows, key=lambda row: row[1]):
+        hits = index.search(np.concatenate([view for view, _plane in group]), k=k, radius=settings.radius,
+                            planes=[plane])
         found += [Neighbour((h.query % width) * every, h.key, h.position, h.distance) for h in hits]
-        first = last + 1
     return found
 
 

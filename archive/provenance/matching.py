@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from archive.media.fingerprints import VIEW_PLANES, cut_rows, plane_rows, view_rows
+from archive.media.fingerprints import SEARCH_VIEWS, VIEW_PLANES, cut_rows, plane_rows, view_rows
 from archive.provenance.index import NO_HASH, Neighbour, popcount64
 
 STATIC_SPREAD = 6  # bits: a query whose hashes are all this close to their first is static
@@ -247,12 +247,6 @@ ALIGN_FRAMES = 1.0
 # confidence 0.78-0.96, at speeds 0.51-0.66); the vote's `fit_speed` still reaches 0.5-2.0.
 VERIFY_SPEEDS = SPEEDS[1::3][(SPEEDS[1::3] >= 0.75) & (SPEEDS[1::3] <= 1.34)]
 SPEED_GAIN_BITS = 2.0
-# How much closer (mean bits) an off-centre view of a 10 % crop or a cut (OFF_CENTRE_GAIN_BITS),
-# or a view of a 5 % crop (NEAR_VIEW_GAIN_BITS), must align than the master's centre planes to be
-# taken (`refine`): a 5 % crop's view is nearly the whole frame, so on an uncropped clip one could
-# win by chance and name the clip `cropped`, or give a look-alike one more chance.
-OFF_CENTRE_GAIN_BITS = 0.0
-NEAR_VIEW_GAIN_BITS = 0.0
 SPEED_TOP = 3  # how many of the voted candidates (best first) are aligned over VERIFY_SPEEDS
 
 
@@ -366,23 +360,16 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
         best = min(entries)
         return best if best[0] <= own[0] - SPEED_GAIN_BITS else own
 
-    # The speed rule within the centre planes and within every hypothesis; a view or a cut is
-    # taken when it aligns at least OFF_CENTRE_GAIN_BITS closer than the centre planes.
-    # Requiring a 10 % view to align 2 or 4 bits closer kept the same false positives and lost
-    # side crops (seed 11 of `benchmarks/provenance_capture.py replay`).
-    # A 5 % crop's view (on the 90 % plane) is taken only when it aligns NEAR_VIEW_GAIN_BITS closer.
+    # The speed rule within each kind of hypothesis, then the closest kind; on a tie the 10 %
+    # views and the cuts, then the 5 % crops' views, before the centre planes. Requiring a 10 %
+    # view to align 2 or 4 bits closer kept the same false positives and lost side crops, and a
+    # 5 % crop's view 3 bits let two negatives of 80 through instead of one (a look-alike's margin
+    # rises when the others lose alignments; seed 11 of `benchmarks/provenance_capture.py replay`).
     centre_count = len(plane_rows(master))
-    near = {v for v, plane in enumerate(VIEW_PLANES, start=1) if plane == 1}
-    groups: dict[str, list[tuple]] = {"centre": [], "off": [], "near": []}
-    for e in scored:
-        groups["near" if e[3] in near else "off" if e[3] or e[2] >= centre_count else "centre"].append(e)
-    centre = best = pick(groups["centre"]) if groups["centre"] else None
-    for name, gain in (("off", OFF_CENTRE_GAIN_BITS), ("near", NEAR_VIEW_GAIN_BITS)):
-        if groups[name]:
-            other = pick(groups[name])
-            if best is None or (other[0] <= (best[0] if centre is None else centre[0] - gain)
-                                and (best is centre or other[0] < best[0])):
-                best = other
+    kinds = ([e for e in scored if 0 < e[3] <= SEARCH_VIEWS or (not e[3] and e[2] >= centre_count)],
+             [e for e in scored if e[3] > SEARCH_VIEWS],
+             [e for e in scored if not e[3] and e[2] < centre_count])
+    best = min((pick(kind) for kind in kinds if kind), key=lambda e: e[0])
     distance, _gap, p, view, offset, at_best, row = best
     candidate.offset, candidate.distance, candidate.plane, candidate.view = offset, float(distance), p, view
     candidate.speed = float(row_speed[row])

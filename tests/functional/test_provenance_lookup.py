@@ -184,26 +184,27 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
     assert same["asset_id"] == asset_id and same["edits"] == ["identical"] and same["in"] <= 1.0
 
 
+def _placed(client, media, people, asset_id: str, name: str) -> dict:
+    """The first match of the excerpt `name` (EXCERPTS): its master, at its in and out ±0.25 s,
+    sure of it, not mirrored, named cropped."""
+    matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
+    assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
+    top, start = matches[0], START[name]
+    assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)
+    assert top["confidence"] >= 0.6 and not top["mirrored"] and "cropped" in top["edits"], (name, top)
+    return top
+
+
 def test_a_crop_that_keeps_an_edge_is_found_at_its_timecode(app, client, media, people, tmp_path):
     asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
     for name in ("corner", "side"):
-        start = START[name]
-        matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
-        assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
-        top = matches[0]
-        assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)
-        assert top["confidence"] >= 0.6 and not top["mirrored"] and "cropped" in top["edits"], (name, top)
+        _placed(client, media, people, asset_id, name)
 
 
 def test_the_master_cut_to_another_shape_is_found_at_its_timecode(app, client, media, people, tmp_path):
     asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
     for name in ("cut_4x3", "vertical"):
-        start = START[name]
-        matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
-        assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
-        top = matches[0]
-        assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)
-        assert top["confidence"] >= 0.6 and not top["mirrored"] and "cropped" in top["edits"], (name, top)
+        _placed(client, media, people, asset_id, name)
 
 
 def test_fingerprints_made_before_cuts_still_answer(app, client, media, people, tmp_path):
@@ -251,11 +252,7 @@ def test_five_percent_crops_are_found_and_with_their_views_at_their_timecode(app
         assert matches and matches[0]["asset_id"] == asset_id and abs(matches[0]["in"] - start) <= 1.0, (name, matches)
     monkeypatch.setitem(app.config, "LOOKUP_NEAR_VIEWS", True)
     for name in ("corner5", "side5"):
-        start = START[name]
-        top = _post(client, media[name], people["h"], raw=True).get_json()["matches"][0]
-        assert top["asset_id"] == asset_id, (name, top)
-        assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25, (name, top)
-        assert top["confidence"] >= 0.6 and "cropped" in top["edits"], (name, top)
+        _placed(client, media, people, asset_id, name)
 
 
 def test_unrelated_footage_matches_nothing(app, client, media, people, tmp_path):
