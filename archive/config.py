@@ -90,6 +90,8 @@ class Settings:
     LOOKUP_MIN_CONFIDENCE_PERCENT: int = 60
     # Align a lookup's 5 % crops that keep an edge through views of their own (`lookup.Settings.near_views`).
     LOOKUP_NEAR_VIEWS: bool = False
+    # Compare the colours of the frames a lookup aligns, not their hashes alone (`lookup.Settings.colours`).
+    LOOKUP_COLOURS: bool = True
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
     # to whole HLS segments) that any worker may take, then joined without re-encoding
     # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.

@@ -180,11 +180,18 @@ EDITS = {
                         "crop=iw*0.95:ih*0.95:0:ih*0.05", "crop=iw*0.95:ih*0.95:iw*0.05:ih*0.05",
                         "crop=iw*0.95:ih:0:0", "crop=iw*0.95:ih:iw*0.05:0", "crop=iw:ih*0.95:0:0",
                         "crop=iw:ih*0.95:0:ih*0.05"), ["-crf", "26"]),
+    # Colour changed, as social video filters and re-edits do: a warm grade (more contrast and
+    # saturation, a little brighter, red lifted and blue lowered), and the picture turned black
+    # and white. What the colours compared by the verification must not refuse.
+    "colour_grade": ("eq=contrast=1.2:brightness=0.05:saturation=1.4,colorbalance=rs=0.1:bs=-0.1",
+                     ["-crf", "26"]),
+    "black_and_white": ("hue=s=0", ["-crf", "26"]),
 }
 # Edits added after the corpus's first six: their in-points and lengths come from random
-# streams of their own (the number: 1 the off-centre crops, 2 the cuts, 3 the 5 % crops), so the
-# edits before them keep the queries (and figures) of runs before them.
-LATER_EDITS = {"crop_corner": 1, "crop_side": 1, "cut_4x3": 2, "cut_vertical": 2, "crop_edge_5pct": 3}
+# streams of their own (the number: 1 the off-centre crops, 2 the cuts, 3 the 5 % crops, 4 the
+# colour changes), so the edits before them keep the queries (and figures) of runs before them.
+LATER_EDITS = {"crop_corner": 1, "crop_side": 1, "cut_4x3": 2, "cut_vertical": 2, "crop_edge_5pct": 3,
+               "colour_grade": 4, "black_and_white": 4}
 
 
 def query_plan(seed: int, total: int, master_seconds: float):
@@ -210,17 +217,25 @@ def make_query(master: str, dst: str, start: float, seconds: float, edit: str, n
          "-c:v", "libx264", "-preset", "ultrafast", *args, "-an", "-f", "mp4", commands.file_url(dst)], timeout=300)
 
 
-def index_hashes(path: str, scratch: str) -> np.ndarray:
-    """The master's hashes from the renditions' fingerprint branch, alone on the command."""
+def index_fingerprints(path: str, scratch: str) -> tuple[np.ndarray, np.ndarray]:
+    """The master's hashes ((planes, n) uint64) and their regions' colours ((planes, n, 3)
+    uint8) from the renditions' fingerprint branch, alone on the command."""
     probe = inspect_media(path, timeout=60)
     parts = commands.output_parts(FINGERPRINTS, probe, scratch, scratch)
     run(commands.one_decode_command(path, probe, parts), timeout=900)
-    out = os.path.join(scratch, "phash.bin")
+    out, colour = os.path.join(scratch, "phash.bin"), os.path.join(scratch, fingerprints.COLOUR_ENTRY)
     count = fingerprints.hash_file(parts[0].target, out, FINGERPRINTS.frame_size, crops=FINGERPRINTS.crops,
                                     corners=FINGERPRINTS.corners, aspect=probe.display_aspect,
-                                    cut_aspects=FINGERPRINTS.cuts)
+                                    cut_aspects=FINGERPRINTS.cuts, colour_dst=colour)
     with open(out, "rb") as fh:
-        return fingerprints.to_planes(fingerprints.from_bytes(fh.read()), count)
+        planes = fingerprints.to_planes(fingerprints.from_bytes(fh.read()), count)
+    with open(colour, "rb") as fh:
+        return planes, fingerprints.colours_from_bytes(fh.read(), planes.shape[0])
+
+
+def index_hashes(path: str, scratch: str) -> np.ndarray:
+    """The master's hashes from the renditions' fingerprint branch (`index_fingerprints`)."""
+    return index_fingerprints(path, scratch)[0]
 
 
 def ask(index, path: str, scratch: str, settings: lookup.Settings):

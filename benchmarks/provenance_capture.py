@@ -62,7 +62,7 @@ from archive.media.probe import inspect_media  # noqa: E402
 from archive.media.runner import run  # noqa: E402
 from archive.provenance import lookup, matching  # noqa: E402
 from archive.provenance.index import NumpyHammingIndex  # noqa: E402
-from provenance import EDITS, AllPlanes, index_hashes, make_master, make_query, query_plan  # noqa: E402
+from provenance import EDITS, AllPlanes, index_fingerprints, make_master, make_query, query_plan  # noqa: E402
 
 CAPTURE_RATE = 20
 SAVE_EVERY = 16  # queries between saves (a capture of raw frames is some hundred MB)
@@ -73,7 +73,7 @@ def capture(args) -> None:
     work = tempfile.mkdtemp(prefix="ortak-capture-")
     t0 = time.monotonic()
     try:
-        masters, planes = [], {}
+        masters, planes, colours = [], {}, {}
         only = set(args.only) if args.only else set(range(total))
         for n in range(total):
             path = os.path.join(work, f"master_{n:02d}.mp4")
@@ -82,7 +82,7 @@ def capture(args) -> None:
                 continue
             make_master(path, n, args.seconds, args.seed)
             if n < args.masters:
-                planes[f"m{n:02d}"] = index_hashes(path, work)
+                planes[f"m{n:02d}"], colours[f"m{n:02d}"] = index_fingerprints(path, work)
             print(f"  master {n}: {time.monotonic() - t0:.0f} s", flush=True)
         print(f"seed {args.seed}: {len(planes)} masters indexed", flush=True)
         queries = []
@@ -98,25 +98,26 @@ def capture(args) -> None:
             make_query(masters[n], qpath, start, seconds, edit, n)
             probe = inspect_media(qpath, timeout=60)
             window = fingerprints.Window(0.0, probe.duration or 0.0)
-            target = os.path.join(work, "query.gray")
+            target = os.path.join(work, "query.yuv")
             run(fingerprints.query_command(qpath, probe, [window], [target], rate=CAPTURE_RATE), timeout=300)
-            frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, CAPTURE_RATE))
-            # The frames themselves (uint8): a replay hashes them as the code it runs does.
+            picture = fingerprints.read_picture(target, limit=fingerprints.frames_expected(window, CAPTURE_RATE))
+            # The frames themselves (uint8, Y then Cb and Cr): a replay hashes them as the code it runs does.
             queries.append(dict(n=n, edit=edit, start=start, seconds=round(seconds, 1),
-                                times=np.arange(len(frames)) / CAPTURE_RATE, frames=frames.copy()))
+                                times=np.arange(len(picture)) / CAPTURE_RATE, frames=picture[:, 0].copy(),
+                                chroma=picture[:, 1:].copy()))
             if (k + 1) % SAVE_EVERY == 0 or k + 1 == len(plan):
-                save(args, planes, queries, complete=k + 1 == len(plan))
+                save(args, planes, queries, complete=k + 1 == len(plan), colours=colours)
             print(f"  {k + 1}/{len(plan)} queries, {time.monotonic() - t0:.0f} s", flush=True)
         print(f"seed {args.seed}: {len(queries)} queries captured in {time.monotonic() - t0:.0f} s", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def save(args, planes: dict, queries: list, *, complete: bool) -> None:
+def save(args, planes: dict, queries: list, *, complete: bool, colours: dict) -> None:
     """The capture so far to `args.out` (written aside, then moved in place)."""
     with open(args.out + ".part", "wb") as fh:
-        pickle.dump(dict(seed=args.seed, masters=args.masters, planes=planes, queries=queries,
-                         rate=CAPTURE_RATE, complete=complete), fh)
+        pickle.dump(dict(seed=args.seed, masters=args.masters, planes=planes, colours=colours, queries=queries,
+                         rate=CAPTURE_RATE, complete=complete), fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(args.out + ".part", args.out)
 
 
@@ -133,13 +134,26 @@ def hashed(q: dict, *, views: bool = True) -> dict:
     return q
 
 
+def tinted(q: dict, *, views: bool = True, rows: int | None = None) -> dict:
+    """`q` with its frames' regions' colours as `lookup.hash_query` takes them
+    (`fingerprints.colours` of `fingerprints.query_regions`, normal and mirrored, the first
+    `rows` rows), when the capture holds their chroma (captures since colours)."""
+    if "chroma" not in q:
+        return q
+    picture = np.concatenate([q["frames"][:, None], q["chroma"]], axis=1)
+    regions = fingerprints.query_regions(shapes=fingerprints.VIEWS if views else ())[:rows]
+    return dict(q, colours=(fingerprints.colours(picture, regions),
+                            fingerprints.colours(fingerprints.mirrored_picture(picture), regions)))
+
+
 def query_at(q: dict, rate: int, verify_rate: int, capture_rate: int) -> lookup.QueryHashes:
     """The captured query (`hashed`) as `hash_query` gives it: search frames at `rate`,
     verification frames at `verify_rate` (both dividing `capture_rate`)."""
     step, vstep = capture_rate // rate, capture_rate // verify_rate
     s, v = slice(None, None, step), slice(None, None, vstep)
+    colours = None if "colours" not in q else (q["colours"][0][:, v], q["colours"][1][:, v])
     return lookup.query_hashes(q["times"][s], q["normal"][:, s], q["mirrored"][:, s], q["times"][-1] if len(q["times"]) else 0,
-                               dense=(q["times"][v], q["normal"][:, v], q["mirrored"][:, v]))
+                               dense=(q["times"][v], q["normal"][:, v], q["mirrored"][:, v]), colours=colours)
 
 
 def frame_bits(q: dict, master: np.ndarray, offset: float, mirrored: bool, verify_rate: int,
@@ -177,8 +191,14 @@ def replay(args) -> None:
                                    view_every=args.view_every or lookup.Settings().view_every,
                                    search_views=lookup.Settings().search_views if args.search_views is None
                                    else args.search_views,
-                                   near_views=args.near_views or lookup.Settings().near_views)
+                                   near_views=args.near_views or lookup.Settings().near_views,
+                                   colours=not args.no_colours)
+    colours = cap.get("colours", {})
+    if settings.colours and not colours:
+        print("  (a capture made before colours: the hashes alone are compared)")
     matching.ALIGN_FRAMES = args.align_frames
+    matching.COLOUR_LUMA, matching.COLOUR_CHROMA = args.colour_luma, args.colour_chroma
+    matching.COLOUR_NEUTRAL = args.colour_neutral
     rows = {e: [] for e in EDITS}
     negatives = []
     # The queries' hashes are kept beside the capture (hashing 16 views of every frame takes most
@@ -198,13 +218,17 @@ def replay(args) -> None:
         else:
             q = cap["queries"][k] = hashed(q, views=not args.no_views)
             made.append((q["normal"], q["mirrored"]))
+        kept = None
         if not settings.near_views:  # the 10 % crops' views alone (the 5 % ones are off by default)
             kept = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
             q = dict(q, normal=q["normal"][:kept], mirrored=q["mirrored"][:kept])
+        if settings.colours:
+            q = tinted(q, views=not args.no_views, rows=kept)
         asked = query_at(q, settings.rate, args.verify_rate, cap["rate"])
-        found = lookup.find(AllPlanes(index) if args.views_on_all_planes else index, asked, settings)
+        found = lookup.find(AllPlanes(index) if args.views_on_all_planes else index, asked, settings,
+                            master_colours=colours.get)
         if args.compare_all_planes:
-            other = lookup.find(AllPlanes(index), asked, settings)
+            other = lookup.find(AllPlanes(index), asked, settings, master_colours=colours.get)
             mine = [(c.key, c.mirrored, round(c.offset, 2), round(c.score, 3)) for c in found[:3]]
             theirs = [(c.key, c.mirrored, round(c.offset, 2), round(c.score, 3)) for c in other[:3]]
             if mine != theirs:
@@ -225,7 +249,10 @@ def replay(args) -> None:
             ok = sum(1 for q, found in rs if (top := next((c for c in found if c.score >= t), None)) and right(q, top))
             cells.append(f"{100 * ok / len(rs):5.1f}" if rs else "-")
         fp = sum(1 for _q, found in negatives if any(c.score >= t for c in found))
-        print(f"seed {cap['seed']} rate {settings.rate} verify-rate {args.verify_rate} align {args.align_frames:g} threshold {t:.2f}: " + " / ".join(cells)
+        tint = (f"colours {args.colour_luma:g}/{args.colour_chroma:g}/{args.colour_neutral:g}"
+                if settings.colours and colours else "no colours")
+        print(f"seed {cap['seed']} rate {settings.rate} verify-rate {args.verify_rate} align {args.align_frames:g} {tint} "
+              f"threshold {t:.2f}: " + " / ".join(cells)
               + f" %, {fp}/{len(negatives)} false positives", flush=True)
     # How often a right first answer was aligned on a crop plane or through an off-centre view:
     # what the API reports as `cropped` for a crop that keeps the aspect.
@@ -300,6 +327,11 @@ def main() -> None:
                    "(lookup.Settings.near_views)")
     r.add_argument("--no-cuts", action="store_true", help="index the masters' centre planes alone (the index "
                    "before cuts to other shapes)")
+    r.add_argument("--no-colours", action="store_true", help="compare the hashes alone, not the frames' colours "
+                   "(the recipe before fingerprints version 5)")
+    r.add_argument("--colour-luma", type=float, default=matching.COLOUR_LUMA, help="matching.COLOUR_LUMA")
+    r.add_argument("--colour-chroma", type=float, default=matching.COLOUR_CHROMA, help="matching.COLOUR_CHROMA")
+    r.add_argument("--colour-neutral", type=float, default=matching.COLOUR_NEUTRAL, help="matching.COLOUR_NEUTRAL")
     r.add_argument("--views-on-all-planes", action="store_true", help="search the views on every plane (the "
                    "lookup before it searched each on the plane it is verified on)")
     r.add_argument("--compare-all-planes", action="store_true", help="also answer each query as "

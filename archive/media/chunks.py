@@ -225,7 +225,7 @@ def _remapped(part: OutputPart) -> list[str]:
 
 
 def join_fingerprint_frames(profile: FingerprintProfile, chunk_folders: Sequence[str], scratch: str) -> OutputPart:
-    """Every chunk's grey frames end to end in `scratch/fingerprint.gray` (each chunk starts
+    """Every chunk's raw frames end to end in `scratch/fingerprint.yuv` (each chunk starts
     on a whole second and has `ceil(seconds × rate)` frames, so frame k of the whole is at
     k / rate seconds, as in one pass): the part `finish` hashes."""
     target = f"{scratch}/{commands.FINGERPRINT_FRAMES}"

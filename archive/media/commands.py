@@ -454,14 +454,29 @@ def waveform_parts(profile: WaveformProfile, probe: "ProbeResult", folder: str, 
             for n, (spec, track) in enumerate(audio)]
 
 
-FINGERPRINT_FRAMES = "fingerprint.gray"
+FINGERPRINT_FRAMES = "fingerprint.yuv"
+# The frames hashed: planar Y, Cb, Cr, full range. Its Y plane is byte for byte what
+# `format=gray` gives (the grey the hashes were calibrated on; checked on 8- and 10-bit,
+# limited- and full-range, RGB and 4:2:2 sources), and Cb, Cr give each region its colour
+# (`archive.media.fingerprints.colours`).
+FINGERPRINT_PIXELS = "yuv444p"
+
+
+def fingerprint_filter(rate: int, size: int, *, hold_last: bool = True) -> str:
+    """The filter chain giving the frames hashed: `rate` a second (`fps` before `scale`: only
+    the frames kept are scaled; `hold_last`: `eof_action=pass` hands on the frame the rounding
+    at the end would drop), squeezed to `size`² (`area` averages, no aliasing), full-range
+    FINGERPRINT_PIXELS (`out_range=pc`)."""
+    fps = f"fps={rate}:eof_action=pass" if hold_last else f"fps={rate}"
+    return f"{fps},scale={size}:{size}:flags=area:out_range=pc,format={FINGERPRINT_PIXELS}"
 
 
 @builds_parts(FingerprintProfile)
 def fingerprint_parts(profile: FingerprintProfile, probe: "ProbeResult", folder: str,
                       scratch: str) -> list[OutputPart]:
-    """The picture `rate` times a second as raw 8-bit grey `frame_size`² frames in
-    `scratch/fingerprint.gray`, hashed after the run (`archive.media.fingerprints`)."""
+    """The picture `rate` times a second as raw 8-bit `frame_size`² frames (planar Y, Cb, Cr:
+    `fingerprint_filter`) in `scratch/fingerprint.yuv`, hashed after the run
+    (`archive.media.fingerprints`)."""
     if not probe.has_video:
         raise ValueError("fingerprints need a picture")
     frames = max(1, math.ceil(round(probe.duration * profile.rate, 6))) if probe.duration else None
@@ -469,14 +484,13 @@ def fingerprint_parts(profile: FingerprintProfile, probe: "ProbeResult", folder:
 
 
 def fingerprint_part(profile: FingerprintProfile, dst: str, frames: int | None = None) -> OutputPart:
-    """Raw grey frames for hashing, `profile.rate` a second from output time 0 (`fps` before
-    `scale`: only the frames kept are scaled; `area` averages, no aliasing); at most
-    `frames` of them (a chunk's share; ceil(duration × rate) for the whole, so a picture
-    shorter than 1/rate, a one-frame video, still gets its frame: `eof_action=pass` hands on
-    the frame the rounding at the end would drop)."""
+    """Raw frames for hashing (`fingerprint_filter`), `profile.rate` a second from output
+    time 0; at most `frames` of them (a chunk's share; ceil(duration × rate) for the whole,
+    so a picture shorter than 1/rate, a one-frame video, still gets its frame:
+    `eof_action=pass` hands on the frame the rounding at the end would drop)."""
     n = profile.frame_size
     limit = ("-frames:v", str(frames)) if frames else ()
-    return OutputPart(dst, video=(f"fps={profile.rate}:eof_action=pass,scale={n}:{n}:flags=area,format=gray",),
+    return OutputPart(dst, video=(fingerprint_filter(profile.rate, n),),
                       args=(*limit, "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo"), size=(n, n))
 
 

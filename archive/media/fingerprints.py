@@ -46,6 +46,15 @@ FLAT_STD) has no hash worth matching: it is written as NO_HASH (0), which pHash 
 a frame with any detail (about half its bits are set).
 
 Hashes travel as big-endian unsigned 64-bit integers (`to_bytes`, `from_bytes`).
+
+A pHash sees only the grey picture's shape, not its brightness or colour (the DCT's lowest
+bit compares with the median, so a level shift changes nothing): a black box moving on a
+pale green field and one on a dark blue field hash alike. So the frames come as full-range
+YCbCr (`commands.FINGERPRINT_PIXELS`; its Y plane is, byte for byte, the grey frame ffmpeg's `format=gray`
+gives: checked on 8- and 10-bit, limited- and full-range, RGB and 4:2:2 sources) and each
+hashed region also has its COLOUR (`colours`: the mean Y, Cb and Cr of the region with its
+corners left out, 3 bytes), written beside the hashes (`COLOUR_ENTRY`, fingerprints version 5).
+The verification compares them on every frame pair it aligns (`matching.colour_apart`).
 """
 from __future__ import annotations
 
@@ -58,11 +67,12 @@ import imagehash
 import numpy as np
 from PIL import Image
 
-from archive.media.commands import BASE, file_url, video_map
+from archive.media.commands import BASE, file_url, fingerprint_filter, video_map
 
 if TYPE_CHECKING:
     from archive.media.probe import ProbeResult
 
+CHANNELS = 3  # Y, Cb, Cr: the planes of each decoded frame (`commands.FINGERPRINT_PIXELS`)
 FRAME_SIZE = 64  # the grey square decoded; pHash works on 32 × 32 (it resizes), crops need the margin
 CROPS = (0.9, 0.8)  # centre crops hashed beside the whole frame (fraction of width and height)
 # A query frame's off-centre views (`views`): (width, height, x, y), the share of its width and
@@ -117,16 +127,22 @@ def picture_delay(rate: float) -> float:
     return 0.5 / rate if rate > 0 else 0.0
 
 
-def read_frames(path: str, size: int = FRAME_SIZE, limit: int | None = None) -> np.ndarray:
-    """The raw grey frames ffmpeg wrote to `path`: an (n, size, size) uint8 array (a partial
-    last frame is dropped); at most `limit` frames. An absent file has none."""
+def read_picture(path: str, size: int = FRAME_SIZE, limit: int | None = None) -> np.ndarray:
+    """The raw frames ffmpeg wrote to `path` through `commands.fingerprint_filter`: an (n, 3, size, size)
+    uint8 array, channels Y, Cb, Cr (a partial last frame is dropped); at most `limit`
+    frames. An absent file has none."""
     if not os.path.exists(path):
-        return np.zeros((0, size, size), dtype=np.uint8)
+        return np.zeros((0, CHANNELS, size, size), dtype=np.uint8)
     data = np.fromfile(path, dtype=np.uint8)
-    whole = data.size // (size * size)
+    whole = data.size // (CHANNELS * size * size)
     if limit is not None:
         whole = min(whole, limit)
-    return data[: whole * size * size].reshape(whole, size, size)
+    return data[: whole * CHANNELS * size * size].reshape(whole, CHANNELS, size, size)
+
+
+def read_frames(path: str, size: int = FRAME_SIZE, limit: int | None = None) -> np.ndarray:
+    """The grey frames (the Y plane) of `read_picture`: an (n, size, size) uint8 array."""
+    return read_picture(path, size, limit)[:, 0]
 
 
 def flat(frames: np.ndarray) -> np.ndarray:
@@ -179,24 +195,31 @@ def crop(frames: np.ndarray, size: tuple[float, float], anchor: tuple[float, flo
     return frames[:, top:top + ch, left:left + cw]
 
 
+def corner_mask(height: int, width: int, corners: Sequence[float] = CORNERS) -> np.ndarray | None:
+    """A (height, width) bool array, True in the four corners (`corners` = fraction of the
+    width, of the height, each rounded to whole pixels); None when that leaves no corner.
+    ValueError for a fraction outside 0..0.5."""
+    fw, fh = corners
+    if not (0 <= fw <= 0.5 and 0 <= fh <= 0.5):
+        raise ValueError("a corner is at most half the width and half the height")
+    ch, cw = round(height * fh), round(width * fw)
+    if not (ch and cw):
+        return None
+    corner = np.zeros((height, width), dtype=bool)
+    for rows in (slice(0, ch), slice(height - ch, height)):
+        for cols in (slice(0, cw), slice(width - cw, width)):
+            corner[rows, cols] = True
+    return corner
+
+
 def mask_corners(frames: np.ndarray, corners: Sequence[float] = CORNERS) -> np.ndarray:
     """The frames with their four corners, each `corners` = (fraction of the width, of the
     height), filled with the mean grey of the rest of the frame (so nothing in a corner
     counts): (n, h, w) uint8 as given. (0, 0) leaves
     them whole. ValueError for a fraction outside 0..0.5."""
-    fw, fh = corners
-    if not (0 <= fw <= 0.5 and 0 <= fh <= 0.5):
-        raise ValueError("a corner is at most half the width and half the height")
-    if len(frames) == 0 or not (fw and fh):
+    corner = corner_mask(*frames.shape[1:], corners)
+    if len(frames) == 0 or corner is None:
         return frames
-    h, w = frames.shape[1:]
-    ch, cw = round(h * fh), round(w * fw)
-    if not (ch and cw):
-        return frames
-    corner = np.zeros((h, w), dtype=bool)
-    for rows in (slice(0, ch), slice(h - ch, h)):
-        for cols in (slice(0, cw), slice(w - cw, w)):
-            corner[rows, cols] = True
     out = frames.copy()
     rest = frames[:, ~corner].astype(np.float32).mean(axis=1)  # what is in a corner cannot move it
     out[:, corner] = np.round(rest).astype(np.uint8)[:, None]
@@ -295,6 +318,72 @@ def view_rows(query: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:
     return query[1 + len(crops):] if query.ndim == 2 else np.zeros((0, query.size), dtype=np.uint64)
 
 
+# ---- colour ---------------------------------------------------------------------------------
+
+COLOUR_ENTRY = "colour.bin"  # beside the hashes: each hashed region's mean Y, Cb, Cr (`colours`)
+
+
+def region_colours(picture: np.ndarray, size: tuple[float, float] = (1.0, 1.0),
+                   anchor: tuple[float, float] = (0.5, 0.5), corners: Sequence[float] = CORNERS) -> np.ndarray:
+    """The colour of one region of each frame of `picture` ((n, 3, h, w) uint8, `read_picture`):
+    the mean Y, Cb and Cr (0..255, full range) of its `crop` of `size` at `anchor`, the
+    region's corners (`corner_mask`) left out as its hash leaves them out. (n, 3) uint8."""
+    n, channels, h, w = picture.shape
+    if not n:
+        return np.zeros((0, channels), dtype=np.uint8)
+    part = crop(picture.reshape(n * channels, h, w), size, anchor)
+    corner = corner_mask(*part.shape[1:], corners)
+    values = part.reshape(len(part), -1) if corner is None else part[:, ~corner]
+    return np.round(values.astype(np.float32).mean(axis=1)).astype(np.uint8).reshape(n, channels)
+
+
+def colours(picture: np.ndarray, regions: Sequence[tuple[tuple[float, float], tuple[float, float]] | None],
+            corners: Sequence[float] = CORNERS) -> np.ndarray:
+    """`region_colours` of each of `regions` ((size, anchor) as `crop` takes them; None for a
+    region not hashed, which gets 0s): a (len(regions), n, 3) uint8 array, row for row as the
+    hashes of the same regions."""
+    out = np.zeros((len(regions), len(picture), CHANNELS), dtype=np.uint8)
+    for row, region in enumerate(regions):
+        if region is not None and len(picture):
+            out[row] = region_colours(picture, *region, corners=corners)
+    return out
+
+
+def master_regions(aspect: float | None, crops: Sequence[float] = CROPS,
+                   cut_aspects: Sequence[float] = CUT_ASPECTS) -> list:
+    """The regions of `master_planes`' rows, in order: the whole frame, each centre crop, each
+    centre cut (None for a shape the picture has: its row is all NO_HASH)."""
+    shapes = [cut_shape(aspect, target) for target in cut_aspects]
+    return ([((1.0, 1.0), (0.5, 0.5))] + [((f, f), (0.5, 0.5)) for f in crops]
+            + [None if shape is None else (shape, (0.5, 0.5)) for shape in shapes])
+
+
+def query_regions(crops: Sequence[float] = CROPS,
+                  shapes: Sequence[tuple[float, float, float, float]] = VIEWS) -> list:
+    """The regions of `query_planes`' rows, in order: the whole frame, each centre crop, each
+    off-centre view."""
+    return ([((1.0, 1.0), (0.5, 0.5))] + [((f, f), (0.5, 0.5)) for f in crops]
+            + [((fw, fh), (ax, ay)) for fw, fh, ax, ay in shapes])
+
+
+def mirrored_picture(picture: np.ndarray) -> np.ndarray:
+    """`read_picture`'s frames flipped left to right, every channel."""
+    return picture[..., ::-1]
+
+
+def colour_bytes(values: np.ndarray) -> bytes:
+    """`colours` as stored (COLOUR_ENTRY): row after row, frame after frame, Y Cb Cr."""
+    return np.ascontiguousarray(values, dtype=np.uint8).tobytes()
+
+
+def colours_from_bytes(data: bytes, rows: int) -> np.ndarray:
+    """The (rows, n, 3) colours of `colour_bytes`; ValueError when the length is not `rows`
+    rows of whole Y Cb Cr triples."""
+    if rows <= 0 or len(data) % (rows * CHANNELS):
+        raise ValueError(f"{len(data)} bytes are not {rows} rows of Y, Cb and Cr")
+    return np.frombuffer(data, dtype=np.uint8).reshape(rows, -1, CHANNELS)
+
+
 def to_planes(hashes: np.ndarray, count: int) -> np.ndarray:
     """The flat hashes of a master (`from_bytes`) as its planes: (len // count, count);
     one plane when `count` is 0 or does not divide the length (an old single-plane file).
@@ -323,32 +412,37 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 def hash_file(frames_path: str, dst: str, size: int = FRAME_SIZE, limit: int | None = None,
               crops: Sequence[float] = CROPS, corners: Sequence[float] = CORNERS, *, aspect: float | None = None,
-              cut_aspects: Sequence[float] = CUT_ASPECTS) -> int:
-    """Hash the raw frames at `frames_path` into `dst`: the `master_planes` (whole frame, each
-    centre crop of `crops`, each centre cut to `cut_aspects` of a picture of display aspect
-    `aspect`; corners masked by `corners`) one after the other (`to_bytes`); the number of
-    frames hashed (the file holds that many hashes per plane). No frame gives an empty file:
-    nothing to search for, and no reason to fail the renditions (a one-frame video does get
-    its frame, `commands.fingerprint_part`)."""
-    frames = read_frames(frames_path, size, limit)
-    hashes = master_planes(frames, aspect, crops, cut_aspects, corners)
+              cut_aspects: Sequence[float] = CUT_ASPECTS, colour_dst: str | None = None) -> int:
+    """Hash the raw frames at `frames_path` (`read_picture`) into `dst`: the `master_planes`
+    (whole frame, each centre crop of `crops`, each centre cut to `cut_aspects` of a picture
+    of display aspect `aspect`; corners masked by `corners`) one after the other
+    (`to_bytes`), and, with `colour_dst`, each of those regions' `colours` into it
+    (`colour_bytes`, row for row); the number of frames hashed (the file holds that many
+    hashes per plane). No frame gives an empty file: nothing to search for, and no reason to
+    fail the renditions (a one-frame video does get its frame, `commands.fingerprint_part`)."""
+    picture = read_picture(frames_path, size, limit)
+    hashes = master_planes(picture[:, 0], aspect, crops, cut_aspects, corners)
     with open(dst, "wb") as fh:
         fh.write(to_bytes(hashes.reshape(-1)))
-    return len(frames)
+    if colour_dst is not None:
+        with open(colour_dst, "wb") as fh:
+            fh.write(colour_bytes(colours(picture, master_regions(aspect, crops, cut_aspects), corners)))
+    return len(picture)
 
 
 LAYOUT_ENTRY = "phash.json"  # beside the hashes: what their planes are (`layout`)
 
 
 def layout(count: int, rate: int, crops: Sequence[float] = CROPS, cut_aspects: Sequence[float] = CUT_ASPECTS,
-           aspect: float | None = None) -> dict:
+           aspect: float | None = None, *, colour: bool = True) -> dict:
     """What a fingerprints file holds, written beside it (LAYOUT_ENTRY) so that a reader
     need not guess its planes from its length: {"algorithm": "phash64", "rate": hashes a
     second, "count": hashes a plane, "planes": [{"kind": "whole" | "crop" | "cut", "width":
     share kept, "height": share kept, "aspect": the shape cut to (cuts only)}, ...] in file
-    order, "aspect": the picture's display width / height (null when unknown)}. A cut the
-    picture needs not (it has that shape) keeps its plane, all NO_HASH, with width and
-    height null."""
+    order, "aspect": the picture's display width / height (null when unknown)}, and with
+    `colour` "colour": {"entry": COLOUR_ENTRY, "channels": ["Y", "Cb", "Cr"], "range":
+    "full"} (each plane's region's mean colour, `colours`, row for row). A cut the picture
+    needs not (it has that shape) keeps its plane, all NO_HASH, with width and height null."""
     planes: list[dict] = [{"kind": "whole", "width": 1.0, "height": 1.0}]
     planes += [{"kind": "crop", "width": float(f), "height": float(f)} for f in crops]
     for target in cut_aspects:
@@ -356,8 +450,11 @@ def layout(count: int, rate: int, crops: Sequence[float] = CROPS, cut_aspects: S
         planes.append({"kind": "cut", "aspect": round(float(target), 6),
                        "width": None if shape is None else round(shape[0], 6),
                        "height": None if shape is None else round(shape[1], 6)})
-    return {"algorithm": "phash64", "rate": int(rate), "count": int(count), "planes": planes,
-            "aspect": None if aspect is None else round(float(aspect), 6)}
+    out = {"algorithm": "phash64", "rate": int(rate), "count": int(count), "planes": planes,
+           "aspect": None if aspect is None else round(float(aspect), 6)}
+    if colour:
+        out["colour"] = {"entry": COLOUR_ENTRY, "channels": ["Y", "Cb", "Cr"], "range": "full"}
+    return out
 
 
 # ---- query clips ---------------------------------------------------------------------------
@@ -385,8 +482,8 @@ def sample_windows(duration: float, *, whole_up_to: float, window: float, count:
 def query_command(src: str, probe: "ProbeResult", windows: Sequence[Window], targets: Sequence[str], *,
                   rate: int = QUERY_RATE, size: int = FRAME_SIZE) -> list[str]:
     """ONE ffmpeg command decoding each window of `src` (an input each, `-ss`/`-t` before
-    `-i`: only the window is read) into raw grey `size`² frames, `rate` a second, one target
-    file per window. ValueError when the counts differ or there is no window."""
+    `-i`: only the window is read) into raw `size`² frames (`fingerprint_filter`: Y, Cb, Cr;
+    `read_picture`), `rate` a second, one target file per window. ValueError when the counts differ or there is no window."""
     if not windows or len(windows) != len(targets):
         raise ValueError("one target per window, at least one window")
     stream = video_map(probe).split(":", 1)[1]
@@ -395,7 +492,7 @@ def query_command(src: str, probe: "ProbeResult", windows: Sequence[Window], tar
         if w.start:
             cmd += ["-ss", f"{w.start:.3f}"]
         cmd += ["-t", f"{w.seconds:.3f}", "-i", file_url(src)]
-    graph = ";".join(f"[{k}:{stream}]fps={rate},scale={size}:{size}:flags=area,format=gray[q{k}]"
+    graph = ";".join(f"[{k}:{stream}]{fingerprint_filter(rate, size, hold_last=False)}[q{k}]"
                      for k in range(len(windows)))
     cmd += ["-filter_complex", graph]
     for k, target in enumerate(targets):

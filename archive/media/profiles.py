@@ -241,7 +241,7 @@ class FingerprintProfile:
     """Perceptual hashes of the picture for reverse clip search (`archive.provenance`): one
     64-bit pHash (`imagehash.phash`: DCT of a 32 × 32 grey frame, the 8 × 8 lowest
     frequencies against their median) per 1/`rate` seconds of the source, taken from the
-    same decode as the other renditions (a `fps`, `scale`, `format=gray` branch of the one
+    same decode as the other renditions (a `fps`, `scale`, full-range YCbCr branch of the one
     command writing raw frames that Python hashes, `archive.media.fingerprints`).
 
     The entry `phash.bin` holds the hashes as big-endian unsigned 64-bit integers in
@@ -251,11 +251,15 @@ class FingerprintProfile:
     as a vertical video; all 0 for the shape the master has), each with its four corners
     (`corners` of the width and height) left out, where logos sit; in each plane hash k is
     for the frame at k/`rate` seconds; 0 marks a flat frame (black, a uniform card) that has
-    no hash worth matching. Recipe and its measurement: ARCHITECTURE.md "Known traps"."""
+    no hash worth matching. Beside it, `colour.bin` holds each hashed region's mean Y, Cb
+    and Cr (3 bytes a sample and plane, plane after plane: `fingerprints.colours`), and
+    `phash.json` the layout of both (`fingerprints.layout`). Recipe and its measurement:
+    ARCHITECTURE.md "Known traps"."""
 
     renderer: ClassVar[str] = "ffmpeg"
-    # 2: 64 × 64 frames, centre crops hashed too; 3: corners masked; 4: cuts to other shapes
-    version: ClassVar[int] = 4
+    # 2: 64 × 64 frames, centre crops hashed too; 3: corners masked; 4: cuts to other shapes;
+    # 5: each hashed region's colour beside the hashes (`colour.bin`; the hashes as in 4)
+    version: ClassVar[int] = 5
 
     name: str = "fingerprints"
     ext: str = "bin"

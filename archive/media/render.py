@@ -187,7 +187,8 @@ class FfmpegRenderer(Renderer):
         if isinstance(profile, FingerprintProfile):
             count = fingerprints.hash_file(parts[0].target, os.path.join(folder, profile.entry), profile.frame_size,
                                            crops=profile.crops, corners=profile.corners,
-                                           aspect=probe.display_aspect, cut_aspects=profile.cuts)
+                                           aspect=probe.display_aspect, cut_aspects=profile.cuts,
+                                           colour_dst=os.path.join(folder, fingerprints.COLOUR_ENTRY))
             with open(os.path.join(folder, fingerprints.LAYOUT_ENTRY), "w", encoding="utf-8") as fh:
                 json.dump(fingerprints.layout(count, profile.rate, profile.crops, profile.cuts, probe.display_aspect),
                           fh)

@@ -15,7 +15,9 @@ class VideoFingerprint(Base):
     frame; `archive.media.fingerprints.to_bytes`), 8 bytes a second and plane: `planes`
     planes one after the other (the whole frame, then each centre crop of
     `FingerprintProfile.crops`, each with its corners left out: `fingerprints.frame_hashes`;
-    `fingerprints.to_planes`), 86 MB for 1,000 hours at 3.
+    `fingerprints.to_planes`), 86 MB for 1,000 hours at 3. `colours`: each plane's region's
+    mean Y, Cb and Cr a sample (`fingerprints.colour_bytes`: (planes, count, 3) uint8, 3
+    bytes a second and plane), NULL for rows made before fingerprints version 5.
 
     One row per asset rather than a row per hash: the index (`archive.provenance.index`) is
     loaded whole into memory and never queried hash by hash in SQL. `source_sha256` is the
@@ -31,6 +33,7 @@ class VideoFingerprint(Base):
     count: Mapped[int] = mapped_column(Integer, nullable=False)
     planes: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     hashes: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    colours: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     source_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False,
                                                  index=True)

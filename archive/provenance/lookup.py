@@ -56,6 +56,9 @@ class Settings:
     # 87.5 → 100 %, each named cropped) but let a look-alike through at 0.90 (seed 11, 0 → 1 of
     # 80 negatives) and named 1-3 uncropped clips of 32 cropped: a false answer costs more.
     near_views: bool = False
+    # Compare the colours of the frames the verification aligns (`matching.colour_apart`): a look-alike
+    # of another colour (a box moving on a field of another colour) is not the master.
+    colours: bool = True
     whole_up_to: float = 120.0
     window: float = 20.0
     windows: int = 4
@@ -86,6 +89,9 @@ class QueryHashes:
     decoded: float
     planes: tuple[np.ndarray, np.ndarray] | None = None  # (normal, mirrored): `fingerprints.query_planes`
     dense: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (times, normal planes, mirrored planes) to verify on
+    # (normal, mirrored): each verified row's regions' colours, (rows, n, 3) uint8 (`fingerprints.colours`), at the
+    # frames verified on (`dense` when there is one); None: the hashes alone are compared
+    colours: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *, timeout: float) -> QueryHashes:
@@ -94,28 +100,43 @@ def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *
     duration = probe.duration or 0.0
     windows = fingerprints.sample_windows(duration, whole_up_to=settings.whole_up_to, window=settings.window,
                                           count=settings.windows)
-    targets = [os.path.join(scratch, f"query_{k}.gray") for k in range(len(windows))]
+    targets = [os.path.join(scratch, f"query_{k}.yuv") for k in range(len(windows))]
     rate = verify_rate(settings)
     run(fingerprints.query_command(src, probe, windows, targets, rate=rate), timeout=timeout)
     shapes = fingerprints.VIEWS if settings.near_views else fingerprints.VIEWS[:fingerprints.SEARCH_VIEWS]
     hashes = functools.partial(fingerprints.query_planes, shapes=shapes) if settings.views else fingerprints.planes
-    times, normal, mirror = [], [], []
+    regions = fingerprints.query_regions(shapes=shapes if settings.views else ())
+    times, normal, mirror, tints = [], [], [], []
     for window, target in zip(windows, targets):
-        frames = fingerprints.read_frames(target, limit=fingerprints.frames_expected(window, rate))
-        times.append(window.start + np.arange(len(frames)) / rate)
-        normal.append(hashes(frames))
-        mirror.append(hashes(fingerprints.mirrored(frames)))
+        picture = fingerprints.read_picture(target, limit=fingerprints.frames_expected(window, rate))
+        times.append(window.start + np.arange(len(picture)) / rate)
+        normal.append(hashes(picture[:, 0]))
+        mirror.append(hashes(fingerprints.mirrored(picture[:, 0])))
+        tints.append((fingerprints.colours(picture, regions),
+                      fingerprints.colours(fingerprints.mirrored_picture(picture), regions)) if settings.colours else None)
+    return sampled(times, normal, mirror, tints, sum(w.seconds for w in windows), settings, rate)
+
+
+def sampled(times: list[np.ndarray], normal: list[np.ndarray], mirror: list[np.ndarray],
+            tints: list[tuple[np.ndarray, np.ndarray] | None], decoded: float, settings: Settings,
+            rate: int) -> QueryHashes:
+    """The query of windows decoded at `rate` frames a second: per window its frames' times
+    (seconds), their rows normal and mirrored (`fingerprints.query_planes`) and those rows'
+    regions' colours normal and mirrored ((rows, n, 3) uint8 each, `fingerprints.colours`;
+    None for none). The search takes each window's frames at its start + k / settings.rate
+    (the frames `fps=settings.rate` picks), the verification all of them."""
     times_of = times
     times = np.concatenate(times) if times else np.zeros(0)
     normal, mirror = np.concatenate(normal, axis=1), np.concatenate(mirror, axis=1)
-    decoded = sum(w.seconds for w in windows)
+    tint = None
+    if tints and all(t is not None for t in tints):
+        tint = (np.concatenate([t[0] for t in tints], axis=1), np.concatenate([t[1] for t in tints], axis=1))
     if rate == settings.rate:
-        return query_hashes(times, normal, mirror, decoded)
-    # The search takes each window's frames at its start + k / settings.rate (the frames `fps=settings.rate`
-    # picks), the verification all of them.
+        return query_hashes(times, normal, mirror, decoded, colours=tint)
     counts = np.cumsum([0] + [len(t) for t in times_of])
-    search = np.concatenate([np.arange(counts[k], counts[k + 1], rate // settings.rate) for k in range(len(windows))])
-    return query_hashes(times[search], normal[:, search], mirror[:, search], decoded, dense=(times, normal, mirror))
+    search = np.concatenate([np.arange(counts[k], counts[k + 1], rate // settings.rate) for k in range(len(times_of))])
+    return query_hashes(times[search], normal[:, search], mirror[:, search], decoded, dense=(times, normal, mirror),
+                        colours=tint)
 
 
 def verify_rate(settings: Settings) -> int:
@@ -126,31 +147,39 @@ def verify_rate(settings: Settings) -> int:
 
 
 def query_hashes(times: np.ndarray, normal: np.ndarray, mirrored: np.ndarray, decoded: float, *,
-                 dense: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> QueryHashes:
+                 dense: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                 colours: tuple[np.ndarray, np.ndarray] | None = None) -> QueryHashes:
     """A query from its frames' `times` (seconds) and their planes normal and mirrored
     ((rows, n) uint64, `fingerprints.query_planes`, or `planes` alone), `decoded` seconds of it decoded; `dense`
-    the same (times, normal, mirrored) at the verification's denser rate, when there is one."""
+    the same (times, normal, mirrored) at the verification's denser rate, when there is one;
+    `colours` the verified frames' regions' colours, normal and mirrored (`QueryHashes.colours`)."""
     hashes = np.asarray(normal, dtype=np.uint64)[0]
     informative = int(np.count_nonzero(hashes != fingerprints.NO_HASH))
     if dense is not None:
         dense = (np.asarray(dense[0], dtype=float), np.asarray(dense[1], dtype=np.uint64),
                  np.asarray(dense[2], dtype=np.uint64))
+    if colours is not None:
+        colours = (np.asarray(colours[0], dtype=np.uint8), np.asarray(colours[1], dtype=np.uint8))
     return QueryHashes(np.asarray(times, dtype=float), hashes, np.asarray(mirrored, dtype=np.uint64)[0],
-                       informative, matching.is_static(hashes), decoded, (normal, mirrored), dense)
+                       informative, matching.is_static(hashes), decoded, (normal, mirrored), dense, colours)
 
 
 Families = Callable[[set[str]], dict[str, str]]
+MasterColours = Callable[[str], "np.ndarray | None"]
 
 
 def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
          allowed: Callable[[set[str]], set[str]] | None = None,
-         families: Families | None = None) -> list[matching.Candidate]:
+         families: Families | None = None, master_colours: MasterColours | None = None) -> list[matching.Candidate]:
     """The candidate masters of `query`, best first (`matching.vote`), the best refitted for a
     speed change, verified (`matching.verify`) unless `settings.verify` is off, in picture
     times (`to_picture_times`). `allowed(keys) → keys` keeps only assets the caller may see,
     before the vote, so a hidden asset neither shows nor outvotes a visible one. `families(keys)
     → {key: family}` names the assets derived from one master (its clips) alike: they are not
-    each other's look-alikes (`matching.verify`).
+    each other's look-alikes (`matching.verify`). `master_colours(key)` gives a master's
+    regions' colours ((planes, n, 3) uint8, `fingerprints.colours`; None for a master hashed
+    before colours): with the query's (`QueryHashes.colours`), frames of another colour count
+    as unrelated in the verification (`matching.colour_apart`).
 
     A clip may join footage of several sources: a master's excerpt between shots the archive
     does not hold, two masters cut together. What the first answer does not cover (or, when
@@ -166,7 +195,8 @@ def find(index: FingerprintIndex, query: QueryHashes, settings: Settings, *,
     if not settings.verify:
         return [to_picture_times(c, settings, dense=query.dense is not None)
                 for c in _unverified(index, query, settings, allowed)]
-    found = by_parts(index, query, settings, allowed, budget=[settings.max_parts], families=families)
+    found = by_parts(index, query, settings, allowed, budget=[settings.max_parts], families=families,
+                     master_colours=master_colours)
     return [to_picture_times(c, settings, dense=query.dense is not None) for c in found]
 
 
@@ -242,7 +272,7 @@ def _unverified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
 
 def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
               allowed: Callable[[set[str]], set[str]] | None, *, speeds: bool = True,
-              families: Families | None = None) -> list[matching.Candidate]:
+              families: Families | None = None, master_colours: MasterColours | None = None) -> list[matching.Candidate]:
     """Every voted candidate verified and scored (`matching.verify`), lowest aligned distance
     first, with no confidence threshold; `matched` counts the query's frames in its span.
     Without `speeds`, the verification does not align over other speeds than the vote's."""
@@ -260,7 +290,8 @@ def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
                             planes=(normal_planes, mirror_planes) if settings.plane_pairs and
                             (query.planes is not None or query.dense is not None) else None,
                             speed_top=matching.SPEED_TOP if speeds else 0,
-                            family=lambda key: kin.get(key, key))
+                            family=lambda key: kin.get(key, key),
+                            colours=query.colours if settings.colours else None, master_colours=master_colours)
     for c in found:
         c.matched = frames_within(query, c.query_in, c.query_out)
     return found
@@ -268,7 +299,8 @@ def _verified(index: FingerprintIndex, query: QueryHashes, settings: Settings,
 
 def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
              allowed: Callable[[set[str]], set[str]] | None, *, budget: list[int],
-             part: bool = False, families: Families | None = None) -> list[matching.Candidate]:
+             part: bool = False, families: Families | None = None,
+             master_colours: MasterColours | None = None) -> list[matching.Candidate]:
     """The sure answers (confidence ≥ `min_score`, at most 10) for `query` and, looked up
     alone, for each part of it at least `min_part` seconds long that they leave uncovered.
     When no candidate is sure of the whole query, the best-aligned one's verified span is
@@ -287,7 +319,8 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
         # A held shot or a card inside a clip: one picture, one hash to go on, too little to
         # name a source by (a whole clip that is static is answered by `_find_static`).
         return []
-    found = _verified(index, query, settings, allowed, speeds=not part, families=families)
+    found = _verified(index, query, settings, allowed, speeds=not part, families=families,
+                      master_colours=master_colours)
     sure = [c for c in found if c.score >= settings.min_score
             and (not part or c.query_out - c.query_in >= settings.min_part - 1e-6)][:10]
     start, end = query_span(query, settings)
@@ -297,7 +330,7 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
                 best.query_out - best.query_in > (end - start) - settings.min_part:
             return []
         sure = by_parts(index, part_of(query, best.query_in, best.query_out), settings, allowed, budget=budget,
-                        part=True, families=families)
+                        part=True, families=families, master_colours=master_colours)
         if not sure:
             return []
         low, high = best.query_in, best.query_out
@@ -307,7 +340,7 @@ def by_parts(index: FingerprintIndex, query: QueryHashes, settings: Settings,
     for a, b in ((start, low), (high, end)):
         if b - a >= settings.min_part:
             for c in by_parts(index, part_of(query, a, b), settings, allowed, budget=budget, part=True,
-                              families=families):
+                              families=families, master_colours=master_colours):
                 same = next((o for o in out if o.key == c.key and o.mirrored == c.mirrored
                              and abs(o.offset - c.offset) < 1.0), None)
                 if same is None:
@@ -337,12 +370,14 @@ def part_of(query: QueryHashes, start: float, end: float) -> QueryHashes:
     normal = query.normal[keep]
     planes = None if query.planes is None else (query.planes[0][:, keep], query.planes[1][:, keep])
     dense = None
+    verified = keep
     if query.dense is not None:
-        inside = pick(query.dense[0])
-        dense = (query.dense[0][inside], query.dense[1][:, inside], query.dense[2][:, inside])
+        verified = pick(query.dense[0])
+        dense = (query.dense[0][verified], query.dense[1][:, verified], query.dense[2][:, verified])
+    colours = None if query.colours is None else (query.colours[0][:, verified], query.colours[1][:, verified])
     return QueryHashes(query.times[keep], normal, query.mirrored[keep],
                        int(np.count_nonzero(normal != fingerprints.NO_HASH)), matching.is_static(normal),
-                       max(0.0, end - start), planes, dense)
+                       max(0.0, end - start), planes, dense, colours)
 
 
 def frames_within(query: QueryHashes, start: float, end: float) -> int:

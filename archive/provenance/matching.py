@@ -250,6 +250,36 @@ SPEED_GAIN_BITS = 2.0
 SPEED_TOP = 3  # how many of the voted candidates (best first) are aligned over VERIFY_SPEEDS
 
 
+# What the hashes cannot see (`fingerprints` "A pHash sees only the grey picture's shape"): two
+# frames whose regions' mean colours are this far apart are not one picture, whatever their
+# hashes say. Luma: mean Y levels (0..255, full range); chroma: the distance in the Cb, Cr plane
+# (levels), compared only when the query frame has colour (its chroma at least COLOUR_NEUTRAL
+# from grey: a black-and-white copy keeps its luma, and its chroma says nothing). Calibrated on
+# `benchmarks/provenance_capture.py` (seeds 17 and 11, every edit, colour_grade and
+# black_and_white among them): see README "Reverse clip search".
+COLOUR_LUMA = 64.0
+COLOUR_CHROMA = 40.0
+COLOUR_NEUTRAL = 6.0
+
+
+def colour_apart(query: np.ndarray, master: np.ndarray, *, luma: float | None = None,
+                 chroma: float | None = None, neutral: float | None = None) -> np.ndarray:
+    """Whether each pair of region colours (`fingerprints.colours`: (..., 3) uint8 Y, Cb, Cr,
+    the query's and the master's, broadcast together) is too far apart to be one picture: a
+    mean luma more than `luma` (COLOUR_LUMA) levels apart, or, when the query's colour lies
+    at least `neutral` (COLOUR_NEUTRAL) from grey (128, 128), its Cb, Cr more than `chroma`
+    (COLOUR_CHROMA) from the master's. A bool array of the broadcast shape without the last
+    axis."""
+    luma = COLOUR_LUMA if luma is None else luma
+    chroma = COLOUR_CHROMA if chroma is None else chroma
+    neutral = COLOUR_NEUTRAL if neutral is None else neutral
+    q, m = np.asarray(query, dtype=np.float32), np.asarray(master, dtype=np.float32)
+    dy = np.abs(q[..., 0] - m[..., 0])
+    dc = np.hypot(q[..., 1] - m[..., 1], q[..., 2] - m[..., 2])
+    tinted = np.hypot(q[..., 1] - 128.0, q[..., 2] - 128.0) >= neutral
+    return (dy > luma) | (tinted & (dc > chroma))
+
+
 def aligned_bits(query: np.ndarray, times: np.ndarray, master: np.ndarray, *, offset: float,
                  speed: float = 1.0, index_rate: float = 1.0,
                  keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -287,7 +317,8 @@ def aligned_distance(query: np.ndarray, times: np.ndarray, master: np.ndarray, *
 
 def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: np.ndarray, *, index_rate: float,
            step: float, reach: float = 1.5, grain: float = 0.1, query_planes: np.ndarray | None = None,
-           speeds: Sequence[float] | None = None) -> Candidate:
+           speeds: Sequence[float] | None = None,
+           colours: tuple[np.ndarray | None, np.ndarray | None] | None = None) -> Candidate:
     """`candidate` moved to the offset within ±`reach` s of its voted one (every `grain` s)
     and the plane of `master` ((planes, n) hashes: the whole frame, then centre crops)
     where the query lies closest (`aligned_distance`, the lowest; of equal ones the
@@ -308,7 +339,13 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     With `speeds`, each of those speeds is aligned too (offsets ±`reach` around the line
     through the query's middle frame) and taken, with its offset, when its distance is at
     least SPEED_GAIN_BITS below the best at the candidate's own speed: a speed change the
-    vote could not tell (a slowed clip's few neighbours fit speed 1 nearly as well)."""
+    vote could not tell (a slowed clip's few neighbours fit speed 1 nearly as well).
+
+    With `colours` = (the query's, the master's): each row's regions' colours ((rows, n, 3)
+    uint8 Y, Cb, Cr, row for row as the query's rows (`query_planes`, or its hashes as row
+    0) and the master's planes: `fingerprints.colours`), a pair of frames whose colours are
+    apart (`colour_apart`) counts MISSING_BITS whatever its hashes say; either None (a master
+    hashed before colours, fingerprints version 4) compares the hashes alone."""
     master = np.asarray(master, dtype=np.uint64)
     master = master.reshape(1, -1) if master.ndim < 2 else master
     if query_planes is not None:
@@ -340,13 +377,19 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     inside = (pos >= 0) & (pos < n)
     clipped = np.clip(pos, 0, max(0, n - 1))
     scored, aligned = [], []
-    for p, view, pairs in _hypotheses(query, query_planes, master):
+    rows = query[None, :] if query_planes is None else query_planes
+    tinted = colours is not None and colours[0] is not None and colours[1] is not None
+    for p, view, pairs in _hypotheses(query_planes, master):
         bits = np.zeros(pos.shape)
-        for q, m in pairs:
-            q = q[keep][None, :]
-            stored = m[clipped] if n else np.zeros(pos.shape, dtype=np.uint64)
+        for qr, mr in pairs:
+            q = rows[qr][keep][None, :]
+            stored = master[mr][clipped] if n else np.zeros(pos.shape, dtype=np.uint64)
             present = inside & (stored != NO_HASH) & (q != NO_HASH)
-            bits += np.where(present, popcount64(q ^ stored), MISSING_BITS)
+            pair = np.where(present, popcount64(q ^ stored), MISSING_BITS)
+            if tinted and n and qr < len(colours[0]) and mr < len(colours[1]) and colours[1].shape[1]:
+                seen = colours[1][mr][np.clip(clipped, 0, colours[1].shape[1] - 1)]
+                pair = np.where(present & colour_apart(colours[0][qr][keep][None, :], seen), MISSING_BITS, pair)
+            bits += pair
         bits /= len(pairs)
         means = np.where(total > 0, (weight * bits).sum(axis=1) / np.where(total > 0, total, 1), MISSING_BITS)
         for g, o in enumerate(grid):
@@ -385,28 +428,28 @@ def refine(candidate: Candidate, query: np.ndarray, times: np.ndarray, master: n
     return candidate
 
 
-def _hypotheses(query: np.ndarray, query_planes: np.ndarray | None,
-                master: np.ndarray) -> list[tuple[int, int, list[tuple[np.ndarray, np.ndarray]]]]:
-    """What `refine` aligns: (master plane, query view, [(query row, master row)] compared).
-    Without `query_planes`, the query's hashes against each master plane. With them, for each
-    master plane p the query's centre planes k against master planes k + p (as many as both
-    have), then each off-centre view (`fingerprints.view_rows`) against the master's centre
-    crop it was cut for (`fingerprints.VIEW_PLANES`: the 80 % for a 10 % crop that kept an
-    edge, the 90 % for a 5 % one): each view is where that crop lies in such a crop of the
-    master (`fingerprints.VIEWS`); a view on another plane would be a picture moved, not
-    cropped, and only gives look-alikes more chances (`benchmarks/provenance_capture.py
-    replay`, seed 11: a negative at 0.70 through a 10 % view on the 90 % plane).
-    Last, the query's whole frame against each of the master's cuts to another shape
-    (`fingerprints.cut_rows`, those it has: a 4:3 or vertical cut of a 16:9 master is the
-    whole of such a query)."""
+def _hypotheses(query_planes: np.ndarray | None, master: np.ndarray) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """What `refine` aligns: (master plane, query view, [(query row, master row)] compared),
+    rows numbered in `query_planes` (`fingerprints.query_planes`; without them the query's
+    hashes are row 0) and in `master`. Without `query_planes`, the query's hashes against
+    each master plane. With them, for each master plane p the query's centre planes k
+    against master planes k + p (as many as both have), then each off-centre view
+    (`fingerprints.view_rows`) against the master's centre crop it was cut for
+    (`fingerprints.VIEW_PLANES`: the 80 % for a 10 % crop that kept an edge, the 90 % for a
+    5 % one): each view is where that crop lies in such a crop of the master
+    (`fingerprints.VIEWS`); a view on another plane would be a picture moved, not cropped,
+    and only gives look-alikes more chances (`benchmarks/provenance_capture.py replay`, seed
+    11: a negative at 0.70 through a 10 % view on the 90 % plane). Last, the query's whole
+    frame against each of the master's cuts to another shape (`fingerprints.cut_rows`, those
+    it has: a 4:3 or vertical cut of a 16:9 master is the whole of such a query)."""
     if query_planes is None:
-        return [(p, 0, [(query, master[p])]) for p in range(master.shape[0])]
+        return [(p, 0, [(0, p)]) for p in range(master.shape[0])]
     count = len(plane_rows(master))  # the master's centre planes; its cuts follow (`fingerprints.cut_rows`)
-    centre = plane_rows(query_planes)
-    out = [(p, 0, [(centre[k], master[k + p]) for k in range(min(len(centre), count - p))]) for p in range(count)]
-    out += [(p, v, [(row, master[p])]) for v, (row, p) in enumerate(zip(view_rows(query_planes), VIEW_PLANES), start=1)
+    centre = len(plane_rows(query_planes))
+    out = [(p, 0, [(k, k + p) for k in range(min(centre, count - p))]) for p in range(count)]
+    out += [(p, v, [(centre + v - 1, p)]) for v, p in zip(range(1, len(view_rows(query_planes)) + 1), VIEW_PLANES)
             if 0 < p < count]
-    out += [(count + c, 0, [(centre[0], row)]) for c, row in enumerate(cut_rows(master)) if np.any(row != NO_HASH)]
+    out += [(count + c, 0, [(0, count + c)]) for c, row in enumerate(cut_rows(master)) if np.any(row != NO_HASH)]
     return out
 
 
@@ -471,7 +514,9 @@ def confidence(share: float, distance: float, reference: float) -> float:
 def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, times: np.ndarray,
            sequence: Callable[[str], np.ndarray], *, index_rate: float, step: float, tie_bits: float = 0.5,
            limit: int = 10, planes: tuple[np.ndarray, np.ndarray] | None = None,
-           speed_top: int = SPEED_TOP, family: Callable[[str], str] | None = None) -> list[Candidate]:
+           speed_top: int = SPEED_TOP, family: Callable[[str], str] | None = None,
+           colours: tuple[np.ndarray, np.ndarray] | None = None,
+           master_colours: Callable[[str], np.ndarray | None] | None = None) -> list[Candidate]:
     """The voted candidates `found`, each aligned against its master's own hashes
     (`sequence(key)`: (planes, n), `refine`) and ranked by aligned distance, lowest first. Of one asset
     (and one orientation) the candidates that land on the same second are one. Every
@@ -485,16 +530,21 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     asset's family (a clip and the master it was cut from are one): a candidate of the same
     family is not the look-alike a margin is taken over (a clip of the master would otherwise
     halve its master's confidence). `speed_top`: how many of `found` (best first) are also
-    aligned over VERIFY_SPEEDS."""
+    aligned over VERIFY_SPEEDS. `colours` (the query's regions' colours, normal and
+    mirrored, row for row as `planes`) and `master_colours(key)` (a master's, or None) make
+    frames of another colour count as unrelated (`refine`)."""
     cache: dict[str, np.ndarray] = {}
     out: list[Candidate] = []
     for rank, c in enumerate(found):
         master = cache.get(c.key)
         if master is None:
             master = cache[c.key] = np.asarray(sequence(c.key), dtype=np.uint64)
+        tint = None
+        if colours is not None and master_colours is not None:
+            tint = (colours[1 if c.mirrored else 0], master_colours(c.key))
         refine(c, mirror if c.mirrored else query, times, master, index_rate=index_rate, step=step,
                query_planes=None if planes is None else planes[1 if c.mirrored else 0],
-               speeds=VERIFY_SPEEDS if rank < speed_top and c.speed == 1.0 else None)
+               speeds=VERIFY_SPEEDS if rank < speed_top and c.speed == 1.0 else None, colours=tint)
         if any(o.key == c.key and abs(o.offset - c.offset) < 1.0 for o in out):
             same = next(o for o in out if o.key == c.key and abs(o.offset - c.offset) < 1.0)
             if (c.distance, c.mirrored) < (same.distance, same.mirrored):

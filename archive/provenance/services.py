@@ -85,13 +85,15 @@ def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | No
         hashes = fingerprints.from_bytes(data)
     except ValueError as exc:
         raise MediaError(f"the fingerprints of asset {asset.id} are damaged: {exc}") from exc
-    planes = file_planes(len(hashes), _layout(session, entry))
+    layout = _layout(session, entry)
+    planes = file_planes(len(hashes), layout)
+    colours = _colours(session, entry, layout, planes, len(hashes) // planes)
     if row is None:
         row = VideoFingerprint(asset_id=asset.id)
         session.add(row)
     row.algorithm, row.rate, row.count = ALGORITHM, FINGERPRINTS.rate, len(hashes) // planes
     row.planes = planes
-    row.hashes, row.source_sha256 = data, entry.sha256
+    row.hashes, row.source_sha256, row.colours = data, entry.sha256, colours
     session.flush()
     return row
 
@@ -110,6 +112,40 @@ def _layout(session: Session, entry: RenditionFile) -> dict | None:
         return value
     except ValueError as exc:
         raise MediaError(f"the fingerprints layout of asset {entry.rendition.asset_id} is damaged: {exc}") from exc
+
+
+def _colours(session: Session, entry: RenditionFile, layout: dict | None, planes: int, count: int) -> bytes | None:
+    """The regions' colours the layout lists beside the hashes (`fingerprints.COLOUR_ENTRY`:
+    `planes` rows of `count` Y, Cb, Cr triples), or None when it lists none (fingerprints
+    before version 5). MediaError when the file is missing or not that size."""
+    listed = (layout or {}).get("colour")
+    if not listed:
+        return None
+    doc = session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == entry.rendition_id,
+                                                     RenditionFile.path == fingerprints.COLOUR_ENTRY))
+    asset_id = entry.rendition.asset_id
+    if doc is None:
+        raise MediaError(f"the fingerprints of asset {asset_id} list colours but have no {fingerprints.COLOUR_ENTRY}")
+    data = b"".join(storage().open_range(doc.blob_key))
+    if len(data) != planes * count * fingerprints.CHANNELS:
+        raise MediaError(f"the fingerprint colours of asset {asset_id} are damaged: {len(data)} bytes for "
+                         f"{planes} planes of {count} samples")
+    return data
+
+
+def master_colours(session: Session, asset_id: str):
+    """The regions' colours of an asset's fingerprints ((planes, count, 3) uint8,
+    `fingerprints.colours`), or None (no row, or one made before colours): what a lookup's
+    verification compares beside the hashes (`lookup.find`'s `master_colours`)."""
+    row = session.execute(select(VideoFingerprint.colours, VideoFingerprint.planes)
+                          .where(VideoFingerprint.asset_id == asset_id)).first()
+    if row is None or row.colours is None:
+        return None
+    try:
+        return fingerprints.colours_from_bytes(row.colours, row.planes)
+    except ValueError:
+        log.warning("the fingerprint colours of asset %s are damaged; compared by their hashes alone", asset_id)
+        return None
 
 
 def file_planes(hashes: int, layout: dict | None) -> int:
@@ -170,7 +206,8 @@ def settings() -> search.Settings:
     config = current_app.config
     return search.Settings(min_score=int(config["LOOKUP_MIN_CONFIDENCE_PERCENT"]) / 100,
                            whole_up_to=float(config["LOOKUP_WHOLE_SECONDS"]),
-                           near_views=bool(config.get("LOOKUP_NEAR_VIEWS", False)))
+                           near_views=bool(config.get("LOOKUP_NEAR_VIEWS", False)),
+                           colours=bool(config.get("LOOKUP_COLOURS", True)))
 
 
 def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]:
@@ -281,7 +318,8 @@ def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = 
                                   "to recognise.", code="no_picture")
         found = search.find(current_index(session), query, wanted,
                             allowed=lambda ids: visible_ids(session, user, ids),
-                            families=lambda ids: families(session, ids))
+                            families=lambda ids: families(session, ids),
+                            master_colours=lambda key: master_colours(session, key))
         return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -88,6 +88,22 @@ def media(tmp_path_factory):
         files[name] = d / f"{name}.mp4"
         _ffmpeg("-ss", str(start), "-t", "10", "-i", str(files["master"]), "-vf", chain, "-c:v", "libx264",
                 "-crf", "26", str(files[name]))
+    # A black box with a game of life in it moving over a flat field: the master's field green,
+    # a look-alike's (not indexed) purple; the master's excerpts turned black and white, and graded.
+    for name, field in (("field", "0x3c8c3c"), ("purple", "0x8c3c8c")):
+        files[name] = d / f"{name}.mp4"
+        _ffmpeg("-filter_complex", f"color=c={field}:s=320x180:r=25[b];life=s=40x22:r=25:seed=5:mold=0:ratio=0.3,"
+                "scale=80:44:flags=neighbor,format=yuv420p[o];[b][o]overlay=x=120+100*sin(t*0.4):y=68+50*cos(t*0.3)"
+                ":shortest=1,trim=duration=30[v]", "-map", "[v]", "-t", "30", "-c:v", "libx264", "-preset", "ultrafast",
+                "-g", "25", str(files[name]))
+    for name, chain in (("grey_excerpt", "hue=s=0"),
+                        ("graded_excerpt", "eq=contrast=1.2:brightness=0.05:saturation=1.4,colorbalance=rs=0.1:bs=-0.1")):
+        files[name] = d / f"{name}.mp4"
+        _ffmpeg("-ss", "12", "-t", "10", "-i", str(files["field"]), "-vf", chain, "-c:v", "libx264", "-crf", "26",
+                str(files[name]))
+    files["purple_excerpt"] = d / "purple_excerpt.mp4"
+    _ffmpeg("-ss", "12", "-t", "10", "-i", str(files["purple"]), "-c:v", "libx264", "-crf", "26",
+            str(files["purple_excerpt"]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -114,11 +130,14 @@ def _make_indexed(app, user_id, path: Path, *, status: str, tmp: Path) -> str:
     probe = inspect_media(str(path), timeout=60)
     parts = commands.output_parts(FINGERPRINTS, probe, str(tmp), str(tmp))
     run(commands.one_decode_command(str(path), probe, parts), timeout=120)
-    count = fingerprints.hash_file(parts[0].target, str(tmp / "phash.bin"), aspect=probe.display_aspect)
+    colour = tmp / fingerprints.COLOUR_ENTRY
+    count = fingerprints.hash_file(parts[0].target, str(tmp / "phash.bin"), aspect=probe.display_aspect,
+                                   colour_dst=str(colour))
     layout = json.dumps(fingerprints.layout(count, FINGERPRINTS.rate, aspect=probe.display_aspect)).encode()
     asset_id = create_asset(app, user_id, data=path.read_bytes(), status=status, filename=path.name,
                             renditions={"fingerprints": {"files": {"phash.bin": (tmp / "phash.bin").read_bytes(),
-                                                                   fingerprints.LAYOUT_ENTRY: layout}}})
+                                                                   fingerprints.LAYOUT_ENTRY: layout,
+                                                                   fingerprints.COLOUR_ENTRY: colour.read_bytes()}}})
     with app.app_context():
         s = db.session()
         asset = s.get(Asset, asset_id)
@@ -156,6 +175,7 @@ def test_ingest_fingerprints_and_a_lookup_finds_the_edited_excerpt(app, client, 
     # The asset's provenance says a clip of it can be traced back (its lookup section).
     section = client.get(f"/api/v1/assets/{asset_id}/provenance", headers=people["h"]).get_json()["lookup"]
     assert section["indexed"] is True and (section["hashes"], section["rate"], section["planes"]) == (40, 1, FINGERPRINTS.planes)
+    assert section["colours"] is True  # the pipeline's fingerprints hold each hashed picture's colour
     assert section["seconds"] == 40.0 and section["algorithm"] == "phash64" and section["updated_at"].endswith("Z")
     r = _post(client, media["query"], people["h"])
     assert r.status_code == 200, r.get_json()
@@ -220,7 +240,7 @@ def test_fingerprints_made_before_cuts_still_answer(app, client, media, people, 
         s = db.session()
         row = services.record_fingerprints(s, s.get(Asset, asset_id))
         s.commit()
-        assert (row.planes, row.count) == (3, 40)
+        assert (row.planes, row.count, row.colours) == (3, 40, None)
     tail = _post(client, media["tail"], people["h"], raw=True).get_json()["matches"]
     assert tail and tail[0]["asset_id"] == asset_id and abs(tail[0]["in"] - 30) <= 0.25
     cut = _post(client, media["cut_4x3"], people["h"], raw=True).get_json()["matches"]
@@ -253,6 +273,45 @@ def test_five_percent_crops_are_found_and_with_their_views_at_their_timecode(app
     monkeypatch.setitem(app.config, "LOOKUP_NEAR_VIEWS", True)
     for name in ("corner5", "side5"):
         _placed(client, media, people, asset_id, name)
+
+
+def test_a_look_alike_of_another_colour_is_not_the_master(app, client, media, people, tmp_path, monkeypatch):
+    """The same black box moving over a purple field, not a green one: its grey hashes are the
+    master's (the hashes see shapes, not levels or colour), its colours are not. Turned black
+    and white, or graded, the master's own excerpt is still found at its timecode."""
+    asset_id = _indexed(app, people["producer"], media["field"], tmp=tmp_path)
+    for name in ("grey_excerpt", "graded_excerpt"):
+        matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
+        assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
+        assert abs(matches[0]["in"] - 12) <= 0.25 and matches[0]["confidence"] >= 0.6, (name, matches[0])
+    r = _post(client, media["purple_excerpt"], people["h"], raw=True)
+    assert r.status_code == 200 and not [m for m in r.get_json()["matches"] if m["confidence"] >= 0.6], r.get_json()
+    # Compared by their hashes alone (ORTAK_LOOKUP_COLOURS off), the look-alike is taken for the master.
+    monkeypatch.setitem(app.config, "LOOKUP_COLOURS", False)
+    fooled = _post(client, media["purple_excerpt"], people["h"], raw=True).get_json()["matches"]
+    assert fooled and fooled[0]["asset_id"] == asset_id and fooled[0]["confidence"] >= 0.6, fooled
+
+
+def test_colours_listed_but_missing_or_damaged_are_named(app, people):
+    hashes = fingerprints.to_bytes(np.arange(1, 13, dtype=np.uint64))  # 2 samples × 6 planes
+    layout = json.dumps(fingerprints.layout(2, 1, aspect=16 / 9)).encode()
+    for n, files in enumerate(({}, {fingerprints.COLOUR_ENTRY: b"\x00" * 35})):
+        asset_id = create_asset(app, people["producer"], data=b"x%d" % n, filename="colours.mp4",
+                                renditions={"fingerprints": {"files": {"phash.bin": hashes,
+                                                                       fingerprints.LAYOUT_ENTRY: layout, **files}}})
+        with app.app_context():
+            s = db.session()
+            with pytest.raises(MediaError, match="colour"):
+                services.record_fingerprints(s, s.get(Asset, asset_id))
+    whole = {fingerprints.COLOUR_ENTRY: bytes(range(36))}
+    asset_id = create_asset(app, people["producer"], data=b"whole", filename="colours.mp4",
+                            renditions={"fingerprints": {"files": {"phash.bin": hashes,
+                                                                   fingerprints.LAYOUT_ENTRY: layout, **whole}}})
+    with app.app_context():
+        s = db.session()
+        services.record_fingerprints(s, s.get(Asset, asset_id))
+        s.commit()
+        assert services.master_colours(s, asset_id)[0, 1].tolist() == [3, 4, 5]
 
 
 def test_unrelated_footage_matches_nothing(app, client, media, people, tmp_path):

@@ -24,11 +24,11 @@ def _ffmpeg(*args: str) -> None:
 
 
 def _grey_frames(src, dst, chain: str = ""):
-    """The frames of `src` as the index takes them (1 a second, 64 × 64 grey), after `chain`
-    (an ffmpeg picture chain: a crop, a cut), read from `dst`."""
+    """The frames of `src` as the index takes them (1 a second, 64 × 64, their grey), after
+    `chain` (an ffmpeg picture chain: a crop, a cut), read from `dst`."""
     run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(src), "-vf",
-         f"{chain + ',' if chain else ''}fps=1,scale=64:64:flags=area,format=gray", "-f", "rawvideo", str(dst)],
-        timeout=TIMEOUT)
+         f"{chain + ',' if chain else ''}{commands.fingerprint_filter(1, 64, hold_last=False)}", "-f", "rawvideo",
+         str(dst)], timeout=TIMEOUT)
     return fingerprints.read_frames(str(dst))
 
 
@@ -53,10 +53,11 @@ def test_the_hashing_branch_is_one_more_output_of_the_one_command():
     cmd = commands.one_decode_command("/in.mp4", probe, parts)
     assert cmd.count("-i") == 1  # one decode
     graph = cmd[cmd.index("-filter_complex") + 1]
-    assert "split=2" in graph and "[s1]fps=1:eof_action=pass,scale=64:64:flags=area,format=gray[v1]" in graph
+    assert "split=2" in graph
+    assert "[s1]fps=1:eof_action=pass,scale=64:64:flags=area:out_range=pc,format=yuv444p[v1]" in graph
     tail = cmd[cmd.index("[v1]") - 1:]
     assert tail == ["-map", "[v1]", "-frames:v", "100", "-an", "-sn", "-dn", "-c:v", "rawvideo", "-f", "rawvideo",
-                    "file:/scratch/fingerprint.gray"]
+                    "file:/scratch/fingerprint.yuv"]
     audio_only = dataclasses.replace(_probe(640, 360, audio=("tur",)), video_codec=None)
     with pytest.raises(ValueError):
         commands.output_parts(FINGERPRINTS, audio_only, "/o", "/s")
@@ -126,7 +127,7 @@ def test_a_long_query_is_sampled_and_a_short_one_read_whole():
     assert cmd[cmd.index("-ss"):cmd.index("-ss") + 6] == ["-ss", "2393.333", "-t", "20.000", "-i", "file:/q.mp4"]
     assert cmd.count("-i") == 2
     graph = cmd[cmd.index("-filter_complex") + 1].split(";")
-    assert graph == ["[0:0]fps=2,scale=64:64:flags=area,format=gray[q0]", "[1:0]fps=2,scale=64:64:flags=area,format=gray[q1]"]
+    assert graph == [f"[{k}:0]fps=2,scale=64:64:flags=area:out_range=pc,format=yuv444p[q{k}]" for k in range(2)]
     with pytest.raises(ValueError):
         fingerprints.query_command("/q.mp4", _probe(640, 360), two_hours, ["/s/q0"])
 
@@ -259,3 +260,72 @@ def test_a_logo_in_a_corner_leaves_the_hash_alone():
     assert fingerprints.mask_corners(frames, (0, 0)) is frames
     with pytest.raises(ValueError):
         fingerprints.mask_corners(frames, (0.6, 0.2))
+
+
+@pytest.mark.parametrize("source, codec", [
+    ("mandelbrot=s=320x180:r=25,format=yuv420p", ["-c:v", "libx264", "-preset", "ultrafast"]),
+    ("testsrc2=s=320x180:r=25,format=yuvj420p", ["-c:v", "mjpeg", "-q:v", "3"]),
+    ("mandelbrot=s=320x180:r=25,format=yuv420p10le", ["-c:v", "libx264", "-preset", "ultrafast"]),
+    ("testsrc2=s=320x180:r=25,format=rgb24", ["-c:v", "png"]),
+    ("testsrc2=s=320x180:r=25,format=yuv422p", ["-c:v", "prores_ks"]),
+])
+def test_the_decoded_y_plane_is_the_grey_the_hashes_were_calibrated_on(tmp_path, source, codec):
+    """The frames hashed come as full-range YCbCr so that colour can be read beside the hash;
+    their Y plane must be, byte for byte, what `format=gray` gave (the hashes of v4 stay
+    valid): 8- and 10-bit, limited- and full-range, RGB and 4:2:2 sources."""
+    src = tmp_path / "src.mov"
+    _ffmpeg("-f", "lavfi", "-i", source, "-t", "3", *codec, str(src))
+    grey, yuv = tmp_path / "grey.raw", tmp_path / "yuv.raw"
+    _ffmpeg("-i", str(src), "-vf", "fps=1:eof_action=pass,scale=64:64:flags=area,format=gray", "-f", "rawvideo",
+            str(grey))
+    _ffmpeg("-i", str(src), "-vf", commands.fingerprint_filter(1, 64), "-f", "rawvideo", str(yuv))
+    picture = fingerprints.read_picture(str(yuv))
+    assert picture.shape == (3, 3, 64, 64)
+    assert np.array_equal(np.fromfile(grey, dtype=np.uint8).reshape(3, 64, 64), picture[:, 0])
+    assert np.array_equal(fingerprints.read_frames(str(yuv)), picture[:, 0])
+
+
+def test_a_region_s_colour_is_its_mean_y_cb_cr_without_its_corners():
+    picture = np.zeros((2, 3, 64, 64), dtype=np.uint8)
+    picture[:, 0], picture[:, 1], picture[:, 2] = 100, 90, 200
+    picture[1, 0, :8, :8] = 255  # inside the top left corner (of the frame: 16 × 13 pixels; of its left half: 8 × 13)
+    picture[1, 0, :, 32:] = 20  # the right half dark
+    whole = fingerprints.region_colours(picture)
+    assert whole.shape == (2, 3) and whole.dtype == np.uint8
+    assert whole[0].tolist() == [100, 90, 200]
+    assert whole[1].tolist() == [60, 90, 200]  # the corners are alike left and right: half and half
+    whole_frame = (100 * (2048 - 64) + 255 * 64 + 20 * 2048) / 4096  # corners kept: the white patch counts
+    assert fingerprints.region_colours(picture, corners=(0, 0))[1, 0] == round(whole_frame)
+    left = fingerprints.region_colours(picture, (0.5, 1.0), (0.0, 0.5))
+    right = fingerprints.region_colours(picture, (0.5, 1.0), (1.0, 0.5))
+    assert left[1].tolist() == [100, 90, 200] and right[1].tolist() == [20, 90, 200]
+    rows = fingerprints.colours(picture, fingerprints.master_regions(16 / 9))
+    assert rows.shape == (6, 2, 3)
+    assert not rows[3].any()  # a 16:9 picture has no 16:9 cut: no colour either
+    assert rows[5, 1].tolist() == [60, 90, 200]  # the 9:16 cut: the middle third, half light, half dark
+def test_colours_travel_as_bytes_row_for_row():
+    values = np.arange(2 * 5 * 3, dtype=np.uint8).reshape(2, 5, 3)
+    assert np.array_equal(fingerprints.colours_from_bytes(fingerprints.colour_bytes(values), 2), values)
+    with pytest.raises(ValueError):
+        fingerprints.colours_from_bytes(b"\x00" * 10, 2)
+    with pytest.raises(ValueError):
+        fingerprints.colours_from_bytes(b"", 0)
+
+
+def test_the_renditions_write_colours_and_their_layout(moving, tmp_path):
+    """One decode gives the hashes and each hashed region's colour, listed in the layout."""
+    probe = inspect_media(str(moving), timeout=TIMEOUT)
+    parts = commands.output_parts(FINGERPRINTS, probe, str(tmp_path), str(tmp_path))
+    run(commands.one_decode_command(str(moving), probe, parts), timeout=TIMEOUT)
+    count = fingerprints.hash_file(parts[0].target, str(tmp_path / "phash.bin"), aspect=probe.display_aspect,
+                                   colour_dst=str(tmp_path / fingerprints.COLOUR_ENTRY))
+    colour = fingerprints.colours_from_bytes((tmp_path / fingerprints.COLOUR_ENTRY).read_bytes(), FINGERPRINTS.planes)
+    assert colour.shape == (FINGERPRINTS.planes, count, 3) and count == 14
+    # The game of life is grey: its colour is grey (Cb = Cr = 128 at full range) on every plane it
+    # has; the 16:9 cut of this 16:9 picture (row 3) has none.
+    hashed = [0, 1, 2, 4, 5]
+    assert (np.abs(colour[hashed, :, 1:].astype(int) - 128) <= 1).all() and colour[hashed, :, 0].std() > 0
+    assert not colour[3].any()
+    layout = fingerprints.layout(count, 1, aspect=probe.display_aspect)
+    assert layout["colour"] == {"entry": fingerprints.COLOUR_ENTRY, "channels": ["Y", "Cb", "Cr"], "range": "full"}
+    assert "colour" not in fingerprints.layout(count, 1, aspect=probe.display_aspect, colour=False)

@@ -207,10 +207,9 @@ def test_hypotheses_pair_the_whole_frame_with_each_cut_the_master_has():
     query = np.stack([_random(8, 1 + k) for k in range(3 + len(fingerprints.VIEWS))])
     master = np.stack([*(_random(8, 20 + k) for k in range(3)), np.zeros(8, dtype=np.uint64), _random(8, 24),
                        _random(8, 25)])
-    cuts = [(p, v, pairs) for p, v, pairs in matching._hypotheses(query[0], query, master) if p >= 3]
-    assert [(p, v, len(pairs)) for p, v, pairs in cuts] == [(4, 0, 1), (5, 0, 1)]  # no empty 16:9 cut
-    assert all(pairs[0][0] is not None and np.array_equal(pairs[0][0], query[0]) for _p, _v, pairs in cuts)
-    assert not [h for h in matching._hypotheses(query[0], query, master[:3]) if h[0] >= 3]
+    cuts = [(p, v, pairs) for p, v, pairs in matching._hypotheses(query, master) if p >= 3]
+    assert cuts == [(4, 0, [(0, 4)]), (5, 0, [(0, 5)])]  # the whole query frame; no empty 16:9 cut
+    assert not [h for h in matching._hypotheses(query, master[:3]) if h[0] >= 3]
 
 
 def test_views_do_not_make_unrelated_footage_a_match(index):
@@ -469,3 +468,40 @@ def test_a_clip_of_the_master_is_not_the_look_alike_its_margin_is_taken_over(ind
     top = kin[0]
     assert top.key == "asset-04" and top.score >= SETTINGS.min_score > rival.score
     assert all(c.score < SETTINGS.min_score for c in kin if c.key == "clip")
+
+
+def test_colours_apart_by_luma_or_by_chroma_unless_the_query_is_grey():
+    master = np.array([[120, 90, 160]], dtype=np.uint8)
+    near = np.array([[150, 100, 150]], dtype=np.uint8)  # a grade: 30 levels brighter, 14 of chroma
+    assert not matching.colour_apart(near, master).any()
+    darker = np.array([[120 - matching.COLOUR_LUMA - 1, 90, 160]], dtype=np.uint8)
+    assert matching.colour_apart(darker, master).all()
+    other_hue = np.array([[120, 160, 90]], dtype=np.uint8)  # the same brightness, purple for green
+    assert matching.colour_apart(other_hue, master).all()
+    grey = np.array([[118, 128, 129]], dtype=np.uint8)  # the master turned black and white
+    assert not matching.colour_apart(grey, master).any()
+    both = matching.colour_apart(np.stack([near, other_hue, grey])[:, 0][None], master[None])
+    assert both.shape == (1, 3) and both.tolist() == [[False, True, False]]
+
+
+def test_the_verification_counts_frames_of_another_colour_as_unrelated():
+    """A query whose hashes are its master's: with the same colours it aligns as close as its
+    hashes; with another colour on every frame it is as far as unrelated pictures; with the
+    master's colours unknown (fingerprints before version 5) the hashes alone decide."""
+    master = _random(60, 91)
+    times = np.arange(20) / 2  # 10 s at 2 frames a second, master seconds 20..29
+    hashes = _noisy(master[np.floor(20 + times).astype(int)], 2, 92)
+    tint = np.zeros((1, 60, 3), dtype=np.uint8)
+    tint[0] = (110, 80, 170)
+    same, purple = tint[:, np.floor(20 + times).astype(int)], np.full((1, 20, 3), (110, 170, 80), dtype=np.uint8)
+
+    def candidate():
+        return matching.Candidate("m", False, 20.0, 0.7, 14, 0.0, 10.0, 20.0, 30.0, 2.0)
+
+    def refined(colours):
+        return matching.refine(candidate(), hashes, times, master[None], index_rate=1, step=0.5, colours=colours)
+
+    plain, alike, other = refined(None), refined((same, tint)), refined((purple, tint))
+    assert plain.distance <= 3 and alike.distance == plain.distance and alike.agreement > 0.9
+    assert other.distance == matching.MISSING_BITS and other.agreement < 0.01
+    assert refined((purple, None)).distance == plain.distance

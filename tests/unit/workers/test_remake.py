@@ -82,13 +82,13 @@ def test_one_decode_makes_both_then_an_unchanged_run_makes_nothing(app, register
         ["poster", "poster.jpg"], ["360p", "index.m3u8"], ["proxy", "proxy.mp4"], ["audio_0", "index.m3u8"]]
     assert argv.count("libx264") == 1 and argv.count("aac") == 1
     assert [o.rsplit("/", 1)[1] for o in outputs(argv)][4:] == ["thumb_%05d.jpg", "pcm_0",
-                                                              "fingerprint.gray"]  # scratch files
+                                                              "fingerprint.yuv"]  # scratch files
     assert "-filter_complex" in argv and argv.count("-i") == 1
     # What a make under way publishes for players (`<prefix>-live/…`, once it has run a second:
     # how many times depends on the machine's speed) is not what it made.
     written = sorted(k.split("/", 4)[2] + "/" + k.split("/", 4)[4] for k in counted["writes"]
                      if k.startswith("renditions/") and not k.split("/", 4)[3].endswith("-live"))
-    assert written == ["fingerprints/phash.bin", "fingerprints/phash.json", "hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
+    assert written == ["fingerprints/colour.bin", "fingerprints/phash.bin", "fingerprints/phash.json", "hls/360p/index.m3u8", "hls/360p/init.mp4", "hls/360p/seg_00000.m4s",
                        "hls/audio_0/index.m3u8", "hls/audio_0/init.mp4", "hls/audio_0/seg_00000.m4s",
                        "hls/master.m3u8", "poster/poster.jpg", "proxy/proxy.mp4", "storyboard/sprite_0.jpg",
                        "storyboard/storyboard.vtt", "waveform/waveform.json"]
@@ -181,8 +181,9 @@ def test_a_new_fingerprints_profile_is_made_and_recorded_by_one_command(app, reg
         row = session.get(VideoFingerprint, asset_id)
         entry = provenance_services.fingerprint_file(session, asset_id)
         assert row.source_sha256 == entry.sha256 != old_sha and (old_planes, row.planes) == (6, 4)
+        assert len(row.colours) == 4 * row.count * 3  # each hashed picture's colour beside it
         assert session.get(Asset, asset_id).steps["fingerprints"]["status"] == "done"
-    assert sorted(k.rsplit("/", 1)[1] for k in counted["writes"]) == ["phash.bin", "phash.json"]
+    assert sorted(k.rsplit("/", 1)[1] for k in counted["writes"]) == ["colour.bin", "phash.bin", "phash.json"]
     with app.app_context():
         assert run_one_step(asset_id, "renditions") == "current"
 
@@ -357,7 +358,7 @@ def test_a_chunk_another_worker_encoded_is_fetched_from_storage_not_encoded_agai
         assert list(storage().list_prefix(f"chunks/{asset_id}")) == []  # and the stored chunk files
     assert by_task[0] == "done"
     # 6–12 s: the rung (the proxy is its stream: no proxy.mp4 of its own), the grey frames, thumbnails
-    assert by_task[1] == ["90p.mp4", "fingerprint.gray", *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]
+    assert by_task[1] == ["90p.mp4", "fingerprint.yuv", *(f"thumb_{n:05d}.jpg" for n in range(6, 12))]
     windows = sorted((a[a.index("-ss") + 1], a[a.index("-t") + 1]) for a in counted["ffmpeg"] if "-ss" in a)
     assert windows == [("0.000", "6.000"), ("12.000", "1.000"), ("6.000", "6.000")]  # each chunk encoded once
     rows, _keys, _ = snapshot(app, asset_id)
