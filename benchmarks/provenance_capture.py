@@ -121,12 +121,13 @@ def save(args, planes: dict, queries: list, *, complete: bool, colours: dict) ->
     os.replace(args.out + ".part", args.out)
 
 
-def hashed(q: dict, *, views: bool = True) -> dict:
+def hashed(q: dict, *, views: bool = True, bars: bool = True) -> dict:
     """`q` with its frames hashed as `lookup.hash_query` hashes them (`fingerprints.query_planes`,
-    normal and mirrored; without `views`, the planes alone: the recipe before off-centre views).
-    A capture made before frames were kept holds its planes already."""
+    normal and mirrored; without `views`, the planes alone: the recipe before off-centre views),
+    bars cut off first (`fingerprints.bars`) unless `bars` is off. A capture made before frames
+    were kept holds its planes already."""
     if "frames" in q:
-        frames = q["frames"]
+        frames = fingerprints.unbarred(q["frames"], edges(q) if bars else (0, 0, 0, 0))
         make = fingerprints.query_planes if views else fingerprints.planes
         q = dict(q, normal=make(frames), mirrored=make(fingerprints.mirrored(frames)))
     elif not views:
@@ -134,13 +135,20 @@ def hashed(q: dict, *, views: bool = True) -> dict:
     return q
 
 
-def tinted(q: dict, *, views: bool = True, rows: int | None = None) -> dict:
+def edges(q: dict) -> tuple[int, int, int, int]:
+    """The bars around a captured query's picture (`fingerprints.bars` of all its frames)."""
+    return fingerprints.bars(q["frames"]) if "frames" in q else (0, 0, 0, 0)
+
+
+def tinted(q: dict, *, views: bool = True, rows: int | None = None, bars: bool = True) -> dict:
     """`q` with its frames' regions' colours as `lookup.hash_query` takes them
     (`fingerprints.colours` of `fingerprints.query_regions`, normal and mirrored, the first
-    `rows` rows), when the capture holds their chroma (captures since colours)."""
+    `rows` rows; bars cut off first unless `bars` is off), when the capture holds their chroma
+    (captures since colours)."""
     if "chroma" not in q:
         return q
-    picture = np.concatenate([q["frames"][:, None], q["chroma"]], axis=1)
+    picture = fingerprints.unbarred(np.concatenate([q["frames"][:, None], q["chroma"]], axis=1),
+                                    edges(q) if bars else (0, 0, 0, 0))
     regions = fingerprints.query_regions(shapes=fingerprints.VIEWS if views else ())[:rows]
     return dict(q, colours=(fingerprints.colours(picture, regions),
                             fingerprints.colours(fingerprints.mirrored_picture(picture), regions)))
@@ -203,7 +211,8 @@ def replay(args) -> None:
     negatives = []
     # The queries' hashes are kept beside the capture (hashing 16 views of every frame takes most
     # of a replay): made again when the recipe's views change.
-    cache = f"{args.capture}.hashed-{len(fingerprints.VIEWS)}views-{'planes' if args.no_views else 'views'}"
+    cache = (f"{args.capture}.hashed-{len(fingerprints.VIEWS)}views-{'planes' if args.no_views else 'views'}"
+             f"{'' if args.no_bars else '-unbarred'}")
     stored = None
     if os.path.exists(cache):
         with open(cache, "rb") as fh:
@@ -216,14 +225,14 @@ def replay(args) -> None:
         if stored is not None:
             q = cap["queries"][k] = dict(q, normal=stored[k][0], mirrored=stored[k][1])
         else:
-            q = cap["queries"][k] = hashed(q, views=not args.no_views)
+            q = cap["queries"][k] = hashed(q, views=not args.no_views, bars=not args.no_bars)
             made.append((q["normal"], q["mirrored"]))
         kept = None
         if not settings.near_views:  # the 10 % crops' views alone (the 5 % ones are off by default)
             kept = 1 + len(fingerprints.CROPS) + fingerprints.SEARCH_VIEWS
             q = dict(q, normal=q["normal"][:kept], mirrored=q["mirrored"][:kept])
         if settings.colours:
-            q = tinted(q, views=not args.no_views, rows=kept)
+            q = tinted(q, views=not args.no_views, rows=kept, bars=not args.no_bars)
         asked = query_at(q, settings.rate, args.verify_rate, cap["rate"])
         found = lookup.find(AllPlanes(index) if args.views_on_all_planes else index, asked, settings,
                             master_colours=colours.get)
@@ -329,6 +338,8 @@ def main() -> None:
                    "before cuts to other shapes)")
     r.add_argument("--no-colours", action="store_true", help="compare the hashes alone, not the frames' colours "
                    "(the recipe before fingerprints version 5)")
+    r.add_argument("--no-bars", action="store_true", help="hash the queries with any bars around their picture "
+                   "(the recipe before `fingerprints.bars`)")
     r.add_argument("--colour-luma", type=float, default=matching.COLOUR_LUMA, help="matching.COLOUR_LUMA")
     r.add_argument("--colour-chroma", type=float, default=matching.COLOUR_CHROMA, help="matching.COLOUR_CHROMA")
     r.add_argument("--colour-neutral", type=float, default=matching.COLOUR_NEUTRAL, help="matching.COLOUR_NEUTRAL")

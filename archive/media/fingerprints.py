@@ -318,6 +318,58 @@ def view_rows(query: np.ndarray, crops: Sequence[float] = CROPS) -> np.ndarray:
     return query[1 + len(crops):] if query.ndim == 2 else np.zeros((0, query.size), dtype=np.uint64)
 
 
+# ---- bars -----------------------------------------------------------------------------------
+
+# A picture shown inside bars (padded to a square for a social feed, shrunk inside a news
+# graphic, a 4:3 picture pillarboxed on a 16:9 channel) is not its master's frame: the bars take
+# a share of every hash. A query's bars are found on its decoded frames and cut off before it is
+# hashed (`bars`, `unbarred`): a row (column) at an edge is a bar when, over every frame, all of
+# its pixels are dark (grey at most BAR_LEVEL, full range); bars count only in pairs, opposite
+# edges within BAR_SKEW pixels of each other (padding centres the picture; an edge dark on one
+# side only is more likely the picture's own night sky), each at least BAR_MIN pixels of the
+# FRAME_SIZE square, and leave at least half of each dimension. What is left is the picture
+# the master's planes hold: its whole frame, or a cut of it when the master's own frame had
+# the bars (a 4:3 picture pillarboxed in a 16:9 master is that master's 4:3 cut).
+BAR_LEVEL = 40
+BAR_SKEW = 2
+BAR_MIN = 2
+
+
+def _edge_run(dark: np.ndarray) -> tuple[int, int]:
+    """How many leading and trailing entries of the bool vector `dark` are True."""
+    if dark.all():
+        return len(dark), 0
+    lead = int(np.argmin(dark))
+    trail = int(np.argmin(dark[::-1]))
+    return lead, trail
+
+
+def bars(frames: np.ndarray) -> tuple[int, int, int, int]:
+    """The bars around the picture of grey `frames` ((n, h, w) uint8, decoded squares), in
+    pixels: (top, bottom, left, right), 0 where there is none (rules above). A clip whose
+    frames are dark all over has none (it has no picture to cut out)."""
+    if not len(frames):
+        return 0, 0, 0, 0
+    h, w = frames.shape[1:]
+    brightest = frames.max(axis=0)  # (h, w): over every frame
+    out = [0, 0, 0, 0]
+    for k, (dark, size) in enumerate(((brightest.max(axis=1) <= BAR_LEVEL, h), (brightest.max(axis=0) <= BAR_LEVEL, w))):
+        first, last = _edge_run(dark)
+        if first == size:
+            return 0, 0, 0, 0
+        if min(first, last) >= BAR_MIN and abs(first - last) <= BAR_SKEW and size - first - last >= size / 2:
+            out[2 * k], out[2 * k + 1] = first, last
+    return out[0], out[1], out[2], out[3]
+
+
+def unbarred(picture: np.ndarray, edges: tuple[int, int, int, int]) -> np.ndarray:
+    """`picture` ((n, ..., h, w): grey frames or `read_picture`'s) without its `bars` (top,
+    bottom, left, right pixels): a view."""
+    top, bottom, left, right = edges
+    h, w = picture.shape[-2:]
+    return picture[..., top:h - bottom, left:w - right]
+
+
 # ---- colour ---------------------------------------------------------------------------------
 
 COLOUR_ENTRY = "colour.bin"  # beside the hashes: each hashed region's mean Y, Cb, Cr (`colours`)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 
@@ -59,6 +60,8 @@ class Settings:
     # Compare the colours of the frames the verification aligns (`matching.colour_apart`): a look-alike
     # of another colour (a box moving on a field of another colour) is not the master.
     colours: bool = True
+    # Cut bars around the clip's picture off before hashing it (`fingerprints.bars`).
+    bars: bool = True
     whole_up_to: float = 120.0
     window: float = 20.0
     windows: int = 4
@@ -92,6 +95,9 @@ class QueryHashes:
     # (normal, mirrored): each verified row's regions' colours, (rows, n, 3) uint8 (`fingerprints.colours`), at the
     # frames verified on (`dense` when there is one); None: the hashes alone are compared
     colours: tuple[np.ndarray, np.ndarray] | None = None
+    # The bars cut off the frames before hashing (`fingerprints.bars`): (top, bottom, left, right) shares of the
+    # height and width; all 0 for none
+    bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
 def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *, timeout: float) -> QueryHashes:
@@ -107,14 +113,19 @@ def hash_query(src: str, probe: ProbeResult, scratch: str, settings: Settings, *
     hashes = functools.partial(fingerprints.query_planes, shapes=shapes) if settings.views else fingerprints.planes
     regions = fingerprints.query_regions(shapes=shapes if settings.views else ())
     times, normal, mirror, tints = [], [], [], []
-    for window, target in zip(windows, targets):
-        picture = fingerprints.read_picture(target, limit=fingerprints.frames_expected(window, rate))
+    pictures = [fingerprints.read_picture(target, limit=fingerprints.frames_expected(window, rate))
+                for window, target in zip(windows, targets)]
+    edges = fingerprints.bars(np.concatenate([p[:, 0] for p in pictures])) if settings.bars else (0, 0, 0, 0)
+    for window, picture in zip(windows, pictures):
+        picture = fingerprints.unbarred(picture, edges)
         times.append(window.start + np.arange(len(picture)) / rate)
         normal.append(hashes(picture[:, 0]))
         mirror.append(hashes(fingerprints.mirrored(picture[:, 0])))
         tints.append((fingerprints.colours(picture, regions),
                       fingerprints.colours(fingerprints.mirrored_picture(picture), regions)) if settings.colours else None)
-    return sampled(times, normal, mirror, tints, sum(w.seconds for w in windows), settings, rate)
+    query = sampled(times, normal, mirror, tints, sum(w.seconds for w in windows), settings, rate)
+    size = fingerprints.FRAME_SIZE
+    return dataclasses.replace(query, bars=(edges[0] / size, edges[1] / size, edges[2] / size, edges[3] / size))
 
 
 def sampled(times: list[np.ndarray], normal: list[np.ndarray], mirror: list[np.ndarray],
@@ -377,7 +388,7 @@ def part_of(query: QueryHashes, start: float, end: float) -> QueryHashes:
     colours = None if query.colours is None else (query.colours[0][:, verified], query.colours[1][:, verified])
     return QueryHashes(query.times[keep], normal, query.mirrored[keep],
                        int(np.count_nonzero(normal != fingerprints.NO_HASH)), matching.is_static(normal),
-                       max(0.0, end - start), planes, dense, colours)
+                       max(0.0, end - start), planes, dense, colours, query.bars)
 
 
 def frames_within(query: QueryHashes, start: float, end: float) -> int:

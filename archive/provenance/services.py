@@ -328,7 +328,7 @@ def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = 
 def answer(session: Session, found: list[Candidate], query: search.QueryHashes, probe: ProbeResult, *,
            sha256: str, size: int, filename: str | None) -> dict:
     assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_({c.key for c in found})))}
-    matches = [match_json(c, assets[c.key], probe, sha256) for c in found if c.key in assets]
+    matches = [match_json(c, assets[c.key], probe, sha256, bars=query.bars) for c in found if c.key in assets]
     return {"matches": matches,
             "ambiguous": any(m["tied"] for m in matches),
             "query": {"filename": filename, "bytes": size, "sha256": sha256, "duration": probe.duration,
@@ -337,7 +337,8 @@ def answer(session: Session, found: list[Candidate], query: search.QueryHashes, 
                       "frames": int(len(query.times)), "informative_frames": query.frames, "static": query.static}}
 
 
-def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> dict:
+def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
+               bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> dict:
     timeline = Timeline.of(asset.technical, asset.kind)
     duration = (asset.technical or {}).get("duration")
     end = float(duration) if isinstance(duration, (int, float)) else c.master_out
@@ -348,7 +349,7 @@ def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> d
            "query_out": round(min(c.query_out, probe.duration) if probe.duration else c.query_out, 3),
            "confidence": round(min(1.0, c.score), 3), "frames_matched": c.matched,
            "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": round(c.speed, 3), "tied": c.tied,
-           "static": c.static, "edits": edits(c, asset, probe, sha256)}
+           "static": c.static, "edits": edits(c, asset, probe, sha256, bars=bars)}
     if timeline is not None:
         doc["in_timecode"] = timeline.label(int(round(m_in * float(timeline.rate))))
         doc["out_timecode"] = timeline.label(int(round(m_out * float(timeline.rate))))
@@ -380,13 +381,17 @@ ASPECT_TOLERANCE = 0.03
 SIZE_TOLERANCE = 0.95
 
 
-def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> list[str]:
+def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
+          bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> list[str]:
     """The differences seen between the query and the master, in this order: `mirrored`
     (the mirrored hashes matched), `speed_change` (the offset drifts: `Candidate.speed`),
-    `cropped` (the picture's aspect differs by more than 3 %, or it aligned closest on a crop
-    plane of the master or through an off-centre view of itself: `Candidate.plane`,
-    `Candidate.view`), `resized` (fewer lines than the master's), `re_encoded` (not the master's
-    bytes). `identical` alone when the file is the master itself."""
+    `letterboxed` / `pillarboxed` (the clip's picture sits between bars above and below / left
+    and right, `bars` (top, bottom, left, right) shares of its frame, `fingerprints.bars`; both
+    for bars all round), `cropped` (the picture inside any bars differs in aspect by more than
+    3 %, or it aligned closest on a crop plane of the master or through an off-centre view of
+    itself: `Candidate.plane`, `Candidate.view`), `resized` (fewer lines of picture than the
+    master's), `re_encoded` (not the master's bytes). `identical` alone when the file is the
+    master itself."""
     if sha256 == asset.sha256:
         return ["identical"]
     technical = asset.technical or {}
@@ -395,7 +400,14 @@ def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str) -> list[s
         out.append("mirrored")
     if abs(c.speed - 1.0) >= 0.04:
         out.append("speed_change")
+    top, bottom, left, right = bars
+    if top or bottom:
+        out.append("letterboxed")
+    if left or right:
+        out.append("pillarboxed")
     qw, qh = probe.display_width or probe.width, probe.display_height or probe.height
+    if qw and qh:
+        qw, qh = qw * (1 - left - right), qh * (1 - top - bottom)
     mw = technical.get("display_width") or technical.get("width")
     mh = technical.get("display_height") or technical.get("height")
     sized = bool(qw and qh and isinstance(mw, int) and isinstance(mh, int) and mw and mh)

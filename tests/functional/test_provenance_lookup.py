@@ -4,6 +4,7 @@ at its timecode; bad input (non-video, 1 s, black, oversized, unauthenticated, n
 4xx; a 2-hour file is sampled; static pictures tie; hidden assets stay hidden; the page."""
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import io
 import json
@@ -104,6 +105,12 @@ def media(tmp_path_factory):
     files["purple_excerpt"] = d / "purple_excerpt.mp4"
     _ffmpeg("-ss", "12", "-t", "10", "-i", str(files["purple"]), "-c:v", "libx264", "-crf", "26",
             str(files["purple_excerpt"]))
+    # 10 s of the master inside bars: padded to a square (bars above and below), shrunk to 80 %
+    # with bars all round.
+    for name, start, chain in (("square", 15, "pad=iw:iw:0:(ow-ih)/2"), ("around", 20, "scale=256:144,pad=320:180:32:18")):
+        files[name] = d / f"{name}.mp4"
+        _ffmpeg("-ss", str(start), "-t", "10", "-i", str(files["master"]), "-vf", chain, "-c:v", "libx264",
+                "-crf", "26", str(files[name]))
     files["black"] = d / "black.mp4"
     _ffmpeg("-f", "lavfi", "-i", "color=black:s=320x180:r=25", "-t", "6", "-c:v", "libx264", str(files["black"]))
     files["second"] = d / "second.mp4"
@@ -312,6 +319,25 @@ def test_colours_listed_but_missing_or_damaged_are_named(app, people):
         services.record_fingerprints(s, s.get(Asset, asset_id))
         s.commit()
         assert services.master_colours(s, asset_id)[0, 1].tolist() == [3, 4, 5]
+
+
+@pytest.mark.parametrize("name, start, edits", [("square", 15, {"letterboxed"}),
+                                               ("around", 20, {"letterboxed", "pillarboxed"})])
+def test_a_picture_inside_bars_is_found_at_its_timecode(app, client, media, people, tmp_path, monkeypatch, name,
+                                                        start, edits):
+    """Bars around the picture are cut off before it is hashed: the excerpt is placed at its
+    timecode and named boxed, not cropped; hashed with its bars (`Settings.bars` off) it is not
+    found (the bars take a share of every hash)."""
+    asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
+    matches = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
+    assert matches and matches[0]["asset_id"] == asset_id, matches
+    top = matches[0]
+    assert abs(top["in"] - start) <= 0.25 and abs(top["out"] - (start + 10)) <= 0.25 and top["confidence"] >= 0.6, top
+    assert edits <= set(top["edits"]) and "cropped" not in top["edits"], top
+    wanted = services.settings
+    monkeypatch.setattr(services, "settings", lambda: dataclasses.replace(wanted(), bars=False))
+    barred = _post(client, media[name], people["h"], raw=True).get_json()["matches"]
+    assert not [m for m in barred if m["confidence"] >= 0.6 and abs(m["in"] - start) <= 0.25], barred
 
 
 def test_unrelated_footage_matches_nothing(app, client, media, people, tmp_path):

@@ -329,3 +329,37 @@ def test_the_renditions_write_colours_and_their_layout(moving, tmp_path):
     layout = fingerprints.layout(count, 1, aspect=probe.display_aspect)
     assert layout["colour"] == {"entry": fingerprints.COLOUR_ENTRY, "channels": ["Y", "Cb", "Cr"], "range": "full"}
     assert "colour" not in fingerprints.layout(count, 1, aspect=probe.display_aspect, colour=False)
+
+
+def test_bars_around_a_picture_are_found_in_pairs_and_cut_off():
+    rng = np.random.default_rng(5)
+    picture = rng.integers(60, 256, (6, 64, 64), dtype=np.uint8)
+    boxed = picture.copy()
+    boxed[:, :8], boxed[:, -8:] = 16, 0  # letterbox: 8 rows above and below, black with noise
+    assert fingerprints.bars(boxed) == (8, 8, 0, 0)
+    both = boxed.copy()
+    both[:, :, :6], both[:, :, -7:] = 0, 30  # and pillar bars, one a pixel wider than the other
+    assert fingerprints.bars(both) == (8, 8, 6, 7)
+    cut = fingerprints.unbarred(np.stack([both, both, both], axis=1), fingerprints.bars(both))
+    assert cut.shape == (6, 3, 48, 51) and (cut[:, 0] == picture[:, 8:56, 6:57]).all()
+    # No bars: a picture, a dark edge on one side only (its own night sky), bars too far apart
+    # in size, bars of one pixel, bars leaving less than half, a clip dark all over.
+    assert fingerprints.bars(picture) == (0, 0, 0, 0)
+    sky = picture.copy()
+    sky[:, :10] = 5
+    assert fingerprints.bars(sky) == (0, 0, 0, 0)
+    skewed = picture.copy()
+    skewed[:, :4], skewed[:, -9:] = 0, 0
+    assert fingerprints.bars(skewed) == (0, 0, 0, 0)
+    thin = picture.copy()
+    thin[:, :1], thin[:, -1:] = 0, 0
+    assert fingerprints.bars(thin) == (0, 0, 0, 0)
+    narrow = picture.copy()
+    narrow[:, :17], narrow[:, -17:] = 0, 0
+    assert fingerprints.bars(narrow) == (0, 0, 0, 0)
+    assert fingerprints.bars(np.zeros((3, 64, 64), dtype=np.uint8)) == (0, 0, 0, 0)
+    # A bar row lit in one frame only is no bar: bars are dark over the whole clip.
+    lit = boxed.copy()
+    lit[2, 3] = 200
+    assert fingerprints.bars(lit) == (0, 0, 0, 0)
+    assert fingerprints.bars(np.zeros((0, 64, 64), dtype=np.uint8)) == (0, 0, 0, 0)
