@@ -8,6 +8,8 @@ EDIT_LABELS = {
     "identical": lambda: _("Identical file"),
     "mirrored": lambda: _("Mirrored"),
     "speed_change": lambda: _("Speed changed"),
+    "letterboxed": lambda: _("Bars above and below"),
+    "pillarboxed": lambda: _("Bars left and right"),
     "cropped": lambda: _("Cropped"),
     "resized": lambda: _("Resized"),
     "re_encoded": lambda: _("Re-encoded"),
