@@ -13,6 +13,14 @@ index template gives every `<name>-NNNNNN` index the settings and mappings. `ort
 (`rebuild`) fills a fresh index and moves the alias to it in one atomic `_aliases` call, so
 searches never see a half-built index. Titles and snippets come from the stored document
 through the same highlighter as the tantivy backend, in the original spelling.
+
+Segments (transcript cues, markers) are `nested` documents (search.es_template.segment_mapping).
+A search with words asks, beside the asset query, a `nested` query on them with `inner_hits`:
+Elasticsearch says which segments of each hit matched and ranks them, and the hit lists the
+best fields.MAX_SEGMENT_HITS in time order (their `_nested.offset`), as the tantivy backend
+does from its segment index, with the same clauses (search.query's plan, no typo matches)
+and the same highlighter. The stored `source` no longer carries the segments: a hit of a
+transcript with hundreds of cues sends back only its matching ones.
 """
 from __future__ import annotations
 
@@ -24,10 +32,16 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from search import es_template, fields, normalize
 from search import query as query_plan
 from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
+from search.highlight import highlight
 from search.mapping import display_title, snippet_sources
 
 SETTINGS = es_template.settings()
 MAPPINGS = es_template.mappings()
+SEGMENTS = es_template.SEGMENTS_FIELD
+# What a hit's matching segments bring back of their nested documents (not their words).
+SEGMENT_SOURCE = [f"{SEGMENTS}.{name}" for name in ("in", "out", "in_seconds", "out_seconds", "text", "lang", "source")]
+# Segments a "did you mean" query reads spellings off, per asset it finds.
+SUGGESTION_SEGMENTS = 20
 # A language-analysed clause is optional beside the word clauses: it adds to the score only.
 LANGUAGE_BOOST = 0.2
 
@@ -58,14 +72,21 @@ class ElasticsearchBackend(SearchBackend):
             self.es.indices.put_index_template(name=self.index_name, **es_template.template(self.index_name))
             if not self.es.indices.exists(index=self.index_name):
                 self.es.indices.create(index=self._numbered(1), aliases={self.index_name: {}})
-            elif not self.es.indices.exists_alias(name=self.index_name):
+            elif self.es.indices.exists_alias(name=self.index_name):
+                # An index made from an older template has no nested segments and the mapping
+                # is strict, so documents with segments would be refused: adding a field is
+                # allowed on a live index (through the alias, on each index behind it), putting
+                # one that is there changes nothing. Its documents get their segments when
+                # indexed again (`ortak reindex`).
+                self.es.indices.put_mapping(index=self.index_name, properties={SEGMENTS: MAPPINGS["properties"][SEGMENTS]})
+            else:
                 # An index made by an older version under the alias's own name: it lacks the facets
                 # added since (the `project` facet) and the mapping is strict, so documents carrying
                 # them would be refused until `ortak reindex` replaced it with an aliased one. Adding
                 # a keyword field is allowed on a live index; putting one that is there changes nothing.
                 self.es.indices.put_mapping(index=self.index_name, properties={
                     name: MAPPINGS["properties"][name]
-                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS)})
+                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS, SEGMENTS)})
         except ApiError as exc:
             # Another process created it between our check and our create.
             if getattr(exc, "error", "") != "resource_already_exists_exception":
@@ -154,8 +175,16 @@ class ElasticsearchBackend(SearchBackend):
         self.rebuild([])
 
     def _document(self, doc: dict) -> dict:
-        body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc, with_segments=True),
-                **fields.text_fields(doc), **es_template.language_texts(doc), **fields.facet_values(doc)}
+        """The indexed body of a mapped document: its word and language fields, facets, rights
+        tokens, owner, sort integers, its segments as nested documents (each cue analysed once,
+        for the asset's body fields and for itself: fields.document_forms) and the stored
+        `source` without them."""
+        text_fields, analysed = fields.document_forms(doc)
+        body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc),
+                **text_fields, **es_template.language_texts(doc), **fields.facet_values(doc)}
+        segments = es_template.segment_documents(doc, analysed)
+        if segments:
+            body[SEGMENTS] = segments
         tokens = fields.cleared_values(doc)
         if tokens:
             body[fields.CLEARED_FIELD] = tokens
@@ -206,6 +235,13 @@ class ElasticsearchBackend(SearchBackend):
                                            "fields": [f"{name}{sub}" for name in (*es_template.LANGUAGE_FIELDS,
                                                                                    es_template.NAMES_FIELD)
                                                       for sub in ("", ".folded", ".stem", ".cross")]}})
+        segment_query = _segment_query(text_plan)
+        if segment_query is not None:
+            # Score 0 (score_mode none): the asset ranks by its own fields, which hold its
+            # segments' words, as on tantivy; the segments are ranked among themselves.
+            should.append({"nested": {"path": SEGMENTS, "query": segment_query, "score_mode": "none",
+                                      "inner_hits": {"name": SEGMENTS, "size": fields.MAX_SEGMENT_HITS,
+                                                     "_source": {"includes": SEGMENT_SOURCE}}}})
         if should:
             bool_query["should"] = should
         request: dict[str, Any] = {
@@ -226,7 +262,7 @@ class ElasticsearchBackend(SearchBackend):
             hits.append(Hit(id=source["id"], score=float(h.get("_score") or 0.0) if sort_field is None else 0.0,
                             title=display_title(source, query.lang),
                             snippet=normalize.snippet(snippet_sources(source, query.lang), words),
-                            segments=fields.matching_segments(source, words),
+                            segments=_hit_segments(h, source, words),
                             highlights=fields.highlights(source, words, query.lang)))
         aggs = _flatten_aggs(resp.get("aggregations") or {})
         facets = {f: {str(b["key"]): b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
@@ -245,10 +281,17 @@ class ElasticsearchBackend(SearchBackend):
         have a word two edits from it; offered only when the suggested query finds something."""
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
+            typo = [{"fuzzy": {f"{group}_f": {"value": folded, "fuzziness": 2}}} for group in ("title", "body")]
+            # The segments' own spellings come from their nested documents (`source` has none).
+            typo.append({"nested": {"path": SEGMENTS, "score_mode": "none",
+                                    "query": {"fuzzy": {f"{SEGMENTS}.body_f": {"value": folded, "fuzziness": 2}}},
+                                    "inner_hits": {"name": SEGMENTS, "size": SUGGESTION_SEGMENTS,
+                                                   "_source": {"includes": [f"{SEGMENTS}.text"]}}}})
             resp = self._call("search", self.es.search, index=self.index_name, size=20, source_includes=["source"],
-                              query={"bool": {"should": [{"fuzzy": {f"{group}_f": {"value": folded, "fuzziness": 2}}}
-                                                         for group in ("title", "body")]}})
+                              query={"bool": {"should": typo}})
             texts = [t for h in resp["hits"]["hits"] for t in fields.source_texts(h["_source"]["source"])]
+            texts += [str(inner["_source"].get("text") or "") for h in resp["hits"]["hits"]
+                      for inner in _inner_hits(h)]
             return query_plan.candidates_from(texts, word)
 
         suggested = query_plan.suggestion(parsed, closest)
@@ -321,10 +364,61 @@ def _flatten_aggs(aggs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def compile_clause(clause) -> dict:
+def _segment_query(text_plan) -> dict | None:
+    """The query a segment must match, as the tantivy backend's segment search: one of the
+    plan's `must` clauses (any query word or phrase, in its forms but without typo matches)
+    and none of its `must_not` ones, on the segment's word fields; None without words."""
+    must = [c for c in (compile_clause(c, segment=True) for c in text_plan.must) if c is not None]
+    if not must:
+        return None
+    query: dict[str, Any] = {"bool": {"should": must, "minimum_should_match": 1}}
+    must_not = [c for c in (compile_clause(c, segment=True) for c in text_plan.must_not) if c is not None]
+    if must_not:
+        query["bool"]["must_not"] = must_not
+    return query
+
+
+def _inner_hits(hit: dict) -> list[dict]:
+    """The segments' inner hits of a hit (best first), [] when none matched."""
+    return (((hit.get("inner_hits") or {}).get(SEGMENTS) or {}).get("hits") or {}).get("hits") or []
+
+
+def _hit_segments(hit: dict, source: dict, words: list[str]) -> list[dict]:
+    """A hit's matching segments as the answer lists them (fields.segment_hit and its
+    highlight), in time order: from the nested query's inner hits (the best
+    fields.MAX_SEGMENT_HITS, ordered by their position `_nested.offset`). A document indexed
+    before segments were nested still has them in its `source`: matched in Python
+    (fields.matching_segments) until `ortak reindex` indexes it again."""
+    if SEGMENTS in source:
+        return fields.matching_segments(source, words)
+    inner = sorted(_inner_hits(hit), key=lambda h: h["_nested"]["offset"])
+    out = []
+    for segment in inner:
+        seg = fields.segment_hit(segment["_source"])
+        seg["highlight"] = highlight(str(seg.get("text") or ""), words)
+        out.append(seg)
+    return out
+
+
+def compile_clause(clause, *, segment: bool = False) -> dict | None:
     """A search.query clause as Elasticsearch query DSL: `term`, `prefix`, `fuzzy` (edit
     distance 1, transpositions count one), `match_phrase` on the whitespace-analysed field,
-    and `bool` for Any_ (should, at least one) and All (must)."""
+    and `bool` for Any_ (should, at least one) and All (must).
+
+    With `segment`, for a segment's nested document: the clause on its word fields
+    (`segments.body_<form>`), its title-field and typo (`fuzzy`) parts left out as the tantivy
+    backend's segment search leaves them; None when nothing of it is left."""
+    if segment:
+        if isinstance(clause, (query_plan.Match, query_plan.Phrase)):
+            if not clause.field.startswith("body_") or getattr(clause, "kind", None) == "fuzzy":
+                return None
+            clause = replace(clause, field=f"{SEGMENTS}.{clause.field}")
+        elif isinstance(clause, query_plan.All):
+            parts = [compile_clause(c, segment=True) for c in clause.clauses]
+            return None if any(p is None for p in parts) else {"bool": {"must": parts}}
+        else:
+            parts = [p for p in (compile_clause(c, segment=True) for c in clause.clauses) if p is not None]
+            return {"bool": {"should": parts, "minimum_should_match": 1}} if parts else None
     if isinstance(clause, query_plan.Match):
         if clause.kind == "fuzzy":
             return {"fuzzy": {clause.field: {"value": clause.value, "fuzziness": 1, "transpositions": True,

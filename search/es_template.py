@@ -16,6 +16,14 @@ Two kinds of text field:
   synonyms (`Qara dəniz` ↔ `Karadeniz`) match as graphs. Queries add them as an optional
   clause; they also serve other clients of the cluster (dashboards) and highlighting.
 
+Segments (transcript cues and player markers) are `nested` documents under SEGMENTS_FIELD,
+one per segment (segment_mapping): its timecodes (`in`, `out` as given, `in_seconds`,
+`out_seconds` in seconds), `source` (its kind: `marker` or `transcript`), `lang`, `text` (a
+language field as above, with its multi-fields) and the same `body_<form>` word fields as the
+asset, so a `nested` query with `inner_hits` says which segments of a hit matched, ranked
+(search.elasticsearch_backend). The asset's own `body_<form>` fields hold its segments' words
+too, as the tantivy asset index does, so an asset matches and ranks the same on both backends.
+
 osmem-server (tests) ignores `mapping` char filters and `synonym_graph`; the cases that need
 them run against a real Elasticsearch (ORTAK_ES_URL).
 """
@@ -34,8 +42,13 @@ AZ_CYRILLIC = "АБВГҒДЕӘЖЗИЫЈКҜЛМНОӨПРСТУҮФХҺЧҸШ"
 _LATIN = re.compile(r"^[A-Za-zÇçĞğİıÖöŞşÜüƏə]+$")
 LANGUAGE_FIELDS = {"text_tr": ("title_tr", "description_tr"), "text_az": ("title_az", "description_az"),
                    "text_en": ("title_en", "description_en")}
-NAMES_FIELD = "text_names"  # people, places, keywords, organisation, file name, segments
+NAMES_FIELD = "text_names"  # people, places, keywords, organisation, file name
+SEGMENTS_FIELD = "segments"  # nested: one document per transcript cue or marker (segment_mapping)
+# The word fields a segment has: the asset's body group (search.fields.document_forms).
+SEGMENT_WORD_FIELDS = tuple(f"body_{form}" for form in analysis.FORMS)
 WORDS = {"type": "text", "analyzer": "ortak_words", "norms": True}
+# Kept in the segment's _source for the hit, neither searched nor sorted on.
+KEPT = {"type": "keyword", "index": False, "doc_values": False}
 
 
 @functools.lru_cache(maxsize=1)
@@ -122,6 +135,20 @@ def _language_field(stem: str) -> dict[str, Any]:
                        "cross": {"type": "text", "analyzer": "ortak_cross"}}}
 
 
+def segment_mapping() -> dict[str, Any]:
+    """The `nested` mapping of SEGMENTS_FIELD: one hidden Lucene document per segment, strict
+    like the asset's. `in`/`out` are the timecodes as the archive gives them (kept, not
+    searched), `in_seconds`/`out_seconds` seconds from the start (a range query can find
+    segments by time), `source` the kind (`marker`, `transcript`), `lang` its language code,
+    `text` the raw text analysed as the names field is (Turkish stemmer: a cue's language is
+    not known to be one of ours), and SEGMENT_WORD_FIELDS the words search.analysis made of
+    it, which our queries use."""
+    return {"type": "nested", "dynamic": "strict", "properties": {
+        "in": KEPT, "out": KEPT, "in_seconds": {"type": "double"}, "out_seconds": {"type": "double"},
+        "source": {"type": "keyword"}, "lang": {"type": "keyword"}, "text": _language_field("ortak_stem_tr"),
+        **{name: WORDS for name in SEGMENT_WORD_FIELDS}}}
+
+
 def mappings() -> dict[str, Any]:
     return {
         "dynamic": "strict",
@@ -131,6 +158,7 @@ def mappings() -> dict[str, Any]:
             **{name: _language_field("ortak_stem_en" if name == "text_en" else "ortak_stem_tr")
                for name in (*LANGUAGE_FIELDS, NAMES_FIELD)},
             **{facet: {"type": "keyword"} for facet in FACETS},
+            SEGMENTS_FIELD: segment_mapping(),
             # What is open today by platform × territory × licensee (search.cleared): filtered, never scored.
             fields.CLEARED_FIELD: {"type": "keyword", "norms": False, "doc_values": False},
             "created": {"type": "date"},
@@ -138,7 +166,8 @@ def mappings() -> dict[str, Any]:
             fields.OWNER_FIELD: {"type": "keyword"},
             # Sorts and the recording-date range (search.fields.sort_values; title keys halved to fit a long).
             **{name: {"type": "long"} for name in fields.SORT_INTEGERS},
-            # The mapped document as given, for titles and snippets; not searchable itself.
+            # The mapped document as given but its segments (counted: `segment_count`), for
+            # titles and snippets; not searchable itself.
             "source": {"type": "object", "enabled": False},
         },
     }
@@ -153,12 +182,21 @@ def template(alias: str) -> dict[str, Any]:
 
 
 def language_texts(doc: dict[str, Any]) -> dict[str, list[str]]:
-    """The raw texts of a mapped document for the language fields (empty ones left out)."""
+    """The raw texts of a mapped document for the language fields (empty ones left out); its
+    segments' texts are in their nested documents (segment_documents)."""
     out = {name: [doc[f] for f in sources if doc.get(f)] for name, sources in LANGUAGE_FIELDS.items()}
     names: list[Any] = []
     for field in fields.OTHER_TEXT_FIELDS:
         value = doc.get(field)
         names.extend(value if isinstance(value, list) else [value])
-    names.extend(seg.get("text") for seg in fields.segments_of(doc))
     out[NAMES_FIELD] = [str(v) for v in names if v]
     return {k: [str(t) for t in v] for k, v in out.items() if v}
+
+
+def segment_documents(doc: dict[str, Any], analysed: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The nested documents of SEGMENTS_FIELD for a mapped document's segments, in their order
+    (the order is the position a hit's `inner_hits` report as `_nested.offset`): each segment
+    as a hit lists it (search.fields.segment_hit) and its words, `analysed` being
+    search.fields.document_forms' analysis of each segment ({} for one without a word)."""
+    return [{**fields.segment_hit(seg), **{f"body_{form}": joined for form, joined in words.items()}}
+            for seg, words in zip(fields.segments_of(doc), analysed)]

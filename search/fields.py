@@ -90,8 +90,9 @@ def segments_of(doc: Mapping[str, Any]) -> list[dict]:
 
 def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
     """The document's segments whose text has one of the query `words` in any of its forms
-    (normalised, folded, stemmed), in document order; none for an empty query. Ranking them
-    is the search's to refine."""
+    (normalised, folded, stemmed), in document order; none for an empty query. Only for a
+    document stored before the backends indexed segments on their own (an Elasticsearch index
+    not rebuilt since), whose `source` still holds them."""
     if not words:
         return []
     wanted = set()
@@ -248,14 +249,12 @@ def cleared_values(doc: Mapping[str, Any]) -> list[str]:
     return [str(v) for v in doc.get(CLEARED_FIELD) or [] if v]
 
 
-def stored_source(doc: Mapping[str, Any], *, with_segments: bool = False) -> dict[str, Any]:
+def stored_source(doc: Mapping[str, Any]) -> dict[str, Any]:
     """What a backend keeps of the document for the hit card (titles, snippets, highlights):
-    all but the rights tokens. The segments only `with_segments` (Elasticsearch, which
-    matches them per hit with matching_segments); otherwise just counted (`segment_count`):
-    a backend with a segment index reads a hit's matching segments from there (a
-    transcript's hundreds of cues decoded per hit made a page of hits 100 times slower)."""
-    if with_segments:
-        return {k: v for k, v in doc.items() if k != CLEARED_FIELD}
+    all but the rights tokens and the segments, which are just counted (`segment_count`):
+    each backend indexes the segments on their own (tantivy's segment index, Elasticsearch's
+    nested documents) and reads a hit's matching ones from there (a transcript's hundreds of
+    cues decoded per hit made a page of hits 100 times slower)."""
     out = {k: v for k, v in doc.items() if k not in (CLEARED_FIELD, "segments")}
     out["segment_count"] = len(segments_of(doc))
     return out

@@ -188,3 +188,91 @@ def test_synonym_graph_at_search_time(real_client):
         assert [h["_id"] for h in hits] == ["toy"]
     finally:
         drop_es(real_client, backend.index_name)
+
+
+# ---- segments as nested documents (issue 11) -----------------------------------------------------
+
+def cue(second, text, *, source="transcript"):
+    return {"in": f"00:00:{second:02d}:00", "out": None, "in_seconds": float(second), "out_seconds": None,
+            "text": text, "lang": "az", "source": source}
+
+
+def test_segments_are_nested_documents_and_not_in_the_stored_source(backend, client):
+    backend.index([doc("a", title_az="Gəncə", segments=[cue(3, "Gəlin köçür"), cue(9, "toy başlayır", source="marker")])])
+    index = f"{backend.index_name}-000001"
+    properties = next(iter(client.indices.get_mapping(index=index).values()))["mappings"]["properties"]
+    segments = properties["segments"]
+    assert segments["type"] == "nested" and segments["properties"]["in_seconds"]["type"] == "double"
+    assert set(segments["properties"]["text"]["fields"]) == {"folded", "stem", "cross"}
+    assert segments["properties"]["body_x"]["analyzer"] == "ortak_words"
+    stored = client.get(index=backend.index_name, id="a")["_source"]
+    assert "segments" not in stored["source"] and stored["source"]["segment_count"] == 2
+    assert [s["text"] for s in stored["segments"]] == ["Gəlin köçür", "toy başlayır"]
+    assert stored["text_names"] == ["a.mp4"]  # the cues are not flattened into the names field
+    # Other clients of the cluster find segments by time with a nested query of their own.
+    found = client.search(index=backend.index_name, query={"nested": {
+        "path": "segments", "query": {"range": {"segments.in_seconds": {"gte": 5}}}, "inner_hits": {}}})
+    inner = found["hits"]["hits"][0]["inner_hits"]["segments"]["hits"]["hits"]
+    assert [(h["_nested"]["offset"], h["_source"]["source"]) for h in inner] == [(1, "marker")]
+    assert client.count(index=backend.index_name)["count"] == 1
+
+
+def test_rebuild_carries_the_segments_to_the_new_index(backend):
+    backend.index([doc("old", title_az="Köhnə", segments=[cue(1, "zurna")])])
+    backend.rebuild([[doc("new", title_az="Yeni", segments=[cue(2, "zurna çalır"), cue(4, "davul")])]])
+    (hit,) = backend.search(SearchQuery(text="zurna")).hits
+    assert hit.id == "new" and [s["in_seconds"] for s in hit.segments] == [2.0]
+
+
+def test_an_index_of_an_older_template_takes_nested_segments(client):
+    """An aliased index made from the template before segments were nested (strict, no
+    `segments`, cues in the stored source): the backend adds the nested field, so new documents
+    with segments are taken and list them; the older documents list theirs from the stored
+    source until `ortak reindex`."""
+    name = f"ortak-pre-{uuid.uuid4().hex[:8]}"
+    old = copy.deepcopy(MAPPINGS)
+    del old["properties"]["segments"]
+    client.indices.create(index=f"{name}-000001", settings=SETTINGS, mappings=old, aliases={name: {}})
+    legacy = {"id": "old", "title_az": "Köhnə", "segments": [cue(1, "Zurna çalır"), cue(2, "davul")]}
+    client.index(index=name, id="old", refresh=True, document={
+        "id": "old", "source": legacy, "body_n": ["köhnə zurna çalır davul"], "status": "ready"})
+    try:
+        backend = ElasticsearchBackend(client, name)
+        backend.index([doc("new", title_az="Yeni", segments=[cue(5, "zurna")])])
+        found = {h.id: [s["in_seconds"] for s in h.segments] for h in backend.search(SearchQuery(text="zurna")).hits}
+        assert found == {"new": [5.0], "old": [1.0]}
+    finally:
+        drop_es(client, name)
+
+
+@real_es
+def test_segment_text_is_analysed_like_the_assets_texts(real_client):
+    """The nested `segments.text` has the language fields' analysers (Cyrillic mapping, the
+    synonym graph at search time), for the cluster's other clients (dashboards)."""
+    backend = ElasticsearchBackend(real_client, f"ortak-seg-{uuid.uuid4().hex[:8]}")
+    try:
+        backend.index([doc("toy", title_az="Gəncə", segments=[cue(1, "toy gecəsi"), cue(6, "Шәки шәһәри")])])
+
+        def offsets(field, text):
+            hits = real_client.search(index=backend.index_name, query={"nested": {
+                "path": "segments", "query": {"match": {field: text}}, "inner_hits": {}}})["hits"]["hits"]
+            return [h["_nested"]["offset"] for hit in hits for h in hit["inner_hits"]["segments"]["hits"]["hits"]]
+        assert offsets("segments.text", "düğün") == [0]
+        assert offsets("segments.text.folded", "seki") == [1]
+    finally:
+        drop_es(real_client, backend.index_name)
+
+
+def test_matching_segments_leave_the_assets_score_as_it_is(backend, monkeypatch):
+    """The nested clause only lists segments (score_mode none): an asset ranks by its own
+    fields, which hold its segments' words, as on tantivy."""
+    from search import elasticsearch_backend
+
+    backend.index([doc("a", title_az="Zurna", segments=[cue(1, "zurna zurna"), cue(2, "zurna")]),
+                   doc("b", title_az="Davul zurna", segments=[cue(3, "davul")])])
+    listed = {h.id: (h.score, len(h.segments)) for h in backend.search(SearchQuery(text="zurna")).hits}
+    monkeypatch.setattr(elasticsearch_backend, "_segment_query", lambda plan: None)
+    alone = {h.id: (h.score, len(h.segments)) for h in backend.search(SearchQuery(text="zurna")).hits}
+    assert {k: n for k, (_, n) in listed.items()} == {"a": 2, "b": 0}
+    assert {k: n for k, (_, n) in alone.items()} == {"a": 0, "b": 0}
+    assert {k: s for k, (s, _) in listed.items()} == pytest.approx({k: s for k, (s, _) in alone.items()})

@@ -436,6 +436,19 @@ def test_check(backend):
 # ---- the exact requests the Elasticsearch backend sends --------------------------------------
 
 REPLAY_INDEX = "ortak-contract"
+
+
+def cue(second, text, *, source="transcript", lang="tr"):
+    return {"in": f"00:00:{second:02d}:00", "out": f"00:00:{second + 1:02d}:00", "in_seconds": float(second),
+            "out_seconds": float(second + 1), "text": text, "lang": lang, "source": source}
+
+
+SEGMENTED = [  # transcripts and markers: nested documents on Elasticsearch
+    doc("horon", days=1, title_tr="Karadeniz gecesi", segments=[
+        cue(2, "Kemençe çalınıyor"), cue(5, "davul ve zurna"), cue(8, "bir kemençe daha"),
+        cue(12, "Horon başlıyor", source="marker")]),
+    doc("davul", days=2, title_tr="Kemençe ve davul", segments=[cue(1, "kemençe")]),
+]
 SCENARIO = [  # (fixture name, operation); each runs on a new backend object, in this order
     ("check", lambda b: b.check()),
     ("index", lambda b: b.index(CORPUS)),
@@ -447,6 +460,9 @@ SCENARIO = [  # (fixture name, operation); each runs on a new backend object, in
     ("index_cleared", lambda b: b.index(CLEARED_CORPUS)),
     ("search_cleared", lambda b: b.search(SearchQuery(text="folk", cleared=cleared_for(7, "TR", "TR", "linear_tv"),
                                                       per_page=5, lang="en"))),
+    ("index_segments", lambda b: b.index(SEGMENTED)),
+    ("search_segments", lambda b: b.search(SearchQuery(text="kemençe -tulum", per_page=5, lang="tr"))),
+    ("suggest_segments", lambda b: b.search(SearchQuery(text="horronu", per_page=5))),
     ("delete", lambda b: b.delete("seki")),
     ("count", lambda b: b.count()),
     ("clear", lambda b: b.clear()),
@@ -609,3 +625,70 @@ def test_a_segment_hit_returns_its_timecodes_and_highlights(sortable):
 def test_unknown_sort_is_a_query_error(sortable, sort):
     with pytest.raises(QueryError):
         sortable.search(SearchQuery(sort=sort))
+
+
+# ---- segments: the timecoded cues and markers a hit lists (issue 11) ------------------------------
+# Each backend indexes them on their own (tantivy's segment index, Elasticsearch's nested documents)
+# and lists a hit's best fields.MAX_SEGMENT_HITS matching ones in time order, with the same clauses.
+
+def segments_of(backend, text, **kw):
+    return {h.id: [s["in_seconds"] for s in h.segments] for h in find(backend, text, per_page=20, **kw).hits}
+
+
+def test_a_hit_lists_its_best_segments_in_time_order(backend):
+    from search.fields import MAX_SEGMENT_HITS
+
+    # The word once in each cue, the cues ever shorter: the later the cue, the better it scores.
+    cues = [cue(i, "kemençe " + " ".join(["söz"] * (14 - 2 * i))) for i in range(7)] + [cue(30, "zurna")]
+    backend.index([doc("long", title_tr="Karadeniz gecesi", segments=cues)])
+    hit = find(backend, "kemençe").hits[0]
+    assert MAX_SEGMENT_HITS == 5
+    assert [s["in_seconds"] for s in hit.segments] == [2.0, 3.0, 4.0, 5.0, 6.0]  # the best five, in time order
+    assert hit.segments[-1] == {"in": "00:00:06:00", "out": "00:00:07:00", "in_seconds": 6.0, "out_seconds": 7.0,
+                                "text": "kemençe söz söz", "lang": "tr", "source": "transcript",
+                                "highlight": "<mark>kemençe</mark> söz söz"}
+
+
+def test_segments_match_in_every_form_of_the_word(backend):
+    backend.index([doc("horses", title_az="Atlar", segments=[
+        cue(1, "Qarabağ atları"), cue(2, "Şuşa'da toy", source="marker", lang="az"), cue(3, "Karabağ'ın düzləri"),
+        cue(4, "başqa söz")])])
+    assert segments_of(backend, "Karabağ") == {"horses": [1.0, 3.0]}  # cross-Turkic spelling and suffix
+    assert segments_of(backend, "ŞUŞA") == {"horses": [2.0]}
+    hit = find(backend, "şuşa").hits[0]
+    assert hit.segments[0]["source"] == "marker" and hit.segments[0]["highlight"] == "<mark>Şuşa</mark>&#x27;da toy"
+    assert segments_of(backend, '"qarabağ atları"') == {"horses": [1.0]}  # a phrase: the cue with the words in a row
+    assert segments_of(backend, "atlar söz") == {"horses": [1.0, 4.0]}  # any query word lists a cue
+
+
+def test_each_hit_keeps_its_own_segments(backend):
+    many = [cue(i, f"kemençe {i}") for i in range(12)]
+    few = [cue(1, "zurna"), cue(7, "Kemençeler çalıyor"), cue(9, "davul"), cue(20, "bir kemençe daha")]
+    backend.index([doc("many", title_tr="Karadeniz kemençe", segments=many),
+                   doc("few", title_tr="Kemençe düğünü", segments=few), doc("none", title_tr="Kemençe")])
+    found = segments_of(backend, "kemençe")
+    assert set(found) == {"many", "few", "none"}
+    assert len(found["many"]) == 5 and found["many"] == sorted(found["many"])
+    assert found["few"] == [7.0, 20.0] and found["none"] == []
+    assert segments_of(backend, "kemençe daha") == {"few": [7.0, 20.0]}
+    # Found by its title alone: no cue has the word, none is listed; browsing lists none.
+    assert segments_of(backend, "düğünü") == {"few": []}
+    assert all(h.segments == [] for h in find(backend, "").hits)
+
+
+def test_segments_are_replaced_and_deleted_with_their_asset(backend):
+    backend.index([doc("a", title_tr="Karadeniz", segments=[cue(1, "kemençe"), cue(2, "zurna")])])
+    assert backend.count() == 1  # assets are counted, not their segments
+    backend.index([doc("a", title_tr="Karadeniz", segments=[cue(5, "davul zurna")])])
+    assert find(backend, "kemençe").total == 0
+    assert segments_of(backend, "zurna") == {"a": [5.0]}
+    backend.index([doc("a", title_tr="Karadeniz zurna")])
+    assert segments_of(backend, "zurna") == {"a": []} and backend.count() == 1
+    backend.delete("a")
+    assert find(backend, "zurna").total == 0 and backend.count() == 0
+
+
+def test_did_you_mean_reads_a_spelling_off_the_segments(backend):
+    backend.index([doc("a", title_tr="Karadeniz", segments=[cue(1, "zurna"), cue(4, "Çağırış başlıyor")])])
+    result = find(backend, "cagirriss")
+    assert result.total == 0 and result.did_you_mean == "çağırış"
