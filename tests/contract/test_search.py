@@ -266,6 +266,16 @@ def test_an_azerbaijani_synonym_typed_with_turkish_a(backend):
     assert set(ranked(backend, "Molla Nasreddin")) == {"hoca", "jurnal"}
 
 
+def test_turkish_a_for_azerbaijani_schwa(backend):
+    """Azerbaijani ə is often Turkish a (search.analysis.schwa_readings): `Ali`, `Hasan`,
+    `nasred*` find `Əli`, `Həsən`, `Nəsrəddin`, and `Həsən` finds `Hasan`."""
+    backend.index([doc("az", title_az="Əli Qasımov və Həsən bəy", description_az="Molla Nəsrəddin.", country="AZ"),
+                   doc("tr", days=1, title_tr="Hasan Bey ile Ali")])
+    assert set(ranked(backend, "Ali Kasımov")) == {"az"}
+    assert set(ranked(backend, "Hasan")) == set(ranked(backend, "Həsən")) == {"az", "tr"}
+    assert set(ranked(backend, "nasred*")) == {"az"}
+
+
 # ---- filters, facets, pages ----------------------------------------------------------------
 
 def test_facet_counts_over_everything(filled):

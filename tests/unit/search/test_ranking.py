@@ -38,3 +38,17 @@ def test_a_tagged_person_is_found_and_ranked_like_a_title(tmp_path):
     backend.index([_doc("about", title_tr="Konser kaydı", description_tr=LONG, people=["Zeki Müren"]),
                    _doc("mentions", title_tr="Gece programı", description_tr="Zeki Müren şarkıları çalındı.")])
     assert [h.id for h in backend.search(SearchQuery(text="zeki muren")).hits] == ["about", "mentions"]
+
+
+def test_turkish_a_finds_azerbaijani_schwa_and_back(tmp_path):
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([_doc("az", title_az="Əli Qasımov və Həsən bəy", description_az="Xəbərlər, Nəsrəddin."),
+                   _doc("tr", title_tr="Hasan Bey ile Ali", description_tr="Haberler."),
+                   _doc("meat", title_az="Ət bazarı")])
+    def found(text, **kw):
+        return {h.id for h in backend.search(SearchQuery(text=text, **kw)).hits}
+    assert found("Ali Kasımov") == {"az"}
+    assert found("Hasan") == found("Həsən") == found("Əli") == {"az", "tr"}
+    assert found("haberler") == {"az", "tr"}
+    assert found("nasred*") == {"az"}
+    assert found("at") == set()             # two letters: `at` is not `ət`
