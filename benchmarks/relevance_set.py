@@ -358,3 +358,84 @@ QUERIES = [
 ]
 # Queries with no wanted asset test exclusion only through the others; keep the set honest.
 QUERIES = [q for q in QUERIES if q[1]]
+
+# Held out: written after the queries above had been used for tuning and before the changes
+# that follow them (issue 11's second pass), over the same corpus, of the same kinds, by
+# someone who had not yet seen which queries of QUERIES missed; never used to choose a change.
+# benchmarks/search_relevance.py reports it apart, so a gain on QUERIES that this set does
+# not share shows as overfitting.
+HELD_OUT = [
+    # casing and missing diacritics
+    ("KÜTAHYA ÇİNİLERİ", {"ceramic-kutahya"}, "casing"),
+    ("SARI GƏLİN", {"sari-gelin"}, "casing"),
+    ("lenkeran cayi", {"lenkeran-cay"}, "diacritics"),
+    ("nazim hikmet roportaji", {"roportaj-nazim"}, "diacritics"),
+    ("koy enstituleri", {"koy-okulu"}, "diacritics"),
+    ("kohne baki", {"baku-old"}, "diacritics"),
+    ("naxcivan qalalari", {"naxcivan-qala"}, "diacritics"),
+    ("elcibey", {"interview-elchibey"}, "diacritics"),
+    # apostrophe suffixes
+    ("Akşehir'deki Nasreddin", {"nasreddin"}, "apostrophe"),
+    ("Bünyan'ın halıları", {"hali-kayseri"}, "apostrophe"),
+    ("Göreme'de balon", {"kapadokya"}, "apostrophe"),
+    ("Moskova'daki röportaj", {"roportaj-nazim"}, "apostrophe"),
+    ("Sinop’ta fırtına", {"black-sea-storm"}, "apostrophe"),
+    ("Ağdam'ın xalçaları", {"qarabag-xalca"}, "apostrophe"),
+    # Turkish and Azerbaijani endings
+    ("kemençe eşliğinde türküler", {"turku-karadeniz"}, "endings"),
+    ("trabzon hamsisi", {"trabzon-hamsi"}, "endings"),
+    ("şəki halvaları", {"sheki-halva"}, "endings"),
+    ("kars kalesi", {"documentary-kars"}, "endings"),
+    ("köy enstitüsü", {"koy-okulu"}, "endings"),
+    ("tiflis azərbaycanlısı", {"tiflis"}, "endings"),
+    ("qobustan təsviri", {"gobustan"}, "endings"),
+    ("van kedilerinin", {"van-cat"}, "endings"),
+    ("laylaları", {"layla"}, "endings"),
+    # cross-Turkic spellings
+    ("Lenkeran çayı", {"lenkeran-cay"}, "cross-turkic"),
+    ("Reşit Behbudov", {"mahni-rashid"}, "cross-turkic"),
+    ("Üzeyir Hacıbeyli", {"koroglu-opera"}, "cross-turkic"),
+    ("Celil Memmedkuluzade", {"molla"}, "cross-turkic"),
+    ("Şahdağ kışı", {"mountains"}, "cross-turkic"),
+    ("Alim Kasımov muğam", {"mugam-alim"}, "cross-turkic"),
+    ("Ebülfez Elçibey", {"interview-elchibey"}, "cross-turkic"),
+    ("Qafqaz türküsü", {"sari-gelin"}, "cross-turkic+synonym"),
+    # synonyms across languages
+    ("Gəncə düğünü", {"toy-gence"}, "synonym"),
+    ("Qax köyleri", {"kend-qax"}, "synonym"),
+    ("Şeki nakışları", {"embroidery"}, "synonym"),
+    ("Kütahya kaşı", {"ceramic-kutahya"}, "synonym"),
+    ("haber 1991", {"xeber-1991"}, "synonym"),
+    ("Azerbaijani lullabies", {"layla"}, "synonym"),
+    ("carpet Karabakh", {"qarabag-xalca"}, "synonym"),
+    ("Caspian oil", {"baku-oil", "cyr-neft"}, "synonym"),
+    # Cyrillic
+    ("Шәки", {"seki-saray", "embroidery", "sheki-halva"}, "cyrillic"),
+    ("Гобустан", {"gobustan"}, "cyrillic"),
+    ("Нахчыван", {"naxcivan-qala", "nahcivan-tren", "yalli-dance"}, "cyrillic"),
+    ("Тәбриз базары", {"tebriz"}, "cyrillic"),
+    # English word forms
+    ("last ferry", {"istanbul-vapur"}, "english"),
+    ("sturgeon fisherman", {"caspian-fish"}, "english"),
+    ("embroideries Shaki", {"embroidery"}, "english"),
+    ("Shaki khan palace", {"seki-saray"}, "english"),
+    ("stud farm horses", {"horse-karabakh"}, "english"),
+    # prefixes
+    ("Hıdırel", {"tradition-hidirellez"}, "prefix"),
+    ("Behbud*", {"mahni-rashid"}, "prefix"),
+    ("Qarab", {"qarabag-xalca", "karabag-gezi", "horse-karabakh"}, "prefix"),
+    ("Nahçı", {"naxcivan-qala", "nahcivan-tren", "yalli-dance"}, "prefix"),
+    ("kamanç", {"kamanca-habil"}, "prefix"),
+    # exclusion and phrases
+    ("Şəki -halva -tikmə", {"seki-saray"}, "exclusion"),
+    ("Sivas -düğün", {"ataturk"}, "exclusion"),
+    ("çay -Rize", {"lenkeran-cay"}, "exclusion"),
+    ("\"neft daşları\"", {"cyr-neft", "baku-oil"}, "phrase"),
+    ("\"kına gecesi\"", {"henna"}, "phrase"),
+    ("\"Dədə Qorqud\"", {"dede-korkut", "dede-qorqud-film", "dastan-az"}, "phrase"),
+    ("\"old Baku\"", {"baku-old"}, "phrase"),
+    # typos
+    ("Kütayha", {"ceramic-kutahya"}, "typo"),
+    ("Gobustam", {"gobustan"}, "typo"),
+    ("Nasredin", {"nasreddin", "molla"}, "typo"),
+]

@@ -27,6 +27,7 @@ them; the work per text, not per word, was most of the analysis of short subtitl
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import threading
 import unicodedata
@@ -251,6 +252,58 @@ def truncations(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 # articles, prepositions and conjunctions) and their Turkish and Azerbaijani counterparts.
 STOP_WORDS = frozenset("""a an the of in on at to for from with by and or as into about
 ve və ile ilə ya veya yaxud ki de da bu şu o için üçün""".split())
+
+
+# Azerbaijani `ə` is Turkish `e` in most words (`Dədə`/`Dede`: the cross-Turkic form joins them)
+# but `a` in many from Arabic and Persian, often beside an `e` (`Həsən`/`Hasan`, `Əli`/`Ali`,
+# `xəbər`/`haber`, `Nəsrəddin`/`Nasreddin`, `qədim`/`kadim`, `Rəşid`/`Reşit`). For a Turkish
+# spelling, the Azerbaijani letters each of its letters may be (TO_TURKISH read backwards, ə for
+# a or e; at the end, FINAL_DEVOICING backwards); the readings that put an ə for an `a` are
+# looked up in the normalised (`n`) forms, where ə is kept. Source: the spellings of these
+# pairs in TDK Güncel Türkçe Sözlük and Azərbaycan dilinin izahlı lüğəti.
+_AZERBAIJANI_LETTERS = {"a": "aə", "e": "eə", "k": "kq", "h": "hx"}
+_AZERBAIJANI_FINAL = {devoiced: devoiced + voiced for voiced, devoiced in FINAL_DEVOICING.items()}
+MIN_SCHWA_WORD = 3   # `at`/`ət` (horse/meat), `al`/`əl` (red/hand): two letters tell nothing apart
+MAX_SCHWA_READINGS = 32
+
+
+@functools.lru_cache(maxsize=100_000)
+def schwa_readings(word: str, *, prefix: bool = False) -> tuple[tuple[str, str], ...]:
+    """The other-language readings of one normalised word that the cross-Turkic form misses
+    because Azerbaijani `ə` may be Turkish `a`, as (form letter, value) pairs:
+
+    - a word with an `ə`: its cross-Turkic form (`cross`, or `cross_prefix` for a prefix) with
+      some `ə` read as `a`, looked up in the `x` forms: `həsən` → `hasan`, `hesan`, `hasen`;
+    - a word without: its Azerbaijani spellings with at least one `a` written `ə` (and `e`, `k`,
+      `h` as `ə`, `q`, `x`, a final `t`, `p`, `k` as `d`, `b`, `g`), looked up in the `n`
+      forms: `hasan` → `həsən`, `həsan`, `hasən`, …; `nasreddin` → `nəsrəddin`, ….
+
+    Empty for words under MIN_SCHWA_WORD letters, without an `ə` or an `a`, or with more than
+    MAX_SCHWA_READINGS readings (the other forms and one typo still apply)."""
+    if len(word) < MIN_SCHWA_WORD:
+        return ()
+    if "ə" in word:
+        where = [i for i, c in enumerate(word) if c == "ə"]
+        if 2 ** len(where) > MAX_SCHWA_READINGS:
+            return ()
+        out = []
+        for mask in range(1, 2 ** len(where)):
+            letters = list(word)
+            for bit, i in enumerate(where):
+                if mask >> bit & 1:
+                    letters[i] = "a"
+            reading = "".join(letters)
+            out.append(cross_prefix(reading) if prefix else cross(reading))
+        return tuple(("x", r) for r in dict.fromkeys(out) if r != (cross_prefix(word) if prefix else cross(word)))
+    if "a" not in word:
+        return ()
+    options = [_AZERBAIJANI_LETTERS.get(c, c) for c in word]
+    if not prefix and word[-1] in _AZERBAIJANI_FINAL:
+        options[-1] = "".join(dict.fromkeys(options[-1] + _AZERBAIJANI_FINAL[word[-1]]))
+    if functools.reduce(lambda n, o: n * len(o), options, 1) > MAX_SCHWA_READINGS:
+        return ()
+    a_at = [i for i, c in enumerate(word) if c == "a"]
+    return tuple(("n", "".join(r)) for r in itertools.product(*options) if any(r[i] == "ə" for i in a_at))
 
 
 def key(word: str) -> str:

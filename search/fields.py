@@ -1,7 +1,8 @@
 """How a mapped document and a query become engine fields; shared by every backend.
 
-Each text goes into `<group>_<form>` fields: group `title` (all title languages) or `body`
-(descriptions, keywords, people, places, file name, organisation, segments); form `n`
+Each text goes into `<group>_<form>` fields: group `title` (all title languages, and the
+subject lists: keywords, people, places — SUBJECT_FIELDS) or `body` (descriptions, file name,
+organisation, segments); form `n`
 normalised, `f` folded, `s` stemmed, `x` cross-Turkic, `xs` cross-Turkic stem, `e` English
 stem (English texts only) — search.analysis. Values are whitespace-separated words, one a
 position, so an engine needs only a whitespace tokenizer and no case or accent handling of
@@ -18,9 +19,15 @@ from search.highlight import highlight
 from search.cleared import check as check_cleared
 from search.cleared import query as cleared_query
 from search.interfaces import FACETS, SORTS, QueryError, SearchError, SearchQuery
-from search.mapping import DESCRIPTION_FIELDS, FACET_FIELDS, LANGS, OTHER_TEXT_FIELDS, TITLE_FIELDS, recorded_day
+from search.mapping import (DESCRIPTION_FIELDS, FACET_FIELDS, LANGS, LIST_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS,
+                            recorded_day)
 
 TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in analysis.FORMS)
+# The lists that say what an asset is about (the people in it, the places it shows, its
+# keywords), ranked with the titles: a cataloguer chose each entry for this asset, where a
+# description only mentions. An asset tagged `Naxçıvan` is about Naxçıvan as much as one
+# titled so, and above one whose description names it in passing.
+SUBJECT_FIELDS = LIST_FIELDS
 # Texts in English, which also get the English stem (`e`).
 ENGLISH_FIELDS = ("title_en", "description_en")
 MAX_PER_PAGE = 100
@@ -52,7 +59,8 @@ def document_forms(doc: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[d
         "body": [(doc.get(f), f in ENGLISH_FIELDS) for f in DESCRIPTION_FIELDS]}
     for field in OTHER_TEXT_FIELDS:
         value = doc.get(field)
-        groups["body"].extend((v, False) for v in (value if isinstance(value, list) else [value]))
+        group = "title" if field in SUBJECT_FIELDS else "body"
+        groups[group].extend((v, False) for v in (value if isinstance(value, list) else [value]))
     given = [(group, str(text), english) for group, texts in groups.items() for text, english in texts if text]
     segments = segments_of(doc)
     with_text = [i for i, seg in enumerate(segments) if seg.get("text")]

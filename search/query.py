@@ -4,8 +4,9 @@ clauses a backend turns into its own query objects.
 The syntax (nothing else is special; any other character only separates words):
 
 - words: every word must match in some form (search.analysis: exact, folded, stemmed,
-  cross-Turkic, English stem; a synonym of search.synonyms; a word of 5+ letters one edit
-  away), exact forms ranked highest, then folded, stemmed, cross-Turkic, synonyms, fuzzy;
+  cross-Turkic with Azerbaijani ə read as Turkish e or a, English stem; a synonym of
+  search.synonyms; a word of 5+ letters one edit away), exact forms ranked highest, then
+  folded, stemmed, cross-Turkic, synonyms, fuzzy;
 - `"a phrase"` (also “…”, «…», „…“): the words in a row; an unbalanced quote is ignored;
 - `-word`, `-"a phrase"`, `NOT word`: documents with it are left out;
 - `word*`: a prefix (two letters at least); with `as_you_type`, the last word is one too;
@@ -183,6 +184,7 @@ SYNONYM_WEIGHT = 0.5
 FUZZY_BOOST = 0.3
 TRUNCATION_BOOST = 1.0
 PREFIX_BOOST = 0.8
+SCHWA_BOOST = 0.8    # a reading with Azerbaijani ə as Turkish a (analysis.schwa_readings), as `xs`
 PHRASE_FORMS = (("n", 4.0), ("f", 2.5), ("x", 1.0))
 _FORM_INDEX = {letter: i for i, letter in enumerate(analysis.FORMS)}
 
@@ -204,6 +206,12 @@ def word_clause(word: str, *, weight: float = 1.0, prefix: bool = False, fuzzy: 
                     seen.add((f"{group}_{field_form}", value, "prefix"))
                     out.append(Match(f"{group}_{field_form}", value,
                                      round(PREFIX_BOOST * boost * group_weight * weight, 4), "prefix"))
+        for field_form, value in analysis.schwa_readings(word, prefix=prefix):
+            item = (f"{group}_{field_form}", value, "prefix" if prefix else "term")
+            if item not in seen:
+                seen.add(item)
+                boost = (PREFIX_BOOST * 0.5 if prefix else SCHWA_BOOST) * group_weight * weight
+                out.append(Match(item[0], value, round(boost, 4), item[2]))
         folded_cuts, cross_cuts = analysis.truncations(word)
         for field_form, cuts, boost in (("s", folded_cuts, TRUNCATION_BOOST), ("f", folded_cuts, TRUNCATION_BOOST),
                                         ("xs", cross_cuts, TRUNCATION_BOOST / 2), ("x", cross_cuts, TRUNCATION_BOOST / 2)):

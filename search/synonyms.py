@@ -3,7 +3,9 @@
 Applied at query time only: the index keeps what the metadata says, and the list can change
 without a reindex. Members are matched on their cross-Turkic stems (search.analysis.key), so
 `halıları`, `HALI` and `hali` all find the group of `halı`, and a member of several words
-(`Qara dəniz`) matches those words in a row.
+(`Qara dəniz`) matches those words in a row. A word no member matches so is tried once more
+with Azerbaijani `ə` read as Turkish `a` too (`schwa_key`): `Molla Nasreddin` finds the group
+of `Molla Nəsrəddin`.
 """
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from search import analysis
 
 DATA = Path(__file__).parent / "data" / "synonyms.txt"
 MAX_SPAN = 4  # the longest member, in words
+# Letters a schwa_key needs (all its words): shorter stems meet by chance (`masa`, a table,
+# and `meşə`, a forest, both read `mes`), as a typo is forgiven only in a word of five letters.
+MIN_SCHWA_LETTERS = 5
 
 
 def parse(text: str) -> list[list[list[str]]]:
@@ -54,29 +59,59 @@ def _lookup_keys(words: list[str]) -> list[tuple[str, ...]]:
     return [tuple(analysis.forms(w)[i] for w in words) for i in _LOOKUP_FORMS]
 
 
+def schwa_key(words: list[str]) -> tuple[str, ...]:
+    """The cross-Turkic stems of `words` with every `a` read as `e`. The cross-Turkic form
+    writes Azerbaijani `ə` as Turkish `e` (`Dədə`/`Dede`, `Gəncə`/`Gence`), but in words from
+    Arabic and Persian Turkish writes it `a` as often (`Nəsrəddin`/`Nasreddin`,
+    `Həsən`/`Hasan`, `xəbər`/`haber`, `həftə`/`hafta`), and often both in one word. Only a
+    look-up where one side has an `ə` uses it (`Synonyms.alternatives`): Turkish words that
+    differ by `a`/`e` alone (`kar`/`ker`, `bal`/`bel`) stay apart. Source: the correspondences
+    of these pairs in TDK Güncel Türkçe Sözlük and Azərbaycan dilinin izahlı lüğəti (the
+    sources of search/data/synonyms.txt)."""
+    return tuple(analysis.key(w).replace("a", "e") for w in words)
+
+
+def _has_schwa(words: list[str]) -> bool:
+    return any("ə" in w for w in words)
+
+
+def _long_enough(loose: tuple[str, ...]) -> bool:
+    return sum(map(len, loose)) >= MIN_SCHWA_LETTERS
+
+
 class Synonyms:
     """Look-ups over parsed groups: `expand(words)` → spans with their alternatives."""
 
     def __init__(self, groups: list[list[list[str]]]):
         self.groups = groups
         self._by_key: dict[tuple[str, ...], list[list[str]]] = {}
+        # schwa_key → alternatives, of the members with an `ə` and of those without one.
+        self._by_schwa: dict[bool, dict[tuple[str, ...], list[list[str]]]] = {True: {}, False: {}}
         for members in groups:
             for member in members:
-                for lookup in _lookup_keys(member):
-                    alternatives = self._by_key.setdefault(lookup, [])
-                    for other in members:
-                        if _keys(other) != _keys(member) and other not in alternatives:
-                            alternatives.append(other)
+                others = [other for other in members if _keys(other) != _keys(member)]
+                loose = schwa_key(member)
+                for table, lookup in [(self._by_key, k) for k in _lookup_keys(member)] + \
+                                     [(self._by_schwa[_has_schwa(member)], loose)] * _long_enough(loose):
+                    alternatives = table.setdefault(lookup, [])
+                    alternatives += [other for other in others if other not in alternatives]
 
     def alternatives(self, words: list[str]) -> list[list[str]]:
         """The other members (as word lists) of every group that has `words` as a member,
-        compared by cross-Turkic stem or word, or English stem."""
+        compared by cross-Turkic stem or word, or English stem; when none is, by schwa_key."""
         out: list[list[str]] = []
         lookups = _lookup_keys(words)
         if len(words) == 1:  # `müsahibəsi`: the stem Snowball misses is one of its beginnings
             lookups += [(cut,) for cut in reversed(analysis.truncations(words[0])[1])]
         for lookup in lookups:
             out += [m for m in self._by_key.get(lookup, []) if m not in out and m != words]
+        loose = schwa_key(words)
+        if not out and _long_enough(loose):
+            # `ə` read as `a`: a query word with an `ə` meets any member, one without meets
+            # the members that have one (schwa_key).
+            tables = (self._by_schwa[True], self._by_schwa[False]) if _has_schwa(words) else (self._by_schwa[True],)
+            for table in tables:
+                out += [m for m in table.get(loose, []) if m not in out and m != words]
         return out
 
     def spans(self, words: list[str]) -> list[tuple[int, int, list[list[str]]]]:

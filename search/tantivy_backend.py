@@ -42,7 +42,8 @@ from search.mapping import display_title, snippet_sources
 # v5: more facets, sort fields, the owner organisation; v6: segments (transcript cues and markers)
 # in a segment index of their own beside the asset index, no longer stored in each asset's source;
 # v7: the segment index's `asset_key` fast field (a page's segments found by one query)
-SCHEMA_VERSION = "v7"
+# v8: people, places and keywords in the title fields (search.fields.SUBJECT_FIELDS)
+SCHEMA_VERSION = "v8"
 # Documents a rebuild writes between two commits.
 REBUILD_COMMIT = 5000
 

@@ -208,6 +208,7 @@ def ranked(backend, text, **kw):
     ("oil rig", "rigs"),                    # English stem
     ("rigs of the Caspian", "rigs"),        # stop words optional
     ("Kaspian", "rigs"),                    # one typo in a word of 5+ letters
+    ("Caspian petrol", "rigs"),             # a Turkish word for an English one (petrol | neft | oil)
 ])
 def test_every_word_matches_in_some_form(semantics, text, first):
     assert ranked(semantics, text)[:1] == [first]
@@ -245,6 +246,34 @@ def test_did_you_mean(semantics):
     assert result.total == 0 and result.did_you_mean == "xalçaları"
     assert find(semantics, "xalça").did_you_mean is None
     assert find(semantics, "qqqqqqqq").did_you_mean is None
+
+
+def test_a_tagged_place_ranks_above_a_passing_mention(backend):
+    """People, places and keywords rank with the titles (search.fields.SUBJECT_FIELDS), even
+    beside a long description, above a short description that names the place."""
+    long = " ".join(["Kənd meydanında yallı gedən qadınlar, zurna və nağara çalanlar, toy günü."] * 3)
+    backend.index([doc("tagged", title_az="Yallı rəqsi", description_az=long, places=["Naxçıvan"], country="AZ"),
+                   *[doc(f"mention{i}", days=i + 1, title_az=f"Kənd həyatı {i}",
+                         description_az="Naxçıvan yolunda bir gün.", country="AZ") for i in range(4)]])
+    for text in ("Naxçıvan", "Nahçıvan", "Нахчыван"):
+        assert ranked(backend, text)[:1] == ["tagged"], text
+
+
+def test_an_azerbaijani_synonym_typed_with_turkish_a(backend):
+    """`Molla Nasreddin` (ə typed as a) finds the group of `Molla Nəsrəddin`: `Nasreddin Hoca`."""
+    backend.index([doc("hoca", title_tr="Nasreddin Hoca fıkraları"),
+                   doc("jurnal", days=1, title_az="Molla Nəsrəddin jurnalı", country="AZ")])
+    assert set(ranked(backend, "Molla Nasreddin")) == {"hoca", "jurnal"}
+
+
+def test_turkish_a_for_azerbaijani_schwa(backend):
+    """Azerbaijani ə is often Turkish a (search.analysis.schwa_readings): `Ali`, `Hasan`,
+    `nasred*` find `Əli`, `Həsən`, `Nəsrəddin`, and `Həsən` finds `Hasan`."""
+    backend.index([doc("az", title_az="Əli Qasımov və Həsən bəy", description_az="Molla Nəsrəddin.", country="AZ"),
+                   doc("tr", days=1, title_tr="Hasan Bey ile Ali")])
+    assert set(ranked(backend, "Ali Kasımov")) == {"az"}
+    assert set(ranked(backend, "Hasan")) == set(ranked(backend, "Həsən")) == {"az", "tr"}
+    assert set(ranked(backend, "nasred*")) == {"az"}
 
 
 # ---- filters, facets, pages ----------------------------------------------------------------

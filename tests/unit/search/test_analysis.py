@@ -152,3 +152,23 @@ def test_indexed_forms_are_the_word_by_word_forms_cold_and_warm():
     assert cold == warm == expected
     assert [analysis.indexed_forms(t, english_text=e) for t, e in zip(_VARIED, english)] == expected
     assert analysis.forms.cache_info().hits > 0
+
+
+@pytest.mark.parametrize("word, reading", [("hasan", ("n", "həsən")), ("ali", ("n", "əli")),
+                                           ("haber", ("n", "xəbər")), ("nasreddin", ("n", "nəsrəddin")),
+                                           ("kadim", ("n", "qədim")), ("həsən", ("x", "hasan")),
+                                           ("əli", ("x", "ali")), ("nəsrəddin", ("x", "nasreddin"))])
+def test_schwa_readings_read_azerbaijani_schwa_as_turkish_a(word, reading):
+    assert reading in analysis.schwa_readings(word)
+
+
+def test_schwa_readings_leave_what_the_cross_turkic_form_joins_and_short_words():
+    assert analysis.schwa_readings("dede") == ()          # Dədə/Dede: the cross-Turkic form has it
+    assert ("x", analysis.cross("dədə")) not in analysis.schwa_readings("dədə")
+    assert analysis.schwa_readings("at") == analysis.schwa_readings("əl") == ()
+    assert all("ə" in value for _, value in analysis.schwa_readings("hasan"))
+
+
+def test_schwa_readings_of_a_prefix_keep_the_last_letter():
+    assert ("n", "nəsrəd") in analysis.schwa_readings("nasred", prefix=True)
+    assert ("n", "nəsrəb") not in analysis.schwa_readings("nasrep", prefix=True)

@@ -46,3 +46,29 @@ def test_spans_take_the_longest_member():
     (span,) = table.spans(["qara", "dəniz"])
     assert span[:2] == (0, 2) and ["karadeniz"] in span[2]
     assert table.spans(["nothing", "here"]) == []
+
+
+NASREDDIN = synonyms.Synonyms(synonyms.parse("Nasreddin Hoca | Molla Nəsrəddin\nhaber | xəbər\nbahar | spring\n"
+                                             "orman | meşə"))
+
+
+@pytest.mark.parametrize("words, wanted", [
+    (["molla", "nasreddin"], ["nasreddin", "hoca"]),    # the Azerbaijani member, its ə typed as Turkish a
+    (["nəsrəddin", "hoca"], ["molla", "nəsrəddin"]),    # the Turkish member, its a typed as Azerbaijani ə
+    (["xabar"], ["haber"]),                             # ə as a, one word
+])
+def test_a_member_is_found_with_schwa_written_as_a(words, wanted):
+    assert wanted in NASREDDIN.alternatives(words)
+
+
+@pytest.mark.parametrize("words", [["behar"],     # neither side has an ə: bahar stays bahar
+                                   ["masa"]])     # `mes`, as meşə reads: too short to tell apart
+def test_schwa_is_read_as_a_only_beside_an_azerbaijani_schwa_in_a_long_enough_word(words):
+    assert NASREDDIN.alternatives(words) == []
+
+
+def test_molla_nasreddin_finds_nasreddin_hoca(tmp_path):
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "tr", "created": "2024-01-01T00:00:00+00:00", "title_tr": "Nasreddin Hoca fıkraları"},
+                   {"id": "az", "created": "2024-01-01T00:00:00+00:00", "title_az": "Molla Nəsrəddin jurnalı"}])
+    assert {h.id for h in backend.search(SearchQuery(text="Molla Nasreddin")).hits} == {"tr", "az"}
