@@ -106,7 +106,7 @@ def test_a_late_answer_to_an_earlier_file_is_not_shown(logged_in, service, tmp_p
     assert page.locator("#lookup-results").get_attribute("aria-busy") == "true"
     page.set_input_files("#lookup-file", str(second))
     page.click("#lookup-submit")
-    page.wait_for_selector("#lookup-results[aria-busy=false]", timeout=90_000)
+    page.wait_for_selector("#lookup-results[aria-busy=false]", state="attached", timeout=90_000)
     page.wait_for_selector("#lookup-credentials:not([hidden]) [data-state]", timeout=60_000)
     shown = page.locator("#lookup-status").inner_text(), page.locator("#lookup-results").inner_text()
     _deliver(answers + credentials)
