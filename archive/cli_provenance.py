@@ -6,9 +6,12 @@ file passed, 1 when one failed or was missing (each named on stderr), 2 for an o
 error (unknown asset, storage that does not answer: `archive.cli_errors`)."""
 from __future__ import annotations
 
+import contextlib
 import getpass
+import logging
 import socket
 import sys
+from typing import Iterator
 
 import click
 
@@ -45,7 +48,7 @@ def fixity_check(asset_id, rate):
                 raise CommandError(str(exc)) from None
         files, total = service.totals(s, asset_id)
         with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="fixity", file=sys.stderr,
-                  disable=not sys.stderr.isatty(), mininterval=0.5) as bar:
+                  disable=not sys.stderr.isatty(), mininterval=0.5) as bar, _failures_off_stderr():
             result = service.check_all(s, storage(), agent, asset_id=asset_id, rate=rate, on_bytes=bar.update)
         if result.failures:
             checks.run_checks(s, app.config, names=["fixity"])
@@ -55,3 +58,26 @@ def fixity_check(asset_id, rate):
         counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
         click.echo(f"fixity: {result.checked} of {files} files checked, {result.bytes} bytes read: {counts}")
     sys.exit(1 if result.failures else 0)
+
+
+@contextlib.contextmanager
+def _failures_off_stderr() -> Iterator[None]:
+    """While the command runs, the log handlers writing to this process's stderr skip the
+    fixity failures' records (`fixity.FAILURE_RECORD`): the command names each failure there
+    once, as a plain line. Other handlers (a file, syslog an operator configured) still get
+    them, and each failure stays in the fixity_checks table and the admins' notification."""
+    from archive.provenance.fixity import FAILURE_RECORD
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not hasattr(record, FAILURE_RECORD)
+
+    streams = {id(sys.stderr), id(sys.__stderr__)}
+    handlers = [h for h in logging.getLogger().handlers
+                if isinstance(h, logging.StreamHandler) and id(getattr(h, "stream", None)) in streams]
+    for h in handlers:
+        h.addFilter(keep)
+    try:
+        yield
+    finally:
+        for h in handlers:
+            h.removeFilter(keep)

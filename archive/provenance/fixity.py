@@ -138,6 +138,11 @@ def totals(session: Session, asset_id: str | None = None) -> tuple[int, int]:
     return int(n or 0), int(size or 0)
 
 
+# The attribute a failure's log record carries (its outcome): `ortak fixity check`, which names
+# each failure on stderr itself, keeps these records off the terminal (archive.cli_provenance).
+FAILURE_RECORD = "fixity_outcome"
+
+
 def hash_blob(store: BlobStorage, key: str, throttle: Throttle | None = None,
               on_bytes: Callable[[int], None] | None = None) -> tuple[str, int]:
     """(SHA-256 hex, bytes read) of the blob `key`, streamed in CHUNK reads.
@@ -176,15 +181,23 @@ def check_file(session: Session, store: BlobStorage, f: StoredFile, agent: str, 
             if f.size is not None and n != f.size:
                 detail += f" ({f.size} bytes recorded)"
     except (BlobNotFound, InvalidKey) as exc:
-        outcome, detail = "missing", f"storage has no blob {f.blob_key}: {exc}"[:1000]
+        outcome, detail = "missing", missing_detail(exc, f.blob_key)
     row = FixityCheck(at=utcnow(), asset_id=f.asset_id, kind=f.kind, rendition=f.rendition, path=f.path,
                       blob_key=f.blob_key, expected_sha256=f.sha256, actual_sha256=actual, expected_size=f.size,
                       bytes_read=n, outcome=outcome, agent=agent[:200], detail=detail)
     session.add(row)
     session.flush()
     if outcome != "pass":
-        log.error("fixity %s: %s of asset %s (%s): %s", outcome, f.label, f.asset_id, f.blob_key, detail)
+        log.error("fixity %s: %s of asset %s (%s): %s", outcome, f.label, f.asset_id, f.blob_key, detail,
+                  extra={FAILURE_RECORD: outcome})
     return row
+
+
+def missing_detail(exc: Exception, blob_key: str) -> str:
+    """The detail of a "missing" check: what storage said, without the blob key (the check's
+    `blob_key` names it; BlobNotFound's message is the key alone). At most 1000 characters."""
+    said = str(exc).replace(blob_key, "").strip(" :")
+    return (f"storage has no such blob: {said}" if said else "storage has no such blob")[:1000]
 
 
 @dataclass

@@ -20,7 +20,7 @@ def lookup_page() -> dict:
     """The page's settings and labels (the script renders the matches)."""
     limit = int(current_app.config["LOOKUP_MAX_BYTES"])
     labels = {
-        "searching": _("Looking the clip up…"),
+        "searching": _("Looking up %(name)s…"),
         "none": _("No master in the archive matches this clip."),
         "ambiguous": _("No single answer: these candidates match equally well (static or repeating "
                        "pictures, or the same footage in several assets)."),
@@ -33,6 +33,12 @@ def lookup_page() -> dict:
         "sampled": _("The clip is long: only samples of it were compared."),
         "your_frame": _("Your clip"),
         "master_frame": _("The master"),
+        # A match that is itself exported from another asset (the answer's `clip_of`).
+        "clip": _("Exported clip"),
+        "clip_of": _("Cut from “%(title)s”, also found."),
+        "clip_of_other": _("Cut from another asset in the archive."),
+        "in_clip": _("In the exported clip"),
+        "clip_frame": _("The exported clip"),
         "failed": _("The lookup failed."),
         "edits": {code: label() for code, label in EDIT_LABELS.items()},
     }

@@ -349,7 +349,9 @@ def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
            "query_out": round(min(c.query_out, probe.duration) if probe.duration else c.query_out, 3),
            "confidence": round(min(1.0, c.score), 3), "frames_matched": c.matched,
            "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": round(c.speed, 3), "tied": c.tied,
-           "static": c.static, "edits": edits(c, asset, probe, sha256, bars=bars)}
+           "static": c.static, "edits": edits(c, asset, probe, sha256, bars=bars),
+           # An asset exported from another (a clip): its master's id, as the lineage's `sources` names it.
+           "clip_of": asset.source_id or (asset.lineage or {}).get("source_id")}
     if timeline is not None:
         doc["in_timecode"] = timeline.label(int(round(m_in * float(timeline.rate))))
         doc["out_timecode"] = timeline.label(int(round(m_out * float(timeline.rate))))

@@ -6,7 +6,7 @@ from datetime import datetime
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, ngettext
+from flask_babel import format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -68,6 +68,16 @@ def _person_name(value) -> str:
 @bp.app_template_filter("filesize")
 def _filesize(value) -> str:
     return format_decimal_size(value)
+
+
+@bp.app_template_filter("decimal")
+def _decimal(value, digits: int = 1) -> str:
+    """A number with `digits` decimals as the page's language writes it (CLDR through Babel:
+    "10,0" in tr and az, "10.0" in en; the pages' scripts write the same, messages.js)."""
+    if value is None:
+        return ""
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    return format_decimal(value, pattern)
 
 
 @bp.app_template_filter("email")

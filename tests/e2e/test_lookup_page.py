@@ -4,6 +4,7 @@ frame beside the master's, a link into the player at its timecode) and the clip'
 credentials are shown beside it."""
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -46,3 +47,129 @@ def test_a_clip_dropped_on_the_lookup_page_is_found_with_its_credentials(logged_
     assert " s – " in page.locator("#lookup-results li").first.inner_text()
     page.wait_for_selector("#lookup-credentials:not([hidden]) h2", timeout=60_000)
     assert page.locator("#lookup-credentials [data-state]").get_attribute("data-state") == "absent"
+
+
+# ---- what the page draws of an answer: its requests seen, held or answered here ----
+
+LOOKUP_API = "**/api/v1/provenance/lookup"
+LOOKUP_CREDENTIALS = "**/provenance/lookup/credentials"
+
+
+def _clip(path, size: str, seconds: int = 5) -> None:
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc2=s={size}:r=25:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", str(path))
+
+
+def _hold_first(page, pattern: str) -> list:
+    """Route `pattern`: the first request is sent to the server but its answer is held here
+    (appended as (route, response)) until the test delivers it; later requests go through."""
+    held, seen = [], []
+
+    def handle(route):
+        seen.append(route)
+        if len(seen) == 1:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(pattern, handle)
+    return held
+
+
+def _deliver(held) -> None:
+    from playwright.sync_api import Error
+
+    for route, response in held:
+        try:
+            route.fulfill(response=response)
+        except Error:
+            pass  # the page aborted that request: nothing to deliver
+
+
+def test_a_late_answer_to_an_earlier_file_is_not_shown(logged_in, service, tmp_path):
+    """File A, then file B: A's answer (and its credentials) arrives after B's and must not
+    replace it (a false attribution beside B's frames); while A's is awaited the status names A."""
+    first, second = tmp_path / "birinci.mp4", tmp_path / "ikinci.mp4"
+    first.write_bytes(b"not a video, refused as not_video\n" * 64)  # its answer: a 415 refusal
+    _clip(second, "320x180")
+    page = logged_in
+    page.goto(service.url + "/provenance/lookup")
+    answers, credentials = _hold_first(page, LOOKUP_API), _hold_first(page, LOOKUP_CREDENTIALS)
+    page.set_input_files("#lookup-file", str(first))
+    page.click("#lookup-submit")
+    for _ in range(300):
+        if answers and credentials:
+            break
+        page.wait_for_timeout(100)
+    assert answers and credentials, "the first file's requests were not sent"
+    assert "birinci.mp4" in page.locator("#lookup-status").inner_text()
+    assert page.locator("#lookup-results").get_attribute("aria-busy") == "true"
+    page.set_input_files("#lookup-file", str(second))
+    page.click("#lookup-submit")
+    page.wait_for_selector("#lookup-results[aria-busy=false]", state="attached", timeout=90_000)
+    page.wait_for_selector("#lookup-credentials:not([hidden]) [data-state]", timeout=60_000)
+    shown = page.locator("#lookup-status").inner_text(), page.locator("#lookup-results").inner_text()
+    _deliver(answers + credentials)
+    page.wait_for_timeout(2000)  # time for a late answer to be drawn, were it let through
+    assert "notice-error" not in (page.locator("#lookup-status").get_attribute("class") or "")
+    assert (page.locator("#lookup-status").inner_text(), page.locator("#lookup-results").inner_text()) == shown
+    assert page.locator("#lookup-status").get_attribute("data-file") == "ikinci.mp4"
+    assert page.locator("#lookup-credentials-error").count() == 0
+    assert page.locator("#lookup-credentials").get_attribute("data-file") == "ikinci.mp4"
+
+
+def _answer(*matches: dict) -> dict:
+    return {"matches": list(matches), "ambiguous": any(m["tied"] for m in matches),
+            "query": {"filename": "klip.mp4", "sampled": False}}
+
+
+def _match(asset_id: str, title: str, **extra) -> dict:
+    return {"asset_id": asset_id, "title": title, "in": 1.0, "out": 3.0, "query_in": 1.0, "query_out": 3.0,
+            "confidence": 0.9, "frames_matched": 20, "distance": 4.0, "mirrored": False, "speed": 1.0,
+            "tied": False, "static": False, "edits": ["re_encoded"], "master_frame": None, "clip_of": None,
+            **extra}
+
+
+def _answered(page, doc: dict) -> None:
+    page.route(LOOKUP_API, lambda route: route.fulfill(status=200, content_type="application/json",
+                                                       body=json.dumps(doc)))
+
+
+@pytest.mark.parametrize("size, aspect", [("180x320", 9 / 16), ("320x240", 4 / 3), ("320x180", 16 / 9)])
+def test_the_frames_keep_their_own_aspect(logged_in, service, tmp_path, size, aspect):
+    """The clip's frame is drawn at the clip's aspect (a 9:16 clip is not stretched into 16:9),
+    the master's tile at the tile's (here 4:3, from the answer's storyboard region)."""
+    clip = tmp_path / f"clip-{size}.mp4"
+    _clip(clip, size)
+    page = logged_in
+    page.goto(service.url + "/provenance/lookup")
+    tile = {"url": "/api/v1/assets/a1/renditions/storyboard/sprite_0.jpg", "x": 160, "y": 0, "w": 160, "h": 120}
+    _answered(page, _answer(_match("a1", "Usta kayıt", master_frame=tile)))
+    page.set_input_files("#lookup-file", str(clip))
+    page.click("#lookup-submit")
+    page.wait_for_selector("#lookup-results canvas[data-drawn]", timeout=30_000)
+    canvas = page.locator("#lookup-results canvas").first
+    width, height = int(canvas.get_attribute("width")), int(canvas.get_attribute("height"))
+    assert abs(width / height - aspect) / aspect < 0.02, (width, height)
+    assert max(width, height) >= 180  # fitted into the box, not shrunk past it
+    box = page.locator("#lookup-results .lookup-master").first.bounding_box()
+    assert abs(box["width"] / box["height"] - 4 / 3) < 0.02, box
+
+
+def test_a_clip_tied_with_its_master_is_captioned_as_a_clip(logged_in, service, tmp_path):
+    clip = tmp_path / "klip.mp4"
+    _clip(clip, "320x180")
+    page = logged_in
+    page.goto(service.url + "/provenance/lookup")
+    labels = json.loads(page.locator("#lookup-form").get_attribute("data-labels"))
+    _answered(page, _answer(_match("m1", "Haber bülteni", tied=True),
+                            _match("c1", "Haber bülteni", tied=True, clip_of="m1")))
+    page.set_input_files("#lookup-file", str(clip))
+    page.click("#lookup-submit")
+    page.wait_for_selector("#lookup-results li[data-asset-id=c1]")
+    master, exported = (page.locator(f"#lookup-results li[data-asset-id={a}]") for a in ("m1", "c1"))
+    assert labels["clip"] in exported.locator("h2").inner_text()
+    assert labels["clip"] not in master.locator("h2").inner_text()
+    assert exported.locator("figcaption").nth(1).inner_text().startswith(labels["clip_frame"] + " · ")
+    assert master.locator("figcaption").nth(1).inner_text().startswith(labels["master_frame"] + " · ")
+    assert exported.locator(".lookup-clip-of").inner_text() == labels["clip_of"].replace("%(title)s", "Haber bülteni")

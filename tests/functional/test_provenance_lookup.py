@@ -477,3 +477,31 @@ def test_the_lookup_page_is_told_how_its_language_writes_numbers(client, make_us
         numbers = json.loads(html_lib.unescape(re.search(r"data-messages='([^']*)'", html).group(1)))["numbers"]
         seen[lang] = (numbers["decimal"], numbers["percent"])
     assert seen == {"tr": (",", "%%(num)s"), "az": (",", "%(num)s%"), "en": (".", "%(num)s%")}
+
+
+def test_a_match_exported_from_another_asset_names_its_master(app, client, media, people, tmp_path):
+    """A clip asset's match names its master (`clip_of`), the master's says null: what lets
+    the lookup page caption a clip tied with its master as a clip, not as a second master."""
+    master = _indexed(app, people["producer"], media["master"], tmp=tmp_path / "master")
+    clip = _indexed(app, people["producer"], media["query"], tmp=tmp_path / "clip")
+    with app.app_context():
+        s = db.session()
+        s.get(Asset, clip).source_id = master
+        s.commit()
+    # The clip asset's own file answers the clip asset; the master's file answers the master.
+    found = {m["asset_id"]: m for m in _post(client, media["query"], people["h"], raw=True).get_json()["matches"]}
+    assert found[clip]["clip_of"] == master, found
+    found = {m["asset_id"]: m for m in _post(client, media["master"], people["h"], raw=True).get_json()["matches"]}
+    assert found[master]["clip_of"] is None, found
+
+
+def test_the_provenance_page_writes_the_seconds_hashed_in_its_language(app, client, media, make_user, tmp_path):
+    producer = make_user("producer", "TR", org="TRT", email="seconds@trt.test")[0]
+    asset_id = _indexed(app, producer, media["master"], tmp=tmp_path)
+    login(client, "seconds@trt.test")
+    seen = {}
+    for lang in ("tr", "az", "en"):
+        html = client.get(f"/assets/{asset_id}/provenance", headers={"Accept-Language": lang}).get_data(as_text=True)
+        section = html[html.index('id="lookup"'):]
+        seen[lang] = re.search(r"(\d+[.,]\d)", section[:section.index("</section>")]).group(1)
+    assert seen == {"tr": "40,0", "az": "40,0", "en": "40.0"}

@@ -48,7 +48,11 @@ def schemas() -> dict[str, Any]:
                     "properties": {"url": {"type": "string"}, "x": {"type": "integer"}, "y": {"type": "integer"},
                                    "w": {"type": "integer"}, "h": {"type": "integer"}},
                     "description": "The master's storyboard tile at `in` (a region x, y, w, h of a sprite sheet), "
-                                   "or its poster."})}},
+                                   "or its poster."}),
+                "clip_of": {"type": ["string", "null"],
+                            "description": "For an asset exported from another (a clip, a clip of a clip): "
+                                           "its master's asset id, as the provenance `sources` name it; null "
+                                           "for an original."}}},
         "LookupResult": {
             "type": "object", "required": ["matches", "ambiguous", "query"],
             "properties": {
