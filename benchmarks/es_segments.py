@@ -46,21 +46,12 @@ sys.path.insert(1 if "--child" in sys.argv else 0, str(ROOT))
 def child(args) -> dict:
     """Index the archive into osmem with the `search` package first on sys.path, then search."""
     import osmem_server
-    from elastic_transport import Urllib3HttpNode
     from elasticsearch import Elasticsearch
 
     from benchmarks.search_latency import Vocabulary, doc_stream, pct, queries
     from search.elasticsearch_backend import ElasticsearchBackend
     from search.interfaces import SearchQuery
-
-    class PlainJson(Urllib3HttpNode):  # osmem answers 406 to the vendor media types
-        def perform_request(self, method, target, body=None, headers=None, **kw):
-            if headers:
-                headers = headers.copy()
-                for name in ("accept", "content-type"):
-                    if name in headers:
-                        headers[name] = headers[name].replace("vnd.elasticsearch+", "").split(";")[0]
-            return super().perform_request(method, target, body=body, headers=headers, **kw)
+    from tests.contract.es_replay import PlainJsonNode as PlainJson  # osmem answers 406 to the vendor media types
 
     vocab = Vocabulary(random.Random(11))
     docs = list(doc_stream(args.docs, random.Random(random.Random(12).getrandbits(64)), vocab))
