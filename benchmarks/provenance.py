@@ -186,12 +186,17 @@ EDITS = {
     "colour_grade": ("eq=contrast=1.2:brightness=0.05:saturation=1.4,colorbalance=rs=0.1:bs=-0.1",
                      ["-crf", "26"]),
     "black_and_white": ("hue=s=0", ["-crf", "26"]),
+    # The picture inside bars: padded to a square (a 16:9 clip in a 1:1 social frame, bars above
+    # and below), and shrunk to 80 % with black all round (a clip shown inside a news graphic).
+    "bars_square": ("pad=iw:iw:0:(ow-ih)/2", ["-crf", "26"]),
+    "bars_around": ("scale=trunc(iw*0.4)*2:trunc(ih*0.4)*2,pad=iw/0.8:ih/0.8:(ow-iw)/2:(oh-ih)/2", ["-crf", "26"]),
 }
 # Edits added after the corpus's first six: their in-points and lengths come from random
 # streams of their own (the number: 1 the off-centre crops, 2 the cuts, 3 the 5 % crops, 4 the
-# colour changes), so the edits before them keep the queries (and figures) of runs before them.
+# colour changes, 5 the bars), so the edits before them keep the queries (and figures) of runs
+# before them.
 LATER_EDITS = {"crop_corner": 1, "crop_side": 1, "cut_4x3": 2, "cut_vertical": 2, "crop_edge_5pct": 3,
-               "colour_grade": 4, "black_and_white": 4}
+               "colour_grade": 4, "black_and_white": 4, "bars_square": 5, "bars_around": 5}
 
 
 def query_plan(seed: int, total: int, master_seconds: float):
