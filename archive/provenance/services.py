@@ -17,6 +17,7 @@ asset, as search does), with in/out in seconds and as the master's timecodes
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -98,11 +99,16 @@ def record_fingerprints(session: Session, asset: Asset) -> VideoFingerprint | No
     return row
 
 
+def _beside(session: Session, entry: RenditionFile, path: str) -> RenditionFile | None:
+    """The file `path` of the rendition `entry` belongs to, or None."""
+    return session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == entry.rendition_id,
+                                                      RenditionFile.path == path))
+
+
 def _layout(session: Session, entry: RenditionFile) -> dict | None:
     """The layout file beside the hashes (`fingerprints.LAYOUT_ENTRY`), or None (a rendition
     made before there was one). MediaError when it is there but not a layout."""
-    doc = session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == entry.rendition_id,
-                                                     RenditionFile.path == fingerprints.LAYOUT_ENTRY))
+    doc = _beside(session, entry, fingerprints.LAYOUT_ENTRY)
     if doc is None:
         return None
     try:
@@ -121,8 +127,7 @@ def _colours(session: Session, entry: RenditionFile, layout: dict | None, planes
     listed = (layout or {}).get("colour")
     if not listed:
         return None
-    doc = session.scalar(select(RenditionFile).where(RenditionFile.rendition_id == entry.rendition_id,
-                                                     RenditionFile.path == fingerprints.COLOUR_ENTRY))
+    doc = _beside(session, entry, fingerprints.COLOUR_ENTRY)
     asset_id = entry.rendition.asset_id
     if doc is None:
         raise MediaError(f"the fingerprints of asset {asset_id} list colours but have no {fingerprints.COLOUR_ENTRY}")
@@ -319,7 +324,8 @@ def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = 
         found = search.find(current_index(session), query, wanted,
                             allowed=lambda ids: visible_ids(session, user, ids),
                             families=lambda ids: families(session, ids),
-                            master_colours=lambda key: master_colours(session, key))
+                            # Each master's colours read once a lookup (it verifies per part and voted second).
+                            master_colours=functools.cache(lambda key: master_colours(session, key)))
         return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
