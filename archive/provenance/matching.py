@@ -248,6 +248,14 @@ ALIGN_FRAMES = 1.0
 VERIFY_SPEEDS = SPEEDS[1::3][(SPEEDS[1::3] >= 0.75) & (SPEEDS[1::3] <= 1.34)]
 SPEED_GAIN_BITS = 2.0
 SPEED_TOP = 3  # how many of the voted candidates (best first) are aligned over VERIFY_SPEEDS
+# Another place in the same master that aligns this close (mean bits) to the best answer is a
+# repeat of the picture, tied with it (`verify`), when REPEAT_GAP seconds or more away. Places of
+# a loop that repeats every 12.5 s (three lavfi masters), logo'd 10 s excerpts of them, aligned
+# 0.1-3.7 bits from the best place, their sampling phases differing (1 hash a second against a
+# period of 12.5 s; the verification's offsets every 0.1 s); other places of the masters 14-22
+# bits. A look-alike asset that close would cut a match's margin (MARGIN_BITS) by two thirds.
+REPEAT_BITS = 4.0
+REPEAT_GAP = 2.0
 
 
 # What the hashes cannot see (`fingerprints` "A pHash sees only the grey picture's shape"): two
@@ -520,9 +528,10 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     """The voted candidates `found`, each aligned against its master's own hashes
     (`sequence(key)`: (planes, n), `refine`) and ranked by aligned distance, lowest first. Of one asset
     (and one orientation) the candidates that land on the same second are one. Every
-    candidate within `tie_bits` of the best's distance is tied with it (repeated footage,
-    a loop); another second of a tied asset that is not tied is dropped (a worse alignment
-    of the same answer). `score` becomes, for the tied (or the single best), the
+    candidate within `tie_bits` of the best's distance is tied with it (repeated footage);
+    so is another place of a tied asset within REPEAT_BITS, REPEAT_GAP seconds and half its
+    span from its other answers (a loop, a shot the master shows twice); another second of a
+    tied asset that is not tied is dropped (a worse alignment of the same answer). `score` becomes, for the tied (or the single best), the
     `confidence` of its distance against the best candidate of another asset (MISSING_BITS
     when there is none), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
     are the query's hashes normal and mirrored at `times`; `planes` their planes (normal,
@@ -556,6 +565,17 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
         return []
     best = out[0].distance
     close = [c for c in out if c.distance - best <= tie_bits]
+    # A master that shows the query's pictures at another place too (a loop, a shot used twice)
+    # has no single answer for where: that place is tied as well, when it lies clear of every
+    # answer of the asset (REPEAT_GAP seconds and half the span apart: a slow picture's
+    # neighbouring seconds are one answer badly aligned) and aligns within REPEAT_BITS.
+    for c in out:
+        if c in close or c.distance - best > REPEAT_BITS:
+            continue
+        gap = max(REPEAT_GAP, 0.5 * c.speed * (c.query_out - c.query_in))
+        if any(o.key == c.key for o in close) and all(abs(o.offset - c.offset) >= gap for o in close
+                                                         if o.key == c.key and o.mirrored == c.mirrored):
+            close.append(c)
     kin = family or (lambda key: key)
     answered = {kin(t.key) for t in close}
     others = [c.distance for c in out if c not in close and kin(c.key) not in answered]

@@ -366,6 +366,25 @@ def test_a_static_picture_in_two_masters_is_a_tie(app, client, media, people, tm
     assert all(m["frames_matched"] == 10 for m in doc["matches"])
 
 
+def test_a_looping_master_answers_each_repeat_tied_not_one_guess(app, client, media, people, tmp_path):
+    # A master that loops a 10.5 s shot, encoded whole (each repeat sampled at another phase by
+    # the 1 hash a second, and encoded anew); the query: 8 s of its second repeat, logo'd. Its
+    # first repeat aligned 1.2 bits closer than the others, and was the one answer, untied.
+    base, master, query = tmp_path / "base.mp4", tmp_path / "loop.mp4", tmp_path / "loop_query.mp4"
+    _picture(base, "elephants", 10.5)
+    _ffmpeg("-stream_loop", "3", "-i", str(base), "-c:v", "libx264", "-preset", "ultrafast", "-crf", "28",
+            "-t", "40", str(master))
+    _ffmpeg("-ss", "13.5", "-t", "8", "-i", str(master), "-vf",
+            "drawbox=x=iw*0.8:y=ih*0.05:w=iw*0.16:h=ih*0.1:color=white@0.8:t=fill", "-c:v", "libx264",
+            "-crf", "26", str(query))
+    asset_id = _indexed(app, people["producer"], master, tmp=tmp_path / "loop")
+    doc = _post(client, query, people["h"]).get_json()
+    places = sorted(m["in"] for m in doc["matches"] if m["asset_id"] == asset_id)
+    assert doc["ambiguous"] and len(places) >= 3, doc["matches"]
+    assert all(m["tied"] for m in doc["matches"] if m["asset_id"] == asset_id)
+    assert all(abs((p - 3) - 10.5 * round((p - 3) / 10.5)) <= 1.0 for p in places), places
+
+
 def test_a_two_hour_file_is_sampled_not_decoded_whole(app, client, media, people):
     r = _post(client, media["long"], people["h"], raw=True)
     assert r.status_code == 200, r.get_json()

@@ -36,7 +36,9 @@ def schemas() -> dict[str, Any]:
                                                               "that time line."},
                 "mirrored": {"type": "boolean"},
                 "speed": {"type": "number", "description": "Master seconds per clip second (1: unchanged)."},
-                "tied": {"type": "boolean", "description": "Other candidates match as well: no single answer."},
+                "tied": {"type": "boolean", "description": "Other candidates match as well (another asset, or another "
+                                                          "place of the same master that repeats the picture: a "
+                                                          "loop): no single answer."},
                 "static": {"type": "boolean", "description": "The clip is a still picture: where in the master "
                                                              "cannot be told."},
                 "edits": {"type": "array", "items": {"enum": EDITS},

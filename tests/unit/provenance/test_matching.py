@@ -505,3 +505,37 @@ def test_the_verification_counts_frames_of_another_colour_as_unrelated():
     assert plain.distance <= 3 and alike.distance == plain.distance and alike.agreement > 0.9
     assert other.distance == matching.MISSING_BITS and other.agreement < 0.01
     assert refined((purple, None)).distance == plain.distance
+
+
+def _looped(segment, repeats, noise, seed):
+    """A master that shows `segment` `repeats` times, each repeat but the first with `noise`
+    bits flipped in every hash (another sampling phase, another encode)."""
+    return np.concatenate([segment] + [_noisy(segment, noise, seed + r) for r in range(1, repeats)])
+
+
+def test_a_loop_answers_every_repeat_tied(index):
+    segment = _random(40, 600)
+    index.add("loop", _looped(segment, 3, 2, 601))
+    found = lookup.find(index, _query(segment, 5, 10), SETTINGS)
+    places = sorted((c.key, round(c.offset)) for c in found if c.tied)
+    assert places == [("loop", 5), ("loop", 45), ("loop", 85)]
+    assert all(c.score >= SETTINGS.min_score for c in found if c.tied)
+
+
+def test_a_repeat_further_than_the_repeat_bits_is_not_an_answer(index):
+    segment = _random(40, 610)
+    index.add("loop", _looped(segment, 2, int(matching.REPEAT_BITS) + 6, 611))
+    found = lookup.find(index, _query(segment, 5, 10), SETTINGS)
+    assert [(c.key, round(c.offset), c.tied) for c in found if c.key == "loop"] == [("loop", 5, False)]
+
+
+def test_a_slow_picture_is_one_answer_not_a_repeat(index):
+    # Each second one bit from the last: neighbouring seconds look alike, the far ones do not.
+    rng = np.random.default_rng(620)
+    drift = [_random(1, 620)[0]]
+    for _ in range(199):
+        drift.append(drift[-1] ^ (np.uint64(1) << np.uint64(int(rng.integers(64)))))
+    master = np.array(drift, dtype=np.uint64)
+    index.add("slow", master)
+    found = [c for c in lookup.find(index, _query(master, 100, 10), SETTINGS) if c.key == "slow"]
+    assert len(found) == 1 and not found[0].tied and abs(found[0].offset - 100) <= 1.0
