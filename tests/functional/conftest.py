@@ -63,11 +63,14 @@ class WorkerProcess:
             time.sleep(0.2)
         raise AssertionError(f"worker not ready after {timeout} s:\n{self.log()[-4000:]}")
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 5) -> None:
+        """SIGTERM (a warm shutdown), `grace` seconds for it, then SIGKILL to the worker's session.
+        A teardown waits no longer: a test that needs the running task to finish waits for it
+        itself, and a warm shutdown mid-transcode took 20 s of `test_pipeline`'s revoke test."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # warm shutdown: the running task finishes
+            self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 pass
         try:
