@@ -29,8 +29,42 @@ def valid_asset_id(asset_id: object) -> bool:
     return isinstance(asset_id, str) and _ASSET_ID.fullmatch(asset_id) is not None
 
 
-def get_asset(session: Session, asset_id: object) -> Asset:
+# Statuses every member sees; an asset in any other (uploading, processing, rejected, failed) is
+# seen only by its own organisation, the people who uploaded it or a copy of it, and admins: what
+# search finds (search.fields.HIDDEN_STATUSES).
+PUBLIC_STATUSES = ("ready",)
+
+
+def visible_to(viewer: User | None):
+    """The SQL condition on Asset for the assets `viewer` may see (`PUBLIC_STATUSES` for every
+    member; every status for their own organisation's, their own uploads and copies, and for
+    admins: None, no condition). No viewer (the archive's own work: the CLI, tasks): None."""
+    if viewer is None or getattr(viewer, "role", None) == "admin":
+        return None
+    public = Asset.status.in_(PUBLIC_STATUSES)
+    held = select(AssetHolding.asset_id).where(AssetHolding.uploader_id == viewer.id)
+    return or_(public, Asset.organisation_id == viewer.organisation_id, Asset.uploader_id == viewer.id,
+               Asset.id.in_(held))
+
+
+def may_see(session: Session, viewer: User | None, asset: Asset) -> bool:
+    """Whether `viewer` may see `asset` (`visible_to`)."""
+    if asset.status in PUBLIC_STATUSES or (viewer is not None and getattr(viewer, "role", None) == "admin"):
+        return True
+    if viewer is None:
+        return False
+    if asset.organisation_id == viewer.organisation_id or asset.uploader_id == viewer.id:
+        return True
+    return session.scalar(select(func.count()).select_from(AssetHolding).where(
+        AssetHolding.asset_id == asset.id, AssetHolding.uploader_id == viewer.id)) > 0
+
+
+def get_asset(session: Session, asset_id: object, *, viewer: User | None = None) -> Asset:
+    """The asset `asset_id`. With `viewer`, one they may see (`may_see`): another organisation's
+    asset that is not ready yet answers as no asset. Raises NotFound (`asset_not_found`)."""
     asset = session.get(Asset, asset_id) if valid_asset_id(asset_id) else None
+    if asset is not None and viewer is not None and not may_see(session, viewer, asset):
+        asset = None
     if asset is None:
         shown = asset_id[:80] if isinstance(asset_id, str) else asset_id
         raise NotFound(f"No asset {shown!r}.", code="asset_not_found")
@@ -43,14 +77,18 @@ def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str
 
     `status` keeps one status (ValidationError when it is not one of STATUSES); `uploader_id`
     keeps one user's uploads, in every status, with the assets they uploaded a copy of (the "my
-    uploads" list); `viewer` decides which
-    e-mail addresses show (`person_json`).
+    uploads" list); `viewer` decides which assets show (`visible_to`: another organisation's
+    are listed once ready) and which e-mail addresses show (`person_json`).
     """
     if status is not None and status not in STATUSES:
         raise ValidationError(f"status must be one of {', '.join(STATUSES)}.", code="invalid_parameter",
                               details={"parameter": "status"})
     q = select(Asset)
     count = select(func.count()).select_from(Asset)
+    seen = visible_to(viewer)
+    if seen is not None:
+        q = q.where(seen)
+        count = count.where(seen)
     if status is not None:
         q = q.where(Asset.status == status)
         count = count.where(Asset.status == status)
@@ -155,12 +193,12 @@ def find_rendition(asset: Asset, name: str, *, original: bool = True):
     return found
 
 
-def rendition_manifest(session: Session, asset_id: str, name: str) -> dict[str, Any]:
+def rendition_manifest(session: Session, asset_id: str, name: str, *, viewer: User | None = None) -> dict[str, Any]:
     """`GET /api/v1/assets/{id}/renditions/{name}`: the rendition (`rendition_json`) with
     `files`, its current make's manifest: [{"path", "size", "sha256", "content_type", "url"}]
     in path order (empty before a make completed). 404 asset_not_found, rendition_not_found,
-    original_not_a_rendition."""
-    asset = get_asset(session, asset_id)
+    original_not_a_rendition (an asset `viewer` may not see: asset_not_found, `get_asset`)."""
+    asset = get_asset(session, asset_id, viewer=viewer)
     r = find_rendition(asset, name, original=False)
     files = [{"path": f.path, "size": f.size, "sha256": f.sha256, "content_type": f.content_type,
               "url": rendition_file_url(asset.id, r.name, f.path)} for f in r.files]

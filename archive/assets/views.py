@@ -38,7 +38,7 @@ def list_assets():
 @bp.get("/<asset_id>")
 @require_user()
 def get_asset(asset_id: str):
-    asset = services.get_asset(db.session(), asset_id)
+    asset = services.get_asset(db.session(), asset_id, viewer=api_user())
     return jsonify(services.asset_to_json(asset, _lang(), viewer=api_user()))
 
 
@@ -46,7 +46,7 @@ def get_asset(asset_id: str):
 @require_user()
 def patch_asset(asset_id: str):
     session = db.session()
-    asset = services.get_asset(session, asset_id)
+    asset = services.get_asset(session, asset_id, viewer=api_user())
     asset = services.update_metadata(session, asset, json_body(), api_user())
     return jsonify(services.asset_to_json(asset, _lang(), viewer=api_user()))
 
@@ -55,7 +55,7 @@ def patch_asset(asset_id: str):
 @require_user()
 def asset_history(asset_id: str):
     session = db.session()
-    asset = services.get_asset(session, asset_id)
+    asset = services.get_asset(session, asset_id, viewer=api_user())
     return jsonify({"id": asset.id, "events": services.history(session, asset, viewer=api_user())})
 
 
@@ -79,7 +79,7 @@ def download(asset_id: str):
 @bp.get("/<asset_id>/renditions/<name>")
 @require_user()
 def rendition(asset_id: str, name: str):
-    return jsonify(services.rendition_manifest(db.session(), asset_id, name))
+    return jsonify(services.rendition_manifest(db.session(), asset_id, name, viewer=api_user()))
 
 
 # merge_slashes=False: '//' in a file path is refused as no file, not redirected to another one.

@@ -17,7 +17,7 @@ bp = Blueprint("clips", __name__, url_prefix="/api/v1/assets")
 @require_user()
 def export_clip(asset_id: str):
     session = db.session()
-    source = get_asset(session, asset_id)
+    source = get_asset(session, asset_id, viewer=api_user())
     clip = services.request_clip(session, source, json_body(), api_user(), request.args)
     return jsonify({"id": clip.id, "status": clip.status, "lineage": clip.lineage}), 202
 
@@ -26,5 +26,5 @@ def export_clip(asset_id: str):
 @require_user()
 def list_clips(asset_id: str):
     session = db.session()
-    source = get_asset(session, asset_id)
+    source = get_asset(session, asset_id, viewer=api_user())
     return jsonify({"items": [services.clip_json(c) for c in services.clips_of(session, source)]})

@@ -18,14 +18,14 @@ bp = Blueprint("markers", __name__, url_prefix="/api/v1/assets")
 @require_user()
 def list_markers(asset_id: str):
     session = db.session()
-    return jsonify(services.list_markers(session, get_asset(session, asset_id), api_user()))
+    return jsonify(services.list_markers(session, get_asset(session, asset_id, viewer=api_user()), api_user()))
 
 
 @bp.post("/<asset_id>/markers")
 @require_user()
 def add_marker(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     marker = services.add_marker(session, asset, json_body(), api_user())
     return jsonify(services.marker_json(marker, timeline_of(asset), api_user())), 201
 
@@ -34,7 +34,7 @@ def add_marker(asset_id: str):
 @require_user()
 def edit_marker(asset_id: str, marker_id: int):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     marker = services.get_marker(session, asset, marker_id)
     marker = services.edit_marker(session, asset, marker, json_body(), api_user())
     return jsonify(services.marker_json(marker, timeline_of(asset), api_user()))
@@ -44,6 +44,6 @@ def edit_marker(asset_id: str, marker_id: int):
 @require_user()
 def remove_marker(asset_id: str, marker_id: int):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     services.remove_marker(session, asset, services.get_marker(session, asset, marker_id), api_user())
     return "", 204

@@ -47,7 +47,7 @@ def _territory_param() -> str:
 @require_user()
 def list_rights(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     return jsonify({"items": services.blocks_json(session, services.list_blocks(session, asset)),
                     "can_manage": services.can_manage(api_user(), asset)})
 
@@ -56,7 +56,7 @@ def list_rights(asset_id: str):
 @require_user(*MANAGERS)
 def create_rights(asset_id: str):
     session = db.session()
-    row = services.create_block(session, get_asset(session, asset_id), json_body(), api_user())
+    row = services.create_block(session, get_asset(session, asset_id, viewer=api_user()), json_body(), api_user())
     return jsonify({"id": row.id, **services.blocks_json(session, [row])[0]}), 201
 
 
@@ -64,7 +64,7 @@ def create_rights(asset_id: str):
 @require_user(*MANAGERS)
 def patch_rights(asset_id: str, block_id: int):
     session = db.session()
-    row = services.update_block(session, get_asset(session, asset_id), block_id, json_body(), api_user())
+    row = services.update_block(session, get_asset(session, asset_id, viewer=api_user()), block_id, json_body(), api_user())
     return jsonify(services.blocks_json(session, [row])[0])
 
 
@@ -72,7 +72,7 @@ def patch_rights(asset_id: str, block_id: int):
 @require_user(*MANAGERS)
 def delete_rights(asset_id: str, block_id: int):
     session = db.session()
-    services.delete_block(session, get_asset(session, asset_id), block_id, api_user())
+    services.delete_block(session, get_asset(session, asset_id, viewer=api_user()), block_id, api_user())
     return "", 204
 
 
@@ -80,7 +80,7 @@ def delete_rights(asset_id: str, block_id: int):
 @require_user()
 def asset_avails(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     org_value = str_param("org", limit=200)
     org = services.find_organisation(session, org_value) if org_value else None
     platform = str_param("platform", choices=PLATFORMS)
@@ -101,7 +101,7 @@ def asset_avails(asset_id: str):
 @require_user()
 def asset_avails_grid(asset_id: str):
     session = db.session()
-    return jsonify(services.grid(session, get_asset(session, asset_id)))
+    return jsonify(services.grid(session, get_asset(session, asset_id, viewer=api_user())))
 
 
 @bp.post("/contracts")

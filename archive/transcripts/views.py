@@ -19,7 +19,7 @@ bp = Blueprint("transcripts", __name__, url_prefix="/api/v1/assets")
 @require_user()
 def list_transcripts(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     return jsonify({"transcripts": [services.transcript_json(t, asset, with_segments=False)
                                     for t in services.transcripts_of(session, asset.id)]})
 
@@ -28,7 +28,7 @@ def list_transcripts(asset_id: str):
 @require_user()
 def get_transcript(asset_id: str, lang: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     return jsonify(services.transcript_json(services.get_transcript(session, asset, services.check_lang(lang)), asset))
 
 
@@ -36,7 +36,7 @@ def get_transcript(asset_id: str, lang: str):
 @require_user()
 def put_transcript(asset_id: str, lang: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     if not services.may_change(api_user(), asset):  # refuse before reading a large body
         services.put_transcript(session, asset, lang, b"", api_user())
     data = raw_body(services.MAX_BYTES)
@@ -49,6 +49,6 @@ def put_transcript(asset_id: str, lang: str):
 @require_user()
 def remove_transcript(asset_id: str, lang: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     services.remove_transcript(session, asset, lang, api_user())
     return "", 204

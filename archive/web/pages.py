@@ -307,7 +307,7 @@ def my_uploads_page(user, args: Mapping) -> dict[str, Any]:
     """The caller's own assets in every status, newest first, from the database (the search
     index holds only what is ready), with the progress of those still being processed."""
     page = search_page_number(args.get("page"))
-    listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id)
+    listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id, viewer=user)
     items = []
     for doc in listing["items"]:
         reason = messages.asset_error(doc.get("error_code"), doc.get("error")) \
@@ -334,7 +334,7 @@ def overall_percent(doc: dict) -> int:
 
 def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
     session = db.session()
-    asset = assets.get_asset(session, asset_id)
+    asset = assets.get_asset(session, asset_id, viewer=user)
     doc = assets.asset_to_json(asset, lang(), viewer=user)
     meta = doc["metadata"]
     renditions = {r["name"]: r for r in doc["renditions"]}
