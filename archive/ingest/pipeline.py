@@ -131,6 +131,8 @@ def _reject(session: Session, asset_id: str, exc: Rejected, step: str | None) ->
         record_failure(asset, step, exc.reason)
     change_status(session, asset, "rejected", exc.reason, "asset.rejected", {"reason_code": exc.code},
                   error_code=exc.code)
+    # The index holds the asset from its upload on (its status a facet its organisation sees).
+    INDEX_ASSET.send(session, asset.id)
     db.checkpoint(session)
     log.info("asset %s rejected: %s", asset.id, exc.reason)
     return "rejected"
@@ -151,6 +153,7 @@ def _fail(session: Session, asset_id: str, exc: Exception, step: str | None) -> 
     if step:
         record_failure(asset, step, message)
     change_status(session, asset, "failed", message, "asset.failed", {"reason_code": code}, error_code=code)
+    INDEX_ASSET.send(session, asset.id)
     db.checkpoint(session)
     return "failed"
 

@@ -11,6 +11,7 @@ from archive.backends import storage
 from archive.events.models import Event
 from archive.ingest.pipeline import process_asset, render_one
 from archive.renditions.models import Rendition
+from archive.task_handles import INDEX_ASSET
 
 
 def _asset(app, asset_id):
@@ -88,9 +89,14 @@ def test_image_gets_a_poster(app, add_asset, sample_image):
 
 
 @pytest.mark.parametrize("fixture, code", [("truncated_video", "truncated"), ("not_media", "not_media")])
-def test_bad_files_are_rejected_and_kept(app, add_asset, request, fixture, code):
+def test_bad_files_are_rejected_and_kept(app, add_asset, request, fixture, code, monkeypatch):
     asset_id = add_asset(request.getfixturevalue(fixture))
+    sent = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
     assert _run(app, asset_id) == "rejected"
+    # The index is told (it held the asset as processing since its upload: a newcomer's status
+    # facet said "Processing" for a rejected upload).
+    assert (INDEX_ASSET.name, (asset_id,)) in sent
     asset, rends, actions = _asset(app, asset_id)
     assert asset.status == "rejected" and asset.error and "nothing" not in asset.error.lower()
     assert rends == {}
@@ -127,7 +133,10 @@ def test_ffmpeg_failure_on_a_good_file_marks_failed(app, add_asset, sample_video
         return dataclasses.replace(part, args=tuple(args))
 
     monkeypatch.setitem(commands.OUTPUT_BUILDERS, PosterProfile, broken)
+    sent = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
     assert _run(app, asset_id) == "failed"
+    assert (INDEX_ASSET.name, (asset_id,)) in sent  # the index learns the status
     asset, rends, actions = _asset(app, asset_id)
     assert asset.status == "failed" and "Processing failed" in asset.error and "no-such-encoder" in asset.error
     assert asset.error_code == "processing_error"
