@@ -41,7 +41,10 @@
   function ask() {
     var text = input.value.trim(), mine = ++seq;
     if (text.length < 2) { close(); return; }
-    var url = input.dataset.suggestUrl + "?" + new URLSearchParams({q: text, per_page: "6", as_you_type: "1"});
+    // Titles in the page's language, as the result cards show them.
+    var params = {q: text, per_page: "6", as_you_type: "1"}, lang = document.documentElement.lang;
+    if (["tr", "az", "en"].indexOf(lang) >= 0) { params.lang = lang; }
+    var url = input.dataset.suggestUrl + "?" + new URLSearchParams(params);
     fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (resp) { return resp.ok ? resp.json() : {hits: []}; })
       .then(function (body) { if (mine === seq) { show(body.hits || []); } })
