@@ -10,6 +10,7 @@ its own, and phrases match in every form. How a query uses the fields: search.qu
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from typing import Any, Mapping
@@ -191,8 +192,17 @@ def recorded_range(query: SearchQuery) -> tuple[int | None, int | None]:
     low = _day(query.recorded_from, "recorded_from", end=False)
     high = _day(query.recorded_to, "recorded_to", end=True)
     if low is not None and high is not None and high < low:
-        raise QueryError("recorded_to is before recorded_from")
+        raise QueryError("recorded_to is before recorded_from", reason="dates_reversed")
     return low, high
+
+
+def _real_day(parts: list[str]) -> bool:
+    """Whether YYYY, MM, DD name a day of the calendar (1975-02-31 does not)."""
+    try:
+        datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return False
+    return True
 
 
 def _day(value: str | None, name: str, *, end: bool) -> int | None:
@@ -201,8 +211,9 @@ def _day(value: str | None, name: str, *, end: bool) -> int | None:
     day = recorded_day(value) if len(value) <= 10 and value[:4].isdigit() else 0
     parts = value.split("-")
     if not day or len(parts) > 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4 \
-            or (len(parts) > 1 and not 1 <= int(parts[1]) <= 12) or (len(parts) > 2 and not 1 <= int(parts[2]) <= 31):
-        raise QueryError(f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
+            or (len(parts) > 1 and not 1 <= int(parts[1]) <= 12) or (len(parts) > 2 and not _real_day(parts)):
+        raise QueryError(f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD", reason="invalid_date",
+                         params={"name": name})
     if end:  # the last day of the year or month given
         if len(parts) == 1:
             day += 1231
@@ -226,12 +237,14 @@ def clean_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     out = {}
     for facet, values in (filters or {}).items():
         if facet not in FACETS:
-            raise QueryError(f"unknown filter {facet!r}; use one of {', '.join(FACETS)}")
+            raise QueryError(f"unknown filter {facet!r}; use one of {', '.join(FACETS)}", reason="unknown_filter",
+                             params={"name": str(facet)[:40]})
         if isinstance(values, str):
             values = [values]
         values = [str(v) for v in values if v not in (None, "")]
         if len(values) > MAX_FILTER_VALUES:
-            raise QueryError(f"too many values for filter {facet!r} (at most {MAX_FILTER_VALUES})")
+            raise QueryError(f"too many values for filter {facet!r} (at most {MAX_FILTER_VALUES})",
+                             reason="too_many_values", params={"limit": MAX_FILTER_VALUES})
         if values:
             out[facet] = values
     return out
@@ -245,7 +258,8 @@ def page_window(query: SearchQuery) -> tuple[int, int]:
         raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
     offset = (query.page - 1) * query.per_page
     if offset > MAX_OFFSET:
-        raise QueryError(f"results past the first {MAX_OFFSET} are not served; narrow the search")
+        raise QueryError(f"results past the first {MAX_OFFSET} are not served; narrow the search", reason="too_deep",
+                         params={"limit": MAX_OFFSET})
     return query.per_page, offset
 
 

@@ -30,11 +30,17 @@ class QueryError(SearchError, ValueError):
     """The query cannot be parsed or a filter value is invalid (a client mistake).
 
     `code` says which mistake, for a translated message: `invalid_query` (a filter, page or
-    rights value), `no_searchable_text` (characters but no word to search, search.query)."""
+    rights value), `no_searchable_text` (characters but no word to search, search.query).
+    `reason` names an `invalid_query` more closely, for a page that says it in its own language
+    (`dates_reversed`, `invalid_date`, `too_deep`, `unknown_filter`, `too_many_values`; None for
+    the others), with `params` for its sentence."""
 
-    def __init__(self, message: str, *, code: str = "invalid_query"):
+    def __init__(self, message: str, *, code: str = "invalid_query", reason: str | None = None,
+                 params: dict | None = None):
         super().__init__(message)
         self.code = code
+        self.reason = reason
+        self.params = dict(params or {})
 
 
 @dataclass(frozen=True)

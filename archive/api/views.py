@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import force_locale
 
 from archive import db
 from archive.accounts.auth import api_user, require_user
@@ -17,6 +18,7 @@ from archive.backends import search_backend
 from archive.errors import ApiError
 from archive.rights import ema
 from archive.web import messages
+from archive.web.i18n import LANGUAGES
 from search.interfaces import QueryError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -24,10 +26,13 @@ bp.record_once(lambda state: limits.install(state.app))
 
 
 def query_error(exc: QueryError) -> ApiError:
-    """400 `invalid_query` in the request's language (archive.web.messages.query_error);
-    `details.reason` is the search's code (`no_searchable_text`, `invalid_query`)."""
-    return ApiError(messages.query_error(exc.code, str(exc)), code="invalid_query", status=400,
-                    details={"reason": exc.code})
+    """400 `invalid_query`, its message in the language the request's Accept-Language names
+    (tr, az, en), else in English as every API error's (docs/api.md "Conventions"; a client
+    without Accept-Language had it in Turkish, the pages' default); `details.reason` is the
+    search's code (`no_searchable_text`, `invalid_query`)."""
+    with force_locale(request.accept_languages.best_match(LANGUAGES) or "en"):
+        message = messages.query_error(exc.code, str(exc))
+    return ApiError(message, code="invalid_query", status=400, details={"reason": exc.code})
 
 
 @bp.get("/search")

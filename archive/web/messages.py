@@ -49,6 +49,14 @@ QUERY_ERRORS = {
                              "symbols and emoji alone are not searched."),
     "invalid_query": _l("The search could not be understood: %(reason)s"),
 }
+# What an `invalid_query` a page can meet says, whole, in the page's language (QueryError.reason).
+QUERY_REASONS = {
+    "dates_reversed": _l("The recording date range ends before it starts."),
+    "invalid_date": _l("A recording date is a year, a month or a day of the calendar: 1975, 1975-06 or 1975-06-21."),
+    "too_deep": _l("Results past the first %(limit)s are not shown; narrow the search."),
+    "unknown_filter": _l("There is no filter named “%(name)s”."),
+    "too_many_values": _l("A filter takes at most %(limit)s values."),
+}
 
 # One entry of `details.errors` of an invalid-metadata error (the field error codes of
 # archive.assets.schemas). `%(field)s` is the field's label, e.g. "Title (tr)".
@@ -461,8 +469,13 @@ def script_catalogue() -> dict[str, Any]:
     }
 
 
-def query_error(code: str, message: str) -> str:
-    """The search's QueryError in the page's language; an unknown code keeps the English `message`."""
+def query_error(code: str, message: str, reason: str | None = None, params: dict | None = None) -> str:
+    """The search's QueryError (`code`, English `message`, `reason` and its `params`) in the
+    page's language: a `reason` of QUERY_REASONS whole; else the code's sentence around the English
+    `message`; an unknown code keeps the English `message`."""
+    if reason in QUERY_REASONS:
+        values = {k: format_decimal(v) if isinstance(v, int) else v for k, v in (params or {}).items()}
+        return str(QUERY_REASONS[reason]) % values if values else str(QUERY_REASONS[reason])
     text = QUERY_ERRORS.get(code)
     if text is None:
         return f"The search could not be understood: {message}"

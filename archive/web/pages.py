@@ -205,7 +205,7 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
             recorded_from=dates["recorded_from"] or None, recorded_to=dates["recorded_to"] or None,
             cleared=cleared_for(user, platform, territory) if user is not None else None, **viewer(user)))
     except QueryError as exc:
-        out["error"] = messages.query_error(exc.code, str(exc))
+        out["error"] = messages.query_error(exc.code, str(exc), exc.reason, exc.params)
         return out
     out["total"] = result.total
     out["pages"] = (result.total + PER_PAGE - 1) // PER_PAGE

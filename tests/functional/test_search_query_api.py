@@ -87,3 +87,18 @@ def test_did_you_mean_when_nothing_is_found(client, auth, archive):
     found = search(client, auth, q=body["did_you_mean"]).get_json()
     assert found["total"] == 1 and found["did_you_mean"] is None
     assert search(client, auth, q="zzzzzzzz").get_json()["did_you_mean"] is None
+
+
+
+def test_a_client_that_names_no_language_gets_english(client, auth, archive):
+    """docs/api.md "Conventions": an error's message is for a person, in English (a script
+    without Accept-Language had it in Turkish, the pages' default, whatever its `lang`)."""
+    e = error(client.get("/api/v1/search", query_string={"q": "🎉", "lang": "az"}, headers=auth), 400, "invalid_query")
+    assert e["details"]["reason"] == "no_searchable_text" and "letter or digit" in e["message"]
+    e = error(search(client, auth, recorded_from="1990", recorded_to="1980"), 400, "invalid_query")
+    assert e["message"] == "The search could not be understood: recorded_to is before recorded_from"
+
+
+def test_a_day_that_is_not_in_the_calendar_is_refused(client, auth, archive):
+    e = error(search(client, auth, recorded_from="1975-02-31"), 400, "invalid_query")
+    assert "recorded_from" in e["message"]

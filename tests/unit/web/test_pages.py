@@ -318,8 +318,24 @@ def test_search_page_sorts_filters_and_keeps_every_choice_in_the_url(app, logged
     assert "sort=title" in decade and "view=grid" in decade and "decade=1960" in decade
     found = client.get("/", query_string={"recorded_from": "1980", "sort": "-duration"}).get_data(as_text=True)
     assert "Cami avlusu" in found and "Çay bahçesi" not in found
-    bad = client.get("/", query_string={"recorded_from": "1990", "recorded_to": "1980", "sort": "bogus"})
-    assert bad.status_code == 400 and "recorded_to" in bad.get_data(as_text=True)
+    bad = client.get("/", query_string={"recorded_from": "1990", "recorded_to": "1980", "sort": "bogus"},
+                     headers={"Accept-Language": "en"})
+    assert bad.status_code == 400 and "The recording date range ends before it starts." in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, params, sentence", [
+    ("az", {"recorded_from": "1990", "recorded_to": "1980"}, "Qeydə alınma tarixi aralığı başlamamış bitir."),
+    ("tr", {"recorded_from": "abcd"}, "Kayıt tarihi bir yıl, bir ay ya da takvimde var olan bir gündür"),
+    ("tr", {"recorded_from": "1975-02-31"}, "Kayıt tarihi bir yıl, bir ay ya da takvimde var olan bir gündür"),
+])
+def test_a_search_the_page_cannot_run_says_why_once_in_the_page_language(app, logged_in, lang, params, sentence):
+    client, _uid = logged_in
+    resp = client.get("/", query_string=params, headers={"Accept-Language": lang})
+    html = resp.get_data(as_text=True)
+    notice = re.search(r'<p class="notice notice-error" role="alert">([^<]*)</p>', html).group(1)
+    assert resp.status_code == 400 and sentence in html_unescape(notice), notice
+    # The whole sentence in the page's language: no English reason inside it.
+    assert "recorded_" not in notice and "must be" not in notice
 
 
 @pytest.mark.parametrize("lang, words", [("tr", "harf ya da rakam"), ("az", "hərf və ya rəqəm"),
