@@ -115,8 +115,9 @@ class Checker:
         m_last = c.offset + c.speed * (start + query.last) + MARGIN
         master = ProbeResult.from_dict(asset.technical)
         stream = master.video_stream.index if master.video_stream is not None else None
-        argv = packets.hash_command(self.source(asset), codec=master.video_codec, stream=stream, start=max(0.0, m_first),
-                                    seconds=m_last - max(0.0, m_first))
+        start_m = max(0.0, m_first)
+        argv = packets.hash_command(self.source(asset), codec=master.video_codec, stream=stream, start=start_m,
+                                    seconds=m_last - start_m)
         found = _hashes(argv, deadline)
         return Check(packets.overlap(query.packets, found.packets), sampled)
 
