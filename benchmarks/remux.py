@@ -10,6 +10,10 @@ decoding and compared), alternating, best of `--rounds`, wall time and CPU time 
 Prints per master the lookup's seconds, the check's, and the lookup with the check as a ratio
 of the lookup without it. Only the ratios mean anything on a shared machine (CPU ones the most). No app is needed: the master's original is read from its path
 (`Checker(source=...)`), as a local store gives it.
+
+Measured (2 shared cores, load 8-10, `--rounds 5`; 263/263 packets found each time):
+  60 s master (29 MB):   lookup 1.51 s CPU / 4.10 s wall, check 0.21 s / 0.73 s: ×1.14 CPU, ×1.18 wall
+  600 s master (299 MB): lookup 2.01 s CPU / 2.13 s wall, check 0.20 s / 0.25 s: ×1.10 CPU, ×1.12 wall
 """
 from __future__ import annotations
 
