@@ -92,6 +92,12 @@ class Settings:
     LOOKUP_NEAR_VIEWS: bool = False
     # Compare the colours of the frames a lookup aligns, not their hashes alone (`lookup.Settings.colours`).
     LOOKUP_COLOURS: bool = True
+    # Tell a stream copy (a cut or re-wrap of the master's own video packets: edit `remuxed`)
+    # from a re-encode by hashing the packets of the clip, read whole up to this many seconds
+    # (0: never), and of the master's original over the matched span, within this many
+    # seconds for both (archive.provenance.remux).
+    LOOKUP_REMUX_SECONDS: int = 120
+    LOOKUP_REMUX_TIMEOUT: int = 30
     # A picture longer than this (seconds) is encoded in chunks of about this length (rounded up
     # to whole HLS segments) that any worker may take, then joined without re-encoding
     # (archive.media.chunks, archive.renditions.chunking); no encode lasts longer than a chunk.
@@ -278,6 +284,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "C2PA_VERIFY_MAX_BYTES": (1, None), "C2PA_MAX_BYTES": (1, None),
     "LOOKUP_MAX_BYTES": (1, None), "LOOKUP_MIN_SECONDS": (1, 3600), "LOOKUP_WHOLE_SECONDS": (10, None),
     "LOOKUP_TIMEOUT": (1, None), "LOOKUP_MIN_CONFIDENCE_PERCENT": (1, 100),
+    "LOOKUP_REMUX_SECONDS": (0, None), "LOOKUP_REMUX_TIMEOUT": (1, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "LOG_FORMAT": ("json", "text"), "RIGHTS_PREVIEW": ("members", "licensees"),

@@ -13,6 +13,8 @@ EDIT_LABELS = {
     "cropped": lambda: _("Cropped"),
     "resized": lambda: _("Resized"),
     "re_encoded": lambda: _("Re-encoded"),
+    # The clip's video packets are the master's own (a cut or re-wrap by stream copy).
+    "remuxed": lambda: _("The master's own video, cut or re-wrapped"),
 }
 
 
@@ -30,6 +32,7 @@ def lookup_page() -> dict:
         "open": _("Open in the player at this timecode"),
         "tied": _("Tied"),
         "speed": _("Speed ×%(speed)s"),
+        "packets": _("%(found)s of %(compared)s video packets are the master's"),
         "sampled": _("The clip is long: only samples of it were compared."),
         "your_frame": _("Your clip"),
         "master_frame": _("The master"),

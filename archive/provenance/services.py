@@ -41,6 +41,7 @@ from archive.media.probe import STILL_IMAGE_FORMATS, ProbeResult, Rejected, ffpr
 from archive.media.profiles import FINGERPRINTS, STORYBOARD
 from archive.media.runner import CommandFailed, CommandTimeout, MediaError
 from archive.provenance import lookup as search
+from archive.provenance import remux
 from archive.provenance.index import FingerprintIndex, make_index
 from archive.provenance.matching import Candidate
 from archive.provenance.fingerprint_models import VideoFingerprint
@@ -215,6 +216,12 @@ def settings() -> search.Settings:
                            colours=bool(config.get("LOOKUP_COLOURS", True)))
 
 
+def remux_settings() -> remux.Settings:
+    config = current_app.config
+    return remux.Settings(seconds=float(config["LOOKUP_REMUX_SECONDS"]),
+                          timeout=float(config["LOOKUP_REMUX_TIMEOUT"]))
+
+
 def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]:
     """Copy `stream` to `scratch/query`: (path, SHA-256 hex, bytes). ApiError 413
     `too_large` past `limit` bytes, 422 `empty_file` for none."""
@@ -326,15 +333,26 @@ def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = 
                             families=lambda ids: families(session, ids),
                             # Each master's colours read once a lookup (it verifies per part and voted second).
                             master_colours=functools.cache(lambda key: master_colours(session, key)))
-        return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename)
+        checker = remux.Checker(path, probe, remux_settings())
+        return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename, checker=checker)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def answer(session: Session, found: list[Candidate], query: search.QueryHashes, probe: ProbeResult, *,
-           sha256: str, size: int, filename: str | None) -> dict:
+           sha256: str, size: int, filename: str | None, checker: remux.Checker | None = None) -> dict:
+    """The answer document: the matches (`match_json`), best first, and what was compared.
+    `checker` checks the first `remux.CANDIDATES` matches for the master's own packets."""
     assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_({c.key for c in found})))}
-    matches = [match_json(c, assets[c.key], probe, sha256, bars=query.bars) for c in found if c.key in assets]
+    matches = []
+    for c in found:
+        if c.key not in assets:
+            continue
+        asset = assets[c.key]
+        checked = None
+        if checker is not None and len(matches) < remux.CANDIDATES and sha256 != asset.sha256:
+            checked = checker.check(c, asset)
+        matches.append(match_json(c, asset, probe, sha256, bars=query.bars, packets=checked))
     return {"matches": matches,
             "ambiguous": any(m["tied"] for m in matches),
             "query": {"filename": filename, "bytes": size, "sha256": sha256, "duration": probe.duration,
@@ -344,7 +362,8 @@ def answer(session: Session, found: list[Candidate], query: search.QueryHashes, 
 
 
 def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
-               bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> dict:
+               bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+               packets: remux.Check | None = None) -> dict:
     timeline = Timeline.of(asset.technical, asset.kind)
     duration = (asset.technical or {}).get("duration")
     end = float(duration) if isinstance(duration, (int, float)) else c.master_out
@@ -355,7 +374,10 @@ def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
            "query_out": round(min(c.query_out, probe.duration) if probe.duration else c.query_out, 3),
            "confidence": round(min(1.0, c.score), 3), "frames_matched": c.matched,
            "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": round(c.speed, 3), "tied": c.tied,
-           "static": c.static, "edits": edits(c, asset, probe, sha256, bars=bars),
+           "static": c.static,
+           "edits": edits(c, asset, probe, sha256, bars=bars, remuxed=packets is not None and packets.remuxed),
+           # The packet comparison behind `remuxed` / `re_encoded`, or None when none was made.
+           "packets": packets.to_json() if packets is not None else None,
            # An asset exported from another (a clip): its master's id, as the lineage's `sources` names it.
            "clip_of": asset.source_id or (asset.lineage or {}).get("source_id")}
     if timeline is not None:
@@ -390,7 +412,7 @@ SIZE_TOLERANCE = 0.95
 
 
 def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
-          bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> list[str]:
+          bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0), remuxed: bool = False) -> list[str]:
     """The differences seen between the query and the master, in this order: `mirrored`
     (the mirrored hashes matched), `speed_change` (the offset drifts: `Candidate.speed`),
     `letterboxed` / `pillarboxed` (the clip's picture sits between bars above and below / left
@@ -398,8 +420,13 @@ def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
     for bars all round), `cropped` (the picture inside any bars differs in aspect by more than
     3 %, or it aligned closest on a crop plane of the master or through an off-centre view of
     itself: `Candidate.plane`, `Candidate.view`), `resized` (fewer lines of picture than the
-    master's), `re_encoded` (not the master's bytes). `identical` alone when the file is the
-    master itself."""
+    master's), then `remuxed` when `remuxed` (the clip's video packets are the master's own:
+    cut or re-wrapped without re-encoding, `remux.Check`) else `re_encoded` (not the
+    master's bytes). `identical` alone when the file is the master itself.
+
+    A remuxed clip's pictures are the master's, so the picture edits before it cannot come
+    from its bits; they are still reported when seen (a container may flip, stretch or
+    retime a picture it does not touch: a display matrix, an aspect ratio, timestamps)."""
     if sha256 == asset.sha256:
         return ["identical"]
     technical = asset.technical or {}
@@ -423,5 +450,5 @@ def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
         out.append("cropped")
     if sized and qh < mh * SIZE_TOLERANCE:
         out.append("resized")
-    out.append("re_encoded")
+    out.append("remuxed" if remuxed else "re_encoded")
     return out

@@ -173,3 +173,19 @@ def test_a_clip_tied_with_its_master_is_captioned_as_a_clip(logged_in, service, 
     assert exported.locator("figcaption").nth(1).inner_text().startswith(labels["clip_frame"] + " · ")
     assert master.locator("figcaption").nth(1).inner_text().startswith(labels["master_frame"] + " · ")
     assert exported.locator(".lookup-clip-of").inner_text() == labels["clip_of"].replace("%(title)s", "Haber bülteni")
+
+
+def test_a_remuxed_match_says_how_many_packets_are_the_masters(logged_in, service, tmp_path):
+    clip = tmp_path / "klip.mp4"
+    _clip(clip, "320x180")
+    page = logged_in
+    page.goto(service.url + "/provenance/lookup")
+    labels = json.loads(page.locator("#lookup-form").get_attribute("data-labels"))
+    packets = {"compared": 212, "found": 212, "bytes_found": 1.0, "sampled": False}
+    _answered(page, _answer(_match("m1", "Haber bülteni", edits=["remuxed"], packets=packets)))
+    page.set_input_files("#lookup-file", str(clip))
+    page.click("#lookup-submit")
+    page.wait_for_selector("#lookup-results li[data-asset-id=m1]")
+    tag = page.locator("#lookup-results li[data-asset-id=m1] .lookup-edits li").inner_text()
+    counts = labels["packets"].replace("%(found)s", "212").replace("%(compared)s", "212")
+    assert tag == f"{labels['edits']['remuxed']} ({counts})"

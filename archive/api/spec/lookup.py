@@ -6,7 +6,8 @@ from typing import Any, Mapping
 from archive.api.spec.components import error_response, json_content, nullable, schema
 from archive.api.spec.paths import operation
 
-EDITS = ["identical", "mirrored", "speed_change", "cropped", "resized", "re_encoded"]
+EDITS = ["identical", "mirrored", "speed_change", "letterboxed", "pillarboxed", "cropped", "resized", "re_encoded",
+         "remuxed"]
 
 
 def schemas() -> dict[str, Any]:
@@ -42,8 +43,28 @@ def schemas() -> dict[str, Any]:
                 "static": {"type": "boolean", "description": "The clip is a still picture: where in the master "
                                                              "cannot be told."},
                 "edits": {"type": "array", "items": {"enum": EDITS},
-                          "description": "Differences seen: `mirrored`, `speed_change`, `cropped` (aspect changed), "
-                                         "`resized` (fewer lines), `re_encoded` (other bytes); or `identical`."},
+                          "description": "Differences seen: `mirrored`, `speed_change`, `letterboxed` / "
+                                         "`pillarboxed` (bars above and below / left and right), `cropped` "
+                                         "(aspect changed), `resized` (fewer lines), then `re_encoded` (other "
+                                         "bytes) or `remuxed` (the clip's video packets are the master's own: "
+                                         "cut or re-wrapped without re-encoding, see `packets`); or "
+                                         "`identical`."},
+                "packets": nullable({
+                    "type": "object", "required": ["compared", "found", "bytes_found", "sampled"],
+                    "properties": {"compared": {"type": "integer", "description": "The clip's video packets "
+                                                                                  "compared."},
+                                   "found": {"type": "integer", "description": "Of those, the ones found among "
+                                                                               "the master's packets over the "
+                                                                               "matched span."},
+                                   "bytes_found": {"type": "number", "minimum": 0, "maximum": 1,
+                                                   "description": "The share of the compared bytes found."},
+                                   "sampled": {"type": "boolean", "description": "The clip was compared in part "
+                                                                                 "(longer than "
+                                                                                 "ORTAK_LOOKUP_REMUX_SECONDS)."}},
+                    "description": "The comparison of the clip's video packets with the master original's "
+                                   "(hashed without decoding): `remuxed` when at least 90 % of them and of "
+                                   "their bytes are found. Null when none was made: another codec, not among "
+                                   "the first two matches, the identical file, or the check failed."}),
                 "player": {"type": "string", "description": "The asset's page, its player marked at in and out."},
                 "master_frame": nullable({
                     "type": "object", "required": ["url"],

@@ -157,6 +157,9 @@
       m.edits.forEach(function (code) {
         var text = L.edits[code] || code;
         if (code === "speed_change") { text += " (" + fill(L.speed, { speed: decimal(m.speed, 2) }) + ")"; }
+        if (code === "remuxed" && m.packets) {
+          text += " (" + fill(L.packets, { found: m.packets.found, compared: m.packets.compared }) + ")";
+        }
         edits.appendChild(node("li", "tag", text));
       });
       item.appendChild(edits);
