@@ -37,6 +37,12 @@ def sort_key(text: str | None, lang: str) -> int:
     return int.from_bytes(key.ljust(KEY_BYTES, b"\0"), "big")
 
 
+def full_key(text: str, lang: str) -> bytes:
+    """ICU's whole sort key of `text` in `lang` (bytes; compare them to order texts), for
+    sorting a list in Python: names of places, territories."""
+    return bytes(_collator(lang).getSortKey(text))
+
+
 def compare(a: str, b: str, lang: str) -> int:
     """-1, 0 or 1: `a` before, equal to or after `b` in `lang`'s alphabetical order."""
     return _collator(lang).compare(a, b)

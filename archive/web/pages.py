@@ -33,6 +33,7 @@ from archive.web.player import labels as player_labels
 from archive.web.player import player as player_settings
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
 from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
+from search import collation
 from search.interfaces import QueryError, SearchQuery
 
 PER_PAGE = 20
@@ -138,10 +139,11 @@ def search_page_number(raw: str | None) -> int:
 
 
 def territory_options(locale: str) -> list[tuple[str, str]]:
-    """(code, name in `locale`) of WORLD and every ISO 3166-1 territory, by name (CLDR names via Babel)."""
+    """(code, name in `locale`) of WORLD and every ISO 3166-1 territory, by name in the
+    alphabet of `locale` (CLDR names via Babel, ICU collation: Belçika before Belize in Turkish)."""
     names = Locale.parse(locale).territories
     return [(WORLD, names.get("001", WORLD))] + sorted(((c, names.get(c, c)) for c in all_territories()),
-                                                       key=lambda item: item[1].casefold())
+                                                       key=lambda item: collation.full_key(item[1], locale))
 
 
 def cleared_choice(args: Mapping, user) -> tuple[str | None, str]:

@@ -367,3 +367,12 @@ def test_an_interrupted_asset_shows_its_renditions_waiting_and_the_interruption_
     assert "İşleme yarıda kesildi (işçi durdu); yeniden başlıyor" in html
     html = client.get(f"/assets/{aid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Processing interrupted (the worker stopped); it starts again" in html
+
+
+@pytest.mark.parametrize("lang, before, after", [("tr", "Belçika", "Belize"), ("tr", "Kıbrıs", "Küba"),
+                                                 ("tr", "Mısır", "Myanmar (Burma)"), ("az", "Belçika", "Beliz")])
+def test_the_territories_are_in_the_pages_alphabet(lang, before, after):
+    from archive.web.pages import territory_options
+
+    names = [name for _code, name in territory_options(lang)]
+    assert names.index(before) < names.index(after), (before, after)
