@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, format_decimal, ngettext
@@ -176,6 +176,10 @@ def set_language(code: str):
 @login_required
 def index():
     page = pages.search_page(request.args, current_user)
+    if not page.get("error") and 0 < page["pages"] < page["page"]:
+        # A page past the last (an old link, a hand-made URL): the last page, not "page 99 of 2".
+        args = {k: v for k, v in request.args.lists() if k != "page"}
+        return redirect(url_for("web.index") + "?" + urlencode({**args, "page": [str(page["pages"])]}, doseq=True))
     return render_template("search.html", **page), (400 if page.get("error") else 200)
 
 

@@ -5,8 +5,19 @@
   "use strict";
   var form = document.querySelector("form.searchbar");
   if (!form) { return; }
+  // Empty fields stay out of the address (as the permalink has it): disabled controls are not sent.
+  function dropEmpty() {
+    form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+      if (field.value === "" && field.type !== "checkbox" && field.type !== "radio") { field.disabled = true; }
+    });
+  }
+  form.addEventListener("submit", dropEmpty);
+  // Back to this page from the next one (the page cache): the fields work again.
+  window.addEventListener("pageshow", function () {
+    form.querySelectorAll("[disabled]").forEach(function (field) { field.disabled = false; });
+  });
   form.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { form.submit(); });
+    select.addEventListener("change", function () { dropEmpty(); form.submit(); });
   });
 
   var input = document.getElementById("q"), list = document.getElementById("suggestions");

@@ -283,6 +283,9 @@ def test_search_pages_through_results(app, logged_in):
     assert first.count('class="hit"') == 20 and "Sayfa 1 / 2" in first and 'rel="next"' in first
     second = client.get("/?page=2").get_data(as_text=True)
     assert second.count('class="hit"') == 3 and 'rel="prev"' in second
+    # A page past the last goes to the last, keeping the rest of the search.
+    past = client.get("/?page=99&view=grid")
+    assert past.status_code == 302 and "page=2" in past.location and "view=grid" in past.location
 
 
 def test_audio_asset_gets_an_audio_player(app, logged_in):
