@@ -156,17 +156,24 @@ def test_the_frames_keep_their_own_aspect(logged_in, service, tmp_path, size, as
     assert abs(box["width"] / box["height"] - 4 / 3) < 0.02, box
 
 
-def test_a_clip_tied_with_its_master_is_captioned_as_a_clip(logged_in, service, tmp_path):
+def _look_up(page, service, tmp_path, answer: dict, shown: str) -> dict:
+    """A 320x180 clip dropped on the lookup page, answered with `answer`; the page's labels once
+    the match `shown` (an asset id) is on it."""
     clip = tmp_path / "klip.mp4"
     _clip(clip, "320x180")
-    page = logged_in
     page.goto(service.url + "/provenance/lookup")
     labels = json.loads(page.locator("#lookup-form").get_attribute("data-labels"))
-    _answered(page, _answer(_match("m1", "Haber bülteni", tied=True),
-                            _match("c1", "Haber bülteni", tied=True, clip_of="m1")))
+    _answered(page, answer)
     page.set_input_files("#lookup-file", str(clip))
     page.click("#lookup-submit")
-    page.wait_for_selector("#lookup-results li[data-asset-id=c1]")
+    page.wait_for_selector(f"#lookup-results li[data-asset-id={shown}]")
+    return labels
+
+
+def test_a_clip_tied_with_its_master_is_captioned_as_a_clip(logged_in, service, tmp_path):
+    page = logged_in
+    labels = _look_up(page, service, tmp_path, _answer(_match("m1", "Haber bülteni", tied=True),
+                                                       _match("c1", "Haber bülteni", tied=True, clip_of="m1")), "c1")
     master, exported = (page.locator(f"#lookup-results li[data-asset-id={a}]") for a in ("m1", "c1"))
     assert labels["clip"] in exported.locator("h2").inner_text()
     assert labels["clip"] not in master.locator("h2").inner_text()
@@ -176,16 +183,10 @@ def test_a_clip_tied_with_its_master_is_captioned_as_a_clip(logged_in, service, 
 
 
 def test_a_remuxed_match_says_how_many_packets_are_the_masters(logged_in, service, tmp_path):
-    clip = tmp_path / "klip.mp4"
-    _clip(clip, "320x180")
     page = logged_in
-    page.goto(service.url + "/provenance/lookup")
-    labels = json.loads(page.locator("#lookup-form").get_attribute("data-labels"))
     packets = {"compared": 212, "found": 212, "bytes_found": 1.0, "sampled": False}
-    _answered(page, _answer(_match("m1", "Haber bülteni", edits=["remuxed"], packets=packets)))
-    page.set_input_files("#lookup-file", str(clip))
-    page.click("#lookup-submit")
-    page.wait_for_selector("#lookup-results li[data-asset-id=m1]")
+    labels = _look_up(page, service, tmp_path,
+                      _answer(_match("m1", "Haber bülteni", edits=["remuxed"], packets=packets)), "m1")
     tag = page.locator("#lookup-results li[data-asset-id=m1] .lookup-edits li").inner_text()
     counts = labels["packets"].replace("%(found)s", "212").replace("%(compared)s", "212")
     assert tag == f"{labels['edits']['remuxed']} ({counts})"
