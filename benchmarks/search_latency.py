@@ -31,7 +31,9 @@ index (built first with this tree's code if `--index-dir` holds none): each in a
 of its own, both open at once, every query sent to both in turn (the first alternating), each
 timed in its child around `backend.search`. Prints p50/p99 in ms for each query kind, old and
 new, their ratios, how many answers were identical (total, hit ids and scores, facet counts,
-"did you mean") and the load average before and after. The segment queries are drawn from the
+"did you mean") and the load average before and after; then the same for the child's CPU time
+around those calls (all its threads: on a loaded machine the wall clock mostly measures the
+waits for a core, the CPU time much less so). The segment queries are drawn from the
 corpus as above (`--segment-queries-from N`: from its first N documents) and kept beside the
 index (`queries-N-Q[-from-N].json`), so a second run reads no corpus.
 """
@@ -318,12 +320,12 @@ def serve(index: Path) -> None:
     for line in sys.stdin:
         ask = json.loads(line)
         fn = cases[ask["case"]][0]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn(ask["text"])
-        spent = time.perf_counter() - t0
+        spent, cpu = time.perf_counter() - t0, time.process_time() - c0
         answer = [result.total, [[h.id, round(h.score, 4)] for h in result.hits],
                   {f: sorted(v.items()) for f, v in sorted(result.facets.items())}, result.did_you_mean]
-        print(json.dumps({"seconds": spent, "answer": answer}), flush=True)
+        print(json.dumps({"seconds": spent, "cpu": cpu, "answer": answer}), flush=True)
 
 
 def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path) -> None:
@@ -348,6 +350,7 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
                 child.stdin.flush()
                 return json.loads(child.stdout.readline())
             times = {name: {case: [] for case in cases} for name in children}
+            cpus = {name: {case: [] for case in cases} for name in children}
             same = {case: 0 for case in cases}
             for case in cases:
                 items = seg_qs if case == "segment" else qs
@@ -356,6 +359,7 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
                     for name in (("baseline", "new") if i % 2 == 0 else ("new", "baseline")):
                         got = ask(name, case, text)
                         times[name][case].append(got["seconds"])
+                        cpus[name][case].append(got["cpu"])
                         answers[name] = got["answer"]
                     same[case] += answers["baseline"] == answers["new"]
                 print(f"{case}: done", file=sys.stderr, flush=True)
@@ -373,6 +377,13 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
         n = len(times["new"][case])
         print(f"{case:<22} {'%.1f / %.1f' % old:>16} {'%.1f / %.1f' % new:>16} {new[0] / old[0]:>12.2f} "
               f"{new[1] / old[1]:>12.2f} {f'{same[case]}/{n}':>10}")
+    # CPU time of the child (all its threads) around the same calls: less moved by other work
+    # on the machine than the wall-clock times above (a loaded machine's waits are not in it).
+    print("CPU time, p50 / p99 in ms")
+    for case in cases:
+        old, new = pct(cpus["baseline"][case]), pct(cpus["new"][case])
+        print(f"{case:<22} {'%.1f / %.1f' % old:>16} {'%.1f / %.1f' % new:>16} {new[0] / old[0]:>12.2f} "
+              f"{new[1] / old[1]:>12.2f}")
 
 
 def main() -> None:
