@@ -15,6 +15,9 @@ p50/p99 query latency in ms for:
   text+filters+facets  the same counting every facet (the search page's query)
   segment           1-2 words found in transcripts (documents with a transcript)
   sorted by date    text, newest recording first
+  member facets     text+filters+facets as a member of one organisation sees it (not an
+                    admin: hidden statuses left out but for the member's own assets; tantivy
+                    only, with --baseline or --no-fts5)
 
 The FTS5 row is the baseline: the same documents in a `fts5` table (unicode61 tokenizer on
 the folded text, search.normalize.fold) with the facets in a plain table, filtered by a CROSS
@@ -212,6 +215,9 @@ def run_tantivy(docs, qs, seg_qs, tmp, *, reuse: bool = False) -> dict:
         "text+filters+facets": (lambda t: q(t, filters=filters, recorded_from=low, recorded_to=high), qs),
         "segment": (lambda t: q(t, count_facets=False, filters={"transcript": ["yes"]}), seg_qs),
         "sorted by date": (lambda t: q(t, count_facets=False, sort="-recorded"), qs),
+        "member facets": (lambda t: backend.search(SearchQuery(
+            text=t, per_page=20, lang="tr", sees_everything=False, viewer_organisation="org-3", filters=filters,
+            recorded_from=low, recorded_to=high)), qs),
     }
 
 
@@ -429,6 +435,8 @@ def main() -> None:
                     sample[j] = cue
             yield d
     cases = ("text", "text+filters", "text+filters+facets", "segment", "sorted by date")
+    if args.baseline or args.no_fts5:  # FTS5 has no visibility rules to compare with
+        cases += ("member facets",)
     rng = random.Random(14)
     qs = queries(rng, vocab, args.queries)
     seg_qs: list[str] = []  # filled once the first stream has been read

@@ -582,7 +582,7 @@ class TantivySearchBackend(SearchBackend):
             return None
         public = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, tantivy.Query.all_query()),
-            (tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "status", list(fields.HIDDEN_STATUSES)))])
+            (tantivy.Occur.MustNot, self._facet_filter("status", list(fields.HIDDEN_STATUSES)))])
         options = [(tantivy.Occur.Should, public)]
         if query.viewer_organisation:
             options.append((tantivy.Occur.Should, tantivy.Query.term_query(
