@@ -4,7 +4,8 @@ clauses a backend turns into its own query objects.
 The syntax (nothing else is special; any other character only separates words):
 
 - words: every word must match in some form (search.analysis: exact, folded, stemmed,
-  cross-Turkic with Azerbaijani ə read as Turkish e or a, English stem; a synonym of
+  cross-Turkic with Azerbaijani ə read as Turkish e or a, English stem; the stem of a word
+  typed without its Turkish letters read with them by vowel harmony (`dugunler`); a synonym of
   search.synonyms; a word of 5+ letters one edit away), exact forms ranked highest, then
   folded, stemmed, cross-Turkic, synonyms, fuzzy;
 - `"a phrase"` (also “…”, «…», „…“): the words in a row; an unbalanced quote is ignored;
@@ -184,6 +185,9 @@ SYNONYM_WEIGHT = 0.5
 FUZZY_BOOST = 0.3
 TRUNCATION_BOOST = 1.0
 PREFIX_BOOST = 0.8
+# The stem of a word typed without its Turkish letters read with them (analysis.restored_stems:
+# `dugunler` → `dugun`): a stem, below the stem of the word as typed.
+RESTORED_BOOST = 1.2
 SCHWA_BOOST = 0.8    # a reading with Azerbaijani ə as Turkish a (analysis.schwa_readings), as `xs`
 PHRASE_FORMS = (("n", 4.0), ("f", 2.5), ("x", 1.0))
 _FORM_INDEX = {letter: i for i, letter in enumerate(analysis.FORMS)}
@@ -200,6 +204,12 @@ def word_clause(word: str, *, weight: float = 1.0, prefix: bool = False, fuzzy: 
             if item not in seen:
                 seen.add(item)
                 out.append(Match(item[0], item[1], round(boost * group_weight * weight, 4)))
+        restored, restored_cross = analysis.restored_stems(word)
+        for field_form, values, boost in (("s", restored, RESTORED_BOOST), ("xs", restored_cross, RESTORED_BOOST / 2)):
+            for value in values:
+                if (f"{group}_{field_form}", value) not in seen:
+                    seen.add((f"{group}_{field_form}", value))
+                    out.append(Match(f"{group}_{field_form}", value, round(boost * group_weight * weight, 4)))
         if prefix:
             for field_form, value, boost in (("f", forms[1], 1.0), ("x", analysis.cross_prefix(word), 0.5)):
                 if (f"{group}_{field_form}", value, "prefix") not in seen:

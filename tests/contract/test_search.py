@@ -276,6 +276,27 @@ def test_turkish_a_for_azerbaijani_schwa(backend):
     assert set(ranked(backend, "nasred*")) == {"az"}
 
 
+FOLK = [  # each word in another form than the queries below type it
+    doc("hazirlik", days=1, title_tr="Düğün Hazırlıkları", description_tr="Köyde bir türkü."),
+    doc("dugunde", days=2, title_tr="Şuşa'da Bir Düğün", description_tr="Kemençe ustalar."),
+    doc("toylar", days=3, title_az="Şuşada toy", description_az="Xalça ilə Şuşa.", country="AZ"),
+    doc("gozler", days=4, title_tr="Göz", description_tr="Köprü ve kız."),
+]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("dugunler", {"hazirlik", "dugunde"}), ("düğünler", {"hazirlik", "dugunde"}),
+    ("dugunde", {"hazirlik", "dugunde"}),
+    ("toylari", {"toylar"}), ("turkuler", {"hazirlik"}), ("xalcalari", {"toylar"}),
+    ("ustalari", {"dugunde"}), ("gozleri", {"gozler"}), ("kopruler", {"gozler"}), ("kizlari", {"gozler"}),
+])
+def test_a_word_typed_without_its_turkish_letters_finds_its_inflected_forms(backend, typed, expected):
+    """A folded word with a suffix (`dugunler`) is stemmed as the word it was before folding
+    (search.analysis.restored_stems): it finds what the word written with its letters finds."""
+    backend.index(FOLK)
+    assert expected <= set(ranked(backend, typed)), typed
+
+
 # ---- filters, facets, pages ----------------------------------------------------------------
 
 def test_facet_counts_over_everything(filled):
