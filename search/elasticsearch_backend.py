@@ -403,7 +403,7 @@ def _hit_segments(hit: dict, source: dict, words: list[str]) -> list[dict]:
 def compile_clause(clause, *, segment: bool = False) -> dict | None:
     """A search.query clause as Elasticsearch query DSL: `term`, `prefix`, `fuzzy` (edit
     distance 1, transpositions count one), `match_phrase` on the whitespace-analysed field,
-    and `bool` for Any_ (should, at least one) and All (must).
+    `bool` for Any_ (should, at least one) and All (must), `constant_score` for Const.
 
     With `segment`, for a segment's nested document: the clause on its word fields
     (`segments.body_<form>`), its title-field and typo (`fuzzy`) parts left out as the tantivy
@@ -413,6 +413,9 @@ def compile_clause(clause, *, segment: bool = False) -> dict | None:
             if not clause.field.startswith("body_") or getattr(clause, "kind", None) == "fuzzy":
                 return None
             clause = replace(clause, field=f"{SEGMENTS}.{clause.field}")
+        elif isinstance(clause, query_plan.Const):
+            inner = compile_clause(clause.clause, segment=True)
+            return None if inner is None else {"constant_score": {"filter": inner, "boost": clause.score}}
         elif isinstance(clause, query_plan.All):
             parts = [compile_clause(c, segment=True) for c in clause.clauses]
             return None if any(p is None for p in parts) else {"bool": {"must": parts}}
@@ -427,6 +430,8 @@ def compile_clause(clause, *, segment: bool = False) -> dict | None:
         return {kind: {clause.field: {"value": clause.value, "boost": clause.boost}}}
     if isinstance(clause, query_plan.Phrase):
         return {"match_phrase": {clause.field: {"query": " ".join(clause.words), "boost": clause.boost}}}
+    if isinstance(clause, query_plan.Const):
+        return {"constant_score": {"filter": compile_clause(clause.clause), "boost": clause.score}}
     if isinstance(clause, query_plan.All):
         return {"bool": {"must": [compile_clause(c) for c in clause.clauses]}}
     return {"bool": {"should": [compile_clause(c) for c in clause.clauses], "minimum_should_match": 1}}

@@ -561,6 +561,8 @@ class TantivySearchBackend(SearchBackend):
             return Q.boost_query(inner, clause.boost)
         if isinstance(clause, query_plan.Phrase):
             return Q.boost_query(Q.phrase_query(schema, clause.field, list(clause.words)), clause.boost)
+        if isinstance(clause, query_plan.Const):
+            return Q.const_score_query(self._compile(clause.clause, schema, fuzzy=fuzzy), clause.score)
         occur = tantivy.Occur.Must if isinstance(clause, query_plan.All) else tantivy.Occur.Should
         return Q.boolean_query([(occur, self._compile(c, schema, fuzzy=fuzzy)) for c in clause.clauses
                                 if fuzzy or getattr(c, "kind", None) != "fuzzy"])

@@ -297,6 +297,30 @@ def test_a_word_typed_without_its_turkish_letters_finds_its_inflected_forms(back
     assert expected <= set(ranked(backend, typed)), typed
 
 
+SYNONYM_RIVALS = [  # synonyms said often, in titles and descriptions; the word's own form once
+    doc("ganja", days=1, title_en="Wedding dance from Ganja", description_en="A wedding, wedding songs.",
+        title_az="Gəncədə toy", description_az="Toy, toy mahnıları.", country="AZ"),
+    doc("hazirlik", days=2, title_tr="Düğün Hazırlıkları"),
+    doc("susa", days=3, title_az="Şuşada toy", description_az="Bir gün Şuşada."),
+    doc("xalca", days=4, title_az="Qarabağ xalçaları", description_az="Xalça, xalçalar, carpets.", country="AZ"),
+    doc("hali", days=5, title_tr="Karabağ Halıları"),
+]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("düğünleri", ["hazirlik"]), ("toyları", ["ganja", "susa"]), ("halısı", ["hali"]), ("wedding", ["ganja"]),
+    ("xalçası", ["xalca"]),
+])
+def test_a_word_own_forms_rank_above_its_synonyms(backend, text, first):
+    """Exact, folded, stemmed and cross-Turkic forms of a word rank above a document that
+    matches only a synonym (search.query.SYNONYM_SCORE, OWN_FORM_SCORE), however often the
+    synonym is said; the synonym documents are still found."""
+    backend.index(SYNONYM_RIVALS)
+    found = ranked(backend, text)
+    assert sorted(found[:len(first)]) == sorted(first), (text, found)
+    assert len(found) > len(first), (text, found)
+
+
 # ---- filters, facets, pages ----------------------------------------------------------------
 
 def test_facet_counts_over_everything(filled):
