@@ -278,7 +278,8 @@ class ElasticsearchBackend(SearchBackend):
 
     def _did_you_mean(self, parsed, query: SearchQuery) -> str | None:
         """search.query.suggestion, each word's closest spelling read off the documents that
-        have a word two edits from it; offered only when the suggested query finds something."""
+        have a word two edits from it, for the words no document has in any form; offered only
+        when the suggested query finds something."""
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
             typo = [{"fuzzy": {f"{group}_f": {"value": folded, "fuzziness": 2}}} for group in ("title", "body")]
@@ -294,7 +295,17 @@ class ElasticsearchBackend(SearchBackend):
                       for inner in _inner_hits(h)]
             return query_plan.candidates_from(texts, word)
 
-        suggested = query_plan.suggestion(parsed, closest)
+        def known(word: str) -> bool:
+            clause = query_plan.word_clause(word, fuzzy=False)
+            found = [compile_clause(clause)]
+            segment = compile_clause(clause, segment=True)
+            if segment is not None:
+                found.append({"nested": {"path": SEGMENTS, "score_mode": "none", "query": segment}})
+            resp = self._call("search", self.es.search, index=self.index_name, size=0,
+                              query={"bool": {"should": found, "minimum_should_match": 1}})
+            return resp["hits"]["total"]["value"] > 0
+
+        suggested = query_plan.suggestion(parsed, closest, known)
         if suggested is None:
             return None
         again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),

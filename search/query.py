@@ -329,16 +329,20 @@ def most_score(clause: Clause) -> float:
 
 # ---- "did you mean" -----------------------------------------------------------------------------
 
-def suggestion(parsed: ParsedQuery, closest: Callable[[str], str | None]) -> str | None:
+def suggestion(parsed: ParsedQuery, closest: Callable[[str], str | None],
+               known: Callable[[str], bool] | None = None) -> str | None:
     """The query with each positive word replaced by `closest(word)` (a word of the index
-    spelled like it, or None), as text; None when no word changes."""
+    spelled like it, or None), as text; None when no word changes. A word `known(word)` says
+    the index has in some form (search.query.word_clause without typos) is kept as typed:
+    `halı -Qarabağ` finds nothing because of its exclusion, not a misspelling, and `halk
+    -qarabağ` would answer another question."""
     parts, changed = [], False
     for term in parsed.terms:
         if term.phrase:
             parts.append(("-" if term.negated else "") + '"' + " ".join(term.words) + '"')
             continue
         word = term.words[0]
-        better = None if term.negated or term.prefix else closest(word)
+        better = None if term.negated or term.prefix or (known and known(word)) else closest(word)
         if better and better != word:
             changed = True
             word = better

@@ -520,8 +520,8 @@ class TantivySearchBackend(SearchBackend):
 
     def _did_you_mean(self, searcher: tantivy.Searcher, parsed, query: SearchQuery) -> str | None:
         """search.query.suggestion, each word's closest spelling read off the documents that
-        have a word two edits from it; offered only when the suggested query finds something
-        with the same filters."""
+        have a word two edits from it, for the words no document has in any form; offered only
+        when the suggested query finds something with the same filters."""
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
 
@@ -540,7 +540,13 @@ class TantivySearchBackend(SearchBackend):
                 texts.append(str(json.loads(segment_searcher.doc(address)["source"][0]).get("text") or ""))
             return query_plan.candidates_from(texts, word)
 
-        suggested = query_plan.suggestion(parsed, closest)
+        def known(word: str) -> bool:
+            clause = query_plan.word_clause(word, fuzzy=False)
+            if searcher.search(self._compile(clause), limit=1).hits:
+                return True
+            return bool(self._segment_searcher().search(self._compile(clause, self.segment_schema), limit=1).hits)
+
+        suggested = query_plan.suggestion(parsed, closest, known)
         if suggested is None:
             return None
         again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),

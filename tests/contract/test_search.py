@@ -248,6 +248,19 @@ def test_did_you_mean(semantics):
     assert find(semantics, "qqqqqqqq").did_you_mean is None
 
 
+def test_did_you_mean_keeps_a_word_the_archive_has(backend):
+    """A word found in some form is not replaced (search.query.suggestion's `known`): a query
+    that finds nothing because of its exclusion gets no suggestion; a misspelt word beside a
+    known one is corrected alone."""
+    backend.index([doc("tr", title_tr="Karabağ Halıları"), doc("az", days=1, title_az="Qarabağ xalçaları"),
+                   doc("halk", days=2, title_tr="Halk oyunları", description_tr="Karadeniz halkı.")])
+    for text in ("halı -Qarabağ", "halı -Karabağ", "halıları -qarabag"):
+        result = find(backend, text)
+        assert result.total == 0 and result.did_you_mean is None, text
+    result = find(backend, "Qarabağ xolçalrı")
+    assert result.total == 0 and result.did_you_mean == "qarabağ xalçaları"
+
+
 def test_a_tagged_place_ranks_above_a_passing_mention(backend):
     """People, places and keywords rank with the titles (search.fields.SUBJECT_FIELDS), even
     beside a long description, above a short description that names the place."""

@@ -161,3 +161,11 @@ def test_candidates_from_texts():
     assert query.candidates_from(["İstanbul'un son vapurları"], "vapurlrı") == "vapurları"
     assert query.candidates_from(["İSTANBUL"], "istanbl") == "istanbul"
     assert query.candidates_from(["nothing alike"], "vapurlrı") is None
+
+
+def test_suggestion_keeps_a_word_the_index_knows():
+    closest = {"halı": "halk", "xolçalrı": "xalçaları"}.get
+    known = {"halı", "qarabağ"}.__contains__
+    assert query.suggestion(query.parse("halı -Qarabağ"), closest, known) is None
+    assert query.suggestion(query.parse("halı xolçalrı"), closest, known) == "halı xalçaları"
+    assert query.suggestion(query.parse("halı -Qarabağ"), closest) == "halk -qarabağ"  # without `known`
