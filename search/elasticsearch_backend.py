@@ -86,7 +86,7 @@ class ElasticsearchBackend(SearchBackend):
                 # a keyword field is allowed on a live index; putting one that is there changes nothing.
                 self.es.indices.put_mapping(index=self.index_name, properties={
                     name: MAPPINGS["properties"][name]
-                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS, SEGMENTS)})
+                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS, *fields.SORT_TEXTS, SEGMENTS)})
         except ApiError as exc:
             # Another process created it between our check and our create.
             if getattr(exc, "error", "") != "resource_already_exists_exception":
@@ -193,6 +193,7 @@ class ElasticsearchBackend(SearchBackend):
         # A long is signed: the 64-bit title keys lose their last bit, which keeps their order.
         body.update({name: value >> 1 if name.startswith("title_key_") else value
                      for name, value in fields.sort_values(doc).items()})
+        body.update(fields.sort_texts(doc))
         return body
 
     # ---- reading ------------------------------------------------------------------------------

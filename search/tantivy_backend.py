@@ -43,7 +43,8 @@ from search.mapping import display_title, snippet_sources
 # in a segment index of their own beside the asset index, no longer stored in each asset's source;
 # v7: the segment index's `asset_key` fast field (a page's segments found by one query)
 # v8: people, places and keywords in the title fields (search.fields.SUBJECT_FIELDS)
-SCHEMA_VERSION = "v8"
+# v9: the title sort texts (search.fields.SORT_TEXTS: the whole collation key, `title` sorts to the end)
+SCHEMA_VERSION = "v9"
 # Documents a rebuild writes between two commits.
 REBUILD_COMMIT = 5000
 
@@ -60,6 +61,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("created", indexed=True, fast=True)
     for name in fields.SORT_INTEGERS:
         sb.add_unsigned_field(name, indexed=name in fields.RANGE_FIELDS, fast=True)
+    for name in fields.SORT_TEXTS:
+        sb.add_text_field(name, tokenizer_name="raw", fast=True)
     sb.add_bytes_field("source", stored=True)
     return sb.build()
 
@@ -650,6 +653,7 @@ def prepare(doc: dict) -> Prepared:
     texts = [(field, value) for field, values in {**text_fields, **fields.facet_values(doc)}.items()
              for value in values]
     texts += [(fields.CLEARED_FIELD, token) for token in fields.cleared_values(doc)]
+    texts += list(fields.sort_texts(doc).items())
     if doc.get(fields.OWNER_FIELD):
         texts.append((fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD])))
     segments = []

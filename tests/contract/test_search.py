@@ -661,6 +661,26 @@ def test_title_sorts_in_the_azerbaijani_alphabet(sortable):
     assert order(sortable, "-title", lang="az") == ["isiq", "ish", "eks", "ekin", "cay", "cam"]
 
 
+def test_titles_sharing_a_long_beginning_sort_to_their_last_letter(backend):
+    """The title order is the whole collation key (search.collation.sort_text), not its first
+    bytes: titles agreeing in their first 8 to 30 letters still order, both ways, and an
+    untitled asset comes last ascending, first descending."""
+    titles = {"zurna": "Karabağ Zurnası", "hali": "Karabağ Halıları", "halic": "Karabağ Halıçıları",
+              "halı2": "Karabağ Halıları ve kilimleri", "kilim": "Karabağ Kilimleri",
+              "long1": "Azerbaycan halk müziği antolojisi cilt 2", "long2": "Azerbaycan halk müziği antolojisi cilt 10",
+              "long3": "Azerbaycan halk müziği antolojisi çilt 1"}
+    from search.mapping import document
+    docs = [document(doc_id=doc_id, created=BASE + timedelta(days=i), filename=f"{doc_id}.mp4", organisation="TRT",
+                     country="TR", genre=None, recorded=None, languages=["tr"], kind="video", status="ready",
+                     titles={"tr": title}, descriptions={}, keywords=[], people=[], places=[], segments=None,
+                     owner="org-a", duration=None, has_transcript=False)
+            for i, (doc_id, title) in enumerate(titles.items())]
+    backend.index(docs)
+    expected = ["long2", "long1", "long3", "halic", "hali", "halı2", "kilim", "zurna"]
+    assert order(backend, "title", lang="tr") == expected
+    assert order(backend, "-title", lang="tr") == expected[::-1]
+
+
 def test_recorded_and_duration_sorts_put_the_unknown_last(sortable):
     assert order(sortable, "recorded") == ["cam", "isiq", "cay", "ekin", "ish", "eks"]
     assert order(sortable, "-recorded")[:5] == ["ish", "ekin", "cay", "isiq", "cam"]
