@@ -261,6 +261,24 @@ def test_did_you_mean_keeps_a_word_the_archive_has(backend):
     assert result.total == 0 and result.did_you_mean == "qarabağ xalçaları"
 
 
+@pytest.mark.parametrize("text", ["KARABAĞ HALILARI", "Гарабаг халча", "Qarabag carpets", "Karabakh xalcalari"])
+def test_words_matched_through_other_forms_are_highlighted(backend, text):
+    """Cross-Turkic, Cyrillic, synonym and typo matches are marked (search.highlight.other_form_spans)."""
+    backend.index([doc("carpets", title_az="Qarabağ xalçaları", country="AZ",
+                       segments=[{"in": "00:00:01:00", "out": "00:00:02:00", "in_seconds": 1.0, "out_seconds": 2.0,
+                                  "text": "Bu xalçanı Şuşada toxudular.", "lang": "az", "source": "transcript"}])])
+    (hit,) = find(backend, text).hits
+    assert hit.highlights["title"].count("<mark>") == 2, (text, hit.highlights)
+
+
+def test_a_segment_matched_through_a_synonym_is_highlighted(backend):
+    backend.index([doc("toy", title_tr="Şuşa'da bir gün",
+                       segments=[{"in": "00:00:01:00", "out": "00:00:02:00", "in_seconds": 1.0, "out_seconds": 2.0,
+                                  "text": "Şuşada böyük bir toy oldu.", "lang": "az", "source": "transcript"}])])
+    (hit,) = find(backend, "düğün").hits
+    assert [s["highlight"] for s in hit.segments] == ["Şuşada böyük bir <mark>toy</mark> oldu."]
+
+
 def test_a_tagged_place_ranks_above_a_passing_mention(backend):
     """People, places and keywords rank with the titles (search.fields.SUBJECT_FIELDS), even
     beside a long description, above a short description that names the place."""
