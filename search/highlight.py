@@ -94,11 +94,21 @@ def other_form_spans(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]
     crossed, stems, typos = _other_forms(words)
     out = []
     for m in _TOKEN.finditer(text):
-        normal = analysis.words(m.group())
-        if not normal:
+        forms = _token_forms(m.group())
+        if forms is None:
             continue
-        x = analysis.cross(normal[0])
-        if x in crossed or analysis.cross_stem(normal[0]) in stems or x.startswith(stems) or (
-                typos and len(x) >= MIN_FUZZY - 1 and any(_one_edit(analysis.fold(normal[0]), t) for t in typos)):
+        x, x_stem, folded = forms
+        if x in crossed or x_stem in stems or x.startswith(stems) or (
+                typos and len(folded) >= MIN_FUZZY - 1 and any(_one_edit(folded, t) for t in typos)):
             out.append((m.start(), m.end()))
     return out
+
+
+@functools.lru_cache(maxsize=100_000)
+def _token_forms(token: str) -> tuple[str, str, str] | None:
+    """(cross-Turkic form, cross-Turkic stem, folded form) of a text's word as typed, cached:
+    every word of every hit's texts is looked at; None for a word too long to be indexed."""
+    normal = analysis.words(token)
+    if not normal:
+        return None
+    return analysis.cross(normal[0]), analysis.cross_stem(normal[0]), analysis.fold(normal[0])
