@@ -160,6 +160,57 @@ def english(folded: str) -> str:
     return _english(folded)
 
 
+# A word typed without its Turkish letters (`dugunler` for `düğünler`, `toylari` for `toyları`)
+# breaks the vowel harmony Snowball's Turkish stemmer checks before it takes a suffix (`-ler`
+# after a back `u`, `-i` after a back `a`), so the folded word keeps its suffixes. Turkish and
+# Azerbaijani vowel harmony makes a word's vowels all front (e, i, ö, ü; Azerbaijani ə) or all
+# back (a, ı, o, u), and a suffix follows the vowel before it (TDK Yazım Kılavuzu, "Ünlü
+# uyumu"): of the folded vowels, `e` is front and `a` back, `u`, `o`, `i` may be either. The
+# restoration reads each of those as the vowel before it (the first ones as the first vowel
+# after them that tells), and a `g` between vowels once also as `ğ`; what the stemmer takes off
+# the restored word is the folded word's stem. Two readings at most per word.
+_FRONT = {"u": "ü", "o": "ö", "i": "i"}
+_BACK = {"u": "u", "o": "o", "i": "ı"}
+_TELLING = {"e": _FRONT, "ə": _FRONT, "ö": _FRONT, "ü": _FRONT, "a": _BACK, "ı": _BACK}
+_INTERVOCALIC_G = re.compile(r"(?<=[aeıioöuüə])g(?=[aeıioöuüə])")
+
+
+def harmonised(word: str) -> tuple[str, ...]:
+    """The spellings a folded word may have had with its Turkish letters, by vowel harmony
+    (the comment above): `'dugunler'` → `('dügünler', 'düğünler')`, `'toylari'` →
+    `('toyları',)`; () when no vowel tells front from back or nothing changes."""
+    folded = word.translate(_FOLDS)
+    telling = [(i, _TELLING[c]) for i, c in enumerate(folded) if c in _TELLING]
+    if not telling:
+        return ()
+    letters, side = list(folded), None
+    for i, c in enumerate(folded):
+        if c in _TELLING:
+            side = _TELLING[c]
+        elif c in _FRONT:
+            letters[i] = (side or next(s for j, s in telling if j > i))[c]
+    restored = "".join(letters)
+    out = [restored] if restored != folded else []
+    with_soft_g = _INTERVOCALIC_G.sub("ğ", restored)
+    if with_soft_g != restored:
+        out.append(with_soft_g)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def restored_stems(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(folded Turkish stems, cross-Turkic stems) of a word's `harmonised` spellings that its
+    own `forms` lack: `'dugunler'` → `(('dugun',), ('dugun',))`, so it meets `düğünler`'s
+    stem. Empty for a word its stemmer already reads (`forms` has the stem)."""
+    own = forms(word)
+    stems, cross_stems = [], []
+    for spelling in harmonised(word):
+        for value, out, form in ((_stem(spelling), stems, own[2]), (_cross_stem(spelling), cross_stems, own[4])):
+            if value != form and value != own[1] and len(value) >= 2 and value not in out:
+                out.append(value)
+    return tuple(stems), tuple(cross_stems)
+
+
 # The form letters, in the order `forms` returns them after the normalised word itself.
 FORMS = ("n", "f", "s", "x", "xs", "e")
 
@@ -236,13 +287,16 @@ MIN_TRUNCATION = 4
 def truncations(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(folded, cross-Turkic) beginnings of one normalised word, from one letter shorter than
     its stem to the whole word, at least MIN_TRUNCATION letters: what its stem may be in a
-    document. Snowball's Turkish stemmer leaves the possessive `-(s)I` after a vowel
+    document (or than the stem of a spelling `restored_stems` reads). Snowball's Turkish stemmer leaves the possessive `-(s)I` after a vowel
     (`türküsü` → `turkus`, `türküleri` → `turku`) and takes `-nI` for an accusative
     (`destanı` → `desta`): a query word tried at these lengths against the stems meets them.
     """
     out = []
-    for whole, stemmed in ((fold(word), stem(word)), (cross_prefix(word), cross_stem(word))):
-        shortest = max(MIN_TRUNCATION, min(len(stemmed), len(whole)) - 1)
+    restored = restored_stems(word)
+    for whole, stemmed, others in ((fold(word), stem(word), restored[0]),
+                                   (cross_prefix(word), cross_stem(word), restored[1])):
+        # A restored spelling's stem (restored_stems) may be shorter: `dugunde` → `dugu`.
+        shortest = max(MIN_TRUNCATION, min(len(stemmed), len(whole), *map(len, others)) - 1)
         out.append(tuple(whole[:k] for k in range(shortest, len(whole) + 1)))
     return out[0], out[1]
 

@@ -4,8 +4,11 @@ Turkish orders `c < ç < d`, `g < ğ < h`, `ı < i`, `o < ö < p`, `s < ş < t`,
 Azerbaijani adds `e < ə < f`, `h < x < ı`, `k < q < l` (CLDR collation tailorings of `tr`
 and `az`). An engine sorts on a number, so `sort_key` packs the first KEY_BYTES bytes of
 ICU's sort key (primary and secondary weights, case ignored) into an unsigned 64-bit
-integer: titles that agree in their first five or six letters tie, and the engine's next
-order (relevance, then document order) decides between them.
+integer: titles that agree in their first four to six letters tie (`Karabağ Halıları`,
+`Karabağ Zurnası`). `sort_text` is the whole key (up to SORT_TEXT_BYTES bytes) as hexadecimal
+text, whose byte order is the key's: engines sort by it as a text (tantivy's fast text field,
+an Elasticsearch keyword), so titles order letter by letter to the end and `-title` is the
+exact reverse of `title`.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import threading
 import icu
 
 KEY_BYTES = 8
+SORT_TEXT_BYTES = 512   # a title that agrees with another in its first ~200 letters ties
+NO_TITLE_TEXT = "z"     # after every hexadecimal key: no title sorts last
 SORT_LANGS = ("tr", "az", "en")
 _local = threading.local()
 
@@ -41,6 +46,15 @@ def full_key(text: str, lang: str) -> bytes:
     """ICU's whole sort key of `text` in `lang` (bytes; compare them to order texts), for
     sorting a list in Python: names of places, territories."""
     return bytes(_collator(lang).getSortKey(text))
+
+
+def sort_text(text: str | None, lang: str) -> str:
+    """The title's whole sort key (at most SORT_TEXT_BYTES bytes) as lowercase hexadecimal,
+    ordered as the title by `lang`'s collation when compared as text; NO_TITLE_TEXT for no
+    title."""
+    if not text or not text.strip():
+        return NO_TITLE_TEXT
+    return full_key(text.strip(), lang)[:SORT_TEXT_BYTES].hex()
 
 
 def compare(a: str, b: str, lang: str) -> int:

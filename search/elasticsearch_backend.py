@@ -86,7 +86,7 @@ class ElasticsearchBackend(SearchBackend):
                 # a keyword field is allowed on a live index; putting one that is there changes nothing.
                 self.es.indices.put_mapping(index=self.index_name, properties={
                     name: MAPPINGS["properties"][name]
-                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS, SEGMENTS)})
+                    for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS, *fields.SORT_TEXTS, SEGMENTS)})
         except ApiError as exc:
             # Another process created it between our check and our create.
             if getattr(exc, "error", "") != "resource_already_exists_exception":
@@ -193,6 +193,7 @@ class ElasticsearchBackend(SearchBackend):
         # A long is signed: the 64-bit title keys lose their last bit, which keeps their order.
         body.update({name: value >> 1 if name.startswith("title_key_") else value
                      for name, value in fields.sort_values(doc).items()})
+        body.update(fields.sort_texts(doc))
         return body
 
     # ---- reading ------------------------------------------------------------------------------
@@ -278,7 +279,8 @@ class ElasticsearchBackend(SearchBackend):
 
     def _did_you_mean(self, parsed, query: SearchQuery) -> str | None:
         """search.query.suggestion, each word's closest spelling read off the documents that
-        have a word two edits from it; offered only when the suggested query finds something."""
+        have a word two edits from it, for the words no document has in any form; offered only
+        when the suggested query finds something."""
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
             typo = [{"fuzzy": {f"{group}_f": {"value": folded, "fuzziness": 2}}} for group in ("title", "body")]
@@ -294,7 +296,17 @@ class ElasticsearchBackend(SearchBackend):
                       for inner in _inner_hits(h)]
             return query_plan.candidates_from(texts, word)
 
-        suggested = query_plan.suggestion(parsed, closest)
+        def known(word: str) -> bool:
+            clause = query_plan.word_clause(word, fuzzy=False)
+            found = [compile_clause(clause)]
+            segment = compile_clause(clause, segment=True)
+            if segment is not None:
+                found.append({"nested": {"path": SEGMENTS, "score_mode": "none", "query": segment}})
+            resp = self._call("search", self.es.search, index=self.index_name, size=0,
+                              query={"bool": {"should": found, "minimum_should_match": 1}})
+            return resp["hits"]["total"]["value"] > 0
+
+        suggested = query_plan.suggestion(parsed, closest, known)
         if suggested is None:
             return None
         again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),
@@ -403,7 +415,7 @@ def _hit_segments(hit: dict, source: dict, words: list[str]) -> list[dict]:
 def compile_clause(clause, *, segment: bool = False) -> dict | None:
     """A search.query clause as Elasticsearch query DSL: `term`, `prefix`, `fuzzy` (edit
     distance 1, transpositions count one), `match_phrase` on the whitespace-analysed field,
-    and `bool` for Any_ (should, at least one) and All (must).
+    `bool` for Any_ (should, at least one) and All (must), `constant_score` for Const.
 
     With `segment`, for a segment's nested document: the clause on its word fields
     (`segments.body_<form>`), its title-field and typo (`fuzzy`) parts left out as the tantivy
@@ -413,6 +425,9 @@ def compile_clause(clause, *, segment: bool = False) -> dict | None:
             if not clause.field.startswith("body_") or getattr(clause, "kind", None) == "fuzzy":
                 return None
             clause = replace(clause, field=f"{SEGMENTS}.{clause.field}")
+        elif isinstance(clause, query_plan.Const):
+            inner = compile_clause(clause.clause, segment=True)
+            return None if inner is None else {"constant_score": {"filter": inner, "boost": clause.score}}
         elif isinstance(clause, query_plan.All):
             parts = [compile_clause(c, segment=True) for c in clause.clauses]
             return None if any(p is None for p in parts) else {"bool": {"must": parts}}
@@ -427,6 +442,8 @@ def compile_clause(clause, *, segment: bool = False) -> dict | None:
         return {kind: {clause.field: {"value": clause.value, "boost": clause.boost}}}
     if isinstance(clause, query_plan.Phrase):
         return {"match_phrase": {clause.field: {"query": " ".join(clause.words), "boost": clause.boost}}}
+    if isinstance(clause, query_plan.Const):
+        return {"constant_score": {"filter": compile_clause(clause.clause), "boost": clause.score}}
     if isinstance(clause, query_plan.All):
         return {"bool": {"must": [compile_clause(c) for c in clause.clauses]}}
     return {"bool": {"should": [compile_clause(c) for c in clause.clauses], "minimum_should_match": 1}}

@@ -166,6 +166,8 @@ def mappings() -> dict[str, Any]:
             fields.OWNER_FIELD: {"type": "keyword"},
             # Sorts and the recording-date range (search.fields.sort_values; title keys halved to fit a long).
             **{name: {"type": "long"} for name in fields.SORT_INTEGERS},
+            # The title order (search.fields.SORT_TEXTS): the whole collation key, hexadecimal.
+            **{name: {"type": "keyword"} for name in fields.SORT_TEXTS},
             # The mapped document as given but its segments (counted: `segment_count`), for
             # titles and snippets; not searchable itself.
             "source": {"type": "object", "enabled": False},

@@ -15,13 +15,13 @@ import functools
 import re
 from typing import Any, Mapping
 
-from search import analysis, normalize
+from search import analysis, collation, normalize
 from search.highlight import highlight
 from search.cleared import check as check_cleared
 from search.cleared import query as cleared_query
 from search.interfaces import FACETS, SORTS, QueryError, SearchError, SearchQuery
 from search.mapping import (DESCRIPTION_FIELDS, FACET_FIELDS, LANGS, LIST_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS,
-                            recorded_day)
+                            display_title, recorded_day)
 
 TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in analysis.FORMS)
 # The lists that say what an asset is about (the people in it, the places it shows, its
@@ -154,6 +154,8 @@ HIDDEN_STATUSES = ("uploading", "processing", "rejected", "failed")
 RECORDED_FIELD = "recorded_day"
 RECORDED_LAST = "recorded_last"  # recorded_day, with unknown dates after every known one
 SORT_INTEGERS = (RECORDED_FIELD, RECORDED_LAST, "duration_ms", *(f"title_key_{c}" for c in LANGS))
+# The title order: the whole collation key as text (search.collation.sort_text).
+SORT_TEXTS = tuple(f"title_sort_{c}" for c in LANGS)
 RANGE_FIELDS = (RECORDED_FIELD,)
 NO_DATE = 99_999_999
 
@@ -165,6 +167,13 @@ def sort_values(doc: Mapping[str, Any]) -> dict[str, int]:
     for code in LANGS:
         out[f"title_key_{code}"] = int(doc.get(f"title_key_{code}") or 2**64 - 1)
     return out
+
+
+def sort_texts(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The document's title sort texts (search.mapping; made here from its titles for a
+    document mapped before them)."""
+    return {f"title_sort_{code}": str(doc.get(f"title_sort_{code}") or
+                                      collation.sort_text(display_title(doc, code), code)) for code in LANGS}
 
 
 def sort_order(query: SearchQuery, has_words: bool) -> tuple[str | None, bool]:
@@ -179,7 +188,7 @@ def sort_order(query: SearchQuery, has_words: bool) -> tuple[str | None, bool]:
     name = sort.lstrip("-")
     if name == "title":
         code = query.lang if query.lang in LANGS else "tr"
-        return f"title_key_{code}", descending
+        return f"title_sort_{code}", descending
     if name == "recorded":
         return (RECORDED_FIELD if descending else RECORDED_LAST), descending
     return {"created": "created", "duration": "duration_ms"}[name], descending

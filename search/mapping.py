@@ -12,7 +12,8 @@ archive's models. A document (all values plain JSON):
     duration_bucket (DURATION_BUCKETS), has_transcript ("yes"/"no")   ← the facets
     owner (the organisation id: it sees the asset while it is not ready yet),
     recorded_day (YYYYMMDD as an integer, 00 for an unknown month or day; 0 when unknown),
-    duration_ms (0 when unknown), title_key_tr/_az/_en (search.collation.sort_key)  ← sorts
+    duration_ms (0 when unknown), title_key_tr/_az/_en (search.collation.sort_key),
+    title_sort_tr/_az/_en (search.collation.sort_text: the title order)  ← sorts
     segments (only when there are some): timecoded texts [{"in", "out", "in_seconds",
       "out_seconds", "text", "lang", "source"}] (markers and transcript cues), searched as
       body text and returned with the hits they match
@@ -89,6 +90,7 @@ def document(*, doc_id: str, created: datetime | None, filename: str, organisati
         doc[f"description_{lang}"] = (descriptions or {}).get(lang) or None
     for lang in LANGS:
         doc[f"title_key_{lang}"] = collation.sort_key(display_title(doc, lang), lang)
+        doc[f"title_sort_{lang}"] = collation.sort_text(display_title(doc, lang), lang)
     for name, values in (("keywords", keywords), ("people", people), ("places", places)):
         doc[name] = list(values or [])
     if segments:

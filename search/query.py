@@ -4,9 +4,10 @@ clauses a backend turns into its own query objects.
 The syntax (nothing else is special; any other character only separates words):
 
 - words: every word must match in some form (search.analysis: exact, folded, stemmed,
-  cross-Turkic with Azerbaijani ə read as Turkish e or a, English stem; a synonym of
+  cross-Turkic with Azerbaijani ə read as Turkish e or a, English stem; the stem of a word
+  typed without its Turkish letters read with them by vowel harmony (`dugunler`); a synonym of
   search.synonyms; a word of 5+ letters one edit away), exact forms ranked highest, then
-  folded, stemmed, cross-Turkic, synonyms, fuzzy;
+  folded, stemmed, cross-Turkic; below any of them, synonyms (a constant score tier), then fuzzy;
 - `"a phrase"` (also “…”, «…», „…“): the words in a row; an unbalanced quote is ignored;
 - `-word`, `-"a phrase"`, `NOT word`: documents with it are left out;
 - `word*`: a prefix (two letters at least); with `as_you_type`, the last word is one too;
@@ -20,6 +21,7 @@ code `no_searchable_text`: answering it with the whole archive would be a lie.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Union
@@ -163,7 +165,15 @@ class All:
     clauses: tuple["Clause", ...]
 
 
-Clause = Union[Match, Phrase, Any_, All]
+@dataclass(frozen=True)
+class Const:
+    """`clause`'s matches, each scored `score` whatever the words' frequencies (a tier, not a
+    relevance: search.query.plan ranks a word's own forms above its synonyms with it)."""
+    clause: "Clause"
+    score: float
+
+
+Clause = Union[Match, Phrase, Any_, All, Const]
 
 
 @dataclass(frozen=True)
@@ -181,9 +191,21 @@ WORD_FORMS = (("n", "n", 4.0), ("f", "f", 2.5), ("s", "s", 1.5), ("f", "s", 1.5)
               ("x", "x", 1.0), ("xs", "xs", 0.8), ("x", "xs", 0.8))
 GROUP_WEIGHT = {"title": 1.0, "body": 0.4}
 SYNONYM_WEIGHT = 0.5
+# Each word ranks by how it matches (README "Searching"): its own forms (exact, folded, stemmed,
+# cross-Turkic) above a synonym above a typo. Relevance (BM25) sums over fields and forms and a
+# rare synonym or typo weighs more than a common word, so boosts alone could not keep that
+# order: beside a synonym or a typo match, a document gets a constant (`should` clauses) of 2
+# steps for each word matched in its own forms, 1 for each matched only by a synonym (a word
+# without synonyms: 1 step for its own forms, none for a typo), where a step is
+# OWN_FORM_SCORE more than the most the whole query can score by relevance (`most_score`);
+# within a tier, relevance decides as before.
+OWN_FORM_SCORE = 1.0
 FUZZY_BOOST = 0.3
 TRUNCATION_BOOST = 1.0
 PREFIX_BOOST = 0.8
+# The stem of a word typed without its Turkish letters read with them (analysis.restored_stems:
+# `dugunler` → `dugun`): a stem, below the stem of the word as typed.
+RESTORED_BOOST = 1.2
 SCHWA_BOOST = 0.8    # a reading with Azerbaijani ə as Turkish a (analysis.schwa_readings), as `xs`
 PHRASE_FORMS = (("n", 4.0), ("f", 2.5), ("x", 1.0))
 _FORM_INDEX = {letter: i for i, letter in enumerate(analysis.FORMS)}
@@ -200,6 +222,12 @@ def word_clause(word: str, *, weight: float = 1.0, prefix: bool = False, fuzzy: 
             if item not in seen:
                 seen.add(item)
                 out.append(Match(item[0], item[1], round(boost * group_weight * weight, 4)))
+        restored, restored_cross = analysis.restored_stems(word)
+        for field_form, values, boost in (("s", restored, RESTORED_BOOST), ("xs", restored_cross, RESTORED_BOOST / 2)):
+            for value in values:
+                if (f"{group}_{field_form}", value) not in seen:
+                    seen.add((f"{group}_{field_form}", value))
+                    out.append(Match(f"{group}_{field_form}", value, round(boost * group_weight * weight, 4)))
         if prefix:
             for field_form, value, boost in (("f", forms[1], 1.0), ("x", analysis.cross_prefix(word), 0.5)):
                 if (f"{group}_{field_form}", value, "prefix") not in seen:
@@ -252,35 +280,69 @@ def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None)
         plain = [t for t in plain if t.words[0] not in analysis.STOP_WORDS]
     spans = {start: (end, alts) for start, end, alts in
              table.spans([t.words[0] for t in plain])}
+    tiers: list[tuple[Clause, int]] = []  # (clause, steps it adds)
     i = 0
     while i < len(plain):
         end, alternatives = spans.get(i, (i + 1, []))
         typed = [word_clause(t.words[0], prefix=t.prefix) for t in plain[i:end]]
-        if alternatives:
-            options: list[Clause] = [typed[0] if len(typed) == 1 else All(tuple(typed))]
-            for alt in alternatives:
-                clauses = [word_clause(w, weight=SYNONYM_WEIGHT, fuzzy=False) for w in alt]
-                options.append(clauses[0] if len(clauses) == 1 else All(tuple(clauses)))
-            must.append(Any_(tuple(options)))
+        synonyms_: list[Clause] = []
+        for alt in alternatives:
+            clauses = [word_clause(w, weight=SYNONYM_WEIGHT, fuzzy=False) for w in alt]
+            synonyms_.append(clauses[0] if len(clauses) == 1 else All(tuple(clauses)))
+        if synonyms_ or any(m.kind == "fuzzy" for c in typed for m in c.clauses):
+            own_words = [word_clause(t.words[0], prefix=t.prefix, fuzzy=False) for t in plain[i:end]]
+            own = own_words[0] if len(own_words) == 1 else All(tuple(own_words))
+            # A step for its own forms or a synonym, one more for its own forms: a document
+            # with both is in the own forms' tier, not above it.
+            tiers += [(Any_((own, *synonyms_)), 1), (own, 1)] if synonyms_ else [(own, 1)]
+        if synonyms_:
+            must.append(Any_((typed[0] if len(typed) == 1 else All(tuple(typed)), *synonyms_)))
         else:
             must.extend(typed)
         i = end
     must += [phrase_clause(t.words) for t in parsed.positive if t.phrase]
+    if tiers:
+        step = OWN_FORM_SCORE + sum(most_score(c) for c in must + should)
+        should += [Const(clause, tier * step) for clause, tier in tiers]
     return Plan(tuple(must), tuple(_exclusion(t) for t in parsed.negative), tuple(should))
+
+
+# BM25 (Robertson et al.; tantivy and Elasticsearch both: k1 1.2, b 0.75, idf ln(1 + (N - n +
+# 0.5) / (n + 0.5))) gives one term at most idf × (k1 + 1), and idf is at most ln(1 + 2N) for
+# N documents: MOST_DOCUMENTS bounds the archive an index holds.
+BM25_K1 = 1.2
+MOST_DOCUMENTS = 10**9
+
+
+def most_score(clause: Clause) -> float:
+    """The most `clause` can score under BM25 in an index of up to MOST_DOCUMENTS documents:
+    every Match and Phrase it holds matching, each at its boost × (k1 + 1) × the largest idf
+    (a phrase as its words' sum, at most MAX_PHRASE words); a Const its score."""
+    if isinstance(clause, Match):
+        return clause.boost * (BM25_K1 + 1) * math.log(1 + 2 * MOST_DOCUMENTS)
+    if isinstance(clause, Phrase):
+        return len(clause.words) * clause.boost * (BM25_K1 + 1) * math.log(1 + 2 * MOST_DOCUMENTS)
+    if isinstance(clause, Const):
+        return clause.score
+    return sum(most_score(c) for c in clause.clauses)
 
 
 # ---- "did you mean" -----------------------------------------------------------------------------
 
-def suggestion(parsed: ParsedQuery, closest: Callable[[str], str | None]) -> str | None:
+def suggestion(parsed: ParsedQuery, closest: Callable[[str], str | None],
+               known: Callable[[str], bool] | None = None) -> str | None:
     """The query with each positive word replaced by `closest(word)` (a word of the index
-    spelled like it, or None), as text; None when no word changes."""
+    spelled like it, or None), as text; None when no word changes. A word `known(word)` says
+    the index has in some form (search.query.word_clause without typos) is kept as typed:
+    `halı -Qarabağ` finds nothing because of its exclusion, not a misspelling, and `halk
+    -qarabağ` would answer another question."""
     parts, changed = [], False
     for term in parsed.terms:
         if term.phrase:
             parts.append(("-" if term.negated else "") + '"' + " ".join(term.words) + '"')
             continue
         word = term.words[0]
-        better = None if term.negated or term.prefix else closest(word)
+        better = None if term.negated or term.prefix or (known and known(word)) else closest(word)
         if better and better != word:
             changed = True
             word = better
@@ -299,5 +361,5 @@ def candidates_from(texts: list[str], word: str) -> str | None:
     return folded[found[0]] if found else None
 
 
-__all__ = ["All", "Any_", "Clause", "Match", "NO_SEARCHABLE_TEXT", "ParsedQuery", "Phrase", "Plan", "Term",
+__all__ = ["All", "Any_", "Clause", "Const", "Match", "NO_SEARCHABLE_TEXT", "ParsedQuery", "Phrase", "Plan", "Term",
            "candidates_from", "parse", "phrase_clause", "plan", "suggestion", "word_clause"]

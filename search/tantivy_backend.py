@@ -43,7 +43,8 @@ from search.mapping import display_title, snippet_sources
 # in a segment index of their own beside the asset index, no longer stored in each asset's source;
 # v7: the segment index's `asset_key` fast field (a page's segments found by one query)
 # v8: people, places and keywords in the title fields (search.fields.SUBJECT_FIELDS)
-SCHEMA_VERSION = "v8"
+# v9: the title sort texts (search.fields.SORT_TEXTS: the whole collation key, `title` sorts to the end)
+SCHEMA_VERSION = "v9"
 # Documents a rebuild writes between two commits.
 REBUILD_COMMIT = 5000
 
@@ -60,6 +61,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("created", indexed=True, fast=True)
     for name in fields.SORT_INTEGERS:
         sb.add_unsigned_field(name, indexed=name in fields.RANGE_FIELDS, fast=True)
+    for name in fields.SORT_TEXTS:
+        sb.add_text_field(name, tokenizer_name="raw", fast=True)
     sb.add_bytes_field("source", stored=True)
     return sb.build()
 
@@ -519,8 +522,8 @@ class TantivySearchBackend(SearchBackend):
 
     def _did_you_mean(self, searcher: tantivy.Searcher, parsed, query: SearchQuery) -> str | None:
         """search.query.suggestion, each word's closest spelling read off the documents that
-        have a word two edits from it; offered only when the suggested query finds something
-        with the same filters."""
+        have a word two edits from it, for the words no document has in any form; offered only
+        when the suggested query finds something with the same filters."""
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
 
@@ -539,7 +542,13 @@ class TantivySearchBackend(SearchBackend):
                 texts.append(str(json.loads(segment_searcher.doc(address)["source"][0]).get("text") or ""))
             return query_plan.candidates_from(texts, word)
 
-        suggested = query_plan.suggestion(parsed, closest)
+        def known(word: str) -> bool:
+            clause = query_plan.word_clause(word, fuzzy=False)
+            if searcher.search(self._compile(clause), limit=1).hits:
+                return True
+            return bool(self._segment_searcher().search(self._compile(clause, self.segment_schema), limit=1).hits)
+
+        suggested = query_plan.suggestion(parsed, closest, known)
         if suggested is None:
             return None
         again = self._search(replace(query, text=suggested, page=1, per_page=1, as_you_type=False, sort="relevance"),
@@ -560,6 +569,8 @@ class TantivySearchBackend(SearchBackend):
             return Q.boost_query(inner, clause.boost)
         if isinstance(clause, query_plan.Phrase):
             return Q.boost_query(Q.phrase_query(schema, clause.field, list(clause.words)), clause.boost)
+        if isinstance(clause, query_plan.Const):
+            return Q.const_score_query(self._compile(clause.clause, schema, fuzzy=fuzzy), clause.score)
         occur = tantivy.Occur.Must if isinstance(clause, query_plan.All) else tantivy.Occur.Should
         return Q.boolean_query([(occur, self._compile(c, schema, fuzzy=fuzzy)) for c in clause.clauses
                                 if fuzzy or getattr(c, "kind", None) != "fuzzy"])
@@ -652,6 +663,7 @@ def prepare(doc: dict) -> Prepared:
     texts = [(field, value) for field, values in {**text_fields, **fields.facet_values(doc)}.items()
              for value in values]
     texts += [(fields.CLEARED_FIELD, token) for token in fields.cleared_values(doc)]
+    texts += list(fields.sort_texts(doc).items())
     if doc.get(fields.OWNER_FIELD):
         texts.append((fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD])))
     segments = []

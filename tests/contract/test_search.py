@@ -248,6 +248,37 @@ def test_did_you_mean(semantics):
     assert find(semantics, "qqqqqqqq").did_you_mean is None
 
 
+def test_did_you_mean_keeps_a_word_the_archive_has(backend):
+    """A word found in some form is not replaced (search.query.suggestion's `known`): a query
+    that finds nothing because of its exclusion gets no suggestion; a misspelt word beside a
+    known one is corrected alone."""
+    backend.index([doc("tr", title_tr="Karabağ Halıları"), doc("az", days=1, title_az="Qarabağ xalçaları"),
+                   doc("halk", days=2, title_tr="Halk oyunları", description_tr="Karadeniz halkı.")])
+    for text in ("halı -Qarabağ", "halı -Karabağ", "halıları -qarabag"):
+        result = find(backend, text)
+        assert result.total == 0 and result.did_you_mean is None, text
+    result = find(backend, "Qarabağ xolçalrı")
+    assert result.total == 0 and result.did_you_mean == "qarabağ xalçaları"
+
+
+@pytest.mark.parametrize("text", ["KARABAĞ HALILARI", "Гарабаг халча", "Qarabag carpets", "Karabakh xalcalari"])
+def test_words_matched_through_other_forms_are_highlighted(backend, text):
+    """Cross-Turkic, Cyrillic, synonym and typo matches are marked (search.highlight.other_form_spans)."""
+    backend.index([doc("carpets", title_az="Qarabağ xalçaları", country="AZ",
+                       segments=[{"in": "00:00:01:00", "out": "00:00:02:00", "in_seconds": 1.0, "out_seconds": 2.0,
+                                  "text": "Bu xalçanı Şuşada toxudular.", "lang": "az", "source": "transcript"}])])
+    (hit,) = find(backend, text).hits
+    assert hit.highlights["title"].count("<mark>") == 2, (text, hit.highlights)
+
+
+def test_a_segment_matched_through_a_synonym_is_highlighted(backend):
+    backend.index([doc("toy", title_tr="Şuşa'da bir gün",
+                       segments=[{"in": "00:00:01:00", "out": "00:00:02:00", "in_seconds": 1.0, "out_seconds": 2.0,
+                                  "text": "Şuşada böyük bir toy oldu.", "lang": "az", "source": "transcript"}])])
+    (hit,) = find(backend, "düğün").hits
+    assert [s["highlight"] for s in hit.segments] == ["Şuşada böyük bir <mark>toy</mark> oldu."]
+
+
 def test_a_tagged_place_ranks_above_a_passing_mention(backend):
     """People, places and keywords rank with the titles (search.fields.SUBJECT_FIELDS), even
     beside a long description, above a short description that names the place."""
@@ -274,6 +305,51 @@ def test_turkish_a_for_azerbaijani_schwa(backend):
     assert set(ranked(backend, "Ali Kasımov")) == {"az"}
     assert set(ranked(backend, "Hasan")) == set(ranked(backend, "Həsən")) == {"az", "tr"}
     assert set(ranked(backend, "nasred*")) == {"az"}
+
+
+FOLK = [  # each word in another form than the queries below type it
+    doc("hazirlik", days=1, title_tr="Düğün Hazırlıkları", description_tr="Köyde bir türkü."),
+    doc("dugunde", days=2, title_tr="Şuşa'da Bir Düğün", description_tr="Kemençe ustalar."),
+    doc("toylar", days=3, title_az="Şuşada toy", description_az="Xalça ilə Şuşa.", country="AZ"),
+    doc("gozler", days=4, title_tr="Göz", description_tr="Köprü ve kız."),
+]
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("dugunler", {"hazirlik", "dugunde"}), ("düğünler", {"hazirlik", "dugunde"}),
+    ("dugunde", {"hazirlik", "dugunde"}),
+    ("toylari", {"toylar"}), ("turkuler", {"hazirlik"}), ("xalcalari", {"toylar"}),
+    ("ustalari", {"dugunde"}), ("gozleri", {"gozler"}), ("kopruler", {"gozler"}), ("kizlari", {"gozler"}),
+])
+def test_a_word_typed_without_its_turkish_letters_finds_its_inflected_forms(backend, typed, expected):
+    """A folded word with a suffix (`dugunler`) is stemmed as the word it was before folding
+    (search.analysis.restored_stems): it finds what the word written with its letters finds."""
+    backend.index(FOLK)
+    assert expected <= set(ranked(backend, typed)), typed
+
+
+SYNONYM_RIVALS = [  # synonyms said often, in titles and descriptions; the word's own form once
+    doc("ganja", days=1, title_en="Wedding dance from Ganja", description_en="A wedding, wedding songs.",
+        title_az="Gəncədə toy", description_az="Toy, toy mahnıları.", country="AZ"),
+    doc("hazirlik", days=2, title_tr="Düğün Hazırlıkları"),
+    doc("susa", days=3, title_az="Şuşada toy", description_az="Bir gün Şuşada."),
+    doc("xalca", days=4, title_az="Qarabağ xalçaları", description_az="Xalça, xalçalar, carpets.", country="AZ"),
+    doc("hali", days=5, title_tr="Karabağ Halıları"),
+]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("düğünleri", ["hazirlik"]), ("toyları", ["ganja", "susa"]), ("halısı", ["hali"]), ("wedding", ["ganja"]),
+    ("xalçası", ["xalca"]),
+])
+def test_a_word_own_forms_rank_above_its_synonyms(backend, text, first):
+    """Exact, folded, stemmed and cross-Turkic forms of a word rank above a document that
+    matches only a synonym (search.query.SYNONYM_SCORE, OWN_FORM_SCORE), however often the
+    synonym is said; the synonym documents are still found."""
+    backend.index(SYNONYM_RIVALS)
+    found = ranked(backend, text)
+    assert sorted(found[:len(first)]) == sorted(first), (text, found)
+    assert len(found) > len(first), (text, found)
 
 
 # ---- filters, facets, pages ----------------------------------------------------------------
@@ -601,6 +677,26 @@ def test_title_sorts_in_the_azerbaijani_alphabet(sortable):
     # c < ç, e < ə, ı < i (dotless before dotted); the asset still being processed is not shown.
     assert order(sortable, "title", lang="az") == ["cam", "cay", "ekin", "eks", "ish", "isiq"]
     assert order(sortable, "-title", lang="az") == ["isiq", "ish", "eks", "ekin", "cay", "cam"]
+
+
+def test_titles_sharing_a_long_beginning_sort_to_their_last_letter(backend):
+    """The title order is the whole collation key (search.collation.sort_text), not its first
+    bytes: titles agreeing in their first 8 to 30 letters still order, both ways, and an
+    untitled asset comes last ascending, first descending."""
+    titles = {"zurna": "Karabağ Zurnası", "hali": "Karabağ Halıları", "halic": "Karabağ Halıçıları",
+              "halı2": "Karabağ Halıları ve kilimleri", "kilim": "Karabağ Kilimleri",
+              "long1": "Azerbaycan halk müziği antolojisi cilt 2", "long2": "Azerbaycan halk müziği antolojisi cilt 10",
+              "long3": "Azerbaycan halk müziği antolojisi çilt 1"}
+    from search.mapping import document
+    docs = [document(doc_id=doc_id, created=BASE + timedelta(days=i), filename=f"{doc_id}.mp4", organisation="TRT",
+                     country="TR", genre=None, recorded=None, languages=["tr"], kind="video", status="ready",
+                     titles={"tr": title}, descriptions={}, keywords=[], people=[], places=[], segments=None,
+                     owner="org-a", duration=None, has_transcript=False)
+            for i, (doc_id, title) in enumerate(titles.items())]
+    backend.index(docs)
+    expected = ["long2", "long1", "long3", "halic", "hali", "halı2", "kilim", "zurna"]
+    assert order(backend, "title", lang="tr") == expected
+    assert order(backend, "-title", lang="tr") == expected[::-1]
 
 
 def test_recorded_and_duration_sorts_put_the_unknown_last(sortable):

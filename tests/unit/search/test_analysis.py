@@ -172,3 +172,32 @@ def test_schwa_readings_leave_what_the_cross_turkic_form_joins_and_short_words()
 def test_schwa_readings_of_a_prefix_keep_the_last_letter():
     assert ("n", "nəsrəd") in analysis.schwa_readings("nasred", prefix=True)
     assert ("n", "nəsrəb") not in analysis.schwa_readings("nasrep", prefix=True)
+
+
+# The newcomer's words of issue 11 and more of each class: Turkish front vowels (ü, ö) typed as
+# back ones, Azerbaijani/Turkish ı typed as i, a ğ typed as g, each with a suffix the stemmer
+# takes only when the vowels agree.
+@pytest.mark.parametrize("typed, written", [
+    ("dugunler", "düğünler"), ("dugunde", "düğünde"), ("toylari", "toyları"), ("turkuler", "türküler"),
+    ("xalcalari", "xalçaları"), ("ustalari", "ustaları"), ("gozleri", "gözleri"), ("kopruler", "köprüler"),
+    ("mugamlari", "muğamları"), ("kizlari", "kızları"), ("ucuslar", "uçuşlar"), ("oyunlari", "oyunları"),
+])
+def test_a_word_typed_without_its_turkish_letters_meets_the_written_word_stem(typed, written):
+    stems = {analysis.stem(written)} | set(analysis.truncations(written)[0])
+    found = {analysis.stem(typed), *analysis.restored_stems(typed)[0], *analysis.truncations(typed)[0]}
+    assert stems & found, (typed, written, analysis.restored_stems(typed))
+
+
+@pytest.mark.parametrize("word, spellings", [
+    ("dugunler", ("dügünler", "düğünler")), ("toylari", ("toyları",)), ("kopruler", ("köprüler",)),
+    ("ev", ()), ("saray", ()), ("tv", ()),
+])
+def test_harmonised_reads_the_folded_vowels_by_the_vowel_that_tells(word, spellings):
+    assert analysis.harmonised(word) == spellings
+
+
+def test_restored_stems_add_nothing_to_a_word_written_with_its_letters_and_stay_few():
+    for word in ("düğünler", "toyları", "türküler", "xalçaları", "saray", "istanbul"):
+        assert analysis.restored_stems(word) == ((), ())
+    # At most two readings, so at most two stems of each kind per query word.
+    assert all(len(s) <= 2 for s in analysis.restored_stems("gugugugugugiler"))

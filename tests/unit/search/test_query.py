@@ -5,7 +5,7 @@ import pytest
 
 from search import query
 from search.interfaces import QueryError
-from search.query import All, Any_, Match, Phrase
+from search.query import All, Any_, Const, Match, Phrase
 
 
 def terms(text, **kw):
@@ -74,6 +74,8 @@ def test_repeated_words_are_one_term():
 
 
 def _matches(clause):
+    if isinstance(clause, Const):
+        return _matches(clause.clause)
     if isinstance(clause, (Any_, All)):
         return [m for c in clause.clauses for m in _matches(c)]
     return [clause]
@@ -104,19 +106,37 @@ def test_plan_offers_synonyms_below_the_typed_word():
     top = max(m.boost for m in _matches(typed))
     assert {m.value for alt in alternatives for m in _matches(alt) if m.field == "title_n"} >= {"xalça", "carpet"}
     assert all(m.boost < top for alt in alternatives for m in _matches(alt))
+    # Tiers beside relevance: the word's own forms (no typo) two steps, a synonym one, a step
+    # more than the whole query's relevance can be.
+    either, own_tier = plan.should
+    assert isinstance(own_tier, Const) and isinstance(either, Const)
+    assert own_tier.score == either.score > query.most_score(group)
+    assert {m.value for m in _matches(own_tier)} >= {"halı"} and not {m.kind for m in _matches(own_tier)} - {"term"}
+    assert not {m.value for m in _matches(own_tier)} & {"xalça", "carpet"}
+    assert {m.value for m in _matches(either)} >= {"halı", "xalça", "carpet"}
+
+
+def test_a_word_of_five_letters_ranks_its_own_forms_above_its_typos():
+    plan = query.plan(query.parse("vapurlar"))
+    (own_tier,) = plan.should
+    assert own_tier.score > query.most_score(plan.must[0])
+    assert not [m for m in _matches(own_tier) if m.kind == "fuzzy"]
+
+
+def test_a_short_word_without_synonyms_has_no_tiers():
+    assert query.plan(query.parse("ev")).should == ()
 
 
 def test_plan_multi_word_synonym_is_all_of_its_words():
     plan = query.plan(query.parse("Qara dəniz"))
     (group,) = plan.must
     assert isinstance(group.clauses[0], All)  # the typed words, both required
-    assert any(isinstance(alt, Any_) and any(m.value == "karadeniz" for m in _matches(alt))
-               for alt in group.clauses[1:])
+    assert any(m.value == "karadeniz" for alt in group.clauses[1:] for m in _matches(alt))
 
 
 def test_stop_words_are_optional_beside_other_words():
     plan = query.plan(query.parse("the palace of the khans"))
-    assert len(plan.must) == 2 and len(plan.should) == 2
+    assert len(plan.must) == 2 and len([c for c in plan.should if not isinstance(c, Const)]) == 2
     assert len(query.plan(query.parse("of")).must) == 1
 
 
@@ -141,3 +161,11 @@ def test_candidates_from_texts():
     assert query.candidates_from(["İstanbul'un son vapurları"], "vapurlrı") == "vapurları"
     assert query.candidates_from(["İSTANBUL"], "istanbl") == "istanbul"
     assert query.candidates_from(["nothing alike"], "vapurlrı") is None
+
+
+def test_suggestion_keeps_a_word_the_index_knows():
+    closest = {"halı": "halk", "xolçalrı": "xalçaları"}.get
+    known = {"halı", "qarabağ"}.__contains__
+    assert query.suggestion(query.parse("halı -Qarabağ"), closest, known) is None
+    assert query.suggestion(query.parse("halı xolçalrı"), closest, known) == "halı xalçaları"
+    assert query.suggestion(query.parse("halı -Qarabağ"), closest) == "halk -qarabağ"  # without `known`
