@@ -40,7 +40,7 @@ def _error_of(html: str, control: str) -> str:
 
 @pytest.mark.parametrize("lang, title_error, recorded_error", [
     ("tr", "Başlık (tr) en fazla 500 karakter olabilir (şu an 612).", "Kayıt tarihi 1850 ile 2026 arasında olmalıdır."),
-    ("az", "Başlıq (tr) ən çox 500 simvol ola bilər (hazırda 612).", "Yazılma tarixi 1850 ilə 2026 arasında olmalıdır."),
+    ("az", "Başlıq (tr) ən çox 500 simvol ola bilər (hazırda 612).", "Qeydə alınma tarixi 1850 ilə 2026 arasında olmalıdır."),
     ("en", "Title (tr) can be at most 500 characters long (it has 612).", "Recorded must lie between 1850 and 2026."),
 ])
 def test_every_error_of_the_agreed_shape_is_shown_at_its_field(app, logged_in, monkeypatch, lang, title_error,
