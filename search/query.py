@@ -216,37 +216,34 @@ def word_clause(word: str, *, weight: float = 1.0, prefix: bool = False, fuzzy: 
     forms = analysis.forms(word)
     out: list[Clause] = []
     seen = set()
+
+    def add(field: str, value: str, boost: float, kind: str = "term", key: tuple | None = None) -> None:
+        # `key`: what makes a repeat (a term by field and value; a prefix or reading by its kind too).
+        key = key or (field, value)
+        if key not in seen:
+            seen.add(key)
+            out.append(Match(field, value, round(boost * weight, 4), kind))
+
+    restored, restored_cross = analysis.restored_stems(word)
+    folded_cuts, cross_cuts = analysis.truncations(word)
     for group, group_weight in GROUP_WEIGHT.items():
         for query_form, field_form, boost in WORD_FORMS:
-            item = (f"{group}_{field_form}", forms[_FORM_INDEX[query_form]])
-            if item not in seen:
-                seen.add(item)
-                out.append(Match(item[0], item[1], round(boost * group_weight * weight, 4)))
-        restored, restored_cross = analysis.restored_stems(word)
+            add(f"{group}_{field_form}", forms[_FORM_INDEX[query_form]], boost * group_weight)
         for field_form, values, boost in (("s", restored, RESTORED_BOOST), ("xs", restored_cross, RESTORED_BOOST / 2)):
             for value in values:
-                if (f"{group}_{field_form}", value) not in seen:
-                    seen.add((f"{group}_{field_form}", value))
-                    out.append(Match(f"{group}_{field_form}", value, round(boost * group_weight * weight, 4)))
+                add(f"{group}_{field_form}", value, boost * group_weight)
         if prefix:
             for field_form, value, boost in (("f", forms[1], 1.0), ("x", analysis.cross_prefix(word), 0.5)):
-                if (f"{group}_{field_form}", value, "prefix") not in seen:
-                    seen.add((f"{group}_{field_form}", value, "prefix"))
-                    out.append(Match(f"{group}_{field_form}", value,
-                                     round(PREFIX_BOOST * boost * group_weight * weight, 4), "prefix"))
+                add(f"{group}_{field_form}", value, PREFIX_BOOST * boost * group_weight, "prefix",
+                    key=(f"{group}_{field_form}", value, "prefix"))
         for field_form, value in analysis.schwa_readings(word, prefix=prefix):
-            item = (f"{group}_{field_form}", value, "prefix" if prefix else "term")
-            if item not in seen:
-                seen.add(item)
-                boost = (PREFIX_BOOST * 0.5 if prefix else SCHWA_BOOST) * group_weight * weight
-                out.append(Match(item[0], value, round(boost, 4), item[2]))
-        folded_cuts, cross_cuts = analysis.truncations(word)
+            kind = "prefix" if prefix else "term"
+            add(f"{group}_{field_form}", value, (PREFIX_BOOST * 0.5 if prefix else SCHWA_BOOST) * group_weight, kind,
+                key=(f"{group}_{field_form}", value, kind))
         for field_form, cuts, boost in (("s", folded_cuts, TRUNCATION_BOOST), ("f", folded_cuts, TRUNCATION_BOOST),
                                         ("xs", cross_cuts, TRUNCATION_BOOST / 2), ("x", cross_cuts, TRUNCATION_BOOST / 2)):
             for cut in cuts:
-                if (f"{group}_{field_form}", cut) not in seen:
-                    seen.add((f"{group}_{field_form}", cut))
-                    out.append(Match(f"{group}_{field_form}", cut, round(boost * group_weight * weight, 4)))
+                add(f"{group}_{field_form}", cut, boost * group_weight)
         if fuzzy and not prefix and len(forms[1]) >= MIN_FUZZY:
             out.append(Match(f"{group}_f", forms[1], round(FUZZY_BOOST * group_weight * weight, 4), "fuzzy"))
             out.append(Match(f"{group}_x", forms[3], round(FUZZY_BOOST / 2 * group_weight * weight, 4), "fuzzy"))
