@@ -25,7 +25,7 @@ def _headers(resp):
 @login_required
 def export_form(asset_id: str):
     session = db.session()
-    source = get_asset(session, asset_id)
+    source = get_asset(session, asset_id, viewer=current_user)
     page = pages.export_page(session, current_user, source, request.args, web_pages.lang())
     return render_template("clips/export.html", **page), 400 if page["errors"] else 200
 
@@ -34,7 +34,7 @@ def export_form(asset_id: str):
 @login_required
 def export(asset_id: str):
     session = db.session()
-    source = get_asset(session, asset_id)
+    source = get_asset(session, asset_id, viewer=current_user)
     needs = rights_pages.needs_declaration(current_user, source)
     try:
         clip = services.request_clip(session, source, pages.body_from_form(request.form, needs), current_user, {})

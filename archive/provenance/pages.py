@@ -60,14 +60,14 @@ def _page(asset, errors=(), values=None, status=200):
 @bp.route("/assets/<asset_id>/provenance")
 @login_required
 def provenance(asset_id: str):
-    return _page(get_asset(db.session(), asset_id))
+    return _page(get_asset(db.session(), asset_id, viewer=current_user))
 
 
 @bp.route("/assets/<asset_id>/provenance/bag", methods=["POST"])
 @login_required
 def export_bag(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=current_user)
     values = {k: request.form.get(k) for k in DECLARATION_FIELDS if request.form.get(k) not in (None, "")}
     try:
         stream = bag.prepare_bag(session, Reader.for_user(current_user), asset.id, values or None)

@@ -36,7 +36,7 @@ def _lang() -> str | None:
 @require_user()
 def asset_provenance(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     return jsonify(lineage.provenance(session, asset, api_user(), _lang()))
 
 

@@ -47,7 +47,7 @@ def _asset_page_again(asset_id: str, errors: list[str], status: int):
 @login_required
 def add_block(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=current_user)
     if not services.can_manage(current_user, asset):
         abort(403)
     try:
@@ -65,7 +65,7 @@ def add_block(asset_id: str):
 @login_required
 def delete_block(asset_id: str, block_id: int):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=current_user)
     if not services.can_manage(current_user, asset):
         abort(403)
     services.delete_block(session, asset, block_id, current_user)
@@ -77,7 +77,7 @@ def delete_block(asset_id: str, block_id: int):
 @login_required
 def add_contract(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=current_user)
     if not services.can_manage(current_user, asset):
         abort(403)
     upload = request.files.get("document")
@@ -102,7 +102,7 @@ def add_contract(asset_id: str):
 @login_required
 def declare(asset_id: str):
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=current_user)
     page = pages.declaration_page(session, current_user, asset, request.args)
     status = 400 if page["errors"] else 200
     return render_template("rights/declare.html", asset=services_asset(asset), **page), status

@@ -32,7 +32,7 @@ def _listed(client, headers, **params):
     return doc["total"], {item["id"] for item in doc["items"]}
 
 
-PER_ASSET = ["", "/history", "/markers", "/transcripts", "/rights", "/renditions/proxy"]
+PER_ASSET = ["", "/history", "/markers", "/transcripts", "/rights", "/renditions/proxy", "/provenance"]
 
 
 @pytest.mark.parametrize("status", ["uploading", "processing", "rejected", "failed"])
@@ -53,7 +53,8 @@ def test_an_asset_not_ready_is_hidden_from_other_organisations(app, client, peop
         assert _listed(client, people[who]["h"])[1] == {ready, hidden}, who
         assert client.get(f"/api/v1/assets/{hidden}", headers=people[who]["h"]).status_code == 200, who
     login(client, "b@trt.test")
-    assert client.get(f"/assets/{hidden}").status_code == 404
+    for page in ("", "/provenance", "/declare", "/clip?in=00:00:00:00&out=00:00:01:00"):
+        assert client.get(f"/assets/{hidden}{page}").status_code == 404, page
     assert client.get(f"/assets/{ready}").status_code == 200
 
 
