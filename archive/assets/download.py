@@ -229,7 +229,7 @@ def prepare_download(session: Session, reader: Reader, asset_id: str, rendition:
 
     A declaration sent with a read of the original must be complete, its air dates not past
     (422 `invalid_declaration`, `archive.access.declarations.require_complete`)."""
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=reader.user)  # a not-ready asset of another organisation: 404
     rendition = rendition or ORIGINAL
     blob = _blob(session, asset, rendition)
     if rendition == ORIGINAL and declaration is not None:
@@ -259,7 +259,7 @@ def prepare_rendition_file(session: Session, reader: Reader, asset_id: str, name
     segments they name; every other path is 404 `rendition_file_not_found`. Such answers
     carry `Ortak-Rendition-Status: running`.
     """
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=reader.user)
     r = find_rendition(asset, name, original=False)
     files = RenditionLiveFile if r.live else RenditionFile
     if files is RenditionFile:

@@ -32,7 +32,8 @@ def _listed(client, headers, **params):
     return doc["total"], {item["id"] for item in doc["items"]}
 
 
-PER_ASSET = ["", "/history", "/markers", "/transcripts", "/rights", "/renditions/proxy", "/provenance"]
+PER_ASSET = ["", "/history", "/markers", "/transcripts", "/rights", "/renditions/proxy", "/provenance", "/download",
+             "/download?rendition=original", "/renditions/hls/master.m3u8"]
 
 
 @pytest.mark.parametrize("status", ["uploading", "processing", "rejected", "failed"])
