@@ -30,8 +30,11 @@ def query_error(exc: QueryError) -> ApiError:
     (tr, az, en), else in English as every API error's (docs/api.md "Conventions"; a client
     without Accept-Language had it in Turkish, the pages' default); `details.reason` is the
     search's code (`no_searchable_text`, `invalid_query`)."""
-    with force_locale(request.accept_languages.best_match(LANGUAGES) or "en"):
-        message = messages.query_error(exc.code, str(exc))
+    lang = request.accept_languages.best_match(LANGUAGES) or "en"
+    with force_locale(lang):
+        # In Turkish or Azerbaijani the reason whole, as the pages say it (no English inside);
+        # in English the engine's own sentence, which names the parameters.
+        message = messages.query_error(exc.code, str(exc), *((exc.reason, exc.params) if lang != "en" else ()))
     return ApiError(message, code="invalid_query", status=400, details={"reason": exc.code})
 
 

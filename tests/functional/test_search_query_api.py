@@ -102,3 +102,11 @@ def test_a_client_that_names_no_language_gets_english(client, auth, archive):
 def test_a_day_that_is_not_in_the_calendar_is_refused(client, auth, archive):
     e = error(search(client, auth, recorded_from="1975-02-31"), 400, "invalid_query")
     assert "recorded_from" in e["message"]
+
+
+@pytest.mark.parametrize("lang, sentence", [("az", "Qeydə alınma tarixi aralığı başlamamış bitir."),
+                                            ("tr", "Kayıt tarihi aralığı başlamadan bitiyor.")])
+def test_a_reason_is_said_whole_in_the_language_asked(client, auth, archive, lang, sentence):
+    r = client.get("/api/v1/search", query_string={"recorded_from": "1990", "recorded_to": "1980"},
+                   headers={**auth, "Accept-Language": lang})
+    assert error(r, 400, "invalid_query")["message"] == sentence
