@@ -106,10 +106,14 @@ W, H, FPS = 960, 540, 25
 FONT = commands.WATERMARK_FONT
 
 
-def master_graph(n: int, seconds: float, seed: int = 7) -> str:
+def master_graph(n: int, seconds: float, seed: int = 7, size: tuple[int, int] = (W, H)) -> str:
     """A distinct master: base source `n % 6` with parameters from n, a moving overlay of
     another source, a slow hue drift. Cellular automata are noise, not pictures: they are
-    blurred into blobs, so that every base has the large smooth structure photographs have."""
+    blurred into blobs, so that every base has the large smooth structure photographs have.
+    `size` (pixels): the frame the base is scaled to and the overlay moves on; the same n at
+    another size is the master's look-alike twin (the same footage framed anew: the overlay
+    keeps its pixels, so it covers another share of the picture on another path)."""
+    W, H = size
     rng = random.Random(1000 + n if seed == 7 else seed * 1_000_003 + n)  # seed 7: the corpus of old
     kind = n % 6
     if kind == 0:
@@ -146,8 +150,8 @@ def master_graph(n: int, seconds: float, seed: int = 7) -> str:
             f"trim=duration={seconds}[v]")
 
 
-def make_master(path: str, n: int, seconds: float, seed: int = 7) -> None:
-    run([*commands.BASE, "-filter_complex", master_graph(n, seconds, seed), "-map", "[v]", "-c:v", "libx264", "-preset",
+def make_master(path: str, n: int, seconds: float, seed: int = 7, size: tuple[int, int] = (W, H)) -> None:
+    run([*commands.BASE, "-filter_complex", master_graph(n, seconds, seed, size), "-map", "[v]", "-c:v", "libx264", "-preset",
          "ultrafast", "-crf", "18", "-g", "50", "-t", str(seconds), "-f", "mp4", commands.file_url(path)], timeout=900)
 
 

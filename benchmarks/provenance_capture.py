@@ -65,6 +65,7 @@ from archive.provenance.index import NumpyHammingIndex  # noqa: E402
 from provenance import EDITS, AllPlanes, index_fingerprints, make_master, make_query, query_plan  # noqa: E402
 
 CAPTURE_RATE = 20
+TWIN_SIZE = (640, 360)  # the size a master's look-alike twin is made at (`provenance.master_graph`)
 SAVE_EVERY = 16  # queries between saves (a capture of raw frames is some hundred MB)
 
 
@@ -84,6 +85,15 @@ def capture(args) -> None:
             if n < args.masters:
                 planes[f"m{n:02d}"], colours[f"m{n:02d}"] = index_fingerprints(path, work)
             print(f"  master {n}: {time.monotonic() - t0:.0f} s", flush=True)
+        # Look-alike twins (`--twins`): the first masters made again at another size and indexed
+        # as assets of their own (key t..): their queries must still name their master, and the
+        # negatives meet two look-alikes at once.
+        for n in range(min(args.twins, args.masters)):
+            path = os.path.join(work, f"twin_{n:02d}.mp4")
+            make_master(path, n, args.seconds, args.seed, size=TWIN_SIZE)
+            planes[f"t{n:02d}"], colours[f"t{n:02d}"] = index_fingerprints(path, work)
+            os.unlink(path)
+            print(f"  twin {n}: {time.monotonic() - t0:.0f} s", flush=True)
         print(f"seed {args.seed}: {len(planes)} masters indexed", flush=True)
         queries = []
         qpath = os.path.join(work, "query.mp4")
@@ -317,6 +327,8 @@ def main() -> None:
     c.add_argument("--negatives", type=int, default=8)
     c.add_argument("--seconds", type=float, default=40.0)
     c.add_argument("--seed", type=int, required=True)
+    c.add_argument("--twins", type=int, default=0, help="index the first N masters again, made at "
+                   "TWIN_SIZE (look-alike twins of their own key)")
     c.add_argument("--out", required=True)
     c.add_argument("--only", type=int, nargs="*", help="make and index only these masters (a part of the "
                    "corpus, its queries as in the whole: for a machine too busy for the whole)")
