@@ -215,6 +215,7 @@ def replay(args) -> None:
     if settings.colours and not colours:
         print("  (a capture made before colours: the hashes alone are compared)")
     matching.ALIGN_FRAMES = args.align_frames
+    matching.TWIN_SHARE = args.twin_share
     matching.COLOUR_LUMA, matching.COLOUR_CHROMA = args.colour_luma, args.colour_chroma
     matching.COLOUR_NEUTRAL = args.colour_neutral
     rows = {e: [] for e in EDITS}
@@ -287,6 +288,21 @@ def replay(args) -> None:
     print(f"  {len(trues)} queries, {len(negatives)} negatives{'' if cap.get('complete', True) else ' (a part of the capture)'};"
           f" highest negative score {worst:.2f}; lowest score of a right first answer {min(scores, default=0.0):.2f}"
           f" ({len(trues) - len(scores)} queries with a wrong or no first answer)")
+    twinned = [(q, found) for q, found in trues if f"t{q['n']:02d}" in cap["planes"]]
+    if twinned:
+        t = args.thresholds[0]
+        ok = sum(1 for q, found in twinned
+                 if (top := next((c for c in found if c.score >= t), None)) and right(q, top))
+        beside = sum(1 for q, found in twinned if any(c.key == f"t{q['n']:02d}" and c.tied and c.score >= t
+                                                      for c in found))
+        print(f"  queries of a master with a look-alike twin indexed: {ok}/{len(twinned)} right first answers, "
+              f"{beside} with the twin tied beside it (threshold {t:.2f})")
+    for q, found in negatives:
+        sure = [c for c in found if c.score >= args.thresholds[0]]
+        if sure:
+            print("  false positive:", f"m{q['n']:02d}", q["edit"], q["start"], q["seconds"],
+                  [(c.key, round(c.offset, 1), round(c.score, 2), round(c.distance, 1), round(c.agreement, 2), c.tied)
+                   for c in sure[:3]])
     if args.compare_all_planes:
         print(f"  views searched on their verified plane against every plane: {len(changed)} of "
               f"{len(cap['queries'])} queries' first three answers differ (key, mirrored, offset, score)")
@@ -337,6 +353,8 @@ def main() -> None:
     r.add_argument("--verify-rate", type=int, default=lookup.Settings().verify_rate)
     r.add_argument("--rate", type=int, default=0, help="search frames a second (default: the lookup's)")
     r.add_argument("--align-frames", type=float, default=matching.ALIGN_FRAMES)
+    r.add_argument("--twin-share", type=float, default=matching.TWIN_SHARE, help="matching.TWIN_SHARE (over 1: "
+                   "no look-alike twin is tied, the rule before it)")
     r.add_argument("--thresholds", type=float, nargs="+", default=[0.6])
     r.add_argument("--verbose", action="store_true")
     r.add_argument("--view-every", type=int, default=0, help="lookup.Settings.view_every (default: the lookup's)")
