@@ -852,3 +852,22 @@ def test_a_word_only_an_unseen_asset_has_is_not_known_to_the_viewer(backend):
     assert result.total == 0 and result.did_you_mean == "zorbalitrom"
     assert find(backend, "zorbalitrax", viewer_organisation="org-b").total == 1
 
+
+@pytest.mark.parametrize("status", ["uploading", "processing", "ready", "rejected", "failed"])
+def test_search_hides_the_statuses_the_asset_routes_hide(backend, status):
+    """One rule (search.fields.PUBLIC_STATUSES, which archive.assets.services.visible_to uses):
+    for every asset status the archive has, another organisation finds the asset exactly when
+    the asset routes show it to them; its own organisation and admins always."""
+    from archive.assets.models import STATUSES
+    from archive.assets.services import PUBLIC_STATUSES
+    from search import fields
+    from search.fields import HIDDEN_STATUSES
+
+    assert set(HIDDEN_STATUSES) == set(STATUSES) - set(PUBLIC_STATUSES) and status in STATUSES
+    assert PUBLIC_STATUSES is fields.PUBLIC_STATUSES
+    backend.index([_mapped("a", "Vəziyyət", status=status, owner="org-b")])
+    public = status in PUBLIC_STATUSES
+    assert find(backend, "vəziyyət", viewer_organisation="org-a").total == int(public)
+    assert find(backend, "", viewer_organisation="org-a").total == int(public)
+    assert find(backend, "vəziyyət", viewer_organisation="org-b").total == 1
+    assert find(backend, "vəziyyət", sees_everything=True).total == 1

@@ -1,6 +1,6 @@
 """An asset that is not ready (uploading, processing, rejected, failed) is another
 organisation's business until it is: the assets API answers for it as it answers for no asset,
-as search does (search.fields.HIDDEN_STATUSES). Its own organisation, its uploader and admins
+as search does (search.fields.PUBLIC_STATUSES). Its own organisation, its uploader and admins
 see it in every status; everyone sees it once ready."""
 from __future__ import annotations
 
