@@ -242,7 +242,8 @@ def footage_links(session: Session, project: Project, viewer: User | None = None
     return [(link, asset) for link, asset in session.execute(q)]
 
 
-def footage_doc(session: Session, project: Project, lang: str | None, viewer: User | None = None) -> list[dict[str, Any]]:
+def footage_doc(session: Session, project: Project, lang: str | None,
+                viewer: User | None = None) -> list[dict[str, Any]]:
     """The project's footage for the API and the pages: one item per asset `viewer` may see
     (`footage_links`), oldest link first, {"id", "title", "kind", "whole": linked as a whole,
     "segments": [{"in", "out"}]}."""

@@ -78,7 +78,8 @@ def _not_found(r):
 def test_routes_that_are_given_an_asset_id_in_their_body_answer_as_for_no_asset(app, client, people):
     """A basket item, a share link and a provenance bag name the asset in their body or path: another
     organisation's asset not ready yet is not found there (it was added, shared or asked to declare)."""
-    hidden = create_asset(app, people["producer"]["id"], data=b"secret " * 50, filename="Gizli.mp4", status="processing")
+    hidden = create_asset(app, people["producer"]["id"], data=b"secret " * 50, filename="Gizli.mp4",
+                          status="processing")
     soon = (datetime.now(timezone.utc) + timedelta(days=7)).isoformat()
     for who, expected in (("trt", 404), ("colleague", 201)):
         h = people[who]["h"]
