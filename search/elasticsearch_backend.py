@@ -214,11 +214,9 @@ class ElasticsearchBackend(SearchBackend):
         low, high = fields.recorded_range(query)
         if low is not None or high is not None:
             bool_query["filter"].append({"range": {fields.RECORDED_FIELD: {"gte": low or 1, "lte": high or 99991231}}})
-        if not query.sees_everything:
-            visible: list[dict] = [{"bool": {"must_not": [{"terms": {"status": list(fields.HIDDEN_STATUSES)}}]}}]
-            if query.viewer_organisation:
-                visible.append({"term": {fields.OWNER_FIELD: str(query.viewer_organisation)}})
-            bool_query["filter"].append({"bool": {"should": visible, "minimum_should_match": 1}})
+        visible = self._visibility_filter(query)
+        if visible is not None:
+            bool_query["filter"].append(visible)
         who = fields.clean_cleared(query.cleared)
         if who is not None and who.platform:
             bool_query["filter"].append(self._cleared_query(who, who.platform))
@@ -277,10 +275,25 @@ class ElasticsearchBackend(SearchBackend):
             did_you_mean = self._did_you_mean(parsed, query)
         return SearchResult(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
 
+    @staticmethod
+    def _visibility_filter(query: SearchQuery) -> dict | None:
+        """Assets not in a HIDDEN_STATUSES status, and those of the viewer's own organisation in
+        any status, as a filter; None (no filter) for a viewer who sees everything."""
+        if query.sees_everything:
+            return None
+        visible: list[dict] = [{"bool": {"must_not": [{"terms": {"status": list(fields.HIDDEN_STATUSES)}}]}}]
+        if query.viewer_organisation:
+            visible.append({"term": {fields.OWNER_FIELD: str(query.viewer_organisation)}})
+        return {"bool": {"should": visible, "minimum_should_match": 1}}
+
     def _did_you_mean(self, parsed, query: SearchQuery) -> str | None:
         """search.query.suggestion, each word's closest spelling read off the documents that
         have a word two edits from it, for the words no document has in any form; offered only
-        when the suggested query finds something."""
+        when the suggested query finds something. Spellings are read, and words known, from the
+        documents the query's viewer finds only (`_visibility_filter`; a segment is read from
+        its asset's document): a word of an asset they may not see is never suggested."""
+        visible = self._visibility_filter(query)
+        seen = {"filter": [visible]} if visible is not None else {}
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
             typo = [{"fuzzy": {f"{group}_f": {"value": folded, "fuzziness": 2}}} for group in ("title", "body")]
@@ -290,7 +303,7 @@ class ElasticsearchBackend(SearchBackend):
                                     "inner_hits": {"name": SEGMENTS, "size": SUGGESTION_SEGMENTS,
                                                    "_source": {"includes": [f"{SEGMENTS}.text"]}}}})
             resp = self._call("search", self.es.search, index=self.index_name, size=20, source_includes=["source"],
-                              query={"bool": {"should": typo}})
+                              query={"bool": {"should": typo, **seen}})
             texts = [t for h in resp["hits"]["hits"] for t in fields.source_texts(h["_source"]["source"])]
             texts += [str(inner["_source"].get("text") or "") for h in resp["hits"]["hits"]
                       for inner in _inner_hits(h)]
@@ -303,7 +316,7 @@ class ElasticsearchBackend(SearchBackend):
             if segment is not None:
                 found.append({"nested": {"path": SEGMENTS, "score_mode": "none", "query": segment}})
             resp = self._call("search", self.es.search, index=self.index_name, size=0,
-                              query={"bool": {"should": found, "minimum_should_match": 1}})
+                              query={"bool": {"should": found, "minimum_should_match": 1, **seen}})
             return resp["hits"]["total"]["value"] > 0
 
         suggested = query_plan.suggestion(parsed, closest, known)

@@ -162,7 +162,7 @@ def mappings() -> dict[str, Any]:
             # What is open today by platform × territory × licensee (search.cleared): filtered, never scored.
             fields.CLEARED_FIELD: {"type": "keyword", "norms": False, "doc_values": False},
             "created": {"type": "date"},
-            # The organisation that finds the asset before it is ready (search.fields.HIDDEN_STATUSES).
+            # The organisation that finds the asset before it is ready (search.fields.PUBLIC_STATUSES, HIDDEN_STATUSES).
             fields.OWNER_FIELD: {"type": "keyword"},
             # Sorts and the recording-date range (search.fields.sort_values; title keys halved to fit a long).
             **{name: {"type": "long"} for name in fields.SORT_INTEGERS},

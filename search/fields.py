@@ -149,7 +149,14 @@ def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> di
 # ---- visibility, ranges and sorting ----------------------------------------------------------
 
 OWNER_FIELD = "owner"
-# Statuses only the owner organisation finds (everyone finds the others: "ready").
+# Who finds an asset (issue 11/12): every member finds it in a PUBLIC_STATUSES status; in any
+# other (HIDDEN_STATUSES) only its owner organisation (OWNER_FIELD) and a viewer who sees
+# everything do. PUBLIC_STATUSES is the one definition of the rule: the archive's asset routes,
+# lists and provenance lookups import it (archive.assets.services.visible_to), since `search`
+# may not import the archive. HIDDEN_STATUSES is what the filters name (a document without a
+# status stays found); tests/contract/test_search.py asserts it is the archive's other statuses
+# (archive.assets.models.STATUSES less PUBLIC_STATUSES).
+PUBLIC_STATUSES = ("ready",)
 HIDDEN_STATUSES = ("uploading", "processing", "rejected", "failed")
 RECORDED_FIELD = "recorded_day"
 RECORDED_LAST = "recorded_last"  # recorded_day, with unknown dates after every known one

@@ -47,6 +47,9 @@ from search.mapping import display_title, snippet_sources
 SCHEMA_VERSION = "v9"
 # Documents a rebuild writes between two commits.
 REBUILD_COMMIT = 5000
+# "Did you mean": the segments a word is looked up in before it is called unknown to the viewer
+# (those of assets they may not find are dropped after the search: the segment index has no owner).
+KNOWN_SEGMENTS = 50
 
 
 def build_schema() -> tantivy.Schema:
@@ -523,7 +526,23 @@ class TantivySearchBackend(SearchBackend):
     def _did_you_mean(self, searcher: tantivy.Searcher, parsed, query: SearchQuery) -> str | None:
         """search.query.suggestion, each word's closest spelling read off the documents that
         have a word two edits from it, for the words no document has in any form; offered only
-        when the suggested query finds something with the same filters."""
+        when the suggested query finds something with the same filters. Spellings are read,
+        and words known, from the documents the query's viewer finds only
+        (`_visibility_query`): a word of an asset they may not see is never suggested."""
+        visible = self._visibility_query(query)
+
+        def seen(q: tantivy.Query) -> tantivy.Query:
+            return q if visible is None else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, q), (tantivy.Occur.Must, visible)])
+
+        def segments(q: tantivy.Query, limit: int) -> list[dict]:
+            """The stored segments `q` matches (at most `limit`) of the assets the viewer finds."""
+            segment_searcher = self._segment_searcher()
+            found = [json.loads(segment_searcher.doc(address)["source"][0])
+                     for _score, address in segment_searcher.search(q, limit=limit).hits]
+            kept = self._findable(searcher, visible, {seg["asset"] for seg in found})
+            return [seg for seg in found if seg["asset"] in kept]
+
         def closest(word: str) -> str | None:
             folded = normalize.fold(word)
 
@@ -534,19 +553,17 @@ class TantivySearchBackend(SearchBackend):
                     (tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(schema, f"{group}_f", folded, distance=2))
                     for group in ("title", "body")])
             texts = []
-            for _score, address in searcher.search(fuzzy(self.schema), limit=20).hits:
+            for _score, address in searcher.search(seen(fuzzy(self.schema)), limit=20).hits:
                 source = json.loads(searcher.doc(address)["source"][0])
                 texts += fields.source_texts(source)
-            segment_searcher = self._segment_searcher()
-            for _score, address in segment_searcher.search(fuzzy(self.segment_schema), limit=20).hits:
-                texts.append(str(json.loads(segment_searcher.doc(address)["source"][0]).get("text") or ""))
+            texts += [str(seg.get("text") or "") for seg in segments(fuzzy(self.segment_schema), 20)]
             return query_plan.candidates_from(texts, word)
 
         def known(word: str) -> bool:
             clause = query_plan.word_clause(word, fuzzy=False)
-            if searcher.search(self._compile(clause), limit=1).hits:
+            if searcher.search(seen(self._compile(clause)), limit=1).hits:
                 return True
-            return bool(self._segment_searcher().search(self._compile(clause, self.segment_schema), limit=1).hits)
+            return bool(segments(self._compile(clause, self.segment_schema), KNOWN_SEGMENTS))
 
         suggested = query_plan.suggestion(parsed, closest, known)
         if suggested is None:
@@ -599,6 +616,16 @@ class TantivySearchBackend(SearchBackend):
             options.append((tantivy.Occur.Should, tantivy.Query.term_query(
                 self.schema, fields.OWNER_FIELD, str(query.viewer_organisation))))
         return tantivy.Query.const_score_query(tantivy.Query.boolean_query(options), 0.0)
+
+    def _findable(self, searcher: tantivy.Searcher, visible: tantivy.Query | None, asset_ids: set[str]) -> set[str]:
+        """Those of `asset_ids` the `visible` clause (`_visibility_query`; None: every asset) finds."""
+        if visible is None or not asset_ids:
+            return set(asset_ids)
+        ids = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "id", i))
+                                           for i in asset_ids])
+        found = searcher.search(tantivy.Query.boolean_query([(tantivy.Occur.Must, ids), (tantivy.Occur.Must, visible)]),
+                                limit=len(asset_ids))
+        return {searcher.doc(address)["id"][0] for _score, address in found.hits}
 
     def _cleared_query(self, who, platform: str) -> tantivy.Query:
         """search.cleared.query as tantivy clauses, a Should per alternative; a filter, so it

@@ -15,6 +15,7 @@ from archive.errors import Forbidden, NotFound, ValidationError
 from archive.events import services as events
 from archive.provenance import credentials
 from archive.task_handles import INDEX_ASSET
+from search.fields import PUBLIC_STATUSES
 
 # new_id() makes lowercase UUID4 text; anything else cannot be an asset, so it never reaches SQL.
 _ASSET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -29,10 +30,10 @@ def valid_asset_id(asset_id: object) -> bool:
     return isinstance(asset_id, str) and _ASSET_ID.fullmatch(asset_id) is not None
 
 
-# Statuses every member sees; an asset in any other (uploading, processing, rejected, failed) is
-# seen only by its own organisation, the people who uploaded it or a copy of it, and admins: what
-# search finds (search.fields.HIDDEN_STATUSES).
-PUBLIC_STATUSES = ("ready",)
+# PUBLIC_STATUSES (search.fields, the one definition, imported here since `search` may not
+# import the archive): the statuses every member sees; an asset in any other (uploading,
+# processing, rejected, failed) is seen only by its own organisation, the people who uploaded it
+# or a copy of it, and admins, as search finds it.
 
 
 def visible_to(viewer: User | None):

@@ -172,8 +172,10 @@ def create_basket(session: Session, body: dict, actor: User) -> Basket:
 def add_item(session: Session, basket: Basket, body: Any, actor: User) -> BasketItem:
     """Add a whole asset or a segment of it (`archive.baskets.schemas.clean_item`).
 
-    404 `asset_not_found`; 422 `invalid_basket_item`; 409 `basket_full` past MAX_ITEMS."""
-    asset = get_asset(session, item_asset_id(body))
+    404 `asset_not_found` (also for an asset `actor` may not see: another organisation's asset
+    not ready yet, `archive.assets.services.may_see`); 422 `invalid_basket_item`; 409
+    `basket_full` past MAX_ITEMS."""
+    asset = get_asset(session, item_asset_id(body), viewer=actor)
     timeline = Timeline.of(asset.technical, asset.kind)
     clean = clean_item(body, timeline)
     if _count(session, basket) >= MAX_ITEMS:

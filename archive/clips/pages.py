@@ -108,5 +108,6 @@ def source_link(session: Session, clip: Asset, lang: str) -> dict[str, Any] | No
             "mode": lineage.get("mode")}
 
 
-def clips_list(session: Session, source: Asset, lang: str) -> list[dict[str, Any]]:
-    return [services.clip_json(c, lang) for c in services.clips_of(session, source)]
+def clips_list(session: Session, source: Asset, lang: str, viewer=None) -> list[dict[str, Any]]:
+    """The clips of `source` that `viewer` may see (`services.clips_of`), as clip JSON."""
+    return [services.clip_json(c, lang) for c in services.clips_of(session, source, viewer=viewer)]

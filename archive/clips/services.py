@@ -25,6 +25,7 @@ from archive.access.gate import Decision, check_read
 from archive.access.policies import MASTER, Reader, ReadRequest
 from archive.accounts.models import User
 from archive.assets.models import Asset
+from archive.assets.services import visible_to
 from archive.clips.schemas import ClipRequest, clean_clip
 from archive.db import utcnow
 from archive.errors import Conflict
@@ -119,10 +120,16 @@ def is_clip(asset: Asset) -> bool:
     return asset.source_id is not None or bool((asset.lineage or {}).get("source_id"))
 
 
-def clips_of(session: Session, source: Asset, limit: int = MAX_CLIPS_LISTED) -> list[Asset]:
-    """The clips cut from `source`, newest first (at most `limit`)."""
-    return list(session.scalars(select(Asset).where(Asset.source_id == source.id)
-                                .order_by(Asset.created_at.desc(), Asset.id).limit(limit)))
+def clips_of(session: Session, source: Asset, limit: int = MAX_CLIPS_LISTED, *,
+             viewer: User | None = None) -> list[Asset]:
+    """The clips cut from `source`, newest first (at most `limit`); with `viewer`, those they may
+    see (`archive.assets.services.visible_to`: a clip being cut belongs to its source's
+    organisation and the person who asked for it until it is ready)."""
+    q = select(Asset).where(Asset.source_id == source.id)
+    seen = visible_to(viewer)
+    if seen is not None:
+        q = q.where(seen)
+    return list(session.scalars(q.order_by(Asset.created_at.desc(), Asset.id).limit(limit)))
 
 
 def clip_json(clip: Asset, lang: str | None = None) -> dict:

@@ -27,4 +27,4 @@ def export_clip(asset_id: str):
 def list_clips(asset_id: str):
     session = db.session()
     source = get_asset(session, asset_id, viewer=api_user())
-    return jsonify({"items": [services.clip_json(c) for c in services.clips_of(session, source)]})
+    return jsonify({"items": [services.clip_json(c) for c in services.clips_of(session, source, viewer=api_user())]})

@@ -96,7 +96,7 @@ def submit(session: Session, project: Project, data: Any, actor) -> LedgerEntry:
     if cleaned.get("budget_category") and cleaned["budget_category"] not in {b.category for b in project.budget_lines}:
         c.fail("budget_category", "invalid_choice", "Not one of the project's budget lines.",
                choices=[b.category for b in project.budget_lines])
-    valued = value(session, c, project, party, cleaned) if cleaned.get("kind") else None
+    valued = value(session, c, project, party, cleaned, actor) if cleaned.get("kind") else None
     if valued is not None and valued.money is None and not c.errors:
         c.fail("amount", "required", "amount and currency are required.")
     raise_errors("invalid_contribution", c.errors)

@@ -205,7 +205,7 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         "parties": [p.organisation.name for p in project.parties
                     if user.role == "admin" or p.organisation_id == user.organisation_id],
         "kinds": CONTRIBUTION_KINDS, "elements": ELEMENT_KEYS, "service_categories": SERVICE_CATEGORIES,
-        "footage": projects.footage_doc(session, project, lang),
+        "footage": projects.footage_doc(session, project, lang, user),
         "statuses": PROJECT_STATUSES, "status_labels": STATUS_LABELS,
         "party_names": [p.organisation.name for p in project.parties],
         "rates": [rates.rate_json(r) for r in rates.list_rates(session, project)][:50],

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.accounts.models import COUNTRIES, Organisation, User
 from archive.assets.models import Asset, AssetHolding
-from archive.assets.services import get_asset
+from archive.assets.services import get_asset, visible_to
 from archive.coproduction.models import BudgetLine, Milestone, Party, Project, ProjectFootage
 from archive.coproduction.money import Money, money_text
 from archive.coproduction.rulesets import RULE_SETS, share_limits_errors
@@ -196,12 +196,13 @@ def link_footage(session: Session, project: Project, data: Any, actor: User) -> 
     """Add an archive asset, or a segment of it, to the project's footage (idempotent); body
     {"asset_id", "in"?, "out"?} (`schemas.footage_link_errors`; timecodes as in
     `archive.coproduction.segments`). Re-indexes the asset so search can filter by project.
-    404 `asset_not_found`; 422 `asset_not_from_party` when no party owns or holds it, 422
-    `invalid_footage` for a malformed body or a segment outside the asset."""
+    404 `asset_not_found` (also for an asset `actor` may not see: `archive.assets.services.may_see`);
+    422 `asset_not_from_party` when no party owns or holds it, 422 `invalid_footage` for a
+    malformed body or a segment outside the asset."""
     require_change(actor, project)
     cleaned, errors = footage_link_errors(data)
     raise_errors("invalid_footage", errors)
-    asset = get_asset(session, cleaned["asset_id"])
+    asset = get_asset(session, cleaned["asset_id"], viewer=actor)
     if not asset_parties(session, project, asset):
         raise ApiError("The asset belongs to no party of this project.", code="asset_not_from_party", status=422,
                        details={"asset_id": asset.id})
@@ -229,18 +230,25 @@ def footage_json(row: ProjectFootage) -> dict[str, Any]:
     return {"project_id": row.project_id, "asset_id": row.asset_id, "in": row.segment_in, "out": row.segment_out}
 
 
-def footage_links(session: Session, project: Project) -> list[tuple[ProjectFootage, Asset]]:
-    """The project's footage links and their assets, oldest first (a segment is a link of its own)."""
+def footage_links(session: Session, project: Project, viewer: User | None = None) -> list[tuple[ProjectFootage, Asset]]:
+    """The project's footage links and their assets, oldest first (a segment is a link of its own).
+    With `viewer`, the assets they may see only (`archive.assets.services.visible_to`: another
+    organisation's asset not ready yet is left out, as if it were not linked)."""
     q = (select(ProjectFootage, Asset).join(Asset, ProjectFootage.asset_id == Asset.id)
          .where(ProjectFootage.project_id == project.id).order_by(ProjectFootage.added_at, ProjectFootage.id))
+    seen = visible_to(viewer)
+    if seen is not None:
+        q = q.where(seen)
     return [(link, asset) for link, asset in session.execute(q)]
 
 
-def footage_doc(session: Session, project: Project, lang: str | None) -> list[dict[str, Any]]:
-    """The project's footage for the API and the pages: one item per asset, oldest link first,
-    {"id", "title", "kind", "whole": linked as a whole, "segments": [{"in", "out"}]}."""
+def footage_doc(session: Session, project: Project, lang: str | None,
+                viewer: User | None = None) -> list[dict[str, Any]]:
+    """The project's footage for the API and the pages: one item per asset `viewer` may see
+    (`footage_links`), oldest link first, {"id", "title", "kind", "whole": linked as a whole,
+    "segments": [{"in", "out"}]}."""
     items: dict[str, dict[str, Any]] = {}
-    for link, asset in footage_links(session, project):
+    for link, asset in footage_links(session, project, viewer):
         item = items.setdefault(asset.id, {"id": asset.id, "title": asset.title(lang), "kind": asset.kind,
                                            "whole": False, "segments": []})
         if link.segment_key:

@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive.assets.services import valid_asset_id
+from archive.assets.services import may_see, valid_asset_id
 from archive.coproduction.models import Party, Project
 from archive.coproduction.money import Money
 from archive.coproduction.projects import asset_parties
@@ -43,8 +44,11 @@ def _check_amount(c: Checker, given: Money | None, computed: Money) -> Money:
     return computed
 
 
-def value(session: Session, c: Checker, project: Project, party: Party | None, data: dict[str, Any]) -> Valued:
-    """The contribution's value from its cleaned body; mistakes go to `c` (nothing raised)."""
+def value(session: Session, c: Checker, project: Project, party: Party | None, data: dict[str, Any],
+          viewer: User | None = None) -> Valued:
+    """The contribution's value from its cleaned body; mistakes go to `c` (nothing raised). A
+    footage asset `viewer` may not see (`archive.assets.services.may_see`: another organisation's
+    asset not ready yet) is `asset_not_found`, as an asset that does not exist."""
     kind, currency = data["kind"], data["currency"]
     given = Money(data["amount"], currency) if data["amount"] is not None and currency else None
     if kind == "crew" and data["crew"] and currency:
@@ -63,12 +67,15 @@ def value(session: Session, c: Checker, project: Project, party: Party | None, d
             return Valued(_check_amount(c, given, Money(svc["quantity"] * svc["unit_rate"], currency)), basis)
         return Valued(given, basis)
     if kind == "footage":
-        return _footage(session, c, project, party, data, given)
+        return _footage(session, c, project, party, data, given, viewer)
     return Valued(given)
 
 
-def _asset(session: Session, c: Checker, project: Project, party: Party | None, asset_id: str | None) -> Asset | None:
+def _asset(session: Session, c: Checker, project: Project, party: Party | None, asset_id: str | None,
+           viewer: User | None) -> Asset | None:
     asset = session.get(Asset, asset_id) if asset_id and valid_asset_id(asset_id) else None
+    if asset is not None and viewer is not None and not may_see(session, viewer, asset):
+        asset = None  # another organisation's asset not ready yet: as if there were none
     if asset is None:
         if asset_id:
             c.fail("asset_id", "asset_not_found", "No such asset.")
@@ -84,8 +91,8 @@ def _asset(session: Session, c: Checker, project: Project, party: Party | None, 
 
 
 def _footage(session: Session, c: Checker, project: Project, party: Party | None, data: dict[str, Any],
-             given: Money | None) -> Valued:
-    asset = _asset(session, c, project, party, data["asset_id"])
+             given: Money | None, viewer: User | None) -> Valued:
+    asset = _asset(session, c, project, party, data["asset_id"], viewer)
     if asset is None:
         return Valued(given)
     seconds, segment = segment_seconds(c, asset, data["in"], data["out"])

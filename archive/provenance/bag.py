@@ -121,12 +121,13 @@ def bag_metadata(session: Session, asset: Asset) -> tuple[bytes, bytes]:
 def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration: Any = None) -> BagStream:
     """The bag of `asset_id` for `reader`, through the access gate (module docstring).
 
-    404 `asset_not_found` (malformed or unknown id); 409 `original_not_ready` (a clip not cut
+    404 `asset_not_found` (malformed or unknown id, or an asset the reader may not see:
+    `archive.assets.services.may_see`); 409 `original_not_ready` (a clip not cut
     yet); 404 `blob_missing` (the original is not in storage: fixity names it); 422
     `invalid_declaration`. A refusal is returned in `decision` (the caller commits, then
     `decision.raise_if_denied()`). Flushes the gate's usage record; the caller commits before
     streaming `chunks`."""
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=reader.user)
     if not asset.original_key or len(asset.sha256) != 64:
         raise Conflict("This clip is still being cut; its file is not there yet.", code="original_not_ready",
                        details={"status": asset.status})

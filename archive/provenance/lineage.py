@@ -114,7 +114,7 @@ def derivatives(session: Session, asset: Asset, viewer: User, lang: str | None) 
     "organisation", "items": [{"id", "segment", "added"}]}], "share_links": [{"id", "basket_id",
     "asset_id", "created", "expires", "revoked", "downloads", "max_downloads", "renditions",
     "creator"}]} — baskets and share links as the viewer may see them (module docstring)."""
-    clips = [clip_json(c, lang) for c in clips_of(session, asset, MAX_LISTED)]
+    clips = [clip_json(c, lang) for c in clips_of(session, asset, MAX_LISTED, viewer=viewer)]
     rows = session.execute(select(Basket, BasketItem).join(BasketItem, BasketItem.basket_id == Basket.id)
                            .where(BasketItem.asset_id == asset.id, _visible_baskets(session, viewer))
                            .order_by(Basket.created_at.desc(), Basket.id, BasketItem.id)).all()

@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.assets.models import Asset
+from archive.assets.services import visible_to
 from archive.backends import storage
 from archive.errors import ApiError, ValidationError
 from archive.markers.timeline import Timeline
@@ -297,11 +298,16 @@ def families(session: Session, ids: set[str]) -> dict[str, str]:
 
 
 def visible_ids(session: Session, user, ids: set[str]) -> set[str]:
-    """The assets of `ids` the caller may see: ready ones (every member sees every ready
-    asset, as search shows them; an asset being processed, rejected or failed is not shown)."""
+    """The assets of `ids` the caller may see (`archive.assets.services.visible_to`, the rule of
+    the asset routes and search: ready ones for every member; one being processed, rejected or
+    failed for its own organisation, its uploaders and admins only). No caller: none."""
     if not ids or user is None:
         return set()
-    return set(session.scalars(select(Asset.id).where(Asset.id.in_(ids), Asset.status == "ready")))
+    q = select(Asset.id).where(Asset.id.in_(ids))
+    seen = visible_to(user)
+    if seen is not None:
+        q = q.where(seen)
+    return set(session.scalars(q))
 
 
 def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = None) -> dict:

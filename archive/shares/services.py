@@ -127,13 +127,14 @@ def clean_share(body: dict, now: datetime) -> dict:
 
 def create_share(session: Session, body: dict, actor: User) -> tuple[ShareLink, str]:
     """(link, token): the token is shown once, here; only its digest is kept. A basket is
-    shared by its owner (or an administrator of its organisation); an asset by any member.
-    404 `basket_not_found` / `asset_not_found`; 403 `basket_read_only`; 422 `invalid_share`."""
+    shared by its owner (or an administrator of its organisation); an asset by any member who
+    may see it (`archive.assets.services.may_see`). 404 `basket_not_found` / `asset_not_found`;
+    403 `basket_read_only`; 422 `invalid_share`."""
     clean = clean_share(body, utcnow())
     if clean["basket_id"] is not None:
         subject = {"basket_id": get_basket(session, clean["basket_id"], actor, need="share").id}
     else:
-        subject = {"asset_id": get_asset(session, clean["asset_id"]).id}
+        subject = {"asset_id": get_asset(session, clean["asset_id"], viewer=actor).id}
     token = secrets.token_urlsafe(32)
     link = ShareLink(token_hash=token_digest(token), creator_id=actor.id, creator=actor, expires_at=clean["expires"],
                      password_hash=hash_password(clean["password"]) if clean["password"] else None,

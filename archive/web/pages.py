@@ -381,7 +381,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "hls_ready": bool(renditions.get("hls", {}).get("entry") or renditions.get("hls", {}).get("live")),
         "hls_live": bool(renditions.get("hls", {}).get("live")),
         "clips": [{**c, "status_label": STATUS_LABELS.get(c["status"], c["status"])}
-                  for c in clip_pages.clips_list(session, asset, lang())],
+                  for c in clip_pages.clips_list(session, asset, lang(), user)],
         "clip_source": clip_pages.source_link(session, asset, lang()),
         "transcripts": transcript_rows(session, asset),
         "transcript_langs": transcript_languages(),
@@ -443,7 +443,7 @@ def progress_percent(rendition: dict) -> int:
 
 def save_metadata(user, asset_id: str, changes: dict) -> None:
     session = db.session()
-    assets.update_metadata(session, assets.get_asset(session, asset_id), changes, user)
+    assets.update_metadata(session, assets.get_asset(session, asset_id, viewer=user), changes, user)
 
 
 # ---- errors of the edit form ----------------------------------------------------------------

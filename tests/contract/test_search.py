@@ -817,3 +817,57 @@ def test_did_you_mean_reads_a_spelling_off_the_segments(backend):
     backend.index([doc("a", title_tr="Karadeniz", segments=[cue(1, "zurna"), cue(4, "Çağırış başlıyor")])])
     result = find(backend, "cagirriss")
     assert result.total == 0 and result.did_you_mean == "çağırış"
+
+
+# ---- "did you mean" and what the viewer may find (issue 12) ---------------------------------------
+
+def test_did_you_mean_never_reads_a_word_off_an_asset_the_viewer_cannot_find(backend):
+    """A spelling is read off the assets the viewer finds only. `vexolitzin` is two edits from
+    the word of org-b's asset being processed (`vexolitran`, in its title and in a cue) and
+    three from the ready asset's `vexolotran`; the hidden word, one edit from the ready one,
+    would find the ready asset by a typo match, so checking the suggestion finds something was
+    not enough: org-a was offered a word only the hidden asset has. Likewise with a cue of a
+    failed asset (`qorbalıtzan`, `qorbalıtrax`, `qorbalıtrox`)."""
+    backend.index([_mapped("hidden", "Vexolitran", status="processing", owner="org-b"),
+                   _mapped("cued", "Arxiv", status="failed", owner="org-b", days=1,
+                           segments=[{"in": "00:00:01:00", "out": "00:00:02:00", "in_seconds": 1.0, "out_seconds": 2.0,
+                                      "text": "Qorbalıtrax danışır", "lang": "az", "source": "transcript"}]),
+                   _mapped("seen", "Vexolotran", owner="org-a", days=2),
+                   _mapped("seen2", "Qorbalıtrox", owner="org-a", days=3)])
+    for text, hidden_word in (("vexolitzin", "vexolitran"), ("qorbalıtzan", "qorbalıtrax")):
+        result = find(backend, text, viewer_organisation="org-a")
+        assert result.total == 0 and result.did_you_mean is None, (text, result.did_you_mean)
+        # Its own organisation and an admin are offered it.
+        for who in ({"viewer_organisation": "org-b"}, {"sees_everything": True}):
+            assert find(backend, text, **who).did_you_mean == hidden_word, (text, who)
+
+
+def test_a_word_only_an_unseen_asset_has_is_not_known_to_the_viewer(backend):
+    """A word in some form in an asset the viewer cannot find is not `known` to them: they are
+    offered the spelling of what they find, as for any word the archive lacks (a typed word
+    kept as typed told them the hidden asset has it)."""
+    backend.index([_mapped("hidden", "Zorbalitrax", status="rejected", owner="org-b"),
+                   _mapped("seen", "Zorbalitrom", owner="org-a", days=1)])
+    result = find(backend, "zorbalitrax", viewer_organisation="org-a")
+    assert result.total == 0 and result.did_you_mean == "zorbalitrom"
+    assert find(backend, "zorbalitrax", viewer_organisation="org-b").total == 1
+
+
+@pytest.mark.parametrize("status", ["uploading", "processing", "ready", "rejected", "failed"])
+def test_search_hides_the_statuses_the_asset_routes_hide(backend, status):
+    """One rule (search.fields.PUBLIC_STATUSES, which archive.assets.services.visible_to uses):
+    for every asset status the archive has, another organisation finds the asset exactly when
+    the asset routes show it to them; its own organisation and admins always."""
+    from archive.assets.models import STATUSES
+    from archive.assets.services import PUBLIC_STATUSES
+    from search import fields
+    from search.fields import HIDDEN_STATUSES
+
+    assert set(HIDDEN_STATUSES) == set(STATUSES) - set(PUBLIC_STATUSES) and status in STATUSES
+    assert PUBLIC_STATUSES is fields.PUBLIC_STATUSES
+    backend.index([_mapped("a", "Vəziyyət", status=status, owner="org-b")])
+    public = status in PUBLIC_STATUSES
+    assert find(backend, "vəziyyət", viewer_organisation="org-a").total == int(public)
+    assert find(backend, "", viewer_organisation="org-a").total == int(public)
+    assert find(backend, "vəziyyət", viewer_organisation="org-b").total == 1
+    assert find(backend, "vəziyyət", sees_everything=True).total == 1

@@ -1,14 +1,18 @@
 """An asset that is not ready (uploading, processing, rejected, failed) is another
 organisation's business until it is: the assets API answers for it as it answers for no asset,
-as search does (search.fields.HIDDEN_STATUSES). Its own organisation, its uploader and admins
+as search does (search.fields.PUBLIC_STATUSES). Its own organisation, its uploader and admins
 see it in every status; everyone sees it once ready."""
 from __future__ import annotations
 
 import pytest
 
+from datetime import datetime, timedelta, timezone
+
 from archive import db
+from archive.accounts.models import User
 from archive.assets.models import Asset
 from tests.asset_factory import create_asset
+from tests.coproduction_fixtures import AZ_ORG, TR_ORG, coprod, project_body, sides  # noqa: F401  (fixtures)
 from tests.functional.test_rights_pages import login
 
 
@@ -33,7 +37,7 @@ def _listed(client, headers, **params):
 
 
 PER_ASSET = ["", "/history", "/markers", "/transcripts", "/rights", "/renditions/proxy", "/provenance", "/download",
-             "/download?rendition=original", "/renditions/hls/master.m3u8"]
+             "/download?rendition=original", "/renditions/hls/master.m3u8", "/clips", "/projects"]
 
 
 @pytest.mark.parametrize("status", ["uploading", "processing", "rejected", "failed"])
@@ -65,3 +69,82 @@ def test_once_ready_every_member_sees_it(app, client, people):
     _status(app, asset_id, "ready")
     assert client.get(f"/api/v1/assets/{asset_id}", headers=people["trt"]["h"]).status_code == 200
     assert asset_id in _listed(client, people["trt"]["h"])[1]
+
+
+def _not_found(r):
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "asset_not_found", (r.status_code, r.get_json())
+
+
+def test_routes_that_are_given_an_asset_id_in_their_body_answer_as_for_no_asset(app, client, people):
+    """A basket item, a share link and a provenance bag name the asset in their body or path: another
+    organisation's asset not ready yet is not found there (it was added, shared or asked to declare)."""
+    hidden = create_asset(app, people["producer"]["id"], data=b"secret " * 50, filename="Gizli.mp4",
+                          status="processing")
+    soon = (datetime.now(timezone.utc) + timedelta(days=7)).isoformat()
+    for who, expected in (("trt", 404), ("colleague", 201)):
+        h = people[who]["h"]
+        basket = client.post("/api/v1/baskets", json={"name": f"sepet {who}"}, headers=h).get_json()["id"]
+        r = client.post(f"/api/v1/baskets/{basket}/items", json={"asset_id": hidden}, headers=h)
+        assert r.status_code == expected, (who, r.get_json())
+        r = client.post("/api/v1/shares", json={"asset_id": hidden, "expires": soon}, headers=h)
+        assert r.status_code == expected, (who, r.get_json())
+    _not_found(client.post(f"/api/v1/assets/{hidden}/bag", headers=people["trt"]["h"]))
+
+
+def test_a_clip_being_cut_is_listed_to_who_may_see_it(app, client, people):
+    """A clip is its source's organisation's asset, processing until cut: the source's clip lists
+    (API, asset page, provenance derivatives) leave it out for another organisation."""
+    master = create_asset(app, people["producer"]["id"], data=b"master " * 50, filename="Usta.mp4")
+    clip = create_asset(app, people["producer"]["id"], data=b"clip " * 50, filename="Kesit.mp4", status="processing")
+    with app.app_context():
+        s = db.session()
+        s.get(Asset, clip).source_id = master
+        s.commit()
+
+    def listed(who):
+        items = client.get(f"/api/v1/assets/{master}/clips", headers=people[who]["h"]).get_json()["items"]
+        prov = client.get(f"/api/v1/assets/{master}/provenance", headers=people[who]["h"]).get_json()
+        return {c["id"] for c in items}, {c["id"] for c in prov["derivatives"]["clips"]}
+
+    assert listed("trt") == (set(), set())
+    assert listed("colleague") == ({clip}, {clip}) and listed("admin") == ({clip}, {clip})
+    _status(app, clip, "ready")
+    assert listed("trt") == ({clip}, {clip})
+
+
+def _footage_asset(app, user_id, title, status):
+    asset_id = create_asset(app, user_id, data=f"footage {title}".encode() * 50, filename=f"{title}.mp4", status=status)
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        asset.technical = {"duration": 120.0, "frame_rate": "25/1"}
+        asset.meta = {**(asset.meta or {}), "title": {"az": title}}
+        s.commit()
+    return asset_id
+
+
+def test_a_project_does_not_name_a_partys_asset_not_ready_to_the_other_party(app, client, coprod):
+    """İTV's asset being processed: TRT (the other party of the project) cannot link it, value it
+    as footage or list its projects, and does not see it in the project's footage; İTV does."""
+    hidden = _footage_asset(app, coprod.az.user_id, "Gizli Qarabağ kadrları", "processing")
+    _not_found(coprod.post(f"/api/v1/projects/{coprod.project_id}/footage", {"asset_id": hidden}))
+    r = coprod.contribute({"party": TR_ORG, "kind": "footage", "asset_id": hidden, "date": "2026-01-10"})
+    assert r.status_code == 422, r.get_json()
+    assert [e["code"] for e in r.get_json()["error"]["details"]["errors"] if e["field"] == "asset_id"] == \
+        ["asset_not_found"], r.get_json()
+    # Its own organisation links it; the other party's listing and page leave it out.
+    r = coprod.post(f"/api/v1/projects/{coprod.project_id}/footage", {"asset_id": hidden}, side=coprod.az)
+    assert r.status_code == 201, r.get_json()
+    assert [f["id"] for f in coprod.get(f"/api/v1/projects/{coprod.project_id}", coprod.az).get_json()["footage"]] \
+        == [hidden]
+    assert coprod.get(f"/api/v1/projects/{coprod.project_id}").get_json()["footage"] == []
+    _not_found(coprod.get(f"/api/v1/assets/{hidden}/projects"))
+    assert coprod.get(f"/api/v1/assets/{hidden}/projects", coprod.az).status_code == 200
+    with app.app_context():
+        tr_email = db.session().get(User, coprod.tr.user_id).email
+    login(client, tr_email)
+    page = client.get(f"/projects/{coprod.project_id}")
+    assert page.status_code == 200 and "Gizli Qarabağ" not in page.get_data(as_text=True)
+    _status(app, hidden, "ready")
+    assert [f["id"] for f in coprod.get(f"/api/v1/projects/{coprod.project_id}").get_json()["footage"]] == [hidden]
+    assert "Gizli Qarabağ" in client.get(f"/projects/{coprod.project_id}").get_data(as_text=True)

@@ -352,6 +352,16 @@ def test_assets_the_caller_may_not_see_are_not_answered(app, client, media, peop
     assert r.status_code == 200 and r.get_json()["matches"] == []
 
 
+def test_its_own_organisation_is_answered_with_its_asset_not_ready(app, client, media, people, make_user, tmp_path):
+    """The lookup keeps the assets the caller may see by the asset routes' rule
+    (archive.assets.services.visible_to): another organisation's asset being processed is not
+    answered (above), its own organisation's is."""
+    hidden = _indexed(app, people["producer"], media["hidden"], status="processing", tmp=tmp_path)
+    colleague = make_user("broadcaster", "TR", org="TRT")[1]
+    r = _post(client, media["hidden"], {"Authorization": f"Bearer {colleague}"}, raw=True)
+    assert r.status_code == 200 and hidden in [m["asset_id"] for m in r.get_json()["matches"]], r.get_json()
+
+
 def test_a_static_picture_in_two_masters_is_a_tie(app, client, media, people, tmp_path):
     a = _indexed(app, people["producer"], media["bars"], tmp=tmp_path / "a")
     # The same card in a second asset (another file: different bytes, same picture).

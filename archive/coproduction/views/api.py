@@ -53,7 +53,7 @@ def get_project(project_id: str):
     session = db.session()
     project = _project(project_id)
     doc = projects.project_json(project, _lang())
-    doc["footage"] = projects.footage_doc(session, project, _lang())
+    doc["footage"] = projects.footage_doc(session, project, _lang(), api_user())
     return jsonify(doc)
 
 
@@ -209,9 +209,10 @@ def report(project_id: str):
 @bp.get("/assets/<asset_id>/projects")
 @require_user()
 def asset_projects(asset_id: str):
-    """The projects an asset's footage belongs to and their co-production credit (every member)."""
+    """The projects an asset's footage belongs to and their co-production credit (every member
+    who may see the asset: another organisation's asset not ready yet is 404 asset_not_found)."""
     session = db.session()
-    asset = get_asset(session, asset_id)
+    asset = get_asset(session, asset_id, viewer=api_user())
     lang = _lang()
     return jsonify({"asset_id": asset.id, "projects": [
         {"id": p.id, "title": p.display_title(lang), "kind": p.kind,
