@@ -584,3 +584,28 @@ if __name__ == "__main__":
 # The absolute figures are the load's (other helpers' suites; the same text queries took
 # 45-90 ms p50 at 100k and load 5-6 earlier): the goal (p99 < 50 ms at 1M) is not shown met.
 # Not measured: 1M assets; the build indexed 95,000 in 40 minutes at this load (40 docs/s).
+#
+# --baseline, 2026-12-01, old ef16743 against highlights that check each distinct text word once
+# per query (and skip impossible typo checks) and a counting aggregation without the score-tier
+# `should` clauses. The 100,000-asset index built with this file (`--docs 100000 --queries 300
+# --no-fts5 --index-dir DIR`, 2,796 s at load 10-17 under nice 19), then `nice -n 19
+# .venv/bin/python benchmarks/search_latency.py --docs 100000 --queries 300 --index-dir DIR
+# --baseline ef16743`, two runs, answers identical 300/300 in every case of both. CPU time p50 /
+# p99 ms, old -> new (ratio p50, p99):
+#   run 1, load 10.9-16.4:
+#     text                 36.6/86.6 -> 33.4/79.9  (0.91, 0.92)
+#     text+filters         28.1/65.9 -> 26.2/67.0  (0.93, 1.02)
+#     text+filters+facets  40.9/84.3 -> 37.7/78.8  (0.92, 0.93)
+#     segment             44.5/108.6 -> 43.2/109.9 (0.97, 1.01)
+#     sorted by date       29.3/71.3 -> 26.9/63.4  (0.92, 0.89)
+#     member facets        52.4/95.7 -> 48.8/93.2  (0.93, 0.97)
+#   run 2, load 6.1-8.9:
+#     text                 34.0/84.9 -> 32.3/77.3  (0.95, 0.91)
+#     text+filters         31.1/70.3 -> 29.3/63.8  (0.94, 0.91)
+#     text+filters+facets  45.5/93.2 -> 43.0/85.2  (0.95, 0.91)
+#     segment             45.1/105.3 -> 42.0/106.6 (0.93, 1.01)
+#     sorted by date       25.6/66.4 -> 24.2/61.5  (0.94, 0.93)
+#     member facets        45.3/94.8 -> 43.1/87.0  (0.95, 0.92)
+# Wall clock, text+filters+facets p50/p99 ms: 207.9/744.7 -> 191.2/878.9 (run 1), 104.4/382.3 ->
+# 101.0/296.7 (run 2): the load's, not the code's. Not measured: 1,000,000 assets (the build
+# alone would have taken hours at this load). What was tried and not kept: README, "Search".

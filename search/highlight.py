@@ -58,17 +58,64 @@ _TOKEN = re.compile(r"[^\W_]+")
 MIN_FUZZY = 5  # search.query.MIN_FUZZY: letters a word needs before a typo in it is forgiven
 
 
-@functools.lru_cache(maxsize=1024)
-def _other_forms(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
-    """(cross-Turkic words, cross-Turkic stems, folded words a typo away may be) of the query
-    words and of their synonyms (search.synonyms)."""
-    every = list(words)
-    for _start, _end, alternatives in synonyms.default().spans(list(words)):
-        every += [w for alt in alternatives for w in alt]
-    crossed = frozenset(analysis.cross(w) for w in every)
-    stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3})
-    typos = frozenset(analysis.fold(w) for w in words if len(analysis.fold(w)) >= MIN_FUZZY)
-    return crossed, stems, typos
+MAX_REMEMBERED = 4096  # text words a query's matcher remembers (_OtherForms.matches): a few pages
+
+
+class _OtherForms:
+    """What marks a text word for one query (`other_form_spans`): the cross-Turkic words,
+    cross-Turkic stems and folded words a typo away may be of the query words and of their
+    synonyms (search.synonyms), and each text word's verdict once reached (a page's texts
+    repeat their words: about 1,200 words a page of 20 hits, 740 of them distinct). Checking
+    every word of every text against every form took 6.3-6.7 ms of CPU a search, about a
+    quarter of it (200 text+filters+facets queries of benchmarks/search_latency.py, 15,000
+    assets, caches warm); each distinct word once, the typo check only for a word whose length
+    and first or last letter allow one edit: 4.8 ms, the same spans."""
+
+    __slots__ = ("crossed", "stems", "typos", "typo_sizes", "typo_ends", "_seen")
+
+    def __init__(self, words: tuple[str, ...]):
+        every = list(words)
+        for _start, _end, alternatives in synonyms.default().spans(list(words)):
+            every += [w for alt in alternatives for w in alt]
+        self.crossed = frozenset(analysis.cross(w) for w in every)
+        self.stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3})
+        self.typos = tuple((t, len(t), t[0], t[-1]) for t in sorted(
+            {analysis.fold(w) for w in words if len(analysis.fold(w)) >= MIN_FUZZY}))
+        # What a word one edit from one of them has (see _matches): a length and a first or last letter.
+        self.typo_sizes = frozenset(size + d for _t, size, _f, _l in self.typos for d in (-1, 0, 1))
+        self.typo_ends = frozenset(end for t, _s, first, last in self.typos for end in ((0, first), (1, last)))
+        self._seen: dict[str, bool] = {}
+
+    def matches(self, token: str) -> bool:
+        """Whether the text word `token` (as typed) matches in one of these forms."""
+        hit = self._seen.get(token)
+        if hit is None:
+            if len(self._seen) >= MAX_REMEMBERED:
+                self._seen.clear()
+            hit = self._seen[token] = self._matches(token)
+        return hit
+
+    def _matches(self, token: str) -> bool:
+        forms = _token_forms(token)
+        if forms is None:
+            return False
+        x, x_stem, folded = forms
+        if x in self.crossed or x_stem in self.stems or x.startswith(self.stems):
+            return True
+        size = len(folded)
+        if size < MIN_FUZZY - 1 or size not in self.typo_sizes or (
+                (0, folded[0]) not in self.typo_ends and (1, folded[-1]) not in self.typo_ends):
+            return False
+        # One edit apart, both of 4 letters or more: the lengths differ by one at most, and the
+        # edit leaves the first letter or the last alone (it touches one place, or two neighbours).
+        return any(abs(size - t_size) <= 1 and (folded[0] == first or folded[-1] == last) and _one_edit(folded, t)
+                   for t, t_size, first, last in self.typos)
+
+
+@functools.lru_cache(maxsize=64)
+def _other_forms(words: tuple[str, ...]) -> _OtherForms:
+    """The matcher of `words` (one per query, kept for the next searches that repeat it)."""
+    return _OtherForms(words)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -91,17 +138,12 @@ def other_form_spans(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]
     with, a synonym's, or one edit from the folded query word (words of MIN_FUZZY letters)."""
     if not words:
         return []
-    crossed, stems, typos = _other_forms(words)
-    out = []
-    for m in _TOKEN.finditer(text):
-        forms = _token_forms(m.group())
-        if forms is None:
-            continue
-        x, x_stem, folded = forms
-        if x in crossed or x_stem in stems or x.startswith(stems) or (
-                typos and len(folded) >= MIN_FUZZY - 1 and any(_one_edit(folded, t) for t in typos)):
-            out.append((m.start(), m.end()))
-    return out
+    matches = _other_forms(words).matches
+    # The text's distinct words first (most texts have none of these matches): its spans only then.
+    found = {token for token in set(_TOKEN.findall(text)) if matches(token)}
+    if not found:
+        return []
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if m.group() in found]
 
 
 @functools.lru_cache(maxsize=100_000)

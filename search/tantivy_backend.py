@@ -383,9 +383,14 @@ class TantivySearchBackend(SearchBackend):
         sort_field, descending = fields.sort_order(query, bool(text_plan.must))
         clauses += [(tantivy.Occur.Must, c) for c in must]
         clauses += [(tantivy.Occur.MustNot, c) for c in must_not]
+        # The counts need which documents match, not their scores: without the `should` clauses
+        # (the score tiers, every word's own forms again; never alone: a plan with `should` has
+        # `must`), whose weights and scorers tantivy would build for each segment and drop.
+        counted_clauses = list(clauses)
         clauses += [(tantivy.Occur.Should, c) for c in should]
         if not text_plan.must:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+            counted_clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         q = tantivy.Query.boolean_query(clauses + [(tantivy.Occur.Must, f) for f in facet_filters.values()])
 
         try:
@@ -405,7 +410,7 @@ class TantivySearchBackend(SearchBackend):
             counting = None
             if counted:
                 counting = self._pool().submit(
-                    self._counts, searcher, clauses, filter_values, query.count_facets,
+                    self._counts, searcher, counted_clauses, filter_values, query.count_facets,
                     {p: self._cleared_filter(who, p) for p in facet_platforms if p != who.platform})
             try:
                 if sort_field is None:

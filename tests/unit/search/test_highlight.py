@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from search import analysis
+from search import analysis, synonyms
 from search.highlight import _one_edit, highlight
 
 
@@ -36,3 +36,41 @@ def test_words_that_did_not_match_are_not_marked(text, query):
                                         ("kars", "kars", True)])
 def test_one_edit(a, b, near):
     assert _one_edit(a, b) is near and _one_edit(b, a) is near
+
+
+def test_other_form_spans_are_those_of_every_word_checked_in_turn():
+    # other_form_spans remembers each text word's verdict per query and skips the typo check of
+    # a word whose length or ends cannot be one edit away: the spans must be those of checking
+    # every word of the text against every form (the rule of its docstring, written plainly).
+    import random
+
+    from search import highlight as hl
+
+    def plainly(text, words):
+        every = list(words)
+        for _s, _e, alternatives in synonyms.default().spans(list(words)):
+            every += [w for alt in alternatives for w in alt]
+        crossed = {analysis.cross(w) for w in every}
+        stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3})
+        typos = {analysis.fold(w) for w in words if len(analysis.fold(w)) >= hl.MIN_FUZZY}
+        out = []
+        for m in hl._TOKEN.finditer(text):
+            normal = analysis.words(m.group())
+            if not normal:
+                continue
+            x, x_stem, folded = analysis.cross(normal[0]), analysis.cross_stem(normal[0]), analysis.fold(normal[0])
+            if x in crossed or x_stem in stems or x.startswith(stems) or (
+                    len(folded) >= hl.MIN_FUZZY - 1 and any(_one_edit(folded, t) for t in typos)):
+                out.append((m.start(), m.end()))
+        return out
+
+    rng = random.Random(7)
+    letters = "abdkrlmnsşuüıiəçğo"
+    vocabulary = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 8))) for _ in range(60)]
+    vocabulary += ["Qarabağ", "xalçaları", "düğün", "toy", "İstanbul", "Гарабаг", "Nahçıvan"]
+    for _ in range(400):
+        query = tuple(analysis.words(" ".join(rng.sample(vocabulary, rng.randint(1, 2)))))
+        near = [w[:i] + rng.choice(letters) + w[i + rng.randint(0, 1):] for w in query for i in range(len(w))]
+        text = " ".join(rng.choice(vocabulary + near) for _ in range(rng.randint(1, 25)))
+        assert hl.other_form_spans(text, query) == plainly(text, query), (text, query)
+        assert hl.other_form_spans(text, query) == plainly(text, query), (text, query)  # remembered

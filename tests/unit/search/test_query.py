@@ -169,3 +169,12 @@ def test_suggestion_keeps_a_word_the_index_knows():
     assert query.suggestion(query.parse("halı -Qarabağ"), closest, known) is None
     assert query.suggestion(query.parse("halı xolçalrı"), closest, known) == "halı xalçaları"
     assert query.suggestion(query.parse("halı -Qarabağ"), closest) == "halk -qarabağ"  # without `known`
+
+
+@pytest.mark.parametrize("text", ["of", "epic of Dede Korkut", "düğün", "halı toy", '"dede korkut" of',
+                                  "-saray of", "istanbul*", "a the", "kamança -toy"])
+def test_a_plan_with_optional_clauses_has_required_ones(text):
+    # The tantivy backend counts matches without the `should` clauses (they only score), which
+    # holds only while a plan never has them alone (tantivy would then require one of them).
+    p = query.plan(query.parse(text))
+    assert p.must or not p.should
