@@ -66,7 +66,8 @@ def _other_forms(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...
     for _start, _end, alternatives in synonyms.default().spans(list(words)):
         every += [w for alt in alternatives for w in alt]
     crossed = frozenset(analysis.cross(w) for w in every)
-    stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3})
+    stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3}
+                  | {s for w in words for s in analysis.inflected_stems(w)[1]})
     typos = frozenset(analysis.fold(w) for w in words if len(analysis.fold(w)) >= MIN_FUZZY)
     return crossed, stems, typos
 
