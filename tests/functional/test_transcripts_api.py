@@ -95,6 +95,11 @@ def test_replacing_and_removing_write_events(client, app, asset, people):
 def test_only_editors_of_the_asset_change_transcripts(client, asset, people, who):
     r = _put(client, asset, "az", SRT, people[who]["h"])
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+    # The refusal names who may, as can_edit decides (README: producers and rights managers).
+    assert r.get_json()["error"]["message"] == ("Only the producers and rights managers of the asset's organisation, "
+                                                "or an administrator, may change its transcripts.")
+    removed = client.delete(f"/api/v1/assets/{asset}/transcripts/az", headers=people[who]["h"])
+    assert removed.status_code == 403 and "rights managers" in removed.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("body, line", [
