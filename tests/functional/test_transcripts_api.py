@@ -147,6 +147,20 @@ def test_a_hit_inside_a_cue_returns_its_timecodes(client, app, asset, people):
     assert api["facets"]["transcript"] == {"yes": 1}
 
 
+@pytest.mark.parametrize("q", ["kale", "türkü", "şehir"])
+def test_a_bare_word_lists_the_turkish_cue_with_its_inflection(client, app, asset, people, q):
+    """The newcomer's repro: a Turkish cue "Şuşa şehrinin kalesi görünüyor." is listed by `kale`,
+    `şehir` (and `türkü` its `türküsü`), not only by the inflected word."""
+    srt = "1\n00:00:05,000 --> 00:00:08,000\nŞuşa şehrinin kalesi görünüyor.\n\n" \
+          "2\n00:00:09,000 --> 00:00:11,000\nBir türküsü var.\n".encode()
+    assert _put(client, asset, "tr", srt, people["producer"]["h"]).status_code == 201
+    with app.app_context():
+        assert index_asset(db.session(), search_backend(), asset)
+    body = client.get("/api/v1/search", query_string={"q": q}, headers=people["other"]["h"]).get_json()
+    assert [h["id"] for h in body["hits"]] == [asset]
+    assert [s["in_seconds"] for s in body["hits"][0]["segments"]] == [9.0 if q == "türkü" else 5.0]
+
+
 @pytest.mark.parametrize("query, parameter", [
     ({"sort": "nonsense"}, "sort"), ({"recorded_from": "75"}, "recorded_from"),
     ({"recorded_to": "1975-13-99x"}, "recorded_to"), ({"duration": "2-3"}, "duration"),
