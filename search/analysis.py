@@ -280,6 +280,84 @@ def indexed_forms_many(texts: list[str], english_texts: list[bool] | None = None
     return out
 
 
+# A bare noun and its inflections meet in the index only if Snowball stems them alike, and
+# for two kinds of inflection it does not: the third-person possessive `-(s)I` after a vowel
+# stays partly on (`kalesi` → `kales`, `türküsü` → `turkus`, `dedesi` → `dedes`), and a noun
+# that drops its last vowel before a vowel (ünlü düşmesi: `şehir` → `şehri`, `oğul` → `oğlu`,
+# `burun` → `burnu`) keeps the shorter body (`şehrinin` → `sehri`, `şehrin` → `sehr`). A query
+# word is a bare form far more often than a document's word (`kale` for "Şuşa şehrinin kalesi"),
+# so the query side makes the word's common inflections (TDK Yazım Kılavuzu, "Ünlü uyumu",
+# "Ünlü düşmesi", "Ünsüz yumuşaması": the possessive and the case endings on it, the case
+# endings and the plural on the bare word; each vowel by harmony, a final p, ç, t, k softened
+# before a vowel, a high vowel between the last two consonants dropped) and looks up their
+# stems, made by the same stemmer as the document's (`inflected_stems`).
+_VOWELS = "aeıioöuüə"
+_BACK_VOWELS = "aıou"
+_ROUNDED = "oöuü"
+_VOICELESS = "çfhkpsşt"
+_SOFTENED = {"p": "b", "ç": "c", "t": "d", "k": "ğ"}
+_DROPPABLE = "ıiuü"
+
+
+def _inflections(word: str) -> list[str]:
+    """Common inflections of a bare Turkish noun (`word` normalised): the possessive `-(s)I`
+    alone and with the case endings, the case endings and the plural on the word itself."""
+    vowels = [c for c in word if c in _VOWELS]
+    if not vowels or len(word) < 3:
+        return []
+    last = vowels[-1]
+    back = last in _BACK_VOWELS
+    a = "a" if back else "e"
+    i = ("u" if back else "ü") if last in _ROUNDED else ("ı" if back else "i")
+    vowel_end = word[-1] in _VOWELS
+    # The bodies a suffix that starts with a vowel attaches to: the word, its final consonant
+    # softened (`kitap` → `kitab-`, `renk` → `reng-`), its last high vowel dropped (`şehr-`).
+    bodies = [word]
+    if not vowel_end:
+        if word[-1] in _SOFTENED:
+            bodies.append(word[:-1] + ("g" if word[-1] == "k" and word[-2:-1] == "n" else _SOFTENED[word[-1]]))
+        if len(vowels) == 2 and word[-2] in _DROPPABLE and word[-3] not in _VOWELS:  # two syllables
+            bodies.append(word[:-2] + word[-1])
+    t = "t" if word[-1] in _VOICELESS else "d"
+    out = []
+    if vowel_end:
+        possessive = [word + "s" + i]
+        out += [word + "y" + i, word + "y" + a, word + "n" + i + "n"]
+    else:
+        possessive = [body + i for body in bodies]
+        out += [body + ending for body in bodies for ending in (i, a, i + "n")]
+    for p in possessive:
+        out += [p, p + "n" + i, p + "n" + i + "n", p + "n" + a, p + "nd" + a, p + "nd" + a + "n"]
+    out += [word + t + a, word + t + a + "n", word + "l" + a + "r", word + "l" + a + "r" + i]
+    return list(dict.fromkeys(out))
+
+
+@functools.lru_cache(maxsize=100_000)
+def inflected_stems(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(folded Turkish stems, cross-Turkic stems) of the common inflections of one normalised
+    word (the comment above) that its own forms and `truncations` do not already look up:
+    `'kale'` → `(('kales',), ('kales',))`, `'şehir'` → stems with `'sehri'` and `'sehr'`, so a
+    document's `kalesi`, `şehrinin` meet the bare word."""
+    own = forms(word)
+    cuts = truncations(word)
+    known = {own[1], own[2], *cuts[0]}
+    known_cross = {own[3], own[4], *cuts[1]}
+    stems, cross_stems = [], []
+    # An inflected query word (`kaleler`, `şehirde`) is inflected again from its stem, as typed
+    # (not folded: the vowels tell the harmony); a stem under MIN_TRUNCATION letters is often
+    # cut too short (`burun` → `bur`) to say which noun it was.
+    body = _stemmer("turkish").stemWord(word.translate(_CIRCUMFLEX))
+    bases = [word] + ([body] if body != word and len(body) >= MIN_TRUNCATION else [])
+    for inflected in itertools.chain.from_iterable(_inflections(base) for base in bases):
+        stem_ = _stem(inflected)
+        if len(stem_) >= MIN_TRUNCATION and stem_ not in known and stem_ not in stems:
+            stems.append(stem_)
+        crossed = _cross_stem(inflected)
+        if len(crossed) >= MIN_TRUNCATION and crossed not in known_cross and crossed not in cross_stems:
+            cross_stems.append(crossed)
+    return tuple(stems), tuple(cross_stems)
+
+
 MIN_TRUNCATION = 4
 
 

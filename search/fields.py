@@ -134,15 +134,22 @@ def _raw_word_forms(raw: str) -> frozenset[str]:
 
 def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> dict[str, str]:
     """{"title": ..., "description": ...} highlighted (search.highlight) where a query word
-    matched: the title in the searcher's language and the first description that matches."""
+    matched, each in the language the hit is shown in: the title the hit's `title` is
+    (mapping.display_title), and the description in the searcher's language when the asset has
+    one, else the first description that matches. A text in that language with no match is
+    left out, never replaced by another language's (a card on an Azerbaijani page showed the
+    Turkish title that a typo had matched)."""
     out: dict[str, str] = {}
+    title = highlight(display_title(doc, lang), words)
+    if title:
+        out["title"] = title
+    own = doc.get(f"description_{lang}") if lang in LANGS else None
     order = ([lang] if lang in LANGS else []) + [c for c in ("en", "tr", "az") if c != lang]
-    for key, prefix in (("title", "title_"), ("description", "description_")):
-        for code in order:
-            marked = highlight(doc.get(f"{prefix}{code}"), words)
-            if marked:
-                out[key] = marked
-                break
+    for text in [own] if own else [doc.get(f"description_{code}") for code in order]:
+        marked = highlight(text, words)
+        if marked:
+            out["description"] = marked
+            break
     return out
 
 
@@ -160,17 +167,22 @@ PUBLIC_STATUSES = ("ready",)
 HIDDEN_STATUSES = ("uploading", "processing", "rejected", "failed")
 RECORDED_FIELD = "recorded_day"
 RECORDED_LAST = "recorded_last"  # recorded_day, with unknown dates after every known one
-SORT_INTEGERS = (RECORDED_FIELD, RECORDED_LAST, "duration_ms", *(f"title_key_{c}" for c in LANGS))
+DURATION_FIELD = "duration_ms"
+DURATION_LAST = "duration_last"  # duration_ms, with unknown lengths after every known one
+SORT_INTEGERS = (RECORDED_FIELD, RECORDED_LAST, DURATION_FIELD, DURATION_LAST, *(f"title_key_{c}" for c in LANGS))
 # The title order: the whole collation key as text (search.collation.sort_text).
 SORT_TEXTS = tuple(f"title_sort_{c}" for c in LANGS)
 RANGE_FIELDS = (RECORDED_FIELD,)
 NO_DATE = 99_999_999
+NO_DURATION = 2**63 - 1  # milliseconds: after every real length (a signed long, as Elasticsearch stores it)
 
 
 def sort_values(doc: Mapping[str, Any]) -> dict[str, int]:
     """The document's unsigned integers to sort and range-filter on (search.mapping)."""
     day = int(doc.get(RECORDED_FIELD) or 0)
-    out = {RECORDED_FIELD: day, RECORDED_LAST: day or NO_DATE, "duration_ms": int(doc.get("duration_ms") or 0)}
+    duration = int(doc.get(DURATION_FIELD) or 0)
+    out = {RECORDED_FIELD: day, RECORDED_LAST: day or NO_DATE, DURATION_FIELD: duration,
+           DURATION_LAST: duration or NO_DURATION}
     for code in LANGS:
         out[f"title_key_{code}"] = int(doc.get(f"title_key_{code}") or 2**64 - 1)
     return out
@@ -185,7 +197,10 @@ def sort_texts(doc: Mapping[str, Any]) -> dict[str, str]:
 
 def sort_order(query: SearchQuery, has_words: bool) -> tuple[str | None, bool]:
     """(fast field to order by, descending) for the query's sort; (None, _) is by relevance.
-    Without query words "relevance" is newest upload first. QueryError for an unknown sort."""
+    Without query words "relevance" is newest upload first. Unknown recording dates and
+    lengths (0) come last both ways, as SQL's NULLS LAST: ascending orders by the field that
+    holds them as the largest value (RECORDED_LAST, DURATION_LAST), descending by the one that
+    holds them as 0. QueryError for an unknown sort."""
     sort = query.sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort[:40]!r}; use one of {', '.join(SORTS)}")
@@ -198,7 +213,9 @@ def sort_order(query: SearchQuery, has_words: bool) -> tuple[str | None, bool]:
         return f"title_sort_{code}", descending
     if name == "recorded":
         return (RECORDED_FIELD if descending else RECORDED_LAST), descending
-    return {"created": "created", "duration": "duration_ms"}[name], descending
+    if name == "duration":
+        return (DURATION_FIELD if descending else DURATION_LAST), descending
+    return "created", descending
 
 
 def recorded_range(query: SearchQuery) -> tuple[int | None, int | None]:

@@ -78,7 +78,8 @@ class _OtherForms:
         for _start, _end, alternatives in synonyms.default().spans(list(words)):
             every += [w for alt in alternatives for w in alt]
         self.crossed = frozenset(analysis.cross(w) for w in every)
-        self.stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3})
+        self.stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3}
+                           | {s for w in words for s in analysis.inflected_stems(w)[1]})
         self.typos = tuple((t, len(t), t[0], t[-1]) for t in sorted(
             {analysis.fold(w) for w in words if len(analysis.fold(w)) >= MIN_FUZZY}))
         # What a word one edit from one of them has (see _matches): a length and a first or last letter.

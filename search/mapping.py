@@ -131,7 +131,11 @@ def display_title(doc: dict[str, Any], lang: str | None) -> str:
 
 
 def snippet_sources(doc: dict[str, Any], lang: str | None) -> list[str]:
-    """Texts a snippet may be cut from, the searcher's language first."""
+    """Texts a snippet may be cut from: the description in the searcher's language alone when
+    the asset has one (the hit is shown in that language, as its title); else the descriptions,
+    titles and lists, the searcher's language first."""
+    if lang in LANGS and doc.get(f"description_{lang}"):
+        return [doc[f"description_{lang}"]]
     order = ([lang] if lang in LANGS else []) + [c for c in ("en", "tr", "az") if c != lang]
     texts = [doc.get(f"description_{c}") for c in order]
     texts += [doc.get(f"title_{c}") for c in order]

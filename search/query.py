@@ -206,6 +206,9 @@ PREFIX_BOOST = 0.8
 # The stem of a word typed without its Turkish letters read with them (analysis.restored_stems:
 # `dugunler` → `dugun`): a stem, below the stem of the word as typed.
 RESTORED_BOOST = 1.2
+# The stems of the word's common inflections (analysis.inflected_stems: `kale` → `kales`, the
+# stem of `kalesi`): the Turkish stem, as the document's word has it, so ranked as a stem.
+INFLECTED_BOOST = 1.5
 SCHWA_BOOST = 0.8    # a reading with Azerbaijani ə as Turkish a (analysis.schwa_readings), as `xs`
 PHRASE_FORMS = (("n", 4.0), ("f", 2.5), ("x", 1.0))
 _FORM_INDEX = {letter: i for i, letter in enumerate(analysis.FORMS)}
@@ -225,11 +228,13 @@ def word_clause(word: str, *, weight: float = 1.0, prefix: bool = False, fuzzy: 
             out.append(Match(field, value, round(boost * weight, 4), kind))
 
     restored, restored_cross = analysis.restored_stems(word)
+    inflected, inflected_cross = analysis.inflected_stems(word)
     folded_cuts, cross_cuts = analysis.truncations(word)
     for group, group_weight in GROUP_WEIGHT.items():
         for query_form, field_form, boost in WORD_FORMS:
             add(f"{group}_{field_form}", forms[_FORM_INDEX[query_form]], boost * group_weight)
-        for field_form, values, boost in (("s", restored, RESTORED_BOOST), ("xs", restored_cross, RESTORED_BOOST / 2)):
+        for field_form, values, boost in (("s", restored, RESTORED_BOOST), ("xs", restored_cross, RESTORED_BOOST / 2),
+                                          ("s", inflected, INFLECTED_BOOST), ("xs", inflected_cross, INFLECTED_BOOST / 2)):
             for value in values:
                 add(f"{group}_{field_form}", value, boost * group_weight)
         if prefix:

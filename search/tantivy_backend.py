@@ -44,7 +44,8 @@ from search.mapping import display_title, snippet_sources
 # v7: the segment index's `asset_key` fast field (a page's segments found by one query)
 # v8: people, places and keywords in the title fields (search.fields.SUBJECT_FIELDS)
 # v9: the title sort texts (search.fields.SORT_TEXTS: the whole collation key, `title` sorts to the end)
-SCHEMA_VERSION = "v9"
+# v10: `duration_last` (search.fields.DURATION_LAST: unknown lengths last in an ascending duration sort)
+SCHEMA_VERSION = "v10"
 # Documents a rebuild writes between two commits.
 REBUILD_COMMIT = 5000
 # "Did you mean": the segments a word is looked up in before it is called unknown to the viewer

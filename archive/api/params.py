@@ -11,7 +11,7 @@ One parser per kind of value, used by the API and the pages alike:
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from flask import request
 
@@ -24,14 +24,29 @@ _FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no"
 
 
 class ParameterError(ApiError):
-    """A query parameter the server cannot use (400 `invalid_parameter`, details.parameter)."""
+    """A query parameter the server cannot use (400 `invalid_parameter`, details.parameter).
+
+    `message` is English; `sentence` names the same message in the table the pages and the
+    API translate it by (archive.web.messages.PARAMETER_ERRORS, filled from `values`: `name`
+    the parameter, and the sentence's other placeholders), so a client that asks for Turkish
+    or Azerbaijani gets it whole in that language; None keeps the English message."""
 
     status = 400
     code = "invalid_parameter"
 
+    def __init__(self, message: str, *, details: dict | None = None, sentence: str | None = None,
+                 values: dict | None = None):
+        super().__init__(message, details=details)
+        self.sentence = sentence
+        self.values = values or {}
 
-def bad_param(name: str, message: str, **details) -> ParameterError:
-    return ParameterError(message, details={"parameter": name, **details})
+
+def bad_param(name: str, message: str, *, sentence: str | None = None, values: dict | None = None,
+              **details) -> ParameterError:
+    """ParameterError for parameter `name`: `details` {parameter: name, **details}; `sentence`
+    (a key of archive.web.messages.PARAMETER_ERRORS) filled from `name`, `details` and `values`."""
+    return ParameterError(message, details={"parameter": name, **details}, sentence=sentence,
+                          values={"name": name, **details, **(values or {})})
 
 
 def parse_int(raw: str | None, *, name: str, default: int, lo: int, hi: int) -> int:
@@ -45,7 +60,7 @@ def parse_int(raw: str | None, *, name: str, default: int, lo: int, hi: int) -> 
         return default
     if not _WHOLE_NUMBER.fullmatch(raw) or not lo <= int(raw) <= hi:
         raise bad_param(name, f"{name} must be a whole number from {lo} to {hi}, written with the digits 0-9.",
-                        min=lo, max=hi)
+                        sentence="whole_number", min=lo, max=hi)
     return int(raw)
 
 
@@ -58,46 +73,55 @@ def _clean(raw: str) -> str:
     return raw.replace("\x00", "").strip()
 
 
-def str_param(name: str, *, limit: int = MAX_PARAM, choices: Iterable[str] | None = None) -> str | None:
-    """The query parameter `name` as text (NUL removed, trimmed), or None when absent (or,
-    for free text, empty).
+def str_param(name: str, *, limit: int = MAX_PARAM, choices: Iterable[str] | None = None,
+              args: Mapping | None = None) -> str | None:
+    """The query parameter `name` (of `args`, the request's query by default) as text (NUL
+    removed, trimmed), or None when absent (or, for free text, empty).
 
     400 when longer than `limit` characters or, with `choices`, not one of them (an empty
     value is none of them).
     """
-    raw = request.args.get(name)
+    raw = (request.args if args is None else args).get(name)
     if raw is None:
         return None
     value = _clean(raw)
     if value == "" and choices is None:
         return None
     if len(value) > limit:
-        raise bad_param(name, f"{name} is longer than {limit} characters.", limit=limit)
+        raise bad_param(name, f"{name} is longer than {limit} characters.", sentence="too_long", limit=limit)
     if choices is not None:
         choices = tuple(choices)
         if value not in choices:
-            raise bad_param(name, f"{name} must be one of {', '.join(choices)}.", choices=list(choices))
+            raise bad_param(name, f"{name} must be one of {', '.join(choices)}.", sentence="not_a_choice",
+                            choices=list(choices))
     return value
 
 
 def list_param(name: str, *, max_items: int, limit: int = MAX_PARAM,
-               check: Callable[[str], str | None] | None = None, describe: str = "") -> list[str]:
-    """Every value of a repeatable parameter (empty values dropped), each through `check`.
+               check: Callable[[str], str | None] | None = None, describe: str = "",
+               sentence: str | None = None, values: dict | None = None, args: Mapping | None = None) -> list[str]:
+    """Every value of a repeatable parameter (empty values dropped), each through `check`,
+    read from `args` (a MultiDict; the request's query by default).
 
     `check(value)` returns the value to use (normalised) or None when it is not acceptable;
-    `describe` ends the 400 message then ("must be one of ...", "must be a year such as 1975").
+    `describe` ends the English 400 message then ("must be one of ...", "must be a year such
+    as 1975"), `sentence` (with `values`) says it in the table translated messages come from
+    (archive.web.messages.PARAMETER_ERRORS).
     """
-    values = [_clean(v) for v in request.args.getlist(name)]
-    values = [v for v in values if v]
-    if len(values) > max_items:
-        raise bad_param(name, f"At most {max_items} values of {name}.", max_items=max_items)
+    given = [_clean(v) for v in (request.args if args is None else args).getlist(name)]
+    given = [v for v in given if v]
+    if len(given) > max_items:
+        raise bad_param(name, f"At most {max_items} values of {name}.", sentence="too_many_values",
+                        max_items=max_items)
     out: list[str] = []
-    for value in values:
+    for value in given:
         if len(value) > limit:
-            raise bad_param(name, f"A {name} value is longer than {limit} characters.", limit=limit)
+            raise bad_param(name, f"A {name} value is longer than {limit} characters.", sentence="value_too_long",
+                            limit=limit)
         checked = check(value) if check is not None else value
         if checked is None:
-            raise bad_param(name, f"{name} {value[:40]!r} {describe or 'is not accepted'}.", value=value[:40])
+            raise bad_param(name, f"{name} {value[:40]!r} {describe or 'is not accepted'}.",
+                            sentence=sentence or "value_not_accepted", values=values, value=value[:40])
         if checked not in out:
             out.append(checked)
     return out
@@ -111,5 +135,6 @@ def flag_param(name: str, default: bool = False) -> bool:
         return default
     value = _FLAGS.get(_clean(raw).lower())
     if value is None:
-        raise bad_param(name, f"{name} must be 1 or 0 (true or false).", choices=sorted(_FLAGS))
+        raise bad_param(name, f"{name} must be 1 or 0 (true or false).", sentence="not_a_flag",
+                        choices=sorted(_FLAGS))
     return value

@@ -11,7 +11,7 @@ from typing import Callable
 from flask import request
 
 from archive.accounts.models import COUNTRIES
-from archive.api.params import bad_param, flag_param, int_param, list_param, str_param
+from archive.api.params import ParameterError, bad_param, flag_param, int_param, list_param, str_param
 from archive.assets.models import GENRES, KINDS, STATUSES
 from archive.assets.schemas import LANGS, language_code
 from archive.rights.avails import PLATFORMS, is_territory
@@ -23,7 +23,6 @@ from search.mapping import DURATION_BUCKETS
 MAX_QUERY = 500
 MAX_FACET_VALUE = 64
 MAX_FACET_VALUES = 20
-MAX_PAGE = 1000
 DEFAULT_PER_PAGE = 20
 YEAR_PATTERN = r"^[0-9]{4}$"
 _YEAR = re.compile(YEAR_PATTERN)
@@ -66,16 +65,28 @@ SEARCH_FACETS: dict[str, tuple[Callable[[str], str | None], str, tuple[str, ...]
 
 
 def max_search_page(per_page: int) -> int:
-    """The deepest page served at `per_page` hits a page (search.fields.MAX_OFFSET, MAX_PAGE)."""
-    return min(MAX_PAGE, MAX_OFFSET // per_page + 1)
+    """The deepest page served at `per_page` hits a page: MAX_OFFSET ÷ per_page + 1 (501 at 20
+    a page), the page whose first hit is the last one search.fields.MAX_OFFSET serves (docs/api.md)."""
+    return MAX_OFFSET // per_page + 1
 
 
-def facet_filters() -> dict[str, list[str]]:
-    """Repeated parameters are OR-ed (?country=TR&country=AZ); different facets are AND-ed."""
+# The sentence (archive.web.messages.PARAMETER_ERRORS) of a refused value of a facet whose
+# values are no fixed list; those with one say `value_not_a_choice` with the choices.
+FACET_SENTENCES = {"decade": "not_a_decade", "year": "not_a_year", "language": "not_a_language",
+                   "project": "not_a_project"}
+
+
+def facet_filters(args=None) -> dict[str, list[str]]:
+    """The facet filters of `args` (the request's query by default), each value checked as
+    SEARCH_FACETS says (ParameterError otherwise). Repeated parameters are OR-ed
+    (?country=TR&country=AZ); different facets are AND-ed."""
     filters: dict[str, list[str]] = {}
-    for facet, (check, describe, _allowed) in SEARCH_FACETS.items():
+    for facet, (check, describe, allowed) in SEARCH_FACETS.items():
+        choices = isinstance(allowed, tuple)
         values = list_param(facet, max_items=MAX_FACET_VALUES, limit=MAX_FACET_VALUE, check=check,
-                            describe=describe)
+                            describe=describe, args=args,
+                            sentence="value_not_a_choice" if choices else FACET_SENTENCES.get(facet),
+                            values={"choices": list(allowed)} if choices else None)
         if values:
             filters[facet] = values
     return filters
@@ -89,13 +100,16 @@ def parse_cleared(raw: str | None) -> tuple[str, str] | None:
         return None
     value = raw.replace("\x00", "").strip()
     if len(value) > CLEARED_MAX or value.count(":") != 1:
-        raise bad_param("cleared", "cleared must be PLATFORM:TERRITORY, such as linear_tv:TR.")
+        raise bad_param("cleared", "cleared must be PLATFORM:TERRITORY, such as linear_tv:TR.",
+                        sentence="cleared_format")
     platform, territory = value.split(":")
     if platform not in PLATFORMS:
         raise bad_param("cleared", f"cleared: {platform[:40]!r} is not a platform; use one of {', '.join(PLATFORMS)}.",
+                        sentence="unknown_platform", values={"value": platform[:40], "choices": list(PLATFORMS)},
                         platforms=list(PLATFORMS))
     if not is_territory(territory):
-        raise bad_param("cleared", f"cleared: {territory[:40]!r} is not an ISO 3166-1 alpha-2 territory or WORLD.")
+        raise bad_param("cleared", f"cleared: {territory[:40]!r} is not an ISO 3166-1 alpha-2 territory or WORLD.",
+                        sentence="unknown_territory", values={"value": territory[:40]})
     return platform, territory
 
 
@@ -111,7 +125,8 @@ def date_param(name: str) -> str | None:
     """`recorded_from`/`recorded_to`: YYYY, YYYY-MM or YYYY-MM-DD; 400 otherwise."""
     value = str_param(name, limit=10)
     if value is not None and not re.match(DATE_PATTERN, value):
-        raise bad_param(name, f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06.")
+        raise bad_param(name, f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06.",
+                        sentence="search_date")
     return value
 
 
@@ -134,11 +149,17 @@ def search_query(default_lang: str | None, user=None) -> SearchQuery:
     With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
     with `as_you_type=1`, `q` is still being typed and its last word is also a prefix."""
     per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    page = int_param("page", 1, 1, MAX_PAGE)
     deepest = max_search_page(per_page)
-    if page > deepest:
-        raise bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
-                                "narrow the search.", min=1, max=deepest)
+    try:
+        page = int_param("page", 1, 1, deepest)
+    except ParameterError:
+        digits = (request.args.get("page") or "").lstrip("0")
+        # A whole number past the deepest page (its length first: no 8,000-digit int is made).
+        if digits and re.fullmatch(r"[0-9]+", digits) and (len(digits) > 18 or int(digits) > deepest):
+            raise bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
+                                    "narrow the search.", sentence="too_deep", values={"per_page": per_page},
+                            min=1, max=deepest) from None
+        raise
     cleared = parse_cleared(request.args.get("cleared"))
     return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
                        per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang,

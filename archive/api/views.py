@@ -12,10 +12,11 @@ from flask_babel import force_locale
 from archive import db
 from archive.accounts.auth import api_user, require_user
 from archive.api import limits
+from archive.api.params import ParameterError
 from archive.api.search_params import search_query
 from archive.api.spec import build_document
 from archive.backends import search_backend
-from archive.errors import ApiError
+from archive.errors import ApiError, error_body
 from archive.rights import ema
 from archive.web import messages
 from archive.web.i18n import LANGUAGES
@@ -36,6 +37,22 @@ def query_error(exc: QueryError) -> ApiError:
         # in English the engine's own sentence, which names the parameters.
         message = messages.query_error(exc.code, str(exc), *((exc.reason, exc.params) if lang != "en" else ()))
     return ApiError(message, code="invalid_query", status=400, details={"reason": exc.code})
+
+
+@bp.app_errorhandler(ParameterError)
+def parameter_error(exc: ParameterError):
+    """400 `invalid_parameter` (from any route), its message in Turkish or Azerbaijani when the
+    request's Accept-Language names one (archive.web.messages.parameter_error: the sentence
+    whole, as invalid_query's), else the English message as raised; code and details as raised."""
+    lang = request.accept_languages.best_match(LANGUAGES) or "en"
+    message = exc.message
+    if lang != "en":
+        with force_locale(lang):
+            message = messages.parameter_error(exc.sentence, exc.values, exc.message)
+    resp = jsonify(error_body(exc.code, message, exc.details))
+    resp.status_code = exc.status
+    resp.headers.update(exc.headers)
+    return resp
 
 
 @bp.get("/search")

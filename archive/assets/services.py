@@ -277,6 +277,19 @@ def can_edit(user: User, asset: Asset) -> bool:
     return user.role == "admin" or (user.role in EDITOR_ROLES and asset.organisation_id == user.organisation_id)
 
 
+_ROLE_PLURALS = {"producer": "producers", "rights_manager": "rights managers", "broadcaster": "broadcasters"}
+
+
+def editors_only(what: str) -> str:
+    """The English refusal of someone `can_edit` refuses, naming who may do `what` (a verb
+    phrase: "edit this asset") from EDITOR_ROLES, so the sentence follows the rule:
+    "Only the producers and rights managers of the asset's organisation, or an administrator,
+    may edit this asset." """
+    roles = [_ROLE_PLURALS.get(r, r) for r in EDITOR_ROLES]
+    who = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
+    return f"Only the {who} of the asset's organisation, or an administrator, may {what}."
+
+
 def _row_values(asset: Asset) -> dict[str, Any]:
     return {"organisation": asset.organisation.name if asset.organisation is not None else None,
             "country": asset.country}
@@ -314,9 +327,7 @@ def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -
     the caller's unit of work, or not at all.
     """
     if not can_edit(actor, asset):
-        raise Forbidden("Only the producers and rights managers of the asset's organisation, or an administrator, "
-                        "may edit this asset.",
-                        code="not_allowed_to_edit")
+        raise Forbidden(editors_only("edit this asset"), code="not_allowed_to_edit")
     cfg = current_app.config
     clean = validate_metadata(changes, max_title=int(cfg["MAX_TITLE_LENGTH"]),
                               max_text=int(cfg["MAX_TEXT_LENGTH"]), current=asset.meta)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import User
 from archive.assets.models import Asset
 from archive.assets.schemas import language_code
-from archive.assets.services import can_edit
+from archive.assets.services import can_edit, editors_only
 from archive.errors import ApiError, Forbidden, NotFound
 from archive.events import services as events
 from archive.markers.timeline import Timeline
@@ -74,8 +74,7 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
     text holds characters that can disguise it, `details.reason` `forbidden_characters`,
     `details.cue`, `details.characters`: archive.validation.disguise_error)."""
     if actor is not None and not may_change(actor, asset):
-        raise Forbidden("Only an administrator or a producer of the asset's organisation may change its transcripts.",
-                        code="forbidden")
+        raise Forbidden(editors_only("change its transcripts"), code="forbidden")
     lang = check_lang(lang)
     if len(data) > MAX_BYTES:
         raise too_large()
@@ -110,8 +109,7 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
 
 def remove_transcript(session: Session, asset: Asset, lang: str, actor: User) -> None:
     if not may_change(actor, asset):
-        raise Forbidden("Only an administrator or a producer of the asset's organisation may change its transcripts.",
-                        code="forbidden")
+        raise Forbidden(editors_only("change its transcripts"), code="forbidden")
     transcript = get_transcript(session, asset, check_lang(lang))
     events.record(session, actor_id=actor.id, action="transcript.removed", subject_type="asset",
                   subject_id=asset.id, before=_snapshot(transcript))

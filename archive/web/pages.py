@@ -14,8 +14,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive import db
-from archive.api.params import ParameterError, int_param, parse_int
-from archive.api.search_params import cleared_for, viewer
+from archive.api.params import ParameterError, int_param, parse_int, str_param
+from archive.api.search_params import MAX_QUERY as API_MAX_QUERY
+from archive.api.search_params import cleared_for, facet_filters, viewer
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
@@ -37,7 +38,7 @@ from search import collation
 from search.interfaces import QueryError, SearchQuery
 
 PER_PAGE = 20
-MAX_QUERY = 500
+MAX_QUERY = API_MAX_QUERY
 MAX_PAGE = 500
 # The facets the list page offers as filters, in the order shown.
 FACETS = ("country", "organisation", "genre", "decade", "year", "language", "meta_language", "kind", "duration",
@@ -46,6 +47,8 @@ FACET_TITLES = {"country": _l("Country"), "organisation": _l("Organisation"), "g
                 "decade": _l("Decade"), "year": _l("Year"), "language": _l("Spoken language"),
                 "meta_language": _l("Described in"), "kind": _l("Kind"), "duration": _l("Duration"),
                 "transcript": _l("Transcript"), "project": _l("Co-production"), "status": _l("Status")}
+# How a refused parameter (archive.web.messages.parameter_error) is named on the search page.
+PARAMETER_LABELS = {**FACET_TITLES, "q": _l("The search text")}
 KIND_LABELS = {"video": _l("Video"), "audio": _l("Audio"), "image": _l("Image"), "other": _l("Other file")}
 DURATION_LABELS = {"0-1": _l("Under a minute"), "1-5": _l("1–5 minutes"), "5-20": _l("5–20 minutes"),
                    "20-60": _l("20–60 minutes"), "60+": _l("An hour or more")}
@@ -164,12 +167,21 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
     the user's organisation's assets that are not ready yet are found too (admins: all).
 
     Every choice is in the URL (q, facets, sort, view, recorded_from/to, page, platform,
-    territory), so the address is the search's permalink; values that are not choices fall
-    back to the defaults instead of failing."""
+    territory), so the address is the search's permalink; a sort, view, page or "cleared for
+    me" value that is not a choice falls back to the default. A `q` or facet value the API
+    refuses (400 `invalid_parameter`: over MAX_QUERY characters, `kind=movie`) is said in one
+    sentence in the page's language (messages.parameter_error), as a query the engine cannot
+    read is, not searched as something else."""
     text = (args.get("q") or "").replace("\x00", "")[:MAX_QUERY]
     page = search_page_number(args.get("page"))
-    filters = {f: [v[:100] for v in args.getlist(f) if v][:20] for f in FACETS}
-    filters = {k: v for k, v in filters.items() if v}
+    refused: ParameterError | None = None
+    try:
+        str_param("q", limit=MAX_QUERY, args=args)
+        filters = facet_filters(args)
+    except ParameterError as exc:
+        refused = exc
+        filters = {f: [v[:100] for v in args.getlist(f) if v][:20] for f in FACETS}
+        filters = {k: v for k, v in filters.items() if v}
     sort = args.get("sort") if args.get("sort") in SORT_LABELS else "relevance"
     view = args.get("view") if args.get("view") in VIEWS else "list"
     dates = {k: (args.get(k) or "").strip()[:10] for k in ("recorded_from", "recorded_to")}
@@ -201,6 +213,10 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
         if platform and territory:
             ema.append(("cleared", f"{platform}:{territory}"))
         out["ema_url"] = "/api/v1/avails/ema?" + urlencode(ema + [("lang", lang())])
+    if refused is not None:
+        out["error"] = messages.parameter_error(refused.sentence, refused.values, refused.message,
+                                                labels=PARAMETER_LABELS)
+        return out
     try:
         result = search_backend().search(SearchQuery(
             text=text, filters=filters, page=page, per_page=PER_PAGE, lang=lang(), sort=sort,

@@ -160,6 +160,24 @@ def test_title_in_searchers_language_and_snippet(filled):
     assert find(filled, "seki", lang="en").hits[0].title == "ŞƏKİ XAN SARAYI"  # no English title
 
 
+def test_a_hit_is_shown_in_the_searchers_language_whatever_matched(backend):
+    """A typo (`Karabga`) meets the Turkish title and description, not the Azerbaijani ones: the
+    hit still shows the Azerbaijani title, description and snippet to an Azerbaijani searcher,
+    never the Turkish highlight in their place; a language the asset lacks falls back."""
+    backend.index([doc("halı", title_tr="Karabağ halıları", title_az="Qarabağ xalçaları",
+                       description_tr="Karabağ'da dokunan halılar.", description_az="Şuşada toxunan xalçalar.",
+                       country="AZ")])
+    (hit,) = find(backend, "Karabga", lang="az").hits
+    assert hit.title == "Qarabağ xalçaları"
+    assert "Karabağ" not in hit.highlights.get("title", "") and "Karabağ" not in hit.highlights.get("description", "")
+    assert hit.snippet == "Şuşada toxunan xalçalar."
+    (hit,) = find(backend, "Karabga", lang="tr").hits
+    assert hit.highlights == {"title": "<mark>Karabağ</mark> halıları",
+                              "description": "<mark>Karabağ</mark>&#x27;da dokunan halılar."}
+    (hit,) = find(backend, "Şuşada", lang="en").hits  # no English texts: the first that matches
+    assert hit.highlights["description"] == "<mark>Şuşada</mark> toxunan xalçalar."
+
+
 @pytest.mark.parametrize("text", ['title:(', "AND OR", "'; DROP TABLE assets; --", "a" * 5000,
                                   "x:[1 TO", "İ" * 300, "\x00", "<script>alert(1)</script>",
                                   "field:value^3", "/regex.*/", "{!lucene}", "   ", '"istanbul', 'istanbul"', "((istanbul",
@@ -703,6 +721,9 @@ def test_recorded_and_duration_sorts_put_the_unknown_last(sortable):
     assert order(sortable, "recorded") == ["cam", "isiq", "cay", "ekin", "ish", "eks"]
     assert order(sortable, "-recorded")[:5] == ["ish", "ekin", "cay", "isiq", "cam"]
     assert order(sortable, "-duration")[:2] == ["eks", "isiq"]
+    # An asset of no known length comes last both ways (SQL's NULLS LAST), not first ascending.
+    assert order(sortable, "duration") == ["cay", "ekin", "cam", "isiq", "eks", "ish"]
+    assert order(sortable, "-duration") == ["eks", "isiq", "cam", "ekin", "cay", "ish"]
     assert order(sortable, "created") == ["cay", "cam", "eks", "ekin", "isiq", "ish"]
 
 
@@ -784,6 +805,24 @@ def test_segments_match_in_every_form_of_the_word(backend):
     assert hit.segments[0]["source"] == "marker" and hit.segments[0]["highlight"] == "<mark>Şuşa</mark>&#x27;da toy"
     assert segments_of(backend, '"qarabağ atları"') == {"horses": [1.0]}  # a phrase: the cue with the words in a row
     assert segments_of(backend, "atlar söz") == {"horses": [1.0, 4.0]}  # any query word lists a cue
+
+
+@pytest.mark.parametrize("text, marked", [("kale", "kalesi"), ("türkü", "türküsü"), ("şehir", "şehrinin"),
+                                          ("kaleler", "kalesi"), ("şehirde", "şehrinin"), ("burun", "burnunu")])
+def test_a_bare_word_lists_the_cues_with_its_inflections(backend, text, marked):
+    """The Turkish stem applies on both sides: a cue's `kalesi` (Snowball: `kales`), `türküsü`
+    (`turkus`), `şehrinin` (`sehri`, the vowel dropped) is found and listed by the bare word, and
+    by the word otherwise inflected, as its title or description would be (search.analysis.inflected_stems)."""
+    backend.index([doc("susa", title_tr="Şuşa", description_tr="Kale ve türkü; şehir.", segments=[
+        cue(1, "Şuşa şehrinin kalesi görünüyor."), cue(2, "Bir türküsü var."), cue(3, "Burnunu kaldırdı."),
+        cue(4, "başka söz")]),
+        doc("desc", title_tr="Başka", description_tr="Şuşa şehrinin kalesi, bir türküsü; burnunu kaldırdı.")])
+    found = {h.id: h for h in find(backend, text, per_page=20).hits}
+    assert set(found) == {"susa", "desc"}, text  # the description's inflected word is found too
+    listed = [s for s in found["susa"].segments]
+    assert listed and all(f"<mark>{marked}</mark>" in s["highlight"].lower() for s in listed), (text, listed)
+    assert [s["in_seconds"] for s in listed] == [next(c for c, t in ((1.0, "şehrinin kalesi"), (2.0, "türküsü"),
+                                                                     (3.0, "burnunu")) if marked in t)]
 
 
 def test_each_hit_keeps_its_own_segments(backend):

@@ -110,3 +110,50 @@ def test_a_reason_is_said_whole_in_the_language_asked(client, auth, archive, lan
     r = client.get("/api/v1/search", query_string={"recorded_from": "1990", "recorded_to": "1980"},
                    headers={**auth, "Accept-Language": lang})
     assert error(r, 400, "invalid_query")["message"] == sentence
+
+
+@pytest.mark.parametrize("params, deepest", [({"page": "99999"}, 501), ({"page": "1000"}, 501),
+                                             ({"page": "99999", "per_page": "100"}, 101),
+                                             ({"page": "1" + "0" * 40, "per_page": "1"}, 10_001),
+                                             ({"page": "10002", "per_page": "1"}, 10_001)])
+def test_a_page_past_the_deepest_names_the_deepest(client, auth, archive, params, deepest):
+    """docs/api.md: the deepest page is 10000 ÷ per_page + 1, and a deeper one answers 400 with
+    that page as `details.max` (page=99999 said 1000, a page that is refused too)."""
+    e = error(search(client, auth, **params), 400, "invalid_parameter")
+    assert e["details"] == {"parameter": "page", "min": 1, "max": deepest}
+    assert f"pages 1 to {deepest}" in e["message"]
+
+
+@pytest.mark.parametrize("params", [{"page": "501"}, {"page": "101", "per_page": "100"},
+                                    {"page": "10001", "per_page": "1"}])
+def test_the_deepest_page_is_served(client, auth, archive, params):
+    body = search(client, auth, **params).get_json()
+    assert body["total"] == 2 and body["hits"] == []
+
+
+@pytest.mark.parametrize("params, sentences", [
+    ({"q": "a" * 501}, {"tr": "q 500 karakterden uzun.", "az": "q 500 simvoldan uzundur.",
+                        "en": "q is longer than 500 characters."}),
+    ({"kind": "movie"}, {"tr": "kind: “movie” şunlardan biri değil: video, audio, image, other.",
+                         "az": "kind: “movie” bunlardan biri deyil: video, audio, image, other.",
+                         "en": "kind 'movie' must be one of video, audio, image, other."}),
+    ({"page": "99999"}, {"tr": "Sayfa başına 20 sonuçla arama 1 ile 501 arasındaki sayfaları gösterir; aramayı daraltın.",
+                         "az": "Səhifədə 20 nəticə ilə axtarış 1-dən 501-dək səhifələri göstərir; axtarışı daraldın.",
+                         "en": "At 20 hits a page, the search serves pages 1 to 501; narrow the search."}),
+    ({"per_page": "x"}, {"tr": "per_page, 0-9 rakamlarıyla yazılmış, 1 ile 100 arasında bir tam sayı olmalı.",
+                         "az": "per_page 0-9 rəqəmləri ilə yazılmış, 1 ilə 100 arasında tam ədəd olmalıdır.",
+                         "en": "per_page must be a whole number from 1 to 100, written with the digits 0-9."}),
+    ({"cleared": "tv:TR"}, {"tr": "cleared: “tv” bir platform değil; şunlardan birini kullanın: ",
+                            "az": "cleared: “tv” platforma deyil; bunlardan birini işlədin: ",
+                            "en": "cleared: 'tv' is not a platform; use one of "}),
+])
+def test_a_refused_parameter_is_said_in_the_language_asked(client, auth, archive, params, sentences):
+    """invalid_parameter is translated as invalid_query is (tr, az; English as raised), its code
+    and details unchanged whatever the language."""
+    answers = {lang: error(client.get("/api/v1/search", query_string=params,
+                                      headers={**auth, "Accept-Language": lang}), 400, "invalid_parameter")
+               for lang in ("tr", "az", "en")}
+    for lang, sentence in sentences.items():
+        assert answers[lang]["message"].startswith(sentence), (lang, answers[lang]["message"])
+    assert answers["tr"]["details"] == answers["az"]["details"] == answers["en"]["details"]
+    assert answers["en"]["details"]["parameter"] == next(iter(params))

@@ -95,6 +95,11 @@ def test_replacing_and_removing_write_events(client, app, asset, people):
 def test_only_editors_of_the_asset_change_transcripts(client, asset, people, who):
     r = _put(client, asset, "az", SRT, people[who]["h"])
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+    # The refusal names who may, as can_edit decides (README: producers and rights managers).
+    assert r.get_json()["error"]["message"] == ("Only the producers and rights managers of the asset's organisation, "
+                                                "or an administrator, may change its transcripts.")
+    removed = client.delete(f"/api/v1/assets/{asset}/transcripts/az", headers=people[who]["h"])
+    assert removed.status_code == 403 and "rights managers" in removed.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("body, line", [
@@ -140,6 +145,20 @@ def test_a_hit_inside_a_cue_returns_its_timecodes(client, app, asset, people):
     api = client.get("/api/v1/search?q=AŞIQ&transcript=yes", headers=people["other"]["h"]).get_json()
     assert api["total"] == 1 and api["hits"][0]["segments"][0]["in_seconds"] == 72.4
     assert api["facets"]["transcript"] == {"yes": 1}
+
+
+@pytest.mark.parametrize("q", ["kale", "türkü", "şehir"])
+def test_a_bare_word_lists_the_turkish_cue_with_its_inflection(client, app, asset, people, q):
+    """The newcomer's repro: a Turkish cue "Şuşa şehrinin kalesi görünüyor." is listed by `kale`,
+    `şehir` (and `türkü` its `türküsü`), not only by the inflected word."""
+    srt = "1\n00:00:05,000 --> 00:00:08,000\nŞuşa şehrinin kalesi görünüyor.\n\n" \
+          "2\n00:00:09,000 --> 00:00:11,000\nBir türküsü var.\n".encode()
+    assert _put(client, asset, "tr", srt, people["producer"]["h"]).status_code == 201
+    with app.app_context():
+        assert index_asset(db.session(), search_backend(), asset)
+    body = client.get("/api/v1/search", query_string={"q": q}, headers=people["other"]["h"]).get_json()
+    assert [h["id"] for h in body["hits"]] == [asset]
+    assert [s["in_seconds"] for s in body["hits"][0]["segments"]] == [9.0 if q == "türkü" else 5.0]
 
 
 @pytest.mark.parametrize("query, parameter", [

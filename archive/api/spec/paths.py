@@ -105,7 +105,8 @@ def search_path() -> dict[str, Any]:
                        "description": f"A value {describe}; another answers 400 `invalid_parameter`."})
     deepest = search_params.max_search_page(MAX_PER_PAGE)
     note = (f" Results past the first {MAX_OFFSET} are not served: the deepest page is "
-            f"{MAX_OFFSET} ÷ per_page + 1 (at most {search_params.MAX_PAGE}; {deepest} at {MAX_PER_PAGE} a page); "
+            f"{MAX_OFFSET} ÷ per_page + 1 ({search_params.max_search_page(search_params.DEFAULT_PER_PAGE)} at "
+            f"{search_params.DEFAULT_PER_PAGE} a page, {deepest} at {MAX_PER_PAGE}); "
             "a deeper one answers 400 with `details.max`.")
     search = {"get": operation(
         "search", "search", "Full-text search with facet filters and counts.",
@@ -136,7 +137,7 @@ def search_path() -> dict[str, Any]:
              "description": "`relevance` (default; without `q`, newest upload first), or `recorded`, `created` "
                             "(upload), `duration`, `title` (alphabetical in the searcher's language: ICU "
                             "collation, `ç` after `c`, `ə` after `e`, `ı` before `i`) ascending, `-name` "
-                            "descending. Assets without a recording date come last."},
+                            "descending. Assets without a recording date, or of no known duration, come last both ways."},
             {"name": "recorded_from", "in": "query",
              "schema": {"type": "string", "pattern": search_params.DATE_PATTERN},
              "description": "Recorded on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)."},

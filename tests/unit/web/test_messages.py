@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale
 
+from archive.api.search_params import FACET_SENTENCES
 from archive.ingest.pipeline import FAILURE_CODES
 from archive.web import messages
 
@@ -44,7 +45,8 @@ def test_every_rejection_and_failure_code_has_a_message():
 
 @pytest.mark.parametrize("lang", ["tr", "az"])
 def test_every_message_is_translated(app, lang):
-    tables = (messages.ASSET_ERRORS, messages.FIELD_ERRORS, messages.API_ERRORS, messages.STATUS_ERRORS)
+    tables = (messages.ASSET_ERRORS, messages.FIELD_ERRORS, messages.API_ERRORS, messages.STATUS_ERRORS,
+              {f"parameter:{k}": v for k, v in messages.PARAMETER_ERRORS.items()})
     with app.test_request_context():
         with force_locale("en"):
             english = {code: str(text) for table in tables for code, text in table.items()}
@@ -55,6 +57,26 @@ def test_every_message_is_translated(app, lang):
     # The placeholders survive translation.
     for code in english:
         assert sorted(messages._PLACEHOLDER.findall(shown[code])) == sorted(messages._PLACEHOLDER.findall(english[code]))
+
+
+def parameter_sentences() -> set[str]:
+    """Every literal `sentence=` (or literal inside one) a ParameterError is raised with in archive/."""
+    found = set()
+    for path in (ROOT / "archive").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "sentence":  # `"a"`, `x or "a"`, `"a" if c else "b"`
+                found.update(c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant)
+                             and isinstance(c.value, str))
+    return found
+
+
+def test_every_refused_parameter_has_a_sentence():
+    """An `invalid_parameter` is said whole in tr and az (archive.api.views.parameter_error, the
+    search page) only if its sentence is in the table: every one raised is."""
+    found = parameter_sentences() | set(FACET_SENTENCES.values())
+    assert {"whole_number", "too_long", "value_not_a_choice", "too_deep", "day"} <= found
+    missing = found - set(messages.PARAMETER_ERRORS)
+    assert not missing, f"sentences without a message: {sorted(missing)}"
 
 
 def test_field_errors_are_filled_in_the_page_language(app):

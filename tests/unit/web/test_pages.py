@@ -341,6 +341,40 @@ def test_a_search_the_page_cannot_run_says_why_once_in_the_page_language(app, lo
     assert "recorded_" not in notice and "must be" not in notice
 
 
+@pytest.mark.parametrize("lang, params, sentence", [
+    ("tr", {"q": "a" * 501}, "Arama metni 500 karakterden uzun."),
+    ("az", {"q": "a" * 501}, "Axtarış mətni 500 simvoldan uzundur."),
+    ("en", {"q": "a" * 501}, "The search text is longer than 500 characters."),
+    ("tr", {"q": "Karabağ", "kind": "movie"}, "Tür: “movie” şunlardan biri değil: video, audio, image, other."),
+    ("az", {"year": "75"}, "İl: “75” dörd rəqəmli il deyil (məsələn, 1975)."),
+])
+def test_a_parameter_the_api_refuses_is_said_on_the_page_not_searched(app, logged_in, lang, params, sentence):
+    """The page refuses what GET /api/v1/search answers 400 `invalid_parameter`: one sentence in
+    the page's language naming the field, no hits and no ticked facet (it said "nothing found",
+    or showed 0 results under a ticked "movie")."""
+    client, uid = logged_in
+    _index(app, create_asset(app, uid, b"k" * 100, meta={"title": {"tr": "Karabağ halıları"}}))
+    resp = client.get("/", query_string=params, headers={"Accept-Language": lang})
+    html = resp.get_data(as_text=True)
+    notice = re.search(r'<p class="notice notice-error" role="alert">([^<]*)</p>', html)
+    assert resp.status_code == 400 and notice and html_unescape(notice.group(1)).strip() == sentence, notice
+    assert 'class="hit"' not in html and 'class="facet-value on"' not in html
+
+
+def test_cards_show_the_pages_language_whatever_matched(app, logged_in):
+    """A typo that meets only the Turkish title (`Karabga`) still shows the Azerbaijani title and
+    description on the Azerbaijani page, as the API with lang=az does."""
+    client, uid = logged_in
+    aid = create_asset(app, uid, b"q" * 100, meta={"title": {"tr": "Karabağ halıları", "az": "Qarabağ xalçaları"},
+                                                   "description": {"tr": "Karabağ'da dokunan halılar.",
+                                                                   "az": "Şuşada toxunan xalçalar."}})
+    _index(app, aid)
+    html = client.get("/", query_string={"q": "Karabga"}, headers={"Accept-Language": "az"}).get_data(as_text=True)
+    assert html.count('class="hit"') == 1
+    assert "Qarabağ xalçaları" in html and "Şuşada toxunan xalçalar." in html
+    assert "Karabağ halıları" not in html and "dokunan" not in html
+
+
 @pytest.mark.parametrize("lang, words", [("tr", "harf ya da rakam"), ("az", "hərf və ya rəqəm"),
                                          ("en", "letter or digit")])
 def test_a_search_without_a_word_says_so_in_the_page_language(app, logged_in, lang, words):
