@@ -547,7 +547,7 @@ def test_a_master_and_its_look_alike_twin_both_answer_tied(app, client, people, 
     _ffmpeg("-ss", "9", "-t", "10", "-i", str(big), "-vf", "scale=-2:480", "-c:v", "libx264", "-crf", "26", str(query))
     a = _indexed(app, people["producer"], big, tmp=tmp_path / "a")
     b = _indexed(app, people["producer"], small, tmp=tmp_path / "b")
-    doc = _post(client, query, people["h"]).get_json()
+    doc = _post(client, query, people["h"], raw=True).get_json()
     # Both are named, tied, the master first (its pictures the closer) at its in-point.
     assert doc["ambiguous"] and doc["matches"][0]["asset_id"] == a, doc["matches"]
     assert {m["asset_id"] for m in doc["matches"]} == {a, b}
