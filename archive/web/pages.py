@@ -77,7 +77,26 @@ ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credenti
                  "asset.holding_added": _l("Another organisation holds a copy"),
                  "marker.added": _l("Marker added"), "marker.changed": _l("Marker changed"),
                  "marker.removed": _l("Marker removed"), "asset.clip_requested": _l("Clip exported"),
-                 "rights.block_inherited": _l("Rights block inherited from the source")}
+                 "rights.block_inherited": _l("Rights block inherited from the source"),
+                 "rights.block_created": _l("Rights block added"), "rights.block_changed": _l("Rights block changed"),
+                 "rights.block_deleted": _l("Rights block removed"),
+                 "transcript.added": _l("Transcript added"), "transcript.replaced": _l("Transcript replaced"),
+                 "transcript.removed": _l("Transcript removed")}
+# A usage record's action (archive.usage.services.ACTIONS) and what it read ("original", a
+# rendition's name, "clip"): the provenance page's usage rows (`usage_label`).
+USAGE_ACTION_LABELS = {"download": _l("Downloaded"), "clip": _l("Clip exported"), "stream": _l("Viewed"),
+                       "bag": _l("Exported for deposit")}
+USAGE_READ_LABELS = {"original": _l("Original")}
+
+
+def usage_label(action: str | None, what: str | None) -> str:
+    """"Downloaded · Original", "Clip exported" (a clip reads a clip: said once), in the page's
+    language; an unknown code as it is."""
+    doing = str(USAGE_ACTION_LABELS.get(action or "", action or "—"))
+    if not what or what == action:
+        return doing
+    read = USAGE_READ_LABELS.get(what) or RENDITION_LABELS.get(what) or what
+    return f"{doing} · {read}"
 
 
 def unread_notifications(user) -> int:
