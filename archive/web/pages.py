@@ -25,6 +25,7 @@ from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
 from archive.notifications import services as notifications
+from archive.provenance import fixity
 from archive.rights import pages as rights_pages
 from archive.rights.avails import PLATFORMS, WORLD, all_territories
 from archive.transcripts import services as transcripts
@@ -404,7 +405,24 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "clip_source": clip_pages.source_link(session, asset, lang()),
         "transcripts": transcript_rows(session, asset),
         "transcript_langs": transcript_languages(),
+        "fixity_damage": fixity_damage(session, asset.id),
     }
+
+
+FIXITY_DAMAGE_LABELS = {"fail": _l("changed since it was stored"), "missing": _l("missing from storage")}
+
+
+def fixity_damage(session, asset_id: str) -> list[dict[str, str]]:
+    """The asset's stored files whose latest fixity check did not pass, the original first
+    (`archive.provenance.fixity.damaged_files`), each with "file" and "problem" in the page's
+    language and "at" (ISO 8601): what the asset and provenance pages warn about."""
+    rows = []
+    for d in fixity.damaged_files(session, asset_id):
+        name = (str(_l("The original")) if d["kind"] == "original"
+                else f"{RENDITION_LABELS.get(d['rendition'], d['rendition'])} · {d['path']}")
+        rows.append({"file": name, "outcome": d["outcome"], "at": d["at"],
+                     "problem": str(FIXITY_DAMAGE_LABELS.get(d["outcome"], d["outcome"]))})
+    return rows
 
 
 TRANSCRIPT_LINES_SHOWN = 500
