@@ -30,7 +30,7 @@ from archive.renditions.files import is_valid_path
 from archive.renditions.models import Rendition, RenditionFile, RenditionLiveFile
 from archive.renditions.playlists import MAX_PLAYLIST_BYTES, MAX_URL_LIFETIME, is_playlist, rewrite, url_lifetime
 from archive.renditions.services import entry_file
-from archive.provenance import credentials
+from archive.provenance import credentials, fixity
 from archive.storage.interfaces import BlobNotFound, InvalidKey
 
 log = logging.getLogger(__name__)
@@ -220,6 +220,13 @@ def decision_headers(decision: Decision) -> dict[str, str]:
     return headers
 
 
+def fixity_headers(check) -> dict[str, str]:
+    """The headers of a blob whose latest fixity check failed (`fixity.failed_check`):
+    `Ortak-Fixity: failed`, `Ortak-Fixity-Checked` (when, ISO 8601 UTC) and no caching."""
+    return {"Ortak-Fixity": "failed", "Ortak-Fixity-Checked": check.at.isoformat(),
+            "Cache-Control": "private, no-store"}
+
+
 def prepare_download(session: Session, reader: Reader, asset_id: str, rendition: str | None, *,
                      declaration: dict | None = None, range_header: str | None = None,
                      if_none_match: str | None = None, if_range: str | None = None, inline: bool = False,
@@ -327,6 +334,13 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
     that sends the file (a running make's status, its playlists' caching).
     """
     etag = f'"{blob.sha256}"' if blob.sha256 else None
+    # A blob whose latest fixity check found other bytes than those recorded: still served (it
+    # may be the only copy, and whoever restores it needs it), but flagged, and with no
+    # validator claiming the recorded digest (no ETag, so no 304 and no If-Range resume onto it)
+    # and nothing cached (README "Fixity").
+    damaged = fixity.failed_check(session, blob.key)
+    if damaged is not None:
+        etag = None
     inline = inline and can_inline(blob.content_type)
     headers = {
         "Accept-Ranges": "bytes",
@@ -340,6 +354,8 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
     if etag:
         headers["ETag"] = etag
     headers.update(extra_headers or {})
+    if damaged is not None:
+        headers.update(fixity_headers(damaged))
     if blob.credentials:
         headers["Ortak-Content-Credentials"] = blob.credentials
     not_modified = none_match(if_none_match, etag)
@@ -374,7 +390,10 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
     url = storage().presigned_url(blob.key, expires=settings().PRESIGN_SECONDS,
                                   filename=safe_filename(blob.filename))
     if url:
-        return Download(302, {"Location": url, "Cache-Control": "no-store"}, redirect=url, decision=decision)
+        moved = {"Location": url, "Cache-Control": "no-store"}
+        if damaged is not None:
+            moved.update(fixity_headers(damaged))
+        return Download(302, moved, redirect=url, decision=decision)
 
     accel = settings().ACCEL_REDIRECT_PREFIX
     if accel and not head:

@@ -4,8 +4,10 @@ Each file is copied once into UPLOAD_DIR while its SHA-256 is computed, then han
 `register_original` (dedupe, content-addressed key, Asset + Event, ingest task after the
 commit). Metadata comes from a CSV or JSON file whose rows are matched by file name.
 Subtitle sidecars next to a media file (`film.mov` with `film.tr.srt`, `film.az.vtt`) are not
-assets of their own: they become the imported asset's transcripts in that language
-(`archive.transcripts.services.put_transcript`, as the importing user).
+assets of their own: they are found in the media file's directory by name (named on the command
+line or not) and become the imported asset's transcripts in that language
+(`archive.transcripts.services.put_transcript`, as the importing user); the output names each
+one attached, and each refused (unknown language, unreadable, refused by the parser) with why.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from tqdm import tqdm
 from archive import db
 from archive.accounts import services as accounts
 from archive.api.body import MalformedJson, parse_json
-from archive.assets.schemas import FIELDS, LANGS, LISTS, merge_metadata, validate_metadata
+from archive.assets.schemas import FIELDS, LANGS, LISTS, language_code, merge_metadata, validate_metadata
 from archive.db import checkpoint
 from archive.errors import ApiError, ValidationError, WrongRole
 from archive.ingest import staging
@@ -51,7 +53,7 @@ class Summary:
     created: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, Registration]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
-    transcripts: list[str] = field(default_factory=list)
+    transcripts: list[tuple[str, str, str, int]] = field(default_factory=list)  # path, language, asset, cues
 
     def line(self) -> str:
         line = f"created {len(self.created)}, duplicates {len(self.duplicates)}, failed {len(self.failed)}"
@@ -85,13 +87,18 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
                 summary.created.append(registered.asset.id)
             else:
                 summary.duplicates.append((str(path), registered))
-            for sidecar, lang in sidecars.get(path, []):
-                attach_sidecar(session, user, registered.asset, sidecar, lang, summary)
+            for sidecar, lang, why in sidecars.get(path, []):
+                if lang is None:
+                    summary.failed.append((str(sidecar), f"sidecar not attached to asset {registered.asset.id}: {why}"))
+                else:
+                    attach_sidecar(session, user, registered.asset, sidecar, lang, summary)
     click.echo(summary.line())
     for path, registered in summary.duplicates:
         owner = registered.asset.organisation.name if registered.asset.organisation is not None else "?"
         click.echo(f"  duplicate {path}: the archive holds these bytes as asset {registered.asset.id} "
                    f"of {owner}; {DUPLICATE_OUTCOMES.get(registered.holding or '', registered.holding)}")
+    for path, lang, asset_id, cues in summary.transcripts:
+        click.echo(f"  transcript {path}: {lang} of asset {asset_id}, {cues} cue{'s' if cues != 1 else ''}")
     for path, reason in summary.failed:
         click.echo(f"  failed {path}: {reason}")
     unused = sorted(set(rows) - used)
@@ -116,41 +123,73 @@ def collect_files(paths: list[str], summary: Summary) -> list[tuple[Path, int]]:
     return found
 
 
-def split_sidecars(files: list[tuple[Path, int]]) -> tuple[list[tuple[Path, int]], dict[Path, list[tuple[Path, str]]]]:
-    """(files to import as assets, media path → [(sidecar path, language)]): an `.srt` or
-    `.vtt` file named `<media stem>.<ISO 639 code>.<ext>` in the same directory as a media file
-    being imported is its sidecar (`transcripts.sidecar_lang`); any other is a file like the rest."""
-    media = [(p, n) for p, n in files if not p.name.lower().endswith(transcripts.SIDECAR_SUFFIXES)]
-    by_dir: dict[Path, list[Path]] = {}
+def split_sidecars(files: list[tuple[Path, int]]
+                   ) -> tuple[list[tuple[Path, int]], dict[Path, list[tuple[Path, str | None, str | None]]]]:
+    """(files to import as assets, media path → [(sidecar path, language or None, why not)]).
+
+    A sidecar of a media file being imported is an `.srt` or `.vtt` file named
+    `<media stem>.<tag>.<srt|vtt>` in the media file's directory, found there by name whether or
+    not it was named on the command line (`ortak import footage/toy.mp4` takes
+    `footage/toy.tr.srt`). `<tag>` is its language (`transcripts.sidecar_tag`); a tag that is no
+    ISO 639 code gives (path, None, reason): reported, never imported as a file of its own. A
+    subtitle file that is nobody's sidecar is a file like the rest."""
+    media = [(p, n) for p, n in files if not _is_subtitle(p.name)]
+    listings: dict[Path, list[str]] = {}
+    sidecars: dict[Path, list[tuple[Path, str | None, str | None]]] = {}
+    taken: set[Path] = set()
     for path, _size in media:
-        by_dir.setdefault(path.parent, []).append(path)
-    sidecars: dict[Path, list[tuple[Path, str]]] = {}
-    kept = list(media)
-    for path, size in files:
-        if not path.name.lower().endswith(transcripts.SIDECAR_SUFFIXES):
-            continue
-        owner = next(((m, lang) for m in by_dir.get(path.parent, [])
-                      if (lang := transcripts.sidecar_lang(m.name, path.name))), None)
-        if owner is None:
-            kept.append((path, size))
-        else:
-            sidecars.setdefault(owner[0], []).append((path, owner[1]))
+        if path.parent not in listings:
+            try:
+                listings[path.parent] = sorted(n for n in os.listdir(path.parent) if _is_subtitle(n))
+            except OSError:
+                listings[path.parent] = []
+        for name in listings[path.parent]:
+            tag = transcripts.sidecar_tag(path.name, name)
+            if tag is None:
+                continue
+            sidecar = path.parent / name
+            lang = language_code(tag)
+            why = None if lang else (f"{tag[:20]!r} is not an ISO 639 language code: name a sidecar "
+                                     f"{path.stem}.<tr|az|en|...>{Path(name).suffix.lower()}")
+            sidecars.setdefault(path, []).append((sidecar, lang, why))
+            taken.add(_same(sidecar))
+    kept = [(p, n) for p, n in files if not (_is_subtitle(p.name) and _same(p) in taken)]
     return kept, sidecars
+
+
+def _is_subtitle(name: str) -> bool:
+    return name.lower().endswith(transcripts.SIDECAR_SUFFIXES)
+
+
+def _same(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
 
 
 def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary) -> None:
     """Store the sidecar as the asset's transcript in `lang` (its own unit of work); a file
-    too large, unreadable or refused by the parser is reported failed with its reason."""
+    that is not a regular file, too large, unreadable or refused by the parser (its line) is
+    reported failed with its reason; the asset stays imported."""
     try:
+        if not path.is_file():
+            raise OSError("not a regular file")
         if path.stat().st_size > transcripts.MAX_BYTES:
             raise transcripts.too_large()
-        transcripts.put_transcript(session, asset, lang, path.read_bytes(), user, filename=path.name)
+        transcript, _created = transcripts.put_transcript(session, asset, lang, path.read_bytes(), user,
+                                                          filename=path.name)
+        cues = len(transcript.segments)
         checkpoint(session)
-    except (OSError, ApiError) as exc:
-        session.rollback()
-        summary.failed.append((str(path), getattr(exc, "message", None) or str(exc)))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except ApiError as exc:
+        reason = exc.message
+    else:
+        summary.transcripts.append((str(path), lang, asset.id, cues))
         return
-    summary.transcripts.append(str(path))
+    session.rollback()
+    summary.failed.append((str(path), f"sidecar not attached to asset {asset.id}: {reason}"))
 
 
 def _add(path: Path, found: list, summary: Summary) -> None:

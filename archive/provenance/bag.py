@@ -17,8 +17,10 @@ exact Content-Length, streams the original from storage in 1 MiB chunks (constan
 local storage and S3 alike) and nothing is written anywhere. The manifest states the digest
 recorded at store time: should the stored bytes have changed, the receiving archive's
 validation (`bagit.Bag(path).validate()`, run on every bag in the tests) fails, as it must,
-and the stream logs the mismatch. The tests validate the bags this module makes with the
-`bagit` library.
+and the stream logs the mismatch. An original known to have changed (its latest fixity
+check failed, or storage holds another length) is refused before the first byte, 409
+`fixity_failed`: an archive deposits no bag it knows to be invalid. The tests validate the
+bags this module makes with the `bagit` library.
 
 It hands out master bytes: the read passes the access gate as a master-quality read of the
 original with the reader's usage declaration (action "bag"), recorded in the usage log before
@@ -46,7 +48,7 @@ from archive.db import utcnow
 from archive.errors import Conflict, NotFound
 from archive.events import services as events
 from archive.filenames import safe_filename
-from archive.provenance import ebucore, premis
+from archive.provenance import ebucore, fixity, premis
 from archive.provenance.models import FixityCheck
 from archive.rights.services import blocks_json, list_blocks
 from archive.storage.interfaces import BlobNotFound, BlobStorage, InvalidKey
@@ -118,12 +120,32 @@ def bag_metadata(session: Session, asset: Asset) -> tuple[bytes, bytes]:
     return premis.premis_xml(asset, evs, checks, users), ebucore.ebucore_xml(asset, rights)
 
 
+def fixity_failed(asset: Asset, checked: str | None, expected: str, actual: str | None, *,
+                  size: int | None = None) -> Conflict:
+    """409 `fixity_failed`: the stored original is not the file recorded at store time (its
+    latest fixity check, `checked`, found another SHA-256; or storage holds `size` bytes, not the
+    recorded `asset.size`), so a bag of it would fail validation. details: {"file" (the
+    original's name, as the bag would hold it), "object": "original", "checked" (ISO 8601 or
+    null), "expected_sha256", "actual_sha256", "expected_size", "size"}."""
+    name = safe_filename(asset.filename) or "original"
+    found = f"storage holds {size} bytes, {asset.size} were recorded" if size is not None else \
+        f"its fixity check of {checked} found SHA-256 {actual}, {expected} was recorded"
+    return Conflict(f"The original {name!r} is not the file that was stored ({found}): a bag of it would not "
+                    f"validate. Restore it from a copy, then run `ortak fixity check --asset {asset.id}`.",
+                    code="fixity_failed",
+                    details={"file": name, "object": "original", "checked": checked, "expected_sha256": expected,
+                             "actual_sha256": actual, "expected_size": asset.size,
+                             "size": size if size is not None else asset.size})
+
+
 def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration: Any = None) -> BagStream:
     """The bag of `asset_id` for `reader`, through the access gate (module docstring).
 
     404 `asset_not_found` (malformed or unknown id, or an asset the reader may not see:
     `archive.assets.services.may_see`); 409 `original_not_ready` (a clip not cut
-    yet); 404 `blob_missing` (the original is not in storage: fixity names it); 422
+    yet); 409 `fixity_failed` (the original's latest fixity check found it changed, or its size
+    in storage is not the recorded one: `fixity_failed`), before the gate is asked, so no use is
+    recorded; 404 `blob_missing` (the original is not in storage: fixity names it); 422
     `invalid_declaration`. A refusal is returned in `decision` (the caller commits, then
     `decision.raise_if_denied()`). Flushes the gate's usage record; the caller commits before
     streaming `chunks`."""
@@ -134,6 +156,9 @@ def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration
     declaration = clean_declaration(raw_declaration)
     if declaration is not None:
         require_complete(declaration)
+    damaged = fixity.failed_check(session, asset.original_key)
+    if damaged is not None:
+        raise fixity_failed(asset, damaged.at.isoformat(), damaged.expected_sha256, damaged.actual_sha256)
     decision = check_read(session, reader, ReadRequest(asset=asset, what="original", quality=MASTER, action="bag",
                                                        declaration=declaration))
     top = f"ortak-{asset.id}"
@@ -146,6 +171,10 @@ def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration
         log.error("bag of asset %s: its original %s is missing from storage", asset.id, asset.original_key)
         raise NotFound("The stored file for this asset is missing; the administrators have been told.",
                        code="blob_missing") from None
+    if asset.size is not None and size != asset.size:  # a changed length is a changed file, checked or not
+        log.error("bag of asset %s: its original %s has %d bytes, %d recorded", asset.id, asset.original_key,
+                  size, asset.size)
+        raise fixity_failed(asset, None, asset.sha256, None, size=size)
     premis_doc, ebucore_doc = bag_metadata(session, asset)
     original_path = f"data/original/{safe_filename(asset.filename) or 'original'}"
     payload = [_Member("data/metadata/premis.xml", len(premis_doc), premis_doc),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive.errors import ApiError
@@ -42,6 +43,29 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
 
 def unsigned_label(code: str | None) -> str:
     return str(UNSIGNED_REASONS.get(code or "", code or ""))
+
+
+# The services' fixed English details of an unsigned hand-out (archive.provenance.credentials),
+# said in the page's language; None: the label says it all.
+UNSIGNED_DETAILS = {
+    credentials.HLS_REASON: _l("The viewing copy (MP4) is signed; HLS segments are not, as content credentials are "
+                               "written into whole files."),
+    credentials.MISSING_REASON: _l("The file is missing from storage."),
+    credentials.TOO_LARGE_REASON: None,
+}
+
+
+def unsigned_detail(reason: str | None) -> dict[str, str] | None:
+    """What a page shows after `unsigned_label`: {"text", "lang"}: a fixed detail of the
+    services in the page's language (None where the label says it all); any other (a signer's
+    configuration, a signing library's error) is the technical English it was recorded in,
+    marked `lang` "en"."""
+    if not reason:
+        return None
+    for english, text in UNSIGNED_DETAILS.items():
+        if reason == english or reason.startswith(english + " ("):
+            return None if text is None else {"text": str(text), "lang": str(get_locale() or "tr")}
+    return {"text": reason, "lang": "en"}
 
 
 def error_text(exc: ApiError) -> str:

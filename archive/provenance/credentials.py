@@ -63,6 +63,9 @@ HASH_CHUNK = 1024 * 1024
 # Reason codes of an export that went out unsigned (pages translate them).
 NO_SIGNER, NOT_WRITABLE, SIGNING_FAILED, TOO_LARGE = "no_signer", "not_writable", "signing_failed", "too_large"
 HLS_REASON = "HLS segments are not signed: C2PA is written into whole files (the proxy is signed)"
+# The other fixed details (the pages translate each: archive.provenance.credential_pages).
+TOO_LARGE_REASON = "larger than ORTAK_C2PA_MAX_BYTES"
+MISSING_REASON = "the rendition's file is missing from storage"
 
 
 # ---- the signer ---------------------------------------------------------------------------------
@@ -232,7 +235,7 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
         return False
     limit = settings().C2PA_MAX_BYTES
     if os.path.getsize(src) > limit:
-        note_unsigned(session, master, export, TOO_LARGE, f"larger than ORTAK_C2PA_MAX_BYTES ({limit} bytes)", actor_id)
+        note_unsigned(session, master, export, TOO_LARGE, f"{TOO_LARGE_REASON} ({limit} bytes)", actor_id)
         return False
     manifest = export_manifest(master, title=os.path.basename(name), actions=actions, details=details)
     try:
@@ -289,7 +292,7 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
             out[row.name] = {"state": NO_SIGNER, "reason": why}
             continue
         if file.size > settings().C2PA_MAX_BYTES:
-            out[row.name] = {"state": TOO_LARGE, "reason": "larger than ORTAK_C2PA_MAX_BYTES"}
+            out[row.name] = {"state": TOO_LARGE, "reason": TOO_LARGE_REASON}
             continue
         existing = signed_copy(session, asset, row.name, file)
         if existing is None or not store.exists(existing.blob_key):
@@ -306,7 +309,7 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
                 # A rendition file gone from storage: fixity names it; the other renditions are signed.
                 log.warning("C2PA signing of the %s of asset %s: its file %s is missing from storage",
                             row.name, asset.id, file.path)
-                out[row.name] = {"state": SIGNING_FAILED, "reason": "the rendition's file is missing from storage"}
+                out[row.name] = {"state": SIGNING_FAILED, "reason": MISSING_REASON}
                 continue
         out[row.name] = {"state": "signed", "signer": identity.subject}
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))

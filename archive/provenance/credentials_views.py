@@ -61,4 +61,5 @@ def verify_page():
 @pages.app_context_processor
 def _labels():
     """The asset page's section and the verify page translate states and reasons by code."""
-    return {"state_label": credential_pages.state_label, "unsigned_label": credential_pages.unsigned_label}
+    return {"state_label": credential_pages.state_label, "unsigned_label": credential_pages.unsigned_label,
+            "unsigned_detail": credential_pages.unsigned_detail}

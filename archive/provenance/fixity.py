@@ -365,6 +365,28 @@ def report(session: Session, config: Mapping[str, Any], *, asset_id: str | None 
             "behind": bool(rate) and share / rate > run_seconds, "items": items, "listed": len(items)}
 
 
+def failed_check(session: Session, blob_key: str) -> FixityCheck | None:
+    """The latest fixity check of the blob `blob_key` when it found the bytes changed (outcome
+    "fail"), else None (it passed, was missing, or was never checked). What a download of the
+    blob (`archive.assets.download.deliver`: served flagged `Ortak-Fixity: failed`, with no ETag)
+    and a BagIt export of it (`archive.provenance.bag`: 409 `fixity_failed`) ask before they
+    answer. One indexed read (`ix_fixity_checks_blob_key_at`)."""
+    row = session.scalar(select(FixityCheck).where(FixityCheck.blob_key == blob_key)
+                         .order_by(FixityCheck.at.desc(), FixityCheck.id.desc()).limit(1))
+    return row if row is not None and row.outcome == "fail" else None
+
+
+def damaged_files(session: Session, asset_id: str) -> list[dict[str, Any]]:
+    """The current files of `asset_id` whose latest check found them changed or missing:
+    [{"kind", "rendition", "path", "label", "outcome", "at"}] (the original first), for the
+    asset and provenance pages."""
+    return [{"kind": r.kind, "rendition": r.rendition, "path": r.path,
+             "label": "original" if r.kind == "original" else f"{r.rendition}/{r.path}",
+             "outcome": r.outcome, "at": r.at.isoformat()}
+            for r in sorted(latest_checks(session, asset_id=asset_id, failed_only=True),
+                            key=lambda r: r.kind != "original")]
+
+
 def failures_to_tell(session: Session) -> list[tuple[FixityCheck, Asset]]:
     """The latest check of each current file where it did not pass, with its asset (for the
     notification check `fixity`, `archive.notifications.checks`)."""

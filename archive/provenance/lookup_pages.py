@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 EDIT_LABELS = {
@@ -11,6 +12,8 @@ EDIT_LABELS = {
     "letterboxed": lambda: _("Bars above and below"),
     "pillarboxed": lambda: _("Bars left and right"),
     "cropped": lambda: _("Cropped"),
+    # The whole picture, squeezed or stretched to another shape (anamorphic).
+    "squeezed": lambda: _("Squeezed or stretched to another shape"),
     "resized": lambda: _("Resized"),
     "re_encoded": lambda: _("Re-encoded"),
     # The clip's video packets are the master's own (a cut or re-wrap by stream copy).
@@ -45,5 +48,7 @@ def lookup_page() -> dict:
         "failed": _("The lookup failed."),
         "edits": {code: label() for code, label in EDIT_LABELS.items()},
     }
-    return {"labels": labels, "api": url_for("provenance_lookup.lookup"), "max_mb": limit // (1024 * 1024),
+    # The page's language travels with the file (the browser's Accept-Language may name another).
+    return {"labels": labels, "api": url_for("provenance_lookup.lookup", lang=str(get_locale() or "tr")),
+            "max_mb": limit // (1024 * 1024),
             "credentials": url_for("provenance_lookup_pages.lookup_credentials")}

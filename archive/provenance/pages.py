@@ -22,6 +22,7 @@ from archive.rights.avails import PLATFORMS
 from archive.web import messages
 from archive.web.error_pages import error_page
 from archive.web.headers import page_headers
+from archive.web import pages as web_pages
 from archive.web.pages import ACTION_LABELS, RENDITION_LABELS, lang
 
 bp = Blueprint("provenance_pages", __name__, template_folder="templates")
@@ -54,7 +55,8 @@ def _page(asset, errors=(), values=None, status=200):
         needs_declaration=rights_pages.needs_declaration(current_user, asset),
         platforms=[(p, str(rights_pages.PLATFORM_LABELS[p])) for p in PLATFORMS],
         outcome_labels=OUTCOME_LABELS, decision_labels=DECISION_LABELS, action_labels=ACTION_LABELS,
-        rendition_labels=RENDITION_LABELS), status
+        rendition_labels=RENDITION_LABELS, fixity_damage=web_pages.fixity_damage(session, asset.id),
+        usage_label=web_pages.usage_label), status
 
 
 @bp.route("/assets/<asset_id>/provenance")

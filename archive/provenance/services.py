@@ -310,8 +310,12 @@ def visible_ids(session: Session, user, ids: set[str]) -> set[str]:
     return set(session.scalars(q))
 
 
-def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = None) -> dict:
+def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = None,
+           lang: str | None = None) -> dict:
     """Look the clip in `stream` up; the answer document (README "Reverse clip search").
+
+    Each match's `title` is the asset's title in `lang` (the caller's language) when it has
+    one, else its first title in en, tr, az, else its file name (`Asset.title`).
 
     Raises ApiError: 413 `too_large`, 415 `not_video`, 422 `empty_file`, `clip_too_short`,
     `no_picture` (every sampled frame flat: black or a uniform card), 422 `undecodable`
@@ -340,16 +344,20 @@ def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = 
                             # Each master's colours read once a lookup (it verifies per part and voted second).
                             master_colours=functools.cache(lambda key: master_colours(session, key)))
         checker = remux.Checker(path, probe, remux_settings())
-        return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename, checker=checker)
+        return answer(session, found, query, probe, sha256=sha256, size=size, filename=filename, checker=checker,
+                      lang=lang)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def answer(session: Session, found: list[Candidate], query: search.QueryHashes, probe: ProbeResult, *,
-           sha256: str, size: int, filename: str | None, checker: remux.Checker | None = None) -> dict:
+           sha256: str, size: int, filename: str | None, checker: remux.Checker | None = None,
+           lang: str | None = None) -> dict:
     """The answer document: the matches (`match_json`), best first, and what was compared.
     `checker` checks the first `remux.CANDIDATES` matches for the master's own packets."""
     assets = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_({c.key for c in found})))}
+    planes = dict(session.execute(select(VideoFingerprint.asset_id, VideoFingerprint.planes)
+                                  .where(VideoFingerprint.asset_id.in_(assets))).all()) if assets else {}
     matches = []
     for c in found:
         if c.key not in assets:
@@ -358,7 +366,8 @@ def answer(session: Session, found: list[Candidate], query: search.QueryHashes, 
         checked = None
         if checker is not None and len(matches) < remux.CANDIDATES and sha256 != asset.sha256:
             checked = checker.check(c, asset)
-        matches.append(match_json(c, asset, probe, sha256, bars=query.bars, packets=checked))
+        matches.append(match_json(c, asset, probe, sha256, bars=query.bars, packets=checked, lang=lang,
+                                  planes=planes.get(asset.id, 1)))
     return {"matches": matches,
             "ambiguous": any(m["tied"] for m in matches),
             "query": {"filename": filename, "bytes": size, "sha256": sha256, "duration": probe.duration,
@@ -369,19 +378,22 @@ def answer(session: Session, found: list[Candidate], query: search.QueryHashes, 
 
 def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
                bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
-               packets: remux.Check | None = None) -> dict:
+               packets: remux.Check | None = None, lang: str | None = None, planes: int = 1) -> dict:
+    """One match as the answer shows it; `title` in `lang` where the asset has one (`Asset.title`);
+    `planes` the planes of the master's fingerprints (`VideoFingerprint.planes`, for `edits`)."""
     timeline = Timeline.of(asset.technical, asset.kind)
     duration = (asset.technical or {}).get("duration")
     end = float(duration) if isinstance(duration, (int, float)) else c.master_out
     m_in, m_out = max(0.0, c.master_in), max(0.0, min(c.master_out, end))
-    doc = {"asset_id": asset.id, "title": asset.title(None), "in": round(m_in, 3), "out": round(m_out, 3),
+    doc = {"asset_id": asset.id, "title": asset.title(lang), "in": round(m_in, 3), "out": round(m_out, 3),
            "query_in": round(c.query_in, 3),
            # The last frame's interval may reach past the clip's end: no further than its duration.
            "query_out": round(min(c.query_out, probe.duration) if probe.duration else c.query_out, 3),
            "confidence": round(min(1.0, c.score), 3), "frames_matched": c.matched,
            "distance": round(c.distance, 1), "mirrored": c.mirrored, "speed": round(c.speed, 3), "tied": c.tied,
            "static": c.static,
-           "edits": edits(c, asset, probe, sha256, bars=bars, remuxed=packets is not None and packets.remuxed),
+           "edits": edits(c, asset, probe, sha256, bars=bars, remuxed=packets is not None and packets.remuxed,
+                          planes=planes),
            # The packet comparison behind `remuxed` / `re_encoded`, or None when none was made.
            "packets": packets.to_json() if packets is not None else None,
            # An asset exported from another (a clip): its master's id, as the lineage's `sources` names it.
@@ -417,15 +429,32 @@ ASPECT_TOLERANCE = 0.03
 SIZE_TOLERANCE = 0.95
 
 
+def held_cut(master_aspect: float, query_aspect: float, planes: int) -> bool:
+    """Whether the master's fingerprints (`planes` planes a sample) hold its centre cut to the
+    query's shape (within ASPECT_TOLERANCE of one of `FINGERPRINTS.cuts` that the master does
+    not have already, `fingerprints.cut_shape`): then a query cropped to that shape aligns on
+    that cut, and one that aligned on the whole frame instead shows all of the picture."""
+    if planes < FINGERPRINTS.planes:  # made before the cuts (profile version < 4)
+        return False
+    return any(abs(query_aspect / target - 1) <= ASPECT_TOLERANCE
+               and fingerprints.cut_shape(master_aspect, target) is not None for target in FINGERPRINTS.cuts)
+
+
 def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
-          bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0), remuxed: bool = False) -> list[str]:
+          bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0), remuxed: bool = False,
+          planes: int = 1) -> list[str]:
     """The differences seen between the query and the master, in this order: `mirrored`
     (the mirrored hashes matched), `speed_change` (the offset drifts: `Candidate.speed`),
     `letterboxed` / `pillarboxed` (the clip's picture sits between bars above and below / left
     and right, `bars` (top, bottom, left, right) shares of its frame, `fingerprints.bars`; both
     for bars all round), `cropped` (the picture inside any bars differs in aspect by more than
     3 %, or it aligned closest on a crop plane of the master or through an off-centre view of
-    itself: `Candidate.plane`, `Candidate.view`), `resized` (fewer lines of picture than the
+    itself: `Candidate.plane`, `Candidate.view`), or `squeezed` instead (anamorphic: the aspect
+    differs, yet the clip aligned on the master's whole frame, not on the cut of the master to
+    the clip's shape that its fingerprints hold, `held_cut`: all the picture is there, squeezed
+    or stretched to another shape; a 4:3 master shown 16:9 full width. Where the fingerprints
+    hold no cut to that shape, an aspect change stays `cropped`: a crop of a few per cent also
+    aligns on the whole frame, and nothing tells the two apart), `resized` (fewer lines of picture than the
     master's), then `remuxed` when `remuxed` (the clip's video packets are the master's own:
     cut or re-wrapped without re-encoding, `remux.Check`) else `re_encoded` (not the
     master's bytes). `identical` alone when the file is the master itself.
@@ -452,8 +481,11 @@ def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
     mw = technical.get("display_width") or technical.get("width")
     mh = technical.get("display_height") or technical.get("height")
     sized = bool(qw and qh and isinstance(mw, int) and isinstance(mh, int) and mw and mh)
-    if c.plane or c.view or (sized and abs((qw / qh) / (mw / mh) - 1) > ASPECT_TOLERANCE):
+    reshaped = sized and abs((qw / qh) / (mw / mh) - 1) > ASPECT_TOLERANCE
+    if c.plane or c.view:
         out.append("cropped")
+    elif reshaped:
+        out.append("squeezed" if held_cut(mw / mh, qw / qh, planes) else "cropped")
     if sized and qh < mh * SIZE_TOLERANCE:
         out.append("resized")
     out.append("remuxed" if remuxed else "re_encoded")

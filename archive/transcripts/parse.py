@@ -23,15 +23,25 @@ MAX_CUE_TEXT = 2_000  # characters of one cue's text
 _TAGS = re.compile(r"<[^>]{0,200}>|\{\\[^}]{0,200}\}")
 
 
+# Why a file cannot be read (`SubtitleError.code`), each said in the pages' languages by
+# archive.web.messages.SUBTITLE_REASONS: not UTF-8 (its line), a block that is no SRT cue, an SRT
+# timing that is no timestamp, no WebVTT header, a WebVTT cue that cannot be read, no cue at
+# all, more than MAX_CUES (`limit`), a cue that ends before it starts (`cue`), characters that
+# can disguise a cue's text (`cue`, `characters`: archive.validation.disguise_error).
+REASONS = ("not_utf8", "srt_cue", "srt_timestamp", "vtt_file", "vtt_cue", "no_cues", "too_many_cues", "cue_reversed",
+           "forbidden_characters")
+
+
 class SubtitleError(ValueError):
-    """A subtitle file that cannot be read; `line` is 1-based (None when it is the whole file)."""
+    """A subtitle file that cannot be read; `line` is 1-based (None when it is the whole file),
+    `code` one of REASONS, `params` what its sentence names."""
 
     def __init__(self, message: str, line: int | None = None, *, code: str | None = None,
                  params: dict | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
-        self.code = code  # `forbidden_characters` (params `characters`, `cue`), else None
+        self.code = code
         self.params = params or {}
 
 
@@ -51,7 +61,7 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SubtitleError("The file is not UTF-8 text.", data[:exc.start].count(b"\n") + 1) from None
+        raise SubtitleError("The file is not UTF-8 text.", data[:exc.start].count(b"\n") + 1, code="not_utf8") from None
 
 
 def parse(data: bytes) -> tuple[str, list[Cue]]:
@@ -61,7 +71,7 @@ def parse(data: bytes) -> tuple[str, list[Cue]]:
     fmt = detect_format(text)
     cues = _parse_vtt(text) if fmt == "vtt" else _parse_srt(text)
     if not cues:
-        raise SubtitleError("The file holds no subtitle cue.")
+        raise SubtitleError("The file holds no subtitle cue.", code="no_cues")
     return fmt, cues
 
 
@@ -79,12 +89,14 @@ def _parse_srt(text: str) -> list[Cue]:
         for sub in srt.parse(text):
             cues.append(_cue(sub.start.total_seconds(), sub.end.total_seconds(), sub.content, text, len(cues)))
             if len(cues) > MAX_CUES:
-                raise SubtitleError(f"The file holds more than {MAX_CUES} cues.")
+                raise SubtitleError(f"The file holds more than {MAX_CUES} cues.", code="too_many_cues",
+                                    params={"limit": MAX_CUES})
     except srt.SRTParseError as exc:
         raise SubtitleError(f"Not a valid SRT cue: {exc.unmatched_content.strip()[:80]!r}.",
-                            _srt_fault_line(text, exc.expected_start, exc.unmatched_content)) from None
+                            _srt_fault_line(text, exc.expected_start, exc.unmatched_content), code="srt_cue") from None
     except srt.TimestampParseError as exc:
-        raise SubtitleError(f"Not a valid SRT timestamp: {exc}.", _find_line(text, str(exc))) from None
+        raise SubtitleError(f"Not a valid SRT timestamp: {exc}.", _find_line(text, str(exc)),
+                            code="srt_timestamp") from None
     return cues
 
 
@@ -102,11 +114,13 @@ def _parse_vtt(text: str) -> list[Cue]:
     try:
         captions = webvtt.from_string(text, strict=True).captions
     except MalformedFileError as exc:
-        raise SubtitleError(f"Not a valid WebVTT file: {exc}.", 1) from None
+        raise SubtitleError(f"Not a valid WebVTT file: {exc}.", 1, code="vtt_file") from None
     except MalformedCaptionError as exc:
-        raise SubtitleError(f"Not a valid WebVTT cue: {str(exc)[:200]}.", _find_line(text, str(exc))) from None
+        raise SubtitleError(f"Not a valid WebVTT cue: {str(exc)[:200]}.", _find_line(text, str(exc)),
+                            code="vtt_cue") from None
     if len(captions) > MAX_CUES:
-        raise SubtitleError(f"The file holds more than {MAX_CUES} cues.")
+        raise SubtitleError(f"The file holds more than {MAX_CUES} cues.", code="too_many_cues",
+                            params={"limit": MAX_CUES})
     return [_cue(c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000, c.text, text, i)
             for i, c in enumerate(captions)]
 
@@ -114,7 +128,8 @@ def _parse_vtt(text: str) -> list[Cue]:
 def _cue(start: float, end: float, content: str, text: str, ordinal: int) -> Cue:
     start_ms, end_ms = round(start * 1000), round(end * 1000)
     if start_ms < 0 or end_ms < start_ms:
-        raise SubtitleError(f"Cue {ordinal + 1} ends before it starts.", _timing_line(text, ordinal))
+        raise SubtitleError(f"Cue {ordinal + 1} ends before it starts.", _timing_line(text, ordinal),
+                            code="cue_reversed", params={"cue": ordinal + 1})
     problem = disguise_error(f"cue {ordinal + 1}", content)
     if problem is not None:
         raise SubtitleError(problem.message[0].upper() + problem.message[1:], _timing_line(text, ordinal),

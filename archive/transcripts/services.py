@@ -70,9 +70,10 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
     """Store `data` (an SRT or WebVTT file, UTF-8) as the asset's transcript in `lang`,
     replacing one there; (transcript, created). 403 `forbidden` unless `actor` may edit the
     asset (None: the system, for `ortak import`); 400 `invalid_language`; 413 over MAX_BYTES;
-    400 `invalid_subtitles` with `details.line` for a file the parser refuses (and, for a cue whose
-    text holds characters that can disguise it, `details.reason` `forbidden_characters`,
-    `details.cue`, `details.characters`: archive.validation.disguise_error)."""
+    400 `invalid_subtitles` for a file the parser refuses: `details.line` (the fault's, or null for
+    the whole file), `details.reason` (`archive.transcripts.parse.REASONS`) and what it names:
+    `cue` (`cue_reversed`), `limit` (`too_many_cues`), `cue` and `characters` with `field` "text"
+    (`forbidden_characters`, archive.validation.disguise_error)."""
     if actor is not None and not may_change(actor, asset):
         raise Forbidden(editors_only("change its transcripts"), code="forbidden")
     lang = check_lang(lang)
@@ -82,10 +83,9 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
         fmt, cues = parse(data)
     except SubtitleError as exc:
         where = f" (line {exc.line})" if exc.line else ""
+        field = {"field": "text"} if exc.code == "forbidden_characters" else {}
         raise InvalidSubtitles(f"The subtitle file cannot be read{where}: {exc.message}",
-                               details={"line": exc.line,
-                                        **({"reason": exc.code, "field": "text", **exc.params} if exc.code else {})}
-                               ) from None
+                               details={"line": exc.line, "reason": exc.code, **field, **exc.params}) from None
     sha = hashlib.sha256(data).hexdigest()
     existing = session.scalar(select(Transcript).where(Transcript.asset_id == asset.id, Transcript.lang == lang))
     before = _snapshot(existing) if existing is not None else None
@@ -161,12 +161,19 @@ def segments(session: Session, asset: Asset) -> list[dict[str, Any]]:
     return out
 
 
-def sidecar_lang(media_name: str, sidecar_name: str) -> str | None:
-    """The language of `sidecar_name` when it is a sidecar of `media_name` (`film.mov` ←
-    `film.tr.srt`, `film.az.vtt`), else None."""
+def sidecar_tag(media_name: str, sidecar_name: str) -> str | None:
+    """The tag between the stem and the suffix when `sidecar_name` is named as a sidecar of
+    `media_name` (`film.mov` ← `film.tr.srt` → "tr", `film.xx.vtt` → "xx": whether it is a
+    language is `sidecar_lang`'s question), else None (`film.srt`, `other.tr.srt`, `film.a.b.srt`)."""
     stem = media_name.rsplit(".", 1)[0] if "." in media_name else media_name
-    lower = sidecar_name.lower()
-    if not lower.endswith(SIDECAR_SUFFIXES) or not sidecar_name.startswith(stem + "."):
+    if not sidecar_name.lower().endswith(SIDECAR_SUFFIXES) or not sidecar_name.startswith(stem + "."):
         return None
     middle = sidecar_name[len(stem) + 1:-4]
-    return language_code(middle) if middle and "." not in middle else None
+    return middle if middle and "." not in middle else None
+
+
+def sidecar_lang(media_name: str, sidecar_name: str) -> str | None:
+    """The language of `sidecar_name` when it is a sidecar of `media_name` (`film.mov` ←
+    `film.tr.srt`, `film.az.vtt`), else None (an unknown language too)."""
+    tag = sidecar_tag(media_name, sidecar_name)
+    return language_code(tag) if tag else None

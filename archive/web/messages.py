@@ -155,6 +155,26 @@ RIGHTS_REASONS = {
     "not_a_licensee": _l("Previews of this asset are for its licensees."),
 }
 
+# Why a subtitle file was refused (`details.reason` of an `invalid_subtitles`,
+# archive.transcripts.parse.REASONS; a test checks each has a row), with the line of the fault.
+SUBTITLE_REASONS = {
+    "not_utf8": _l("The file is not UTF-8 text: line %(line)s holds a byte that is not UTF-8. Save it as UTF-8 and "
+                   "send it again."),
+    "srt_cue": _l("Line %(line)s is not part of an SRT cue (a number, a timing line such as "
+                  "00:00:01,000 --> 00:00:02,000, then the text)."),
+    "srt_timestamp": _l("Line %(line)s has a timing that is not an SRT timestamp (00:00:01,000 --> 00:00:02,000)."),
+    "vtt_file": _l("The file is not WebVTT: its first line must be WEBVTT."),
+    "vtt_cue": _l("Line %(line)s holds a WebVTT cue that cannot be read (its timing reads "
+                  "00:00:01.000 --> 00:00:02.000, and an empty line ends it)."),
+    "no_cues": _l("The file holds no subtitle cue."),
+    "too_many_cues": _l("The file holds more than %(limit)s cues."),
+    "cue_reversed": _l("Cue %(cue)s, on line %(line)s, ends before it starts: the cues' times are out of order."),
+    "forbidden_characters": _l("Cue %(cue)s on line %(line)s holds characters that can disguise its text "
+                               "(%(characters)s)."),
+    # A file over the limit (413 `body_too_large`, details.limit in bytes).
+    "too_large": _l("The file is larger than the %(limit)s a subtitle file may be."),
+}
+
 # The `code` of an API error as the pages' scripts meet it (uploads, metadata edits).
 API_ERRORS = {
     "unauthenticated": _l("You are no longer logged in. Log in again, then upload the file again: it resumes "
@@ -215,6 +235,9 @@ API_ERRORS = {
     "rendition_not_ready": _l("This file is not ready yet."),
     "original_not_ready": _l("The original is not ready yet."),
     "blob_missing": _l("The file is missing from storage."),
+    # A BagIt export of an original whose latest fixity check failed (archive.provenance.bag).
+    "fixity_failed": _l("The original “%(file)s” is not the file that was stored: its bytes have changed since, "
+                        "so a bag of it would not validate. Restore it from a copy, then check its fixity again."),
     "too_many_attempts": _l("Too many attempts; wait a moment and try again."),
     "weak_password": _l("The password is too short or too simple."),
     "password_too_long": _l("The password is too long."),
@@ -481,6 +504,7 @@ def script_catalogue() -> dict[str, Any]:
         "field_errors": {k: str(v) for k, v in FIELD_ERRORS.items()},
         "timecode_reasons": {k: str(v) for k, v in TIMECODE_REASONS.items()},
         "api_errors": {k: str(v) for k, v in API_ERRORS.items()},
+        "subtitle_reasons": {k: str(v) for k, v in SUBTITLE_REASONS.items()},
         "status_errors": {k: str(v) for k, v in STATUS_ERRORS.items()},
         "asset_errors": {k: str(v) for k, v in ASSET_ERRORS.items()},
         "fields": {k: str(v) for k, v in FIELD_LABELS.items()},

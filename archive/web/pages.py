@@ -26,6 +26,7 @@ from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
 from archive.notifications import services as notifications
+from archive.provenance import fixity
 from archive.rights import pages as rights_pages
 from archive.rights.avails import PLATFORMS, WORLD, all_territories
 from archive.transcripts import services as transcripts
@@ -80,7 +81,26 @@ ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credenti
                  "asset.holding_added": _l("Another organisation holds a copy"),
                  "marker.added": _l("Marker added"), "marker.changed": _l("Marker changed"),
                  "marker.removed": _l("Marker removed"), "asset.clip_requested": _l("Clip exported"),
-                 "rights.block_inherited": _l("Rights block inherited from the source")}
+                 "rights.block_inherited": _l("Rights block inherited from the source"),
+                 "rights.block_created": _l("Rights block added"), "rights.block_changed": _l("Rights block changed"),
+                 "rights.block_deleted": _l("Rights block removed"),
+                 "transcript.added": _l("Transcript added"), "transcript.replaced": _l("Transcript replaced"),
+                 "transcript.removed": _l("Transcript removed")}
+# A usage record's action (archive.usage.services.ACTIONS) and what it read ("original", a
+# rendition's name, "clip"): the provenance page's usage rows (`usage_label`).
+USAGE_ACTION_LABELS = {"download": _l("Downloaded"), "clip": _l("Clip exported"), "stream": _l("Viewed"),
+                       "bag": _l("Exported for deposit")}
+USAGE_READ_LABELS = {"original": _l("Original")}
+
+
+def usage_label(action: str | None, what: str | None) -> str:
+    """"Downloaded · Original", "Clip exported" (a clip reads a clip: said once), in the page's
+    language; an unknown code as it is."""
+    doing = str(USAGE_ACTION_LABELS.get(action or "", action or "—"))
+    if not what or what == action:
+        return doing
+    read = USAGE_READ_LABELS.get(what) or RENDITION_LABELS.get(what) or what
+    return f"{doing} · {read}"
 
 
 def unread_notifications(user) -> int:
@@ -401,7 +421,24 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "clip_source": clip_pages.source_link(session, asset, lang()),
         "transcripts": transcript_rows(session, asset),
         "transcript_langs": transcript_languages(),
+        "fixity_damage": fixity_damage(session, asset.id),
     }
+
+
+FIXITY_DAMAGE_LABELS = {"fail": _l("changed since it was stored"), "missing": _l("missing from storage")}
+
+
+def fixity_damage(session, asset_id: str) -> list[dict[str, str]]:
+    """The asset's stored files whose latest fixity check did not pass, the original first
+    (`archive.provenance.fixity.damaged_files`), each with "file" and "problem" in the page's
+    language and "at" (ISO 8601): what the asset and provenance pages warn about."""
+    rows = []
+    for d in fixity.damaged_files(session, asset_id):
+        name = (str(_l("The original")) if d["kind"] == "original"
+                else f"{RENDITION_LABELS.get(d['rendition'], d['rendition'])} · {d['path']}")
+        rows.append({"file": name, "outcome": d["outcome"], "at": d["at"],
+                     "problem": str(FIXITY_DAMAGE_LABELS.get(d["outcome"], d["outcome"]))})
+    return rows
 
 
 TRANSCRIPT_LINES_SHOWN = 500

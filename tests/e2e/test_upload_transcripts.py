@@ -54,7 +54,9 @@ def test_subtitles_are_sent_after_the_upload_and_a_refused_one_is_said_with_its_
     assert "done" in tr_status.get_attribute("class")
     assert page.eval_on_selector("#transcript_tr-progress", "el => el.value") == 100
     az_status = page.locator("#transcript_az-status")
-    assert az_status.inner_text() == "Eklenmedi: dosya SRT ya da WebVTT olarak okunamıyor; hata 6. satırda."
+    # The actual reason, with its line, in the page's language.
+    assert az_status.inner_text() == ("Eklenmedi: 6. satır bir SRT altyazısının parçası değil (bir numara, "
+                                      "00:00:01,000 --> 00:00:02,000 gibi bir zamanlama satırı, ardından metin).")
     assert "error-text" in az_status.get_attribute("class")
     assert page.get_attribute("#transcript_az", "aria-invalid") == "true"
     assert page.locator("#transcript_en-status").inner_text() == ""  # no file chosen, nothing said
@@ -80,7 +82,8 @@ def test_subtitles_are_sent_after_the_upload_and_a_refused_one_is_said_with_its_
     vtt.write_text(BAD_VTT, encoding="utf-8")
     second = _upload(page, service, media2, {"az": vtt})
     assert page.locator("#transcript_az-status").inner_text() == (
-        "Əlavə edilmədi: fayl SRT və ya WebVTT kimi oxunmur; xəta 6-ci sətirdədir.")
+        "Əlavə edilmədi: 6 nömrəli sətirdəki 2 nömrəli subtitr başlamazdan əvvəl bitir: subtitrlərin vaxtları "
+        "sırada deyil.")
     assert "subtitr faylları əlavə edilmədi" in page.inner_text("#result .notice-warning")
     assert second != asset_id and _transcripts(page, service, second) == {}
     assert page.request.get(f"{service.url}/api/v1/assets/{second}").status == 200
@@ -107,3 +110,27 @@ def test_subtitles_are_all_added_and_none_is_sent_for_a_duplicate(logged_in, ser
     assert page.locator("#transcript_az-status").inner_text() == (
         "Gönderilmedi: dosya zaten arşivde. Altyazıları kayıt sayfasından ekleyin.")
     assert _transcripts(page, service, asset_id) == {"en": 1, "tr": 2}
+
+
+@pytest.mark.parametrize("content, said", [
+    # Each refusal says its own reason and line (it read "not readable, or too large" for all).
+    (BAD_VTT.encode(), "Dosya reddedildi: 6. satırdaki 2. altyazı başlamadan bitiyor: altyazıların zamanları sırasız."),
+    (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:03,000 --> 00:00:04,000\n\xff\xfe iki\n",
+     "Dosya reddedildi: Dosya UTF-8 metin değil: 7. satırda UTF-8 olmayan bir bayt var. Dosyayı UTF-8 olarak "
+     "kaydedip yeniden gönderin."),
+    (BAD_SRT.encode(), "Dosya reddedildi: 6. satır bir SRT altyazısının parçası değil (bir numara, "
+                       "00:00:01,000 --> 00:00:02,000 gibi bir zamanlama satırı, ardından metin)."),
+])
+def test_the_asset_pages_subtitle_form_says_why_a_file_was_refused(logged_in, service, tmp_path, content, said):
+    page = logged_in
+    media = tmp_path / "kayit.bin"
+    media.write_bytes(os.urandom(100_000))
+    asset_id = _upload(page, service, media, {})
+    page.goto(f"{service.url}/assets/{asset_id}")
+    bad = tmp_path / "kayit.tr.srt"
+    bad.write_bytes(content)
+    page.set_input_files("#transcript-file", str(bad))
+    page.click("#transcript-form button[type=submit]")
+    status = page.locator("#transcript-status")
+    page.wait_for_function("document.getElementById('transcript-status').textContent.startsWith('Dosya reddedildi')")
+    assert status.inner_text() == said

@@ -285,8 +285,12 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
     pages = {lang: client.get(f"/assets/{asset_id}", headers={"Accept-Language": lang}).get_data(as_text=True)
              for lang in ("tr", "az", "en")}
     assert "İçerik kimlik bilgileri" in pages["tr"] and "Geçersiz içerik kimlik bilgileri" in pages["tr"]
-    # The HLS ladder is named as a viewing copy without credentials, with the reason.
-    assert "İçerik kimlik bilgisi olmayan izleme kopyaları" in pages["tr"] and "HLS segments are not signed" in pages["tr"]
+    # The HLS ladder is named as a viewing copy without credentials, with the reason in the page's
+    # language (the service's English sentence was appended after the Turkish one).
+    assert "İçerik kimlik bilgisi olmayan izleme kopyaları" in pages["tr"]
+    assert "HLS parçaları imzalı değil" in pages["tr"] and "HLS segments are not signed" not in pages["tr"]
+    assert "HLS seqmentləri imzalanmayıb" in pages["az"] and "HLS segments are not signed" not in pages["az"]
+    assert "HLS segments are not, as content credentials are written into whole files" in pages["en"]
     assert "Məzmun etimadnaməsi" in pages["az"] and "Etibarsız məzmun etimadnaməsi" in pages["az"]
     assert "Invalid content credentials" in pages["en"] and "bmffHash.mismatch" in pages["en"]
     form = client.get("/provenance/verify", headers={"Accept-Language": "az"}).get_data(as_text=True)

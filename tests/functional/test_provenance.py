@@ -7,6 +7,7 @@ import io
 import tarfile
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from pathlib import Path
 
 import bagit
 import pytest
@@ -287,3 +288,89 @@ def test_a_module_fills_a_reserved_section_by_registering_it(client, people, mas
     assert prov(client, people, "producer", master)["lookup"] is None  # a reserved key no module fills
     with pytest.raises(TypeError):
         lineage.section("sources")(lambda *a: None)  # a name is registered once
+
+
+def _flip_a_byte(app, asset_id):
+    with app.app_context():
+        path = storage().local_path(db.session().get(Asset, asset_id).original_key)
+    with open(path, "r+b") as fh:
+        fh.seek(100)
+        fh.write(b"X")
+    return Path(path)
+
+
+def _check(app, asset_id):
+    with app.app_context():
+        s = db.session()
+        result = fixity.check_all(s, storage(), "test-agent", asset_id=asset_id)
+        s.commit()
+    return result
+
+
+def test_an_original_whose_fixity_check_failed_is_served_flagged_and_never_bagged(app, client, people, master):
+    url = f"/api/v1/assets/{master}/download?rendition=original"
+    with app.app_context():
+        recorded = db.session().get(Asset, master).sha256
+    r = client.get(url, headers=h(people, "producer"))
+    assert r.headers["ETag"] == f'"{recorded}"' and "Ortak-Fixity" not in r.headers
+    path = _flip_a_byte(app, master)
+    assert _check(app, master).counts["fail"] == 1
+    changed = path.read_bytes()
+
+    r = client.get(url, headers=h(people, "producer"))
+    assert r.status_code == 200 and r.get_data() == changed  # the only copy, as it is stored...
+    assert r.headers["Ortak-Fixity"] == "failed" and r.headers["Ortak-Fixity-Checked"]  # ...flagged
+    assert "ETag" not in r.headers and r.headers["Cache-Control"] == "private, no-store"
+    # No validator claims the recorded digest: no 304 for a copy cached before, no resume onto it.
+    r = client.get(url, headers={**h(people, "producer"), "If-None-Match": f'"{recorded}"'})
+    assert r.status_code == 200 and r.headers["Ortak-Fixity"] == "failed"
+    r = client.get(url, headers={**h(people, "producer"), "Range": "bytes=0-9", "If-Range": f'"{recorded}"'})
+    assert r.status_code == 200 and r.get_data() == changed
+    r = client.head(url, headers=h(people, "producer"))
+    assert r.headers["Ortak-Fixity"] == "failed" and "ETag" not in r.headers
+    # The proxy passed its check: served as ever.
+    r = client.get(f"/api/v1/assets/{master}/download?rendition=proxy", headers=h(people, "producer"))
+    assert r.status_code == 200 and r.headers["ETag"] and "Ortak-Fixity" not in r.headers
+
+    with app.app_context():
+        uses_before = len(db.session().scalars(select(UsageRecord).where(UsageRecord.action == "bag")).all())
+    r = client.post(f"/api/v1/assets/{master}/bag", headers=h(people, "producer"))
+    assert r.status_code == 409, r.get_data()[:300]
+    error = r.get_json()["error"]
+    assert error["code"] == "fixity_failed" and "Şəki toyu.mp4" in error["message"]
+    assert error["details"]["file"] == "Şəki toyu.mp4" and error["details"]["expected_sha256"] == recorded
+    assert error["details"]["actual_sha256"] == __import__("hashlib").sha256(changed).hexdigest()
+    with app.app_context():  # refused before the gate: no use recorded
+        assert len(db.session().scalars(select(UsageRecord).where(UsageRecord.action == "bag")).all()) == uses_before
+
+    # The pages say it, in the page's language, naming the file.
+    login(client, "p@trt.test")
+    for lang, needle in (("en", "is not the file that was stored"), ("tr", "saklanan dosya değil"),
+                         ("az", "saxlanılan fayl deyil")):
+        client.get(f"/lang/{lang}")
+        page = client.get(f"/assets/{master}/provenance").get_data(as_text=True)
+        assert 'id="fixity-damage"' in page and 'data-fixity="fail"' in page
+        assert 'id="fixity-damage"' in client.get(f"/assets/{master}").get_data(as_text=True)
+        r = client.post(f"/assets/{master}/provenance/bag", data={"csrf_token": csrf(page)})
+        assert r.status_code == 409
+        text = r.get_data(as_text=True)
+        assert "bag-errors" in text and needle in text and "Şəki toyu.mp4" in text, lang
+
+    # Restored and checked intact again: served and bagged as before.
+    path.write_bytes(MASTER_BYTES)
+    assert _check(app, master).counts["pass"] == 2
+    r = client.get(url, headers=h(people, "producer"))
+    assert r.headers["ETag"] == f'"{recorded}"' and "Ortak-Fixity" not in r.headers
+    assert client.post(f"/api/v1/assets/{master}/bag", headers=h(people, "producer")).status_code == 200
+    assert 'id="fixity-damage"' not in client.get(f"/assets/{master}/provenance").get_data(as_text=True)
+
+
+def test_a_bag_of_an_original_of_another_length_is_refused_unchecked(app, client, people, master):
+    with app.app_context():
+        path = Path(storage().local_path(db.session().get(Asset, master).original_key))
+    path.write_bytes(MASTER_BYTES[:-10])
+    r = client.post(f"/api/v1/assets/{master}/bag", headers=h(people, "producer"))
+    assert r.status_code == 409
+    error = r.get_json()["error"]
+    assert error["code"] == "fixity_failed" and error["details"]["size"] == len(MASTER_BYTES) - 10
+    assert error["details"]["expected_size"] == len(MASTER_BYTES)

@@ -457,7 +457,9 @@ def test_the_lookup_page_in_three_languages(client, make_user):
     for lang, title in (("en", "Where does this clip come from?"), ("tr", "Bu klip nereden geliyor?"),
                         ("az", "Bu klip haradan gəlir?")):
         html = client.get("/provenance/lookup", headers={"Accept-Language": lang}).get_data(as_text=True)
-        assert title in html and 'id="lookup-form"' in html and 'data-api="/api/v1/provenance/lookup"' in html
+        # The page's language travels with the file: the matches' titles come back in it.
+        assert title in html and 'id="lookup-form"' in html
+        assert f'data-api="/api/v1/provenance/lookup?lang={lang}"' in html
         # The refusals the page shows come in its language (messages.js reads this catalogue).
         catalogue = json.loads(html_lib.unescape(re.search(r"data-messages='([^']*)'", html).group(1)))
         refusals = catalogue["api_errors"]
@@ -553,3 +555,54 @@ def test_a_master_and_its_look_alike_twin_both_answer_tied(app, client, people, 
     assert {m["asset_id"] for m in doc["matches"]} == {a, b}
     assert all(m["tied"] and m["confidence"] >= 0.6 for m in doc["matches"])
     assert abs(doc["matches"][0]["in"] - 9) <= 1.0
+
+
+def test_match_titles_are_in_the_callers_language(app, client, media, people, tmp_path):
+    asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
+    with app.app_context():
+        s = db.session()
+        s.get(Asset, asset_id).meta = {"title": {"en": "Wedding", "tr": "Düğün", "az": "Toy"}}
+        s.commit()
+
+    def title(headers, query=""):
+        r = client.post(LOOKUP + query, data=media["tail"].read_bytes(),
+                        headers={**people["h"], **headers, "Content-Type": "video/mp4"})
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()["matches"][0]["title"]
+
+    assert title({"Accept-Language": "tr"}) == "Düğün"
+    assert title({"Accept-Language": "az-AZ,az;q=0.9,en;q=0.5"}) == "Toy"  # as a browser sends it
+    assert title({"Accept-Language": "tr"}, "?lang=en") == "Wedding"  # the page's language, named
+    with app.app_context():  # a language the asset has no title in: its first of en, tr, az
+        s = db.session()
+        s.get(Asset, asset_id).meta = {"title": {"tr": "Düğün"}}
+        s.commit()
+    assert title({"Accept-Language": "az"}) == "Düğün"
+    r = client.post(LOOKUP + "?lang=xx", data=b"x" * 10, headers={**people["h"], "Content-Type": "video/mp4"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_parameter"
+
+
+def test_a_squeezed_picture_is_told_from_a_crop_to_the_same_shape(app, client, media, people, tmp_path):
+    """A 4:3 master shown 16:9 full width (anamorphic: `scale=`, nothing lost) aligns on the
+    master's whole frame and is `squeezed`; the same master cut to 16:9 (top and bottom lost)
+    aligns on the master's 16:9 cut and is `cropped`."""
+    d = tmp_path / "shapes"
+    d.mkdir()
+    master = d / "master_4x3.mp4"
+    _ffmpeg("-i", str(media["master"]), "-vf", "crop=ih*4/3:ih", "-c:v", "libx264", "-preset", "ultrafast",
+            "-g", "25", str(master))
+    squeezed, cut = d / "squeezed.mp4", d / "cut_16x9.mp4"
+    _ffmpeg("-ss", "10", "-t", "10", "-i", str(master), "-vf", "scale=320:180,setsar=1", "-c:v", "libx264",
+            "-crf", "26", str(squeezed))
+    _ffmpeg("-ss", "10", "-t", "10", "-i", str(master), "-vf", "crop=iw:iw*9/16,scale=320:180,setsar=1",
+            "-c:v", "libx264", "-crf", "26", str(cut))
+    asset_id = _indexed(app, people["producer"], master, tmp=d / "index")
+    found = {}
+    for name, path in (("squeezed", squeezed), ("cut", cut)):
+        matches = _post(client, path, people["h"], raw=True).get_json()["matches"]
+        assert matches and matches[0]["asset_id"] == asset_id, (name, matches)
+        top = matches[0]
+        assert abs(top["in"] - 10) <= 0.5 and top["confidence"] >= 0.6, (name, top)
+        found[name] = top["edits"]
+    assert "squeezed" in found["squeezed"] and "cropped" not in found["squeezed"], found
+    assert "cropped" in found["cut"] and "squeezed" not in found["cut"], found

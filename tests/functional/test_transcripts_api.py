@@ -102,21 +102,25 @@ def test_only_editors_of_the_asset_change_transcripts(client, asset, people, who
     assert removed.status_code == 403 and "rights managers" in removed.get_json()["error"]["message"]
 
 
-@pytest.mark.parametrize("body, line", [
-    (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:0x,000 --> 00:00:03,000\niki\n", 6),
-    (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:05,000 --> 00:00:03,000\niki\n", 6),
-    (b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbir\n\n00:00:xx.000 --> 00:00:03.000\niki\n", 6),
-    (b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbir\n00:00:02.000 --> 00:00:03.000\niki\n", 5),
-    (b"1\n00:00:01,000 --> 00:00:02,000\n\xff\xfe bad bytes\n", 3),
-    (b"just some words, no cue", 1),
-    (b"", None),
-    (b"WEBVTT\n\n", None),
+@pytest.mark.parametrize("body, line, reason", [
+    (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:0x,000 --> 00:00:03,000\niki\n", 6, "srt_cue"),
+    (b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:00:05,000 --> 00:00:03,000\niki\n", 6, "cue_reversed"),
+    (b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbir\n\n00:00:xx.000 --> 00:00:03.000\niki\n", 6, "vtt_cue"),
+    (b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nbir\n00:00:02.000 --> 00:00:03.000\niki\n", 5, "vtt_cue"),
+    (b"1\n00:00:01,000 --> 00:00:02,000\n\xff\xfe bad bytes\n", 3, "not_utf8"),
+    (b"just some words, no cue", 1, "srt_cue"),
+    (b"", None, "no_cues"),
+    (b"WEBVTT\n\n", None, "no_cues"),
 ])
-def test_malformed_files_are_400_with_the_line(client, asset, people, body, line):
+def test_malformed_files_are_400_with_the_line_and_the_reason(client, asset, people, body, line, reason):
     r = _put(client, asset, "az", body, people["producer"]["h"])
     assert r.status_code == 400, r.get_json()
     err = r.get_json()["error"]
     assert err["code"] == "invalid_subtitles" and err["details"]["line"] == line
+    # The reason travels as a code, so the pages say each in their language (SUBTITLE_REASONS).
+    assert err["details"]["reason"] == reason, err
+    if reason == "cue_reversed":
+        assert err["details"]["cue"] == 2
 
 
 def test_a_50_mb_file_is_413_and_bad_languages_400(client, asset, people):

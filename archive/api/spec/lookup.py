@@ -5,9 +5,10 @@ from typing import Any, Mapping
 
 from archive.api.spec.components import error_response, json_content, nullable, schema
 from archive.api.spec.paths import operation
+from archive.assets.schemas import LANGS
 
-EDITS = ["identical", "mirrored", "speed_change", "letterboxed", "pillarboxed", "cropped", "resized", "re_encoded",
-         "remuxed"]
+EDITS = ["identical", "mirrored", "speed_change", "letterboxed", "pillarboxed", "cropped", "squeezed", "resized",
+         "re_encoded", "remuxed"]
 
 
 def schemas() -> dict[str, Any]:
@@ -45,7 +46,9 @@ def schemas() -> dict[str, Any]:
                 "edits": {"type": "array", "items": {"enum": EDITS},
                           "description": "Differences seen: `mirrored`, `speed_change`, `letterboxed` / "
                                          "`pillarboxed` (bars above and below / left and right), `cropped` "
-                                         "(aspect changed), `resized` (fewer lines), then `re_encoded` (other "
+                                         "(part of the picture cut away), `squeezed` (the whole picture, "
+                                         "squeezed or stretched to another shape), `resized` (fewer lines), "
+                                         "then `re_encoded` (other "
                                          "bytes) or `remuxed` (the clip's video packets are the master's own: "
                                          "cut or re-wrapped without re-encoding, see `packets`); or "
                                          "`identical`."},
@@ -105,12 +108,16 @@ def provenance_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                 "(perceptual hashes at 2 frames a second, normal and mirrored, voted by asset and time offset).",
                 {"200": {"description": "The candidates (only assets the caller may see).",
                          "content": json_content(schema("LookupResult"))},
+                 "400": error_response("`invalid_parameter`: a `lang` other than tr, az, en."),
                  "413": error_response(f"`too_large`: more than {limit} bytes."),
                  "415": error_response("`not_video`: not a file with a moving picture."),
                  "422": error_response("`empty_file`, `file_required` (multipart without `file`), `clip_too_short` "
                                        f"(under {int(config['LOOKUP_MIN_SECONDS'])} s), `no_picture` (every sampled "
                                        "frame black or flat), `undecodable`."),
                  "503": error_response("`lookup_timeout`: decoding took longer than the server allows.")},
+                parameters=[{"name": "lang", "in": "query", "schema": {"enum": list(LANGS)},
+                             "description": "The language of the matches' titles; else the best of Accept-Language, "
+                                            "else the caller's locale. Another value answers 400."}],
                 requestBody={"required": True, "content": {
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                                        "properties": {"file": binary}}},

@@ -37,8 +37,10 @@
         raw: true, headers: { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) }
       }).then(function () { window.location.reload(); }, function (failure) {
         if (!failure.status) { status.textContent = tform.dataset.failed; return; }
-        var line = failure.error.details && failure.error.details.line;
-        status.textContent = tform.dataset.refused + (line ? " " + tform.dataset.line.replace("{line}", line) : "");
+        // The actual reason, in the page's language, with the line of the fault (messages.js).
+        var M = window.OrtakMessages.from(tform);
+        var reason = M.subtitleError(failure.status, failure.error) || M.apiError(failure.status, failure.error);
+        status.textContent = tform.dataset.refused + " " + reason;
       });
     });
   }

@@ -142,6 +142,25 @@
     return this.statusText(status);
   };
 
+  // A refused subtitle file (PUT .../transcripts/{lang}): the reason in the page's language with
+  // the line of the fault (archive.web.messages.SUBTITLE_REASONS); null when the answer is not
+  // one of those (the caller says it another way).
+  Messages.prototype.subtitleError = function (status, error) {
+    error = error || {};
+    var d = error.details || {};
+    var table = this.t.subtitle_reasons || {};
+    var key = error.code === "invalid_subtitles" ? d.reason : (error.code === "body_too_large" ? "too_large" : null);
+    if (!key || !has.call(table, key)) { return null; }
+    var values = {};
+    if (d.line !== undefined && d.line !== null) { values.line = String(d.line); }
+    if (d.cue !== undefined && d.cue !== null) { values.cue = String(d.cue); }
+    if (d.limit !== undefined && d.limit !== null) {
+      values.limit = key === "too_large" ? this.size(d.limit) : this.number(d.limit, 0);
+    }
+    if (d.characters) { values.characters = [].concat(d.characters).join(", "); }
+    return this.fill(table[key], values);
+  };
+
   Messages.prototype.statusText = function (status) {
     var table = this.t.status_errors || {};
     if (!status) { return table.network; }

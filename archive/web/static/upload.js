@@ -219,6 +219,8 @@
   function transcriptError(failure) {
     var error = failure.error || {};
     var details = error.details || {};
+    var reason = M.subtitleError(failure.status, error);  // the actual reason, with its line
+    if (reason) { return sd.msgFailed + " " + reason; }
     if (error.code === "invalid_subtitles") {
       if (details.reason === "forbidden_characters" && details.line) {
         return put(sd.msgDisguised, { cue: details.cue || "?", line: details.line,

@@ -141,3 +141,42 @@ def test_subtitle_sidecars_become_transcripts(ortak, importer, tree, app):
         got = {t.lang: [s.text for s in t.segments] for t in db.session().scalars(
             select(Transcript).where(Transcript.asset_id == found["toy.mp4"].id))}
     assert got == {"tr": ["Düğün başlıyor"], "az": ["Toy başlayır"]}
+
+
+def test_sidecars_are_found_next_to_a_file_named_alone(ortak, importer, tree, tmp_path, app):
+    # The README's own example, `ortak import footage/*.mp4`: the shell names the media files only.
+    from archive.transcripts.models import Transcript
+
+    folder = tree / "1975"
+    (folder / "toy.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nDüğün başlıyor\n", encoding="utf-8")
+    (folder / "toy.az.vtt").write_text("WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nToy başlayır\n\n"
+                                       "00:00:01.500 --> 00:00:02.000\nMuğam\n", encoding="utf-8")
+    (folder / "toy.xx.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\n?\n", encoding="utf-8")
+    (folder / "toy.en.srt").mkdir()  # not a file at all: cannot be read
+    (folder / "toyota.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nnot its\n", encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("filename,title_tr\ntoy.mp4,Düğün\n", encoding="utf-8")
+    r = ortak(str(folder / "toy.mp4"), "--metadata", str(meta), "--as", importer)
+    assert "created 1, duplicates 0, failed 2, transcripts 2" in r.output, r.output
+    assert r.exit_code == 1
+    video = assets(app)["toy.mp4"]
+    assert set(assets(app)) == {"toy.mp4"}  # no sidecar became an asset, and toyota's was left alone
+    # Each sidecar is named in the output: attached (language, asset, cues) or refused with its reason.
+    assert f"transcript {folder / 'toy.tr.srt'}: tr of asset {video.id}, 1 cue\n" in r.output
+    assert f"transcript {folder / 'toy.az.vtt'}: az of asset {video.id}, 2 cues\n" in r.output
+    assert f"failed {folder / 'toy.xx.srt'}: sidecar not attached to asset {video.id}: 'xx' is not an ISO 639" \
+        in r.output
+    assert f"failed {folder / 'toy.en.srt'}: sidecar not attached to asset {video.id}: not a regular file" in r.output
+    assert "toyota" not in r.output
+    with app.app_context():
+        got = {t.lang: [s.text for s in t.segments] for t in db.session().scalars(
+            select(Transcript).where(Transcript.asset_id == video.id))}
+    assert got == {"tr": ["Düğün başlıyor"], "az": ["Toy başlayır", "Muğam"]}
+    assert video.meta == {"title": {"tr": "Düğün"}}
+
+
+def test_a_sidecar_named_with_its_media_is_attached_once(ortak, importer, tree, app):
+    folder = tree / "1975"
+    (folder / "toy.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nDüğün\n", encoding="utf-8")
+    r = ortak(str(folder / "toy.mp4"), str(folder / "toy.tr.srt"), "--as", importer)
+    assert r.exit_code == 0 and "created 1, duplicates 0, failed 0, transcripts 1" in r.output, r.output

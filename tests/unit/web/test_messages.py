@@ -151,3 +151,27 @@ def test_field_labels():
     assert messages.field_label("keywords[3]") == "Keywords" and messages.field_label("keywords.3") == "Keywords"
     assert messages.field_label("title.xx") == "Title" and messages.field_label("") == ""
     assert messages.field_label("colour") == "colour"
+
+
+def test_every_subtitle_refusal_has_its_own_sentence_in_every_language(app):
+    """Each reason the subtitle parser gives (archive.transcripts.parse.REASONS, and every `code=`
+    it raises) is said by the pages in tr, az and en with what it names filled in."""
+    from archive.transcripts import parse
+
+    source = (ROOT / "archive" / "transcripts" / "parse.py").read_text(encoding="utf-8")
+    raised = {kw.value.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+              and getattr(node.func, "id", None) == "SubtitleError"
+              for kw in node.keywords if kw.arg == "code" and isinstance(kw.value, ast.Constant)}
+    assert raised >= {"not_utf8", "srt_cue", "cue_reversed", "no_cues"} and raised <= set(parse.REASONS)
+    assert set(messages.SUBTITLE_REASONS) == {*parse.REASONS, "forbidden_characters", "too_large"}
+    params = {"line": 7, "cue": 2, "limit": 20000, "characters": "U+202E"}
+    said = {}
+    for lang in ("en", "tr", "az"):
+        with app.test_request_context(), force_locale(lang):
+            table = messages.script_catalogue()["subtitle_reasons"]
+            said[lang] = {code: messages.fill(text, params) for code, text in table.items()}
+    for code in messages.SUBTITLE_REASONS:
+        assert said["tr"][code] and said["az"][code], code
+        assert said["tr"][code] != said["en"][code] != said["az"][code], code
+        if "%(line)s" in str(messages.SUBTITLE_REASONS[code]):
+            assert "7" in said["tr"][code] and "7" in said["az"][code], code
