@@ -73,6 +73,14 @@ class BlobStorage(abc.ABC):
         """A short-lived URL a client can GET directly, or None when the backend has none."""
 
     @abc.abstractmethod
+    def internal_url(self, key: str, *, expires: int) -> str | None:
+        """A short-lived URL (valid `expires` seconds) this service's own processes (ffmpeg on
+        the web or worker host) can GET, byte ranges included, or None when the backend has
+        none. Unlike `presigned_url` it names the address the archive reaches the store at
+        (S3_ENDPOINT), not the one browsers do (S3_PUBLIC_ENDPOINT), which need not resolve
+        or route from in here. A credential while it lasts: never log it."""
+
+    @abc.abstractmethod
     def check(self) -> None:
         """Raise StorageError unless the store answers (used by /healthz and at start-up)."""
 

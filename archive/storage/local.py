@@ -168,6 +168,10 @@ class LocalBlobStorage(BlobStorage):
         self._path(key)
         return None
 
+    def internal_url(self, key: str, *, expires: int) -> str | None:
+        self._path(key)
+        return None
+
     def check(self) -> None:
         try:
             fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".check-")

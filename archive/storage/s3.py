@@ -357,10 +357,18 @@ class S3BlobStorage(BlobStorage):
         return None
 
     def presigned_url(self, key: str, *, expires: int, filename: str | None = None) -> str | None:
+        headers = {"response-content-disposition": content_disposition(filename)} if filename else None
+        return self._sign(self.presign_client, key, expires, headers)
+
+    def internal_url(self, key: str, *, expires: int) -> str | None:
+        # Signed by the client we talk to the store with: a SigV4 signature covers the host,
+        # so a URL for S3_PUBLIC_ENDPOINT cannot be sent to S3_ENDPOINT instead.
+        return self._sign(self.client, key, expires, None)
+
+    def _sign(self, client: Minio, key: str, expires: int, headers: dict[str, str] | None) -> str:
         validate_key(key)
         seconds = max(1, min(int(expires), MAX_PRESIGN_SECONDS))
-        headers = {"response-content-disposition": content_disposition(filename)} if filename else None
-        return self._call("presign", key, lambda: self.presign_client.presigned_get_object(
+        return self._call("presign", key, lambda: client.presigned_get_object(
             self.bucket, key, expires=timedelta(seconds=seconds), response_headers=headers))
 
     def list_prefix(self, prefix: str) -> Iterator[BlobInfo]:

@@ -3,7 +3,8 @@
 Against the real SeaweedFS the suite starts. The "public" address is another way to the
 same server, as a reverse proxy or a published container port is: `localhost` instead of
 127.0.0.1, and a TCP forwarder on another port (the Host header a browser sends then names
-the forwarder, which is what the signature must cover).
+the forwarder, which is what the signature must cover). `internal_url`, for the archive's own
+ffmpeg, names S3_ENDPOINT whatever the public address is.
 """
 from __future__ import annotations
 
@@ -129,3 +130,17 @@ def test_the_public_endpoint_is_only_used_to_sign(s3_config):
 def test_a_bad_public_endpoint_fails_at_start_naming_the_setting(s3_config, bad):
     with pytest.raises(StorageError, match="S3_PUBLIC_ENDPOINT"):
         _store(s3_config, bad)
+
+
+@pytest.mark.s3
+def test_internal_urls_name_the_internal_endpoint_and_read_ranges(s3_config, s3_server):
+    """The public name does not resolve in here; ffmpeg in here gets a URL for S3_ENDPOINT."""
+    store = _store(s3_config, "https://media.ortak.invalid")
+    store.put_stream("p/d", io.BytesIO(DATA))
+    url = store.internal_url("p/d", expires=60)
+    assert urlsplit(url).netloc == s3_server.endpoint and "media.ortak.invalid" not in url
+    resp = requests.get(url, headers={"Range": "bytes=1000-"}, timeout=30)
+    assert resp.status_code == 206 and resp.content == DATA[1000:]
+    # Signed for that key alone, as a presigned URL is.
+    store.put_stream("p/e", io.BytesIO(b"e"))
+    assert requests.get(url.replace("/p/d?", "/p/e?"), timeout=30).status_code == 403

@@ -367,6 +367,7 @@ def test_hostile_keys_are_refused_before_any_io(blob_store, key, tmp_path):
         lambda: blob_store.download_to(key, str(tmp_path / "out")),
         lambda: blob_store.local_path(key),
         lambda: blob_store.presigned_url(key, expires=60),
+        lambda: blob_store.internal_url(key, expires=60),
         lambda: blob_store.list_prefix(key),  # refused when called, not when first iterated
         lambda: blob_store.delete_prefix(key),
         lambda: blob_store.put_tree(key, tmp_path),
@@ -390,6 +391,12 @@ def test_longest_key_is_accepted(blob_store):
 def test_s3_has_no_local_path(s3_store):
     s3_store.put_stream("p/x", io.BytesIO(b"x"))
     assert s3_store.local_path("p/x") is None
+
+
+def test_local_has_no_internal_url(tmp_path):
+    store = LocalBlobStorage(tmp_path / "blobs")
+    store.put_stream("p/x", io.BytesIO(b"x"))
+    assert store.internal_url("p/x", expires=60) is None
 
 
 @pytest.mark.s3
