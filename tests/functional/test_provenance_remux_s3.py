@@ -186,7 +186,9 @@ def test_on_s3_only_a_part_of_the_original_is_read(s3_app, s3_server, media, pri
         fwd.close()
     assert top["edits"] == ["remuxed"] and top["packets"]["found"] == top["packets"]["compared"] >= 50, top
     size = media["master"].stat().st_size
-    assert read < 0.7 * size, (read, size)
+    # Measured 0.52-0.58 of the file (its open-ended first range pushes what the socket holds
+    # before ffmpeg drops it, which load changes); reading it whole is 1.0 or more.
+    assert read < 0.9 * size, (read, size)
 
 
 @pytest.mark.s3
