@@ -9,8 +9,6 @@ ffmpeg, names S3_ENDPOINT whatever the public address is.
 from __future__ import annotations
 
 import io
-import socket
-import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,56 +16,9 @@ import requests
 
 from archive.storage.interfaces import StorageError
 from archive.storage.s3 import S3BlobStorage
+from tests.forwarding import Forwarder
 
 DATA = bytes(range(256)) * 64
-
-
-class Forwarder:
-    """Accepts on a free loopback port and pipes each connection to `target` (host, port)."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        self.sock.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                client, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            threading.Thread(target=self._connection, args=(client,), daemon=True).start()
-
-    def _connection(self, client: socket.socket) -> None:
-        with client, socket.create_connection(self.target, timeout=30) as upstream:
-            pipes = [threading.Thread(target=self._pipe, args=pair, daemon=True)
-                     for pair in ((client, upstream), (upstream, client))]
-            for t in pipes:
-                t.start()
-            for t in pipes:
-                t.join(timeout=60)
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            try:
-                dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
 
 
 @pytest.fixture

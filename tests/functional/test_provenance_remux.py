@@ -59,21 +59,26 @@ def prints(copies, tmp_path_factory):
     return made
 
 
+def store_indexed(app, user_id: int, path: Path, technical: dict, files: dict) -> str:
+    """Store the master at `path` (its original, and the fingerprints rendition's `files`) in
+    `app`'s store as a ready asset of `user_id`, recorded as the fingerprints step records it;
+    its id."""
+    asset_id = create_asset(app, user_id, data=path.read_bytes(), filename=path.name,
+                            renditions={"fingerprints": {"files": files}})
+    with app.app_context():
+        s = db.session()
+        asset = s.get(Asset, asset_id)
+        asset.technical = technical
+        services.record_fingerprints(s, asset)
+        s.commit()
+    return asset_id
+
+
 @pytest.fixture
 def indexed(app, copies, prints, people):
-    """Store the master `name` (its original and fingerprints) as a ready asset, recorded as
-    the fingerprints step records it; its id."""
+    """Store the master `name` as a ready asset (`store_indexed`); its id."""
     def _indexed(name: str) -> str:
-        technical, files = prints[name]
-        asset_id = create_asset(app, people["producer"], data=copies[name].read_bytes(), filename=copies[name].name,
-                                renditions={"fingerprints": {"files": files}})
-        with app.app_context():
-            s = db.session()
-            asset = s.get(Asset, asset_id)
-            asset.technical = technical
-            services.record_fingerprints(s, asset)
-            s.commit()
-        return asset_id
+        return store_indexed(app, people["producer"], copies[name], *prints[name])
     return _indexed
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -25,10 +23,9 @@ from archive.media import commands, fingerprints
 from archive.media.probe import inspect_media
 from archive.media.profiles import FINGERPRINTS
 from archive.media.runner import run
-from archive.provenance import services
 from archive.storage.local import LocalBlobStorage
-from tests.asset_factory import create_asset
-from tests.contract.test_s3_public_endpoint import Forwarder
+from tests.forwarding import Forwarder
+from tests.functional.test_provenance_remux import store_indexed
 from tests.functional.test_provenance_lookup import _ffmpeg, _picture, _post, people  # noqa: F401
 
 CLIP_IN = 4  # seconds: where the excerpt is cut from the master
@@ -61,18 +58,8 @@ def prints(media, tmp_path_factory):
 
 
 def _indexed(app, media, prints, people) -> str:
-    """The master stored (original and fingerprints) in `app`'s store as a ready asset, recorded
-    as the fingerprints step records it; its id."""
-    technical, files = prints
-    asset_id = create_asset(app, people["producer"], data=media["master"].read_bytes(), filename="master.mp4",
-                            renditions={"fingerprints": {"files": files}})
-    with app.app_context():
-        s = db.session()
-        asset = s.get(Asset, asset_id)
-        asset.technical = technical
-        services.record_fingerprints(s, asset)
-        s.commit()
-    return asset_id
+    """The master stored (original and fingerprints) in `app`'s store as a ready asset; its id."""
+    return store_indexed(app, people["producer"], media["master"], *prints)
 
 
 def _top(app, people, path: Path, asset_id: str) -> dict:
@@ -125,55 +112,12 @@ def test_on_s3_behind_a_public_endpoint_the_check_reads_the_internal_one(s3_app,
     _assert_remuxed(_top(app, people, media["clip"], asset_id))
 
 
-class CountingForwarder(Forwarder):
-    """A Forwarder that counts the bytes the store sends back, with small socket buffers on
-    its side: an abandoned open-ended range (`Range: bytes=N-`, how ffmpeg asks) is then
-    counted for what the reader took plus ~100 kB in flight, not for all the loopback's
-    megabytes of buffers would have soaked up."""
-
-    BUFFER = 32 * 1024
-
-    def __init__(self, target):
-        self.lock = threading.Lock()
-        self.received = 0
-        super().__init__(target)
-
-    def _connection(self, client):
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.BUFFER)
-        upstream = socket.socket()
-        upstream.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.BUFFER)
-        upstream.settimeout(30)
-        with client, upstream:
-            upstream.connect(self.target)
-            pipes = [threading.Thread(target=self._copy, args=(client, upstream, False), daemon=True),
-                     threading.Thread(target=self._copy, args=(upstream, client, True), daemon=True)]
-            for t in pipes:
-                t.start()
-            for t in pipes:
-                t.join(timeout=60)
-
-    def _copy(self, src, dst, count):
-        try:
-            while data := src.recv(65536):
-                if count:
-                    with self.lock:
-                        self.received += len(data)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            try:
-                dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-
-
 @pytest.mark.s3
 def test_on_s3_only_a_part_of_the_original_is_read(s3_app, s3_server, media, prints, people):
     """ffmpeg seeks with range requests: the lookup of a 3 s excerpt from the middle of the
     master moves well under the whole original from the store (its fingerprints included)."""
     host, port = s3_server.endpoint.rsplit(":", 1)
-    fwd = CountingForwarder((host, int(port)))
+    fwd = Forwarder((host, int(port)), buffer=32 * 1024)
     try:
         app = s3_app(S3_ENDPOINT=f"http://127.0.0.1:{fwd.port}")
         asset_id = _indexed(app, media, prints, people)
