@@ -5,6 +5,7 @@ credentials are shown beside it."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -51,7 +52,8 @@ def test_a_clip_dropped_on_the_lookup_page_is_found_with_its_credentials(logged_
 
 # ---- what the page draws of an answer: its requests seen, held or answered here ----
 
-LOOKUP_API = "**/api/v1/provenance/lookup"
+# The page asks in its own language (`?lang=`): the query string may follow.
+LOOKUP_API = re.compile(r"/api/v1/provenance/lookup(\?[^/]*)?$")
 LOOKUP_CREDENTIALS = "**/provenance/lookup/credentials"
 
 
