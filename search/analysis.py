@@ -296,7 +296,18 @@ _BACK_VOWELS = "aıou"
 _ROUNDED = "oöuü"
 _VOICELESS = "çfhkpsşt"
 _SOFTENED = {"p": "b", "ç": "c", "t": "d", "k": "ğ"}
-_DROPPABLE = "ıiuü"
+# Words of one syllable mostly keep their final consonant (`kat` → `katı`, `süt` → `sütü`):
+# softened are those in -nk (`renk` → `rengi`, `denk` → `dengi`) and these (TDK Yazım
+# Kılavuzu, "Ünsüz yumuşaması").
+_ONE_SYLLABLE_SOFTENING = frozenset({"dip", "uç", "kap", "kurt", "yurt", "dert", "taç", "gök", "çok"})
+# The nouns that drop the high vowel of their last syllable before a suffix that starts with a
+# vowel (`şehir` → `şehri`, `burun` → `burnu`); a rule of these words, not of every word of that
+# shape (`bilim` → `bilimi`, `ekin` → `ekini`). TDK Yazım Kılavuzu, "Ünlü düşmesi".
+_VOWEL_DROPPING = frozenset({
+    "ağız", "akıl", "alın", "bağır", "beyin", "boyun", "böğür", "burun", "devir", "emir", "fikir", "gönül",
+    "göğüs", "hapis", "hüküm", "isim", "kahır", "karın", "kayıp", "kısım", "metin", "nakit", "nesil",
+    "oğul", "omuz", "ömür", "resim", "sabır", "şehir", "şekil", "vakit", "zehir", "zihin", "kabir",
+    "ilim", "hatır", "asır", "cisim", "beniz"})
 
 
 def _inflections(word: str) -> list[str]:
@@ -314,9 +325,9 @@ def _inflections(word: str) -> list[str]:
     # softened (`kitap` → `kitab-`, `renk` → `reng-`), its last high vowel dropped (`şehr-`).
     bodies = [word]
     if not vowel_end:
-        if word[-1] in _SOFTENED:
+        if word[-1] in _SOFTENED and (len(vowels) > 1 or word.endswith("nk") or word in _ONE_SYLLABLE_SOFTENING):
             bodies.append(word[:-1] + ("g" if word[-1] == "k" and word[-2:-1] == "n" else _SOFTENED[word[-1]]))
-        if len(vowels) == 2 and word[-2] in _DROPPABLE and word[-3] not in _VOWELS:  # two syllables
+        if word in _VOWEL_DROPPING:
             bodies.append(word[:-2] + word[-1])
     t = "t" if word[-1] in _VOICELESS else "d"
     out = []
@@ -343,11 +354,13 @@ def inflected_stems(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     known = {own[1], own[2], *cuts[0]}
     known_cross = {own[3], own[4], *cuts[1]}
     stems, cross_stems = [], []
-    # An inflected query word (`kaleler`, `şehirde`) is inflected again from its stem, as typed
-    # (not folded: the vowels tell the harmony); a stem under MIN_TRUNCATION letters is often
-    # cut too short (`burun` → `bur`) to say which noun it was.
+    # An inflected query word (`kaleler`, `şehirde`: one of its stem's inflections) is inflected
+    # again from its stem, as typed (not folded: the vowels tell the harmony); a word the stemmer
+    # only cut (`kalem` → `kale`) is not that word inflected. A stem under MIN_TRUNCATION letters
+    # is often cut too short (`burun` → `bur`) to say which noun it was.
     body = _stemmer("turkish").stemWord(word.translate(_CIRCUMFLEX))
-    bases = [word] + ([body] if body != word and len(body) >= MIN_TRUNCATION else [])
+    inflected_word = body != word and len(body) >= MIN_TRUNCATION and word in _inflections(body)
+    bases = [word] + ([body] if inflected_word else [])
     for inflected in itertools.chain.from_iterable(_inflections(base) for base in bases):
         stem_ = _stem(inflected)
         if len(stem_) >= MIN_TRUNCATION and stem_ not in known and stem_ not in stems:

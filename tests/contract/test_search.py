@@ -825,6 +825,16 @@ def test_a_bare_word_lists_the_cues_with_its_inflections(backend, text, marked):
                                                                      (3.0, "burnunu")) if marked in t)]
 
 
+@pytest.mark.parametrize("text, other", [("kalem", "kalesi"), ("kat", "kadını"), ("kazan", "kazası"),
+                                         ("bilim", "bilmiyorum")])
+def test_a_word_is_not_inflected_into_another_word(backend, text, other):
+    """Softening and vowel dropping are rules of some words, and a word the stemmer only cut is
+    not inflected again: `kalem` (pen) does not find `kalesi` (its castle), `kat` not `kadını`,
+    `kazan` not `kazası`, `bilim` not `bilmiyorum` (search.analysis._inflections)."""
+    backend.index([doc("other", title_tr="Başka", description_tr=f"Bir {other} var.")])
+    assert find(backend, text, per_page=20).hits == [], (text, other)
+
+
 def test_each_hit_keeps_its_own_segments(backend):
     many = [cue(i, f"kemençe {i}") for i in range(12)]
     few = [cue(1, "zurna"), cue(7, "Kemençeler çalıyor"), cue(9, "davul"), cue(20, "bir kemençe daha")]

@@ -51,7 +51,8 @@ def test_other_form_spans_are_those_of_every_word_checked_in_turn():
         for _s, _e, alternatives in synonyms.default().spans(list(words)):
             every += [w for alt in alternatives for w in alt]
         crossed = {analysis.cross(w) for w in every}
-        stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3})
+        stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3}
+                      | {s for w in words for s in analysis.inflected_stems(w)[1]})
         typos = {analysis.fold(w) for w in words if len(analysis.fold(w)) >= hl.MIN_FUZZY}
         out = []
         for m in hl._TOKEN.finditer(text):
@@ -67,7 +68,8 @@ def test_other_form_spans_are_those_of_every_word_checked_in_turn():
     rng = random.Random(7)
     letters = "abdkrlmnsşuüıiəçğo"
     vocabulary = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 8))) for _ in range(60)]
-    vocabulary += ["Qarabağ", "xalçaları", "düğün", "toy", "İstanbul", "Гарабаг", "Nahçıvan"]
+    vocabulary += ["Qarabağ", "xalçaları", "düğün", "toy", "İstanbul", "Гарабаг", "Nahçıvan", "şehir", "şehrinin",
+                   "kale", "kalesi", "burun", "burnunu"]
     for _ in range(400):
         query = tuple(analysis.words(" ".join(rng.sample(vocabulary, rng.randint(1, 2)))))
         near = [w[:i] + rng.choice(letters) + w[i + rng.randint(0, 1):] for w in query for i in range(len(w))]
