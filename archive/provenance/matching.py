@@ -589,12 +589,11 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     kin = family or (lambda key: key)
     # A look-alike twin in another asset: the query's pictures are the archive's, in either.
     if out[0].agreement >= TWIN_SHARE:
-        families, twins = {kin(t.key) for t in close}, set()
-        for c in out:  # best first: each twin's best place
-            if (c.key not in twins and kin(c.key) not in families and c.agreement >= TWIN_SHARE
-                    and c.distance - best <= REPEAT_BITS):
+        families = {kin(t.key) for t in close}
+        for c in out:  # best first: each twin family's best place (a twin and its clip are one)
+            if kin(c.key) not in families and c.agreement >= TWIN_SHARE and c.distance - best <= REPEAT_BITS:
                 close.append(c)
-                twins.add(c.key)
+                families.add(kin(c.key))
     answered = {kin(t.key) for t in close}
     others = [c.distance for c in out if c not in close and kin(c.key) not in answered]
     reference = min(others, default=MISSING_BITS)

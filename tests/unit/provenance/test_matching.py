@@ -567,3 +567,15 @@ def test_a_look_alike_that_agrees_with_less_of_the_query_is_not_tied(index):
     assert found[0].key == "original" and twin.agreement < matching.TWIN_SHARE
     assert not any(c.tied for c in found) and twin.score == 0.0
     assert found[0].score < found[0].agreement  # the margin over the twin
+
+
+def test_a_twin_and_a_clip_cut_from_it_are_one_tied_answer(index):
+    # A clip cut from the twin is of the twin's family: the twin answers for both.
+    master = _random(300, 49)
+    index.add("original", master)
+    twin = _noisy(master, 3, 50)
+    index.add("twin", twin)
+    index.add("twin-clip", twin[55:75])
+    found = lookup.find(index, _query(master, 60, 10, noise=4), SETTINGS,
+                        families=lambda keys: {k: "twin" if k == "twin-clip" else k for k in keys})
+    assert [c.key for c in found if c.tied] == ["original", "twin"], [(c.key, c.tied, c.distance) for c in found]
