@@ -107,10 +107,13 @@ def files_subquery(asset_id: str | None = None):
     return union_all(_original_files(asset_id), _rendition_files(asset_id)).subquery("stored_files")
 
 
-def _last_checks():
-    """(blob_key, the id of its latest check) for every blob checked at least once."""
-    return (select(FixityCheck.blob_key, func.max(FixityCheck.id).label("last_id"))
-            .group_by(FixityCheck.blob_key).subquery("last_checks"))
+def _last_checks(asset_id: str | None = None):
+    """(blob_key, the id of its latest check) for every blob checked at least once (of one
+    asset's files: `ix_fixity_checks_asset_at`, not a scan of every check ever made)."""
+    q = select(FixityCheck.blob_key, func.max(FixityCheck.id).label("last_id"))
+    if asset_id is not None:
+        q = q.where(FixityCheck.asset_id == asset_id)
+    return q.group_by(FixityCheck.blob_key).subquery("last_checks")
 
 
 def stored_files(session: Session, asset_id: str | None = None, batch: int = 1000) -> Iterator[StoredFile]:
@@ -298,7 +301,7 @@ def latest_checks(session: Session, *, asset_id: str | None = None, outcome: str
     """The latest check of each stored file that is still current (of one asset, or all),
     failures first ("missing", then "fail", then "pass"), then the most recent."""
     f = files_subquery(asset_id)
-    last = _last_checks()
+    last = _last_checks(asset_id)
     q = (select(FixityCheck)
          .join(last, last.c.last_id == FixityCheck.id)
          .where(FixityCheck.blob_key.in_(select(f.c.blob_key)))
@@ -339,7 +342,7 @@ def report(session: Session, config: Mapping[str, Any], *, asset_id: str | None 
     now = now or utcnow()
     files, total = totals(session, asset_id)
     f = files_subquery(asset_id)
-    last = _last_checks()
+    last = _last_checks(asset_id)
     rows = session.execute(
         select(FixityCheck.outcome, func.count())
         .select_from(f)
@@ -374,17 +377,6 @@ def failed_check(session: Session, blob_key: str) -> FixityCheck | None:
     row = session.scalar(select(FixityCheck).where(FixityCheck.blob_key == blob_key)
                          .order_by(FixityCheck.at.desc(), FixityCheck.id.desc()).limit(1))
     return row if row is not None and row.outcome == "fail" else None
-
-
-def damaged_files(session: Session, asset_id: str) -> list[dict[str, Any]]:
-    """The current files of `asset_id` whose latest check found them changed or missing:
-    [{"kind", "rendition", "path", "label", "outcome", "at"}] (the original first), for the
-    asset and provenance pages."""
-    return [{"kind": r.kind, "rendition": r.rendition, "path": r.path,
-             "label": "original" if r.kind == "original" else f"{r.rendition}/{r.path}",
-             "outcome": r.outcome, "at": r.at.isoformat()}
-            for r in sorted(latest_checks(session, asset_id=asset_id, failed_only=True),
-                            key=lambda r: r.kind != "original")]
 
 
 def failures_to_tell(session: Session) -> list[tuple[FixityCheck, Asset]]:

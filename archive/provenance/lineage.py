@@ -194,9 +194,10 @@ def fixity_section(session: Session, asset: Asset, viewer: User, lang: str | Non
     """{"files", "counts": {"pass", "fail", "missing", "unchecked"}, "items": [the latest check of
     each of the asset's stored files, failures first]} (`archive.provenance.fixity`)."""
     files, _bytes = fixity.totals(session, asset.id)
-    items = [fixity.check_json(r) for r in fixity.latest_checks(session, asset_id=asset.id, limit=MAX_LISTED)]
+    checks = fixity.latest_checks(session, asset_id=asset.id)
+    items = [fixity.check_json(r) for r in checks[:MAX_LISTED]]
     counts = {k: 0 for k in ("pass", "fail", "missing")}
-    for r in fixity.latest_checks(session, asset_id=asset.id):
+    for r in checks:
         counts[r.outcome] += 1
     counts["unchecked"] = max(0, files - sum(counts.values()))
     return {"files": files, "counts": counts, "items": items}

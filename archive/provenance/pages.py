@@ -55,7 +55,7 @@ def _page(asset, errors=(), values=None, status=200):
         needs_declaration=rights_pages.needs_declaration(current_user, asset),
         platforms=[(p, str(rights_pages.PLATFORM_LABELS[p])) for p in PLATFORMS],
         outcome_labels=OUTCOME_LABELS, decision_labels=DECISION_LABELS, action_labels=ACTION_LABELS,
-        rendition_labels=RENDITION_LABELS, fixity_damage=web_pages.fixity_damage(session, asset.id),
+        rendition_labels=RENDITION_LABELS, fixity_damage=web_pages.fixity_damage(doc["fixity"]["items"]),
         usage_label=web_pages.usage_label), status
 
 

@@ -5,7 +5,7 @@ Everything here returns plain data for the templates, which escape every value.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 from urllib.parse import urlencode
 
 from babel import Locale
@@ -421,23 +421,26 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "clip_source": clip_pages.source_link(session, asset, lang()),
         "transcripts": transcript_rows(session, asset),
         "transcript_langs": transcript_languages(),
-        "fixity_damage": fixity_damage(session, asset.id),
+        "fixity_damage": fixity_damage(fixity.check_json(r) for r in
+                                       fixity.latest_checks(session, asset_id=asset.id, failed_only=True)),
     }
 
 
 FIXITY_DAMAGE_LABELS = {"fail": _l("changed since it was stored"), "missing": _l("missing from storage")}
 
 
-def fixity_damage(session, asset_id: str) -> list[dict[str, str]]:
-    """The asset's stored files whose latest fixity check did not pass, the original first
-    (`archive.provenance.fixity.damaged_files`), each with "file" and "problem" in the page's
-    language and "at" (ISO 8601): what the asset and provenance pages warn about."""
+def fixity_damage(checks: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """Of the latest fixity checks of an asset's stored files (`archive.provenance.fixity.check_json`
+    shape, as the provenance document lists them), those that did not pass, the original first,
+    each with "file" and "problem" in the page's language, "outcome" and "at" (ISO 8601): what
+    the asset and provenance pages warn about."""
     rows = []
-    for d in fixity.damaged_files(session, asset_id):
-        name = (str(_l("The original")) if d["kind"] == "original"
-                else f"{RENDITION_LABELS.get(d['rendition'], d['rendition'])} · {d['path']}")
-        rows.append({"file": name, "outcome": d["outcome"], "at": d["at"],
-                     "problem": str(FIXITY_DAMAGE_LABELS.get(d["outcome"], d["outcome"]))})
+    for c in sorted((c for c in checks if c["outcome"] != "pass"), key=lambda c: c["object"]["kind"] != "original"):
+        o = c["object"]
+        name = (str(_l("The original")) if o["kind"] == "original"
+                else f"{RENDITION_LABELS.get(o['rendition'], o['rendition'])} · {o['path']}")
+        rows.append({"file": name, "outcome": c["outcome"], "at": c["at"],
+                     "problem": str(FIXITY_DAMAGE_LABELS.get(c["outcome"], c["outcome"]))})
     return rows
 
 
