@@ -158,9 +158,10 @@ def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> di
 OWNER_FIELD = "owner"
 # Who finds an asset (issue 11/12): every member finds it in a PUBLIC_STATUSES status; in any
 # other (HIDDEN_STATUSES) only its owner organisation (OWNER_FIELD) and a viewer who sees
-# everything do. PUBLIC_STATUSES is the one definition of the rule: the archive's asset routes,
+# everything do. PUBLIC_STATUSES is the one list of public statuses: the archive's asset routes,
 # lists and provenance lookups import it (archive.assets.services.visible_to), since `search`
-# may not import the archive. HIDDEN_STATUSES is what the filters name (a document without a
+# may not import the archive; those also show a hidden asset to its uploaders of another
+# organisation, which the index, holding no uploader, does not. HIDDEN_STATUSES is what the filters name (a document without a
 # status stays found); tests/contract/test_search.py asserts it is the archive's other statuses
 # (archive.assets.models.STATUSES less PUBLIC_STATUSES).
 PUBLIC_STATUSES = ("ready",)

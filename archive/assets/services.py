@@ -33,7 +33,8 @@ def valid_asset_id(asset_id: object) -> bool:
 # PUBLIC_STATUSES (search.fields, the one definition, imported here since `search` may not
 # import the archive): the statuses every member sees; an asset in any other (uploading,
 # processing, rejected, failed) is seen only by its own organisation, the people who uploaded it
-# or a copy of it, and admins, as search finds it.
+# or a copy of it, and admins (search finds it for its organisation only: the index holds no
+# uploader).
 
 
 def visible_to(viewer: User | None):

@@ -273,14 +273,6 @@ def set_status(session: Session, project: Project, data: Any, actor: User) -> Pr
     return project
 
 
-def footage(session: Session, project: Project) -> list[Asset]:
-    """The project's footage assets, each once, in the order they were first linked."""
-    seen: dict[str, Asset] = {}
-    for _link, asset in footage_links(session, project):
-        seen.setdefault(asset.id, asset)
-    return list(seen.values())
-
-
 def projects_of_asset(session: Session, asset_id: str) -> list[Project]:
     q = (select(Project).where(Project.id.in_(select(ProjectFootage.project_id)
                                               .where(ProjectFootage.asset_id == asset_id)))

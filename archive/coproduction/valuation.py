@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive.assets.services import may_see, valid_asset_id
+from archive.assets.services import get_asset
 from archive.coproduction.models import Party, Project
 from archive.coproduction.money import Money
 from archive.coproduction.projects import asset_parties
 from archive.coproduction.schemas import Checker
 from archive.coproduction.segments import segment_seconds
+from archive.errors import NotFound
 
 SECONDS_PLACES = Decimal("0.001")
 
@@ -73,12 +74,12 @@ def value(session: Session, c: Checker, project: Project, party: Party | None, d
 
 def _asset(session: Session, c: Checker, project: Project, party: Party | None, asset_id: str | None,
            viewer: User | None) -> Asset | None:
-    asset = session.get(Asset, asset_id) if asset_id and valid_asset_id(asset_id) else None
-    if asset is not None and viewer is not None and not may_see(session, viewer, asset):
-        asset = None  # another organisation's asset not ready yet: as if there were none
-    if asset is None:
-        if asset_id:
-            c.fail("asset_id", "asset_not_found", "No such asset.")
+    if not asset_id:
+        return None
+    try:  # another organisation's asset not ready yet: as if there were none
+        asset = get_asset(session, asset_id, viewer=viewer)
+    except NotFound:
+        c.fail("asset_id", "asset_not_found", "No such asset.")
         return None
     owners = asset_parties(session, project, asset)
     if not owners:
