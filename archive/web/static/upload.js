@@ -214,20 +214,12 @@
     else { item.input.removeAttribute("aria-invalid"); }
   }
 
-  // The API's refusal of a subtitle file in the page's language: the line of the fault for a
-  // file the parser refuses, the cue and characters for one that disguises its text.
+  // The API's refusal of a subtitle file in the page's language: its reason (OrtakMessages
+  // subtitleError: the line of the fault, the cue and characters of one that disguises its text).
   function transcriptError(failure) {
     var error = failure.error || {};
-    var details = error.details || {};
-    var reason = M.subtitleError(failure.status, error);  // the actual reason, with its line
+    var reason = M.subtitleError(failure.status, error);
     if (reason) { return sd.msgFailed + " " + reason; }
-    if (error.code === "invalid_subtitles") {
-      if (details.reason === "forbidden_characters" && details.line) {
-        return put(sd.msgDisguised, { cue: details.cue || "?", line: details.line,
-                                      characters: (details.characters || []).join(", ") });
-      }
-      return details.line ? put(sd.msgRefusedLine, { line: details.line }) : sd.msgRefused;
-    }
     if (failure.status === 413 || error.code === "body_too_large") { return sd.msgTooBig; }
     return sd.msgFailed + " " + M.apiError(failure.status, error);
   }

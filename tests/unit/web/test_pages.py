@@ -1,6 +1,7 @@
 """The pages' content: languages, escaping, the search page with facets, the asset page and its edits."""
 from __future__ import annotations
 
+import json
 import re
 from html import unescape as html_unescape
 
@@ -242,13 +243,16 @@ def test_upload_page_wires_tus_with_csrf(logged_in):
 
 def test_upload_page_offers_a_subtitle_file_per_language_with_its_messages_translated(logged_in):
     client, _uid = logged_in
-    for lang, refused in (("tr", "hata {line}. satırda."), ("az", "xəta {line}-ci sətirdədir."),
-                          ("en", "the fault is on line {line}.")):
+    for lang, refused in (("tr", "%(line)s. satır bir SRT altyazısının parçası değil"),
+                          ("az", "%(line)s nömrəli sətir SRT subtitrinin hissəsi deyil"),
+                          ("en", "Line %(line)s is not part of an SRT cue")):
         html = client.get("/upload", headers={"Accept-Language": lang}).get_data(as_text=True)
         for code in ("tr", "az", "en"):
             assert f'id="transcript_{code}" class="transcript-input" data-lang="{code}"' in html
             assert f'id="transcript_{code}-status"' in html and f'id="transcript_{code}-progress"' in html
-        assert refused in html and 'data-max="10485760"' in html
+        # A refusal names its line in the page's language (the scripts' catalogue, subtitle_reasons).
+        catalogue = json.loads(html_unescape(re.search(r"data-messages='([^']*)'", html).group(1)))
+        assert catalogue["subtitle_reasons"]["srt_cue"].startswith(refused) and 'data-max="10485760"' in html
 
 
 def test_our_static_files_are_served(client):
