@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,11 +36,28 @@ class MediaError(Exception):
     """A media command could not do its work (our failure, not the file's)."""
 
 
+# A URL's query string (a presigned URL's signature and credential: `BlobStorage.internal_url`),
+# and signature parameters wherever they stand (decoded, or cut from their URL).
+_QUERY = re.compile(r"(https?://[^\s?#'\"]+)\?[^\s#'\"]*")
+_SIGNED = re.compile(r"(?i)\b(X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature)=[^&\s:]+")
+
+
+def redacted(text: str) -> str:
+    """`text` (a command line's word, a message, stderr) with every http(s) URL's query string
+    cut to `?…` and any signature parameter left blanked: what a command that read a signed URL
+    may say in an error or a log."""
+    return _SIGNED.sub(lambda m: f"{m.group(1)}=…", _QUERY.sub(lambda m: f"{m.group(1)}?…", text))
+
+
 class CommandFailed(MediaError):
+    """A command that failed, its `argv`, `stderr_tail` and message `redacted` (a signed URL
+    given to ffmpeg is not logged with its signature)."""
+
     def __init__(self, argv: Sequence[str], returncode: int | None, stderr_tail: str, message: str | None = None):
-        self.argv = list(argv)
+        self.argv = [redacted(str(a)) for a in argv]
         self.returncode = returncode
-        self.stderr_tail = stderr_tail
+        self.stderr_tail = stderr_tail = redacted(stderr_tail)
+        message = redacted(message) if message is not None else None
         tool = os.path.basename(self.argv[0]) if self.argv else "command"
         # ffmpeg folds repeats into "Last message repeated n times": the message is the line before.
         lines = [line for line in stderr_tail.strip().splitlines() if not line.strip().startswith("Last message repeated")]
