@@ -138,3 +138,15 @@ def flag_param(name: str, default: bool = False) -> bool:
         raise bad_param(name, f"{name} must be 1 or 0 (true or false).", sentence="not_a_flag",
                         choices=sorted(_FLAGS))
     return value
+
+
+def lang_param(*, accept_language: bool = False) -> str | None:
+    """The language an API answer's titles and texts are given in: `?lang=` (tr, az, en;
+    another value is 400 `invalid_parameter`), else, with `accept_language`, the best of the
+    request's Accept-Language, else the caller's account locale (None without a caller)."""
+    from archive.accounts.auth import api_user
+    from archive.assets.schemas import LANGS
+
+    return (str_param("lang", choices=LANGS)
+            or (request.accept_languages.best_match(LANGS) if accept_language else None)
+            or getattr(api_user(), "locale", None))

@@ -8,19 +8,14 @@ from archive.access.declarations import read_declaration
 from archive.access.policies import Reader
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
-from archive.api.params import flag_param, int_param, str_param
+from archive.api.params import flag_param, int_param, lang_param, str_param
 from archive.assets import services
 from archive.assets.download import has_encoded_separator, prepare_download, prepare_rendition_file
 from archive.assets.models import STATUSES
-from archive.assets.schemas import LANGS
 
 bp = Blueprint("assets", __name__, url_prefix="/api/v1/assets")
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
-
-
-def _lang() -> str | None:
-    return str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None)
 
 
 @bp.get("")
@@ -39,7 +34,7 @@ def list_assets():
 @require_user()
 def get_asset(asset_id: str):
     asset = services.get_asset(db.session(), asset_id, viewer=api_user())
-    return jsonify(services.asset_to_json(asset, _lang(), viewer=api_user()))
+    return jsonify(services.asset_to_json(asset, lang_param(), viewer=api_user()))
 
 
 @bp.patch("/<asset_id>")
@@ -48,7 +43,7 @@ def patch_asset(asset_id: str):
     session = db.session()
     asset = services.get_asset(session, asset_id, viewer=api_user())
     asset = services.update_metadata(session, asset, json_body(), api_user())
-    return jsonify(services.asset_to_json(asset, _lang(), viewer=api_user()))
+    return jsonify(services.asset_to_json(asset, lang_param(), viewer=api_user()))
 
 
 @bp.get("/<asset_id>/history")

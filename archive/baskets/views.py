@@ -8,8 +8,7 @@ from archive import db
 from archive.access.declarations import declaration_from_query
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
-from archive.api.params import int_param, str_param
-from archive.assets.schemas import LANGS
+from archive.api.params import int_param, lang_param
 from archive.baskets import services, zips
 from archive.filenames import content_disposition
 from archive.validation import entry, raise_entries
@@ -38,8 +37,8 @@ def get_basket(basket_id: str):
     basket = services.get_basket(session, basket_id, api_user())
     page = int_param("page", 1, 1, MAX_PAGE)
     per_page = int_param("per_page", services.PER_PAGE, 1, services.MAX_PER_PAGE)
-    lang = str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None)
-    return jsonify(services.basket_json(session, basket, api_user(), page=page, per_page=per_page, lang=lang))
+    return jsonify(services.basket_json(session, basket, api_user(), page=page, per_page=per_page,
+                                        lang=lang_param()))
 
 
 @bp.post("/<basket_id>/items")

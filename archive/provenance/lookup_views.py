@@ -7,20 +7,12 @@ from flask import Blueprint, current_app, jsonify, request
 from archive import db
 from archive.accounts.auth import api_user, require_user
 from archive.errors import ApiError, ValidationError
-from archive.api.params import str_param
-from archive.assets.schemas import LANGS
+from archive.api.params import lang_param
 from archive.provenance import services
 
 bp = Blueprint("provenance_lookup", __name__, url_prefix="/api/v1/provenance")
 
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file
-
-
-def _lang() -> str | None:
-    """The caller's language for the matches' titles: `?lang=` (tr, az, en; another value 400),
-    else the best of the request's Accept-Language, else the caller's locale."""
-    return (str_param("lang", choices=LANGS) or request.accept_languages.best_match(LANGS)
-            or getattr(api_user(), "locale", None))
 
 
 @bp.post("/lookup")
@@ -37,7 +29,8 @@ def lookup():
             raise ValidationError("Send the clip as the form field `file`.", code="file_required")
         try:
             return jsonify(services.lookup(db.session(), api_user(), upload.stream, filename=upload.filename,
-                                           lang=_lang()))
+                                           lang=lang_param(accept_language=True)))
         finally:
             upload.close()  # a large part is spooled to a temporary file: gone now, not at collection
-    return jsonify(services.lookup(db.session(), api_user(), request.stream, filename=None, lang=_lang()))
+    return jsonify(services.lookup(db.session(), api_user(), request.stream, filename=None,
+                                   lang=lang_param(accept_language=True)))

@@ -18,8 +18,7 @@ from archive.access.declarations import read_declaration
 from archive.access.policies import Reader
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
-from archive.api.params import str_param
-from archive.assets.schemas import LANGS
+from archive.api.params import lang_param, str_param
 from archive.assets.services import get_asset
 from archive.errors import ValidationError
 from archive.filenames import content_disposition
@@ -28,16 +27,12 @@ from archive.provenance import bag, fixity, lineage
 bp = Blueprint("provenance", __name__, url_prefix="/api/v1")
 
 
-def _lang() -> str | None:
-    return str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None)
-
-
 @bp.get("/assets/<asset_id>/provenance")
 @require_user()
 def asset_provenance(asset_id: str):
     session = db.session()
     asset = get_asset(session, asset_id, viewer=api_user())
-    return jsonify(lineage.provenance(session, asset, api_user(), _lang()))
+    return jsonify(lineage.provenance(session, asset, api_user(), lang_param()))
 
 
 def _declaration():

@@ -12,8 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 from archive import db
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
-from archive.api.params import int_param, str_param
-from archive.assets.schemas import LANGS
+from archive.api.params import int_param, lang_param, str_param
 from archive.assets.services import get_asset
 from archive.coproduction import commission, ledger, parity, projects, rates, reports
 from archive.errors import ApiError
@@ -23,10 +22,6 @@ bp = Blueprint("coproduction", __name__, url_prefix="/api/v1")
 WRITERS = ("producer",)  # admins pass every role check
 MAX_PAGE = 10_000
 MAX_PER_PAGE = 500
-
-
-def _lang() -> str | None:
-    return str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None)
 
 
 def _project(project_id: str):
@@ -43,7 +38,7 @@ def create_project():
 @bp.get("/projects")
 @require_user()
 def list_projects():
-    lang = _lang()
+    lang = lang_param()
     return jsonify({"items": [projects.project_json(p, lang) for p in projects.list_projects(db.session(), api_user())]})
 
 
@@ -52,8 +47,8 @@ def list_projects():
 def get_project(project_id: str):
     session = db.session()
     project = _project(project_id)
-    doc = projects.project_json(project, _lang())
-    doc["footage"] = projects.footage_doc(session, project, _lang(), api_user())
+    doc = projects.project_json(project, lang_param())
+    doc["footage"] = projects.footage_doc(session, project, lang_param(), api_user())
     return jsonify(doc)
 
 
@@ -61,7 +56,7 @@ def get_project(project_id: str):
 @require_user(*WRITERS)
 def change_project(project_id: str):
     project = projects.set_status(db.session(), _project(project_id), json_body(), api_user())
-    return jsonify(projects.project_json(project, _lang()))
+    return jsonify(projects.project_json(project, lang_param()))
 
 
 @bp.post("/projects/<project_id>/rates")
@@ -199,7 +194,7 @@ def report(project_id: str):
     session = db.session()
     project = _project(project_id)
     fmt = str_param("format", choices=reports.FORMATS) or "pdf"
-    lang = str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None) or "tr"
+    lang = lang_param() or "tr"
     made = reports.plan_report(session, project, fmt, lang, api_user())
     return Response(made.body, mimetype=made.content_type,
                     headers={"Content-Disposition": content_disposition(made.filename),
@@ -213,7 +208,7 @@ def asset_projects(asset_id: str):
     who may see the asset: another organisation's asset not ready yet is 404 asset_not_found)."""
     session = db.session()
     asset = get_asset(session, asset_id, viewer=api_user())
-    lang = _lang()
+    lang = lang_param()
     return jsonify({"asset_id": asset.id, "projects": [
         {"id": p.id, "title": p.display_title(lang), "kind": p.kind,
          "credit": {"organisations": projects.credit(p), "text": projects.credit_sentence(projects.credit(p))},

@@ -9,8 +9,7 @@ from flask import Blueprint, Response, jsonify, stream_with_context
 
 from archive import db
 from archive.accounts.auth import api_user, require_user
-from archive.api.params import int_param, str_param
-from archive.assets.schemas import LANGS
+from archive.api.params import int_param, lang_param, str_param
 from archive.db import utcnow
 from archive.rights import audit as rights_audit
 from archive.usage import reports
@@ -20,10 +19,6 @@ bp = Blueprint("usage_api", __name__, url_prefix="/api/v1")
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 500
 FORMATS = ("json", "csv")
-
-
-def _lang() -> str | None:
-    return str_param("lang", choices=LANGS) or getattr(api_user(), "locale", None)
 
 
 def _closing(lines, session):
@@ -45,16 +40,16 @@ def usage():
     per_page = int_param("per_page", 50, 1, MAX_PER_PAGE)
     session = db.session()
     if fmt == "csv":
-        lines = reports.usage_csv(session, api_user(), f, _lang())  # refusals raise here, before any byte
+        lines = reports.usage_csv(session, api_user(), f, lang_param())  # refusals raise here, before any byte
         return Response(stream_with_context(_closing(lines, session)), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="ortak-usage.csv"'})
-    return jsonify(reports.usage_page(session, api_user(), f, page=page, per_page=per_page, lang=_lang()))
+    return jsonify(reports.usage_page(session, api_user(), f, page=page, per_page=per_page, lang=lang_param()))
 
 
 @bp.get("/usage/summary")
 @require_user("rights_manager")
 def usage_summary():
-    return jsonify(reports.summary(db.session(), api_user(), usage_filter(), _lang()))
+    return jsonify(reports.summary(db.session(), api_user(), usage_filter(), lang_param()))
 
 
 def _today():
@@ -67,7 +62,7 @@ def rights_expiring():
     """Grants ending within `days` (0..3650, default 30) days; `format=csv` for the CSV."""
     days = int_param("days", 30, 0, rights_audit.MAX_DAYS)
     fmt = str_param("format", choices=FORMATS) or "json"
-    data = rights_audit.expiring(db.session(), api_user(), days, _today(), _lang())
+    data = rights_audit.expiring(db.session(), api_user(), days, _today(), lang_param())
     if fmt == "csv":
         return Response(rights_audit.expiring_csv(data), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="ortak-rights-expiring.csv"'})
@@ -83,6 +78,6 @@ def usage_outside_rights():
     per_page = int_param("per_page", 50, 1, MAX_PER_PAGE)
     session = db.session()
     if fmt == "csv":
-        return Response(rights_audit.outside_rights_csv(session, api_user(), _lang()), mimetype="text/csv",
+        return Response(rights_audit.outside_rights_csv(session, api_user(), lang_param()), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="ortak-outside-rights.csv"'})
-    return jsonify(rights_audit.outside_rights(session, api_user(), page=page, per_page=per_page, lang=_lang()))
+    return jsonify(rights_audit.outside_rights(session, api_user(), page=page, per_page=per_page, lang=lang_param()))
