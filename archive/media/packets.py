@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
 
+import certifi
+
 from archive.media.commands import FFMPEG
 
 # Bitstream filters that make a packet's bytes the same in every container, by codec
@@ -41,15 +43,17 @@ class Packet:
 
 
 def hash_command(source: str, *, codec: str, stream: int | None = None, start: float | None = None,
-                 seconds: float | None = None) -> list[str]:
+                 seconds: float | None = None, ca_file: str | None = None) -> list[str]:
     """The ffmpeg command printing the framemd5 of the video packets of `source` (a local
     path, passed as `file:`, or an http(s) URL) on stdout, without decoding them.
 
     `stream`: the input's stream index (default the first video stream). `start` (seconds):
     seek before reading (to the keyframe at or before it: `-ss` before `-i`); `seconds`: read
-    no more than that much (input `-t`). `codec` picks the normalisation (`NORMALISE`)."""
+    no more than that much (input `-t`). `codec` picks the normalisation (`NORMALISE`).
+    An https source's certificate is verified (`remote_input_options`) against `ca_file` (a PEM
+    bundle; default certifi's)."""
     src = source if source.startswith(("http://", "https://")) else f"file:{source}"
-    argv = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error"]
+    argv = [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", *remote_input_options(src, ca_file)]
     if start is not None and start > 0:
         argv += ["-ss", f"{start:.3f}"]
     if seconds is not None:
@@ -58,6 +62,16 @@ def hash_command(source: str, *, codec: str, stream: int | None = None, start: f
     if codec in NORMALISE:
         argv += ["-bsf:v", NORMALISE[codec]]
     return argv + ["-f", "framemd5", "pipe:1"]
+
+
+def remote_input_options(source: str, ca_file: str | None = None) -> list[str]:
+    """ffmpeg input options that make it verify the server of an https `source` against
+    `ca_file` (a PEM bundle; default certifi's, the bundle the S3 client trusts): ffmpeg's tls
+    protocol does not verify the peer unless told (`-tls_verify`, default 0 in ffmpeg 5-7), and
+    a signed URL is a credential. Nothing for a local path or plain http."""
+    if not source.startswith("https://"):
+        return []
+    return ["-tls_verify", "1", "-ca_file", ca_file or certifi.where()]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,9 @@ the address the archive reaches the store at, not S3_PUBLIC_ENDPOINT's (a presig
 browsers, which need not resolve from in here). ffmpeg reads it with range requests: the
 header, the index (an MP4's may sit at the end), then from the span's keyframe on (measured on
 SeaweedFS, a 6 s span of a 16 s master: 1.2 of its 3.0 MB read by ffmpeg). The URL is a
-credential while it lasts: a failed read is logged without its query string.
+credential while it lasts: a failed read is logged without its query string, and an https
+store's certificate is verified (against S3_CA_FILE, else certifi's bundle, as the S3 client
+does; ffmpeg on its own would not: `packets.remote_input_options`).
 """
 from __future__ import annotations
 
@@ -51,10 +53,12 @@ PRESIGN_SECONDS = 600
 @dataclass(frozen=True)
 class Settings:
     """`seconds`: the most of a clip read (0: no check); `timeout`: the most one check may
-    take (seconds), both hashes together."""
+    take (seconds), both hashes together; `ca_file`: the PEM bundle an https original's server
+    is verified against (S3_CA_FILE; None: certifi's, as the S3 client)."""
 
     seconds: float
     timeout: float
+    ca_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ class Checker:
         # A remote original's signed URL: a failure says it without its signature
         # (`archive.media.runner.CommandFailed`).
         argv = packets.hash_command(self.source(asset), codec=master.video_codec, stream=stream, start=start_m,
-                                    seconds=m_last - start_m)
+                                    seconds=m_last - start_m, ca_file=self.wanted.ca_file)
         found = _hashes(argv, deadline)
         return Check(packets.overlap(query.packets, found.packets), sampled)
 

@@ -220,7 +220,8 @@ def settings() -> search.Settings:
 def remux_settings() -> remux.Settings:
     config = current_app.config
     return remux.Settings(seconds=float(config["LOOKUP_REMUX_SECONDS"]),
-                          timeout=float(config["LOOKUP_REMUX_TIMEOUT"]))
+                          timeout=float(config["LOOKUP_REMUX_TIMEOUT"]),
+                          ca_file=config.get("S3_CA_FILE") or None)
 
 
 def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]:
