@@ -93,13 +93,21 @@ def source_texts(doc: Mapping[str, Any]) -> list[str]:
 
 
 def segments_of(doc: Mapping[str, Any]) -> list[dict]:
+    """The document's segments (markers and transcript cues alike) in time order: by in-point,
+    then out-point (seconds), ties as given. Both backends index them in this order and list a
+    hit's matching ones by it (tantivy's `position`, Elasticsearch's `_nested.offset`)."""
     value = doc.get("segments")
-    return [seg for seg in value if isinstance(seg, dict)] if isinstance(value, list) else []
+    found = [seg for seg in value if isinstance(seg, dict)] if isinstance(value, list) else []
+    return sorted(found, key=lambda seg: (_seconds(seg.get("in_seconds")), _seconds(seg.get("out_seconds"))))
+
+
+def _seconds(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
     """The document's segments whose text has one of the query `words` in any of its forms
-    (normalised, folded, stemmed), in document order; none for an empty query. Only for a
+    (normalised, folded, stemmed), in time order; none for an empty query. Only for a
     document stored before the backends indexed segments on their own (an Elasticsearch index
     not rebuilt since), whose `source` still holds them."""
     if not words:

@@ -71,7 +71,7 @@ class _OtherForms:
     assets, caches warm); each distinct word once, the typo check only for a word whose length
     and first or last letter allow one edit: 4.8 ms, the same spans."""
 
-    __slots__ = ("crossed", "stems", "typos", "typo_sizes", "typo_ends", "_seen")
+    __slots__ = ("crossed", "stems", "cuts", "typos", "typo_sizes", "typo_ends", "_seen")
 
     def __init__(self, words: tuple[str, ...]):
         every = list(words)
@@ -80,6 +80,9 @@ class _OtherForms:
         self.crossed = frozenset(analysis.cross(w) for w in every)
         self.stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3}
                            | {s for w in words for s in analysis.inflected_stems(w)[1]})
+        # The query words' beginnings a document word or stem may be (analysis.truncations:
+        # `köprüsü` meets `Köprü`), as search.query looks them up: the whole word, not a prefix.
+        self.cuts = frozenset(c for w in words for c in analysis.truncations(w)[1])
         self.typos = tuple((t, len(t), t[0], t[-1]) for t in sorted(
             {analysis.fold(w) for w in words if len(analysis.fold(w)) >= MIN_FUZZY}))
         # What a word one edit from one of them has (see _matches): a length and a first or last letter.
@@ -101,7 +104,7 @@ class _OtherForms:
         if forms is None:
             return False
         x, x_stem, folded = forms
-        if x in self.crossed or x_stem in self.stems or x.startswith(self.stems):
+        if x in self.crossed or x_stem in self.stems or x.startswith(self.stems) or x in self.cuts or x_stem in self.cuts:
             return True
         size = len(folded)
         if size < MIN_FUZZY - 1 or size not in self.typo_sizes or (
@@ -136,7 +139,8 @@ def other_form_spans(text: str, words: tuple[str, ...]) -> list[tuple[int, int]]
     """(start, end) of each word of `text` that matches a query word (normalised, as
     search.query.ParsedQuery.words) in the forms `normalize.matching_spans` does not look at:
     the same cross-Turkic form (Cyrillic transliterated first), a cross-Turkic stem it starts
-    with, a synonym's, or one edit from the folded query word (words of MIN_FUZZY letters)."""
+    with, a synonym's, a beginning of the query word it or its stem is (`analysis.truncations`),
+    or one edit from the folded query word (words of MIN_FUZZY letters)."""
     if not words:
         return []
     matches = _other_forms(words).matches

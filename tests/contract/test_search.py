@@ -795,6 +795,14 @@ def test_a_hit_lists_its_best_segments_in_time_order(backend):
                                 "highlight": "<mark>kemençe</mark> söz söz"}
 
 
+def test_markers_and_cues_are_listed_in_time_order_together(backend):
+    # The indexer hands a marker at 5 s before a transcript cue at 1 s (markers, then cues):
+    # the hit lists them by their in-point, not by where they sit in the document.
+    backend.index([doc("bridge", title_tr="Boğaz", segments=[
+        cue(5, "Köprü görünür", source="marker"), cue(1, "Boğaz köprüsü gün batımında"), cue(3, "köprü yakından")])])
+    assert segments_of(backend, "köprü") == {"bridge": [1.0, 3.0, 5.0]}
+
+
 def test_segments_match_in_every_form_of_the_word(backend):
     backend.index([doc("horses", title_az="Atlar", segments=[
         cue(1, "Qarabağ atları"), cue(2, "Şuşa'da toy", source="marker", lang="az"), cue(3, "Karabağ'ın düzləri"),

@@ -19,6 +19,8 @@ def marked(text, query):
     ("Şuşada toy mahnıları", "düğün", "Şuşada <mark>toy</mark> mahnıları"),                     # synonym
     ("A wedding in Baku", "düğünleri", "A <mark>wedding</mark> in Baku"),                       # synonym of a stem
     ("İSTANBUL'da bir gün", "istanbul", "<mark>İSTANBUL</mark>&#x27;da bir gün"),               # as before
+    ("Köprü görünür", "köprüsü", "<mark>Köprü</mark> görünür"),                                 # a beginning
+    ("Sivas türküleri", "türküsü", "Sivas <mark>türküleri</mark>"),                             # of the word
 ])
 def test_words_matched_through_any_form_are_marked(text, query, expected):
     assert marked(text, query) == expected
