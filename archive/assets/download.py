@@ -369,6 +369,8 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
     if not decision.allowed:
         return Download(403, decision=decision)
     headers.update(decision_headers(decision))
+    if (head or not_modified) and playlist is None and not _stored(blob.key):
+        raise _missing(blob, request)  # HEAD answers what GET would; a 304 would vouch for bytes gone
     if not_modified:
         return Download(304, {k: v for k, v in headers.items() if k in ("ETag", "Cache-Control")}, decision=decision)
     if unsatisfiable:
@@ -413,7 +415,24 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
         try:
             body = storage().open_range(blob.key, start, end)
         except (BlobNotFound, InvalidKey):
-            log.error("blob %s of asset %s (%s) is missing from storage", blob.key, request.asset.id, request.what)
-            raise NotFound("The stored file for this asset is missing; the administrators have been told.",
-                           code="blob_missing") from None
+            raise _missing(blob, request) from None
     return Download(status, headers, body if body is not None else iter(()), decision=decision)
+
+
+def _stored(key: str) -> bool:
+    """Whether a blob served from local storage is there (a stat, for answers that send no
+    bytes: HEAD, 304). True where storage presigns or is not local: those answers redirect, and
+    the store answers for its own bytes."""
+    try:
+        storage().local_path(key)  # a local store's path, BlobNotFound once the file is gone; None elsewhere
+    except (BlobNotFound, InvalidKey):
+        return False
+    return True
+
+
+def _missing(blob: _Blob, request: ReadRequest) -> NotFound:
+    """404 `blob_missing` for a blob recorded but gone from storage (logged: an operator's matter;
+    `ortak fixity check` names it too)."""
+    log.error("blob %s of asset %s (%s) is missing from storage", blob.key, request.asset.id, request.what)
+    return NotFound("The stored file for this asset is missing; the administrators have been told.",
+                    code="blob_missing")

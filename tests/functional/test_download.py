@@ -197,6 +197,19 @@ def test_missing_blob_is_a_clean_404(app, client, auth, asset):
     error(client.get(url(asset), headers=auth), 404, "blob_missing")
 
 
+def test_a_missing_blob_is_404_to_head_and_conditional_reads_too(app, client, auth, asset):
+    """HEAD gives the headers a GET would have (docs/api.md): for a blob gone from storage that
+    is 404 `blob_missing`, not 200 with the recorded ETag and length; nor may a conditional GET
+    answer 304 (the client's copy is no longer the archive's)."""
+    etag = client.head(url(asset), headers=auth).headers["ETag"]
+    with app.app_context():
+        from archive.assets.models import Asset
+        storage().delete(db.session().get(Asset, asset).original_key)
+    head = client.head(url(asset), headers=auth)
+    assert head.status_code == 404 and "ETag" not in head.headers
+    error(client.get(url(asset), headers={**auth, "If-None-Match": etag}), 404, "blob_missing")
+
+
 def test_empty_original(app, client, auth, producer):
     asset_id = create_asset(app, producer[0], data=b"", filename="empty.mp4")
     resp = client.get(url(asset_id), headers=auth)
