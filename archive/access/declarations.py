@@ -6,18 +6,17 @@ usage record; the rights policy decides on it.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from archive.errors import ValidationError
+from archive.rights.avails import is_territory
 from archive.validation import disguise_error
 
 # API.md's platforms.
 PLATFORMS = ("linear_tv", "vod", "online_news", "social", "theatrical", "radio", "archive_internal")
 FIELDS = ("platform", "territory", "from", "to", "purpose", "programme")
 MAX_TEXT = 300
-_TERRITORY = re.compile(r"[A-Z]{2}|WORLD")
 
 
 def _error(field: str, code: str, message: str, **params) -> dict:
@@ -64,7 +63,7 @@ def clean_declaration(raw: Any) -> dict | None:
             continue
         if name == "territory":
             value = value.upper()
-            if not _TERRITORY.fullmatch(value):
+            if not is_territory(value):  # the ISO 3166-1 list (pycountry), as avails and rights blocks
                 errors.append(_error(name, "invalid_territory",
                                      "territory must be an ISO 3166-1 alpha-2 code or WORLD"))
                 continue

@@ -114,6 +114,7 @@ def test_a_new_declaration_is_a_new_use_and_is_kept_in_the_record(app, client, a
 @pytest.mark.parametrize("query, field, code", [
     ("platform=telepathy", "platform", "invalid_choice"),
     ("territory=Narnia", "territory", "invalid_territory"),
+    ("territory=ZZ", "territory", "invalid_territory"),  # two letters, but no ISO 3166-1 country
     ("from=2027-13-01", "from", "invalid_date"),
     ("from=2027-02-01&to=2027-01-01", "to", "window_reversed"),
     ("programme=" + "x" * 301, "programme", "too_long"),
