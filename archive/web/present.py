@@ -22,7 +22,10 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "size": _l("Size"), "sha256": "SHA-256", "status": _l("Status"), "renditions": _l("Renditions"),
                 "meta": _l("Metadata"), "error": _l("Reason"), "reason_code": _l("Reason code"),
                 # Marker events (archive.markers): which marker, its in and out timecodes, its text.
-                "marker": _l("Marker"), "in": _l("In"), "out": _l("Out"), "text": _l("Text")}
+                "marker": _l("Marker"), "in": _l("In"), "out": _l("Out"), "text": _l("Text"),
+                # A usage declaration's fields (archive.access.declarations), as its forms label them.
+                "platform": _l("Platform"), "territory": _l("Territory"), "from": _l("First air date"),
+                "to": _l("Last air date"), "purpose": _l("Purpose"), "programme": _l("Programme")}
 # A user without a name (archive.web.messages gives it to the scripts as `person_unnamed`).
 PERSON_UNNAMED = _l("a user of %(organisation)s")
 STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),

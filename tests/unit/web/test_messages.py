@@ -153,6 +153,18 @@ def test_field_labels():
     assert messages.field_label("colour") == "colour"
 
 
+@pytest.mark.parametrize("locale, first, last", [("tr", "İlk yayın tarihi", "Son yayın tarihi"),
+                                                 ("az", "İlk yayım tarixi", "Son yayım tarixi"),
+                                                 ("en", "First air date", "Last air date")])
+def test_a_declarations_dates_are_named_as_its_form_names_them(app, locale, first, last):
+    """A refused declaration's `from`/`to` (`date_in_past`...) read as the form's labels, not as
+    the API's parameter names."""
+    with app.test_request_context(), force_locale(locale):
+        sentences = [messages.field_error({"code": "date_in_past", "field": field, "message": "english",
+                                           "params": {"today": "2026-12-01"}}) for field in ("from", "to")]
+    assert sentences[0].startswith(first) and sentences[1].startswith(last)
+
+
 def test_every_subtitle_refusal_has_its_own_sentence_in_every_language(app):
     """Each reason the subtitle parser gives (archive.transcripts.parse.REASONS, and every `code=`
     it raises) is said by the pages in tr, az and en with what it names filled in."""
