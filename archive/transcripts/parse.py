@@ -27,9 +27,10 @@ _TAGS = re.compile(r"<[^>]{0,200}>|\{\\[^}]{0,200}\}")
 # archive.web.messages.SUBTITLE_REASONS: not UTF-8 (its line), a block that is no SRT cue, an SRT
 # timing that is no timestamp, no WebVTT header, a WebVTT cue that cannot be read, no cue at
 # all, more than MAX_CUES (`limit`), a cue that ends before it starts (`cue`), characters that
-# can disguise a cue's text (`cue`, `characters`: archive.validation.disguise_error).
+# can disguise a cue's text (`cue`, `characters`: archive.validation.disguise_error), a cue
+# starting after the recording ends (`cue`, `seconds`: the recording's length).
 REASONS = ("not_utf8", "srt_cue", "srt_timestamp", "vtt_file", "vtt_cue", "no_cues", "too_many_cues", "cue_reversed",
-           "forbidden_characters")
+           "forbidden_characters", "cue_past_end")
 
 
 class SubtitleError(ValueError):
@@ -64,14 +65,23 @@ def decode(data: bytes) -> str:
         raise SubtitleError("The file is not UTF-8 text.", data[:exc.start].count(b"\n") + 1, code="not_utf8") from None
 
 
-def parse(data: bytes) -> tuple[str, list[Cue]]:
+def parse(data: bytes, length_ms: int | None = None) -> tuple[str, list[Cue]]:
     """(format, cues in file order); SubtitleError for a file that is not UTF-8, not SRT or
-    WebVTT, has no cue, more than MAX_CUES cues, or a cue that ends before it starts."""
+    WebVTT, has no cue, more than MAX_CUES cues, a cue that ends before it starts, or, when the
+    recording's length is known (`length_ms`, milliseconds), a cue that starts at or after its
+    end (`cue_past_end`: a file made for another cut or another recording; a last cue running
+    past the end is usual and kept)."""
     text = decode(data).replace("\x00", "")
     fmt = detect_format(text)
     cues = _parse_vtt(text) if fmt == "vtt" else _parse_srt(text)
     if not cues:
         raise SubtitleError("The file holds no subtitle cue.", code="no_cues")
+    if length_ms is not None:
+        late = next((i for i, c in enumerate(cues) if c.start_ms >= length_ms), None)
+        if late is not None:
+            raise SubtitleError(f"Cue {late + 1} starts after the end of the recording ({length_ms / 1000:.3f} s).",
+                                _timing_line(text, late), code="cue_past_end",
+                                params={"cue": late + 1, "seconds": round(length_ms / 1000, 3)})
     return fmt, cues
 
 

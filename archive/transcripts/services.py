@@ -9,6 +9,7 @@ the asset reads them.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 from sqlalchemy import select
@@ -73,14 +74,15 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
     400 `invalid_subtitles` for a file the parser refuses: `details.line` (the fault's, or null for
     the whole file), `details.reason` (`archive.transcripts.parse.REASONS`) and what it names:
     `cue` (`cue_reversed`), `limit` (`too_many_cues`), `cue` and `characters` with `field` "text"
-    (`forbidden_characters`, archive.validation.disguise_error)."""
+    (`forbidden_characters`, archive.validation.disguise_error), `cue` and `seconds` (the
+    recording's length, `cue_past_end`: a cue starting at or after it, once the length is known)."""
     if actor is not None and not may_change(actor, asset):
         raise Forbidden(editors_only("change its transcripts"), code="forbidden")
     lang = check_lang(lang)
     if len(data) > MAX_BYTES:
         raise too_large()
     try:
-        fmt, cues = parse(data)
+        fmt, cues = parse(data, length_ms=length_ms(asset))
     except SubtitleError as exc:
         where = f" (line {exc.line})" if exc.line else ""
         field = {"field": "text"} if exc.code == "forbidden_characters" else {}
@@ -105,6 +107,15 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
     INDEX_ASSET.send(session, asset.id)
     session.flush()
     return transcript, existing is None
+
+
+def length_ms(asset: Asset) -> int | None:
+    """The recording's length in milliseconds as its timeline counts it (whole frames, as the
+    markers' `out_of_range` does); None while it is not known (not probed yet, or no timeline)."""
+    timeline = Timeline.of(asset.technical, asset.kind)
+    if timeline is None or timeline.frames is None:
+        return None
+    return math.ceil(timeline.seconds(timeline.frames) * 1000)
 
 
 def remove_transcript(session: Session, asset: Asset, lang: str, actor: User) -> None:

@@ -171,6 +171,8 @@ SUBTITLE_REASONS = {
     "cue_reversed": _l("Cue %(cue)s, on line %(line)s, ends before it starts: the cues' times are out of order."),
     "forbidden_characters": _l("Cue %(cue)s on line %(line)s holds characters that can disguise its text "
                                "(%(characters)s)."),
+    "cue_past_end": _l("Cue %(cue)s, on line %(line)s, starts after the end of the recording (%(seconds)s s): "
+                       "is this file for another cut?"),
     # A file over the limit (413 `body_too_large`, details.limit in bytes).
     "too_large": _l("The file is larger than the %(limit)s a subtitle file may be."),
 }

@@ -123,6 +123,20 @@ def test_malformed_files_are_400_with_the_line_and_the_reason(client, asset, peo
         assert err["details"]["cue"] == 2
 
 
+def test_a_cue_starting_after_the_recording_ends_is_refused_with_its_line(client, asset, people):
+    """The asset is 600 s long (PAL): a cue at 600 s or later belongs to another cut (and its
+    search hit would link past the end); a last cue that starts before the end and runs on is kept."""
+    h = people["producer"]["h"]
+    late = b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:10:00,000 --> 00:10:02,000\niki\n"
+    r = _put(client, asset, "az", late, h)
+    assert r.status_code == 400, r.get_json()
+    err = r.get_json()["error"]
+    assert (err["code"], err["details"]["reason"], err["details"]["line"]) == ("invalid_subtitles", "cue_past_end", 6)
+    assert err["details"]["cue"] == 2 and err["details"]["seconds"] == 600.0
+    running_on = b"1\n00:09:59,000 --> 00:10:30,000\nson\n"
+    assert _put(client, asset, "az", running_on, h).status_code in (200, 201)
+
+
 def test_a_50_mb_file_is_413_and_bad_languages_400(client, asset, people):
     h = people["producer"]["h"]
     big = SRT * (50 * 1024 * 1024 // len(SRT) + 1)

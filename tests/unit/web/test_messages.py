@@ -176,7 +176,7 @@ def test_every_subtitle_refusal_has_its_own_sentence_in_every_language(app):
               for kw in node.keywords if kw.arg == "code" and isinstance(kw.value, ast.Constant)}
     assert raised >= {"not_utf8", "srt_cue", "cue_reversed", "no_cues"} and raised <= set(parse.REASONS)
     assert set(messages.SUBTITLE_REASONS) == {*parse.REASONS, "forbidden_characters", "too_large"}
-    params = {"line": 7, "cue": 2, "limit": 20000, "characters": "U+202E"}
+    params = {"line": 7, "cue": 2, "limit": 20000, "characters": "U+202E", "seconds": 600.0}
     said = {}
     for lang in ("en", "tr", "az"):
         with app.test_request_context(), force_locale(lang):
