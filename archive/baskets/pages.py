@@ -24,6 +24,8 @@ LABELS = {
     "queued": _l("Waiting for a worker"), "building": _l("Building the zip"), "ready": _l("The zip is ready"),
     "failed": _l("The zip could not be built"), "error": _l("The server refused it: %(reason)s"),
     "removed": _l("Removed."), "added": _l("Added."), "shared": _l("Shared."), "link_made": _l("Link made."),
+    "declare_to_download": _l("Another member asked for this zip. Declare your use above: it downloads once every "
+                              "item is cleared for it, and is recorded as yours."),
 }
 
 

@@ -112,8 +112,11 @@ def item_json(item: BasketItem, lang: str | None = None) -> dict[str, Any]:
             **seg, "added": item.created_at.isoformat() if item.created_at else None}
 
 
-def zip_json(basket: Basket) -> dict[str, Any] | None:
-    """{"status", "progress", "error", "size", "sha256", "download"} or None (never asked)."""
+def zip_json(basket: Basket, viewer: User | None = None) -> dict[str, Any] | None:
+    """{"status", "progress", "error", "size", "sha256", "requested", "download", "yours"} or
+    None (never asked). `yours`: whether `viewer` asked for it (downloads it under the
+    declaration it was built with); anyone else declares their own use to download it
+    (`prepare_member_zip`)."""
     if basket.zip_status is None:
         return None
     ready = basket.zip_status == "ready"
@@ -121,7 +124,8 @@ def zip_json(basket: Basket) -> dict[str, Any] | None:
             "error": basket.zip_error, "size": basket.zip_size if ready else None,
             "sha256": basket.zip_sha256 if ready else None,
             "requested": basket.zip_requested_at.isoformat() if basket.zip_requested_at else None,
-            "download": f"/api/v1/baskets/{basket.id}/zip" if ready else None}
+            "download": f"/api/v1/baskets/{basket.id}/zip" if ready else None,
+            "yours": viewer is not None and basket.zip_requester_id == viewer.id}
 
 
 def basket_json(session: Session, basket: Basket, viewer: User, *, page: int = 1, per_page: int = PER_PAGE,
@@ -140,7 +144,7 @@ def basket_json(session: Session, basket: Basket, viewer: User, *, page: int = 1
             "total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)),
             "items": [item_json(i, lang) for i in items],
             "members": [{"user": person_json(m.user, viewer), "access": m.access} for m in members],
-            "zip": zip_json(basket)}
+            "zip": zip_json(basket, viewer)}
 
 
 def list_baskets(session: Session, viewer: User) -> list[dict[str, Any]]:
@@ -155,7 +159,7 @@ def list_baskets(session: Session, viewer: User) -> list[dict[str, Any]]:
                                                               | Basket.id.in_(shared))))).all())
     return [{"id": b.id, "name": b.name, "access": "owner" if b.owner_id == viewer.id else access_of(session, b, viewer),
              "items": counts.get(b.id, 0), "created": b.created_at.isoformat() if b.created_at else None,
-             "zip": zip_json(b)} for b in rows]
+             "zip": zip_json(b, viewer)} for b in rows]
 
 
 # ---- changing ----------------------------------------------------------------------------------
@@ -326,6 +330,52 @@ def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: U
     BUILD_BASKET_ZIP.send(session, basket.id)
     session.flush()
     return basket
+
+
+def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declaration: Any) -> tuple[str, int, str]:
+    """(key, size, sha256) of the basket's ready zip for `actor`, a member who may read it
+    (`get_basket(need="zip")`): a zip of originals is a master-quality read of every item, so it
+    passes the access gate again, item by item, in bulk (`check_reads`), as when it was asked for.
+
+    - The user who asked for it, declaring nothing new: with the declaration it was built under,
+      nothing recorded again (each use was recorded when the worker read the item); a grant
+      revoked or ended since refuses it.
+    - Anyone else (another member, of this organisation or another), or the one who asked
+      declaring another use: with their own declaration (`raw_declaration`, the query's
+      `platform`, `territory`, `from`, `to`, `purpose`, `programme`), each item recorded as their
+      use. 403 `declaration_required` without one; 422 `invalid_declaration`.
+
+    Any item refused refuses the whole zip: 403 `rights_denied` with `details.refused` and
+    `details.items` [{"item", "asset_id", "reasons"}] (the refusals stay in the usage log).
+    409 `zip_not_ready`."""
+    key, size, sha256 = zip_blob(basket)
+    declaration = clean_declaration(raw_declaration)
+    own = declaration is None and actor.id == basket.zip_requester_id
+    if own:
+        declaration = basket.zip_declaration
+    elif declaration is None:
+        raise ApiError("This zip was asked for by another user, under their declared use: declare yours (platform, "
+                       "territory, from, to, purpose, programme) to download it.", code="declaration_required",
+                       status=403, details={"reasons": [{"code": "declaration_required",
+                                                         "message": "A usage declaration is required."}]})
+    else:
+        require_complete(declaration)
+    reader = Reader.for_user(actor)
+    refused: list[dict] = []
+    count = 0
+    for items in item_batches(session, basket.id):
+        decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items],
+                                sends_bytes=not own)
+        for item, decision in zip(items, decisions):
+            if not decision.allowed:
+                count += 1
+                if len(refused) < MAX_REFUSALS_SHOWN:
+                    refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
+    if count:
+        keep_work()  # the refused reads stay in the usage log
+        raise ApiError(f"The rights refuse {count} item(s) of this basket's zip.", code="rights_denied", status=403,
+                       details={"refused": count, "items": refused, "reasons": refused[0]["reasons"]})
+    return key, size, sha256
 
 
 def zip_blob(basket: Basket) -> tuple[str, int, str]:

@@ -96,7 +96,7 @@ def request_zip(basket_id: str):
     session = db.session()
     basket = services.get_basket(session, basket_id, api_user(), need="zip")
     basket = services.request_zip(session, basket, _zip_declaration(), api_user())
-    return jsonify({"id": basket.id, "zip": services.zip_json(basket)}), 202
+    return jsonify({"id": basket.id, "zip": services.zip_json(basket, api_user())}), 202
 
 
 @bp.get("/<basket_id>/zip")
@@ -104,7 +104,7 @@ def request_zip(basket_id: str):
 def download_zip(basket_id: str):
     session = db.session()
     basket = services.get_basket(session, basket_id, api_user(), need="zip")
-    key, size, sha256 = services.zip_blob(basket)
+    key, size, sha256 = services.prepare_member_zip(session, basket, api_user(), declaration_from_query(request.args))
     name = f"{basket.name}.zip"
     return Response(zips.open_zip(key), headers={
         "Content-Type": "application/zip", "Content-Length": str(size), "ETag": f'"{sha256}"',

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 
 AZ_ORG, TR_ORG = "Sepet İTV", "Sepet TRT"
 MANAGER, PRODUCER, BROADCASTER = "huquq@sepet-itv.test", "prodüser@sepet-itv.test", "yayinci@sepet-trt.test"
+COLLEAGUE = "editor@sepet-trt.test"
 
 
 def _post(url: str, token: str, body: dict) -> dict:
@@ -48,7 +49,7 @@ def footage(service, tmp_path_factory):
     service.create_org(AZ_ORG, "AZ")
     service.create_org(TR_ORG, "TR")
     for email, org, role in ((PRODUCER, AZ_ORG, "producer"), (MANAGER, AZ_ORG, "rights_manager"),
-                             (BROADCASTER, TR_ORG, "broadcaster")):
+                             (BROADCASTER, TR_ORG, "broadcaster"), (COLLEAGUE, TR_ORG, "broadcaster")):
         service.create_user(email, org, role)
     producer = service.create_token(PRODUCER)
     manager = service.create_token(MANAGER)
@@ -100,8 +101,37 @@ def test_a_basket_shared_by_link_downloads_as_a_zip_with_its_manifest(browser, s
         page.click("#link-form button[type=submit]")
         page.wait_for_selector("#link-url:has-text('/s/')")
         url = page.inner_text("#link-url")
+        # Shared for reading with a colleague, who takes the zip under their own declared use.
+        page.fill("#member-user", COLLEAGUE)
+        page.click("#member-form button[type=submit]")
+        page.wait_for_selector("#basket-status:has-text('Paylaşıldı')")
+        basket_url = page.url
     finally:
         ctx.close()
+
+    colleague = browser.new_context(viewport={"width": 1280, "height": 900}, locale="tr-TR", accept_downloads=True)
+    try:
+        page = colleague.new_page()
+        page.set_default_timeout(30_000)
+        log_in(page, service, COLLEAGUE, "tr")
+        page.goto(basket_url)
+        page.click("#zip-download")  # nothing declared yet: the page asks for it, no download
+        page.wait_for_selector("#basket-status:has-text('kullanımınızı')")
+        page.select_option("#z-platform", "linear_tv")
+        for field, value in (("territory", "TR"), ("from", "2027-04-01"), ("to", "2027-04-30"),
+                             ("purpose", "Haber"), ("programme", "Gece bülteni")):
+            page.fill(f"#z-{field}", value)
+        with page.expect_download() as info:
+            page.click("#zip-download")
+        mine = json.loads(zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())).read("manifest.json"))
+        assert mine["declaration"]["programme"] == "Akşam bülteni"  # the zip as built; the use is the colleague's
+    finally:
+        colleague.close()
+    usage = json.loads(urllib.request.urlopen(urllib.request.Request(
+        f"{service.url}/api/v1/usage?per_page=500", headers={"Authorization": "Bearer " + service.create_token(MANAGER)}),
+        timeout=30).read())
+    programmes = [(r["declaration"] or {}).get("programme") for r in usage["items"]]
+    assert programmes.count("Gece bülteni") == 2  # one use of each item, recorded as the colleague's
 
     # A fresh context: no account, no session.
     visitor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="az-AZ", accept_downloads=True)

@@ -188,6 +188,47 @@ def test_a_refused_item_refuses_the_whole_zip_and_nothing_is_built(app, client, 
     _error(client.post(f"/api/v1/baskets/{empty}/zip", json={"declaration": USE}, headers=h), 409, "basket_empty")
 
 
+def test_a_ready_zip_passes_the_gate_again_for_whoever_downloads_it(app, client, people, assets):
+    """A zip of originals is a master-quality read of every item: a member who did not ask for
+    it reads it under their own declaration, cleared for their organisation and recorded as their
+    use; the one who asked reads it under theirs, refused once the grant is gone."""
+    owner = people["trt"]["h"]
+    bid = _basket(client, owner)
+    _add(client, bid, {"asset_id": assets["doc"]}, owner)
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=owner).status_code == 202
+    assert _build(app, bid) == "ready"
+    for who in ("atv", "trt2"):
+        assert client.post(f"/api/v1/baskets/{bid}/members", json={"user": people[who]["id"], "access": "read"},
+                           headers=owner).status_code == 201
+
+    def uses(user):
+        with app.app_context():
+            return [(r.decision, r.declaration) for r in db.session().scalars(
+                select(UsageRecord).where(UsageRecord.user_id == people[user]["id"]).order_by(UsageRecord.id))]
+
+    zip_url = f"/api/v1/baskets/{bid}/zip"
+    # Another organisation, with no grant: nothing without a declaration, refused with one.
+    _error(client.get(zip_url, headers=people["atv"]["h"]), 403, "declaration_required")
+    err = _error(client.get(zip_url + "?" + urlencode(USE), headers=people["atv"]["h"]), 403, "rights_denied")
+    assert err["details"]["refused"] == 1 and err["details"]["items"][0]["asset_id"] == assets["doc"]
+    assert uses("atv") == [("denied", USE)]
+    # A colleague of the owner, cleared by the same grant, declaring their own programme.
+    mine = {**USE, "programme": "Akşam Haberleri"}
+    _error(client.get(zip_url, headers=people["trt2"]["h"]), 403, "declaration_required")
+    assert client.get(zip_url + "?" + urlencode(mine), headers=people["trt2"]["h"]).status_code == 200
+    assert uses("trt2") == [("allowed_with_conditions", mine)]
+    # The one who asked: their uses were recorded at the build, not again; once the grant is
+    # gone, the zip built under it is no longer theirs to take.
+    before = uses("trt")
+    assert client.get(zip_url, headers=owner).status_code == 200 and uses("trt") == before
+    with app.app_context():
+        from archive.rights.models import RightsBlock
+        grant = db.session().scalar(select(RightsBlock.id).where(RightsBlock.asset_id == assets["doc"]))
+    assert client.delete(f"/api/v1/assets/{assets['doc']}/rights/{grant}",
+                         headers=people["manager"]["h"]).status_code == 204
+    _error(client.get(zip_url, headers=owner), 403, "rights_denied")
+
+
 def test_rights_withdrawn_after_the_request_fail_the_zip_with_the_reason(app, client, people, assets):
     h = people["trt"]["h"]
     bid = _basket(client, h)

@@ -64,9 +64,11 @@
   var label = document.getElementById("zip-label");
   var download = document.getElementById("zip-download");
   var timer = null;
+  var current = null;
 
   function show(zip) {
     if (!zip || !bar) { return; }  // an audit view has no zip controls
+    current = zip;
     bar.hidden = zip.status === "ready";
     bar.value = zip.progress || 0;
     label.textContent = L[zip.status] + (zip.status === "failed" && zip.error ? ": " + zip.error : "");
@@ -95,6 +97,18 @@
   }
 
   var zipForm = document.getElementById("zip-form");
+  // A zip another member asked for is read under the reader's own declaration (the API's
+  // query parameters): each item passes the rights for it, and the use is recorded as theirs.
+  if (download) download.addEventListener("click", function (e) {
+    if (!current || current.yours) { return; }
+    e.preventDefault();
+    if (!zipForm.checkValidity()) {
+      say(L.declare_to_download);
+      zipForm.reportValidity();
+      return;
+    }
+    window.location.href = download.getAttribute("href") + "?" + new URLSearchParams(declared()).toString();
+  });
   if (zipForm) zipForm.addEventListener("submit", function (e) {
     e.preventDefault();
     call("POST", api + "/zip", { declaration: declared() }).then(function (data) { show(data.zip); }, fail);
