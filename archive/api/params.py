@@ -20,6 +20,7 @@ from archive.errors import ApiError
 MAX_PARAM = 200
 # Bounds checked by length first: a 10,000-digit number is refused without converting it.
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+_DIGITS = re.compile(r"[0-9]+")
 _FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
@@ -49,24 +50,33 @@ def bad_param(name: str, message: str, *, sentence: str | None = None, values: d
                           values={"name": name, **details, **(values or {})})
 
 
-def parse_int(raw: str | None, *, name: str, default: int, lo: int, hi: int) -> int:
+def parse_int(raw: str | None, *, name: str, default: int, lo: int, hi: int,
+              too_high: ParameterError | None = None) -> int:
     """`raw` as a whole number in [lo, hi]; `default` when absent.
 
     Accepted: ASCII digits only (`0`-`9`, at most 18 of them; leading zeros allowed). Refused
     with ParameterError (400, details {parameter, min, max}): an empty value, signs, spaces,
-    decimal points, exponents, underscores, any non-ASCII digit, and anything outside [lo, hi].
+    decimal points, exponents, underscores, any non-ASCII digit, and anything outside [lo, hi];
+    with `too_high`, a whole number past `hi` (of any length: no long int is made) raises that
+    instead.
     """
     if raw is None:
         return default
-    if not _WHOLE_NUMBER.fullmatch(raw) or not lo <= int(raw) <= hi:
-        raise bad_param(name, f"{name} must be a whole number from {lo} to {hi}, written with the digits 0-9.",
-                        sentence="whole_number", min=lo, max=hi)
-    return int(raw)
+    if _WHOLE_NUMBER.fullmatch(raw) and lo <= int(raw) <= hi:
+        return int(raw)
+    if too_high is not None and _DIGITS.fullmatch(raw):
+        digits = raw.lstrip("0")
+        if digits and (len(digits) > 18 or int(digits) > hi):
+            raise too_high
+    raise bad_param(name, f"{name} must be a whole number from {lo} to {hi}, written with the digits 0-9.",
+                    sentence="whole_number", min=lo, max=hi)
 
 
-def int_param(name: str, default: int, lo: int, hi: int) -> int:
-    """The query parameter `name` through `parse_int`."""
-    return parse_int(request.args.get(name), name=name, default=default, lo=lo, hi=hi)
+def int_param(name: str, default: int, lo: int, hi: int, *, args: Mapping | None = None,
+              too_high: ParameterError | None = None) -> int:
+    """The query parameter `name` (of `args`, the request's query by default) through `parse_int`."""
+    return parse_int((request.args if args is None else args).get(name), name=name, default=default, lo=lo, hi=hi,
+                     too_high=too_high)
 
 
 def _clean(raw: str) -> str:
@@ -127,10 +137,10 @@ def list_param(name: str, *, max_items: int, limit: int = MAX_PARAM,
     return out
 
 
-def flag_param(name: str, default: bool = False) -> bool:
-    """A yes/no parameter: 1/true/yes or 0/false/no (any case); absent → `default`; anything
-    else (an empty value too) is 400."""
-    raw = request.args.get(name)
+def flag_param(name: str, default: bool = False, *, args: Mapping | None = None) -> bool:
+    """A yes/no parameter (of `args`, the request's query by default): 1/true/yes or 0/false/no
+    (any case); absent → `default`; anything else (an empty value too) is 400."""
+    raw = (request.args if args is None else args).get(name)
     if raw is None:
         return default
     value = _FLAGS.get(_clean(raw).lower())

@@ -6,12 +6,12 @@ the checks cannot drift apart.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Mapping
 
 from flask import request
 
 from archive.accounts.models import COUNTRIES
-from archive.api.params import ParameterError, bad_param, flag_param, int_param, list_param, str_param
+from archive.api.params import bad_param, flag_param, int_param, list_param, str_param
 from archive.assets.models import GENRES, KINDS, STATUSES
 from archive.assets.schemas import LANGS, language_code
 from archive.rights.avails import PLATFORMS, is_territory
@@ -121,9 +121,10 @@ def cleared_for(user, platform: str | None, territory: str) -> ClearedFor:
                       platforms=PLATFORMS)
 
 
-def date_param(name: str) -> str | None:
-    """`recorded_from`/`recorded_to`: YYYY, YYYY-MM or YYYY-MM-DD; 400 otherwise."""
-    value = str_param(name, limit=10)
+def date_param(name: str, args: Mapping | None = None) -> str | None:
+    """`recorded_from`/`recorded_to` (of `args`, the request's query by default): YYYY, YYYY-MM
+    or YYYY-MM-DD; 400 otherwise."""
+    value = str_param(name, limit=10, args=args)
     if value is not None and not re.match(DATE_PATTERN, value):
         raise bad_param(name, f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06.",
                         sentence="search_date")
@@ -144,26 +145,30 @@ def typed(as_you_type: bool) -> dict:
     return {"as_you_type": as_you_type, "count_facets": not as_you_type}
 
 
-def search_query(default_lang: str | None, user=None) -> SearchQuery:
-    """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
+def page_param(per_page: int, args: Mapping | None = None) -> int:
+    """`page` (of `args`, the request's query by default): 1 to max_search_page(per_page); a
+    whole number past it is 400 `invalid_parameter` with sentence `too_deep` (details min, max),
+    anything else unusable the `whole_number` refusal of archive.api.params.parse_int."""
+    deepest = max_search_page(per_page)
+    too_deep = bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
+                                 "narrow the search.", sentence="too_deep", values={"per_page": per_page},
+                         min=1, max=deepest)
+    return int_param("page", 1, 1, deepest, args=args, too_high=too_deep)
+
+
+def search_query(default_lang: str | None, user=None, args: Mapping | None = None) -> SearchQuery:
+    """The search `args` ask for (the request's query by default: GET /api/v1/search; the search
+    page passes its own): 400 `invalid_parameter` naming the first parameter at fault.
     With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
     with `as_you_type=1`, `q` is still being typed and its last word is also a prefix."""
-    per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    deepest = max_search_page(per_page)
-    try:
-        page = int_param("page", 1, 1, deepest)
-    except ParameterError:
-        digits = (request.args.get("page") or "").lstrip("0")
-        # A whole number past the deepest page (its length first: no 8,000-digit int is made).
-        if digits and re.fullmatch(r"[0-9]+", digits) and (len(digits) > 18 or int(digits) > deepest):
-            raise bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
-                                    "narrow the search.", sentence="too_deep", values={"per_page": per_page},
-                            min=1, max=deepest) from None
-        raise
-    cleared = parse_cleared(request.args.get("cleared"))
-    return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
-                       per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang,
+    args = request.args if args is None else args
+    per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, args=args)
+    page = page_param(per_page, args)
+    cleared = parse_cleared(args.get("cleared"))
+    return SearchQuery(text=str_param("q", limit=MAX_QUERY, args=args) or "", filters=facet_filters(args),
+                       page=page, per_page=per_page,
+                       lang=str_param("lang", choices=LANGS, args=args) or default_lang,
                        cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
-                       sort=str_param("sort", choices=SORTS) or "relevance",
-                       recorded_from=date_param("recorded_from"), recorded_to=date_param("recorded_to"),
-                       **typed(flag_param("as_you_type")), **viewer(user))
+                       sort=str_param("sort", choices=SORTS, args=args) or "relevance",
+                       recorded_from=date_param("recorded_from", args), recorded_to=date_param("recorded_to", args),
+                       **typed(flag_param("as_you_type", args=args)), **viewer(user))
