@@ -50,7 +50,7 @@ class WrongRole(Forbidden):
                  details: dict[str, Any] | None = None):
         needed = list(dict.fromkeys([*roles, "admin"]))
         what = ROLE_ACTIONS.get(action, "do this")
-        super().__init__(f"Only {_or(needed)} may {what}; you are {_a(role)}.", code="wrong_role",
+        super().__init__(f"Only {roles_or(needed)} may {what}; you are {_a(role)}.", code="wrong_role",
                          details={**(details or {}), "action": action, "roles": needed, "role": role})
 
 
@@ -75,10 +75,14 @@ def _a(role: str) -> str:
     return _ROLE_NAMES.get(role, role)
 
 
-def _or(roles: list[str]) -> str:
-    plural = {"producer": "producers", "broadcaster": "broadcasters", "rights_manager": "rights managers",
-              "admin": "administrators"}
-    names = [plural.get(r, r) for r in roles]
+_ROLE_PLURALS = {"producer": "producers", "broadcaster": "broadcasters", "rights_manager": "rights managers",
+                 "admin": "administrators"}
+
+
+def roles_or(roles: list[str] | tuple[str, ...]) -> str:
+    """Roles named in the plural for an English refusal: "producers", "producers and rights
+    managers", "producers, broadcasters and administrators" (an unknown role as it is)."""
+    names = [_ROLE_PLURALS.get(r, r) for r in roles]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
