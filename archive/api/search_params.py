@@ -6,7 +6,7 @@ the checks cannot drift apart.
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 from flask import request
 
@@ -25,42 +25,54 @@ MAX_FACET_VALUE = 64
 MAX_FACET_VALUES = 20
 DEFAULT_PER_PAGE = 20
 YEAR_PATTERN = r"^[0-9]{4}$"
-_YEAR = re.compile(YEAR_PATTERN)
 # Project ids are UUIDs; a well-formed id of no project simply matches nothing.
 PROJECT_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-_PROJECT = re.compile(PROJECT_PATTERN)
 CLEARED_PATTERN = r"^(" + "|".join(PLATFORMS) + r"):([A-Z]{2}|WORLD)$"
 CLEARED_MAX = 40
 DECADE_PATTERN = r"^[0-9]{3}0$"
-_DECADE = re.compile(DECADE_PATTERN)
 DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 DURATIONS = tuple(name for _bound, name in DURATION_BUCKETS)
 YES_NO = ("yes", "no")
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[str], str | None]:
-    return lambda value: value if value in choices else None
+class FacetRule(NamedTuple):
+    """How a facet's values are checked: `check` (value → value to filter on, or None when
+    refused), `describe` (what a value must be, for the OpenAPI document), `allowed` (a tuple of
+    choices or a regular expression, for the document) and `sentence`, the PARAMETER_ERRORS key a
+    refused value is said with (archive.web.messages)."""
+    check: Callable[[str], str | None]
+    describe: str
+    allowed: tuple[str, ...] | str
+    sentence: str | None
 
 
-# facet → (check: value → value to filter on, or None when refused; what a value must be;
-# the values allowed, for the document: a tuple of choices or a regular expression)
-SEARCH_FACETS: dict[str, tuple[Callable[[str], str | None], str, tuple[str, ...] | str]] = {
-    "country": (_choice(COUNTRIES), f"must be one of {', '.join(COUNTRIES)}", COUNTRIES),
+def _choices(choices: tuple[str, ...], describe: str | None = None) -> FacetRule:
+    """A facet whose values are a fixed list: a value off it says `value_not_a_choice` with the list."""
+    return FacetRule(lambda value: value if value in choices else None,
+                     describe or f"must be one of {', '.join(choices)}", choices, "value_not_a_choice")
+
+
+def _pattern(pattern: str, describe: str, sentence: str) -> FacetRule:
+    matcher = re.compile(pattern)
+    return FacetRule(lambda value: value if matcher.match(value) else None, describe, pattern, sentence)
+
+
+SEARCH_FACETS: dict[str, FacetRule] = {
+    "country": _choices(COUNTRIES),
     # The organisation's name as the facet counts give it; a name of no organisation matches nothing.
-    "organisation": (lambda v: v, "must be an organisation's name", r"^.{1,64}$"),
-    "genre": (_choice(GENRES), f"must be one of {', '.join(GENRES)}", GENRES),
-    "decade": (lambda v: v if _DECADE.match(v) else None, "must be a decade's first year, such as 1970",
-               DECADE_PATTERN),
-    "year": (lambda v: v if _YEAR.match(v) else None, "must be a year of four digits, such as 1975", YEAR_PATTERN),
-    "language": (language_code, "must be an ISO 639 language code, such as az, tr, en",
-                 r"^[A-Za-z]{2,3}$"),
-    "meta_language": (_choice(LANGS), f"must be one of {', '.join(LANGS)}", LANGS),
-    "kind": (_choice(KINDS), f"must be one of {', '.join(KINDS)}", KINDS),
-    "duration": (_choice(DURATIONS), f"must be one of {', '.join(DURATIONS)} (minutes)", DURATIONS),
-    "transcript": (_choice(YES_NO), "must be yes or no", YES_NO),
-    "project": (lambda v: v if _PROJECT.match(v) else None, "must be a project id", PROJECT_PATTERN),
+    "organisation": FacetRule(lambda v: v, "must be an organisation's name", r"^.{1,64}$", None),
+    "genre": _choices(GENRES),
+    "decade": _pattern(DECADE_PATTERN, "must be a decade's first year, such as 1970", "not_a_decade"),
+    "year": _pattern(YEAR_PATTERN, "must be a year of four digits, such as 1975", "not_a_year"),
+    "language": FacetRule(language_code, "must be an ISO 639 language code, such as az, tr, en",
+                          r"^[A-Za-z]{2,3}$", "not_a_language"),
+    "meta_language": _choices(LANGS),
+    "kind": _choices(KINDS),
+    "duration": _choices(DURATIONS, f"must be one of {', '.join(DURATIONS)} (minutes)"),
+    "transcript": _choices(YES_NO, "must be yes or no"),
+    "project": _pattern(PROJECT_PATTERN, "must be a project id", "not_a_project"),
     # Only the asset's own organisation finds it before it is ready, so only it sees other values.
-    "status": (_choice(STATUSES), f"must be one of {', '.join(STATUSES)}", STATUSES),
+    "status": _choices(STATUSES),
 }
 
 
@@ -70,23 +82,16 @@ def max_search_page(per_page: int) -> int:
     return MAX_OFFSET // per_page + 1
 
 
-# The sentence (archive.web.messages.PARAMETER_ERRORS) of a refused value of a facet whose
-# values are no fixed list; those with one say `value_not_a_choice` with the choices.
-FACET_SENTENCES = {"decade": "not_a_decade", "year": "not_a_year", "language": "not_a_language",
-                   "project": "not_a_project"}
-
-
 def facet_filters(args=None) -> dict[str, list[str]]:
     """The facet filters of `args` (the request's query by default), each value checked as
     SEARCH_FACETS says (ParameterError otherwise). Repeated parameters are OR-ed
     (?country=TR&country=AZ); different facets are AND-ed."""
     filters: dict[str, list[str]] = {}
-    for facet, (check, describe, allowed) in SEARCH_FACETS.items():
-        choices = isinstance(allowed, tuple)
-        values = list_param(facet, max_items=MAX_FACET_VALUES, limit=MAX_FACET_VALUE, check=check,
-                            describe=describe, args=args,
-                            sentence="value_not_a_choice" if choices else FACET_SENTENCES.get(facet),
-                            values={"choices": list(allowed)} if choices else None)
+    for facet, rule in SEARCH_FACETS.items():
+        choices = isinstance(rule.allowed, tuple)
+        values = list_param(facet, max_items=MAX_FACET_VALUES, limit=MAX_FACET_VALUE, check=rule.check,
+                            describe=rule.describe, args=args, sentence=rule.sentence,
+                            values={"choices": list(rule.allowed)} if choices else None)
         if values:
             filters[facet] = values
     return filters

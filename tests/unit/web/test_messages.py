@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale
 
-from archive.api.search_params import FACET_SENTENCES
+from archive.api.search_params import SEARCH_FACETS
 from archive.ingest.pipeline import FAILURE_CODES
 from archive.web import messages
 
@@ -73,7 +73,7 @@ def parameter_sentences() -> set[str]:
 def test_every_refused_parameter_has_a_sentence():
     """An `invalid_parameter` is said whole in tr and az (archive.api.views.parameter_error, the
     search page) only if its sentence is in the table: every one raised is."""
-    found = parameter_sentences() | set(FACET_SENTENCES.values())
+    found = parameter_sentences() | {rule.sentence for rule in SEARCH_FACETS.values() if rule.sentence}
     assert {"whole_number", "too_long", "value_not_a_choice", "too_deep", "day"} <= found
     missing = found - set(messages.PARAMETER_ERRORS)
     assert not missing, f"sentences without a message: {sorted(missing)}"
