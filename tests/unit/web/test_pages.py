@@ -130,6 +130,8 @@ def test_asset_page_shows_player_status_technical_and_history(app, logged_in):
     assert f'src="/api/v1/assets/{aid}/download?rendition=proxy&amp;inline=1"' in html
     assert f'poster="/api/v1/assets/{aid}/download?rendition=poster&amp;inline=1"' in html
     assert 'data-active="0"' in html and "00:00:04.00" in html
+    # The scripts' catalogue once, for both the markers and the transcript form (it was on each).
+    assert 'id="markers"' in html and 'id="transcript-form"' in html and html.count("data-messages=") == 1
 
 
 def test_processing_asset_polls_and_shows_progress(app, logged_in):
