@@ -367,6 +367,20 @@ def test_a_parameter_the_api_refuses_is_said_on_the_page_not_searched(app, logge
     assert 'class="hit"' not in html and 'class="facet-value on"' not in html
 
 
+@pytest.mark.parametrize("params", [
+    {"q": "a" * 501}, {"kind": "movie"}, {"year": "75"}, {"decade": "1975"}, {"project": "x"},
+    {"recorded_from": "abcd"}, {"recorded_to": "1975-6"}, {"recorded_from": "1975-06-21x"},
+    {"recorded_from": "1990", "recorded_to": "1980"}, {"transcript": "maybe"},
+    {"q": "Karabağ", "genre": "folklore", "recorded_from": "1975-06"}, {"page": "501"}])
+def test_the_page_refuses_what_the_api_refuses_and_runs_what_it_runs(app, logged_in, params):
+    """One rule (archive.api.search_params.search_query) reads the page's search and the API's."""
+    client, _uid = logged_in
+    api = client.get("/api/v1/search", query_string=params)
+    page = client.get("/", query_string=params)
+    assert api.status_code in (200, 400) and page.status_code in (200, 302, 400)
+    assert (api.status_code == 400) == (page.status_code == 400), (api.get_json(), page.status_code)
+
+
 def test_cards_show_the_pages_language_whatever_matched(app, logged_in):
     """A typo that meets only the Turkish title (`Karabga`) still shows the Azerbaijani title and
     description on the Azerbaijani page, as the API with lang=az does."""
