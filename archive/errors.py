@@ -119,13 +119,19 @@ def http_error_code(exc: HTTPException) -> str:
     return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
 
 
+def error_response(exc: ApiError, message: str | None = None):
+    """The JSON answer of `exc`: its status, code, details and headers, with `message` (the
+    message said in the client's language) or its own."""
+    resp = jsonify(error_body(exc.code, exc.message if message is None else message, exc.details))
+    resp.status_code = exc.status
+    resp.headers.update(exc.headers)
+    return resp
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        resp = jsonify(error_body(exc.code, exc.message, exc.details))
-        resp.status_code = exc.status
-        resp.headers.update(exc.headers)
-        return resp
+        return error_response(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -38,8 +38,8 @@ YES_NO = ("yes", "no")
 class FacetRule(NamedTuple):
     """How a facet's values are checked: `check` (value → value to filter on, or None when
     refused), `describe` (what a value must be, for the OpenAPI document), `allowed` (a tuple of
-    choices or a regular expression, for the document) and `sentence`, the PARAMETER_ERRORS key a
-    refused value is said with (archive.web.messages)."""
+    choices or a regular expression, for the document) and `sentence`, the
+    archive.api.params.PARAMETER_SENTENCES key a refused value is said with."""
     check: Callable[[str], str | None]
     describe: str
     allowed: tuple[str, ...] | str
@@ -90,7 +90,7 @@ def facet_filters(args=None) -> dict[str, list[str]]:
     for facet, rule in SEARCH_FACETS.items():
         choices = isinstance(rule.allowed, tuple)
         values = list_param(facet, max_items=MAX_FACET_VALUES, limit=MAX_FACET_VALUE, check=rule.check,
-                            describe=rule.describe, args=args, sentence=rule.sentence,
+                            args=args, sentence=rule.sentence,
                             values={"choices": list(rule.allowed)} if choices else None)
         if values:
             filters[facet] = values
@@ -105,16 +105,13 @@ def parse_cleared(raw: str | None) -> tuple[str, str] | None:
         return None
     value = raw.replace("\x00", "").strip()
     if len(value) > CLEARED_MAX or value.count(":") != 1:
-        raise bad_param("cleared", "cleared must be PLATFORM:TERRITORY, such as linear_tv:TR.",
-                        sentence="cleared_format")
+        raise bad_param("cleared", "cleared_format")
     platform, territory = value.split(":")
     if platform not in PLATFORMS:
-        raise bad_param("cleared", f"cleared: {platform[:40]!r} is not a platform; use one of {', '.join(PLATFORMS)}.",
-                        sentence="unknown_platform", values={"value": platform[:40], "choices": list(PLATFORMS)},
+        raise bad_param("cleared", "unknown_platform", values={"value": platform[:40], "choices": list(PLATFORMS)},
                         platforms=list(PLATFORMS))
     if not is_territory(territory):
-        raise bad_param("cleared", f"cleared: {territory[:40]!r} is not an ISO 3166-1 alpha-2 territory or WORLD.",
-                        sentence="unknown_territory", values={"value": territory[:40]})
+        raise bad_param("cleared", "unknown_territory", values={"value": territory[:40]})
     return platform, territory
 
 
@@ -131,8 +128,7 @@ def date_param(name: str, args: Mapping | None = None) -> str | None:
     or YYYY-MM-DD; 400 otherwise."""
     value = str_param(name, limit=10, args=args)
     if value is not None and not re.match(DATE_PATTERN, value):
-        raise bad_param(name, f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06.",
-                        sentence="search_date")
+        raise bad_param(name, "search_date")
     return value
 
 
@@ -155,9 +151,7 @@ def page_param(per_page: int, args: Mapping | None = None) -> int:
     whole number past it is 400 `invalid_parameter` with sentence `too_deep` (details min, max),
     anything else unusable the `whole_number` refusal of archive.api.params.parse_int."""
     deepest = max_search_page(per_page)
-    too_deep = bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
-                                 "narrow the search.", sentence="too_deep", values={"per_page": per_page},
-                         min=1, max=deepest)
+    too_deep = bad_param("page", "too_deep", values={"per_page": per_page}, min=1, max=deepest)
     return int_param("page", 1, 1, deepest, args=args, too_high=too_deep)
 
 
