@@ -42,7 +42,7 @@ from search.interfaces import SORTS, QueryError, SearchQuery
 
 PER_PAGE = 20
 MAX_QUERY = API_MAX_QUERY
-MAX_PAGE = 500
+MAX_PAGE = 500  # of a database listing (my uploads)
 # The facets the list page offers as filters, in the order shown.
 FACETS = ("country", "organisation", "genre", "decade", "year", "language", "meta_language", "kind", "duration",
           "transcript", "project", "status")
@@ -157,12 +157,11 @@ def _url(args: dict[str, list[str]]) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
-def search_page_number(raw: str | None) -> int:
-    """The page the URL asks for (archive.api.params.parse_int); anything unusable is page 1."""
-    try:
-        return parse_int(raw, name="page", default=1, lo=1, hi=MAX_PAGE)
-    except ParameterError:
-        return 1
+def listing_page_number(raw: str | None) -> int:
+    """The page of a database listing (my uploads) the URL asks for, 1 to MAX_PAGE
+    (archive.api.params.parse_int); anything unusable is page 1. The search page's own page
+    number is the API's rule (archive.api.search_params.page_param)."""
+    return _lenient(lambda: parse_int(raw, name="page", default=1, lo=1, hi=MAX_PAGE), 1)
 
 
 def territory_options(locale: str) -> list[tuple[str, str]]:
@@ -368,7 +367,7 @@ def result_cards(hits) -> list[dict[str, Any]]:
 def my_uploads_page(user, args: Mapping) -> dict[str, Any]:
     """The caller's own assets in every status, newest first, from the database (the search
     index holds only what is ready), with the progress of those still being processed."""
-    page = search_page_number(args.get("page"))
+    page = listing_page_number(args.get("page"))
     listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id, viewer=user)
     items = []
     for doc in listing["items"]:
