@@ -50,7 +50,7 @@ class WrongRole(Forbidden):
                  details: dict[str, Any] | None = None):
         needed = list(dict.fromkeys([*roles, "admin"]))
         what = ROLE_ACTIONS.get(action, "do this")
-        super().__init__(f"Only {_or(needed)} may {what}; you are {_a(role)}.", code="wrong_role",
+        super().__init__(f"Only {roles_or(needed)} may {what}; you are {_a(role)}.", code="wrong_role",
                          details={**(details or {}), "action": action, "roles": needed, "role": role})
 
 
@@ -75,10 +75,14 @@ def _a(role: str) -> str:
     return _ROLE_NAMES.get(role, role)
 
 
-def _or(roles: list[str]) -> str:
-    plural = {"producer": "producers", "broadcaster": "broadcasters", "rights_manager": "rights managers",
-              "admin": "administrators"}
-    names = [plural.get(r, r) for r in roles]
+_ROLE_PLURALS = {"producer": "producers", "broadcaster": "broadcasters", "rights_manager": "rights managers",
+                 "admin": "administrators"}
+
+
+def roles_or(roles: list[str] | tuple[str, ...]) -> str:
+    """Roles named in the plural for an English refusal: "producers", "producers and rights
+    managers", "producers, broadcasters and administrators" (an unknown role as it is)."""
+    names = [_ROLE_PLURALS.get(r, r) for r in roles]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -115,13 +119,19 @@ def http_error_code(exc: HTTPException) -> str:
     return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
 
 
+def error_response(exc: ApiError, message: str | None = None):
+    """The JSON answer of `exc`: its status, code, details and headers, with `message` (the
+    message said in the client's language) or its own."""
+    resp = jsonify(error_body(exc.code, exc.message if message is None else message, exc.details))
+    resp.status_code = exc.status
+    resp.headers.update(exc.headers)
+    return resp
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        resp = jsonify(error_body(exc.code, exc.message, exc.details))
-        resp.status_code = exc.status
-        resp.headers.update(exc.headers)
-        return resp
+        return error_response(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -21,7 +21,7 @@ from search.cleared import check as check_cleared
 from search.cleared import query as cleared_query
 from search.interfaces import FACETS, SORTS, QueryError, SearchError, SearchQuery
 from search.mapping import (DESCRIPTION_FIELDS, FACET_FIELDS, LANGS, LIST_FIELDS, OTHER_TEXT_FIELDS, TITLE_FIELDS,
-                            display_title, recorded_day)
+                            display_title, recorded_day, shown_descriptions)
 
 TEXT_FIELDS = tuple(f"{group}_{form}" for group in ("title", "body") for form in analysis.FORMS)
 # The lists that say what an asset is about (the people in it, the places it shows, its
@@ -144,16 +144,15 @@ def highlights(doc: Mapping[str, Any], words: list[str], lang: str | None) -> di
     """{"title": ..., "description": ...} highlighted (search.highlight) where a query word
     matched, each in the language the hit is shown in: the title the hit's `title` is
     (mapping.display_title), and the description in the searcher's language when the asset has
-    one, else the first description that matches. A text in that language with no match is
+    one, else the first description that matches (mapping.shown_descriptions). A text in that language with no match is
     left out, never replaced by another language's (a card on an Azerbaijani page showed the
     Turkish title that a typo had matched)."""
     out: dict[str, str] = {}
     title = highlight(display_title(doc, lang), words)
     if title:
         out["title"] = title
-    own = doc.get(f"description_{lang}") if lang in LANGS else None
-    order = ([lang] if lang in LANGS else []) + [c for c in ("en", "tr", "az") if c != lang]
-    for text in [own] if own else [doc.get(f"description_{code}") for code in order]:
+    texts, _own = shown_descriptions(doc, lang)
+    for text in texts:
         marked = highlight(text, words)
         if marked:
             out["description"] = marked

@@ -121,24 +121,39 @@ def recorded_day(recorded: str | None) -> int:
     return numbers[0] * 10000 + numbers[1] * 100 + numbers[2]
 
 
+def language_order(lang: str | None) -> list[str]:
+    """The languages a hit's texts are looked for in: the searcher's (tr, az or en) first, then
+    en, tr, az."""
+    return ([lang] if lang in LANGS else []) + [c for c in ("en", "tr", "az") if c != lang]
+
+
 def display_title(doc: dict[str, Any], lang: str | None) -> str:
     """The title in the searcher's language, else another one, else the file name (as Asset.title)."""
-    order = ([lang] if lang in LANGS else []) + ["en", "tr", "az"]
-    for code in order:
+    for code in language_order(lang):
         if doc.get(f"title_{code}"):
             return doc[f"title_{code}"]
     return doc.get("filename") or doc.get("id", "")
 
 
+def shown_descriptions(doc: dict[str, Any], lang: str | None) -> tuple[list[str], bool]:
+    """(the descriptions a hit may show, whether that is the searcher's own): the description in
+    the searcher's language alone when the asset has one (the hit is shown in that language, as
+    its title: `snippet_sources` and search.fields.highlights both keep to it), else every
+    description the asset has, in `language_order`."""
+    own = doc.get(f"description_{lang}") if lang in LANGS else None
+    if own:
+        return [own], True
+    texts = [doc.get(f"description_{c}") for c in language_order(lang)]
+    return [t for t in texts if t], False
+
+
 def snippet_sources(doc: dict[str, Any], lang: str | None) -> list[str]:
-    """Texts a snippet may be cut from: the description in the searcher's language alone when
-    the asset has one (the hit is shown in that language, as its title); else the descriptions,
-    titles and lists, the searcher's language first."""
-    if lang in LANGS and doc.get(f"description_{lang}"):
-        return [doc[f"description_{lang}"]]
-    order = ([lang] if lang in LANGS else []) + [c for c in ("en", "tr", "az") if c != lang]
-    texts = [doc.get(f"description_{c}") for c in order]
-    texts += [doc.get(f"title_{c}") for c in order]
+    """Texts a snippet may be cut from: the descriptions `shown_descriptions` gives; unless that is
+    the searcher's own, then the titles and lists too, the searcher's language first."""
+    texts, own = shown_descriptions(doc, lang)
+    if own:
+        return texts
+    texts += [doc.get(f"title_{c}") for c in language_order(lang)]
     texts += [", ".join(doc.get(f) or []) for f in LIST_FIELDS]
     return [t for t in texts if t]
 

@@ -6,12 +6,12 @@ the checks cannot drift apart.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Mapping, NamedTuple
 
 from flask import request
 
 from archive.accounts.models import COUNTRIES
-from archive.api.params import ParameterError, bad_param, flag_param, int_param, list_param, str_param
+from archive.api.params import bad_param, flag_param, int_param, list_param, str_param
 from archive.assets.models import GENRES, KINDS, STATUSES
 from archive.assets.schemas import LANGS, language_code
 from archive.rights.avails import PLATFORMS, is_territory
@@ -25,42 +25,54 @@ MAX_FACET_VALUE = 64
 MAX_FACET_VALUES = 20
 DEFAULT_PER_PAGE = 20
 YEAR_PATTERN = r"^[0-9]{4}$"
-_YEAR = re.compile(YEAR_PATTERN)
 # Project ids are UUIDs; a well-formed id of no project simply matches nothing.
 PROJECT_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-_PROJECT = re.compile(PROJECT_PATTERN)
 CLEARED_PATTERN = r"^(" + "|".join(PLATFORMS) + r"):([A-Z]{2}|WORLD)$"
 CLEARED_MAX = 40
 DECADE_PATTERN = r"^[0-9]{3}0$"
-_DECADE = re.compile(DECADE_PATTERN)
 DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 DURATIONS = tuple(name for _bound, name in DURATION_BUCKETS)
 YES_NO = ("yes", "no")
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[str], str | None]:
-    return lambda value: value if value in choices else None
+class FacetRule(NamedTuple):
+    """How a facet's values are checked: `check` (value → value to filter on, or None when
+    refused), `describe` (what a value must be, for the OpenAPI document), `allowed` (a tuple of
+    choices or a regular expression, for the document) and `sentence`, the
+    archive.api.params.PARAMETER_SENTENCES key a refused value is said with."""
+    check: Callable[[str], str | None]
+    describe: str
+    allowed: tuple[str, ...] | str
+    sentence: str | None
 
 
-# facet → (check: value → value to filter on, or None when refused; what a value must be;
-# the values allowed, for the document: a tuple of choices or a regular expression)
-SEARCH_FACETS: dict[str, tuple[Callable[[str], str | None], str, tuple[str, ...] | str]] = {
-    "country": (_choice(COUNTRIES), f"must be one of {', '.join(COUNTRIES)}", COUNTRIES),
+def _choices(choices: tuple[str, ...], describe: str | None = None) -> FacetRule:
+    """A facet whose values are a fixed list: a value off it says `value_not_a_choice` with the list."""
+    return FacetRule(lambda value: value if value in choices else None,
+                     describe or f"must be one of {', '.join(choices)}", choices, "value_not_a_choice")
+
+
+def _pattern(pattern: str, describe: str, sentence: str) -> FacetRule:
+    matcher = re.compile(pattern)
+    return FacetRule(lambda value: value if matcher.match(value) else None, describe, pattern, sentence)
+
+
+SEARCH_FACETS: dict[str, FacetRule] = {
+    "country": _choices(COUNTRIES),
     # The organisation's name as the facet counts give it; a name of no organisation matches nothing.
-    "organisation": (lambda v: v, "must be an organisation's name", r"^.{1,64}$"),
-    "genre": (_choice(GENRES), f"must be one of {', '.join(GENRES)}", GENRES),
-    "decade": (lambda v: v if _DECADE.match(v) else None, "must be a decade's first year, such as 1970",
-               DECADE_PATTERN),
-    "year": (lambda v: v if _YEAR.match(v) else None, "must be a year of four digits, such as 1975", YEAR_PATTERN),
-    "language": (language_code, "must be an ISO 639 language code, such as az, tr, en",
-                 r"^[A-Za-z]{2,3}$"),
-    "meta_language": (_choice(LANGS), f"must be one of {', '.join(LANGS)}", LANGS),
-    "kind": (_choice(KINDS), f"must be one of {', '.join(KINDS)}", KINDS),
-    "duration": (_choice(DURATIONS), f"must be one of {', '.join(DURATIONS)} (minutes)", DURATIONS),
-    "transcript": (_choice(YES_NO), "must be yes or no", YES_NO),
-    "project": (lambda v: v if _PROJECT.match(v) else None, "must be a project id", PROJECT_PATTERN),
+    "organisation": FacetRule(lambda v: v, "must be an organisation's name", r"^.{1,64}$", None),
+    "genre": _choices(GENRES),
+    "decade": _pattern(DECADE_PATTERN, "must be a decade's first year, such as 1970", "not_a_decade"),
+    "year": _pattern(YEAR_PATTERN, "must be a year of four digits, such as 1975", "not_a_year"),
+    "language": FacetRule(language_code, "must be an ISO 639 language code, such as az, tr, en",
+                          r"^[A-Za-z]{2,3}$", "not_a_language"),
+    "meta_language": _choices(LANGS),
+    "kind": _choices(KINDS),
+    "duration": _choices(DURATIONS, f"must be one of {', '.join(DURATIONS)} (minutes)"),
+    "transcript": _choices(YES_NO, "must be yes or no"),
+    "project": _pattern(PROJECT_PATTERN, "must be a project id", "not_a_project"),
     # Only the asset's own organisation finds it before it is ready, so only it sees other values.
-    "status": (_choice(STATUSES), f"must be one of {', '.join(STATUSES)}", STATUSES),
+    "status": _choices(STATUSES),
 }
 
 
@@ -70,23 +82,16 @@ def max_search_page(per_page: int) -> int:
     return MAX_OFFSET // per_page + 1
 
 
-# The sentence (archive.web.messages.PARAMETER_ERRORS) of a refused value of a facet whose
-# values are no fixed list; those with one say `value_not_a_choice` with the choices.
-FACET_SENTENCES = {"decade": "not_a_decade", "year": "not_a_year", "language": "not_a_language",
-                   "project": "not_a_project"}
-
-
 def facet_filters(args=None) -> dict[str, list[str]]:
     """The facet filters of `args` (the request's query by default), each value checked as
     SEARCH_FACETS says (ParameterError otherwise). Repeated parameters are OR-ed
     (?country=TR&country=AZ); different facets are AND-ed."""
     filters: dict[str, list[str]] = {}
-    for facet, (check, describe, allowed) in SEARCH_FACETS.items():
-        choices = isinstance(allowed, tuple)
-        values = list_param(facet, max_items=MAX_FACET_VALUES, limit=MAX_FACET_VALUE, check=check,
-                            describe=describe, args=args,
-                            sentence="value_not_a_choice" if choices else FACET_SENTENCES.get(facet),
-                            values={"choices": list(allowed)} if choices else None)
+    for facet, rule in SEARCH_FACETS.items():
+        choices = isinstance(rule.allowed, tuple)
+        values = list_param(facet, max_items=MAX_FACET_VALUES, limit=MAX_FACET_VALUE, check=rule.check,
+                            args=args, sentence=rule.sentence,
+                            values={"choices": list(rule.allowed)} if choices else None)
         if values:
             filters[facet] = values
     return filters
@@ -100,16 +105,13 @@ def parse_cleared(raw: str | None) -> tuple[str, str] | None:
         return None
     value = raw.replace("\x00", "").strip()
     if len(value) > CLEARED_MAX or value.count(":") != 1:
-        raise bad_param("cleared", "cleared must be PLATFORM:TERRITORY, such as linear_tv:TR.",
-                        sentence="cleared_format")
+        raise bad_param("cleared", "cleared_format")
     platform, territory = value.split(":")
     if platform not in PLATFORMS:
-        raise bad_param("cleared", f"cleared: {platform[:40]!r} is not a platform; use one of {', '.join(PLATFORMS)}.",
-                        sentence="unknown_platform", values={"value": platform[:40], "choices": list(PLATFORMS)},
+        raise bad_param("cleared", "unknown_platform", values={"value": platform[:40], "choices": list(PLATFORMS)},
                         platforms=list(PLATFORMS))
     if not is_territory(territory):
-        raise bad_param("cleared", f"cleared: {territory[:40]!r} is not an ISO 3166-1 alpha-2 territory or WORLD.",
-                        sentence="unknown_territory", values={"value": territory[:40]})
+        raise bad_param("cleared", "unknown_territory", values={"value": territory[:40]})
     return platform, territory
 
 
@@ -121,12 +123,12 @@ def cleared_for(user, platform: str | None, territory: str) -> ClearedFor:
                       platforms=PLATFORMS)
 
 
-def date_param(name: str) -> str | None:
-    """`recorded_from`/`recorded_to`: YYYY, YYYY-MM or YYYY-MM-DD; 400 otherwise."""
-    value = str_param(name, limit=10)
+def date_param(name: str, args: Mapping | None = None) -> str | None:
+    """`recorded_from`/`recorded_to` (of `args`, the request's query by default): YYYY, YYYY-MM
+    or YYYY-MM-DD; 400 otherwise."""
+    value = str_param(name, limit=10, args=args)
     if value is not None and not re.match(DATE_PATTERN, value):
-        raise bad_param(name, f"{name} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06.",
-                        sentence="search_date")
+        raise bad_param(name, "search_date")
     return value
 
 
@@ -144,26 +146,28 @@ def typed(as_you_type: bool) -> dict:
     return {"as_you_type": as_you_type, "count_facets": not as_you_type}
 
 
-def search_query(default_lang: str | None, user=None) -> SearchQuery:
-    """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
+def page_param(per_page: int, args: Mapping | None = None) -> int:
+    """`page` (of `args`, the request's query by default): 1 to max_search_page(per_page); a
+    whole number past it is 400 `invalid_parameter` with sentence `too_deep` (details min, max),
+    anything else unusable the `whole_number` refusal of archive.api.params.parse_int."""
+    deepest = max_search_page(per_page)
+    too_deep = bad_param("page", "too_deep", values={"per_page": per_page}, min=1, max=deepest)
+    return int_param("page", 1, 1, deepest, args=args, too_high=too_deep)
+
+
+def search_query(default_lang: str | None, user=None, args: Mapping | None = None) -> SearchQuery:
+    """The search `args` ask for (the request's query by default: GET /api/v1/search; the search
+    page passes its own): 400 `invalid_parameter` naming the first parameter at fault.
     With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
     with `as_you_type=1`, `q` is still being typed and its last word is also a prefix."""
-    per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    deepest = max_search_page(per_page)
-    try:
-        page = int_param("page", 1, 1, deepest)
-    except ParameterError:
-        digits = (request.args.get("page") or "").lstrip("0")
-        # A whole number past the deepest page (its length first: no 8,000-digit int is made).
-        if digits and re.fullmatch(r"[0-9]+", digits) and (len(digits) > 18 or int(digits) > deepest):
-            raise bad_param("page", f"At {per_page} hits a page, the search serves pages 1 to {deepest}; "
-                                    "narrow the search.", sentence="too_deep", values={"per_page": per_page},
-                            min=1, max=deepest) from None
-        raise
-    cleared = parse_cleared(request.args.get("cleared"))
-    return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
-                       per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang,
+    args = request.args if args is None else args
+    per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, args=args)
+    page = page_param(per_page, args)
+    cleared = parse_cleared(args.get("cleared"))
+    return SearchQuery(text=str_param("q", limit=MAX_QUERY, args=args) or "", filters=facet_filters(args),
+                       page=page, per_page=per_page,
+                       lang=str_param("lang", choices=LANGS, args=args) or default_lang,
                        cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
-                       sort=str_param("sort", choices=SORTS) or "relevance",
-                       recorded_from=date_param("recorded_from"), recorded_to=date_param("recorded_to"),
-                       **typed(flag_param("as_you_type")), **viewer(user))
+                       sort=str_param("sort", choices=SORTS, args=args) or "relevance",
+                       recorded_from=date_param("recorded_from", args), recorded_to=date_param("recorded_to", args),
+                       **typed(flag_param("as_you_type", args=args)), **viewer(user))

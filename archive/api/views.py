@@ -16,7 +16,7 @@ from archive.api.params import ParameterError
 from archive.api.search_params import search_query
 from archive.api.spec import build_document
 from archive.backends import search_backend
-from archive.errors import ApiError, error_body
+from archive.errors import ApiError, error_response
 from archive.rights import ema
 from archive.web import messages
 from archive.web.i18n import LANGUAGES
@@ -41,18 +41,15 @@ def query_error(exc: QueryError) -> ApiError:
 
 @bp.app_errorhandler(ParameterError)
 def parameter_error(exc: ParameterError):
-    """400 `invalid_parameter` (from any route), its message in Turkish or Azerbaijani when the
-    request's Accept-Language names one (archive.web.messages.parameter_error: the sentence
-    whole, as invalid_query's), else the English message as raised; code and details as raised."""
+    """400 `invalid_parameter` (from any route) as archive.errors answers every ApiError, its
+    message in Turkish or Azerbaijani when the request's Accept-Language names one
+    (archive.web.messages.parameter_error: the same sentence, whole, as invalid_query's), else
+    the English message as raised (the sentence filled in, archive.api.params.bad_param)."""
     lang = request.accept_languages.best_match(LANGUAGES) or "en"
-    message = exc.message
-    if lang != "en":
-        with force_locale(lang):
-            message = messages.parameter_error(exc.sentence, exc.values, exc.message)
-    resp = jsonify(error_body(exc.code, message, exc.details))
-    resp.status_code = exc.status
-    resp.headers.update(exc.headers)
-    return resp
+    if lang == "en":
+        return error_response(exc)
+    with force_locale(lang):
+        return error_response(exc, messages.parameter_error(exc.sentence, exc.values, exc.message))
 
 
 @bp.get("/search")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from archive.accounts.models import Organisation, User
 from archive.assets.models import STATUSES, Asset, AssetHolding
 from archive.assets.schemas import merge_metadata, validate_metadata
-from archive.errors import Forbidden, NotFound, ValidationError
+from archive.errors import Forbidden, NotFound, ValidationError, roles_or
 from archive.events import services as events
 from archive.provenance import credentials
 from archive.task_handles import INDEX_ASSET
@@ -278,17 +278,12 @@ def can_edit(user: User, asset: Asset) -> bool:
     return user.role == "admin" or (user.role in EDITOR_ROLES and asset.organisation_id == user.organisation_id)
 
 
-_ROLE_PLURALS = {"producer": "producers", "rights_manager": "rights managers", "broadcaster": "broadcasters"}
-
-
 def editors_only(what: str) -> str:
     """The English refusal of someone `can_edit` refuses, naming who may do `what` (a verb
     phrase: "edit this asset") from EDITOR_ROLES, so the sentence follows the rule:
     "Only the producers and rights managers of the asset's organisation, or an administrator,
     may edit this asset." """
-    roles = [_ROLE_PLURALS.get(r, r) for r in EDITOR_ROLES]
-    who = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
-    return f"Only the {who} of the asset's organisation, or an administrator, may {what}."
+    return f"Only the {roles_or(EDITOR_ROLES)} of the asset's organisation, or an administrator, may {what}."
 
 
 def _row_values(asset: Asset) -> dict[str, Any]:

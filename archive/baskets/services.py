@@ -24,7 +24,7 @@ from archive.access.gate import check_reads
 from archive.access.policies import MASTER, Reader, ReadRequest
 from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive.assets.services import get_asset, person_json
+from archive.assets.services import get_asset, person_json, visible_to
 from archive.baskets.models import Basket, BasketItem, BasketMember
 from archive.baskets.schemas import clean_item, clean_member, clean_name, item_asset_id
 from archive.db import keep_work, utcnow
@@ -105,11 +105,27 @@ def segment_of(item: BasketItem) -> dict | None:
             "in_seconds": round(t.seconds(item.in_frame), 6), "out_seconds": round(t.seconds(item.out_frame), 6)}
 
 
-def item_json(item: BasketItem, lang: str | None = None) -> dict[str, Any]:
-    """{"id", "asset_id", "title", "status", "in", "out", "in_seconds", "out_seconds", "added"}."""
+# The status of an item whose asset the viewer may not see (archive.assets.services.visible_to).
+UNAVAILABLE = "unavailable"
+
+
+def item_json(item: BasketItem, lang: str | None = None, *, visible: bool = True) -> dict[str, Any]:
+    """{"id", "asset_id", "title", "status", "in", "out", "in_seconds", "out_seconds", "added"};
+    an item whose asset the viewer may not see (not `visible`) says nothing of it: title None,
+    status UNAVAILABLE."""
     seg = segment_of(item) or {"in": None, "out": None, "in_seconds": None, "out_seconds": None}
-    return {"id": item.id, "asset_id": item.asset_id, "title": item.asset.title(lang), "status": item.asset.status,
+    title, status = (item.asset.title(lang), item.asset.status) if visible else (None, UNAVAILABLE)
+    return {"id": item.id, "asset_id": item.asset_id, "title": title, "status": status,
             **seg, "added": item.created_at.isoformat() if item.created_at else None}
+
+
+def hidden_assets(session: Session, viewer: User, asset_ids: set[str]) -> set[str]:
+    """Those of `asset_ids` that `viewer` may not see (the rule of archive.assets.services.visible_to:
+    another organisation's asset that is not ready yet), in one query."""
+    seen = visible_to(viewer)
+    if seen is None or not asset_ids:
+        return set()
+    return asset_ids - set(session.scalars(select(Asset.id).where(Asset.id.in_(asset_ids), seen)))
 
 
 def zip_json(basket: Basket, viewer: User | None = None) -> dict[str, Any] | None:
@@ -132,17 +148,19 @@ def basket_json(session: Session, basket: Basket, viewer: User, *, page: int = 1
                 lang: str | None = None) -> dict[str, Any]:
     """The basket with one page of its items (in the order they were added):
     {"id", "name", "owner", "access", "created", "total", "page", "per_page", "pages",
-    "items": [item_json], "members": [...], "zip": zip_json}."""
+    "items": [item_json], "members": [...], "zip": zip_json}; an item of an asset `viewer` may
+    not see shows as UNAVAILABLE, without its title (`hidden_assets`)."""
     total = _count(session, basket)
-    items = session.scalars(select(BasketItem).where(BasketItem.basket_id == basket.id).order_by(BasketItem.id)
-                            .offset((page - 1) * per_page).limit(per_page))
+    items = list(session.scalars(select(BasketItem).where(BasketItem.basket_id == basket.id).order_by(BasketItem.id)
+                                 .offset((page - 1) * per_page).limit(per_page)))
+    hidden = hidden_assets(session, viewer, {i.asset_id for i in items})
     access = access_of(session, basket, viewer)
     members = session.scalars(select(BasketMember).where(BasketMember.basket_id == basket.id)
                               .order_by(BasketMember.id))
     return {"id": basket.id, "name": basket.name, "owner": person_json(basket.owner, viewer), "access": access,
             "created": basket.created_at.isoformat() if basket.created_at else None,
             "total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)),
-            "items": [item_json(i, lang) for i in items],
+            "items": [item_json(i, lang, visible=i.asset_id not in hidden) for i in items],
             "members": [{"user": person_json(m.user, viewer), "access": m.access} for m in members],
             "zip": zip_json(basket, viewer)}
 

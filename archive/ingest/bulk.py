@@ -55,6 +55,10 @@ class Summary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     transcripts: list[tuple[str, str, str, int]] = field(default_factory=list)  # path, language, asset, cues
 
+    def sidecar_failed(self, path: Path, asset_id: str, reason: str) -> None:
+        """A sidecar that was not attached to the asset `asset_id` imported beside it, and why."""
+        self.failed.append((str(path), f"sidecar not attached to asset {asset_id}: {reason}"))
+
     def line(self) -> str:
         line = f"created {len(self.created)}, duplicates {len(self.duplicates)}, failed {len(self.failed)}"
         return line + (f", transcripts {len(self.transcripts)}" if self.transcripts else "")
@@ -89,7 +93,7 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
                 summary.duplicates.append((str(path), registered))
             for sidecar, lang, why in sidecars.get(path, []):
                 if lang is None:
-                    summary.failed.append((str(sidecar), f"sidecar not attached to asset {registered.asset.id}: {why}"))
+                    summary.sidecar_failed(sidecar, registered.asset.id, why)
                 else:
                     attach_sidecar(session, user, registered.asset, sidecar, lang, summary)
     click.echo(summary.line())
@@ -189,7 +193,7 @@ def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary
         summary.transcripts.append((str(path), lang, asset.id, cues))
         return
     session.rollback()
-    summary.failed.append((str(path), f"sidecar not attached to asset {asset.id}: {reason}"))
+    summary.sidecar_failed(path, asset.id, reason)
 
 
 def _add(path: Path, found: list, summary: Summary) -> None:

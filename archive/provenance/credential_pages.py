@@ -45,27 +45,25 @@ def unsigned_label(code: str | None) -> str:
     return str(UNSIGNED_REASONS.get(code or "", code or ""))
 
 
-# The services' fixed English details of an unsigned hand-out (archive.provenance.credentials),
-# said in the page's language; None: the label says it all.
+# The services' fixed details of an unsigned hand-out, by their code (`detail`,
+# archive.provenance.credentials), in the page's language; None: the label says it all.
 UNSIGNED_DETAILS = {
-    credentials.HLS_REASON: _l("The viewing copy (MP4) is signed; HLS segments are not, as content credentials are "
-                               "written into whole files."),
-    credentials.MISSING_REASON: _l("The file is missing from storage."),
-    credentials.TOO_LARGE_REASON: None,
+    credentials.HLS_SEGMENTS: _l("The viewing copy (MP4) is signed; HLS segments are not, as content credentials are "
+                                 "written into whole files."),
+    credentials.FILE_MISSING: _l("The file is missing from storage."),
+    credentials.OVER_LIMIT: None,
 }
 
 
-def unsigned_detail(reason: str | None) -> dict[str, str] | None:
-    """What a page shows after `unsigned_label`: {"text", "lang"}: a fixed detail of the
-    services in the page's language (None where the label says it all); any other (a signer's
-    configuration, a signing library's error) is the technical English it was recorded in,
-    marked `lang` "en"."""
-    if not reason:
-        return None
-    for english, text in UNSIGNED_DETAILS.items():
-        if reason == english or reason.startswith(english + " ("):
-            return None if text is None else {"text": str(text), "lang": str(get_locale() or "tr")}
-    return {"text": reason, "lang": "en"}
+def unsigned_detail(detail: str | None, reason: str | None) -> dict[str, str] | None:
+    """What a page shows after `unsigned_label`: {"text", "lang"}: a fixed detail (its code
+    `detail`) in the page's language (None where the label says it all); any other `reason` (a
+    signer's configuration, a signing library's error) is the technical English it was recorded
+    in, marked `lang` "en"; None without either."""
+    if detail in UNSIGNED_DETAILS:
+        text = UNSIGNED_DETAILS[detail]
+        return None if text is None else {"text": str(text), "lang": str(get_locale() or "tr")}
+    return {"text": reason, "lang": "en"} if reason else None
 
 
 def error_text(exc: ApiError) -> str:

@@ -62,8 +62,11 @@ NOT_SIGNED = "credentials.not_signed"
 HASH_CHUNK = 1024 * 1024
 # Reason codes of an export that went out unsigned (pages translate them).
 NO_SIGNER, NOT_WRITABLE, SIGNING_FAILED, TOO_LARGE = "no_signer", "not_writable", "signing_failed", "too_large"
+# The fixed details of an unsigned hand-out, by code (`detail` beside the English `reason`; the
+# pages translate by the code, archive.provenance.credential_pages.UNSIGNED_DETAILS), and their
+# English. A detail the library or the signer's configuration gives has no code.
+HLS_SEGMENTS, OVER_LIMIT, FILE_MISSING = "hls_segments", "over_limit", "file_missing"
 HLS_REASON = "HLS segments are not signed: C2PA is written into whole files (the proxy is signed)"
-# The other fixed details (the pages translate each: archive.provenance.credential_pages).
 TOO_LARGE_REASON = "larger than ORTAK_C2PA_MAX_BYTES"
 MISSING_REASON = "the rendition's file is missing from storage"
 
@@ -175,11 +178,13 @@ def read_master(session: Session, asset: Asset, path: str) -> ContentCredential:
 def credentials_json(session: Session, asset: Asset) -> dict[str, Any] | None:
     """The asset API's `content_credentials`: {"state", "reason", "manifests", "read_at",
     "renditions" (see `sign_renditions`), "unsigned_exports": [{"export", "reason_code",
-    "reason", "at"}] (clips and basket items that went out unsigned, the latest 20)}; None
-    before the step has read the original and no export went out unsigned."""
+    "detail" (a fixed detail's code, or None), "reason", "at"}] (clips and basket items that
+    went out unsigned, the latest 20)}; None before the step has read the original and no
+    export went out unsigned."""
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
     unsigned = [{"export": (e.after or {}).get("export"), "reason_code": (e.after or {}).get("reason_code"),
-                 "reason": (e.after or {}).get("reason"), "at": e.at.isoformat()}
+                 "detail": (e.after or {}).get("detail"), "reason": (e.after or {}).get("reason"),
+                 "at": e.at.isoformat()}
                 for e in events.history(session, "asset", asset.id) if e.action == NOT_SIGNED][:20]
     if row is None and not unsigned:
         return None
@@ -210,10 +215,13 @@ def export_manifest(master: Asset, *, title: str, actions: list[dict[str, Any]],
 
 
 def note_unsigned(session: Session, asset: Asset, export: str, code: str, reason: str,
-                  actor_id: int | None = None) -> None:
-    """Record on `asset` that `export` went out without credentials, and why. Flushes nothing."""
+                  actor_id: int | None = None, detail: str | None = None) -> None:
+    """Record on `asset` that `export` went out without credentials, and why: the reason's
+    `code`, the English `reason`, and `detail`, the code of a fixed detail (OVER_LIMIT...) when
+    the reason is one. Flushes nothing."""
+    after = {"export": export, "reason_code": code, "reason": reason[:500]}
     events.record(session, actor_id=actor_id, action=NOT_SIGNED, subject_type="asset", subject_id=asset.id,
-                  after={"export": export, "reason_code": code, "reason": reason[:500]})
+                  after={**after, "detail": detail} if detail else after)
 
 
 def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: str, export: str,
@@ -235,7 +243,8 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
         return False
     limit = settings().C2PA_MAX_BYTES
     if os.path.getsize(src) > limit:
-        note_unsigned(session, master, export, TOO_LARGE, f"{TOO_LARGE_REASON} ({limit} bytes)", actor_id)
+        note_unsigned(session, master, export, TOO_LARGE, f"{TOO_LARGE_REASON} ({limit} bytes)", actor_id,
+                      detail=OVER_LIMIT)
         return False
     manifest = export_manifest(master, title=os.path.basename(name), actions=actions, details=details)
     try:
@@ -275,7 +284,8 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
     """Make the signed copies of the asset's downloadable renditions (`SIGNED_RENDITIONS`) for
     the current signer that are not made yet, and say for each (and for an HLS ladder, which
     cannot carry C2PA) whether its hand-out is signed: {name: {"state": "signed" | "no_signer"
-    | "not_writable" | "signing_failed", "reason"?}}, kept on the asset's ContentCredential.
+    | "not_writable" | "signing_failed" | "too_large", "reason"?, "detail"? (the code of a fixed
+    reason: HLS_SEGMENTS, OVER_LIMIT, FILE_MISSING)}}, kept on the asset's ContentCredential.
     No Event: a missing signer is the platform's state (health), not the asset's. Flushes."""
     identity = signing_identity()
     why = None if identity is not None else (signer_status()[1] or "no signer")
@@ -283,7 +293,7 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
     store = storage()
     for row in sorted(asset.renditions, key=lambda r: r.name):
         if row.name == "hls" and row.available:
-            out["hls"] = {"state": NOT_WRITABLE, "reason": HLS_REASON}
+            out["hls"] = {"state": NOT_WRITABLE, "detail": HLS_SEGMENTS, "reason": HLS_REASON}
             continue
         file = _rendition_file(session, row) if row.name in SIGNED_RENDITIONS else None
         if file is None:
@@ -292,7 +302,7 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
             out[row.name] = {"state": NO_SIGNER, "reason": why}
             continue
         if file.size > settings().C2PA_MAX_BYTES:
-            out[row.name] = {"state": TOO_LARGE, "reason": TOO_LARGE_REASON}
+            out[row.name] = {"state": TOO_LARGE, "detail": OVER_LIMIT, "reason": TOO_LARGE_REASON}
             continue
         existing = signed_copy(session, asset, row.name, file)
         if existing is None or not store.exists(existing.blob_key):
@@ -309,7 +319,7 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
                 # A rendition file gone from storage: fixity names it; the other renditions are signed.
                 log.warning("C2PA signing of the %s of asset %s: its file %s is missing from storage",
                             row.name, asset.id, file.path)
-                out[row.name] = {"state": SIGNING_FAILED, "reason": MISSING_REASON}
+                out[row.name] = {"state": SIGNING_FAILED, "detail": FILE_MISSING, "reason": MISSING_REASON}
                 continue
         out[row.name] = {"state": "signed", "signer": identity.subject}
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))

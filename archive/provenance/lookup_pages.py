@@ -5,6 +5,9 @@ from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from archive.provenance.services import EDITS
+
+# A label for each of archive.provenance.services.EDITS (the page lists them in that order).
 EDIT_LABELS = {
     "identical": lambda: _("Identical file"),
     "mirrored": lambda: _("Mirrored"),
@@ -46,7 +49,7 @@ def lookup_page() -> dict:
         "in_clip": _("In the exported clip"),
         "clip_frame": _("The exported clip"),
         "failed": _("The lookup failed."),
-        "edits": {code: label() for code, label in EDIT_LABELS.items()},
+        "edits": {code: EDIT_LABELS[code]() for code in EDITS},
     }
     # The page's language travels with the file (the browser's Accept-Language may name another).
     return {"labels": labels, "api": url_for("provenance_lookup.lookup", lang=str(get_locale() or "tr")),

@@ -441,6 +441,13 @@ def held_cut(master_aspect: float, query_aspect: float, planes: int) -> bool:
                and fingerprints.cut_shape(master_aspect, target) is not None for target in FINGERPRINTS.cuts)
 
 
+# The differences `edits` reports, by their public names, in the order it reports them: the API's
+# enum (archive.api.spec.lookup) and the lookup page's labels (archive.provenance.lookup_pages)
+# follow this list.
+EDITS = ("identical", "mirrored", "speed_change", "letterboxed", "pillarboxed", "cropped", "squeezed", "resized",
+         "re_encoded", "remuxed")
+
+
 def edits(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
           bars: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0), remuxed: bool = False,
           planes: int = 1) -> list[str]:

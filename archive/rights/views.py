@@ -30,18 +30,16 @@ def date_param(name: str, default: date) -> date:
             raise ValueError
         return date.fromisoformat(raw)
     except ValueError:
-        raise bad_param(name, f"{name} must be a date written YYYY-MM-DD.", sentence="day") from None
+        raise bad_param(name, "day") from None
 
 
 def _territory_param() -> str:
     raw = str_param("territory", limit=5)
     if raw is None:
-        raise bad_param("territory", "territory is required: an ISO 3166-1 alpha-2 code or WORLD.",
-                        sentence="territory_required")
+        raise bad_param("territory", "territory_required")
     code = raw.upper()
     if not code.isascii() or not is_territory(code):
-        raise bad_param("territory", "territory must be an ISO 3166-1 alpha-2 code or WORLD.",
-                        sentence="unknown_territory", value=raw[:5])
+        raise bad_param("territory", "unknown_territory", value=raw[:5])
     return code
 
 
@@ -87,14 +85,13 @@ def asset_avails(asset_id: str):
     org = services.find_organisation(session, org_value) if org_value else None
     platform = str_param("platform", choices=PLATFORMS)
     if platform is None:
-        raise bad_param("platform", f"platform is required: one of {', '.join(PLATFORMS)}.",
-                        sentence="platform_required", choices=list(PLATFORMS))
+        raise bad_param("platform", "platform_required", choices=list(PLATFORMS))
     territory = _territory_param()
     today = datetime.now(timezone.utc).date()
     start = date_param("from", today)
     end = date_param("to", start)
     if end < start:
-        raise bad_param("to", "to is before from.", sentence="to_before_from", reason="window_reversed")
+        raise bad_param("to", "to_before_from", reason="window_reversed")
     decision = services.check_avails(session, asset, api_user(), org, platform=platform, territory=territory,
                                      start=start, end=end)
     return jsonify(decision.as_json())

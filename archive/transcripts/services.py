@@ -175,16 +175,11 @@ def segments(session: Session, asset: Asset) -> list[dict[str, Any]]:
 def sidecar_tag(media_name: str, sidecar_name: str) -> str | None:
     """The tag between the stem and the suffix when `sidecar_name` is named as a sidecar of
     `media_name` (`film.mov` ← `film.tr.srt` → "tr", `film.xx.vtt` → "xx": whether it is a
-    language is `sidecar_lang`'s question), else None (`film.srt`, `other.tr.srt`, `film.a.b.srt`)."""
+    language is the caller's question, `language_code`), else None (`film.srt`, `other.tr.srt`,
+    `film.a.b.srt`)."""
     stem = media_name.rsplit(".", 1)[0] if "." in media_name else media_name
     if not sidecar_name.lower().endswith(SIDECAR_SUFFIXES) or not sidecar_name.startswith(stem + "."):
         return None
     middle = sidecar_name[len(stem) + 1:-4]
     return middle if middle and "." not in middle else None
 
-
-def sidecar_lang(media_name: str, sidecar_name: str) -> str | None:
-    """The language of `sidecar_name` when it is a sidecar of `media_name` (`film.mov` ←
-    `film.tr.srt`, `film.az.vtt`), else None (an unknown language too)."""
-    tag = sidecar_tag(media_name, sidecar_name)
-    return language_code(tag) if tag else None

@@ -17,9 +17,10 @@ import re
 from typing import Any, Mapping
 
 from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from archive.api.params import PARAMETER_SENTENCES
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS
 from archive.web.i18n import format_decimal_size
 from archive.web.present import FIELD_LABELS, PERSON_UNNAMED, STATUS_LABELS
@@ -56,32 +57,6 @@ QUERY_REASONS = {
     "too_deep": _l("Results past the first %(limit)s are not shown; narrow the search."),
     "unknown_filter": _l("There is no filter named “%(name)s”."),
     "too_many_values": _l("A filter takes at most %(limit)s values."),
-}
-
-# A 400 `invalid_parameter` (archive.api.params.ParameterError.sentence) whole, in the API
-# client's or the page's language; `%(name)s` is the parameter (on a page: its label).
-PARAMETER_ERRORS = {
-    "whole_number": _l("%(name)s must be a whole number from %(min)s to %(max)s, written with the digits 0-9."),
-    "too_long": _l("%(name)s is longer than %(limit)s characters."),
-    "not_a_choice": _l("%(name)s must be one of: %(choices)s."),
-    "too_many_values": _l("%(name)s takes at most %(max_items)s values."),
-    "value_too_long": _l("A value of %(name)s is longer than %(limit)s characters."),
-    "value_not_accepted": _l("%(name)s: “%(value)s” is not accepted."),
-    "value_not_a_choice": _l("%(name)s: “%(value)s” is not one of: %(choices)s."),
-    "not_a_decade": _l("%(name)s: “%(value)s” is not a decade's first year, such as 1970."),
-    "not_a_year": _l("%(name)s: “%(value)s” is not a year of four digits, such as 1975."),
-    "not_a_language": _l("%(name)s: “%(value)s” is not an ISO 639 language code, such as az, tr, en."),
-    "not_a_project": _l("%(name)s: “%(value)s” is not a project's id."),
-    "not_a_flag": _l("%(name)s must be 1 or 0 (true or false)."),
-    "cleared_format": _l("%(name)s must be PLATFORM:TERRITORY, such as linear_tv:TR."),
-    "unknown_platform": _l("%(name)s: “%(value)s” is not a platform; use one of: %(choices)s."),
-    "unknown_territory": _l("%(name)s: “%(value)s” is not an ISO 3166-1 alpha-2 territory code or WORLD."),
-    "search_date": _l("%(name)s must be a date written YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06."),
-    "too_deep": _l("At %(per_page)s hits a page, the search shows pages 1 to %(max)s; narrow the search."),
-    "day": _l("%(name)s must be a date written YYYY-MM-DD."),
-    "territory_required": _l("%(name)s is required: an ISO 3166-1 alpha-2 territory code or WORLD."),
-    "platform_required": _l("%(name)s is required: one of %(choices)s."),
-    "to_before_from": _l("%(name)s is before from."),
 }
 
 # One entry of `details.errors` of an invalid-metadata error (the field error codes of
@@ -537,12 +512,12 @@ def query_error(code: str, message: str, reason: str | None = None, params: dict
 def parameter_error(sentence: str | None, values: Mapping[str, Any] | None, english: str,
                     labels: Mapping[str, Any] | None = None) -> str:
     """A ParameterError (archive.api.params: `sentence`, its `values`, the `english` message)
-    in the current locale: PARAMETER_ERRORS[sentence] filled with the values (numbers with the
-    locale's digit grouping, lists joined; `name` through `labels` when given, as a page names
-    its fields); the English message for an unknown sentence or a missing value."""
-    template = PARAMETER_ERRORS.get(sentence or "")
-    if template is None:
+    in the current locale: PARAMETER_SENTENCES[sentence] translated, filled with the values
+    (numbers with the locale's digit grouping, lists joined; `name` through `labels` when given,
+    as a page names its fields); the English message for an unknown sentence or a missing value."""
+    if sentence not in PARAMETER_SENTENCES:
         return english
+    template = gettext(PARAMETER_SENTENCES[sentence])
     params = dict(values or {})
     name = str(params.get("name") or "")
     formatted = {k: _value(name, k, v) for k, v in params.items()}

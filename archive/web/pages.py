@@ -5,18 +5,20 @@ Everything here returns plain data for the templates, which escape every value.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlencode
 
 from babel import Locale
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive import db
-from archive.api.params import ParameterError, int_param, parse_int, str_param
+from archive.api.params import ParameterError, parse_int, str_param
 from archive.api.search_params import MAX_QUERY as API_MAX_QUERY
-from archive.api.search_params import cleared_for, facet_filters, viewer
+from archive.api.search_params import cleared_for, page_param, search_query
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
@@ -36,11 +38,11 @@ from archive.web.player import player as player_settings
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
 from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
 from search import collation
-from search.interfaces import QueryError, SearchQuery
+from search.interfaces import SORTS, QueryError, SearchQuery
 
 PER_PAGE = 20
 MAX_QUERY = API_MAX_QUERY
-MAX_PAGE = 500
+MAX_PAGE = 500  # of a database listing (my uploads)
 # The facets the list page offers as filters, in the order shown.
 FACETS = ("country", "organisation", "genre", "decade", "year", "language", "meta_language", "kind", "duration",
           "transcript", "project", "status")
@@ -48,6 +50,8 @@ FACET_TITLES = {"country": _l("Country"), "organisation": _l("Organisation"), "g
                 "decade": _l("Decade"), "year": _l("Year"), "language": _l("Spoken language"),
                 "meta_language": _l("Described in"), "kind": _l("Kind"), "duration": _l("Duration"),
                 "transcript": _l("Transcript"), "project": _l("Co-production"), "status": _l("Status")}
+# The recording dates the page's search is narrowed to (YYYY, YYYY-MM or YYYY-MM-DD).
+DATE_ARGS = ("recorded_from", "recorded_to")
 # How a refused parameter (archive.web.messages.parameter_error) is named on the search page.
 PARAMETER_LABELS = {**FACET_TITLES, "q": _l("The search text")}
 KIND_LABELS = {"video": _l("Video"), "audio": _l("Audio"), "image": _l("Image"), "other": _l("Other file")}
@@ -153,12 +157,11 @@ def _url(args: dict[str, list[str]]) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
-def search_page_number(raw: str | None) -> int:
-    """The page the URL asks for (archive.api.params.parse_int); anything unusable is page 1."""
-    try:
-        return parse_int(raw, name="page", default=1, lo=1, hi=MAX_PAGE)
-    except ParameterError:
-        return 1
+def listing_page_number(raw: str | None) -> int:
+    """The page of a database listing (my uploads) the URL asks for, 1 to MAX_PAGE
+    (archive.api.params.parse_int); anything unusable is page 1. The search page's own page
+    number is the API's rule (archive.api.search_params.page_param)."""
+    return _lenient(lambda: parse_int(raw, name="page", default=1, lo=1, hi=MAX_PAGE), 1)
 
 
 def territory_options(locale: str) -> list[tuple[str, str]]:
@@ -181,6 +184,22 @@ def cleared_choice(args: Mapping, user) -> tuple[str | None, str]:
     return platform, territory
 
 
+def _lenient(read, default):
+    """`read()`, or `default` when it refuses its parameter (ParameterError)."""
+    try:
+        return read()
+    except ParameterError:
+        return default
+
+
+def _search_args(args: Mapping, page: int, sort: str) -> MultiDict:
+    """The page URL's search parameters as archive.api.search_params.search_query reads them:
+    q, the facets and the recording dates as given; `page` and `sort` already read; PER_PAGE
+    hits a page. The page's own parameters (view, platform, territory) stay out."""
+    pairs = [(k, v) for k in ("q", *FACETS, *DATE_ARGS) for v in args.getlist(k)]
+    return MultiDict(pairs + [("page", str(page)), ("sort", sort), ("per_page", str(PER_PAGE))])
+
+
 def search_page(args: Mapping, user=None) -> dict[str, Any]:
     """Run the query the URL asks for; a query the engine cannot read becomes a message, not a 500.
     With `user`, the "cleared for me" selects (`platform`, `territory`) filter and count, and
@@ -188,23 +207,25 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
 
     Every choice is in the URL (q, facets, sort, view, recorded_from/to, page, platform,
     territory), so the address is the search's permalink; a sort, view, page or "cleared for
-    me" value that is not a choice falls back to the default. A `q` or facet value the API
-    refuses (400 `invalid_parameter`: over MAX_QUERY characters, `kind=movie`) is said in one
-    sentence in the page's language (messages.parameter_error), as a query the engine cannot
-    read is, not searched as something else."""
+    me" value that is not a choice falls back to the default. The rest is read by the API's own
+    rule (archive.api.search_params.search_query): a value it refuses (400 `invalid_parameter`:
+    `q` over MAX_QUERY characters, `kind=movie`, `recorded_from=abcd`) is said in one sentence
+    in the page's language (messages.parameter_error; a refused date as the engine's
+    `invalid_date`), as a query the engine cannot read is, not searched as something else."""
     text = (args.get("q") or "").replace("\x00", "")[:MAX_QUERY]
-    page = search_page_number(args.get("page"))
+    page = _lenient(lambda: page_param(PER_PAGE, args), 1)
+    sort = _lenient(lambda: str_param("sort", choices=SORTS, args=args), None) or "relevance"
+    query: SearchQuery | None = None
     refused: ParameterError | None = None
     try:
-        str_param("q", limit=MAX_QUERY, args=args)
-        filters = facet_filters(args)
+        query = search_query(lang(), user, args=_search_args(args, page, sort))
+        filters = query.filters
     except ParameterError as exc:
         refused = exc
         filters = {f: [v[:100] for v in args.getlist(f) if v][:20] for f in FACETS}
         filters = {k: v for k, v in filters.items() if v}
-    sort = args.get("sort") if args.get("sort") in SORT_LABELS else "relevance"
     view = args.get("view") if args.get("view") in VIEWS else "list"
-    dates = {k: (args.get(k) or "").strip()[:10] for k in ("recorded_from", "recorded_to")}
+    dates = {k: (args.get(k) or "").strip()[:10] for k in DATE_ARGS}
     platform, territory = cleared_choice(args, user) if user is not None else (None, "")
     current: dict[str, list[str]] = {"q": [text] if text else [], **filters,
                                      "sort": [sort] if sort != "relevance" else [],
@@ -234,14 +255,16 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
             ema.append(("cleared", f"{platform}:{territory}"))
         out["ema_url"] = "/api/v1/avails/ema?" + urlencode(ema + [("lang", lang())])
     if refused is not None:
-        out["error"] = messages.parameter_error(refused.sentence, refused.values, refused.message,
-                                                labels=PARAMETER_LABELS)
+        if refused.details.get("parameter") in DATE_ARGS:
+            # Said as the search says an impossible date: one sentence for every refused date.
+            out["error"] = messages.query_error("invalid_query", refused.message, "invalid_date")
+        else:
+            out["error"] = messages.parameter_error(refused.sentence, refused.values, refused.message,
+                                                    labels=PARAMETER_LABELS)
         return out
     try:
-        result = search_backend().search(SearchQuery(
-            text=text, filters=filters, page=page, per_page=PER_PAGE, lang=lang(), sort=sort,
-            recorded_from=dates["recorded_from"] or None, recorded_to=dates["recorded_to"] or None,
-            cleared=cleared_for(user, platform, territory) if user is not None else None, **viewer(user)))
+        result = search_backend().search(replace(
+            query, cleared=cleared_for(user, platform, territory) if user is not None else None))
     except QueryError as exc:
         out["error"] = messages.query_error(exc.code, str(exc), exc.reason, exc.params)
         return out
@@ -344,7 +367,7 @@ def result_cards(hits) -> list[dict[str, Any]]:
 def my_uploads_page(user, args: Mapping) -> dict[str, Any]:
     """The caller's own assets in every status, newest first, from the database (the search
     index holds only what is ready), with the progress of those still being processed."""
-    page = search_page_number(args.get("page"))
+    page = listing_page_number(args.get("page"))
     listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id, viewer=user)
     items = []
     for doc in listing["items"]:

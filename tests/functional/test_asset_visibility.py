@@ -93,6 +93,33 @@ def test_routes_that_are_given_an_asset_id_in_their_body_answer_as_for_no_asset(
     _not_found(client.post(f"/api/v1/assets/{hidden}/bag", headers=people["trt"]["h"]))
 
 
+def test_a_basket_shared_with_another_organisation_shows_its_hidden_items_as_unavailable(app, client, people):
+    """A basket member who may not see an item's asset (another organisation's, not ready yet:
+    archive.assets.services.visible_to) gets the item without its title, as `unavailable`, on the
+    API and on the page; the basket's owner sees it whole, and so does everyone once it is ready."""
+    ready = create_asset(app, people["producer"]["id"], data=b"ready " * 50, filename="Bakı.mp4")
+    hidden = create_asset(app, people["producer"]["id"], data=b"secret " * 50, filename="Gizli Şuşa.mp4",
+                          status="processing")
+    owner = people["colleague"]["h"]
+    basket = client.post("/api/v1/baskets", json={"name": "sepet"}, headers=owner).get_json()["id"]
+    for asset_id in (ready, hidden):
+        assert client.post(f"/api/v1/baskets/{basket}/items", json={"asset_id": asset_id}, headers=owner).status_code == 201
+    assert client.post(f"/api/v1/baskets/{basket}/members", json={"user": people["trt"]["id"], "access": "read"},
+                       headers=owner).status_code in (200, 201)
+
+    def items(headers):
+        doc = client.get(f"/api/v1/baskets/{basket}", headers=headers).get_json()
+        return {i["asset_id"]: (i["title"], i["status"]) for i in doc["items"]}
+
+    assert items(people["trt"]["h"]) == {ready: ("Bakı.mp4", "ready"), hidden: (None, "unavailable")}
+    assert items(owner)[hidden] == ("Gizli Şuşa.mp4", "processing")
+    login(client, "b@trt.test")
+    html = client.get(f"/baskets/{basket}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Bakı.mp4" in html and "Gizli" not in html and "Not available to you" in html
+    _status(app, hidden, "ready")
+    assert items(people["trt"]["h"])[hidden] == ("Gizli Şuşa.mp4", "ready")
+
+
 def test_a_clip_being_cut_is_listed_to_who_may_see_it(app, client, people):
     """A clip is its source's organisation's asset, processing until cut: the source's clip lists
     (API, asset page, provenance derivatives) leave it out for another organisation."""

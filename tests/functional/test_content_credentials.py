@@ -25,6 +25,7 @@ from archive.events.models import Event
 from archive.ingest.pipeline import process_asset, run_one_step
 from archive.ingest.services import register_original
 from archive.media import credentials as media
+from archive.provenance import credential_pages, credentials
 from archive.provenance.credential_models import ContentCredential, SignedRendition
 from tests.asset_factory import create_asset
 from tests.c2pa_chain import make_chain
@@ -334,7 +335,7 @@ def test_files_over_the_size_bound_are_shown_unverified_and_go_out_unsigned(app,
     cc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()["content_credentials"]
     assert cc["state"] == "unverified" and "ORTAK_C2PA_MAX_BYTES" in cc["reason"]
     assert cc["manifests"][0]["claim_generator"] == "CameraFirmware 2.1"
-    assert cc["renditions"]["proxy"]["state"] == "too_large"
+    assert cc["renditions"]["proxy"]["state"] == "too_large" and cc["renditions"]["proxy"]["detail"] == "over_limit"
     resp = client.get(f"/api/v1/assets/{asset_id}/download?rendition=proxy", headers=h)
     assert resp.status_code == 200 and resp.headers["Ortak-Content-Credentials"] == "unsigned"
 
@@ -386,8 +387,15 @@ def test_a_rendition_file_missing_from_storage_is_named_and_the_others_are_signe
                                                            C2PA_SIGN_CERT=str(new.chain), C2PA_SIGN_KEY=str(new.key))
     with app.app_context():
         assert run_one_step(asset_id, "credentials") == "done"  # not "failed" with a traceback
-        states = {name: doc["state"] for name, doc in
-                  db.session().scalar(select(ContentCredential).where(ContentCredential.asset_id == asset_id))
-                  .renditions.items()}
+        kept = db.session().scalar(select(ContentCredential).where(ContentCredential.asset_id == asset_id)).renditions
+        states = {name: doc["state"] for name, doc in kept.items()}
     assert states["poster"] == "signing_failed" and states["proxy"] == "signed"
+    assert kept["poster"]["detail"] == "file_missing" and kept["hls"]["detail"] == "hls_segments"
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        # The page says a fixed detail by its code, in its language; no code: the English as recorded.
+        assert credential_pages.unsigned_detail("file_missing", "anything") == {
+            "text": "Dosya depolamada bulunamıyor.", "lang": "tr"}
+        assert credential_pages.unsigned_detail(None, credentials.MISSING_REASON) == {
+            "text": credentials.MISSING_REASON, "lang": "en"}
+        assert credential_pages.unsigned_detail("over_limit", "larger than ORTAK_C2PA_MAX_BYTES (9 bytes)") is None
     assert "is missing from storage" in caplog.text and "Traceback" not in caplog.text

@@ -136,20 +136,21 @@ def test_the_deepest_page_is_served(client, auth, archive, params):
                         "en": "q is longer than 500 characters."}),
     ({"kind": "movie"}, {"tr": "kind: “movie” şunlardan biri değil: video, audio, image, other.",
                          "az": "kind: “movie” bunlardan biri deyil: video, audio, image, other.",
-                         "en": "kind 'movie' must be one of video, audio, image, other."}),
+                         "en": "kind: “movie” is not one of: video, audio, image, other."}),
     ({"page": "99999"}, {"tr": "Sayfa başına 20 sonuçla arama 1 ile 501 arasındaki sayfaları gösterir; aramayı daraltın.",
                          "az": "Səhifədə 20 nəticə ilə axtarış 1-dən 501-dək səhifələri göstərir; axtarışı daraldın.",
-                         "en": "At 20 hits a page, the search serves pages 1 to 501; narrow the search."}),
+                         "en": "At 20 hits a page, the search shows pages 1 to 501; narrow the search."}),
     ({"per_page": "x"}, {"tr": "per_page, 0-9 rakamlarıyla yazılmış, 1 ile 100 arasında bir tam sayı olmalı.",
                          "az": "per_page 0-9 rəqəmləri ilə yazılmış, 1 ilə 100 arasında tam ədəd olmalıdır.",
                          "en": "per_page must be a whole number from 1 to 100, written with the digits 0-9."}),
     ({"cleared": "tv:TR"}, {"tr": "cleared: “tv” bir platform değil; şunlardan birini kullanın: ",
                             "az": "cleared: “tv” platforma deyil; bunlardan birini işlədin: ",
-                            "en": "cleared: 'tv' is not a platform; use one of "}),
+                            "en": "cleared: “tv” is not a platform; use one of: "}),
 ])
 def test_a_refused_parameter_is_said_in_the_language_asked(client, auth, archive, params, sentences):
-    """invalid_parameter is translated as invalid_query is (tr, az; English as raised), its code
-    and details unchanged whatever the language."""
+    """invalid_parameter is translated as invalid_query is (tr, az; English as raised: the same
+    sentence, archive.api.params.PARAMETER_SENTENCES), its code and details unchanged whatever the
+    language."""
     answers = {lang: error(client.get("/api/v1/search", query_string=params,
                                       headers={**auth, "Accept-Language": lang}), 400, "invalid_parameter")
                for lang in ("tr", "az", "en")}

@@ -45,8 +45,11 @@ def schemas() -> dict[str, Any]:
                                     "description": "`GET` it for the zip, once `status` is `ready`."}}}
     item = {
         "type": "object", "required": ["id", "asset_id", "title", "status", "in", "out", "in_seconds", "out_seconds"],
-        "properties": {"id": {"type": "integer"}, "asset_id": {"type": "string"}, "title": {"type": "string"},
-                       "status": {"type": "string"}, "in": {"type": ["string", "null"]},
+        "description": "An item whose asset the caller may not see (another organisation's asset that is not "
+                       "ready) has `status` `unavailable` and `title` null.",
+        "properties": {"id": {"type": "integer"}, "asset_id": {"type": "string"}, "title": {"type": ["string", "null"]},
+                       "status": {"type": "string", "description": "The asset's status, or `unavailable`."},
+                       "in": {"type": ["string", "null"]},
                        "out": {"type": ["string", "null"]}, "in_seconds": {"type": ["number", "null"]},
                        "out_seconds": {"type": ["number", "null"]},
                        "added": {"type": ["string", "null"], "format": "date-time"}}}

@@ -5,7 +5,15 @@ from typing import Any, Mapping
 
 from archive.api.spec.components import error_response, json_content, schema
 from archive.api.spec.paths import operation
+from archive.provenance import credentials
 from archive.provenance.credential_models import STATES
+
+# The code of a fixed reason an export went out unsigned (null: the reason is the signer's or the
+# signing library's own English).
+DETAIL = {"enum": [credentials.HLS_SEGMENTS, credentials.OVER_LIMIT, credentials.FILE_MISSING, None],
+          "description": "`hls_segments` (HLS segments cannot carry C2PA), `over_limit` (larger than "
+                         "ORTAK_C2PA_MAX_BYTES), `file_missing` (the file is missing from storage); null for "
+                         "another reason."}
 
 
 def schemas() -> dict[str, Any]:
@@ -48,15 +56,15 @@ def schemas() -> dict[str, Any]:
                 "read_at": {"type": ["string", "null"], "format": "date-time"},
                 "renditions": {"type": "object", "description": "Per downloadable rendition (proxy, poster) and "
                                "the HLS ladder: `state` `signed`, `no_signer`, `not_writable` (HLS, MXF) or "
-                               "`signing_failed`, and `reason`.",
+                               "`signing_failed`, and `reason`; `detail` names a fixed reason by its code.",
                                "additionalProperties": {"type": "object", "properties": {
                                    "state": {"enum": ["signed", "no_signer", "not_writable", "signing_failed", "too_large"]},
-                                   "reason": {"type": "string"}}}},
+                                   "detail": DETAIL, "reason": {"type": "string"}}}},
                 "unsigned_exports": {"type": "array", "items": {
                     "type": "object", "properties": {
                         "export": {"type": "string", "examples": ["rendition:hls", "basket:…", "clip:…"]},
                         "reason_code": {"enum": ["no_signer", "not_writable", "signing_failed", "too_large"]},
-                        "reason": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}}}},
+                        "detail": DETAIL, "reason": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}}}},
         "CredentialVerification": {
             "type": "object", "required": ["filename", "size", "sha256", "state", "reason", "failures", "manifests"],
             "properties": {"filename": {"type": "string"}, "size": {"type": "integer"},

@@ -6,9 +6,9 @@ from typing import Any, Mapping
 from archive.api.spec.components import error_response, json_content, nullable, schema
 from archive.api.spec.paths import operation
 from archive.assets.schemas import LANGS
+from archive.provenance import services as provenance
 
-EDITS = ["identical", "mirrored", "speed_change", "letterboxed", "pillarboxed", "cropped", "squeezed", "resized",
-         "re_encoded", "remuxed"]
+EDITS = list(provenance.EDITS)
 
 
 def schemas() -> dict[str, Any]:

@@ -94,12 +94,13 @@ def meta_paths() -> dict[str, Any]:
 
 def search_path() -> dict[str, Any]:
     facets = []
-    for name, (_check, describe, allowed) in search_params.SEARCH_FACETS.items():
+    for name, rule in search_params.SEARCH_FACETS.items():
+        describe = rule.describe
         item: dict[str, Any] = {"type": "string", "maxLength": search_params.MAX_FACET_VALUE}
-        if isinstance(allowed, tuple):
-            item = {"enum": list(allowed)}
+        if isinstance(rule.allowed, tuple):
+            item = {"enum": list(rule.allowed)}
         else:
-            item["pattern"] = allowed
+            item["pattern"] = rule.allowed
         facets.append({"name": name, "in": "query", "style": "form", "explode": True,
                        "schema": {"type": "array", "maxItems": search_params.MAX_FACET_VALUES, "items": item},
                        "description": f"A value {describe}; another answers 400 `invalid_parameter`."})

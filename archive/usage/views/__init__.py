@@ -16,7 +16,7 @@ def _date(name: str) -> date | None:
             raise ValueError
         return date.fromisoformat(raw)
     except ValueError:
-        raise bad_param(name, f"{name} must be a date, YYYY-MM-DD.", sentence="day") from None
+        raise bad_param(name, "day") from None
 
 
 def usage_filter() -> UsageFilter:
@@ -28,6 +28,6 @@ def usage_filter() -> UsageFilter:
                     platform=str_param("platform", choices=choices["platform"]),
                     start=_date("from"), end=_date("to"))
     if f.start and f.end and f.end < f.start:
-        raise bad_param("to", "to is before from.", sentence="to_before_from")
+        raise bad_param("to", "to_before_from")
     return f
 

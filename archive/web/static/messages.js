@@ -188,9 +188,12 @@
   };
 
   window.OrtakMessages = {
+    // The table of `el` or of the nearest element around it that carries one (a page hands it
+    // over once, for all its forms).
     from: function (el) {
       var table = {};
-      try { table = JSON.parse(el.dataset.messages || "{}"); } catch (e) { /* keep English */ }
+      var holder = el && el.closest ? el.closest("[data-messages]") : null;
+      try { table = JSON.parse((holder && holder.dataset.messages) || "{}"); } catch (e) { /* keep English */ }
       return new Messages(table, document.documentElement.lang);
     }
   };

@@ -2,6 +2,7 @@
 apply, and the edit it turns `re_encoded` into (services.edits)."""
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import pytest
@@ -63,3 +64,20 @@ def test_remuxed_takes_the_place_of_re_encoded():
     assert services.edits(_candidate(), asset, probe, "1" * 64) == ["re_encoded"]
     assert services.edits(_candidate(), asset, probe, "1" * 64, remuxed=True) == ["remuxed"]
     assert services.edits(_candidate(), asset, probe, "0" * 64, remuxed=True) == ["identical"]
+
+
+def test_every_edit_the_lookup_reports_is_in_the_api_enum_and_labelled():
+    """services.EDITS is the one list of edit names: the OpenAPI enum is it, the lookup page has
+    a label for each, and what `edits` reports (in EDITS order) comes from it."""
+    from archive.api.spec.lookup import schemas
+    from archive.provenance.lookup_pages import EDIT_LABELS
+
+    enum = schemas()["LookupMatch"]["properties"]["edits"]["items"]["enum"]
+    assert enum == list(services.EDITS) and set(EDIT_LABELS) == set(services.EDITS)
+    asset = SimpleNamespace(sha256="0" * 64, technical={"width": 640, "height": 360})
+    probe = ProbeResult.from_dict({"container": "mp4", "container_long": None, "duration": 8.0, "bit_rate": None,
+                                   "video_codec": "h264", "width": 320, "height": 240})
+    c = dataclasses.replace(_candidate(), mirrored=True, speed=1.5)
+    seen = services.edits(c, asset, probe, "1" * 64, bars=(0.1, 0.1, 0.0, 0.0))
+    assert set(seen) <= set(services.EDITS) and seen == sorted(seen, key=services.EDITS.index)
+    assert {"mirrored", "speed_change", "letterboxed", "resized", "re_encoded"} <= set(seen), seen

@@ -78,3 +78,19 @@ def test_other_form_spans_are_those_of_every_word_checked_in_turn():
         text = " ".join(rng.choice(vocabulary + near) for _ in range(rng.randint(1, 25)))
         assert hl.other_form_spans(text, query) == plainly(text, query), (text, query)
         assert hl.other_form_spans(text, query) == plainly(text, query), (text, query)  # remembered
+
+
+def test_snippet_and_highlight_show_the_same_description():
+    """One rule (search.mapping.shown_descriptions) picks the description a hit shows: the
+    searcher's own alone when the asset has one, for the snippet and the highlight alike."""
+    from search.fields import highlights
+    from search.mapping import snippet_sources
+
+    doc = {"title_tr": "Karabağ halıları", "description_tr": "Karabağ'da dokunan halılar.",
+           "description_az": "Şuşada toxunan xalçalar."}
+    words = analysis.words("Karabağ")
+    assert snippet_sources(doc, "az") == ["Şuşada toxunan xalçalar."]
+    assert "description" not in highlights(doc, words, "az")  # the az text does not match: no tr stands in
+    # Without an English description the English searcher's texts are the others, in order.
+    assert snippet_sources(doc, "en")[:2] == ["Karabağ'da dokunan halılar.", "Şuşada toxunan xalçalar."]
+    assert highlights(doc, words, "en")["description"].startswith("<mark>Karabağ")

@@ -91,7 +91,7 @@ def test_api_errors_on_pages_say_the_code_in_the_page_language_only(app, logged_
     from archive.web.views import _api_error
 
     with app.test_request_context("/my-uploads", headers={"Accept-Language": "az"}):
-        resp = _api_error(bad_param("page", "page must be a whole number from 1 to 500."))
+        resp = _api_error(bad_param("page", "whole_number", min=1, max=500))
         html = _styled(resp)
     assert resp.status_code == 400 and "Ünvandakı dəyərlərdən biri düzgün deyil." in html
     assert "whole number" not in html  # no English beside the translation

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_gettext
 
-from archive.api.search_params import FACET_SENTENCES
+from archive.api.params import PARAMETER_SENTENCES
+from archive.api.search_params import SEARCH_FACETS
 from archive.ingest.pipeline import FAILURE_CODES
 from archive.web import messages
 
@@ -46,7 +47,7 @@ def test_every_rejection_and_failure_code_has_a_message():
 @pytest.mark.parametrize("lang", ["tr", "az"])
 def test_every_message_is_translated(app, lang):
     tables = (messages.ASSET_ERRORS, messages.FIELD_ERRORS, messages.API_ERRORS, messages.STATUS_ERRORS,
-              {f"parameter:{k}": v for k, v in messages.PARAMETER_ERRORS.items()})
+              {f"parameter:{k}": lazy_gettext(v) for k, v in PARAMETER_SENTENCES.items()})
     with app.test_request_context():
         with force_locale("en"):
             english = {code: str(text) for table in tables for code, text in table.items()}
@@ -60,12 +61,18 @@ def test_every_message_is_translated(app, lang):
 
 
 def parameter_sentences() -> set[str]:
-    """Every literal `sentence=` (or literal inside one) a ParameterError is raised with in archive/."""
+    """Every literal sentence (or literal inside one) a ParameterError is raised with in archive/:
+    bad_param's second argument, and any `sentence=` passed on to it."""
     found = set()
     for path in (ROOT / "archive").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.keyword) and node.arg == "sentence":  # `"a"`, `x or "a"`, `"a" if c else "b"`
-                found.update(c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant)
+            given = None
+            if isinstance(node, ast.keyword) and node.arg == "sentence":
+                given = node.value
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "bad_param" and len(node.args) > 1:
+                given = node.args[1]
+            if given is not None:  # `"a"`, `x or "a"`, `"a" if c else "b"`
+                found.update(c.value for c in ast.walk(given) if isinstance(c, ast.Constant)
                              and isinstance(c.value, str))
     return found
 
@@ -73,9 +80,9 @@ def parameter_sentences() -> set[str]:
 def test_every_refused_parameter_has_a_sentence():
     """An `invalid_parameter` is said whole in tr and az (archive.api.views.parameter_error, the
     search page) only if its sentence is in the table: every one raised is."""
-    found = parameter_sentences() | set(FACET_SENTENCES.values())
+    found = parameter_sentences() | {rule.sentence for rule in SEARCH_FACETS.values() if rule.sentence}
     assert {"whole_number", "too_long", "value_not_a_choice", "too_deep", "day"} <= found
-    missing = found - set(messages.PARAMETER_ERRORS)
+    missing = found - set(PARAMETER_SENTENCES)
     assert not missing, f"sentences without a message: {sorted(missing)}"
 
 

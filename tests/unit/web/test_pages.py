@@ -130,6 +130,8 @@ def test_asset_page_shows_player_status_technical_and_history(app, logged_in):
     assert f'src="/api/v1/assets/{aid}/download?rendition=proxy&amp;inline=1"' in html
     assert f'poster="/api/v1/assets/{aid}/download?rendition=poster&amp;inline=1"' in html
     assert 'data-active="0"' in html and "00:00:04.00" in html
+    # The scripts' catalogue once, for both the markers and the transcript form (it was on each).
+    assert 'id="markers"' in html and 'id="transcript-form"' in html and html.count("data-messages=") == 1
 
 
 def test_processing_asset_polls_and_shows_progress(app, logged_in):
@@ -363,6 +365,20 @@ def test_a_parameter_the_api_refuses_is_said_on_the_page_not_searched(app, logge
     notice = re.search(r'<p class="notice notice-error" role="alert">([^<]*)</p>', html)
     assert resp.status_code == 400 and notice and html_unescape(notice.group(1)).strip() == sentence, notice
     assert 'class="hit"' not in html and 'class="facet-value on"' not in html
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "a" * 501}, {"kind": "movie"}, {"year": "75"}, {"decade": "1975"}, {"project": "x"},
+    {"recorded_from": "abcd"}, {"recorded_to": "1975-6"}, {"recorded_from": "1975-06-21x"},
+    {"recorded_from": "1990", "recorded_to": "1980"}, {"transcript": "maybe"},
+    {"q": "Karabağ", "genre": "folklore", "recorded_from": "1975-06"}, {"page": "501"}])
+def test_the_page_refuses_what_the_api_refuses_and_runs_what_it_runs(app, logged_in, params):
+    """One rule (archive.api.search_params.search_query) reads the page's search and the API's."""
+    client, _uid = logged_in
+    api = client.get("/api/v1/search", query_string=params)
+    page = client.get("/", query_string=params)
+    assert api.status_code in (200, 400) and page.status_code in (200, 302, 400)
+    assert (api.status_code == 400) == (page.status_code == 400), (api.get_json(), page.status_code)
 
 
 def test_cards_show_the_pages_language_whatever_matched(app, logged_in):
