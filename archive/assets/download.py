@@ -186,9 +186,10 @@ def _file_blob(asset: Asset, r: Rendition, f: RenditionFile) -> _Blob:
 
 def _blob(session: Session, asset: Asset, rendition: str) -> _Blob:
     if rendition == ORIGINAL:
-        if not asset.original_key:  # a clip whose cut has not finished: it has no bytes yet
-            raise Conflict("This clip is still being cut; its file is not there yet.", code="original_not_ready",
-                           details={"status": asset.status})
+        if not asset.original_key:  # an upload still arriving, or a clip whose cut has not finished
+            message = ("This upload is still arriving; its file is not there yet." if asset.status == "uploading"
+                       else "This clip is still being cut; its file is not there yet.")
+            raise Conflict(message, code="original_not_ready", details={"status": asset.status})
         return _Blob(asset.original_key, asset.size, asset.sha256, clean_content_type(asset.content_type),
                      asset.filename)
     r = _rendition(asset, rendition)

@@ -56,7 +56,30 @@
     return Math.max(0, Math.min(100, v <= 1 ? v * 100 : v));
   }
 
+  // Bytes as the server's `filesize` filter writes them (decimal units, the page's language).
+  function bytes(n) {
+    var units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
+    var i = 0;
+    while (n >= 1000 && i < units.length - 1) { n /= 1000; i += 1; }
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || "en",
+        { style: "unit", unit: units[i], unitDisplay: "short", maximumFractionDigits: 1 }).format(n);
+    } catch (e) { return n.toFixed(1) + " " + ["B", "kB", "MB", "GB", "TB"][i]; }
+  }
+
   function update(doc) {
+    var bar = document.getElementById("upload-bar");
+    if (bar && doc.upload) {
+      // The received figure is rendered (and translated) by the server: only the bar moves here.
+      bar.value = Math.floor(Math.max(0, Math.min(1, Number(doc.upload.progress) || 0)) * 100);
+      bar.textContent = bar.value + "%";
+      var received = document.getElementById("upload-received");
+      if (received && received.dataset.template) {
+        received.textContent = received.dataset.template
+          .replace("{received}", bytes(Number(doc.upload.offset) || 0))
+          .replace("{percent}", String(bar.value));
+      }
+    }
     var known = {};
     document.querySelectorAll("[data-rendition]").forEach(function (li) { known[li.dataset.rendition] = li; });
     var missing = false;
@@ -91,7 +114,7 @@
           badge.dataset.status = doc.status;
           return;
         }
-        if (ACTIVE.indexOf(doc.status) < 0 || newRenditions) {
+        if (ACTIVE.indexOf(doc.status) < 0 || newRenditions || badge.dataset.status !== doc.status) {
           // Status labels and the player are rendered (and translated) by the server.
           window.location.reload();
           return;
