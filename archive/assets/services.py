@@ -84,6 +84,16 @@ def refuse_uploading(asset: Asset, what: str) -> None:
                        details={"status": asset.status, "upload": upload_progress(object_session(asset), asset)})
 
 
+def require_original(asset: Asset) -> None:
+    """409 `original_not_ready` (details.status) when `asset` has no original yet: its upload is
+    still arriving (`uploading`), or it is a clip whose cut has not finished."""
+    if asset.original_key and asset.sha256 and len(asset.sha256) == 64:
+        return
+    message = ("This upload is still arriving; its file is not there yet." if asset.status == "uploading"
+               else "This clip is still being cut; its file is not there yet.")
+    raise Conflict(message, code="original_not_ready", details={"status": asset.status})
+
+
 def removed_upload_error(session: Session, asset_id: str, viewer: User | None) -> NotFound | None:
     """Why the `uploading` asset `asset_id` a tus upload made is gone, for those who could see
     it (its organisation, its uploader, admins; None for anyone else, and for an id no upload

@@ -257,9 +257,14 @@ def test_what_needs_the_original_refuses_an_uploading_asset(app, client, people,
     expires = (utcnow() + timedelta(days=10)).isoformat()
     refused(client.post("/api/v1/shares", json={"asset_id": asset_id, "expires": expires}, headers=h),
             409, "asset_uploading")
+    r = client.post(f"/api/v1/assets/{asset_id}/bag", json={"declaration": DECLARATION}, headers=h)
+    refused(r, 409, "original_not_ready")
+    assert "still arriving" in r.get_json()["error"]["message"]
+    fixity = client.get("/api/v1/fixity", query_string={"asset": asset_id}, headers=people["admin"]["h"])
+    assert fixity.status_code == 200, fixity.get_json()
     # Every other route of the asset answers without a server error.
     for path in ("", "/history", "/markers", "/transcripts", "/rights", "/renditions/proxy", "/provenance",
-                 "/provenance/bag", "/renditions/hls/master.m3u8", "/clips", "/projects", "/avails"):
+                 "/renditions/hls/master.m3u8", "/clips", "/projects", "/avails"):
         r = client.get(f"/api/v1/assets/{asset_id}{path}", headers=h)
         assert r.status_code < 500, (path, r.status_code, r.get_data(as_text=True)[:300])
     for page in ("", "/provenance"):

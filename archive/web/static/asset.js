@@ -56,21 +56,16 @@
     return Math.max(0, Math.min(100, v <= 1 ? v * 100 : v));
   }
 
-  // Bytes as the server's `filesize` filter writes them (decimal units, the page's language).
+  // Bytes as the server's `filesize` filter writes them (messages.js, the page's catalogue).
+  var catalogue = document.querySelector("[data-messages]");
   function bytes(n) {
-    var units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
-    var i = 0;
-    while (n >= 1000 && i < units.length - 1) { n /= 1000; i += 1; }
-    try {
-      return new Intl.NumberFormat(document.documentElement.lang || "en",
-        { style: "unit", unit: units[i], unitDisplay: "short", maximumFractionDigits: 1 }).format(n);
-    } catch (e) { return n.toFixed(1) + " " + ["B", "kB", "MB", "GB", "TB"][i]; }
+    return catalogue && window.OrtakMessages ? window.OrtakMessages.from(catalogue).size(n) : String(n);
   }
 
   function update(doc) {
     var bar = document.getElementById("upload-bar");
     if (bar && doc.upload) {
-      // The received figure is rendered (and translated) by the server: only the bar moves here.
+      // The sentence is the server's (translated, data-template); the figures in it move here.
       bar.value = Math.floor(Math.max(0, Math.min(1, Number(doc.upload.progress) || 0)) * 100);
       bar.textContent = bar.value + "%";
       var received = document.getElementById("upload-received");
