@@ -195,7 +195,7 @@ def remove_placeholder(session: Session, asset: Asset, *, reason: str, actor_id:
     """Remove an `uploading` asset whose upload will never fill it: its bytes duplicated
     `duplicate_of` (reason DUPLICATE: its upload then links that asset), or the upload was
     terminated (TERMINATED) or expired (EXPIRED: its upload links nothing). What was attached
-    to it meanwhile (markers, rights, basket items) goes with it (ON DELETE CASCADE). The
+    to it meanwhile (markers, transcripts, rights blocks) goes with it (ON DELETE CASCADE). The
     Event `asset.upload_removed` stays in its history and the index task (after the commit)
     drops it from search. Its id keeps answering through `uploads.placeholder_id`
     (`archive.assets.services.removed_upload_error`). Flushes; refuses (ValueError) an asset
