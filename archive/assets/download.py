@@ -21,7 +21,7 @@ from archive.access.declarations import require_complete
 from archive.access.gate import Decision, check_read
 from archive.access.policies import MASTER, PREVIEW, Reader, ReadRequest
 from archive.assets.models import Asset
-from archive.assets.services import find_rendition, get_asset, rendition_file_url
+from archive.assets.services import find_rendition, get_asset, rendition_file_url, require_original
 from archive.backends import storage
 from archive.config import settings
 from archive.errors import ApiError, Conflict, NotFound
@@ -186,9 +186,7 @@ def _file_blob(asset: Asset, r: Rendition, f: RenditionFile) -> _Blob:
 
 def _blob(session: Session, asset: Asset, rendition: str) -> _Blob:
     if rendition == ORIGINAL:
-        if not asset.original_key:  # a clip whose cut has not finished: it has no bytes yet
-            raise Conflict("This clip is still being cut; its file is not there yet.", code="original_not_ready",
-                           details={"status": asset.status})
+        require_original(asset)  # an upload still arriving, or a clip whose cut has not finished
         return _Blob(asset.original_key, asset.size, asset.sha256, clean_content_type(asset.content_type),
                      asset.filename)
     r = _rendition(asset, rendition)

@@ -16,7 +16,9 @@ class Asset(Base):
     """One master file and what is known of it.
 
     The original is stored once per SHA-256 (content-addressed key); derived files
-    are Rendition rows. `meta` holds the editable metadata in the API's shape.
+    are Rendition rows. `meta` holds the editable metadata in the API's shape. A tus upload
+    makes its asset at creation in status `uploading`, with no `sha256` or `original_key`
+    (NULL) until its last byte is stored (`archive.ingest.services`).
     """
 
     __tablename__ = "assets"
@@ -34,8 +36,9 @@ class Asset(Base):
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     content_type: Mapped[str | None] = mapped_column(String(127), nullable=True)
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    original_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    # NULL while the asset is `uploading` (its bytes are still arriving; no original yet).
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    original_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
     meta: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     technical: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # Clips and other derived masters: {"source_id", "in", "out", "actual_in", "actual_out", "mode"}

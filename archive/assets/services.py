@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, object_session
 from archive.accounts.models import Organisation, User
 from archive.assets.models import STATUSES, Asset, AssetHolding
 from archive.assets.schemas import merge_metadata, validate_metadata
-from archive.errors import Forbidden, NotFound, ValidationError, roles_or
+from archive.errors import Conflict, Forbidden, NotFound, ValidationError, roles_or
 from archive.events import services as events
+from archive.ingest.models import Upload
 from archive.provenance import credentials
 from archive.task_handles import INDEX_ASSET
 from search.fields import PUBLIC_STATUSES
@@ -59,14 +60,79 @@ def may_see(session: Session, viewer: User | None, asset: Asset) -> bool:
 
 def get_asset(session: Session, asset_id: object, *, viewer: User | None = None) -> Asset:
     """The asset `asset_id`. With `viewer`, one they may see (`may_see`): another organisation's
-    asset that is not ready yet answers as no asset. Raises NotFound (`asset_not_found`)."""
+    asset that is not ready yet answers as no asset. Raises NotFound (`asset_not_found`; the id
+    of an upload's removed asset: `removed_upload_error`)."""
     asset = session.get(Asset, asset_id) if valid_asset_id(asset_id) else None
     if asset is not None and viewer is not None and not may_see(session, viewer, asset):
         asset = None
     if asset is None:
+        removed = removed_upload_error(session, asset_id, viewer) if valid_asset_id(asset_id) else None
+        if removed is not None:
+            raise removed
         shown = asset_id[:80] if isinstance(asset_id, str) else asset_id
         raise NotFound(f"No asset {shown!r}.", code="asset_not_found")
     return asset
+
+
+def refuse_uploading(asset: Asset, what: str) -> None:
+    """409 `asset_uploading` (details.status, details.upload: `upload_progress`) when `asset` is
+    still being uploaded: it has no original yet, so nothing that reads or copies its bytes
+    (`what`, a verb phrase: "add it to a basket") can take it. Any other status passes."""
+    if asset.status == "uploading":
+        raise Conflict(f"This asset is still being uploaded; {what} once its upload is complete.",
+                       code="asset_uploading",
+                       details={"status": asset.status, "upload": upload_progress(object_session(asset), asset)})
+
+
+def require_original(asset: Asset) -> None:
+    """409 `original_not_ready` (details.status) when `asset` has no original yet: its upload is
+    still arriving (`uploading`), or it is a clip whose cut has not finished."""
+    if asset.original_key and asset.sha256 and len(asset.sha256) == 64:
+        return
+    message = ("This upload is still arriving; its file is not there yet." if asset.status == "uploading"
+               else "This clip is still being cut; its file is not there yet.")
+    raise Conflict(message, code="original_not_ready", details={"status": asset.status})
+
+
+def removed_upload_error(session: Session, asset_id: str, viewer: User | None) -> NotFound | None:
+    """Why the `uploading` asset `asset_id` a tus upload made is gone, for those who could see
+    it (its organisation, its uploader, admins; None for anyone else, and for an id no upload
+    made): its bytes duplicated an asset the archive held (404 `duplicate_upload`, with
+    `details.asset_id` that asset when `viewer` may see it, and `details.upload_id`), or its
+    upload was terminated or expired (404 `asset_not_found` with `details.upload_id` and
+    `details.upload_status` "aborted")."""
+    upload = session.scalar(select(Upload).where(Upload.placeholder_id == asset_id))
+    if upload is None:
+        return None
+    if viewer is not None and viewer.role != "admin" and viewer.id != upload.user_id:
+        owner = session.get(User, upload.user_id)
+        if owner is None or owner.organisation_id != viewer.organisation_id:
+            return None
+    if upload.status == "duplicate" and upload.asset_id:
+        existing = session.get(Asset, upload.asset_id)
+        details: dict[str, Any] = {"upload_id": upload.id}
+        if existing is not None and (viewer is None or may_see(session, viewer, existing)):
+            details["asset_id"] = existing.id
+        return NotFound("This upload's bytes were in the archive already: it was recorded against the asset "
+                        "that holds them, and its own asset was removed.", code="duplicate_upload", details=details)
+    if upload.status == "aborted":
+        return NotFound("This upload was terminated or expired before it finished; its asset was removed.",
+                        code="asset_not_found", details={"upload_id": upload.id, "upload_status": upload.status})
+    return None
+
+
+def upload_progress(session: Session | None, asset: Asset) -> dict[str, Any] | None:
+    """How far the upload of an `uploading` asset is: {"id" (the tus upload), "offset" (bytes
+    received and stored), "length" (bytes, Upload-Length), "progress" (offset / length, 0..1),
+    "expires_at" (ISO-8601: an upload idle past it is removed)}; None for any other asset."""
+    if asset.status != "uploading" or session is None:
+        return None
+    upload = session.scalar(select(Upload).where(Upload.placeholder_id == asset.id, Upload.status == "open"))
+    if upload is None:
+        return None
+    return {"id": upload.id, "offset": upload.offset, "length": upload.length,
+            "progress": round(upload.offset / upload.length, 4) if upload.length else 0.0,
+            "expires_at": _iso(upload.expires_at)}
 
 
 def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str | None = None,
@@ -253,6 +319,8 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
         "metadata": metadata_json(asset),
         "uploader": person_json(asset.uploader, viewer),
         "download_url": download_url(asset, "original"),
+        # An upload still arriving: how far it is (`upload_progress`); null for any other asset.
+        "upload": upload_progress(object_session(asset), asset),
     }
     if summary:
         doc["renditions"] = [{"name": r.name, "status": r.status, "progress": r.progress}

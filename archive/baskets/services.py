@@ -24,7 +24,7 @@ from archive.access.gate import check_reads
 from archive.access.policies import MASTER, Reader, ReadRequest
 from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive.assets.services import get_asset, person_json, visible_to
+from archive.assets.services import get_asset, person_json, refuse_uploading, visible_to
 from archive.baskets.models import Basket, BasketItem, BasketMember
 from archive.baskets.schemas import clean_item, clean_member, clean_name, item_asset_id
 from archive.db import keep_work, utcnow
@@ -196,8 +196,10 @@ def add_item(session: Session, basket: Basket, body: Any, actor: User) -> Basket
 
     404 `asset_not_found` (also for an asset `actor` may not see: another organisation's asset
     not ready yet, `archive.assets.services.may_see`); 422 `invalid_basket_item`; 409
-    `basket_full` past MAX_ITEMS."""
+    `basket_full` past MAX_ITEMS, `asset_uploading` for an asset whose upload has not finished
+    (it has no original to put in a zip yet)."""
     asset = get_asset(session, item_asset_id(body), viewer=actor)
+    refuse_uploading(asset, "add it to a basket")
     timeline = Timeline.of(asset.technical, asset.kind)
     clean = clean_item(body, timeline)
     if _count(session, basket) >= MAX_ITEMS:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.accounts.models import COUNTRIES, Organisation, User
 from archive.assets.models import Asset, AssetHolding
-from archive.assets.services import get_asset, visible_to
+from archive.assets.services import get_asset, refuse_uploading, visible_to
 from archive.coproduction.models import BudgetLine, Milestone, Party, Project, ProjectFootage
 from archive.coproduction.money import Money, money_text
 from archive.coproduction.rulesets import RULE_SETS, share_limits_errors
@@ -198,11 +198,13 @@ def link_footage(session: Session, project: Project, data: Any, actor: User) -> 
     `archive.coproduction.segments`). Re-indexes the asset so search can filter by project.
     404 `asset_not_found` (also for an asset `actor` may not see: `archive.assets.services.may_see`);
     422 `asset_not_from_party` when no party owns or holds it, 422 `invalid_footage` for a
-    malformed body or a segment outside the asset."""
+    malformed body or a segment outside the asset; 409 `asset_uploading` for an asset whose upload
+    has not finished."""
     require_change(actor, project)
     cleaned, errors = footage_link_errors(data)
     raise_errors("invalid_footage", errors)
     asset = get_asset(session, cleaned["asset_id"], viewer=actor)
+    refuse_uploading(asset, "add it to a project's footage")
     if not asset_parties(session, project, asset):
         raise ApiError("The asset belongs to no party of this project.", code="asset_not_from_party", status=422,
                        details={"asset_id": asset.id})

@@ -81,6 +81,10 @@ def _asset(session: Session, c: Checker, project: Project, party: Party | None, 
     except NotFound:
         c.fail("asset_id", "asset_not_found", "No such asset.")
         return None
+    if asset.status == "uploading":  # a contribution is money on the record: it never names a file not there yet
+        c.fail("asset_id", "asset_uploading", "The asset is still being uploaded; contribute it once its upload "
+               "is complete.")
+        return None
     owners = asset_parties(session, project, asset)
     if not owners:
         c.fail("asset_id", "asset_not_from_party", "The asset belongs to an organisation that is not a party "

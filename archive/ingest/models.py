@@ -24,7 +24,13 @@ class Upload(Base):
     upload_metadata: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The asset the upload links: its own, made at creation in status `uploading`, or for a
+    # duplicate the asset that already held the bytes. NULL once a terminated or expired
+    # upload's asset was removed.
     asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id"), nullable=True)
+    # The id of the asset made at creation, kept after that row is removed (a duplicate, a
+    # termination, expiry) so the id still answers with the reason.
+    placeholder_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     # For a duplicate: "added" (the uploader's organisation now holds a copy), "already_held",
     # or "own_asset" (the asset is the uploader's organisation's own).
     holding: Mapped[str | None] = mapped_column(String(16), nullable=True)

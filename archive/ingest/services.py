@@ -1,8 +1,12 @@
 """Ingest: resumable (tus) uploads, and registering a finished original as an Asset.
 
-`register_original` is the one completion path: tus uploads and `ortak import` both
-call it with a staged file and its SHA-256, so deduplication, the content-addressed
-storage key, the Event and the after-commit ingest task are the same for both.
+A tus upload makes its asset at creation (`create_upload`), in status `uploading` with no
+original, indexed at once so its own organisation finds it by title while the bytes arrive.
+`register_original` is the one completion path: tus uploads (which pass that asset as the
+`placeholder` it fills) and `ortak import` (which makes the row there) both call it with a
+staged file and its SHA-256, so deduplication, the content-addressed storage key, the Event
+and the after-commit ingest task are the same for both. A placeholder whose bytes the archive
+held already, or whose upload is terminated or expires, is removed (`remove_placeholder`).
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,18 +94,28 @@ class Registration:
 
 
 def register_original(session: Session, *, staged: Path, sha256: str, size: int, filename: str,
-                      meta: dict, uploader: User, content_type: str | None = None) -> Registration:
-    """Store a staged file under its content key and create its Asset.
+                      meta: dict, uploader: User, content_type: str | None = None,
+                      placeholder: Asset | None = None) -> Registration:
+    """Store a staged file under its content key and make its Asset `processing`.
+
+    With `placeholder` (the `uploading` asset a tus upload made at creation) that row becomes
+    the asset: it takes the SHA-256, the original's key and `processing`, and keeps its
+    filename and metadata (edits made while the bytes arrived included); `filename` and `meta`
+    are then ignored. Without one (`ortak import`) a new row is made from them.
 
     The staged file is consumed either way. Identical bytes are stored once: an exact
     duplicate (same SHA-256) stores nothing and is recorded against the existing asset
-    (`record_copy`). The caller commits (and must have nothing else pending: a lost race is
-    resolved by a rollback); the ingest task goes after the commit.
+    (`record_copy`, with the placeholder's filename and metadata), and the placeholder is
+    removed (`remove_placeholder`, reason `duplicate`). The caller commits (and must have
+    nothing else pending: a lost race is resolved by a rollback); the ingest task goes after
+    the commit.
     """
+    if placeholder is not None:
+        filename, meta = placeholder.filename, dict(placeholder.meta or {})
     existing = find_by_sha256(session, sha256)
     if existing is not None:
         staged.unlink(missing_ok=True)
-        return record_copy(session, existing, uploader, filename=filename, meta=meta)
+        return _copy_of(session, existing, uploader, filename=filename, meta=meta, placeholder=placeholder)
     key = original_key(sha256)
     store = storage()
     if store.exists(key):
@@ -109,28 +123,93 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
         staged.unlink(missing_ok=True)
     else:
         store.put_file(key, str(staged), content_type=content_type, sha256=sha256, move=True)
-    org = uploader.organisation
-    country = meta.get("country") or org.country
-    asset = Asset(status="processing", filename=filename, size=size, sha256=sha256, original_key=key,
-                  content_type=content_type or guess_content_type(filename), meta=meta,
-                  organisation_id=org.id, country=country, uploader_id=uploader.id)
-    session.add(asset)
+    if placeholder is not None:
+        asset = placeholder
+        asset.status, asset.sha256, asset.original_key, asset.size = "processing", sha256, key, size
+        asset.content_type = content_type or asset.content_type or guess_content_type(filename)
+    else:
+        org = uploader.organisation
+        country = meta.get("country") or org.country
+        asset = Asset(status="processing", filename=filename, size=size, sha256=sha256, original_key=key,
+                      content_type=content_type or guess_content_type(filename), meta=meta,
+                      organisation_id=org.id, country=country, uploader_id=uploader.id)
+        session.add(asset)
     try:
         session.flush()
     except IntegrityError:
         # Another request registered the same bytes a moment ago. Rolling back the whole
-        # transaction is safe: callers hold nothing uncommitted at this point.
+        # transaction is safe: callers hold nothing uncommitted at this point (a placeholder
+        # goes back to what was committed: `uploading`, no original).
         session.rollback()
         existing = find_by_sha256(session, sha256)
         if existing is None:
             raise
-        return record_copy(session, existing, uploader, filename=filename, meta=meta)
+        return _copy_of(session, existing, uploader, filename=filename, meta=meta, placeholder=placeholder)
     events.record(session, actor_id=uploader.id, action="asset.created", subject_type="asset",
                   subject_id=asset.id, after={"filename": filename, "size": size, "sha256": sha256,
                                               "meta": meta})
     INGEST.send(session, asset.id)
     INDEX_ASSET.send(session, asset.id)  # findable at once: its organisation sees it while it is processed
     return Registration(asset, True)
+
+
+def _copy_of(session: Session, existing: Asset, uploader: User, *, filename: str, meta: dict,
+             placeholder: Asset | None) -> Registration:
+    """`record_copy`, then the upload's placeholder (if any) is removed in favour of `existing`
+    (after: record_copy may roll back a lost race, which would undo an earlier removal)."""
+    registered = record_copy(session, existing, uploader, filename=filename, meta=meta)
+    if placeholder is not None and placeholder.id != existing.id:
+        remove_placeholder(session, placeholder, reason=DUPLICATE, actor_id=uploader.id, duplicate_of=existing.id)
+    return registered
+
+
+# Why an `uploading` asset was removed (the Event `asset.upload_removed`'s `reason`).
+DUPLICATE, TERMINATED, EXPIRED = "duplicate", "terminated", "expired"
+
+
+def make_placeholder(session: Session, upload: Upload, uploader: User, *, filename: str, meta: dict,
+                     content_type: str | None) -> Asset:
+    """The asset of a tus upload, made at its creation: status `uploading`, `size` the
+    Upload-Length in bytes, no `sha256` or `original_key` (NULL) until the last byte is stored,
+    the uploader's organisation and its country (or the `country` an admin set in the
+    metadata). Linked from the upload (`asset_id`, `placeholder_id`); the Event
+    `asset.upload_started` and the index task (after the commit) go with it, so its own
+    organisation finds it by title at once (`archive.assets.services.visible_to`). Flushes."""
+    org = uploader.organisation
+    asset = Asset(status="uploading", filename=filename, size=upload.length, sha256=None, original_key=None,
+                  content_type=content_type or guess_content_type(filename), meta=meta,
+                  organisation_id=org.id, country=meta.get("country") or org.country, uploader_id=uploader.id)
+    session.add(asset)
+    session.flush()
+    upload.asset_id = upload.placeholder_id = asset.id
+    events.record(session, actor_id=uploader.id, action="asset.upload_started", subject_type="asset",
+                  subject_id=asset.id, after={"filename": filename, "size": upload.length, "meta": meta,
+                                              "upload_id": upload.id})
+    INDEX_ASSET.send(session, asset.id)
+    session.flush()
+    return asset
+
+
+def remove_placeholder(session: Session, asset: Asset, *, reason: str, actor_id: int | None,
+                       duplicate_of: str | None = None) -> None:
+    """Remove an `uploading` asset whose upload will never fill it: its bytes duplicated
+    `duplicate_of` (reason DUPLICATE: its upload then links that asset), or the upload was
+    terminated (TERMINATED) or expired (EXPIRED: its upload links nothing). What was attached
+    to it meanwhile (markers, transcripts, rights blocks) goes with it (ON DELETE CASCADE). The
+    Event `asset.upload_removed` stays in its history and the index task (after the commit)
+    drops it from search. Its id keeps answering through `uploads.placeholder_id`
+    (`archive.assets.services.removed_upload_error`). Flushes; refuses (ValueError) an asset
+    that is not `uploading`."""
+    if asset.status != "uploading":
+        raise ValueError(f"asset {asset.id} is {asset.status}, not uploading")
+    session.execute(update(Upload).where(Upload.asset_id == asset.id).values(asset_id=duplicate_of)
+                    .execution_options(synchronize_session="fetch"))
+    events.record(session, actor_id=actor_id, action="asset.upload_removed", subject_type="asset",
+                  subject_id=asset.id, before={"status": "uploading"},
+                  after={"reason": reason, **({"duplicate_of": duplicate_of} if duplicate_of else {})})
+    session.delete(asset)
+    session.flush()
+    INDEX_ASSET.send(session, asset.id)
 
 
 def record_copy(session: Session, asset: Asset, uploader: User, *, filename: str, meta: dict) -> Registration:
@@ -217,6 +296,8 @@ def create_upload(session: Session, user: User, *, length: int, raw_metadata: di
                     expires_at=now + timedelta(seconds=int(current_app.config["UPLOAD_EXPIRE_SECONDS"])))
     session.add(upload)
     session.flush()
+    make_placeholder(session, upload, user, filename=cleaned["filename"], meta=cleaned["meta"],
+                     content_type=cleaned["content_type"])
     staging.create_staged(upload.id)
     return upload
 
@@ -362,10 +443,15 @@ def _complete(session: Session, upload: Upload, user: User, digest, path: Path) 
     sha256 = digest.hexdigest()
     info = upload.upload_metadata or {}
     uploader = session.get(User, upload.user_id)
+    # Uploads created before assets were made at creation have none: a new row is made.
+    placeholder = session.get(Asset, upload.placeholder_id) if upload.placeholder_id else None
+    if placeholder is not None and placeholder.status != "uploading":
+        placeholder = None
     try:
         registered = register_original(session, staged=path, sha256=sha256, size=upload.length,
                                        filename=info.get("filename") or "upload", meta=info.get("meta") or {},
-                                       uploader=uploader, content_type=info.get("content_type"))
+                                       uploader=uploader, content_type=info.get("content_type"),
+                                       placeholder=placeholder)
     except StorageError as exc:
         session.rollback()
         # The bytes stay staged; a retried PATCH at the final offset completes again.
@@ -392,12 +478,26 @@ def terminate(session: Session, user: User, upload_id: str) -> None:
     path = staging.staged_path(upload.id)
     with staging.locked_for_append(path):
         session.refresh(upload)
+        if upload.status != "open":  # it completed while we waited for the lock
+            raise Conflict("A finished upload cannot be terminated; its asset exists.", code="upload_finished",
+                           details={"asset_id": upload.asset_id})
         upload.status = "aborted"
+        _remove_upload_placeholder(session, upload, TERMINATED, user.id)
         staging.remove_staged(upload.id)
         checkpoint(session)
 
 
+def _remove_upload_placeholder(session: Session, upload: Upload, reason: str, actor_id: int | None) -> None:
+    asset = session.get(Asset, upload.placeholder_id) if upload.placeholder_id else None
+    if asset is not None and asset.status == "uploading":
+        remove_placeholder(session, asset, reason=reason, actor_id=actor_id)
+    upload.asset_id = None
+
+
 def describe(upload: Upload) -> dict:
+    """GET /api/v1/uploads/{id}: {"id", "offset", "length" (bytes), "status", "asset_id" (the
+    asset the upload links: its own `uploading` asset from creation on, the asset that already
+    held the bytes for a duplicate, null once terminated), "holding", "filename", "expires_at"}."""
     return {"id": upload.id, "offset": upload.offset, "length": upload.length, "status": upload.status,
             "asset_id": upload.asset_id, "holding": upload.holding,
             "filename": (upload.upload_metadata or {}).get("filename"),
@@ -405,14 +505,17 @@ def describe(upload: Upload) -> dict:
 
 
 def purge_expired(session: Session) -> int:
-    """Abort open uploads past their expiry and free their staged bytes; returns how many.
+    """Abort open uploads past their expiry, remove their `uploading` assets (from the
+    database, and from the index after the commit) and free their staged bytes; returns how many.
 
     Flushes; the caller commits (a rollback leaves them open, and the next purge frees
     nothing twice: removing a staged file that is gone is a no-op).
     """
     n = 0
-    for upload in session.scalars(select(Upload).where(Upload.status == "open", Upload.expires_at < utcnow())):
+    expired = session.scalars(select(Upload).where(Upload.status == "open", Upload.expires_at < utcnow())).all()
+    for upload in expired:
         upload.status = "aborted"
+        _remove_upload_placeholder(session, upload, EXPIRED, None)
         staging.remove_staged(upload.id)
         n += 1
     session.flush()

@@ -66,6 +66,8 @@ def _metadata_limit() -> int:
 
 
 def _done_headers(upload) -> dict[str, str]:
+    """The asset the upload links (its own `uploading` asset from creation on; for a duplicate,
+    the asset that held the bytes already): Ortak-Asset-Id, Ortak-Upload-Status, Link."""
     if not upload.asset_id:
         return {}
     headers = {"Ortak-Asset-Id": upload.asset_id, "Ortak-Upload-Status": upload.status,
@@ -97,7 +99,7 @@ def create():
     with_body = request.mimetype == tus.OFFSET_CONTENT_TYPE and (request.content_length or 0) > 0
     checksum = tus.parse_checksum(request.headers.get("Upload-Checksum")) if with_body else None
     upload = services.create_upload(session, api_user(), length=length, raw_metadata=raw, raw_header=header)
-    headers = {"Location": f"/api/v1/uploads/{upload.id}"}
+    headers = {"Location": f"/api/v1/uploads/{upload.id}", **_done_headers(upload)}
     if with_body:
         result = services.append(session, api_user(), upload.id, offset=0, stream=request.stream,
                                  content_length=request.content_length, checksum=checksum)

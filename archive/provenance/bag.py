@@ -42,7 +42,7 @@ from archive.access.gate import Decision, check_read
 from archive.access.policies import MASTER, Reader, ReadRequest
 from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive.assets.services import get_asset
+from archive.assets.services import get_asset, require_original
 from archive.backends import storage
 from archive.db import utcnow
 from archive.errors import Conflict, NotFound
@@ -150,9 +150,7 @@ def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration
     `decision.raise_if_denied()`). Flushes the gate's usage record; the caller commits before
     streaming `chunks`."""
     asset = get_asset(session, asset_id, viewer=reader.user)
-    if not asset.original_key or len(asset.sha256) != 64:
-        raise Conflict("This clip is still being cut; its file is not there yet.", code="original_not_ready",
-                       details={"status": asset.status})
+    require_original(asset)
     declaration = clean_declaration(raw_declaration)
     if declaration is not None:
         require_complete(declaration)

@@ -38,6 +38,7 @@ SOFTWARE_AGENT = "Ortak"
 # Our event actions → the LoC eventType vocabulary (anything else: "metadata modification"
 # for asset.* changes, else the action itself).
 EVENT_TYPES = {
+    "asset.upload_started": "ingestion start",
     "asset.created": "ingestion",
     "asset.duplicate_upload": "ingestion",
     "asset.holding_added": "ingestion",

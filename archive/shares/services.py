@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import User
 from archive.accounts.passwords import hash_password, verify_password
 from archive.accounts.throttle import check_share_password, share_password_failed
-from archive.assets.services import get_asset
+from archive.assets.services import get_asset, refuse_uploading
 from archive.baskets.models import Basket
 from archive.baskets.services import get_basket
 from archive.db import utcnow
@@ -129,12 +129,15 @@ def create_share(session: Session, body: dict, actor: User) -> tuple[ShareLink, 
     """(link, token): the token is shown once, here; only its digest is kept. A basket is
     shared by its owner (or an administrator of its organisation); an asset by any member who
     may see it (`archive.assets.services.may_see`). 404 `basket_not_found` / `asset_not_found`;
-    403 `basket_read_only`; 422 `invalid_share`."""
+    403 `basket_read_only`; 422 `invalid_share`; 409 `asset_uploading` for an asset whose
+    upload has not finished (a link would serve an original that is not there yet)."""
     clean = clean_share(body, utcnow())
     if clean["basket_id"] is not None:
         subject = {"basket_id": get_basket(session, clean["basket_id"], actor, need="share").id}
     else:
-        subject = {"asset_id": get_asset(session, clean["asset_id"], viewer=actor).id}
+        asset = get_asset(session, clean["asset_id"], viewer=actor)
+        refuse_uploading(asset, "share it")
+        subject = {"asset_id": asset.id}
     token = secrets.token_urlsafe(32)
     link = ShareLink(token_hash=token_digest(token), creator_id=actor.id, creator=actor, expires_at=clean["expires"],
                      password_hash=hash_password(clean["password"]) if clean["password"] else None,

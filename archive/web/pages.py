@@ -77,6 +77,7 @@ RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster imag
                     "hls": _l("Streaming copy (HLS)"), "fingerprints": _l("Fingerprints (reverse lookup)")}
 AUDIO_PROXY_LABEL = _l("Listening copy")
 ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credentials"),
+                 "asset.upload_started": _l("Upload started"), "asset.upload_removed": _l("Upload removed"),
                  "asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"),
@@ -383,10 +384,19 @@ def my_uploads_page(user, args: Mapping) -> dict[str, Any]:
             "next_url": f"?page={page + 1}" if page < pages else None}
 
 
+def upload_percent(doc: dict) -> int:
+    """How much of an uploading asset's file has arrived, in whole percent (0 without an upload)."""
+    upload = doc.get("upload") or {}
+    return int(100 * min(1.0, max(0.0, float(upload.get("progress") or 0.0))))
+
+
 def overall_percent(doc: dict) -> int:
-    """An asset's processing progress: the mean of its renditions' (0 before any exists)."""
+    """An asset's progress: for one still uploading, how much of its file has arrived
+    (`upload_percent`); else the mean of its renditions' (0 before any exists)."""
     if doc.get("status") == "ready":
         return 100
+    if doc.get("status") == "uploading":
+        return upload_percent(doc)
     rends = doc.get("renditions") or []
     return int(sum(progress_percent(r) for r in rends) / len(rends)) if rends else 0
 
@@ -408,6 +418,7 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "asset": doc,
         "meta": meta,
         "active": doc["status"] in ACTIVE,
+        "upload_percent": upload_percent(doc),
         "status_label": STATUS_LABELS.get(doc["status"], doc["status"]),
         "renditions": [{**r, "label": (AUDIO_PROXY_LABEL if (r["name"], doc["kind"]) == ("proxy", "audio")
                                   else RENDITION_LABELS.get(r["name"], r["name"])),

@@ -141,8 +141,10 @@ def test_tuspy_uploads_a_video_and_creates_the_asset(live_server, app, producer,
     assert stored_bytes(app, asset) == sample_video.read_bytes()
     assert staged_files(app) == []
     with app.app_context():
-        ev = db.session().scalar(select(Event).where(Event.subject_id == asset.id))
-        assert ev.action == "asset.created" and ev.actor_id == producer[0]
+        evs = db.session().scalars(select(Event).where(Event.subject_id == asset.id).order_by(Event.id)).all()
+        # The asset was made by the creation request (uploading), and became the upload's asset at its last byte.
+        assert [(e.action, e.actor_id) for e in evs] == [("asset.upload_started", producer[0]),
+                                                         ("asset.created", producer[0])]
     # The ingest task went to the broker after the commit, carrying the id only.
     messages = list((Path(app.config["DATA_DIR"]) / "broker" / "queue").glob("*"))
     assert any(asset.id in m.read_text() and "workers.tasks.ingest" in m.read_text() for m in messages)
@@ -435,8 +437,12 @@ def test_creation_with_upload(live_server, app, producer, sample_image):
 def test_status_json(live_server, producer):
     url = create(live_server, producer[1], 10, f"filename {b64('x.wav')}")
     body = requests.get(url, headers={"Authorization": f"Bearer {producer[1]}"}, timeout=10).json()
+    # The upload's asset exists from its creation (status uploading) and is linked at once.
+    asset = requests.get(f"{live_server.url}/api/v1/assets/{body['asset_id']}",
+                         headers={"Authorization": f"Bearer {producer[1]}"}, timeout=10).json()
     assert {k: body[k] for k in ("offset", "length", "status", "asset_id", "filename")} == {
-        "offset": 0, "length": 10, "status": "open", "asset_id": None, "filename": "x.wav"}
+        "offset": 0, "length": 10, "status": "open", "asset_id": asset["id"], "filename": "x.wav"}
+    assert (asset["status"], asset["filename"], asset["size"]) == ("uploading", "x.wav", 10)
     assert json.loads(json.dumps(body))["expires_at"]
 
 

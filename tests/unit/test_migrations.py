@@ -116,3 +116,61 @@ def test_0004_turns_each_blob_into_a_one_file_manifest_and_back(empty_database):
     engine.dispose()
     assert back == {"proxy": rows[0]["blob_key"], "poster": rows[1]["blob_key"], "broken": None, "waveform": None}
     assert "rendition_files" not in tables
+
+
+def test_0020_lets_an_uploading_asset_have_no_original_and_down_again(empty_database):
+    """0020: assets may have no sha256 or original_key (NULL, several at once under the unique
+    constraint) and uploads keep `placeholder_id`; the downgrade removes the assets still
+    uploading (unlinking their uploads) and keeps every other."""
+    from alembic import command
+
+    from archive.migrate import upgrade
+
+    url = empty_database
+    upgrade(url, "0019")
+    engine = create_engine(url)
+    now = datetime.now(timezone.utc)
+    meta = MetaData()
+    meta.reflect(engine)
+    t = meta.tables
+    asset = dict(meta={}, organisation_id=1, country="AZ", uploader_id=1, attempts=0, created_at=now, updated_at=now)
+    with engine.begin() as conn:
+        conn.execute(t["organisations"].insert().values(id=1, name="İTV", country="AZ", created_at=now))
+        conn.execute(t["users"].insert().values(id=1, email="a@example.org", password_hash="x", organisation_id=1,
+                                                role="producer", active=True, created_at=now))
+        conn.execute(t["assets"].insert().values(id="kept", status="ready", filename="film.mov", size=10,
+                                                 sha256="0" * 64, original_key="originals/00/x", **asset))
+    engine.dispose()
+    with pytest.raises(Exception):  # before 0020 an asset needs its original
+        eng = create_engine(url)
+        try:
+            with eng.begin() as conn:
+                conn.execute(t["assets"].insert().values(id="early", status="uploading", filename="a.mov", size=5,
+                                                         sha256=None, original_key=None, **asset))
+        finally:
+            eng.dispose()
+
+    upgrade(url, "0020")
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    t = meta.tables
+    with engine.begin() as conn:
+        for i in ("u1", "u2"):
+            conn.execute(t["assets"].insert().values(id=i, status="uploading", filename=f"{i}.mov", size=5,
+                                                     sha256=None, original_key=None, **asset))
+        conn.execute(t["uploads"].insert().values(
+            id="up1", user_id=1, length=5, offset=2, upload_metadata={}, status="open", asset_id="u1",
+            placeholder_id="u1", created_at=now, updated_at=now, expires_at=now))
+    engine.dispose()
+
+    command.downgrade(alembic_config(url), "0019")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        ids = set(conn.execute(text("SELECT id FROM assets")).scalars())
+        upload = conn.execute(text("SELECT asset_id, status FROM uploads")).one()
+        columns = {c["name"] for c in sa_inspect(conn).get_columns("uploads")}
+        nullable = {c["name"]: c["nullable"] for c in sa_inspect(conn).get_columns("assets")}
+    engine.dispose()
+    assert ids == {"kept"} and tuple(upload) == (None, "open")
+    assert "placeholder_id" not in columns and not nullable["sha256"] and not nullable["original_key"]

@@ -118,7 +118,9 @@ def basket_paths() -> dict[str, Any]:
                               "items a basket).",
                               {"201": {"description": "The item.", "content": json_content(schema("BasketItem"))},
                                "403": READ_ONLY, "404": error_response("`basket_not_found` or `asset_not_found`."),
-                               "409": error_response("`basket_full`."), "422": invalid_item, **BODY_ERRORS},
+                               "409": error_response("`basket_full`, or `asset_uploading`: the asset's upload has "
+                                                     "not finished (`details.upload`: its progress)."),
+                               "422": invalid_item, **BODY_ERRORS},
                               requestBody={"required": True, "content": json_content(schema("BasketItemNew"))}),
         },
         "/api/v1/baskets/{basket_id}/items/{item_id}": {
@@ -211,6 +213,8 @@ def share_paths() -> dict[str, Any]:
                                         "\"declaration\"}`.",
                          "content": json_content({"type": "object", "required": ["id", "url"]})},
                  "403": READ_ONLY, "404": error_response("`basket_not_found`, `asset_not_found`."),
+                 "409": error_response("`asset_uploading`: the asset's upload has not finished (`details.upload`: "
+                                       "its progress)."),
                  "422": error_response("`invalid_share`: `details.errors` (`unknown_field`, `one_subject`, "
                                        "`required`, `invalid_datetime`, `no_offset`, `in_the_past`, `too_far`, "
                                        "`invalid_password`, `invalid_number`, `invalid_renditions`, "

@@ -231,7 +231,7 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "error": {"type": ["string", "null"], "description": "Why the asset was rejected or failed, for a person."},
                 "filename": {"type": "string"}, "size": {"type": "integer", "minimum": 0},
                 "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$",
-                           "description": "Null for a clip that is not cut yet."},
+                           "description": "Null for a clip that is not cut yet, and while the asset is uploading."},
                 "kind": {"enum": [*KINDS, None]},
                 "content_type": {"type": ["string", "null"]},
                 "created": {"type": "string", "format": "date-time"},
@@ -250,6 +250,8 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "error_code": {"type": ["string", "null"],
                                "description": "Machine-readable reason of `error` (e.g. `truncated`, `corrupt`)."},
                 "download_url": {"type": "string"},
+                "upload": {**nullable(schema("UploadProgress")),
+                           "description": "While the asset is `uploading`: how far its tus upload is; else null."},
                 "content_credentials": {**schema("ContentCredentials"), "description": "C2PA: the manifest the "
                                         "original carried at ingest and exports that went out unsigned; null "
                                         "before it was read. Not in list items."}},
@@ -297,13 +299,28 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                                                 "of the archive spelled like the typed ones, which finds something; "
                                                 "else null."}},
         },
+        "UploadProgress": {
+            "type": "object", "required": ["id", "offset", "length", "progress", "expires_at"],
+            "description": "The tus upload of an `uploading` asset: `offset` bytes of `length` received.",
+            "properties": {
+                "id": {"type": "string", "description": "The upload (GET /api/v1/uploads/{id})."},
+                "offset": {"type": "integer", "minimum": 0, "description": "Bytes received and stored."},
+                "length": {"type": "integer", "minimum": 1, "description": "Bytes in all (Upload-Length)."},
+                "progress": {"type": "number", "minimum": 0, "maximum": 1, "description": "offset ÷ length."},
+                "expires_at": {"type": "string", "format": "date-time",
+                               "description": "An upload not finished by then is removed with its asset."}},
+        },
         "Upload": {
             "type": "object", "required": ["id", "offset", "length", "status", "asset_id", "filename", "expires_at"],
             "properties": {
                 "id": {"type": "string"}, "offset": {"type": "integer", "minimum": 0},
                 "length": {"type": "integer", "minimum": 1},
                 "status": {"enum": list(UPLOAD_STATUSES)},
-                "asset_id": {"type": ["string", "null"]}, "filename": {"type": ["string", "null"]},
+                "asset_id": {"type": ["string", "null"],
+                             "description": "The asset the upload links: its own (`uploading` until complete) from "
+                                            "creation on; for a duplicate the asset that held the bytes; null once "
+                                            "aborted."},
+                "filename": {"type": ["string", "null"]},
                 "holding": {"enum": ["added", "already_held", "own_asset", None],
                             "description": "For a duplicate: `added` (your organisation is now recorded as holding "
                                            "a copy), `already_held`, or `own_asset`."},
@@ -326,7 +343,9 @@ def responses(config: Mapping[str, Any]) -> dict[str, Any]:
                                     "`admin_only`, `admin_only_field`, `not_your_upload`). A `wrong_role` has "
                                     "`details` `{action, roles, role}`: what was refused, the roles that may do "
                                     "it (admins among them) and the caller's."),
-        "NotFound": error_response("No such thing (`asset_not_found`, `upload_not_found`, `rendition_not_found`)."),
+        "NotFound": error_response("No such thing (`asset_not_found`, `upload_not_found`, `rendition_not_found`); "
+                                   "`duplicate_upload` for the id of an upload's asset removed because its bytes "
+                                   "were in the archive already (`details.asset_id`: the asset that holds them)."),
         "Invalid": {
             "description": "The values do not validate: `invalid_metadata` with every field mistake in "
                            "`details.errors` (`details.field` names the first), or `organisation_not_found`.",

@@ -107,7 +107,8 @@ def coproduction_paths() -> dict[str, Any]:
             TAG, "linkFootage", "Add an archive asset of a party, or a segment of it (in and out), to the "
                                 "project's footage (search can then filter by the project).",
             _write({"201": {"description": "Linked (also when it was).", "content": json_content(
-                schema("FootageLink"))}},
+                schema("FootageLink"))},
+                    "409": error_response("`asset_uploading`: the asset's upload has not finished.")},
                 invalid="`asset_not_from_party`: no party owns or holds the asset; `invalid_footage`: every "
                         "mistake in `details.errors` (`invalid_timecode`, `required` for half a segment, "
                         "`out_of_range` for a segment outside the asset)."),

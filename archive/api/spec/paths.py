@@ -389,11 +389,15 @@ def upload_paths(config: Mapping[str, Any]) -> dict[str, Any]:
     }
     head_answers = {"200": {"description": "The offset and length.", "headers": {
         **tus_headers, "Upload-Offset": {"schema": {"type": "integer"}}, "Upload-Length": {"schema": {"type": "integer"}},
-        "Upload-Metadata": {"schema": {"type": "string"}}, "Ortak-Asset-Id": {"schema": {"type": "string"}},
+        "Upload-Metadata": {"schema": {"type": "string"}},
+        "Ortak-Asset-Id": {"schema": {"type": "string"}, "description": "The asset the upload links (its own, "
+                           "`uploading` until complete; for a duplicate the existing one)."},
+        "Ortak-Upload-Status": {"schema": {"type": "string"}}, "Link": {"schema": {"type": "string"}},
         **duplicate}},
         **error_codes}
-    delete_answers = {"204": {"description": "Terminated; its staged bytes are freed.", "headers": tus_headers},
-                      **error_codes, "409": error_response("`upload_finished`: the asset exists.")}
+    delete_answers = {"204": {"description": "Terminated; its staged bytes are freed and its `uploading` asset "
+                                             "is removed (from the database and the index).", "headers": tus_headers},
+                      **error_codes, "409": error_response("`upload_finished`: the asset has its original.")}
     upload_id = [{"name": "upload_id", "in": "path", "required": True, "schema": {"type": "string"}}]
     offset = {"name": "Upload-Offset", "in": "header", "schema": {"type": "integer", "minimum": 0, "examples": [0]},
               "description": "Required with PATCH."}
@@ -404,12 +408,16 @@ def upload_paths(config: Mapping[str, Any]) -> dict[str, Any]:
             "post": operation(
                 "uploads", "tusCreate",
                 "Create an upload (producers and admins); the body may carry the first bytes (creation-with-upload).",
-                {"201": {"description": "Created; `Location` is the upload URL. With a complete body, the "
-                                        "`Ortak-Asset-Id` header names the asset.", "headers": {
+                {"201": {"description": "Created; `Location` is the upload URL. `Ortak-Asset-Id` names the asset "
+                                        "the upload made at once, in status `uploading` and findable by its "
+                                        "title by its organisation (with a complete body: the asset, or for a "
+                                        "duplicate the existing one).", "headers": {
                     **tus_headers, "Location": {"schema": {"type": "string"}},
                     "Upload-Offset": {"schema": {"type": "integer"}},
                     "Ortak-Asset-Id": {"schema": {"type": "string", "format": "uuid"}},
-                    "Ortak-Upload-Status": {"schema": {"enum": ["open", "complete", "duplicate"]}}, **duplicate}},
+                    "Ortak-Upload-Status": {"schema": {"enum": ["open", "complete", "duplicate"]}},
+                    "Link": {"schema": {"type": "string"}, "description": '`</api/v1/assets/{id}>; rel="asset"`.'},
+                    **duplicate}},
                  **{k: v for k, v in append_answers.items() if k not in ("204", "404", "410")},
                  "413": error_response(f"`upload_too_large`: Upload-Length is over {max_size} bytes; or "
                                        "`exceeds_upload_length` for a body past it."),

@@ -56,7 +56,25 @@
     return Math.max(0, Math.min(100, v <= 1 ? v * 100 : v));
   }
 
+  // Bytes as the server's `filesize` filter writes them (messages.js, the page's catalogue).
+  var catalogue = document.querySelector("[data-messages]");
+  function bytes(n) {
+    return catalogue && window.OrtakMessages ? window.OrtakMessages.from(catalogue).size(n) : String(n);
+  }
+
   function update(doc) {
+    var bar = document.getElementById("upload-bar");
+    if (bar && doc.upload) {
+      // The sentence is the server's (translated, data-template); the figures in it move here.
+      bar.value = Math.floor(Math.max(0, Math.min(1, Number(doc.upload.progress) || 0)) * 100);
+      bar.textContent = bar.value + "%";
+      var received = document.getElementById("upload-received");
+      if (received && received.dataset.template) {
+        received.textContent = received.dataset.template
+          .replace("{received}", bytes(Number(doc.upload.offset) || 0))
+          .replace("{percent}", String(bar.value));
+      }
+    }
     var known = {};
     document.querySelectorAll("[data-rendition]").forEach(function (li) { known[li.dataset.rendition] = li; });
     var missing = false;
@@ -91,7 +109,7 @@
           badge.dataset.status = doc.status;
           return;
         }
-        if (ACTIVE.indexOf(doc.status) < 0 || newRenditions) {
+        if (ACTIVE.indexOf(doc.status) < 0 || newRenditions || badge.dataset.status !== doc.status) {
           // Status labels and the player are rendered (and translated) by the server.
           window.location.reload();
           return;

@@ -11,6 +11,10 @@
 
   function percent(doc) {
     if (doc.status === "ready") { return 100; }
+    // Still uploading: how much of the file has arrived (GET /api/v1/assets: "upload").
+    if (doc.status === "uploading") {
+      return Math.floor(Math.max(0, Math.min(1, Number((doc.upload || {}).progress) || 0)) * 100);
+    }
     var rends = doc.renditions || [];
     if (!rends.length) { return 0; }
     var sum = rends.reduce(function (acc, r) {

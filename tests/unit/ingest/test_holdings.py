@@ -89,7 +89,7 @@ def test_repeats_are_told_apart(app, client, orgs):
         s = db.session()
         assert sorted(h.organisation.name for h in s.scalars(select(AssetHolding))) == ["AzTV", "İTV"]
         actions = [e.action for e in s.scalars(select(Event).where(Event.subject_id == asset_id).order_by(Event.id))]
-        assert actions == ["asset.created", "asset.duplicate_upload", "asset.duplicate_upload", "asset.holding_added",
+        assert actions == ["asset.upload_started", "asset.created", "asset.duplicate_upload", "asset.duplicate_upload", "asset.holding_added",
                            "asset.duplicate_upload", "asset.holding_added"]
         statuses = {u.holding for u in s.scalars(select(Upload).where(Upload.status == "duplicate"))}
         assert statuses == {"own_asset", "added", "already_held"}

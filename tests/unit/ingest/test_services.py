@@ -205,3 +205,34 @@ def test_register_original_loses_a_race_gracefully(app, producer, monkeypatch):
         assert not loser.created and loser.asset.id == winner.id and loser.holding == services.OWN_ASSET
         assert s.scalar(select(func.count()).select_from(Asset)) == 1
         assert not (staging.upload_dir() / "l").exists()
+
+
+def test_an_upload_asset_that_loses_a_race_is_removed_for_the_winner(app, client, producer, monkeypatch):
+    """The same race with a tus upload's `uploading` asset: the rollback puts it back as it was
+    committed, then it is removed in favour of the winner and its upload links the winner."""
+    data = b"raced upload"
+    url = create(client, producer[1], length=len(data), metadata=f"filename {b64('r.bin')}").headers["Location"]
+    upload_id = url.rsplit("/", 1)[1]
+    with app.app_context():
+        s = db.session()
+        user = s.get(User, producer[0])
+        sha = hashlib.sha256(data).hexdigest()
+        winner = services.register_original(s, staged=_stage(app, data, "w"), sha256=sha, size=len(data),
+                                            filename="w.bin", meta={}, uploader=user).asset
+        s.commit()
+        placeholder = s.get(Upload, upload_id).placeholder_id
+        real, calls = services.find_by_sha256, []
+        monkeypatch.setattr(services, "find_by_sha256",
+                            lambda session, digest: calls.append(digest) or (None if len(calls) == 1
+                                                                             else real(session, digest)))
+    resp = client.patch(url, data=data, headers=tus(producer[1], **{
+        "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}))
+    assert resp.status_code == 204 and resp.headers["Ortak-Duplicate-Of"] == winner.id
+    with app.app_context():
+        s = db.session()
+        assert len(calls) == 2  # the lookup missed it, the insert found it
+        assert s.get(Asset, placeholder) is None and s.scalar(select(func.count()).select_from(Asset)) == 1
+        upload = s.get(Upload, upload_id)
+        assert (upload.status, upload.asset_id, upload.holding) == ("duplicate", winner.id, services.OWN_ASSET)
+        removed = s.scalar(select(Event).where(Event.subject_id == placeholder, Event.action == "asset.upload_removed"))
+        assert removed.after == {"reason": "duplicate", "duplicate_of": winner.id}

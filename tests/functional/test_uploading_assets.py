@@ -1,0 +1,318 @@
+"""An upload is an asset from its first request: `POST /api/v1/uploads` makes it `uploading`,
+findable by its Upload-Metadata title by its own organisation (not by others until ready), with
+its progress on `GET /api/v1/assets/{id}`; the last byte makes the same row `processing`; a
+duplicate, a termination or expiry removes it; nothing that needs its original takes it."""
+from __future__ import annotations
+
+import base64
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from archive import db
+from archive.assets.models import Asset
+from archive.db import utcnow
+from archive.events.models import Event
+from archive.ingest.models import Upload
+from tests.coproduction_fixtures import coprod, sides  # noqa: F401  (fixtures)
+
+UPLOADS = "/api/v1/uploads"
+TITLE = "Şuşa xatirələri"
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.fixture
+def people(make_user):
+    made = {"producer": make_user("producer", "AZ", org="AzTV"), "colleague": make_user("broadcaster", "AZ", org="AzTV"),
+            "trt": make_user("broadcaster", "TR", org="TRT"), "trt_producer": make_user("producer", "TR", org="TRT"),
+            "admin": make_user("admin", "TR", org="TRT")}
+    return {k: {"id": v[0], "h": {"Authorization": f"Bearer {v[1]}"}} for k, v in made.items()}
+
+
+def tus(who: dict, **extra) -> dict:
+    return {**who["h"], "Tus-Resumable": "1.0.0", **extra}
+
+
+def create(client, who, length: int, *, title: str | None = TITLE, filename: str = "susa.mp4"):
+    meta = f"filename {b64(filename)}"
+    if title:
+        meta += f",title {b64(title)},language {b64('az')}"
+    resp = client.post(UPLOADS, headers=tus(who, **{"Upload-Length": str(length), "Upload-Metadata": meta}))
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    return resp
+
+
+def patch(client, who, location: str, offset: int, body: bytes):
+    return client.patch(location, data=body, headers=tus(
+        who, **{"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}))
+
+
+def search_ids(client, who, q: str = "şuşa", **facets) -> set[str]:
+    doc = client.get("/api/v1/search", query_string={"q": q, "per_page": 50, **facets}, headers=who["h"]).get_json()
+    return {h["id"] for h in doc["hits"]}
+
+
+def wait_until(check, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got or time.monotonic() > deadline:
+            return got
+        time.sleep(0.3)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The tasks sent after each commit, as (name, ids), instead of going to the broker."""
+    tasks: list[tuple[str, tuple]] = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: tasks.append((handle.name, ids)))
+    return tasks
+
+
+def run_index_tasks(app, sent) -> None:
+    """Run the index tasks sent so far, as the worker would (`archive.task_entry_points.index_asset`)."""
+    from archive import task_entry_points
+
+    with app.app_context():
+        for name, ids in list(sent):
+            if name == "workers.tasks.index_asset":
+                task_entry_points.index_asset(*ids)
+                db.session().commit()
+    sent.clear()
+
+
+# ---- the whole way, through a real worker --------------------------------------------------
+
+def test_an_upload_is_findable_from_its_creation_and_becomes_the_asset(app, client, people, sample_video,
+                                                                     start_worker, wait_for_status):
+    worker = start_worker()
+    data = sample_video.read_bytes()
+    resp = create(client, people["producer"], len(data))
+    asset_id = resp.headers["Ortak-Asset-Id"]
+    assert resp.headers["Ortak-Upload-Status"] == "open"
+    assert resp.headers["Link"] == f'</api/v1/assets/{asset_id}>; rel="asset"'
+    location = resp.headers["Location"]
+    upload_id = location.rsplit("/", 1)[1]
+    assert client.get(location, headers=people["producer"]["h"]).get_json()["asset_id"] == asset_id
+    assert client.head(location, headers=tus(people["producer"])).headers["Ortak-Asset-Id"] == asset_id
+
+    # Found by its title by a colleague of the same organisation (the worker indexed it), as uploading.
+    assert wait_until(lambda: asset_id in search_ids(client, people["colleague"], status="uploading")), \
+        worker.log()[-3000:]
+    assert asset_id in search_ids(client, people["admin"])
+    assert asset_id not in search_ids(client, people["trt"])
+    assert client.get(f"/api/v1/assets/{asset_id}", headers=people["trt"]["h"]).status_code == 404
+
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers=people["colleague"]["h"]).get_json()
+    assert (doc["status"], doc["title"], doc["size"], doc["sha256"]) == ("uploading", TITLE, len(data), None)
+    assert doc["metadata"]["organisation"] == "AzTV" and doc["metadata"]["country"] == "AZ"
+    assert doc["upload"] == {"id": upload_id, "offset": 0, "length": len(data), "progress": 0.0,
+                             "expires_at": doc["upload"]["expires_at"]}
+    mine = client.get("/api/v1/me/uploads", headers=people["producer"]["h"])
+    if mine.status_code == 200:
+        assert asset_id in {i["id"] for i in mine.get_json()["items"]}
+
+    half = len(data) // 2
+    assert patch(client, people["producer"], location, 0, data[:half]).status_code == 204
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers=people["colleague"]["h"]).get_json()
+    assert doc["status"] == "uploading" and doc["upload"]["offset"] == half
+    assert doc["upload"]["progress"] == round(half / len(data), 4)
+
+    # A title fixed mid-upload is kept by the finished asset.
+    r = client.patch(f"/api/v1/assets/{asset_id}", json={"title": {"en": "Shusha memories"}},
+                     headers=people["producer"]["h"])
+    assert r.status_code == 200, r.get_json()
+    assert wait_until(lambda: asset_id in search_ids(client, people["colleague"], "shusha"))
+
+    r = patch(client, people["producer"], location, half, data[half:])
+    assert r.status_code == 204 and r.headers["Ortak-Asset-Id"] == asset_id
+    assert r.headers["Ortak-Upload-Status"] == "complete"
+    with app.app_context():
+        s = db.session()
+        assert s.scalar(select(Asset.id).where(Asset.filename == "susa.mp4")) == asset_id  # the same row
+        assert s.get(Upload, upload_id).asset_id == asset_id
+    done = wait_for_status([asset_id], timeout=180, worker=worker)[asset_id]
+    assert done.status == "ready", done.error
+    assert done.meta["title"] == {"az": TITLE, "en": "Shusha memories"} and done.sha256 and done.original_key
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers=people["colleague"]["h"]).get_json()
+    assert doc["upload"] is None and doc["sha256"] == done.sha256
+    # Ready: every member finds it now.
+    assert wait_until(lambda: asset_id in search_ids(client, people["trt"], status="ready"), timeout=120)
+    with app.app_context():
+        actions = db.session().scalars(select(Event.action).where(Event.subject_id == asset_id)
+                                       .order_by(Event.id)).all()
+    assert actions[:3] == ["asset.upload_started", "asset.metadata_changed", "asset.created"]
+    assert actions[-1] == "asset.ready"
+
+
+# ---- duplicates, termination, expiry -------------------------------------------------------
+
+def test_duplicate_bytes_remove_the_upload_asset_and_link_the_one_held(app, client, people, sent):
+    data = b"the same master twice\n" * 500
+    first = create(client, people["producer"], len(data), title="Birinci")
+    assert patch(client, people["producer"], first.headers["Location"], 0, data).status_code == 204
+    held = first.headers["Ortak-Asset-Id"]
+
+    second = create(client, people["trt_producer"], len(data), title="İkinci kopya")
+    placeholder = second.headers["Ortak-Asset-Id"]
+    run_index_tasks(app, sent)
+    assert placeholder in search_ids(client, people["trt_producer"], "ikinci")
+    client.patch(f"/api/v1/assets/{placeholder}", json={"genre": "folklore"}, headers=people["trt_producer"]["h"])
+
+    r = patch(client, people["trt_producer"], second.headers["Location"], 0, data)
+    assert r.status_code == 204
+    assert (r.headers["Ortak-Asset-Id"], r.headers["Ortak-Duplicate-Of"], r.headers["Ortak-Holding"]) == \
+        (held, held, "added")
+    run_index_tasks(app, sent)
+    with app.app_context():
+        s = db.session()
+        assert s.get(Asset, placeholder) is None
+        upload = s.get(Upload, second.headers["Location"].rsplit("/", 1)[1])
+        assert (upload.status, upload.asset_id, upload.placeholder_id) == ("duplicate", held, placeholder)
+        holding = s.get(Asset, held).holdings[0]
+        # The holding keeps what was sent and edited while the bytes arrived.
+        assert holding.meta["title"] == {"az": "İkinci kopya"} and holding.meta["genre"] == "folklore"
+        removed = s.scalar(select(Event).where(Event.subject_id == placeholder, Event.action == "asset.upload_removed"))
+        assert removed.after == {"reason": "duplicate", "duplicate_of": held}
+    assert placeholder not in search_ids(client, people["trt_producer"], "ikinci")
+    # The removed id answers why, with the asset that holds the bytes, to those who could see it.
+    r = client.get(f"/api/v1/assets/{placeholder}", headers=people["trt_producer"]["h"])
+    err = r.get_json()["error"]
+    assert r.status_code == 404 and err["code"] == "duplicate_upload"
+    assert err["details"] == {"asset_id": held, "upload_id": upload.id}
+    r = client.get(f"/api/v1/assets/{placeholder}", headers=people["colleague"]["h"])  # another organisation
+    assert r.status_code == 404 and r.get_json()["error"] == {**r.get_json()["error"], "code": "asset_not_found",
+                                                               "details": {}}
+
+
+def test_terminating_an_upload_removes_its_asset(app, client, people, sent):
+    resp = create(client, people["producer"], 1000)
+    asset_id, location = resp.headers["Ortak-Asset-Id"], resp.headers["Location"]
+    assert patch(client, people["producer"], location, 0, b"x" * 400).status_code == 204
+    run_index_tasks(app, sent)
+    assert asset_id in search_ids(client, people["colleague"])
+    assert client.delete(location, headers=tus(people["producer"])).status_code == 204
+    run_index_tasks(app, sent)
+    assert asset_id not in search_ids(client, people["colleague"])
+    with app.app_context():
+        s = db.session()
+        assert s.get(Asset, asset_id) is None
+        assert s.get(Upload, location.rsplit("/", 1)[1]).asset_id is None
+    r = client.get(f"/api/v1/assets/{asset_id}", headers=people["colleague"]["h"])
+    err = r.get_json()["error"]
+    assert r.status_code == 404 and err["code"] == "asset_not_found" and err["details"]["upload_status"] == "aborted"
+    assert client.get("/api/v1/assets", headers=people["producer"]["h"]).get_json()["total"] == 0
+
+
+def test_an_expired_upload_loses_its_asset_at_the_sweep(app, client, people, sent):
+    from archive import task_entry_points
+
+    resp = create(client, people["producer"], 1000)
+    asset_id, upload_id = resp.headers["Ortak-Asset-Id"], resp.headers["Location"].rsplit("/", 1)[1]
+    kept = create(client, people["producer"], 1000, title="Qalan", filename="qalan.mp4")
+    run_index_tasks(app, sent)
+    with app.app_context():
+        s = db.session()
+        s.get(Upload, upload_id).expires_at = utcnow() - timedelta(seconds=1)
+        s.commit()
+        report = task_entry_points.sweep()
+        s.commit()
+        assert report.uploads_purged == 1
+        assert s.get(Asset, asset_id) is None and s.get(Upload, upload_id).status == "aborted"
+        assert s.get(Asset, kept.headers["Ortak-Asset-Id"]).status == "uploading"
+    run_index_tasks(app, sent)
+    assert search_ids(client, people["producer"]) == set()
+    assert kept.headers["Ortak-Asset-Id"] in search_ids(client, people["producer"], "qalan")
+
+
+# ---- what needs an original refuses an uploading asset -------------------------------------
+
+DECLARATION = {"platform": "linear_tv", "territory": "AZ", "from": "2027-01-01", "to": "2027-01-02",
+               "purpose": "broadcast", "programme": "Xəbərlər"}
+
+
+def test_what_needs_the_original_refuses_an_uploading_asset(app, client, people, sent):
+    asset_id = create(client, people["producer"], 5000).headers["Ortak-Asset-Id"]
+    h = people["producer"]["h"]
+
+    def refused(resp, status, code):
+        body = resp.get_json()
+        assert resp.status_code == status and body["error"]["code"] == code, (resp.status_code, body)
+
+    refused(client.get(f"/api/v1/assets/{asset_id}/download", query_string={"rendition": "original", **DECLARATION},
+                       headers=h), 409, "original_not_ready")
+    refused(client.get(f"/api/v1/assets/{asset_id}/download", query_string={"rendition": "proxy"}, headers=h),
+            404, "rendition_not_found")
+    refused(client.post(f"/api/v1/assets/{asset_id}/clips",
+                        json={"in": "00:00:00:00", "out": "00:00:01:00", "mode": "fast", "declaration": DECLARATION},
+                        headers=h), 409, "source_not_ready")
+    basket = client.post("/api/v1/baskets", json={"name": "Seçmələr"}, headers=h).get_json()["id"]
+    refused(client.post(f"/api/v1/baskets/{basket}/items", json={"asset_id": asset_id}, headers=h),
+            409, "asset_uploading")
+    expires = (utcnow() + timedelta(days=10)).isoformat()
+    refused(client.post("/api/v1/shares", json={"asset_id": asset_id, "expires": expires}, headers=h),
+            409, "asset_uploading")
+    r = client.post(f"/api/v1/assets/{asset_id}/bag", json={"declaration": DECLARATION}, headers=h)
+    refused(r, 409, "original_not_ready")
+    assert "still arriving" in r.get_json()["error"]["message"]
+    fixity = client.get("/api/v1/fixity", query_string={"asset": asset_id}, headers=people["admin"]["h"])
+    assert fixity.status_code == 200, fixity.get_json()
+    # Every other route of the asset answers without a server error.
+    for path in ("", "/history", "/markers", "/transcripts", "/rights", "/renditions/proxy", "/provenance",
+                 "/renditions/hls/master.m3u8", "/clips", "/projects", "/avails"):
+        r = client.get(f"/api/v1/assets/{asset_id}{path}", headers=h)
+        assert r.status_code < 500, (path, r.status_code, r.get_data(as_text=True)[:300])
+    for page in ("", "/provenance"):
+        assert client.get(f"/assets/{asset_id}{page}", headers=h).status_code < 500, page
+    # What may be attached meanwhile (a rights block) goes with the asset when its upload is terminated.
+    block = {"kind": "grant", "licensees": {"organisations": ["TRT"], "countries": [], "all_members": False},
+             "territories": ["TR"], "platforms": ["linear_tv"], "start": "2027-01-01", "end": None}
+    r = client.post(f"/api/v1/assets/{asset_id}/rights", json=block, headers=people["admin"]["h"])
+    assert r.status_code == 201, r.get_json()
+    location = f"{UPLOADS}/{client.get(f'/api/v1/assets/{asset_id}', headers=h).get_json()['upload']['id']}"
+    assert client.delete(location, headers=tus(people["producer"])).status_code == 204
+    with app.app_context():
+        assert db.session().get(Asset, asset_id) is None
+
+
+def test_coproduction_footage_refuses_an_uploading_asset(client, coprod):
+    who = {"h": coprod.tr.auth}
+    asset_id = create(client, who, 5000).headers["Ortak-Asset-Id"]
+    r = coprod.post(f"/api/v1/projects/{coprod.project_id}/footage", {"asset_id": asset_id})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "asset_uploading", r.get_json()
+    r = coprod.contribute({"party": "TRT", "kind": "footage", "asset_id": asset_id, "date": "2026-11-01"})
+    assert r.status_code == 422, r.get_json()
+    assert {e["code"] for e in r.get_json()["error"]["details"]["errors"]} == {"asset_uploading"}
+
+
+# ---- the pages -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, received, started", [
+    ("en", "400 B of 1000 B received (40%)", "Upload started"),
+    ("tr", "400 B / 1000 B alındı (%40)", "Yükleme başladı"),
+    ("az", "400 B / 1000 B qəbul edildi (%40)", "Yükləmə başladı"),
+])
+def test_the_pages_show_an_upload_in_progress(app, client, make_user, lang, received, started):
+    from tests.functional.test_rights_pages import login
+
+    uid, token = make_user("producer", "AZ", org="AzTV", email="p@aztv.test")
+    who = {"id": uid, "h": {"Authorization": f"Bearer {token}"}}
+    resp = create(client, who, 1000)
+    asset_id = resp.headers["Ortak-Asset-Id"]
+    assert patch(client, who, resp.headers["Location"], 0, b"x" * 400).status_code == 204
+    login(client, "p@aztv.test")
+    page = client.get(f"/assets/{asset_id}", headers={"Accept-Language": lang})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[:500]
+    assert 'id="upload-bar" max="100" value="40"' in html
+    assert received in html.replace("\xa0", " "), html[html.find("upload-received"):][:400]
+    assert 'id="original-link"' not in html  # no original to download yet
+    assert started in html  # the history's first Event
+    mine = client.get("/my-uploads", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert f'data-asset="{asset_id}" data-status="uploading"' in mine
+    assert 'max="100" value="40" data-role="progress"' in mine
