@@ -19,6 +19,7 @@ from search.cleared import ClearedFor
 from search.fields import MAX_OFFSET, MAX_PER_PAGE
 from search.interfaces import SORTS, SearchQuery
 from search.mapping import DURATION_BUCKETS
+from search.query import is_blank
 
 MAX_QUERY = 500
 MAX_FACET_VALUE = 64
@@ -144,6 +145,24 @@ def typed(as_you_type: bool) -> dict:
     return {"as_you_type": as_you_type, "count_facets": not as_you_type}
 
 
+UNREADABLE = "\ufffd"
+
+
+def query_text(args=None) -> str:
+    """`q` (of `args`, the request's query by default) as the search reads it: NUL removed and
+    trimmed as every text parameter (`str_param`: 400 `invalid_parameter` over MAX_QUERY
+    characters); "" when absent or blank (spaces, tabs, line breaks: `search.query.is_blank`),
+    which browses everything. A `q` that was not blank but is nothing once cleaned (only NUL or
+    other control characters: `%00`, `%1F`) is U+FFFD, which has no letter or digit, so the
+    search refuses it (400 `invalid_query` `no_searchable_text`) as it refuses `*` or `"`
+    instead of listing everything."""
+    text = str_param("q", limit=MAX_QUERY, args=args) or ""
+    raw = (request.args if args is None else args).get("q")
+    if not text and not is_blank(raw):
+        return UNREADABLE
+    return text
+
+
 def search_query(default_lang: str | None, user=None) -> SearchQuery:
     """The request's search; 400 `invalid_parameter` naming the first parameter at fault.
     With `cleared=PLATFORM:TERRITORY`, only what `user`'s organisation may use there today;
@@ -161,7 +180,7 @@ def search_query(default_lang: str | None, user=None) -> SearchQuery:
                             min=1, max=deepest) from None
         raise
     cleared = parse_cleared(request.args.get("cleared"))
-    return SearchQuery(text=str_param("q", limit=MAX_QUERY) or "", filters=facet_filters(), page=page,
+    return SearchQuery(text=query_text(), filters=facet_filters(), page=page,
                        per_page=per_page, lang=str_param("lang", choices=LANGS) or default_lang,
                        cleared=cleared_for(user, *cleared) if cleared and user is not None else None,
                        sort=str_param("sort", choices=SORTS) or "relevance",

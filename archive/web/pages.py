@@ -14,9 +14,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from archive import db
-from archive.api.params import ParameterError, int_param, parse_int, str_param
+from archive.api.params import ParameterError, int_param, parse_int
 from archive.api.search_params import MAX_QUERY as API_MAX_QUERY
-from archive.api.search_params import cleared_for, facet_filters, viewer
+from archive.api.search_params import cleared_for, facet_filters, query_text, viewer
 from archive.assets import services as assets
 from archive.assets.models import GENRES
 from archive.assets.schemas import LANGS, LOCALISED
@@ -196,7 +196,7 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
     page = search_page_number(args.get("page"))
     refused: ParameterError | None = None
     try:
-        str_param("q", limit=MAX_QUERY, args=args)
+        text = query_text(args)  # as the API reads it: only control characters is refused, not "no query"
         filters = facet_filters(args)
     except ParameterError as exc:
         refused = exc
