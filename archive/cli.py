@@ -127,10 +127,21 @@ def db_upgrade(revision):
     click.echo(f"database at {revision}")
 
 
+# `ortak import --metadata`: the file's layout (archive.ingest.bulk.load_metadata reads it;
+# README "Importing with metadata" and docs/api.md "Commands" say the same).
+METADATA_FILE_HELP = (
+    "CSV or JSON describing the files, one row (object) per file, matched by its bare file name "
+    "(column 'filename'). Columns: title and description (in the language of the 'language' column: "
+    "tr, az or en, default en) or title_tr|az|en and description_tr|az|en; genre, recorded, "
+    "keywords, people, places, languages (lists separated by commas, or by ';' when a name holds a "
+    "comma), organisation and country (admins). JSON: a list of objects with the same keys, or with "
+    "title/description as {\"tr\": ...} objects and lists as JSON arrays.")
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--metadata", "metadata_file", type=click.Path(), default=None,
-              help="CSV or JSON with one row per file (column 'filename' or 'path').")
+              help=METADATA_FILE_HELP)
 @click.option("--as", "as_user", required=True, help="E-mail of the producer the files are imported for.")
 def import_(paths, metadata_file, as_user):
     """Bulk ingest files with a progress bar."""

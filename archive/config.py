@@ -157,6 +157,10 @@ class Settings:
     # and how long (seconds) one webhook delivery may take.
     NOTIFICATION_CHECK_SECONDS: int = 24 * 3600
     WEBHOOK_TIMEOUT_SECONDS: int = 10
+    # Whether a webhook may point at loopback, link-local, private (RFC 1918/4193), multicast or
+    # unspecified addresses (an on-premises receiver); off, such URLs are refused when set and
+    # the delivery re-checks what the host resolves to (archive.notifications.webhooks).
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bool = False
     # The expiry notification: rights managers are told of grants ending within this many days.
     RIGHTS_EXPIRY_NOTICE_DAYS: int = 30
     # Fixity (archive.provenance.fixity): every stored original and rendition file is re-hashed

@@ -12,9 +12,11 @@ import posixpath
 import re
 import threading
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import icu
+
+from archive.validation import disguising_characters
 
 _RULES = ":: az_Cyrl-az/BGN ; :: Any-Latin ; ə > e ; Ə > E ; :: Latin-ASCII ;"
 # RFC 5987 attr-char, the characters `filename*=` may carry unescaped.
@@ -61,3 +63,52 @@ def content_disposition(filename: str | None, inline: bool = False) -> str:
     if fallback != name:
         value += f"; filename*=UTF-8''{quote(name, safe=_ATTR_CHARS)}"
     return value
+
+
+class HeaderFilenameError(ValueError):
+    """A file-name header that cannot be read; `reason` is `not_utf8` or `forbidden_characters`
+    (then `characters` lists them as "U+202E" strings)."""
+
+    def __init__(self, reason: str, characters: list[str] | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.characters = characters or []
+
+
+_RFC8187 = re.compile(r"(?i)utf-8'[A-Za-z0-9-]*'(.*)", re.DOTALL)
+
+
+def header_filename(raw: str | None) -> str | None:
+    """The file name a request header carries (`Ortak-Filename`, `X-Filename`), as sent, or
+    None when the header is absent or empty. Three spellings, so that any client can send a
+    Turkish or Azerbaijani name:
+    - RFC 8187 `UTF-8''s%C3%B6zle%C5%9Fme.pdf` (the `filename*=` form; any language tag);
+    - URL-encoded UTF-8 `s%C3%B6zle%C5%9Fme.pdf` (percent-decoded; a `%` not followed by two
+      hex digits stays as it is);
+    - raw UTF-8 bytes `sözleşme.pdf` (a WSGI server hands header bytes over as latin-1
+      characters; they are read back as UTF-8).
+    HeaderFilenameError `not_utf8` when the bytes or the percent-escapes are not UTF-8,
+    `forbidden_characters` when the decoded name holds a control character (C0, DEL, C1, tab
+    and line breaks too) or an invisible format character such as U+202E, which turns
+    "gpj.exe" into what reads "exe.jpg" (`archive.validation.disguising_characters`, the rule
+    of free text). The caller passes the result through `safe_filename` (no directories, at
+    most 255 characters)."""
+    if raw is None or raw == "":
+        return None
+    try:
+        text = raw.encode("latin-1").decode("utf-8")  # the bytes the client sent
+    except UnicodeEncodeError:
+        text = raw  # characters already (a test client, or a server that decoded them)
+    except UnicodeDecodeError:
+        raise HeaderFilenameError("not_utf8") from None
+    extended = _RFC8187.fullmatch(text)
+    if extended:
+        text = extended.group(1)
+    try:
+        text = unquote(text, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise HeaderFilenameError("not_utf8") from None
+    characters = disguising_characters(text, multiline=False)
+    if characters:
+        raise HeaderFilenameError("forbidden_characters", characters)
+    return text

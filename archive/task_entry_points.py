@@ -81,7 +81,8 @@ def notification_checks() -> int:
 def deliver_webhook(notification_id: int) -> str:
     """POST one notification to its organisation's webhook (`webhooks.deliver`): "delivered",
     "failed", "no_webhook" or "missing"."""
-    return webhooks.deliver(db.session(), notification_id, timeout=float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"]))
+    return webhooks.deliver(db.session(), notification_id, timeout=float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"]),
+                            allow_private=bool(current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]))
 
 
 def build_basket_zip(basket_id: str) -> str:

@@ -139,9 +139,28 @@ def entry(field_path: str, code: str, message: str, **params: Any) -> dict[str, 
     return {**params, **FieldError(field_path, code, message, params).as_dict()}
 
 
+def distinct_errors(errors: list[FieldError]) -> list[FieldError]:
+    """`errors` with each mistake once: the first error of each (field, code), in order. Two
+    checks can catch the same mistake (a required field sent empty fails the object's required
+    fields and the text's own `required`); docs/api.md promises every mistake in
+    `details.errors`, once."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in errors:
+        if (e.field, e.code) not in seen:
+            seen.add((e.field, e.code))
+            out.append(e)
+    return out
+
+
 def raise_entries(code: str, what: str, entries: list[dict[str, Any]]) -> None:
     """One ValidationError (422 `code`, "The {what} is not valid: ...") carrying `entries`
-    (made by `entry`), when there is any."""
+    (made by `entry`), when there is any; an entry of the same field and code as an earlier
+    one is left out (`distinct_errors`)."""
+    kept: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in entries:
+        kept.setdefault((e["field"], e["code"]), e)
+    entries = list(kept.values())
     if entries:
         raise ValidationError(f"The {what} is not valid: " + "; ".join(_named(e) for e in entries),
                               code=code, details={"field": entries[0]["field"], "errors": entries})
@@ -154,7 +173,9 @@ def _named(e: dict[str, Any]) -> str:
 
 
 def raise_errors(code: str, errors: list[FieldError]) -> None:
-    """One ValidationError (422 `code`) carrying every error, when there is any."""
+    """One ValidationError (422 `code`) carrying every error, each mistake once
+    (`distinct_errors`), when there is any."""
+    errors = distinct_errors(errors)
     if errors:
         raise ValidationError(" ".join(e.message for e in errors[:10]), code=code,
                               details={"field": errors[0].field, "errors": [e.as_dict() for e in errors]})
@@ -167,7 +188,11 @@ class Checker:
     errors: list[FieldError] = field(default_factory=list)
 
     def fail(self, path: str, code: str, message: str, **params) -> None:
-        self.errors.append(FieldError(path[:120], code, message, params))
+        """Record an error, unless one of the same field and code is recorded already (a
+        required field sent empty is caught by `object` and by `text`: one mistake)."""
+        path = path[:120]
+        if not any(e.field == path and e.code == code for e in self.errors):
+            self.errors.append(FieldError(path, code, message, params))
 
     def object(self, data: Any, path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict | None:
         if not isinstance(data, dict):

@@ -15,14 +15,17 @@ The syntax (nothing else is special; any other character only separates words):
   required anyway. A query of only such words searches for them;
 - a suffix after an apostrophe is dropped (`Şuşa'da` → `Şuşa`).
 
-A text with characters but no searchable word (`🎉`, `***`, `*`, `-`) is a QueryError with
-code `no_searchable_text`: answering it with the whole archive would be a lie.
+A text with characters but no searchable word (`🎉`, `***`, `*`, `-`, and control characters
+alone: `\x00`, `\x1f`) is a QueryError with code `no_searchable_text`: answering it with the
+whole archive would be a lie. Only an empty text, or one of spaces, tabs and line breaks
+(`is_blank`), browses everything.
 """
 from __future__ import annotations
 
 import difflib
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Union
 
@@ -74,15 +77,28 @@ class ParsedQuery:
         return seen
 
 
+_LINE_CONTROLS = frozenset("\t\n\r")
+
+
+def is_blank(text: str | None) -> bool:
+    """Whether `text` is empty or only spaces, tabs and line breaks: Unicode white space that
+    is not a control character, or tab, LF, CR. Other control characters (NUL, U+001C-U+001F,
+    which Python's `str.strip` takes for white space, U+0085) are not blank: a query of them
+    has characters and no word, and is refused rather than read as no query."""
+    return all(c.isspace() and (c in _LINE_CONTROLS or unicodedata.category(c) != "Cc") for c in text or "")
+
+
 def parse(text: str | None, *, as_you_type: bool = False) -> ParsedQuery:
     """The terms of a query text (the syntax in the module docstring).
 
-    Raises QueryError (code `no_searchable_text`) when `text` has characters but no word.
-    An empty or blank text is an empty ParsedQuery (browse everything, newest first).
+    Raises QueryError (code `no_searchable_text`) when `text` has characters but no word
+    (control characters alone included). An empty or blank text (`is_blank`) is an empty
+    ParsedQuery (browse everything, newest first).
     """
-    text = (text or "").replace("\x00", "")[:MAX_TEXT].translate(_QUOTES)
-    if not text.strip():
+    text = (text or "")[:MAX_TEXT]
+    if is_blank(text):
         return ParsedQuery()
+    text = text.replace("\x00", "").translate(_QUOTES)
     if text.count('"') % 2:  # an unbalanced quote: the last one is taken for a typo
         cut = text.rindex('"')
         text = text[:cut] + " " + text[cut + 1:]

@@ -28,6 +28,7 @@ from flask import request
 from werkzeug.exceptions import ClientDisconnected
 
 from archive.errors import ApiError
+from archive.filenames import HeaderFilenameError, header_filename, safe_filename
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_DEPTH = 16
@@ -184,3 +185,22 @@ def _bounded(limit: int) -> bytes:
     if len(data) > limit:
         raise too_large
     return data
+
+
+def filename_header(name: str) -> str | None:
+    """The file name the request's header `name` (`Ortak-Filename`, `X-Filename`) carries,
+    decoded (`archive.filenames.header_filename`: RFC 8187 `UTF-8''...`, URL-encoded UTF-8, or
+    raw UTF-8) and made safe (`safe_filename`), or None without one. 400 `invalid_filename`
+    with details {"header", "reason": "not_utf8" | "forbidden_characters"} (and `characters`)."""
+    try:
+        text = header_filename(request.headers.get(name))
+    except HeaderFilenameError as exc:
+        if exc.reason == "not_utf8":
+            message = (f"{name} is not UTF-8: send the name URL-encoded (s%C3%B6zle%C5%9Fme.pdf) or as "
+                       "RFC 8187 UTF-8''s%C3%B6zle%C5%9Fme.pdf.")
+            details = {"header": name, "reason": exc.reason}
+        else:
+            message = f"{name} contains control or invisible characters ({', '.join(exc.characters)}); remove them."
+            details = {"header": name, "reason": exc.reason, "characters": exc.characters}
+        raise ApiError(message, code="invalid_filename", status=400, details=details) from None
+    return safe_filename(text) if text is not None else None

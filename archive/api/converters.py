@@ -15,9 +15,37 @@ MAX_ID = 2**31 - 1
 NO_ID = 0  # ids start at 1: 0 names no row, so the view's lookup answers its own 404
 
 
+# How much of an unreadable id a message repeats (as asset ids: archive.assets.services.get_asset).
+SHOWN_CHARACTERS = 80
+
+
+class UnreadableId(int):
+    """NO_ID that remembers the segment sent: it compares, hashes and serialises as NO_ID (so
+    every lookup finds nothing), but formats as that segment, at most SHOWN_CHARACTERS
+    characters, so a view's message names what was asked for ("No marker abc on this asset.",
+    not "No marker 0")."""
+
+    sent: str
+
+    def __new__(cls, sent: str) -> "UnreadableId":
+        obj = super().__new__(cls, NO_ID)
+        obj.sent = sent[:SHOWN_CHARACTERS]
+        return obj
+
+    def __str__(self) -> str:
+        return self.sent
+
+    def __format__(self, spec: str) -> str:
+        return format(self.sent, spec)
+
+    def __repr__(self) -> str:
+        return repr(self.sent)
+
+
 class ResourceIdConverter(BaseConverter):
     """`<int:...>` for row ids: a positive integer of ASCII digits up to MAX_ID is that int;
-    any other segment (`abc`, `-1`, `1e3`, `٣`, an id past MAX_ID) is NO_ID."""
+    any other segment (`abc`, `-1`, `0`, `1e3`, `٣`, an id past MAX_ID) is an UnreadableId
+    (NO_ID, shown as what was sent)."""
 
     regex = r"[^/]+"
     part_isolating = True
@@ -25,7 +53,7 @@ class ResourceIdConverter(BaseConverter):
     def to_python(self, value: str) -> int:
         if value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_ID:
             return int(value)
-        return NO_ID
+        return UnreadableId(value)
 
     def to_url(self, value: int) -> str:
         return str(int(value))

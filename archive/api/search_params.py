@@ -19,6 +19,7 @@ from search.cleared import ClearedFor
 from search.fields import MAX_OFFSET, MAX_PER_PAGE
 from search.interfaces import SORTS, SearchQuery
 from search.mapping import DURATION_BUCKETS
+from search.query import is_blank
 
 MAX_QUERY = 500
 MAX_FACET_VALUE = 64
@@ -146,6 +147,24 @@ def typed(as_you_type: bool) -> dict:
     return {"as_you_type": as_you_type, "count_facets": not as_you_type}
 
 
+UNREADABLE = "\ufffd"
+
+
+def query_text(args=None) -> str:
+    """`q` (of `args`, the request's query by default) as the search reads it: NUL removed and
+    trimmed as every text parameter (`str_param`: 400 `invalid_parameter` over MAX_QUERY
+    characters); "" when absent or blank (spaces, tabs, line breaks: `search.query.is_blank`),
+    which browses everything. A `q` that was not blank but is nothing once cleaned (only NUL or
+    other control characters: `%00`, `%1F`) is U+FFFD, which has no letter or digit, so the
+    search refuses it (400 `invalid_query` `no_searchable_text`) as it refuses `*` or `"`
+    instead of listing everything."""
+    text = str_param("q", limit=MAX_QUERY, args=args) or ""
+    raw = (request.args if args is None else args).get("q")
+    if not text and not is_blank(raw):
+        return UNREADABLE
+    return text
+
+
 def page_param(per_page: int, args: Mapping | None = None) -> int:
     """`page` (of `args`, the request's query by default): 1 to max_search_page(per_page); a
     whole number past it is 400 `invalid_parameter` with sentence `too_deep` (details min, max),
@@ -164,7 +183,7 @@ def search_query(default_lang: str | None, user=None, args: Mapping | None = Non
     per_page = int_param("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, args=args)
     page = page_param(per_page, args)
     cleared = parse_cleared(args.get("cleared"))
-    return SearchQuery(text=str_param("q", limit=MAX_QUERY, args=args) or "", filters=facet_filters(args),
+    return SearchQuery(text=query_text(args), filters=facet_filters(args),
                        page=page, per_page=per_page,
                        lang=str_param("lang", choices=LANGS, args=args) or default_lang,
                        cleared=cleared_for(user, *cleared) if cleared and user is not None else None,

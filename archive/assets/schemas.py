@@ -40,7 +40,7 @@ from archive.accounts.models import COUNTRIES
 from archive.assets.models import GENRES
 from archive.config import DEFAULTS
 from archive.errors import ValidationError
-from archive.validation import LANGS, FieldError, disguise_error, latest_recording_date
+from archive.validation import LANGS, FieldError, disguise_error, distinct_errors, latest_recording_date
 
 LOCALISED = ("title", "description")
 LISTS = ("keywords", "people", "places")
@@ -58,7 +58,9 @@ FIELDS = (*LOCALISED, "genre", *LISTS, "recorded", "languages", "organisation", 
 
 
 def raise_field_errors(errors: list[FieldError]) -> None:
-    """ValidationError (422 `invalid_metadata`) carrying every error, when there is any."""
+    """ValidationError (422 `invalid_metadata`) carrying every error, each mistake once
+    (`archive.validation.distinct_errors`), when there is any."""
+    errors = distinct_errors(errors)
     if not errors:
         return
     raise ValidationError(" ".join(e.message for e in errors), code="invalid_metadata",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from archive.coproduction.entry_schemas import meeting_errors
 from archive.coproduction.models import Meeting, Project
 from archive.coproduction.schemas import Checker, raise_errors
+from archive.content_types import refuse_other_content
 from archive.errors import ApiError, Conflict, NotFound
 from archive.events.services import record
 from archive.filenames import safe_filename
@@ -78,8 +79,10 @@ def with_warnings(rows: list[Meeting]) -> list[tuple[Meeting, bool]]:
 
 def store_minutes(session: Session, meeting: Meeting, body: bytes, content_type: str | None,
                   filename: str | None, actor) -> Meeting:
-    """Keep the meeting's minutes file. 409 `minutes_exist`; 413 `minutes_too_large`; 415
-    `unsupported_media_type` (PDF, DOCX, ODT, plain text, JPEG or PNG); 400 `empty_body`."""
+    """Keep the meeting's minutes file (`filename` as sent, decoded by the view; None:
+    `minutes-<date>`). 409 `minutes_exist`; 413 `minutes_too_large`; 415
+    `unsupported_media_type` (PDF, DOCX, ODT, plain text, JPEG or PNG) or
+    `content_type_mismatch` (the bytes are of another type); 400 `empty_body`."""
     if meeting.minutes_key:
         raise Conflict("The minutes of this meeting are stored already.", code="minutes_exist")
     if len(body) > MAX_MINUTES_BYTES:
@@ -90,6 +93,7 @@ def store_minutes(session: Session, meeting: Meeting, body: bytes, content_type:
                        status=415, details={"accepted": list(MINUTES_TYPES)})
     if not body:
         raise ApiError("The body is empty: send the minutes file.", code="empty_body", status=400)
+    refuse_other_content(body, content_type)
     digest = hashlib.sha256(body).hexdigest()
     key = f"commission/minutes/{meeting.id}/{digest}"
     try:

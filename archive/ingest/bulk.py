@@ -38,8 +38,21 @@ from archive.transcripts import services as transcripts
 
 IMPORTERS = ("producer", "admin")
 MAX_ROW_ERRORS = 10
-# CSV cells that hold lists use ';' so that commas stay usable inside names.
+# CSV cells that hold lists: split on commas as the API's lists (PATCH, Upload-Metadata); a
+# cell with a ';' is split on ';' instead, so that files written for the former separator keep
+# working and a comma can stay inside a name ("Aliyev, Rəşid; Bülbül").
 CSV_LISTS = (*LISTS, "languages")
+LOCALISED_FIELDS = ("title", "description")
+# The language of a plain `title` / `description` (column or JSON string), as Upload-Metadata.
+LANGUAGE_KEY = "language"
+DEFAULT_LANGUAGE = "en"
+
+
+def csv_columns() -> list[str]:
+    """Every column a metadata CSV may have, in the order the help and the errors name them."""
+    return ["filename", *LOCALISED_FIELDS, LANGUAGE_KEY,
+            *(f"{f}_{lang}" for f in LOCALISED_FIELDS for lang in LANGS),
+            *(f for f in FIELDS if f not in LOCALISED_FIELDS)]
 
 
 # What became of a file whose bytes the archive held already (see `record_copy`).
@@ -237,7 +250,12 @@ def stage_copy(path: Path, bar) -> tuple[Path, str, int]:
 # ---- the metadata file -------------------------------------------------------------------------
 
 def load_metadata(path: Path) -> dict[str, dict]:
-    """filename → metadata in the API shape; ValidationError naming the row on any mistake."""
+    """filename → metadata in the API shape; ValidationError naming the row on any mistake.
+
+    The file: CSV with the columns `csv_columns()` (`title`/`description` in the row's
+    `language`, or `title_<lang>`; list cells by `split_list_cell`), or a JSON list of objects
+    with the same keys or the API's shapes. An unknown column is `unknown_field` with
+    details {"fields", "accepted"}; README "Importing with metadata"."""
     if not path.is_file():
         raise ValidationError(f"No metadata file {path}.", code="metadata_file_missing")
     suffix = path.suffix.lower()
@@ -256,6 +274,7 @@ def load_metadata(path: Path) -> dict[str, dict]:
     errors: list[str] = []
     for number, record in records:
         try:
+            record = _plain_localised(record)
             filename = _row_filename(record.pop("filename", None))
             if filename in out:
                 raise ValidationError(f"{filename} appears twice.", code="duplicate_row")
@@ -268,6 +287,30 @@ def load_metadata(path: Path) -> dict[str, dict]:
         raise ValidationError(f"{path.name}: {'; '.join(errors[:MAX_ROW_ERRORS])}", code="invalid_metadata_file",
                               details={"errors": errors[:MAX_ROW_ERRORS], "count": len(errors)})
     return out
+
+
+def _plain_localised(record: dict) -> dict:
+    """`title` / `description` given as plain text are in the row's `language` (tr, az or en;
+    default en), as Upload-Metadata reads them; the API's {"tr": ...} objects pass as they are.
+    ValidationError (`invalid_metadata`) for another language, or a language given twice."""
+    record = dict(record)
+    language = record.pop(LANGUAGE_KEY, None)
+    if language is not None and language not in LANGS:
+        raise ValidationError(f"language must be one of {', '.join(LANGS)} (the language of title and "
+                              f"description), not {str(language)[:20]!r}.", code="invalid_metadata")
+    for name in LOCALISED_FIELDS:
+        value = record.get(name)
+        if isinstance(value, str):
+            record[name] = {language or DEFAULT_LANGUAGE: value}
+        elif isinstance(value, dict) and None in value:  # a CSV row: the plain column (key None) and its _xx ones
+            texts = dict(value)
+            plain = texts.pop(None)
+            lang = language or DEFAULT_LANGUAGE
+            if lang in texts:
+                raise ValidationError(f"{name} and {name}_{lang} both give the {lang} {name}.",
+                                      code="invalid_metadata")
+            record[name] = {**texts, lang: plain}
+    return record
 
 
 def _row_filename(value) -> str:
@@ -288,14 +331,15 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
         rows = list(reader)
     except csv.Error as exc:
         raise ValidationError(f"The CSV file is malformed: {exc}.", code="malformed_metadata_file") from exc
+    accepted = csv_columns()
     if "filename" not in header:
-        raise ValidationError("The CSV file needs a 'filename' column.", code="malformed_metadata_file")
-    known = {"filename", *(f"{f}_{lang}" for f in ("title", "description") for lang in LANGS),
-             *(f for f in FIELDS if f not in ("title", "description"))}
-    unknown = sorted(set(header) - known)
+        raise ValidationError("The CSV file needs a 'filename' column (the bare file name of each row's file); "
+                              f"the columns are: {', '.join(accepted)}.", code="malformed_metadata_file",
+                              details={"accepted": accepted})
+    unknown = sorted(set(header) - set(accepted))
     if unknown:
-        raise ValidationError(f"Unknown CSV columns: {', '.join(unknown)}.", code="unknown_field",
-                              details={"fields": unknown})
+        raise ValidationError(f"Unknown CSV columns: {', '.join(unknown)}. The columns are: {', '.join(accepted)}.",
+                              code="unknown_field", details={"fields": unknown, "accepted": accepted})
     records = []
     for number, row in enumerate(rows, start=2):
         if None in row or any(v is None for v in row.values()):
@@ -307,14 +351,21 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
             if not value:
                 continue
             base, _, lang = column.partition("_")
-            if base in ("title", "description") and lang:
-                record.setdefault(base, {})[lang] = value
+            if base in LOCALISED_FIELDS:
+                record.setdefault(base, {})[lang or None] = value  # None: in the row's `language`
             elif column in CSV_LISTS:
-                record[column] = [v.strip() for v in value.split(";") if v.strip()]
+                record[column] = split_list_cell(value)
             else:
                 record[column] = value
         records.append((number, record))
     return records
+
+
+def split_list_cell(value: str) -> list[str]:
+    """A CSV list cell's items: split on ';' when the cell has one (the former separator, which
+    leaves commas inside names), else on ',' as the API's lists; blanks dropped."""
+    separator = ";" if ";" in value else ","
+    return [v.strip() for v in value.split(separator) if v.strip()]
 
 
 def _json_records(text: str) -> list[tuple[int, dict]]:

@@ -13,18 +13,31 @@ The request (README "Notification webhooks" shows how to check it):
 The timestamp is inside what is signed, so a receiver that refuses old timestamps (say, over
 five minutes) also refuses a replayed delivery. The secret is made here (32 random bytes,
 hex) and shown once when the webhook is set; a new PUT makes a new one.
+
+Server-side request forgery: a URL whose host is, or resolves to, an address that is not
+public (loopback, link-local, RFC 1918 / RFC 4193 private, shared CG-NAT, multicast,
+unspecified, reserved: `ipaddress`'s `is_global`, plus requests-hardened's extra ranges) is
+refused when set, and the delivery resolves the host again, checks the address and connects
+to that very address (requests-hardened's IP filter), so a name that later resolves inward
+(DNS rebinding) is not called either. The setting WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default
+off) lifts both checks for on-premises receivers.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 import requests
+from requests_hardened import Config as HardenedConfig
+from requests_hardened import HTTPSession
+from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddress
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +48,10 @@ from archive.notifications.models import Notification, OrganisationWebhook
 
 MAX_URL = 2000
 SIGNATURE_HEADER = "Ortak-Signature"
+# `last_status` of a delivery that got no HTTP answer: no exception text, which would tell
+# what listens where.
+NO_ANSWER = "no_answer"  # refused, reset, timed out, TLS failed, name unknown
+REFUSED_ADDRESS = "refused_address"  # the host resolved to an address that is not public
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -55,10 +72,34 @@ def signature_holds(secret: str, header: str, body: bytes, *, now: float | None 
     return hmac.compare_digest(signature(secret, timestamp, body), header)
 
 
-def clean_url(raw: Any) -> str:
-    """An http(s) URL without credentials or fragment; ValidationError (422 invalid_webhook_url) otherwise."""
-    def bad(message: str) -> ValidationError:
-        return ValidationError(message, code="invalid_webhook_url", details={"field": "url"})
+def address_is_public(address: str) -> bool:
+    """Whether a webhook may be sent to this IPv4/IPv6 address (text, as getaddrinfo gives it;
+    an IPv6 zone `%eth0` is ignored, an IPv4-mapped IPv6 address is judged as its IPv4 one):
+    not loopback, link-local, private (RFC 1918, RFC 4193), shared (100.64.0.0/10),
+    unspecified, reserved or multicast, nor in requests-hardened's extra blocked ranges."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast and not any(ip in net for net in EXTRA_BLOCKED_NET_RANGES)
+
+
+def _host_addresses(host: str, port: int) -> list[str]:
+    """Every address `host` (a name or an IP literal) resolves to now; [] when it resolves to none."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    return [info[4][0] for info in infos]
+
+
+def clean_url(raw: Any, *, allow_private: bool = False) -> str:
+    """An http(s) URL without credentials or fragment whose host is, and resolves only to,
+    public addresses (`address_is_public`; skipped when `allow_private`, the setting
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES). A name that does not resolve now is kept: the delivery
+    checks again. ValidationError (422 invalid_webhook_url, details {"field": "url"} and, for
+    an address that is not public, "reason": "private_address") otherwise."""
+    def bad(message: str, **extra: str) -> ValidationError:
+        return ValidationError(message, code="invalid_webhook_url", details={"field": "url", **extra})
 
     if not isinstance(raw, str) or not raw.strip():
         raise bad("url must be an http or https URL.")
@@ -78,14 +119,22 @@ def clean_url(raw: Any) -> str:
         raise bad("url must not carry a user name or password; the signature authenticates Ortak.")
     if parts.fragment:
         raise bad("url must not have a fragment (#...).")
+    if not allow_private:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if any(not address_is_public(a) for a in _host_addresses(parts.hostname, port)):
+            raise bad("url must name a public host: loopback, link-local, private, multicast and "
+                      "unspecified addresses are refused.", reason="private_address")
     return url
 
 
-def set_webhook(session: Session, organisation: Organisation, body: Any) -> tuple[OrganisationWebhook, str]:
-    """Set (or replace) the organisation's webhook from {"url": ...}; (row, the new secret)."""
+def set_webhook(session: Session, organisation: Organisation, body: Any, *,
+                allow_private: bool = False) -> tuple[OrganisationWebhook, str]:
+    """Set (or replace) the organisation's webhook from {"url": ...}; (row, the new secret).
+    ValidationError (422 invalid_webhook_url) as `clean_url`; `allow_private` is the setting
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES."""
     if not isinstance(body, dict) or set(body) != {"url"}:
         raise ValidationError('Send {"url": "https://..."}.', code="invalid_webhook_url", details={"field": "url"})
-    url = clean_url(body["url"])
+    url = clean_url(body["url"], allow_private=allow_private)
     secret = secrets.token_hex(32)
     row = session.scalar(select(OrganisationWebhook).where(OrganisationWebhook.organisation_id == organisation.id))
     if row is None:
@@ -131,12 +180,25 @@ def to_deliver(session: Session, notifications: Sequence[Notification]) -> list[
     return [nid for (org, _key), nid in firsts.items() if org in hooked]
 
 
-def deliver(session: Session, notification_id: int, *, timeout: float) -> str:
+def _http(allow_private: bool) -> requests.Session:
+    """A requests session for one delivery: with `allow_private` a plain one; else one whose
+    adapters resolve the host, refuse an address that is not public (InvalidIPAddress) and
+    connect to the address they checked (requests-hardened)."""
+    if allow_private:
+        return requests.Session()
+    return HTTPSession(HardenedConfig(ip_filter_enable=True, ip_filter_allow_loopback_ips=False,
+                                      never_redirect=True, default_timeout=None))
+
+
+def deliver(session: Session, notification_id: int, *, timeout: float, allow_private: bool = False) -> str:
     """The DELIVER_WEBHOOK task's work: POST the notification to its organisation's active
-    webhook and record the outcome on the webhook row (`last_status`, `last_attempt_at`).
-    Returns "delivered", "failed" (not 2xx, a timeout, no answer: not retried, the
-    notification stays in the app), "no_webhook" (none, or switched off since) or "missing"
-    (the notification is gone). Never raises for the receiver's faults. Flushes."""
+    webhook and record the outcome on the webhook row (`last_status`: the HTTP status,
+    REFUSED_ADDRESS when the host now resolves to an address that is not public, NO_ANSWER
+    for any other failure; `last_attempt_at`). `timeout` in seconds; `allow_private` is the
+    setting WEBHOOK_ALLOW_PRIVATE_ADDRESSES. Returns "delivered", "failed" (not 2xx, refused,
+    a timeout, no answer: not retried, the notification stays in the app), "no_webhook" (none,
+    or switched off since) or "missing" (the notification is gone). Never raises for the
+    receiver's faults. Flushes."""
     n = session.get(Notification, notification_id)
     if n is None:
         return "missing"
@@ -153,12 +215,14 @@ def deliver(session: Session, notification_id: int, *, timeout: float) -> str:
                SIGNATURE_HEADER: signature(hook.secret, int(time.time()), body),
                "User-Agent": "Ortak-Webhook/1"}
     try:
-        resp = requests.post(hook.url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+        with _http(allow_private) as http:
+            resp = http.post(hook.url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
         hook.last_status = str(resp.status_code)
         ok = 200 <= resp.status_code < 300
-    except requests.RequestException as exc:
-        hook.last_status = f"{type(exc).__name__}: {str(exc)[:150]}"
-        ok = False
+    except InvalidIPAddress:
+        hook.last_status, ok = REFUSED_ADDRESS, False
+    except (requests.RequestException, ValueError):
+        hook.last_status, ok = NO_ANSWER, False
     hook.last_attempt_at = utcnow()
     session.flush()
     return "delivered" if ok else "failed"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from archive.accounts.models import Organisation, User
 from archive.backends import storage
+from archive.content_types import refuse_other_content
 from archive.validation import Checker, raise_errors
 from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
@@ -92,10 +93,18 @@ def contract_json(row: Contract) -> dict[str, Any]:
                           for d in row.documents]}
 
 
+def default_document_name(contract: Contract) -> str:
+    """A document's name when none was sent: `contract-<reference>`, its `/` and `\\` as `-`
+    (a reference such as `İTV-2026/17` is one name, not a directory and a file)."""
+    return safe_filename("contract-" + contract.reference.replace("/", "-").replace("\\", "-"))
+
+
 def add_document(session: Session, contract: Contract, body: bytes, content_type: str | None,
                  filename: str | None, actor: User) -> ContractDocument:
-    """Store one document of `contract`. 403 `not_rights_manager`; 413 `document_too_large`;
-    415 `unsupported_media_type`; 400 `empty_body`; 503 `storage_failed`."""
+    """Store one document of `contract` (`filename` as sent, decoded by the view; None:
+    `default_document_name`). 403 `not_rights_manager`; 413 `document_too_large`;
+    415 `unsupported_media_type` (a type not in DOCUMENT_TYPES) or `content_type_mismatch`
+    (the bytes are another type: `archive.content_types.refuse_other_content`); 400 `empty_body`; 503 `storage_failed`."""
     if not _may_manage(actor, contract.licensor_id):
         raise Forbidden("Only a rights manager of the licensor or an administrator may add documents.",
                         code="not_rights_manager")
@@ -107,6 +116,7 @@ def add_document(session: Session, contract: Contract, body: bytes, content_type
                        status=415, details={"accepted": list(DOCUMENT_TYPES)})
     if not body:
         raise ApiError("The body is empty: send the document.", code="empty_body", status=400)
+    refuse_other_content(body, content_type)
     digest = hashlib.sha256(body).hexdigest()
     key = f"contracts/{contract.id}/{digest}"
     try:
@@ -115,7 +125,7 @@ def add_document(session: Session, contract: Contract, body: bytes, content_type
         raise ApiError("The document could not be stored; try again.", code="storage_failed", status=503) from exc
     doc = ContractDocument(contract_id=contract.id, blob_key=key, size=len(body), sha256=digest,
                            content_type=content_type, uploaded_by=actor.id,
-                           filename=safe_filename(filename) if filename else f"contract-{contract.reference}")
+                           filename=safe_filename(filename) if filename else default_document_name(contract))
     contract.documents.append(doc)
     session.flush()
     events.record(session, actor_id=actor.id, action="rights.contract_document_added", subject_type="contract",

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from archive import db
 from archive.accounts.auth import api_user, require_user
-from archive.api.body import json_body
+from archive.api.body import filename_header, json_body
 from archive.api.params import bad_param, str_param
 from archive.assets.services import get_asset
 from archive.errors import ApiError
@@ -133,7 +133,7 @@ def add_document(contract_id: str):
                        status=413, details={"limit": contracts.MAX_DOCUMENT_BYTES}, headers={"Connection": "close"})
     body = request.stream.read(contracts.MAX_DOCUMENT_BYTES + 1)
     doc = contracts.add_document(session, contract, body, request.mimetype or None,
-                                 request.headers.get("Ortak-Filename"), api_user())
+                                 filename_header("Ortak-Filename"), api_user())
     return jsonify({"id": doc.id, **contracts.contract_json(contract)}), 201
 
 

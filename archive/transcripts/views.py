@@ -2,13 +2,12 @@
 `.../transcripts/{lang}` (put an SRT or WebVTT file as the body, read, remove)."""
 from __future__ import annotations
 
-from urllib.parse import unquote
 
 from flask import Blueprint, jsonify, request
 
 from archive import db
 from archive.accounts.auth import api_user, require_user
-from archive.api.body import raw_body
+from archive.api.body import filename_header, raw_body
 from archive.assets.services import get_asset
 from archive.transcripts import services
 
@@ -41,7 +40,7 @@ def put_transcript(asset_id: str, lang: str):
         services.put_transcript(session, asset, lang, b"", api_user())
     data = raw_body(services.MAX_BYTES)
     transcript, created = services.put_transcript(session, asset, lang, data, api_user(),
-                                                  filename=unquote(request.headers.get("X-Filename") or "")[:255] or None)
+                                                  filename=filename_header("X-Filename"))
     return jsonify(services.transcript_json(transcript, asset, with_segments=False)), 201 if created else 200
 
 

@@ -228,6 +228,12 @@ API_ERRORS = {
     "contract_exists": _l("A contract with that reference exists already."),
     "contract_not_found": _l("There is no such contract."),
     "document_too_large": _l("The document is larger than the server accepts."),
+    # The bytes are not of the declared Content-Type (archive.content_types), and a file name
+    # header that is not UTF-8 or holds control characters (archive.api.body.filename_header).
+    "content_type_mismatch": _l("The file's content is not %(declared)s, the type it was sent as: "
+                                "send it with its own type."),
+    "invalid_filename": _l("The file name could not be read: send it as UTF-8 (URL-encoded), without "
+                           "control or invisible characters."),
     "share_gone": _l("This share link is no longer open."),
     # Reverse clip search (POST /api/v1/provenance/lookup).
     "file_required": _l("Choose a file first."),

@@ -5,7 +5,8 @@ phase (boundary values, every enum member, missing required parts, and undocumen
 methods, which must answer 405 with Allow) and a bounded fuzzing phase, with positive and
 negative data. Checks: no 5xx (`not_a_server_error`), documented status codes, content
 types and headers, response bodies valid against their schemas, and 405 for unsupported
-methods. Any failure fails the operation's test.
+methods; and no error lists the same mistake (field and code) twice in `details.errors`. Any
+failure fails the operation's test.
 
 Real resources: generated path parameters are half the time swapped for the ids of assets
 and uploads that exist (a ready video with renditions, an audio asset still processing, an
@@ -106,6 +107,14 @@ def after_call(context, case, response):
     calls[label] += 1
     phases[getattr(case.meta.phase.name, "value", case.meta.phase.name) if case.meta else "unknown"] += 1
     statuses.setdefault(label, Counter())[response.status_code] += 1
+    # docs/api.md: every mistake in details.errors, each once (trial finding F11).
+    if 400 <= response.status_code < 500:
+        try:
+            errors = response.json()["error"]["details"].get("errors") or []
+        except Exception:  # noqa: BLE001 (not a JSON error body: nothing to check here)
+            errors = []
+        listed = [(e.get("field"), e.get("code")) for e in errors if isinstance(e, dict)]
+        assert len(listed) == len(set(listed)), f"{label}: a mistake listed twice in details.errors: {listed}"
 
 
 def _tus(token: str, **extra) -> dict:

@@ -312,3 +312,22 @@ def test_the_parties_of_a_refused_project_are_not_left_behind(app, client, sides
     client.post("/api/v1/projects", headers=tr.auth, json=project_body(kind="opera"))
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(Party)) == 0
+
+
+def test_each_mistake_is_listed_once(app, client, coprod, make_user):  # noqa: F811
+    """An empty required text is caught by the object's required fields and by the text's own
+    check: one mistake, one entry (trial finding F11)."""
+    entry = coprod.contribute(CASH).get_json()["id"]
+    _id, token = make_user("rights_manager", "AZ", org="İTV")
+    manager = {"Authorization": f"Bearer {token}"}
+    refusals = [
+        (coprod.post(f"/api/v1/contributions/{entry}/dispute", {"reason": ""}, coprod.az), "reason"),
+        (client.post("/api/v1/contracts", json={"reference": ""}, headers=manager), "reference"),
+        (coprod.rate("USD", "2026-01-04", "1.10", source=""), "source"),
+        (coprod.post("/api/v1/commission/meetings", {"date": "2026-02-01", "city": "", "host_country": "AZ"}), "city"),
+    ]
+    for resp, field in refusals:
+        assert resp.status_code == 422, resp.get_json()
+        body = resp.get_json()["error"]
+        assert [(e["field"], e["code"]) for e in body["details"]["errors"]] == [(field, "required")], body
+        assert body["message"].count("is required") == 1, body["message"]

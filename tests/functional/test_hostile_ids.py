@@ -95,3 +95,36 @@ def test_only_the_encoded_slash_is_kept():
     assert wsgi_path("/a/..%2f%20b%2Fc%C3%A7", keep_encoded_slashes=True) == "/a/..%2f b%2Fc\xc3\xa7"
     assert wsgi_path("/a/..%2f%20b", keep_encoded_slashes=False) == "/a/../ b"
     assert wsgi_path("/a/%252f", keep_encoded_slashes=True) == "/a/%2f"  # %25 is a percent sign
+
+
+UNREADABLE_INT_IDS = ["abc", "-1", "99999999999999999999999", "1e3", "٣"]
+
+
+def test_an_unreadable_number_id_is_named_as_sent_not_as_0(app, world):
+    """`<int:...>` ids that are no row number: a message that names the id names what was sent
+    (bounded), never "0" (trial finding F12). (Which status each route answers is
+    test_every_api_route_answers_a_hostile_id_as_an_id_of_nothing's.)"""
+    users, values, _fresh = world
+    admin = Actor(app, "admin", "admin@ortak.example", users["admin"][1])
+    wrong, named = [], 0
+    for method, rule in sorted(operations(app), key=lambda op: (METHOD_ORDER.index(op[0]), op[1])):
+        if not rule.startswith("/api/v1/") or method in ("HEAD", "OPTIONS"):
+            continue
+        for name in sorted(n for n in placeholders(rule) if f"<int:{n}>" in rule):
+            for sent in UNREADABLE_INT_IDS:
+                resp = admin.send(method, url_for_rule(rule, {**values, name: sent}), body_for(method, rule, values))
+                message = _error(resp).get("message") or ""
+                if resp.status_code >= 500 or " 0 " in f" {message} ".replace(".", " "):
+                    wrong.append(f"{method} {rule} <{name}>={sent}: {resp.status_code} {message!r}")
+                named += sent in message
+    assert not wrong, "\n".join(wrong)
+    assert named >= 3 * len(UNREADABLE_INT_IDS), named  # markers, rights blocks, basket items at least
+
+
+def test_a_long_unreadable_id_is_shown_bounded(client, make_user):
+    _uid, token = make_user("producer", "TR", org="TRT")
+    h = {"Authorization": f"Bearer {token}"}
+    basket = client.post("/api/v1/baskets", json={"name": "Sepet"}, headers=h).get_json()["id"]
+    resp = client.delete(f"/api/v1/baskets/{basket}/items/{'9' * 5000}", headers=h)
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "basket_item_not_found"
+    assert resp.get_json()["error"]["message"] == f"No item {'9' * 80} in this basket."

@@ -32,6 +32,12 @@ def H(world, who):
 
 
 @pytest.fixture
+def app_config(app_config):
+    """The webhook receiver listens on 127.0.0.1: an on-premises set-up."""
+    return {**app_config, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": True}
+
+
+@pytest.fixture
 def world(app, client, make_user):
     """İTV owns asset A (grants to TRT: a year in 2027, one ending in 10 days, one in 100; a
     restriction ending in 5 days), TRT owns asset B (a grant to İTV ending in 5 days)."""
@@ -238,7 +244,8 @@ def test_expiry_notifies_the_assets_rights_managers_once_per_block_and_threshold
     with app.app_context():
         s = db.session()
         itv = s.get(User, world["users"]["itv_rm"][0]).organisation
-        _hook, secret = webhooks.set_webhook(s, itv, {"url": f"http://127.0.0.1:{receiver.server_port}/hook"})
+        _hook, secret = webhooks.set_webhook(s, itv, {"url": f"http://127.0.0.1:{receiver.server_port}/hook"},
+                                             allow_private=True)
         s.commit()
         report = checks.run_checks(s, app.config, world["today"], names=["rights_expiring"])
         s.commit()
@@ -270,7 +277,8 @@ def test_violation_notifies_the_assets_rights_managers_once_per_record(app, clie
     with app.app_context():
         s = db.session()
         itv = s.get(User, world["users"]["itv_rm"][0]).organisation
-        _hook, secret = webhooks.set_webhook(s, itv, {"url": f"http://127.0.0.1:{receiver.server_port}/hook"})
+        _hook, secret = webhooks.set_webhook(s, itv, {"url": f"http://127.0.0.1:{receiver.server_port}/hook"},
+                                             allow_private=True)
         s.commit()
         assert checks.run_checks(s, app.config, world["today"], names=["use_outside_rights"]).raised == 0
         s.commit()

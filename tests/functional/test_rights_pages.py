@@ -76,6 +76,23 @@ def test_a_contract_with_its_document_is_recorded_from_the_page(app, client, peo
     assert count(app, Contract) == 1
 
 
+@pytest.mark.parametrize("lang, sentence", [("tr", "Dosyanın içeriği, gönderildiği tür olan application/pdf değil"),
+                                            ("az", "Faylın məzmunu göndərildiyi növ olan application/pdf deyil"),
+                                            ("en", "is not application/pdf, the type it was sent as")])
+def test_a_document_that_is_not_its_type_is_refused_on_the_page_in_its_language(app, client, people, asset,
+                                                                               sample_video, lang, sentence):
+    import io
+    login(client, "m@itv.test")
+    html = client.get(f"/assets/{asset}").get_data(as_text=True)
+    resp = client.post(f"/assets/{asset}/contracts", data={
+        "csrf_token": csrf(html), "reference": "İTV-16",
+        "document": (io.BytesIO(sample_video.read_bytes()[:4096]), "sozlesme.pdf", "application/pdf")},
+        content_type="multipart/form-data", headers={"Accept-Language": lang})
+    assert resp.status_code == 415
+    assert sentence in resp.get_data(as_text=True).replace("&#39;", "'")
+    assert count(app, Contract) == 0
+
+
 def test_an_admin_records_a_contract_for_the_assets_organisation_not_their_own(app, client, people, asset,
                                                                               make_user):
     make_user("admin", "TR", org="Ortak", email="a@ortak.test")

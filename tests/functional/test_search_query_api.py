@@ -27,7 +27,9 @@ def search(client, auth, **params):
     return client.get("/api/v1/search", query_string=params, headers=auth)
 
 
-@pytest.mark.parametrize("q", ["🎉", "***", "*", "-", "\"\"", "(((", "~!@#"])
+@pytest.mark.parametrize("q", ["🎉", "***", "*", "-", "\"\"", "(((", "~!@#",
+                               # control characters alone (trial finding F13: %00 listed everything)
+                               "\x00", "\x00\x00", "\x1f", "\x01", " \x00 ", "\x85", "\u202e"])
 def test_a_query_without_a_word_is_400_not_the_whole_archive(client, auth, archive, q):
     e = error(search(client, auth, q=q), 400, "invalid_query")
     assert e["details"]["reason"] == "no_searchable_text"
@@ -54,9 +56,21 @@ def test_odd_but_searchable_queries_answer(client, auth, archive, q):
     assert resp.get_json()["total"] >= 0
 
 
-def test_empty_query_browses_everything_newest_first(client, auth, archive):
-    body = search(client, auth, q="").get_json()
+@pytest.mark.parametrize("q", ["", " ", "   ", "\t\n", "\u00a0"])
+def test_empty_query_browses_everything_newest_first(client, auth, archive, q):
+    body = search(client, auth, q=q).get_json()
     assert body["total"] == 2 and [h["id"] for h in body["hits"]] == list(reversed(archive))
+
+
+@pytest.mark.parametrize("lang, words", [("tr", "harf ya da rakam"), ("en", "letter or digit")])
+def test_the_search_page_refuses_control_characters_alone_too(client, make_user, archive, lang, words):
+    from tests.functional.test_rights_pages import login  # the web login, as the page tests do it
+    make_user("producer", "TR", org="TRT", email="page@trt.test")
+    login(client, "page@trt.test")
+    html = client.get("/", query_string={"q": "\x00"}, headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert words in html
+    html = client.get("/", query_string={"q": " "}, headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert words not in html
 
 
 def test_semantics_over_http(client, auth, archive):

@@ -264,6 +264,27 @@ def test_bad_webhooks_are_422_and_nothing_is_stored(client, world, body):
     assert client.get("/api/v1/notifications/webhook", headers=h).status_code == 404
 
 
+@pytest.mark.parametrize("url", [
+    "http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:8790/api/v1/me", "http://[::1]:22/",
+    "http://localhost/", "http://10.1.2.3/", "http://172.16.0.9/", "https://192.168.1.1/hook",
+    "http://[fe80::1]/", "http://[fd00::5]/", "http://224.0.0.1/", "http://0.0.0.0:8080/",
+    "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/", "http://2130706433/"])
+def test_webhooks_to_addresses_that_are_not_public_are_422(client, world, url):
+    h = {"Authorization": f"Bearer {world['users']['itv_rm'][1]}"}
+    r = client.put("/api/v1/notifications/webhook", headers=h, json={"url": url})
+    assert r.status_code == 422, r.get_json()
+    error = r.get_json()["error"]
+    assert error["code"] == "invalid_webhook_url" and error["details"] == {"field": "url", "reason": "private_address"}
+    assert client.get("/api/v1/notifications/webhook", headers=h).status_code == 404
+
+
+def test_private_webhook_addresses_are_allowed_when_the_operator_says_so(app, client, world):
+    app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = True
+    h = {"Authorization": f"Bearer {world['users']['itv_rm'][1]}"}
+    r = client.put("/api/v1/notifications/webhook", headers=h, json={"url": "http://10.1.2.3:8080/hook"})
+    assert r.status_code == 200 and r.get_json()["url"] == "http://10.1.2.3:8080/hook"
+
+
 def test_a_broadcaster_may_not_set_a_webhook(client, world):
     h = {"Authorization": f"Bearer {world['users']['trt_bc'][1]}"}
     assert client.put("/api/v1/notifications/webhook", headers=h, json={"url": "https://x.example/"}).status_code == 403

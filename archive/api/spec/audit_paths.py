@@ -189,7 +189,10 @@ def audit_paths() -> dict[str, Any]:
                 "this once. Deliveries are POSTs signed in `Ortak-Signature: t=UNIX,v1=HEX` (README).",
                 {"200": {"description": "Set.", "content": json_content(schema("Webhook"))}, **body_errors,
                  "403": WRONG_ROLE, "422": error_response("`invalid_webhook_url`: http(s), a host, no credentials, "
-                                                          f"no fragment, at most {MAX_URL} characters.")},
+                                                          f"no fragment, at most {MAX_URL} characters; a host "
+                                                          "that is or resolves to a loopback, link-local, private, "
+                                                          "multicast or unspecified address: reason "
+                                                          "`private_address`.")},
                 requestBody={"required": True, "content": json_content({
                     "type": "object", "required": ["url"], "additionalProperties": False,
                     "properties": {"url": {"type": "string", "format": "uri", "maxLength": MAX_URL}}})}),

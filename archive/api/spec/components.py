@@ -36,6 +36,14 @@ def json_content(value: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": value}}
 
 
+# The header that names a stored document (contract documents, commission minutes).
+FILENAME_HEADER: dict[str, Any] = {
+    "name": "Ortak-Filename", "in": "header", "schema": {"type": "string"},
+    "description": "The file's name: URL-encoded UTF-8 (`s%C3%B6zle%C5%9Fme.pdf`), RFC 8187 "
+                   "(`UTF-8''s%C3%B6zle%C5%9Fme.pdf`) or raw UTF-8; stored decoded, without directories. "
+                   "400 `invalid_filename` when it is not UTF-8 or holds control or invisible characters."}
+
+
 def error_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": json_content(schema("Error"))}
 

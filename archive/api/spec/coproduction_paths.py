@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.api.spec.components import error_response, json_content, ref, schema
+from archive.api.spec.components import FILENAME_HEADER, error_response, json_content, ref, schema
 from archive.api.spec.coproduction import MAX_MINUTES_BYTES, MAX_PAGE, MAX_PER_PAGE, MINUTES_TYPES
 from archive.api.spec.paths import operation, page_parameters, response
 from archive.assets.schemas import LANGS
@@ -187,12 +187,14 @@ def coproduction_paths() -> dict[str, Any]:
             "put": operation(TAG, "putMinutes", f"The meeting's minutes file (at most {MAX_MINUTES_BYTES} bytes), "
                              "stored once; `Ortak-Filename` names it.",
                              _write(ok("Meeting", "201", "Stored."), invalid="", body=False, extra={
-                                 "400": error_response("`empty_body`."),
+                                 "400": error_response("`empty_body`; `invalid_filename` (`Ortak-Filename` not UTF-8 "
+                                                       "or with control characters)."),
                                  "409": error_response("`minutes_exist`."),
                                  "413": error_response("`minutes_too_large`."),
-                                 "415": error_response("`unsupported_media_type`: " + ", ".join(MINUTES_TYPES)),
+                                 "415": error_response("`unsupported_media_type`: " + ", ".join(MINUTES_TYPES)
+                                                       + "; `content_type_mismatch`: the bytes are another type."),
                                  "503": error_response("`storage_failed`: retry.")}),
-                             parameters=[{"name": "Ortak-Filename", "in": "header", "schema": {"type": "string"}}],
+                             parameters=[FILENAME_HEADER],
                              requestBody={"required": True, "content": {t: {"schema": {"type": "string",
                                                                                         "format": "binary"}}
                                                                         for t in MINUTES_TYPES}}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.api.spec.components import error_response, json_content, nullable, ref, schema
+from archive.api.spec.components import FILENAME_HEADER, error_response, json_content, nullable, ref, schema
 from archive.api.spec.paths import operation, response
 from archive.assets.schemas import LANGS
 from archive.rights.avails import KINDS, PLATFORMS
@@ -172,9 +172,10 @@ def rights_paths() -> dict[str, Any]:
                               {"201": contract_doc, "400": response("BadRequest"), "403": managers,
                                "404": response("NotFound"),
                                "413": error_response(f"`document_too_large` (over {MAX_DOCUMENT_BYTES} bytes)."),
-                               "415": error_response("`unsupported_media_type`."),
+                               "415": error_response("`unsupported_media_type`; `content_type_mismatch`: the bytes "
+                                                     "are another type (details `declared`, `detected`)."),
                                "503": error_response("`storage_failed`.")},
-                              parameters=[{"name": "Ortak-Filename", "in": "header", "schema": {"type": "string"}}],
+                              parameters=[FILENAME_HEADER],
                               requestBody={"required": True, "content": {
                                   t: {"schema": {"type": "string", "format": "binary"}} for t in DOCUMENT_TYPES}}),
         },

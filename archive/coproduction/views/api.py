@@ -11,7 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from archive import db
 from archive.accounts.auth import api_user, require_user
-from archive.api.body import json_body
+from archive.api.body import filename_header, json_body
 from archive.api.params import int_param, lang_param, str_param
 from archive.assets.services import get_asset
 from archive.coproduction import commission, ledger, parity, projects, rates, reports
@@ -240,7 +240,7 @@ def put_minutes(meeting_id: str):
                        status=413, details={"limit": commission.MAX_MINUTES_BYTES}, headers={"Connection": "close"})
     body = request.stream.read(commission.MAX_MINUTES_BYTES + 1)
     commission.store_minutes(session, meeting, body, request.mimetype or None,
-                             request.headers.get("Ortak-Filename"), api_user())
+                             filename_header("Ortak-Filename"), api_user())
     return jsonify(commission.meeting_json(meeting)), 201
 
 

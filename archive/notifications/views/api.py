@@ -1,7 +1,7 @@
 """Notifications: the caller's in-app list and marking read; the organisation's webhook."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from archive import db
 from archive.accounts.auth import api_user, require_user
@@ -43,7 +43,8 @@ def get_webhook():
 @bp.put("/webhook")
 @require_user("rights_manager")
 def put_webhook():
-    row, secret = webhooks.set_webhook(db.session(), api_user().organisation, json_body())
+    row, secret = webhooks.set_webhook(db.session(), api_user().organisation, json_body(),
+                                       allow_private=bool(current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]))
     # The secret is shown here only: the receiver keeps it to check Ortak-Signature.
     return jsonify({**webhooks.webhook_json(row), "secret": secret})
 

@@ -66,6 +66,48 @@ def test_import_with_json_metadata(ortak, importer, tree, tmp_path, app):
     assert assets(app)["afişa.png"].meta == {"title": {"tr": "Afiş"}, "places": ["Şəki"]}
 
 
+def test_title_and_language_columns_and_comma_lists_as_in_upload_metadata(ortak, importer, tree, tmp_path, app):
+    """The columns a newcomer writes first (trial finding F6): `title` in the row's `language`,
+    lists separated by commas as in the API."""
+    csv_file = tmp_path / "footage.csv"
+    csv_file.write_text("filename,title,language,description,genre,recorded,keywords\n"
+                        'toy.mp4,Saz havası,tr,Bir düğün,music,1968-05,"saz,bağlama"\n'
+                        "afişa.png,Poster,,,,,\n", encoding="utf-8")
+    r = ortak(str(tree), "--metadata", str(csv_file), "--as", importer)
+    assert r.exit_code == 0, r.output
+    found = assets(app)
+    assert found["toy.mp4"].meta == {"title": {"tr": "Saz havası"}, "description": {"tr": "Bir düğün"},
+                                     "genre": "music", "recorded": "1968-05", "keywords": ["saz", "bağlama"]}
+    assert found["afişa.png"].meta == {"title": {"en": "Poster"}}  # no language: English, as Upload-Metadata
+
+
+def test_a_semicolon_cell_keeps_its_commas_inside_names(ortak, importer, tree, tmp_path, app):
+    csv_file = tmp_path / "meta.csv"
+    csv_file.write_text('filename,title_az,people,places\ntoy.mp4,Toy,"Aliyev, Rəşid; Bülbül",Şəki\n',
+                        encoding="utf-8")
+    r = ortak(str(tree / "1975" / "toy.mp4"), "--metadata", str(csv_file), "--as", importer)
+    assert r.exit_code == 0, r.output
+    assert assets(app)["toy.mp4"].meta == {"title": {"az": "Toy"}, "people": ["Aliyev, Rəşid", "Bülbül"],
+                                           "places": ["Şəki"]}
+
+
+def test_json_title_as_text_in_its_language(ortak, importer, tree, tmp_path, app):
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps([{"filename": "afişa.png", "title": "Afişa", "language": "az",
+                                 "keywords": "afişa, teatr"}]), encoding="utf-8")
+    r = ortak(str(tree / "afişa.png"), "--metadata", str(meta), "--as", importer)
+    assert r.exit_code == 0, r.output
+    assert assets(app)["afişa.png"].meta == {"title": {"az": "Afişa"}, "keywords": ["afişa", "teatr"]}
+
+
+def test_the_help_says_the_columns(ortak_cli):
+    r = ortak_cli("import", "--help")
+    text = " ".join(r.output.split())
+    for words in ("'filename'", "title_tr|az|en", "'language'", "separated by commas", "JSON: a list of objects"):
+        assert words in text, words
+    assert "'path'" not in text  # no such column
+
+
 def test_missing_and_empty_files_fail_but_others_go_in(ortak, importer, tree, tmp_path, app):
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
@@ -83,6 +125,11 @@ def test_missing_and_empty_files_fail_but_others_go_in(ortak, importer, tree, tm
     ("meta.csv", 'filename,title_en\n"toy.mp4,x\n', "malformed"),
     ("meta.csv", "filename,title_en\ntoy.mp4,x,extra\n", "malformed"),
     ("meta.csv", "filename,titel_en\ntoy.mp4,x\n", "Unknown CSV columns"),
+    ("meta.csv", "filename,titel_en\ntoy.mp4,x\n", "The columns are: filename, title, description, language, title_tr"),
+    ("meta.csv", "path,title\ntoy.mp4,x\n", "needs a 'filename' column"),
+    ("meta.csv", "filename,title,title_tr,language\ntoy.mp4,x,y,tr\n", "title and title_tr both give"),
+    ("meta.csv", "filename,title,language\ntoy.mp4,x,xx\n", "language must be one of tr, az, en"),
+    ("meta.json", json.dumps([{"filename": "toy.mp4", "title": "x", "language": "de"}]), "language must be one of"),
     ("meta.csv", "title_en\nx\n", "filename"),
     ("meta.csv", "filename,recorded\ntoy.mp4,1975-13\n", "row 2"),
     ("meta.json", "[{", "malformed"),

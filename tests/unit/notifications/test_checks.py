@@ -24,6 +24,12 @@ from tests.broker import take
 from tests.usage_tamper import tamper
 
 
+@pytest.fixture
+def app_config(app_config):
+    """The receivers here listen on 127.0.0.1: an on-premises set-up."""
+    return {**app_config, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": True}
+
+
 def deliver_sent(app) -> list[str]:
     """Run the DELIVER_WEBHOOK tasks the commits sent, as a worker would; their outcomes."""
     outcomes = []
@@ -125,7 +131,8 @@ def test_the_webhook_gets_one_signed_request_per_organisation(app, broken_log, r
     with app.app_context():
         s = db.session()
         org = s.get(User, admins[0]).organisation
-        hook, secret = webhooks.set_webhook(s, org, {"url": f"http://127.0.0.1:{receiver.server_port}/hook"})
+        hook, secret = webhooks.set_webhook(s, org, {"url": f"http://127.0.0.1:{receiver.server_port}/hook"},
+                                           allow_private=True)
         s.commit()
         report = checks.run_checks(s, app.config)
         assert receiver.received == [] and take(app, DELIVER_WEBHOOK.queue, DELIVER_WEBHOOK.name) == []
@@ -161,7 +168,7 @@ def test_a_failing_receiver_is_recorded_and_the_notification_stays(app, broken_l
     with app.app_context():
         s = db.session()
         hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
-                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"})
+                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"}, allow_private=True)
         report = checks.run_checks(s, app.config)
         s.commit()
     assert deliver_sent(app) == ["failed"] and report.raised == 2
@@ -178,12 +185,28 @@ def test_an_unreachable_receiver_is_recorded(app, broken_log):
     with app.app_context():
         s = db.session()
         hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
-                                             {"url": f"http://127.0.0.1:{port}/"})
+                                             {"url": f"http://127.0.0.1:{port}/"}, allow_private=True)
         checks.run_checks(s, app.config)
         s.commit()
     assert deliver_sent(app) == ["failed"]
     with app.app_context():
-        assert db.session().get(OrganisationWebhook, hook.id).last_status.startswith("ConnectionError")
+        assert db.session().get(OrganisationWebhook, hook.id).last_status == webhooks.NO_ANSWER  # no exception text
+
+
+def test_a_host_that_resolves_inward_at_delivery_is_not_called(app, broken_log, receiver):
+    """Set while allowed (as a name that resolved outward would pass), delivered with private
+    addresses refused (the name now resolves to 127.0.0.1: DNS rebinding): nothing is sent."""
+    app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = False
+    admins, _ = broken_log
+    with app.app_context():
+        s = db.session()
+        hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
+                                             {"url": f"http://localhost:{receiver.server_port}/"}, allow_private=True)
+        checks.run_checks(s, app.config)
+        s.commit()
+    assert deliver_sent(app) == ["failed"] and receiver.received == []
+    with app.app_context():
+        assert db.session().get(OrganisationWebhook, hook.id).last_status == webhooks.REFUSED_ADDRESS
 
 
 def test_a_rolled_back_run_delivers_nothing(app, broken_log, receiver):
@@ -191,7 +214,7 @@ def test_a_rolled_back_run_delivers_nothing(app, broken_log, receiver):
     with app.app_context():
         s = db.session()
         hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
-                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"})
+                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"}, allow_private=True)
         s.commit()
         assert checks.run_checks(s, app.config).deliveries_sent == 1
         s.rollback()
@@ -203,7 +226,7 @@ def test_a_webhook_switched_off_before_the_worker_runs_is_skipped(app, broken_lo
     with app.app_context():
         s = db.session()
         hook, _secret = webhooks.set_webhook(s, s.get(User, admins[0]).organisation,
-                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"})
+                                             {"url": f"http://127.0.0.1:{receiver.server_port}/"}, allow_private=True)
         s.commit()
         assert checks.run_checks(s, app.config).deliveries_sent == 1
         s.commit()

@@ -49,14 +49,15 @@ def test_unbalanced_quotes_and_brackets_are_plain_words():
     assert terms("((karabağ]") == [(("karabağ",), False, False, False)]
 
 
-@pytest.mark.parametrize("text", ["🎉", "***", "*", "-", "~", '""', "' '", "-*", "(((", "\\", "!?"])
+@pytest.mark.parametrize("text", ["🎉", "***", "*", "-", "~", '""', "' '", "-*", "(((", "\\", "!?",
+                                  "\x00", "\x00\x00", "\x1f", "\x1c\x1d", "\x01", "\x85", " \x00 "])
 def test_no_searchable_text_is_a_query_error(text):
     with pytest.raises(QueryError) as raised:
         query.parse(text)
     assert raised.value.code == query.NO_SEARCHABLE_TEXT
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\x00", None])
+@pytest.mark.parametrize("text", ["", "   ", "\t\r\n", "\u00a0\u2003", None])
 def test_empty_is_browse(text):
     assert query.parse(text).terms == ()
 
