@@ -52,6 +52,8 @@ UNSIGNED_DETAILS = {
                                  "written into whole files."),
     credentials.FILE_MISSING: _l("The file is missing from storage."),
     credentials.OVER_LIMIT: None,
+    credentials.NOT_CONFIGURED: None,
+    credentials.NOT_WRITABLE_TYPE: None,
 }
 
 
@@ -64,6 +66,15 @@ def unsigned_detail(detail: str | None, reason: str | None) -> dict[str, str] | 
         text = UNSIGNED_DETAILS[detail]
         return None if text is None else {"text": str(text), "lang": str(get_locale() or "tr")}
     return {"text": reason, "lang": "en"} if reason else None
+
+
+def unsigned_text(code: str | None, detail: str | None, reason: str | None) -> str:
+    """The whole reason of an unsigned hand-out as one line of text (a history row): the label
+    of its `code`, then the translated fixed detail, or the English `reason` only where the
+    detail has no sentence of its own (no code)."""
+    label = unsigned_label(code)
+    shown = unsigned_detail(detail, reason)
+    return f"{label} {shown['text']}".strip() if shown else label
 
 
 def error_text(exc: ApiError) -> str:
