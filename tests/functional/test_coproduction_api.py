@@ -377,3 +377,22 @@ def test_a_footage_contribution_links_its_segment_and_its_reversal_unlinks_it(ap
     assert coprod.get(f"/api/v1/assets/{kept}/projects", coprod.az).get_json()["projects"][0]["id"] == \
         coprod.project_id
     assert indexed_hits() == {kept}
+
+
+def test_a_footage_contribution_from_in_to_the_end_links_an_open_segment(app, coprod):
+    """Only `in` given: the segment runs to the asset's end; the link says `out` null and the
+    project page shows it open-ended, not "None"."""
+    from tests.unit.web.conftest import log_in
+    from tests.unit.web.test_coproduction_pages import _email
+
+    master = footage_asset(app, coprod.tr.user_id, duration=32.0)
+    resp = coprod.contribute({"party": TR_ORG, "kind": "footage", "asset_id": master, "date": "2026-01-10",
+                              "in": "00:00:30:00"})
+    assert resp.status_code == 201, resp.get_json()
+    footage = coprod.get(f"/api/v1/projects/{coprod.project_id}").get_json()["footage"]
+    assert [(f["id"], f["whole"], f["segments"]) for f in footage] == [(master, False, [{"in": "00:00:30:00",
+                                                                                          "out": None}])]
+    browser = app.test_client()
+    assert log_in(browser, _email(app, coprod.tr.user_id)).status_code == 302
+    page = browser.get(f"/projects/{coprod.project_id}").get_data(as_text=True)
+    assert '<span class="mono" data-role="segment">· 00:00:30:00–…</span>' in page and "None" not in page
