@@ -61,7 +61,10 @@ def unsigned_detail(detail: str | None, reason: str | None) -> dict[str, str] | 
     """What a page shows after `unsigned_label`: {"text", "lang"}: a fixed detail (its code
     `detail`) in the page's language (None where the label says it all); any other `reason` (a
     signer's configuration, a signing library's error) is the technical English it was recorded
-    in, marked `lang` "en"; None without either."""
+    in, marked `lang` "en"; None without either. A reason recorded without its code before
+    `not_configured` existed, the services' exact sentence for it, counts as that code."""
+    if detail is None and reason == credentials.NOT_CONFIGURED_REASON:
+        detail = credentials.NOT_CONFIGURED  # recorded before the code was (the same fixed sentence)
     if detail in UNSIGNED_DETAILS:
         text = UNSIGNED_DETAILS[detail]
         return None if text is None else {"text": str(text), "lang": str(get_locale() or "tr")}

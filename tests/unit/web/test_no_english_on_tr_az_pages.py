@@ -50,6 +50,9 @@ def test_an_unsigned_export_and_unsigned_renditions_in_the_page_language(app, ma
         for export, name in ((f"clip:{'c' * 8}", "clip.mov"), (f"basket:{'b' * 8}", "item.mxf")):
             assert not credentials.sign_export(s, asset, "/nonexistent", "/nonexistent", name=name, export=export,
                                                actions=[], details={}, master_path=None, actor_id=uid)
+        # As recorded before the reason had a code: the same fixed sentence, no `detail`.
+        credentials.note_unsigned(s, asset, f"clip:{'d' * 8}", credentials.NO_SIGNER,
+                                  credentials.NOT_CONFIGURED_REASON, uid)
         s.commit()
     html = _browser(app, f"cc-{lang}@example.org", lang).get(f"/assets/{aid}").get_data(as_text=True)
     section = _text(html, 'id="credentials"', "</section>")
@@ -62,7 +65,7 @@ def test_an_unsigned_export_and_unsigned_renditions_in_the_page_language(app, ma
                     "not_configured", "not_writable"):
             assert raw not in shown, (raw, shown)
     assert ("İzleme kopyası (MP4)" if lang == "tr" else "Baxış nüsxəsi (MP4)") in section
-    assert "Klip cccccccc" in section and "Klip cccccccc" in history
+    assert "Klip cccccccc" in section and "Klip cccccccc" in history and "Klip dddddddd" in section
     assert ("Sepet bbbbbbbb" if lang == "tr" else "Səbət bbbbbbbb") in section
 
 
