@@ -27,16 +27,16 @@ from sqlalchemy.orm import Session, aliased
 from archive.assets.services import person_json
 from archive.chain import ChainBreak, HashChain, iso, link_hash, plain_json
 from archive.coproduction.entry_schemas import contribution_errors, reason_errors
-from archive.coproduction.models import LedgerEntry, Project, ProjectFootage
+from archive.coproduction.models import LedgerEntry, Project
 from archive.coproduction.money import Money, money_text
-from archive.coproduction.projects import ProjectNotFound, get_project, party_of, require_change
+from archive.coproduction.projects import (ProjectNotFound, get_project, link_contributed_footage, party_of,
+                                           require_change, unlink_contributed_footage)
 from archive.coproduction.rates import rate_for
 from archive.coproduction.schemas import MAX_AMOUNT, MAX_MINOR, Checker, raise_errors
 from archive.coproduction.valuation import value
 from archive.db import new_id, utcnow
 from archive.errors import Conflict, Forbidden, NotFound
 from archive.events.services import record
-from archive.task_handles import INDEX_ASSET
 
 STATUSES = ("pending", "disputed", "answered", "confirmed", "reversed", "reversal")
 _OPTIONAL = ("party_id", "kind", "amount_minor", "currency", "description", "basis", "budget_category", "asset_id",
@@ -114,10 +114,8 @@ def submit(session: Session, project: Project, data: Any, actor) -> LedgerEntry:
                     budget_category=cleaned["budget_category"], asset_id=valued.asset.id if valued.asset else None,
                     segment=plain_json(valued.segment), fx_rate=rate.rate, fx_date=rate.date, fx_source=rate.source,
                     reporting_minor=reporting.minor)
-    if valued.asset is not None and session.scalar(select(ProjectFootage.id).where(
-            ProjectFootage.project_id == project.id, ProjectFootage.asset_id == valued.asset.id)) is None:
-        session.add(ProjectFootage(project_id=project.id, asset_id=valued.asset.id, added_by=actor.id))
-        INDEX_ASSET.send(session, valued.asset.id)
+    if valued.asset is not None:
+        link_contributed_footage(session, project, valued.asset, valued.segment, actor)
     record(session, actor_id=actor.id, action="contribution.submitted", subject_type="contribution",
            subject_id=entry.id, after=_event_view(entry))
     session.flush()
@@ -241,6 +239,8 @@ def reverse(session: Session, entry: LedgerEntry, data: Any, actor) -> LedgerEnt
            subject_id=entry.id, after={"reversal": rev.id, "reason": reason})
     record(session, actor_id=actor.id, action="contribution.submitted", subject_type="contribution",
            subject_id=rev.id, after=_event_view(rev))
+    session.flush()
+    unlink_contributed_footage(session, project, entry)
     return rev
 
 

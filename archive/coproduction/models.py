@@ -126,7 +126,8 @@ class Milestone(Base):
 
 class ProjectFootage(Base):
     """An archive asset (a master or a clip), or a segment of one, that belongs to a project's
-    footage. `segment_in`/`segment_out` are timecodes as given (both or neither);
+    footage. `segment_in`/`segment_out` are timecodes as given (both or neither; a footage
+    contribution's segment given with `in` alone has `segment_out` null: to the end);
     `segment_key` is "" for the whole asset and "IN/OUT" for a segment, so that the unique key
     holds (SQL never finds two NULLs equal)."""
 

@@ -24,6 +24,24 @@ from archive.errors import ApiError
 from archive.web.forms import COUNTRY_LABELS
 from archive.web.messages import TIMECODE_REASONS, fill, wrong_role
 
+# The rule sets' names (archive.coproduction.rulesets.RULE_SETS, whose `name` is the English
+# one the API gives) in the page's language.
+RULE_SET_LABELS = {
+    "coe_2017_bilateral": _l("Council of Europe Convention on Cinematographic Co-production (revised), bilateral"),
+    "coe_2017_multilateral": _l("Council of Europe Convention on Cinematographic Co-production (revised), "
+                                "multilateral"),
+}
+
+
+def rule_set_label(key: str | None) -> str:
+    """The name of the rule set `key` in the page's language (its English name for a key
+    without a label, the key itself for an unknown one)."""
+    label = RULE_SET_LABELS.get(key or "")
+    if label is not None:
+        return str(label)
+    rule_set = RULE_SETS.get(key or "")
+    return rule_set.name if rule_set is not None else str(key or "")
+
 VERIFY_ON_PAGE_MAX = 20_000
 KIND_LABELS = {"film": _l("Film"), "series": _l("Series"), "documentary": _l("Documentary"),
                "programme_exchange": _l("Programme exchange"), "event_coverage": _l("Event coverage")}
@@ -201,7 +219,8 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         "kind_label": KIND_LABELS.get(project.kind), "status_label": STATUS_LABELS.get(project.status),
         "role_labels": ROLE_LABELS, "country_labels": COUNTRY_LABELS, "contribution_labels": CONTRIBUTION_LABELS,
         "element_labels": ELEMENT_LABELS, "group_labels": GROUP_LABELS, "service_labels": SERVICE_LABELS,
-        "rule_set": rule_set, "can_change": can_change, "my_party": mine.organisation.name if mine else None,
+        "rule_set": rule_set, "rule_set_name": rule_set_label(rule_set.key) if rule_set else None,
+        "can_change": can_change, "my_party": mine.organisation.name if mine else None,
         "parties": [p.organisation.name for p in project.parties
                     if user.role == "admin" or p.organisation_id == user.organisation_id],
         "kinds": CONTRIBUTION_KINDS, "elements": ELEMENT_KEYS, "service_categories": SERVICE_CATEGORIES,
@@ -228,7 +247,7 @@ def new_project_page(user, rows: list[dict[str, str]] | None = None) -> dict[str
                 {"organisation": "", "role": "co_producer", "share": ""}]
     return {"organisations": organisations, "rows": rows, "kinds": PROJECT_KINDS, "kind_labels": KIND_LABELS,
             "statuses": PROJECT_STATUSES, "status_labels": STATUS_LABELS, "roles": PARTY_ROLES,
-            "role_labels": ROLE_LABELS, "rule_sets": {k: r.name for k, r in RULE_SETS.items()},
+            "role_labels": ROLE_LABELS, "rule_sets": {k: rule_set_label(k) for k in RULE_SETS},
             "country_labels": COUNTRY_LABELS, "max_rows": MAX_PARTIES, "langs": LANGS}
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import COUNTRIES, Organisation, User
 from archive.assets.models import Asset, AssetHolding
 from archive.assets.services import get_asset, refuse_uploading, visible_to
-from archive.coproduction.models import BudgetLine, Milestone, Party, Project, ProjectFootage
+from archive.coproduction.models import BudgetLine, LedgerEntry, Milestone, Party, Project, ProjectFootage
 from archive.coproduction.money import Money, money_text
 from archive.coproduction.rulesets import RULE_SETS, share_limits_errors
 from archive.coproduction.schemas import (Checker, budget_line, footage_link_errors, milestone, project_errors,
@@ -24,7 +24,7 @@ from archive.coproduction.schemas import (Checker, budget_line, footage_link_err
 from archive.coproduction.segments import segment_seconds
 from archive.db import utcnow
 from archive.errors import ApiError, Forbidden, NotFound
-from archive.events.services import record
+from archive.events.services import history, record
 from archive.task_handles import INDEX_ASSET
 
 WRITERS = ("producer", "admin")
@@ -226,6 +226,63 @@ def link_footage(session: Session, project: Project, data: Any, actor: User) -> 
                subject_id=project.id, after=footage_json(row))
         INDEX_ASSET.send(session, asset.id)
     return row
+
+
+def _segment_key(segment: dict | None) -> tuple[str | None, str | None, str]:
+    """(in, out, segment_key) of a contribution's segment ({"in", "out"}, out None: to the end
+    of the asset; `archive.coproduction.segments.segment_seconds`), ("", for the whole asset)."""
+    if not segment:
+        return None, None, ""
+    start, end = segment.get("in"), segment.get("out")
+    return start, end, f"{start}/{end or ''}"
+
+
+def link_contributed_footage(session: Session, project: Project, asset: Asset, segment: dict | None,
+                             actor: User) -> None:
+    """Link what a footage contribution gives to the project's footage: its segment ({"in",
+    "out"}, as `link_footage` with in/out: `whole` false), or the whole asset for a contribution
+    without in/out. Idempotent; re-indexes the asset. The link writes no event of its own (the
+    contribution's `contribution.submitted` says it), which is how `unlink_contributed_footage`
+    tells it from a link made by `link_footage`."""
+    start, end, key = _segment_key(segment)
+    if session.scalar(select(ProjectFootage.id).where(ProjectFootage.project_id == project.id,
+                                                      ProjectFootage.asset_id == asset.id,
+                                                      ProjectFootage.segment_key == key)) is None:
+        session.add(ProjectFootage(project_id=project.id, asset_id=asset.id, segment_in=start, segment_out=end,
+                                   segment_key=key, added_by=actor.id))
+        INDEX_ASSET.send(session, asset.id)
+
+
+def unlink_contributed_footage(session: Session, project: Project, entry: LedgerEntry) -> bool:
+    """After `entry` (a footage contribution) is reversed: remove the footage link it made
+    (its asset, its segment) unless another contribution of the project still standing (not
+    reversed) gives the same, or the link was made by `link_footage` (a `project.footage_added`
+    event). True when a link was removed (the asset is re-indexed: search `project=` and
+    GET /api/v1/assets/{id}/projects no longer name the project for it). Flushes."""
+    if entry.asset_id is None:
+        return False
+    start, end, key = _segment_key(entry.segment)
+    row = session.scalar(select(ProjectFootage).where(ProjectFootage.project_id == project.id,
+                                                      ProjectFootage.asset_id == entry.asset_id,
+                                                      ProjectFootage.segment_key == key))
+    if row is None:
+        return False
+    reversed_ids = select(LedgerEntry.reverses_id).where(LedgerEntry.project_id == project.id,
+                                                         LedgerEntry.reverses_id.is_not(None))
+    standing = session.scalars(select(LedgerEntry).where(
+        LedgerEntry.project_id == project.id, LedgerEntry.type == "contribution", LedgerEntry.id != entry.id,
+        LedgerEntry.asset_id == entry.asset_id, LedgerEntry.reverses_id.is_(None),
+        LedgerEntry.id.not_in(reversed_ids)))
+    if any(_segment_key(other.segment)[2] == key for other in standing):
+        return False
+    linked = {"asset_id": entry.asset_id, "in": start, "out": end}
+    if any(ev.action == "project.footage_added" and {k: (ev.after or {}).get(k) for k in linked} == linked
+           for ev in history(session, "project", project.id)):
+        return False
+    session.delete(row)
+    session.flush()
+    INDEX_ASSET.send(session, entry.asset_id)
+    return True
 
 
 def footage_json(row: ProjectFootage) -> dict[str, Any]:

@@ -191,7 +191,7 @@ def explain_ffprobe_failure(stderr: str, *, mp4_boxes: bool = True) -> Rejected:
         return Rejected("not_media", "This is not an audio, video or image file Ortak can read "
                                      "(its name says MP4/MOV, its content does not).")
     if "moov atom not found" in text:
-        return Rejected("truncated", "The file is incomplete: its MP4/MOV index (the 'moov' atom) is missing, "
+        return Rejected("index_missing", "The file is incomplete: its MP4/MOV index (the 'moov' atom) is missing, "
                                      "which usually means the upload or the recording was cut off. "
                                      "Upload the complete file again.")
     if _TRUNCATION.search(text):

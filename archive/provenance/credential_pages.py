@@ -52,6 +52,8 @@ UNSIGNED_DETAILS = {
                                  "written into whole files."),
     credentials.FILE_MISSING: _l("The file is missing from storage."),
     credentials.OVER_LIMIT: None,
+    credentials.NOT_CONFIGURED: None,
+    credentials.NOT_WRITABLE_TYPE: None,
 }
 
 
@@ -59,11 +61,23 @@ def unsigned_detail(detail: str | None, reason: str | None) -> dict[str, str] | 
     """What a page shows after `unsigned_label`: {"text", "lang"}: a fixed detail (its code
     `detail`) in the page's language (None where the label says it all); any other `reason` (a
     signer's configuration, a signing library's error) is the technical English it was recorded
-    in, marked `lang` "en"; None without either."""
+    in, marked `lang` "en"; None without either. A reason recorded without its code before
+    `not_configured` existed, the services' exact sentence for it, counts as that code."""
+    if detail is None and reason == credentials.NOT_CONFIGURED_REASON:
+        detail = credentials.NOT_CONFIGURED  # recorded before the code was (the same fixed sentence)
     if detail in UNSIGNED_DETAILS:
         text = UNSIGNED_DETAILS[detail]
         return None if text is None else {"text": str(text), "lang": str(get_locale() or "tr")}
     return {"text": reason, "lang": "en"} if reason else None
+
+
+def unsigned_text(code: str | None, detail: str | None, reason: str | None) -> str:
+    """The whole reason of an unsigned hand-out as one line of text (a history row): the label
+    of its `code`, then the translated fixed detail, or the English `reason` only where the
+    detail has no sentence of its own (no code)."""
+    label = unsigned_label(code)
+    shown = unsigned_detail(detail, reason)
+    return f"{label} {shown['text']}".strip() if shown else label
 
 
 def error_text(exc: ApiError) -> str:

@@ -64,8 +64,11 @@ HASH_CHUNK = 1024 * 1024
 NO_SIGNER, NOT_WRITABLE, SIGNING_FAILED, TOO_LARGE = "no_signer", "not_writable", "signing_failed", "too_large"
 # The fixed details of an unsigned hand-out, by code (`detail` beside the English `reason`; the
 # pages translate by the code, archive.provenance.credential_pages.UNSIGNED_DETAILS), and their
-# English. A detail the library or the signer's configuration gives has no code.
+# English. A detail the library or a half-made signer configuration gives has no code.
 HLS_SEGMENTS, OVER_LIMIT, FILE_MISSING = "hls_segments", "over_limit", "file_missing"
+# No signer configured at all (the default install), a file type C2PA is not written into.
+NOT_CONFIGURED, NOT_WRITABLE_TYPE = "not_configured", "not_writable_type"
+NOT_CONFIGURED_REASON = "no C2PA signing certificate is configured (ORTAK_C2PA_SIGN_CERT, ORTAK_C2PA_SIGN_KEY)"
 HLS_REASON = "HLS segments are not signed: C2PA is written into whole files (the proxy is signed)"
 TOO_LARGE_REASON = "larger than ORTAK_C2PA_MAX_BYTES"
 MISSING_REASON = "the rendition's file is missing from storage"
@@ -78,7 +81,7 @@ def signer_status() -> tuple[media.SigningIdentity | None, str | None]:
     file missing or unusable). Read from the files each time (small; a rotated key is seen)."""
     config = settings()
     if not config.C2PA_SIGN_CERT and not config.C2PA_SIGN_KEY:
-        return None, "no C2PA signing certificate is configured (ORTAK_C2PA_SIGN_CERT, ORTAK_C2PA_SIGN_KEY)"
+        return None, NOT_CONFIGURED_REASON
     if not config.C2PA_SIGN_CERT or not config.C2PA_SIGN_KEY:
         missing = "ORTAK_C2PA_SIGN_KEY" if config.C2PA_SIGN_CERT else "ORTAK_C2PA_SIGN_CERT"
         return None, f"{missing} is not set: both the chain and the key are needed"
@@ -217,7 +220,8 @@ def export_manifest(master: Asset, *, title: str, actions: list[dict[str, Any]],
 def note_unsigned(session: Session, asset: Asset, export: str, code: str, reason: str,
                   actor_id: int | None = None, detail: str | None = None) -> None:
     """Record on `asset` that `export` went out without credentials, and why: the reason's
-    `code`, the English `reason`, and `detail`, the code of a fixed detail (OVER_LIMIT...) when
+    `code`, the English `reason`, and `detail`, the code of a fixed detail (OVER_LIMIT,
+    NOT_CONFIGURED, NOT_WRITABLE_TYPE) when
     the reason is one. Flushes nothing."""
     after = {"export": export, "reason_code": code, "reason": reason[:500]}
     events.record(session, actor_id=actor_id, action=NOT_SIGNED, subject_type="asset", subject_id=asset.id,
@@ -234,12 +238,13 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
     identity = identity or signing_identity()
     if identity is None:
         _, why = signer_status()
-        note_unsigned(session, master, export, NO_SIGNER, why or "no signer", actor_id)
+        note_unsigned(session, master, export, NO_SIGNER, why or "no signer", actor_id,
+                      detail=NOT_CONFIGURED if why == NOT_CONFIGURED_REASON else None)
         return False
     if media.mime_type(name) is None:
         note_unsigned(session, master, export, NOT_WRITABLE,
                       f"C2PA cannot be written into {os.path.splitext(name)[1] or 'these'} files (writable: JPEG, MP4, MOV)",
-                      actor_id)
+                      actor_id, detail=NOT_WRITABLE_TYPE)
         return False
     limit = settings().C2PA_MAX_BYTES
     if os.path.getsize(src) > limit:
@@ -285,7 +290,7 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
     the current signer that are not made yet, and say for each (and for an HLS ladder, which
     cannot carry C2PA) whether its hand-out is signed: {name: {"state": "signed" | "no_signer"
     | "not_writable" | "signing_failed" | "too_large", "reason"?, "detail"? (the code of a fixed
-    reason: HLS_SEGMENTS, OVER_LIMIT, FILE_MISSING)}}, kept on the asset's ContentCredential.
+    reason: HLS_SEGMENTS, OVER_LIMIT, FILE_MISSING, NOT_CONFIGURED)}}, kept on the asset's ContentCredential.
     No Event: a missing signer is the platform's state (health), not the asset's. Flushes."""
     identity = signing_identity()
     why = None if identity is not None else (signer_status()[1] or "no signer")
@@ -300,6 +305,8 @@ def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[st
             continue
         if identity is None:
             out[row.name] = {"state": NO_SIGNER, "reason": why}
+            if why == NOT_CONFIGURED_REASON:
+                out[row.name]["detail"] = NOT_CONFIGURED
             continue
         if file.size > settings().C2PA_MAX_BYTES:
             out[row.name] = {"state": TOO_LARGE, "detail": OVER_LIMIT, "reason": TOO_LARGE_REASON}

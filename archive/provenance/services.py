@@ -244,13 +244,13 @@ def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]
 
 # What the probe says of a file that is media but damaged (`archive.media.probe.Rejected`):
 # such a clip is `undecodable` (422), not "not a video".
-DAMAGED = frozenset({"truncated", "corrupt"})
+DAMAGED = frozenset({"truncated", "index_missing", "corrupt"})
 
 
 def probe_query(path: str) -> ProbeResult:
     """What the clip is, without decoding it; 415 `not_video` when it is no media or has no
     moving picture (`details.reason` says which), 422 `undecodable` when it is a damaged file
-    (DAMAGED: cut short, corrupt; the probe's reason in `details`), 422 `clip_too_short` under
+    (DAMAGED: cut short, its MP4/MOV index missing, corrupt; the probe's reason in `details`), 422 `clip_too_short` under
     LOOKUP_MIN_SECONDS."""
     try:
         probe = parse_probe(ffprobe(path, timeout=float(current_app.config["PROBE_TIMEOUT"])))

@@ -20,8 +20,9 @@ from archive.accounts.models import User
 from archive.assets.models import Asset
 from archive.errors import ApiError
 from archive.rights import contracts, services
-from archive.rights.avails import PLATFORMS
+from archive.rights.avails import PLATFORMS, WORLD
 from archive.web import messages
+from archive.web.present import world_name
 
 PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
                    "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
@@ -56,11 +57,23 @@ def credit_lines(blocks: list[dict], lang: str) -> list[str]:
     return out
 
 
+def territory_label(code: str, lang: str) -> str:
+    """A territory as the rights section shows it: WORLD as the page's word for the whole world
+    (CLDR's region 001 through Babel, capitalised: "Dünya", "World"), an ISO 3166-1 code as it is. The API
+    and the editor keep the token WORLD."""
+    if code != WORLD:
+        return code
+    return world_name(lang)
+
+
 def asset_rights(session: Session, user: User, asset: Asset, lang: str) -> dict[str, Any]:
     rows = services.blocks_json(session, services.list_blocks(session, asset))
     blocks = [{**b, "kind_label": str(KIND_LABELS[b["kind"]]), "licensees_text": _licensees(b),
                "platform_labels": [str(PLATFORM_LABELS[p]) for p in b["platforms"]],
-               "credit_text": ((b["conditions"] or {}).get("credit") or {}).get(lang)} for b in rows]
+               "credit_text": ((b["conditions"] or {}).get("credit") or {}).get(lang),
+               "territories_text": ", ".join(territory_label(t, lang) for t in b["territories"]),
+               "exclude_territories_text": ", ".join(territory_label(t, lang) for t in b["exclude_territories"])}
+              for b in rows]
     grid = services.grid(session, asset)
     for platform, row in grid["cells"].items():
         for cells in row.values():
@@ -70,6 +83,7 @@ def asset_rights(session: Session, user: User, asset: Asset, lang: str) -> dict[
                                                                      cell["state"] != "none" else "")
     can_manage = services.can_manage(user, asset)
     return {"blocks": blocks, "grid": grid, "platform_labels": {k: str(v) for k, v in PLATFORM_LABELS.items()},
+            "territory_labels": {t: territory_label(t, lang) for t in grid["territories"]},
             "credits": credit_lines(rows, lang), "can_manage": can_manage,
             "needs_declaration": needs_declaration(user, asset),
             # What a block of this asset may cite: its organisation's contracts.

@@ -72,15 +72,25 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
                         declaration: dict | None, range_header: str | None, if_none_match: str | None,
                         head: bool) -> Download:
     """One file of a shared asset (`rendition` one the link permits: 403
-    `rendition_not_shared`), through the gate as the link's creator. The caller commits."""
+    `rendition_not_shared`), through the gate as the link's creator; 404 `rendition_not_found`
+    (`details.rendition` only: a visitor is not told what else the asset has) when the asset
+    has no such file. For a basket link, an item that is a segment still gives its whole
+    original here: the segment as the basket cuts it is in the zip. The caller commits."""
     get_asset(session, asset_id)
     _check_asset(session, link, asset_id)
     if rendition not in link.renditions:
         raise Forbidden("This link does not share that rendition.", code="rendition_not_shared",
                         details={"renditions": link.renditions})
-    d = prepare_download(session, Reader.for_share_link(link), asset_id, rendition, declaration=declaration,
-                         range_header=range_header, if_none_match=if_none_match,
-                         inline=rendition != ORIGINAL, head=head)
+    try:
+        d = prepare_download(session, Reader.for_share_link(link), asset_id, rendition, declaration=declaration,
+                             range_header=range_header, if_none_match=if_none_match,
+                             inline=rendition != ORIGINAL, head=head)
+    except NotFound as exc:
+        if exc.code != "rendition_not_found":
+            raise
+        # The visitor has no account: the asset's other renditions are not theirs to list.
+        raise NotFound("This shared asset has no such file.", code="rendition_not_found",
+                       details={"rendition": rendition[:40]}) from None
     first_byte = not range_header or d.headers.get("Content-Range", "bytes 0-").startswith("bytes 0-")
     if d.status in (200, 206) and not head and first_byte:
         count_download(session, link)

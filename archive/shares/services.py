@@ -30,6 +30,7 @@ from archive.access.declarations import clean_declaration
 from archive.errors import ApiError, NotFound, ValidationError
 from archive.events import services as events
 from archive.events.models import Event
+from archive.media.profiles import RENDITIONS
 from archive.shares.models import ShareLink
 from archive.validation import entry, raise_entries
 
@@ -39,6 +40,10 @@ MAX_DOWNLOADS = 1_000_000
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
 MAX_RENDITIONS = 12
 _NAME = re.compile(r"[a-z0-9_]{1,32}")
+ORIGINAL = "original"
+# What a basket link may name: the original and every rendition an asset of some kind gets
+# (archive.media.profiles.RENDITIONS); an asset link, the original and the asset's own.
+SHAREABLE = frozenset({ORIGINAL} | {p.name for profiles in RENDITIONS.values() for p in profiles})
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _ID = re.compile(r"[0-9a-f-]{36}")
 FIELDS = ("basket_id", "asset_id", "expires", "password", "max_downloads", "renditions", "declaration")
@@ -109,6 +114,7 @@ def clean_share(body: dict, now: datetime) -> dict:
                               or not 1 <= limit <= MAX_DOWNLOADS):
         errors.append(_error("max_downloads", "invalid_number", f"max_downloads must be 1 to {MAX_DOWNLOADS}"))
     out["max_downloads"] = limit
+    out["renditions_given"] = "renditions" in body
     names = body.get("renditions", PREVIEWS)
     if not isinstance(names, list) or not 1 <= len(names) <= MAX_RENDITIONS \
             or not all(isinstance(n, str) and _NAME.fullmatch(n) for n in names):
@@ -116,6 +122,11 @@ def clean_share(body: dict, now: datetime) -> dict:
                              f"renditions must be 1 to {MAX_RENDITIONS} names such as proxy, poster, original"))
         names = []
     out["renditions"] = sorted(set(names))
+    unknown_names = [n for n in out["renditions"] if n not in SHAREABLE]
+    if unknown_names:
+        errors.append(_error("renditions", "unknown_rendition",
+                             f"not renditions Ortak makes: {', '.join(unknown_names)}",
+                             names=unknown_names, choices=sorted(SHAREABLE)))
     if body.get("declaration") is not None and "original" not in out["renditions"]:
         errors.append(_error("declaration", "declaration_without_original",
                              "a usage declaration goes with a link that shares originals (renditions: original)"))
@@ -125,12 +136,23 @@ def clean_share(body: dict, now: datetime) -> dict:
     return out
 
 
+def asset_renditions(asset) -> frozenset[str]:
+    """The names an asset link may share: the original, the renditions the asset has, and
+    those its kind gets (archive.media.profiles.RENDITIONS: a link made while it is processing)."""
+    return frozenset({ORIGINAL} | {r.name for r in asset.renditions}
+                     | {p.name for p in RENDITIONS.get(asset.kind, ())})
+
+
 def create_share(session: Session, body: dict, actor: User) -> tuple[ShareLink, str]:
     """(link, token): the token is shown once, here; only its digest is kept. A basket is
     shared by its owner (or an administrator of its organisation); an asset by any member who
-    may see it (`archive.assets.services.may_see`). 404 `basket_not_found` / `asset_not_found`;
-    403 `basket_read_only`; 422 `invalid_share`; 409 `asset_uploading` for an asset whose
-    upload has not finished (a link would serve an original that is not there yet)."""
+    may see it (`archive.assets.services.may_see`). `renditions` names the original or
+    renditions: of the asset for an asset link (`asset_renditions`; without `renditions`, the
+    PREVIEWS it has), any of SHAREABLE for a basket link. 404 `basket_not_found` /
+    `asset_not_found`; 403 `basket_read_only`; 422 `invalid_share` (entry `unknown_rendition`
+    with `details` `names` and `choices` for a name that is not one); 409
+    `asset_uploading` for an asset whose upload has not finished (a link would serve an original
+    that is not there yet)."""
     clean = clean_share(body, utcnow())
     if clean["basket_id"] is not None:
         subject = {"basket_id": get_basket(session, clean["basket_id"], actor, need="share").id}
@@ -138,6 +160,14 @@ def create_share(session: Session, body: dict, actor: User) -> tuple[ShareLink, 
         asset = get_asset(session, clean["asset_id"], viewer=actor)
         refuse_uploading(asset, "share it")
         subject = {"asset_id": asset.id}
+        allowed = asset_renditions(asset)
+        if not clean["renditions_given"]:
+            clean["renditions"] = sorted(n for n in PREVIEWS if n in allowed) or sorted(PREVIEWS)  # none: refused below
+        missing = [n for n in clean["renditions"] if n not in allowed]
+        if missing:
+            raise_entries("invalid_share", "share link", [_error(
+                "renditions", "unknown_rendition", f"the asset has no rendition {', '.join(missing)}",
+                names=missing, choices=sorted(allowed))])
     token = secrets.token_urlsafe(32)
     link = ShareLink(token_hash=token_digest(token), creator_id=actor.id, creator=actor, expires_at=clean["expires"],
                      password_hash=hash_password(clean["password"]) if clean["password"] else None,

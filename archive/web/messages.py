@@ -32,6 +32,8 @@ ASSET_ERRORS = {
     "empty": _l("The file is empty (0 bytes)."),
     "not_media": _l("This is not an audio, video or image file Ortak can read."),
     "truncated": _l("The file is incomplete: it ends before its media data does. Upload the whole file again."),
+    "index_missing": _l("The file is incomplete: its MP4/MOV index is missing, which usually means the upload or "
+                        "the recording was cut off. Upload the whole file again."),
     "corrupt": _l("The file is damaged: its audio or video cannot be decoded."),
     "unreadable": _l("The file could not be read as media."),
     "no_streams": _l("The file has neither a video nor an audio stream."),
@@ -448,14 +450,23 @@ def rights_reason(reason: Mapping[str, Any]) -> str:
     return str(reason.get("message") or reason.get("code") or "")
 
 
+# The codes whose stored English carries words of the tool or the system beyond the sentence
+# (ffprobe's or ffmpeg's last complaint, the error that stopped processing): the page shows
+# that English, marked as such, after the translated sentence. Any other known code's sentence
+# says all its English does.
+ASSET_ERRORS_WITH_TOOL_DETAIL = frozenset({"corrupt", "unreadable", "processing_error", "storage_error"})
+
+
 def asset_error(code: str | None, detail: str | None) -> dict[str, str | None]:
     """{"message", "detail"} for a rejected or failed asset: the translated reason for a known
-    code with the stored English sentence as `detail` when it says more; for an unknown or
-    missing code the English sentence itself, as the detail, under a general message."""
+    code, with the stored English sentence as `detail` only for a code whose English quotes the
+    tool (ASSET_ERRORS_WITH_TOOL_DETAIL); for an unknown or missing code the English sentence
+    itself, as the detail, under a general message."""
     template = ASSET_ERRORS.get(code or "")
     if template is not None:
         message = str(template)
-        return {"message": message, "detail": detail if detail and detail != message else None}
+        shown = detail if code in ASSET_ERRORS_WITH_TOOL_DETAIL and detail and detail != message else None
+        return {"message": message, "detail": shown}
     return {"message": None, "detail": detail or None}
 
 

@@ -28,7 +28,8 @@ from archive.coproduction import pages as coproduction_pages
 from archive.coproduction import projects as coproduction_projects
 from archive.errors import ApiError
 from archive.notifications import services as notifications
-from archive.provenance import fixity
+from archive.provenance import credential_pages, fixity
+from archive.provenance.credentials import NOT_SIGNED
 from archive.rights import pages as rights_pages
 from archive.rights.avails import PLATFORMS, WORLD, all_territories
 from archive.transcripts import services as transcripts
@@ -413,15 +414,14 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
     history = assets.history(session, asset, viewer=user)
     for ev in history:
         ev["label"] = str(ACTION_LABELS.get(ev["action"], ev["action"]))
-        ev["changes"] = change_rows(ev["before"], _translated_reason(ev["after"]))
+        ev["changes"] = change_rows(ev["before"], _translated_reason(ev["after"], ev["action"]))
     return {
         "asset": doc,
         "meta": meta,
         "active": doc["status"] in ACTIVE,
         "upload_percent": upload_percent(doc),
         "status_label": STATUS_LABELS.get(doc["status"], doc["status"]),
-        "renditions": [{**r, "label": (AUDIO_PROXY_LABEL if (r["name"], doc["kind"]) == ("proxy", "audio")
-                                  else RENDITION_LABELS.get(r["name"], r["name"])),
+        "renditions": [{**r, "label": rendition_label(r["name"], doc["kind"]),
                         "status_label": RENDITION_STATUS_LABELS.get(r["status"], r["status"]),
                         "percent": progress_percent(r)} for r in doc["renditions"]],
         # Served while a re-make runs (or after one failed): what has a URL can be shown.
@@ -505,9 +505,24 @@ def transcript_rows(session, asset) -> list[dict[str, Any]]:
     return rows
 
 
-def _translated_reason(after: dict | None) -> dict | None:
+def rendition_label(name: str, kind: str | None = None) -> str:
+    """How the pages name a rendition ("proxy" → "Viewing copy (MP4)", an audio asset's proxy
+    "Listening copy") in the page's language; an unknown name as it is."""
+    if (name, kind) == ("proxy", "audio"):
+        return str(AUDIO_PROXY_LABEL)
+    return str(RENDITION_LABELS.get(name, name))
+
+
+def _translated_reason(after: dict | None, action: str | None = None) -> dict | None:
     """A rejection or failure event says why in English with a code beside it: shown as the
-    reason in the page's language (the English stays for a code the table does not know)."""
+    reason in the page's language (the English stays for a code the table does not know). An
+    export that went out without content credentials (`credentials.not_signed`: `reason_code`,
+    `detail`, `reason`) shows one translated reason, its English only where no sentence says it."""
+    if action == NOT_SIGNED and isinstance(after, dict):
+        shown = {k: v for k, v in after.items() if k not in ("reason_code", "detail", "reason")}
+        shown["reason"] = credential_pages.unsigned_text(after.get("reason_code"), after.get("detail"),
+                                                         after.get("reason"))
+        return shown
     if not isinstance(after, dict) or after.get("reason_code") not in messages.ASSET_ERRORS:
         return after
     shown = {k: v for k, v in after.items() if k != "reason_code"}

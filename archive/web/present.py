@@ -25,7 +25,12 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "marker": _l("Marker"), "in": _l("In"), "out": _l("Out"), "text": _l("Text"),
                 # A usage declaration's fields (archive.access.declarations), as its forms label them.
                 "platform": _l("Platform"), "territory": _l("Territory"), "from": _l("First air date"),
-                "to": _l("Last air date"), "purpose": _l("Purpose"), "programme": _l("Programme")}
+                "to": _l("Last air date"), "purpose": _l("Purpose"), "programme": _l("Programme"),
+                # An export that went out without content credentials (archive.provenance.credentials).
+                "export": _l("Export"), "reason": _l("Reason")}
+# What an export names (archive.provenance.credentials.note_unsigned's `export`, "clip:<id>",
+# "basket:<id>"), in the page's language.
+EXPORT_LABELS = {"clip": _l("Clip %(id)s"), "basket": _l("Basket %(id)s")}
 # A user without a name (archive.web.messages gives it to the scripts as `person_unnamed`).
 PERSON_UNNAMED = _l("a user of %(organisation)s")
 STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),
@@ -280,6 +285,25 @@ def stream_rows(t: Any) -> list[tuple[str, str]]:
     return rows
 
 
+def export_label(export: Any) -> str:
+    """"clip:3f2a…" → "Klip 3f2a…" in the page's language; another value as it is."""
+    kind, _sep, ident = str(export or "").partition(":")
+    template = EXPORT_LABELS.get(kind)
+    return str(template) % {"id": ident} if template is not None and ident else str(export or "—")
+
+
+def world_name(locale: str) -> str:
+    """The word for the whole world (the territory token WORLD, archive.rights.avails) in
+    `locale`: CLDR's region 001 through Babel, capitalised ("Dünya", "World")."""
+    where = _locale(locale)
+    name = where.territories.get("001", "WORLD") if where is not None else "WORLD"
+    return name[:1].upper() + name[1:]
+
+
+# History fields whose values are territories (a rights block's, a usage declaration's).
+_TERRITORY_FIELDS = {"territories", "exclude_territories", "territory"}
+
+
 def change_rows(before: dict | None, after: dict | None) -> list[dict[str, str]]:
     before, after = before or {}, after or {}
     return [{"field": str(FIELD_LABELS.get(key, key)), "before": show(key, before.get(key)),
@@ -292,6 +316,10 @@ def show(key: str, value: Any) -> str:
         return "—"
     if key == "size" and isinstance(value, int):
         return format_decimal_size(value)
+    if key == "export":
+        return export_label(value)
+    if key in _TERRITORY_FIELDS and value == "WORLD":
+        return world_name(str(get_locale() or "en"))
     if key == "status" and value in STATUS_LABELS:
         return str(STATUS_LABELS[value])
     labels = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS}.get(key)

@@ -23,7 +23,7 @@ from archive.web.error_pages import error_page, http_error_page
 from archive.web.forms import LoginForm, LogoutForm
 from archive.web.headers import page_headers
 from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
-from archive.web.present import person_name
+from archive.web.present import export_label, person_name
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
@@ -51,7 +51,8 @@ def _page_globals():
             "can_upload": current_user.is_authenticated and current_user.role in UPLOAD_ROLES,
             "languages": LANGUAGES, "current_lang": current, "current_lang_name": LANGUAGE_NAMES[current],
             "media_url": media_url, "messages_catalogue": messages.script_catalogue,
-            "unread_notifications": pages.unread_notifications(current_user)}
+            "unread_notifications": pages.unread_notifications(current_user),
+            "rendition_label": pages.rendition_label, "export_label": export_label}
 
 
 def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:

@@ -337,3 +337,62 @@ def test_search_filters_by_project(app, coprod):
     log_in(page, email)
     html = page.get(f"/?project={coprod.project_id}").get_data(as_text=True)
     assert "Ortak Belgesel" in html  # the facet's value is shown by the project's title
+
+
+def test_a_footage_contribution_links_its_segment_and_its_reversal_unlinks_it(app, coprod):
+    """A contribution of 10 s of an asset links those 10 s (`whole` false), not the asset; its
+    reversal removes the link it made, so search `project=` and the asset's projects no longer
+    name the project. A link made by POST …/footage stays after a contribution is reversed."""
+    from archive.backends import search_backend
+    from archive.indexing import index_asset
+
+    master = footage_asset(app, coprod.az.user_id, duration=32.0)
+    kept = footage_asset(app, coprod.az.user_id, duration=40.0)
+    segment = {"party": AZ_ORG, "kind": "footage", "date": "2026-01-10", "in": "00:00:02:00", "out": "00:00:12:00",
+               "description": "Arxiv görüntüsü"}
+    entry = coprod.contribute({**segment, "asset_id": master}, coprod.az)
+    assert entry.status_code == 201, entry.get_json()
+    footage = coprod.get(f"/api/v1/projects/{coprod.project_id}").get_json()["footage"]
+    assert footage == [{"id": master, "title": footage[0]["title"], "kind": "video", "whole": False,
+                        "segments": [{"in": "00:00:02:00", "out": "00:00:12:00"}]}]
+    # The same segment linked by hand stays when the contribution of `kept` is reversed.
+    assert coprod.post(f"/api/v1/projects/{coprod.project_id}/footage",
+                       {"asset_id": kept, "in": "00:00:02:00", "out": "00:00:12:00"}, coprod.az).status_code == 201
+    other = coprod.contribute({**segment, "asset_id": kept}, coprod.az).get_json()["id"]
+
+    def indexed_hits():
+        with app.app_context():
+            for asset_id in (master, kept):
+                index_asset(db.session(), search_backend(), asset_id)
+        return {h["id"] for h in coprod.get(f"/api/v1/search?project={coprod.project_id}").get_json()["hits"]}
+
+    assert indexed_hits() == {master, kept}
+    for done in (entry.get_json()["id"], other):
+        assert coprod.post(f"/api/v1/contributions/{done}/reverse", {"reason": "yanlış seqment"},
+                           coprod.az).status_code == 201
+    footage = coprod.get(f"/api/v1/projects/{coprod.project_id}").get_json()["footage"]
+    assert [(f["id"], f["whole"], f["segments"]) for f in footage] == \
+        [(kept, False, [{"in": "00:00:02:00", "out": "00:00:12:00"}])]
+    assert coprod.get(f"/api/v1/assets/{master}/projects", coprod.az).get_json()["projects"] == []
+    assert coprod.get(f"/api/v1/assets/{kept}/projects", coprod.az).get_json()["projects"][0]["id"] == \
+        coprod.project_id
+    assert indexed_hits() == {kept}
+
+
+def test_a_footage_contribution_from_in_to_the_end_links_an_open_segment(app, coprod):
+    """Only `in` given: the segment runs to the asset's end; the link says `out` null and the
+    project page shows it open-ended, not "None"."""
+    from tests.unit.web.conftest import log_in
+    from tests.unit.web.test_coproduction_pages import _email
+
+    master = footage_asset(app, coprod.tr.user_id, duration=32.0)
+    resp = coprod.contribute({"party": TR_ORG, "kind": "footage", "asset_id": master, "date": "2026-01-10",
+                              "in": "00:00:30:00"})
+    assert resp.status_code == 201, resp.get_json()
+    footage = coprod.get(f"/api/v1/projects/{coprod.project_id}").get_json()["footage"]
+    assert [(f["id"], f["whole"], f["segments"]) for f in footage] == [(master, False, [{"in": "00:00:30:00",
+                                                                                          "out": None}])]
+    browser = app.test_client()
+    assert log_in(browser, _email(app, coprod.tr.user_id)).status_code == 302
+    page = browser.get(f"/projects/{coprod.project_id}").get_data(as_text=True)
+    assert '<span class="mono" data-role="segment">· 00:00:30:00–…</span>' in page and "None" not in page

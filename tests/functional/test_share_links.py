@@ -242,3 +242,40 @@ def test_the_link_page_plays_hls_through_the_link(app, client, people):
     # A revoked link streams nothing.
     client.delete(f"/api/v1/shares/{_share_doc['id']}", headers=people["trt"]["h"])
     assert visitor.get(settings["hls"]).status_code in (404, 410)
+
+
+def test_a_link_names_renditions_that_exist_and_tells_a_visitor_nothing_more(app, client, people, asset):
+    """A name that is not a rendition (of the asset, for an asset link; that Ortak makes, for a
+    basket link) is 422 `invalid_share`; a visitor asking for a file the asset lacks is told the
+    name only, never the asset's renditions; the page names renditions as the asset page does;
+    a basket link sharing originals of a segment says what an item's original is."""
+    h = people["trt"]["h"]
+    image = create_asset(app, people["producer"]["id"], data=b"jpeg " * 50, filename="foto.jpg",
+                         content_type="image/jpeg", kind="image")
+    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset, "in": 0.5, "out": 1.5},
+                       headers=h).status_code == 201
+    for body, names in (({"asset_id": asset, "renditions": ["bogus"]}, ["bogus"]),
+                        ({"asset_id": asset, "renditions": ["proxy", "bogus"]}, ["bogus"]),
+                        ({"asset_id": image, "renditions": ["proxy"]}, ["proxy"]),  # an image has no viewing copy
+                        ({"basket_id": bid, "renditions": ["original", "nope"]}, ["nope"])):
+        err = _error(client.post("/api/v1/shares", json={"expires": _soon(), **body}, headers=h), 422, "invalid_share")
+        wrong = [e for e in err["details"]["errors"] if e["code"] == "unknown_rendition"]
+        assert wrong and wrong[0]["names"] == names and "original" in wrong[0]["choices"], err
+    assert _share(client, h, asset_id=image)[0]["renditions"] == ["poster"]  # the previews it has
+    # The asset has no poster file yet (its kind gets one): the visitor learns the name asked, no more.
+    _doc, url = _share(client, h, asset_id=asset, renditions=["poster", "proxy"])
+    visitor = _fresh(app)
+    r = visitor.get(f"{url}/assets/{asset}/poster", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "rendition_not_found"
+    assert r.get_json()["error"]["details"] == {"rendition": "poster"}
+    assert "fingerprints" not in r.get_data(as_text=True) and "original" not in r.get_data(as_text=True)
+    _doc, burl = _share(client, h, basket_id=bid, renditions=["original", "proxy"], declaration=USE)
+    for lang, label in (("tr", "İzleme kopyası (MP4)"), ("az", "Baxış nüsxəsi (MP4)")):
+        visitor = _fresh(app)
+        visitor.get(f"/lang/{lang}")
+        page = visitor.get(burl).get_data(as_text=True)
+        assert label in page and "proxy indir" not in page and "proxy yüklə" not in page
+        assert 'id="share-segments-note"' in page
+    page = visitor.get(url).get_data(as_text=True)  # an asset link: no segment, no note
+    assert 'id="share-segments-note"' not in page

@@ -192,7 +192,11 @@ def share_paths() -> dict[str, Any]:
                            "default": PREVIEWS,
                            "description": "What a visitor may take; `original` (a master-quality read through "
                                           "the gate, with a usage declaration) only when named. A basket link "
-                                          "with `original` also gives the basket's ready zip."},
+                                          "with `original` also gives the basket's ready zip. Each name is "
+                                          "`original` or a rendition: the asset's (one it has or its kind gets) "
+                                          "for an asset link, one Ortak makes for a basket link; another is 422 "
+                                          "`invalid_share`, entry `unknown_rendition` (`names`, `choices`). "
+                                          "Without it, an asset link shares the previews the asset has."},
             "declaration": {**schema("UsageDeclaration"),
                             "description": "With `original` only: the usage declaration every master-quality read "
                                            "through the link (originals and the basket's zip) is checked and "
@@ -218,7 +222,8 @@ def share_paths() -> dict[str, Any]:
                  "422": error_response("`invalid_share`: `details.errors` (`unknown_field`, `one_subject`, "
                                        "`required`, `invalid_datetime`, `no_offset`, `in_the_past`, `too_far`, "
                                        "`invalid_password`, `invalid_number`, `invalid_renditions`, "
-                                       "`declaration_without_original`); `invalid_declaration`."),
+                                       "`unknown_rendition`, `declaration_without_original`); "
+                                       "`invalid_declaration`."),
                  **BODY_ERRORS},
                 requestBody={"required": True, "content": json_content(body)}),
         },

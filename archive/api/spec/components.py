@@ -256,7 +256,7 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "holdings": {"type": "array", "items": schema("Holding"),
                              "description": "Other organisations holding a copy, oldest first. Not in list items."},
                 "error_code": {"type": ["string", "null"],
-                               "description": "Machine-readable reason of `error` (e.g. `truncated`, `corrupt`)."},
+                               "description": "Machine-readable reason of `error` (e.g. `truncated`, `index_missing`, `corrupt`)."},
                 "download_url": {"type": "string"},
                 "upload": {**nullable(schema("UploadProgress")),
                            "description": "While the asset is `uploading`: how far its tus upload is; else null."},

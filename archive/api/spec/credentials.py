@@ -10,10 +10,12 @@ from archive.provenance.credential_models import STATES
 
 # The code of a fixed reason an export went out unsigned (null: the reason is the signer's or the
 # signing library's own English).
-DETAIL = {"enum": [credentials.HLS_SEGMENTS, credentials.OVER_LIMIT, credentials.FILE_MISSING, None],
+DETAIL = {"enum": [credentials.HLS_SEGMENTS, credentials.OVER_LIMIT, credentials.FILE_MISSING,
+                   credentials.NOT_CONFIGURED, credentials.NOT_WRITABLE_TYPE, None],
           "description": "`hls_segments` (HLS segments cannot carry C2PA), `over_limit` (larger than "
-                         "ORTAK_C2PA_MAX_BYTES), `file_missing` (the file is missing from storage); null for "
-                         "another reason."}
+                         "ORTAK_C2PA_MAX_BYTES), `file_missing` (the file is missing from storage), "
+                         "`not_configured` (no signing certificate is configured), `not_writable_type` (C2PA "
+                         "is not written into files of this type); null for another reason."}
 
 
 def schemas() -> dict[str, Any]:

@@ -62,7 +62,7 @@ def test_zero_byte_file(tmp_path):
 def test_truncated_video_missing_moov(truncated_video):
     with pytest.raises(Rejected) as info:
         inspect_media(str(truncated_video), timeout=TIMEOUT)
-    assert info.value.code == "truncated"
+    assert info.value.code == "index_missing"
     assert "incomplete" in info.value.reason and "moov" in info.value.reason
 
 

@@ -88,7 +88,7 @@ def test_image_gets_a_poster(app, add_asset, sample_image):
     assert set(rends) == {"poster"} and rends["poster"].width == 800
 
 
-@pytest.mark.parametrize("fixture, code", [("truncated_video", "truncated"), ("not_media", "not_media")])
+@pytest.mark.parametrize("fixture, code", [("truncated_video", "index_missing"), ("not_media", "not_media")])
 def test_bad_files_are_rejected_and_kept(app, add_asset, request, fixture, code, monkeypatch):
     asset_id = add_asset(request.getfixturevalue(fixture))
     sent = []

@@ -23,7 +23,7 @@ def _run(app, asset_id):
         return status, asset.error_code, asset.error, asset_to_json(asset)
 
 
-@pytest.mark.parametrize("fixture, code", [("truncated_video", "truncated"), ("not_media", "not_media")])
+@pytest.mark.parametrize("fixture, code", [("truncated_video", "index_missing"), ("not_media", "not_media")])
 def test_rejections_carry_their_code(app, add_asset, request, fixture, code):
     status, error_code, error, doc = _run(app, add_asset(request.getfixturevalue(fixture)))
     assert (status, error_code) == ("rejected", code) and error
