@@ -5,7 +5,9 @@ it cuts the segment from its source (`archive.media.clips.cut`), stores the resu
 SHA-256 like any original, fills in the actual in/out in its `lineage`, and copies the
 source's rights blocks that cover the segment onto the clip (shifted to the clip's own
 timeline, `inherit_rights`). Then the clip is probed and rendered like any upload; a cut that
-fails leaves the clip `failed` (never `ready`), as any other failed step does.
+fails leaves the clip `failed` (never `ready`), as any other failed step does. So does a
+source whose latest fixity check failed since the request, and a cut that would hold frames
+outside the span the rights decided on (`lineage.cleared`, `archive.clips.services`).
 
 The cut is signed with C2PA before it is stored (`archive.provenance.credentials.sign_export`:
 Ortak, the organisation, the source as the `parentOf` ingredient, the in/out, `c2pa.trimmed`
@@ -32,7 +34,7 @@ from archive.ingest.services import original_key
 from archive.ingest.steps import Step, StepContext
 from archive.markers.timeline import Timeline
 from archive.media import clips as media_clips
-from archive.provenance import credentials
+from archive.provenance import credentials, fixity
 from archive.renditions import services as renditions
 from archive.rights.models import RightsBlock
 
@@ -133,6 +135,9 @@ def cut_clip(session: Session, clip: Asset) -> None:
     if timeline is None or timeline.rate_text != lineage.get("rate"):
         raise media_clips.ClipError("the source's frame rate changed since the clip was asked for")
     rate = timeline.rate
+    if fixity.failed_check(session, source.original_key) is not None:
+        raise media_clips.ClipError("the source's latest fixity check found its bytes changed: it is not cut")
+    cleared = lineage.get("cleared") or {"in_frame": lineage["in_frame"], "out_frame": lineage["out_frame"]}
     scratch = tempfile.mkdtemp(prefix="ortak-clip-", dir=renditions.work_dir())
     try:
         dst = os.path.join(scratch, "clip.mov")
@@ -141,6 +146,10 @@ def cut_clip(session: Session, clip: Asset) -> None:
                                      out_frame=int(lineage["out_frame"]), rate=rate, timecode_at=timeline.label,
                                      technical=source.technical or {}, comment=f"Ortak clip {clip.id} of {source.id}",
                                      timeout=float(current_app.config["FFMPEG_TIMEOUT"]))
+            if result.actual_in < int(cleared["in_frame"]) or result.actual_out > int(cleared["out_frame"]):
+                raise media_clips.ClipError(
+                    f"the cut holds frames {result.actual_in}..{result.actual_out}, outside the "
+                    f"{cleared['in_frame']}..{cleared['out_frame']} the rights were asked about")
             dst = _signed(session, source, clip, src, dst, lineage, timeline, result)
         sha256, size = _sha256(dst), os.path.getsize(dst)
         key = original_key(sha256)

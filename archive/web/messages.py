@@ -237,9 +237,14 @@ API_ERRORS = {
     "rendition_not_ready": _l("This file is not ready yet."),
     "original_not_ready": _l("The original is not ready yet."),
     "blob_missing": _l("The file is missing from storage."),
-    # A BagIt export of an original whose latest fixity check failed (archive.provenance.bag).
+    # A BagIt export, a clip or a basket zip of an original whose latest fixity check failed
+    # (archive.provenance.fixity.fixity_failed).
     "fixity_failed": _l("The original “%(file)s” is not the file that was stored: its bytes have changed since, "
-                        "so a bag of it would not validate. Restore it from a copy, then check its fixity again."),
+                        "so no bag, clip or zip is made of it. Restore it from a copy, then check its fixity "
+                        "again."),
+    # A fast clip whose lead-in from the keyframe the rights do not clear (archive.clips.services).
+    "fast_cut_not_cleared": _l("A fast clip starts on the keyframe before your in point, and the rights do not "
+                               "clear that longer span. Export the clip accurately (frame-exact) instead."),
     "too_many_attempts": _l("Too many attempts; wait a moment and try again."),
     "weak_password": _l("The password is too short or too simple."),
     "password_too_long": _l("The password is too long."),
