@@ -254,6 +254,9 @@ API_ERRORS = {
     "unsupported_media_type": _l("The server does not accept this kind of file here."),
     "too_many_blocks": _l("This asset has as many rights blocks as it may have."),
     "rights_block_not_found": _l("There is no such rights block."),
+    # A clip's copy of its master's block (archive.rights.inherited).
+    "inherited_block": _l("This block is a copy of a block of the master the clip was cut from, and follows it: "
+                          "change that block on the master, or add a restriction to the clip."),
     "export_too_large": _l("The export is too large: narrow the search first."),
     "contract_exists": _l("A contract with that reference exists already."),
     "contract_not_found": _l("There is no such contract."),

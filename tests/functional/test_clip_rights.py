@@ -191,3 +191,150 @@ def test_a_basket_holding_a_master_whose_fixity_check_failed_is_not_zipped(app, 
     err = r.get_json()["error"]
     assert err["code"] == "fixity_failed" and err["details"]["item"] == item
     assert err["details"]["expected_sha256"] == recorded and _uses(app) == []
+
+
+# ---- F15: a clip's rights follow its master's ----------------------------------------------
+
+AVAIL = {"platform": "vod", "territory": "TR", "from": "2027-01-01", "to": "2027-01-31"}
+
+
+def _avails(client, people, asset_id, who="trt"):
+    r = client.get(f"/api/v1/assets/{asset_id}/avails", query_string=AVAIL, headers=H(people, who))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def _rights(client, people, asset_id):
+    return client.get(f"/api/v1/assets/{asset_id}/rights", headers=H(people, "manager")).get_json()["items"]
+
+
+def _cut_clip(app, client, people, master, span=("10:00:01:00", "10:00:05:00")):
+    r = clip(client, master, {"in": span[0], "out": span[1], "mode": "accurate", "declaration": USE},
+             H(people, "trt"))
+    assert r.status_code == 202, r.get_json()
+    with app.app_context():
+        assert process_asset(r.get_json()["id"]) == "ready"
+    return r.get_json()["id"]
+
+
+def _clip_events(app, clip_id):
+    from archive.events.models import Event
+
+    with app.app_context():
+        return [(e.action, (e.after or {}).get("inherited_from")) for e in
+                db.session().scalars(select(Event).where(Event.subject_id == clip_id,
+                                                         Event.action.like("rights.%")).order_by(Event.id))]
+
+
+def test_a_revoked_grant_on_the_master_no_longer_clears_its_clips(app, client, people, sparse):
+    master = _master(app, client, people, sparse)
+    [grant] = _rights(client, people, master)
+    clip_id = _cut_clip(app, client, people, master)
+    [copy] = _rights(client, people, clip_id)
+    assert _avails(client, people, clip_id)["decision"] == "allowed_with_conditions"
+    download = f"/api/v1/assets/{clip_id}/download?" + "&".join(f"{k}={v}" for k, v in USE.items())
+    assert client.get(download, headers=H(people, "trt")).status_code == 200
+
+    r = client.patch(f"/api/v1/assets/{master}/rights/{grant['id']}", json={"end": "2026-12-15"},
+                     headers=H(people, "manager"))
+    assert r.status_code == 200, r.get_json()
+    assert _avails(client, people, master)["decision"] == "denied"
+    assert _avails(client, people, clip_id)["decision"] == "denied"
+    assert [b["end"] for b in _rights(client, people, clip_id)] == ["2026-12-15"]
+    assert client.get(download, headers=H(people, "trt")).status_code == 403
+    # The use made of the clip under the old window is one a rights manager must look at.
+    outside = client.get("/api/v1/usage/outside-rights", headers=H(people, "manager")).get_json()["items"]
+    assert any(i["asset"]["id"] == clip_id and "block_changed" in i["problems"] for i in outside), outside
+
+    assert client.delete(f"/api/v1/assets/{master}/rights/{grant['id']}",
+                         headers=H(people, "manager")).status_code == 204
+    assert _rights(client, people, clip_id) == []
+    assert _avails(client, people, clip_id)["decision"] == "denied"
+    origin = {"asset": master, "block": grant["id"]}
+    assert _clip_events(app, clip_id) == [("rights.block_inherited", None), ("rights.block_changed", origin),
+                                          ("rights.block_deleted", origin)]
+    assert copy["id"] != grant["id"]
+
+
+def test_a_copy_is_changed_on_its_master_not_on_the_clip(app, client, people, sparse):
+    master = _master(app, client, people, sparse)
+    clip_id = _cut_clip(app, client, people, master)
+    [copy] = _rights(client, people, clip_id)
+    for r in (client.patch(f"/api/v1/assets/{clip_id}/rights/{copy['id']}", json={"end": "2030-12-31"},
+                           headers=H(people, "manager")),
+              client.delete(f"/api/v1/assets/{clip_id}/rights/{copy['id']}", headers=H(people, "manager"))):
+        assert r.status_code == 409, r.get_json()
+        err = r.get_json()["error"]
+        assert err["code"] == "inherited_block" and err["details"]["from_asset"] == master
+    assert _rights(client, people, clip_id) == [copy]
+    # A restriction of the clip's own is the clip's to change.
+    own = client.post(f"/api/v1/assets/{clip_id}/rights", headers=H(people, "manager"), json={
+        "kind": "restriction", "licensees": {"all_members": True}, "territories": ["WORLD"], "platforms": ["vod"],
+        "start": "2027-01-20", "end": None})
+    assert own.status_code == 201, own.get_json()
+    assert _avails(client, people, clip_id)["decision"] == "denied"
+    assert client.delete(f"/api/v1/assets/{clip_id}/rights/{own.get_json()['id']}",
+                         headers=H(people, "manager")).status_code == 204
+
+
+def test_blocks_added_or_moved_on_the_master_reach_the_clips_they_cover(app, client, people, sparse):
+    master = _master(app, client, people, sparse)
+    clip_id = _cut_clip(app, client, people, master)  # 1-5 s of the master
+    r = client.post(f"/api/v1/assets/{master}/rights", headers=H(people, "manager"), json={
+        "kind": "restriction", "licensees": {"all_members": True}, "territories": ["WORLD"], "platforms": ["vod"],
+        "start": "2000-01-01", "end": None, "segment": {"in": "10:00:02:00", "out": "10:00:03:00"}})
+    assert r.status_code == 201
+    restriction = r.get_json()["id"]
+    blocks = _rights(client, people, clip_id)
+    assert [(b["kind"], b["segment"]) for b in blocks] == [
+        ("grant", None), ("restriction", {"in": "10:00:02:00", "out": "10:00:03:00"})]
+    assert _avails(client, people, clip_id)["decision"] == "denied"
+    # Moved off the clip's span: its copy goes, and the clip is cleared again.
+    r = client.patch(f"/api/v1/assets/{master}/rights/{restriction}", headers=H(people, "manager"),
+                     json={"segment": {"in": "10:00:06:00", "out": "10:00:07:00"}})
+    assert r.status_code == 200, r.get_json()
+    assert [b["kind"] for b in _rights(client, people, clip_id)] == ["grant"]
+    assert _avails(client, people, clip_id)["decision"] == "allowed_with_conditions"
+    # A clip of the clip follows its master's master too.
+    with app.app_context():
+        producer_clip = db.session().get(Asset, clip_id)
+        assert producer_clip.status == "ready"
+    sub = clip(client, clip_id, {"in": "10:00:01:00", "out": "10:00:02:00", "mode": "accurate"},
+               H(people, "producer"))
+    assert sub.status_code == 202, sub.get_json()
+    with app.app_context():
+        assert process_asset(sub.get_json()["id"]) == "ready"
+    [grant] = [b for b in _rights(client, people, master) if b["kind"] == "grant"]
+    assert client.patch(f"/api/v1/assets/{master}/rights/{grant['id']}", json={"end": "2026-12-15"},
+                        headers=H(people, "manager")).status_code == 200
+    assert [b["end"] for b in _rights(client, people, sub.get_json()["id"])] == ["2026-12-15"]
+
+
+def test_a_zip_whose_master_is_found_damaged_after_the_request_fails(app, client, people, sparse):
+    master = _master(app, client, people, sparse)
+    h = H(people, "trt")
+    bid = _basket(client, h)
+    r = client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": master, "in": 1, "out": 3}, headers=h)
+    assert r.status_code == 201
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
+    _damage(app, master)
+    assert _build(app, bid) == "failed"
+    state = client.get(f"/api/v1/baskets/{bid}", headers=h).get_json()["zip"]
+    assert "fixity" in state["error"] and state["download"] is None and _uses(app) == []
+
+
+def test_the_export_page_decides_a_fast_clip_on_its_lead_in_too(app, client, people, sparse, make_user):
+    from urllib.parse import urlencode
+
+    from tests.functional.test_rights_pages import login
+
+    master = _master(app, client, people, sparse)
+    make_user("broadcaster", "TR", org="TRT", email="kurgu@trt.test")
+    login(client, "kurgu@trt.test")
+    query = {"in": "10:00:03:00", "out": "10:00:07:24", "checked": "1", **USE}
+    fast = client.get(f"/assets/{master}/clip?" + urlencode({**query, "mode": "fast"}),
+                      headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    assert 'data-outcome="denied"' in fast and "anahtar karede başlar" in fast
+    exact = client.get(f"/assets/{master}/clip?" + urlencode({**query, "mode": "accurate"}),
+                       headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    assert 'data-outcome="allowed_with_conditions"' in exact and "anahtar karede başlar" not in exact
