@@ -3,8 +3,8 @@
 When a clip is cut (`archive.clips.cutting`), every block of its source that covers any of
 the clip's frames is copied onto it (`inherit`), shifted to the clip's timeline, and the Event
 `rights.block_inherited` {"block", "from_asset", "from_block", "segment"} on the clip records
-which block it copies. That Event is the link (the usage of the data model as it is: no
-column); a copy stays linked while the block it copies exists.
+which block it copies. That Event is the link (the data model as it is: no new column, no
+migration); a copy stays linked while the block it copies exists.
 
 From then on the copies follow their source (`follow_created`, `follow_changed`,
 `follow_deleted`, called by `archive.rights.services` for every create, PATCH and DELETE):
