@@ -7,9 +7,10 @@ from pathlib import Path
 
 
 def make_master(out: Path, *, rate: str = "25", seconds: int = 3, gop: int = 12, timecode: str = "10:00:00:00",
-                audio_tracks: int = 2) -> Path:
+                audio_tracks: int = 2, bframes: int = 0) -> Path:
     """A 160x90 H.264 master at `rate` with the frame number drawn on every picture, a keyframe
-    every `gop` frames, `audio_tracks` AAC tracks and the start `timecode`."""
+    every `gop` frames, `bframes` B-frames between references (decode order then runs ahead of
+    display order, as in most broadcast H.264), `audio_tracks` AAC tracks and the start `timecode`."""
     if out.exists():
         return out
     argv = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
@@ -18,8 +19,8 @@ def make_master(out: Path, *, rate: str = "25", seconds: int = 3, gop: int = 12,
     for n in range(audio_tracks):
         argv += ["-f", "lavfi", "-i", f"sine=frequency={440 + 110 * n}:sample_rate=48000:duration={seconds}"]
     argv += ["-map", "0:v"] + [x for n in range(audio_tracks) for x in ("-map", f"{n + 1}:a")]
-    argv += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(gop),
-             "-keyint_min", str(gop), "-sc_threshold", "0", "-bf", "0", "-c:a", "aac", "-ac", "1",
+    argv += ["-c:v", "libx264", "-preset", "ultrafast" if not bframes else "fast", "-pix_fmt", "yuv420p", "-g", str(gop),
+             "-keyint_min", str(gop), "-sc_threshold", "0", "-bf", str(bframes), "-c:a", "aac", "-ac", "1",
              "-timecode", timecode, str(out)]
     subprocess.run(argv, check=True)
     return out

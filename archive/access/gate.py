@@ -97,6 +97,16 @@ def check_read(session: Session, reader: Reader, request: ReadRequest, *, sends_
     return _conclude(session, reader, request, decider.decide(reader, request), sends_bytes)
 
 
+def would_allow(session: Session, reader: Reader, request: ReadRequest) -> bool:
+    """Whether the policy would allow `request` for `reader`, asked without recording anything:
+    for a caller choosing between ways of serving one read (a fast cut's wider span or the
+    exact one) before it reads through `check_read`, which records. Never flushes."""
+    decider = policy()
+    if decider.wants_rights(reader, request):
+        request = replace(request, rights=engine_blocks(session, request.asset.id))
+    return decider.decide(reader, request).allowed
+
+
 def check_reads(session: Session, reader: Reader, requests: Sequence[ReadRequest], *,
                 sends_bytes: bool = True) -> list[Decision]:
     """`check_read` of many requests of one reader (a basket's items), in their order: the

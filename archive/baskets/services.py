@@ -31,6 +31,7 @@ from archive.db import keep_work, utcnow
 from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
 from archive.markers.timeline import Timeline
+from archive.provenance.fixity import DERIVATIVE_DAMAGED, failed_checks_of, fixity_failed
 from archive.task_handles import BUILD_BASKET_ZIP
 
 MAX_ITEMS = 10_000  # per basket
@@ -310,7 +311,9 @@ def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: U
     request is refused: 403 `rights_denied` with `details.items` [{"item", "asset_id",
     "reasons"}] (the first MAX_REFUSALS_SHOWN) and `details.refused` (how many); the refusals
     are kept in the usage log. 409 `basket_empty`; 409 `zip_in_progress` while one is queued or
-    building. The uses themselves are recorded when the worker reads each item.
+    building; 409 `fixity_failed` (details as `archive.provenance.fixity.fixity_failed`, plus
+    `item`) when the latest fixity check of an item's original found it changed, before the
+    rights are asked. The uses themselves are recorded when the worker reads each item.
     """
     declaration = clean_declaration(raw_declaration)
     if declaration is None:
@@ -324,6 +327,15 @@ def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: U
                        details={"zip": zip_json(basket)})
     if _count(session, basket) == 0:
         raise Conflict("The basket is empty.", code="basket_empty")
+    for items in item_batches(session, basket.id):
+        damaged = failed_checks_of(session, (i.asset.original_key for i in items))
+        for item in items:
+            check = damaged.get(item.asset.original_key)
+            if check is not None:
+                error = fixity_failed(item.asset, check.at.isoformat(), check.expected_sha256, check.actual_sha256,
+                                      consequence=DERIVATIVE_DAMAGED)
+                error.details["item"] = item.id
+                raise error
     reader = Reader.for_user(actor)
     refused: list[dict] = []
     count = 0

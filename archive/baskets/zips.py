@@ -2,9 +2,11 @@
 
 Constant memory and no scratch beyond one item: `stream_zip` (PyPI `stream-zip`) writes the
 archive as the items' bytes arrive, and `BlobStorage.put_stream` streams it on to storage; a
-whole asset is read from storage in 1 MiB chunks, a segment is cut by the clip export's `fast`
-cutter (`archive.media.clips.cut`: a stream copy from the keyframe at or before `in`, QuickTime
-with the master's timecode) into this process's scratch folder, streamed, and deleted. Each item is
+whole asset is read from storage in 1 MiB chunks, a segment is cut by the clip export's cutter
+(`archive.media.clips.cut`, QuickTime with the master's timecode) into this process's scratch
+folder, streamed, and deleted: `fast` (a stream copy from the keyframe at or before `in`, never
+past `out`) when the rights clear that wider span, else `accurate` (frame-exact, lossless), so
+what the zip holds is always what the rights were asked about (the manifest's `cut` says which). Each item is
 read twice: once for its size and CRC-32, which a stored ZIP entry's local header needs before
 its bytes (stream-zip would otherwise hold the whole entry in memory), then into the zip. Entries are
 stored, not deflated (media does not compress) and always ZIP64, so a basket of any size and
@@ -22,8 +24,10 @@ signing key) goes in unsigned and the reason is noted on its asset. The manifest
 `credentials` column says which.
 
 Each item is read through the access gate (a master-quality read, recorded in the usage log
-with the zip's declaration) just before its bytes are written; a refusal then (the rights
-changed after the request) fails the whole zip. Progress (items done / items) is committed
+with the zip's declaration and the span the item DELIVERS: for a fast cut, from the keyframe)
+just before its bytes are written; a refusal then (the rights changed after the request) fails
+the whole zip, as does an original whose latest fixity check found it changed
+(`archive.provenance.fixity`: no zip copies damaged bytes). Progress (items done / items) is committed
 as it moves (`archive.db.checkpoint`).
 """
 from __future__ import annotations
@@ -38,13 +42,14 @@ import posixpath
 import re
 import time
 import zlib
+from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator
 
 from flask import current_app
 from sqlalchemy.orm import Session
 from stream_zip import NO_COMPRESSION_64, stream_zip
 
-from archive.access.gate import check_read
+from archive.access.gate import check_read, would_allow
 from archive.access.policies import Reader
 from archive.accounts.models import User
 from archive.backends import storage
@@ -55,6 +60,8 @@ from archive.events import services as events
 from archive.filenames import safe_filename
 from archive.media.clips import ClipError
 from archive.media.clips import cut as cut_clip
+from archive.media.clips import fast_span
+from archive.provenance import fixity
 from archive.media.runner import MediaError
 from archive.provenance import credentials
 from archive.scratch import process_dir
@@ -67,7 +74,7 @@ PROGRESS_EVERY = 1.0  # seconds between progress commits inside one item
 CUT_TIMEOUT = 6 * 3600.0  # a stream copy reads at disk speed; this only stops a hung ffmpeg
 MANIFEST_FIELDS = ("n", "file", "item", "asset_id", "title", "source_filename", "source_sha256", "in", "out",
                    "in_seconds", "out_seconds", "actual_in", "actual_out", "actual_in_seconds", "actual_out_seconds",
-                   "size", "sha256", "decision", "credit", "conditions", "credentials")
+                   "size", "sha256", "decision", "credit", "conditions", "credentials", "cut")
 _UNSAFE = re.compile(r"[^\w.()\- ]+")
 
 
@@ -145,15 +152,18 @@ class _Builder:
 
     def members(self) -> Iterator[tuple]:
         for n, item in enumerate(items_in_order(self.session, self.basket.id), 1):
-            decision = check_read(self.session, self.reader,
-                                  item_read_request(item, self.basket.zip_declaration), sends_bytes=True)
+            if fixity.failed_check(self.session, item.asset.original_key) is not None:
+                raise ZipRefused(f"item {item.id} ({item.asset_id}): the latest fixity check of its original "
+                                 "found the bytes changed; no zip copies it")
+            request, mode = self._read_request(item)
+            decision = check_read(self.session, self.reader, request, sends_bytes=True)
             checkpoint(self.session)  # the use is recorded, and the usage log's lock released
             if not decision.allowed:
                 raise ZipRefused(f"item {item.id} ({item.asset_id}): "
                                  + "; ".join(r.get("message", "") for r in decision.reasons))
             name = entry_name(n, item)
             seg = segment_of(item)
-            source, cleanup, actual = self._source(item, seg, name)
+            source, cleanup, actual = self._source(item, seg, name, mode)
             try:
                 size, crc = _size_and_crc(source())
             except BaseException:
@@ -162,13 +172,37 @@ class _Builder:
             # Stored with its size and CRC-32 known up front: stream-zip streams it (its plain
             # NO_COMPRESSION_64 would buffer the whole file in memory to learn them).
             yield (name, self.modified, 0o644, NO_COMPRESSION_64(size, crc),
-                   self._item_bytes(n, item, name, decision, seg, actual, source, cleanup, size))
+                   self._item_bytes(n, item, name, decision, seg, actual, source, cleanup, size, mode))
         for name, data in (("manifest.json", self._manifest_json()), ("manifest.csv", manifest_csv(self.rows))):
             yield name, self.modified, 0o644, NO_COMPRESSION_64(len(data), zlib.crc32(data)), iter([data])
 
+    def _read_request(self, item: BasketItem):
+        """(the gate's request for the item, the cut: "fast", "accurate" or None for a whole
+        asset). A segment is cut fast when the rights clear the span a fast cut may deliver (from
+        the keyframe at or before `in`, `archive.media.clips.fast_span`) and that span is then
+        what is decided and recorded; otherwise accurately, and the requested span is."""
+        request = item_read_request(item, self.basket.zip_declaration)
+        if item.in_frame is None:
+            return request, None
+        timeline = timeline_for_item(item)
+        if timeline is None:
+            raise MediaError(f"item {item.id}: the asset has no timeline to cut")
+        store = storage()
+        key = item.asset.original_key
+        where = store.local_path(key) or store.internal_url(key, expires=3600)
+        if where is None:  # a store without URLs: read a copy (rare; the cut downloads it anyway)
+            return request, "accurate"
+        first, end = fast_span(where, item.in_frame, item.out_frame, timeline.rate, timeout=CUT_TIMEOUT)
+        if first == item.in_frame:
+            return request, "fast"
+        wide = replace(request, segment={"in": round(timeline.seconds(first), 6), "out": round(timeline.seconds(end), 6)})
+        if would_allow(self.session, self.reader, wide):
+            return wide, "fast"
+        return request, "accurate"
+
     def _item_bytes(self, n: int, item: BasketItem, name: str, decision, seg: dict | None, actual: dict | None,
                     source: Callable[[], Iterator[bytes]], cleanup: Callable[[], None],
-                    expected: int) -> Iterator[bytes]:
+                    expected: int, mode: str | None = None) -> Iterator[bytes]:
         digest, size = hashlib.sha256(), 0
         asset = item.asset
         try:
@@ -190,13 +224,14 @@ class _Builder:
             **(actual or dict.fromkeys(("actual_in", "actual_out", "actual_in_seconds", "actual_out_seconds"))),
             "size": size, "sha256": digest.hexdigest(), "decision": decision.outcome,
             "credit": credit_lines(decision.conditions), "conditions": decision.conditions,
-            "usage_record": decision.usage_record_id, "credentials": self.signed.pop(item.id, "unsigned")})
+            "usage_record": decision.usage_record_id, "credentials": self.signed.pop(item.id, "unsigned"),
+            "cut": mode})
         self.progress(n, force=True)
 
-    def _source(self, item: BasketItem, seg: dict | None,
-                name: str) -> tuple[Callable[[], Iterator[bytes]], Callable[[], None], dict | None]:
+    def _source(self, item: BasketItem, seg: dict | None, name: str,
+                mode: str | None = "fast") -> tuple[Callable[[], Iterator[bytes]], Callable[[], None], dict | None]:
         """(a function giving the item's bytes afresh each call, a clean-up, the actual in/out
-        of a cut or None): a segment is cut into scratch (the clip cutter's fast mode); the item
+        of a cut or None): a segment is cut into scratch (the clip cutter in `mode`); the item
         is then signed into scratch when its format carries C2PA (see the module docstring); a
         whole asset that is not signed is read from storage."""
         store = storage()
@@ -224,7 +259,7 @@ class _Builder:
                 fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
                 store.download_to(item.asset.original_key, src)
             if seg is not None:
-                got = cut_clip(src, cut, mode="fast", in_frame=item.in_frame, out_frame=item.out_frame,
+                got = cut_clip(src, cut, mode=mode or "fast", in_frame=item.in_frame, out_frame=item.out_frame,
                                rate=timeline.rate, timecode_at=timeline.label, technical=item.asset.technical or {},
                                comment=f"Ortak basket {self.basket.id} item {item.id}", timeout=CUT_TIMEOUT)
                 actual = {"actual_in": timeline.label(got.actual_in), "actual_out": timeline.label(got.actual_out),
@@ -235,6 +270,8 @@ class _Builder:
                        **({k: seg[k] for k in ("in", "out", "in_seconds", "out_seconds")} if seg else {}),
                        **(actual or {})}
             actions = [{"action": "c2pa.trimmed"}] if seg else []
+            if seg and mode == "accurate":
+                actions.append({"action": "c2pa.transcoded"})
             ok = credentials.sign_export(self.session, item.asset, plain, signed, name=name,
                                          export=f"basket:{self.basket.id}", actions=actions + [{"action": "c2pa.published"}],
                                          details=details, master_path=src, actor_id=self.reader.user.id)

@@ -4,8 +4,11 @@ A clip asset (`archive.clips.services`) starts without bytes. The pipeline's fir
 it cuts the segment from its source (`archive.media.clips.cut`), stores the result under its
 SHA-256 like any original, fills in the actual in/out in its `lineage`, and copies the
 source's rights blocks that cover the segment onto the clip (shifted to the clip's own
-timeline, `inherit_rights`). Then the clip is probed and rendered like any upload; a cut that
-fails leaves the clip `failed` (never `ready`), as any other failed step does.
+timeline, `inherit_rights`; they follow the source's blocks from then on,
+`archive.rights.inherited`). Then the clip is probed and rendered like any upload; a cut that
+fails leaves the clip `failed` (never `ready`), as any other failed step does. So does a
+source whose latest fixity check failed since the request, and a cut that would hold frames
+outside the span the rights decided on (`lineage.cleared`, `archive.clips.services`).
 
 The cut is signed with C2PA before it is stored (`archive.provenance.credentials.sign_export`:
 Ortak, the organisation, the source as the `parentOf` ingredient, the in/out, `c2pa.trimmed`
@@ -18,27 +21,21 @@ import hashlib
 import os
 import shutil
 import tempfile
-from fractions import Fraction
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.assets.models import Asset
 from archive.backends import storage
-from archive.events import services as events
 from archive.ingest.services import original_key
 from archive.ingest.steps import Step, StepContext
 from archive.markers.timeline import Timeline
 from archive.media import clips as media_clips
-from archive.provenance import credentials
+from archive.provenance import credentials, fixity
 from archive.renditions import services as renditions
+from archive.rights import inherited
 from archive.rights.models import RightsBlock
-
-_COPIED = ("kind", "licensee_organisations", "licensee_countries", "all_members", "territories",
-           "exclude_territories", "platforms", "start_date", "end_date", "exclusive", "holdbacks", "conditions",
-           "contract_id", "created_by")
 
 
 def needs_cut(asset: Asset) -> bool:
@@ -54,35 +51,10 @@ def _sha256(path: str) -> str:
 def inherit_rights(session: Session, source: Asset, clip: Asset, timeline: Timeline, actual_in: int,
                    actual_out: int) -> list[RightsBlock]:
     """Copy `source`'s rights blocks that cover any of the frames `actual_in`..`actual_out` of
-    the source (on its `timeline`) onto `clip`: a whole-asset block as it is, a segment block
-    cut to the clip and shifted to its timeline (seconds from the clip's first frame; labels
-    the master's timecode there, which the clip carries as its own start timecode, so they read
-    back through `archive.markers.timeline.read_position`). Each copy records the Event
-    `rights.block_inherited` on the clip."""
-    start, end = Fraction(actual_in) / timeline.rate, Fraction(actual_out) / timeline.rate
-
-    def label(seconds: Fraction) -> str:
-        return timeline.label(actual_in + round(seconds * timeline.rate))
-
-    made = []
-    length = end - start
-    for block in session.scalars(select(RightsBlock).where(RightsBlock.asset_id == source.id)
-                                 .order_by(RightsBlock.id)):
-        values: dict[str, Any] = {name: getattr(block, name) for name in _COPIED}
-        if block.segment_in is not None and block.segment_out is not None:
-            lo = max(Fraction(str(block.segment_in)) - start, Fraction(0))
-            hi = min(Fraction(str(block.segment_out)) - start, length)
-            if hi <= lo:
-                continue  # the block is about another part of the source
-            values.update(segment_in=float(lo), segment_out=float(hi), segment={"in": label(lo), "out": label(hi)})
-        row = RightsBlock(asset_id=clip.id, **values)
-        session.add(row)
-        session.flush()
-        events.record(session, actor_id=None, action="rights.block_inherited", subject_type="asset",
-                      subject_id=clip.id, after={"block": row.id, "from_asset": source.id, "from_block": block.id,
-                                                 "segment": values.get("segment")})
-        made.append(row)
-    return made
+    the source (on its `timeline`) onto `clip`, shifted to its timeline
+    (`archive.rights.inherited.inherit`: each copy records the Event `rights.block_inherited`
+    on the clip, which links it to its source block, so it follows that block's later changes)."""
+    return inherited.inherit(session, source, clip, timeline, actual_in, actual_out)
 
 
 class CutStep(Step):
@@ -133,6 +105,9 @@ def cut_clip(session: Session, clip: Asset) -> None:
     if timeline is None or timeline.rate_text != lineage.get("rate"):
         raise media_clips.ClipError("the source's frame rate changed since the clip was asked for")
     rate = timeline.rate
+    if fixity.failed_check(session, source.original_key) is not None:
+        raise media_clips.ClipError("the source's latest fixity check found its bytes changed: it is not cut")
+    cleared = lineage.get("cleared") or {"in_frame": lineage["in_frame"], "out_frame": lineage["out_frame"]}
     scratch = tempfile.mkdtemp(prefix="ortak-clip-", dir=renditions.work_dir())
     try:
         dst = os.path.join(scratch, "clip.mov")
@@ -141,6 +116,10 @@ def cut_clip(session: Session, clip: Asset) -> None:
                                      out_frame=int(lineage["out_frame"]), rate=rate, timecode_at=timeline.label,
                                      technical=source.technical or {}, comment=f"Ortak clip {clip.id} of {source.id}",
                                      timeout=float(current_app.config["FFMPEG_TIMEOUT"]))
+            if result.actual_in < int(cleared["in_frame"]) or result.actual_out > int(cleared["out_frame"]):
+                raise media_clips.ClipError(
+                    f"the cut holds frames {result.actual_in}..{result.actual_out}, outside the "
+                    f"{cleared['in_frame']}..{cleared['out_frame']} the rights were asked about")
             dst = _signed(session, source, clip, src, dst, lineage, timeline, result)
         sha256, size = _sha256(dst), os.path.getsize(dst)
         key = original_key(sha256)

@@ -18,7 +18,8 @@ from archive.accounts.models import User
 from archive.assets.models import Asset
 from archive.clips import services
 from archive.clips.schemas import MODES, clean_clip
-from archive.errors import ApiError
+from archive.errors import ApiError, Conflict
+from archive.provenance.fixity import require_sound
 from archive.rights import pages as rights_pages
 from archive.rights.avails import PLATFORMS
 from archive.rights.services import engine_blocks
@@ -81,10 +82,24 @@ def export_page(session: Session, user: User, source: Asset, args: Mapping[str, 
     if errors or clip is None:
         page["errors"] = errors
         return page
-    segment = services.segment_of(timeline, clip)
-    request = ReadRequest(asset=source, what="clip", quality=MASTER, action="clip", segment=segment,
-                          declaration=declaration, rights=engine_blocks(session, source.id))
-    verdict = policy().decide(Reader.for_user(user), request)
+    try:  # what the export will refuse, said before it is asked: a damaged master, unreadable keyframes
+        require_sound(session, source)
+        first, end = services.delivered_frames(source, timeline, clip)
+    except ApiError as exc:
+        page["errors"] = rights_pages.error_lines(exc)
+        return page
+    # Decided as the export decides: on the span the clip delivers (a fast clip's from its keyframe).
+    rights = engine_blocks(session, source.id)
+
+    def decide(segment: dict):
+        return policy().decide(Reader.for_user(user), ReadRequest(
+            asset=source, what="clip", quality=MASTER, action="clip", segment=segment, declaration=declaration,
+            rights=rights))
+
+    verdict = decide(services.seconds_of(timeline, first, end))
+    if not verdict.allowed and first != clip.in_frame and decide(services.segment_of(timeline, clip)).allowed:
+        page["errors"] = rights_pages.error_lines(Conflict("A fast clip's lead-in is not cleared.",
+                                                           code="fast_cut_not_cleared"))
     page["decision"] = {"outcome": verdict.outcome, "allowed": verdict.allowed,
                         "reasons": [rights_pages.reason_text(r) for r in verdict.reasons],
                         "credit": (verdict.conditions or {}).get("credit") or {},

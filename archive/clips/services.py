@@ -3,8 +3,18 @@
     clip = request_clip(session, source, body, user, args)   # 202 with clip.id; the worker cuts it
 
 The export is a master-quality read of the segment (action `clip`): the rights decide
-(`archive.access.gate.check_read`), the usage record names the segment in seconds, and a
-refusal is 403 with the reasons and no clip asset. An allowed export makes a new asset in
+(`archive.access.gate.check_read`) on the span the clip DELIVERS, the usage record names it
+in seconds, and a refusal is 403 with the reasons and no clip asset. For `accurate` that is
+the requested in..out; for `fast` (a stream copy) it starts on the keyframe at or before
+`in` (`archive.media.clips.fast_span`; the cut never ends past `out`), so the decision holds
+for every byte handed out, whatever `max_clip_seconds`, segment-limited grant or segment
+restriction the master has. A fast clip the rights clear only without its lead-in (the span
+from the keyframe is refused, the requested one would be allowed) is 409
+`fast_cut_not_cleared`, telling the client to ask for `accurate`: a rights manager's
+condition is never stretched by a keyframe, nor is the client's mode silently changed to a
+re-encode. The span decided is kept in the lineage (`cleared`); the worker fails a cut that
+would go outside it. A master whose latest fixity check found it changed is not cut: 409
+`fixity_failed` (`archive.provenance.fixity.require_sound`), as a BagIt export refuses it. An allowed export makes a new asset in
 `processing` with its `lineage` and sends INGEST: the pipeline cuts it first
 (`archive.clips.cutting`), then probes it and makes its renditions like any upload.
 
@@ -21,19 +31,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access.declarations import read_declaration, require_complete
-from archive.access.gate import Decision, check_read
+from archive.access.gate import Decision, check_read, would_allow
 from archive.access.policies import MASTER, Reader, ReadRequest
 from archive.accounts.models import User
 from archive.assets.models import Asset
 from archive.assets.services import visible_to
 from archive.clips.schemas import ClipRequest, clean_clip
-from archive.db import utcnow
-from archive.errors import Conflict
+from archive.backends import storage
+from archive.db import keep_work, utcnow
+from archive.errors import Conflict, NotFound
 from archive.events import services as events
 from archive.markers.timeline import Timeline
+from archive.media import clips as media_clips
+from archive.media.runner import MediaError
+from archive.provenance.fixity import require_sound
 from archive.task_handles import INGEST
 
 CLIP_KINDS = ("video",)
+PROBE_TIMEOUT = 120.0  # seconds for reading the keyframes before `in` (at most a minute of packets)
+URL_SECONDS = 600  # life of the storage URL ffprobe reads a master through
 CONTAINER = ".mov"  # QuickTime holds every codec a clip is cut to (H.264/HEVC/ProRes, PCM audio)
 MAX_CLIPS_LISTED = 200
 
@@ -53,7 +69,32 @@ def clip_timeline(source: Asset) -> Timeline:
 
 def segment_of(timeline: Timeline, clip: ClipRequest) -> dict:
     """The segment as the usage record names it: seconds from the master's first frame."""
-    return {"in": round(timeline.seconds(clip.in_frame), 6), "out": round(timeline.seconds(clip.out_frame), 6)}
+    return seconds_of(timeline, clip.in_frame, clip.out_frame)
+
+
+def seconds_of(timeline: Timeline, in_frame: int, out_frame: int) -> dict:
+    """{"in", "out"}: frames of the master as seconds from its first frame."""
+    return {"in": round(timeline.seconds(in_frame), 6), "out": round(timeline.seconds(out_frame), 6)}
+
+
+def delivered_frames(source: Asset, timeline: Timeline, clip: ClipRequest) -> tuple[int, int]:
+    """(first frame, the frame after the last) of the master the clip may deliver: in..out for
+    `accurate`; for `fast`, from the keyframe at or before `in` (`archive.media.clips.fast_span`,
+    read from storage's file, or a URL of it, never a download of the whole master). 404
+    `blob_missing` when storage has no such file; 409 `not_clippable` {"reason"} when its
+    packets cannot be read."""
+    if clip.mode != "fast":
+        return clip.in_frame, clip.out_frame
+    store = storage()
+    where = store.local_path(source.original_key) or store.internal_url(source.original_key, expires=URL_SECONDS)
+    if where is None or not store.exists(source.original_key):
+        raise NotFound("The stored file for this asset is missing; the administrators have been told.",
+                       code="blob_missing")
+    try:
+        return media_clips.fast_span(where, clip.in_frame, clip.out_frame, timeline.rate, timeout=PROBE_TIMEOUT)
+    except (media_clips.ClipError, MediaError) as exc:
+        raise Conflict("The master's keyframes cannot be read: ask for an accurate clip.", code="not_clippable",
+                       details={"kind": source.kind, "reason": str(exc)[:300]}) from None
 
 
 def request_clip(session: Session, source: Asset, body: Any, user: User, args: Mapping[str, str]) -> Asset:
@@ -61,20 +102,46 @@ def request_clip(session: Session, source: Asset, body: Any, user: User, args: M
 
     Raises 409 (see `clip_timeline`), 422 `invalid_clip` (`archive.clips.schemas`), 422
     `invalid_declaration` (a declaration that is malformed, incomplete or with past air days,
-    `archive.access.declarations`), 403 `declaration_required` / `rights_denied` with
-    `details.reasons` (the refusal's usage record is kept; no asset is made).
+    `archive.access.declarations`), 409 `fixity_failed` (the master's latest fixity check found
+    it changed; no use is recorded), 404 `blob_missing` / 409 `not_clippable` (see
+    `delivered_frames`), 403 `declaration_required` / `rights_denied` with `details.reasons`,
+    409 `fast_cut_not_cleared` with `details` {"mode", "requested", "delivered" ({"in", "out",
+    "in_seconds", "out_seconds"}, timecodes and seconds of the master), "reasons"} (both
+    refusals' usage records are kept; no asset is made).
     """
     timeline = clip_timeline(source)
     clip = clean_clip(body, timeline)
     declaration = read_declaration(args, body)
     if declaration is not None:
         require_complete(declaration)
-    segment = segment_of(timeline, clip)
-    decision = check_read(session, Reader.for_user(user),
-                          ReadRequest(asset=source, what="clip", quality=MASTER, action="clip", segment=segment,
-                                      declaration=declaration))
-    decision.raise_if_denied()
-    return _make_clip(session, source, timeline, clip, segment, declaration, decision, user)
+    require_sound(session, source)
+    first, end = delivered_frames(source, timeline, clip)
+    requested, delivered = segment_of(timeline, clip), seconds_of(timeline, first, end)
+    reader = Reader.for_user(user)
+
+    def read(segment: dict) -> ReadRequest:
+        return ReadRequest(asset=source, what="clip", quality=MASTER, action="clip", segment=segment,
+                           declaration=declaration)
+
+    wide_ok = delivered == requested or would_allow(session, reader, read(delivered))
+    if wide_ok or not would_allow(session, reader, read(requested)):
+        # What is delivered is what is decided; a fast cut refused for its in..out too gets the
+        # plain refusal (its reasons are about the span the client named).
+        decision = check_read(session, reader, read(delivered if wide_ok else requested))
+        decision.raise_if_denied()
+    else:
+        refused = check_read(session, reader, read(delivered))  # the refused attempt is a use record
+        keep_work()
+        span = {"in": timeline.label(first), "out": timeline.label(end),
+                "in_seconds": delivered["in"], "out_seconds": delivered["out"]}
+        raise Conflict(f"A fast clip starts on the keyframe at {span['in']}, before the in point asked for, and "
+                       "the rights do not clear that span: ask for an accurate clip (frame-exact).",
+                       code="fast_cut_not_cleared",
+                       details={"mode": "fast", "delivered": span, "reasons": refused.reasons,
+                                "requested": {"in": timeline.label(clip.in_frame), "out": timeline.label(clip.out_frame),
+                                              "in_seconds": requested["in"], "out_seconds": requested["out"]}})
+    return _make_clip(session, source, timeline, clip, requested, declaration, decision, user,
+                      cleared=(first, end, delivered))
 
 
 def _clip_filename(source: Asset, timeline: Timeline, clip: ClipRequest) -> str:
@@ -84,8 +151,9 @@ def _clip_filename(source: Asset, timeline: Timeline, clip: ClipRequest) -> str:
 
 
 def _make_clip(session: Session, source: Asset, timeline: Timeline, clip: ClipRequest, segment: dict,
-               declaration: dict | None, decision: Decision, user: User) -> Asset:
+               declaration: dict | None, decision: Decision, user: User, *, cleared: tuple) -> Asset:
     now = utcnow()
+    first, end, seconds = cleared
     lineage = {
         "source_id": source.id, "mode": clip.mode,
         "in": timeline.label(clip.in_frame), "out": timeline.label(clip.out_frame),
@@ -97,6 +165,9 @@ def _make_clip(session: Session, source: Asset, timeline: Timeline, clip: ClipRe
         "declaration": declaration,
         "decision": {"outcome": decision.outcome, "reasons": decision.reasons, "conditions": decision.conditions,
                      "blocks": decision.blocks, "usage_record_id": decision.usage_record_id},
+        # The span the rights decided on (what the cut may deliver, the usage record's segment).
+        "cleared": {"in": timeline.label(first), "out": timeline.label(end), "in_seconds": seconds["in"],
+                    "out_seconds": seconds["out"], "in_frame": first, "out_frame": end},
     }
     asset = Asset(status="processing", filename=_clip_filename(source, timeline, clip), size=0,
                   # No bytes yet: a placeholder no SHA-256 hex can equal; the cut sets the real one.

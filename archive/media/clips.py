@@ -7,7 +7,13 @@ own timestamps may start later than 0 (MPEG-TS, MXF), so every seek adds the con
 - `fast`: stream copy from the keyframe at or before `in` (`keyframe_at_or_before`, from the
   packets' key flags) to `out`; nothing is re-encoded, so the clip starts on that keyframe
   and the clip reports the ACTUAL in and out it got (`Cut.actual_in`, `Cut.actual_out`,
-  counted from the clip's own video packets).
+  from the clip's own video packets). It never ends past `out`: the video is the longest run
+  of the master's packets in decode order, from that keyframe, whose pictures all come before
+  `out` (`fast_packets`, copied with `-frames:v`), so a master with B-frames, whose decode
+  order runs ahead of its display order, ends a few frames before `out` rather than after it
+  (a time limit alone copied the reference pictures past `out` too). The span a fast cut may
+  deliver is therefore known before it is made: `fast_span`, the keyframe to `out`, what the
+  rights are asked about; a cut that would go outside it raises ClipError.
 - `accurate`: frame-exact: the decoder seeks to just before `in` (ffmpeg's accurate seek
   drops every frame before it) and the video encoder takes exactly `out - in` frames, so the
   first and last frames are those of the master at `in` and `out - 1`. Master quality:
@@ -93,6 +99,48 @@ def video_packets(path: str, *, timeout: float, read_from: float | None = None,
     return sorted(packets)
 
 
+def decode_order_packets(path: str, *, timeout: float, read_from: float,
+                         read_to: float) -> list[tuple[Fraction, bool]]:
+    """(pts in seconds, is a keyframe) of the first video stream's packets in the order the
+    demuxer hands them out (decode order: what a stream copy copies), read between `read_from`
+    (the demuxer seeks to the keyframe at or before it) and `read_to`."""
+    argv = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags",
+            "-read_intervals", f"{_seconds(max(0.0, read_from))}%{_seconds(read_to)}", "-of", "json", path]
+    out = run(argv, timeout=timeout, capture_stdout=True).stdout
+    return [(Fraction(p["pts_time"]), "K" in (p.get("flags") or ""))
+            for p in json.loads(out or b"{}").get("packets") or [] if p.get("pts_time") not in (None, "N/A")]
+
+
+def fast_packets(path: str, key_frame: int, out_frame: int, rate: Fraction, origin: Fraction, *,
+                 timeout: float) -> tuple[int, int, int]:
+    """(first frame, the frame after the last, video packets) of the fast cut from the keyframe
+    `key_frame` that ends before `out_frame`: the longest run of packets in decode order from
+    that keyframe whose pictures are all before `out_frame`. Raises ClipError when there is
+    none (no keyframe where expected)."""
+    start, stop = origin + Fraction(key_frame) / rate, origin + Fraction(out_frame) / rate
+    half = Fraction(1, 2) / rate
+    packets = decode_order_packets(path, timeout=timeout, read_from=float(start), read_to=float(stop) + 2)
+    first = next((i for i, (pts, key) in enumerate(packets) if key and abs(pts - start) < half), None)
+    if first is None:
+        raise ClipError(f"no keyframe at frame {key_frame}")
+    frames = []
+    for pts, _ in packets[first:]:
+        if pts >= stop - half:
+            break
+        frames.append(round((pts - origin) * rate))
+    if not frames:
+        raise ClipError("the cut would hold no video frame")
+    return min(frames), max(frames) + 1, len(frames)
+
+
+def fast_span(path: str, in_frame: int, out_frame: int, rate: Fraction, *, timeout: float) -> tuple[int, int]:
+    """(first frame, the frame after the last) that a fast cut of `in_frame`..`out_frame` may
+    deliver: from the keyframe at or before `in_frame` to `out_frame` (the cut may end a few
+    frames earlier, never later). Reads at most a minute of packets before `in_frame`."""
+    origin = start_time(path, timeout=timeout)
+    return keyframe_at_or_before(path, in_frame, rate, origin, timeout=timeout), out_frame
+
+
 def keyframe_at_or_before(path: str, frame: int, rate: Fraction, origin: Fraction, *, timeout: float) -> int:
     """The master's frame number of the keyframe at or before `frame`. Reads the packets of
     a window before it (widened back to the start when that window holds no keyframe)."""
@@ -108,12 +156,14 @@ def keyframe_at_or_before(path: str, frame: int, rate: Fraction, origin: Fractio
 
 
 def fast_command(src: str, dst: str, *, key_frame: int, out_frame: int, rate: Fraction, origin: Fraction,
-                 timecode: str, comment: str) -> list[str]:
-    """ffmpeg, stream copy from the keyframe `key_frame` up to `out_frame` (exclusive)."""
+                 timecode: str, comment: str, video_packets: int | None = None) -> list[str]:
+    """ffmpeg, stream copy from the keyframe `key_frame` up to `out_frame` (exclusive); with
+    `video_packets`, no more video packets than that (`fast_packets`)."""
     start = origin + Fraction(key_frame) / rate
     length = Fraction(out_frame - key_frame) / rate
+    limit = ["-frames:v", str(video_packets)] if video_packets is not None else []
     return ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-v", "error", "-ss", _seconds(start), "-i", src,
-            "-t", _seconds(length), "-map", "0:v:0", "-map", "0:a?", "-c", "copy", "-map_metadata", "0",
+            "-t", _seconds(length), *limit, "-map", "0:v:0", "-map", "0:a?", "-c", "copy", "-map_metadata", "0",
             "-avoid_negative_ts", "make_zero", "-timecode", timecode, "-metadata", f"comment={comment}",
             "-progress", "pipe:1", "-f", "mov", dst]
 
@@ -153,8 +203,9 @@ def cut(src: str, dst: str, *, mode: str, in_frame: int, out_frame: int, rate: F
     origin = start_time(src, timeout=timeout)
     if mode == "fast":
         first = keyframe_at_or_before(src, in_frame, rate, origin, timeout=timeout)
+        _, _, count = fast_packets(src, first, out_frame, rate, origin, timeout=timeout)
         argv = fast_command(src, dst, key_frame=first, out_frame=out_frame, rate=rate, origin=origin,
-                            timecode=timecode_at(first), comment=comment)
+                            timecode=timecode_at(first), comment=comment, video_packets=count)
     else:
         first = in_frame
         argv = accurate_command(src, dst, in_frame=in_frame, out_frame=out_frame, rate=rate, origin=origin,
@@ -163,7 +214,12 @@ def cut(src: str, dst: str, *, mode: str, in_frame: int, out_frame: int, rate: F
                                 timecode=timecode_at(first), comment=comment)
     duration = float(Fraction(out_frame - first) / rate)
     run(argv, timeout=timeout, duration=duration, on_progress=on_progress)
-    frames = len(video_packets(dst, timeout=timeout))
-    if frames == 0:
+    packets = video_packets(dst, timeout=timeout)
+    if not packets:
         raise ClipError("the cut holds no video frame")
-    return Cut(first, first + frames, frames)
+    frames = len(packets)
+    # The last picture shown, counted from the first (a copied run may skip a picture).
+    end = first + max(frames, round((packets[-1][0] - packets[0][0]) * rate) + 1)
+    if end > out_frame:
+        raise ClipError(f"the cut ends at frame {end}, past {out_frame}")
+    return Cut(first, end, frames)

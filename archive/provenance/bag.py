@@ -49,6 +49,7 @@ from archive.errors import Conflict, NotFound
 from archive.events import services as events
 from archive.filenames import safe_filename
 from archive.provenance import ebucore, fixity, premis
+from archive.provenance.fixity import fixity_failed  # noqa: F401 (409 `fixity_failed`, named here first)
 from archive.provenance.models import FixityCheck
 from archive.rights.services import blocks_json, list_blocks
 from archive.storage.interfaces import BlobNotFound, BlobStorage, InvalidKey
@@ -118,24 +119,6 @@ def bag_metadata(session: Session, asset: Asset) -> tuple[bytes, bytes]:
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids))).unique()} if ids else {}
     rights = blocks_json(session, list_blocks(session, asset))
     return premis.premis_xml(asset, evs, checks, users), ebucore.ebucore_xml(asset, rights)
-
-
-def fixity_failed(asset: Asset, checked: str | None, expected: str, actual: str | None, *,
-                  size: int | None = None) -> Conflict:
-    """409 `fixity_failed`: the stored original is not the file recorded at store time (its
-    latest fixity check, `checked`, found another SHA-256; or storage holds `size` bytes, not the
-    recorded `asset.size`), so a bag of it would fail validation. details: {"file" (the
-    original's name, as the bag would hold it), "object": "original", "checked" (ISO 8601 or
-    null), "expected_sha256", "actual_sha256", "expected_size", "size"}."""
-    name = safe_filename(asset.filename) or "original"
-    found = f"storage holds {size} bytes, {asset.size} were recorded" if size is not None else \
-        f"its fixity check of {checked} found SHA-256 {actual}, {expected} was recorded"
-    return Conflict(f"The original {name!r} is not the file that was stored ({found}): a bag of it would not "
-                    f"validate. Restore it from a copy, then run `ortak fixity check --asset {asset.id}`.",
-                    code="fixity_failed",
-                    details={"file": name, "object": "original", "checked": checked, "expected_sha256": expected,
-                             "actual_sha256": actual, "expected_size": asset.size,
-                             "size": size if size is not None else asset.size})
 
 
 def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration: Any = None) -> BagStream:

@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session
 
 from archive.assets.models import Asset
 from archive.db import checkpoint, utcnow
+from archive.errors import Conflict
+from archive.filenames import safe_filename
 from archive.provenance.models import OUTCOMES, FixityCheck
 from archive.renditions.models import Rendition, RenditionFile
 from archive.storage.interfaces import BlobNotFound, BlobStorage, InvalidKey
@@ -377,6 +379,58 @@ def failed_check(session: Session, blob_key: str) -> FixityCheck | None:
     row = session.scalar(select(FixityCheck).where(FixityCheck.blob_key == blob_key)
                          .order_by(FixityCheck.at.desc(), FixityCheck.id.desc()).limit(1))
     return row if row is not None and row.outcome == "fail" else None
+
+
+BAG_INVALID = "a bag of it would not validate"
+DERIVATIVE_DAMAGED = "anything cut or copied from it would carry the damage"
+
+
+def fixity_failed(asset: Asset, checked: str | None, expected: str, actual: str | None, *,
+                  size: int | None = None, consequence: str = BAG_INVALID) -> Conflict:
+    """409 `fixity_failed`: the stored original is not the file recorded at store time (its
+    latest fixity check, `checked`, found another SHA-256; or storage holds `size` bytes, not the
+    recorded `asset.size`), so what was asked of it (`consequence`: a bag would fail
+    validation, a clip or a zip item would copy damaged bytes) is refused. details: {"file"
+    (the original's name), "object": "original", "asset_id", "checked" (ISO 8601 or null),
+    "expected_sha256", "actual_sha256", "expected_size", "size"}."""
+    name = safe_filename(asset.filename) or "original"
+    found = f"storage holds {size} bytes, {asset.size} were recorded" if size is not None else \
+        f"its fixity check of {checked} found SHA-256 {actual}, {expected} was recorded"
+    return Conflict(f"The original {name!r} is not the file that was stored ({found}): {consequence}. "
+                    f"Restore it from a copy, then run `ortak fixity check --asset {asset.id}`.",
+                    code="fixity_failed",
+                    details={"file": name, "object": "original", "asset_id": asset.id, "checked": checked,
+                             "expected_sha256": expected, "actual_sha256": actual, "expected_size": asset.size,
+                             "size": size if size is not None else asset.size})
+
+
+def require_sound(session: Session, asset: Asset, consequence: str = DERIVATIVE_DAMAGED) -> None:
+    """Nothing when the latest fixity check of `asset`'s original did not find it changed
+    (`failed_check`); else raises the 409 `fixity_failed` of `fixity_failed`. What a clip
+    export (`archive.clips`) and a basket zip (`archive.baskets`) ask before they cut or copy
+    the original, as a BagIt export does: a derivative of damaged bytes would otherwise get a
+    fresh SHA-256 and a clean lineage as if it were sound."""
+    if not asset.original_key:
+        return
+    damaged = failed_check(session, asset.original_key)
+    if damaged is not None:
+        raise fixity_failed(asset, damaged.at.isoformat(), damaged.expected_sha256, damaged.actual_sha256,
+                            consequence=consequence)
+
+
+def failed_checks_of(session: Session, blob_keys, batch: int = 500) -> dict[str, FixityCheck]:
+    """{blob key: its latest fixity check} for those of `blob_keys` whose latest check found
+    the bytes changed (`failed_check` of many blobs, one query per `batch` keys)."""
+    keys = sorted({k for k in blob_keys if k})
+    found: dict[str, FixityCheck] = {}
+    for start in range(0, len(keys), batch):
+        part = keys[start:start + batch]
+        latest = (select(FixityCheck.blob_key, func.max(FixityCheck.id).label("last_id"))
+                  .where(FixityCheck.blob_key.in_(part)).group_by(FixityCheck.blob_key).subquery())
+        for row in session.scalars(select(FixityCheck).join(latest, FixityCheck.id == latest.c.last_id)):
+            if row.outcome == "fail":
+                found[row.blob_key] = row
+    return found
 
 
 def failures_to_tell(session: Session) -> list[tuple[FixityCheck, Asset]]:

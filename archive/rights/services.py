@@ -20,7 +20,7 @@ from archive.validation import day_before, raise_errors
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError, WrongRole
 from archive.events import services as events
 from archive.markers.timeline import PositionError, Timeline, read_position
-from archive.rights import avails
+from archive.rights import avails, inherited
 from archive.rights.grid import avails_grid
 from archive.rights.models import Contract, RightsBlock
 from archive.rights.schemas import block_errors
@@ -207,6 +207,7 @@ def create_block(session: Session, asset: Asset, data: Any, actor: User) -> Righ
     events.record(session, actor_id=actor.id, action="rights.block_created", subject_type="asset",
                   subject_id=asset.id, after=blocks_json(session, [row])[0])
     INDEX_ASSET.send(session, asset.id)  # what is open today is in the search document
+    inherited.follow_created(session, asset, row, actor.id)  # the clips cut from it get it too
     session.flush()
     return row
 
@@ -225,10 +226,13 @@ def get_block(session: Session, asset: Asset, block_id: int) -> RightsBlock:
 
 def update_block(session: Session, asset: Asset, block_id: int, changes: Any, actor: User) -> RightsBlock:
     """PATCH: the keys given replace the block's (the whole result is checked again, as on
-    create). Errors as `create_block`, plus 404 `rights_block_not_found`. Event
-    `rights.block_changed` with before and after."""
+    create). Errors as `create_block`, plus 404 `rights_block_not_found` and 409
+    `inherited_block` for a clip's copy of its master's block (`archive.rights.inherited`).
+    Event `rights.block_changed` with before and after; the block's copies on the clips cut
+    from the asset follow (`inherited.follow_changed`)."""
     _require_manager(actor, asset)
     row = get_block(session, asset, block_id)
+    inherited.refuse_edit(session, row)
     if not isinstance(changes, dict):
         raise ValidationError("The body must be a JSON object.", code="invalid_rights_block",
                               details={"errors": [{"field": "", "code": "not_an_object",
@@ -253,14 +257,19 @@ def update_block(session: Session, asset: Asset, block_id: int, changes: Any, ac
         events.record(session, actor_id=actor.id, action="rights.block_changed", subject_type="asset",
                       subject_id=asset.id, before=before, after=after)
         INDEX_ASSET.send(session, asset.id)
+        inherited.follow_changed(session, asset, row, actor.id)
     session.flush()
     return row
 
 
 def delete_block(session: Session, asset: Asset, block_id: int, actor: User) -> None:
-    """Remove a block; Event `rights.block_deleted` keeps what it said."""
+    """Remove a block; Event `rights.block_deleted` keeps what it said. Its copies on the clips
+    cut from the asset go too (`inherited.follow_deleted`); 409 `inherited_block` for a clip's
+    copy of its master's block."""
     _require_manager(actor, asset)
     row = get_block(session, asset, block_id)
+    inherited.refuse_edit(session, row)
+    inherited.follow_deleted(session, asset, row.id, actor.id)
     before = blocks_json(session, [row])[0]
     session.delete(row)
     events.record(session, actor_id=actor.id, action="rights.block_deleted", subject_type="asset",

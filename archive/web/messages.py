@@ -214,9 +214,14 @@ API_ERRORS = {
     "rendition_not_ready": _l("This file is not ready yet."),
     "original_not_ready": _l("The original is not ready yet."),
     "blob_missing": _l("The file is missing from storage."),
-    # A BagIt export of an original whose latest fixity check failed (archive.provenance.bag).
+    # A BagIt export, a clip or a basket zip of an original whose latest fixity check failed
+    # (archive.provenance.fixity.fixity_failed).
     "fixity_failed": _l("The original “%(file)s” is not the file that was stored: its bytes have changed since, "
-                        "so a bag of it would not validate. Restore it from a copy, then check its fixity again."),
+                        "so no bag, clip or zip is made of it. Restore it from a copy, then check its fixity "
+                        "again."),
+    # A fast clip whose lead-in from the keyframe the rights do not clear (archive.clips.services).
+    "fast_cut_not_cleared": _l("A fast clip starts on the keyframe before your in point, and the rights do not "
+                               "clear that longer span. Export the clip accurately (frame-exact) instead."),
     "too_many_attempts": _l("Too many attempts; wait a moment and try again."),
     "weak_password": _l("The password is too short or too simple."),
     "password_too_long": _l("The password is too long."),
@@ -226,6 +231,9 @@ API_ERRORS = {
     "unsupported_media_type": _l("The server does not accept this kind of file here."),
     "too_many_blocks": _l("This asset has as many rights blocks as it may have."),
     "rights_block_not_found": _l("There is no such rights block."),
+    # A clip's copy of its master's block (archive.rights.inherited).
+    "inherited_block": _l("This block is a copy of a block of the master the clip was cut from, and follows it: "
+                          "change that block on the master, or add a restriction to the clip."),
     "export_too_large": _l("The export is too large: narrow the search first."),
     "contract_exists": _l("A contract with that reference exists already."),
     "contract_not_found": _l("There is no such contract."),

@@ -142,14 +142,16 @@ def test_items_zip_and_manifest(app, client, people, assets, sample_video):
     assert duration == pytest.approx(rows[1]["actual_out_seconds"] - rows[1]["actual_in_seconds"], abs=0.05)
     table = list(csv.DictReader(io.StringIO(zf.read("manifest.csv").decode("utf-8-sig"))))
     assert [t["sha256"] for t in table] == [r["sha256"] for r in rows]
+    assert [t["cut"] for t in table] == ["", "fast", "fast", ""]
     assert table[1]["title"] == "Halay oyunu" and table[3]["source_filename"] == "notes.txt"
 
     with app.app_context():
         recs = list(db.session().scalars(select(UsageRecord).order_by(UsageRecord.id)))
+        # A segment's record names what the zip holds: the fast cut from the master's keyframe at 0.
         assert [(x.decision, x.rendition, x.segment) for x in recs] == [
             ("allowed_with_conditions", "original", None),
-            ("allowed_with_conditions", "original", {"in": 1.0, "out": 3.0}),
-            ("allowed_with_conditions", "original", {"in": 0.48, "out": 1.52}),
+            ("allowed_with_conditions", "original", {"in": 0.0, "out": 3.0}),
+            ("allowed_with_conditions", "original", {"in": 0.0, "out": 1.52}),
             ("allowed_with_conditions", "original", None)]
         assert all(x.user_id == people["trt"]["id"] and x.declaration == USE for x in recs)
         actions = [e.action for e in db.session().scalars(select(Event).where(Event.subject_id == bid)

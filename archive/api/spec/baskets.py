@@ -150,7 +150,8 @@ def basket_paths() -> dict[str, Any]:
             "parameters": [basket_id],
             "post": operation(
                 "baskets", "zipBasket",
-                "Ask for the zip of the basket's originals (segments cut by stream copy), built by a worker and "
+                "Ask for the zip of the basket's originals (a segment cut by stream copy from the keyframe "
+                "when the rights clear that span, else frame-exact; the manifest's `cut` says which), built by a worker and "
                 "streamed to storage (ZIP64, stored), with `manifest.json` and `manifest.csv`. A master-quality "
                 "read of every item: the usage declaration comes as query parameters or as `{\"declaration\": "
                 "{...}}`; each item passes the access gate, and each use is recorded when the worker reads it.",
@@ -160,7 +161,9 @@ def basket_paths() -> dict[str, Any]:
                                        "more, nothing is built: `details.refused` (how many) and `details.items` "
                                        "`[{item, asset_id, reasons}]`; the refusals are in the usage log."),
                  "404": NOT_FOUND,
-                 "409": error_response("`basket_empty`, `zip_in_progress`."),
+                 "409": error_response("`basket_empty`, `zip_in_progress`, `fixity_failed` (an item's original "
+                                       "failed its latest fixity check: `details.item`, `file`, `expected_sha256`, "
+                                       "`actual_sha256`...)."),
                  "422": error_response("`invalid_declaration` (malformed, incomplete or past), `invalid_body`."),
                  **BODY_ERRORS},
                 parameters=DECLARATION_PARAMS,

@@ -68,17 +68,23 @@ def clip_paths() -> dict[str, Any]:
                               "404": not_found}),
             "post": operation(
                 "clips", "exportClip",
-                "Export a segment as a clip: a master-quality read the rights decide (the usage record names the "
-                "segment); the clip is a new asset, cut, probed and rendered by a worker.",
+                "Export a segment as a clip: a master-quality read the rights decide on the span the clip "
+                "delivers (for `fast`, from the keyframe at or before `in`; the usage record names that span); "
+                "the clip is a new asset, cut, probed and rendered by a worker.",
                 {"202": {"description": "The clip's asset, `processing` until it is cut and rendered.",
                          "content": json_content(schema("ClipAccepted"))},
                  "400": response("BadRequest"), "413": response("BodyTooLarge"),
                  "415": response("UnsupportedMediaType"),
                  "403": error_response("`rights_denied` (`details.reasons`), or `declaration_required`: another "
                                        "organisation's master needs a usage declaration. Recorded; no clip is made."),
-                 "404": not_found,
+                 "404": error_response("`asset_not_found`; `blob_missing` (storage has no such file)."),
                  "409": error_response("`source_not_ready` (`details.status`: the asset is still processing, "
-                                       "rejected or failed), `not_clippable` (not video, or its length unknown)."),
+                                       "rejected or failed), `not_clippable` (not video, or its length unknown, "
+                                       "or a fast clip's keyframes cannot be read), `fixity_failed` (the "
+                                       "master's latest fixity check found its bytes changed: `details.file`, "
+                                       "`expected_sha256`, `actual_sha256`...), `fast_cut_not_cleared` (the "
+                                       "rights clear `in`..`out` but not the fast cut's lead-in from the keyframe: "
+                                       "ask for `accurate`; `details.requested`, `delivered`, `reasons`)."),
                  "422": error_response(
                      "`invalid_clip`: `details.errors` has one `{field, code, message}` per mistake: "
                      "`unknown_field`, `required`, `invalid_timecode` (`reason`: `malformed`, `hours_out_of_range`, `minutes_out_of_range`, `seconds_out_of_range`, `frame_out_of_range` (with `part`, `value`, `min`, `max`: the field and its range), "

@@ -111,15 +111,25 @@ def rights_paths() -> dict[str, Any]:
                                           "can_manage": {"type": "boolean"}}})},
                               "404": response("NotFound")}),
             "post": operation(TAG, "createRights", "Add a grant or a restriction (rights managers of the asset's "
-                              "organisation, admins); an Event `rights.block_created`.",
+                              "organisation, admins); an Event `rights.block_created`. The clips already cut from "
+                              "the asset whose span it covers get a copy (`rights.block_inherited`).",
                               {"201": block_doc, **write}, requestBody=body("RightsBlockInput")),
         },
         "/api/v1/assets/{id}/rights/{block_id}": {
             "parameters": [*asset_id, block_id],
-            "patch": operation(TAG, "updateRights", "Change a block; an Event `rights.block_changed`.",
-                               {"200": block_doc, **write}, requestBody=body("RightsBlockPatch")),
-            "delete": operation(TAG, "deleteRights", "Remove a block; an Event `rights.block_deleted`.",
-                                {"204": {"description": "Removed."}, "403": forbidden, "404": response("NotFound")}),
+            "patch": operation(TAG, "updateRights", "Change a block; an Event `rights.block_changed`. Its copies "
+                               "on the clips cut from the asset follow (each an Event on the clip).",
+                               {"200": block_doc, **write,
+                                "409": error_response("`exclusive_conflict`, `too_many_blocks` as on create; "
+                                                      "`inherited_block` (`details.from_asset`, `from_block`): the "
+                                                      "block is a clip's copy of its master's block, changed "
+                                                      "there.")},
+                               requestBody=body("RightsBlockPatch")),
+            "delete": operation(TAG, "deleteRights", "Remove a block; an Event `rights.block_deleted`. Its copies "
+                                "on the clips cut from the asset go too (each an Event on the clip).",
+                                {"204": {"description": "Removed."}, "403": forbidden, "404": response("NotFound"),
+                                 "409": error_response("`inherited_block` (`details.from_asset`, `from_block`): "
+                                                       "a clip's copy of its master's block, removed there.")}),
         },
         "/api/v1/assets/{id}/avails": {
             "parameters": asset_id,

@@ -81,3 +81,19 @@ def test_the_mezzanine_for_codecs_without_their_own_encoder_is_lossless_h264_422
                                                            "-pix_fmt", "yuv422p10le"]
     assert clips.video_codec_args("prores", "yuv422p10le", None)[:2] == ["-c:v", "prores_ks"]
     assert Fraction(1, 25) > clips.SEEK_BACK
+
+
+@pytest.mark.parametrize("in_frame,out_frame", [(25, 100), (75, 199), (0, 50), (0, 200)])
+def test_a_fast_clip_of_a_master_with_b_frames_never_ends_past_out(tmp_path_factory, tmp_path, in_frame, out_frame):
+    """One keyframe in 8 s and B-frames: the stream copy starts on frame 0 and, stopped by time
+    alone, used to copy the reference pictures past `out` too (out 100 came out 0..102)."""
+    src = make_master(tmp_path_factory.getbasetemp() / "sparse-b.mp4", seconds=8, gop=250, bframes=3,
+                      audio_tracks=1)
+    tl = _timeline(src)
+    assert clips.fast_span(str(src), in_frame, out_frame, tl.rate, timeout=T) == (0, out_frame)
+    dst = tmp_path / "clip.mov"
+    cut = clips.cut(str(src), str(dst), mode="fast", in_frame=in_frame, out_frame=out_frame, rate=tl.rate,
+                    timecode_at=tl.label, technical={}, comment="test", timeout=T)
+    assert cut.actual_in == 0 and out_frame - 3 <= cut.actual_out <= out_frame
+    source, clip = frame_hashes(src), frame_hashes(dst)
+    assert clip == source[:cut.actual_out]  # every picture decodes, none is past out
