@@ -336,23 +336,8 @@ def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: U
                                       consequence=DERIVATIVE_DAMAGED)
                 error.details["item"] = item.id
                 raise error
-    reader = Reader.for_user(actor)
-    refused: list[dict] = []
-    count = 0
-    # Decided in bulk (`check_reads`: one rights query per batch of items, the engine pure),
-    # as a 10,000-item basket would otherwise cost 10,000 queries in this request.
-    for items in item_batches(session, basket.id):
-        decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items], sends_bytes=False)
-        for item, decision in zip(items, decisions):
-            if not decision.allowed:
-                count += 1
-                if len(refused) < MAX_REFUSALS_SHOWN:
-                    refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
-    if count:
-        keep_work()  # the refused attempts stay in the usage log
-        raise ApiError(f"The rights refuse {count} item(s) of this basket; nothing was built.",
-                       code="rights_denied", status=403, details={"refused": count, "items": refused,
-                                                                  "reasons": refused[0]["reasons"]})
+    require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=False,
+                    refusal="The rights refuse {count} item(s) of this basket; nothing was built.")
     basket.zip_status, basket.zip_progress, basket.zip_error = "queued", 0.0, None
     basket.zip_declaration, basket.zip_requester_id, basket.zip_requested_at = declaration, actor.id, utcnow()
     basket.zip_updated_at = basket.zip_requested_at
@@ -392,12 +377,25 @@ def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declar
                                                          "message": "A usage declaration is required."}]})
     else:
         require_complete(declaration)
-    reader = Reader.for_user(actor)
+    require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=not own,
+                    refusal="The rights refuse {count} item(s) of this basket's zip.")
+    return key, size, sha256
+
+
+def require_cleared(session: Session, reader: Reader, basket: Basket, declaration: dict | None, *,
+                    sends_bytes: bool, refusal: str) -> None:
+    """Every item of `basket` through the access gate as `reader` with `declaration`, decided in
+    bulk (`check_reads`: one rights query per batch of items, the engine pure; a 10,000-item
+    basket would otherwise cost 10,000 queries in one request), each read recorded as the gate
+    records it (`sends_bytes`: as a use, else a refusal only). Any item refused: 403
+    `rights_denied` (`refusal`, its `{count}` filled in) with `details.refused` and
+    `details.items` [{"item", "asset_id", "reasons"}] (the first MAX_REFUSALS_SHOWN); the
+    refusals stay in the usage log."""
     refused: list[dict] = []
     count = 0
     for items in item_batches(session, basket.id):
         decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items],
-                                sends_bytes=not own)
+                                sends_bytes=sends_bytes)
         for item, decision in zip(items, decisions):
             if not decision.allowed:
                 count += 1
@@ -405,9 +403,8 @@ def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declar
                     refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
     if count:
         keep_work()  # the refused reads stay in the usage log
-        raise ApiError(f"The rights refuse {count} item(s) of this basket's zip.", code="rights_denied", status=403,
+        raise ApiError(refusal.format(count=count), code="rights_denied", status=403,
                        details={"refused": count, "items": refused, "reasons": refused[0]["reasons"]})
-    return key, size, sha256
 
 
 def zip_blob(basket: Basket) -> tuple[str, int, str]:

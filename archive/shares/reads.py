@@ -11,15 +11,13 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from archive.access.gate import check_read
 from archive.access.policies import Reader
 from archive.assets.download import ORIGINAL, Download, prepare_download, prepare_rendition_file
 from archive.assets.models import Asset
 from archive.assets.services import get_asset
 from archive.baskets.models import Basket, BasketItem
-from archive.baskets.services import PER_PAGE, item_json, item_read_request, items_in_order, zip_blob
-from archive.db import keep_work
-from archive.errors import ApiError, Forbidden, NotFound
+from archive.baskets.services import PER_PAGE, item_json, require_cleared, zip_blob
+from archive.errors import Forbidden, NotFound
 from archive.shares.models import ShareLink
 from archive.shares.services import count_download
 
@@ -139,16 +137,7 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
                         details={"renditions": link.renditions})
     basket = session.get(Basket, link.basket_id)
     key, size, sha256 = zip_blob(basket)
-    reader = Reader.for_share_link(link)
-    refused = []
-    for item in items_in_order(session, basket.id):
-        decision = check_read(session, reader, item_read_request(item, declaration), sends_bytes=True)
-        if not decision.allowed:
-            refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
-    if refused:
-        keep_work()
-        raise ApiError(f"The rights refuse {len(refused)} item(s) of this basket.", code="rights_denied",
-                       status=403, details={"refused": len(refused), "items": refused[:100],
-                                            "reasons": refused[0]["reasons"]})
+    require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=True,
+                    refusal="The rights refuse {count} item(s) of this basket.")
     count_download(session, link)
     return key, size, sha256, f"{basket.name}.zip"
