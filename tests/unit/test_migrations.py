@@ -174,3 +174,52 @@ def test_0020_lets_an_uploading_asset_have_no_original_and_down_again(empty_data
     engine.dispose()
     assert ids == {"kept"} and tuple(upload) == (None, "open")
     assert "placeholder_id" not in columns and not nullable["sha256"] and not nullable["original_key"]
+
+
+def test_0021_never_gives_a_deleted_rows_id_again(empty_database):
+    """0021: on SQLite an id freed by deleting the newest row (a revoked grant, a removed
+    marker, a revoked token...) is not given to the next row, as PostgreSQL's sequences never
+    give one twice; the tables keep their columns, indexes and constraints, and the downgrade
+    makes them again as they were."""
+    from alembic import command
+
+    from archive.migrate import upgrade
+
+    tables = ("rights_blocks", "markers", "basket_items", "coproduction_footage", "coproduction_budget_lines",
+              "coproduction_milestones", "rights_contract_documents", "api_tokens")
+    url = empty_database
+
+    def shape():
+        engine = create_engine(url)
+        try:
+            i = sa_inspect(engine)
+            return {t: (sorted((c["name"], str(c["type"]), c["nullable"]) for c in i.get_columns(t)),
+                        sorted((x["name"], tuple(x["column_names"]), bool(x["unique"])) for x in i.get_indexes(t)),
+                        sorted(str(c["sqltext"]) for c in i.get_check_constraints(t)),
+                        sorted(str((f["referred_table"], f["constrained_columns"], f.get("options")))
+                               for f in i.get_foreign_keys(t))) for t in tables}
+        finally:
+            engine.dispose()
+
+    upgrade(url, "0020")
+    before = shape()
+    upgrade(url, "0021")
+    assert shape() == before
+    engine = create_engine(url)
+    now = datetime.now(timezone.utc)
+    meta = MetaData()
+    meta.reflect(engine)
+    t = meta.tables
+    token = dict(user_id=1, prefix="ortak_", created_at=now, revoked=False)
+    with engine.begin() as conn:
+        conn.execute(t["organisations"].insert().values(id=1, name="TRT", country="TR", created_at=now))
+        conn.execute(t["users"].insert().values(id=1, email="a@example.org", password_hash="x", organisation_id=1,
+                                                role="producer", active=True, created_at=now))
+        first = conn.execute(t["api_tokens"].insert().values(token_hash="a" * 64, **token)).inserted_primary_key[0]
+        newest = conn.execute(t["api_tokens"].insert().values(token_hash="b" * 64, **token)).inserted_primary_key[0]
+        conn.execute(t["api_tokens"].delete().where(t["api_tokens"].c.id == newest))
+        after = conn.execute(t["api_tokens"].insert().values(token_hash="c" * 64, **token)).inserted_primary_key[0]
+    engine.dispose()
+    assert first < newest < after
+    command.downgrade(alembic_config(url), "0020")
+    assert shape() == before
