@@ -197,6 +197,11 @@ API_ERRORS = {
     # Codes the pages meet that had only the services' English sentence (baskets, markers,
     # downloads, rights, accounts, request bodies).
     "basket_not_found": _l("There is no such basket, or it is not shared with you."),
+    "asset_not_found": _l("There is no such asset, or it is not one you may see yet."),
+    "project_not_found": _l("There is no such project, or your organisation is not one of its parties."),
+    "transcript_not_found": _l("This asset has no transcript in that language."),
+    "rendition_not_found": _l("This asset has no such rendition."),
+    "organisation_not_found": _l("There is no such organisation."),
     "basket_read_only": _l("This basket is shared with you to read only."),
     "basket_owner": _l("Only the basket's owner may do this."),
     "basket_full": _l("The basket holds as many items as it may."),

@@ -161,7 +161,10 @@ def test_unknown_asset_is_an_html_404(logged_in, asset_id):
     resp = client.get(f"/assets/{asset_id}")
     assert resp.status_code == 404 and resp.mimetype == "text/html"
     if "/" not in asset_id.replace("%2F", "/"):  # a path with ../ matches no page at all
-        assert "Böyle bir sayfa yok." in resp.get_data(as_text=True)
+        html = resp.get_data(as_text=True)
+        # Said in the page's language alone: not the API's English "No asset '…'." beside it.
+        assert "Böyle bir varlık yok ya da henüz görebileceğiniz bir varlık değil." in html
+        assert "No asset" not in html
     token = csrf_from(client.get("/").get_data(as_text=True))
     assert client.post(f"/assets/{asset_id}", data={"csrf_token": token}).status_code == 404
 
