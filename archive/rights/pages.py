@@ -22,14 +22,10 @@ from archive.errors import ApiError
 from archive.rights import contracts, services
 from archive.rights.avails import PLATFORMS, WORLD
 from archive.web import messages
-from archive.web.present import world_name
+from archive.web.present import BLOCK_KIND_LABELS, PLATFORM_LABELS, world_name
 
-PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
-                   "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
-                   "archive_internal": _l("Internal archive use")}
 STATE_LABELS = {"open": _l("open"), "exclusive": _l("exclusive"), "restricted": _l("restricted"),
                 "none": _l("not cleared")}
-KIND_LABELS = {"grant": _l("Grant"), "restriction": _l("Restriction")}
 ALL_MEMBERS = _l("all members")
 _SPLIT = re.compile(r"[,;\n]+")
 
@@ -68,7 +64,7 @@ def territory_label(code: str, lang: str) -> str:
 
 def asset_rights(session: Session, user: User, asset: Asset, lang: str) -> dict[str, Any]:
     rows = services.blocks_json(session, services.list_blocks(session, asset))
-    blocks = [{**b, "kind_label": str(KIND_LABELS[b["kind"]]), "licensees_text": _licensees(b),
+    blocks = [{**b, "kind_label": str(BLOCK_KIND_LABELS[b["kind"]]), "licensees_text": _licensees(b),
                "platform_labels": [str(PLATFORM_LABELS[p]) for p in b["platforms"]],
                "credit_text": ((b["conditions"] or {}).get("credit") or {}).get(lang),
                "territories_text": ", ".join(territory_label(t, lang) for t in b["territories"]),

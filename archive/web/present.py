@@ -27,7 +27,21 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "platform": _l("Platform"), "territory": _l("Territory"), "from": _l("First air date"),
                 "to": _l("Last air date"), "purpose": _l("Purpose"), "programme": _l("Programme"),
                 # An export that went out without content credentials (archive.provenance.credentials).
-                "export": _l("Export"), "reason": _l("Reason")}
+                "export": _l("Export"), "reason": _l("Reason"),
+                # A rights block (archive.rights.services.block_json) and its copy on a clip.
+                "kind": _l("Kind"), "licensees": _l("Licensees"), "organisations": _l("Organisations"),
+                "countries": _l("Countries"), "all_members": _l("all members"), "territories": _l("Territories"),
+                "exclude_territories": _l("Excluded territories"), "platforms": _l("Platforms"),
+                "start": _l("Start"), "end": _l("End"), "exclusive": _l("Exclusive"), "segment": _l("Segment"),
+                "holdbacks": _l("Holdbacks"), "conditions": _l("Conditions"), "credit": _l("Credit:"),
+                "max_clip_seconds": _l("Longest clip (seconds)"), "no_modification": _l("No modification"),
+                "preview_only": _l("Preview only"), "contract": _l("Contract"),
+                "inherited_from": _l("Inherited from block"), "asset_id": _l("Asset id")}
+# Platforms and block kinds as the rights pages name them (archive.rights.pages uses these).
+PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
+                   "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
+                   "archive_internal": _l("Internal archive use")}
+BLOCK_KIND_LABELS = {"grant": _l("Grant"), "restriction": _l("Restriction")}
 # What an export names (archive.provenance.credentials.note_unsigned's `export`, "clip:<id>",
 # "basket:<id>"), in the page's language.
 EXPORT_LABELS = {"clip": _l("Clip %(id)s"), "basket": _l("Basket %(id)s")}
@@ -322,6 +336,12 @@ def show(key: str, value: Any) -> str:
         return world_name(str(get_locale() or "en"))
     if key == "status" and value in STATUS_LABELS:
         return str(STATUS_LABELS[value])
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key in ("platform", "platforms") and isinstance(value, str) and value in PLATFORM_LABELS:
+        return str(PLATFORM_LABELS[value])
+    if key == "kind" and isinstance(value, str) and value in BLOCK_KIND_LABELS:
+        return str(BLOCK_KIND_LABELS[value])
     labels = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS}.get(key)
     if labels and isinstance(value, str):
         return str(labels.get(value, value))

@@ -112,3 +112,7 @@ def test_rule_sets_and_world_in_the_page_language(app, coprod, make_user, lang):
     assert ">WORLD<" not in rights and "WORLD −" not in rights
     history = _text(html, 'id="history-h"', "</section>")  # the block's creation, its fields
     assert "WORLD" not in history and WORLD_WORD[lang] in history
+    # Its fields by their labels and its values in words, not the API's keys and Python values.
+    for raw in ("exclude_territories", "all_members", "licensees", "linear_tv", "False", "grant"):
+        assert raw not in history, raw
+    assert ("Lisans sahipleri" if lang == "tr" else "Lisenziyaçılar") in history
