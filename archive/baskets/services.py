@@ -370,15 +370,20 @@ def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declar
     own = declaration is None and actor.id == basket.zip_requester_id
     if own:
         declaration = basket.zip_declaration
-    elif declaration is None:
-        raise ApiError("This zip was asked for by another user, under their declared use: declare yours (platform, "
-                       "territory, from, to, purpose, programme) to download it.", code="declaration_required",
-                       status=403, details={"reasons": [{"code": "declaration_required",
-                                                         "message": "A usage declaration is required."}]})
-    else:
+    elif declaration is not None:
         require_complete(declaration)
-    require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=not own,
-                    refusal="The rights refuse {count} item(s) of this basket's zip.")
+    try:
+        require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=not own,
+                        refusal="The rights refuse {count} item(s) of this basket's zip.")
+    except ApiError as exc:
+        # Nothing declared, and only that refused (another organisation's originals need a
+        # declared use): said as a single download says it, the refusals in the usage log.
+        if declaration is None and all(r.get("code") == "declaration_required"
+                                       for item in exc.details["items"] for r in item["reasons"]):
+            raise ApiError("This zip was asked for by another user, under their declared use: declare yours "
+                           "(platform, territory, from, to, purpose, programme) to download it.",
+                           code="declaration_required", status=403, details=exc.details) from None
+        raise
     return key, size, sha256
 
 
@@ -386,8 +391,9 @@ def require_cleared(session: Session, reader: Reader, basket: Basket, declaratio
                     sends_bytes: bool, refusal: str) -> None:
     """Every item of `basket` through the access gate as `reader` with `declaration`, decided in
     bulk (`check_reads`: one rights query per batch of items, the engine pure; a 10,000-item
-    basket would otherwise cost 10,000 queries in one request), each read recorded as the gate
-    records it (`sends_bytes`: as a use, else a refusal only). Any item refused: 403
+    basket would otherwise cost 10,000 queries in one request). A refused item is recorded as
+    refused; the cleared ones are recorded as uses (`sends_bytes`) only once every item is
+    cleared, so a refused zip leaves no use behind. Any item refused: 403
     `rights_denied` (`refusal`, its `{count}` filled in) with `details.refused` and
     `details.items` [{"item", "asset_id", "reasons"}] (the first MAX_REFUSALS_SHOWN); the
     refusals stay in the usage log."""
@@ -395,7 +401,7 @@ def require_cleared(session: Session, reader: Reader, basket: Basket, declaratio
     count = 0
     for items in item_batches(session, basket.id):
         decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items],
-                                sends_bytes=sends_bytes)
+                                sends_bytes=False)  # refusals recorded; no use until all are cleared
         for item, decision in zip(items, decisions):
             if not decision.allowed:
                 count += 1
@@ -405,6 +411,9 @@ def require_cleared(session: Session, reader: Reader, basket: Basket, declaratio
         keep_work()  # the refused reads stay in the usage log
         raise ApiError(refusal.format(count=count), code="rights_denied", status=403,
                        details={"refused": count, "items": refused, "reasons": refused[0]["reasons"]})
+    if sends_bytes:  # every item cleared: each is now a use
+        for items in item_batches(session, basket.id):
+            check_reads(session, reader, [item_read_request(i, declaration) for i in items], sends_bytes=True)
 
 
 def zip_blob(basket: Basket) -> tuple[str, int, str]:

@@ -213,12 +213,12 @@ def test_a_ready_zip_passes_the_gate_again_for_whoever_downloads_it(app, client,
     _error(client.get(zip_url, headers=people["atv"]["h"]), 403, "declaration_required")
     err = _error(client.get(zip_url + "?" + urlencode(USE), headers=people["atv"]["h"]), 403, "rights_denied")
     assert err["details"]["refused"] == 1 and err["details"]["items"][0]["asset_id"] == assets["doc"]
-    assert uses("atv") == [("denied", USE)]
+    assert uses("atv") == [("denied", None), ("denied", USE)]  # each refusal recorded, as a download's
     # A colleague of the owner, cleared by the same grant, declaring their own programme.
     mine = {**USE, "programme": "Akşam Haberleri"}
     _error(client.get(zip_url, headers=people["trt2"]["h"]), 403, "declaration_required")
     assert client.get(zip_url + "?" + urlencode(mine), headers=people["trt2"]["h"]).status_code == 200
-    assert uses("trt2") == [("allowed_with_conditions", mine)]
+    assert uses("trt2") == [("denied", None), ("allowed_with_conditions", mine)]
     # The one who asked: their uses were recorded at the build, not again; once the grant is
     # gone, the zip built under it is no longer theirs to take.
     before = uses("trt")
