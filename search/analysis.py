@@ -359,9 +359,12 @@ def inflected_stems(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     # only cut (`kalem` → `kale`) is not that word inflected. A stem under MIN_TRUNCATION letters
     # is often cut too short (`burun` → `bur`) to say which noun it was.
     body = _stemmer("turkish").stemWord(word.translate(_CIRCUMFLEX))
-    inflected_word = body != word and len(body) >= MIN_TRUNCATION and word in _inflections(body)
-    bases = [word] + ([body] if inflected_word else [])
-    for inflected in itertools.chain.from_iterable(_inflections(base) for base in bases):
+    inflections = _inflections(word)
+    if body != word and len(body) >= MIN_TRUNCATION:
+        of_body = _inflections(body)
+        if word in of_body:
+            inflections += of_body
+    for inflected in inflections:
         stem_ = _stem(inflected)
         if len(stem_) >= MIN_TRUNCATION and stem_ not in known and stem_ not in stems:
             stems.append(stem_)
