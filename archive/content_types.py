@@ -23,20 +23,20 @@ def detected_type(body: bytes) -> str | None:
     return kind.mime if kind is not None else None
 
 
-def declared_type_holds(body: bytes, declared: str) -> bool:
-    """Whether `body` is of the `declared` type: for `text/plain` no known binary format and
-    no NUL byte in the first SNIFF_BYTES; for any other type the detected type is that one."""
-    found = detected_type(body)
+def declared_type_holds(body: bytes, declared: str, detected: str | None) -> bool:
+    """Whether `body`, whose leading bytes show the type `detected` (`detected_type`), is of the
+    `declared` type: for `text/plain` no known binary format and no NUL byte in the first
+    SNIFF_BYTES; for any other type the detected type is that one."""
     if declared == PLAIN_TEXT:
-        return found is None and b"\x00" not in body[:SNIFF_BYTES]
-    return found == declared
+        return detected is None and b"\x00" not in body[:SNIFF_BYTES]
+    return detected == declared
 
 
 def refuse_other_content(body: bytes, content_type: str) -> None:
     """415 `content_type_mismatch` (details `declared`, `detected`: the type the bytes show,
     or null) when `body` is not of the declared `content_type` (`declared_type_holds`)."""
-    if not declared_type_holds(body, content_type):
-        found = detected_type(body)
+    found = detected_type(body)
+    if not declared_type_holds(body, content_type, found):
         shown = f"the bytes are {found}" if found else "its bytes are of no type the archive recognises as such"
         raise ApiError(f"The body is not {content_type}: {shown}. Send the file with its own type.",
                        code="content_type_mismatch", status=415,
