@@ -144,12 +144,17 @@ def distinct_errors(errors: list[FieldError]) -> list[FieldError]:
     checks can catch the same mistake (a required field sent empty fails the object's required
     fields and the text's own `required`); docs/api.md promises every mistake in
     `details.errors`, once."""
-    seen: set[tuple[str, str]] = set()
+    return _first_of_each(errors, lambda e: (e.field, e.code))
+
+
+def _first_of_each(items: list, key) -> list:
+    """`items` in order, keeping only the first of those with the same `key(item)`."""
+    seen: set = set()
     out = []
-    for e in errors:
-        if (e.field, e.code) not in seen:
-            seen.add((e.field, e.code))
-            out.append(e)
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            out.append(item)
     return out
 
 
@@ -157,10 +162,7 @@ def raise_entries(code: str, what: str, entries: list[dict[str, Any]]) -> None:
     """One ValidationError (422 `code`, "The {what} is not valid: ...") carrying `entries`
     (made by `entry`), when there is any; an entry of the same field and code as an earlier
     one is left out (`distinct_errors`)."""
-    kept: dict[tuple[str, str], dict[str, Any]] = {}
-    for e in entries:
-        kept.setdefault((e["field"], e["code"]), e)
-    entries = list(kept.values())
+    entries = _first_of_each(entries, lambda e: (e["field"], e["code"]))
     if entries:
         raise ValidationError(f"The {what} is not valid: " + "; ".join(_named(e) for e in entries),
                               code=code, details={"field": entries[0]["field"], "errors": entries})
