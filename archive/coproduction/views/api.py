@@ -47,8 +47,9 @@ def list_projects():
 def get_project(project_id: str):
     session = db.session()
     project = _project(project_id)
-    doc = projects.project_json(project, lang_param())
-    doc["footage"] = projects.footage_doc(session, project, lang_param(), api_user())
+    lang = lang_param()
+    doc = projects.project_json(project, lang)
+    doc["footage"] = projects.footage_doc(session, project, lang, api_user())
     return jsonify(doc)
 
 
