@@ -78,6 +78,7 @@ FIELD_LABELS = {"party": _l("Party"), "kind": _l("Kind"), "amount": _l("Amount")
 # The code of an API error, or of one entry of its details.errors.
 ERRORS = {
     "required": _l("%(field)s is required."),
+    "asset_uploading": _l("This asset is still being uploaded: try again once its upload has finished."),
     "not_positive": _l("%(field)s must be more than zero."),
     "unknown_currency": _l("%(field)s must be an ISO 4217 currency code such as TRY, AZN or EUR."),
     "not_a_decimal_string": _l("%(field)s must be a number written with digits and at most one point, such as "

@@ -198,6 +198,7 @@ API_ERRORS = {
     # downloads, rights, accounts, request bodies).
     "basket_not_found": _l("There is no such basket, or it is not shared with you."),
     "asset_not_found": _l("There is no such asset, or it is not one you may see yet."),
+    "asset_uploading": _l("This asset is still being uploaded: try again once its upload has finished."),
     "project_not_found": _l("There is no such project, or your organisation is not one of its parties."),
     "transcript_not_found": _l("This asset has no transcript in that language."),
     "rendition_not_found": _l("This asset has no such rendition."),

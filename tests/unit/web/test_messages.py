@@ -194,3 +194,15 @@ def test_every_subtitle_refusal_has_its_own_sentence_in_every_language(app):
         assert said["tr"][code] != said["en"][code] != said["az"][code], code
         if "%(line)s" in str(messages.SUBTITLE_REASONS[code]):
             assert "7" in said["tr"][code] and "7" in said["az"][code], code
+
+
+@pytest.mark.parametrize("lang, word", [("tr", "yükleniyor"), ("az", "yüklənir")])
+def test_an_asset_still_uploading_is_said_in_the_page_language(app, lang, word):
+    """409 `asset_uploading` (a basket item, a share link, footage of an asset whose upload has
+    not finished) on the pages and the co-production forms, not the service's English."""
+    from archive.coproduction.pages import ERRORS
+
+    with app.test_request_context(), force_locale(lang):
+        said = messages.api_error("asset_uploading", "The asset is still being uploaded.", 409, {})
+        form = str(ERRORS["asset_uploading"])
+    assert word in said and word in form and "still being uploaded" not in said + form
