@@ -62,11 +62,12 @@ def get_asset(session: Session, asset_id: object, *, viewer: User | None = None)
     """The asset `asset_id`. With `viewer`, one they may see (`may_see`): another organisation's
     asset that is not ready yet answers as no asset. Raises NotFound (`asset_not_found`; the id
     of an upload's removed asset: `removed_upload_error`)."""
-    asset = session.get(Asset, asset_id) if valid_asset_id(asset_id) else None
+    valid = valid_asset_id(asset_id)
+    asset = session.get(Asset, asset_id) if valid else None
     if asset is not None and viewer is not None and not may_see(session, viewer, asset):
         asset = None
     if asset is None:
-        removed = removed_upload_error(session, asset_id, viewer) if valid_asset_id(asset_id) else None
+        removed = removed_upload_error(session, asset_id, viewer) if valid else None
         if removed is not None:
             raise removed
         shown = asset_id[:80] if isinstance(asset_id, str) else asset_id

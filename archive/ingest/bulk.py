@@ -26,12 +26,12 @@ from tqdm import tqdm
 from archive import db
 from archive.accounts import services as accounts
 from archive.api.body import MalformedJson, parse_json
-from archive.assets.schemas import FIELDS, LANGS, LISTS, language_code, merge_metadata, validate_metadata
+from archive.assets.schemas import FIELDS, LANGS, LISTS, LOCALISED, language_code, merge_metadata, validate_metadata
 from archive.db import checkpoint
 from archive.errors import ApiError, ValidationError, WrongRole
 from archive.ingest import staging
-from archive.ingest.services import (ALREADY_HELD, HOLDING_ADDED, OWN_ASSET, Registration, guess_content_type,
-                                     register_original)
+from archive.ingest.services import (ALREADY_HELD, DEFAULT_LANGUAGE, HOLDING_ADDED, OWN_ASSET, Registration,
+                                     guess_content_type, register_original)
 from archive.ingest.tus import sanitise_filename
 from archive.storage.interfaces import StorageError
 from archive.transcripts import services as transcripts
@@ -42,17 +42,16 @@ MAX_ROW_ERRORS = 10
 # cell with a ';' is split on ';' instead, so that files written for the former separator keep
 # working and a comma can stay inside a name ("Aliyev, Rəşid; Bülbül").
 CSV_LISTS = (*LISTS, "languages")
-LOCALISED_FIELDS = ("title", "description")
-# The language of a plain `title` / `description` (column or JSON string), as Upload-Metadata.
+# The language of a plain `title` / `description` (column or JSON string), as Upload-Metadata
+# (default `archive.ingest.services.DEFAULT_LANGUAGE`).
 LANGUAGE_KEY = "language"
-DEFAULT_LANGUAGE = "en"
 
 
 def csv_columns() -> list[str]:
     """Every column a metadata CSV may have, in the order the help and the errors name them."""
-    return ["filename", *LOCALISED_FIELDS, LANGUAGE_KEY,
-            *(f"{f}_{lang}" for f in LOCALISED_FIELDS for lang in LANGS),
-            *(f for f in FIELDS if f not in LOCALISED_FIELDS)]
+    return ["filename", *LOCALISED, LANGUAGE_KEY,
+            *(f"{f}_{lang}" for f in LOCALISED for lang in LANGS),
+            *(f for f in FIELDS if f not in LOCALISED)]
 
 
 # What became of a file whose bytes the archive held already (see `record_copy`).
@@ -298,7 +297,7 @@ def _plain_localised(record: dict) -> dict:
     if language is not None and language not in LANGS:
         raise ValidationError(f"language must be one of {', '.join(LANGS)} (the language of title and "
                               f"description), not {str(language)[:20]!r}.", code="invalid_metadata")
-    for name in LOCALISED_FIELDS:
+    for name in LOCALISED:
         value = record.get(name)
         if isinstance(value, str):
             record[name] = {language or DEFAULT_LANGUAGE: value}
@@ -351,7 +350,7 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
             if not value:
                 continue
             base, _, lang = column.partition("_")
-            if base in LOCALISED_FIELDS:
+            if base in LOCALISED:
                 record.setdefault(base, {})[lang or None] = value  # None: in the row's `language`
             elif column in CSV_LISTS:
                 record[column] = split_list_cell(value)

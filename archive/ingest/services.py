@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 COMMIT_EVERY = 64 * 1024 * 1024
 # Keys tus clients (Uppy, tus-js-client) add on their own; read where useful, never refused.
 CLIENT_KEYS = ("filename", "name", "filetype", "type", "relativePath", "language")
+# The language of a plain `title` / `description` without `language` (Upload-Metadata, and the
+# `ortak import` metadata file: archive.ingest.bulk).
+DEFAULT_LANGUAGE = "en"
 ADMIN_ONLY = ("organisation", "country")
 # A client's type hint is echoed in download headers later: only a plain type/subtype passes.
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}$")
@@ -251,12 +254,12 @@ def clean_upload_metadata(raw: dict[str, str], user: User) -> dict:
     non-admin sets organisation or country.
     """
     filename = sanitise_filename(raw.get("filename") or raw.get("name"))
-    language = raw.get("language") or "en"
+    language = raw.get("language") or DEFAULT_LANGUAGE
     errors: list[FieldError] = []
     if language not in LANGS:
         errors.append(FieldError("language", "invalid_choice", f"language must be one of {', '.join(LANGS)}.",
                                  {"choices": list(LANGS)}))
-        language = "en"
+        language = DEFAULT_LANGUAGE
     fields: dict = {}
     for key, value in raw.items():
         if key in CLIENT_KEYS:
@@ -444,9 +447,7 @@ def _complete(session: Session, upload: Upload, user: User, digest, path: Path) 
     info = upload.upload_metadata or {}
     uploader = session.get(User, upload.user_id)
     # Uploads created before assets were made at creation have none: a new row is made.
-    placeholder = session.get(Asset, upload.placeholder_id) if upload.placeholder_id else None
-    if placeholder is not None and placeholder.status != "uploading":
-        placeholder = None
+    placeholder = _placeholder(session, upload)
     try:
         registered = register_original(session, staged=path, sha256=sha256, size=upload.length,
                                        filename=info.get("filename") or "upload", meta=info.get("meta") or {},
@@ -487,9 +488,16 @@ def terminate(session: Session, user: User, upload_id: str) -> None:
         checkpoint(session)
 
 
-def _remove_upload_placeholder(session: Session, upload: Upload, reason: str, actor_id: int | None) -> None:
+def _placeholder(session: Session, upload: Upload) -> Asset | None:
+    """The `uploading` asset `upload` made at its creation, while it still is one; None for an
+    upload made before assets were made at creation, or once its asset was filled or removed."""
     asset = session.get(Asset, upload.placeholder_id) if upload.placeholder_id else None
-    if asset is not None and asset.status == "uploading":
+    return asset if asset is not None and asset.status == "uploading" else None
+
+
+def _remove_upload_placeholder(session: Session, upload: Upload, reason: str, actor_id: int | None) -> None:
+    asset = _placeholder(session, upload)
+    if asset is not None:
         remove_placeholder(session, asset, reason=reason, actor_id=actor_id)
     upload.asset_id = None
 

@@ -49,7 +49,7 @@ from archive.errors import Conflict, NotFound
 from archive.events import services as events
 from archive.filenames import safe_filename
 from archive.provenance import ebucore, fixity, premis
-from archive.provenance.fixity import fixity_failed  # noqa: F401 (409 `fixity_failed`, named here first)
+from archive.provenance.fixity import fixity_failed
 from archive.provenance.models import FixityCheck
 from archive.rights.services import blocks_json, list_blocks
 from archive.storage.interfaces import BlobNotFound, BlobStorage, InvalidKey
@@ -137,9 +137,7 @@ def prepare_bag(session: Session, reader: Reader, asset_id: str, raw_declaration
     declaration = clean_declaration(raw_declaration)
     if declaration is not None:
         require_complete(declaration)
-    damaged = fixity.failed_check(session, asset.original_key)
-    if damaged is not None:
-        raise fixity_failed(asset, damaged.at.isoformat(), damaged.expected_sha256, damaged.actual_sha256)
+    fixity.require_sound(session, asset, fixity.BAG_INVALID)
     decision = check_read(session, reader, ReadRequest(asset=asset, what="original", quality=MASTER, action="bag",
                                                        declaration=declaration))
     top = f"ortak-{asset.id}"

@@ -109,12 +109,15 @@ def files_subquery(asset_id: str | None = None):
     return union_all(_original_files(asset_id), _rendition_files(asset_id)).subquery("stored_files")
 
 
-def _last_checks(asset_id: str | None = None):
+def _last_checks(asset_id: str | None = None, blob_keys: list[str] | None = None):
     """(blob_key, the id of its latest check) for every blob checked at least once (of one
-    asset's files: `ix_fixity_checks_asset_at`, not a scan of every check ever made)."""
+    asset's files: `ix_fixity_checks_asset_at`, not a scan of every check ever made; or of the
+    blobs `blob_keys`)."""
     q = select(FixityCheck.blob_key, func.max(FixityCheck.id).label("last_id"))
     if asset_id is not None:
         q = q.where(FixityCheck.asset_id == asset_id)
+    if blob_keys is not None:
+        q = q.where(FixityCheck.blob_key.in_(blob_keys))
     return q.group_by(FixityCheck.blob_key).subquery("last_checks")
 
 
@@ -424,12 +427,10 @@ def failed_checks_of(session: Session, blob_keys, batch: int = 500) -> dict[str,
     keys = sorted({k for k in blob_keys if k})
     found: dict[str, FixityCheck] = {}
     for start in range(0, len(keys), batch):
-        part = keys[start:start + batch]
-        latest = (select(FixityCheck.blob_key, func.max(FixityCheck.id).label("last_id"))
-                  .where(FixityCheck.blob_key.in_(part)).group_by(FixityCheck.blob_key).subquery())
-        for row in session.scalars(select(FixityCheck).join(latest, FixityCheck.id == latest.c.last_id)):
-            if row.outcome == "fail":
-                found[row.blob_key] = row
+        latest = _last_checks(blob_keys=keys[start:start + batch])
+        for row in session.scalars(select(FixityCheck).join(latest, FixityCheck.id == latest.c.last_id)
+                                   .where(FixityCheck.outcome == "fail")):
+            found[row.blob_key] = row
     return found
 
 
