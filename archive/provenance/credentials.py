@@ -221,8 +221,7 @@ def note_unsigned(session: Session, asset: Asset, export: str, code: str, reason
                   actor_id: int | None = None, detail: str | None = None) -> None:
     """Record on `asset` that `export` went out without credentials, and why: the reason's
     `code`, the English `reason`, and `detail`, the code of a fixed detail (OVER_LIMIT,
-    NOT_CONFIGURED, NOT_WRITABLE_TYPE) when
-    the reason is one. Flushes nothing."""
+    NOT_CONFIGURED, NOT_WRITABLE_TYPE) when the reason is one. Flushes nothing."""
     after = {"export": export, "reason_code": code, "reason": reason[:500]}
     events.record(session, actor_id=actor_id, action=NOT_SIGNED, subject_type="asset", subject_id=asset.id,
                   after={**after, "detail": detail} if detail else after)

@@ -2,7 +2,6 @@
 `.../transcripts/{lang}` (put an SRT or WebVTT file as the body, read, remove)."""
 from __future__ import annotations
 
-
 from flask import Blueprint, jsonify, request
 
 from archive import db
