@@ -91,20 +91,24 @@ def check_read(session: Session, reader: Reader, request: ReadRequest, *, sends_
     Flushes; never commits and never raises for a refusal (the caller calls
     `raise_if_denied`, which keeps the unit of work so the refused attempt is recorded).
     """
+    request, decision = _decide(session, reader, request)
+    return _conclude(session, reader, request, decision, sends_bytes)
+
+
+def _decide(session: Session, reader: Reader, request: ReadRequest) -> tuple[ReadRequest, Decision]:
+    """(the request with the asset's rights when the policy wants them, the policy's decision):
+    nothing recorded, nothing flushed."""
     decider = policy()
     if decider.wants_rights(reader, request):
         request = replace(request, rights=engine_blocks(session, request.asset.id))
-    return _conclude(session, reader, request, decider.decide(reader, request), sends_bytes)
+    return request, decider.decide(reader, request)
 
 
 def would_allow(session: Session, reader: Reader, request: ReadRequest) -> bool:
     """Whether the policy would allow `request` for `reader`, asked without recording anything:
     for a caller choosing between ways of serving one read (a fast cut's wider span or the
     exact one) before it reads through `check_read`, which records. Never flushes."""
-    decider = policy()
-    if decider.wants_rights(reader, request):
-        request = replace(request, rights=engine_blocks(session, request.asset.id))
-    return decider.decide(reader, request).allowed
+    return _decide(session, reader, request)[1].allowed
 
 
 def check_reads(session: Session, reader: Reader, requests: Sequence[ReadRequest], *,

@@ -120,9 +120,11 @@ def _links(session: Session, clip_ids: list[str]) -> dict[int, tuple[str, int]]:
     return found
 
 
-def copies_of(session: Session, source: Asset, block_id: int) -> dict[str, RightsBlock]:
-    """{clip id: the copy of the block `block_id` of `source` on that clip} (existing copies)."""
-    clips = {c.id for c in _clips_of(session, source.id)}
+def copies_of(session: Session, source: Asset, block_id: int,
+              clips: list[Asset] | None = None) -> dict[str, RightsBlock]:
+    """{clip id: the copy of the block `block_id` of `source` on that clip} (existing copies);
+    `clips`: `source`'s clips when the caller has them already."""
+    clips = {c.id for c in (_clips_of(session, source.id) if clips is None else clips)}
     ids = [copy for copy, (asset, block) in _links(session, sorted(clips)).items()
            if asset == source.id and block == block_id]
     rows = session.scalars(select(RightsBlock).where(RightsBlock.id.in_(ids))) if ids else []
@@ -159,9 +161,10 @@ def _follow(session: Session, source: Asset, block: RightsBlock | None, block_id
     (None: it was deleted), then their clips' copies of them."""
     if depth > MAX_DEPTH:
         return
-    copies = copies_of(session, source, block_id)
+    clips = _clips_of(session, source.id)
+    copies = copies_of(session, source, block_id, clips)
     origin = {"asset": source.id, "block": block_id}
-    for clip in _clips_of(session, source.id):
+    for clip in clips:
         span = _span(source, clip)
         copy = copies.get(clip.id)
         values = mapped(block, *span) if block is not None and span is not None else None

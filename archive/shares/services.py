@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import User
 from archive.accounts.passwords import hash_password, verify_password
 from archive.accounts.throttle import check_share_password, share_password_failed
+from archive.assets.download import ORIGINAL
 from archive.assets.services import get_asset, refuse_uploading
 from archive.baskets.models import Basket
 from archive.baskets.services import get_basket
@@ -40,7 +41,6 @@ MAX_DOWNLOADS = 1_000_000
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
 MAX_RENDITIONS = 12
 _NAME = re.compile(r"[a-z0-9_]{1,32}")
-ORIGINAL = "original"
 # What a basket link may name: the original and every rendition an asset of some kind gets
 # (archive.media.profiles.RENDITIONS); an asset link, the original and the asset's own.
 SHAREABLE = frozenset({ORIGINAL} | {p.name for profiles in RENDITIONS.values() for p in profiles})
@@ -127,7 +127,7 @@ def clean_share(body: dict, now: datetime) -> dict:
         errors.append(_error("renditions", "unknown_rendition",
                              f"not renditions Ortak makes: {', '.join(unknown_names)}",
                              names=unknown_names, choices=sorted(SHAREABLE)))
-    if body.get("declaration") is not None and "original" not in out["renditions"]:
+    if body.get("declaration") is not None and ORIGINAL not in out["renditions"]:
         errors.append(_error("declaration", "declaration_without_original",
                              "a usage declaration goes with a link that shares originals (renditions: original)"))
     raise_entries("invalid_share", "share link", errors)
