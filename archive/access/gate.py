@@ -112,19 +112,23 @@ def would_allow(session: Session, reader: Reader, request: ReadRequest) -> bool:
 
 
 def check_reads(session: Session, reader: Reader, requests: Sequence[ReadRequest], *,
-                sends_bytes: bool = True) -> list[Decision]:
+                sends_bytes: bool = True, all_or_nothing: bool = False) -> list[Decision]:
     """`check_read` of many requests of one reader (a basket's items), in their order: the
     rights blocks of all their assets are loaded in one query per 500 assets, not one per
-    request, and the policy (pure) decides each. Records what `check_read` records. Flushes."""
+    request, and the policy (pure) decides each. Records what `check_read` records;
+    `all_or_nothing` (one file made of them all, a zip): when any is refused, the refusals
+    alone are recorded, no use of the others. Flushes."""
     decider = policy()
     wanted = [decider.wants_rights(reader, r) for r in requests]
     blocks = engine_blocks_of(session, (r.asset.id for r, w in zip(requests, wanted) if w))
-    out = []
+    decided = []
     for request, want in zip(requests, wanted):
         if want:
             request = replace(request, rights=blocks[request.asset.id])
-        out.append(_conclude(session, reader, request, decider.decide(reader, request), sends_bytes))
-    return out
+        decided.append((request, decider.decide(reader, request)))
+    if all_or_nothing and any(verdict.outcome == DENIED for _request, verdict in decided):
+        sends_bytes = False
+    return [_conclude(session, reader, request, verdict, sends_bytes) for request, verdict in decided]
 
 
 def _conclude(session: Session, reader: Reader, request: ReadRequest, verdict: PolicyDecision,

@@ -391,29 +391,22 @@ def require_cleared(session: Session, reader: Reader, basket: Basket, declaratio
                     sends_bytes: bool, refusal: str) -> None:
     """Every item of `basket` through the access gate as `reader` with `declaration`, decided in
     bulk (`check_reads`: one rights query per batch of items, the engine pure; a 10,000-item
-    basket would otherwise cost 10,000 queries in one request). A refused item is recorded as
-    refused; the cleared ones are recorded as uses (`sends_bytes`) only once every item is
-    cleared, so a refused zip leaves no use behind. Any item refused: 403
+    basket would otherwise cost 10,000 queries in one request), all or nothing: a refused item
+    is recorded as refused, and the cleared ones are recorded as uses (`sends_bytes`) only when
+    every item is cleared, so a refused zip leaves no use behind. Any item refused: 403
     `rights_denied` (`refusal`, its `{count}` filled in) with `details.refused` and
     `details.items` [{"item", "asset_id", "reasons"}] (the first MAX_REFUSALS_SHOWN); the
     refusals stay in the usage log."""
-    refused: list[dict] = []
-    count = 0
-    for items in item_batches(session, basket.id):
-        decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items],
-                                sends_bytes=False)  # refusals recorded; no use until all are cleared
-        for item, decision in zip(items, decisions):
-            if not decision.allowed:
-                count += 1
-                if len(refused) < MAX_REFUSALS_SHOWN:
-                    refused.append({"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons})
-    if count:
+    items = [item for batch in item_batches(session, basket.id) for item in batch]
+    decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items],
+                            sends_bytes=sends_bytes, all_or_nothing=True)
+    refused = [{"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons}
+               for item, decision in zip(items, decisions) if not decision.allowed]
+    if refused:
         keep_work()  # the refused reads stay in the usage log
-        raise ApiError(refusal.format(count=count), code="rights_denied", status=403,
-                       details={"refused": count, "items": refused, "reasons": refused[0]["reasons"]})
-    if sends_bytes:  # every item cleared: each is now a use
-        for items in item_batches(session, basket.id):
-            check_reads(session, reader, [item_read_request(i, declaration) for i in items], sends_bytes=True)
+        raise ApiError(refusal.format(count=len(refused)), code="rights_denied", status=403,
+                       details={"refused": len(refused), "items": refused[:MAX_REFUSALS_SHOWN],
+                                "reasons": refused[0]["reasons"]})
 
 
 def zip_blob(basket: Basket) -> tuple[str, int, str]:
