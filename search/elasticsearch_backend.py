@@ -24,6 +24,7 @@ transcript with hundreds of cues sends back only its matching ones.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
@@ -98,6 +99,13 @@ class ElasticsearchBackend(SearchBackend):
     def _numbered(self, number: int) -> str:
         return f"{self.index_name}-{number:06d}"
 
+    def _number_of(self, name: str) -> int | None:
+        """The generation of an index this backend numbered (`<alias>-NNNNNN`), else None: an
+        older, unaliased index under the alias's own name is not numbered, even when that name
+        ends in digits (`archive-2024`)."""
+        match = re.fullmatch(re.escape(self.index_name) + r"-(\d{6,})", name)
+        return int(match.group(1)) if match else None
+
     def _behind_alias(self) -> list[str]:
         """The concrete indices the alias points to (the name itself for an older, unaliased index)."""
         try:
@@ -114,7 +122,7 @@ class ElasticsearchBackend(SearchBackend):
         task (or another rebuild) puts them in the new one."""
         self._ensure_index()
         old = self._behind_alias()
-        numbers = [int(name.rsplit("-", 1)[1]) for name in old if name.rsplit("-", 1)[-1].isdigit()]
+        numbers = [number for number in map(self._number_of, old) if number is not None]
         new = self._numbered(max(numbers, default=0) + 1)
         done = 0
         try:
