@@ -378,10 +378,9 @@ def failed_check(session: Session, blob_key: str) -> FixityCheck | None:
     "fail"), else None (it passed, was missing, or was never checked). What a download of the
     blob (`archive.assets.download.deliver`: served flagged `Ortak-Fixity: failed`, with no ETag)
     and a BagIt export of it (`archive.provenance.bag`: 409 `fixity_failed`) ask before they
-    answer. One indexed read (`ix_fixity_checks_blob_key_at`)."""
-    row = session.scalar(select(FixityCheck).where(FixityCheck.blob_key == blob_key)
-                         .order_by(FixityCheck.at.desc(), FixityCheck.id.desc()).limit(1))
-    return row if row is not None and row.outcome == "fail" else None
+    answer. "Latest" is the check recorded last (the highest id), as everywhere else
+    (`_last_checks`): `failed_checks_of` of the one blob."""
+    return failed_checks_of(session, [blob_key]).get(blob_key)
 
 
 BAG_INVALID = "a bag of it would not validate"
