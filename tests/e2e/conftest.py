@@ -212,6 +212,29 @@ def page(browser):
     context.close()
 
 
+def until(page, expression: str, timeout_s: float = 30, interval_ms: int = 100):
+    """The first truthy value of the JavaScript `expression`, polled with `page.evaluate` every
+    `interval_ms` until `timeout_s` (AssertionError after it). Playwright's `wait_for_function`
+    polls through an `eval` inside the page, which the pages' Content-Security-Policy
+    (`script-src 'self'`) rightly refuses: it works only when its first check is already true.
+    A check made while the page navigates (its context destroyed) counts as false."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            value = page.evaluate(expression)
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s:.0f} s: {expression}")
+        page.wait_for_timeout(interval_ms)
+
+
 _LOGINS: dict[tuple[str, str, str | None], list[dict]] = {}  # (service url, e-mail, language): cookies
 
 

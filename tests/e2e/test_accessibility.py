@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.e2e.a11y import assert_focus_visible, axe_violations, focus_state
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, until
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
         page.context.clear_cookies()
         _log_in(page, service, auditor)
         page.goto(service.url + "/audit")
-        page.wait_for_function("window.ortakCharts !== undefined")
+        until(page, "window.ortakCharts !== undefined")
         _check(page, lang, "usage audit", found)
         page.context.clear_cookies()
     bad = {k: v for k, v in found.items() if v}

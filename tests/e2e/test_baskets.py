@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.a11y import axe_violations
-from tests.e2e.conftest import log_in, upload_file, wait_for_status
-from tests.e2e.test_player import _until
+from tests.e2e.conftest import log_in, until, upload_file, wait_for_status
 
 pytestmark = pytest.mark.browser
 
@@ -167,13 +166,13 @@ def test_add_to_basket_from_the_player_takes_the_marked_segment_or_the_whole_ass
         page.set_default_timeout(30_000)
         log_in(page, service, BROADCASTER, "az")
         page.goto(f"{service.url}/assets/{footage['segment']}")
-        _until(page, "document.getElementById('player').readyState >= 1")
+        until(page, "document.getElementById('player').readyState >= 1")
         page.focus("#timeline")
         page.keyboard.press("Shift+ArrowRight")  # one second
         page.keyboard.press("i")
         page.keyboard.press("Shift+ArrowRight")
         page.keyboard.press("o")
-        _until(page, "document.getElementById('player-tool').dataset.out !== ''")
+        until(page, "document.getElementById('player-tool').dataset.out !== ''")
         marks = page.evaluate("[document.querySelector('#player-tool').dataset.in, "
                               "document.querySelector('#player-tool').dataset.out]")
         page.click("#add-to-basket")
@@ -187,7 +186,7 @@ def test_add_to_basket_from_the_player_takes_the_marked_segment_or_the_whole_ass
         # Again: the whole asset, into the basket just made (now in the list).
         page.click("#add-basket-cancel")
         page.click("#add-to-basket")
-        _until(page, "document.getElementById('add-basket').options.length > 1")
+        until(page, "document.getElementById('add-basket').options.length > 1")
         page.check("#add-whole")
         page.select_option("#add-basket", label="Gecə xəbərləri")
         page.click("#add-basket-submit")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import until
+
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp")
@@ -17,16 +19,6 @@ READY_TIMEOUT_MS = 180_000  # two cores, one worker: the ingest of a 5 s clip ta
 
 def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"ortak-{name}.png"), full_page=True)
-
-
-def _wait_until(page, expression: str, timeout_s: float = 30) -> None:
-    """Poll an expression with page.evaluate (CDP), since wait_for_function would need the
-    'unsafe-eval' our Content-Security-Policy rightly refuses."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout_s:.0f} s: {expression}")
-        page.wait_for_timeout(100)
 
 
 def _log_in(page, service) -> None:
@@ -66,14 +58,14 @@ def test_upload_play_and_find(page, service, small_video):
     video = page.wait_for_selector("video#player")
     _shot(page, "asset-ready")
     # The worker made an HLS ladder: the player streams it through hls.js (Chromium has MSE).
-    _wait_until(page, "document.getElementById('player-tool').dataset.engine === 'hls.js'")
+    until(page, "document.getElementById('player-tool').dataset.engine === 'hls.js'")
     assert video.get_attribute("src").startswith("blob:")
     page.evaluate("""async () => {
         const v = document.getElementById('player');
         v.muted = true;
         await v.play();
     }""")
-    _wait_until(page, "document.getElementById('player').currentTime > 1")
+    until(page, "document.getElementById('player').currentTime > 1")
     assert page.evaluate("document.getElementById('player').videoWidth") > 0
     _shot(page, "asset-playing")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_status
-from tests.e2e.test_player import _open, _until
+from tests.e2e.conftest import until, wait_for_status
+from tests.e2e.test_player import _open
 
 pytestmark = pytest.mark.browser
 
@@ -15,15 +15,15 @@ def test_mark_in_and_out_with_the_keyboard_export_and_the_clip_plays_and_names_i
                                                                                            seeded):
     page = logged_in
     _open(page, service, seeded.video)
-    _until(page, "document.getElementById('player').readyState >= 1")
+    until(page, "document.getElementById('player').readyState >= 1")
     page.focus("#timeline")
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    _until(page, "document.getElementById('timecode').textContent === '00:00:00:05'")
+    until(page, "document.getElementById('timecode').textContent === '00:00:00:05'")
     page.keyboard.press("i")
     page.keyboard.press("Shift+ArrowRight")
     page.keyboard.press("Shift+ArrowRight")
-    _until(page, "document.getElementById('timecode').textContent === '00:00:02:05'")
+    until(page, "document.getElementById('timecode').textContent === '00:00:02:05'")
     page.keyboard.press("o")
     assert "in=00%3A00%3A00%3A05" in page.get_attribute("#export-clip", "href")
     page.focus("#export-clip")
@@ -45,7 +45,7 @@ def test_mark_in_and_out_with_the_keyboard_export_and_the_clip_plays_and_names_i
     assert (doc["lineage"]["actual_in"], doc["lineage"]["actual_out"]) == ("00:00:00:05", "00:00:02:05")
     _open(page, service, clip_id)
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    _until(page, "document.getElementById('player').currentTime > 0.3")
+    until(page, "document.getElementById('player').currentTime > 0.3")
     assert page.evaluate("document.getElementById('player').videoWidth") > 0
     # Its source, at the segment it came from; the source lists the clip.
     page.click("#clip-source-link")

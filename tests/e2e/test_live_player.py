@@ -17,7 +17,8 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.test_player import _until, vendored_hls  # noqa: F401  (a fixture)
+from tests.e2e.conftest import until
+from tests.e2e.test_player import vendored_hls  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -122,11 +123,11 @@ def test_a_ladder_being_made_plays_from_the_start_with_a_note(logged_in, service
     page.wait_for_selector("#processing")
     assert page.locator("#player-tool").count() == 0
     page.wait_for_selector("#player-tool", timeout=180_000)
-    assert _until(page, "document.getElementById('player-tool').dataset.engine") == "hls.js"
+    assert until(page, "document.getElementById('player-tool').dataset.engine") == "hls.js"
     assert page.evaluate("document.getElementById('player-tool').dataset.live") == "true"
     assert "hâlâ işleniyor" in page.inner_text("#player-note")
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    _until(page, "document.getElementById('player').currentTime > 0.5", timeout_s=60)
+    until(page, "document.getElementById('player').currentTime > 0.5", timeout_s=60)
     assert page.evaluate("document.getElementById('player').videoWidth") > 0
     assert thread.is_alive(), "the make was to be running while the page played it"
     page.evaluate("window.sameDocument = true")
@@ -134,8 +135,8 @@ def test_a_ladder_being_made_plays_from_the_start_with_a_note(logged_in, service
     thread.join(180)
     assert outcome == ["ready"]
     # hls.js reloads the media playlist; the VOD one (ended) tells the page the make is complete.
-    _until(page, "document.getElementById('player-tool').dataset.live === 'false'", timeout_s=60)
+    until(page, "document.getElementById('player-tool').dataset.live === 'false'", timeout_s=60)
     assert "tamamlandı" in page.inner_text("#player-note")
     finish()  # processing ends: the page that plays is not reloaded under the viewer
-    _until(page, "document.getElementById('status-badge').dataset.status === 'ready'", timeout_s=30)
+    until(page, "document.getElementById('status-badge').dataset.status === 'ready'", timeout_s=30)
     assert page.evaluate("window.sameDocument === true")

@@ -6,27 +6,14 @@ timecode, frame steps, in/out in the URL, the MP4 fallback, the audio waveform, 
 and axe-core on the new page in tr, az and en."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.asset_factory import create_asset
 from tests.e2e.a11y import assert_focus_visible, axe_violations
+from tests.e2e.conftest import until
 from tests.hls_renditions import TECHNICAL, register
 
 pytestmark = pytest.mark.browser
-
-
-def _until(page, expression: str, timeout_s: float = 30):
-    """Poll an expression (the page's CSP refuses the eval wait_for_function needs)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = page.evaluate(expression)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout_s:.0f} s: {expression}")
-        page.wait_for_timeout(50)
 
 
 @pytest.fixture(scope="module")
@@ -95,40 +82,40 @@ def test_hls_plays_switches_quality_and_audio_shows_storyboard_and_markers_seek(
     sprites = []
     page.on("response", lambda r: "sprite_0.jpg" in r.url and sprites.append(r.status))
     _open(page, service, assets["hls"])
-    assert _until(page, "document.getElementById('player-tool').dataset.engine") == "hls.js"
+    assert until(page, "document.getElementById('player-tool').dataset.engine") == "hls.js"
     # The stream plays.
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    _until(page, "document.getElementById('player').currentTime > 0.5")
+    until(page, "document.getElementById('player').currentTime > 0.5")
     assert page.evaluate("document.getElementById('player').videoWidth") > 0
     # Quality menu: auto plus each rung, highest first; choosing one switches to it.
     assert page.eval_on_selector_all("#quality option", "os => os.map(o => o.textContent)") == ["Otomatik", "180p", "120p"]
     for height in ("180", "120"):
         page.select_option("#quality", label=f"{height}p")
         page.evaluate("() => { const v = document.getElementById('player'); v.currentTime = 0; return v.play(); }")
-        _until(page, f"document.getElementById('player-tool').dataset.level === '{height}'")
-        _until(page, f"document.getElementById('player').videoHeight === {height}")
+        until(page, f"document.getElementById('player-tool').dataset.level === '{height}'")
+        until(page, f"document.getElementById('player').videoHeight === {height}")
     # Audio tracks named in the page's language; the second language takes over.
     assert page.eval_on_selector_all("#audio-track option", "os => os.map(o => o.textContent)") == [
         "Türkçe", "Azerbaycan dili"]
     assert page.evaluate("document.getElementById('player-tool').dataset.audio") == "tr"
     page.select_option("#audio-track", index=1)
-    _until(page, "document.getElementById('player-tool').dataset.audio === 'az'")
+    until(page, "document.getElementById('player-tool').dataset.audio === 'az'")
     assert page.evaluate("window.ortakPlayer.hls.audioTracks[window.ortakPlayer.hls.audioTrack].lang") == "az"
-    _until(page, "document.getElementById('player-tool').dataset.waveform === '1'")  # its own waveform
+    until(page, "document.getElementById('player-tool').dataset.waveform === '1'")  # its own waveform
     page.evaluate("() => { const v = document.getElementById('player'); v.currentTime = 0; return v.play(); }")
-    _until(page, "document.getElementById('player').currentTime > 0.3")
+    until(page, "document.getElementById('player').currentTime > 0.3")
     # The storyboard: hovering the middle of the timeline shows the second tile of the sprite.
-    _until(page, "document.getElementById('player-tool').dataset.storyboard === '3'")
+    until(page, "document.getElementById('player-tool').dataset.storyboard === '3'")
     page.evaluate("document.getElementById('player').pause()")
     box = page.locator("#timeline").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
-    _until(page, "!document.getElementById('thumb-tip').hidden")
+    until(page, "!document.getElementById('thumb-tip').hidden")
     thumb = page.evaluate("""(() => { const t = getComputedStyle(document.getElementById('thumb'));
         return {image: t.backgroundImage, position: t.backgroundPosition, width: t.width}; })()""")
     assert "/renditions/storyboard/sprite_0.jpg" in thumb["image"]
     assert thumb["position"] == "-80px 0px" and thumb["width"] == "80px"
     assert page.inner_text("#thumb-tc") == "10:00:01:12"
-    _until(page, "document.getElementById('thumb').offsetWidth > 0")
+    until(page, "document.getElementById('thumb').offsetWidth > 0")
     page.wait_for_timeout(200)
     assert 200 in sprites  # the sprite itself was fetched
     # A marker added on the page; clicking it seeks the player to its frame.
@@ -138,10 +125,10 @@ def test_hls_plays_switches_quality_and_audio_shows_storyboard_and_markers_seek(
     page.wait_for_selector("#marker-list li[data-marker] .marker-seek")
     assert page.inner_text("#marker-list .marker-text") == "Kule görünüyor <b>kalın değil</b>"  # text, not markup
     page.evaluate("() => { const v = document.getElementById('player'); v.pause(); v.currentTime = 0.2; }")
-    _until(page, "document.getElementById('timecode').textContent === '10:00:00:05'")
+    until(page, "document.getElementById('timecode').textContent === '10:00:00:05'")
     page.click("#marker-list .marker-seek")
-    _until(page, "Math.abs(document.getElementById('player').currentTime - 2.22) < 0.01")
-    _until(page, "document.getElementById('timecode').textContent === '10:00:02:05'")
+    until(page, "Math.abs(document.getElementById('player').currentTime - 2.22) < 0.01")
+    until(page, "document.getElementById('timecode').textContent === '10:00:02:05'")
     assert page.locator("#ticks .tick").count() == 1
     page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
     page.screenshot(path="/tmp/ortak-player.png", full_page=True)  # for a person to look at
@@ -155,72 +142,72 @@ def test_audio_tracks_are_told_apart_in_the_pages_language(logged_in, service, a
     the page's language, not the playlist's English NAME."""
     page = logged_in
     page.goto(f"{service.url}/lang/{lang}?next=/assets/{assets['two_tur']}")
-    _until(page, "document.getElementById('audio-track').options.length === 2")
+    until(page, "document.getElementById('audio-track').options.length === 2")
     assert page.eval_on_selector_all("#audio-track option", "os => os.map(o => o.textContent)") == two_tur
     page.select_option("#audio-track", index=1)
-    _until(page, "window.ortakPlayer.hls.audioTrack === 1")
+    until(page, "window.ortakPlayer.hls.audioTrack === 1")
     _open(page, service, assets["untagged"])
-    _until(page, "document.getElementById('audio-track').options.length === 2")
+    until(page, "document.getElementById('audio-track').options.length === 2")
     assert page.eval_on_selector_all("#audio-track option", "os => os.map(o => o.textContent)") == untagged
 
 
 def test_timecode_frame_steps_shuttle_and_in_out_in_the_url(logged_in, service, assets):
     page = logged_in
     _open(page, service, assets["hls"])
-    _until(page, "document.getElementById('player').readyState >= 1")
+    until(page, "document.getElementById('player').readyState >= 1")
     page.focus("#timeline")
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    _until(page, "document.getElementById('timecode').textContent === '10:00:00:03'")
+    until(page, "document.getElementById('timecode').textContent === '10:00:00:03'")
     page.keyboard.press("Shift+ArrowRight")  # one second
-    _until(page, "document.getElementById('timecode').textContent === '10:00:01:03'")
+    until(page, "document.getElementById('timecode').textContent === '10:00:01:03'")
     assert page.get_attribute("#timeline", "aria-valuetext") == "10:00:01:03"
     page.keyboard.press("i")
     page.keyboard.press(".")
     page.keyboard.press(".")
     page.keyboard.press(",")
-    _until(page, "document.getElementById('timecode').textContent === '10:00:01:04'")
+    until(page, "document.getElementById('timecode').textContent === '10:00:01:04'")
     page.keyboard.press("o")
     assert "in=10%3A00%3A01%3A03" in page.url and "out=10%3A00%3A01%3A04" in page.url
     assert page.input_value("#marker-in") == "10:00:01:03" and page.input_value("#marker-out") == "10:00:01:04"
     assert not page.locator("#range").is_hidden()
     page.keyboard.press("Shift+I")  # back to the in point
-    _until(page, "document.getElementById('timecode').textContent === '10:00:01:03'")
+    until(page, "document.getElementById('timecode').textContent === '10:00:01:03'")
     # L plays, again L doubles the speed, K stops; J runs backwards.
     page.evaluate("document.getElementById('player').muted = true")
     page.keyboard.press("l")
-    _until(page, "!document.getElementById('player').paused")
+    until(page, "!document.getElementById('player').paused")
     page.keyboard.press("l")
     assert page.evaluate("document.getElementById('player').playbackRate") == 2
     page.keyboard.press("k")
-    _until(page, "document.getElementById('player').paused")
+    until(page, "document.getElementById('player').paused")
     before = page.evaluate("document.getElementById('player').currentTime")
     page.keyboard.press("j")
-    _until(page, f"document.getElementById('player').currentTime < {before} - 0.1")
+    until(page, f"document.getElementById('player').currentTime < {before} - 0.1")
     page.keyboard.press("k")
     page.keyboard.press("?")
     assert page.evaluate("document.getElementById('keys').open") is True
     # The points come back from the URL.
     page.reload()
     page.wait_for_selector("#player-tool")
-    _until(page, "document.getElementById('player-tool').dataset.in === '10:00:01:03'")
+    until(page, "document.getElementById('player-tool').dataset.in === '10:00:01:03'")
     assert "10:00:01:04" in page.inner_text("#points")
 
 
 def test_without_hls_the_proxy_plays(logged_in, service, assets):
     page = logged_in
     _open(page, service, assets["proxy"])
-    assert _until(page, "document.getElementById('player-tool').dataset.engine") == "proxy"
+    assert until(page, "document.getElementById('player-tool').dataset.engine") == "proxy"
     assert "rendition=proxy" in page.get_attribute("video#player", "src")
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    _until(page, "document.getElementById('player').currentTime > 0.3")
+    until(page, "document.getElementById('player').currentTime > 0.3")
     assert page.is_disabled("#quality") and page.is_disabled("#audio-track")
 
 
 def test_audio_shows_its_waveform_and_images_zoom(logged_in, service, assets):
     page = logged_in
     _open(page, service, assets["audio"])
-    _until(page, "document.getElementById('player-tool').dataset.waveform === '0'")
+    until(page, "document.getElementById('player-tool').dataset.waveform === '0'")
     drawn = page.evaluate("""(() => { const c = document.getElementById('waveform-picture');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return [c.width, n]; })()""")
@@ -228,12 +215,12 @@ def test_audio_shows_its_waveform_and_images_zoom(logged_in, service, assets):
     assert page.locator("audio#player").count() == 1
     _open(page, service, assets["image"])
     page.click("#zoom-in")
-    _until(page, "document.getElementById('zoom-view').dataset.scale === '1.5'")
+    until(page, "document.getElementById('zoom-view').dataset.scale === '1.5'")
     page.focus("#zoom-frame")
     page.keyboard.press("+")
-    _until(page, "document.getElementById('zoom-view').dataset.scale === '2.25'")
+    until(page, "document.getElementById('zoom-view').dataset.scale === '2.25'")
     page.keyboard.press("0")
-    _until(page, "document.getElementById('zoom-view').dataset.scale === '1'")
+    until(page, "document.getElementById('zoom-view').dataset.scale === '1'")
 
 
 @pytest.mark.parametrize("lang", ["tr", "az", "en"])
@@ -241,7 +228,7 @@ def test_the_player_page_has_no_wcag_aa_violations(logged_in, service, assets, l
     page = logged_in
     page.goto(f"{service.url}/lang/{lang}?next=/assets/{assets['hls']}")
     page.wait_for_selector("#player-tool")
-    _until(page, "document.getElementById('quality').options.length === 3")
+    until(page, "document.getElementById('quality').options.length === 3")
     assert axe_violations(page) == []
     for key in ("audio", "image"):
         page.goto(f"{service.url}/assets/{assets[key]}")
@@ -276,7 +263,7 @@ def test_the_pages_timecode_is_the_servers(logged_in, service, assets, rate, dro
 def test_keyboard_only_through_the_player_controls(logged_in, service, assets):
     page = logged_in
     _open(page, service, assets["hls"])
-    _until(page, "document.getElementById('quality').options.length === 3")
+    until(page, "document.getElementById('quality').options.length === 3")
     page.focus("video#player")
     stops = []
     for _ in range(40):  # the video's own controls take several stops first
@@ -288,9 +275,9 @@ def test_keyboard_only_through_the_player_controls(logged_in, service, assets):
     for wanted in ("frame-back", "play-pause", "frame-forward", "set-in", "set-out", "quality", "audio-track"):
         assert any(wanted in stop for stop in stops), (wanted, stops)
     page.keyboard.press("End")
-    _until(page, "document.getElementById('timecode').textContent === '10:00:02:24'")
+    until(page, "document.getElementById('timecode').textContent === '10:00:02:24'")
     page.keyboard.press("Home")
-    _until(page, "document.getElementById('timecode').textContent === '10:00:00:00'")
+    until(page, "document.getElementById('timecode').textContent === '10:00:00:00'")
 
 
 # Refused markers (the hls asset: 3 s at 25 fps from 10:00:00:00): a field of the in point out of
@@ -333,7 +320,7 @@ def test_a_refused_marker_says_the_apis_reason_and_markers_name_their_author(log
             page.fill("#marker-text", body["text"])
             page.evaluate("document.getElementById('marker-status').textContent = ''")
             page.click("#marker-add")
-            _until(page, "document.getElementById('marker-status').textContent !== ''")
+            until(page, "document.getElementById('marker-status').textContent !== ''")
             shown = page.inner_text("#marker-status")
             assert shown == expected, (body, shown, expected)
             assert all(f in shown for f in figures), (body, shown)

@@ -5,28 +5,15 @@ applies at once and orders titles by the Turkish alphabet; suggestions appear as
 opening the segment hit lands in the player at that point (?t=)."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.asset_factory import create_asset
+from tests.e2e.conftest import until
 from tests.hls_renditions import register
 
 pytestmark = pytest.mark.browser
 
 SRT = "1\n00:00:00,500 --> 00:00:01,500\nGiriş\n\n2\n00:00:02,000 --> 00:00:03,000\nKulenin önünde martılar uçuyor\n"
-
-
-def _until(page, expression: str, timeout_s: float = 30):
-    """Poll an expression (the page's CSP refuses the eval wait_for_function needs)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = page.evaluate(expression)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout_s:.0f} s: {expression}")
-        page.wait_for_timeout(50)
 
 
 @pytest.fixture(scope="module")
@@ -85,11 +72,11 @@ def test_search_facet_sort_suggestions_and_a_segment_hit_opens_the_player_there(
     assert page.locator('a.facet-value.on[data-facet="genre"]').count() == 2
     page.click('a.facet-value.on[data-facet="genre"][data-value="documentary"]')
     page.wait_for_load_state()
-    _until(page, "!location.search.includes('documentary')")
+    until(page, "!location.search.includes('documentary')")
     assert page.locator("ol.hits li.hit").count() == 1
     page.click('a.facet-value.on[data-facet="genre"]')  # off again
     page.wait_for_load_state()
-    _until(page, "document.querySelectorAll('ol.hits li.hit').length === 2")
+    until(page, "document.querySelectorAll('ol.hits li.hit').length === 2")
     # The sort menu applies at once: Turkish alphabetical order puts c before ç.
     page.select_option("#sort", "title")
     page.wait_for_url("**sort=title**")
@@ -107,10 +94,10 @@ def test_search_facet_sort_suggestions_and_a_segment_hit_opens_the_player_there(
     page.click("a.segment-hit")
     page.wait_for_url(f"**/assets/{found['tower']}?t=2**")
     page.wait_for_selector("#player-tool")
-    _until(page, "document.getElementById('player').readyState >= 1")
-    _until(page, "Math.abs(document.getElementById('player').currentTime - 2) < 0.05")
+    until(page, "document.getElementById('player').readyState >= 1")
+    until(page, "Math.abs(document.getElementById('player').currentTime - 2) < 0.05")
     # The transcript shows on the asset page; a line seeks the player to it.
     page.click("#transcripts details summary")
     assert "Kulenin önünde martılar uçuyor" in page.inner_text("#transcripts")
     page.click("#transcripts a.transcript-line >> nth=0")
-    _until(page, "Math.abs(document.getElementById('player').currentTime - 0.5) < 0.05")
+    until(page, "Math.abs(document.getElementById('player').currentTime - 0.5) < 0.05")

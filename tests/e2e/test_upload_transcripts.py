@@ -9,6 +9,7 @@ import os
 import pytest
 
 from tests.e2e.a11y import assert_focus_visible, axe_violations
+from tests.e2e.conftest import until
 
 pytestmark = pytest.mark.browser
 
@@ -132,5 +133,5 @@ def test_the_asset_pages_subtitle_form_says_why_a_file_was_refused(logged_in, se
     page.set_input_files("#transcript-file", str(bad))
     page.click("#transcript-form button[type=submit]")
     status = page.locator("#transcript-status")
-    page.wait_for_function("document.getElementById('transcript-status').textContent.startsWith('Dosya reddedildi')")
+    until(page, "document.getElementById('transcript-status').textContent.startsWith('Dosya reddedildi')")
     assert status.inner_text() == said

@@ -3,31 +3,15 @@ the upload's progress without a reload, and the page turns to processing at the 
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 
 import requests
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, until
 
 
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
-
-
-def _until(page, expression: str, timeout_s: float = 30):
-    """Poll an expression with page.evaluate (the page's CSP refuses the eval wait_for_function needs)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            value = page.evaluate(expression)
-        except Exception:  # the page is reloading: its context went away for a moment
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout_s:.0f} s: {expression}")
-        page.wait_for_timeout(100)
 
 
 def test_the_asset_page_follows_an_upload_to_its_last_byte(page, service, small_video):
@@ -56,10 +40,10 @@ def test_the_asset_page_follows_an_upload_to_its_last_byte(page, service, small_
     assert "(25%)" in page.inner_text("#upload-received")
 
     send(quarter, 3 * quarter)
-    _until(page, "document.getElementById('upload-bar').value === 75", 20)
+    until(page, "document.getElementById('upload-bar').value === 75", 20)
     assert "(75%)" in page.inner_text("#upload-received")
     assert page.get_attribute("#status-badge", "data-status") == "uploading"  # no reload meanwhile
 
     send(3 * quarter, len(data))
-    _until(page, "['processing', 'ready'].includes(document.getElementById('status-badge').dataset.status)", 30)
+    until(page, "['processing', 'ready'].includes(document.getElementById('status-badge').dataset.status)", 30)
     assert page.query_selector("#upload-bar") is None
