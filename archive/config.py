@@ -58,6 +58,10 @@ class Settings:
     SEARCH_DIR: str = ""
     ES_URL: str = ""
     ES_INDEX: str = "ortak-assets"
+    # How long a web request that made or edited an asset waits for the search index to take its
+    # document, written before the answer leaves (archive.index_now; milliseconds). Past it
+    # (a worker or `ortak reindex` holds tantivy's writer) the index task writes it a moment later.
+    SEARCH_WRITE_WAIT_MS: int = 500
     # Celery broker; empty means the embedded file broker under DATA_DIR/broker.
     BROKER_URL: str = ""
     # Uploads: staging (default DATA_DIR/uploads), size limit (bytes), lifetime of an unfinished
@@ -278,7 +282,7 @@ def settings() -> Settings:
 
 # Whole-number settings and their ranges (inclusive); None: no upper bound.
 _RANGES: dict[str, tuple[int, int | None]] = {
-    "PORT": (1, 65535), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
+    "PORT": (1, 65535), "SEARCH_WRITE_WAIT_MS": (0, 10_000), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
     "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "CHUNK_SECONDS": (1, None),
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),

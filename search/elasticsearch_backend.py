@@ -28,11 +28,12 @@ import re
 from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError, helpers
 
 from search import es_template, fields, normalize
 from search import query as query_plan
-from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
+from search.interfaces import (FACETS, Hit, SearchBackend, SearchBusy, SearchConfigError, SearchError, SearchQuery,
+                               SearchResult)
 from search.highlight import highlight
 from search.mapping import display_title, snippet_sources
 
@@ -155,17 +156,28 @@ class ElasticsearchBackend(SearchBackend):
 
     # ---- writing ------------------------------------------------------------------------------
 
-    def index(self, docs: Iterable[dict]) -> int:
+    def index(self, docs: Iterable[dict], *, wait: float | None = None) -> int:
         self._ensure_index()
-        # refresh=wait_for: the documents are searchable when this returns (the interface's promise).
-        return self._bulk(self.index_name, docs, refresh="wait_for")
+        if wait is None:
+            # refresh=wait_for: the documents are searchable when this returns (the interface's
+            # promise), at the next scheduled refresh (every second by default).
+            return self._bulk(self.index_name, docs, refresh="wait_for")
+        # A bounded wait cannot sit out the next scheduled refresh: the bulk refreshes the
+        # shards it wrote to itself, one request with no retries, given up after `wait`.
+        client = self.es.options(request_timeout=wait, max_retries=0, retry_on_timeout=False)
+        try:
+            return self._bulk(self.index_name, docs, refresh=True, client=client)
+        except SearchError as exc:
+            if isinstance(exc.__cause__, ConnectionTimeout):
+                raise SearchBusy(f"Elasticsearch did not take the write within {wait:.1f} s") from exc.__cause__
+            raise
 
-    def _bulk(self, index: str, docs: Iterable[dict], *, refresh) -> int:
+    def _bulk(self, index: str, docs: Iterable[dict], *, refresh, client: Elasticsearch | None = None) -> int:
         actions = [{"_op_type": "index", "_index": index, "_id": body["id"], "_source": body}
                    for body in (self._document(doc) for doc in docs)]
         if not actions:
             return 0
-        ok, errors = self._call("bulk index", helpers.bulk, self.es, actions, refresh=refresh,
+        ok, errors = self._call("bulk index", helpers.bulk, client or self.es, actions, refresh=refresh,
                                 raise_on_error=False)
         if errors:
             raise SearchError(f"Elasticsearch refused {len(errors)} documents: {errors[:3]}")
