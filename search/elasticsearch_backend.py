@@ -199,10 +199,12 @@ class ElasticsearchBackend(SearchBackend):
         tokens, owner, sort integers, its segments as nested documents (each cue analysed once,
         for the asset's body fields and for itself: fields.document_forms) and the stored
         `source` without them."""
-        text_fields, analysed = fields.document_forms(doc)
-        body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc),
+        in_order = fields.segments_of(doc)  # sorted once for the document
+        text_fields, analysed = fields.document_forms(doc, in_order)
+        body = {"id": fields.doc_id(doc), "created": doc.get("created"),
+                "source": fields.stored_source(doc, in_order),
                 **text_fields, **es_template.language_texts(doc), **fields.facet_values(doc)}
-        segments = es_template.segment_documents(doc, analysed)
+        segments = es_template.segment_documents(in_order, analysed)
         if segments:
             body[SEGMENTS] = segments
         tokens = fields.cleared_values(doc)

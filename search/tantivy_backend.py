@@ -710,7 +710,8 @@ def prepare(doc: dict) -> Prepared:
     each cue once, for the asset and for itself. Raises SearchError for a document without a
     text id."""
     doc_id = fields.doc_id(doc)
-    text_fields, analysed = fields.document_forms(doc)
+    in_order = fields.segments_of(doc)  # sorted once for the document
+    text_fields, analysed = fields.document_forms(doc, in_order)
     texts = [(field, value) for field, values in {**text_fields, **fields.facet_values(doc)}.items()
              for value in values]
     texts += [(fields.CLEARED_FIELD, token) for token in fields.cleared_values(doc)]
@@ -718,14 +719,14 @@ def prepare(doc: dict) -> Prepared:
     if doc.get(fields.OWNER_FIELD):
         texts.append((fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD])))
     segments = []
-    for position, seg in enumerate(fields.segments_of(doc)):
+    for position, seg in enumerate(in_order):
         seg_texts = [(field, value) for field, values in fields.segment_text_fields(seg, analysed[position]).items()
                      for value in values]
         segments.append((seg_texts, json.dumps({**fields.segment_hit(seg), "asset": doc_id, "position": position},
                                                ensure_ascii=False).encode()))
     return Prepared(doc_id=doc_id, texts=texts, created=_micros(doc.get("created")),
                     unsigned=list(fields.sort_values(doc).items()),
-                    source=json.dumps(fields.stored_source(doc), ensure_ascii=False).encode(), segments=segments)
+                    source=json.dumps(fields.stored_source(doc, in_order), ensure_ascii=False).encode(), segments=segments)
 
 
 class _Unwritten(Exception):
