@@ -161,6 +161,8 @@ class Settings:
     # and how long (seconds) one webhook delivery may take.
     NOTIFICATION_CHECK_SECONDS: int = 24 * 3600
     WEBHOOK_TIMEOUT_SECONDS: int = 10
+    # How long (seconds) setting a webhook waits for its host name to resolve (a 422 past it).
+    WEBHOOK_RESOLVE_SECONDS: int = 5
     # Whether a webhook may point at loopback, link-local, private (RFC 1918/4193), multicast or
     # unspecified addresses (an on-premises receiver); off, such URLs are refused when set and
     # the delivery re-checks what the host resolves to (archive.notifications.webhooks).
@@ -287,7 +289,7 @@ _RANGES: dict[str, tuple[int, int | None]] = {
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
-    "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
+    "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "WEBHOOK_RESOLVE_SECONDS": (1, 60), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
     "FIXITY_CYCLE_DAYS": (1, 3650), "FIXITY_RUN_SECONDS": (60, 7 * 24 * 3600), "FIXITY_BYTES_PER_SECOND": (0, None),
     "C2PA_VERIFY_MAX_BYTES": (1, None), "C2PA_MAX_BYTES": (1, None),
     "LOOKUP_MAX_BYTES": (1, None), "LOOKUP_MIN_SECONDS": (1, 3600), "LOOKUP_WHOLE_SECONDS": (10, None),
