@@ -284,7 +284,7 @@ def settings() -> Settings:
 
 # Whole-number settings and their ranges (inclusive); None: no upper bound.
 _RANGES: dict[str, tuple[int, int | None]] = {
-    "PORT": (1, 65535), "SEARCH_WRITE_WAIT_MS": (0, 10_000), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
+    "PORT": (1, 65535), "SEARCH_WRITE_WAIT_MS": (1, 10_000), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
     "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "CHUNK_SECONDS": (1, None),
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
