@@ -18,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from archive.config import ConfigError, ensure_secret_key, load_settings, unknown_variables
     from archive.db import Database, close_session, init_unit_of_work
     from archive.errors import register_error_handlers
+    from archive.indexing import finish_request
     from archive.logs import configure_logging
     from archive.celery_factory import make_celery
     from archive.storage import make_storage
@@ -50,7 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise ConfigError(str(exc)) from exc
     app.extensions["ortak.celery"] = make_celery(app)
     app.teardown_appcontext(close_session)
-    init_unit_of_work(app)
+    init_unit_of_work(app, finish=(finish_request,))
     init_passwords(app)
     _trust_proxies(app)
     _no_sniffing(app)

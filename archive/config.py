@@ -58,6 +58,10 @@ class Settings:
     SEARCH_DIR: str = ""
     ES_URL: str = ""
     ES_INDEX: str = "ortak-assets"
+    # How long a web request that made or edited an asset waits for the search index to take its
+    # document, written before the answer leaves (archive.index_now; milliseconds). Past it
+    # (a worker or `ortak reindex` holds tantivy's writer) the index task writes it a moment later.
+    SEARCH_WRITE_WAIT_MS: int = 500
     # Celery broker; empty means the embedded file broker under DATA_DIR/broker.
     BROKER_URL: str = ""
     # Uploads: staging (default DATA_DIR/uploads), size limit (bytes), lifetime of an unfinished
@@ -157,6 +161,8 @@ class Settings:
     # and how long (seconds) one webhook delivery may take.
     NOTIFICATION_CHECK_SECONDS: int = 24 * 3600
     WEBHOOK_TIMEOUT_SECONDS: int = 10
+    # How long (seconds) setting a webhook waits for its host name to resolve (a 422 past it).
+    WEBHOOK_RESOLVE_SECONDS: int = 5
     # Whether a webhook may point at loopback, link-local, private (RFC 1918/4193), multicast or
     # unspecified addresses (an on-premises receiver); off, such URLs are refused when set and
     # the delivery re-checks what the host resolves to (archive.notifications.webhooks).
@@ -278,12 +284,12 @@ def settings() -> Settings:
 
 # Whole-number settings and their ranges (inclusive); None: no upper bound.
 _RANGES: dict[str, tuple[int, int | None]] = {
-    "PORT": (1, 65535), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
+    "PORT": (1, 65535), "SEARCH_WRITE_WAIT_MS": (1, 10_000), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
     "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "CHUNK_SECONDS": (1, None),
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
-    "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
+    "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "WEBHOOK_RESOLVE_SECONDS": (1, 60), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
     "FIXITY_CYCLE_DAYS": (1, 3650), "FIXITY_RUN_SECONDS": (60, 7 * 24 * 3600), "FIXITY_BYTES_PER_SECOND": (0, None),
     "C2PA_VERIFY_MAX_BYTES": (1, None), "C2PA_MAX_BYTES": (1, None),
     "LOOKUP_MAX_BYTES": (1, None), "LOOKUP_MIN_SECONDS": (1, 3600), "LOOKUP_WHOLE_SECONDS": (10, None),

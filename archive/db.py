@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import Callable, Iterable
 
 from flask import current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
@@ -90,20 +91,27 @@ def session() -> Session:
     return g.db_session
 
 
-def init_unit_of_work(app) -> None:
+def init_unit_of_work(app, finish: Iterable[Callable[[Session, bool], None]] = ()) -> None:
     """One unit of work per request: committed once, when the view's answer is a success,
     before any byte of its body leaves (so a usage record is durable before the download
     starts); rolled back when the answer is an error, unless `keep_work` was called. Views
-    and services never commit (a test checks it); long operations use `checkpoint`."""
+    and services never commit (a test checks it); long operations use `checkpoint`.
+
+    `finish`: steps run after the commit or rollback, before the answer leaves, each with the
+    session and whether it committed (`archive.indexing.finish_request` writes the search
+    documents `archive.index_now` held)."""
 
     @app.after_request
     def _end_unit_of_work(response):
         s = g.get("db_session")
         if s is not None:
-            if response.status_code < 400 or g.pop("ortak_keep_work", False):
+            committed = response.status_code < 400 or g.pop("ortak_keep_work", False)
+            if committed:
                 s.commit()
             else:
                 s.rollback()
+            for step in finish:
+                step(s, committed)
         return response
 
 

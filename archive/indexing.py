@@ -5,25 +5,32 @@ document shape (`search.mapping.document`) and the backends, and imports nothing
 """
 from __future__ import annotations
 
+import logging
 import sys
+import time
 from datetime import date, datetime, timezone
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 from tqdm import tqdm
 
 from archive.accounts.models import Organisation
 from archive.assets.models import Asset
+from archive.backends import search_backend
 from archive.coproduction.projects import project_ids_of_asset
+from archive.index_now import take_held
 from archive.markers.services import segments as marker_segments
 from archive.transcripts.services import segments as transcript_segments
 from archive.rights import avails
 from archive.rights import cleared as rights_cleared
 from archive.rights.services import asset_duration, assets_opening_or_closing, engine_blocks
+from archive.task_handles import INDEX_ASSET
 from search.cleared import document_tokens
-from search.interfaces import SearchBackend
+from search.interfaces import SearchBackend, SearchBusy, SearchError
 from search.mapping import document
 
+log = logging.getLogger(__name__)
 BATCH = 200
 
 
@@ -90,6 +97,46 @@ def index_asset(session: Session, backend: SearchBackend, asset_id: str, today: 
         return False
     backend.index([asset_document(asset, today)])
     return True
+
+
+def write_now(session: Session, backend: SearchBackend, asset_ids: list[str], *, wait: float) -> int:
+    """Write the documents of `asset_ids` as the database holds them now, waiting at most `wait`
+    seconds for the index to take them (`SearchBackend.index`); how many were written: 0 when
+    the index was busy or failed (logged; the assets' index tasks write them instead). An id
+    whose asset is gone is skipped: its task drops it from the index."""
+    assets = [a for a in (session.get(Asset, asset_id) for asset_id in asset_ids) if a is not None]
+    if not assets:
+        return 0
+    started = time.monotonic()
+    try:
+        return backend.index([asset_document(a) for a in assets], wait=wait)
+    except SearchBusy as exc:
+        log.info("search index busy, %d document(s) left to their index task after %.2f s: %s",
+                 len(assets), time.monotonic() - started, exc)
+    except SearchError:
+        log.warning("could not index %s at once; left to the index task", asset_ids, exc_info=True)
+    return 0
+
+
+def finish_request(session: Session, committed: bool) -> None:
+    """The unit of work's last step in a request (`archive.db.init_unit_of_work`): the assets
+    `archive.index_now.index_now` held are written to the index now when the request
+    committed (`write_now`, waiting SEARCH_WRITE_WAIT_MS at most), then their index tasks are
+    sent whatever happened (a rolled-back request may have committed a checkpoint before)."""
+    held = take_held(session)
+    if not held:
+        return
+    try:
+        if committed:
+            write_now(session, search_backend(), held, wait=current_app.config["SEARCH_WRITE_WAIT_MS"] / 1000)
+    except Exception:  # noqa: BLE001 - the request committed; its answer stands and the tasks follow
+        log.exception("indexing %s at once failed; left to the index task", held)
+    finally:
+        for asset_id in held:
+            try:
+                INDEX_ASSET.send_now(asset_id)
+            except Exception:  # noqa: BLE001 - as after any commit (archive.task_handles): logged, answer stands
+                log.exception("could not send task %s(%r)", INDEX_ASSET.name, asset_id)
 
 
 def reindex_all(session: Session, backend: SearchBackend, *, progress: bool = False, today: date | None = None,

@@ -58,7 +58,8 @@ class TaskHandle:
 
     def send_now(self, *ids: str | int) -> None:
         """Publish at once, whatever any transaction does: for tests that play a broker's
-        duplicate delivery, and tools. Archive code uses `send`."""
+        duplicate delivery, tools, and the index tasks a request sends after writing their
+        documents itself (`archive.index_now`). Archive code uses `send`."""
         publish(self, self.check(ids))
 
     def check(self, ids: tuple) -> tuple:

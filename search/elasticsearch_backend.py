@@ -28,11 +28,12 @@ import re
 from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError, helpers
 
 from search import es_template, fields, normalize
 from search import query as query_plan
-from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
+from search.interfaces import (FACETS, Hit, SearchBackend, SearchBusy, SearchConfigError, SearchError, SearchQuery,
+                               SearchResult)
 from search.highlight import highlight
 from search.mapping import display_title, snippet_sources
 
@@ -155,17 +156,28 @@ class ElasticsearchBackend(SearchBackend):
 
     # ---- writing ------------------------------------------------------------------------------
 
-    def index(self, docs: Iterable[dict]) -> int:
+    def index(self, docs: Iterable[dict], *, wait: float | None = None) -> int:
         self._ensure_index()
-        # refresh=wait_for: the documents are searchable when this returns (the interface's promise).
-        return self._bulk(self.index_name, docs, refresh="wait_for")
+        if wait is None:
+            # refresh=wait_for: the documents are searchable when this returns (the interface's
+            # promise), at the next scheduled refresh (every second by default).
+            return self._bulk(self.index_name, docs, refresh="wait_for")
+        # A bounded wait cannot sit out the next scheduled refresh: the bulk refreshes the
+        # shards it wrote to itself, one request with no retries, given up after `wait`.
+        client = self.es.options(request_timeout=wait, max_retries=0, retry_on_timeout=False)
+        try:
+            return self._bulk(self.index_name, docs, refresh=True, client=client)
+        except SearchError as exc:
+            if isinstance(exc.__cause__, ConnectionTimeout):
+                raise SearchBusy(f"Elasticsearch did not take the write within {wait:.1f} s") from exc.__cause__
+            raise
 
-    def _bulk(self, index: str, docs: Iterable[dict], *, refresh) -> int:
+    def _bulk(self, index: str, docs: Iterable[dict], *, refresh, client: Elasticsearch | None = None) -> int:
         actions = [{"_op_type": "index", "_index": index, "_id": body["id"], "_source": body}
                    for body in (self._document(doc) for doc in docs)]
         if not actions:
             return 0
-        ok, errors = self._call("bulk index", helpers.bulk, self.es, actions, refresh=refresh,
+        ok, errors = self._call("bulk index", helpers.bulk, client or self.es, actions, refresh=refresh,
                                 raise_on_error=False)
         if errors:
             raise SearchError(f"Elasticsearch refused {len(errors)} documents: {errors[:3]}")
@@ -187,10 +199,12 @@ class ElasticsearchBackend(SearchBackend):
         tokens, owner, sort integers, its segments as nested documents (each cue analysed once,
         for the asset's body fields and for itself: fields.document_forms) and the stored
         `source` without them."""
-        text_fields, analysed = fields.document_forms(doc)
-        body = {"id": fields.doc_id(doc), "created": doc.get("created"), "source": fields.stored_source(doc),
+        in_order = fields.segments_of(doc)  # sorted once for the document
+        text_fields, analysed = fields.document_forms(doc, in_order)
+        body = {"id": fields.doc_id(doc), "created": doc.get("created"),
+                "source": fields.stored_source(doc, in_order),
                 **text_fields, **es_template.language_texts(doc), **fields.facet_values(doc)}
-        segments = es_template.segment_documents(doc, analysed)
+        segments = es_template.segment_documents(in_order, analysed)
         if segments:
             body[SEGMENTS] = segments
         tokens = fields.cleared_values(doc)

@@ -195,10 +195,11 @@ def language_texts(doc: dict[str, Any]) -> dict[str, list[str]]:
     return {k: [str(t) for t in v] for k, v in out.items() if v}
 
 
-def segment_documents(doc: dict[str, Any], analysed: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """The nested documents of SEGMENTS_FIELD for a mapped document's segments, in their order
-    (the order is the position a hit's `inner_hits` report as `_nested.offset`): each segment
-    as a hit lists it (search.fields.segment_hit) and its words, `analysed` being
-    search.fields.document_forms' analysis of each segment ({} for one without a word)."""
+def segment_documents(segments: list[dict], analysed: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The nested documents of SEGMENTS_FIELD for a mapped document's segments
+    (search.fields.segments_of, in that order: the position a hit's `inner_hits` report as
+    `_nested.offset`): each segment as a hit lists it (search.fields.segment_hit) and its
+    words, `analysed` being search.fields.document_forms' analysis of each segment ({} for
+    one without a word)."""
     return [{**fields.segment_hit(seg), **{f"body_{form}": joined for form, joined in words.items()}}
-            for seg, words in zip(fields.segments_of(doc), analysed)]
+            for seg, words in zip(segments, analysed)]

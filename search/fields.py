@@ -51,10 +51,12 @@ def text_fields(doc: Mapping[str, Any]) -> dict[str, list[str]]:
     return document_forms(doc)[0]
 
 
-def document_forms(doc: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[dict[str, str]]]:
+def document_forms(doc: Mapping[str, Any], segments: list[dict] | None = None,
+                   ) -> tuple[dict[str, list[str]], list[dict[str, str]]]:
     """(text_fields(doc), each of the document's segments (segments_of, in order) analysed as
     the index takes it: {form letter: words joined}, {} for a segment without a word), every
-    text of the document analysed in one search.analysis.indexed_forms_many call."""
+    text of the document analysed in one search.analysis.indexed_forms_many call. `segments`:
+    `segments_of(doc)` when the caller has it already (a backend sorts them once a document)."""
     groups: dict[str, list[tuple[Any, bool]]] = {
         "title": [(doc.get(f), f in ENGLISH_FIELDS) for f in TITLE_FIELDS],
         "body": [(doc.get(f), f in ENGLISH_FIELDS) for f in DESCRIPTION_FIELDS]}
@@ -63,7 +65,7 @@ def document_forms(doc: Mapping[str, Any]) -> tuple[dict[str, list[str]], list[d
         group = "title" if field in SUBJECT_FIELDS else "body"
         groups[group].extend((v, False) for v in (value if isinstance(value, list) else [value]))
     given = [(group, str(text), english) for group, texts in groups.items() for text, english in texts if text]
-    segments = segments_of(doc)
+    segments = segments_of(doc) if segments is None else segments
     with_text = [i for i, seg in enumerate(segments) if seg.get("text")]
     analysed_texts = analysis.indexed_forms_many(
         [text for _, text, _ in given] + [str(segments[i]["text"]) for i in with_text],
@@ -95,7 +97,9 @@ def source_texts(doc: Mapping[str, Any]) -> list[str]:
 def segments_of(doc: Mapping[str, Any]) -> list[dict]:
     """The document's segments (markers and transcript cues alike) in time order: by in-point,
     then out-point (seconds), ties as given. Both backends index them in this order and list a
-    hit's matching ones by it (tantivy's `position`, Elasticsearch's `_nested.offset`)."""
+    hit's matching ones by it (tantivy's `position`, Elasticsearch's `_nested.offset`).
+    A new sorted list each call: a backend takes it once a document and hands it on
+    (`document_forms`, `stored_source`)."""
     value = doc.get("segments")
     found = [seg for seg in value if isinstance(seg, dict)] if isinstance(value, list) else []
     return sorted(found, key=lambda seg: (_seconds(seg.get("in_seconds")), _seconds(seg.get("out_seconds"))))
@@ -312,14 +316,15 @@ def cleared_values(doc: Mapping[str, Any]) -> list[str]:
     return [str(v) for v in doc.get(CLEARED_FIELD) or [] if v]
 
 
-def stored_source(doc: Mapping[str, Any]) -> dict[str, Any]:
+def stored_source(doc: Mapping[str, Any], segments: list[dict] | None = None) -> dict[str, Any]:
     """What a backend keeps of the document for the hit card (titles, snippets, highlights):
     all but the rights tokens and the segments, which are just counted (`segment_count`):
     each backend indexes the segments on their own (tantivy's segment index, Elasticsearch's
     nested documents) and reads a hit's matching ones from there (a transcript's hundreds of
-    cues decoded per hit made a page of hits 100 times slower)."""
+    cues decoded per hit made a page of hits 100 times slower). `segments`: `segments_of(doc)`
+    when the caller has it already."""
     out = {k: v for k, v in doc.items() if k not in (CLEARED_FIELD, "segments")}
-    out["segment_count"] = len(segments_of(doc))
+    out["segment_count"] = len(segments_of(doc) if segments is None else segments)
     return out
 
 

@@ -22,6 +22,14 @@ class SearchError(Exception):
     pass
 
 
+class SearchBusy(SearchError):
+    """The index did not take a write within the `wait` its caller gave (`SearchBackend.index`):
+    another writer held it (tantivy: one writer per index directory across processes) or the
+    engine did not answer in time (Elasticsearch). tantivy wrote nothing; Elasticsearch may
+    still apply a write it answered too late. Either way the caller leaves the document to a
+    write that may wait (the index task)."""
+
+
 class SearchConfigError(SearchError):
     """A backend cannot be set up from its settings; the message names the setting."""
 
@@ -93,8 +101,14 @@ class SearchBackend(abc.ABC):
     name: str
 
     @abc.abstractmethod
-    def index(self, docs: Iterable[dict]) -> int:
-        """Add or replace documents (by "id"); visible to search when this returns."""
+    def index(self, docs: Iterable[dict], *, wait: float | None = None) -> int:
+        """Add or replace documents (by "id"); visible to search when this returns; how many.
+
+        `wait` (seconds; None: the backend's own patience, up to a minute) bounds how long the
+        call waits for the index to take the write: for another writer to let go (tantivy) or
+        for the engine to answer (Elasticsearch). Past it nothing is written and SearchBusy is
+        raised: a web request that indexes what it just committed gives up quickly and leaves
+        the write to its index task."""
 
     @abc.abstractmethod
     def delete(self, doc_id: str) -> None: ...

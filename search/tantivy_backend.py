@@ -33,7 +33,8 @@ import tantivy
 
 from search import fields, normalize
 from search import query as query_plan
-from search.interfaces import FACETS, Hit, SearchBackend, SearchConfigError, SearchError, SearchQuery, SearchResult
+from search.interfaces import (FACETS, Hit, SearchBackend, SearchBusy, SearchConfigError, SearchError, SearchQuery,
+                               SearchResult)
 from search.highlight import highlight
 from search.mapping import display_title, snippet_sources
 
@@ -184,7 +185,7 @@ class TantivySearchBackend(SearchBackend):
             finally:
                 del writer
 
-    def _write_both(self, work) -> int:
+    def _write_both(self, work, wait: float | None = None) -> int:
         """`work(asset writer, segment writer)` with both writers open, then the asset index's
         commit and the segment index's, in that order (as `_write`); what `work` returns.
 
@@ -193,41 +194,56 @@ class TantivySearchBackend(SearchBackend):
         analysis (Python) and the indexing (tantivy's threads) used to run one after the
         other. Every process takes the asset index's lock first, so two writers never wait on
         each other. An exception `work` raises as `_Unwritten` (an error of the documents, not
-        of the index) rolls both back and is raised as it was; any other is a SearchError."""
-        with self._write_lock:
-            writer = self._acquire_writer(self._open())
-            try:
-                segment_writer = self._acquire_writer(self._segments)
-            except Exception:
-                _rollback(writer)
-                del writer
-                raise
-            try:
-                done = work(writer, segment_writer)
-                writer.commit()
-                writer.wait_merging_threads()  # releases the lock once merges are done
-            except Exception as exc:
-                _rollback(writer)
-                _rollback(segment_writer)
-                if isinstance(exc, _Unwritten):
-                    raise exc.error from None
-                if isinstance(exc, SearchError):
-                    raise
-                raise SearchError(f"search index write failed: {exc}") from exc
-            finally:
-                del writer
-            try:
-                segment_writer.commit()
-                segment_writer.wait_merging_threads()
-            except Exception as exc:
-                _rollback(segment_writer)
-                raise SearchError(f"search index write failed: {exc}") from exc
-            finally:
-                del segment_writer
-            return done
+        of the index) rolls both back and is raised as it was; any other is a SearchError.
+        `wait`: seconds to wait for both writers (None: `lock_timeout`); SearchBusy past it."""
+        deadline = time.monotonic() + (self.lock_timeout if wait is None else wait)
+        if not self._write_lock.acquire(timeout=max(deadline - time.monotonic(), 0)):
+            raise SearchBusy(f"the search index at {self.path} is being written by another thread of this process")
+        try:
+            return self._write_both_locked(work, deadline, wait is not None)
+        finally:
+            self._write_lock.release()
 
-    def _acquire_writer(self, index: tantivy.Index) -> tantivy.IndexWriter:
-        deadline = time.monotonic() + self.lock_timeout
+    def _write_both_locked(self, work, deadline: float, busy: bool) -> int:
+        """`_write_both` once this thread holds `_write_lock`: both writers by `deadline`."""
+        writer = self._acquire_writer(self._open(), deadline, busy)
+        try:
+            segment_writer = self._acquire_writer(self._segments, deadline, busy)
+        except Exception:
+            _rollback(writer)
+            del writer
+            raise
+        try:
+            done = work(writer, segment_writer)
+            writer.commit()
+            writer.wait_merging_threads()  # releases the lock once merges are done
+        except Exception as exc:
+            _rollback(writer)
+            _rollback(segment_writer)
+            if isinstance(exc, _Unwritten):
+                raise exc.error from None
+            if isinstance(exc, SearchError):
+                raise
+            raise SearchError(f"search index write failed: {exc}") from exc
+        finally:
+            del writer
+        try:
+            segment_writer.commit()
+            segment_writer.wait_merging_threads()
+        except Exception as exc:
+            _rollback(segment_writer)
+            raise SearchError(f"search index write failed: {exc}") from exc
+        finally:
+            del segment_writer
+        return done
+
+    def _acquire_writer(self, index: tantivy.Index, deadline: float | None = None,
+                        busy: bool = False) -> tantivy.IndexWriter:
+        """The index's writer, retrying while another process holds its lock until `deadline`
+        (time.monotonic(); None: `lock_timeout` from now), then SearchBusy when `busy` (the
+        caller gave a wait of its own), else SearchError."""
+        started = time.monotonic()
+        deadline = started + self.lock_timeout if deadline is None else deadline
         delay = 0.02
         while True:
             try:
@@ -235,18 +251,20 @@ class TantivySearchBackend(SearchBackend):
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise SearchError(f"cannot open the search index writer: {exc}") from exc
-                if time.monotonic() >= deadline:
-                    raise SearchError(f"the search index at {self.path} stayed locked by another writer "
-                                      f"for {self.lock_timeout:.0f} s") from exc
-                time.sleep(delay)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    error = SearchBusy if busy else SearchError
+                    raise error(f"the search index at {self.path} stayed locked by another writer "
+                                f"for {time.monotonic() - started:.1f} s") from exc
+                time.sleep(min(delay, left))
                 delay = min(delay * 2, 0.5)
 
     # ---- writing ----------------------------------------------------------------------------
 
-    def index(self, docs: Iterable[dict]) -> int:
-        return self._write_prepared(prepare(doc) for doc in docs)
+    def index(self, docs: Iterable[dict], *, wait: float | None = None) -> int:
+        return self._write_prepared((prepare(doc) for doc in docs), wait)
 
-    def _write_prepared(self, prepared: Iterable["Prepared"]) -> int:
+    def _write_prepared(self, prepared: Iterable["Prepared"], wait: float | None = None) -> int:
         """Write analysed documents (`prepare`; an iterable, read while the writers are open,
         so an asset is analysed while tantivy indexes the one before): each replaces the
         asset's document and its segments; one commit on each index. An error raised while
@@ -273,7 +291,7 @@ class TantivySearchBackend(SearchBackend):
                     raise _Unwritten(exc) from exc
             return done
 
-        return self._write_both(work)
+        return self._write_both(work, wait)
 
     def rebuild(self, batches: Iterable[list[dict]], *, jobs: int | None = None) -> int:
         """Clear, then index `batches`, committing every REBUILD_COMMIT documents (a commit
@@ -692,7 +710,8 @@ def prepare(doc: dict) -> Prepared:
     each cue once, for the asset and for itself. Raises SearchError for a document without a
     text id."""
     doc_id = fields.doc_id(doc)
-    text_fields, analysed = fields.document_forms(doc)
+    in_order = fields.segments_of(doc)  # sorted once for the document
+    text_fields, analysed = fields.document_forms(doc, in_order)
     texts = [(field, value) for field, values in {**text_fields, **fields.facet_values(doc)}.items()
              for value in values]
     texts += [(fields.CLEARED_FIELD, token) for token in fields.cleared_values(doc)]
@@ -700,14 +719,14 @@ def prepare(doc: dict) -> Prepared:
     if doc.get(fields.OWNER_FIELD):
         texts.append((fields.OWNER_FIELD, str(doc[fields.OWNER_FIELD])))
     segments = []
-    for position, seg in enumerate(fields.segments_of(doc)):
+    for position, seg in enumerate(in_order):
         seg_texts = [(field, value) for field, values in fields.segment_text_fields(seg, analysed[position]).items()
                      for value in values]
         segments.append((seg_texts, json.dumps({**fields.segment_hit(seg), "asset": doc_id, "position": position},
                                                ensure_ascii=False).encode()))
     return Prepared(doc_id=doc_id, texts=texts, created=_micros(doc.get("created")),
                     unsigned=list(fields.sort_values(doc).items()),
-                    source=json.dumps(fields.stored_source(doc), ensure_ascii=False).encode(), segments=segments)
+                    source=json.dumps(fields.stored_source(doc, in_order), ensure_ascii=False).encode(), segments=segments)
 
 
 class _Unwritten(Exception):

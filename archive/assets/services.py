@@ -15,7 +15,7 @@ from archive.errors import Conflict, Forbidden, NotFound, ValidationError, roles
 from archive.events import services as events
 from archive.ingest.models import Upload
 from archive.provenance import credentials
-from archive.task_handles import INDEX_ASSET
+from archive.index_now import index_now
 from search.fields import PUBLIC_STATUSES
 
 # new_id() makes lowercase UUID4 text; anything else cannot be an asset, so it never reaches SQL.
@@ -388,7 +388,8 @@ def _apply_row_fields(session: Session, asset: Asset, changes: dict, actor: User
 def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -> Asset:
     """Validate, merge and save a metadata PATCH; one Event with the changed fields only.
 
-    Flushes: the edit, its Event and the reindex task (sent after the commit) go together in
+    Flushes: the edit, its Event and its search document (`archive.index_now`: in a request
+    written right after the commit, before the answer; then by the index task) go together in
     the caller's unit of work, or not at all.
     """
     if not can_edit(actor, asset):
@@ -413,7 +414,7 @@ def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -
     after = {k: _none_if_empty(after_meta[k]) for k in changed}
     events.record(session, actor_id=actor.id, action="asset.metadata_changed", subject_type="asset",
                   subject_id=asset.id, before=before, after=after)
-    INDEX_ASSET.send(session, asset.id)
+    index_now(session, asset.id)  # search finds the edit when the answer arrives
     session.flush()
     return asset
 

@@ -325,19 +325,19 @@ def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: U
     if basket.zip_status in ("queued", "building"):
         raise Conflict("A zip of this basket is being built already.", code="zip_in_progress",
                        details={"zip": zip_json(basket)})
-    if _count(session, basket) == 0:
+    items = list(items_in_order(session, basket.id))  # read once: the fixity and the rights checks walk it
+    if not items:
         raise Conflict("The basket is empty.", code="basket_empty")
-    for items in item_batches(session, basket.id):
-        damaged = failed_checks_of(session, (i.asset.original_key for i in items))
-        for item in items:
-            check = damaged.get(item.asset.original_key)
-            if check is not None:
-                error = fixity_failed(item.asset, check.at.isoformat(), check.expected_sha256, check.actual_sha256,
-                                      consequence=DERIVATIVE_DAMAGED)
-                error.details["item"] = item.id
-                raise error
+    damaged = failed_checks_of(session, (i.asset.original_key for i in items))
+    for item in items:
+        check = damaged.get(item.asset.original_key)
+        if check is not None:
+            error = fixity_failed(item.asset, check.at.isoformat(), check.expected_sha256, check.actual_sha256,
+                                  consequence=DERIVATIVE_DAMAGED)
+            error.details["item"] = item.id
+            raise error
     require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=False,
-                    refusal="The rights refuse {count} item(s) of this basket; nothing was built.")
+                    refusal="The rights refuse {count} item(s) of this basket; nothing was built.", items=items)
     basket.zip_status, basket.zip_progress, basket.zip_error = "queued", 0.0, None
     basket.zip_declaration, basket.zip_requester_id, basket.zip_requested_at = declaration, actor.id, utcnow()
     basket.zip_updated_at = basket.zip_requested_at
@@ -388,7 +388,7 @@ def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declar
 
 
 def require_cleared(session: Session, reader: Reader, basket: Basket, declaration: dict | None, *,
-                    sends_bytes: bool, refusal: str) -> None:
+                    sends_bytes: bool, refusal: str, items: list[BasketItem] | None = None) -> None:
     """Every item of `basket` through the access gate as `reader` with `declaration`, decided in
     bulk (`check_reads`: one rights query per batch of items, the engine pure; a 10,000-item
     basket would otherwise cost 10,000 queries in one request), all or nothing: a refused item
@@ -396,8 +396,10 @@ def require_cleared(session: Session, reader: Reader, basket: Basket, declaratio
     every item is cleared, so a refused zip leaves no use behind. Any item refused: 403
     `rights_denied` (`refusal`, its `{count}` filled in) with `details.refused` and
     `details.items` [{"item", "asset_id", "reasons"}] (the first MAX_REFUSALS_SHOWN); the
-    refusals stay in the usage log."""
-    items = [item for batch in item_batches(session, basket.id) for item in batch]
+    refusals stay in the usage log. `items`: the basket's items in order when the caller has
+    read them already (`items_in_order`)."""
+    if items is None:
+        items = list(items_in_order(session, basket.id))
     decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items],
                             sends_bytes=sends_bytes, all_or_nothing=True)
     refused = [{"item": item.id, "asset_id": item.asset_id, "reasons": decision.reasons}

@@ -55,12 +55,12 @@ from archive.accounts.models import User
 from archive.backends import storage
 from archive.baskets.models import Basket, BasketItem
 from archive.baskets.services import _count, item_read_request, items_in_order, segment_of, timeline_for_item
+from archive.clips.services import keyframe_span
 from archive.db import checkpoint, new_id, utcnow
 from archive.events import services as events
 from archive.filenames import safe_filename
 from archive.media.clips import ClipError
 from archive.media.clips import cut as cut_clip
-from archive.media.clips import fast_span
 from archive.provenance import fixity
 from archive.media.runner import MediaError
 from archive.provenance import credentials
@@ -179,7 +179,7 @@ class _Builder:
     def _read_request(self, item: BasketItem):
         """(the gate's request for the item, the cut: "fast", "accurate" or None for a whole
         asset). A segment is cut fast when the rights clear the span a fast cut may deliver (from
-        the keyframe at or before `in`, `archive.media.clips.fast_span`) and that span is then
+        the keyframe at or before `in`, `archive.clips.services.keyframe_span`) and that span is then
         what is decided and recorded; otherwise accurately, and the requested span is."""
         request = item_read_request(item, self.basket.zip_declaration)
         if item.in_frame is None:
@@ -187,12 +187,11 @@ class _Builder:
         timeline = timeline_for_item(item)
         if timeline is None:
             raise MediaError(f"item {item.id}: the asset has no timeline to cut")
-        store = storage()
-        key = item.asset.original_key
-        where = store.local_path(key) or store.internal_url(key, expires=3600)
-        if where is None:  # a store without URLs: read a copy (rare; the cut downloads it anyway)
+        span = keyframe_span(item.asset.original_key, item.in_frame, item.out_frame, timeline.rate,
+                             timeout=CUT_TIMEOUT, url_seconds=3600)
+        if span is None:  # a store without URLs: read a copy (rare; the cut downloads it anyway)
             return request, "accurate"
-        first, end = fast_span(where, item.in_frame, item.out_frame, timeline.rate, timeout=CUT_TIMEOUT)
+        first, end = span
         if first == item.in_frame:
             return request, "fast"
         wide = replace(request, segment={"in": round(timeline.seconds(first), 6), "out": round(timeline.seconds(end), 6)})

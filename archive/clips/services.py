@@ -77,24 +77,39 @@ def seconds_of(timeline: Timeline, in_frame: int, out_frame: int) -> dict:
     return {"in": round(timeline.seconds(in_frame), 6), "out": round(timeline.seconds(out_frame), 6)}
 
 
+def keyframe_span(original_key: str, in_frame: int, out_frame: int, rate, *, timeout: float,
+                  url_seconds: int = URL_SECONDS) -> tuple[int, int] | None:
+    """(first frame, the frame after the last) a fast cut (a stream copy) of the stored file
+    `original_key` delivers for in..out (`archive.media.clips.fast_span`: from the keyframe at
+    or before `in_frame`; `rate` the timeline's), read from storage's local file or a URL of it
+    (alive `url_seconds`), never a download of the whole master; None when the store offers
+    neither. Raises what fast_span raises (ClipError, MediaError), within `timeout` seconds."""
+    store = storage()
+    where = store.local_path(original_key) or store.internal_url(original_key, expires=url_seconds)
+    if where is None:
+        return None
+    return media_clips.fast_span(where, in_frame, out_frame, rate, timeout=timeout)
+
+
 def delivered_frames(source: Asset, timeline: Timeline, clip: ClipRequest) -> tuple[int, int]:
     """(first frame, the frame after the last) of the master the clip may deliver: in..out for
-    `accurate`; for `fast`, from the keyframe at or before `in` (`archive.media.clips.fast_span`,
-    read from storage's file, or a URL of it, never a download of the whole master). 404
+    `accurate`; for `fast`, from the keyframe at or before `in` (`keyframe_span`). 404
     `blob_missing` when storage has no such file; 409 `not_clippable` {"reason"} when its
     packets cannot be read."""
     if clip.mode != "fast":
         return clip.in_frame, clip.out_frame
-    store = storage()
-    where = store.local_path(source.original_key) or store.internal_url(source.original_key, expires=URL_SECONDS)
-    if where is None or not store.exists(source.original_key):
-        raise NotFound("The stored file for this asset is missing; the administrators have been told.",
+    missing = NotFound("The stored file for this asset is missing; the administrators have been told.",
                        code="blob_missing")
+    if not storage().exists(source.original_key):
+        raise missing
     try:
-        return media_clips.fast_span(where, clip.in_frame, clip.out_frame, timeline.rate, timeout=PROBE_TIMEOUT)
+        span = keyframe_span(source.original_key, clip.in_frame, clip.out_frame, timeline.rate, timeout=PROBE_TIMEOUT)
     except (media_clips.ClipError, MediaError) as exc:
         raise Conflict("The master's keyframes cannot be read: ask for an accurate clip.", code="not_clippable",
                        details={"kind": source.kind, "reason": str(exc)[:300]}) from None
+    if span is None:
+        raise missing
+    return span
 
 
 def request_clip(session: Session, source: Asset, body: Any, user: User, args: Mapping[str, str]) -> Asset:

@@ -37,6 +37,7 @@ from archive.ingest.models import Upload
 from archive.ingest.staged_writer import StagedWriter
 from archive.ingest.tus import TusError, sanitise_filename
 from archive.storage.interfaces import StorageError
+from archive.index_now import index_now
 from archive.task_handles import INDEX_ASSET, INGEST
 
 log = logging.getLogger(__name__)
@@ -176,8 +177,9 @@ def make_placeholder(session: Session, upload: Upload, uploader: User, *, filena
     Upload-Length in bytes, no `sha256` or `original_key` (NULL) until the last byte is stored,
     the uploader's organisation and its country (or the `country` an admin set in the
     metadata). Linked from the upload (`asset_id`, `placeholder_id`); the Event
-    `asset.upload_started` and the index task (after the commit) go with it, so its own
-    organisation finds it by title at once (`archive.assets.services.visible_to`). Flushes."""
+    `asset.upload_started` and its search document go with it (`archive.index_now`: written by
+    the request right after its commit, then by the index task), so its own organisation finds
+    it by title at once, as soon as the 201 is sent (`archive.assets.services.visible_to`). Flushes."""
     org = uploader.organisation
     asset = Asset(status="uploading", filename=filename, size=upload.length, sha256=None, original_key=None,
                   content_type=content_type or guess_content_type(filename), meta=meta,
@@ -188,7 +190,7 @@ def make_placeholder(session: Session, upload: Upload, uploader: User, *, filena
     events.record(session, actor_id=uploader.id, action="asset.upload_started", subject_type="asset",
                   subject_id=asset.id, after={"filename": filename, "size": upload.length, "meta": meta,
                                               "upload_id": upload.id})
-    INDEX_ASSET.send(session, asset.id)
+    index_now(session, asset.id)
     session.flush()
     return asset
 

@@ -24,6 +24,7 @@ off) lifts both checks for on-premises receivers.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import hmac
 import ipaddress
@@ -83,8 +84,31 @@ def address_is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast and not any(ip in net for net in EXTRA_BLOCKED_NET_RANGES)
 
 
-def _host_addresses(host: str, port: int) -> list[str]:
-    """Every address `host` (a name or an IP literal) resolves to now; [] when it resolves to none."""
+# The threads that resolve a webhook's host for `clean_url`: getaddrinfo cannot be cancelled,
+# so a lookup that outlives its request's wait finishes here, and a few slow names cannot
+# tie up more than these threads (a lookup queued behind them times out like a slow one).
+_RESOLVERS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-resolve")
+
+
+class ResolveTimeout(Exception):
+    """The host name did not resolve within the time given."""
+
+
+def _host_addresses(host: str, port: int, timeout: float | None = None) -> list[str]:
+    """Every address `host` (a name or an IP literal) resolves to now; [] when it resolves to
+    none. With `timeout` (seconds) the lookup runs in a thread (`_RESOLVERS`) and ResolveTimeout
+    is raised when it has not answered by then."""
+    if timeout is None:
+        return _resolve(host, port)
+    future = _RESOLVERS.submit(_resolve, host, port)
+    try:
+        return future.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        future.cancel()  # still queued: never starts
+        raise ResolveTimeout(host) from None
+
+
+def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
@@ -92,12 +116,14 @@ def _host_addresses(host: str, port: int) -> list[str]:
     return [info[4][0] for info in infos]
 
 
-def clean_url(raw: Any, *, allow_private: bool = False) -> str:
+def clean_url(raw: Any, *, allow_private: bool = False, resolve_timeout: float = 5.0) -> str:
     """An http(s) URL without credentials or fragment whose host is, and resolves only to,
     public addresses (`address_is_public`; skipped when `allow_private`, the setting
     WEBHOOK_ALLOW_PRIVATE_ADDRESSES). A name that does not resolve now is kept: the delivery
     checks again. ValidationError (422 invalid_webhook_url, details {"field": "url"} and, for
-    an address that is not public, "reason": "private_address") otherwise."""
+    an address that is not public, "reason": "private_address"; for a name that did not
+    resolve within `resolve_timeout` seconds, the setting WEBHOOK_RESOLVE_SECONDS,
+    "reason": "resolve_timeout") otherwise."""
     def bad(message: str, **extra: str) -> ValidationError:
         return ValidationError(message, code="invalid_webhook_url", details={"field": "url", **extra})
 
@@ -121,20 +147,25 @@ def clean_url(raw: Any, *, allow_private: bool = False) -> str:
         raise bad("url must not have a fragment (#...).")
     if not allow_private:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        if any(not address_is_public(a) for a in _host_addresses(parts.hostname, port)):
+        try:
+            addresses = _host_addresses(parts.hostname, port, resolve_timeout)
+        except ResolveTimeout:
+            raise bad(f"url's host name did not resolve within {resolve_timeout:g} s; check the name or try again.",
+                      reason="resolve_timeout") from None
+        if any(not address_is_public(a) for a in addresses):
             raise bad("url must name a public host: loopback, link-local, private, multicast and "
                       "unspecified addresses are refused.", reason="private_address")
     return url
 
 
 def set_webhook(session: Session, organisation: Organisation, body: Any, *,
-                allow_private: bool = False) -> tuple[OrganisationWebhook, str]:
+                allow_private: bool = False, resolve_timeout: float = 5.0) -> tuple[OrganisationWebhook, str]:
     """Set (or replace) the organisation's webhook from {"url": ...}; (row, the new secret).
     ValidationError (422 invalid_webhook_url) as `clean_url`; `allow_private` is the setting
-    WEBHOOK_ALLOW_PRIVATE_ADDRESSES."""
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES, `resolve_timeout` (seconds) WEBHOOK_RESOLVE_SECONDS."""
     if not isinstance(body, dict) or set(body) != {"url"}:
         raise ValidationError('Send {"url": "https://..."}.', code="invalid_webhook_url", details={"field": "url"})
-    url = clean_url(body["url"], allow_private=allow_private)
+    url = clean_url(body["url"], allow_private=allow_private, resolve_timeout=resolve_timeout)
     secret = secrets.token_hex(32)
     row = session.scalar(select(OrganisationWebhook).where(OrganisationWebhook.organisation_id == organisation.id))
     if row is None:

@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 
 from search.cleared import ClearedFor, document_tokens
 from search.elasticsearch_backend import MAPPINGS, SETTINGS, ElasticsearchBackend
-from search.interfaces import QueryError, SearchQuery
+from search.interfaces import QueryError, SearchBusy, SearchQuery
 from search.tantivy_backend import TantivySearchBackend
 from tests.contract.es_replay import FIXTURES, PlainJsonNode, RecordingProxy, ReplayServer
 
@@ -555,6 +555,27 @@ def test_delete_and_clear(filled):
 
 def test_check(backend):
     backend.check()
+
+
+def test_a_write_with_a_wait_is_searchable_when_it_returns(filled):
+    """`index(..., wait=)` (a web request indexing what it just committed) keeps the promise of
+    `index`: the document is found as soon as the call returns, replacing the older one."""
+    assert filled.index([doc("ist", days=1, title_tr="Galata kulesi", country="TR")], wait=5) == 1
+    assert ids(find(filled, "galata")) == {"ist"} and ids(find(filled, "istanbul")) == set()
+    assert filled.count() == len(CORPUS)
+
+
+def test_a_held_tantivy_writer_makes_a_write_with_a_wait_search_busy(tmp_path):
+    """tantivy: one writer per index directory. Another holder (here a second handle on the
+    same directory, as another process's would be) keeps it: a write with a wait gives up as
+    SearchBusy and writes nothing; once it is free the same write goes through."""
+    backend = TantivySearchBackend(tmp_path / "index")
+    held = TantivySearchBackend(tmp_path / "index")._open().writer(heap_size=15_000_000, num_threads=1)
+    with pytest.raises(SearchBusy):
+        backend.index(CORPUS[:1], wait=0.2)
+    assert backend.count() == 0
+    del held
+    assert backend.index(CORPUS[:1], wait=5) == 1 and backend.count() == 1
 
 
 # ---- the exact requests the Elasticsearch backend sends --------------------------------------

@@ -7,12 +7,13 @@ import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import zipfile
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from archive import db
 from archive.assets.models import Asset
@@ -342,6 +343,29 @@ def test_who_sees_and_changes_a_basket(client, people, assets):
     _error(client.get(f"/api/v1/baskets/{bid}", headers=other), 404, "basket_not_found")
     _error(client.delete(f"/api/v1/baskets/{bid}/members/{people['atv']['id']}", headers=owner), 404,
            "basket_member_not_found")
+
+
+def test_a_zip_request_reads_the_basket_items_once(app, client, people, assets):
+    """The fixity check and the rights check of a zip request walk one reading of the items
+    (a basket holds up to 10,000): one batch of rows and the empty batch that ends the walk."""
+    h = people["trt"]["h"]
+    bid = _basket(client, h)
+    for asset_id in (assets["video"], assets["doc"]):
+        assert _add(client, bid, {"asset_id": asset_id}, h).status_code == 201
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if re.search(r"SELECT basket_items\.id\b.*\bFROM basket_items\b", statement, re.S):
+            reads.append(statement)
+
+    engine = app.extensions["ortak.db"].engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        r = client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert r.status_code == 202, r.get_json()
+    assert len(reads) == 2, reads
 
 
 def test_a_basket_of_ten_thousand_items_pages(app, client, people, assets):

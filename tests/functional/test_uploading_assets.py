@@ -5,8 +5,12 @@ duplicate, a termination or expiry removes it; nothing that needs its original t
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -148,6 +152,68 @@ def test_an_upload_is_findable_from_its_creation_and_becomes_the_asset(app, clie
                                        .order_by(Event.id)).all()
     assert actions[:3] == ["asset.upload_started", "asset.metadata_changed", "asset.created"]
     assert actions[-1] == "asset.ready"
+
+
+# ---- findable at once: the request writes the document before it answers -------------------
+
+def test_the_search_right_after_the_201_finds_the_upload_and_its_edits(app, client, people, sent):
+    """No worker runs and nothing waits: the search that follows the 201 (or the PATCH's 200)
+    finds what it made. The index tasks are sent all the same."""
+    asset_id = create(client, people["producer"], 1000).headers["Ortak-Asset-Id"]
+    assert asset_id in search_ids(client, people["colleague"], status="uploading")
+    assert asset_id in search_ids(client, people["admin"])
+    assert asset_id not in search_ids(client, people["trt"])  # others once it is ready
+    assert ("workers.tasks.index_asset", (asset_id,)) in sent
+
+    r = client.patch(f"/api/v1/assets/{asset_id}", json={"title": {"en": "Shusha memories"}},
+                     headers=people["producer"]["h"])
+    assert r.status_code == 200, r.get_json()
+    assert asset_id in search_ids(client, people["colleague"], "shusha")
+    assert asset_id not in search_ids(client, people["trt"], "shusha")
+    assert sent.count(("workers.tasks.index_asset", (asset_id,))) == 2
+
+
+def test_a_refused_upload_indexes_nothing(app, client, people, sent):
+    meta = f"filename {b64('susa.mp4')},title {b64(TITLE)},language {b64('xx')}"
+    resp = client.post(UPLOADS, headers=tus(people["producer"], **{"Upload-Length": "1000", "Upload-Metadata": meta}))
+    assert resp.status_code == 422
+    assert search_ids(client, people["admin"]) == set() and sent == []
+
+
+HOLD_WRITER = """
+import sys, time
+from search.tantivy_backend import TantivySearchBackend
+backend = TantivySearchBackend(sys.argv[1])
+writer = backend._open().writer(heap_size=15_000_000, num_threads=1)
+print("held", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+"""
+
+
+def test_a_busy_index_writer_neither_fails_nor_holds_up_the_upload(app, client, people, sent):
+    """Another process (a worker, `ortak reindex`) holds tantivy's one writer for longer than
+    anything: the creation answers 201 while it still holds it, after SEARCH_WRITE_WAIT_MS and
+    not the backend's minute-long lock_timeout, and the index task writes the document once
+    the writer is free."""
+    root = str(Path(__file__).resolve().parents[2])
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, app.config["SEARCH_DIR"]], cwd=root,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        answered = {}
+        post = threading.Thread(target=lambda: answered.update(resp=create(client, people["producer"], 1000)))
+        post.start()
+        post.join(timeout=20)  # the lock_timeout (60 s) is what a request without a wait of its own would sit out
+        assert not post.is_alive(), "the creation waited for the busy writer"
+        assert holder.poll() is None  # the writer was held throughout
+        asset_id = answered["resp"].headers["Ortak-Asset-Id"]
+        assert asset_id not in search_ids(client, people["colleague"])  # written by no one yet
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        holder.stdout.close()
+    run_index_tasks(app, sent)
+    assert asset_id in search_ids(client, people["colleague"], status="uploading")
 
 
 # ---- duplicates, termination, expiry -------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
+import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -275,6 +277,32 @@ def test_webhooks_to_addresses_that_are_not_public_are_422(client, world, url):
     assert r.status_code == 422, r.get_json()
     error = r.get_json()["error"]
     assert error["code"] == "invalid_webhook_url" and error["details"] == {"field": "url", "reason": "private_address"}
+    assert client.get("/api/v1/notifications/webhook", headers=h).status_code == 404
+
+
+def test_a_webhook_host_that_does_not_resolve_in_time_is_422_without_waiting_for_it(app, client, world, monkeypatch):
+    """The PUT waits WEBHOOK_RESOLVE_SECONDS for the name, not as long as the resolver takes."""
+    app.config["WEBHOOK_RESOLVE_SECONDS"] = 1
+    resolving, release = threading.Event(), threading.Event()
+    real = socket.getaddrinfo
+
+    def slow_resolver(host, *args, **kwargs):
+        if host != "slow.example":
+            return real(host, *args, **kwargs)
+        resolving.set()
+        release.wait(60)
+        return real("93.184.215.14", *args, **kwargs)  # a public address, had it answered
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_resolver)
+    h = {"Authorization": f"Bearer {world['users']['itv_rm'][1]}"}
+    try:
+        r = client.put("/api/v1/notifications/webhook", headers=h, json={"url": "https://slow.example/hook"})
+        assert resolving.is_set()  # the lookup began (and still hangs: released below)
+    finally:
+        release.set()
+    assert r.status_code == 422, r.get_json()
+    error = r.get_json()["error"]
+    assert error["code"] == "invalid_webhook_url" and error["details"] == {"field": "url", "reason": "resolve_timeout"}
     assert client.get("/api/v1/notifications/webhook", headers=h).status_code == 404
 
 

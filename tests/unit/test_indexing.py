@@ -128,3 +128,41 @@ def test_asset_document_carries_the_rights_open_on_the_day(app, uploader, make_u
         assert asset_document(asset, date(2029, 12, 31))["cleared"] == [f"named|org:{itv.id}",
                                                                         f"own:{asset.organisation_id}"]
         assert f"org:{itv.id}|vod|AZ" in asset_document(asset, date(2030, 1, 31))["cleared"]
+
+
+def test_index_now_outside_a_request_is_the_index_task_alone(app, uploader, monkeypatch):
+    """A CLI command or a task that edits an asset: no request writes the document, so the
+    index task is sent with the commit (and dropped with a rollback), as before."""
+    from archive.assets.services import update_metadata
+    from archive.accounts.models import User
+
+    sent = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
+    asset_id = create_asset(app, uploader, meta={"title": {"en": "Before"}})
+    sent.clear()
+    with app.app_context():
+        s = db.session()
+        update_metadata(s, s.get(Asset, asset_id), {"title": {"en": "Rolled back"}}, s.get(User, uploader))
+        s.rollback()
+        assert sent == []
+        update_metadata(s, s.get(Asset, asset_id), {"title": {"en": "After"}}, s.get(User, uploader))
+        s.commit()
+        assert sent == [("workers.tasks.index_asset", (asset_id,))]
+        assert search_backend().search(SearchQuery(text="after", sees_everything=True)).total == 0  # the task's job
+
+
+def test_a_failing_request_writes_nothing_at_once_but_a_committed_one_does(app, client, make_user, monkeypatch):
+    """The request's own write follows its commit: a PATCH refused (422, rolled back) neither
+    writes a document nor sends a task; an accepted one writes it before it answers."""
+    sent = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
+    user_id, token = make_user("producer", "TR", org="TRT Arşiv")
+    asset_id = create_asset(app, user_id, meta={"title": {"en": "Before"}})
+    sent.clear()
+    h = {"Authorization": f"Bearer {token}"}
+    r = client.patch(f"/api/v1/assets/{asset_id}", json={"title": {"en": "Kept"}, "genre": 5}, headers=h)
+    assert r.status_code == 422 and sent == []
+    r = client.patch(f"/api/v1/assets/{asset_id}", json={"title": {"en": "Kept"}}, headers=h)
+    assert r.status_code == 200 and sent == [("workers.tasks.index_asset", (asset_id,))]
+    with app.app_context():
+        assert [h.id for h in search_backend().search(SearchQuery(text="kept", sees_everything=True)).hits] == [asset_id]

@@ -192,7 +192,9 @@ def audit_paths() -> dict[str, Any]:
                                                           f"no fragment, at most {MAX_URL} characters; a host "
                                                           "that is or resolves to a loopback, link-local, private, "
                                                           "multicast or unspecified address: reason "
-                                                          "`private_address`.")},
+                                                          "`private_address`; a host name whose lookup "
+                                                          "takes longer than WEBHOOK_RESOLVE_SECONDS: "
+                                                          "reason `resolve_timeout`.")},
                 requestBody={"required": True, "content": json_content({
                     "type": "object", "required": ["url"], "additionalProperties": False,
                     "properties": {"url": {"type": "string", "format": "uri", "maxLength": MAX_URL}}})}),

@@ -44,7 +44,8 @@ def get_webhook():
 @require_user("rights_manager")
 def put_webhook():
     row, secret = webhooks.set_webhook(db.session(), api_user().organisation, json_body(),
-                                       allow_private=bool(current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]))
+                                       allow_private=bool(current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]),
+                                       resolve_timeout=float(current_app.config["WEBHOOK_RESOLVE_SECONDS"]))
     # The secret is shown here only: the receiver keeps it to check Ortak-Signature.
     return jsonify({**webhooks.webhook_json(row), "secret": secret})
 
