@@ -472,7 +472,7 @@ class TantivySearchBackend(SearchBackend):
         counts the sums over the other's filtered values (`_pair_counts`; when a facet has more
         than fields.FACET_SIZE values there, the filter buckets as above, in a second pass).
         benchmarks/search_latency.py's two facet filters at 100,000 assets: the aggregation
-        0.90x the CPU, the same counts."""
+        0.93-0.94x the CPU, the same counts 300/300 (the whole search 0.99x)."""
         def terms(facet: str) -> dict:
             return {"terms": {"field": facet, "size": fields.FACET_SIZE}}
 
