@@ -609,3 +609,43 @@ if __name__ == "__main__":
 # Wall clock, text+filters+facets p50/p99 ms: 207.9/744.7 -> 191.2/878.9 (run 1), 104.4/382.3 ->
 # 101.0/296.7 (run 2): the load's, not the code's. Not measured: 1,000,000 assets (the build
 # alone would have taken hours at this load). What was tried and not kept: README, "Search".
+#
+# --baseline, 2026-12-01, old 0494808 against two single-valued facet filters counted from one
+# terms aggregation of value pairs (and one filtered facet from a plain terms aggregation)
+# instead of a `filter` bucket per filtered facet. The 100,000-asset index built with this file
+# (`nice -n 19 .venv/bin/python benchmarks/search_latency.py --docs 100000 --queries 300
+# --no-fts5 --index-dir /work/tmp-p99/idx`, 1,317 s at load 8-11, 6 segments), then
+# `nice -n 19 .venv/bin/python benchmarks/search_latency.py --docs 100000 --queries 300 --no-fts5
+# --index-dir /work/tmp-p99/idx --baseline 0494808`, two runs, answers identical 300/300 in
+# every case of both. CPU time p50 / p99 ms, old -> new (ratio p50, p99):
+#   run 1, load 8.2-11.2:  text+filters+facets 23.6/42.2 -> 23.4/46.6 (0.99, 1.11);
+#                          member facets 24.8/47.2 -> 25.0/43.6 (1.01, 0.92); the unchanged
+#                          cases p50 0.97-1.03
+#   run 2, load 5.5-10.3:  text+filters+facets 21.9/40.8 -> 21.7/39.2 (0.99, 0.96);
+#                          member facets 25.1/44.4 -> 25.0/43.7 (1.00, 0.98); the others 0.99-1.00
+# Wall clock text+filters+facets p50/p99: 61.6/303.8 -> 66.0/370.9 (run 1), 35.4/86.2 ->
+# 34.4/96.6 (run 2): the load's. The aggregation alone (a one-off script, not kept: the 300
+# queries' counting clauses, this tree's `_counts` against the old request on one searcher,
+# alternating, thread CPU time, buckets compared in order): 5.93/10.44 -> 5.53/9.81 ms (0.93,
+# 0.94) and 5.94/10.21 -> 5.57/10.29 (0.94, 1.01), identical 300/300 both times. Why so little
+# at this size and why it grows with the archive: a `filter` bucket is built over every
+# segment's documents whatever the query matches (measured with a query that matches nothing:
+# the two per-facet buckets 0.79 ms, the value pairs 0.04 ms; the bucket of every filter, which
+# is kept, 1.0-1.1 ms), so at 1M it should be about 10x that, some 6-8 ms of the ~30 ms
+# aggregation; an extrapolation, not measured.
+#
+# Where a text+filters+facets search's CPU went at 100,000 assets (same index, 150 of the
+# queries, passes run one after the other, thread CPU time, p50 ms, the build uncached): the
+# page's scored search 6.7, the counting aggregation 6.9, building the text query 0.9, the
+# segment lookup 0.7, stored documents 0.4, the rest (Python: highlights, snippets, JSON) about
+# 7 of 22.5. Fuzzy clauses: the scored search 6.6 -> 3.9 ms without them, the aggregation
+# 4.3 -> 3.0 (at 80,000); perf puts the fuzzy terms' walk of the term dictionary (one per fuzzy
+# clause, segment and pass: tantivy's automaton weight) at 11-12% of all CPU in either pass.
+# Tried and not kept (no gain beyond the noise, answers the same): positions left out of the
+# scored term queries (index_option "freq"); the counting pass without the term clauses a
+# fuzzy clause of the same field already matches (0.95-0.97x of the aggregation, paid back by
+# compiling a second query); the filter bucket of every filter replaced by terms
+# aggregations with `include` nested per filtered facet (0.14 ms instead of 1.0 on a query
+# matching nothing, but 1.67 instead of 1.47 on one matching 10% of the archive). Not tried:
+# anything needing tantivy-py itself (one pass for the page and the counts would walk each
+# fuzzy term dictionary once, not twice).

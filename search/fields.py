@@ -35,6 +35,10 @@ MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 MAX_FILTER_VALUES = 50
 FACET_SIZE = 1000
+# The facets an asset has one value of at most (search.mapping.document gives each a single
+# value or None; `language`, `meta_language` and `project` are lists): a backend may count two
+# of them together (a value pair per asset) and add the pairs up without counting an asset twice.
+SINGLE_VALUED_FACETS = frozenset(FACETS) - {"language", "meta_language", "project"}
 
 
 def doc_id(doc: Mapping[str, Any]) -> str:

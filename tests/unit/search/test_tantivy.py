@@ -208,8 +208,10 @@ def test_every_count_is_one_aggregation_and_the_scored_search_counts_nothing(tmp
     assert made() == any_order(["all", "without:country"], "search count=False")
     assert result.total == 1 and result.facets["country"] == {"TR": 1}
     result = backend.search(SearchQuery(filters={"country": ["TR"], "genre": ["music", "folklore"]}))
-    assert made() == any_order(["all", "without:country", "without:genre"], "search count=False")
+    assert made() == any_order(["all", "pairs"], "search count=False")  # two single-valued facets: value pairs
     assert result.facets["country"] == {"TR": 1, "AZ": 1} and result.facets["genre"] == {"folklore": 1}
+    result = backend.search(SearchQuery(filters={"country": ["TR"], "language": ["tr"]}))
+    assert made() == any_order(["all", "without:country", "without:language"], "search count=False")
     result = backend.search(SearchQuery(filters={"country": ["TR"]}, count_facets=False))
     assert made() == any_order("search count=True") and result.total == 1
     result = backend.search(SearchQuery(cleared=ClearedFor("7", "TR", "TR", "vod", platforms=("linear_tv", "vod", "social")),
@@ -327,6 +329,48 @@ def test_totals_and_facet_counts_are_those_of_a_search_per_value(tmp_path):
             assert result.facets["cleared"] == expected, case
             checked += len(expected)
     assert checked > 100  # the cases do count something
+
+
+def test_two_single_valued_filters_count_as_the_filter_buckets_do(tmp_path, monkeypatch):
+    """Two single-valued facets filtered on are counted from value pairs (one terms
+    aggregation) with the counts and bucket order of a filter bucket per facet, also when a
+    facet has more values than a terms aggregation returns (FACET_SIZE; then counted with the
+    filter buckets in a second pass)."""
+    from search import fields
+
+    backend = TantivySearchBackend(tmp_path)
+    backend.index(_varied_corpus(160))
+    cases = [{"filters": {"country": ["TR", "AZ"], "genre": ["music", "folklore"]}},
+             {"text": "muğam", "filters": {"genre": ["news"], "organisation": list(_ORGS[:4])}},
+             {"text": "halay -saz", "filters": {"kind": ["audio"], "status": ["ready", "failed"]},
+              "recorded_from": "1960", "recorded_to": "1990"},
+             {"text": "bayram", "filters": {"country": ["GE"], "year": ["1970", "1985", "1999"]}}]
+
+    def answers() -> list:
+        out = []
+        for case in cases:
+            result = backend.search(SearchQuery(per_page=5, sees_everything=True, **case))
+            out.append((result.total, [h.id for h in result.hits], {f: list(v.items()) for f, v in result.facets.items()}))
+        return out
+    for size in (fields.FACET_SIZE, 2):
+        monkeypatch.setattr(fields, "FACET_SIZE", size)
+        paired = answers()
+        with monkeypatch.context() as m:
+            m.setattr(fields, "SINGLE_VALUED_FACETS", frozenset())
+            assert paired == answers(), size
+    assert len(paired[0][2]["country"]) == 2  # at FACET_SIZE 2, three countries: the pairs were cut, counted apart
+
+
+def test_single_valued_facets_have_one_value_in_a_mapped_document():
+    """fields.SINGLE_VALUED_FACETS are the facets search.mapping.document gives a single value
+    (or None), never a list: the tantivy backend adds their value pairs up."""
+    from search import fields
+    from search.mapping import FACET_FIELDS
+
+    for doc in _varied_corpus(30):
+        for facet in fields.SINGLE_VALUED_FACETS:
+            assert not isinstance(doc.get(FACET_FIELDS[facet]), (list, tuple, set)), facet
+    assert all(isinstance(_varied_corpus(1)[0][FACET_FIELDS[f]], list) for f in set(FACET_FIELDS) - fields.SINGLE_VALUED_FACETS)
 
 
 def test_facet_filter_values_that_mean_something_in_a_query_string_are_plain_values(tmp_path):
