@@ -7,7 +7,8 @@ the meeting before it (`same_host_as_previous`, with a warning), since the memor
 the commission alternate between the two countries.
 
 Who: every member sees the meetings; producers and admins record them; the minutes of a
-meeting are uploaded once (a second upload is refused: 409 `minutes_exist`).
+meeting are uploaded once (a second upload is refused: 409 `minutes_exist`), by the
+organisation that recorded it or an admin (403 `not_meeting_recorder`).
 """
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.accounts.models import User
 from archive.coproduction.entry_schemas import meeting_errors
 from archive.coproduction.models import Meeting, Party, Project
 from archive.coproduction.schemas import Checker, raise_errors
 from archive.content_types import refuse_other_content
-from archive.errors import ApiError, Conflict, NotFound
+from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events.services import record
 from archive.filenames import safe_filename
 from archive.backends import storage
@@ -89,12 +91,26 @@ def with_warnings(rows: list[Meeting]) -> list[tuple[Meeting, bool]]:
     return out
 
 
+def require_minutes_writer(session: Session, meeting: Meeting, actor) -> None:
+    """403 `not_meeting_recorder` unless `actor` is an admin or of the organisation whose
+    member recorded the meeting: the minutes are stored once, so no other organisation may
+    put a file there first."""
+    if actor.role == "admin":
+        return
+    recorder = session.get(User, meeting.created_by)
+    if recorder is None or recorder.organisation_id != actor.organisation_id:
+        raise Forbidden("Only the organisation that recorded the meeting (or an administrator) stores its minutes.",
+                        code="not_meeting_recorder")
+
+
 def store_minutes(session: Session, meeting: Meeting, body: bytes, content_type: str | None,
                   filename: str | None, actor) -> Meeting:
     """Keep the meeting's minutes file (`filename` as sent, decoded by the view; None:
     `minutes-<date>`). 409 `minutes_exist`; 413 `minutes_too_large`; 415
     `unsupported_media_type` (PDF, DOCX, ODT, plain text, JPEG or PNG) or
-    `content_type_mismatch` (the bytes are of another type); 400 `empty_body`."""
+    `content_type_mismatch` (the bytes are of another type); 400 `empty_body`; 403
+    `not_meeting_recorder` (`require_minutes_writer`)."""
+    require_minutes_writer(session, meeting, actor)
     if meeting.minutes_key:
         raise Conflict("The minutes of this meeting are stored already.", code="minutes_exist")
     if len(body) > MAX_MINUTES_BYTES:

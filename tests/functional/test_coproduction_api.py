@@ -427,3 +427,23 @@ def test_a_meeting_names_only_projects_its_recorder_and_its_reader_may_see(copro
     assert seen["decisions"] == ["Bütçe onaylandı"] and seen["projects"] == []
     [party_view] = coprod.get("/api/v1/commission/meetings", coprod.az).get_json()["items"]
     assert party_view["projects"] == [coprod.project_id]
+
+
+def test_a_meetings_minutes_are_stored_by_its_recorders_organisation_or_an_admin(coprod, make_user):
+    """Trial finding (MED, across organisations): minutes are stored once, and any producer of
+    any organisation could store them first for a meeting another organisation recorded, so
+    that the recorder could never put the real minutes there."""
+    outsider = make_user("producer", "AZ", org="ATV")
+    resp = coprod.post("/api/v1/commission/meetings", {"date": "2026-12-21", "city": "Ankara", "host_country": "TR",
+                                                       "attendees": ["Ayşe"], "decisions": ["Karar"]})
+    assert resp.status_code == 201, resp.get_json()
+    url = f"/api/v1/commission/meetings/{resp.get_json()['id']}/minutes"
+    for who in ({"Authorization": f"Bearer {outsider[1]}"}, coprod.az.auth):
+        squat = coprod.client.put(url, data=b"sahte tutanak", headers={**who, "Content-Type": "text/plain"})
+        assert squat.status_code == 403 and squat.get_json()["error"]["code"] == "not_meeting_recorder"
+    assert coprod.get(url).status_code == 404  # nothing was stored
+    colleague = make_user("producer", "TR", org=TR_ORG)
+    stored = coprod.client.put(url, data=b"Tutanak", headers={"Authorization": f"Bearer {colleague[1]}",
+                                                              "Content-Type": "text/plain"})
+    assert stored.status_code == 201, stored.get_json()
+    assert coprod.get(url, coprod.az).data == b"Tutanak"

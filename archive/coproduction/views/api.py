@@ -239,6 +239,7 @@ def list_meetings():
 def put_minutes(meeting_id: str):
     session = db.session()
     meeting = commission.get_meeting(session, meeting_id)
+    commission.require_minutes_writer(session, meeting, api_user())  # before a byte of the body is read
     if request.content_length is not None and request.content_length > commission.MAX_MINUTES_BYTES:
         raise ApiError(f"Minutes are at most {commission.MAX_MINUTES_BYTES} bytes.", code="minutes_too_large",
                        status=413, details={"limit": commission.MAX_MINUTES_BYTES}, headers={"Connection": "close"})
