@@ -50,6 +50,13 @@ PARAMETER_SENTENCES = {
     "territory_required": N_("%(name)s is required: an ISO 3166-1 alpha-2 territory code or WORLD."),
     "platform_required": N_("%(name)s is required: one of %(choices)s."),
     "to_before_from": N_("%(name)s is before from."),
+    # A segment of an asset as two timecodes, `in` and `out` (archive.rights.services.segment_seconds).
+    "segment_incomplete": N_("%(name)s is missing: give both in and out, or neither for the whole asset."),
+    "segment_timecode": N_("%(name)s: “%(value)s” is not a timecode of this asset, such as 00:01:00:00 (with ; "
+                           "before the frames when its timecode is drop-frame)."),
+    "segment_outside_asset": N_("%(name)s: “%(value)s” is before the asset's first frame or past its last."),
+    "segment_reversed": N_("%(name)s must come after in."),
+    "segment_duration_unknown": N_("The asset's duration is not known: a segment of it cannot be checked."),
 }
 
 

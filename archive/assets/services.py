@@ -13,9 +13,11 @@ from archive.assets.models import STATUSES, Asset, AssetHolding
 from archive.assets.schemas import merge_metadata, validate_metadata
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError, roles_or
 from archive.events import services as events
+from archive.index_now import index_now
 from archive.ingest.models import Upload
 from archive.provenance import credentials
-from archive.index_now import index_now
+from archive.usage.models import UsageRecord
+from archive.usage.services import may_read_usage
 from search.fields import PUBLIC_STATUSES
 
 # new_id() makes lowercase UUID4 text; anything else cannot be an asset, so it never reaches SQL.
@@ -298,6 +300,27 @@ def holdings_json(asset: Asset, viewer: User | None) -> list[dict[str, Any]]:
             for h in asset.holdings]
 
 
+def lineage_json(asset: Asset, viewer: User | None) -> dict[str, Any] | None:
+    """A clip's `lineage` as `viewer` may see it: whole for who may read the usage record of its
+    export (`archive.usage.services.may_read_usage`: the exporter's organisation, the master's
+    organisation's rights managers, admins); for anyone else `declaration` and `decision` are
+    null (the programme, air dates and decision of another organisation's use are its usage
+    record's, not every member's). None for an asset that is not a clip."""
+    lineage = asset.lineage
+    if not lineage:
+        return lineage
+    decision = lineage.get("decision") or {}
+    session = object_session(asset)
+    record_org = None
+    if session is not None:
+        record = session.get(UsageRecord, decision["usage_record_id"]) if decision.get("usage_record_id") else None
+        by = session.get(User, lineage["by"]) if record is None and lineage.get("by") is not None else None
+        record_org = record.organisation_id if record is not None else by.organisation_id if by is not None else None
+    if may_read_usage(viewer, asset.organisation_id, record_org):
+        return lineage
+    return {**lineage, "declaration": None, "decision": None}
+
+
 def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = False,
                   viewer: User | None = None) -> dict[str, Any]:
     """The asset as API.md shows it. `title` is the display title: the caller's language,
@@ -330,7 +353,7 @@ def asset_to_json(asset: Asset, lang: str | None = None, *, summary: bool = Fals
         doc["duration"] = duration if isinstance(duration, (int, float)) and duration > 0 else None
         return doc
     doc["technical"] = asset.technical
-    doc["lineage"] = asset.lineage
+    doc["lineage"] = lineage_json(asset, viewer)
     doc["renditions"] = [rendition_json(asset, r) for r in asset.renditions]
     doc["holdings"] = holdings_json(asset, viewer)
     session = object_session(asset)

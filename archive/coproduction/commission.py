@@ -7,22 +7,24 @@ the meeting before it (`same_host_as_previous`, with a warning), since the memor
 the commission alternate between the two countries.
 
 Who: every member sees the meetings; producers and admins record them; the minutes of a
-meeting are uploaded once (a second upload is refused: 409 `minutes_exist`).
+meeting are uploaded once (a second upload is refused: 409 `minutes_exist`), by the
+organisation that recorded it or an admin (403 `not_meeting_recorder`).
 """
 from __future__ import annotations
 
 import hashlib
 import io
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.accounts.models import User
 from archive.coproduction.entry_schemas import meeting_errors
-from archive.coproduction.models import Meeting, Project
+from archive.coproduction.models import Meeting, Party, Project
 from archive.coproduction.schemas import Checker, raise_errors
 from archive.content_types import refuse_other_content
-from archive.errors import ApiError, Conflict, NotFound
+from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events.services import record
 from archive.filenames import safe_filename
 from archive.backends import storage
@@ -33,14 +35,26 @@ MINUTES_TYPES = ("application/pdf", "application/vnd.openxmlformats-officedocume
                  "application/vnd.oasis.opendocument.text", "text/plain", "image/jpeg", "image/png")
 
 
+def visible_project_ids(session: Session, viewer, ids: Iterable[str] | None = None) -> set[str]:
+    """The ids (of `ids`, or of every project) of the projects `viewer` may see
+    (`archive.coproduction.projects.can_view`: admins all, anyone else their organisation's)."""
+    q = select(Project.id)
+    if ids is not None:
+        q = q.where(Project.id.in_(list(ids)))
+    if viewer.role != "admin":
+        q = q.where(Project.id.in_(select(Party.project_id).where(Party.organisation_id == viewer.organisation_id)))
+    return set(session.scalars(q))
+
+
 def create_meeting(session: Session, data: Any, actor) -> Meeting:
     """A meeting from {"date", "city", "host_country", "attendees"?, "decisions"?, "projects"?}
-    (projects: ids the caller may see). 422 `invalid_meeting` listing every mistake."""
+    (projects: ids the caller may see; another's is `project_not_found`, as an unknown id).
+    422 `invalid_meeting` listing every mistake."""
     cleaned, errors = meeting_errors(data)
     c = Checker(errors)
-    known = set(session.scalars(select(Project.id).where(Project.id.in_(cleaned.get("projects") or []))))
+    known = visible_project_ids(session, actor, cleaned.get("projects") or [])
     for i, pid in enumerate(cleaned.get("projects") or []):
-        if pid not in known:
+        if pid not in known:  # a project the actor may not see is not there for them
             c.fail(f"projects[{i}]", "project_not_found", "No such project.")
     raise_errors("invalid_meeting", c.errors)
     meeting = Meeting(date=cleaned["date"], city=cleaned["city"], host_country=cleaned["host_country"],
@@ -77,12 +91,26 @@ def with_warnings(rows: list[Meeting]) -> list[tuple[Meeting, bool]]:
     return out
 
 
+def require_minutes_writer(session: Session, meeting: Meeting, actor) -> None:
+    """403 `not_meeting_recorder` unless `actor` is an admin or of the organisation whose
+    member recorded the meeting: the minutes are stored once, so no other organisation may
+    put a file there first."""
+    if actor.role == "admin":
+        return
+    recorder = session.get(User, meeting.created_by)
+    if recorder is None or recorder.organisation_id != actor.organisation_id:
+        raise Forbidden("Only the organisation that recorded the meeting (or an administrator) stores its minutes.",
+                        code="not_meeting_recorder")
+
+
 def store_minutes(session: Session, meeting: Meeting, body: bytes, content_type: str | None,
                   filename: str | None, actor) -> Meeting:
     """Keep the meeting's minutes file (`filename` as sent, decoded by the view; None:
     `minutes-<date>`). 409 `minutes_exist`; 413 `minutes_too_large`; 415
     `unsupported_media_type` (PDF, DOCX, ODT, plain text, JPEG or PNG) or
-    `content_type_mismatch` (the bytes are of another type); 400 `empty_body`."""
+    `content_type_mismatch` (the bytes are of another type); 400 `empty_body`; 403
+    `not_meeting_recorder` (`require_minutes_writer`)."""
+    require_minutes_writer(session, meeting, actor)
     if meeting.minutes_key:
         raise Conflict("The minutes of this meeting are stored already.", code="minutes_exist")
     if len(body) > MAX_MINUTES_BYTES:
@@ -120,10 +148,13 @@ def minutes_bytes(meeting: Meeting):
     return storage().open_range(meeting.minutes_key), meeting.minutes_size
 
 
-def meeting_json(m: Meeting, same_host: bool | None = None, viewer=None) -> dict[str, Any]:
+def meeting_json(m: Meeting, same_host: bool | None = None, visible: set[str] | None = None) -> dict[str, Any]:
+    """The meeting as the API shows it; `projects` only those in `visible` (the reader's,
+    `visible_project_ids`) when given: every member reads the commission's meetings, a
+    project's id only its parties and admins."""
     return {"id": m.id, "date": m.date.isoformat(), "city": m.city, "host_country": m.host_country,
             "attendees": list(m.attendees or []), "decisions": list(m.decisions or []),
-            "projects": list(m.project_ids or []),
+            "projects": [p for p in m.project_ids or [] if visible is None or p in visible],
             "minutes": {"filename": m.minutes_filename, "size": m.minutes_size, "sha256": m.minutes_sha256,
                         "content_type": m.minutes_content_type,
                         "url": f"/api/v1/commission/meetings/{m.id}/minutes"} if m.minutes_key else None,

@@ -40,11 +40,11 @@ from archive.provenance import fixity
 from archive.provenance.sections import RESERVED, SECTIONS, section
 from archive.rights.services import blocks_json, list_blocks
 from archive.shares.models import ShareLink
+from archive.usage import services as usage_services
 from archive.usage.models import UsageRecord
 
 MAX_SOURCES = 20  # a clip of a clip of ...: the chain is walked this far up
 MAX_LISTED = 100  # items per list (the totals count them all)
-USAGE_READERS = ("rights_manager",)  # of the asset's organisation; admins read all
 
 __all__ = ["RESERVED", "SECTIONS", "provenance", "section"]
 
@@ -151,7 +151,7 @@ def holdings(session: Session, asset: Asset, viewer: User, lang: str | None) -> 
 
 
 def sees_all_usage(viewer: User, asset: Asset) -> bool:
-    return viewer.role == "admin" or (viewer.role in USAGE_READERS and viewer.organisation_id == asset.organisation_id)
+    return usage_services.may_read_usage(viewer, asset.organisation_id, None)
 
 
 @section("usage")

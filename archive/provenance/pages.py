@@ -52,6 +52,7 @@ def _page(asset, errors=(), values=None, status=200):
     doc = lineage.provenance(session, asset, current_user, lang())
     return render_template(
         "provenance/provenance.html", doc=doc, asset=asset, errors=list(errors), values=values or {},
+        rights_blocks=[rights_pages.block_view(b, lang()) for b in doc["rights"]],
         needs_declaration=rights_pages.needs_declaration(current_user, asset),
         platforms=[(p, str(rights_pages.PLATFORM_LABELS[p])) for p in PLATFORMS],
         outcome_labels=OUTCOME_LABELS, decision_labels=DECISION_LABELS, action_labels=ACTION_LABELS,

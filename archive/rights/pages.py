@@ -62,14 +62,20 @@ def territory_label(code: str, lang: str) -> str:
     return world_name(lang)
 
 
+def block_view(block: dict, lang: str) -> dict[str, Any]:
+    """A block (`archive.rights.services.block_json`) with what the pages show of it in `lang`:
+    `kind_label`, `licensees_text` ("all members" in words), `platform_labels`, `credit_text`,
+    `territories_text` and `exclude_territories_text` (WORLD as the page's word)."""
+    return {**block, "kind_label": str(BLOCK_KIND_LABELS[block["kind"]]), "licensees_text": _licensees(block),
+            "platform_labels": [str(PLATFORM_LABELS[p]) for p in block["platforms"]],
+            "credit_text": ((block["conditions"] or {}).get("credit") or {}).get(lang),
+            "territories_text": ", ".join(territory_label(t, lang) for t in block["territories"]),
+            "exclude_territories_text": ", ".join(territory_label(t, lang) for t in block["exclude_territories"])}
+
+
 def asset_rights(session: Session, user: User, asset: Asset, lang: str) -> dict[str, Any]:
     rows = services.blocks_json(session, services.list_blocks(session, asset))
-    blocks = [{**b, "kind_label": str(BLOCK_KIND_LABELS[b["kind"]]), "licensees_text": _licensees(b),
-               "platform_labels": [str(PLATFORM_LABELS[p]) for p in b["platforms"]],
-               "credit_text": ((b["conditions"] or {}).get("credit") or {}).get(lang),
-               "territories_text": ", ".join(territory_label(t, lang) for t in b["territories"]),
-               "exclude_territories_text": ", ".join(territory_label(t, lang) for t in b["exclude_territories"])}
-              for b in rows]
+    blocks = [block_view(b, lang) for b in rows]
     grid = services.grid(session, asset)
     for platform, row in grid["cells"].items():
         for cells in row.values():

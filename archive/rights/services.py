@@ -311,8 +311,10 @@ def avails_request(asset: Asset, org: Organisation, platform: str, territory: st
 
 
 def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation | None, *, platform: str,
-                 territory: str, start: date, end: date) -> avails.AvailsDecision:
-    """The engine's answer for `org` (default: the viewer's). Asking for another organisation
+                 territory: str, start: date, end: date,
+                 segment: tuple[float, float] | None = None) -> avails.AvailsDecision:
+    """The engine's answer for `org` (default: the viewer's), for `segment` (in, out seconds
+    from the asset's first frame, `segment_seconds`) or the whole asset. Asking for another organisation
     than one's own is for the asset's rights managers and admins: a read, so anyone else is
     refused by role (403 `wrong_role`, details {"action", "roles", "role", "organisation"}; a
     rights manager of another organisation is refused too, though the role is right: the roles
@@ -322,7 +324,7 @@ def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation
     if org.id != viewer.organisation_id and not can_manage(viewer, asset):
         raise WrongRole("avails_other_organisation", ("rights_manager",), viewer.role,
                         details={"organisation": org.name})
-    return avails.decide(avails_request(asset, org, platform, territory, start, end),
+    return avails.decide(avails_request(asset, org, platform, territory, start, end, segment),
                          engine_blocks(session, asset.id))
 
 

@@ -93,8 +93,34 @@ def asset_avails(asset_id: str):
     if end < start:
         raise bad_param("to", "to_before_from", reason="window_reversed")
     decision = services.check_avails(session, asset, api_user(), org, platform=platform, territory=territory,
-                                     start=start, end=end)
+                                     start=start, end=end, segment=_segment_param(asset))
     return jsonify(decision.as_json())
+
+
+# What segment_seconds found wrong → the parameter sentence that says it.
+_SEGMENT_SENTENCES = {"segment_outside_asset": "segment_outside_asset", "segment_reversed": "segment_reversed",
+                      "duration_unknown": "segment_duration_unknown"}
+
+
+def _segment_param(asset) -> tuple[float, float] | None:
+    """`in` and `out` (timecodes of the master, read as a rights block's segment is) → seconds
+    from its first frame; None when both are absent (the whole asset). 400 `invalid_parameter`
+    {parameter, reason: `segment_incomplete`, `invalid_timecode`, `segment_outside_asset`,
+    `segment_reversed`, `duration_unknown`}."""
+    points = {"in": str_param("in", limit=40), "out": str_param("out", limit=40)}
+    if points["in"] is None and points["out"] is None:
+        return None
+    for name, value in points.items():
+        if value is None:
+            raise bad_param(name, "segment_incomplete", reason="segment_incomplete")
+    errors: list = []
+    segment = services.segment_seconds(asset, points, errors, path="segment")
+    if errors:
+        error = errors[0]
+        name = error.field.rpartition(".")[2] if error.field.rpartition(".")[2] in points else "in"
+        raise bad_param(name, _SEGMENT_SENTENCES.get(error.code, "segment_timecode"),
+                        values={"value": points[name]}, reason=error.code)
+    return segment
 
 
 @bp.get("/assets/<asset_id>/avails/grid")

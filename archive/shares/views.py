@@ -64,8 +64,12 @@ def _page_error(exc: ApiError):
         return resp
     if exc.code in messages.API_ERRORS:  # in the page's language; plain values only fill the sentence
         plain = {k: v for k, v in exc.details.items() if isinstance(v, (str, int, float))}
-        return error_page(exc.status, messages.api_error(exc.code, exc.message, exc.status, plain),
-                          detail=exc.message if exc.status == 403 else None, headers=exc.headers)
+        # A refusal's reasons (rights_denied, declaration_required) in the page's language too,
+        # never the engine's English sentence.
+        reasons = exc.details.get("reasons") if isinstance(exc.details.get("reasons"), list) else []
+        detail = " ".join(messages.rights_reason(r) for r in reasons if isinstance(r, dict)) or None
+        message = messages.api_error(exc.code, exc.message, exc.status, plain)
+        return error_page(exc.status, message, detail=detail if detail != message else None, headers=exc.headers)
     return error_page(exc.status, None, detail=exc.message, headers=exc.headers)
 
 

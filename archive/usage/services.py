@@ -67,6 +67,26 @@ def lock_chain(session: Session) -> None:
     USAGE_CHAIN.lock(session)
 
 
+# Who reads an asset's usage records beyond their own organisation's: admins, and these roles
+# of the asset's organisation (the usage audit's readers, README "Usage log").
+USAGE_READERS = ("rights_manager",)
+
+
+def may_read_usage(viewer: Any, asset_organisation_id: int | None, record_organisation_id: int | None) -> bool:
+    """Whether `viewer` (a User, or None) may read a usage record of `record_organisation_id`
+    on an asset of `asset_organisation_id`: admins every record; the asset's organisation's
+    rights managers every record of its assets; anyone else their own organisation's only.
+    The rule of `GET /api/v1/usage` and of the provenance document's `usage` section, and so of
+    anything that repeats a record's declaration (a clip's `lineage`)."""
+    if viewer is None:
+        return False
+    if viewer.role == "admin":
+        return True
+    if viewer.role in USAGE_READERS and viewer.organisation_id == asset_organisation_id:
+        return True
+    return record_organisation_id is not None and viewer.organisation_id == record_organisation_id
+
+
 def record_usage(session: Session, user, asset, action: str, rendition: str,
                  declaration: dict | None = None, *, decision: str | None = None,
                  reasons: list | None = None, conditions: dict | None = None,

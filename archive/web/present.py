@@ -36,7 +36,17 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "holdbacks": _l("Holdbacks"), "conditions": _l("Conditions"), "credit": _l("Credit:"),
                 "max_clip_seconds": _l("Longest clip (seconds)"), "no_modification": _l("No modification"),
                 "preview_only": _l("Preview only"), "contract": _l("Contract"),
-                "inherited_from": _l("Inherited from block"), "asset_id": _l("Asset id")}
+                "inherited_from": _l("Inherited from block"), "asset_id": _l("Asset id"),
+                # An upload's ingest, a clip's request (archive.clips.services), a copy of the
+                # master's block on a clip (archive.rights.inherited), a repeated upload.
+                "upload_id": _l("Upload id"), "source_id": _l("Source asset"), "mode": _l("Mode"),
+                "usage_record_id": _l("Usage record"), "block": _l("Rights block"),
+                "from_asset": _l("From asset"), "from_block": _l("From block"), "holding": _l("Copy")}
+# A clip's cut (archive.clips.schemas modes) and what a repeated upload did
+# (archive.ingest.services HOLDING_ADDED, ALREADY_HELD, OWN_ASSET), as the history shows them.
+MODE_LABELS = {"fast": _l("Fast (from the keyframe)"), "accurate": _l("Frame-accurate")}
+HOLDING_LABELS = {"added": _l("copy recorded"), "already_held": _l("the organisation holds a copy already"),
+                  "own_asset": _l("the organisation's own asset")}
 # Platforms and block kinds as the rights pages name them (archive.rights.pages uses these).
 PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
                    "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
@@ -49,6 +59,9 @@ EXPORT_LABELS = {"clip": _l("Clip %(id)s"), "basket": _l("Basket %(id)s")}
 PERSON_UNNAMED = _l("a user of %(organisation)s")
 STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),
                  "rejected": _l("Rejected"), "failed": _l("Failed")}
+# Keys the probes store that have a row of their own under a label (an image's, archive.media.images).
+TECHNICAL_LABELS = {"mode": _l("Colour mode"), "content_type": _l("Media type"),
+                    "exif_orientation": _l("EXIF orientation")}
 # Keys the probe stores that the rows below already show in a friendlier form.
 _SHOWN = {"container", "container_long", "duration", "bit_rate", "video_codec", "width", "height",
           "display_width", "display_height", "rotation", "frame_rate", "frame_rate_float", "pix_fmt",
@@ -83,7 +96,9 @@ def format_duration(seconds: float) -> str:
 
 
 def technical_rows(t: Any) -> list[tuple[str, str]]:
-    """(label, value) rows for the probe's result; keys we do not know keep their own name."""
+    """(label, value) rows for the probe's result, labelled in the page's language (every key a
+    probe of this version stores has a row or a label in TECHNICAL_LABELS); a key we do not
+    know (a record of another version) keeps its own name."""
     if not isinstance(t, dict):
         return []
     rows: list[tuple[Any, Any]] = []
@@ -126,7 +141,7 @@ def technical_rows(t: Any) -> list[tuple[str, str]]:
         add(_l("Decode warnings"), "; ".join(str(w) for w in warnings))
     for key, value in t.items():
         if key not in _SHOWN and not isinstance(value, (dict, list)):
-            add(key.replace("_", " "), value)
+            add(TECHNICAL_LABELS.get(key) or key.replace("_", " "), value)
     return [(str(label), str(value)) for label, value in rows]
 
 
@@ -342,6 +357,10 @@ def show(key: str, value: Any) -> str:
         return str(PLATFORM_LABELS[value])
     if key == "kind" and isinstance(value, str) and value in BLOCK_KIND_LABELS:
         return str(BLOCK_KIND_LABELS[value])
+    if key == "mode" and isinstance(value, str) and value in MODE_LABELS:
+        return str(MODE_LABELS[value])
+    if key == "holding" and isinstance(value, str) and value in HOLDING_LABELS:
+        return str(HOLDING_LABELS[value])
     labels = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS}.get(key)
     if labels and isinstance(value, str):
         return str(labels.get(value, value))

@@ -285,3 +285,27 @@ def test_a_clip_whose_cut_fails_ends_failed_never_ready(app, client, people, mas
         assert clip.status == "failed" and clip.steps["cut"]["status"] == "failed" and not clip.original_key
     download = client.get(f"/api/v1/assets/{clip_id}/download", headers=H(people, "producer"))
     assert download.status_code == 409 and download.get_json()["error"]["code"] == "original_not_ready"
+
+
+def test_a_clips_usage_declaration_is_shown_only_to_who_may_read_its_usage_record(app, client, people, pal, make_user):
+    """The declaration a clip was exported under (and the decision naming its usage record) is
+    the usage record's: the exporter's organisation, the master's organisation's rights managers
+    and admins read it (archive.provenance.lineage.usage); any other member sees the clip and its
+    span, not another organisation's programme and air dates (trial finding, HIGH)."""
+    resp = clip_post(client, pal, {"in": 0, "out": 1, "declaration": USE}, H(people, "trt"))
+    assert resp.status_code == 202 and resp.get_json()["lineage"]["declaration"] == USE
+    clip_id = resp.get_json()["id"]
+    with app.app_context():
+        assert process_asset(clip_id) == "ready"
+    people["trt_colleague"] = make_user("producer", "TR", org="TRT")
+    people["admin"] = make_user("admin", "AZ", org="İTV")
+    for who in ("trt", "trt_colleague", "manager", "admin"):
+        lineage = client.get(f"/api/v1/assets/{clip_id}", headers=H(people, who)).get_json()["lineage"]
+        assert lineage["declaration"] == USE, who
+        assert lineage["decision"]["usage_record_id"] is not None, who
+    for who in ("atv", "producer"):  # another organisation; the master's producer (not a usage reader)
+        doc = client.get(f"/api/v1/assets/{clip_id}", headers=H(people, who)).get_json()
+        lineage = doc["lineage"]
+        assert (lineage["source_id"], lineage["in_seconds"], lineage["out_seconds"]) == (pal, 0.0, 1.0), who
+        assert lineage["declaration"] is None and lineage["decision"] is None, who
+        assert "Akşam Haberleri" not in json.dumps(doc, ensure_ascii=False), who

@@ -3,8 +3,10 @@ contributions of every kind, two-country sign-off, reversals, the parity dashboa
 ledger's chain, through the HTTP API on the real database."""
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
+import openpyxl
 from sqlalchemy import func, select
 
 from archive import db
@@ -396,3 +398,52 @@ def test_a_footage_contribution_from_in_to_the_end_links_an_open_segment(app, co
     assert log_in(browser, _email(app, coprod.tr.user_id)).status_code == 302
     page = browser.get(f"/projects/{coprod.project_id}").get_data(as_text=True)
     assert '<span class="mono" data-role="segment">· 00:00:30:00–…</span>' in page and "None" not in page
+
+
+def test_a_meeting_names_only_projects_its_recorder_and_its_reader_may_see(coprod, make_user):
+    """Trial finding (HIGH, across organisations): a producer of no party could file a meeting,
+    with decisions of their own, on another organisations' project (it then showed in that
+    project's plan report), and the meetings' list named every project to every member."""
+    outsider = make_user("producer", "AZ", org="ATV")
+    outside = {"Authorization": f"Bearer {outsider[1]}"}
+    meeting = {"date": "2026-12-20", "city": "Bakı", "host_country": "AZ", "attendees": ["X"],
+               "decisions": ["Büdcə ləğv edildi"], "projects": [coprod.project_id]}
+    resp = coprod.client.post("/api/v1/commission/meetings", json=meeting, headers=outside)
+    assert resp.status_code == 422, resp.get_json()
+    error = resp.get_json()["error"]
+    assert error["code"] == "invalid_meeting" and error["details"]["field"] == "projects[0]"
+    # the same answer as for an id that names no project: nothing tells the project exists
+    unknown = coprod.client.post("/api/v1/commission/meetings", json={**meeting, "projects": ["0" * 32]},
+                                 headers=outside).get_json()["error"]
+    assert unknown["details"]["errors"][0]["code"] == error["details"]["errors"][0]["code"] == "project_not_found"
+    report = coprod.get(f"/api/v1/projects/{coprod.project_id}/report?format=xlsx&lang=en")
+    assert report.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(report.data))
+    cells = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value}
+    assert "Bakı" not in cells and "Büdcə ləğv edildi" not in cells
+    # a party files it; the outsider sees the meeting (the commission's) but not the project's id
+    assert coprod.post("/api/v1/commission/meetings", {**meeting, "decisions": ["Bütçe onaylandı"]}).status_code == 201
+    [seen] = coprod.client.get("/api/v1/commission/meetings", headers=outside).get_json()["items"]
+    assert seen["decisions"] == ["Bütçe onaylandı"] and seen["projects"] == []
+    [party_view] = coprod.get("/api/v1/commission/meetings", coprod.az).get_json()["items"]
+    assert party_view["projects"] == [coprod.project_id]
+
+
+def test_a_meetings_minutes_are_stored_by_its_recorders_organisation_or_an_admin(coprod, make_user):
+    """Trial finding (MED, across organisations): minutes are stored once, and any producer of
+    any organisation could store them first for a meeting another organisation recorded, so
+    that the recorder could never put the real minutes there."""
+    outsider = make_user("producer", "AZ", org="ATV")
+    resp = coprod.post("/api/v1/commission/meetings", {"date": "2026-12-21", "city": "Ankara", "host_country": "TR",
+                                                       "attendees": ["Ayşe"], "decisions": ["Karar"]})
+    assert resp.status_code == 201, resp.get_json()
+    url = f"/api/v1/commission/meetings/{resp.get_json()['id']}/minutes"
+    for who in ({"Authorization": f"Bearer {outsider[1]}"}, coprod.az.auth):
+        squat = coprod.client.put(url, data=b"sahte tutanak", headers={**who, "Content-Type": "text/plain"})
+        assert squat.status_code == 403 and squat.get_json()["error"]["code"] == "not_meeting_recorder"
+    assert coprod.get(url).status_code == 404  # nothing was stored
+    colleague = make_user("producer", "TR", org=TR_ORG)
+    stored = coprod.client.put(url, data=b"Tutanak", headers={"Authorization": f"Bearer {colleague[1]}",
+                                                              "Content-Type": "text/plain"})
+    assert stored.status_code == 201, stored.get_json()
+    assert coprod.get(url, coprod.az).data == b"Tutanak"

@@ -431,3 +431,16 @@ def test_the_contribution_and_rate_forms_show_their_errors_beside_the_fields(app
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and _error_beside(html, "r-currency") and 'value="TCMB"' in html
     assert coprod.get(f"/api/v1/projects/{coprod.project_id}/rates").get_json()["items"] == []
+
+
+@pytest.mark.parametrize("lang", ["tr", "az"])
+def test_a_refusal_on_a_coproduction_page_is_in_the_pages_language_only(app, sides, make_user, lang):
+    """Trial finding (LOW, i18n): a refused co-production page printed the service's English
+    sentence in small print under its translation ("Only producers and administrators may
+    record co-production projects..." on a Turkish page)."""
+    broadcaster = make_user("broadcaster", "TR", org=TR_ORG)
+    page = _browser(app, broadcaster[0], lang).get("/projects/new")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "Only producers" not in text and "you are a broadcaster" not in text, text
+    assert ("Hesabınız bunu yapamaz" if lang == "tr" else "Hesabınız bunu edə bilməz") in text

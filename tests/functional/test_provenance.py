@@ -374,3 +374,26 @@ def test_a_bag_of_an_original_of_another_length_is_refused_unchecked(app, client
     error = r.get_json()["error"]
     assert error["code"] == "fixity_failed" and error["details"]["size"] == len(MASTER_BYTES) - 10
     assert error["details"]["expected_size"] == len(MASTER_BYTES)
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("tr", ["İzin", "Kısıtlama", "Doğrusal TV", "tüm üyeler"]),
+    ("az", ["İcazə", "Məhdudiyyət", "Xətti TV", "bütün üzvlər"]),
+])
+def test_the_rights_summary_names_kinds_platforms_and_licensees_in_the_pages_language(
+        app, client, people, master, lang, words):
+    """Trial finding (LOW): the provenance page listed blocks as `grant · — · linear_tv, vod` on
+    Turkish and Azerbaijani pages."""
+    for body in ({"kind": "grant", "licensees": {"organisations": ["AzTV"]}, "territories": ["AZ"],
+                  "platforms": ["linear_tv", "vod"], "start": "2027-01-01", "end": "2027-12-31"},
+                 {"kind": "restriction", "licensees": {"all_members": True}, "territories": ["WORLD"],
+                  "platforms": ["social"], "start": "2027-01-01"}):
+        assert client.post(f"/api/v1/assets/{master}/rights", json=body, headers=h(people, "manager")).status_code == 201
+    login(client, "b@aztv.test")
+    client.get(f"/lang/{lang}")
+    page = client.get(f"/assets/{master}/provenance").get_data(as_text=True)
+    summary = page.split('id="rights-summary"', 1)[1].split("</section>", 1)[0]
+    for word in words:
+        assert word in summary, (lang, word, summary)
+    for raw in ("grant", "restriction", "linear_tv", "social", " — "):
+        assert raw not in summary, (lang, raw, summary)

@@ -329,3 +329,38 @@ def test_block_ids_past_the_column_are_404_not_a_database_error(app, client, peo
         assert resp.status_code == 404, resp.get_data(as_text=True)
         assert resp.get_json()["error"]["code"] == "rights_block_not_found"
     assert counts(app) == (0, 0)
+
+
+def test_avails_answer_for_a_segment_given_as_in_and_out_timecodes(app, client, people, asset):
+    """Trial finding (LOW): the engine decides on a segment (README, "Rights and avails") but
+    `GET .../avails` dropped `in`/`out` and answered for the whole asset, so a segment-only
+    grant or a clip-length limit could not be asked about."""
+    _technical(app, asset, {"duration": 600.0, "frame_rate": "30000/1001", "start_timecode": "01:00:00;00"})
+    seg = {"in": "01:01:00;02", "out": "01:02:00;02"}
+    assert client.post(f"/api/v1/assets/{asset}/rights", json=grant(segment=seg),
+                       headers=H(people, "manager")).status_code == 201
+    assert client.post(f"/api/v1/assets/{asset}/rights", json=grant(
+        platforms=["vod"], conditions={"max_clip_seconds": 30}), headers=H(people, "manager")).status_code == 201
+    whole = avails(client, people, asset).get_json()
+    assert whole.get("decision") == "denied", whole  # the whole asset
+    inside = avails(client, people, asset, **{"in": "01:01:10;00", "out": "01:01:20;00"}).get_json()
+    assert inside["decision"] == "allowed_with_conditions", inside
+    outside = avails(client, people, asset, **{"in": "01:03:00;02", "out": "01:03:10;00"}).get_json()
+    assert outside["decision"] == "denied" and outside["reasons"][0]["scope"]["segments"], outside
+    short = avails(client, people, asset, platform="vod", **{"in": "01:00:10;00", "out": "01:00:30;00"}).get_json()
+    long = avails(client, people, asset, platform="vod", **{"in": "01:00:10;00", "out": "01:00:50;00"}).get_json()
+    assert (short["decision"], long["decision"]) == ("allowed_with_conditions", "denied"), (short, long)
+    for params, reason in (({"in": "01:01:10;00"}, "segment_incomplete"),
+                           ({"out": "01:01:10;00"}, "segment_incomplete"),
+                           ({"in": "01:01:20;00", "out": "01:01:10;00"}, "segment_reversed"),
+                           ({"in": "01:01:00;00", "out": "01:01:10;00"}, "invalid_timecode"),  # a dropped label
+                           ({"in": "01:01:10:00", "out": "01:01:20;00"}, "invalid_timecode"),  # not drop-frame
+                           ({"in": "00:00:01;00", "out": "01:01:20;00"}, "segment_outside_asset"),
+                           ({"in": "01:01:10;00", "out": "09:00:00;00"}, "segment_outside_asset"),
+                           ({"in": "x" * 300, "out": "01:01:20;00"}, None)):
+        resp = avails(client, people, asset, **params)
+        err = resp.get_json()["error"]
+        assert resp.status_code == 400 and err["code"] == "invalid_parameter", (params, err)
+        assert err["details"]["parameter"] in ("in", "out"), (params, err)
+        if reason:
+            assert err["details"]["reason"] == reason, (params, err)

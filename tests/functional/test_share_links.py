@@ -279,3 +279,19 @@ def test_a_link_names_renditions_that_exist_and_tells_a_visitor_nothing_more(app
         assert 'id="share-segments-note"' in page
     page = visitor.get(url).get_data(as_text=True)  # an asset link: no segment, no note
     assert 'id="share-segments-note"' not in page
+
+
+@pytest.mark.parametrize("lang, refused, english", [
+    ("tr", "Kuruluşunuz", "No grant clears"), ("az", "Təşkilatınız", "No grant clears")])
+def test_a_refused_original_on_a_share_link_says_why_in_the_pages_language_only(
+        app, client, people, asset, lang, refused, english):
+    """Trial finding (LOW, i18n): the refusal page printed the engine's English reasons in small
+    print under the Turkish or Azerbaijani sentence; the reasons are said in the page's language."""
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, renditions=["proxy", "original"])
+    visitor = _fresh(app)
+    visitor.get(f"/lang/{lang}")
+    q = "&".join(f"{k}={v}" for k, v in USE.items()).replace("territory=TR", "territory=AZ")
+    page = visitor.get(f"{url}/assets/{asset}/original?{q}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403 and refused in text, text
+    assert english not in text and "AZ" in text, text  # the reason, in the page's language, with its scope

@@ -144,7 +144,12 @@ def rights_paths() -> dict[str, Any]:
                                  q("org", {"type": "string", "maxLength": 200}, "Name or id; default the caller's."),
                                  q("platform", {"enum": list(PLATFORMS)}, "Required.", True),
                                  q("territory", TERRITORY, "Required.", True),
-                                 q("from", DAY, "Default today (UTC)."), q("to", DAY, "Default `from`.")]),
+                                 q("from", DAY, "Default today (UTC)."), q("to", DAY, "Default `from`."),
+                                 q("in", {"type": "string", "maxLength": 40},
+                                   "With `out`: the segment asked about, a timecode of the master (its start "
+                                   "timecode and drop-frame counting apply, as for a block's segment); both absent: "
+                                   "the whole asset."),
+                                 q("out", {"type": "string", "maxLength": 40}, "The segment's end; with `in`.")]),
         },
         "/api/v1/assets/{id}/avails/grid": {
             "parameters": asset_id,

@@ -220,15 +220,18 @@ def asset_projects(asset_id: str):
 @bp.post("/commission/meetings")
 @require_user(*WRITERS)
 def create_meeting():
-    meeting = commission.create_meeting(db.session(), json_body(), api_user())
-    return jsonify(commission.meeting_json(meeting)), 201
+    session = db.session()
+    meeting = commission.create_meeting(session, json_body(), api_user())
+    return jsonify(commission.meeting_json(meeting, visible=commission.visible_project_ids(session, api_user()))), 201
 
 
 @bp.get("/commission/meetings")
 @require_user()
 def list_meetings():
-    rows = commission.with_warnings(commission.meetings(db.session()))
-    return jsonify({"items": [commission.meeting_json(m, same) for m, same in rows]})
+    session = db.session()
+    rows = commission.with_warnings(commission.meetings(session))
+    visible = commission.visible_project_ids(session, api_user())
+    return jsonify({"items": [commission.meeting_json(m, same, visible) for m, same in rows]})
 
 
 @bp.put("/commission/meetings/<meeting_id>/minutes")
@@ -236,13 +239,14 @@ def list_meetings():
 def put_minutes(meeting_id: str):
     session = db.session()
     meeting = commission.get_meeting(session, meeting_id)
+    commission.require_minutes_writer(session, meeting, api_user())  # before a byte of the body is read
     if request.content_length is not None and request.content_length > commission.MAX_MINUTES_BYTES:
         raise ApiError(f"Minutes are at most {commission.MAX_MINUTES_BYTES} bytes.", code="minutes_too_large",
                        status=413, details={"limit": commission.MAX_MINUTES_BYTES}, headers={"Connection": "close"})
     body = request.stream.read(commission.MAX_MINUTES_BYTES + 1)
     commission.store_minutes(session, meeting, body, request.mimetype or None,
                              filename_header("Ortak-Filename"), api_user())
-    return jsonify(commission.meeting_json(meeting)), 201
+    return jsonify(commission.meeting_json(meeting, visible=commission.visible_project_ids(session, api_user()))), 201
 
 
 @bp.get("/commission/meetings/<meeting_id>/minutes")

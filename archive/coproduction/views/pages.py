@@ -30,9 +30,10 @@ def _headers(resp):
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
+    # Said in the page's language only (error_lines translates what the messages table knows,
+    # and falls back to the service's English itself): never the English again in small print.
     lines = pages.error_lines(exc)
-    return error_page(exc.status, lines[0] if lines else None, detail=exc.message if lines[0] != exc.message else None,
-                      headers=exc.headers)
+    return error_page(exc.status, lines[0] if lines else None, headers=exc.headers)
 
 
 def _project_page(project_id: str, errors: list[str] | None = None, status: int = 200, form=None,
