@@ -43,6 +43,40 @@ index) measured 0.85 ms CPU a document alone (/work/exp/write.py, one-off), so 2
 reach the goal whatever the Python costs. The same at load 4-5, `--docs 5000 --batch 5000
 --baseline e5f3bba --repeat 2`: baseline 19.8 and 116.8 s, new 13.6 and 15.0 s; best of 2,
 252 against 367 documents/s (1.46x), CPU 2.58 against 2.69 ms a document (1.04x).
+
+Measured 2026-12-01 on a branch not merged, 2 cores shared with other work, `nice -n 19
+.venv/bin/python benchmarks/search_indexing.py --docs 20000 --baseline 0494808 --repeat 2`,
+twice, with word positions kept only in the forms a phrase reads (`n`, `f`, `x`; the stems
+`s`, `xs`, `e` with term frequencies only: a schema change, so a reindex on upgrade). Load
+average 5.2-6.0: baseline 1.63 and 1.48 ms CPU a document, that branch 1.66 and 1.63 (best of 2: 1.10x); load average 2.3-3.6: baseline
+1.69 and 1.77, that branch 1.44 and 1.68 (0.85x). The analysis column, the same code on both
+sides, moved 0.70-0.91 ms between the runs: the change is inside that noise. Best wall rate
+647 (baseline) and 862 documents/s. The same answers: 900 searches (300 of
+search_latency.py's queries, 150 phrases, 50 prefixes, 50 with an exclusion; each also
+filtered to assets with a transcript) on 4,000 documents with positions in every form and
+with positions in the phrase forms only gave the same totals, hit ids, scores, segments, facet counts and "did you mean"
+900/900 (/tmp one-off); search_relevance.py 0.976/0.972 tuned, 0.981/0.986 held out, as the
+baseline. What it gives is size: 10,000 documents, 63 MB of index with 13 MB of positions
+against 58 MB with 8 MB: not worth a reindex of every archive, so not merged.
+
+Where tantivy's CPU goes (one-off, the same 10,000 analysed documents written straight to
+two writers, `process_time`, alternating, load 5-9): the asset index 0.39-0.44 ms a
+document, the segment index 0.19-0.25, building the tantivy Documents 0.08-0.13; without the
+cues in the asset's body fields the asset index took 0.27 ms. A transcript's cues are 800 of
+the 1,100 word forms a document writes on average (80 cue words, 5 forms, twice: the asset's
+body and the segment index; 140 words of titles, descriptions and lists) and about 0.35-0.4
+of tantivy's 0.6-0.7 ms. Neither copy can go without changing answers: the asset's body
+copy is what finds and ranks an asset by its transcript (BM25's document frequencies and
+field lengths of `body_*`), the segment index is what lists a hit's cues. A form equal to
+another form of its word (29 % of the folded tokens equal the normalised word, 16 % of the
+stems) could be left out only by changing every field's statistics, so scores. The Python
+analysis (prepare, 0.6-0.9 ms) has no hot spot left: of `indexed_forms_many`'s 0.33 ms on
+this corpus, the per-form lookup and join of 165 words is 0.15, the regular expressions
+0.04, cutting at the text breaks 0.04, normalisation 0.02; a per-form dict table in place
+of the per-word lru_cache and transposition measured the same (0.333 against 0.329 ms),
+and so did building segment field lists without the per-segment dict and tantivy Documents
+from keyword arguments (within 0.03 ms, under the noise); none was kept. At about 1.5 ms
+CPU a document, 5,000 documents/s needs 7-8 cores; tantivy's part alone (0.6-0.7 ms) needs 3.
 """
 from __future__ import annotations
 
