@@ -254,6 +254,38 @@ def _scope_text(scope: dict) -> str:
     return text
 
 
+def _windows_outside(request: AvailsRequest, blocks: Sequence[Block], missing: list) -> list[dict]:
+    """The grants that would clear the `missing` cells (the part no grant clears: ((first day,
+    day after the last), territories, (in, out))) but for their window: [{"block", "from",
+    "to" (ISO days, `to` the last day included), "state": "ended" (the window closed before the
+    first missing day) or "not_started" (it opens after the last one)}], by block id. What a
+    `not_covered` reason adds, so that an expired right is named, not only missed."""
+    first = min(cell[0][0] for cell in missing)
+    last = max(cell[0][1] for cell in missing)
+    territories = frozenset().union(*(cell[1] for cell in missing))
+    segments = [cell[2] for cell in missing]
+    out = []
+    for b in blocks:
+        if b.kind != GRANT or request.platform not in b.platforms \
+                or not b.licensees.include(request.organisation, request.country) \
+                or not (b.territory_set() & territories) or not any(_overlap(b.seg(), s) for s in segments):
+            continue
+        if b.stop() <= first:
+            state = "ended"
+        elif b.start >= last:
+            state = "not_started"
+        else:
+            continue
+        out.append({"block": b.id, **_period_text(b.start, b.stop()), "state": state})
+    return sorted(out, key=lambda w: (str(type(w["block"])), w["block"]))
+
+
+def _window_text(window: dict) -> str:
+    if window["state"] == "ended":
+        return f"Grant {window['block']} ended on {window['to']}."
+    return f"Grant {window['block']} starts on {window['from']}."
+
+
 def _holdback_start(block: Block, platform: str, territory: str) -> date:
     start = block.start
     for h in block.holdbacks:
@@ -286,7 +318,8 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
 
     Pure and total for well-formed input (dates in order, known codes: the schemas check
     them). Reasons are {"code", "message", ...}: `own_asset`, `restricted` {blocks, scope},
-    `not_covered` {scope}, `held_back` {blocks, scope}, `preview_only` {blocks, scope},
+    `not_covered` {scope, windows?: the grants that would answer but for their window,
+    `_windows_outside`}, `held_back` {blocks, scope}, `preview_only` {blocks, scope},
     `clip_too_long` {blocks, max_clip_seconds}, `cleared` {blocks}. A `scope` is
     {"periods": [{"from", "to"}], "territories": [...], "segments"?: [{"in", "out"}]}.
     """
@@ -401,8 +434,13 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
                     reason["max_clip_seconds"] = min(b.conditions.max_clip_seconds for b in unusable[code])
                 reasons.append(reason)
         scope = scope_of(missing)
-        reasons.append({"code": "not_covered", "scope": scope,
-                        "message": f"No grant clears {what} use for {_scope_text(scope)}."})
+        windows = _windows_outside(request, blocks, missing)
+        reason = {"code": "not_covered", "scope": scope,
+                  "message": f"No grant clears {what} use for {_scope_text(scope)}."
+                             + "".join(f" {_window_text(w)}" for w in windows)}
+        if windows:
+            reason["windows"] = windows
+        reasons.append(reason)
     if reasons:
         decided = _sorted_ids(list(restricted) + held_ids) or _sorted_ids(cleared_by)
         return AvailsDecision(DENIED, reasons, {}, decided)

@@ -132,6 +132,12 @@ RIGHTS_REASONS = {
     "not_a_licensee": _l("Previews of this asset are for its licensees."),
 }
 
+# A grant that would clear the use but for its window (`windows` of a `not_covered` reason).
+RIGHTS_WINDOWS = {
+    "ended": _l("Grant %(block)s ended on %(day)s."),
+    "not_started": _l("Grant %(block)s starts on %(day)s."),
+}
+
 # Why a subtitle file was refused (`details.reason` of an `invalid_subtitles`,
 # archive.transcripts.parse.REASONS; a test checks each has a row), with the line of the fault.
 SUBTITLE_REASONS = {
@@ -460,8 +466,21 @@ def rights_reason(reason: Mapping[str, Any]) -> str:
                   "max_clip_seconds": reason.get("max_clip_seconds")}
         text = fill(str(template), {k: v for k, v in values.items() if v not in (None, "")})
         if text is not None:
-            return text
+            return " ".join([text, *_window_sentences(reason.get("windows"))])
     return str(reason.get("message") or reason.get("code") or "")
+
+
+def _window_sentences(windows: Any) -> list[str]:
+    """The translated sentences of a `not_covered` reason's lapsed or future grants (RIGHTS_WINDOWS)."""
+    out = []
+    for w in windows if isinstance(windows, list) else []:
+        template = RIGHTS_WINDOWS.get(str(w.get("state"))) if isinstance(w, Mapping) else None
+        if template is None:
+            continue
+        text = fill(str(template), {"block": w.get("block"), "day": w.get("to" if w["state"] == "ended" else "from")})
+        if text:
+            out.append(text)
+    return out
 
 
 # The codes whose stored English carries words of the tool or the system beyond the sentence

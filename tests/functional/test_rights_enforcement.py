@@ -146,3 +146,17 @@ def test_previews_for_licensees_only_when_configured(app, people, asset, license
 def test_an_unknown_preview_rule_is_a_config_error_naming_the_setting(app_config):
     with pytest.raises(ConfigError, match="ORTAK_RIGHTS_PREVIEW"):
         create_app({**app_config, "RIGHTS_PREVIEW": "everyone"})
+
+
+def test_a_use_after_the_grant_expired_is_refused_naming_the_grant_and_its_last_day(app, client, people, asset):
+    # The trial's finding: past the grant's window the refusal said only "No grant clears…".
+    late = {**USE, "from": "2028-02-01", "to": "2028-02-28"}
+    resp = client.get(dl(asset, **late), headers=H(people, "trt"))
+    assert resp.status_code == 403
+    [reason] = resp.get_json()["error"]["details"]["reasons"]
+    grant_id = client.get(f"/api/v1/assets/{asset}/rights", headers=H(people, "trt")).get_json()["items"][0]["id"]
+    assert reason["code"] == "not_covered"
+    assert reason["windows"] == [{"block": grant_id, "from": "2027-01-01", "to": "2027-12-31", "state": "ended"}]
+    assert reason["message"].endswith(f"Grant {grant_id} ended on 2027-12-31.")
+    [rec] = records(app)
+    assert rec.decision == "denied" and rec.reasons[0]["windows"][0]["state"] == "ended"

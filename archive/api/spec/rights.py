@@ -53,7 +53,12 @@ def schemas() -> dict[str, Any]:
         "code": {"enum": ["own_asset", "admin", "cleared", "restricted", "not_covered", "held_back", "preview_only",
                           "clip_too_long", "declaration_required", "account_disabled"]},
         "message": {"type": "string"}, "blocks": {"type": "array", "items": {"type": "integer"}},
-        "scope": {"type": "object"}}}
+        "scope": {"type": "object"},
+        "windows": {"type": "array", "description": "On `not_covered`: the grants that would clear the use but "
+                    "for their window (an expired right, or one not started yet).", "items": {
+                        "type": "object", "required": ["block", "from", "to", "state"], "properties": {
+                            "block": {"type": "integer"}, "from": DAY, "to": nullable(DAY),
+                            "state": {"enum": ["ended", "not_started"]}}}}}}
     return {
         "RightsBlockInput": {"type": "object", "additionalProperties": False,
                              "required": ["kind", "licensees", "territories", "platforms", "start"],

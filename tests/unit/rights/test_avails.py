@@ -138,3 +138,37 @@ def test_exclusive_grants_to_two_licensees_conflict_but_not_to_the_same_one():
     assert exclusivity_conflicts(elsewhere, [first], COUNTRY) == []
     by_country = block(6, countries=["TR"], exclusive=True)  # TR names ATV too
     assert exclusivity_conflicts(by_country, [first], COUNTRY) == [first]
+
+
+def test_an_expired_grant_and_one_not_started_are_named_beside_the_missing_part():
+    # The trial's finding: a download after the grant's window said only "No grant clears…".
+    blocks = [block(4, countries=["TR"], start="2024-01-01", end="2024-12-31"),
+              block(5, countries=["TR"], start="2027-06-01", end="2027-12-31"),
+              block(6, countries=["TR"], platforms=["vod"], start="2020-01-01", end="2020-12-31"),
+              block(7, countries=["AZ"], territories=["AZ"], start="2020-01-01", end="2020-12-31")]
+    d = decide(ask(start="2027-03-01", end="2027-03-31"), blocks)
+    assert d.outcome == DENIED
+    [reason] = d.reasons
+    assert reason["code"] == "not_covered"
+    assert reason["windows"] == [{"block": 4, "from": "2024-01-01", "to": "2024-12-31", "state": "ended"},
+                                 {"block": 5, "from": "2027-06-01", "to": "2027-12-31", "state": "not_started"}]
+    assert reason["message"].endswith("Grant 4 ended on 2024-12-31. Grant 5 starts on 2027-06-01.")
+
+
+def test_a_grant_that_ended_within_the_period_is_named_for_the_part_after_it():
+    blocks = [block(9, countries=["TR"], start="2027-01-01", end="2027-01-31")]
+    d = decide(ask(start="2027-01-01", end="2027-03-31"), blocks)
+    [reason] = d.reasons
+    assert reason["windows"] == [{"block": 9, "from": "2027-01-01", "to": "2027-01-31", "state": "ended"}]
+
+
+def test_the_exclusive_year_names_the_grant_that_starts_after_it():
+    d = decide(ask(ATV, start="2027-12-01", end="2028-01-31"), FOLKLORE)
+    [reason] = d.reasons
+    assert reason["windows"] == [{"block": 1, "from": "2028-01-01", "to": "2028-12-31", "state": "not_started"}]
+
+
+def test_a_use_no_grant_ever_covers_has_no_windows():
+    d = decide(ask(platform="vod"), FOLKLORE)  # vod is granted in Azerbaijan only
+    [reason] = d.reasons
+    assert reason["code"] == "not_covered" and "windows" not in reason

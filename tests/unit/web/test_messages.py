@@ -206,3 +206,20 @@ def test_an_asset_still_uploading_is_said_in_the_page_language(app, lang, word):
         said = messages.api_error("asset_uploading", "The asset is still being uploaded.", 409, {})
         form = str(ERRORS["asset_uploading"])
     assert word in said and word in form and "still being uploaded" not in said + form
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("tr", "2 numaralı izin 2024-12-31 tarihinde sona erdi. 5 numaralı izin 2027-06-01 tarihinde başlıyor."),
+    ("az", "2 nömrəli icazə 2024-12-31 tarixində bitib. 5 nömrəli icazə 2027-06-01 tarixində başlayır."),
+    ("en", "Grant 2 ended on 2024-12-31. Grant 5 starts on 2027-06-01."),
+])
+def test_a_refusal_names_the_grants_outside_their_window_in_the_pages_language(app, lang, said):
+    reason = {"code": "not_covered", "scope": {"periods": [{"from": "2026-03-01", "to": "2026-03-31"}],
+                                               "territories": ["TR"]},
+              "windows": [{"block": 2, "from": "2024-01-01", "to": "2024-12-31", "state": "ended"},
+                          {"block": 5, "from": "2027-06-01", "to": None, "state": "not_started"},
+                          {"block": 6, "state": "unknown"}, "not a window"]}
+    with app.test_request_context(), force_locale(lang):
+        text = messages.rights_reason(reason)
+    assert text.endswith(" " + said)
+    assert "Grant" not in text or lang == "en"
