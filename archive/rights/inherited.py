@@ -139,6 +139,17 @@ def source_of(session: Session, block: RightsBlock) -> tuple[str, int] | None:
     return link
 
 
+def sources(session: Session, asset_id: str) -> dict[int, dict[str, Any]]:
+    """{copy block id: {"asset", "block"}} for the blocks of `asset_id` that copy a master's
+    block still there (`source_of` of each, in two queries): what `GET .../rights` lists as
+    `inherited_from` and the rights page shows beside a copy."""
+    links = _links(session, [asset_id])
+    if not links:
+        return {}
+    alive = set(session.scalars(select(RightsBlock.id).where(RightsBlock.id.in_({b for _, b in links.values()}))))
+    return {copy: {"asset": asset, "block": block} for copy, (asset, block) in links.items() if block in alive}
+
+
 def refuse_edit(session: Session, block: RightsBlock) -> None:
     """409 `inherited_block` {"from_asset", "from_block"} for a copy of a master's block: it
     follows its source, so it is changed there (or narrowed by a restriction of the clip's own)."""

@@ -74,7 +74,7 @@ def block_view(block: dict, lang: str) -> dict[str, Any]:
 
 
 def asset_rights(session: Session, user: User, asset: Asset, lang: str) -> dict[str, Any]:
-    rows = services.blocks_json(session, services.list_blocks(session, asset))
+    rows = services.listed_json(session, asset)
     blocks = [block_view(b, lang) for b in rows]
     grid = services.grid(session, asset)
     for platform, row in grid["cells"].items():

@@ -71,6 +71,15 @@ def blocks_json(session: Session, blocks: list[RightsBlock]) -> list[dict[str, A
     return [block_json(b, names) for b in blocks]
 
 
+def listed_json(session: Session, asset: Asset) -> list[dict[str, Any]]:
+    """The blocks of `asset` as `GET /api/v1/assets/{id}/rights` lists them: `blocks_json`, each
+    with `inherited_from` {"asset", "block"} when it is the copy of a block of the master the
+    clip was cut from (`archive.rights.inherited`: it follows that block and is edited there),
+    else null."""
+    links = inherited.sources(session, asset.id)
+    return [{**b, "inherited_from": links.get(b["id"])} for b in blocks_json(session, list_blocks(session, asset))]
+
+
 def engine_block(row: RightsBlock) -> avails.Block:
     c = row.conditions or {}
     return avails.Block(

@@ -48,7 +48,7 @@ def _territory_param() -> str:
 def list_rights(asset_id: str):
     session = db.session()
     asset = get_asset(session, asset_id, viewer=api_user())
-    return jsonify({"items": services.blocks_json(session, services.list_blocks(session, asset)),
+    return jsonify({"items": services.listed_json(session, asset),
                     "can_manage": services.can_manage(api_user(), asset)})
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
 from sqlalchemy import func, select
 
 from archive import db
+from archive.accounts.models import User
 from archive.assets.models import Asset
 from archive.backends import storage
 from archive.ingest.pipeline import process_asset
@@ -21,6 +23,7 @@ from archive.usage.models import UsageRecord
 from tests.clip_media import frame_hashes, make_master
 from tests.functional.test_baskets_api import _basket, _build
 from tests.functional.test_clips_api import make_source
+from tests.functional.test_rights_pages import login
 
 USE = {"platform": "vod", "territory": "TR", "from": "2027-01-01", "to": "2027-01-31",
        "purpose": "belgesel", "programme": "Düğünler"}
@@ -258,8 +261,12 @@ def test_a_revoked_grant_on_the_master_no_longer_clears_its_clips(app, client, p
 
 def test_a_copy_is_changed_on_its_master_not_on_the_clip(app, client, people, sparse):
     master = _master(app, client, people, sparse)
+    [grant] = _rights(client, people, master)
     clip_id = _cut_clip(app, client, people, master)
     [copy] = _rights(client, people, clip_id)
+    # The listing says which blocks follow the master's (it did not: only the clip's events did).
+    assert copy["inherited_from"] == {"asset": master, "block": grant["id"]}
+    assert grant["inherited_from"] is None
     for r in (client.patch(f"/api/v1/assets/{clip_id}/rights/{copy['id']}", json={"end": "2030-12-31"},
                            headers=H(people, "manager")),
               client.delete(f"/api/v1/assets/{clip_id}/rights/{copy['id']}", headers=H(people, "manager"))):
@@ -272,7 +279,19 @@ def test_a_copy_is_changed_on_its_master_not_on_the_clip(app, client, people, sp
         "kind": "restriction", "licensees": {"all_members": True}, "territories": ["WORLD"], "platforms": ["vod"],
         "start": "2027-01-20", "end": None})
     assert own.status_code == 201, own.get_json()
+    assert [b["inherited_from"] for b in _rights(client, people, clip_id)] == [copy["inherited_from"], None]
     assert _avails(client, people, clip_id)["decision"] == "denied"
+    # The rights page names the master's block a copy follows and offers no delete for it.
+    with app.app_context():
+        email = db.session().get(User, people["manager"][0]).email
+    page_client = app.test_client()
+    login(page_client, email)
+    html = page_client.get(f"/assets/{clip_id}?lang=tr").get_data(as_text=True)
+    row = re.search(rf'<tr data-block="{copy["id"]}".*?</tr>', html, re.S).group(0)
+    assert 'data-role="inherited"' in row and f"/assets/{master}#rights" in row
+    assert "delete" not in row
+    own_row = re.search(rf'<tr data-block="{own.get_json()["id"]}".*?</tr>', html, re.S).group(0)
+    assert "delete" in own_row
     assert client.delete(f"/api/v1/assets/{clip_id}/rights/{own.get_json()['id']}",
                          headers=H(people, "manager")).status_code == 204
 

@@ -58,7 +58,8 @@ def test_a_block_is_created_listed_in_the_api_shape_and_decides_avails(app, clie
     assert resp.status_code == 201, resp.get_json()
     block_id = resp.get_json()["id"]
     items = client.get(f"/api/v1/assets/{asset}/rights", headers=H(people, "trt")).get_json()["items"]
-    assert items == [{"id": block_id, "asset_id": asset, **grant(), "holdbacks": [], "contract": None}]
+    assert items == [{"id": block_id, "asset_id": asset, **grant(), "holdbacks": [], "contract": None,
+                      "inherited_from": None}]
     body = avails(client, people, asset).get_json()
     assert body["decision"] == "allowed_with_conditions" and body["blocks"] == [block_id]
     assert body["conditions"] == {"credit": {"tr": "Kaynak: İTV", "az": "Mənbə: İTV"}}

@@ -112,7 +112,13 @@ def rights_paths() -> dict[str, Any]:
             "get": operation(TAG, "listRights", "The asset's rights blocks (every member may read them).",
                              {"200": {"description": "`items` and `can_manage` (whether the caller may edit them).",
                                       "content": json_content({"type": "object", "properties": {
-                                          "items": {"type": "array", "items": schema("RightsBlock")},
+                                          "items": {"type": "array", "items": {"allOf": [schema("RightsBlock"), {
+                                              "type": "object", "properties": {"inherited_from": nullable({
+                                                  "type": "object", "required": ["asset", "block"],
+                                                  "description": "The master's block this clip's copy follows "
+                                                                 "(edited there: 409 `inherited_block` here).",
+                                                  "properties": {"asset": {"type": "string"},
+                                                                 "block": {"type": "integer"}}})}}]}},
                                           "can_manage": {"type": "boolean"}}})},
                               "404": response("NotFound")}),
             "post": operation(TAG, "createRights", "Add a grant or a restriction (rights managers of the asset's "
