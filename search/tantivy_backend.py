@@ -800,7 +800,10 @@ def _pair_counts(pairs: Mapping[str, Any], filter_values: Mapping[str, list[str]
     values (an asset has one value of each, fields.SINGLE_VALUED_FACETS, so no asset is
     counted twice). Buckets as a terms aggregation orders them: most documents first, then by
     value; values counted 0 left out. None when a terms aggregation left values out
-    (`sum_other_doc_count`: more than fields.FACET_SIZE values)."""
+    (`sum_other_doc_count`: more than fields.FACET_SIZE values), or when a facet's counts hold
+    more than fields.FACET_SIZE values (each value of the first holding at most that many of
+    the second, all of them together more), of which a terms aggregation returns the
+    FACET_SIZE most frequent: then the caller counts with filter buckets."""
     first, second = filter_values
     if pairs.get("sum_other_doc_count") or any(row[second].get("sum_other_doc_count") for row in pairs["buckets"]):
         return None
@@ -812,6 +815,8 @@ def _pair_counts(pairs: Mapping[str, Any], filter_values: Mapping[str, list[str]
                 counts[first][row["key"]] += cell["doc_count"]
             if row["key"] in wanted[first]:
                 counts[second][cell["key"]] += cell["doc_count"]
+    if any(sum(1 for n in counted.values() if n) > fields.FACET_SIZE for counted in counts.values()):
+        return None
     return {facet: {"buckets": [{"key": key, "doc_count": n}
                                 for key, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])) if n]}
             for facet, counted in counts.items()}

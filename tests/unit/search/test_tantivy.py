@@ -361,6 +361,31 @@ def test_two_single_valued_filters_count_as_the_filter_buckets_do(tmp_path, monk
     assert len(paired[0][2]["country"]) == 2  # at FACET_SIZE 2, three countries: the pairs were cut, counted apart
 
 
+def test_paired_counts_keep_to_facet_size_when_the_pairs_hold_more_values(tmp_path, monkeypatch):
+    """Each value of the first facet holds at most FACET_SIZE values of the second, but together
+    they hold more: the second facet's counts are its FACET_SIZE most frequent values, as a
+    terms aggregation in a filter bucket returns them, not every value the pairs hold."""
+    from search import fields
+    from search.mapping import document
+
+    def asset(i: int, kind: str, status: str) -> dict:
+        return document(doc_id=f"a{i}", created=None, filename=f"f{i}.mp4", organisation=None, country=None,
+                        genre=None, recorded=None, languages=[], kind=kind, status=status, titles={"tr": "kayıt"},
+                        descriptions={}, keywords=[], people=[], places=[])
+
+    pairs = [("video", "ready")] * 3 + [("video", "failed")] * 2 + [("audio", "processing"), ("audio", "ready")]
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([asset(i, kind, status) for i, (kind, status) in enumerate(pairs)])
+    monkeypatch.setattr(fields, "FACET_SIZE", 2)
+    query = SearchQuery(sees_everything=True, filters={"kind": ["video", "audio"], "status": ["ready"]})
+    paired = backend.search(query).facets
+    with monkeypatch.context() as m:
+        m.setattr(fields, "SINGLE_VALUED_FACETS", frozenset())
+        apart = backend.search(query).facets
+    assert apart["status"] == {"ready": 4, "failed": 2}
+    assert paired == apart
+
+
 def test_single_valued_facets_have_one_value_in_a_mapped_document():
     """fields.SINGLE_VALUED_FACETS are the facets search.mapping.document gives a single value
     (or None), never a list: the tantivy backend adds their value pairs up."""
