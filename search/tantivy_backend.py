@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -179,6 +180,7 @@ class TantivySearchBackend(SearchBackend):
                 writer.wait_merging_threads()  # releases the lock once merges are done
             except Exception as exc:
                 _rollback(writer)
+                _let_go(exc)
                 if isinstance(exc, SearchError):
                     raise
                 raise SearchError(f"search index write failed: {exc}") from exc
@@ -220,6 +222,8 @@ class TantivySearchBackend(SearchBackend):
         except Exception as exc:
             _rollback(writer)
             _rollback(segment_writer)
+            del segment_writer
+            _let_go(exc)
             if isinstance(exc, _Unwritten):
                 raise exc.error from None
             if isinstance(exc, SearchError):
@@ -759,6 +763,24 @@ class _Unwritten(Exception):
     def __init__(self, error: Exception):
         super().__init__(str(error))
         self.error = error
+
+
+def _let_go(exc: BaseException) -> None:
+    """Clear the variables of the finished frames in the tracebacks of `exc` and of the
+    exceptions it was raised from or during: a `work` function's frame holds the writers it was
+    given, and an error kept by its caller (a task runner's record of a failure, a log record's
+    exc_info, a test) would keep them open, and tantivy's lock on the index with them, for
+    every other writer of this process and of the others. The frames' code and lines, what a
+    traceback prints, stay."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)  # a frame still running is left as it is
+        pending += [current.__cause__, current.__context__, getattr(current, "error", None)]
 
 
 def _rollback(writer: tantivy.IndexWriter) -> None:

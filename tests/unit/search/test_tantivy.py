@@ -50,6 +50,48 @@ def test_a_held_lock_times_out_with_our_error(tmp_path):
     assert backend.count() == 1
 
 
+def _writers_free(path) -> bool:
+    """Whether another handle on the index at `path` (as another process's would be) can take
+    both its writers now."""
+    other = TantivySearchBackend(path)
+    try:
+        for index in (other._open(), other._segments):
+            writer = index.writer(heap_size=15_000_000, num_threads=1)
+            writer.rollback()
+            del writer
+    except ValueError as exc:
+        assert "LockBusy" in str(exc)
+        return False
+    return True
+
+
+@pytest.mark.parametrize("failure", ["the index", "a document"])
+def test_a_failed_write_kept_by_its_caller_holds_no_writer(tmp_path, monkeypatch, failure):
+    """A write fails while both writers are open (tantivy refuses a document; a document has no
+    id). The caller keeps the error, as a task runner keeps a failure or a log record its
+    exc_info: its traceback must not keep the writers, and tantivy's lock with them."""
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_en": "first"}])
+    docs = [{"id": "b", "title_en": "second"}, {"title_en": "no id"}]
+    with monkeypatch.context() as m, pytest.raises(SearchError) as kept:
+        if failure == "the index":
+            m.setattr(backend, "_documents", lambda prepared: (_ for _ in ()).throw(ValueError("refused")))
+        backend.index(docs)
+    assert kept.value is not None and _writers_free(tmp_path)
+    assert backend.index([{"id": "c", "title_en": "third"}]) == 1 and backend.count() == 2
+
+
+def test_a_failed_delete_kept_by_its_caller_holds_no_writer(tmp_path):
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_en": "first"}])
+
+    def refuse(writer):
+        raise ValueError("refused")
+    with pytest.raises(SearchError) as kept:
+        backend._write(refuse)
+    assert kept.value is not None and _writers_free(tmp_path)
+
+
 def test_from_config_names_the_setting_when_the_directory_is_unusable(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
