@@ -776,8 +776,8 @@ def _let_go(exc: BaseException) -> None:
     pending = [exc]
     while pending:
         current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue  # None, or an `error` attribute that is not an exception (a message)
         seen.add(id(current))
         traceback.clear_frames(current.__traceback__)  # a frame still running is left as it is
         pending += [current.__cause__, current.__context__, getattr(current, "error", None)]

@@ -81,6 +81,19 @@ def test_a_failed_write_kept_by_its_caller_holds_no_writer(tmp_path, monkeypatch
     assert backend.index([{"id": "c", "title_en": "third"}]) == 1 and backend.count() == 2
 
 
+def test_letting_go_of_an_error_whose_error_attribute_is_a_message():
+    """`_let_go` follows `_Unwritten.error`; another exception's `error` (Elasticsearch's
+    ApiError carries a message there) is no exception to follow."""
+    from search.tantivy_backend import _let_go
+
+    class Refused(Exception):
+        error = "resource_already_exists_exception"
+    try:
+        raise SearchError("wrapped") from Refused()
+    except SearchError as exc:
+        _let_go(exc)
+
+
 def test_a_failed_delete_kept_by_its_caller_holds_no_writer(tmp_path):
     backend = TantivySearchBackend(tmp_path)
     backend.index([{"id": "a", "title_en": "first"}])
