@@ -192,3 +192,24 @@ def test_write_now_writes_the_asset_as_the_database_holds_it_not_as_the_request_
         found = backend.search(SearchQuery(text="ferry", sees_everything=True))
         assert [h.id for h in found.hits] == [asset_id] and found.facets["status"] == {"failed": 1}
         assert loaded.status == "failed"
+
+
+def test_index_now_with_a_session_no_request_finishes_is_the_index_task(app, uploader, monkeypatch):
+    """Inside a request, but with a session of its own (not the request's unit of work, which
+    alone writes the held documents after its commit): the index task goes with that
+    session's commit, as outside a request, instead of being held where nothing sends it."""
+    from archive.assets.services import update_metadata
+    from archive.accounts.models import User
+
+    sent = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
+    asset_id = create_asset(app, uploader, meta={"title": {"en": "Before"}})
+    sent.clear()
+    with app.test_request_context("/"):
+        own = db.get_db().sessionmaker()
+        try:
+            update_metadata(own, own.get(Asset, asset_id), {"title": {"en": "After"}}, own.get(User, uploader))
+            own.commit()
+        finally:
+            own.close()
+    assert sent == [("workers.tasks.index_asset", (asset_id,))]
