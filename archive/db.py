@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -113,6 +113,13 @@ def init_unit_of_work(app, finish: Iterable[Callable[[Session, bool], None]] = (
             for step in finish:
                 step(s, committed)
         return response
+
+
+def is_unit_of_work(session: Session) -> bool:
+    """Whether `session` is the current request's unit of work: the one `init_unit_of_work`
+    commits or rolls back and runs its `finish` steps with (not a CLI command's or a task's,
+    nor a session a request opened for itself)."""
+    return has_request_context() and g.get("db_session") is session
 
 
 def keep_work() -> None:

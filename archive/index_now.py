@@ -11,22 +11,25 @@ all the same. A busy index (tantivy's one writer held by a worker or `ortak rein
 one costs the request that wait and no more: the task writes the document a moment later. As the
 tasks leave only after the request's own write, the document a worker writes after it is read
 from the database after it: a request that waited for the writer never leaves an older
-document behind. Outside a request (CLI, tasks) `index_now` is the task alone.
+document behind. Outside a request's unit of work (CLI, tasks, a session a request opened
+for itself) `index_now` is the task alone.
 """
 from __future__ import annotations
 
-from flask import has_request_context
 from sqlalchemy.orm import Session
 
+from archive.db import is_unit_of_work
 from archive.task_handles import INDEX_ASSET
 
 _HELD = "ortak.index_now"
 
 
 def index_now(session: Session, asset_id: str) -> None:
-    """Index the asset as committed by this unit of work: in a request, before its answer
-    leaves and then by its task (see the module); elsewhere by its task (INDEX_ASSET.send)."""
-    if not has_request_context():
+    """Index the asset as committed by this unit of work: when `session` is a request's unit
+    of work (`archive.db.is_unit_of_work`), before its answer leaves and then by its task (see
+    the module); elsewhere (a CLI command, a task, a session a request opened for itself,
+    which no request finishes) by its task, sent with the session's commit (INDEX_ASSET.send)."""
+    if not is_unit_of_work(session):
         INDEX_ASSET.send(session, asset_id)
         return
     INDEX_ASSET.check((asset_id,))

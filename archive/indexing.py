@@ -103,7 +103,11 @@ def write_now(session: Session, backend: SearchBackend, asset_ids: list[str], *,
     """Write the documents of `asset_ids` as the database holds them now, waiting at most `wait`
     seconds for the index to take them (`SearchBackend.index`); how many were written: 0 when
     the index was busy or failed (logged; the assets' index tasks write them instead). An id
-    whose asset is gone is skipped: its task drops it from the index."""
+    whose asset is gone is skipped: its task drops it from the index. Called after the
+    session's commit: its objects are expired first, so each asset and what its document reads
+    of it are read again, not taken from what the session loaded before another transaction
+    (a worker, an admin) changed them and committed (a status that hides the asset, say)."""
+    session.expire_all()
     assets = [a for a in (session.get(Asset, asset_id) for asset_id in asset_ids) if a is not None]
     if not assets:
         return 0

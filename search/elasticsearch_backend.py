@@ -67,26 +67,29 @@ class ElasticsearchBackend(SearchBackend):
 
     # ---- the index: an alias over numbered indices made from the template -----------------------
 
-    def _ensure_index(self) -> None:
+    def _ensure_index(self, client: Elasticsearch | None = None) -> None:
+        """The index template and the alias over a numbered index, made once a process (the
+        first use); `client`: `self.es` with other options (a write's bounded wait)."""
         if self._ready:
             return
+        es = client or self.es
         try:
-            self.es.indices.put_index_template(name=self.index_name, **es_template.template(self.index_name))
-            if not self.es.indices.exists(index=self.index_name):
-                self.es.indices.create(index=self._numbered(1), aliases={self.index_name: {}})
-            elif self.es.indices.exists_alias(name=self.index_name):
+            es.indices.put_index_template(name=self.index_name, **es_template.template(self.index_name))
+            if not es.indices.exists(index=self.index_name):
+                es.indices.create(index=self._numbered(1), aliases={self.index_name: {}})
+            elif es.indices.exists_alias(name=self.index_name):
                 # An index made from an older template has no nested segments and the mapping
                 # is strict, so documents with segments would be refused: adding a field is
                 # allowed on a live index (through the alias, on each index behind it), putting
                 # one that is there changes nothing. Its documents get their segments when
                 # indexed again (`ortak reindex`).
-                self.es.indices.put_mapping(index=self.index_name, properties={SEGMENTS: MAPPINGS["properties"][SEGMENTS]})
+                es.indices.put_mapping(index=self.index_name, properties={SEGMENTS: MAPPINGS["properties"][SEGMENTS]})
             else:
                 # An index made by an older version under the alias's own name: it lacks the facets
                 # added since (the `project` facet) and the mapping is strict, so documents carrying
                 # them would be refused until `ortak reindex` replaced it with an aliased one. Adding
                 # a keyword field is allowed on a live index; putting one that is there changes nothing.
-                self.es.indices.put_mapping(index=self.index_name, properties={
+                es.indices.put_mapping(index=self.index_name, properties={
                     name: MAPPINGS["properties"][name]
                     for name in (*FACETS, fields.OWNER_FIELD, *fields.SORT_INTEGERS, *fields.SORT_TEXTS, SEGMENTS)})
         except ApiError as exc:
@@ -157,15 +160,17 @@ class ElasticsearchBackend(SearchBackend):
     # ---- writing ------------------------------------------------------------------------------
 
     def index(self, docs: Iterable[dict], *, wait: float | None = None) -> int:
-        self._ensure_index()
         if wait is None:
+            self._ensure_index()
             # refresh=wait_for: the documents are searchable when this returns (the interface's
             # promise), at the next scheduled refresh (every second by default).
             return self._bulk(self.index_name, docs, refresh="wait_for")
         # A bounded wait cannot sit out the next scheduled refresh: the bulk refreshes the
-        # shards it wrote to itself, one request with no retries, given up after `wait`.
+        # shards it wrote to itself, one request with no retries, given up after `wait` (as is
+        # the index's set-up when this is the process's first use).
         client = self.es.options(request_timeout=wait, max_retries=0, retry_on_timeout=False)
         try:
+            self._ensure_index(client)
             return self._bulk(self.index_name, docs, refresh=True, client=client)
         except SearchError as exc:
             if isinstance(exc.__cause__, ConnectionTimeout):

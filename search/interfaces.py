@@ -106,9 +106,11 @@ class SearchBackend(abc.ABC):
 
         `wait` (seconds; None: the backend's own patience, up to a minute) bounds how long the
         call waits for the index to take the write: for another writer to let go (tantivy) or
-        for the engine to answer (Elasticsearch). Past it nothing is written and SearchBusy is
-        raised: a web request that indexes what it just committed gives up quickly and leaves
-        the write to its index task."""
+        for the engine to answer (Elasticsearch). Past it SearchBusy is raised (tantivy wrote
+        nothing; Elasticsearch may still apply a write it answered too late): a web request that
+        indexes what it just committed gives up quickly and leaves the write to its index task.
+        Once tantivy holds its writers the write is not cut short: its commit, and the merges
+        the commit waits for, take what they take."""
 
     @abc.abstractmethod
     def delete(self, doc_id: str) -> None: ...

@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -179,6 +180,7 @@ class TantivySearchBackend(SearchBackend):
                 writer.wait_merging_threads()  # releases the lock once merges are done
             except Exception as exc:
                 _rollback(writer)
+                _let_go(exc)
                 if isinstance(exc, SearchError):
                     raise
                 raise SearchError(f"search index write failed: {exc}") from exc
@@ -220,6 +222,8 @@ class TantivySearchBackend(SearchBackend):
         except Exception as exc:
             _rollback(writer)
             _rollback(segment_writer)
+            del segment_writer
+            _let_go(exc)
             if isinstance(exc, _Unwritten):
                 raise exc.error from None
             if isinstance(exc, SearchError):
@@ -761,6 +765,24 @@ class _Unwritten(Exception):
         self.error = error
 
 
+def _let_go(exc: BaseException) -> None:
+    """Clear the variables of the finished frames in the tracebacks of `exc` and of the
+    exceptions it was raised from or during: a `work` function's frame holds the writers it was
+    given, and an error kept by its caller (a task runner's record of a failure, a log record's
+    exc_info, a test) would keep them open, and tantivy's lock on the index with them, for
+    every other writer of this process and of the others. The frames' code and lines, what a
+    traceback prints, stay."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue  # None, or an `error` attribute that is not an exception (a message)
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)  # a frame still running is left as it is
+        pending += [current.__cause__, current.__context__, getattr(current, "error", None)]
+
+
 def _rollback(writer: tantivy.IndexWriter) -> None:
     try:
         writer.rollback()
@@ -800,7 +822,10 @@ def _pair_counts(pairs: Mapping[str, Any], filter_values: Mapping[str, list[str]
     values (an asset has one value of each, fields.SINGLE_VALUED_FACETS, so no asset is
     counted twice). Buckets as a terms aggregation orders them: most documents first, then by
     value; values counted 0 left out. None when a terms aggregation left values out
-    (`sum_other_doc_count`: more than fields.FACET_SIZE values)."""
+    (`sum_other_doc_count`: more than fields.FACET_SIZE values), or when a facet's counts hold
+    more than fields.FACET_SIZE values (each value of the first holding at most that many of
+    the second, all of them together more), of which a terms aggregation returns the
+    FACET_SIZE most frequent: then the caller counts with filter buckets."""
     first, second = filter_values
     if pairs.get("sum_other_doc_count") or any(row[second].get("sum_other_doc_count") for row in pairs["buckets"]):
         return None
@@ -812,6 +837,8 @@ def _pair_counts(pairs: Mapping[str, Any], filter_values: Mapping[str, list[str]
                 counts[first][row["key"]] += cell["doc_count"]
             if row["key"] in wanted[first]:
                 counts[second][cell["key"]] += cell["doc_count"]
+    if any(sum(1 for n in counted.values() if n) > fields.FACET_SIZE for counted in counts.values()):
+        return None
     return {facet: {"buckets": [{"key": key, "doc_count": n}
                                 for key, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0])) if n]}
             for facet, counted in counts.items()}

@@ -578,6 +578,25 @@ def test_a_held_tantivy_writer_makes_a_write_with_a_wait_search_busy(tmp_path):
     assert backend.index(CORPUS[:1], wait=5) == 1 and backend.count() == 1
 
 
+def test_an_elasticsearch_that_does_not_answer_costs_a_write_with_a_wait_no_more_than_it():
+    """A cluster that takes connections and never answers (a hung node, a network that drops
+    the replies), met by a process's first write: the index's set-up (template, alias) is
+    bounded by the write's wait like the write itself, not by the client's own patience
+    (request_timeout × retries, a minute and more as `from_config` makes it)."""
+    import socket
+    import time
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel takes connections; no one answers
+        client = Elasticsearch(f"http://127.0.0.1:{silent.getsockname()[1]}", request_timeout=5,
+                               retry_on_timeout=True, max_retries=1)
+        backend = ElasticsearchBackend(client, "ortak-silent")
+        started = time.monotonic()
+        with pytest.raises(SearchBusy):
+            backend.index([doc("a", title_tr="Galata")], wait=0.3)
+        assert time.monotonic() - started < 3
+        client.close()
+
+
 # ---- the exact requests the Elasticsearch backend sends --------------------------------------
 
 REPLAY_INDEX = "ortak-contract"

@@ -212,12 +212,18 @@ def page(browser):
     context.close()
 
 
+# What Playwright says of an evaluate that a navigation cut short (the page's context gone).
+_NAVIGATING = ("Execution context was destroyed", "Cannot find context with specified id",
+               "because of a navigation")
+
+
 def until(page, expression: str, timeout_s: float = 30, interval_ms: int = 100):
     """The first truthy value of the JavaScript `expression`, polled with `page.evaluate` every
     `interval_ms` until `timeout_s` (AssertionError after it). Playwright's `wait_for_function`
     polls through an `eval` inside the page, which the pages' Content-Security-Policy
     (`script-src 'self'`) rightly refuses: it works only when its first check is already true.
-    A check made while the page navigates (its context destroyed) counts as false."""
+    A check made while the page navigates (its context destroyed) counts as false; any other
+    error is raised at once (an error of the expression naming `navigator` too)."""
     from playwright.sync_api import Error as PlaywrightError
 
     deadline = time.monotonic() + timeout_s
@@ -225,7 +231,7 @@ def until(page, expression: str, timeout_s: float = 30, interval_ms: int = 100):
         try:
             value = page.evaluate(expression)
         except PlaywrightError as exc:
-            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+            if not any(sign in str(exc) for sign in _NAVIGATING):
                 raise
             value = None
         if value:

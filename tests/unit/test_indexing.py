@@ -166,3 +166,50 @@ def test_a_failing_request_writes_nothing_at_once_but_a_committed_one_does(app, 
     assert r.status_code == 200 and sent == [("workers.tasks.index_asset", (asset_id,))]
     with app.app_context():
         assert [h.id for h in search_backend().search(SearchQuery(text="kept", sees_everything=True)).hits] == [asset_id]
+
+
+def test_write_now_writes_the_asset_as_the_database_holds_it_not_as_the_request_loaded_it(app, uploader):
+    """A request loaded the asset, then another transaction (a worker, an admin) changed what
+    the request did not touch (here: the asset fails, hidden from other organisations) and
+    committed before the request's own commit. The document the request writes after its
+    commit is the database's, not the request's copy: a hidden asset is not shown as ready."""
+    from archive.indexing import write_now
+
+    asset_id = create_asset(app, uploader, meta={"title": {"en": "Ferry at dawn"}})
+    with app.app_context():
+        s = db.session()
+        loaded = s.get(Asset, asset_id)  # loaded and still held by the request (its view, a relationship)
+        assert loaded.status == "ready"
+        other = db.get_db().sessionmaker()
+        try:
+            other.get(Asset, asset_id).status = "failed"
+            other.commit()
+        finally:
+            other.close()
+        s.commit()  # the request's own commit (its session keeps what it loaded)
+        backend = search_backend()
+        assert write_now(s, backend, [asset_id], wait=5) == 1
+        found = backend.search(SearchQuery(text="ferry", sees_everything=True))
+        assert [h.id for h in found.hits] == [asset_id] and found.facets["status"] == {"failed": 1}
+        assert loaded.status == "failed"
+
+
+def test_index_now_with_a_session_no_request_finishes_is_the_index_task(app, uploader, monkeypatch):
+    """Inside a request, but with a session of its own (not the request's unit of work, which
+    alone writes the held documents after its commit): the index task goes with that
+    session's commit, as outside a request, instead of being held where nothing sends it."""
+    from archive.assets.services import update_metadata
+    from archive.accounts.models import User
+
+    sent = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
+    asset_id = create_asset(app, uploader, meta={"title": {"en": "Before"}})
+    sent.clear()
+    with app.test_request_context("/"):
+        own = db.get_db().sessionmaker()
+        try:
+            update_metadata(own, own.get(Asset, asset_id), {"title": {"en": "After"}}, own.get(User, uploader))
+            own.commit()
+        finally:
+            own.close()
+    assert sent == [("workers.tasks.index_asset", (asset_id,))]

@@ -252,3 +252,24 @@ def test_files_are_read_in_pages(app, assets):
         assert [f.blob_key for f in fixity.stored_files(s, batch=1)] == whole
         due = [f.blob_key for f in fixity.due_files(s, utcnow(), timedelta(days=30), batch=2)]
         assert sorted(due) == whole
+
+
+def test_a_blobs_latest_check_is_the_one_recorded_last_for_one_blob_and_for_many(app, assets):
+    """Two runs checked the same file: the one that found it changed started later (its `at`)
+    but recorded first; the one that found it intact recorded last. The latest check is the one
+    recorded last, for a download (`failed_check`) as for a basket zip (`failed_checks_of`) and
+    the admins' list (`latest_checks`): all three say the file is intact."""
+    first, _ = assets
+    key = _key(app, first)
+    with app.app_context():
+        s = db.session()
+        common = {"asset_id": first, "kind": "original", "blob_key": key, "expected_sha256": "a" * 64,
+                  "bytes_read": 1, "agent": "test-agent"}
+        now = utcnow()
+        s.add(FixityCheck(at=now, outcome="fail", actual_sha256="b" * 64, **common))
+        s.flush()
+        s.add(FixityCheck(at=now - timedelta(minutes=5), outcome="pass", actual_sha256="a" * 64, **common))
+        s.commit()
+        assert fixity.failed_checks_of(s, [key]) == {}
+        assert [r for r in fixity.latest_checks(s, failed_only=True) if r.blob_key == key] == []
+        assert fixity.failed_check(s, key) is None

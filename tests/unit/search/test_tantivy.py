@@ -50,6 +50,61 @@ def test_a_held_lock_times_out_with_our_error(tmp_path):
     assert backend.count() == 1
 
 
+def _writers_free(path) -> bool:
+    """Whether another handle on the index at `path` (as another process's would be) can take
+    both its writers now."""
+    other = TantivySearchBackend(path)
+    try:
+        for index in (other._open(), other._segments):
+            writer = index.writer(heap_size=15_000_000, num_threads=1)
+            writer.rollback()
+            del writer
+    except ValueError as exc:
+        assert "LockBusy" in str(exc)
+        return False
+    return True
+
+
+@pytest.mark.parametrize("failure", ["the index", "a document"])
+def test_a_failed_write_kept_by_its_caller_holds_no_writer(tmp_path, monkeypatch, failure):
+    """A write fails while both writers are open (tantivy refuses a document; a document has no
+    id). The caller keeps the error, as a task runner keeps a failure or a log record its
+    exc_info: its traceback must not keep the writers, and tantivy's lock with them."""
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_en": "first"}])
+    docs = [{"id": "b", "title_en": "second"}, {"title_en": "no id"}]
+    with monkeypatch.context() as m, pytest.raises(SearchError) as kept:
+        if failure == "the index":
+            m.setattr(backend, "_documents", lambda prepared: (_ for _ in ()).throw(ValueError("refused")))
+        backend.index(docs)
+    assert kept.value is not None and _writers_free(tmp_path)
+    assert backend.index([{"id": "c", "title_en": "third"}]) == 1 and backend.count() == 2
+
+
+def test_letting_go_of_an_error_whose_error_attribute_is_a_message():
+    """`_let_go` follows `_Unwritten.error`; another exception's `error` (Elasticsearch's
+    ApiError carries a message there) is no exception to follow."""
+    from search.tantivy_backend import _let_go
+
+    class Refused(Exception):
+        error = "resource_already_exists_exception"
+    try:
+        raise SearchError("wrapped") from Refused()
+    except SearchError as exc:
+        _let_go(exc)
+
+
+def test_a_failed_delete_kept_by_its_caller_holds_no_writer(tmp_path):
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([{"id": "a", "title_en": "first"}])
+
+    def refuse(writer):
+        raise ValueError("refused")
+    with pytest.raises(SearchError) as kept:
+        backend._write(refuse)
+    assert kept.value is not None and _writers_free(tmp_path)
+
+
 def test_from_config_names_the_setting_when_the_directory_is_unusable(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
@@ -359,6 +414,31 @@ def test_two_single_valued_filters_count_as_the_filter_buckets_do(tmp_path, monk
             m.setattr(fields, "SINGLE_VALUED_FACETS", frozenset())
             assert paired == answers(), size
     assert len(paired[0][2]["country"]) == 2  # at FACET_SIZE 2, three countries: the pairs were cut, counted apart
+
+
+def test_paired_counts_keep_to_facet_size_when_the_pairs_hold_more_values(tmp_path, monkeypatch):
+    """Each value of the first facet holds at most FACET_SIZE values of the second, but together
+    they hold more: the second facet's counts are its FACET_SIZE most frequent values, as a
+    terms aggregation in a filter bucket returns them, not every value the pairs hold."""
+    from search import fields
+    from search.mapping import document
+
+    def asset(i: int, kind: str, status: str) -> dict:
+        return document(doc_id=f"a{i}", created=None, filename=f"f{i}.mp4", organisation=None, country=None,
+                        genre=None, recorded=None, languages=[], kind=kind, status=status, titles={"tr": "kayıt"},
+                        descriptions={}, keywords=[], people=[], places=[])
+
+    pairs = [("video", "ready")] * 3 + [("video", "failed")] * 2 + [("audio", "processing"), ("audio", "ready")]
+    backend = TantivySearchBackend(tmp_path)
+    backend.index([asset(i, kind, status) for i, (kind, status) in enumerate(pairs)])
+    monkeypatch.setattr(fields, "FACET_SIZE", 2)
+    query = SearchQuery(sees_everything=True, filters={"kind": ["video", "audio"], "status": ["ready"]})
+    paired = backend.search(query).facets
+    with monkeypatch.context() as m:
+        m.setattr(fields, "SINGLE_VALUED_FACETS", frozenset())
+        apart = backend.search(query).facets
+    assert apart["status"] == {"ready": 4, "failed": 2}
+    assert paired == apart
 
 
 def test_single_valued_facets_have_one_value_in_a_mapped_document():
