@@ -42,6 +42,7 @@ class Served:
             self.proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(self.port),
                                           "--workers", "1"], env=environ, stdout=out, stderr=err,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
+        self._terminated = False
 
     def logs(self) -> str:
         return self.stdout_path.read_text(errors="replace") + self.stderr_path.read_text(errors="replace")
@@ -76,9 +77,15 @@ class Served:
                 chunks.append(chunk)
         return b"".join(chunks)
 
+    def terminate(self) -> None:
+        """SIGTERM (gunicorn's graceful stop), once; `stop` waits for it."""
+        if not self._terminated and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self._terminated = True
+
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -102,6 +109,8 @@ def serve(tmp_path):
         return server.wait_ready() if wait else server
 
     yield _serve
+    for server in started:  # all stopping side by side, then each waited for
+        server.terminate()
     for server in started:
         server.stop()
 
