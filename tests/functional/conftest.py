@@ -91,15 +91,13 @@ class WorkerProcess:
 
 @pytest.fixture
 def start_worker(app, tmp_path):
-    """start_worker(beat=False, wait=True, **env) -> WorkerProcess, ready to consume (wait=False:
-    started, call its wait_ready); stopped at teardown."""
+    """start_worker(beat=False, **env) -> WorkerProcess, ready to consume; stopped at teardown."""
     started: list[WorkerProcess] = []
 
-    def _start(beat: bool = False, wait: bool = True, **env: str) -> WorkerProcess:
+    def _start(beat: bool = False, **env: str) -> WorkerProcess:
         w = WorkerProcess(app, tmp_path / f"worker-{len(started)}.log", beat, env)
         started.append(w)
-        if wait:
-            w.wait_ready()
+        w.wait_ready()
         return w
 
     yield _start

@@ -143,12 +143,11 @@ def test_the_embedded_scheduler_dies_with_its_worker(app, start_worker):
     assert psutil.Process(beat).ppid() == worker.proc.pid
 
     # While it runs, no second scheduler starts: not a standalone one ...
-    second = start_worker(beat=True, wait=False)  # (starting meanwhile: one start's wait, not two)
     refused = _ortak(app, "beat")
     assert refused.returncode == 2, refused.stderr
     assert "error: another scheduler (beat) is running for this archive" in refused.stderr
     # ... nor one embedded in a second worker.
-    second.wait_ready()
+    second = start_worker(beat=True)
     assert "another scheduler runs for this archive; this worker runs without one" in second.log()
     time.sleep(2)
     assert _beat_pid(second) == 0
