@@ -57,7 +57,7 @@ def worker(concurrency, queues, beat):
     require_schema()  # before the worker's app is made on import (it writes into the data folder)
     from workers.celery_app import celery, flask_app
 
-    _require_broker(celery)
+    _require_broker(celery, flask_app.config)
     argv = ["worker", "--loglevel", "INFO", "--concurrency", str(concurrency), "-Q", queues,
             "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if beat and scheduler_running(flask_app.config):
@@ -99,16 +99,18 @@ def beat():
     require_schema()  # before the worker's app is made on import (it writes into the data folder)
     from workers.celery_app import celery, flask_app
 
-    _require_broker(celery)
+    _require_broker(celery, flask_app.config)
     hold_scheduler_lock(flask_app.config)  # SchedulerLockBusy: another beat runs
     Beat(app=celery, loglevel="INFO", quiet=True,
          schedule=os.path.join(flask_app.config["DATA_DIR"], "celerybeat-schedule")).run()
 
 
-def _require_broker(celery) -> None:
-    """Fail now, naming ORTAK_BROKER_URL, rather than retrying a broker that is not there."""
+def _require_broker(celery, config) -> None:
+    """Fail now, naming ORTAK_BROKER_URL, rather than retrying a broker that is not there (after
+    BROKER_CONNECT_RETRIES more attempts, 1 s apart then 1 s longer each; 5 s for each)."""
     with celery.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=3, interval_start=1, interval_step=1, timeout=5)
+        conn.ensure_connection(max_retries=int(config["BROKER_CONNECT_RETRIES"]), interval_start=1,
+                               interval_step=1, timeout=5)
 
 
 @main.group()

@@ -64,6 +64,9 @@ class Settings:
     SEARCH_WRITE_WAIT_MS: int = 500
     # Celery broker; empty means the embedded file broker under DATA_DIR/broker.
     BROKER_URL: str = ""
+    # Attempts to reach the broker after the first when a worker or the scheduler starts (waiting
+    # 1 s, then 1 s longer each time); then the start fails naming ORTAK_BROKER_URL.
+    BROKER_CONNECT_RETRIES: int = 3
     # Uploads: staging (default DATA_DIR/uploads), size limit (bytes), lifetime of an unfinished
     # upload (seconds).
     UPLOAD_DIR: str = ""
@@ -360,8 +363,9 @@ def _derive(config: dict[str, Any]) -> dict[str, Any]:
                           f"(starts and ends with /, letters, digits, - _ . / only), not {prefix[:80]!r}")
     if int(config["COPRODUCTION_RATE_MAX_AGE_DAYS"]) < 0:
         raise ConfigError(f"{ENV_PREFIX}COPRODUCTION_RATE_MAX_AGE_DAYS: must be 0 or more")
-    if int(config["MAX_ATTEMPTS"]) < 0:
-        raise ConfigError(f"{ENV_PREFIX}MAX_ATTEMPTS: must be 0 or more")
+    for key in ("MAX_ATTEMPTS", "BROKER_CONNECT_RETRIES"):
+        if int(config[key]) < 0:
+            raise ConfigError(f"{ENV_PREFIX}{key}: must be 0 or more")
     if int(config["MAX_HEADER_BYTES"]) < 4096:
         # Cookies, tokens and tus headers need room; gunicorn's own default is 8190.
         raise ConfigError(f"{ENV_PREFIX}MAX_HEADER_BYTES: must be at least 4096")

@@ -49,6 +49,7 @@ class WorkerProcess:
         # Its own session: the teardown can stop the worker and every pool process it forked.
         self.proc = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
+        self._terminated = False
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -63,12 +64,18 @@ class WorkerProcess:
             time.sleep(0.2)
         raise AssertionError(f"worker not ready after {timeout} s:\n{self.log()[-4000:]}")
 
+    def terminate(self) -> None:
+        """SIGTERM (a warm shutdown), once; `stop` waits for it."""
+        if not self._terminated and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self._terminated = True
+
     def stop(self, grace: float = 5) -> None:
         """SIGTERM (a warm shutdown), `grace` seconds for it, then SIGKILL to the worker's session.
         A teardown waits no longer: a test that needs the running task to finish waits for it
         itself, and a warm shutdown mid-transcode took 20 s of `test_pipeline`'s revoke test."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
@@ -94,8 +101,13 @@ def start_worker(app, tmp_path):
         return w
 
     yield _start
+    # All told to stop at once, then each given what is left of one grace period: a test's
+    # workers shut down side by side, not one after another (up to 5 s each).
     for w in started:
-        w.stop()
+        w.terminate()
+    deadline = time.monotonic() + 5
+    for w in started:
+        w.stop(grace=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture

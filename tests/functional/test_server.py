@@ -42,6 +42,7 @@ class Served:
             self.proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "serve", "--port", str(self.port),
                                           "--workers", "1"], env=environ, stdout=out, stderr=err,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
+        self._terminated = False
 
     def logs(self) -> str:
         return self.stdout_path.read_text(errors="replace") + self.stderr_path.read_text(errors="replace")
@@ -76,9 +77,15 @@ class Served:
                 chunks.append(chunk)
         return b"".join(chunks)
 
+    def terminate(self) -> None:
+        """SIGTERM (gunicorn's graceful stop), once; `stop` waits for it."""
+        if not self._terminated and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self._terminated = True
+
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -95,12 +102,15 @@ class Served:
 def serve(tmp_path):
     started: list[Served] = []
 
-    def _serve(data_dir: str, database_url: str, **env: str) -> Served:
+    def _serve(data_dir: str, database_url: str, *, wait: bool = True, **env: str) -> Served:
+        """The server started; with wait=False not waited for (call its wait_ready)."""
         server = Served(data_dir, database_url, tmp_path, **env)
         started.append(server)
-        return server.wait_ready()
+        return server.wait_ready() if wait else server
 
     yield _serve
+    for server in started:  # all stopping side by side, then each waited for
+        server.terminate()
     for server in started:
         server.stop()
 
@@ -190,8 +200,10 @@ def test_two_servers_side_by_side(serve, app_config, app, migrated_template, tmp
     else:
         shutil.copyfile(migrated_template, other_dir / "ortak.db")
         other_url = f"sqlite:///{other_dir / 'ortak.db'}"
-    first = serve(app_config["DATA_DIR"], app_config["DATABASE_URL"])
-    second = serve(str(other_dir), other_url)
+    # Started together, as side by side as can be (and one start's wait, not two).
+    first = serve(app_config["DATA_DIR"], app_config["DATABASE_URL"], wait=False)
+    second = serve(str(other_dir), other_url, wait=False)
+    first.wait_ready(), second.wait_ready()
     assert first.request("GET", "/healthz")[0] == 200 and second.request("GET", "/healthz")[0] == 200
 
     sockets = []
@@ -217,12 +229,13 @@ def test_a_forwarded_scheme_is_believed_only_from_a_trusted_proxy(serve, app_con
     """gunicorn would believe X-Forwarded-Proto from any client on loopback; Ortak decides
     (ORTAK_TRUSTED_PROXIES): a cookie is Secure over https only when https is believed."""
     forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"}
-    untrusting = serve(app_config["DATA_DIR"], app_config["DATABASE_URL"])
-    status, headers, _ = untrusting.request("GET", "/lang/az", forged)
-    assert status == 302 and "Secure" not in headers["Set-Cookie"]
     other = tmp_path / "other-data"
     other.mkdir()
-    trusting = serve(str(other), app_config["DATABASE_URL"], ORTAK_TRUSTED_PROXIES="1")
+    untrusting = serve(app_config["DATA_DIR"], app_config["DATABASE_URL"], wait=False)
+    trusting = serve(str(other), app_config["DATABASE_URL"], wait=False, ORTAK_TRUSTED_PROXIES="1")
+    untrusting.wait_ready(), trusting.wait_ready()
+    status, headers, _ = untrusting.request("GET", "/lang/az", forged)
+    assert status == 302 and "Secure" not in headers["Set-Cookie"]
     status, headers, _ = trusting.request("GET", "/lang/az", {"X-Forwarded-Proto": "https"})
     assert status == 302 and "Secure" in headers["Set-Cookie"]
     status, headers, _ = trusting.request("GET", "/lang/az", {"X-Forwarded-Proto": "http"})
