@@ -61,8 +61,8 @@ def init_auth(app: Flask) -> None:
     def _csrf_for_sessions():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            return
+        if bearer_token(request.headers.get("Authorization")) is not None:
+            return  # a token call: the session is not used (api_user), so there is nothing to forge
         if not current_user.is_authenticated:
             return  # no ambient authority to abuse; forms without a session validate their own token
         csrf.protect()
@@ -96,6 +96,14 @@ def log_out() -> None:
     _reset_cookie_session()
 
 
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer TOKEN` header, or None for another scheme or
+    none. The scheme is matched without regard to case, as RFC 9110 section 11.1 and RFC 6750
+    section 2.1 say (`bearer TOKEN` is the same); the token is what follows, stripped."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def api_user() -> User | None:
     """The caller, from a bearer token or the session; cached for the request.
 
@@ -104,11 +112,11 @@ def api_user() -> User | None:
     if "api_user" in g:
         return g.api_user
     user = None
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is not None:
         throttle.check_token()
         s = db.session()
-        user = services.user_for_token(s, header[7:].strip())
+        user = services.user_for_token(s, token)
         if user is None:
             throttle.token_failed()
         # The token's last use (written at most once a minute) commits with the request.

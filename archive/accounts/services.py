@@ -27,6 +27,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # Argon2 takes any length; this bounds the work a request can ask for
 MAX_NAME = 200
+MAX_TOKEN_NAME = 100  # ApiToken.name is String(100): PostgreSQL refuses a longer one
 # A token's last use is written at most this often: a write per request would cost every
 # bearer call (each PATCH of an upload) a commit.
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
@@ -126,10 +127,13 @@ def _check_password(password: str | None) -> str:
     return password
 
 
-def _check_name(name: str | None) -> str | None:
+def _check_name(name: str | None, limit: int = MAX_NAME) -> str | None:
+    """`name` with its runs of white space made one space, or None when empty. ValidationError
+    `invalid_name` when longer than `limit` characters or holding NUL, `forbidden_characters`
+    when it holds characters that can disguise it (`_refuse_disguise`)."""
     name = " ".join((name or "").split())
-    if len(name) > MAX_NAME or "\x00" in name:
-        raise ValidationError(f"A name has at most {MAX_NAME} characters.", code="invalid_name")
+    if len(name) > limit or "\x00" in name:
+        raise ValidationError(f"A name has at most {limit} characters.", code="invalid_name")
     _refuse_disguise("name", name)
     return name or None
 
@@ -224,12 +228,16 @@ def _digest(token: str) -> str:
 
 
 def create_token(session: Session, user: User, name: str | None = None) -> str:
+    """A new API token for `user` (returned once; only its SHA-256 is kept), named `name` (at
+    most MAX_TOKEN_NAME characters, checked as a user's name by `_check_name`). ValidationError
+    `user_disabled`, `organisation_disabled`, `invalid_name`, `forbidden_characters`."""
     if not user.active:
         raise ValidationError(f"{user.email} is disabled; enable the user first (ortak user enable).",
                               code="user_disabled")
     if not user.organisation.active:
         raise ValidationError(f"{user.organisation.name}, the organisation of {user.email}, is disabled; enable it "
                               "first (ortak org enable).", code="organisation_disabled")
+    name = _check_name(name, MAX_TOKEN_NAME)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=_digest(token), prefix=token[:12], name=name))
     session.flush()

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, request, session
 
 from archive import db
 from archive.accounts import services, throttle
-from archive.accounts.auth import api_user, log_in, require_user
+from archive.accounts.auth import api_user, bearer_token, log_in, require_user
 from archive.accounts.sessions import SESSION_KEY
 from archive.api.body import json_body
 from archive.errors import Forbidden, ValidationError
@@ -31,7 +31,7 @@ def change_password():
     user = api_user()
     s = db.session()
     # A bearer call may carry a cookie too; only a browser session that authenticated is renewed.
-    from_browser = not request.headers.get("Authorization", "").startswith("Bearer ") and SESSION_KEY in session
+    from_browser = bearer_token(request.headers.get("Authorization")) is None and SESSION_KEY in session
     throttle.check_login(user.email)
     if services.authenticate(s, user.email, current) is None:
         throttle.login_failed(user.email)

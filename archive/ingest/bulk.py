@@ -84,7 +84,11 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
         raise WrongRole("import", IMPORTERS, user.role)
     rows = load_metadata(Path(metadata_file)) if metadata_file else {}
     summary = Summary()
-    files, sidecars = split_sidecars(collect_files(paths, summary))
+    found = collect_files(paths, summary)
+    if metadata_file:  # the CSV/JSON kept beside the footage is read, never imported as an asset
+        sheet = _same(Path(metadata_file))
+        found = [(path, size) for path, size in found if _same(path) != sheet]
+    files, sidecars = split_sidecars(found)
     total = sum(size for _, size in files)
     used: set[str] = set()
     with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,

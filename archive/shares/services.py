@@ -233,9 +233,10 @@ def revoke(session: Session, share_id: str, actor: User) -> None:
         events.record(session, actor_id=actor.id, action="share.revoked", subject_type="share", subject_id=link.id)
 
 
-def open_link(session: Session, token: str) -> ShareLink:
+def open_link(session: Session, token: str, *, resuming: bool = False) -> ShareLink:
     """The live link for `token`. 404 `share_not_found`; 410 `share_revoked`, `share_expired`,
-    `share_exhausted`."""
+    `share_exhausted` (not when `resuming`: a read that continues a file, a Range whose first
+    byte is not 0 (`resumes`), so the download that took the last count can finish)."""
     link = session.scalar(select(ShareLink).where(ShareLink.token_hash == token_digest(token))) \
         if isinstance(token, str) and _TOKEN.fullmatch(token) else None
     if link is None:
@@ -245,10 +246,22 @@ def open_link(session: Session, token: str) -> ShareLink:
     if link.expires_at <= utcnow():
         raise Gone("This share link has expired.", code="share_expired",
                    details={"expired": link.expires_at.isoformat()})
-    if link.max_downloads is not None and link.downloads >= link.max_downloads:
+    if not resuming and link.max_downloads is not None and link.downloads >= link.max_downloads:
         raise Gone("This share link has given all its downloads.", code="share_exhausted",
                    details={"max_downloads": link.max_downloads})
     return link
+
+
+_RESUME = re.compile(r"bytes=\s*(\d+)\s*-\s*\d*\s*")
+
+
+def resumes(range_header: str | None) -> bool:
+    """Whether a request's `Range` continues a file rather than starting one: a single range
+    `bytes=N-` or `bytes=N-M` with N > 0 (RFC 9110 section 14.1.2). Such a read never counts
+    as a download (`reads.prepare_shared_file`), so it is also served once the link has given
+    its `max_downloads`."""
+    match = _RESUME.fullmatch(range_header or "")
+    return match is not None and int(match.group(1)) > 0
 
 
 def check_password(link: ShareLink, password: str | None) -> bool:

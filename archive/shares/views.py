@@ -77,8 +77,8 @@ def _unlocked(link) -> bool:
     return link.password_hash is None or session.get(f"share:{link.id}") is True
 
 
-def _open(token: str):
-    link = services.open_link(db.session(), token)
+def _open(token: str, *, resuming: bool = False):
+    link = services.open_link(db.session(), token, resuming=resuming)
     if not _unlocked(link):
         raise ApiError("This link needs its password.", code="share_password_required", status=401)
     return link
@@ -179,7 +179,7 @@ def share_rendition_file(token: str, asset_id: str, name: str, path: str):
 
 @pages.route("/<token>/assets/<asset_id>/<rendition>", methods=["GET", "HEAD"])
 def share_file(token: str, asset_id: str, rendition: str):
-    link = _open(token)
+    link = _open(token, resuming=services.resumes(request.headers.get("Range")))
     visitor = declaration_from_query(request.args) if rendition == "original" else None
     d = reads.prepare_shared_file(db.session(), link, asset_id, rendition,
                                   declaration=services.read_declaration_of(db.session(), link, visitor)

@@ -126,6 +126,27 @@ def test_expired_revoked_and_exhausted_links_are_gone(app, client, people, asset
     _error(client.delete("/api/v1/shares/nope", headers=h), 404, "share_not_found")
 
 
+def test_the_last_allowed_download_can_be_resumed(app, client, people, asset):
+    """Trial 2026-12-01: with max_downloads 1, the download that took the last count could not
+    go on: its next Range request (a player's, a download manager's, or a resume after a dropped
+    connection) was 410 share_exhausted. A read that continues a file (a Range whose first
+    byte is not 0) is served while the link is live; a new download is still refused."""
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, max_downloads=1)
+    visitor = _fresh(app)
+    first = visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=0-99"})
+    assert first.status_code == 206
+    rest = visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=100-"})
+    assert rest.status_code == 206, rest.get_data(as_text=True)[:300]
+    assert rest.headers["Content-Range"].startswith("bytes 100-")
+    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 410
+    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=0-"}).status_code == 410
+    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=garbage"}).status_code == 410
+    assert visitor.get(url).status_code == 410
+    # Revoked or expired, a resume is refused like everything else.
+    client.delete(f"/api/v1/shares/{share['id']}", headers=people["trt"]["h"])
+    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=100-"}).status_code == 410
+
+
 def _csrf(page) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
 

@@ -155,6 +155,8 @@ def test_an_ambiguous_prefix_is_refused(ortak, app):
       "--password-stdin"), PASSWORD + "\n", "invalid_name"),
     (("user", "name", "ghost@example.org", "Ghost"), None, "user_not_found"),
     (("user", "name", "can@trt.example", "y" * 201), None, "invalid_name"),
+    (("token", "create", "ayse@trt.example", "--name", "z" * 101), None, "invalid_name"),
+    (("token", "create", "ayse@trt.example", "--name", "dizüstü\u202e"), None, "forbidden_characters"),
     (("token", "list", "ghost@example.org"), None, "user_not_found"),
     (("token", "revoke", "999999"), None, "token_not_found"),
     (("token", "revoke", "ortak_nothin"), None, "token_not_found"),

@@ -57,6 +57,20 @@ def test_import_a_tree_with_csv_metadata(ortak, importer, tree, tmp_path, app, s
     assert len(assets(app)) == 2
 
 
+def test_the_metadata_file_inside_the_imported_tree_is_not_imported(ortak, importer, tree, app):
+    """A newcomer keeps the CSV next to the footage and imports the folder (trial 2026-12-01:
+    meta.csv became an asset of its own, then `rejected`); the metadata file is read, never
+    imported, whether found by walking a directory or named on the command line."""
+    csv_file = tree / "meta.csv"
+    csv_file.write_text("filename,title_az\ntoy.mp4,Toy\n", encoding="utf-8")
+    r = ortak(str(tree), str(csv_file), "--metadata", str(csv_file), "--as", importer)
+    assert r.exit_code == 0, r.output
+    assert "created 2, duplicates 0, failed 0" in r.output
+    found = assets(app)
+    assert sorted(found) == ["afişa.png", "toy.mp4"]
+    assert found["toy.mp4"].meta == {"title": {"az": "Toy"}}
+
+
 def test_import_with_json_metadata(ortak, importer, tree, tmp_path, app):
     meta = tmp_path / "meta.json"
     meta.write_text(json.dumps([{"filename": "afişa.png", "title": {"tr": "Afiş"}, "places": ["Şəki"]}]),
