@@ -8,7 +8,7 @@ import click
 from archive.accounts import services
 from archive.accounts.models import COUNTRIES, ROLES
 from archive.cli_errors import CommandError
-from archive.cli_support import require_schema, table, unit_of_work, when
+from archive.cli_support import AnyCaseChoice, require_schema, table, unit_of_work, when
 
 
 @click.group()
@@ -18,7 +18,7 @@ def org() -> None:
 
 @org.command("create")
 @click.argument("name")
-@click.option("--country", required=True, type=click.Choice(COUNTRIES, case_sensitive=False))
+@click.option("--country", required=True, type=AnyCaseChoice(COUNTRIES))
 def org_create(name, country):
     with unit_of_work() as s:
         o = services.create_organisation(s, name, country)

@@ -7,6 +7,21 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
+def clause(message) -> str:
+    """A message as a part of a longer sentence: without its final "." ("written YYYY-MM-DD."
+    → "written YYYY-MM-DD"); "?", "!", "…" and "..." are kept."""
+    text = str(message).strip()
+    return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
+
+
+def join_messages(messages, sep: str = "; ") -> str:
+    """Messages (sentences, each perhaps ending in "."), joined by `sep` into one sentence that
+    ends in one ".": ["row 3: written YYYY-MM-DD.", "row 4: too long."] → "row 3: written
+    YYYY-MM-DD; row 4: too long." (never "YYYY-MM-DD.; row 4"). Empty parts are left out."""
+    text = sep.join(p for p in map(clause, messages) if p)
+    return text + "." if text and not text.endswith(("?", "!", "…", ".")) else text
+
+
 class ApiError(Exception):
     status = 400
     code = "bad_request"

@@ -80,7 +80,7 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # ---- public ------------------------------------------------------------------------
     ("GET", "/healthz"): public(),
     ("GET", "/api/v1/openapi.json"): public(),
-    # Verifying a file's content credentials (C2PA): any member (no file: 400 file_required).
+    # Verifying a file's content credentials (C2PA): any member (no file: 422 file_required).
     ("POST", "/api/v1/provenance/verify"): members(),
     ("GET", "/provenance/verify"): members(),
     ("POST", "/provenance/verify"): members(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from archive.errors import ValidationError
+from archive.errors import ValidationError, join_messages
 from archive.rights.avails import is_territory
 from archive.validation import disguise_error
 
@@ -78,7 +78,7 @@ def clean_declaration(raw: Any) -> dict | None:
         errors.append(_error("to", "window_reversed", "to is before from"))
     if errors:
         raise ValidationError("The usage declaration is not valid: "
-                              + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+                              + join_messages(f"{e['field']}: {e['message']}" for e in errors),
                               code="invalid_declaration", details={"errors": errors})
     return out or None
 
@@ -133,6 +133,6 @@ def require_complete(declaration: dict, today: date | None = None) -> dict:
                                  today=today.isoformat()))
     if errors:
         raise ValidationError("The usage declaration is not complete: "
-                              + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+                              + join_messages(f"{e['field']}: {e['message']}" for e in errors),
                               code="invalid_declaration", details={"errors": errors})
     return declaration

@@ -24,7 +24,7 @@ from archive.access.gate import check_reads
 from archive.access.policies import MASTER, Reader, ReadRequest
 from archive.accounts.models import User
 from archive.assets.models import Asset
-from archive.assets.services import get_asset, person_json, refuse_uploading, visible_to
+from archive.assets.services import get_asset, may_see_email, person_json, refuse_uploading, visible_to
 from archive.baskets.models import Basket, BasketItem, BasketMember
 from archive.baskets.schemas import clean_item, clean_member, clean_name, item_asset_id
 from archive.db import keep_work, utcnow
@@ -233,16 +233,34 @@ def remove_item(session: Session, basket: Basket, item: BasketItem, actor: User)
     session.flush()
 
 
+def nameable_user(session: Session, who: str, actor: User) -> User | None:
+    """The active user (of an active organisation) that `who` names for `actor`, else None.
+
+    `who` is a user id (digits) or an e-mail address. An e-mail names only a user whose
+    address `actor` may see (`archive.assets.services.may_see_email`: their own organisation,
+    admins), as `person_json` shows it; an id names any active user, ids being the public handle
+    `person_json` gives everyone with the name and organisation (display names are public by
+    design). So an unknown address, another organisation's address and a disabled account are
+    one answer, None, and an e-mail's existence is not told across organisations."""
+    if who.isdigit() and len(who) < 10:
+        user = session.get(User, int(who))
+    else:
+        user = session.scalar(select(User).where(func.lower(User.email) == who.lower()))
+        if user is not None and not may_see_email(actor, user):
+            return None
+    return user if user is not None and user.is_active else None
+
+
 def share_with(session: Session, basket: Basket, body: dict, actor: User) -> BasketMember:
     """Share with a user (by e-mail or id) for `read` or `edit`; sharing again changes the access.
 
     422 `invalid_basket_member`; 404 `user_not_found`; 409 `basket_owner` for the owner
-    themselves; 409 `too_many_members` past MAX_MEMBERS."""
+    themselves; 409 `too_many_members` past MAX_MEMBERS. Who may be named is `nameable_user`'s
+    rule; anyone else is 404 `user_not_found`, the answer for no such user."""
     who, access = clean_member(body)
-    user = session.get(User, int(who)) if who.isdigit() and len(who) < 10 else \
-        session.scalar(select(User).where(func.lower(User.email) == who.lower()))
-    if user is None or not user.active:
-        raise NotFound(f"No user {who[:80]!r}.", code="user_not_found")
+    user = nameable_user(session, who, actor)
+    if user is None:
+        raise NotFound("No user you may share with has that e-mail address or id.", code="user_not_found")
     if user.id == basket.owner_id:
         raise Conflict("The owner has the basket already.", code="basket_owner")
     member = session.scalar(select(BasketMember).where(BasketMember.basket_id == basket.id,

@@ -27,7 +27,7 @@ from archive.coproduction import ledger, rates
 from archive.coproduction.entry_schemas import FLAT_FIELDS, contribution_from_flat
 from archive.coproduction.models import Project
 from archive.coproduction.schemas import RATE_FIELDS
-from archive.errors import ApiError
+from archive.errors import ApiError, clause
 
 MAX_ROWS = 1_000_000
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -91,7 +91,8 @@ def read_csv(path: Path, allowed: tuple[str, ...], required: tuple[str, ...]) ->
 def _reason(exc: ApiError) -> str:
     errors = (exc.details or {}).get("errors")
     if isinstance(errors, list) and errors:
-        return "; ".join(f"{e.get('field')}: {e.get('message')} ({e.get('code')})" for e in errors)
+        return "; ".join(f"{e.get('field')}: {clause(e.get('message') or '')} ({e.get('code')})"
+                         for e in errors)
     return f"{exc.message} ({exc.code})"
 
 

@@ -28,7 +28,7 @@ from archive.accounts import services as accounts
 from archive.api.body import MalformedJson, parse_json
 from archive.assets.schemas import FIELDS, LANGS, LISTS, LOCALISED, language_code, merge_metadata, validate_metadata
 from archive.db import checkpoint
-from archive.errors import ApiError, ValidationError, WrongRole
+from archive.errors import ApiError, ValidationError, WrongRole, join_messages
 from archive.ingest import staging
 from archive.ingest.services import (ALREADY_HELD, DEFAULT_LANGUAGE, HOLDING_ADDED, OWN_ASSET, Registration,
                                      guess_content_type, register_original)
@@ -287,7 +287,7 @@ def load_metadata(path: Path) -> dict[str, dict]:
         except ValidationError as exc:
             errors.append(f"row {number}: {exc.message}")
     if errors:
-        raise ValidationError(f"{path.name}: {'; '.join(errors[:MAX_ROW_ERRORS])}", code="invalid_metadata_file",
+        raise ValidationError(f"{path.name}: {join_messages(errors[:MAX_ROW_ERRORS])}", code="invalid_metadata_file",
                               details={"errors": errors[:MAX_ROW_ERRORS], "count": len(errors)})
     return out
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from archive.accounts.auth import require_user
 from archive.config import settings
-from archive.errors import ApiError
+from archive.errors import ValidationError
 from archive.provenance import credential_pages, credentials
 from archive.web.headers import page_headers
 
@@ -28,7 +28,8 @@ def _headers(resp):
 
 
 def uploaded_file():
-    """The `file` part of the multipart body: 413 when too large, 400 `file_required`."""
+    """The `file` part of the multipart body: 413 when too large, 422 `file_required` without it
+    (a required field of the body missing, 422 as for a JSON body and as `provenance/lookup`)."""
     limit = settings().C2PA_VERIFY_MAX_BYTES
     if request.content_length is not None and request.content_length > limit + FORM_SLACK:
         raise credentials.too_large(limit)
@@ -38,7 +39,7 @@ def uploaded_file():
     except RequestEntityTooLarge:
         raise credentials.too_large(limit) from None
     if upload is None or not upload.filename:
-        raise ApiError("Send the file as the multipart field `file`.", code="file_required", status=400)
+        raise ValidationError("Send the file as the multipart field `file`.", code="file_required")
     return upload
 
 

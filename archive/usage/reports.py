@@ -1,7 +1,12 @@
 """The usage log as rights managers read it: filtered lists, CSV, and the figures of the audit charts.
 
 Who sees what: a rights manager sees the uses of their own organisation's assets (whoever used
-them); an admin sees every use. Filters (all optional, combined with AND):
+them) and, asked for (`scope`), the uses made by their own organisation (whatever the asset);
+an admin sees every use. Every record listed is one `archive.usage.services.may_read_usage`
+lets the viewer read. Filters (all optional, combined with AND):
+- `scope`: whose records, relative to the viewer's organisation (SCOPES): `assets` the uses of
+  its assets (a rights manager's default), `organisation` the uses it made, `both` either;
+  none for an admin is every record;
 - `asset`: one asset id;
 - `organisation`: the organisation that used it (name or id);
 - `country`: that organisation's country (TR, AZ);
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from archive.access.declarations import PLATFORMS
@@ -30,6 +35,8 @@ from archive.validation import day_after
 from archive.usage.models import UsageRecord
 
 AUDIT_ROLES = ("rights_manager", "admin")
+# `scope`: the uses of the viewer's organisation's assets, the uses it made, or either.
+SCOPES = ("assets", "organisation", "both")
 TOP_ASSETS = 10
 CSV_COLUMNS = ("id", "at", "asset_id", "asset_title", "organisation", "country", "user", "action", "rendition",
                "platform", "territory", "from", "to", "purpose", "programme", "decision", "segment_in", "segment_out",
@@ -48,6 +55,7 @@ class UsageFilter:
     platform: str | None = None
     start: date | None = None
     end: date | None = None
+    scope: str | None = None  # one of SCOPES; None: "assets" for a rights manager, all for an admin
 
 
 def _check_viewer(viewer: User, action: str = "usage_log") -> None:
@@ -79,8 +87,15 @@ def _query(session: Session, viewer: User, f: UsageFilter, *columns) -> Any:
     q = (select(*columns).select_from(UsageRecord)
          .join(Asset, Asset.id == UsageRecord.asset_id)
          .join(USER_ORG, USER_ORG.id == UsageRecord.organisation_id))
-    if viewer.role != "admin":
-        q = q.where(Asset.organisation_id == viewer.organisation_id)
+    scope = f.scope or (None if viewer.role == "admin" else "assets")
+    ours_asset = Asset.organisation_id == viewer.organisation_id
+    ours_use = UsageRecord.organisation_id == viewer.organisation_id
+    if scope == "assets":
+        q = q.where(ours_asset)
+    elif scope == "organisation":
+        q = q.where(ours_use)
+    elif scope == "both":
+        q = q.where(or_(ours_asset, ours_use))
     if f.asset_id is not None:
         # An id that cannot be an asset matches nothing (and never reaches SQL as odd text).
         q = q.where(UsageRecord.asset_id == (f.asset_id if valid_asset_id(f.asset_id) else ""))
@@ -204,4 +219,4 @@ def summary(session: Session, viewer: User, f: UsageFilter, lang: str | None = N
 
 def valid_choices() -> dict[str, tuple[str, ...]]:
     """The closed sets of the filters (for parameter checks)."""
-    return {"country": COUNTRIES, "platform": PLATFORMS}
+    return {"country": COUNTRIES, "platform": PLATFORMS, "scope": SCOPES}

@@ -345,6 +345,38 @@ def test_who_sees_and_changes_a_basket(client, people, assets):
            "basket_member_not_found")
 
 
+def test_naming_a_user_tells_no_one_whether_an_e_mail_exists_elsewhere(app, client, make_user):
+    """An e-mail names only a user whose address the caller may see (their own organisation;
+    admins anyone): another organisation's address, a disabled account and no account at all
+    are one answer, so sharing is no oracle of who has an account where."""
+    from archive.accounts.models import User
+    owner = {"Authorization": f"Bearer {make_user('broadcaster', 'TR', org='TRT', email='owner@trt.example')[1]}"}
+    colleague = make_user("broadcaster", "TR", org="TRT", email="colleague@trt.example")[0]
+    stranger = make_user("broadcaster", "AZ", org="İTV", email="Stranger@itv.example")[0]
+    gone = make_user("broadcaster", "TR", org="TRT", email="gone@trt.example")[0]
+    admin = {"Authorization": f"Bearer {make_user('admin', 'TR', org='Ortak', email='admin@ortak.example')[1]}"}
+    with app.app_context():
+        db.session().get(User, gone).active = False
+        db.session().commit()
+    bid = _basket(client, owner)
+
+    def share(who, h=owner):
+        return client.post(f"/api/v1/baskets/{bid}/members", json={"user": who, "access": "read"}, headers=h)
+
+    unknown = share("nobody@itv.example")
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "user_not_found"
+    for who in ("stranger@itv.example", "STRANGER@ITV.EXAMPLE", "gone@trt.example", str(gone)):
+        r = share(who)
+        assert (r.status_code, r.get_json()) == (404, unknown.get_json()), who
+    assert share("Colleague@TRT.example").get_json() == {"user_id": colleague, "access": "read"}
+    # An id is the public handle every person shown carries (`person_json`): it still names.
+    assert share(stranger).get_json() == {"user_id": stranger, "access": "read"}
+    # An admin names anyone by e-mail (they see every address).
+    admin_bid = _basket(client, admin)
+    r = client.post(f"/api/v1/baskets/{admin_bid}/members", json={"user": "stranger@itv.example"}, headers=admin)
+    assert r.status_code == 201 and r.get_json()["user_id"] == stranger
+
+
 def test_a_zip_request_reads_the_basket_items_once(app, client, people, assets):
     """The fixity check and the rights check of a zip request walk one reading of the items
     (a basket holds up to 10,000): one batch of rows and the empty batch that ends the walk."""

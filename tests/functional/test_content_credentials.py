@@ -239,7 +239,8 @@ def test_verify_endpoint_shows_the_chain_and_refuses_bad_input(app, client, make
         assert named.status_code == 422 and named.get_json()["error"]["code"] == "unsupported_format", name
     assert post(media_files["camera"], headers={}).status_code == 401
     none = client.post("/api/v1/provenance/verify", data={}, headers=h, content_type="multipart/form-data")
-    assert none.status_code == 400 and none.get_json()["error"]["code"] == "file_required"
+    # A missing field of the body is 422, as in provenance/lookup and a JSON body.
+    assert none.status_code == 422 and none.get_json()["error"]["code"] == "file_required"
     empty = tmp_path / "empty.jpg"
     empty.write_bytes(b"")
     assert post(empty).get_json()["error"]["code"] == "empty_file"
@@ -304,7 +305,8 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
     assert "Geçerli içerik kimlik bilgileri" in html
     missing = client.post("/provenance/verify", data={"csrf_token": csrf(form)}, headers={"Accept-Language": "tr"},
                           content_type="multipart/form-data")
-    assert missing.status_code == 400 and "Doğrulanacak bir dosya seçin." in missing.get_data(as_text=True)
+    # 422 as the API answers it: a missing field of the form.
+    assert missing.status_code == 422 and "Doğrulanacak bir dosya seçin." in missing.get_data(as_text=True)
     # The lookup page shows the dropped clip's chain too (a fragment its script puts beside the matches).
     lookup = client.get("/provenance/lookup", headers={"Accept-Language": "tr"}).get_data(as_text=True)
     url = re.search(r'id="lookup-credentials"[^>]*data-url="([^"]+)"', lookup).group(1)

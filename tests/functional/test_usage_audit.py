@@ -69,6 +69,44 @@ def test_a_rights_manager_sees_the_uses_of_their_organisations_assets(client, wo
     assert r.get_json()["total"] == 1 and r.get_json()["items"][0]["asset"]["id"] == world["b"]
 
 
+@pytest.mark.parametrize("scope,expected", [(None, {3}), ("assets", {3}), ("organisation", {0, 1}),
+                                            ("both", {0, 1, 3})])
+def test_a_rights_manager_audits_the_uses_their_organisation_made(client, world, app, make_user, scope, expected):
+    """`scope=organisation` adds what a rights manager audits beside their own catalogue: who of
+    their organisation took what, when, for which programme, of any organisation's assets; a
+    third organisation's uses of those assets stay out, whatever the scope."""
+    from archive.usage.services import may_read_usage
+    atv = make_user("broadcaster", "TR", org="ATV")
+    with app.app_context():
+        s = db.session()
+        third = record_usage(s, s.get(User, atv[0]), s.get(Asset, world["a"]), "download", "original",
+                             {"platform": "vod", "territory": "TR"}, decision="allowed").id
+        s.commit()
+    query = f"?scope={scope}" if scope else ""
+    body = get(client, world, "trt_rm", "/api/v1/usage" + query).get_json()
+    assert {i["id"] for i in body["items"]} == {world["ids"][n] for n in expected} and third not in body["items"]
+    assert body["total"] == len(expected)
+    summary = get(client, world, "trt_rm", "/api/v1/usage/summary" + query).get_json()
+    assert summary["total"] == len(expected)
+    rows = list(csv.DictReader(io.StringIO(get(client, world, "trt_rm", "/api/v1/usage?format=csv&" + query[1:])
+                                           .get_data(as_text=True))))
+    assert {int(r["id"]) for r in rows} == {world["ids"][n] for n in expected}
+    with app.app_context():
+        s = db.session()
+        viewer = s.get(User, world["users"]["trt_rm"][0])
+        for item in body["items"]:
+            rec = s.get(UsageRecord, item["id"])
+            assert may_read_usage(viewer, s.get(Asset, rec.asset_id).organisation_id, rec.organisation_id)
+        assert verify_chain(s) is None
+
+
+def test_an_admin_may_narrow_the_log_to_their_own_organisation(client, world):
+    assert get(client, world, "admin", "/api/v1/usage?scope=organisation").get_json()["total"] == 0
+    assert get(client, world, "admin", "/api/v1/usage?scope=both").get_json()["total"] == 0
+    r = get(client, world, "itv_rm", "/api/v1/usage?scope=everyone")
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_parameter"
+
+
 def test_an_admin_sees_every_use(client, world):
     assert get(client, world, "admin", "/api/v1/usage").get_json()["total"] == 4
 
@@ -187,6 +225,17 @@ def test_the_audit_page_filters_and_keeps_the_filters_in_the_csv_link(client, wo
     assert "country=AZ&amp;format=csv" in html
     assert client.get("/audit?from=2026-99-01").status_code == 400
     assert client.get("/audit?org=Nobody").status_code == 404
+
+
+@pytest.mark.parametrize("lang,label", [("tr", "Kurumumuzun yaptığı"), ("az", "Təşkilatımızın etdiyi"),
+                                        ("en", "Made by our organisation")])
+def test_the_audit_page_shows_the_uses_the_organisation_made(client, world, lang, label):
+    log_in(client, "rm@trt.example")
+    client.get(f"/lang/{lang}")
+    html = client.get("/audit").get_data(as_text=True)
+    assert label in html and "Şəki folkloru" not in html
+    html = client.get("/audit?scope=organisation").get_data(as_text=True)
+    assert "Şəki folkloru" in html and "Saz havası" not in html and "scope=organisation&amp;format=csv" in html
 
 
 @pytest.mark.parametrize("email,status", [("bc@trt.example", 403), ("admin@ortak.example", 200)])

@@ -180,3 +180,14 @@ def test_a_token_for_a_user_of_a_disabled_organisation_names_the_organisation(or
     result = ortak_cli("token", "create", "a1@aztv.example")
     assert result.exit_code == 2 and "AzTV" in result.output and "organisation_disabled" in result.output
     assert "user enable" not in result.output
+
+
+def test_org_create_writes_country_codes_in_upper_case(ortak_cli):
+    """ISO 3166 codes are upper case in the help and the errors; any case is accepted."""
+    assert "[TR|AZ]" in ortak_cli("org", "create", "--help").output
+    r = ortak_cli("org", "create", "X", "--country", "xx")
+    assert r.exit_code == 2 and "'xx' is not one of 'TR', 'AZ'." in r.output, r.output
+    r = ortak_cli("org", "create", "X")
+    assert r.exit_code == 2 and "'tr'" not in r.output and "--country" in r.output, r.output
+    r = ortak_cli("org", "create", "Kanal", "--country", "az")
+    assert r.exit_code == 0 and "organisation Kanal (AZ)" in r.output, r.output

@@ -12,7 +12,7 @@ from archive.notifications.services import MAX_IDS
 from archive.notifications.views import api as notifications_api
 from archive.notifications.webhooks import MAX_URL
 from archive.rights import audit as rights_audit
-from archive.usage.reports import CSV_COLUMNS, TOP_ASSETS
+from archive.usage.reports import CSV_COLUMNS, SCOPES, TOP_ASSETS
 from archive.usage.views import api as usage_api
 
 WRONG_ROLE = error_response("`wrong_role`: rights managers (their organisation's assets) and admins only.")
@@ -31,6 +31,9 @@ def usage_filters() -> list[dict[str, Any]]:
         _query("platform", "The platform declared with the use.", type="string", enum=list(PLATFORMS)),
         _query("from", "First day (UTC) of the uses, YYYY-MM-DD.", type="string", format="date"),
         _query("to", "Last day (UTC, included), YYYY-MM-DD; not before `from`.", type="string", format="date"),
+        _query("scope", "Whose records, relative to the caller's organisation: `assets` the uses of its assets "
+               "(a rights manager's default), `organisation` the uses it made of any organisation's assets, `both` "
+               "either. Without it an admin reads every record.", type="string", enum=list(SCOPES)),
         _query("lang", "The language of asset titles.", type="string", enum=list(LANGS)),
     ]
 
@@ -115,8 +118,8 @@ def audit_paths() -> dict[str, Any]:
     return {
         "/api/v1/usage": {"get": operation(
             "usage", "listUsage",
-            "The usage log, newest first: for a rights manager the uses of their organisation's assets, for an "
-            "admin every use. Read only: no route changes or deletes a record. `format=csv` streams every matching "
+            "The usage log, newest first: for a rights manager the uses of their organisation's assets (with "
+            "`scope`, also or instead the uses their organisation made), for an admin every use. Read only: no route changes or deletes a record. `format=csv` streams every matching "
             f"record, oldest first, with the columns {', '.join(CSV_COLUMNS)} (a cell a spreadsheet would run as a "
             "formula starts with an apostrophe).",
             {"200": {"description": "One page of records, or the CSV.",

@@ -135,7 +135,9 @@ def basket_paths() -> dict[str, Any]:
                               f"owner; at most {MAX_MEMBERS} users). Sharing again changes the access.",
                               {"201": {"description": "`{\"user_id\", \"access\"}`.",
                                        "content": json_content({"type": "object"})},
-                               "403": READ_ONLY, "404": error_response("`basket_not_found` or `user_not_found`."),
+                               "403": READ_ONLY, "404": error_response("`basket_not_found` or `user_not_found` (no active user "
+                                                                     "by that id, or by an e-mail address the caller may see: "
+                                                                     "their organisation's, any for an admin)."),
                                "409": error_response("`basket_owner` (the owner has it), `too_many_members`."),
                                "422": error_response("`invalid_basket_member`."), **BODY_ERRORS},
                               requestBody={"required": True, "content": json_content(schema("BasketMemberNew"))}),

@@ -20,13 +20,14 @@ def _date(name: str) -> date | None:
 
 
 def usage_filter() -> UsageFilter:
-    """The filters of the request's query (`asset`, `org`, `country`, `platform`, `from`, `to`);
+    """The filters of the request's query (`asset`, `org`, `country`, `platform`, `from`, `to`,
+    `scope`);
     400 invalid_parameter for a value that cannot be one (`to` before `from` too)."""
     choices = valid_choices()
     f = UsageFilter(asset_id=str_param("asset", limit=64), organisation=str_param("org"),
                     country=str_param("country", choices=choices["country"]),
                     platform=str_param("platform", choices=choices["platform"]),
-                    start=_date("from"), end=_date("to"))
+                    start=_date("from"), end=_date("to"), scope=str_param("scope", choices=choices["scope"]))
     if f.start and f.end and f.end < f.start:
         raise bad_param("to", "to_before_from")
     return f

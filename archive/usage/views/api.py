@@ -1,4 +1,5 @@
-"""GET /api/v1/usage: the usage log for rights managers (their organisation's assets) and admins;
+"""GET /api/v1/usage: the usage log for rights managers (their organisation's assets, and with
+`scope` the uses their organisation made) and admins;
 GET /api/v1/rights/expiring and /api/v1/usage/outside-rights (`archive.rights.audit`).
 
 Read only: no route changes or deletes a usage record (the table refuses it too).

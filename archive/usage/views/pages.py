@@ -1,4 +1,5 @@
-"""The audit page for rights managers (their organisation's assets) and admins: usage by asset,
+"""The audit page for rights managers (their organisation's assets, and with `scope` the uses
+their organisation made) and admins: usage by asset,
 organisation, country, platform and period, with charts, the records and a CSV export."""
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from archive.web.pages import lang
 bp = Blueprint("audit_pages", __name__)
 PER_PAGE = 50
 MAX_PAGE = 10_000
-FILTERS = ("asset", "org", "country", "platform", "from", "to")
+FILTERS = ("scope", "asset", "org", "country", "platform", "from", "to")
+SCOPE_LABELS = {"assets": _l("Of our organisation's assets"), "organisation": _l("Made by our organisation"),
+                "both": _l("Both")}
 PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
                    "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
                    "archive_internal": _l("Internal archive use")}
@@ -83,7 +86,7 @@ def audit():
         "audit.html", records=data["items"], total=data["total"], page=page, pages=pages, figures=figures,
         chart=chart, filters=dict(given), platforms=PLATFORM_LABELS, countries=COUNTRY_LABELS,
         decisions=DECISION_LABELS, days=days, expiring=expiring["items"], outside=outside,
-        problems=PROBLEM_LABELS,
+        problems=PROBLEM_LABELS, scopes=SCOPE_LABELS,
         expiring_csv_url="/api/v1/rights/expiring?" + urlencode([("days", days), ("format", "csv"), ("lang", lang())]),
         outside_csv_url="/api/v1/usage/outside-rights?" + urlencode([("format", "csv"), ("lang", lang())]),
         csv_url="/api/v1/usage?" + urlencode(given + [("format", "csv"), ("lang", lang())]),

@@ -167,6 +167,16 @@ def test_bad_metadata_file_imports_nothing(ortak, importer, tree, tmp_path, app,
     assert assets(app) == {}
 
 
+def test_row_errors_read_as_one_sentence(ortak, importer, tree, tmp_path, app):
+    """Each row's message is a sentence; joined, a period never meets the "; " (".; row 3")."""
+    path = tmp_path / "meta.csv"
+    path.write_text("filename,recorded\ntoy.mp4,1975-13\nafişa.png,1975-02-30\n", encoding="utf-8")
+    r = ortak(str(tree), "--metadata", str(path), "--as", importer)
+    assert r.exit_code == 2 and "row 2" in r.output and "row 3" in r.output, r.output
+    assert ".;" not in r.output and "YYYY-MM-DD; row 3" in r.output, r.output
+    assert assets(app) == {}
+
+
 def test_missing_metadata_file(ortak, importer, tree, tmp_path):
     r = ortak(str(tree), "--metadata", str(tmp_path / "none.csv"), "--as", importer)
     assert r.exit_code == 2 and "metadata_file_missing" in r.output

@@ -6,6 +6,8 @@ import html
 import json
 import re
 
+import pytest
+
 from archive import db
 from archive.assets.models import Asset
 from tests.asset_factory import create_asset
@@ -53,6 +55,15 @@ def test_video_with_hls_storyboard_and_waveform(app, logged_in):
     assert "Səbətə əlavə et" in page and "İşarələnmiş hissə" in page
     labels = json.loads(html.unescape(re.search(r"data-labels='([^']*)'", page[page.index('id="basket-dialog"'):]).group(1)))
     assert labels["added"] == "%(name)s səbətinə əlavə edildi."
+
+
+@pytest.mark.parametrize("lang,space", [("tr", "Boşluk"), ("az", "Boşluq"), ("en", "Space")])
+def test_the_keyboard_shortcuts_name_the_keys_in_the_page_language(app, logged_in, lang, space):
+    client, uid = logged_in
+    asset_id = create_asset(app, uid, renditions={"proxy": {"data": b"proxy", "content_type": "video/mp4", "ext": ".mp4"}})
+    page = client.get(f"/assets/{asset_id}", headers={"Accept-Language": lang}).get_data(as_text=True)
+    keys = page[page.index('id="keys"'):page.index("</details>", page.index('id="keys"'))]
+    assert f"<kbd>{space}</kbd> / <kbd>K</kbd>" in keys, keys
 
 
 def test_video_without_hls_plays_the_proxy(app, logged_in):
