@@ -276,6 +276,14 @@ def app(app_config, empty_search_index):
 
 
 @pytest.fixture
+def sent(monkeypatch):
+    """The tasks sent after each commit, as (name, ids), instead of going to the broker."""
+    tasks: list[tuple[str, tuple]] = []
+    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: tasks.append((handle.name, ids)))
+    return tasks
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

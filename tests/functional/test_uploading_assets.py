@@ -70,14 +70,6 @@ def wait_until(check, timeout: float = 60):
         time.sleep(0.3)
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """The tasks sent after each commit, as (name, ids), instead of going to the broker."""
-    tasks: list[tuple[str, tuple]] = []
-    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: tasks.append((handle.name, ids)))
-    return tasks
-
-
 def run_index_tasks(app, sent) -> None:
     """Run the index tasks sent so far, as the worker would (`archive.task_entry_points.index_asset`)."""
     from archive import task_entry_points

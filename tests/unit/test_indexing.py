@@ -130,14 +130,12 @@ def test_asset_document_carries_the_rights_open_on_the_day(app, uploader, make_u
         assert f"org:{itv.id}|vod|AZ" in asset_document(asset, date(2030, 1, 31))["cleared"]
 
 
-def test_index_now_outside_a_request_is_the_index_task_alone(app, uploader, monkeypatch):
+def test_index_now_outside_a_request_is_the_index_task_alone(app, uploader, sent):
     """A CLI command or a task that edits an asset: no request writes the document, so the
     index task is sent with the commit (and dropped with a rollback), as before."""
     from archive.assets.services import update_metadata
     from archive.accounts.models import User
 
-    sent = []
-    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
     asset_id = create_asset(app, uploader, meta={"title": {"en": "Before"}})
     sent.clear()
     with app.app_context():
@@ -151,11 +149,9 @@ def test_index_now_outside_a_request_is_the_index_task_alone(app, uploader, monk
         assert search_backend().search(SearchQuery(text="after", sees_everything=True)).total == 0  # the task's job
 
 
-def test_a_failing_request_writes_nothing_at_once_but_a_committed_one_does(app, client, make_user, monkeypatch):
+def test_a_failing_request_writes_nothing_at_once_but_a_committed_one_does(app, client, make_user, sent):
     """The request's own write follows its commit: a PATCH refused (422, rolled back) neither
     writes a document nor sends a task; an accepted one writes it before it answers."""
-    sent = []
-    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
     user_id, token = make_user("producer", "TR", org="TRT Arşiv")
     asset_id = create_asset(app, user_id, meta={"title": {"en": "Before"}})
     sent.clear()
@@ -194,15 +190,13 @@ def test_write_now_writes_the_asset_as_the_database_holds_it_not_as_the_request_
         assert loaded.status == "failed"
 
 
-def test_index_now_with_a_session_no_request_finishes_is_the_index_task(app, uploader, monkeypatch):
+def test_index_now_with_a_session_no_request_finishes_is_the_index_task(app, uploader, sent):
     """Inside a request, but with a session of its own (not the request's unit of work, which
     alone writes the held documents after its commit): the index task goes with that
     session's commit, as outside a request, instead of being held where nothing sends it."""
     from archive.assets.services import update_metadata
     from archive.accounts.models import User
 
-    sent = []
-    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
     asset_id = create_asset(app, uploader, meta={"title": {"en": "Before"}})
     sent.clear()
     with app.test_request_context("/"):
