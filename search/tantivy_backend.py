@@ -503,10 +503,7 @@ class TantivySearchBackend(SearchBackend):
         request = {"all": {"filter": _filter_string(filter_values), **({"aggs": inner} if inner else {})}}
         paired = (count_facets and len(filter_values) == 2
                   and all(f in fields.SINGLE_VALUED_FACETS for f in filter_values))
-        if count_facets and len(filter_values) == 1:
-            (facet,) = filter_values
-            request[f"without:{facet}"] = terms(facet)
-        elif paired:
+        if paired:
             first, second = filter_values
             request["pairs"] = {**terms(first), "aggs": {second: terms(second)}}
         elif count_facets:
@@ -515,16 +512,14 @@ class TantivySearchBackend(SearchBackend):
         found = searcher.aggregate(query, request)
         everything = found["all"]
         aggs = {f: everything[f] for f in FACETS if f in everything}
-        if count_facets and len(filter_values) == 1:
-            aggs[facet] = found[f"without:{facet}"]
-        elif paired:
+        if paired:
             counted = _pair_counts(found["pairs"], filter_values)
             if counted is None:  # more values than one terms aggregation returns: counted apart
-                found = searcher.aggregate(query, _without_requests(filter_values, terms))
-                counted = {f: found[f"without:{f}"][f] for f in filter_values}
+                counted = _without_counts(searcher.aggregate(query, _without_requests(filter_values, terms)),
+                                          filter_values)
             aggs.update(counted)
         elif count_facets:
-            aggs.update({f: found[f"without:{f}"][f] for f in filter_values})
+            aggs.update(_without_counts(found, filter_values))
         return (int(everything["doc_count"]), aggs,
                 {p: int(everything[f"platform:{p}"]["doc_count"]) for p in platforms})
 
@@ -807,12 +802,21 @@ def _filter_string(filter_values: Mapping[str, list[str]]) -> str:
 
 def _without_requests(filter_values: Mapping[str, list[str]], terms) -> dict[str, dict]:
     """Per filtered facet a `filter` bucket of the other facets' filters holding that facet's
-    terms aggregation (`terms(facet)`), named `without:<facet>`."""
+    terms aggregation (`terms(facet)`), named `without:<facet>`; the terms aggregation alone
+    when there are no other filters (a filter bucket costs with the archive's size, `_counts`).
+    Read back with `_without_counts`."""
     request = {}
     for facet in filter_values:
         others = {name: values for name, values in filter_values.items() if name != facet}
-        request[f"without:{facet}"] = {"filter": _filter_string(others), "aggs": {facet: terms(facet)}}
+        request[f"without:{facet}"] = ({"filter": _filter_string(others), "aggs": {facet: terms(facet)}}
+                                       if others else terms(facet))
     return request
+
+
+def _without_counts(found: Mapping[str, Any], filter_values: Mapping[str, list[str]]) -> dict[str, dict]:
+    """{facet: its terms aggregation} from the answer to `_without_requests(filter_values, ...)`."""
+    return {facet: found[f"without:{facet}"] if len(filter_values) == 1 else found[f"without:{facet}"][facet]
+            for facet in filter_values}
 
 
 def _pair_counts(pairs: Mapping[str, Any], filter_values: Mapping[str, list[str]]) -> dict[str, dict] | None:
