@@ -287,12 +287,14 @@ def settings() -> Settings:
 
 # Whole-number settings and their ranges (inclusive); None: no upper bound.
 _RANGES: dict[str, tuple[int, int | None]] = {
-    "PORT": (1, 65535), "SEARCH_WRITE_WAIT_MS": (1, 10_000), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
+    "PORT": (1, 65535), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
+    "SEARCH_WRITE_WAIT_MS": (1, 10_000),
     "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "CHUNK_SECONDS": (1, None),
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),
     "MAX_TITLE_LENGTH": (1, None), "MAX_TEXT_LENGTH": (1, None),
     "AUDIT_CHECKPOINT_SECONDS": (60, 7 * 24 * 3600), "NOTIFICATION_CHECK_SECONDS": (60, 7 * 24 * 3600),
-    "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "WEBHOOK_RESOLVE_SECONDS": (1, 60), "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
+    "WEBHOOK_TIMEOUT_SECONDS": (1, 120), "WEBHOOK_RESOLVE_SECONDS": (1, 60),
+    "RIGHTS_EXPIRY_NOTICE_DAYS": (1, 3650),
     "FIXITY_CYCLE_DAYS": (1, 3650), "FIXITY_RUN_SECONDS": (60, 7 * 24 * 3600), "FIXITY_BYTES_PER_SECOND": (0, None),
     "C2PA_VERIFY_MAX_BYTES": (1, None), "C2PA_MAX_BYTES": (1, None),
     "LOOKUP_MAX_BYTES": (1, None), "LOOKUP_MIN_SECONDS": (1, 3600), "LOOKUP_WHOLE_SECONDS": (10, None),
