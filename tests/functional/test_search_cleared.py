@@ -25,13 +25,6 @@ def H(people, who):
     return {"Authorization": f"Bearer {people[who][1]}"}
 
 
-@pytest.fixture
-def sent_tasks(monkeypatch):
-    sent = []
-    monkeypatch.setattr("archive.task_handles.publish", lambda handle, ids: sent.append((handle.name, ids)))
-    return sent
-
-
 def grant(**over):
     body = {"kind": "grant", "licensees": {"organisations": ["TRT"], "countries": [], "all_members": False},
             "territories": ["TR"], "exclude_territories": [], "platforms": ["linear_tv"],
@@ -59,7 +52,7 @@ def found(client, people, who, cleared, **params):
 
 
 @pytest.fixture
-def archive(app, client, people, sent_tasks):
+def archive(app, client, people, sent):
     owner = people["itv"][0]
     made = {name: create_asset(app, owner, data=name.encode() * 40, meta={"title": {"en": f"Folk {name}"}})
             for name in ("trt_tv", "world_vod", "nothing")}
@@ -88,32 +81,32 @@ def test_cleared_for_me_filters_and_counts(client, people, archive):
     assert "cleared" not in client.get("/api/v1/search", headers=H(people, "trt")).get_json()["facets"]
 
 
-def test_a_rights_change_reindexes_the_asset(app, client, people, archive, sent_tasks):
-    sent_tasks.clear()
+def test_a_rights_change_reindexes_the_asset(app, client, people, archive, sent):
+    sent.clear()
     block = add_block(client, people, archive["nothing"], grant(platforms=["radio"]))
-    assert ("workers.tasks.index_asset", (archive["nothing"],)) in sent_tasks
+    assert ("workers.tasks.index_asset", (archive["nothing"],)) in sent
     reindex(app, archive["nothing"])
     assert found(client, people, "trt", "radio:TR")["total"] == 1
-    sent_tasks.clear()
+    sent.clear()
     resp = client.patch(f"/api/v1/assets/{archive['nothing']}/rights/{block}", json={"territories": ["AZ"]},
                         headers=H(people, "manager"))
-    assert resp.status_code == 200 and ("workers.tasks.index_asset", (archive["nothing"],)) in sent_tasks
-    sent_tasks.clear()
+    assert resp.status_code == 200 and ("workers.tasks.index_asset", (archive["nothing"],)) in sent
+    sent.clear()
     assert client.delete(f"/api/v1/assets/{archive['nothing']}/rights/{block}",
                          headers=H(people, "manager")).status_code in (200, 204)
-    assert ("workers.tasks.index_asset", (archive["nothing"],)) in sent_tasks
+    assert ("workers.tasks.index_asset", (archive["nothing"],)) in sent
     reindex(app, archive["nothing"])
     assert found(client, people, "trt", "radio:TR")["total"] == 0
 
 
-def test_a_refused_rights_change_sends_nothing(client, people, archive, sent_tasks):
-    sent_tasks.clear()
+def test_a_refused_rights_change_sends_nothing(client, people, archive, sent):
+    sent.clear()
     resp = client.post(f"/api/v1/assets/{archive['nothing']}/rights", json=grant(platforms=["cinema"]),
                        headers=H(people, "manager"))
-    assert resp.status_code == 422 and sent_tasks == []
+    assert resp.status_code == 422 and sent == []
 
 
-def test_the_daily_task_opens_and_closes_windows(app, client, people, sent_tasks):
+def test_the_daily_task_opens_and_closes_windows(app, client, people, sent):
     asset = create_asset(app, people["itv"][0], data=b"window" * 50, meta={"title": {"en": "Tomorrow"}})
     tomorrow = TODAY + timedelta(days=1)
     add_block(client, people, asset, grant(start=tomorrow.isoformat(), end=(tomorrow + timedelta(days=1)).isoformat()))
