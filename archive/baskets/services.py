@@ -390,23 +390,19 @@ def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declar
         declaration = basket.zip_declaration
     elif declaration is not None:
         require_complete(declaration)
-    try:
-        require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=not own,
-                        refusal="The rights refuse {count} item(s) of this basket's zip.")
-    except ApiError as exc:
-        # Nothing declared, and only that refused (another organisation's originals need a
-        # declared use): said as a single download says it, the refusals in the usage log.
-        if declaration is None and all(r.get("code") == "declaration_required"
-                                       for item in exc.details["items"] for r in item["reasons"]):
-            raise ApiError("This zip was asked for by another user, under their declared use: declare yours "
-                           "(platform, territory, from, to, purpose, programme) to download it.",
-                           code="declaration_required", status=403, details=exc.details) from None
-        raise
+    # Nothing declared, and only that refused (another organisation's originals need a declared
+    # use): said as a single download says it, the refusals in the usage log.
+    undeclared = None if declaration is not None else (
+        "This zip was asked for by another user, under their declared use: declare yours "
+        "(platform, territory, from, to, purpose, programme) to download it.")
+    require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=not own,
+                    refusal="The rights refuse {count} item(s) of this basket's zip.", undeclared=undeclared)
     return key, size, sha256
 
 
 def require_cleared(session: Session, reader: Reader, basket: Basket, declaration: dict | None, *,
-                    sends_bytes: bool, refusal: str, items: list[BasketItem] | None = None) -> None:
+                    sends_bytes: bool, refusal: str, items: list[BasketItem] | None = None,
+                    undeclared: str | None = None) -> None:
     """Every item of `basket` through the access gate as `reader` with `declaration`, decided in
     bulk (`check_reads`: one rights query per batch of items, the engine pure; a 10,000-item
     basket would otherwise cost 10,000 queries in one request), all or nothing: a refused item
@@ -415,7 +411,9 @@ def require_cleared(session: Session, reader: Reader, basket: Basket, declaratio
     `rights_denied` (`refusal`, its `{count}` filled in) with `details.refused` and
     `details.items` [{"item", "asset_id", "reasons"}] (the first MAX_REFUSALS_SHOWN); the
     refusals stay in the usage log. `items`: the basket's items in order when the caller has
-    read them already (`items_in_order`)."""
+    read them already (`items_in_order`). `undeclared`: when given and every refusal of every
+    item (not only those shown) is `declaration_required`, the 403 is `declaration_required`
+    with that sentence instead, the same details."""
     if items is None:
         items = list(items_in_order(session, basket.id))
     decisions = check_reads(session, reader, [item_read_request(i, declaration) for i in items],
@@ -424,7 +422,11 @@ def require_cleared(session: Session, reader: Reader, basket: Basket, declaratio
                for item, decision in zip(items, decisions) if not decision.allowed]
     if refused:
         keep_work()  # the refused reads stay in the usage log
-        raise ApiError(refusal.format(count=len(refused)), code="rights_denied", status=403,
+        message, code = refusal.format(count=len(refused)), "rights_denied"
+        if undeclared is not None and all(r.get("code") == "declaration_required"
+                                          for item in refused for r in item["reasons"]):
+            message, code = undeclared, "declaration_required"
+        raise ApiError(message, code=code, status=403,
                        details={"refused": len(refused), "items": refused[:MAX_REFUSALS_SHOWN],
                                 "reasons": refused[0]["reasons"]})
 

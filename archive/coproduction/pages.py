@@ -298,8 +298,8 @@ def commission_page(user, lang: str) -> dict[str, Any]:
     visible = {p.id: p.display_title(lang) for p in projects.list_projects(session, user)}
     meetings = []
     for m, same in reversed(rows):  # newest first on the page
-        doc = commission.meeting_json(m, same)
-        doc["project_titles"] = [visible[p] for p in doc["projects"] if p in visible]
+        doc = commission.meeting_json(m, same, set(visible))  # the reader's projects only, as the API
+        doc["project_titles"] = [visible[p] for p in doc["projects"]]
         meetings.append(doc)
     return {"meetings": meetings, "projects": visible, "country_labels": COUNTRY_LABELS}
 

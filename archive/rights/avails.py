@@ -198,8 +198,13 @@ class AvailsDecision:
 
 # ---- helpers -------------------------------------------------------------------------------
 
+def _id_order(block_id: Hashable) -> tuple:
+    """Sort key of block ids of any hashable type (the engine does not fix one), mixed types apart."""
+    return str(type(block_id)), block_id
+
+
 def _sorted_ids(ids: Iterable[Hashable]) -> list:
-    return sorted(set(ids), key=lambda i: (str(type(i)), i))
+    return sorted(set(ids), key=_id_order)
 
 
 def _overlap(a: tuple, b: tuple) -> bool:
@@ -277,7 +282,7 @@ def _windows_outside(request: AvailsRequest, blocks: Sequence[Block], missing: l
         else:
             continue
         out.append({"block": b.id, **_period_text(b.start, b.stop()), "state": state})
-    return sorted(out, key=lambda w: (str(type(w["block"])), w["block"]))
+    return sorted(out, key=lambda w: _id_order(w["block"]))
 
 
 def _window_text(window: dict) -> str:

@@ -117,7 +117,9 @@ def _segment_param(asset) -> tuple[float, float] | None:
     segment = services.segment_seconds(asset, points, errors, path="segment")
     if errors:
         error = errors[0]
-        name = error.field.rpartition(".")[2] if error.field.rpartition(".")[2] in points else "in"
+        name = error.field.rpartition(".")[2]
+        if name not in points:  # an error of the whole segment (duration_unknown)
+            name = "in"
         raise bad_param(name, _SEGMENT_SENTENCES.get(error.code, "segment_timecode"),
                         values={"value": points[name]}, reason=error.code)
     return segment

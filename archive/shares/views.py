@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError as CsrfInvalid
 
 from archive import db
 from archive.access.declarations import declaration_from_query
-from archive.assets.download import has_encoded_separator
+from archive.assets.download import ORIGINAL, has_encoded_separator
 from archive.assets.services import person_json
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
@@ -179,12 +179,13 @@ def share_rendition_file(token: str, asset_id: str, name: str, path: str):
 
 @pages.route("/<token>/assets/<asset_id>/<rendition>", methods=["GET", "HEAD"])
 def share_file(token: str, asset_id: str, rendition: str):
-    link = _open(token, resuming=services.resumes(request.headers.get("Range")))
-    visitor = declaration_from_query(request.args) if rendition == "original" else None
-    d = reads.prepare_shared_file(db.session(), link, asset_id, rendition,
-                                  declaration=services.read_declaration_of(db.session(), link, visitor)
-                                  if rendition == "original" else declaration_from_query(request.args),
-                                  range_header=request.headers.get("Range"),
+    range_header = request.headers.get("Range")
+    link = _open(token, resuming=services.resumes(range_header))
+    declaration = declaration_from_query(request.args)
+    if rendition == ORIGINAL:  # the link's recorded declaration, else the visitor's
+        declaration = services.read_declaration_of(db.session(), link, declaration)
+    d = reads.prepare_shared_file(db.session(), link, asset_id, rendition, declaration=declaration,
+                                  range_header=range_header,
                                   if_none_match=request.headers.get("If-None-Match"), head=request.method == "HEAD")
     d.decision.raise_if_denied()
     if d.redirect:

@@ -217,12 +217,18 @@ def asset_projects(asset_id: str):
         for p in projects.projects_of_asset(session, asset.id)]})
 
 
+def _meeting_json(session, meeting):
+    """One meeting as its writer sees it: the visibility of its own projects only is asked."""
+    visible = commission.visible_project_ids(session, api_user(), meeting.project_ids or [])
+    return commission.meeting_json(meeting, visible=visible)
+
+
 @bp.post("/commission/meetings")
 @require_user(*WRITERS)
 def create_meeting():
     session = db.session()
     meeting = commission.create_meeting(session, json_body(), api_user())
-    return jsonify(commission.meeting_json(meeting, visible=commission.visible_project_ids(session, api_user()))), 201
+    return jsonify(_meeting_json(session, meeting)), 201
 
 
 @bp.get("/commission/meetings")
@@ -246,7 +252,7 @@ def put_minutes(meeting_id: str):
     body = request.stream.read(commission.MAX_MINUTES_BYTES + 1)
     commission.store_minutes(session, meeting, body, request.mimetype or None,
                              filename_header("Ortak-Filename"), api_user())
-    return jsonify(commission.meeting_json(meeting, visible=commission.visible_project_ids(session, api_user()))), 201
+    return jsonify(_meeting_json(session, meeting)), 201
 
 
 @bp.get("/commission/meetings/<meeting_id>/minutes")

@@ -21,6 +21,7 @@ from archive.web.error_pages import error_page
 from archive.web.forms import COUNTRY_LABELS
 from archive.web.headers import page_headers
 from archive.web.pages import lang
+from archive.web.present import PLATFORM_LABELS
 
 bp = Blueprint("audit_pages", __name__)
 PER_PAGE = 50
@@ -28,9 +29,6 @@ MAX_PAGE = 10_000
 FILTERS = ("scope", "asset", "org", "country", "platform", "from", "to")
 SCOPE_LABELS = {"assets": _l("Of our organisation's assets"), "organisation": _l("Made by our organisation"),
                 "both": _l("Both")}
-PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
-                   "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
-                   "archive_internal": _l("Internal archive use")}
 DECISION_LABELS = {"allowed": _l("Allowed"), "allowed_with_conditions": _l("Allowed with conditions"),
                    "denied": _l("Refused")}
 PROBLEM_LABELS = {rights_audit.OUTSIDE_WINDOW: _l("Air dates outside the window"),
