@@ -17,24 +17,16 @@ class AnyCaseChoice(click.Choice):
     """A choice typed in any case ("tr", "Tr", "TR") that the help and the errors write as the
     choices are written ("[TR|AZ]", "'XX' is not one of 'TR', 'AZ'."): click from 8.2 writes a
     case-insensitive choice's values casefolded ("[tr|az]"), which for codes such as ISO 3166
-    countries (upper case) is wrong."""
+    countries (upper case) is wrong. A value is normalised (click's `normalize_choice`, which
+    its help, errors and matching all use) to the choice as written that it casefolds to."""
 
     def __init__(self, choices) -> None:
         super().__init__(choices, case_sensitive=False)
+        self._written = {str(choice).casefold(): str(choice) for choice in self.choices}
 
-    def _shown(self, ctx) -> dict:
-        return {choice: str(choice) for choice in self.choices}
-
-    def get_metavar(self, param, ctx) -> str | None:
-        shown = "|".join(self._shown(ctx).values())
-        return f"{{{shown}}}" if param.required and param.param_type_name == "argument" else f"[{shown}]"
-
-    def get_missing_message(self, param, ctx) -> str:
-        return "Choose from:\n\t" + ",\n\t".join(self._shown(ctx).values())
-
-    def get_invalid_choice_message(self, value, ctx) -> str:
-        shown = ", ".join(map(repr, self._shown(ctx).values()))
-        return f"{value!r} is not {'one of ' if len(self.choices) > 1 else ''}{shown}."
+    def normalize_choice(self, choice, ctx) -> str:
+        folded = super().normalize_choice(choice, ctx)
+        return self._written.get(folded, folded)
 
 
 def require_schema(url: str | None = None) -> None:

@@ -340,6 +340,12 @@ def change_rows(before: dict | None, after: dict | None) -> list[dict[str, str]]
             for key in sorted(set(before) | set(after))]
 
 
+# The labels of a history field's coded values (a code without one is shown as it is).
+_VALUE_LABELS = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS,
+                 "platform": PLATFORM_LABELS, "platforms": PLATFORM_LABELS, "kind": BLOCK_KIND_LABELS,
+                 "mode": MODE_LABELS, "holding": HOLDING_LABELS}
+
+
 def show(key: str, value: Any) -> str:
     if value in (None, "", [], {}):
         return "—"
@@ -353,15 +359,7 @@ def show(key: str, value: Any) -> str:
         return str(STATUS_LABELS[value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if key in ("platform", "platforms") and isinstance(value, str) and value in PLATFORM_LABELS:
-        return str(PLATFORM_LABELS[value])
-    if key == "kind" and isinstance(value, str) and value in BLOCK_KIND_LABELS:
-        return str(BLOCK_KIND_LABELS[value])
-    if key == "mode" and isinstance(value, str) and value in MODE_LABELS:
-        return str(MODE_LABELS[value])
-    if key == "holding" and isinstance(value, str) and value in HOLDING_LABELS:
-        return str(HOLDING_LABELS[value])
-    labels = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS}.get(key)
+    labels = _VALUE_LABELS.get(key)
     if labels and isinstance(value, str):
         return str(labels.get(value, value))
     if isinstance(value, dict):

@@ -4,7 +4,6 @@ with a visible focus indicator at every stop."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -71,8 +70,8 @@ def test_every_page_in_every_language_has_no_wcag_aa_violations(context, service
         page.click("#metadata button[type=submit]")
         page.wait_for_selector("#edit-errors")
         # The list of problems takes the focus, visibly, so it is read first.
-        _wait(page, "document.activeElement && document.activeElement.id === 'edit-errors'",
-              "the focus did not go to the list of problems")
+        # The focus goes to the list of problems.
+        until(page, "document.activeElement && document.activeElement.id === 'edit-errors'", timeout_s=15)
         assert_focus_visible(page, "edit refused")
         _check(page, lang, "asset: edit refused", found)
         page.goto(service.url + project)
@@ -167,10 +166,10 @@ def test_keyboard_only_player(context, service, seeded):
     state = focus_state(page)
     assert state["ring"]["element"].startswith("div.player"), state  # drawn around the player, unclipped
     page.keyboard.press("Space")
-    _wait(page, "!document.getElementById('player').paused", "the video did not start on Space")
-    _wait(page, "document.getElementById('player').currentTime > 0.3", "the video does not advance")
+    until(page, "!document.getElementById('player').paused", timeout_s=15)  # it starts on Space
+    until(page, "document.getElementById('player').currentTime > 0.3", timeout_s=15)  # and advances
     page.keyboard.press("Space")
-    _wait(page, "document.getElementById('player').paused", "the video did not pause on Space")
+    until(page, "document.getElementById('player').paused", timeout_s=15)  # it pauses on Space
     assert_focus_visible(page, "player after play/pause")
     # Into the player's own controls and back out: the ring stays visible around the player.
     page.keyboard.press("Tab")
@@ -189,17 +188,10 @@ def test_keyboard_only_edit_lands_on_the_saved_status(context, service, seeded):
     _tab_until(page, "#metadata button[type=submit]", "edit form")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    _wait(page, "document.activeElement && document.activeElement.id === 'save-status'",
-          "the focus did not go to the saved status")
+    # The focus goes to the saved status.
+    until(page, "document.activeElement && document.activeElement.id === 'save-status'", timeout_s=15)
     state = assert_focus_visible(page, "after saving")
     assert page.inner_text("#save-status") == SAVED["tr"], state
     # Saved for real, and nothing said twice at the top of the page.
     assert page.input_value("#title_az") == "Saz konserti"
     assert page.locator("text=" + SAVED["tr"]).count() == 1
-
-
-def _wait(page, expression: str, message: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, message
-        page.wait_for_timeout(100)
