@@ -57,6 +57,7 @@ from archive.baskets.models import Basket, BasketItem
 from archive.baskets.services import _count, item_read_request, items_in_order, segment_of, timeline_for_item
 from archive.clips.services import keyframe_span
 from archive.db import checkpoint, new_id, utcnow
+from archive.errors import join_messages
 from archive.events import services as events
 from archive.filenames import safe_filename
 from archive.media.clips import ClipError
@@ -160,7 +161,7 @@ class _Builder:
             checkpoint(self.session)  # the use is recorded, and the usage log's lock released
             if not decision.allowed:
                 raise ZipRefused(f"item {item.id} ({item.asset_id}): "
-                                 + "; ".join(r.get("message", "") for r in decision.reasons))
+                                 + join_messages(r.get("message", "") for r in decision.reasons))
             name = entry_name(n, item)
             seg = segment_of(item)
             source, cleanup, actual = self._source(item, seg, name, mode)
