@@ -218,6 +218,9 @@ def replay(args) -> None:
     matching.TWIN_SHARE = args.twin_share
     matching.COLOUR_LUMA, matching.COLOUR_CHROMA = args.colour_luma, args.colour_chroma
     matching.COLOUR_NEUTRAL = args.colour_neutral
+    if args.vote_speeds:
+        lo, hi = args.vote_speeds
+        matching.SPEEDS = matching.SPEEDS[(matching.SPEEDS >= lo) & (matching.SPEEDS <= hi)]
     rows = {e: [] for e in EDITS}
     negatives = []
     # The queries' hashes are kept beside the capture (hashing 16 views of every frame takes most
@@ -271,6 +274,7 @@ def replay(args) -> None:
         fp = sum(1 for _q, found in negatives if any(c.score >= t for c in found))
         tint = (f"colours {args.colour_luma:g}/{args.colour_chroma:g}/{args.colour_neutral:g}"
                 if settings.colours and colours else "no colours")
+        tint += f" vote speeds {matching.SPEEDS[0]:g}-{matching.SPEEDS[-1]:g}"
         print(f"seed {cap['seed']} rate {settings.rate} verify-rate {args.verify_rate} align {args.align_frames:g} {tint} "
               f"threshold {t:.2f}: " + " / ".join(cells)
               + f" %, {fp}/{len(negatives)} false positives", flush=True)
@@ -372,6 +376,8 @@ def main() -> None:
                    "(the recipe before `fingerprints.bars`)")
     r.add_argument("--colour-luma", type=float, default=matching.COLOUR_LUMA, help="matching.COLOUR_LUMA")
     r.add_argument("--colour-chroma", type=float, default=matching.COLOUR_CHROMA, help="matching.COLOUR_CHROMA")
+    r.add_argument("--vote-speeds", type=float, nargs=2, metavar=("LO", "HI"),
+                   help="the speeds matching.fit_speed votes over (default: all of matching.SPEEDS, 0.5-2.0)")
     r.add_argument("--colour-neutral", type=float, default=matching.COLOUR_NEUTRAL, help="matching.COLOUR_NEUTRAL")
     r.add_argument("--views-on-all-planes", action="store_true", help="search the views on every plane (the "
                    "lookup before it searched each on the plane it is verified on)")
