@@ -21,7 +21,8 @@ Each item in a format that carries C2PA (JPEG, MP4, MOV) is signed in scratch be
 zipped (`archive.provenance.credentials.sign_export`: Ortak, the organisation, the master as
 the `parentOf` ingredient, the segment's in/out); an item that cannot be signed (MXF, no
 signing key) goes in unsigned and the reason is noted on its asset. The manifest's
-`credentials` column says which.
+`credentials` column says which. `manifest.json`'s `requested_by` names who asked for the zip
+by display name and organisation only (`requester_json`), never by e-mail address.
 
 Each item is read through the access gate (a master-quality read, recorded in the usage log
 with the zip's declaration and the span the item DELIVERS: for a fast cut, from the keyframe)
@@ -298,8 +299,17 @@ class _Builder:
         b = self.basket
         return json.dumps({"basket": {"id": b.id, "name": b.name}, "declaration": b.zip_declaration,
                            "requested": b.zip_requested_at.isoformat() if b.zip_requested_at else None,
-                           "requested_by": self.reader.user.email, "items": self.rows},
+                           "requested_by": requester_json(self.reader.user), "items": self.rows},
                           ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def requester_json(user: User) -> dict[str, Any]:
+    """Who asked for the zip as the manifest names them: {"name": their display name, or null
+    when they have none, "organisation": {"name", "country"}}. Never the e-mail address: the
+    zip leaves the organisation (to users of others it is shared with, by share links), and an
+    address is shown only to its own organisation and admins (README, "Who sees whom")."""
+    org = user.organisation
+    return {"name": user.name or None, "organisation": {"name": org.name, "country": org.country}}
 
 
 def _size_and_crc(chunks: Iterable[bytes]) -> tuple[int, int]:

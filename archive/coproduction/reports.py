@@ -74,7 +74,10 @@ def report_data(session: Session, project: Project, lang: str, viewer) -> dict[s
             "intact": broken is None, "broken": broken, "credit": credit(project),
             "credit_text": credit_sentence(credit(project)),
             "made_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "made_by": viewer.name or viewer.email, "currency": cur, "lang": lang}
+            # The report goes to the other parties: a name or "a user of ORG", never an e-mail
+            # address (README, "Who sees whom").
+            "made_by": viewer.name or _("a user of %(organisation)s", organisation=viewer.organisation.name),
+            "currency": cur, "lang": lang}
 
 
 def number(text: str | None) -> str:

@@ -447,3 +447,14 @@ def test_a_meetings_minutes_are_stored_by_its_recorders_organisation_or_an_admin
                                                               "Content-Type": "text/plain"})
     assert stored.status_code == 201, stored.get_json()
     assert coprod.get(url, coprod.az).data == b"Tutanak"
+
+
+def test_a_plan_report_names_its_maker_without_their_email(coprod):
+    """Trial 2026-12-01: the plan report, which goes to the other parties, named a maker
+    without a display name by their e-mail address. It says "a user of ORGANISATION"."""
+    report = coprod.get(f"/api/v1/projects/{coprod.project_id}/report?format=xlsx&lang=en")
+    assert report.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(report.data))
+    cells = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    assert not [c for c in cells if "@" in c]
+    assert f"a user of {coprod.tr.org}" in cells
