@@ -1,8 +1,9 @@
 """What a visitor of a share link sees and takes: the page's contents, one file, the basket's zip.
 
 Every read goes through the access gate as the link's creator (`Reader.for_share_link`) and
-is recorded with the link's id; a download that starts at the first byte counts against the
-link's `max_downloads` (a player's later Range requests do not).
+is recorded with the link's id. A download (`services.counts_as_download`: the original, a
+rendition asked for with `?download=1` or that is no preview, the zip) that starts at the
+first byte counts against the link's `max_downloads`; the page's previews never do.
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from archive.baskets.models import Basket, BasketItem
 from archive.baskets.services import PER_PAGE, item_json, require_cleared, zip_blob
 from archive.errors import Forbidden, NotFound
 from archive.shares.models import ShareLink
-from archive.shares.services import count_download
+from archive.shares.services import check_downloads_left, count_download, counts_as_download, downloads_left, resumes
 
 
 def page_contents(session: Session, link: ShareLink, page: int = 1, lang: str | None = None) -> dict[str, Any]:
     """{"asset": Asset | None, "basket": Basket | None, "items": [item_json], "total", "page",
-    "pages", "renditions", "zip": bool (the basket's zip may be taken here), "first": the
+    "pages", "renditions", "zip": bool (the basket's zip may be taken here: ready, shared, and
+    the link has downloads left), "first": the
     Asset the player shows first (None for an empty basket)}."""
     out: dict[str, Any] = {"asset": None, "basket": None, "items": [], "total": 0, "page": page, "pages": 1,
                            "renditions": link.renditions, "zip": False, "first": None}
@@ -40,7 +42,7 @@ def page_contents(session: Session, link: ShareLink, page: int = 1, lang: str | 
     out.update(basket=basket, items=[item_json(i, lang) for i in items], total=total or 0,
                first=items[0].asset if items else None,
                pages=max(1, -(-(total or 0) // PER_PAGE)),
-               zip=ORIGINAL in link.renditions and basket.zip_status == "ready")
+               zip=ORIGINAL in link.renditions and basket.zip_status == "ready" and downloads_left(link) != 0)
     return out
 
 
@@ -68,21 +70,28 @@ def _check_asset(session: Session, link: ShareLink, asset_id: str) -> None:
 
 def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendition: str, *,
                         declaration: dict | None, range_header: str | None, if_none_match: str | None,
-                        head: bool) -> Download:
+                        head: bool, download: bool = False) -> Download:
     """One file of a shared asset (`rendition` one the link permits: 403
     `rendition_not_shared`), through the gate as the link's creator; 404 `rendition_not_found`
     (`details.rendition` only: a visitor is not told what else the asset has) when the asset
     has no such file. For a basket link, an item that is a segment still gives its whole
-    original here: the segment as the basket cuts it is in the zip. The caller commits."""
+    original here: the segment as the basket cuts it is in the zip. `download`: asked for as a
+    download (`?download=1`), served as an attachment. A read that is a download
+    (`counts_as_download`) and does not continue one (`services.resumes`) is 410
+    `share_exhausted` once the link has given its downloads, and counts when it sends bytes
+    from the first one; a preview never counts. The caller commits."""
     get_asset(session, asset_id)
     _check_asset(session, link, asset_id)
     if rendition not in link.renditions:
         raise Forbidden("This link does not share that rendition.", code="rendition_not_shared",
                         details={"renditions": link.renditions})
+    counts = counts_as_download(rendition, download)
+    if counts and not resumes(range_header):
+        check_downloads_left(link)  # before the gate: no use is recorded for a refused download
     try:
         d = prepare_download(session, Reader.for_share_link(link), asset_id, rendition, declaration=declaration,
                              range_header=range_header, if_none_match=if_none_match,
-                             inline=rendition != ORIGINAL, head=head)
+                             inline=not download and rendition != ORIGINAL, head=head)
     except NotFound as exc:
         if exc.code != "rendition_not_found":
             raise
@@ -90,7 +99,7 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
         raise NotFound("This shared asset has no such file.", code="rendition_not_found",
                        details={"rendition": rendition[:40]}) from None
     first_byte = not range_header or d.headers.get("Content-Range", "bytes 0-").startswith("bytes 0-")
-    if d.status in (200, 206) and not head and first_byte:
+    if counts and d.status in (200, 206) and not head and first_byte:
         count_download(session, link)
     return d
 
@@ -129,7 +138,8 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
     the declaration the zip was built with (a rights manager reads a link's uses under what its
     creator declared for it). Every item is recorded against the link; a refusal refuses the
     whole zip: 403 `rights_denied` with `details.items` (`declaration_required` among the
-    reasons when nothing was declared). 403 `rendition_not_shared`; 409 `zip_not_ready`."""
+    reasons when nothing was declared). 403 `rendition_not_shared`; 409 `zip_not_ready`; 410
+    `share_exhausted` when the link has given its downloads (the zip is always a download)."""
     if link.basket_id is None:
         raise NotFound("This link shares an asset, not a basket.", code="basket_not_found")
     if ORIGINAL not in link.renditions:
@@ -137,6 +147,7 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
                         details={"renditions": link.renditions})
     basket = session.get(Basket, link.basket_id)
     key, size, sha256 = zip_blob(basket)
+    check_downloads_left(link)
     require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=True,
                     refusal="The rights refuse {count} item(s) of this basket.")
     count_download(session, link)

@@ -1,9 +1,10 @@
 """Share links: make, revoke, open, and the reads a visitor makes through one.
 
 A link is `/s/<token>`: 32 random bytes (`secrets.token_urlsafe`), of which only the SHA-256
-is stored. It opens without an account until it expires, is revoked or has given its
-`max_downloads` downloads; after that it answers 410 (`share_expired`, `share_revoked`,
-`share_exhausted`); an unknown token is 404 `share_not_found`. A visitor reads as the link's
+is stored. It opens without an account until it expires or is revoked; after that it answers
+410 (`share_expired`, `share_revoked`); an unknown token is 404 `share_not_found`. Once it has
+given its `max_downloads` downloads (`counts_as_download`), its page and previews still open and
+a download is 410 `share_exhausted`. A visitor reads as the link's
 creator through the access gate (`Reader.for_share_link`): the rights decide as for the
 creator's organisation, and every use is recorded with the link's id. Services flush; the
 caller commits.
@@ -233,10 +234,10 @@ def revoke(session: Session, share_id: str, actor: User) -> None:
         events.record(session, actor_id=actor.id, action="share.revoked", subject_type="share", subject_id=link.id)
 
 
-def open_link(session: Session, token: str, *, resuming: bool = False) -> ShareLink:
-    """The live link for `token`. 404 `share_not_found`; 410 `share_revoked`, `share_expired`,
-    `share_exhausted` (not when `resuming`: a read that continues a file, a Range whose first
-    byte is not 0 (`resumes`), so the download that took the last count can finish)."""
+def open_link(session: Session, token: str) -> ShareLink:
+    """The live link for `token`: 404 `share_not_found`; 410 `share_revoked`, `share_expired`.
+    A link that has given its `max_downloads` still opens: its page and the previews the page
+    shows are no downloads; each download refuses itself (`check_downloads_left`)."""
     link = session.scalar(select(ShareLink).where(ShareLink.token_hash == token_digest(token))) \
         if isinstance(token, str) and _TOKEN.fullmatch(token) else None
     if link is None:
@@ -246,10 +247,29 @@ def open_link(session: Session, token: str, *, resuming: bool = False) -> ShareL
     if link.expires_at <= utcnow():
         raise Gone("This share link has expired.", code="share_expired",
                    details={"expired": link.expires_at.isoformat()})
-    if not resuming and link.max_downloads is not None and link.downloads >= link.max_downloads:
+    return link
+
+
+def downloads_left(link: ShareLink) -> int | None:
+    """How many downloads the link still gives (None: no limit)."""
+    return None if link.max_downloads is None else max(0, link.max_downloads - link.downloads)
+
+
+def check_downloads_left(link: ShareLink) -> None:
+    """410 `share_exhausted` (`details.max_downloads`) when the link has given all its downloads:
+    asked before a read that would count (`counts_as_download`) passes the gate."""
+    if downloads_left(link) == 0:
         raise Gone("This share link has given all its downloads.", code="share_exhausted",
                    details={"max_downloads": link.max_downloads})
-    return link
+
+
+def counts_as_download(rendition: str, download: bool) -> bool:
+    """Whether a read of `rendition` through a link's file route is a download, which counts
+    against `max_downloads`: the original always, any rendition asked for as a download
+    (`?download=1`, served as an attachment), and every rendition but the PREVIEWS. The
+    previews the link's page shows (its poster, the player's proxy, read inline) are looking,
+    not taking, as are the player's HLS, storyboard and waveform files (their own route)."""
+    return download or rendition == ORIGINAL or rendition not in PREVIEWS
 
 
 _RESUME = re.compile(r"bytes=\s*(\d+)\s*-\s*\d*\s*")
@@ -257,9 +277,9 @@ _RESUME = re.compile(r"bytes=\s*(\d+)\s*-\s*\d*\s*")
 
 def resumes(range_header: str | None) -> bool:
     """Whether a request's `Range` continues a file rather than starting one: a single range
-    `bytes=N-` or `bytes=N-M` with N > 0 (RFC 9110 section 14.1.2). Such a read never counts
-    as a download (`reads.prepare_shared_file`), so it is also served once the link has given
-    its `max_downloads`."""
+    `bytes=N-` or `bytes=N-M` with N > 0 (RFC 9110 section 14.1.2). Such a read of a download
+    does not count again (`reads.prepare_shared_file`), so it is also served once the link has
+    given its `max_downloads`."""
     match = _RESUME.fullmatch(range_header or "")
     return match is not None and int(match.group(1)) > 0
 

@@ -13,7 +13,7 @@ from archive.assets.download import ORIGINAL, has_encoded_separator
 from archive.assets.services import person_json
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
-from archive.api.params import int_param
+from archive.api.params import flag_param, int_param
 from archive.errors import ApiError, error_body, wants_json
 from archive.filenames import content_disposition
 from archive.shares import reads, services
@@ -77,8 +77,8 @@ def _unlocked(link) -> bool:
     return link.password_hash is None or session.get(f"share:{link.id}") is True
 
 
-def _open(token: str, *, resuming: bool = False):
-    link = services.open_link(db.session(), token, resuming=resuming)
+def _open(token: str):
+    link = services.open_link(db.session(), token)
     if not _unlocked(link):
         raise ApiError("This link needs its password.", code="share_password_required", status=401)
     return link
@@ -120,6 +120,7 @@ def share_page(token: str):
     first = contents["first"]
     ready = reads.playable(first, link) if first else {}
     return render_template("shares/share.html", token=token, link=link, creator=person_json(link.creator, None),
+                           downloads_left=services.downloads_left(link),
                            page=contents, first=first, ready=ready,
                            **(_player(token, link, first, ready) if first else {}))
 
@@ -127,14 +128,16 @@ def share_page(token: str):
 def _share_doc(token: str, link, contents: dict) -> dict:
     """The link for a script: {"id", "expires", "renditions", "declaration" (recorded at its
     creation, or null), "asset_id" | "basket": {"id", "name"}, "items", "total", "page", "pages",
-    "zip": its URL when the basket's zip may be taken, else null}."""
+    "zip": its URL when the basket's zip may be taken, else null, "max_downloads",
+    "downloads_left" (null: no limit)}."""
     basket = contents["basket"]
     return {"id": link.id, "expires": link.expires_at.isoformat(), "renditions": link.renditions,
             "declaration": services.link_declaration(db.session(), link), "asset_id": link.asset_id,
             "basket": {"id": basket.id, "name": basket.name} if basket is not None else None,
             "items": contents["items"], "total": contents["total"], "page": contents["page"],
             "pages": contents["pages"],
-            "zip": url_for("share_pages.share_zip", token=token) if contents["zip"] else None}
+            "zip": url_for("share_pages.share_zip", token=token) if contents["zip"] else None,
+            "max_downloads": link.max_downloads, "downloads_left": services.downloads_left(link)}
 
 
 def _player(token: str, link, asset, ready: dict) -> dict:
@@ -179,14 +182,19 @@ def share_rendition_file(token: str, asset_id: str, name: str, path: str):
 
 @pages.route("/<token>/assets/<asset_id>/<rendition>", methods=["GET", "HEAD"])
 def share_file(token: str, asset_id: str, rendition: str):
+    """One permitted file of a shared asset (`reads.prepare_shared_file`); `?download=1` asks
+    for it as a download (an attachment, counted against the link's `max_downloads`); without
+    it the poster and the proxy are the page's previews, served inline and never counted."""
     range_header = request.headers.get("Range")
-    link = _open(token, resuming=services.resumes(range_header))
+    download = flag_param("download")
+    link = _open(token)
     declaration = declaration_from_query(request.args)
     if rendition == ORIGINAL:  # the link's recorded declaration, else the visitor's
         declaration = services.read_declaration_of(db.session(), link, declaration)
     d = reads.prepare_shared_file(db.session(), link, asset_id, rendition, declaration=declaration,
                                   range_header=range_header,
-                                  if_none_match=request.headers.get("If-None-Match"), head=request.method == "HEAD")
+                                  if_none_match=request.headers.get("If-None-Match"), head=request.method == "HEAD",
+                                  download=download)
     d.decision.raise_if_denied()
     if d.redirect:
         return redirect(d.redirect, code=302)

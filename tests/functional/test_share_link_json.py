@@ -41,9 +41,10 @@ def test_a_script_reads_the_link_and_its_refusals_as_json(app, client, people, a
     _json_error(visitor.get("/s/" + "A" * 43, headers=JSON), 404, "share_not_found")
     _json_error(visitor.get("/s/x", headers=JSON), 404, "share_not_found")
     _json_error(visitor.get(f"{url}/assets/{asset}/original", headers=JSON), 403, "rendition_not_shared")
-    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 200
-    _json_error(visitor.get(url, headers=JSON), 410, "share_exhausted")
-    _json_error(visitor.get(f"{url}/assets/{asset}/proxy", headers=JSON), 410, "share_exhausted")
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1").status_code == 200
+    # Exhausted: the page is still there (no download); a download is refused.
+    assert visitor.get(url, headers=JSON).get_json()["downloads_left"] == 0
+    _json_error(visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers=JSON), 410, "share_exhausted")
 
     share, url = _share(client, h, asset_id=asset)
     client.delete(f"/api/v1/shares/{share['id']}", headers=h)

@@ -30,3 +30,86 @@ def test_the_zip_manifest_names_the_requester_without_their_email(app, client, p
         manifest = json.loads(z.read("manifest.json"))
     assert "@" not in raw, raw[:400]
     assert manifest["requested_by"] == {"name": None, "organisation": {"name": "TRT", "country": "TR"}}
+
+
+POSTER = b"\xff\xd8\xff poster " * 50
+
+
+def _viewable(app, client, people):
+    from tests.asset_factory import create_asset
+    from tests.functional.test_baskets_api import GRANT
+    from tests.functional.test_share_links import PROXY
+    asset_id = create_asset(app, people["producer"]["id"], data=ORIGINAL + b"view", filename="halay.mp4", renditions={
+        "proxy": {"data": PROXY, "content_type": "video/mp4", "ext": ".mp4"},
+        "poster": {"data": POSTER, "content_type": "image/jpeg", "ext": ".jpg"}})
+    assert client.post(f"/api/v1/assets/{asset_id}/rights", json=GRANT,
+                       headers=people["manager"]["h"]).status_code == 201
+    return asset_id
+
+
+def _downloads(app, share_id: str) -> int:
+    from archive import db
+    from archive.shares.models import ShareLink
+    with app.app_context():
+        return db.session().get(ShareLink, share_id).downloads
+
+
+def test_viewing_the_page_uses_no_download(app, client, people):
+    """Trial: a link with max_downloads 3 died after a few page views (the poster, the player's
+    reads of the proxy counted), and then its page and previews were 410 too. Only a download
+    counts: `?download=1` (or the original, or the zip); an exhausted link still shows its page
+    and previews until it expires or is revoked."""
+    from tests.functional.test_share_links import PROXY
+    asset = _viewable(app, client, people)
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, max_downloads=1)
+    visitor = _fresh(app)
+    for _ in range(4):  # the page, as a browser shows it: the page, the poster, the player's reads
+        page = visitor.get(url)
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert f'{url}/assets/{asset}/poster"' in html and f'{url}/assets/{asset}/proxy?download=1' in html
+        assert visitor.get(f"{url}/assets/{asset}/poster").data == POSTER
+        assert visitor.get(f"{url}/assets/{asset}/proxy").data == PROXY
+        assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=0-"}).status_code == 206
+        assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=500-"}).status_code == 206
+        assert visitor.get(url, headers={"Accept": "application/json"}).status_code == 200
+    assert _downloads(app, share["id"]) == 0
+    got = visitor.get(f"{url}/assets/{asset}/proxy?download=1")
+    assert got.status_code == 200 and got.data == PROXY
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    assert _downloads(app, share["id"]) == 1
+    gone = visitor.get(f"{url}/assets/{asset}/poster?download=1", headers={"Accept": "application/json"})
+    assert gone.status_code == 410 and gone.get_json()["error"]["code"] == "share_exhausted"
+    # Exhausted: the page and its previews stay, without download links.
+    doc = visitor.get(url, headers={"Accept": "application/json"})
+    assert doc.status_code == 200 and (doc.get_json()["downloads_left"], doc.get_json()["max_downloads"]) == (0, 1)
+    html = visitor.get(url).get_data(as_text=True)
+    assert 'id="share-exhausted"' in html and "?download=1" not in html
+    assert visitor.get(f"{url}/assets/{asset}/poster").status_code == 200
+    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=0-"}).status_code == 206
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=maybe").status_code == 400
+    # Revoked: the previews are refused like everything else.
+    client.delete(f"/api/v1/shares/{share['id']}", headers=people["trt"]["h"])
+    assert visitor.get(f"{url}/assets/{asset}/poster").status_code == 410
+    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 410
+    assert visitor.get(url).status_code == 410
+
+
+def test_the_original_and_the_zip_count_whatever_the_query(app, client, people):
+    asset = _viewable(app, client, people)
+    h = people["trt"]["h"]
+    share, url = _share(client, h, asset_id=asset, renditions=["original", "proxy"], declaration=USE, max_downloads=2)
+    visitor = _fresh(app)
+    assert visitor.get(f"{url}/assets/{asset}/original").status_code == 200
+    assert visitor.get(f"{url}/assets/{asset}/original?download=0").status_code == 200
+    assert _downloads(app, share["id"]) == 2
+    assert visitor.get(f"{url}/assets/{asset}/original").status_code == 410
+    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
+    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
+    assert _build(app, bid) == "ready"
+    assert visitor.get(f"{url}/zip").status_code == 200 and _downloads(app, share["id"]) == 1
+    assert visitor.get(f"{url}/zip").status_code == 410
+    doc = visitor.get(url, headers={"Accept": "application/json"}).get_json()
+    assert doc["zip"] is None and doc["downloads_left"] == 0

@@ -100,13 +100,13 @@ def test_expired_revoked_and_exhausted_links_are_gone(app, client, people, asset
     h = people["trt"]["h"]
     share, url = _share(client, h, asset_id=asset, max_downloads=2)
     visitor = _fresh(app)
-    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 200
-    # A player's later Range requests are the same download.
-    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=100-"}).status_code == 206
-    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 200
-    gone = visitor.get(f"{url}/assets/{asset}/proxy")
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1").status_code == 200
+    # A download manager's later Range requests are the same download.
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers={"Range": "bytes=100-"}).status_code == 206
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1").status_code == 200
+    gone = visitor.get(f"{url}/assets/{asset}/proxy?download=1")
     assert gone.status_code == 410 and "izin verilen sayıda kullanıldı" in gone.get_data(as_text=True)
-    assert visitor.get(url).status_code == 410
+    assert visitor.get(url).status_code == 200  # the page and its previews are no downloads
 
     share, url = _share(client, h, asset_id=asset)
     assert client.delete(f"/api/v1/shares/{share['id']}", headers=people["atv"]["h"]).status_code == 404
@@ -133,18 +133,18 @@ def test_the_last_allowed_download_can_be_resumed(app, client, people, asset):
     byte is not 0) is served while the link is live; a new download is still refused."""
     share, url = _share(client, people["trt"]["h"], asset_id=asset, max_downloads=1)
     visitor = _fresh(app)
-    first = visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=0-99"})
+    first = visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers={"Range": "bytes=0-99"})
     assert first.status_code == 206
-    rest = visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=100-"})
+    rest = visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers={"Range": "bytes=100-"})
     assert rest.status_code == 206, rest.get_data(as_text=True)[:300]
     assert rest.headers["Content-Range"].startswith("bytes 100-")
-    assert visitor.get(f"{url}/assets/{asset}/proxy").status_code == 410
-    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=0-"}).status_code == 410
-    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=garbage"}).status_code == 410
-    assert visitor.get(url).status_code == 410
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1").status_code == 410
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers={"Range": "bytes=0-"}).status_code == 410
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers={"Range": "bytes=garbage"}).status_code == 410
+    assert visitor.get(url).status_code == 200  # the page is no download
     # Revoked or expired, a resume is refused like everything else.
     client.delete(f"/api/v1/shares/{share['id']}", headers=people["trt"]["h"])
-    assert visitor.get(f"{url}/assets/{asset}/proxy", headers={"Range": "bytes=100-"}).status_code == 410
+    assert visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers={"Range": "bytes=100-"}).status_code == 410
 
 
 def _csrf(page) -> str:

@@ -214,7 +214,9 @@ def share_paths() -> dict[str, Any]:
             "post": operation(
                 "baskets", "createShare",
                 "A link to a basket or an asset that opens without an account (`url`, `/s/TOKEN`) until it "
-                "expires, is revoked or has given `max_downloads` downloads (then 410). Only the token's SHA-256 "
+                "expires or is revoked (then 410). `max_downloads` bounds downloads (the original, the zip, a "
+                "rendition asked for with `?download=1` or other than the previews `poster` and `proxy`; then "
+                "410 `share_exhausted`), never viewing the page and its previews. Only the token's SHA-256 "
                 "is stored; the token is shown once, in `url`. Every use is a read by the link's creator through "
                 "the access gate, recorded in the usage log with the link's id.",
                 {"201": {"description": "`{\"id\", \"url\", \"basket_id\", \"asset_id\", \"expires\", \"revoked\", "
