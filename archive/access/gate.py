@@ -15,7 +15,9 @@ request of a session appends the usage record; later ones only keep the session 
 (`read_sessions.last_seen_at`, refreshed at most once a minute). So a video player or a
 download manager reading a master in 40 Range requests, from whatever byte each starts,
 is one use; the same file taken again for another programme, or after a long pause, is
-another. HEAD and 304 answers send no bytes and are no use.
+another. HEAD and 304 answers send no bytes and are no use. A share link's reads
+(`Reader.merges_reads` False) are never merged: each that is a use is a record of its own,
+a continued download too, so the log keeps every take by a visitor without an account.
 
 Deciding and recording happen under the usage log's append lock, so two parallel Range
 requests of one player open one session, not two; the record and the caller's other
@@ -148,6 +150,13 @@ def _digest(request: ReadRequest) -> str:
 def _record_once(session: Session, reader: Reader, request: ReadRequest, verdict: PolicyDecision) -> tuple[int, bool]:
     lock_chain(session)  # serialises concurrent requests of one read as well as appends
     now = utcnow()
+    if not reader.merges_reads:
+        rec = record_usage(session, reader.user, request.asset, request.action, request.what, request.declaration,
+                           decision=verdict.outcome, reasons=verdict.reasons or None,
+                           conditions=verdict.conditions or None, segment=request.segment,
+                           share_link_id=reader.share_link_id)
+        session.flush()
+        return rec.id, True
     key = dict(principal=reader.key, asset_id=request.asset.id, what=request.what, outcome=verdict.outcome,
                declaration_digest=_digest(request))
     row = session.scalar(select(ReadSession).filter_by(**key))

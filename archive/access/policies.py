@@ -29,6 +29,10 @@ class Reader:
     user: Any  # archive.accounts.models.User
     key: str  # "user:<id>" (or "share:<link id>"): what one read session is keyed by
     share_link_id: str | None = None  # the share link a visitor reads through (`user` is its creator)
+    # Whether the requests of one read session share one usage record (archive.access.gate).
+    # A share link's visitors have no account to tell them apart, and a continued download is
+    # a take of its own: each of their reads that is a use gets its own record.
+    merges_reads: bool = True
 
     @classmethod
     def for_user(cls, user) -> "Reader":
@@ -37,7 +41,7 @@ class Reader:
     @classmethod
     def for_share_link(cls, link) -> "Reader":
         """A visitor of a share link: reads as the link's creator, recorded against the link."""
-        return cls(user=link.creator, key=f"share:{link.id}", share_link_id=link.id)
+        return cls(user=link.creator, key=f"share:{link.id}", share_link_id=link.id, merges_reads=False)
 
     @property
     def organisation_id(self) -> int:

@@ -71,6 +71,10 @@ class Download:
     body: Iterator[bytes] | None = None
     redirect: str | None = None
     decision: Decision | None = None
+    # The file's size and the bytes (first, last; inclusive) this answer sends, or lets nginx
+    # or a presigned URL send (a redirect: the whole file); None when it sends none.
+    size: int | None = None
+    span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -393,14 +397,17 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
         moved = {"Location": url, "Cache-Control": "no-store"}
         if damaged is not None:
             moved.update(fixity_headers(damaged))
-        return Download(302, moved, redirect=url, decision=decision)
+        return Download(302, moved, redirect=url, decision=decision, size=blob.size,
+                        span=(0, blob.size - 1) if blob.size and not head else None)
 
     accel = settings().ACCEL_REDIRECT_PREFIX
     if accel and not head:
         # nginx sends the file (Range included) from its internal location over STORAGE_DIR;
         # the headers above travel with it (see the README's nginx section).
         headers["X-Accel-Redirect"] = accel + quote(blob.key, safe="/")
-        return Download(200, headers, iter(()), decision=decision)
+        span = (byte_range.start, byte_range.end) if byte_range is not None else (0, blob.size - 1)
+        return Download(200, headers, iter(()), decision=decision, size=blob.size,
+                        span=span if blob.size else None)
 
     if byte_range is None:
         status, start, end, length = 200, 0, None, blob.size
@@ -414,7 +421,8 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
             body = storage().open_range(blob.key, start, end)
         except (BlobNotFound, InvalidKey):
             raise _missing(blob, request) from None
-    return Download(status, headers, body if body is not None else iter(()), decision=decision)
+    return Download(status, headers, body if body is not None else iter(()), decision=decision, size=blob.size,
+                    span=(start, start + length - 1) if body is not None else None)
 
 
 def _stored(key: str) -> bool:

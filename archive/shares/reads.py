@@ -2,8 +2,9 @@
 
 Every read goes through the access gate as the link's creator (`Reader.for_share_link`) and
 is recorded with the link's id. A download (`services.counts_as_download`: the original, a
-rendition asked for with `?download=1` or that is no preview, the zip) that starts at the
-first byte counts against the link's `max_downloads`; the page's previews never do.
+rendition asked for with `?download=1` or that is no preview, the zip) counts against the
+link's `max_downloads`, unless it continues a counted one within the bytes that allows
+(`archive.shares.ledger`); the page's previews never count.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from archive.assets.services import get_asset
 from archive.baskets.models import Basket, BasketItem
 from archive.baskets.services import PER_PAGE, item_json, require_cleared, zip_blob
 from archive.errors import Forbidden, NotFound
+from archive.shares import ledger
 from archive.shares.models import ShareLink
 from archive.shares.services import check_downloads_left, count_download, counts_as_download, downloads_left, resumes
 
@@ -78,8 +80,10 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
     original here: the segment as the basket cuts it is in the zip. `download`: asked for as a
     download (`?download=1`), served as an attachment. A read that is a download
     (`counts_as_download`) and does not continue one (`services.resumes`) is 410
-    `share_exhausted` once the link has given its downloads, and counts when it sends bytes
-    from the first one; a preview never counts. The caller commits."""
+    `share_exhausted` once the link has given its downloads; one that sends bytes counts, unless
+    it continues a counted download of the file within the bytes that allows (`ledger`: 410
+    `share_exhausted` past them on an exhausted link), and is written down in the link's
+    ledger. A preview never counts. The caller commits."""
     get_asset(session, asset_id)
     _check_asset(session, link, asset_id)
     if rendition not in link.renditions:
@@ -98,9 +102,9 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
         # The visitor has no account: the asset's other renditions are not theirs to list.
         raise NotFound("This shared asset has no such file.", code="rendition_not_found",
                        details={"rendition": rendition[:40]}) from None
-    first_byte = not range_header or d.headers.get("Content-Range", "bytes 0-").startswith("bytes 0-")
-    if counts and d.status in (200, 206) and not head and first_byte:
-        count_download(session, link)
+    if counts and d.span is not None and d.decision is not None and d.decision.allowed:
+        ledger.settle(session, link, ledger.file_key(asset_id, rendition), asset_id=asset_id, rendition=rendition,
+                      span=d.span, size=d.size)
     return d
 
 

@@ -113,3 +113,81 @@ def test_the_original_and_the_zip_count_whatever_the_query(app, client, people):
     assert visitor.get(f"{url}/zip").status_code == 410
     doc = visitor.get(url, headers={"Accept": "application/json"}).get_json()
     assert doc["zip"] is None and doc["downloads_left"] == 0
+
+
+BIG = bytes(range(256)) * (4 * 4096)  # 4 MiB: the slack (a tenth, at least 1 MiB) is a quarter of it
+
+
+def _big(app, client, people):
+    from tests.asset_factory import create_asset
+    from tests.functional.test_baskets_api import GRANT
+    asset_id = create_asset(app, people["producer"]["id"], data=ORIGINAL + b"big", filename="halay.mp4", renditions={
+        "proxy": {"data": BIG, "content_type": "video/mp4", "ext": ".mp4"}})
+    assert client.post(f"/api/v1/assets/{asset_id}/rights", json=GRANT,
+                       headers=people["manager"]["h"]).status_code == 201
+    return asset_id
+
+
+def _reads(app, share_id: str) -> list[tuple]:
+    from sqlalchemy import select
+    from archive import db
+    from archive.events.models import Event
+    with app.app_context():
+        evs = db.session().scalars(select(Event).where(Event.subject_id == share_id, Event.action == "share.read")
+                                   .order_by(Event.id))
+        return [(e.after["first"], e.after["bytes"], e.after["counted"]) for e in evs]
+
+
+def test_a_range_after_byte_0_does_not_bypass_max_downloads(app, client, people):
+    """Trial: `Range: bytes=1-` was never counted and was served after the link was exhausted,
+    again and again (206, all but one byte). A continuation is served uncounted only after a
+    counted download of the same file, within (its counted downloads) × size + slack bytes;
+    past that it is a new download: counted, or 410 on an exhausted link."""
+    asset = _big(app, client, people)
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, max_downloads=1)
+    visitor = _fresh(app)
+    file = f"{url}/assets/{asset}/proxy?download=1"
+    assert visitor.get(file).data == BIG
+    resumed = visitor.get(file, headers={"Range": "bytes=1-"})  # a resume: within the file's bytes
+    assert resumed.status_code == 206 and len(resumed.data) == len(BIG) - 1
+    again = visitor.get(file, headers={"Range": "bytes=1-", "Accept": "application/json"})
+    assert again.status_code == 410 and again.get_json()["error"]["code"] == "share_exhausted"
+    assert visitor.get(file, headers={"Range": f"bytes={len(BIG) - 10}-"}).status_code == 206  # a small retry fits
+    assert _downloads(app, share["id"]) == 1
+    assert _reads(app, share["id"]) == [(0, len(BIG), True), (1, len(BIG) - 1, False), (len(BIG) - 10, 10, False)]
+
+    # A continuation with no counted download of that file before it is a download itself.
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, max_downloads=2)
+    file = f"{url}/assets/{asset}/proxy?download=1"
+    assert visitor.get(file, headers={"Range": "bytes=1-"}).status_code == 206
+    assert _downloads(app, share["id"]) == 1
+    for _ in range(2):  # within 1 × size + slack: the 2nd is past it, counted as the last download
+        assert visitor.get(file, headers={"Range": "bytes=1-"}).status_code == 206
+    assert _downloads(app, share["id"]) == 2
+    assert visitor.get(file, headers={"Range": "bytes=1-"}).status_code == 206  # 2 × size + slack now
+    assert visitor.get(file, headers={"Range": "bytes=1-"}).status_code == 410
+
+
+def test_a_resumed_download_still_finishes_and_each_take_is_in_the_usage_log(app, client, people):
+    """A download that broke off resumes (more than once) on a link with one download; every
+    read of the original through the link is a usage record of its own (the visitor has no
+    account: the log keeps each take), and the link's ledger has the bytes."""
+    from sqlalchemy import select
+    from archive import db
+    from archive.usage.models import UsageRecord
+    asset = _viewable(app, client, people)
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, renditions=["original"], declaration=USE,
+                        max_downloads=1)
+    visitor = _fresh(app)
+    size = len(ORIGINAL + b"view")
+    file = f"{url}/assets/{asset}/original"
+    assert visitor.get(file, headers={"Range": "bytes=0-99"}).status_code == 206
+    assert visitor.get(file, headers={"Range": "bytes=100-2999"}).status_code == 206
+    last = visitor.get(file, headers={"Range": "bytes=3000-"})
+    assert last.status_code == 206 and last.data == (ORIGINAL + b"view")[3000:]
+    assert visitor.get(file).status_code == 410  # a new download
+    assert _downloads(app, share["id"]) == 1
+    assert _reads(app, share["id"]) == [(0, 100, True), (100, 2900, False), (3000, size - 3000, False)]
+    with app.app_context():
+        recs = list(db.session().scalars(select(UsageRecord).where(UsageRecord.share_link_id == share["id"])))
+        assert [(r.rendition, r.decision) for r in recs] == [("original", "allowed_with_conditions")] * 3
