@@ -8,21 +8,23 @@ link's `max_downloads`, unless it continues a counted one within the bytes that 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from archive.access.policies import Reader
-from archive.assets.download import ORIGINAL, Download, prepare_download, prepare_rendition_file
+from archive.assets.download import (ORIGINAL, Download, Unsatisfiable, if_range_allows, parse_range, prepare_download,
+                                     prepare_rendition_file)
 from archive.assets.models import Asset
 from archive.assets.services import get_asset
 from archive.baskets.models import Basket, BasketItem
 from archive.baskets.services import PER_PAGE, item_json, require_cleared, zip_blob
-from archive.errors import Forbidden, NotFound
+from archive.errors import ApiError, Forbidden, NotFound
 from archive.shares import ledger
 from archive.shares.models import ShareLink
-from archive.shares.services import check_downloads_left, count_download, counts_as_download, downloads_left, resumes
+from archive.shares.services import check_downloads_left, counts_as_download, downloads_left, resumes
 
 
 def page_contents(session: Session, link: ShareLink, page: int = 1, lang: str | None = None) -> dict[str, Any]:
@@ -135,15 +137,32 @@ def prepare_shared_rendition_file(session: Session, link: ShareLink, asset_id: s
                                   if_none_match=if_none_match, if_range=if_range, head=head)
 
 
-def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | None) -> tuple[str, int, str, str]:
-    """(key, size, sha256, name) of the shared basket's ready zip, when the link shares
-    originals. Each item passes the gate as the link's creator with `declaration`: the one
+@dataclass(frozen=True)
+class SharedZip:
+    """What the zip route sends: the ready zip's storage `key`, `size`, `sha256`, file `name`,
+    and the bytes (first, last; inclusive) of this answer; `partial`: a 206 of a Range."""
+
+    key: str
+    size: int
+    sha256: str
+    name: str
+    span: tuple[int, int]
+    partial: bool
+
+
+def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | None, *, range_header: str | None = None,
+                       if_range: str | None = None) -> SharedZip:
+    """The shared basket's ready zip, when the link shares originals, whole or one `Range`
+    (`bytes=a-b`, `bytes=a-`, `bytes=-n`; If-Range against its ETag, the SHA-256), as files
+    are. Each item passes the gate as the link's creator with `declaration`: the one
     recorded when the link was made, else the visitor's (`services.read_declaration_of`), never
     the declaration the zip was built with (a rights manager reads a link's uses under what its
     creator declared for it). Every item is recorded against the link; a refusal refuses the
     whole zip: 403 `rights_denied` with `details.items` (`declaration_required` among the
-    reasons when nothing was declared). 403 `rendition_not_shared`; 409 `zip_not_ready`; 410
-    `share_exhausted` when the link has given its downloads (the zip is always a download)."""
+    reasons when nothing was declared). 403 `rendition_not_shared`; 409 `zip_not_ready`; 416
+    `range_not_satisfiable`. The zip is always a download: it counts as a file does (`ledger`:
+    a Range that continues a counted download of this zip within its bytes does not), 410
+    `share_exhausted` when the link has given its downloads. The caller commits."""
     if link.basket_id is None:
         raise NotFound("This link shares an asset, not a basket.", code="basket_not_found")
     if ORIGINAL not in link.renditions:
@@ -151,8 +170,16 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
                         details={"renditions": link.renditions})
     basket = session.get(Basket, link.basket_id)
     key, size, sha256 = zip_blob(basket)
-    check_downloads_left(link)
+    try:
+        wanted = parse_range(range_header, size) if if_range_allows(if_range, f'"{sha256}"') else None
+    except Unsatisfiable:
+        raise ApiError(f"The range {range_header[:60]!r} is outside the {size} bytes of this zip.",
+                       code="range_not_satisfiable", status=416,
+                       headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}) from None
+    span = (wanted.start, wanted.end) if wanted is not None else (0, size - 1)
+    if not resumes(range_header) or span[0] == 0:
+        check_downloads_left(link)  # before the gate: no use is recorded for a refused download
     require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=True,
                     refusal="The rights refuse {count} item(s) of this basket.")
-    count_download(session, link)
-    return key, size, sha256, f"{basket.name}.zip"
+    ledger.settle(session, link, ledger.zip_key(sha256), asset_id=None, rendition="zip", span=span, size=size)
+    return SharedZip(key, size, sha256, f"{basket.name}.zip", span, wanted is not None)

@@ -203,10 +203,16 @@ def share_file(token: str, asset_id: str, rendition: str):
 
 @pages.get("/<token>/zip")
 def share_zip(token: str):
+    """The basket's ready zip (`reads.prepare_shared_zip`): whole (200) or one Range (206 with
+    `Content-Range`), ETag its SHA-256, If-Range honoured."""
     link = _open(token)
     declaration = services.read_declaration_of(db.session(), link, declaration_from_query(request.args))
-    key, size, sha256, name = reads.prepare_shared_zip(db.session(), link, declaration)
-    return Response(zips.open_zip(key), headers={
-        "Content-Type": "application/zip", "Content-Length": str(size), "ETag": f'"{sha256}"',
-        "Content-Disposition": content_disposition(name, False), "X-Content-Type-Options": "nosniff"})
-
+    z = reads.prepare_shared_zip(db.session(), link, declaration, range_header=request.headers.get("Range"),
+                                 if_range=request.headers.get("If-Range"))
+    first, last = z.span
+    headers = {"Content-Type": "application/zip", "Content-Length": str(last - first + 1), "ETag": f'"{z.sha256}"',
+               "Accept-Ranges": "bytes", "Content-Disposition": content_disposition(z.name, False),
+               "X-Content-Type-Options": "nosniff"}
+    if z.partial:
+        headers["Content-Range"] = f"bytes {first}-{last}/{z.size}"
+    return Response(zips.open_zip(z.key, first, last), status=206 if z.partial else 200, headers=headers)

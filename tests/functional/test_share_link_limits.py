@@ -191,3 +191,29 @@ def test_a_resumed_download_still_finishes_and_each_take_is_in_the_usage_log(app
     with app.app_context():
         recs = list(db.session().scalars(select(UsageRecord).where(UsageRecord.share_link_id == share["id"])))
         assert [(r.rendition, r.decision) for r in recs] == [("original", "allowed_with_conditions")] * 3
+
+
+def test_a_zip_download_resumes_through_an_exhausted_link_as_a_file_does(app, client, people, asset):  # noqa: F811
+    """Trial: resuming the zip through an exhausted link was 410 where an original's resume was
+    206 (the zip route knew no Range). The zip takes one Range, and follows the files' rule."""
+    h = people["trt"]["h"]
+    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
+    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
+    assert _build(app, bid) == "ready"
+    visitor = _fresh(app)
+    head = visitor.get(f"{url}/zip", headers={"Range": "bytes=0-99"})
+    assert head.status_code == 206 and len(head.data) == 100 and head.headers["Accept-Ranges"] == "bytes"
+    size = int(head.headers["Content-Range"].rsplit("/", 1)[1])
+    rest = visitor.get(f"{url}/zip", headers={"Range": "bytes=100-", "If-Range": head.headers["ETag"]})
+    assert rest.status_code == 206, rest.get_data(as_text=True)[:300]
+    assert rest.headers["Content-Range"] == f"bytes 100-{size - 1}/{size}"
+    whole = head.data + rest.data
+    assert zipfile.ZipFile(io.BytesIO(whole)).read("manifest.json")
+    assert _downloads(app, share["id"]) == 1
+    assert _reads(app, share["id"]) == [(0, 100, True), (100, size - 100, False)]
+    # A new download is refused; so is a resume of another version of the zip (If-Range fails).
+    assert visitor.get(f"{url}/zip").status_code == 410
+    assert visitor.get(f"{url}/zip", headers={"Range": "bytes=100-", "If-Range": '"0000"'}).status_code == 410
+    assert visitor.get(f"{url}/zip", headers={"Range": f"bytes={size}-"}).status_code == 416
