@@ -86,13 +86,15 @@ def record_read(session: Session, link: ShareLink, file: str, *, asset_id: str |
 
 
 def settle(session: Session, link: ShareLink, file: str, *, asset_id: str | None, rendition: str,
-           span: tuple[int, int], size: int) -> bool:
+           span: tuple[int, int], size: int, continuing: bool) -> bool:
     """After the gate let a download through `link` send the bytes `span` of `file`: serve it
-    uncounted when it continues the file within the rule above, else count it
-    (`services.count_download`: 410 `share_exhausted` when none is left); write it down either
-    way. True when it was counted. Flushes; the caller commits."""
+    uncounted when it continues the file (`continuing`: the request asked to, per
+    `services.resumes`; and its answer does not start at byte 0, which an If-Range that failed
+    makes it) within the rule above, else count it (`services.count_download`: 410
+    `share_exhausted` when none is left); write it down either way. True when it was counted.
+    Flushes; the caller commits."""
     first, last = span
-    counted = not (first > 0 and continuation_fits(session, link, file, size, last - first + 1))
+    counted = not (continuing and first > 0 and continuation_fits(session, link, file, size, last - first + 1))
     if counted:
         count_download(session, link)
     record_read(session, link, file, asset_id=asset_id, rendition=rendition, span=span, size=size, counted=counted)

@@ -92,7 +92,8 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
         raise Forbidden("This link does not share that rendition.", code="rendition_not_shared",
                         details={"renditions": link.renditions})
     counts = counts_as_download(rendition, download)
-    if counts and not resumes(range_header):
+    continuing = resumes(range_header)
+    if counts and not continuing:
         check_downloads_left(link)  # before the gate: no use is recorded for a refused download
     try:
         d = prepare_download(session, Reader.for_share_link(link), asset_id, rendition, declaration=declaration,
@@ -106,7 +107,7 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
                        details={"rendition": rendition[:40]}) from None
     if counts and d.span is not None and d.decision is not None and d.decision.allowed:
         ledger.settle(session, link, ledger.file_key(asset_id, rendition), asset_id=asset_id, rendition=rendition,
-                      span=d.span, size=d.size)
+                      span=d.span, size=d.size, continuing=continuing)
     return d
 
 
@@ -177,9 +178,11 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
                        code="range_not_satisfiable", status=416,
                        headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}) from None
     span = (wanted.start, wanted.end) if wanted is not None else (0, size - 1)
-    if not resumes(range_header) or span[0] == 0:
+    continuing = resumes(range_header) and span[0] > 0
+    if not continuing:
         check_downloads_left(link)  # before the gate: no use is recorded for a refused download
     require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=True,
                     refusal="The rights refuse {count} item(s) of this basket.")
-    ledger.settle(session, link, ledger.zip_key(sha256), asset_id=None, rendition="zip", span=span, size=size)
+    ledger.settle(session, link, ledger.zip_key(sha256), asset_id=None, rendition="zip", span=span, size=size,
+                  continuing=continuing)
     return SharedZip(key, size, sha256, f"{basket.name}.zip", span, wanted is not None)
