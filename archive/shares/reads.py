@@ -1,8 +1,9 @@
 """What a visitor of a share link sees and takes: the page's contents, one file, the basket's zip.
 
 Every read goes through the access gate as the link's creator (`Reader.for_share_link`) and
-is recorded with the link's id; a download that starts at the first byte counts against the
-link's `max_downloads` (a player's later Range requests do not).
+is recorded with the link's id; a download counts against the link's `max_downloads`, except
+a read that continues the last counted one within SHARE_CONTINUATION_SECONDS (a player's later
+Range requests, a resumed download: `services.continues`).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from archive.baskets.models import Basket, BasketItem
 from archive.baskets.services import PER_PAGE, item_json, require_cleared, zip_blob
 from archive.errors import Forbidden, NotFound
 from archive.shares.models import ShareLink
-from archive.shares.services import count_download
+from archive.shares.services import continues, count_download
 
 
 def page_contents(session: Session, link: ShareLink, page: int = 1, lang: str | None = None) -> dict[str, Any]:
@@ -90,7 +91,7 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
         raise NotFound("This shared asset has no such file.", code="rendition_not_found",
                        details={"rendition": rendition[:40]}) from None
     first_byte = not range_header or d.headers.get("Content-Range", "bytes 0-").startswith("bytes 0-")
-    if d.status in (200, 206) and not head and first_byte:
+    if d.status in (200, 206) and not head and (first_byte or not continues(link, range_header)):
         count_download(session, link)
     return d
 

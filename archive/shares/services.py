@@ -16,6 +16,7 @@ import secrets
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -233,10 +234,13 @@ def revoke(session: Session, share_id: str, actor: User) -> None:
         events.record(session, actor_id=actor.id, action="share.revoked", subject_type="share", subject_id=link.id)
 
 
-def open_link(session: Session, token: str, *, resuming: bool = False) -> ShareLink:
+def open_link(session: Session, token: str, *, range_header: str | None = None) -> ShareLink:
     """The live link for `token`. 404 `share_not_found`; 410 `share_revoked`, `share_expired`,
-    `share_exhausted` (not when `resuming`: a read that continues a file, a Range whose first
-    byte is not 0 (`resumes`), so the download that took the last count can finish)."""
+    `share_exhausted` (`details.max_downloads`). An exhausted link still serves a read that
+    continues a file (`continues`: a Range whose first byte is not 0, within
+    SHARE_CONTINUATION_SECONDS of the last counted download), so the download that took the last
+    count can finish; later, such a read is 410 `share_exhausted` too, with
+    `details.continuation_ended` (ISO 8601) when the link had a counted download."""
     link = session.scalar(select(ShareLink).where(ShareLink.token_hash == token_digest(token))) \
         if isinstance(token, str) and _TOKEN.fullmatch(token) else None
     if link is None:
@@ -246,9 +250,11 @@ def open_link(session: Session, token: str, *, resuming: bool = False) -> ShareL
     if link.expires_at <= utcnow():
         raise Gone("This share link has expired.", code="share_expired",
                    details={"expired": link.expires_at.isoformat()})
-    if not resuming and link.max_downloads is not None and link.downloads >= link.max_downloads:
-        raise Gone("This share link has given all its downloads.", code="share_exhausted",
-                   details={"max_downloads": link.max_downloads})
+    if link.max_downloads is not None and link.downloads >= link.max_downloads and not continues(link, range_header):
+        details: dict[str, Any] = {"max_downloads": link.max_downloads}
+        if resumes(range_header) and link.last_download_at is not None:
+            details["continuation_ended"] = (link.last_download_at + continuation_window()).isoformat()
+        raise Gone("This share link has given all its downloads.", code="share_exhausted", details=details)
     return link
 
 
@@ -257,11 +263,23 @@ _RESUME = re.compile(r"bytes=\s*(\d+)\s*-\s*\d*\s*")
 
 def resumes(range_header: str | None) -> bool:
     """Whether a request's `Range` continues a file rather than starting one: a single range
-    `bytes=N-` or `bytes=N-M` with N > 0 (RFC 9110 section 14.1.2). Such a read never counts
-    as a download (`reads.prepare_shared_file`), so it is also served once the link has given
-    its `max_downloads`."""
+    `bytes=N-` or `bytes=N-M` with N > 0 (RFC 9110 section 14.1.2)."""
     match = _RESUME.fullmatch(range_header or "")
     return match is not None and int(match.group(1)) > 0
+
+
+def continuation_window() -> timedelta:
+    """SHARE_CONTINUATION_SECONDS (default 86400: a day) as a timedelta."""
+    return timedelta(seconds=int(current_app.config["SHARE_CONTINUATION_SECONDS"]))
+
+
+def continues(link: ShareLink, range_header: str | None) -> bool:
+    """Whether a read through `link` with `range_header` continues its last counted download: it
+    `resumes` a file and that download started at most SHARE_CONTINUATION_SECONDS ago. Such a
+    read is served uncounted (`reads.prepare_shared_file`), also once the link has given its
+    `max_downloads`; any other read that sends bytes counts as a download."""
+    return (resumes(range_header) and link.last_download_at is not None
+            and utcnow() - link.last_download_at <= continuation_window())
 
 
 def check_password(link: ShareLink, password: str | None) -> bool:
@@ -279,14 +297,17 @@ def check_password(link: ShareLink, password: str | None) -> bool:
 
 
 def count_download(session: Session, link: ShareLink) -> None:
-    """One more download, atomically: 410 `share_exhausted` when another request took the last."""
+    """One more download, atomically, and its time (`last_download_at`, which opens the window
+    of uncounted continuations): 410 `share_exhausted` when another request took the last."""
+    now = utcnow()
     if link.max_downloads is None:
         link.downloads += 1
+        link.last_download_at = now
         session.flush()
         return
     done = session.execute(update(ShareLink).where(ShareLink.id == link.id,
                                                    ShareLink.downloads < ShareLink.max_downloads)
-                           .values(downloads=ShareLink.downloads + 1)).rowcount
+                           .values(downloads=ShareLink.downloads + 1, last_download_at=now)).rowcount
     if not done:
         raise Gone("This share link has given all its downloads.", code="share_exhausted",
                    details={"max_downloads": link.max_downloads})

@@ -77,8 +77,8 @@ def _unlocked(link) -> bool:
     return link.password_hash is None or session.get(f"share:{link.id}") is True
 
 
-def _open(token: str, *, resuming: bool = False):
-    link = services.open_link(db.session(), token, resuming=resuming)
+def _open(token: str, *, range_header: str | None = None):
+    link = services.open_link(db.session(), token, range_header=range_header)
     if not _unlocked(link):
         raise ApiError("This link needs its password.", code="share_password_required", status=401)
     return link
@@ -180,7 +180,7 @@ def share_rendition_file(token: str, asset_id: str, name: str, path: str):
 @pages.route("/<token>/assets/<asset_id>/<rendition>", methods=["GET", "HEAD"])
 def share_file(token: str, asset_id: str, rendition: str):
     range_header = request.headers.get("Range")
-    link = _open(token, resuming=services.resumes(range_header))
+    link = _open(token, range_header=range_header)
     declaration = declaration_from_query(request.args)
     if rendition == ORIGINAL:  # the link's recorded declaration, else the visitor's
         declaration = services.read_declaration_of(db.session(), link, declaration)
