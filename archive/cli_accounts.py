@@ -25,6 +25,18 @@ def org_create(name, country):
     click.echo(f"organisation {o.name} ({o.country}) id={o.id}")
 
 
+@org.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+def org_rename(name, new_name):
+    """Rename organisation NAME (as written) to NEW_NAME; refused when another organisation has
+    NEW_NAME but for case, white space or the Turkish i's ("TRT" and "trt", "İstanbul TV" and
+    "ISTANBUL TV" are one name)."""
+    with unit_of_work() as s:
+        o = services.rename_organisation(s, name, new_name)
+    click.echo(f"organisation {name} renamed {o.name}")
+
+
 @org.command("list")
 def org_list():
     """Every organisation, with its country, state and number of users."""

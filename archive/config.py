@@ -118,6 +118,10 @@ class Settings:
     # reader may pause (seconds) before the next request of the same read counts as a new use.
     ACCESS_POLICY: str = "rights"
     READ_WINDOW_SECONDS: int = 1800
+    # A share link serves a read that continues a file (`Range: bytes=N-`, N > 0) uncounted for
+    # this long after its last counted download started, so that download can finish or resume;
+    # later such a read counts as a new download (refused once the link has given them all).
+    SHARE_CONTINUATION_SECONDS: int = 86400
     # Who may look at previews (proxy, poster, storyboard...) under the rights policy:
     # "members" (every active member) or "licensees" (the contributing organisation, admins,
     # and organisations some grant of the asset names, open today).
@@ -288,6 +292,7 @@ def settings() -> Settings:
 # Whole-number settings and their ranges (inclusive); None: no upper bound.
 _RANGES: dict[str, tuple[int, int | None]] = {
     "PORT": (1, 65535), "PRESIGN_SECONDS": (1, 7 * 24 * 3600), "READ_WINDOW_SECONDS": (1, None),
+    "SHARE_CONTINUATION_SECONDS": (1, 366 * 24 * 3600),
     "SEARCH_WRITE_WAIT_MS": (1, 10_000),
     "FFMPEG_TIMEOUT": (1, None), "PROBE_TIMEOUT": (1, None), "CHUNK_SECONDS": (1, None),
     "CHUNK_PARALLEL": (1, 64), "UPLOAD_EXPIRE_SECONDS": (60, None),

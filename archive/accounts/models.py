@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from archive.accounts.names import name_key
 from archive.db import Base, UTCDateTime, utcnow
 
 COUNTRIES = ("TR", "AZ")
@@ -17,6 +18,10 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    # The name as it is compared (archive.accounts.names.name_key: case, Turkish i's, NFC),
+    # set whenever `name` is; unique. NULL only for a name that clashed with an older
+    # organisation's when migration 0022 came (it named them: rename one to fill it).
+    name_key: Mapped[str | None] = mapped_column(String(600), unique=True, index=True, nullable=True)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     # A disabled organisation's users cannot log in and their API tokens are refused;
     # its assets stay in the archive.
@@ -25,6 +30,11 @@ class Organisation(Base):
     # Text burned into the previews (proxy, poster, HLS, storyboard) of its assets, never the
     # originals; None: no watermark. `ortak org watermark` sets it (accounts.services).
     preview_watermark: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+    @validates("name")
+    def _keyed(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class User(Base):

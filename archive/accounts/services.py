@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from archive.accounts import sessions
 from archive.accounts.models import COUNTRIES, ROLES, ApiToken, Organisation, User
+from archive.accounts.names import name_key
 from archive.accounts.passwords import hash_password, needs_rehash, verify_password
 from archive.db import utcnow
 from archive.errors import Conflict, NotFound, ValidationError
@@ -33,18 +34,51 @@ MAX_TOKEN_NAME = 100  # ApiToken.name is String(100): PostgreSQL refuses a longe
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
-def create_organisation(session: Session, name: str, country: str) -> Organisation:
+def _clean_org_name(name: str | None) -> str:
     name = (name or "").strip()
-    country = (country or "").strip().upper()
     if not name or len(name) > 200 or "\x00" in name:
         raise ValidationError("An organisation needs a name of 1 to 200 characters.", code="invalid_name")
     _refuse_disguise("name", name)
+    return name
+
+
+def _refuse_same_name(session: Session, name: str, *, other_than: int | None = None) -> None:
+    """409 `organisation_exists` (`details.existing`: its name as written) when another
+    organisation has `name` but for case, white space or the Turkish i's
+    (`archive.accounts.names.name_key`: "trt" for "TRT", "istanbul tv" for "İstanbul TV")."""
+    key = name_key(name)
+    query = select(Organisation).where((Organisation.name_key == key) | (Organisation.name == name))
+    if other_than is not None:
+        query = query.where(Organisation.id != other_than)
+    existing = session.scalars(query.order_by(Organisation.id)).first()
+    if existing is not None:
+        raise Conflict(f"An organisation named {existing.name!r} exists already; names differing only in case "
+                       "are the same name.", code="organisation_exists", details={"existing": existing.name})
+
+
+def create_organisation(session: Session, name: str, country: str) -> Organisation:
+    """A new organisation. 400 `invalid_name`, `invalid_country`; 409 `organisation_exists` when
+    one has the same name but for case, white space or the Turkish i's (`_refuse_same_name`)."""
+    name = _clean_org_name(name)
+    country = (country or "").strip().upper()
     if country not in COUNTRIES:
         raise ValidationError(f"Country must be one of {', '.join(COUNTRIES)}.", code="invalid_country")
-    if session.scalar(select(Organisation).where(Organisation.name == name)):
-        raise Conflict(f"An organisation named {name!r} exists already.", code="organisation_exists")
+    _refuse_same_name(session, name)
     org = Organisation(name=name, country=country)
     session.add(org)
+    session.flush()
+    return org
+
+
+def rename_organisation(session: Session, name: str, new_name: str) -> Organisation:
+    """Rename the organisation named `name` (exactly) to `new_name`; its users, assets and rights
+    follow (they hold its id). A change of case alone is a rename (its own key is no clash). 404
+    `organisation_not_found`; 400 `invalid_name`; 409 `organisation_exists` when another has the
+    same name but for case, white space or the Turkish i's. Flushes."""
+    org = get_organisation(session, name)
+    new_name = _clean_org_name(new_name)
+    _refuse_same_name(session, new_name, other_than=org.id)
+    org.name = new_name
     session.flush()
     return org
 

@@ -101,7 +101,9 @@ def removed_upload_error(session: Session, asset_id: str, viewer: User | None) -
     """Why the `uploading` asset `asset_id` a tus upload made is gone, for those who could see
     it (its organisation, its uploader, admins; None for anyone else, and for an id no upload
     made): its bytes duplicated an asset the archive held (404 `duplicate_upload`, with
-    `details.asset_id` that asset when `viewer` may see it, and `details.upload_id`), or its
+    `details.asset_id` that asset when `viewer` may see it, `details.upload_id`, and
+    `details.carried_over`: what was typed for it, applied to that asset or to the holding, and
+    what was not, `archive.ingest.carry_over`), or its
     upload was terminated or expired (404 `asset_not_found` with `details.upload_id` and
     `details.upload_status` "aborted")."""
     upload = session.scalar(select(Upload).where(Upload.placeholder_id == asset_id))
@@ -116,6 +118,9 @@ def removed_upload_error(session: Session, asset_id: str, viewer: User | None) -
         details: dict[str, Any] = {"upload_id": upload.id}
         if existing is not None and (viewer is None or may_see(session, viewer, existing)):
             details["asset_id"] = existing.id
+        carried = (upload.upload_metadata or {}).get("carried_over")
+        if carried is not None:
+            details["carried_over"] = carried  # what was typed for it: applied there, and what was not
         return NotFound("This upload's bytes were in the archive already: it was recorded against the asset "
                         "that holds them, and its own asset was removed.", code="duplicate_upload", details=details)
     if upload.status == "aborted":

@@ -60,6 +60,25 @@ DUPLICATE_OUTCOMES = {HOLDING_ADDED: "your organisation is now recorded as also 
                       OWN_ASSET: "already your organisation's"}
 
 
+def _named(entry: dict) -> str:
+    lang = f" ({entry['lang']})" if entry.get("lang") else ""
+    value = entry.get("value", entry.get("values"))
+    return f"{entry['what']}{lang}" + (f" {value!r}" if value is not None else "")
+
+
+def carried_lines(carried: dict | None) -> list[str]:
+    """The import's lines for what its metadata gave a duplicate (`archive.ingest.carry_over`):
+    one for what went to the asset or the holding, one per thing that did not, with why."""
+    if not carried:
+        return []
+    lines = []
+    applied = carried.get("applied") or []
+    if applied:
+        lines.append("added to the " + applied[0]["to"] + ": " + ", ".join(_named(e) for e in applied))
+    lines += [f"not applied: {_named(e)} ({e['reason']})" for e in carried.get("not_applied") or []]
+    return lines
+
+
 @dataclass
 class Summary:
     created: list[str] = field(default_factory=list)
@@ -117,6 +136,8 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
         owner = registered.asset.organisation.name if registered.asset.organisation is not None else "?"
         click.echo(f"  duplicate {path}: the archive holds these bytes as asset {registered.asset.id} "
                    f"of {owner}; {DUPLICATE_OUTCOMES.get(registered.holding or '', registered.holding)}")
+        for line in carried_lines(registered.carried_over):
+            click.echo(f"    {line}")
     for path, lang, asset_id, cues in summary.transcripts:
         click.echo(f"  transcript {path}: {lang} of asset {asset_id}, {cues} cue{'s' if cues != 1 else ''}")
     for path, reason in summary.failed:

@@ -15,7 +15,7 @@ import logging
 import mimetypes
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +33,7 @@ from archive.db import checkpoint, utcnow
 from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
 from archive.ingest import staging
+from archive.ingest.carry_over import CarryOver, carry_over
 from archive.ingest.models import Upload
 from archive.ingest.staged_writer import StagedWriter
 from archive.ingest.tus import TusError, sanitise_filename
@@ -90,16 +91,20 @@ class Registration:
     """What `register_original` did: a new `asset` (`created`), or for bytes the archive held
     already the existing asset and `holding`: HOLDING_ADDED (the uploader's organisation is
     now recorded as also holding a copy), ALREADY_HELD (it was already), or OWN_ASSET (the
-    asset is its own organisation's; nothing is recorded but the Event)."""
+    asset is its own organisation's; nothing is recorded but the Event). `carried_over`: see
+    `archive.ingest.carry_over`."""
 
     asset: Asset
     created: bool
     holding: str | None = None
+    # For a duplicate: what was typed for the upload and carried to `asset` or to the holding,
+    # and what was not (`archive.ingest.carry_over.CarryOver.as_json`); None otherwise.
+    carried_over: dict | None = None
 
 
 def register_original(session: Session, *, staged: Path, sha256: str, size: int, filename: str,
                       meta: dict, uploader: User, content_type: str | None = None,
-                      placeholder: Asset | None = None) -> Registration:
+                      placeholder: Asset | None = None, upload_id: str | None = None) -> Registration:
     """Store a staged file under its content key and make its Asset `processing`.
 
     With `placeholder` (the `uploading` asset a tus upload made at creation) that row becomes
@@ -109,8 +114,11 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
 
     The staged file is consumed either way. Identical bytes are stored once: an exact
     duplicate (same SHA-256) stores nothing and is recorded against the existing asset
-    (`record_copy`, with the placeholder's filename and metadata), and the placeholder is
-    removed (`remove_placeholder`, reason `duplicate`). The caller commits (and must have
+    (`record_copy`, with the placeholder's filename and metadata); what was typed for it (the
+    metadata, and the placeholder's transcripts, markers and rights blocks) is carried to that
+    asset or to the uploader's organisation's holding where it may go, the rest reported and
+    kept in the Event (`archive.ingest.carry_over`, `Registration.carried_over`), and the
+    placeholder is removed (`remove_placeholder`, reason `duplicate`). The caller commits (and must have
     nothing else pending: a lost race is resolved by a rollback); the ingest task goes after
     the commit.
     """
@@ -119,7 +127,8 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
     existing = find_by_sha256(session, sha256)
     if existing is not None:
         staged.unlink(missing_ok=True)
-        return _copy_of(session, existing, uploader, filename=filename, meta=meta, placeholder=placeholder)
+        return _copy_of(session, existing, uploader, filename=filename, meta=meta, placeholder=placeholder,
+                        upload_id=upload_id)
     key = original_key(sha256)
     store = storage()
     if store.exists(key):
@@ -148,7 +157,8 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
         existing = find_by_sha256(session, sha256)
         if existing is None:
             raise
-        return _copy_of(session, existing, uploader, filename=filename, meta=meta, placeholder=placeholder)
+        return _copy_of(session, existing, uploader, filename=filename, meta=meta, placeholder=placeholder,
+                        upload_id=upload_id)
     events.record(session, actor_id=uploader.id, action="asset.created", subject_type="asset",
                   subject_id=asset.id, after={"filename": filename, "size": size, "sha256": sha256,
                                               "meta": meta})
@@ -158,13 +168,17 @@ def register_original(session: Session, *, staged: Path, sha256: str, size: int,
 
 
 def _copy_of(session: Session, existing: Asset, uploader: User, *, filename: str, meta: dict,
-             placeholder: Asset | None) -> Registration:
-    """`record_copy`, then the upload's placeholder (if any) is removed in favour of `existing`
-    (after: record_copy may roll back a lost race, which would undo an earlier removal)."""
+             placeholder: Asset | None, upload_id: str | None = None) -> Registration:
+    """`record_copy`, then what was typed for the upload is carried over (`carry_over`), then
+    the upload's placeholder (if any) is removed in favour of `existing` (after: record_copy may
+    roll back a lost race, which would undo an earlier move or removal)."""
     registered = record_copy(session, existing, uploader, filename=filename, meta=meta)
+    report = carry_over(session, existing, uploader, meta=meta, placeholder=placeholder,
+                        new_holding=registered.holding == HOLDING_ADDED, upload_id=upload_id)
     if placeholder is not None and placeholder.id != existing.id:
-        remove_placeholder(session, placeholder, reason=DUPLICATE, actor_id=uploader.id, duplicate_of=existing.id)
-    return registered
+        remove_placeholder(session, placeholder, reason=DUPLICATE, actor_id=uploader.id, duplicate_of=existing.id,
+                           carried_over=report)
+    return replace(registered, carried_over=report.as_json())
 
 
 # Why an `uploading` asset was removed (the Event `asset.upload_removed`'s `reason`).
@@ -196,13 +210,15 @@ def make_placeholder(session: Session, upload: Upload, uploader: User, *, filena
 
 
 def remove_placeholder(session: Session, asset: Asset, *, reason: str, actor_id: int | None,
-                       duplicate_of: str | None = None) -> None:
+                       duplicate_of: str | None = None, carried_over: CarryOver | None = None) -> None:
     """Remove an `uploading` asset whose upload will never fill it: its bytes duplicated
     `duplicate_of` (reason DUPLICATE: its upload then links that asset), or the upload was
-    terminated (TERMINATED) or expired (EXPIRED: its upload links nothing). What was attached
-    to it meanwhile (markers, transcripts, rights blocks) goes with it (ON DELETE CASCADE). The
-    Event `asset.upload_removed` stays in its history and the index task (after the commit)
-    drops it from search. Its id keeps answering through `uploads.placeholder_id`
+    terminated (TERMINATED) or expired (EXPIRED: its upload links nothing). What is still
+    attached to it (markers, transcripts, rights blocks: for a duplicate, what `carry_over`
+    could not move) goes with it (ON DELETE CASCADE); for a duplicate that carried or left
+    anything, the Event `asset.upload_removed` keeps it (`carried_over`: the report; `kept`:
+    the cues of the transcripts not moved). The Event stays in its history and the index task (after the
+    commit) drops it from search. Its id keeps answering through `uploads.placeholder_id`
     (`archive.assets.services.removed_upload_error`). Flushes; refuses (ValueError) an asset
     that is not `uploading`."""
     if asset.status != "uploading":
@@ -211,7 +227,9 @@ def remove_placeholder(session: Session, asset: Asset, *, reason: str, actor_id:
                     .execution_options(synchronize_session="fetch"))
     events.record(session, actor_id=actor_id, action="asset.upload_removed", subject_type="asset",
                   subject_id=asset.id, before={"status": "uploading"},
-                  after={"reason": reason, **({"duplicate_of": duplicate_of} if duplicate_of else {})})
+                  after={"reason": reason, **({"duplicate_of": duplicate_of} if duplicate_of else {}),
+                         **({"carried_over": carried_over.as_json(), "kept": carried_over.kept}
+                            if carried_over else {})})
     session.delete(asset)
     session.flush()
     INDEX_ASSET.send(session, asset.id)
@@ -454,7 +472,7 @@ def _complete(session: Session, upload: Upload, user: User, digest, path: Path) 
         registered = register_original(session, staged=path, sha256=sha256, size=upload.length,
                                        filename=info.get("filename") or "upload", meta=info.get("meta") or {},
                                        uploader=uploader, content_type=info.get("content_type"),
-                                       placeholder=placeholder)
+                                       placeholder=placeholder, upload_id=upload.id)
     except StorageError as exc:
         session.rollback()
         # The bytes stay staged; a retried PATCH at the final offset completes again.
@@ -465,6 +483,8 @@ def _complete(session: Session, upload: Upload, user: User, digest, path: Path) 
     upload.holding = registered.holding
     upload.sha256 = sha256
     upload.asset_id = registered.asset.id
+    if registered.carried_over is not None:
+        upload.upload_metadata = {**info, "carried_over": registered.carried_over}  # a new dict: JSON change seen
     checkpoint(session)
     staging.hash_cache().drop(upload.id)
     log.info("upload %s %s: asset %s sha256 %s", upload.id, upload.status, registered.asset.id, sha256)
@@ -507,9 +527,13 @@ def _remove_upload_placeholder(session: Session, upload: Upload, reason: str, ac
 def describe(upload: Upload) -> dict:
     """GET /api/v1/uploads/{id}: {"id", "offset", "length" (bytes), "status", "asset_id" (the
     asset the upload links: its own `uploading` asset from creation on, the asset that already
-    held the bytes for a duplicate, null once terminated), "holding", "filename", "expires_at"}."""
+    held the bytes for a duplicate, null once terminated), "holding", "carried_over" (a
+    duplicate's: {"applied", "not_applied"}, what was typed for it and went to that asset or
+    the holding, and what did not, `archive.ingest.carry_over`; null otherwise), "filename",
+    "expires_at"}."""
     return {"id": upload.id, "offset": upload.offset, "length": upload.length, "status": upload.status,
             "asset_id": upload.asset_id, "holding": upload.holding,
+            "carried_over": (upload.upload_metadata or {}).get("carried_over"),
             "filename": (upload.upload_metadata or {}).get("filename"),
             "expires_at": upload.expires_at.isoformat()}
 

@@ -36,6 +36,9 @@ class ShareLink(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     max_downloads: Mapped[int | None] = mapped_column(Integer, nullable=True)
     downloads: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # When the last counted download started (None: none yet); a read that continues a file
+    # is served uncounted only within SHARE_CONTINUATION_SECONDS of it (services.continues).
+    last_download_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     renditions: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
 
     creator = relationship("User", lazy="joined")

@@ -3,7 +3,8 @@
 Every read goes through the access gate as the link's creator (`Reader.for_share_link`) and
 is recorded with the link's id. A download (`services.counts_as_download`: the original, a
 rendition asked for with `?download=1` or that is no preview, the zip) counts against the
-link's `max_downloads`, unless it continues a counted one within the bytes that allows
+link's `max_downloads`, unless it continues a counted one within SHARE_CONTINUATION_SECONDS
+of the last counted download (`services.continues`) and the bytes that allows
 (`archive.shares.ledger`); the page's previews never count.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from archive.baskets.services import PER_PAGE, item_json, require_cleared, zip_b
 from archive.errors import ApiError, Forbidden, NotFound
 from archive.shares import ledger
 from archive.shares.models import ShareLink
-from archive.shares.services import check_downloads_left, counts_as_download, downloads_left, resumes
+from archive.shares.services import check_downloads_left, continues, counts_as_download, downloads_left
 
 
 def page_contents(session: Session, link: ShareLink, page: int = 1, lang: str | None = None) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
     has no such file. For a basket link, an item that is a segment still gives its whole
     original here: the segment as the basket cuts it is in the zip. `download`: asked for as a
     download (`?download=1`), served as an attachment. A read that is a download
-    (`counts_as_download`) and does not continue one (`services.resumes`) is 410
+    (`counts_as_download`) and does not continue one (`services.continues`) is 410
     `share_exhausted` once the link has given its downloads; one that sends bytes counts, unless
     it continues a counted download of the file within the bytes that allows (`ledger`: 410
     `share_exhausted` past them on an exhausted link), and is written down in the link's
@@ -92,9 +93,9 @@ def prepare_shared_file(session: Session, link: ShareLink, asset_id: str, rendit
         raise Forbidden("This link does not share that rendition.", code="rendition_not_shared",
                         details={"renditions": link.renditions})
     counts = counts_as_download(rendition, download)
-    continuing = resumes(range_header)
+    continuing = continues(link, range_header)
     if counts and not continuing:
-        check_downloads_left(link)  # before the gate: no use is recorded for a refused download
+        check_downloads_left(link, range_header)  # before the gate: no use is recorded for a refused download
     try:
         d = prepare_download(session, Reader.for_share_link(link), asset_id, rendition, declaration=declaration,
                              range_header=range_header, if_none_match=if_none_match,
@@ -178,9 +179,9 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
                        code="range_not_satisfiable", status=416,
                        headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}) from None
     span = (wanted.start, wanted.end) if wanted is not None else (0, size - 1)
-    continuing = resumes(range_header) and span[0] > 0
+    continuing = continues(link, range_header) and span[0] > 0
     if not continuing:
-        check_downloads_left(link)  # before the gate: no use is recorded for a refused download
+        check_downloads_left(link, range_header)  # before the gate: no use is recorded for a refused download
     require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=True,
                     refusal="The rights refuse {count} item(s) of this basket.")
     ledger.settle(session, link, ledger.zip_key(sha256), asset_id=None, rendition="zip", span=span, size=size,

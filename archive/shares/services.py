@@ -17,6 +17,7 @@ import secrets
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -255,12 +256,15 @@ def downloads_left(link: ShareLink) -> int | None:
     return None if link.max_downloads is None else max(0, link.max_downloads - link.downloads)
 
 
-def check_downloads_left(link: ShareLink) -> None:
-    """410 `share_exhausted` (`details.max_downloads`) when the link has given all its downloads:
-    asked before a read that would count (`counts_as_download`) passes the gate."""
+def check_downloads_left(link: ShareLink, range_header: str | None = None) -> None:
+    """410 `share_exhausted` (`details.max_downloads`; `details.continuation_ended`, ISO 8601,
+    for a Range that `resumes` a file once the window of `continues` has closed) when the link
+    has given all its downloads: asked before a read that would count passes the gate."""
     if downloads_left(link) == 0:
-        raise Gone("This share link has given all its downloads.", code="share_exhausted",
-                   details={"max_downloads": link.max_downloads})
+        details: dict[str, Any] = {"max_downloads": link.max_downloads}
+        if resumes(range_header) and link.last_download_at is not None:
+            details["continuation_ended"] = (link.last_download_at + continuation_window()).isoformat()
+        raise Gone("This share link has given all its downloads.", code="share_exhausted", details=details)
 
 
 def counts_as_download(rendition: str, download: bool) -> bool:
@@ -277,11 +281,23 @@ _RESUME = re.compile(r"bytes=\s*(\d+)\s*-\s*\d*\s*")
 
 def resumes(range_header: str | None) -> bool:
     """Whether a request's `Range` continues a file rather than starting one: a single range
-    `bytes=N-` or `bytes=N-M` with N > 0 (RFC 9110 section 14.1.2). Such a read of a download
-    does not count again (`reads.prepare_shared_file`), so it is also served once the link has
-    given its `max_downloads`."""
+    `bytes=N-` or `bytes=N-M` with N > 0 (RFC 9110 section 14.1.2)."""
     match = _RESUME.fullmatch(range_header or "")
     return match is not None and int(match.group(1)) > 0
+
+
+def continuation_window() -> timedelta:
+    """SHARE_CONTINUATION_SECONDS (default 86400: a day) as a timedelta."""
+    return timedelta(seconds=int(current_app.config["SHARE_CONTINUATION_SECONDS"]))
+
+
+def continues(link: ShareLink, range_header: str | None) -> bool:
+    """Whether a read through `link` with `range_header` continues its last counted download: it
+    `resumes` a file and that download started at most SHARE_CONTINUATION_SECONDS ago. Such a
+    read is served uncounted (`reads.prepare_shared_file`), also once the link has given its
+    `max_downloads`; any other read that sends bytes counts as a download."""
+    return (resumes(range_header) and link.last_download_at is not None
+            and utcnow() - link.last_download_at <= continuation_window())
 
 
 def check_password(link: ShareLink, password: str | None) -> bool:
@@ -299,14 +315,17 @@ def check_password(link: ShareLink, password: str | None) -> bool:
 
 
 def count_download(session: Session, link: ShareLink) -> None:
-    """One more download, atomically: 410 `share_exhausted` when another request took the last."""
+    """One more download, atomically, and its time (`last_download_at`, which opens the window
+    of uncounted continuations): 410 `share_exhausted` when another request took the last."""
+    now = utcnow()
     if link.max_downloads is None:
         link.downloads += 1
+        link.last_download_at = now
         session.flush()
         return
     done = session.execute(update(ShareLink).where(ShareLink.id == link.id,
                                                    ShareLink.downloads < ShareLink.max_downloads)
-                           .values(downloads=ShareLink.downloads + 1)).rowcount
+                           .values(downloads=ShareLink.downloads + 1, last_download_at=now)).rowcount
     if not done:
         raise Gone("This share link has given all its downloads.", code="share_exhausted",
                    details={"max_downloads": link.max_downloads})

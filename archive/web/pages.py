@@ -85,6 +85,7 @@ ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credenti
                  "asset.interrupted": _l("Processing interrupted (the worker stopped); it starts again"),
                  "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
                  "asset.holding_added": _l("Another organisation holds a copy"),
+                 "asset.upload_merged": _l("Uploaded again: what was typed for the copy carried over"),
                  "marker.added": _l("Marker added"), "marker.changed": _l("Marker changed"),
                  "marker.removed": _l("Marker removed"), "asset.clip_requested": _l("Clip exported"),
                  "rights.block_inherited": _l("Rights block inherited from the source"),

@@ -41,12 +41,28 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 # master's block on a clip (archive.rights.inherited), a repeated upload.
                 "upload_id": _l("Upload id"), "source_id": _l("Source asset"), "mode": _l("Mode"),
                 "usage_record_id": _l("Usage record"), "block": _l("Rights block"),
-                "from_asset": _l("From asset"), "from_block": _l("From block"), "holding": _l("Copy")}
+                "from_asset": _l("From asset"), "from_block": _l("From block"), "holding": _l("Copy"),
+                # What a duplicate upload carried to the asset that held its bytes
+                # (archive.ingest.carry_over), and the transcripts and markers it moved.
+                "placeholder_id": _l("Upload's own asset"), "from_upload_asset": _l("From the upload's asset"),
+                "carried_over": _l("Carried over"), "applied": _l("Applied"), "not_applied": _l("Not applied"),
+                "kept": _l("Kept (not applied)"), "what": _l("What"), "to": _l("To"), "value": _l("Value"),
+                "values": _l("Values"), "lang": _l("Language"), "format": _l("Format"), "cues": _l("Cues"),
+                "segments": _l("Cues"), "id": _l("Id"), "blocks": _l("Blocks"), "in_frame": _l("In (frame)"),
+                "out_frame": _l("Out (frame)"), "rate": _l("Frame rate")}
 # A clip's cut (archive.clips.schemas modes) and what a repeated upload did
 # (archive.ingest.services HOLDING_ADDED, ALREADY_HELD, OWN_ASSET), as the history shows them.
 MODE_LABELS = {"fast": _l("Fast (from the keyframe)"), "accurate": _l("Frame-accurate")}
 HOLDING_LABELS = {"added": _l("copy recorded"), "already_held": _l("the organisation holds a copy already"),
                   "own_asset": _l("the organisation's own asset")}
+# What a duplicate upload's report names (archive.ingest.carry_over): the things, where they
+# went, and why one was not applied.
+CARRIED_LABELS = {"transcript": _l("Transcript"), "marker": _l("Marker"), "rights_block": _l("Rights block"),
+                  "asset": _l("the asset"), "holding": _l("the organisation's copy"),
+                  "conflict": _l("another value is there"), "not_your_asset": _l("another organisation's asset"),
+                  "exclusive_conflict": _l("an exclusive grant there excludes it"),
+                  "too_many": _l("the asset has as many as it may"),
+                  "cue_past_end": _l("a cue starts after the recording ends")}
 # Platforms and block kinds as the rights pages name them (archive.rights.pages uses these).
 PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
                    "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
@@ -343,7 +359,8 @@ def change_rows(before: dict | None, after: dict | None) -> list[dict[str, str]]
 # The labels of a history field's coded values (a code without one is shown as it is).
 _VALUE_LABELS = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS,
                  "platform": PLATFORM_LABELS, "platforms": PLATFORM_LABELS, "kind": BLOCK_KIND_LABELS,
-                 "mode": MODE_LABELS, "holding": HOLDING_LABELS}
+                 "mode": MODE_LABELS, "holding": HOLDING_LABELS, "what": {**FIELD_LABELS, **CARRIED_LABELS},
+                 "to": CARRIED_LABELS, "reason": CARRIED_LABELS, "lang": LANGUAGE_LABELS}
 
 
 def show(key: str, value: Any) -> str:

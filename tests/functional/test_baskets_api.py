@@ -232,6 +232,49 @@ def test_a_ready_zip_passes_the_gate_again_for_whoever_downloads_it(app, client,
     _error(client.get(zip_url, headers=owner), 403, "rights_denied")
 
 
+def test_declaration_required_is_judged_over_every_refusal_past_those_shown(app, client, people, assets):
+    """A member's undeclared read of a ready zip is `declaration_required` only when every
+    refusal is that one, over all the refused items, not the MAX_REFUSALS_SHOWN (100) the 403
+    lists: 100 items refused for want of a declaration and a 101st refused for another reason is
+    `rights_denied`. The 101st reason comes from a policy that withholds one asset outright (the
+    shipped rights policy refuses every undeclared read of another organisation's original for
+    the declaration alone); the items are rows inserted in bulk, the zip marked ready."""
+    from archive.access.policies import DENIED, PolicyDecision, RightsPolicy
+    from archive.baskets.services import MAX_REFUSALS_SHOWN
+
+    owner, atv = people["trt"], people["atv"]
+    withheld = create_asset(app, people["producer"]["id"], data=b"withheld " * 50, filename="withheld.txt",
+                            content_type="text/plain", kind="other")
+    bid = _basket(client, owner["h"])
+    shown = MAX_REFUSALS_SHOWN
+    with app.app_context():
+        s = db.session()
+        rows = [{"basket_id": bid, "asset_id": assets["doc"], "added_by_id": owner["id"]} for _ in range(shown)]
+        s.execute(insert(BasketItem), rows + [{"basket_id": bid, "asset_id": withheld, "added_by_id": owner["id"]}])
+        basket = s.get(Basket, bid)
+        basket.zip_status, basket.zip_key, basket.zip_size, basket.zip_sha256 = "ready", f"baskets/{bid}.zip", 1, "0" * 64
+        basket.zip_requester_id, basket.zip_declaration = owner["id"], USE
+        s.commit()
+    assert client.post(f"/api/v1/baskets/{bid}/members", json={"user": atv["id"], "access": "read"},
+                       headers=owner["h"]).status_code == 201
+
+    class Withholds(RightsPolicy):
+        def decide(self, reader, request):
+            if request.asset.id == withheld:
+                return PolicyDecision(DENIED, [{"code": "withheld", "message": "Withheld by its archive."}])
+            return super().decide(reader, request)
+
+    zip_url = f"/api/v1/baskets/{bid}/zip"
+    # Every one of the 101 refusals wants a declaration: said so, though only 100 are listed.
+    err = _error(client.get(zip_url, headers=atv["h"]), 403, "declaration_required")
+    assert err["details"]["refused"] == shown + 1 and len(err["details"]["items"]) == shown
+    # The 101st refused for another reason: a declaration alone would not open the zip.
+    app.extensions["ortak.access_policy"] = Withholds(app.config)
+    err = _error(client.get(zip_url, headers=atv["h"]), 403, "rights_denied")
+    assert err["details"]["refused"] == shown + 1 and len(err["details"]["items"]) == shown
+    assert withheld not in {item["asset_id"] for item in err["details"]["items"]}  # not among those shown
+
+
 def test_rights_withdrawn_after_the_request_fail_the_zip_with_the_reason(app, client, people, assets):
     h = people["trt"]["h"]
     bid = _basket(client, h)

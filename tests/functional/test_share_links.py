@@ -147,6 +147,57 @@ def test_the_last_allowed_download_can_be_resumed(app, client, people, asset):
     assert visitor.get(f"{url}/assets/{asset}/proxy?download=1", headers={"Range": "bytes=100-"}).status_code == 410
 
 
+def test_continuations_are_uncounted_only_for_a_while_after_the_last_counted_download(app, client, people, asset):
+    """A read that continues a file (`Range: bytes=N-`, N > 0) was served uncounted forever, also
+    after the link's last counted download: a visitor could take the whole file again and again
+    from byte 1. It is uncounted only within SHARE_CONTINUATION_SECONDS of the last counted
+    download (`share_links.last_download_at`); later it counts as a download, and an exhausted
+    link refuses it: 410 share_exhausted in the error shape, with when its window ended."""
+    window = app.config["SHARE_CONTINUATION_SECONDS"]
+    assert window == 86400  # the documented default
+    json_accept = {"Accept": "application/json"}
+
+    def age_last_download(share_id, seconds):
+        with app.app_context():
+            db.session().execute(update(ShareLink).where(ShareLink.id == share_id).values(
+                last_download_at=datetime.now(timezone.utc) - timedelta(seconds=seconds)))
+            db.session().commit()
+
+    def downloads(share_id):
+        with app.app_context():
+            link = db.session().get(ShareLink, share_id)
+            return link.downloads, link.last_download_at
+
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, max_downloads=1)
+    visitor = _fresh(app)
+    file_url = f"{url}/assets/{asset}/proxy?download=1"
+    assert downloads(share["id"]) == (0, None)
+    assert visitor.get(file_url, headers={"Range": "bytes=0-99"}).status_code == 206
+    count, last = downloads(share["id"])
+    assert count == 1 and last is not None and abs((datetime.now(timezone.utc) - last).total_seconds()) < 60
+    age_last_download(share["id"], window - 60)  # within the window: the download goes on, uncounted
+    assert visitor.get(file_url, headers={"Range": "bytes=100-"}).status_code == 206
+    assert downloads(share["id"])[0] == 1
+    age_last_download(share["id"], window + 1)  # past it: no more of the file
+    late = visitor.get(file_url, headers={"Range": "bytes=100-", **json_accept})
+    err = _error(late, 410, "share_exhausted")
+    assert err["details"]["max_downloads"] == 1
+    ended = datetime.fromisoformat(err["details"]["continuation_ended"])
+    assert abs((datetime.now(timezone.utc) - timedelta(seconds=1) - ended).total_seconds()) < 60
+
+    # A link without a limit: a late continuation (or one with no counted download before it)
+    # is served and counts as the download it is; within the window it does not.
+    share, url = _share(client, people["trt"]["h"], asset_id=asset)
+    file_url = f"{url}/assets/{asset}/proxy?download=1"
+    assert visitor.get(file_url, headers={"Range": "bytes=100-"}).status_code == 206
+    assert downloads(share["id"])[0] == 1
+    assert visitor.get(file_url, headers={"Range": "bytes=200-"}).status_code == 206
+    assert downloads(share["id"])[0] == 1
+    age_last_download(share["id"], window + 1)
+    assert visitor.get(file_url, headers={"Range": "bytes=200-"}).status_code == 206
+    assert downloads(share["id"])[0] == 2
+
+
 def _csrf(page) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
 

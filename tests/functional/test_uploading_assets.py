@@ -236,13 +236,13 @@ def test_duplicate_bytes_remove_the_upload_asset_and_link_the_one_held(app, clie
         # The holding keeps what was sent and edited while the bytes arrived.
         assert holding.meta["title"] == {"az": "İkinci kopya"} and holding.meta["genre"] == "folklore"
         removed = s.scalar(select(Event).where(Event.subject_id == placeholder, Event.action == "asset.upload_removed"))
-        assert removed.after == {"reason": "duplicate", "duplicate_of": held}
+        assert {k: removed.after[k] for k in ("reason", "duplicate_of")} == {"reason": "duplicate", "duplicate_of": held}
     assert placeholder not in search_ids(client, people["trt_producer"], "ikinci")
     # The removed id answers why, with the asset that holds the bytes, to those who could see it.
     r = client.get(f"/api/v1/assets/{placeholder}", headers=people["trt_producer"]["h"])
     err = r.get_json()["error"]
     assert r.status_code == 404 and err["code"] == "duplicate_upload"
-    assert err["details"] == {"asset_id": held, "upload_id": upload.id}
+    assert {k: err["details"][k] for k in ("asset_id", "upload_id")} == {"asset_id": held, "upload_id": upload.id}
     r = client.get(f"/api/v1/assets/{placeholder}", headers=people["colleague"]["h"])  # another organisation
     assert r.status_code == 404 and r.get_json()["error"] == {**r.get_json()["error"], "code": "asset_not_found",
                                                                "details": {}}
@@ -374,3 +374,179 @@ def test_the_pages_show_an_upload_in_progress(app, client, make_user, lang, rece
     mine = client.get("/my-uploads", headers={"Accept-Language": lang}).get_data(as_text=True)
     assert f'data-asset="{asset_id}" data-status="uploading"' in mine
     assert 'max="100" value="40" data-role="progress"' in mine
+
+
+# ---- what was typed while the bytes arrived, when they turn out to be a duplicate -------------
+
+SRT_AZ = "1\n00:00:01,000 --> 00:00:03,000\nŞuşa dağlarında\n\n2\n00:00:04,000 --> 00:00:06,000\nxatirələr\n"
+SRT_TR = "1\n00:00:01,000 --> 00:00:03,000\nŞuşa dağlarında anılar\n"
+SRT_TR_HELD = "1\n00:00:01,000 --> 00:00:02,000\nBaşka bir çeviri\n"
+OPEN = {"kind": "grant", "licensees": {"organisations": ["TRT"]}, "territories": ["TR"], "platforms": ["linear_tv"],
+        "start": "2027-01-01", "end": "2027-12-31"}
+EXCLUSIVE = {"kind": "grant", "licensees": {"organisations": ["TRT"]}, "territories": ["TR"], "platforms": ["vod"],
+             "start": "2027-01-01", "end": "2027-12-31", "exclusive": True}
+RIVAL = {**EXCLUSIVE, "licensees": {"countries": ["AZ"]}}
+
+
+@pytest.fixture
+def managers(make_user):
+    made = {"aztv": make_user("rights_manager", "AZ", org="AzTV"), "trt": make_user("rights_manager", "TR", org="TRT")}
+    return {k: {"id": v[0], "h": {"Authorization": f"Bearer {v[1]}"}} for k, v in made.items()}
+
+
+def put_transcript(client, who, asset_id, lang, text):
+    r = client.put(f"/api/v1/assets/{asset_id}/transcripts/{lang}", data=text.encode(),
+                   headers={**who["h"], "Content-Type": "application/x-subrip"})
+    assert r.status_code in (200, 201), r.get_json()
+    return r
+
+
+def add_rights(client, who, asset_id, block):
+    r = client.post(f"/api/v1/assets/{asset_id}/rights", json=block, headers=who["h"])
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def add_marker_row(app, asset_id, author_id, text):
+    """A marker on the placeholder, written as a row: the API refuses markers on an asset with
+    no timeline yet (409 no_timeline), but one probed early, or added by a later client, has them."""
+    from archive.markers.models import Marker
+
+    with app.app_context():
+        s = db.session()
+        s.add(Marker(asset_id=asset_id, in_frame=25, out_frame=None, rate="25/1", text=text, author_id=author_id))
+        s.commit()
+
+
+def upload_id_of(resp) -> str:
+    return resp.headers["Location"].rsplit("/", 1)[1]
+
+
+def _entries(report, what, **match):
+    return [e for e in report if e["what"] == what and all(e.get(k) == v for k, v in match.items())]
+
+
+def test_work_typed_on_an_own_duplicate_is_carried_to_the_held_asset(app, client, people, managers, sent):
+    """A duplicate of the organisation's own asset used to drop everything typed while it
+    arrived (the placeholder went with ON DELETE CASCADE), even the Upload-Metadata title. Now
+    the held asset gains what it lacks (titles in other languages, a genre, keywords, a
+    transcript language, a rights block, a marker); what conflicts stays as it was there and is
+    reported (in the upload, the placeholder's 404 and the Events, the conflicting transcript
+    kept whole)."""
+    producer, manager = people["producer"], managers["aztv"]
+    data = b"one master, uploaded twice by its own archive\n" * 400
+    first = create(client, producer, len(data), title="Birinci")
+    assert patch(client, producer, first.headers["Location"], 0, data).status_code == 204
+    held = first.headers["Ortak-Asset-Id"]
+    put_transcript(client, producer, held, "tr", SRT_TR_HELD)
+    held_exclusive = add_rights(client, manager, held, EXCLUSIVE)
+
+    second = create(client, producer, len(data), title="İkinci")  # az: the held asset has an az title
+    placeholder = second.headers["Ortak-Asset-Id"]
+    r = client.patch(f"/api/v1/assets/{placeholder}", headers=producer["h"], json={
+        "title": {"en": "Shusha memories", "tr": "Şuşa anıları"}, "genre": "folklore", "keywords": ["saz", "muğam"]})
+    assert r.status_code == 200, r.get_json()
+    put_transcript(client, producer, placeholder, "az", SRT_AZ)
+    put_transcript(client, producer, placeholder, "tr", SRT_TR)
+    moved_block = add_rights(client, manager, placeholder, OPEN)
+    rival = add_rights(client, manager, placeholder, RIVAL)
+    add_marker_row(app, placeholder, producer["id"], "Qarabağ şikəstəsi başlayır")
+
+    r = patch(client, producer, second.headers["Location"], 0, data)
+    assert r.status_code == 204 and (r.headers["Ortak-Duplicate-Of"], r.headers["Ortak-Holding"]) == (held, "own_asset")
+
+    asset = client.get(f"/api/v1/assets/{held}", headers=producer["h"]).get_json()
+    assert asset["metadata"]["title"] == {"az": "Birinci", "en": "Shusha memories", "tr": "Şuşa anıları"}
+    assert asset["metadata"]["genre"] == "folklore" and asset["metadata"]["keywords"] == ["saz", "muğam"]
+    transcripts = client.get(f"/api/v1/assets/{held}/transcripts", headers=producer["h"]).get_json()
+    langs = {t["lang"]: t for t in transcripts["transcripts"]}
+    assert set(langs) == {"az", "tr"} and langs["tr"]["segment_count"] == 1  # the held tr kept
+    rights = client.get(f"/api/v1/assets/{held}/rights", headers=producer["h"]).get_json()
+    assert sorted(b["id"] for b in rights["items"]) == sorted([held_exclusive, moved_block])
+
+    report = client.get(f"/api/v1/uploads/{upload_id_of(second)}", headers=tus(producer)).get_json()["carried_over"]
+    applied, not_applied = report["applied"], report["not_applied"]
+    assert _entries(applied, "title", lang="en", value="Shusha memories", to="asset")
+    assert _entries(applied, "title", lang="tr") and _entries(applied, "genre", value="folklore")
+    assert _entries(applied, "keywords", values=["saz", "muğam"])
+    assert _entries(applied, "transcript", lang="az", cues=2)
+    assert _entries(applied, "rights_block", id=moved_block)
+    assert _entries(applied, "marker", text="Qarabağ şikəstəsi başlayır")
+    assert _entries(not_applied, "title", lang="az", value="İkinci", reason="conflict")
+    assert _entries(not_applied, "transcript", lang="tr", reason="conflict", cues=1)
+    [refused] = _entries(not_applied, "rights_block", reason="exclusive_conflict")
+    assert refused["blocks"] == [held_exclusive] and refused["block"]["id"] == rival
+    assert refused["block"]["licensees"]["countries"] == ["AZ"]
+    # The removed id answers the same, and its Event keeps the transcript that did not fit.
+    err = client.get(f"/api/v1/assets/{placeholder}", headers=producer["h"]).get_json()["error"]
+    assert err["code"] == "duplicate_upload" and err["details"]["carried_over"] == report
+    with app.app_context():
+        s = db.session()
+        removed = s.scalar(select(Event).where(Event.subject_id == placeholder, Event.action == "asset.upload_removed"))
+        assert removed.after["carried_over"] == report
+        [kept] = removed.after["kept"]
+        assert kept["lang"] == "tr" and kept["segments"] == [[1000, 3000, "Şuşa dağlarında anılar"]]
+        actions = [e.action for e in s.scalars(select(Event).where(Event.subject_id == held).order_by(Event.id))]
+        for action in ("asset.metadata_changed", "transcript.added", "rights.block_created", "marker.added",
+                       "asset.upload_merged"):
+            assert action in actions, (action, actions)
+    # Search finds the held asset by what was carried to it.
+    run_index_tasks(app, sent)
+    assert held in search_ids(client, producer, "memories")
+
+
+def test_work_typed_on_a_duplicate_of_another_organisations_asset(app, client, people, managers, sent):
+    """Another organisation's asset is not ours to edit: the metadata as it stands at the end
+    goes to our holding (a first copy takes it whole; a later one adds what the holding lacks),
+    our transcripts and rights blocks are NOT moved onto it (a rights block of ours means nothing
+    on their asset): reported as not applied and kept in the Event. Markers, which every member
+    adds to any asset, move."""
+    data = b"a master held by AzTV\n" * 300
+    first = create(client, people["producer"], len(data), title="Birinci")
+    assert patch(client, people["producer"], first.headers["Location"], 0, data).status_code == 204
+    held = first.headers["Ortak-Asset-Id"]
+    before = client.get(f"/api/v1/assets/{held}", headers=people["producer"]["h"]).get_json()["metadata"]
+
+    trt = people["trt_producer"]
+    second = create(client, trt, len(data), title="İkinci kopya")
+    placeholder = second.headers["Ortak-Asset-Id"]
+    client.patch(f"/api/v1/assets/{placeholder}", json={"title": {"tr": "Şuşa hatıraları"}, "genre": "folklore"},
+                 headers=trt["h"])
+    put_transcript(client, trt, placeholder, "tr", SRT_TR)
+    block = add_rights(client, managers["trt"], placeholder, OPEN)
+    add_marker_row(app, placeholder, trt["id"], "Buradan itibaren")
+
+    r = patch(client, trt, second.headers["Location"], 0, data)
+    assert r.status_code == 204 and r.headers["Ortak-Holding"] == "added"
+    assert client.get(f"/api/v1/assets/{held}", headers=people["producer"]["h"]).get_json()["metadata"] == before
+    assert client.get(f"/api/v1/assets/{held}/transcripts", headers=trt["h"]).get_json()["transcripts"] == []
+    assert client.get(f"/api/v1/assets/{held}/rights", headers=trt["h"]).get_json()["items"] == []
+    with app.app_context():
+        s = db.session()
+        holding = s.get(Asset, held).holdings[0]
+        assert holding.meta["title"] == {"az": "İkinci kopya", "tr": "Şuşa hatıraları"}
+        from archive.markers.models import Marker
+        assert [m.text for m in s.scalars(select(Marker).where(Marker.asset_id == held))] == ["Buradan itibaren"]
+        kept = s.scalar(select(Event).where(Event.subject_id == placeholder,
+                                            Event.action == "asset.upload_removed")).after["kept"]
+        assert [(k["lang"], k["segments"]) for k in kept] == [("tr", [[1000, 3000, "Şuşa dağlarında anılar"]])]
+    report = client.get(f"/api/v1/uploads/{upload_id_of(second)}", headers=tus(trt)).get_json()["carried_over"]
+    assert _entries(report["applied"], "title", lang="tr", to="holding")
+    assert _entries(report["applied"], "genre", to="holding") and _entries(report["applied"], "marker", to="asset")
+    assert _entries(report["not_applied"], "transcript", lang="tr", reason="not_your_asset")
+    [refused] = _entries(report["not_applied"], "rights_block", reason="not_your_asset")
+    assert refused["block"]["id"] == block and refused["block"]["licensees"]["organisations"] == ["TRT"]
+
+    # The same organisation uploads it again: its holding gains what it lacks, the rest is reported.
+    third = create(client, trt, len(data), title="Üçüncü")
+    client.patch(f"/api/v1/assets/{third.headers['Ortak-Asset-Id']}", headers=trt["h"],
+                 json={"title": {"en": "Shusha"}, "keywords": ["halay"]})
+    r = patch(client, trt, third.headers["Location"], 0, data)
+    assert r.status_code == 204 and r.headers["Ortak-Holding"] == "already_held"
+    with app.app_context():
+        holding = db.session().get(Asset, held).holdings[0]
+        assert holding.meta["title"] == {"az": "İkinci kopya", "tr": "Şuşa hatıraları", "en": "Shusha"}
+        assert holding.meta["keywords"] == ["halay"]
+    report = client.get(f"/api/v1/uploads/{upload_id_of(third)}", headers=tus(trt)).get_json()["carried_over"]
+    assert _entries(report["applied"], "title", lang="en", to="holding")
+    assert _entries(report["not_applied"], "title", lang="az", value="Üçüncü", reason="conflict", to="holding")

@@ -191,3 +191,44 @@ def test_org_create_writes_country_codes_in_upper_case(ortak_cli):
     assert r.exit_code == 2 and "'tr'" not in r.output and "--country" in r.output, r.output
     r = ortak_cli("org", "create", "Kanal", "--country", "az")
     assert r.exit_code == 0 and "organisation Kanal (AZ)" in r.output, r.output
+
+
+def test_organisation_names_differing_only_in_case_are_one_name(ortak, app):
+    """"TRT" and "trt" were two organisations. A name is the same as another's but for case,
+    white space or the Turkish and Azerbaijani i's (I ı İ i: a name typed on an English or a
+    Turkish keyboard): refused on create and rename with 409 organisation_exists naming the
+    existing one; other letters stay apart (Ş is not S). A change of case alone renames."""
+    from archive import db
+    from archive.accounts import services
+    from archive.accounts.models import Organisation
+    from archive.errors import Conflict
+
+    for taken in ("trt", "Trt", " TRT ", "tRt"):
+        r = ortak("org", "create", taken, "--country", "TR")
+        assert r.exit_code == 2 and "organisation_exists" in r.output and "'TRT'" in r.output, (taken, r.output)
+    assert ortak("org", "create", "İstanbul TV", "--country", "TR").exit_code == 0
+    for same in ("istanbul tv", "ISTANBUL TV", "ıstanbul  TV", "I\u0307stanbul tv", "İSTANBUL TV"):
+        r = ortak("org", "create", same, "--country", "TR")
+        assert r.exit_code == 2 and "organisation_exists" in r.output and "İstanbul TV" in r.output, (same, r.output)
+    assert ortak("org", "create", "Şeki TV", "--country", "AZ").exit_code == 0
+    assert ortak("org", "create", "Seki TV", "--country", "AZ").exit_code == 0  # another letter, another name
+
+    r = ortak("org", "rename", "AzTV", "trt")
+    assert r.exit_code == 2 and "organisation_exists" in r.output and "'TRT'" in r.output, r.output
+    r = ortak("org", "rename", "AzTV", "AZTV")  # its own name in another case
+    assert r.exit_code == 0 and "renamed AZTV" in r.output, r.output
+    assert ortak("org", "rename", "AZTV", "Azərbaycan TV").exit_code == 0
+    r = ortak("org", "rename", "Nowhere", "Somewhere")
+    assert r.exit_code == 2 and "organisation_not_found" in r.output
+    with app.app_context():
+        s = db.session()
+        keys = dict(s.query(Organisation.name, Organisation.name_key).all())
+        assert keys["İstanbul TV"] == "istanbul tv" and keys["Azərbaycan TV"] == "azərbaycan tv"
+        # The service answers the error shape a client would get: 409 with the existing name.
+        try:
+            services.create_organisation(s, "aZərbaycan tv", "AZ")
+        except Conflict as exc:
+            assert (exc.status, exc.code, exc.details) == (409, "organisation_exists", {"existing": "Azərbaycan TV"})
+        else:
+            raise AssertionError("a name differing only in case was accepted")
+        s.rollback()

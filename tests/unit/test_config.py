@@ -168,6 +168,8 @@ def test_the_app_keeps_its_settings_and_reads_no_environment_after_start(app, mo
     ({"ORTAK_LOG_LEVEL": "LOUD"}, "LOG_LEVEL"), ({"ORTAK_LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ({"ORTAK_PORT": "-5"}, "PORT"), ({"ORTAK_PORT": "99999"}, "PORT"), ({"ORTAK_PORT": "0"}, "PORT"),
     ({"ORTAK_READ_WINDOW_SECONDS": "-1"}, "READ_WINDOW_SECONDS"), ({"ORTAK_PRESIGN_SECONDS": "-10"}, "PRESIGN_SECONDS"),
+    ({"ORTAK_SHARE_CONTINUATION_SECONDS": "0"}, "SHARE_CONTINUATION_SECONDS"),
+    ({"ORTAK_SHARE_CONTINUATION_SECONDS": "soon"}, "SHARE_CONTINUATION_SECONDS"),
     ({"ORTAK_PROBE_TIMEOUT": "0"}, "PROBE_TIMEOUT"), ({"ORTAK_MAX_TITLE_LENGTH": "-1"}, "MAX_TITLE_LENGTH"),
     ({"ORTAK_MAX_TEXT_LENGTH": "0"}, "MAX_TEXT_LENGTH"), ({"ORTAK_UPLOAD_EXPIRE_SECONDS": "-1"}, "UPLOAD_EXPIRE_SECONDS"),
     ({"ORTAK_DATA_DIR": "{tmp}/a-file/data"}, "DATA_DIR"), ({"ORTAK_DATA_DIR": "{tmp}/a-file"}, "DATA_DIR"),

@@ -223,3 +223,59 @@ def test_0021_never_gives_a_deleted_rows_id_again(empty_database):
     assert first < newest < after
     command.downgrade(alembic_config(url), "0020")
     assert shape() == before
+
+
+def test_0022_keys_organisation_names_keeps_a_clashing_pair_and_names_it(empty_database, capsys):
+    """0022: each organisation gets its name key (case, white space and the Turkish i's folded)
+    under a unique index; a database holding "TRT" and "trt" (and "İstanbul TV" and "ISTANBUL
+    TV") still upgrades: the older keeps the key, the newer none, and the upgrade names each pair
+    with the fix. Afterwards no third "Trt" fits under the index. Share links gain
+    `last_download_at`. The downgrade drops both columns and the index."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    from archive.migrate import upgrade
+
+    url = empty_database
+    upgrade(url, "0021")
+    engine = create_engine(url)
+    now = datetime.now(timezone.utc)
+    meta = MetaData()
+    meta.reflect(engine)
+    orgs = meta.tables["organisations"]
+    with engine.begin() as conn:
+        for i, name in enumerate(("TRT", "İstanbul TV", "trt", "AzTV", "ISTANBUL  TV", "Şeki TV", "Seki TV"), 1):
+            conn.execute(orgs.insert().values(id=i, name=name, country="TR", created_at=now))
+    engine.dispose()
+    capsys.readouterr()
+
+    upgrade(url, "0022")
+    err = capsys.readouterr().err
+    assert "'trt' has the same name as the older 'TRT'" in err and "ortak org rename 'trt' NEW-NAME" in err, err
+    assert "'ISTANBUL  TV' has the same name as the older 'İstanbul TV'" in err, err
+    assert "AzTV" not in err and "Seki" not in err
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            keys = dict(conn.execute(text("SELECT name, name_key FROM organisations")).all())
+            indexes = {x["name"]: x["unique"] for x in sa_inspect(conn).get_indexes("organisations")}
+            share_columns = {c["name"]: c["nullable"] for c in sa_inspect(conn).get_columns("share_links")}
+        assert keys == {"TRT": "trt", "İstanbul TV": "istanbul tv", "trt": None, "AzTV": "aztv",
+                        "ISTANBUL  TV": None, "Şeki TV": "şeki tv", "Seki TV": "seki tv"}
+        assert indexes["ix_organisations_name_key"] and share_columns["last_download_at"]
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("INSERT INTO organisations (id, name, name_key, country, created_at, active) "
+                              "VALUES (99, 'Trt', 'trt', 'TR', :now, :t)"), {"now": now, "t": True})
+    finally:
+        engine.dispose()
+
+    command.downgrade(alembic_config(url), "0021")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert "name_key" not in {c["name"] for c in sa_inspect(conn).get_columns("organisations")}
+            assert "last_download_at" not in {c["name"] for c in sa_inspect(conn).get_columns("share_links")}
+            assert conn.execute(text("SELECT count(*) FROM organisations")).scalar() == 7
+    finally:
+        engine.dispose()
+    upgrade(url)

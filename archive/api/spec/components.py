@@ -318,6 +318,23 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "expires_at": {"type": "string", "format": "date-time",
                                "description": "An upload not finished by then is removed with its asset."}},
         },
+        "CarriedOver": {
+            "type": "object", "required": ["applied", "not_applied"],
+            "description": "What was typed for a duplicate upload (archive.ingest.carry_over). Each entry: `what` "
+                           "(`title`, `description`, a metadata field, `transcript`, `marker`, `rights_block`), `to` "
+                           "(`asset`: the asset that holds the bytes; `holding`: your organisation's holding of "
+                           "it), and: a field's `lang` and `value` (or `values` for a list); a transcript's `lang`, "
+                           "`filename`, `sha256`, `cues`; a marker's `text`, `in_frame`, `out_frame`, `rate`; an "
+                           "applied transcript, marker or block its `id` there, a block not applied its `block` "
+                           "(the rights block's shape). Your organisation's own asset gains what it lacks; another "
+                           "organisation's asset keeps its metadata (yours goes to your holding), and takes none "
+                           "of your transcripts or rights blocks; markers go to the asset either way.",
+            "properties": {
+                "applied": {"type": "array", "items": {"type": "object", "required": ["what", "to"]}},
+                "not_applied": {"type": "array", "items": {
+                    "type": "object", "required": ["what", "to", "reason"],
+                    "properties": {"reason": {"enum": ["conflict", "not_your_asset", "exclusive_conflict",
+                                                       "too_many", "cue_past_end"]}}}}}},
         "Upload": {
             "type": "object", "required": ["id", "offset", "length", "status", "asset_id", "filename", "expires_at"],
             "properties": {
@@ -332,6 +349,11 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "holding": {"enum": ["added", "already_held", "own_asset", None],
                             "description": "For a duplicate: `added` (your organisation is now recorded as holding "
                                            "a copy), `already_held`, or `own_asset`."},
+                "carried_over": {"oneOf": [schema("CarriedOver"), {"type": "null"}],
+                                 "description": "For a duplicate: what was typed for the upload (its metadata, the "
+                                                "transcripts, markers and rights blocks of its asset) and went to the "
+                                                "asset that held the bytes or to your organisation's holding of it, "
+                                                "and what did not, with why."},
                 "expires_at": {"type": "string", "format": "date-time"}},
         },
     }
@@ -353,7 +375,9 @@ def responses(config: Mapping[str, Any]) -> dict[str, Any]:
                                     "it (admins among them) and the caller's."),
         "NotFound": error_response("No such thing (`asset_not_found`, `upload_not_found`, `rendition_not_found`); "
                                    "`duplicate_upload` for the id of an upload's asset removed because its bytes "
-                                   "were in the archive already (`details.asset_id`: the asset that holds them)."),
+                                   "were in the archive already (`details.asset_id`: the asset that holds them; "
+                                   "`details.carried_over`: what was typed for it, applied there or to the "
+                                   "holding, and what was not, as the upload's `carried_over`)."),
         "Invalid": {
             "description": "The values do not validate: `invalid_metadata` with every field mistake in "
                            "`details.errors` (`details.field` names the first), or `organisation_not_found`.",

@@ -136,6 +136,29 @@ def test_import_says_whose_asset_a_duplicate_is(ortak_cli, app, orgs, tmp_path):
         assert db.session().scalar(select(func.count()).select_from(AssetHolding)) == 1
 
 
+def test_import_of_an_own_duplicate_adds_what_its_metadata_gives_and_says_what_not(ortak_cli, app, orgs, tmp_path):
+    """A repeat import of the organisation's own file used to drop its metadata row: the asset
+    gains what it lacks (a title in another language, keywords), keeps what it has (its Turkish
+    title), and the import says both under the duplicate."""
+    path = tmp_path / "halay.mp4"
+    path.write_bytes(DATA)
+    first = tmp_path / "first.csv"
+    first.write_text("filename,title,language\nhalay.mp4,Halay,tr\n", encoding="utf-8")
+    assert ortak_cli("import", str(path), "--metadata", str(first), "--as", "ayse@trt.example").exit_code == 0
+    again = tmp_path / "again.csv"
+    again.write_text("filename,title_tr,title_en,keywords\nhalay.mp4,Başka Halay,Halay dance,\"davul,zurna\"\n",
+                     encoding="utf-8")
+    r = ortak_cli("import", str(path), "--metadata", str(again), "--as", "mehmet@trt.example")
+    assert r.exit_code == 0 and "already your organisation's" in r.output, r.output
+    assert "added to the asset: title (en) 'Halay dance', keywords ['davul', 'zurna']" in r.output, r.output
+    assert "not applied: title (tr) 'Başka Halay' (conflict)" in r.output, r.output
+    with app.app_context():
+        asset = db.session().scalar(select(Asset))
+        assert asset.meta["title"] == {"tr": "Halay", "en": "Halay dance"} and asset.meta["keywords"] == ["davul", "zurna"]
+        merged = db.session().scalar(select(Event).where(Event.action == "asset.upload_merged"))
+        assert merged.subject_id == asset.id and merged.after["not_applied"][0]["value"] == "Başka Halay"
+
+
 def test_a_lost_race_for_the_same_holding_is_already_held(app, orgs, monkeypatch):
     """Two uploads of one organisation finish together: one adds the holding, the other,
     whose check came before the first commit, is told it is already held."""
