@@ -3,7 +3,8 @@
 Every read through a link that is a download (`services.counts_as_download`, the zip) and
 sends bytes is written down as an event `share.read` on the link (subject "share", its id;
 no actor: the visitor has no account), `after` = {"file", "asset_id", "rendition", "first",
-"last", "bytes", "size", "counted"}: who took what, byte by byte. `file` is
+"last", "bytes", "charged" (what an uncounted read was accounted at, below), "size",
+"counted"}: who took what, byte by byte. `file` is
 "<asset id>/<rendition>" for a file of an asset, "zip:<sha256>" for a basket's zip (a zip
 built again is another file).
 
@@ -20,7 +21,9 @@ through a link, whatever Range headers they send, where an unbounded continuatio
 take every byte but the first without end. A range is accounted at what the answer sends: an
 open range (`bytes=N-`) to the end of the file, whether or not the client reads it all (the
 answer streams after the request's unit of work commits, so what reached the client is not
-known).
+known), and at least MIN_CHARGE (64 KiB; the event's `charged`, beside the `bytes` sent). A
+link without `max_downloads` follows the same rule: a continuation past it counts, which only
+adds to its `downloads`.
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from archive.shares.services import count_download
 
 READ = "share.read"
 MIN_SLACK = 1 << 20
+MIN_CHARGE = 64 << 10
 
 
 def slack(size: int) -> int:
@@ -57,14 +61,21 @@ def _lock(session: Session, link: ShareLink) -> None:
 
 
 def taken(session: Session, link: ShareLink, file: str) -> tuple[int, int]:
-    """(counted downloads, bytes served uncounted) of `file` through `link`."""
+    """(counted downloads, bytes charged to continuations) of `file` through `link`."""
     counted = Event.after["counted"].as_boolean()
     row = session.execute(
         select(func.count().filter(counted.is_(True)),
-               func.coalesce(func.sum(Event.after["bytes"].as_integer()).filter(counted.is_(False)), 0))
+               func.coalesce(func.sum(Event.after["charged"].as_integer()).filter(counted.is_(False)), 0))
         .where(Event.subject_type == "share", Event.subject_id == link.id, Event.action == READ,
                Event.after["file"].as_string() == file)).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+def charge(length: int) -> int:
+    """The bytes a continuation of `length` bytes is accounted at: at least MIN_CHARGE, so a
+    visitor cannot write down the ledger in one-byte ranges (each lookup reads the link's
+    ledger, so its length is what a continuation costs)."""
+    return max(MIN_CHARGE, length)
 
 
 def continuation_fits(session: Session, link: ShareLink, file: str, size: int, length: int) -> bool:
@@ -72,7 +83,7 @@ def continuation_fits(session: Session, link: ShareLink, file: str, size: int, l
     within the rule above. Locks the link's row until the unit of work ends."""
     _lock(session, link)
     counted, uncounted = taken(session, link, file)
-    return counted > 0 and uncounted + length <= counted * size + slack(size)
+    return counted > 0 and uncounted + charge(length) <= counted * size + slack(size)
 
 
 def record_read(session: Session, link: ShareLink, file: str, *, asset_id: str | None, rendition: str,
@@ -81,7 +92,8 @@ def record_read(session: Session, link: ShareLink, file: str, *, asset_id: str |
     first, last = span
     events.record(session, actor_id=None, action=READ, subject_type="share", subject_id=link.id,
                   after={"file": file, "asset_id": asset_id, "rendition": rendition, "first": first, "last": last,
-                         "bytes": last - first + 1, "size": size, "counted": counted})
+                         "bytes": last - first + 1, "charged": 0 if counted else charge(last - first + 1),
+                         "size": size, "counted": counted})
     session.flush()
 
 

@@ -217,3 +217,19 @@ def test_a_zip_download_resumes_through_an_exhausted_link_as_a_file_does(app, cl
     assert visitor.get(f"{url}/zip").status_code == 410
     assert visitor.get(f"{url}/zip", headers={"Range": "bytes=100-", "If-Range": '"0000"'}).status_code == 410
     assert visitor.get(f"{url}/zip", headers={"Range": f"bytes={size}-"}).status_code == 416
+
+
+def test_tiny_ranges_are_charged_at_least_64_kib(app, client, people):
+    """One-byte continuations cannot write the link's ledger long without end: each is charged
+    64 KiB of the file's continuation bytes, so after `bytes=1-` (all but a byte of the 4 MiB
+    file) the 1 MiB slack gives 16 of them, and the 17th is a new download (410 here)."""
+    asset = _big(app, client, people)
+    share, url = _share(client, people["trt"]["h"], asset_id=asset, max_downloads=1)
+    visitor = _fresh(app)
+    file = f"{url}/assets/{asset}/proxy?download=1"
+    assert visitor.get(file).status_code == 200
+    assert visitor.get(file, headers={"Range": "bytes=1-"}).status_code == 206
+    for n in range(16):
+        assert visitor.get(file, headers={"Range": f"bytes={n + 5}-{n + 5}"}).status_code == 206, n
+    assert visitor.get(file, headers={"Range": "bytes=40-40"}).status_code == 410
+    assert [b for _f, b, _c in _reads(app, share["id"])][2:] == [1] * 16
