@@ -382,3 +382,19 @@ def test_the_notifications_page(client, world, app, lang, text):
     assert client.post("/notifications/read", data={"id": "all"}).status_code == 400  # no CSRF token
     with app.app_context():
         assert notifications.unread_count(db.session(), db.session().get(User, world["users"]["admin"][0])) == 1
+
+
+@pytest.mark.parametrize("lang,world_word", [("tr", "Dünya"), ("az", "Dünya"), ("en", "World")])
+def test_the_audit_page_names_the_whole_world_in_words(client, world, app, lang, world_word):
+    """A use declared for WORLD shows the page's word for it, as the rights pages do
+    (archive.web.present.show), not the token."""
+    with app.app_context():
+        s = db.session()
+        record_usage(s, s.get(User, world["users"]["itv_bc"][0]), s.get(Asset, world["a"]), "download", "original",
+                     {"platform": "social", "territory": "WORLD", "purpose": "paylaşım"}, decision="allowed")
+        s.commit()
+    log_in(client, "rm@itv.example")
+    client.get(f"/lang/{lang}")
+    html = client.get("/audit").get_data(as_text=True)
+    row = next(r for r in html.split("<tr>") if "paylaşım" in r)
+    assert f"<td>{world_word}</td>" in row and "WORLD" not in row, row
