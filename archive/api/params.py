@@ -184,13 +184,15 @@ def flag_param(name: str, default: bool = False, *, args: Mapping | None = None)
     return value
 
 
-def lang_param(*, accept_language: bool = False) -> str | None:
-    """The language an API answer's titles and texts are given in: `?lang=` (tr, az, en;
-    another value is 400 `invalid_parameter`), else, with `accept_language`, the best of the
-    request's Accept-Language, else the caller's account locale (None without a caller)."""
+def lang_param() -> str | None:
+    """The language an API answer's display titles and texts are given in (tr, az or en), by one
+    negotiation for every route that chooses a title: `?lang=` (another value is 400
+    `invalid_parameter`), else the caller's saved locale (`User.locale`), else the best of the
+    request's `Accept-Language` (as the error messages read it), else None: the reader's own
+    default (`Asset.title`: en, tr, az, then the file name)."""
     from archive.accounts.auth import api_user
     from archive.assets.schemas import LANGS
 
     return (str_param("lang", choices=LANGS)
-            or (request.accept_languages.best_match(LANGS) if accept_language else None)
-            or getattr(api_user(), "locale", None))
+            or getattr(api_user(), "locale", None)
+            or request.accept_languages.best_match(LANGS))
