@@ -22,6 +22,8 @@ MAX_PARAM = 200
 # Bounds checked by length first: a 10,000-digit number is refused without converting it.
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 _DIGITS = re.compile(r"[0-9]+")
+# The ids the archive makes (archive.db.new_id: UUID4 text), in either case.
+_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 # Why a parameter was refused: each sentence once, in English (a ParameterError's `message` is it,
@@ -40,6 +42,7 @@ PARAMETER_SENTENCES = {
     "not_a_year": N_("%(name)s: “%(value)s” is not a year of four digits, such as 1975."),
     "not_a_language": N_("%(name)s: “%(value)s” is not an ISO 639 language code, such as az, tr, en."),
     "not_a_project": N_("%(name)s: “%(value)s” is not a project's id."),
+    "not_an_id": N_("%(name)s: “%(value)s” is not an id (ids look like 0b7c3f9e-5d1a-4c2b-9e8f-1a2b3c4d5e6f)."),
     "not_a_flag": N_("%(name)s must be 1 or 0 (true or false)."),
     "cleared_format": N_("%(name)s must be PLATFORM:TERRITORY, such as linear_tv:TR."),
     "unknown_platform": N_("%(name)s: “%(value)s” is not a platform; use one of: %(choices)s."),
@@ -144,6 +147,24 @@ def str_param(name: str, *, limit: int = MAX_PARAM, choices: Iterable[str] | Non
         if value not in choices:
             raise bad_param(name, "not_a_choice", choices=list(choices))
     return value
+
+
+def id_param(name: str, *, args: Mapping | None = None) -> str | None:
+    """The query parameter `name` (of `args`, the request's query by default) as one of the
+    archive's ids (archive.db.new_id: a UUID written with hyphens, given back in lowercase), or
+    None when absent. 400 `invalid_parameter` for anything else, an empty value too (sentence
+    `not_an_id`; `too_long` past 64 characters): a filter on an id that cannot be one is the
+    caller's mistake, not an empty list. An id that names nothing is the caller's route to
+    judge (a filter matches nothing; a lookup answers 404)."""
+    raw = (request.args if args is None else args).get(name)
+    if raw is None:
+        return None
+    value = _clean(raw)
+    if len(value) > 64:
+        raise bad_param(name, "too_long", limit=64)
+    if not _ID.fullmatch(value):
+        raise bad_param(name, "not_an_id", values={"value": value})
+    return value.lower()
 
 
 def list_param(name: str, *, max_items: int, limit: int = MAX_PARAM,
