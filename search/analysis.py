@@ -364,14 +364,24 @@ def inflected_stems(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         of_body = _inflections(body)
         if word in of_body:
             inflections += of_body
+    # Snowball reads a root's last `y` or `n` after a vowel as the joining consonant of a suffix
+    # (`-yI`, `-yA`, `-nI`, `-nA`) and takes it off with the suffix: `alayı` → `ala`, `alanı`
+    # → `ala`. That stem is shorter than MIN_TRUNCATION for a word of four letters, yet it is
+    # the word less that letter, not a guess: it is looked up from BUFFER_CUT letters.
+    cut, cut_cross = (word[:-1].translate(_FOLDS), _devoice(word[:-1].translate(_CROSS_FOLDS))) \
+        if len(word) > BUFFER_CUT and word[-1] in "yn" and word[-2] in _VOWELS else (None, None)
     for inflected in inflections:
         stem_ = _stem(inflected)
-        if len(stem_) >= MIN_TRUNCATION and stem_ not in known and stem_ not in stems:
+        if (len(stem_) >= MIN_TRUNCATION or stem_ == cut) and stem_ not in known and stem_ not in stems:
             stems.append(stem_)
         crossed = _cross_stem(inflected)
-        if len(crossed) >= MIN_TRUNCATION and crossed not in known_cross and crossed not in cross_stems:
+        if (len(crossed) >= MIN_TRUNCATION or crossed == cut_cross) and crossed not in known_cross \
+                and crossed not in cross_stems:
             cross_stems.append(crossed)
     return tuple(stems), tuple(cross_stems)
+
+
+BUFFER_CUT = 3  # the shortest root less its `y`/`n` that `inflected_stems` looks up (`ala` of `alay`)
 
 
 MIN_TRUNCATION = 4

@@ -22,6 +22,8 @@ MAX_PARAM = 200
 # Bounds checked by length first: a 10,000-digit number is refused without converting it.
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 _DIGITS = re.compile(r"[0-9]+")
+# The ids the archive makes (archive.db.new_id: UUID4 text), in either case.
+_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 # Why a parameter was refused: each sentence once, in English (a ParameterError's `message` is it,
@@ -40,6 +42,7 @@ PARAMETER_SENTENCES = {
     "not_a_year": N_("%(name)s: “%(value)s” is not a year of four digits, such as 1975."),
     "not_a_language": N_("%(name)s: “%(value)s” is not an ISO 639 language code, such as az, tr, en."),
     "not_a_project": N_("%(name)s: “%(value)s” is not a project's id."),
+    "not_an_id": N_("%(name)s: “%(value)s” is not an id (ids look like 0b7c3f9e-5d1a-4c2b-9e8f-1a2b3c4d5e6f)."),
     "not_a_flag": N_("%(name)s must be 1 or 0 (true or false)."),
     "cleared_format": N_("%(name)s must be PLATFORM:TERRITORY, such as linear_tv:TR."),
     "unknown_platform": N_("%(name)s: “%(value)s” is not a platform; use one of: %(choices)s."),
@@ -146,6 +149,24 @@ def str_param(name: str, *, limit: int = MAX_PARAM, choices: Iterable[str] | Non
     return value
 
 
+def id_param(name: str, *, args: Mapping | None = None) -> str | None:
+    """The query parameter `name` (of `args`, the request's query by default) as one of the
+    archive's ids (archive.db.new_id: a UUID written with hyphens, given back in lowercase), or
+    None when absent. 400 `invalid_parameter` for anything else, an empty value too (sentence
+    `not_an_id`; `too_long` past 64 characters): a filter on an id that cannot be one is the
+    caller's mistake, not an empty list. An id that names nothing is the caller's route to
+    judge (a filter matches nothing; a lookup answers 404)."""
+    raw = (request.args if args is None else args).get(name)
+    if raw is None:
+        return None
+    value = _clean(raw)
+    if len(value) > 64:
+        raise bad_param(name, "too_long", limit=64)
+    if not _ID.fullmatch(value):
+        raise bad_param(name, "not_an_id", values={"value": value})
+    return value.lower()
+
+
 def list_param(name: str, *, max_items: int, limit: int = MAX_PARAM,
                check: Callable[[str], str | None] | None = None,
                sentence: str | None = None, values: dict | None = None, args: Mapping | None = None) -> list[str]:
@@ -184,13 +205,15 @@ def flag_param(name: str, default: bool = False, *, args: Mapping | None = None)
     return value
 
 
-def lang_param(*, accept_language: bool = False) -> str | None:
-    """The language an API answer's titles and texts are given in: `?lang=` (tr, az, en;
-    another value is 400 `invalid_parameter`), else, with `accept_language`, the best of the
-    request's Accept-Language, else the caller's account locale (None without a caller)."""
+def lang_param() -> str | None:
+    """The language an API answer's display titles and texts are given in (tr, az or en), by one
+    negotiation for every route that chooses a title: `?lang=` (another value is 400
+    `invalid_parameter`), else the caller's saved locale (`User.locale`), else the best of the
+    request's `Accept-Language` (as the error messages read it), else None: the reader's own
+    default (`Asset.title`: en, tr, az, then the file name)."""
     from archive.accounts.auth import api_user
     from archive.assets.schemas import LANGS
 
     return (str_param("lang", choices=LANGS)
-            or (request.accept_languages.best_match(LANGS) if accept_language else None)
-            or getattr(api_user(), "locale", None))
+            or getattr(api_user(), "locale", None)
+            or request.accept_languages.best_match(LANGS))

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from archive import db
 from archive.accounts.auth import api_user, require_user
 from archive.api import limits
-from archive.api.params import ParameterError
+from archive.api.params import ParameterError, lang_param
 from archive.api.search_params import search_query
 from archive.api.spec import build_document
 from archive.backends import search_backend
@@ -56,7 +56,7 @@ def parameter_error(exc: ParameterError):
 @require_user()
 def search():
     user = api_user()
-    query = search_query(getattr(user, "locale", None), user)
+    query = search_query(lang_param(), user)
     try:
         result = search_backend().search(query)
     except QueryError as exc:
@@ -80,7 +80,7 @@ def avails_ema():
     EMA Avails layout, as CSV (`archive.rights.ema`); a rights manager gets the rows of their
     organisation's assets among them, an admin all."""
     user = api_user()
-    query = search_query(getattr(user, "locale", None), user)
+    query = search_query(lang_param(), user)
     try:
         result = search_backend().search(query)
     except QueryError as exc:

@@ -144,8 +144,9 @@ def upload_progress(session: Session | None, asset: Asset) -> dict[str, Any] | N
 
 
 def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str | None = None,
-                viewer: User | None = None, uploader_id: int | None = None) -> dict:
-    """One page of assets, newest first: {"total", "page", "per_page", "items": [summary JSON]}.
+                viewer: User | None = None, uploader_id: int | None = None, lang: str | None = None) -> dict:
+    """One page of assets, newest first: {"total", "page", "per_page", "items": [summary JSON]},
+    each `title` in `lang` where the asset has one (`asset_to_json`).
 
     `status` keeps one status (ValidationError when it is not one of STATUSES); `uploader_id`
     keeps one user's uploads, in every status, with the assets they uploaded a copy of (the "my
@@ -175,7 +176,7 @@ def list_assets(session: Session, page: int = 1, per_page: int = 20, status: str
     rows = session.scalars(q.order_by(Asset.created_at.desc(), Asset.id)
                            .offset((page - 1) * per_page).limit(per_page)).unique()
     return {"total": total, "page": page, "per_page": per_page,
-            "items": [asset_to_json(a, summary=True, viewer=viewer) for a in rows]}
+            "items": [asset_to_json(a, lang, summary=True, viewer=viewer) for a in rows]}
 
 
 def summaries(session: Session, asset_ids: list[str], lang: str | None = None) -> dict[str, dict[str, Any]]:

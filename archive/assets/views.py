@@ -27,7 +27,7 @@ def list_assets():
     # mine=1: the caller's own uploads, in every status (processing, rejected... included).
     mine = flag_param("mine")
     return jsonify(services.list_assets(db.session(), page, per_page, status, viewer=api_user(),
-                                        uploader_id=api_user().id if mine else None))
+                                        uploader_id=api_user().id if mine else None, lang=lang_param()))
 
 
 @bp.get("/<asset_id>")

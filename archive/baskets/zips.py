@@ -106,16 +106,23 @@ class IterStream(io.RawIOBase):
         return n
 
 
-def entry_name(n: int, item: BasketItem) -> str:
-    """`00001 Title.mp4`, or `00002 Title 10-00-12-05 10-00-20-00.mov` for a segment (a cut is
+def entry_name(n: int, item: BasketItem, actual: dict | None = None) -> str:
+    """`00001 Title.mp4`, or `00002 Title_10-00-12-05_10-00-20-00.mov` for a segment (a cut is
     QuickTime, whatever the master's container): numbered so items of the same asset never
-    collide; only letters, digits and `._-() `."""
+    collide; only letters, digits and `._-() `. A segment is named by the span the file holds:
+    `actual` (`actual_in`, `actual_out`: a fast cut starts at the keyframe at or before the
+    requested in), else the requested one; each timecode with `-` for `:` and, for a drop-frame
+    one, `.` for the `;` before its frames (`01:00:01;00` → `01-00-01.00`, as drop-frame
+    displays write it where `;` cannot be); joined to the title and to each other by `_`."""
     stem, ext = posixpath.splitext(safe_filename(item.asset.filename))
     title = _UNSAFE.sub("_", item.asset.title() or stem).strip(" ._")[:80] or "item"
     ext = _UNSAFE.sub("", ext)[:12]
     seg = segment_of(item)
-    cut = f" {seg['in']} {seg['out']}".replace(":", "-").replace(";", "-") if seg else ""
-    return f"{n:05d} {title}{cut}{'.mov' if seg else ext}"
+    if not seg:
+        return f"{n:05d} {title}{ext}"
+    span = (actual["actual_in"], actual["actual_out"]) if actual and actual.get("actual_in") else (seg["in"], seg["out"])
+    cut = "_".join(_UNSAFE.sub("", tc.replace(":", "-").replace(";", ".")) for tc in span)
+    return f"{n:05d} {title}_{cut}.mov"
 
 
 def credit_lines(conditions: dict) -> str:
@@ -163,9 +170,8 @@ class _Builder:
             if not decision.allowed:
                 raise ZipRefused(f"item {item.id} ({item.asset_id}): "
                                  + join_messages(r.get("message", "") for r in decision.reasons))
-            name = entry_name(n, item)
             seg = segment_of(item)
-            source, cleanup, actual = self._source(item, seg, name, mode)
+            source, cleanup, actual, name = self._source(item, seg, n, mode)
             try:
                 size, crc = _size_and_crc(source())
             except BaseException:
@@ -229,10 +235,10 @@ class _Builder:
             "cut": mode})
         self.progress(n, force=True)
 
-    def _source(self, item: BasketItem, seg: dict | None, name: str,
-                mode: str | None = "fast") -> tuple[Callable[[], Iterator[bytes]], Callable[[], None], dict | None]:
+    def _source(self, item: BasketItem, seg: dict | None, n: int, mode: str | None = "fast") \
+            -> tuple[Callable[[], Iterator[bytes]], Callable[[], None], dict | None, str]:
         """(a function giving the item's bytes afresh each call, a clean-up, the actual in/out
-        of a cut or None): a segment is cut into scratch (the clip cutter in `mode`); the item
+        of a cut or None, the item's name in the zip: `entry_name`, by the span cut): a segment is cut into scratch (the clip cutter in `mode`); the item
         is then signed into scratch when its format carries C2PA (see the module docstring); a
         whole asset that is not signed is read from storage."""
         store = storage()
@@ -255,6 +261,7 @@ class _Builder:
                     os.unlink(path)
 
         actual = None
+        name = entry_name(n, item)
         try:
             if src is None and (seg is not None or writable):
                 fetched = src = os.path.join(self.scratch, f"basket-src-{token}{ext}")
@@ -266,6 +273,7 @@ class _Builder:
                 actual = {"actual_in": timeline.label(got.actual_in), "actual_out": timeline.label(got.actual_out),
                           "actual_in_seconds": round(timeline.seconds(got.actual_in), 6),
                           "actual_out_seconds": round(timeline.seconds(got.actual_out), 6)}
+                name = entry_name(n, item, actual)
             plain = cut if seg is not None else src
             details = {"basket_id": self.basket.id, "item": item.id,
                        **({k: seg[k] for k in ("in", "out", "in_seconds", "out_seconds")} if seg else {}),
@@ -285,7 +293,7 @@ class _Builder:
             os.unlink(fetched)
             fetched = None
         if not ok and seg is None and fetched is None:
-            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), cleanup, None
+            return (lambda: store.open_range(item.asset.original_key, chunk_size=CHUNK)), cleanup, None, name
         path = signed if ok else (cut if seg is not None else fetched)
 
         def read() -> Iterator[bytes]:
@@ -293,7 +301,7 @@ class _Builder:
                 while chunk := f.read(CHUNK):
                     yield chunk
 
-        return read, cleanup, actual
+        return read, cleanup, actual, name
 
     def _manifest_json(self) -> bytes:
         b = self.basket

@@ -326,10 +326,17 @@ def create_upload(session: Session, user: User, *, length: int, raw_metadata: di
 
 
 def get_upload(session: Session, user: User, upload_id: str) -> Upload:
+    """`user`'s upload `upload_id` (an admin's: any). Another organisation's upload answers as no
+    upload, as its assets do until ready (archive.assets.services.visible_to): NotFound
+    `upload_not_found` (so does an aborted one); a colleague's, whose asset the organisation
+    sees already, is Forbidden `not_your_upload`; an open one past its time is 410
+    `upload_expired`."""
     upload = session.get(Upload, upload_id) if len(upload_id) <= 36 else None
     if upload is None or upload.status == "aborted":
         raise NotFound("No such upload.", code="upload_not_found")
     if upload.user_id != user.id and user.role != "admin":
+        if session.get(User, upload.user_id).organisation_id != user.organisation_id:
+            raise NotFound("No such upload.", code="upload_not_found")
         raise Forbidden("This upload belongs to someone else.", code="not_your_upload")
     if upload.status == "open" and upload.expires_at < utcnow():
         raise ApiError("This upload has expired; start a new one.", code="upload_expired", status=410)

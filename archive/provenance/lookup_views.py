@@ -29,8 +29,8 @@ def lookup():
             raise ValidationError("Send the clip as the form field `file`.", code="file_required")
         try:
             return jsonify(services.lookup(db.session(), api_user(), upload.stream, filename=upload.filename,
-                                           lang=lang_param(accept_language=True)))
+                                           lang=lang_param()))
         finally:
             upload.close()  # a large part is spooled to a temporary file: gone now, not at collection
     return jsonify(services.lookup(db.session(), api_user(), request.stream, filename=None,
-                                   lang=lang_param(accept_language=True)))
+                                   lang=lang_param()))

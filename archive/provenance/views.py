@@ -18,7 +18,7 @@ from archive.access.declarations import read_declaration
 from archive.access.policies import Reader
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
-from archive.api.params import lang_param, str_param
+from archive.api.params import id_param, lang_param
 from archive.assets.services import get_asset
 from archive.errors import ValidationError
 from archive.filenames import content_disposition
@@ -66,7 +66,7 @@ def asset_bag(asset_id: str):
 @require_user("admin")
 def fixity_report():
     session = db.session()
-    asset_id = str_param("asset")
+    asset_id = id_param("asset")
     if asset_id is not None:
         asset_id = get_asset(session, asset_id).id
     return jsonify(fixity.report(session, current_app.config, asset_id=asset_id))

@@ -371,7 +371,7 @@ def my_uploads_page(user, args: Mapping) -> dict[str, Any]:
     """The caller's own assets in every status, newest first, from the database (the search
     index holds only what is ready), with the progress of those still being processed."""
     page = listing_page_number(args.get("page"))
-    listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id, viewer=user)
+    listing = assets.list_assets(db.session(), page, PER_PAGE, uploader_id=user.id, viewer=user, lang=lang())
     items = []
     for doc in listing["items"]:
         reason = messages.asset_error(doc.get("error_code"), doc.get("error")) \

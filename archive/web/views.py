@@ -23,7 +23,7 @@ from archive.web.error_pages import error_page, http_error_page
 from archive.web.forms import LoginForm, LogoutForm
 from archive.web.headers import page_headers
 from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
-from archive.web.present import export_label, person_name
+from archive.web.present import export_label, person_name, show
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/web")
@@ -64,6 +64,15 @@ def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:
 @bp.app_template_filter("person_name")
 def _person_name(value) -> str:
     return person_name(value)
+
+
+@bp.app_template_filter("label")
+def _label(value, key: str) -> str:
+    """A stored code as the pages name it in their language: `{{ p|label("platform") }}` →
+    "Xətti TV" (archive.web.present.show, the one label table: platforms, territories with WORLD
+    in words, block kinds, statuses, languages, countries, genres); a list is joined with ", ",
+    nothing is "—", a code without a label stays as it is."""
+    return show(key, value)
 
 
 @bp.app_template_filter("filesize")

@@ -874,6 +874,20 @@ def test_a_bare_word_lists_the_cues_with_its_inflections(backend, text, marked):
                                                                      (3.0, "burnunu")) if marked in t)]
 
 
+@pytest.mark.parametrize("text, marked", [("alay", "alayı"), ("alay", "alaya"), ("saray", "sarayı"),
+                                          ("qala", "qalası"), ("nənə", "nənəni"), ("kənd", "kəndi")])
+def test_a_bare_azerbaijani_word_finds_its_possessive_and_case_forms(backend, text, marked):
+    """An Azerbaijani marker's `alayı` (Snowball reads the root's `y` as the joining consonant of
+    `-yI`: `ala`, shorter than a truncation) is found and marked by the bare `alay`, as `sarayı`
+    by `saray`, `qalası` by `qala`, `nənəni` by `nənə` (search.analysis.inflected_stems)."""
+    backend.index([doc("parad", title_az="Parad", segments=[
+        cue(1, f"Hərbi {marked} keçdi.", source="marker", lang="az"), cue(2, "başqa söz")])])
+    found = {h.id: h for h in find(backend, text, per_page=20).hits}
+    assert set(found) == {"parad"}, (text, marked)
+    assert [s["in_seconds"] for s in found["parad"].segments] == [1.0]
+    assert f"<mark>{marked}</mark>" in found["parad"].segments[0]["highlight"].lower()
+
+
 @pytest.mark.parametrize("text, other", [("kalem", "kalesi"), ("kat", "kadını"), ("kazan", "kazası"),
                                          ("bilim", "bilmiyorum")])
 def test_a_word_is_not_inflected_into_another_word(backend, text, other):

@@ -151,6 +151,19 @@ def test_audio_tracks_are_told_apart_in_the_pages_language(logged_in, service, a
     assert page.eval_on_selector_all("#audio-track option", "os => os.map(o => o.textContent)") == untagged
 
 
+def test_no_audio_track_menu_when_there_is_nothing_to_choose(logged_in, service, assets):
+    """An audio file and a video played from its proxy show no empty audio-track menu; a video
+    whose stream has two tracks shows it, filled."""
+    page = logged_in
+    for name in ("audio", "proxy"):
+        _open(page, service, assets[name])
+        until(page, "document.getElementById('player').readyState >= 1")
+        assert not page.is_visible("#audio-track") and not page.is_visible("label[for=audio-track]"), name
+    _open(page, service, assets["two_tur"])
+    until(page, "document.getElementById('audio-track').options.length === 2")
+    assert page.is_visible("#audio-track") and page.is_visible("label[for=audio-track]")
+
+
 def test_timecode_frame_steps_shuttle_and_in_out_in_the_url(logged_in, service, assets):
     page = logged_in
     _open(page, service, assets["hls"])

@@ -34,3 +34,21 @@ def test_the_pages_in_three_languages(app, client, make_user):
     assert other.get(f"/baskets/{bid}").status_code == 404
     assert other.get("/baskets/not-an-id").status_code == 404
     assert app.test_client().get("/baskets").status_code in (302, 401)
+
+
+def test_the_zip_form_names_the_platforms_in_the_page_language(app, client, make_user):
+    """The Platform menu shows the label table's names (archive.web.present), never the codes."""
+    import re
+
+    from archive.access.declarations import PLATFORMS
+    uid, token = make_user("broadcaster", "AZ", org="AzTV", email="b@aztv.test")
+    bid = client.post("/api/v1/baskets", json={"name": "Xəbərlər"},
+                      headers={"Authorization": f"Bearer {token}"}).get_json()["id"]
+    _login(client, "b@aztv.test")
+    for lang, names in (("az", ("Xətti TV", "Tələb üzrə video")), ("tr", ("Doğrusal TV",)), ("en", ("Linear TV",))):
+        client.get(f"/lang/{lang}")
+        page = client.get(f"/baskets/{bid}").get_data(as_text=True)
+        menu = re.search(r'<select id="z-platform">(.*?)</select>', page, re.S).group(1)
+        shown = re.findall(r">([^<]*)</option>", menu)
+        assert len(shown) == len(PLATFORMS) and all(n in shown for n in names), shown
+        assert not set(shown) & set(PLATFORMS), shown

@@ -129,7 +129,8 @@ def test_items_zip_and_manifest(app, client, people, assets, sample_video):
         assert row["credit"] == "az: Mənbə: İTV | tr: Kaynak: İTV"
     assert zf.read(rows[0]["file"]) == sample_video.read_bytes()
     assert rows[1]["in"] == "10:00:01:00" and rows[1]["out"] == "10:00:03:00"
-    assert rows[1]["file"] == "00002 Halay oyunu 10-00-01-00 10-00-03-00.mov"
+    # Named by the span it holds (the fast cut's actual in), without a space in the cut part.
+    assert rows[1]["file"] == f"00002 Halay oyunu_{rows[1]['actual_in'].replace(':', '-')}_10-00-03-00.mov"
     # The segment is a real, shorter file: cut by the clips' stream copy from the keyframe at or
     # before `in`, which the manifest reports as the actual in.
     assert rows[1]["actual_in_seconds"] <= rows[1]["in_seconds"] and rows[1]["actual_in"] <= "10:00:01:00"

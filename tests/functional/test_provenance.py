@@ -246,9 +246,11 @@ def test_fixity_report_api_is_for_admins(app, client, people, master):
     assert report["items"][0]["outcome"] == "missing" and report["items"][0]["asset_id"] == master
     r = client.get(f"/api/v1/fixity?asset={master}", headers=h(people, "admin"))
     assert r.status_code == 200 and r.get_json()["files"] == 2
-    for bad in ("nope", "x" * 5000):
+    for bad in ("nope", "x" * 5000, ""):
         r = client.get(f"/api/v1/fixity?asset={bad}", headers=h(people, "admin"))
-        assert r.status_code in (400, 404)
+        assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_parameter"
+    r = client.get("/api/v1/fixity?asset=00000000-0000-4000-8000-000000000000", headers=h(people, "admin"))
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "asset_not_found"
     for who in ("producer", "manager", "other"):
         assert client.get("/api/v1/fixity", headers=h(people, who)).status_code == 403
 

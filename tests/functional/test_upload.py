@@ -368,13 +368,30 @@ def test_broadcaster_may_not_upload(live_server, make_user):
     assert_error(resp, 403, "wrong_role")
 
 
-def test_someone_elses_upload_is_403(live_server, producer, make_user):
+def test_a_colleagues_upload_is_403(live_server, producer, make_user):
     url = create(live_server, producer[1], 10)
-    _, other = make_user("producer", "TR")
+    _, other = make_user("producer", "TR")  # the producer's organisation, which sees the upload's asset
     assert_error(head(url, other), 403)
     assert_error(patch(url, other, 0, b"0123456789"), 403, "not_your_upload")
     assert_error(requests.delete(url, headers=tus(other), timeout=10), 403, "not_your_upload")
     assert head(url, producer[1]).headers["Upload-Offset"] == "0"
+
+
+def test_another_organisations_upload_is_404_as_if_it_did_not_exist(live_server, producer, make_user):
+    """As another organisation's assets until ready (archive.assets.services.visible_to): the
+    answer does not tell that the upload exists; an admin still sees it."""
+    url = create(live_server, producer[1], 10)
+    _, stranger = make_user("producer", "AZ", org="İTV")
+    unknown = live_server.url + UPLOADS + "/00000000-0000-4000-8000-000000000000"
+    assert head(url, stranger).status_code == head(unknown, stranger).status_code == 404
+    assert_error(requests.get(url, headers={"Authorization": f"Bearer {stranger}"}, timeout=10), 404,
+                 "upload_not_found")
+    assert_error(patch(url, stranger, 0, b"0123456789"), 404, "upload_not_found")
+    assert_error(requests.delete(url, headers=tus(stranger), timeout=10), 404, "upload_not_found")
+    _, admin = make_user("admin", "AZ", org="Ortak")
+    assert head(url, admin).headers["Upload-Offset"] == "0"
+    assert requests.get(url, headers={"Authorization": f"Bearer {admin}"}, timeout=10).status_code == 200
+    assert head(url, producer[1]).headers["Upload-Offset"] == "0"  # nothing was written or removed
 
 
 def test_unknown_upload_is_404(live_server, producer):

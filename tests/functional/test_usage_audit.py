@@ -126,7 +126,7 @@ def test_anonymous_is_401(client, world):
 @pytest.mark.parametrize("query,expected", [
     ("org=TRT", 2), ("org=%C4%B0TV", 1), ("country=TR", 2), ("country=AZ", 1), ("platform=linear_tv", 2),
     ("platform=vod", 0), ("from=2000-01-01&to=2999-12-31", 3), ("to=2000-01-01", 0), ("asset={a}", 3),
-    ("asset={b}", 0), ("asset=not-an-id", 0), ("org=TRT&platform=online_news", 0)])
+    ("asset={b}", 0), ("asset=00000000-0000-4000-8000-000000000000", 0), ("org=TRT&platform=online_news", 0)])
 def test_filters(client, world, query, expected):
     r = get(client, world, "itv_rm", "/api/v1/usage?" + query.format(**world))
     assert r.status_code == 200, r.get_json()
@@ -149,7 +149,8 @@ def test_paging(client, world):
     ("country=XX", "invalid_parameter"), ("country=", "invalid_parameter"), ("platform=tv", "invalid_parameter"),
     ("from=2026-13-01", "invalid_parameter"), ("from=20260101", "invalid_parameter"),
     ("from=2026-02-01&to=2026-01-01", "invalid_parameter"), ("format=xml", "invalid_parameter"),
-    ("asset=" + "a" * 65, "invalid_parameter"), ("org=" + "x" * 201, "invalid_parameter"),
+    ("asset=" + "a" * 65, "invalid_parameter"), ("asset=not-a-uuid", "invalid_parameter"),
+    ("asset=", "invalid_parameter"), ("asset=1", "invalid_parameter"), ("org=" + "x" * 201, "invalid_parameter"),
     ("from=2026-01-01%00x", "invalid_parameter"), ("to=%E2%80%AE2026-01-01", "invalid_parameter")])
 def test_bad_parameters_are_400(client, world, query, code):
     r = get(client, world, "itv_rm", "/api/v1/usage?" + query)
@@ -382,3 +383,19 @@ def test_the_notifications_page(client, world, app, lang, text):
     assert client.post("/notifications/read", data={"id": "all"}).status_code == 400  # no CSRF token
     with app.app_context():
         assert notifications.unread_count(db.session(), db.session().get(User, world["users"]["admin"][0])) == 1
+
+
+@pytest.mark.parametrize("lang,world_word", [("tr", "Dünya"), ("az", "Dünya"), ("en", "World")])
+def test_the_audit_page_names_the_whole_world_in_words(client, world, app, lang, world_word):
+    """A use declared for WORLD shows the page's word for it, as the rights pages do
+    (archive.web.present.show), not the token."""
+    with app.app_context():
+        s = db.session()
+        record_usage(s, s.get(User, world["users"]["itv_bc"][0]), s.get(Asset, world["a"]), "download", "original",
+                     {"platform": "social", "territory": "WORLD", "purpose": "paylaşım"}, decision="allowed")
+        s.commit()
+    log_in(client, "rm@itv.example")
+    client.get(f"/lang/{lang}")
+    html = client.get("/audit").get_data(as_text=True)
+    row = next(r for r in html.split("<tr>") if "paylaşım" in r)
+    assert f"<td>{world_word}</td>" in row and "WORLD" not in row, row

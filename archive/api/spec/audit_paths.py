@@ -24,7 +24,8 @@ def _query(name: str, description: str, **schema_: Any) -> dict[str, Any]:
 
 def usage_filters() -> list[dict[str, Any]]:
     return [
-        _query("asset", "One asset's uses (an id that names no asset matches nothing).", type="string", maxLength=64),
+        _query("asset", "One asset's uses: its id (an id that names no asset matches nothing; anything that "
+               "cannot be an id answers 400).", type="string", format="uuid", maxLength=64),
         _query("org", "The organisation that used it, by name or id; 404 `organisation_not_found` when none.",
                type="string", maxLength=200),
         _query("country", "The using organisation's country.", type="string", enum=list(COUNTRIES)),

@@ -413,8 +413,8 @@ def components(config: Mapping[str, Any]) -> dict[str, Any]:
             "AssetId": {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"},
                         "description": "Anything that is not an asset id answers 404 `asset_not_found`."},
             "Lang": {"name": "lang", "in": "query", "schema": {"enum": list(LANGS)},
-                     "description": "The reader's language, for display titles; defaults to the caller's locale. "
-                                    "Another value answers 400."},
+                     "description": "The reader's language, for display titles; else the caller's saved locale, "
+                                    "else the best of Accept-Language. Another value answers 400."},
             "TusResumable": {"name": "Tus-Resumable", "in": "header", "required": True,
                              "schema": {"const": TUS_VERSION}},
             "UploadChecksum": {"name": "Upload-Checksum", "in": "header",

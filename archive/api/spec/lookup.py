@@ -116,8 +116,8 @@ def provenance_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                                        "frame black or flat), `undecodable`."),
                  "503": error_response("`lookup_timeout`: decoding took longer than the server allows.")},
                 parameters=[{"name": "lang", "in": "query", "schema": {"enum": list(LANGS)},
-                             "description": "The language of the matches' titles; else the best of Accept-Language, "
-                                            "else the caller's locale. Another value answers 400."}],
+                             "description": "The language of the matches' titles; else the caller's saved locale, "
+                                            "else the best of Accept-Language. Another value answers 400."}],
                 requestBody={"required": True, "content": {
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                                        "properties": {"file": binary}}},

@@ -256,7 +256,8 @@ def asset_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                         {"name": "status", "in": "query", "schema": schema("AssetStatus")},
                         {"name": "mine", "in": "query", "schema": {"enum": ["1", "0", "true", "false", "yes", "no"]},
                          "description": "1: only the caller's own uploads, in every status (processing and "
-                                        "rejected included)."}])},
+                                        "rejected included)."},
+                        ref("parameters", "Lang")])},
         "/api/v1/assets/{id}": {
             "parameters": asset_id,
             "get": operation(

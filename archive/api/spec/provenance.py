@@ -119,7 +119,9 @@ def provenance_paths() -> dict[str, Any]:
                               "400": response("BadRequest"),
                               "403": error_response("`wrong_role`: admins only."),
                               "404": error_response("`asset_not_found` (the `asset` parameter).")},
-                             parameters=[{"name": "asset", "in": "query", "schema": {"type": "string"},
-                                          "description": "Only this asset's files."}]),
+                             parameters=[{"name": "asset", "in": "query",
+                                          "schema": {"type": "string", "format": "uuid"},
+                                          "description": "Only this asset's files: its id (anything that cannot "
+                                                         "be an id answers 400)."}]),
         },
     }

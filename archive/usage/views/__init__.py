@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from archive.api.params import bad_param, str_param
+from archive.api.params import bad_param, id_param, str_param
 from archive.usage.reports import UsageFilter, valid_choices
 
 
@@ -22,9 +22,10 @@ def _date(name: str) -> date | None:
 def usage_filter() -> UsageFilter:
     """The filters of the request's query (`asset`, `org`, `country`, `platform`, `from`, `to`,
     `scope`);
-    400 invalid_parameter for a value that cannot be one (`to` before `from` too)."""
+    400 invalid_parameter for a value that cannot be one (an `asset` that is not an id, `to`
+    before `from` too)."""
     choices = valid_choices()
-    f = UsageFilter(asset_id=str_param("asset", limit=64), organisation=str_param("org"),
+    f = UsageFilter(asset_id=id_param("asset"), organisation=str_param("org"),
                     country=str_param("country", choices=choices["country"]),
                     platform=str_param("platform", choices=choices["platform"]),
                     start=_date("from"), end=_date("to"), scope=str_param("scope", choices=choices["scope"]))

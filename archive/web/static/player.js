@@ -163,6 +163,7 @@
       });
       audioMenu.value = String(Math.max(0, current));
       audioMenu.disabled = tracks.length < 2;
+      el("audio-choice").hidden = tracks.length < 2;  // nothing to choose: no menu
     }
 
     function audioSwitched(index, lang) {

@@ -201,3 +201,16 @@ def test_restored_stems_add_nothing_to_a_word_written_with_its_letters_and_stay_
         assert analysis.restored_stems(word) == ((), ())
     # At most two readings, so at most two stems of each kind per query word.
     assert all(len(s) <= 2 for s in analysis.restored_stems("gugugugugugiler"))
+
+
+@pytest.mark.parametrize("word, stem", [("alay", "ala")])
+def test_a_root_whose_last_y_the_stemmer_takes_for_a_suffix_looks_up_that_stem(word, stem):
+    """`alayı` stems to `ala` (the root's `y` read as the `-yI` joining consonant): the bare word
+    looks that stem up although it is shorter than MIN_TRUNCATION (search.analysis.BUFFER_CUT)."""
+    assert analysis.stem(word + "ı") == stem
+    assert stem in analysis.inflected_stems(word)[0] and stem in analysis.inflected_stems(word)[1]
+
+
+@pytest.mark.parametrize("word", ["köy", "toy", "çay", "kalem"])
+def test_no_stem_under_buffer_cut_letters_is_looked_up(word):
+    assert all(len(s) >= analysis.BUFFER_CUT for group in analysis.inflected_stems(word) for s in group)

@@ -104,3 +104,26 @@ def test_audio_tracks_carry_their_language_and_title_in_the_masters_order(app, l
     _technical(app, asset_id, {"kind": "video", "duration": 10.0, "video_codec": "h264", "audio_codec": "aac"})
     s = _settings(client.get(f"/assets/{asset_id}").get_data(as_text=True))
     assert s["audio_tracks"] == [{"lang": None, "title": None}]
+
+
+def test_the_audio_track_menu_is_hidden_when_there_is_nothing_to_choose(app, logged_in):
+    """A silent video, an audio file with its one track, a video with one track: no menu (an
+    empty or one-entry menu chose nothing); two tracks: the menu, which player.js fills."""
+    client, uid = logged_in
+    video = [{"type": "video", "index": 0, "codec": "h264"}]
+    track = {"type": "audio", "codec": "aac", "language_code": "tr"}
+    cases = [("video", {"kind": "video", "duration": 4.0, "video_codec": "h264", "streams": video}, True),
+             ("audio", {"kind": "audio", "duration": 4.0, "audio_codec": "mp3",
+                        "streams": [{**track, "index": 0, "codec": "mp3"}]}, True),
+             ("video", {"kind": "video", "duration": 4.0, "video_codec": "h264", "audio_codec": "aac",
+                        "streams": video + [{**track, "index": 1}]}, True),
+             ("video", {"kind": "video", "duration": 4.0, "video_codec": "h264", "audio_codec": "aac",
+                        "streams": video + [{**track, "index": 1}, {**track, "index": 2, "language_code": "az"}]},
+              False)]
+    for kind, technical, hidden in cases:
+        asset_id = create_asset(app, uid, data=repr(technical).encode(), kind=kind,
+                                renditions={"hls": {"files": HLS}})
+        _technical(app, asset_id, technical)
+        page = client.get(f"/assets/{asset_id}").get_data(as_text=True)
+        choice = re.search(r'<span id="audio-choice"( hidden)?>', page)
+        assert choice and bool(choice.group(1)) is hidden, (technical, choice and choice.group(0))
