@@ -201,6 +201,18 @@ def test_the_bag_holds_the_original_premis_and_ebucore_and_validates(app, client
         assert [(u.action, u.rendition) for u in uses] == [("bag", "original")]
 
 
+@pytest.mark.parametrize("order", [("bag", "download"), ("download", "bag")])
+def test_a_bag_and_a_download_of_one_original_are_two_uses(app, client, people, master, order):
+    calls = {"bag": lambda: client.post(f"/api/v1/assets/{master}/bag", headers=h(people, "producer")),
+             "download": lambda: client.get(f"/api/v1/assets/{master}/download?rendition=original",
+                                            headers=h(people, "producer"))}
+    for action in order:
+        assert calls[action]().status_code == 200
+    r = client.get(f"/api/v1/usage?asset={master}", headers=h(people, "manager"))
+    assert r.status_code == 200, r.get_data()[:300]
+    assert sorted(u["action"] for u in r.get_json()["items"]) == ["bag", "download"]
+
+
 def test_a_bag_of_a_changed_original_does_not_validate(app, client, people, master, tmp_path):
     with app.app_context():
         path = storage().local_path(db.session().get(Asset, master).original_key)
