@@ -4,6 +4,7 @@ what each caller may see, and bad input answered 4xx, never 5xx."""
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from archive import db
 from archive.assets.models import Asset
 from archive.backends import storage
 from archive.provenance import fixity
+from archive.renditions.models import Rendition
 from archive.usage.models import UsageRecord
 from tests.asset_factory import create_asset
 from tests.functional.test_rights_pages import csrf, login
@@ -317,6 +319,50 @@ def _check(app, asset_id):
         result = fixity.check_all(s, storage(), "test-agent", asset_id=asset_id)
         s.commit()
     return result
+
+
+def _fixity_detail_cell(page: str) -> str:
+    row = re.search(r'<tr data-outcome="(?:fail|missing)">.*?</tr>', page, re.S).group(0)
+    return re.findall(r"<td>(.*?)</td>", row, re.S)[-1]
+
+
+@pytest.mark.parametrize("lang, changed, missing", [
+    ("tr", "kaydedilen", "depoda yok"),
+    ("az", "qeydə alınan", "anbarda yoxdur"),
+    ("en", "recorded when it was stored", "not in storage"),
+])
+def test_the_fixity_page_says_each_detail_in_its_language(app, client, people, master, lang, changed, missing):
+    _flip_a_byte(app, master)
+    _check(app, master)
+    login(client, "a@ortak.test")
+    client.get(f"/lang/{lang}")
+    cell = _fixity_detail_cell(client.get("/fixity").get_data(as_text=True))
+    assert changed in cell and 'lang="en"' not in cell, cell
+    assert "store time" not in cell or lang == "en"
+    with app.app_context():
+        storage().delete(db.session().get(Asset, master).original_key)
+    _check(app, master)
+    cell = _fixity_detail_cell(client.get("/fixity").get_data(as_text=True))
+    assert missing in cell and "no such blob" not in cell and 'lang="en"' not in cell, cell
+
+
+@pytest.mark.parametrize("lang, said", [("tr", "3 denemede bitmedi"), ("az", "3 cəhddə başa çatmadı"),
+                                         ("en", "did not finish after 3 attempts")])
+def test_a_rendition_that_did_not_finish_says_so_in_the_page_language(app, client, people, lang, said):
+    asset_id = create_asset(app, people["producer"][0], filename="f.mp4", renditions={
+        "proxy": {"status": "failed"}, "poster": {"status": "failed"}})
+    with app.app_context():
+        s = db.session()
+        rows = {r.name: r for r in s.scalars(select(Rendition).where(Rendition.asset_id == asset_id))}
+        rows["proxy"].error = "Rendering did not finish after 3 attempts."
+        rows["poster"].error = "ffmpeg exited with status 1"
+        s.commit()
+    login(client, "p@trt.test")
+    client.get(f"/lang/{lang}")
+    page = client.get(f"/assets/{asset_id}").get_data(as_text=True)
+    errors = {text: in_lang for in_lang, text in re.findall(r'<p class="small error-text" lang="(\w+)">(.*?)</p>', page)}
+    assert any(said in text and in_lang == lang for text, in_lang in errors.items()), errors
+    assert errors.get("ffmpeg exited with status 1") == "en", errors
 
 
 def test_an_original_whose_fixity_check_failed_is_served_flagged_and_never_bagged(app, client, people, master):
