@@ -20,8 +20,9 @@ from babel.numbers import format_currency, get_currency_precision
 
 # A decimal written plainly: digits, one optional point, an optional leading minus. No
 # exponents, spaces, signs other than '-', thousands separators or non-ASCII digits.
-_DECIMAL = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,12})?")
-MAX_DIGITS = 18
+_DECIMAL = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
+MAX_DIGITS = 18  # before the point
+MAX_PLACES = 12  # after it
 
 
 class MoneyError(ValueError):
@@ -50,13 +51,21 @@ def quantum(currency: str) -> Decimal:
 def parse_decimal(raw: object, *, places: int | None = None) -> Decimal:
     """A decimal written as text ("1000.00"), exact; MoneyError with code:
     `not_a_decimal_string` (a JSON number or anything not plain digits: floats are never
-    accepted), `too_precise` {places} (more decimal places than `places`)."""
-    if not isinstance(raw, str) or not _DECIMAL.fullmatch(raw.strip()):
+    accepted), `too_large` {max} (more than MAX_DIGITS digits before the point: `max` is the
+    largest such number), `too_precise` {places} (more decimal places than `places`, or than
+    MAX_PLACES)."""
+    plain = _DECIMAL.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    if plain is None:
         raise MoneyError("not_a_decimal_string",
                          "Write the number as text with digits and at most one point, such as \"1000.00\".")
+    if len(plain[1].lstrip("0")) > MAX_DIGITS:
+        largest = "9" * MAX_DIGITS
+        raise MoneyError("too_large", f"At most {MAX_DIGITS} digits before the point (up to {largest}).",
+                         max=largest)
     value = Decimal(raw.strip())
-    if places is not None and -value.as_tuple().exponent > places:
-        raise MoneyError("too_precise", f"At most {places} decimal places.", places=places)
+    limit = MAX_PLACES if places is None else min(places, MAX_PLACES)
+    if plain[2] is not None and len(plain[2]) > limit:
+        raise MoneyError("too_precise", f"At most {limit} decimal places.", places=limit)
     return value
 
 

@@ -84,6 +84,7 @@ ERRORS = {
     "not_a_decimal_string": _l("%(field)s must be a number written with digits and at most one point, such as "
                                "1000.00."),
     "too_precise": _l("%(field)s has more than %(places)s decimal places."),
+    "too_large": _l("%(field)s must be at most %(max)s."),
     "date_in_future": _l("%(field)s cannot be later than %(max)s."),
     "invalid_date": _l("%(field)s must be a real date written YYYY-MM-DD."),
     "invalid_choice": _l("%(field)s must be one of: %(choices)s."),
