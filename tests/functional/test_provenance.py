@@ -8,6 +8,7 @@ import re
 import tarfile
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from importlib.metadata import version
 from pathlib import Path
 
 import bagit
@@ -177,6 +178,9 @@ def test_the_bag_holds_the_original_premis_and_ebucore_and_validates(app, client
     bag = bagit.Bag(str(top))
     bag.validate()  # every payload file against the manifest, the tag files against theirs, the Oxum
     assert bag.info["External-Identifier"] == master and bag.info["Source-Organization"] == "TRT"
+    # The software that made it: the project's name and installed version, no made-up address.
+    assert bag.info["Bag-Software-Agent"] == f"Ortak {version('ortak')}"
+    assert "://" not in (top / "bag-info.txt").read_text(encoding="utf-8")
     (original,) = (top / "data" / "original").iterdir()
     assert original.read_bytes() == MASTER_BYTES
 
@@ -190,6 +194,9 @@ def test_the_bag_holds_the_original_premis_and_ebucore_and_validates(app, client
     events = {e.findtext(f"{PREMIS}eventType"): e.findtext(f"{PREMIS}eventOutcomeInformation/{PREMIS}eventOutcome")
               for e in premis.iter(f"{PREMIS}event")}
     assert events["fixity check"] == "pass" and "message digest calculation" in events
+    [ours] = [a for a in premis.iter(f"{PREMIS}agent") if a.findtext(f"{PREMIS}agentType") == "software"
+              and a.findtext(f"{PREMIS}agentName") == "Ortak"]
+    assert ours.findtext(f"{PREMIS}agentVersion") == version("ortak")
 
     ebu = ET.parse(top / "data" / "metadata" / "ebucore.xml").getroot()
     assert ebu.tag == f"{EBU}ebuCoreMain"
