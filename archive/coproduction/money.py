@@ -1,6 +1,7 @@
 """Money as a type: a `Decimal` amount with its ISO 4217 currency, never a float.
 
-- Currencies are the ISO 4217 codes `pycountry` knows (active currencies, 3 capital letters).
+- Currencies are the ISO 4217 codes `pycountry` knows (3 capital letters); what a person may
+  write a new amount in is narrower: a currency some territory pays in today (`is_tender`).
 - Each currency's minor unit (its number of decimal places: TRY 2, AZN 2, JPY 0, KWD 3) comes
   from CLDR through Babel (`babel.numbers.get_currency_precision`).
 - Amounts a person types may not carry more places than the currency has (`1000.005 TRY` is
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pycountry
-from babel.numbers import format_currency, get_currency_precision
+from babel import Locale
+from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
 
 # A decimal written plainly: digits, one optional point, an optional leading minus. No
 # exponents, spaces, signs other than '-', thousands separators or non-ASCII digits.
@@ -37,6 +41,20 @@ class MoneyError(ValueError):
 def is_currency(code: object) -> bool:
     return isinstance(code, str) and len(code) == 3 and code.isascii() and code.isupper() \
         and pycountry.currencies.get(alpha_3=code) is not None
+
+
+@lru_cache(maxsize=1)
+def _tender_currencies(day: date) -> frozenset[str]:
+    territories = (t for t in Locale("en").territories if len(t) == 2 and t.isalpha())
+    return frozenset(c for t in territories for c in get_territory_currencies(t, day, tender=True))
+
+
+def is_tender(code: object) -> bool:
+    """Whether `code` is the ISO 4217 code of a currency some territory uses as legal tender
+    today (CLDR's territory currencies, via Babel): so not `XXX` ("no currency"), `XTS`
+    (testing), precious metals (`XAU`), fund codes or withdrawn currencies (`TRL`, `AZM`),
+    which ISO 4217 lists but nobody pays in. What a new amount or project may be written in."""
+    return is_currency(code) and code in _tender_currencies(date.today())
 
 
 def exponent(currency: str) -> int:

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from archive.assets.schemas import FieldError
 from archive.coproduction.models import PARTY_ROLES, PROJECT_KINDS, PROJECT_STATUSES
-from archive.coproduction.money import MoneyError, exponent, is_currency, parse_decimal
+from archive.coproduction.money import MoneyError, exponent, is_tender, parse_decimal
 from archive.validation import MIN_DATE, TIMECODE_PATTERN, raise_errors  # noqa: F401  (used by the co-production modules)
 from archive.validation import Checker as BaseChecker
 
@@ -46,8 +46,9 @@ class Checker(BaseChecker):
     def currency(self, value: Any, path: str) -> str | None:
         if value is None:
             return None
-        if not is_currency(value):
-            self.fail(path, "unknown_currency", f"{path} must be an ISO 4217 currency code such as TRY, AZN, EUR.")
+        if not is_tender(value):
+            self.fail(path, "unknown_currency", f"{path} must be the ISO 4217 code of a currency in use, such as "
+                      "TRY, AZN, EUR.")
             return None
         return value
 

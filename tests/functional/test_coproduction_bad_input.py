@@ -64,6 +64,13 @@ def test_a_bad_share_is_reported_alone_not_as_a_country_fault(client, sides):
     assert field_codes(resp) == {"parties[0].share": "too_precise"}
 
 
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "AZM"])
+def test_a_project_in_no_real_currency_is_refused(client, sides, code):
+    tr, _az = sides
+    resp = client.post("/api/v1/projects", headers=tr.auth, json=project_body(reporting_currency=code))
+    assert field_codes(resp) == {"reporting_currency": "unknown_currency"}
+
+
 def test_a_party_without_a_share_is_refused(client, sides):
     tr, _az = sides
     resp = client.post("/api/v1/projects", headers=tr.auth, json=project_body(parties=[
@@ -99,6 +106,9 @@ def test_a_project_outside_its_rule_set_limits_is_refused(client, sides):
     ({"amount": "9" * 18}, "amount", "out_of_range"),
     ({"currency": "XYZ"}, "currency", "unknown_currency"),
     ({"currency": "try"}, "currency", "unknown_currency"),
+    ({"currency": "XXX"}, "currency", "unknown_currency"),  # ISO 4217's "no currency"
+    ({"currency": "XAU"}, "currency", "unknown_currency"),  # gold
+    ({"currency": "TRL"}, "currency", "unknown_currency"),  # withdrawn in 2005
     ({"kind": "gift"}, "kind", "invalid_choice"),
     ({"party": "Nobody TV"}, "party", "unknown_party"),
     ({"date": "2026-02-30"}, "date", "invalid_date"),
