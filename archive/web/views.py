@@ -22,7 +22,7 @@ from archive.web import messages, pages
 from archive.web.error_pages import error_page, http_error_page
 from archive.web.forms import LoginForm, LogoutForm
 from archive.web.headers import page_headers
-from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
+from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, format_percent_of, init_babel
 from archive.web.present import export_label, person_name
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -64,6 +64,12 @@ def media_url(asset_id: str, rendition: str, inline: bool = True) -> str:
 @bp.app_template_filter("person_name")
 def _person_name(value) -> str:
     return person_name(value)
+
+
+@bp.app_template_filter("percent")
+def _percent(value) -> str:
+    """A whole percent (0..100) as the page's language writes it ("%60" in Turkish)."""
+    return format_percent_of(value)
 
 
 @bp.app_template_filter("filesize")
