@@ -9,7 +9,8 @@ usage record covers the read when it is a use: every refused attempt, and every
 master-quality read that sends bytes. Previews that are allowed leave no record.
 
 What counts as ONE use: a read session, that is the requests of one reader for the same
-thing (`what`) of the same asset, with the same declaration, segment and outcome, with no
+thing (`what`) of the same asset, by the same action (a download, a bag for deposit, a clip:
+two actions are always two uses), with the same declaration, segment and outcome, with no
 gap longer than `READ_WINDOW_SECONDS` (default 30 min) between two of them. The first
 request of a session appends the usage record; later ones only keep the session open
 (`read_sessions.last_seen_at`, refreshed at most once a minute). So a video player or a
@@ -143,7 +144,9 @@ def _conclude(session: Session, reader: Reader, request: ReadRequest, verdict: P
 
 
 def _digest(request: ReadRequest) -> str:
-    doc = {"declaration": request.declaration, "segment": request.segment}
+    """The hex SHA-256 of the parts of a read session's key that have no column of their own:
+    the action, the declaration and the segment (`read_sessions.declaration_digest`)."""
+    doc = {"action": request.action, "declaration": request.declaration, "segment": request.segment}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 

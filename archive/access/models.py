@@ -25,6 +25,7 @@ class ReadSession(Base):
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), nullable=False, index=True)
     what: Mapped[str] = mapped_column(String(32), nullable=False)  # "original" or a rendition name
     outcome: Mapped[str] = mapped_column(String(32), nullable=False)  # the decision
+    # SHA-256 of the action, declaration and segment (`archive.access.gate._digest`)
     declaration_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     usage_record_id: Mapped[int] = mapped_column(ForeignKey("usage_records.id"), nullable=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

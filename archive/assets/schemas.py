@@ -113,8 +113,9 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 class _Checker:
     """Cleans one metadata object field by field, collecting FieldErrors instead of raising."""
 
-    def __init__(self, max_title: int, max_text: int, today: date):
+    def __init__(self, max_title: int, max_text: int, today: date, strict: bool = False):
         self.max_title, self.max_text, self.today = max_title, max_text, today
+        self.strict = strict  # a JSON body: each field its JSON type, nothing converted
         self.errors: list[FieldError] = []
         self.blank_titles = False
 
@@ -169,7 +170,7 @@ class _Checker:
     def text_list(self, value: Any, field: str) -> list[str] | None:
         if value is None:
             return []
-        if isinstance(value, str):
+        if isinstance(value, str) and not self.strict:  # Upload-Metadata and CSV carry text only
             value = value.split(",")
         if not isinstance(value, list) or len(value) > MAX_LIST:
             self.fail(field, "not_a_list", f"{field} must be a list of at most {MAX_LIST} texts.", max_items=MAX_LIST)
@@ -207,6 +208,9 @@ class _Checker:
 
     def recorded(self, value: Any) -> str | None:
         if value in (None, ""):
+            return None
+        if self.strict and not isinstance(value, str):
+            self.fail("recorded", "not_text", 'recorded must be text: "YYYY", "YYYY-MM" or "YYYY-MM-DD".')
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # JSON Schema counts 1975.0 as the integer 1975; so do we
@@ -252,10 +256,10 @@ class _Checker:
 
 
 def metadata_errors(data: Any, *, max_title: int = DEFAULT_MAX_TITLE, max_text: int = DEFAULT_MAX_TEXT,
-                    current: Mapping[str, Any] | None = None,
-                    today: date | None = None) -> tuple[dict[str, Any], list[FieldError]]:
+                    current: Mapping[str, Any] | None = None, today: date | None = None,
+                    strict: bool = False) -> tuple[dict[str, Any], list[FieldError]]:
     """(cleaned fields, every FieldError) for a metadata object; see `validate_metadata`."""
-    checker = _Checker(max_title, max_text, today or latest_recording_date())
+    checker = _Checker(max_title, max_text, today or latest_recording_date(), strict)
     if not isinstance(data, dict):
         checker.fail("metadata", "not_an_object", "Metadata must be a JSON object.")
         return {}, checker.errors
@@ -296,14 +300,20 @@ def metadata_errors(data: Any, *, max_title: int = DEFAULT_MAX_TITLE, max_text: 
 
 
 def validate_metadata(data: Any, *, max_title: int = DEFAULT_MAX_TITLE, max_text: int = DEFAULT_MAX_TEXT,
-                      current: Mapping[str, Any] | None = None, today: date | None = None) -> dict[str, Any]:
+                      current: Mapping[str, Any] | None = None, today: date | None = None,
+                      strict: bool = False) -> dict[str, Any]:
     """The cleaned metadata fields of `data`, or ValidationError (422) listing every mistake.
 
     `current` is the asset's metadata the fields will be merged into (None: a new asset); it
     decides whether a title change would leave no title. Unknown fields are refused so that a
-    typo does not silently drop data.
+    typo does not silently drop data. `strict` (a JSON body, PATCH): every field has its JSON
+    type, as the metadata shape gives it: lists are arrays (a text is `not_a_list`, not split
+    on commas) and `recorded` is text (a number is `not_text`). Without it (Upload-Metadata,
+    CSV rows, which carry only text) a list may be comma-separated text and `recorded` a year
+    as a number.
     """
-    out, errors = metadata_errors(data, max_title=max_title, max_text=max_text, current=current, today=today)
+    out, errors = metadata_errors(data, max_title=max_title, max_text=max_text, current=current, today=today,
+                                  strict=strict)
     raise_field_errors(errors)
     return out
 

@@ -425,7 +425,7 @@ def update_metadata(session: Session, asset: Asset, changes: Any, actor: User) -
         raise Forbidden(editors_only("edit this asset"), code="not_allowed_to_edit")
     cfg = current_app.config
     clean = validate_metadata(changes, max_title=int(cfg["MAX_TITLE_LENGTH"]),
-                              max_text=int(cfg["MAX_TEXT_LENGTH"]), current=asset.meta)
+                              max_text=int(cfg["MAX_TEXT_LENGTH"]), current=asset.meta, strict=True)
     before_meta = metadata_json(asset)
 
     _apply_row_fields(session, asset, clean, actor)

@@ -156,11 +156,16 @@ def _status(types: list[str]) -> str:
     return "disputed" if types[-1] == "dispute" else "answered"
 
 
+# What an entry of each status is, as the end of "This entry ..." (English messages).
+STATUS_PHRASES = {"pending": "is pending", "answered": "is answered", "confirmed": "is already confirmed",
+                  "disputed": "is disputed", "reversed": "has been reversed", "reversal": "is a reversal"}
+
+
 def _other_side(session: Session, entry: LedgerEntry, actor, verb: str):
     project = _project(session, entry)
     mine = party_of(actor, project)
     if mine is None or actor.role not in ("producer", "admin"):
-        raise Forbidden(f"Only producers of a party of this project {verb} its entries.", code="not_a_party")
+        raise Forbidden(f"Only producers of a party of this project may {verb} its entries.", code="not_a_party")
     if mine.organisation.country == entry.party.organisation.country:
         raise Forbidden(f"An entry is confirmed or disputed by a party of the other country; this one is "
                         f"{entry.party.organisation.country}'s, as is your organisation.", code="own_country",
@@ -174,10 +179,10 @@ def _locked_status(session: Session, project: Project, entry: LedgerEntry) -> st
 
 
 def confirm(session: Session, entry: LedgerEntry, actor) -> LedgerEntry:
-    project = _other_side(session, entry, actor, "confirms")
+    project = _other_side(session, entry, actor, "confirm")
     status = _locked_status(session, project, entry)
     if status in ("confirmed", "reversed", "reversal"):
-        raise Conflict(f"This entry is {status}: there is nothing to confirm.", code=f"already_{status}"
+        raise Conflict(f"This entry {STATUS_PHRASES[status]}: there is nothing to confirm.", code=f"already_{status}"
                        if status == "confirmed" else "not_confirmable", details={"status": status})
     rec = _append(session, project, actor, type="confirmation", target_id=entry.id)
     record(session, actor_id=actor.id, action="contribution.confirmed", subject_type="contribution",
@@ -186,12 +191,12 @@ def confirm(session: Session, entry: LedgerEntry, actor) -> LedgerEntry:
 
 
 def dispute(session: Session, entry: LedgerEntry, data: Any, actor) -> LedgerEntry:
-    project = _other_side(session, entry, actor, "disputes")
+    project = _other_side(session, entry, actor, "dispute")
     reason, errors = reason_errors(data, required=True)
     raise_errors("invalid_reason", errors)
     status = _locked_status(session, project, entry)
     if status not in ("pending", "answered"):
-        raise Conflict(f"This entry is {status}; only a pending or answered entry can be disputed.",
+        raise Conflict(f"This entry {STATUS_PHRASES[status]}; only a pending or answered entry can be disputed.",
                        code="not_disputable", details={"status": status})
     rec = _append(session, project, actor, type="dispute", target_id=entry.id, reason=reason)
     record(session, actor_id=actor.id, action="contribution.disputed", subject_type="contribution",

@@ -1,6 +1,7 @@
 """Money as a type: a `Decimal` amount with its ISO 4217 currency, never a float.
 
-- Currencies are the ISO 4217 codes `pycountry` knows (active currencies, 3 capital letters).
+- Currencies are the ISO 4217 codes `pycountry` knows (3 capital letters); what a person may
+  write a new amount in is narrower: a currency some territory pays in today (`is_tender`).
 - Each currency's minor unit (its number of decimal places: TRY 2, AZN 2, JPY 0, KWD 3) comes
   from CLDR through Babel (`babel.numbers.get_currency_precision`).
 - Amounts a person types may not carry more places than the currency has (`1000.005 TRY` is
@@ -13,15 +14,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pycountry
-from babel.numbers import format_currency, get_currency_precision
+from babel import Locale
+from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
 
 # A decimal written plainly: digits, one optional point, an optional leading minus. No
 # exponents, spaces, signs other than '-', thousands separators or non-ASCII digits.
-_DECIMAL = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,12})?")
-MAX_DIGITS = 18
+_DECIMAL = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?")
+MAX_DIGITS = 18  # before the point
+MAX_PLACES = 12  # after it
 
 
 class MoneyError(ValueError):
@@ -38,6 +43,20 @@ def is_currency(code: object) -> bool:
         and pycountry.currencies.get(alpha_3=code) is not None
 
 
+@lru_cache(maxsize=1)
+def _tender_currencies(day: date) -> frozenset[str]:
+    territories = (t for t in Locale("en").territories if len(t) == 2 and t.isalpha())
+    return frozenset(c for t in territories for c in get_territory_currencies(t, day, tender=True))
+
+
+def is_tender(code: object) -> bool:
+    """Whether `code` is the ISO 4217 code of a currency some territory uses as legal tender
+    today (CLDR's territory currencies, via Babel): so not `XXX` ("no currency"), `XTS`
+    (testing), precious metals (`XAU`), fund codes or withdrawn currencies (`TRL`, `AZM`),
+    which ISO 4217 lists but nobody pays in. What a new amount or project may be written in."""
+    return is_currency(code) and code in _tender_currencies(date.today())
+
+
 def exponent(currency: str) -> int:
     """The currency's minor unit: decimal places (CLDR via Babel)."""
     return int(get_currency_precision(currency))
@@ -50,13 +69,21 @@ def quantum(currency: str) -> Decimal:
 def parse_decimal(raw: object, *, places: int | None = None) -> Decimal:
     """A decimal written as text ("1000.00"), exact; MoneyError with code:
     `not_a_decimal_string` (a JSON number or anything not plain digits: floats are never
-    accepted), `too_precise` {places} (more decimal places than `places`)."""
-    if not isinstance(raw, str) or not _DECIMAL.fullmatch(raw.strip()):
+    accepted), `too_large` {max} (more than MAX_DIGITS digits before the point: `max` is the
+    largest such number), `too_precise` {places} (more decimal places than `places`, or than
+    MAX_PLACES)."""
+    plain = _DECIMAL.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    if plain is None:
         raise MoneyError("not_a_decimal_string",
                          "Write the number as text with digits and at most one point, such as \"1000.00\".")
+    if len(plain[1].lstrip("0")) > MAX_DIGITS:
+        largest = "9" * MAX_DIGITS
+        raise MoneyError("too_large", f"At most {MAX_DIGITS} digits before the point (up to {largest}).",
+                         max=largest)
     value = Decimal(raw.strip())
-    if places is not None and -value.as_tuple().exponent > places:
-        raise MoneyError("too_precise", f"At most {places} decimal places.", places=places)
+    limit = MAX_PLACES if places is None else min(places, MAX_PLACES)
+    if plain[2] is not None and len(plain[2]) > limit:
+        raise MoneyError("too_precise", f"At most {limit} decimal places.", places=limit)
     return value
 
 

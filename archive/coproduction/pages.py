@@ -22,6 +22,7 @@ from archive.coproduction.rulesets import ELEMENT_KEYS, RULE_SETS
 from archive.coproduction.schemas import MAX_PARTIES, SERVICE_CATEGORIES
 from archive.errors import ApiError
 from archive.web.forms import COUNTRY_LABELS
+from archive.web.i18n import format_percent_of, format_rate
 from archive.web.messages import TIMECODE_REASONS, fill, wrong_role
 
 # The rule sets' names (archive.coproduction.rulesets.RULE_SETS, whose `name` is the English
@@ -84,6 +85,7 @@ ERRORS = {
     "not_a_decimal_string": _l("%(field)s must be a number written with digits and at most one point, such as "
                                "1000.00."),
     "too_precise": _l("%(field)s has more than %(places)s decimal places."),
+    "too_large": _l("%(field)s must be at most %(max)s."),
     "date_in_future": _l("%(field)s cannot be later than %(max)s."),
     "invalid_date": _l("%(field)s must be a real date written YYYY-MM-DD."),
     "invalid_choice": _l("%(field)s must be one of: %(choices)s."),
@@ -177,16 +179,21 @@ def money(text: str | None) -> str:
 
 
 def share(text: str | None) -> str:
-    """A percent string ("50.00") for the page's language ("50,00 %"); — for none."""
+    """A percent string ("50.00") for the page's language (tr "%50,00", az "50,00%"); — for none."""
     from decimal import Decimal
 
-    return "—" if text is None else f"{format_decimal(Decimal(text), '#,##0.00')} %"
+    return "—" if text is None else format_percent_of(text, 2)
+
+
+def rate(text: str | None) -> str:
+    """An exchange rate string ("0.0270") for the page's language ("0,027"); — for none."""
+    return "—" if text is None else format_rate(text)
 
 
 def projects_page(user, lang: str) -> dict[str, Any]:
     rows = projects.list_projects(db.session(), user)
     return {"projects": [{**projects.project_json(p, lang), "kind_label": KIND_LABELS.get(p.kind, p.kind),
-                          "status_label": STATUS_LABELS.get(p.status, p.status)} for p in rows]}
+                          "status_label": STATUS_LABELS.get(p.status, p.status)} for p in rows], "share": share}
 
 
 def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: int = 50) -> dict[str, Any]:
@@ -231,7 +238,7 @@ def project_page(user, project_id: str, lang: str, *, page: int = 1, per_page: i
         "rates": [rates.rate_json(r) for r in rates.list_rates(session, project)][:50],
         "meetings": [commission.meeting_json(m, same) for m, same in
                      commission.with_warnings(commission.meetings(session)) if project.id in (m.project_ids or [])],
-        "intact": (broken is None) if checked else None, "broken": broken, "money": money, "share": share,
+        "intact": (broken is None) if checked else None, "broken": broken, "money": money, "share": share, "rate": rate,
         "chart_data": chart_data(board),
         "currency_places": exponent(project.reporting_currency),
         "credit_text": credit_text(projects.credit(project)),

@@ -82,14 +82,16 @@ def create_project(session: Session, data: Any, actor: User) -> Project:
     """
     cleaned, errors = project_errors(data, RULE_SETS)
     parties = cleaned.get("parties") or []
-    orgs = _organisations(session, {p["organisation"] for p in parties}
+    named = cleaned.get("named_parties") or []  # every party, when each names its organisation well
+    orgs = _organisations(session, {p["organisation"] for p in parties} | {p["organisation"] for p in named}
                           | {m["owner"] for m in cleaned.get("milestones") or [] if m["owner"]})
     c = Checker(errors)
-    for p in parties:
+    for p in named or parties:
         if p["organisation"] not in orgs:
             c.fail(f"{p['path']}.organisation", "unknown_organisation", f"No organisation named {p['organisation']!r}.")
-    if parties and all(p["organisation"] in orgs for p in parties) \
-            and {orgs[p["organisation"]].country for p in parties} != set(COUNTRIES):
+    # Judged on every party (a party with a bad share still has its country), never on a part of them.
+    if named and all(p["organisation"] in orgs for p in named) \
+            and {orgs[p["organisation"]].country for p in named} != set(COUNTRIES):
         c.fail("parties", "one_country_only",
                "A joint project has parties of both countries (TR and AZ): each side confirms the other's entries.")
     rule_set = RULE_SETS.get(cleaned.get("rule_set") or "")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from archive.coproduction import commission, ledger, parity
 from archive.coproduction.models import LedgerEntry, Project
-from archive.coproduction.pages import kind_label, share
+from archive.coproduction.pages import kind_label, rate, share
 from archive.coproduction.money import money_text
 from archive.coproduction.projects import credit, credit_sentence, milestone_json, project_json
 from archive.filenames import ascii_filename
@@ -97,7 +97,8 @@ def plan_report(session: Session, project: Project, fmt: str, lang: str, viewer)
 def _pdf(data: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # loaded on first use: it pulls Pango in
 
-    html = render_template("coproduction/report.html", number=number, share=share, kind_label=kind_label, **data)
+    html = render_template("coproduction/report.html", number=number, share=share, rate=rate, kind_label=kind_label,
+                           **data)
     return HTML(string=html).write_pdf()
 
 

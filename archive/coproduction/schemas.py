@@ -7,7 +7,9 @@ ValidationError (422) with `details.errors` [{field, code, message, params}] and
 `too_long` {limit, length}, `not_an_object`, `invalid_choice` {choices}, `unknown_field`
 {fields}, `invalid_date`, `not_a_list` {max_items}):
 `required`, `unknown_currency`, `not_a_decimal_string` (amounts are strings, never JSON
-numbers), `too_precise` {places}, `not_positive`, `out_of_range` {min, max},
+numbers), `too_large` {max} (a plain decimal with more digits than any field takes: `max`
+is the field's limit), `too_precise` {places}, `not_positive` (also a party's share of 0),
+`out_of_range` {min, max},
 `date_in_future` {max}, `shares_not_100` {total}, `one_country_only`, `duplicate`,
 `unknown_organisation`, `unknown_element` {choices}, `unknown_country`, `invalid_timecode`.
 """
@@ -18,7 +20,7 @@ from typing import Any, Iterable
 
 from archive.assets.schemas import FieldError
 from archive.coproduction.models import PARTY_ROLES, PROJECT_KINDS, PROJECT_STATUSES
-from archive.coproduction.money import MoneyError, exponent, is_currency, parse_decimal
+from archive.coproduction.money import MoneyError, exponent, is_tender, parse_decimal
 from archive.validation import MIN_DATE, TIMECODE_PATTERN, raise_errors  # noqa: F401  (used by the co-production modules)
 from archive.validation import Checker as BaseChecker
 
@@ -44,8 +46,9 @@ class Checker(BaseChecker):
     def currency(self, value: Any, path: str) -> str | None:
         if value is None:
             return None
-        if not is_currency(value):
-            self.fail(path, "unknown_currency", f"{path} must be an ISO 4217 currency code such as TRY, AZN, EUR.")
+        if not is_tender(value):
+            self.fail(path, "unknown_currency", f"{path} must be the ISO 4217 code of a currency in use, such as "
+                      "TRY, AZN, EUR.")
             return None
         return value
 
@@ -56,7 +59,10 @@ class Checker(BaseChecker):
         try:
             number = parse_decimal(value, places=places)
         except MoneyError as exc:
-            self.fail(path, exc.code, f"{path}: {exc}", **exc.params)
+            if exc.code == "too_large" and maximum is not None:  # the field's own limit, not the parser's
+                self.fail(path, "too_large", f"{path} must be at most {maximum}.", max=str(maximum))
+            else:
+                self.fail(path, exc.code, f"{path}: {exc}", **exc.params)
             return None
         if positive and number <= 0:
             self.fail(path, "not_positive", f"{path} must be more than zero.")
@@ -81,6 +87,7 @@ def project_errors(data: Any, rule_sets: Iterable[str]) -> tuple[dict[str, Any],
     if c.object(data, "", PROJECT_FIELDS, ("title", "kind", "reporting_currency", "parties")) is None:
         return {}, c.errors
     currency = c.currency(data.get("reporting_currency"), "reporting_currency")
+    parties, named_parties = parties_errors(c, data.get("parties"))
     out: dict[str, Any] = {
         "title": c.localised(data["title"], "title", MAX_TITLE) if "title" in data else None,
         "kind": c.choice(data.get("kind"), "kind", PROJECT_KINDS),
@@ -88,7 +95,8 @@ def project_errors(data: Any, rule_sets: Iterable[str]) -> tuple[dict[str, Any],
         "reporting_currency": currency,
         "rule_set": c.choice(data.get("rule_set"), "rule_set", tuple(rule_sets)),
         "footage_rate": c.amount(data.get("footage_rate_per_minute"), "footage_rate_per_minute", currency),
-        "parties": parties_errors(c, data.get("parties")),
+        "parties": parties,
+        "named_parties": named_parties,
         "budget": [b for b in (budget_line(c, item, f"budget[{i}]")
                                for i, item in enumerate(c.items(data.get("budget"), "budget", MAX_BUDGET_LINES) or []))
                    if b],
@@ -99,13 +107,17 @@ def project_errors(data: Any, rule_sets: Iterable[str]) -> tuple[dict[str, Any],
     return out, c.errors
 
 
-def parties_errors(c: Checker, value: Any) -> list[dict[str, Any]]:
+def parties_errors(c: Checker, value: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """(the parties whose every field is right, {"organisation", "path"} of every party whose
+    organisation name is right): the service judges organisations and countries on the second,
+    so a party's bad share does not make it vanish from the country check. A share is more than
+    0 (`not_positive`: an organisation with no share is not a party) and at most 100."""
     items = c.items(value, "parties", MAX_PARTIES)
     if items is None:
-        return []
+        return [], []
     if len(items) < 2 and value is not None:
         c.fail("parties", "not_a_list", "A co-production needs at least two parties.", max_items=MAX_PARTIES)
-    out, names, total = [], set(), Decimal(0)
+    out, named, names, total = [], [], set(), Decimal(0)
     for i, item in enumerate(items):
         path = f"parties[{i}]"
         if c.object(item, path, ("organisation", "role", "share"), ("organisation", "role", "share")) is None:
@@ -117,16 +129,22 @@ def parties_errors(c: Checker, value: Any) -> list[dict[str, Any]]:
         if share is not None and share < 0:
             c.fail(f"{path}.share", "out_of_range", f"{path}.share must be from 0 to 100.", min="0", max="100")
             share = None
+        elif share is not None and share == 0:
+            c.fail(f"{path}.share", "not_positive", f"{path}.share must be more than 0: an organisation with no "
+                   "share of the project is not a party.")
+            share = None
         if name and name in names:
             c.fail(f"{path}.organisation", "duplicate", f"{name} is named twice among the parties.")
         names.add(name)
+        if name:
+            named.append({"organisation": name, "path": path})
         if share is not None:
             total += share
         if name and role and share is not None:
             out.append({"organisation": name, "role": role, "share": share, "path": path})
     if out and len(out) == len(items) and total != 100:
         c.fail("parties", "shares_not_100", f"The agreed shares add up to {total}, not 100.", total=f"{total}")
-    return out
+    return out, named if len(named) == len(items) else []
 
 
 def budget_line(c: Checker, item: Any, path: str) -> dict[str, Any] | None:

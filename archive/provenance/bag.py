@@ -48,6 +48,7 @@ from archive.db import utcnow
 from archive.errors import Conflict, NotFound
 from archive.events import services as events
 from archive.filenames import safe_filename
+from archive import software
 from archive.provenance import ebucore, fixity, premis
 from archive.provenance.fixity import fixity_failed
 from archive.provenance.models import FixityCheck
@@ -60,7 +61,7 @@ BLOCK = tarfile.BLOCKSIZE
 RECORD = tarfile.RECORDSIZE
 CHUNK = 1024 * 1024
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
-SOFTWARE = "Ortak (https://github.com/ortak)"
+SOFTWARE = software.AGENT  # name and version only (BagIt, RFC 8493 §2.2.2)
 
 
 @dataclass(frozen=True)

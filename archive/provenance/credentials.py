@@ -41,6 +41,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive import software
 from archive.assets.models import Asset
 from archive.backends import storage
 from archive.config import settings
@@ -55,8 +56,8 @@ from archive.storage.errors import BlobNotFound
 
 log = logging.getLogger(__name__)
 
-GENERATOR = "Ortak"
-GENERATOR_VERSION = "1"
+GENERATOR = software.NAME
+GENERATOR_VERSION = software.VERSION
 SIGNED_RENDITIONS = ("proxy", "poster")  # the single-file renditions a person downloads
 NOT_SIGNED = "credentials.not_signed"
 HASH_CHUNK = 1024 * 1024

@@ -7,7 +7,7 @@ The pages show the same documents as the API (`archive.provenance.lineage`,
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from archive import db
@@ -31,6 +31,25 @@ OUTCOME_LABELS = {"pass": _l("Intact"), "fail": _l("Changed"), "missing": _l("Mi
                   "unchecked": _l("Not checked yet")}
 DECISION_LABELS = {"allowed": _l("Allowed"), "allowed_with_conditions": _l("Allowed with conditions"),
                    "denied": _l("Refused")}
+
+
+def fixity_detail(check: dict) -> str:
+    """The detail of one fixity check (`archive.provenance.fixity.check_json` shape) in the
+    page's language, made from its fields rather than its stored English `detail`: for a
+    "fail" the digest read, the bytes read and the digest recorded at store time (and the size
+    recorded, when the bytes read differ from it); for "missing" that storage lacks the file
+    (what storage said stays in the API's `detail`); "" for a pass."""
+    if check["outcome"] == "fail":
+        text = _("SHA-256 %(actual)s read from %(read)s bytes; %(expected)s was recorded when it was stored.",
+                 actual=check["actual_sha256"], read=format_number(check["bytes_read"]),
+                 expected=check["expected_sha256"])
+        size = check.get("expected_size")
+        if size is not None and size != check["bytes_read"]:
+            text += " " + _("%(size)s bytes were recorded.", size=format_number(size))
+        return text
+    if check["outcome"] == "missing":
+        return _("The file is not in storage.")
+    return ""
 
 
 @bp.after_request
@@ -94,4 +113,4 @@ def fixity_report():
         raise WrongRole("fixity", ("admin",), current_user.role)
     report = fixity.report(db.session(), current_app.config)
     return render_template("provenance/fixity.html", report=report, outcome_labels=OUTCOME_LABELS,
-                           rendition_labels=RENDITION_LABELS)
+                           rendition_labels=RENDITION_LABELS, fixity_detail=fixity_detail)

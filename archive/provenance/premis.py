@@ -23,6 +23,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any, Iterable
 
+from archive import software
 from archive.assets.models import Asset
 from archive.events.models import Event
 from archive.provenance.models import FixityCheck
@@ -132,6 +133,8 @@ def premis_xml(asset: Asset, events: Iterable[Event], checks: Iterable[FixityChe
         _sub(el, "agentName", (getattr(user, "name", None) or f"user {value}") if id_type == "Ortak user id"
              else value)
         _sub(el, "agentType", agent_type)
+        if id_type == "Ortak software":
+            _sub(el, "agentVersion", software.VERSION)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 

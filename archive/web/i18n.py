@@ -8,10 +8,14 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask, request, session
-from flask_babel import Babel, format_decimal
+from babel import Locale
+from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import parse_pattern
+from flask_babel import Babel, format_decimal, get_locale
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,21 @@ def format_decimal_size(size) -> str:
         value /= 1024
         i += 1
     return f"{format_decimal(value, '#,##0.#')} {units[i]}" if i else f"{int(value)} B"
+
+
+def format_percent_of(value, places: int = 0) -> str:
+    """`value` in percent (50, "33.33", Decimal) as the page's language writes a percentage,
+    with exactly `places` decimals: the locale's CLDR percent pattern through Babel, so the sign
+    goes where the language puts it (tr "%60,00", az "60,00%", en "60.00%")."""
+    locale = get_locale() or Locale.parse("tr")
+    pattern = parse_pattern(locale.percent_formats[None].pattern)
+    pattern.frac_prec = (places, places)
+    return pattern.apply(Decimal(str(value)) / 100, locale)
+
+
+def format_rate(value) -> str:
+    """An exchange rate ("0.0270") in the page's language, every significant digit kept ("0,027")."""
+    return babel_format_decimal(Decimal(str(value)), locale=get_locale() or "tr", decimal_quantization=False)
 
 
 def N_(message: str) -> str:

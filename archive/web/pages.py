@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from babel import Locale
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from archive import db
@@ -424,7 +425,8 @@ def asset_page(user, asset_id: str, formdata=None) -> dict[str, Any]:
         "status_label": STATUS_LABELS.get(doc["status"], doc["status"]),
         "renditions": [{**r, "label": rendition_label(r["name"], doc["kind"]),
                         "status_label": RENDITION_STATUS_LABELS.get(r["status"], r["status"]),
-                        "percent": progress_percent(r)} for r in doc["renditions"]],
+                        "percent": progress_percent(r), "error_shown": rendition_error(r.get("error"))}
+                       for r in doc["renditions"]],
         # Served while a re-make runs (or after one failed): what has a URL can be shown.
         "proxy_ready": bool(renditions.get("proxy", {}).get("url")),
         "poster_ready": bool(renditions.get("poster", {}).get("url") or renditions.get("preview", {}).get("url")),
@@ -477,6 +479,23 @@ def fixity_damage(checks: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
         rows.append({"file": name, "outcome": c["outcome"], "at": c["at"],
                      "problem": str(FIXITY_DAMAGE_LABELS.get(c["outcome"], c["outcome"]))})
     return rows
+
+
+_UNFINISHED = re.compile(r"Rendering did not finish after (\d+) attempts\.")
+
+
+def rendition_error(error: str | None) -> dict[str, str] | None:
+    """A rendition's stored `error` as a page shows it: {"text", "lang"}. The sentence the
+    recovery writes (`archive.ingest.recovery`: rendering did not finish after N attempts) in
+    the page's language; any other (a tool's own words) as recorded, marked `lang` "en"; None
+    without an error."""
+    if not error:
+        return None
+    unfinished = _UNFINISHED.fullmatch(error)
+    if unfinished:
+        return {"text": _("Rendering did not finish after %(num)s attempts.", num=format_decimal(int(unfinished[1]))),
+                "lang": lang()}
+    return {"text": error, "lang": "en"}
 
 
 TRANSCRIPT_LINES_SHOWN = 500

@@ -22,7 +22,7 @@ from archive.web import messages, pages
 from archive.web.error_pages import error_page, http_error_page
 from archive.web.forms import LoginForm, LogoutForm
 from archive.web.headers import page_headers
-from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, init_babel
+from archive.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, format_decimal_size, format_percent_of, init_babel
 from archive.web.present import export_label, person_name, show
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -73,6 +73,12 @@ def _label(value, key: str) -> str:
     in words, block kinds, statuses, languages, countries, genres); a list is joined with ", ",
     nothing is "—", a code without a label stays as it is."""
     return show(key, value)
+
+
+@bp.app_template_filter("percent")
+def _percent(value) -> str:
+    """A whole percent (0..100) as the page's language writes it ("%60" in Turkish)."""
+    return format_percent_of(value)
 
 
 @bp.app_template_filter("filesize")

@@ -227,8 +227,10 @@ def test_audio_shows_its_waveform_and_images_zoom(logged_in, service, assets):
     assert drawn[0] > 100 and drawn[1] > drawn[0]  # a picture, not an empty canvas
     assert page.locator("audio#player").count() == 1
     _open(page, service, assets["image"])
+    assert page.inner_text("#zoom-level") == "%100"  # a Turkish page: the sign first (CLDR)
     page.click("#zoom-in")
     until(page, "document.getElementById('zoom-view').dataset.scale === '1.5'")
+    assert page.inner_text("#zoom-level") == "%150"
     page.focus("#zoom-frame")
     page.keyboard.press("+")
     until(page, "document.getElementById('zoom-view').dataset.scale === '2.25'")

@@ -12,8 +12,11 @@ import requests
 from sqlalchemy import select
 
 from archive import db
+from archive.access.gate import check_read
 from archive.access.models import ReadSession
-from archive.access.policies import ALLOWED_WITH_CONDITIONS, DENIED, AccessPolicy, PolicyDecision
+from archive.access.policies import ALLOWED_WITH_CONDITIONS, DENIED, MASTER, AccessPolicy, PolicyDecision, Reader, \
+    ReadRequest
+from archive.accounts.models import User
 from archive.assets.models import Asset
 from archive.usage.models import UsageRecord
 from archive.usage.services import verify_chain
@@ -126,6 +129,21 @@ def test_a_bad_declaration_is_422_and_records_nothing(app, client, auth, asset, 
     assert body["code"] == "invalid_declaration"
     assert [(e["field"], e["code"]) for e in body["details"]["errors"]] == [(field, code)]
     assert records(app) == []
+
+
+@pytest.mark.parametrize("first, second", [("bag", "download"), ("download", "bag"), ("download", "clip"),
+                                           ("clip", "bag")])
+def test_two_different_actions_on_one_thing_are_two_uses(app, producer, asset, first, second):
+    """An export for deposit and a download of the same original, one right after the other,
+    with the same declaration, are two uses: the read session never spans two actions."""
+    with app.app_context():
+        s = db.session()
+        reader = Reader.for_user(s.get(User, producer[0]))
+        thing = s.get(Asset, asset)
+        for action in (first, first, second, second, first):
+            check_read(s, reader, ReadRequest(asset=thing, what="original", quality=MASTER, action=action))
+        s.commit()
+    assert [r.action for r in records(app)] == [first, second]
 
 
 def test_after_the_read_window_the_next_request_is_a_new_use(app, client, auth, asset):

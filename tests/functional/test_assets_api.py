@@ -175,6 +175,18 @@ def test_huge_title_is_422(app, client, auth, asset):
     ({"keywords": [1, 2]}, "not_text"),
     ({"keywords": ["k"] * 201}, "not_a_list"),
     ({"country": "DE"}, "invalid_choice"),
+    # A JSON body gives each field its JSON type: nothing is converted.
+    ({"keywords": "a"}, "not_a_list"),
+    ({"people": "Ülvi, Ayşe"}, "not_a_list"),
+    ({"places": {"x": 1}}, "not_a_list"),
+    ({"languages": "az"}, "not_a_list"),
+    ({"recorded": 1975}, "not_text"),
+    ({"recorded": 1975.0}, "not_text"),
+    ({"genre": 1}, "invalid_choice"),
+    ({"organisation": 5}, "not_text"),
+    ({"country": ["TR"]}, "invalid_choice"),
+    ({"description": ["x"]}, "not_an_object"),
+    ({"title": {"tr": 5}}, "not_text"),
 ])
 def test_invalid_metadata_is_422(client, auth, asset, body, code):
     e = error(client.patch(f"/api/v1/assets/{asset}", headers=auth, json=body), 422, "invalid_metadata")

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from importlib.metadata import version
 
 import pytest
 from sqlalchemy import select
@@ -120,7 +121,7 @@ def test_ingest_reads_the_masters_manifest_and_the_proxy_download_is_signed_with
     report = media.read_file(str(proxy), trust_anchors=chain.root.read_text())
     assert report.state == "trusted", report.reason
     ours, parent = report.manifests
-    assert ours.claim_generator.startswith("Ortak") and ours.signer["common_name"] == "Ortak archive signer"
+    assert ours.claim_generator == f"Ortak {version('ortak')}" and ours.signer["common_name"] == "Ortak archive signer"
     assert [a["action"] for a in ours.actions] == ["c2pa.opened", "c2pa.transcoded"]
     assert ours.ingredients[0]["relationship"] == "parentOf" and ours.ingredients[0]["title"] == "camera.mp4"
     assert ours.ortak["source_id"] == asset_id and ours.ortak["rendition"] == "proxy"

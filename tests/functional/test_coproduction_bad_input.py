@@ -56,6 +56,29 @@ def test_a_project_whose_parties_do_not_add_up_is_refused_whole(app, client, sid
     assert counts(app) == before
 
 
+def test_a_bad_share_is_reported_alone_not_as_a_country_fault(client, sides):
+    tr, _az = sides
+    resp = client.post("/api/v1/projects", headers=tr.auth, json=project_body(parties=[
+        {"organisation": AZ_ORG, "role": "lead", "share": "50.001"},
+        {"organisation": TR_ORG, "role": "co_producer", "share": "50"}]))
+    assert field_codes(resp) == {"parties[0].share": "too_precise"}
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU", "AZM"])
+def test_a_project_in_no_real_currency_is_refused(client, sides, code):
+    tr, _az = sides
+    resp = client.post("/api/v1/projects", headers=tr.auth, json=project_body(reporting_currency=code))
+    assert field_codes(resp) == {"reporting_currency": "unknown_currency"}
+
+
+def test_a_party_without_a_share_is_refused(client, sides):
+    tr, _az = sides
+    resp = client.post("/api/v1/projects", headers=tr.auth, json=project_body(parties=[
+        {"organisation": TR_ORG, "role": "lead", "share": "100"},
+        {"organisation": AZ_ORG, "role": "contributor", "share": "0"}]))
+    assert field_codes(resp) == {"parties[1].share": "not_positive"}
+
+
 def test_a_project_of_one_country_is_refused(app, client, make_user, sides):
     tr, _az = sides
     make_user("producer", "TR", org="Kanal T")
@@ -83,6 +106,9 @@ def test_a_project_outside_its_rule_set_limits_is_refused(client, sides):
     ({"amount": "9" * 18}, "amount", "out_of_range"),
     ({"currency": "XYZ"}, "currency", "unknown_currency"),
     ({"currency": "try"}, "currency", "unknown_currency"),
+    ({"currency": "XXX"}, "currency", "unknown_currency"),  # ISO 4217's "no currency"
+    ({"currency": "XAU"}, "currency", "unknown_currency"),  # gold
+    ({"currency": "TRL"}, "currency", "unknown_currency"),  # withdrawn in 2005
     ({"kind": "gift"}, "kind", "invalid_choice"),
     ({"party": "Nobody TV"}, "party", "unknown_party"),
     ({"date": "2026-02-30"}, "date", "invalid_date"),
@@ -135,6 +161,15 @@ def test_bad_rates_are_refused(app, coprod, rate, code):
 def test_a_rate_is_never_replaced(coprod):
     assert coprod.rate("TRY", "2026-01-02", "0.0270").status_code == 201
     error(coprod.rate("TRY", "2026-01-02", "0.0300"), 409, "rate_exists")
+
+
+def test_a_number_too_large_for_any_field_says_so_with_the_limit(coprod):
+    resp = coprod.contribute({"party": AZ_ORG, "kind": "service", "currency": "AZN", "date": "2026-02-02",
+                              "service": {"category": "studio", "quantity": "3", "unit": "day",
+                                          "unit_rate": "99999999999999999999999999.99"}}, coprod.az)
+    body = error(resp, 422, "invalid_contribution")
+    [err] = [e for e in body["details"]["errors"] if e["field"] == "service.unit_rate"]
+    assert err["code"] == "too_large" and err["params"] == {"max": "1000000000000"}, err
 
 
 def test_confirming_ones_own_countrys_entry_is_refused(app, coprod):
@@ -193,6 +228,23 @@ def test_a_reversal_of_a_reversal_and_a_second_reversal_are_refused(app, coprod)
     error(coprod.post(f"/api/v1/contributions/{reversal}/confirm", side=coprod.az), 409, "not_confirmable")
     error(coprod.post(f"/api/v1/contributions/{entry}/confirm", side=coprod.az), 409, "not_confirmable")
     assert counts(app) == before
+
+
+def test_refusals_of_a_reversal_and_of_a_stranger_read_right(app, client, coprod, make_user):
+    entry = coprod.contribute(CASH).get_json()["id"]
+    reversal = coprod.post(f"/api/v1/contributions/{entry}/reverse").get_json()["id"]
+    said = error(coprod.post(f"/api/v1/contributions/{reversal}/confirm", side=coprod.az), 409, "not_confirmable")
+    assert said["message"] == "This entry is a reversal: there is nothing to confirm."
+    said = error(coprod.post(f"/api/v1/contributions/{entry}/confirm", side=coprod.az), 409, "not_confirmable")
+    assert said["message"] == "This entry has been reversed: there is nothing to confirm."
+    said = error(coprod.post(f"/api/v1/contributions/{reversal}/dispute", {"reason": "Yanlış"}, side=coprod.az),
+                 409, "not_disputable")
+    assert said["message"].startswith("This entry is a reversal; ")
+    _, stranger = make_user("admin", "TR", org="Ortak")  # sees every project, is a party of none
+    for verb in ("confirm", "dispute"):
+        said = error(client.post(f"/api/v1/contributions/{entry}/{verb}", json={"reason": "Yanlış"},
+                                 headers={"Authorization": f"Bearer {stranger}"}), 403, "not_a_party")
+        assert said["message"] == f"Only producers of a party of this project may {verb} its entries."
 
 
 def test_a_dispute_needs_a_reason(coprod):

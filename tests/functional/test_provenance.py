@@ -4,9 +4,11 @@ what each caller may see, and bad input answered 4xx, never 5xx."""
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from importlib.metadata import version
 from pathlib import Path
 
 import bagit
@@ -17,6 +19,7 @@ from archive import db
 from archive.assets.models import Asset
 from archive.backends import storage
 from archive.provenance import fixity
+from archive.renditions.models import Rendition
 from archive.usage.models import UsageRecord
 from tests.asset_factory import create_asset
 from tests.functional.test_rights_pages import csrf, login
@@ -175,6 +178,9 @@ def test_the_bag_holds_the_original_premis_and_ebucore_and_validates(app, client
     bag = bagit.Bag(str(top))
     bag.validate()  # every payload file against the manifest, the tag files against theirs, the Oxum
     assert bag.info["External-Identifier"] == master and bag.info["Source-Organization"] == "TRT"
+    # The software that made it: the project's name and installed version, no made-up address.
+    assert bag.info["Bag-Software-Agent"] == f"Ortak {version('ortak')}"
+    assert "://" not in (top / "bag-info.txt").read_text(encoding="utf-8")
     (original,) = (top / "data" / "original").iterdir()
     assert original.read_bytes() == MASTER_BYTES
 
@@ -188,6 +194,9 @@ def test_the_bag_holds_the_original_premis_and_ebucore_and_validates(app, client
     events = {e.findtext(f"{PREMIS}eventType"): e.findtext(f"{PREMIS}eventOutcomeInformation/{PREMIS}eventOutcome")
               for e in premis.iter(f"{PREMIS}event")}
     assert events["fixity check"] == "pass" and "message digest calculation" in events
+    [ours] = [a for a in premis.iter(f"{PREMIS}agent") if a.findtext(f"{PREMIS}agentType") == "software"
+              and a.findtext(f"{PREMIS}agentName") == "Ortak"]
+    assert ours.findtext(f"{PREMIS}agentVersion") == version("ortak")
 
     ebu = ET.parse(top / "data" / "metadata" / "ebucore.xml").getroot()
     assert ebu.tag == f"{EBU}ebuCoreMain"
@@ -199,6 +208,18 @@ def test_the_bag_holds_the_original_premis_and_ebucore_and_validates(app, client
     with app.app_context():  # it handed out the master: one use in the usage log
         uses = db.session().scalars(select(UsageRecord).where(UsageRecord.asset_id == master)).all()
         assert [(u.action, u.rendition) for u in uses] == [("bag", "original")]
+
+
+@pytest.mark.parametrize("order", [("bag", "download"), ("download", "bag")])
+def test_a_bag_and_a_download_of_one_original_are_two_uses(app, client, people, master, order):
+    calls = {"bag": lambda: client.post(f"/api/v1/assets/{master}/bag", headers=h(people, "producer")),
+             "download": lambda: client.get(f"/api/v1/assets/{master}/download?rendition=original",
+                                            headers=h(people, "producer"))}
+    for action in order:
+        assert calls[action]().status_code == 200
+    r = client.get(f"/api/v1/usage?asset={master}", headers=h(people, "manager"))
+    assert r.status_code == 200, r.get_data()[:300]
+    assert sorted(u["action"] for u in r.get_json()["items"]) == ["bag", "download"]
 
 
 def test_a_bag_of_a_changed_original_does_not_validate(app, client, people, master, tmp_path):
@@ -307,6 +328,50 @@ def _check(app, asset_id):
         result = fixity.check_all(s, storage(), "test-agent", asset_id=asset_id)
         s.commit()
     return result
+
+
+def _fixity_detail_cell(page: str) -> str:
+    row = re.search(r'<tr data-outcome="(?:fail|missing)">.*?</tr>', page, re.S).group(0)
+    return re.findall(r"<td>(.*?)</td>", row, re.S)[-1]
+
+
+@pytest.mark.parametrize("lang, changed, missing", [
+    ("tr", "kaydedilen", "depoda yok"),
+    ("az", "qeydə alınan", "anbarda yoxdur"),
+    ("en", "recorded when it was stored", "not in storage"),
+])
+def test_the_fixity_page_says_each_detail_in_its_language(app, client, people, master, lang, changed, missing):
+    _flip_a_byte(app, master)
+    _check(app, master)
+    login(client, "a@ortak.test")
+    client.get(f"/lang/{lang}")
+    cell = _fixity_detail_cell(client.get("/fixity").get_data(as_text=True))
+    assert changed in cell and 'lang="en"' not in cell, cell
+    assert "store time" not in cell or lang == "en"
+    with app.app_context():
+        storage().delete(db.session().get(Asset, master).original_key)
+    _check(app, master)
+    cell = _fixity_detail_cell(client.get("/fixity").get_data(as_text=True))
+    assert missing in cell and "no such blob" not in cell and 'lang="en"' not in cell, cell
+
+
+@pytest.mark.parametrize("lang, said", [("tr", "3 denemede bitmedi"), ("az", "3 cəhddə başa çatmadı"),
+                                         ("en", "did not finish after 3 attempts")])
+def test_a_rendition_that_did_not_finish_says_so_in_the_page_language(app, client, people, lang, said):
+    asset_id = create_asset(app, people["producer"][0], filename="f.mp4", renditions={
+        "proxy": {"status": "failed"}, "poster": {"status": "failed"}})
+    with app.app_context():
+        s = db.session()
+        rows = {r.name: r for r in s.scalars(select(Rendition).where(Rendition.asset_id == asset_id))}
+        rows["proxy"].error = "Rendering did not finish after 3 attempts."
+        rows["poster"].error = "ffmpeg exited with status 1"
+        s.commit()
+    login(client, "p@trt.test")
+    client.get(f"/lang/{lang}")
+    page = client.get(f"/assets/{asset_id}").get_data(as_text=True)
+    errors = {text: in_lang for in_lang, text in re.findall(r'<p class="small error-text" lang="(\w+)">(.*?)</p>', page)}
+    assert any(said in text and in_lang == lang for text, in_lang in errors.items()), errors
+    assert errors.get("ffmpeg exited with status 1") == "en", errors
 
 
 def test_an_original_whose_fixity_check_failed_is_served_flagged_and_never_bagged(app, client, people, master):

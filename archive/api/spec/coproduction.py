@@ -22,9 +22,10 @@ MONEY = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["10
 AMOUNT_IN = {"type": "string", "pattern": r"^[0-9]{1,13}(\.[0-9]{1,3})?$", "examples": ["1000.00"],
              "description": f"A positive decimal as text, at most {MAX_AMOUNT:f} and no more places than the "
                             "currency's minor unit (TRY, AZN, EUR: 2; JPY: 0). A JSON number is refused "
-                            "(`not_a_decimal_string`)."}
+                            "(`not_a_decimal_string`); more than 18 digits before the point is `too_large` "
+                            "{max}."}
 SHARE = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "examples": ["50", "33.33"],
-         "description": "Percent, at most two places."}
+         "description": "Percent, more than 0 (a share of 0 is `not_positive`), at most two places."}
 CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["TRY", "AZN", "EUR"],
             "description": "ISO 4217; an unknown code is refused (`unknown_currency`)."}
 DATE = {"type": "string", "format": "date"}

@@ -13,8 +13,9 @@
     var n = parseInt(hex.slice(1), 16);
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + alpha + ")";
   }
+  // locale: the axes' numbers as the page's language writes them (Chart.js formats with Intl).
   var common = {responsive: true, maintainAspectRatio: false, animation: false,
-                plugins: {legend: {position: "bottom"}}};
+                locale: document.documentElement.lang || "tr", plugins: {legend: {position: "bottom"}}};
   var charts = {};
   var monthly = document.getElementById("chart-monthly");
   if (monthly) {

@@ -61,18 +61,22 @@
   function bytes(n) {
     return catalogue && window.OrtakMessages ? window.OrtakMessages.from(catalogue).size(n) : String(n);
   }
+  // A whole percent (0..100) as the page's language writes it ("%60" in Turkish, "60%" in az).
+  function pct(n) {
+    return catalogue && window.OrtakMessages ? window.OrtakMessages.from(catalogue).percent(n / 100) : n + "%";
+  }
 
   function update(doc) {
     var bar = document.getElementById("upload-bar");
     if (bar && doc.upload) {
       // The sentence is the server's (translated, data-template); the figures in it move here.
       bar.value = Math.floor(Math.max(0, Math.min(1, Number(doc.upload.progress) || 0)) * 100);
-      bar.textContent = bar.value + "%";
+      bar.textContent = pct(bar.value);
       var received = document.getElementById("upload-received");
       if (received && received.dataset.template) {
         received.textContent = received.dataset.template
           .replace("{received}", bytes(Number(doc.upload.offset) || 0))
-          .replace("{percent}", String(bar.value));
+          .replace("{percent}", pct(bar.value));
       }
     }
     var known = {};

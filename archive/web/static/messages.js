@@ -38,7 +38,8 @@
 
   // A share (0..1) as a percentage, rounded down: a near-certain answer never reads as certain.
   Messages.prototype.percent = function (share) {
-    var num = String(Math.floor(Number(share) * 100));
+    // The epsilon: 0.29 * 100 is 28.999999999999996 in binary floating point, yet 29 per cent.
+    var num = String(Math.floor(Number(share) * 100 + 1e-9));
     return this.fill((this.t.numbers || {}).percent || "%(num)s %", { num: num }) || num + " %";
   };
 

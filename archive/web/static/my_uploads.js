@@ -40,8 +40,8 @@
       live.textContent = title + ": " + M.status(doc.status);
     }
     bar.value = pct;
-    bar.textContent = pct + "%";
-    pctText.textContent = pct + "%";
+    bar.textContent = M.percent(pct / 100);
+    pctText.textContent = M.percent(pct / 100);
     bar.hidden = !active;
     pctText.hidden = !active;
     if (doc.status === "rejected" || doc.status === "failed") {

@@ -677,8 +677,16 @@
       view.x = Math.max(-limitX, Math.min(limitX, view.x));
       view.y = Math.max(-limitY, Math.min(limitY, view.y));
       img.style.transform = "translate(" + view.x + "px," + view.y + "px) scale(" + view.scale + ")";
-      document.getElementById("zoom-level").textContent = Math.round(view.scale * 100) + "%";
+      document.getElementById("zoom-level").textContent = zoomText(view.scale);
       root.dataset.scale = String(view.scale);
+    }
+    // The scale as a percentage in the page's language ("%150" in Turkish): the browser's Intl
+    // (a share link's page carries no message catalogue); digits and a sign if it has none.
+    function zoomText(scale) {
+      try {
+        return new Intl.NumberFormat(document.documentElement.lang || "tr",
+                                     { style: "percent", maximumFractionDigits: 0 }).format(scale);
+      } catch (e) { return Math.round(scale * 100) + "%"; }
     }
     function zoom(factor) { view.scale *= factor; apply(); }
     document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.5); });

@@ -340,7 +340,7 @@
       onProgress: function (sent, total) {
         var pct = total ? Math.floor(sent / total * 100) : 0;
         bar.value = pct;
-        text.textContent = pct + "% · " + M.size(sent) + " / " + M.size(total);
+        text.textContent = M.percent(pct / 100) + " · " + M.size(sent) + " / " + M.size(total);
       },
       onAfterResponse: function (req, res) {
         var id = res.getHeader("Ortak-Asset-Id");

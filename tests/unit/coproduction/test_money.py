@@ -29,11 +29,18 @@ def test_unknown_currencies(code):
 
 
 @pytest.mark.parametrize("raw", [1000.5, 1000, "1e3", "1,000.00", " ", "+5", "١٠٠", "1.2.3", "0x10", "NaN",
-                                 "Infinity", "1000.", ".5", None, True, ["1"], "9" * 19])
+                                 "Infinity", "1000.", ".5", None, True, ["1"]])
 def test_amounts_are_plain_decimal_strings_never_floats(raw):
     with pytest.raises(MoneyError) as exc:
         parse_decimal(raw)
     assert exc.value.code == "not_a_decimal_string"
+
+
+@pytest.mark.parametrize("raw", ["9" * 19, "99999999999999999999999999.99", "-" + "1" * 30])
+def test_a_plain_decimal_with_too_many_digits_is_too_large_not_malformed(raw):
+    with pytest.raises(MoneyError) as exc:
+        parse_decimal(raw)
+    assert exc.value.code == "too_large" and exc.value.params == {"max": "9" * 18}
 
 
 def test_amounts_beyond_the_minor_unit_are_refused_not_rounded():

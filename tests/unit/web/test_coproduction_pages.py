@@ -28,6 +28,11 @@ def _email(app, user_id: int) -> str:
         return db.session().get(User, user_id).email
 
 
+# How each language writes a percentage (CLDR): the sign before the number in Turkish.
+SHARE_100 = {"tr": "%100,00", "az": "100,00%", "en": "100.00%"}
+RATE = {"tr": "× 0,027 (", "az": "× 0,027 (", "en": "× 0.027 ("}
+
+
 @pytest.mark.parametrize("lang", ["tr", "az", "en"])
 def test_the_project_page_in_every_language(app, coprod, lang):
     coprod.rate("TRY", "2026-01-02", "0.0270")
@@ -38,12 +43,14 @@ def test_the_project_page_in_every_language(app, coprod, lang):
     html = browser.get(f"/projects/{coprod.project_id}").get_data(as_text=True)
     for sentence in SENTENCES[lang]:
         assert sentence in html, sentence
-    assert re.search(r'data-country="TR">.*?data-role="share">100[.,]00 %', html, re.S)
+    assert re.search(r'data-country="TR">.*?data-role="share">' + re.escape(SHARE_100[lang]) + "<", html, re.S)
+    assert RATE[lang] in html  # the exchange rate of a TRY entry, as the language writes a number
     chart = json.loads(re.search(r"data-chart='([^']+)'", html).group(1).replace("&#34;", '"'))
     assert chart["months"] == ["2026-01"] and chart["countries"][0]["confirmed"] == [2700.0]
     assert "vendor/chart.umd.min.js" in html and "parity.js" in html
     listing = browser.get("/projects").get_data(as_text=True)
     assert "Ortak Belgesel" in listing or "Birgə Sənədli Film" in listing or "Joint Documentary" in listing
+    assert {"tr": "%50,00", "az": "50,00%", "en": "50.00%"}[lang] in listing  # each party's agreed share
 
 
 def test_recording_confirming_and_disputing_through_the_forms(app, coprod):
