@@ -587,11 +587,17 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
                                                          if o.key == c.key and o.mirrored == c.mirrored):
             close.append(c)
     kin = family or (lambda key: key)
-    # A look-alike twin in another asset: the query's pictures are the archive's, in either.
+    # A look-alike in another asset when the best is sure of the query on its own (it agrees with
+    # TWIN_SHARE of it): the query's pictures are the archive's, and an asset aligning within
+    # REPEAT_BITS cannot be told from the best by the hashes. It is tied, whatever share of the
+    # query it shows itself (its confidence says that), never the margin: a look-alike that
+    # close leaves the best at most 2/3 of its confidence, and one just under TWIN_SHARE (a loop
+    # of the footage holding 5 s of a 6 s excerpt, agreement 0.79) left a master that agreed
+    # with 0.97 of the clip at 0.58, under the threshold: no answer at all.
     if out[0].agreement >= TWIN_SHARE:
         families = {kin(t.key) for t in close}
         for c in out:  # best first: each twin family's best place (a twin and its clip are one)
-            if kin(c.key) not in families and c.agreement >= TWIN_SHARE and c.distance - best <= REPEAT_BITS:
+            if kin(c.key) not in families and c.distance - best <= REPEAT_BITS:
                 close.append(c)
                 families.add(kin(c.key))
     answered = {kin(t.key) for t in close}
@@ -603,5 +609,7 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     out = [c for c in out if c in close or c.key not in keys]
     for c in out:
         c.tied = len(close) > 1 and c in close
-        c.score = confidence(c.agreement, c.distance, reference) if c in close else 0.0
+        # The tied are one answer held in several places: its margin over the first asset
+        # outside them is the best's; each shows its own share of the query (`agreement`).
+        c.score = confidence(c.agreement, best, reference) if c in close else 0.0
     return out[:limit]
