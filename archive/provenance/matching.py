@@ -258,11 +258,15 @@ REPEAT_BITS = 4.0
 REPEAT_GAP = 2.0
 # Another asset that shows the query's pictures nearly as well as the best is its look-alike
 # twin (the same footage ingested twice, framed or drawn anew: a test card made at two sizes),
-# tied with it (`verify`) when both agree with the query on at least TWIN_SHARE of it
-# (`agreement`) and the twin aligns within REPEAT_BITS of the best. Without it, the twin's
-# margin took the master's confidence under the threshold: an excerpt of a test card at
+# tied with it (`verify`) when the best agrees with the query on at least TWIN_SHARE of it
+# (`agreement`: the query is sure to be the archive's pictures) and the twin aligns within
+# REPEAT_BITS of the best, whatever its own share (its confidence shows it). Without it, the
+# twin's margin took the master's confidence under the threshold: an excerpt of a test card at
 # 1280x720, another asset of the same card at 640x360, aligned at 3.9 and 7.0 bits
-# (agreement 0.98 and 0.90): no answer at all.
+# (agreement 0.98 and 0.90): no answer at all. Requiring the twin's share too left the same
+# hole just under it: a 10 s loop of the card holding 5 s of a 6 s excerpt (0.79, 3.6 bits
+# further) left a master agreeing with 0.97 of it at 0.58; the 640x360 card under a 90 % crop
+# (0.76, 1.5 bits) one agreeing with 0.87 at 0.22.
 TWIN_SHARE = 0.8
 
 
@@ -538,12 +542,13 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     (and one orientation) the candidates that land on the same second are one. Every
     candidate within `tie_bits` of the best's distance is tied with it (repeated footage);
     so is another place of a tied asset within REPEAT_BITS, REPEAT_GAP seconds and half its
-    span from its other answers (a loop, a shot the master shows twice); so is the best place of
-    another asset that, as the best, agrees with the query on TWIN_SHARE of it and aligns within
-    REPEAT_BITS (a look-alike twin); another second of a
-    tied asset that is not tied is dropped (a worse alignment of the same answer). `score` becomes, for the tied (or the single best), the
-    `confidence` of its distance against the best candidate of another asset (MISSING_BITS
-    when there is none), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
+    span from its other answers (a loop, a shot the master shows twice); so is, when the best
+    agrees with the query on TWIN_SHARE of it, the best place of every other asset that aligns
+    within REPEAT_BITS (a look-alike twin, whatever its own share); another second of a
+    tied asset that is not tied is dropped (a worse alignment of the same answer). `score` becomes, for the tied (or the single best),
+    the `confidence` of its own `agreement` at the best's distance against the best candidate
+    of another asset not tied (MISSING_BITS when there is none: the tied are one answer, their
+    margin the best's), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
     are the query's hashes normal and mirrored at `times`; `planes` their planes (normal,
     mirrored), compared plane against plane when given (`refine`). `family(key)` names each
     asset's family (a clip and the master it was cut from are one): a candidate of the same
