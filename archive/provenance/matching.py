@@ -258,11 +258,15 @@ REPEAT_BITS = 4.0
 REPEAT_GAP = 2.0
 # Another asset that shows the query's pictures nearly as well as the best is its look-alike
 # twin (the same footage ingested twice, framed or drawn anew: a test card made at two sizes),
-# tied with it (`verify`) when both agree with the query on at least TWIN_SHARE of it
-# (`agreement`) and the twin aligns within REPEAT_BITS of the best. Without it, the twin's
-# margin took the master's confidence under the threshold: an excerpt of a test card at
+# tied with it (`verify`) when the best agrees with the query on at least TWIN_SHARE of it
+# (`agreement`: the query is sure to be the archive's pictures) and the twin aligns within
+# REPEAT_BITS of the best, whatever its own share (its confidence shows it). Without it, the
+# twin's margin took the master's confidence under the threshold: an excerpt of a test card at
 # 1280x720, another asset of the same card at 640x360, aligned at 3.9 and 7.0 bits
-# (agreement 0.98 and 0.90): no answer at all.
+# (agreement 0.98 and 0.90): no answer at all. Requiring the twin's share too left the same
+# hole just under it: a 10 s loop of the card holding 5 s of a 6 s excerpt (0.79, 3.6 bits
+# further) left a master agreeing with 0.97 of it at 0.58; the 640x360 card under a 90 % crop
+# (0.76, 1.5 bits) one agreeing with 0.87 at 0.22.
 TWIN_SHARE = 0.8
 
 
@@ -538,12 +542,13 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     (and one orientation) the candidates that land on the same second are one. Every
     candidate within `tie_bits` of the best's distance is tied with it (repeated footage);
     so is another place of a tied asset within REPEAT_BITS, REPEAT_GAP seconds and half its
-    span from its other answers (a loop, a shot the master shows twice); so is the best place of
-    another asset that, as the best, agrees with the query on TWIN_SHARE of it and aligns within
-    REPEAT_BITS (a look-alike twin); another second of a
-    tied asset that is not tied is dropped (a worse alignment of the same answer). `score` becomes, for the tied (or the single best), the
-    `confidence` of its distance against the best candidate of another asset (MISSING_BITS
-    when there is none), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
+    span from its other answers (a loop, a shot the master shows twice); so is, when the best
+    agrees with the query on TWIN_SHARE of it, the best place of every other asset that aligns
+    within REPEAT_BITS (a look-alike twin, whatever its own share); another second of a
+    tied asset that is not tied is dropped (a worse alignment of the same answer). `score` becomes, for the tied (or the single best),
+    the `confidence` of its own `agreement` at the best's distance against the best candidate
+    of another asset not tied (MISSING_BITS when there is none: the tied are one answer, their
+    margin the best's), and 0 for the rest (they are look-alikes, listed for the record). `query` and `mirror`
     are the query's hashes normal and mirrored at `times`; `planes` their planes (normal,
     mirrored), compared plane against plane when given (`refine`). `family(key)` names each
     asset's family (a clip and the master it was cut from are one): a candidate of the same
@@ -587,11 +592,17 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
                                                          if o.key == c.key and o.mirrored == c.mirrored):
             close.append(c)
     kin = family or (lambda key: key)
-    # A look-alike twin in another asset: the query's pictures are the archive's, in either.
+    # A look-alike in another asset when the best is sure of the query on its own (it agrees with
+    # TWIN_SHARE of it): the query's pictures are the archive's, and an asset aligning within
+    # REPEAT_BITS cannot be told from the best by the hashes. It is tied, whatever share of the
+    # query it shows itself (its confidence says that), never the margin: a look-alike that
+    # close leaves the best at most 2/3 of its confidence, and one just under TWIN_SHARE (a loop
+    # of the footage holding 5 s of a 6 s excerpt, agreement 0.79) left a master that agreed
+    # with 0.97 of the clip at 0.58, under the threshold: no answer at all.
     if out[0].agreement >= TWIN_SHARE:
         families = {kin(t.key) for t in close}
         for c in out:  # best first: each twin family's best place (a twin and its clip are one)
-            if kin(c.key) not in families and c.agreement >= TWIN_SHARE and c.distance - best <= REPEAT_BITS:
+            if kin(c.key) not in families and c.distance - best <= REPEAT_BITS:
                 close.append(c)
                 families.add(kin(c.key))
     answered = {kin(t.key) for t in close}
@@ -603,5 +614,7 @@ def verify(found: Sequence[Candidate], query: np.ndarray, mirror: np.ndarray, ti
     out = [c for c in out if c in close or c.key not in keys]
     for c in out:
         c.tied = len(close) > 1 and c in close
-        c.score = confidence(c.agreement, c.distance, reference) if c in close else 0.0
+        # The tied are one answer held in several places: its margin over the first asset
+        # outside them is the best's; each shows its own share of the query (`agreement`).
+        c.score = confidence(c.agreement, best, reference) if c in close else 0.0
     return out[:limit]

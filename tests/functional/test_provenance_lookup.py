@@ -575,6 +575,32 @@ def test_a_master_and_its_look_alike_twin_both_answer_tied(app, client, people, 
     assert abs(doc["matches"][0]["in"] - 9) <= 1.0
 
 
+def test_an_excerpt_of_a_test_card_held_three_times_is_answered_tied_never_nothing(app, client, people, tmp_path):
+    # A newcomer's archive held a 20 s test card, the same card made at 640x360 (30 s) and a
+    # 10 s card looped (the loop holds most of an excerpt across its seam, not all). A 90 %
+    # crop of the master's seconds 5-11 agrees with 0.87 of it, the twin with 0.76 (under
+    # TWIN_SHARE) 1.5 bits further: the twin was no tie but the margin, and left the master at
+    # 0.22, no answer at all for a clip the archive holds three times.
+    d = tmp_path / "cards"
+    d.mkdir()
+    master, twin, seg, loop = d / "master.mp4", d / "twin.mp4", d / "seg.mp4", d / "loop.mp4"
+    for out, size, seconds in ((master, "1280x720", "20"), (twin, "640x360", "30"), (seg, "1280x720", "10")):
+        _ffmpeg("-f", "lavfi", "-i", f"testsrc2=s={size}:r=25", "-t", seconds, "-c:v", "libx264", "-preset",
+                "ultrafast", "-crf", "23", "-g", "25", str(out))
+    _ffmpeg("-stream_loop", "3", "-i", str(seg), "-c", "copy", str(loop))
+    crop = d / "crop.mp4"
+    _ffmpeg("-ss", "5", "-t", "6", "-i", str(master), "-vf", "crop=iw*0.9:ih*0.9", "-c:v", "libx264", "-an", str(crop))
+    a = _indexed(app, people["producer"], master, tmp=d / "a")
+    b = _indexed(app, people["producer"], twin, tmp=d / "b")
+    _indexed(app, people["producer"], loop, tmp=d / "c")
+    doc = _post(client, crop, people["h"], raw=True).get_json()
+    assert doc["matches"], doc
+    top = doc["matches"][0]
+    assert top["asset_id"] == a and top["tied"] and doc["ambiguous"], doc["matches"]
+    assert top["confidence"] >= 0.6 and abs(top["in"] - 5) <= 1.0, top
+    assert b in {m["asset_id"] for m in doc["matches"]} and all(m["tied"] for m in doc["matches"])
+
+
 def test_match_titles_are_in_the_callers_language(app, client, media, people, tmp_path):
     asset_id = _indexed(app, people["producer"], media["master"], tmp=tmp_path)
     with app.app_context():
