@@ -46,7 +46,7 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 # (archive.ingest.carry_over), and the transcripts and markers it moved.
                 "placeholder_id": _l("Upload's own asset"), "from_upload_asset": _l("From the upload's asset"),
                 "carried_over": _l("Carried over"), "applied": _l("Applied"), "not_applied": _l("Not applied"),
-                "kept": _l("Kept (not applied)"), "what": _l("What"), "to": _l("To"), "value": _l("Value"),
+                "kept": _l("Kept (not applied)"), "what": _l("What"), "value": _l("Value"),
                 "values": _l("Values"), "lang": _l("Language"), "format": _l("Format"), "cues": _l("Cues"),
                 "segments": _l("Cues"), "id": _l("Id"), "blocks": _l("Blocks"), "in_frame": _l("In (frame)"),
                 "out_frame": _l("Out (frame)"), "rate": _l("Frame rate")}
@@ -63,6 +63,9 @@ CARRIED_LABELS = {"transcript": _l("Transcript"), "marker": _l("Marker"), "right
                   "exclusive_conflict": _l("an exclusive grant there excludes it"),
                   "too_many": _l("the asset has as many as it may"),
                   "cue_past_end": _l("a cue starts after the recording ends")}
+# A carried-over entry ({"what", "to", ...}) names where it went by "to", which elsewhere is a
+# declaration's last air date (FIELD_LABELS).
+CARRIED_FIELD_LABELS = {**FIELD_LABELS, "to": _l("To")}
 # Platforms and block kinds as the rights pages name them (archive.rights.pages uses these).
 PLATFORM_LABELS = {"linear_tv": _l("Linear TV"), "vod": _l("Video on demand"), "online_news": _l("Online news"),
                    "social": _l("Social media"), "theatrical": _l("Cinema"), "radio": _l("Radio"),
@@ -380,7 +383,8 @@ def show(key: str, value: Any) -> str:
     if labels and isinstance(value, str):
         return str(labels.get(value, value))
     if isinstance(value, dict):
-        return "; ".join(f"{FIELD_LABELS.get(k, k)}: {show(k, v)}" for k, v in value.items())
+        names = CARRIED_FIELD_LABELS if "what" in value else FIELD_LABELS
+        return "; ".join(f"{names.get(k, k)}: {show(k, v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(show(key, v) for v in value)
     return str(value)

@@ -75,3 +75,14 @@ def test_history_rows_name_clip_and_upload_fields_and_values_in_the_pages_langua
     assert not {"upload_id", "source_id", "mode", "usage_record_id", "holding"} & fields_shown
     values = {r["after"] for r in rows}
     assert not {"accurate", "already_held"} & values
+
+
+def test_a_carried_over_entry_names_where_it_went_and_a_declaration_its_last_air_date(app):
+    """"to" is a declaration's last air date, but in a duplicate upload's carried-over entry
+    ({"what", "to", ...}) where the thing went: the one label must not win for both."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        rows = change_rows(None, {"to": "2026-12-31",
+                                  "carried_over": {"applied": [{"what": "transcript", "to": "asset", "lang": "tr"}]}})
+    labels = {r["field"]: r["after"] for r in rows}
+    assert labels["Last air date"] == "2026-12-31"
+    assert "To: the asset" in labels["Carried over"] and "What: Transcript" in labels["Carried over"]
