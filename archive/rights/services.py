@@ -17,7 +17,7 @@ from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
 from archive.validation import day_before, raise_errors
-from archive.errors import Conflict, Forbidden, NotFound, ValidationError, WrongRole
+from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
 from archive.markers.timeline import PositionError, Timeline, read_position
 from archive.rights import avails, inherited
@@ -323,16 +323,22 @@ def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation
                  territory: str, start: date, end: date,
                  segment: tuple[float, float] | None = None) -> avails.AvailsDecision:
     """The engine's answer for `org` (default: the viewer's), for `segment` (in, out seconds
-    from the asset's first frame, `segment_seconds`) or the whole asset. Asking for another organisation
-    than one's own is for the asset's rights managers and admins: a read, so anyone else is
-    refused by role (403 `wrong_role`, details {"action", "roles", "role", "organisation"}; a
-    rights manager of another organisation is refused too, though the role is right: the roles
-    named are those of the asset's organisation), as the other rights
-    reads (audit, usage log, EMA export) refuse, not with the edits' `not_rights_manager`."""
+    from the asset's first frame, `segment_seconds`) or the whole asset. Asking for another
+    organisation than one's own needs to manage the asset's rights (docs/api.md, avails):
+    anyone else, a rights manager of another organisation included, is refused with 403
+    `not_rights_manager`, details {"action": "avails_other_organisation", "roles", "role",
+    "organisation" (the one asked for), "asset_organisation", "own_organisation"}, its message
+    naming both organisations: the reason is whom was asked for, not the role alone."""
     org = org or viewer.organisation
     if org.id != viewer.organisation_id and not can_manage(viewer, asset):
-        raise WrongRole("avails_other_organisation", ("rights_manager",), viewer.role,
-                        details={"organisation": org.name})
+        owner = asset.organisation.name if asset.organisation else None
+        own = viewer.organisation.name if viewer.organisation else None
+        raise Forbidden(f"Only a rights manager of the asset's organisation ({owner}) or an administrator may ask "
+                        f"about the avails of another organisation than their own; you asked for {org.name}, and "
+                        f"your organisation is {own}.", code="not_rights_manager",
+                        details={"action": "avails_other_organisation", "roles": ["rights_manager", "admin"],
+                                 "role": viewer.role, "organisation": org.name, "asset_organisation": owner,
+                                 "own_organisation": own})
     return avails.decide(avails_request(asset, org, platform, territory, start, end, segment),
                          engine_blocks(session, asset.id))
 

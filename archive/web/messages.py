@@ -421,12 +421,21 @@ def field_errors(code: str, message: str, details: Mapping[str, Any] | None) -> 
     return [{"field": details.get("field"), "code": code, "message": message, "params": params}]
 
 
+# 403 `not_rights_manager` of an avails asked for another organisation than one's own
+# (archive.rights.services.check_avails): who may, whom was asked for, and the caller's own.
+AVAILS_OTHER_ORGANISATION = _l("Only a rights manager of the asset's organisation (%(asset_organisation)s) or an "
+                               "administrator may ask about the avails of another organisation than their own; you "
+                               "asked for %(organisation)s, and your organisation is %(own_organisation)s.")
+
+
 def api_error(code: str | None, message: str, status: int | None = None,
               details: Mapping[str, Any] | None = None) -> str:
     """A top-level API error for a person: by code, then by status, then the English message."""
     if code == "wrong_role":
         return wrong_role(details)
     template = API_ERRORS.get(code or "")
+    if code == "not_rights_manager" and (details or {}).get("action") == "avails_other_organisation":
+        template = AVAILS_OTHER_ORGANISATION
     if template is not None:
         text = fill(str(template), {k: _value("", k, v, sizes=True) for k, v in (details or {}).items()})
         if text is not None:

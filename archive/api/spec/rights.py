@@ -148,8 +148,10 @@ def rights_paths() -> dict[str, Any]:
                              "from a day to a day? The avails engine's decision, every reason and condition.",
                              {"200": {"description": "The decision.", "content": json_content(schema("AvailsDecision"))},
                               "400": response("BadRequest"),
-                              "403": error_response("`wrong_role` (details `role`, `organisation`): asking for another "
-                                                    "organisation is for the asset's rights managers and admins."),
+                              "403": error_response("`not_rights_manager` (details `action`, `roles`, `role`, "
+                                                    "`organisation`, `asset_organisation`, `own_organisation`): "
+                                                    "asking for another organisation than one's own is for the "
+                                                    "asset's rights managers and admins."),
                               "404": error_response("`asset_not_found`, `organisation_not_found`.")},
                              parameters=[
                                  q("org", {"type": "string", "maxLength": 200}, "Name or id; default the caller's."),

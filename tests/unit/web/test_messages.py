@@ -223,3 +223,15 @@ def test_a_refusal_names_the_grants_outside_their_window_in_the_pages_language(a
         text = messages.rights_reason(reason)
     assert text.endswith(" " + said)
     assert "Grant" not in text or lang == "en"
+
+
+def test_an_avails_asked_for_another_organisation_says_whom_was_asked_for(app):
+    details = {"action": "avails_other_organisation", "roles": ["rights_manager", "admin"], "role": "rights_manager",
+               "organisation": "İctimai TV", "asset_organisation": "AzTV", "own_organisation": "TRT"}
+    with app.test_request_context(), force_locale("az"):
+        text = messages.api_error("not_rights_manager", "English", 403, details)
+    assert "İctimai TV" in text and "AzTV" in text and "TRT" in text and "başqa bir təşkilatın" in text
+    with app.test_request_context(), force_locale("tr"):
+        # Any other refusal with this code keeps its own sentence.
+        assert messages.api_error("not_rights_manager", "English", 403, {"organisation": "AzTV"}) \
+            == str(messages.API_ERRORS["not_rights_manager"])
