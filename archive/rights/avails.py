@@ -21,6 +21,9 @@ The rules (README "Rights and avails" says the same for people):
      for this platform/territory is still in force (a holdback moves the grant's start to
      its `not_before` day); a `preview_only` grant clears previews only; a grant with
      `max_clip_seconds` does not clear a requested segment longer than that;
+   - `limited` when no grant clears it but a grant covers it that may not clear this
+     request (preview only, or a clip limit shorter than the segment asked): it is named by
+     that grant's reason (`preview_only`, `clip_too_long`), never as not covered;
    - `missing` otherwise.
    Allowed only when EVERY cell is cleared; otherwise denied, with one reason per kind of
    failure naming the part of the scope it concerns (periods, territories, segment).
@@ -239,6 +242,14 @@ def _clock(seconds: float) -> str:
         f".{round((seconds - whole) * 1000):03d}" if seconds != whole else "")
 
 
+def _seconds_number(seconds: float) -> float | int | None:
+    """A length for people and JSON: whole seconds as an int, else to the millisecond."""
+    if math.isinf(seconds):
+        return None
+    value = round(seconds, 3)
+    return int(value) if value == int(value) else value
+
+
 def _scope(periods, territories, segments, whole_segment, show_segments: bool) -> dict:
     scope: dict[str, Any] = {"periods": [_period_text(lo, hi) for lo, hi in _merge(periods)],
                              "territories": territories}
@@ -324,8 +335,10 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
     Pure and total for well-formed input (dates in order, known codes: the schemas check
     them). Reasons are {"code", "message", ...}: `own_asset`, `restricted` {blocks, scope},
     `not_covered` {scope, windows?: the grants that would answer but for their window,
-    `_windows_outside`}, `held_back` {blocks, scope}, `preview_only` {blocks, scope},
-    `clip_too_long` {blocks, max_clip_seconds}, `cleared` {blocks}. A `scope` is
+    `_windows_outside`}, `held_back` {blocks, scope}, `preview_only` {blocks, scope} and
+    `clip_too_long` {blocks, scope, max_clip_seconds (the limit), clip_seconds (the length
+    asked; null when the asset's length is unknown)}: the part those grants cover but may not
+    clear (never repeated as `not_covered`), `cleared` {blocks}. A `scope` is
     {"periods": [{"from", "to"}], "territories": [...], "segments"?: [{"in", "out"}]}.
     """
     if request.asset_organisation is not None and request.organisation == request.asset_organisation:
@@ -380,6 +393,8 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
 
     restricted: dict[Hashable, list] = {}
     held: dict[Hashable, list] = {}
+    unusable_code = {id(b): code for code, bs in unusable.items() for b in bs}
+    unusable_cells: dict[str, dict[Hashable, list]] = {code: {} for code in unusable}
     missing: list = []
     cleared_by: set = set()
     deciding_conditions: list[Conditions] = []
@@ -407,7 +422,14 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
                     for b in covering:
                         held.setdefault(b.id, []).append(cell)
                 else:
-                    missing.append(cell)
+                    # A grant that covers the cell but may not clear this request (preview
+                    # only, too short a clip limit) names the cell: it is covered, not missing.
+                    limiting = [b for b, _ in members if b.kind == GRANT and id(b) not in usable_ids
+                                and b.start <= d0 < b.stop() and b.seg()[0] <= s0 < b.seg()[1]]
+                    for b in limiting:
+                        unusable_cells[unusable_code[id(b)]].setdefault(b.id, []).append(cell)
+                    if not limiting:
+                        missing.append(cell)
 
     whole = want_seg
 
@@ -429,15 +451,27 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
         scope = scope_of([c for bid in held_ids for c in held[bid]])
         reasons.append({"code": "held_back", "blocks": held_ids, "scope": scope,
                         "message": f"A holdback keeps {what} use back for {_scope_text(scope)}."})
+    for code in ("preview_only", "clip_too_long"):
+        cells = unusable_cells[code]
+        if not cells:
+            continue
+        ids = _sorted_ids(cells)
+        scope = scope_of([c for bid in ids for c in cells[bid]])
+        grants = f"{'Grant' if len(ids) == 1 else 'Grants'} {', '.join(map(str, ids))}"
+        if code == "preview_only":
+            reasons.append({"code": code, "blocks": ids, "scope": scope,
+                            "message": f"{grants} {'clears' if len(ids) == 1 else 'clear'} previews only, "
+                                       f"not {what} use of the master, for {_scope_text(scope)}."})
+            continue
+        limit = min(b.conditions.max_clip_seconds for b in unusable[code] if b.id in cells)
+        asked = _seconds_number(seg_len)
+        reasons.append({"code": code, "blocks": ids, "scope": scope, "max_clip_seconds": limit,
+                        "clip_seconds": asked,
+                        "message": f"{grants} {'allows' if len(ids) == 1 else 'allow'} clips of at most "
+                                   f"{_seconds_number(limit)} s; "
+                                   + (f"this one is {asked} s" if asked is not None else "the asset's length is unknown")
+                                   + f" ({_scope_text(scope)})."})
     if missing:
-        for code, text in (("preview_only", "is for previews only"), ("clip_too_long", "allows shorter clips only")):
-            if unusable[code]:
-                ids = _sorted_ids(b.id for b in unusable[code])
-                reason = {"code": code, "blocks": ids,
-                          "message": f"The grant {', '.join(map(str, ids))} {text}."}
-                if code == "clip_too_long":
-                    reason["max_clip_seconds"] = min(b.conditions.max_clip_seconds for b in unusable[code])
-                reasons.append(reason)
         scope = scope_of(missing)
         windows = _windows_outside(request, blocks, missing)
         reason = {"code": "not_covered", "scope": scope,

@@ -475,8 +475,19 @@ def rights_reason(reason: Mapping[str, Any]) -> str:
                   "max_clip_seconds": reason.get("max_clip_seconds")}
         text = fill(str(template), {k: v for k, v in values.items() if v not in (None, "")})
         if text is not None:
-            return " ".join([text, *_window_sentences(reason.get("windows"))])
+            return " ".join([text, *_clip_sentence(reason), *_window_sentences(reason.get("windows"))])
     return str(reason.get("message") or reason.get("code") or "")
+
+
+# The length a `clip_too_long` reason was asked for (`clip_seconds`), after its limit.
+CLIP_ASKED = _l("The clip asked for is %(clip_seconds)s seconds long.")
+
+
+def _clip_sentence(reason: Mapping[str, Any]) -> list[str]:
+    asked = reason.get("clip_seconds")
+    if reason.get("code") != "clip_too_long" or not isinstance(asked, (int, float)) or isinstance(asked, bool):
+        return []
+    return [fill(str(CLIP_ASKED), {"clip_seconds": format_decimal(asked)})]
 
 
 def _window_sentences(windows: Any) -> list[str]:

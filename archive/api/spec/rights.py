@@ -54,6 +54,9 @@ def schemas() -> dict[str, Any]:
                           "clip_too_long", "declaration_required", "account_disabled"]},
         "message": {"type": "string"}, "blocks": {"type": "array", "items": {"type": "integer"}},
         "scope": {"type": "object"},
+        "max_clip_seconds": {"type": "number", "description": "On `clip_too_long`: the grant's limit."},
+        "clip_seconds": nullable({"type": "number", "description": "On `clip_too_long`: the length asked (null: "
+                                  "the asset's length is unknown)."}),
         "windows": {"type": "array", "description": "On `not_covered`: the grants that would clear the use but "
                     "for their window (an expired right, or one not started yet).", "items": {
                         "type": "object", "required": ["block", "from", "to", "state"], "properties": {
