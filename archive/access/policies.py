@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
+from archive.markers.timeline import Timeline
 from archive.rights import avails
 
 ALLOWED = "allowed"
@@ -157,7 +158,7 @@ class RightsPolicy(AccessPolicy):
         ask = avails.AvailsRequest(org.id, org.country, declaration["platform"], declaration["territory"],
                                    date.fromisoformat(declaration["from"]), date.fromisoformat(declaration["to"]),
                                    segment, float(duration) if isinstance(duration, (int, float)) else None,
-                                   asset.organisation_id)
+                                   asset.organisation_id, timecode=_timecode_of(asset))
         d = avails.decide(ask, request.rights)
         return PolicyDecision(d.outcome, d.reasons, d.conditions, d.blocks)
 
@@ -172,6 +173,13 @@ class RightsPolicy(AccessPolicy):
             return PolicyDecision(ALLOWED, blocks=sorted(b.id for b in named))
         return PolicyDecision(DENIED, [{"code": "not_a_licensee", "message": "Previews of this asset are for its "
                                         "licensees: no grant names your organisation today."}])
+
+
+def _timecode_of(asset):
+    """The master's timecode at a point in seconds (refusals name segments as the clip form
+    and the player do), or None for an asset without a timeline."""
+    timeline = Timeline.of(asset.technical, asset.kind)
+    return timeline.label_at if timeline is not None else None
 
 
 POLICIES: dict[str, type[AccessPolicy]] = {"members": MembersMayRead, "rights": RightsPolicy}

@@ -66,6 +66,12 @@ class Timeline:
         """Frames from the first frame → the master's timecode there."""
         return frames_to_timecode(self.start + frames, self.rate, drop_frame=self.drop_frame)
 
+    def label_at(self, seconds: float) -> str:
+        """Seconds from the first frame → the master's timecode of the frame boundary nearest
+        them (the ends of segments read by `read_position` are frame boundaries; rounding only
+        undoes float error)."""
+        return self.label(max(0, round(Fraction(seconds) * self.rate)))
+
     def seconds(self, frames: int) -> float:
         return float(Fraction(frames) / self.rate)
 

@@ -47,7 +47,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import pycountry
 
@@ -173,6 +173,10 @@ class AvailsRequest:
     duration: float | None = None
     asset_organisation: Hashable | None = None
     preview: bool = False
+    # The master's timecode at a point given in seconds from its first frame (e.g.
+    # `Timeline.label_at`); with it, a reason's segments carry `in_timecode`/`out_timecode`
+    # and its message says them, as the clip form, the rights table and the player do.
+    timecode: Callable[[float], str] | None = field(default=None, compare=False)
 
     def territory_set(self) -> frozenset[str]:
         return all_territories() if self.territory == WORLD else frozenset({self.territory})
@@ -250,13 +254,23 @@ def _seconds_number(seconds: float) -> float | int | None:
     return int(value) if value == int(value) else value
 
 
-def _scope(periods, territories, segments, whole_segment, show_segments: bool) -> dict:
+def _scope(periods, territories, segments, whole_segment, show_segments: bool,
+           timecode: Callable[[float], str] | None = None) -> dict:
     scope: dict[str, Any] = {"periods": [_period_text(lo, hi) for lo, hi in _merge(periods)],
                              "territories": territories}
     segs = _merge(segments)
     if show_segments or segs != [whole_segment]:
-        scope["segments"] = [{"in": lo, "out": None if math.isinf(hi) else hi} for lo, hi in segs]
+        scope["segments"] = [_segment_json(lo, hi, timecode) for lo, hi in segs]
     return scope
+
+
+def _segment_json(lo: float, hi: float, timecode: Callable[[float], str] | None) -> dict:
+    """{"in", "out"} seconds (out null: open), and with `timecode` the master's timecodes there."""
+    out = {"in": lo, "out": None if math.isinf(hi) else hi}
+    if timecode is not None:
+        out["in_timecode"] = timecode(lo) if math.isfinite(lo) else None
+        out["out_timecode"] = timecode(hi) if math.isfinite(hi) else None
+    return out
 
 
 def _scope_text(scope: dict) -> str:
@@ -265,9 +279,17 @@ def _scope_text(scope: dict) -> str:
     terr_text = ", ".join(terr[:_MAX_LISTED]) + (f" and {len(terr) - _MAX_LISTED} more" if len(terr) > _MAX_LISTED else "")
     text = f"{periods} in {terr_text}"
     if "segments" in scope:
-        text += " for " + ", ".join(f"{_clock(s['in'])}-{_clock(s['out'] if s['out'] is not None else math.inf)}"
+        text += " for " + ", ".join(f"{_segment_text(s, 'in', s['in'])}-{_segment_text(s, 'out', s['out'])}"
                                    for s in scope["segments"])
     return text
+
+
+def _segment_text(segment: dict, end: str, seconds: float | None) -> str:
+    """One end of a scope's segment: the master's timecode when known, else the clock."""
+    label = segment.get(f"{end}_timecode")
+    if label:
+        return label
+    return _clock(seconds if seconds is not None else math.inf)
 
 
 def _windows_outside(request: AvailsRequest, blocks: Sequence[Block], missing: list) -> list[dict]:
@@ -339,7 +361,9 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
     `clip_too_long` {blocks, scope, max_clip_seconds (the limit), clip_seconds (the length
     asked; null when the asset's length is unknown)}: the part those grants cover but may not
     clear (never repeated as `not_covered`), `cleared` {blocks}. A `scope` is
-    {"periods": [{"from", "to"}], "territories": [...], "segments"?: [{"in", "out"}]}.
+    {"periods": [{"from", "to"}], "territories": [...], "segments"?: [{"in", "out"}]} (seconds
+    from the first frame; with `request.timecode` also "in_timecode" and "out_timecode", the
+    master's timecodes there, which the message then gives instead of the seconds).
     """
     if request.asset_organisation is not None and request.organisation == request.asset_organisation:
         return AvailsDecision(ALLOWED, [{"code": "own_asset", "message": "Your organisation contributed this asset; "
@@ -438,7 +462,7 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
         for _, t, _ in cells:
             terr |= t
         return _scope([c[0] for c in cells], _territory_text(terr, want_terr), [c[2] for c in cells], whole,
-                      request.segment is not None)
+                      request.segment is not None, request.timecode)
 
     what = f"{request.platform}"
     reasons: list[dict] = []

@@ -315,8 +315,10 @@ def find_organisation(session: Session, value: str) -> Organisation:
 
 def avails_request(asset: Asset, org: Organisation, platform: str, territory: str, start: date, end: date,
                    segment: tuple[float, float] | None = None, preview: bool = False) -> avails.AvailsRequest:
+    timeline = Timeline.of(asset.technical, asset.kind)
     return avails.AvailsRequest(org.id, org.country, platform, territory, start, end, segment,
-                                asset_duration(asset), asset.organisation_id, preview)
+                                asset_duration(asset), asset.organisation_id, preview,
+                                timeline.label_at if timeline is not None else None)
 
 
 def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation | None, *, platform: str,

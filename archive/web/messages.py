@@ -447,15 +447,23 @@ def api_error(code: str | None, message: str, status: int | None = None,
 
 
 def scope_text(scope: Mapping[str, Any] | None) -> str:
-    """A reason's scope, language-neutral: "2027-02-01 – 2027-03-31; AZ, TR; 00:00:10 – 00:00:20"."""
+    """A reason's scope, language-neutral: "2027-02-01 – 2027-03-31; AZ, TR; 01:00:08;00 – 01:00:10;00"
+    (segments as the master's timecodes when the reason carries them, else the clock)."""
     if not isinstance(scope, Mapping):
         return ""
     parts = [", ".join(f"{p.get('from')} – {p.get('to') or '…'}" for p in scope.get("periods") or [])]
     territories = list(scope.get("territories") or [])
     parts.append(", ".join(territories[:12]) + (f" (+{len(territories) - 12})" if len(territories) > 12 else ""))
     for seg in scope.get("segments") or []:
-        parts.append(f"{_clock(seg.get('in'))} – {_clock(seg.get('out'))}")
+        parts.append(f"{_segment_end(seg, 'in')} – {_segment_end(seg, 'out')}")
     return "; ".join(p for p in parts if p)
+
+
+def _segment_end(segment: Any, end: str) -> str:
+    label = segment.get(f"{end}_timecode") if isinstance(segment, Mapping) else None
+    if isinstance(label, str) and label:
+        return label
+    return _clock(segment.get(end) if isinstance(segment, Mapping) else None)
 
 
 def _clock(seconds: Any) -> str:

@@ -53,7 +53,9 @@ def schemas() -> dict[str, Any]:
         "code": {"enum": ["own_asset", "admin", "cleared", "restricted", "not_covered", "held_back", "preview_only",
                           "clip_too_long", "declaration_required", "account_disabled"]},
         "message": {"type": "string"}, "blocks": {"type": "array", "items": {"type": "integer"}},
-        "scope": {"type": "object"},
+        "scope": {"type": "object", "description": "`periods` [{from, to}], `territories`, and `segments` "
+                  "[{in, out (seconds from the first frame), in_timecode, out_timecode (the master's timecodes)}] "
+                  "when a part of the asset is concerned."},
         "max_clip_seconds": {"type": "number", "description": "On `clip_too_long`: the grant's limit."},
         "clip_seconds": nullable({"type": "number", "description": "On `clip_too_long`: the length asked (null: "
                                   "the asset's length is unknown)."}),

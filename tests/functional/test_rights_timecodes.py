@@ -1,0 +1,82 @@
+"""Rights and clips speak the master's timecode (newcomer trial: Azerbaijani broadcasters on
+29.97 drop-frame masters starting 01:00:00;00 and 23.976 masters starting 10:00:00:00).
+
+Refusals name segments as the master's timecodes, as the clip form, the rights table and the
+player do; real lavfi masters, probed as ingest probes them."""
+from __future__ import annotations
+
+import html as html_lib
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.clip_media import make_master
+from tests.functional.test_clips_api import make_source
+from tests.functional.test_rights_pages import login
+
+USE = {"platform": "linear_tv", "territory": "TR", "from": "2027-03-01", "to": "2027-03-31",
+       "purpose": "xəbərlər", "programme": "Axşam xəbərləri"}
+GRANT = {"kind": "grant", "licensees": {"organisations": ["TRT"]}, "territories": ["TR"], "platforms": ["linear_tv"],
+         "start": "2027-01-01", "end": "2027-12-31"}
+# 8.008-10.01 s of the drop-frame master, written as its timecodes.
+RESTRICTION = {"kind": "restriction", "licensees": {"all_members": True}, "territories": ["WORLD"],
+               "platforms": ["linear_tv"], "start": "2000-01-01", "end": None,
+               "segment": {"in": "01:00:08;00", "out": "01:00:10;00"}}
+
+
+@pytest.fixture(scope="module")
+def df_master(tmp_path_factory):
+    return make_master(tmp_path_factory.mktemp("df-trial") / "df.mp4", rate="30000/1001", seconds=12, gop=30,
+                       timecode="01:00:00;00", audio_tracks=1)
+
+
+@pytest.fixture
+def people(make_user):
+    return {"producer": make_user("producer", "AZ", org="İctimai TV", email="p@itv.test"),
+            "manager": make_user("rights_manager", "AZ", org="İctimai TV", email="m@itv.test"),
+            "trt": make_user("broadcaster", "TR", org="TRT", email="b@trt.test")}
+
+
+def H(people, who):
+    return {"Authorization": f"Bearer {people[who][1]}"}
+
+
+@pytest.fixture
+def df(app, client, people, df_master):
+    asset_id = make_source(app, people, df_master)
+    for body in (GRANT, RESTRICTION):
+        r = client.post(f"/api/v1/assets/{asset_id}/rights", json=body, headers=H(people, "manager"))
+        assert r.status_code == 201, r.get_json()
+    return asset_id
+
+
+def test_a_refusal_names_the_segment_in_the_masters_drop_frame_timecode(app, client, people, df):
+    r = client.get(f"/api/v1/assets/{df}/avails", headers=H(people, "trt"),
+                   query_string={**{k: USE[k] for k in ("platform", "territory", "from", "to")},
+                                 "in": "01:00:00;00", "out": "01:00:09;00"})
+    body = r.get_json()
+    assert r.status_code == 200 and body["decision"] == "denied", body
+    reason = body["reasons"][0]
+    assert reason["code"] == "restricted"
+    segment = reason["scope"]["segments"][0]
+    # The seconds stay; the timecodes come beside them.
+    assert segment["in"] == pytest.approx(8.008) and segment["out"] == pytest.approx(9.009)
+    assert (segment["in_timecode"], segment["out_timecode"]) == ("01:00:08;00", "01:00:09;00")
+    assert "01:00:08;00-01:00:09;00" in reason["message"] and "00:00:08" not in reason["message"]
+    # A clip refused by the gate carries the same.
+    clip = client.post(f"/api/v1/assets/{df}/clips", headers=H(people, "trt"),
+                       json={"in": "01:00:00;00", "out": "01:00:09;00", "mode": "accurate", "declaration": USE})
+    assert clip.status_code == 403, clip.get_json()
+    reason = clip.get_json()["error"]["details"]["reasons"][0]
+    assert reason["scope"]["segments"][0]["in_timecode"] == "01:00:08;00"
+    assert "01:00:08;00-01:00:09;00" in reason["message"]
+
+
+@pytest.mark.parametrize("lang", ["tr", "az", "en"])
+def test_the_clip_page_names_the_refused_segment_in_the_masters_timecode(app, client, people, df, lang):
+    login(client, "b@trt.test")
+    page = client.get(f"/assets/{df}/clip?" + urlencode({"in": "01:00:00;00", "out": "01:00:09;00", "checked": "1",
+                                                         **USE}), headers={"Accept-Language": lang})
+    text = html_lib.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and 'data-outcome="denied"' in text
+    assert "01:00:08;00 – 01:00:09;00" in text and "00:00:08 – 00:00:09" not in text
