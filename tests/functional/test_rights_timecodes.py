@@ -80,3 +80,26 @@ def test_the_clip_page_names_the_refused_segment_in_the_masters_timecode(app, cl
     text = html_lib.unescape(page.get_data(as_text=True))
     assert page.status_code == 200 and 'data-outcome="denied"' in text
     assert "01:00:08;00 – 01:00:09;00" in text and "00:00:08 – 00:00:09" not in text
+
+
+def test_one_instant_names_one_frame_whether_written_as_seconds_or_as_a_clock_time(app, client, people, df):
+    # The trial: "in": 1.5 gave frame 44 (01:00:01;14), "in": "01:00:01.500" frame 45.
+    ins = set()
+    for body in ({"in": 1.5, "out": 3}, {"in": "01:00:01.500", "out": "01:00:03.000"},
+                 {"in": "01:00:01;14", "out": "01:00:03;00"}):
+        r = client.post(f"/api/v1/assets/{df}/clips", json={**body, "mode": "accurate"}, headers=H(people, "producer"))
+        assert r.status_code == 202, r.get_json()
+        lineage = r.get_json()["lineage"]
+        ins.add((lineage["in"], lineage["out"], lineage["in_frame"]))
+    assert ins == {("01:00:01;14", "01:00:03;00", 44)}
+    # A rights block's segment and an avails question read clock times by the same rule.
+    r = client.post(f"/api/v1/assets/{df}/rights", headers=H(people, "manager"),
+                    json={**RESTRICTION, "platforms": ["vod"], "segment": {"in": "01:00:01.500", "out": "01:00:03.000"}})
+    assert r.status_code == 201, r.get_json()
+    q = {"platform": "vod", "territory": "TR", "from": "2027-03-01", "to": "2027-03-01", "in": "01:00:00.000",
+         "out": "01:00:01.500"}
+    reason = client.get(f"/api/v1/assets/{df}/avails", query_string=q, headers=H(people, "trt")).get_json()["reasons"]
+    restricted = next(x for x in reason if x["code"] == "restricted")
+    assert restricted["scope"]["segments"] == [{"in": pytest.approx(44 * 1001 / 30000),
+                                                "out": pytest.approx(45 * 1001 / 30000),
+                                                "in_timecode": "01:00:01;14", "out_timecode": "01:00:01;15"}]
