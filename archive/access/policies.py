@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
-from archive.markers.timeline import Timeline
+from archive.markers.timeline import Timeline, media_seconds
 from archive.rights import avails
 
 ALLOWED = "allowed"
@@ -154,10 +154,9 @@ class RightsPolicy(AccessPolicy):
                                             "message": "Declare the use first: " + ", ".join(missing) + "."}])
         org = user.organisation
         segment = (float(request.segment["in"]), float(request.segment["out"])) if request.segment else None
-        duration = (asset.technical or {}).get("duration")
         ask = avails.AvailsRequest(org.id, org.country, declaration["platform"], declaration["territory"],
                                    date.fromisoformat(declaration["from"]), date.fromisoformat(declaration["to"]),
-                                   segment, float(duration) if isinstance(duration, (int, float)) else None,
+                                   segment, media_seconds(asset.technical, asset.kind),
                                    asset.organisation_id, timecode=_timecode_of(asset))
         d = avails.decide(ask, request.rights)
         return PolicyDecision(d.outcome, d.reasons, d.conditions, d.blocks)

@@ -48,10 +48,12 @@ class Timeline:
                 drop = is_drop_frame(start_label)
             except TimecodeError:
                 start, drop = 0, False
-        duration = technical.get("duration")
-        frames = (math.ceil(Fraction(str(duration)) * rate)
-                  if isinstance(duration, (int, float)) and not isinstance(duration, bool) and duration > 0 else None)
-        return cls(rate, start, drop, frames)
+        return cls(rate, start, drop, _length(technical, kind, rate))
+
+    @property
+    def end_seconds(self) -> float | None:
+        """Where the last frame ends, in seconds from the first (None: length unknown)."""
+        return self.seconds(self.frames) if self.frames is not None else None
 
     @property
     def rate_text(self) -> str:
@@ -104,6 +106,33 @@ class Timeline:
         timecode, whether it drops frames, the length in frames."""
         return {"rate": self.rate_text, "fps": float(self.rate), "start": self.label(0),
                 "start_frames": self.start, "drop_frame": self.drop_frame, "frames": self.frames}
+
+
+def _length(technical: dict, kind: str, rate: Fraction) -> int | None:
+    """The frames of the timeline: a video's own frame count where the probe found it
+    (`video_frames`: nb_frames or the video stream's duration, `archive.media.probe`), else the
+    container's duration × rate, rounded up (audio, and assets probed before `video_frames`)."""
+    counted = technical.get("video_frames") if kind == "video" else None
+    if isinstance(counted, int) and not isinstance(counted, bool) and counted > 0:
+        return counted
+    duration = technical.get("duration")
+    if isinstance(duration, (int, float)) and not isinstance(duration, bool) and duration > 0:
+        return math.ceil(Fraction(str(duration)) * rate)
+    return None
+
+
+def media_seconds(technical: dict | None, kind: str | None) -> float | None:
+    """An asset's length in seconds as its timeline counts it: a video whose probe counted its
+    frames ends with its last frame (the container may run on with a longer audio track);
+    anything else its container's duration. None when unknown."""
+    technical = technical if isinstance(technical, dict) else {}
+    if kind == "video" and isinstance(technical.get("video_frames"), int):
+        timeline = Timeline.of(technical, kind)
+        if timeline is not None and timeline.end_seconds:
+            return timeline.end_seconds
+    duration = technical.get("duration")
+    return float(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool) \
+        and duration > 0 else None
 
 
 MAX_LABEL = 32  # characters of a timecode label; longer text is not one

@@ -19,7 +19,7 @@ from archive.assets.schemas import FieldError
 from archive.validation import day_before, raise_errors
 from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
-from archive.markers.timeline import PositionError, Timeline, read_position
+from archive.markers.timeline import PositionError, Timeline, media_seconds, read_position
 from archive.rights import avails, inherited
 from archive.rights.grid import avails_grid
 from archive.rights.models import Contract, RightsBlock
@@ -114,8 +114,9 @@ def engine_blocks_of(session: Session, asset_ids: Iterable[str], batch: int = 50
 
 
 def asset_duration(asset: Asset) -> float | None:
-    duration = (asset.technical or {}).get("duration")
-    return float(duration) if isinstance(duration, (int, float)) and duration > 0 else None
+    """The asset's length in seconds as its timeline counts it (`media_seconds`: a video's
+    last frame, not a longer audio track's end), None when unknown."""
+    return media_seconds(asset.technical, asset.kind)
 
 
 def segment_seconds(asset: Asset, segment: dict, errors: list, path: str = "segment") -> tuple[float, float] | None:

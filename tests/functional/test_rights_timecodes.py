@@ -6,11 +6,16 @@ player do; real lavfi masters, probed as ingest probes them."""
 from __future__ import annotations
 
 import html as html_lib
+import subprocess
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.clip_media import make_master
+from archive import db
+from archive.assets.models import Asset
+from archive.backends import storage
+from archive.ingest.pipeline import process_asset
+from tests.clip_media import make_master, streams
 from tests.functional.test_clips_api import make_source
 from tests.functional.test_rights_pages import login
 
@@ -103,3 +108,52 @@ def test_one_instant_names_one_frame_whether_written_as_seconds_or_as_a_clock_ti
     assert restricted["scope"]["segments"] == [{"in": pytest.approx(44 * 1001 / 30000),
                                                 "out": pytest.approx(45 * 1001 / 30000),
                                                 "in_timecode": "01:00:01;14", "out_timecode": "01:00:01;15"}]
+
+
+@pytest.fixture(scope="module")
+def film_master(tmp_path_factory):
+    """A 23.976 master of 289 frames (00:00:00:00 to 00:00:12:00 inclusive) whose audio runs on
+    past the last picture: the container's duration (12.054 s, the trial's) is the audio's."""
+    out = tmp_path_factory.mktemp("film-trial") / "film.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+                    "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24000/1001",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=12.2",
+                    "-map", "0:v", "-map", "1:a", "-frames:v", "289", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", "-g", "24", "-c:a", "aac", "-timecode", "00:00:00:00", str(out)],
+                   check=True)
+    return out
+
+
+def test_a_clip_ends_at_the_masters_last_frame_not_at_its_containers_duration(app, client, people, film_master):
+    probe = streams(film_master)
+    video = next(s for s in probe["streams"] if s["codec_type"] == "video")
+    assert int(video["nb_frames"]) == 289 and float(probe["format"]["duration"]) > 289 * 1001 / 24000 + 0.0002
+    source = make_source(app, people, film_master)
+    with app.app_context():
+        technical = db.session().get(Asset, source).technical
+    assert technical["video_frames"] == 289
+    # The form says the range runs to the end of frame 288: 00:00:12:01 (exclusive).
+    login(client, "p@itv.test")
+    form = client.get(f"/assets/{source}/clip").get_data(as_text=True)
+    assert "00:00:12:01" in form and "00:00:12:02" not in form and "00:00:12:04" not in form
+    # Validation: one past the last frame's end is refused, naming that end.
+    H_ = H(people, "producer")
+    past = client.post(f"/api/v1/assets/{source}/clips", json={"in": "00:00:11:00", "out": "00:00:12:02"}, headers=H_)
+    assert past.status_code == 422, past.get_json()
+    error = past.get_json()["error"]["details"]["errors"][0]
+    assert error["code"] == "out_of_range" and error["params"]["max"] == "00:00:12:01"
+    # Seconds past the last picture's end (12.0537 s) are refused the same way.
+    assert client.post(f"/api/v1/assets/{source}/clips", json={"in": 11, "out": 12.06},
+                       headers=H_).status_code == 422
+    # The lineage and the cut agree with the form.
+    ok = client.post(f"/api/v1/assets/{source}/clips", json={"in": "00:00:11:00", "out": "00:00:12:01",
+                                                            "mode": "accurate"}, headers=H_)
+    assert ok.status_code == 202, ok.get_json()
+    lineage = ok.get_json()["lineage"]
+    assert lineage["out_frame"] == 289 and lineage["cleared"]["out_frame"] == 289
+    with app.app_context():
+        assert process_asset(ok.get_json()["id"]) == "ready"
+        clip = db.session().get(Asset, ok.get_json()["id"])
+        assert clip.lineage["actual_out"] == "00:00:12:01"
+        path = storage().local_path(clip.original_key)
+    assert int(next(s for s in streams(path)["streams"] if s["codec_type"] == "video")["nb_frames"]) == 289 - 264
