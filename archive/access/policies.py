@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
+from archive.markers.timeline import Timeline, media_seconds
 from archive.rights import avails
 
 ALLOWED = "allowed"
@@ -157,11 +158,10 @@ class RightsPolicy(AccessPolicy):
                                             "message": "Declare the use first: " + ", ".join(missing) + "."}])
         org = user.organisation
         segment = (float(request.segment["in"]), float(request.segment["out"])) if request.segment else None
-        duration = (asset.technical or {}).get("duration")
         ask = avails.AvailsRequest(org.id, org.country, declaration["platform"], declaration["territory"],
                                    date.fromisoformat(declaration["from"]), date.fromisoformat(declaration["to"]),
-                                   segment, float(duration) if isinstance(duration, (int, float)) else None,
-                                   asset.organisation_id)
+                                   segment, media_seconds(asset.technical, asset.kind),
+                                   asset.organisation_id, timecode=_timecode_of(asset))
         d = avails.decide(ask, request.rights)
         return PolicyDecision(d.outcome, d.reasons, d.conditions, d.blocks)
 
@@ -176,6 +176,13 @@ class RightsPolicy(AccessPolicy):
             return PolicyDecision(ALLOWED, blocks=sorted(b.id for b in named))
         return PolicyDecision(DENIED, [{"code": "not_a_licensee", "message": "Previews of this asset are for its "
                                         "licensees: no grant names your organisation today."}])
+
+
+def _timecode_of(asset):
+    """The master's timecode at a point in seconds (refusals name segments as the clip form
+    and the player do), or None for an asset without a timeline."""
+    timeline = Timeline.of(asset.technical, asset.kind)
+    return timeline.label_at if timeline is not None else None
 
 
 POLICIES: dict[str, type[AccessPolicy]] = {"members": MembersMayRead, "rights": RightsPolicy}

@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from archive.media.timecode import (TimecodeError, frames_to_timecode, is_drop_frame, parse_rate, timecode_base,
-                                    timecode_to_frames)
+from archive.media.timecode import (TimecodeError, clock_label_seconds, frames_to_timecode, is_drop_frame,
+                                    label_clock_seconds, parse_rate, timecode_base, timecode_to_frames)
 
 AUDIO_RATE = Fraction(25)
+# How far before a frame's start an instant still names that frame (and how far past a frame
+# boundary an `out` still ends there): half a millisecond. Instants written to the millisecond
+# (clock labels, the seconds the API and the pages print) then name the frame they were written
+# from, whichever way they were rounded, and float error in a client's seconds is absorbed; a
+# frame lasts 16.7 ms at 60 frames a second, so no frame is ever skipped.
+SNAP_SECONDS = Fraction(1, 2000)
+DAY_SECONDS = 86400
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,12 @@ class Timeline:
                 drop = is_drop_frame(start_label)
             except TimecodeError:
                 start, drop = 0, False
-        duration = technical.get("duration")
-        frames = (math.ceil(Fraction(str(duration)) * rate)
-                  if isinstance(duration, (int, float)) and not isinstance(duration, bool) and duration > 0 else None)
-        return cls(rate, start, drop, frames)
+        return cls(rate, start, drop, _length(technical, kind, rate))
+
+    @property
+    def end_seconds(self) -> float | None:
+        """Where the last frame ends, in seconds from the first (None: length unknown)."""
+        return self.seconds(self.frames) if self.frames is not None else None
 
     @property
     def rate_text(self) -> str:
@@ -66,6 +75,29 @@ class Timeline:
         """Frames from the first frame → the master's timecode there."""
         return frames_to_timecode(self.start + frames, self.rate, drop_frame=self.drop_frame)
 
+    def frame_at(self, seconds: Fraction, *, end: bool = False) -> int:
+        """THE rule from an instant (seconds from the first frame, exact) to a frame, for every
+        way a position is written (seconds, clock labels): the frame showing at that instant,
+        i.e. floor(seconds × rate), an instant less than SNAP_SECONDS before a frame's start
+        counting as that frame; as an exclusive `end`, the end of that frame, an instant within
+        SNAP_SECONDS past a frame boundary ending there. The player's frame under the playhead
+        follows the same rule (player.js `frameAt`)."""
+        if end:
+            return max(0, math.ceil((seconds - SNAP_SECONDS) * self.rate))
+        return max(0, math.floor((seconds + SNAP_SECONDS) * self.rate))
+
+    @property
+    def start_clock(self) -> Fraction:
+        """The start timecode read as a clock (`label_clock_seconds`): a clock label of the
+        master is this plus the seconds from its first frame."""
+        return label_clock_seconds(self.label(0), self.rate)
+
+    def label_at(self, seconds: float) -> str:
+        """Seconds from the first frame → the master's timecode of the frame boundary nearest
+        them (the ends of segments read by `read_position` are frame boundaries; rounding only
+        undoes float error)."""
+        return self.label(max(0, round(Fraction(seconds) * self.rate)))
+
     def seconds(self, frames: int) -> float:
         return float(Fraction(frames) / self.rate)
 
@@ -74,6 +106,33 @@ class Timeline:
         timecode, whether it drops frames, the length in frames."""
         return {"rate": self.rate_text, "fps": float(self.rate), "start": self.label(0),
                 "start_frames": self.start, "drop_frame": self.drop_frame, "frames": self.frames}
+
+
+def _length(technical: dict, kind: str, rate: Fraction) -> int | None:
+    """The frames of the timeline: a video's own frame count where the probe found it
+    (`video_frames`: nb_frames or the video stream's duration, `archive.media.probe`), else the
+    container's duration × rate, rounded up (audio, and assets probed before `video_frames`)."""
+    counted = technical.get("video_frames") if kind == "video" else None
+    if isinstance(counted, int) and not isinstance(counted, bool) and counted > 0:
+        return counted
+    duration = technical.get("duration")
+    if isinstance(duration, (int, float)) and not isinstance(duration, bool) and duration > 0:
+        return math.ceil(Fraction(str(duration)) * rate)
+    return None
+
+
+def media_seconds(technical: dict | None, kind: str | None) -> float | None:
+    """An asset's length in seconds as its timeline counts it: a video whose probe counted its
+    frames ends with its last frame (the container may run on with a longer audio track);
+    anything else its container's duration. None when unknown."""
+    technical = technical if isinstance(technical, dict) else {}
+    if kind == "video" and isinstance(technical.get("video_frames"), int):
+        timeline = Timeline.of(technical, kind)
+        if timeline is not None and timeline.end_seconds:
+            return timeline.end_seconds
+    duration = technical.get("duration")
+    return float(duration) if isinstance(duration, (int, float)) and not isinstance(duration, bool) \
+        and duration > 0 else None
 
 
 MAX_LABEL = 32  # characters of a timecode label; longer text is not one
@@ -104,16 +163,20 @@ def read_position(timeline: Timeline, name: str, value: Any, *, seconds: bool = 
     markers, clips, basket segments, rights segments and co-production footage segments.
 
     `value` is a timecode label of the master (`HH:MM:SS:FF`, drop-frame `HH:MM:SS;FF` when the
-    master's start timecode is, or a clock time `HH:MM:SS[.ffffff]`; its start timecode added,
-    SMPTE ST 12-1) or, when `seconds`, a JSON number of seconds from the first frame. `name` is
-    `in` or `out`: a number for `in` names the frame showing at that instant, for `out`
-    (exclusive) the end of the frame showing there, so the segment covers at least the seconds
-    asked; `in` must name a frame of the master, `out` may be its end. Raises PositionError."""
+    master's start timecode is; its start timecode added, SMPTE ST 12-1), a clock time of the
+    master `HH:MM:SS[.ffffff]` (the start timecode read as a clock, `Timeline.start_clock`, plus
+    the seconds from the first frame: `01:00:01.500` on a master starting at 01:00:00;00 is the
+    instant 1.5 s in) or, when `seconds`, a JSON number of seconds from the first frame. An
+    instant, however written, names a frame by the one rule of `Timeline.frame_at`: for `in`
+    the frame showing at that instant, for `out` (exclusive) the end of the frame showing
+    there, so the segment covers at least the seconds asked. `in` must name a frame of the
+    master, `out` may be its end. Raises PositionError."""
     if value is None:
         raise PositionError("required", f"{name} is required", {"reason": "malformed"})
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (not seconds and not isinstance(value, str)):
         raise PositionError("invalid_timecode", f"{name} must be a timecode such as 00:00:12:05"
                             + (" or a number of seconds" if seconds else ""), {"reason": "malformed"})
+    wrapped = False  # a label before the start timecode, read as the next day's
     if isinstance(value, str):
         label = value.strip()
         if len(value) > MAX_LABEL:
@@ -124,18 +187,24 @@ def read_position(timeline: Timeline, name: str, value: Any, *, seconds: bool = 
             raise PositionError("invalid_timecode", f"{name}: the master's timecode is {expected}",
                                 {"reason": "drop_frame_mismatch"})
         try:
-            frames = timeline.position(label)
+            clock = clock_label_seconds(label)
+            if clock is None:
+                frames = timeline.position(label)
+                wrapped = bool(timeline.start) and frames >= timeline._day() - timeline.start
+            else:
+                elapsed = clock - timeline.start_clock
+                wrapped = elapsed < 0
+                frames = timeline.frame_at(elapsed + DAY_SECONDS if wrapped else elapsed, end=name == "out")
         except TimecodeError as exc:
             raise PositionError("invalid_timecode", f"{name}: {exc}", {"reason": exc.reason, **exc.params}) from exc
     else:
         if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
             raise PositionError("invalid_seconds", f"{name} must be seconds from 0 to {MAX_SECONDS}",
                                 {"min": 0, "max": MAX_SECONDS})
-        exact = Fraction(str(value)) * timeline.rate
-        frames = math.floor(exact) if name == "in" else math.ceil(exact)
+        frames = timeline.frame_at(Fraction(str(value)), end=name == "out")
     last = timeline.frames
     if last is not None and (frames > last or (name != "out" and frames >= last)):
-        if isinstance(value, str) and timeline.start and frames >= timeline._day() - timeline.start:
+        if wrapped:
             # Read as the next day's, and past the end: a label before the start timecode.
             raise PositionError("before_start", f"{name} is before the start of the master ({timeline.label(0)})",
                                 {"min": timeline.label(0), "max": timeline.label(last),

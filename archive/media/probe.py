@@ -63,6 +63,10 @@ class ProbeResult:
     audio_sample_rate: int | None = None
     audio_tracks: int = 0
     start_timecode: str | None = None
+    # The main video's length in frames, from its own stream (`nb_frames`, else its duration ×
+    # its rate), not the container's duration: what a timeline of the master counts
+    # (`archive.markers.timeline.Timeline.of`). None when the stream does not say.
+    video_frames: int | None = None
     decode_warnings: tuple[str, ...] = ()
     streams: tuple[Stream, ...] = ()
 
@@ -146,6 +150,7 @@ def parse_probe(data: dict) -> ProbeResult:
                       color_space=video.color_space, color_range=video.color_range, hdr=video.hdr)
         if result["duration"] is None:
             result["duration"] = parse_seconds((raw_by_index.get(video.index) or {}).get("duration"))
+        result["video_frames"] = video_frame_count(video)
     audio = audio_tracks(streams)
     if audio:
         first = audio[0]
@@ -155,6 +160,18 @@ def parse_probe(data: dict) -> ProbeResult:
             result["duration"] = parse_seconds((raw_by_index.get(first.index) or {}).get("duration"))
     result["start_timecode"] = _timecode(fmt, raw)
     return ProbeResult(**result)
+
+
+def video_frame_count(video: VideoStream) -> int | None:
+    """The frames of a video stream: its `nb_frames`, else its own duration × its rate (rounded:
+    a stream's duration is a whole number of frames, float error aside); None when neither is said."""
+    if video.frames:
+        return video.frames
+    rate = parse_rate(video.frame_rate)
+    if video.duration and rate:
+        frames = round(Fraction(str(video.duration)) * rate)
+        return frames if frames > 0 else None
+    return None
 
 
 def _timecode(fmt: dict, streams: list[dict]) -> str | None:

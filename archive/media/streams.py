@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from archive.media.languages import normalise_language
-from archive.media.timecode import normalise_timecode, parse_rate, parse_ratio
+from archive.media.timecode import normalise_timecode, parse_rate, parse_ratio, parse_seconds
 
 HDR_TRANSFERS = {"smpte2084": "pq", "arib-std-b67": "hlg"}
 # Primaries wider than BT.709 that an 8-bit BT.709 proxy must convert, not just relabel.
@@ -101,6 +101,10 @@ class VideoStream(Stream):
     dolby_vision_profile: int | None = None
     closed_captions: bool = False  # CEA-608/708 carried inside the video
     cover_art: bool = False  # an attached picture (album art, a thumbnail), not moving video
+    # The stream's own length, where the container says it (MP4/MOV: its sample count): the
+    # container's duration runs to its longest stream, often audio a frame or two longer.
+    frames: int | None = None  # ffprobe `nb_frames`
+    duration: float | None = None  # seconds, ffprobe's stream `duration`
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,7 +237,12 @@ def _video(s: dict) -> VideoStream:
                        max_cll=_int(light.get("max_content")) or None,
                        dolby_vision_profile=_int(dovi.get("dv_profile")),
                        closed_captions=bool(s.get("closed_captions")),
-                       cover_art=bool((s.get("disposition") or {}).get("attached_pic")))
+                       cover_art=bool((s.get("disposition") or {}).get("attached_pic")),
+                       frames=_positive(_int(s.get("nb_frames"))), duration=parse_seconds(s.get("duration")) or None)
+
+
+def _positive(value: int | None) -> int | None:
+    return value if value is not None and value > 0 else None
 
 
 def _audio(s: dict) -> AudioStream:

@@ -163,6 +163,28 @@ def check_label(label: str) -> None:
     check_clock_fields(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
+def clock_label_seconds(label: str) -> Fraction | None:
+    """A clock label `HH:MM:SS[.ffffff]` → its seconds since 00:00:00, exactly; None for a
+    SMPTE label (`HH:MM:SS:FF`, `HH:MM:SS;FF`). Raises TimecodeError as `check_label`."""
+    check_label(label)
+    c = _CLOCK_LABEL.fullmatch(label.strip())
+    if c is None:
+        return None
+    fraction = c.group(4) or "0"
+    return (int(c.group(1)) * 3600 + int(c.group(2)) * 60 + int(c.group(3))
+            + Fraction(int(fraction), 10 ** len(fraction)))
+
+
+def label_clock_seconds(label: str, rate: Fraction) -> Fraction:
+    """What a SMPTE label reads as a clock: HH:MM:SS plus FF frames of the timecode base
+    (`10:00:00:12` at 25 → 36000.48 s; drop-frame labels read as written). Raises TimecodeError."""
+    m = _SMPTE.fullmatch(label.strip()) if isinstance(label, str) else None
+    if m is None:
+        raise TimecodeError(f"{str(label)[:40]!r} is not HH:MM:SS:FF or HH:MM:SS;FF", "malformed")
+    return (int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+            + Fraction(int(m.group(5)), timecode_base(rate)))
+
+
 def timecode_base(rate: Fraction) -> int:
     """The whole frames per timecode second: 25 for 25, 30 for 30000/1001, 24 for 24000/1001."""
     return max(1, round(rate))

@@ -11,8 +11,11 @@ uses of their own organisation's assets, an admin all of them; anyone else is re
   `allowed_with_conditions`) whose declared air dates (the declaration's `from`..`to`,
   both days included) are not covered by the windows of the blocks that cleared them (the
   `blocks` of the record's `cleared` reason, written by the avails engine, `archive.rights.avails`),
-  or that were recorded against blocks since changed (`updated_at` after the use) or deleted.
-  Uses the gate allowed without blocks (the contributing organisation's own assets, admins:
+  or that were recorded against blocks since changed (`updated_at` after the use) or deleted,
+  or that a restriction of the asset now covers (`restricted`): the avails engine asked again
+  with the asset's current blocks about the use as declared (organisation, platform, territory,
+  air dates, segment) names it, whichever block it is — one added after the use, as much as
+  one changed. Uses the gate allowed without blocks (the contributing organisation's own assets, admins:
   reasons `own_asset`, `admin`) are no use of someone else's rights and are not listed.
 
 Both are read only. CSV cells a spreadsheet would run as a formula start with an apostrophe.
@@ -30,7 +33,9 @@ from sqlalchemy.orm import Session
 
 from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
+from archive.rights import avails
 from archive.rights.models import RightsBlock
+from archive.rights.services import asset_duration, engine_blocks_of
 from archive.usage.models import UsageRecord
 from archive.usage.reports import AUDIT_ROLES, _cell, _check_viewer
 from archive.validation import day_after, day_before
@@ -40,9 +45,12 @@ ALLOWED_DECISIONS = ("allowed", "allowed_with_conditions")
 EXPIRING_CSV_COLUMNS = ("block_id", "asset_id", "asset_title", "licensees", "platforms", "territories",
                         "exclude_territories", "start", "end", "days_left", "exclusive", "contract")
 OUTSIDE_CSV_COLUMNS = ("usage_id", "at", "asset_id", "asset_title", "organisation", "country", "platform",
-                       "territory", "from", "to", "blocks", "problems", "uncovered")
+                       "territory", "from", "to", "blocks", "problems", "uncovered", "restricting_blocks",
+                       "restricted")
 # Why a use is outside rights.
 OUTSIDE_WINDOW, BLOCK_CHANGED, BLOCK_DELETED = "outside_window", "block_changed", "block_deleted"
+RESTRICTED = "restricted"
+PROBLEMS = (OUTSIDE_WINDOW, BLOCK_CHANGED, BLOCK_DELETED, RESTRICTED)
 
 __all__ = ["AUDIT_ROLES", "MAX_DAYS", "expiring", "expiring_csv", "outside_rights", "outside_rights_csv",
            "OutsideUse"]
@@ -121,8 +129,9 @@ def expiring_csv(data: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class OutsideUse:
     """One use outside rights: the record, and what is wrong — `problems` (OUTSIDE_WINDOW,
-    BLOCK_CHANGED, BLOCK_DELETED), the blocks concerned, and `uncovered` (the declared days
-    no cleared block's current window covers, as [first, last] ISO date pairs)."""
+    BLOCK_CHANGED, BLOCK_DELETED, RESTRICTED), the blocks concerned, `uncovered` (the declared
+    days no cleared block's current window covers, as [first, last] ISO date pairs), and the
+    restrictions that now cover the use with the declared days they cover (`restricted`)."""
 
     record: UsageRecord
     asset: Asset
@@ -132,6 +141,8 @@ class OutsideUse:
     changed: tuple[int, ...]
     deleted: tuple[int, ...]
     uncovered: tuple[tuple[str, str], ...]
+    restricting: tuple[int, ...] = ()
+    restricted: tuple[tuple[str, str], ...] = ()
 
 
 def cleared_by(reasons: Any) -> tuple[int, ...]:
@@ -164,7 +175,45 @@ def _uncovered(start: date, end: date, windows: list[tuple[date, date | None]]) 
     return gaps
 
 
-def _judge(rec: UsageRecord, asset: Asset, org: Organisation, blocks: dict[int, RightsBlock]) -> OutsideUse | None:
+def _segment(rec: UsageRecord) -> tuple[float, float] | None:
+    seg = rec.segment if isinstance(rec.segment, dict) else None
+    points = [seg.get(k) for k in ("in", "out")] if seg else []
+    if len(points) == 2 and all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in points) \
+            and 0 <= points[0] < points[1]:
+        return float(points[0]), float(points[1])
+    return None
+
+
+def _restrictions_now(rec: UsageRecord, asset: Asset, org: Organisation, start: date, end: date,
+                      current: Sequence[avails.Block]) -> tuple[tuple[int, ...], list[tuple[str, str]]]:
+    """The restrictions among the asset's `current` blocks that the engine finds over the use as
+    declared, and the declared days they cover ([first, last] ISO pairs, merged)."""
+    d = rec.declaration or {}
+    platform, territory = d.get("platform"), d.get("territory")
+    if not isinstance(platform, str) or not isinstance(territory, str) or not avails.is_territory(territory):
+        return (), []
+    request = avails.AvailsRequest(org.id, org.country, platform, territory, start, end, _segment(rec),
+                                   asset_duration(asset), asset.organisation_id)
+    decision = avails.decide(request, current)
+    ids: set[int] = set()
+    days: list[tuple[date, date]] = []
+    for reason in decision.reasons:
+        if reason.get("code") != "restricted":
+            continue
+        ids.update(reason.get("blocks") or ())
+        for period in reason["scope"]["periods"]:
+            days.append((date.fromisoformat(period["from"]), date.fromisoformat(period["to"] or end.isoformat())))
+    merged: list[list[date]] = []
+    for lo, hi in sorted(days):
+        if merged and lo <= day_after(merged[-1][1]):
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return tuple(sorted(ids)), [(lo.isoformat(), hi.isoformat()) for lo, hi in merged]
+
+
+def _judge(rec: UsageRecord, asset: Asset, org: Organisation, blocks: dict[int, RightsBlock],
+           current: Sequence[avails.Block] = ()) -> OutsideUse | None:
     ids = cleared_by(rec.reasons)
     if not ids:
         return None
@@ -172,17 +221,21 @@ def _judge(rec: UsageRecord, asset: Asset, org: Organisation, blocks: dict[int, 
     deleted = tuple(i for i in ids if i not in blocks)
     changed = tuple(i for i in ids if i in blocks and blocks[i].updated_at > rec.at)
     uncovered: list[tuple[str, str]] = []
+    restricting: tuple[int, ...] = ()
+    restricted: list[tuple[str, str]] = []
     try:
         start, end = date.fromisoformat(d["from"]), date.fromisoformat(d["to"])
     except (KeyError, TypeError, ValueError):
         start = end = None
     if start is not None and end is not None and start <= end:
         uncovered = _uncovered(start, end, [(blocks[i].start_date, blocks[i].end_date) for i in ids if i in blocks])
+        restricting, restricted = _restrictions_now(rec, asset, org, start, end, current)
     problems = tuple(p for p, hit in ((OUTSIDE_WINDOW, uncovered), (BLOCK_CHANGED, changed),
-                                      (BLOCK_DELETED, deleted)) if hit)
+                                      (BLOCK_DELETED, deleted), (RESTRICTED, restricting)) if hit)
     if not problems:
         return None
-    return OutsideUse(rec, asset, org, ids, problems, changed, deleted, tuple(uncovered))
+    return OutsideUse(rec, asset, org, ids, problems, changed, deleted, tuple(uncovered), restricting,
+                      tuple(restricted))
 
 
 def find_outside_rights(session: Session, organisation_id: int | None = None,
@@ -201,8 +254,11 @@ def find_outside_rights(session: Session, organisation_id: int | None = None,
         wanted = {i for rec, _, _ in rows for i in cleared_by(rec.reasons)}
         blocks = {b.id: b for b in session.scalars(select(RightsBlock).where(RightsBlock.id.in_(wanted)))} \
             if wanted else {}
+        # Every block of the assets, as the engine sees them: a restriction added since the
+        # use is none of the blocks that cleared it.
+        current = engine_blocks_of(session, {asset.id for rec, asset, _ in rows if cleared_by(rec.reasons)})
         for rec, asset, org in rows:
-            found = _judge(rec, asset, org, blocks)
+            found = _judge(rec, asset, org, blocks, current.get(asset.id, ()))
             if found is not None:
                 yield found
 
@@ -223,14 +279,16 @@ def outside_json(o: OutsideUse, lang: str | None = None) -> dict[str, Any]:
                              "country": o.organisation.country},
             "declaration": {k: d.get(k) for k in ("platform", "territory", "from", "to")},
             "blocks": list(o.blocks), "problems": list(o.problems), "changed_blocks": list(o.changed),
-            "deleted_blocks": list(o.deleted), "uncovered": [list(u) for u in o.uncovered]}
+            "deleted_blocks": list(o.deleted), "uncovered": [list(u) for u in o.uncovered],
+            "restricting_blocks": list(o.restricting), "restricted": [list(r) for r in o.restricted]}
 
 
 def outside_rights(session: Session, viewer: User, *, page: int = 1, per_page: int = 50,
                    lang: str | None = None) -> dict[str, Any]:
     """{"total", "page", "per_page", "items": [{"usage_id", "at", "asset", "organisation",
     "declaration" {platform, territory, from, to}, "blocks", "problems", "changed_blocks",
-    "deleted_blocks", "uncovered": [[first, last]]}]}, newest first. Raises Forbidden (wrong_role)."""
+    "deleted_blocks", "uncovered": [[first, last]], "restricting_blocks", "restricted": [[first,
+    last]]}]}, newest first. Raises Forbidden (wrong_role)."""
     _check_viewer(viewer)
     found = list(find_outside_rights(session, None if viewer.role == "admin" else viewer.organisation_id))
     found.reverse()
@@ -248,5 +306,7 @@ def outside_rights_csv(session: Session, viewer: User, lang: str | None = None) 
         rows.append((j["usage_id"], j["at"], j["asset"]["id"], j["asset"]["title"], j["organisation"]["name"],
                      j["organisation"]["country"], d["platform"], d["territory"], d["from"], d["to"],
                      " ".join(map(str, j["blocks"])), " ".join(j["problems"]),
-                     " ".join(f"{a}..{b}" for a, b in j["uncovered"])))
+                     " ".join(f"{a}..{b}" for a, b in j["uncovered"]),
+                     " ".join(map(str, j["restricting_blocks"])),
+                     " ".join(f"{a}..{b}" for a, b in j["restricted"])))
     return _csv(OUTSIDE_CSV_COLUMNS, rows)

@@ -21,6 +21,9 @@ The rules (README "Rights and avails" says the same for people):
      for this platform/territory is still in force (a holdback moves the grant's start to
      its `not_before` day); a `preview_only` grant clears previews only; a grant with
      `max_clip_seconds` does not clear a requested segment longer than that;
+   - `limited` when no grant clears it but a grant covers it that may not clear this
+     request (preview only, or a clip limit shorter than the segment asked): it is named by
+     that grant's reason (`preview_only`, `clip_too_long`), never as not covered;
    - `missing` otherwise.
    Allowed only when EVERY cell is cleared; otherwise denied, with one reason per kind of
    failure naming the part of the scope it concerns (periods, territories, segment).
@@ -44,7 +47,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Hashable, Iterable, Sequence
+from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import pycountry
 
@@ -170,6 +173,10 @@ class AvailsRequest:
     duration: float | None = None
     asset_organisation: Hashable | None = None
     preview: bool = False
+    # The master's timecode at a point given in seconds from its first frame (e.g.
+    # `Timeline.label_at`); with it, a reason's segments carry `in_timecode`/`out_timecode`
+    # and its message says them, as the clip form, the rights table and the player do.
+    timecode: Callable[[float], str] | None = field(default=None, compare=False)
 
     def territory_set(self) -> frozenset[str]:
         return all_territories() if self.territory == WORLD else frozenset({self.territory})
@@ -239,13 +246,31 @@ def _clock(seconds: float) -> str:
         f".{round((seconds - whole) * 1000):03d}" if seconds != whole else "")
 
 
-def _scope(periods, territories, segments, whole_segment, show_segments: bool) -> dict:
+def _seconds_number(seconds: float) -> float | int | None:
+    """A length for people and JSON: whole seconds as an int, else to the millisecond."""
+    if math.isinf(seconds):
+        return None
+    value = round(seconds, 3)
+    return int(value) if value == int(value) else value
+
+
+def _scope(periods, territories, segments, whole_segment, show_segments: bool,
+           timecode: Callable[[float], str] | None = None) -> dict:
     scope: dict[str, Any] = {"periods": [_period_text(lo, hi) for lo, hi in _merge(periods)],
                              "territories": territories}
     segs = _merge(segments)
     if show_segments or segs != [whole_segment]:
-        scope["segments"] = [{"in": lo, "out": None if math.isinf(hi) else hi} for lo, hi in segs]
+        scope["segments"] = [_segment_json(lo, hi, timecode) for lo, hi in segs]
     return scope
+
+
+def _segment_json(lo: float, hi: float, timecode: Callable[[float], str] | None) -> dict:
+    """{"in", "out"} seconds (out null: open), and with `timecode` the master's timecodes there."""
+    out = {"in": lo, "out": None if math.isinf(hi) else hi}
+    if timecode is not None:
+        out["in_timecode"] = timecode(lo) if math.isfinite(lo) else None
+        out["out_timecode"] = timecode(hi) if math.isfinite(hi) else None
+    return out
 
 
 def _scope_text(scope: dict) -> str:
@@ -254,9 +279,17 @@ def _scope_text(scope: dict) -> str:
     terr_text = ", ".join(terr[:_MAX_LISTED]) + (f" and {len(terr) - _MAX_LISTED} more" if len(terr) > _MAX_LISTED else "")
     text = f"{periods} in {terr_text}"
     if "segments" in scope:
-        text += " for " + ", ".join(f"{_clock(s['in'])}-{_clock(s['out'] if s['out'] is not None else math.inf)}"
+        text += " for " + ", ".join(f"{_segment_text(s, 'in', s['in'])}-{_segment_text(s, 'out', s['out'])}"
                                    for s in scope["segments"])
     return text
+
+
+def _segment_text(segment: dict, end: str, seconds: float | None) -> str:
+    """One end of a scope's segment: the master's timecode when known, else the clock."""
+    label = segment.get(f"{end}_timecode")
+    if label:
+        return label
+    return _clock(seconds if seconds is not None else math.inf)
 
 
 def _windows_outside(request: AvailsRequest, blocks: Sequence[Block], missing: list) -> list[dict]:
@@ -324,9 +357,13 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
     Pure and total for well-formed input (dates in order, known codes: the schemas check
     them). Reasons are {"code", "message", ...}: `own_asset`, `restricted` {blocks, scope},
     `not_covered` {scope, windows?: the grants that would answer but for their window,
-    `_windows_outside`}, `held_back` {blocks, scope}, `preview_only` {blocks, scope},
-    `clip_too_long` {blocks, max_clip_seconds}, `cleared` {blocks}. A `scope` is
-    {"periods": [{"from", "to"}], "territories": [...], "segments"?: [{"in", "out"}]}.
+    `_windows_outside`}, `held_back` {blocks, scope}, `preview_only` {blocks, scope} and
+    `clip_too_long` {blocks, scope, max_clip_seconds (the limit), clip_seconds (the length
+    asked; null when the asset's length is unknown)}: the part those grants cover but may not
+    clear (never repeated as `not_covered`), `cleared` {blocks}. A `scope` is
+    {"periods": [{"from", "to"}], "territories": [...], "segments"?: [{"in", "out"}]} (seconds
+    from the first frame; with `request.timecode` also "in_timecode" and "out_timecode", the
+    master's timecodes there, which the message then gives instead of the seconds).
     """
     if request.asset_organisation is not None and request.organisation == request.asset_organisation:
         return AvailsDecision(ALLOWED, [{"code": "own_asset", "message": "Your organisation contributed this asset; "
@@ -380,6 +417,8 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
 
     restricted: dict[Hashable, list] = {}
     held: dict[Hashable, list] = {}
+    unusable_code = {id(b): code for code, bs in unusable.items() for b in bs}
+    unusable_cells: dict[str, dict[Hashable, list]] = {code: {} for code in unusable}
     missing: list = []
     cleared_by: set = set()
     deciding_conditions: list[Conditions] = []
@@ -407,7 +446,14 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
                     for b in covering:
                         held.setdefault(b.id, []).append(cell)
                 else:
-                    missing.append(cell)
+                    # A grant that covers the cell but may not clear this request (preview
+                    # only, too short a clip limit) names the cell: it is covered, not missing.
+                    limiting = [b for b, _ in members if b.kind == GRANT and id(b) not in usable_ids
+                                and b.start <= d0 < b.stop() and b.seg()[0] <= s0 < b.seg()[1]]
+                    for b in limiting:
+                        unusable_cells[unusable_code[id(b)]].setdefault(b.id, []).append(cell)
+                    if not limiting:
+                        missing.append(cell)
 
     whole = want_seg
 
@@ -416,7 +462,7 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
         for _, t, _ in cells:
             terr |= t
         return _scope([c[0] for c in cells], _territory_text(terr, want_terr), [c[2] for c in cells], whole,
-                      request.segment is not None)
+                      request.segment is not None, request.timecode)
 
     what = f"{request.platform}"
     reasons: list[dict] = []
@@ -429,15 +475,27 @@ def decide(request: AvailsRequest, blocks: Sequence[Block]) -> AvailsDecision:
         scope = scope_of([c for bid in held_ids for c in held[bid]])
         reasons.append({"code": "held_back", "blocks": held_ids, "scope": scope,
                         "message": f"A holdback keeps {what} use back for {_scope_text(scope)}."})
+    for code in ("preview_only", "clip_too_long"):
+        cells = unusable_cells[code]
+        if not cells:
+            continue
+        ids = _sorted_ids(cells)
+        scope = scope_of([c for bid in ids for c in cells[bid]])
+        grants = f"{'Grant' if len(ids) == 1 else 'Grants'} {', '.join(map(str, ids))}"
+        if code == "preview_only":
+            reasons.append({"code": code, "blocks": ids, "scope": scope,
+                            "message": f"{grants} {'clears' if len(ids) == 1 else 'clear'} previews only, "
+                                       f"not {what} use of the master, for {_scope_text(scope)}."})
+            continue
+        limit = min(b.conditions.max_clip_seconds for b in unusable[code] if b.id in cells)
+        asked = _seconds_number(seg_len)
+        reasons.append({"code": code, "blocks": ids, "scope": scope, "max_clip_seconds": limit,
+                        "clip_seconds": asked,
+                        "message": f"{grants} {'allows' if len(ids) == 1 else 'allow'} clips of at most "
+                                   f"{_seconds_number(limit)} s; "
+                                   + (f"this one is {asked} s" if asked is not None else "the asset's length is unknown")
+                                   + f" ({_scope_text(scope)})."})
     if missing:
-        for code, text in (("preview_only", "is for previews only"), ("clip_too_long", "allows shorter clips only")):
-            if unusable[code]:
-                ids = _sorted_ids(b.id for b in unusable[code])
-                reason = {"code": code, "blocks": ids,
-                          "message": f"The grant {', '.join(map(str, ids))} {text}."}
-                if code == "clip_too_long":
-                    reason["max_clip_seconds"] = min(b.conditions.max_clip_seconds for b in unusable[code])
-                reasons.append(reason)
         scope = scope_of(missing)
         windows = _windows_outside(request, blocks, missing)
         reason = {"code": "not_covered", "scope": scope,

@@ -17,9 +17,9 @@ from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset
 from archive.assets.schemas import FieldError
 from archive.validation import day_before, raise_errors
-from archive.errors import Conflict, Forbidden, NotFound, ValidationError, WrongRole
+from archive.errors import Conflict, Forbidden, NotFound, ValidationError
 from archive.events import services as events
-from archive.markers.timeline import PositionError, Timeline, read_position
+from archive.markers.timeline import PositionError, Timeline, media_seconds, read_position
 from archive.rights import avails, inherited
 from archive.rights.grid import avails_grid
 from archive.rights.models import Contract, RightsBlock
@@ -114,8 +114,9 @@ def engine_blocks_of(session: Session, asset_ids: Iterable[str], batch: int = 50
 
 
 def asset_duration(asset: Asset) -> float | None:
-    duration = (asset.technical or {}).get("duration")
-    return float(duration) if isinstance(duration, (int, float)) and duration > 0 else None
+    """The asset's length in seconds as its timeline counts it (`media_seconds`: a video's
+    last frame, not a longer audio track's end), None when unknown."""
+    return media_seconds(asset.technical, asset.kind)
 
 
 def segment_seconds(asset: Asset, segment: dict, errors: list, path: str = "segment") -> tuple[float, float] | None:
@@ -315,24 +316,32 @@ def find_organisation(session: Session, value: str) -> Organisation:
 
 def avails_request(asset: Asset, org: Organisation, platform: str, territory: str, start: date, end: date,
                    segment: tuple[float, float] | None = None, preview: bool = False) -> avails.AvailsRequest:
+    timeline = Timeline.of(asset.technical, asset.kind)
     return avails.AvailsRequest(org.id, org.country, platform, territory, start, end, segment,
-                                asset_duration(asset), asset.organisation_id, preview)
+                                asset_duration(asset), asset.organisation_id, preview,
+                                timeline.label_at if timeline is not None else None)
 
 
 def check_avails(session: Session, asset: Asset, viewer: User, org: Organisation | None, *, platform: str,
                  territory: str, start: date, end: date,
                  segment: tuple[float, float] | None = None) -> avails.AvailsDecision:
     """The engine's answer for `org` (default: the viewer's), for `segment` (in, out seconds
-    from the asset's first frame, `segment_seconds`) or the whole asset. Asking for another organisation
-    than one's own is for the asset's rights managers and admins: a read, so anyone else is
-    refused by role (403 `wrong_role`, details {"action", "roles", "role", "organisation"}; a
-    rights manager of another organisation is refused too, though the role is right: the roles
-    named are those of the asset's organisation), as the other rights
-    reads (audit, usage log, EMA export) refuse, not with the edits' `not_rights_manager`."""
+    from the asset's first frame, `segment_seconds`) or the whole asset. Asking for another
+    organisation than one's own needs to manage the asset's rights (docs/api.md, avails):
+    anyone else, a rights manager of another organisation included, is refused with 403
+    `not_rights_manager`, details {"action": "avails_other_organisation", "roles", "role",
+    "organisation" (the one asked for), "asset_organisation", "own_organisation"}, its message
+    naming both organisations: the reason is whom was asked for, not the role alone."""
     org = org or viewer.organisation
     if org.id != viewer.organisation_id and not can_manage(viewer, asset):
-        raise WrongRole("avails_other_organisation", ("rights_manager",), viewer.role,
-                        details={"organisation": org.name})
+        owner = asset.organisation.name if asset.organisation else None
+        own = viewer.organisation.name if viewer.organisation else None
+        raise Forbidden(f"Only a rights manager of the asset's organisation ({owner}) or an administrator may ask "
+                        f"about the avails of another organisation than their own; you asked for {org.name}, and "
+                        f"your organisation is {own}.", code="not_rights_manager",
+                        details={"action": "avails_other_organisation", "roles": ["rights_manager", "admin"],
+                                 "role": viewer.role, "organisation": org.name, "asset_organisation": owner,
+                                 "own_organisation": own})
     return avails.decide(avails_request(asset, org, platform, territory, start, end, segment),
                          engine_blocks(session, asset.id))
 

@@ -421,12 +421,21 @@ def field_errors(code: str, message: str, details: Mapping[str, Any] | None) -> 
     return [{"field": details.get("field"), "code": code, "message": message, "params": params}]
 
 
+# 403 `not_rights_manager` of an avails asked for another organisation than one's own
+# (archive.rights.services.check_avails): who may, whom was asked for, and the caller's own.
+AVAILS_OTHER_ORGANISATION = _l("Only a rights manager of the asset's organisation (%(asset_organisation)s) or an "
+                               "administrator may ask about the avails of another organisation than their own; you "
+                               "asked for %(organisation)s, and your organisation is %(own_organisation)s.")
+
+
 def api_error(code: str | None, message: str, status: int | None = None,
               details: Mapping[str, Any] | None = None) -> str:
     """A top-level API error for a person: by code, then by status, then the English message."""
     if code == "wrong_role":
         return wrong_role(details)
     template = API_ERRORS.get(code or "")
+    if code == "not_rights_manager" and (details or {}).get("action") == "avails_other_organisation":
+        template = AVAILS_OTHER_ORGANISATION
     if template is not None:
         text = fill(str(template), {k: _value("", k, v, sizes=True) for k, v in (details or {}).items()})
         if text is not None:
@@ -438,15 +447,23 @@ def api_error(code: str | None, message: str, status: int | None = None,
 
 
 def scope_text(scope: Mapping[str, Any] | None) -> str:
-    """A reason's scope, language-neutral: "2027-02-01 – 2027-03-31; AZ, TR; 00:00:10 – 00:00:20"."""
+    """A reason's scope, language-neutral: "2027-02-01 – 2027-03-31; AZ, TR; 01:00:08;00 – 01:00:10;00"
+    (segments as the master's timecodes when the reason carries them, else the clock)."""
     if not isinstance(scope, Mapping):
         return ""
     parts = [", ".join(f"{p.get('from')} – {p.get('to') or '…'}" for p in scope.get("periods") or [])]
     territories = list(scope.get("territories") or [])
     parts.append(", ".join(territories[:12]) + (f" (+{len(territories) - 12})" if len(territories) > 12 else ""))
     for seg in scope.get("segments") or []:
-        parts.append(f"{_clock(seg.get('in'))} – {_clock(seg.get('out'))}")
+        parts.append(f"{_segment_end(seg, 'in')} – {_segment_end(seg, 'out')}")
     return "; ".join(p for p in parts if p)
+
+
+def _segment_end(segment: Any, end: str) -> str:
+    label = segment.get(f"{end}_timecode") if isinstance(segment, Mapping) else None
+    if isinstance(label, str) and label:
+        return label
+    return _clock(segment.get(end) if isinstance(segment, Mapping) else None)
 
 
 def _clock(seconds: Any) -> str:
@@ -466,8 +483,19 @@ def rights_reason(reason: Mapping[str, Any]) -> str:
                   "max_clip_seconds": reason.get("max_clip_seconds")}
         text = fill(str(template), {k: v for k, v in values.items() if v not in (None, "")})
         if text is not None:
-            return " ".join([text, *_window_sentences(reason.get("windows"))])
+            return " ".join([text, *_clip_sentence(reason), *_window_sentences(reason.get("windows"))])
     return str(reason.get("message") or reason.get("code") or "")
+
+
+# The length a `clip_too_long` reason was asked for (`clip_seconds`), after its limit.
+CLIP_ASKED = _l("The clip asked for is %(clip_seconds)s seconds long.")
+
+
+def _clip_sentence(reason: Mapping[str, Any]) -> list[str]:
+    asked = reason.get("clip_seconds")
+    if reason.get("code") != "clip_too_long" or not isinstance(asked, (int, float)) or isinstance(asked, bool):
+        return []
+    return [fill(str(CLIP_ASKED), {"clip_seconds": format_decimal(asked)})]
 
 
 def _window_sentences(windows: Any) -> list[str]:

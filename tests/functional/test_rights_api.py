@@ -70,13 +70,22 @@ def test_a_block_is_created_listed_in_the_api_shape_and_decides_avails(app, clie
     # A rights manager of the asset's organisation may ask on behalf of another organisation.
     on_behalf = avails(client, people, asset, who="manager", org="ATV").get_json()
     assert on_behalf["decision"] == "denied"
+    # Anyone else asking for another organisation is refused with docs/api.md's code, the
+    # message saying the reason (whom they asked for), never contradicting their role.
     refused = avails(client, people, asset, who="trt", org="ATV")
-    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "wrong_role"
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "not_rights_manager"
     assert refused.get_json()["error"]["details"] == {"role": "broadcaster", "organisation": "ATV",
                                                       "action": "avails_other_organisation",
-                                                      "roles": ["rights_manager", "admin"]}
+                                                      "roles": ["rights_manager", "admin"],
+                                                      "asset_organisation": "İTV", "own_organisation": "TRT"}
     # A rights manager of another organisation may not ask for a third either; for its own, yes.
-    assert avails(client, people, asset, who="trt_manager", org="ATV").get_json()["error"]["code"] == "wrong_role"
+    other = avails(client, people, asset, who="trt_manager", org="ATV")
+    error = other.get_json()["error"]
+    assert other.status_code == 403 and error["code"] == "not_rights_manager"
+    assert error["details"]["role"] == "rights_manager" and error["details"]["organisation"] == "ATV"
+    assert "you are a rights manager" not in error["message"]
+    assert "another organisation than their own" in error["message"] and "ATV" in error["message"] \
+        and "TRT" in error["message"] and "İTV" in error["message"]
     assert avails(client, people, asset, who="trt_manager", org="TRT").get_json()["decision"] == "allowed_with_conditions"
     assert counts(app) == (1, 1)
 

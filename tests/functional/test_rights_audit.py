@@ -199,6 +199,36 @@ def test_uses_against_blocks_since_changed_or_deleted_are_listed(app, client, wo
     assert row["problems"] == "outside_window block_deleted" and row["uncovered"] == "2027-03-01..2027-03-31"
 
 
+def test_a_restriction_added_after_an_allowed_use_over_its_air_dates_lists_it(app, client, world):
+    assert _download(client, world, **USE).status_code == 200  # cleared by "year", through the gate
+    # A restriction on another platform, and one on other days: the use is still inside its rights.
+    for body in ({"platforms": ["vod"], "start": "2027-03-01", "end": "2027-03-31"},
+                 {"platforms": ["linear_tv"], "start": "2027-05-01", "end": "2027-05-31"},
+                 {"platforms": ["linear_tv"], "start": "2027-03-01", "end": "2027-03-31", "territories": ["AZ"]}):
+        r = client.post(f"/api/v1/assets/{world['a']}/rights", headers=H(world, "itv_rm"),
+                        json={"kind": "restriction", "licensees": {"all_members": True}, "territories": ["TR"], **body})
+        assert r.status_code == 201, r.get_json()
+    assert get(client, world, "itv_rm", "/api/v1/usage/outside-rights").get_json()["total"] == 0
+    # A restriction over part of its declared air dates: listed, though no block that cleared it changed.
+    r = client.post(f"/api/v1/assets/{world['a']}/rights", headers=H(world, "itv_rm"),
+                    json={"kind": "restriction", "licensees": {"organisations": ["TRT"]}, "territories": ["TR"],
+                          "platforms": ["linear_tv"], "start": "2027-03-20", "end": "2027-04-30"})
+    assert r.status_code == 201, r.get_json()
+    restriction = r.get_json()["id"]
+    [item] = get(client, world, "itv_rm", "/api/v1/usage/outside-rights").get_json()["items"]
+    assert item["problems"] == ["restricted"] and item["blocks"] == [world["blocks"]["year"]]
+    assert item["restricting_blocks"] == [restriction] and item["restricted"] == [["2027-03-20", "2027-03-31"]]
+    assert item["uncovered"] == [] and item["changed_blocks"] == []
+    rows = list(csv.reader(io.StringIO(get(client, world, "itv_rm",
+                                           "/api/v1/usage/outside-rights?format=csv").get_data(as_text=True))))
+    row = dict(zip(rows[0], rows[1]))
+    assert row["problems"] == "restricted" and row["restricting_blocks"] == str(restriction)
+    assert row["restricted"] == "2027-03-20..2027-03-31"
+    log_in(client, "rm@itv.example")
+    html = client.get("/audit", headers={"Accept-Language": "az"}).get_data(as_text=True)
+    assert html.count("data-outside-use") == 1 and "2027-03-20 – 2027-03-31" in html
+
+
 def test_outside_rights_paging_and_bad_parameters(app, client, world):
     year = world["blocks"]["year"]
     ids = [_record(app, world, {**USE, "from": f"2028-0{m}-01", "to": f"2028-0{m}-02"},

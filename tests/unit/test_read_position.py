@@ -90,3 +90,31 @@ def test_an_out_of_range_field_is_named_with_its_range_not_called_malformed():
     err = _error(PAL, "in", "00:00:99:00")
     assert err.params == {"reason": "seconds_out_of_range", "part": "seconds", "value": 99, "min": 0, "max": 59}
     assert err.message == "in: seconds 99 is out of range: seconds run from 00 to 59"
+
+
+FILM = Timeline.of({"duration": 12.054, "frame_rate": "24000/1001", "start_timecode": "10:00:00:00"}, "video")
+
+
+def test_one_instant_names_one_frame_however_it_is_written():
+    # The trial: on the 29.97 drop-frame master, 1.5 s and 01:00:01.500 named frames 44 and 45.
+    for name, frame in (("in", 44), ("out", 45)):  # frame 44 shows at 1.5 s; 45 starts at 1.5015 s
+        assert read_position(NTSC_DF, name, 1.5) == frame
+        assert read_position(NTSC_DF, name, "01:00:01.500") == frame
+        assert read_position(NTSC_DF, name, "01:00:01.5") == frame
+    # On a 23.976 master starting 10:00:00:00 a clock label is the start plus the seconds (it
+    # was read as a wall-clock instant before 10:00:36, "before the start of the master").
+    assert read_position(FILM, "in", "10:00:01.500") == read_position(FILM, "in", 1.5) == 35
+    assert read_position(FILM, "out", "10:00:01.500") == read_position(FILM, "out", 1.5) == 36
+
+
+def test_an_instant_written_to_the_millisecond_names_the_frame_it_was_written_from():
+    # Frame 2 at 23.976 starts at 0.08341666... s, which to the millisecond is 0.083.
+    for written in (0.083, "10:00:00.083", 2 * 1001 / 24000, round(2 * 1001 / 24000, 6)):
+        assert read_position(FILM, "in", written) == 2, written
+        assert read_position(FILM, "out", written) == 2, written  # an end on that boundary
+    assert read_position(FILM, "in", 0.084) == 2 and read_position(FILM, "out", 0.084) == 3
+    # Frame 45 at 29.97 starts at 1.5015 s: 1.5009 s is still frame 44, an out there ends it.
+    assert read_position(NTSC_DF, "in", 1.5009) == 44 and read_position(NTSC_DF, "out", 1.5009) == 45
+    assert read_position(NTSC_DF, "in", 1.501) == 45 and read_position(NTSC_DF, "out", 1.502) == 45
+    # A clock label before the start timecode is still said to be before it.
+    assert _error(FILM, "in", "09:59:59.500").code == "before_start"

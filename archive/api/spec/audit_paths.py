@@ -91,12 +91,14 @@ def audit_schemas() -> dict[str, Any]:
                     "id": {"type": "integer"}, "name": {"type": "string"}, "country": {"type": "string"}}},
                 "declaration": {"type": "object"},
                 "blocks": {"type": "array", "items": {"type": "integer"}},
-                "problems": {"type": "array", "items": {"type": "string", "enum": [
-                    rights_audit.OUTSIDE_WINDOW, rights_audit.BLOCK_CHANGED, rights_audit.BLOCK_DELETED]}},
+                "problems": {"type": "array", "items": {"type": "string", "enum": list(rights_audit.PROBLEMS)}},
                 "changed_blocks": {"type": "array", "items": {"type": "integer"}},
                 "deleted_blocks": {"type": "array", "items": {"type": "integer"}},
                 "uncovered": {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
-                                                         "items": {"type": "string", "format": "date"}}}}}}}},
+                                                         "items": {"type": "string", "format": "date"}}},
+                "restricting_blocks": {"type": "array", "items": {"type": "integer"}},
+                "restricted": {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                                          "items": {"type": "string", "format": "date"}}}}}}}},
         "Notification": {"type": "object", "properties": {
             "id": {"type": "integer"}, "kind": {"type": "string"}, "subject": nullable({"type": "string"}),
             "params": {"type": "object"}, "message": {"type": "string"},
@@ -152,7 +154,9 @@ def audit_paths() -> dict[str, Any]:
             "Allowed uses outside the rights that cleared them, newest first: the declared air dates (`from`..`to`) "
             "are not covered by the current windows of the blocks named in the record's `cleared` reason "
             "(`outside_window`, with the days `uncovered`), or those blocks were changed (`block_changed`) or "
-            "deleted (`block_deleted`) since the use. A rights manager sees the uses of their organisation's assets, "
+            "deleted (`block_deleted`) since the use, or a restriction of the asset, whenever made, now covers the "
+            "use as declared (`restricted`, naming it in `restricting_blocks` and the days in `restricted`). "
+            "A rights manager sees the uses of their organisation's assets, "
             "an admin all. `format=csv` answers every one, oldest first, with the columns "
             f"{', '.join(rights_audit.OUTSIDE_CSV_COLUMNS)}.",
             {"200": {"description": "One page, or the CSV.",

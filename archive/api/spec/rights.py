@@ -53,7 +53,12 @@ def schemas() -> dict[str, Any]:
         "code": {"enum": ["own_asset", "admin", "cleared", "restricted", "not_covered", "held_back", "preview_only",
                           "clip_too_long", "declaration_required", "account_disabled"]},
         "message": {"type": "string"}, "blocks": {"type": "array", "items": {"type": "integer"}},
-        "scope": {"type": "object"},
+        "scope": {"type": "object", "description": "`periods` [{from, to}], `territories`, and `segments` "
+                  "[{in, out (seconds from the first frame), in_timecode, out_timecode (the master's timecodes)}] "
+                  "when a part of the asset is concerned."},
+        "max_clip_seconds": {"type": "number", "description": "On `clip_too_long`: the grant's limit."},
+        "clip_seconds": nullable({"type": "number", "description": "On `clip_too_long`: the length asked (null: "
+                                  "the asset's length is unknown)."}),
         "windows": {"type": "array", "description": "On `not_covered`: the grants that would clear the use but "
                     "for their window (an expired right, or one not started yet).", "items": {
                         "type": "object", "required": ["block", "from", "to", "state"], "properties": {
@@ -148,8 +153,10 @@ def rights_paths() -> dict[str, Any]:
                              "from a day to a day? The avails engine's decision, every reason and condition.",
                              {"200": {"description": "The decision.", "content": json_content(schema("AvailsDecision"))},
                               "400": response("BadRequest"),
-                              "403": error_response("`wrong_role` (details `role`, `organisation`): asking for another "
-                                                    "organisation is for the asset's rights managers and admins."),
+                              "403": error_response("`not_rights_manager` (details `action`, `roles`, `role`, "
+                                                    "`organisation`, `asset_organisation`, `own_organisation`): "
+                                                    "asking for another organisation than one's own is for the "
+                                                    "asset's rights managers and admins."),
                               "404": error_response("`asset_not_found`, `organisation_not_found`.")},
                              parameters=[
                                  q("org", {"type": "string", "maxLength": 200}, "Name or id; default the caller's."),

@@ -33,7 +33,8 @@ DECISION_LABELS = {"allowed": _l("Allowed"), "allowed_with_conditions": _l("Allo
                    "denied": _l("Refused")}
 PROBLEM_LABELS = {rights_audit.OUTSIDE_WINDOW: _l("Air dates outside the window"),
                   rights_audit.BLOCK_CHANGED: _l("Block changed since"),
-                  rights_audit.BLOCK_DELETED: _l("Block deleted since")}
+                  rights_audit.BLOCK_DELETED: _l("Block deleted since"),
+                  rights_audit.RESTRICTED: _l("A restriction now covers it")}
 
 
 @bp.after_request

@@ -62,7 +62,9 @@
     return frame >= 0 ? frame : null;
   };
 
-  Timecode.prototype.frameAt = function (seconds) { return Math.max(0, Math.floor(seconds * this.fps + 1e-6)); };
+  // The frame showing at an instant, one within half a millisecond before a frame counting as it:
+  // the rule the server reads every position by (archive/markers/timeline.py, Timeline.frame_at).
+  Timecode.prototype.frameAt = function (seconds) { return Math.max(0, Math.floor((seconds + 0.0005) * this.fps)); };
   // The middle of a frame: a seek there shows that very frame whatever the rounding.
   Timecode.prototype.timeOf = function (frame) { return (Math.max(0, frame) + 0.5) / this.fps; };
 

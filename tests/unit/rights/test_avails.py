@@ -107,14 +107,39 @@ def test_segments_restrictions_and_clip_lengths():
     d = decide(ask(segment=(150.0, 170.0)), blocks)
     assert d.outcome == DENIED and d.reasons[0]["scope"]["segments"] == [{"in": 150.0, "out": 170.0}]
     d = decide(ask(segment=(0.0, 90.0)), blocks)
+    # Grant 1 covers 0-90 s but limits clips: that span is too long a clip, not "not covered".
+    assert [r["code"] for r in d.reasons] == ["clip_too_long"]
+    assert d.reasons[0]["max_clip_seconds"] == 60 and d.reasons[0]["clip_seconds"] == 90
+    assert "at most 60 s" in d.reasons[0]["message"] and "this one is 90 s" in d.reasons[0]["message"]
+
+
+def test_a_span_a_grant_covers_but_limits_by_clip_length_is_not_called_not_covered():
+    # The trial's master: 12.012 s; grant 1 covers it all with clips of at most 5 s, grant 2
+    # clears 8.008-10.01 without a limit. The whole asset is asked.
+    blocks = [block(1, all_members=True, max_clip=5), block(2, all_members=True, segment=(8.008, 10.01))]
+    d = decide(ask(duration=12.012), blocks)
+    assert d.outcome == DENIED
+    assert [r["code"] for r in d.reasons] == ["clip_too_long"]
+    reason = d.reasons[0]
+    assert reason["blocks"] == [1] and reason["max_clip_seconds"] == 5 and reason["clip_seconds"] == 12.012
+    assert reason["scope"]["segments"] == [{"in": 0.0, "out": 8.008}, {"in": 10.01, "out": 12.012}]
+    # A 7 s clip under the same grant: the message gives the limit and the length asked.
+    d = decide(ask(segment=(0.0, 7.0)), [block(1, all_members=True, max_clip=5)])
+    assert [r["code"] for r in d.reasons] == ["clip_too_long"]
+    assert "at most 5 s" in d.reasons[0]["message"] and "this one is 7 s" in d.reasons[0]["message"]
+    # What no grant covers at all is still not covered, beside the limited part.
+    d = decide(ask(duration=12.012), [block(1, all_members=True, max_clip=5, segment=(0.0, 6.0))])
     assert [r["code"] for r in d.reasons] == ["clip_too_long", "not_covered"]
+    assert d.reasons[1]["scope"]["segments"] == [{"in": 6.0, "out": 12.012}]
 
 
 def test_a_preview_only_grant_clears_previews_but_not_masters():
     blocks = [block(1, all_members=True, preview_only=True)]
     assert decide(ask(preview=True), blocks).outcome == ALLOWED_WITH_CONDITIONS
     d = decide(ask(), blocks)
-    assert [r["code"] for r in d.reasons] == ["preview_only", "not_covered"]
+    # What the grant covers is covered, for previews: named by preview_only alone.
+    assert [r["code"] for r in d.reasons] == ["preview_only"]
+    assert d.reasons[0]["scope"]["territories"] == ["TR"]
 
 
 def test_conditions_of_every_clearing_grant_are_honoured():

@@ -223,3 +223,26 @@ def test_a_refusal_names_the_grants_outside_their_window_in_the_pages_language(a
         text = messages.rights_reason(reason)
     assert text.endswith(" " + said)
     assert "Grant" not in text or lang == "en"
+
+
+def test_an_avails_asked_for_another_organisation_says_whom_was_asked_for(app):
+    details = {"action": "avails_other_organisation", "roles": ["rights_manager", "admin"], "role": "rights_manager",
+               "organisation": "İctimai TV", "asset_organisation": "AzTV", "own_organisation": "TRT"}
+    with app.test_request_context(), force_locale("az"):
+        text = messages.api_error("not_rights_manager", "English", 403, details)
+    assert "İctimai TV" in text and "AzTV" in text and "TRT" in text and "başqa bir təşkilatın" in text
+    with app.test_request_context(), force_locale("tr"):
+        # Any other refusal with this code keeps its own sentence.
+        assert messages.api_error("not_rights_manager", "English", 403, {"organisation": "AzTV"}) \
+            == str(messages.API_ERRORS["not_rights_manager"])
+
+
+@pytest.mark.parametrize("lang, limit, asked", [("tr", "en çok 5 saniye", "7,5 saniye"),
+                                                ("az", "ən çoxu 5 saniyə", "7,5 saniyə"),
+                                                ("en", "at most 5 seconds", "7.5 seconds")])
+def test_a_clip_too_long_gives_the_limit_and_the_length_asked_in_the_pages_language(app, lang, limit, asked):
+    reason = {"code": "clip_too_long", "blocks": [1], "max_clip_seconds": 5, "clip_seconds": 7.5,
+              "message": "Grant 1 allows clips of at most 5 s; this one is 7.5 s."}
+    with app.test_request_context(), force_locale(lang):
+        text = messages.rights_reason(reason)
+    assert limit in text and asked in text, text
