@@ -38,7 +38,7 @@ from archive.web import messages
 from archive.web.player import labels as player_labels
 from archive.web.player import player as player_settings
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
-from archive.web.present import FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
+from archive.web.present import CARRIED_LABELS, FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
 from search import collation
 from search.interfaces import SORTS, QueryError, SearchQuery
 
@@ -508,9 +508,15 @@ def transcript_languages() -> list[tuple[str, str]]:
 
 
 def upload_page() -> dict[str, Any]:
-    """The upload page's choices: genres, the transcript languages and their size limit (bytes)."""
+    """The upload page's choices: genres, the transcript languages and their size limit (bytes);
+    `carried_labels`: {key: text} naming what a duplicate upload's `carried_over` report holds
+    (metadata fields, languages, the things, where they went, why not: present.CARRIED_LABELS)."""
+    labels = {k: str(v) for k, v in FIELD_LABELS.items()
+              if k in ("title", "description", "genre", "keywords", "people", "places", "recorded", "languages")}
+    labels.update({k: str(v) for k, v in CARRIED_LABELS.items()})
+    labels.update({"lang_" + k: str(v) for k, v in LANGUAGE_LABELS.items()})
     return {"genres": genre_options(), "transcript_langs": transcript_languages(),
-            "transcript_max": transcripts.MAX_BYTES}
+            "transcript_max": transcripts.MAX_BYTES, "carried_labels": labels}
 
 
 def transcript_rows(session, asset) -> list[dict[str, Any]]:

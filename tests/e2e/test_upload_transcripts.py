@@ -1,6 +1,6 @@
-"""The upload page with subtitle files beside the media file, in headless Chromium: after the
-upload makes the asset, each chosen SRT or WebVTT file is PUT to the asset's transcripts with
-its own progress and outcome; a file the API refuses is said beside its input, translated,
+"""The upload page with subtitle files beside the media file, in headless Chromium: once the
+upload has made its asset (the creation's 201, while the bytes upload), each chosen SRT or
+WebVTT file is PUT to the asset's transcripts with its own progress and outcome; a file the API refuses is said beside its input, translated,
 with the line of the fault, and the media upload stays as it is."""
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_subtitles_are_sent_after_the_upload_and_a_refused_one_is_said_with_its_
     assert page.request.get(f"{service.url}/api/v1/assets/{second}").status == 200
 
 
-def test_subtitles_are_all_added_and_none_is_sent_for_a_duplicate(logged_in, service, tmp_path):
+def test_subtitles_are_all_added_and_a_duplicate_carries_them_over_where_it_may(logged_in, service, tmp_path):
     page = logged_in
     media = tmp_path / "konser.bin"
     media.write_bytes(os.urandom(120_000))
@@ -102,15 +102,21 @@ def test_subtitles_are_all_added_and_none_is_sent_for_a_duplicate(logged_in, ser
     assert page.locator("#result .notice-success").count() == 1
     assert page.locator("#transcript_en-status").inner_text() == "Eklendi (1 satır)."
     assert _transcripts(page, service, asset_id) == {"en": 1, "tr": 2}
-    # The same file again is a duplicate: no asset is made, so the subtitle is not sent, and
-    # the page says where to add it.
+    # The same file again is a duplicate of the organisation's own asset. The subtitles went to
+    # the upload's asset while it uploaded; the server carries a language the asset lacks over
+    # to it (az), and not another file in one it has (tr); the page says which, beside each.
     az = tmp_path / "konser.az.srt"
     az.write_text(GOOD_SRT, encoding="utf-8")
-    assert _upload(page, service, media, {"az": az}) == asset_id
+    tr2 = tmp_path / "konser2.tr.srt"
+    tr2.write_text("1\n00:00:01,000 --> 00:00:02,000\nBaşka\n", encoding="utf-8")
+    assert _upload(page, service, media, {"az": az, "tr": tr2}) == asset_id
     assert page.locator("#result .notice-warning").count() == 1
-    assert page.locator("#transcript_az-status").inner_text() == (
-        "Gönderilmedi: dosya zaten arşivde. Altyazıları kayıt sayfasından ekleyin.")
-    assert _transcripts(page, service, asset_id) == {"en": 1, "tr": 2}
+    assert page.locator("#transcript_az-status").inner_text() == "Arşivdeki kayda aktarıldı."
+    assert page.locator("#transcript_tr-status").inner_text() == (
+        "Arşivdeki kayda aktarılmadı: orada başka bir değer var")
+    assert "Döküm (Azerbaycanca): konser.az.srt" in page.inner_text("#carried-applied")
+    assert "Döküm (Türkçe): konser2.tr.srt" in page.inner_text("#carried-not-applied")
+    assert _transcripts(page, service, asset_id) == {"az": 2, "en": 1, "tr": 2}
 
 
 @pytest.mark.parametrize("content, said", [

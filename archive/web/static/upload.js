@@ -1,9 +1,15 @@
 // The upload page: tus-js-client sends the file to /api/v1/uploads in resumable chunks.
 // The session cookie authenticates the upload, so every request carries the CSRF token.
 // Errors are said in the page's language by their code (messages.js), each field error
-// next to its field. Subtitle files chosen per language are PUT to the asset's transcripts
-// (one at a time, each with its progress and outcome) once the upload has made the asset; a
-// refused one is said beside its input and never undoes the upload.
+// next to its field. The upload's asset exists from the creation's 201 (Ortak-Asset-Id, status
+// `uploading`): the titles in the other languages (one PATCH) and the subtitle files chosen per
+// language (PUT to its transcripts, one at a time, each with its progress and outcome) go to it
+// at once, while the bytes upload; the last chunk waits for them, so they are on the asset
+// before the server knows whether the bytes are a duplicate. A refused one is said beside its
+// input and never undoes the upload. For a duplicate the server carries what was typed over to
+// the asset that holds the bytes (or the organisation's copy) where it may
+// (archive/ingest/carry_over.py); the page says what went and what did not, from the upload's
+// `carried_over`.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -24,8 +30,12 @@
   var text = document.getElementById("progress-text");
   var result = document.getElementById("result");
   var file = null;
+  var details = document.getElementById("details-status");
+  var labels = JSON.parse(d.carriedLabels || "{}");
+  var CHUNK = 8 * 1024 * 1024;
   var upload = null;
   var answer = {};
+  var early = null;  // a Promise of {notSaved, refused} once the details are on their way
 
   function el(tag, className, content) {
     var node = document.createElement(tag);
@@ -172,15 +182,64 @@
     startBtn.disabled = false;
   }
 
-  // A duplicate: the upload's JSON says how this organisation now stands to the file.
-  function duplicate(uploadUrl) {
+  // One entry of a `carried_over` report in the page's language: "Title (English): Haber —
+  // to the asset in the archive"; one not applied names its reason instead of where it went.
+  function describe(entry) {
+    var text = labels[entry.what] || entry.what;
+    if (entry.lang) { text += " (" + (labels["lang_" + entry.lang] || entry.lang) + ")"; }
+    var value = entry.values ? entry.values.join(", ")
+      : (entry.value !== undefined && entry.value !== null ? entry.value : (entry.filename || entry.text || ""));
+    if (value !== "" && typeof value === "object") { value = JSON.stringify(value); }
+    if (value !== "") { text += ": " + value; }
+    if (entry.reason) { return text + " (" + (labels[entry.reason] || entry.reason) + ")"; }
+    return text + " — " + (entry.to === "holding" ? d.msgToHolding : d.msgToAsset);
+  }
+
+  function reportList(notice, id, heading, entries) {
+    if (!entries || !entries.length) { return; }
+    var section = el("div");
+    section.id = id;
+    section.appendChild(el("p", null, heading));
+    var ul = el("ul");
+    entries.forEach(function (entry) { ul.appendChild(el("li", null, describe(entry))); });
+    section.appendChild(ul);
+    notice.appendChild(section);
+  }
+
+  // Beside each subtitle input: whether the server carried its file over, and why not.
+  function transcriptsCarried(items, report) {
+    function find(list, lang) {
+      return (list || []).filter(function (e) { return e.what === "transcript" && e.lang === lang; })[0];
+    }
+    items.forEach(function (item) {
+      if (!/\bdone\b/.test(item.status.className)) { return; }  // never reached the upload's asset
+      var went = report && find(report.applied, item.lang);
+      var not = report && find(report.not_applied, item.lang);
+      if (went) { transcriptState(item, "done", sd.msgCarried); }
+      else if (not) { transcriptState(item, "error", sd.msgNotCarried + " " + (labels[not.reason] || not.reason)); }
+      else { transcriptState(item, "error", sd.msgNotSent); }
+    });
+  }
+
+  // A duplicate: the upload's JSON says how this organisation now stands to the file, and what
+  // of what was typed went to the held asset or the holding (`carried_over`).
+  function duplicate(uploadUrl, items) {
     var existing = answer.duplicateOf || answer.assetId;
     var link = existing ? assetLink(existing, d.msgOpenExisting) : null;
     var messages = { added: d.msgDuplicateAdded, already_held: d.msgDuplicateHeld, own_asset: d.msgDuplicateOwn };
     fetch(uploadUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (res) { return res.ok ? res.json() : {}; })
       .catch(function () { return {}; })
-      .then(function (info) { say("warning", messages[info.holding] || d.msgDuplicate, null, link); });
+      .then(function (info) {
+        var report = info.carried_over || null;
+        say("warning", messages[info.holding] || d.msgDuplicate, null, link);
+        var notice = result.querySelector(".notice");
+        if (report) {
+          reportList(notice, "carried-applied", d.msgCarried, report.applied);
+          reportList(notice, "carried-not-applied", d.msgNotCarried, report.not_applied);
+        }
+        transcriptsCarried(items, report);
+      });
   }
 
   // ---- subtitle files, one per language ----------------------------------------------------
@@ -272,31 +331,47 @@
     }, Promise.resolve()).then(function () { return refused; });
   }
 
-  function finished(t, rest, uploadUrl) {
+  // The titles in the other languages, the description and the subtitle files, sent to the
+  // upload's own asset (`uploading`) as soon as it exists; a Promise of {notSaved: the field
+  // errors of a refused PATCH or null, refused: how many subtitle files were not added}, never
+  // rejected (the last chunk waits for it).
+  function sendDetails(assetId, t, rest, items) {
+    var needsPatch = Object.keys(t).length > 1 || rest.description;
+    if (needsPatch) { details.hidden = false; details.className = "small"; details.textContent = d.msgDetailsSending; }
+    var patched = needsPatch ? patchRest(assetId, t, rest).then(function () {
+      details.className = "small done";
+      details.textContent = d.msgDetailsSaved;
+      return null;
+    }, function (failure) {
+      details.className = "small error-text";
+      details.textContent = d.msgDetailsNotSaved;
+      var listed = failure.status ? showFieldErrors(failure.error) : [];
+      return listed.length ? listed : [{ text: M.apiError(failure.status, failure.error || {}) }];
+    }) : Promise.resolve(null);
+    return patched.then(function (notSaved) {
+      return sendTranscripts(assetId, items).then(function (refused) {
+        return { notSaved: notSaved, refused: refused };
+      });
+    }).catch(function () { return { notSaved: [{ text: M.statusText(0) }], refused: 0 }; });
+  }
+
+  function finished(t, rest, uploadUrl, items) {
     bar.value = 100;
     pauseBtn.hidden = true;  // the file is sent; Upload stays disabled until the subtitles are
     resumeBtn.hidden = true;
-    var items = chosenTranscripts();
-    if (answer.status === "duplicate") {
+    var wait = early || (answer.assetId && answer.status !== "duplicate"
+      ? sendDetails(answer.assetId, t, rest, items) : Promise.resolve({ notSaved: null, refused: 0 }));
+    wait.then(function (outcome) {
       idle();
-      items.forEach(function (item) { transcriptState(item, "error", sd.msgNotSent); });
-      duplicate(uploadUrl);
-      return;
-    }
-    var link = answer.assetId ? assetLink(answer.assetId, d.msgOpen) : null;
-    var needsPatch = answer.assetId && (Object.keys(t).length > 1 || rest.description);
-    var details = needsPatch ? patchRest(answer.assetId, t, rest).then(function () { return null; },
-      function (failure) {
-        return failure.status ? showFieldErrors(failure.error) : [{ text: M.statusText(0) }];
-      }) : Promise.resolve(null);
-    details.then(function (notSaved) {
-      var sent = answer.assetId && items.length ? sendTranscripts(answer.assetId, items) : Promise.resolve(0);
-      return sent.then(function (refused) {
-        idle();
-        if (notSaved) { say("warning", d.msgDetailsNotSaved, notSaved, link); }
-        else if (refused) { say("warning", sd.msgSomeFailed, null, link); }
-        else { say("success", d.msgDone, null, link); }
-      });
+      if (answer.status === "duplicate") {
+        if (!early) { items.forEach(function (item) { transcriptState(item, "error", sd.msgNotSent); }); }
+        duplicate(uploadUrl, items);
+        return;
+      }
+      var link = answer.assetId ? assetLink(answer.assetId, d.msgOpen) : null;
+      if (outcome.notSaved) { say("warning", d.msgDetailsNotSaved, outcome.notSaved, link); }
+      else if (outcome.refused) { say("warning", sd.msgSomeFailed, null, link); }
+      else { say("success", d.msgDone, null, link); }
     });
   }
 
@@ -323,7 +398,11 @@
     });
     var t = titles();
     var md = uploadMetadata(t);
+    var items = chosenTranscripts();
     answer = {};
+    early = null;
+    details.hidden = true;
+    details.textContent = "";
     result.textContent = "";
     text.textContent = "";
     box.hidden = false;
@@ -332,7 +411,7 @@
 
     upload = new tus.Upload(file, {
       endpoint: d.endpoint,
-      chunkSize: 8 * 1024 * 1024,
+      chunkSize: CHUNK,
       retryDelays: [0, 1000, 3000, 5000, 10000],
       metadata: md.meta,
       headers: { "X-CSRFToken": Api.csrf() },
@@ -347,7 +426,16 @@
         if (id) {
           answer = { assetId: id, status: res.getHeader("Ortak-Upload-Status"),
                      duplicateOf: res.getHeader("Ortak-Duplicate-Of") };
+          // The creation's 201 (or the HEAD of a resumed upload): the asset is there, `uploading`.
+          if (!early && answer.status === "open") { early = sendDetails(id, t, md.rest, items); }
         }
+      },
+      // The chunk that ends the file waits for the titles and subtitles: the server decides on
+      // it whether the bytes are a duplicate, and carries over what its asset has by then.
+      onBeforeRequest: function (req) {
+        if (!early || req.getMethod() !== "PATCH") { return undefined; }
+        if (Number(req.getHeader("Upload-Offset")) + CHUNK < file.size) { return undefined; }
+        return early;
       },
       // As tus-js-client decides by default (a client error is final), but say that it retries.
       onShouldRetry: function (err) {
@@ -358,7 +446,7 @@
         return retry;
       },
       onError: failed,
-      onSuccess: function () { finished(t, md.rest, upload.url); }
+      onSuccess: function () { finished(t, md.rest, upload.url, items); }
     });
 
     pauseBtn.hidden = false;

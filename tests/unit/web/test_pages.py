@@ -260,6 +260,23 @@ def test_upload_page_offers_a_subtitle_file_per_language_with_its_messages_trans
         assert catalogue["subtitle_reasons"]["srt_cue"].startswith(refused) and 'data-max="10485760"' in html
 
 
+def test_upload_page_names_a_duplicates_carry_over_in_its_language(logged_in):
+    client, _uid = logged_in
+    for lang, transcript, past_end, carried in (
+            ("tr", "Döküm", "bir altyazı satırı kayıt bittikten sonra başlıyor", "Arşivdeki kayda aktarıldı."),
+            ("az", "Mətn", "bir subtitr sətri yazı bitdikdən sonra başlayır", "Arxivdəki materiala köçürüldü."),
+            ("en", "Transcript", "a cue starts after the recording ends", "Carried over to the asset in the archive.")):
+        html = client.get("/upload", headers={"Accept-Language": lang}).get_data(as_text=True)
+        labels = json.loads(html_unescape(re.search(r"data-carried-labels='([^']*)'", html).group(1)))
+        assert labels["transcript"] == transcript and labels["cue_past_end"] == past_end
+        assert set(labels) >= {"title", "description", "genre", "marker", "rights_block", "asset", "holding",
+                               "conflict", "not_your_asset", "exclusive_conflict", "too_many",
+                               "lang_tr", "lang_az", "lang_en"}
+        assert all(labels.values())
+        assert f'data-msg-carried="{carried}"' in html
+        assert 'id="details-status"' in html
+
+
 def test_our_static_files_are_served(client):
     for name in ("ortak.css", "upload.js", "asset.js", "thumbs.js"):
         resp = client.get(f"/static/web/{name}")
