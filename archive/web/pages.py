@@ -82,6 +82,7 @@ ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credenti
                  "asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"),
+                 "asset.content_type_corrected": _l("File type corrected from its content"),
                  "asset.interrupted": _l("Processing interrupted (the worker stopped); it starts again"),
                  "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
                  "asset.holding_added": _l("Another organisation holds a copy"),

@@ -241,7 +241,10 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$",
                            "description": "Null for a clip that is not cut yet, and while the asset is uploading."},
                 "kind": {"enum": [*KINDS, None]},
-                "content_type": {"type": ["string", "null"]},
+                "content_type": {"type": ["string", "null"],
+                                 "description": "The original's MIME type (its download's Content-Type): once "
+                                                "probed, the type of the container its bytes are; before, the "
+                                                "one its name or the upload declared."},
                 "created": {"type": "string", "format": "date-time"},
                 "updated": {"type": "string", "format": "date-time"},
                 "metadata": schema("Metadata"),
