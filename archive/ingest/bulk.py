@@ -33,6 +33,8 @@ from archive.ingest import staging
 from archive.ingest.services import (ALREADY_HELD, DEFAULT_LANGUAGE, HOLDING_ADDED, OWN_ASSET, Registration,
                                      guess_content_type, register_original)
 from archive.ingest.tus import sanitise_filename
+from archive.media.probe import Rejected, ffprobe, parse_probe
+from archive.media.runner import MediaError
 from archive.storage.interfaces import StorageError
 from archive.transcripts import services as transcripts
 
@@ -107,11 +109,12 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
                 summary.created.append(registered.asset.id)
             else:
                 summary.duplicates.append((str(path), registered))
+            length = recording_length_ms(path) if any(lang for _, lang, _ in sidecars.get(path, [])) else None
             for sidecar, lang, why in sidecars.get(path, []):
                 if lang is None:
                     summary.sidecar_failed(sidecar, registered.asset.id, why)
                 else:
-                    attach_sidecar(session, user, registered.asset, sidecar, lang, summary)
+                    attach_sidecar(session, user, registered.asset, sidecar, lang, summary, length)
     click.echo(summary.line())
     for path, registered in summary.duplicates:
         owner = registered.asset.organisation.name if registered.asset.organisation is not None else "?"
@@ -188,17 +191,32 @@ def _same(path: Path) -> Path:
         return path.absolute()
 
 
-def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary) -> None:
+def recording_length_ms(path: Path) -> int | None:
+    """The length of the media file at `path` as the asset's timeline will count it once
+    processed (`transcripts.timeline_length_ms` of its ffprobe result), read here so that a
+    sidecar with a cue past the end is refused in the import's output as a PUT refuses it;
+    None when ffprobe cannot read it (the ingest then says why, and checks the transcripts
+    again once the length is known: `transcripts.check_against_length`)."""
+    try:
+        probe = parse_probe(ffprobe(str(path), timeout=float(current_app.config["PROBE_TIMEOUT"])))
+    except (Rejected, MediaError):
+        return None
+    return transcripts.timeline_length_ms(probe.to_dict(), probe.kind)
+
+
+def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary,
+                   length_ms: int | None = None) -> None:
     """Store the sidecar as the asset's transcript in `lang` (its own unit of work); a file
-    that is not a regular file, too large, unreadable or refused by the parser (its line) is
-    reported failed with its reason; the asset stays imported."""
+    that is not a regular file, too large, unreadable or refused by the parser (its line; a
+    cue past `length_ms`, the media file's length) is reported failed with its reason; the
+    asset stays imported."""
     try:
         if not path.is_file():
             raise OSError("not a regular file")
         if path.stat().st_size > transcripts.MAX_BYTES:
             raise transcripts.too_large()
         transcript, _created = transcripts.put_transcript(session, asset, lang, path.read_bytes(), user,
-                                                          filename=path.name)
+                                                          filename=path.name, known_length_ms=length_ms)
         cues = len(transcript.segments)
         checkpoint(session)
     except OSError as exc:

@@ -42,6 +42,7 @@ from archive.provenance import services as provenance
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition
 from archive.task_handles import INDEX_ASSET
+from archive.transcripts import services as transcripts
 
 MAX_ERROR = 2000
 IMAGE_FORMATS = set(images.SUPPORTED)
@@ -128,6 +129,9 @@ class ProbeStep(Step):
         ctx.asset.kind = ctx.kind
         ctx.asset.technical = technical
         follow_content(ctx.session, ctx.asset, technical)
+        # Subtitles put while the length was not known (an upload's, `ortak import`'s sidecars)
+        # get the check a PUT after this gets: one with a cue past the end is removed, said why.
+        transcripts.check_against_length(ctx.session, ctx.asset)
 
 
 CONTENT_TYPE_CORRECTED = "asset.content_type_corrected"

@@ -92,7 +92,8 @@ ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credenti
                  "rights.block_created": _l("Rights block added"), "rights.block_changed": _l("Rights block changed"),
                  "rights.block_deleted": _l("Rights block removed"),
                  "transcript.added": _l("Transcript added"), "transcript.replaced": _l("Transcript replaced"),
-                 "transcript.removed": _l("Transcript removed")}
+                 "transcript.removed": _l("Transcript removed"),
+                 "transcript.rejected": _l("Transcript removed: a cue starts after the end of the recording")}
 # A usage record's action (archive.usage.services.ACTIONS) and what it read ("original", a
 # rendition's name, "clip"): the provenance page's usage rows (`usage_label`).
 USAGE_ACTION_LABELS = {"download": _l("Downloaded"), "clip": _l("Clip exported"), "stream": _l("Viewed"),
