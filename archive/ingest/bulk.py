@@ -91,6 +91,7 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
         sheet = _same(Path(metadata_file))
         found = [(path, size) for path, size in found if _same(path) != sheet]
     files, sidecars = split_sidecars(found)
+    files = orphan_sidecars(files, summary)
     total = sum(size for _, size in files)
     used: set[str] = set()
     with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
@@ -155,7 +156,7 @@ def split_sidecars(files: list[tuple[Path, int]]
     not it was named on the command line (`ortak import footage/toy.mp4` takes
     `footage/toy.tr.srt`). `<tag>` is its language (`transcripts.sidecar_tag`); a tag that is no
     ISO 639 code gives (path, None, reason): reported, never imported as a file of its own. A
-    subtitle file that is nobody's sidecar is a file like the rest."""
+    subtitle file that is nobody's sidecar stays in the files (`orphan_sidecars` sorts them)."""
     media = [(p, n) for p, n in files if not _is_subtitle(p.name)]
     listings: dict[Path, list[str]] = {}
     sidecars: dict[Path, list[tuple[Path, str | None, str | None]]] = {}
@@ -178,6 +179,24 @@ def split_sidecars(files: list[tuple[Path, int]]
             taken.add(_same(sidecar))
     kept = [(p, n) for p, n in files if not (_is_subtitle(p.name) and _same(p) in taken)]
     return kept, sidecars
+
+
+def orphan_sidecars(files: list[tuple[Path, int]], summary: Summary) -> list[tuple[Path, int]]:
+    """`files` without the subtitle files named as a sidecar (`<stem>.<language>.<srt|vtt>`,
+    `transcripts.sidecar_language`) whose media file is not among the imported files: each is
+    reported failed as an orphan sidecar (so the import exits 1), never imported as media it is
+    not. A subtitle file with no language in its name (`notes.srt`) is imported as a file."""
+    kept = []
+    for path, size in files:
+        lang = transcripts.sidecar_language(path.name) if _is_subtitle(path.name) else None
+        if lang is None:
+            kept.append((path, size))
+            continue
+        stem = path.name[:-4].rsplit(".", 1)[0]
+        summary.failed.append((str(path), f"orphan sidecar: no media file named {stem}.<ext> is imported with it "
+                                          f"here; import the media file and this file becomes its {lang} "
+                                          f"transcript"))
+    return kept
 
 
 def _is_subtitle(name: str) -> bool:

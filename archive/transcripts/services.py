@@ -239,3 +239,12 @@ def sidecar_tag(media_name: str, sidecar_name: str) -> str | None:
     middle = sidecar_name[len(stem) + 1:-4]
     return middle if middle and "." not in middle else None
 
+
+def sidecar_language(name: str) -> str | None:
+    """The language a subtitle file's name gives it as a sidecar (`film.tr.srt` → "tr",
+    `film.aze.vtt` → "az": `language_code`), or None when it names none (`notes.srt`,
+    `film.final.srt`) or is no subtitle file."""
+    if not name.lower().endswith(SIDECAR_SUFFIXES):
+        return None
+    stem, dot, tag = name[:-4].rpartition(".")
+    return language_code(tag) if dot and stem and tag else None

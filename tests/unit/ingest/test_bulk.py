@@ -270,3 +270,16 @@ def test_a_sidecar_with_a_cue_past_the_end_is_refused_as_a_put_is(ortak, importe
         langs = {t.lang for t in db.session().scalars(select(Transcript).where(Transcript.asset_id == video.id))}
     assert langs == {"tr"}
 
+
+def test_a_sidecar_without_its_media_file_is_an_orphan_not_an_asset(ortak, importer, tmp_path, app):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "orphan.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nYalnız\n", encoding="utf-8")
+    (folder / "notes.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nnot a sidecar\n", encoding="utf-8")
+    r = ortak(str(folder / "orphan.tr.srt"), "--as", importer)
+    assert r.exit_code == 1 and "created 0, duplicates 0, failed 1" in r.output, r.output
+    assert f"failed {folder / 'orphan.tr.srt'}: orphan sidecar: no media file named orphan.<ext>" in r.output
+    assert assets(app) == {}
+    # A subtitle file whose name gives no language is a file like the rest, as before.
+    r = ortak(str(folder / "notes.srt"), "--as", importer)
+    assert "created 1" in r.output and set(assets(app)) == {"notes.srt"}
