@@ -288,6 +288,16 @@ def signed_copy(session: Session, asset: Asset, rendition: str, file: RenditionF
         SignedRendition.source_sha256 == file.sha256, SignedRendition.signer == signer))
 
 
+def served_copy(session: Session, asset: Asset, row: Rendition) -> SignedRendition | None:
+    """The signed copy a download of the rendition `row` serves (`signed_copy` of its one file
+    for the current signer: `archive.assets.download`), or None when the plain file is served
+    (no signer, not signed yet, not a SIGNED_RENDITIONS name, not one file)."""
+    if row.name not in SIGNED_RENDITIONS:
+        return None
+    file = _rendition_file(session, row)
+    return signed_copy(session, asset, row.name, file) if file is not None else None
+
+
 def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[str, dict[str, str]]:
     """Make the signed copies of the asset's downloadable renditions (`SIGNED_RENDITIONS`) for
     the current signer that are not made yet, and say for each (and for an HLS ladder, which
