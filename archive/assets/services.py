@@ -232,16 +232,33 @@ def rendition_json(asset: Asset, r) -> dict[str, Any]:
     `live` is true while a rendition with no complete make is being made and its make
     publishes as it goes (an HLS ladder: `archive.renditions.live`); `live_url` is then the
     file route of the published master playlist (its media playlists are EVENT playlists
-    that grow until the make is complete), else null."""
+    that grow until the make is complete), else null.
+
+    `sha256` and `size` describe the bytes the download (`url` of a one-file rendition)
+    serves: for a proxy or poster served as its C2PA-signed copy (`credentials` "signed",
+    archive.provenance.credentials.served_copy) the signed copy's, and `unsigned_sha256` /
+    `unsigned_size` are then the rendition file's (what the file route and the rendition's
+    `files` give); `credentials` is "unsigned" for a proxy or poster served as made, and null
+    for renditions that are never signed."""
+    session = object_session(asset)
+    signed = credentials.served_copy(session, asset, r) if session is not None and r.available else None
     url = None
     if r.available and r.file_count > 1:
         url = rendition_file_url(asset.id, r.name, r.entry)
     elif r.available or r.status == "ready":
         url = download_url(asset, r.name)
-    return {"name": r.name, "status": r.status, "progress": r.progress, "size": r.size,
-            "sha256": r.sha256, "content_type": r.content_type, "width": r.width, "height": r.height,
-            "error": r.error, "entry": r.entry, "file_count": r.file_count, "url": url,
-            "live": r.live, "live_url": rendition_file_url(asset.id, r.name, r.live_entry) if r.live else None}
+    out = {"name": r.name, "status": r.status, "progress": r.progress,
+           "size": signed.size if signed is not None else r.size,
+           "sha256": signed.sha256 if signed is not None else r.sha256,
+           "content_type": r.content_type, "width": r.width, "height": r.height,
+           "error": r.error, "entry": r.entry, "file_count": r.file_count, "url": url,
+           "live": r.live, "live_url": rendition_file_url(asset.id, r.name, r.live_entry) if r.live else None,
+           "credentials": None}
+    if r.name in credentials.SIGNED_RENDITIONS and r.available and r.file_count == 1:
+        out["credentials"] = "signed" if signed is not None else "unsigned"
+    if signed is not None:
+        out["unsigned_sha256"], out["unsigned_size"] = r.sha256, r.size
+    return out
 
 
 _RENDITION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")

@@ -248,7 +248,10 @@ class _Builder:
         fetched = None
         cut = os.path.join(self.scratch, f"basket-cut-{token}.mov")
         signed = os.path.join(self.scratch, f"basket-signed-{token}{'.mov' if seg is not None else ext}")
-        writable = credentials.writable(".mov" if seg is not None else ext)
+        # What the item's bytes are: a cut is QuickTime; a whole original is of the type its
+        # probe found (a name can lie: an MP4 named .wav is signed as MP4).
+        kind = "video/quicktime" if seg is not None else item.asset.content_type
+        writable = credentials.writable_content(kind, ext)
         timeline = None
         if seg is not None:
             timeline = timeline_for_item(item)
@@ -281,7 +284,7 @@ class _Builder:
             actions = [{"action": "c2pa.trimmed"}] if seg else []
             if seg and mode == "accurate":
                 actions.append({"action": "c2pa.transcoded"})
-            ok = credentials.sign_export(self.session, item.asset, plain, signed, name=name,
+            ok = credentials.sign_export(self.session, item.asset, plain, signed, name=name, content_type=kind,
                                          export=f"basket:{self.basket.id}", actions=actions + [{"action": "c2pa.published"}],
                                          details=details, master_path=src, actor_id=self.reader.user.id)
         except BaseException:

@@ -24,6 +24,7 @@ uploader. Services flush; the caller commits.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any, Mapping
 
@@ -52,6 +53,8 @@ PROBE_TIMEOUT = 120.0  # seconds for reading the keyframes before `in` (at most 
 URL_SECONDS = 600  # life of the storage URL ffprobe reads a master through
 CONTAINER = ".mov"  # QuickTime holds every codec a clip is cut to (H.264/HEVC/ProRes, PCM audio)
 MAX_CLIPS_LISTED = 200
+
+log = logging.getLogger(__name__)
 
 
 def clip_timeline(source: Asset) -> Timeline:
@@ -105,8 +108,10 @@ def delivered_frames(source: Asset, timeline: Timeline, clip: ClipRequest) -> tu
     try:
         span = keyframe_span(source.original_key, clip.in_frame, clip.out_frame, timeline.rate, timeout=PROBE_TIMEOUT)
     except (media_clips.ClipError, MediaError) as exc:
+        # ffprobe's own words are for the operator (the log), not the caller.
+        log.warning("clip of asset %s: the master's keyframes cannot be read: %s", source.id, exc)
         raise Conflict("The master's keyframes cannot be read: ask for an accurate clip.", code="not_clippable",
-                       details={"kind": source.kind, "reason": str(exc)[:300]}) from None
+                       details={"kind": source.kind, "reason": "keyframes_unreadable"}) from None
     if span is None:
         raise missing
     return span

@@ -33,6 +33,8 @@ from archive.ingest import staging
 from archive.ingest.services import (ALREADY_HELD, DEFAULT_LANGUAGE, HOLDING_ADDED, OWN_ASSET, Registration,
                                      guess_content_type, register_original)
 from archive.ingest.tus import sanitise_filename
+from archive.media.probe import Rejected, ffprobe, parse_probe
+from archive.media.runner import MediaError
 from archive.storage.interfaces import StorageError
 from archive.transcripts import services as transcripts
 
@@ -108,6 +110,7 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
         sheet = _same(Path(metadata_file))
         found = [(path, size) for path, size in found if _same(path) != sheet]
     files, sidecars = split_sidecars(found)
+    files = orphan_sidecars(files, summary)
     total = sum(size for _, size in files)
     used: set[str] = set()
     with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
@@ -126,11 +129,12 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
                 summary.created.append(registered.asset.id)
             else:
                 summary.duplicates.append((str(path), registered))
+            length = recording_length_ms(path) if any(lang for _, lang, _ in sidecars.get(path, [])) else None
             for sidecar, lang, why in sidecars.get(path, []):
                 if lang is None:
                     summary.sidecar_failed(sidecar, registered.asset.id, why)
                 else:
-                    attach_sidecar(session, user, registered.asset, sidecar, lang, summary)
+                    attach_sidecar(session, user, registered.asset, sidecar, lang, summary, length)
     click.echo(summary.line())
     for path, registered in summary.duplicates:
         owner = registered.asset.organisation.name if registered.asset.organisation is not None else "?"
@@ -173,7 +177,7 @@ def split_sidecars(files: list[tuple[Path, int]]
     not it was named on the command line (`ortak import footage/toy.mp4` takes
     `footage/toy.tr.srt`). `<tag>` is its language (`transcripts.sidecar_tag`); a tag that is no
     ISO 639 code gives (path, None, reason): reported, never imported as a file of its own. A
-    subtitle file that is nobody's sidecar is a file like the rest."""
+    subtitle file that is nobody's sidecar stays in the files (`orphan_sidecars` sorts them)."""
     media = [(p, n) for p, n in files if not _is_subtitle(p.name)]
     listings: dict[Path, list[str]] = {}
     sidecars: dict[Path, list[tuple[Path, str | None, str | None]]] = {}
@@ -198,6 +202,24 @@ def split_sidecars(files: list[tuple[Path, int]]
     return kept, sidecars
 
 
+def orphan_sidecars(files: list[tuple[Path, int]], summary: Summary) -> list[tuple[Path, int]]:
+    """`files` without the subtitle files named as a sidecar (`<stem>.<language>.<srt|vtt>`,
+    `transcripts.sidecar_language`) whose media file is not among the imported files: each is
+    reported failed as an orphan sidecar (so the import exits 1), never imported as media it is
+    not. A subtitle file with no language in its name (`notes.srt`) is imported as a file."""
+    kept = []
+    for path, size in files:
+        lang = transcripts.sidecar_language(path.name) if _is_subtitle(path.name) else None
+        if lang is None:
+            kept.append((path, size))
+            continue
+        stem = path.name[:-4].rsplit(".", 1)[0]
+        summary.failed.append((str(path), f"orphan sidecar: no media file named {stem}.<ext> is imported with it "
+                                          f"here; import the media file and this file becomes its {lang} "
+                                          f"transcript"))
+    return kept
+
+
 def _is_subtitle(name: str) -> bool:
     return name.lower().endswith(transcripts.SIDECAR_SUFFIXES)
 
@@ -209,17 +231,32 @@ def _same(path: Path) -> Path:
         return path.absolute()
 
 
-def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary) -> None:
+def recording_length_ms(path: Path) -> int | None:
+    """The length of the media file at `path` as the asset's timeline will count it once
+    processed (`transcripts.timeline_length_ms` of its ffprobe result), read here so that a
+    sidecar with a cue past the end is refused in the import's output as a PUT refuses it;
+    None when ffprobe cannot read it (the ingest then says why, and checks the transcripts
+    again once the length is known: `transcripts.check_against_length`)."""
+    try:
+        probe = parse_probe(ffprobe(str(path), timeout=float(current_app.config["PROBE_TIMEOUT"])))
+    except (Rejected, MediaError):
+        return None
+    return transcripts.timeline_length_ms(probe.to_dict(), probe.kind)
+
+
+def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary,
+                   length_ms: int | None = None) -> None:
     """Store the sidecar as the asset's transcript in `lang` (its own unit of work); a file
-    that is not a regular file, too large, unreadable or refused by the parser (its line) is
-    reported failed with its reason; the asset stays imported."""
+    that is not a regular file, too large, unreadable or refused by the parser (its line; a
+    cue past `length_ms`, the media file's length) is reported failed with its reason; the
+    asset stays imported."""
     try:
         if not path.is_file():
             raise OSError("not a regular file")
         if path.stat().st_size > transcripts.MAX_BYTES:
             raise transcripts.too_large()
         transcript, _created = transcripts.put_transcript(session, asset, lang, path.read_bytes(), user,
-                                                          filename=path.name)
+                                                          filename=path.name, known_length_ms=length_ms)
         cues = len(transcript.segments)
         checkpoint(session)
     except OSError as exc:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from archive import db
 from archive.assets.models import Asset
 from archive.db import utcnow
+from archive.events import services as events
 from archive.media import images
 from archive.media.probe import ProbeResult, inspect_media
 from archive.media.profiles import renditions_for, spec_hash
@@ -41,6 +42,7 @@ from archive.provenance import services as provenance
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition
 from archive.task_handles import INDEX_ASSET
+from archive.transcripts import services as transcripts
 
 MAX_ERROR = 2000
 IMAGE_FORMATS = set(images.SUPPORTED)
@@ -110,6 +112,7 @@ class ProbeStep(Step):
     """ffprobe (or Pillow for images) and the decode check: the kind and technical metadata."""
 
     name = "probe"
+    version = 2  # 2: the content type from the container (archive.media.container_types)
 
     def inputs(self, ctx: StepContext) -> dict[str, Any]:
         return {"original": ctx.asset.sha256}
@@ -125,6 +128,30 @@ class ProbeStep(Step):
         ctx.kind, ctx.probe, technical = inspect(ctx.source())
         ctx.asset.kind = ctx.kind
         ctx.asset.technical = technical
+        follow_content(ctx.session, ctx.asset, technical)
+        # Subtitles put while the length was not known (an upload's, `ortak import`'s sidecars)
+        # get the check a PUT after this gets: one with a cue past the end is removed, said why.
+        transcripts.check_against_length(ctx.session, ctx.asset)
+
+
+CONTENT_TYPE_CORRECTED = "asset.content_type_corrected"
+
+
+def follow_content(session: Session, asset: Asset, technical: dict) -> None:
+    """Make the asset's `content_type` the type its bytes show once probed (`technical
+    ["content_type"]`: the container ffprobe found, archive.media.container_types, or the
+    image format Pillow found), not the one its name or its uploader declared: downloads
+    serve it, C2PA signs and reads by it. When that changes it, the Event
+    `asset.content_type_corrected` says so: before {"content_type": declared}, after
+    {"content_type": found, "container": ffprobe's format_name or the image format}. A
+    container the table does not name keeps the declared type. Flushes nothing."""
+    found = technical.get("content_type")
+    if not isinstance(found, str) or not found or found == asset.content_type:
+        return
+    events.record(session, actor_id=None, action=CONTENT_TYPE_CORRECTED, subject_type="asset",
+                  subject_id=asset.id, before={"content_type": asset.content_type},
+                  after={"content_type": found, "container": technical.get("container")})
+    asset.content_type = found
 
 
 def inspect(src: str) -> tuple[str, ProbeResult | None, dict]:

@@ -154,15 +154,28 @@ def mime_type(path: str) -> str | None:
     return WRITABLE.get(os.path.splitext(path)[1].lower())
 
 
-def read_file(path: str, *, name: str | None = None, trust_anchors: str | None = None,
-              verify: bool = True) -> CredentialReport:
-    """The credentials of the file at `path` (see the module docstring); `name`: the file's
-    own name when `path` has none (a content-addressed blob), for its format. Never raises for
+def writable_type(content_type: str | None) -> str | None:
+    """`content_type` (a file's type as its bytes show it) when C2PA is written into it, else None."""
+    return content_type if content_type in WRITABLE.values() else None
+
+
+def reader_format(content_type: str) -> str:
+    """The format hint for a file whose bytes are of `content_type`: that type when the library
+    reads it, else "" (the library then detects the container from the bytes)."""
+    return content_type if content_type in c2pa.Reader.get_supported_mime_types() else ""
+
+
+def read_file(path: str, *, name: str | None = None, content_type: str | None = None,
+              trust_anchors: str | None = None, verify: bool = True) -> CredentialReport:
+    """The credentials of the file at `path` (see the module docstring); its format from
+    `content_type` (the type its bytes show: a name can lie) when given, else from `name` (the
+    file's own name when `path` has none, a content-addressed blob). Never raises for
     the file's content: a damaged or foreign file is `invalid` or `unsupported` with the reason.
     `verify=False`: the manifests are read but nothing is checked (state `unverified`): cheap
     whatever the size, where checking a BMFF file holds its media box in memory."""
+    fmt = reader_format(content_type) if content_type else format_of(name or path)
     with open(path, "rb") as fh:
-        return read_stream(fh, format_of(name or path), trust_anchors=trust_anchors, verify=verify)
+        return read_stream(fh, fmt, trust_anchors=trust_anchors, verify=verify)
 
 
 def format_of(filename: str) -> str:
@@ -269,17 +282,20 @@ def _summary(label: str, data: dict[str, Any], state: str, failures: list[dict[s
 
 def sign_file(src: str, dst: str, *, identity: SigningIdentity, manifest: dict[str, Any],
               parent: tuple[str, str] | None = None, name: str | None = None,
-              trust_anchors: str | None = None) -> None:
+              trust_anchors: str | None = None, content_type: str | None = None,
+              parent_type: str | None = None) -> None:
     """Write `dst`: `src` with `manifest` (a C2PA manifest definition: claim_generator_info,
-    title, assertions) signed by `identity`, and `parent` (path, file name: its format comes
-    from the name) as its `parentOf` ingredient labelled `parent` (the actions name it). `dst`
-    takes `src`'s format (from `name`, else from `src`'s own name); NotWritable when that is not
-    one of `WRITABLE`; CredentialsError when the library refuses (a damaged file, a
-    certificate the C2PA profile rejects). The files are streamed, never loaded."""
-    fmt = mime_type(name or src)
+    title, assertions) signed by `identity`, and `parent` (path, file name) as its `parentOf`
+    ingredient labelled `parent` (the actions name it), read as `parent_type` (the type its
+    bytes show) when given, else by its name's extension. `dst` takes `src`'s format:
+    `content_type` (the type `src`'s bytes show) when given, else from `name`, else from
+    `src`'s own name; NotWritable when that is not one of `WRITABLE`; CredentialsError when the
+    library refuses (a damaged file, a certificate the C2PA profile rejects). The files are
+    streamed, never loaded."""
+    fmt = writable_type(content_type) if content_type else mime_type(name or src)
     if fmt is None:
-        raise NotWritable(f"C2PA cannot be written into {os.path.splitext(name or src)[1] or 'these'} files "
-                          f"(writable: JPEG, MP4, MOV)")
+        what = content_type or os.path.splitext(name or src)[1] or "these"
+        raise NotWritable(f"C2PA cannot be written into {what} files (writable: JPEG, MP4, MOV)")
     try:
         ctx = _context(trust_anchors)
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(alg=c2pa.C2paSigningAlg.ES256, sign_cert=identity.chain,
@@ -287,7 +303,8 @@ def sign_file(src: str, dst: str, *, identity: SigningIdentity, manifest: dict[s
         with signer, c2pa.Builder(manifest, context=ctx) as builder:
             if parent is not None:
                 path, title = parent
-                hint = mime_type(title) or format_of(title) or "application/octet-stream"
+                hint = ((reader_format(parent_type) if parent_type else mime_type(title) or format_of(title))
+                        or "application/octet-stream")
                 with open(path, "rb") as fh:
                     builder.add_ingredient({"title": title, "relationship": "parentOf", "label": "parent"}, hint, fh)
             with open(src, "rb") as source, open(dst, "w+b") as target:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 
 from archive.media import commands
+from archive.media.container_types import content_type_for
 from archive.media.runner import MediaError, run
 from archive.media.streams import (AudioStream, Stream, VideoStream, audio_tracks, main_video, parse_streams,
                                    stream_from_dict)
@@ -67,6 +68,9 @@ class ProbeResult:
     # its rate), not the container's duration: what a timeline of the master counts
     # (`archive.markers.timeline.Timeline.of`). None when the stream does not say.
     video_frames: int | None = None
+    major_brand: str | None = None  # ISO BMFF `ftyp` brand ('qt', 'isom', 'M4A'), else None
+    # The MIME type the container shows (archive.media.container_types), None when not known.
+    content_type: str | None = None
     decode_warnings: tuple[str, ...] = ()
     streams: tuple[Stream, ...] = ()
 
@@ -159,6 +163,10 @@ def parse_probe(data: dict) -> ProbeResult:
         if result["duration"] is None:
             result["duration"] = parse_seconds((raw_by_index.get(first.index) or {}).get("duration"))
     result["start_timecode"] = _timecode(fmt, raw)
+    brand = (fmt.get("tags") or {}).get("major_brand")
+    result["major_brand"] = brand.strip() or None if isinstance(brand, str) else None
+    result["content_type"] = content_type_for(result["container"], result["major_brand"], result.get("video_codec"),
+                                              tuple(t.codec for t in audio if t.codec))
     return ProbeResult(**result)
 
 

@@ -161,7 +161,7 @@ def read_master(session: Session, asset: Asset, path: str) -> ContentCredential:
     """Read the credentials the original at `path` carries and keep them on the asset (one
     row per asset, replaced). Never raises for the file's content. Flushes."""
     limit = settings().C2PA_MAX_BYTES
-    report = media.read_file(path, name=asset.filename, trust_anchors=trust_anchors(),
+    report = media.read_file(path, name=asset.filename, content_type=asset.content_type, trust_anchors=trust_anchors(),
                              verify=os.path.getsize(path) <= limit)
     if report.state == "unverified":
         report.reason = f"larger than ORTAK_C2PA_MAX_BYTES ({limit} bytes): the manifests are shown, not checked"
@@ -230,20 +230,24 @@ def note_unsigned(session: Session, asset: Asset, export: str, code: str, reason
 
 def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: str, export: str,
                 actions: list[dict[str, Any]], details: dict[str, Any], master_path: str | None,
-                actor_id: int | None = None, identity: media.SigningIdentity | None = None) -> bool:
-    """Sign `src` (a file named like `name`) into `dst` with `master` (its original at
-    `master_path`) as the parentOf ingredient: True when `dst` was written. False (and the
-    reason recorded on `master`, `note_unsigned`) when there is no signer, the format cannot
-    carry C2PA or the library refused: the caller hands out `src` as it is."""
+                actor_id: int | None = None, identity: media.SigningIdentity | None = None,
+                content_type: str | None = None) -> bool:
+    """Sign `src` (a file named like `name`; of `content_type` when given: the type its bytes
+    show, which a name can belie) into `dst` with `master` (its original at `master_path`,
+    read as the master's `content_type`) as the parentOf ingredient: True when `dst` was
+    written. False (and the reason recorded on `master`, `note_unsigned`) when there is no
+    signer, the format cannot carry C2PA or the library refused: the caller hands out `src` as
+    it is."""
     identity = identity or signing_identity()
     if identity is None:
         _, why = signer_status()
         note_unsigned(session, master, export, NO_SIGNER, why or "no signer", actor_id,
                       detail=NOT_CONFIGURED if why == NOT_CONFIGURED_REASON else None)
         return False
-    if media.mime_type(name) is None:
+    if (media.writable_type(content_type) if content_type else media.mime_type(name)) is None:
+        what = content_type or os.path.splitext(name)[1] or "these"
         note_unsigned(session, master, export, NOT_WRITABLE,
-                      f"C2PA cannot be written into {os.path.splitext(name)[1] or 'these'} files (writable: JPEG, MP4, MOV)",
+                      f"C2PA cannot be written into {what} files (writable: JPEG, MP4, MOV)",
                       actor_id, detail=NOT_WRITABLE_TYPE)
         return False
     limit = settings().C2PA_MAX_BYTES
@@ -253,9 +257,9 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
         return False
     manifest = export_manifest(master, title=os.path.basename(name), actions=actions, details=details)
     try:
-        media.sign_file(src, dst, identity=identity, manifest=manifest, name=name,
+        media.sign_file(src, dst, identity=identity, manifest=manifest, name=name, content_type=content_type,
                         parent=(master_path, master.filename) if master_path else None,
-                        trust_anchors=trust_anchors())
+                        parent_type=master.content_type, trust_anchors=trust_anchors())
     except media.NotWritable as exc:
         note_unsigned(session, master, export, NOT_WRITABLE, exc.reason, actor_id)
         return False
@@ -283,6 +287,16 @@ def signed_copy(session: Session, asset: Asset, rendition: str, file: RenditionF
     return session.scalar(select(SignedRendition).where(
         SignedRendition.asset_id == asset.id, SignedRendition.rendition == rendition,
         SignedRendition.source_sha256 == file.sha256, SignedRendition.signer == signer))
+
+
+def served_copy(session: Session, asset: Asset, row: Rendition) -> SignedRendition | None:
+    """The signed copy a download of the rendition `row` serves (`signed_copy` of its one file
+    for the current signer: `archive.assets.download`), or None when the plain file is served
+    (no signer, not signed yet, not a SIGNED_RENDITIONS name, not one file)."""
+    if row.name not in SIGNED_RENDITIONS:
+        return None
+    file = _rendition_file(session, row)
+    return signed_copy(session, asset, row.name, file) if file is not None else None
 
 
 def sign_renditions(session: Session, asset: Asset, master_path: str) -> dict[str, dict[str, str]]:
@@ -351,7 +365,8 @@ def _sign_rendition(session: Session, asset: Asset, row: Rendition, file: Rendit
         manifest = export_manifest(asset, title=os.path.basename(file.path), actions=[{"action": "c2pa.transcoded"}],
                                    details={"rendition": row.name, "rendition_sha256": file.sha256})
         media.sign_file(src, dst, identity=identity, manifest=manifest, name=file.path,
-                        parent=(master_path, asset.filename), trust_anchors=trust_anchors())
+                        parent=(master_path, asset.filename), parent_type=asset.content_type,
+                        trust_anchors=trust_anchors())
         sha256, size = _sha256(dst), os.path.getsize(dst)
         key = f"credentials/{sha256[:2]}/{sha256}{ext}"
         if not store.exists(key):
@@ -366,15 +381,16 @@ def _sign_rendition(session: Session, asset: Asset, row: Rendition, file: Rendit
 
 
 def step_inputs(session: Session, asset: Asset) -> dict[str, Any]:
-    """What the credentials step's outcome depends on: the original, the trust anchors, the
-    signer and the files of the renditions it signs."""
+    """What the credentials step's outcome depends on: the original and its content type (what
+    it is read and named as), the trust anchors, the signer and the files of the renditions it
+    signs."""
     anchors = trust_anchors()
     files = {}
     for row in asset.renditions:
         file = _rendition_file(session, row) if row.name in SIGNED_RENDITIONS else None
         if file is not None:
             files[row.name] = file.sha256
-    return {"original": asset.sha256, "signer": signer_key(), "renditions": files,
+    return {"original": asset.sha256, "content_type": asset.content_type, "signer": signer_key(), "renditions": files,
             "trust": hashlib.sha256(anchors.encode()).hexdigest() if anchors else None}
 
 
@@ -435,6 +451,12 @@ def verify_upload(stream: IO[bytes], filename: str) -> dict[str, Any]:
 def too_large(limit: int) -> ApiError:
     return ApiError(f"The file is larger than {limit} bytes.", code="file_too_large", status=413,
                     details={"limit": limit})
+
+
+def writable_content(content_type: str | None, ext: str) -> bool:
+    """Whether a file of `content_type` (the type its bytes show; None: not known, then by its
+    extension `ext`) can carry a manifest Ortak writes."""
+    return media.writable_type(content_type) is not None if content_type else writable(ext)
 
 
 def writable(ext: str) -> bool:

@@ -1,9 +1,10 @@
 """Fixity: re-hash every stored file against the SHA-256 recorded when it was stored.
 
 The files are every asset's original (`assets.original_key`, recorded digest `assets.sha256`,
-computed while the upload streamed in, `archive.ingest`) and every file of every rendition's
+computed while the upload streamed in, `archive.ingest`), every file of every rendition's
 current make (`rendition_files.blob_key` / `.sha256`, computed by `BlobStorage.put_tree` /
-`put_file` as they were stored). A clip whose cut has not finished has no bytes yet and is
+`put_file` as they were stored) and every C2PA-signed copy of a proxy or poster that
+downloads serve (`signed_renditions`, checked as `<rendition>/signed/<signer>`). A clip whose cut has not finished has no bytes yet and is
 left out.
 
 Each check streams the blob from storage (`BlobStorage.open_range`, 1 MiB chunks: constant
@@ -37,6 +38,7 @@ from archive.assets.models import Asset
 from archive.db import checkpoint, utcnow
 from archive.errors import Conflict
 from archive.filenames import safe_filename
+from archive.provenance.credential_models import SignedRendition
 from archive.provenance.models import OUTCOMES, FixityCheck
 from archive.renditions.models import Rendition, RenditionFile
 from archive.storage.interfaces import BlobNotFound, BlobStorage, InvalidKey
@@ -104,9 +106,28 @@ def _rendition_files(asset_id: str | None = None):
     return q.where(Rendition.asset_id == asset_id) if asset_id is not None else q
 
 
+# The path a signed copy of a rendition is checked under: "signed/" and the first characters
+# of its signer's certificate fingerprint ("proxy/signed/3f9a0c1d2e4b5a69" in the reports).
+SIGNED_PATH = "signed/"
+
+
+def _signed_files(asset_id: str | None = None):
+    """The C2PA-signed copies of renditions Ortak keeps and serves (`SignedRendition`: blob key,
+    the signed file's SHA-256 and size as they were stored), as rendition files of their own."""
+    q = select(SignedRendition.asset_id.label("asset_id"), literal("rendition", String(16)).label("kind"),
+               SignedRendition.rendition.label("rendition"),
+               cast(literal(SIGNED_PATH, String(255)) + func.substr(SignedRendition.signer, 1, 16),
+                    String(255)).label("path"),
+               SignedRendition.blob_key.label("blob_key"), SignedRendition.sha256.label("sha256"),
+               SignedRendition.size.label("size"))
+    return q.where(SignedRendition.asset_id == asset_id) if asset_id is not None else q
+
+
 def files_subquery(asset_id: str | None = None):
-    """Every stored file (of one asset, or all) as a subquery with the columns of StoredFile."""
-    return union_all(_original_files(asset_id), _rendition_files(asset_id)).subquery("stored_files")
+    """Every stored file (of one asset, or all) as a subquery with the columns of StoredFile:
+    originals, rendition files, and the signed copies of renditions that downloads serve."""
+    return union_all(_original_files(asset_id), _rendition_files(asset_id),
+                     _signed_files(asset_id)).subquery("stored_files")
 
 
 def _last_checks(asset_id: str | None = None, blob_keys: list[str] | None = None):

@@ -46,6 +46,7 @@ EVENT_TYPES = {
     "asset.clip_requested": "derivation",
     "asset.metadata_changed": "metadata modification",
     "asset.rejected": "validation",
+    "asset.content_type_corrected": "format identification",
     "asset.ready": "creation",
     "asset.failed": "creation",
 }

@@ -247,6 +247,28 @@ def receive(stream: IO[bytes], scratch: str, limit: int) -> tuple[str, str, int]
 DAMAGED = frozenset({"truncated", "index_missing", "corrupt"})
 
 
+# Why a clip is `undecodable` (`details.reason`): DAMAGED, or ffmpeg stopped while decoding
+# it (a stream-copied excerpt that starts with no keyframe, damage the probe did not see).
+DECODE_FAILED = "decode_failed"
+UNDECODABLE_REASONS = (*sorted(DAMAGED), DECODE_FAILED)
+# The English of each (archive.web.messages.UNDECODABLE_REASONS has it in every language).
+UNDECODABLE = {"truncated": "The clip could not be decoded: the file ends before its media data does.",
+               "index_missing": "The clip could not be decoded: its MP4/MOV index (the 'moov' atom) is missing.",
+               "corrupt": "The clip could not be decoded: its picture is damaged.",
+               DECODE_FAILED: "The clip could not be decoded. An excerpt copied without re-encoding may start "
+                              "without a keyframe: re-encode it and try again."}
+
+
+def undecodable(reason: str, tool_output: str) -> ValidationError:
+    """422 `undecodable` with `details.reason` (UNDECODABLE_REASONS) and a sentence saying it;
+    the tool's own words (`tool_output`: ffprobe's or ffmpeg's, paths of our scratch files
+    and all) go to the log, not to the caller (pages and the API translate by the reason:
+    archive.web.messages.UNDECODABLE_REASONS)."""
+    log.warning("lookup: the clip could not be decoded (%s): %s", reason, tool_output[:500])
+    return ValidationError(UNDECODABLE[reason], code="undecodable",
+                           details={"reason": reason})
+
+
 def probe_query(path: str) -> ProbeResult:
     """What the clip is, without decoding it; 415 `not_video` when it is no media or has no
     moving picture (`details.reason` says which), 422 `undecodable` when it is a damaged file
@@ -256,8 +278,7 @@ def probe_query(path: str) -> ProbeResult:
         probe = parse_probe(ffprobe(path, timeout=float(current_app.config["PROBE_TIMEOUT"])))
     except Rejected as exc:
         if exc.code in DAMAGED:
-            raise ValidationError("The clip could not be decoded.", code="undecodable",
-                                  details={"reason": exc.code, "detail": exc.reason}) from exc
+            raise undecodable(exc.code, exc.reason) from exc
         raise ApiError("This is not a video file Ortak can read.", code="not_video", status=415,
                        details={"reason": exc.code}) from exc
     still = bool(set(probe.container.split(",")) & STILL_IMAGE_FORMATS)
@@ -334,8 +355,7 @@ def lookup(session: Session, user, stream: IO[bytes], *, filename: str | None = 
             raise ApiError("The clip took too long to decode; try a shorter excerpt.", code="lookup_timeout",
                            status=503) from exc
         except CommandFailed as exc:
-            raise ValidationError("The clip could not be decoded.", code="undecodable",
-                                  details={"reason": str(exc)[:300]}) from exc
+            raise undecodable(DECODE_FAILED, str(exc)) from exc
         if query.frames == 0:
             raise ValidationError("Every sampled frame is blank (black or one flat colour): there is nothing "
                                   "to recognise.", code="no_picture")

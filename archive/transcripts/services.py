@@ -67,7 +67,7 @@ def transcripts_of(session: Session, asset_id: str) -> list[Transcript]:
 
 
 def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor: User | None,
-                   filename: str | None = None) -> tuple[Transcript, bool]:
+                   filename: str | None = None, known_length_ms: int | None = None) -> tuple[Transcript, bool]:
     """Store `data` (an SRT or WebVTT file, UTF-8) as the asset's transcript in `lang`,
     replacing one there; (transcript, created). 403 `forbidden` unless `actor` may edit the
     asset (None: the system, for `ortak import`); 400 `invalid_language`; 413 over MAX_BYTES;
@@ -75,14 +75,18 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
     the whole file), `details.reason` (`archive.transcripts.parse.REASONS`) and what it names:
     `cue` (`cue_reversed`), `limit` (`too_many_cues`), `cue` and `characters` with `field` "text"
     (`forbidden_characters`, archive.validation.disguise_error), `cue` and `seconds` (the
-    recording's length, `cue_past_end`: a cue starting at or after it, once the length is known)."""
+    recording's length, `cue_past_end`: a cue starting at or after it, once the length is known:
+    the asset's, else `known_length_ms`, the length a caller read from the file itself, as
+    `ortak import` does before the asset is processed). A transcript put before the length was
+    known is checked when it becomes known (`check_against_length`)."""
     if actor is not None and not may_change(actor, asset):
         raise Forbidden(editors_only("change its transcripts"), code="forbidden")
     lang = check_lang(lang)
     if len(data) > MAX_BYTES:
         raise too_large()
     try:
-        fmt, cues = parse(data, length_ms=length_ms(asset))
+        known = length_ms(asset)
+        fmt, cues = parse(data, length_ms=known if known is not None else known_length_ms)
     except SubtitleError as exc:
         where = f" (line {exc.line})" if exc.line else ""
         field = {"field": "text"} if exc.code == "forbidden_characters" else {}
@@ -112,10 +116,62 @@ def put_transcript(session: Session, asset: Asset, lang: str, data: bytes, actor
 def length_ms(asset: Asset) -> int | None:
     """The recording's length in milliseconds as its timeline counts it (whole frames, as the
     markers' `out_of_range` does); None while it is not known (not probed yet, or no timeline)."""
-    timeline = Timeline.of(asset.technical, asset.kind)
+    return timeline_length_ms(asset.technical, asset.kind)
+
+
+def timeline_length_ms(technical: dict | None, kind: str | None) -> int | None:
+    """`length_ms` of a recording whose probe gave `technical` (`ProbeResult.to_dict()`) and
+    `kind`; None without a timeline or a duration."""
+    timeline = Timeline.of(technical, kind)
     if timeline is None or timeline.frames is None:
         return None
     return math.ceil(timeline.seconds(timeline.frames) * 1000)
+
+
+# The Event of a transcript removed by `check_against_length`.
+REJECTED = "transcript.rejected"
+MAX_REJECTIONS = 20
+
+
+def check_against_length(session: Session, asset: Asset) -> list[dict[str, Any]]:
+    """Once the recording's length is known (the probe step of ingest), check the transcripts
+    put before it was (an upload's subtitles, `ortak import`'s sidecars) as `put_transcript`
+    checks one put after: a transcript with a cue that starts at or after the end is removed,
+    whole, as a PUT of the same file is refused (400 `invalid_subtitles`, reason
+    `cue_past_end`: a file made for another cut). Each removal is the Event
+    `transcript.rejected` (before: the transcript's snapshot; after: the same with `reason`
+    "cue_past_end", `cue` (1-based, file order) and `seconds` (the length)), listed by
+    `rejections`; the asset is re-indexed. Returns the `after`s. Flushes."""
+    limit = length_ms(asset)
+    if limit is None:
+        return []
+    removed = []
+    for transcript in transcripts_of(session, asset.id):
+        late = next((seg for seg in transcript.segments if seg.start_ms >= limit), None)
+        if late is None:
+            continue
+        before = _snapshot(transcript)
+        after = {**before, "reason": "cue_past_end", "cue": late.position + 1, "seconds": round(limit / 1000, 3)}
+        events.record(session, actor_id=None, action=REJECTED, subject_type="asset", subject_id=asset.id,
+                      before=before, after=after)
+        session.delete(transcript)
+        removed.append(after)
+    if removed:
+        INDEX_ASSET.send(session, asset.id)
+        session.flush()
+    return removed
+
+
+def rejections(session: Session, asset: Asset) -> list[dict[str, Any]]:
+    """The transcripts `check_against_length` removed, newest first (at most MAX_REJECTIONS):
+    [{"lang", "filename", "reason" ("cue_past_end"), "cue", "seconds", "at"}]."""
+    out = []
+    for event in events.history(session, "asset", asset.id):
+        if event.action == REJECTED:
+            after = event.after or {}
+            out.append({"lang": after.get("lang"), "filename": after.get("filename"), "reason": after.get("reason"),
+                        "cue": after.get("cue"), "seconds": after.get("seconds"), "at": event.at.isoformat()})
+    return out[:MAX_REJECTIONS]
 
 
 def remove_transcript(session: Session, asset: Asset, lang: str, actor: User) -> None:
@@ -183,3 +239,12 @@ def sidecar_tag(media_name: str, sidecar_name: str) -> str | None:
     middle = sidecar_name[len(stem) + 1:-4]
     return middle if middle and "." not in middle else None
 
+
+def sidecar_language(name: str) -> str | None:
+    """The language a subtitle file's name gives it as a sidecar (`film.tr.srt` → "tr",
+    `film.aze.vtt` → "az": `language_code`), or None when it names none (`notes.srt`,
+    `film.final.srt`) or is no subtitle file."""
+    if not name.lower().endswith(SIDECAR_SUFFIXES):
+        return None
+    stem, dot, tag = name[:-4].rpartition(".")
+    return language_code(tag) if dot and stem and tag else None

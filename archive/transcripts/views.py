@@ -19,7 +19,8 @@ def list_transcripts(asset_id: str):
     session = db.session()
     asset = get_asset(session, asset_id, viewer=api_user())
     return jsonify({"transcripts": [services.transcript_json(t, asset, with_segments=False)
-                                    for t in services.transcripts_of(session, asset.id)]})
+                                    for t in services.transcripts_of(session, asset.id)],
+                    "rejected": services.rejections(session, asset)})
 
 
 @bp.get("/<asset_id>/transcripts/<lang>")

@@ -268,6 +268,31 @@ API_ERRORS = {
     "lookup_timeout": _l("The clip took too long to decode; try a shorter excerpt."),
 }
 
+# Why a clip sent to the reverse clip search could not be decoded (`details.reason` of its 422
+# `undecodable`, archive.provenance.services.UNDECODABLE_REASONS; a test checks each has a row).
+UNDECODABLE_REASONS = {
+    "truncated": _l("The clip could not be decoded: the file ends before its media data does."),
+    "index_missing": _l("The clip could not be decoded: its MP4/MOV index (the 'moov' atom) is missing."),
+    "corrupt": _l("The clip could not be decoded: its picture is damaged."),
+    "decode_failed": _l("The clip could not be decoded. An excerpt copied without re-encoding may start "
+                        "without a keyframe: re-encode it and try again."),
+}
+
+
+# API errors whose `details.reason` picks a sentence of its own: code → reason → sentence.
+# The tool's words (ffmpeg's, ffprobe's) never reach a caller; these say what went wrong.
+ERROR_REASONS = {
+    "undecodable": UNDECODABLE_REASONS,
+    "not_clippable": {"keyframes_unreadable": _l("The master's keyframes cannot be read: ask for an accurate "
+                                                 "clip.")},
+}
+
+
+def undecodable(reason: str | None) -> str:
+    """The sentence of an `undecodable` lookup in the page's language, by its reason."""
+    return str(UNDECODABLE_REASONS.get(reason or "", API_ERRORS["undecodable"]))
+
+
 # A `wrong_role` (archive.errors.WrongRole): what was refused (`details.action`, the keys of
 # archive.errors.ROLE_ACTIONS) and who may do it (`details.roles`), in the page's language.
 USER_ROLE_LABELS = {"producer": _l("producer"), "broadcaster": _l("broadcaster"),
@@ -560,6 +585,7 @@ def script_catalogue() -> dict[str, Any]:
         "timecode_reasons": {k: str(v) for k, v in TIMECODE_REASONS.items()},
         "api_errors": {k: str(v) for k, v in API_ERRORS.items()},
         "subtitle_reasons": {k: str(v) for k, v in SUBTITLE_REASONS.items()},
+        "error_reasons": {code: {k: str(v) for k, v in table.items()} for code, table in ERROR_REASONS.items()},
         "status_errors": {k: str(v) for k, v in STATUS_ERRORS.items()},
         "asset_errors": {k: str(v) for k, v in ASSET_ERRORS.items()},
         "fields": {k: str(v) for k, v in FIELD_LABELS.items()},

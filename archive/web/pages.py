@@ -83,6 +83,7 @@ ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credenti
                  "asset.created": _l("Uploaded"), "asset.metadata_changed": _l("Metadata changed"),
                  "asset.ready": _l("Processing finished"), "asset.rejected": _l("Rejected"),
                  "asset.failed": _l("Processing failed"),
+                 "asset.content_type_corrected": _l("File type corrected from its content"),
                  "asset.interrupted": _l("Processing interrupted (the worker stopped); it starts again"),
                  "asset.duplicate_upload": _l("Uploaded again (duplicate)"),
                  "asset.holding_added": _l("Another organisation holds a copy"),
@@ -93,7 +94,8 @@ ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credenti
                  "rights.block_created": _l("Rights block added"), "rights.block_changed": _l("Rights block changed"),
                  "rights.block_deleted": _l("Rights block removed"),
                  "transcript.added": _l("Transcript added"), "transcript.replaced": _l("Transcript replaced"),
-                 "transcript.removed": _l("Transcript removed")}
+                 "transcript.removed": _l("Transcript removed"),
+                 "transcript.rejected": _l("Transcript removed: a cue starts after the end of the recording")}
 # A usage record's action (archive.usage.services.ACTIONS) and what it read ("original", a
 # rendition's name, "clip"): the provenance page's usage rows (`usage_label`).
 USAGE_ACTION_LABELS = {"download": _l("Downloaded"), "clip": _l("Clip exported"), "stream": _l("Viewed"),

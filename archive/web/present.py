@@ -79,7 +79,7 @@ PERSON_UNNAMED = _l("a user of %(organisation)s")
 STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "ready": _l("Ready"),
                  "rejected": _l("Rejected"), "failed": _l("Failed")}
 # Keys the probes store that have a row of their own under a label (an image's, archive.media.images).
-TECHNICAL_LABELS = {"mode": _l("Colour mode"), "content_type": _l("Media type"),
+TECHNICAL_LABELS = {"mode": _l("Colour mode"), "content_type": _l("Media type"), "major_brand": _l("MP4 brand"),
                     "exif_orientation": _l("EXIF orientation")}
 # Keys the probe stores that the rows below already show in a friendlier form.
 _SHOWN = {"container", "container_long", "duration", "bit_rate", "video_codec", "width", "height",

@@ -309,3 +309,17 @@ def test_a_clips_usage_declaration_is_shown_only_to_who_may_read_its_usage_recor
         assert (lineage["source_id"], lineage["in_seconds"], lineage["out_seconds"]) == (pal, 0.0, 1.0), who
         assert lineage["declaration"] is None and lineage["decision"] is None, who
         assert "Akşam Haberleri" not in json.dumps(doc, ensure_ascii=False), who
+
+
+def test_a_master_whose_keyframes_cannot_be_read_is_409_by_its_reason_not_ffprobes_words(app, client, people,
+                                                                                         masters, caplog):
+    # Stored bytes ffprobe cannot read under the technical metadata of a real master.
+    source = create_asset(app, people["producer"][0], data=b"not a video any more\n" * 200, filename="halay.mp4")
+    with app.app_context():
+        db.session().get(Asset, source).technical = inspect_media(str(masters["pal"]), timeout=60).to_dict()
+        db.session().commit()
+    resp = clip_post(client, source, {"in": 0.7, "out": 2, "mode": "fast"}, H(people, "producer"))
+    error = resp.get_json()["error"]
+    assert (resp.status_code, error["code"]) == (409, "not_clippable"), error
+    assert error["details"] == {"kind": "video", "reason": "keyframes_unreadable"}
+    assert "keyframes cannot be read" in caplog.text  # ffprobe's words are logged for the operator

@@ -213,7 +213,7 @@ def test_an_mxf_basket_item_goes_out_unsigned_with_the_reason_and_a_segment_is_s
     assert report.state == "trusted" and report.manifests[0].ortak["in"] == "10:00:00:00"
     assert [a["action"] for a in report.manifests[0].actions] == ["c2pa.opened", "c2pa.trimmed", "c2pa.published"]
     [why] = _unsigned_events(app, mxf)
-    assert why["export"] == f"basket:{bid}" and why["reason_code"] == "not_writable" and ".mxf" in why["reason"]
+    assert why["export"] == f"basket:{bid}" and why["reason_code"] == "not_writable" and "application/mxf" in why["reason"]  # by its bytes, not its name
 
 
 def test_verify_endpoint_shows_the_chain_and_refuses_bad_input(app, client, make_user, media_files, tmp_path):
@@ -402,3 +402,38 @@ def test_a_rendition_file_missing_from_storage_is_named_and_the_others_are_signe
             "text": credentials.MISSING_REASON, "lang": "en"}
         assert credential_pages.unsigned_detail("over_limit", "larger than ORTAK_C2PA_MAX_BYTES (9 bytes)") is None
     assert "is missing from storage" in caplog.text and "Traceback" not in caplog.text
+
+
+def test_the_asset_describes_the_signed_bytes_its_downloads_serve_and_fixity_checks_both(
+        app, client, register_file, media_files, make_user):
+    from archive.provenance import fixity
+    from archive.provenance.models import FixityCheck
+
+    asset_id = register_file(media_files["plain"], "plain.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    _, h = _bearer(make_user)
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()
+    renditions = {r["name"]: r for r in doc["renditions"]}
+    for name in ("proxy", "poster"):
+        got = client.get(f"/api/v1/assets/{asset_id}/download?rendition={name}", headers=h)
+        assert got.status_code == 200 and got.headers["Ortak-Content-Credentials"] == "signed"
+        entry = renditions[name]
+        # What a client checks the download against is what it downloaded.
+        assert entry["sha256"] == hashlib.sha256(got.data).hexdigest() and entry["size"] == len(got.data)
+        assert got.headers["ETag"] == f'"{entry["sha256"]}"' and entry["credentials"] == "signed"
+        # The rendition file as made: its file route and the manifest's `files` still say it.
+        manifest = client.get(f"/api/v1/assets/{asset_id}/renditions/{name}", headers=h).get_json()
+        [file] = manifest["files"]
+        assert (entry["unsigned_sha256"], entry["unsigned_size"]) == (file["sha256"], file["size"])
+        assert file["sha256"] != entry["sha256"]
+        plain = client.get(file["url"], headers=h)
+        assert hashlib.sha256(plain.data).hexdigest() == file["sha256"]
+    assert renditions["hls"]["credentials"] is None
+    with app.app_context():
+        s = db.session()
+        result = fixity.check_all(s, storage(), "test", asset_id=asset_id)
+        assert result.counts["pass"] == result.checked and not result.failures
+        checked = {(c.rendition, c.path) for c in s.scalars(select(FixityCheck).where(FixityCheck.asset_id == asset_id))}
+        signed = [p for r, p in checked if r == "proxy" and p and p.startswith("signed/")]
+        assert len(signed) == 1 and ("proxy", "proxy.mp4") in checked

@@ -650,3 +650,26 @@ def test_a_squeezed_picture_is_told_from_a_crop_to_the_same_shape(app, client, m
         found[name] = top["edits"]
     assert "squeezed" in found["squeezed"] and "cropped" not in found["squeezed"], found
     assert "cropped" in found["cut"] and "squeezed" not in found["cut"], found
+
+
+def test_a_clip_ffmpeg_cannot_decode_is_refused_by_its_reason_in_the_callers_language(client, people, tmp_path,
+                                                                                      caplog):
+    """A stream-copied excerpt that starts without a keyframe (its picture never decodes, its
+    audio gives it a length) is 422 `undecodable` with `details.reason` `decode_failed` and a
+    sentence in the caller's language; ffmpeg's own words go to the log only."""
+    whole, excerpt = tmp_path / "x.mp4", tmp_path / "x.mkv"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=10", "-f", "lavfi", "-i",
+            "sine=duration=10", "-c:v", "libx264", "-preset", "ultrafast", "-g", "250", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", str(whole))
+    _ffmpeg("-i", str(whole), "-ss", "1", "-t", "5", "-c", "copy", str(excerpt))
+    said = {}
+    for lang in ("en", "tr", "az"):
+        r = client.post(LOOKUP, data=excerpt.read_bytes(),
+                        headers={**people["h"], "Content-Type": "video/x-matroska", "Accept-Language": lang})
+        error = r.get_json()["error"]
+        assert (r.status_code, error["code"], error["details"]) == (422, "undecodable", {"reason": "decode_failed"})
+        assert "ffmpeg" not in error["message"] and "filters" not in error["message"]
+        said[lang] = error["message"]
+    assert said["en"].startswith("The clip could not be decoded") and "keyframe" in said["en"]
+    assert len(set(said.values())) == 3  # each in its own language
+    assert "ffmpeg exited with status" in caplog.text  # the tool's words are kept for the operator

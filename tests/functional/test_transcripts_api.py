@@ -197,3 +197,34 @@ def test_a_reversed_date_range_is_an_invalid_query_and_a_page_past_the_end_is_em
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_query"
     r = client.get("/api/v1/search", query_string={"page": "40", "unknown_facet": "x"}, headers=h)
     assert r.status_code == 200 and r.get_json()["hits"] == []
+
+
+PAST_END = b"1\n00:00:01,000 --> 00:00:02,000\nbir\n\n2\n00:05:01,000 --> 00:05:03,000\niki\n"
+
+
+def test_a_transcript_put_before_the_length_was_known_is_checked_once_it_is(app, client, register_file,
+                                                                             sample_video, make_user):
+    from archive.ingest.pipeline import process_asset
+
+    asset_id = register_file(sample_video, "toy.mp4")  # 4 s; `processing`, its length not known yet
+    _, token = make_user("producer", "TR")
+    h = {"Authorization": f"Bearer {token}"}
+    assert _put(client, asset_id, "en", PAST_END, h).status_code == 201
+    assert _put(client, asset_id, "tr", SRT.split(b"\n\n")[0] + b"\n", h).status_code == 201  # 1 s in: fits
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    listed = client.get(f"/api/v1/assets/{asset_id}/transcripts", headers=h).get_json()
+    assert [t["lang"] for t in listed["transcripts"]] == ["tr"]
+    [rejected] = listed["rejected"]
+    assert {k: rejected[k] for k in ("lang", "reason", "cue")} == {"lang": "en", "reason": "cue_past_end", "cue": 2}
+    assert 4.0 <= rejected["seconds"] < 4.1  # the recording's length as its timeline counts it
+    with app.app_context():
+        s = db.session()
+        assert s.query(Transcript).filter_by(asset_id=asset_id, lang="en").count() == 0
+        [event] = s.query(Event).filter_by(subject_id=asset_id, action="transcript.rejected").all()
+        assert event.after["reason"] == "cue_past_end" and event.before["lang"] == "en"
+    # The same file PUT now is refused as it always was.
+    r = _put(client, asset_id, "en", PAST_END, h)
+    assert r.status_code == 400 and r.get_json()["error"]["details"]["reason"] == "cue_past_end"
+    page = client.get(f"/assets/{asset_id}", headers=h)
+    assert page.status_code in (200, 302)

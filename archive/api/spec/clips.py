@@ -80,7 +80,8 @@ def clip_paths() -> dict[str, Any]:
                  "404": error_response("`asset_not_found`; `blob_missing` (storage has no such file)."),
                  "409": error_response("`source_not_ready` (`details.status`: the asset is still processing, "
                                        "rejected or failed), `not_clippable` (not video, or its length unknown, "
-                                       "or a fast clip's keyframes cannot be read), `fixity_failed` (the "
+                                       "or a fast clip's keyframes cannot be read: `details.reason` "
+                                       "`keyframes_unreadable`), `fixity_failed` (the "
                                        "master's latest fixity check found its bytes changed: `details.file`, "
                                        "`expected_sha256`, `actual_sha256`...), `fast_cut_not_cleared` (the "
                                        "rights clear `in`..`out` but not the fast cut's lead-in from the keyframe: "

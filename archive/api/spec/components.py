@@ -174,7 +174,19 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "name": {"type": "string", "examples": ["proxy", "poster"]},
                 "status": {"enum": list(RENDITION_STATUSES)},
                 "progress": {"type": "number", "minimum": 0, "maximum": 1},
-                "size": {"type": ["integer", "null"]}, "sha256": {"type": ["string", "null"]},
+                "size": {"type": ["integer", "null"],
+                         "description": "Bytes: of the file the download serves (a proxy's or poster's "
+                                        "signed copy when `credentials` is `signed`), else of all its files."},
+                "sha256": {"type": ["string", "null"],
+                           "description": "Of the bytes the download serves (its ETag): the signed copy's when "
+                                          "`credentials` is `signed`, else the entry file's."},
+                "credentials": {"enum": ["signed", "unsigned", None],
+                                "description": "A proxy or poster: whether its download is the C2PA-signed copy; "
+                                               "null for renditions that are never signed."},
+                "unsigned_sha256": {"type": "string",
+                                    "description": "Only when `credentials` is `signed`: the rendition file as "
+                                                   "made (its file route and `files` give it)."},
+                "unsigned_size": {"type": "integer", "description": "Only when `credentials` is `signed`."},
                 "content_type": {"type": ["string", "null"]},
                 "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]},
                 "error": {"type": ["string", "null"]},
@@ -241,7 +253,10 @@ def schemas(config: Mapping[str, Any]) -> dict[str, Any]:
                 "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$",
                            "description": "Null for a clip that is not cut yet, and while the asset is uploading."},
                 "kind": {"enum": [*KINDS, None]},
-                "content_type": {"type": ["string", "null"]},
+                "content_type": {"type": ["string", "null"],
+                                 "description": "The original's MIME type (its download's Content-Type): once "
+                                                "probed, the type of the container its bytes are; before, the "
+                                                "one its name or the upload declared."},
                 "created": {"type": "string", "format": "date-time"},
                 "updated": {"type": "string", "format": "date-time"},
                 "metadata": schema("Metadata"),

@@ -113,7 +113,9 @@ def provenance_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                  "415": error_response("`not_video`: not a file with a moving picture."),
                  "422": error_response("`empty_file`, `file_required` (multipart without `file`), `clip_too_short` "
                                        f"(under {int(config['LOOKUP_MIN_SECONDS'])} s), `no_picture` (every sampled "
-                                       "frame black or flat), `undecodable`."),
+                                       "frame black or flat), `undecodable` (`details.reason`: `truncated`, "
+                                       "`index_missing`, `corrupt` or `decode_failed`; the message in the answer's "
+                                       "language)."),
                  "503": error_response("`lookup_timeout`: decoding took longer than the server allows.")},
                 parameters=[{"name": "lang", "in": "query", "schema": {"enum": list(LANGS)},
                              "description": "The language of the matches' titles; else the caller's saved locale, "

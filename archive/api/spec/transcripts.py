@@ -50,9 +50,25 @@ def transcript_paths() -> dict[str, Any]:
             "parameters": asset_id,
             "get": operation("transcripts", "listTranscripts", "The asset's transcripts (without their cues).",
                              {"200": {"description": "By language.", "content": json_content({
-                                 "type": "object", "required": ["transcripts"],
+                                 "type": "object", "required": ["transcripts", "rejected"],
                                  "properties": {"transcripts": {"type": "array",
-                                                                "items": schema("TranscriptSummary")}}})},
+                                                                "items": schema("TranscriptSummary")},
+                                                "rejected": {
+                                                    "type": "array", "maxItems": 20,
+                                                    "description": "Transcripts put before the recording's "
+                                                                   "length was known and removed once it was, "
+                                                                   "newest first: a cue starts at or after the "
+                                                                   "end (`cue`, 1-based; `seconds`, the length).",
+                                                    "items": {"type": "object",
+                                                              "required": ["lang", "filename", "reason", "cue",
+                                                                           "seconds", "at"],
+                                                              "properties": {
+                                                                  "lang": {"type": "string"},
+                                                                  "filename": {"type": ["string", "null"]},
+                                                                  "reason": {"enum": ["cue_past_end"]},
+                                                                  "cue": {"type": "integer", "minimum": 1},
+                                                                  "seconds": {"type": "number"},
+                                                                  "at": {"type": "string", "format": "date-time"}}}}}})},
                               "404": NOT_FOUND}),
         },
         "/api/v1/assets/{id}/transcripts/{lang}": {

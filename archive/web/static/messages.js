@@ -131,6 +131,10 @@
       var said = this.wrongRole(error.details || {});
       if (said) { return said; }
     }
+    // An error whose reason has a sentence of its own (archive.web.messages.ERROR_REASONS).
+    var reasons = (this.t.error_reasons || {})[error.code] || {};
+    var why = (error.details || {}).reason;
+    if (why && has.call(reasons, why)) { return reasons[why]; }
     var template = (this.t.api_errors || {})[error.code];
     if (template) {
       var values = {};

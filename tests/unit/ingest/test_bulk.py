@@ -251,3 +251,35 @@ def test_a_sidecar_named_with_its_media_is_attached_once(ortak, importer, tree, 
     (folder / "toy.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nDüğün\n", encoding="utf-8")
     r = ortak(str(folder / "toy.mp4"), str(folder / "toy.tr.srt"), "--as", importer)
     assert r.exit_code == 0 and "created 1, duplicates 0, failed 0, transcripts 1" in r.output, r.output
+
+
+def test_a_sidecar_with_a_cue_past_the_end_is_refused_as_a_put_is(ortak, importer, tree, app):
+    from archive.transcripts.models import Transcript
+
+    folder = tree / "1975"  # toy.mp4 lasts 4 s
+    (folder / "toy.en.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nfits\n\n"
+                                       "2\n00:05:01,000 --> 00:05:03,000\nanother cut's\n", encoding="utf-8")
+    (folder / "toy.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nDüğün\n", encoding="utf-8")
+    r = ortak(str(folder / "toy.mp4"), "--as", importer)
+    assert "created 1, duplicates 0, failed 1, transcripts 1" in r.output, r.output
+    assert r.exit_code == 1
+    video = assets(app)["toy.mp4"]
+    assert f"failed {folder / 'toy.en.srt'}: sidecar not attached to asset {video.id}" in r.output
+    assert "Cue 2 starts after the end of the recording (4.0" in r.output
+    with app.app_context():
+        langs = {t.lang for t in db.session().scalars(select(Transcript).where(Transcript.asset_id == video.id))}
+    assert langs == {"tr"}
+
+
+def test_a_sidecar_without_its_media_file_is_an_orphan_not_an_asset(ortak, importer, tmp_path, app):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "orphan.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nYalnız\n", encoding="utf-8")
+    (folder / "notes.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nnot a sidecar\n", encoding="utf-8")
+    r = ortak(str(folder / "orphan.tr.srt"), "--as", importer)
+    assert r.exit_code == 1 and "created 0, duplicates 0, failed 1" in r.output, r.output
+    assert f"failed {folder / 'orphan.tr.srt'}: orphan sidecar: no media file named orphan.<ext>" in r.output
+    assert assets(app) == {}
+    # A subtitle file whose name gives no language is a file like the rest, as before.
+    r = ortak(str(folder / "notes.srt"), "--as", importer)
+    assert "created 1" in r.output and set(assets(app)) == {"notes.srt"}

@@ -1,0 +1,93 @@
+"""An original's Content-Type follows what its bytes are (the container ffprobe found), not its
+name: recorded on the asset, served with its downloads, used by C2PA, and said in its history
+when the declared type was wrong."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from sqlalchemy import select
+
+from archive import db
+from archive.assets.models import Asset
+from archive.events.models import Event
+from archive.ingest.pipeline import process_asset
+from archive.provenance.credential_models import SignedRendition
+from tests.c2pa_chain import make_chain
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("content-types")
+    ts, mp4 = d / "big.ts", d / "mandel.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-f", "lavfi", "-i",
+            "sine=duration=2:sample_rate=48000", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-f", "mpegts", str(ts))
+    _ffmpeg("-f", "lavfi", "-i", "mandelbrot=size=320x240:rate=25", "-t", "2", "-c:v", "libx264",
+            "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(mp4))
+    return {"ts": ts, "mp4": mp4}
+
+
+def _corrections(app, asset_id):
+    with app.app_context():
+        return [(e.before, e.after) for e in db.session().scalars(select(Event).where(
+            Event.subject_id == asset_id, Event.action == "asset.content_type_corrected"))]
+
+
+def test_an_mpeg_ts_original_is_served_as_video_mp2t(app, client, register_file, files, make_user):
+    asset_id = register_file(files["ts"], "big.ts")
+    with app.app_context():
+        assert db.session().get(Asset, asset_id).content_type != "video/mp2t"  # the name's guess
+        assert process_asset(asset_id) == "ready"
+    _, token = make_user("producer", "TR")
+    h = {"Authorization": f"Bearer {token}"}
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()
+    assert doc["content_type"] == "video/mp2t" and doc["technical"]["content_type"] == "video/mp2t"
+    got = client.get(f"/api/v1/assets/{asset_id}/download", headers=h)
+    assert got.status_code == 200 and got.headers["Content-Type"] == "video/mp2t"
+    [(before, after)] = _corrections(app, asset_id)
+    assert before["content_type"] != "video/mp2t"
+    assert after == {"content_type": "video/mp2t", "container": "mpegts"}
+
+
+def test_a_correct_name_records_no_correction(app, register_file, files):
+    asset_id = register_file(files["mp4"], "mandel.mp4")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        assert db.session().get(Asset, asset_id).content_type == "video/mp4"
+    assert _corrections(app, asset_id) == []
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    return make_chain(tmp_path_factory.mktemp("ct-chain") / "ortak-chain", org="Ortak Test", cn="Ortak archive signer")
+
+
+@pytest.fixture
+def app_config(app_config, chain):
+    return {**app_config, "C2PA_SIGN_CERT": str(chain.chain), "C2PA_SIGN_KEY": str(chain.key),
+            "C2PA_TRUST_ANCHORS": str(chain.root)}
+
+
+def test_an_mp4_named_wav_is_stored_served_and_signed_as_mp4(app, client, register_file, files, make_user):
+    asset_id = register_file(files["mp4"], "mandel2.wav")
+    with app.app_context():
+        assert db.session().get(Asset, asset_id).content_type == "audio/x-wav"
+        assert process_asset(asset_id) == "ready"
+    _, token = make_user("producer", "TR")
+    h = {"Authorization": f"Bearer {token}"}
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers=h).get_json()
+    assert doc["kind"] == "video" and doc["content_type"] == "video/mp4"
+    assert client.get(f"/api/v1/assets/{asset_id}/download", headers=h).headers["Content-Type"] == "video/mp4"
+    cc = doc["content_credentials"]
+    assert cc["renditions"]["proxy"]["state"] == "signed", cc["renditions"]
+    assert cc["renditions"]["poster"]["state"] == "signed", cc["renditions"]
+    with app.app_context():
+        assert len(db.session().scalars(select(SignedRendition).where(
+            SignedRendition.asset_id == asset_id)).all()) == 2
+    [(before, after)] = _corrections(app, asset_id)
+    assert before == {"content_type": "audio/x-wav"} and after["content_type"] == "video/mp4"
