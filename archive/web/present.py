@@ -49,7 +49,9 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "kept": _l("Kept (not applied)"), "what": _l("What"), "value": _l("Value"),
                 "values": _l("Values"), "lang": _l("Language"), "format": _l("Format"), "cues": _l("Cues"),
                 "segments": _l("Cues"), "id": _l("Id"), "blocks": _l("Blocks"), "in_frame": _l("In (frame)"),
-                "out_frame": _l("Out (frame)"), "rate": _l("Frame rate")}
+                "out_frame": _l("Out (frame)"), "rate": _l("Frame rate"),
+                # The probe's correction of a declared type (asset.content_type_corrected).
+                "content_type": _l("Media type"), "container": _l("Container")}
 # A clip's cut (archive.clips.schemas modes) and what a repeated upload did
 # (archive.ingest.services HOLDING_ADDED, ALREADY_HELD, OWN_ASSET), as the history shows them.
 MODE_LABELS = {"fast": _l("Fast (from the keyframe)"), "accurate": _l("Frame-accurate")}
@@ -80,7 +82,8 @@ STATUS_LABELS = {"uploading": _l("Uploading"), "processing": _l("Processing"), "
                  "rejected": _l("Rejected"), "failed": _l("Failed")}
 # Keys the probes store that have a row of their own under a label (an image's, archive.media.images).
 TECHNICAL_LABELS = {"mode": _l("Colour mode"), "content_type": _l("Media type"), "major_brand": _l("MP4 brand"),
-                    "exif_orientation": _l("EXIF orientation")}
+                    "exif_orientation": _l("EXIF orientation"),
+                    "video_frames": _l("Video frames")}
 # Keys the probe stores that the rows below already show in a friendlier form.
 _SHOWN = {"container", "container_long", "duration", "bit_rate", "video_codec", "width", "height",
           "display_width", "display_height", "rotation", "frame_rate", "frame_rate_float", "pix_fmt",
