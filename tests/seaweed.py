@@ -104,6 +104,10 @@ def _start(weed: str, base: Path) -> tuple[subprocess.Popen, S3Server]:
         f"-s3.localSocket={base / 's3.sock'}", "-s3.port.iceberg=0", "-s3.port.lance=0",
         f"-admin.port={admin}", f"-admin.port.grpc={admin_grpc}", "-admin.ui=false",
         "-webdav=false", f"-bucket={BUCKET}",
+        # Each bucket is its own collection with its own volume. Left at 0, the volume count is
+        # free disk / 1 GiB, which a machine with little free disk runs out of mid-session
+        # (uploads then answer 500). Volumes are sparse files; a thousand cost nothing.
+        "-volume.max=1000",
     ]
     log = (base / "weed.log").open("wb")
     # TMPDIR keeps the sockets weed puts in the temp directory out of the shared /tmp.
