@@ -61,6 +61,23 @@ def _free_ports(count: int) -> list[int]:
             s.close()
 
 
+def _admin_ports() -> tuple[int, int]:
+    """A free admin port whose +10000 is free too: `weed mini`'s own worker dials the admin's
+    gRPC at the HTTP port + 10000 whatever -admin.port.grpc says (seen with 4.48), and an HTTP
+    port above 55535 gives it an invalid port to retry against all session long."""
+    for _ in range(200):
+        (port,) = _free_ports(1)
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port, port + 10000
+    raise RuntimeError("no free admin port pair for SeaweedFS")
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is not None:
         return
@@ -92,8 +109,8 @@ def _start(weed: str, base: Path) -> tuple[subprocess.Popen, S3Server]:
         "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"],
     }]}))
-    (master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc,
-     admin, admin_grpc) = _free_ports(10)
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+    admin, admin_grpc = _admin_ports()
     cmd = [
         weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.telemetry=false",
