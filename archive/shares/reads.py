@@ -139,7 +139,7 @@ def prepare_shared_rendition_file(session: Session, link: ShareLink, asset_id: s
 
 
 def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | None, *, range_header: str | None = None,
-                       if_range: str | None = None) -> ZipAnswer:
+                       if_range: str | None = None, head: bool = False) -> ZipAnswer:
     """The shared basket's ready zip, when the link shares originals, whole or one `Range`
     (`bytes=a-b`, `bytes=a-`, `bytes=-n`; If-Range against its ETag, the SHA-256), as files
     are. Each item passes the gate as the link's creator with `declaration`: the one
@@ -150,8 +150,9 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
     reasons when nothing was declared). 403 `rendition_not_shared`; 409 `zip_not_ready`; 416
     `range_not_satisfiable` (`archive.baskets.zip_answer`). The zip is always a download: it
     counts as a file does (`ledger`: a Range that continues a counted download of this zip
-    within its bytes does not), 410 `share_exhausted` when the link has given its downloads. The
-    caller commits."""
+    within its bytes does not), 410 `share_exhausted` when the link has given its downloads. A
+    `head` answers as the GET would (410 included) but sends no bytes: it neither counts nor is
+    recorded as a use (refusals are). The caller commits."""
     if link.basket_id is None:
         raise NotFound("This link shares an asset, not a basket.", code="basket_not_found")
     if ORIGINAL not in link.renditions:
@@ -162,8 +163,9 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
     continuing = continues(link, range_header) and z.span[0] > 0
     if not continuing:
         check_downloads_left(link, range_header)  # before the gate: no use is recorded for a refused download
-    require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=True,
+    require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=not head,
                     refusal="The rights refuse {count} item(s) of this basket.")
-    ledger.settle(session, link, ledger.zip_key(z.sha256), asset_id=None, rendition="zip", span=z.span, size=z.size,
-                  continuing=continuing)
+    if not head:
+        ledger.settle(session, link, ledger.zip_key(z.sha256), asset_id=None, rendition="zip", span=z.span,
+                      size=z.size, continuing=continuing)
     return z

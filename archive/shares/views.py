@@ -200,12 +200,13 @@ def share_file(token: str, asset_id: str, rendition: str):
     return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)
 
 
-@pages.get("/<token>/zip")
+@pages.route("/<token>/zip", methods=["GET", "HEAD"])
 def share_zip(token: str):
     """The basket's ready zip (`reads.prepare_shared_zip`): whole (200) or one Range (206 with
-    `Content-Range`), ETag its SHA-256, If-Range honoured."""
+    `Content-Range`), ETag its SHA-256, If-Range honoured; HEAD its headers, no download."""
     link = _open(token)
     declaration = services.read_declaration_of(db.session(), link, declaration_from_query(request.args))
+    head = request.method == "HEAD"
     z = reads.prepare_shared_zip(db.session(), link, declaration, range_header=request.headers.get("Range"),
-                                 if_range=request.headers.get("If-Range"))
-    return zip_response(z, head=False)
+                                 if_range=request.headers.get("If-Range"), head=head)
+    return zip_response(z, head=head)

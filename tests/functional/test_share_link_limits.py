@@ -233,3 +233,38 @@ def test_tiny_ranges_are_charged_at_least_64_kib(app, client, people):
         assert visitor.get(file, headers={"Range": f"bytes={n + 5}-{n + 5}"}).status_code == 206, n
     assert visitor.get(file, headers={"Range": "bytes=40-40"}).status_code == 410
     assert [b for _f, b, _c in _reads(app, share["id"])][2:] == [1] * 16
+
+
+def test_a_head_of_the_zip_takes_no_download_and_records_no_use(app, client, people, asset):  # noqa: F811
+    """A download manager asks HEAD first (the size, Accept-Ranges), then GETs. The zip route
+    ran its GET for a HEAD: the link's one download was spent and every item recorded as a use
+    without a byte sent, and the GET that followed was 410. A HEAD answers what a GET would
+    (the headers; 410 once exhausted) and is no download and no use, as a file's HEAD is."""
+    from sqlalchemy import func, select
+    from archive import db
+    from archive.usage.models import UsageRecord
+    h = people["trt"]["h"]
+    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
+    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
+    assert _build(app, bid) == "ready"
+
+    def uses() -> int:
+        with app.app_context():
+            return db.session().scalar(select(func.count()).select_from(UsageRecord)
+                                       .where(UsageRecord.share_link_id == share["id"]))
+
+    visitor = _fresh(app)
+    head = visitor.head(f"{url}/zip")
+    assert head.status_code == 200 and head.data == b"" and head.headers["Accept-Ranges"] == "bytes"
+    size = int(head.headers["Content-Length"])
+    part = visitor.head(f"{url}/zip", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.headers["Content-Range"] == f"bytes 0-99/{size}"
+    assert (_downloads(app, share["id"]), _reads(app, share["id"]), uses()) == (0, [], 0)
+    got = visitor.get(f"{url}/zip")
+    assert got.status_code == 200 and len(got.data) == size
+    assert (_downloads(app, share["id"]), uses()) == (1, 1)
+    gone = visitor.head(f"{url}/zip", headers={"Accept": "application/json"})
+    assert gone.status_code == 410 and _downloads(app, share["id"]) == 1 and uses() == 1
+
