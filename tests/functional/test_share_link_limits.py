@@ -268,3 +268,23 @@ def test_a_head_of_the_zip_takes_no_download_and_records_no_use(app, client, peo
     gone = visitor.head(f"{url}/zip", headers={"Accept": "application/json"})
     assert gone.status_code == 410 and _downloads(app, share["id"]) == 1 and uses() == 1
 
+
+def test_a_range_past_the_end_is_said_in_the_pages_language(app, client, people):
+    """A visitor's 416 (a Range past the end of a shared file) was the English sentence under
+    the page's generic 'The request could not be read.'; it is said in tr, az and en, the
+    Content-Range kept, and a script still gets the JSON error shape."""
+    asset = _viewable(app, client, people)
+    _share_doc, url = _share(client, people["trt"]["h"], asset_id=asset)
+    file = f"{url}/assets/{asset}/poster"
+    said = {"tr": "İstenen bölüm dosyanın sonundan sonra başlıyor",
+            "az": "İstənilən hissə faylın sonundan sonra başlayır",
+            "en": "The part of the file asked for starts past its end"}
+    for lang, text in said.items():
+        visitor = _fresh(app)
+        visitor.set_cookie("ortak_lang", lang)
+        r = visitor.get(file, headers={"Range": f"bytes={len(POSTER)}-"})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 416 and r.headers["Content-Range"] == f"bytes */{len(POSTER)}"
+        assert text in html and "is outside the" not in html, (lang, html[-900:])
+    r = _fresh(app).get(file, headers={"Range": f"bytes={len(POSTER)}-", "Accept": "application/json"})
+    assert r.status_code == 416 and r.get_json()["error"]["code"] == "range_not_satisfiable"
