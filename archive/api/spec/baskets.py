@@ -126,7 +126,8 @@ def basket_paths() -> dict[str, Any]:
                              "the state of its zip.",
                              {"200": {"description": "The basket.", "content": json_content(schema("Basket"))},
                               "400": response("BadRequest"), "404": NOT_FOUND},
-                             parameters=page_parameters(MAX_PAGE, MAX_PER_PAGE, PER_PAGE)),
+                             parameters=[*page_parameters(MAX_PAGE, MAX_PER_PAGE, PER_PAGE),
+                                         ref("parameters", "Lang")]),
         },
         "/api/v1/baskets/{basket_id}/items": {
             "parameters": [basket_id],
