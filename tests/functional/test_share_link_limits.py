@@ -8,6 +8,8 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from tests.functional.test_baskets_api import USE, _build
 from tests.functional.test_share_links import ORIGINAL, _fresh, _share
 from tests.functional.test_share_links import asset, people  # noqa: F401  (fixtures)
@@ -288,3 +290,45 @@ def test_a_range_past_the_end_is_said_in_the_pages_language(app, client, people)
         assert text in html and "is outside the" not in html, (lang, html[-900:])
     r = _fresh(app).get(file, headers={"Range": f"bytes={len(POSTER)}-", "Accept": "application/json"})
     assert r.status_code == 416 and r.get_json()["error"]["code"] == "range_not_satisfiable"
+
+
+@pytest.mark.s3
+def test_a_resume_through_a_link_on_s3_storage_is_a_continuation(app_config, s3_config):
+    """On S3 a file's read is a 302 to a presigned URL, which the client asks with its Range.
+    The link's ledger wrote every redirect down from byte 0, so no resume was ever a
+    continuation: on a link with one download, the resume of a download that broke off was 410
+    share_exhausted. A redirect is accounted from the first byte asked (to the file's end, as an
+    open range is), and is served as the local store's 206 is."""
+    import requests
+    from archive import create_app, db
+    from archive.accounts import services as accounts
+    from tests.asset_factory import create_asset
+    app = create_app({**app_config, **s3_config, "PRESIGN_SECONDS": 60})
+    try:
+        with app.app_context():
+            s = db.session()
+            accounts.create_organisation(s, "İTV", "AZ")
+            accounts.create_organisation(s, "TRT", "TR")
+            producer = accounts.create_user(s, "p@itv.test", "correct horse battery", "İTV", "producer")
+            sharer = accounts.create_user(s, "b@trt.test", "correct horse battery", "TRT", "broadcaster")
+            token = accounts.create_token(s, sharer)
+            s.commit()
+            producer_id = producer.id
+        data = bytes(range(256)) * 64
+        asset = create_asset(app, producer_id, data=ORIGINAL + b"s3", filename="halay.mp4", renditions={
+            "proxy": {"data": data, "content_type": "video/mp4", "ext": ".mp4"}})
+        share, url = _share(app.test_client(), {"Authorization": f"Bearer {token}"}, asset_id=asset,
+                            max_downloads=1)
+        visitor = _fresh(app)
+        file = f"{url}/assets/{asset}/proxy?download=1"
+        first = visitor.get(file)
+        assert first.status_code == 302 and requests.get(first.headers["Location"], timeout=30).content == data
+        resumed = visitor.get(file, headers={"Range": "bytes=1000-"})
+        assert resumed.status_code == 302, resumed.get_data(as_text=True)[:300]
+        got = requests.get(resumed.headers["Location"], headers={"Range": "bytes=1000-"}, timeout=30)
+        assert got.status_code == 206 and got.content == data[1000:]
+        assert _downloads(app, share["id"]) == 1
+        assert _reads(app, share["id"]) == [(0, len(data), True), (1000, len(data) - 1000, False)]
+        assert visitor.get(file, headers={"Accept": "application/json"}).status_code == 410  # a new download
+    finally:
+        app.extensions["ortak.db"].dispose()
