@@ -15,16 +15,23 @@ from tests.functional.test_share_links import ORIGINAL, _fresh, _share
 from tests.functional.test_share_links import asset, people  # noqa: F401  (fixtures)
 
 
+def _shared_zip(app, client, h, asset, **link):
+    """(share, url path) of a link to a new basket of `asset` that shares originals under USE,
+    with its zip built; `link`: more of the link's body (max_downloads...)."""
+    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
+    out = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, **link)
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
+    assert _build(app, bid) == "ready"
+    return out
+
+
 def test_the_zip_manifest_names_the_requester_without_their_email(app, client, people, asset):  # noqa: F811
     """Trial: `unzip -p sz.zip manifest.json` through a share link showed `"requested_by":
     "bc@trt.tr"` to an anonymous visitor. The manifest names who asked by display name and
     organisation only, for every reader of the zip."""
     h = people["trt"]["h"]
-    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
-    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
-    _, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE)
-    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
-    assert _build(app, bid) == "ready"
+    _, url = _shared_zip(app, client, h, asset)
     r = _fresh(app).get(f"{url}/zip")
     assert r.status_code == 200
     with zipfile.ZipFile(io.BytesIO(r.data)) as z:
@@ -106,11 +113,7 @@ def test_the_original_and_the_zip_count_whatever_the_query(app, client, people):
     assert visitor.get(f"{url}/assets/{asset}/original?download=0").status_code == 200
     assert _downloads(app, share["id"]) == 2
     assert visitor.get(f"{url}/assets/{asset}/original").status_code == 410
-    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
-    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
-    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
-    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
-    assert _build(app, bid) == "ready"
+    share, url = _shared_zip(app, client, h, asset, max_downloads=1)
     assert visitor.get(f"{url}/zip").status_code == 200 and _downloads(app, share["id"]) == 1
     assert visitor.get(f"{url}/zip").status_code == 410
     doc = visitor.get(url, headers={"Accept": "application/json"}).get_json()
@@ -199,11 +202,7 @@ def test_a_zip_download_resumes_through_an_exhausted_link_as_a_file_does(app, cl
     """Trial: resuming the zip through an exhausted link was 410 where an original's resume was
     206 (the zip route knew no Range). The zip takes one Range, and follows the files' rule."""
     h = people["trt"]["h"]
-    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
-    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
-    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
-    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
-    assert _build(app, bid) == "ready"
+    share, url = _shared_zip(app, client, h, asset, max_downloads=1)
     visitor = _fresh(app)
     head = visitor.get(f"{url}/zip", headers={"Range": "bytes=0-99"})
     assert head.status_code == 206 and len(head.data) == 100 and head.headers["Accept-Ranges"] == "bytes"
@@ -246,11 +245,7 @@ def test_a_head_of_the_zip_takes_no_download_and_records_no_use(app, client, peo
     from archive import db
     from archive.usage.models import UsageRecord
     h = people["trt"]["h"]
-    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
-    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
-    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
-    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
-    assert _build(app, bid) == "ready"
+    share, url = _shared_zip(app, client, h, asset, max_downloads=1)
 
     def uses() -> int:
         with app.app_context():
