@@ -72,7 +72,8 @@ class Download:
     redirect: str | None = None
     decision: Decision | None = None
     # The file's size and the bytes (first, last; inclusive) this answer sends, or lets nginx
-    # or a presigned URL send (a redirect: the whole file); None when it sends none.
+    # or a presigned URL send (a redirect: from the first byte asked, 0 without a Range, to the
+    # file's end); None when it sends none.
     size: int | None = None
     span: tuple[int, int] | None = None
 
@@ -397,8 +398,12 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
         moved = {"Location": url, "Cache-Control": "no-store"}
         if damaged is not None:
             moved.update(fixity_headers(damaged))
+        # The presigned URL serves the Range the client asks it with: this answer gives the
+        # file from the first byte asked (to its end, the most the URL gives from there), so a
+        # share link's ledger sees a resume as a resume (archive.shares.ledger).
+        first = byte_range.start if byte_range is not None else 0
         return Download(302, moved, redirect=url, decision=decision, size=blob.size,
-                        span=(0, blob.size - 1) if blob.size and not head else None)
+                        span=(first, blob.size - 1) if blob.size and not head else None)
 
     accel = settings().ACCEL_REDIRECT_PREFIX
     if accel and not head:

@@ -27,6 +27,7 @@ from archive.assets.models import Asset
 from archive.assets.services import get_asset, may_see_email, person_json, refuse_uploading, visible_to
 from archive.baskets.models import Basket, BasketItem, BasketMember
 from archive.baskets.schemas import clean_item, clean_member, clean_name, item_asset_id
+from archive.baskets.zip_answer import ZipAnswer, zip_answer
 from archive.db import keep_work, utcnow
 from archive.errors import ApiError, Conflict, Forbidden, NotFound
 from archive.events import services as events
@@ -367,10 +368,14 @@ def request_zip(session: Session, basket: Basket, raw_declaration: Any, actor: U
     return basket
 
 
-def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declaration: Any) -> tuple[str, int, str]:
-    """(key, size, sha256) of the basket's ready zip for `actor`, a member who may read it
-    (`get_basket(need="zip")`): a zip of originals is a master-quality read of every item, so it
-    passes the access gate again, item by item, in bulk (`check_reads`), as when it was asked for.
+def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declaration: Any, *,
+                       range_header: str | None = None, if_range: str | None = None,
+                       head: bool = False) -> ZipAnswer:
+    """The basket's ready zip for `actor`, a member who may read it (`get_basket(need="zip")`),
+    whole or one Range (`archive.baskets.zip_answer`: 416 `range_not_satisfiable` past its end):
+    a zip of originals is a master-quality read of every item, so it passes the access gate
+    again, item by item, in bulk (`check_reads`), as when it was asked for. A `head` sends no
+    bytes: no use is recorded for it (refusals are).
 
     - The user who asked for it, declaring nothing new: with the declaration it was built under,
       nothing recorded again (each use was recorded when the worker read the item); a grant
@@ -383,8 +388,8 @@ def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declar
     Any item refused refuses the whole zip: 403 `rights_denied` with `details.refused` and
     `details.items` [{"item", "asset_id", "reasons"}] (the refusals stay in the usage log).
     409 `zip_not_ready`."""
-    key, size, sha256 = zip_blob(basket)
-    declaration = clean_declaration(raw_declaration)
+    declaration = clean_declaration(raw_declaration)  # a malformed one is 422 whatever the zip's state
+    answer = zip_answer(*zip_blob(basket), f"{basket.name}.zip", range_header=range_header, if_range=if_range)
     own = declaration is None and actor.id == basket.zip_requester_id
     if own:
         declaration = basket.zip_declaration
@@ -395,9 +400,9 @@ def prepare_member_zip(session: Session, basket: Basket, actor: User, raw_declar
     undeclared = None if declaration is not None else (
         "This zip was asked for by another user, under their declared use: declare yours "
         "(platform, territory, from, to, purpose, programme) to download it.")
-    require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=not own,
+    require_cleared(session, Reader.for_user(actor), basket, declaration, sends_bytes=not own and not head,
                     refusal="The rights refuse {count} item(s) of this basket's zip.", undeclared=undeclared)
-    return key, size, sha256
+    return answer
 
 
 def require_cleared(session: Session, reader: Reader, basket: Basket, declaration: dict | None, *,

@@ -2,15 +2,15 @@
 `/{id}/items` (add, remove), `/{id}/members` (share with users), `/{id}/zip` (ask, download)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from archive import db
 from archive.access.declarations import declaration_from_query
 from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
 from archive.api.params import int_param, lang_param
-from archive.baskets import services, zips
-from archive.filenames import content_disposition
+from archive.baskets import services
+from archive.baskets.zip_answer import zip_response
 from archive.validation import entry, raise_entries
 
 bp = Blueprint("baskets", __name__, url_prefix="/api/v1/baskets")
@@ -99,14 +99,15 @@ def request_zip(basket_id: str):
     return jsonify({"id": basket.id, "zip": services.zip_json(basket, api_user())}), 202
 
 
-@bp.get("/<basket_id>/zip")
+@bp.route("/<basket_id>/zip", methods=["GET", "HEAD"])
 @require_user()
 def download_zip(basket_id: str):
+    """The basket's ready zip (`services.prepare_member_zip`): whole or one Range, HEAD its
+    headers (no use recorded)."""
     session = db.session()
     basket = services.get_basket(session, basket_id, api_user(), need="zip")
-    key, size, sha256 = services.prepare_member_zip(session, basket, api_user(), declaration_from_query(request.args))
-    name = f"{basket.name}.zip"
-    return Response(zips.open_zip(key), headers={
-        "Content-Type": "application/zip", "Content-Length": str(size), "ETag": f'"{sha256}"',
-        "Content-Disposition": content_disposition(name, False), "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store"})
+    head = request.method == "HEAD"
+    z = services.prepare_member_zip(session, basket, api_user(), declaration_from_query(request.args),
+                                    range_header=request.headers.get("Range"),
+                                    if_range=request.headers.get("If-Range"), head=head)
+    return zip_response(z, head=head, headers={"Cache-Control": "private, no-store"})

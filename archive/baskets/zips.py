@@ -387,8 +387,3 @@ def _fail(session: Session, basket: Basket, message: str) -> str:
     checkpoint(session)
     return "failed"
 
-
-def open_zip(key: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-    """The ready zip's bytes `start`..`end` (inclusive; None: to its end), streamed from storage."""
-    return storage().open_range(key, start, end, chunk_size=CHUNK)
-

@@ -9,20 +9,19 @@ of the last counted download (`services.continues`) and the bytes that allows
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from archive.access.policies import Reader
-from archive.assets.download import (ORIGINAL, Download, Unsatisfiable, if_range_allows, parse_range, prepare_download,
-                                     prepare_rendition_file)
+from archive.assets.download import ORIGINAL, Download, prepare_download, prepare_rendition_file
 from archive.assets.models import Asset
 from archive.assets.services import get_asset
 from archive.baskets.models import Basket, BasketItem
 from archive.baskets.services import PER_PAGE, item_json, require_cleared, zip_blob
-from archive.errors import ApiError, Forbidden, NotFound
+from archive.baskets.zip_answer import ZipAnswer, zip_answer
+from archive.errors import Forbidden, NotFound
 from archive.shares import ledger
 from archive.shares.models import ShareLink
 from archive.shares.services import check_downloads_left, continues, counts_as_download, downloads_left
@@ -139,21 +138,8 @@ def prepare_shared_rendition_file(session: Session, link: ShareLink, asset_id: s
                                   if_none_match=if_none_match, if_range=if_range, head=head)
 
 
-@dataclass(frozen=True)
-class SharedZip:
-    """What the zip route sends: the ready zip's storage `key`, `size`, `sha256`, file `name`,
-    and the bytes (first, last; inclusive) of this answer; `partial`: a 206 of a Range."""
-
-    key: str
-    size: int
-    sha256: str
-    name: str
-    span: tuple[int, int]
-    partial: bool
-
-
 def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | None, *, range_header: str | None = None,
-                       if_range: str | None = None) -> SharedZip:
+                       if_range: str | None = None, head: bool = False) -> ZipAnswer:
     """The shared basket's ready zip, when the link shares originals, whole or one `Range`
     (`bytes=a-b`, `bytes=a-`, `bytes=-n`; If-Range against its ETag, the SHA-256), as files
     are. Each item passes the gate as the link's creator with `declaration`: the one
@@ -162,28 +148,24 @@ def prepare_shared_zip(session: Session, link: ShareLink, declaration: dict | No
     creator declared for it). Every item is recorded against the link; a refusal refuses the
     whole zip: 403 `rights_denied` with `details.items` (`declaration_required` among the
     reasons when nothing was declared). 403 `rendition_not_shared`; 409 `zip_not_ready`; 416
-    `range_not_satisfiable`. The zip is always a download: it counts as a file does (`ledger`:
-    a Range that continues a counted download of this zip within its bytes does not), 410
-    `share_exhausted` when the link has given its downloads. The caller commits."""
+    `range_not_satisfiable` (`archive.baskets.zip_answer`). The zip is always a download: it
+    counts as a file does (`ledger`: a Range that continues a counted download of this zip
+    within its bytes does not), 410 `share_exhausted` when the link has given its downloads. A
+    `head` answers as the GET would (410 included) but sends no bytes: it neither counts nor is
+    recorded as a use (refusals are). The caller commits."""
     if link.basket_id is None:
         raise NotFound("This link shares an asset, not a basket.", code="basket_not_found")
     if ORIGINAL not in link.renditions:
         raise Forbidden("This link does not share originals, so not the zip.", code="rendition_not_shared",
                         details={"renditions": link.renditions})
     basket = session.get(Basket, link.basket_id)
-    key, size, sha256 = zip_blob(basket)
-    try:
-        wanted = parse_range(range_header, size) if if_range_allows(if_range, f'"{sha256}"') else None
-    except Unsatisfiable:
-        raise ApiError(f"The range {range_header[:60]!r} is outside the {size} bytes of this zip.",
-                       code="range_not_satisfiable", status=416,
-                       headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}) from None
-    span = (wanted.start, wanted.end) if wanted is not None else (0, size - 1)
-    continuing = continues(link, range_header) and span[0] > 0
+    z = zip_answer(*zip_blob(basket), f"{basket.name}.zip", range_header=range_header, if_range=if_range)
+    continuing = continues(link, range_header) and z.span[0] > 0
     if not continuing:
         check_downloads_left(link, range_header)  # before the gate: no use is recorded for a refused download
-    require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=True,
+    require_cleared(session, Reader.for_share_link(link), basket, declaration, sends_bytes=not head,
                     refusal="The rights refuse {count} item(s) of this basket.")
-    ledger.settle(session, link, ledger.zip_key(sha256), asset_id=None, rendition="zip", span=span, size=size,
-                  continuing=continuing)
-    return SharedZip(key, size, sha256, f"{basket.name}.zip", span, wanted is not None)
+    if not head:
+        ledger.settle(session, link, ledger.zip_key(z.sha256), asset_id=None, rendition="zip", span=z.span,
+                      size=z.size, continuing=continuing)
+    return z

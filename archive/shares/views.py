@@ -15,9 +15,8 @@ from archive.accounts.auth import api_user, require_user
 from archive.api.body import json_body
 from archive.api.params import flag_param, int_param
 from archive.errors import ApiError, error_body, wants_json
-from archive.filenames import content_disposition
 from archive.shares import reads, services
-from archive.baskets import zips
+from archive.baskets.zip_answer import zip_response
 from archive.web import messages
 from archive.web.error_pages import error_page
 from archive.web.headers import page_headers
@@ -201,18 +200,13 @@ def share_file(token: str, asset_id: str, rendition: str):
     return Response(d.body, status=d.status, headers=d.headers, direct_passthrough=True)
 
 
-@pages.get("/<token>/zip")
+@pages.route("/<token>/zip", methods=["GET", "HEAD"])
 def share_zip(token: str):
     """The basket's ready zip (`reads.prepare_shared_zip`): whole (200) or one Range (206 with
-    `Content-Range`), ETag its SHA-256, If-Range honoured."""
+    `Content-Range`), ETag its SHA-256, If-Range honoured; HEAD its headers, no download."""
     link = _open(token)
     declaration = services.read_declaration_of(db.session(), link, declaration_from_query(request.args))
+    head = request.method == "HEAD"
     z = reads.prepare_shared_zip(db.session(), link, declaration, range_header=request.headers.get("Range"),
-                                 if_range=request.headers.get("If-Range"))
-    first, last = z.span
-    headers = {"Content-Type": "application/zip", "Content-Length": str(last - first + 1), "ETag": f'"{z.sha256}"',
-               "Accept-Ranges": "bytes", "Content-Disposition": content_disposition(z.name, False),
-               "X-Content-Type-Options": "nosniff"}
-    if z.partial:
-        headers["Content-Range"] = f"bytes {first}-{last}/{z.size}"
-    return Response(zips.open_zip(z.key, first, last), status=206 if z.partial else 200, headers=headers)
+                                 if_range=request.headers.get("If-Range"), head=head)
+    return zip_response(z, head=head)

@@ -26,6 +26,9 @@ MESSAGES = {
     410: _l("This is no longer available."),
     413: _l("What was sent is larger than the server accepts."),
     414: _l("The address is too long."),
+    # A Range past the end of a file (Werkzeug's for static files; messages.API_ERRORS has the same
+    # sentence for range_not_satisfiable, the downloads' and zips' 416).
+    416: _l("The part of the file asked for starts past its end: download it again from the start."),
     429: _l("Too many attempts; wait a moment and try again."),
     431: _l("The request's headers are too large."),
     500: _l("Something went wrong on our side. It has been logged; please try again later."),

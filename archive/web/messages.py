@@ -200,6 +200,10 @@ API_ERRORS = {
     "share_password_wrong": _l("The password is wrong."),
     "rendition_not_shared": _l("This link does not share that file."),
     "zip_not_ready": _l("The zip is not ready yet."),
+    # 416 of a Range that starts past the end of a file or a zip (archive.assets.download,
+    # archive.baskets.zip_answer): a download manager resuming a file that has changed.
+    "range_not_satisfiable": _l("The part of the file asked for starts past its end: download it again from the "
+                                "start."),
     # Codes the pages meet that had only the services' English sentence (baskets, markers,
     # downloads, rights, accounts, request bodies).
     "basket_not_found": _l("There is no such basket, or it is not shared with you."),

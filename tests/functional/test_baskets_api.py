@@ -13,7 +13,7 @@ import zipfile
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, func, insert, select
 
 from archive import db
 from archive.assets.models import Asset
@@ -231,6 +231,44 @@ def test_a_ready_zip_passes_the_gate_again_for_whoever_downloads_it(app, client,
     assert client.delete(f"/api/v1/assets/{assets['doc']}/rights/{grant}",
                          headers=people["manager"]["h"]).status_code == 204
     _error(client.get(zip_url, headers=owner), 403, "rights_denied")
+
+
+def test_the_members_zip_takes_one_range_and_a_head_records_no_use(app, client, people, assets):
+    """A member's zip is large: a download that broke off resumes with one Range (206,
+    If-Range against its ETag, 416 past its end), as a file's and the share link's zip do; a
+    HEAD (a download manager's first question) sends no bytes, so records no use."""
+    owner = people["trt"]["h"]
+    bid = _basket(client, owner)
+    _add(client, bid, {"asset_id": assets["doc"]}, owner)
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=owner).status_code == 202
+    assert _build(app, bid) == "ready"
+    assert client.post(f"/api/v1/baskets/{bid}/members", json={"user": people["trt2"]["id"], "access": "read"},
+                       headers=owner).status_code == 201
+    zip_url = f"/api/v1/baskets/{bid}/zip"
+    whole = client.get(zip_url, headers=owner)
+    assert whole.status_code == 200 and whole.headers["Accept-Ranges"] == "bytes"
+    size, etag = len(whole.data), whole.headers["ETag"]
+    part = client.get(zip_url, headers={**owner, "Range": "bytes=100-199", "If-Range": etag})
+    assert part.status_code == 206 and part.data == whole.data[100:200]
+    assert part.headers["Content-Range"] == f"bytes 100-199/{size}" and part.headers["Content-Length"] == "100"
+    tail = client.get(zip_url, headers={**owner, "Range": "bytes=-22"})  # the end of central directory
+    assert tail.status_code == 206 and tail.data == whole.data[-22:]
+    stale = client.get(zip_url, headers={**owner, "Range": "bytes=100-", "If-Range": '"0000"'})
+    assert stale.status_code == 200 and stale.data == whole.data
+    past = _error(client.get(zip_url, headers={**owner, "Range": f"bytes={size}-"}), 416, "range_not_satisfiable")
+    assert client.get(zip_url, headers={**owner, "Range": f"bytes={size}-"}).headers["Content-Range"] \
+        == f"bytes */{size}", past
+
+    def uses():
+        with app.app_context():
+            return db.session().scalar(select(func.count()).select_from(UsageRecord)
+                                       .where(UsageRecord.user_id == people["trt2"]["id"]))
+
+    head = client.head(zip_url + "?" + urlencode(USE), headers=people["trt2"]["h"])
+    assert head.status_code == 200 and head.data == b"" and head.headers["Content-Length"] == str(size)
+    assert uses() == 0
+    assert client.get(zip_url + "?" + urlencode(USE), headers=people["trt2"]["h"]).data == whole.data
+    assert uses() == 1
 
 
 def test_declaration_required_is_judged_over_every_refusal_past_those_shown(app, client, people, assets):

@@ -8,9 +8,22 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from tests.functional.test_baskets_api import USE, _build
 from tests.functional.test_share_links import ORIGINAL, _fresh, _share
 from tests.functional.test_share_links import asset, people  # noqa: F401  (fixtures)
+
+
+def _shared_zip(app, client, h, asset, **link):
+    """(share, url path) of a link to a new basket of `asset` that shares originals under USE,
+    with its zip built; `link`: more of the link's body (max_downloads...)."""
+    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
+    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
+    out = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, **link)
+    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
+    assert _build(app, bid) == "ready"
+    return out
 
 
 def test_the_zip_manifest_names_the_requester_without_their_email(app, client, people, asset):  # noqa: F811
@@ -18,11 +31,7 @@ def test_the_zip_manifest_names_the_requester_without_their_email(app, client, p
     "bc@trt.tr"` to an anonymous visitor. The manifest names who asked by display name and
     organisation only, for every reader of the zip."""
     h = people["trt"]["h"]
-    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
-    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
-    _, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE)
-    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
-    assert _build(app, bid) == "ready"
+    _, url = _shared_zip(app, client, h, asset)
     r = _fresh(app).get(f"{url}/zip")
     assert r.status_code == 200
     with zipfile.ZipFile(io.BytesIO(r.data)) as z:
@@ -104,11 +113,7 @@ def test_the_original_and_the_zip_count_whatever_the_query(app, client, people):
     assert visitor.get(f"{url}/assets/{asset}/original?download=0").status_code == 200
     assert _downloads(app, share["id"]) == 2
     assert visitor.get(f"{url}/assets/{asset}/original").status_code == 410
-    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
-    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
-    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
-    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
-    assert _build(app, bid) == "ready"
+    share, url = _shared_zip(app, client, h, asset, max_downloads=1)
     assert visitor.get(f"{url}/zip").status_code == 200 and _downloads(app, share["id"]) == 1
     assert visitor.get(f"{url}/zip").status_code == 410
     doc = visitor.get(url, headers={"Accept": "application/json"}).get_json()
@@ -197,11 +202,7 @@ def test_a_zip_download_resumes_through_an_exhausted_link_as_a_file_does(app, cl
     """Trial: resuming the zip through an exhausted link was 410 where an original's resume was
     206 (the zip route knew no Range). The zip takes one Range, and follows the files' rule."""
     h = people["trt"]["h"]
-    bid = client.post("/api/v1/baskets", json={"name": "Reel"}, headers=h).get_json()["id"]
-    assert client.post(f"/api/v1/baskets/{bid}/items", json={"asset_id": asset}, headers=h).status_code == 201
-    share, url = _share(client, h, basket_id=bid, renditions=["original"], declaration=USE, max_downloads=1)
-    assert client.post(f"/api/v1/baskets/{bid}/zip", json={"declaration": USE}, headers=h).status_code == 202
-    assert _build(app, bid) == "ready"
+    share, url = _shared_zip(app, client, h, asset, max_downloads=1)
     visitor = _fresh(app)
     head = visitor.get(f"{url}/zip", headers={"Range": "bytes=0-99"})
     assert head.status_code == 206 and len(head.data) == 100 and head.headers["Accept-Ranges"] == "bytes"
@@ -233,3 +234,96 @@ def test_tiny_ranges_are_charged_at_least_64_kib(app, client, people):
         assert visitor.get(file, headers={"Range": f"bytes={n + 5}-{n + 5}"}).status_code == 206, n
     assert visitor.get(file, headers={"Range": "bytes=40-40"}).status_code == 410
     assert [b for _f, b, _c in _reads(app, share["id"])][2:] == [1] * 16
+
+
+def test_a_head_of_the_zip_takes_no_download_and_records_no_use(app, client, people, asset):  # noqa: F811
+    """A download manager asks HEAD first (the size, Accept-Ranges), then GETs. The zip route
+    ran its GET for a HEAD: the link's one download was spent and every item recorded as a use
+    without a byte sent, and the GET that followed was 410. A HEAD answers what a GET would
+    (the headers; 410 once exhausted) and is no download and no use, as a file's HEAD is."""
+    from sqlalchemy import func, select
+    from archive import db
+    from archive.usage.models import UsageRecord
+    h = people["trt"]["h"]
+    share, url = _shared_zip(app, client, h, asset, max_downloads=1)
+
+    def uses() -> int:
+        with app.app_context():
+            return db.session().scalar(select(func.count()).select_from(UsageRecord)
+                                       .where(UsageRecord.share_link_id == share["id"]))
+
+    visitor = _fresh(app)
+    head = visitor.head(f"{url}/zip")
+    assert head.status_code == 200 and head.data == b"" and head.headers["Accept-Ranges"] == "bytes"
+    size = int(head.headers["Content-Length"])
+    part = visitor.head(f"{url}/zip", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.headers["Content-Range"] == f"bytes 0-99/{size}"
+    assert (_downloads(app, share["id"]), _reads(app, share["id"]), uses()) == (0, [], 0)
+    got = visitor.get(f"{url}/zip")
+    assert got.status_code == 200 and len(got.data) == size
+    assert (_downloads(app, share["id"]), uses()) == (1, 1)
+    gone = visitor.head(f"{url}/zip", headers={"Accept": "application/json"})
+    assert gone.status_code == 410 and _downloads(app, share["id"]) == 1 and uses() == 1
+
+
+def test_a_range_past_the_end_is_said_in_the_pages_language(app, client, people):
+    """A visitor's 416 (a Range past the end of a shared file) was the English sentence under
+    the page's generic 'The request could not be read.'; it is said in tr, az and en, the
+    Content-Range kept, and a script still gets the JSON error shape."""
+    asset = _viewable(app, client, people)
+    _share_doc, url = _share(client, people["trt"]["h"], asset_id=asset)
+    file = f"{url}/assets/{asset}/poster"
+    said = {"tr": "İstenen bölüm dosyanın sonundan sonra başlıyor",
+            "az": "İstənilən hissə faylın sonundan sonra başlayır",
+            "en": "The part of the file asked for starts past its end"}
+    for lang, text in said.items():
+        visitor = _fresh(app)
+        visitor.set_cookie("ortak_lang", lang)
+        r = visitor.get(file, headers={"Range": f"bytes={len(POSTER)}-"})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 416 and r.headers["Content-Range"] == f"bytes */{len(POSTER)}"
+        assert text in html and "is outside the" not in html, (lang, html[-900:])
+    r = _fresh(app).get(file, headers={"Range": f"bytes={len(POSTER)}-", "Accept": "application/json"})
+    assert r.status_code == 416 and r.get_json()["error"]["code"] == "range_not_satisfiable"
+
+
+@pytest.mark.s3
+def test_a_resume_through_a_link_on_s3_storage_is_a_continuation(app_config, s3_config):
+    """On S3 a file's read is a 302 to a presigned URL, which the client asks with its Range.
+    The link's ledger wrote every redirect down from byte 0, so no resume was ever a
+    continuation: on a link with one download, the resume of a download that broke off was 410
+    share_exhausted. A redirect is accounted from the first byte asked (to the file's end, as an
+    open range is), and is served as the local store's 206 is."""
+    import requests
+    from archive import create_app, db
+    from archive.accounts import services as accounts
+    from tests.asset_factory import create_asset
+    app = create_app({**app_config, **s3_config, "PRESIGN_SECONDS": 60})
+    try:
+        with app.app_context():
+            s = db.session()
+            accounts.create_organisation(s, "İTV", "AZ")
+            accounts.create_organisation(s, "TRT", "TR")
+            producer = accounts.create_user(s, "p@itv.test", "correct horse battery", "İTV", "producer")
+            sharer = accounts.create_user(s, "b@trt.test", "correct horse battery", "TRT", "broadcaster")
+            token = accounts.create_token(s, sharer)
+            s.commit()
+            producer_id = producer.id
+        data = bytes(range(256)) * 64
+        asset = create_asset(app, producer_id, data=ORIGINAL + b"s3", filename="halay.mp4", renditions={
+            "proxy": {"data": data, "content_type": "video/mp4", "ext": ".mp4"}})
+        share, url = _share(app.test_client(), {"Authorization": f"Bearer {token}"}, asset_id=asset,
+                            max_downloads=1)
+        visitor = _fresh(app)
+        file = f"{url}/assets/{asset}/proxy?download=1"
+        first = visitor.get(file)
+        assert first.status_code == 302 and requests.get(first.headers["Location"], timeout=30).content == data
+        resumed = visitor.get(file, headers={"Range": "bytes=1000-"})
+        assert resumed.status_code == 302, resumed.get_data(as_text=True)[:300]
+        got = requests.get(resumed.headers["Location"], headers={"Range": "bytes=1000-"}, timeout=30)
+        assert got.status_code == 206 and got.content == data[1000:]
+        assert _downloads(app, share["id"]) == 1
+        assert _reads(app, share["id"]) == [(0, len(data), True), (1000, len(data) - 1000, False)]
+        assert visitor.get(file, headers={"Accept": "application/json"}).status_code == 410  # a new download
+    finally:
+        app.extensions["ortak.db"].dispose()

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.access.declarations import MAX_TEXT as DECLARATION_MAX_TEXT
-from archive.access.declarations import PLATFORMS
-from archive.api.spec.components import error_response, json_content, nullable, schema
+from archive.api.spec.components import error_response, json_content, nullable, ref, schema
 from archive.api.spec.markers import TIMECODE
-from archive.api.spec.paths import operation, page_parameters, response
+from archive.api.spec.paths import declaration_parameters, operation, page_parameters, response
 from archive.baskets.schemas import MAX_NAME, MAX_SECONDS
 from archive.baskets.services import MAX_ID, MAX_ITEMS, MAX_MEMBERS, MAX_PER_PAGE, PER_PAGE
 from archive.baskets.views import MAX_PAGE
@@ -21,16 +19,12 @@ READ_ONLY = error_response("`basket_read_only`: the caller sees the basket but m
 POSITION = {"oneOf": [TIMECODE, {"type": "number", "minimum": 0, "maximum": MAX_SECONDS,
                                  "description": "Seconds from the master's first frame (`in` rounded down to its "
                                                 "frame, `out` up)."}]}
-DECLARATION_PARAMS = [
-    {"name": "platform", "in": "query", "schema": {"enum": list(PLATFORMS)},
-     "description": "Usage declaration: where the material will be used."},
-    {"name": "territory", "in": "query", "schema": {"type": "string", "examples": ["TR", "AZ", "WORLD"]},
-     "description": "Usage declaration: ISO 3166-1 alpha-2, or WORLD."},
-    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
-    {"name": "purpose", "in": "query", "schema": {"type": "string", "maxLength": DECLARATION_MAX_TEXT}},
-    {"name": "programme", "in": "query", "schema": {"type": "string", "maxLength": DECLARATION_MAX_TEXT}},
-]
+ZIP_READ = ("The basket's ready zip (any who see the basket). A zip of originals is a master-quality read of "
+            "every item: the one who asked for it reads it under the declaration it was built with (nothing "
+            "recorded again); anyone else, or that one declaring another use, declares theirs in the query "
+            "(each item recorded as their use). One `Range` (`bytes=a-b`, `bytes=a-`, `bytes=-n`) is answered "
+            "206, with `If-Range` against the ETag (the zip's SHA-256) so a download that broke off resumes; "
+            "several ranges or another unit give the whole zip.")
 
 
 def schemas() -> dict[str, Any]:
@@ -92,6 +86,28 @@ def basket_paths() -> dict[str, Any]:
         "`invalid_basket_item`: `details.errors` has one `{field, code, message}` per mistake: `unknown_field`, "
         "`required`, `invalid_timecode` (with `reason`), `invalid_seconds`, `out_of_range`, `out_before_in`, "
         "`segment_without_pair`, `no_timeline`.")
+    zip_file = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+    zip_headers = {"ETag": ref("headers", "ETag"), "Accept-Ranges": ref("headers", "AcceptRanges"),
+                   "Content-Disposition": ref("headers", "ContentDisposition")}
+    zip_answers = {
+        "200": {"description": "The whole zip.", "headers": zip_headers, "content": zip_file},
+        "206": {"description": "The requested range.", "content": zip_file, "headers": {
+            **zip_headers, "Content-Range": {"schema": {"type": "string", "examples": ["bytes 0-1023/4096"]}}}},
+        "403": error_response("`declaration_required`: a member other than the one who asked for the zip (or that "
+                              "one declaring another use) declares theirs; `rights_denied`: the rights refuse one "
+                              "item or more (`details.refused`, `details.items` `[{item, asset_id, reasons}]`); the "
+                              "refusals are in the usage log."),
+        "404": NOT_FOUND, "409": error_response("`zip_not_ready`."),
+        "416": {"description": "`range_not_satisfiable`; `Content-Range: bytes */SIZE`.",
+                "headers": {"Content-Range": {"schema": {"type": "string"}}}, "content": json_content(schema("Error"))},
+        "422": error_response("`invalid_declaration` (malformed, incomplete or past)."),
+    }
+    zip_parameters = [
+        *declaration_parameters(),
+        {"name": "Range", "in": "header", "schema": {"type": "string", "examples": ["bytes=1048576-"]}},
+        {"name": "If-Range", "in": "header", "schema": {"type": "string"},
+         "description": "The zip's ETag: the Range applies only to that zip (one built again is another)."},
+    ]
     return {
         "/api/v1/baskets": {
             "get": operation("baskets", "listBaskets", "The caller's baskets and those shared with them.",
@@ -110,7 +126,8 @@ def basket_paths() -> dict[str, Any]:
                              "the state of its zip.",
                              {"200": {"description": "The basket.", "content": json_content(schema("Basket"))},
                               "400": response("BadRequest"), "404": NOT_FOUND},
-                             parameters=page_parameters(MAX_PAGE, MAX_PER_PAGE, PER_PAGE)),
+                             parameters=[*page_parameters(MAX_PAGE, MAX_PER_PAGE, PER_PAGE),
+                                         ref("parameters", "Lang")]),
         },
         "/api/v1/baskets/{basket_id}/items": {
             "parameters": [basket_id],
@@ -168,15 +185,14 @@ def basket_paths() -> dict[str, Any]:
                                        "`actual_sha256`...)."),
                  "422": error_response("`invalid_declaration` (malformed, incomplete or past), `invalid_body`."),
                  **BODY_ERRORS},
-                parameters=DECLARATION_PARAMS,
+                parameters=declaration_parameters(),
                 requestBody={"required": False, "content": json_content({
                     "type": "object", "additionalProperties": False,
                     "properties": {"declaration": {"type": "object"}}})}),
-            "get": operation("baskets", "downloadBasketZip", "The basket's ready zip (any who see the basket).",
-                             {"200": {"description": "The zip.",
-                                      "content": {"application/zip": {"schema": {"type": "string",
-                                                                                   "format": "binary"}}}},
-                              "404": NOT_FOUND, "409": error_response("`zip_not_ready`.")}),
+            "get": operation("baskets", "downloadBasketZip", ZIP_READ, zip_answers, parameters=zip_parameters),
+            "head": operation("baskets", "downloadBasketZipHead",
+                              "The headers the zip's `GET` would have, without the bytes (and without a usage "
+                              "record).", zip_answers, parameters=zip_parameters),
         },
     }
 

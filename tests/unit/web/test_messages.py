@@ -246,3 +246,18 @@ def test_a_clip_too_long_gives_the_limit_and_the_length_asked_in_the_pages_langu
     with app.test_request_context(), force_locale(lang):
         text = messages.rights_reason(reason)
     assert limit in text and asked in text, text
+
+
+
+@pytest.mark.parametrize("lang, label, cue", [
+    ("tr", "Altyazı kaldırıldı: bir altyazı satırı kaydın bitişinden sonra başlıyor", "bir altyazı satırı"),
+    ("az", "Subtitr silindi: bir subtitr sətri yazının sonundan sonra başlayır", "bir subtitr sətri")])
+def test_a_rejected_transcript_names_its_cue_as_the_upload_page_does(app, lang, label, cue):
+    """The history's label of `transcript.rejected` said "bir altyazısı" / "bir subtitri" ("a
+    its subtitle"); a cue is "altyazı satırı" / "subtitr sətri", as the upload page's reason
+    for the same refusal (present.CARRIED_LABELS["cue_past_end"]) says it."""
+    from archive.web.pages import ACTION_LABELS
+    from archive.web.present import CARRIED_LABELS
+    with app.test_request_context(), force_locale(lang):
+        assert str(ACTION_LABELS["transcript.rejected"]) == label
+        assert str(CARRIED_LABELS["cue_past_end"]).startswith(cue)
