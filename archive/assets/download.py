@@ -392,7 +392,7 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
         return Download(200, headers, iter((data,)), decision=decision)
 
     url = storage().presigned_url(blob.key, expires=settings().PRESIGN_SECONDS,
-                                  filename=safe_filename(blob.filename))
+                                  filename=safe_filename(blob.filename), content_type=blob.content_type)
     if url:
         moved = {"Location": url, "Cache-Control": "no-store"}
         if damaged is not None:

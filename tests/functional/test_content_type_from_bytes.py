@@ -91,3 +91,40 @@ def test_an_mp4_named_wav_is_stored_served_and_signed_as_mp4(app, client, regist
             SignedRendition.asset_id == asset_id)).all()) == 2
     [(before, after)] = _corrections(app, asset_id)
     assert before == {"content_type": "audio/x-wav"} and after["content_type"] == "video/mp4"
+
+
+@pytest.mark.s3
+def test_on_s3_the_presigned_download_says_the_corrected_type(app_config, s3_config, make_user):
+    """The original was stored under the type its name declared; once probed the asset says
+    another (`follow_content`). A download on S3 is a redirect to a presigned URL: the store
+    then answers, and must answer with the asset's type, not the one stored with the object."""
+    import requests
+
+    from archive import create_app
+    from archive.accounts import services as accounts
+    from archive.ingest.steps import follow_content
+    from tests.asset_factory import create_asset
+
+    app = create_app({**app_config, **s3_config, "PRESIGN_SECONDS": 60})
+    try:
+        with app.app_context():
+            s = db.session()
+            accounts.create_organisation(s, "TRT", "TR")
+            user = accounts.create_user(s, "s3-ct@example.org", "correct horse battery", "TRT", "producer")
+            token = accounts.create_token(s, user)
+            s.commit()
+            uid = user.id
+        asset_id = create_asset(app, uid, data=b"\x00\x00\x00\x18ftypisom" + b"x" * 4000, filename="film.wav",
+                                content_type="audio/x-wav")
+        with app.app_context():
+            s = db.session()
+            follow_content(s, s.get(Asset, asset_id), {"content_type": "video/mp4", "container": "mov,mp4"})
+            s.commit()
+        resp = app.test_client().get(f"/api/v1/assets/{asset_id}/download",
+                                     headers={"Authorization": f"Bearer {token}"})
+        assert resp.status_code == 302
+        fetched = requests.get(resp.headers["Location"], timeout=30)
+        assert fetched.status_code == 200
+        assert fetched.headers["Content-Type"] == "video/mp4"
+    finally:
+        app.extensions["ortak.db"].dispose()
