@@ -62,6 +62,21 @@ def test_a_correct_name_records_no_correction(app, register_file, files):
     assert _corrections(app, asset_id) == []
 
 
+def test_a_wav_named_wav_records_no_correction(app, register_file, tmp_path):
+    """Python's `mimetypes` names a .wav `audio/x-wav`, the container table `audio/wav`: two
+    names of one type (RFC 2361's audio/vnd.wave has more), not a wrong declaration. Nothing is
+    corrected and the history says nothing."""
+    wav = tmp_path / "ezan.wav"
+    _ffmpeg("-f", "lavfi", "-i", "sine=duration=1:sample_rate=48000", "-c:a", "pcm_s16le", str(wav))
+    asset_id = register_file(wav, "ezan.wav")
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+        asset = db.session().get(Asset, asset_id)
+        assert asset.technical["content_type"] == "audio/wav"
+        assert asset.content_type == "audio/x-wav"  # as declared: the same type
+    assert _corrections(app, asset_id) == []
+
+
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory):
     return make_chain(tmp_path_factory.mktemp("ct-chain") / "ortak-chain", org="Ortak Test", cn="Ortak archive signer")
