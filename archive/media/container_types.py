@@ -15,6 +15,8 @@ Sources:
   video/x-msvideo, video/x-flv, audio/x-aiff);
 - ISO BMFF by the `ftyp` box's major brand (ISO/IEC 14496-12; the brands are registered at
   mp4ra.org): `qt  ` is QuickTime, `M4A `/`M4B ` audio MP4, `3gp*`/`3g2*` 3GPP, the rest MP4;
+  no `ftyp` at all (no brand) is QuickTime: ISO BMFF makes the box mandatory (§4.3), and
+  QuickTime files written before it existed (Apple's QuickTime File Format) have none;
 - WAV as `audio/wav`: the name browsers use (the registered `audio/vnd.wave` is rarely
   understood by players; Python's `mimetypes` says `audio/x-wav`: an alias, `ALIASES`);
 - Matroska is WebM only when every stream is in WebM's codec list (the WebM container
@@ -66,7 +68,7 @@ def content_type_for(format_name: str | None, major_brand: str | None = None, vi
     picture = video_codec is not None
     if format_name == ISO_BMFF:
         brand = (major_brand or "").strip().lower()
-        if brand == "qt":
+        if brand in ("qt", ""):
             return "video/quicktime"
         if brand.startswith("3g2"):
             return "video/3gpp2" if picture else "audio/3gpp2"
