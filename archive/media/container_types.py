@@ -17,6 +17,8 @@ Sources:
   mp4ra.org): `qt  ` is QuickTime, `M4A `/`M4B ` audio MP4, `3gp*`/`3g2*` 3GPP, the rest MP4;
   no `ftyp` at all (no brand) is QuickTime: ISO BMFF makes the box mandatory (§4.3), and
   QuickTime files written before it existed (Apple's QuickTime File Format) have none;
+- not named: Sony Wave64 (`w64`: no registered type, and no RIFF header, so neither a player
+  nor C2PA reads it as WAV);
 - WAV as `audio/wav`: the name browsers use (the registered `audio/vnd.wave` is rarely
   understood by players; Python's `mimetypes` says `audio/x-wav`: an alias, `ALIASES`);
 - Matroska is WebM only when every stream is in WebM's codec list (the WebM container
@@ -30,7 +32,6 @@ BY_FORMAT: dict[str, tuple[str, str]] = {
     "mpegts": ("video/mp2t", "video/mp2t"),
     "mxf": ("application/mxf", "application/mxf"),
     "wav": ("audio/wav", "audio/wav"),
-    "w64": ("audio/wav", "audio/wav"),
     "flac": ("audio/flac", "audio/flac"),
     "mp3": ("audio/mpeg", "audio/mpeg"),
     "aac": ("audio/aac", "audio/aac"),

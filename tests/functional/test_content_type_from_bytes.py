@@ -77,6 +77,24 @@ def test_a_wav_named_wav_records_no_correction(app, register_file, tmp_path):
     assert _corrections(app, asset_id) == []
 
 
+def test_a_wave64_file_is_not_taken_for_a_wav(app, client, register_file, tmp_path, make_user):
+    """Sony Wave64 (ffprobe's `w64`) is not RIFF WAVE: served as audio/wav no player reads it,
+    and C2PA reading it as WAV called its credentials `invalid` ('expected "RIFF"'). Nothing
+    names its type: the declared one stays, and its credentials are `unsupported`."""
+    w64 = tmp_path / "ezan.w64"
+    _ffmpeg("-f", "lavfi", "-i", "sine=duration=1:sample_rate=48000", "-c:a", "pcm_s16le", "-f", "w64", str(w64))
+    asset_id = register_file(w64, "ezan.w64")
+    with app.app_context():
+        declared = db.session().get(Asset, asset_id).content_type
+        assert process_asset(asset_id) == "ready"
+        assert db.session().get(Asset, asset_id).content_type == declared != "audio/wav"
+    assert _corrections(app, asset_id) == []
+    _, token = make_user("producer", "TR")
+    doc = client.get(f"/api/v1/assets/{asset_id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert doc["technical"]["container"] == "w64"
+    assert doc["content_credentials"]["state"] == "unsupported", doc["content_credentials"]
+
+
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory):
     return make_chain(tmp_path_factory.mktemp("ct-chain") / "ortak-chain", org="Ortak Test", cn="Ortak archive signer")

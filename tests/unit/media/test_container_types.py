@@ -27,6 +27,7 @@ BMFF = "mov,mp4,m4a,3gp,3g2,mj2"
     ("ogg", None, "theora", ("vorbis",), "video/ogg"),
     ("ogg", None, None, ("vorbis",), "audio/ogg"),
     ("gxf", None, "mpeg2video", (), None),
+    ("w64", None, None, ("pcm_s16le",), None),  # Wave64 is no RIFF WAVE
 ])
 def test_container_to_mime_type(fmt, brand, video, audio, expected):
     assert content_type_for(fmt, brand, video, audio) == expected
