@@ -205,8 +205,9 @@ def _blob(session: Session, asset: Asset, rendition: str) -> _Blob:
     blob = _file_blob(asset, r, f)
     if rendition in credentials.SIGNED_RENDITIONS:
         # The copy signed with C2PA for the current signer, kept in storage: its own bytes,
-        # SHA-256 (the ETag) and size (archive.provenance.credentials).
-        signed = credentials.signed_copy(session, asset, rendition, f)
+        # SHA-256 (the ETag) and size (archive.provenance.credentials.served_copy, which the
+        # asset's `renditions` JSON describes too).
+        signed = credentials.served_copy(session, asset, r)
         if signed is not None:
             return _Blob(signed.blob_key, signed.size, signed.sha256, blob.content_type, blob.filename, "signed")
         return _Blob(blob.key, blob.size, blob.sha256, blob.content_type, blob.filename, "unsigned")
@@ -393,7 +394,7 @@ def deliver(session: Session, reader: Reader, request: ReadRequest, blob: _Blob,
         return Download(200, headers, iter((data,)), decision=decision)
 
     url = storage().presigned_url(blob.key, expires=settings().PRESIGN_SECONDS,
-                                  filename=safe_filename(blob.filename))
+                                  filename=safe_filename(blob.filename), content_type=blob.content_type)
     if url:
         moved = {"Location": url, "Cache-Control": "no-store"}
         if damaged is not None:

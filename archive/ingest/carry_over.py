@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from archive.accounts.models import Organisation, User
 from archive.assets.models import Asset, AssetHolding
 from archive.assets.schemas import LISTS, LOCALISED, MAX_LIST
+from archive.assets.services import ROW_FIELDS  # the asset's row, not its metadata: never carried over
 from archive.events import services as events
 from archive.markers.services import MAX_MARKERS, markers_of
 from archive.rights import avails, inherited
@@ -56,7 +57,6 @@ EXCLUSIVE_CONFLICT = "exclusive_conflict"  # an exclusive grant the held asset's
 TOO_MANY = "too_many"                      # the held asset has as many as it may (items, markers, blocks)
 CUE_PAST_END = "cue_past_end"              # a transcript cue starting at or after the recording's end
 REASONS = (CONFLICT, NOT_YOUR_ASSET, EXCLUSIVE_CONFLICT, TOO_MANY, CUE_PAST_END)
-ROW_FIELDS = ("organisation", "country")  # the asset's row, not its metadata: never carried over
 
 
 @dataclass

@@ -35,6 +35,7 @@ from archive.assets.models import Asset
 from archive.db import utcnow
 from archive.events import services as events
 from archive.media import images
+from archive.media.container_types import same_type
 from archive.media.probe import ProbeResult, inspect_media
 from archive.media.profiles import renditions_for, spec_hash
 from archive.provenance import credentials
@@ -144,9 +145,11 @@ def follow_content(session: Session, asset: Asset, technical: dict) -> None:
     serve it, C2PA signs and reads by it. When that changes it, the Event
     `asset.content_type_corrected` says so: before {"content_type": declared}, after
     {"content_type": found, "container": ffprobe's format_name or the image format}. A
-    container the table does not name keeps the declared type. Flushes nothing."""
+    container the table does not name keeps the declared type, and so does a declared alias
+    of the type found (`audio/x-wav` for `audio/wav`: container_types.same_type). Flushes
+    nothing."""
     found = technical.get("content_type")
-    if not isinstance(found, str) or not found or found == asset.content_type:
+    if not isinstance(found, str) or not found or same_type(found, asset.content_type):
         return
     events.record(session, actor_id=None, action=CONTENT_TYPE_CORRECTED, subject_type="asset",
                   subject_id=asset.id, before={"content_type": asset.content_type},

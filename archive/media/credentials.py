@@ -159,6 +159,18 @@ def writable_type(content_type: str | None) -> str | None:
     return content_type if content_type in WRITABLE.values() else None
 
 
+def written_as(content_type: str | None, name: str) -> str | None:
+    """The MIME type C2PA is written as into a file of `content_type` (the type its bytes show)
+    when given, else into one named `name` (by its extension); None when it cannot be."""
+    return writable_type(content_type) if content_type else mime_type(name)
+
+
+def not_writable_reason(content_type: str | None, name: str) -> str:
+    """Why C2PA is not written into a file `written_as` refuses (English, for the record)."""
+    what = content_type or os.path.splitext(name)[1] or "these"
+    return f"C2PA cannot be written into {what} files (writable: JPEG, MP4, MOV)"
+
+
 def reader_format(content_type: str) -> str:
     """The format hint for a file whose bytes are of `content_type`: that type when the library
     reads it, else "" (the library then detects the container from the bytes)."""
@@ -292,10 +304,9 @@ def sign_file(src: str, dst: str, *, identity: SigningIdentity, manifest: dict[s
     `src`'s own name; NotWritable when that is not one of `WRITABLE`; CredentialsError when the
     library refuses (a damaged file, a certificate the C2PA profile rejects). The files are
     streamed, never loaded."""
-    fmt = writable_type(content_type) if content_type else mime_type(name or src)
+    fmt = written_as(content_type, name or src)
     if fmt is None:
-        what = content_type or os.path.splitext(name or src)[1] or "these"
-        raise NotWritable(f"C2PA cannot be written into {what} files (writable: JPEG, MP4, MOV)")
+        raise NotWritable(not_writable_reason(content_type, name or src))
     try:
         ctx = _context(trust_anchors)
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(alg=c2pa.C2paSigningAlg.ES256, sign_cert=identity.chain,

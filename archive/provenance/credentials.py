@@ -244,10 +244,8 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
         note_unsigned(session, master, export, NO_SIGNER, why or "no signer", actor_id,
                       detail=NOT_CONFIGURED if why == NOT_CONFIGURED_REASON else None)
         return False
-    if (media.writable_type(content_type) if content_type else media.mime_type(name)) is None:
-        what = content_type or os.path.splitext(name)[1] or "these"
-        note_unsigned(session, master, export, NOT_WRITABLE,
-                      f"C2PA cannot be written into {what} files (writable: JPEG, MP4, MOV)",
+    if media.written_as(content_type, name) is None:
+        note_unsigned(session, master, export, NOT_WRITABLE, media.not_writable_reason(content_type, name),
                       actor_id, detail=NOT_WRITABLE_TYPE)
         return False
     limit = settings().C2PA_MAX_BYTES
@@ -456,7 +454,7 @@ def too_large(limit: int) -> ApiError:
 def writable_content(content_type: str | None, ext: str) -> bool:
     """Whether a file of `content_type` (the type its bytes show; None: not known, then by its
     extension `ext`) can carry a manifest Ortak writes."""
-    return media.writable_type(content_type) is not None if content_type else writable(ext)
+    return media.written_as(content_type, "x" + ext) is not None
 
 
 def writable(ext: str) -> bool:

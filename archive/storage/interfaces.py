@@ -69,8 +69,12 @@ class BlobStorage(abc.ABC):
         """A filesystem path ffmpeg can read directly, or None when the blob is remote."""
 
     @abc.abstractmethod
-    def presigned_url(self, key: str, *, expires: int, filename: str | None = None) -> str | None:
-        """A short-lived URL a client can GET directly, or None when the backend has none."""
+    def presigned_url(self, key: str, *, expires: int, filename: str | None = None,
+                      content_type: str | None = None) -> str | None:
+        """A short-lived URL a client can GET directly, or None when the backend has none. Its
+        answer names `filename` (Content-Disposition) and, when given, says `content_type`
+        rather than the type stored with the blob (an original's type is corrected once its
+        bytes are probed, after it was stored: `archive.ingest.steps.follow_content`)."""
 
     @abc.abstractmethod
     def internal_url(self, key: str, *, expires: int) -> str | None:

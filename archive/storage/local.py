@@ -164,7 +164,8 @@ class LocalBlobStorage(BlobStorage):
             raise BlobNotFound(key)
         return str(path)
 
-    def presigned_url(self, key: str, *, expires: int, filename: str | None = None) -> str | None:
+    def presigned_url(self, key: str, *, expires: int, filename: str | None = None,
+                      content_type: str | None = None) -> str | None:
         self._path(key)
         return None
 

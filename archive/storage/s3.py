@@ -356,9 +356,12 @@ class S3BlobStorage(BlobStorage):
         validate_key(key)
         return None
 
-    def presigned_url(self, key: str, *, expires: int, filename: str | None = None) -> str | None:
-        headers = {"response-content-disposition": content_disposition(filename)} if filename else None
-        return self._sign(self.presign_client, key, expires, headers)
+    def presigned_url(self, key: str, *, expires: int, filename: str | None = None,
+                      content_type: str | None = None) -> str | None:
+        headers = {"response-content-disposition": content_disposition(filename)} if filename else {}
+        if content_type:
+            headers["response-content-type"] = content_type
+        return self._sign(self.presign_client, key, expires, headers or None)
 
     def internal_url(self, key: str, *, expires: int) -> str | None:
         # Signed by the client we talk to the store with: a SigV4 signature covers the host,

@@ -16,6 +16,7 @@ from archive.transcripts.models import Transcript, TranscriptSegment
 from archive.transcripts.services import MAX_BYTES
 from search.interfaces import SearchQuery
 from tests.asset_factory import create_asset
+from tests.functional.test_rights_pages import login
 
 PAL = {"duration": 600.0, "frame_rate": "25/1", "start_timecode": "10:00:00:00"}
 SRT = """1
@@ -207,7 +208,7 @@ def test_a_transcript_put_before_the_length_was_known_is_checked_once_it_is(app,
     from archive.ingest.pipeline import process_asset
 
     asset_id = register_file(sample_video, "toy.mp4")  # 4 s; `processing`, its length not known yet
-    _, token = make_user("producer", "TR")
+    _, token = make_user("producer", "TR", email="late-cue@example.org")
     h = {"Authorization": f"Bearer {token}"}
     assert _put(client, asset_id, "en", PAST_END, h).status_code == 201
     assert _put(client, asset_id, "tr", SRT.split(b"\n\n")[0] + b"\n", h).status_code == 201  # 1 s in: fits
@@ -226,5 +227,9 @@ def test_a_transcript_put_before_the_length_was_known_is_checked_once_it_is(app,
     # The same file PUT now is refused as it always was.
     r = _put(client, asset_id, "en", PAST_END, h)
     assert r.status_code == 400 and r.get_json()["error"]["details"]["reason"] == "cue_past_end"
-    page = client.get(f"/assets/{asset_id}", headers=h)
-    assert page.status_code in (200, 302)
+    # The asset page's history says why the transcript went, in the reader's language.
+    login(client, "late-cue@example.org")
+    client.get("/lang/tr")
+    page = client.get(f"/assets/{asset_id}")
+    assert page.status_code == 200
+    assert "Altyazı kaldırıldı: bir altyazısı kaydın bitişinden sonra başlıyor" in page.get_data(as_text=True)
