@@ -29,6 +29,7 @@ ERRORS = {
     "file_required": _l("Choose a file to verify."),
     "empty_file": _l("The file is empty."),
     "unsupported_format": _l("Content credentials cannot be read from this kind of file."),
+    "malformed_multipart": _l("The form could not be read: send the file again."),
 }
 
 

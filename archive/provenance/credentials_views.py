@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_login import login_required
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from archive.accounts.auth import require_user
 from archive.config import settings
 from archive.errors import ValidationError
-from archive.provenance import credential_pages, credentials
+from archive.provenance import credential_pages, credentials, multipart
 from archive.web.headers import page_headers
 
 api = Blueprint("provenance_credentials", __name__, url_prefix="/api/v1/provenance")
@@ -34,10 +33,7 @@ def uploaded_file():
     if request.content_length is not None and request.content_length > limit + FORM_SLACK:
         raise credentials.too_large(limit)
     request.max_content_length = limit + FORM_SLACK
-    try:
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        raise credentials.too_large(limit) from None
+    upload = multipart.file_part("file", lambda: credentials.too_large(limit))
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as the multipart field `file`.", code="file_required")
     return upload

@@ -697,3 +697,22 @@ def test_the_master_itself_is_answered_first_whole_and_sure_beside_its_copies(ap
     # The copy is still named: the same pictures, kept as a look-alike of the file.
     assert b in {m["asset_id"] for m in doc["matches"][1:]}, doc["matches"]
 
+
+def test_a_multipart_body_with_a_large_field_or_a_wrong_boundary_is_no_oversized_file(client, media, people):
+    # A newcomer's 7.8 MB clip sent with a boundary the body does not have was answered 413
+    # `request_entity_too_large` ("The data value transmitted exceeds the capacity limit") by
+    # the lookup and 413 `file_too_large` ("larger than 1073741824 bytes") by verify; so was a
+    # right multipart with a 700 kB note beside the file. Neither is a file over the limit:
+    # werkzeug's 500 kB bound on a part that is not a file (or on the preamble) was hit.
+    clip = media["query"].read_bytes()
+    padded = clip + b"\0" * max(0, 600_000 - len(clip))
+    field = (b'--xyz\r\nContent-Disposition: form-data; name="note"\r\n\r\n' + b"a" * 700_000
+             + b'\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="c.mp4"\r\n'
+             b"Content-Type: video/mp4\r\n\r\n" + clip + b"\r\n--xyz--\r\n")
+    for url in (LOOKUP, "/api/v1/provenance/verify"):
+        for body in (padded, field):
+            r = client.post(url, data=body, headers={**people["h"],
+                                                     "Content-Type": "multipart/form-data; boundary=xyz"})
+            error = r.get_json()["error"]
+            assert (r.status_code, error["code"]) == (400, "malformed_multipart"), (url, error)
+            assert error["details"] == {"reason": "part_too_large", "limit": 500_000}, error
