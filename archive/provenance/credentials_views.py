@@ -59,4 +59,6 @@ def verify_page():
 def _labels():
     """The asset page's section and the verify page translate states and reasons by code."""
     return {"state_label": credential_pages.state_label, "unsigned_label": credential_pages.unsigned_label,
-            "unsigned_detail": credential_pages.unsigned_detail}
+            "unsigned_detail": credential_pages.unsigned_detail, "action_label": credential_pages.action_label,
+            "relationship_label": credential_pages.relationship_label,
+            "failure_text": credential_pages.failure_text, "reason_parts": credential_pages.reason_parts}
