@@ -29,7 +29,71 @@ ERRORS = {
     "file_required": _l("Choose a file to verify."),
     "empty_file": _l("The file is empty."),
     "unsupported_format": _l("Content credentials cannot be read from this kind of file."),
+    "malformed_multipart": _l("The form could not be read: send the file again."),
 }
+
+
+# C2PA's names (the specification's action, relationship and validation failure codes), in
+# the page's language: the chain showed `c2pa.transcoded`, `parentOf` and c2pa-rs's English
+# ("asset hash error, name: jumbf manifest, ...") on the Turkish and Azerbaijani pages. A name
+# not listed is shown as it is (a code, or the library's English marked lang="en").
+ACTION_LABELS = {
+    "c2pa.created": _l("Created"),
+    "c2pa.opened": _l("Opened"),
+    "c2pa.edited": _l("Edited"),
+    "c2pa.transcoded": _l("Transcoded"),
+    "c2pa.trimmed": _l("Trimmed (cut in time)"),
+    "c2pa.published": _l("Published"),
+    "c2pa.converted": _l("Converted to another format"),
+    "c2pa.cropped": _l("Cropped"),
+    "c2pa.resized": _l("Resized"),
+    "c2pa.repackaged": _l("Repackaged"),
+    "c2pa.unknown": _l("Another change"),
+}
+RELATIONSHIP_LABELS = {
+    "parentOf": _l("its source"),
+    "componentOf": _l("a part of it"),
+    "inputTo": _l("an input to it"),
+}
+FAILURE_LABELS = {
+    "assertion.bmffHash.mismatch": _l("The video's bytes changed after it was signed."),
+    "assertion.dataHash.mismatch": _l("The file's bytes changed after it was signed."),
+    "assertion.hashedURI.mismatch": _l("A statement of the manifest changed after it was signed."),
+    "claimSignature.mismatch": _l("The manifest's signature does not match it: the manifest was altered."),
+    "signingCredential.expired": _l("The signing certificate had expired."),
+    "signingCredential.revoked": _l("The signing certificate was revoked."),
+    "signingCredential.untrusted": _l("The signer is not on this archive's trust list."),
+}
+
+
+def action_label(code: str | None) -> str:
+    return str(ACTION_LABELS.get(code or "", code or ""))
+
+
+def relationship_label(code: str | None) -> str:
+    return str(RELATIONSHIP_LABELS.get(code or "", code or ""))
+
+
+def failure_text(code: str | None, explanation: str | None) -> dict[str, str | None]:
+    """One validation failure as a page shows it: {"code", "text", "lang"}: the sentence of
+    a listed `code` in the page's language, else the library's `explanation` in English."""
+    label = FAILURE_LABELS.get(code or "")
+    if label is not None:
+        return {"code": code, "text": str(label), "lang": str(get_locale() or "tr")}
+    return {"code": code, "text": explanation or "", "lang": "en"}
+
+
+def reason_parts(reason: str | None) -> list[dict[str, str | None]]:
+    """A stored `reason` ("code: explanation; code: explanation", archive.media.credentials,
+    or a sentence without a code) as `failure_text` parts."""
+    parts = []
+    for piece in (reason or "").split("; "):
+        code, sep, explanation = piece.partition(": ")
+        if sep and code and " " not in code:
+            parts.append(failure_text(code, explanation))
+        elif piece:
+            parts.append({"code": None, "text": piece, "lang": "en"})
+    return parts
 
 
 def state_label(state: str | None) -> str:

@@ -183,13 +183,21 @@ def credentials_json(session: Session, asset: Asset) -> dict[str, Any] | None:
     """The asset API's `content_credentials`: {"state", "reason", "manifests", "read_at",
     "renditions" (see `sign_renditions`), "unsigned_exports": [{"export", "reason_code",
     "detail" (a fixed detail's code, or None), "reason", "at"}] (clips and basket items that
-    went out unsigned, the latest 20)}; None before the step has read the original and no
-    export went out unsigned."""
+    went out unsigned, the latest 20; a clip also lists its own cut, recorded on its master:
+    a clip cut while no signer was configured said nothing of it on its own page)}; None
+    before the step has read the original and no export went out unsigned."""
     row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
-    unsigned = [{"export": (e.after or {}).get("export"), "reason_code": (e.after or {}).get("reason_code"),
+
+    def listed(subject_id: str, export: str | None = None) -> list[dict[str, Any]]:
+        return [{"export": (e.after or {}).get("export"), "reason_code": (e.after or {}).get("reason_code"),
                  "detail": (e.after or {}).get("detail"), "reason": (e.after or {}).get("reason"),
                  "at": e.at.isoformat()}
-                for e in events.history(session, "asset", asset.id) if e.action == NOT_SIGNED][:20]
+                for e in events.history(session, "asset", subject_id)
+                if e.action == NOT_SIGNED and (export is None or (e.after or {}).get("export") == export)]
+
+    source_id = asset.source_id or (asset.lineage or {}).get("source_id")
+    unsigned = (listed(source_id, f"clip:{asset.id}") if source_id else []) + listed(asset.id)
+    unsigned = unsigned[:20]
     if row is None and not unsigned:
         return None
     return {"state": row.state if row else None, "reason": row.reason if row else None,

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_login import login_required
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from archive.accounts.auth import require_user
 from archive.config import settings
 from archive.errors import ValidationError
-from archive.provenance import credential_pages, credentials
+from archive.provenance import credential_pages, credentials, multipart
 from archive.web.headers import page_headers
 
 api = Blueprint("provenance_credentials", __name__, url_prefix="/api/v1/provenance")
@@ -34,10 +33,7 @@ def uploaded_file():
     if request.content_length is not None and request.content_length > limit + FORM_SLACK:
         raise credentials.too_large(limit)
     request.max_content_length = limit + FORM_SLACK
-    try:
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        raise credentials.too_large(limit) from None
+    upload = multipart.file_part("file", lambda: credentials.too_large(limit))
     if upload is None or not upload.filename:
         raise ValidationError("Send the file as the multipart field `file`.", code="file_required")
     return upload
@@ -63,4 +59,6 @@ def verify_page():
 def _labels():
     """The asset page's section and the verify page translate states and reasons by code."""
     return {"state_label": credential_pages.state_label, "unsigned_label": credential_pages.unsigned_label,
-            "unsigned_detail": credential_pages.unsigned_detail}
+            "unsigned_detail": credential_pages.unsigned_detail, "action_label": credential_pages.action_label,
+            "relationship_label": credential_pages.relationship_label,
+            "failure_text": credential_pages.failure_text, "reason_parts": credential_pages.reason_parts}

@@ -9,7 +9,7 @@ from archive import db
 from archive.accounts.auth import api_user, require_user
 from archive.errors import ApiError, ValidationError
 from archive.api.params import lang_param
-from archive.provenance import services
+from archive.provenance import multipart, services
 from archive.web import messages
 
 bp = Blueprint("provenance_lookup", __name__, url_prefix="/api/v1/provenance")
@@ -37,14 +37,18 @@ def lookup():
         raise _in_language(exc, lang) from exc
 
 
+def _too_large(limit: int) -> ApiError:
+    return ApiError(f"The clip is larger than the {limit // (1024 * 1024)} MB a lookup accepts.",
+                    code="too_large", status=413, details={"max_bytes": limit})
+
+
 def _lookup(lang: str | None):
     limit = int(current_app.config["LOOKUP_MAX_BYTES"])
     if request.content_length is not None and request.content_length > limit + FORM_OVERHEAD:
-        raise ApiError(f"The clip is larger than the {limit // (1024 * 1024)} MB a lookup accepts.",
-                       code="too_large", status=413, details={"max_bytes": limit})
+        raise _too_large(limit)
     if request.mimetype == "multipart/form-data":
         request.max_content_length = limit + FORM_OVERHEAD
-        upload = request.files.get("file")
+        upload = multipart.file_part("file", lambda: _too_large(limit))
         if upload is None or not upload.filename:
             raise ValidationError("Send the clip as the form field `file`.", code="file_required")
         try:

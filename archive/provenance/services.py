@@ -25,6 +25,7 @@ import os
 import shutil
 import tempfile
 import threading
+import dataclasses
 from dataclasses import dataclass
 from typing import IO
 
@@ -389,8 +390,11 @@ def answer(session: Session, found: list[Candidate], query: search.QueryHashes, 
             checked = checker.check(c, asset)
         matches.append(match_json(c, asset, probe, sha256, bars=query.bars, packets=checked, lang=lang,
                                   planes=planes.get(asset.id, 1)))
+    # The file is a master itself (its SHA-256): that master is the answer, first and sure,
+    # whatever its copies (a re-uploaded proxy, a re-encode) scored beside it; they stay listed.
+    matches.sort(key=lambda m: m["edits"] != ["identical"])
     return {"matches": matches,
-            "ambiguous": any(m["tied"] for m in matches),
+            "ambiguous": bool(matches) and matches[0]["edits"] != ["identical"] and any(m["tied"] for m in matches),
             "query": {"filename": filename, "bytes": size, "sha256": sha256, "duration": probe.duration,
                       "width": probe.display_width or probe.width, "height": probe.display_height or probe.height,
                       "decoded_seconds": round(query.decoded, 3), "sampled": query.decoded < (probe.duration or 0) - 0.5,
@@ -405,6 +409,13 @@ def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
     timeline = Timeline.of(asset.technical, asset.kind)
     duration = (asset.technical or {}).get("duration")
     end = float(duration) if isinstance(duration, (int, float)) else c.master_out
+    if sha256 == asset.sha256:
+        # The master's own file: all of it, from its first frame to its end, sure and no tie
+        # (the alignment, sampled at 10 frames a second, put it a frame off at either end).
+        # Its end is its timeline's (its last picture, `Timeline.end_seconds`) where known.
+        end = (timeline.end_seconds if timeline is not None else None) or end
+        c = dataclasses.replace(c, query_in=0.0, query_out=probe.duration or end, score=1.0, tied=False)
+        c.master_in, c.master_out = 0.0, end
     m_in, m_out = max(0.0, c.master_in), max(0.0, min(c.master_out, end))
     doc = {"asset_id": asset.id, "title": asset.title(lang), "in": round(m_in, 3), "out": round(m_out, 3),
            "query_in": round(c.query_in, 3),

@@ -270,6 +270,7 @@ API_ERRORS = {
     "no_picture": _l("Every sampled frame is blank (black or one flat colour): there is nothing to recognise."),
     "undecodable": _l("The clip could not be decoded: the file may be damaged or incomplete."),
     "lookup_timeout": _l("The clip took too long to decode; try a shorter excerpt."),
+    "malformed_multipart": _l("The form could not be read: send the clip again."),
 }
 
 # Why a clip sent to the reverse clip search could not be decoded (`details.reason` of its 422

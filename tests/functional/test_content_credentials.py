@@ -296,6 +296,13 @@ def test_pages_show_the_credentials_in_each_language(app, client, make_user, med
     assert "HLS segments are not, as content credentials are written into whole files" in pages["en"]
     assert "Məzmun etimadnaməsi" in pages["az"] and "Etibarsız məzmun etimadnaməsi" in pages["az"]
     assert "Invalid content credentials" in pages["en"] and "bmffHash.mismatch" in pages["en"]
+    # The failure and the chain's actions in the page's language, not c2pa-rs's English ("asset
+    # hash error, name: jumbf manifest, ...") and the specification's codes (`c2pa.created`).
+    assert "Videonun baytları imzalandıktan sonra değişti." in pages["tr"], pages["tr"]
+    assert "Videonun baytları imzalandıqdan sonra dəyişib." in pages["az"]
+    assert "bytes changed after it was signed." in pages["en"]
+    assert "asset hash error" not in pages["tr"] and "asset hash error" not in pages["az"]
+    assert "Oluşturuldu" in pages["tr"] and "Yaradıldı" in pages["az"] and "<code>c2pa.created</code>" not in pages["tr"]
     form = client.get("/provenance/verify", headers={"Accept-Language": "az"}).get_data(as_text=True)
     assert "Məzmun etimadnaməsini yoxla" in form
     with open(media_files["camera"], "rb") as fh:

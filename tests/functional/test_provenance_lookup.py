@@ -673,3 +673,46 @@ def test_a_clip_ffmpeg_cannot_decode_is_refused_by_its_reason_in_the_callers_lan
     assert said["en"].startswith("The clip could not be decoded") and "keyframe" in said["en"]
     assert len(set(said.values())) == 3  # each in its own language
     assert "ffmpeg exited with status" in caplog.text  # the tool's words are kept for the operator
+
+
+def test_the_master_itself_is_answered_first_whole_and_sure_beside_its_copies(app, client, people, tmp_path):
+    # A newcomer looked a master up with its own file while the archive also held its viewing
+    # copies (a proxy re-uploaded by another organisation, the same pictures re-encoded): the
+    # copies came first (0.977 against 0.976), every match tied, and the master itself, named
+    # `identical`, was answered at 0.0-39.95 (00:00:39:24) of its 40 s, or at 0.05 (01:00:00;01)
+    # for a 29.97 master: one frame off at either end of the file it is.
+    master, copy_ = tmp_path / "master.mp4", tmp_path / "copy.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1280x720:r=25", "-t", "20", "-c:v", "libx264", "-preset",
+            "ultrafast", "-crf", "23", "-g", "25", str(master))
+    _ffmpeg("-i", str(master), "-vf", "scale=-2:480", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
+            str(copy_))
+    a = _indexed(app, people["producer"], master, tmp=tmp_path / "a")
+    b = _indexed(app, people["producer"], copy_, tmp=tmp_path / "b")
+    doc = _post(client, master, people["h"], raw=True).get_json()
+    top = doc["matches"][0]
+    assert top["asset_id"] == a and top["edits"] == ["identical"], doc["matches"]
+    assert (top["in"], top["out"], top["query_in"], top["query_out"]) == (0.0, 20.0, 0.0, 20.0), top
+    assert (top["in_timecode"], top["out_timecode"]) == ("00:00:00:00", "00:00:20:00"), top
+    assert top["confidence"] == 1.0 and not top["tied"] and not doc["ambiguous"], doc["matches"]
+    # The copy is still named: the same pictures, kept as a look-alike of the file.
+    assert b in {m["asset_id"] for m in doc["matches"][1:]}, doc["matches"]
+
+
+def test_a_multipart_body_with_a_large_field_or_a_wrong_boundary_is_no_oversized_file(client, media, people):
+    # A newcomer's 7.8 MB clip sent with a boundary the body does not have was answered 413
+    # `request_entity_too_large` ("The data value transmitted exceeds the capacity limit") by
+    # the lookup and 413 `file_too_large` ("larger than 1073741824 bytes") by verify; so was a
+    # right multipart with a 700 kB note beside the file. Neither is a file over the limit:
+    # werkzeug's 500 kB bound on a part that is not a file (or on the preamble) was hit.
+    clip = media["query"].read_bytes()
+    padded = clip + b"\0" * max(0, 600_000 - len(clip))
+    field = (b'--xyz\r\nContent-Disposition: form-data; name="note"\r\n\r\n' + b"a" * 700_000
+             + b'\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="c.mp4"\r\n'
+             b"Content-Type: video/mp4\r\n\r\n" + clip + b"\r\n--xyz--\r\n")
+    for url in (LOOKUP, "/api/v1/provenance/verify"):
+        for body in (padded, field):
+            r = client.post(url, data=body, headers={**people["h"],
+                                                     "Content-Type": "multipart/form-data; boundary=xyz"})
+            error = r.get_json()["error"]
+            assert (r.status_code, error["code"]) == (400, "malformed_multipart"), (url, error)
+            assert error["details"] == {"reason": "part_too_large", "limit": 500_000}, error

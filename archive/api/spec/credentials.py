@@ -89,6 +89,8 @@ def credential_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                                     "anchors), `invalid` with `reason`, or `unverified` (larger than "
                                     "ORTAK_C2PA_MAX_BYTES: the manifests are shown, their hashes not checked).",
                      "content": json_content(schema("CredentialVerification"))},
+             "400": error_response("`malformed_multipart`: a form field other than `file`, or what comes "
+                                   "before the first boundary, over the form's 500 kB bound."),
              "413": error_response(f"`file_too_large`: more than {limit} bytes."),
              "422": error_response("`file_required`: no multipart field `file`; `empty_file`; "
                                    "`unsupported_format`: a file the C2PA library cannot read.")},

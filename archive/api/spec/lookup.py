@@ -108,7 +108,9 @@ def provenance_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                 "(perceptual hashes at 2 frames a second, normal and mirrored, voted by asset and time offset).",
                 {"200": {"description": "The candidates (only assets the caller may see).",
                          "content": json_content(schema("LookupResult"))},
-                 "400": error_response("`invalid_parameter`: a `lang` other than tr, az, en."),
+                 "400": error_response("`invalid_parameter`: a `lang` other than tr, az, en; "
+                                       "`malformed_multipart`: a form field other than `file`, or what comes "
+                                       "before the first boundary, over the form's 500 kB bound."),
                  "413": error_response(f"`too_large`: more than {limit} bytes."),
                  "415": error_response("`not_video`: not a file with a moving picture."),
                  "422": error_response("`empty_file`, `file_required` (multipart without `file`), `clip_too_short` "

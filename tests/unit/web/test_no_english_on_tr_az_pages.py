@@ -116,3 +116,25 @@ def test_rule_sets_and_world_in_the_page_language(app, coprod, make_user, lang):
     for raw in ("exclude_territories", "all_members", "licensees", "linear_tv", "False", "grant"):
         assert raw not in history, raw
     assert ("Lisans sahipleri" if lang == "tr" else "Lisenziyaçılar") in history
+
+
+def test_a_clip_cut_unsigned_says_so_on_its_own_asset(app, client, make_user):
+    # A newcomer cut a clip before configuring a signer: the master's history said
+    # `credentials.not_signed` for `clip:<id>`, but the clip's own content_credentials was
+    # `absent` with no unsigned export, and its page said only "No content credentials".
+    uid, token = make_user("producer", "TR", email="cc-clip@example.org")
+    master_id = create_asset(app, uid)
+    clip_id = create_asset(app, uid, data=b"the clip's own bytes\n" * 64, filename="clip.mov")
+    with app.app_context():
+        s = db.session()
+        master, clip = s.get(Asset, master_id), s.get(Asset, clip_id)
+        clip.source_id, clip.lineage = master_id, {"source_id": master_id, "in": "00:00:01:00", "out": "00:00:02:00"}
+        credentials.note_unsigned(s, master, f"clip:{clip_id}", credentials.NO_SIGNER,
+                                  credentials.NOT_CONFIGURED_REASON, uid, detail=credentials.NOT_CONFIGURED)
+        credentials.note_unsigned(s, master, f"clip:{'e' * 8}", credentials.NO_SIGNER,
+                                  credentials.NOT_CONFIGURED_REASON, uid, detail=credentials.NOT_CONFIGURED)
+        s.commit()
+    doc = client.get(f"/api/v1/assets/{clip_id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    unsigned = doc["content_credentials"]["unsigned_exports"]
+    assert [u["export"] for u in unsigned] == [f"clip:{clip_id}"], unsigned
+    assert unsigned[0]["reason_code"] == credentials.NO_SIGNER and unsigned[0]["detail"] == credentials.NOT_CONFIGURED
