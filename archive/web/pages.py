@@ -38,7 +38,8 @@ from archive.web import messages
 from archive.web.player import labels as player_labels
 from archive.web.player import player as player_settings
 from archive.web.forms import COUNTRY_LABELS, GENRE_LABELS, LANGUAGE_LABELS, MetadataForm
-from archive.web.present import CARRIED_LABELS, FIELD_LABELS, STATUS_LABELS, change_rows, stream_rows, technical_rows
+from archive.web.present import (CARRIED_LABELS, FIELD_LABELS, RENDITION_LABELS, STATUS_LABELS, change_rows,
+                                 stream_rows, technical_rows)
 from search import collation
 from search.interfaces import SORTS, QueryError, SearchQuery
 
@@ -74,9 +75,6 @@ CARD_PICTURES = ("poster", "preview", "thumbnail")
 SAVED = "saved"
 RENDITION_STATUS_LABELS = {"pending": _l("Waiting"), "running": _l("Running"), "ready": _l("Ready"),
                            "failed": _l("Failed")}
-RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
-                    "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard"),
-                    "hls": _l("Streaming copy (HLS)"), "fingerprints": _l("Fingerprints (reverse lookup)")}
 AUDIO_PROXY_LABEL = _l("Listening copy")
 ACTION_LABELS = {"credentials.not_signed": _l("Exported without content credentials"),
                  "asset.upload_started": _l("Upload started"), "asset.upload_removed": _l("Upload removed"),

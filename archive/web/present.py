@@ -20,6 +20,7 @@ FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "genre":
                 "recorded": _l("Recorded"), "languages": _l("Spoken languages"),
                 "organisation": _l("Organisation"), "country": _l("Country"), "filename": _l("File name"),
                 "size": _l("Size"), "sha256": "SHA-256", "status": _l("Status"), "renditions": _l("Renditions"),
+                "step": _l("Step"),
                 "meta": _l("Metadata"), "error": _l("Reason"), "reason_code": _l("Reason code"),
                 # Marker events (archive.markers): which marker, its in and out timecodes, its text.
                 "marker": _l("Marker"), "in": _l("In"), "out": _l("Out"), "text": _l("Text"),
@@ -362,11 +363,23 @@ def change_rows(before: dict | None, after: dict | None) -> list[dict[str, str]]
             for key in sorted(set(before) | set(after))]
 
 
+# A rendition's name (archive.media.renditions) as the pages say it: the renditions table, the
+# usage rows, the history's "Renditions" of a finished processing.
+RENDITION_LABELS = {"proxy": _l("Viewing copy (MP4)"), "poster": _l("Poster image"), "preview": _l("Preview"),
+                    "thumbnail": _l("Thumbnail"), "waveform": _l("Waveform"), "storyboard": _l("Storyboard"),
+                    "hls": _l("Streaming copy (HLS)"), "fingerprints": _l("Fingerprints (reverse lookup)")}
+# A pipeline step's name (archive.ingest.steps, `Step.name`): the history's "Step" of a processing.
+STEP_LABELS = {"probe": _l("Reading the file"), "renditions": _l("Making the copies"),
+               "fingerprints": _l("Fingerprints (reverse lookup)"), "index": _l("Search index"),
+               "credentials": _l("Content credentials")}
+
+
 # The labels of a history field's coded values (a code without one is shown as it is).
 _VALUE_LABELS = {"genre": GENRE_LABELS, "country": COUNTRY_LABELS, "languages": LANGUAGE_LABELS,
                  "platform": PLATFORM_LABELS, "platforms": PLATFORM_LABELS, "kind": BLOCK_KIND_LABELS,
                  "mode": MODE_LABELS, "holding": HOLDING_LABELS, "what": {**FIELD_LABELS, **CARRIED_LABELS},
-                 "to": CARRIED_LABELS, "reason": CARRIED_LABELS, "lang": LANGUAGE_LABELS}
+                 "to": CARRIED_LABELS, "reason": CARRIED_LABELS, "lang": LANGUAGE_LABELS,
+                 "renditions": RENDITION_LABELS, "step": STEP_LABELS}
 
 
 def show(key: str, value: Any) -> str:

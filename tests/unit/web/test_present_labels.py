@@ -86,3 +86,15 @@ def test_a_carried_over_entry_names_where_it_went_and_a_declaration_its_last_air
     labels = {r["field"]: r["after"] for r in rows}
     assert labels["Last air date"] == "2026-12-31"
     assert "To: the asset" in labels["Carried over"] and "What: Transcript" in labels["Carried over"]
+
+
+@pytest.mark.parametrize("locale", ["tr", "az", "en"])
+def test_a_processings_renditions_and_step_are_named_not_coded(app, locale):
+    """The history of "Processing finished" ({"renditions": [...]}) and of a processing that
+    started a step ({"status", "step"}) said the pipeline's own names: fingerprints, hls, probe."""
+    with app.test_request_context(headers={"Accept-Language": locale}):
+        rows = change_rows(None, {"renditions": ["fingerprints", "hls", "poster", "proxy"]})
+        step_rows = change_rows(None, {"status": "processing", "step": "fingerprints"})
+    shown = rows[0]["after"].split(", ")
+    assert len(shown) == 4 and not {"fingerprints", "hls", "poster", "proxy"} & set(shown)
+    assert not {"step", "fingerprints"} & {v for r in step_rows for v in (r["field"], r["after"])}
