@@ -685,3 +685,19 @@ if __name__ == "__main__":
 # One fuzzy clause counted alone on that index (a one-off script, not kept; the same 341 words,
 # process time, mean): title_f 0.33, title_x 0.31, body_f 0.53, body_x 0.52 ms; the word's
 # body_f term query 0.11 ms.
+# The same at 300,000 assets (the index built with 3dbf172's code as above, `--docs 300000`,
+# 1,154 s at load 2-9, 11 segments), `... --docs 300000 --queries 300 --index-dir DIR
+# --baseline 3dbf172`, two runs, the same totals and facet counts 300/300 in every case,
+# identical 253-300/300. CPU time p50 / p99 ms, old -> new (ratio p50, p99):
+#   run 1, load 2.1-4.6, the three cases of run 1 above:
+#     text                 26.3/86.7  -> 24.3/73.4  (0.92, 0.85)
+#     text+filters+facets  42.1/93.9  -> 38.6/89.9  (0.91, 0.96)
+#     member facets        45.5/89.3  -> 41.9/79.9  (0.92, 0.89)
+#   run 2, load 0.7-2.6, every case:
+#     text                 25.1/117.4 -> 23.9/89.5  (0.95, 0.76)
+#     text+filters         27.8/64.8  -> 26.0/58.0  (0.93, 0.90)
+#     text+filters+facets  40.5/88.6  -> 37.0/78.9  (0.91, 0.89)
+#     segment              31.7/111.9 -> 30.0/103.2 (0.95, 0.92)
+#     sorted by date       18.4/47.6  -> 16.5/41.3  (0.89, 0.87)
+#     member facets        49.1/104.0 -> 45.5/93.3  (0.93, 0.90)
+# Wall clock text+filters+facets p50/p99 (run 2): 27.2/87.4 -> 24.2/68.9 ms.
