@@ -34,11 +34,13 @@ index (built first with this tree's code if `--index-dir` holds none): each in a
 of its own, both open at once, every query sent to both in turn (the first alternating), each
 timed in its child around `backend.search`. Prints p50/p99 in ms for each query kind, old and
 new, their ratios, how many answers were identical (total, hit ids and scores, facet counts,
-"did you mean") and the load average before and after; then the same for the child's CPU time
+"did you mean"), how many had the same total and facet counts, and the load average before
+and after; then the same for the child's CPU time
 around those calls (all its threads: on a loaded machine the wall clock mostly measures the
 waits for a core, the CPU time much less so). The segment queries are drawn from the
 corpus as above (`--segment-queries-from N`: from its first N documents) and kept beside the
-index (`queries-N-Q[-from-N].json`), so a second run reads no corpus.
+index (`queries-N-Q[-from-N].json`), so a second run reads no corpus. `--cases A,B` runs only
+those query kinds (names as printed, e.g. `text+filters+facets,member facets`).
 """
 from __future__ import annotations
 
@@ -358,6 +360,7 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
             times = {name: {case: [] for case in cases} for name in children}
             cpus = {name: {case: [] for case in cases} for name in children}
             same = {case: 0 for case in cases}
+            counted = {case: 0 for case in cases}  # the same total and facet counts
             for case in cases:
                 items = seg_qs if case == "segment" else qs
                 for i, text in enumerate(items):
@@ -368,6 +371,7 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
                         cpus[name][case].append(got["cpu"])
                         answers[name] = got["answer"]
                     same[case] += answers["baseline"] == answers["new"]
+                    counted[case] += [answers["baseline"][i] for i in (0, 2)] == [answers["new"][i] for i in (0, 2)]
                 print(f"{case}: done", file=sys.stderr, flush=True)
         finally:
             for child in children.values():
@@ -377,12 +381,13 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
     print(f"\n{args.docs} documents, {len(qs)} queries ({len(seg_qs)} segment queries), baseline {args.baseline} "
           f"against this tree, interleaved; p50 / p99 in ms; load average (1, 5, 15 min) before "
           f"{' '.join('%.1f' % x for x in load[0])}, after {' '.join('%.1f' % x for x in load[1])}")
-    print(f"{'case':<22} {'baseline':>16} {'new':>16} {'p50 new/old':>12} {'p99 new/old':>12} {'identical':>10}")
+    print(f"{'case':<22} {'baseline':>16} {'new':>16} {'p50 new/old':>12} {'p99 new/old':>12} {'identical':>10} "
+          f"{'same counts':>12}")
     for case in cases:
         old, new = pct(times["baseline"][case]), pct(times["new"][case])
         n = len(times["new"][case])
         print(f"{case:<22} {'%.1f / %.1f' % old:>16} {'%.1f / %.1f' % new:>16} {new[0] / old[0]:>12.2f} "
-              f"{new[1] / old[1]:>12.2f} {f'{same[case]}/{n}':>10}")
+              f"{new[1] / old[1]:>12.2f} {f'{same[case]}/{n}':>10} {f'{counted[case]}/{n}':>12}")
     # CPU time of the child (all its threads) around the same calls: less moved by other work
     # on the machine than the wall-clock times above (a loaded machine's waits are not in it).
     print("CPU time, p50 / p99 in ms")
@@ -405,6 +410,7 @@ def main() -> None:
     ap.add_argument("--segment-queries-from", type=int, default=None, metavar="N",
                     help="with a reused index, draw the segment queries from its first N documents only (the same "
                          "documents at any --docs: the stream is seeded), not reading the whole corpus again")
+    ap.add_argument("--cases", help="with --baseline, only these query kinds (comma-separated names as printed)")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve is not None:
@@ -437,6 +443,11 @@ def main() -> None:
     cases = ("text", "text+filters", "text+filters+facets", "segment", "sorted by date")
     if args.baseline or args.no_fts5:  # FTS5 has no visibility rules to compare with
         cases += ("member facets",)
+    if args.cases:
+        unknown = set(args.cases.split(",")) - set(cases)
+        if unknown or not args.baseline:
+            ap.error(f"--cases needs --baseline and names of {', '.join(cases)}")
+        cases = tuple(c for c in cases if c in args.cases.split(","))
     rng = random.Random(14)
     qs = queries(rng, vocab, args.queries)
     seg_qs: list[str] = []  # filled once the first stream has been read
@@ -649,3 +660,44 @@ if __name__ == "__main__":
 # matching nothing, but 1.67 instead of 1.47 on one matching 10% of the archive). Not tried:
 # anything needing tantivy-py itself (one pass for the page and the counts would walk each
 # fuzzy term dictionary once, not twice).
+#
+# --baseline, 2026-12-02, old 3dbf172 against one typo walk per field group (a word's `_f` and
+# `_x` fuzzy clauses one on `_x` at their boosts' sum where analysis.cross_covers_typos: 297 of
+# the 341 query words of 5+ letters). The 100,000-asset index built with 3dbf172's code
+# (`PYTHONPATH=<git archive of 3dbf172> nice -n 19 .venv/bin/python <its>/benchmarks/search_latency.py
+# --docs 100000 --queries 300 --no-fts5 --index-dir DIR`, 1,767 s at load 9-14, 6 segments; the
+# schema is unchanged), then `nice -n 19 .venv/bin/python benchmarks/search_latency.py --docs
+# 100000 --queries 300 --index-dir DIR --baseline 3dbf172 [--cases ...]`, two runs; the same
+# totals and facet counts 300/300 in every case, hits and scores identical 257-300/300 (the
+# others: documents only a cross-Turkic typo finds score both clauses' sum). CPU time p50 / p99
+# ms, old -> new (ratio p50, p99):
+#   run 1, load 7-9, `--cases "text+filters+facets,member facets,text"`:
+#     text                 16.3/60.6 -> 15.4/62.3  (0.94, 1.03)
+#     text+filters+facets  23.1/52.2 -> 21.8/43.9  (0.94, 0.84)
+#     member facets        28.5/56.3 -> 26.0/53.9  (0.91, 0.96)
+#   run 2, load 2.8 before, 11.6 after, every case:
+#     text                 17.4/79.2 -> 16.6/74.9  (0.95, 0.95)
+#     text+filters         17.0/39.2 -> 16.6/35.9  (0.98, 0.92)
+#     text+filters+facets  27.0/53.1 -> 25.1/50.0  (0.93, 0.94)
+#     segment              26.0/61.5 -> 25.9/58.4  (1.00, 0.95)
+#     sorted by date       15.9/40.6 -> 14.8/48.3  (0.93, 1.19)
+#     member facets        25.9/52.8 -> 24.0/54.3  (0.93, 1.03)
+# One fuzzy clause counted alone on that index (a one-off script, not kept; the same 341 words,
+# process time, mean): title_f 0.33, title_x 0.31, body_f 0.53, body_x 0.52 ms; the word's
+# body_f term query 0.11 ms.
+# The same at 300,000 assets (the index built with 3dbf172's code as above, `--docs 300000`,
+# 1,154 s at load 2-9, 11 segments), `... --docs 300000 --queries 300 --index-dir DIR
+# --baseline 3dbf172`, two runs, the same totals and facet counts 300/300 in every case,
+# identical 253-300/300. CPU time p50 / p99 ms, old -> new (ratio p50, p99):
+#   run 1, load 2.1-4.6, the three cases of run 1 above:
+#     text                 26.3/86.7  -> 24.3/73.4  (0.92, 0.85)
+#     text+filters+facets  42.1/93.9  -> 38.6/89.9  (0.91, 0.96)
+#     member facets        45.5/89.3  -> 41.9/79.9  (0.92, 0.89)
+#   run 2, load 0.7-2.6, every case:
+#     text                 25.1/117.4 -> 23.9/89.5  (0.95, 0.76)
+#     text+filters         27.8/64.8  -> 26.0/58.0  (0.93, 0.90)
+#     text+filters+facets  40.5/88.6  -> 37.0/78.9  (0.91, 0.89)
+#     segment              31.7/111.9 -> 30.0/103.2 (0.95, 0.92)
+#     sorted by date       18.4/47.6  -> 16.5/41.3  (0.89, 0.87)
+#     member facets        49.1/104.0 -> 45.5/93.3  (0.93, 0.90)
+# Wall clock text+filters+facets p50/p99 (run 2): 27.2/87.4 -> 24.2/68.9 ms.

@@ -32,7 +32,7 @@ from typing import Any, Iterable, Mapping
 
 import tantivy
 
-from search import fields, normalize
+from search import analysis, fields, normalize
 from search import query as query_plan
 from search.interfaces import (FACETS, Hit, SearchBackend, SearchBusy, SearchConfigError, SearchError, SearchQuery,
                                SearchResult)
@@ -636,7 +636,8 @@ class TantivySearchBackend(SearchBackend):
         if isinstance(clause, query_plan.Const):
             return Q.const_score_query(self._compile(clause.clause, schema, fuzzy=fuzzy), clause.score)
         occur = tantivy.Occur.Must if isinstance(clause, query_plan.All) else tantivy.Occur.Should
-        return Q.boolean_query([(occur, self._compile(c, schema, fuzzy=fuzzy)) for c in clause.clauses
+        parts = clause.clauses if isinstance(clause, query_plan.All) else _one_typo_walk(clause.clauses)
+        return Q.boolean_query([(occur, self._compile(c, schema, fuzzy=fuzzy)) for c in parts
                                 if fuzzy or getattr(c, "kind", None) != "fuzzy"])
 
     def _facet_filter(self, facet: str, values: list[str]) -> tantivy.Query:
@@ -783,6 +784,29 @@ def _rollback(writer: tantivy.IndexWriter) -> None:
         writer.rollback()
     except Exception:  # noqa: BLE001 - a consumed or broken writer: the original error matters
         pass
+
+
+def _one_typo_walk(clauses: tuple) -> tuple:
+    """A word's clauses (search.query.word_clause) with its two typo clauses of a field group,
+    on `{group}_f` and `{group}_x`, made one on `{group}_x` at their two boosts' sum when the
+    cross-Turkic typos find every document the folded ones find
+    (search.analysis.cross_covers_typos): the same matches, totals and facet counts, one
+    Levenshtein walk of the term dictionary of every segment fewer in each of a search's two
+    passes (the scored page and the counting aggregation). A document that has both typo
+    matches scores as before (their constant scores add up: the sum); one with only the
+    cross-Turkic match (`korkutt` for `qorqud`) now gets the sum too. Other clauses as they are."""
+    fuzzy = {m.field: m for m in clauses if isinstance(m, query_plan.Match) and m.kind == "fuzzy"}
+    dropped, merged = set(), {}
+    for field, folded in fuzzy.items():
+        group, form = field.rsplit("_", 1)
+        crossed = fuzzy.get(f"{group}_x")
+        if form == "f" and crossed is not None and analysis.cross_covers_typos(folded.value):
+            dropped.add(field)
+            merged[crossed.field] = replace(crossed, boost=round(crossed.boost + folded.boost, 4))
+    if not dropped:
+        return clauses
+    return tuple(merged.get(c.field, c) if isinstance(c, query_plan.Match) and c.kind == "fuzzy" else c
+                 for c in clauses if not (isinstance(c, query_plan.Match) and c.kind == "fuzzy" and c.field in dropped))
 
 
 def _quoted(field: str, value: str) -> str:

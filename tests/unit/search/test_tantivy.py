@@ -465,3 +465,58 @@ def test_facet_filter_values_that_mean_something_in_a_query_string_are_plain_val
                                            count_facets=False))
         assert result.total == plain.total, value
         assert sum(result.facets["kind"].values()) == result.total, value  # one kind each
+
+
+def test_one_typo_walk_per_field_group_finds_what_the_two_found(tmp_path, monkeypatch):
+    """A word's typo clauses on `{group}_f` and `{group}_x` are one on `{group}_x` (boosts
+    added) when the cross-Turkic typos cover the folded ones (analysis.cross_covers_typos): every
+    total, facet count and hit is that of the two clauses, and so is every score but those of
+    documents only the cross-Turkic typo finds. Documents: words one edit from the query words
+    in folded form, in titles and descriptions, spelled with and without their Turkish letters."""
+    import random
+
+    from search import analysis, query as query_plan
+    from search import tantivy_backend
+    from search.mapping import document
+
+    rng = random.Random(7)
+    asked = ["muğamat", "kamança", "karabağlı", "qorqudun", "televiziya", "kitab", "kitabı", "nağıllar"]
+    spellings = {"c": "cç", "e": "eə", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü"}
+    words = []
+    for word in asked:
+        folded = analysis.fold(word)
+        for i in range(len(folded)):
+            for edit in (folded[:i] + folded[i + 1:], folded[:i] + rng.choice("abdgkqxhe") + folded[i + 1:],
+                         folded[:i] + rng.choice("abdgkqxhe") + folded[i:], folded[:i] + folded[i + 1:i + 2]
+                         + folded[i] + folded[i + 2:], folded + rng.choice("abdgıi")):
+                words.append("".join(rng.choice(spellings.get(c, c)) for c in edit))
+    docs = [document(doc_id=f"d{i:03d}", created=None, filename=f"f{i}.mp4", organisation="TRT", country="TR",
+                     genre=rng.choice(("music", "news")), recorded=None, languages=[], kind="video",
+                     status="ready", titles={"tr": " ".join(rng.sample(words, 2))},
+                     descriptions={"az": " ".join(rng.sample(words, 3))}, keywords=[], people=[], places=[],
+                     projects=[], owner="7", duration=None, has_transcript=False, cleared=[])
+            for i in range(300)]
+    merged = [m for m in query_plan.word_clause("muğamat").clauses if m.kind == "fuzzy"]
+    assert [m.field for m in tantivy_backend._one_typo_walk(tuple(merged))] == ["title_x", "body_x"]
+    assert len([m for m in tantivy_backend._one_typo_walk(query_plan.word_clause("kitab").clauses)
+                if m.kind == "fuzzy"]) == 4  # a voiced letter at the end: both walks kept
+
+    def answers(backend) -> list:
+        out = []
+        for text in asked + ["muğamat kamança", "kitabı nağıllar"]:
+            result = backend.search(SearchQuery(text=text, per_page=100, filters={"genre": ["music"]}))
+            out.append((result.total, result.facets, {h.id: round(h.score, 4) for h in result.hits}))
+        return out
+    one = answers(TantivySearchBackend(tmp_path / "one"))  # nothing indexed: all empty
+    assert all(total == 0 for total, _, _ in one)
+    backend = TantivySearchBackend(tmp_path / "idx")
+    backend.index(docs)
+    one = answers(backend)
+    monkeypatch.setattr(tantivy_backend, "_one_typo_walk", lambda clauses: clauses)
+    two = answers(TantivySearchBackend(tmp_path / "idx"))
+    assert sum(total for total, _, _ in two) > 100
+    for (total1, facets1, hits1), (total2, facets2, hits2) in zip(one, two):
+        assert (total1, facets1, set(hits1)) == (total2, facets2, set(hits2))
+        changed = {d for d in hits1 if hits1[d] != hits2[d]}
+        assert all(hits1[d] > hits2[d] for d in changed)  # found only by the cross-Turkic typo: its sum
+        assert len(changed) <= len(hits1) // 4
