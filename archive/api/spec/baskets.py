@@ -24,7 +24,8 @@ ZIP_READ = ("The basket's ready zip (any who see the basket). A zip of originals
             "recorded again); anyone else, or that one declaring another use, declares theirs in the query "
             "(each item recorded as their use). One `Range` (`bytes=a-b`, `bytes=a-`, `bytes=-n`) is answered "
             "206, with `If-Range` against the ETag (the zip's SHA-256) so a download that broke off resumes; "
-            "several ranges or another unit give the whole zip.")
+            "several ranges or another unit give the whole zip. A `HEAD` answers the headers the `GET` would "
+            "have, without the bytes and without a usage record.")
 
 
 def schemas() -> dict[str, Any]:
@@ -190,9 +191,6 @@ def basket_paths() -> dict[str, Any]:
                     "type": "object", "additionalProperties": False,
                     "properties": {"declaration": {"type": "object"}}})}),
             "get": operation("baskets", "downloadBasketZip", ZIP_READ, zip_answers, parameters=zip_parameters),
-            "head": operation("baskets", "downloadBasketZipHead",
-                              "The headers the zip's `GET` would have, without the bytes (and without a usage "
-                              "record).", zip_answers, parameters=zip_parameters),
         },
     }
 
