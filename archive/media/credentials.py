@@ -101,6 +101,14 @@ def load_identity(cert_path: str, key_path: str) -> SigningIdentity:
                            not_after=leaf.not_valid_after_utc.isoformat())
 
 
+def signer_names(identity: SigningIdentity) -> dict[str, str]:
+    """How a manifest signed by `identity` names its signer in a `ManifestSummary.signer`:
+    {"common_name", "cert_serial_number" (decimal, as c2pa-rs's signature_info gives it)}."""
+    leaf = x509.load_pem_x509_certificates(identity.chain)[0]
+    cn = leaf.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return {"common_name": str(cn[0].value) if cn else "", "cert_serial_number": str(leaf.serial_number)}
+
+
 def _read(path: str, what: str) -> bytes:
     try:
         with open(path, "rb") as fh:

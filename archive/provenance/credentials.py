@@ -73,6 +73,9 @@ NOT_CONFIGURED_REASON = "no C2PA signing certificate is configured (ORTAK_C2PA_S
 HLS_REASON = "HLS segments are not signed: C2PA is written into whole files (the proxy is signed)"
 TOO_LARGE_REASON = "larger than ORTAK_C2PA_MAX_BYTES"
 MISSING_REASON = "the rendition's file is missing from storage"
+# `details.reason` of a 422 `unsupported_format` from `verify_upload` (a stable code, never the
+# library's words).
+FORMAT_NOT_SUPPORTED = "format_not_supported"
 
 
 # ---- the signer ---------------------------------------------------------------------------------
@@ -203,6 +206,54 @@ def credentials_json(session: Session, asset: Asset) -> dict[str, Any] | None:
     return {"state": row.state if row else None, "reason": row.reason if row else None,
             "manifests": row.manifests if row else [], "read_at": row.read_at.isoformat() if row else None,
             "renditions": row.renditions if row else {}, "unsigned_exports": unsigned}
+
+
+# What a declared source says of the export, from Ortak's assertion (`export_manifest` and the
+# `details` of its callers: a rendition, a clip's cut, a basket item's segment).
+DECLARED_KEYS = ("rendition", "in", "out", "in_seconds", "out_seconds", "actual_in", "actual_out",
+                 "actual_in_seconds", "actual_out_seconds", "mode", "signed_at")
+
+
+def declared_source(session: Session, asset: Asset) -> dict[str, Any] | None:
+    """The asset of this archive that the original of `asset` declares as its source, when the
+    file is one this archive handed out (a proxy, a clip, a basket item) and came back (another
+    organisation uploaded it): {"id", "export": "rendition" | "clip" | "basket_item",
+    "rendition", "in", "out", ... (DECLARED_KEYS, what the assertion says; absent keys None),
+    "manifest" (its label), "signer" (common name)}; else None.
+
+    Derived at read time from the manifest report the `credentials` step kept (ContentCredential)
+    and nothing else; the claim counts only when all of these hold, so a rights manager can rely
+    on it (anything less is no link; the manifest is still shown, with its state, in the
+    `content_credentials` section):
+    - the report is of the asset's current original (same SHA-256) and its state is `trusted`:
+      every signature and hash checks, nothing was altered, and the signer chains to
+      ORTAK_C2PA_TRUST_ANCHORS (`valid`, `invalid`, `unverified`: no link);
+    - the active manifest (the newest: a file re-signed by someone else declares nothing here)
+      carries Ortak's assertion (`org.ortak.export`) and was signed by this archive's CURRENT
+      signer certificate (common name and serial number of ORTAK_C2PA_SIGN_CERT's first
+      certificate; an export signed with an earlier key is not linked);
+    - the assertion's `source_id` is an asset here whose SHA-256 is the assertion's
+      `source_sha256`.
+    Visibility is the caller's to apply (`archive.provenance.lineage.sources`)."""
+    row = session.scalar(select(ContentCredential).where(ContentCredential.asset_id == asset.id))
+    if row is None or row.state != "trusted" or row.sha256 != asset.sha256 or not row.manifests:
+        return None
+    active = row.manifests[0] if isinstance(row.manifests[0], dict) else {}
+    ortak = active.get("ortak")
+    if active.get("state") != "trusted" or not isinstance(ortak, dict) or not isinstance(ortak.get("source_id"), str):
+        return None
+    identity, _ = signer_status()
+    names = media.signer_names(identity) if identity is not None else None
+    signer = active.get("signer") or {}
+    if names is None or any(str(signer.get(k) or "") != v for k, v in names.items()):
+        return None
+    source = session.get(Asset, ortak["source_id"])
+    if source is None or source.id == asset.id or source.sha256 != ortak.get("source_sha256"):
+        return None
+    export = ("basket_item" if "basket_id" in ortak else "clip" if "asset_id" in ortak
+              else "rendition" if "rendition" in ortak else None)
+    return {"id": source.id, "export": export, **{k: ortak.get(k) for k in DECLARED_KEYS},
+            "manifest": active.get("label"), "signer": signer.get("common_name")}
 
 
 # ---- signing ------------------------------------------------------------------------------------------
@@ -425,7 +476,7 @@ def verify_upload(stream: IO[bytes], filename: str) -> dict[str, Any]:
     "failures", "manifests"} (`archive.media.credentials.CredentialReport`). `stream` is
     seekable. 413 `file_too_large` past ORTAK_C2PA_VERIFY_MAX_BYTES; 422 `empty_file`; 422
     `unsupported_format` for a file the C2PA library cannot read (not JPEG, PNG, MP4, MOV,
-    WAV, PDF... nor any format it knows)."""
+    WAV, PDF... nor any format it knows), `details.reason` always FORMAT_NOT_SUPPORTED."""
     limit = settings().C2PA_VERIFY_MAX_BYTES
     digest, total = hashlib.sha256(), 0
     stream.seek(0)
@@ -449,8 +500,11 @@ def verify_upload(stream: IO[bytes], filename: str) -> dict[str, Any]:
         if by_bytes.state == "unsupported":
             report = by_bytes
     if report.state == "unsupported":
+        # The library's own words ("NotSupported: type is unsupported") go to the log; the
+        # caller gets our code (pages say it in tr/az/en: archive.web.messages.ERROR_REASONS).
+        log.info("C2PA verify: %s is not readable: %s", filename, report.reason)
         raise ApiError("Content credentials cannot be read from this kind of file.", code="unsupported_format",
-                       status=422, details={"reason": report.reason})
+                       status=422, details={"reason": FORMAT_NOT_SUPPORTED})
     return {"filename": filename, "size": total, "sha256": digest.hexdigest(), **report.to_dict()}
 
 

@@ -36,7 +36,7 @@ from archive.baskets.services import segment_of
 from archive.clips.services import clip_json, clips_of
 from archive.provenance import c2pa  # noqa: F401  (registers the content_credentials section)
 from archive.provenance import lookup_section  # noqa: F401  (registers the lookup section)
-from archive.provenance import fixity
+from archive.provenance import credentials, fixity
 from archive.provenance.sections import RESERVED, SECTIONS, section
 from archive.rights.services import blocks_json, list_blocks
 from archive.shares.models import ShareLink
@@ -71,10 +71,29 @@ def _asset_json(asset: Asset, lang: str | None) -> dict[str, Any]:
 def sources(session: Session, asset: Asset, viewer: User, lang: str | None) -> list[dict[str, Any]]:
     """Where the asset came from, nearest first: for a clip, its master with the in/out asked for
     and the actual in/out of the cut ("relation": "clip_of"), then the master's own source...
-    [] for an original upload. A source deleted since is {"asset": null, "id": its id}."""
+    [] for an original upload. A source deleted since is {"asset": null, "id": its id}.
+
+    An upload that is a file this archive handed out and got back (its content credentials,
+    signed by this archive's own signer, trusted and unaltered, name the asset it was exported
+    from: `archive.provenance.credentials.declared_source`) first lists that asset:
+    {"relation": "exported_from", "declared_by": "content_credentials", "id", "of", "asset",
+    "export" ("rendition" | "clip" | "basket_item" | null), "rendition", "in", "out",
+    "in_seconds", "out_seconds", "actual_in", "actual_out", "actual_in_seconds",
+    "actual_out_seconds", "mode", "signed_at", "manifest", "signer"}, then that asset's own
+    sources. Only when the viewer may see that asset (`archive.assets.services.may_see`, as the
+    clips listed in `derivatives`); a clip's own lineage is never doubled by its credentials."""
     out: list[dict[str, Any]] = []
     seen = {asset.id}
     current = asset
+    if not (asset.source_id or (asset.lineage or {}).get("source_id")):
+        declared = credentials.declared_source(session, asset)
+        source = session.get(Asset, declared["id"]) if declared else None
+        if declared and source is not None and assets.may_see(session, viewer, source):
+            seen.add(source.id)
+            out.append({"relation": "exported_from", "declared_by": "content_credentials", "id": source.id,
+                        "of": asset.id, "asset": _asset_json(source, lang),
+                        **{k: v for k, v in declared.items() if k != "id"}})
+            current = source
     while len(out) < MAX_SOURCES:
         lineage = current.lineage or {}
         source_id = current.source_id or lineage.get("source_id")

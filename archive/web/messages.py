@@ -290,6 +290,10 @@ ERROR_REASONS = {
     "undecodable": UNDECODABLE_REASONS,
     "not_clippable": {"keyframes_unreadable": _l("The master's keyframes cannot be read: ask for an accurate "
                                                  "clip.")},
+    # POST /api/v1/provenance/verify (archive.provenance.credentials.FORMAT_NOT_SUPPORTED).
+    "unsupported_format": {"format_not_supported": _l("Content credentials cannot be read from this kind of file: "
+                                                      "C2PA is read from JPEG, PNG, MP4, MOV, WAV, PDF and other "
+                                                      "formats the C2PA library knows.")},
 }
 
 

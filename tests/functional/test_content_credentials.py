@@ -234,10 +234,18 @@ def test_verify_endpoint_shows_the_chain_and_refuses_bad_input(app, client, make
     assert post(media_files["jpeg"]).get_json()["state"] == "absent"
     junk = post(media_files["junk"], "notes.txt")
     assert junk.status_code == 422 and junk.get_json()["error"]["code"] == "unsupported_format"
+    # Our code, not the library's words ("NotSupported: type is unsupported"); pages say it in
+    # the reader's language by it.
+    assert junk.get_json()["error"]["details"] == {"reason": credentials.FORMAT_NOT_SUPPORTED}
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        from archive.web import messages
+        said = messages.ERROR_REASONS["unsupported_format"][credentials.FORMAT_NOT_SUPPORTED]
+        assert "okunamaz" in str(said) and "NotSupported" not in str(said)
     # Named as a video, the same bytes are still no file the library reads: not "invalid".
     for name in ("clip.mp4", "clip.mov", "photo.jpg"):
         named = post(media_files["junk"], name)
         assert named.status_code == 422 and named.get_json()["error"]["code"] == "unsupported_format", name
+        assert named.get_json()["error"]["details"]["reason"] == "format_not_supported", name
     assert post(media_files["camera"], headers={}).status_code == 401
     none = client.post("/api/v1/provenance/verify", data={}, headers=h, content_type="multipart/form-data")
     # A missing field of the body is 422, as in provenance/lookup and a JSON body.
@@ -444,3 +452,114 @@ def test_the_asset_describes_the_signed_bytes_its_downloads_serve_and_fixity_che
         checked = {(c.rendition, c.path) for c in s.scalars(select(FixityCheck).where(FixityCheck.asset_id == asset_id))}
         signed = [p for r, p in checked if r == "proxy" and p and p.startswith("signed/")]
         assert len(signed) == 1 and ("proxy", "proxy.mp4") in checked
+
+
+def _register_as(app, user_id, path, filename):
+    """Register `path` as uploaded by `user_id` (another organisation than the master's)."""
+    data = path.read_bytes()
+    staged = path.with_name(f"staged-{hashlib.sha256(data).hexdigest()[:12]}-{filename}")
+    shutil.copyfile(path, staged)
+    with app.app_context():
+        s = db.session()
+        got = register_original(s, staged=staged, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                filename=filename, meta={}, uploader=s.get(User, user_id))
+        s.commit()
+        asset_id = got.asset.id
+    with app.app_context():
+        assert process_asset(asset_id) == "ready"
+    return asset_id
+
+
+def test_an_exported_file_uploaded_again_names_its_source_as_declared_by_its_credentials(
+        app, client, register_file, media_files, chain, make_user, tmp_path):
+    master = register_file(media_files["camera"], "camera.mp4")
+    with app.app_context():
+        assert process_asset(master) == "ready"
+        s = db.session()
+        uploader = s.get(Asset, master).uploader_id
+        token = create_token(s, s.get(User, uploader), "t")
+        s.commit()
+    owner = {"Authorization": f"Bearer {token}"}
+    itv_id, token = make_user("producer", "AZ", org="İTV", email="again@itv.test")
+    itv = {"Authorization": f"Bearer {token}"}
+    proxy = tmp_path / "proxy.mp4"
+    proxy.write_bytes(client.get(f"/api/v1/assets/{master}/download?rendition=proxy", headers=owner).data)
+    resp = client.post(f"/api/v1/assets/{master}/clips", json={"in": "10:00:00:12", "out": "10:00:02:00",
+                                                              "mode": "accurate"}, headers=owner)
+    clip_id = resp.get_json()["id"]
+    with app.app_context():
+        assert process_asset(clip_id) == "ready"
+        clip_key = db.session().get(Asset, clip_id).original_key
+    clip_file = _read_blob(app, clip_key, tmp_path, "clip.mov")
+
+    # Another organisation uploads the proxy it was sent: its provenance names the master.
+    again = _register_as(app, itv_id, proxy, "from-trt.mp4")
+    doc = client.get(f"/api/v1/assets/{again}/provenance", headers=itv).get_json()
+    [src] = doc["sources"]
+    assert src["relation"] == "exported_from" and src["declared_by"] == "content_credentials"
+    assert src["id"] == master and src["of"] == again and src["asset"]["id"] == master
+    assert src["export"] == "rendition" and src["rendition"] == "proxy" and src["signer"] == "Ortak archive signer"
+    # The clip's own bytes uploaded again are a holding of the clip (same SHA-256), not a new
+    # asset; an excerpt signed as a clip is (its in/out as its assertion says).
+    with app.app_context():
+        excerpt = tmp_path / "excerpt.mp4"
+        manifest = credentials.export_manifest(
+            db.session().get(Asset, master), title="excerpt.mp4", actions=[{"action": "c2pa.trimmed"}],
+            details={"asset_id": clip_id, "mode": "accurate", "in": "10:00:00:12", "out": "10:00:02:00"})
+        media.sign_file(str(media_files["plain"]), str(excerpt), manifest=manifest,
+                        identity=media.load_identity(str(chain.chain), str(chain.key)),
+                        parent=(str(clip_file), "clip.mov"), trust_anchors=chain.root.read_text())
+    clip_again = _register_as(app, itv_id, excerpt, "excerpt.mp4")
+    [src] = client.get(f"/api/v1/assets/{clip_again}/provenance", headers=itv).get_json()["sources"]
+    assert src["id"] == master and src["export"] == "clip" and src["in"] == "10:00:00:12" \
+        and src["out"] == "10:00:02:00" and src["mode"] == "accurate"
+    # A clip's own lineage is not doubled by the credentials it carries.
+    own = client.get(f"/api/v1/assets/{clip_id}/provenance", headers=owner).get_json()["sources"]
+    assert [s["relation"] for s in own] == ["clip_of"]
+
+    # A tampered copy, a manifest from a signer that is trusted but not this archive's, and one
+    # naming an asset that is not here: no link (the manifest is still shown, with its state).
+    data = bytearray(proxy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    tampered = tmp_path / "tampered-proxy.mp4"
+    tampered.write_bytes(bytes(data))
+    other = make_chain(tmp_path / "other", org="Başqa TV", cn="Another archive")
+    anchors = tmp_path / "anchors.pem"
+    anchors.write_text(chain.root.read_text() + other.root.read_text())
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"],
+                                                           C2PA_TRUST_ANCHORS=str(anchors))
+    with app.app_context():
+        m = db.session().get(Asset, master)
+        foreign, unknown = tmp_path / "foreign.mp4", tmp_path / "unknown.mp4"
+        for dst, identity, source_id in (
+                (foreign, media.load_identity(str(other.chain), str(other.key)), m.id),
+                (unknown, media.load_identity(str(chain.chain), str(chain.key)), "00000000-0000-0000-0000-000000000000")):
+            manifest = credentials.export_manifest(m, title=dst.name, actions=[{"action": "c2pa.transcoded"}],
+                                                   details={"rendition": "proxy"})
+            manifest["assertions"][1]["data"]["source_id"] = source_id
+            media.sign_file(str(media_files["plain"]), str(dst), identity=identity, manifest=manifest,
+                            parent=(str(media_files["plain"]), "plain.mp4"), trust_anchors=anchors.read_text())
+    for path, state in ((tampered, "invalid"), (foreign, "trusted"), (unknown, "trusted")):
+        asset_id = _register_as(app, itv_id, path, path.name)
+        doc = client.get(f"/api/v1/assets/{asset_id}/provenance", headers=itv).get_json()
+        assert doc["sources"] == [], path.name
+        assert doc["content_credentials"]["state"] == state, path.name
+
+    # Only a source the viewer may see: the master withdrawn from view (not ready) is not listed
+    # to another organisation; its own organisation still sees the link.
+    with app.app_context():
+        db.session().get(Asset, master).status = "rejected"
+        db.session().commit()
+    assert client.get(f"/api/v1/assets/{again}/provenance", headers=itv).get_json()["sources"] == []
+    assert [s["id"] for s in client.get(f"/api/v1/assets/{again}/provenance", headers=owner)
+            .get_json()["sources"]] == [master]
+
+    # The page says it in each language (the master made visible again).
+    with app.app_context():
+        db.session().get(Asset, master).status = "ready"
+        db.session().commit()
+    login(client, "again@itv.test")
+    for lang, words in (("en", "declared by its content credentials, signed by this archive"),
+                        ("tr", "içerik kimlik bilgileri beyan ediyor"), ("az", "məzmun etimadnaməsi bəyan edir")):
+        page = client.get(f"/assets/{again}/provenance", headers={"Accept-Language": lang}).get_data(as_text=True)
+        assert words in page and 'data-relation="exported_from"' in page, lang

@@ -93,7 +93,8 @@ def credential_paths(config: Mapping[str, Any]) -> dict[str, Any]:
                                    "before the first boundary, over the form's 500 kB bound."),
              "413": error_response(f"`file_too_large`: more than {limit} bytes."),
              "422": error_response("`file_required`: no multipart field `file`; `empty_file`; "
-                                   "`unsupported_format`: a file the C2PA library cannot read.")},
+                                   "`unsupported_format`: a file the C2PA library cannot read "
+                                   "(`details.reason` `format_not_supported`).")},
             requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary", "maxLength": limit}}}}}})},

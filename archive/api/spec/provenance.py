@@ -59,7 +59,15 @@ def schemas() -> dict[str, Any]:
                 "id": {"type": "string"}, "asset": _OBJ,
                 "sources": {"type": "array", "description": "Nearest first: for a clip its master (`relation` "
                                                            "`clip_of`, in/out asked for, actual in/out), then the "
-                                                           "master's own source.", "items": _OBJ},
+                                                           "master's own source. A file this archive handed out "
+                                                           "and got back first names the asset it was exported "
+                                                           "from (`relation` `exported_from`, `declared_by` "
+                                                           "`content_credentials`, `export` rendition/clip/"
+                                                           "basket_item, `rendition`, in/out, `signed_at`, "
+                                                           "`manifest`, `signer`) when its C2PA manifest is "
+                                                           "trusted, unaltered, signed by this archive's current "
+                                                           "signer and the asset exists and the caller may see "
+                                                           "it; else nothing.", "items": _OBJ},
                 "derivatives": {"type": "object", "required": ["clips", "baskets", "share_links"],
                                 "properties": {"clips": _ARRAY, "baskets": {**_ARRAY, "description": "Those the "
                                                "caller may open."}, "share_links": {**_ARRAY, "description":
