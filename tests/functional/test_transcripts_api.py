@@ -232,4 +232,4 @@ def test_a_transcript_put_before_the_length_was_known_is_checked_once_it_is(app,
     client.get("/lang/tr")
     page = client.get(f"/assets/{asset_id}")
     assert page.status_code == 200
-    assert "Altyazı kaldırıldı: bir altyazısı kaydın bitişinden sonra başlıyor" in page.get_data(as_text=True)
+    assert "Altyazı kaldırıldı: bir altyazı satırı kaydın bitişinden sonra başlıyor" in page.get_data(as_text=True)
