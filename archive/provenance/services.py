@@ -25,8 +25,7 @@ import os
 import shutil
 import tempfile
 import threading
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 from flask import current_app
@@ -414,7 +413,7 @@ def match_json(c: Candidate, asset: Asset, probe: ProbeResult, sha256: str, *,
         # (the alignment, sampled at 10 frames a second, put it a frame off at either end).
         # Its end is its timeline's (its last picture, `Timeline.end_seconds`) where known.
         end = (timeline.end_seconds if timeline is not None else None) or end
-        c = dataclasses.replace(c, query_in=0.0, query_out=probe.duration or end, score=1.0, tied=False)
+        c = replace(c, query_in=0.0, query_out=probe.duration or end, score=1.0, tied=False)
         c.master_in, c.master_out = 0.0, end
     m_in, m_out = max(0.0, c.master_in), max(0.0, min(c.master_out, end))
     doc = {"asset_id": asset.id, "title": asset.title(lang), "in": round(m_in, 3), "out": round(m_out, 3),
