@@ -98,7 +98,10 @@ def _fold_char(char: str) -> str:
 
 
 _FOLDS = _CharTable(_fold_char)
-_CROSS_FOLDS = _CharTable(lambda char: _fold_char(char.translate(TO_TURKISH)))
+# Folded first, then written the Turkish way: a word's cross form is a function of its folded
+# form (`cross_of_folded`), so every document whose folded word is `u` has the cross form
+# `cross_of_folded(u)`, even for a letter that folds to q, x or w (`ẋ` → `x` → `h`).
+_CROSS_FOLDS = _CharTable(lambda char: _fold_char(char).translate(TO_TURKISH))
 
 
 def fold(word: str) -> str:
@@ -126,6 +129,12 @@ def _cross(word: str) -> str:
     return _devoice(word.translate(_CROSS_FOLDS))
 
 
+def cross_of_folded(folded: str) -> str:
+    """The cross-Turkic form of every word whose folded form (`fold`) is `folded`:
+    `cross(word) == cross_of_folded(fold(word))` for any word (`_CROSS_FOLDS` folds first)."""
+    return _devoice(folded.translate(TO_TURKISH))
+
+
 @functools.lru_cache(maxsize=500_000)
 def cross(word: str) -> str:
     """The cross-Turkic form of one normalised word: written the Turkish way (TO_TURKISH),
@@ -146,10 +155,9 @@ def cross_covers_typos(folded: str) -> bool:
     `kitab` into `kitap` but leaves `kitabı` alone, so the neighbours `kitab`/`kitabı` (an
     insertion at the end) and `kitba`/`kitab` (the last two transposed) are two edits apart in
     cross form. That happens only when a b, d or g is last in one of the two words, so only when
-    `folded` has one among its last two letters: then False. Not covered either, and left
-    aside: a document word with a q, x or w carrying a precomposed accent (`ẋ`, `ŵ`), whose
-    cross form keeps the letter (`_CROSS_FOLDS` maps the accented letter whole); none is written
-    in Turkish or Azerbaijani."""
+    `folded` has one among its last two letters: then False. A document word with a q, x or w
+    carrying a precomposed accent (`ẋ`, `ŵ`) is covered too: it is folded before it is written
+    the Turkish way (`_CROSS_FOLDS`)."""
     return not any(c in FINAL_DEVOICING for c in folded[-2:])
 
 

@@ -345,6 +345,60 @@ def most_score(clause: Clause) -> float:
     return sum(most_score(c) for c in clause.clauses)
 
 
+# ---- matching alone: counts and exclusions -------------------------------------------------------
+
+def counted(clause: Clause) -> Clause:
+    """`clause` for matching alone (a total, facet counts, an exclusion: no score): the same
+    documents, without the Matches of an Any_ whose documents another Match of that Any_ is
+    sure to have, so an engine reads fewer postings and walks fewer term dictionaries. In a
+    field group `g`, every document word gives all its forms (search.analysis), so:
+
+    - `g_n` value v: the documents whose word is v, whose cross form is `analysis.cross(v)`;
+    - `g_f` value u: those whose folded word is u, whose cross form is
+      `analysis.cross_of_folded(u)`;
+    - `g_f` prefix u: their cross form begins with `u` written the Turkish way (TO_TURKISH),
+      or is `analysis.cross_of_folded(u)` (FINAL_DEVOICING changes the last letter of a word
+      that is u itself: `kitab` → `kitap`);
+    - `g_x` or `g_f` value v: a prefix of v in the same field has them;
+
+    and a `g_x` cross form is found by a `g_x` term of that value, by a `g_x` typo (edit
+    distance 1 covers 0) or a `g_x` prefix of it. Scores would change (each field adds its
+    BM25): not for a scored search. Its typo Matches must be compiled too (a `g_x` term may be
+    left out for its typo Match)."""
+    if isinstance(clause, Const):
+        return Const(counted(clause.clause), clause.score)
+    if isinstance(clause, All):
+        return All(tuple(counted(c) for c in clause.clauses))
+    if not isinstance(clause, Any_):
+        return clause
+    matches = [c for c in clause.clauses if isinstance(c, Match)]
+    cross_terms = {(m.field, m.value) for m in matches if m.kind in ("term", "fuzzy") and m.field.endswith("_x")}
+    prefixes = [(m.field, m.value) for m in matches if m.kind == "prefix"]
+    fuzzy_x = {(m.field, m.value) for m in matches if m.kind == "fuzzy" and m.field.endswith("_x")}
+
+    def has_cross(group: str, value: str) -> bool:
+        field = f"{group}_x"
+        return (field, value) in cross_terms or any(f == field and value.startswith(p) for f, p in prefixes)
+
+    def covered(m: Match) -> bool:
+        group, form = m.field.rsplit("_", 1)
+        if m.kind == "term":
+            if form == "n":
+                return has_cross(group, analysis.cross(m.value))
+            if form == "f":
+                return (has_cross(group, analysis.cross_of_folded(m.value))
+                        or any(f == m.field and m.value.startswith(p) for f, p in prefixes))
+            if form == "x":
+                return (m.field, m.value) in fuzzy_x or any(f == m.field and m.value.startswith(p) for f, p in prefixes)
+        if m.kind == "prefix" and form == "f" and m.value:
+            return (f"{group}_x", m.value.translate(analysis.TO_TURKISH)) in prefixes and (
+                m.value[-1] not in analysis.FINAL_DEVOICING or has_cross(group, analysis.cross_of_folded(m.value)))
+        return False
+
+    return Any_(tuple(counted(c) if not isinstance(c, Match) else c
+                      for c in clause.clauses if not (isinstance(c, Match) and covered(c))))
+
+
 # ---- "did you mean" -----------------------------------------------------------------------------
 
 def suggestion(parsed: ParsedQuery, closest: Callable[[str], str | None],
@@ -380,4 +434,4 @@ def candidates_from(texts: list[str], word: str) -> str | None:
 
 
 __all__ = ["All", "Any_", "Clause", "Const", "Match", "NO_SEARCHABLE_TEXT", "ParsedQuery", "Phrase", "Plan", "Term",
-           "candidates_from", "parse", "phrase_clause", "plan", "suggestion", "word_clause"]
+           "candidates_from", "counted", "parse", "phrase_clause", "plan", "suggestion", "word_clause"]

@@ -374,17 +374,21 @@ class TantivySearchBackend(SearchBackend):
 
     def _build_text_query(self, text: str | None, as_you_type: bool):
         """(parsed query, its plan, the plan's must, must_not and should clauses compiled on the
-        asset index's schema), for `_text_query`'s cache."""
+        asset index's schema, and its must for matching alone), for `_text_query`'s cache.
+        Exclusions and the counting pass's must (search.query.counted) are matched, never
+        scored: without the clauses other clauses of their word are sure to cover."""
         parsed = query_plan.parse(text, as_you_type=as_you_type)
         text_plan = query_plan.plan(parsed)
         return (parsed, text_plan, tuple(self._compile(c) for c in text_plan.must),
-                tuple(self._compile(c) for c in text_plan.must_not), tuple(self._compile(c) for c in text_plan.should))
+                tuple(self._compile(query_plan.counted(c)) for c in text_plan.must_not),
+                tuple(self._compile(c) for c in text_plan.should),
+                tuple(self._compile(query_plan.counted(c)) for c in text_plan.must))
 
     def _search(self, query: SearchQuery, *, suggest: bool, count_only: bool = False) -> SearchResult:
         """The page of hits, total and facets; with `count_only` the total alone (no hits,
         facets or suggestion: what "did you mean" needs of its suggested query)."""
         per_page, offset = fields.page_window(query)
-        parsed, text_plan, must, must_not, should = self._text_query(query.text, bool(query.as_you_type))
+        parsed, text_plan, must, must_not, should, counted_must = self._text_query(query.text, bool(query.as_you_type))
         words = parsed.words
         # The facet filters apart from the rest: a filtered facet is counted without its own
         # filter (multi-select facets: `_counts`, from `filter_values`).
@@ -404,12 +408,14 @@ class TantivySearchBackend(SearchBackend):
             clauses.append((tantivy.Occur.Must, self._cleared_query(who, who.platform)))
         facet_platforms = list(who.platforms) if who is not None else []  # counted in `_counts`
         sort_field, descending = fields.sort_order(query, bool(text_plan.must))
-        clauses += [(tantivy.Occur.Must, c) for c in must]
         clauses += [(tantivy.Occur.MustNot, c) for c in must_not]
         # The counts need which documents match, not their scores: without the `should` clauses
         # (the score tiers, every word's own forms again; never alone: a plan with `should` has
-        # `must`), whose weights and scorers tantivy would build for each segment and drop.
-        counted_clauses = list(clauses)
+        # `must`), whose weights and scorers tantivy would build for each segment and drop, and
+        # with the must for matching alone (search.query.counted: a word's exact and folded
+        # terms left out beside its cross-Turkic term or typo, which find their documents).
+        counted_clauses = clauses + [(tantivy.Occur.Must, c) for c in counted_must]
+        clauses += [(tantivy.Occur.Must, c) for c in must]
         clauses += [(tantivy.Occur.Should, c) for c in should]
         if not text_plan.must:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
@@ -634,7 +640,10 @@ class TantivySearchBackend(SearchBackend):
         if isinstance(clause, query_plan.Phrase):
             return Q.boost_query(Q.phrase_query(schema, clause.field, list(clause.words)), clause.boost)
         if isinstance(clause, query_plan.Const):
-            return Q.const_score_query(self._compile(clause.clause, schema, fuzzy=fuzzy), clause.score)
+            # Its matches alone count (a constant score), so the clauses other clauses of their
+            # word cover are left out (search.query.counted; with its typo clauses only).
+            inner = query_plan.counted(clause.clause) if fuzzy else clause.clause
+            return Q.const_score_query(self._compile(inner, schema, fuzzy=fuzzy), clause.score)
         occur = tantivy.Occur.Must if isinstance(clause, query_plan.All) else tantivy.Occur.Should
         parts = clause.clauses if isinstance(clause, query_plan.All) else _one_typo_walk(clause.clauses)
         return Q.boolean_query([(occur, self._compile(c, schema, fuzzy=fuzzy)) for c in parts

@@ -520,3 +520,53 @@ def test_one_typo_walk_per_field_group_finds_what_the_two_found(tmp_path, monkey
         changed = {d for d in hits1 if hits1[d] != hits2[d]}
         assert all(hits1[d] > hits2[d] for d in changed)  # found only by the cross-Turkic typo: its sum
         assert len(changed) <= len(hits1) // 4
+
+
+def test_counting_without_the_covered_clauses_counts_what_every_clause_finds(tmp_path, monkeypatch):
+    """The counting pass and the exclusions match with search.query.counted (a word's exact and
+    folded terms left out beside the cross-Turkic term, typo or prefix that covers them): every
+    total, facet count, hit and score is that of the whole plan. Documents: the query words and
+    their neighbours spelled with and without their Turkish letters, in Azerbaijani spellings,
+    with a voiced last letter, with a letter that folds to x or q (`ẋ`), cut short and extended."""
+    import random
+
+    from search import query as query_plan
+    from search.mapping import document
+
+    rng = random.Random(11)
+    asked = ["qarabağ", "karabağ", "xalça", "halı", "kitab", "kitap", "ẋan", "xan", "istanbul", "İstanb",
+             "naxçıvan", "qorqud", "düğün", "toy", "muğamat", "şəki", "dədə", "abad", "sevgi", "kəndləri"]
+    spellings = {"c": "cç", "e": "eə", "g": "gğ", "i": "iı", "o": "oö", "s": "sş", "u": "uü", "k": "kq", "h": "hx",
+                 "x": "xẋh", "b": "bp", "d": "dt", "p": "pb", "t": "td"}
+    words = []
+    for word in asked:
+        for _ in range(8):
+            base = "".join(rng.choice(spellings.get(c, c)) for c in word.lower())
+            words += [base, base[:-1], base + rng.choice(("lar", "ları", "də", "ın", "i", "a"))]
+    docs = [document(doc_id=f"d{i:03d}", created=None, filename=f"f{i}.mp4", organisation=rng.choice(_ORGS),
+                     country=rng.choice(("TR", "AZ")), genre=rng.choice(("music", "news")), recorded=None,
+                     languages=[], kind="video", status="ready",
+                     titles={rng.choice(("tr", "az", "en")): " ".join(rng.sample(words, 2))},
+                     descriptions={"az": " ".join(rng.sample(words, 3))}, keywords=rng.sample(words, 1), people=[],
+                     places=[], projects=[], owner="7", duration=None, has_transcript=False, cleared=[])
+            for i in range(400)]
+    queries = [(w, False) for w in asked] + [
+        ("qarabağ xalça", False), ("kitab -kitap", False), ("toy -düğün", False), ("ist*", False),
+        ("xalç", True), ("qarabağ kit", True), ("naxç", True), ("kitab", True), ("abad", True), ('"dədə qorqud"', False),
+        ("halı -qarabağ", False), ("ẋa*", False), ("şəki -xan", False)]
+    assert query_plan.counted(query_plan.word_clause("qarabağ")) != query_plan.word_clause("qarabağ")
+
+    def answers(backend) -> list:
+        out = []
+        for text, typing in queries:
+            result = backend.search(SearchQuery(text=text, per_page=100, as_you_type=typing,
+                                                filters={"genre": ["music"]}))
+            out.append((text, result.total, result.facets, {h.id: h.score for h in result.hits}))
+        return out
+    backend = TantivySearchBackend(tmp_path / "idx")
+    backend.index(docs)
+    pruned = answers(backend)
+    monkeypatch.setattr(query_plan, "counted", lambda clause: clause)
+    whole = answers(TantivySearchBackend(tmp_path / "idx"))
+    assert sum(total for _, total, _, _ in whole) > 300
+    assert pruned == whole
