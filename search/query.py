@@ -194,9 +194,17 @@ Clause = Union[Match, Phrase, Any_, All, Const]
 
 @dataclass(frozen=True)
 class Plan:
+    """A query's clauses. `top_must`, `top_should` and `top_score` are its top tier alone (`plan`:
+    the documents with every word in its own forms, above all others whatever their relevance):
+    matched by `top_must` and `must_not`, each scored its score under `must` and `should` less
+    `top_score` (the same for all of them), so an engine may read a page of the top tier without
+    the tiers' clauses and the typo and synonym clauses in its must (`top_score` 0: no tiers)."""
     must: tuple[Clause, ...] = ()
     must_not: tuple[Clause, ...] = ()
     should: tuple[Clause, ...] = ()  # optional: they only add to the score
+    top_must: tuple[Clause, ...] = ()
+    top_should: tuple[Clause, ...] = ()
+    top_score: float = 0.0
 
 
 # (form of the query word → field form, boost) per field group: the exact spelling first, a
@@ -299,6 +307,10 @@ def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None)
     spans = {start: (end, alts) for start, end, alts in
              table.spans([t.words[0] for t in plain])}
     tiers: list[tuple[Clause, int]] = []  # (clause, steps it adds)
+    # The top tier (Plan): each tiered run of words must match in its own forms, scored as its
+    # must clause scores them (the own forms' relevance, its typo matches' and synonyms' added).
+    top_must: list[Clause] = []
+    top_should: list[Clause] = []
     i = 0
     while i < len(plain):
         end, alternatives = spans.get(i, (i + 1, []))
@@ -313,16 +325,27 @@ def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None)
             # A step for its own forms or a synonym, one more for its own forms: a document
             # with both is in the own forms' tier, not above it.
             tiers += [(Any_((own, *synonyms_)), 1), (own, 1)] if synonyms_ else [(own, 1)]
+            top_must.append(own)
+            for word in typed:
+                typos = tuple(m for m in word.clauses if m.kind == "fuzzy")
+                if typos:
+                    top_should.append(Any_(typos))
+            top_should += synonyms_
+        else:
+            top_must.extend(typed)
         if synonyms_:
             must.append(Any_((typed[0] if len(typed) == 1 else All(tuple(typed)), *synonyms_)))
         else:
             must.extend(typed)
         i = end
-    must += [phrase_clause(t.words) for t in parsed.positive if t.phrase]
-    if tiers:
-        step = OWN_FORM_SCORE + sum(most_score(c) for c in must + should)
-        should += [Const(clause, tier * step) for clause, tier in tiers]
-    return Plan(tuple(must), tuple(_exclusion(t) for t in parsed.negative), tuple(should))
+    phrases = [phrase_clause(t.words) for t in parsed.positive if t.phrase]
+    must += phrases
+    if not tiers:
+        return Plan(tuple(must), tuple(_exclusion(t) for t in parsed.negative), tuple(should))
+    step = OWN_FORM_SCORE + sum(most_score(c) for c in must + should)
+    top = (tuple(top_must + phrases), tuple(top_should + should), step * sum(tier for _clause, tier in tiers))
+    should += [Const(clause, tier * step) for clause, tier in tiers]
+    return Plan(tuple(must), tuple(_exclusion(t) for t in parsed.negative), tuple(should), *top)
 
 
 # BM25 (Robertson et al.; tantivy and Elasticsearch both: k1 1.2, b 0.75, idf ln(1 + (N - n +

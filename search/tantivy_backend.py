@@ -28,7 +28,7 @@ import time
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 import tantivy
 
@@ -372,24 +372,27 @@ class TantivySearchBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         return self._search(query, suggest=True)
 
-    def _build_text_query(self, text: str | None, as_you_type: bool):
-        """(parsed query, its plan, the plan's must, must_not and should clauses compiled on the
-        asset index's schema, and its must for matching alone), for `_text_query`'s cache.
-        Exclusions and the counting pass's must (search.query.counted) are matched, never
-        scored: without the clauses other clauses of their word are sure to cover."""
+    def _build_text_query(self, text: str | None, as_you_type: bool) -> "_TextQuery":
+        """The parsed query, its plan and the plan's clauses compiled on the asset index's
+        schema, for `_text_query`'s cache. Exclusions and the counting pass's must
+        (search.query.counted) are matched, never scored: without the clauses other clauses of
+        their word are sure to cover."""
         parsed = query_plan.parse(text, as_you_type=as_you_type)
         text_plan = query_plan.plan(parsed)
-        return (parsed, text_plan, tuple(self._compile(c) for c in text_plan.must),
-                tuple(self._compile(query_plan.counted(c)) for c in text_plan.must_not),
-                tuple(self._compile(c) for c in text_plan.should),
-                tuple(self._compile(query_plan.counted(c)) for c in text_plan.must))
+
+        def compiled(clauses) -> tuple:
+            return tuple(self._compile(c) for c in clauses)
+        return _TextQuery(parsed, text_plan, compiled(text_plan.must),
+                          compiled(query_plan.counted(c) for c in text_plan.must_not), compiled(text_plan.should),
+                          compiled(query_plan.counted(c) for c in text_plan.must),
+                          compiled(text_plan.top_must), compiled(text_plan.top_should))
 
     def _search(self, query: SearchQuery, *, suggest: bool, count_only: bool = False) -> SearchResult:
         """The page of hits, total and facets; with `count_only` the total alone (no hits,
         facets or suggestion: what "did you mean" needs of its suggested query)."""
         per_page, offset = fields.page_window(query)
-        parsed, text_plan, must, must_not, should, counted_must = self._text_query(query.text, bool(query.as_you_type))
-        words = parsed.words
+        text_query = self._text_query(query.text, bool(query.as_you_type))
+        text_plan, words = text_query.plan, text_query.parsed.words
         # The facet filters apart from the rest: a filtered facet is counted without its own
         # filter (multi-select facets: `_counts`, from `filter_values`).
         filter_values = fields.clean_filters(query.filters)
@@ -408,19 +411,25 @@ class TantivySearchBackend(SearchBackend):
             clauses.append((tantivy.Occur.Must, self._cleared_query(who, who.platform)))
         facet_platforms = list(who.platforms) if who is not None else []  # counted in `_counts`
         sort_field, descending = fields.sort_order(query, bool(text_plan.must))
-        clauses += [(tantivy.Occur.MustNot, c) for c in must_not]
+        clauses += [(tantivy.Occur.MustNot, c) for c in text_query.must_not]
+        clauses += [(tantivy.Occur.Must, f) for f in facet_filters.values()]
         # The counts need which documents match, not their scores: without the `should` clauses
         # (the score tiers, every word's own forms again; never alone: a plan with `should` has
         # `must`), whose weights and scorers tantivy would build for each segment and drop, and
         # with the must for matching alone (search.query.counted: a word's exact and folded
         # terms left out beside its cross-Turkic term or typo, which find their documents).
-        counted_clauses = clauses + [(tantivy.Occur.Must, c) for c in counted_must]
-        clauses += [(tantivy.Occur.Must, c) for c in must]
-        clauses += [(tantivy.Occur.Should, c) for c in should]
+        # Sorted by a field, the page's search does not score either.
+        counted_clauses = clauses[:len(clauses) - len(facet_filters)] + [
+            (tantivy.Occur.Must, c) for c in text_query.counted_must]
+        top_clauses = clauses + [(tantivy.Occur.Must, c) for c in text_query.top_must] + [
+            (tantivy.Occur.Should, c) for c in text_query.top_should]
+        clauses += [(tantivy.Occur.Must, c) for c in text_query.must]
+        if sort_field is None:
+            clauses += [(tantivy.Occur.Should, c) for c in text_query.should]
         if not text_plan.must:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
             counted_clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-        q = tantivy.Query.boolean_query(clauses + [(tantivy.Occur.Must, f) for f in facet_filters.values()])
+        q = tantivy.Query.boolean_query(clauses)
 
         try:
             searcher = self._searcher()
@@ -442,13 +451,20 @@ class TantivySearchBackend(SearchBackend):
                     self._counts, searcher, counted_clauses, filter_values, query.count_facets,
                     {p: self._cleared_filter(who, p) for p in facet_platforms if p != who.platform})
             try:
-                if sort_field is None:
+                page = None
+                if sort_field is None and counted and text_plan.top_score:
+                    page = self._top_tier_page(searcher, top_clauses, text_plan.top_score, per_page, offset,
+                                               counting)
+                if page is not None:
+                    pass
+                elif sort_field is None:
                     found = searcher.search(q, limit=per_page, offset=offset, count=not counted)
+                    page = found.hits
                 else:
                     found = searcher.search(q, limit=per_page, offset=offset, count=not counted,
                                             order_by_field=sort_field,
                                             order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
-                page = found.hits
+                    page = found.hits
                 if not counted:
                     total = found.count
                 sources = [(key, json.loads(searcher.doc(address)["source"][0])) for key, address in page]
@@ -470,13 +486,29 @@ class TantivySearchBackend(SearchBackend):
                 cleared_counts[who.platform] = total  # the platform filtered on: every match
             did_you_mean = None
             if suggest and total == 0 and text_plan.must and offset == 0:
-                did_you_mean = self._did_you_mean(searcher, parsed, query)
+                did_you_mean = self._did_you_mean(searcher, text_query.parsed, query)
         except (ValueError, OSError) as exc:
             raise SearchError(f"search failed: {exc}") from exc
         facets = {f: {b["key"]: b["doc_count"] for b in aggs.get(f, {}).get("buckets", [])} for f in FACETS}
         if who is not None:
             facets["cleared"] = {p: cleared_counts[p] for p in facet_platforms if cleared_counts[p]}
         return SearchResult(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    @staticmethod
+    def _top_tier_page(searcher: tantivy.Searcher, clauses: list, top_score: float, per_page: int, offset: int,
+                       counting: concurrent.futures.Future) -> list | None:
+        """The page of a query with score tiers read off its top tier alone (search.query.Plan:
+        `clauses` its top_must and top_should with the query's other clauses), each hit's score
+        that tier's `top_score` more, as the whole query scores it; None when the page reaches
+        below the top tier (the whole query then gives it). The top tier ranks above every
+        other match, so its best are the query's best: a search without the tiers' clauses,
+        and without the typo and synonym clauses in each word's must, which score only beside
+        its own forms here. Whether the page reaches below it: the top tier's count, and when
+        that is short of the page, the query's total (`counting`, the aggregation beside it)."""
+        found = searcher.search(tantivy.Query.boolean_query(clauses), limit=per_page, offset=offset, count=True)
+        if found.count < offset + per_page and found.count != counting.result()[0]:
+            return None
+        return [(float(key) + top_score, address) for key, address in found.hits]
 
     def _counts(self, searcher: tantivy.Searcher, clauses: list, filter_values: dict[str, list[str]],
                 count_facets: bool, platforms: dict[str, str]) -> tuple[int, dict[str, Any], dict[str, int]]:
@@ -793,6 +825,20 @@ def _rollback(writer: tantivy.IndexWriter) -> None:
         writer.rollback()
     except Exception:  # noqa: BLE001 - a consumed or broken writer: the original error matters
         pass
+
+
+class _TextQuery(NamedTuple):
+    """A query text's analysis (TantivySearchBackend._build_text_query): the plan's clauses
+    compiled for the page's scored search (`must`, `should`), for matching alone (`must_not`,
+    `counted_must`: search.query.counted) and for its top tier (`top_must`, `top_should`)."""
+    parsed: Any
+    plan: Any
+    must: tuple
+    must_not: tuple
+    should: tuple
+    counted_must: tuple
+    top_must: tuple
+    top_should: tuple
 
 
 def _one_typo_walk(clauses: tuple) -> tuple:

@@ -260,7 +260,9 @@ def test_every_count_is_one_aggregation_and_the_scored_search_counts_nothing(tmp
     backend.search(SearchQuery())
     assert made() == any_order(["all"], "search count=False")
     result = backend.search(SearchQuery(filters={"country": ["TR"]}, text="halay"))
-    assert made() == any_order(["all", "without:country"], "search count=False")
+    # A word with synonyms has score tiers: the page is its top tier's, whose count says
+    # whether the page reaches below it (search.query.Plan).
+    assert made() == any_order(["all", "without:country"], "search count=True")
     assert result.total == 1 and result.facets["country"] == {"TR": 1}
     result = backend.search(SearchQuery(filters={"country": ["TR"], "genre": ["music", "folklore"]}))
     assert made() == any_order(["all", "pairs"], "search count=False")  # two single-valued facets: value pairs
@@ -274,7 +276,9 @@ def test_every_count_is_one_aggregation_and_the_scored_search_counts_nothing(tmp
     assert made() == any_order(["all"], "search count=False")  # nothing cleared for 7 on vod
     assert result.total == 0 and result.hits == [] and result.facets["cleared"] == {}
     result = backend.search(SearchQuery(text="halay", page=2, per_page=1))
-    assert made() == any_order(["all"], "search count=False") and result.total == 1 and result.hits == []  # past the last hit
+    assert made() == any_order(["all"], "search count=True") and result.total == 1 and result.hits == []  # past the last hit
+    result = backend.search(SearchQuery(text="muğam", sort="-recorded"))
+    assert made() == any_order(["all"], "search count=False") and result.total == 1  # sorted: no tiers
 
 
 # A corpus with every facet, multi-valued languages, hidden statuses, rights tokens and values a
@@ -570,3 +574,60 @@ def test_counting_without_the_covered_clauses_counts_what_every_clause_finds(tmp
     whole = answers(TantivySearchBackend(tmp_path / "idx"))
     assert sum(total for _, total, _, _ in whole) > 300
     assert pruned == whole
+
+
+def test_a_page_of_the_top_tier_is_the_page_of_the_whole_query(tmp_path, monkeypatch):
+    """With score tiers (a word with typo matches or synonyms), the page is read off the top tier
+    alone (every word in its own forms: search.query.Plan) while it lasts: each page's hits and
+    scores are those of the whole query (the scores to float32 rounding: tantivy adds them in
+    another order), and past the top tier the whole query gives the page. Queries: one and two
+    words, typos, synonyms (one and two words), a prefix, an exclusion, a stop word, a phrase,
+    pages 1-4 of 7 and the last."""
+    import random
+
+    from search import tantivy_backend
+    from search.mapping import document
+
+    rng = random.Random(3)
+    words = ["halay", "halaylar", "halaı", "yallı", "muğam", "muğamat", "muğamlar", "düğün", "düğünde", "toy", "toyda",
+             "xalça", "xalçalar", "halı", "halıları", "kilim", "şarkı", "mahnı", "mahnıları", "Qarabağ", "Karabağ",
+             "Karabakh", "kemençe", "kamança", "Dədə", "Qorqud", "Dede", "Korkut", "the", "of", "epic", "saz"]
+    docs = [document(doc_id=f"d{i:03d}", created=None, filename=f"f{i}.mp4", organisation=rng.choice(_ORGS),
+                     country=rng.choice(("TR", "AZ")), genre=rng.choice(("music", "news")), recorded=None,
+                     languages=[], kind="video", status="ready",
+                     titles={rng.choice(("tr", "az", "en")): " ".join(rng.sample(words, rng.randint(1, 3)))},
+                     descriptions={"az": " ".join(rng.sample(words, rng.randint(2, 6)))}, keywords=[], people=[],
+                     places=[], projects=[], owner="7", duration=None, has_transcript=False, cleared=[])
+            for i in range(500)]
+    backend = TantivySearchBackend(tmp_path / "idx")
+    backend.index(docs)
+    queries = ["halay", "muğamat", "muğamt", "düğün", "halı", "qarabağ", "halay muğam", "karabakh xalça", "düğün -toy",
+               "epic of dede korkut", '"dədə qorqud" saz', "kemençe", "mahnı şarkı", "xalça kil", "halayy muğamm"]
+    used = []
+    real_top = tantivy_backend.TantivySearchBackend._top_tier_page
+
+    def top(*args):
+        page = real_top(*args)
+        used.append(page is not None)
+        return page
+    monkeypatch.setattr(tantivy_backend.TantivySearchBackend, "_top_tier_page", staticmethod(top))
+
+    def pages(backend) -> list:
+        out = []
+        for text in queries:
+            typing = text.endswith(" kil")
+            for page in (1, 2, 3, 4, 50):
+                result = backend.search(SearchQuery(text=text, per_page=7, page=page, as_you_type=typing))
+                out.append((text, page, result.total, [h.id for h in result.hits], [h.score for h in result.hits]))
+        return out
+    tiered = pages(backend)
+    assert used.count(True) > 40 and used.count(False) > 5  # the top tier's pages and pages past it
+    monkeypatch.setattr(tantivy_backend.TantivySearchBackend, "_top_tier_page", staticmethod(lambda *a: None))
+    whole = pages(TantivySearchBackend(tmp_path / "idx"))
+    assert sum(len(ids) for _, _, _, ids, _ in whole) > 300
+    for (text, page, total, ids, scores), (_, _, total2, ids2, scores2) in zip(tiered, whole):
+        assert total == total2 and scores == pytest.approx(scores2, rel=1e-6), (text, page)
+        # Near ties (float32) may change places: the same documents over the query's pages.
+    for text in queries:
+        assert ({i for t, _, _, ids, _ in tiered if t == text for i in ids}
+                == {i for t, _, _, ids, _ in whole if t == text for i in ids}), text
