@@ -898,6 +898,18 @@ def test_a_word_is_not_inflected_into_another_word(backend, text, other):
     assert find(backend, text, per_page=20).hits == [], (text, other)
 
 
+def test_an_english_transcript_is_english_stemmed(backend):
+    """An English subtitle's cues get the English stem as an English title or description does:
+    `inspected` finds and lists the cue `inspect the pipelines`, `rigs` the cue `the drilling rig`
+    (they were analysed as Turkish, so an English word form found neither)."""
+    backend.index([doc("rigs", title_tr="Hazar", segments=[
+        cue(1, "The drilling rig stands in the storm", lang="en"), cue(3, "Engineers inspect the pipelines", lang="en"),
+        cue(5, "Başka bir söz")])])
+    assert segments_of(backend, "inspected") == {"rigs": [3.0]}
+    assert segments_of(backend, "rigs") == {"rigs": [1.0]}
+    assert segments_of(backend, "engineer") == {"rigs": [3.0]}
+
+
 def test_each_hit_keeps_its_own_segments(backend):
     many = [cue(i, f"kemençe {i}") for i in range(12)]
     few = [cue(1, "zurna"), cue(7, "Kemençeler çalıyor"), cue(9, "davul"), cue(20, "bir kemençe daha")]
