@@ -133,7 +133,8 @@ def search_path() -> dict[str, Any]:
              "description": "Words to find in titles, descriptions, keywords, people and places, in every language."},
             {"name": "as_you_type", "in": "query", "schema": {"type": "boolean", "default": False},
              "description": "`1` while the person is still typing `q` (suggestions as you type): its last word also "
-                            "matches as a prefix (`İstanb` finds `İstanbul`)."},
+                            "matches as a prefix (`İstanb` finds `İstanbul`); a last word of one letter is left out (`dede k` "
+                            "searches `dede`)."},
             *facets,
             {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)},
              "description": "`relevance` (default; without `q`, newest upload first), or `recorded`, `created` "
