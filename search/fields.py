@@ -129,7 +129,7 @@ def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
         return []
     wanted = set()
     for word in words:
-        wanted.update(analysis.forms(word)[:3])
+        wanted.update(analysis.forms(word.rstrip("*"))[:3])  # a prefix (search.query.PREFIX_MARK) as a word here
     out = []
     for seg in segments_of(doc):
         if any(not wanted.isdisjoint(_raw_word_forms(w)) for w in _RAW_WORD.findall(str(seg.get("text") or ""))):

@@ -44,6 +44,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
 NO_SEARCHABLE_TEXT = "no_searchable_text"
+PREFIX_MARK = "*"  # after a prefix among ParsedQuery.words (no normalised word has it)
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,13 @@ class ParsedQuery:
 
     @property
     def words(self) -> list[str]:
-        """The positive words, for snippets and segment hits."""
+        """The positive words, for snippets, highlights and segment hits; a prefix's with
+        PREFIX_MARK after it (`qarab*`: search.normalize and search.highlight mark the words it
+        begins, where Snowball's stem of it, `qarap`, begins none)."""
         seen: list[str] = []
         for term in self.positive:
-            seen += [w for w in term.words if w not in seen]
+            words = [term.words[0] + PREFIX_MARK] if term.prefix else term.words
+            seen += [w for w in words if w not in seen]
         return seen
 
 

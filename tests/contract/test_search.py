@@ -10,6 +10,7 @@ recordings in es_fixtures/ (see es_replay.py; the replay server is a fake).
 from __future__ import annotations
 
 import json
+from html import unescape as html_unescape
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -288,6 +289,23 @@ def test_words_matched_through_other_forms_are_highlighted(backend, text):
                                   "text": "Bu xalçanı Şuşada toxudular.", "lang": "az", "source": "transcript"}])])
     (hit,) = find(backend, text).hits
     assert hit.highlights["title"].count("<mark>") == 2, (text, hit.highlights)
+
+
+@pytest.mark.parametrize("text, kw, title, segment", [
+    ("Qarab*", {}, "<mark>Qarabağ</mark> xalçaları", "Bu <mark>Qarabağ</mark> naxışıdır."),
+    ("İstanb", {"as_you_type": True}, "<mark>İstanbul</mark>'da bir gece", None),
+    ("Karab*", {}, "<mark>Qarabağ</mark> xalçaları", "Bu <mark>Qarabağ</mark> naxışıdır."),   # cross-Turkic prefix
+    ("xalça Qarab", {"as_you_type": True}, "<mark>Qarabağ</mark> <mark>xalçaları</mark>", None),
+])
+def test_a_prefix_marks_the_words_it_begins(backend, text, kw, title, segment):
+    """A prefix (`word*`, or the last word typed) marks what it found: Snowball's stem of the
+    beginning (`qarab` → `qarap`, `istanb` → `istanp`) begins no word, so nothing was marked."""
+    backend.index([doc("carpets", title_az="Qarabağ xalçaları", country="AZ", segments=[cue(1, "Bu Qarabağ naxışıdır.")]),
+                   doc("night", title_tr="İstanbul'da bir gece", days=1)])
+    hit = find(backend, text, **kw).hits[0]
+    assert html_unescape(hit.highlights["title"]) == title, hit.highlights
+    if segment is not None:
+        assert [s["highlight"] for s in hit.segments] == [segment]
 
 
 def test_a_segment_matched_through_a_synonym_is_highlighted(backend):
