@@ -402,6 +402,15 @@ def test_a_parameter_the_api_refuses_is_said_on_the_page_not_searched(app, logge
     assert 'class="hit"' not in html and 'class="facet-value on"' not in html
 
 
+@pytest.mark.parametrize("lang, sentence", [("tr", "Arama metni UTF-8 metin değil"), ("en", "The search text is not UTF-8")])
+def test_a_search_text_that_is_not_utf8_is_said_on_the_page(app, logged_in, lang, sentence):
+    """`?q=hal%FD` (halı in windows-1254) searched the words `hal` and `FD`; the page says why instead."""
+    client, _uid = logged_in
+    resp = client.get("/?q=hal%FD", headers={"Accept-Language": lang})
+    notice = re.search(r'<p class="notice notice-error" role="alert">([^<]*)</p>', resp.get_data(as_text=True))
+    assert resp.status_code == 400 and notice and sentence in html_unescape(notice.group(1)), notice
+
+
 @pytest.mark.parametrize("params", [
     {"q": "a" * 501}, {"kind": "movie"}, {"year": "75"}, {"decade": "1975"}, {"project": "x"},
     {"recorded_from": "abcd"}, {"recorded_to": "1975-6"}, {"recorded_from": "1975-06-21x"},
