@@ -232,6 +232,7 @@ class ElasticsearchBackend(SearchBackend):
         per_page, offset = fields.page_window(query)
         parsed = query_plan.parse(query.text, as_you_type=query.as_you_type)
         words = parsed.words
+        typed = [w.rstrip(query_plan.PREFIX_MARK) for w in words]  # Elasticsearch's own analysis: the words as typed
         text_plan = query_plan.plan(parsed)
         # The facet filters go to `post_filter` (hits and total), not the query, so each facet's
         # aggregation can leave out its own filter (multi-select facets: _facet_aggs).
@@ -257,7 +258,7 @@ class ElasticsearchBackend(SearchBackend):
         should = [compile_clause(c) for c in text_plan.should]  # optional beside `must`: score only
         if text_plan.must and words:
             # Elasticsearch's own analysis of the typed words (synonym graphs, its stemmers).
-            should.append({"multi_match": {"query": " ".join(words), "type": "most_fields", "boost": LANGUAGE_BOOST,
+            should.append({"multi_match": {"query": " ".join(typed), "type": "most_fields", "boost": LANGUAGE_BOOST,
                                            "fields": [f"{name}{sub}" for name in (*es_template.LANGUAGE_FIELDS,
                                                                                    es_template.NAMES_FIELD)
                                                       for sub in ("", ".folded", ".stem", ".cross")]}})

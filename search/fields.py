@@ -73,7 +73,7 @@ def document_forms(doc: Mapping[str, Any], segments: list[dict] | None = None,
     with_text = [i for i, seg in enumerate(segments) if seg.get("text")]
     analysed_texts = analysis.indexed_forms_many(
         [text for _, text, _ in given] + [str(segments[i]["text"]) for i in with_text],
-        [english for _, _, english in given] + [False] * len(with_text))
+        [english for _, _, english in given] + [_english_segment(segments[i]) for i in with_text])
     out: dict[str, list[str]] = {}
     for (group, _, _), analysed in zip(given, analysed_texts):
         for form, joined in analysed.items():
@@ -85,6 +85,13 @@ def document_forms(doc: Mapping[str, Any], segments: list[dict] | None = None,
         for form, joined in analysed.items():
             out.setdefault(f"body_{form}", []).append(joined)
     return out, segment_analysis
+
+
+def _english_segment(seg: Mapping[str, Any]) -> bool:
+    """Whether a segment's text is English (an English transcript's cue: `lang` `en`, as
+    archive.assets.schemas.language_code gives it, or `eng`), so it gets the English stem as an
+    English title or description does."""
+    return str(seg.get("lang") or "").lower() in ("en", "eng")
 
 
 def source_texts(doc: Mapping[str, Any]) -> list[str]:
@@ -122,7 +129,7 @@ def matching_segments(doc: Mapping[str, Any], words: list[str]) -> list[dict]:
         return []
     wanted = set()
     for word in words:
-        wanted.update(analysis.forms(word)[:3])
+        wanted.update(analysis.forms(word.rstrip("*"))[:3])  # a prefix (search.query.PREFIX_MARK) as a word here
     out = []
     for seg in segments_of(doc):
         if any(not wanted.isdisjoint(_raw_word_forms(w)) for w in _RAW_WORD.findall(str(seg.get("text") or ""))):
@@ -337,7 +344,7 @@ def segment_text_fields(seg: Mapping[str, Any], analysed: dict[str, str] | None 
     from `analysed` (its entry of `document_forms`' segments) when given."""
     if analysed is None:
         text = seg.get("text")
-        analysed = analysis.indexed_forms(str(text)) if text else {}
+        analysed = analysis.indexed_forms(str(text), english_text=_english_segment(seg)) if text else {}
     return {f"body_{form}": [joined] for form, joined in analysed.items()}
 
 

@@ -74,12 +74,17 @@ class _OtherForms:
     __slots__ = ("crossed", "stems", "cuts", "typos", "typo_sizes", "typo_ends", "_seen")
 
     def __init__(self, words: tuple[str, ...]):
+        # A prefix (`qarab*`, search.query.ParsedQuery.words) marks the words whose
+        # cross-Turkic form begins as its own does (`Karab*` marks `Qarabağ`); no other form.
+        prefixes = [w[:-1] for w in words if w.endswith(normalize.PREFIX_MARK) and len(w) > 1]
+        words = tuple(w for w in words if not w.endswith(normalize.PREFIX_MARK))
         every = list(words)
         for _start, _end, alternatives in synonyms.default().spans(list(words)):
             every += [w for alt in alternatives for w in alt]
         self.crossed = frozenset(analysis.cross(w) for w in every)
         self.stems = tuple({analysis.cross_stem(w) for w in every if len(analysis.cross_stem(w)) >= 3}
-                           | {s for w in words for s in analysis.inflected_stems(w)[1]})
+                           | {s for w in words for s in analysis.inflected_stems(w)[1]}
+                           | {analysis.cross_prefix(p) for p in prefixes})
         # The query words' beginnings a document word or stem may be (analysis.truncations:
         # `köprüsü` meets `Köprü`), as search.query looks them up: the whole word, not a prefix.
         self.cuts = frozenset(c for w in words for c in analysis.truncations(w)[1])

@@ -197,9 +197,17 @@ def snippet(texts: list[str], query: list[str], width: int = 200) -> str:
     return _window(" ".join(texts[0].split()), 0, 0, width) if texts else ""
 
 
+PREFIX_MARK = "*"  # search.query.PREFIX_MARK: a query word that is a prefix (`qarab*`)
+
+
 @functools.lru_cache(maxsize=4096)
 def _query_forms(query: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
-    return frozenset(fold(w) for w in query), tuple({stem(w) for w in query if len(stem(w)) >= 3})
+    """(folded whole words, beginnings) of the query words: a word matches a text word that
+    is it folded or begins with its stem; a prefix (`qarab*`) one that begins with it folded."""
+    whole = [w for w in query if not w.endswith(PREFIX_MARK)]
+    prefixes = {fold(w[:-1]) for w in query if w.endswith(PREFIX_MARK) and len(w) > 1}
+    return (frozenset(fold(w) for w in whole),
+            tuple({stem(w) for w in whole if len(stem(w)) >= 3} | {p for p in prefixes if p}))
 
 
 def may_match(text: str, query: list[str]) -> bool:

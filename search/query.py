@@ -44,6 +44,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
 NO_SEARCHABLE_TEXT = "no_searchable_text"
+PREFIX_MARK = "*"  # after a prefix among ParsedQuery.words (no normalised word has it)
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,13 @@ class ParsedQuery:
 
     @property
     def words(self) -> list[str]:
-        """The positive words, for snippets and segment hits."""
+        """The positive words, for snippets, highlights and segment hits; a prefix's with
+        PREFIX_MARK after it (`qarab*`: search.normalize and search.highlight mark the words it
+        begins, where Snowball's stem of it, `qarap`, begins none)."""
         seen: list[str] = []
         for term in self.positive:
-            seen += [w for w in term.words if w not in seen]
+            words = [term.words[0] + PREFIX_MARK] if term.prefix else term.words
+            seen += [w for w in words if w not in seen]
         return seen
 
 
@@ -111,7 +115,8 @@ def parse(text: str | None, *, as_you_type: bool = False) -> ParsedQuery:
         negated = token.startswith("-") and len(token) > 1
         token = token.lstrip("-+")
         raw.append((token, False, negated, token.endswith("*")))
-    if as_you_type and raw and not raw[-1][1] and not text[-1].isspace():
+    typing = as_you_type and raw and not raw[-1][1] and not text[-1].isspace()
+    if typing:
         token, _phrase, negated, _prefix = raw[-1]
         raw[-1] = (token, False, negated, True)
 
@@ -141,6 +146,11 @@ def parse(text: str | None, *, as_you_type: bool = False) -> ParsedQuery:
                 last = i == len(words) - 1
                 terms.append(Term((word,), prefix=prefix and last and len(word) >= MIN_PREFIX,
                                   negated=negated, text=word if len(words) > 1 else token.rstrip("*")))
+    if typing and len(terms) > 1 and len(terms[-1].words) == 1 and len(terms[-1].words[0]) < MIN_PREFIX \
+            and terms[-1].text == raw[-1][0].lstrip("-+").rstrip("*"):
+        # The first letter of a word being typed (`dede k`): too short for a prefix, and as a
+        # word it would have to match, so every suggestion went at each new word. Left out.
+        terms.pop()
     if not terms:
         raise QueryError("the query has no letter or digit to search for", code=NO_SEARCHABLE_TEXT)
     # Repeats add nothing: `istanbul İSTANBUL` is one term.

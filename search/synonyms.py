@@ -79,21 +79,37 @@ def _long_enough(loose: tuple[str, ...]) -> bool:
     return sum(map(len, loose)) >= MIN_SCHWA_LETTERS
 
 
+def _begins_alike(words: list[str], member: list[str]) -> bool:
+    """Whether each query word begins as the member's word does, its last two letters aside
+    (cross-Turkic forms: `denizleri`, `dənizin` and `deniz`; `kitabı` and `kitap`; `şehri` and
+    `şehir`). Snowball cuts some bare words to a stem another word has
+    (`dede` and `deniz` both to `de`): a stem alone does not make a member."""
+    for word, own in zip(words, member):
+        typed, kept = analysis.forms(word)[3], analysis.forms(own)[3]
+        if not typed.startswith(kept[:max(len(kept) - 2, 2)]):
+            return False
+    return len(words) == len(member)
+
+
 class Synonyms:
     """Look-ups over parsed groups: `expand(words)` → spans with their alternatives."""
 
     def __init__(self, groups: list[list[list[str]]]):
         self.groups = groups
-        self._by_key: dict[tuple[str, ...], list[list[str]]] = {}
+        # Look-up key → (member, the group's other members) of each member it is a key of.
+        self._by_key: dict[tuple[str, ...], list[tuple[list[str], list[list[str]]]]] = {}
         # schwa_key → alternatives, of the members with an `ə` and of those without one.
         self._by_schwa: dict[bool, dict[tuple[str, ...], list[list[str]]]] = {True: {}, False: {}}
         for members in groups:
             for member in members:
                 others = [other for other in members if _keys(other) != _keys(member)]
                 loose = schwa_key(member)
-                for table, lookup in [(self._by_key, k) for k in _lookup_keys(member)] + \
-                                     [(self._by_schwa[_has_schwa(member)], loose)] * _long_enough(loose):
-                    alternatives = table.setdefault(lookup, [])
+                for lookup in _lookup_keys(member):
+                    entries = self._by_key.setdefault(lookup, [])
+                    if all(m != member for m, _others in entries):
+                        entries.append((member, others))
+                if _long_enough(loose):
+                    alternatives = self._by_schwa[_has_schwa(member)].setdefault(loose, [])
                     alternatives += [other for other in others if other not in alternatives]
 
     def alternatives(self, words: list[str]) -> list[list[str]]:
@@ -104,7 +120,9 @@ class Synonyms:
         if len(words) == 1:  # `müsahibəsi`: the stem Snowball misses is one of its beginnings
             lookups += [(cut,) for cut in reversed(analysis.truncations(words[0])[1])]
         for lookup in lookups:
-            out += [m for m in self._by_key.get(lookup, []) if m not in out and m != words]
+            for member, others in self._by_key.get(lookup, []):
+                if _begins_alike(words, member):
+                    out += [m for m in others if m not in out and m != words]
         loose = schwa_key(words)
         if not out and _long_enough(loose):
             # `ə` read as `a`: a query word with an `ə` meets any member, one without meets

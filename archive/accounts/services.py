@@ -72,14 +72,24 @@ def create_organisation(session: Session, name: str, country: str) -> Organisati
 
 def rename_organisation(session: Session, name: str, new_name: str) -> Organisation:
     """Rename the organisation named `name` (exactly) to `new_name`; its users, assets and rights
-    follow (they hold its id). A change of case alone is a rename (its own key is no clash). 404
-    `organisation_not_found`; 400 `invalid_name`; 409 `organisation_exists` when another has the
-    same name but for case, white space or the Turkish i's. Flushes."""
+    follow (they hold its id), and so does the search: each of its assets, in every status, is
+    indexed again (its document has the organisation's name: the `organisation` facet, filter
+    and text), by its index task sent with the commit. A change of case alone is a rename (its
+    own key is no clash). 404 `organisation_not_found`; 400 `invalid_name`; 409
+    `organisation_exists` when another has the same name but for case, white space or the
+    Turkish i's. Flushes."""
+    from archive.assets.models import Asset  # accounts below assets in the layers: read only here
+    from archive.index_now import index_now
+
     org = get_organisation(session, name)
     new_name = _clean_org_name(new_name)
     _refuse_same_name(session, new_name, other_than=org.id)
+    if org.name == new_name:
+        return org
     org.name = new_name
     session.flush()
+    for asset_id in session.scalars(select(Asset.id).where(Asset.organisation_id == org.id).order_by(Asset.id)):
+        index_now(session, asset_id)
     return org
 
 

@@ -47,6 +47,7 @@ PARAMETER_SENTENCES = {
     "cleared_format": N_("%(name)s must be PLATFORM:TERRITORY, such as linear_tv:TR."),
     "unknown_platform": N_("%(name)s: “%(value)s” is not a platform; use one of: %(choices)s."),
     "unknown_territory": N_("%(name)s: “%(value)s” is not an ISO 3166-1 alpha-2 territory code or WORLD."),
+    "not_utf8": N_("%(name)s is not UTF-8 text: send it as UTF-8, percent-encoded."),
     "search_date": N_("%(name)s must be a date written YYYY, YYYY-MM or YYYY-MM-DD, such as 1975-06."),
     "too_deep": N_("At %(per_page)s hits a page, the search shows pages 1 to %(max)s; narrow the search."),
     "day": N_("%(name)s must be a date written YYYY-MM-DD."),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from typing import Callable, Mapping, NamedTuple
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from flask import request
 
@@ -158,11 +159,27 @@ def query_text(args=None) -> str:
     other control characters: `%00`, `%1F`) is U+FFFD, which has no letter or digit, so the
     search refuses it (400 `invalid_query` `no_searchable_text`) as it refuses `*` or `"`
     instead of listing everything."""
+    if args is None or args.get("q") == request.args.get("q"):  # the API's, or the page's own
+        _refuse_undecodable("q")
     text = str_param("q", limit=MAX_QUERY, args=args) or ""
     raw = (request.args if args is None else args).get("q")
     if not text and not is_blank(raw):
         return UNREADABLE
     return text
+
+
+def _refuse_undecodable(name: str) -> None:
+    """400 `invalid_parameter` (reason `not_utf8`) when the request's query string gives `name`
+    a value whose percent-escapes are not UTF-8: `halı` sent in windows-1254 (`hal%FD`), which
+    werkzeug keeps as typed, so the search looked for the words `hal` and `FD` and found nothing."""
+    for pair in request.query_string.split(b"&"):
+        key, _eq, value = pair.partition(b"=")
+        if unquote_plus(key.decode("latin-1")) != name:
+            continue
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_param(name, "not_utf8", reason="not_utf8") from None
 
 
 def page_param(per_page: int, args: Mapping | None = None) -> int:

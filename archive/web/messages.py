@@ -623,11 +623,14 @@ def query_error(code: str, message: str, reason: str | None = None, params: dict
 
 
 def parameter_error(sentence: str | None, values: Mapping[str, Any] | None, english: str,
-                    labels: Mapping[str, Any] | None = None) -> str:
+                    labels: Mapping[str, Any] | None = None,
+                    choice_labels: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """A ParameterError (archive.api.params: `sentence`, its `values`, the `english` message)
     in the current locale: PARAMETER_SENTENCES[sentence] translated, filled with the values
     (numbers with the locale's digit grouping, lists joined; `name` through `labels` when given,
-    as a page names its fields); the English message for an unknown sentence or a missing value."""
+    as a page names its fields, and its `choices` through `choice_labels[name]`, as the page's
+    facets show them: "Video, Ses", not "video, audio"); the English message for an unknown
+    sentence or a missing value."""
     if sentence not in PARAMETER_SENTENCES:
         return english
     template = gettext(PARAMETER_SENTENCES[sentence])
@@ -636,5 +639,8 @@ def parameter_error(sentence: str | None, values: Mapping[str, Any] | None, engl
     formatted = {k: _value(name, k, v) for k, v in params.items()}
     if labels is not None and name in labels:
         formatted["name"] = str(labels[name])
+    shown = (choice_labels or {}).get(name)
+    if shown and isinstance(params.get("choices"), (list, tuple)):
+        formatted["choices"] = ", ".join(str(shown.get(v, v)) for v in params["choices"])
     text = fill(str(template), formatted)
     return text if text is not None else english

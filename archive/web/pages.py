@@ -51,7 +51,8 @@ FACETS = ("country", "organisation", "genre", "decade", "year", "language", "met
           "transcript", "project", "status")
 FACET_TITLES = {"country": _l("Country"), "organisation": _l("Organisation"), "genre": _l("Genre"),
                 "decade": _l("Decade"), "year": _l("Year"), "language": _l("Spoken language"),
-                "meta_language": _l("Described in"), "kind": _l("Kind"), "duration": _l("Duration"),
+                # Not "Kind": Turkish says it and "Genre" with one word (Tür), two facets under one heading.
+                "meta_language": _l("Described in"), "kind": _l("Media type"), "duration": _l("Duration"),
                 "transcript": _l("Transcript"), "project": _l("Co-production"), "status": _l("Status")}
 # The recording dates the page's search is narrowed to (YYYY, YYYY-MM or YYYY-MM-DD).
 DATE_ARGS = ("recorded_from", "recorded_to")
@@ -264,7 +265,7 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
             out["error"] = messages.query_error("invalid_query", refused.message, "invalid_date")
         else:
             out["error"] = messages.parameter_error(refused.sentence, refused.values, refused.message,
-                                                    labels=PARAMETER_LABELS)
+                                                    labels=PARAMETER_LABELS, choice_labels=FIXED_LABELS)
         return out
     try:
         result = search_backend().search(replace(

@@ -10,6 +10,7 @@ recordings in es_fixtures/ (see es_replay.py; the replay server is a fake).
 from __future__ import annotations
 
 import json
+from html import unescape as html_unescape
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -288,6 +289,23 @@ def test_words_matched_through_other_forms_are_highlighted(backend, text):
                                   "text": "Bu xalçanı Şuşada toxudular.", "lang": "az", "source": "transcript"}])])
     (hit,) = find(backend, text).hits
     assert hit.highlights["title"].count("<mark>") == 2, (text, hit.highlights)
+
+
+@pytest.mark.parametrize("text, kw, title, segment", [
+    ("Qarab*", {}, "<mark>Qarabağ</mark> xalçaları", "Bu <mark>Qarabağ</mark> naxışıdır."),
+    ("İstanb", {"as_you_type": True}, "<mark>İstanbul</mark>'da bir gece", None),
+    ("Karab*", {}, "<mark>Qarabağ</mark> xalçaları", "Bu <mark>Qarabağ</mark> naxışıdır."),   # cross-Turkic prefix
+    ("xalça Qarab", {"as_you_type": True}, "<mark>Qarabağ</mark> <mark>xalçaları</mark>", None),
+])
+def test_a_prefix_marks_the_words_it_begins(backend, text, kw, title, segment):
+    """A prefix (`word*`, or the last word typed) marks what it found: Snowball's stem of the
+    beginning (`qarab` → `qarap`, `istanb` → `istanp`) begins no word, so nothing was marked."""
+    backend.index([doc("carpets", title_az="Qarabağ xalçaları", country="AZ", segments=[cue(1, "Bu Qarabağ naxışıdır.")]),
+                   doc("night", title_tr="İstanbul'da bir gece", days=1)])
+    hit = find(backend, text, **kw).hits[0]
+    assert html_unescape(hit.highlights["title"]) == title, hit.highlights
+    if segment is not None:
+        assert [s["highlight"] for s in hit.segments] == [segment]
 
 
 def test_a_segment_matched_through_a_synonym_is_highlighted(backend):
@@ -896,6 +914,18 @@ def test_a_word_is_not_inflected_into_another_word(backend, text, other):
     `kazan` not `kazası`, `bilim` not `bilmiyorum` (search.analysis._inflections)."""
     backend.index([doc("other", title_tr="Başka", description_tr=f"Bir {other} var.")])
     assert find(backend, text, per_page=20).hits == [], (text, other)
+
+
+def test_an_english_transcript_is_english_stemmed(backend):
+    """An English subtitle's cues get the English stem as an English title or description does:
+    `inspected` finds and lists the cue `inspect the pipelines`, `rigs` the cue `the drilling rig`
+    (they were analysed as Turkish, so an English word form found neither)."""
+    backend.index([doc("rigs", title_tr="Hazar", segments=[
+        cue(1, "The drilling rig stands in the storm", lang="en"), cue(3, "Engineers inspect the pipelines", lang="en"),
+        cue(5, "Başka bir söz")])])
+    assert segments_of(backend, "inspected") == {"rigs": [3.0]}
+    assert segments_of(backend, "rigs") == {"rigs": [1.0]}
+    assert segments_of(backend, "engineer") == {"rigs": [3.0]}
 
 
 def test_each_hit_keeps_its_own_segments(backend):

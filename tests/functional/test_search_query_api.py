@@ -172,3 +172,19 @@ def test_a_refused_parameter_is_said_in_the_language_asked(client, auth, archive
         assert answers[lang]["message"].startswith(sentence), (lang, answers[lang]["message"])
     assert answers["tr"]["details"] == answers["az"]["details"] == answers["en"]["details"]
     assert answers["en"]["details"]["parameter"] == next(iter(params))
+
+
+@pytest.mark.parametrize("raw", ["hal%FD", "%FD", "Kara%F0", "%C4", "hal%C4%B1+%FE"])
+def test_a_query_that_is_not_utf8_is_refused_not_searched_for_its_escapes(client, auth, archive, raw):
+    """`halı` sent in windows-1254 (`hal%FD`, as a legacy Turkish form or client may) was
+    searched as the words `hal` and `FD` (werkzeug keeps an escape it cannot decode as typed):
+    nothing found, no reason given. It is 400 invalid_parameter, reason not_utf8, in the
+    request's language."""
+    answers = {lang: error(client.get(f"/api/v1/search?q={raw}", headers={**auth, "Accept-Language": lang}),
+                           400, "invalid_parameter") for lang in ("tr", "az", "en")}
+    assert answers["en"]["details"] == {"parameter": "q", "reason": "not_utf8"}
+    assert "UTF-8" in answers["en"]["message"]
+    assert answers["tr"]["message"] != answers["en"]["message"] != answers["az"]["message"]
+    # Escapes that are UTF-8, and a literal % sent as %25, still search.
+    assert client.get("/api/v1/search?q=hal%C4%B1", headers=auth).status_code == 200
+    assert client.get("/api/v1/search?q=100%25", headers=auth).status_code == 200

@@ -232,3 +232,25 @@ def test_organisation_names_differing_only_in_case_are_one_name(ortak, app):
         else:
             raise AssertionError("a name differing only in case was accepted")
         s.rollback()
+
+
+def test_renaming_an_organisation_reindexes_its_assets(ortak, app, sent):
+    """The search documents carry the organisation's name (the `organisation` facet and
+    filter, a searchable text): after `org rename` the facet kept the old name, the new one
+    filtered to nothing, until an `ortak reindex`. Each of its assets, in every status, is sent
+    to be indexed again; another organisation's are not."""
+    from archive import db
+    from archive.accounts.models import User
+    from tests.asset_factory import create_asset
+
+    with app.app_context():
+        rauf = db.session().query(User).filter_by(email="rauf@aztv.example").one().id
+        ayse = db.session().query(User).filter_by(email="ayse@trt.example").one().id
+    ready = create_asset(app, rauf, b"r" * 10, meta={"title": {"az": "Toy"}})
+    arriving = create_asset(app, rauf, b"u" * 10, status="uploading", kind=None, meta={"title": {"az": "Gəlir"}})
+    other = create_asset(app, ayse, b"t" * 10, meta={"title": {"tr": "Düğün"}})
+    sent.clear()
+    assert ortak("org", "rename", "AzTV", "İctimai TV").exit_code == 0
+    indexed = {ids[0] for name, ids in sent if name == "workers.tasks.index_asset"}
+    assert indexed == {ready, arriving}, sent
+    assert other not in indexed

@@ -130,10 +130,12 @@ def search_path() -> dict[str, Any]:
                     "the ones that matched with in/out timecodes and seconds.",
         parameters=[
             {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": search_params.MAX_QUERY},
-             "description": "Words to find in titles, descriptions, keywords, people and places, in every language."},
+             "description": "Words to find in titles, descriptions, keywords, people and places, in every language "
+                            "(UTF-8; other percent-escapes are 400 `invalid_parameter`, reason `not_utf8`)."},
             {"name": "as_you_type", "in": "query", "schema": {"type": "boolean", "default": False},
              "description": "`1` while the person is still typing `q` (suggestions as you type): its last word also "
-                            "matches as a prefix (`İstanb` finds `İstanbul`)."},
+                            "matches as a prefix (`İstanb` finds `İstanbul`); a last word of one letter is left out (`dede k` "
+                            "searches `dede`)."},
             *facets,
             {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)},
              "description": "`relevance` (default; without `q`, newest upload first), or `recorded`, `created` "

@@ -33,6 +33,19 @@ def test_as_you_type_makes_the_last_word_a_prefix_until_a_space():
     assert terms('"sarı gel', as_you_type=True)[-1] == (("gel",), False, True, False)
 
 
+def test_as_you_type_leaves_out_a_last_word_of_one_letter_just_begun():
+    """`dede k` while typing: the `k` is the start of a word, too short for a prefix; as a word
+    of its own it had to match, so the suggestions vanished at each new word's first letter."""
+    assert terms("dede k", as_you_type=True) == [(("dede",), False, False, False)]
+    assert terms("Dədə Q", as_you_type=True) == terms("Dədə", as_you_type=False)
+    assert terms("dede -k", as_you_type=True) == [(("dede",), False, False, False)]
+    assert terms("dede ko", as_you_type=True)[-1] == (("ko",), False, True, False)
+    # Typed whole (a space after it, or not as you type), or alone, it is a word as before.
+    assert terms("dede k ", as_you_type=True)[-1] == (("k",), False, False, False)
+    assert terms("dede k")[-1] == (("k",), False, False, False)
+    assert terms("k", as_you_type=True) == [(("k",), False, False, False)]
+
+
 def test_a_one_letter_prefix_is_a_word():
     assert terms("i*") == [(("i",), False, False, False)]
 

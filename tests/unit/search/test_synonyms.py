@@ -48,6 +48,22 @@ def test_spans_take_the_longest_member():
     assert table.spans(["nothing", "here"]) == []
 
 
+@pytest.mark.parametrize("words", [["dede"], ["dedeler"], ["dedesi"]])
+def test_a_word_that_meets_a_member_only_by_an_overcut_stem_has_no_synonyms(words):
+    """Snowball cuts `dede` (grandfather, as in Dede Korkut) to `de` as it cuts `deniz` (sea):
+    `dede` looked up the sea's group, and a search for it listed the Caspian Sea's footage."""
+    assert synonyms.default().spans(words) == []
+
+
+@pytest.mark.parametrize("words, wanted", [
+    (["denizde"], ["sea"]), (["dənizin"], ["sea"]), (["denizleri"], ["sea"]),
+    (["halıları"], ["carpet"]), (["xalçaları"], ["carpet"]), (["şarkısı"], ["song"]), (["carpets"], ["halı"]),
+    (["toyları"], ["düğün"]), (["düğünler"], ["toy"]), (["müsahibəsi"], ["interview"])])
+def test_a_members_inflections_still_find_its_group(words, wanted):
+    (span,) = synonyms.default().spans(words)
+    assert wanted in span[2], span
+
+
 NASREDDIN = synonyms.Synonyms(synonyms.parse("Nasreddin Hoca | Molla Nəsrəddin\nhaber | xəbər\nbahar | spring\n"
                                              "orman | meşə"))
 

@@ -107,6 +107,19 @@ def test_search_page_lists_hits_with_facets_that_filter(app, logged_in):
     assert f'/api/v1/assets/{a}/download?rendition=poster&amp;inline=1' in found
 
 
+@pytest.mark.parametrize("lang", ["tr", "az", "en"])
+def test_each_facet_has_a_heading_of_its_own_in_every_language(app, logged_in, lang):
+    """Two facets under one heading cannot be told apart: in Turkish `genre` and `kind` were
+    both "Tür" (a folklore film's "Folklor" and its "Video" under two "TÜR" boxes)."""
+    client, uid = logged_in
+    _index(app, create_asset(app, uid, meta={"title": {"tr": "Halay"}, "genre": "folklore", "recorded": "1975",
+                                               "languages": ["tr"]}))
+    html = client.get("/", headers={"Accept-Language": lang}).get_data(as_text=True)
+    headings = [html_unescape(h) for h in re.findall(r'<section class="facet">\s*<h2>([^<]*)</h2>', html)]
+    assert len(headings) >= 8, headings
+    assert len(set(headings)) == len(headings), headings
+
+
 HOSTILE_QUERIES = [{"q": "\x00" * 10}, {"q": "x" * 5000}, {"page": "-1"}, {"page": "abc"},
                    {"page": "99999999999999999999"}, {"year": "<script>"}, {"q": '"unclosed'},
                    {"q": "title:(((("}, {"genre": ["a"] * 500}, {"q": "' OR 1=1 --"}]
@@ -371,7 +384,9 @@ def test_a_search_the_page_cannot_run_says_why_once_in_the_page_language(app, lo
     ("tr", {"q": "a" * 501}, "Arama metni 500 karakterden uzun."),
     ("az", {"q": "a" * 501}, "Axtarış mətni 500 simvoldan uzundur."),
     ("en", {"q": "a" * 501}, "The search text is longer than 500 characters."),
-    ("tr", {"q": "Karabağ", "kind": "movie"}, "Tür: “movie” şunlardan biri değil: video, audio, image, other."),
+    # The choices by their labels in the page's language, as the facets show them (not the codes).
+    ("tr", {"q": "Karabağ", "kind": "movie"}, "Ortam türü: “movie” şunlardan biri değil: Video, Ses, Görsel, Diğer dosya."),
+    ("en", {"transcript": "maybe"}, "Transcript: “maybe” is not one of: With subtitles or transcript, Without."),
     ("az", {"year": "75"}, "İl: “75” dörd rəqəmli il deyil (məsələn, 1975)."),
 ])
 def test_a_parameter_the_api_refuses_is_said_on_the_page_not_searched(app, logged_in, lang, params, sentence):
@@ -385,6 +400,15 @@ def test_a_parameter_the_api_refuses_is_said_on_the_page_not_searched(app, logge
     notice = re.search(r'<p class="notice notice-error" role="alert">([^<]*)</p>', html)
     assert resp.status_code == 400 and notice and html_unescape(notice.group(1)).strip() == sentence, notice
     assert 'class="hit"' not in html and 'class="facet-value on"' not in html
+
+
+@pytest.mark.parametrize("lang, sentence", [("tr", "Arama metni UTF-8 metin değil"), ("en", "The search text is not UTF-8")])
+def test_a_search_text_that_is_not_utf8_is_said_on_the_page(app, logged_in, lang, sentence):
+    """`?q=hal%FD` (halı in windows-1254) searched the words `hal` and `FD`; the page says why instead."""
+    client, _uid = logged_in
+    resp = client.get("/?q=hal%FD", headers={"Accept-Language": lang})
+    notice = re.search(r'<p class="notice notice-error" role="alert">([^<]*)</p>', resp.get_data(as_text=True))
+    assert resp.status_code == 400 and notice and sentence in html_unescape(notice.group(1)), notice
 
 
 @pytest.mark.parametrize("params", [

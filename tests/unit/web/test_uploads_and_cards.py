@@ -187,3 +187,17 @@ def test_the_email_filter_escapes(app):
     with app.test_request_context():
         out = app.jinja_env.filters["email"]('<b>x</b>@y.z"')
     assert "<b>" not in out and "&lt;b&gt;x&lt;/b&gt;" in out and "&#34;" in out
+
+
+def test_a_card_without_a_kind_does_not_start_its_facts_with_a_separator(app, logged_in):
+    """An upload still arriving has no kind yet: its card read "· TRT · Türkiye" (the separator
+    of a kind that is not there)."""
+    client, uid = logged_in
+    arriving = create_asset(app, uid, b"u" * 10, kind=None, status="uploading", meta={"title": {"tr": "Gelmekte"}})
+    with app.app_context():
+        index_asset(db.session(), search_backend(), arriving)
+    html = client.get("/", query_string={"q": "gelmekte"}).get_data(as_text=True)
+    facts = re.search(r'<p class="small muted card-facts">(.*?)</p>', html, re.S)
+    assert facts, html
+    text = " ".join(unescape(re.sub(r"<[^>]+>", "", facts.group(1))).split())
+    assert text and not text.startswith("·") and "· ·" not in text, text
