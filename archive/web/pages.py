@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from archive import db
-from archive.api.params import ParameterError, parse_int, str_param
+from archive.api.params import ParameterError, int_param, parse_int, str_param
+from archive.api.search_params import MAX_PER_PAGE
 from archive.api.search_params import MAX_QUERY as API_MAX_QUERY
 from archive.api.search_params import cleared_for, page_param, search_query
 from archive.assets import services as assets
@@ -57,7 +58,7 @@ FACET_TITLES = {"country": _l("Country"), "organisation": _l("Organisation"), "g
 # The recording dates the page's search is narrowed to (YYYY, YYYY-MM or YYYY-MM-DD).
 DATE_ARGS = ("recorded_from", "recorded_to")
 # How a refused parameter (archive.web.messages.parameter_error) is named on the search page.
-PARAMETER_LABELS = {**FACET_TITLES, "q": _l("The search text")}
+PARAMETER_LABELS = {**FACET_TITLES, "q": _l("The search text"), "per_page": _l("Results per page")}
 KIND_LABELS = {"video": _l("Video"), "audio": _l("Audio"), "image": _l("Image"), "other": _l("Other file")}
 DURATION_LABELS = {"0-1": _l("Under a minute"), "1-5": _l("1–5 minutes"), "5-20": _l("5–20 minutes"),
                    "20-60": _l("20–60 minutes"), "60+": _l("An hour or more")}
@@ -199,10 +200,13 @@ def _lenient(read, default):
 
 def _search_args(args: Mapping, page: int, sort: str) -> MultiDict:
     """The page URL's search parameters as archive.api.search_params.search_query reads them:
-    q, the facets and the recording dates as given; `page` and `sort` already read; PER_PAGE
-    hits a page. The page's own parameters (view, platform, territory) stay out."""
+    q, the facets, the recording dates and `per_page` as given (PER_PAGE when absent, so the
+    API's bounds refuse a bad one); `page` and `sort` already read. The page's own parameters
+    (view, platform, territory) stay out."""
     pairs = [(k, v) for k in ("q", *FACETS, *DATE_ARGS) for v in args.getlist(k)]
-    return MultiDict(pairs + [("page", str(page)), ("sort", sort), ("per_page", str(PER_PAGE))])
+    per_page = args.get("per_page")
+    return MultiDict(pairs + [("page", str(page)), ("sort", sort),
+                              ("per_page", str(PER_PAGE) if per_page is None else per_page)])
 
 
 def search_page(args: Mapping, user=None) -> dict[str, Any]:
@@ -218,7 +222,10 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
     in the page's language (messages.parameter_error; a refused date as the engine's
     `invalid_date`), as a query the engine cannot read is, not searched as something else."""
     text = (args.get("q") or "").replace("\x00", "")[:MAX_QUERY]
-    page = _lenient(lambda: page_param(PER_PAGE, args), 1)
+    # Hits a page within the API's bounds (1 to MAX_PER_PAGE); a value out of them is refused
+    # below by search_query, as the API refuses it, and said in the page's language.
+    per_page = _lenient(lambda: int_param("per_page", PER_PAGE, 1, MAX_PER_PAGE, args=args), PER_PAGE)
+    page = _lenient(lambda: page_param(per_page, args), 1)
     sort = _lenient(lambda: str_param("sort", choices=SORTS, args=args), None) or "relevance"
     query: SearchQuery | None = None
     refused: ParameterError | None = None
@@ -235,12 +242,14 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
     current: dict[str, list[str]] = {"q": [text] if text else [], **filters,
                                      "sort": [sort] if sort != "relevance" else [],
                                      "view": [view] if view != "list" else [],
+                                     "per_page": [str(per_page)] if per_page != PER_PAGE else [],
                                      **{k: [v] if v else [] for k, v in dates.items()},
                                      "platform": [platform] if platform else [],
                                      "territory": [territory] if user is not None else []}
     out: dict[str, Any] = {"q": text, "filters": filters, "hits": [], "total": 0, "facets": [],
-                           "page": page, "pages": 0, "error": None, "cleared": None, "sort": sort, "view": view,
-                           "dates": dates, "did_you_mean": None,
+                           "page": page, "per_page": per_page, "default_per_page": PER_PAGE, "pages": 0,
+                           "error": None, "cleared": None,
+                           "sort": sort, "view": view, "dates": dates, "did_you_mean": None,
                            "sorts": [(k, str(v)) for k, v in SORT_LABELS.items()],
                            "views": [{"name": v, "active": v == view,
                                       "url": _url({**current, "view": [v] if v != "list" else [], "page": []})}
@@ -255,7 +264,7 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
     if user is not None and getattr(user, "role", None) in ("rights_manager", "admin"):
         # The same search as the API reads it: this page's hits, in the EMA Avails layout.
         ema = [("q", text)] if text else []
-        ema += [(k, v) for k, vs in filters.items() for v in vs] + [("page", page), ("per_page", PER_PAGE)]
+        ema += [(k, v) for k, vs in filters.items() for v in vs] + [("page", page), ("per_page", per_page)]
         if platform and territory:
             ema.append(("cleared", f"{platform}:{territory}"))
         out["ema_url"] = "/api/v1/avails/ema?" + urlencode(ema + [("lang", lang())])
@@ -274,7 +283,7 @@ def search_page(args: Mapping, user=None) -> dict[str, Any]:
         out["error"] = messages.query_error(exc.code, str(exc), exc.reason, exc.params)
         return out
     out["total"] = result.total
-    out["pages"] = (result.total + PER_PAGE - 1) // PER_PAGE
+    out["pages"] = (result.total + per_page - 1) // per_page
     out["hits"] = result_cards(result.hits)
     suggested = getattr(result, "did_you_mean", None)
     if suggested:

@@ -327,6 +327,47 @@ def test_search_pages_through_results(app, logged_in):
     assert past.status_code == 302 and "page=2" in past.location and "view=grid" in past.location
 
 
+def test_search_page_honours_per_page_and_its_links_keep_it(app, logged_in):
+    """`?per_page=` is read as GET /api/v1/search reads it (1 to 100): the page showed 20 hits
+    whatever it said, while its address and permalink kept the number."""
+    client, uid = logged_in
+    ids = [create_asset(app, uid, f"pp {i}".encode() * 10, meta={"title": {"tr": f"Bayram yayını {i}"}})
+           for i in range(12)]
+    _index(app, *ids)
+    html = client.get("/?per_page=5&view=grid", headers={"Accept-Language": "tr"}).get_data(as_text=True)
+    assert html.count('class="hit"') == 5 and "Sayfa 1 / 3" in html
+    next_url = html_unescape(re.search(r'<a href="([^"]*)" rel="next"', html).group(1))
+    assert "per_page=5" in next_url and "page=2" in next_url and "view=grid" in next_url
+    permalink = html_unescape(re.search(r'href="([^"]*)" class="permalink"', html).group(1))
+    assert "per_page=5" in permalink
+    assert '<input type="hidden" name="per_page" value="5">' in html  # a new search keeps it too
+    last = client.get("/?per_page=5&page=3").get_data(as_text=True)
+    assert last.count('class="hit"') == 2 and 'rel="prev"' in last and "per_page=5" in last
+    # Past the last page at that size: the last one, keeping the size.
+    past = client.get("/?per_page=5&page=9")
+    assert past.status_code == 302 and "page=3" in past.location and "per_page=5" in past.location
+    everything = client.get("/?per_page=100").get_data(as_text=True)
+    assert everything.count('class="hit"') == 12 and 'class="pager"' not in everything
+    # The default stays out of the links.
+    default = client.get("/?per_page=20").get_data(as_text=True)
+    assert "per_page" not in default.split('<ol class="hits')[0].split("</form>")[1]
+
+
+@pytest.mark.parametrize("value", ["0", "101", "abc", "", "-5", "1e3", "２"])
+@pytest.mark.parametrize("lang, sentence", [
+    ("tr", "Sayfa başına sonuç"), ("az", "Səhifədə nəticə"), ("en", "Results per page")])
+def test_a_per_page_out_of_the_apis_bounds_is_said_on_the_page(app, logged_in, value, lang, sentence):
+    client, _uid = logged_in
+    api = client.get("/api/v1/search", query_string={"per_page": value})
+    resp = client.get("/", query_string={"q": "bayram", "per_page": value},
+                      headers={"Accept-Language": lang})
+    html = resp.get_data(as_text=True)
+    notice = re.search(r'<p class="notice notice-error" role="alert">([^<]*)</p>', html)
+    assert api.status_code == 400 and resp.status_code == 400 and notice, (api.status_code, resp.status_code)
+    said = html_unescape(notice.group(1))
+    assert said.startswith(sentence) and "100" in said and "per_page" not in said, said
+
+
 def test_audio_asset_gets_an_audio_player(app, logged_in):
     client, uid = logged_in
     aid = create_asset(app, uid, kind="audio", filename="türkü.wav", content_type="audio/wav",
@@ -415,7 +456,8 @@ def test_a_search_text_that_is_not_utf8_is_said_on_the_page(app, logged_in, lang
     {"q": "a" * 501}, {"kind": "movie"}, {"year": "75"}, {"decade": "1975"}, {"project": "x"},
     {"recorded_from": "abcd"}, {"recorded_to": "1975-6"}, {"recorded_from": "1975-06-21x"},
     {"recorded_from": "1990", "recorded_to": "1980"}, {"transcript": "maybe"},
-    {"q": "Karabağ", "genre": "folklore", "recorded_from": "1975-06"}, {"page": "501"}])
+    {"q": "Karabağ", "genre": "folklore", "recorded_from": "1975-06"}, {"page": "501"},
+    {"per_page": "101"}, {"per_page": "0"}, {"per_page": "100"}, {"per_page": "5", "page": "2001"}])
 def test_the_page_refuses_what_the_api_refuses_and_runs_what_it_runs(app, logged_in, params):
     """One rule (archive.api.search_params.search_query) reads the page's search and the API's."""
     client, _uid = logged_in
