@@ -368,6 +368,20 @@ def test_a_per_page_out_of_the_apis_bounds_is_said_on_the_page(app, logged_in, v
     assert said.startswith(sentence) and "100" in said and "per_page" not in said, said
 
 
+@pytest.mark.parametrize("params", [{"q": "***"}, {"q": "kule", "kind": "movie"}, {"q": "kule", "per_page": "500"},
+                                    {"q": "kule", "recorded_from": "1990", "recorded_to": "1980"}])
+def test_a_search_that_did_not_run_shows_the_notice_alone(app, logged_in, params):
+    """It showed "0 kayıt · “***” için sonuçlar" and the grid/list toggle under the notice: with
+    an error there are no results. The search box keeps the query."""
+    client, _uid = logged_in
+    resp = client.get("/", query_string=params, headers={"Accept-Language": "tr"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'class="notice notice-error"' in html
+    assert "result-count" not in html and "view-toggle" not in html and "permalink" not in html
+    assert "kayıt" not in html and "için sonuçlar" not in html and 'class="empty"' not in html
+    assert re.search(r'<input id="q" name="q" type="search" value="' + re.escape(params["q"]) + '"', html)
+
+
 def test_audio_asset_gets_an_audio_player(app, logged_in):
     client, uid = logged_in
     aid = create_asset(app, uid, kind="audio", filename="türkü.wav", content_type="audio/wav",
