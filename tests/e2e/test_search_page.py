@@ -101,3 +101,27 @@ def test_search_facet_sort_suggestions_and_a_segment_hit_opens_the_player_there(
     assert "Kulenin önünde martılar uçuyor" in page.inner_text("#transcripts")
     page.click("#transcripts a.transcript-line >> nth=0")
     until(page, "Math.abs(document.getElementById('player').currentTime - 0.5) < 0.05")
+
+
+def test_suggestions_search_a_word_ended_by_a_space_as_a_whole_word(logged_in, service, found):
+    """Only the last word being typed is a prefix. The script trimmed the box, so `kule ` (a
+    finished word) was still asked with as_you_type=1, that is as the prefix `kule`; the API trims
+    q too, so the finished word goes without as_you_type."""
+    from urllib.parse import parse_qs, urlsplit
+
+    page = logged_in
+    page.goto(service.url + "/")
+
+    def asked(typing: str) -> dict:
+        with page.expect_request(lambda r: "/api/v1/search?" in r.url) as request:
+            page.type("#q", typing, delay=30)
+        return parse_qs(urlsplit(request.value.url).query)
+
+    typing = asked("kule")
+    assert typing["q"] == ["kule"] and typing["as_you_type"] == ["1"]
+    page.wait_for_selector("#suggestions li a")
+    assert "Çamlıca kulesi" in page.inner_text("#suggestions")
+    finished = asked(" ")
+    assert finished["q"] == ["kule"] and "as_you_type" not in finished, finished
+    again = asked("mar")  # a new word being typed is a prefix again
+    assert again["q"] == ["kule mar"] and again["as_you_type"] == ["1"]

@@ -1,5 +1,5 @@
 // The search page: the sort menu applies at once, and the search box suggests titles as you
-// type (the API's search with as_you_type, whose last word is a prefix). Without JavaScript
+// type (the API's search with as_you_type, whose last word is a prefix, until a space ends it). Without JavaScript
 // the form still works: the sort applies with the Search button, and there are no suggestions.
 (function () {
   "use strict";
@@ -50,10 +50,14 @@
     active = -1;
   }
   function ask() {
-    var text = input.value.trim(), mine = ++seq;
+    var typed = input.value, text = typed.trim(), mine = ++seq;
     if (text.length < 2) { close(); return; }
     // Titles in the page's language, as the result cards show them.
-    var params = {q: text, per_page: "6", as_you_type: "1"}, lang = document.documentElement.lang;
+    var params = {q: text, per_page: "6"}, lang = document.documentElement.lang;
+    // Only the word still being typed is a prefix: after a space (`dede `) the last word is
+    // finished and is searched as a whole word. The API trims q, so the space itself would not
+    // say so: as_you_type is left out instead.
+    if (!/\s$/.test(typed)) { params.as_you_type = "1"; }
     if (["tr", "az", "en"].indexOf(lang) >= 0) { params.lang = lang; }
     var url = input.dataset.suggestUrl + "?" + new URLSearchParams(params);
     fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
