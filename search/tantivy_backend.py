@@ -412,15 +412,14 @@ class TantivySearchBackend(SearchBackend):
         facet_platforms = list(who.platforms) if who is not None else []  # counted in `_counts`
         sort_field, descending = fields.sort_order(query, bool(text_plan.must))
         clauses += [(tantivy.Occur.MustNot, c) for c in text_query.must_not]
-        clauses += [(tantivy.Occur.Must, f) for f in facet_filters.values()]
         # The counts need which documents match, not their scores: without the `should` clauses
         # (the score tiers, every word's own forms again; never alone: a plan with `should` has
         # `must`), whose weights and scorers tantivy would build for each segment and drop, and
         # with the must for matching alone (search.query.counted: a word's exact and folded
         # terms left out beside its cross-Turkic term or typo, which find their documents).
         # Sorted by a field, the page's search does not score either.
-        counted_clauses = clauses[:len(clauses) - len(facet_filters)] + [
-            (tantivy.Occur.Must, c) for c in text_query.counted_must]
+        counted_clauses = clauses + [(tantivy.Occur.Must, c) for c in text_query.counted_must]
+        clauses += [(tantivy.Occur.Must, f) for f in facet_filters.values()]
         top_clauses = clauses + [(tantivy.Occur.Must, c) for c in text_query.top_must] + [
             (tantivy.Occur.Should, c) for c in text_query.top_should]
         clauses += [(tantivy.Occur.Must, c) for c in text_query.must]
@@ -454,15 +453,10 @@ class TantivySearchBackend(SearchBackend):
                 page = None
                 if sort_field is None and counted and text_plan.top_score:
                     page = self._top_tier_page(searcher, top_clauses, text_plan.top_score, per_page, offset)
-                if page is not None:
-                    pass
-                elif sort_field is None:
-                    found = searcher.search(q, limit=per_page, offset=offset, count=not counted)
-                    page = found.hits
-                else:
-                    found = searcher.search(q, limit=per_page, offset=offset, count=not counted,
-                                            order_by_field=sort_field,
-                                            order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
+                if page is None:
+                    order = {} if sort_field is None else {
+                        "order_by_field": sort_field, "order": tantivy.Order.Desc if descending else tantivy.Order.Asc}
+                    found = searcher.search(q, limit=per_page, offset=offset, count=not counted, **order)
                     page = found.hits
                 if not counted:
                     total = found.count
