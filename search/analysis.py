@@ -31,6 +31,7 @@ import itertools
 import re
 import threading
 import unicodedata
+from pathlib import Path
 
 import snowballstemmer
 
@@ -110,12 +111,17 @@ def fold(word: str) -> str:
 
 
 def _stem(word: str) -> str:
+    override = _STEM_OVERRIDES.get(word)
+    if override is not None:
+        return override
     return _stemmer("turkish").stemWord(word.translate(_CIRCUMFLEX)).translate(_FOLDS)
 
 
 @functools.lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
-    """The folded Turkish Snowball stem of one normalised word: `'türküleri'` → `'turku'`."""
+    """The folded Turkish Snowball stem of one normalised word: `'türküleri'` → `'turku'`;
+    for a word of search/data/stems.txt or one of its inflections, that word folded
+    (`'denizde'` → `'deniz'`, where Snowball gives `'de'`, as for `'dede'`)."""
     return _stem(word)
 
 
@@ -167,8 +173,11 @@ def cross_prefix(word: str) -> str:
 
 
 def _cross_stem(word: str) -> str:
-    return _devoice(_stemmer("turkish").stemWord(word.translate(TO_TURKISH).translate(_CIRCUMFLEX))
-                    .translate(_FOLDS))
+    turkish = word.translate(TO_TURKISH)
+    override = _CROSS_STEM_OVERRIDES.get(turkish)
+    if override is not None:
+        return _devoice(override)
+    return _devoice(_stemmer("turkish").stemWord(turkish.translate(_CIRCUMFLEX)).translate(_FOLDS))
 
 
 @functools.lru_cache(maxsize=500_000)
@@ -366,7 +375,8 @@ def _inflections(word: str) -> list[str]:
         out += [body + ending for body in bodies for ending in (i, a, i + "n")]
     for p in possessive:
         out += [p, p + "n" + i, p + "n" + i + "n", p + "n" + a, p + "nd" + a, p + "nd" + a + "n"]
-    out += [word + t + a, word + t + a + "n", word + "l" + a + "r", word + "l" + a + "r" + i]
+    # After the plural the possessive follows its unrounded `a`/`e` (`oyunları`, not `oyunlaru`).
+    out += [word + t + a, word + t + a + "n", word + "l" + a + "r", word + "l" + a + "r" + ("ı" if back else "i")]
     return list(dict.fromkeys(out))
 
 
@@ -424,10 +434,12 @@ def truncations(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     out = []
     restored = restored_stems(word)
+    known = word in _STEM_OVERRIDES
     for whole, stemmed, others in ((fold(word), stem(word), restored[0]),
                                    (cross_prefix(word), cross_stem(word), restored[1])):
         # A restored spelling's stem (restored_stems) may be shorter: `dugunde` → `dugu`.
-        shortest = max(MIN_TRUNCATION, min(len(stemmed), len(whole), *map(len, others)) - 1)
+        # A word of search/data/stems.txt has its stem from the table, not Snowball's guess.
+        shortest = max(MIN_TRUNCATION, min(len(stemmed), len(whole), *map(len, others)) - (0 if known else 1))
         out.append(tuple(whole[:k] for k in range(shortest, len(whole) + 1)))
     return out[0], out[1]
 
@@ -494,3 +506,48 @@ def schwa_readings(word: str, *, prefix: bool = False) -> tuple[tuple[str, str],
 def key(word: str) -> str:
     """The loosest form of one normalised word (cross-Turkic stem), for synonym look-ups."""
     return forms(word)[4]
+
+
+STEMS = Path(__file__).parent / "data" / "stems.txt"
+
+
+def parse_stems(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(word, the words whose stem it took) of each line of search/data/stems.txt's text, all
+    normalised: `deniz != dede, de` → `("deniz", ("dede", "de"))`; `#` starts a comment. A line
+    that is not one word, or names one word twice, is a ValueError naming the line."""
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        head, _, tail = line.partition("!=")
+        word = words(head)
+        others = tuple(w for part in tail.split(",") for w in words(part))
+        if len(word) != 1:
+            raise ValueError(f"stems line {number}: one word before '!=', not {head.strip()!r}")
+        if word[0] in others or len(set(others)) != len(others):
+            raise ValueError(f"stems line {number}: a word named twice")
+        out.append((word[0], others))
+    return out
+
+
+def stem_overrides(entries: list[tuple[str, tuple[str, ...]]]) -> tuple[dict[str, str], dict[str, str]]:
+    """The stems of the words of search/data/stems.txt and of their common inflections
+    (`_inflections`), as two look-ups keyed by each spelling as written and as typed without
+    its Turkish letters (folded; a look-up is one dict access, before any folding): spelling →
+    folded word (for `stem`), and spelling written the Turkish way (`TO_TURKISH`) → the word so
+    written and folded (for `cross_stem`, before its final devoicing). Two words that claim one
+    spelling for different stems are a ValueError: the table must say which one it is."""
+    folded: dict[str, str] = {}
+    crossed: dict[str, str] = {}
+    for word, _others in entries:
+        for spelling in (word, *_inflections(word)):
+            for typed in dict.fromkeys((spelling, spelling.translate(_FOLDS))):
+                for table, key, value in ((folded, typed, word.translate(_FOLDS)),
+                                          (crossed, typed.translate(TO_TURKISH), word.translate(_CROSS_FOLDS))):
+                    if table.setdefault(key, value) != value:
+                        raise ValueError(f"stems: {spelling!r} is an inflection of {table[key]!r} and of {value!r}")
+    return folded, crossed
+
+
+_STEM_OVERRIDES, _CROSS_STEM_OVERRIDES = stem_overrides(parse_stems(STEMS.read_text(encoding="utf-8")))

@@ -77,6 +77,24 @@ def synonym_rules() -> list[str]:
     return [", ".join(" ".join(member) for member in group) for group in synonyms.default().groups]
 
 
+def stem_override_rules(*, cross: bool = False) -> list[str]:
+    """search/data/stems.txt as `stemmer_override` rules (`denizde, denizden => deniz`): each
+    word's spellings (search.analysis.stem_overrides: the word and its common inflections, as
+    written and folded) as the stemmed analysers see them, after `lowercase` and, for the
+    cross-Turkic analyser (`cross`), after the cross-Turkic `mapping`."""
+    out, seen = [], set()
+    for word, _others in analysis.parse_stems(analysis.STEMS.read_text(encoding="utf-8")):
+        spellings = [word, *analysis._inflections(word)]
+        if cross:
+            spellings, word = [s.translate(analysis.TO_TURKISH) for s in spellings], word.translate(analysis.TO_TURKISH)
+        # A spelling once (`deniz` folds `dəniz`'s too): the first rule that has it wins.
+        keys = [k for k in dict.fromkeys([*spellings, *(analysis.fold(s) for s in spellings)]) if k not in seen]
+        seen.update(keys)
+        if keys:
+            out.append(f"{', '.join(keys)} => {word}")
+    return out
+
+
 def settings() -> dict[str, Any]:
     text_chain = ["ortak_cyrillic", "ortak_apostrophe"]
     devoice = [f"ortak_devoice_{c}" for c in analysis.FINAL_DEVOICING]
@@ -102,6 +120,9 @@ def settings() -> dict[str, Any]:
                 "ortak_fold": {"type": "asciifolding", "preserve_original": True},
                 "ortak_fold_only": {"type": "asciifolding", "preserve_original": False},
                 "ortak_turkish_stem": {"type": "stemmer", "language": "turkish"},
+                # search/data/stems.txt: words Snowball would cut to another word's stem.
+                "ortak_stem_override": {"type": "stemmer_override", "rules": stem_override_rules()},
+                "ortak_cross_stem_override": {"type": "stemmer_override", "rules": stem_override_rules(cross=True)},
                 "ortak_english_stem": {"type": "stemmer", "language": "porter2"},
                 **{f"ortak_devoice_{c}": {"type": "pattern_replace", "pattern": f"^(.{{2,}}){c}$",
                                           "replacement": f"$1{v}"} for c, v in analysis.FINAL_DEVOICING.items()},
@@ -116,13 +137,14 @@ def settings() -> dict[str, Any]:
                 "ortak_folded": {"type": "custom", "char_filter": text_chain, "tokenizer": "ortak_letters",
                                  "filter": ["ortak_lowercase", "ortak_schwa", "ortak_fold"]},
                 "ortak_stem_tr": {"type": "custom", "char_filter": text_chain, "tokenizer": "ortak_letters",
-                                  "filter": ["ortak_lowercase", "ortak_turkish_stem", "ortak_schwa", "ortak_fold_only"]},
+                                  "filter": ["ortak_lowercase", "ortak_stem_override", "ortak_turkish_stem", "ortak_schwa",
+                                             "ortak_fold_only"]},
                 "ortak_stem_en": {"type": "custom", "char_filter": text_chain, "tokenizer": "ortak_letters",
                                   "filter": ["ortak_lowercase", "ortak_schwa", "ortak_fold_only", "ortak_english_stem"]},
                 "ortak_cross": {"type": "custom", "char_filter": [*text_chain, "ortak_cross_turkic"],
                                 "tokenizer": "ortak_letters",
-                                "filter": ["ortak_lowercase", "ortak_turkish_stem", "ortak_schwa", "ortak_fold_only",
-                                           *devoice]},
+                                "filter": ["ortak_lowercase", "ortak_cross_stem_override", "ortak_turkish_stem", "ortak_schwa",
+                                           "ortak_fold_only", *devoice]},
             },
         },
     }

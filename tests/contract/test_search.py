@@ -916,6 +916,20 @@ def test_a_word_is_not_inflected_into_another_word(backend, text, other):
     assert find(backend, text, per_page=20).hits == [], (text, other)
 
 
+@pytest.mark.parametrize("text, other, own", [
+    ("deniz", "Dede Korkut hikâyeleri", "Denizde balıkçılar"),
+    ("dede", "Karadeniz kıyısı, denizde bir gün", "Dedesinin sazı"),
+    ("oda", "O gün yağmur yağdı", "Köy odası sohbeti"),
+    ("oyun", "Oy sandığı başında", "Seçim oyunları"),
+    ("düğün", "Dük ve düşes", "Kars düğününde halay")])
+def test_a_word_snowball_cuts_short_does_not_find_the_word_whose_stem_it_took(backend, text, other, own):
+    """Snowball stems `deniz` and `dede` both to `de`, `oda` to `o`, `oyun` to `oy`, `düğün` to
+    `duk`; search/data/stems.txt gives them and their inflections their own stems, so each finds
+    its own inflected forms and not the other word."""
+    backend.index([doc("other", title_tr=other), doc("own", title_tr=own)])
+    assert ids(find(backend, text, per_page=20)) == {"own"}, (text, other)
+
+
 def test_an_english_transcript_is_english_stemmed(backend):
     """An English subtitle's cues get the English stem as an English title or description does:
     `inspected` finds and lists the cue `inspect the pipelines`, `rigs` the cue `the drilling rig`

@@ -281,3 +281,58 @@ def test_cross_turkic_typos_cover_the_folded_ones_unless_a_voiced_letter_ends_th
     assert analysis.cross_covers_typos("kitap") and analysis.cross_covers_typos("qarabay")
     # Why the rule: `kitab`'s neighbour `kitabı` is two edits from `kitap`, its cross form.
     assert _osa(analysis.cross("kitabı"), analysis.cross("kitab")) == 2
+
+
+# ---- search/data/stems.txt: words Snowball cuts to another word's stem ----------------------
+
+STEM_ENTRIES = analysis.parse_stems(analysis.STEMS.read_text(encoding="utf-8"))
+
+
+def _snowball(word: str) -> str:
+    return analysis._stemmer("turkish").stemWord(word.translate(analysis._CIRCUMFLEX)).translate(analysis._FOLDS)
+
+
+@pytest.mark.parametrize("word, others", STEM_ENTRIES, ids=[w for w, _ in STEM_ENTRIES])
+def test_each_stem_override_is_needed_and_parts_the_words_it_names(word, others):
+    spellings = [word, *analysis._inflections(word)]
+    # Needed: Snowball alone cuts the word or an inflection of it shorter than the word.
+    assert any(len(_snowball(s)) < len(analysis.fold(word)) for s in spellings), word
+    # The word and its inflections, as written and typed without Turkish letters, stem to it.
+    for spelling in spellings:
+        for typed in (spelling, analysis.fold(spelling)):
+            assert analysis._stem(typed) == analysis.fold(word), typed
+            assert analysis._cross_stem(typed) == analysis._cross_stem(word), typed
+    # The words it names shared a stem with it before and do not now.
+    snowball_stems = {_snowball(s) for s in spellings}
+    for other in others:
+        assert _snowball(other) in snowball_stems, (word, other)
+        assert analysis.stem(other) != analysis.stem(word) and analysis.cross_stem(other) != analysis.cross_stem(word)
+
+
+def test_a_stem_override_starts_a_word_truncations_at_its_stem():
+    """`kalem`'s stem is known (`kalem`), not Snowball's guess: a query for it does not look up
+    `kale` (a castle) as a possibly shorter stem."""
+    assert analysis.truncations("kalem") == (("kalem",), ("kalem",))
+    # A word the table does not have: from one letter shorter than Snowball's stem, as before.
+    assert analysis.stem("türküsü") == "turkus" and "turku" in analysis.truncations("türküsü")[0]
+
+
+@pytest.mark.parametrize("text, error", [
+    ("deniz dede != de", "one word before"),
+    ("deniz != deniz", "a word named twice"),
+    ("deniz != de, de", "a word named twice"),
+])
+def test_a_malformed_stems_line_is_refused_with_its_number(text, error):
+    with pytest.raises(ValueError, match=f"stems line 2: {error}"):
+        analysis.parse_stems("# comment\n" + text)
+
+
+def test_two_words_claiming_one_spelling_are_refused():
+    # `kaleyi` is an inflection of `kale`, and claimed again for `kalem` here.
+    with pytest.raises(ValueError, match="'kaleyi' is an inflection of 'kale' and of 'kaley'"):
+        analysis.stem_overrides([("kale", ()), ("kaley", ())])
+
+
+def test_the_possessive_after_the_plural_follows_the_plural_vowel():
+    assert "oyunları" in analysis._inflections("oyun") and "oyunlaru" not in analysis._inflections("oyun")
+    assert "düğünleri" in analysis._inflections("düğün")
