@@ -9,12 +9,18 @@ integer: titles that agree in their first four to six letters tie (`Karabağ Hal
 text, whose byte order is the key's: engines sort by it as a text (tantivy's fast text field,
 an Elasticsearch keyword), so titles order letter by letter to the end and `-title` is the
 exact reverse of `title`.
+
+A title in Azerbaijani Cyrillic sorts as it reads in the Latin alphabet (`Аршын мал алан` among
+the A's, as `Arşın mal alan`): search finds the two spellings alike (search.normalize), and
+ICU's collation would put every Cyrillic title after the last Latin one.
 """
 from __future__ import annotations
 
 import threading
 
 import icu
+
+from search.normalize import latin
 
 KEY_BYTES = 8
 SORT_TEXT_BYTES = 512   # a title that agrees with another in its first ~200 letters ties
@@ -38,7 +44,7 @@ def sort_key(text: str | None, lang: str) -> int:
     """The title's sort key as an unsigned 64-bit integer; 2**64 - 1 (last) for no title."""
     if not text or not text.strip():
         return 2**64 - 1
-    key = bytes(_collator(lang).getSortKey(text.strip()))[:KEY_BYTES]
+    key = bytes(_collator(lang).getSortKey(latin(text.strip())))[:KEY_BYTES]
     return int.from_bytes(key.ljust(KEY_BYTES, b"\0"), "big")
 
 
@@ -54,7 +60,7 @@ def sort_text(text: str | None, lang: str) -> str:
     title."""
     if not text or not text.strip():
         return NO_TITLE_TEXT
-    return full_key(text.strip(), lang)[:SORT_TEXT_BYTES].hex()
+    return full_key(latin(text.strip()), lang)[:SORT_TEXT_BYTES].hex()
 
 
 def compare(a: str, b: str, lang: str) -> int:

@@ -51,6 +51,14 @@ def _stemmer():
     return s
 
 
+def latin(text: str) -> str:
+    """The text with its Azerbaijani Cyrillic written in the Latin alphabet (the 1991 table,
+    ICU's az_Cyrl-az/BGN), case and everything else kept: `'Аршын мал алан'` → `'Arşın mal alan'`."""
+    if not _CYRILLIC.search(text):
+        return text
+    return _transliterator().transliterate(text)
+
+
 def normalise(text: str) -> str:
     """Cyrillic → Latin, NFC, Turkish lowercase. `'ŞƏKİ'` → `'şəki'`, `'IŞIK'` → `'ışık'`."""
     if not text:

@@ -756,6 +756,12 @@ def test_title_sorts_in_the_azerbaijani_alphabet(sortable):
     assert order(sortable, "-title", lang="az") == ["isiq", "ish", "eks", "ekin", "cay", "cam"]
 
 
+def test_an_azerbaijani_cyrillic_title_sorts_among_the_latin_ones(backend):
+    backend.index([doc("bakı", title_az="Bakı"), doc("arşın", title_az="Аршын мал алан"),
+                   doc("zaqatala", title_az="Zaqatala"), doc("ağdam", title_az="Ağdam")])
+    assert order(backend, "title", lang="az") == ["ağdam", "arşın", "bakı", "zaqatala"]
+
+
 def test_titles_sharing_a_long_beginning_sort_to_their_last_letter(backend):
     """The title order is the whole collation key (search.collation.sort_text), not its first
     bytes: titles agreeing in their first 8 to 30 letters still order, both ways, and an

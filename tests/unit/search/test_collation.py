@@ -17,3 +17,11 @@ def test_sort_text_orders_titles_sharing_a_long_beginning():
 def test_sort_text_follows_the_azerbaijani_alphabet_and_puts_no_title_last():
     keys = [collation.sort_text(t, "az") for t in ("Ekin", "Əkin", "Fəsil", "", None)]
     assert keys == sorted(keys) and keys[-1] == keys[-2] == collation.NO_TITLE_TEXT
+
+
+def test_an_azerbaijani_cyrillic_title_sorts_as_its_latin_spelling():
+    titles = ["Şəki", "Zaqatala", "Аршын мал алан", "Bakı", "Шуша", "Ağdam"]
+    for lang in ("az", "tr"):
+        ordered = sorted(titles, key=lambda t: collation.sort_text(t, lang))
+        assert ordered == ["Ağdam", "Аршын мал алан", "Bakı", "Şəki", "Шуша", "Zaqatala"], lang
+    assert collation.sort_key("Аршын", "az") == collation.sort_key("Arşın", "az")
