@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping
 
 from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError, helpers
 
-from search import es_template, fields, normalize
+from search import analysis, es_template, fields, normalize
 from search import query as query_plan
 from search.interfaces import (FACETS, Hit, SearchBackend, SearchBusy, SearchConfigError, SearchError, SearchQuery,
                                SearchResult)
@@ -233,7 +233,7 @@ class ElasticsearchBackend(SearchBackend):
         parsed = query_plan.parse(query.text, as_you_type=query.as_you_type)
         words = parsed.words
         typed = [w.rstrip(query_plan.PREFIX_MARK) for w in words]  # Elasticsearch's own analysis: the words as typed
-        text_plan = query_plan.plan(parsed)
+        text_plan = query_plan.plan(parsed, frequent=self._frequent(parsed))
         # The facet filters go to `post_filter` (hits and total), not the query, so each facet's
         # aggregation can leave out its own filter (multi-select facets: _facet_aggs).
         facet_filters = {facet: {"terms": {facet: values}}
@@ -302,6 +302,26 @@ class ElasticsearchBackend(SearchBackend):
         if suggest and total == 0 and text_plan.must and offset == 0:
             did_you_mean = self._did_you_mean(parsed, query)
         return SearchResult(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    def _frequent(self, parsed) -> frozenset[str]:
+        """The words of `parsed` (search.query.typo_words) that as many assets as
+        search.query.frequent_threshold have, folded, in a title or body field (`title_f`,
+        `body_f`): they get no typo clause. One request (no hits, the assets counted and a
+        `filter` aggregation per word), and none for a query without such a word."""
+        words = query_plan.typo_words(parsed)
+        if not words:
+            return frozenset()
+        aggs = {str(i): {"filter": {"bool": {"should": [{"term": {f"{group}_f": analysis.fold(word)}}
+                                                        for group in query_plan.GROUP_WEIGHT]}}}
+                for i, word in enumerate(words)}
+        resp = self._call("search", self.es.search, index=self.index_name, size=0, track_total_hits=True,
+                          query={"match_all": {}}, aggs=aggs)
+        assets = resp["hits"]["total"]["value"]
+        threshold = query_plan.frequent_threshold(assets)
+        if assets < threshold:
+            return frozenset()
+        counts = resp.get("aggregations") or {}
+        return frozenset(w for i, w in enumerate(words) if (counts.get(str(i)) or {}).get("doc_count", 0) >= threshold)
 
     @staticmethod
     def _visibility_filter(query: SearchQuery) -> dict | None:

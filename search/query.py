@@ -38,6 +38,12 @@ MAX_TERMS = 32       # a pasted page is not a query; the first words say enough
 MAX_PHRASE = 16
 MIN_PREFIX = 2
 MIN_FUZZY = 5        # letters a word needs before a typo in it is forgiven
+# A word the archive has, as typed (folded), in at least `frequent_threshold(assets)` assets is
+# taken as spelt as meant: its typo matches are left out (`plan(frequent=...)`). Source: Lucene's
+# DirectSpellChecker, which offers no correction for a term in more than `maxQueryFrequency`
+# (default 0.01) of the documents. TYPO_FREQUENT_MIN keeps a small archive's typos as they were.
+TYPO_FREQUENT_SHARE = 0.01
+TYPO_FREQUENT_MIN = 1000
 OPERATORS = {"AND", "OR", "&&", "||"}
 NOT = "NOT"
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‟": '"'})
@@ -79,6 +85,26 @@ class ParsedQuery:
             words = [term.words[0] + PREFIX_MARK] if term.prefix else term.words
             seen += [w for w in words if w not in seen]
         return seen
+
+
+def frequent_threshold(assets: int) -> int:
+    """The number of assets (titles or bodies holding a word's folded form) from which the word
+    is frequent: 1 % of `assets`, at least TYPO_FREQUENT_MIN."""
+    return max(TYPO_FREQUENT_MIN, math.ceil(TYPO_FREQUENT_SHARE * assets))
+
+
+def typo_words(parsed: ParsedQuery) -> list[str]:
+    """The words of `parsed` a typo would be forgiven in (a positive word, not a prefix nor in a
+    phrase, of MIN_FUZZY letters or more), without repeats: the ones a backend asks about
+    before `plan(frequent=...)`."""
+    out: list[str] = []
+    for term in parsed.positive:
+        if term.phrase or term.prefix:
+            continue
+        word = term.words[0]
+        if len(analysis.fold(word)) >= MIN_FUZZY and word not in out:
+            out.append(word)
+    return out
 
 
 _LINE_CONTROLS = frozenset("\t\n\r")
@@ -303,9 +329,12 @@ def _exclusion(term: Term) -> Clause:
     return word_clause(term.words[0], fuzzy=False)
 
 
-def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None) -> Plan:
+def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None,
+         frequent: frozenset[str] = frozenset()) -> Plan:
     """The clauses of a parsed query: one `must` per positive term (or per run of words a
-    synonym group matches), one `must_not` per negated term."""
+    synonym group matches), one `must_not` per negated term. A word in `frequent` (of
+    `typo_words`, as the backend found it in the index: `frequent_threshold`) has no typo
+    clause: a document with only a typo of it is not found."""
     table = synonym_table or synonyms.default()
     must: list[Clause] = []
     should: list[Clause] = []
@@ -324,7 +353,7 @@ def plan(parsed: ParsedQuery, *, synonym_table: synonyms.Synonyms | None = None)
     i = 0
     while i < len(plain):
         end, alternatives = spans.get(i, (i + 1, []))
-        typed = [word_clause(t.words[0], prefix=t.prefix) for t in plain[i:end]]
+        typed = [word_clause(t.words[0], prefix=t.prefix, fuzzy=t.words[0] not in frequent) for t in plain[i:end]]
         synonyms_: list[Clause] = []
         for alt in alternatives:
             clauses = [word_clause(w, weight=SYNONYM_WEIGHT, fuzzy=False) for w in alt]

@@ -105,8 +105,10 @@ class TantivySearchBackend(SearchBackend):
         self._threads_pid: int | None = None
         # A query text's parse, plan and compiled tantivy clauses, kept for the searches that
         # repeat it (the next page, a facet clicked, "did you mean"'s own count): tantivy
-        # queries are immutable and the plan depends on the text alone.
+        # queries are immutable and the plan depends on the text and which of its words are
+        # frequent (`_frequent`) alone.
         self._text_query = functools.lru_cache(maxsize=256)(self._build_text_query)
+        self._parse = functools.lru_cache(maxsize=256)(query_plan.parse)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "TantivySearchBackend":
@@ -372,13 +374,15 @@ class TantivySearchBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         return self._search(query, suggest=True)
 
-    def _build_text_query(self, text: str | None, as_you_type: bool) -> "_TextQuery":
-        """The parsed query, its plan and the plan's clauses compiled on the asset index's
-        schema, for `_text_query`'s cache. Exclusions and the counting pass's must
-        (search.query.counted) are matched, never scored: without the clauses other clauses of
-        their word are sure to cover."""
+    def _build_text_query(self, text: str | None, as_you_type: bool,
+                          frequent: frozenset[str] = frozenset()) -> "_TextQuery":
+        """The parsed query, its plan (`frequent`: its words without typo clauses,
+        `_frequent`) and the plan's clauses compiled on the asset index's schema, for
+        `_text_query`'s cache. Exclusions and the counting pass's must (search.query.counted)
+        are matched, never scored: without the clauses other clauses of their word are sure to
+        cover."""
         parsed = query_plan.parse(text, as_you_type=as_you_type)
-        text_plan = query_plan.plan(parsed)
+        text_plan = query_plan.plan(parsed, frequent=frequent)
 
         def compiled(clauses) -> tuple:
             return tuple(self._compile(c) for c in clauses)
@@ -391,7 +395,13 @@ class TantivySearchBackend(SearchBackend):
         """The page of hits, total and facets; with `count_only` the total alone (no hits,
         facets or suggestion: what "did you mean" needs of its suggested query)."""
         per_page, offset = fields.page_window(query)
-        text_query = self._text_query(query.text, bool(query.as_you_type))
+        parsed = self._parse(query.text, as_you_type=bool(query.as_you_type))  # a QueryError as it is
+        try:
+            searcher = self._searcher()
+            frequent = self._frequent(searcher, parsed)
+        except (ValueError, OSError) as exc:
+            raise SearchError(f"search failed: {exc}") from exc
+        text_query = self._text_query(query.text, bool(query.as_you_type), frequent)
         text_plan, words = text_query.plan, text_query.parsed.words
         # The facet filters apart from the rest: a filtered facet is counted without its own
         # filter (multi-select facets: `_counts`, from `filter_values`).
@@ -431,7 +441,6 @@ class TantivySearchBackend(SearchBackend):
         q = tantivy.Query.boolean_query(clauses)
 
         try:
-            searcher = self._searcher()
             if count_only:
                 return SearchResult(total=searcher.search(q, limit=1, count=True).count, hits=[],
                                     facets={f: {} for f in FACETS}, did_you_mean=None)
@@ -486,6 +495,29 @@ class TantivySearchBackend(SearchBackend):
         if who is not None:
             facets["cleared"] = {p: cleared_counts[p] for p in facet_platforms if cleared_counts[p]}
         return SearchResult(total=total, hits=hits, facets=facets, did_you_mean=did_you_mean)
+
+    def _frequent(self, searcher: tantivy.Searcher, parsed: Any) -> frozenset[str]:
+        """The words of `parsed` (search.query.typo_words) that as many assets as
+        search.query.frequent_threshold have, folded, in a title or body field (`title_f`,
+        `body_f`): they get no typo clause. Each index segment's term dictionary says how many
+        documents have a term (deleted ones too, until a merge), so only a word whose two
+        counts add up to the threshold is counted exactly, by a search of its two terms."""
+        words = query_plan.typo_words(parsed)
+        assets = searcher.num_docs
+        threshold = query_plan.frequent_threshold(assets)
+        if not words or assets < threshold:
+            return frozenset()
+        out = set()
+        for word in words:
+            folded = analysis.fold(word)
+            if sum(searcher.doc_freq(f"{group}_f", folded) for group in query_plan.GROUP_WEIGHT) < threshold:
+                continue
+            either = tantivy.Query.boolean_query([
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f"{group}_f", folded))
+                for group in query_plan.GROUP_WEIGHT])
+            if searcher.search(either, limit=1, count=True).count >= threshold:
+                out.add(word)
+        return frozenset(out)
 
     @staticmethod
     def _top_tier_page(searcher: tantivy.Searcher, clauses: list, top_score: float, per_page: int,

@@ -20,6 +20,7 @@ from elasticsearch import Elasticsearch
 
 from search.cleared import ClearedFor, document_tokens
 from search.elasticsearch_backend import MAPPINGS, SETTINGS, ElasticsearchBackend
+from search import query as query_plan
 from search.interfaces import QueryError, SearchBusy, SearchQuery
 from search.tantivy_backend import TantivySearchBackend
 from tests.contract.es_replay import FIXTURES, PlainJsonNode, RecordingProxy, ReplayServer
@@ -934,6 +935,22 @@ def test_a_word_snowball_cuts_short_does_not_find_the_word_whose_stem_it_took(ba
     its own inflected forms and not the other word."""
     backend.index([doc("other", title_tr=other), doc("own", title_tr=own)])
     assert ids(find(backend, text, per_page=20)) == {"own"}, (text, other)
+
+
+@pytest.mark.parametrize("least, typo_found", [(3, True), (2, False)])
+def test_a_word_many_assets_have_is_taken_as_spelt_as_meant(backend, monkeypatch, least, typo_found):
+    """search.query.frequent_threshold: a word as many assets have as the threshold (1 % of
+    them, at least TYPO_FREQUENT_MIN) gets no typo clause, so `halay` (two assets) no longer
+    finds `Halat` (a rope) when two assets make it frequent; below, the typo is found, ranked
+    below the word itself."""
+    monkeypatch.setattr(query_plan, "TYPO_FREQUENT_MIN", least)
+    backend.index([doc("halay-1", title_tr="Halay"), doc("halay-2", title_tr="Kars halayı", description_tr="Bir halay"),
+                   doc("rope", title_tr="Halat çekme")])
+    found = [h.id for h in find(backend, "halay", per_page=20).hits]
+    assert set(found[:2]) == {"halay-1", "halay-2"}
+    assert ("rope" in found) is typo_found
+    # Still a typo of a word the archive has too rarely: `halet` (no asset has it) finds `Halat`.
+    assert "rope" in ids(find(backend, "halet", per_page=20))
 
 
 def test_an_english_transcript_is_english_stemmed(backend):

@@ -192,3 +192,32 @@ def test_a_plan_with_optional_clauses_has_required_ones(text):
     # holds only while a plan never has them alone (tantivy would then require one of them).
     p = query.plan(query.parse(text))
     assert p.must or not p.should
+
+
+def _kinds(plan):
+    return {m.kind for c in (*plan.must, *plan.should, *plan.top_must, *plan.top_should) for m in _matches(c)}
+
+
+def test_a_frequent_word_has_no_typo_clause_and_the_others_keep_theirs():
+    parsed = query.parse("zurna davul")
+    assert query.typo_words(parsed) == ["zurna", "davul"]
+    assert "fuzzy" in _kinds(query.plan(parsed))
+    plan = query.plan(parsed, frequent=frozenset({"zurna"}))
+    fuzzy = {m.value for c in plan.must for m in _matches(c) if m.kind == "fuzzy"}
+    assert fuzzy and all(v.startswith("davu") for v in fuzzy)
+    assert "fuzzy" not in _kinds(query.plan(parsed, frequent=frozenset({"zurna", "davul"})))
+
+
+@pytest.mark.parametrize("text, words", [
+    ("halı zurna", ["zurna"]),                 # four letters: no typo anyway
+    ('"kara zurna" davul', ["davul"]),         # a phrase's words: no typo
+    ("zurn* davul -kemençe", ["davul"]),       # a prefix, an exclusion
+    ("zurna zurna Zurna", ["zurna"]),
+])
+def test_typo_words_are_the_words_a_typo_is_forgiven_in(text, words):
+    assert query.typo_words(query.parse(text)) == words
+
+
+def test_the_frequent_threshold_is_one_percent_of_the_assets_at_least_the_minimum():
+    assert query.frequent_threshold(0) == query.frequent_threshold(100_000) == query.TYPO_FREQUENT_MIN == 1000
+    assert query.frequent_threshold(1_000_000) == 10_000 and query.frequent_threshold(1_000_001) == 10_001
