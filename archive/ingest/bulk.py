@@ -8,6 +8,9 @@ assets of their own: they are found in the media file's directory by name (named
 line or not) and become the imported asset's transcripts in that language
 (`archive.transcripts.services.put_transcript`, as the importing user); the output names each
 one attached, and each refused (unknown language, unreadable, refused by the parser) with why.
+Beside a file the archive held already, a sidecar follows the rule of a tus upload's
+transcripts (`archive.ingest.carry_over.transcript_outcome`): added in a language the asset has
+none in, never replacing one it has, never to another organisation's asset.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from archive.api.body import MalformedJson, parse_json
 from archive.assets.schemas import FIELDS, LANGS, LISTS, LOCALISED, language_code, merge_metadata, validate_metadata
 from archive.db import checkpoint
 from archive.errors import ApiError, ValidationError, WrongRole, join_messages
-from archive.ingest import staging
+from archive.ingest import carry_over, staging
 from archive.ingest.services import (ALREADY_HELD, DEFAULT_LANGUAGE, HOLDING_ADDED, OWN_ASSET, Registration,
                                      guess_content_type, register_original)
 from archive.ingest.tus import sanitise_filename
@@ -39,6 +42,12 @@ from archive.storage.interfaces import StorageError
 from archive.transcripts import services as transcripts
 
 IMPORTERS = ("producer", "admin")
+# Why a sidecar of a duplicate is not attached (archive.ingest.carry_over.transcript_outcome).
+DUPLICATE_SIDECAR = {
+    carry_over.CONFLICT: "the asset has another transcript in {lang} already; replace it with "
+                         "PUT /api/v1/assets/{asset}/transcripts/{lang}",
+    carry_over.NOT_YOUR_ASSET: "the asset is another organisation's: only it changes the asset's transcripts",
+}
 MAX_ROW_ERRORS = 10
 # CSV cells that hold lists: split on commas as the API's lists (PATCH, Upload-Metadata); a
 # cell with a ';' is split on ';' instead, so that files written for the former separator keep
@@ -87,6 +96,7 @@ class Summary:
     duplicates: list[tuple[str, Registration]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     transcripts: list[tuple[str, str, str, int]] = field(default_factory=list)  # path, language, asset, cues
+    unchanged: list[tuple[str, str, str]] = field(default_factory=list)  # path, language, asset: held already
 
     def sidecar_failed(self, path: Path, asset_id: str, reason: str) -> None:
         """A sidecar that was not attached to the asset `asset_id` imported beside it, and why."""
@@ -134,7 +144,8 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
                 if lang is None:
                     summary.sidecar_failed(sidecar, registered.asset.id, why)
                 else:
-                    attach_sidecar(session, user, registered.asset, sidecar, lang, summary, length)
+                    attach_sidecar(session, user, registered.asset, sidecar, lang, summary, length,
+                                   duplicate=not registered.created)
     click.echo(summary.line())
     for path, registered in summary.duplicates:
         owner = registered.asset.organisation.name if registered.asset.organisation is not None else "?"
@@ -144,6 +155,8 @@ def run_import(paths: list[str], metadata_file: str | None, as_user: str) -> int
             click.echo(f"    {line}")
     for path, lang, asset_id, cues in summary.transcripts:
         click.echo(f"  transcript {path}: {lang} of asset {asset_id}, {cues} cue{'s' if cues != 1 else ''}")
+    for path, lang, asset_id in summary.unchanged:
+        click.echo(f"  transcript {path}: asset {asset_id} has this file in {lang} already")
     for path, reason in summary.failed:
         click.echo(f"  failed {path}: {reason}")
     unused = sorted(set(rows) - used)
@@ -245,17 +258,32 @@ def recording_length_ms(path: Path) -> int | None:
 
 
 def attach_sidecar(session, user, asset, path: Path, lang: str, summary: Summary,
-                   length_ms: int | None = None) -> None:
+                   length_ms: int | None = None, *, duplicate: bool = False) -> None:
     """Store the sidecar as the asset's transcript in `lang` (its own unit of work); a file
     that is not a regular file, too large, unreadable or refused by the parser (its line; a
     cue past `length_ms`, the media file's length) is reported failed with its reason; the
-    asset stays imported."""
+    asset stays imported. Beside a `duplicate` (bytes the archive held already as `asset`) the
+    rule of a tus upload's transcripts applies (`carry_over.transcript_outcome`): it is added
+    in a language the asset has none in, and only to the importer's organisation's own asset;
+    another file in a language the asset has is not applied (replacing a transcript is a PUT
+    of its own), and the same file there is nothing new."""
     try:
         if not path.is_file():
             raise OSError("not a regular file")
         if path.stat().st_size > transcripts.MAX_BYTES:
             raise transcripts.too_large()
-        transcript, _created = transcripts.put_transcript(session, asset, lang, path.read_bytes(), user,
+        data = path.read_bytes()
+        if duplicate:
+            held = {t.lang: t for t in transcripts.transcripts_of(session, asset.id)}
+            outcome = carry_over.transcript_outcome(held, transcripts.check_lang(lang),
+                                                    hashlib.sha256(data).hexdigest(),
+                                                    asset.organisation_id == user.organisation_id)
+            if outcome == carry_over.SAME_FILE:
+                summary.unchanged.append((str(path), lang, asset.id))
+                return
+            if outcome is not None:
+                raise ValidationError(DUPLICATE_SIDECAR[outcome].format(lang=lang, asset=asset.id), code=outcome)
+        transcript, _created = transcripts.put_transcript(session, asset, lang, data, user,
                                                           filename=path.name, known_length_ms=length_ms)
         cues = len(transcript.segments)
         checkpoint(session)

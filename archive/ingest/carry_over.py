@@ -52,6 +52,7 @@ from archive.transcripts.services import length_ms, transcripts_of
 
 # Why something typed was not applied (`not_applied[].reason`).
 CONFLICT = "conflict"                      # the held asset (or the holding) has another value there
+SAME_FILE = "same_file"                    # a transcript the held asset has already, the same file: nothing new
 NOT_YOUR_ASSET = "not_your_asset"          # another organisation's asset: its own transcripts and rights
 EXCLUSIVE_CONFLICT = "exclusive_conflict"  # an exclusive grant the held asset's grants exclude
 TOO_MANY = "too_many"                      # the held asset has as many as it may (items, markers, blocks)
@@ -177,20 +178,30 @@ def _metadata_to_holding(session: Session, asset: Asset, uploader: User, meta: d
         holding.meta = merged
 
 
+def transcript_outcome(held: dict, lang: str, sha256: str, own: bool) -> str | None:
+    """What becomes of a transcript in `lang` (its file's `sha256`) that came with bytes the
+    archive held already, for an asset with the transcripts `held` (language → Transcript) and
+    `own` the uploader's organisation's: None (it is added), SAME_FILE (the asset holds that file
+    in that language: nothing new), NOT_YOUR_ASSET or CONFLICT (another file in that language:
+    not applied; replacing one is a `PUT` of its own). The rule of tus uploads
+    (`carry_over`) and of `ortak import`'s sidecars alike."""
+    if not own:
+        return NOT_YOUR_ASSET
+    if lang in held:
+        return SAME_FILE if held[lang].sha256 == sha256 else CONFLICT
+    return None
+
+
 def _transcripts(session: Session, placeholder: Asset, existing: Asset, own: bool, report: CarryOver) -> None:
     held = {t.lang: t for t in transcripts_of(session, existing.id)}
     end = length_ms(existing)
     for t in transcripts_of(session, placeholder.id):
         entry = {"what": "transcript", "to": "asset", "lang": t.lang, "filename": t.filename, "sha256": t.sha256,
                  "cues": len(t.segments)}
-        reason = None
-        if not own:
-            reason = NOT_YOUR_ASSET
-        elif t.lang in held:
-            if held[t.lang].sha256 == t.sha256:
-                continue  # the same file: nothing new
-            reason = CONFLICT
-        elif end is not None and any(s.start_ms >= end for s in t.segments):
+        reason = transcript_outcome(held, t.lang, t.sha256, own)
+        if reason == SAME_FILE:
+            continue  # nothing new
+        if reason is None and end is not None and any(s.start_ms >= end for s in t.segments):
             reason = CUE_PAST_END
         if reason is not None:
             report.not_applied.append({**entry, "reason": reason})

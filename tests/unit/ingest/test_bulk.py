@@ -283,3 +283,47 @@ def test_a_sidecar_without_its_media_file_is_an_orphan_not_an_asset(ortak, impor
     # A subtitle file whose name gives no language is a file like the rest, as before.
     r = ortak(str(folder / "notes.srt"), "--as", importer)
     assert "created 1" in r.output and set(assets(app)) == {"notes.srt"}
+
+
+def _transcripts(app, asset_id):
+    from archive.transcripts.models import Transcript
+
+    with app.app_context():
+        return {t.lang: [s.text for s in t.segments] for t in db.session().scalars(
+            select(Transcript).where(Transcript.asset_id == asset_id))}
+
+
+def test_a_duplicates_sidecars_follow_the_rule_of_an_uploads_transcripts(ortak, importer, tree, tmp_path, app,
+                                                                         make_user):
+    """Beside bytes the archive holds already, a sidecar in a new language is added, the same
+    file is nothing new, another file in a language the asset has is not applied (a PUT replaces
+    it), and another organisation's asset is never changed (carry_over.transcript_outcome)."""
+    folder = tree / "1975"
+    (folder / "toy.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nDüğün başlıyor\n", encoding="utf-8")
+    assert ortak(str(folder / "toy.mp4"), "--as", importer).exit_code == 0
+    video = assets(app)["toy.mp4"]
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(folder / "toy.mp4", again / "toy.mp4")
+    shutil.copy(folder / "toy.tr.srt", again / "toy.tr.srt")  # the same file
+    (again / "toy.az.vtt").write_text("WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nToy başlayır\n", encoding="utf-8")
+    r = ortak(str(again / "toy.mp4"), "--as", importer)
+    assert r.exit_code == 0 and "created 0, duplicates 1, failed 0, transcripts 1" in r.output, r.output
+    assert f"transcript {again / 'toy.tr.srt'}: asset {video.id} has this file in tr already" in r.output
+    assert _transcripts(app, video.id) == {"tr": ["Düğün başlıyor"], "az": ["Toy başlayır"]}
+
+    (again / "toy.tr.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nBaşka bir çeviri\n", encoding="utf-8")
+    r = ortak(str(again / "toy.mp4"), "--as", importer)
+    assert r.exit_code == 1 and "created 0, duplicates 1, failed 1" in r.output, r.output
+    assert (f"failed {again / 'toy.tr.srt'}: sidecar not attached to asset {video.id}: the asset has another "
+            f"transcript in tr already; replace it with PUT /api/v1/assets/{video.id}/transcripts/tr") in r.output
+    assert _transcripts(app, video.id)["tr"] == ["Düğün başlıyor"]  # kept
+
+    make_user("producer", "TR", email="other@example.tr")
+    (again / "toy.en.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nThe wedding\n", encoding="utf-8")
+    (again / "toy.tr.srt").unlink()
+    (again / "toy.az.vtt").unlink()
+    r = ortak(str(again / "toy.mp4"), "--as", "other@example.tr")
+    assert r.exit_code == 1 and "duplicates 1, failed 1" in r.output, r.output
+    assert "the asset is another organisation's: only it changes the asset's transcripts" in r.output
+    assert "en" not in _transcripts(app, video.id)
