@@ -15,7 +15,7 @@ from archive.renditions.models import Rendition, RenditionFile  # noqa: F401
 from archive.rights.models import Contract, ContractDocument, RightsBlock  # noqa: F401
 from archive.usage.models import UsageRecord  # noqa: F401
 from archive.provenance.models import FixityCheck  # noqa: F401
-from archive.provenance.credential_models import ContentCredential, SignedRendition  # noqa: F401
+from archive.provenance.credential_models import ContentCredential, SignedRendition, SignerCertificate  # noqa: F401
 from archive.db import Base  # noqa: F401
 
 metadata = Base.metadata

@@ -58,3 +58,20 @@ class SignedRendition(Base):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class SignerCertificate(Base):
+    """A certificate this archive has signed hand-outs with (`archive.provenance.credentials.
+    remember_signer`), kept after its key is rotated: an export signed with it that comes back
+    still names its source (`credentials.declared_source`). `fingerprint` is the SHA-256 of the
+    certificate's DER (`SigningIdentity.fingerprint`); `common_name` and `serial_number` (decimal)
+    are how a manifest names its signer (`archive.media.credentials.signer_names`); `chain_pem`
+    the chain it signed with; `first_used_at` when it first signed here."""
+
+    __tablename__ = "signer_certificates"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    common_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    serial_number: Mapped[str] = mapped_column(String(64), nullable=False)
+    chain_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    first_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -39,6 +39,7 @@ import tempfile
 from typing import IO, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive import software
@@ -49,7 +50,7 @@ from archive.db import utcnow
 from archive.errors import ApiError
 from archive.events import services as events
 from archive.media import credentials as media
-from archive.provenance.credential_models import ContentCredential, SignedRendition
+from archive.provenance.credential_models import ContentCredential, SignedRendition, SignerCertificate
 from archive.renditions import services as renditions
 from archive.renditions.models import Rendition, RenditionFile
 from archive.storage.errors import BlobNotFound
@@ -152,6 +153,37 @@ def key_exposure(path: str) -> str | None:
     return None
 
 
+def remember_signer(session: Session, identity: media.SigningIdentity) -> None:
+    """Keep `identity`'s certificate among those this archive has signed with
+    (SignerCertificate), if it is not there yet: after a key rotation, `declared_source` still
+    links what it signed. A concurrent worker may add it first (then nothing is written).
+    Flushes."""
+    if session.get(SignerCertificate, identity.fingerprint) is not None:
+        return
+    names = media.signer_names(identity)
+    try:
+        with session.begin_nested():
+            session.add(SignerCertificate(fingerprint=identity.fingerprint, common_name=names["common_name"][:255],
+                                          serial_number=names["cert_serial_number"][:64],
+                                          chain_pem=identity.chain.decode("ascii", "replace")))
+    except IntegrityError:
+        pass
+
+
+def our_signers(session: Session) -> list[dict[str, str]]:
+    """How manifests this archive signed name their signer ({"common_name",
+    "cert_serial_number"}): the current signer's and each certificate it signed with before
+    (SignerCertificate)."""
+    out = [{"common_name": row.common_name, "cert_serial_number": row.serial_number}
+           for row in session.scalars(select(SignerCertificate))]
+    identity, _ = signer_status()
+    if identity is not None:
+        current = media.signer_names(identity)
+        if current not in out:
+            out.append(current)
+    return out
+
+
 def signer_key() -> str | None:
     """The current signer's fingerprint (what a signed copy is kept under), None without one."""
     identity, _ = signer_status()
@@ -229,9 +261,10 @@ def declared_source(session: Session, asset: Asset) -> dict[str, Any] | None:
       every signature and hash checks, nothing was altered, and the signer chains to
       ORTAK_C2PA_TRUST_ANCHORS (`valid`, `invalid`, `unverified`: no link);
     - the active manifest (the newest: a file re-signed by someone else declares nothing here)
-      carries Ortak's assertion (`org.ortak.export`) and was signed by this archive's CURRENT
-      signer certificate (common name and serial number of ORTAK_C2PA_SIGN_CERT's first
-      certificate; an export signed with an earlier key is not linked);
+      carries Ortak's assertion (`org.ortak.export`) and was signed by one of this archive's
+      signer certificates: the current one (common name and serial number of
+      ORTAK_C2PA_SIGN_CERT's first certificate) or one it signed with before (`our_signers`:
+      kept from the first signing with each, `remember_signer`);
     - the assertion's `source_id` is an asset here whose SHA-256 is the assertion's
       `source_sha256`.
     Visibility is the caller's to apply (`archive.provenance.lineage.sources`)."""
@@ -242,10 +275,9 @@ def declared_source(session: Session, asset: Asset) -> dict[str, Any] | None:
     ortak = active.get("ortak")
     if active.get("state") != "trusted" or not isinstance(ortak, dict) or not isinstance(ortak.get("source_id"), str):
         return None
-    identity, _ = signer_status()
-    names = media.signer_names(identity) if identity is not None else None
     signer = active.get("signer") or {}
-    if names is None or any(str(signer.get(k) or "") != v for k, v in names.items()):
+    named = {k: str(signer.get(k) or "") for k in ("common_name", "cert_serial_number")}
+    if named not in our_signers(session):
         return None
     source = session.get(Asset, ortak["source_id"])
     if source is None or source.id == asset.id or source.sha256 != ortak.get("source_sha256"):
@@ -324,6 +356,7 @@ def sign_export(session: Session, master: Asset, src: str, dst: str, *, name: st
         log.warning("C2PA signing of %s of asset %s failed: %s", export, master.id, exc)
         note_unsigned(session, master, export, SIGNING_FAILED, str(exc), actor_id)
         return False
+    remember_signer(session, identity)
     return True
 
 
@@ -434,6 +467,7 @@ def _sign_rendition(session: Session, asset: Asset, row: Rendition, file: Rendit
                                        signer=identity.fingerprint)
     copy.blob_key, copy.sha256, copy.size = key, sha256, size
     session.add(copy)
+    remember_signer(session, identity)
     return copy
 
 

@@ -563,3 +563,44 @@ def test_an_exported_file_uploaded_again_names_its_source_as_declared_by_its_cre
                         ("tr", "içerik kimlik bilgileri beyan ediyor"), ("az", "məzmun etimadnaməsi bəyan edir")):
         page = client.get(f"/assets/{again}/provenance", headers={"Accept-Language": lang}).get_data(as_text=True)
         assert words in page and 'data-relation="exported_from"' in page, lang
+
+
+def test_an_export_signed_with_an_earlier_key_still_names_its_source(app, client, register_file, media_files,
+                                                                      chain, make_user, tmp_path):
+    """A key rotation does not cut the link: the archive keeps each certificate it signed with
+    (credentials.remember_signer), so the proxy signed before the rotation, uploaded again
+    after it, still names its master; a certificate never used here still does not."""
+    from archive.provenance.credential_models import SignerCertificate
+
+    master = register_file(media_files["camera"], "camera.mp4")
+    with app.app_context():
+        assert process_asset(master) == "ready"
+        s = db.session()
+        token = create_token(s, s.get(User, s.get(Asset, master).uploader_id), "t")
+        s.commit()
+    owner = {"Authorization": f"Bearer {token}"}
+    proxy = tmp_path / "proxy.mp4"
+    proxy.write_bytes(client.get(f"/api/v1/assets/{master}/download?rendition=proxy", headers=owner).data)
+    with app.app_context():
+        kept = {row.common_name for row in db.session().scalars(select(SignerCertificate))}
+    assert kept == {"Ortak archive signer"}
+
+    new = make_chain(tmp_path / "rotated", org="Ortak Test", cn="Ortak signer 2027")
+    anchors = tmp_path / "anchors.pem"
+    anchors.write_text(chain.root.read_text() + new.root.read_text())
+    app.extensions["ortak.settings"] = dataclasses.replace(app.extensions["ortak.settings"], C2PA_SIGN_CERT=str(new.chain),
+                                                           C2PA_SIGN_KEY=str(new.key), C2PA_TRUST_ANCHORS=str(anchors))
+    itv_id, itv_token = make_user("producer", "AZ", org="İTV", email="rotated@itv.test")
+    again = _register_as(app, itv_id, proxy, "from-trt.mp4")
+    [src] = client.get(f"/api/v1/assets/{again}/provenance",
+                       headers={"Authorization": f"Bearer {itv_token}"}).get_json()["sources"]
+    assert src["id"] == master and src["export"] == "rendition" and src["signer"] == "Ortak archive signer"
+
+    # Without the earlier certificate kept (as before it was), the link is read as cut: the
+    # source is derived at read time.
+    with app.app_context():
+        s = db.session()
+        s.query(SignerCertificate).delete()
+        s.commit()
+    assert client.get(f"/api/v1/assets/{again}/provenance",
+                      headers={"Authorization": f"Bearer {itv_token}"}).get_json()["sources"] == []
