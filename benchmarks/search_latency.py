@@ -34,8 +34,9 @@ index (built first with this tree's code if `--index-dir` holds none): each in a
 of its own, both open at once, every query sent to both in turn (the first alternating), each
 timed in its child around `backend.search`. Prints p50/p99 in ms for each query kind, old and
 new, their ratios, how many answers were identical (total, hit ids and scores, facet counts,
-"did you mean"), how many had the same total and facet counts, and the load average before
-and after; then the same for the child's CPU time
+"did you mean"), how many had the same total and facet counts, how many the same page of hits
+in the same order (their scores aside), and the load average before and after; then the same
+for the child's CPU time
 around those calls (all its threads: on a loaded machine the wall clock mostly measures the
 waits for a core, the CPU time much less so). The segment queries are drawn from the
 corpus as above (`--segment-queries-from N`: from its first N documents) and kept beside the
@@ -375,6 +376,7 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
             cpus = {name: {case: [] for case in cases} for name in children}
             same = {case: 0 for case in cases}
             counted = {case: 0 for case in cases}  # the same total and facet counts
+            ranked = {case: 0 for case in cases}  # the same hits in the same order (scores aside)
             near = {case: 0 for case in cases}  # identical but for scores' float32 rounding
             for case in cases:
                 items = seg_qs if case == "segment" else qs
@@ -388,6 +390,7 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
                     same[case] += answers["baseline"] == answers["new"]
                     near[case] += same_but_rounding(answers["baseline"], answers["new"])
                     counted[case] += [answers["baseline"][i] for i in (0, 2)] == [answers["new"][i] for i in (0, 2)]
+                    ranked[case] += [h[0] for h in answers["baseline"][1]] == [h[0] for h in answers["new"][1]]
                 print(f"{case}: done", file=sys.stderr, flush=True)
         finally:
             for child in children.values():
@@ -398,13 +401,13 @@ def against_baseline(args, cases, qs: list[str], seg_qs: list[str], where: Path)
           f"against this tree, interleaved; p50 / p99 in ms; load average (1, 5, 15 min) before "
           f"{' '.join('%.1f' % x for x in load[0])}, after {' '.join('%.1f' % x for x in load[1])}")
     print(f"{'case':<22} {'baseline':>16} {'new':>16} {'p50 new/old':>12} {'p99 new/old':>12} {'identical':>10} "
-          f"{'same but f32':>12} {'same counts':>12}")
+          f"{'same but f32':>12} {'same counts':>12} {'same hits':>10}")
     for case in cases:
         old, new = pct(times["baseline"][case]), pct(times["new"][case])
         n = len(times["new"][case])
         print(f"{case:<22} {'%.1f / %.1f' % old:>16} {'%.1f / %.1f' % new:>16} {new[0] / old[0]:>12.2f} "
               f"{new[1] / old[1]:>12.2f} {f'{same[case]}/{n}':>10} {f'{near[case]}/{n}':>12} "
-              f"{f'{counted[case]}/{n}':>12}")
+              f"{f'{counted[case]}/{n}':>12} {f'{ranked[case]}/{n}':>10}")
     # CPU time of the child (all its threads) around the same calls: less moved by other work
     # on the machine than the wall-clock times above (a loaded machine's waits are not in it).
     print("CPU time, p50 / p99 in ms")
