@@ -531,6 +531,13 @@ def parse_stems(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
+def override_spellings(word: str) -> tuple[str, ...]:
+    """The spellings a word of search/data/stems.txt stems to itself in: the word and its common
+    inflections (`_inflections`), as written; `stem_overrides` and Elasticsearch's
+    `stemmer_override` rules (search.es_template) add each one folded."""
+    return (word, *_inflections(word))
+
+
 def stem_overrides(entries: list[tuple[str, tuple[str, ...]]]) -> tuple[dict[str, str], dict[str, str]]:
     """The stems of the words of search/data/stems.txt and of their common inflections
     (`_inflections`), as two look-ups keyed by each spelling as written and as typed without
@@ -541,7 +548,7 @@ def stem_overrides(entries: list[tuple[str, tuple[str, ...]]]) -> tuple[dict[str
     folded: dict[str, str] = {}
     crossed: dict[str, str] = {}
     for word, _others in entries:
-        for spelling in (word, *_inflections(word)):
+        for spelling in override_spellings(word):
             for typed in dict.fromkeys((spelling, spelling.translate(_FOLDS))):
                 for table, key, value in ((folded, typed, word.translate(_FOLDS)),
                                           (crossed, typed.translate(TO_TURKISH), word.translate(_CROSS_FOLDS))):
@@ -550,4 +557,6 @@ def stem_overrides(entries: list[tuple[str, tuple[str, ...]]]) -> tuple[dict[str
     return folded, crossed
 
 
-_STEM_OVERRIDES, _CROSS_STEM_OVERRIDES = stem_overrides(parse_stems(STEMS.read_text(encoding="utf-8")))
+# The lines of search/data/stems.txt, read once: the look-ups below and the Elasticsearch rules.
+STEM_ENTRIES = parse_stems(STEMS.read_text(encoding="utf-8"))
+_STEM_OVERRIDES, _CROSS_STEM_OVERRIDES = stem_overrides(STEM_ENTRIES)

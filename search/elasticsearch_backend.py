@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping
 
 from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, NotFoundError, TransportError, helpers
 
-from search import analysis, es_template, fields, normalize
+from search import es_template, fields, normalize
 from search import query as query_plan
 from search.interfaces import (FACETS, Hit, SearchBackend, SearchBusy, SearchConfigError, SearchError, SearchQuery,
                                SearchResult)
@@ -311,8 +311,8 @@ class ElasticsearchBackend(SearchBackend):
         words = query_plan.typo_words(parsed)
         if not words:
             return frozenset()
-        aggs = {str(i): {"filter": {"bool": {"should": [{"term": {f"{group}_f": analysis.fold(word)}}
-                                                        for group in query_plan.GROUP_WEIGHT]}}}
+        aggs = {str(i): {"filter": {"bool": {"should": [{"term": {field: value}}
+                                                        for field, value in query_plan.frequency_terms(word)]}}}
                 for i, word in enumerate(words)}
         resp = self._call("search", self.es.search, index=self.index_name, size=0, track_total_hits=True,
                           query={"match_all": {}}, aggs=aggs)

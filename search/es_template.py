@@ -83,8 +83,8 @@ def stem_override_rules(*, cross: bool = False) -> list[str]:
     written and folded) as the stemmed analysers see them, after `lowercase` and, for the
     cross-Turkic analyser (`cross`), after the cross-Turkic `mapping`."""
     out, seen = [], set()
-    for word, _others in analysis.parse_stems(analysis.STEMS.read_text(encoding="utf-8")):
-        spellings = [word, *analysis._inflections(word)]
+    for word, _others in analysis.STEM_ENTRIES:
+        spellings = list(analysis.override_spellings(word))
         if cross:
             spellings, word = [s.translate(analysis.TO_TURKISH) for s in spellings], word.translate(analysis.TO_TURKISH)
         # A spelling once (`deniz` folds `dəniz`'s too): the first rule that has it wins.

@@ -63,9 +63,7 @@ def normalise(text: str) -> str:
     """Cyrillic → Latin, NFC, Turkish lowercase. `'ŞƏKİ'` → `'şəki'`, `'IŞIK'` → `'ışık'`."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text.replace("\x00", ""))
-    if _CYRILLIC.search(text):
-        text = _transliterator().transliterate(text)
+    text = latin(unicodedata.normalize("NFC", text.replace("\x00", "")))
     return unicodedata.normalize("NFC", str(icu.UnicodeString(text).toLower(_LOCALE)))
 
 

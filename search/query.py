@@ -93,6 +93,14 @@ def frequent_threshold(assets: int) -> int:
     return max(TYPO_FREQUENT_MIN, math.ceil(TYPO_FREQUENT_SHARE * assets))
 
 
+def frequency_terms(word: str) -> list[tuple[str, str]]:
+    """The (field, value) terms whose documents count towards a word's frequency
+    (`frequent_threshold`): its folded form in each field group (`title_f`, `body_f`); a
+    backend counts the assets that have any of them."""
+    folded = analysis.fold(word)
+    return [(f"{group}_f", folded) for group in GROUP_WEIGHT]
+
+
 def typo_words(parsed: ParsedQuery) -> list[str]:
     """The words of `parsed` a typo would be forgiven in (a positive word, not a prefix nor in a
     phrase, of MIN_FUZZY letters or more), without repeats: the ones a backend asks about

@@ -381,7 +381,7 @@ class TantivySearchBackend(SearchBackend):
         `_text_query`'s cache. Exclusions and the counting pass's must (search.query.counted)
         are matched, never scored: without the clauses other clauses of their word are sure to
         cover."""
-        parsed = query_plan.parse(text, as_you_type=as_you_type)
+        parsed = self._parse(text, as_you_type=as_you_type)
         text_plan = query_plan.plan(parsed, frequent=frequent)
 
         def compiled(clauses) -> tuple:
@@ -509,12 +509,11 @@ class TantivySearchBackend(SearchBackend):
             return frozenset()
         out = set()
         for word in words:
-            folded = analysis.fold(word)
-            if sum(searcher.doc_freq(f"{group}_f", folded) for group in query_plan.GROUP_WEIGHT) < threshold:
+            terms = query_plan.frequency_terms(word)
+            if sum(searcher.doc_freq(field, value) for field, value in terms) < threshold:
                 continue
             either = tantivy.Query.boolean_query([
-                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, f"{group}_f", folded))
-                for group in query_plan.GROUP_WEIGHT])
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, value)) for field, value in terms])
             if searcher.search(either, limit=1, count=True).count >= threshold:
                 out.add(word)
         return frozenset(out)
